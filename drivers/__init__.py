@@ -1,0 +1,1 @@
+"""Device drivers: bytes and device status.  Knows nothing of sales."""

@@ -1,0 +1,1 @@
+"""SQLite adapter: schema and migrations, repositories, the unit of work, the outbox."""

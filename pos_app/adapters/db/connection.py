@@ -1,0 +1,102 @@
+"""Opening the till's database by the house rules (../shared/ARCHITECTURE.md, SQLite rules).
+
+WAL, synchronous=FULL (an acknowledged sale survives power loss; NORMAL does not), foreign
+keys on, a busy timeout, no mmap.  One process owns the database and writes through one
+connection; other readers open it read-only.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from pos_app.domain.errors import IntegrityError, StateError
+
+from .migrations import KNOWN, migrations
+
+# The WAL-reset corruption bug affects SQLite 3.7.0 to 3.51.2 (fixed in 3.51.3).  It needs two
+# connections writing or checkpointing at once, which our one-writer rule prevents; we still
+# report the engine version so diagnostics can warn.
+SAFE_SQLITE = (3, 51, 3)
+
+
+def sqlite_version() -> tuple[int, int, int]:
+    major, minor, patch = (int(x) for x in sqlite3.sqlite_version.split(".")[:3])
+    return major, minor, patch
+
+
+def sqlite_warning() -> str | None:
+    if sqlite_version() < SAFE_SQLITE:
+        return (
+            f"SQLite {sqlite3.sqlite_version} is older than 3.51.3 (WAL-reset bug); "
+            "Guitai writes through one connection, which avoids it"
+        )
+    return None
+
+
+@dataclass
+class OpenDatabase:
+    path: Path
+    conn: sqlite3.Connection
+    db: Database
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
+    if readonly:
+        uri = f"file:{path}?mode=ro"
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    else:
+        # isolation_level=None: we issue BEGIN IMMEDIATE ourselves (unit_of_work.py).
+        conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA busy_timeout = 5000")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA mmap_size = 0")
+    if not readonly:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+    return conn
+
+
+def open_database(path: Path, *, readonly: bool = False, check: bool = True) -> OpenDatabase:
+    """Open (creating if needed, unless read-only) and migrate the till's database."""
+    if readonly and not path.exists():
+        raise StateError(
+            f"No till database at {path}: run `guitai init` first",
+            f"{path} 没有收银数据库：请先运行 guitai init",
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        conn = _connect(path, readonly)
+        if check:
+            result = conn.execute("PRAGMA quick_check").fetchone()[0]
+            if result != "ok":
+                raise IntegrityError(
+                    f"The database {path} is damaged ({result}). Stop selling and restore the "
+                    "latest backup with `guitai restore FILE`",
+                    f"数据库 {path} 已损坏（{result}）。请停止收银，用 guitai restore 恢复最近的备份",
+                )
+    except sqlite3.DatabaseError as err:
+        raise IntegrityError(
+            f"{path} cannot be opened as a Guitai database ({err}). Check the path, or restore a "
+            "backup with `guitai restore FILE`",
+            f"无法打开数据库 {path}（{err}）。请检查路径，或用 guitai restore 恢复备份",
+        ) from err
+    db = Database(conn)
+    applied = [m.name for m in migrations.applied(db)]
+    unknown = [name for name in applied if name not in KNOWN]
+    if unknown:
+        conn.close()
+        raise StateError(
+            f"The database {path} was written by a newer Guitai (migrations {', '.join(unknown)}). "
+            "Install that version or newer; this program will not touch it",
+            f"数据库 {path} 由更新版本的柜台写入，请安装该版本或更新版本后再使用",
+        )
+    if not readonly and migrations.pending(db):
+        migrations.apply(db)
+    return OpenDatabase(path=path, conn=conn, db=db)

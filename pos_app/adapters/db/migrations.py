@@ -1,0 +1,208 @@
+"""Numbered schema migrations.  Never edit a shipped one: add the next number.
+
+Each migration runs in one transaction with its record (sqlite-utils Migrations).  A database
+that has a migration this program does not know was written by a newer Guitai: we refuse to
+open it rather than guess (see connection.open_database).
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("guitai")
+
+SCHEMA_0001 = """
+CREATE TABLE settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+CREATE TABLE users (
+  name TEXT PRIMARY KEY,
+  roles TEXT NOT NULL,                 -- comma separated: cashier,manager,technician
+  pin_hash TEXT NOT NULL,
+  failed_attempts INTEGER NOT NULL DEFAULT 0,
+  locked_until TEXT,
+  active INTEGER NOT NULL DEFAULT 1,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE styles (
+  style TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  name_en TEXT NOT NULL DEFAULT '',
+  category TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE skus (
+  sku TEXT PRIMARY KEY,
+  style TEXT NOT NULL,
+  name TEXT NOT NULL,                  -- printed name, e.g. 男士羊毛夹克 黑 L
+  name_en TEXT NOT NULL DEFAULT '',
+  colour TEXT NOT NULL DEFAULT '',
+  size TEXT NOT NULL DEFAULT '',
+  category TEXT NOT NULL DEFAULT '',
+  vat_rate_bp INTEGER NOT NULL DEFAULT 1300,
+  price_fen INTEGER NOT NULL CHECK (price_fen >= 0),
+  member_price_fen INTEGER CHECK (member_price_fen IS NULL OR member_price_fen >= 0),
+  initials TEXT NOT NULL DEFAULT '',   -- pinyin initials of the name, lower case
+  active INTEGER NOT NULL DEFAULT 1,
+  updated_at TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX skus_style ON skus(style);
+CREATE INDEX skus_initials ON skus(initials);
+CREATE INDEX skus_name ON skus(name);
+CREATE TABLE barcodes (
+  code TEXT PRIMARY KEY,
+  sku TEXT NOT NULL REFERENCES skus(sku) ON DELETE CASCADE,
+  kind TEXT NOT NULL                   -- ean13 | ean8 | upca | store
+);
+CREATE INDEX barcodes_sku ON barcodes(sku);
+CREATE TABLE members (
+  id TEXT PRIMARY KEY,
+  phone TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL DEFAULT '',
+  birthday TEXT,
+  tier TEXT NOT NULL DEFAULT 'ordinary',
+  points INTEGER NOT NULL DEFAULT 0,
+  stored_value_fen INTEGER NOT NULL DEFAULT 0,
+  consent_at TEXT,
+  associate TEXT,
+  tags TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE shifts (
+  id INTEGER PRIMARY KEY,
+  business_day TEXT NOT NULL,
+  opened_at TEXT NOT NULL,
+  opened_by TEXT NOT NULL,
+  float_fen INTEGER NOT NULL,
+  closed_at TEXT,
+  closed_by TEXT,
+  counted_fen INTEGER,
+  z_no INTEGER UNIQUE,
+  z_report TEXT
+);
+CREATE UNIQUE INDEX one_open_shift ON shifts((closed_at IS NULL)) WHERE closed_at IS NULL;
+CREATE TABLE sales (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL CHECK (kind IN ('sale', 'refund')),
+  receipt_no INTEGER NOT NULL UNIQUE,
+  shift_id INTEGER NOT NULL REFERENCES shifts(id),
+  business_day TEXT NOT NULL,
+  completed_at TEXT NOT NULL,
+  cashier TEXT NOT NULL,
+  associate TEXT,
+  member_id TEXT,
+  original_sale_id TEXT REFERENCES sales(id),
+  subtotal_fen INTEGER NOT NULL,
+  discount_fen INTEGER NOT NULL,
+  rounding_fen INTEGER NOT NULL,
+  total_fen INTEGER NOT NULL,
+  journal_seq INTEGER NOT NULL UNIQUE REFERENCES journal(seq),
+  reprints INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX sales_day ON sales(business_day);
+CREATE INDEX sales_original ON sales(original_sale_id);
+CREATE TABLE sale_lines (
+  sale_id TEXT NOT NULL REFERENCES sales(id),
+  line_no INTEGER NOT NULL,
+  sku TEXT NOT NULL,
+  name TEXT NOT NULL,
+  qty INTEGER NOT NULL CHECK (qty > 0),
+  unit_price_fen INTEGER NOT NULL,
+  discount_fen INTEGER NOT NULL,
+  amount_fen INTEGER NOT NULL,
+  vat_rate_bp INTEGER NOT NULL,
+  category TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (sale_id, line_no)
+);
+CREATE INDEX sale_lines_sku ON sale_lines(sku);
+CREATE TABLE payments (
+  sale_id TEXT NOT NULL REFERENCES sales(id),
+  seq INTEGER NOT NULL,
+  tender TEXT NOT NULL,
+  amount_fen INTEGER NOT NULL,
+  change_fen INTEGER NOT NULL DEFAULT 0,
+  reference TEXT,
+  PRIMARY KEY (sale_id, seq)
+);
+CREATE TABLE journal (
+  seq INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  ref_id TEXT NOT NULL UNIQUE,
+  payload TEXT NOT NULL,               -- canonical JSON, exactly what was hashed
+  prev_hash TEXT NOT NULL,
+  entry_hash TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE cash_moves (
+  id INTEGER PRIMARY KEY,
+  shift_id INTEGER NOT NULL REFERENCES shifts(id),
+  kind TEXT NOT NULL CHECK (kind IN ('pay_in', 'pay_out', 'no_sale')),
+  amount_fen INTEGER NOT NULL DEFAULT 0,
+  reason TEXT NOT NULL DEFAULT '',
+  user TEXT NOT NULL,
+  at TEXT NOT NULL
+);
+CREATE TABLE voids (
+  id INTEGER PRIMARY KEY,
+  shift_id INTEGER,
+  kind TEXT NOT NULL CHECK (kind IN ('line', 'sale')),
+  sale_id TEXT NOT NULL,
+  cashier TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  qty INTEGER NOT NULL DEFAULT 0,
+  amount_fen INTEGER NOT NULL,
+  at TEXT NOT NULL
+);
+CREATE TABLE audit (
+  id INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  action TEXT NOT NULL,
+  user TEXT NOT NULL,
+  approver TEXT,
+  reason TEXT NOT NULL DEFAULT '',
+  details TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE suspended_sales (
+  id INTEGER PRIMARY KEY,
+  created_at TEXT NOT NULL,
+  cashier TEXT NOT NULL,
+  label TEXT NOT NULL DEFAULT '',
+  data TEXT NOT NULL
+);
+CREATE TABLE outbox (
+  seq INTEGER PRIMARY KEY,             -- gap-free: the till's outbox sequence
+  id TEXT NOT NULL UNIQUE,             -- event id = the cloud's idempotency key
+  type TEXT NOT NULL,
+  schema INTEGER NOT NULL DEFAULT 1,
+  occurred_at TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  prev_entry_hash TEXT,
+  entry_hash TEXT,
+  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'dead')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at TEXT,
+  last_error TEXT,
+  sent_at TEXT,
+  dead_code TEXT,
+  dead_reason TEXT
+);
+CREATE INDEX outbox_pending ON outbox(state, seq);
+CREATE TABLE sync_state (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+"""
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]
+
+
+@migrations(name="0001_initial")
+def m0001_initial(db: Database) -> None:
+    for stmt in _statements(SCHEMA_0001):
+        db.execute(stmt)
+
+
+KNOWN = [m.name for m in migrations._migrations]

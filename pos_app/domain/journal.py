@@ -1,0 +1,95 @@
+"""The till's hash chain over completed sales and refunds (specs/ereceipt-token-v1.md).
+
+canonical(payload) = UTF-8 JSON, keys sorted, separators (",", ":"), no ASCII escaping,
+integers only.  entry_hash = SHA-256(prev_entry_hash (32 raw bytes) || canonical(payload)).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+GENESIS = bytes(32)
+
+
+class FloatInPayload(TypeError):
+    pass
+
+
+def _reject_floats(value: Any, path: str = "$") -> None:
+    if isinstance(value, float):
+        raise FloatInPayload(f"float at {path}: payloads carry integers only (money in fen)")
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            _reject_floats(v, f"{path}.{k}")
+    elif isinstance(value, list | tuple):
+        for i, v in enumerate(value):
+            _reject_floats(v, f"{path}[{i}]")
+
+
+def canonical(payload: Mapping[str, Any]) -> bytes:
+    _reject_floats(payload)
+    return json.dumps(
+        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
+
+
+def entry_hash(prev: bytes, payload: Mapping[str, Any]) -> bytes:
+    if len(prev) != 32:
+        raise ValueError("prev_entry_hash must be 32 bytes")
+    return hashlib.sha256(prev + canonical(payload)).digest()
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    seq: int
+    kind: str  # "sale" | "refund"
+    ref_id: str
+    payload_json: str  # the canonical text as stored
+    prev_hash: str  # hex
+    entry_hash: str  # hex
+
+
+@dataclass(frozen=True, slots=True)
+class ChainProblem:
+    seq: int
+    problem: str
+
+
+def verify_chain(entries: Iterable[JournalEntry]) -> list[ChainProblem]:
+    """Walk the chain in order; report every entry that was edited, inserted, deleted or moved.
+
+    An edited payload changes its own hash; a deleted or reordered entry breaks the link to the
+    next one; a gap in `seq` shows a deletion even when the chain was re-hashed after it.
+    """
+    problems: list[ChainProblem] = []
+    prev = GENESIS
+    expected_seq = 1
+    for e in entries:
+        if e.seq != expected_seq:
+            problems.append(
+                ChainProblem(e.seq, f"sequence jumps from {expected_seq - 1} to {e.seq}: "
+                             "an entry was deleted or inserted")
+            )
+        expected_seq = e.seq + 1
+        if e.prev_hash != prev.hex():
+            problems.append(
+                ChainProblem(e.seq, "does not link to the entry before it (deleted, inserted "
+                             "or reordered entry)")
+            )
+        try:
+            payload = json.loads(e.payload_json)
+            recomputed = entry_hash(bytes.fromhex(e.prev_hash), payload)
+        except (ValueError, TypeError) as err:
+            problems.append(ChainProblem(e.seq, f"payload is unreadable: {err}"))
+            prev = bytes.fromhex(e.entry_hash) if len(e.entry_hash) == 64 else GENESIS
+            continue
+        if canonical(payload).decode("utf-8") != e.payload_json:
+            problems.append(ChainProblem(e.seq, "payload is not in canonical form (edited)"))
+        if recomputed.hex() != e.entry_hash:
+            problems.append(ChainProblem(e.seq, "payload does not match its hash (edited entry)"))
+        prev = bytes.fromhex(e.entry_hash)
+    return problems

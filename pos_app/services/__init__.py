@@ -1,0 +1,1 @@
+"""Use cases: the till's verbs, run in a unit of work."""

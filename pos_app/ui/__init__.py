@@ -1,0 +1,1 @@
+"""The PySide6 till.  Qt is imported only through pos_app/ui/qt.py."""

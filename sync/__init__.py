@@ -1,0 +1,1 @@
+"""Sync: outbox relay, signed HTTP client, change puller, scheduler jobs, reference cloud."""
