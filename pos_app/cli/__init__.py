@@ -40,7 +40,13 @@ class LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in COMMANDS:
             module, attr = COMMANDS[cmd_name].split(":")
-            cmd = getattr(importlib.import_module(module), attr)
+            try:
+                mod = importlib.import_module(module)
+            except ModuleNotFoundError as err:
+                if err.name != module:
+                    raise
+                return None  # a command group not built into this edition
+            cmd = getattr(mod, attr)
             assert isinstance(cmd, click.Command)
             return cmd
         return super().get_command(ctx, cmd_name)

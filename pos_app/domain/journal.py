@@ -71,14 +71,19 @@ def verify_chain(entries: Iterable[JournalEntry]) -> list[ChainProblem]:
     for e in entries:
         if e.seq != expected_seq:
             problems.append(
-                ChainProblem(e.seq, f"sequence jumps from {expected_seq - 1} to {e.seq}: "
-                             "an entry was deleted or inserted")
+                ChainProblem(
+                    e.seq,
+                    f"sequence jumps from {expected_seq - 1} to {e.seq}: "
+                    "an entry was deleted or inserted",
+                )
             )
         expected_seq = e.seq + 1
         if e.prev_hash != prev.hex():
             problems.append(
-                ChainProblem(e.seq, "does not link to the entry before it (deleted, inserted "
-                             "or reordered entry)")
+                ChainProblem(
+                    e.seq,
+                    "does not link to the entry before it (deleted, inserted or reordered entry)",
+                )
             )
         try:
             payload = json.loads(e.payload_json)

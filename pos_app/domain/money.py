@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from .errors import InvalidInput
 
@@ -112,7 +112,7 @@ def allocate(total: int, weights: list[int]) -> list[int]:
     return [sign * s for s in shares]
 
 
-class CashRounding(str, Enum):
+class CashRounding(StrEnum):
     """抹零: the store's rule for dropping small change on cash payments."""
 
     NONE = "none"

@@ -1,0 +1,227 @@
+"""guitai sale, return, sales list/show."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from pos_app.domain.errors import InvalidInput, NeedsApproval, NotFound
+from pos_app.domain.money import Money, format_fen
+from pos_app.domain.pricing import Discount
+from pos_app.domain.returns import ReturnRequest
+from pos_app.domain.tenders import Tender
+
+from .auth import approval, sign_in
+from .common import emit, json_option, obj
+from .receipt_text import receipt_text
+
+
+def _pair(text: str, what: str) -> tuple[str, str]:
+    code, sep, value = text.partition("=")
+    if not sep or not code.strip() or not value.strip():
+        raise InvalidInput(
+            f"{what} “{text}” must look like CODE=VALUE", f"{what}“{text}”格式应为 代码=值"
+        )
+    return code.strip(), value.strip()
+
+
+def _find_line(sale: Any, code: str) -> Any:
+    for ln in reversed(sale.lines):
+        if code in (ln.sku, ln.barcode):
+            return ln
+    raise NotFound(
+        f"{code} is not in this sale: scan it with --scan first",
+        f"{code} 不在本单中，请先用 --scan 扫码",
+    )
+
+
+def parse_pay(text: str) -> tuple[Tender, int, str | None]:
+    parts = text.split(":")
+    if len(parts) < 2:
+        raise InvalidInput(
+            f"--pay “{text}” must look like cash:100.00 or wechat:100.00:CODE",
+            f"--pay“{text}”格式应为 cash:100.00 或 wechat:100.00:付款码",
+        )
+    tender = Tender.parse(parts[0])
+    amount = Money.parse(parts[1]).fen
+    code = parts[2] if len(parts) > 2 else None
+    return tender, amount, code
+
+
+@click.command()
+@click.option("--user", required=True, help="Cashier (PIN from GUITAI_PIN or a prompt).")
+@click.option("--scan", "scans", multiple=True, required=True, help="Barcode or SKU; repeat.")
+@click.option("--qty", "qtys", multiple=True, help="CODE=N: quantity of a scanned item.")
+@click.option("--line-discount", "line_discounts", multiple=True, help="CODE=10% or CODE=20.00")
+@click.option("--order-discount", help="5% or 30.00 off the whole sale.")
+@click.option("--void-line", "void_lines", multiple=True, help="CODE=REASON: remove a line.")
+@click.option(
+    "--approve",
+    "approver",
+    help="Manager approving a discount beyond the limit (PIN from GUITAI_APPROVER_PIN).",
+)
+@click.option("--reason", default="", help="Reason kept with an approval.")
+@click.option("--associate", help="Sales associate (导购) credited with the sale.")
+@click.option(
+    "--pay",
+    "pays",
+    multiple=True,
+    required=True,
+    help="TENDER:AMOUNT[:CODE], e.g. cash:300.00; repeat to split.",
+)
+@json_option
+@click.pass_context
+def sale(
+    ctx: click.Context,
+    user: str,
+    scans: tuple[str, ...],
+    qtys: tuple[str, ...],
+    line_discounts: tuple[str, ...],
+    order_discount: str | None,
+    void_lines: tuple[str, ...],
+    approver: str | None,
+    reason: str,
+    associate: str | None,
+    pays: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Ring up and complete one sale, then print its receipt."""
+    till = obj(ctx).till
+    cashier = sign_in(till, user)
+    pay_plan = [parse_pay(p) for p in pays]  # bad --pay fails before anything is rung up
+    s = till.sales.new_sale(cashier)
+    s.associate = associate
+    for code in scans:
+        till.sales.scan(s, code)
+    for q in qtys:
+        code, n = _pair(q, "--qty")
+        if not n.isdigit():
+            raise InvalidInput(
+                f"--qty {q}: the quantity must be a whole number", f"--qty {q}：数量必须是整数"
+            )
+        s.set_qty(_find_line(s, code).line_no, int(n))
+    for v in void_lines:
+        code, why = _pair(v, "--void-line")
+        s.void_line(_find_line(s, code).line_no, why)
+    ok = approval(till, approver, "discount", reason)
+    try:
+        for d in line_discounts:
+            code, value = _pair(d, "--line-discount")
+            s.set_line_discount(_find_line(s, code).line_no, Discount.parse(value, reason), ok)
+        if order_discount:
+            s.set_order_discount(Discount.parse(order_discount, reason), ok)
+    except NeedsApproval as err:
+        err.message += " (add --approve MANAGER with GUITAI_APPROVER_PIN)"
+        err.message_zh += "（请加 --approve 店长 并设置 GUITAI_APPROVER_PIN）"
+        raise
+    for tender, amount, code in pay_plan:
+        if tender is not Tender.CASH:
+            raise InvalidInput(
+                f"{tender.label_en} payments need the payment service, which is not configured "
+                "on this till: pay cash, or set up the terminal/provider first",
+                f"本机未配置{tender.label_zh}，请收现金或先配置支付终端",
+            )
+        s.add_tender(tender, amount, till.identity.cash_rounding, reference=code)
+    payload = till.sales.complete(s)
+    emit(sale_json(payload), as_json, lambda _: receipt_text(till, payload))
+
+
+def sale_json(p: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in p.items() if not k.startswith("_")} | {
+        "entry_hash": p.get("_entry_hash"),
+        "change_fen": sum(int(x.get("change_fen", 0)) for x in p["payments"]),
+        "tax": p.get("vat"),
+    }
+
+
+@click.command("return")
+@click.option("--user", required=True, help="Cashier (PIN from GUITAI_PIN or a prompt).")
+@click.option("--receipt", "receipt_no", required=True, type=int, help="Original receipt number.")
+@click.option(
+    "--line",
+    "lines",
+    multiple=True,
+    help="N=QTY: line of the original and quantity; omit to return everything still returnable.",
+)
+@click.option(
+    "--refund",
+    "mode",
+    type=click.Choice(["cash", "original"]),
+    default="cash",
+    show_default=True,
+    help="Refund to cash or to the original tenders.",
+)
+@click.option("--reason", default="", help="Why the customer returns the goods.")
+@json_option
+@click.pass_context
+def return_(
+    ctx: click.Context,
+    user: str,
+    receipt_no: int,
+    lines: tuple[str, ...],
+    mode: str,
+    reason: str,
+    as_json: bool,
+) -> None:
+    """Refund against a completed sale (partial by line and quantity)."""
+    till = obj(ctx).till
+    cashier = sign_in(till, user)
+    requests = None
+    if lines:
+        requests = []
+        for item in lines:
+            n, q = _pair(item, "--line")
+            if not (n.isdigit() and q.isdigit()):
+                raise InvalidInput(
+                    f"--line {item}: write LINE=QTY with whole numbers",
+                    f"--line {item}：格式应为 行号=数量",
+                )
+            requests.append(ReturnRequest(int(n), int(q)))
+    original = till.sales.original(receipt_no)
+    if mode == "original" and any(p["tender"] != "cash" for p in original["payments"]):
+        raise InvalidInput(
+            "Refunds to cards and payment codes need the payment service, which "
+            "is not configured on this till: refund cash instead",
+            "本机未配置支付服务，无法原路退回，请退现金",
+        )
+    payload = till.sales.refund(cashier, receipt_no, requests, mode, reason)
+    emit(sale_json(payload), as_json, lambda _: receipt_text(till, payload))
+
+
+@click.group()
+def sales() -> None:
+    """Completed sales and refunds."""
+
+
+@sales.command("list")
+@click.option("--day", help="Business day YYYY-MM-DD.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100000))
+@json_option
+@click.pass_context
+def sales_list(ctx: click.Context, day: str | None, limit: int, as_json: bool) -> None:
+    rows = obj(ctx).till.store.list_sales(day=day, limit=limit)
+    emit(
+        rows,
+        as_json,
+        lambda rs: (
+            "\n".join(
+                f"{r['receipt_no']:>6} {r['kind']:<6} {r['completed_at']} {r['cashier']:<10} "
+                f"{format_fen(r['total_fen']):>10}"
+                for r in rs
+            )
+            or "no sales"
+        ),
+    )
+
+
+@sales.command("show")
+@click.argument("receipt_no", type=int)
+@json_option
+@click.pass_context
+def sales_show(ctx: click.Context, receipt_no: int, as_json: bool) -> None:
+    till = obj(ctx).till
+    p = till.store.sale_payload(receipt_no=receipt_no)
+    if p is None:
+        raise NotFound(f"No receipt {receipt_no} on this till", f"本机没有小票 {receipt_no}")
+    emit(sale_json(p), as_json, lambda _: receipt_text(till, p))

@@ -1,0 +1,83 @@
+"""Tenders (payment methods) and a tender line of a sale."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from .errors import InvalidInput
+
+
+class Tender(StrEnum):
+    CASH = "cash"
+    CARD = "card"
+    WECHAT = "wechat"
+    ALIPAY = "alipay"
+    STORED_VALUE = "stored_value"
+    COUPON = "coupon"
+    POINTS = "points"
+
+    @property
+    def label_zh(self) -> str:
+        return _ZH[self]
+
+    @property
+    def label_en(self) -> str:
+        return _EN[self]
+
+    @classmethod
+    def parse(cls, text: str) -> Tender:
+        try:
+            return cls(text.strip().lower())
+        except ValueError as err:
+            names = ", ".join(t.value for t in cls)
+            raise InvalidInput(
+                f"Unknown tender “{text}”: use one of {names}",
+                f"未知的付款方式“{text}”，可用：{names}",
+            ) from err
+
+
+_ZH = {
+    Tender.CASH: "现金",
+    Tender.CARD: "银行卡",
+    Tender.WECHAT: "微信支付",
+    Tender.ALIPAY: "支付宝",
+    Tender.STORED_VALUE: "储值卡",
+    Tender.COUPON: "代金券",
+    Tender.POINTS: "积分",
+}
+_EN = {
+    Tender.CASH: "Cash",
+    Tender.CARD: "Card",
+    Tender.WECHAT: "WeChat Pay",
+    Tender.ALIPAY: "Alipay",
+    Tender.STORED_VALUE: "Stored value",
+    Tender.COUPON: "Coupon",
+    Tender.POINTS: "Points",
+}
+
+# Tenders whose money moves through a terminal or a provider: they cannot simply be cancelled.
+NETWORK_TENDERS = frozenset({Tender.CARD, Tender.WECHAT, Tender.ALIPAY, Tender.STORED_VALUE})
+
+
+@dataclass(frozen=True, slots=True)
+class TenderLine:
+    tender: Tender
+    amount_fen: int  # handed over / charged
+    change_fen: int = 0  # cash only
+    rounding_fen: int = 0  # cash only: 抹零 dropped from what was due
+    reference: str | None = None  # provider or terminal reference
+    card: dict[str, str] | None = None  # {"type", "masked_pan", "auth_code"} — never a full PAN
+
+    def as_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "tender": self.tender.value,
+            "amount_fen": self.amount_fen,
+            "change_fen": self.change_fen,
+        }
+        if self.reference:
+            d["reference"] = self.reference
+        if self.card:
+            d["card"] = dict(self.card)
+        return d

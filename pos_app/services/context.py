@@ -1,0 +1,56 @@
+"""The till's identity and rules, read from settings once per service instance."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from pos_app.domain.errors import StateError
+from pos_app.domain.money import CashRounding
+from pos_app.domain.sale import DiscountLimits
+from pos_app.domain.timeutil import DEFAULT_TZ
+
+from .ports import Store
+
+
+@dataclass(frozen=True)
+class TillIdentity:
+    store_id: str
+    store_name: str
+    till_no: int
+    tz: str
+    cash_rounding: CashRounding
+    limits: DiscountLimits
+    address: str = ""
+
+    @classmethod
+    def load(cls, store: Store) -> TillIdentity:
+        s = store.settings()
+        if "store_id" not in s:
+            raise StateError(
+                "This till is not set up: run `guitai init` first",
+                "收银台尚未初始化：请先运行 guitai init",
+            )
+        limits = DiscountLimits()
+        if "discount_limits" in s:
+            limits = DiscountLimits(
+                {k: int(v) for k, v in json.loads(s["discount_limits"]).items()}
+            )
+        return cls(
+            store_id=s["store_id"],
+            store_name=s.get("store_name", s["store_id"]),
+            till_no=int(s.get("till_no", "1")),
+            tz=s.get("timezone", DEFAULT_TZ),
+            cash_rounding=CashRounding(s.get("cash_rounding", "none")),
+            limits=limits,
+            address=s.get("store_address", ""),
+        )
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "store_id": self.store_id,
+            "store_name": self.store_name,
+            "till_no": self.till_no,
+            "timezone": self.tz,
+            "cash_rounding": self.cash_rounding.value,
+        }

@@ -1,0 +1,235 @@
+"""Selling and returning: the use cases that end in one journal transaction each.
+
+Rule 1 of the house: completing a sale is one transaction (sale, lines, payments, journal
+entry, receipt number and outbox events).  Rule 2: side effects (printing, drawer, sync)
+follow the commit through `after_commit` listeners and can never roll a paid sale back.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from pos_app.domain import events
+from pos_app.domain.errors import NotFound, StateError
+from pos_app.domain.ports import Clock
+from pos_app.domain.returns import (
+    ReturnRequest,
+    plan_refund_lines,
+    refund_payload,
+    refund_tenders,
+)
+from pos_app.domain.sale import Approval, Sale, Sellable
+from pos_app.domain.timeutil import iso_utc
+from pos_app.domain.users import User
+
+from .context import TillIdentity
+from .ports import Store
+
+log = logging.getLogger(__name__)
+
+Listener = Callable[[dict[str, Any]], None]
+
+
+class SaleService:
+    def __init__(self, store: Store, clock: Clock, lookup: Callable[[str], Sellable]) -> None:
+        self.store = store
+        self.clock = clock
+        self.lookup = lookup
+        self.after_commit: list[Listener] = []
+        self._identity: TillIdentity | None = None
+
+    @property
+    def identity(self) -> TillIdentity:
+        if self._identity is None:
+            self._identity = TillIdentity.load(self.store)
+        return self._identity
+
+    def _shift(self) -> dict[str, Any]:
+        shift = self.store.open_shift()
+        if shift is None:
+            raise StateError(
+                "No shift is open: open one first (guitai shift open --float AMOUNT)",
+                "尚未开班：请先开班（guitai shift open --float 金额）",
+            )
+        return shift
+
+    def new_sale(self, cashier: User) -> Sale:
+        self._shift()
+        return Sale(
+            cashier=cashier.name,
+            cashier_roles=cashier.roles,
+            started_at=self.clock.now(),
+            limits=self.identity.limits,
+        )
+
+    def scan(self, sale: Sale, code: str, qty: int = 1) -> None:
+        item = self.lookup(code)
+        sale.add(
+            item,
+            qty,
+            barcode=code if code != item.sku else "",
+            style=str(getattr(item, "style", "")),
+            colour=str(getattr(item, "colour", "")),
+            size=str(getattr(item, "size", "")),
+        )
+
+    def complete(self, sale: Sale) -> dict[str, Any]:
+        """Commit a fully paid sale; returns its payload with `_entry_hash`."""
+        ident = self.identity
+        now = iso_utc(self.clock.now())
+        with self.store.transaction():
+            shift = self._shift()
+            receipt_no = self.store.next_receipt_no()
+            payload = sale.completion_payload(
+                receipt_no=receipt_no,
+                completed_at=now,
+                business_day=shift["business_day"],
+                shift_id=int(shift["id"]),
+                store_id=ident.store_id,
+                till_no=ident.till_no,
+            )
+            seq, prev, digest = self.store.append_journal("sale", sale.id, payload, now)
+            self.store.insert_sale("sale", payload, seq)
+            self.store.append_outbox(events.SALE_COMPLETED, payload, now, prev, digest)
+            for v in sale.voided_lines:
+                self.store.insert_void(
+                    int(shift["id"]),
+                    "line",
+                    sale.id,
+                    sale.cashier,
+                    v.reason,
+                    v.qty,
+                    v.qty * v.unit_price_fen,
+                    now,
+                )
+            for a in sale.approvals:
+                self._audit(a, sale.cashier, {"sale_id": sale.id, "receipt_no": receipt_no}, now)
+        sale.mark_completed()
+        payload = dict(payload, _entry_hash=digest)
+        self._notify(payload)
+        return payload
+
+    def _audit(self, a: Approval, user: str, details: dict[str, Any], now: str) -> None:
+        self.store.insert_audit(a.action, user, a.approver, a.reason, details, now)
+        self.store.append_outbox(
+            events.AUDIT_OVERRIDE,
+            {
+                "action": a.action,
+                "user": user,
+                "approver": a.approver,
+                "reason": a.reason,
+                "details": details,
+                "at": now,
+            },
+            now,
+        )
+
+    def _notify(self, payload: dict[str, Any]) -> None:
+        for listener in self.after_commit:
+            try:
+                listener(payload)
+            except Exception:  # a printer or sync failure never undoes a paid sale
+                log.exception("after-commit step failed for receipt %s", payload["receipt_no"])
+
+    def void(self, sale: Sale, reason: str) -> None:
+        """Void an unfinished sale; recorded (no receipt number is used)."""
+        now = iso_utc(self.clock.now())
+        with self.store.transaction():
+            shift = self._shift()
+            record = sale.void(reason)
+            record.update(business_day=shift["business_day"], voided_at=now)
+            self.store.insert_void(
+                int(shift["id"]),
+                "sale",
+                sale.id,
+                sale.cashier,
+                record["reason"],
+                sum(ln.qty for ln in sale.lines),
+                int(record["total_fen"]),
+                now,
+            )
+            self.store.append_outbox(events.SALE_VOIDED, record, now)
+
+    def suspend(self, sale: Sale, label: str = "") -> int:
+        from .suspend import sale_to_json
+
+        if sale.tenders:
+            raise StateError(
+                "Payment has started: finish or cancel it before suspending",
+                "已开始付款，请先完成或取消付款再挂单",
+            )
+        with self.store.transaction():
+            return self.store.suspend(
+                sale.cashier, label, sale_to_json(sale), iso_utc(self.clock.now())
+            )
+
+    def resume(self, sid: int, cashier: User) -> Sale:
+        from .suspend import sale_from_json
+
+        with self.store.transaction():
+            data = self.store.take_suspended(sid)
+        if data is None:
+            raise NotFound(f"No suspended sale {sid}", f"没有挂单 {sid}")
+        sale = sale_from_json(data, self.identity.limits)
+        sale.cashier, sale.cashier_roles = cashier.name, cashier.roles
+        return sale
+
+    # ---- returns -------------------------------------------------------------------------
+
+    def original(self, receipt_no: int) -> dict[str, Any]:
+        p = self.store.sale_payload(receipt_no=receipt_no)
+        if p is None or p.get("_kind") != "sale":
+            raise NotFound(
+                f"No sale with receipt number {receipt_no} on this till",
+                f"本机没有小票号为 {receipt_no} 的销售",
+            )
+        return p
+
+    def refund(
+        self,
+        cashier: User,
+        receipt_no: int,
+        requests: list[ReturnRequest] | None,
+        mode: str = "cash",
+        reason: str = "",
+        approvals: list[Approval] | None = None,
+    ) -> dict[str, Any]:
+        """Refund against an original sale, in one transaction with its own receipt number."""
+        ident = self.identity
+        now = iso_utc(self.clock.now())
+        refund_id = str(uuid.uuid4())
+        with self.store.transaction():
+            shift = self._shift()
+            original = self.original(receipt_no)
+            returned = self.store.returned_qty(original["sale_id"])
+            lines = plan_refund_lines(original, returned, requests)
+            amount = sum(int(x["amount_fen"]) for x in lines)
+            payments = refund_tenders(
+                original, self.store.refunded_by_tender(original["sale_id"]), amount, mode
+            )
+            new_no = self.store.next_receipt_no()
+            payload = refund_payload(
+                refund_id=refund_id,
+                original=original,
+                lines=lines,
+                payments=payments,
+                receipt_no=new_no,
+                completed_at=now,
+                business_day=shift["business_day"],
+                shift_id=int(shift["id"]),
+                cashier=cashier.name,
+                reason=reason,
+                approvals=[a.as_dict() for a in approvals or []],
+            )
+            payload["store_id"], payload["till_no"] = ident.store_id, ident.till_no
+            seq, prev, digest = self.store.append_journal("refund", refund_id, payload, now)
+            self.store.insert_sale("refund", payload, seq)
+            self.store.append_outbox(events.REFUND_COMPLETED, payload, now, prev, digest)
+            for a in approvals or []:
+                self._audit(a, cashier.name, {"refund_id": refund_id, "receipt_no": new_no}, now)
+        payload = dict(payload, _entry_hash=digest)
+        self._notify(payload)
+        return payload

@@ -1,0 +1,164 @@
+"""Shifts: open with a float, pay in / pay out, no-sale opens, X and Z reports."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from pos_app.domain import events
+from pos_app.domain.errors import InvalidInput, NotFound, StateError
+from pos_app.domain.money import format_fen
+from pos_app.domain.ports import Clock
+from pos_app.domain.reports import build_shift_report
+from pos_app.domain.timeutil import iso_utc, local_day
+from pos_app.domain.users import Role, User
+
+from .context import TillIdentity
+from .ports import Store
+
+log = logging.getLogger(__name__)
+
+
+class ShiftService:
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self.store = store
+        self.clock = clock
+        self.before_close: list[Callable[[], None]] = []  # e.g. an online backup
+        self.after_cash_move: list[Callable[[dict[str, Any]], None]] = []  # e.g. open drawer
+
+    @property
+    def identity(self) -> TillIdentity:
+        return TillIdentity.load(self.store)
+
+    def current(self) -> dict[str, Any]:
+        shift = self.store.open_shift()
+        if shift is None:
+            raise StateError(
+                "No shift is open: run `guitai shift open --float AMOUNT`",
+                "尚未开班：请运行 guitai shift open --float 金额",
+            )
+        return shift
+
+    def open(self, user: User, float_fen: int) -> dict[str, Any]:
+        if float_fen < 0:
+            raise InvalidInput("The float cannot be negative", "备用金不能为负数")
+        now = self.clock.now()
+        at = iso_utc(now)
+        with self.store.transaction():
+            if self.store.open_shift() is not None:
+                raise StateError(
+                    "A shift is already open: close it with a Z report first",
+                    "已有班次未结：请先日结（Z 报表）",
+                )
+            day = local_day(now, self.identity.tz)
+            sid = self.store.insert_shift(day, at, user.name, float_fen)
+            payload = {
+                "shift_id": sid,
+                "business_day": day,
+                "opened_by": user.name,
+                "float_fen": float_fen,
+                "opened_at": at,
+            }
+            self.store.append_outbox(events.SHIFT_OPENED, payload, at)
+        return payload
+
+    def cash_move(self, user: User, kind: str, amount_fen: int, reason: str) -> dict[str, Any]:
+        if kind not in ("pay_in", "pay_out", "no_sale"):
+            raise InvalidInput(f"Unknown cash movement {kind}", f"未知的现金操作 {kind}")
+        if kind != "no_sale" and amount_fen <= 0:
+            raise InvalidInput("The amount must be more than zero", "金额必须大于零")
+        if not reason.strip():
+            raise InvalidInput(
+                "Give a reason (it is printed on the Z report)", "请填写原因（会出现在日结报表上）"
+            )
+        at = iso_utc(self.clock.now())
+        with self.store.transaction():
+            shift = self.current()
+            self.store.insert_cash_move(
+                int(shift["id"]), kind, amount_fen, reason.strip(), user.name, at
+            )
+            payload = {
+                "shift_id": shift["id"],
+                "kind": kind,
+                "amount_fen": amount_fen,
+                "reason": reason.strip(),
+                "user": user.name,
+                "at": at,
+            }
+            self.store.append_outbox(events.CASH_MOVED, payload, at)
+        for hook in self.after_cash_move:
+            try:
+                hook(payload)
+            except Exception:
+                log.exception("after cash move hook failed")
+        return payload
+
+    def x_report(self) -> dict[str, Any]:
+        shift = self.current()
+        ident = self.identity
+        return build_shift_report(
+            "X",
+            shift,
+            self.store.shift_figures(int(shift["id"])),
+            generated_at=iso_utc(self.clock.now()),
+            store=ident.as_dict(),
+            tz=ident.tz,
+        )
+
+    def close(self, user: User, counted_fen: int) -> dict[str, Any]:
+        """The Z report: closes the shift and the business day.  Needs a manager."""
+        if not user.has(Role.MANAGER):
+            raise StateError(
+                f"{user.name} is not a manager: a manager closes the day",
+                f"{user.name} 不是店长，日结需要店长操作",
+            )
+        if counted_fen < 0:
+            raise InvalidInput("Counted cash cannot be negative", "清点现金不能为负数")
+        for hook in self.before_close:
+            hook()
+        at = iso_utc(self.clock.now())
+        ident = self.identity
+        with self.store.transaction():
+            shift = self.current()
+            z_no = self.store.next_z_no()
+            report = build_shift_report(
+                "Z",
+                shift,
+                self.store.shift_figures(int(shift["id"])),
+                generated_at=at,
+                store=ident.as_dict(),
+                tz=ident.tz,
+                counted_fen=counted_fen,
+                z_no=z_no,
+                closed_by=user.name,
+            )
+            self.store.close_shift(int(shift["id"]), at, user.name, counted_fen, z_no, report)
+            self.store.append_outbox(
+                events.SHIFT_CLOSED,
+                {
+                    "shift_id": shift["id"],
+                    "business_day": shift["business_day"],
+                    "closed_by": user.name,
+                    "closed_at": at,
+                    "z_no": z_no,
+                    "report": report,
+                },
+                at,
+            )
+        return report
+
+    def z_reports(self, day: str) -> list[dict[str, Any]]:
+        reports = self.store.z_report(day=day)
+        if not reports:
+            raise NotFound(f"No Z report for business day {day}", f"{day} 没有日结报表")
+        return reports
+
+
+def describe_difference(report: dict[str, Any]) -> str:
+    diff = report["cash"]["difference_fen"]
+    if diff is None:
+        return ""
+    if diff == 0:
+        return "cash balances"
+    return f"cash {'over' if diff > 0 else 'short'} by ¥{format_fen(abs(diff))}"
