@@ -1,1 +1,1 @@
-
+"""Performance figures and long fault runs (`make bench`, `make soak`)."""

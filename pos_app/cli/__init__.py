@@ -87,7 +87,7 @@ def report_error(err: GuitaiError, as_json: bool) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        cli.main(args=args, prog_name="guitai", standalone_mode=False)
+        rc = cli.main(args=args, prog_name="guitai", standalone_mode=False)
     except GuitaiError as err:
         report_error(err, _wants_json(args))
         return 2
@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         return err.exit_code
     except click.exceptions.Exit as err:
         return int(err.exit_code or 0)
-    return 0
+    return rc if isinstance(rc, int) else 0
 
 
 if __name__ == "__main__":

@@ -188,6 +188,7 @@ CREATE TABLE outbox (
   dead_reason TEXT
 );
 CREATE INDEX outbox_pending ON outbox(state, seq);
+CREATE INDEX outbox_entry_hash ON outbox(entry_hash) WHERE entry_hash IS NOT NULL;
 CREATE TABLE sync_state (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL

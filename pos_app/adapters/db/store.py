@@ -429,7 +429,7 @@ class SqliteStore:
                  (SELECT count(*) FROM sale_lines WHERE sale_id = s.id),
                  (SELECT coalesce(sum(amount_fen - change_fen), 0) FROM payments
                    WHERE sale_id = s.id),
-                 (SELECT count(*) FROM outbox WHERE entry_hash = j.entry_hash)
+                 (SELECT count(*) FROM outbox WHERE entry_hash = j.entry_hash AND entry_hash IS NOT NULL)
           FROM sales s LEFT JOIN journal j ON j.seq = s.journal_seq ORDER BY s.receipt_no"""
         cols = (
             "id",

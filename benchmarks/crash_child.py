@@ -1,0 +1,51 @@
+"""A till that sells, refunds and closes days in a loop, printing each receipt number to
+stdout only after its transaction committed.  The crash tests SIGKILL it at random moments."""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+from pathlib import Path
+
+from pos_app.adapters.db.connection import open_database
+from pos_app.bootstrap import build_till
+from pos_app.config import Paths
+from pos_app.domain.money import CashRounding
+from pos_app.domain.tenders import Tender
+
+
+def main(home: str, seed: int) -> None:
+    rnd = random.Random(seed)
+    paths = Paths(Path(home))
+    db = open_database(paths.database)
+    till = build_till(paths, db)
+    user = till.users.authenticate("admin", os.environ.get("GUITAI_PIN", "1234"))
+    codes = [r[0] for r in db.conn.execute("SELECT code FROM barcodes ORDER BY code LIMIT 50")]
+    while True:
+        if till.store.open_shift() is None:
+            till.shifts.open(user, 10000)
+        roll = rnd.random()
+        if roll < 0.03:
+            till.shifts.close(user, 0)
+            os.write(1, b"Z\n")
+            continue
+        if roll < 0.15:
+            last = till.store.list_sales(limit=1)
+            if last and last[0]["kind"] == "sale":
+                try:
+                    p = till.sales.refund(user, last[0]["receipt_no"], None, "cash", "crash test")
+                    os.write(1, f"{p['receipt_no']}\n".encode())
+                except Exception:
+                    pass
+                continue
+        s = till.sales.new_sale(user)
+        for _ in range(rnd.randint(1, 4)):
+            till.sales.scan(s, rnd.choice(codes))
+        s.add_tender(Tender.CASH, s.totals().due_fen + rnd.randint(0, 5000), CashRounding.NONE)
+        p = till.sales.complete(s)
+        os.write(1, f"{p['receipt_no']}\n".encode())  # acknowledged only after COMMIT
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], int(sys.argv[2]))
