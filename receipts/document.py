@@ -209,9 +209,10 @@ def _tender(p: Mapping[str, Any], kind: str) -> Tender:
 
 
 def _variant(line: Mapping[str, Any], name: str) -> str:
-    parts = [str(line.get(k) or "").strip() for k in ("colour", "size")]
-    parts = [x for x in parts if x and x not in name]
-    return "/".join(parts)
+    """Colour and size, when the printed name does not already carry them."""
+    labelled = [("颜色", str(line.get("colour") or "").strip()), ("尺码", str(line.get("size") or "").strip())]
+    missing = [(label, v) for label, v in labelled if v and v not in name.split()]
+    return " ".join(f"{label} {v}" for label, v in missing)
 
 
 def _line(p: Mapping[str, Any], kind: str) -> ReceiptLine:

@@ -87,10 +87,10 @@ def _printer(profile: PrinterProfile) -> Any:
 
 
 def encode_line(text: str, encoding: str) -> bytes | None:
-    """The bytes of one line in the printer's Chinese charset, or None when a character does not
-    exist there (or, for GB18030, lies outside the Basic Multilingual Plane: printer fonts
-    carry the BMP set, Ext-A included, but not the supplementary planes, so 𠀀 prints as an
-    image rather than as an empty box)."""
+    """The bytes of one line in the printer's Chinese charset (without FS & / FS .), or None
+    when a character does not exist there.  For GB18030, characters outside the Basic
+    Multilingual Plane count as missing too: GB18030 printer fonts carry the BMP set (with
+    Extension A) but not the supplementary planes, so 𠀀 prints as an image, not as a box."""
     if text.isascii():
         return text.encode("ascii")
     if encoding == "raster":
@@ -99,10 +99,9 @@ def encode_line(text: str, encoding: str) -> bytes | None:
     if encoding == "gb18030" and any(ord(c) > 0xFFFF for c in mapped):
         return None
     try:
-        body = mapped.encode(_CODEC[encoding])
+        return mapped.encode(_CODEC[encoding])
     except UnicodeEncodeError:
         return None
-    return CHINESE_ON + body + CHINESE_OFF
 
 
 class ReceiptPrinterBytes:
@@ -112,41 +111,70 @@ class ReceiptPrinterBytes:
         self.profile = profile
         self._p = _printer(profile)
         self.image_lines = 0  # lines sent as images because the charset lacks a character
+        self._chinese = False
+        self._centered = False
 
     def init(self) -> None:
         self._p.hw("INIT")
-        if self.profile.text_mode and self.profile.chinese_mode_at_power_on:
+        self._chinese = self.profile.text_mode and self.profile.chinese_mode_at_power_on
+        self._centered = False
+        self._leave_chinese()
+
+    def _leave_chinese(self) -> None:
+        if self._chinese:
             self._p._raw(CHINESE_OFF)
+            self._chinese = False
+
+    def _align(self, centered: bool) -> None:
+        if centered != self._centered:
+            self._p._raw(ALIGN_CENTER if centered else ALIGN_LEFT)
+            self._centered = centered
 
     def text_line(self, block: Text) -> None:
-        data = encode_line(block.text, self.profile.encoding)
+        """One line.  Chinese mode is switched on before the first line holding non-ASCII text
+        and off before the next ASCII-only line, image or cut, so a run of Chinese lines shares
+        one FS & … FS . pair and ASCII never depends on the printer's Chinese mode."""
+        text = block.text.lstrip(" ") if block.centered else block.text
+        data = encode_line(text, self.profile.encoding)
         if data is None:
             self.image_lines += 1
             self.image(text_line_image(block.text, self.profile.dots, bold=block.bold, big=block.big))
             return
+        self._align(block.centered)
+        if text.isascii():
+            self._leave_chinese()
+        elif not self._chinese:
+            self._p._raw(CHINESE_ON)
+            self._chinese = True
         prefix = (BIG_ON if block.big else b"") + (BOLD_ON if block.bold else b"")
         suffix = (BOLD_OFF if block.bold else b"") + (BIG_OFF if block.big else b"")
         self._p._raw(prefix + data + LF + suffix)
 
     def image(self, img: Any) -> None:
         # GS v 0 raster; python-escpos splits images taller than 960 dots into several.
+        self._leave_chinese()
+        self._align(False)
         self._p.image(img, impl="bitImageRaster")
 
     def qr(self, url: str) -> None:
+        self._leave_chinese()
         if self.profile.native_qr:
             # GS ( k model 2, EC level M, module size in dots; centred with ESC a because
             # python-escpos refuses center=True in native mode.
-            self._p._raw(ALIGN_CENTER)
+            self._align(True)
             self._p.qr(url, ec=1, size=QR_DOTS_PER_MODULE.get(self.profile.dots, 6), native=True)
-            self._p._raw(LF + ALIGN_LEFT)
+            self._p._raw(LF)
         else:
             self.image(qr_image(url, self.profile.dots))
 
     def feed(self, lines: int) -> None:
         if lines > 0:
+            self._leave_chinese()
             self._p.print_and_feed(lines)
 
     def cut(self) -> None:
+        self._leave_chinese()
+        self._align(False)
         self.feed(self.profile.cut_feed_lines)
         if self.profile.cut == "partial":
             self._p._raw(PARTIAL_CUT)

@@ -14,6 +14,7 @@ from typing import Any
 from .errors import FontNotFound
 
 FONT_ENV = "GUITAI_CJK_FONT"
+FALLBACK_ENV = "GUITAI_CJK_FALLBACK_FONTS"  # more font files, separated by os.pathsep
 FONT_PACKAGE = "fonts-wqy-microhei"
 SEARCH_PATHS = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
@@ -48,8 +49,27 @@ def find_cjk_font() -> Path:
         f"或将 {FONT_ENV} 设为含中文字形的 TrueType 字体",
     )
 
+# Fonts tried, in order, for a character the main font has no glyph for: wqy-microhei covers
+# GB2312/GBK/Big5 but not CJK Extension A (㐀) or B (𠀀); HanaMin (Debian fonts-hanazono,
+# installed by scripts/system-deps.sh) covers Extension A (HanaMinA) and B-F (HanaMinB).
+FALLBACK_PATHS = (
+    "/usr/share/fonts/truetype/hanazono/HanaMinA.ttf",
+    "/usr/share/fonts/truetype/hanazono/HanaMinB.ttf",
+)
 
-@lru_cache(maxsize=8)
+
+def font_chain() -> tuple[Path, ...]:
+    """The main font, then every fallback font that exists."""
+    extra = [x for x in os.environ.get(FALLBACK_ENV, "").split(os.pathsep) if x]
+    chain = [find_cjk_font()]
+    for candidate in (*extra, *FALLBACK_PATHS):
+        path = Path(candidate).expanduser()
+        if path.is_file() and path not in chain:
+            chain.append(path)
+    return tuple(chain)
+
+
+@lru_cache(maxsize=16)
 def _load(path: str, size: int) -> Any:
     from PIL import ImageFont
 
@@ -62,6 +82,6 @@ def _load(path: str, size: int) -> Any:
         ) from err
 
 
-def load_font(size: int) -> Any:
-    """The CJK font at a pixel size (cached per path and size)."""
-    return _load(str(find_cjk_font()), size)
+def load_font(size: int, path: Path | str | None = None) -> Any:
+    """A font (the main CJK font unless `path` is given) at a pixel size, cached."""
+    return _load(str(path or find_cjk_font()), size)

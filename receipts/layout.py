@@ -13,7 +13,8 @@ import unicodedata
 from dataclasses import dataclass
 
 from .document import ReceiptDocument, money, rate_text
-from .profiles import Paper, paper as to_paper
+from .profiles import Paper
+from .profiles import paper as to_paper
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +24,7 @@ class Text:
     text: str
     bold: bool = False
     big: bool = False  # double width and double height: half the columns
+    centered: bool = False  # the leading spaces centre it (ESC/POS sends ESC a 1 instead)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +143,10 @@ def layout(doc: ReceiptDocument, paper_width: int | str | Paper) -> list[Block]:
         out.extend(Text(x.rstrip(), bold) for x in lines)
 
     def big_center(text: str) -> None:
-        out.extend(Text(center(x, w // 2), True, True) for x in wrap(text, w // 2))
+        out.extend(Text(center(x, w // 2), True, True, True) for x in wrap(text, w // 2))
+
+    def add_center(text: str, bold: bool = False) -> None:
+        out.extend(Text(center(x, w).rstrip(), bold, False, True) for x in wrap(text, w))
 
     def kv(key: str, value: str, bold: bool = False) -> None:
         add(row(key, value, w), bold)
@@ -151,12 +156,12 @@ def layout(doc: ReceiptDocument, paper_width: int | str | Paper) -> list[Block]:
     big_center(doc.store.name)
     for text in (doc.store.address, f"电话 {doc.store.phone}" if doc.store.phone else ""):
         if text:
-            add([center(x, w) for x in wrap(text, w)])
-    add([center(doc.title, w)], bold=True)
+            add_center(text)
+    add_center(doc.title, bold=True)
     if doc.reprint_count:
         big_center(f"重印 第{doc.reprint_count}次")
     if doc.gift:
-        add([center("(礼品小票 不显示价格)", w)])
+        add_center("(礼品小票 不显示价格)")
     out.append(_sep(w, "="))
 
     meta: list[tuple[str, str]] = []
@@ -221,7 +226,9 @@ def layout(doc: ReceiptDocument, paper_width: int | str | Paper) -> list[Block]:
         if doc.vat:
             out.append(_sep(w))
             for v in doc.vat:
-                kv(f"含增值税 {rate_text(v.rate_bp)}（价税 {money(v.gross_fen)}）", money(v.vat_fen))
+                kv(f"含增值税 {rate_text(v.rate_bp)}", money(v.vat_fen))
+                if len(doc.vat) > 1:
+                    add(row("价税合计", money(v.gross_fen), w, indent=2))
     elif doc.kind in ("sale", "refund"):
         kv("件数", f"{doc.item_count}")
 
@@ -237,19 +244,19 @@ def layout(doc: ReceiptDocument, paper_width: int | str | Paper) -> list[Block]:
     for section in doc.sections:
         out.append(_sep(w))
         if section.title:
-            add([center(section.title, w)], bold=True)
+            add_center(section.title, bold=True)
         for key, value in section.rows:
             add(row(key, value, w))
 
     if doc.footer:
         out.append(_sep(w))
         for text in doc.footer:
-            add([center(x, w) for x in wrap(text, w)])
+            add_center(text)
 
     if doc.qr_url:
         out.append(Feed(1))
         out.append(Qr(doc.qr_url))
-        add([center(x, w) for x in wrap(doc.qr_caption, w)])
+        add_center(doc.qr_caption)
     return out
 
 

@@ -13,8 +13,8 @@ from typing import Any
 from PIL import Image, ImageDraw
 
 from .document import ReceiptDocument
-from .fonts import find_cjk_font, load_font
-from .layout import Block, Feed, Logo, Qr, Text, char_width, layout
+from .fonts import font_chain, load_font
+from .layout import Block, Feed, Qr, Text, char_width, layout
 from .profiles import CELL_HEIGHT, CELL_WIDTH, LINE_PITCH, Paper
 from .profiles import paper as to_paper
 from .token import QR_DOTS_PER_MODULE, QR_QUIET_MODULES, qr_matrix
@@ -28,17 +28,50 @@ _FONT_PX = 22  # glyph size inside the 24-dot cell: leaves a dot of air around C
 _INK = 110  # anti-aliased coverage at or above which a dot is printed
 
 
+_NOT_A_CHAR = "\U0010fffd"  # a private-use code point no font maps: renders .notdef
+
+
+def _draw(font: Any, ch: str, w: int, h: int) -> Image.Image:
+    canvas = Image.new("L", (w * 2, h), 0)
+    ImageDraw.Draw(canvas).text((w, round(h * 0.83)), ch, fill=255, font=font, anchor="ms")
+    return canvas
+
+
+@lru_cache(maxsize=16)
+def _notdef(path: Path, scale: int, w: int) -> Image.Image:
+    return _draw(load_font(_FONT_PX * scale, path), _NOT_A_CHAR, w, CELL_HEIGHT * scale)
+
+
 @lru_cache(maxsize=4096)
-def _glyph(font_path: str, ch: str, scale: int) -> tuple[Image.Image, int]:
-    """A bilevel mask of one character in its cell (1 or 2 columns wide) and the cell width."""
+def _glyph(chain: tuple[Path, ...], ch: str, scale: int) -> tuple[Image.Image, int]:
+    """A bilevel mask of one character in its cell (1 or 2 columns wide) and the cell width.
+
+    The first font of the chain with a glyph for the character draws it; a glyph wider than
+    its cell (W, m, @ in a proportional font) is squeezed to the cell so columns stay aligned.
+    """
     cols = char_width(ch)
     w, h = CELL_WIDTH * cols * scale, CELL_HEIGHT * scale
     cell = Image.new("L", (w, h), 0)
-    if cols and not ch.isspace():
-        font = load_font(_FONT_PX * scale)
-        ImageDraw.Draw(cell).text((w / 2, round(h * 0.83)), ch, fill=255, font=font, anchor="ms")
-        cell = cell.point(lambda v: 255 if v >= _INK else 0)
-    return cell, w
+    if not cols or ch.isspace():
+        return cell, w
+    drawn: Image.Image | None = None
+    for path in chain:
+        font = load_font(_FONT_PX * scale, path)
+        img = _draw(font, ch, w, h)
+        if drawn is None:
+            drawn = img  # no font has it: the main font's .notdef box, honestly
+        if img.tobytes() != _notdef(path, scale, w).tobytes():
+            drawn = img
+            break
+    assert drawn is not None
+    box = drawn.getbbox()
+    if box:
+        left, top, right, bottom = box
+        ink = drawn.crop((left, 0, right, h))
+        if ink.width > w:
+            ink = ink.resize((w, h), Image.Resampling.LANCZOS)
+        cell.paste(ink, ((w - ink.width) // 2, 0))
+    return cell.point(lambda v: 255 if v >= _INK else 0), w
 
 
 def draw_text_line(
@@ -46,11 +79,11 @@ def draw_text_line(
 ) -> int:
     """Draw one laid-out line at y; returns the height used (30 dots, 60 when big)."""
     scale = 2 if big else 1
-    font_path = str(find_cjk_font())
+    chain = font_chain()
     top = y + (LINE_PITCH - CELL_HEIGHT) * scale // 2
     x = 0
     for ch in text:
-        mask, w = _glyph(font_path, ch, scale)
+        mask, w = _glyph(chain, ch, scale)
         if x + w > img.width:
             break
         if mask.getbbox():
