@@ -210,7 +210,10 @@ def _tender(p: Mapping[str, Any], kind: str) -> Tender:
 
 def _variant(line: Mapping[str, Any], name: str) -> str:
     """Colour and size, when the printed name does not already carry them."""
-    labelled = [("颜色", str(line.get("colour") or "").strip()), ("尺码", str(line.get("size") or "").strip())]
+    labelled = [
+        ("颜色", str(line.get("colour") or "").strip()),
+        ("尺码", str(line.get("size") or "").strip()),
+    ]
     missing = [(label, v) for label, v in labelled if v and v not in name.split()]
     return " ".join(f"{label} {v}" for label, v in missing)
 

@@ -138,7 +138,9 @@ class ReceiptPrinterBytes:
         data = encode_line(text, self.profile.encoding)
         if data is None:
             self.image_lines += 1
-            self.image(text_line_image(block.text, self.profile.dots, bold=block.bold, big=block.big))
+            self.image(
+                text_line_image(block.text, self.profile.dots, bold=block.bold, big=block.big)
+            )
             return
         self._align(block.centered)
         if text.isascii():

@@ -34,7 +34,8 @@ def find_cjk_font() -> Path:
             raise FontNotFound(
                 f"{FONT_ENV}={override} does not name a font file; fix the setting or unset it "
                 f"to use the {FONT_PACKAGE} font",
-                f"{FONT_ENV}={override} 不是字体文件；请修正该设置，或删除它以使用 {FONT_PACKAGE} 字体",
+                f"{FONT_ENV}={override} 不是字体文件；"
+                f"请修正该设置，或删除它以使用 {FONT_PACKAGE} 字体",
             )
         return path
     for candidate in SEARCH_PATHS:
@@ -48,6 +49,7 @@ def find_cjk_font() -> Path:
         f"（sudo apt-get install {FONT_PACKAGE} 或运行 scripts/system-deps.sh），"
         f"或将 {FONT_ENV} 设为含中文字形的 TrueType 字体",
     )
+
 
 # Fonts tried, in order, for a character the main font has no glyph for: wqy-microhei covers
 # GB2312/GBK/Big5 but not CJK Extension A (㐀) or B (𠀀); HanaMin (Debian fonts-hanazono,

@@ -97,7 +97,8 @@ def render_receipt_html(
         out.append('<div class="banner ok">✓ 已验证：本小票由门店收银机签发，未被篡改</div>')
     elif verified is False:
         out.append(
-            '<div class="banner bad">⚠ 验证失败：本小票已被篡改或来自未知收银机，请勿凭此退换货</div>'
+            '<div class="banner bad">⚠ 验证失败：本小票已被篡改或来自未知收银机，'
+            "请勿凭此退换货</div>"
         )
     out.append("<header>")
     if s.logo_path:
@@ -152,12 +153,17 @@ def render_receipt_html(
             label = "应收" if doc.kind == "sale" else "退款合计"
             out.append(_row(label, f"￥{money(doc.total_fen)}", "total"))
             for t in doc.tenders:
-                out.append(_row(t.label + (f" {t.detail}" if t.detail else ""), money(t.amount_fen)))
+                out.append(
+                    _row(t.label + (f" {t.detail}" if t.detail else ""), money(t.amount_fen))
+                )
                 if t.change_fen:
                     out.append(_row("找零", money(t.change_fen)))
             for v in doc.vat:
                 out.append(
-                    _row(f"含增值税 {rate_text(v.rate_bp)}（价税 {money(v.gross_fen)}）", money(v.vat_fen))
+                    _row(
+                        f"含增值税 {rate_text(v.rate_bp)}（价税 {money(v.gross_fen)}）",
+                        money(v.vat_fen),
+                    )
                 )
         out.append("</table>")
     if doc.member is not None:
@@ -179,7 +185,9 @@ def render_receipt_html(
         out.append(_qr_svg(doc.qr_url))
         out.append(f'<div class="muted" style="text-align:center">{escape(doc.qr_caption)}</div>')
     if doc.footer:
-        out.append("<footer>" + "".join(f"<div>{escape(x)}</div>" for x in doc.footer) + "</footer>")
+        out.append(
+            "<footer>" + "".join(f"<div>{escape(x)}</div>" for x in doc.footer) + "</footer>"
+        )
     out.append("</main></body></html>")
     return "\n".join(out)
 

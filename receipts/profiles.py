@@ -87,7 +87,8 @@ class PrinterProfile:
             raise UnknownPrinterProfile(
                 f"profile {self.name}: encoding {self.encoding!r} is not one of "
                 "gb18030, gbk, big5, raster",
-                f"打印机配置 {self.name}：编码 {self.encoding!r} 不是 gb18030、gbk、big5、raster 之一",
+                f"打印机配置 {self.name}：编码 {self.encoding!r} "
+                "不是 gb18030、gbk、big5、raster 之一",
             )
         if not (16 <= self.columns <= 64 and 0 < self.dots <= 832):
             raise UnknownPrinterProfile(

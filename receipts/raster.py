@@ -66,7 +66,7 @@ def _glyph(chain: tuple[Path, ...], ch: str, scale: int) -> tuple[Image.Image, i
     assert drawn is not None
     box = drawn.getbbox()
     if box:
-        left, top, right, bottom = box
+        left, _top, right, _bottom = box
         ink = drawn.crop((left, 0, right, h))
         if ink.width > w:
             ink = ink.resize((w, h), Image.Resampling.LANCZOS)
@@ -94,7 +94,9 @@ def draw_text_line(
     return LINE_PITCH * scale
 
 
-def text_line_image(text: str, width_dots: int, *, bold: bool = False, big: bool = False) -> Image.Image:
+def text_line_image(
+    text: str, width_dots: int, *, bold: bool = False, big: bool = False
+) -> Image.Image:
     """One text line as an image, for a line the printer's charset cannot hold."""
     img = Image.new("L", (width_dots, LINE_PITCH * (2 if big else 1)), WHITE)
     draw_text_line(img, 0, text, bold=bold, big=big)
