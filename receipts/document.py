@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pos_app.domain.money import format_fen
 
 from .errors import BadReceiptData
+from .labels import Language, tr
 
 Kind = Literal["sale", "refund", "z_report", "test_page"]
 
@@ -45,9 +46,19 @@ class StoreInfo:
     address: str = ""
     phone: str = ""
     logo_path: str | None = None  # a PNG/BMP printed as an image at the top
-    footer: tuple[str, ...] = ("谢谢惠顾，欢迎再次光临",)
-    qr_caption: str = DEFAULT_QR_CAPTION
+    footer: tuple[str, ...] | None = None  # None: 谢谢惠顾，欢迎再次光临 in the store's language
+    qr_caption: str | None = None  # None: the default caption in the store's language
     timezone: str = "Asia/Shanghai"
+    language: Language = "zh-Hans"  # "zh-Hant" for Taiwan / Hong Kong stores (Big5 printers)
+    footer_refund: tuple[str, ...] | None = None
+
+    @property
+    def caption(self) -> str:
+        return (
+            self.qr_caption
+            if self.qr_caption is not None
+            else tr(self.language, DEFAULT_QR_CAPTION)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +126,7 @@ class ReceiptDocument:
     sections: tuple[Section, ...] = ()
     footer: tuple[str, ...] = ()
     qr_url: str | None = None
-    qr_caption: str = DEFAULT_QR_CAPTION
+    qr_caption: str = ""
     reprint_count: int = 0
     gift: bool = False
     meta: Mapping[str, str] = field(default_factory=dict)
@@ -192,9 +203,9 @@ def mask_phone(phone: str) -> str:
     return "*" * len(digits)
 
 
-def _tender(p: Mapping[str, Any], kind: str) -> Tender:
+def _tender(p: Mapping[str, Any], kind: str, lang: str) -> Tender:
     code = str(_need(p, "tender", kind))
-    label = TENDER_LABELS.get(code, code)
+    label = tr(lang, TENDER_LABELS[code]) if code in TENDER_LABELS else code
     detail = ""
     card = p.get("card")
     if isinstance(card, Mapping):
@@ -203,28 +214,30 @@ def _tender(p: Mapping[str, Any], kind: str) -> Tender:
         last4 = digits[-4:] if len(digits) >= 4 else ""
         parts = [str(card.get("type") or "").strip()]
         if last4:
-            parts.append(f"尾号{last4}")
+            parts.append(f"{tr(lang, '尾号')}{last4}")
         detail = " ".join(x for x in parts if x)
     return Tender(label, _int(p, "amount_fen", kind), _int(p, "change_fen", kind, 0), detail)
 
 
-def _variant(line: Mapping[str, Any], name: str) -> str:
+def _variant(line: Mapping[str, Any], name: str, lang: str) -> str:
     """Colour and size, when the printed name does not already carry them."""
     labelled = [
-        ("颜色", str(line.get("colour") or "").strip()),
-        ("尺码", str(line.get("size") or "").strip()),
+        (tr(lang, "颜色"), str(line.get("colour") or "").strip()),
+        (tr(lang, "尺码"), str(line.get("size") or "").strip()),
     ]
     missing = [(label, v) for label, v in labelled if v and v not in name.split()]
     return " ".join(f"{label} {v}" for label, v in missing)
 
 
-def _line(p: Mapping[str, Any], kind: str) -> ReceiptLine:
+def _line(p: Mapping[str, Any], kind: str, lang: str) -> ReceiptLine:
     name = str(_need(p, "name", kind))
     qty = _int(p, "qty", kind)
     price = _int(p, "unit_price_fen", kind)
     discount = _int(p, "discount_fen", kind, 0)
     amount = _int(p, "amount_fen", kind, qty * price - discount)
-    return ReceiptLine(name, qty, price, discount, amount, _variant(p, name), str(p.get("sku", "")))
+    return ReceiptLine(
+        name, qty, price, discount, amount, _variant(p, name, lang), str(p.get("sku", ""))
+    )
 
 
 def _vat(payload: Mapping[str, Any], kind: str) -> tuple[VatRow, ...]:
@@ -253,6 +266,12 @@ def _member(payload: Mapping[str, Any]) -> MemberBlock | None:
 # --------------------------------------------------------------------------- builders
 
 
+def _footer(store: StoreInfo) -> tuple[str, ...]:
+    if store.footer is not None:
+        return store.footer
+    return (tr(store.language, "谢谢惠顾，欢迎再次光临"),)
+
+
 def from_sale_payload(
     payload: Mapping[str, Any],
     *,
@@ -263,7 +282,7 @@ def from_sale_payload(
 ) -> ReceiptDocument:
     """The receipt of a `sale.completed` payload (docs/events.md)."""
     kind = "sale"
-    lines = tuple(_line(p, kind) for p in _need(payload, "lines", kind))
+    lines = tuple(_line(p, kind, store.language) for p in _need(payload, "lines", kind))
     subtotal = _int(payload, "subtotal_fen", kind, sum(x.qty * x.unit_price_fen for x in lines))
     total = _int(payload, "total_fen", kind)
     rounding = _int(payload, "rounding_fen", kind, 0)
@@ -273,7 +292,7 @@ def from_sale_payload(
         line_disc = subtotal - total - rounding
     return ReceiptDocument(
         kind="sale",
-        title="赠品小票" if gift else "销售小票",
+        title=tr(store.language, "礼品小票" if gift else "销售小票"),
         store=store,
         till_no=_int(payload, "till_no", kind),
         cashier=str(payload.get("cashier") or ""),
@@ -286,11 +305,11 @@ def from_sale_payload(
         rounding_fen=rounding,
         total_fen=total,
         vat=_vat(payload, kind),
-        tenders=tuple(_tender(p, kind) for p in payload.get("payments") or []),
+        tenders=tuple(_tender(p, kind, store.language) for p in payload.get("payments") or []),
         member=_member(payload),
-        footer=store.footer,
+        footer=_footer(store),
         qr_url=qr_url,
-        qr_caption=store.qr_caption,
+        qr_caption=store.caption,
         reprint_count=reprint_count,
         gift=gift,
     )
@@ -305,12 +324,12 @@ def from_refund_payload(
 ) -> ReceiptDocument:
     """The refund receipt of a `refund.completed` payload: amounts out of the till negative."""
     kind = "refund"
-    lines = tuple(_line(p, kind) for p in _need(payload, "lines", kind))
+    lines = tuple(_line(p, kind, store.language) for p in _need(payload, "lines", kind))
     total = _int(payload, "total_fen", kind)
     original = payload.get("original_receipt_no")
     return ReceiptDocument(
         kind="refund",
-        title="退货小票",
+        title=tr(store.language, "退货小票"),
         store=store,
         till_no=_int(payload, "till_no", kind),
         cashier=str(payload.get("cashier") or ""),
@@ -322,10 +341,12 @@ def from_refund_payload(
         subtotal_fen=total,
         total_fen=total,
         vat=_vat(payload, kind),
-        tenders=tuple(_tender(p, kind) for p in payload.get("payments") or []),
-        footer=("退款将原路退回，请保留本小票",),
+        tenders=tuple(_tender(p, kind, store.language) for p in payload.get("payments") or []),
+        footer=store.footer_refund
+        if store.footer_refund is not None
+        else (tr(store.language, "退款将原路退回，请保留本小票"),),
         qr_url=qr_url,
-        qr_caption=store.qr_caption,
+        qr_caption=store.caption,
         reprint_count=reprint_count,
     )
 
@@ -413,11 +434,11 @@ def from_z_report(
             else:
                 scalars.append((_label(key), _value_text(key, value)))
         if scalars:
-            built.insert(1 if header else 0, Section("汇总", tuple(scalars)))
+            built.insert(1 if header else 0, Section(tr(store.language, "汇总"), tuple(scalars)))
     till = report.get("till_no")
     return ReceiptDocument(
         kind="z_report",
-        title=str(report.get("title") or "日结报表 (Z)"),
+        title=str(report.get("title") or tr(store.language, "日结报表 (Z)")),
         store=store,
         till_no=till if isinstance(till, int) else None,
         cashier=str(report.get("closed_by") or ""),
@@ -439,7 +460,7 @@ def test_page(
     ruler = "".join(str(i % 10) for i in range(1, p.columns + 1))
     return ReceiptDocument(
         kind="test_page",
-        title="打印测试页",
+        title=tr(store.language, "打印测试页"),
         store=store,
         time_text=now_text,
         sections=(

@@ -9,6 +9,7 @@ import io
 from html import escape
 
 from .document import ReceiptDocument, money, rate_text
+from .labels import tr
 
 _CSS = """
 *{box-sizing:border-box}
@@ -87,41 +88,49 @@ def render_receipt_html(
     the footer: only pass markup you produced yourself (the cloud's links, return status…).
     """
     s = doc.store
+    lang = s.language
+    html_lang = "zh-Hant" if lang == "zh-Hant" else "zh-CN"
+    title = escape(tr(lang, "电子小票"))
     out: list[str] = [
-        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">',
+        f'<!DOCTYPE html><html lang="{html_lang}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width,initial-scale=1">',
         '<meta name="robots" content="noindex">',
-        f"<title>{escape(s.name)} · 电子小票</title><style>{_CSS}</style></head><body><main>",
+        f"<title>{escape(s.name)} · {title}</title><style>{_CSS}</style></head><body><main>",
     ]
     if verified is True:
-        out.append('<div class="banner ok">✓ 已验证：本小票由门店收银机签发，未被篡改</div>')
+        out.append(
+            '<div class="banner ok">✓ '
+            + escape(tr(lang, "已验证：本小票由门店收银机签发，未被篡改"))
+            + "</div>"
+        )
     elif verified is False:
         out.append(
-            '<div class="banner bad">⚠ 验证失败：本小票已被篡改或来自未知收银机，'
-            "请勿凭此退换货</div>"
+            '<div class="banner bad">⚠ '
+            + escape(tr(lang, "验证失败：本小票已被篡改或来自未知收银机，请勿凭此退换货"))
+            + "</div>"
         )
     out.append("<header>")
     if s.logo_path:
         out.append(_logo(s.logo_path))
     out.append(f"<h1>{escape(s.name)}</h1>")
-    for text in (s.address, f"电话 {s.phone}" if s.phone else ""):
+    for text in (s.address, f"{tr(lang, '电话')} {s.phone}" if s.phone else ""):
         if text:
             out.append(f'<div class="muted">{escape(text)}</div>')
     out.append(f"<h2>{escape(doc.title)}</h2>")
     if doc.reprint_count:
         out.append(f'<div class="reprint">重印 第{doc.reprint_count}次</div>')
     if doc.gift:
-        out.append('<div class="muted">礼品小票 不显示价格</div>')
+        out.append('<div class="muted">' + escape(tr(lang, "(礼品小票 不显示价格)")) + "</div>")
     out.append("</header><hr><table>")
     meta = [
-        ("小票号", doc.receipt_no_text if doc.receipt_no is not None else ""),
-        ("原小票号", f"{doc.original_receipt_no:06d}" if doc.original_receipt_no else ""),
-        ("门店", s.store_id),
-        ("收银台", f"{doc.till_no:02d}" if doc.till_no is not None else ""),
-        ("收银员", doc.cashier),
-        ("导购", doc.associate),
-        ("时间", doc.time_text),
-        ("退货原因", doc.reason),
+        (tr(lang, "小票号"), doc.receipt_no_text if doc.receipt_no is not None else ""),
+        (tr(lang, "原小票号"), f"{doc.original_receipt_no:06d}" if doc.original_receipt_no else ""),
+        (tr(lang, "门店"), s.store_id),
+        (tr(lang, "收银台"), f"{doc.till_no:02d}" if doc.till_no is not None else ""),
+        (tr(lang, "收银员"), doc.cashier),
+        (tr(lang, "导购"), doc.associate),
+        (tr(lang, "时间"), doc.time_text),
+        (tr(lang, "退货原因"), doc.reason),
         *doc.meta.items(),
     ]
     out.extend(_row(k, v) for k, v in meta if v)
@@ -135,33 +144,33 @@ def render_receipt_html(
             if not doc.gift:
                 sub.append(f"{line.qty} × {money(line.unit_price_fen)}")
                 if line.discount_fen:
-                    sub.append(f"优惠 {money(-line.discount_fen)}")
+                    sub.append(f"{tr(lang, '优惠')} {money(-line.discount_fen)}")
             if sub:
                 out.append(f'<div class="sub">{escape("　".join(sub))}</div>')
             out.append(f'</td><td class="r">{escape(right)}</td></tr>')
         out.append("</table>")
     if doc.kind in ("sale", "refund"):
         out.append("<hr><table>")
-        out.append(_row("件数", str(doc.item_count)))
+        out.append(_row(tr(lang, "件数"), str(doc.item_count)))
         if not doc.gift:
             if doc.kind == "sale":
-                out.append(_row("原价合计", money(doc.subtotal_fen)))
+                out.append(_row(tr(lang, "原价合计"), money(doc.subtotal_fen)))
                 if doc.discount_fen:
-                    out.append(_row("优惠合计", money(-doc.discount_fen)))
+                    out.append(_row(tr(lang, "优惠合计"), money(-doc.discount_fen)))
                 if doc.rounding_fen:
-                    out.append(_row("抹零", money(-doc.rounding_fen)))
-            label = "应收" if doc.kind == "sale" else "退款合计"
+                    out.append(_row(tr(lang, "抹零"), money(-doc.rounding_fen)))
+            label = tr(lang, "应收" if doc.kind == "sale" else "退款合计")
             out.append(_row(label, f"￥{money(doc.total_fen)}", "total"))
             for t in doc.tenders:
                 out.append(
                     _row(t.label + (f" {t.detail}" if t.detail else ""), money(t.amount_fen))
                 )
                 if t.change_fen:
-                    out.append(_row("找零", money(t.change_fen)))
+                    out.append(_row(tr(lang, "找零"), money(t.change_fen)))
             for v in doc.vat:
                 out.append(
                     _row(
-                        f"含增值税 {rate_text(v.rate_bp)}（价税 {money(v.gross_fen)}）",
+                        tr(lang, "含增值税 {rate}", rate=rate_text(v.rate_bp)),
                         money(v.vat_fen),
                     )
                 )
@@ -169,11 +178,11 @@ def render_receipt_html(
     if doc.member is not None:
         m = doc.member
         out.append("<hr><table>")
-        out.append(_row("会员", m.phone_masked + (f" {m.tier}" if m.tier else "")))
+        out.append(_row(tr(lang, "会员"), m.phone_masked + (f" {m.tier}" if m.tier else "")))
         if m.points_earned is not None:
-            out.append(_row("本次积分", f"{m.points_earned:+d}"))
+            out.append(_row(tr(lang, "本次积分"), f"{m.points_earned:+d}"))
         if m.points_balance is not None:
-            out.append(_row("积分余额", str(m.points_balance)))
+            out.append(_row(tr(lang, "积分余额"), str(m.points_balance)))
         out.append("</table>")
     for section in doc.sections:
         out.append("<hr>")

@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from .document import ReceiptDocument, money, rate_text
+from .labels import tr
 from .profiles import Paper
 from .profiles import paper as to_paper
 
@@ -137,6 +138,7 @@ def layout(doc: ReceiptDocument, paper_width: int | str | Paper) -> list[Block]:
     """The document as blocks for 58 mm (32 columns) or 80 mm (48 columns) paper."""
     p = to_paper(paper_width)
     w = p.columns
+    lang = doc.store.language
     out: list[Block] = []
 
     def add(lines: list[str], bold: bool = False) -> None:
@@ -154,43 +156,46 @@ def layout(doc: ReceiptDocument, paper_width: int | str | Paper) -> list[Block]:
     if doc.store.logo_path:
         out.append(Logo(doc.store.logo_path))
     big_center(doc.store.name)
-    for text in (doc.store.address, f"电话 {doc.store.phone}" if doc.store.phone else ""):
+    for text in (
+        doc.store.address,
+        f"{tr(lang, '电话')} {doc.store.phone}" if doc.store.phone else "",
+    ):
         if text:
             add_center(text)
     add_center(doc.title, bold=True)
     if doc.reprint_count:
-        big_center(f"重印 第{doc.reprint_count}次")
+        big_center(tr(lang, "重印 第{n}次", n=doc.reprint_count))
     if doc.gift:
-        add_center("(礼品小票 不显示价格)")
+        add_center(tr(lang, "(礼品小票 不显示价格)"))
     out.append(_sep(w, "="))
 
     meta: list[tuple[str, str]] = []
     if doc.receipt_no is not None:
-        meta.append(("小票号", doc.receipt_no_text))
+        meta.append((tr(lang, "小票号"), doc.receipt_no_text))
     if doc.original_receipt_no is not None:
-        meta.append(("原小票号", f"{doc.original_receipt_no:06d}"))
+        meta.append((tr(lang, "原小票号"), f"{doc.original_receipt_no:06d}"))
     if doc.store.store_id:
-        meta.append(("门店", doc.store.store_id))
+        meta.append((tr(lang, "门店"), doc.store.store_id))
     if doc.till_no is not None:
-        meta.append(("收银台", f"{doc.till_no:02d}"))
+        meta.append((tr(lang, "收银台"), f"{doc.till_no:02d}"))
     if doc.cashier:
-        meta.append(("收银员", doc.cashier))
+        meta.append((tr(lang, "收银员"), doc.cashier))
     if doc.associate:
-        meta.append(("导购", doc.associate))
+        meta.append((tr(lang, "导购"), doc.associate))
     if doc.time_text:
-        meta.append(("时间", doc.time_text))
+        meta.append((tr(lang, "时间"), doc.time_text))
     meta.extend(doc.meta.items())
     for key, value in meta:
         add(row(f"{key}：{value}", "", w))
     if doc.reason:
-        add(row(f"退货原因：{doc.reason}", "", w))
+        add(row(f"{tr(lang, '退货原因')}：{doc.reason}", "", w))
 
     if doc.lines:
         out.append(_sep(w))
         if doc.gift:
-            kv("商品", "数量")
+            kv(tr(lang, "商品"), tr(lang, "数量"))
         else:
-            kv("商品", "金额")
+            kv(tr(lang, "商品"), tr(lang, "金额"))
         out.append(_sep(w))
         for line in doc.lines:
             add(wrap(line.name, w))
@@ -202,18 +207,18 @@ def layout(doc: ReceiptDocument, paper_width: int | str | Paper) -> list[Block]:
             gross = line.qty * line.unit_price_fen
             add(row(f"{line.qty} × {money(line.unit_price_fen)}", money(gross), w, indent=2))
             if line.discount_fen:
-                add(row("优惠", money(-line.discount_fen), w, indent=2))
+                add(row(tr(lang, "优惠"), money(-line.discount_fen), w, indent=2))
         out.append(_sep(w))
 
     if doc.kind in ("sale", "refund") and not doc.gift:
-        kv("件数", f"{doc.item_count}")
+        kv(tr(lang, "件数"), f"{doc.item_count}")
         if doc.kind == "sale":
-            kv("原价合计", money(doc.subtotal_fen))
+            kv(tr(lang, "原价合计"), money(doc.subtotal_fen))
             if doc.discount_fen:
-                kv("优惠合计", money(-doc.discount_fen))
+                kv(tr(lang, "优惠合计"), money(-doc.discount_fen))
             if doc.rounding_fen:
-                kv("抹零", money(-doc.rounding_fen))
-        label = "应收" if doc.kind == "sale" else "退款合计"
+                kv(tr(lang, "抹零"), money(-doc.rounding_fen))
+        label = tr(lang, "应收" if doc.kind == "sale" else "退款合计")
         total = f"￥{money(doc.total_fen)}"
         if text_width(label) + 1 + text_width(total) <= w // 2:
             out.extend(Text(x, True, True) for x in row(label, total, w // 2))
@@ -222,24 +227,24 @@ def layout(doc: ReceiptDocument, paper_width: int | str | Paper) -> list[Block]:
         for t in doc.tenders:
             kv(t.label + (f" {t.detail}" if t.detail else ""), money(t.amount_fen))
             if t.change_fen:
-                kv("找零", money(t.change_fen))
+                kv(tr(lang, "找零"), money(t.change_fen))
         if doc.vat:
             out.append(_sep(w))
             for v in doc.vat:
-                kv(f"含增值税 {rate_text(v.rate_bp)}", money(v.vat_fen))
+                kv(tr(lang, "含增值税 {rate}", rate=rate_text(v.rate_bp)), money(v.vat_fen))
                 if len(doc.vat) > 1:
-                    add(row("价税合计", money(v.gross_fen), w, indent=2))
+                    add(row(tr(lang, "价税合计"), money(v.gross_fen), w, indent=2))
     elif doc.kind in ("sale", "refund"):
-        kv("件数", f"{doc.item_count}")
+        kv(tr(lang, "件数"), f"{doc.item_count}")
 
     if doc.member is not None:
         out.append(_sep(w))
         m = doc.member
-        kv("会员", m.phone_masked + (f" {m.tier}" if m.tier else ""))
+        kv(tr(lang, "会员"), m.phone_masked + (f" {m.tier}" if m.tier else ""))
         if m.points_earned is not None:
-            kv("本次积分", f"{m.points_earned:+d}")
+            kv(tr(lang, "本次积分"), f"{m.points_earned:+d}")
         if m.points_balance is not None:
-            kv("积分余额", f"{m.points_balance}")
+            kv(tr(lang, "积分余额"), f"{m.points_balance}")
 
     for section in doc.sections:
         out.append(_sep(w))
