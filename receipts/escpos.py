@@ -38,8 +38,8 @@ from typing import Any
 from .document import ReceiptDocument
 from .layout import Block, Feed, Logo, Qr, Text, layout
 from .profiles import PrinterProfile
-from .raster import logo_image, qr_image, render_blocks, text_line_image
-from .token import QR_DOTS_PER_MODULE
+from .raster import logo_image, qr_image, qr_module_dots, render_blocks, text_line_image
+from .token import QR_DOTS_PER_MODULE, QR_QUIET_MODULES
 
 ESC = b"\x1b"
 GS = b"\x1d"
@@ -153,9 +153,16 @@ class ReceiptPrinterBytes:
         self._p._raw(prefix + data + LF + suffix)
 
     def image(self, img: Any) -> None:
-        # GS v 0 raster; python-escpos splits images taller than 960 dots into several.
+        """GS v 0 raster (python-escpos splits images taller than 960 dots into several).
+
+        White space right of the last black dot is cut off (to a whole byte): GS v 0 prints
+        from the left margin, so it would only cost bytes on the wire."""
         self._leave_chinese()
         self._align(False)
+        box = img.point(lambda v: 255 if v < 128 else 0).getbbox()
+        if box:
+            right_edge = min(img.width, -(-box[2] // 8) * 8)
+            img = img.crop((0, 0, right_edge, img.height))
         self._p.image(img, impl="bitImageRaster")
 
     def qr(self, url: str) -> None:
@@ -167,7 +174,18 @@ class ReceiptPrinterBytes:
             self._p.qr(url, ec=1, size=QR_DOTS_PER_MODULE.get(self.profile.dots, 6), native=True)
             self._p._raw(LF)
         else:
-            self.image(qr_image(url, self.profile.dots))
+            # The quiet zone above and below is fed (ESC J n dots) rather than sent as rows of
+            # white dots: 4 modules x 72 bytes a row each side on 80 mm paper.
+            quiet = QR_QUIET_MODULES * qr_module_dots(url, self.profile.dots)
+            self._feed_dots(quiet)
+            self.image(qr_image(url, self.profile.dots, vertical_quiet_zone=False))
+            self._feed_dots(quiet)
+
+    def _feed_dots(self, dots: int) -> None:
+        while dots > 0:  # ESC J n: print and feed n dots (n <= 255)
+            step = min(dots, 255)
+            self._p._raw(ESC + b"J" + bytes([step]))
+            dots -= step
 
     def feed(self, lines: int) -> None:
         if lines > 0:

@@ -103,9 +103,10 @@ def text_line_image(
     return img
 
 
-def qr_image(url: str, dots: int) -> Image.Image:
+def qr_image(url: str, dots: int, *, vertical_quiet_zone: bool = True) -> Image.Image:
     """The QR with its 4-module quiet zone, modules of QR_DOTS_PER_MODULE dots, centred on
-    the paper width."""
+    the paper width.  Without `vertical_quiet_zone` the white rows above and below are left
+    out (the ESC/POS renderer feeds paper instead of sending white rows)."""
     matrix = qr_matrix(url)
     n = len(matrix)
     module = QR_DOTS_PER_MODULE.get(dots) or max(1, dots // (n + 2 * QR_QUIET_MODULES))
@@ -114,10 +115,19 @@ def qr_image(url: str, dots: int) -> Image.Image:
     small = Image.new("L", (n, n), WHITE)
     small.putdata([BLACK if dark else WHITE for r in matrix for dark in r])
     symbol = small.resize((n * module, n * module), Image.Resampling.NEAREST)
-    side = (n + 2 * QR_QUIET_MODULES) * module
-    out = Image.new("L", (dots, side), WHITE)
-    out.paste(symbol, ((dots - n * module) // 2, QR_QUIET_MODULES * module))
+    quiet = QR_QUIET_MODULES * module if vertical_quiet_zone else 0
+    out = Image.new("L", (dots, n * module + 2 * quiet), WHITE)
+    out.paste(symbol, ((dots - n * module) // 2, quiet))
     return out
+
+
+def qr_module_dots(url: str, dots: int) -> int:
+    """The module size qr_image uses for this URL on this paper."""
+    n = len(qr_matrix(url))
+    module = QR_DOTS_PER_MODULE.get(dots) or max(1, dots // (n + 2 * QR_QUIET_MODULES))
+    while module > 1 and (n + 2 * QR_QUIET_MODULES) * module > dots:
+        module -= 1
+    return module
 
 
 def logo_image(path: str, dots: int) -> Image.Image | None:

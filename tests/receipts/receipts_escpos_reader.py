@@ -34,8 +34,8 @@ def _raster(data: bytes, i: int) -> tuple[Image.Image, int]:
 
 
 def read(data: bytes, encoding: str = "gb18030") -> Printed:
-    """Decode an ESC/POS job.  Consecutive GS v 0 blocks with nothing between them (python-escpos
-    splits tall images at 960 dots) are joined into one image."""
+    """Decode an ESC/POS job.  A GS v 0 block straight after a 960-dot-high one is joined to it
+    (python-escpos splits tall images at 960 dots)."""
     out = Printed()
     chinese = False
     buf = bytearray()
@@ -62,9 +62,11 @@ def read(data: bytes, encoding: str = "gb18030") -> Printed:
             if cmd == ord("@"):
                 chinese = False
                 i += 2
-            elif cmd in (ord("a"), ord("E"), ord("d"), ord("!")):
-                if cmd == ord("d"):
-                    out.events.append(("feed", data[i + 2]))
+            elif cmd in (ord("a"), ord("E"), ord("d"), ord("!"), ord("J")):
+                if cmd in (ord("d"), ord("J")):
+                    assert not buf, "feed in the middle of a text line"
+                    out.events.append(("feed" if cmd == ord("d") else "feed_dots", data[i + 2]))
+                    last_was_image = False
                 i += 3
             else:
                 raise AssertionError(f"unknown ESC {cmd:#x} at {i}")
@@ -94,7 +96,8 @@ def read(data: bytes, encoding: str = "gb18030") -> Printed:
             elif cmd == ord("v"):
                 assert not buf, "image in the middle of a text line"
                 img, i = _raster(data, i)
-                if last_was_image and out.images and out.images[-1].width == img.width:
+                # python-escpos cuts images taller than 960 dots into 960-dot fragments
+                if last_was_image and out.images and out.images[-1].height % 960 == 0:
                     prev = out.images[-1]
                     joined = Image.new("L", (prev.width, prev.height + img.height), 255)
                     joined.paste(prev, (0, 0))

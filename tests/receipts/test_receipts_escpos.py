@@ -40,7 +40,7 @@ def test_text_mode_prints_every_line_exactly_or_as_an_image(name: str) -> None:
     qr_images = 0 if profile.native_qr or doc.qr_url is None else 1
     logo_images = 0
     assert len(printed.images) == as_images + qr_images + logo_images
-    assert all(img.width == profile.dots for img in printed.images)
+    assert all(img.width <= profile.dots and img.width % 8 == 0 for img in printed.images)
     assert "?" not in "".join(printed.lines)
     assert data.startswith(b"\x1b@")
     assert printed.cuts == [1 if profile.cut == "partial" else 0]
@@ -155,7 +155,7 @@ def test_logo_is_printed_as_an_image(tmp_path) -> None:  # type: ignore[no-untyp
     doc = sale(1)
     doc = dataclasses.replace(doc, store=dataclasses.replace(doc.store, logo_path=str(logo)))
     printed = read(render_escpos(doc, get_profile("generic-80-gb18030")))
-    assert printed.images and printed.images[0].width == 576
+    assert printed.images and 400 < printed.images[0].width <= 576
     assert 100 < printed.images[0].height <= 160
     # a missing logo file does not stop a paid sale's receipt
     gone = dataclasses.replace(
