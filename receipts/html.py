@@ -120,7 +120,7 @@ def render_receipt_html(
     if doc.reprint_count:
         out.append(f'<div class="reprint">重印 第{doc.reprint_count}次</div>')
     if doc.gift:
-        out.append('<div class="muted">' + escape(tr(lang, "(礼品小票 不显示价格)")) + "</div>")
+        out.append('<div class="muted">' + escape(tr(lang, "(不显示价格)")) + "</div>")
     out.append("</header><hr><table>")
     meta = [
         (tr(lang, "小票号"), doc.receipt_no_text if doc.receipt_no is not None else ""),

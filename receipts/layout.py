@@ -115,6 +115,7 @@ def right(text: str, width: int) -> str:
 def row(left: str, right_text: str, width: int, indent: int = 0) -> list[str]:
     """Left text and a right-aligned amount on one line, or the left text wrapped and the
     amount right-aligned on its last line (or a line of its own when it does not fit)."""
+    left, right_text = clean(left).strip(), clean(right_text).strip()
     rw = text_width(right_text)
     if not right_text:
         return [" " * indent + x for x in wrap(left, width - indent)]
@@ -166,7 +167,7 @@ def layout(doc: ReceiptDocument, paper_width: int | str | Paper) -> list[Block]:
     if doc.reprint_count:
         big_center(tr(lang, "重印 第{n}次", n=doc.reprint_count))
     if doc.gift:
-        add_center(tr(lang, "(礼品小票 不显示价格)"))
+        add_center(tr(lang, "(不显示价格)"))
     out.append(_sep(w, "="))
 
     meta: list[tuple[str, str]] = []
@@ -262,7 +263,10 @@ def layout(doc: ReceiptDocument, paper_width: int | str | Paper) -> list[Block]:
         out.append(Feed(1))
         out.append(Qr(doc.qr_url))
         add_center(doc.qr_caption)
-    return out
+    # whatever path a text took, no control character reaches the printer
+    return [
+        Text(clean(b.text), b.bold, b.big, b.centered) if isinstance(b, Text) else b for b in out
+    ]
 
 
 def render_text(doc: ReceiptDocument, paper_width: int | str | Paper) -> str:

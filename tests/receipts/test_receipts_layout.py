@@ -50,6 +50,12 @@ def test_row_right_aligns_amounts() -> None:
 
 def test_control_characters_never_reach_the_paper() -> None:
     assert wrap("a\tb\x1b@c\nd", 32) == ["a b @c d"]
+    doc = rd.from_sale_payload(
+        {**sample_sale_payload(1), "cashier": "王\x1b@\x1dV\x00芳"}, store=SAMPLE_STORE
+    )
+    for block in layout(doc, 58):
+        if isinstance(block, Text):
+            assert all(ord(c) >= 0x20 for c in block.text), block
 
 
 @pytest.mark.parametrize("paper", [58, 80])
