@@ -22,7 +22,15 @@ from .errors import BadReceiptData, FontNotFound, ReceiptError, UnknownPrinterPr
 from .escpos import render_escpos
 from .html import render_html, render_receipt_html
 from .layout import render_text
-from .profiles import PAPER_58, PAPER_80, PRESETS, Paper, PrinterProfile, get_profile
+from .profiles import (
+    PAPER_58,
+    PAPER_80,
+    PRESETS,
+    Paper,
+    PrinterProfile,
+    get_profile,
+    profile_from_config,
+)
 from .raster import render_png
 from .token import (
     TokenError,
@@ -58,6 +66,7 @@ __all__ = [
     "get_profile",
     "issue_token",
     "key_id",
+    "profile_from_config",
     "receipt_url",
     "render_escpos",
     "render_html",

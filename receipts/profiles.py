@@ -7,6 +7,7 @@ mode, its charset, or whether Chinese mode is on at power-up (python-escpos issu
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any, Literal
 
@@ -149,3 +150,39 @@ def get_profile(name: str) -> PrinterProfile:
             f"unknown printer profile {name!r}; known profiles: {', '.join(sorted(PRESETS))}",
             f"未知的打印机型号配置 {name!r}；可用配置：{', '.join(sorted(PRESETS))}",
         ) from None
+
+
+_FIELD_TYPES: dict[str, type] = {
+    "name": str,
+    "paper_mm": int,
+    "columns": int,
+    "dots": int,
+    "encoding": str,
+    "native_qr": bool,
+    "chinese_mode_at_power_on": bool,
+    "cut_feed_lines": int,
+    "cut": str,
+}
+
+
+def profile_from_config(config: str | Mapping[str, Any]) -> PrinterProfile:
+    """A profile from the till's printer settings: a preset name, or a mapping with `profile`
+    (the preset to start from, default generic-80-gb18030) and any fields to override, e.g.
+    `{"profile": "generic-80-gb18030", "native_qr": false, "cut_feed_lines": 5}`."""
+    if isinstance(config, str):
+        return get_profile(config)
+    settings = dict(config)
+    base = get_profile(str(settings.pop("profile", "generic-80-gb18030")))
+    for key, value in settings.items():
+        expected = _FIELD_TYPES.get(key)
+        if expected is None:
+            continue  # with_options names every unknown key
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            raise UnknownPrinterProfile(
+                f"printer setting {key}={value!r} must be a {expected.__name__}",
+                f"打印机设置 {key}={value!r} 的类型应为 {expected.__name__}",
+            )
+    if "paper_mm" in settings and not {"columns", "dots"} & settings.keys():
+        p = paper(settings["paper_mm"])
+        settings.update(columns=p.columns, dots=p.dots)
+    return base.with_options(**settings)

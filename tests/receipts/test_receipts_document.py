@@ -165,3 +165,15 @@ def test_missing_font_names_the_package(monkeypatch: pytest.MonkeyPatch) -> None
         fonts.find_cjk_font()
     monkeypatch.setenv(fonts.FONT_ENV, "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
     assert fonts.find_cjk_font().name == "wqy-microhei.ttc"
+
+
+def test_profile_from_settings() -> None:
+    from receipts.profiles import profile_from_config
+
+    assert profile_from_config("big5-80") == get_profile("big5-80")
+    p = profile_from_config({"profile": "generic-80-gb18030", "native_qr": False, "paper_mm": 58})
+    assert (p.native_qr, p.columns, p.dots) == (False, 32, 384)
+    with pytest.raises(UnknownPrinterProfile, match="must be a bool"):
+        profile_from_config({"native_qr": "yes"})
+    with pytest.raises(UnknownPrinterProfile, match="unknown printer profile settings: speed"):
+        profile_from_config({"speed": 3})
