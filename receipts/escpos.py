@@ -38,8 +38,8 @@ from typing import Any
 from .document import ReceiptDocument
 from .layout import Block, Feed, Logo, Qr, Text, layout
 from .profiles import PrinterProfile
-from .raster import logo_image, qr_image, qr_module_dots, render_blocks, text_line_image
-from .token import QR_DOTS_PER_MODULE, QR_QUIET_MODULES
+from .raster import logo_image, qr_image, render_blocks, text_line_image
+from .token import QR_DOTS_PER_MODULE
 
 ESC = b"\x1b"
 GS = b"\x1d"
@@ -174,18 +174,13 @@ class ReceiptPrinterBytes:
             self._p.qr(url, ec=1, size=QR_DOTS_PER_MODULE.get(self.profile.dots, 6), native=True)
             self._p._raw(LF)
         else:
-            # The quiet zone above and below is fed (ESC J n dots) rather than sent as rows of
-            # white dots: 4 modules x 72 bytes a row each side on 80 mm paper.
-            quiet = QR_QUIET_MODULES * qr_module_dots(url, self.profile.dots)
-            self._feed_dots(quiet)
+            # The quiet zone above and below is paper feed, not rows of white dots (4 modules x
+            # 72 bytes a row each side on 80 mm paper): the layout feeds a line before the QR
+            # and we feed one after.  A line (ESC d, default spacing 1/6 inch = 30-34 dots)
+            # covers 4 modules of 7-8 dots.  ESC J (feed n motion units) is not used: its unit
+            # is 1/360 inch on Epson TM-T88 (GS P default) but one dot on most 203 dpi printers.
             self.image(qr_image(url, self.profile.dots, vertical_quiet_zone=False))
-            self._feed_dots(quiet)
-
-    def _feed_dots(self, dots: int) -> None:
-        while dots > 0:  # ESC J n: print and feed n dots (n <= 255)
-            step = min(dots, 255)
-            self._p._raw(ESC + b"J" + bytes([step]))
-            dots -= step
+            self._p.print_and_feed(1)
 
     def feed(self, lines: int) -> None:
         if lines > 0:

@@ -133,7 +133,10 @@ PRESETS: dict[str, PrinterProfile] = {
         PrinterProfile("generic-58-gbk", 58, 32, 384, "gbk", False, True, 3, "full"),
         PrinterProfile("generic-58-gb18030", 58, 32, 384, "gb18030", True, False, 3, "partial"),
         # Export Epson TM-T88 models have no Chinese font: the whole receipt as one image.
-        PrinterProfile("tm-t88-raster", 80, 48, 576, "raster", True, False, 4, "partial"),
+        # 180 dpi, 512 dots and 42 columns on 80 mm (escpos-printer-db TM-T88IV/V).  GS ( k
+        # exists from the TM-T88IV on; a TM-T88III prints fragments (escpos-printer-db #64):
+        # set native_qr false for one.
+        PrinterProfile("tm-t88-raster", 80, 42, 512, "raster", True, False, 4, "partial"),
         PrinterProfile("generic-58-raster", 58, 32, 384, "raster", False, False, 3, "full"),
         # Taiwan / Hong Kong models (e.g. TM-T82III Traditional Chinese, python-escpos #638).
         PrinterProfile("big5-80", 80, 48, 576, "big5", True, False, 4, "partial"),

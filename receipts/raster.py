@@ -106,7 +106,7 @@ def text_line_image(
 def qr_image(url: str, dots: int, *, vertical_quiet_zone: bool = True) -> Image.Image:
     """The QR with its 4-module quiet zone, modules of QR_DOTS_PER_MODULE dots, centred on
     the paper width.  Without `vertical_quiet_zone` the white rows above and below are left
-    out (the ESC/POS renderer feeds paper instead of sending white rows)."""
+    out (the ESC/POS renderer feeds paper instead of sending rows of white dots)."""
     matrix = qr_matrix(url)
     n = len(matrix)
     module = QR_DOTS_PER_MODULE.get(dots) or max(1, dots // (n + 2 * QR_QUIET_MODULES))
@@ -119,15 +119,6 @@ def qr_image(url: str, dots: int, *, vertical_quiet_zone: bool = True) -> Image.
     out = Image.new("L", (dots, n * module + 2 * quiet), WHITE)
     out.paste(symbol, ((dots - n * module) // 2, quiet))
     return out
-
-
-def qr_module_dots(url: str, dots: int) -> int:
-    """The module size qr_image uses for this URL on this paper."""
-    n = len(qr_matrix(url))
-    module = QR_DOTS_PER_MODULE.get(dots) or max(1, dots // (n + 2 * QR_QUIET_MODULES))
-    while module > 1 and (n + 2 * QR_QUIET_MODULES) * module > dots:
-        module -= 1
-    return module
 
 
 def logo_image(path: str, dots: int) -> Image.Image | None:

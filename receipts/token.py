@@ -42,9 +42,10 @@ QR_ALPHANUMERIC = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")
 # Module size in printer dots for the e-receipt QR (version 7 = 45 modules + 4 quiet modules on
 # each side = 53 modules).  At 203 dpi (8 dots/mm): 58 mm paper (384 dots) gets 7 dots = 0.875 mm
 # per module, a 39 mm symbol (371 dots with its quiet zone); 80 mm paper (576 dots) gets 8 dots
-# = 1.0 mm per module, a 45 mm symbol (424 dots).  Phone cameras read modules of 0.25 mm and
+# = 1.0 mm per module, a 45 mm symbol (424 dots).  Epson TM-T88 (180 dpi, 512 dots on 80 mm)
+# gets 8 dots = 1.13 mm per module.  Phone cameras read modules of 0.25 mm and
 # up; bigger modules survive thermal fade and a crumpled receipt.
-QR_DOTS_PER_MODULE = {384: 7, 576: 8}
+QR_DOTS_PER_MODULE = {384: 7, 512: 8, 576: 8}
 QR_VERSION = 7
 QR_QUIET_MODULES = 4
 

@@ -62,10 +62,10 @@ def read(data: bytes, encoding: str = "gb18030") -> Printed:
             if cmd == ord("@"):
                 chinese = False
                 i += 2
-            elif cmd in (ord("a"), ord("E"), ord("d"), ord("!"), ord("J")):
-                if cmd in (ord("d"), ord("J")):
+            elif cmd in (ord("a"), ord("E"), ord("d"), ord("!")):
+                if cmd == ord("d"):
                     assert not buf, "feed in the middle of a text line"
-                    out.events.append(("feed" if cmd == ord("d") else "feed_dots", data[i + 2]))
+                    out.events.append(("feed", data[i + 2]))
                     last_was_image = False
                 i += 3
             else:
