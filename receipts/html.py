@@ -160,7 +160,8 @@ def render_receipt_html(
                 if doc.rounding_fen:
                     out.append(_row(tr(lang, "抹零"), money(-doc.rounding_fen)))
             label = tr(lang, "应收" if doc.kind == "sale" else "退款合计")
-            out.append(_row(label, f"￥{money(doc.total_fen)}", "total"))
+            sign = "-￥" if doc.total_fen < 0 else "￥"
+            out.append(_row(label, sign + money(abs(doc.total_fen)), "total"))
             for t in doc.tenders:
                 out.append(
                     _row(t.label + (f" {t.detail}" if t.detail else ""), money(t.amount_fen))

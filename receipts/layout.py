@@ -69,8 +69,8 @@ def clean(text: str) -> str:
 def wrap(text: str, width: int) -> list[str]:
     """Break text into lines of at most `width` columns.
 
-    Chinese breaks between any two characters; a Latin word is kept whole when the line has a
-    space in its second half to break at.
+    Chinese breaks between any two characters; a word or phrase is kept whole when the line
+    has a space in its second half to break at.
     """
     text = clean(text).strip()
     if not text:
@@ -82,16 +82,13 @@ def wrap(text: str, width: int) -> list[str]:
         w = char_width(ch)
         if cur_w + w > width:
             carry: list[str] = []
-            if ch != " " and cur and cur[-1] != " " and ch.isascii() and cur[-1].isascii():
-                # inside a Latin word: move it to the next line if a space allows it
-                for i in range(len(cur) - 1, -1, -1):
-                    if cur[i] == " ":
-                        if text_width("".join(cur[:i])) * 2 >= width:
-                            carry = cur[i + 1 :]
-                            cur = cur[:i]
-                        break
-                    if not cur[i].isascii():
-                        break
+            if ch != " " and cur and cur[-1] != " " and " " in cur:
+                # break at the last space when it is in the second half of the line, so Latin
+                # words and space-separated phrases stay whole
+                i = len(cur) - 1 - cur[::-1].index(" ")
+                if text_width("".join(cur[:i])) * 2 >= width:
+                    carry = cur[i + 1 :]
+                    cur = cur[:i]
             lines.append("".join(cur).rstrip())
             cur = carry
             cur_w = text_width("".join(cur))
@@ -146,7 +143,10 @@ def layout(doc: ReceiptDocument, paper_width: int | str | Paper) -> list[Block]:
         out.extend(Text(x.rstrip(), bold) for x in lines)
 
     def big_center(text: str) -> None:
-        out.extend(Text(center(x, w // 2), True, True, True) for x in wrap(text, w // 2))
+        if text_width(clean(text).strip()) > w // 2:
+            add_center(text, bold=True)  # too long for double size: bold, normal size
+        else:
+            out.append(Text(center(clean(text).strip(), w // 2), True, True, True))
 
     def add_center(text: str, bold: bool = False) -> None:
         out.extend(Text(center(x, w).rstrip(), bold, False, True) for x in wrap(text, w))
@@ -220,7 +220,7 @@ def layout(doc: ReceiptDocument, paper_width: int | str | Paper) -> list[Block]:
             if doc.rounding_fen:
                 kv(tr(lang, "抹零"), money(-doc.rounding_fen))
         label = tr(lang, "应收" if doc.kind == "sale" else "退款合计")
-        total = f"￥{money(doc.total_fen)}"
+        total = ("-￥" if doc.total_fen < 0 else "￥") + money(abs(doc.total_fen))
         if text_width(label) + 1 + text_width(total) <= w // 2:
             out.extend(Text(x, True, True) for x in row(label, total, w // 2))
         else:
