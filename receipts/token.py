@@ -199,8 +199,10 @@ def verify_token(fields: TokenFields, public_key_raw: bytes) -> None:
     """Check the signature with the issuing till's raw public key; raise if it does not hold."""
     if key_id(public_key_raw) != fields.key_id:
         raise TokenError(
-            "this receipt was issued by another till than the key given",
-            "该小票并非由所给密钥对应的收银机开具",
+            f"this receipt has been altered or comes from another till: its key id "
+            f"{fields.key_id.hex()} does not match the key given ({key_id(public_key_raw).hex()})",
+            f"该小票已被篡改或来自其他收银机：密钥编号 {fields.key_id.hex()} 与所给密钥"
+            f"（{key_id(public_key_raw).hex()}）不符",
         )
     try:
         Ed25519PublicKey.from_public_bytes(public_key_raw).verify(fields.signature, fields.signed)

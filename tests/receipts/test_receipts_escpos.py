@@ -163,3 +163,19 @@ def test_logo_is_printed_as_an_image(tmp_path) -> None:  # type: ignore[no-untyp
         doc, store=dataclasses.replace(doc.store, logo_path=str(tmp_path / "x.png"))
     )
     assert read(render_escpos(gone, get_profile("generic-80-gb18030"))).images == []
+
+
+def test_python_escpos_31_quirks_we_work_around_are_still_there() -> None:
+    """Captured python-escpos 3.1 behaviour (hardware-notes §1.8, §1.3).  If an upgrade fixes
+    one, this fails and the wrapper's comment can be revisited."""
+    from escpos.printer import Dummy
+
+    p = Dummy()
+    p.text("￥12.00")  # no Han character in the call: single-byte code pages, '?' for ￥
+    assert p.output == b"\x1bt\x00?12.00"
+    p = Dummy()
+    p.text("合计 ￥1")  # the GB18030 shortcut: no FS & / FS .
+    assert p.output == "合计 ￥1".encode("gb18030")
+    p = Dummy()
+    p.text("𠀀")
+    assert b"?" in p.output
