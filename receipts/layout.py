@@ -60,9 +60,13 @@ def text_width(text: str) -> int:
 
 
 def clean(text: str) -> str:
-    """Control characters (tabs, newlines, ESC…) never reach the printer: they become spaces."""
+    """Control characters (tabs, newlines, ESC…) never reach the printer: they become spaces,
+    and so do the odd Unicode spaces (no-break, thin…); the ideographic space 　 stays."""
     return "".join(
-        " " if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c for c in str(text)
+        " "
+        if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") or (c.isspace() and c != "\u3000")
+        else c
+        for c in str(text)
     )
 
 

@@ -9,7 +9,7 @@ from receipts_escpos_reader import read
 
 from receipts import document as rd
 from receipts.escpos import encode_line, render_escpos
-from receipts.layout import Text, layout, text_width, wrap
+from receipts.layout import Text, clean, layout, text_width, wrap
 from receipts.profiles import get_profile
 from receipts.samples import SAMPLE_STORE, sample_sale_payload
 
@@ -32,9 +32,7 @@ names = st.text(
 def test_wrap_fits_and_keeps_every_character(name: str, width: int) -> None:
     lines = wrap(name, width)
     assert all(text_width(x) <= width for x in lines)
-    assert "".join(lines).replace(" ", "") == "".join(
-        " " if c.isspace() else c for c in name
-    ).replace(" ", "")
+    assert "".join(lines).replace(" ", "") == clean(name).replace(" ", "")
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
