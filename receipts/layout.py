@@ -47,12 +47,9 @@ Block = Text | Logo | Qr | Feed
 
 
 def char_width(ch: str) -> int:
-    o = ord(ch)
-    if o < 0x80:
-        return 1
-    if unicodedata.combining(ch):
-        return 0
-    return 2
+    # Combining marks too: the printer prints each code as its own full-width glyph.  clean()
+    # composes them first (NFC), so "e" + U+0301 arrives as one "é".
+    return 1 if ord(ch) < 0x80 else 2
 
 
 def text_width(text: str) -> int:
@@ -66,7 +63,7 @@ def clean(text: str) -> str:
         " "
         if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") or (c.isspace() and c != "\u3000")
         else c
-        for c in str(text)
+        for c in unicodedata.normalize("NFC", str(text))
     )
 
 
