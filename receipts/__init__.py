@@ -15,6 +15,7 @@ from .document import (
     StoreInfo,
     from_refund_payload,
     from_sale_payload,
+    from_token,
     from_z_report,
 )
 from .document import test_page as build_test_page
@@ -62,6 +63,7 @@ __all__ = [
     "decode_token",
     "from_refund_payload",
     "from_sale_payload",
+    "from_token",
     "from_z_report",
     "get_profile",
     "issue_token",

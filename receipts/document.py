@@ -492,3 +492,23 @@ def test_page(
 
 def logo_file(store: StoreInfo) -> Path | None:
     return Path(store.logo_path) if store.logo_path else None
+
+
+def from_token(fields: Any, *, store: StoreInfo, qr_url: str | None = None) -> ReceiptDocument:
+    """What a verified token alone tells (receipt number, time, total) for the e-receipt page
+    of a sale that has not synced to the cloud yet.  `fields` is a `token.TokenFields`."""
+    moment = datetime.fromtimestamp(fields.issued_at, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    refund = fields.total_fen < 0
+    lang = store.language
+    return ReceiptDocument(
+        kind="refund" if refund else "sale",
+        title=tr(lang, "退货小票" if refund else "销售小票"),
+        store=store,
+        time_text=local_time_text(moment, store.timezone),
+        receipt_no=fields.receipt_no,
+        subtotal_fen=fields.total_fen,
+        total_fen=fields.total_fen,
+        sections=(Section(tr(lang, "小票明细正在同步，请稍后刷新")),),
+        qr_url=qr_url,
+        qr_caption=store.caption,
+    )

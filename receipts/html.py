@@ -151,9 +151,10 @@ def render_receipt_html(
         out.append("</table>")
     if doc.kind in ("sale", "refund"):
         out.append("<hr><table>")
-        out.append(_row(tr(lang, "件数"), str(doc.item_count)))
+        if doc.lines:
+            out.append(_row(tr(lang, "件数"), str(doc.item_count)))
         if not doc.gift:
-            if doc.kind == "sale":
+            if doc.kind == "sale" and doc.lines:
                 out.append(_row(tr(lang, "原价合计"), money(doc.subtotal_fen)))
                 if doc.discount_fen:
                     out.append(_row(tr(lang, "优惠合计"), money(-doc.discount_fen)))

@@ -213,8 +213,9 @@ def layout(doc: ReceiptDocument, paper_width: int | str | Paper) -> list[Block]:
         out.append(_sep(w))
 
     if doc.kind in ("sale", "refund") and not doc.gift:
-        kv(tr(lang, "件数"), f"{doc.item_count}")
-        if doc.kind == "sale":
+        if doc.lines:
+            kv(tr(lang, "件数"), f"{doc.item_count}")
+        if doc.kind == "sale" and doc.lines:
             kv(tr(lang, "原价合计"), money(doc.subtotal_fen))
             if doc.discount_fen:
                 kv(tr(lang, "优惠合计"), money(-doc.discount_fen))

@@ -122,3 +122,19 @@ def test_page_renders_in_chromium_and_its_qr_scans(tmp_path) -> None:  # type: i
     assert found == [doc.qr_url]
     assert tk.verify(found[0], lookup).receipt_no == 42
     assert re.search(r"HTTPS://R\.EXAMPLE\.COM/R/[A-Z2-7]{143}$", found[0])
+
+
+def test_page_for_a_sale_not_synced_yet_from_the_token_alone() -> None:
+    from receipts_cases import lookup
+
+    from receipts import token as tk
+    from receipts.document import from_token
+    from receipts.samples import SAMPLE_STORE
+
+    doc = refund()
+    fields = tk.verify(doc.qr_url or "", lookup)
+    page = render_receipt_html(from_token(fields, store=SAMPLE_STORE), verified=True)
+    text = "".join(_parse(page).text)
+    assert "退货小票" in text and "000043" in text and "-￥299.00" in text
+    assert "2026-11-25 14:30:00" in text and "正在同步" in text and "已验证" in text
+    assert "件数" not in text
