@@ -34,7 +34,7 @@ _ITEMS = [
 def sample_sale_payload(lines: int = 10, *, member: bool = True) -> dict[str, Any]:
     """A `sale.completed` payload (docs/events.md) with `lines` lines (1-10)."""
     lines = max(1, min(lines, len(_ITEMS)))
-    items = []
+    items: list[dict[str, Any]] = []
     for i, (sku, name, price, colour, size) in enumerate(_ITEMS[:lines], start=1):
         qty = 2 if i % 4 == 2 else 1
         discount = 1000 * qty if i % 3 == 2 else 0
@@ -58,17 +58,17 @@ def sample_sale_payload(lines: int = 10, *, member: bool = True) -> dict[str, An
     total = sum(x["amount_fen"] for x in items)
     subtotal = sum(x["qty"] * x["unit_price_fen"] for x in items)
     vat = total - (total * 10000 + 5650) // 11300  # 13 % contained, half up
-    cash = -(-total // 10000) * 10000 if lines == 1 else total // 2 // 100 * 100 + 10000
     payments: list[dict[str, Any]] = []
     if lines == 1:
         payments.append({"tender": "cash", "amount_fen": 30000, "change_fen": 30000 - total})
     else:
-        card = total - (cash - (cash - total // 2 // 100 * 100))
-        payments.append({"tender": "cash", "amount_fen": cash, "change_fen": cash - (total - card)})
+        # about half in cash (whole yuan, 100 yuan too much handed over), the rest by card
+        cash_part = total // 2 // 100 * 100
+        payments.append({"tender": "cash", "amount_fen": cash_part + 10000, "change_fen": 10000})
         payments.append(
             {
                 "tender": "card",
-                "amount_fen": card,
+                "amount_fen": total - cash_part,
                 "change_fen": 0,
                 "card": {"type": "银联", "masked_pan": "622588******1234", "auth_code": "A1B2C3"},
             }
