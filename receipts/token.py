@@ -1,0 +1,260 @@
+"""The signed e-receipt token, version 1 (`shared/specs/ereceipt-token-v1.md`).
+
+89 bytes, big-endian: version (1) | key_id (4) | receipt_no (4, unsigned) | issued_at (4,
+unsigned Unix seconds) | total_fen (4, signed) | sale_digest (8) | Ed25519 signature (64) over
+bytes 0-24.  The token is the upper-case RFC 4648 base32 of those bytes without `=` padding
+(143 characters); the URL is the enrolment's upper-case base URL + token, so the whole URL
+fits the QR alphanumeric character set and encodes as QR version 7 at error correction M.
+
+This is a contract with the cloud: never change version 1; add a version instead.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import struct
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from pos_app.domain.errors import GuitaiError
+
+VERSION = 1
+TOKEN_BYTES = 89
+SIGNED_BYTES = 25
+TOKEN_CHARS = 143
+_HEADER = struct.Struct(">B4sIIi8s")  # version, key_id, receipt_no, issued_at, total_fen, digest
+assert _HEADER.size == SIGNED_BYTES
+
+# The QR alphanumeric mode's 45 characters (ISO/IEC 18004 table 5).
+_BASE32 = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+QR_ALPHANUMERIC = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")
+
+# Module size in printer dots for the e-receipt QR (version 7 = 45 modules + 4 quiet modules on
+# each side = 53 modules).  At 203 dpi (8 dots/mm): 58 mm paper (384 dots) gets 7 dots = 0.875 mm
+# per module, a 39 mm symbol (371 dots with its quiet zone); 80 mm paper (576 dots) gets 8 dots
+# = 1.0 mm per module, a 45 mm symbol (424 dots).  Epson TM-T88 (180 dpi, 512 dots on 80 mm)
+# gets 8 dots = 1.13 mm per module.  Phone cameras read modules of 0.25 mm and
+# up; bigger modules survive thermal fade and a crumpled receipt.
+QR_DOTS_PER_MODULE = {384: 7, 512: 8, 576: 8}
+QR_VERSION = 7
+QR_QUIET_MODULES = 4
+
+
+class TokenError(GuitaiError):
+    """An e-receipt token that cannot be read or does not verify."""
+
+    code = "bad_receipt_token"
+
+
+@dataclass(frozen=True, slots=True)
+class TokenFields:
+    version: int
+    key_id: bytes
+    receipt_no: int
+    issued_at: int
+    total_fen: int
+    sale_digest: bytes
+    signature: bytes
+    signed: bytes  # bytes 0-24, what the signature covers
+
+
+def key_id(public_key_raw: bytes) -> bytes:
+    """First 4 bytes of SHA-256 of the raw 32-byte Ed25519 public key."""
+    if len(public_key_raw) != 32:
+        raise TokenError(
+            f"an Ed25519 public key is 32 raw bytes, got {len(public_key_raw)}",
+            f"Ed25519 公钥应为 32 字节，实际为 {len(public_key_raw)} 字节",
+        )
+    return hashlib.sha256(public_key_raw).digest()[:4]
+
+
+def public_key_raw(private_key: Ed25519PrivateKey) -> bytes:
+    return private_key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+
+def _check_range(name: str, value: int, lo: int, hi: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise TokenError(
+            f"{name} {value!r} does not fit the e-receipt token (allowed {lo}..{hi})",
+            f"{name} {value!r} 超出电子小票凭证的范围（{lo}..{hi}）",
+        )
+
+
+def issue_token(
+    private_key: Ed25519PrivateKey,
+    *,
+    receipt_no: int,
+    issued_at: int,
+    total_fen: int,
+    entry_hash: bytes,
+) -> str:
+    """Sign a version-1 token: 143 upper-case base32 characters, no padding."""
+    _check_range("receipt_no", receipt_no, 0, 0xFFFFFFFF)
+    _check_range("issued_at", issued_at, 0, 0xFFFFFFFF)
+    _check_range("total_fen", total_fen, -(2**31), 2**31 - 1)
+    if len(entry_hash) < 8:
+        raise TokenError(
+            "entry_hash must be the sale's 32-byte journal hash",
+            "entry_hash 必须是该笔交易 32 字节的日志哈希",
+        )
+    signed = _HEADER.pack(
+        VERSION,
+        key_id(public_key_raw(private_key)),
+        receipt_no,
+        issued_at,
+        total_fen,
+        bytes(entry_hash[:8]),
+    )
+    raw = signed + private_key.sign(signed)
+    return base64.b32encode(raw).decode("ascii").rstrip("=")
+
+
+def receipt_url(base_url: str, token: str) -> str:
+    """The URL printed in the QR.  The base URL must be upper case QR-alphanumeric text."""
+    bad = sorted({c for c in base_url if c not in QR_ALPHANUMERIC})
+    if bad:
+        raise TokenError(
+            f"e-receipt base URL {base_url!r} has characters outside the QR alphanumeric set "
+            f"({''.join(bad)!r}); write it in upper case, e.g. HTTPS://R.EXAMPLE.COM/R/",
+            f"电子小票地址 {base_url!r} 含有二维码字母数字模式以外的字符（{''.join(bad)!r}）；"
+            "请使用大写，例如 HTTPS://R.EXAMPLE.COM/R/",
+        )
+    return base_url + token
+
+
+def _strip_url(token_or_url: str) -> str:
+    text = token_or_url.strip()
+    # Everything up to the last "/" is the base URL (a token never contains "/").  A query or
+    # fragment some scanner app appends is dropped.
+    for sep in ("?", "#"):
+        text = text.split(sep, 1)[0]
+    return text.rsplit("/", 1)[-1]
+
+
+def decode_token(token_or_url: str) -> TokenFields:
+    """Read a token (or the whole QR URL) without checking the signature."""
+    token = _strip_url(token_or_url)
+    if not token:
+        raise TokenError(
+            "no e-receipt token found (the text is empty or ends with '/')",
+            "未找到电子小票凭证（内容为空或以“/”结尾）",
+        )
+    if not set(token) <= _BASE32:
+        raise TokenError(
+            "this is not an e-receipt token: it is not upper-case base32 text "
+            "(scan the QR code on the receipt again)",
+            "这不是电子小票凭证：不是大写 base32 编码（请重新扫描小票上的二维码）",
+        )
+    if len(token) != TOKEN_CHARS:
+        raise TokenError(
+            f"this is not an e-receipt token: it has {len(token)} characters, a version-1 "
+            f"token has {TOKEN_CHARS} (the QR may be cut off; scan it again)",
+            f"这不是有效的电子小票凭证：长度为 {len(token)} 个字符，应为 {TOKEN_CHARS} 个"
+            "（二维码可能不完整，请重新扫描）",
+        )
+    try:
+        raw = base64.b32decode(token + "=" * (-len(token) % 8))
+    except (binascii.Error, ValueError) as err:
+        raise TokenError(
+            "this is not an e-receipt token: it is not base32 text",
+            "这不是电子小票凭证：不是 base32 编码",
+        ) from err
+    if base64.b32encode(raw).decode("ascii").rstrip("=") != token:
+        # b32decode ignores the unused low bits of the last character; a token is valid only in
+        # its one canonical spelling, so two different QR texts never name the same bytes.
+        raise TokenError(
+            "this is not an e-receipt token: its last character is not canonical base32",
+            "这不是有效的电子小票凭证：最后一个字符不是规范的 base32 编码",
+        )
+    version, kid, receipt_no, issued_at, total_fen, digest = _HEADER.unpack(raw[:SIGNED_BYTES])
+    if version != VERSION:
+        raise TokenError(
+            f"e-receipt token version {version} is not supported (this till reads version "
+            f"{VERSION}); update the till software",
+            f"不支持第 {version} 版电子小票凭证（本机支持第 {VERSION} 版）；请升级收银软件",
+        )
+    return TokenFields(
+        version=version,
+        key_id=kid,
+        receipt_no=receipt_no,
+        issued_at=issued_at,
+        total_fen=total_fen,
+        sale_digest=digest,
+        signature=raw[SIGNED_BYTES:],
+        signed=raw[:SIGNED_BYTES],
+    )
+
+
+def verify_token(fields: TokenFields, public_key_raw: bytes) -> None:
+    """Check the signature with the issuing till's raw public key; raise if it does not hold."""
+    if key_id(public_key_raw) != fields.key_id:
+        raise TokenError(
+            f"this receipt has been altered or comes from another till: its key id "
+            f"{fields.key_id.hex()} does not match the key given ({key_id(public_key_raw).hex()})",
+            f"该小票已被篡改或来自其他收银机：密钥编号 {fields.key_id.hex()} 与所给密钥"
+            f"（{key_id(public_key_raw).hex()}）不符",
+        )
+    try:
+        Ed25519PublicKey.from_public_bytes(public_key_raw).verify(fields.signature, fields.signed)
+    except InvalidSignature as err:
+        raise TokenError(
+            "this receipt has been altered: its signature does not verify",
+            "该小票已被篡改：签名验证失败",
+        ) from err
+
+
+def verify(token_or_url: str, key_lookup: Callable[[bytes], bytes | None]) -> TokenFields:
+    """Decode, find the issuer's public key by key id, and verify the signature."""
+    fields = decode_token(token_or_url)
+    public = key_lookup(fields.key_id)
+    if public is None:
+        raise TokenError(
+            f"receipt from an unknown till (key id {fields.key_id.hex()}); sync the till "
+            "keys or ask head office",
+            f"来自未知收银机的小票（密钥编号 {fields.key_id.hex()}）；请同步收银机密钥或联系总部",
+        )
+    verify_token(fields, public)
+    return fields
+
+
+def qr_code(url: str) -> Any:
+    """A `qrcode.QRCode` for the URL: alphanumeric mode, error correction M, no border.
+
+    The `qrcode` library chooses modes itself (and may split a long digit run into numeric
+    mode); we hand it one explicit alphanumeric segment so the symbol is what the spec sizes:
+    version 7 for a 167-character URL.
+    """
+    import qrcode
+    import qrcode.util
+
+    bad = sorted({c for c in url if c not in QR_ALPHANUMERIC})
+    if bad:
+        raise TokenError(
+            f"the e-receipt URL has characters outside the QR alphanumeric set ({''.join(bad)!r})",
+            f"电子小票地址含有二维码字母数字模式以外的字符（{''.join(bad)!r}）",
+        )
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
+    qr.add_data(qrcode.util.QRData(url.encode("ascii"), mode=qrcode.util.MODE_ALPHA_NUM))
+    qr.make(fit=True)
+    return qr
+
+
+def qr_matrix(url: str) -> list[list[bool]]:
+    """The QR modules (True = dark), without quiet zone."""
+    matrix: list[list[bool]] = qr_code(url).get_matrix()
+    return matrix
+
+
+def qr_version(url: str) -> int:
+    version: int = qr_code(url).version
+    return version
