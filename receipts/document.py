@@ -235,6 +235,11 @@ def _line(p: Mapping[str, Any], kind: str, lang: str) -> ReceiptLine:
     price = _int(p, "unit_price_fen", kind)
     discount = _int(p, "discount_fen", kind, 0)
     amount = _int(p, "amount_fen", kind, qty * price - discount)
+    # The till's payload folds the line's share of the order discount and of 抹零 into
+    # discount_fen (so amounts add up); the receipt shows those once, in the totals, and
+    # only the line's own discount on the line.
+    if "line_discount_fen" in p:
+        discount = _int(p, "line_discount_fen", kind, 0)
     return ReceiptLine(
         name, qty, price, discount, amount, _variant(p, name, lang), str(p.get("sku", ""))
     )

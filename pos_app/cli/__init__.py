@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "shift": "pos_app.cli.shift_cmds:shift",
     "report": "pos_app.cli.shift_cmds:report",
     "journal": "pos_app.cli.journal_cmds:journal",
+    "receipt": "pos_app.cli.receipt_cmds:receipt",
 }
 
 
@@ -99,6 +100,19 @@ def main(argv: list[str] | None = None) -> int:
         return err.exit_code
     except click.exceptions.Exit as err:
         return int(err.exit_code or 0)
+    except Exception as err:  # a bug: say so plainly, keep the details for the technician
+        import os
+        import traceback
+
+        if os.environ.get("GUITAI_DEBUG"):
+            traceback.print_exc()
+        click.echo(
+            f"内部错误 / internal error: {type(err).__name__}: {err}. Nothing was changed "
+            "unless the output above said so; run again with GUITAI_DEBUG=1 and send the "
+            "output to support",
+            err=True,
+        )
+        return 70
     return rc if isinstance(rc, int) else 0
 
 

@@ -361,6 +361,7 @@ class Sale:
                     "qty": ln.qty,
                     "unit_price_fen": ln.unit_price_fen,
                     "discount_fen": discount,
+                    "line_discount_fen": ln.line_discount_fen,
                     "amount_fen": ln.gross_fen - discount,
                     "vat_rate_bp": ln.vat_rate_bp,
                     "category": ln.category,

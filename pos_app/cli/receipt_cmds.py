@@ -1,0 +1,129 @@
+"""guitai receipt show|verify."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from pos_app.domain.errors import InvalidInput, NotFound
+from pos_app.domain.money import format_fen
+
+from .common import emit, json_option, obj
+
+
+@click.group()
+def receipt() -> None:
+    """Show, render and verify receipts."""
+
+
+def _payload(till: object, receipt_no: int) -> dict:  # type: ignore[type-arg]
+    p = till.store.sale_payload(receipt_no=receipt_no)  # type: ignore[attr-defined]
+    if p is None:
+        raise NotFound(
+            f"No receipt {receipt_no} on this till: check the number (guitai sales list)",
+            f"本机没有小票 {receipt_no}，请核对号码",
+        )
+    return p  # type: ignore[no-any-return]
+
+
+@receipt.command("show")
+@click.argument("receipt_no", type=int)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "png", "escpos", "html"]),
+    default="text",
+    show_default=True,
+)
+@click.option("--paper", type=click.Choice(["58", "80"]), help="Paper width in mm.")
+@click.option(
+    "--encoding",
+    type=click.Choice(["gb18030", "gbk", "big5", "raster"]),
+    help="Printer charset, or raster for printers without a Chinese font.",
+)
+@click.option("--gift", is_flag=True, help="Gift receipt: no prices.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
+@click.pass_context
+def receipt_show(
+    ctx: click.Context,
+    receipt_no: int,
+    fmt: str,
+    paper: str | None,
+    encoding: str | None,
+    gift: bool,
+    output: str | None,
+) -> None:
+    """Render a receipt as text, PNG, ESC/POS bytes or the e-receipt HTML."""
+    from pos_app.adapters import receipt_docs
+    from receipts import render_escpos, render_html, render_png, render_text
+    from receipts.profiles import paper as paper_of
+
+    till = obj(ctx).till
+    doc = receipt_docs.document(till.store, till.signer, _payload(till, receipt_no), gift=gift)
+    prof = receipt_docs.profile(
+        int(paper) if paper else None, encoding, till.store.setting("printer_profile")
+    )
+    if fmt in ("png", "escpos") and not output and sys.stdout.isatty():
+        raise InvalidInput(
+            f"{fmt} is binary: write it to a file with -o FILE",
+            f"{fmt} 为二进制格式，请用 -o 文件 输出",
+        )
+    if fmt == "text":
+        data: bytes = render_text(doc, paper_of(prof.paper_mm)).encode("utf-8")
+    elif fmt == "html":
+        data = render_html(doc).encode("utf-8")
+    elif fmt == "escpos":
+        data = render_escpos(doc, prof)
+    else:
+        import io
+
+        buf = io.BytesIO()
+        render_png(doc, paper_of(prof.paper_mm)).save(buf, format="PNG")
+        data = buf.getvalue()
+    if output:
+        Path(output).write_bytes(data)
+        click.echo(f"receipt {receipt_no} written to {output} ({len(data)} bytes)", err=True)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+
+
+@receipt.command("verify")
+@click.argument("url_or_token")
+@json_option
+@click.pass_context
+def receipt_verify(ctx: click.Context, url_or_token: str, as_json: bool) -> None:
+    """Check a scanned e-receipt: signature, issuer and whether it matches a local sale."""
+    from pos_app.adapters import receipt_docs
+    from receipts.token import TokenError
+
+    till = obj(ctx).till
+    try:
+        r = receipt_docs.verify_receipt(till.store, till.signer, url_or_token)
+    except TokenError as err:
+        if as_json:
+            emit({"valid": False, "reason": err.message, "reason_zh": err.message_zh}, True)
+        else:
+            click.echo(f"NOT VALID: {err.message_zh}\n{err.message}")
+        ctx.exit(1)
+        return
+    local = r["local_sale"]
+
+    def text(d: dict) -> str:  # type: ignore[type-arg]
+        lines = [
+            f"VALID e-receipt: till key {d['key_id']}, receipt {d['receipt_no']}, "
+            f"total ¥{format_fen(d['total_fen'])}"
+        ]
+        if local is not None:
+            lines.append(
+                "matches the local sale"
+                if local["matches"]
+                else f"does NOT match a local sale: {local['reason']}"
+            )
+        return "\n".join(lines)
+
+    emit(r, as_json, text)
+    if local is not None and not local["matches"]:
+        ctx.exit(1)
