@@ -1,0 +1,170 @@
+"""Foundation figures: scan-to-line at 500,000 SKUs, complete-sale versus a bare durable
+insert, the Z report of a 3,000-sale day, and start-up at 5,000 versus 500,000 SKUs.
+
+    python -m benchmarks.bench_foundation [--skus 500000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("GUITAI_SCRYPT_N", "4096")
+
+PIN = "1234"
+
+
+def pct(samples: list[float], q: float) -> float:
+    s = sorted(samples)
+    return s[min(len(s) - 1, int(q * len(s)))]
+
+
+def make_till(root: Path, skus: int) -> Path:
+    from pos_app.cli import main
+
+    home = root / f"till-{skus}"
+    assert main(["--home", str(home), "init", "--store-id", "B1", "--store-name", "基准店",
+                 "--till-no", "1", "--admin-pin", PIN]) == 0
+    assert main(["--home", str(home), "demo-data", "--skus", str(skus), "--members", "100",
+                 "--json"]) == 0
+    return home
+
+
+def open_till(home: Path) -> Any:
+    from pos_app.adapters.db.connection import open_database
+    from pos_app.bootstrap import build_till
+    from pos_app.config import Paths
+    from pos_app.domain.ports import ManualClock
+
+    clock = ManualClock(datetime(2026, 11, 25, 2, 0, tzinfo=UTC))
+    return build_till(Paths(home), open_database(Paths(home).database), clock), clock
+
+
+def scan_to_line(till: Any, codes: list[str]) -> dict[str, float]:
+    user = till.users.authenticate("admin", PIN)
+    if till.store.open_shift() is None:
+        till.shifts.open(user, 0)
+    sale = till.sales.new_sale(user)
+    times = []
+    for code in codes[:100]:
+        t = time.perf_counter()
+        till.sales.scan(sale, code)
+        sale.totals()  # reprice
+        times.append((time.perf_counter() - t) * 1000)
+    return {"scan_to_line_p50_ms": pct(times, 0.5), "scan_to_line_p99_ms": pct(times, 0.99),
+            "scan_to_line_max_ms": max(times)}
+
+
+def complete_vs_bare(till: Any, codes: list[str], root: Path, n: int = 200) -> dict[str, float]:
+    from pos_app.domain.tenders import Tender
+
+    user = till.users.authenticate("admin", PIN)
+    rnd_codes = codes[:50]
+    done = []
+    for i in range(n):
+        sale = till.sales.new_sale(user)
+        for c in rnd_codes[i % 40: i % 40 + 3]:
+            till.sales.scan(sale, c)
+        sale.add_tender(Tender.CASH, sale.totals().due_fen, till.identity.cash_rounding)
+        t = time.perf_counter()
+        till.sales.complete(sale)
+        done.append((time.perf_counter() - t) * 1000)
+    bare_db = sqlite3.connect(root / "bare.db", isolation_level=None)
+    bare_db.execute("PRAGMA journal_mode=WAL")
+    bare_db.execute("PRAGMA synchronous=FULL")
+    bare_db.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)")
+    bare = []
+    for i in range(n):
+        t = time.perf_counter()
+        bare_db.execute("BEGIN IMMEDIATE")
+        bare_db.execute("INSERT INTO t(v) VALUES(?)", (str(i),))
+        bare_db.execute("COMMIT")
+        bare.append((time.perf_counter() - t) * 1000)
+    bare_db.close()
+    return {"complete_sale_p50_ms": pct(done, 0.5), "complete_sale_p99_ms": pct(done, 0.99),
+            "bare_insert_p50_ms": pct(bare, 0.5), "bare_insert_p99_ms": pct(bare, 0.99),
+            "complete_vs_bare_p99_ratio": pct(done, 0.99) / pct(bare, 0.99),
+            "complete_vs_bare_p50_ratio": pct(done, 0.5) / pct(bare, 0.5)}
+
+
+def z_report(till: Any, clock: Any, codes: list[str], sales: int = 3000) -> dict[str, float]:
+    from pos_app.domain.tenders import Tender
+
+    user = till.users.authenticate("admin", PIN)
+    conn = till.database.conn
+    conn.execute("PRAGMA synchronous = OFF")  # only to build the day quickly; measured below
+    for i in range(sales):
+        clock.advance(seconds=12)
+        sale = till.sales.new_sale(user)
+        till.sales.scan(sale, codes[i % len(codes)])
+        till.sales.scan(sale, codes[(i * 7) % len(codes)])
+        sale.add_tender(Tender.CASH, sale.totals().due_fen, till.identity.cash_rounding)
+        till.sales.complete(sale)
+    conn.execute("PRAGMA synchronous = FULL")
+    times = []
+    for _ in range(5):
+        t = time.perf_counter()
+        till.shifts.x_report()
+        times.append((time.perf_counter() - t) * 1000)
+    return {"z_report_sales": float(sales), "z_report_ms_median": statistics.median(times)}
+
+
+def startup(home: Path, code: str) -> float:
+    """A fresh process: open the database, wire the till, first scan lookup."""
+    script = ("import time,sys;t=time.perf_counter();from pathlib import Path;"
+              "from pos_app.adapters.db.connection import open_database;"
+              "from pos_app.bootstrap import build_till;from pos_app.config import Paths;"
+              f"p=Paths(Path({str(home)!r}));till=build_till(p,open_database(p.database));"
+              f"till.lookup({code!r});print((time.perf_counter()-t)*1000)")
+    runs = []
+    for _ in range(5):
+        out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                             check=True)
+        runs.append(float(out.stdout.strip()))
+    return statistics.median(runs)
+
+
+def main(skus: int = 500_000) -> dict[str, Any]:
+    root = Path(tempfile.mkdtemp(prefix="guitai-bench-"))
+    small = make_till(root, 5000)
+    t = time.perf_counter()
+    big = make_till(root, skus)
+    gen_s = time.perf_counter() - t
+    till, clock = open_till(big)
+    codes = [r[0] for r in till.database.conn.execute(
+        "SELECT code FROM barcodes WHERE kind = 'ean13' ORDER BY random() LIMIT 300")]
+    figures: dict[str, Any] = {"skus": skus, "demo_data_seconds": gen_s}
+    figures.update(scan_to_line(till, codes))
+    figures.update(complete_vs_bare(till, codes, root))
+    figures.update(z_report(till, clock, codes))
+    till.database.close()
+    small_code = sqlite3.connect(small / "till.db").execute(
+        "SELECT code FROM barcodes LIMIT 1").fetchone()[0]
+    figures["startup_5k_ms"] = startup(small, small_code)
+    figures[f"startup_{skus // 1000}k_ms"] = startup(big, codes[0])
+    figures["startup_ratio"] = figures[f"startup_{skus // 1000}k_ms"] / figures["startup_5k_ms"]
+    targets = {"scan_to_line_p99_ms": ("< 2 ms", figures["scan_to_line_p99_ms"] < 2),
+               "complete_vs_bare_p99_ratio": ("< 2x", figures["complete_vs_bare_p99_ratio"] < 2),
+               "z_report_ms_median": ("< 50 ms", figures["z_report_ms_median"] < 50),
+               "startup_ratio": ("within 20%", figures["startup_ratio"] < 1.2)}
+    figures["targets"] = {k: {"target": v[0], "met": v[1]} for k, v in targets.items()}
+    import shutil
+
+    shutil.rmtree(root, ignore_errors=True)
+    return figures
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--skus", type=int, default=500_000)
+    for k, v in main(ap.parse_args().skus).items():
+        print(f"{k:32} {v:.3f}" if isinstance(v, float) else f"{k:32} {v}")
