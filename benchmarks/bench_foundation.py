@@ -32,10 +32,28 @@ def make_till(root: Path, skus: int) -> Path:
     from pos_app.cli import main
 
     home = root / f"till-{skus}"
-    assert main(["--home", str(home), "init", "--store-id", "B1", "--store-name", "基准店",
-                 "--till-no", "1", "--admin-pin", PIN]) == 0
-    assert main(["--home", str(home), "demo-data", "--skus", str(skus), "--members", "100",
-                 "--json"]) == 0
+    assert (
+        main(
+            [
+                "--home",
+                str(home),
+                "init",
+                "--store-id",
+                "B1",
+                "--store-name",
+                "基准店",
+                "--till-no",
+                "1",
+                "--admin-pin",
+                PIN,
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(["--home", str(home), "demo-data", "--skus", str(skus), "--members", "100", "--json"])
+        == 0
+    )
     return home
 
 
@@ -60,8 +78,11 @@ def scan_to_line(till: Any, codes: list[str]) -> dict[str, float]:
         till.sales.scan(sale, code)
         sale.totals()  # reprice
         times.append((time.perf_counter() - t) * 1000)
-    return {"scan_to_line_p50_ms": pct(times, 0.5), "scan_to_line_p99_ms": pct(times, 0.99),
-            "scan_to_line_max_ms": max(times)}
+    return {
+        "scan_to_line_p50_ms": pct(times, 0.5),
+        "scan_to_line_p99_ms": pct(times, 0.99),
+        "scan_to_line_max_ms": max(times),
+    }
 
 
 def complete_vs_bare(till: Any, codes: list[str], root: Path, n: int = 200) -> dict[str, float]:
@@ -72,7 +93,7 @@ def complete_vs_bare(till: Any, codes: list[str], root: Path, n: int = 200) -> d
     done = []
     for i in range(n):
         sale = till.sales.new_sale(user)
-        for c in rnd_codes[i % 40: i % 40 + 3]:
+        for c in rnd_codes[i % 40 : i % 40 + 3]:
             till.sales.scan(sale, c)
         sale.add_tender(Tender.CASH, sale.totals().due_fen, till.identity.cash_rounding)
         t = time.perf_counter()
@@ -90,10 +111,14 @@ def complete_vs_bare(till: Any, codes: list[str], root: Path, n: int = 200) -> d
         bare_db.execute("COMMIT")
         bare.append((time.perf_counter() - t) * 1000)
     bare_db.close()
-    return {"complete_sale_p50_ms": pct(done, 0.5), "complete_sale_p99_ms": pct(done, 0.99),
-            "bare_insert_p50_ms": pct(bare, 0.5), "bare_insert_p99_ms": pct(bare, 0.99),
-            "complete_vs_bare_p99_ratio": pct(done, 0.99) / pct(bare, 0.99),
-            "complete_vs_bare_p50_ratio": pct(done, 0.5) / pct(bare, 0.5)}
+    return {
+        "complete_sale_p50_ms": pct(done, 0.5),
+        "complete_sale_p99_ms": pct(done, 0.99),
+        "bare_insert_p50_ms": pct(bare, 0.5),
+        "bare_insert_p99_ms": pct(bare, 0.99),
+        "complete_vs_bare_p99_ratio": pct(done, 0.99) / pct(bare, 0.99),
+        "complete_vs_bare_p50_ratio": pct(done, 0.5) / pct(bare, 0.5),
+    }
 
 
 def z_report(till: Any, clock: Any, codes: list[str], sales: int = 3000) -> dict[str, float]:
@@ -120,15 +145,18 @@ def z_report(till: Any, clock: Any, codes: list[str], sales: int = 3000) -> dict
 
 def startup(home: Path, code: str) -> float:
     """A fresh process: open the database, wire the till, first scan lookup."""
-    script = ("import time,sys;t=time.perf_counter();from pathlib import Path;"
-              "from pos_app.adapters.db.connection import open_database;"
-              "from pos_app.bootstrap import build_till;from pos_app.config import Paths;"
-              f"p=Paths(Path({str(home)!r}));till=build_till(p,open_database(p.database));"
-              f"till.lookup({code!r});print((time.perf_counter()-t)*1000)")
+    script = (
+        "import time,sys;t=time.perf_counter();from pathlib import Path;"
+        "from pos_app.adapters.db.connection import open_database;"
+        "from pos_app.bootstrap import build_till;from pos_app.config import Paths;"
+        f"p=Paths(Path({str(home)!r}));till=build_till(p,open_database(p.database));"
+        f"till.lookup({code!r});print((time.perf_counter()-t)*1000)"
+    )
     runs = []
     for _ in range(5):
-        out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                             check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, check=True
+        )
         runs.append(float(out.stdout.strip()))
     return statistics.median(runs)
 
@@ -140,22 +168,31 @@ def main(skus: int = 500_000) -> dict[str, Any]:
     big = make_till(root, skus)
     gen_s = time.perf_counter() - t
     till, clock = open_till(big)
-    codes = [r[0] for r in till.database.conn.execute(
-        "SELECT code FROM barcodes WHERE kind = 'ean13' ORDER BY random() LIMIT 300")]
+    codes = [
+        r[0]
+        for r in till.database.conn.execute(
+            "SELECT code FROM barcodes WHERE kind = 'ean13' ORDER BY random() LIMIT 300"
+        )
+    ]
     figures: dict[str, Any] = {"skus": skus, "demo_data_seconds": gen_s}
     figures.update(scan_to_line(till, codes))
     figures.update(complete_vs_bare(till, codes, root))
     figures.update(z_report(till, clock, codes))
     till.database.close()
-    small_code = sqlite3.connect(small / "till.db").execute(
-        "SELECT code FROM barcodes LIMIT 1").fetchone()[0]
+    small_code = (
+        sqlite3.connect(small / "till.db")
+        .execute("SELECT code FROM barcodes LIMIT 1")
+        .fetchone()[0]
+    )
     figures["startup_5k_ms"] = startup(small, small_code)
     figures[f"startup_{skus // 1000}k_ms"] = startup(big, codes[0])
     figures["startup_ratio"] = figures[f"startup_{skus // 1000}k_ms"] / figures["startup_5k_ms"]
-    targets = {"scan_to_line_p99_ms": ("< 2 ms", figures["scan_to_line_p99_ms"] < 2),
-               "complete_vs_bare_p99_ratio": ("< 2x", figures["complete_vs_bare_p99_ratio"] < 2),
-               "z_report_ms_median": ("< 50 ms", figures["z_report_ms_median"] < 50),
-               "startup_ratio": ("within 20%", figures["startup_ratio"] < 1.2)}
+    targets = {
+        "scan_to_line_p99_ms": ("< 2 ms", figures["scan_to_line_p99_ms"] < 2),
+        "complete_vs_bare_p99_ratio": ("< 2x", figures["complete_vs_bare_p99_ratio"] < 2),
+        "z_report_ms_median": ("< 50 ms", figures["z_report_ms_median"] < 50),
+        "startup_ratio": ("within 20%", figures["startup_ratio"] < 1.2),
+    }
     figures["targets"] = {k: {"target": v[0], "met": v[1]} for k, v in targets.items()}
     import shutil
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from pos_app.adapters.db.connection import OpenDatabase
@@ -60,7 +61,20 @@ class Till:
 
     @cached_property
     def shifts(self) -> ShiftService:
-        return ShiftService(self.store, self.clock)
+        shifts = ShiftService(self.store, self.clock)
+        # House rule: an online backup before every Z close.
+        shifts.before_close.append(lambda: self.backup("z-close"))
+        return shifts
+
+    def backup(self, reason: str, folders: list[Path] | None = None) -> list[Path]:
+        from pos_app.adapters.db.backup import backup
+
+        if folders is None:
+            folders = [self.paths.backups_dir]
+            second = self.store.setting("backup_second_location")
+            if second:
+                folders.append(Path(second))
+        return backup(self.database.conn, folders, self.clock.now(), reason)
 
     def settings(self) -> dict[str, Any]:
         return dict(self.store.settings())

@@ -40,9 +40,22 @@ def setup(out: Path, skus: int, members: int) -> Path:
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    _cli(home, "init", "--store-id", "S001", "--store-name", "静安嘉里中心店", "--till-no", "1",
-         "--admin-pin", ADMIN_PIN, "--address", "上海市静安区南京西路1515号",
-         "--cash-rounding", "jiao")
+    _cli(
+        home,
+        "init",
+        "--store-id",
+        "S001",
+        "--store-name",
+        "静安嘉里中心店",
+        "--till-no",
+        "1",
+        "--admin-pin",
+        ADMIN_PIN,
+        "--address",
+        "上海市静安区南京西路1515号",
+        "--cash-rounding",
+        "jiao",
+    )
     _cli(home, "demo-data", "--skus", str(skus), "--members", str(members), "--seed", "7")
     return home
 
@@ -65,11 +78,22 @@ def ring_day(home: Path, out: Path, sales: int, seed: int = 7) -> dict[str, Any]
         till.users.add(name, {Role.CASHIER}, pin)
     cashiers = [till.users.authenticate("wang", "1111"), till.users.authenticate("li", "2222")]
     approval = till.users.approval("admin", ADMIN_PIN, "discount", "VIP 客户")
-    codes = [r[0] for r in db.conn.execute(
-        "SELECT code FROM barcodes WHERE kind = 'ean13' ORDER BY code LIMIT 400")]
+    codes = [
+        r[0]
+        for r in db.conn.execute(
+            "SELECT code FROM barcodes WHERE kind = 'ean13' ORDER BY code LIMIT 400"
+        )
+    ]
     till.shifts.open(admin, 50000)
-    stats = {"sales": 0, "refunds": 0, "voided_sales": 0, "voided_lines": 0, "suspended": 0,
-             "approvals": 0, "split": 0}
+    stats = {
+        "sales": 0,
+        "refunds": 0,
+        "voided_sales": 0,
+        "voided_lines": 0,
+        "suspended": 0,
+        "approvals": 0,
+        "split": 0,
+    }
     step = timedelta(hours=11) / max(sales, 1)
     completed: list[dict[str, Any]] = []
     x_report: dict[str, Any] | None = None
@@ -102,15 +126,17 @@ def ring_day(home: Path, out: Path, sales: int, seed: int = 7) -> dict[str, Any]
             stats["split"] += 1
             due = sale.totals().due_fen
         cash = till.identity.cash_rounding.cash_due(due)
-        sale.add_tender(Tender.CASH, cash + rnd.choice([0, 0, 100, 1000, 5000]),
-                        till.identity.cash_rounding)
+        sale.add_tender(
+            Tender.CASH, cash + rnd.choice([0, 0, 100, 1000, 5000]), till.identity.cash_rounding
+        )
         completed.append(till.sales.complete(sale))
         stats["sales"] += 1
         if rnd.random() < 0.06 and len(completed) > 3:
             orig = rnd.choice(completed[:-1])
             try:
-                till.sales.refund(user, orig["receipt_no"], [ReturnRequest(1, 1)], "original",
-                                  "尺码不合适")
+                till.sales.refund(
+                    user, orig["receipt_no"], [ReturnRequest(1, 1)], "original", "尺码不合适"
+                )
                 stats["refunds"] += 1
             except GuitaiError:
                 pass  # already returned: a real cashier would see the message and move on
@@ -134,16 +160,21 @@ def ring_day(home: Path, out: Path, sales: int, seed: int = 7) -> dict[str, Any]
         (out_dir / f"receipt-{no:06d}.txt").write_text(render_text(doc, paper(80)), "utf-8")
         render_png(doc, paper(80)).save(out_dir / f"receipt-{no:06d}.png")
         (out_dir / f"receipt-{no:06d}.escpos").write_bytes(
-            render_escpos(doc, get_profile("generic-80-gb18030")))
+            render_escpos(doc, get_profile("generic-80-gb18030"))
+        )
     zdoc = receipt_docs.z_document(till.store, z)
     render_png(zdoc, paper(80)).save(out / "z-report.png")
     (out / "x-report.json").write_text(json.dumps(x_report, ensure_ascii=False, indent=2), "utf-8")
     (out / "z-report.json").write_text(json.dumps(z, ensure_ascii=False, indent=2), "utf-8")
     result = verify(till.store)
-    stats.update(journal_ok=result.ok, journal_entries=result.entries, z_no=z["z_no"],
-                 net=format_fen(z["net_fen"]), cash_difference=format_fen(
-                     z["cash"]["difference_fen"]),
-                 outbox=db.conn.execute("SELECT count(*) FROM outbox").fetchone()[0])
+    stats.update(
+        journal_ok=result.ok,
+        journal_entries=result.entries,
+        z_no=z["z_no"],
+        net=format_fen(z["net_fen"]),
+        cash_difference=format_fen(z["cash"]["difference_fen"]),
+        outbox=db.conn.execute("SELECT count(*) FROM outbox").fetchone()[0],
+    )
     db.close()
     return stats
 
@@ -159,8 +190,9 @@ def main() -> int:
     print(json.dumps(stats, ensure_ascii=False, indent=2))
     print(f"\nTill folder: {home}  (try: guitai --home {home} sales list)")
     print(f"Receipts (text, PNG, ESC/POS): {out / 'receipts'}")
-    print(f"X and Z reports: {out / 'x-report.json'}, {out / 'z-report.json'}, "
-          f"{out / 'z-report.png'}")
+    print(
+        f"X and Z reports: {out / 'x-report.json'}, {out / 'z-report.json'}, {out / 'z-report.png'}"
+    )
     return 0 if stats["journal_ok"] else 1
 
 

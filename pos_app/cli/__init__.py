@@ -31,6 +31,8 @@ COMMANDS: dict[str, str] = {
     "report": "pos_app.cli.shift_cmds:report",
     "journal": "pos_app.cli.journal_cmds:journal",
     "receipt": "pos_app.cli.receipt_cmds:receipt",
+    "backup": "pos_app.cli.backup_cmds:backup",
+    "restore": "pos_app.cli.backup_cmds:restore",
 }
 
 
