@@ -28,9 +28,14 @@ def machine() -> dict[str, Any]:
             mem = f.readline().split(":")[1].strip()
     except OSError:
         pass
-    return {"python": platform.python_version(), "platform": platform.platform(),
-            "cpus": os.cpu_count(), "memory": mem, "sqlite": sqlite3.sqlite_version,
-            "when": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "memory": mem,
+        "sqlite": sqlite3.sqlite_version,
+        "when": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+    }
 
 
 def run_all(names: list[str]) -> dict[str, Any]:
@@ -42,15 +47,21 @@ def run_all(names: list[str]) -> dict[str, Any]:
             figures = mod.main()
             results[name] = {"figures": figures, "seconds": time.perf_counter() - t}
         except Exception as err:  # one broken benchmark must not hide the others' figures
-            results[name] = {"error": f"{type(err).__name__}: {err}",
-                             "trace": traceback.format_exc()}
+            results[name] = {
+                "error": f"{type(err).__name__}: {err}",
+                "trace": traceback.format_exc(),
+            }
         print(f"{name}: {'error' if 'error' in results[name] else 'ok'}", flush=True)
     return results
 
 
 def to_markdown(info: dict[str, Any], results: dict[str, Any]) -> str:
-    out = ["# Guitai benchmark report", "",
-           "Machine: " + ", ".join(f"{k} {v}" for k, v in info.items()), ""]
+    out = [
+        "# Guitai benchmark report",
+        "",
+        "Machine: " + ", ".join(f"{k} {v}" for k, v in info.items()),
+        "",
+    ]
     for name, r in results.items():
         out += [f"## {name}", ""]
         if "error" in r:
@@ -72,8 +83,9 @@ def main(argv: list[str]) -> int:
     names = argv or sorted(p.stem for p in HERE.glob("bench_*.py"))
     info = machine()
     results = run_all(names)
-    (HERE / "REPORT.json").write_text(json.dumps({"machine": info, "results": results},
-                                                 ensure_ascii=False, indent=2, default=str))
+    (HERE / "REPORT.json").write_text(
+        json.dumps({"machine": info, "results": results}, ensure_ascii=False, indent=2, default=str)
+    )
     (HERE / "REPORT.md").write_text(to_markdown(info, results), "utf-8")
     print(f"wrote {HERE / 'REPORT.md'}")
     return 1 if any("error" in r for r in results.values()) else 0

@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "receipt": "pos_app.cli.receipt_cmds:receipt",
     "backup": "pos_app.cli.backup_cmds:backup",
     "restore": "pos_app.cli.backup_cmds:restore",
+    "diagnostics": "pos_app.cli.diagnostics_cmd:diagnostics",
 }
 
 
@@ -68,6 +69,10 @@ def cli(ctx: click.Context, home: str | None) -> None:
     from pos_app.cli.context import AppContext
 
     ctx.obj = AppContext(home)
+    if ctx.obj.paths.database.exists():
+        from pos_app.logs import setup
+
+        setup(ctx.obj.paths.logs_dir)
     ctx.call_on_close(ctx.obj.close)
 
 
