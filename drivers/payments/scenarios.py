@@ -12,10 +12,10 @@ or per payment: by the last two digits of the amount in fen (ZVT) or of the paym
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class Behaviour(str, Enum):
+class Behaviour(StrEnum):
     APPROVE = "approve"
     DECLINE = "decline"
     INSUFFICIENT = "insufficient"
