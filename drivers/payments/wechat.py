@@ -136,7 +136,9 @@ class WechatPayV2:
             "spbill_create_ip": "127.0.0.1", "auth_code": auth_code,
         })
         if data.get("return_code") != "SUCCESS":
-            return WalletAnswer(WalletStatus.UNKNOWN, "RETURN_FAIL", data.get("return_msg", ""))
+            # return_code FAIL: the request was refused before any trade was made (signature,
+            # parameters): definitely not paid.
+            return WalletAnswer(WalletStatus.DECLINED, "RETURN_FAIL", data.get("return_msg", ""))
         if data.get("result_code") == "SUCCESS":
             return WalletAnswer(WalletStatus.APPROVED, "SUCCESS", "", data.get("transaction_id"),
                                 _int(data.get("total_fee")))
