@@ -71,7 +71,8 @@ def public_pem(key: rsa.RSAPrivateKey) -> bytes:
 
 def private_pem(key: rsa.RSAPrivateKey) -> bytes:
     return key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
 
@@ -143,20 +144,34 @@ class AlipayClient:
         self._transport = transport
 
     @classmethod
-    def from_files(cls, url: str, *, app_id: str, private_key_file: str | Path,
-                   alipay_public_key_file: str | Path, **kw: Any) -> AlipayClient:
-        return cls(url, app_id=app_id,
-                   private_key=load_private_key(Path(private_key_file).read_bytes()),
-                   alipay_public_key=load_public_key(Path(alipay_public_key_file).read_bytes()),
-                   **kw)
+    def from_files(
+        cls,
+        url: str,
+        *,
+        app_id: str,
+        private_key_file: str | Path,
+        alipay_public_key_file: str | Path,
+        **kw: Any,
+    ) -> AlipayClient:
+        return cls(
+            url,
+            app_id=app_id,
+            private_key=load_private_key(Path(private_key_file).read_bytes()),
+            alipay_public_key=load_public_key(Path(alipay_public_key_file).read_bytes()),
+            **kw,
+        )
 
     def __repr__(self) -> str:
         return f"AlipayClient(url={self.url!r}, app_id={self.app_id!r})"
 
     def _call(self, method: str, biz: Mapping[str, Any]) -> dict[str, Any]:
         params = {
-            "app_id": self.app_id, "method": method, "format": "JSON", "charset": "utf-8",
-            "sign_type": "RSA2", "version": "1.0",
+            "app_id": self.app_id,
+            "method": method,
+            "format": "JSON",
+            "charset": "utf-8",
+            "sign_type": "RSA2",
+            "version": "1.0",
             "timestamp": datetime.now(CHINA).strftime("%Y-%m-%d %H:%M:%S"),
             "biz_content": json.dumps(biz, ensure_ascii=False, separators=(",", ":")),
         }
@@ -187,15 +202,26 @@ class AlipayClient:
         return sub, msg
 
     def pay(self, out_trade_no: str, amount_fen: int, auth_code: str, subject: str) -> WalletAnswer:
-        body = self._call("alipay.trade.pay", {
-            "out_trade_no": out_trade_no, "scene": "bar_code", "auth_code": auth_code,
-            "total_amount": yuan(amount_fen), "subject": subject,
-        })
+        body = self._call(
+            "alipay.trade.pay",
+            {
+                "out_trade_no": out_trade_no,
+                "scene": "bar_code",
+                "auth_code": auth_code,
+                "total_amount": yuan(amount_fen),
+                "subject": subject,
+            },
+        )
         code = body.get("code")
         sub, msg = self._code(body)
         if code == "10000":
-            return WalletAnswer(WalletStatus.APPROVED, "10000", msg, _s(body.get("trade_no")),
-                                _fen(body.get("total_amount")))
+            return WalletAnswer(
+                WalletStatus.APPROVED,
+                "10000",
+                msg,
+                _s(body.get("trade_no")),
+                _fen(body.get("total_amount")),
+            )
         if code == "10003":
             return WalletAnswer(WalletStatus.PENDING, "10003", msg)
         if code in ("40004", "40002", "40006") and sub != "ACQ.SYSTEM_ERROR":
@@ -213,8 +239,13 @@ class AlipayClient:
             return WalletAnswer(WalletStatus.UNKNOWN, sub, msg)
         status = str(body.get("trade_status", ""))
         if status in ("TRADE_SUCCESS", "TRADE_FINISHED"):
-            return WalletAnswer(WalletStatus.APPROVED, status, msg, _s(body.get("trade_no")),
-                                _fen(body.get("total_amount")))
+            return WalletAnswer(
+                WalletStatus.APPROVED,
+                status,
+                msg,
+                _s(body.get("trade_no")),
+                _fen(body.get("total_amount")),
+            )
         if status == "WAIT_BUYER_PAY":
             return WalletAnswer(WalletStatus.PENDING, status, msg)
         if status == "TRADE_CLOSED":
@@ -225,20 +256,33 @@ class AlipayClient:
         body = self._call("alipay.trade.cancel", {"out_trade_no": out_trade_no})
         sub, msg = self._code(body)
         if body.get("code") == "10000":
-            return WalletAnswer(WalletStatus.CLOSED, str(body.get("action", "")), msg,
-                                retry=body.get("retry_flag") == "Y")
+            return WalletAnswer(
+                WalletStatus.CLOSED,
+                str(body.get("action", "")),
+                msg,
+                retry=body.get("retry_flag") == "Y",
+            )
         return WalletAnswer(WalletStatus.UNKNOWN, sub, msg, retry=body.get("retry_flag") != "N")
 
     def refund(self, out_trade_no: str, out_request_no: str, refund_fen: int) -> WalletAnswer:
         """Idempotent by out_request_no (the same refund sent again is not refunded twice)."""
-        body = self._call("alipay.trade.refund", {
-            "out_trade_no": out_trade_no, "out_request_no": out_request_no,
-            "refund_amount": yuan(refund_fen),
-        })
+        body = self._call(
+            "alipay.trade.refund",
+            {
+                "out_trade_no": out_trade_no,
+                "out_request_no": out_request_no,
+                "refund_amount": yuan(refund_fen),
+            },
+        )
         sub, msg = self._code(body)
         if body.get("code") == "10000":
-            return WalletAnswer(WalletStatus.APPROVED, "10000", msg, _s(body.get("trade_no")),
-                                _fen(body.get("refund_fee")))
+            return WalletAnswer(
+                WalletStatus.APPROVED,
+                "10000",
+                msg,
+                _s(body.get("trade_no")),
+                _fen(body.get("refund_fee")),
+            )
         if body.get("code") == "40004" and sub != "ACQ.SYSTEM_ERROR":
             return WalletAnswer(WalletStatus.DECLINED, sub, msg)
         return WalletAnswer(WalletStatus.UNKNOWN, sub, msg)

@@ -23,9 +23,14 @@ from .wallet import fen_from_yuan, yuan
 class AlipayEmulator(HttpEmulator):
     name = "alipay-emulator"
 
-    def __init__(self, *args: Any, app_public_key: rsa.RSAPublicKey,
-                 private_key: rsa.RSAPrivateKey, app_id: str = "2021000000000001",
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        app_public_key: rsa.RSAPublicKey,
+        private_key: rsa.RSAPrivateKey,
+        app_id: str = "2021000000000001",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self._app_key = app_public_key
         self._key = private_key
@@ -41,28 +46,44 @@ class AlipayEmulator(HttpEmulator):
         return 200, "application/json;charset=utf-8", text.encode("utf-8")
 
     def _fail(self, method: str, sub: str, msg: str, code: str = "40004") -> tuple[int, str, bytes]:
-        return self._reply(method, {"code": code, "msg": "Business Failed", "sub_code": sub,
-                                    "sub_msg": msg})
+        return self._reply(
+            method, {"code": code, "msg": "Business Failed", "sub_code": sub, "sub_msg": msg}
+        )
 
     def answer(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, str, bytes]:
         try:
-            params = dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=True))
+            params = dict(
+                parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=True)
+            )
         except (UnicodeDecodeError, ValueError):
             return 400, "text/plain", b"bad form"
         method = params.get("method", "")
-        if params.get("app_id") != self.app_id or params.get("sign_type") != "RSA2" or \
-                not rsa2_verify(self._app_key, signing_text(params), params.get("sign", "")):
+        if (
+            params.get("app_id") != self.app_id
+            or params.get("sign_type") != "RSA2"
+            or not rsa2_verify(self._app_key, signing_text(params), params.get("sign", ""))
+        ):
             self.rejected_signatures += 1
-            return self._reply(method or "error", {"code": "40002", "msg": "Invalid Arguments",
-                                                   "sub_code": "isv.invalid-signature",
-                                                   "sub_msg": "验签出错"})
+            return self._reply(
+                method or "error",
+                {
+                    "code": "40002",
+                    "msg": "Invalid Arguments",
+                    "sub_code": "isv.invalid-signature",
+                    "sub_msg": "验签出错",
+                },
+            )
         try:
             biz = json.loads(params.get("biz_content", ""))
             assert isinstance(biz, dict)
         except (json.JSONDecodeError, AssertionError):
             return self._fail(method, "ACQ.INVALID_PARAMETER", "biz_content 无效")
-        step = {"alipay.trade.pay": "pay", "alipay.trade.query": "query",
-                "alipay.trade.cancel": "reverse", "alipay.trade.refund": "refund"}.get(method)
+        step = {
+            "alipay.trade.pay": "pay",
+            "alipay.trade.query": "query",
+            "alipay.trade.cancel": "reverse",
+            "alipay.trade.refund": "refund",
+        }.get(method)
         if step is None:
             return self._fail(method, "isv.invalid-method", "不存在的方法名", code="40002")
         self.calls.append(step)
@@ -70,9 +91,12 @@ class AlipayEmulator(HttpEmulator):
 
     def _pay(self, method: str, biz: dict[str, Any]) -> tuple[int, str, bytes]:
         code = str(biz.get("auth_code", ""))
-        if biz.get("scene") != "bar_code" or not (code.isdigit() and 16 <= len(code) <= 24
-                                                   and 25 <= int(code[:2]) <= 30):
-            return self._fail(method, "ACQ.PAYMENT_AUTH_CODE_INVALID", "支付失败，获取顾客账户信息失败")
+        if biz.get("scene") != "bar_code" or not (
+            code.isdigit() and 16 <= len(code) <= 24 and 25 <= int(code[:2]) <= 30
+        ):
+            return self._fail(
+                method, "ACQ.PAYMENT_AUTH_CODE_INVALID", "支付失败，获取顾客账户信息失败"
+            )
         otn = str(biz.get("out_trade_no", ""))
         try:
             amount = fen_from_yuan(str(biz.get("total_amount", "")))
@@ -84,9 +108,12 @@ class AlipayEmulator(HttpEmulator):
             b = self.pay_behaviour(code)
             if b is Behaviour.BUSY:
                 return self._fail(method, "ACQ.SYSTEM_ERROR", "系统错误", code="20000")
-            state = {Behaviour.DECLINE: "failed", Behaviour.INSUFFICIENT: "failed",
-                     Behaviour.USER_PAYING: "paying",
-                     Behaviour.USER_PAYING_FOREVER: "paying"}.get(b, "paid")
+            state = {
+                Behaviour.DECLINE: "failed",
+                Behaviour.INSUFFICIENT: "failed",
+                Behaviour.USER_PAYING: "paying",
+                Behaviour.USER_PAYING_FOREVER: "paying",
+            }.get(b, "paid")
             t = Trade(otn, amount, code[-4:], state, self.next_trade_no("2026112522001"), b)
             self.trades[otn] = t
         if b is Behaviour.NO_ANSWER:
@@ -98,12 +125,28 @@ class AlipayEmulator(HttpEmulator):
         if b is Behaviour.INSUFFICIENT:
             return self._fail(method, "ACQ.BUYER_BALANCE_NOT_ENOUGH", "买家余额不足")
         if state == "paying":
-            return self._reply(method, {"code": "10003", "msg": "order success pay inprocess",
-                                        "out_trade_no": otn, "trade_no": t.trade_no})
-        return self._reply(method, {"code": "10000", "msg": "Success", "trade_no": t.trade_no,
-                                    "out_trade_no": otn, "buyer_logon_id": "159****" + t.auth_code_tail,
-                                    "total_amount": yuan(amount), "receipt_amount": yuan(amount),
-                                    "gmt_payment": "2026-11-25 12:00:00"})
+            return self._reply(
+                method,
+                {
+                    "code": "10003",
+                    "msg": "order success pay inprocess",
+                    "out_trade_no": otn,
+                    "trade_no": t.trade_no,
+                },
+            )
+        return self._reply(
+            method,
+            {
+                "code": "10000",
+                "msg": "Success",
+                "trade_no": t.trade_no,
+                "out_trade_no": otn,
+                "buyer_logon_id": "159****" + t.auth_code_tail,
+                "total_amount": yuan(amount),
+                "receipt_amount": yuan(amount),
+                "gmt_payment": "2026-11-25 12:00:00",
+            },
+        )
 
     def _query(self, method: str, biz: dict[str, Any]) -> tuple[int, str, bytes]:
         fault = self.step_fault("query")
@@ -116,22 +159,45 @@ class AlipayEmulator(HttpEmulator):
             return self._fail(method, "ACQ.TRADE_NOT_EXIST", "交易不存在")
         with self.lock:
             t.queries += 1
-            if t.state == "paying" and t.behaviour is Behaviour.USER_PAYING \
-                    and t.queries >= self.paying_queries:
+            if (
+                t.state == "paying"
+                and t.behaviour is Behaviour.USER_PAYING
+                and t.queries >= self.paying_queries
+            ):
                 t.state = "paid"
         if fault is Behaviour.DROP_AFTER_APPROVAL:
             raise DropConnection
-        status = {"paying": "WAIT_BUYER_PAY", "paid": "TRADE_SUCCESS", "failed": "TRADE_CLOSED",
-                  "closed": "TRADE_CLOSED", "refunded": "TRADE_SUCCESS"}[t.state]
-        return self._reply(method, {"code": "10000", "msg": "Success", "trade_no": t.trade_no,
-                                    "out_trade_no": t.out_trade_no, "trade_status": status,
-                                    "total_amount": yuan(t.amount_fen)})
+        status = {
+            "paying": "WAIT_BUYER_PAY",
+            "paid": "TRADE_SUCCESS",
+            "failed": "TRADE_CLOSED",
+            "closed": "TRADE_CLOSED",
+            "refunded": "TRADE_SUCCESS",
+        }[t.state]
+        return self._reply(
+            method,
+            {
+                "code": "10000",
+                "msg": "Success",
+                "trade_no": t.trade_no,
+                "out_trade_no": t.out_trade_no,
+                "trade_status": status,
+                "total_amount": yuan(t.amount_fen),
+            },
+        )
 
     def _reverse(self, method: str, biz: dict[str, Any]) -> tuple[int, str, bytes]:
         fault = self.step_fault("reverse")
         if fault is Behaviour.BUSY:
-            return self._reply(method, {"code": "20000", "msg": "Service Currently Unavailable",
-                                        "sub_code": "ACQ.SYSTEM_ERROR", "retry_flag": "Y"})
+            return self._reply(
+                method,
+                {
+                    "code": "20000",
+                    "msg": "Service Currently Unavailable",
+                    "sub_code": "ACQ.SYSTEM_ERROR",
+                    "retry_flag": "Y",
+                },
+            )
         if fault is Behaviour.NO_ANSWER:
             self.no_answer()
         otn = str(biz.get("out_trade_no", ""))
@@ -145,8 +211,16 @@ class AlipayEmulator(HttpEmulator):
                     t.state = "closed"
         if fault is Behaviour.DROP_AFTER_APPROVAL:
             raise DropConnection
-        return self._reply(method, {"code": "10000", "msg": "Success", "out_trade_no": otn,
-                                    "retry_flag": "N", "action": action})
+        return self._reply(
+            method,
+            {
+                "code": "10000",
+                "msg": "Success",
+                "out_trade_no": otn,
+                "retry_flag": "N",
+                "action": action,
+            },
+        )
 
     def _refund(self, method: str, biz: dict[str, Any]) -> tuple[int, str, bytes]:
         fault = self.step_fault("refund")
@@ -170,6 +244,14 @@ class AlipayEmulator(HttpEmulator):
                 t.state = "refunded"
         if fault is Behaviour.DROP_AFTER_APPROVAL:
             raise DropConnection
-        return self._reply(method, {"code": "10000", "msg": "Success", "trade_no": t.trade_no,
-                                    "out_trade_no": t.out_trade_no, "fund_change": "Y",
-                                    "refund_fee": yuan(sum(t.refunds.values()))})
+        return self._reply(
+            method,
+            {
+                "code": "10000",
+                "msg": "Success",
+                "trade_no": t.trade_no,
+                "out_trade_no": t.out_trade_no,
+                "fund_change": "Y",
+                "refund_fee": yuan(sum(t.refunds.values())),
+            },
+        )

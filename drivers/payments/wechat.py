@@ -110,13 +110,19 @@ class WechatPayV2:
         params["sign"] = sign(params, self._key, self.sign_type)
         try:
             with httpx.Client(
-                timeout=self.timeout, cert=self._cert if path.startswith("/secapi") else None,
+                timeout=self.timeout,
+                cert=self._cert if path.startswith("/secapi") else None,
                 transport=self._transport,
             ) as http:
-                answer = http.post(self.url + path, content=to_xml(params),
-                                   headers={"Content-Type": "text/xml; charset=utf-8"})
+                answer = http.post(
+                    self.url + path,
+                    content=to_xml(params),
+                    headers={"Content-Type": "text/xml; charset=utf-8"},
+                )
         except httpx.ConnectError as err:
-            raise TransportError(f"cannot reach WeChat Pay at {self.url}: {err}", sent=False) from err
+            raise TransportError(
+                f"cannot reach WeChat Pay at {self.url}: {err}", sent=False
+            ) from err
         except httpx.HTTPError as err:
             raise TransportError(f"WeChat Pay did not answer: {err}", sent=True) from err
         if answer.status_code != 200:
@@ -130,18 +136,31 @@ class WechatPayV2:
 
     # ---- the API ------------------------------------------------------------------------------
 
-    def micropay(self, out_trade_no: str, amount_fen: int, auth_code: str, body: str) -> WalletAnswer:
-        data = self._call(MICROPAY, {
-            "body": body, "out_trade_no": out_trade_no, "total_fee": str(amount_fen),
-            "spbill_create_ip": "127.0.0.1", "auth_code": auth_code,
-        })
+    def micropay(
+        self, out_trade_no: str, amount_fen: int, auth_code: str, body: str
+    ) -> WalletAnswer:
+        data = self._call(
+            MICROPAY,
+            {
+                "body": body,
+                "out_trade_no": out_trade_no,
+                "total_fee": str(amount_fen),
+                "spbill_create_ip": "127.0.0.1",
+                "auth_code": auth_code,
+            },
+        )
         if data.get("return_code") != "SUCCESS":
             # return_code FAIL: the request was refused before any trade was made (signature,
             # parameters): definitely not paid.
             return WalletAnswer(WalletStatus.DECLINED, "RETURN_FAIL", data.get("return_msg", ""))
         if data.get("result_code") == "SUCCESS":
-            return WalletAnswer(WalletStatus.APPROVED, "SUCCESS", "", data.get("transaction_id"),
-                                _int(data.get("total_fee")))
+            return WalletAnswer(
+                WalletStatus.APPROVED,
+                "SUCCESS",
+                "",
+                data.get("transaction_id"),
+                _int(data.get("total_fee")),
+            )
         code = data.get("err_code", "")
         msg = data.get("err_code_des", "")
         if code == "USERPAYING":
@@ -162,8 +181,13 @@ class WechatPayV2:
         state = data.get("trade_state", "")
         desc = data.get("trade_state_desc", "")
         if state in ("SUCCESS", "REFUND"):
-            return WalletAnswer(WalletStatus.APPROVED, state, desc, data.get("transaction_id"),
-                                _int(data.get("total_fee")))
+            return WalletAnswer(
+                WalletStatus.APPROVED,
+                state,
+                desc,
+                data.get("transaction_id"),
+                _int(data.get("total_fee")),
+            )
         if state == "USERPAYING":
             return WalletAnswer(WalletStatus.PENDING, state, desc)
         if state in ("CLOSED", "REVOKED"):
@@ -179,21 +203,36 @@ class WechatPayV2:
         if data.get("result_code") == "SUCCESS":
             return WalletAnswer(WalletStatus.CLOSED, "SUCCESS", "", retry=data.get("recall") == "Y")
         code = data.get("err_code", "")
-        return WalletAnswer(WalletStatus.UNKNOWN, code, data.get("err_code_des", ""),
-                            retry=data.get("recall") == "Y" or code == "SYSTEMERROR")
+        return WalletAnswer(
+            WalletStatus.UNKNOWN,
+            code,
+            data.get("err_code_des", ""),
+            retry=data.get("recall") == "Y" or code == "SYSTEMERROR",
+        )
 
-    def refund(self, out_trade_no: str, out_refund_no: str, total_fen: int,
-               refund_fen: int) -> WalletAnswer:
+    def refund(
+        self, out_trade_no: str, out_refund_no: str, total_fen: int, refund_fen: int
+    ) -> WalletAnswer:
         """Idempotent by out_refund_no: sending the same refund again never refunds twice."""
-        data = self._call(REFUND, {
-            "out_trade_no": out_trade_no, "out_refund_no": out_refund_no,
-            "total_fee": str(total_fen), "refund_fee": str(refund_fen),
-        })
+        data = self._call(
+            REFUND,
+            {
+                "out_trade_no": out_trade_no,
+                "out_refund_no": out_refund_no,
+                "total_fee": str(total_fen),
+                "refund_fee": str(refund_fen),
+            },
+        )
         if data.get("return_code") != "SUCCESS":
             return WalletAnswer(WalletStatus.UNKNOWN, "RETURN_FAIL", data.get("return_msg", ""))
         if data.get("result_code") == "SUCCESS":
-            return WalletAnswer(WalletStatus.APPROVED, "SUCCESS", "", data.get("refund_id"),
-                                _int(data.get("refund_fee")))
+            return WalletAnswer(
+                WalletStatus.APPROVED,
+                "SUCCESS",
+                "",
+                data.get("refund_id"),
+                _int(data.get("refund_fee")),
+            )
         code = data.get("err_code", "")
         if code in ("SYSTEMERROR", "BIZERR_NEED_RETRY", ""):
             return WalletAnswer(WalletStatus.UNKNOWN, code, data.get("err_code_des", ""))

@@ -23,8 +23,14 @@ FAIL_CODES = {
 class WechatPayEmulator(HttpEmulator):
     name = "wechatpay-emulator"
 
-    def __init__(self, *args: object, mch_id: str = "1900000109", key: str = "test-key",
-                 appid: str = "wx0000000000000000", **kwargs: object) -> None:
+    def __init__(
+        self,
+        *args: object,
+        mch_id: str = "1900000109",
+        key: str = "test-key",
+        appid: str = "wx0000000000000000",
+        **kwargs: object,
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.mch_id, self._key, self.appid = mch_id, key, appid
 
@@ -32,8 +38,13 @@ class WechatPayEmulator(HttpEmulator):
         return f"WechatPayEmulator({self.url}, mch_id={self.mch_id})"
 
     def _reply(self, fields: dict[str, str], sign_type: str) -> tuple[int, str, bytes]:
-        out = {"return_code": "SUCCESS", "return_msg": "OK", "appid": self.appid,
-               "mch_id": self.mch_id, "nonce_str": secrets.token_hex(8)}
+        out = {
+            "return_code": "SUCCESS",
+            "return_msg": "OK",
+            "appid": self.appid,
+            "mch_id": self.mch_id,
+            "nonce_str": secrets.token_hex(8),
+        }
         out.update(fields)
         if sign_type != "MD5":
             out["sign_type"] = sign_type
@@ -41,7 +52,9 @@ class WechatPayEmulator(HttpEmulator):
         return 200, "text/xml; charset=utf-8", to_xml(out)
 
     def _fail(self, code: str, des: str, sign_type: str) -> tuple[int, str, bytes]:
-        return self._reply({"result_code": "FAIL", "err_code": code, "err_code_des": des}, sign_type)
+        return self._reply(
+            {"result_code": "FAIL", "err_code": code, "err_code_des": des}, sign_type
+        )
 
     def answer(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, str, bytes]:
         try:
@@ -49,12 +62,19 @@ class WechatPayEmulator(HttpEmulator):
         except FrameError as err:
             return 200, "text/xml", to_xml({"return_code": "FAIL", "return_msg": str(err)[:80]})
         sign_type = req.get("sign_type", "MD5") or "MD5"
-        if req.get("mch_id") != self.mch_id or sign_type not in ("MD5", "HMAC-SHA256") \
-                or not check_sign(req, self._key):
+        if (
+            req.get("mch_id") != self.mch_id
+            or sign_type not in ("MD5", "HMAC-SHA256")
+            or not check_sign(req, self._key)
+        ):
             self.rejected_signatures += 1
             return 200, "text/xml", to_xml({"return_code": "FAIL", "return_msg": "签名错误"})
-        step = {"/pay/micropay": "pay", "/pay/orderquery": "query",
-                "/secapi/pay/reverse": "reverse", "/secapi/pay/refund": "refund"}.get(path)
+        step = {
+            "/pay/micropay": "pay",
+            "/pay/orderquery": "query",
+            "/secapi/pay/reverse": "reverse",
+            "/secapi/pay/refund": "refund",
+        }.get(path)
         if step is None:
             return 404, "text/plain", b"no such API"
         self.calls.append(step)
@@ -76,11 +96,13 @@ class WechatPayEmulator(HttpEmulator):
             b = self.pay_behaviour(code)
             if b is Behaviour.BUSY:
                 return self._fail("SYSTEMERROR", "系统超时", st)
-            state = {Behaviour.DECLINE: "failed", Behaviour.INSUFFICIENT: "failed",
-                     Behaviour.USER_PAYING: "paying",
-                     Behaviour.USER_PAYING_FOREVER: "paying"}.get(b, "paid")
-            t = Trade(otn, int(req["total_fee"]), code[-4:], state,
-                      self.next_trade_no("4200"), b)
+            state = {
+                Behaviour.DECLINE: "failed",
+                Behaviour.INSUFFICIENT: "failed",
+                Behaviour.USER_PAYING: "paying",
+                Behaviour.USER_PAYING_FOREVER: "paying",
+            }.get(b, "paid")
+            t = Trade(otn, int(req["total_fee"]), code[-4:], state, self.next_trade_no("4200"), b)
             self.trades[otn] = t
         if b is Behaviour.NO_ANSWER:
             self.no_answer()
@@ -90,10 +112,19 @@ class WechatPayEmulator(HttpEmulator):
             return self._fail(*FAIL_CODES[b], st)
         if state == "paying":
             return self._fail("USERPAYING", "需要用户输入支付密码", st)
-        return self._reply({"result_code": "SUCCESS", "openid": "oEmu" + t.auth_code_tail,
-                            "trade_type": "MICROPAY", "bank_type": "CMC",
-                            "total_fee": str(t.amount_fen), "transaction_id": t.trade_no,
-                            "out_trade_no": otn, "time_end": "20261125120000"}, st)
+        return self._reply(
+            {
+                "result_code": "SUCCESS",
+                "openid": "oEmu" + t.auth_code_tail,
+                "trade_type": "MICROPAY",
+                "bank_type": "CMC",
+                "total_fee": str(t.amount_fen),
+                "transaction_id": t.trade_no,
+                "out_trade_no": otn,
+                "time_end": "20261125120000",
+            },
+            st,
+        )
 
     def _apply_step_fault(self, step: str) -> None:
         f = self.step_fault(step)
@@ -110,15 +141,28 @@ class WechatPayEmulator(HttpEmulator):
             return self._fail("ORDERNOTEXIST", "此交易订单号不存在", st)
         with self.lock:
             t.queries += 1
-            if t.state == "paying" and t.behaviour is Behaviour.USER_PAYING \
-                    and t.queries >= self.paying_queries:
+            if (
+                t.state == "paying"
+                and t.behaviour is Behaviour.USER_PAYING
+                and t.queries >= self.paying_queries
+            ):
                 t.state = "paid"
         if fault is Behaviour.DROP_AFTER_APPROVAL:
             raise DropConnection
-        trade_state = {"paying": "USERPAYING", "paid": "SUCCESS", "failed": "PAYERROR",
-                       "closed": "REVOKED", "refunded": "REFUND"}[t.state]
-        fields = {"result_code": "SUCCESS", "trade_state": trade_state, "out_trade_no": t.out_trade_no,
-                  "total_fee": str(t.amount_fen), "trade_state_desc": trade_state}
+        trade_state = {
+            "paying": "USERPAYING",
+            "paid": "SUCCESS",
+            "failed": "PAYERROR",
+            "closed": "REVOKED",
+            "refunded": "REFUND",
+        }[t.state]
+        fields = {
+            "result_code": "SUCCESS",
+            "trade_state": trade_state,
+            "out_trade_no": t.out_trade_no,
+            "total_fee": str(t.amount_fen),
+            "trade_state_desc": trade_state,
+        }
         if t.state in ("paid", "refunded"):
             fields["transaction_id"] = t.trade_no
         return self._reply(fields, st)
@@ -126,8 +170,15 @@ class WechatPayEmulator(HttpEmulator):
     def _reverse(self, req: dict[str, str], st: str) -> tuple[int, str, bytes]:
         fault = self.step_fault("reverse")
         if fault is Behaviour.BUSY:
-            return self._reply({"result_code": "FAIL", "err_code": "SYSTEMERROR",
-                                "err_code_des": "系统错误", "recall": "Y"}, st)
+            return self._reply(
+                {
+                    "result_code": "FAIL",
+                    "err_code": "SYSTEMERROR",
+                    "err_code_des": "系统错误",
+                    "recall": "Y",
+                },
+                st,
+            )
         self._apply_step_fault("reverse")
         t = self.trades.get(req.get("out_trade_no", ""))
         if t is not None:
@@ -156,6 +207,12 @@ class WechatPayEmulator(HttpEmulator):
                 t.state = "refunded"
         if fault is Behaviour.DROP_AFTER_APPROVAL:
             raise DropConnection
-        return self._reply({"result_code": "SUCCESS", "out_refund_no": rno,
-                            "refund_id": f"50{t.trade_no[4:]}{list(t.refunds).index(rno):02d}",
-                            "refund_fee": str(t.refunds[rno])}, st)
+        return self._reply(
+            {
+                "result_code": "SUCCESS",
+                "out_refund_no": rno,
+                "refund_id": f"50{t.trade_no[4:]}{list(t.refunds).index(rno):02d}",
+                "refund_fee": str(t.refunds[rno]),
+            },
+            st,
+        )
