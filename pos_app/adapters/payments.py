@@ -124,7 +124,17 @@ class ZvtPort:
         try:
             return self._result(self.client.authorize(attempt.amount_fen, on_text))
         except PaymentDriverError as err:
+            if isinstance(err, TransportError) and err.sent:
+                self._abort_quietly()
             return _link_error(err, first_call=True)
+
+    def _abort_quietly(self) -> None:
+        # The terminal went silent mid-payment: ask it to abort (06 B0) so that it cannot approve
+        # later, after we have asked for its status and moved on.  Best effort: it may be gone.
+        try:
+            self.client.abort()
+        except PaymentDriverError as err:
+            log.info("abort after a silent terminal failed: %s", err)
 
     def refund(
         self, attempt: PaymentAttempt, original: PaymentAttempt, on_text: TextCallback | None
@@ -379,3 +389,50 @@ def wallet_port(
         )
         return AlipayPort(alipay, lookup, **timing)
     raise ValueError(f"unknown payment provider {name!r}")
+
+
+def terminal_uri(conn: Any) -> tuple[str, str] | None:
+    """(name, uri) of the first payment terminal in the devices table (migration 0002, owned by
+    the devices area), or None.  Absent table → None, so payments work without it."""
+    has = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'devices'"
+    ).fetchone()
+    if not has:
+        return None
+    row = conn.execute(
+        "SELECT name, uri FROM devices WHERE kind = 'terminal' ORDER BY name LIMIT 1"
+    ).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def build_payment_service(
+    conn: Any,
+    clock: Any,
+    *,
+    terminal: tuple[str, str] | None = None,
+    timing: dict[str, float] | None = None,
+    zvt_timeout: float | None = None,
+    sleep: Callable[[float], None] | None = None,
+) -> Any:
+    """The wired PaymentService: the card terminal (given, else from the devices table) and
+    every provider in payment_providers.  timing: poll_interval_s / give_up_after_s overrides."""
+    from pos_app.adapters.db.payment_attempts import SqlitePaymentAttempts, SqlitePaymentProviders
+    from pos_app.services.payments import PaymentService
+
+    attempts = SqlitePaymentAttempts(conn)
+    providers = SqlitePaymentProviders(conn)
+    timing = dict(timing or {})
+    ports: dict[str, Any] = {}
+    terminal = terminal or terminal_uri(conn)
+    if terminal is not None:
+        name, uri = terminal
+        ports["card"] = ZvtPort.from_uri(
+            uri, name=name, **({"timeout": zvt_timeout} if zvt_timeout else {}), **timing
+        )
+    for name in providers.names():
+        row = providers.get(name)
+        assert row is not None
+        url, settings = row
+        ports[name] = wallet_port(name, url, settings, attempts.get, **timing)
+    kw: dict[str, Any] = {"sleep": sleep} if sleep is not None else {}
+    return PaymentService(attempts, ports, clock, **kw)

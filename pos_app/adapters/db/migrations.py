@@ -212,7 +212,7 @@ SCHEMA_0003_PAYMENTS = """
 CREATE TABLE payment_attempts (
   id TEXT PRIMARY KEY,
   kind TEXT NOT NULL DEFAULT 'sale' CHECK (kind IN ('sale', 'refund')),
-  sale_id TEXT,                        -- the sale (or refund) it is for; set when attached
+  sale_id TEXT,                        -- the sale (or refund) it is for, set when attached
   original_id TEXT REFERENCES payment_attempts(id),  -- a refund's original payment
   tender TEXT NOT NULL,                -- card | wechat | alipay
   amount_fen INTEGER NOT NULL CHECK (amount_fen > 0),
