@@ -30,6 +30,8 @@ COMMANDS: dict[str, str] = {
     "shift": "pos_app.cli.shift_cmds:shift",
     "report": "pos_app.cli.shift_cmds:report",
     "journal": "pos_app.cli.journal_cmds:journal",
+    "payments": "pos_app.cli.payments_cmds:payments",
+    "emulate-payments": "pos_app.cli.payments_cmds:emulate_payments",
 }
 
 
