@@ -189,7 +189,7 @@ class PaymentUnavailable(PaymentError):
 
 # ---- card data stays out --------------------------------------------------------------------------
 
-_PAN_RUN = re.compile(r"(?<!\d)(\d[ -]?){13,19}(?!\d)")
+_PAN_RUN = re.compile(r"(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)")
 
 
 def mask_pan(pan: str) -> str:
