@@ -190,9 +190,11 @@ class AlipayClient:
         except UnicodeDecodeError as err:
             raise FrameError("Alipay answer is not UTF-8") from err
         body, raw, sig = split_answer(text, method)
-        if body.get("code") == "10000" or sig:
-            if not sig or not rsa2_verify(self._alipay_key, raw.encode("utf-8"), sig):
-                raise FrameError("Alipay answer has a missing or bad signature")
+        # A success must be signed; an error answer may come unsigned (e.g. a gateway error),
+        # but when it carries a signature it must verify.
+        must_verify = body.get("code") == "10000" or sig
+        if must_verify and (not sig or not rsa2_verify(self._alipay_key, raw.encode(), sig)):
+            raise FrameError("Alipay answer has a missing or bad signature")
         return body
 
     @staticmethod

@@ -93,7 +93,10 @@ class HttpEmulator:
 
     def start(self) -> HttpEmulator:
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name=self.name, daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=self.name,
+            daemon=True,
         )
         self._thread.start()
         return self

@@ -15,7 +15,7 @@ from typing import Any
 
 from .errors import FrameError
 
-# ---- APDU classes and instructions (ECR → PT and PT → ECR) -------------------------------------
+# ---- APDU classes and instructions (ECR → PT and PT → ECR) --------------------------------------
 ACK = bytes.fromhex("800000")
 REGISTRATION = (0x06, 0x00)
 AUTHORIZATION = (0x06, 0x01)
@@ -124,7 +124,7 @@ def decode_apdu(buf: bytes) -> Apdu:
     return Apdu(buf[0], buf[1], bytes(buf[start:total]))
 
 
-# ---- BCD ------------------------------------------------------------------------------------------
+# ---- BCD ----------------------------------------------------------------------------------------
 
 
 def bcd(value: int, size: int) -> bytes:
@@ -159,7 +159,7 @@ def llvar(value: bytes, digits: int = 2) -> bytes:
     return bytes(0xF0 | int(c) for c in n) + value
 
 
-# ---- BMP fields ------------------------------------------------------------------------------------
+# ---- BMP fields ---------------------------------------------------------------------------------
 # kind: ("bin", n) fixed raw bytes, ("bcd", n) fixed BCD, ("ll", 2|3) length-prefixed, ("tlv", 0)
 BMPS: dict[int, tuple[str, int]] = {
     0x01: ("bin", 1),
@@ -384,7 +384,7 @@ def parse_status_info(data: bytes) -> StatusInfo:
     return StatusInfo(extra=extra, **values)
 
 
-# ---- command builders (ECR → PT) -------------------------------------------------------------------
+# ---- command builders (ECR → PT) ----------------------------------------------------------------
 
 
 def password_bcd(password: str) -> bytes:

@@ -131,7 +131,10 @@ class ZvtEmulator:
 
     def start(self) -> ZvtEmulator:
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="zvt-emulator", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="zvt-emulator",
+            daemon=True,
         )
         self._thread.start()
         return self

@@ -156,7 +156,7 @@ class PaymentPort(Protocol):
         ...
 
 
-# ---- errors the cashier sees ------------------------------------------------------------------
+# ---- errors the cashier sees --------------------------------------------------------------------
 
 
 class PaymentError(GuitaiError):
@@ -187,7 +187,7 @@ class PaymentUnavailable(PaymentError):
     code = "payment_unavailable"
 
 
-# ---- card data stays out --------------------------------------------------------------------------
+# ---- card data stays out ------------------------------------------------------------------------
 
 _PAN_RUN = re.compile(r"(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)")
 

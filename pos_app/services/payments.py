@@ -144,8 +144,7 @@ class PaymentService:
             if st is P.APPROVED:
                 return self._save(attempt, S.APPROVED, result), result
             if st in (P.DECLINED, P.NOT_FOUND, P.UNAVAILABLE):
-                if attempt.state is S.STARTED or attempt.state is S.UNKNOWN:
-                    return self._save(attempt, S.DECLINED, result), result
+                return self._save(attempt, S.DECLINED, result), result
             if st is P.CLOSED:
                 target = S.REVERSED if attempt.state is S.UNKNOWN else S.DECLINED
                 return self._save(attempt, target, result), result

@@ -41,16 +41,28 @@ class Rig:
     def __init__(self, home: Path, **emu: Any) -> None:
         self.home = home
         self.db_path = home / "till.db"
-        self.zvt = ZvtEmulator(config=ZvtEmulatorConfig(
-            no_answer_limit=NO_ANSWER_HOLD, step_delay=0.01, forever_limit=3.0,
-            **emu.get("zvt", {}))).start()
-        self.wechat = WechatPayEmulator(mch_id=WECHAT_MCH, key=WECHAT_KEY,
-                                        no_answer_limit=NO_ANSWER_HOLD, **emu.get("wechat", {}))
+        self.zvt = ZvtEmulator(
+            config=ZvtEmulatorConfig(
+                no_answer_limit=NO_ANSWER_HOLD,
+                step_delay=0.01,
+                forever_limit=3.0,
+                **emu.get("zvt", {}),
+            )
+        ).start()
+        self.wechat = WechatPayEmulator(
+            mch_id=WECHAT_MCH,
+            key=WECHAT_KEY,
+            no_answer_limit=NO_ANSWER_HOLD,
+            **emu.get("wechat", {}),
+        )
         self.wechat.start()
         k = keys()
-        self.alipay = AlipayEmulator(app_public_key=k["app"].public_key(),
-                                     private_key=k["alipay"], no_answer_limit=NO_ANSWER_HOLD,
-                                     **emu.get("alipay", {}))
+        self.alipay = AlipayEmulator(
+            app_public_key=k["app"].public_key(),
+            private_key=k["alipay"],
+            no_answer_limit=NO_ANSWER_HOLD,
+            **emu.get("alipay", {}),
+        )
         self.alipay.start()
         (home / "keys").mkdir(parents=True, exist_ok=True)
         self.app_key_file = home / "keys" / "alipay_app_private.pem"
@@ -62,13 +74,25 @@ class Rig:
 
     def provider_settings(self) -> dict[str, tuple[str, dict[str, Any]]]:
         return {
-            "wechat": (self.wechat.url, {"appid": self.wechat.appid, "mch_id": WECHAT_MCH,
-                                         "key": WECHAT_KEY, "sign_type": "HMAC-SHA256",
-                                         "timeout": CLIENT_TIMEOUT}),
-            "alipay": (self.alipay.url, {"app_id": self.alipay.app_id,
-                                         "private_key_file": str(self.app_key_file),
-                                         "alipay_public_key_file": str(self.alipay_pub_file),
-                                         "timeout": CLIENT_TIMEOUT}),
+            "wechat": (
+                self.wechat.url,
+                {
+                    "appid": self.wechat.appid,
+                    "mch_id": WECHAT_MCH,
+                    "key": WECHAT_KEY,
+                    "sign_type": "HMAC-SHA256",
+                    "timeout": CLIENT_TIMEOUT,
+                },
+            ),
+            "alipay": (
+                self.alipay.url,
+                {
+                    "app_id": self.alipay.app_id,
+                    "private_key_file": str(self.app_key_file),
+                    "alipay_public_key_file": str(self.alipay_pub_file),
+                    "timeout": CLIENT_TIMEOUT,
+                },
+            ),
         }
 
     def configure(self, conn: Any) -> None:
@@ -78,8 +102,11 @@ class Rig:
 
     def service(self, conn: Any | None = None, **timing: float) -> Any:
         return build_payment_service(
-            conn or self.opened.conn, SystemClock(), terminal=("T1", self.zvt.uri),
-            timing={**FAST, **timing}, zvt_timeout=CLIENT_TIMEOUT * 3,
+            conn or self.opened.conn,
+            SystemClock(),
+            terminal=("T1", self.zvt.uri),
+            timing={**FAST, **timing},
+            zvt_timeout=CLIENT_TIMEOUT * 3,
         )
 
     def close(self) -> None:

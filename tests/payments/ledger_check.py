@@ -17,8 +17,14 @@ def attempts(conn: sqlite3.Connection) -> list[dict[str, Any]]:
         conn.row_factory = None
 
 
-def check(conn: sqlite3.Connection, rig: Any, tender: str, sales: set[str],
-          returns: set[str], needs_decision: set[str]) -> list[str]:
+def check(
+    conn: sqlite3.Connection,
+    rig: Any,
+    tender: str,
+    sales: set[str],
+    returns: set[str],
+    needs_decision: set[str],
+) -> list[str]:
     """Problems found (empty = all invariants hold).
 
     sales / returns: ids the till committed.  needs_decision: attempt ids recover reported for a
@@ -35,8 +41,11 @@ def check(conn: sqlite3.Connection, rig: Any, tender: str, sales: set[str],
             problems.append(f"refund {a['id']} paid out, unrecorded and not reported")
     # every committed sale has exactly one settled payment; no sale paid twice
     for sale in sales:
-        paid = [a for a in rows if a["kind"] == "sale" and a["sale_id"] == sale
-                and a["state"] == "attached"]
+        paid = [
+            a
+            for a in rows
+            if a["kind"] == "sale" and a["sale_id"] == sale and a["state"] == "attached"
+        ]
         if len(paid) != 1:
             problems.append(f"sale {sale} has {len(paid)} attached payments")
     for a in rows:

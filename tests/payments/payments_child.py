@@ -16,8 +16,12 @@ def main() -> None:
     home, tender, amount, code, zvt_uri, mode = sys.argv[1:7]
     opened = open_database(Path(home) / "till.db")
     conn = opened.conn
-    svc = build_payment_service(conn, SystemClock(), terminal=("T1", zvt_uri),
-                                timing={"poll_interval_s": 0.05, "give_up_after_s": 60})
+    svc = build_payment_service(
+        conn,
+        SystemClock(),
+        terminal=("T1", zvt_uri),
+        timing={"poll_interval_s": 0.05, "give_up_after_s": 60},
+    )
     print("CHARGING", flush=True)
     paid = svc.charge("SALE-K", tender, int(amount), code if code != "-" else None)
     print("APPROVED", paid.attempt_id, flush=True)

@@ -20,9 +20,14 @@ def _full_numbers(blob: bytes) -> set[str]:
     dashes, as on a slip), as UTF-16 text, or as packed BCD (the ZVT wire form of BMP 22)."""
     found = set()
     for _, _, pan in TEST_CARDS:
-        groups = [pan[i:i + 4] for i in range(0, len(pan), 4)]
-        forms = [pan.encode(), " ".join(groups).encode(), "-".join(groups).encode(),
-                 pan.encode("utf-16-le"), bytes.fromhex(pan)]
+        groups = [pan[i : i + 4] for i in range(0, len(pan), 4)]
+        forms = [
+            pan.encode(),
+            " ".join(groups).encode(),
+            "-".join(groups).encode(),
+            pan.encode("utf-16-le"),
+            bytes.fromhex(pan),
+        ]
         if any(f in blob for f in forms):
             found.add(pan)
     return found
@@ -53,8 +58,13 @@ def test_no_full_card_number_anywhere(rig: Rig) -> None:
             # what the sale service will put in its outbox event for this tender
             conn.execute(
                 "INSERT INTO outbox (id, type, occurred_at, payload) VALUES (?, ?, ?, ?)",
-                (f"ev{n}", "sale.completed", "2026-11-25T00:00:00Z",
-                 json.dumps({"payments": [asdict(paid)]})))
+                (
+                    f"ev{n}",
+                    "sale.completed",
+                    "2026-11-25T00:00:00Z",
+                    json.dumps({"payments": [asdict(paid)]}),
+                ),
+            )
             conn.execute("COMMIT")
             svc.refund(paid.attempt_id, 100, refund_id=f"R{n}")
             logging.getLogger("test").info("paid %r slip %s", paid, paid.slip)

@@ -30,15 +30,24 @@ def _env() -> dict[str, str]:
 
 
 def guitai(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pos_app.cli", "--home", str(home), *args],
-                          capture_output=True, text=True, env=_env(), timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "pos_app.cli", "--home", str(home), *args],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=60,
+    )
 
 
 class Emulator:
     def __init__(self, *args: str) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "pos_app.cli", "emulate-payments", *args, "--port", "0"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=_env(),
+        )
         assert self.proc.stdout is not None
         deadline = time.monotonic() + 20
         self.line = ""
@@ -74,9 +83,21 @@ def home(tmp_path: Path) -> Iterator[Path]:
 def test_configure_wechat_hides_the_key_and_pays_through_the_emulator(home: Path) -> None:
     emu = Emulator("wechatpay", "--mch-id", "1900000109", "--key", "s3cret-api-key")
     try:
-        out = guitai(home, "payments", "configure", "wechat", "--url", emu.url, "--appid",
-                     "wx0000000000000000", "--mch-id", "1900000109", "--key", "s3cret-api-key",
-                     "--json")
+        out = guitai(
+            home,
+            "payments",
+            "configure",
+            "wechat",
+            "--url",
+            emu.url,
+            "--appid",
+            "wx0000000000000000",
+            "--mch-id",
+            "1900000109",
+            "--key",
+            "s3cret-api-key",
+            "--json",
+        )
         assert out.returncode == 0, out.stderr
         assert "s3cret" not in out.stdout
         listed = guitai(home, "payments", "providers", "--json")
@@ -124,14 +145,30 @@ def test_alipay_emulator_command_writes_its_public_key(home: Path, tmp_path: Pat
     app = new_key()
     (tmp_path / "app.pem").write_bytes(private_pem(app))
     (tmp_path / "app.pub.pem").write_bytes(public_pem(app))
-    emu = Emulator("alipay", "--app-public-key", str(tmp_path / "app.pub.pem"),
-                   "--private-key", str(tmp_path / "emu.pem"))
+    emu = Emulator(
+        "alipay",
+        "--app-public-key",
+        str(tmp_path / "app.pub.pem"),
+        "--private-key",
+        str(tmp_path / "emu.pem"),
+    )
     try:
         pub = tmp_path / "emu.pem.pub.pem"
         assert pub.exists()
-        out = guitai(home, "payments", "configure", "alipay", "--url", emu.url + "/gateway.do",
-                     "--app-id", "2021000000000001", "--private-key-file",
-                     str(tmp_path / "app.pem"), "--alipay-public-key-file", str(pub))
+        out = guitai(
+            home,
+            "payments",
+            "configure",
+            "alipay",
+            "--url",
+            emu.url + "/gateway.do",
+            "--app-id",
+            "2021000000000001",
+            "--private-key-file",
+            str(tmp_path / "app.pem"),
+            "--alipay-public-key-file",
+            str(pub),
+        )
         assert out.returncode == 0, out.stderr
         from pos_app.adapters.payments import build_payment_service
         from pos_app.domain.payments import PaymentDeclined
@@ -151,12 +188,35 @@ def test_alipay_emulator_command_writes_its_public_key(home: Path, tmp_path: Pat
 
 
 def test_configure_refuses_bad_input(home: Path, tmp_path: Path) -> None:
-    out = guitai(home, "payments", "configure", "wechat", "--url", "ftp://x", "--appid", "a",
-                 "--mch-id", "m", "--key", "k")
+    out = guitai(
+        home,
+        "payments",
+        "configure",
+        "wechat",
+        "--url",
+        "ftp://x",
+        "--appid",
+        "a",
+        "--mch-id",
+        "m",
+        "--key",
+        "k",
+    )
     assert out.returncode == 2 and "http" in out.stderr
     (tmp_path / "junk.pem").write_text("not a key")
-    out = guitai(home, "payments", "configure", "alipay", "--url", "http://127.0.0.1:1",
-                 "--app-id", "1", "--private-key-file", str(tmp_path / "junk.pem"),
-                 "--alipay-public-key-file", str(tmp_path / "junk.pem"))
+    out = guitai(
+        home,
+        "payments",
+        "configure",
+        "alipay",
+        "--url",
+        "http://127.0.0.1:1",
+        "--app-id",
+        "1",
+        "--private-key-file",
+        str(tmp_path / "junk.pem"),
+        "--alipay-public-key-file",
+        str(tmp_path / "junk.pem"),
+    )
     assert out.returncode == 2 and "Key file" in out.stderr
     assert json.loads(guitai(home, "payments", "providers", "--json").stdout) == []

@@ -39,7 +39,9 @@ def _wait_line(proc: subprocess.Popen[str], want: str, timeout: float) -> str:
                 return line
             if not line and proc.poll() is not None:
                 break
-    raise AssertionError(f"child never printed {want!r}; stderr: {proc.stderr.read() if proc.stderr else ''}")
+    raise AssertionError(
+        f"child never printed {want!r}; stderr: {proc.stderr.read() if proc.stderr else ''}"
+    )
 
 
 def _wait_for(cond, timeout: float) -> None:  # type: ignore[no-untyped-def]
@@ -51,8 +53,11 @@ def _wait_for(cond, timeout: float) -> None:  # type: ignore[no-untyped-def]
     raise AssertionError("condition not reached")
 
 
-CASES = [(t, k) for t in ("card", "wechat", "alipay")
-         for k in ("during_call", "after_approved", "after_commit")]
+CASES = [
+    (t, k)
+    for t in ("card", "wechat", "alipay")
+    for k in ("during_call", "after_approved", "after_commit")
+]
 
 
 @pytest.mark.parametrize(("tender", "kill_at"), CASES, ids=[f"{t}-{k}" for t, k in CASES])
@@ -64,9 +69,20 @@ def test_sigkill_then_recover_in_a_fresh_process(rig: Rig, tender: str, kill_at:
     amount = card_amount(33, suffix) if tender == "card" else 3305
     mode = "commit" if kill_at == "after_commit" else "hold"
     proc = subprocess.Popen(
-        [sys.executable, str(HERE / "payments_child.py"), str(rig.home), tender, str(amount),
-         code, rig.zvt.uri, mode],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(),
+        [
+            sys.executable,
+            str(HERE / "payments_child.py"),
+            str(rig.home),
+            tender,
+            str(amount),
+            code,
+            rig.zvt.uri,
+            mode,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(),
     )
     try:
         if kill_at == "during_call":
@@ -92,9 +108,22 @@ def test_sigkill_then_recover_in_a_fresh_process(rig: Rig, tender: str, kill_at:
     rig.opened.close()
     # a fresh process: the command a technician (or the till at start-up) runs
     out = subprocess.run(
-        [sys.executable, "-m", "pos_app.cli", "--home", str(rig.home), "payments", "recover",
-         "--terminal", rig.zvt.uri, "--json"],
-        capture_output=True, text=True, env=_env(), timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "pos_app.cli",
+            "--home",
+            str(rig.home),
+            "payments",
+            "recover",
+            "--terminal",
+            rig.zvt.uri,
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=60,
     )
     assert out.returncode == 0, out.stderr + out.stdout
     outcomes = json.loads(out.stdout)
@@ -107,7 +136,12 @@ def test_sigkill_then_recover_in_a_fresh_process(rig: Rig, tender: str, kill_at:
         states = [r[0] for r in conn.execute("SELECT state FROM payment_attempts")]
     finally:
         conn.close()
-    expected = {"during_call": {"declined", "reversed"}, "after_approved": {"reversed"},
-                "after_commit": {"attached"}}[kill_at]
+    expected = {
+        "during_call": {"declined", "reversed"},
+        "after_approved": {"reversed"},
+        "after_commit": {"attached"},
+    }[kill_at]
     assert len(states) == 1 and set(states) <= expected, (states, outcomes)
-    rig.opened = __import__("pos_app.adapters.db.connection", fromlist=["x"]).open_database(rig.db_path)
+    rig.opened = __import__("pos_app.adapters.db.connection", fromlist=["x"]).open_database(
+        rig.db_path
+    )

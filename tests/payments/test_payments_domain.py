@@ -24,8 +24,17 @@ S = AttemptState
 
 
 def _attempt(state: S = S.STARTED, **kw: object) -> PaymentAttempt:
-    base = dict(id="a1", kind="sale", tender="wechat", amount_fen=100, state=state,
-                provider="wechat", out_trade_no="GT1", started_at=T0, updated_at=T0)
+    base = dict(
+        id="a1",
+        kind="sale",
+        tender="wechat",
+        amount_fen=100,
+        state=state,
+        provider="wechat",
+        out_trade_no="GT1",
+        started_at=T0,
+        updated_at=T0,
+    )
     base.update(kw)
     return PaymentAttempt(**base)  # type: ignore[arg-type]
 
@@ -96,7 +105,9 @@ def test_migration_from_an_0001_database(tmp_path: Path) -> None:
     db.close()
     db = open_database(path)
     try:
-        tables = {r[0] for r in db.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        tables = {
+            r[0] for r in db.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        }
         assert {"payment_attempts", "payment_providers"} <= tables
     finally:
         db.close()

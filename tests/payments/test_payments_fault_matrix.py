@@ -23,12 +23,21 @@ PAY = list(Behaviour)
 SUFFIX = {b: s for s, b in SUFFIXES.items()} | {Behaviour.APPROVE: "00"}
 STEPS = {
     # step fault → the payment behaviour that makes the flow reach that step
-    "card": {"repeat_receipt": Behaviour.DROP_AFTER_APPROVAL, "reversal": Behaviour.APPROVE,
-             "refund": Behaviour.APPROVE},
-    "wechat": {"query": Behaviour.USER_PAYING, "reverse": Behaviour.USER_PAYING_FOREVER,
-               "refund": Behaviour.APPROVE},
-    "alipay": {"query": Behaviour.USER_PAYING, "reverse": Behaviour.USER_PAYING_FOREVER,
-               "refund": Behaviour.APPROVE},
+    "card": {
+        "repeat_receipt": Behaviour.DROP_AFTER_APPROVAL,
+        "reversal": Behaviour.APPROVE,
+        "refund": Behaviour.APPROVE,
+    },
+    "wechat": {
+        "query": Behaviour.USER_PAYING,
+        "reverse": Behaviour.USER_PAYING_FOREVER,
+        "refund": Behaviour.APPROVE,
+    },
+    "alipay": {
+        "query": Behaviour.USER_PAYING,
+        "reverse": Behaviour.USER_PAYING_FOREVER,
+        "refund": Behaviour.APPROVE,
+    },
 }
 FAULTS = [Behaviour.BUSY, Behaviour.NO_ANSWER, Behaviour.DROP_AFTER_APPROVAL]
 
@@ -36,8 +45,9 @@ CASES = []
 for tender in ("card", "wechat", "alipay"):
     for pay, commit in itertools.product(PAY, (True, False)):
         CASES.append((tender, pay, None, None, commit))
-    for (step, pay), fault, commit in itertools.product(STEPS[tender].items(), FAULTS,
-                                                        (True, False)):
+    for (step, pay), fault, commit in itertools.product(
+        STEPS[tender].items(), FAULTS, (True, False)
+    ):
         CASES.append((tender, pay, step, fault, commit))
 assert len(CASES) == 102
 
@@ -62,7 +72,9 @@ def test_fault_matrix(rig: Rig, case: tuple) -> None:
         _emulator(rig, tender).faults[step] = fault
     svc = rig.service()
     conn = rig.opened.conn
-    code = {"wechat": wechat_code(SUFFIX[pay], 1), "alipay": alipay_code(SUFFIX[pay], 1)}.get(tender)
+    code = {"wechat": wechat_code(SUFFIX[pay], 1), "alipay": alipay_code(SUFFIX[pay], 1)}.get(
+        tender
+    )
     amount = card_amount(21, SUFFIX[pay]) if tender == "card" else 2105
     sales: set[str] = set()
     returns: set[str] = set()

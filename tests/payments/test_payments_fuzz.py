@@ -21,13 +21,30 @@ from drivers.payments.zvt_transport import (
     encode_serial_frame,
 )
 
-FAST = settings(max_examples=300, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 STATUS = bytes.fromhex(
-    "2700" "04000000012345" "0b001001" "0c120000" "0d1125" "29" "52500038" "870001"
-    "8a0a" "8bf0f4" "56495341" "22f0f8" "4111111111111111" "3b" "3030313030312020"
-    "06" "09" "1f100107" "2503" "070141")
+    "2700"
+    "04000000012345"
+    "0b001001"
+    "0c120000"
+    "0d1125"
+    "29"
+    "52500038"
+    "870001"
+    "8a0a"
+    "8bf0f4"
+    "56495341"
+    "22f0f8"
+    "4111111111111111"
+    "3b"
+    "3030313030312020"
+    "06"
+    "09"
+    "1f100107"
+    "2503"
+    "070141"
+)
 
 
 @FAST
@@ -122,10 +139,16 @@ def test_wechat_xml_random(data: bytes) -> None:
 
 
 @FAST
-@given(st.dictionaries(st.from_regex(r"[a-z_]{1,12}", fullmatch=True),
-                       st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=30)
-                       .filter(lambda s: "]]>" not in s), max_size=8),
-       st.data())
+@given(
+    st.dictionaries(
+        st.from_regex(r"[a-z_]{1,12}", fullmatch=True),
+        st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=30).filter(
+            lambda s: "]]>" not in s
+        ),
+        max_size=8,
+    ),
+    st.data(),
+)
 def test_wechat_xml_truncated(fields: dict[str, str], data: st.DataObject) -> None:
     doc = to_xml(fields)
     try:
@@ -144,8 +167,10 @@ def test_wechat_xml_refuses_entities() -> None:
         parse_xml(bomb)
 
 
-ANSWER = ('{"alipay_trade_pay_response":{"code":"10000","msg":"Success","trade_no":"1",'
-          '"total_amount":"1.00"},"sign":"abc"}')
+ANSWER = (
+    '{"alipay_trade_pay_response":{"code":"10000","msg":"Success","trade_no":"1",'
+    '"total_amount":"1.00"},"sign":"abc"}'
+)
 
 
 @FAST
@@ -167,14 +192,18 @@ def test_alipay_answer_truncated(n: int) -> None:
 
 
 @FAST
-@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=5),
-                    lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=5), c,
-                                                                         max_size=3),
-                    max_leaves=10))
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+        lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=5), c, max_size=3),
+        max_leaves=10,
+    )
+)
 def test_alipay_answer_random_json(value: object) -> None:
     try:
-        split_answer(json.dumps({"alipay_trade_pay_response": value, "sign": 1}),
-                     "alipay.trade.pay")
+        split_answer(
+            json.dumps({"alipay_trade_pay_response": value, "sign": 1}), "alipay.trade.pay"
+        )
     except FrameError:
         pass
 

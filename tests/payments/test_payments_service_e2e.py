@@ -12,7 +12,8 @@ from pos_app.domain.payments import PaymentDeclined, PaymentUnavailable, Payment
 
 def _state(rig: Rig, attempt_id: str) -> str:
     row = rig.opened.conn.execute(
-        "SELECT state FROM payment_attempts WHERE id = ?", (attempt_id,)).fetchone()
+        "SELECT state FROM payment_attempts WHERE id = ?", (attempt_id,)
+    ).fetchone()
     return row[0]
 
 
@@ -65,8 +66,12 @@ def test_charge_attach_and_refund_each_tender(rig: Rig, tender: str) -> None:
 def test_decline_and_insufficient_funds(rig: Rig, tender: str, suffix: str) -> None:
     svc = rig.service()
     with pytest.raises(PaymentDeclined) as err:
-        svc.charge("S1", tender, _amount(tender, 10, suffix) if tender == "card" else 1000,
-                   _code(tender, suffix))
+        svc.charge(
+            "S1",
+            tender,
+            _amount(tender, 10, suffix) if tender == "card" else 1000,
+            _code(tender, suffix),
+        )
     assert _state(rig, err.value.attempt_id) == "declined"
     assert err.value.message_zh != err.value.message
 
@@ -74,8 +79,9 @@ def test_decline_and_insufficient_funds(rig: Rig, tender: str, suffix: str) -> N
 @pytest.mark.parametrize("tender", ["card", "wechat", "alipay"])
 def test_user_paying_then_approved(rig: Rig, tender: str) -> None:
     svc = rig.service(give_up_after_s=3)
-    paid = svc.charge("S1", tender, _amount(tender, 12, "93") if tender == "card" else 1200,
-                      _code(tender, "93"))
+    paid = svc.charge(
+        "S1", tender, _amount(tender, 12, "93") if tender == "card" else 1200, _code(tender, "93")
+    )
     assert _state(rig, paid.attempt_id) == "approved"
     if tender != "card":
         emu = rig.wechat if tender == "wechat" else rig.alipay
@@ -121,8 +127,9 @@ def test_bad_payment_code_is_refused_before_any_call(rig: Rig, tender: str) -> N
 def test_drop_after_approval_is_recovered_during_the_charge(rig: Rig) -> None:
     svc = rig.service()
     for tender in ("card", "wechat", "alipay"):
-        paid = svc.charge("S1", tender, card_amount(7, "96") if tender == "card" else 700,
-                          _code(tender, "96"))
+        paid = svc.charge(
+            "S1", tender, card_amount(7, "96") if tender == "card" else 700, _code(tender, "96")
+        )
         assert _state(rig, paid.attempt_id) == "approved"
 
 
@@ -147,7 +154,10 @@ def test_card_unknown_stays_unknown_until_recover(rig: Rig) -> None:
     assert _state(rig, attempt_id) == "unknown"
     rig.zvt.config.faults.clear()
     outcomes = svc.recover()
-    assert [o.action for o in outcomes if o.attempt_id == attempt_id][0] in ("resolved", "needs_decision")
+    assert next(o.action for o in outcomes if o.attempt_id == attempt_id) in (
+        "resolved",
+        "needs_decision",
+    )
     assert _state(rig, attempt_id) == "approved"  # the terminal's last receipt is ours
     svc.recover(void_unattached=True)
     assert _state(rig, attempt_id) == "reversed" and rig.zvt.ledger[-1].reversed
@@ -159,10 +169,12 @@ def test_wrong_wechat_key_is_a_clear_decline(rig: Rig) -> None:
 
     svc = rig.service()
     good = svc.ports["wechat"]
-    bad = WechatPayV2(rig.wechat.url, appid=rig.wechat.appid, mch_id="1900000109", key="wrong",
-                      timeout=0.5)
-    svc.ports["wechat"] = WechatPort(bad, svc.attempts.get, poll_interval_s=0.02,
-                                     give_up_after_s=0.3)
+    bad = WechatPayV2(
+        rig.wechat.url, appid=rig.wechat.appid, mch_id="1900000109", key="wrong", timeout=0.5
+    )
+    svc.ports["wechat"] = WechatPort(
+        bad, svc.attempts.get, poll_interval_s=0.02, give_up_after_s=0.3
+    )
     with pytest.raises(PaymentDeclined):
         svc.charge("S1", "wechat", 100, wechat_code())
     assert rig.wechat.rejected_signatures == 1
@@ -170,7 +182,7 @@ def test_wrong_wechat_key_is_a_clear_decline(rig: Rig) -> None:
     assert WECHAT_KEY_NOT_IN(repr(good))
 
 
-def WECHAT_KEY_NOT_IN(text: str) -> bool:  # noqa: N802 - reads as a sentence
+def WECHAT_KEY_NOT_IN(text: str) -> bool:
     from conftest import WECHAT_KEY
 
     return WECHAT_KEY not in text
@@ -180,8 +192,11 @@ def test_void_unattached_reverses_an_orphan_approval(rig: Rig) -> None:
     svc = rig.service()
     ids = []
     for tender in ("card", "wechat", "alipay"):
-        ids.append(svc.charge("S9", tender, 1234 if tender != "card" else card_amount(3),
-                              _code(tender, "00", 7)).attempt_id)
+        ids.append(
+            svc.charge(
+                "S9", tender, 1234 if tender != "card" else card_amount(3), _code(tender, "00", 7)
+            ).attempt_id
+        )
     listed = svc.recover()
     assert {o.attempt_id for o in listed if o.action == "needs_decision"} == set(ids)
     outcomes = svc.recover(void_unattached=True)

@@ -43,10 +43,10 @@ def test_apdu_lengths() -> None:
 
 
 def test_command_builders_bytes() -> None:
-    assert z.authorization(12345).encode().hex() == "0601" "0a" "04000000012345" "490156"
-    assert z.registration("123456").encode().hex() == "0600" "08" "123456" "ba" "0156" "0300"
-    assert z.reversal("000000", 17).encode().hex() == "0630" "06" "000000" "870017"
-    assert z.status_enquiry("000000").encode().hex() == "0501" "03" "000000"
+    assert z.authorization(12345).encode().hex() == "06010a04000000012345490156"
+    assert z.registration("123456").encode().hex() == "060008123456ba01560300"
+    assert z.reversal("000000", 17).encode().hex() == "063006000000870017"
+    assert z.status_enquiry("000000").encode().hex() == "050103000000"
     assert z.abort().encode().hex() == "06b000"
     with pytest.raises(ValueError):
         z.password_bcd("12ab56")
@@ -63,8 +63,12 @@ def test_bcd_and_llvar() -> None:
 
 
 def test_pan_is_masked_on_parse_and_track_data_dropped() -> None:
-    data = (b"\x22" + z.llvar(bytes.fromhex("4111111111111111")) +
-            b"\x23" + z.llvar(b"\x41\x11\x11\x11\x11\x11\x11\x11\xd2\x51"))
+    data = (
+        b"\x22"
+        + z.llvar(bytes.fromhex("4111111111111111"))
+        + b"\x23"
+        + z.llvar(b"\x41\x11\x11\x11\x11\x11\x11\x11\xd2\x51")
+    )
     info = z.parse_status_info(data)
     assert info.masked_pan == "411111******1111"
     assert 0x23 not in info.extra and "4111111111111111" not in repr(info)
@@ -126,10 +130,22 @@ class _SerialTerminal(threading.Thread):
             cmd = self.link.receive(5)
             self.got.append(cmd)
             self.link.send(z.Apdu(0x80, 0x00))
-            info = (b"\x27\x00\x04" + z.bcd(5000, 6) + b"\x0b" + z.bcd(7, 3) +
-                    b"\x87" + z.bcd(9, 2) + b"\x22" + z.llvar(bytes.fromhex("5555555555554444")))
-            for msg in (z.Apdu(0x04, 0xFF, b"\x0a"), z.Apdu(0x04, 0x0F, info),
-                        z.Apdu(0x06, 0xD1, b"\x00CARD SLIP \x10 LINE"), z.Apdu(0x06, 0x0F)):
+            info = (
+                b"\x27\x00\x04"
+                + z.bcd(5000, 6)
+                + b"\x0b"
+                + z.bcd(7, 3)
+                + b"\x87"
+                + z.bcd(9, 2)
+                + b"\x22"
+                + z.llvar(bytes.fromhex("5555555555554444"))
+            )
+            for msg in (
+                z.Apdu(0x04, 0xFF, b"\x0a"),
+                z.Apdu(0x04, 0x0F, info),
+                z.Apdu(0x06, 0xD1, b"\x00CARD SLIP \x10 LINE"),
+                z.Apdu(0x06, 0x0F),
+            ):
                 self.link.send(msg)
                 ack = self.link.receive(5)
                 assert ack.command == (0x80, 0x00)
