@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import ssl
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 
@@ -98,6 +99,18 @@ class WechatPayV2:
         self.timeout = timeout
         self._cert = cert
         self._transport = transport
+        self._tls_contexts: dict[bool, ssl.SSLContext] = {}
+
+    def _tls(self, with_cert: bool) -> ssl.SSLContext:
+        # Building an SSL context costs tens of milliseconds (it loads the CA bundle): build it
+        # once per account, and a second one holding the client certificate for /secapi/.
+        ctx = self._tls_contexts.get(with_cert)
+        if ctx is None:
+            ctx = httpx.create_ssl_context()
+            if with_cert and self._cert is not None:
+                ctx.load_cert_chain(*self._cert)
+            self._tls_contexts[with_cert] = ctx
+        return ctx
 
     def __repr__(self) -> str:
         return f"WechatPayV2(url={self.url!r}, mch_id={self.mch_id!r})"
@@ -111,7 +124,7 @@ class WechatPayV2:
         try:
             with httpx.Client(
                 timeout=self.timeout,
-                cert=self._cert if path.startswith("/secapi") else None,
+                verify=self._tls(path.startswith("/secapi")),
                 transport=self._transport,
             ) as http:
                 answer = http.post(
