@@ -128,6 +128,13 @@ class ZvtPort:
                 self._abort_quietly()
             return _link_error(err, first_call=True)
 
+    def abort(self) -> None:
+        """Cancel the running card payment: the terminal ends it with 06 1E (declined)."""
+        try:
+            self.client.abort()
+        except PaymentDriverError as err:
+            log.info("abort: %s", err)
+
     def _abort_quietly(self) -> None:
         # The terminal went silent mid-payment: ask it to abort (06 B0) so that it cannot approve
         # later, after we have asked for its status and moved on.  Best effort: it may be gone.
@@ -244,6 +251,9 @@ class _WalletPort:
 
     def available(self) -> bool:
         return _reachable(*self._probe)
+
+    def abort(self) -> None:
+        """Nothing to send: the service stops waiting and cancels the trade (reverse)."""
 
     def _guard(self, call: Callable[[], WalletAnswer], first_call: bool) -> ProviderResult:
         try:

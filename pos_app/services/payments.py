@@ -84,6 +84,14 @@ class PaymentService:
         self.clock = clock
         self._new_id = new_id or (lambda: uuid.uuid4().hex)
         self._sleep = sleep
+        self._aborting: set[str] = set()
+
+    def abort(self, tender: str) -> None:
+        """The cashier cancels a running charge (from another thread, e.g. the UI's button).
+        Card: the terminal is told to abort.  Payment codes: the till stops waiting for the
+        customer and cancels the trade (reverse / cancel); the charge then raises."""
+        self._aborting.add(tender)
+        self.port(tender).abort()
 
     # ---- helpers ----------------------------------------------------------------------------
 
@@ -151,7 +159,7 @@ class PaymentService:
             # PENDING or UNKNOWN: persist unknown, then query until final or the time limit
             if attempt.state is S.STARTED:
                 attempt = self._save(attempt, S.UNKNOWN, result)
-            if not wait or time.monotonic() >= deadline:
+            if not wait or time.monotonic() >= deadline or attempt.tender in self._aborting:
                 break
             self._sleep(port.poll_interval_s)
             result = port.query(attempt, self.attempts.claimed_refs(port.provider, attempt.id))
@@ -204,6 +212,7 @@ class PaymentService:
             auth_code_masked=mask_code(code) if code else None,
         )
         self.attempts.insert(attempt)  # persisted before the terminal or provider is called
+        self._aborting.discard(tender)
         result = port.sale(attempt, code, on_text)
         attempt, result = self._settle(attempt, result, port, wait=True)
         if attempt.state in UNRESOLVED:

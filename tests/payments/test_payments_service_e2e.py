@@ -204,3 +204,32 @@ def test_void_unattached_reverses_an_orphan_approval(rig: Rig) -> None:
     assert all(_state(rig, i) == "reversed" for i in ids)
     assert rig.wechat.paid_total() == 0 and rig.alipay.paid_total() == 0
     assert all(t.reversed for t in rig.zvt.ledger)
+
+
+@pytest.mark.parametrize("tender", ["card", "wechat", "alipay"])
+def test_cashier_abort_while_the_customer_is_paying(rig: Rig, tender: str) -> None:
+    import threading
+
+    rig.zvt.config.forever_limit = 20
+    svc = rig.service(give_up_after_s=20)
+    started = threading.Event()
+    timer = threading.Timer(0.3, lambda: svc.abort(tender))
+    timer.start()
+    try:
+        with pytest.raises(PaymentDeclined) as err:
+            svc.charge(
+                "S1",
+                tender,
+                card_amount(4, "97") if tender == "card" else 400,
+                _code(tender, "97"),
+                on_text=lambda en, zh: started.set(),
+            )
+    finally:
+        timer.cancel()
+    assert started.is_set()
+    assert _state(rig, err.value.attempt_id) in ("declined", "reversed")
+    if tender == "card":
+        assert rig.zvt.ledger == []  # the terminal aborted (06 1E 6C), nothing charged
+    else:
+        emu = rig.wechat if tender == "wechat" else rig.alipay
+        assert emu.calls[-1] == "reverse" and emu.paid_total() == 0
