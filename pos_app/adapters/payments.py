@@ -20,6 +20,7 @@ from drivers.payments.wallet import WalletAnswer, WalletStatus
 from drivers.payments.wechat import WechatPayV2
 from drivers.payments.zvt_apdu import result_text
 from drivers.payments.zvt_client import ZvtClient, ZvtResult, client_from_uri
+from pos_app.domain.errors import InvalidInput
 from pos_app.domain.payments import (
     PaymentAttempt,
     ProviderResult,
@@ -88,7 +89,14 @@ class ZvtPort:
         """`zvt+tcp://HOST:PORT?password=…` or `zvt+serial:///dev/ttyUSB0?baud=9600` (a device
         added with `guitai devices add T1 --kind terminal --uri …`)."""
         timeout = kw.pop("timeout", None)
-        client = client_from_uri(uri, **({"timeout": timeout} if timeout else {}))
+        try:
+            client = client_from_uri(uri, **({"timeout": timeout} if timeout else {}))
+        except ValueError as err:
+            raise InvalidInput(
+                f"Terminal {name}: {err}. Use zvt+tcp://HOST:PORT?password=NNNNNN or "
+                "zvt+serial:///dev/ttyUSB0?baud=9600",
+                f"终端 {name} 地址无效（{err}）：请使用 zvt+tcp://主机:端口?password=六位数字",
+            ) from err
         parts = urlsplit(uri)
         probe = (parts.hostname, parts.port or 20007) if parts.scheme == "zvt+tcp" else None
         return cls(client, name=name, probe=probe, **kw)  # type: ignore[arg-type]

@@ -318,7 +318,10 @@ def terminal_cmd(ctx: click.Context, action: str, uri: str | None, as_json: bool
                 "未配置终端：请用 --uri 指定或先添加终端设备",
             )
         uri = found[1]
-    client = client_from_uri(uri)
+    try:
+        client = client_from_uri(uri)
+    except ValueError as err:
+        raise InvalidInput(f"{uri}: {err}", f"终端地址无效：{err}") from err
     try:
         if action == "abort":
             client.abort()

@@ -220,3 +220,12 @@ def test_configure_refuses_bad_input(home: Path, tmp_path: Path) -> None:
     )
     assert out.returncode == 2 and "Key file" in out.stderr
     assert json.loads(guitai(home, "payments", "providers", "--json").stdout) == []
+
+
+def test_bad_terminal_uri_is_a_clear_error(home: Path) -> None:
+    out = guitai(
+        home, "payments", "terminal", "status", "--uri", "zvt+tcp://127.0.0.1:1?password=12"
+    )
+    assert out.returncode == 2 and "six digits" in out.stderr
+    out = guitai(home, "payments", "recover", "--terminal", "http://nowhere")
+    assert out.returncode == 2 and "zvt+tcp://" in out.stderr

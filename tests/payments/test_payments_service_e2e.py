@@ -233,3 +233,27 @@ def test_cashier_abort_while_the_customer_is_paying(rig: Rig, tender: str) -> No
     else:
         emu = rig.wechat if tender == "wechat" else rig.alipay
         assert emu.calls[-1] == "reverse" and emu.paid_total() == 0
+
+
+def test_credentials_never_in_logs_or_repr(rig: Rig, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    from conftest import WECHAT_KEY
+
+    caplog.set_level(logging.DEBUG)
+    svc = rig.service()
+    svc.charge("S1", "wechat", 100, wechat_code())
+    svc.charge("S2", "alipay", 100, alipay_code())
+    with pytest.raises(PaymentDeclined):
+        svc.charge("S3", "wechat", 100, wechat_code("91"))
+    pem_body = rig.app_key_file.read_text().splitlines()[1]
+    texts = [
+        caplog.text,
+        *(repr(p) for p in svc.ports.values()),
+        repr(svc.ports["wechat"].client),
+        repr(svc.ports["alipay"].client),
+        repr(rig.wechat),
+        repr(rig.alipay),
+    ]
+    for text in texts:
+        assert WECHAT_KEY not in text and pem_body not in text
