@@ -33,3 +33,10 @@ class ProviderRefused(PaymentDriverError):
     def __init__(self, message: str, code: str) -> None:
         super().__init__(message)
         self.code = code
+
+
+class TransportTimeout(TransportError):
+    """No (complete) answer before the deadline."""
+
+    def __init__(self, message: str = "the terminal did not answer in time") -> None:
+        super().__init__(message, sent=True)

@@ -8,17 +8,19 @@ as the ground truth (was a card charged twice? was every approval reversed or ke
 from __future__ import annotations
 
 import logging
-import socket
+import os
+import pty
 import socketserver
 import threading
 import time
+import tty
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from . import zvt_apdu as z
-from .errors import FrameError, PaymentDriverError
+from .errors import FrameError, PaymentDriverError, TransportTimeout
 from .scenarios import Behaviour, behaviour_for, card_for_amount
-from .zvt_transport import TcpTransport
+from .zvt_transport import FdStream, SerialTransport, TcpTransport, Transport
 
 log = logging.getLogger(__name__)
 
@@ -56,10 +58,13 @@ class _Stop(Exception):
 
 
 class _Session:
-    def __init__(self, emu: ZvtEmulator, sock: socket.socket) -> None:
+    """One ECR link.  persistent: a serial line (no connection to lose: a "dropped" answer or a
+    bad frame ends only the current command)."""
+
+    def __init__(self, emu: ZvtEmulator, link: Transport, *, persistent: bool = False) -> None:
         self.emu = emu
-        self.sock = sock
-        self.link = TcpTransport.from_socket(sock)
+        self.link = link
+        self.persistent = persistent
 
     def send(self, apdu: z.Apdu) -> None:
         self.link.send(apdu)
@@ -89,11 +94,18 @@ class _Session:
         while not self.emu.stopping.is_set():
             try:
                 cmd = self.recv(0.5)
-            except PaymentDriverError as err:
-                if "in time" in str(err):
+            except TransportTimeout:
+                continue
+            except FrameError:
+                if self.persistent:
                     continue
                 return
-            self.emu.handle(self, cmd)
+            try:
+                self.emu.handle(self, cmd)
+            except (_Stop, PaymentDriverError):
+                if self.persistent and not self.emu.stopping.is_set():
+                    continue
+                raise
 
 
 class ZvtEmulator:
@@ -112,7 +124,7 @@ class ZvtEmulator:
         class Handler(socketserver.BaseRequestHandler):
             def handle(self) -> None:
                 try:
-                    _Session(emu, self.request).serve()
+                    _Session(emu, TcpTransport.from_socket(self.request)).serve()
                 except (_Stop, PaymentDriverError, OSError) as err:
                     log.debug("zvt emulator session ended: %s", err)
 
@@ -124,6 +136,8 @@ class ZvtEmulator:
         self._server = Server((host, port), Handler)
         self.host, self.port = self._server.server_address[:2]
         self._thread: threading.Thread | None = None
+        self._serial_thread: threading.Thread | None = None
+        self._pty: tuple[int, ...] = ()
 
     @property
     def uri(self) -> str:
@@ -139,12 +153,36 @@ class ZvtEmulator:
         self._thread.start()
         return self
 
+    def start_serial(self) -> str:
+        """Also serve the ZVT serial framing on a new pseudo-terminal; returns the device path
+        the till opens (zvt+serial:///dev/pts/N)."""
+        master, slave = pty.openpty()
+        tty.setraw(master)
+        tty.setraw(slave)
+        self._pty = (master, slave)
+        session = _Session(self, SerialTransport(FdStream(master)), persistent=True)
+
+        def run() -> None:
+            try:
+                session.serve()
+            except (_Stop, PaymentDriverError, OSError) as err:
+                log.debug("zvt serial emulator ended: %s", err)
+
+        self._serial_thread = threading.Thread(target=run, name="zvt-emulator-serial", daemon=True)
+        self._serial_thread.start()
+        return os.ttyname(slave)
+
     def stop(self) -> None:
         self.stopping.set()
         self._server.shutdown()
         self._server.server_close()
         if self._thread is not None:
             self._thread.join(5)
+        if self._serial_thread is not None:
+            self._serial_thread.join(5)
+        for fd in self._pty:
+            os.close(fd)
+        self._pty = ()
 
     def __enter__(self) -> ZvtEmulator:
         return self.start()

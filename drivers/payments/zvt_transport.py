@@ -7,11 +7,13 @@ the *unstuffed* APDU plus ETX, sent low byte first, and the receiver answers ACK
 
 from __future__ import annotations
 
+import os
+import select
 import socket
 import time
 from typing import Protocol
 
-from .errors import FrameError, TransportError
+from .errors import FrameError, TransportError, TransportTimeout
 from .zvt_apdu import Apdu, apdu_length, decode_apdu
 
 DLE, STX, ETX, ACK, NAK = 0x10, 0x02, 0x03, 0x06, 0x15
@@ -73,6 +75,29 @@ class ByteStream(Protocol):
     def write(self, data: bytes) -> int | None: ...
 
 
+class FdStream:
+    """A file descriptor (a pseudo-terminal end) as a ByteStream with a short read timeout."""
+
+    def __init__(self, fd: int, read_timeout: float = 0.05) -> None:
+        self.fd = fd
+        self.read_timeout = read_timeout
+
+    def read(self, size: int = 1) -> bytes:
+        ready, _, _ = select.select([self.fd], [], [], self.read_timeout)
+        if not ready:
+            return b""
+        try:
+            return os.read(self.fd, size)
+        except OSError:  # the other end closed: behave like a silent line
+            return b""
+
+    def write(self, data: bytes) -> int:
+        try:
+            return os.write(self.fd, data)
+        except OSError as err:
+            raise TransportError(f"serial write failed: {err}", sent=True) from err
+
+
 class Transport(Protocol):
     def send(self, apdu: Apdu) -> None: ...
     def receive(self, timeout: float) -> Apdu: ...
@@ -110,12 +135,12 @@ class TcpTransport:
         while len(buf) < n:
             left = deadline - time.monotonic()
             if left <= 0:
-                raise TransportError("the terminal did not answer in time", sent=True)
+                raise TransportTimeout()
             self._sock.settimeout(left)
             try:
                 chunk = self._sock.recv(n - len(buf))
             except TimeoutError as err:
-                raise TransportError("the terminal did not answer in time", sent=True) from err
+                raise TransportTimeout() from err
             except OSError as err:
                 raise TransportError(
                     f"connection to the terminal failed: {err}", sent=True
@@ -155,7 +180,7 @@ class SerialTransport:
             b = self.stream.read(1)
             if b:
                 return b[0]
-        raise TransportError("the terminal did not answer in time", sent=True)
+        raise TransportTimeout()
 
     def send(self, apdu: Apdu) -> None:
         frame = encode_serial_frame(apdu.encode())

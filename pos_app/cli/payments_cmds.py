@@ -409,10 +409,22 @@ def _serve(emulator: Any, ready: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=20007, show_default=True)
 @click.option("--password", default="000000", show_default=True, help="The PT's 6-digit password.")
+@click.option(
+    "--pty",
+    "use_pty",
+    is_flag=True,
+    help="Also serve the serial framing (DLE STX … CRC-16, ACK/NAK) on a new "
+    "pseudo-terminal; its path is printed (zvt+serial:///dev/pts/N).",
+)
 @behaviour_option
 @fault_option
 def emulate_zvt(
-    host: str, port: int, password: str, behaviour: str | None, faults: tuple[str, ...]
+    host: str,
+    port: int,
+    password: str,
+    use_pty: bool,
+    behaviour: str | None,
+    faults: tuple[str, ...],
 ) -> None:
     """A ZVT card terminal on TCP (APDUs as on port 20007).  Test cards: UnionPay
     6250941006528599, Visa 4111111111111111, Mastercard 5555555555554444, Maestro
@@ -426,7 +438,10 @@ def emulate_zvt(
         behaviour=Behaviour(behaviour) if behaviour else None,
     )
     emu = ZvtEmulator(host, port, config)
-    _serve(emu, f"ZVT terminal emulator on zvt+tcp://{emu.host}:{emu.port}")
+    ready = f"ZVT terminal emulator on zvt+tcp://{emu.host}:{emu.port}"
+    if use_pty:
+        ready += f" and zvt+serial://{emu.start_serial()}"
+    _serve(emu, ready)
 
 
 @click.command("wechatpay")

@@ -126,13 +126,25 @@ def test_configure_wechat_hides_the_key_and_pays_through_the_emulator(home: Path
 
 
 def test_zvt_emulator_command_and_terminal_admin(home: Path) -> None:
-    emu = Emulator("zvt", "--password", "123456")
+    emu = Emulator("zvt", "--password", "123456", "--pty")
     try:
         uri = f"{emu.url}?password=123456"
         for action in ("register", "status", "end-of-day"):
             out = guitai(home, "payments", "terminal", action, "--uri", uri, "--json")
             assert out.returncode == 0, out.stderr
             assert json.loads(out.stdout)["ok"] is True
+        serial = re.search(r"zvt\+serial://\S+", emu.line)
+        assert serial
+        out = guitai(
+            home,
+            "payments",
+            "terminal",
+            "status",
+            "--uri",
+            f"{serial.group(0)}?password=123456",
+            "--json",
+        )
+        assert out.returncode == 0 and json.loads(out.stdout)["ok"] is True, out.stderr
         bad = guitai(home, "payments", "terminal", "status", "--uri", f"{emu.url}?password=000000")
         assert bad.returncode == 2 and "terminal" in bad.stderr
     finally:

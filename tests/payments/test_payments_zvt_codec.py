@@ -201,3 +201,26 @@ def test_client_from_uri() -> None:
     assert "serial /dev/ttyS9" in repr(client_from_uri("zvt+serial:///dev/ttyS9?baud=115200"))
     with pytest.raises(ValueError):
         client_from_uri("http://x")
+
+
+def test_full_flows_over_serial_with_the_emulator_and_pyserial() -> None:
+    """The ZVT emulator on a pseudo-terminal, the till's client through pyserial on the other
+    end (zvt+serial:///dev/pts/N): authorization with texts and slip, reversal, refund."""
+    from drivers.payments.zvt_emulator import ZvtEmulator, ZvtEmulatorConfig
+
+    emu = ZvtEmulator(config=ZvtEmulatorConfig(step_delay=0.01)).start()
+    try:
+        path = emu.start_serial()
+        client = client_from_uri(f"zvt+serial://{path}?baud=9600&password=000000&timeout=5")
+        texts: list[str] = []
+        r = client.authorize(10193, on_text=lambda en, zh: texts.append(en))  # 93: user paying
+        assert r.approved and r.info is not None and r.info.masked_pan == "411111******1111"
+        assert texts[0] == "Insert card" and "Please wait…" in texts
+        assert any("APPROVED" in line for line in r.print_lines)
+        assert client.reverse(r.info.receipt_no).approved
+        assert client.refund(500).approved
+        declined = client.authorize(10191)
+        assert not declined.approved and declined.result_code == 0x05
+        assert [t.kind for t in emu.ledger] == ["sale", "refund", "sale"] and emu.ledger[0].reversed
+    finally:
+        emu.stop()
