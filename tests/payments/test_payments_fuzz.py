@@ -247,3 +247,24 @@ def test_serial_receive_random_stream_never_hangs(data: bytes) -> None:
         link.receive(timeout=0.05)
     except PaymentDriverError:
         pass
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.binary(max_size=30), max_size=6))
+def test_zvt_client_against_a_garbling_terminal(chunks: list[bytes]) -> None:
+    """A terminal that acks and then sends anything: the client ends with a driver error or
+    a result, never another exception and never a hang."""
+    from drivers.payments.zvt_client import ZvtClient
+
+    a, b = socket.socketpair()
+    try:
+        b.sendall(z.ACK + b"".join(chunks))
+        b.shutdown(socket.SHUT_WR)
+        client = ZvtClient(lambda: TcpTransport.from_socket(a), timeout=0.3, ack_timeout=0.3)
+        try:
+            client.authorize(100)
+        except PaymentDriverError:
+            pass
+    finally:
+        a.close()
+        b.close()
