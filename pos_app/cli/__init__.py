@@ -34,6 +34,8 @@ COMMANDS: dict[str, str] = {
     "backup": "pos_app.cli.backup_cmds:backup",
     "restore": "pos_app.cli.backup_cmds:restore",
     "diagnostics": "pos_app.cli.diagnostics_cmd:diagnostics",
+    "payments": "pos_app.cli.payments_cmds:payments",
+    "emulate-payments": "pos_app.cli.payments_cmds:emulate_payments",
 }
 
 

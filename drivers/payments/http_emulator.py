@@ -1,0 +1,144 @@
+"""The shared part of the WeChat Pay and Alipay emulators: a threaded HTTP server on loopback,
+the trade book (the ground truth tests compare the till against) and the scripted faults."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from .scenarios import Behaviour, behaviour_for
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Trade:
+    out_trade_no: str
+    amount_fen: int
+    auth_code_tail: str  # last four digits only: the emulator keeps no full payment code either
+    state: str  # paying | paid | failed | closed | refunded
+    trade_no: str
+    behaviour: Behaviour
+    queries: int = 0
+    refunds: dict[str, int] = field(default_factory=dict)  # out_refund_no → fen
+
+
+class DropConnection(Exception):
+    """Close the connection without any answer."""
+
+
+class HttpEmulator:
+    """Subclasses implement `answer(path, body, headers) -> (status, content_type, bytes)`."""
+
+    name = "emulator"
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        behaviour: Behaviour | None = None,
+        faults: dict[str, Behaviour] | None = None,
+        paying_queries: int = 2,
+        no_answer_limit: float = 30.0,
+    ) -> None:
+        self.behaviour = behaviour
+        self.faults = dict(faults or {})
+        self.paying_queries = paying_queries
+        self.no_answer_limit = no_answer_limit
+        self.trades: dict[str, Trade] = {}
+        self.calls: list[str] = []
+        self.rejected_signatures = 0
+        self.stopping = threading.Event()
+        self.lock = threading.RLock()
+        self._seq = 0
+        emu = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                log.debug("%s: " + format, emu.name, *args)
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(min(length, 1 << 20))
+                try:
+                    status, ctype, content = emu.answer(self.path, body, dict(self.headers))
+                except DropConnection:
+                    self.close_connection = True
+                    return
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(content)))
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.wfile.write(content)
+                self.close_connection = True
+
+        class Server(ThreadingHTTPServer):
+            daemon_threads = True
+            block_on_close = False
+
+        self._server = Server((host, port), Handler)
+        self.host, self.port = self._server.server_address[:2]
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> HttpEmulator:
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=self.name,
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(5)
+
+    def __enter__(self) -> Any:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def answer(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, str, bytes]:
+        raise NotImplementedError
+
+    # ---- helpers for subclasses ------------------------------------------------------------------
+
+    def next_trade_no(self, prefix: str) -> str:
+        with self.lock:
+            self._seq += 1
+            return f"{prefix}{self._seq:010d}"
+
+    def pay_behaviour(self, code: str) -> Behaviour:
+        return self.faults.get("pay") or self.behaviour or behaviour_for(code)
+
+    def step_fault(self, step: str) -> Behaviour | None:
+        return self.faults.get(step)
+
+    def no_answer(self) -> None:
+        """Hold the request without answering (until the limit or the emulator stops)."""
+        self.stopping.wait(self.no_answer_limit)
+        raise DropConnection
+
+    def paid_total(self) -> int:
+        """Fen captured and not given back: for tests."""
+        total = 0
+        for t in self.trades.values():
+            if t.state in ("paid", "refunded"):
+                total += t.amount_fen - sum(t.refunds.values())
+        return total
