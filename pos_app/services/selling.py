@@ -76,8 +76,11 @@ class SaleService:
             size=str(getattr(item, "size", "")),
         )
 
-    def complete(self, sale: Sale) -> dict[str, Any]:
-        """Commit a fully paid sale; returns its payload with `_entry_hash`."""
+    def complete(self, sale: Sale, within: Listener | None = None) -> dict[str, Any]:
+        """Commit a fully paid sale; returns its payload with `_entry_hash`.
+
+        `within` runs inside the same transaction (attaching card and wallet approvals, so an
+        approval and its sale commit together or not at all)."""
         ident = self.identity
         now = iso_utc(self.clock.now())
         with self.store.transaction():
@@ -107,6 +110,8 @@ class SaleService:
                 )
             for a in sale.approvals:
                 self._audit(a, sale.cashier, {"sale_id": sale.id, "receipt_no": receipt_no}, now)
+            if within is not None:
+                within(payload)
         sale.mark_completed()
         payload = dict(payload, _entry_hash=digest)
         self._notify(payload)
@@ -188,6 +193,25 @@ class SaleService:
             )
         return p
 
+    def plan_refund(
+        self, receipt_no: int, requests: list[ReturnRequest] | None, mode: str = "cash"
+    ) -> dict[str, Any]:
+        """What a refund would give back (lines, tenders), without writing anything."""
+        original = self.original(receipt_no)
+        returned = self.store.returned_qty(original["sale_id"])
+        lines = plan_refund_lines(original, returned, requests)
+        amount = sum(int(x["amount_fen"]) for x in lines)
+        payments = refund_tenders(
+            original, self.store.refunded_by_tender(original["sale_id"]), amount, mode
+        )
+        return {
+            "refund_id": str(uuid.uuid4()),
+            "original": original,
+            "returned": returned,
+            "lines": lines,
+            "payments": payments,
+        }
+
     def refund(
         self,
         cashier: User,
@@ -196,25 +220,33 @@ class SaleService:
         mode: str = "cash",
         reason: str = "",
         approvals: list[Approval] | None = None,
+        payout: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = None,
+        within: Listener | None = None,
     ) -> dict[str, Any]:
-        """Refund against an original sale, in one transaction with its own receipt number."""
+        """Refund against an original sale, in one transaction with its own receipt number.
+
+        `payout` gives money back to non-cash tenders before the commit (the one device call a
+        transaction may depend on) and returns the payments with their references; `within`
+        runs inside the commit (attaching those refunds)."""
         ident = self.identity
+        self._shift()
+        plan = self.plan_refund(receipt_no, requests, mode)
+        payments = payout(plan) if payout else plan["payments"]
         now = iso_utc(self.clock.now())
-        refund_id = str(uuid.uuid4())
+        refund_id = plan["refund_id"]
+        original = plan["original"]
         with self.store.transaction():
             shift = self._shift()
-            original = self.original(receipt_no)
-            returned = self.store.returned_qty(original["sale_id"])
-            lines = plan_refund_lines(original, returned, requests)
-            amount = sum(int(x["amount_fen"]) for x in lines)
-            payments = refund_tenders(
-                original, self.store.refunded_by_tender(original["sale_id"]), amount, mode
-            )
+            if self.store.returned_qty(original["sale_id"]) != plan["returned"]:
+                raise StateError(
+                    "This receipt was returned against meanwhile: start again",
+                    "该小票刚刚已办理退货，请重新操作",
+                )
             new_no = self.store.next_receipt_no()
             payload = refund_payload(
                 refund_id=refund_id,
                 original=original,
-                lines=lines,
+                lines=plan["lines"],
                 payments=payments,
                 receipt_no=new_no,
                 completed_at=now,
@@ -230,6 +262,8 @@ class SaleService:
             self.store.append_outbox(events.REFUND_COMPLETED, payload, now, prev, digest)
             for a in approvals or []:
                 self._audit(a, cashier.name, {"refund_id": refund_id, "receipt_no": new_no}, now)
+            if within is not None:
+                within(payload)
         payload = dict(payload, _entry_hash=digest)
         self._notify(payload)
         return payload
