@@ -205,4 +205,56 @@ def m0001_initial(db: Database) -> None:
         db.execute(stmt)
 
 
+
+# 0005 (catalog): substring search over item names for the till's search-as-you-type.  An FTS5
+# trigram index (SQLite >= 3.34) answers any substring of 3+ characters from the index; the
+# triggers keep it in step with every write to skus, whoever writes (import, demo, sync pull).
+SCHEMA_0005 = """
+CREATE VIRTUAL TABLE skus_fts USING fts5(
+  name, name_en, content='skus', content_rowid='rowid', tokenize='trigram'
+);
+CREATE TRIGGER skus_fts_insert AFTER INSERT ON skus BEGIN
+  INSERT INTO skus_fts(rowid, name, name_en) VALUES (new.rowid, new.name, new.name_en);
+END;
+CREATE TRIGGER skus_fts_delete AFTER DELETE ON skus BEGIN
+  INSERT INTO skus_fts(skus_fts, rowid, name, name_en)
+  VALUES ('delete', old.rowid, old.name, old.name_en);
+END;
+CREATE TRIGGER skus_fts_update AFTER UPDATE OF name, name_en ON skus BEGIN
+  INSERT INTO skus_fts(skus_fts, rowid, name, name_en)
+  VALUES ('delete', old.rowid, old.name, old.name_en);
+  INSERT INTO skus_fts(rowid, name, name_en) VALUES (new.rowid, new.name, new.name_en);
+END;
+INSERT INTO skus_fts(skus_fts) VALUES ('rebuild')
+"""
+
+
+def _script_statements(script: str) -> list[str]:
+    """Split on ';' at the end of a line outside trigger bodies (which contain ';' themselves)."""
+    out: list[str] = []
+    buf: list[str] = []
+    depth = 0
+    for line in script.strip().splitlines():
+        buf.append(line)
+        stripped = line.strip()
+        if stripped.startswith("CREATE TRIGGER"):
+            depth = 1
+        if depth and stripped == "END;":
+            depth = 0
+            out.append("\n".join(buf).rstrip(";"))
+            buf = []
+        elif not depth and stripped.endswith(";"):
+            out.append("\n".join(buf).rstrip(";"))
+            buf = []
+    if "".join(buf).strip():
+        out.append("\n".join(buf))
+    return out
+
+
+@migrations(name="0005_catalog_search")
+def m0005_catalog_search(db: Database) -> None:
+    for stmt in _script_statements(SCHEMA_0005):
+        db.execute(stmt)
+
+
 KNOWN = [m.name for m in migrations._migrations]
