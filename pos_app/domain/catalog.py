@@ -6,9 +6,10 @@ Pure and stdlib only.  Money is integer fen; VAT rates are basis points (1300 = 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
 from .errors import InvalidInput, NotFound
@@ -19,7 +20,7 @@ from .money import Money
 STORE_EAN_PREFIXES = tuple(str(p) for p in range(20, 30))
 
 
-class BarcodeKind(str, Enum):
+class BarcodeKind(StrEnum):
     EAN13 = "ean13"
     EAN8 = "ean8"
     UPCA = "upca"
@@ -256,3 +257,17 @@ def unknown_code(code: str) -> NotFound:
         "to add the item",
         f"找不到条码或货号“{code}”对应的商品：请核对吊牌、手工输入货号，或请店长添加该商品",
     )
+
+
+class CatalogWriter(Protocol):
+    """What importing needs from the catalog's storage (implemented in catalog_repo.py)."""
+
+    def existing_skus(self, skus: Sequence[str]) -> set[str]: ...
+
+    def barcode_owners(self, codes: Sequence[str]) -> dict[str, str]: ...
+
+    def transaction(self) -> AbstractContextManager[None]: ...
+
+    def upsert_styles(self, styles: Iterable[Style], *, overwrite: bool = True) -> None: ...
+
+    def upsert_skus(self, skus: Sequence[Sku], updated_at: str, kinds: dict[str, str]) -> None: ...

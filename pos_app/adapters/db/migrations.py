@@ -205,7 +205,6 @@ def m0001_initial(db: Database) -> None:
         db.execute(stmt)
 
 
-
 # 0005 (catalog): substring search over item names for the till's search-as-you-type.  An FTS5
 # trigram index (SQLite >= 3.34) answers any substring of 3+ characters from the index; the
 # triggers keep it in step with every write to skus, whoever writes (import, demo, sync pull).
