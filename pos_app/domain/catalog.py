@@ -120,7 +120,7 @@ def validate_sku(sku: str) -> str:
     return sku
 
 
-_VAT = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,2})?)\s*(%|bp)?\s*$", re.IGNORECASE)
+_VAT = re.compile(r"^\s*(\d{1,5}(?:\.\d{1,2})?)\s*(%|bp)?\s*$", re.IGNORECASE)
 _VAT_FRACTION = re.compile(r"^\s*0?\.(\d{1,4})\s*$")
 
 
