@@ -1,8 +1,8 @@
 """A realistic apparel catalog and member base for demos, tests and benchmarks.
 
-Deterministic for a seed.  SKU ids and barcodes depend only on the SKU's position
-(style number, colour, size), never on the seed, so re-running replaces the same SKUs and can
-never create a second barcode for one of them; the seed decides names, prices and members.
+Deterministic for a seed.  SKU ids and barcodes depend only on the SKU's position (style
+number, colour, size), never on the seed, so re-running replaces the same SKUs and can never
+create a second barcode for one of them; the seed decides materials, fits, prices and members.
 """
 
 from __future__ import annotations
@@ -193,17 +193,20 @@ def generate_catalog(count: int, seed: int = 1, batch_size: int = 20_000) -> Ite
             name, name_en, vat, yuan, cat, cat_en = OTHER[(style_no // 97) % len(OTHER)]
             variants = [("", "", "", "", "均码")]
         else:
-            key = rng.choices(cats, weights)[0]
+            # The shape of a style (category, garment, colours, sizes) and so its SKU ids
+            # depend on the style number only: any seed re-run rewrites the same SKUs.
+            shape = random.Random(style_no)
+            key = shape.choices(cats, weights)[0]
             cat, cat_en, (who, who_en), garments, sizes = GARMENTS[key]
-            g_name, g_en, low, high = rng.choice(garments)
+            g_name, g_en, low, high = shape.choice(garments)
             mat, mat_en = rng.choice(MATERIALS)
             fit, fit_en = rng.choice(FITS)
             name = f"{who}{fit}{mat}{g_name}"
             name_en = " ".join(w for w in (who_en, fit_en, mat_en, g_en) if w)
             vat = 1300
             yuan = ending_in_9(rng.randint(low, high))
-            colours = rng.sample(COLOURS, rng.randint(2, 4))
-            chosen = sizes if len(sizes) <= 4 else sizes[: rng.randint(3, len(sizes))]
+            colours = shape.sample(COLOURS, shape.randint(2, 4))
+            chosen = sizes if len(sizes) <= 4 else sizes[: shape.randint(3, len(sizes))]
             variants = [
                 (c, cz, ce, "OS" if s == "均码" else s, s) for c, cz, ce in colours for s in chosen
             ]

@@ -38,3 +38,9 @@ def guitai(catalog_home: Path) -> Callable[..., Result]:
         return CliRunner().invoke(cli, ["--home", str(catalog_home), *args])
 
     return run
+
+
+@pytest.fixture
+def new_till() -> Callable[[Path], Path]:
+    """Make another till folder (for comparing two runs)."""
+    return make_till
