@@ -83,7 +83,11 @@ def demo_data(ctx: click.Context, skus: int, members: int, seed: int, as_json: b
     now = datetime.now(UTC).isoformat(timespec="seconds")
     started = datetime.now(UTC)
     before = repo.count()
-    with _progress(skus + members, "demo data 演示数据", as_json) as step, repo.transaction():
+    with (
+        _progress(skus + members, "demo data 演示数据", as_json) as step,
+        repo.transaction(),
+        repo.bulk_load(),
+    ):
         for batch in generate_catalog(skus, seed):
             repo.upsert_styles(batch.styles)
             repo.upsert_skus(batch.skus, now, batch.kinds)

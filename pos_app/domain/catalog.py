@@ -34,9 +34,7 @@ def gs1_check_digit(body: str) -> int:
     """
     if not body.isascii() or not body.isdigit():
         raise ValueError(f"check digits are computed over digits only, got {body!r}")
-    total = 0
-    for i, ch in enumerate(reversed(body)):
-        total += int(ch) * (3 if i % 2 == 0 else 1)
+    total = 3 * sum(map(int, body[-1::-2])) + sum(map(int, body[-2::-2]))
     return (10 - total % 10) % 10
 
 

@@ -53,7 +53,7 @@ def test_demo_data_is_valid_and_realistic(catalog_home: Path) -> None:
     assert kinds["ean13"] == 3000 and 0 < kinds["store"] < 3000
     assert all(str(c).startswith("69") for c, k, _ in codes if k == "ean13")
     assert all(str(c).startswith("20") for c, k, _ in codes if k == "store")
-    for _sku, _style, name, name_en, _c, _s, category, vat, price, member, initials in skus:
+    for _sku, _style, name, name_en, _c, _s, category, _vat, price, member, initials in skus:
         assert name and name_en and category and initials
         assert isinstance(price, int) and 9900 <= price <= 299900 and price % 1000 == 900
         if member is not None:
@@ -112,3 +112,20 @@ def test_progress_bar_on_stderr(guitai: Callable[..., Result], catalog_home: Pat
     assert result.exit_code == 0
     assert "demo data" in result.stderr
     assert "50 SKUs" in result.stdout
+
+
+def test_name_index_after_bulk_load(
+    guitai: Callable[..., Result], catalog_home: Path, tmp_path: Path
+) -> None:
+    demo(catalog_home, "--skus", "300", "--members", "0", "--json")
+    triggers = rows(catalog_home, "SELECT name FROM sqlite_master WHERE type = 'trigger'")
+    assert len(triggers) == 3  # bulk_load put the name index's triggers back
+    name = str(rows(catalog_home, "SELECT name FROM skus ORDER BY sku LIMIT 1")[0][0])
+    found = json.loads(guitai("catalog", "search", name.split()[0], "--json").stdout)
+    assert found and all(name.split()[0] in f["name"] for f in found)
+    # A later import is indexed by the triggers.
+    csv_file = tmp_path / "one.csv"
+    csv_file.write_text("sku,name,price\nZ-1,独一无二的测试商品,99\n", encoding="utf-8")
+    assert guitai("catalog", "import", str(csv_file)).exit_code == 0
+    found = json.loads(guitai("catalog", "search", "一无二的", "--json").stdout)
+    assert [f["sku"] for f in found] == ["Z-1"]

