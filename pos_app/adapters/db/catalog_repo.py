@@ -28,6 +28,8 @@ _COLUMNS = (
     "s.sku, s.style, s.name, s.name_en, s.colour, s.size, s.category, s.vat_rate_bp, "
     "s.price_fen, s.member_price_fen, s.active"
 )
+_MAX_TERMS = 200  # beyond this many trigrams a short query scans instead
+_PROBE_ROWS = 2_000  # rows a short query scans before it reads the index
 _CHUNK = 500  # bound on host parameters per IN (...) query (SQLite's limit is 32766 on 3.32+)
 
 
@@ -167,15 +169,45 @@ class SqliteCatalog:
                 (_fts_phrase(text), limit),
             ).fetchall()
         else:
-            # Trigrams cannot answer 1–2 characters (夹克, 黑): a scan that stops at `limit`
-            # hits.  Common words fill the limit within the first rows; a rare one costs a
-            # full scan (measured in benchmarks/bench_catalog.py).
-            rows = self.conn.execute(
+            rows = self._short_substring(text, limit)
+        return [_info(r) for r in rows]
+
+    def _short_substring(self, text: str, limit: int) -> list[tuple[object, ...]]:
+        # Trigrams cannot match 1–2 characters directly.  Every character of an indexed value
+        # starts a trigram (the values carry two trailing spaces, migration 0005), so the
+        # trigrams that start with the query, found by a range on the vocabulary, are exactly
+        # the ways it can occur.
+        folded = text.lower()  # the trigram tokenizer folds case
+        # A common query (黑, L) fills the limit from the first rows: a short scan answers it
+        # before the vocabulary is read (counting the doclists of common trigrams is slower).
+        probe = self.conn.execute(
+            f"SELECT {_COLUMNS} FROM skus s "
+            "WHERE s.rowid < (SELECT min(rowid) FROM skus) + ? "
+            "AND (instr(s.name, ?) > 0 OR instr(lower(s.name_en), ?) > 0) LIMIT ?",
+            (_PROBE_ROWS, text, folded, limit),
+        ).fetchall()
+        if len(probe) >= limit:
+            return probe
+        terms = [
+            str(r[0])
+            for r in self.conn.execute(
+                "SELECT term FROM skus_fts_vocab WHERE term >= ? AND term < ? LIMIT ?",
+                (folded, folded + MAX_CHAR, _MAX_TERMS + 1),
+            )
+        ]
+        if not terms:
+            return probe
+        if len(terms) > _MAX_TERMS:
+            return self.conn.execute(
                 f"SELECT {_COLUMNS} FROM skus s WHERE instr(s.name, ?) > 0 "
                 "OR instr(lower(s.name_en), ?) > 0 LIMIT ?",
-                (text, text.lower(), limit),
+                (text, folded, limit),
             ).fetchall()
-        return [_info(r) for r in rows]
+        return self.conn.execute(
+            f"SELECT {_COLUMNS} FROM skus_fts f JOIN skus s ON s.rowid = f.rowid "
+            "WHERE skus_fts MATCH ? LIMIT ?",
+            (" OR ".join(_fts_phrase(t) for t in terms), limit),
+        ).fetchall()
 
     def count(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM skus").fetchone()[0])

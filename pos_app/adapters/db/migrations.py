@@ -208,21 +208,29 @@ def m0001_initial(db: Database) -> None:
 # 0005 (catalog): substring search over item names for the till's search-as-you-type.  An FTS5
 # trigram index (SQLite >= 3.34) answers any substring of 3+ characters from the index; the
 # triggers keep it in step with every write to skus, whoever writes (import, demo, sync pull).
+# Each value is indexed with two trailing spaces so that every character starts a trigram: a
+# 1–2 character query (夹克, 黑) then finds its trigrams by a prefix range on the index's
+# vocabulary (skus_fts_vocab) instead of scanning every name.
 SCHEMA_0005 = """
+CREATE VIEW skus_search AS SELECT rowid AS id, name || '  ' AS name, name_en || '  ' AS name_en
+FROM skus;
 CREATE VIRTUAL TABLE skus_fts USING fts5(
-  name, name_en, content='skus', content_rowid='rowid', tokenize='trigram'
+  name, name_en, content='skus_search', content_rowid='id', tokenize='trigram'
 );
+CREATE VIRTUAL TABLE skus_fts_vocab USING fts5vocab(skus_fts, 'row');
 CREATE TRIGGER skus_fts_insert AFTER INSERT ON skus BEGIN
-  INSERT INTO skus_fts(rowid, name, name_en) VALUES (new.rowid, new.name, new.name_en);
+  INSERT INTO skus_fts(rowid, name, name_en)
+  VALUES (new.rowid, new.name || '  ', new.name_en || '  ');
 END;
 CREATE TRIGGER skus_fts_delete AFTER DELETE ON skus BEGIN
   INSERT INTO skus_fts(skus_fts, rowid, name, name_en)
-  VALUES ('delete', old.rowid, old.name, old.name_en);
+  VALUES ('delete', old.rowid, old.name || '  ', old.name_en || '  ');
 END;
 CREATE TRIGGER skus_fts_update AFTER UPDATE OF name, name_en ON skus BEGIN
   INSERT INTO skus_fts(skus_fts, rowid, name, name_en)
-  VALUES ('delete', old.rowid, old.name, old.name_en);
-  INSERT INTO skus_fts(rowid, name, name_en) VALUES (new.rowid, new.name, new.name_en);
+  VALUES ('delete', old.rowid, old.name || '  ', old.name_en || '  ');
+  INSERT INTO skus_fts(rowid, name, name_en)
+  VALUES (new.rowid, new.name || '  ', new.name_en || '  ');
 END;
 INSERT INTO skus_fts(skus_fts) VALUES ('rebuild')
 """
