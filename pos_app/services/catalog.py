@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from collections.abc import Callable, Sequence
@@ -87,6 +88,7 @@ COLUMNS = (
     "active",
 )
 REQUIRED = ("sku", "name", "price")
+BULK_ROWS = 20_000  # from here on, rebuilding the name index once beats per-row upkeep
 ALIASES = {
     "货号": "sku",
     "款号": "style",
@@ -277,7 +279,8 @@ class CatalogImporter:
         if not good:
             return result
         existing = self.store.existing_skus([g.sku.sku for g in good])
-        with self.store.transaction():
+        bulk = self.store.bulk_load() if len(good) >= BULK_ROWS else contextlib.nullcontext()
+        with self.store.transaction(), bulk:
             self.store.upsert_styles(
                 (
                     Style(g.sku.style, g.style_name, g.sku.name_en, g.sku.category)
