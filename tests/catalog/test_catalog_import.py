@@ -214,3 +214,18 @@ def test_unknown_column_refuses_the_file(
     assert isinstance(result.exception, InvalidInput)
     assert "line 1: unknown column(s) colour_code" in result.exception.message
     assert db_rows(catalog_home, "SELECT count(*) FROM skus") == [(0,)]
+
+
+def test_forced_encoding_and_gb18030_rejects_file(
+    guitai: Callable[..., Result], catalog_home: Path, tmp_path: Path
+) -> None:
+    f = write(tmp_path / "gb.csv", HEADER + GOOD[0] + BAD_ROWS[1][0] + "\n", "gb18030")
+    wrong = guitai("catalog", "import", str(f), "--encoding", "utf-8")
+    assert isinstance(wrong.exception, InvalidInput)
+    assert "--encoding" in wrong.exception.message
+    result = guitai(
+        "catalog", "import", str(f), "--encoding", "gb18030", "--skip-invalid", "--json"
+    )
+    assert result.exit_code == 0, result.output
+    rejects = (tmp_path / "gb.rejects.csv").read_bytes().decode("gb18030")
+    assert "价格错误" in rejects and "unparsable price" in rejects

@@ -216,3 +216,18 @@ def test_cli_as_a_subprocess(catalog_home: Path, database: OpenDatabase) -> None
     )
     assert bad.returncode == 2
     assert json.loads(bad.stdout)["error"]["code"] == "invalid_input"
+
+
+def test_short_queries_through_the_trigram_vocabulary(
+    service: CatalogService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With no probe scan, 1–2 character queries are answered from the index alone, including
+    # a character at the very end of a name (the two padding spaces make it start a trigram).
+    from pos_app.adapters.db import catalog_repo
+
+    monkeypatch.setattr(catalog_repo, "_PROBE_ROWS", 0)
+    assert skus(service.search("红")) == ["QP-2026-0003-RED-OS"]
+    assert skus(service.search("夹克")) == ["QP-2026-0001-BLK-L", "QP-2026-0001-BLK-M"]
+    assert skus(service.search("册")) == ["QP-2026-0097"]
+    assert skus(service.search("无")) == []
+    assert set(skus(service.search("ED"))) == {"QP-2026-0003-RED-OS"}
