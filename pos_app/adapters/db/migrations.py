@@ -206,6 +206,65 @@ def m0001_initial(db: Database) -> None:
         db.execute(stmt)
 
 
+# 0005 (catalog): substring search over item names for the till's search-as-you-type.  An FTS5
+# trigram index (SQLite >= 3.34) answers any substring of 3+ characters from the index; the
+# triggers keep it in step with every write to skus, whoever writes (import, demo, sync pull).
+# Each value is indexed with two trailing spaces so that every character starts a trigram: a
+# 1–2 character query (夹克, 黑) then finds its trigrams by a prefix range on the index's
+# vocabulary (skus_fts_vocab) instead of scanning every name.
+SCHEMA_0005 = """
+CREATE VIEW skus_search AS SELECT rowid AS id, name || '  ' AS name, name_en || '  ' AS name_en
+FROM skus;
+CREATE VIRTUAL TABLE skus_fts USING fts5(
+  name, name_en, content='skus_search', content_rowid='id', tokenize='trigram'
+);
+CREATE VIRTUAL TABLE skus_fts_vocab USING fts5vocab(skus_fts, 'row');
+CREATE TRIGGER skus_fts_insert AFTER INSERT ON skus BEGIN
+  INSERT INTO skus_fts(rowid, name, name_en)
+  VALUES (new.rowid, new.name || '  ', new.name_en || '  ');
+END;
+CREATE TRIGGER skus_fts_delete AFTER DELETE ON skus BEGIN
+  INSERT INTO skus_fts(skus_fts, rowid, name, name_en)
+  VALUES ('delete', old.rowid, old.name || '  ', old.name_en || '  ');
+END;
+CREATE TRIGGER skus_fts_update AFTER UPDATE OF name, name_en ON skus BEGIN
+  INSERT INTO skus_fts(skus_fts, rowid, name, name_en)
+  VALUES ('delete', old.rowid, old.name || '  ', old.name_en || '  ');
+  INSERT INTO skus_fts(rowid, name, name_en)
+  VALUES (new.rowid, new.name || '  ', new.name_en || '  ');
+END;
+INSERT INTO skus_fts(skus_fts) VALUES ('rebuild')
+"""
+
+
+def _script_statements(script: str) -> list[str]:
+    """Split on ';' at the end of a line outside trigger bodies (which contain ';' themselves)."""
+    out: list[str] = []
+    buf: list[str] = []
+    depth = 0
+    for line in script.strip().splitlines():
+        buf.append(line)
+        stripped = line.strip()
+        if stripped.startswith("CREATE TRIGGER"):
+            depth = 1
+        if depth and stripped == "END;":
+            depth = 0
+            out.append("\n".join(buf).rstrip(";"))
+            buf = []
+        elif not depth and stripped.endswith(";"):
+            out.append("\n".join(buf).rstrip(";"))
+            buf = []
+    if "".join(buf).strip():
+        out.append("\n".join(buf))
+    return out
+
+
+@migrations(name="0005_catalog_search")
+def m0005_catalog_search(db: Database) -> None:
+    for stmt in _script_statements(SCHEMA_0005):
+        db.execute(stmt)
+
+
 KNOWN = [m.name for m in migrations._migrations]
 
 

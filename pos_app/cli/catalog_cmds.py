@@ -1,0 +1,234 @@
+"""guitai demo-data; guitai catalog import / search / show."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import sys
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from pos_app.domain.catalog import SkuInfo, format_vat
+from pos_app.domain.money import format_fen
+
+from .common import emit, json_option, obj
+
+
+def _store_prefixes(conn: Any) -> tuple[str, ...]:
+    row = conn.execute("SELECT value FROM settings WHERE key = 'store_code_prefix'").fetchone()
+    if row is None:
+        return ()
+    return tuple(p.strip() for p in str(row[0]).split(",") if p.strip())
+
+
+@contextlib.contextmanager
+def _progress(length: int, label: str, quiet: bool) -> Iterator[Callable[[int], None]]:
+    """A progress bar on standard error (standard output stays clean for --json)."""
+    if quiet or length <= 0:
+        yield lambda n: None
+        return
+    with click.progressbar(length=length, label=label, file=sys.stderr) as bar:
+        yield bar.update
+
+
+def _info_json(info: SkuInfo) -> dict[str, Any]:
+    return {
+        "sku": info.sku,
+        "style": info.style,
+        "name": info.name,
+        "name_en": info.name_en,
+        "colour": info.colour,
+        "size": info.size,
+        "category": info.category,
+        "vat_rate_bp": info.vat_rate_bp,
+        "price_fen": info.price_fen,
+        "member_price_fen": info.member_price_fen,
+        "price": format_fen(info.price_fen),
+        "member_price": None
+        if info.member_price_fen is None
+        else format_fen(info.member_price_fen),
+        "active": info.active,
+        "barcode": info.barcode,
+        "barcodes": list(info.barcodes),
+    }
+
+
+def _info_line(info: SkuInfo) -> str:
+    member = "" if info.member_price_fen is None else f"  会员 {format_fen(info.member_price_fen)}"
+    inactive = "" if info.active else "  [停售 withdrawn]"
+    return (
+        f"{info.sku:<24} {info.name}  ¥{format_fen(info.price_fen)}{member}"
+        f"  VAT {format_vat(info.vat_rate_bp)}{inactive}"
+    )
+
+
+@click.command("demo-data")
+@click.option("--skus", type=click.IntRange(0, 5_000_000), default=2_000, show_default=True)
+@click.option("--members", type=click.IntRange(0, 2_000_000), default=500, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same data.")
+@json_option
+@click.pass_context
+def demo_data(ctx: click.Context, skus: int, members: int, seed: int, as_json: bool) -> None:
+    """Fill the catalog and member list with realistic demo data (re-runnable: it replaces
+    the same SKU ids and members by phone; see docs/catalog.md)."""
+    from pos_app.adapters.db.catalog_repo import SqliteCatalog
+    from pos_app.demo_data import generate_catalog, generate_members
+
+    database = obj(ctx).database()
+    repo = SqliteCatalog(database.conn)
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    started = datetime.now(UTC)
+    before = repo.count()
+    with (
+        _progress(skus + members, "demo data 演示数据", as_json) as step,
+        repo.transaction(),
+        repo.bulk_load(),
+    ):
+        for batch in generate_catalog(skus, seed):
+            repo.upsert_styles(batch.styles)
+            repo.upsert_skus(batch.skus, now, batch.kinds)
+            step(len(batch.skus))
+        chunk: list[tuple[object, ...]] = []
+        for row in generate_members(members, seed):
+            chunk.append((*row, now))
+            if len(chunk) >= 10_000:
+                repo.upsert_members(chunk)
+                step(len(chunk))
+                chunk = []
+        repo.upsert_members(chunk)
+        step(len(chunk))
+    after = repo.count()
+    seconds = (datetime.now(UTC) - started).total_seconds()
+    summary = {
+        "skus": skus,
+        "members": members,
+        "seed": seed,
+        "new_skus": after - before,
+        "catalog_skus": after,
+        "seconds": round(seconds, 2),
+    }
+    emit(
+        summary,
+        as_json,
+        lambda s: (
+            f"{s['skus']} SKUs ({s['new_skus']} new, {s['catalog_skus']} in the catalog) and "
+            f"{s['members']} members written in {s['seconds']} s (seed {s['seed']})"
+        ),
+    )
+
+
+@click.group()
+def catalog() -> None:
+    """The item catalog: import a CSV file, search, show one item."""
+
+
+@catalog.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--skip-invalid",
+    is_flag=True,
+    help="Import the good rows and write the bad ones to FILE.rejects.csv.",
+)
+@click.option(
+    "--encoding", help="The file's encoding (default: UTF-8 with or without BOM, else GB18030)."
+)
+@json_option
+@click.pass_context
+def import_(
+    ctx: click.Context, file: Path, skip_invalid: bool, encoding: str | None, as_json: bool
+) -> None:
+    """Import (upsert by SKU) a catalog CSV file in one transaction; columns in docs/catalog.md."""
+    from pos_app.adapters.db.catalog_repo import SqliteCatalog
+    from pos_app.domain.ports import SystemClock
+    from pos_app.services.catalog import CatalogImporter, decode_catalog_file
+
+    database = obj(ctx).database()
+    text, used = decode_catalog_file(file.read_bytes(), encoding)
+    importer = CatalogImporter(
+        SqliteCatalog(database.conn), SystemClock(), _store_prefixes(database.conn)
+    )
+    rows = max(0, text.count("\n") - 1)
+    with _progress(rows, f"import {file.name}", as_json) as step:
+        result = importer.run(text, skip_invalid=skip_invalid, encoding=used, progress=step)
+    rejects_file: Path | None = None
+    if skip_invalid and result.rejects:
+        rejects_file = file.with_name(f"{file.stem}.rejects.csv")
+        out_encoding = "utf-8-sig" if used == "utf-8" else used
+        with rejects_file.open("w", encoding=out_encoding, newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["line", "reason", "reason_zh", *result.header])
+            for r in result.rejects:
+                writer.writerow([r.line, r.reason, r.reason_zh, *r.cells])
+    summary = {
+        "imported": result.imported,
+        "updated": result.updated,
+        "rejected": result.rejected,
+        "rejects_file": None if rejects_file is None else str(rejects_file),
+        "encoding": used,
+        "rejects": [
+            {"line": r.line, "reason": r.reason, "reason_zh": r.reason_zh} for r in result.rejects
+        ],
+    }
+    if not as_json:
+        for r in result.rejects:
+            click.echo(f"line {r.line}: {r.reason_zh} / {r.reason}", err=True)
+    emit(summary, as_json, lambda s: _import_text(s, result.written))
+    if not result.written and result.rejects:
+        ctx.exit(1)
+
+
+def _import_text(s: dict[str, Any], written: bool) -> str:
+    if not written and s["rejected"]:
+        return (
+            f"Nothing imported: {s['rejected']} bad row(s). Fix them, or pass --skip-invalid to "
+            f"import the good rows\n未导入任何商品：有 {s['rejected']} 行错误。请修正，或加 "
+            "--skip-invalid 只导入正确的行"
+        )
+    text = f"imported {s['imported']} new, updated {s['updated']}, rejected {s['rejected']}"
+    if s["rejects_file"]:
+        text += f"; rejects written to {s['rejects_file']}"
+    return text
+
+
+@catalog.command("search")
+@click.argument("text", required=False, default="")
+@click.option("--limit", type=click.IntRange(0, 1000), default=20, show_default=True)
+@json_option
+@click.pass_context
+def search(ctx: click.Context, text: str, limit: int, as_json: bool) -> None:
+    """Find items by barcode, SKU, name (Chinese or English) or pinyin initials (nsymjk)."""
+    from pos_app.adapters.db.catalog_repo import SqliteCatalog
+    from pos_app.services.catalog import CatalogService
+
+    database = obj(ctx).database()
+    service = CatalogService(SqliteCatalog(database.conn), _store_prefixes(database.conn))
+    found = service.search(text, limit)
+    emit(
+        [_info_json(i) for i in found],
+        as_json,
+        lambda _: "\n".join(_info_line(i) for i in found) or "no items found / 没有找到商品",
+    )
+
+
+@catalog.command("show")
+@click.argument("code")
+@json_option
+@click.pass_context
+def show(ctx: click.Context, code: str, as_json: bool) -> None:
+    """Look up one item by barcode or SKU, as the sale screen does on a scan."""
+    from pos_app.adapters.db.catalog_repo import SqliteCatalog
+    from pos_app.services.catalog import CatalogService
+
+    database = obj(ctx).database()
+    repo = SqliteCatalog(database.conn)
+    service = CatalogService(repo, _store_prefixes(database.conn))
+    info = service.by_code(code)
+    full = repo.by_sku(info.sku)
+    data = _info_json(info)
+    if full is not None:
+        data["barcodes"] = list(full.barcodes)
+    emit(data, as_json, lambda d: _info_line(info) + "\nbarcodes: " + " ".join(d["barcodes"]))
