@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from pos_app.adapters.db.connection import OpenDatabase
-from pos_app.adapters.db.items import item_by_code
 from pos_app.adapters.db.store import SqliteStore
 from pos_app.adapters.keys import TillSigner, load_key, load_pepper
 from pos_app.config import Paths
 from pos_app.domain.ports import Clock, SystemClock
 from pos_app.domain.sale import Sellable
+from pos_app.services.catalog import CatalogService
 from pos_app.services.context import TillIdentity
 from pos_app.services.selling import SaleService
 from pos_app.services.shifts import ShiftService
@@ -52,8 +52,15 @@ class Till:
             self.store, self.clock, load_pepper(self.paths.pepper), scrypt_n=scrypt_cost()
         )
 
+    @cached_property
+    def catalog(self) -> CatalogService:
+        from pos_app.adapters.db.catalog_repo import SqliteCatalog
+
+        prefix = self.store.setting("store_code_prefix")
+        return CatalogService(SqliteCatalog(self.database.conn), (prefix,) if prefix else ())
+
     def lookup(self, code: str) -> Sellable:
-        return item_by_code(self.database.conn, code)
+        return self.catalog.by_code(code)
 
     @cached_property
     def sales(self) -> SaleService:

@@ -198,7 +198,8 @@ def test_discount_beyond_limit_needs_an_approver(
 @pytest.mark.parametrize(
     ("args", "words"),
     [
-        (["--scan", "6900000000000", "--pay", "cash:10"], "Unknown barcode"),
+        (["--scan", "6909999999996", "--pay", "cash:10"], "check the label"),
+        (["--scan", "6901234567893", "--pay", "cash:10"], "check digit"),
         (["--scan", J, "--pay", "cash:100"], "still due"),
         (["--scan", J, "--pay", "cash:abc"], "not an amount"),
         (["--scan", J, "--pay", "bitcoin:300"], "Unknown tender"),

@@ -206,6 +206,46 @@ def m0001_initial(db: Database) -> None:
         db.execute(stmt)
 
 
+SCHEMA_0003_PAYMENTS = """
+CREATE TABLE payment_attempts (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL DEFAULT 'sale' CHECK (kind IN ('sale', 'refund')),
+  sale_id TEXT,                        -- the sale (or refund) it is for, set when attached
+  original_id TEXT REFERENCES payment_attempts(id),  -- a refund's original payment
+  tender TEXT NOT NULL,                -- card | wechat | alipay
+  amount_fen INTEGER NOT NULL CHECK (amount_fen > 0),
+  state TEXT NOT NULL CHECK (state IN
+    ('started', 'approved', 'declined', 'unknown', 'reversed', 'attached')),
+  provider TEXT NOT NULL,
+  out_trade_no TEXT NOT NULL UNIQUE,   -- our order number at the provider
+  provider_ref TEXT,                   -- transaction_id / trade_no / terminal trace
+  auth_code_masked TEXT,               -- the payment code's tail, or the card approval code
+  card_type TEXT,
+  masked_pan TEXT,                     -- first six and last four only
+  terminal_ref TEXT,                   -- ZVT receipt number (what a reversal needs)
+  slip TEXT NOT NULL DEFAULT '[]',     -- the terminal's print lines (card numbers masked)
+  started_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  error TEXT
+);
+CREATE INDEX payment_attempts_state ON payment_attempts(state);
+CREATE INDEX payment_attempts_sale ON payment_attempts(sale_id);
+CREATE INDEX payment_attempts_original ON payment_attempts(original_id);
+CREATE TABLE payment_providers (
+  name TEXT PRIMARY KEY,               -- wechat | alipay
+  url TEXT NOT NULL,
+  settings TEXT NOT NULL DEFAULT '{}', -- json: merchant ids, keys, key file paths
+  updated_at TEXT NOT NULL
+);
+"""
+
+
+@migrations(name="0003_payments")
+def m0003_payments(db: Database) -> None:
+    for stmt in _statements(SCHEMA_0003_PAYMENTS):
+        db.execute(stmt)
+
+
 # 0005 (catalog): substring search over item names for the till's search-as-you-type.  An FTS5
 # trigram index (SQLite >= 3.34) answers any substring of 3+ characters from the index; the
 # triggers keep it in step with every write to skus, whoever writes (import, demo, sync pull).
@@ -262,49 +302,6 @@ def _script_statements(script: str) -> list[str]:
 @migrations(name="0005_catalog_search")
 def m0005_catalog_search(db: Database) -> None:
     for stmt in _script_statements(SCHEMA_0005):
-        db.execute(stmt)
-
-
-KNOWN = [m.name for m in migrations._migrations]
-
-
-SCHEMA_0003_PAYMENTS = """
-CREATE TABLE payment_attempts (
-  id TEXT PRIMARY KEY,
-  kind TEXT NOT NULL DEFAULT 'sale' CHECK (kind IN ('sale', 'refund')),
-  sale_id TEXT,                        -- the sale (or refund) it is for, set when attached
-  original_id TEXT REFERENCES payment_attempts(id),  -- a refund's original payment
-  tender TEXT NOT NULL,                -- card | wechat | alipay
-  amount_fen INTEGER NOT NULL CHECK (amount_fen > 0),
-  state TEXT NOT NULL CHECK (state IN
-    ('started', 'approved', 'declined', 'unknown', 'reversed', 'attached')),
-  provider TEXT NOT NULL,
-  out_trade_no TEXT NOT NULL UNIQUE,   -- our order number at the provider
-  provider_ref TEXT,                   -- transaction_id / trade_no / terminal trace
-  auth_code_masked TEXT,               -- the payment code's tail, or the card approval code
-  card_type TEXT,
-  masked_pan TEXT,                     -- first six and last four only
-  terminal_ref TEXT,                   -- ZVT receipt number (what a reversal needs)
-  slip TEXT NOT NULL DEFAULT '[]',     -- the terminal's print lines (card numbers masked)
-  started_at TEXT NOT NULL,
-  updated_at TEXT NOT NULL,
-  error TEXT
-);
-CREATE INDEX payment_attempts_state ON payment_attempts(state);
-CREATE INDEX payment_attempts_sale ON payment_attempts(sale_id);
-CREATE INDEX payment_attempts_original ON payment_attempts(original_id);
-CREATE TABLE payment_providers (
-  name TEXT PRIMARY KEY,               -- wechat | alipay
-  url TEXT NOT NULL,
-  settings TEXT NOT NULL DEFAULT '{}', -- json: merchant ids, keys, key file paths
-  updated_at TEXT NOT NULL
-);
-"""
-
-
-@migrations(name="0003_payments")
-def m0003_payments(db: Database) -> None:
-    for stmt in _statements(SCHEMA_0003_PAYMENTS):
         db.execute(stmt)
 
 
