@@ -16,6 +16,7 @@ from pos_app.config import Paths
 from pos_app.domain.ports import Clock, SystemClock
 from pos_app.domain.sale import Sellable
 from pos_app.services.catalog import CatalogService
+from pos_app.services.checkout import Checkout
 from pos_app.services.context import TillIdentity
 from pos_app.services.selling import SaleService
 from pos_app.services.shifts import ShiftService
@@ -82,6 +83,17 @@ class Till:
             if second:
                 folders.append(Path(second))
         return backup(self.database.conn, folders, self.clock.now(), reason)
+
+    @cached_property
+    def payments(self) -> Any:
+        """The payment service: the card terminal and WeChat Pay / Alipay as configured."""
+        from pos_app.adapters.payments import build_payment_service
+
+        return build_payment_service(self.database.conn, self.clock)
+
+    @cached_property
+    def checkout(self) -> Checkout:
+        return Checkout(self.sales, lambda: self.payments, self.identity.cash_rounding)
 
     def settings(self) -> dict[str, Any]:
         return dict(self.store.settings())

@@ -36,6 +36,10 @@ def _find_line(sale: Any, code: str) -> Any:
     )
 
 
+def _show_terminal_text(en: str, zh: str) -> None:
+    click.echo(f"  {zh} / {en}", err=True)
+
+
 def parse_pay(text: str) -> tuple[Tender, int, str | None]:
     parts = text.split(":")
     if len(parts) < 2:
@@ -115,15 +119,15 @@ def sale(
         err.message += " (add --approve MANAGER with GUITAI_APPROVER_PIN)"
         err.message_zh += "（请加 --approve 店长 并设置 GUITAI_APPROVER_PIN）"
         raise
-    for tender, amount, code in pay_plan:
-        if tender is not Tender.CASH:
-            raise InvalidInput(
-                f"{tender.label_en} payments need the payment service, which is not configured "
-                "on this till: pay cash, or set up the terminal/provider first",
-                f"本机未配置{tender.label_zh}，请收现金或先配置支付终端",
-            )
-        s.add_tender(tender, amount, till.identity.cash_rounding, reference=code)
-    payload = till.sales.complete(s)
+    for tender, _amount, _code in pay_plan:
+        till.checkout.check_available(tender)  # a link that is down refuses at once
+    try:
+        for tender, amount, code in pay_plan:
+            till.checkout.pay(s, tender, amount, code, on_text=_show_terminal_text)
+        payload = till.checkout.complete(s)
+    except BaseException:
+        till.checkout.abandon(s)  # card/wallet money already taken goes back
+        raise
     emit(sale_json(payload), as_json, lambda _: receipt_text(till, payload))
 
 

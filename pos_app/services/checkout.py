@@ -1,0 +1,154 @@
+"""Taking payment for a sale and giving it back: cash in the drawer, cards through the
+terminal, WeChat Pay / Alipay through the providers (pos_app.services.payments).
+
+House rule 3: the one device call before a commit is payment.  A card or wallet approval is
+persisted by the payment service before and after the call; it is attached to the sale inside
+the sale's own transaction, and if the sale is abandoned it is reversed, never kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pos_app.domain.errors import InvalidInput, RuleViolation
+from pos_app.domain.money import CashRounding, format_fen
+from pos_app.domain.returns import ReturnRequest
+from pos_app.domain.sale import Approval, Sale
+from pos_app.domain.tenders import Tender, TenderLine
+from pos_app.domain.users import User
+
+from .payments import PaymentService
+from .selling import SaleService
+
+TextCallback = Callable[[str, str], None]
+PAYMENT_TENDERS = frozenset({Tender.CARD, Tender.WECHAT, Tender.ALIPAY})
+
+
+class Checkout:
+    def __init__(
+        self, sales: SaleService, payments: Callable[[], PaymentService], rounding: CashRounding
+    ) -> None:
+        self.sales = sales
+        self._payments = payments
+        self.rounding = rounding
+
+    @property
+    def payments(self) -> PaymentService:
+        return self._payments()
+
+    def check_available(self, tender: Tender) -> None:
+        """Refuse a tender whose terminal or provider is not set up or not reachable, at once."""
+        if tender in PAYMENT_TENDERS:
+            self.payments.check_available(tender.value)
+        elif tender is not Tender.CASH:
+            raise InvalidInput(
+                f"{tender.label_en} is taken at the member panel, not as a plain tender",
+                f"{tender.label_zh}请在会员面板中使用",
+            )
+
+    def pay(
+        self,
+        sale: Sale,
+        tender: Tender,
+        amount_fen: int,
+        code: str | None = None,
+        on_text: TextCallback | None = None,
+    ) -> TenderLine:
+        if tender is Tender.CASH:
+            return sale.add_tender(tender, amount_fen, self.rounding)
+        self.check_available(tender)
+        due = sale.totals().due_fen
+        if amount_fen > due:
+            raise RuleViolation(
+                f"{tender.label_en} cannot pay more than is due (¥{format_fen(due)})",
+                f"{tender.label_zh}金额不能超过应付 ¥{format_fen(due)}",
+            )
+        if not sale.lines:
+            raise RuleViolation("The sale is empty: scan an item first", "本单没有商品，请先扫码")
+
+        def text(en: str, zh: str) -> None:
+            if on_text:
+                on_text(en, zh)
+
+        paid = self.payments.charge(
+            sale.id, tender.value, amount_fen, code, on_text=text if on_text else None
+        )
+        card = None
+        if tender is Tender.CARD:
+            card = {
+                k: v
+                for k, v in (
+                    ("type", paid.card_type),
+                    ("masked_pan", paid.masked_pan),
+                    ("auth_code", paid.auth_code),
+                )
+                if v
+            }
+        return sale.add_tender(
+            tender, amount_fen, self.rounding, reference=paid.attempt_id, card=card
+        )
+
+    def _attempt_ids(self, sale: Sale) -> list[str]:
+        return [t.reference for t in sale.tenders if t.tender in PAYMENT_TENDERS and t.reference]
+
+    def complete(self, sale: Sale) -> dict[str, Any]:
+        ids = self._attempt_ids(sale)
+
+        def attach(payload: dict[str, Any]) -> None:
+            for attempt_id in ids:
+                self.payments.attach(attempt_id, sale.id)
+
+        return self.sales.complete(sale, within=attach if ids else None)
+
+    def abandon(self, sale: Sale) -> None:
+        """The customer walked away after paying part by card or wallet: give it back."""
+        ids = self._attempt_ids(sale)
+        if ids:
+            self.payments.void_unattached(ids)
+        sale.tenders.clear()
+
+    def refund(
+        self,
+        cashier: User,
+        receipt_no: int,
+        requests: list[ReturnRequest] | None,
+        mode: str = "cash",
+        reason: str = "",
+        approvals: list[Approval] | None = None,
+        on_text: TextCallback | None = None,
+    ) -> dict[str, Any]:
+        attached: list[str] = []
+
+        def payout(plan: dict[str, Any]) -> list[dict[str, Any]]:
+            out = []
+            for p in plan["payments"]:
+                if p["tender"] in {t.value for t in PAYMENT_TENDERS}:
+                    if not p.get("reference"):
+                        raise RuleViolation(
+                            "The original payment has no terminal or provider reference: "
+                            "refund cash instead",
+                            "原支付没有交易参考号，无法原路退回，请退现金",
+                        )
+                    back = self.payments.refund(
+                        p["reference"], -int(p["amount_fen"]), refund_id=plan["refund_id"]
+                    )
+                    attached.append(back.attempt_id)
+                    p = dict(p, reference=back.attempt_id)
+                out.append(p)
+            return out
+
+        def attach(payload: dict[str, Any]) -> None:
+            for attempt_id in attached:
+                self.payments.attach(attempt_id, payload["refund_id"])
+
+        return self.sales.refund(
+            cashier,
+            receipt_no,
+            requests,
+            mode,
+            reason,
+            approvals,
+            payout=payout if mode == "original" else None,
+            within=attach,
+        )
