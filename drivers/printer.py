@@ -1,0 +1,146 @@
+"""The receipt printer driver: status, printing a job, kicking the drawer.
+
+Not thread-safe on purpose: exactly one thread owns a printer (drivers.worker.DeviceWorker),
+so a status query never interleaves with a job's bytes.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from .errors import ConfigError, DeviceUnavailable, PrinterFault
+from .status import DLE_EOT, ERROR_CAUSE, OFFLINE_CAUSE, PAPER, PRINTER, PrinterStatus, decode
+from .transport import Transport, make_transport
+from .uri import DeviceUri, parse_uri
+
+ESC_INIT = b"\x1b\x40"
+
+
+@dataclass(frozen=True)
+class DrawerPulse:
+    """ESC p m t1 t2: pin 2 (m=0) or pin 5 (m=1), ON t1×2 ms, OFF t2×2 ms.
+
+    Defaults 50 ms on / 500 ms off: Citizen requires ON/(ON+OFF) ≤ 0.2 (solenoid heat), and
+    python-escpos' cashdraw() 50/50 (100 ms/100 ms) violates it (hardware-notes §1.6, §5).
+    """
+
+    pin: int = 2
+    on_ms: int = 50
+    off_ms: int = 500
+
+    def __post_init__(self) -> None:
+        if self.pin not in (2, 5):
+            raise ConfigError("drawer pin must be 2 or 5 (the drawer kick connector pins)")
+        if not 2 <= self.on_ms <= 510 or not 2 <= self.off_ms <= 510:
+            raise ConfigError("drawer pulse on/off must be 2..510 ms (ESC p counts 2 ms units)")
+        if self.on_ms / (self.on_ms + self.off_ms) > 0.2:
+            raise ConfigError(
+                f"drawer pulse {self.on_ms} ms on / {self.off_ms} ms off exceeds duty 0.2: "
+                "make off at least 4× on, or the drawer solenoid overheats"
+            )
+
+    def command(self) -> bytes:
+        m = 0 if self.pin == 2 else 1
+        return bytes([0x1B, 0x70, m, self.on_ms // 2, self.off_ms // 2])
+
+
+@dataclass
+class PrintResult:
+    bytes_sent: int
+    before: PrinterStatus
+    after: PrinterStatus
+    warnings: list[str] = field(default_factory=list)
+
+
+class EscposPrinter:
+    """One ESC/POS printer at a URI.
+
+    status_timeout: seconds to wait for each DLE EOT reply.
+    require_status: refuse to print when the printer does not answer status at all (for
+    printers known to answer; Star-mode printers never do, so the default is False and such a
+    printer is reported as status "unknown", not "ok").
+    """
+
+    def __init__(
+        self,
+        uri: DeviceUri | str,
+        *,
+        status_timeout: float = 0.5,
+        require_status: bool = False,
+        drawer: DrawerPulse | None = None,
+        transport: Transport | None = None,
+    ) -> None:
+        self.uri = parse_uri(uri, "printer") if isinstance(uri, str) else uri
+        self.transport = transport or make_transport(self.uri)
+        self.status_timeout = status_timeout
+        self.require_status = require_status
+        self.drawer = drawer or DrawerPulse()
+        self.last_status = PrinterStatus()
+
+    # -- status -------------------------------------------------------------------------------
+    def _ask(self, n: int) -> int | None:
+        self.transport.write(DLE_EOT + bytes([n]))
+        deadline = time.monotonic() + self.status_timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            b = self.transport.read_byte(left)
+            if b is None:
+                return None
+            # Skip bytes that cannot be a DLE EOT reply (noise, ASB pushes) until the deadline.
+            if (b & 0x93) == 0x12:
+                return b
+
+    def status(self, *, full: bool = True) -> PrinterStatus:
+        """Ask DLE EOT 1 (and 2, 3, 4 when full).  Raises DeviceUnavailable if unreachable."""
+        self.transport.open()
+        self.transport.drain()
+        replies: dict[int, int | None] = {PRINTER: self._ask(PRINTER)}
+        if replies[PRINTER] is not None and full:
+            for n in (OFFLINE_CAUSE, ERROR_CAUSE, PAPER):
+                replies[n] = self._ask(n)
+        elif replies[PRINTER] is not None:
+            # Paper is the one question worth asking even in a quick check.
+            replies[PAPER] = self._ask(PAPER)
+            if replies[PRINTER] & 0x08:
+                replies[OFFLINE_CAUSE] = self._ask(OFFLINE_CAUSE)
+        self.last_status = decode(replies)
+        return self.last_status
+
+    def _check(self, *, mid_job: bool) -> PrinterStatus:
+        st = self.status()
+        fault = st.fault
+        if fault:
+            when = "after sending the job" if mid_job else "before printing"
+            raise PrinterFault(
+                f"{self.uri.text}: {fault} {when}", reason=fault, mid_job=mid_job, status=st
+            )
+        if not st.answered and self.require_status:
+            raise DeviceUnavailable(f"{self.uri.text}: no answer to DLE EOT", reason="timeout")
+        return st
+
+    # -- jobs ------------------------------------------------------------------------------------
+    def print_job(self, data: bytes) -> PrintResult:
+        """Check status, send the bytes, check again.
+
+        A fault before the job raises PrinterFault(mid_job=False) and nothing is sent; a fault
+        seen after sending raises PrinterFault(mid_job=True): the paper is incomplete.  A cable
+        pulled at any point raises DeviceUnavailable.  Either way the caller keeps the job.
+        """
+        before = self._check(mid_job=False)
+        self.transport.write(data)
+        after = self._check(mid_job=True)
+        warnings = []
+        if after.paper_near_end:
+            warnings.append("paper_near_end")
+        if not after.answered:
+            warnings.append("status_unknown")
+        return PrintResult(len(data), before, after, warnings)
+
+    def kick_drawer(self, pulse: DrawerPulse | None = None) -> None:
+        self.transport.write((pulse or self.drawer).command())
+
+    def close(self) -> None:
+        self.transport.close()
