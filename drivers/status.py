@@ -55,7 +55,8 @@ class PrinterStatus:
 
     @property
     def state(self) -> str:
-        """ok | paper_near_end | paper_out | cover_open | cutter_error | offline | error | unknown"""
+        """ok | paper_near_end | paper_out | cover_open | cutter_error | offline | error |
+        unknown"""
         if not self.answered:
             return "unknown"
         fault = self.fault

@@ -136,10 +136,7 @@ def parse_uri(text: str, kind: str | None = None) -> DeviceUri:
             if not _HOST.match(host):
                 raise _bad(text, f"{host!r} is not a host name or IP address") from None
         if port is None:
-            if scheme == "zvt+tcp":
-                port = 20007
-            else:
-                port = 9100
+            port = 20007 if scheme == "zvt+tcp" else 9100
         if not 1 <= port <= 65535:
             raise _bad(text, "the port must be 1..65535")
         if parts.path not in ("", "/"):
