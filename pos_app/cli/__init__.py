@@ -30,6 +30,9 @@ COMMANDS: dict[str, str] = {
     "shift": "pos_app.cli.shift_cmds:shift",
     "report": "pos_app.cli.shift_cmds:report",
     "journal": "pos_app.cli.journal_cmds:journal",
+    "devices": "pos_app.cli.devices_cmds:devices",
+    "emulate": "pos_app.cli.devices_cmds:emulate",
+    "drawer": "pos_app.cli.devices_cmds:drawer",
 }
 
 
