@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +26,7 @@ from pos_app.domain.ports import Clock, SystemClock
 KINDS = ("printer", "drawer", "scanner", "terminal")
 DRAWER_REASONS = ("sale", "refund", "no_sale", "test")
 JOB_STATES = ("queued", "printing", "done", "failed")
+BUSY_WAIT_S = 5.0
 
 
 def rfc3339(when: datetime) -> str:
@@ -100,20 +102,34 @@ class DeviceStore:
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
         with self.lock:
-            if self.conn.in_transaction:
-                # Someone left a transaction open on the shared connection: do not join it
-                # (its rollback would take our write with it).
-                raise StateError(
-                    "The database is busy with another change; try again",
-                    "数据库正忙，请稍后重试",
-                )
-            self.conn.execute("BEGIN IMMEDIATE")
+            self._begin()
             try:
                 yield self.conn
             except BaseException:
                 self.conn.execute("ROLLBACK")
                 raise
             self.conn.execute("COMMIT")
+
+    def _begin(self) -> None:
+        # The till has one writing connection.  If the unit of work (another thread) has a
+        # transaction open on it, wait for it to end rather than join it: its rollback would
+        # take our write with it, and our commit would commit half a sale.  Pass the unit of
+        # work's lock as `lock=` to make this wait exact instead of polling.
+        deadline = time.monotonic() + BUSY_WAIT_S
+        while True:
+            if not self.conn.in_transaction:
+                try:
+                    self.conn.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as err:
+                    if "within a transaction" not in str(err) and "locked" not in str(err):
+                        raise
+            if time.monotonic() >= deadline:
+                raise StateError(
+                    "The database is busy with another change; try again",
+                    "数据库正忙，请稍后重试",
+                )
+            time.sleep(0.005)
 
     def _q(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         with self.lock:
