@@ -125,7 +125,19 @@ class TcpTransport(Transport):
         from escpos.printer import Network
 
         connect_timeout = self.uri.float_param("timeout", 5.0, 0.1, 120.0)
-        return Network(host=self.uri.host, port=self.uri.port, timeout=connect_timeout)
+
+        class ClosingNetwork(Network):  # type: ignore[misc]
+            def open(self, raise_not_found: bool = True) -> None:
+                # 3.1 leaks the socket when connect() fails (it only drops the reference).
+                try:
+                    self.device = socket.create_connection((self.host, self.port), self.timeout)
+                except OSError as err:
+                    self.device = None
+                    from escpos.exceptions import DeviceNotFoundError
+
+                    raise DeviceNotFoundError(f"{self.host}:{self.port}: {err}") from err
+
+        return ClosingNetwork(host=self.uri.host, port=self.uri.port, timeout=connect_timeout)
 
     def write(self, data: bytes) -> None:
         self.open()

@@ -146,14 +146,11 @@ class VirtualPrinter:
             stopped = self._stopped()
             if n == 1:
                 pin3_high = s.drawer_open == (s.drawer_open_level == "high")
-                return 0x12 | (0x08 if stopped else 0) | (0x04 if pin3_high else 0)
+                # bit 5, "waiting for online recovery", is how a bare offline shows
+                offline_bits = 0x20 if s.offline else 0
+                return 0x12 | (0x08 if stopped else 0) | (0x04 if pin3_high else 0) | offline_bits
             if n == 2:
-                return (
-                    0x12
-                    | (0x04 if s.cover_open else 0)
-                    | (0x20 if s.paper_out else 0)
-                    | (0x40 if s.offline else 0)
-                )
+                return 0x12 | (0x04 if s.cover_open else 0) | (0x20 if s.paper_out else 0)
             if n == 3:
                 return 0x12
             if n == 4:

@@ -52,8 +52,11 @@ def hw(store: DeviceStore) -> Iterator[Hardware]:
         h.close()
 
 
-def chinese_receipt(qr_text: str = "HTTPS://R.EXAMPLE.COM/R/ABCDEF234567", codec: str = "gb18030",
-                    native_qr: bool = False) -> bytes:
+def chinese_receipt(
+    qr_text: str = "HTTPS://R.EXAMPLE.COM/R/ABCDEF234567",
+    codec: str = "gb18030",
+    native_qr: bool = False,
+) -> bytes:
     """Representative receipt bytes as the receipts package emits them: ESC @, FS & + GB18030
     text + FS ., styles, alignment, a QR (raster GS v 0 by default, or native GS ( k), a cut."""
     from escpos.printer import Dummy

@@ -41,13 +41,21 @@ def test_single_byte_code_page_switch() -> None:
 
 
 def test_styles_and_alignment() -> None:
-    data = (b"\x1b\x61\x01\x1b\x21\x38big\n\x1b\x40\x1b\x61\x02\x1b\x45\x01R\n"
-            b"\x1d\x21\x11W\n\x1dV\x41\x03")
+    data = (
+        b"\x1b\x61\x01\x1b\x21\x38big\n\x1b\x40\x1b\x61\x02\x1b\x45\x01R\n"
+        b"\x1d\x21\x11W\n\x1dV\x41\x03"
+    )
     jobs, _, _ = parse(data)
     lines = [ln.as_dict() for ln in jobs[0].lines]
     assert lines[0]["align"] == "center" and lines[0]["bold"] and lines[0]["width"] == 2
-    assert lines[1] == {"text": "R", "align": "right", "bold": True, "width": 1, "height": 1,
-                        "underline": 0}
+    assert lines[1] == {
+        "text": "R",
+        "align": "right",
+        "bold": True,
+        "width": 1,
+        "height": 1,
+        "underline": 0,
+    }
     assert lines[2]["width"] == 2 and lines[2]["height"] == 2
 
 
@@ -56,8 +64,12 @@ def test_feeds_kicks_and_status_replies() -> None:
     data = b"\x1b\x64\x03\x1b\x70\x00\x19\xfa\x10\x14\x01\x01\x02\x10\x04\x01\x10\x04\x04"
     jobs: list[Job] = []
     replies = bytearray()
-    p = EscposParser(on_job=jobs.append, on_reply=replies.extend, on_kick=kicks.append,
-                     status=lambda n: {1: 0x16, 4: 0x12}.get(n))
+    p = EscposParser(
+        on_job=jobs.append,
+        on_reply=replies.extend,
+        on_kick=kicks.append,
+        status=lambda n: {1: 0x16, 4: 0x12}.get(n),
+    )
     p.feed(data)
     assert kicks[0] == {"pin": 2, "on_ms": 50, "off_ms": 500}
     assert kicks[1]["pin"] == 5 and kicks[1]["realtime"] == 1
@@ -73,7 +85,11 @@ def test_raster_image_and_native_qr_decode() -> None:
         assert (NativeQr if native else Raster) in kinds
         texts, err = decode_qr(render(job))
         assert err is None and texts == ["HTTPS://R.EXAMPLE.COM/R/Q1"]
-        assert job.text_lines[:3] == ["柜台旗舰店", "男士羊毛夹克 黑 L  1 × 299.00", "合计：￥299.00"]
+        assert job.text_lines[:3] == [
+            "柜台旗舰店",
+            "男士羊毛夹克 黑 L  1 × 299.00",
+            "合计：￥299.00",
+        ]
 
 
 def test_graphics_store_and_print_and_column_image() -> None:
@@ -109,8 +125,12 @@ def test_print_data_is_discarded_while_stopped_but_status_answers() -> None:
     stopped = {"v": True}
     jobs: list[Job] = []
     replies = bytearray()
-    p = EscposParser(on_job=jobs.append, on_reply=replies.extend,
-                     printing_stopped=lambda: stopped["v"], status=lambda n: 0x1A)
+    p = EscposParser(
+        on_job=jobs.append,
+        on_reply=replies.extend,
+        printing_stopped=lambda: stopped["v"],
+        status=lambda n: 0x1A,
+    )
     p.feed(b"lost text\n\x10\x04\x01\x1dV\x00")
     assert replies == b"\x1a" and not jobs and p.job.discarded > 0
     stopped["v"] = False

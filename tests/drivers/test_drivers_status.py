@@ -46,8 +46,16 @@ def test_bytes_breaking_fixed_bits_are_ignored() -> None:
 def test_decode_never_raises(replies: dict[int, int | None]) -> None:
     s = decode(replies)
     assert isinstance(s, PrinterStatus)
-    assert s.state in {"ok", "paper_near_end", "paper_out", "cover_open", "cutter_error",
-                       "offline", "error", "unknown"}
+    assert s.state in {
+        "ok",
+        "paper_near_end",
+        "paper_out",
+        "cover_open",
+        "cutter_error",
+        "offline",
+        "error",
+        "unknown",
+    }
 
 
 class ScriptedTransport(Transport):
@@ -76,11 +84,18 @@ class ScriptedTransport(Transport):
 @settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=24))
 def test_fuzzed_status_replies_never_crash(noise: bytes) -> None:
-    p = EscposPrinter("tcp://127.0.0.1:9", status_timeout=0.01,
-                      transport=ScriptedTransport(noise))
+    p = EscposPrinter("tcp://127.0.0.1:9", status_timeout=0.01, transport=ScriptedTransport(noise))
     s = p.status()
-    assert s.state in {"ok", "paper_near_end", "paper_out", "cover_open", "cutter_error",
-                       "offline", "error", "unknown"}
+    assert s.state in {
+        "ok",
+        "paper_near_end",
+        "paper_out",
+        "cover_open",
+        "cutter_error",
+        "offline",
+        "error",
+        "unknown",
+    }
     for b in s.raw:
         assert b is None or valid_reply(b)
 
