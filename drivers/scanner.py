@@ -30,6 +30,7 @@ class LineSplitter:
         self.max_length = max_length
         self.encoding = encoding
         self._buf = bytearray()
+        self._overflow = False
         self.dropped = 0
 
     def feed(self, data: bytes) -> list[str]:
@@ -37,14 +38,19 @@ class LineSplitter:
         for b in data:
             if b in (0x0D, 0x0A):
                 # CR, LF and CRLF all end a code; an empty line (the LF of CRLF) is skipped.
-                if self._buf:
+                if self._overflow:
+                    self._overflow = False
+                elif self._buf:
                     code = self._decode(bytes(self._buf))
                     if code is not None:
                         codes.append(code)
                 self._buf.clear()
                 continue
+            if self._overflow:
+                continue  # the rest of an over-long line: drop it up to its end
             if len(self._buf) >= self.max_length:
                 self._buf.clear()
+                self._overflow = True
                 self.dropped += 1
                 continue
             self._buf.append(b)
