@@ -203,6 +203,8 @@ def add(
                 device=name,
             )
         tested = {"state": state, "reason": reason, **details}
+    if serial_number is None:
+        serial_number = _serial_number_for(uri)
     saved = _store(ctx).add_device(name, kind, uri, conf, serial_number, replace=replace)
     out = {"device": saved.as_dict(), "test": tested}
 
@@ -212,6 +214,23 @@ def add(
         return f"added {name}: {kind} at {uri}{state}"
 
     emit(out, as_json, text)
+
+
+def _serial_number_for(uri: str) -> str | None:
+    """The device's own serial number (USB descriptor, USB-serial adapter), to key it on."""
+    from drivers.discovery import find_serial_ports, find_usb_printers
+
+    if uri.startswith("usb://"):
+        found, _ = find_usb_printers()
+    elif uri.startswith("serial://"):
+        found, _ = find_serial_ports()
+    else:
+        return None
+    base = uri.split("?")[0].lower()
+    for f in found:
+        if f.uri.lower() == base and f.serial_number:
+            return f.serial_number
+    return None
 
 
 @devices.command()

@@ -16,7 +16,7 @@ from pos_app.domain.errors import InvalidInput
 def test_pulse_bytes_and_duty_cycle_guard() -> None:
     assert DrawerPulse().command() == b"\x1b\x70\x00\x19\xfa"
     assert DrawerPulse(pin=5, on_ms=20, off_ms=100).command() == b"\x1b\x70\x01\x0a\x32"
-    with pytest.raises(ConfigError, match="duty 0.2"):
+    with pytest.raises(ConfigError, match=r"duty 0\.2"):
         DrawerPulse(on_ms=100, off_ms=100)  # python-escpos' default 50/50 burns Citizen drawers
     with pytest.raises(ConfigError):
         DrawerPulse(pin=3)

@@ -50,7 +50,7 @@ def test_burst_interleaved_with_typing() -> None:
 
 def test_person_types_right_before_the_burst() -> None:
     # "x" 60 ms before a burst is not part of it (gap > 40 ms): nothing lost, nothing merged.
-    events = [("x", 0)] + keys("12345678\r", 60, 4)
+    events = [("x", 0), *keys("12345678\r", 60, 4)]
     out = run(WedgeDecoder(), events)
     assert out == [Typed("x"), Scan("12345678", 92)]
 
@@ -68,7 +68,7 @@ def test_scanner_without_suffix() -> None:
 def test_prefix_and_suffix_framing() -> None:
     dec = WedgeDecoder(prefix="\x02", suffix="\x03")
     # A framed scan can be slow (Bluetooth scanners batch keys) and still be a scan.
-    events = [("a", 0), ("\x02", 500)] + keys("QP-2026-001", 510, 60) + [("\x03", 1300)]
+    events = [("a", 0), ("\x02", 500), *keys("QP-2026-001", 510, 60), ("\x03", 1300)]
     out = run(dec, events)
     assert out == [Typed("a"), Scan("QP-2026-001", 1300)]
     # A framed scan that never ends is reported after the timeout.
