@@ -15,6 +15,7 @@ from .transport import Transport, make_transport
 from .uri import DeviceUri, parse_uri
 
 ESC_INIT = b"\x1b\x40"
+CONFIRM_POLL_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,8 @@ class EscposPrinter:
     require_status: refuse to print when the printer does not answer status at all (for
     printers known to answer; Star-mode printers never do, so the default is False and such a
     printer is reported as status "unknown", not "ok").
+    confirm_printed: after sending a job, wait (up to print_timeout) until the printer has
+    really printed it (GS r 1, see _wait_printed) before the final status check.
     """
 
     def __init__(
@@ -70,6 +73,8 @@ class EscposPrinter:
         require_status: bool = False,
         drawer: DrawerPulse | None = None,
         transport: Transport | None = None,
+        confirm_printed: bool = True,
+        print_timeout: float = 15.0,
     ) -> None:
         self.uri = parse_uri(uri, "printer") if isinstance(uri, str) else uri
         self.transport = transport or make_transport(self.uri)
@@ -77,6 +82,10 @@ class EscposPrinter:
         self.require_status = require_status
         self.drawer = drawer or DrawerPulse()
         self.last_status = PrinterStatus()
+        self.confirm_printed = confirm_printed
+        self.print_timeout = print_timeout
+        self._gs_r_works: bool | None = None  # learned: does this printer answer GS r 1?
+        self._gs_r_seen = False
 
     # -- status -------------------------------------------------------------------------------
     def _ask(self, n: int) -> int | None:
@@ -89,14 +98,18 @@ class EscposPrinter:
             b = self.transport.read_byte(left)
             if b is None:
                 return None
-            # Skip bytes that cannot be a DLE EOT reply (noise, ASB pushes) until the deadline.
+            # Skip bytes that cannot be a DLE EOT reply (noise, ASB pushes) until the deadline;
+            # note a GS r reply (bits 4 and 7 clear) that arrives while we ask.
             if (b & 0x93) == 0x12:
                 return b
+            if b & 0x90 == 0:
+                self._gs_r_seen = True
 
-    def status(self, *, full: bool = True) -> PrinterStatus:
+    def status(self, *, full: bool = True, drain: bool = True) -> PrinterStatus:
         """Ask DLE EOT 1 (and 2, 3, 4 when full).  Raises DeviceUnavailable if unreachable."""
         self.transport.open()
-        self.transport.drain()
+        if drain:
+            self.transport.drain()
         replies: dict[int, int | None] = {PRINTER: self._ask(PRINTER)}
         if replies[PRINTER] is not None and full:
             for n in (OFFLINE_CAUSE, ERROR_CAUSE, PAPER):
@@ -131,13 +144,54 @@ class EscposPrinter:
         """
         before = self._check(mid_job=False)
         self.transport.write(data)
-        after = self._check(mid_job=True)
         warnings = []
+        if self.confirm_printed and before.answered and self._gs_r_works is not False:
+            confirmed = self._wait_printed()
+            if confirmed is None:
+                warnings.append("not_confirmed")
+        after = self._check(mid_job=True)
         if after.paper_near_end:
             warnings.append("paper_near_end")
         if not after.answered:
             warnings.append("status_unknown")
         return PrintResult(len(data), before, after, warnings)
+
+    def _wait_printed(self) -> bool | None:
+        """Wait until the printer has printed everything sent so far.
+
+        DLE EOT is real-time: a printer answers it at once, while the job is still in its
+        buffer, so a paper-out halfway through would be missed.  GS r 1 is *not* real-time:
+        the printer answers it only when it reaches it, after printing what came before (Epson
+        ESC/POS reference, GS r).  Its reply has bits 4 and 7 clear, which no DLE EOT reply
+        has, so the two cannot be confused.  A printer that stops (paper out) never answers:
+        we give up after print_timeout and let the status check name the fault.  A printer
+        that answers DLE EOT but never GS r is remembered and not asked again.
+        """
+        self._gs_r_seen = False
+        self.transport.write(b"\x1d\x72\x01")
+        deadline = time.monotonic() + self.print_timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            b = self.transport.read_byte(min(left, CONFIRM_POLL_S))
+            if b is not None:
+                if b & 0x90 == 0:
+                    self._gs_r_works = True
+                    return True
+                continue
+            # Silence: has the printer stopped (paper out mid-job)?  DLE EOT still answers.
+            st = self.status(full=False, drain=False)
+            if self._gs_r_seen:
+                self._gs_r_works = True
+                return True
+            if st.fault is not None:
+                return None  # the status check after this names the fault
+        if self._gs_r_works is None:
+            st = self.status(full=True)
+            if st.answered and st.fault is None:
+                self._gs_r_works = False  # answers status, ignores GS r: stop asking
+        return None
 
     def kick_drawer(self, pulse: DrawerPulse | None = None) -> None:
         self.transport.write((pulse or self.drawer).command())

@@ -144,6 +144,9 @@ class EscposParser:
         self.model_name = model_name
         self._pending = b""
         self.job = Job()
+        # True when a receive thread already answered DLE EOT / DLE DC4 as they arrived (the
+        # buffered printer model): the print mechanism then skips them.
+        self.realtime_elsewhere = False
         self.reset()
 
     # -- state ----------------------------------------------------------------------------
@@ -226,15 +229,18 @@ class EscposParser:
             self._need(buf, i, 2)
             if buf[i + 1] == 0x04:
                 self._need(buf, i, 3)
-                reply = self.status(buf[i + 2])
-                if reply is not None:
-                    self.on_reply(bytes([reply]))
+                if not self.realtime_elsewhere:
+                    reply = self.status(buf[i + 2])
+                    if reply is not None:
+                        self.on_reply(bytes([reply]))
                 return 3
             if buf[i + 1] == 0x14:
                 self._need(buf, i, 3)
                 fn = buf[i + 2]
                 if fn == 1:  # DLE DC4 1 m t: real-time pulse, t × 100 ms
                     self._need(buf, i, 5)
+                    if self.realtime_elsewhere:
+                        return 5
                     pin = 2 if buf[i + 3] in (0, 48) else 5
                     kick = {
                         "pin": pin,
@@ -463,10 +469,16 @@ class EscposParser:
         if c in (0x42, 0x48, 0x68, 0x77, 0x66, 0x62, 0x61, 0x49, 0x72, 0x50, 0x54, 0x45):
             self._need(buf, i, 3)
             n = buf[i + 2]
-            if c == 0x72:  # GS r n: 1 paper sensor, 2 drawer → same bits as DLE EOT 4 / 1
-                reply = self.status(4 if n in (1, 49) else 1)
-                if reply is not None:
-                    self.on_reply(bytes([reply & 0x0F if n in (1, 49) else (reply >> 2) & 1]))
+            if c == 0x72:  # GS r n: processed in sequence, so never while printing is stopped
+                if not stopped:
+                    reply = self.status(4 if n in (1, 49) else 1)
+                    if reply is not None and n in (1, 49):
+                        # n=1 paper sensor: bits 0-1 near end, bits 2-3 paper end
+                        self.on_reply(
+                            bytes([(0x03 if reply & 0x0C else 0) | (0x0C if reply & 0x60 else 0)])
+                        )
+                    elif reply is not None:
+                        self.on_reply(bytes([(reply >> 2) & 1]))  # n=2: drawer pin 3
             elif c == 0x49:
                 self.on_reply(self.model_name.encode()[:16] if n in (67, 0x43) else b"\x20")
             elif c == 0x42 and not stopped:

@@ -39,6 +39,7 @@ STATE_FIELDS = (
     "paper_out_after_bytes",
     "drawer_open_level",
     "auto_close_drawer",
+    "print_speed",
 )
 
 
@@ -55,6 +56,10 @@ class PrinterState:
     paper_out_after_bytes: int | None = None  # one-shot: run out of paper mid-job
     drawer_open_level: str = "high"  # pin 3 level when the drawer is open
     auto_close_drawer: bool = False  # the drawer is pushed shut right after each kick
+    # 0: print as bytes arrive.  > 0: a real printer's model: bytes go into a buffer that the
+    # print mechanism works through at this many bytes/s, while DLE EOT / DLE DC4 are answered
+    # the moment they arrive (real-time), ahead of the buffered job.
+    print_speed: int = 0
 
 
 class VirtualPrinter:
@@ -81,7 +86,12 @@ class VirtualPrinter:
         self._servers: list[socket.socket] = []
         self._ptys: list[PtyPair] = []
         self._replies = bytearray()
-        self._print_counter = 0
+        self._buffer = bytearray()  # received, not yet printed (print_speed > 0)
+        self._buffer_changed = threading.Condition(self._lock)
+        self._printer_thread: threading.Thread | None = None
+        self._reply_sink: Any = None  # where the print mechanism's replies (GS r) go
+        self._rt_tail = b""
+        self._hangup_pending = False
         self.parser = EscposParser(
             cjk_codec=cjk_codec,
             chinese_at_power_on=chinese_at_power_on,
@@ -198,20 +208,111 @@ class VirtualPrinter:
             self._jobs_changed.notify_all()
 
     def feed(self, data: bytes) -> bytes:
-        """Process bytes from the host; return what the printer answers."""
+        """Process bytes from the host; return what the printer answers at once."""
+        if self.state.print_speed:
+            return self._feed_buffered(data)
         with self._lock:
+            self.parser.realtime_elsewhere = False
             self._replies.clear()
             self.parser.feed(data)
             out = bytes(self._replies)
             self._replies.clear()
             return out
 
+    def _feed_buffered(self, data: bytes) -> bytes:
+        with self._lock:
+            out = self._scan_realtime(data)
+            self._buffer += data
+            self._buffer_changed.notify_all()
+            if self._printer_thread is None:
+                self._printer_thread = threading.Thread(
+                    target=self._print_mechanism, name="emu-printer-head", daemon=True
+                )
+                self._printer_thread.start()
+                self._threads.append(self._printer_thread)
+            return out
+
+    def _scan_realtime(self, data: bytes) -> bytes:
+        """Answer DLE EOT n and run DLE DC4 1 as they arrive (real printers scan the raw
+        stream for them, which is also why such bytes inside image data misfire)."""
+        buf = self._rt_tail + data
+        out = bytearray()
+        i, n = 0, len(buf)
+        while i < n:
+            if buf[i] == 0x10:
+                if i + 2 >= n:
+                    break
+                if buf[i + 1] == 0x04:
+                    reply = self._status_byte(buf[i + 2])
+                    if reply is not None:
+                        out.append(reply)
+                    i += 3
+                    continue
+                if buf[i + 1] == 0x14:
+                    if i + 4 >= n:
+                        break
+                    if buf[i + 2] == 1:
+                        pin = 2 if buf[i + 3] in (0, 48) else 5
+                        self._on_kick(
+                            {
+                                "pin": pin,
+                                "on_ms": buf[i + 4] * 100,
+                                "off_ms": buf[i + 4] * 100,
+                                "realtime": 1,
+                            }
+                        )
+                    i += 5
+                    continue
+            i += 1
+        self._rt_tail = bytes(buf[i:])
+        return bytes(out)
+
+    def _print_mechanism(self) -> None:
+        while not self._stop.is_set():
+            with self._buffer_changed:
+                if not self._buffer:
+                    if self._hangup_pending:
+                        self._hangup_pending = False
+                        self._finish_hang_up()
+                    self._buffer_changed.wait(0.05)
+                    continue
+                speed = max(1, self.state.print_speed)
+                size = max(1, speed // 20)
+                chunk = bytes(self._buffer[:size])
+                del self._buffer[:size]
+            # Parse outside the lock (rendering a finished job takes a while) so real-time
+            # status keeps being answered meanwhile; only this thread touches the parser now.
+            self.parser.realtime_elsewhere = True
+            self._replies.clear()
+            self.parser.feed(chunk)
+            replies = bytes(self._replies)
+            self._replies.clear()
+            sink = self._reply_sink
+            if replies and sink is not None:
+                with contextlib.suppress(OSError):
+                    sink(replies)
+            time.sleep(len(chunk) / speed)
+
     def hang_up(self) -> None:
-        """The connection ended: a job without its cut is logged as incomplete."""
+        """The connection ended: a job without its cut is logged as incomplete (once the
+        buffered printer has printed what it had)."""
+        with self._lock:
+            self._reply_sink = None
+            self._rt_tail = b""
+            if self._buffer:
+                self._hangup_pending = True
+                return
+        self._finish_hang_up()
+
+    def _finish_hang_up(self) -> None:
         with self._lock:
             job = self.parser.take_incomplete()
         if job is not None and job.has_content:
             self._on_job(job, complete=False)
+
+    def printed_everything(self) -> bool:
+        with self._lock:
+            return not self._buffer
 
     # -- transports ----------------------------------------------------------------------------
     def _chunk_size(self) -> int:
@@ -262,6 +363,8 @@ class VirtualPrinter:
                 self.hang_up()
 
     def _serve_conn(self, conn: socket.socket) -> None:
+        with self._lock:
+            self._reply_sink = conn.sendall
         while not self._stop.is_set():
             ready, _, _ = select.select([conn], [], [], 0.1)
             if not ready:
@@ -292,6 +395,8 @@ class VirtualPrinter:
         return pair.device
 
     def _pty_loop(self, pair: PtyPair) -> None:
+        with self._lock:
+            self._reply_sink = lambda data: os.write(pair.master, data)
         while not self._stop.is_set():
             try:
                 ready, _, _ = select.select([pair.master], [], [], 0.1)
@@ -304,6 +409,9 @@ class VirtualPrinter:
                 continue
             data, drop = self._take(data)
             self._throttle(len(data))
+            with self._lock:
+                if self._reply_sink is None:
+                    self._reply_sink = lambda out: os.write(pair.master, out)
             reply = self.feed(data)
             if drop:
                 self.hang_up()

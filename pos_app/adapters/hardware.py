@@ -173,11 +173,16 @@ def printer_from_record(rec: DeviceRecord) -> EscposPrinter:
         timeout = float(s.get("status_timeout", 0.5))
         if not 0.05 <= timeout <= 10:
             raise ConfigError("status_timeout must be 0.05..10 seconds")
+        print_timeout = float(s.get("print_timeout", 15.0))
+        if not 0.5 <= print_timeout <= 300:
+            raise ConfigError("print_timeout must be 0.5..300 seconds")
         return EscposPrinter(
             uri,
             status_timeout=timeout,
             drawer=pulse,
             require_status=_bool(s.get("require_status", False)),
+            confirm_printed=_bool(s.get("confirm_printed", True)),
+            print_timeout=print_timeout,
         )
     except (ValueError, TypeError) as err:
         if isinstance(err, DriverError):

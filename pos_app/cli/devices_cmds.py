@@ -416,6 +416,12 @@ def _run_until_stopped(duration: float | None, stop_event: threading.Event | Non
     help="Double-byte charset of Chinese mode.",
 )
 @click.option("--width", default=576, show_default=True, help="Paper width in dots (58mm: 384).")
+@click.option(
+    "--print-speed",
+    default=0,
+    help="Bytes/s of the print mechanism (0: instant); "
+    "> 0 buffers jobs and answers DLE EOT ahead of them, like a real printer.",
+)
 @click.option("--paper-out", is_flag=True, help="Start with the paper out.")
 @click.option("--duration", type=float, default=None, help="Stop after this many seconds.")
 def printer(
@@ -436,7 +442,7 @@ def printer(
 
     vp = VirtualPrinter(out_dir=out_dir, cjk_codec=codec, width=width)
     try:
-        vp.set(baud=baud, paper_out=paper_out)
+        vp.set(baud=baud, paper_out=paper_out, print_speed=print_speed)
         where: dict[str, Any] = {"out": out_dir}
         if not no_tcp:
             try:

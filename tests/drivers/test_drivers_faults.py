@@ -4,7 +4,7 @@ English, and a reprint succeeds once the fault clears.  The sale is never touche
 from __future__ import annotations
 
 import pytest
-from conftest import chinese_receipt
+from devices_sample_bytes import chinese_receipt
 
 from pos_app.adapters.hardware import Hardware, PrintFailed
 
@@ -123,5 +123,37 @@ def test_crash_while_printing_leaves_a_failed_job_not_a_resend(store, vprinter, 
         from pos_app.adapters.hardware import wait_for
 
         assert wait_for(lambda: store.job(queued).state == "done", 10)
+    finally:
+        hw.close()
+
+
+def test_buffered_printer_paper_out_after_the_status_check(store, vprinter, tcp_uri) -> None:
+    """A real printer answers DLE EOT at once, ahead of its buffer: a paper-out halfway
+    through the job shows only later.  The driver waits for GS r 1 (answered only after
+    printing) while watching DLE EOT, so the job is failed, not wrongly marked done."""
+    vprinter.set(print_speed=4000, paper_out_after_bytes=700)
+    store.add_device("front", "printer", tcp_uri)
+    hw = Hardware(store)
+    try:
+        with pytest.raises(PrintFailed) as info:
+            hw.enqueue_and_print("front", chinese_receipt(), "receipt", "sale-9")
+        assert info.value.reason == "paper_out" and info.value.mid_job
+        vprinter.clear_faults()
+        assert hw.reprint(info.value.job_id).state == "done"
+        # confirmed printed: the emulator has the whole job the moment the call returns
+        assert vprinter.jobs[-1]["complete"] and vprinter.jobs[-1]["qr"]
+    finally:
+        hw.close()
+
+
+def test_without_print_confirmation_a_late_paper_out_is_missed(store, vprinter, tcp_uri) -> None:
+    """Why confirm_printed is on by default: with it off, DLE EOT right after sending still
+    says OK while the printer runs out of paper on the buffered job."""
+    vprinter.set(print_speed=4000, paper_out_after_bytes=700)
+    store.add_device("front", "printer", tcp_uri, {"confirm_printed": False})
+    hw = Hardware(store)
+    try:
+        outcome = hw.enqueue_and_print("front", chinese_receipt(), "receipt", "sale-9")
+        assert outcome.state == "done"  # wrong, and the reason the default is True
     finally:
         hw.close()

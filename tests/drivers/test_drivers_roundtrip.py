@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import chinese_receipt
+from devices_sample_bytes import chinese_receipt
 
 from drivers.printer import EscposPrinter
 
@@ -49,3 +49,16 @@ def test_slow_printer_still_prints(vprinter) -> None:
     finally:
         printer.close()
     assert vprinter.wait_for_jobs(1)[0]["text_lines"] == ["慢速打印"]
+
+
+@pytest.mark.parametrize("transport", ["tcp", "serial"])
+def test_buffered_printer_confirms_the_job_was_printed(vprinter, transport: str) -> None:
+    vprinter.set(print_speed=20000)
+    printer = EscposPrinter(_uri(vprinter, transport), status_timeout=1.0)
+    try:
+        result = printer.print_job(chinese_receipt(QR))
+        assert "not_confirmed" not in result.warnings
+        assert vprinter.printed_everything()
+        assert [j["qr"] for j in vprinter.jobs] == [[QR]]  # already printed when we return
+    finally:
+        printer.close()
