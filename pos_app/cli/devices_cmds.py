@@ -434,6 +434,7 @@ def printer(
     baud: int,
     codec: str,
     width: int,
+    print_speed: int,
     paper_out: bool,
     duration: float | None,
 ) -> None:

@@ -58,7 +58,6 @@ def test_buffered_printer_confirms_the_job_was_printed(vprinter, transport: str)
     try:
         result = printer.print_job(chinese_receipt(QR))
         assert "not_confirmed" not in result.warnings
-        assert vprinter.printed_everything()
         assert [j["qr"] for j in vprinter.jobs] == [[QR]]  # already printed when we return
     finally:
         printer.close()
