@@ -354,6 +354,7 @@ class VirtualPrinter:
                 conn, _ = srv.accept()
             except OSError:
                 return
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             # Like a real printer: one connection at a time, served to its end.
             try:
                 self._serve_conn(conn)
