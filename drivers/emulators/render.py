@@ -9,6 +9,7 @@ rather than pyzbar because pyzbar needs libzbar and mis-decodes UTF-8 Chinese as
 from __future__ import annotations
 
 import functools
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ CJK_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 PAPER_DOTS = 576  # 80 mm paper at 203 dpi; 58 mm paper is 384
 LINE_H = 30
 BASE_FONT = 24
+CELL_W = 12
 
 
 @functools.lru_cache(maxsize=16)
@@ -52,40 +54,52 @@ def qr_image(q: NativeQr) -> Any:
     return code.make_image(fill_color="black", back_color="white").get_image().convert("L")
 
 
+def _cells(ch: str) -> int:
+    # Ambiguous-width characters (·, ×, ○) are double-byte in GB18030/GBK/Big5: two cells.
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F", "A") else 1
+
+
+def _text_line(item: Line, width: int) -> Any:
+    """One text line on the printer's fixed grid: Font A cells are 12 x 24 dots, Chinese
+    characters take two cells (24 x 24), Font B 9 x 17; GS ! / FS ! multiply them."""
+    from PIL import Image, ImageDraw
+
+    s = item.style
+    cell_w = (9 if s.font_b else CELL_W) * max(1, min(s.width, 8))
+    height = (17 if s.font_b else BASE_FONT) * max(1, min(s.height, 8))
+    img = Image.new("L", (width, int(height * 1.25)), 255)
+    draw = ImageDraw.Draw(img)
+    font = _font(height)
+    total = sum(_cells(ch) for ch in item.text) * cell_w
+    x = 0
+    if s.align == "center":
+        x = max(0, (width - total) // 2)
+    elif s.align == "right":
+        x = max(0, width - total)
+    for ch in item.text:
+        w = _cells(ch) * cell_w
+        glyph_w = draw.textlength(ch, font=font)
+        draw.text(
+            (x + max(0, (w - glyph_w) / 2), 0),
+            ch,
+            font=font,
+            fill=0,
+            stroke_width=1 if s.bold else 0,
+            stroke_fill=0,
+        )
+        x += w
+        if x >= width:
+            break  # a real printer wraps; lines we emit never exceed the paper
+    return img
+
+
 def render(job: Job, width: int = PAPER_DOTS) -> Any:
     from PIL import Image, ImageDraw
 
     blocks: list[tuple[Any, str]] = []
     for item in job.items:
         if isinstance(item, Line):
-            s = item.style
-            size = BASE_FONT * max(1, min(s.height, 8))
-            img = Image.new("L", (width, int(size * 1.25)), 255)
-            draw = ImageDraw.Draw(img)
-            font = _font(size)
-            text_w = draw.textlength(item.text, font=font) * max(1, s.width) / max(1, s.height)
-            x = 0
-            if s.align == "center":
-                x = max(0, int((width - text_w) / 2))
-            elif s.align == "right":
-                x = max(0, int(width - text_w))
-            if s.width != s.height:
-                tmp = Image.new(
-                    "L", (int(draw.textlength(item.text, font=font)) + 2, int(size * 1.25)), 255
-                )
-                ImageDraw.Draw(tmp).text((0, 0), item.text, font=font, fill=0)
-                tmp = tmp.resize((max(1, int(text_w)), tmp.height))
-                img.paste(tmp, (x, 0))
-            else:
-                draw.text(
-                    (x, 0),
-                    item.text,
-                    font=font,
-                    fill=0,
-                    stroke_width=1 if s.bold else 0,
-                    stroke_fill=0,
-                )
-            blocks.append((img, "left"))
+            blocks.append((_text_line(item, width), "left"))
         elif isinstance(item, Raster):
             blocks.append((raster_image(item), item.align))
         elif isinstance(item, NativeQr):
