@@ -75,6 +75,7 @@ class EscposPrinter:
         transport: Transport | None = None,
         confirm_printed: bool = True,
         print_timeout: float = 15.0,
+        realtime_kick: bool = True,
     ) -> None:
         self.uri = parse_uri(uri, "printer") if isinstance(uri, str) else uri
         self.transport = transport or make_transport(self.uri)
@@ -83,6 +84,7 @@ class EscposPrinter:
         self.drawer = drawer or DrawerPulse()
         self.last_status = PrinterStatus()
         self.confirm_printed = confirm_printed
+        self.realtime_kick = realtime_kick
         self.print_timeout = print_timeout
         self._gs_r_works: bool | None = None  # learned: does this printer answer GS r 1?
         self._gs_r_seen = False
@@ -193,8 +195,22 @@ class EscposPrinter:
                 self._gs_r_works = False  # answers status, ignores GS r: stop asking
         return None
 
-    def kick_drawer(self, pulse: DrawerPulse | None = None) -> None:
-        self.transport.write((pulse or self.drawer).command())
+    def kick_drawer(self, pulse: DrawerPulse | None = None) -> str:
+        """Open the drawer; returns how: "esc_p" or "realtime".
+
+        ESC p is queued behind print data and not executed while the printer is stopped (paper
+        out, cover open) - yet the customer's change is in the drawer.  Then we send DLE DC4
+        1 m t, which printers execute in real time even when stopped (Epson reference; emupos
+        escpos-status.md).  Its pulse is t x 100 ms on and off; t = 1 (100 ms) is the shortest,
+        a single pulse, so the duty-cycle limit for repeated pulses is not at stake.
+        """
+        pulse = pulse or self.drawer
+        st = self.status(full=False) if self.realtime_kick else PrinterStatus()
+        if st.online is False:
+            self.transport.write(bytes([0x10, 0x14, 0x01, 0 if pulse.pin == 2 else 1, 1]))
+            return "realtime"
+        self.transport.write(pulse.command())
+        return "esc_p"
 
     def close(self) -> None:
         self.transport.close()

@@ -173,6 +173,11 @@ class SerialTransport(Transport):
             xonxoff=self.uri.params.get("xonxoff", "0") not in ("0", "false", "no"),
         )
 
+    def open(self) -> None:
+        super().open()
+        # A printer holding DSR/XOFF would block a write forever: bound it.
+        self.printer.device.write_timeout = self.uri.float_param("write_timeout", 30.0, 0.1, 600.0)
+
     def _read_some(self, timeout: float) -> bytes:
         dev = self.printer.device
         if timeout <= 0:
@@ -210,6 +215,31 @@ class _ReadWriteFile:
 class FileTransport(Transport):
     def _make(self) -> Any:
         return _ReadWriteFile(self.uri.path or "")
+
+    def write(self, data: bytes) -> None:
+        # usblp blocks a write to a switched-off printer indefinitely: write non-blocking
+        # with our own deadline instead of through the file object.
+        self.open()
+        fd = self.printer.fd
+        deadline = time.monotonic() + self.uri.float_param("write_timeout", 30.0, 0.1, 600.0)
+        view = memoryview(data)
+        try:
+            os.set_blocking(fd, False)
+            while view:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError("the printer accepts no data (write timed out)")
+                _, ready, _ = select.select([], [fd], [], left)
+                if not ready:
+                    continue
+                try:
+                    n = os.write(fd, view[:WRITE_CHUNK])
+                except BlockingIOError:
+                    continue
+                view = view[n:]
+        except OSError as err:
+            self.close()
+            raise _unavailable(self.uri, err, default="disconnected") from err
 
     def _read_some(self, timeout: float) -> bytes:
         if not getattr(self.printer, "readable", False):

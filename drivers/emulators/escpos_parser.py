@@ -366,9 +366,11 @@ class EscposParser:
             self._need(buf, i, 5)
             pin = 2 if buf[i + 2] in (0, 48) else 5
             kick = {"pin": pin, "on_ms": buf[i + 3] * 2, "off_ms": buf[i + 4] * 2}
-            # The kick connector is driven even when paper is out (it is not print data).
-            self.job.drawer_kicks.append(kick)
-            self.on_kick(kick)
+            # ESC p is an ordinary command: a stopped printer (paper out, cover open) does not
+            # execute it; only DLE DC4 1 kicks then (hardware-notes §5).
+            if not stopped:
+                self.job.drawer_kicks.append(kick)
+                self.on_kick(kick)
             return 5
         if c == 0x24 or c == 0x5C:  # ESC $ / ESC \ nL nH
             self._need(buf, i, 4)

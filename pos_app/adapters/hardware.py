@@ -183,6 +183,7 @@ def printer_from_record(rec: DeviceRecord) -> EscposPrinter:
             require_status=_bool(s.get("require_status", False)),
             confirm_printed=_bool(s.get("confirm_printed", True)),
             print_timeout=print_timeout,
+            realtime_kick=_bool(s.get("realtime_kick", True)),
         )
     except (ValueError, TypeError) as err:
         if isinstance(err, DriverError):
@@ -212,6 +213,8 @@ class PrinterService:
         self.wait_s = wait_s
         self.worker = DeviceWorker(name)
         self.last_error: str | None = None
+        self._status_lock = threading.Lock()
+        self._status_future: Any = None
 
     # -- jobs (the worker runs these) ---------------------------------------------------------
     def _run_job(self, job_id: int) -> JobOutcome:
@@ -272,7 +275,13 @@ class PrinterService:
 
     # -- status and drawer --------------------------------------------------------------------
     def status(self, timeout: float = 10.0) -> PrinterStatus:
-        return self.worker.call(lambda: self.printer.status(), timeout)
+        """The printer's status, asked on its thread.  Callers asking while a question is
+        already waiting (behind a long job) share it instead of piling up more."""
+        with self._status_lock:
+            fut = self._status_future
+            if fut is None or fut.done():
+                fut = self._status_future = self.worker.submit(self.printer.status)
+        return fut.result(timeout)
 
     def call(self, fn: Callable[[EscposPrinter], Any], timeout: float = 10.0) -> Any:
         return self.worker.call(lambda: fn(self.printer), timeout)
@@ -510,8 +519,10 @@ class Hardware:
                     )
                 return state, reason, details
             if rec.kind == "drawer":
-                is_open = self.drawer_is_open(rec.name)
-                return "ok", None, {"drawer_open": is_open}
+                state, reason, details = _probe_serial_path(rec)
+                if state != "ok":
+                    return state, reason, details
+                return "ok", None, {"drawer_open": self.drawer_is_open(rec.name)}
             if rec.kind == "scanner":
                 return _probe_serial_path(rec)
             return "unknown", "not_checked", {"note": "payment terminals are checked by payments"}
@@ -520,7 +531,9 @@ class Hardware:
         except DriverError as err:
             return "unavailable", err.reason, {"error": err.detail}
         except FutureTimeout:
-            return "unavailable", "timeout", {"error": "the device thread did not answer in time"}
+            # Busy printing a long job, not gone: keep the last known state.
+            state, reason = self.states.get(rec.name, ("unknown", "busy"))
+            return state, reason, {"busy": True}
 
     def diagnostics(self, rec: DeviceRecord) -> dict[str, Any]:
         import escpos

@@ -96,3 +96,26 @@ def test_unplugged_drawer_is_reported(hw, store) -> None:
         hw.open_drawer("no_sale", user="carol", drawer="box")
     assert "try again" in info.value.message and "重试" in info.value.message_zh
     assert store.drawer_opens() == []
+
+
+def test_drawer_opens_even_when_the_printer_is_out_of_paper(hw, store, vprinter, tcp_uri) -> None:
+    """ESC p waits behind a stopped printer; the change is in the drawer: DLE DC4 1 kicks."""
+    store.add_device("front", "printer", tcp_uri)
+    vprinter.set(paper_out=True)
+    hw.open_drawer("sale", ref="sale-3", user="alice")
+    assert vprinter.kicks == [{"pin": 2, "on_ms": 100, "off_ms": 100, "realtime": 1}]
+    assert store.drawer_opens()[0]["ref"] == "sale-3"
+    vprinter.set(paper_out=False)
+    hw.open_drawer("sale", ref="sale-4", user="alice")
+    assert vprinter.kicks[-1] == {"pin": 2, "on_ms": 50, "off_ms": 500}
+
+
+def test_emulator_ignores_esc_p_while_stopped(vprinter, tcp_uri) -> None:
+    printer = EscposPrinter(tcp_uri, realtime_kick=False)
+    try:
+        vprinter.set(cover_open=True)
+        assert printer.kick_drawer() == "esc_p"
+        assert printer.status().state == "cover_open"  # round trip: the kick was processed
+    finally:
+        printer.close()
+    assert vprinter.kicks == []
