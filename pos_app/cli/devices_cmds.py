@@ -272,7 +272,8 @@ def list_(ctx: click.Context, no_status: bool, as_json: bool) -> None:
         rows = []
         for d in items:
             state = d.get("state", "-")
-            reason = f" ({d['reason']})" if d.get("reason") else ""
+            reason = d.get("reason")
+            reason = f" ({reason})" if reason and reason != state else ""
             rows.append(f"{d['name']:<16} {d['kind']:<9} {state + reason:<24} {d['uri']}")
         return "\n".join(rows)
 

@@ -27,7 +27,7 @@ def run(capsys, *args: str) -> tuple[int, object]:
     out = capsys.readouterr()
     text = out.out.strip()
     try:
-        return code, json.loads(text) if text else None
+        return code, json.loads(text) if text else out.err
     except ValueError:
         return code, text + out.err
 
@@ -289,3 +289,50 @@ def test_emulate_scanner_command() -> None:
         proc.terminate()
         proc.communicate(timeout=10)
     assert got == ["6901234567892", "134567890123456789"]
+
+
+def test_emulate_control_command(capsys, vprinter) -> None:
+    port = vprinter.serve_control(0)
+    code, answer = run(
+        capsys,
+        "emulate",
+        "control",
+        "--port",
+        str(port),
+        "--set",
+        "cover_open=true",
+        "--set",
+        "baud=9600",
+    )
+    assert code == 0 and answer["state"]["cover_open"] is True and answer["state"]["baud"] == 9600
+    assert vprinter.state.cover_open
+    code, answer = run(capsys, "emulate", "control", "--port", str(port), "--clear-faults")
+    assert code == 0 and not vprinter.state.cover_open
+    code, err = run(capsys, "emulate", "control", "--port", str(port), "--set", "smoke=1")
+    assert code == 2 and "unknown printer state" in err
+
+
+def test_emulate_drawer_command() -> None:
+    import serial
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pos_app.cli", "emulate", "drawer", "--duration", "3"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    try:
+        assert proc.stdout is not None
+        where = json.loads(proc.stdout.readline())
+        with serial.Serial(where["uri"].removeprefix("serial://"), 300, timeout=1) as port:
+            port.write(b"\x07")
+            port.flush()
+        out, _ = proc.communicate(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate(timeout=5)
+    assert json.loads(out.strip().splitlines()[-1]) == {"opens": 1}
