@@ -88,6 +88,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "打印机仍在打印之前的小票：请稍候，本小票已排队",
     ),
 }
+# For the till's status bar: state -> (English, Chinese).
+STATE_MESSAGES: dict[str, tuple[str, str]] = {
+    "ok": ("Ready", "正常"),
+    "paper_near_end": ("Paper running low: have a new roll ready", "纸快用完了：请准备新纸卷"),
+    "paper_out": ("Paper out: replace the roll", "纸用完了：请换纸卷"),
+    "cover_open": ("Cover open: close it", "打印机盖开着：请合上"),
+    "cutter_error": ("Cutter jammed: clear the paper", "切纸刀卡纸：请清理"),
+    "offline": ("Offline: check power and lights", "离线：请检查电源和指示灯"),
+    "error": ("Printer error: switch it off and on", "打印机故障：请关机再开机"),
+    "unknown": ("Status unknown (the device does not report it)", "状态未知（设备不回报状态）"),
+    "unavailable": ("Not reachable: check power and cable", "无法连接：请检查电源和连线"),
+}
+
+
+def describe_state(state: str, reason: str | None = None) -> tuple[str, str]:
+    """(English, Chinese) line for a device state, e.g. on the till's status bar."""
+    en, zh = STATE_MESSAGES.get(state, (state, state))
+    if state == "unavailable" and reason in MESSAGES:
+        en, zh = MESSAGES[str(reason)]
+        en, zh = en.replace(", then Reprint", ""), zh.replace("，然后重印", "")
+    return en, zh
+
+
 MID_JOB_EN = " (the receipt came out incomplete)"
 MID_JOB_ZH = "（小票打印不完整）"
 
@@ -558,10 +581,13 @@ class Hardware:
 
     def device_report(self, rec: DeviceRecord) -> dict[str, Any]:
         state, reason, details = self.probe(rec)
+        message = describe_state(state, reason)
         return {
             **rec.as_dict(),
             "state": state,
             "reason": reason,
+            "message": message[0],
+            "message_zh": message[1],
             **details,
             "diagnostics": self.diagnostics(rec),
         }
@@ -721,6 +747,7 @@ def wait_for(pred: Callable[[], bool], timeout: float) -> bool:
 
 __all__ = [
     "MESSAGES",
+    "STATE_MESSAGES",
     "DevicePoller",
     "DeviceProblem",
     "DeviceUnavailable",
@@ -732,6 +759,7 @@ __all__ = [
     "PrintFailed",
     "PrinterService",
     "default_test_page",
+    "describe_state",
     "printer_from_record",
     "validate_uri",
 ]

@@ -92,3 +92,17 @@ def test_poll_and_jobs_share_the_printer_thread(hw, store, vprinter, tcp_uri) ->
     jobs = vprinter.wait_for_jobs(5)
     assert len(jobs) == 5 and all(j["text_lines"][0] == "柜台旗舰店" for j in jobs)
     assert all(j["unknown_commands"] == [] for j in jobs)
+
+
+def test_status_bar_lines_in_both_languages(hw, store, vprinter, tcp_uri) -> None:
+    from pos_app.adapters.hardware import describe_state
+
+    store.add_device("front", "printer", tcp_uri)
+    vprinter.set(paper_near_end=True)
+    report = hw.device_report(store.get_device("front"))
+    assert report["message_zh"] == "纸快用完了：请准备新纸卷"
+    assert report["message"] == "Paper running low: have a new roll ready"
+    assert describe_state("unavailable", "disconnected") == (
+        "Printer disconnected: check the cable or network",
+        "打印机连接断开：请检查数据线或网络",
+    )
