@@ -69,7 +69,7 @@ class EscposPrinter:
         self,
         uri: DeviceUri | str,
         *,
-        status_timeout: float = 0.5,
+        status_timeout: float = 1.0,
         require_status: bool = False,
         drawer: DrawerPulse | None = None,
         transport: Transport | None = None,

@@ -14,7 +14,7 @@ PAPER_OUT_ZH = "纸用完了：请换纸卷，然后重印"
 
 @pytest.fixture
 def printer(store, tcp_uri):
-    store.add_device("front", "printer", tcp_uri, {"status_timeout": 0.3})
+    store.add_device("front", "printer", tcp_uri, {"status_timeout": 2.0})
     return "front"
 
 

@@ -55,7 +55,7 @@ def test_changes_become_outbox_events(hw, store, vprinter, tcp_uri, database) ->
 
 
 def test_poller_thread_calls_back_on_change(store, vprinter, tcp_uri, database) -> None:
-    store.add_device("front", "printer", tcp_uri, {"status_timeout": 0.2})
+    store.add_device("front", "printer", tcp_uri, {"status_timeout": 2.0})
     seen: list[tuple[str, str, str | None]] = []
     lock = threading.Lock()
 

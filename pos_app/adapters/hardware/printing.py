@@ -37,7 +37,7 @@ def printer_from_record(rec: DeviceRecord) -> EscposPrinter:
             on_ms=int(s.get("drawer_on_ms", 50)),
             off_ms=int(s.get("drawer_off_ms", 500)),
         )
-        timeout = float(s.get("status_timeout", 0.5))
+        timeout = float(s.get("status_timeout", 1.0))
         if not 0.05 <= timeout <= 10:
             raise ConfigError("status_timeout must be 0.05..10 seconds")
         print_timeout = float(s.get("print_timeout", 15.0))
