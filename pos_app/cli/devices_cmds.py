@@ -167,31 +167,7 @@ def add(
         printer_from_record(rec)  # validates the settings before anything is saved
     tested: dict[str, Any] | None = None
     if not no_test and kind != "terminal":
-        # Test a temporary registration-free copy: nothing is written unless it passes.
-        from pos_app.adapters.hardware import Hardware
-
-        class _Mem:
-            """A one-device registry for the pre-save test (never writes the database)."""
-
-            def __init__(self, store: Any) -> None:
-                self._store = store
-
-            def get_device(self, n: str) -> Any:
-                if n == rec.name:
-                    return rec
-                return self._store.get_device(n)
-
-            def list_devices(self, k: str | None = None) -> list[Any]:
-                return [rec] if k in (None, rec.kind) else self._store.list_devices(k)
-
-            def __getattr__(self, attr: str) -> Any:
-                return getattr(self._store, attr)
-
-        hw = Hardware(_Mem(_store(ctx)))  # type: ignore[arg-type]
-        try:
-            state, reason, details = hw.probe(rec)
-        finally:
-            hw.close()
+        state, reason, details = _hardware(ctx).probe_unsaved(rec)
         if state == "unavailable":
             from pos_app.adapters.hardware import DeviceProblem
 

@@ -336,3 +336,55 @@ def test_emulate_drawer_command() -> None:
             proc.kill()
             proc.communicate(timeout=5)
     assert json.loads(out.strip().splitlines()[-1]) == {"opens": 1}
+
+
+def test_add_serial_drawer_and_scanner(capsys, home) -> None:
+    from drivers.emulators.serial_devices import VirtualScanner, VirtualTriggerDrawer
+
+    with VirtualTriggerDrawer() as box, VirtualScanner() as scanner:
+        code, added = run(
+            capsys,
+            "--home",
+            home,
+            "devices",
+            "add",
+            "box",
+            "--kind",
+            "drawer",
+            "--uri",
+            f"serial://{box.device}?baud=300",
+            "--json",
+        )
+        assert code == 0 and added["test"]["state"] == "ok"
+        assert added["test"]["drawer_open"] is None  # no status line on a trigger box
+        code, added = run(
+            capsys,
+            "--home",
+            home,
+            "devices",
+            "add",
+            "scan",
+            "--kind",
+            "scanner",
+            "--uri",
+            f"serial://{scanner.device}",
+            "--json",
+        )
+        assert code == 0 and added["test"]["state"] == "ok"
+        assert box.opens == []  # testing never opens the drawer
+    code, err = run(
+        capsys,
+        "--home",
+        home,
+        "devices",
+        "add",
+        "gone",
+        "--kind",
+        "scanner",
+        "--uri",
+        "serial:///dev/ttyNOPE0",
+        "--json",
+    )
+    assert code == 2 and "nothing was saved" in err["error"]["message"]
+    code, listed = run(capsys, "--home", home, "devices", "list", "--no-status", "--json")
+    assert [d["name"] for d in listed] == ["box", "scan"]

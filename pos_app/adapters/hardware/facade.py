@@ -51,12 +51,43 @@ class Hardware:
         self._lock = threading.RLock()
         self._pollers: list[DevicePoller] = []
         self.states: dict[str, tuple[str, str | None]] = {}
+        self._trial: dict[str, DeviceRecord] = {}
+
+    # -- the registry, plus a device being tried before it is saved -----------------------------
+    def _get(self, name: str) -> DeviceRecord:
+        rec = self._trial.get(name)
+        return rec if rec is not None else self.store.get_device(name)
+
+    def _list(self, kind: str | None = None) -> list[DeviceRecord]:
+        saved = [r for r in self.store.list_devices(kind) if r.name not in self._trial]
+        trial = [r for r in self._trial.values() if kind in (None, r.kind)]
+        return trial + saved
+
+    def probe_unsaved(self, rec: DeviceRecord) -> tuple[str, str | None, dict[str, Any]]:
+        """Test a device before it is saved (`guitai devices add`): nothing is written."""
+        with self._lock:
+            self._trial[rec.name] = rec
+        try:
+            return self.probe(rec)
+        finally:
+            with self._lock:
+                self._trial.pop(rec.name, None)
+                for key in (rec.name, f"drawer:{rec.name}"):
+                    svc = self._printers.pop(key, None)
+                    if svc is not None:
+                        svc.close()
+                trigger = self._trigger_drawers.pop(rec.name, None)
+            if trigger is not None:
+                drv, worker = trigger
+                with contextlib.suppress(Exception):
+                    worker.call(drv.close, 2.0)
+                worker.stop()
 
     # -- printers -------------------------------------------------------------------------------
     def printer(self, name: str | None = None) -> PrinterService:
         with self._lock:
             if name is None:
-                printers = self.store.list_devices("printer")
+                printers = self._list("printer")
                 if not printers:
                     raise StateError(
                         "No receipt printer is set up: add one with `guitai devices add NAME "
@@ -66,7 +97,7 @@ class Hardware:
                 name = printers[0].name
             svc = self._printers.get(name)
             if svc is None:
-                rec = self.store.get_device(name)
+                rec = self._get(name)
                 if rec.kind != "printer":
                     raise InvalidInput(
                         f"{name} is a {rec.kind}, not a printer", f"{name} 是{rec.kind}，不是打印机"
@@ -91,19 +122,17 @@ class Hardware:
         return self.printer(job.printer).reprint(job_id, wait=wait)
 
     def resume(self) -> dict[str, list[int]]:
-        return {
-            rec.name: self.printer(rec.name).resume() for rec in self.store.list_devices("printer")
-        }
+        return {rec.name: self.printer(rec.name).resume() for rec in self._list("printer")}
 
     # -- drawers --------------------------------------------------------------------------------
     def _drawer_target(self, name: str | None) -> tuple[str, Any]:
         """('printer', PrinterService) or ('trigger', (driver, worker)) for a drawer name."""
         if name is None:
-            drawers = self.store.list_devices("drawer")
+            drawers = self._list("drawer")
             if not drawers:
                 return "printer", self.printer(None)  # the usual case: drawer on the printer
             name = drawers[0].name
-        rec = self.store.get_device(name)
+        rec = self._get(name)
         if rec.kind == "printer":
             return "printer", self.printer(name)
         if rec.kind != "drawer":
@@ -114,7 +143,7 @@ class Hardware:
         if via:
             return "printer", self.printer(str(via))
         uri = parse_uri(rec.uri, "drawer")
-        for prn in self.store.list_devices("printer"):
+        for prn in self._list("printer"):
             if prn.uri == rec.uri:
                 return "printer", self.printer(prn.name)
         if uri.scheme == "serial" and rec.settings.get("via", "trigger") == "trigger":
@@ -182,9 +211,9 @@ class Hardware:
 
     def _drawer_settings(self, drawer: str | None) -> dict[str, Any]:
         if drawer is None:
-            drawers = self.store.list_devices("drawer")
+            drawers = self._list("drawer")
             return drawers[0].settings if drawers else {}
-        rec = self.store.get_device(drawer)
+        rec = self._get(drawer)
         return rec.settings if rec.kind == "drawer" else {}
 
     def drawer_is_open(self, drawer: str | None = None) -> bool | None:
@@ -272,7 +301,7 @@ class Hardware:
         }
 
     def print_test_page(self, name: str, *, wait: float | None = None) -> dict[str, Any]:
-        rec = self.store.get_device(name)
+        rec = self._get(name)
         svc = self.printer(name)
         try:
             st = svc.status()
@@ -294,7 +323,7 @@ class Hardware:
         interval_s: float = 5.0,
         on_change: Callable[[str, str, str | None], None] | None = None,
     ) -> None:
-        for rec in self.store.list_devices():
+        for rec in self._list():
             if rec.kind == "terminal":
                 continue  # the payments adapter watches its terminals
             poller = DevicePoller(self, rec, interval_s, on_change)
