@@ -181,6 +181,7 @@ def default_test_page(rec: DeviceRecord, status: PrinterStatus | None = None) ->
     if status is not None:
         p.text(f"status: {status.state}\n")
     p._raw(b"\x1c\x26" + "中文显示正常即可。".encode(codec, errors="replace") + b"\x1c\x2e\n")
+    p._raw(b"\x1b\x61\x01")  # ESC a 1: centre the QR (python-escpos' center= needs a width)
     # python-escpos 3.1 print()s a media-width notice on every image(); keep it off stdout.
     with contextlib.redirect_stdout(io.StringIO()):
         p.qr(f"GUITAI TEST {rec.name}", size=4)
