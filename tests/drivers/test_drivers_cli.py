@@ -317,7 +317,7 @@ def test_emulate_drawer_command() -> None:
 
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pos_app.cli", "emulate", "drawer", "--duration", "3"],
+        [sys.executable, "-m", "pos_app.cli", "emulate", "drawer", "--duration", "4"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
