@@ -19,7 +19,7 @@ from drivers.emulators.escpos_parser import EscposParser
 from drivers.emulators.printer import VirtualPrinter
 from drivers.emulators.render import job_record
 from drivers.printer import EscposPrinter
-from drivers.wedge import WedgeDecoder
+from pos_app.domain.wedge import WedgeDecoder
 
 
 def _receipt() -> bytes:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from drivers.emulators.serial_devices import VirtualScanner
 from drivers.scanner import LineSplitter, SerialScanner, wait_until
-from drivers.wedge import BadScan, Scan, Typed, WedgeDecoder
+from pos_app.domain.wedge import BadScan, Scan, Typed, WedgeDecoder
 
 
 def keys(text: str, start: int, gap: int) -> list[tuple[str, int]]:

@@ -1,4 +1,5 @@
-"""Keyboard-wedge scanner decoding: pure logic, no Qt.
+"""Keyboard-wedge scanner decoding: pure logic, no Qt (in the domain so the UI may use it;
+the UI may not import drivers).
 
 A wedge scanner types its code as a burst of keys a few ms apart, usually ended by Enter
 (some are programmed with an STX prefix and ETX suffix).  The UI feeds every key event with
