@@ -145,3 +145,18 @@ def test_random_bytes_never_crash_the_parser(data: bytes, codec: str) -> None:
     p = EscposParser(on_job=jobs.append, cjk_codec=codec)
     p.feed(data)
     p.take_incomplete()
+
+
+def test_python_escpos_magic_encode_chinese_shortcut() -> None:
+    """python-escpos 3.1 text() sends GB18030 without FS & when a line holds Han characters;
+    it prints on printers that power on in Chinese mode (the emulator's default) and is
+    garbage on those that do not."""
+    from escpos.printer import Dummy
+
+    p = Dummy()
+    p.text("合计：￥12.00\n")
+    p.cut()
+    jobs, _, _ = parse(p.output)
+    assert jobs[0].text_lines[0] == "合计：￥12.00"
+    jobs, _, _ = parse(p.output, chinese_at_power_on=False)
+    assert jobs[0].text_lines[0] != "合计：￥12.00"
