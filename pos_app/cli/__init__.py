@@ -35,7 +35,9 @@ COMMANDS: dict[str, str] = {
     "restore": "pos_app.cli.backup_cmds:restore",
     "diagnostics": "pos_app.cli.diagnostics_cmd:diagnostics",
     "payments": "pos_app.cli.payments_cmds:payments",
-    "emulate-payments": "pos_app.cli.payments_cmds:emulate_payments",
+    "devices": "pos_app.cli.devices_cmds:devices",
+    "emulate": "pos_app.cli.devices_cmds:emulate",
+    "drawer": "pos_app.cli.devices_cmds:drawer",
 }
 
 

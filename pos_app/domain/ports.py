@@ -144,8 +144,18 @@ class SyncState(Protocol):
 
 
 class ReceiptPrinter(Protocol):
-    def print_job(self, data: bytes, *, job_id: str) -> None: ...
+    def print_job(self, data: bytes, *, job_id: str) -> None:
+        """Queue persistently and print; `job_id` is the reference (e.g. the sale id).
+
+        Raises GuitaiError (what happened, what to do) if the printer fails; the job stays
+        queued for reprint and the sale is never touched."""
+        ...
 
 
 class CashDrawer(Protocol):
-    def open(self) -> None: ...
+    def open(
+        self, *, reason: str = "sale", ref: str | None = None, user: str | None = None
+    ) -> None:
+        """Kick the drawer and record the open.  reason: sale | refund | no_sale | test
+        (no_sale and test need the user)."""
+        ...

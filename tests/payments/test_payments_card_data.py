@@ -9,7 +9,7 @@ import logging
 import re
 from dataclasses import asdict
 
-from conftest import Rig, card_amount
+from payments_rig import Rig, card_amount
 
 from drivers.payments.scenarios import TEST_CARDS
 from pos_app.domain.payments import PaymentError, mask_pan, scrub_card_numbers

@@ -42,7 +42,7 @@ def guitai(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
 class Emulator:
     def __init__(self, *args: str) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "pos_app.cli", "emulate-payments", *args, "--port", "0"],
+            [sys.executable, "-m", "pos_app.cli", "emulate", *args, "--port", "0"],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import Rig, alipay_code, card_amount, wechat_code
+from payments_rig import Rig, alipay_code, card_amount, wechat_code
 from ledger_check import check
 
 HERE = Path(__file__).parent

@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from conftest import Rig, alipay_code, card_amount, wechat_code
+from payments_rig import Rig, alipay_code, card_amount, wechat_code
 from ledger_check import check
 
 from drivers.payments.scenarios import SUFFIXES, Behaviour

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import Rig, alipay_code, card_amount, wechat_code
+from payments_rig import Rig, alipay_code, card_amount, wechat_code
 
 from pos_app.domain.errors import InvalidInput, StateError
 from pos_app.domain.payments import PaymentDeclined, PaymentUnavailable, PaymentUnknown
@@ -183,7 +183,7 @@ def test_wrong_wechat_key_is_a_clear_decline(rig: Rig) -> None:
 
 
 def WECHAT_KEY_NOT_IN(text: str) -> bool:
-    from conftest import WECHAT_KEY
+    from payments_rig import WECHAT_KEY
 
     return WECHAT_KEY not in text
 
@@ -238,7 +238,7 @@ def test_cashier_abort_while_the_customer_is_paying(rig: Rig, tender: str) -> No
 def test_credentials_never_in_logs_or_repr(rig: Rig, caplog: pytest.LogCaptureFixture) -> None:
     import logging
 
-    from conftest import WECHAT_KEY
+    from payments_rig import WECHAT_KEY
 
     caplog.set_level(logging.DEBUG)
     svc = rig.service()

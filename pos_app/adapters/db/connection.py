@@ -8,8 +8,10 @@ connection; other readers open it read-only.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -77,13 +79,34 @@ class OpenDatabase:
         self.conn.close()
 
 
+class GuitaiConnection(sqlite3.Connection):
+    """The till's one writing connection, with the lock every writer holds for a whole
+    transaction: device threads and the selling thread share the connection (one owner of the
+    database), so a device write can never land inside a sale's transaction."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lock = threading.RLock()
+
+
+def connection_lock(conn: sqlite3.Connection) -> threading.RLock:
+    lock = getattr(conn, "lock", None)
+    if lock is None:  # a plain connection (tests, tools): give it one
+        raise TypeError("not a GuitaiConnection; open it with open_database()")
+    return lock  # type: ignore[no-any-return]
+
+
 def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
     if readonly:
         uri = f"file:{path}?mode=ro"
-        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+        conn = sqlite3.connect(
+            uri, uri=True, isolation_level=None, check_same_thread=False, factory=GuitaiConnection
+        )
     else:
         # isolation_level=None: we issue BEGIN IMMEDIATE ourselves (unit_of_work.py).
-        conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        conn = sqlite3.connect(
+            str(path), isolation_level=None, check_same_thread=False, factory=GuitaiConnection
+        )
     conn.execute("PRAGMA busy_timeout = 5000")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA mmap_size = 0")

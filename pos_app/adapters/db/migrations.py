@@ -206,6 +206,48 @@ def m0001_initial(db: Database) -> None:
         db.execute(stmt)
 
 
+SCHEMA_0002_DEVICES = """
+CREATE TABLE devices (
+  name TEXT PRIMARY KEY,
+  kind TEXT NOT NULL CHECK (kind IN ('printer', 'drawer', 'scanner', 'terminal')),
+  uri TEXT NOT NULL,
+  settings TEXT NOT NULL DEFAULT '{}',   -- JSON object
+  serial_number TEXT,
+  added_at TEXT NOT NULL
+);
+CREATE TABLE print_jobs (
+  id INTEGER PRIMARY KEY,
+  printer TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  kind TEXT NOT NULL,                    -- receipt | refund | reprint | test | report | ...
+  ref TEXT,                              -- e.g. the sale id or receipt number
+  data BLOB NOT NULL,                    -- the exact ESC/POS bytes
+  state TEXT NOT NULL DEFAULT 'queued'
+    CHECK (state IN ('queued', 'printing', 'done', 'failed')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT,
+  done_at TEXT
+);
+CREATE INDEX print_jobs_open ON print_jobs(printer, state, id);
+CREATE INDEX print_jobs_ref ON print_jobs(ref);
+CREATE TABLE drawer_opens (
+  id INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  reason TEXT NOT NULL CHECK (reason IN ('sale', 'refund', 'no_sale', 'test')),
+  ref TEXT,
+  user TEXT,
+  drawer TEXT
+);
+CREATE INDEX drawer_opens_at ON drawer_opens(at);
+"""
+
+
+@migrations(name="0002_devices")
+def m0002_devices(db: Database) -> None:
+    for stmt in _statements(SCHEMA_0002_DEVICES):
+        db.execute(stmt)
+
+
 SCHEMA_0003_PAYMENTS = """
 CREATE TABLE payment_attempts (
   id TEXT PRIMARY KEY,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Collection, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import datetime
 from typing import Any
 
@@ -62,16 +62,21 @@ class SqlitePaymentAttempts:
 
     @contextmanager
     def _tx(self) -> Iterator[None]:
-        if self.conn.in_transaction:  # the caller's transaction (the sale commit)
-            yield
-            return
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+        # The connection's writer lock (see connection.GuitaiConnection): taken first, so an
+        # open transaction seen below is this thread's own (the sale's commit), never a
+        # device thread's.
+        lock = getattr(self.conn, "lock", None) or nullcontext()
+        with lock:
+            if self.conn.in_transaction:  # the caller's transaction (the sale commit)
+                yield
+                return
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
 
     def insert(self, attempt: PaymentAttempt) -> None:
         marks = ",".join("?" * len(COLUMNS))

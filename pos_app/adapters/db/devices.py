@@ -1,0 +1,370 @@
+"""The device registry, the persistent print-job queue, the drawer-open log, and device.status
+events in the outbox (schema 0002_devices; events as in docs/events.md).
+
+Every method is one short statement or one small transaction on the till's writing
+connection.  Device threads call these, so all access goes through one lock; pass the unit of
+work's lock (if it has one) so a device write never lands inside a sale's transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from pos_app.domain.errors import InvalidInput, NotFound, StateError
+from pos_app.domain.events import DEVICE_STATUS, SCHEMA_VERSION
+from pos_app.domain.ports import Clock, SystemClock
+
+KINDS = ("printer", "drawer", "scanner", "terminal")
+DRAWER_REASONS = ("sale", "refund", "no_sale", "test")
+JOB_STATES = ("queued", "printing", "done", "failed")
+BUSY_WAIT_S = 5.0
+
+
+def rfc3339(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+@dataclass(frozen=True)
+class DeviceRecord:
+    name: str
+    kind: str
+    uri: str
+    settings: dict[str, Any]
+    serial_number: str | None
+    added_at: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "uri": self.uri,
+            "settings": self.settings,
+            "serial_number": self.serial_number,
+            "added_at": self.added_at,
+        }
+
+
+@dataclass(frozen=True)
+class PrintJob:
+    id: int
+    printer: str
+    created_at: str
+    kind: str
+    ref: str | None
+    data: bytes
+    state: str
+    attempts: int
+    last_error: str | None
+    done_at: str | None
+
+    def as_dict(self, with_data: bool = False) -> dict[str, Any]:
+        d = {
+            "id": self.id,
+            "printer": self.printer,
+            "created_at": self.created_at,
+            "kind": self.kind,
+            "ref": self.ref,
+            "state": self.state,
+            "attempts": self.attempts,
+            "last_error": self.last_error,
+            "done_at": self.done_at,
+            "bytes": len(self.data),
+        }
+        if with_data:
+            d["data"] = self.data.hex()
+        return d
+
+
+class DeviceStore:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        *,
+        clock: Clock | None = None,
+        lock: threading.RLock | None = None,
+    ) -> None:
+        self.conn = conn
+        self.clock = clock or SystemClock()
+        self.lock = lock or threading.RLock()
+
+    def _now(self) -> str:
+        return rfc3339(self.clock.now())
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self.lock:
+            self._begin()
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+
+    def _begin(self) -> None:
+        # The till has one writing connection.  If the unit of work (another thread) has a
+        # transaction open on it, wait for it to end rather than join it: its rollback would
+        # take our write with it, and our commit would commit half a sale.  Pass the unit of
+        # work's lock as `lock=` to make this wait exact instead of polling.
+        deadline = time.monotonic() + BUSY_WAIT_S
+        while True:
+            if not self.conn.in_transaction:
+                try:
+                    self.conn.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as err:
+                    if "within a transaction" not in str(err) and "locked" not in str(err):
+                        raise
+            if time.monotonic() >= deadline:
+                raise StateError(
+                    "The database is busy with another change; try again",
+                    "数据库正忙，请稍后重试",
+                )
+            time.sleep(0.005)
+
+    def _q(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        with self.lock:
+            cur = self.conn.execute(sql, args)
+            cols = [c[0] for c in cur.description or ()]
+            return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]  # type: ignore[misc]
+
+    # -- registry -------------------------------------------------------------------------------
+    def add_device(
+        self,
+        name: str,
+        kind: str,
+        uri: str,
+        settings: dict[str, Any] | None = None,
+        serial_number: str | None = None,
+        *,
+        replace: bool = False,
+    ) -> DeviceRecord:
+        name = name.strip()
+        if not name or len(name) > 64 or not name.isprintable():
+            raise InvalidInput(
+                "A device name needs 1–64 printable characters, e.g. printer1",
+                "设备名称需为 1–64 个可打印字符，例如 printer1",
+            )
+        if kind not in KINDS:
+            raise InvalidInput(
+                f"Unknown device kind {kind!r}: use {', '.join(KINDS)}",
+                f"未知设备类型 {kind}：可用 {', '.join(KINDS)}",
+            )
+        if serial_number:
+            clash = self._q(
+                "SELECT name FROM devices WHERE serial_number = ? AND name != ?",
+                (serial_number, name),
+            )
+            if clash:
+                raise InvalidInput(
+                    f"This device (serial {serial_number}) is already set up as "
+                    f"{clash[0]['name']!r}: remove that entry first",
+                    f"该设备（序列号 {serial_number}）已登记为 {clash[0]['name']}：请先删除旧记录",
+                )
+        row = (
+            name,
+            kind,
+            uri,
+            json.dumps(settings or {}, ensure_ascii=False, sort_keys=True),
+            serial_number,
+            self._now(),
+        )
+        with self._tx() as c:
+            exists = c.execute("SELECT 1 FROM devices WHERE name = ?", (name,)).fetchone()
+            if exists and not replace:
+                raise InvalidInput(
+                    f"A device named {name!r} already exists: pick another name or remove it "
+                    "with `guitai devices remove`",
+                    f"已有名为 {name} 的设备：请换一个名称，或先用 guitai devices remove 删除",
+                )
+            c.execute(
+                "INSERT OR REPLACE INTO devices (name, kind, uri, settings, serial_number,"
+                " added_at) VALUES (?, ?, ?, ?, ?, ?)",
+                row,
+            )
+        return self.get_device(name)
+
+    def get_device(self, name: str) -> DeviceRecord:
+        rows = self._q("SELECT * FROM devices WHERE name = ?", (name,))
+        if not rows:
+            raise NotFound(
+                f"No device named {name!r}: see `guitai devices list`, or add it with "
+                "`guitai devices add`",
+                f"没有名为 {name} 的设备：请查看 guitai devices list，或用 guitai devices add 添加",
+            )
+        return _device(rows[0])
+
+    def list_devices(self, kind: str | None = None) -> list[DeviceRecord]:
+        if kind:
+            rows = self._q("SELECT * FROM devices WHERE kind = ? ORDER BY name", (kind,))
+        else:
+            rows = self._q("SELECT * FROM devices ORDER BY kind, name")
+        return [_device(r) for r in rows]
+
+    def remove_device(self, name: str) -> None:
+        self.get_device(name)
+        with self._tx() as c:
+            c.execute("DELETE FROM devices WHERE name = ?", (name,))
+
+    # -- print jobs -------------------------------------------------------------------------------
+    def enqueue(self, printer: str, data: bytes, kind: str, ref: str | None = None) -> int:
+        if not data:
+            raise InvalidInput("Nothing to print (empty job)", "打印内容为空")
+        with self._tx() as c:
+            cur = c.execute(
+                "INSERT INTO print_jobs (printer, created_at, kind, ref, data, state)"
+                " VALUES (?, ?, ?, ?, ?, 'queued')",
+                (printer, self._now(), kind, ref, sqlite3.Binary(data)),
+            )
+            return int(cur.lastrowid or 0)
+
+    def job(self, job_id: int) -> PrintJob:
+        rows = self._q("SELECT * FROM print_jobs WHERE id = ?", (job_id,))
+        if not rows:
+            raise NotFound(f"No print job {job_id}", f"没有打印任务 {job_id}")
+        return _job(rows[0])
+
+    def jobs(
+        self, printer: str | None = None, *, states: tuple[str, ...] = JOB_STATES, limit: int = 100
+    ) -> list[PrintJob]:
+        marks = ",".join("?" * len(states))
+        sql = f"SELECT * FROM print_jobs WHERE state IN ({marks})"
+        args: tuple[Any, ...] = tuple(states)
+        if printer:
+            sql += " AND printer = ?"
+            args += (printer,)
+        sql += " ORDER BY id DESC LIMIT ?"
+        return [_job(r) for r in self._q(sql, (*args, limit))]
+
+    def open_jobs(self, printer: str | None = None) -> list[PrintJob]:
+        """Jobs not yet printed (queued, printing, failed), oldest first."""
+        return sorted(
+            self.jobs(printer, states=("queued", "printing", "failed"), limit=1000),
+            key=lambda j: j.id,
+        )
+
+    def mark_printing(self, job_id: int) -> PrintJob:
+        with self._tx() as c:
+            cur = c.execute(
+                "UPDATE print_jobs SET state = 'printing', attempts = attempts + 1"
+                " WHERE id = ? AND state IN ('queued', 'failed')",
+                (job_id,),
+            )
+            if cur.rowcount != 1:
+                raise StateError(
+                    f"Print job {job_id} is not waiting to print",
+                    f"打印任务 {job_id} 不在等待打印状态",
+                )
+        return self.job(job_id)
+
+    def mark_done(self, job_id: int) -> None:
+        with self._tx() as c:
+            c.execute(
+                "UPDATE print_jobs SET state = 'done', done_at = ?, last_error = NULL WHERE id = ?",
+                (self._now(), job_id),
+            )
+
+    def mark_failed(self, job_id: int, error: str) -> None:
+        with self._tx() as c:
+            c.execute(
+                "UPDATE print_jobs SET state = 'failed', last_error = ? WHERE id = ?",
+                (error, job_id),
+            )
+
+    def requeue(self, job_id: int) -> PrintJob:
+        """Reprint: a failed (or done) job goes back to the queue."""
+        job = self.job(job_id)
+        if job.state == "printing":
+            raise StateError(
+                f"Print job {job_id} is printing right now", f"打印任务 {job_id} 正在打印"
+            )
+        with self._tx() as c:
+            c.execute("UPDATE print_jobs SET state = 'queued' WHERE id = ?", (job_id,))
+        return self.job(job_id)
+
+    def recover_interrupted(self, printer: str | None = None) -> list[int]:
+        """After a crash, jobs left 'printing' are failed (not resent: the paper may exist)."""
+        ids = [j.id for j in self.jobs(printer, states=("printing",), limit=1000)]
+        for job_id in ids:
+            self.mark_failed(job_id, "interrupted")
+        return ids
+
+    # -- drawer ---------------------------------------------------------------------------------
+    def record_drawer_open(
+        self,
+        reason: str,
+        *,
+        ref: str | None = None,
+        user: str | None = None,
+        drawer: str | None = None,
+    ) -> int:
+        if reason not in DRAWER_REASONS:
+            raise InvalidInput(
+                f"Drawer open reason must be one of {', '.join(DRAWER_REASONS)}",
+                f"开钱箱原因必须是 {', '.join(DRAWER_REASONS)} 之一",
+            )
+        if reason in ("no_sale", "test") and not user:
+            raise InvalidInput(
+                "Opening the drawer without a sale needs the user's name",
+                "无交易开钱箱必须记录操作人",
+            )
+        with self._tx() as c:
+            cur = c.execute(
+                "INSERT INTO drawer_opens (at, reason, ref, user, drawer) VALUES (?, ?, ?, ?, ?)",
+                (self._now(), reason, ref, user, drawer),
+            )
+            return int(cur.lastrowid or 0)
+
+    def drawer_opens(self, limit: int = 100) -> list[dict[str, Any]]:
+        return list(self._q("SELECT * FROM drawer_opens ORDER BY id DESC LIMIT ?", (limit,)))
+
+    # -- outbox ---------------------------------------------------------------------------------
+    def emit_device_status(self, device: str, kind: str, state: str, reason: str | None) -> str:
+        """Write a device.status event (docs/events.md) with the next outbox seq."""
+        event_id = str(uuid.uuid4())
+        at = self._now()
+        payload = json.dumps(
+            {"device": device, "kind": kind, "state": state, "reason": reason, "at": at},
+            ensure_ascii=False,
+            sort_keys=True,
+            separators=(",", ":"),
+        )
+        with self._tx() as c:
+            c.execute(
+                "INSERT INTO outbox (seq, id, type, schema, occurred_at, payload, state)"
+                " SELECT COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ?, ?, 'pending' FROM outbox",
+                (event_id, DEVICE_STATUS, SCHEMA_VERSION, at, payload),
+            )
+        return event_id
+
+
+def _device(r: Any) -> DeviceRecord:
+    try:
+        settings = json.loads(r["settings"] or "{}")
+    except ValueError:
+        settings = {}
+    return DeviceRecord(r["name"], r["kind"], r["uri"], settings, r["serial_number"], r["added_at"])
+
+
+def _job(r: Any) -> PrintJob:
+    return PrintJob(
+        r["id"],
+        r["printer"],
+        r["created_at"],
+        r["kind"],
+        r["ref"],
+        bytes(r["data"]),
+        r["state"],
+        r["attempts"],
+        r["last_error"],
+        r["done_at"],
+    )

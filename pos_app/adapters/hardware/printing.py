@@ -1,0 +1,189 @@
+"""One printer's service: its thread, its driver, its slice of the persistent job queue; and
+the default test page."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import threading
+from collections.abc import Callable
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from typing import Any
+
+from drivers.errors import ConfigError, DriverError
+from drivers.printer import DrawerPulse, EscposPrinter
+from drivers.status import PrinterStatus
+from drivers.uri import parse_uri
+from drivers.worker import DeviceWorker
+from pos_app.adapters.db.devices import DeviceRecord, DeviceStore
+from pos_app.domain.errors import InvalidInput
+
+from .messages import PrintFailed, invalid_setting, problem_from
+
+# ---- building drivers from registry records ---------------------------------------------------
+
+
+def _bool(value: Any) -> bool:
+    return str(value).lower() in ("1", "true", "yes", "on")
+
+
+def printer_from_record(rec: DeviceRecord) -> EscposPrinter:
+    s = rec.settings
+    try:
+        uri = parse_uri(rec.uri, "printer")
+        pulse = DrawerPulse(
+            pin=int(s.get("drawer_pin", 2)),
+            on_ms=int(s.get("drawer_on_ms", 50)),
+            off_ms=int(s.get("drawer_off_ms", 500)),
+        )
+        timeout = float(s.get("status_timeout", 1.0))
+        if not 0.05 <= timeout <= 10:
+            raise ConfigError("status_timeout must be 0.05..10 seconds")
+        print_timeout = float(s.get("print_timeout", 15.0))
+        if not 0.5 <= print_timeout <= 300:
+            raise ConfigError("print_timeout must be 0.5..300 seconds")
+        return EscposPrinter(
+            uri,
+            status_timeout=timeout,
+            drawer=pulse,
+            require_status=_bool(s.get("require_status", False)),
+            confirm_printed=_bool(s.get("confirm_printed", True)),
+            print_timeout=print_timeout,
+            realtime_kick=_bool(s.get("realtime_kick", True)),
+        )
+    except (ValueError, TypeError) as err:
+        if isinstance(err, DriverError):
+            raise invalid_setting(err) from err
+        raise InvalidInput(f"Device setting: {err}", f"设备设置有误：{err}") from err
+
+
+@dataclass
+class JobOutcome:
+    job_id: int
+    state: str  # done | printing (still going after the wait) | queued
+    warnings: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"job_id": self.job_id, "state": self.state, "warnings": self.warnings}
+
+
+class PrinterService:
+    """One printer: its worker thread, its driver, its slice of the persistent job queue."""
+
+    def __init__(
+        self, name: str, printer: EscposPrinter, store: DeviceStore, *, wait_s: float = 30.0
+    ) -> None:
+        self.name = name
+        self.printer = printer
+        self.store = store
+        self.wait_s = wait_s
+        self.worker = DeviceWorker(name)
+        self.last_error: str | None = None
+        self._status_lock = threading.Lock()
+        self._status_future: Any = None
+
+    # -- jobs (the worker runs these) ---------------------------------------------------------
+    def _run_job(self, job_id: int) -> JobOutcome:
+        job = self.store.mark_printing(job_id)
+        try:
+            result = self.printer.print_job(job.data)
+        except DriverError as err:
+            self.last_error = f"{err.reason}: {err.detail}"
+            self.store.mark_failed(job_id, err.reason)
+            raise problem_from(err, self.name, job_id=job_id, cls=PrintFailed) from err
+        except BaseException as err:  # a driver bug must not leave the job 'printing'
+            self.store.mark_failed(job_id, f"error: {type(err).__name__}")
+            raise
+        self.store.mark_done(job_id)
+        self.last_error = None
+        return JobOutcome(job_id, "done", result.warnings)
+
+    def _wait(self, job_id: int, fut: Any, wait: float | None) -> JobOutcome:
+        try:
+            outcome: JobOutcome = fut.result(self.wait_s if wait is None else wait)
+            return outcome
+        except FutureTimeout:
+            return JobOutcome(job_id, self.store.job(job_id).state, ["still_printing"])
+
+    def enqueue_and_print(
+        self, data: bytes, kind: str, ref: str | None = None, *, wait: float | None = None
+    ) -> JobOutcome:
+        """Queue the job (persisted first), print it on the printer's thread, wait for it.
+
+        Raises PrintFailed with the cashier's message if the printer fails; the job stays in
+        the queue as 'failed' for reprint().  wait=0: return at once (state 'queued').
+        """
+        job_id = self.store.enqueue(self.name, data, kind, ref)
+        fut = self.worker.submit(lambda: self._run_job(job_id))
+        if wait == 0:
+            return JobOutcome(job_id, "queued", [])
+        return self._wait(job_id, fut, wait)
+
+    def reprint(self, job_id: int, *, wait: float | None = None) -> JobOutcome:
+        job = self.store.job(job_id)
+        if job.printer != self.name:
+            raise InvalidInput(
+                f"Print job {job_id} belongs to printer {job.printer}",
+                f"打印任务 {job_id} 属于打印机 {job.printer}",
+            )
+        self.store.requeue(job_id)
+        fut = self.worker.submit(lambda: self._run_job(job_id))
+        return self._wait(job_id, fut, wait)
+
+    def resume(self) -> list[int]:
+        """After start: jobs cut off by a crash become 'failed' (the paper may exist, so they
+        are not resent blindly); jobs still 'queued' are printed."""
+        interrupted = self.store.recover_interrupted(self.name)
+        for job in self.store.jobs(self.name, states=("queued",), limit=1000)[::-1]:
+            job_id = job.id
+            self.worker.submit(lambda job_id=job_id: self._run_job(job_id))
+        return interrupted
+
+    # -- status and drawer --------------------------------------------------------------------
+    def status(self, timeout: float = 10.0) -> PrinterStatus:
+        """The printer's status, asked on its thread.  Callers asking while a question is
+        already waiting (behind a long job) share it instead of piling up more."""
+        with self._status_lock:
+            fut = self._status_future
+            if fut is None or fut.done():
+                fut = self._status_future = self.worker.submit(self.printer.status)
+        return fut.result(timeout)
+
+    def call(self, fn: Callable[[EscposPrinter], Any], timeout: float = 10.0) -> Any:
+        return self.worker.call(lambda: fn(self.printer), timeout)
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.worker.call(self.printer.close, 5.0)
+        self.worker.stop()
+
+
+# ---- the test page ----------------------------------------------------------------------------
+
+
+def default_test_page(rec: DeviceRecord, status: PrinterStatus | None = None) -> bytes:
+    """A test page with Chinese text (FS & + GB18030/GBK/Big5 + FS .), status and a QR.
+
+    Built with python-escpos directly; the lead may pass `test_page=` to use the receipts
+    package's page instead.
+    """
+    from escpos.printer import Dummy
+
+    codec = str(rec.settings.get("cjk_codec", "gb18030"))
+    p = Dummy()
+    p._raw(b"\x1b\x40")
+    p.set(align="center", double_height=True, double_width=True, bold=True)
+    p._raw(b"\x1c\x26" + "柜台 打印测试".encode(codec, errors="replace") + b"\x1c\x2e\n")
+    p.set(align="left", normal_textsize=True, bold=False)
+    p.text(f"Guitai test page: {rec.name}\n")
+    p.text(f"{rec.uri}\n")
+    if status is not None:
+        p.text(f"status: {status.state}\n")
+    p._raw(b"\x1c\x26" + "中文显示正常即可。".encode(codec, errors="replace") + b"\x1c\x2e\n")
+    p._raw(b"\x1b\x61\x01")  # ESC a 1: centre the QR (python-escpos' center= needs a width)
+    # python-escpos 3.1 print()s a media-width notice on every image(); keep it off stdout.
+    with contextlib.redirect_stdout(io.StringIO()):
+        p.qr(f"GUITAI TEST {rec.name}", size=4)
+    p.cut()
+    return bytes(p.output)

@@ -1,0 +1,197 @@
+"""`guitai emulate zvt|wechatpay|alipay`: payment emulators speaking the real protocols, with
+scripted behaviours (docs/payments.md)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import click
+
+_behaviours = [
+    "approve",
+    "decline",
+    "insufficient",
+    "user_paying",
+    "busy",
+    "no_answer",
+    "drop_after_approval",
+    "user_paying_forever",
+]
+behaviour_option = click.option(
+    "--behaviour",
+    type=click.Choice(_behaviours),
+    help="Behaviour for every payment of this run (default: by the last two digits of the "
+    "amount in fen / the payment code: 91 decline, 92 insufficient funds, 93 user paying "
+    "for a while, 94 busy, 95 no answer, 96 link dropped after approval, 97 user never "
+    "pays; else approve).",
+)
+fault_option = click.option(
+    "--fault",
+    "faults",
+    multiple=True,
+    metavar="STEP=BEHAVIOUR",
+    help="A fault on one step, e.g. query=no_answer, reverse=busy, refund=drop_after_approval "
+    "(ZVT steps: authorization, reversal, refund, repeat_receipt, status_enquiry, "
+    "end_of_day, registration).",
+)
+
+
+def _serve(emulator: Any, ready: str) -> None:
+    stop = threading.Event()
+
+    def _term(signum: int, frame: Any) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _term)
+    emulator.start()
+    click.echo(ready)
+    sys.stdout.flush()
+    try:
+        while not stop.wait(0.2):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        emulator.stop()
+
+
+@click.command("zvt")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=20007, show_default=True)
+@click.option("--password", default="000000", show_default=True, help="The PT's 6-digit password.")
+@click.option(
+    "--pty",
+    "use_pty",
+    is_flag=True,
+    help="Also serve the serial framing (DLE STX … CRC-16, ACK/NAK) on a new "
+    "pseudo-terminal; its path is printed (zvt+serial:///dev/pts/N).",
+)
+@behaviour_option
+@fault_option
+def emulate_zvt(
+    host: str,
+    port: int,
+    password: str,
+    use_pty: bool,
+    behaviour: str | None,
+    faults: tuple[str, ...],
+) -> None:
+    """A ZVT card terminal on TCP (APDUs as on port 20007).  Test cards: UnionPay
+    6250941006528599, Visa 4111111111111111, Mastercard 5555555555554444, Maestro
+    6759649826438453, chosen by (amount in yuan) mod 4."""
+    from drivers.payments.scenarios import Behaviour, parse_faults
+    from drivers.payments.zvt_emulator import ZvtEmulator, ZvtEmulatorConfig
+
+    config = ZvtEmulatorConfig(
+        password=password,
+        faults=parse_faults(faults),
+        behaviour=Behaviour(behaviour) if behaviour else None,
+    )
+    emu = ZvtEmulator(host, port, config)
+    ready = f"ZVT terminal emulator on zvt+tcp://{emu.host}:{emu.port}"
+    if use_pty:
+        ready += f" and zvt+serial://{emu.start_serial()}"
+    _serve(emu, ready)
+
+
+@click.command("wechatpay")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8301, show_default=True)
+@click.option("--mch-id", required=True, help="Merchant number the till must send.")
+@click.option(
+    "--key",
+    required=True,
+    envvar="GUITAI_WECHAT_KEY",
+    help="The merchant's API key: requests are checked and answers signed with it.",
+)
+@click.option("--appid", default="wx0000000000000000", show_default=True)
+@behaviour_option
+@fault_option
+def emulate_wechatpay(
+    host: str,
+    port: int,
+    mch_id: str,
+    key: str,
+    appid: str,
+    behaviour: str | None,
+    faults: tuple[str, ...],
+) -> None:
+    """WeChat Pay v2 (micropay, orderquery, reverse, refund) over HTTP, XML, signed."""
+    from drivers.payments.scenarios import Behaviour, parse_faults
+    from drivers.payments.wechat_emulator import WechatPayEmulator
+
+    emu = WechatPayEmulator(
+        host,
+        port,
+        mch_id=mch_id,
+        key=key,
+        appid=appid,
+        behaviour=Behaviour(behaviour) if behaviour else None,
+        faults=parse_faults(faults),
+    )
+    _serve(emu, f"WeChat Pay emulator on {emu.url} (mch_id {mch_id})")
+
+
+@click.command("alipay")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8302, show_default=True)
+@click.option("--app-id", default="2021000000000001", show_default=True)
+@click.option(
+    "--app-public-key",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="The app's public key (PEM): request signatures are checked with it.",
+)
+@click.option(
+    "--private-key",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The emulator's own private key (PEM), created if absent; its public key is "
+    "written beside it as FILE.pub.pem for the till's --alipay-public-key-file.",
+)
+@behaviour_option
+@fault_option
+def emulate_alipay(
+    host: str,
+    port: int,
+    app_id: str,
+    app_public_key: str,
+    private_key: str,
+    behaviour: str | None,
+    faults: tuple[str, ...],
+) -> None:
+    """Alipay's gateway (trade.pay bar_code, query, cancel, refund): form in, JSON out, RSA2."""
+    from drivers.payments.alipay import (
+        load_private_key,
+        load_public_key,
+        new_key,
+        private_pem,
+        public_pem,
+    )
+    from drivers.payments.alipay_emulator import AlipayEmulator
+    from drivers.payments.scenarios import Behaviour, parse_faults
+
+    key_path = Path(private_key)
+    if key_path.exists():
+        key = load_private_key(key_path.read_bytes())
+    else:
+        key = new_key()
+        key_path.write_bytes(private_pem(key))
+        os.chmod(key_path, 0o600)
+    pub_path = key_path.with_name(key_path.name + ".pub.pem")
+    pub_path.write_bytes(public_pem(key))
+    emu = AlipayEmulator(
+        host,
+        port,
+        app_public_key=load_public_key(Path(app_public_key).read_bytes()),
+        private_key=key,
+        app_id=app_id,
+        behaviour=Behaviour(behaviour) if behaviour else None,
+        faults=parse_faults(faults),
+    )
+    _serve(emu, f"Alipay emulator on {emu.url} (app {app_id}; its public key: {pub_path})")
