@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 
 import pytest
-from payments_rig import Rig, alipay_code, card_amount, wechat_code
 from ledger_check import check
+from payments_rig import Rig, alipay_code, card_amount, wechat_code
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent.parent

@@ -13,8 +13,8 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from payments_rig import Rig, alipay_code, card_amount, wechat_code
 from ledger_check import check
+from payments_rig import Rig, alipay_code, card_amount, wechat_code
 
 from drivers.payments.scenarios import SUFFIXES, Behaviour
 from pos_app.domain.payments import PaymentError
