@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "shift": "pos_app.cli.shift_cmds:shift",
     "report": "pos_app.cli.shift_cmds:report",
     "journal": "pos_app.cli.journal_cmds:journal",
+    "run": "pos_app.cli.run_cmd:run",
 }
 
 
