@@ -57,7 +57,11 @@ def build_app(
     if show:
         if kiosk:
             # Frameless and on top: the desktop, task bar and window controls stay hidden.
-            win.setWindowFlags(win.windowFlags() | Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint)
+            win.setWindowFlags(
+                win.windowFlags()
+                | Qt.WindowType.FramelessWindowHint
+                | Qt.WindowType.WindowStaysOnTopHint
+            )
             win.showFullScreen()
         else:
             win.resize(1280, 800)
@@ -74,6 +78,7 @@ def build_app(
 
 def teardown(t: TillApp) -> None:
     t.app.removeEventFilter(t.wedge)
+    t.window.translations.set("en")  # uninstall: the QApplication outlives this window
     t.window.status.stop()
     t.session.worker.wait_idle()
     t.window.customer.close()

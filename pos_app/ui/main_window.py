@@ -61,7 +61,9 @@ class MainWindow(QMainWindow):
         hl.addWidget(self.user_label)
         self.clock = label("")
         hl.addWidget(self.clock)
-        self.lang_btn = button("English" if self.session.lang == "zh" else "中文", "", self.toggle_language)
+        self.lang_btn = button(
+            "English" if self.session.lang == "zh" else "中文", "", self.toggle_language
+        )
         self.lang_btn.setObjectName("lang")
         hl.addWidget(self.lang_btn)
         self.signout_btn = button(self.tr("Sign out"), "", self.sign_out)
@@ -215,6 +217,7 @@ class MainWindow(QMainWindow):
     def _dialog_closed(self, dialog: Dialog) -> None:
         if self.dialog is dialog:
             self.dialog = None
+        self.activateWindow()  # keyboard shortcuts and the scanner come back to the till
         if self.current == "sale":
             self.sale.focus_scan()
 
@@ -235,7 +238,9 @@ class MainWindow(QMainWindow):
                 action,
                 v["reason"],
                 then,
-                lambda e: self.ask_approval(action, err, v["reason"], then, self.session.message(e)),
+                lambda e: self.ask_approval(
+                    action, err, v["reason"], then, self.session.message(e)
+                ),
             )
 
         dlg = FormDialog(
@@ -250,8 +255,10 @@ class MainWindow(QMainWindow):
             message=self.session.message(err),
             ok_text=self.tr("Approve"),
             cancel_text=self.tr("Cancel"),
-            validate=lambda v: "" if v["name"] and v["pin"] and v["reason"] else self.tr(
-                "Manager, PIN and reason are all needed."
+            validate=lambda v: (
+                ""
+                if v["name"] and v["pin"] and v["reason"]
+                else self.tr("Manager, PIN and reason are all needed.")
             ),
         )
         dlg.setObjectName("approval")
@@ -282,7 +289,9 @@ class MainWindow(QMainWindow):
                 )
             )
 
-        self.session.call(lambda: self.session.till.reads.recent_receipts(30), show, self.sale.show_error)
+        self.session.call(
+            lambda: self.session.till.reads.recent_receipts(30), show, self.sale.show_error
+        )
 
     def _reprinted(self, result: tuple[int, bool, str]) -> None:
         no, printed, text = result

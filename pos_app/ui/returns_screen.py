@@ -53,7 +53,13 @@ class ReturnsScreen(QWidget):
         self.table = QTableWidget(0, 5)
         self.table.setObjectName("return_lines")
         self.table.setHorizontalHeaderLabels(
-            [self.tr("Item"), self.tr("Sold"), self.tr("Paid each"), self.tr("Can return"), self.tr("Return")]
+            [
+                self.tr("Item"),
+                self.tr("Sold"),
+                self.tr("Paid each"),
+                self.tr("Can return"),
+                self.tr("Return"),
+            ]
         )
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(56)
@@ -131,7 +137,9 @@ class ReturnsScreen(QWidget):
             ):
                 item = QTableWidgetItem(v)
                 if c:
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
                 self.table.setItem(i, c, item)
             spin = QSpinBox()
             spin.setRange(0, int(ln["returnable_qty"]))
@@ -143,7 +151,9 @@ class ReturnsScreen(QWidget):
 
     def requests(self) -> list[ReturnRequest]:
         return [
-            ReturnRequest(int(ln["line_no"]), spin.value()) for ln, spin in self.spins if spin.value()
+            ReturnRequest(int(ln["line_no"]), spin.value())
+            for ln, spin in self.spins
+            if spin.value()
         ]
 
     def recalc(self) -> None:
@@ -169,7 +179,9 @@ class ReturnsScreen(QWidget):
                 self.show_error(e)
 
         self.refund_btn.setEnabled(False)
-        self.win.session.refund(no, self.requests(), self.reason.text().strip(), approvals or [], self.done, err)
+        self.win.session.refund(
+            no, self.requests(), self.reason.text().strip(), approvals or [], self.done, err
+        )
 
     def done(self, payload: dict[str, Any]) -> None:
         self.win.flash(

@@ -50,7 +50,9 @@ class SaleScreen(QWidget):
         left.setSpacing(10)
         self.scan = QLineEdit()
         self.scan.setObjectName("scan")
-        self.scan.setPlaceholderText(self.tr("Scan a barcode, or type SKU, name or pinyin initials"))
+        self.scan.setPlaceholderText(
+            self.tr("Scan a barcode, or type SKU, name or pinyin initials")
+        )
         self.scan.returnPressed.connect(self.enter_pressed)
         self.scan.textEdited.connect(self.text_edited)
         left.addWidget(self.scan)
@@ -380,7 +382,12 @@ class SaleScreen(QWidget):
                 self.win,
                 self.tr("Discount"),
                 [
-                    Field("value", self.tr("Discount (10% or an amount in yuan; empty removes it)"), "10%", value=current),
+                    Field(
+                        "value",
+                        self.tr("Discount (10% or an amount in yuan; empty removes it)"),
+                        "10%",
+                        value=current,
+                    ),
                     Field("reason", self.tr("Reason"), self.tr("e.g. damaged, VIP, price match")),
                 ],
                 lambda v: apply(parse(v)),

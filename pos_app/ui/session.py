@@ -150,9 +150,7 @@ class Session:
     def sign_out(self) -> None:
         self.user = None
 
-    def approval(
-        self, approver: str, pin: str, action: str, reason: str, ok: Ok, err: Err
-    ) -> None:
+    def approval(self, approver: str, pin: str, action: str, reason: str, ok: Ok, err: Err) -> None:
         self.call(lambda: self.till.users.approval(approver, pin, action, reason), ok, err)
 
     # ---- the sale ----------------------------------------------------------------------

@@ -60,15 +60,14 @@ class ReportView(QWidget):
         self.values: dict[str, Any] = {}
 
     def show_report(self, r: dict[str, Any]) -> None:
-        tr = self.screen.tr
         z = r["kind"] == "Z"
         self.title.setText(
-            tr("Z report no. %1 (day closed)").replace("%1", str(r["z_no"]))
+            self.tr("Z report no. %1 (day closed)").replace("%1", str(r["z_no"]))
             if z
-            else tr("X report (shift still open)")
+            else self.tr("X report (shift still open)")
         )
         self.subtitle.setText(
-            tr("Business day %1 · opened by %2 at %3")
+            self.tr("Business day %1 · opened by %2 at %3")
             .replace("%1", str(r["business_day"]))
             .replace("%2", str(r["opened_by"]))
             .replace("%3", str(r["opened_at"])[11:16])
@@ -79,42 +78,48 @@ class ReportView(QWidget):
                 item.widget().deleteLater()
         cash = r["cash"]
         rows: list[tuple[str, str]] = [
-            (tr("Sales"), f"{r['sales']['count']}  ·  {yuan(r['sales']['total_fen'])}"),
-            (tr("Refunds"), f"{r['refunds']['count']}  ·  {yuan(r['refunds']['total_fen'])}"),
-            (tr("Discounts given"), yuan(r["sales"]["discounts_fen"])),
-            (tr("Net takings"), yuan(r["net_fen"])),
-            (tr("Float"), yuan(cash["float_fen"])),
-            (tr("Cash sales (net)"), yuan(cash["cash_net_fen"])),
-            (tr("Paid in / paid out"), f"{yuan(cash['pay_in_fen'])} / {yuan(cash['pay_out_fen'])}"),
-            (tr("Expected in drawer"), yuan(cash["expected_fen"])),
+            (self.tr("Sales"), f"{r['sales']['count']}  ·  {yuan(r['sales']['total_fen'])}"),
+            (self.tr("Refunds"), f"{r['refunds']['count']}  ·  {yuan(r['refunds']['total_fen'])}"),
+            (self.tr("Discounts given"), yuan(r["sales"]["discounts_fen"])),
+            (self.tr("Net takings"), yuan(r["net_fen"])),
+            (self.tr("Float"), yuan(cash["float_fen"])),
+            (self.tr("Cash sales (net)"), yuan(cash["cash_net_fen"])),
+            (
+                self.tr("Paid in / paid out"),
+                f"{yuan(cash['pay_in_fen'])} / {yuan(cash['pay_out_fen'])}",
+            ),
+            (self.tr("Expected in drawer"), yuan(cash["expected_fen"])),
         ]
         if cash["counted_fen"] is not None:
             diff = int(cash["difference_fen"])
-            rows.append((tr("Counted"), yuan(cash["counted_fen"])))
+            rows.append((self.tr("Counted"), yuan(cash["counted_fen"])))
             rows.append(
                 (
-                    tr("Difference"),
-                    tr("balances")
+                    self.tr("Difference"),
+                    self.tr("balances")
                     if diff == 0
-                    else (tr("over %1") if diff > 0 else tr("short %1")).replace("%1", yuan(abs(diff))),
+                    else (self.tr("over %1") if diff > 0 else self.tr("short %1")).replace(
+                        "%1", yuan(abs(diff))
+                    ),
                 )
             )
         if r.get("first_receipt_no"):
-            rows.append((tr("Receipts"), f"{r['first_receipt_no']} – {r['last_receipt_no']}"))
+            rows.append((self.tr("Receipts"), f"{r['first_receipt_no']} – {r['last_receipt_no']}"))
         self.values = dict(rows)
         for i, (k, v) in enumerate(rows):
             self.grid.addWidget(label(k, "muted"), i, 0)
             val = label(v)
             val.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.grid.addWidget(val, i, 1)
-        self.by_hour.title = tr("Sales by hour")
+        self.by_hour.title = self.tr("Sales by hour")
         self.by_hour.set_rows(
-            [(f"{h}:00", int(v["net_fen"])) for h, v in r["by_hour"].items()], tr("No sales yet")
+            [(f"{h}:00", int(v["net_fen"])) for h, v in r["by_hour"].items()],
+            self.tr("No sales yet"),
         )
-        self.by_tender.title = tr("Sales by tender")
+        self.by_tender.title = self.tr("Sales by tender")
         self.by_tender.set_rows(
             [(self.screen.tender_name(t), int(v["net_fen"])) for t, v in r["by_tender"].items()],
-            tr("No payments yet"),
+            self.tr("No payments yet"),
         )
 
 
@@ -173,7 +178,13 @@ class ShiftScreen(QWidget):
         self.refresh_btn = button(self.tr("Refresh X report"), "", self.load)
         self.close_btn = button(self.tr("Close day (Z)"), "danger", self.show_close)
         self.back_btn = button(self.tr("Back to sale  Esc"), "primary", self.back)
-        for b in (self.pay_in_btn, self.pay_out_btn, self.refresh_btn, self.close_btn, self.back_btn):
+        for b in (
+            self.pay_in_btn,
+            self.pay_out_btn,
+            self.refresh_btn,
+            self.close_btn,
+            self.back_btn,
+        ):
             self.actions.addWidget(b)
         lay.addLayout(self.actions)
         return page
@@ -185,7 +196,9 @@ class ShiftScreen(QWidget):
         outer.setSpacing(16)
         left, lay = panel()
         lay.addWidget(label(self.tr("Count the cash"), "title"))
-        lay.addWidget(label(self.tr("Number of notes and coins of each kind in the drawer."), "muted"))
+        lay.addWidget(
+            label(self.tr("Number of notes and coins of each kind in the drawer."), "muted")
+        )
         grid = QGridLayout()
         grid.setVerticalSpacing(6)
         self.counts: dict[int, QSpinBox] = {}
@@ -268,7 +281,11 @@ class ShiftScreen(QWidget):
                     Field("reason", self.tr("Reason"), self.tr("e.g. change from the bank")),
                 ],
                 lambda v: self.win.session.cash_move(
-                    kind, Money.parse(v["amount"]).fen, v["reason"], lambda _p: self.load(), self.show_error
+                    kind,
+                    Money.parse(v["amount"]).fen,
+                    v["reason"],
+                    lambda _p: self.load(),
+                    self.show_error,
                 ),
                 ok_text=title,
                 cancel_text=self.tr("Cancel"),

@@ -99,11 +99,20 @@ class TenderScreen(QWidget):
         self.quick = QHBoxLayout()
         self.quick_buttons: list[Any] = []
         rlay.addLayout(self.quick)
-        rlay.addWidget(Keypad(self.key, extra=".", enter_text=self.tr("Take cash  Enter"), on_enter=self.pay_cash), 1)
+        rlay.addWidget(
+            Keypad(
+                self.key, extra=".", enter_text=self.tr("Take cash  Enter"), on_enter=self.pay_cash
+            ),
+            1,
+        )
         other = QGridLayout()
         self.other: dict[Tender, Any] = {}
         for i, t in enumerate((Tender.CARD, Tender.WECHAT, Tender.ALIPAY)):
-            name = {Tender.CARD: self.tr("Card"), Tender.WECHAT: self.tr("WeChat Pay"), Tender.ALIPAY: self.tr("Alipay")}[t]
+            name = {
+                Tender.CARD: self.tr("Card"),
+                Tender.WECHAT: self.tr("WeChat Pay"),
+                Tender.ALIPAY: self.tr("Alipay"),
+            }[t]
             b = button(f"{name}\n{self.tr('not configured')}", "")
             b.setEnabled(False)
             b.setMinimumHeight(64)
@@ -241,7 +250,9 @@ class TenderScreen(QWidget):
         self.receipt_no.setText(self.tr("Receipt no. %1").replace("%1", str(payload["receipt_no"])))
         paid = sum(int(p["amount_fen"]) for p in payload["payments"])
         self.paid_info.setText(
-            self.tr("Total %1 · received %2").replace("%1", yuan(int(payload["total_fen"]))).replace("%2", yuan(paid))
+            self.tr("Total %1 · received %2")
+            .replace("%1", yuan(int(payload["total_fen"])))
+            .replace("%2", yuan(paid))
         )
         printed = self.win.session.till.reads.printer_configured
         self.print_note.setText(
