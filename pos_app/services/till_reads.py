@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from pos_app.domain.errors import NotFound
 from pos_app.domain.money import format_fen
 from pos_app.domain.tenders import Tender
+from pos_app.domain.timeutil import parse_iso, zone
 
 from .context import TillIdentity
 from .ports import Store
@@ -58,6 +59,14 @@ def _tender_label(value: str, lang: str) -> str:
     return t.label_zh if lang.startswith("zh") else t.label_en
 
 
+def local_time(iso: str, tz: str, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A wire timestamp (UTC) as the store's wall-clock time."""
+    try:
+        return parse_iso(iso).astimezone(zone(tz)).strftime(fmt)
+    except ValueError:
+        return iso
+
+
 def receipt_text(identity: TillIdentity, p: dict[str, Any], lang: str = "zh") -> str:
     """A receipt as plain text, shown on screen when no printer is configured."""
     zh = lang.startswith("zh")
@@ -67,7 +76,7 @@ def receipt_text(identity: TillIdentity, p: dict[str, Any], lang: str = "zh") ->
     out = [
         identity.store_name,
         f"{title}  #{p['receipt_no']}",
-        f"{'收银台' if zh else 'Till'} {identity.till_no}  {p['completed_at'][:19].replace('T', ' ')}",
+        f"{'收银台' if zh else 'Till'} {identity.till_no}  {local_time(str(p['completed_at']), identity.tz, '%Y-%m-%d %H:%M:%S')}",
         f"{'收银员' if zh else 'Cashier'} {p['cashier']}",
         "-" * width,
     ]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .main_window import MainWindow
-from .qt import QApplication, QGuiApplication, Qt
+from .qt import QApplication, QGuiApplication, Qt, guard_none_refcount
 from .session import Session
 from .theme import apply
 from .translations import Translations
@@ -24,6 +24,7 @@ class TillApp:
 
 
 def qapplication(argv: list[str] | None = None) -> QApplication:
+    guard_none_refcount()
     app = QApplication.instance()
     if app is None:
         app = QApplication(argv or ["guitai"])

@@ -21,7 +21,7 @@ class CustomerDisplay(QWidget):
         self.store = label(store_name, "title")
         self.store.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         lay.addWidget(self.store)
-        self.welcome = label(self.tr("Welcome"), "muted")
+        self.welcome = label(self.tr("Welcome"), "title")
         self.welcome.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         lay.addWidget(self.welcome)
         self.lines = QListWidget()

@@ -4,11 +4,11 @@ screens, the manager-approval dialog and the language switch."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from pos_app.domain.errors import GuitaiError
 from pos_app.domain.sale import Approval
+from pos_app.domain.timeutil import zone
 
 from .customer_display import CustomerDisplay
 from .dialogs import Dialog, Field, FormDialog, PickDialog, TextDialog
@@ -31,6 +31,7 @@ class MainWindow(QMainWindow):
         self.translations = translations
         self.dialog: Dialog | None = None
         self.last_refund: dict[str, Any] | None = None
+        self.tz = zone(session.till.identity.tz)
         self.customer = CustomerDisplay(session.till.identity.store_name)
         self.current = "signin"
         self.clock_timer = QTimer(self)
@@ -102,7 +103,8 @@ class MainWindow(QMainWindow):
         self.status.start()
 
     def tick(self) -> None:
-        self.clock.setText(datetime.now().strftime("%H:%M"))
+        now = self.session.till.clock.now().astimezone(self.tz)
+        self.clock.setText(now.strftime("%H:%M"))
         u = self.session.user
         self.user_label.setText(self.tr("Cashier %1").replace("%1", u.name) if u else "")
         self.signout_btn.setVisible(u is not None)
@@ -255,6 +257,7 @@ class MainWindow(QMainWindow):
             message=self.session.message(err),
             ok_text=self.tr("Approve"),
             cancel_text=self.tr("Cancel"),
+            keypad=True,
             validate=lambda v: (
                 ""
                 if v["name"] and v["pin"] and v["reason"]
@@ -270,7 +273,7 @@ class MainWindow(QMainWindow):
         def show(rows: list[dict[str, Any]]) -> None:
             items = [
                 (
-                    f"#{r['receipt_no']}  {str(r['completed_at'])[11:16]}  "
+                    f"#{r['receipt_no']}  {self.session.local(str(r['completed_at']))}  "
                     f"{self.tr('Refund') if r['kind'] == 'refund' else self.tr('Sale')}  "
                     f"{r['cashier']}  {yuan(int(r['total_fen']))}",
                     int(r["receipt_no"]),

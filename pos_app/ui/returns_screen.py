@@ -68,6 +68,8 @@ class ReturnsScreen(QWidget):
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         hh.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        hh.setSectionResizeMode(4, QHeaderView.ResizeMode.Fixed)
+        self.table.setColumnWidth(4, 120)
         llay.addWidget(self.table, 1)
         outer.addWidget(left, 3)
 
@@ -124,7 +126,7 @@ class ReturnsScreen(QWidget):
         self.info.setText(
             self.tr("Receipt %1 · %2 · cashier %3 · total %4")
             .replace("%1", str(p["receipt_no"]))
-            .replace("%2", str(p["completed_at"])[:16].replace("T", " "))
+            .replace("%2", self.win.session.local(str(p["completed_at"]), "%Y-%m-%d %H:%M"))
             .replace("%3", str(p["cashier"]))
             .replace("%4", yuan(int(p["total_fen"])))
         )

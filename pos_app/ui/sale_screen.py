@@ -467,7 +467,7 @@ class SaleScreen(QWidget):
         def show(parked: list[Any]) -> None:
             rows = [
                 (
-                    f"{p.id}  {p.created_at[11:16]}  {p.cashier}  {p.label}  "
+                    f"{p.id}  {self.win.session.local(p.created_at)}  {p.cashier}  {p.label}  "
                     + self.tr("%n piece(s)", "", p.qty)
                     + f"  {yuan(p.total_fen)}",
                     p.id,

@@ -112,6 +112,11 @@ class Session:
     def call(self, fn: Callable[[], Any], ok: Ok, err: Err) -> None:
         self.worker.submit(fn, ok, err)
 
+    def local(self, iso: str, fmt: str = "%H:%M") -> str:
+        from pos_app.services.till_reads import local_time
+
+        return local_time(iso, self.till.identity.tz, fmt)
+
     def message(self, err: GuitaiError) -> str:
         return err.for_humans(self.lang)
 

@@ -70,7 +70,7 @@ class ReportView(QWidget):
             self.tr("Business day %1 · opened by %2 at %3")
             .replace("%1", str(r["business_day"]))
             .replace("%2", str(r["opened_by"]))
-            .replace("%3", str(r["opened_at"])[11:16])
+            .replace("%3", self.screen.win.session.local(str(r["opened_at"])))
         )
         while self.grid.count():
             item = self.grid.takeAt(0)

@@ -113,7 +113,7 @@ class TenderScreen(QWidget):
                 Tender.WECHAT: self.tr("WeChat Pay"),
                 Tender.ALIPAY: self.tr("Alipay"),
             }[t]
-            b = button(f"{name}\n{self.tr('not configured')}", "")
+            b = button(name + "\n" + self.tr("not configured"), "")
             b.setEnabled(False)
             b.setMinimumHeight(64)
             other.addWidget(b, 0, i)
@@ -225,7 +225,8 @@ class TenderScreen(QWidget):
         self.paid_info = label("", "muted")
         lay.addWidget(self.paid_info, 0, Qt.AlignmentFlag.AlignHCenter)
         self.print_note = label("", "muted", wrap=True)
-        lay.addWidget(self.print_note, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.print_note.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        lay.addWidget(self.print_note)
         lay.addStretch(1)
         self.next_btn = button(self.tr("Next customer  Enter"), "pay", self.win.new_sale)
         lay.addWidget(self.next_btn)

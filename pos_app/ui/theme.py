@@ -59,6 +59,7 @@ QLabel#total {{ font-size: 48px; font-weight: bold; }}
 QPushButton {{ background: {PANEL}; border: 1px solid #b9c1cb; border-radius: 8px;
   min-height: 56px; padding: 0 16px; font-size: 18px; }}
 QPushButton:pressed {{ background: #e3e8ee; }}
+QPushButton:checked {{ background: #dbe7f3; border: 2px solid {PRIMARY}; font-weight: bold; }}
 QPushButton:disabled {{ color: #9aa4b0; background: #eceef1; border-color: {LINE}; }}
 QPushButton#primary {{ background: {PRIMARY}; color: white; border: none; font-weight: bold; }}
 QPushButton#pay {{ background: {PAY}; color: white; border: none; font-size: 26px;

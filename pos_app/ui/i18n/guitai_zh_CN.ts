@@ -33,93 +33,93 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="46" />
+        <location filename="../main_window.py" line="47" />
         <source>Guitai till</source>
         <translation>柜台收银</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="58" />
+        <location filename="../main_window.py" line="59" />
         <source>Till %1</source>
         <translation>%1 号收银台</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="69" />
+        <location filename="../main_window.py" line="70" />
         <source>Sign out</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="107" />
+        <location filename="../main_window.py" line="109" />
         <source>Cashier %1</source>
         <translation>收银员 %1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="135" />
+        <location filename="../main_window.py" line="137" />
         <source>Shift open. Happy selling!</source>
         <translation>已开班，祝生意兴隆！</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="248" />
+        <location filename="../main_window.py" line="250" />
         <source>Manager approval</source>
         <translation>店长授权</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="250" />
+        <location filename="../main_window.py" line="252" />
         <source>Manager</source>
         <translation>店长</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="251" />
+        <location filename="../main_window.py" line="253" />
         <source>PIN</source>
         <translation>PIN 密码</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="252" />
+        <location filename="../main_window.py" line="254" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="256" />
+        <location filename="../main_window.py" line="258" />
         <source>Approve</source>
         <translation>授权</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="257" />
-        <location filename="../main_window.py" line="288" />
+        <location filename="../main_window.py" line="259" />
+        <location filename="../main_window.py" line="291" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="261" />
+        <location filename="../main_window.py" line="264" />
         <source>Manager, PIN and reason are all needed.</source>
         <translation>请填写店长、PIN 和原因。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="283" />
+        <location filename="../main_window.py" line="286" />
         <source>Reprint a receipt</source>
         <translation>重印小票</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="286" />
+        <location filename="../main_window.py" line="289" />
         <source>No receipts yet.</source>
         <translation>还没有小票。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="287" />
+        <location filename="../main_window.py" line="290" />
         <source>Reprint</source>
         <translation>重印</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="299" />
+        <location filename="../main_window.py" line="302" />
         <source>Receipt %1 reprinted.</source>
         <translation>小票 %1 已重印。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="304" />
+        <location filename="../main_window.py" line="307" />
         <source>Receipt %1 (no printer configured)</source>
         <translation>小票 %1（未配置打印机）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="306" />
+        <location filename="../main_window.py" line="309" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
@@ -275,53 +275,53 @@
         <translation>退货</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="75" />
-        <location filename="../returns_screen.py" line="94" />
+        <location filename="../returns_screen.py" line="77" />
+        <location filename="../returns_screen.py" line="96" />
         <source>Refund</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="78" />
+        <location filename="../returns_screen.py" line="80" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="81" />
+        <location filename="../returns_screen.py" line="83" />
         <source>e.g. wrong size</source>
         <translation>例如：尺码不合适</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="83" />
+        <location filename="../returns_screen.py" line="85" />
         <source>Refund to</source>
         <translation>退款方式</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="84" />
+        <location filename="../returns_screen.py" line="86" />
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="88" />
+        <location filename="../returns_screen.py" line="90" />
         <source>Original payment (not configured)</source>
         <translation>原路退回（未配置）</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="97" />
+        <location filename="../returns_screen.py" line="99" />
         <source>Back  Esc</source>
         <translation>返回  Esc</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="117" />
+        <location filename="../returns_screen.py" line="119" />
         <source>Type the receipt number (digits only).</source>
         <translation>请输入小票号（仅数字）。</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="125" />
+        <location filename="../returns_screen.py" line="127" />
         <source>Receipt %1 · %2 · cashier %3 · total %4</source>
         <translation>小票 %1 · %2 · 收银员 %3 · 合计 %4</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="188" />
+        <location filename="../returns_screen.py" line="190" />
         <source>Refund done: receipt no. %1, pay out %2 in cash.</source>
         <translation>退款完成：小票号 %1，请退还现金 %2。</translation>
     </message>
@@ -889,6 +889,11 @@
         <translation>支付宝</translation>
     </message>
     <message>
+        <location filename="../tender_screen.py" line="116" />
+        <source>not configured</source>
+        <translation>未配置</translation>
+    </message>
+    <message>
         <location filename="../tender_screen.py" line="135" />
         <source>Cash rounding: %1 off</source>
         <translation>抹零 %1</translation>
@@ -914,32 +919,32 @@
         <translation>找零</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="230" />
+        <location filename="../tender_screen.py" line="231" />
         <source>Next customer  Enter</source>
         <translation>下一位顾客  Enter</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="234" />
+        <location filename="../tender_screen.py" line="235" />
         <source>Receipt</source>
         <translation>小票</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="250" />
+        <location filename="../tender_screen.py" line="251" />
         <source>Receipt no. %1</source>
         <translation>小票号 %1</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="253" />
+        <location filename="../tender_screen.py" line="254" />
         <source>Total %1 · received %2</source>
         <translation>合计 %1 · 实收 %2</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="259" />
+        <location filename="../tender_screen.py" line="260" />
         <source>Receipt sent to the printer.</source>
         <translation>小票已发送到打印机。</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="261" />
+        <location filename="../tender_screen.py" line="262" />
         <source>No receipt printer is configured: the receipt is shown here.</source>
         <translation>未配置小票打印机：小票内容显示如下。</translation>
     </message>
