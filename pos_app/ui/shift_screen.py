@@ -107,8 +107,8 @@ class ReportView(QWidget):
             rows.append((self.tr("Receipts"), f"{r['first_receipt_no']} – {r['last_receipt_no']}"))
         self.values = dict(rows)
         for i, (k, v) in enumerate(rows):
-            self.grid.addWidget(label(k, "muted"), i, 0)
-            val = label(v)
+            self.grid.addWidget(label(k, "figLabel"), i, 0)
+            val = label(v, "figure")
             val.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.grid.addWidget(val, i, 1)
         self.by_hour.title = self.tr("Sales by hour")
@@ -220,7 +220,7 @@ class ShiftScreen(QWidget):
         self.expected = label("", "muted")
         rlay.addWidget(self.expected)
         rlay.addStretch(1)
-        rlay.addWidget(button(self.tr("Close day and print Z"), "pay", self.close_day))
+        rlay.addWidget(button(self.tr("Close the day (Z report)"), "pay", self.close_day))
         rlay.addWidget(button(self.tr("Back"), "", lambda: self.stack.setCurrentIndex(1)))
         outer.addWidget(right, 2)
         return page
@@ -307,7 +307,22 @@ class ShiftScreen(QWidget):
         return sum(fen * spin.value() for fen, spin in self.counts.items())
 
     def recount(self) -> None:
-        self.counted.setText(yuan(self.counted_fen()))
+        counted = self.counted_fen()
+        self.counted.setText(yuan(counted))
+        if self.report:
+            expected = int(self.report["cash"]["expected_fen"])
+            diff = counted - expected
+            self.expected.setText(
+                self.tr("Expected %1").replace("%1", yuan(expected))
+                + "   "
+                + (
+                    self.tr("balances")
+                    if diff == 0
+                    else (self.tr("over %1") if diff > 0 else self.tr("short %1")).replace(
+                        "%1", yuan(abs(diff))
+                    )
+                )
+            )
 
     def close_day(self) -> None:
         counted = self.counted_fen()

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from pos_app.domain.errors import GuitaiError
 
 from .qt import QGridLayout, QHBoxLayout, QLineEdit, Qt, QWidget
-from .widgets import Keypad, button, label, panel
+from .widgets import Keypad, button, label, panel, restyle
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -94,7 +94,7 @@ class SignInScreen(QWidget):
         if not pin:
             return
         self.pad.setEnabled(False)
-        self.message.setObjectName("muted")
+        restyle(self.message, "muted")
         self.message.setText(self.tr("Checking…"))
         self.win.session.sign_in(self.selected, pin, self.signed_in, self.show_error)
 
@@ -107,7 +107,6 @@ class SignInScreen(QWidget):
     def show_error(self, err: GuitaiError) -> None:
         self.pad.setEnabled(True)
         self.pin.clear()
-        self.message.setObjectName("error")
-        self.message.setStyleSheet("")
+        restyle(self.message, "error")
         self.message.setText(self.win.session.message(err))
         self.pin.setFocus()

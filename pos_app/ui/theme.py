@@ -52,6 +52,8 @@ QLabel#title {{ font-size: 26px; font-weight: bold; }}
 QLabel#muted {{ color: {MUTED}; font-size: 15px; }}
 QLabel#error {{ color: {DANGER}; font-size: 17px; }}
 QLabel#ok {{ color: {PAY}; font-size: 17px; }}
+QLabel#figLabel {{ color: {MUTED}; font-size: 18px; }}
+QLabel#figure {{ font-size: 20px; }}
 QLabel#big {{ font-size: 44px; font-weight: bold; }}
 QLabel#huge {{ font-size: 64px; font-weight: bold; color: {PAY}; }}
 QLabel#totalLabel {{ font-size: 20px; color: {MUTED}; }}
@@ -82,6 +84,7 @@ QListWidget {{ background: white; border: 1px solid {LINE}; border-radius: 8px; 
 QListWidget::item {{ min-height: 48px; padding: 4px 10px; }}
 QListWidget::item:selected {{ background: #dbe7f3; color: {INK}; }}
 QSpinBox {{ min-height: 48px; font-size: 20px; padding: 0 6px; }}
+QSpinBox::up-button, QSpinBox::down-button {{ width: 40px; }}
 QPlainTextEdit {{ background: white; font-family: monospace; font-size: 16px; }}
 QFrame#statusbar {{ background: #e6e9ee; border-top: 1px solid {LINE}; }}
 QToolButton#device {{ border: none; padding: 4px 10px; font-size: 15px; min-height: 36px; }}

@@ -36,6 +36,13 @@ def label(text: str = "", name: str = "", wrap: bool = False) -> QLabel:
     return w
 
 
+def restyle(w: QWidget, name: str) -> None:
+    """Switch a widget's style-sheet role (error ↔ muted) and repaint it in that style."""
+    w.setObjectName(name)
+    w.style().unpolish(w)
+    w.style().polish(w)
+
+
 def button(text: str, name: str = "", on: Callable[[], None] | None = None) -> QPushButton:
     b = QPushButton(text)
     if name:

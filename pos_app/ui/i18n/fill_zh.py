@@ -45,7 +45,7 @@ ZH = {
     "Choose a user": "请选择用户",
     "Close": "关闭",
     "Close day (Z)": "日结（Z）",
-    "Close day and print Z": "日结并打印 Z 报表",
+    "Close the day (Z report)": "日结（Z 报表）",
     "Count the cash": "清点现金",
     "Count the float in the drawer and type it in.": "请清点钱箱中的备用金并输入金额。",
     "Counted": "清点金额",

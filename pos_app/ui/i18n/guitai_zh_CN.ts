@@ -655,8 +655,8 @@
     </message>
     <message>
         <location filename="../shift_screen.py" line="223" />
-        <source>Close day and print Z</source>
-        <translation>日结并打印 Z 报表</translation>
+        <source>Close the day (Z report)</source>
+        <translation>日结（Z 报表）</translation>
     </message>
     <message>
         <location filename="../shift_screen.py" line="224" />
@@ -685,37 +685,53 @@
     </message>
     <message>
         <location filename="../shift_screen.py" line="291" />
-        <location filename="../shift_screen.py" line="335" />
+        <location filename="../shift_screen.py" line="350" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
         <location filename="../shift_screen.py" line="301" />
+        <location filename="../shift_screen.py" line="316" />
         <source>Expected %1</source>
         <translation>应有 %1</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="330" />
+        <location filename="../shift_screen.py" line="319" />
+        <source>balances</source>
+        <translation>相符</translation>
+    </message>
+    <message>
+        <location filename="../shift_screen.py" line="321" />
+        <source>over %1</source>
+        <translation>长款 %1</translation>
+    </message>
+    <message>
+        <location filename="../shift_screen.py" line="321" />
+        <source>short %1</source>
+        <translation>短款 %1</translation>
+    </message>
+    <message>
+        <location filename="../shift_screen.py" line="345" />
         <source>Manager approval</source>
         <translation>店长授权</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="331" />
+        <location filename="../shift_screen.py" line="346" />
         <source>Manager</source>
         <translation>店长</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="331" />
+        <location filename="../shift_screen.py" line="346" />
         <source>PIN</source>
         <translation>PIN 密码</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="333" />
+        <location filename="../shift_screen.py" line="348" />
         <source>A manager closes the day.</source>
         <translation>日结需要店长授权。</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="334" />
+        <location filename="../shift_screen.py" line="349" />
         <source>Approve</source>
         <translation>授权</translation>
     </message>
