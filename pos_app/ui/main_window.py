@@ -205,6 +205,10 @@ class MainWindow(QMainWindow):
             return
         if self.current == "sale":
             self.sale.scanned(code)
+        elif self.current == "tender" and self.tender.stack.currentIndex() == 0:
+            self.tender.message.setText(
+                self.tr("Payment has started: go back (Esc) to add more items.")
+            )
         elif self.current == "returns":
             self.returns.receipt.setText(code)
             self.returns.find()

@@ -167,6 +167,11 @@ class TenderScreen(QWidget):
         self.amount.setFocus()
 
     def pay_cash(self) -> None:
+        if self.view is not None and self.view.lines and self.view.due_fen <= 0:
+            # paid in full but the save failed (shown in red): Enter tries to save again
+            self.message.setText(self.tr("Saving…"))
+            self.win.session.complete(self.completed, self.show_error)
+            return
         text = self.amount.text().strip()
         if not text:
             if self.view is None:

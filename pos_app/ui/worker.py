@@ -8,7 +8,6 @@ cashier made them.  Results and errors come back to the GUI thread through a que
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -65,7 +64,6 @@ class ServiceWorker(QObject):
         self._relay = _Relay(self)
         self._relay.done.connect(self._deliver)
         self._pending = 0
-        self._lock = threading.Lock()
 
     @property
     def pending(self) -> int:

@@ -298,3 +298,27 @@ def test_status_bar_says_not_configured(qtbot: Any, app_ui: Any) -> None:
     assert all("未配置" in b.text() for b in bar.buttons.values())
     bar.buttons["printer"].click()
     assert "guitai device" in dialog(t).view.toPlainText()
+
+
+def test_typed_sku_is_found_and_added(qtbot: Any, app_ui: Any) -> None:
+    t = app_ui
+    start_selling(qtbot, t)
+    sale = t.window.sale
+    qtbot.keyClicks(sale.scan, "TS2002-WH-M", delay=60)  # a person typing, not a scanner
+    qtbot.waitUntil(lambda: sale.results.isVisible(), timeout=5000)
+    idle(qtbot, t)
+    assert "纯棉圆领T恤" in sale.results.item(0).text()
+    qtbot.keyClick(sale.scan, Qt.Key.Key_Return)
+    idle(qtbot, t)
+    assert [r[1].split("\n")[0] for r in table_text(sale.table)] == ["纯棉圆领T恤 白 M"]
+    assert sale.scan.text() == "" and not sale.results.isVisible()
+
+
+def test_scan_during_payment_is_refused_with_a_hint(qtbot: Any, app_ui: Any) -> None:
+    t = app_ui
+    start_selling(qtbot, t)
+    wedge_scan(qtbot, t, "6901234567908")
+    t.window.show_tender()
+    wedge_scan(qtbot, t, "6901234567892")
+    assert "返回" in t.window.tender.message.text()
+    assert len(t.session.view.lines) == 1

@@ -94,6 +94,7 @@ ZH = {
     "Pay in": "存入现金",
     "Pay out": "取出现金",
     "Payments": "已收款",
+    "Payment has started: go back (Esc) to add more items.": "正在收款：如需加购请先返回（Esc）。",
     "Price": "单价",
     "Printer": "打印机",
     "Qty": "数量",

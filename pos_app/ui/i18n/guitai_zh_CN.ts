@@ -58,68 +58,73 @@
         <translation>已开班，祝生意兴隆！</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="250" />
+        <location filename="../main_window.py" line="210" />
+        <source>Payment has started: go back (Esc) to add more items.</source>
+        <translation>正在收款：如需加购请先返回（Esc）。</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="254" />
         <source>Manager approval</source>
         <translation>店长授权</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="252" />
+        <location filename="../main_window.py" line="256" />
         <source>Manager</source>
         <translation>店长</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="253" />
+        <location filename="../main_window.py" line="257" />
         <source>PIN</source>
         <translation>PIN 密码</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="254" />
+        <location filename="../main_window.py" line="258" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="258" />
+        <location filename="../main_window.py" line="262" />
         <source>Approve</source>
         <translation>授权</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="259" />
-        <location filename="../main_window.py" line="291" />
+        <location filename="../main_window.py" line="263" />
+        <location filename="../main_window.py" line="295" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="264" />
+        <location filename="../main_window.py" line="268" />
         <source>Manager, PIN and reason are all needed.</source>
         <translation>请填写店长、PIN 和原因。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="286" />
+        <location filename="../main_window.py" line="290" />
         <source>Reprint a receipt</source>
         <translation>重印小票</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="289" />
+        <location filename="../main_window.py" line="293" />
         <source>No receipts yet.</source>
         <translation>还没有小票。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="290" />
+        <location filename="../main_window.py" line="294" />
         <source>Reprint</source>
         <translation>重印</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="302" />
+        <location filename="../main_window.py" line="306" />
         <source>Receipt %1 reprinted.</source>
         <translation>小票 %1 已重印。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="307" />
+        <location filename="../main_window.py" line="311" />
         <source>Receipt %1 (no printer configured)</source>
         <translation>小票 %1（未配置打印机）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="309" />
+        <location filename="../main_window.py" line="313" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
@@ -920,47 +925,48 @@
         <translation>找零 %1</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="190" />
+        <location filename="../tender_screen.py" line="172" />
+        <location filename="../tender_screen.py" line="195" />
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="205" />
+        <location filename="../tender_screen.py" line="210" />
         <source>Cancel the payments (F3) before going back.</source>
         <translation>请先取消付款（F3）再返回。</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="219" />
+        <location filename="../tender_screen.py" line="224" />
         <source>Change due</source>
         <translation>找零</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="231" />
+        <location filename="../tender_screen.py" line="236" />
         <source>Next customer  Enter</source>
         <translation>下一位顾客  Enter</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="235" />
+        <location filename="../tender_screen.py" line="240" />
         <source>Receipt</source>
         <translation>小票</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="251" />
+        <location filename="../tender_screen.py" line="256" />
         <source>Receipt no. %1</source>
         <translation>小票号 %1</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="254" />
+        <location filename="../tender_screen.py" line="259" />
         <source>Total %1 · received %2</source>
         <translation>合计 %1 · 实收 %2</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="260" />
+        <location filename="../tender_screen.py" line="265" />
         <source>Receipt sent to the printer.</source>
         <translation>小票已发送到打印机。</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="262" />
+        <location filename="../tender_screen.py" line="267" />
         <source>No receipt printer is configured: the receipt is shown here.</source>
         <translation>未配置小票打印机：小票内容显示如下。</translation>
     </message>
