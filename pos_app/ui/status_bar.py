@@ -61,7 +61,7 @@ class StatusBar(QFrame):
             "printer": self.tr("Printer"),
             "drawer": self.tr("Drawer"),
             "scanner": self.tr("Scanner"),
-            "terminal": self.tr("Card terminal"),
+            "terminal": self.tr("Terminal"),
             "network": self.tr("Network"),
             "sync": self.tr("Sync"),
         }
@@ -71,7 +71,7 @@ class StatusBar(QFrame):
             DeviceState.OK: self.tr("OK"),
             DeviceState.WARNING: self.tr("check"),
             DeviceState.ERROR: self.tr("fault"),
-            DeviceState.NOT_CONFIGURED: self.tr("not configured"),
+            DeviceState.NOT_CONFIGURED: self.tr("not set up"),
         }[state]
 
     def start(self) -> None:

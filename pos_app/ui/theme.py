@@ -68,7 +68,7 @@ QPushButton#pay {{ background: {PAY}; color: white; border: none; font-size: 26p
   font-weight: bold; min-height: 88px; }}
 QPushButton#pay:disabled {{ background: #9fbfae; }}
 QPushButton#danger {{ color: {DANGER}; border-color: #d9a7a4; }}
-QPushButton#key {{ font-size: 26px; min-height: 64px; min-width: 64px; }}
+QPushButton#key {{ font-size: 26px; min-height: 56px; min-width: 64px; }}
 QPushButton#tile {{ font-size: 22px; min-height: 96px; min-width: 150px; }}
 QPushButton#tile:checked {{ background: {PRIMARY}; color: white; border: none; }}
 QLineEdit {{ background: white; border: 2px solid #b9c1cb; border-radius: 8px;
@@ -87,7 +87,7 @@ QSpinBox {{ min-height: 48px; font-size: 20px; padding: 0 6px; }}
 QSpinBox::up-button, QSpinBox::down-button {{ width: 40px; }}
 QPlainTextEdit {{ background: white; font-family: monospace; font-size: 16px; }}
 QFrame#statusbar {{ background: #e6e9ee; border-top: 1px solid {LINE}; }}
-QToolButton#device {{ border: none; padding: 4px 10px; font-size: 15px; min-height: 36px; }}
+QToolButton#device {{ border: none; padding: 2px 6px; font-size: 14px; min-height: 34px; }}
 QToolButton#device:pressed {{ background: #d5dbe3; }}
 QProgressBar {{ max-height: 6px; border: none; background: transparent; }}
 QProgressBar::chunk {{ background: {PRIMARY}; }}

@@ -34,6 +34,8 @@ ZH = {
     "Cancel the payments (F3) before going back.": "请先取消付款（F3）再返回。",
     "Card": "银行卡",
     "Card terminal": "刷卡终端",
+    "Terminal": "刷卡终端",
+    "not set up": "未配置",
     "Cash": "现金",
     "Cash received": "实收现金",
     "Cash rounding: %1 off": "抹零 %1",

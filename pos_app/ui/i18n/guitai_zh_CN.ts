@@ -798,7 +798,7 @@
     </message>
     <message>
         <location filename="../status_bar.py" line="64" />
-        <source>Card terminal</source>
+        <source>Terminal</source>
         <translation>刷卡终端</translation>
     </message>
     <message>
@@ -828,7 +828,7 @@
     </message>
     <message>
         <location filename="../status_bar.py" line="74" />
-        <source>not configured</source>
+        <source>not set up</source>
         <translation>未配置</translation>
     </message>
     <message>
