@@ -125,10 +125,10 @@ class MainWindow(QMainWindow):
 
     def after_sign_in(self) -> None:
         self.tick()
-        self.session.shift_state(self._shift_known, self.sale.show_error)
+        self.session.shift_open(self._shift_known, self.sale.show_error)
 
-    def _shift_known(self, report: dict[str, Any] | None) -> None:
-        if report is None:
+    def _shift_known(self, is_open: bool) -> None:
+        if not is_open:
             self.show_shift()
         else:
             self.new_sale()

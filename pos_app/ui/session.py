@@ -328,6 +328,18 @@ class Session:
 
         self.call(job, ok, err)
 
+    def shift_open(self, ok: Callable[[bool], None], err: Err) -> None:
+        """Whether a shift is open (cheap: no report is built)."""
+
+        def job() -> bool:
+            try:
+                self.till.shifts.current()
+            except StateError:
+                return False
+            return True
+
+        self.call(job, ok, err)
+
     def open_shift(self, float_fen: int, ok: Ok, err: Err) -> None:
         user = self.user
         assert user is not None
