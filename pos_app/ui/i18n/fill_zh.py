@@ -192,9 +192,8 @@ def fill(ts: Path) -> list[str]:
         tr = msg.find("translation")
         if tr is None:
             tr = ET.SubElement(msg, "translation")
-        if (tr.get("type") in ("unfinished", None) and not (tr.text or "").strip()) or tr.get(
-            "type"
-        ) == "unfinished":
+        translated = bool((tr.text or "").strip()) or len(tr) > 0
+        if tr.get("type") == "unfinished" or not translated:
             zh = ZH.get(src)
             if zh is None:
                 missing.append(src)

@@ -452,7 +452,9 @@
     <message numerus="yes">
         <location filename="../sale_screen.py" line="206" />
         <source>%n item(s)</source>
-        <translation><numerusform>共 %n 件</numerusform></translation>
+        <translation>
+            <numerusform>共 %n 件</numerusform>
+        </translation>
     </message>
     <message>
         <location filename="../sale_screen.py" line="223" />
@@ -569,7 +571,9 @@
     <message numerus="yes">
         <location filename="../sale_screen.py" line="471" />
         <source>%n piece(s)</source>
-        <translation><numerusform>%n 件</numerusform></translation>
+        <translation>
+            <numerusform>%n 件</numerusform>
+        </translation>
     </message>
     <message>
         <location filename="../sale_screen.py" line="480" />
