@@ -76,6 +76,7 @@ class FormDialog(Dialog):
         cancel_text: str,
         validate: Callable[[dict[str, str]], str] | None = None,
         keypad: bool = False,
+        choices: dict[str, list[str]] | None = None,
     ) -> None:
         super().__init__(parent, title)
         self.on_ok = on_ok
@@ -91,6 +92,12 @@ class FormDialog(Dialog):
             if f.secret:
                 e.setEchoMode(QLineEdit.EchoMode.Password)
             e.returnPressed.connect(self._next_or_accept)
+            options = (choices or {}).get(f.key, [])
+            if options:  # touch: tap a name instead of typing it
+                row = QHBoxLayout()
+                for opt in options[:4]:
+                    row.addWidget(button(opt, "", lambda o=opt, e=e: self._choose(e, o)))
+                self.body.addLayout(row)
             self.body.addWidget(e)
             self.edits[f.key] = e
         if keypad:
@@ -98,6 +105,12 @@ class FormDialog(Dialog):
         self.finish_layout(ok_text, cancel_text)
         first = next((e for e in self.edits.values() if not e.text()), None)
         (first or next(iter(self.edits.values()))).setFocus()
+
+    def _choose(self, edit: QLineEdit, value: str) -> None:
+        edit.setText(value)
+        edits = list(self.edits.values())
+        i = edits.index(edit)
+        (edits[i + 1] if i + 1 < len(edits) else edit).setFocus()
 
     def _key(self, k: str) -> None:
         e = next((w for w in self.edits.values() if w.hasFocus()), None)

@@ -21,7 +21,7 @@ from .signin_screen import SignInScreen
 from .status_bar import StatusBar
 from .tender_screen import TenderScreen
 from .translations import Translations
-from .widgets import button, label, yuan
+from .widgets import button, label, restyle, yuan
 
 
 class MainWindow(QMainWindow):
@@ -181,11 +181,14 @@ class MainWindow(QMainWindow):
 
     def sign_out(self) -> None:
         if self.session.view.lines and self.session.sale and self.session.sale.state == "open":
-            self.sale.show_error(
-                GuitaiError(
-                    "Finish, suspend or void the sale before signing out",
-                    "请先完成、挂起或作废当前交易，再退出登录",
-                )
+            self.flash(
+                self.session.message(
+                    GuitaiError(
+                        "Finish, suspend or void the sale before signing out",
+                        "请先完成、挂起或作废当前交易，再退出登录",
+                    )
+                ),
+                error=True,
             )
             return
         self.session.sign_out()
@@ -193,7 +196,8 @@ class MainWindow(QMainWindow):
         self.session.view = EMPTY_VIEW
         self.start()
 
-    def flash(self, text: str) -> None:
+    def flash(self, text: str, error: bool = False) -> None:
+        restyle(self.flash_label, "error" if error else "ok")
         self.flash_label.setText(text)
         self.flash_label.show()
         self.flash_timer.start(6000)
@@ -262,6 +266,7 @@ class MainWindow(QMainWindow):
             ok_text=self.tr("Approve"),
             cancel_text=self.tr("Cancel"),
             keypad=True,
+            choices={"name": self.session.managers},
             validate=lambda v: (
                 ""
                 if v["name"] and v["pin"] and v["reason"]

@@ -106,6 +106,7 @@ class Session:
         self.sale: Sale | None = None
         self.view: SaleView = EMPTY_VIEW
         self.last_payload: dict[str, Any] | None = None
+        self.managers: list[str] = []  # names offered in the approval dialog
 
     # ---- plumbing ----------------------------------------------------------------------
 

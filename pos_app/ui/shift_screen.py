@@ -349,6 +349,7 @@ class ShiftScreen(QWidget):
                 ok_text=self.tr("Approve"),
                 cancel_text=self.tr("Cancel"),
                 keypad=True,
+                choices={"name": self.win.session.managers},
             )
         )
 

@@ -57,6 +57,7 @@ class SignInScreen(QWidget):
         self.win.session.users(self.show_users, self.show_error)
 
     def show_users(self, users: list[Any]) -> None:
+        self.win.session.managers = [u.name for u in users if "manager" in u.roles]
         for t in self.tiles.values():
             t.deleteLater()
         self.tiles.clear()

@@ -7,7 +7,7 @@ from typing import Any
 
 from uihelp import dialog, fill, idle, open_shift, sign_in, table_text, tap, wedge_scan
 
-from pos_app.ui.qt import Qt
+from pos_app.ui.qt import QPushButton, Qt
 
 
 def start_selling(qtbot: Any, t: Any, user: str = "李娜", pin: str = "1234") -> None:
@@ -322,3 +322,32 @@ def test_scan_during_payment_is_refused_with_a_hint(qtbot: Any, app_ui: Any) -> 
     wedge_scan(qtbot, t, "6901234567892")
     assert "返回" in t.window.tender.message.text()
     assert len(t.session.view.lines) == 1
+
+
+def test_approval_dialog_offers_manager_names(qtbot: Any, app_ui: Any) -> None:
+    t = app_ui
+    start_selling(qtbot, t)
+    sale = t.window.sale
+    wedge_scan(qtbot, t, "6901234567892")
+    tap(qtbot, t, sale.fn_buttons["order_discount"])
+    fill(qtbot, t, value="200", reason="老顾客")  # ¥200 off ¥1299 = 15.4% > 10%
+    d = dialog(t)
+    buttons = {b.text(): b for b in d.findChildren(QPushButton)}
+    tap(qtbot, t, buttons["admin"])  # the manager's name, tapped
+    assert d.edits["name"].text() == "admin" and d.edits["pin"].hasFocus()
+    for k in "9999":  # the PIN on the dialog's keypad
+        tap(qtbot, t, buttons[k])
+    assert d.edits["pin"].text() == "9999"
+    tap(qtbot, t, d.ok_btn)
+    assert sale.total.text() == "¥1099.00"
+    assert t.session.sale.approvals[0].action == "order_discount"
+
+
+def test_sign_out_with_an_open_sale_is_refused(qtbot: Any, app_ui: Any) -> None:
+    t = app_ui
+    start_selling(qtbot, t)
+    wedge_scan(qtbot, t, "6901234567892")
+    t.window.show_tender()
+    tap(qtbot, t, t.window.signout_btn)
+    assert t.window.current == "tender"
+    assert "退出登录" in t.window.flash_label.text()

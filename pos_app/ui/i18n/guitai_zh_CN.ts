@@ -58,73 +58,73 @@
         <translation>已开班，祝生意兴隆！</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="210" />
+        <location filename="../main_window.py" line="214" />
         <source>Payment has started: go back (Esc) to add more items.</source>
         <translation>正在收款：如需加购请先返回（Esc）。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="254" />
+        <location filename="../main_window.py" line="258" />
         <source>Manager approval</source>
         <translation>店长授权</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="256" />
+        <location filename="../main_window.py" line="260" />
         <source>Manager</source>
         <translation>店长</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="257" />
+        <location filename="../main_window.py" line="261" />
         <source>PIN</source>
         <translation>PIN 密码</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="258" />
+        <location filename="../main_window.py" line="262" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="262" />
+        <location filename="../main_window.py" line="266" />
         <source>Approve</source>
         <translation>授权</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="263" />
-        <location filename="../main_window.py" line="295" />
+        <location filename="../main_window.py" line="267" />
+        <location filename="../main_window.py" line="300" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="268" />
+        <location filename="../main_window.py" line="273" />
         <source>Manager, PIN and reason are all needed.</source>
         <translation>请填写店长、PIN 和原因。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="290" />
+        <location filename="../main_window.py" line="295" />
         <source>Reprint a receipt</source>
         <translation>重印小票</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="293" />
+        <location filename="../main_window.py" line="298" />
         <source>No receipts yet.</source>
         <translation>还没有小票。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="294" />
+        <location filename="../main_window.py" line="299" />
         <source>Reprint</source>
         <translation>重印</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="306" />
+        <location filename="../main_window.py" line="311" />
         <source>Receipt %1 reprinted.</source>
         <translation>小票 %1 已重印。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="311" />
+        <location filename="../main_window.py" line="316" />
         <source>Receipt %1 (no printer configured)</source>
         <translation>小票 %1（未配置打印机）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="313" />
+        <location filename="../main_window.py" line="318" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
@@ -773,12 +773,12 @@
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../signin_screen.py" line="91" />
+        <location filename="../signin_screen.py" line="92" />
         <source>Tap your name first.</source>
         <translation>请先点选您的名字。</translation>
     </message>
     <message>
-        <location filename="../signin_screen.py" line="98" />
+        <location filename="../signin_screen.py" line="99" />
         <source>Checking…</source>
         <translation>正在验证…</translation>
     </message>
