@@ -101,7 +101,9 @@ class FormDialog(Dialog):
             self.body.addWidget(e)
             self.edits[f.key] = e
         if keypad:
-            self.body.addWidget(Keypad(self._key, extra="."))
+            # a PIN pad clears; an amount pad needs the decimal point
+            extra = "C" if any(f.secret for f in fields) else "."
+            self.body.addWidget(Keypad(self._key, extra=extra))
         self.finish_layout(ok_text, cancel_text)
         first = next((e for e in self.edits.values() if not e.text()), None)
         (first or next(iter(self.edits.values()))).setFocus()
@@ -120,6 +122,8 @@ class FormDialog(Dialog):
             e = list(self.edits.values())[-1]
         if k == "⌫":
             e.backspace()
+        elif k == "C":
+            e.clear()
         else:
             e.insert(k)
 
