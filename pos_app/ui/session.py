@@ -131,6 +131,11 @@ class Session:
         """Apply a change to the open sale on the worker; ok gets the new snapshot."""
         sale = self.sale
         if sale is None:
+            err(
+                StateError(
+                    "No sale is open: sign in and open the shift", "当前没有交易：请登录并开班"
+                )
+            )
             return
 
         def job() -> SaleView:
