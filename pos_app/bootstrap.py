@@ -18,8 +18,10 @@ from pos_app.domain.sale import Sellable
 from pos_app.services.catalog import CatalogService
 from pos_app.services.checkout import Checkout
 from pos_app.services.context import TillIdentity
+from pos_app.services.device_status import DeviceStatusBoard
 from pos_app.services.selling import SaleService
 from pos_app.services.shifts import ShiftService
+from pos_app.services.till_reads import ReceiptOutput, TillReads
 from pos_app.services.users import UserService
 
 
@@ -34,6 +36,9 @@ class Till:
     paths: Paths
     database: OpenDatabase
     clock: Clock = field(default_factory=SystemClock)
+    # Set by the receipts/drivers wiring once a printer is configured; None: the till shows
+    # receipts on screen instead.
+    receipt_output: ReceiptOutput | None = None
 
     @cached_property
     def store(self) -> SqliteStore:
@@ -94,6 +99,15 @@ class Till:
     @cached_property
     def checkout(self) -> Checkout:
         return Checkout(self.sales, lambda: self.payments, self.identity.cash_rounding)
+
+    @cached_property
+    def devices(self) -> DeviceStatusBoard:
+        """Status probes; drivers/payments/sync register theirs here (`register(kind, probe)`)."""
+        return DeviceStatusBoard()
+
+    @cached_property
+    def reads(self) -> TillReads:
+        return TillReads(self.store, lambda: self.identity, lambda: self.receipt_output)
 
     def settings(self) -> dict[str, Any]:
         return dict(self.store.settings())

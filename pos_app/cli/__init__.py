@@ -38,6 +38,7 @@ COMMANDS: dict[str, str] = {
     "devices": "pos_app.cli.devices_cmds:devices",
     "emulate": "pos_app.cli.devices_cmds:emulate",
     "drawer": "pos_app.cli.devices_cmds:drawer",
+    "run": "pos_app.cli.run_cmd:run",
 }
 
 

@@ -1,0 +1,224 @@
+"""The till's UI speed.
+
+    python -m benchmarks.bench_ui
+
+* scan → painted: from a keyboard-wedge scanner's Enter to the sale table painting the new
+  line, p50/p99, while a sale grows to 100 lines (target p99 < 16 ms, one frame at 60 Hz);
+  the baseline is the bare service call (lookup + add to the sale) in the same run.
+* start → ready: a fresh process from its first line to a ready sale screen (database opened,
+  window built, the cashier's PIN checked at full scrypt cost, a sale started; target < 2 s).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+N_ITEMS = 100
+
+
+def _pct(xs: list[float], p: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, round(p / 100 * (len(xs) - 1)))]
+
+
+def make_till(home: Path, fast_pins: bool) -> None:
+    from pos_app.cli import main as cli
+
+    env_before = os.environ.get("GUITAI_SCRYPT_N")
+    if fast_pins:
+        os.environ["GUITAI_SCRYPT_N"] = "4096"
+    else:
+        os.environ.pop("GUITAI_SCRYPT_N", None)
+    try:
+        args = ["--home", str(home), "init", "--store-id", "B1", "--store-name", "基准店"]
+        args += ["--till-no", "1", "--admin-pin", "2468"]
+        assert cli(args) == 0
+    finally:
+        if env_before is None:
+            os.environ.pop("GUITAI_SCRYPT_N", None)
+        else:
+            os.environ["GUITAI_SCRYPT_N"] = env_before
+    conn = sqlite3.connect(home / "till.db")
+    with conn:
+        for i in range(N_ITEMS + 5):
+            sku = f"SKU{i:04d}"
+            conn.execute(
+                "INSERT INTO skus (sku, style, name, price_fen) VALUES (?, ?, ?, ?)",
+                (sku, f"ST{i:03d}", f"测试商品 {i:03d} 黑 M", 10_000 + i * 100),
+            )
+            conn.execute(
+                "INSERT INTO barcodes (code, sku, kind) VALUES (?, ?, 'ean13')",
+                (f"69000000{i:05d}", sku),
+            )
+    conn.close()
+
+
+def scan_latency(home: Path) -> dict[str, float]:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtTest import QTest
+
+    from pos_app.cli.context import AppContext
+    from pos_app.ui.app import build_app, teardown
+    from pos_app.ui.qt import QApplication, QEvent, QObject, Qt
+
+    ctx = AppContext(home)
+    till = ctx.till
+    admin = till.users.authenticate("admin", "2468")
+    till.shifts.open(admin, 0)
+
+    # baseline: the service call alone, same items, same machine, same run
+    base: list[float] = []
+    s = till.sales.new_sale(admin)
+    for i in range(N_ITEMS):
+        t0 = time.perf_counter()
+        till.sales.scan(s, f"69000000{i:05d}")
+        base.append((time.perf_counter() - t0) * 1000)
+
+    t = build_app(till, lang="zh", customer_display=True)
+    win = t.window
+    win.resize(1280, 800)
+    t.session.user = admin
+    win.new_sale()
+    deadline = time.monotonic() + 10
+    while win.current != "sale" and time.monotonic() < deadline:
+        QApplication.processEvents()
+    win.activateWindow()
+    field = win.sale.scan
+    field.setFocus()
+    table = win.sale.table
+
+    class PaintProbe(QObject):
+        def __init__(self) -> None:
+            super().__init__()
+            self.want_rows = -1
+            self.painted_at: float | None = None
+
+        def eventFilter(self, obj: Any, ev: Any) -> bool:
+            if (
+                ev.type() == QEvent.Type.Paint
+                and self.painted_at is None
+                and table.rowCount() == self.want_rows
+            ):
+                self.painted_at = time.perf_counter()
+            return False
+
+    probe = PaintProbe()
+    table.viewport().installEventFilter(probe)
+    samples: list[float] = []
+    for i in range(N_ITEMS):
+        code = f"69000000{i:05d}"
+        QTest.keyClicks(field, code)
+        probe.want_rows, probe.painted_at = i + 1, None
+        t0 = time.perf_counter()
+        QTest.keyClick(field, Qt.Key.Key_Return)
+        deadline = time.monotonic() + 5
+        while probe.painted_at is None and time.monotonic() < deadline:
+            QApplication.processEvents()
+        if probe.painted_at is None:
+            raise RuntimeError(f"line {i + 1} was never painted")
+        samples.append((probe.painted_at - t0) * 1000)
+    assert table.rowCount() == N_ITEMS
+    table.viewport().removeEventFilter(probe)
+    teardown(t)
+    ctx.close()
+    return {
+        "scan_to_paint_p50_ms": round(statistics.median(samples), 2),
+        "scan_to_paint_p99_ms": round(_pct(samples, 99), 2),
+        "scan_to_paint_max_ms": round(max(samples), 2),
+        "service_scan_p50_ms": round(statistics.median(base), 3),
+        "scan_to_paint_vs_service_p50": round(
+            statistics.median(samples) / max(1e-6, statistics.median(base)), 1
+        ),
+        "lines": N_ITEMS,
+    }
+
+
+STARTUP = r"""
+import time
+t0 = time.perf_counter()
+import os, sys, json
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+from pos_app.cli.context import AppContext
+from pos_app.ui.app import build_app
+from pos_app.ui.qt import QApplication
+till = AppContext(sys.argv[1]).till
+t = build_app(till, lang="zh")
+deadline = time.monotonic() + 20
+while not t.window.signin.tiles and time.monotonic() < deadline:
+    QApplication.processEvents()
+signin_ready = time.perf_counter()
+t.window.signin.choose("admin")
+t.window.signin.pin.setText("2468")
+t.window.signin.submit()
+while (t.window.current != "sale" or t.session.sale is None) and time.monotonic() < deadline:
+    QApplication.processEvents()
+t.window.sale.scan.repaint()
+ready = time.perf_counter()
+assert t.window.current == "sale"
+print(json.dumps({"signin": (signin_ready - t0) * 1000, "sale": (ready - t0) * 1000}))
+t.session.worker.shutdown()
+"""
+
+
+def startup(home: Path, runs: int = 3) -> dict[str, float]:
+    from pos_app.cli.context import AppContext
+
+    ctx = AppContext(home)
+    pins = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        admin = ctx.till.users.authenticate("admin", "2468")
+        pins.append((time.perf_counter() - t0) * 1000)
+    ctx.till.shifts.open(admin, 0)
+    ctx.close()
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env.pop("GUITAI_SCRYPT_N", None)
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(Path(__file__).resolve().parents[1]), env.get("PYTHONPATH", "")]
+    )
+    signin, sale = [], []
+    for _ in range(runs):
+        out = subprocess.run(
+            [sys.executable, "-c", STARTUP, str(home)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        d = json.loads(out.stdout.strip().splitlines()[-1])
+        signin.append(d["signin"])
+        sale.append(d["sale"])
+    return {
+        "start_to_signin_ms": round(statistics.median(signin), 1),
+        "start_to_ready_sale_ms": round(statistics.median(sale), 1),
+        "pin_check_ms (scrypt, inside the above)": round(statistics.median(pins), 1),
+        "ready_sale_minus_pin_ms": round(statistics.median(sale) - statistics.median(pins), 1),
+    }
+
+
+def main() -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as d:
+        fast = Path(d) / "scan"
+        make_till(fast, fast_pins=True)
+        res = scan_latency(fast)
+        real = Path(d) / "start"
+        make_till(real, fast_pins=False)
+        res |= startup(real)
+    res["targets"] = {"scan_to_paint_p99_ms": 16, "start_to_ready_sale_ms": 2000}
+    for k, v in res.items():
+        print(f"{k:32} {v}")
+    return res
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,49 @@
+"""guitai run: the till's touch screen."""
+
+from __future__ import annotations
+
+import click
+
+from .common import obj
+
+
+@click.command()
+@click.option("--kiosk", is_flag=True, help="Full screen with no desktop (the shop floor).")
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default="zh",
+    show_default=True,
+    help="Language at start; the header button switches it.",
+)
+@click.option(
+    "--customer-display/--no-customer-display",
+    default=None,
+    help="Show the customer-facing window (default: when a second screen is connected).",
+)
+@click.option("--quit-after", type=int, hidden=True, help="Close after N ms (smoke tests).")
+@click.pass_context
+def run(
+    ctx: click.Context,
+    kiosk: bool,
+    lang: str,
+    customer_display: bool | None,
+    quit_after: int | None,
+) -> None:
+    """Open the till (a window; --kiosk for full screen)."""
+    from pos_app.ui.app import build_app, qapplication
+    from pos_app.ui.qt import QTimer
+
+    app = qapplication(["guitai"])
+    till = obj(ctx).till
+    t = build_app(till, lang=lang, kiosk=kiosk, customer_display=customer_display)
+    if quit_after is not None:
+
+        def done() -> None:
+            click.echo(f"ready: {t.window.current} screen, {len(t.window.signin.tiles)} users")
+            t.window.close()
+
+        QTimer.singleShot(quit_after, done)
+    code = app.exec()
+    t.session.worker.shutdown()
+    ctx.exit(code)

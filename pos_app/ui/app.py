@@ -1,0 +1,87 @@
+"""Starting the till's window over a wired `Till` (pos_app.bootstrap builds it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .main_window import MainWindow
+from .qt import QApplication, QGuiApplication, Qt, guard_none_refcount
+from .session import Session
+from .theme import apply
+from .translations import Translations
+from .wedge import WedgeFilter
+from .worker import ServiceWorker
+
+
+@dataclass
+class TillApp:
+    app: QApplication
+    window: MainWindow
+    session: Session
+    wedge: WedgeFilter
+    font_family: str
+
+
+def qapplication(argv: list[str] | None = None) -> QApplication:
+    guard_none_refcount()
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(argv or ["guitai"])
+    assert isinstance(app, QApplication)
+    return app
+
+
+def build_app(
+    till: Any,
+    *,
+    lang: str = "zh",
+    kiosk: bool = False,
+    customer_display: bool | None = None,
+    show: bool = True,
+) -> TillApp:
+    app = qapplication()
+    app.setApplicationName("Guitai")
+    family = apply(app)
+    translations = Translations(app)
+    translations.set(lang)
+    worker = ServiceWorker()
+    session = Session(till, worker, lang)
+    win = MainWindow(session, translations)
+    worker.setParent(win)
+    wedge = WedgeFilter(parent=win)
+    app.installEventFilter(wedge)
+    wedge.scanned.connect(win.scanned)
+    screens = QGuiApplication.screens()
+    if customer_display is None:
+        customer_display = len(screens) > 1
+    if show:
+        if kiosk:
+            # Frameless and on top: the desktop, task bar and window controls stay hidden.
+            win.setWindowFlags(
+                win.windowFlags()
+                | Qt.WindowType.FramelessWindowHint
+                | Qt.WindowType.WindowStaysOnTopHint
+            )
+            win.showFullScreen()
+        else:
+            win.resize(1280, 800)
+            win.show()
+        if customer_display:
+            if len(screens) > 1:
+                win.customer.setGeometry(screens[1].geometry())
+                win.customer.showFullScreen() if kiosk else win.customer.show()
+            else:
+                win.customer.show()
+    win.start()
+    return TillApp(app, win, session, wedge, family)
+
+
+def teardown(t: TillApp) -> None:
+    t.app.removeEventFilter(t.wedge)
+    t.window.translations.set("en")  # uninstall: the QApplication outlives this window
+    t.window.status.stop()
+    t.session.worker.wait_idle()
+    t.window.customer.close()
+    t.window.close()
+    t.window.deleteLater()

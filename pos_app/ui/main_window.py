@@ -1,0 +1,349 @@
+"""The till's window: a header, one screen at a time, the status bar; owns the flow between
+screens, the manager-approval dialog and the language switch."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pos_app.domain.errors import GuitaiError
+from pos_app.domain.sale import Approval
+from pos_app.domain.timeutil import zone
+
+from .customer_display import CustomerDisplay
+from .dialogs import Dialog, Field, FormDialog, PickDialog, TextDialog
+from .qt import QFrame, QHBoxLayout, QMainWindow, QStackedWidget, QTimer, QVBoxLayout, QWidget
+from .returns_screen import ReturnsScreen
+from .sale_screen import SaleScreen
+from .session import EMPTY_VIEW, Session
+from .shift_screen import ShiftScreen
+from .signin_screen import SignInScreen
+from .status_bar import StatusBar
+from .tender_screen import TenderScreen
+from .translations import Translations
+from .widgets import button, label, restyle, yuan
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, session: Session, translations: Translations) -> None:
+        super().__init__()
+        self.session = session
+        self.translations = translations
+        self.dialog: Dialog | None = None
+        self.last_refund: dict[str, Any] | None = None
+        self.tz = zone(session.till.identity.tz)
+        self.customer = CustomerDisplay(session.till.identity.store_name)
+        self.current = "signin"
+        self.clock_timer = QTimer(self)
+        self.clock_timer.setInterval(15_000)
+        self.clock_timer.timeout.connect(self.tick)
+        self.clock_timer.start()
+        session.worker.busy_changed.connect(self._busy)
+        self.build()
+
+    # ---- building (again on a language switch) -----------------------------------------
+
+    def build(self) -> None:
+        self.setWindowTitle(self.tr("Guitai till"))
+        root = QWidget()
+        lay = QVBoxLayout(root)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        header = QFrame()
+        header.setObjectName("header")
+        hl = QHBoxLayout(header)
+        hl.setContentsMargins(20, 8, 12, 8)
+        hl.setSpacing(16)
+        ident = self.session.till.identity
+        hl.addWidget(label(ident.store_name, "store"))
+        hl.addWidget(label(self.tr("Till %1").replace("%1", str(ident.till_no))))
+        hl.addStretch(1)
+        self.user_label = label("")
+        hl.addWidget(self.user_label)
+        self.clock = label("")
+        hl.addWidget(self.clock)
+        self.lang_btn = button(
+            "English" if self.session.lang == "zh" else "中文", "", self.toggle_language
+        )
+        self.lang_btn.setObjectName("lang")
+        hl.addWidget(self.lang_btn)
+        self.signout_btn = button(self.tr("Sign out"), "", self.sign_out)
+        hl.addWidget(self.signout_btn)
+        lay.addWidget(header)
+        self.flash_label = label("", "ok", wrap=True)
+        self.flash_label.setContentsMargins(20, 6, 20, 0)
+        self.flash_label.hide()
+        lay.addWidget(self.flash_label)
+        self.stack = QStackedWidget()
+        self.signin = SignInScreen(self)
+        self.sale = SaleScreen(self)
+        self.tender = TenderScreen(self)
+        self.returns = ReturnsScreen(self)
+        self.shift = ShiftScreen(self)
+        self.screens: dict[str, QWidget] = {
+            "signin": self.signin,
+            "sale": self.sale,
+            "tender": self.tender,
+            "returns": self.returns,
+            "shift": self.shift,
+        }
+        for w in self.screens.values():
+            self.stack.addWidget(w)
+        lay.addWidget(self.stack, 1)
+        self.status = StatusBar(self)
+        lay.addWidget(self.status)
+        old = self.takeCentralWidget()
+        if old is not None:
+            old.deleteLater()
+        self.setCentralWidget(root)
+        self.flash_timer = QTimer(self)
+        self.flash_timer.setSingleShot(True)
+        self.flash_timer.timeout.connect(self.flash_label.hide)
+        self.tick()
+        self.status.start()
+
+    def tick(self) -> None:
+        now = self.session.till.clock.now().astimezone(self.tz)
+        self.clock.setText(now.strftime("%H:%M"))
+        u = self.session.user
+        self.user_label.setText(self.tr("Cashier %1").replace("%1", u.name) if u else "")
+        self.signout_btn.setVisible(u is not None)
+
+    def _busy(self, busy: bool) -> None:
+        self.status.set_busy(busy)
+
+    def go(self, name: str) -> None:
+        self.current = name
+        self.stack.setCurrentWidget(self.screens[name])
+        self.tick()
+
+    # ---- flow --------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.go("signin")
+        self.signin.load()
+
+    def after_sign_in(self) -> None:
+        self.tick()
+        self.session.shift_open(self._shift_known, self.sale.show_error)
+
+    def _shift_known(self, is_open: bool) -> None:
+        if not is_open:
+            self.show_shift()
+        else:
+            self.new_sale()
+
+    def after_shift_open(self) -> None:
+        self.flash(self.tr("Shift open. Happy selling!"))
+        self.new_sale()
+
+    def new_sale(self) -> None:
+        def ready(view: Any) -> None:
+            self.sale.render(view)
+            self.show_sale()
+
+        self.session.view = EMPTY_VIEW
+        self.session.start_sale(ready, self._start_failed)
+
+    def _start_failed(self, err: GuitaiError) -> None:
+        self.show_shift()
+        self.shift.show_error(err)
+
+    def show_sale(self) -> None:
+        if self.session.sale is None:
+            self.new_sale()
+            return
+        self.go("sale")
+        self.sale.render(self.session.view)
+        self.sale.focus_scan()
+
+    def show_tender(self) -> None:
+        if self.current != "sale" or not self.session.view.lines:
+            return
+        self.go("tender")
+        self.tender.load(self.session.view)
+
+    def show_returns(self) -> None:
+        if self.session.view.lines:
+            self.sale.show_error(
+                GuitaiError(
+                    "Finish or suspend the sale before taking a return",
+                    "请先完成或挂起当前交易，再办理退货",
+                )
+            )
+            return
+        self.go("returns")
+        self.returns.load()
+
+    def show_shift(self) -> None:
+        self.go("shift")
+        self.shift.load()
+
+    def sign_out(self) -> None:
+        if self.session.view.lines and self.session.sale and self.session.sale.state == "open":
+            self.flash(
+                self.session.message(
+                    GuitaiError(
+                        "Finish, suspend or void the sale before signing out",
+                        "请先完成、挂起或作废当前交易，再退出登录",
+                    )
+                ),
+                error=True,
+            )
+            return
+        self.session.sign_out()
+        self.session.sale = None
+        self.session.view = EMPTY_VIEW
+        self.start()
+
+    def flash(self, text: str, error: bool = False) -> None:
+        restyle(self.flash_label, "error" if error else "ok")
+        self.flash_label.setText(text)
+        self.flash_label.show()
+        self.flash_timer.start(6000)
+
+    # ---- scanner -----------------------------------------------------------------------
+
+    def scanned(self, code: str) -> None:
+        if self.dialog is not None and self.dialog.isVisible():
+            return
+        if self.current == "sale":
+            self.sale.scanned(code)
+        elif self.current == "tender" and self.tender.stack.currentIndex() == 0:
+            self.tender.message.setText(
+                self.tr("Payment has started: go back (Esc) to add more items.")
+            )
+        elif self.current == "returns":
+            self.returns.receipt.setText(code)
+            self.returns.find()
+
+    # ---- dialogs -----------------------------------------------------------------------
+
+    def open_dialog(self, dialog: Dialog) -> None:
+        self.dialog = dialog
+        dialog.finished.connect(lambda _r: self._dialog_closed(dialog))
+        dialog.open()
+
+    def _dialog_closed(self, dialog: Dialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
+        self.activateWindow()  # keyboard shortcuts and the scanner come back to the till
+        if self.current == "sale":
+            self.sale.focus_scan()
+
+    def ask_approval(
+        self,
+        action: str,
+        err: GuitaiError,
+        reason: str,
+        then: Callable[[Approval], None],
+        problem: str = "",
+    ) -> None:
+        """The manager override: name, PIN and reason; on success `then(approval)` retries."""
+
+        def ok(v: dict[str, str]) -> None:
+            self.session.approval(
+                v["name"],
+                v["pin"],
+                action,
+                v["reason"],
+                then,
+                lambda e: self.ask_approval(
+                    action, err, v["reason"], then, self.session.message(e)
+                ),
+            )
+
+        dlg = FormDialog(
+            self,
+            self.tr("Manager approval"),
+            [
+                Field("name", self.tr("Manager")),
+                Field("pin", self.tr("PIN"), secret=True),
+                Field("reason", self.tr("Reason"), value=reason),
+            ],
+            ok,
+            message=self.session.message(err),
+            ok_text=self.tr("Approve"),
+            cancel_text=self.tr("Cancel"),
+            keypad=True,
+            choices={"name": self.session.managers},
+            validate=lambda v: (
+                ""
+                if v["name"] and v["pin"] and v["reason"]
+                else self.tr("Manager, PIN and reason are all needed.")
+            ),
+        )
+        dlg.setObjectName("approval")
+        if problem:
+            dlg.show_error(problem)
+        self.open_dialog(dlg)
+
+    def ask_reprint(self) -> None:
+        def show(rows: list[dict[str, Any]]) -> None:
+            items = [
+                (
+                    f"#{r['receipt_no']}  {self.session.local(str(r['completed_at']))}  "
+                    f"{self.tr('Refund') if r['kind'] == 'refund' else self.tr('Sale')}  "
+                    f"{r['cashier']}  {yuan(int(r['total_fen']))}",
+                    int(r["receipt_no"]),
+                )
+                for r in rows
+            ]
+            self.open_dialog(
+                PickDialog(
+                    self,
+                    self.tr("Reprint a receipt"),
+                    items,
+                    lambda no: self.session.reprint(int(no), self._reprinted, self.sale.show_error),
+                    empty_text=self.tr("No receipts yet."),
+                    ok_text=self.tr("Reprint"),
+                    cancel_text=self.tr("Cancel"),
+                )
+            )
+
+        self.session.call(
+            lambda: self.session.till.reads.recent_receipts(30), show, self.sale.show_error
+        )
+
+    def _reprinted(self, result: tuple[int, bool, str]) -> None:
+        no, printed, text = result
+        if printed:
+            self.flash(self.tr("Receipt %1 reprinted.").replace("%1", str(no)))
+            return
+        self.open_dialog(
+            TextDialog(
+                self,
+                self.tr("Receipt %1 (no printer configured)").replace("%1", str(no)),
+                text,
+                self.tr("Close"),
+            )
+        )
+
+    # ---- language ----------------------------------------------------------------------
+
+    def toggle_language(self) -> None:
+        self.set_language("en" if self.session.lang == "zh" else "zh")
+
+    def set_language(self, lang: str) -> None:
+        self.session.lang = lang
+        self.translations.set(lang)
+        current = self.current
+        self.status.stop()
+        self.build()
+        self.go(current)
+        if current == "signin":
+            self.signin.load()
+        elif current == "sale":
+            self.show_sale()
+        elif current == "tender":
+            self.tender.load(self.session.view)
+        elif current == "returns":
+            self.returns.load()
+        elif current == "shift":
+            self.shift.load()
+
+    def closeEvent(self, event: Any) -> None:
+        self.status.stop()
+        self.customer.close()
+        self.session.worker.shutdown()
+        super().closeEvent(event)

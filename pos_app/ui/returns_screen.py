@@ -1,0 +1,200 @@
+"""Returns: find the original by receipt number, choose lines and quantities, refund cash.
+Refunds to cards and payment codes wait for the payments service (shown as not configured)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pos_app.domain.errors import GuitaiError, NeedsApproval
+from pos_app.domain.returns import ReturnRequest
+
+from .qt import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QKeySequence,
+    QLineEdit,
+    QShortcut,
+    QSpinBox,
+    Qt,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
+from .widgets import button, label, panel, yuan
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+
+
+class ReturnsScreen(QWidget):
+    def __init__(self, win: MainWindow) -> None:
+        super().__init__()
+        self.setObjectName("screen")
+        self.win = win
+        self.original: dict[str, Any] | None = None
+        self.spins: list[tuple[dict[str, Any], QSpinBox]] = []
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(20, 16, 20, 16)
+        outer.setSpacing(16)
+
+        left, llay = panel()
+        llay.addWidget(label(self.tr("Return goods"), "title"))
+        row = QHBoxLayout()
+        self.receipt = QLineEdit()
+        self.receipt.setObjectName("receipt_no")
+        self.receipt.setPlaceholderText(self.tr("Receipt number of the sale"))
+        self.receipt.returnPressed.connect(self.find)
+        row.addWidget(self.receipt, 1)
+        row.addWidget(button(self.tr("Find"), "primary", self.find))
+        llay.addLayout(row)
+        self.info = label("", "muted", wrap=True)
+        llay.addWidget(self.info)
+        self.table = QTableWidget(0, 5)
+        self.table.setObjectName("return_lines")
+        self.table.setHorizontalHeaderLabels(
+            [
+                self.tr("Item"),
+                self.tr("Sold"),
+                self.tr("Paid each"),
+                self.tr("Can return"),
+                self.tr("Return"),
+            ]
+        )
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(56)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        hh = self.table.horizontalHeader()
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        hh.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        hh.setSectionResizeMode(4, QHeaderView.ResizeMode.Fixed)
+        self.table.setColumnWidth(4, 120)
+        llay.addWidget(self.table, 1)
+        outer.addWidget(left, 3)
+
+        right, rlay = panel()
+        rlay.addWidget(label(self.tr("Refund"), "totalLabel"))
+        self.amount = label(yuan(0), "big")
+        rlay.addWidget(self.amount)
+        rlay.addWidget(label(self.tr("Reason")))
+        self.reason = QLineEdit()
+        self.reason.setObjectName("return_reason")
+        self.reason.setPlaceholderText(self.tr("e.g. wrong size"))
+        rlay.addWidget(self.reason)
+        rlay.addWidget(label(self.tr("Refund to")))
+        self.cash_btn = button(self.tr("Cash"), "")
+        self.cash_btn.setCheckable(True)
+        self.cash_btn.setChecked(True)
+        rlay.addWidget(self.cash_btn)
+        orig = button(self.tr("Original payment (not configured)"), "")
+        orig.setEnabled(False)
+        rlay.addWidget(orig)
+        self.message = label("", "error", wrap=True)
+        rlay.addWidget(self.message)
+        rlay.addStretch(1)
+        self.refund_btn = button(self.tr("Refund"), "pay", self.refund)
+        self.refund_btn.setEnabled(False)
+        rlay.addWidget(self.refund_btn)
+        rlay.addWidget(button(self.tr("Back  Esc"), "", self.win.show_sale))
+        outer.addWidget(right, 2)
+        sc = QShortcut(QKeySequence("Esc"), self)
+        sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        sc.activated.connect(self.win.show_sale)
+
+    def load(self) -> None:
+        self.original = None
+        self.receipt.clear()
+        self.reason.clear()
+        self.info.clear()
+        self.message.clear()
+        self.table.setRowCount(0)
+        self.spins = []
+        self.recalc()
+        self.receipt.setFocus()
+
+    def find(self) -> None:
+        text = self.receipt.text().strip().lstrip("#")
+        if not text.isdigit():
+            self.message.setText(self.tr("Type the receipt number (digits only)."))
+            return
+        self.message.clear()
+        self.win.session.original(int(text), self.show_original, self.show_error)
+
+    def show_original(self, p: dict[str, Any]) -> None:
+        self.original = p
+        self.info.setText(
+            self.tr("Receipt %1 · %2 · cashier %3 · total %4")
+            .replace("%1", str(p["receipt_no"]))
+            .replace("%2", self.win.session.local(str(p["completed_at"]), "%Y-%m-%d %H:%M"))
+            .replace("%3", str(p["cashier"]))
+            .replace("%4", yuan(int(p["total_fen"])))
+        )
+        self.table.setRowCount(len(p["lines"]))
+        self.spins = []
+        for i, ln in enumerate(p["lines"]):
+            each = int(ln["amount_fen"]) // max(1, int(ln["qty"]))
+            for c, v in enumerate(
+                (str(ln["name"]), str(ln["qty"]), yuan(each), str(ln["returnable_qty"]))
+            ):
+                item = QTableWidgetItem(v)
+                if c:
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                self.table.setItem(i, c, item)
+            spin = QSpinBox()
+            spin.setRange(0, int(ln["returnable_qty"]))
+            spin.setValue(int(ln["returnable_qty"]))
+            spin.valueChanged.connect(lambda _v: self.recalc())
+            self.table.setCellWidget(i, 4, spin)
+            self.spins.append((ln, spin))
+        self.recalc()
+
+    def requests(self) -> list[ReturnRequest]:
+        return [
+            ReturnRequest(int(ln["line_no"]), spin.value())
+            for ln, spin in self.spins
+            if spin.value()
+        ]
+
+    def recalc(self) -> None:
+        # Shown figure: the share of each line's paid amount; the service computes the exact
+        # refund (with its rounding) and that is what the receipt shows.
+        fen = 0
+        for ln, spin in self.spins:
+            q = spin.value()
+            if q:
+                fen += int(ln["amount_fen"]) * q // int(ln["qty"])
+        self.amount.setText(yuan(fen))
+        self.refund_btn.setEnabled(bool(self.requests()))
+
+    def refund(self, approvals: list[Any] | None = None) -> None:
+        if self.original is None or not self.requests():
+            return
+        no = int(self.original["receipt_no"])
+
+        def err(e: GuitaiError) -> None:
+            if isinstance(e, NeedsApproval):
+                self.win.ask_approval("refund", e, self.reason.text(), lambda a: self.refund([a]))
+            else:
+                self.show_error(e)
+
+        self.refund_btn.setEnabled(False)
+        self.win.session.refund(
+            no, self.requests(), self.reason.text().strip(), approvals or [], self.done, err
+        )
+
+    def done(self, payload: dict[str, Any]) -> None:
+        self.win.flash(
+            self.tr("Refund done: receipt no. %1, pay out %2 in cash.")
+            .replace("%1", str(payload["receipt_no"]))
+            .replace("%2", yuan(abs(int(payload["total_fen"]))))
+        )
+        self.win.last_refund = payload
+        self.load()
+        self.info.setText(self.win.session.receipt_text(payload))
+
+    def show_error(self, e: GuitaiError) -> None:
+        self.recalc()
+        self.message.setText(self.win.session.message(e))

@@ -1,0 +1,380 @@
+"""The till's working state (who is signed in, the open sale) and the calls the screens make.
+
+Every call that touches the database or the sale runs on the ServiceWorker; the screens get an
+immutable `SaleView` snapshot taken on the worker right after the change, so painting never
+reads a sale that is being changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pos_app.domain.errors import AccessDenied, GuitaiError, StateError
+from pos_app.domain.sale import Approval, Sale
+from pos_app.domain.tenders import Tender
+from pos_app.domain.users import Role, User
+
+from .worker import ServiceWorker
+
+
+@dataclass(frozen=True, slots=True)
+class LineView:
+    line_no: int
+    sku: str
+    name: str
+    qty: int
+    unit_price_fen: int
+    discount: str
+    discount_fen: int
+    net_fen: int
+
+
+@dataclass(frozen=True, slots=True)
+class TenderView:
+    tender: str
+    amount_fen: int
+    change_fen: int
+
+
+@dataclass(frozen=True, slots=True)
+class SaleView:
+    lines: tuple[LineView, ...]
+    subtotal_fen: int
+    discount_fen: int
+    total_fen: int
+    paid_fen: int
+    due_fen: int
+    cash_due_fen: int
+    change_fen: int
+    tenders: tuple[TenderView, ...]
+    order_discount: str
+    changed_line: int | None = None
+
+    @property
+    def qty(self) -> int:
+        return sum(ln.qty for ln in self.lines)
+
+
+EMPTY_VIEW = SaleView((), 0, 0, 0, 0, 0, 0, 0, (), "")
+
+
+def snapshot(sale: Sale, rounding: Any, changed_line: int | None = None) -> SaleView:
+    t = sale.totals()
+    lines = tuple(
+        LineView(
+            ln.line_no,
+            ln.sku,
+            ln.name,
+            ln.qty,
+            ln.unit_price_fen,
+            ln.discount.describe() if ln.discount else "",
+            ln.line_discount_fen,
+            ln.net_fen,
+        )
+        for ln in sale.lines
+    )
+    due = max(0, t.due_fen)
+    return SaleView(
+        lines,
+        t.subtotal_fen,
+        t.line_discount_fen + t.order_discount_fen,
+        t.total_fen,
+        t.paid_fen,
+        due,
+        rounding.cash_due(due) if due else 0,
+        sum(x.change_fen for x in sale.tenders),
+        tuple(TenderView(x.tender.value, x.amount_fen, x.change_fen) for x in sale.tenders),
+        sale.order_discount.describe() if sale.order_discount else "",
+        changed_line,
+    )
+
+
+Ok = Callable[[Any], None]
+Err = Callable[[GuitaiError], None]
+
+
+class Session:
+    """Signed-in user, the sale in progress and the language; owns no widgets."""
+
+    def __init__(self, till: Any, worker: ServiceWorker, lang: str = "zh") -> None:
+        self.till = till
+        self.worker = worker
+        self.lang = lang
+        self.user: User | None = None
+        self.sale: Sale | None = None
+        self.view: SaleView = EMPTY_VIEW
+        self.last_payload: dict[str, Any] | None = None
+        self.managers: list[str] = []  # names offered in the approval dialog
+
+    # ---- plumbing ----------------------------------------------------------------------
+
+    def call(self, fn: Callable[[], Any], ok: Ok, err: Err) -> None:
+        self.worker.submit(fn, ok, err)
+
+    def local(self, iso: str, fmt: str = "%H:%M") -> str:
+        from pos_app.services.till_reads import local_time
+
+        return local_time(iso, self.till.identity.tz, fmt)
+
+    def message(self, err: GuitaiError) -> str:
+        return err.for_humans(self.lang)
+
+    @property
+    def rounding(self) -> Any:
+        return self.till.identity.cash_rounding
+
+    def _sale_call(
+        self, change: Callable[[Sale], int | None], ok: Callable[[SaleView], None], err: Err
+    ) -> None:
+        """Apply a change to the open sale on the worker; ok gets the new snapshot."""
+        sale = self.sale
+        if sale is None:
+            err(
+                StateError(
+                    "No sale is open: sign in and open the shift", "当前没有交易：请登录并开班"
+                )
+            )
+            return
+
+        def job() -> SaleView:
+            changed = change(sale)
+            return snapshot(sale, self.rounding, changed)
+
+        def done(view: SaleView) -> None:
+            if self.sale is sale:
+                self.view = view
+                ok(view)
+
+        self.call(job, done, err)
+
+    # ---- sign-in -----------------------------------------------------------------------
+
+    def sign_in(self, name: str, pin: str, ok: Callable[[User], None], err: Err) -> None:
+        def done(user: User) -> None:
+            self.user = user
+            ok(user)
+
+        self.call(lambda: self.till.users.authenticate(name, pin), done, err)
+
+    def sign_out(self) -> None:
+        self.user = None
+
+    def approval(self, approver: str, pin: str, action: str, reason: str, ok: Ok, err: Err) -> None:
+        self.call(lambda: self.till.users.approval(approver, pin, action, reason), ok, err)
+
+    # ---- the sale ----------------------------------------------------------------------
+
+    def start_sale(self, ok: Callable[[SaleView], None], err: Err) -> None:
+        user = self.user
+        assert user is not None
+
+        def job() -> tuple[Sale, SaleView]:
+            sale = self.till.sales.new_sale(user)
+            return sale, snapshot(sale, self.rounding)
+
+        def done(result: tuple[Sale, SaleView]) -> None:
+            self.sale, self.view = result
+            ok(self.view)
+
+        self.call(job, done, err)
+
+    def scan(self, code: str, ok: Callable[[SaleView], None], err: Err, qty: int = 1) -> None:
+        def change(sale: Sale) -> int:
+            before = {ln.line_no: ln.qty for ln in sale.lines}
+            self.till.sales.scan(sale, code, qty)
+            for ln in sale.lines:
+                if before.get(ln.line_no) != ln.qty:
+                    return ln.line_no
+            return sale.lines[-1].line_no
+
+        self._sale_call(change, ok, err)
+
+    def set_qty(self, line_no: int, qty: int, ok: Callable[[SaleView], None], err: Err) -> None:
+        self._sale_call(lambda s: (s.set_qty(line_no, qty), line_no)[1], ok, err)
+
+    def void_line(
+        self, line_no: int, reason: str, ok: Callable[[SaleView], None], err: Err
+    ) -> None:
+        self._sale_call(lambda s: (s.void_line(line_no, reason), None)[1], ok, err)
+
+    def line_discount(
+        self,
+        line_no: int,
+        discount: Any,
+        approval: Approval | None,
+        ok: Callable[[SaleView], None],
+        err: Err,
+    ) -> None:
+        self._sale_call(
+            lambda s: (s.set_line_discount(line_no, discount, approval), line_no)[1], ok, err
+        )
+
+    def order_discount(
+        self, discount: Any, approval: Approval | None, ok: Callable[[SaleView], None], err: Err
+    ) -> None:
+        self._sale_call(lambda s: (s.set_order_discount(discount, approval), None)[1], ok, err)
+
+    def pay(
+        self, tender: Tender, amount_fen: int, ok: Callable[[SaleView], None], err: Err
+    ) -> None:
+        self._sale_call(
+            lambda s: (s.add_tender(tender, amount_fen, self.rounding), None)[1], ok, err
+        )
+
+    def cancel_payments(self, ok: Callable[[SaleView], None], err: Err) -> None:
+        self._sale_call(lambda s: (s.cancel_tenders(), None)[1], ok, err)
+
+    def complete(self, ok: Callable[[dict[str, Any]], None], err: Err) -> None:
+        sale = self.sale
+        assert sale is not None
+
+        def done(payload: dict[str, Any]) -> None:
+            self.last_payload = payload
+            ok(payload)
+
+        self.call(lambda: self.till.sales.complete(sale), done, err)
+
+    def void_sale(self, reason: str, ok: Ok, err: Err) -> None:
+        sale = self.sale
+        assert sale is not None
+        self.call(lambda: self.till.sales.void(sale, reason), ok, err)
+
+    def suspend(self, label: str, ok: Callable[[int], None], err: Err) -> None:
+        sale = self.sale
+        assert sale is not None
+        self.call(lambda: self.till.sales.suspend(sale, label), ok, err)
+
+    def parked(self, ok: Ok, err: Err) -> None:
+        self.call(self.till.reads.parked_sales, ok, err)
+
+    def resume(self, sid: int, ok: Callable[[SaleView], None], err: Err) -> None:
+        user = self.user
+        assert user is not None
+
+        def job() -> tuple[Sale, SaleView]:
+            sale = self.till.sales.resume(sid, user)
+            return sale, snapshot(sale, self.rounding)
+
+        def done(result: tuple[Sale, SaleView]) -> None:
+            self.sale, self.view = result
+            ok(self.view)
+
+        self.call(job, done, err)
+
+    def search(self, text: str, ok: Ok, err: Err) -> None:
+        """Search by SKU, name or pinyin initials when a catalog search service is wired;
+        until then an exact SKU/barcode lookup."""
+
+        def job() -> list[Any]:
+            catalog = getattr(self.till, "catalog", None)
+            if catalog is not None and hasattr(catalog, "search"):
+                return list(catalog.search(text, limit=20))
+            try:
+                return [self.till.sales.lookup(text)]
+            except GuitaiError:
+                return []
+
+        self.call(job, ok, err)
+
+    # ---- receipts and returns ----------------------------------------------------------
+
+    def reprint(self, receipt_no: int | None, ok: Ok, err: Err) -> None:
+        lang = self.lang
+
+        def job() -> tuple[int, bool, str]:
+            no = receipt_no if receipt_no is not None else self.till.reads.last_receipt_no()
+            if no is None:
+                from pos_app.domain.errors import NotFound
+
+                raise NotFound("No receipt on this till yet", "本机还没有小票")
+            printed, text = self.till.reads.reprint(no, lang)
+            return no, printed, text
+
+        self.call(job, ok, err)
+
+    def receipt_text(self, payload: dict[str, Any]) -> str:
+        from pos_app.services.till_reads import receipt_text
+
+        return receipt_text(self.till.identity, payload, self.lang)
+
+    def original(self, receipt_no: int, ok: Ok, err: Err) -> None:
+        self.call(lambda: self.till.reads.original_for_return(receipt_no), ok, err)
+
+    def refund(
+        self,
+        receipt_no: int,
+        requests: list[Any],
+        reason: str,
+        approvals: list[Approval],
+        ok: Ok,
+        err: Err,
+    ) -> None:
+        user = self.user
+        assert user is not None
+        self.call(
+            lambda: self.till.sales.refund(
+                user, receipt_no, requests, "cash", reason, approvals or None
+            ),
+            ok,
+            err,
+        )
+
+    # ---- shift -------------------------------------------------------------------------
+
+    def shift_state(self, ok: Ok, err: Err) -> None:
+        """None when no shift is open, else the X report of the open shift."""
+
+        def job() -> dict[str, Any] | None:
+            try:
+                return dict(self.till.shifts.x_report())
+            except StateError:
+                return None
+
+        self.call(job, ok, err)
+
+    def shift_open(self, ok: Callable[[bool], None], err: Err) -> None:
+        """Whether a shift is open (cheap: no report is built)."""
+
+        def job() -> bool:
+            try:
+                self.till.shifts.current()
+            except StateError:
+                return False
+            return True
+
+        self.call(job, ok, err)
+
+    def open_shift(self, float_fen: int, ok: Ok, err: Err) -> None:
+        user = self.user
+        assert user is not None
+        self.call(lambda: self.till.shifts.open(user, float_fen), ok, err)
+
+    def cash_move(self, kind: str, amount_fen: int, reason: str, ok: Ok, err: Err) -> None:
+        user = self.user
+        assert user is not None
+        self.call(lambda: self.till.shifts.cash_move(user, kind, amount_fen, reason), ok, err)
+
+    def close_shift(self, manager: User, counted_fen: int, ok: Ok, err: Err) -> None:
+        self.call(lambda: self.till.shifts.close(manager, counted_fen), ok, err)
+
+    def manager(self, name: str, pin: str, ok: Callable[[User], None], err: Err) -> None:
+        """Authenticate a manager for an action the signed-in user may not do (日结)."""
+
+        def job() -> User:
+            u: User = self.till.users.authenticate(name, pin)
+            if not u.has(Role.MANAGER):
+                raise AccessDenied(
+                    f"{name} is not a manager: a manager must sign this",
+                    f"{name} 不是店长，需要店长授权",
+                )
+            return u
+
+        self.call(job, ok, err)
+
+    def users(self, ok: Ok, err: Err) -> None:
+        self.call(lambda: [u for u in self.till.users.list() if u.active], ok, err)
+
+    def devices(self, ok: Ok, err: Err) -> None:
+        self.call(self.till.devices.all, ok, err)
