@@ -109,6 +109,45 @@ class Till:
     def reads(self) -> TillReads:
         return TillReads(self.store, lambda: self.identity, lambda: self.receipt_output)
 
+    @cached_property
+    def hardware(self) -> Any:
+        """Printers, drawers and scanners as configured (`guitai devices add`)."""
+        from pos_app.adapters.db.devices import DeviceStore
+        from pos_app.adapters.hardware import Hardware
+
+        return Hardware(
+            DeviceStore(self.database.conn, clock=self.clock, lock=self.store.lock),
+            test_page=self._test_page,
+        )
+
+    def _test_page(self, rec: Any, status: Any) -> bytes:
+        from pos_app.adapters import receipt_docs
+        from receipts import build_test_page, render_escpos
+
+        store = receipt_docs.store_info(self.store.settings())
+        prof = receipt_docs.profile(None, None, self.store.setting("printer_profile"))
+        return render_escpos(build_test_page(store, prof), prof)
+
+    @cached_property
+    def printing(self) -> Any:
+        from pos_app.adapters.receipt_printing import ReceiptPrinting
+
+        return ReceiptPrinting(self.store, self.signer, self.hardware)
+
+    def wire_side_effects(self, notice: Any = None) -> None:
+        """After each commit: print the receipt and kick the drawer (never undoing a sale)."""
+        self.printing.notice = notice
+        self.receipt_output = self.printing
+        if self.printing.after_commit not in self.sales.after_commit:
+            self.sales.after_commit.append(self.printing.after_commit)
+
+    def close(self) -> None:
+        """Stop device threads and close their connections (a TCP 9100 printer serves one
+        connection at a time: a connection left open blocks the next program)."""
+        hw = self.__dict__.get("hardware")
+        if hw is not None:
+            hw.close()
+
     def settings(self) -> dict[str, Any]:
         return dict(self.store.settings())
 

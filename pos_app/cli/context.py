@@ -42,6 +42,9 @@ class AppContext:
         return build_till(self.paths, self.database())
 
     def close(self) -> None:
+        till = self.__dict__.get("till")
+        if till is not None:
+            till.close()
         if self._db is not None:
             self._db.close()
             self._db = None

@@ -90,6 +90,29 @@ def receipt_show(
         sys.stdout.flush()
 
 
+@receipt.command("print")
+@click.argument("receipt_no", type=int)
+@click.option("--printer", help="Printer name (default: the till's receipt printer).")
+@click.option("--gift", is_flag=True, help="Gift receipt: no prices.")
+@json_option
+@click.pass_context
+def receipt_print(
+    ctx: click.Context, receipt_no: int, printer: str | None, gift: bool, as_json: bool
+) -> None:
+    """Print (or reprint, marked 重印) a receipt on a receipt printer."""
+    till = obj(ctx).till
+    payload = _payload(till, receipt_no)
+    out = till.printing.print_receipt(payload, copy=not gift, gift=gift, printer=printer)
+    emit(
+        out,
+        as_json,
+        lambda d: (
+            f"receipt {receipt_no}: print job {d['job_id']} {d['state']}"
+            + "".join(f"\n  {w}" for w in d["warnings"])
+        ),
+    )
+
+
 @receipt.command("verify")
 @click.argument("url_or_token")
 @json_option

@@ -36,6 +36,10 @@ def _find_line(sale: Any, code: str) -> Any:
     )
 
 
+def _notice(err: Any) -> None:
+    click.echo(f"注意：{err.message_zh}\nnote: {err.message}", err=True)
+
+
 def _show_terminal_text(en: str, zh: str) -> None:
     click.echo(f"  {zh} / {en}", err=True)
 
@@ -93,6 +97,7 @@ def sale(
     """Ring up and complete one sale, then print its receipt."""
     till = obj(ctx).till
     cashier = sign_in(till, user)
+    till.wire_side_effects(_notice)
     pay_plan = [parse_pay(p) for p in pays]  # bad --pay fails before anything is rung up
     s = till.sales.new_sale(cashier)
     s.associate = associate
@@ -171,6 +176,7 @@ def return_(
     """Refund against a completed sale (partial by line and quantity)."""
     till = obj(ctx).till
     cashier = sign_in(till, user)
+    till.wire_side_effects(_notice)
     requests = None
     if lines:
         requests = []

@@ -60,7 +60,7 @@ def test_split_payment_quick_note_and_unknown_code(qtbot: Any, app_ui: Any) -> N
     sale = t.window.sale
     wedge_scan(qtbot, t, "0000000000000")
     assert sale.message.isVisible()
-    assert "未知条码" in sale.message.text()
+    assert "找不到条码" in sale.message.text()
     wedge_scan(qtbot, t, "6901234567915")  # dress ¥899
     assert not sale.message.isVisible()
     t.window.show_tender()
@@ -268,7 +268,7 @@ def test_language_switch_keeps_the_sale(qtbot: Any, app_ui: Any) -> None:
     assert t.window.sale.pay_btn.text() == "Pay  F2"
     assert t.window.sale.table.rowCount() == 1
     wedge_scan(qtbot, t, "0000")
-    assert "Unknown barcode" in t.window.sale.message.text()
+    assert "No item has barcode" in t.window.sale.message.text()
     tap(qtbot, t, t.window.lang_btn)
     assert t.window.sale.pay_btn.text() == "收款  F2"
 

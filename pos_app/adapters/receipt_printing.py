@@ -1,0 +1,91 @@
+"""Printing receipts and kicking the drawer after a commit (house rule 2: side effects follow
+the commit, and a printer that fails never rolls back a paid sale; reprint is a command)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from pos_app.adapters import receipt_docs
+from pos_app.adapters.db.store import SqliteStore
+from pos_app.adapters.hardware import Hardware
+from pos_app.adapters.keys import TillSigner
+from pos_app.domain.errors import GuitaiError, NotFound
+from receipts import render_escpos
+
+log = logging.getLogger(__name__)
+
+Notice = Callable[[GuitaiError], None]
+
+
+class ReceiptPrinting:
+    """pos_app.services.till_reads.ReceiptOutput over the configured receipt printer."""
+
+    def __init__(
+        self,
+        store: SqliteStore,
+        signer: TillSigner,
+        hardware: Hardware,
+        notice: Notice | None = None,
+        wait_s: float | None = None,
+    ) -> None:
+        self.store = store
+        self.signer = signer
+        self.hw = hardware
+        self.notice = notice
+        self.wait_s = wait_s
+
+    def printer_name(self) -> str | None:
+        rows = self.store.conn.execute(
+            "SELECT name FROM devices WHERE kind = 'printer' ORDER BY added_at LIMIT 1"
+        ).fetchone()
+        return rows[0] if rows else None
+
+    def bytes_for(
+        self, payload: dict[str, Any], *, copy: bool = False, gift: bool = False
+    ) -> bytes:
+        reprints = self.store.count_reprint(int(payload["receipt_no"])) if copy else 0
+        doc = receipt_docs.document(
+            self.store, self.signer, payload, reprint_count=reprints, gift=gift
+        )
+        prof = receipt_docs.profile(None, None, self.store.setting("printer_profile"))
+        return render_escpos(doc, prof)
+
+    def print_receipt(
+        self, payload: dict[str, Any], *, copy: bool, gift: bool = False, printer: str | None = None
+    ) -> dict[str, Any]:
+        name = printer or self.printer_name()
+        if name is None:
+            raise NotFound(
+                "No receipt printer is set up: a technician adds one with "
+                "`guitai devices add NAME --kind printer --uri …`",
+                "未配置小票打印机：请技术人员用 guitai devices add 添加",
+            )
+        data = self.bytes_for(payload, copy=copy, gift=gift)
+        outcome = self.hw.enqueue_and_print(
+            name, data, "receipt", str(payload["receipt_no"]), wait=self.wait_s
+        )
+        return outcome.as_dict()
+
+    def after_commit(self, payload: dict[str, Any]) -> None:
+        """Print the new receipt and open the drawer for cash; report, never raise."""
+        if self.printer_name() is None:
+            return
+        cash = any(p["tender"] == "cash" for p in payload["payments"])
+        kind = "refund" if "refund_id" in payload else "sale"
+        try:
+            if cash:
+                self.hw.open_drawer(
+                    kind, ref=str(payload["receipt_no"]), user=str(payload.get("cashier") or "")
+                )
+        except GuitaiError as err:
+            log.warning("drawer for receipt %s: %s", payload["receipt_no"], err.message)
+            if self.notice:
+                self.notice(err)
+        try:
+            self.print_receipt(payload, copy=False)
+        except GuitaiError as err:
+            log.warning("receipt %s not printed: %s", payload["receipt_no"], err.message)
+            if self.notice:
+                self.notice(err)

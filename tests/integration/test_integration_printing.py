@@ -1,0 +1,104 @@
+"""The whole till against the virtual printer: a sale prints a Chinese receipt whose QR
+decodes and verifies; the drawer opens for cash; paper out never touches the sale and the
+reprint works once the roll is replaced."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from drivers.emulators.printer import VirtualPrinter
+from pos_app.cli import main
+
+
+@pytest.fixture
+def vprinter(tmp_path: Path) -> Iterator[VirtualPrinter]:
+    vp = VirtualPrinter(out_dir=tmp_path / "emu")
+    try:
+        yield vp
+    finally:
+        vp.close()
+
+
+def cli(home: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    rc = main(["--home", str(home), *args])
+    o = capsys.readouterr()
+    return rc, o.out, o.err
+
+
+def test_sale_prints_and_reprints(
+    till_home: Path,
+    vprinter: VirtualPrinter,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("GUITAI_PIN", "1234")
+    # a real drawer is pushed shut by the cashier after each sale
+    vprinter.set(auto_close_drawer=True)
+    port = vprinter.serve_tcp(0)
+    rc, _, err = cli(
+        till_home,
+        capsys,
+        "devices",
+        "add",
+        "front",
+        "--kind",
+        "printer",
+        "--uri",
+        f"tcp://127.0.0.1:{port}",
+    )
+    assert rc == 0, err
+    vprinter.wait_for_jobs(1)  # the test page printed while adding
+    assert cli(till_home, capsys, "shift", "open", "--user", "admin", "--float", "100")[0] == 0
+    rc, out, err = cli(
+        till_home,
+        capsys,
+        "sale",
+        "--user",
+        "admin",
+        "--scan",
+        "6901234567892",
+        "--pay",
+        "cash:300",
+        "--json",
+    )
+    assert rc == 0, err
+    sale = json.loads(out)
+    job = vprinter.wait_for_jobs(2)[-1]
+    text = "\n".join(job["text_lines"])
+    assert "男士羊毛夹克" in text and "静安嘉里店" in text
+    assert len(vprinter.kicks) == 1  # cash sale: the drawer opened
+    url = (job["qr"] or job["qr_native"])[0]
+    rc, out, _ = cli(till_home, capsys, "receipt", "verify", url, "--json")
+    v = json.loads(out)
+    assert rc == 0 and v["receipt_no"] == sale["receipt_no"] and v["local_sale"]["matches"]
+
+    vprinter.set(paper_out=True)
+    rc, out, err = cli(
+        till_home,
+        capsys,
+        "sale",
+        "--user",
+        "admin",
+        "--scan",
+        "6901234567908",
+        "--pay",
+        "cash:100",
+        "--json",
+    )
+    assert rc == 0, err  # the paid sale stands
+    assert "纸" in err and "Reprint" in err, (out, err)
+    second = json.loads(out)["receipt_no"]
+    rc, out, _ = cli(till_home, capsys, "sales", "show", str(second), "--json")
+    assert rc == 0 and json.loads(out)["receipt_no"] == second
+    vprinter.clear_faults()
+    rc, out, err = cli(till_home, capsys, "receipt", "print", str(second), "--json")
+    assert rc == 0, err
+    assert json.loads(out)["state"] == "done"
+    reprint = vprinter.jobs[-1]
+    assert any("重印" in line for line in reprint["text_lines"])
+    assert cli(till_home, capsys, "journal", "verify")[0] == 0
