@@ -30,6 +30,9 @@ COMMANDS: dict[str, str] = {
     "shift": "pos_app.cli.shift_cmds:shift",
     "report": "pos_app.cli.shift_cmds:report",
     "journal": "pos_app.cli.journal_cmds:journal",
+    "enroll": "pos_app.cli.sync_cmds:enroll",
+    "sync": "pos_app.cli.sync_cmds:sync",
+    "cloud": "pos_app.cli.cloud_cmds:cloud",
 }
 
 

@@ -30,7 +30,7 @@ def _iso(at: datetime) -> str:
 
 
 class _Tx:
-    def __init__(self, conn: sqlite3.Connection, lock: threading.RLock | None) -> None:
+    def __init__(self, conn: sqlite3.Connection, lock: threading.RLock | None = None) -> None:
         self.conn = conn
         self.lock = lock or threading.RLock()
 
