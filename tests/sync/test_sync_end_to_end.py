@@ -172,7 +172,7 @@ def writer_count(od) -> int:
 def test_enrollment_code_reuse_and_expiry(tmp_path: Path, cloud, capsys) -> None:
     from datetime import timedelta
 
-    paths, od, key, answer = enrolled_till(tmp_path, cloud, capsys)
+    paths, _od, key, _answer = enrolled_till(tmp_path, cloud, capsys)
     used = cloud.service.enrollment_code("S001")["code"]
     with CloudClient(cloud.url, key=key) as client:
         client.enroll(used, {})
