@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 MAX_BATCH_EVENTS = 500
 MAX_BATCH_BYTES = 1 << 20
 
+FRESH_SIGNATURE_FIXES = frozenset({"stale_signature", "replayed_nonce"})
+
 # sync_state keys
 LAST_SUCCESS = "last_success"
 LAST_ERROR = "last_error"
@@ -123,6 +125,7 @@ class Relay:
         if force:
             self.state.put(PUSH_BLOCKED, "")
         limit = self.batch_events
+        auth_retries = 0
         for _ in range(max_batches):
             now = self.clock.now()
             batch = self.outbox.pending(limit, self.batch_bytes, now if not force else _far())
@@ -143,9 +146,11 @@ class Relay:
                 if err.status == 413 and limit > 1:
                     limit = max(1, len(batch) // 2)  # a smaller batch is the change
                     continue
-                if err.error_code == "stale_signature" and not force:
-                    # The answer's Date just corrected our clock offset: that is a change.
-                    force = True
+                if err.error_code in FRESH_SIGNATURE_FIXES and auth_retries < 2:
+                    # stale_signature: the answer's Date just corrected our clock offset;
+                    # replayed_nonce: a copy of our request arrived first (a duplicating
+                    # network).  A new signature is the change; the events stay idempotent.
+                    auth_retries += 1
                     continue
                 self._blocked(err)
                 report.error = err.message
