@@ -26,9 +26,11 @@ class SyncScheduler:
         push_interval_s: float = 60.0,
         pull_interval_s: float = 300.0,
         nudge_delay_s: float = 2.0,
+        first_run_s: float = 1.0,
     ) -> None:
         self.relay = relay
         self.nudge_delay_s = nudge_delay_s
+        self.first_run_s = first_run_s
         self._scheduler = BackgroundScheduler(
             timezone=UTC,
             job_defaults={"max_instances": 1, "coalesce": True, "misfire_grace_time": 30},

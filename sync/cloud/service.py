@@ -41,6 +41,16 @@ def _dump(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
+def _hex64(value: Any) -> str | None:
+    if isinstance(value, str) and len(value) == 64:
+        try:
+            bytes.fromhex(value)
+        except ValueError:
+            return None
+        return value.lower()
+    return None
+
+
 def code_hash(code: str) -> str:
     norm = "".join(ch for ch in code.upper() if ch.isalnum())
     return hashlib.sha256(norm.encode()).hexdigest()
@@ -466,6 +476,7 @@ class CloudService:
                     check_envelope(e)
                     p = e["payload"]
                     if e["type"] in CHAINED:
+                        claimed = _hex64(e.get("entry_hash"))  # moves the head even if bad
                         prev, claimed = check_hash(e)
                         if p.get("store_id") != store_id or p.get("till_no") != till_no:
                             raise Reject(
