@@ -65,6 +65,28 @@ VERDICTS = {
 }
 
 
+TENDERS = {
+    "cash": "现金",
+    "wechat": "微信支付",
+    "alipay": "支付宝",
+    "card": "银行卡",
+    "unionpay": "银联",
+    "stored_value": "储值卡",
+    "coupon": "优惠券",
+}
+
+
+TENDERS = {
+    "cash": "现金",
+    "wechat": "微信支付",
+    "alipay": "支付宝",
+    "card": "银行卡",
+    "unionpay": "银联",
+    "stored_value": "储值卡",
+    "coupon": "优惠券",
+}
+
+
 def yuan(fen: int) -> str:
     sign = "-" if fen < 0 else ""
     fen = abs(fen)
@@ -156,8 +178,10 @@ def builtin_receipt(
                 f'<td class="r">{yuan(int(line.get("amount_fen", 0)))}</td></tr>'
             )
         pays = "".join(
-            f'<tr><td class="muted">{e(str(p.get("tender")))}</td>'
-            f'<td class="r muted">{yuan(int(p.get("amount_fen", 0)))}</td></tr>'
+            f'<tr><td class="muted">{e(TENDERS.get(str(p.get("tender")), str(p.get("tender"))))}'
+            f'</td><td class="r muted">{yuan(int(p.get("amount_fen", 0)))}'
+            + (f" (找零 {yuan(int(p['change_fen']))})" if p.get("change_fen") else "")
+            + "</td></tr>"
             for p in payload.get("payments", [])
         )
         kind = "退货小票" if "refund_id" in payload else "购物小票"
