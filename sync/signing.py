@@ -164,7 +164,7 @@ def signature_key_id(headers: Mapping[str, str]) -> str:
             "missing_signature", "The request is not signed (no Signature-Input)"
         )
     try:
-        parsed = http_sf.parse(raw.encode(), tltype="dictionary")
+        parsed: Any = http_sf.parse(raw.encode(), tltype="dictionary")
         member = parsed.get(LABEL) or next(iter(parsed.values()))
         keyid = member[1].get("keyid")
     except Exception as err:  # malformed structured field: any parser error means the same

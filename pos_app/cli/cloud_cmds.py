@@ -14,6 +14,7 @@ import io
 import json
 import os
 import re
+import sys
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -92,14 +93,16 @@ def receipts_wiring() -> tuple[Any, Any]:
         def verify(self, fields: Any, public_key_raw: bytes) -> None:
             rtoken.verify_token(fields, public_key_raw)
 
-    renderer = None
+    renderer: Callable[..., str] | None = None
     try:
         from receipts import document as rdoc  # type: ignore[attr-defined]
         from receipts import html as rhtml  # type: ignore[attr-defined]
 
-        def renderer(payload: dict[str, Any], *, verified: bool, extra_html: str = "") -> str:
+        def render(payload: dict[str, Any], *, verified: bool, extra_html: str = "") -> str:
             doc = rdoc.from_sale_payload(payload)
             return str(rhtml.render_receipt_html(doc, verified=verified, extra_html=extra_html))
+
+        renderer = render
     except ImportError:
         renderer = None
     return Codec(), renderer
@@ -213,7 +216,7 @@ def _read_products(path: str) -> list[dict[str, Any]]:
     text = (
         Path(path).read_text(encoding="utf-8-sig")
         if path != "-"
-        else click.get_text_stream("stdin").read()
+        else sys.stdin.read()
     )
     if path.endswith(".csv"):
         styles: dict[str, dict[str, Any]] = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-SIGNED = [{"httpSignature": []}]
+SIGNED: list[dict[str, list[str]]] = [{"httpSignature": []}]
 
 
 def _err(desc: str) -> dict[str, Any]:
@@ -26,8 +26,11 @@ AUTH_ERRORS = {
 }
 
 
+def ref(name: str) -> dict[str, Any]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
 def openapi_document() -> dict[str, Any]:
-    ref = lambda name: {"$ref": f"#/components/schemas/{name}"}  # noqa: E731
     return {
         "openapi": "3.1.0",
         "info": {

@@ -32,7 +32,7 @@ class ThreadedServer:
 
     def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0, **kw: Any) -> None:
         self.server = uvicorn.Server(uvicorn_config(app, host, port, **kw))
-        self.server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+        # uvicorn installs signal handlers only on the main thread: a thread is left alone.
         self._thread = threading.Thread(target=self.server.run, name="cloud", daemon=True)
         self.url = ""
 

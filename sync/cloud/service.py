@@ -619,6 +619,8 @@ class CloudService:
             raise ApiError(400, "bad_amount", "amount_fen must be a positive integer (fen)")
         req_hash = hashlib.sha256(direction.encode() + b"\n" + raw_body).hexdigest()
         now = _now_iso(self.now())
+        status: int
+        resp: dict[str, Any]
         with self.db.tx() as tx:
             cur = tx.execute(
                 "INSERT INTO idempotency(device_id, key, request_hash, status, "
