@@ -213,11 +213,7 @@ def catalog() -> None:
 
 
 def _read_products(path: str) -> list[dict[str, Any]]:
-    text = (
-        Path(path).read_text(encoding="utf-8-sig")
-        if path != "-"
-        else sys.stdin.read()
-    )
+    text = Path(path).read_text(encoding="utf-8-sig") if path != "-" else sys.stdin.read()
     if path.endswith(".csv"):
         styles: dict[str, dict[str, Any]] = {}
         for i, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):

@@ -91,11 +91,19 @@ def enroll(ctx: click.Context, cloud_url: str, code: str, as_json: bool) -> None
     if not cloud_url.startswith(("http://", "https://")):
         raise InvalidInput(f"{cloud_url!r} is not an http(s) URL", f"{cloud_url} 不是有效的网址")
     key = load_private_key(app.paths.private_key)
+    device: dict[str, Any] = {
+        "model": platform.machine(),
+        "serial": platform.node(),
+        "app_version": __version__,
+    }
+    have_till = settings_get(conn, "till_no")
+    if have_till and have_till.isdigit():
+        device["till_no"] = int(have_till)  # set by `guitai init --till-no`: ask for it
+    have_store = settings_get(conn, "store_id")
+    if have_store:
+        device["store_id"] = have_store
     with CloudClient(cloud_url, key=key) as client:
-        answer = client.enroll(
-            code.strip(),
-            {"model": platform.machine(), "serial": platform.node(), "app_version": __version__},
-        )
+        answer = client.enroll(code.strip(), device)
     expect_key_id = key_id_of(public_raw(key)).hex()
     if answer.get("key_id") != expect_key_id:
         raise StateError(

@@ -45,9 +45,10 @@ CREATE TABLE IF NOT EXISTS devices (
   last_seen_at TEXT,
   contiguous_seq BIGINT NOT NULL DEFAULT 0,
   max_seq BIGINT NOT NULL DEFAULT 0,
-  chain_head TEXT NOT NULL DEFAULT '',        -- '' = genesis (32 zero bytes)
-  UNIQUE (store_id, till_no)
+  chain_head TEXT NOT NULL DEFAULT ''         -- '' = genesis (32 zero bytes)
 );
+CREATE UNIQUE INDEX IF NOT EXISTS devices_active_till ON devices(store_id, till_no)
+  WHERE revoked_at IS NULL;
 CREATE INDEX IF NOT EXISTS devices_key_id ON devices(key_id);
 CREATE TABLE IF NOT EXISTS events (
   id TEXT PRIMARY KEY,                     -- the till's event id: the idempotency key

@@ -339,19 +339,24 @@ class CloudService:
                     "code_expired",
                     "This enrollment code has expired; ask the store manager for a new one",
                 )
+            wanted_store = device.get("store_id")
+            if wanted_store not in (None, "", store_id):
+                # checked before the code is used, so the right code still works afterwards
+                raise ApiError(
+                    409,
+                    "wrong_store",
+                    f"This code enrolls a till of store {store_id}, but this till is set up "
+                    f"for store {wanted_store}: ask for a code for {wanted_store}",
+                )
             if tx.dialect == "postgres":
                 tx.execute("SELECT 1 FROM stores WHERE store_id = ? FOR UPDATE", (store_id,))
-            till_no = int(
-                tx.execute(
-                    "SELECT COALESCE(MAX(till_no), 0) + 1 FROM devices WHERE store_id = ?",
-                    (store_id,),
-                ).fetchone()[0]
-            )
+            till_no, carried = self._pick_till_no(tx, store_id, pub_b64, device.get("till_no"))
             device_id = "dev_" + uuid.uuid4().hex
             key_id = key_id_of(pub).hex()
             tx.execute(
                 "INSERT INTO devices(device_id, store_id, till_no, key_id, public_key, model, "
-                "serial, app_version, enrolled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "serial, app_version, enrolled_at, chain_head, contiguous_seq, max_seq) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     device_id,
                     store_id,
@@ -362,6 +367,7 @@ class CloudService:
                     str(device.get("serial", "")),
                     str(device.get("app_version", "")),
                     _now_iso(now),
+                    *carried,
                 ),
             )
             tx.execute(
@@ -389,6 +395,53 @@ class CloudService:
             "ereceipt_base_url": self.ereceipt_base_url,
             "server_time": _now_iso(now),
         }
+
+    def _pick_till_no(
+        self, tx: Tx, store_id: str, pub_b64: str, requested: Any
+    ) -> tuple[int, tuple[str, int, int]]:
+        """The till number for an enrolling device, and the chain state it carries over.
+
+        A till that enrolls again with the same key keeps its number, hash-chain head and
+        sequence (its old device is revoked); a till set up with a number (`guitai init
+        --till-no`) asks for it and gets it while no other active till holds it; otherwise
+        the next number the store has never used.
+        """
+        if requested is not None and (
+            not isinstance(requested, int) or isinstance(requested, bool) or requested < 1
+        ):
+            raise ApiError(400, "bad_till_no", "device.till_no must be a positive integer")
+        same = tx.execute(
+            "SELECT device_id, till_no, chain_head, contiguous_seq, max_seq, revoked_at "
+            "FROM devices WHERE store_id = ? AND public_key = ? ORDER BY enrolled_at DESC "
+            "LIMIT 1",
+            (store_id, pub_b64),
+        ).fetchone()
+        if same is not None and requested in (None, same[1]):
+            if same[5] is None:
+                tx.execute(
+                    "UPDATE devices SET revoked_at = ? WHERE device_id = ?",
+                    (_now_iso(self.now()), same[0]),
+                )
+                self.publish(tx, "device_key", "delete", same[0], {})
+            return int(same[1]), (same[2], int(same[3]), int(same[4]))
+        if requested is not None:
+            taken = tx.execute(
+                "SELECT device_id FROM devices WHERE store_id = ? AND till_no = ? "
+                "AND revoked_at IS NULL",
+                (store_id, requested),
+            ).fetchone()
+            if taken is not None:
+                raise ApiError(
+                    409,
+                    "till_no_taken",
+                    f"Till {requested} of store {store_id} is enrolled as another device; "
+                    "revoke it first (`guitai cloud devices revoke`) or use another number",
+                )
+            return requested, ("", 0, 0)
+        row = tx.execute(
+            "SELECT COALESCE(MAX(till_no), 0) + 1 FROM devices WHERE store_id = ?", (store_id,)
+        ).fetchone()
+        return int(row[0]), ("", 0, 0)
 
     # ---- authentication support -----------------------------------------------------------
 
@@ -432,22 +485,25 @@ class CloudService:
         with self.db.tx() as tx:
             tx.lock_device(device_id)
             dev = tx.execute(
-                "SELECT store_id, till_no, chain_head, contiguous_seq, max_seq "
+                "SELECT store_id, till_no, chain_head, contiguous_seq, max_seq, public_key "
                 "FROM devices WHERE device_id = ?",
                 (device_id,),
             ).fetchone()
-            store_id, till_no, head, contiguous, max_seq = dev
+            store_id, till_no, head, contiguous, max_seq, my_key = dev
             head = head or GENESIS_HEX
             known: dict[str, tuple[str, str, str | None, str | None]] = {}
             for i in range(0, len(ids), 400):
                 chunk = ids[i : i + 400]
                 marks = ",".join("?" * len(chunk))
                 for r in tx.execute(
-                    f"SELECT id, device_id, status, reject_code, reject_reason "
-                    f"FROM events WHERE id IN ({marks})",
+                    f"SELECT e.id, e.device_id, e.status, e.reject_code, e.reject_reason, "
+                    f"d.public_key FROM events e JOIN devices d ON d.device_id = e.device_id "
+                    f"WHERE e.id IN ({marks})",
                     chunk,
                 ).fetchall():
-                    known[r[0]] = (r[1], r[2], r[3], r[4])
+                    # the same till enrolled again (same key) owns its earlier events too
+                    owner = device_id if r[5] == my_key else r[1]
+                    known[r[0]] = (owner, r[2], r[3], r[4])
             rows = []
             for e in sorted(
                 events, key=lambda x: x.get("seq") if isinstance(x.get("seq"), int) else 0

@@ -196,11 +196,67 @@ def test_enrollment_code_reuse_and_expiry(tmp_path: Path, cloud, capsys) -> None
     rc, out = run_cli(
         capsys, "--home", str(paths.home), "enroll", "--cloud", cloud.url, "--code", code2, "--json"
     )
-    assert rc == 2 and "S001" in out
+    assert rc == 2 and "wrong_store" in out and "S001" in out
     assert (
         sqlite3.connect(paths.database)
         .execute("SELECT value FROM settings WHERE key='store_id'")
         .fetchone()[0]
         == "S001"
     )
-    assert [d["till_no"] for d in cloud.service.devices() if d["store_id"] == "S001"] == [1, 2]
+    # the same key enrolled again keeps till 1; the earlier device is revoked
+    devices = cloud.service.devices()
+    assert [(d["store_id"], d["till_no"]) for d in devices] == [("S001", 1), ("S001", 1)]
+    assert [d["till_no"] for d in devices if not d["revoked_at"]] == [1]
+
+
+def test_reenrolling_a_till_keeps_its_number_and_chain(tmp_path: Path, cloud, capsys) -> None:
+    paths, od, _key, first = enrolled_till(tmp_path, cloud, capsys)
+    writer = TillWriter(od, "S001", 1)
+    writer.day(5)
+    home = str(paths.home)
+    assert run_cli(capsys, "--home", home, "sync", "run", "--json")[0] == 0
+    # the same till enrolls again (new code, same key): same till number, the chain goes on
+    code = cloud.service.enrollment_code("S001")["code"]
+    rc, out = run_cli(
+        capsys, "--home", home, "enroll", "--cloud", cloud.url, "--code", code, "--json"
+    )
+    second = json.loads(out)
+    assert rc == 0 and second["till_no"] == 1 and second["device_id"] != first["device_id"]
+    writer.day(5)
+    od.conn.execute("UPDATE outbox SET state = 'pending' WHERE seq = 2")  # a resend as well
+    rc, out = run_cli(capsys, "--home", home, "sync", "run", "--json")
+    result = json.loads(out)
+    assert rc == 0 and result["push"]["rejected"] == 0 and result["push"]["duplicates"] == 1
+    assert cloud.service.totals()["total_fen"] == writer.total_fen
+    devices = {d["device_id"]: d for d in cloud.service.devices()}
+    assert devices[first["device_id"]]["revoked_at"]
+    assert devices[second["device_id"]]["contiguous_seq"] == 10
+    # a till set up as till 5 asks for 5; another key asking for 5 is refused
+    p2, od2, _key2 = make_till_home(tmp_path / "till5")
+    od2.conn.execute("INSERT INTO settings(key, value) VALUES ('till_no', '5')")
+    rc, out = run_cli(
+        capsys,
+        "--home",
+        str(p2.home),
+        "enroll",
+        "--cloud",
+        cloud.url,
+        "--code",
+        cloud.service.enrollment_code("S001")["code"],
+        "--json",
+    )
+    assert rc == 0 and json.loads(out)["till_no"] == 5
+    p3, od3, _ = make_till_home(tmp_path / "till5b")
+    od3.conn.execute("INSERT INTO settings(key, value) VALUES ('till_no', '5')")
+    rc, out = run_cli(
+        capsys,
+        "--home",
+        str(p3.home),
+        "enroll",
+        "--cloud",
+        cloud.url,
+        "--code",
+        cloud.service.enrollment_code("S001")["code"],
+        "--json",
+    )
+    assert rc == 2 and "till_no_taken" in out
