@@ -130,6 +130,13 @@ def cloud() -> None:
     help="PNG/JPEG of the official account's QR code, embedded in the page.",
 )
 @click.option("--join-url", default="", help="Membership sign-up link.")
+@click.option(
+    "--forwarded-allow-ips",
+    default="127.0.0.1",
+    show_default=True,
+    help="Behind a TLS proxy: the proxy addresses whose X-Forwarded-Proto/For are trusted "
+    "(signatures cover the https:// URL the till used).",
+)
 def serve(
     db_file: str | None,
     database_url: str | None,
@@ -141,6 +148,7 @@ def serve(
     account_name: str,
     account_qr: str | None,
     join_url: str,
+    forwarded_allow_ips: str,
 ) -> None:
     """Run the cloud (Starlette on uvicorn) until Ctrl-C."""
     import uvicorn
@@ -169,7 +177,11 @@ def serve(
         f"cloud on http://{host}:{port} ({svc.db.dialect}); e-receipts {cfg.base_url()}", err=True
     )
     try:
-        uvicorn.Server(uvicorn_config(app, host, port, log_level="info")).run()
+        uvicorn.Server(
+            uvicorn_config(
+                app, host, port, log_level="info", forwarded_allow_ips=forwarded_allow_ips
+            )
+        ).run()
     finally:
         svc.db.close()
 

@@ -54,7 +54,11 @@ def openapi_document() -> dict[str, Any]:
                         "201": _json(ref("EnrollResponse"), "Enrolled"),
                         "400": _err("Malformed request or public key"),
                         "404": _err("unknown_code"),
-                        "409": _err("code_used: the code was used before"),
+                        "409": _err(
+                            "code_used: the code was used before; wrong_store: the till is "
+                            "set up for another store; till_no_taken: another active till "
+                            "holds the requested number"
+                        ),
                         "410": _err("code_expired"),
                     },
                 }
@@ -242,6 +246,15 @@ def openapi_document() -> dict[str, Any]:
                                 "model": {"type": "string"},
                                 "serial": {"type": "string"},
                                 "app_version": {"type": "string"},
+                                "till_no": {
+                                    "type": "integer",
+                                    "minimum": 1,
+                                    "description": "the number the till was set up with",
+                                },
+                                "store_id": {
+                                    "type": "string",
+                                    "description": "the store the till was set up for",
+                                },
                             },
                         },
                     },
