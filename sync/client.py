@@ -32,6 +32,7 @@ class PushResult:
     accepted: list[str]
     duplicates: list[str]
     rejected: list[Rejection]
+    contiguous_seq: int | None = None
 
 
 @dataclass(frozen=True)
@@ -180,6 +181,7 @@ class CloudClient:
                 accepted=list(data["accepted"]),
                 duplicates=list(data["duplicates"]),
                 rejected=[Rejection(r["id"], r["code"], r["reason"]) for r in data["rejected"]],
+                contiguous_seq=data.get("contiguous_seq"),
             )
         except (KeyError, TypeError) as err:
             raise TransportError(

@@ -33,6 +33,7 @@ CLOCK_OFFSET = "clock_offset_s"
 PUSH_BLOCKED = "push_blocked"
 BACKOFF_UNTIL = "backoff_until"
 FAILURES = "consecutive_failures"
+CLOUD_SEQ = "cloud_contiguous_seq"
 
 
 @dataclass(frozen=True)
@@ -172,6 +173,8 @@ class Relay:
                     "not answered by the cloud",
                     now + timedelta(seconds=self.backoff.delay(1)),
                 )
+            if isinstance(result.contiguous_seq, int):
+                self.state.put(CLOUD_SEQ, str(result.contiguous_seq))
             report.batches += 1
             report.accepted += len(result.accepted)
             report.duplicates += len(result.duplicates)
@@ -249,6 +252,8 @@ def sync_status(outbox: OutboxStore, state: SyncState, clock: Clock) -> dict[str
         "retry_after": state.get(BACKOFF_UNTIL) or None,
         "dead_letters": stats.get("dead_letter_list", stats["dead_letters"]),
         "clock_offset_s": float(offset) if offset else 0.0,
+        # the cloud holds every event up to here without a gap (compare with the outbox)
+        "cloud_contiguous_seq": int(state.get(CLOUD_SEQ) or 0) or None,
         "cursor": stats.get("cursor"),
     }
 

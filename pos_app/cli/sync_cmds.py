@@ -118,6 +118,9 @@ def enroll(ctx: click.Context, cloud_url: str, code: str, as_json: bool) -> None
                 f"code for {name} {have}, or re-initialise the till",
                 f"本机设置的 {name} 为 {have}，而登记码对应 {value}：请索取正确的登记码",
             )
+    from sync.relay import PUSH_BLOCKED
+
+    SqliteSyncState(conn).put(PUSH_BLOCKED, "")  # a new enrollment is the change to retry
     settings_put_many(
         conn,
         {

@@ -107,6 +107,7 @@ def test_enroll_sync_and_ereceipt(tmp_path: Path, cloud, capsys) -> None:
     assert status["pending"] == 0 and status["dead_letters"] == []
     assert status["last_success"] and status["oldest_pending_age_s"] is None
     assert abs(status["clock_offset_s"]) < 5
+    assert status["cloud_contiguous_seq"] == writer_count(od)
 
     devices = svc.devices()
     assert devices[0]["contiguous_seq"] == devices[0]["max_seq"] == writer_count(od)
