@@ -43,7 +43,7 @@ def _guitai(*args: str) -> str:
 
 
 class CloudProcess:
-    def __init__(self, db: Path) -> None:
+    def __init__(self, db: list[str]) -> None:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
@@ -56,8 +56,7 @@ class CloudProcess:
                 "pos_app.cli",
                 "cloud",
                 "serve",
-                "--db",
-                str(db),
+                *db,
                 "--port",
                 str(self.port),
             ],
@@ -86,7 +85,7 @@ class CloudProcess:
 
 def _drain(
     tmp: Path,
-    cloud_db: Path,
+    cloud_db: list[str],
     cloud_url: str,
     name: str,
     n_events: int,
@@ -98,9 +97,9 @@ def _drain(
     from pos_app.cli.sync_cmds import build_relay
     from sync.client import CloudClient
 
-    code = json.loads(
-        _guitai("cloud", "enrollment-code", "--store", "S001", "--db", str(cloud_db), "--json")
-    )["code"]
+    code = json.loads(_guitai("cloud", "enrollment-code", "--store", "S001", *cloud_db, "--json"))[
+        "code"
+    ]
     paths, od, key = make_till_home(tmp / name)
     with CloudClient(cloud_url, key=key) as c:
         answer = c.enroll(code, {"model": "bench"})
@@ -138,11 +137,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--events", type=int, default=10_000)
     ap.add_argument("--single-sample", type=int, default=300)
+    ap.add_argument("--database-url", help="run the cloud on PostgreSQL (scripts/pg.sh start)")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="guitai-bench-sync-") as d:
         tmp = Path(d)
-        cloud_db = tmp / "cloud.db"
-        _guitai("cloud", "store", "add", "S001", "--name", "基准店", "--db", str(cloud_db))
+        cloud_db = (
+            ["--database-url", args.database_url]
+            if args.database_url
+            else ["--db", str(tmp / "cloud.db")]
+        )
+        _guitai("cloud", "store", "add", "S001", "--name", "基准店", *cloud_db)
         cloud = CloudProcess(cloud_db)
         try:
             # timing without tracemalloc (it slows every allocation), memory in separate runs
@@ -162,6 +166,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "single_events_per_s": round(single["events_per_s"]),
         "batched_vs_single_ratio": round(big["events_per_s"] / single["events_per_s"], 1),
         "target_events_per_s": 2000,
+        "backend": "postgresql" if args.database_url else "sqlite",
     }
     print(
         f"drained {result['events']} events in {result['drain_s']} s "

@@ -85,6 +85,29 @@ def write_private_key(path: Path, key: Ed25519PrivateKey) -> None:
         f.write(pem)
 
 
+class TillKey:
+    """The till's key as the domain's `Signer` port (pos_app.domain.ports.Signer)."""
+
+    def __init__(self, key: Ed25519PrivateKey) -> None:
+        self._key = key
+        self._public = public_raw(key)
+
+    @classmethod
+    def load(cls, path: Path) -> TillKey:
+        return cls(load_private_key(path))
+
+    @property
+    def public_key_raw(self) -> bytes:
+        return self._public
+
+    @property
+    def key_id(self) -> bytes:
+        return key_id_of(self._public)
+
+    def sign(self, message: bytes) -> bytes:
+        return self._key.sign(message)
+
+
 @dataclass
 class _Message:
     """The minimal request shape the library's component resolver reads."""

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
 from pos_app.domain import events as ev
 from pos_app.domain.journal import FloatInPayload, entry_hash
 
 GENESIS_HEX = "0" * 64
+CHUNK = 400  # ids per IN (…) query, below SQLite's variable limit
+
+
+class Tx(Protocol):
+    dialect: str
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
+
+    def lock_device(self, device_id: str) -> None: ...
 
 
 class Reject(Exception):
@@ -104,3 +116,219 @@ def check_hash(e: Mapping[str, Any]) -> tuple[str, str]:
             "the payload was altered after it was hashed",
         )
     return prev.lower(), claimed.lower()
+
+
+def _hex64(value: Any) -> str | None:
+    if isinstance(value, str) and len(value) == 64:
+        try:
+            bytes.fromhex(value)
+        except ValueError:
+            return None
+        return value.lower()
+    return None
+
+
+def _chained(e: Mapping[str, Any]) -> bool:
+    return isinstance(e.get("type"), str) and e["type"] in ev.CHAINED
+
+
+def _dump(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _chunks(items: Sequence[Any]) -> Any:
+    for i in range(0, len(items), CHUNK):
+        chunk = list(items[i : i + CHUNK])
+        yield chunk, ",".join("?" * len(chunk))
+
+
+def check_event(e: Mapping[str, Any], store_id: str, till_no: int, head: str) -> None:
+    """Raise Reject when the event does not add up (chained events: hashes, till, sums, link)."""
+    check_envelope(e)
+    if e["type"] not in ev.CHAINED:
+        return
+    p = e["payload"]
+    prev, _ = check_hash(e)
+    if p.get("store_id") != store_id or p.get("till_no") != till_no:
+        raise Reject(
+            "wrong_till",
+            f"the payload says store {p.get('store_id')} till {p.get('till_no')} but this "
+            f"device is {store_id} till {till_no}",
+        )
+    check_sums(e["type"], p)
+    if prev != head:
+        raise Reject(
+            "chain_break",
+            f"prev_entry_hash {prev[:16]}… does not follow the last entry {head[:16]}… of this "
+            "till (an entry is missing, was deleted or reordered)",
+        )
+
+
+def ingest_batch(tx: Tx, device_id: str, events: Sequence[Any], received: str) -> dict[str, Any]:
+    """Store one device's batch: each event once, even when copies of the batch race.
+
+    The device's row is locked first, so its batches serialize (PostgreSQL: SELECT … FOR
+    UPDATE; SQLite: the write lock); the event id as primary key and INSERT … ON CONFLICT DO
+    NOTHING are the backstop.  Rejected events are stored too, so a resend gets the same
+    answer.  New rows go in with one executemany (pipelined by psycopg).
+    """
+    tx.lock_device(device_id)
+    store_id, till_no, head, contiguous, max_seq, my_key = tx.execute(
+        "SELECT store_id, till_no, chain_head, contiguous_seq, max_seq, public_key "
+        "FROM devices WHERE device_id = ?",
+        (device_id,),
+    ).fetchone()
+    head = head or GENESIS_HEX
+    ids = [e["id"] for e in events]
+    known: dict[str, tuple[str, str, str | None, str | None]] = {}
+    for chunk, marks in _chunks(ids):
+        for r in tx.execute(
+            "SELECT e.id, e.device_id, e.status, e.reject_code, e.reject_reason, d.public_key "
+            f"FROM events e JOIN devices d ON d.device_id = e.device_id WHERE e.id IN ({marks})",
+            chunk,
+        ).fetchall():
+            # the same till enrolled again (same key) owns its earlier events too
+            known[r[0]] = (device_id if r[5] == my_key else r[1], r[2], r[3], r[4])
+    seqs = [e["seq"] for e in events if isinstance(e.get("seq"), int) and e["id"] not in known]
+    taken: set[int] = set()
+    for chunk, marks in _chunks(seqs):
+        taken.update(
+            r[0]
+            for r in tx.execute(
+                f"SELECT seq FROM events WHERE device_id = ? AND seq IN ({marks})",
+                [device_id, *chunk],
+            ).fetchall()
+        )
+    accepted: list[str] = []
+    duplicates: list[str] = []
+    rejected: list[dict[str, str]] = []
+    rows: list[tuple[Any, ...]] = []
+    for e in sorted(events, key=lambda x: x["seq"] if isinstance(x.get("seq"), int) else 0):
+        eid = e["id"]
+        if eid in known:
+            owner, status, rcode, rreason = known[eid]
+            if owner != device_id:
+                rejected.append(
+                    {
+                        "id": eid,
+                        "code": "id_conflict",
+                        "reason": "another till already sent an event with this id",
+                    }
+                )
+            elif status == "accepted":
+                duplicates.append(eid)
+            else:
+                rejected.append({"id": eid, "code": rcode or "rejected", "reason": rreason or ""})
+            continue
+        seq = e.get("seq")
+        if isinstance(seq, int) and seq in taken:
+            rejected.append(
+                {
+                    "id": eid,
+                    "code": "seq_conflict",
+                    "reason": f"this till already sent another event with seq {seq}",
+                }
+            )
+            continue
+        status, code, reason = "accepted", None, None
+        try:
+            check_event(e, store_id, till_no, head)
+        except Reject as r:
+            status, code, reason = "rejected", r.code, r.reason
+        claimed = _hex64(e.get("entry_hash")) if _chained(e) else None
+        if claimed is not None:
+            head = claimed  # an altered or broken entry is flagged once, not every one after
+        if not isinstance(seq, int) or seq < 1:
+            rejected.append(
+                {
+                    "id": eid,
+                    "code": code or "bad_event",
+                    "reason": reason or "event seq must be a positive integer",
+                }
+            )
+            continue
+        taken.add(seq)
+        payload = e["payload"] if isinstance(e.get("payload"), dict) else {}
+        sale = _chained(e) and status == "accepted"
+        rows.append(
+            (
+                eid,
+                device_id,
+                seq,
+                str(e.get("type")),
+                str(e.get("occurred_at")),
+                received,
+                _dump(payload),
+                _hex64(e.get("prev_entry_hash")) if claimed else None,
+                claimed,
+                payload.get("receipt_no") if sale else None,
+                payload.get("total_fen") if sale else None,
+                status,
+                code,
+                reason,
+            )
+        )
+        if status == "accepted":
+            accepted.append(eid)
+        else:
+            rejected.append({"id": eid, "code": code or "rejected", "reason": reason or ""})
+    if rows:
+        tx.executemany(
+            "INSERT INTO events(id, device_id, seq, type, occurred_at, received_at, payload, "
+            "prev_entry_hash, entry_hash, receipt_no, total_fen, status, reject_code, "
+            "reject_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
+            rows,
+        )
+        stored: set[str] = set()
+        for chunk, marks in _chunks([r[0] for r in rows]):
+            stored.update(
+                r[0]
+                for r in tx.execute(
+                    f"SELECT id FROM events WHERE device_id = ? AND id IN ({marks})",
+                    [device_id, *chunk],
+                ).fetchall()
+            )
+        lost = {r[0] for r in rows} - stored
+        if lost:  # another device raced us to these ids (never the same till: it is locked)
+            accepted = [i for i in accepted if i not in lost]
+            rejected = [r for r in rejected if r["id"] not in lost]
+            rejected += [
+                {
+                    "id": i,
+                    "code": "id_conflict",
+                    "reason": "another till already sent an event with this id",
+                }
+                for i in sorted(lost)
+            ]
+        max_seq = max(max_seq, *(r[2] for r in rows))
+        contiguous = advance_contiguous(tx, device_id, contiguous)
+    tx.execute(
+        "UPDATE devices SET chain_head = ?, contiguous_seq = ?, max_seq = ?, last_seen_at = ? "
+        "WHERE device_id = ?",
+        (head, contiguous, max_seq, received, device_id),
+    )
+    return {
+        "accepted": accepted,
+        "duplicates": duplicates,
+        "rejected": rejected,
+        "contiguous_seq": contiguous,
+    }
+
+
+def advance_contiguous(tx: Tx, device_id: str, contiguous: int) -> int:
+    """The highest seq up to which the cloud holds every event of the device."""
+    while True:
+        seqs = [
+            r[0]
+            for r in tx.execute(
+                "SELECT seq FROM events WHERE device_id = ? AND seq > ? ORDER BY seq LIMIT 2000",
+                (device_id, contiguous),
+            ).fetchall()
+        ]
+        for s in seqs:
+            if s != contiguous + 1:
+                return contiguous
+            contiguous = s
+        if len(seqs) < 2000:
+            return contiguous

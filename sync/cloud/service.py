@@ -19,7 +19,7 @@ from pos_app.domain import events as ev
 
 from ..signing import key_id_of, unb64
 from .db import CloudDB, Tx
-from .ingest import GENESIS_HEX, Reject, check_envelope, check_hash, check_sums
+from .ingest import ingest_batch
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud on the phone
 CHAINED = ev.CHAINED
@@ -39,16 +39,6 @@ def _now_iso(now: datetime) -> str:
 
 def _dump(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
-def _hex64(value: Any) -> str | None:
-    if isinstance(value, str) and len(value) == 64:
-        try:
-            bytes.fromhex(value)
-        except ValueError:
-            return None
-        return value.lower()
-    return None
 
 
 def code_hash(code: str) -> str:
@@ -472,165 +462,15 @@ class CloudService:
     # ---- push ------------------------------------------------------------------------------
 
     def ingest(self, device_id: str, events: Sequence[Any]) -> dict[str, Any]:
-        accepted: list[str] = []
-        duplicates: list[str] = []
-        rejected: list[dict[str, str]] = []
+        """Store a pushed batch idempotently; see ingest.ingest_batch."""
         for e in events:
             if not isinstance(e, dict) or not isinstance(e.get("id"), str) or not e["id"]:
                 raise ApiError(400, "bad_batch", "every event needs a string `id`")
         ids = [e["id"] for e in events]
         if len(set(ids)) != len(ids):
             raise ApiError(400, "bad_batch", "an event id appears twice in one batch")
-        received = _now_iso(self.now())
         with self.db.tx() as tx:
-            tx.lock_device(device_id)
-            dev = tx.execute(
-                "SELECT store_id, till_no, chain_head, contiguous_seq, max_seq, public_key "
-                "FROM devices WHERE device_id = ?",
-                (device_id,),
-            ).fetchone()
-            store_id, till_no, head, contiguous, max_seq, my_key = dev
-            head = head or GENESIS_HEX
-            known: dict[str, tuple[str, str, str | None, str | None]] = {}
-            for i in range(0, len(ids), 400):
-                chunk = ids[i : i + 400]
-                marks = ",".join("?" * len(chunk))
-                for r in tx.execute(
-                    f"SELECT e.id, e.device_id, e.status, e.reject_code, e.reject_reason, "
-                    f"d.public_key FROM events e JOIN devices d ON d.device_id = e.device_id "
-                    f"WHERE e.id IN ({marks})",
-                    chunk,
-                ).fetchall():
-                    # the same till enrolled again (same key) owns its earlier events too
-                    owner = device_id if r[5] == my_key else r[1]
-                    known[r[0]] = (owner, r[2], r[3], r[4])
-            rows = []
-            for e in sorted(
-                events, key=lambda x: x.get("seq") if isinstance(x.get("seq"), int) else 0
-            ):
-                eid = e["id"]
-                if eid in known:
-                    owner, status, rcode, rreason = known[eid]
-                    if owner != device_id:
-                        rejected.append(
-                            {
-                                "id": eid,
-                                "code": "id_conflict",
-                                "reason": "another till already sent an event with this id",
-                            }
-                        )
-                    elif status == "accepted":
-                        duplicates.append(eid)
-                    else:
-                        rejected.append(
-                            {"id": eid, "code": rcode or "rejected", "reason": rreason or ""}
-                        )
-                    continue
-                status, code, reason = "accepted", None, None
-                prev = claimed = None
-                try:
-                    check_envelope(e)
-                    p = e["payload"]
-                    if e["type"] in CHAINED:
-                        claimed = _hex64(e.get("entry_hash"))  # moves the head even if bad
-                        prev, claimed = check_hash(e)
-                        if p.get("store_id") != store_id or p.get("till_no") != till_no:
-                            raise Reject(
-                                "wrong_till",
-                                f"the payload says store {p.get('store_id')} till "
-                                f"{p.get('till_no')} but this device is {store_id} "
-                                f"till {till_no}",
-                            )
-                        check_sums(e["type"], p)
-                        if prev != head:
-                            raise Reject(
-                                "chain_break",
-                                f"prev_entry_hash {prev[:16]}… does not follow the "
-                                f"last entry {head[:16]}… of this till (an entry is "
-                                "missing, was deleted or reordered)",
-                            )
-                except Reject as r:
-                    status, code, reason = "rejected", r.code, r.reason
-                if claimed is not None:
-                    head = claimed  # flag a break once, not on every entry after it
-                seq = e.get("seq") if isinstance(e.get("seq"), int) else None
-                payload = e.get("payload") if isinstance(e.get("payload"), dict) else {}
-                if seq is None:
-                    rejected.append(
-                        {"id": eid, "code": code or "bad_event", "reason": reason or "no seq"}
-                    )
-                    continue
-                is_sale = e.get("type") in CHAINED and status == "accepted"
-                cur = tx.execute(
-                    "INSERT INTO events(id, device_id, seq, type, occurred_at, received_at, "
-                    "payload, prev_entry_hash, entry_hash, receipt_no, total_fen, status, "
-                    "reject_code, reject_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT DO NOTHING",
-                    (
-                        eid,
-                        device_id,
-                        seq,
-                        str(e.get("type")),
-                        str(e.get("occurred_at")),
-                        received,
-                        _dump(payload),
-                        prev,
-                        claimed,
-                        payload.get("receipt_no") if is_sale else None,
-                        payload.get("total_fen") if is_sale else None,
-                        status,
-                        code,
-                        reason,
-                    ),
-                )
-                if cur.rowcount == 0:
-                    rejected.append(
-                        {
-                            "id": eid,
-                            "code": "seq_conflict",
-                            "reason": f"this till already sent another event with seq {seq}",
-                        }
-                    )
-                    continue
-                rows.append(seq)
-                if status == "accepted":
-                    accepted.append(eid)
-                else:
-                    rejected.append({"id": eid, "code": code or "rejected", "reason": reason or ""})
-            if rows:
-                max_seq = max(max_seq, *rows)
-                contiguous = self._advance(tx, device_id, contiguous)
-            tx.execute(
-                "UPDATE devices SET chain_head = ?, contiguous_seq = ?, max_seq = ?, "
-                "last_seen_at = ? WHERE device_id = ?",
-                (head, contiguous, max_seq, received, device_id),
-            )
-        return {
-            "accepted": accepted,
-            "duplicates": duplicates,
-            "rejected": rejected,
-            "contiguous_seq": contiguous,
-        }
-
-    @staticmethod
-    def _advance(tx: Tx, device_id: str, contiguous: int) -> int:
-        while True:
-            seqs = [
-                r[0]
-                for r in tx.execute(
-                    "SELECT seq FROM events WHERE device_id = ? AND seq > ? "
-                    "ORDER BY seq LIMIT 2000",
-                    (device_id, contiguous),
-                ).fetchall()
-            ]
-            if not seqs:
-                return contiguous
-            for s in seqs:
-                if s != contiguous + 1:
-                    return contiguous
-                contiguous = s
-            if len(seqs) < 2000:
-                return contiguous
+            return ingest_batch(tx, device_id, events, _now_iso(self.now()))
 
     # ---- pull ------------------------------------------------------------------------------
 
