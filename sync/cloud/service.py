@@ -461,8 +461,13 @@ class CloudService:
 
     # ---- push ------------------------------------------------------------------------------
 
-    def ingest(self, device_id: str, events: Sequence[Any]) -> dict[str, Any]:
-        """Store a pushed batch idempotently; see ingest.ingest_batch."""
+    def ingest(
+        self, device_id: str, events: Sequence[Any], floats_as_decimal: bool = False
+    ) -> dict[str, Any]:
+        """Store a pushed batch idempotently; see ingest.ingest_batch.
+
+        floats_as_decimal: the batch was parsed with parse_float=Decimal (the HTTP path).
+        """
         for e in events:
             if not isinstance(e, dict) or not isinstance(e.get("id"), str) or not e["id"]:
                 raise ApiError(400, "bad_batch", "every event needs a string `id`")
@@ -470,7 +475,7 @@ class CloudService:
         if len(set(ids)) != len(ids):
             raise ApiError(400, "bad_batch", "an event id appears twice in one batch")
         with self.db.tx() as tx:
-            return ingest_batch(tx, device_id, events, _now_iso(self.now()))
+            return ingest_batch(tx, device_id, events, _now_iso(self.now()), floats_as_decimal)
 
     # ---- pull ------------------------------------------------------------------------------
 
