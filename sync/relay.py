@@ -65,6 +65,7 @@ class PullReport:
     changes: int = 0
     cursor: str | None = None
     error: str | None = None
+    blocked: bool = False
 
 
 Progress = Callable[[str], None]
@@ -212,11 +213,26 @@ class Relay:
 
     # ---- pull -----------------------------------------------------------------------------
 
-    def pull(self, *, max_pages: int = 10_000, progress: Progress | None = None) -> PullReport:
+    def pull(
+        self, *, max_pages: int = 10_000, force: bool = False, progress: Progress | None = None
+    ) -> PullReport:
+        """Apply the cloud's changes page by page; force: a person asked (`sync run`)."""
         report = PullReport(cursor=self.sink.cursor())
+        if not force and self.state.get(PUSH_BLOCKED):
+            report.blocked = True  # the cloud refused us (e.g. a revoked key): wait for a change
+            return report
+        auth_retries = 0
         for _ in range(max_pages):
             try:
                 page = self.client.changes(report.cursor, self.pull_limit)
+            except CloudRejected as err:
+                if err.error_code in FRESH_SIGNATURE_FIXES and auth_retries < 2:
+                    auth_retries += 1
+                    continue
+                self._blocked(err)
+                report.error = err.message
+                report.blocked = True
+                break
             except SyncError as err:
                 self._error(err.message)
                 report.error = err.message

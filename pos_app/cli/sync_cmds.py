@@ -158,7 +158,7 @@ def sync_run(ctx: click.Context, as_json: bool) -> None:
     try:
         progress = None if as_json else (lambda line: click.echo(line, err=True))
         push = parts.relay.push(force=True, progress=progress)
-        pull = parts.relay.pull(progress=progress)
+        pull = parts.relay.pull(force=True, progress=progress)
         status = parts.relay.status()
     finally:
         parts.close()

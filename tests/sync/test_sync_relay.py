@@ -84,6 +84,9 @@ def test_a_refusal_is_not_retried_blindly_but_a_person_may_retry(tmp_path: Path,
         assert status["blocked"] == "401 revoked_key"
         forced = parts.relay.push(force=True)  # `guitai sync run`: tried once more
         assert forced.blocked and "revoked_key" in (forced.error or "")
+        assert parts.relay.pull().blocked  # the pull job waits too
+        pulled = parts.relay.pull(force=True)
+        assert pulled.blocked and "revoked_key" in (pulled.error or "")
     finally:
         parts.close()
 
