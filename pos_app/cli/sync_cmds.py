@@ -153,6 +153,10 @@ def sync() -> None:
 @click.pass_context
 def sync_run(ctx: click.Context, as_json: bool) -> None:
     """Push every pending event now, then pull changes, with a progress line."""
+    import logging
+
+    # The summary line below reports errors; the relay's log warnings would repeat them.
+    logging.getLogger("sync.relay").setLevel(logging.ERROR)
     app = obj(ctx)
     parts = build_relay(app.paths, app.database().conn)
     try:
@@ -173,7 +177,8 @@ def sync_run(ctx: click.Context, as_json: bool) -> None:
         ),
     )
     if push.error or pull.error:
-        ctx.exit(1)
+        # The answer is printed above (also as JSON); the exit status tells automation.
+        raise SystemExit(1)
 
 
 @sync.command("status")

@@ -128,6 +128,11 @@ def test_transport_errors_back_off_and_keep_events(tmp_path: Path) -> None:
         assert parts.relay.status()["pending"] == 3
     finally:
         parts.close()
+    # `guitai sync run` says so and exits 1 (the events stay queued)
+    with pytest.raises(SystemExit) as exit_:
+        main(["--home", str(paths.home), "sync", "run", "--json"])
+    assert exit_.value.code == 1
+    assert od.conn.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone() == (3,)
 
 
 def test_backoff_is_capped_exponential_with_jitter() -> None:
