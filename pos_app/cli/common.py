@@ -20,10 +20,7 @@ json_option = click.option(
 
 def user_option(f: F) -> F:
     return click.option(
-        "--user",
-        "user",
-        required=True,
-        help="Who is acting; the PIN is read from GUITAI_PIN or asked.",
+        "--user", "user", required=True, help="Who is acting; the PIN is read from GUITAI_PIN or asked."
     )(f)
 
 
