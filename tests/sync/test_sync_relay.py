@@ -188,3 +188,18 @@ def test_scheduler_pushes_soon_after_a_nudge(tmp_path: Path, cloud) -> None:
         sched.shutdown()
         parts.close()
     assert not sched.running
+
+
+def test_adapters_refuse_to_join_a_transaction_they_do_not_own(tmp_path: Path) -> None:
+    _, od, _ = make_till_home(tmp_path / "till")
+    TillWriter(od, "S001", 1).day(2)
+    box = SqliteOutbox(od.conn)
+    ids = [e.id for e in box.pending(10, 1 << 20, datetime.now(UTC))]
+    od.conn.execute("BEGIN IMMEDIATE")  # e.g. a sale being completed without the shared lock
+    try:
+        with pytest.raises(RuntimeError, match="same lock"):
+            box.mark_sent(ids, datetime.now(UTC))
+    finally:
+        od.conn.execute("ROLLBACK")
+    box.mark_sent(ids, datetime.now(UTC))
+    assert box.stats(datetime.now(UTC))["pending"] == 0

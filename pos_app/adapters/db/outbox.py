@@ -38,9 +38,13 @@ class _Tx:
     def tx(self) -> Iterator[sqlite3.Connection]:
         with self.lock:
             if self.conn.in_transaction:
-                # Called inside a caller's unit of work: join it.
-                yield self.conn
-                return
+                # Someone else's transaction is open on the one writing connection.  Joining
+                # it from this thread would mix our writes into theirs: refuse instead (the
+                # scheduler job logs it and runs again later).
+                raise RuntimeError(
+                    "a transaction is already open on the till's database connection: give "
+                    "the sync adapters the same lock the till's unit of work holds"
+                )
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.conn
