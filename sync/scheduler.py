@@ -38,14 +38,23 @@ class SyncScheduler:
         self._push_interval_s = push_interval_s
         self._pull_interval_s = pull_interval_s
         self.runs = {"push": 0, "pull": 0}
+        self._pushing = False
+        self._nudged_during_run = False
 
     def _push(self) -> None:
+        self._nudged_during_run = False
+        self._pushing = True
         try:
             self.relay.push()
         except Exception:  # one failed run must never kill the scheduler thread
             log.exception("sync push job failed")
         finally:
+            self._pushing = False
             self.runs["push"] += 1
+        if self._nudged_during_run:
+            # A sale committed while this run was finishing: its nudge found the job busy
+            # (max_instances=1), so run again soon instead of at the next interval.
+            self.nudge()
 
     def _pull(self) -> None:
         try:
@@ -80,6 +89,9 @@ class SyncScheduler:
     def nudge(self) -> None:
         """Push soon (after nudge_delay_s, so a burst of sales travels in one batch)."""
         if not self._scheduler.running:
+            return
+        if self._pushing:
+            self._nudged_during_run = True
             return
         when = datetime.now(UTC) + timedelta(seconds=self.nudge_delay_s)
         job = self._scheduler.get_job("push")
