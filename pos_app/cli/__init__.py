@@ -22,6 +22,9 @@ COMMANDS: dict[str, str] = {
     "init": "pos_app.cli.setup_cmds:init",
     "device": "pos_app.cli.setup_cmds:device",
     "user": "pos_app.cli.setup_cmds:user",
+    "enroll": "pos_app.cli.sync_cmds:enroll",
+    "sync": "pos_app.cli.sync_cmds:sync",
+    "cloud": "pos_app.cli.cloud_cmds:cloud",
     "demo-data": "pos_app.cli.catalog_cmds:demo_data",
     "catalog": "pos_app.cli.catalog_cmds:catalog",
     "sale": "pos_app.cli.sale_cmds:sale",
@@ -30,9 +33,6 @@ COMMANDS: dict[str, str] = {
     "shift": "pos_app.cli.shift_cmds:shift",
     "report": "pos_app.cli.shift_cmds:report",
     "journal": "pos_app.cli.journal_cmds:journal",
-    "enroll": "pos_app.cli.sync_cmds:enroll",
-    "sync": "pos_app.cli.sync_cmds:sync",
-    "cloud": "pos_app.cli.cloud_cmds:cloud",
 }
 
 
