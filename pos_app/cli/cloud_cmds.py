@@ -98,8 +98,20 @@ def receipts_wiring() -> tuple[Any, Any]:
         from receipts import document as rdoc  # type: ignore[attr-defined]
         from receipts import html as rhtml  # type: ignore[attr-defined]
 
-        def render(payload: dict[str, Any], *, verified: bool, extra_html: str = "") -> str:
-            doc = rdoc.from_sale_payload(payload)
+        def render(
+            payload: dict[str, Any],
+            *,
+            verified: bool,
+            extra_html: str = "",
+            store_name: str = "",
+            kind: str = "sale.completed",
+        ) -> str:
+            store_id = str(payload.get("store_id", ""))
+            store = rdoc.StoreInfo(name=store_name or store_id, store_id=store_id)
+            build = (
+                rdoc.from_refund_payload if kind == "refund.completed" else rdoc.from_sale_payload
+            )
+            doc = build(payload, store=store)
             return str(rhtml.render_receipt_html(doc, verified=verified, extra_html=extra_html))
 
         renderer = render

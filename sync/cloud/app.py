@@ -7,6 +7,7 @@ Database work runs in the thread pool so one slow query never stalls the event l
 from __future__ import annotations
 
 import json
+import logging
 import time
 from decimal import Decimal
 from email.utils import formatdate
@@ -32,6 +33,8 @@ from .ereceipt import (
 )
 from .openapi import openapi_document
 from .service import ApiError, CloudService
+
+log = logging.getLogger(__name__)
 
 MAX_BODY = (1 << 20) + 64 * 1024  # a 1 MiB batch plus its envelope
 
@@ -241,14 +244,18 @@ def create_app(
         f, dev, sale, verdict = found["fields"], found["device"], found["sale"], found["verdict"]
         if sale is not None and render_receipt_html is not None:
             try:
+                # The renderer draws genuine / altered itself; a revoked till it cannot say.
+                extra = verdict_html(verdict) if verdict == "revoked_till" else ""
                 text = render_receipt_html(
                     sale["payload"],
                     verified=verdict == "genuine",
-                    extra_html=verdict_html(verdict) + invite_html(cfg),
+                    extra_html=extra + invite_html(cfg),
+                    store_name=dev["store_name"] if dev else "",
+                    kind=sale["type"],
                 )
                 return HTMLResponse(text)
             except Exception:  # the injected renderer failed: the built-in page still serves
-                pass
+                log.exception("the injected receipt renderer failed; using the built-in page")
         text = builtin_receipt(
             sale["payload"] if sale else None,
             store_name=dev["store_name"] if dev else "",

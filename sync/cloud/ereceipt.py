@@ -39,8 +39,17 @@ class TokenCodec(Protocol):
 
 
 class ReceiptRenderer(Protocol):
-    def __call__(self, payload: dict[str, Any], *, verified: bool, extra_html: str = "") -> str:
-        """A whole HTML page for a synced sale or refund payload (docs/events.md)."""
+    def __call__(
+        self,
+        payload: dict[str, Any],
+        *,
+        verified: bool,
+        extra_html: str = "",
+        store_name: str = "",
+        kind: str = "sale.completed",
+    ) -> str:
+        """A whole HTML page for a synced sale or refund payload (docs/events.md); kind is
+        the event type (sale.completed / refund.completed)."""
         ...
 
 
