@@ -20,6 +20,8 @@ from pos_app.cli import main
 from pos_app.cli.sync_cmds import build_relay
 from sync.signing import b64, public_raw
 
+pytest_plugins = ["sync_fixtures"]  # our fixtures (no conftest.py: see sync_fixtures)
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -86,7 +88,8 @@ def test_admin_commands_publish_changes(tmp_path: Path, cloud_db_url: str, capsy
     answer = svc.enroll({"code": code["code"], "public_key": b64(public_raw(key))})
     rc, out, _ = cli(capsys, "cloud", "devices", "list", *db, "--json")
     assert [d["device_id"] for d in json.loads(out)] == [answer["device_id"]]
-    from conftest import Cloud
+
+    from sync_fixtures import Cloud  # loaded as a plugin above
 
     c = Cloud(cloud_db_url).start()
     try:

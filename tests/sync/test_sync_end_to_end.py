@@ -16,6 +16,8 @@ from pos_app.cli.sync_cmds import build_relay
 from sync.client import CloudClient
 from sync.errors import CloudRejected
 
+pytest_plugins = ["sync_fixtures"]  # our fixtures (no conftest.py: see sync_fixtures)
+
 PRODUCT = {
     "style": "QP-2026-001",
     "name": "男士羊毛夹克",

@@ -15,6 +15,8 @@ from sync_testkit import TillWriter, enroll_settings, make_till_home, token_for
 from pos_app.cli.sync_cmds import build_relay
 from sync.signing import b64, public_raw
 
+pytest_plugins = ["sync_fixtures"]  # our fixtures (no conftest.py: see sync_fixtures)
+
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
@@ -55,7 +57,6 @@ def screenshot(url: str, out: Path, tmp: Path) -> None:
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
 @pytest.mark.parametrize("cloud_db_url", ["sqlite"], indirect=True)
 def test_ereceipt_page_in_chromium(tmp_path: Path, cloud_db_url: str) -> None:
-    from conftest import Cloud
     from PIL import Image
 
     from sync.cloud.ereceipt import CloudConfig
@@ -63,6 +64,8 @@ def test_ereceipt_page_in_chromium(tmp_path: Path, cloud_db_url: str) -> None:
     cfg = CloudConfig(
         brand_name="青衫 QINGSHAN", account_name="青衫服饰", account_qr_data_uri=qr_data_uri()
     )
+    from sync_fixtures import Cloud  # loaded as a plugin above
+
     cloud = Cloud(cloud_db_url, config=cfg).start()
     try:
         svc = cloud.service

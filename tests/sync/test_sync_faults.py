@@ -14,6 +14,8 @@ from pos_app.cli.sync_cmds import build_relay
 from sync.relay import Backoff
 from sync.signing import b64, public_raw
 
+pytest_plugins = ["sync_fixtures"]  # our fixtures (no conftest.py: see sync_fixtures)
+
 
 def test_exactly_once_through_a_faulty_network(tmp_path: Path, cloud) -> None:
     svc = cloud.service

@@ -18,6 +18,8 @@ from pos_app.domain.journal import canonical
 from sync.cloud.ingest import Reject, _fast_canonical
 from sync.signing import RequestSigner, b64, public_raw
 
+pytest_plugins = ["sync_fixtures"]  # our fixtures (no conftest.py: see sync_fixtures)
+
 
 def test_fast_canonical_is_the_journal_canonical(tmp_path: Path) -> None:
     _, od, _ = make_till_home(tmp_path / "till")

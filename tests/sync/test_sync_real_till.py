@@ -12,6 +12,8 @@ import pytest
 
 from pos_app.cli import main
 
+pytest_plugins = ["sync_fixtures"]  # our fixtures (no conftest.py: see sync_fixtures)
+
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("pos_app.cli.setup_cmds") is None
     or importlib.util.find_spec("pos_app.cli.sale_cmds") is None,

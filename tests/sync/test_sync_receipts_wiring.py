@@ -14,6 +14,8 @@ from pos_app.cli.cloud_cmds import receipts_wiring
 from pos_app.cli.sync_cmds import build_relay
 from sync.signing import b64, public_raw
 
+pytest_plugins = ["sync_fixtures"]  # our fixtures (no conftest.py: see sync_fixtures)
+
 pytestmark = pytest.mark.skipif(
     any(importlib.util.find_spec(f"receipts.{m}") is None for m in ("token", "document", "html")),
     reason="needs receipts.token, receipts.document and receipts.html",
@@ -22,10 +24,11 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.mark.parametrize("cloud_db_url", ["sqlite"], indirect=True)
 def test_page_uses_the_receipts_package(tmp_path: Path, cloud_db_url: str) -> None:
-    from conftest import Cloud
 
     codec, renderer = receipts_wiring()
     assert codec is not None and renderer is not None
+    from sync_fixtures import Cloud  # loaded as a plugin above
+
     cloud = Cloud(cloud_db_url, token_codec=codec, render_receipt_html=renderer).start()
     try:
         svc = cloud.service

@@ -18,6 +18,8 @@ from pos_app.cli.sync_cmds import build_relay, build_scheduler
 from sync.relay import Backoff
 from sync.signing import b64, public_raw
 
+pytest_plugins = ["sync_fixtures"]  # our fixtures (no conftest.py: see sync_fixtures)
+
 
 def enrolled(tmp_path: Path, cloud, url: str | None = None):
     svc = cloud.service

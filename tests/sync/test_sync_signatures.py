@@ -20,6 +20,8 @@ from pos_app.domain.journal import entry_hash
 from sync.client import CloudClient, encode_batch
 from sync.signing import RequestSigner, b64, public_raw
 
+pytest_plugins = ["sync_fixtures"]  # our fixtures (no conftest.py: see sync_fixtures)
+
 
 @pytest.fixture
 def device(cloud):
