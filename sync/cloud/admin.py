@@ -1,0 +1,256 @@
+"""The cloud's administration: stores, enrollment codes, catalog, members, coupons, config,
+devices, and the change log every one of them publishes to (tills pull it)."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from .common import ApiError, _dump, _now_iso, code_hash
+from .db import CloudDB, Tx
+
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud on the phone
+
+
+class CloudAdmin:
+    def __init__(
+        self,
+        db: CloudDB,
+        *,
+        ereceipt_base_url: str,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.db = db
+        self.ereceipt_base_url = ereceipt_base_url
+        self.now = now
+        self._last_prune = 0.0
+
+    # ---- admin ---------------------------------------------------------------------------
+
+    def add_store(self, store_id: str, name: str) -> dict[str, Any]:
+        if not store_id or not store_id.isalnum():
+            raise ApiError(400, "bad_store_id", "A store id is letters and digits, e.g. S001")
+        with self.db.tx() as tx:
+            cur = tx.execute(
+                "INSERT INTO stores(store_id, name, created_at) VALUES (?, ?, ?) "
+                "ON CONFLICT DO NOTHING",
+                (store_id, name, _now_iso(self.now())),
+            )
+            if cur.rowcount == 0:
+                tx.execute("UPDATE stores SET name = ? WHERE store_id = ?", (name, store_id))
+            self.publish(
+                tx, "config", "upsert", f"store.{store_id}.name", {"value": name}, store_id=store_id
+            )
+        return {"store_id": store_id, "name": name}
+
+    def enrollment_code(
+        self, store_id: str, ttl: timedelta = timedelta(hours=24)
+    ) -> dict[str, Any]:
+        raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+        code = "-".join(raw[i : i + 4] for i in range(0, 12, 4))
+        now = self.now()
+        with self.db.tx() as tx:
+            if (
+                tx.execute("SELECT 1 FROM stores WHERE store_id = ?", (store_id,)).fetchone()
+                is None
+            ):
+                raise ApiError(
+                    404,
+                    "unknown_store",
+                    f"No store {store_id}: add it with `guitai cloud store add`",
+                )
+            tx.execute(
+                "INSERT INTO enrollment_codes(code, store_id, created_at, expires_at) "
+                "VALUES (?, ?, ?, ?)",
+                (code_hash(code), store_id, _now_iso(now), _now_iso(now + ttl)),
+            )
+        return {"code": code, "store_id": store_id, "expires_at": _now_iso(now + ttl)}
+
+    def publish(
+        self,
+        tx: Tx,
+        kind: str,
+        op: str,
+        key: str,
+        data: Mapping[str, Any],
+        store_id: str | None = None,
+    ) -> None:
+        tx.lock_changes()
+        tx.execute(
+            "INSERT INTO changes(kind, op, key, data, store_id, at) VALUES (?, ?, ?, ?, ?, ?)",
+            (kind, op, key, _dump(data), store_id, _now_iso(self.now())),
+        )
+
+    def upsert_product(self, product: Mapping[str, Any]) -> None:
+        style = str(product.get("style") or "")
+        skus = product.get("skus")
+        if not style or not isinstance(skus, list) or not skus:
+            raise ApiError(400, "bad_product", "A product needs `style` and a list of `skus`")
+        for s in skus:
+            if not s.get("sku") or not isinstance(s.get("price_fen"), int) or s["price_fen"] < 0:
+                raise ApiError(
+                    400,
+                    "bad_product",
+                    f"SKU {s.get('sku')!r} needs `sku` and an integer `price_fen` ≥ 0",
+                )
+        now = _now_iso(self.now())
+        with self.db.tx() as tx:
+            tx.execute(
+                "INSERT INTO products(style, data, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(style) DO UPDATE SET data = excluded.data, "
+                "updated_at = excluded.updated_at",
+                (style, _dump(product), now),
+            )
+            for s in skus:
+                tx.execute(
+                    "INSERT INTO prices(sku, price_fen, member_price_fen, updated_at) "
+                    "VALUES (?, ?, ?, ?) ON CONFLICT(sku) DO UPDATE SET "
+                    "price_fen = excluded.price_fen, "
+                    "member_price_fen = excluded.member_price_fen, "
+                    "updated_at = excluded.updated_at",
+                    (s["sku"], s["price_fen"], s.get("member_price_fen"), now),
+                )
+            self.publish(tx, "product", "upsert", style, product)
+
+    def set_price(self, sku: str, price_fen: int, member_price_fen: int | None = None) -> None:
+        if price_fen < 0:
+            raise ApiError(400, "bad_price", "price_fen must be ≥ 0")
+        with self.db.tx() as tx:
+            tx.execute(
+                "INSERT INTO prices(sku, price_fen, member_price_fen, updated_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT(sku) DO UPDATE SET "
+                "price_fen = excluded.price_fen, member_price_fen = excluded.member_price_fen, "
+                "updated_at = excluded.updated_at",
+                (sku, price_fen, member_price_fen, _now_iso(self.now())),
+            )
+            self.publish(
+                tx,
+                "price",
+                "upsert",
+                sku,
+                {"sku": sku, "price_fen": price_fen, "member_price_fen": member_price_fen},
+            )
+
+    def add_member(
+        self, phone: str, name: str = "", tier: str = "ordinary", points: int = 0
+    ) -> dict[str, Any]:
+        if not phone.isdigit() or not 6 <= len(phone) <= 15:
+            raise ApiError(400, "bad_phone", f"{phone!r} is not a phone number (digits only)")
+        member_id = "M" + uuid.uuid4().hex[:12].upper()
+        now = _now_iso(self.now())
+        with self.db.tx() as tx:
+            cur = tx.execute(
+                "INSERT INTO members(id, phone, name, tier, points, created_at, "
+                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (member_id, phone, name, tier, points, now, now),
+            )
+            if cur.rowcount == 0:
+                raise ApiError(409, "member_exists", f"A member with phone {phone} exists")
+            data = self._member_data(tx, member_id)
+            self.publish(tx, "member", "upsert", member_id, data)
+        return data
+
+    def _member_data(self, tx: Tx, member_id: str) -> dict[str, Any]:
+        row = tx.execute(
+            "SELECT id, phone, name, tier, points, created_at FROM members WHERE id = ?",
+            (member_id,),
+        ).fetchone()
+        if row is None:
+            raise ApiError(404, "unknown_member", f"No member {member_id}")
+        bal = tx.execute(
+            "SELECT COALESCE(SUM(delta_fen), 0) FROM stored_value_ledger WHERE member_id = ?",
+            (member_id,),
+        ).fetchone()[0]
+        return {
+            "id": row[0],
+            "phone": row[1],
+            "name": row[2],
+            "tier": row[3],
+            "points": int(row[4]),
+            "stored_value_fen": int(bal),
+            "created_at": row[5],
+        }
+
+    def member_by_phone(self, phone: str) -> dict[str, Any]:
+        with self.db.tx() as tx:
+            row = tx.execute("SELECT id FROM members WHERE phone = ?", (phone,)).fetchone()
+            if row is None:
+                raise ApiError(404, "unknown_member", f"No member with phone {phone}")
+            return self._member_data(tx, row[0])
+
+    def add_coupon(self, code: str, data: Mapping[str, Any]) -> None:
+        if not code:
+            raise ApiError(400, "bad_coupon", "A coupon needs a code")
+        with self.db.tx() as tx:
+            tx.execute(
+                "INSERT INTO coupons(code, data, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(code) DO UPDATE SET data = excluded.data, "
+                "updated_at = excluded.updated_at",
+                (code, _dump(data), _now_iso(self.now())),
+            )
+            self.publish(tx, "coupon", "upsert", code, {"code": code, **data})
+
+    def set_config(self, key: str, value: Any, store_id: str | None = None) -> None:
+        with self.db.tx() as tx:
+            tx.execute(
+                "INSERT INTO config(key, value, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value, "
+                "updated_at = excluded.updated_at",
+                (key, _dump(value), _now_iso(self.now())),
+            )
+            self.publish(tx, "config", "upsert", key, {"value": value}, store_id=store_id)
+
+    def add_promotion(self, promo_id: str, data: Mapping[str, Any]) -> None:
+        with self.db.tx() as tx:
+            self.publish(tx, "promotion", "upsert", promo_id, {"id": promo_id, **data})
+
+    def devices(self) -> list[dict[str, Any]]:
+        with self.db.tx() as tx:
+            rows = tx.execute(
+                "SELECT device_id, store_id, till_no, key_id, model, serial, app_version, "
+                "enrolled_at, revoked_at, last_seen_at, contiguous_seq, max_seq FROM devices "
+                "ORDER BY store_id, till_no"
+            ).fetchall()
+        cols = [
+            "device_id",
+            "store_id",
+            "till_no",
+            "key_id",
+            "model",
+            "serial",
+            "app_version",
+            "enrolled_at",
+            "revoked_at",
+            "last_seen_at",
+            "contiguous_seq",
+            "max_seq",
+        ]
+        return [dict(zip(cols, r, strict=True)) for r in rows]
+
+    def revoke_device(self, device_id: str) -> None:
+        with self.db.tx() as tx:
+            cur = tx.execute(
+                "UPDATE devices SET revoked_at = ? WHERE device_id = ?",
+                (_now_iso(self.now()), device_id),
+            )
+            if cur.rowcount == 0:
+                raise ApiError(404, "unknown_device", f"No device {device_id}")
+            self.publish(tx, "device_key", "delete", device_id, {})
+
+    def totals(self, device_id: str | None = None) -> dict[str, int]:
+        where, params = ("AND device_id = ?", [device_id]) if device_id else ("", [])
+        with self.db.tx() as tx:
+            row = tx.execute(
+                "SELECT count(*), COALESCE(SUM(total_fen), 0) FROM events WHERE status = "
+                f"'accepted' AND type IN ('sale.completed', 'refund.completed') {where}",
+                params,
+            ).fetchone()
+            allrow = tx.execute(f"SELECT count(*) FROM events WHERE 1=1 {where}", params).fetchone()
+        return {
+            "sales_and_refunds": int(row[0]),
+            "total_fen": int(row[1]),
+            "events": int(allrow[0]),
+        }

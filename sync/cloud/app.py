@@ -1,0 +1,307 @@
+"""The reference cloud as an ASGI app (Starlette): `create_app(service, …)`.
+
+Every response carries `Date`; every non-2xx answer is {"error": {"code", "message"}}.
+Database work runs in the thread pool so one slow query never stalls the event loop.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from decimal import Decimal
+from email.utils import formatdate
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..signing import SignatureProblem, public_key_from_raw, signature_key_id, unb64, verify_request
+from .ereceipt import (
+    CloudConfig,
+    ReceiptRenderer,
+    TokenCodec,
+    builtin_receipt,
+    invite_html,
+    problem_page,
+    verdict_html,
+)
+from .openapi import openapi_document
+from .service import ApiError, CloudService
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = (1 << 20) + 64 * 1024  # a 1 MiB batch plus its envelope
+
+
+def error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+
+class DateHeader:
+    """Adds `Date` to every response, errors included (tills keep their clock offset from it)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_date(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"date"]
+                headers.append((b"date", formatdate(usegmt=True).encode()))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_date)
+
+
+def create_app(
+    service: CloudService,
+    *,
+    token_codec: TokenCodec | None = None,
+    render_receipt_html: ReceiptRenderer | None = None,
+    config: CloudConfig | None = None,
+) -> ASGIApp:
+    cfg = config or CloudConfig()
+    if token_codec is None:
+        from .token_v1 import BuiltinTokenCodec
+
+        token_codec = BuiltinTokenCodec()
+    codec: TokenCodec = token_codec
+
+    async def read_body(request: Request) -> bytes:
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > MAX_BODY:
+                raise ApiError(
+                    413,
+                    "batch_too_large",
+                    "A request body is at most 1 MiB: send fewer events per batch",
+                )
+        return bytes(body)
+
+    async def authenticate(request: Request, body: bytes) -> str:
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        try:
+            device_id = signature_key_id(headers)
+        except SignatureProblem as p:
+            raise ApiError(401, p.code, p.message) from p
+        found = await run_in_threadpool(service.device_key, device_id)
+        if found is None:
+            raise ApiError(
+                401, "unknown_key", f"No device {device_id} is enrolled: enroll the till"
+            )
+        pub_b64, revoked = found
+        if revoked:
+            raise ApiError(401, "revoked_key", f"Device {device_id} was revoked: enroll it again")
+        try:
+            signed = verify_request(
+                request.method,
+                str(request.url),
+                headers,
+                body,
+                public_key_from_raw(unb64(pub_b64)),
+                time.time(),
+            )
+        except SignatureProblem as p:
+            raise ApiError(401, p.code, p.message) from p
+        fresh = await run_in_threadpool(
+            service.remember_nonce, device_id, signed.nonce, signed.created
+        )
+        if not fresh:
+            raise ApiError(
+                401, "replayed_nonce", "This signature's nonce was used before (a replayed request)"
+            )
+        return device_id
+
+    async def enroll(request: Request) -> Response:
+        body = await read_body(request)
+        try:
+            data = json.loads(body)
+        except ValueError as err:
+            raise ApiError(400, "bad_json", f"The body is not JSON: {err}") from err
+        if not isinstance(data, dict):
+            raise ApiError(400, "bad_request", "Send a JSON object")
+        return JSONResponse(await run_in_threadpool(service.enroll, data), status_code=201)
+
+    async def push(request: Request) -> Response:
+        body = await read_body(request)
+        device_id = await authenticate(request, body)
+        try:
+            # Floats arrive as Decimal, which canonical JSON refuses: the ingest can hash
+            # without walking every payload for floats first (see ingest.check_hash).
+            data = json.loads(body, parse_float=Decimal)
+            events = data["events"]
+            if not isinstance(events, list):
+                raise TypeError("events is not a list")
+        except (ValueError, KeyError, TypeError) as err:
+            raise ApiError(400, "bad_batch", f'Send {{"events": [...]}}: {err}') from err
+        if len(events) > 500:
+            raise ApiError(413, "batch_too_large", "A batch is at most 500 events")
+        return JSONResponse(await run_in_threadpool(service.ingest, device_id, events, True))
+
+    async def changes(request: Request) -> Response:
+        device_id = await authenticate(request, await read_body(request))
+        try:
+            since = int(request.query_params.get("since") or 0)
+            limit = int(request.query_params.get("limit") or 500)
+        except ValueError as err:
+            raise ApiError(400, "bad_cursor", "since and limit are integers") from err
+        return JSONResponse(await run_in_threadpool(service.changes, device_id, since, limit))
+
+    async def members(request: Request) -> Response:
+        await authenticate(request, await read_body(request))
+        phone = request.query_params.get("phone", "")
+        if not phone:
+            raise ApiError(400, "phone_required", "Ask with ?phone=…")
+        return JSONResponse(await run_in_threadpool(service.member_by_phone, phone))
+
+    def stored_value(direction: str) -> Any:
+        async def endpoint(request: Request) -> Response:
+            body = await read_body(request)
+            device_id = await authenticate(request, body)
+            status, resp = await run_in_threadpool(
+                service.stored_value,
+                device_id,
+                direction,
+                request.headers.get("idempotency-key"),
+                body,
+            )
+            return JSONResponse(resp, status_code=status)
+
+        return endpoint
+
+    def lookup(token: str) -> dict[str, Any]:
+        """What the cloud knows about a token: verdict, device, synced sale."""
+        try:
+            fields = codec.decode(token)
+        except Exception as err:  # the injected codec's own error type: any failure = unreadable
+            raise ApiError(
+                404, "bad_token", f"This is not a Guitai e-receipt token: {err}"
+            ) from err
+        device = service.device_by_key_id(fields.key_id.hex())
+        result: dict[str, Any] = {"fields": fields, "device": device, "sale": None}
+        if device is None:
+            result["verdict"] = "unknown_till"
+            return result
+        try:
+            codec.verify(fields, unb64(device["public_key"]))
+        except Exception:  # any verification failure means the printed token was altered
+            result["verdict"] = "altered"
+            return result
+        result["verdict"] = "revoked_till" if device["revoked_at"] else "genuine"
+        sale = service.synced_receipt(device["device_id"], fields.receipt_no)
+        if sale is not None:
+            if (
+                sale["entry_hash"][:16] != fields.sale_digest.hex()
+                or sale["total_fen"] != fields.total_fen
+            ):
+                result["verdict"] = "altered"
+            result["sale"] = sale
+        return result
+
+    async def receipt_api(request: Request) -> Response:
+        await authenticate(request, await read_body(request))
+        found = await run_in_threadpool(lookup, request.path_params["token"])
+        f, dev, sale = found["fields"], found["device"], found["sale"]
+        return JSONResponse(
+            {
+                "verdict": found["verdict"],
+                "receipt_no": f.receipt_no,
+                "issued_at": f.issued_at,
+                "total_fen": f.total_fen,
+                "key_id": f.key_id.hex(),
+                "store_id": dev["store_id"] if dev else None,
+                "till_no": dev["till_no"] if dev else None,
+                "synced": sale is not None,
+                "type": sale["type"] if sale else None,
+                "payload": sale["payload"] if sale else None,
+                "entry_hash": sale["entry_hash"] if sale else None,
+            }
+        )
+
+    async def receipt_page(request: Request) -> Response:
+        token = request.path_params["token"]
+        try:
+            found = await run_in_threadpool(lookup, token)
+        except ApiError:
+            return HTMLResponse(
+                problem_page(
+                    cfg, "无法识别此电子小票，请核对二维码", "This is not a valid e-receipt code"
+                ),
+                status_code=404,
+            )
+        f, dev, sale, verdict = found["fields"], found["device"], found["sale"], found["verdict"]
+        if sale is not None and render_receipt_html is not None:
+            try:
+                # The renderer draws genuine / altered itself; a revoked till it cannot say.
+                extra = verdict_html(verdict) if verdict == "revoked_till" else ""
+                text = render_receipt_html(
+                    sale["payload"],
+                    verified=verdict == "genuine",
+                    extra_html=extra + invite_html(cfg),
+                    store_name=dev["store_name"] if dev else "",
+                    kind=sale["type"],
+                )
+                return HTMLResponse(text)
+            except Exception:  # the injected renderer failed: the built-in page still serves
+                log.exception("the injected receipt renderer failed; using the built-in page")
+        text = builtin_receipt(
+            sale["payload"] if sale else None,
+            store_name=dev["store_name"] if dev else "",
+            store_id=dev["store_id"] if dev else "",
+            till_no=dev["till_no"] if dev else None,
+            fields=f,
+            verdict=verdict,
+            cfg=cfg,
+        )
+        return HTMLResponse(text)
+
+    async def openapi(request: Request) -> Response:
+        return JSONResponse(openapi_document())
+
+    async def health(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def api_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ApiError)
+        return error(exc.status, exc.code, exc.message)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return error(exc.status_code, code, str(exc.detail))
+
+    async def crash(request: Request, exc: Exception) -> Response:
+        return error(500, "internal_error", "The cloud failed; the till will retry")
+
+    routes = [
+        Route("/v1/devices/enroll", enroll, methods=["POST"]),
+        Route("/v1/events", push, methods=["POST"]),
+        Route("/v1/changes", changes, methods=["GET"]),
+        Route("/v1/members", members, methods=["GET"]),
+        Route("/v1/stored-value/debits", stored_value("debits"), methods=["POST"]),
+        Route("/v1/stored-value/credits", stored_value("credits"), methods=["POST"]),
+        Route("/v1/receipts/{token}", receipt_api, methods=["GET"]),
+        Route("/r/{token}", receipt_page, methods=["GET"]),
+        Route("/R/{token}", receipt_page, methods=["GET"]),
+        Route("/openapi.json", openapi, methods=["GET"]),
+        Route("/healthz", health, methods=["GET"]),
+    ]
+    app = Starlette(
+        routes=routes,
+        exception_handlers={ApiError: api_error, HTTPException: http_error, Exception: crash},
+    )
+    # Outermost, so even the 500 page from Starlette's error middleware carries `Date`
+    # (run uvicorn with date_header=False, or it adds a second one).
+    return DateHeader(app)

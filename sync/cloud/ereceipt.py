@@ -1,0 +1,218 @@
+"""The e-receipt page `/r/{token}`: what the cloud knows about a printed receipt.
+
+Token decoding and the receipt's HTML belong to the `receipts` package, which `sync` may not
+import: they are injected (TokenCodec, ReceiptRenderer).  The built-in rendering here is the
+fallback that keeps the page working without the injected renderer, and it always draws the
+token-only page (the sale has not synced yet).  One self-contained page: no external assets,
+so it opens inside WeChat's browser on a slow link.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any, Protocol
+
+CHINA = timezone(timedelta(hours=8))
+
+
+class TokenFieldsLike(Protocol):
+    version: int
+    key_id: bytes
+    receipt_no: int
+    issued_at: int
+    total_fen: int
+    sale_digest: bytes
+    signature: bytes
+    signed: bytes
+
+
+class TokenCodec(Protocol):
+    def decode(self, token_or_url: str) -> Any:
+        """TokenFieldsLike; raises any exception on an unreadable token."""
+        ...
+
+    def verify(self, fields: Any, public_key_raw: bytes) -> None:
+        """Raises any exception when the signature does not verify."""
+        ...
+
+
+class ReceiptRenderer(Protocol):
+    def __call__(
+        self,
+        payload: dict[str, Any],
+        *,
+        verified: bool,
+        extra_html: str = "",
+        store_name: str = "",
+        kind: str = "sale.completed",
+    ) -> str:
+        """A whole HTML page for a synced sale or refund payload (docs/events.md); kind is
+        the event type (sale.completed / refund.completed)."""
+        ...
+
+
+@dataclass(frozen=True)
+class CloudConfig:
+    brand_name: str = "柜台"
+    account_name: str = ""  # the brand's WeChat official account (公众号)
+    account_qr_data_uri: str = ""  # data:image/png;base64,…  (no external assets)
+    join_url: str = ""  # membership sign-up (会员注册)
+    public_url: str = "http://127.0.0.1:8700"
+    ereceipt_base_url: str = ""
+
+    def base_url(self) -> str:
+        return self.ereceipt_base_url or self.public_url.rstrip("/").upper() + "/R/"
+
+
+VERDICTS = {
+    "genuine": ("✔ 真实小票：签名有效", "Genuine: the till's signature is valid", "ok"),
+    "altered": ("✘ 此小票已被篡改", "This receipt has been altered", "bad"),
+    "unknown_till": ("? 来自未知收银台的小票", "Receipt from an unknown till", "warn"),
+    "revoked_till": ("? 此收银台已停用", "The till that issued this receipt was revoked", "warn"),
+}
+
+
+TENDERS = {
+    "cash": "现金",
+    "wechat": "微信支付",
+    "alipay": "支付宝",
+    "card": "银行卡",
+    "unionpay": "银联",
+    "stored_value": "储值卡",
+    "coupon": "优惠券",
+}
+
+
+TENDERS = {
+    "cash": "现金",
+    "wechat": "微信支付",
+    "alipay": "支付宝",
+    "card": "银行卡",
+    "unionpay": "银联",
+    "stored_value": "储值卡",
+    "coupon": "优惠券",
+}
+
+
+def yuan(fen: int) -> str:
+    sign = "-" if fen < 0 else ""
+    fen = abs(fen)
+    return f"{sign}¥{fen // 100}.{fen % 100:02d}"
+
+
+def local_time(unix_s: int) -> str:
+    return datetime.fromtimestamp(unix_s, UTC).astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+
+
+STYLE = """
+body{margin:0;font-family:"PingFang SC","Microsoft YaHei","WenQuanYi Micro Hei",sans-serif;
+background:#f4f4f4;color:#222}
+main{max-width:480px;margin:0 auto;padding:16px}
+.card{background:#fff;border-radius:8px;padding:16px;margin-bottom:12px}
+h1{font-size:20px;margin:0 0 4px} .muted{color:#777;font-size:13px}
+.verdict{padding:10px 12px;border-radius:6px;font-weight:bold;margin-bottom:12px}
+.ok{background:#e6f6ea;color:#17692f}.bad{background:#fde8e8;color:#a01818}
+.warn{background:#fff4de;color:#8a5a00}
+table{width:100%;border-collapse:collapse;font-size:14px} td{padding:4px 0}
+td.r{text-align:right} .total{font-size:22px;font-weight:bold}
+.qr{width:160px;height:160px;display:block;margin:8px auto}
+.btn{display:block;text-align:center;background:#07c160;color:#fff;padding:12px;
+border-radius:6px;text-decoration:none;font-weight:bold}
+"""
+
+
+def verdict_html(verdict: str) -> str:
+    zh, en, cls = VERDICTS[verdict]
+    return (
+        f'<div class="verdict {cls}">{html.escape(zh)}<br>'
+        f'<span class="muted">{html.escape(en)}</span></div>'
+    )
+
+
+def invite_html(cfg: CloudConfig) -> str:
+    parts = ['<div class="card"><h1>关注我们 · 加入会员</h1>']
+    if cfg.account_name:
+        parts.append(
+            f"<p>长按识别二维码，关注公众号「{html.escape(cfg.account_name)}」，"
+            "查看电子小票、积分与新品。</p>"
+        )
+    if cfg.account_qr_data_uri.startswith("data:image/"):
+        parts.append(
+            f'<img class="qr" alt="公众号二维码" src="{html.escape(cfg.account_qr_data_uri)}">'
+        )
+    if cfg.join_url:
+        parts.append(f'<a class="btn" href="{html.escape(cfg.join_url)}">立即加入会员</a>')
+    else:
+        parts.append("<p>在门店收银台报手机号即可加入会员，积分抵现、生日礼遇。</p>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def page(title: str, body: str) -> str:
+    return (
+        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        f"<title>{html.escape(title)}</title><style>{STYLE}</style></head>"
+        f"<body><main>{body}</main></body></html>"
+    )
+
+
+def builtin_receipt(
+    payload: dict[str, Any] | None,
+    *,
+    store_name: str,
+    store_id: str,
+    till_no: int | None,
+    fields: Any,
+    verdict: str,
+    cfg: CloudConfig,
+) -> str:
+    """The fallback page: the synced sale's lines when known, else what the token says."""
+    e = html.escape
+    head = (
+        f'<div class="card"><h1>{e(cfg.brand_name)} · {e(store_name or store_id)}</h1>'
+        f'<div class="muted">收银台 {e(str(till_no or "?"))} · 小票号 {fields.receipt_no} · '
+        f"{e(local_time(fields.issued_at))}</div></div>"
+    )
+    body = [verdict_html(verdict), head]
+    if payload is not None:
+        rows = []
+        for line in payload.get("lines", []):
+            rows.append(
+                f"<tr><td>{e(str(line.get('name', line.get('sku', ''))))}"
+                f'<br><span class="muted">{e(str(line.get("sku", "")))} × '
+                f"{line.get('qty')}</span></td>"
+                f'<td class="r">{yuan(int(line.get("amount_fen", 0)))}</td></tr>'
+            )
+        pays = "".join(
+            f'<tr><td class="muted">{e(TENDERS.get(str(p.get("tender")), str(p.get("tender"))))}'
+            f'</td><td class="r muted">{yuan(int(p.get("amount_fen", 0)))}'
+            + (f" (找零 {yuan(int(p['change_fen']))})" if p.get("change_fen") else "")
+            + "</td></tr>"
+            for p in payload.get("payments", [])
+        )
+        kind = "退货小票" if "refund_id" in payload else "购物小票"
+        body.append(
+            f'<div class="card"><h1>{kind}</h1><table>{"".join(rows)}</table><hr>'
+            f'<table><tr><td>合计</td><td class="r total">'
+            f"{yuan(int(payload.get('total_fen', 0)))}</td></tr>{pays}</table></div>"
+        )
+    else:
+        body.append(
+            f'<div class="card"><h1>小票摘要</h1><table>'
+            f'<tr><td>合计</td><td class="r total">{yuan(fields.total_fen)}</td></tr>'
+            '</table><p class="muted">明细正在同步中，请稍后刷新查看。'
+            "(Details are on their way from the store.)</p></div>"
+        )
+    body.append(invite_html(cfg))
+    return page(f"{cfg.brand_name} 电子小票", "".join(body))
+
+
+def problem_page(cfg: CloudConfig, zh: str, en: str) -> str:
+    return page(
+        f"{cfg.brand_name} 电子小票",
+        f'<div class="verdict bad">{html.escape(zh)}<br><span class="muted">'
+        f"{html.escape(en)}</span></div>" + invite_html(cfg),
+    )

@@ -1,0 +1,380 @@
+"""The OpenAPI 3.1 document of the cloud (served at /openapi.json)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+SIGNED: list[dict[str, list[str]]] = [{"httpSignature": []}]
+
+
+def _err(desc: str) -> dict[str, Any]:
+    return {
+        "description": desc,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+def _json(schema: dict[str, Any], desc: str = "OK") -> dict[str, Any]:
+    return {"description": desc, "content": {"application/json": {"schema": schema}}}
+
+
+AUTH_ERRORS = {
+    "401": _err(
+        "Signature problem: missing_signature, unknown_key, revoked_key, "
+        "bad_signature, digest_mismatch, stale_signature, replayed_nonce"
+    )
+}
+
+
+def ref(name: str) -> dict[str, Any]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def openapi_document() -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Guitai cloud CRM (reference)",
+            "version": "1",
+            "description": "Sync protocol v1 between Guitai tills and the brand's cloud. "
+            "Every /v1/ call except enrollment is signed with HTTP Message "
+            "Signatures (RFC 9421, ed25519, keyid = device_id) covering "
+            '"@method" "@target-uri" "content-digest" with created '
+            "and nonce. Every response carries Date.",
+        },
+        "paths": {
+            "/v1/devices/enroll": {
+                "post": {
+                    "summary": "Enroll a till with a one-time code",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": ref("EnrollRequest")}},
+                    },
+                    "responses": {
+                        "201": _json(ref("EnrollResponse"), "Enrolled"),
+                        "400": _err("Malformed request or public key"),
+                        "404": _err("unknown_code"),
+                        "409": _err(
+                            "code_used: the code was used before; wrong_store: the till is "
+                            "set up for another store; till_no_taken: another active till "
+                            "holds the requested number"
+                        ),
+                        "410": _err("code_expired"),
+                    },
+                }
+            },
+            "/v1/events": {
+                "post": {
+                    "summary": "Push a batch of outbox events (≤ 500 events, ≤ 1 MiB)",
+                    "security": SIGNED,
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["events"],
+                                    "properties": {
+                                        "events": {
+                                            "type": "array",
+                                            "maxItems": 500,
+                                            "items": ref("Event"),
+                                        }
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": _json(ref("PushResult")),
+                        "400": _err("bad_batch"),
+                        "413": _err("batch_too_large"),
+                        **AUTH_ERRORS,
+                    },
+                }
+            },
+            "/v1/changes": {
+                "get": {
+                    "summary": "Pull catalog, price, promotion, member, coupon, device key and "
+                    "config changes after a cursor",
+                    "security": SIGNED,
+                    "parameters": [
+                        {"name": "since", "in": "query", "schema": {"type": "string"}},
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 1000},
+                        },
+                    ],
+                    "responses": {
+                        "200": _json(ref("ChangesPage")),
+                        "400": _err("bad_cursor"),
+                        **AUTH_ERRORS,
+                    },
+                }
+            },
+            "/v1/members": {
+                "get": {
+                    "summary": "Look up a member by phone",
+                    "security": SIGNED,
+                    "parameters": [
+                        {
+                            "name": "phone",
+                            "in": "query",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        }
+                    ],
+                    "responses": {
+                        "200": _json(ref("Member")),
+                        "404": _err("unknown_member"),
+                        **AUTH_ERRORS,
+                    },
+                }
+            },
+            **{
+                f"/v1/stored-value/{d}": {
+                    "post": {
+                        "summary": f"Stored-value {d[:-1]} (authoritative balance ledger)",
+                        "security": SIGNED,
+                        "parameters": [
+                            {
+                                "name": "Idempotency-Key",
+                                "in": "header",
+                                "required": True,
+                                "schema": {"type": "string", "maxLength": 255},
+                            }
+                        ],
+                        "requestBody": {
+                            "required": True,
+                            "content": {"application/json": {"schema": ref("StoredValueRequest")}},
+                        },
+                        "responses": {
+                            "200": _json(ref("StoredValueResult")),
+                            "400": _err("idempotency_key_required, bad_amount"),
+                            "404": _err("unknown_member"),
+                            "409": _err("insufficient_funds"),
+                            "422": _err("idempotency_key_reused"),
+                            **AUTH_ERRORS,
+                        },
+                    }
+                }
+                for d in ("debits", "credits")
+            },
+            "/v1/receipts/{token}": {
+                "get": {
+                    "summary": "The synced sale behind an e-receipt token",
+                    "security": SIGNED,
+                    "parameters": [
+                        {
+                            "name": "token",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        }
+                    ],
+                    "responses": {
+                        "200": _json(ref("ReceiptLookup")),
+                        "404": _err("bad_token"),
+                        **AUTH_ERRORS,
+                    },
+                }
+            },
+            "/r/{token}": {
+                "get": {
+                    "summary": "The public e-receipt page (also at /R/{token}; case-sensitive)",
+                    "parameters": [
+                        {
+                            "name": "token",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        }
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "HTML page",
+                            "content": {"text/html": {"schema": {"type": "string"}}},
+                        },
+                        "404": {
+                            "description": "Not a valid token (HTML page)",
+                            "content": {"text/html": {"schema": {"type": "string"}}},
+                        },
+                    },
+                }
+            },
+            "/openapi.json": {
+                "get": {"summary": "This document", "responses": {"200": _json({"type": "object"})}}
+            },
+            "/healthz": {
+                "get": {"summary": "Liveness", "responses": {"200": _json({"type": "object"})}}
+            },
+        },
+        "components": {
+            "securitySchemes": {
+                "httpSignature": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "Signature",
+                    "description": "RFC 9421 Signature + Signature-Input + Content-Digest",
+                }
+            },
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {
+                        "error": {
+                            "type": "object",
+                            "required": ["code", "message"],
+                            "properties": {
+                                "code": {"type": "string"},
+                                "message": {"type": "string"},
+                            },
+                        }
+                    },
+                },
+                "EnrollRequest": {
+                    "type": "object",
+                    "required": ["code", "public_key"],
+                    "properties": {
+                        "code": {"type": "string"},
+                        "public_key": {"type": "string", "contentEncoding": "base64"},
+                        "device": {
+                            "type": "object",
+                            "properties": {
+                                "model": {"type": "string"},
+                                "serial": {"type": "string"},
+                                "app_version": {"type": "string"},
+                                "till_no": {
+                                    "type": "integer",
+                                    "minimum": 1,
+                                    "description": "the number the till was set up with",
+                                },
+                                "store_id": {
+                                    "type": "string",
+                                    "description": "the store the till was set up for",
+                                },
+                            },
+                        },
+                    },
+                },
+                "EnrollResponse": {
+                    "type": "object",
+                    "properties": {
+                        "device_id": {"type": "string"},
+                        "store_id": {"type": "string"},
+                        "till_no": {"type": "integer"},
+                        "key_id": {"type": "string"},
+                        "ereceipt_base_url": {"type": "string"},
+                        "server_time": {"type": "string", "format": "date-time"},
+                    },
+                },
+                "Event": {
+                    "type": "object",
+                    "required": ["id", "type", "seq", "occurred_at", "payload"],
+                    "properties": {
+                        "id": {"type": "string"},
+                        "type": {"type": "string"},
+                        "schema": {"type": "integer", "const": 1},
+                        "seq": {"type": "integer", "minimum": 1},
+                        "occurred_at": {"type": "string", "format": "date-time"},
+                        "payload": {"type": "object"},
+                        "prev_entry_hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                        "entry_hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                    },
+                },
+                "PushResult": {
+                    "type": "object",
+                    "properties": {
+                        "accepted": {"type": "array", "items": {"type": "string"}},
+                        "duplicates": {"type": "array", "items": {"type": "string"}},
+                        "rejected": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "id": {"type": "string"},
+                                    "code": {"type": "string"},
+                                    "reason": {"type": "string"},
+                                },
+                            },
+                        },
+                        "contiguous_seq": {"type": "integer"},
+                    },
+                },
+                "ChangesPage": {
+                    "type": "object",
+                    "properties": {
+                        "changes": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "kind": {
+                                        "enum": [
+                                            "product",
+                                            "price",
+                                            "promotion",
+                                            "member",
+                                            "coupon",
+                                            "device_key",
+                                            "config",
+                                        ]
+                                    },
+                                    "op": {"enum": ["upsert", "delete"]},
+                                    "key": {"type": "string"},
+                                    "data": {"type": "object"},
+                                },
+                            },
+                        },
+                        "next_cursor": {"type": "string"},
+                        "more": {"type": "boolean"},
+                    },
+                },
+                "Member": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "string"},
+                        "phone": {"type": "string"},
+                        "name": {"type": "string"},
+                        "tier": {"type": "string"},
+                        "points": {"type": "integer"},
+                        "stored_value_fen": {"type": "integer"},
+                    },
+                },
+                "StoredValueRequest": {
+                    "type": "object",
+                    "required": ["member_id", "amount_fen"],
+                    "properties": {
+                        "member_id": {"type": "string"},
+                        "amount_fen": {"type": "integer", "minimum": 1},
+                        "reference": {"type": "string"},
+                    },
+                },
+                "StoredValueResult": {
+                    "type": "object",
+                    "properties": {
+                        "transaction_id": {"type": "integer"},
+                        "member_id": {"type": "string"},
+                        "amount_fen": {"type": "integer"},
+                        "direction": {"type": "string"},
+                        "balance_fen": {"type": "integer"},
+                    },
+                },
+                "ReceiptLookup": {
+                    "type": "object",
+                    "properties": {
+                        "verdict": {"enum": ["genuine", "altered", "unknown_till", "revoked_till"]},
+                        "receipt_no": {"type": "integer"},
+                        "issued_at": {"type": "integer"},
+                        "total_fen": {"type": "integer"},
+                        "store_id": {"type": ["string", "null"]},
+                        "till_no": {"type": ["integer", "null"]},
+                        "synced": {"type": "boolean"},
+                        "payload": {"type": ["object", "null"]},
+                    },
+                },
+            },
+        },
+    }
