@@ -288,6 +288,42 @@ def m0003_payments(db: Database) -> None:
         db.execute(stmt)
 
 
+SCHEMA_0004_SYNC = """
+CREATE TABLE device_keys (
+  device_id TEXT PRIMARY KEY,           -- other tills of the brand (pulled: kind device_key)
+  key_id TEXT NOT NULL,                 -- hex, first 4 bytes of SHA-256 of the public key
+  public_key TEXT NOT NULL,             -- base64 raw 32 bytes
+  store_id TEXT NOT NULL DEFAULT '',
+  till_no INTEGER,
+  revoked INTEGER NOT NULL DEFAULT 0,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX device_keys_key_id ON device_keys(key_id);
+CREATE TABLE promotions (
+  id TEXT PRIMARY KEY,
+  data TEXT NOT NULL,                   -- JSON as published by the cloud
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE coupons (
+  code TEXT PRIMARY KEY,
+  data TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE cloud_config (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL,                  -- JSON
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX outbox_dead ON outbox(state) WHERE state = 'dead'
+"""
+
+
+@migrations(name="0004_sync")
+def m0004_sync(db: Database) -> None:
+    for stmt in _statements(SCHEMA_0004_SYNC):
+        db.execute(stmt)
+
+
 # 0005 (catalog): substring search over item names for the till's search-as-you-type.  An FTS5
 # trigram index (SQLite >= 3.34) answers any substring of 3+ characters from the index; the
 # triggers keep it in step with every write to skus, whoever writes (import, demo, sync pull).
@@ -344,45 +380,6 @@ def _script_statements(script: str) -> list[str]:
 @migrations(name="0005_catalog_search")
 def m0005_catalog_search(db: Database) -> None:
     for stmt in _script_statements(SCHEMA_0005):
-        db.execute(stmt)
-
-
-KNOWN = [m.name for m in migrations._migrations]
-
-
-SCHEMA_0004_SYNC = """
-CREATE TABLE device_keys (
-  device_id TEXT PRIMARY KEY,           -- other tills of the brand (pulled: kind device_key)
-  key_id TEXT NOT NULL,                 -- hex, first 4 bytes of SHA-256 of the public key
-  public_key TEXT NOT NULL,             -- base64 raw 32 bytes
-  store_id TEXT NOT NULL DEFAULT '',
-  till_no INTEGER,
-  revoked INTEGER NOT NULL DEFAULT 0,
-  updated_at TEXT NOT NULL
-);
-CREATE INDEX device_keys_key_id ON device_keys(key_id);
-CREATE TABLE promotions (
-  id TEXT PRIMARY KEY,
-  data TEXT NOT NULL,                   -- JSON as published by the cloud
-  updated_at TEXT NOT NULL
-);
-CREATE TABLE coupons (
-  code TEXT PRIMARY KEY,
-  data TEXT NOT NULL,
-  updated_at TEXT NOT NULL
-);
-CREATE TABLE cloud_config (
-  key TEXT PRIMARY KEY,
-  value TEXT NOT NULL,                  -- JSON
-  updated_at TEXT NOT NULL
-);
-CREATE INDEX outbox_dead ON outbox(state) WHERE state = 'dead'
-"""
-
-
-@migrations(name="0004_sync")
-def m0004_sync(db: Database) -> None:
-    for stmt in _statements(SCHEMA_0004_SYNC):
         db.execute(stmt)
 
 
