@@ -19,15 +19,22 @@ class FloatInPayload(TypeError):
     pass
 
 
-def _reject_floats(value: Any, path: str = "$") -> None:
-    if isinstance(value, float):
-        raise FloatInPayload(f"float at {path}: payloads carry integers only (money in fen)")
-    if isinstance(value, Mapping):
-        for k, v in value.items():
-            _reject_floats(v, f"{path}.{k}")
-    elif isinstance(value, list | tuple):
-        for i, v in enumerate(value):
-            _reject_floats(v, f"{path}[{i}]")
+def _reject_floats(value: Any) -> None:
+    # On the hot path of every sale: an explicit stack and exact type checks (isinstance
+    # against the Mapping ABC costs more than the JSON encoding itself).
+    stack = [("$", value)]
+    while stack:
+        path, v = stack.pop()
+        t = type(v)
+        if t is float:
+            raise FloatInPayload(f"float at {path}: payloads carry integers only (money in fen)")
+        if t is dict or isinstance(v, Mapping):
+            stack.extend((f"{path}.{k}", x) for k, x in v.items() if type(x) not in _LEAVES)
+        elif t is list or t is tuple:
+            stack.extend((f"{path}[{i}]", x) for i, x in enumerate(v) if type(x) not in _LEAVES)
+
+
+_LEAVES = (str, int, bool, type(None))
 
 
 def canonical(payload: Mapping[str, Any]) -> bytes:
@@ -37,10 +44,12 @@ def canonical(payload: Mapping[str, Any]) -> bytes:
     ).encode("utf-8")
 
 
-def entry_hash(prev: bytes, payload: Mapping[str, Any]) -> bytes:
+def entry_hash(prev: bytes, payload: Mapping[str, Any] | bytes) -> bytes:
+    """payload: the payload, or its canonical bytes when the caller already has them."""
     if len(prev) != 32:
         raise ValueError("prev_entry_hash must be 32 bytes")
-    return hashlib.sha256(prev + canonical(payload)).digest()
+    body = payload if isinstance(payload, bytes) else canonical(payload)
+    return hashlib.sha256(prev + body).digest()
 
 
 @dataclass(frozen=True, slots=True)

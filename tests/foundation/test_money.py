@@ -77,3 +77,14 @@ def test_allocate_is_exact_and_proportional(total: int, weights: list[int]) -> N
 )
 def test_cash_rounding_drops_small_change(rule: CashRounding, due: int, cash: int) -> None:
     assert rule.cash_due(due) == cash
+
+
+def test_journal_payloads_refuse_floats_anywhere() -> None:
+    from pos_app.domain.journal import FloatInPayload, canonical
+
+    assert canonical({"a": [1, {"b": "x"}], "c": None, "d": True}) == (
+        b'{"a":[1,{"b":"x"}],"c":null,"d":true}'
+    )
+    for bad in ({"x": 1.0}, {"lines": [{"amount_fen": 2.5}]}, {"a": [[0.1]]}, {"t": (1, 2.0)}):
+        with pytest.raises(FloatInPayload):
+            canonical(bad)

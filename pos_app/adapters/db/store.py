@@ -171,11 +171,12 @@ class SqliteStore:
         ).fetchone()
         seq = (last[0] if last else 0) + 1
         prev = bytes.fromhex(last[1]) if last else GENESIS
-        digest = entry_hash(prev, payload)
+        body = canonical(payload)
+        digest = entry_hash(prev, body)
         self.conn.execute(
             "INSERT INTO journal(seq, kind, ref_id, payload, prev_hash, entry_hash, created_at) "
             "VALUES(?,?,?,?,?,?,?)",
-            (seq, kind, ref_id, canonical(payload).decode("utf-8"), prev.hex(), digest.hex(), at),
+            (seq, kind, ref_id, body.decode("utf-8"), prev.hex(), digest.hex(), at),
         )
         return seq, prev.hex(), digest.hex()
 
