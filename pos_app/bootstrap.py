@@ -140,6 +140,8 @@ class Till:
         self.receipt_output = self.printing
         if self.printing.after_commit not in self.sales.after_commit:
             self.sales.after_commit.append(self.printing.after_commit)
+        if self.printing.after_cash_move not in self.shifts.after_cash_move:
+            self.shifts.after_cash_move.append(self.printing.after_cash_move)
 
     def close(self) -> None:
         """Stop device threads and close their connections (a TCP 9100 printer serves one

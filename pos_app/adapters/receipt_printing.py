@@ -89,3 +89,19 @@ class ReceiptPrinting:
             log.warning("receipt %s not printed: %s", payload["receipt_no"], err.message)
             if self.notice:
                 self.notice(err)
+
+    def after_cash_move(self, move: dict[str, Any]) -> None:
+        """Pay in, pay out and no-sale open the drawer (the move is already recorded)."""
+        if (
+            self.printer_name() is None
+            and not self.store.conn.execute(
+                "SELECT 1 FROM devices WHERE kind = 'drawer'"
+            ).fetchone()
+        ):
+            return
+        try:
+            self.hw.open_drawer("no_sale", ref=str(move["kind"]), user=str(move["user"]))
+        except GuitaiError as err:
+            log.warning("drawer for %s: %s", move["kind"], err.message)
+            if self.notice:
+                self.notice(err)

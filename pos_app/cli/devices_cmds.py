@@ -329,7 +329,20 @@ def open_(
     ref: str | None,
     as_json: bool,
 ) -> None:
-    """Open the cash drawer without a sale; the open is recorded with the user."""
+    """Open the cash drawer without a sale (PIN from GUITAI_PIN); recorded with the user, and
+    a no-sale open during a shift counts on the Z report."""
+    from pos_app.cli.auth import sign_in
+    from pos_app.domain.errors import AccessDenied
+
+    till = obj(ctx).till
+    person = sign_in(till, user)
+    if not person.roles & {"manager", "technician"}:
+        raise AccessDenied(
+            f"{user} may not open the drawer without a sale: a manager or technician can",
+            f"{user} 无权无交易开钱箱，请店长或技术员操作",
+        )
+    if reason == "no_sale" and till.store.open_shift() is not None:
+        till.shifts.cash_move(person, "no_sale", 0, ref or "drawer open")
     hw = _hardware(ctx)
     open_id = hw.open_drawer(reason, ref=ref, user=user, drawer=drawer_name)
     emit(

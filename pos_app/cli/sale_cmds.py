@@ -188,14 +188,9 @@ def return_(
                     f"--line {item}：格式应为 行号=数量",
                 )
             requests.append(ReturnRequest(int(n), int(q)))
-    original = till.sales.original(receipt_no)
-    if mode == "original" and any(p["tender"] != "cash" for p in original["payments"]):
-        raise InvalidInput(
-            "Refunds to cards and payment codes need the payment service, which "
-            "is not configured on this till: refund cash instead",
-            "本机未配置支付服务，无法原路退回，请退现金",
-        )
-    payload = till.sales.refund(cashier, receipt_no, requests, mode, reason)
+    payload = till.checkout.refund(
+        cashier, receipt_no, requests, mode, reason, on_text=_show_terminal_text
+    )
     emit(sale_json(payload), as_json, lambda _: receipt_text(till, payload))
 
 

@@ -81,6 +81,9 @@ def _move(kind: str) -> Any:
     def cmd(ctx: click.Context, user: str, reason: str, as_json: bool, amount: str = "0") -> None:
         till = obj(ctx).till
         u = sign_in(till, user)
+        till.wire_side_effects(
+            lambda err: click.echo(f"注意：{err.message_zh}\nnote: {err.message}", err=True)
+        )
         r = till.shifts.cash_move(u, kind, Money.parse(amount).fen, reason or "no sale")
         emit(r, as_json, f"{kind} {format_fen(r['amount_fen'])} recorded ({r['reason']})")
 

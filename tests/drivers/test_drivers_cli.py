@@ -10,15 +10,19 @@ from pathlib import Path
 
 import pytest
 
-from pos_app.adapters.db.connection import open_database
 from pos_app.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def home(tmp_path: Path) -> str:
-    open_database(tmp_path / "till.db").close()
+def home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> str:
+    monkeypatch.setenv("GUITAI_PIN", "1234")
+    args = ["--home", str(tmp_path), "init", "--store-id", "S001", "--store-name", "店"]
+    assert main([*args, "--till-no", "1", "--admin-pin", "1234"]) == 0
+    capsys.readouterr()
     return str(tmp_path)
 
 
@@ -48,7 +52,8 @@ def test_add_test_list_jobs_reprint_remove(capsys, home, vprinter, tcp_uri) -> N
         "drawer_pin=5",
         "--json",
     )
-    assert code == 0 and added["device"]["settings"] == {"drawer_pin": 5}
+    assert code == 0, added
+    assert added["device"]["settings"] == {"drawer_pin": 5}
     assert added["test"]["state"] == "ok"
     code, tested = run(capsys, "--home", home, "devices", "test", "front", "--json")
     assert code == 0 and tested["state"] == "ok" and tested["test_page"]["state"] == "done"
@@ -73,7 +78,7 @@ def test_add_test_list_jobs_reprint_remove(capsys, home, vprinter, tcp_uri) -> N
     code, jobs = run(capsys, "--home", home, "devices", "jobs", "--json")
     assert jobs == []
 
-    code, opened = run(capsys, "--home", home, "drawer", "open", "--user", "tech1", "--json")
+    code, opened = run(capsys, "--home", home, "drawer", "open", "--user", "admin", "--json")
     assert code == 0 and opened["reason"] == "no_sale"
     assert vprinter.kicks[-1]["pin"] == 5
     code, _ = run(capsys, "--home", home, "devices", "remove", "front")

@@ -102,3 +102,40 @@ def test_sale_prints_and_reprints(
     reprint = vprinter.jobs[-1]
     assert any("重印" in line for line in reprint["text_lines"])
     assert cli(till_home, capsys, "journal", "verify")[0] == 0
+
+
+def test_no_sale_and_pay_out_open_the_drawer_and_count_on_the_z_report(
+    till_home: Path,
+    vprinter: VirtualPrinter,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("GUITAI_PIN", "1234")
+    vprinter.set(auto_close_drawer=True)
+    port = vprinter.serve_tcp(0)
+    assert (
+        cli(
+            till_home,
+            capsys,
+            "devices",
+            "add",
+            "front",
+            "--kind",
+            "printer",
+            "--uri",
+            f"tcp://127.0.0.1:{port}",
+            "--no-test",
+        )[0]
+        == 0
+    )
+    assert cli(till_home, capsys, "shift", "open", "--user", "admin", "--float", "100")[0] == 0
+    assert cli(till_home, capsys, "shift", "no-sale", "--user", "admin")[0] == 0
+    assert (
+        cli(till_home, capsys, "shift", "pay-out", "20", "--user", "admin", "--reason", "快递费")[0]
+        == 0
+    )
+    assert cli(till_home, capsys, "drawer", "open", "--user", "admin")[0] == 0
+    assert len(vprinter.kicks) == 3
+    rc, out, _ = cli(till_home, capsys, "report", "x", "--json")
+    x = json.loads(out)
+    assert x["cash"]["no_sale_opens"] == 2 and x["cash"]["pay_out_fen"] == 2000
