@@ -137,5 +137,6 @@ def test_no_sale_and_pay_out_open_the_drawer_and_count_on_the_z_report(
     assert cli(till_home, capsys, "drawer", "open", "--user", "admin")[0] == 0
     assert len(vprinter.kicks) == 3
     rc, out, _ = cli(till_home, capsys, "report", "x", "--json")
+    assert rc == 0
     x = json.loads(out)
     assert x["cash"]["no_sale_opens"] == 2 and x["cash"]["pay_out_fen"] == 2000
