@@ -31,7 +31,7 @@ CREATE TABLE IF NOT EXISTS stock_sets (
   store_id TEXT NOT NULL,
   sku TEXT NOT NULL,
   qty BIGINT NOT NULL,
-  marks TEXT NOT NULL,                     -- {device_id: seq} already inside qty
+  marks TEXT NOT NULL,                     -- JSON device_id -> seq already inside qty
   at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS stock_sets_key ON stock_sets(store_id, sku, id);
