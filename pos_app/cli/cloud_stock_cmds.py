@@ -61,12 +61,14 @@ def cloud_stock() -> None:
 @click.option(
     "--file", "path", type=click.Path(exists=True, dir_okay=False), help="CSV sku,qty[,style]"
 )
+@click.option("--style", default=None, help="The style of the SKU=QTY pairs (for grids).")
 @db_options
 @json_option
 def set_(
     store_id: str,
     pairs: tuple[str, ...],
     path: str | None,
+    style: str | None,
     db_file: str | None,
     database_url: str | None,
     as_json: bool,
@@ -75,7 +77,10 @@ def set_(
     from sync.cloud.stock import CloudStock
 
     qty, styles = _csv(path) if path else ({}, {})
-    qty.update(_pairs(pairs))
+    given = _pairs(pairs)
+    qty.update(given)
+    if style:
+        styles.update(dict.fromkeys(given, style))
     if not qty:
         raise InvalidInput("Give SKU=QTY pairs or --file", "请给出 货号=数量 或 --file")
     r = _run(lambda s: CloudStock(s).set_quantities(store_id, qty, styles), db_file, database_url)
