@@ -95,12 +95,25 @@ class Till:
         return StockService(
             SqliteStockRepo(self.store),
             self.clock,
-            self.catalog.by_code,
+            self._stock_lookup,
             store_id=lambda: self.identity.store_id,
             business_day=business_day,
             tz=lambda: self.identity.tz,
             remote_grid=self._remote_stock if self.store.setting("cloud_url") else None,
         )
+
+    def _stock_lookup(self, code: str) -> Any:
+        """Like the sale screen's lookup, but a withdrawn item is still found: it still sits
+        on the shelf, so it is counted, received and sent like any other."""
+        from pos_app.domain.catalog import normalise_code
+        from pos_app.domain.errors import RuleViolation
+
+        try:
+            return self.catalog.by_code(code)
+        except RuleViolation:
+            text = normalise_code(code)
+            reader = self.catalog.reader
+            return reader.by_code(text) or reader.by_sku(text)
 
     def _remote_stock(self, style: str) -> dict[str, Any]:
         """Other stores' quantities of a style from the cloud (GET /v1/stock/{style})."""

@@ -326,12 +326,14 @@ class CloudStock:
 
     def docs(self, store_id: str | None = None) -> list[dict[str, Any]]:
         with self.svc.db.tx() as tx:
-            rows = tx.execute(
+            sql = (
                 "SELECT doc, store_id, kind, from_store, lines, state, announced_at, "
-                "received_at, report FROM stock_docs WHERE (? IS NULL OR store_id = ?) "
-                "ORDER BY announced_at, doc",
-                (store_id, store_id),
-            ).fetchall()
+                "received_at, report FROM stock_docs"
+            )
+            args: tuple[str, ...] = ()
+            if store_id is not None:
+                sql, args = sql + " WHERE store_id = ?", (store_id,)
+            rows = tx.execute(sql + " ORDER BY announced_at, doc", args).fetchall()
         keys = ("doc", "store_id", "kind", "from_store", "lines", "state", "announced_at",
                 "received_at", "report")  # fmt: skip
         out = []

@@ -228,3 +228,13 @@ def test_reports_and_the_z_section(selling, clock) -> None:  # type: ignore[no-u
     assert section["by_reason"] == {"count": {"lines": 3, "units": 6}}
     stored = till.shifts.z_reports(z["business_day"])[0]
     assert stored["stock_adjustments"] == section
+
+
+def test_withdrawn_items_can_still_be_counted(selling) -> None:  # type: ignore[no-untyped-def]
+    till = selling
+    conn = till.database.conn
+    conn.execute("UPDATE skus SET active = 0 WHERE sku = ?", (JACKET_SKU,))
+    till.stock.count_start(admin(till))
+    assert till.stock.count_scan(JACKET, 2)["counted"] == 2
+    till.stock.count_finish(admin(till))
+    assert till.stock.repo.on_hand(JACKET_SKU) == 2

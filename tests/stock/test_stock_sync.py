@@ -4,6 +4,8 @@ grid shows other stores nearest first.  The reference cloud runs on loopback."""
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,13 +22,33 @@ from sync.cloud.stock import CloudStock
 STYLE, SKU = "QP-2026-0001", "QP-2026-0001-BLU-L"
 
 
-@pytest.fixture
-def cloud(tmp_path: Path) -> Iterator[tuple[CloudService, str]]:
-    db = CloudDB(str(tmp_path / "cloud.db"))
+def _sync_fixtures() -> Any:
+    """The sync tests' throwaway PostgreSQL cluster helper (one per test process)."""
+    mod = sys.modules.get("sync_fixtures")
+    if mod is None:
+        path = Path(__file__).resolve().parents[1] / "sync" / "sync_fixtures.py"
+        spec = importlib.util.spec_from_file_location("sync_fixtures", path)
+        assert spec is not None and spec.loader is not None
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules["sync_fixtures"] = mod
+        spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def cloud(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[CloudService, str, ThreadedServer]]:
+    if request.param == "sqlite":
+        url = str(tmp_path / "cloud.db")
+    else:
+        kit = _sync_fixtures()
+        url = kit.fresh_pg_database(kit._Cluster.get())
+    db = CloudDB(url)
     svc = CloudService(db, ereceipt_base_url="")
     server = ThreadedServer(create_app(svc)).start()
     try:
-        yield svc, server.url
+        yield svc, server.url, server
     finally:
         server.stop()
         db.close()
@@ -54,7 +76,7 @@ def on_hand(capsys: Any, h: list[str], sku: str = SKU) -> int:
 
 def test_two_tills_converge_and_transfers_flow(tmp_path: Path, cloud, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("GUITAI_PIN", "1234")
-    svc, url = cloud
+    svc, url, server = cloud
     stock = CloudStock(svc)
     for sid, name, lat, lon in [("S001", "静安嘉里店", 31.224, 121.446),
                                 ("S002", "南京西路店", 31.229, 121.455),
@@ -156,6 +178,6 @@ def test_two_tills_converge_and_transfers_flow(tmp_path: Path, cloud, capsys, mo
     assert "S002 南京西路店" in text
 
     # the cloud down: the till still shows its own grid and says why the rest is missing
-    svc.db.close()
+    server.stop()
     g = cli(capsys, *t1, "stock", "show", STYLE, "--json")
     assert g["other_stores"] == [] and g["other_stores_error"]
