@@ -57,6 +57,7 @@ class StockRepo(Protocol):
     def negative(self) -> list[dict[str, Any]]: ...
     def slow(self, before: str, limit: int) -> list[dict[str, Any]]: ...
     def day_adjustments(self, business_day: str) -> list[dict[str, Any]]: ...
+    def day_went_negative(self, business_day: str) -> list[dict[str, Any]]: ...
     def moves(self, sku: str | None = None, limit: int = 100) -> list[dict[str, Any]]: ...
 
 
@@ -444,11 +445,17 @@ class StockService:
         }
 
     def z_section(self, shift: Mapping[str, Any]) -> dict[str, Any]:
-        """The Z report's `stock_adjustments` section: the day's counts, receipts and transfers."""
-        moves = self.repo.day_adjustments(str(shift["business_day"]))
+        """The Z report's `stock_adjustments` section: the day's counts, receipts and transfers,
+        and the sales that took a SKU below zero (for the manager to check the shelf)."""
+        day = str(shift["business_day"])
+        moves = self.repo.day_adjustments(day)
         by_reason: dict[str, dict[str, int]] = {}
         for m in moves:
             r = by_reason.setdefault(m["reason"], {"lines": 0, "units": 0})
             r["lines"] += 1
             r["units"] += int(m["qty"])
-        return {"moves": moves, "by_reason": by_reason}
+        return {
+            "moves": moves,
+            "by_reason": by_reason,
+            "sold_below_zero": self.repo.day_went_negative(day),
+        }

@@ -86,6 +86,8 @@ def test_count_send_and_reports_from_the_command_line(tmp_path: Path, capsys, mo
     assert [m["reason"] for m in moves] == ["sale", "transfer_out", "count"]
     z = cli(capsys, *h, "shift", "close", "--user", "admin", "--counted", "500.00", "--json")
     assert z["stock_adjustments"]["by_reason"]["transfer_out"]["units"] == -2
+    below = z["stock_adjustments"]["sold_below_zero"]
+    assert [(b["sku"], b["on_hand_after"]) for b in below] == [(SKU, -1)]
     err = cli(capsys, *h, "stock", "receive", "start", "D-1", "--user", "admin", "--json", rc=2)
     assert "sync run" in err["error"]["message"]
 

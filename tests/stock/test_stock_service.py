@@ -226,6 +226,7 @@ def test_reports_and_the_z_section(selling, clock) -> None:  # type: ignore[no-u
     z = till.shifts.close(u, 50000 + 9900 * 2)
     section = z["stock_adjustments"]
     assert section["by_reason"] == {"count": {"lines": 3, "units": 6}}
+    assert section["sold_below_zero"] == []
     stored = till.shifts.z_reports(z["business_day"])[0]
     assert stored["stock_adjustments"] == section
 

@@ -146,6 +146,16 @@ class SqliteStockRepo:
         keys = ("reason", "ref", "sku", "qty", "user", "at")
         return [dict(zip(keys, r, strict=True)) for r in rows]
 
+    def day_went_negative(self, business_day: str) -> list[dict[str, Any]]:
+        """Sales of the day that took a SKU below zero (the shelf had more than the books)."""
+        rows = self.conn.execute(
+            "SELECT sku, on_hand_after, ref, user, at FROM stock_moves WHERE business_day = ? "
+            "AND qty < 0 AND on_hand_after < 0 AND reason = 'sale' ORDER BY id",
+            (business_day,),
+        ).fetchall()
+        keys = ("sku", "on_hand_after", "ref", "user", "at")
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
     def consistency(self) -> list[dict[str, Any]]:
         """SKUs whose on_hand is not the cloud's figure plus the uncounted movements (empty:
         consistent).  The crash test runs it after every kill."""
