@@ -21,6 +21,7 @@ from pos_app.services.context import TillIdentity
 from pos_app.services.device_status import DeviceStatusBoard
 from pos_app.services.selling import SaleService
 from pos_app.services.shifts import ShiftService
+from pos_app.services.stock import StockService
 from pos_app.services.till_reads import ReceiptOutput, TillReads
 from pos_app.services.users import UserService
 
@@ -70,14 +71,69 @@ class Till:
 
     @cached_property
     def sales(self) -> SaleService:
-        return SaleService(self.store, self.clock, self.lookup)
+        sales = SaleService(self.store, self.clock, self.lookup)
+        # Stock moves in the sale's own transaction: both commit or neither.
+        sales.in_transaction.append(self.stock.on_sale_committed)
+        return sales
 
     @cached_property
     def shifts(self) -> ShiftService:
         shifts = ShiftService(self.store, self.clock)
         # House rule: an online backup before every Z close.
         shifts.before_close.append(lambda: self.backup("z-close"))
+        shifts.report_sections["stock_adjustments"] = self.stock.z_section
         return shifts
+
+    @cached_property
+    def stock(self) -> StockService:
+        from pos_app.adapters.db.stock_repo import SqliteStockRepo
+
+        def business_day() -> str | None:
+            shift = self.store.open_shift()
+            return None if shift is None else str(shift["business_day"])
+
+        return StockService(
+            SqliteStockRepo(self.store),
+            self.clock,
+            self._stock_lookup,
+            store_id=lambda: self.identity.store_id,
+            business_day=business_day,
+            tz=lambda: self.identity.tz,
+            remote_grid=self._remote_stock if self.store.setting("cloud_url") else None,
+        )
+
+    def _stock_lookup(self, code: str) -> Any:
+        """Like the sale screen's lookup, but a withdrawn item is still found: it still sits
+        on the shelf, so it is counted, received and sent like any other."""
+        from pos_app.domain.catalog import normalise_code
+        from pos_app.domain.errors import RuleViolation
+
+        try:
+            return self.catalog.by_code(code)
+        except RuleViolation:
+            text = normalise_code(code)
+            reader = self.catalog.reader
+            return reader.by_code(text) or reader.by_sku(text)
+
+    def _remote_stock(self, style: str) -> dict[str, Any]:
+        """Other stores' quantities of a style from the cloud (GET /v1/stock/{style})."""
+        from pos_app.cli.sync_cmds import build_relay
+
+        # The counter cannot wait long for a customer's question: a short timeout, and the
+        # grid shows this store's figures with the reason when the cloud does not answer.
+        timeout = float(self.store.setting("stock_lookup_timeout_s") or 3.0)
+        parts = build_relay(
+            self.paths,
+            self.database.conn,
+            lock=self.store.lock,
+            clock=self.clock,
+            timeout_s=timeout,
+        )
+        try:
+            answer: dict[str, Any] = parts.client.stock(style)
+            return answer
+        finally:
+            parts.close()
 
     def backup(self, reason: str, folders: list[Path] | None = None) -> list[Path]:
         from pos_app.adapters.db.backup import backup

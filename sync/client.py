@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -230,6 +230,13 @@ class CloudClient:
             headers={"Idempotency-Key": idempotency_key},
         )
         data: dict[str, Any] = self._json(resp)
+        return data
+
+    def stock(self, style: str) -> dict[str, Any]:
+        """The chain's stores' quantities of a style, nearest first (GET /v1/stock/{style})."""
+        data: dict[str, Any] = self._json(
+            self._request("GET", f"/v1/stock/{quote(style, safe='')}")
+        )
         return data
 
     def receipt(self, token: str) -> dict[str, Any]:

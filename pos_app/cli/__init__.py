@@ -42,6 +42,8 @@ COMMANDS: dict[str, str] = {
     "emulate": "pos_app.cli.devices_cmds:emulate",
     "drawer": "pos_app.cli.devices_cmds:drawer",
     "run": "pos_app.cli.run_cmd:run",
+    "stock": "pos_app.cli.stock_cmds:stock",
+    "cloud-stock": "pos_app.cli.cloud_stock_cmds:cloud_stock",
 }
 
 

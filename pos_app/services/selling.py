@@ -39,6 +39,9 @@ class SaleService:
         self.clock = clock
         self.lookup = lookup
         self.after_commit: list[Listener] = []
+        # Run inside the sale's or refund's transaction after its rows are written (e.g. stock
+        # movements): an exception rolls the whole sale back.  A refund payload has `refund_id`.
+        self.in_transaction: list[Listener] = []
         self._identity: TillIdentity | None = None
 
     @property
@@ -110,6 +113,8 @@ class SaleService:
                 )
             for a in sale.approvals:
                 self._audit(a, sale.cashier, {"sale_id": sale.id, "receipt_no": receipt_no}, now)
+            for hook in self.in_transaction:
+                hook(payload)
             if within is not None:
                 within(payload)
         sale.mark_completed()
@@ -262,6 +267,8 @@ class SaleService:
             self.store.append_outbox(events.REFUND_COMPLETED, payload, now, prev, digest)
             for a in approvals or []:
                 self._audit(a, cashier.name, {"refund_id": refund_id, "receipt_no": new_no}, now)
+            for hook in self.in_transaction:
+                hook(payload)
             if within is not None:
                 within(payload)
         payload = dict(payload, _entry_hash=digest)

@@ -26,6 +26,13 @@ class ShiftService:
         self.clock = clock
         self.before_close: list[Callable[[], None]] = []  # e.g. an online backup
         self.after_cash_move: list[Callable[[dict[str, Any]], None]] = []  # e.g. open drawer
+        # Extra sections of the X and Z reports: name -> section(shift row), e.g. stock
+        self.report_sections: dict[str, Callable[[dict[str, Any]], Any]] = {}
+
+    def _add_sections(self, report: dict[str, Any], shift: dict[str, Any]) -> dict[str, Any]:
+        for name, section in self.report_sections.items():
+            report[name] = section(shift)
+        return report
 
     @property
     def identity(self) -> TillIdentity:
@@ -97,7 +104,7 @@ class ShiftService:
     def x_report(self) -> dict[str, Any]:
         shift = self.current()
         ident = self.identity
-        return build_shift_report(
+        report = build_shift_report(
             "X",
             shift,
             self.store.shift_figures(int(shift["id"])),
@@ -105,6 +112,7 @@ class ShiftService:
             store=ident.as_dict(),
             tz=ident.tz,
         )
+        return self._add_sections(report, shift)
 
     def close(self, user: User, counted_fen: int) -> dict[str, Any]:
         """The Z report: closes the shift and the business day.  Needs a manager."""
@@ -133,6 +141,7 @@ class ShiftService:
                 z_no=z_no,
                 closed_by=user.name,
             )
+            report = self._add_sections(report, shift)
             self.store.close_shift(int(shift["id"]), at, user.name, counted_fen, z_no, report)
             self.store.append_outbox(
                 events.SHIFT_CLOSED,

@@ -33,6 +33,7 @@ from .ereceipt import (
 )
 from .openapi import openapi_document
 from .service import ApiError, CloudService
+from .stock import CloudStock
 
 log = logging.getLogger(__name__)
 
@@ -166,6 +167,13 @@ def create_app(
             raise ApiError(400, "phone_required", "Ask with ?phone=…")
         return JSONResponse(await run_in_threadpool(service.member_by_phone, phone))
 
+    async def stock_grid(request: Request) -> Response:
+        device_id = await authenticate(request, await read_body(request))
+        style = request.path_params["style"]
+        return JSONResponse(
+            await run_in_threadpool(CloudStock(service).style_grid_for_device, device_id, style)
+        )
+
     def stored_value(direction: str) -> Any:
         async def endpoint(request: Request) -> Response:
             body = await read_body(request)
@@ -293,6 +301,7 @@ def create_app(
         Route("/v1/stored-value/debits", stored_value("debits"), methods=["POST"]),
         Route("/v1/stored-value/credits", stored_value("credits"), methods=["POST"]),
         Route("/v1/receipts/{token}", receipt_api, methods=["GET"]),
+        Route("/v1/stock/{style}", stock_grid, methods=["GET"]),
         Route("/r/{token}", receipt_page, methods=["GET"]),
         Route("/R/{token}", receipt_page, methods=["GET"]),
         Route("/openapi.json", openapi, methods=["GET"]),

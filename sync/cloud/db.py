@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
+from .stock import STOCK_SCHEMA
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS stores (
   store_id TEXT PRIMARY KEY,
@@ -218,7 +220,7 @@ class CloudDB:
         with self.tx() as tx:
             if self.dialect == "postgres":
                 tx.execute("SELECT pg_advisory_xact_lock(7701)")
-            for stmt in SCHEMA.format(serial=serial).split(";"):
+            for stmt in (SCHEMA + ";" + STOCK_SCHEMA).format(serial=serial).split(";"):
                 if stmt.strip():
                     tx.execute(stmt)
 

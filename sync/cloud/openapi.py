@@ -180,6 +180,23 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+            "/v1/stock/{style}": {
+                "get": {
+                    "summary": "Every store's quantities of a style's SKUs, nearest to the "
+                    "calling till's store first (its own store first of all); distance_km is "
+                    "null where a store has no coordinates",
+                    "security": SIGNED,
+                    "parameters": [
+                        {
+                            "name": "style",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        }
+                    ],
+                    "responses": {"200": _json(ref("StockGrid")), **AUTH_ERRORS},
+                }
+            },
             "/r/{token}": {
                 "get": {
                     "summary": "The public e-receipt page (also at /R/{token}; case-sensitive)",
@@ -320,6 +337,8 @@ def openapi_document() -> dict[str, Any]:
                                             "coupon",
                                             "device_key",
                                             "config",
+                                            "stock",
+                                            "stock_doc",
                                         ]
                                     },
                                     "op": {"enum": ["upsert", "delete"]},
@@ -360,6 +379,28 @@ def openapi_document() -> dict[str, Any]:
                         "amount_fen": {"type": "integer"},
                         "direction": {"type": "string"},
                         "balance_fen": {"type": "integer"},
+                    },
+                },
+                "StockGrid": {
+                    "type": "object",
+                    "properties": {
+                        "style": {"type": "string"},
+                        "skus": {"type": "array", "items": {"type": "string"}},
+                        "stores": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "store_id": {"type": "string"},
+                                    "name": {"type": "string"},
+                                    "distance_km": {"type": ["number", "null"]},
+                                    "skus": {
+                                        "type": "object",
+                                        "additionalProperties": {"type": "integer"},
+                                    },
+                                },
+                            },
+                        },
                     },
                 },
                 "ReceiptLookup": {

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from ..signing import key_id_of, unb64
+from . import stock
 from .admin import CloudAdmin
 from .common import ApiError, _dump, _now_iso, code_hash
 from .db import Tx
@@ -213,8 +214,12 @@ class CloudService(CloudAdmin):
         ids = [e["id"] for e in events]
         if len(set(ids)) != len(ids):
             raise ApiError(400, "bad_batch", "an event id appears twice in one batch")
+        at = _now_iso(self.now())
         with self.db.tx() as tx:
-            return ingest_batch(tx, device_id, events, _now_iso(self.now()), floats_as_decimal)
+            before = stock.device_contiguous(tx, device_id)
+            result = ingest_batch(tx, device_id, events, at, floats_as_decimal)
+            stock.after_ingest(tx, self.publish, device_id, events, result["accepted"], before, at)
+            return result
 
     # ---- pull ------------------------------------------------------------------------------
 

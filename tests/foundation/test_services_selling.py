@@ -57,7 +57,7 @@ def test_a_sale_commits_everything_together(till, clock) -> None:  # type: ignor
     assert p["payments"][0]["change_fen"] == 101
     conn = till.database.conn
     assert conn.execute("SELECT count(*) FROM sale_lines").fetchone()[0] == 2
-    assert outbox(till) == ["shift.opened", "sale.completed"]
+    assert outbox(till) == ["shift.opened", "sale.completed", "stock.moved"]
     row = conn.execute(
         "SELECT payload, prev_entry_hash, entry_hash FROM outbox WHERE seq = 2"
     ).fetchone()

@@ -383,4 +383,85 @@ def m0005_catalog_search(db: Database) -> None:
         db.execute(stmt)
 
 
+# 0007 (stock): on hand per SKU as a ledger.  `stock_moves` holds every movement (sales,
+# returns, counts, transfers, deliveries, the cloud's starting quantities); `stock_levels.on_hand`
+# is kept equal to the cloud's figure plus this till's movements the cloud has not counted yet,
+# in the same transaction as each movement, so reading a style's grid is one indexed query.
+SCHEMA_0007_STOCK = """
+CREATE TABLE stock_levels (
+  sku TEXT PRIMARY KEY,
+  on_hand INTEGER NOT NULL DEFAULT 0,
+  cloud_qty INTEGER,                    -- the cloud's last figure (kind `stock`), NULL: none yet
+  cloud_mark INTEGER NOT NULL DEFAULT 0, -- the cloud counted our moves with outbox seq <= mark
+  last_sale_at TEXT,
+  updated_at TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE stock_moves (
+  id INTEGER PRIMARY KEY,
+  sku TEXT NOT NULL,
+  qty INTEGER NOT NULL,                 -- signed: + into the store, - out of it
+  reason TEXT NOT NULL,                 -- sale | return | count | receive | transfer_out | adjust
+  ref TEXT NOT NULL DEFAULT '',         -- sale id, count id, document number
+  user TEXT NOT NULL DEFAULT '',
+  at TEXT NOT NULL,
+  business_day TEXT,
+  outbox_seq INTEGER,                   -- the stock.moved event that carries it
+  on_hand_after INTEGER NOT NULL
+);
+CREATE INDEX stock_moves_sku ON stock_moves(sku, id);
+CREATE INDEX stock_moves_seq ON stock_moves(outbox_seq);
+CREATE INDEX stock_moves_day ON stock_moves(business_day, reason);
+CREATE TABLE stock_alerts (
+  id INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  sku TEXT NOT NULL,
+  on_hand INTEGER NOT NULL,
+  ref TEXT NOT NULL DEFAULT '',
+  user TEXT NOT NULL DEFAULT '',
+  seen_by TEXT
+);
+CREATE TABLE stock_counts (
+  id INTEGER PRIMARY KEY,
+  state TEXT NOT NULL CHECK (state IN ('open', 'posted', 'cancelled')),
+  started_at TEXT NOT NULL,
+  started_by TEXT NOT NULL,
+  note TEXT NOT NULL DEFAULT '',
+  finished_at TEXT,
+  approved_by TEXT
+);
+CREATE UNIQUE INDEX one_open_count ON stock_counts((state = 'open')) WHERE state = 'open';
+CREATE TABLE stock_count_lines (
+  count_id INTEGER NOT NULL REFERENCES stock_counts(id),
+  sku TEXT NOT NULL,
+  counted INTEGER NOT NULL,
+  expected_at_first INTEGER NOT NULL,   -- on hand when the SKU was first counted
+  first_move_id INTEGER NOT NULL,       -- the last stock move before that moment
+  first_at TEXT NOT NULL,
+  PRIMARY KEY (count_id, sku)
+);
+CREATE TABLE stock_docs (
+  doc TEXT PRIMARY KEY,                 -- document number announced by the cloud
+  kind TEXT NOT NULL,                   -- delivery | transfer
+  from_store TEXT NOT NULL DEFAULT '',
+  lines TEXT NOT NULL,                  -- JSON [{sku, qty}]
+  state TEXT NOT NULL DEFAULT 'announced' CHECK (state IN ('announced', 'receiving', 'received')),
+  announced_at TEXT NOT NULL,
+  received_at TEXT,
+  received_by TEXT
+);
+CREATE TABLE stock_doc_scans (
+  doc TEXT NOT NULL REFERENCES stock_docs(doc),
+  sku TEXT NOT NULL,
+  qty INTEGER NOT NULL,
+  PRIMARY KEY (doc, sku)
+);
+"""
+
+
+@migrations(name="0007_stock")
+def m0007_stock(db: Database) -> None:
+    for stmt in _statements(SCHEMA_0007_STOCK):
+        db.execute(stmt)
+
+
 KNOWN = [m.name for m in migrations._migrations]

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
+from pos_app.adapters.db.stock_repo import apply_stock_change, apply_stock_doc_change
 from pos_app.domain.ports import Change, OutboxEvent, Rejection
 
 CURSOR_KEY = "changes_cursor"
@@ -349,6 +350,8 @@ _HANDLERS = {
     "coupon": _json_table("coupons", "code"),
     "config": _json_table("cloud_config", "key", "value"),
     "device_key": _device_key,
+    "stock": apply_stock_change,
+    "stock_doc": apply_stock_doc_change,
 }
 
 

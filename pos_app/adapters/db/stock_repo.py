@@ -1,0 +1,396 @@
+"""Stock on SQLite (migration 0007): the movement ledger, levels, counts, documents, reports.
+
+Every write here runs inside the caller's unit of work (`SqliteStore.transaction()`), on the
+till's one writing connection, so a movement commits with the sale, count or receipt that
+caused it and with its `stock.moved` outbox event.
+
+`on_hand` = the cloud's last figure (`cloud_qty`, pulled as change kind `stock`) + this till's
+movements the cloud had not counted when it sent that figure (outbox seq > `cloud_mark`).
+Before the cloud sends a figure, `on_hand` is simply the sum of this till's movements.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from typing import Any
+
+from pos_app.domain import events
+from pos_app.domain.ports import Change
+from pos_app.domain.stock import Grid, GridCell, build_grid
+
+
+class SqliteStockRepo:
+    def __init__(self, store: Any) -> None:
+        self.store = store  # SqliteStore: transaction(), append_outbox(), settings
+        self.conn: sqlite3.Connection = store.conn
+
+    def transaction(self) -> AbstractContextManager[None]:
+        tx: AbstractContextManager[None] = self.store.transaction()
+        return tx
+
+    def _one(self, sql: str, args: Sequence[Any] = ()) -> Any:
+        row = self.conn.execute(sql, tuple(args)).fetchone()
+        return row[0] if row else None
+
+    # ---- movements ------------------------------------------------------------------------
+
+    def on_hand(self, sku: str) -> int:
+        return int(self._one("SELECT on_hand FROM stock_levels WHERE sku = ?", (sku,)) or 0)
+
+    def levels(self, skus: Sequence[str]) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for i in range(0, len(skus), 500):
+            chunk = list(skus[i : i + 500])
+            marks = ",".join("?" * len(chunk))
+            out.update(
+                self.conn.execute(
+                    f"SELECT sku, on_hand FROM stock_levels WHERE sku IN ({marks})", chunk
+                ).fetchall()
+            )
+        return out
+
+    def last_move_id(self) -> int:
+        return int(self._one("SELECT coalesce(max(id), 0) FROM stock_moves"))
+
+    def record(
+        self,
+        lines: Sequence[tuple[str, int]],
+        *,
+        reason: str,
+        ref: str,
+        user: str,
+        at: str,
+        business_day: str | None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Apply signed quantities and write one `stock.moved` event for them (call inside a
+        transaction).  Returns the event payload; lines that went below zero are flagged."""
+        ident = self.store.settings()
+        out_lines: list[dict[str, Any]] = []
+        move_ids: list[int] = []
+        sale = reason == "sale"
+        for sku, qty in lines:
+            after = int(
+                self.conn.execute(
+                    "INSERT INTO stock_levels(sku, on_hand, last_sale_at, updated_at) "
+                    "VALUES (?, ?, ?, ?) ON CONFLICT(sku) DO UPDATE SET "
+                    "on_hand = on_hand + excluded.on_hand, "
+                    "last_sale_at = coalesce(excluded.last_sale_at, last_sale_at), "
+                    "updated_at = excluded.updated_at RETURNING on_hand",
+                    (sku, qty, at if sale else None, at),
+                ).fetchone()[0]
+            )
+            cur = self.conn.execute(
+                "INSERT INTO stock_moves(sku, qty, reason, ref, user, at, business_day, "
+                "on_hand_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (sku, qty, reason, ref, user, at, business_day, after),
+            )
+            move_ids.append(int(cur.lastrowid or 0))
+            style = self._one("SELECT style FROM skus WHERE sku = ?", (sku,)) or ""
+            out_lines.append({"sku": sku, "style": style, "qty": qty, "on_hand_after": after})
+            if after < 0 and qty < 0:
+                self.conn.execute(
+                    "INSERT INTO stock_alerts(at, sku, on_hand, ref, user) VALUES (?, ?, ?, ?, ?)",
+                    (at, sku, after, ref, user),
+                )
+        payload: dict[str, Any] = {
+            "reason": reason,
+            "ref": ref,
+            "store_id": ident.get("store_id", ""),
+            "till_no": int(ident.get("till_no", "1")),
+            "user": user,
+            "at": at,
+            "business_day": business_day,
+            "lines": out_lines,
+        }
+        if extra:
+            payload.update(extra)
+        event_id = self.store.append_outbox(events.STOCK_MOVED, payload, at)
+        seq = int(self._one("SELECT seq FROM outbox WHERE id = ?", (event_id,)))
+        self.conn.executemany(
+            "UPDATE stock_moves SET outbox_seq = ? WHERE id = ?", [(seq, i) for i in move_ids]
+        )
+        return payload
+
+    def moved_since(self, sku: str, after_id: int, reasons: Sequence[str]) -> int:
+        marks = ",".join("?" * len(reasons))
+        return int(
+            self._one(
+                f"SELECT coalesce(sum(qty), 0) FROM stock_moves WHERE sku = ? AND id > ? "
+                f"AND reason IN ({marks})",
+                (sku, after_id, *reasons),
+            )
+        )
+
+    def moves(self, sku: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        sql = (
+            "SELECT id, sku, qty, reason, ref, user, at, on_hand_after, outbox_seq FROM stock_moves"
+        )
+        args: tuple[Any, ...] = ()
+        if sku:
+            sql += " WHERE sku = ?"
+            args = (sku,)
+        rows = self.conn.execute(sql + " ORDER BY id DESC LIMIT ?", (*args, limit)).fetchall()
+        keys = ("id", "sku", "qty", "reason", "ref", "user", "at", "on_hand_after", "outbox_seq")
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    def day_adjustments(self, business_day: str) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            "SELECT reason, ref, sku, qty, user, at FROM stock_moves WHERE business_day = ? "
+            "AND reason NOT IN ('sale', 'return') ORDER BY id",
+            (business_day,),
+        ).fetchall()
+        keys = ("reason", "ref", "sku", "qty", "user", "at")
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    def day_went_negative(self, business_day: str) -> list[dict[str, Any]]:
+        """Sales of the day that took a SKU below zero (the shelf had more than the books)."""
+        rows = self.conn.execute(
+            "SELECT sku, on_hand_after, ref, user, at FROM stock_moves WHERE business_day = ? "
+            "AND qty < 0 AND on_hand_after < 0 AND reason = 'sale' ORDER BY id",
+            (business_day,),
+        ).fetchall()
+        keys = ("sku", "on_hand_after", "ref", "user", "at")
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    def consistency(self) -> list[dict[str, Any]]:
+        """SKUs whose on_hand is not the cloud's figure plus the uncounted movements (empty:
+        consistent).  The crash test runs it after every kill."""
+        rows = self.conn.execute(
+            "SELECT l.sku, l.on_hand, coalesce(l.cloud_qty, 0) + coalesce(("
+            " SELECT sum(m.qty) FROM stock_moves m WHERE m.sku = l.sku AND "
+            " (l.cloud_qty IS NULL OR m.outbox_seq > l.cloud_mark)), 0) "
+            "FROM stock_levels l"
+        ).fetchall()
+        return [{"sku": r[0], "on_hand": r[1], "expected": r[2]} for r in rows if r[1] != r[2]]
+
+    # ---- the grid -------------------------------------------------------------------------
+
+    def grid(self, style: str) -> Grid | None:
+        name = self._one("SELECT name FROM styles WHERE style = ?", (style,))
+        rows = self.conn.execute(
+            "SELECT s.sku, s.colour, s.size, coalesce(l.on_hand, 0), s.name FROM skus s "
+            "LEFT JOIN stock_levels l ON l.sku = s.sku WHERE s.style = ? ORDER BY s.rowid",
+            (style,),
+        ).fetchall()
+        if not rows:
+            return None
+        cells = [GridCell(r[0], r[1], r[2], int(r[3])) for r in rows]
+        return build_grid(style, str(name or rows[0][4]), cells)
+
+    # ---- counts ---------------------------------------------------------------------------
+
+    def open_count(self) -> dict[str, Any] | None:
+        row = self.conn.execute(
+            "SELECT id, started_at, started_by, note FROM stock_counts WHERE state = 'open'"
+        ).fetchone()
+        keys = ("id", "started_at", "started_by", "note")
+        return None if row is None else dict(zip(keys, row, strict=True))
+
+    def insert_count(self, at: str, user: str, note: str) -> int:
+        cur = self.conn.execute(
+            "INSERT INTO stock_counts(state, started_at, started_by, note) VALUES "
+            "('open', ?, ?, ?)",
+            (at, user, note),
+        )
+        return int(cur.lastrowid or 0)
+
+    def add_counted(self, count_id: int, sku: str, qty: int, at: str) -> int:
+        row = self.conn.execute(
+            "SELECT counted FROM stock_count_lines WHERE count_id = ? AND sku = ?",
+            (count_id, sku),
+        ).fetchone()
+        if row is None:
+            self.conn.execute(
+                "INSERT INTO stock_count_lines(count_id, sku, counted, expected_at_first, "
+                "first_move_id, first_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (count_id, sku, qty, self.on_hand(sku), self.last_move_id(), at),
+            )
+            return qty
+        self.conn.execute(
+            "UPDATE stock_count_lines SET counted = ? WHERE count_id = ? AND sku = ?",
+            (row[0] + qty, count_id, sku),
+        )
+        return int(row[0] + qty)
+
+    def counted(self, count_id: int, sku: str) -> int | None:
+        v = self._one(
+            "SELECT counted FROM stock_count_lines WHERE count_id = ? AND sku = ?", (count_id, sku)
+        )
+        return None if v is None else int(v)
+
+    def count_lines(self, count_id: int) -> list[dict[str, Any]]:
+        """Each counted SKU with name, price and the sales/returns since it was first counted."""
+        rows = self.conn.execute(
+            "SELECT c.sku, coalesce(s.name, c.sku), coalesce(s.price_fen, 0), c.counted, "
+            "c.expected_at_first, coalesce((SELECT sum(m.qty) FROM stock_moves m WHERE "
+            "m.sku = c.sku AND m.id > c.first_move_id AND m.reason IN ('sale', 'return')), 0), "
+            "c.first_at FROM stock_count_lines c LEFT JOIN skus s ON s.sku = c.sku "
+            "WHERE c.count_id = ? ORDER BY c.first_at, c.sku",
+            (count_id,),
+        ).fetchall()
+        keys = ("sku", "name", "price_fen", "counted", "expected", "moved_since", "first_at")
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    def uncounted_with_stock(self, count_id: int) -> int:
+        # all SKUs with stock minus the counted ones with stock: one pass over the levels and
+        # one join over the count (NOT EXISTS per level row is 20× slower at 500,000 SKUs)
+        total = int(self._one("SELECT count(*) FROM stock_levels WHERE on_hand != 0"))
+        counted = int(
+            self._one(
+                "SELECT count(*) FROM stock_count_lines c JOIN stock_levels l ON l.sku = c.sku "
+                "WHERE c.count_id = ? AND l.on_hand != 0",
+                (count_id,),
+            )
+        )
+        return total - counted
+
+    def close_count(self, count_id: int, state: str, at: str, approver: str | None) -> None:
+        self.conn.execute(
+            "UPDATE stock_counts SET state = ?, finished_at = ?, approved_by = ? "
+            "WHERE id = ? AND state = 'open'",
+            (state, at, approver, count_id),
+        )
+
+    # ---- documents (deliveries and transfers announced by the cloud) ---------------------
+
+    def doc(self, doc: str) -> dict[str, Any] | None:
+        row = self.conn.execute(
+            "SELECT doc, kind, from_store, lines, state, announced_at, received_at, received_by "
+            "FROM stock_docs WHERE doc = ?",
+            (doc,),
+        ).fetchone()
+        if row is None:
+            return None
+        keys = ("doc", "kind", "from_store", "lines", "state", "announced_at", "received_at")
+        d = dict(zip(keys, row[:7], strict=True))
+        d["received_by"] = row[7]
+        d["lines"] = json.loads(row[3])
+        return d
+
+    def docs(self, state: str | None = None) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            "SELECT doc FROM stock_docs WHERE (? IS NULL OR state = ?) ORDER BY announced_at",
+            (state, state),
+        ).fetchall()
+        return [d for r in rows if (d := self.doc(r[0])) is not None]
+
+    def set_doc_state(self, doc: str, state: str, at: str | None, user: str | None) -> None:
+        self.conn.execute(
+            "UPDATE stock_docs SET state = ?, received_at = ?, received_by = ? WHERE doc = ?",
+            (state, at, user, doc),
+        )
+
+    def add_doc_scan(self, doc: str, sku: str, qty: int) -> int:
+        return int(
+            self.conn.execute(
+                "INSERT INTO stock_doc_scans(doc, sku, qty) VALUES (?, ?, ?) ON CONFLICT(doc, "
+                "sku) DO UPDATE SET qty = qty + excluded.qty RETURNING qty",
+                (doc, sku, qty),
+            ).fetchone()[0]
+        )
+
+    def doc_scans(self, doc: str) -> dict[str, int]:
+        return dict(
+            self.conn.execute(
+                "SELECT sku, qty FROM stock_doc_scans WHERE doc = ? ORDER BY rowid", (doc,)
+            ).fetchall()
+        )
+
+    # ---- reports --------------------------------------------------------------------------
+
+    def value_by_category(self) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            "SELECT coalesce(nullif(s.category, ''), '-'), count(*), sum(l.on_hand), "
+            "sum(l.on_hand * s.price_fen) FROM stock_levels l JOIN skus s ON s.sku = l.sku "
+            "WHERE l.on_hand > 0 GROUP BY 1 ORDER BY 4 DESC"
+        ).fetchall()
+        return [{"category": r[0], "skus": r[1], "units": r[2], "value_fen": r[3]} for r in rows]
+
+    def negative(self) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            "SELECT l.sku, coalesce(s.name, ''), l.on_hand, (SELECT max(a.at) FROM stock_alerts a "
+            "WHERE a.sku = l.sku), (SELECT a.ref FROM stock_alerts a WHERE a.sku = l.sku "
+            "ORDER BY a.id DESC LIMIT 1) FROM stock_levels l LEFT JOIN skus s ON s.sku = l.sku "
+            "WHERE l.on_hand < 0 ORDER BY l.on_hand, l.sku"
+        ).fetchall()
+        keys = ("sku", "name", "on_hand", "flagged_at", "flagged_ref")
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    def slow(self, before: str, limit: int) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            "SELECT l.sku, coalesce(s.name, ''), l.on_hand, l.on_hand * coalesce(s.price_fen, 0),"
+            " l.last_sale_at FROM stock_levels l LEFT JOIN skus s ON s.sku = l.sku "
+            "WHERE l.on_hand > 0 AND (l.last_sale_at IS NULL OR l.last_sale_at < ?) "
+            "ORDER BY 4 DESC, l.sku LIMIT ?",
+            (before, limit),
+        ).fetchall()
+        keys = ("sku", "name", "on_hand", "value_fen", "last_sale_at")
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    def sku_prices(self, skus: Sequence[str]) -> dict[str, tuple[str, int]]:
+        out: dict[str, tuple[str, int]] = {}
+        for i in range(0, len(skus), 500):
+            chunk = list(skus[i : i + 500])
+            marks = ",".join("?" * len(chunk))
+            for r in self.conn.execute(
+                f"SELECT sku, name, price_fen FROM skus WHERE sku IN ({marks})", chunk
+            ):
+                out[r[0]] = (r[1], int(r[2]))
+        return out
+
+
+# ---- pulled changes (called by SqliteChangeSink inside its page transaction) ---------------
+
+
+def _my_till(c: sqlite3.Connection) -> str:
+    row = c.execute("SELECT value FROM settings WHERE key = 'till_no'").fetchone()
+    return str(row[0]) if row else "1"
+
+
+def apply_stock_change(c: sqlite3.Connection, ch: Change, stamp: str) -> None:
+    """Kind `stock`: the cloud's figure for one SKU of this store.  `data`: {"sku", "qty",
+    "marks": {till_no: seq}} where marks say up to which outbox seq of each till of the store
+    the figure includes that till's movements.  Our later movements stay on top of it."""
+    d = ch.data
+    sku = str(d.get("sku") or ch.key)
+    if ch.op == "delete":
+        qty, mark = 0, 0
+    else:
+        qty = int(d["qty"])
+        mark = int((d.get("marks") or {}).get(_my_till(c), 0))
+    pending = c.execute(
+        "SELECT coalesce(sum(qty), 0) FROM stock_moves WHERE sku = ? AND outbox_seq > ?",
+        (sku, mark),
+    ).fetchone()[0]
+    c.execute(
+        "INSERT INTO stock_levels(sku, on_hand, cloud_qty, cloud_mark, updated_at) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT(sku) DO UPDATE SET on_hand = excluded.on_hand, "
+        "cloud_qty = excluded.cloud_qty, cloud_mark = excluded.cloud_mark, "
+        "updated_at = excluded.updated_at",
+        (sku, qty + int(pending), qty, mark, stamp),
+    )
+
+
+def apply_stock_doc_change(c: sqlite3.Connection, ch: Change, stamp: str) -> None:
+    """Kind `stock_doc`: a delivery or transfer announced for this store."""
+    if ch.op == "delete":
+        c.execute("DELETE FROM stock_docs WHERE doc = ? AND state = 'announced'", (ch.key,))
+        return
+    d = ch.data
+    lines = [{"sku": str(x["sku"]), "qty": int(x["qty"])} for x in d.get("lines", [])]
+    c.execute(
+        "INSERT INTO stock_docs(doc, kind, from_store, lines, announced_at) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT(doc) DO UPDATE SET lines = excluded.lines, kind = excluded.kind, "
+        "from_store = excluded.from_store WHERE stock_docs.state = 'announced'",
+        (ch.key, str(d.get("kind", "delivery")), str(d.get("from_store", "")),
+         json.dumps(lines, ensure_ascii=False), stamp),
+    )  # fmt: skip
+
+
+def iter_skus_of_style(c: sqlite3.Connection, style: str) -> Iterator[str]:
+    for r in c.execute("SELECT sku FROM skus WHERE style = ?", (style,)):
+        yield r[0]
