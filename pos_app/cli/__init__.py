@@ -42,6 +42,9 @@ COMMANDS: dict[str, str] = {
     "emulate": "pos_app.cli.devices_cmds:emulate",
     "drawer": "pos_app.cli.devices_cmds:drawer",
     "run": "pos_app.cli.run_cmd:run",
+    "provision": "pos_app.cli.provision_cmds:provision",
+    "settings": "pos_app.cli.provision_cmds:settings",
+    "selftest": "pos_app.cli.provision_cmds:selftest",
 }
 
 
