@@ -273,11 +273,11 @@ def provision(
     app = obj(ctx)
     steps: list[dict[str, Any]] = []
 
-    def step(name: str, **info: Any) -> None:
-        steps.append({"step": name, **info})
+    def step(step_name: str, **info: Any) -> None:
+        steps.append({"step": step_name, **info})
         if not as_json:
             detail = ", ".join(f"{k}={v}" for k, v in info.items() if v not in (None, [], ""))
-            click.echo(f"✓ {name}" + (f": {detail}" if detail else ""), err=True)
+            click.echo(f"✓ {step_name}" + (f": {detail}" if detail else ""), err=True)
 
     if (cloud_url is None) != (code is None):
         raise InvalidInput("Give --cloud and --code together", "--cloud 与 --code 须同时提供")

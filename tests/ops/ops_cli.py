@@ -17,8 +17,9 @@ def cli(capsys: pytest.CaptureFixture[str], home: Path, *args: str) -> tuple[int
     """Run `guitai --home HOME ARGS --json`; the exit code and the parsed answer."""
     capsys.readouterr()
     rc = main(["--home", str(home), *args, "--json"])
-    out = capsys.readouterr().out.strip()
-    return rc, (json.loads(out) if out else None)
+    captured = capsys.readouterr()
+    out = captured.out.strip()
+    return rc, (json.loads(out) if out else {"stderr": captured.err})
 
 
 def drop_log_handlers() -> None:
