@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import platform
+import re
 import sqlite3
 import zipfile
 from pathlib import Path
@@ -16,6 +17,17 @@ from pos_app import __version__
 from .common import obj
 
 SECRET_WORDS = ("key", "secret", "password", "pin", "token", "credential", "pepper")
+
+# Defence in depth: the till never logs a PIN, but a PIN typed into a free-text field (a
+# reason, a note) could reach a log line; "pin 1234", "PIN=1234", "密码：1234" are blanked.
+_PIN_TEXT = re.compile(r"(?i)(\bpin|passcode|password|密码)(\W{0,3})\d{4,8}(?!\d)")
+
+
+def scrub(text: str) -> str:
+    """Phone and card numbers masked (pos_app.logs.mask), PIN-like values blanked."""
+    from pos_app.logs import mask
+
+    return _PIN_TEXT.sub(lambda m: f"{m.group(1)}{m.group(2)}****", mask(text))
 
 
 def _settings(till: Any) -> dict[str, str]:
@@ -147,19 +159,18 @@ def _sync_status(conn: sqlite3.Connection) -> dict[str, Any]:
 )
 @click.pass_context
 def diagnostics(ctx: click.Context, output: str) -> None:
-    """Versions, settings without secrets, sync and journal state, recent logs (masked)."""
-    from pos_app.logs import mask
-
+    """Versions, settings without secrets, devices, sync and journal state, recent logs
+    (phone and card numbers masked)."""
     app = obj(ctx)
     info = collect(app)
     with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as z:
         # A last pass over the whole document: a phone or card number that reached a device
         # report, a sync error or a setting is masked like in the logs.
         z.writestr(
-            "diagnostics.json", mask(json.dumps(info, ensure_ascii=False, indent=2, default=str))
+            "diagnostics.json", scrub(json.dumps(info, ensure_ascii=False, indent=2, default=str))
         )
         logs = sorted(Path(app.paths.logs_dir).glob("guitai.log*"))[:3]
         for log in logs:
-            z.writestr(f"logs/{log.name}", mask(log.read_text("utf-8", errors="replace")))
+            z.writestr(f"logs/{log.name}", scrub(log.read_text("utf-8", errors="replace")))
     warn = info["sqlite_warning"]
     click.echo(f"diagnostics written to {output}" + (f"\nwarning: {warn}" if warn else ""))
