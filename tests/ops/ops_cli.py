@@ -16,7 +16,10 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 def cli(capsys: pytest.CaptureFixture[str], home: Path, *args: str) -> tuple[int, Any]:
     """Run `guitai --home HOME ARGS --json`; the exit code and the parsed answer."""
     capsys.readouterr()
-    rc = main(["--home", str(home), *args, "--json"])
+    try:
+        rc = main(["--home", str(home), *args, "--json"])
+    finally:
+        drop_log_handlers()  # each call logs into its own till folder, not the next test's
     captured = capsys.readouterr()
     out = captured.out.strip()
     return rc, (json.loads(out) if out else {"stderr": captured.err})

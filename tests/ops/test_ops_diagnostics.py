@@ -22,6 +22,7 @@ def test_demo_day_bundle_has_devices_sync_and_no_secrets(
 ) -> None:
     from pos_app import demo
 
+    drop_log_handlers()  # a handler left by another test would log into another folder
     home = demo.setup(tmp_path / "demo", skus=200, members=60)
     demo.ring_day(home, tmp_path / "demo", sales=30)
     vp = VirtualPrinter(out_dir=tmp_path / "emu")
@@ -61,10 +62,14 @@ def test_demo_day_bundle_has_devices_sync_and_no_secrets(
         c.commit()
         c.close()
         assert len(phones) == 60
+        out = tmp_path / "diag.zip"
+        # The till's own log handler (set up by the command) for this till folder.
+        from pos_app.logs import setup
+
+        setup(home / "logs")
         logging.getLogger("ops.test").warning(
             "member %s paid with card 6222021234567890128 pin 8888", phones[1]
         )
-        out = tmp_path / "diag.zip"
         assert main(["--home", str(home), "diagnostics", "-o", str(out)]) == 0
     finally:
         vp.close()
