@@ -331,3 +331,101 @@ def test_bundled_till_sets_up_and_opens_its_window(installed: Path, tmp_path: Pa
     )
     assert r.returncode == 0, r.stderr
     assert "ready: signin screen" in r.stdout
+
+
+def _stub_bin(tmp_path: Path, user_exists: bool) -> tuple[Path, Path]:
+    """Stand-ins for the system tools the maintainer scripts call; each logs its arguments."""
+    bindir, log = tmp_path / "bin", tmp_path / "calls.log"
+    bindir.mkdir(exist_ok=True)
+    for tool in ("adduser", "chown", "udevadm", "systemctl", "runuser"):
+        (bindir / tool).write_text(f'#!/bin/sh\necho "{tool} $*" >> "{log}"\n')
+    have_user = "0" if user_exists else "2"
+    (bindir / "getent").write_text(
+        "#!/bin/sh\n"
+        f'echo "getent $*" >> "{log}"\n'
+        f'[ "$1" = passwd ] && exit {have_user}\n'
+        'case "$2" in dialout|lp|video) exit 0;; *) exit 2;; esac\n'
+    )
+    for p in bindir.iterdir():
+        p.chmod(0o755)
+    return bindir, log
+
+
+def test_postinst_creates_the_user_groups_and_data_folder(tmp_path: Path) -> None:
+    bindir, log = _stub_bin(tmp_path, user_exists=False)
+    root = tmp_path / "root"
+    env = {"PATH": f"{bindir}:/usr/bin:/bin", "DPKG_ROOT": str(root)}
+    r = subprocess.run(
+        ["sh", str(PKG / "debian" / "postinst"), "configure", ""],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert r.returncode == 0, r.stderr
+    calls = log.read_text().splitlines()
+    assert (
+        "adduser --system --group --home /var/lib/guitai --no-create-home --gecos Guitai till "
+        "--shell /usr/sbin/nologin guitai"
+    ) in calls
+    assert "adduser guitai dialout" in calls and "adduser guitai lp" in calls
+    assert "adduser guitai video" in calls and "adduser guitai input" not in calls
+    assert any(c.startswith("udevadm control --reload-rules") for c in calls)
+    home = root / "var/lib/guitai"
+    assert (home / "backups").is_dir() and (home / "logs").is_dir()
+    assert oct(home.stat().st_mode & 0o777) == "0o750"
+    assert f"chown guitai:guitai {home} {home}/backups {home}/logs" in calls
+
+    # Upgrade: the user exists, nothing is created twice.
+    log.unlink()
+    bindir, log = _stub_bin(tmp_path, user_exists=True)
+    r = subprocess.run(
+        ["sh", str(PKG / "debian" / "postinst"), "configure", "0.0.9"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert r.returncode == 0, r.stderr
+    assert not any(c.startswith("adduser --system") for c in log.read_text().splitlines())
+
+
+def test_prerm_backs_up_before_an_upgrade_and_postrm_keeps_the_data(tmp_path: Path) -> None:
+    bindir, log = _stub_bin(tmp_path, user_exists=True)
+    root = tmp_path / "root"
+    (root / "var/lib/guitai").mkdir(parents=True)
+    (root / "var/lib/guitai/till.db").write_bytes(b"")
+    (root / "opt/guitai").mkdir(parents=True)
+    (root / "opt/guitai/guitai").write_text("#!/bin/sh\n")
+    (root / "opt/guitai/guitai").chmod(0o755)
+    env = {"PATH": f"{bindir}:/usr/bin:/bin", "DPKG_ROOT": str(root)}
+    r = subprocess.run(
+        ["sh", str(PKG / "debian" / "prerm"), "upgrade", "0.2.0"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert r.returncode == 0, r.stderr
+    assert (
+        f"runuser -u guitai -- env GUITAI_HOME={root}/var/lib/guitai "
+        f"{root}/opt/guitai/guitai backup"
+    ) in log.read_text().splitlines()
+    log.unlink()
+    r = subprocess.run(
+        ["sh", str(PKG / "debian" / "prerm"), "remove"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert (r.returncode == 0 and not log.exists()) or "backup" not in log.read_text()
+    r = subprocess.run(
+        ["sh", str(PKG / "debian" / "postrm"), "purge"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert r.returncode == 0 and "was kept" in r.stdout
+    assert "rm " not in (PKG / "debian" / "postrm").read_text()
