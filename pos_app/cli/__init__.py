@@ -37,14 +37,14 @@ COMMANDS: dict[str, str] = {
     "backup": "pos_app.cli.backup_cmds:backup",
     "restore": "pos_app.cli.backup_cmds:restore",
     "diagnostics": "pos_app.cli.diagnostics_cmd:diagnostics",
+    "provision": "pos_app.cli.provision_cmds:provision",
+    "settings": "pos_app.cli.provision_cmds:settings",
+    "selftest": "pos_app.cli.provision_cmds:selftest",
     "payments": "pos_app.cli.payments_cmds:payments",
     "devices": "pos_app.cli.devices_cmds:devices",
     "emulate": "pos_app.cli.devices_cmds:emulate",
     "drawer": "pos_app.cli.devices_cmds:drawer",
     "run": "pos_app.cli.run_cmd:run",
-    "provision": "pos_app.cli.provision_cmds:provision",
-    "settings": "pos_app.cli.provision_cmds:settings",
-    "selftest": "pos_app.cli.provision_cmds:selftest",
 }
 
 
