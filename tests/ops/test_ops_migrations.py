@@ -52,7 +52,7 @@ def _home_with(fixture: Path, tmp_path: Path) -> Path:
 
 def test_there_is_a_fixture_for_every_older_schema() -> None:
     have = {p.name for p in SCHEMA_FIXTURES}
-    assert have == {f"till-schema-{name[:4]}.db" for name in KNOWN[:-1]}
+    assert {f"till-schema-{name[:4]}.db" for name in KNOWN[:-1]} <= have
 
 
 @pytest.mark.parametrize("fixture", SCHEMA_FIXTURES, ids=lambda p: p.stem)
@@ -60,7 +60,7 @@ def test_migration_preserves_every_sale_and_backs_up_first(fixture: Path, tmp_pa
     db_path = _home_with(fixture, tmp_path)
     before = _rows(db_path)
     old_schema = _applied(db_path)
-    assert before["sales"] and len(old_schema) < len(KNOWN)
+    assert before["sales"] and set(old_schema) <= set(KNOWN)
 
     db = open_database(db_path)
     try:
@@ -70,11 +70,17 @@ def test_migration_preserves_every_sale_and_backs_up_first(fixture: Path, tmp_pa
         assert result.sales == len(before["sales"])
     finally:
         db.close()
-    assert _rows(db_path) == before  # every sale, line, payment, journal entry and event
+    after = _rows(db_path)
+    # Every sale, line, payment, journal entry and event (a later migration may add columns).
+    for table, rows in before.items():
+        assert [r[: len(rows[0])] for r in after[table]] == rows if rows else not after[table]
 
+    backups = list((db_path.parent / "backups").glob("till-*.db"))
+    if old_schema == KNOWN:  # the newest schema: nothing to migrate, nothing to back up
+        assert backups == []
+        return
     first_pending = KNOWN[len(old_schema)]
-    backups = list((db_path.parent / "backups").glob(f"till-*-before-{first_pending}.db"))
-    assert len(backups) == 1
+    assert [b.name.endswith(f"-before-{first_pending}.db") for b in backups] == [True]
     check_backup(backups[0])
     assert _applied(backups[0]) == old_schema  # the copy is the database as it was
     assert _rows(backups[0]) == before
@@ -90,7 +96,7 @@ def test_a_new_database_or_one_without_sales_gets_no_backup(tmp_path: Path) -> N
 
 
 def test_a_failing_migration_leaves_the_database_as_it_was(tmp_path: Path) -> None:
-    fixture = FIXTURES / f"till-schema-{KNOWN[-2][:4]}.db"
+    fixture = FIXTURES / f"till-schema-{KNOWN[-2][:4]}.db"  # one step behind
     db_path = _home_with(fixture, tmp_path)
     before = _rows(db_path)
     idx = len(KNOWN) - 1
