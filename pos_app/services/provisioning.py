@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from pos_app.domain.errors import InvalidInput
 from pos_app.domain.money import CashRounding
@@ -21,8 +21,6 @@ from pos_app.domain.timeutil import zone
 
 FORMAT = "guitai-settings/1"
 
-# Words that mark a secret in a setting's or device setting's name.
-SECRET_WORDS = ("key", "secret", "password", "passwd", "pin", "token", "credential", "pepper")
 
 DEFAULT_BACKUP_INTERVAL_HOURS = 24
 
@@ -232,9 +230,27 @@ def _bad(key: str, value: str, why: str) -> InvalidInput:
     )
 
 
+# Names that contain a secret word but hold none: a drawer's kick-connector pin, a key's id.
+NOT_SECRET = frozenset({"drawer_pin", "key_id"})
+_SECRET_PARTS = (
+    "secret",
+    "password",
+    "passwd",
+    "passcode",
+    "token",
+    "credential",
+    "pepper",
+    "apikey",
+)
+
+
 def is_secret(name: str) -> bool:
+    """`pin`, `api_key`, `private_key_file`, `mch_secret`, `password`…; not `drawer_pin`."""
     low = name.lower()
-    return any(w in low for w in SECRET_WORDS) and low not in ("key_id",)
+    if low in NOT_SECRET:
+        return False
+    words = set(re.split(r"[^a-z0-9]+", low))
+    return bool(words & {"key", "pin", "pins", "keys"}) or any(p in low for p in _SECRET_PARTS)
 
 
 def validate(key: str, value: str, printer_profiles: Collection[str]) -> str:
@@ -268,8 +284,17 @@ def clean_uri(uri: str) -> str:
     """A device address without credentials (user:password@, ?password=…)."""
     parts = urlsplit(uri)
     netloc = parts.netloc.rsplit("@", 1)[-1]
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if not is_secret(k)])
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(k, v) for k, v in pairs if not is_secret(k)]
+    if netloc == parts.netloc and len(kept) == len(pairs):
+        return uri  # nothing to remove: keep it exactly (serial:///dev/… has an empty host)
+    # Built by hand: urlunsplit drops the "//" of an empty host (serial:///dev/ttyUSB0).
+    out = f"{parts.scheme}://{netloc}{parts.path}"
+    if kept:
+        out += "?" + urlencode(kept)
+    if parts.fragment:
+        out += "#" + parts.fragment
+    return out
 
 
 def export_document(

@@ -224,6 +224,23 @@ def test_export_has_no_secrets_and_imports_into_the_next_till(
         "--no-test",
     )
     assert rc == 0
+    rc, _ = cli(
+        capsys,
+        first,
+        "devices",
+        "add",
+        "drawer",
+        "--kind",
+        "drawer",
+        "--uri",
+        uri,
+        "--set",
+        "drawer_pin=5",
+        "--set",
+        "printer=receipt",
+        "--no-test",
+    )
+    assert rc == 0
     c = sqlite3.connect(first / "till.db")
     c.execute(
         "INSERT INTO payment_providers(name, url, settings, updated_at) VALUES('wechat', "
@@ -236,7 +253,7 @@ def test_export_has_no_secrets_and_imports_into_the_next_till(
 
     out_file = tmp_path / "store-S001.json"
     rc, summary = cli(capsys, first, "settings", "export", "-o", str(out_file))
-    assert rc == 0 and set(summary["devices"]) == {"receipt", "zvt"}
+    assert rc == 0 and set(summary["devices"]) == {"receipt", "zvt", "drawer"}
     text = out_file.read_text("utf-8")
     for secret in [*_secrets_of(first), "271828", "WECHAT-SECRET-KEY-0123", "1900000109"]:
         assert secret not in text
@@ -244,6 +261,8 @@ def test_export_has_no_secrets_and_imports_into_the_next_till(
     assert "till_no" not in doc["settings"] and "device_id" not in doc["settings"]
     assert doc["settings"]["cash_rounding"] == "yuan"
     assert "password" not in json.dumps(doc["devices"])
+    drawer = next(d for d in doc["devices"] if d["name"] == "drawer")
+    assert drawer["settings"] == {"drawer_pin": 5, "printer": "receipt"}  # a pin, not a PIN
 
     second = tmp_path / "till2"
     rc, _ = cli(
@@ -262,7 +281,7 @@ def test_export_has_no_secrets_and_imports_into_the_next_till(
     assert rc == 0
     rc, result = cli(capsys, second, "settings", "import", str(out_file))
     assert rc == 0, result
-    assert set(result["devices_added"]) == {"receipt", "zvt"}
+    assert set(result["devices_added"]) == {"receipt", "zvt", "drawer"}
     got = {r["key"]: r["value"] for r in cli(capsys, second, "settings", "list")[1]}
     assert got["cash_rounding"] == "yuan" and got["store_phone"] == "021-62881234"
     assert got["till_no"] == "2" and got["device_id"] is None
@@ -271,7 +290,7 @@ def test_export_has_no_secrets_and_imports_into_the_next_till(
 
     # Importing again keeps the till's own devices; a file of another store is refused.
     rc, again = cli(capsys, second, "settings", "import", str(out_file))
-    assert rc == 0 and set(again["devices_kept"]) == {"receipt", "zvt"}
+    assert rc == 0 and set(again["devices_kept"]) == {"receipt", "zvt", "drawer"}
     other = dict(doc, store_id="S777")
     (tmp_path / "other.json").write_text(json.dumps(other), "utf-8")
     rc, out = cli(capsys, second, "settings", "import", str(tmp_path / "other.json"))
@@ -302,3 +321,20 @@ def test_a_bad_settings_file_changes_nothing(
     assert cli(capsys, home, "settings", "import", str(f))[0] == 2
     f.write_text(json.dumps({"format": "other"}), "utf-8")
     assert cli(capsys, home, "settings", "import", str(f))[0] == 2
+
+
+def test_secret_names_and_clean_addresses() -> None:
+    from pos_app.services.provisioning import clean_uri, is_secret
+
+    for name in ("pin", "api_key", "private_key_file", "mch_secret", "password", "apikey", "key"):
+        assert is_secret(name), name
+    for name in ("drawer_pin", "key_id", "printer_profile", "open_level", "status_timeout"):
+        assert not is_secret(name), name
+    assert clean_uri("zvt+tcp://10.0.0.5:20007?password=271828&timeout=5") == (
+        "zvt+tcp://10.0.0.5:20007?timeout=5"
+    )
+    assert clean_uri("https://user:pw@crm.example.com/x") == "https://crm.example.com/x"
+    assert clean_uri("serial:///dev/ttyUSB0?baud=9600") == "serial:///dev/ttyUSB0?baud=9600"
+    assert clean_uri("zvt+serial:///dev/ttyS0?baud=9600&password=1") == (
+        "zvt+serial:///dev/ttyS0?baud=9600"
+    )
