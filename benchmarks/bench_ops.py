@@ -34,7 +34,7 @@ def main(skus: int | None = None) -> dict[str, Any]:
     from pos_app.adapters.db.backup import restore
     from pos_app.adapters.db.connection import open_database
     from pos_app.bootstrap import build_till
-    from pos_app.cli.provision_cmds import run_selftest
+    from pos_app.cli.selftest_cmd import run_selftest
     from pos_app.config import Paths
     from pos_app.logs import setup  # noqa: F401  (the CLI sets logging up)
 

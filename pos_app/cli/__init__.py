@@ -39,7 +39,7 @@ COMMANDS: dict[str, str] = {
     "diagnostics": "pos_app.cli.diagnostics_cmd:diagnostics",
     "provision": "pos_app.cli.provision_cmds:provision",
     "settings": "pos_app.cli.provision_cmds:settings",
-    "selftest": "pos_app.cli.provision_cmds:selftest",
+    "selftest": "pos_app.cli.selftest_cmd:selftest",
     "payments": "pos_app.cli.payments_cmds:payments",
     "devices": "pos_app.cli.devices_cmds:devices",
     "emulate": "pos_app.cli.devices_cmds:emulate",
