@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: all setup system-deps test lint typecheck contracts unit demo bench soak clean
+.PHONY: all setup system-deps test lint typecheck contracts unit demo bench soak package clean
 
 all: test
 
@@ -47,6 +47,12 @@ bench: setup
 
 soak: setup
 	$(BIN)/python -m benchmarks.soak
+
+# The store PC's artifacts: dist/guitai/ (PyInstaller one-folder build, no Python needed) and
+# dist/guitai_<version>_<arch>.deb (/opt/guitai, systemd service, udev rules).  About 35 s on
+# 2 cores; docs/operations.md.
+package: $(STAMP)
+	bash packaging/build.sh $(abspath $(BIN)/python)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -44,6 +44,11 @@ def run(
             t.window.close()
 
         QTimer.singleShot(quit_after, done)
+    from pos_app.adapters.db.backup_schedule import start_backup_schedule
+
+    backups = start_backup_schedule(till)  # daily online backups (backup_interval_hours)
     code = app.exec()
+    if backups is not None:
+        backups.shutdown()
     t.session.worker.shutdown()
     ctx.exit(code)

@@ -101,6 +101,7 @@ def restore(backup_file: Path, database: Path, stamp: datetime) -> Path:
             probe.close()
         with sqlite3.connect(database) as live, sqlite3.connect(keep) as out:
             live.backup(out)
+    database.parent.mkdir(parents=True, exist_ok=True)  # restoring onto a fresh PC
     tmp = database.with_name(database.name + ".restoring")
     shutil.copyfile(backup_file, tmp)
     _fsync(tmp)

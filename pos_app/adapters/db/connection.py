@@ -150,6 +150,33 @@ def open_database(path: Path, *, readonly: bool = False, check: bool = True) -> 
             "Install that version or newer; this program will not touch it",
             f"数据库 {path} 由更新版本的柜台写入，请安装该版本或更新版本后再使用",
         )
-    if not readonly and migrations.pending(db):
-        migrations.apply(db)
+    pending = [] if readonly else migrations.pending(db)
+    if pending:
+        try:
+            if applied and _has_sales(conn):
+                backup_before_upgrade(conn, path, pending[0].name)
+            # Each migration runs in one transaction with its record (sqlite-utils): one that
+            # fails leaves the database at the previous step, for a fixed program to continue.
+            migrations.apply(db)
+        except BaseException:
+            conn.close()
+            raise
     return OpenDatabase(path=path, conn=conn, db=db)
+
+
+def _has_sales(conn: sqlite3.Connection) -> bool:
+    try:
+        return conn.execute("SELECT 1 FROM sales LIMIT 1").fetchone() is not None
+    except sqlite3.OperationalError:  # no sales table: nothing to lose
+        return False
+
+
+def backup_before_upgrade(conn: sqlite3.Connection, path: Path, first_pending: str) -> Path:
+    """A checked copy in the till's backups folder before a newer program changes the schema of
+    a database that holds sales; if it cannot be written, the database is left as it was."""
+    from datetime import UTC, datetime
+
+    from .backup import backup
+
+    written = backup(conn, [path.parent / "backups"], datetime.now(UTC), f"before-{first_pending}")
+    return written[0]
