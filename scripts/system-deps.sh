@@ -2,7 +2,8 @@
 # Installs the Debian packages the tests and the demo need, once.  Quiet when all are present.
 set -euo pipefail
 pkgs=(fonts-wqy-microhei fonts-hanazono chromium postgresql libusb-1.0-0 socat
-      libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0)
+      libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0
+      binutils systemd dpkg)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
