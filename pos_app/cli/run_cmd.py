@@ -36,6 +36,8 @@ def run(
 
     app = qapplication(["guitai"])
     till = obj(ctx).till
+    till.register_probes()  # printer, drawer, scanner, terminal, network, sync
+    till.start_sync()  # the background relay, when the till is enrolled
     t = build_app(till, lang=lang, kiosk=kiosk, customer_display=customer_display)
     if quit_after is not None:
 

@@ -39,6 +39,7 @@ def build_app(
     kiosk: bool = False,
     customer_display: bool | None = None,
     show: bool = True,
+    wire: bool = True,
 ) -> TillApp:
     app = qapplication()
     app.setApplicationName("Guitai")
@@ -49,6 +50,9 @@ def build_app(
     session = Session(till, worker, lang)
     win = MainWindow(session, translations)
     worker.setParent(win)
+    if wire and hasattr(till, "wire_side_effects"):
+        # After each commit the receipt prints; a problem (paper out…) reaches the banner.
+        till.wire_side_effects(win.notices.arrived.emit)
     wedge = WedgeFilter(parent=win)
     app.installEventFilter(wedge)
     wedge.scanned.connect(win.scanned)
