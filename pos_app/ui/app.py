@@ -77,6 +77,7 @@ def build_app(
                 win.customer.showFullScreen() if kiosk else win.customer.show()
             else:
                 win.customer.show()
+        win.activateWindow()  # the keyboard and the scanner belong to the till's window
     win.start()
     return TillApp(app, win, session, wedge, family)
 

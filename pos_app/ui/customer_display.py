@@ -15,6 +15,9 @@ class CustomerDisplay(QWidget):
         super().__init__()
         self.setObjectName("screen")
         self.setWindowTitle(self.tr("Customer display"))
+        # The customer's screen never takes the keyboard (the scanner types into the till).
+        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+        self.setWindowFlag(Qt.WindowType.WindowDoesNotAcceptFocus)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(32, 24, 32, 24)
         lay.setSpacing(12)

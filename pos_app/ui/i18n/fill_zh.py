@@ -22,7 +22,6 @@ ZH = {
     "Scan the customer's %1 payment code": "请扫描顾客的%1付款码",
     "%1 is not available on this till: take another tender.": "本机暂不能使用%1：请改用其他支付方式。",
     "%1: %2 — follow the terminal": "%1：%2 — 请按终端提示操作",
-    "Reprint  F8": "重印  F8",
     "Gift receipt": "礼品小票",
     "Gift receipt for %1 printed.": "小票 %1 的礼品小票已打印。",
     "Gift receipt %1 (no printer configured)": "礼品小票 %1（未配置打印机）",
