@@ -144,11 +144,28 @@ class Till:
 
         return ReceiptPrinting(self.store, self.signer, self.hardware)
 
-    def wire_side_effects(self, notice: Any = None) -> None:
-        """After each commit: print the receipt and kick the drawer (never undoing a sale)."""
+    _print_thread: Any = None
+
+    def wire_side_effects(self, notice: Any = None, *, background: bool = False) -> None:
+        """After each commit: print the receipt and kick the drawer (never undoing a sale).
+
+        background: print on a thread of its own, in commit order, so the till's screen shows
+        the change while the printer works (a receipt takes 1–3 s to print and confirm);
+        problems reach `notice` from that thread."""
         self.printing.notice = notice
         self.receipt_output = self.receipt_printer
-        if self.printing.after_commit not in self.sales.after_commit:
+        if background and self._print_thread is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._print_thread = ThreadPoolExecutor(1, thread_name_prefix="receipts")
+            printing = self.printing
+
+            def after_commit(payload: dict[str, Any]) -> None:
+                self._print_thread.submit(printing.after_commit, payload)
+
+            self.sales.after_commit.append(after_commit)
+            return
+        if self._print_thread is None and self.printing.after_commit not in self.sales.after_commit:
             self.sales.after_commit.append(self.printing.after_commit)
 
     @cached_property
@@ -254,6 +271,9 @@ class Till:
         if self.sync_parts is not None:
             self.sync_parts.close()
             self.sync_parts = None
+        if self._print_thread is not None:
+            self._print_thread.shutdown(wait=True)  # receipts already paid for still print
+            self._print_thread = None
         board = self.__dict__.get("devices")
         if board is not None:
             board.close()

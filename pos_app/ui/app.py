@@ -51,8 +51,15 @@ def build_app(
     win = MainWindow(session, translations)
     worker.setParent(win)
     if wire and hasattr(till, "wire_side_effects"):
-        # After each commit the receipt prints; a problem (paper out…) reaches the banner.
-        till.wire_side_effects(win.notices.arrived.emit)
+        # After each commit the receipt prints (on its own thread: the change shows at once);
+        # a problem (paper out…) reaches the banner.  Wired on the worker, before any sale can
+        # complete there, so loading the receipt renderer never delays the first screen.
+        emit = win.notices.arrived.emit
+        session.call(
+            lambda: till.wire_side_effects(emit, background=True),
+            lambda _v: None,
+            win.notice,
+        )
     wedge = WedgeFilter(parent=win)
     app.installEventFilter(wedge)
     wedge.scanned.connect(win.scanned)

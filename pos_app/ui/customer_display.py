@@ -66,7 +66,7 @@ class CustomerDisplay(QWidget):
             for x, dark in enumerate(row):
                 if dark:
                     img.setPixel(x + quiet, y + quiet, black)
-        scale = max(4, 240 // (n + 2 * quiet))
+        scale = max(4, 300 // (n + 2 * quiet))  # ~8 cm on a 10" screen: phones read it
         side = (n + 2 * quiet) * scale
         self.qr.setPixmap(
             QPixmap.fromImage(

@@ -418,9 +418,10 @@ class TenderScreen(QWidget):
         self.receipt_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         rlay.addWidget(self.receipt_view, 1)
         outer.addWidget(right, 4)
-        sc = QShortcut(QKeySequence("Return"), page)
-        sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        sc.activated.connect(self.win.new_sale)
+        for key, fn in (("Return", self.win.new_sale), ("F8", self.reprint)):
+            sc = QShortcut(QKeySequence(key), page)
+            sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            sc.activated.connect(fn)
         return page
 
     def completed(self, payload: dict[str, Any]) -> None:

@@ -119,7 +119,27 @@ def test_split_card_and_wechat_sale(qtbot: Any, live: Any) -> None:
     job = t.stack.printer.wait_for_jobs(1)[-1]
     assert any("微信" in line for line in job["text_lines"])
     qtbot.waitUntil(lambda: t.window.customer.qr_modules is not None, timeout=TIMEOUT)
-    assert len(t.window.customer.qr_modules) >= 21
+    # the QR on the customer's screen reads back as the printed receipt's signed URL
+    assert decode_qr(t.window.customer.qr) == (job["qr"] or job["qr_native"])[0]
+
+
+def decode_qr(widget: Any) -> str:
+    import zxingcpp
+    from PIL import Image
+
+    img = widget.pixmap().toImage()
+    pil = Image.frombytes(
+        "L",
+        (img.width(), img.height()),
+        bytes(
+            255 if img.pixelColor(x, y).lightness() > 127 else 0
+            for y in range(img.height())
+            for x in range(img.width())
+        ),
+    )
+    found = zxingcpp.read_barcodes(pil)
+    assert found, "the customer display's QR does not decode"
+    return str(found[0].text)
 
 
 def test_card_cancel_aborts_and_abandon_gives_approval_back(qtbot: Any, live: Any) -> None:
