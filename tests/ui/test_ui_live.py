@@ -264,3 +264,44 @@ def test_status_bar_probes(qtbot: Any, live: Any) -> None:
     t.stack.zvt.stop()
     board._probes["terminal"].refresh_now()
     assert board.status("terminal").state.value == "error"
+
+
+def test_enrolled_till_pushes_after_a_sale_and_the_sync_line_counts(
+    till_home: Path, tmp_path: Path
+) -> None:
+    import time
+
+    from pos_app.cli.context import AppContext
+    from pos_app.demo_live import configure_till, start_stack
+    from pos_app.domain.tenders import Tender as T
+
+    stack = start_stack(tmp_path / "emu", cloud=True, fast=True)
+    ctx = None
+    try:
+        configure_till(till_home, stack, enroll=True)
+        ctx = AppContext(till_home)
+        till = ctx.till
+        till.register_probes(ttl_s=0.05)
+        assert till.start_sync(nudge_delay_s=0.1)
+        admin = till.users.authenticate("admin", "9999")
+        till.shifts.open(admin, 10_000)
+        sale = till.sales.new_sale(admin)
+        till.sales.scan(sale, TSHIRT)
+        till.checkout.pay(sale, T.CASH, sale.totals().due_fen)
+        till.checkout.complete(sale)  # the commit nudges the relay
+        probe = till.devices._probes["sync"]
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            st = probe.refresh_now()
+            if st.pending == 0 and st.state.value == "ok":
+                break
+            time.sleep(0.1)
+        assert st.state.value == "ok" and st.pending == 0, st
+        sent = till.database.conn.execute(
+            "SELECT count(*) FROM outbox WHERE type = 'sale.completed' AND state = 'sent'"
+        ).fetchone()[0]
+        assert sent == 1
+    finally:
+        if ctx is not None:
+            ctx.close()
+        stack.close()

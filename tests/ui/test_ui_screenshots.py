@@ -142,10 +142,12 @@ def test_screenshots_of_every_screen(qtbot: Any, till_home: Path, shots: Path) -
 
         t.window.show_returns()
         r = t.window.returns
-        r.receipt.setText("5")
-        r.find()
-        idle(qtbot, t)
+        # the customer's printed receipt (card + cash): its QR scanned on the returns screen
+        job = stack.printer.wait_for_jobs(1)[-1]
+        wedge_scan(qtbot, t, (job["qr"] or job["qr_native"])[0])
+        assert "真实小票" in r.verdict.text() and r.mode == "original"
         r.spins[1][1].setValue(0)
+        r.spins[2][1].setValue(0)
         r.reason.setText("尺码不合适")
         save(t.window, shots, "till-return.png")
 
