@@ -370,6 +370,8 @@ class MainWindow(QMainWindow):
     # ---- language ----------------------------------------------------------------------
 
     def toggle_language(self) -> None:
+        if self.tender.paying is not None:
+            return  # the terminal is working for this screen: switch after the payment
         self.set_language("en" if self.session.lang == "zh" else "zh")
 
     def set_language(self, lang: str) -> None:
