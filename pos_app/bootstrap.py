@@ -154,18 +154,20 @@ class Till:
         problems reach `notice` from that thread."""
         self.printing.notice = notice
         self.receipt_output = self.receipt_printer
-        if background and self._print_thread is None:
-            from concurrent.futures import ThreadPoolExecutor
+        if background:
+            if self._print_thread is None:
+                from concurrent.futures import ThreadPoolExecutor
 
-            self._print_thread = ThreadPoolExecutor(1, thread_name_prefix="receipts")
-            printing = self.printing
+                self._print_thread = ThreadPoolExecutor(1, thread_name_prefix="receipts")
+                printing = self.printing
 
-            def after_commit(payload: dict[str, Any]) -> None:
-                self._print_thread.submit(printing.after_commit, payload)
+                def after_commit(payload: dict[str, Any]) -> None:
+                    self._print_thread.submit(printing.after_commit, payload)
 
-            self.sales.after_commit.append(after_commit)
-            return
-        if self._print_thread is None and self.printing.after_commit not in self.sales.after_commit:
+                self.sales.after_commit.append(after_commit)
+        elif (
+            self._print_thread is None and self.printing.after_commit not in self.sales.after_commit
+        ):
             self.sales.after_commit.append(self.printing.after_commit)
 
     @cached_property
