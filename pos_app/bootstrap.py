@@ -211,11 +211,14 @@ class Till:
 
     def print_gift(self, receipt_no: int, lang: str = "zh") -> tuple[bool, str]:
         """A gift receipt (no prices) of a sale; (printed, on-screen text)."""
-        from pos_app.services.till_reads import receipt_text
-
         payload = self.reads.receipt(receipt_no)
         if self.receipt_output is None or self.printing.printer_name() is None:
-            return False, receipt_text(self.identity, payload, lang)
+            from pos_app.adapters import receipt_docs
+            from receipts import render_text
+            from receipts.profiles import paper
+
+            doc = receipt_docs.document(self.store, self.signer, payload, gift=True)
+            return False, render_text(doc, paper(80))
         self.receipt_printer.print_receipt(payload, copy=False, gift=True)
         return True, ""
 

@@ -135,6 +135,7 @@ def _hw_status(kind: str, state: str, reason: str | None, name: str) -> DeviceSt
 def register_probes(till: Any, ttl_s: float = 5.0) -> None:
     board = till.devices
     hw = till.hardware
+    _ = till.payments  # built here, not first on a probe's thread (cached_property is not locked)
 
     def printer() -> DeviceStatus:
         recs = hw.store.list_devices("printer")

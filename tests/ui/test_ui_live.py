@@ -167,6 +167,26 @@ def test_card_cancel_aborts_and_abandon_gives_approval_back(qtbot: Any, live: An
     assert ("sale", "card", 5_000, "reversed") in attempts(t)
 
 
+def test_alipay_button_asks_for_the_code_and_a_declined_card_says_so(qtbot: Any, live: Any) -> None:
+    t = live
+    selling(qtbot, t)
+    tender = to_tender(qtbot, t, TSHIRT)
+    tender.amount.setText("50.91")  # …91: the issuer declines
+    tap(qtbot, t, tender.other[Tender.CARD])
+    wait_paid(qtbot, t)
+    assert not t.session.view.tenders and tender.message.text()
+    assert ("sale", "card", 5_091, "declined") in attempts(t)
+
+    assert tender.amount.text() == "50.91"  # kept for another try
+    tender.amount.clear()  # the rest: what is due
+    tap(qtbot, t, tender.other[Tender.ALIPAY])
+    assert tender.working.isVisible() and "付款码" in tender.working_text.text()
+    wedge_scan(qtbot, t, "280000000000000000")
+    wait_paid(qtbot, t)
+    done_page(qtbot, t)
+    assert [x["tender"] for x in t.session.last_payload["payments"]] == ["alipay"]
+
+
 def test_return_by_scanning_the_printed_qr_refunds_the_card(qtbot: Any, live: Any) -> None:
     t = live
     selling(qtbot, t)
