@@ -54,7 +54,11 @@ def build_app(
         # After each commit the receipt prints (on its own thread: the change shows at once);
         # a problem (paper out…) reaches the banner.  Wired on the worker, before any sale can
         # complete there, so loading the receipt renderer never delays the first screen.
-        emit = win.notices.arrived.emit
+        notices = win.notices  # kept alive by this closure for the printing thread
+
+        def emit(err: Any) -> None:
+            notices.arrived.emit(err)
+
         session.call(
             lambda: till.wire_side_effects(emit, background=True),
             lambda _v: None,

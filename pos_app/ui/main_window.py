@@ -46,7 +46,9 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.session = session
         self.print_problem = ""
-        self.notices = Notices(self)
+        # No parent: the printing thread may report after this window is gone (it emits into
+        # a live object; Qt drops the connection with the window).
+        self.notices = Notices()
         self.notices.arrived.connect(self.notice)
         self.translations = translations
         self.dialog: Dialog | None = None
