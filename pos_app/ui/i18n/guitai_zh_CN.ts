@@ -8,29 +8,29 @@
         <translation>客显</translation>
     </message>
     <message>
-        <location filename="../customer_display.py" line="24" />
-        <location filename="../customer_display.py" line="91" />
+        <location filename="../customer_display.py" line="27" />
+        <location filename="../customer_display.py" line="94" />
         <source>Welcome</source>
         <translation>欢迎光临</translation>
     </message>
     <message>
-        <location filename="../customer_display.py" line="30" />
-        <location filename="../customer_display.py" line="88" />
+        <location filename="../customer_display.py" line="33" />
+        <location filename="../customer_display.py" line="91" />
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../customer_display.py" line="43" />
+        <location filename="../customer_display.py" line="46" />
         <source>Scan for your e-receipt</source>
         <translation>扫码查看电子小票</translation>
     </message>
     <message>
-        <location filename="../customer_display.py" line="98" />
+        <location filename="../customer_display.py" line="101" />
         <source>Change %1</source>
         <translation>找零 %1</translation>
     </message>
     <message>
-        <location filename="../customer_display.py" line="99" />
+        <location filename="../customer_display.py" line="102" />
         <source>Thank you!</source>
         <translation>谢谢惠顾！</translation>
     </message>
@@ -38,104 +38,104 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="67" />
+        <location filename="../main_window.py" line="69" />
         <source>Guitai till</source>
         <translation>柜台收银</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="79" />
+        <location filename="../main_window.py" line="81" />
         <source>Till %1</source>
         <translation>%1 号收银台</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="90" />
+        <location filename="../main_window.py" line="92" />
         <source>Sign out</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="129" />
+        <location filename="../main_window.py" line="131" />
         <source>Cashier %1</source>
         <translation>收银员 %1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="157" />
+        <location filename="../main_window.py" line="159" />
         <source>Shift open. Happy selling!</source>
         <translation>已开班，祝生意兴隆！</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="291" />
+        <location filename="../main_window.py" line="293" />
         <source>Manager approval</source>
         <translation>店长授权</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="293" />
+        <location filename="../main_window.py" line="295" />
         <source>Manager</source>
         <translation>店长</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="294" />
+        <location filename="../main_window.py" line="296" />
         <source>PIN</source>
         <translation>PIN 密码</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="295" />
+        <location filename="../main_window.py" line="297" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="299" />
+        <location filename="../main_window.py" line="301" />
         <source>Approve</source>
         <translation>授权</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="300" />
-        <location filename="../main_window.py" line="333" />
+        <location filename="../main_window.py" line="302" />
+        <location filename="../main_window.py" line="335" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="306" />
+        <location filename="../main_window.py" line="308" />
         <source>Manager, PIN and reason are all needed.</source>
         <translation>请填写店长、PIN 和原因。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="328" />
+        <location filename="../main_window.py" line="330" />
         <source>Reprint a receipt</source>
         <translation>重印小票</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="331" />
+        <location filename="../main_window.py" line="333" />
         <source>No receipts yet.</source>
         <translation>还没有小票。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="332" />
+        <location filename="../main_window.py" line="334" />
         <source>Reprint</source>
         <translation>重印</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="345" />
+        <location filename="../main_window.py" line="347" />
         <source>Receipt %1 reprinted.</source>
         <translation>小票 %1 已重印。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="350" />
+        <location filename="../main_window.py" line="352" />
         <source>Receipt %1 (no printer configured)</source>
         <translation>小票 %1（未配置打印机）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="352" />
-        <location filename="../main_window.py" line="366" />
+        <location filename="../main_window.py" line="354" />
+        <location filename="../main_window.py" line="368" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="359" />
+        <location filename="../main_window.py" line="361" />
         <source>Gift receipt for %1 printed.</source>
         <translation>小票 %1 的礼品小票已打印。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="364" />
+        <location filename="../main_window.py" line="366" />
         <source>Gift receipt %1 (no printer configured)</source>
         <translation>礼品小票 %1（未配置打印机）</translation>
     </message>
@@ -1033,22 +1033,22 @@
         <translation>小票</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="429" />
+        <location filename="../tender_screen.py" line="430" />
         <source>Receipt no. %1</source>
         <translation>小票号 %1</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="432" />
+        <location filename="../tender_screen.py" line="433" />
         <source>Total %1 · received %2</source>
         <translation>合计 %1 · 实收 %2</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="444" />
+        <location filename="../tender_screen.py" line="445" />
         <source>Receipt sent to the printer.</source>
         <translation>小票已发送到打印机。</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="446" />
+        <location filename="../tender_screen.py" line="447" />
         <source>No receipt printer is configured: the receipt is shown here.</source>
         <translation>未配置小票打印机：小票内容显示如下。</translation>
     </message>
