@@ -231,6 +231,8 @@ def has_display() -> bool:
 def main(out: Path | None = None, quit_after_ms: int | None = None) -> int:
     """Set everything up and open the till's window; returns when the window closes."""
     out = (out or Path(os.environ.get("GUITAI_DEMO_DIR", "demo-output"))).resolve()
+    if quit_after_ms is None and os.environ.get("GUITAI_DEMO_QUIT_AFTER_MS"):  # smoke tests
+        quit_after_ms = int(os.environ["GUITAI_DEMO_QUIT_AFTER_MS"])
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
