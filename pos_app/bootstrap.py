@@ -13,6 +13,7 @@ from pos_app.adapters.db.connection import OpenDatabase
 from pos_app.adapters.db.store import SqliteStore
 from pos_app.adapters.keys import TillSigner, load_key, load_pepper
 from pos_app.config import Paths
+from pos_app.domain.errors import GuitaiError
 from pos_app.domain.ports import Clock, SystemClock
 from pos_app.domain.sale import Sellable
 from pos_app.services.catalog import CatalogService
@@ -163,7 +164,16 @@ class Till:
 
     @cached_property
     def reads(self) -> TillReads:
-        return TillReads(self.store, lambda: self.identity, lambda: self.receipt_output)
+        return TillReads(self.store, lambda: self.identity, self._receipt_output)
+
+    def _receipt_output(self) -> ReceiptOutput | None:
+        """The receipt output, or None while the wired printer output has no printer to use
+        (the till then shows receipts on screen)."""
+        out = self.receipt_output
+        wired = out is not None and out is self.__dict__.get("receipt_printer")
+        if wired and self.printing.printer_name() is None:
+            return None
+        return out
 
     @cached_property
     def hardware(self) -> Any:
@@ -190,18 +200,146 @@ class Till:
 
         return ReceiptPrinting(self.store, self.signer, self.hardware)
 
-    def wire_side_effects(self, notice: Any = None) -> None:
-        """After each commit: print the receipt and kick the drawer (never undoing a sale)."""
+    _print_thread: Any = None
+
+    def wire_side_effects(self, notice: Any = None, *, background: bool = False) -> None:
+        """After each commit: print the receipt and kick the drawer (never undoing a sale).
+
+        background: print on a thread of its own, in commit order, so the till's screen shows
+        the change while the printer works (a receipt takes 1–3 s to print and confirm);
+        problems reach `notice` from that thread."""
         self.printing.notice = notice
-        self.receipt_output = self.printing
-        if self.printing.after_commit not in self.sales.after_commit:
+        self.receipt_output = self.receipt_printer
+        if background:
+            if self._print_thread is None:
+                from concurrent.futures import ThreadPoolExecutor
+
+                self._print_thread = ThreadPoolExecutor(1, thread_name_prefix="receipts")
+                printing = self.printing
+
+                def after_commit(payload: dict[str, Any]) -> None:
+                    self._print_thread.submit(printing.after_commit, payload)
+
+                self.sales.after_commit.append(after_commit)
+        elif (
+            self._print_thread is None and self.printing.after_commit not in self.sales.after_commit
+        ):
             self.sales.after_commit.append(self.printing.after_commit)
         if self.printing.after_cash_move not in self.shifts.after_cash_move:
             self.shifts.after_cash_move.append(self.printing.after_cash_move)
 
+    @cached_property
+    def receipt_printer(self) -> Any:
+        from pos_app.bootstrap_ui import CountedReceiptOutput
+
+        return CountedReceiptOutput(self.store, self.printing)
+
+    # ---- what the till's screen needs beyond the services (issue 7) -------------------------
+
+    def tender_availability(self) -> dict[str, GuitaiError | None]:
+        """card / wechat / alipay → None when it can be taken now, else why not."""
+        from pos_app.domain.tenders import Tender
+
+        out: dict[str, GuitaiError | None] = {}
+        for t in (Tender.CARD, Tender.WECHAT, Tender.ALIPAY):
+            try:
+                self.checkout.check_available(t)
+                out[t.value] = None
+            except GuitaiError as err:
+                out[t.value] = err
+        return out
+
+    def ereceipt_base_url(self) -> str:
+        from pos_app.adapters import receipt_docs
+
+        return self.store.setting("ereceipt_base_url") or receipt_docs.DEFAULT_ERECEIPT_BASE
+
+    def ereceipt_qr(self, payload: dict[str, Any]) -> list[list[bool]]:
+        """The signed e-receipt QR of a committed sale as modules (True = dark)."""
+        from pos_app.bootstrap_ui import ereceipt_matrix
+
+        return ereceipt_matrix(self.store, self.signer, payload, self.ereceipt_base_url())
+
+    def verify_receipt_scan(self, text: str) -> dict[str, Any]:
+        """A scanned e-receipt (paper or phone): verdict genuine / altered / unknown_till /
+        unreadable, and for this till's genuine sales the sale ready for a return."""
+        from pos_app.bootstrap_ui import verify_scan
+
+        return verify_scan(self.store, self.signer, self.reads, text)
+
+    def print_gift(self, receipt_no: int, lang: str = "zh") -> tuple[bool, str]:
+        """A gift receipt (no prices) of a sale; (printed, on-screen text)."""
+        payload = self.reads.receipt(receipt_no)
+        if self.receipt_output is None or self.printing.printer_name() is None:
+            from pos_app.adapters import receipt_docs
+            from receipts import render_text
+            from receipts.profiles import paper
+
+            doc = receipt_docs.document(self.store, self.signer, payload, gift=True)
+            return False, render_text(doc, paper(80))
+        self.receipt_printer.print_receipt(payload, copy=False, gift=True)
+        return True, ""
+
+    def register_probes(self, ttl_s: float = 5.0) -> None:
+        """Status bar lines: printer, drawer, scanner, card terminal, network and sync."""
+        from pos_app.bootstrap_ui import register_probes
+
+        register_probes(self, ttl_s)
+
+    sync_scheduler: Any = None
+    sync_parts: Any = None
+
+    def start_sync(self, **timing: float) -> bool:
+        """Start the background relay when the till is enrolled; False when it is not (the
+        status bar then says 未注册).  Each commit nudges a push."""
+        from pos_app.cli.sync_cmds import build_relay, build_scheduler
+        from sync.errors import NotEnrolled
+
+        if self.sync_scheduler is not None:
+            return True
+        try:
+            parts = build_relay(
+                self.paths, self.database.conn, lock=self.store.lock, clock=self.clock
+            )
+        except NotEnrolled:
+            return False
+        kw = {"push_interval_s": 60.0, "pull_interval_s": 300.0, "nudge_delay_s": 2.0, **timing}
+        self.sync_parts = parts
+        self.sync_scheduler = build_scheduler(parts, **kw)
+        self.sync_scheduler.start()
+        self.sales.after_commit.append(lambda _payload: self.sync_scheduler.nudge())
+        return True
+
+    def sync_status(self) -> dict[str, Any] | None:
+        """The relay's status, or None when the till is not enrolled."""
+        from pos_app.cli.sync_cmds import build_relay
+        from sync.errors import NotEnrolled
+
+        if self.sync_parts is None:
+            try:
+                self.sync_parts = build_relay(
+                    self.paths, self.database.conn, lock=self.store.lock, clock=self.clock
+                )
+            except NotEnrolled:
+                return None
+        status: dict[str, Any] = self.sync_parts.relay.status()
+        return status
+
     def close(self) -> None:
         """Stop device threads and close their connections (a TCP 9100 printer serves one
         connection at a time: a connection left open blocks the next program)."""
+        if self.sync_scheduler is not None:
+            self.sync_scheduler.shutdown()
+            self.sync_scheduler = None
+        if self.sync_parts is not None:
+            self.sync_parts.close()
+            self.sync_parts = None
+        if self._print_thread is not None:
+            self._print_thread.shutdown(wait=True)  # receipts already paid for still print
+            self._print_thread = None
+        board = self.__dict__.get("devices")
+        if board is not None:
+            board.close()
         hw = self.__dict__.get("hardware")
         if hw is not None:
             hw.close()

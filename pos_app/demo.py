@@ -1,4 +1,5 @@
-"""`make demo`: a scripted store day on a fresh till, headless.
+"""`make demo`: a scripted store day on a fresh till, headless (with a display:
+`pos_app.demo_live`, the till's window against emulators and a local cloud).
 
 Sets up a till in demo-output/ (or GUITAI_DEMO_DIR), loads a demo catalog and members, rings
 up a few hundred sales through the same services the till uses (discounts with approvals,
@@ -180,6 +181,11 @@ def ring_day(home: Path, out: Path, sales: int, seed: int = 7) -> dict[str, Any]
 
 
 def main() -> int:
+    from pos_app import demo_live
+
+    if demo_live.has_display():
+        # With a screen: the till's window against emulated devices and a local cloud.
+        return demo_live.main()
     out = Path(os.environ.get("GUITAI_DEMO_DIR", "demo-output")).resolve()
     skus = int(os.environ.get("GUITAI_DEMO_SKUS", "5000"))
     sales = int(os.environ.get("GUITAI_DEMO_SALES", "300"))

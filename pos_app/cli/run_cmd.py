@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from pos_app.domain.errors import GuitaiError
+
 from .common import obj
 
 
@@ -36,6 +38,11 @@ def run(
 
     app = qapplication(["guitai"])
     till = obj(ctx).till
+    till.register_probes()  # printer, drawer, scanner, terminal, network, sync
+    try:
+        till.start_sync()  # the background relay, when the till is enrolled
+    except GuitaiError as err:  # e.g. the till's key unreadable: sell on, the sync line says so
+        click.echo(err.for_humans(lang), err=True)
     t = build_app(till, lang=lang, kiosk=kiosk, customer_display=customer_display)
     if quit_after is not None:
 

@@ -8,8 +8,10 @@ cannot know.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 
@@ -32,6 +34,12 @@ class DeviceStatus:
     fix: str = ""
     fix_zh: str = ""
     pending: int | None = None  # sync only: events waiting to be sent
+    # A word for the status bar instead of the state's own ("未注册" for a till not enrolled)
+    label: str = ""
+    label_zh: str = ""
+
+    def label_for(self, lang: str) -> str:
+        return self.label_zh if lang.startswith("zh") and self.label_zh else self.label
 
     def reason_for(self, lang: str) -> str:
         return self.reason_zh if lang.startswith("zh") and self.reason_zh else self.reason
@@ -52,6 +60,78 @@ def not_configured(kind: str) -> DeviceStatus:
         fix="A technician sets it up with `guitai device` (see docs/ui.md)",
         fix_zh="请技术人员用 guitai device 配置（见 docs/ui.md）",
     )
+
+
+def checking(kind: str) -> DeviceStatus:
+    return DeviceStatus(
+        kind,
+        DeviceState.WARNING,
+        reason="Being checked",
+        reason_zh="正在检查",
+        fix="Wait a few seconds",
+        fix_zh="请稍候几秒",
+        label="checking",
+        label_zh="检查中",
+    )
+
+
+class CachedProbe:
+    """A probe that answers at once from its last result and refreshes in the background.
+
+    A device check may wait on a network or a printer's status answer (up to seconds); the
+    status bar asks every few seconds and must never wait for it.  The first answer is
+    "checking"; a refresh runs on its own short-lived thread, one at a time.
+    """
+
+    def __init__(self, kind: str, probe: Probe, ttl_s: float = 5.0) -> None:
+        self.kind = kind
+        self._probe = probe
+        self.ttl_s = ttl_s
+        self._last: DeviceStatus | None = None
+        self._at = 0.0
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def _refresh(self) -> None:
+        try:
+            result = self._probe()
+        except Exception as err:  # reported like DeviceStatusBoard does, never raised
+            result = DeviceStatus(
+                self.kind,
+                DeviceState.ERROR,
+                reason=f"The {self.kind} check failed: {err}",
+                reason_zh=f"设备检查失败：{err}",
+                fix="Restart the till; if it persists call the technician",
+                fix_zh="请重启收银机；如仍有问题请联系技术人员",
+            )
+        with self._lock:
+            self._last, self._at = result, time.monotonic()
+
+    def __call__(self) -> DeviceStatus:
+        with self._lock:
+            last, fresh = self._last, time.monotonic() - self._at < self.ttl_s
+            running = self._thread is not None and self._thread.is_alive()
+            if not fresh and not running:
+                self._thread = threading.Thread(
+                    target=self._refresh, name=f"probe-{self.kind}", daemon=True
+                )
+                self._thread.start()
+        if last is None:
+            return checking(self.kind)
+        if not fresh:
+            return replace(last)
+        return last
+
+    def refresh_now(self, timeout: float = 5.0) -> DeviceStatus:
+        """Check at once and wait (tests, and the details dialog)."""
+        self.join(timeout)
+        self._refresh()
+        return self()
+
+    def join(self, timeout: float = 5.0) -> None:
+        t = self._thread
+        if t is not None:
+            t.join(timeout)
 
 
 class DeviceStatusBoard:
@@ -86,3 +166,9 @@ class DeviceStatusBoard:
 
     def all(self) -> list[DeviceStatus]:
         return [self.status(k) for k in DEVICE_KINDS]
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Wait for background checks still running (the till is closing)."""
+        for probe in self._probes.values():
+            if isinstance(probe, CachedProbe):
+                probe.join(timeout)

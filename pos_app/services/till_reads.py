@@ -20,7 +20,7 @@ from .ports import Store
 class ReceiptOutput(Protocol):
     """Prints a completed sale or refund (the receipts/drivers packages implement it).
 
-    `copy` is True for a reprint (the receipt then says 重印 / COPY)."""
+    `copy` is True for a reprint (the receipt then says 重印 / COPY) and counts it."""
 
     def print_receipt(self, payload: dict[str, Any], *, copy: bool) -> None: ...
 
@@ -144,11 +144,12 @@ class TillReads:
     def reprint(self, receipt_no: int, lang: str = "zh") -> tuple[bool, str]:
         """Reprint a receipt (counted); returns (printed, receipt text for the screen)."""
         p = self.receipt(receipt_no)
-        with self.store.transaction():
-            self.store.count_reprint(receipt_no)
         printer = self._printer()
         if printer is not None:
-            printer.print_receipt(p, copy=True)
+            printer.print_receipt(p, copy=True)  # counts the reprint (the copy says 重印 N)
+        else:
+            with self.store.transaction():
+                self.store.count_reprint(receipt_no)
         return printer is not None, receipt_text(self._identity(), p, lang)
 
 

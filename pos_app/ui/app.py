@@ -39,6 +39,7 @@ def build_app(
     kiosk: bool = False,
     customer_display: bool | None = None,
     show: bool = True,
+    wire: bool = True,
 ) -> TillApp:
     app = qapplication()
     app.setApplicationName("Guitai")
@@ -49,6 +50,20 @@ def build_app(
     session = Session(till, worker, lang)
     win = MainWindow(session, translations)
     worker.setParent(win)
+    if wire and hasattr(till, "wire_side_effects"):
+        # After each commit the receipt prints (on its own thread: the change shows at once);
+        # a problem (paper out…) reaches the banner.  Wired on the worker, before any sale can
+        # complete there, so loading the receipt renderer never delays the first screen.
+        notices = win.notices  # kept alive by this closure for the printing thread
+
+        def emit(err: Any) -> None:
+            notices.arrived.emit(err)
+
+        session.call(
+            lambda: till.wire_side_effects(emit, background=True),
+            lambda _v: None,
+            win.notice,
+        )
     wedge = WedgeFilter(parent=win)
     app.installEventFilter(wedge)
     wedge.scanned.connect(win.scanned)
@@ -73,6 +88,7 @@ def build_app(
                 win.customer.showFullScreen() if kiosk else win.customer.show()
             else:
                 win.customer.show()
+        win.activateWindow()  # the keyboard and the scanner belong to the till's window
     win.start()
     return TillApp(app, win, session, wedge, family)
 

@@ -1,11 +1,11 @@
-"""The customer-facing window for a second screen: the lines, the total, then the change.
-(The e-receipt QR joins it when the receipts package lands.)"""
+"""The customer-facing window for a second screen: the lines, the total, then the change and
+the signed e-receipt QR (the bootstrap hands over its modules; the UI only paints them)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from .qt import QListWidget, Qt, QVBoxLayout, QWidget
+from .qt import QColor, QImage, QListWidget, QPixmap, Qt, QVBoxLayout, QWidget
 from .session import SaleView
 from .widgets import label, yuan
 
@@ -15,6 +15,9 @@ class CustomerDisplay(QWidget):
         super().__init__()
         self.setObjectName("screen")
         self.setWindowTitle(self.tr("Customer display"))
+        # The customer's screen never takes the keyboard (the scanner types into the till).
+        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+        self.setWindowFlag(Qt.WindowType.WindowDoesNotAcceptFocus)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(32, 24, 32, 24)
         lay.setSpacing(12)
@@ -35,7 +38,48 @@ class CustomerDisplay(QWidget):
         self.change = label("", "huge")
         self.change.setAlignment(Qt.AlignmentFlag.AlignRight)
         lay.addWidget(self.change)
+        self.qr = label()
+        self.qr.setObjectName("ereceipt_qr")
+        self.qr.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.qr.hide()
+        lay.addWidget(self.qr)
+        self.qr_note = label(self.tr("Scan for your e-receipt"), "muted")
+        self.qr_note.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.qr_note.hide()
+        lay.addWidget(self.qr_note)
+        self.qr_modules: list[list[bool]] | None = None
         self.resize(800, 600)
+
+    def show_qr(self, modules: list[list[bool]] | None) -> None:
+        """The e-receipt QR (modules, True = dark) with a 4-module quiet zone; None hides it."""
+        self.qr_modules = modules
+        if not modules:
+            self.qr.hide()
+            self.qr_note.hide()
+            return
+        n = len(modules)
+        quiet = 4
+        img = QImage(n + 2 * quiet, n + 2 * quiet, QImage.Format.Format_RGB32)
+        img.fill(QColor("white"))
+        black = QColor("black").rgb()
+        for y, row in enumerate(modules):
+            for x, dark in enumerate(row):
+                if dark:
+                    img.setPixel(x + quiet, y + quiet, black)
+        scale = max(4, 300 // (n + 2 * quiet))  # ~8 cm on a 10" screen: phones read it
+        side = (n + 2 * quiet) * scale
+        self.qr.setPixmap(
+            QPixmap.fromImage(
+                img.scaled(
+                    side,
+                    side,
+                    Qt.AspectRatioMode.KeepAspectRatio,
+                    Qt.TransformationMode.FastTransformation,
+                )
+            )
+        )
+        self.qr.show()
+        self.qr_note.show()
 
     def show_sale(self, view: SaleView) -> None:
         if not self.isVisible():

@@ -12,7 +12,17 @@ from pos_app.domain.timeutil import zone
 
 from .customer_display import CustomerDisplay
 from .dialogs import Dialog, Field, FormDialog, PickDialog, TextDialog
-from .qt import QFrame, QHBoxLayout, QMainWindow, QStackedWidget, QTimer, QVBoxLayout, QWidget
+from .qt import (
+    QFrame,
+    QHBoxLayout,
+    QMainWindow,
+    QObject,
+    QStackedWidget,
+    QTimer,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
 from .returns_screen import ReturnsScreen
 from .sale_screen import SaleScreen
 from .session import EMPTY_VIEW, Session
@@ -24,10 +34,22 @@ from .translations import Translations
 from .widgets import button, label, restyle, yuan
 
 
+class Notices(QObject):
+    """Problems reported after a commit (paper out, drawer…) from the worker thread; Qt queues
+    them to the GUI thread.  `till.wire_side_effects(notices.arrived.emit)`."""
+
+    arrived = Signal(object)
+
+
 class MainWindow(QMainWindow):
     def __init__(self, session: Session, translations: Translations) -> None:
         super().__init__()
         self.session = session
+        self.print_problem = ""
+        # No parent: the printing thread may report after this window is gone (it emits into
+        # a live object; Qt drops the connection with the window).
+        self.notices = Notices()
+        self.notices.arrived.connect(self.notice)
         self.translations = translations
         self.dialog: Dialog | None = None
         self.last_refund: dict[str, Any] | None = None
@@ -143,7 +165,12 @@ class MainWindow(QMainWindow):
             self.show_sale()
 
         self.session.view = EMPTY_VIEW
+        self.print_problem = ""
+        self.win_customer_reset()
         self.session.start_sale(ready, self._start_failed)
+
+    def win_customer_reset(self) -> None:
+        self.customer.show_qr(None)
 
     def _start_failed(self, err: GuitaiError) -> None:
         self.show_shift()
@@ -196,11 +223,22 @@ class MainWindow(QMainWindow):
         self.session.view = EMPTY_VIEW
         self.start()
 
-    def flash(self, text: str, error: bool = False) -> None:
+    def flash(self, text: str, error: bool = False, ms: int = 6000) -> None:
         restyle(self.flash_label, "error" if error else "ok")
         self.flash_label.setText(text)
         self.flash_label.show()
-        self.flash_timer.start(6000)
+        self.flash_timer.start(ms)
+
+    def notice(self, err: GuitaiError) -> None:
+        """A receipt that did not print or a drawer that did not open: the sale stands; the
+        banner says what to do (e.g. 纸用完了：请换纸卷，然后重印)."""
+        text = self.session.message(err)
+        self.print_problem = text
+        self.flash(text, error=True, ms=30_000)
+        if self.current == "tender" and self.tender.stack.currentIndex() == 1:
+            restyle(self.tender.print_note, "error")
+            self.tender.print_note.setText(text)
+        self.status.poll()
 
     # ---- scanner -----------------------------------------------------------------------
 
@@ -210,12 +248,9 @@ class MainWindow(QMainWindow):
         if self.current == "sale":
             self.sale.scanned(code)
         elif self.current == "tender" and self.tender.stack.currentIndex() == 0:
-            self.tender.message.setText(
-                self.tr("Payment has started: go back (Esc) to add more items.")
-            )
+            self.tender.scanned(code)
         elif self.current == "returns":
-            self.returns.receipt.setText(code)
-            self.returns.find()
+            self.returns.scanned(code)
 
     # ---- dialogs -----------------------------------------------------------------------
 
@@ -308,6 +343,7 @@ class MainWindow(QMainWindow):
     def _reprinted(self, result: tuple[int, bool, str]) -> None:
         no, printed, text = result
         if printed:
+            self.print_problem = ""
             self.flash(self.tr("Receipt %1 reprinted.").replace("%1", str(no)))
             return
         self.open_dialog(
@@ -319,9 +355,25 @@ class MainWindow(QMainWindow):
             )
         )
 
+    def _gift_printed(self, result: tuple[int, bool, str]) -> None:
+        no, printed, text = result
+        if printed:
+            self.flash(self.tr("Gift receipt for %1 printed.").replace("%1", str(no)))
+            return
+        self.open_dialog(
+            TextDialog(
+                self,
+                self.tr("Gift receipt %1 (no printer configured)").replace("%1", str(no)),
+                text,
+                self.tr("Close"),
+            )
+        )
+
     # ---- language ----------------------------------------------------------------------
 
     def toggle_language(self) -> None:
+        if self.tender.paying is not None:
+            return  # the terminal is working for this screen: switch after the payment
         self.set_language("en" if self.session.lang == "zh" else "zh")
 
     def set_language(self, lang: str) -> None:

@@ -28,10 +28,12 @@ from PySide6.QtGui import (
     QFont,
     QFontDatabase,
     QGuiApplication,
+    QImage,
     QKeyEvent,
     QKeySequence,
     QPainter,
     QPen,
+    QPixmap,
     QShortcut,
 )
 from PySide6.QtWidgets import (
@@ -100,6 +102,7 @@ __all__ = [
     "QGuiApplication",
     "QHBoxLayout",
     "QHeaderView",
+    "QImage",
     "QKeyEvent",
     "QKeySequence",
     "QLabel",
@@ -113,6 +116,7 @@ __all__ = [
     "QObject",
     "QPainter",
     "QPen",
+    "QPixmap",
     "QPlainTextEdit",
     "QProgressBar",
     "QPushButton",

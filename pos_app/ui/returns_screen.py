@@ -1,5 +1,6 @@
-"""Returns: find the original by receipt number, choose lines and quantities, refund cash.
-Refunds to cards and payment codes wait for the payments service (shown as not configured)."""
+"""Returns: find the original by receipt number or by scanning its e-receipt QR (paper or the
+customer's phone; the verdict — genuine, altered, unknown till — is shown), choose lines and
+quantities, refund to the original tender (card / wallet through the checkout) or cash."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from pos_app.domain.errors import GuitaiError, NeedsApproval
 from pos_app.domain.returns import ReturnRequest
+from pos_app.domain.tenders import Tender
 
 from .qt import (
     QAbstractItemView,
@@ -21,7 +23,9 @@ from .qt import (
     QTableWidgetItem,
     QWidget,
 )
-from .widgets import button, label, panel, yuan
+from .widgets import button, label, panel, restyle, yuan
+
+ORIGINAL_TENDERS = {"card", "wechat", "alipay"}
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -48,6 +52,9 @@ class ReturnsScreen(QWidget):
         row.addWidget(self.receipt, 1)
         row.addWidget(button(self.tr("Find"), "primary", self.find))
         llay.addLayout(row)
+        self.verdict = label("", "muted", wrap=True)
+        self.verdict.setObjectName("verdict")
+        llay.addWidget(self.verdict)
         self.info = label("", "muted", wrap=True)
         llay.addWidget(self.info)
         self.table = QTableWidget(0, 5)
@@ -83,13 +90,15 @@ class ReturnsScreen(QWidget):
         self.reason.setPlaceholderText(self.tr("e.g. wrong size"))
         rlay.addWidget(self.reason)
         rlay.addWidget(label(self.tr("Refund to")))
-        self.cash_btn = button(self.tr("Cash"), "")
+        self.orig_btn = button(self.tr("Original payment"), "", lambda: self.set_mode("original"))
+        self.orig_btn.setCheckable(True)
+        self.orig_btn.setEnabled(False)
+        rlay.addWidget(self.orig_btn)
+        self.cash_btn = button(self.tr("Cash"), "", lambda: self.set_mode("cash"))
         self.cash_btn.setCheckable(True)
         self.cash_btn.setChecked(True)
         rlay.addWidget(self.cash_btn)
-        orig = button(self.tr("Original payment (not configured)"), "")
-        orig.setEnabled(False)
-        rlay.addWidget(orig)
+        self.mode = "cash"
         self.message = label("", "error", wrap=True)
         rlay.addWidget(self.message)
         rlay.addStretch(1)
@@ -102,11 +111,19 @@ class ReturnsScreen(QWidget):
         sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         sc.activated.connect(self.win.show_sale)
 
+    def set_mode(self, mode: str) -> None:
+        self.mode = mode
+        self.orig_btn.setChecked(mode == "original")
+        self.cash_btn.setChecked(mode == "cash")
+
     def load(self) -> None:
         self.original = None
         self.receipt.clear()
         self.reason.clear()
         self.info.clear()
+        self.verdict.clear()
+        self.orig_btn.setEnabled(False)
+        self.set_mode("cash")
         self.message.clear()
         self.table.setRowCount(0)
         self.spins = []
@@ -121,8 +138,45 @@ class ReturnsScreen(QWidget):
         self.message.clear()
         self.win.session.original(int(text), self.show_original, self.show_error)
 
+    def scanned(self, code: str) -> None:
+        """A scan on this screen: a receipt number, or an e-receipt QR to verify and open."""
+        text = code.strip()
+        if text.lstrip("#").isdigit() and len(text) < 10:
+            self.receipt.setText(text)
+            self.find()
+            return
+        self.receipt.clear()
+        self.message.clear()
+        self.verdict.setText(self.tr("Checking the receipt…"))
+        self.win.session.verify_scan(text, self.show_verdict, self.show_error)
+
+    def show_verdict(self, v: dict[str, Any]) -> None:
+        genuine = v["verdict"] == "genuine"
+        restyle(self.verdict, "ok" if genuine else "error")
+        msg = v["message_zh"] if self.win.session.lang == "zh" else v["message"]
+        if v.get("receipt_no") is not None:
+            msg = self.tr("Receipt %1: ").replace("%1", str(v["receipt_no"])) + msg
+        self.verdict.setText(msg)
+        if v.get("original") is not None:
+            self.receipt.setText(str(v["receipt_no"]))
+            self.show_original(v["original"])
+        else:
+            self.original = None
+            self.table.setRowCount(0)
+            self.spins = []
+            self.recalc()
+
     def show_original(self, p: dict[str, Any]) -> None:
         self.original = p
+        wallet = [
+            str(x["tender"]) for x in p.get("payments", []) if x["tender"] in ORIGINAL_TENDERS
+        ]
+        self.orig_btn.setEnabled(bool(wallet))
+        self.orig_btn.setText(
+            self.tr("Original payment")
+            + (" (" + ", ".join(self.tender_name(t) for t in wallet) + ")" if wallet else "")
+        )
+        self.set_mode("original" if wallet else "cash")
         self.info.setText(
             self.tr("Receipt %1 · %2 · cashier %3 · total %4")
             .replace("%1", str(p["receipt_no"]))
@@ -182,14 +236,28 @@ class ReturnsScreen(QWidget):
 
         self.refund_btn.setEnabled(False)
         self.win.session.refund(
-            no, self.requests(), self.reason.text().strip(), approvals or [], self.done, err
+            no,
+            self.requests(),
+            self.reason.text().strip(),
+            approvals or [],
+            self.done,
+            err,
+            mode=self.mode,
         )
 
+    def tender_name(self, value: str) -> str:
+        t = Tender(value)
+        return t.label_zh if self.win.session.lang == "zh" else t.label_en
+
     def done(self, payload: dict[str, Any]) -> None:
+        paid = "、".join(
+            f"{self.tender_name(str(p['tender']))} {yuan(abs(int(p['amount_fen'])))}"
+            for p in payload["payments"]
+        )
         self.win.flash(
-            self.tr("Refund done: receipt no. %1, pay out %2 in cash.")
+            self.tr("Refund done: receipt no. %1, paid back: %2.")
             .replace("%1", str(payload["receipt_no"]))
-            .replace("%2", yuan(abs(int(payload["total_fen"]))))
+            .replace("%2", paid)
         )
         self.win.last_refund = payload
         self.load()

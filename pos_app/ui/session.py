@@ -18,6 +18,8 @@ from pos_app.domain.users import Role, User
 
 from .worker import ServiceWorker
 
+PAYMENT_TENDERS = frozenset({Tender.CARD, Tender.WECHAT, Tender.ALIPAY})
+
 
 @dataclass(frozen=True, slots=True)
 class LineView:
@@ -107,6 +109,7 @@ class Session:
         self.view: SaleView = EMPTY_VIEW
         self.last_payload: dict[str, Any] | None = None
         self.managers: list[str] = []  # names offered in the approval dialog
+        self.printer_ready = False  # known on the worker after each commit
 
     # ---- plumbing ----------------------------------------------------------------------
 
@@ -217,29 +220,87 @@ class Session:
         self._sale_call(lambda s: (s.set_order_discount(discount, approval), None)[1], ok, err)
 
     def pay(
-        self, tender: Tender, amount_fen: int, ok: Callable[[SaleView], None], err: Err
+        self,
+        tender: Tender,
+        amount_fen: int,
+        ok: Callable[[SaleView], None],
+        err: Err,
+        code: str | None = None,
+        on_text: Callable[[str, str], None] | None = None,
     ) -> None:
+        """Cash into the sale; card / WeChat Pay / Alipay through the checkout (the terminal
+        or provider is called on the worker; on_text is called there too)."""
+        checkout = getattr(self.till, "checkout", None)
+        if checkout is None or tender is Tender.CASH:
+            self._sale_call(
+                lambda s: (s.add_tender(tender, amount_fen, self.rounding), None)[1], ok, err
+            )
+            return
         self._sale_call(
-            lambda s: (s.add_tender(tender, amount_fen, self.rounding), None)[1], ok, err
+            lambda s: (checkout.pay(s, tender, amount_fen, code, on_text), None)[1], ok, err
         )
 
+    def abort_payment(self, tender: Tender, err: Err) -> None:
+        """The Cancel button while the terminal or provider works (the worker is busy)."""
+        self.worker.submit_side(
+            lambda: self.till.payments.abort(tender.value), lambda _v: None, err
+        )
+
+    def tender_availability(self, ok: Ok, err: Err) -> None:
+        fn = getattr(self.till, "tender_availability", None)
+        self.call(fn if fn is not None else dict, ok, err)
+
     def cancel_payments(self, ok: Callable[[SaleView], None], err: Err) -> None:
-        self._sale_call(lambda s: (s.cancel_tenders(), None)[1], ok, err)
+        """Take the payments off the sale; card and wallet approvals are given back."""
+
+        def change(s: Sale) -> None:
+            if any(t.tender in PAYMENT_TENDERS and t.reference for t in s.tenders):
+                self.till.checkout.abandon(s)
+            else:
+                s.cancel_tenders()
+
+        self._sale_call(change, ok, err)
 
     def complete(self, ok: Callable[[dict[str, Any]], None], err: Err) -> None:
         sale = self.sale
         assert sale is not None
+        checkout = getattr(self.till, "checkout", None)
+
+        def job() -> dict[str, Any]:
+            payload: dict[str, Any] = (
+                checkout.complete(sale) if checkout is not None else self.till.sales.complete(sale)
+            )
+            self.printer_ready = self.till.reads.printer_configured
+            return payload
 
         def done(payload: dict[str, Any]) -> None:
             self.last_payload = payload
             ok(payload)
 
-        self.call(lambda: self.till.sales.complete(sale), done, err)
+        self.call(job, done, err)
 
     def void_sale(self, reason: str, ok: Ok, err: Err) -> None:
         sale = self.sale
         assert sale is not None
-        self.call(lambda: self.till.sales.void(sale, reason), ok, err)
+
+        def job() -> Any:
+            if any(t.tender in PAYMENT_TENDERS and t.reference for t in sale.tenders):
+                self.till.checkout.abandon(sale)  # never keep a customer's money for no sale
+            return self.till.sales.void(sale, reason)
+
+        self.call(job, ok, err)
+
+    def ereceipt_qr(self, payload: dict[str, Any], ok: Ok, err: Err) -> None:
+        fn = getattr(self.till, "ereceipt_qr", None)
+        if fn is not None:
+            self.call(lambda: fn(payload), ok, err)
+
+    def verify_scan(self, text: str, ok: Ok, err: Err) -> None:
+        self.call(lambda: self.till.verify_receipt_scan(text), ok, err)
+
+    def gift_receipt(self, receipt_no: int, ok: Ok, err: Err) -> None:
+        lang = self.lang
+        self.call(lambda: (receipt_no, *self.till.print_gift(receipt_no, lang)), ok, err)
 
     def suspend(self, label: str, ok: Callable[[int], None], err: Err) -> None:
         sale = self.sale
@@ -310,13 +371,22 @@ class Session:
         approvals: list[Approval],
         ok: Ok,
         err: Err,
+        mode: str = "cash",
     ) -> None:
         user = self.user
         assert user is not None
+        checkout = getattr(self.till, "checkout", None)
+        if checkout is None:
+            self.call(
+                lambda: self.till.sales.refund(
+                    user, receipt_no, requests, mode, reason, approvals or None
+                ),
+                ok,
+                err,
+            )
+            return
         self.call(
-            lambda: self.till.sales.refund(
-                user, receipt_no, requests, "cash", reason, approvals or None
-            ),
+            lambda: checkout.refund(user, receipt_no, requests, mode, reason, approvals or None),
             ok,
             err,
         )

@@ -95,7 +95,8 @@ class StatusBar(QFrame):
         for kind, b in self.buttons.items():
             s = self.statuses.get(kind)
             state = s.state if s else DeviceState.NOT_CONFIGURED
-            text = f"●  {names[kind]} {self.state_text(state)}"
+            word = (s.label_for(self.win.session.lang) if s else "") or self.state_text(state)
+            text = f"●  {names[kind]} {word}"
             if s is not None and s.pending is not None:
                 text += f" ({s.pending})"
             b.setText(text)
@@ -112,7 +113,7 @@ class StatusBar(QFrame):
             text = self.tr("Status not known yet.")
         else:
             text = (
-                f"{name}: {self.state_text(s.state)}\n\n"
+                f"{name}: {s.label_for(lang) or self.state_text(s.state)}\n\n"
                 + self.tr("What happened")
                 + f"\n{s.reason_for(lang)}\n\n"
                 + self.tr("What to do")

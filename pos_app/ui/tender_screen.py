@@ -1,28 +1,34 @@
 """Tender: split payments, the cash keypad with quick notes, change in large type; card,
-WeChat Pay and Alipay stay disabled ("not configured") until the payments service is wired."""
+WeChat Pay and Alipay through the checkout (enabled when the terminal or provider answers,
+greyed with the reason otherwise); a scanned payment code pays by its prefix."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from pos_app.domain.codes import CodeKind, classify
 from pos_app.domain.errors import GuitaiError, InvalidInput
 from pos_app.domain.money import Money
+from pos_app.domain.payments import tender_for_code
 from pos_app.domain.tenders import Tender
 
 from .qt import (
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QKeySequence,
     QLineEdit,
     QListWidget,
+    QObject,
     QShortcut,
     QStackedWidget,
     Qt,
     QVBoxLayout,
     QWidget,
+    Signal,
 )
-from .session import SaleView
-from .widgets import Keypad, button, label, panel, yuan
+from .session import PAYMENT_TENDERS, SaleView
+from .widgets import Keypad, button, label, panel, restyle, yuan
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -40,12 +46,22 @@ def quick_amounts(due_fen: int) -> list[int]:
     return out[:5]
 
 
+class _Texts(QObject):
+    # The terminal's texts arrive on the worker thread; Qt queues them to the GUI thread.
+    text = Signal(str, str)
+
+
 class TenderScreen(QWidget):
     def __init__(self, win: MainWindow) -> None:
         super().__init__()
         self.setObjectName("screen")
         self.win = win
         self.view: SaleView | None = None
+        self.paying: Tender | None = None  # a card / wallet payment in progress
+        self.awaiting_code: Tender | None = None  # WeChat/Alipay tapped: scan the code now
+        self.availability: dict[str, GuitaiError | None] = {}
+        self._texts = _Texts(self)
+        self._texts.text.connect(self.terminal_text)
         self.stack = QStackedWidget(self)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -108,25 +124,69 @@ class TenderScreen(QWidget):
         other = QGridLayout()
         self.other: dict[Tender, Any] = {}
         for i, t in enumerate((Tender.CARD, Tender.WECHAT, Tender.ALIPAY)):
-            name = {
-                Tender.CARD: self.tr("Card"),
-                Tender.WECHAT: self.tr("WeChat Pay"),
-                Tender.ALIPAY: self.tr("Alipay"),
-            }[t]
-            b = button(name + "\n" + self.tr("not configured"), "")
+            b = button(self.other_name(t) + "\n…", "", lambda t=t: self.pay_other(t))
+            b.setObjectName(f"pay_{t.value}")
             b.setEnabled(False)
             b.setMinimumHeight(64)
             other.addWidget(b, 0, i)
             self.other[t] = b
+        self.other_note = label("", "muted", wrap=True)
+        other.addWidget(self.other_note, 1, 0, 1, 3)
+        # While the terminal or the provider works: its texts, and Cancel
+        self.working = QFrame()
+        self.working.setObjectName("panel")
+        wl = QVBoxLayout(self.working)
+        self.working_text = label("", "title", wrap=True)
+        self.working_text.setObjectName("terminal_text")
+        wl.addWidget(self.working_text)
+        self.abort_btn = button(self.tr("Cancel payment"), "danger", self.abort)
+        wl.addWidget(self.abort_btn)
+        self.working.hide()
+        other.addWidget(self.working, 2, 0, 1, 3)
         rlay.addLayout(other)
         outer.addWidget(right, 4)
         return page
 
+    def other_name(self, t: Tender) -> str:
+        return {
+            Tender.CARD: self.tr("Card"),
+            Tender.WECHAT: self.tr("WeChat Pay"),
+            Tender.ALIPAY: self.tr("Alipay"),
+        }[t]
+
     def load(self, view: SaleView) -> None:
         self.stack.setCurrentIndex(0)
         self.message.clear()
+        self.awaiting_code = None
         self.show_view(view)
         self.amount.setFocus()
+        self.win.session.tender_availability(self.set_availability, self.show_error)
+
+    def set_availability(self, avail: dict[str, GuitaiError | None]) -> None:
+        self.availability = dict(avail)
+        notes = []
+        for t, b in self.other.items():
+            err = avail.get(t.value, InvalidInput("not configured", "未配置"))
+            if err is None:
+                b.setText(self.other_name(t))
+                b.setToolTip("")
+            else:
+                unset = isinstance(err, InvalidInput)
+                b.setText(
+                    self.other_name(t)
+                    + "\n"
+                    + (self.tr("not configured") if unset else self.tr("unavailable"))
+                )
+                b.setToolTip(self.win.session.message(err))
+                if not unset:
+                    notes.append(self.win.session.message(err))
+        self.other_note.setText("\n".join(notes))
+        self._enable_other()
+
+    def _enable_other(self) -> None:
+        busy = self.paying is not None
+        for t, b in self.other.items():
+            b.setEnabled(not busy and self.availability.get(t.value, False) is None)
 
     def show_view(self, view: SaleView) -> None:
         self.view = view
@@ -140,10 +200,12 @@ class TenderScreen(QWidget):
         self.tenders.clear()
         for t in view.tenders:
             text = f"{self.tender_name(t.tender)}   {yuan(t.amount_fen)}"
+            if Tender(t.tender) in PAYMENT_TENDERS:
+                text += "   " + self.tr("approved")
             if t.change_fen:
                 text += "   " + self.tr("change %1").replace("%1", yuan(t.change_fen))
             self.tenders.addItem(text)
-        self.cancel_btn.setEnabled(bool(view.tenders))
+        self.cancel_btn.setEnabled(bool(view.tenders) and self.paying is None)
         self.amount.clear()
         self.amount.setPlaceholderText(yuan(view.cash_due_fen))
         for b in self.quick_buttons:
@@ -186,10 +248,113 @@ class TenderScreen(QWidget):
         self.pay(Tender.CASH, fen)
 
     def pay(self, tender: Tender, fen: int) -> None:
+        if self.paying is not None:
+            return
         self.message.clear()
         self.win.session.pay(tender, fen, self.paid, self.show_error)
 
+    # ---- card and payment codes ------------------------------------------------------------
+
+    def typed_or_due(self) -> int | None:
+        """The amount typed on the keypad (a split payment), else what is still due."""
+        text = self.amount.text().strip()
+        if not text:
+            return self.view.due_fen if self.view else None
+        try:
+            return Money.parse(text).fen
+        except InvalidInput as e:
+            self.show_error(e)
+            return None
+
+    def pay_other(self, tender: Tender) -> None:
+        if self.paying is not None or self.view is None:
+            return
+        if tender is Tender.CARD:
+            fen = self.typed_or_due()
+            if fen:
+                self.start_payment(tender, fen, None)
+            return
+        self.awaiting_code = tender
+        self.message.clear()
+        self.working_text.setText(
+            self.tr("Scan the customer's %1 payment code").replace("%1", self.other_name(tender))
+        )
+        self.working.show()
+        self.abort_btn.setText(self.tr("Back"))
+
+    def scanned(self, code: str) -> None:
+        """A scan on the tender screen: a WeChat Pay / Alipay payment code pays by its prefix."""
+        if self.paying is not None:
+            return
+        kind = classify(code).kind
+        tender = (
+            tender_for_code(code.strip())
+            if kind
+            in (
+                CodeKind.WECHAT_PAY,
+                CodeKind.ALIPAY,
+            )
+            else None
+        )
+        if tender is None:
+            self.message.setText(self.tr("Payment has started: go back (Esc) to add more items."))
+            return
+        t = Tender(tender)
+        if self.availability.get(t.value, False) is not None:
+            self.message.setText(
+                self.tr("%1 is not available on this till: take another tender.").replace(
+                    "%1", self.other_name(t)
+                )
+            )
+            return
+        fen = self.typed_or_due()
+        if fen:
+            self.start_payment(t, fen, code.strip())
+
+    def start_payment(self, tender: Tender, fen: int, code: str | None) -> None:
+        self.paying = tender
+        self.awaiting_code = None
+        self.message.clear()
+        self.working_text.setText(
+            self.tr("%1: %2 — follow the terminal")
+            .replace("%1", self.other_name(tender))
+            .replace("%2", yuan(fen))
+        )
+        self.abort_btn.setText(self.tr("Cancel payment"))
+        self.abort_btn.setEnabled(True)
+        self.working.show()
+        self._enable_other()
+        self.cancel_btn.setEnabled(False)
+        self.win.session.pay(
+            tender, fen, self.paid, self.payment_failed, code=code, on_text=self._texts.text.emit
+        )
+
+    def terminal_text(self, en: str, zh: str) -> None:
+        if self.paying is not None:
+            self.working_text.setText(zh if self.win.session.lang == "zh" else en)
+
+    def abort(self) -> None:
+        if self.paying is None:
+            self.awaiting_code = None
+            self.working.hide()
+            return
+        self.abort_btn.setEnabled(False)
+        self.working_text.setText(self.tr("Cancelling…"))
+        self.win.session.abort_payment(self.paying, self.show_error)
+
+    def _payment_over(self) -> None:
+        self.paying = None
+        self.working.hide()
+        self._enable_other()
+
+    def payment_failed(self, err: GuitaiError) -> None:
+        self._payment_over()
+        if self.view is not None:
+            self.cancel_btn.setEnabled(bool(self.view.tenders))
+        self.show_error(err)
+
     def paid(self, view: SaleView) -> None:
+        self._payment_over()
         self.show_view(view)
         if view.due_fen <= 0 and view.lines:
             self.message.setText(self.tr("Saving…"))
@@ -203,6 +368,8 @@ class TenderScreen(QWidget):
             self.win.session.cancel_payments(self.show_view, self.show_error)
 
     def back(self) -> None:
+        if self.paying is not None:
+            return
         if self.stack.currentIndex() == 1:
             self.win.new_sale()
             return
@@ -233,6 +400,12 @@ class TenderScreen(QWidget):
         self.print_note.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         lay.addWidget(self.print_note)
         lay.addStretch(1)
+        row = QHBoxLayout()
+        self.reprint_btn = button(self.tr("Reprint  F8"), "", self.reprint)
+        row.addWidget(self.reprint_btn)
+        self.gift_btn = button(self.tr("Gift receipt"), "", self.gift)
+        row.addWidget(self.gift_btn)
+        lay.addLayout(row)
         self.next_btn = button(self.tr("Next customer  Enter"), "pay", self.win.new_sale)
         lay.addWidget(self.next_btn)
         outer.addWidget(left, 5)
@@ -245,9 +418,10 @@ class TenderScreen(QWidget):
         self.receipt_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         rlay.addWidget(self.receipt_view, 1)
         outer.addWidget(right, 4)
-        sc = QShortcut(QKeySequence("Return"), page)
-        sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        sc.activated.connect(self.win.new_sale)
+        for key, fn in (("Return", self.win.new_sale), ("F8", self.reprint)):
+            sc = QShortcut(QKeySequence(key), page)
+            sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            sc.activated.connect(fn)
         return page
 
     def completed(self, payload: dict[str, Any]) -> None:
@@ -260,14 +434,39 @@ class TenderScreen(QWidget):
             .replace("%1", yuan(int(payload["total_fen"])))
             .replace("%2", yuan(paid))
         )
-        printed = self.win.session.till.reads.printer_configured
-        self.print_note.setText(
-            self.tr("Receipt sent to the printer.")
-            if printed
-            else self.tr("No receipt printer is configured: the receipt is shown here.")
-        )
+        printed = self.win.session.printer_ready
+        problem = self.win.print_problem
+        if problem:
+            self.print_note.setText(problem)
+            restyle(self.print_note, "error")
+        else:
+            restyle(self.print_note, "muted")
+            self.print_note.setText(
+                self.tr("Receipt sent to the printer.")
+                if printed
+                else self.tr("No receipt printer is configured: the receipt is shown here.")
+            )
         self.receipt_view.setPlainText(self.win.session.receipt_text(payload))
         self.stack.setCurrentIndex(1)
         self.next_btn.setFocus()
         self.setFocus()
         self.win.customer.show_done(payload)
+        self.win.session.ereceipt_qr(payload, self.win.customer.show_qr, lambda _e: None)
+
+    def reprint(self) -> None:
+        p = self.win.session.last_payload
+        if p is not None:
+            self.win.session.reprint(
+                int(p["receipt_no"]), self.win._reprinted, self.show_done_error
+            )
+
+    def gift(self) -> None:
+        p = self.win.session.last_payload
+        if p is not None:
+            self.win.session.gift_receipt(
+                int(p["receipt_no"]), self.win._gift_printed, self.show_done_error
+            )
+
+    def show_done_error(self, err: GuitaiError) -> None:
+        restyle(self.print_note, "error")
+        self.print_note.setText(self.win.session.message(err))

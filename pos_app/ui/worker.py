@@ -64,6 +64,12 @@ class ServiceWorker(QObject):
         self._relay = _Relay(self)
         self._relay.done.connect(self._deliver)
         self._pending = 0
+        # Calls that must not wait behind the running one (the Cancel of a card payment that
+        # occupies the worker).  They never touch the database.
+        self._side = QThreadPool(self)
+        self._side.setMaxThreadCount(1)
+        self._side_relay = _Relay(self)
+        self._side_relay.done.connect(lambda cb, value, _t: cb(value))
 
     @property
     def pending(self) -> int:
@@ -74,6 +80,10 @@ class ServiceWorker(QObject):
         if self._pending == 1:
             self.busy_changed.emit(True)
         self._pool.start(_Job(fn, on_ok, on_err, self._relay))
+
+    def submit_side(self, fn: Callable[[], Any], on_ok: OnOk, on_err: OnErr) -> None:
+        """Run fn at once on the side thread (no database), even while the worker is busy."""
+        self._side.start(_Job(fn, on_ok, on_err, self._side_relay))
 
     def _deliver(self, callback: Callable[[Any], None], value: Any, _token: Any) -> None:
         self._pending -= 1
@@ -86,4 +96,5 @@ class ServiceWorker(QObject):
         return bool(self._pool.waitForDone(msecs))
 
     def shutdown(self) -> None:
+        self._side.waitForDone(10_000)
         self._pool.waitForDone(10_000)

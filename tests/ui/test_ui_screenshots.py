@@ -68,9 +68,13 @@ def test_screenshots_of_every_screen(qtbot: Any, till_home: Path, shots: Path) -
     from pos_app.adapters.db.connection import open_database
     from pos_app.bootstrap import build_till
     from pos_app.config import Paths
+    from pos_app.demo_live import configure_till, start_stack
     from pos_app.domain.users import Role
     from pos_app.ui.app import build_app, teardown
 
+    # the receipt printer, card terminal and WeChat Pay / Alipay emulators on loopback
+    stack = start_stack(till_home.parent / "emu", cloud=False, fast=True)
+    configure_till(till_home, stack, enroll=False)
     clock = ManualClock(datetime(2026, 11, 25, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai")))
     db = open_database(Paths(till_home).database)
     till = build_till(Paths(till_home), db, clock)
@@ -78,6 +82,9 @@ def test_screenshots_of_every_screen(qtbot: Any, till_home: Path, shots: Path) -
     till.users.add("王芳", {Role.CASHIER}, "2345")
     till.users.add("陈店长", {Role.MANAGER}, "3456")
     day_of_sales(till, clock)
+    till.register_probes()
+    for kind in ("printer", "drawer", "scanner", "terminal", "network", "sync"):
+        till.devices._probes[kind].refresh_now()
     t = build_app(till, lang="zh", customer_display=True)
     try:
         qtbot.addWidget(t.window)
@@ -113,6 +120,11 @@ def test_screenshots_of_every_screen(qtbot: Any, till_home: Path, shots: Path) -
 
         t.window.show_tender()
         tender = t.window.tender
+        qtbot.waitUntil(lambda: all(b.isEnabled() for b in tender.other.values()), timeout=10_000)
+        tender.amount.setText("500")
+        tap(qtbot, t, tender.other[Tender.CARD])  # split: ¥500 by card on the ZVT terminal
+        qtbot.waitUntil(lambda: tender.paying is None, timeout=10_000)
+        idle(qtbot, t)
         tender.amount.setText("1000")
         qtbot.keyClick(tender.amount, Qt.Key.Key_Return)
         idle(qtbot, t)
@@ -123,16 +135,19 @@ def test_screenshots_of_every_screen(qtbot: Any, till_home: Path, shots: Path) -
         idle(qtbot, t)
         assert tender.stack.currentIndex() == 1
         save(t.window, shots, "till-change.png")
-        t.window.customer.resize(1024, 600)
+        t.window.customer.resize(1024, 760)
+        qtbot.waitUntil(lambda: t.window.customer.qr_modules is not None, timeout=10_000)
         save(t.window.customer, shots, "till-customer.png")
         tap(qtbot, t, tender.next_btn)
 
         t.window.show_returns()
         r = t.window.returns
-        r.receipt.setText("5")
-        r.find()
-        idle(qtbot, t)
+        # the customer's printed receipt (card + cash): its QR scanned on the returns screen
+        job = stack.printer.wait_for_jobs(1)[-1]
+        wedge_scan(qtbot, t, (job["qr"] or job["qr_native"])[0])
+        assert "真实小票" in r.verdict.text() and r.mode == "original"
         r.spins[1][1].setValue(0)
+        r.spins[2][1].setValue(0)
         r.reason.setText("尺码不合适")
         save(t.window, shots, "till-return.png")
 
@@ -151,4 +166,6 @@ def test_screenshots_of_every_screen(qtbot: Any, till_home: Path, shots: Path) -
         save(t.window, shots, "till-shift.png")
     finally:
         teardown(t)
+        till.close()
         db.close()
+        stack.close()

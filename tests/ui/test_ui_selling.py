@@ -291,6 +291,19 @@ def test_reprint_shows_receipt_text_without_printer(qtbot: Any, app_ui: Any) -> 
     assert t.session.till.store._one("SELECT reprints FROM sales WHERE receipt_no = 1") == 1
 
 
+def test_gift_receipt_without_printer_shows_no_prices(qtbot: Any, app_ui: Any) -> None:
+    t = app_ui
+    start_selling(qtbot, t)
+    wedge_scan(qtbot, t, "6901234567908")
+    t.window.show_tender()
+    t.window.tender.pay_cash()
+    idle(qtbot, t)
+    tap(qtbot, t, t.window.tender.gift_btn)
+    text = dialog(t).view.toPlainText()
+    assert "纯棉圆领T恤" in text and "199.00" not in text
+    assert "礼" in text  # it says it is a gift receipt
+
+
 def test_status_bar_says_not_configured(qtbot: Any, app_ui: Any) -> None:
     t = app_ui
     idle(qtbot, t)

@@ -14,6 +14,21 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 ZH = {
+    "Refund done: receipt no. %1, paid back: %2.": "退款完成：小票号 %1，已退：%2。",
+    "Cancel payment": "取消支付",
+    "Cancelling…": "正在取消…",
+    "approved": "已批准",
+    "unavailable": "暂不可用",
+    "Scan the customer's %1 payment code": "请扫描顾客的%1付款码",
+    "%1 is not available on this till: take another tender.": "本机暂不能使用%1：请改用其他支付方式。",
+    "%1: %2 — follow the terminal": "%1：%2 — 请按终端提示操作",
+    "Gift receipt": "礼品小票",
+    "Gift receipt for %1 printed.": "小票 %1 的礼品小票已打印。",
+    "Gift receipt %1 (no printer configured)": "礼品小票 %1（未配置打印机）",
+    "Scan for your e-receipt": "扫码查看电子小票",
+    "Original payment": "原路退回",
+    "Checking the receipt…": "正在验证小票…",
+    "Receipt %1: ": "小票 %1：",
     "#": "序号",
     "%n item(s)": "共 %n 件",
     "%n piece(s)": "%n 件",

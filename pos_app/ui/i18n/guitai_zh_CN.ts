@@ -8,24 +8,29 @@
         <translation>客显</translation>
     </message>
     <message>
-        <location filename="../customer_display.py" line="24" />
-        <location filename="../customer_display.py" line="50" />
+        <location filename="../customer_display.py" line="27" />
+        <location filename="../customer_display.py" line="94" />
         <source>Welcome</source>
         <translation>欢迎光临</translation>
     </message>
     <message>
-        <location filename="../customer_display.py" line="30" />
-        <location filename="../customer_display.py" line="47" />
+        <location filename="../customer_display.py" line="33" />
+        <location filename="../customer_display.py" line="91" />
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../customer_display.py" line="57" />
+        <location filename="../customer_display.py" line="46" />
+        <source>Scan for your e-receipt</source>
+        <translation>扫码查看电子小票</translation>
+    </message>
+    <message>
+        <location filename="../customer_display.py" line="101" />
         <source>Change %1</source>
         <translation>找零 %1</translation>
     </message>
     <message>
-        <location filename="../customer_display.py" line="58" />
+        <location filename="../customer_display.py" line="102" />
         <source>Thank you!</source>
         <translation>谢谢惠顾！</translation>
     </message>
@@ -33,100 +38,106 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="47" />
+        <location filename="../main_window.py" line="69" />
         <source>Guitai till</source>
         <translation>柜台收银</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="59" />
+        <location filename="../main_window.py" line="81" />
         <source>Till %1</source>
         <translation>%1 号收银台</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="70" />
+        <location filename="../main_window.py" line="92" />
         <source>Sign out</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="109" />
+        <location filename="../main_window.py" line="131" />
         <source>Cashier %1</source>
         <translation>收银员 %1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="137" />
+        <location filename="../main_window.py" line="159" />
         <source>Shift open. Happy selling!</source>
         <translation>已开班，祝生意兴隆！</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="214" />
-        <source>Payment has started: go back (Esc) to add more items.</source>
-        <translation>正在收款：如需加购请先返回（Esc）。</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="258" />
+        <location filename="../main_window.py" line="293" />
         <source>Manager approval</source>
         <translation>店长授权</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="260" />
+        <location filename="../main_window.py" line="295" />
         <source>Manager</source>
         <translation>店长</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="261" />
+        <location filename="../main_window.py" line="296" />
         <source>PIN</source>
         <translation>PIN 密码</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="262" />
+        <location filename="../main_window.py" line="297" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="266" />
+        <location filename="../main_window.py" line="301" />
         <source>Approve</source>
         <translation>授权</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="267" />
-        <location filename="../main_window.py" line="300" />
+        <location filename="../main_window.py" line="302" />
+        <location filename="../main_window.py" line="335" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="273" />
+        <location filename="../main_window.py" line="308" />
         <source>Manager, PIN and reason are all needed.</source>
         <translation>请填写店长、PIN 和原因。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="295" />
+        <location filename="../main_window.py" line="330" />
         <source>Reprint a receipt</source>
         <translation>重印小票</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="298" />
+        <location filename="../main_window.py" line="333" />
         <source>No receipts yet.</source>
         <translation>还没有小票。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="299" />
+        <location filename="../main_window.py" line="334" />
         <source>Reprint</source>
         <translation>重印</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="311" />
+        <location filename="../main_window.py" line="347" />
         <source>Receipt %1 reprinted.</source>
         <translation>小票 %1 已重印。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="316" />
+        <location filename="../main_window.py" line="352" />
         <source>Receipt %1 (no printer configured)</source>
         <translation>小票 %1（未配置打印机）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="318" />
+        <location filename="../main_window.py" line="354" />
+        <location filename="../main_window.py" line="368" />
         <source>Close</source>
         <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="361" />
+        <source>Gift receipt for %1 printed.</source>
+        <translation>小票 %1 的礼品小票已打印。</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="366" />
+        <source>Gift receipt %1 (no printer configured)</source>
+        <translation>礼品小票 %1（未配置打印机）</translation>
     </message>
 </context>
 <context>
@@ -240,95 +251,106 @@
 <context>
     <name>ReturnsScreen</name>
     <message>
-        <location filename="../returns_screen.py" line="42" />
+        <location filename="../returns_screen.py" line="46" />
         <source>Return goods</source>
         <translation>退货</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="46" />
+        <location filename="../returns_screen.py" line="50" />
         <source>Receipt number of the sale</source>
         <translation>原销售小票号</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="49" />
+        <location filename="../returns_screen.py" line="53" />
         <source>Find</source>
         <translation>查找</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="57" />
+        <location filename="../returns_screen.py" line="64" />
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="58" />
+        <location filename="../returns_screen.py" line="65" />
         <source>Sold</source>
         <translation>已售</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="59" />
+        <location filename="../returns_screen.py" line="66" />
         <source>Paid each</source>
         <translation>单件实付</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="60" />
+        <location filename="../returns_screen.py" line="67" />
         <source>Can return</source>
         <translation>可退</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="61" />
+        <location filename="../returns_screen.py" line="68" />
         <source>Return</source>
         <translation>退货</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="77" />
-        <location filename="../returns_screen.py" line="96" />
+        <location filename="../returns_screen.py" line="84" />
+        <location filename="../returns_screen.py" line="105" />
         <source>Refund</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="80" />
+        <location filename="../returns_screen.py" line="87" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="83" />
+        <location filename="../returns_screen.py" line="90" />
         <source>e.g. wrong size</source>
         <translation>例如：尺码不合适</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="85" />
+        <location filename="../returns_screen.py" line="92" />
         <source>Refund to</source>
         <translation>退款方式</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="86" />
+        <location filename="../returns_screen.py" line="93" />
+        <location filename="../returns_screen.py" line="176" />
+        <source>Original payment</source>
+        <translation>原路退回</translation>
+    </message>
+    <message>
+        <location filename="../returns_screen.py" line="97" />
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="90" />
-        <source>Original payment (not configured)</source>
-        <translation>原路退回（未配置）</translation>
+        <location filename="../returns_screen.py" line="258" />
+        <source>Refund done: receipt no. %1, paid back: %2.</source>
+        <translation>退款完成：小票号 %1，已退：%2。</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="99" />
+        <location filename="../returns_screen.py" line="108" />
         <source>Back  Esc</source>
         <translation>返回  Esc</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="119" />
+        <location filename="../returns_screen.py" line="136" />
         <source>Type the receipt number (digits only).</source>
         <translation>请输入小票号（仅数字）。</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="127" />
-        <source>Receipt %1 · %2 · cashier %3 · total %4</source>
-        <translation>小票 %1 · %2 · 收银员 %3 · 合计 %4</translation>
+        <location filename="../returns_screen.py" line="150" />
+        <source>Checking the receipt…</source>
+        <translation>正在验证小票…</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="190" />
-        <source>Refund done: receipt no. %1, pay out %2 in cash.</source>
-        <translation>退款完成：小票号 %1，请退还现金 %2。</translation>
+        <location filename="../returns_screen.py" line="158" />
+        <source>Receipt %1: </source>
+        <translation>小票 %1：</translation>
+    </message>
+    <message>
+        <location filename="../returns_screen.py" line="181" />
+        <source>Receipt %1 · %2 · cashier %3 · total %4</source>
+        <translation>小票 %1 · %2 · 收银员 %3 · 合计 %4</translation>
     </message>
 </context>
 <context>
@@ -836,27 +858,27 @@
         <translation>未配置</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="112" />
+        <location filename="../status_bar.py" line="113" />
         <source>Status not known yet.</source>
         <translation>状态未知。</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="116" />
+        <location filename="../status_bar.py" line="117" />
         <source>What happened</source>
         <translation>发生了什么</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="118" />
+        <location filename="../status_bar.py" line="119" />
         <source>What to do</source>
         <translation>如何处理</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="122" />
+        <location filename="../status_bar.py" line="123" />
         <source>Waiting to send: %1</source>
         <translation>待发送：%1</translation>
     </message>
     <message>
-        <location filename="../status_bar.py" line="123" />
+        <location filename="../status_bar.py" line="124" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
@@ -864,113 +886,169 @@
 <context>
     <name>TenderScreen</name>
     <message>
-        <location filename="../tender_screen.py" line="70" />
+        <location filename="../tender_screen.py" line="86" />
         <source>Amount due</source>
         <translation>应收</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="75" />
+        <location filename="../tender_screen.py" line="91" />
         <source>Payments</source>
         <translation>已收款</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="80" />
+        <location filename="../tender_screen.py" line="96" />
         <source>Sale total</source>
         <translation>订单合计</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="86" />
+        <location filename="../tender_screen.py" line="102" />
         <source>Back to sale  Esc</source>
         <translation>返回收银  Esc</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="87" />
+        <location filename="../tender_screen.py" line="103" />
         <source>Cancel payments  F3</source>
         <translation>取消付款  F3</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="93" />
+        <location filename="../tender_screen.py" line="109" />
         <source>Cash received</source>
         <translation>实收现金</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="104" />
+        <location filename="../tender_screen.py" line="120" />
         <source>Take cash  Enter</source>
         <translation>收现金  Enter</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="112" />
+        <location filename="../tender_screen.py" line="142" />
+        <location filename="../tender_screen.py" line="323" />
+        <source>Cancel payment</source>
+        <translation>取消支付</translation>
+    </message>
+    <message>
+        <location filename="../tender_screen.py" line="152" />
         <source>Card</source>
         <translation>银行卡</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="113" />
+        <location filename="../tender_screen.py" line="153" />
         <source>WeChat Pay</source>
         <translation>微信支付</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="114" />
+        <location filename="../tender_screen.py" line="154" />
         <source>Alipay</source>
         <translation>支付宝</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="116" />
+        <location filename="../tender_screen.py" line="178" />
         <source>not configured</source>
         <translation>未配置</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="135" />
+        <location filename="../tender_screen.py" line="178" />
+        <source>unavailable</source>
+        <translation>暂不可用</translation>
+    </message>
+    <message>
+        <location filename="../tender_screen.py" line="195" />
         <source>Cash rounding: %1 off</source>
         <translation>抹零 %1</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="144" />
+        <location filename="../tender_screen.py" line="204" />
+        <source>approved</source>
+        <translation>已批准</translation>
+    </message>
+    <message>
+        <location filename="../tender_screen.py" line="206" />
         <source>change %1</source>
         <translation>找零 %1</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="172" />
-        <location filename="../tender_screen.py" line="195" />
+        <location filename="../tender_screen.py" line="234" />
+        <location filename="../tender_screen.py" line="360" />
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="210" />
+        <location filename="../tender_screen.py" line="280" />
+        <source>Scan the customer's %1 payment code</source>
+        <translation>请扫描顾客的%1付款码</translation>
+    </message>
+    <message>
+        <location filename="../tender_screen.py" line="283" />
+        <source>Back</source>
+        <translation>返回</translation>
+    </message>
+    <message>
+        <location filename="../tender_screen.py" line="300" />
+        <source>Payment has started: go back (Esc) to add more items.</source>
+        <translation>正在收款：如需加购请先返回（Esc）。</translation>
+    </message>
+    <message>
+        <location filename="../tender_screen.py" line="305" />
+        <source>%1 is not available on this till: take another tender.</source>
+        <translation>本机暂不能使用%1：请改用其他支付方式。</translation>
+    </message>
+    <message>
+        <location filename="../tender_screen.py" line="319" />
+        <source>%1: %2 — follow the terminal</source>
+        <translation>%1：%2 — 请按终端提示操作</translation>
+    </message>
+    <message>
+        <location filename="../tender_screen.py" line="342" />
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <location filename="../tender_screen.py" line="377" />
         <source>Cancel the payments (F3) before going back.</source>
         <translation>请先取消付款（F3）再返回。</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="224" />
+        <location filename="../tender_screen.py" line="391" />
         <source>Change due</source>
         <translation>找零</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="236" />
+        <location filename="../tender_screen.py" line="404" />
+        <source>Reprint  F8</source>
+        <translation>重印  F8</translation>
+    </message>
+    <message>
+        <location filename="../tender_screen.py" line="406" />
+        <source>Gift receipt</source>
+        <translation>礼品小票</translation>
+    </message>
+    <message>
+        <location filename="../tender_screen.py" line="409" />
         <source>Next customer  Enter</source>
         <translation>下一位顾客  Enter</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="240" />
+        <location filename="../tender_screen.py" line="413" />
         <source>Receipt</source>
         <translation>小票</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="256" />
+        <location filename="../tender_screen.py" line="430" />
         <source>Receipt no. %1</source>
         <translation>小票号 %1</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="259" />
+        <location filename="../tender_screen.py" line="433" />
         <source>Total %1 · received %2</source>
         <translation>合计 %1 · 实收 %2</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="265" />
+        <location filename="../tender_screen.py" line="445" />
         <source>Receipt sent to the printer.</source>
         <translation>小票已发送到打印机。</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="267" />
+        <location filename="../tender_screen.py" line="447" />
         <source>No receipt printer is configured: the receipt is shown here.</source>
         <translation>未配置小票打印机：小票内容显示如下。</translation>
     </message>
