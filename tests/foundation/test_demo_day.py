@@ -13,6 +13,7 @@ def test_demo_day_runs_headless(tmp_path: Path) -> None:
     out = tmp_path / "demo"
     env = dict(os.environ, GUITAI_DEMO_DIR=str(out), GUITAI_DEMO_SALES="40", GUITAI_DEMO_SKUS="500")
     env.pop("DISPLAY", None)
+    env.pop("WAYLAND_DISPLAY", None)
     r = subprocess.run(
         [sys.executable, "-m", "pos_app.demo"], env=env, capture_output=True, text=True, timeout=300
     )
