@@ -92,14 +92,19 @@ class Checkout:
     def _attempt_ids(self, sale: Sale) -> list[str]:
         return [t.reference for t in sale.tenders if t.tender in PAYMENT_TENDERS and t.reference]
 
-    def complete(self, sale: Sale) -> dict[str, Any]:
+    def complete(
+        self, sale: Sale, within: Callable[[dict[str, Any]], None] | None = None
+    ) -> dict[str, Any]:
+        """`within`: a further in-transaction step (the member ledger, docs/members.md)."""
         ids = self._attempt_ids(sale)
 
         def attach(payload: dict[str, Any]) -> None:
             for attempt_id in ids:
                 self.payments.attach(attempt_id, sale.id)
+            if within is not None:
+                within(payload)
 
-        return self.sales.complete(sale, within=attach if ids else None)
+        return self.sales.complete(sale, within=attach if ids or within else None)
 
     def abandon(self, sale: Sale) -> None:
         """The customer walked away after paying part by card or wallet: give it back."""
