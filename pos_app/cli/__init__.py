@@ -42,6 +42,7 @@ COMMANDS: dict[str, str] = {
     "emulate": "pos_app.cli.devices_cmds:emulate",
     "drawer": "pos_app.cli.devices_cmds:drawer",
     "run": "pos_app.cli.run_cmd:run",
+    "member": "pos_app.cli.member_cmds:member",
 }
 
 

@@ -196,6 +196,7 @@ class Coupon:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Coupon:
+        d = {k: v for k, v in d.items() if v is not None}
         if "kind" in d:
             kind_raw = str(d["kind"])
         else:  # `guitai cloud coupon add` publishes amount_fen or percent_off only
@@ -207,17 +208,20 @@ class Coupon:
         percent = d.get("percent_bp")
         if percent is None and "percent_off" in d:
             percent = int(d["percent_off"]) * 100
+        expires = d.get("expires_at")
+        if not expires and d.get("expires"):  # a last valid day: through its end, China time
+            expires = f"{d['expires']}T23:59:59+08:00"
         return cls(
             code=str(d.get("code", "")),
             kind=kind,
             name=str(d.get("name", "")),
             amount_fen=_int(d, "amount_fen"),
             percent_bp=int(percent or 0),
-            threshold_fen=_int(d, "threshold_fen"),
+            threshold_fen=_int(d, "threshold_fen") or _int(d, "min_spend_fen"),
             categories=_set(d, "categories"),
             uses=_int(d, "uses", 1),
             member_id=d.get("member_id") or None,
-            expires_at=d.get("expires_at") or None,
+            expires_at=expires or None,
             redeemed=bool(d.get("redeemed", False)),
         )
 

@@ -108,6 +108,7 @@ class MemberService:
         self.clock = clock
         self.lookup = lookup
         self._cloud = cloud
+        self._coupon_online: dict[str, bool] = {}  # sale id -> confirmed by the cloud
 
     # ---- settings ---------------------------------------------------------------------
 
@@ -414,6 +415,7 @@ class MemberService:
             "points_earned": earned,
             "points_redeemed": used,
             "points_balance": member.points - used + earned,
+            "stored_value_balance_fen": member.stored_value_fen,
         }
 
     def reserve_coupon(self, sale: Sale) -> bool:
@@ -424,16 +426,15 @@ class MemberService:
         if code is None:
             return False
         cloud = self._cloud_call()
-        if cloud is None:
-            sale.member_extra["coupon_offline"] = True
-            return False
-        try:
-            cloud.redeem_coupon(code, sale.member_id or "", sale.id, f"coupon:{sale.id}:{code}")
-        except CloudUnavailable:
-            sale.member_extra["coupon_offline"] = True
-            return False
-        sale.member_extra["coupon_offline"] = False
-        return True
+        online = False
+        if cloud is not None:
+            try:
+                cloud.redeem_coupon(code, sale.member_id or "", sale.id, f"coupon:{sale.id}:{code}")
+                online = True
+            except CloudUnavailable:
+                online = False
+        self._coupon_online[sale.id] = online
+        return online
 
     # ---- stored value -----------------------------------------------------------------
 
@@ -496,8 +497,6 @@ class MemberService:
         def step(payload: dict[str, Any]) -> None:
             member = payload.get("member") or {}
             mid = member.get("id")
-            if not mid:
-                return
             now = payload["completed_at"]
             day = payload["business_day"]
             base = {
@@ -508,6 +507,27 @@ class MemberService:
                 "till_no": payload["till_no"],
                 "at": now,
             }
+            for s in payload.get("savings", []):
+                if s["kind"] != "coupon":
+                    continue
+                offline = not self._coupon_online.pop(payload["sale_id"], False)
+                self.repo.add_ledger(
+                    mid or "",
+                    "coupon_redeemed",
+                    int(s["amount_fen"]),
+                    ref=s["ref"],
+                    sale_id=payload["sale_id"],
+                    offline=offline,
+                    business_day=day,
+                    at=now,
+                )
+                self.store.append_outbox(
+                    events.COUPON_REDEEMED,
+                    base | {"code": s["ref"], "amount_fen": s["amount_fen"], "offline": offline},
+                    now,
+                )
+            if not mid:
+                return
             earned = int(member.get("points_earned", 0))
             used = int(member.get("points_redeemed", 0))
             sv_total = 0
@@ -558,25 +578,6 @@ class MemberService:
                     at=now,
                 )
                 self.store.append_outbox(events.POINTS_EARNED, base | {"points": earned}, now)
-            for s in payload.get("savings", []):
-                if s["kind"] != "coupon":
-                    continue
-                offline = bool(member.get("coupon_offline", True))
-                self.repo.add_ledger(
-                    mid,
-                    "coupon_redeemed",
-                    int(s["amount_fen"]),
-                    ref=s["ref"],
-                    sale_id=payload["sale_id"],
-                    offline=offline,
-                    business_day=day,
-                    at=now,
-                )
-                self.store.append_outbox(
-                    events.COUPON_REDEEMED,
-                    base | {"code": s["ref"], "amount_fen": s["amount_fen"], "offline": offline},
-                    now,
-                )
             self.repo.adjust(mid, earned - used, -sv_total, now)
             assoc = payload.get("associate")
             if assoc:

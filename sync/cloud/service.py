@@ -20,11 +20,12 @@ from .admin import CloudAdmin
 from .common import ApiError, _dump, _now_iso, code_hash
 from .db import Tx
 from .ingest import ingest_batch
+from .members_ledger import MemberLedger
 
 __all__ = ["ApiError", "CloudService"]
 
 
-class CloudService(CloudAdmin):
+class CloudService(MemberLedger, CloudAdmin):
     # ---- enrollment ------------------------------------------------------------------------
 
     def enroll(self, body: Mapping[str, Any]) -> dict[str, Any]:
@@ -214,7 +215,9 @@ class CloudService(CloudAdmin):
         if len(set(ids)) != len(ids):
             raise ApiError(400, "bad_batch", "an event id appears twice in one batch")
         with self.db.tx() as tx:
-            return ingest_batch(tx, device_id, events, _now_iso(self.now()), floats_as_decimal)
+            result = ingest_batch(tx, device_id, events, _now_iso(self.now()), floats_as_decimal)
+            self.apply_member_events(tx, device_id, events, set(result["accepted"]))
+            return result
 
     # ---- pull ------------------------------------------------------------------------------
 
