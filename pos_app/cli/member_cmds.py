@@ -30,8 +30,27 @@ def member_service(till: Any) -> MemberService:
                 )
             return cloud_box[0]
 
+        def receipt_payload(text: str) -> dict[str, Any] | None:
+            from pos_app.adapters.receipt_docs import verify_receipt
+
+            r = verify_receipt(till.store, till.signer, text)
+            if r["own_till"]:
+                p: dict[str, Any] | None = till.store.sale_payload(receipt_no=r["receipt_no"])
+                return p
+            remote = cloud()
+            if remote is None:
+                return None
+            token = text.strip().rstrip("/").rsplit("/", 1)[-1]
+            found: dict[str, Any] = remote.client.receipt(token)
+            return found.get("payload")
+
         svc = MemberService(
-            till.store, SqliteMembers(till.database.conn), till.clock, till.lookup, cloud
+            till.store,
+            SqliteMembers(till.database.conn),
+            till.clock,
+            till.lookup,
+            cloud,
+            receipt_payload,
         )
         till.__dict__["_member_service"] = svc
     return svc

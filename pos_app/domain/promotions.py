@@ -245,7 +245,17 @@ class Pricing:
 
 
 def _canonical(lines: Iterable[BasketLine]) -> list[BasketLine]:
-    return sorted(lines, key=lambda ln: (ln.sku, ln.unit_price_fen, ln.qty, ln.net_fen))
+    return sorted(
+        lines,
+        key=lambda ln: (
+            ln.sku,
+            ln.unit_price_fen,
+            ln.qty,
+            ln.net_fen,
+            ln.member_priced,
+            ln.category,
+        ),
+    )
 
 
 def _spread(

@@ -102,7 +102,9 @@ class MemberService:
         clock: Clock,
         lookup: Callable[[str], Sellable],
         cloud: Callable[[], MemberCloud | None] = lambda: None,
+        receipt_lookup: Callable[[str], dict[str, Any] | None] | None = None,
     ) -> None:
+        self.receipt_lookup = receipt_lookup  # e-receipt URL or token -> the sale payload
         self.store = store
         self.repo = repo
         self.clock = clock
@@ -144,9 +146,12 @@ class MemberService:
     # ---- find and enroll --------------------------------------------------------------
 
     def find(self, query: str) -> list[Member]:
-        """By mobile number (exact), the last four digits (candidates), or a member code.
+        """By mobile number (exact), the last four digits (candidates), a member code, or a
+        scanned e-receipt (URL or token).
         A number the mirror does not hold is asked of the cloud and kept in the mirror."""
         q = query.strip()
+        if self.receipt_lookup is not None and ("/" in q or len(q) > 24):
+            return [self.from_receipt(self.receipt_lookup(q))]
         code_id = member_code_id(q)
         if code_id is not None:
             m = self.repo.by_id(code_id)

@@ -12,14 +12,26 @@ from click.testing import CliRunner
 from pos_app.cli import main as cli_main
 
 
+def run_text(home: Path, *args: str) -> str:
+    """Run `guitai --home HOME args…` in-process; what it printed."""
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        rc = cli_main(["--home", str(home), *args])
+    assert rc == 0, out.getvalue()
+    return out.getvalue()
+
+
 def run(home: Path, *args: str, ok: bool = True) -> Any:
     """Run `guitai --home HOME args… --json` in-process; the parsed JSON answer."""
     env = {"GUITAI_PIN": "1234"}
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
-        import io
         import contextlib
+        import io
 
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
@@ -53,3 +65,10 @@ def put_json_row(home: Path, table: str, key_col: str, key: str, data: dict[str,
 
 
 __all__ = ["CliRunner", "put_json_row", "run"]
+
+
+def member_service_for(till: Any) -> Any:
+    """The CLI's member service over a test till (manual clock, no cloud)."""
+    from pos_app.cli.member_cmds import member_service
+
+    return member_service(till)

@@ -43,9 +43,20 @@ class SqliteMembers:
     # ---- members ------------------------------------------------------------------------
 
     def by_id(self, member_id: str) -> Member | None:
-        return _member(
-            self.conn.execute(f"SELECT {_COLS} FROM members WHERE id = ?", (member_id,)).fetchone()
-        )
+        """By id, or by an id the cloud merged into another member."""
+        row = self.conn.execute(f"SELECT {_COLS} FROM members WHERE id = ?", (member_id,))
+        found = _member(row.fetchone())
+        if found is None:
+            alias = self.conn.execute(
+                "SELECT member_id FROM member_aliases WHERE alias_id = ?", (member_id,)
+            ).fetchone()
+            if alias is not None:
+                found = _member(
+                    self.conn.execute(
+                        f"SELECT {_COLS} FROM members WHERE id = ?", (alias[0],)
+                    ).fetchone()
+                )
+        return found
 
     def by_phone(self, phone: str) -> Member | None:
         return _member(
@@ -226,8 +237,10 @@ class SqliteMembers:
         """The member's completed sales on this till, newest first (the journal payloads)."""
         rows = self.conn.execute(
             "SELECT j.payload FROM sales s JOIN journal j ON j.seq = s.journal_seq "
-            "WHERE s.member_id = ? AND s.kind = 'sale' ORDER BY s.completed_at DESC LIMIT ?",
-            (member_id, limit),
+            "WHERE s.kind = 'sale' AND (s.member_id = ? OR s.member_id IN "
+            "(SELECT alias_id FROM member_aliases WHERE member_id = ?)) "
+            "ORDER BY s.completed_at DESC LIMIT ?",
+            (member_id, member_id, limit),
         ).fetchall()
         return [json.loads(r[0]) for r in rows]
 

@@ -416,6 +416,11 @@ CREATE TABLE followups (
 );
 CREATE INDEX followups_due ON followups(done_at, due_at);
 CREATE INDEX followups_associate ON followups(associate, due_at);
+CREATE TABLE member_aliases (
+  alias_id TEXT PRIMARY KEY,            -- a member id the cloud merged into another
+  member_id TEXT NOT NULL,              -- (same phone enrolled at two tills)
+  at TEXT NOT NULL
+);
 CREATE INDEX members_last4 ON members(substr(phone, -4));
 CREATE INDEX sales_member ON sales(member_id) WHERE member_id IS NOT NULL
 """
