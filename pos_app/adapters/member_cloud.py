@@ -17,8 +17,11 @@ from pos_app.services.members import CloudUnavailable
 
 
 class SyncMemberCloud:
-    def __init__(self, client: Any) -> None:
-        self.client = client
+    """A client is opened per call and closed after it: the till makes few online calls, and
+    no connection is left open when the command or screen that asked is done."""
+
+    def __init__(self, make_client: Any) -> None:
+        self._make_client = make_client
 
     @classmethod
     def from_till(
@@ -37,7 +40,7 @@ class SyncMemberCloud:
             return None
         key = load_private_key(paths.private_key)
         return cls(
-            CloudClient(
+            lambda: CloudClient(
                 rows["cloud_url"],
                 key=key,
                 device_id=rows["device_id"],
@@ -46,14 +49,12 @@ class SyncMemberCloud:
             )
         )
 
-    def close(self) -> None:
-        self.client.close()
-
-    def _call(self, fn: Any, *args: Any, **kw: Any) -> Any:
+    def _call(self, method: str, *args: Any, **kw: Any) -> Any:
         from sync.errors import CloudRejected, TransportError
 
         try:
-            return fn(*args, **kw)
+            with self._make_client() as client:
+                return getattr(client, method)(*args, **kw)
         except TransportError as err:
             raise CloudUnavailable(err.message, err.message_zh) from err
         except CloudRejected as err:
@@ -73,18 +74,18 @@ class SyncMemberCloud:
             raise
 
     def member_by_phone(self, phone: str) -> dict[str, Any] | None:
-        data: dict[str, Any] | None = self._call(self.client.member_by_phone, phone)
+        data: dict[str, Any] | None = self._call("member_by_phone", phone)
         return data
 
     def debit(self, member_id: str, amount_fen: int, key: str, reference: str) -> dict[str, Any]:
         data: dict[str, Any] = self._call(
-            self.client.stored_value, "debits", member_id, amount_fen, key, reference
+            "stored_value", "debits", member_id, amount_fen, key, reference
         )
         return data
 
     def credit(self, member_id: str, amount_fen: int, key: str, reference: str) -> dict[str, Any]:
         data: dict[str, Any] = self._call(
-            self.client.stored_value, "credits", member_id, amount_fen, key, reference
+            "stored_value", "credits", member_id, amount_fen, key, reference
         )
         return data
 
@@ -92,11 +93,15 @@ class SyncMemberCloud:
         body = json.dumps({"code": code, "member_id": member_id, "sale_id": sale_id}).encode()
         # sync/client.py has no coupon call yet; its signed request plumbing is reused as is
         resp = self._call(
-            self.client._request,
+            "_request",
             "POST",
             "/v1/coupons/redemptions",
             body=body,
             headers={"Idempotency-Key": key},
         )
         data: dict[str, Any] = resp.json()
+        return data
+
+    def receipt(self, token: str) -> dict[str, Any]:
+        data: dict[str, Any] = self._call("receipt", token)
         return data

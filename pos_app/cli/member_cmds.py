@@ -41,7 +41,7 @@ def member_service(till: Any) -> MemberService:
             if remote is None:
                 return None
             token = text.strip().rstrip("/").rsplit("/", 1)[-1]
-            found: dict[str, Any] = remote.client.receipt(token)
+            found: dict[str, Any] = remote.receipt(token)
             return found.get("payload")
 
         svc = MemberService(

@@ -72,3 +72,95 @@ def member_service_for(till: Any) -> Any:
     from pos_app.cli.member_cmds import member_service
 
     return member_service(till)
+
+
+CATALOG = [
+    (
+        "QP-2026-001-BLK-L",
+        "QP-2026-001",
+        "男士羊毛夹克 黑 L",
+        29900,
+        26900,
+        "男装",
+        "6901234567892",
+    ),
+    ("QP-2026-002-WHT-M", "QP-2026-002", "纯棉T恤 白 M", 9900, None, "男装", "6901234567908"),
+    ("QP-2026-003-RED-S", "QP-2026-003", "真丝围巾 红", 59900, 53900, "配饰", "6901234567915"),
+]
+
+
+def init_till(home: Path, till_no: int) -> Path:
+    """`guitai init` store S001 with a small catalog (admin PIN 1234)."""
+    from pos_app.adapters.db.connection import open_database
+
+    rc = cli_main(
+        [
+            "--home",
+            str(home),
+            "init",
+            "--store-id",
+            "S001",
+            "--store-name",
+            "静安嘉里店",
+            "--till-no",
+            str(till_no),
+            "--admin-pin",
+            "1234",
+        ]
+    )
+    assert rc == 0
+    db = open_database(home / "till.db")
+    try:
+        db.conn.execute("BEGIN IMMEDIATE")
+        for sku, style, name, price, mprice, cat, code in CATALOG:
+            db.conn.execute(
+                "INSERT INTO skus(sku, style, name, price_fen, member_price_fen, category) "
+                "VALUES(?,?,?,?,?,?)",
+                (sku, style, name, price, mprice, cat),
+            )
+            db.conn.execute(
+                "INSERT INTO barcodes(code, sku, kind) VALUES(?, ?, 'ean13')", (code, sku)
+            )
+        db.conn.execute("COMMIT")
+    finally:
+        db.close()
+    return home
+
+
+def set_setting(home: Path, key: str, value: str) -> None:
+    from pos_app.adapters.db.connection import open_database
+
+    db = open_database(home / "till.db")
+    try:
+        db.conn.execute("BEGIN IMMEDIATE")
+        db.conn.execute(
+            "INSERT INTO settings(key, value) VALUES(?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+        db.conn.execute("COMMIT")
+    finally:
+        db.close()
+
+
+def setting(home: Path, key: str) -> str:
+    from pos_app.adapters.db.connection import open_database
+
+    db = open_database(home / "till.db")
+    try:
+        return str(
+            db.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()[0]
+        )
+    finally:
+        db.close()
+
+
+def dead_url() -> str:
+    """A loopback URL nobody listens on: the cloud is unreachable (connection refused)."""
+    import socket
+
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return f"http://127.0.0.1:{port}"
