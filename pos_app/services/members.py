@@ -587,8 +587,23 @@ class MemberService:
             assoc = payload.get("associate")
             if assoc:
                 done = datetime.fromisoformat(now.replace("Z", "+00:00"))
-                for i, due in enumerate(followup_times(done, rules), start=1):
-                    self.repo.add_followup(mid, payload["sale_id"], assoc, i, iso_utc(due), now)
+                plan = [
+                    {
+                        "step": i,
+                        "due_at": iso_utc(due),
+                        "associate": assoc,
+                        "sale_id": payload["sale_id"],
+                    }
+                    for i, due in enumerate(followup_times(done, rules), start=1)
+                ]
+                for f in plan:
+                    self.repo.add_followup(
+                        mid, payload["sale_id"], assoc, f["step"], f["due_at"], now
+                    )
+                # synced so the brand's CRM (and the associate's phone) see the schedule
+                self.store.append_outbox(
+                    events.MEMBER_UPDATED, {"member_id": mid, "followups": plan, "at": now}, now
+                )
 
         return step
 
@@ -600,8 +615,24 @@ class MemberService:
     def finish_followup(self, fid: int, user: str, note: str = "") -> None:
         now = self._now()
         with self.store.transaction():
-            if not self.repo.finish_followup(fid, user, note, now):
+            row = next((r for r in self.repo.followups(None, None) if r["id"] == fid), None)
+            if row is None or not self.repo.finish_followup(fid, user, note, now):
                 raise NotFound(f"No open follow-up {fid}", f"没有未完成的回访 {fid}")
+            self.store.append_outbox(
+                events.MEMBER_UPDATED,
+                {
+                    "member_id": row["member_id"],
+                    "followup_done": {
+                        "sale_id": row["sale_id"],
+                        "step": row["step"],
+                        "by": user,
+                        "note": note,
+                        "at": now,
+                    },
+                    "at": now,
+                },
+                now,
+            )
 
     # ---- suggestions ------------------------------------------------------------------
 

@@ -233,6 +233,13 @@ class MemberLedger:
         data = json.loads(row[0] or "{}")
         if "tags" in p:
             data["tags"] = list(p["tags"])
+        if isinstance(p.get("followups"), list):  # the associate's schedule after a sale
+            data["followups"] = (data.get("followups", []) + list(p["followups"]))[-100:]
+        done = p.get("followup_done")
+        if isinstance(done, dict):
+            for f in data.get("followups", []):
+                if f.get("sale_id") == done.get("sale_id") and f.get("step") == done.get("step"):
+                    f["done_at"], f["done_by"] = done.get("at"), done.get("by")
         tx.execute(
             "UPDATE members SET data = ?, updated_at = ? WHERE id = ?",
             (_dump(data), _now_iso(self.now()), mid),
@@ -454,7 +461,14 @@ class MemberLedger:
                 ).fetchall()
             ]
             flags = self._flags(tx, mid)
-        return data | {"aliases": aliases, "purchases": purchases, "flags": flags}
+            raw = tx.execute("SELECT data FROM members WHERE id = ?", (mid,)).fetchone()
+            followups = json.loads(raw[0] or "{}").get("followups", []) if raw else []
+        return data | {
+            "aliases": aliases,
+            "purchases": purchases,
+            "flags": flags,
+            "followups": followups,
+        }
 
     def _flags(self, tx: Tx, member_id: str | None) -> list[dict[str, Any]]:
         sql = "SELECT member_id, kind, amount, detail, event_id, device_id, at FROM member_flags"

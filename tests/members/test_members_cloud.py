@@ -115,6 +115,9 @@ def test_offline_and_online_enrollment_of_one_phone_end_as_one_member(rig: Rig) 
     ]
     assert view["points"] == sale_a["points_earned"] + sale_b["points_earned"]
     assert rig.svc.member_view(ma["member_id"])["id"] == mb["member_id"]
+    # both associates' follow-up schedules reached the cloud, under the one member
+    assert sorted({f["associate"] for f in view["followups"]}) == ["小李", "小王"]
+    assert len(view["followups"]) == 10
     with rig.db.tx() as tx:
         assert (
             tx.execute("SELECT count(*) FROM members WHERE phone = ?", (PHONE,)).fetchone()[0] == 1

@@ -377,5 +377,17 @@ def test_cli_followups_and_associates(till_home: Path) -> None:
     assert run(till_home, "member", "followups", "--associate", "小王") == []
     due = datetime.fromisoformat(rows[0]["due_at"].replace("Z", "+00:00"))
     assert timedelta(minutes=29) < due - datetime.now(UTC) <= timedelta(minutes=30)
+    run(till_home, "return", "--user", "admin", "--receipt", str(r["receipt_no"]))
     rep = run(till_home, "member", "associates", "--day", r["business_day"])
     assert rep[0]["associate"] == "小李" and rep[0]["sales_fen"] == r["total_fen"]
+    assert rep[0]["refunds"] == 1 and rep[0]["net_fen"] == 0  # the refund counts against her
+    x = run(till_home, "report", "x")
+    assert x["by_associate"]["小李"] == {
+        "sales": 1,
+        "sales_fen": r["total_fen"],
+        "refunds": 1,
+        "refunds_fen": -r["total_fen"],
+        "net_fen": 0,
+    }
+    updated = outbox(till_home, "member.updated")
+    assert [f["step"] for f in updated[-1]["followups"]] == [1, 2, 3, 4, 5]

@@ -287,9 +287,10 @@ class SqliteMembers:
 
     def sales_by_associate(self, first_day: str, last_day: str) -> list[dict[str, Any]]:
         rows = self.conn.execute(
-            "SELECT coalesce(associate, ''), kind, count(*), coalesce(sum(total_fen), 0), "
-            "count(DISTINCT member_id) FROM sales WHERE business_day BETWEEN ? AND ? "
-            "GROUP BY 1, 2 ORDER BY 1, 2",
+            "SELECT coalesce(s.associate, o.associate, ''), s.kind, count(*), "
+            "coalesce(sum(s.total_fen), 0), count(DISTINCT s.member_id) FROM sales s "
+            "LEFT JOIN sales o ON o.id = s.original_sale_id "
+            "WHERE s.business_day BETWEEN ? AND ? GROUP BY 1, 2 ORDER BY 1, 2",
             (first_day, last_day),
         ).fetchall()
         out: dict[str, dict[str, Any]] = {}
