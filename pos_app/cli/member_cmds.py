@@ -42,7 +42,10 @@ def member_service(till: Any) -> MemberService:
                 return None
             token = text.strip().rstrip("/").rsplit("/", 1)[-1]
             found: dict[str, Any] = remote.receipt(token)
-            return found.get("payload")
+            payload: dict[str, Any] | None = found.get("payload")
+            if payload and found.get("member_id"):  # the member as the cloud knows them now
+                payload = payload | {"member": {"id": found["member_id"]}}
+            return payload
 
         svc = MemberService(
             till.store,

@@ -235,6 +235,12 @@ def create_app(
         await authenticate(request, await read_body(request))
         found = await run_in_threadpool(lookup, request.path_params["token"])
         f, dev, sale = found["fields"], found["device"], found["sale"]
+        member = ((sale or {}).get("payload") or {}).get("member") or {}
+        member_id = (
+            await run_in_threadpool(service.canonical_member_id, str(member["id"]))
+            if member.get("id")
+            else None
+        )
         return JSONResponse(
             {
                 "verdict": found["verdict"],
@@ -248,6 +254,7 @@ def create_app(
                 "type": sale["type"] if sale else None,
                 "payload": sale["payload"] if sale else None,
                 "entry_hash": sale["entry_hash"] if sale else None,
+                "member_id": member_id,
             }
         )
 

@@ -431,6 +431,11 @@ class MemberLedger:
 
     # ---- reads --------------------------------------------------------------------------
 
+    def canonical_member_id(self, member_id: str) -> str:
+        """The member an id stands for now (a till's id may have been merged)."""
+        with self.db.tx() as tx:
+            return _canonical(tx, member_id)
+
     def member_view(self, member_id: str) -> dict[str, Any]:
         """One member across every store: balances, purchases, points, flags, aliases."""
         with self.db.tx() as tx:

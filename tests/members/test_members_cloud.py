@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from members_kit import dead_url, init_till, run, set_setting, setting
 
@@ -22,9 +23,39 @@ JKT, TEE, SCARF = "6901234567892", "6901234567908", "6901234567915"
 PHONE = "13800138000"
 
 
+def ereceipt_url_of(home: Path, receipt_no: int) -> str:
+    from pos_app.adapters.db.connection import open_database
+    from pos_app.adapters.receipt_docs import ereceipt_url
+    from pos_app.bootstrap import build_till
+    from pos_app.config import Paths
+
+    db = open_database(home / "till.db")
+    try:
+        till = build_till(Paths(home), db)
+        payload = till.store.sale_payload(receipt_no=receipt_no)
+        return ereceipt_url(payload, till.signer, setting(home, "ereceipt_base_url"))
+    finally:
+        db.close()
+
+
+def run_cloud(rig: Rig, *args: str) -> Any:
+    """`guitai cloud … --db FILE --json` against the cloud's database."""
+    import contextlib
+    import io
+
+    from pos_app.cli import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        rc = main(["cloud", *args, "--db", rig.db_path, "--json"])
+    assert rc == 0, out.getvalue()
+    return json.loads(out.getvalue())
+
+
 class Rig:
     def __init__(self, tmp: Path) -> None:
-        self.db = CloudDB(str(tmp / "cloud.db"))
+        self.db_path = str(tmp / "cloud.db")
+        self.db = CloudDB(self.db_path)
         self.svc = CloudService(self.db, ereceipt_base_url="")
         cfg = CloudConfig(brand_name="青衫", account_name="青衫服饰", join_url="")
         self.server = ThreadedServer(create_app(self.svc, config=cfg)).start()
@@ -128,10 +159,22 @@ def test_offline_and_online_enrollment_of_one_phone_end_as_one_member(rig: Rig) 
     panel = run(rig.a, "member", "show", ma["member_id"])
     assert panel["member_id"] == mb["member_id"]
     assert [v["receipt_no"] for v in panel["last_visits"]] == [sale_a["receipt_no"]]
-    # the e-receipt funnel: receipts printed per store and associate, joins
+    # a scanned e-receipt finds the member: on its own till, and at another through the cloud
+    url = ereceipt_url_of(rig.a, sale_a["receipt_no"])
+    assert [m["member_id"] for m in run(rig.a, "member", "find", url)] == [mb["member_id"]]
+    assert [m["member_id"] for m in run(rig.b, "member", "find", url)] == [mb["member_id"]]
+    # the e-receipt funnel: printed, opened, follows, joins per store and associate
+    page = httpx.get(url.replace("HTTP://", "http://"), timeout=10)
+    assert page.status_code == 200
+    token = url.rsplit("/", 1)[-1]
+    follow = httpx.post(f"{rig.url}/r/{token}/follow", timeout=10)
+    assert follow.json() == {"counted": True}
     funnel = {r["associate"]: r for r in rig.svc.funnel("S001")}
     assert funnel["小李"]["receipts_printed"] == 1 and funnel["小王"]["receipts_printed"] == 1
+    assert funnel["小李"]["ereceipts_opened"] == 1 and funnel["小李"]["follows"] == 1
     assert funnel["小王"]["joins"] == 1 and funnel[None]["joins"] == 1
+    out = run_cloud(rig, "funnel", "--store", "S001")
+    assert {r["associate"] for r in out} == {None, "小李", "小王"}
 
 
 def test_a_coupon_redeemed_at_two_tills_online_is_refused_the_second_time(rig: Rig) -> None:
@@ -254,6 +297,7 @@ def test_two_tills_offline_spending_one_card_lose_at_most_the_caps(rig: Rig) -> 
     assert view["stored_value_fen"] == 10000 - sum(spent)  # -6000: the cloud books both
     flags = [f for f in rig.svc.reconciliation() if f["kind"] == "stored_value_overdraft"]
     assert flags and flags[-1]["amount"] == 6000 and flags[-1]["member_id"] == m["id"]
+    assert any(r["kind"] == "stored_value_overdraft" for r in run_cloud(rig, "reconcile"))
     # the loss is bounded: each till at most the per-card cap, never more than was spent
     assert -view["stored_value_fen"] <= 2 * cap - 0
     # online, an overdrawn card is refused by the cloud itself
