@@ -162,6 +162,29 @@ def tags_cmd(ctx: click.Context, member_id: str, tags: str, user: str, as_json: 
     emit(m.as_dict(), as_json, lambda _: _line(m) + "  " + ",".join(m.tags))
 
 
+@member.command("topup")
+@click.argument("member_id")
+@click.argument("amount")
+@click.option("--user", required=True)
+@json_option
+@click.pass_context
+def topup(ctx: click.Context, member_id: str, amount: str, user: str, as_json: bool) -> None:
+    """Add stored value (储值充值): online only, the cloud answers the new balance."""
+    from pos_app.domain.money import Money
+
+    till = obj(ctx).till
+    who = sign_in(till, user)
+    svc = member_service(till)
+    if not member_id.upper().startswith("M") or member_id.isdigit():
+        member_id = svc.find_one(member_id).id
+    balance = svc.top_up(member_id, Money.parse(amount).fen, who.name)
+    emit(
+        {"member_id": member_id, "stored_value_fen": balance},
+        as_json,
+        f"balance / 余额 ¥{format_fen(balance)}",
+    )
+
+
 @member.command("followups")
 @click.option("--associate", help="Only this associate's follow-ups.")
 @click.option("--due", is_flag=True, help="Only those due now.")

@@ -481,6 +481,27 @@ class MemberService:
             sale.member_extra["stored_value_balance_fen"] = member.stored_value_fen - amount_fen
         return sale.add_tender(Tender.STORED_VALUE, amount_fen, self.identity.cash_rounding, ref)
 
+    def top_up(self, member_id: str, amount_fen: int, user: str) -> int:
+        """Add stored value: online only (the cloud's answer is the balance)."""
+        m = self.by_id(member_id)
+        if amount_fen <= 0:
+            raise InvalidInput("A top-up must be more than zero", "充值金额必须大于零")
+        cloud = self._cloud_call()
+        refuse = RuleViolation(
+            "Top-ups need the cloud, which cannot be reached: try again when online",
+            "充值需要连接云端，目前无法连接，请联网后重试",
+        )
+        if cloud is None:
+            raise refuse
+        try:
+            answer = cloud.credit(m.id, amount_fen, str(uuid.uuid4()), f"topup:{user}")
+        except CloudUnavailable as err:
+            raise refuse from err
+        balance = int(answer.get("balance_fen", m.stored_value_fen + amount_fen))
+        with self.store.transaction():
+            self.repo.adjust(m.id, 0, balance - m.stored_value_fen, self._now())
+        return balance
+
     def give_back_stored_value(self, sale: Sale) -> None:
         """An abandoned sale: credit back what the cloud debited (same key: safe to repeat)."""
         cloud = self._cloud_call()

@@ -244,13 +244,16 @@ def test_a_coupon_redeemed_at_two_tills_online_is_refused_the_second_time(rig: R
 
 def test_two_tills_offline_spending_one_card_lose_at_most_the_caps(rig: Rig) -> None:
     m = rig.svc.add_member("13900001111", "李先生")
-    status, _ = rig.svc.stored_value(
-        rig.device(rig.a),
-        "credits",
-        "top-up-1",
-        json.dumps({"member_id": m["id"], "amount_fen": 10000, "reference": "top-up"}).encode(),
-    )
-    assert status == 200
+    rig.sync(rig.a)
+    # top-ups are online only
+    assert run(rig.a, "member", "topup", "13900001111", "100.00", "--user", "admin") == {
+        "member_id": m["id"],
+        "stored_value_fen": 10000,
+    }
+    rig.offline(rig.a)
+    err = run(rig.a, "member", "topup", "13900001111", "1.00", "--user", "admin", ok=False)
+    assert "online" in err["error"]["message"]
+    rig.online(rig.a)
     cap = 8000
     for home in (rig.a, rig.b):
         rig.sync(home)
