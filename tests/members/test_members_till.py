@@ -391,3 +391,35 @@ def test_cli_followups_and_associates(till_home: Path) -> None:
     }
     updated = outbox(till_home, "member.updated")
     assert [f["step"] for f in updated[-1]["followups"]] == [1, 2, 3, 4, 5]
+
+
+def test_followup_job_surfaces_each_due_followup_once(till, clock) -> None:
+    from members_kit import member_service_for
+
+    from pos_app.adapters.followup_jobs import FollowupJob
+    from pos_app.domain.tenders import Tender
+
+    svc = member_service_for(till)
+    m, _ = svc.enroll(PHONE)
+    admin = till.users.authenticate("admin", "1234")
+    till.shifts.open(admin, 50000)
+    s = till.sales.new_sale(admin)
+    s.associate = "小李"
+    svc.attach(s, m)
+    till.sales.scan(s, TEE)
+    svc.price(s, m)
+    till.checkout.pay(s, Tender.CASH, s.totals().due_fen, None)
+    till.checkout.complete(s, within=svc.within_sale(s))
+    seen: list[list[dict]] = []
+    job = FollowupJob(svc, seen.append, interval_s=3600, associate="小李")
+    job.start()  # the scheduler runs and stops cleanly; the test drives run_once itself
+    try:
+        assert job.run_once() == []
+        clock.advance(minutes=30)
+        assert [r["step"] for r in job.run_once()] == [1]
+        assert job.run_once() == []  # surfaced once
+        clock.advance(days=3)
+        assert [r["step"] for r in job.run_once()] == [2]
+    finally:
+        job.shutdown()
+    assert [[r["step"] for r in batch] for batch in seen] == [[1], [2]]
