@@ -242,7 +242,11 @@ def return_(
             "is not configured on this till: refund cash instead",
             "本机未配置支付服务，无法原路退回，请退现金",
         )
-    payload = till.sales.refund(cashier, receipt_no, requests, mode, reason)
+    from .member_cmds import member_service
+
+    payload = till.sales.refund(
+        cashier, receipt_no, requests, mode, reason, within=member_service(till).within_refund()
+    )
     emit(sale_json(payload), as_json, lambda _: receipt_text(till, payload))
 
 

@@ -628,6 +628,50 @@ class MemberService:
 
         return step
 
+    def within_refund(self) -> Callable[[dict[str, Any]], None]:
+        """The in-transaction step for a refund: points earned on what is returned are taken
+        back, in proportion to the refunded amount (rounded down, never below zero twice)."""
+
+        def step(payload: dict[str, Any]) -> None:
+            original = self.store.sale_payload(sale_id=payload["original_sale_id"]) or {}
+            member = original.get("member") or {}
+            mid, earned = member.get("id"), int(member.get("points_earned", 0) or 0)
+            total = int(original.get("total_fen", 0))
+            if not mid or earned <= 0 or total <= 0:
+                return
+            back = earned * min(total, -int(payload["total_fen"])) // total
+            if back <= 0:
+                return
+            now, day = payload["completed_at"], payload["business_day"]
+            self.repo.add_ledger(
+                mid,
+                "points_redeemed",
+                back,
+                ref="refund",
+                sale_id=payload["refund_id"],
+                offline=False,
+                business_day=day,
+                at=now,
+            )
+            self.repo.adjust(mid, -back, 0, now)
+            self.store.append_outbox(
+                events.POINTS_REDEEMED,
+                {
+                    "member_id": mid,
+                    "sale_id": payload["original_sale_id"],
+                    "refund_id": payload["refund_id"],
+                    "receipt_no": payload["receipt_no"],
+                    "store_id": payload["store_id"],
+                    "till_no": payload["till_no"],
+                    "points": back,
+                    "reason": "refund",
+                    "at": now,
+                },
+                now,
+            )
+
+        return step
+
     # ---- follow-ups -------------------------------------------------------------------
 
     def followups(self, associate: str | None = None, due: bool = False) -> list[dict[str, Any]]:

@@ -389,6 +389,9 @@ def test_cli_followups_and_associates(till_home: Path) -> None:
         "refunds_fen": -r["total_fen"],
         "net_fen": 0,
     }
+    back = outbox(till_home, "points.redeemed")
+    assert [(x["points"], x["reason"]) for x in back] == [(r["points_earned"], "refund")]
+    assert run(till_home, "member", "show", PHONE)["points"] == 0
     updated = outbox(till_home, "member.updated")
     assert [f["step"] for f in updated[-1]["followups"]] == [1, 2, 3, 4, 5]
 
