@@ -388,7 +388,9 @@ class MemberLedger:
             return True, "same sale"
         if data.get("member_id") and member_id and data["member_id"] != member_id:
             return False, "belongs to another member"
-        uses = int(data.get("uses", 1)) if data.get("kind") == "count" else 1
+        count = data.get("kind") == "count"
+        # `uses` is what is left (what the tills see); `uses_total` what the coupon began with
+        uses = int(data.get("uses_total", data.get("uses", 1))) if count else 1
         used = int(
             tx.execute(
                 "SELECT count(*) FROM coupon_redemptions WHERE code = ?", (code,)
@@ -402,9 +404,7 @@ class MemberLedger:
             (code, sale_id, member_id, device_id, int(offline), _now_iso(self.now())),
         )
         left = uses - used - 1
-        new = (
-            data | ({"uses": left} if data.get("kind") == "count" else {}) | {"redeemed": left <= 0}
-        )
+        new = data | ({"uses": left, "uses_total": uses} if count else {}) | {"redeemed": left <= 0}
         tx.execute(
             "UPDATE coupons SET data = ?, updated_at = ? WHERE code = ?",
             (_dump(new), _now_iso(self.now()), code),
