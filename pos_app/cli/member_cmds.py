@@ -14,49 +14,10 @@ from .common import emit, json_option, obj
 
 
 def member_service(till: Any) -> MemberService:
-    """The member service over the till's database, with the cloud when enrolled (one per
-    till object, so a sale and its pricing share it)."""
-    svc = till.__dict__.get("_member_service")
-    if svc is None:
-        from pos_app.adapters.db.members_repo import SqliteMembers
-        from pos_app.adapters.member_cloud import SyncMemberCloud
+    """The till's member service (one per till object; see adapters/members_wiring.py)."""
+    from pos_app.adapters.members_wiring import build_member_service
 
-        cloud_box: list[Any] = []
-
-        def cloud() -> Any:
-            if not cloud_box:
-                cloud_box.append(
-                    SyncMemberCloud.from_till(till.paths, till.database.conn, till.clock)
-                )
-            return cloud_box[0]
-
-        def receipt_payload(text: str) -> dict[str, Any] | None:
-            from pos_app.adapters.receipt_docs import verify_receipt
-
-            r = verify_receipt(till.store, till.signer, text)
-            if r["own_till"]:
-                p: dict[str, Any] | None = till.store.sale_payload(receipt_no=r["receipt_no"])
-                return p
-            remote = cloud()
-            if remote is None:
-                return None
-            token = text.strip().rstrip("/").rsplit("/", 1)[-1]
-            found: dict[str, Any] = remote.receipt(token)
-            payload: dict[str, Any] | None = found.get("payload")
-            if payload and found.get("member_id"):  # the member as the cloud knows them now
-                payload = payload | {"member": {"id": found["member_id"]}}
-            return payload
-
-        svc = MemberService(
-            till.store,
-            SqliteMembers(till.database.conn),
-            till.clock,
-            till.lookup,
-            cloud,
-            receipt_payload,
-        )
-        till.__dict__["_member_service"] = svc
-    return svc
+    return build_member_service(till)
 
 
 def _line(m: Any) -> str:
