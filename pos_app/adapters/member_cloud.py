@@ -105,3 +105,9 @@ class SyncMemberCloud:
     def receipt(self, token: str) -> dict[str, Any]:
         data: dict[str, Any] = self._call("receipt", token)
         return data
+
+    def release_coupon(self, code: str, sale_id: str) -> dict[str, Any]:
+        body = json.dumps({"code": code, "sale_id": sale_id}).encode()
+        resp = self._call("_request", "POST", "/v1/coupons/releases", body=body)
+        data: dict[str, Any] = resp.json()
+        return data

@@ -162,6 +162,7 @@ def sale(
                 till.checkout.pay(s, tender, amount, code, on_text=_show_terminal_text)
         payload = till.checkout.complete(s, within=members.within_sale(s))
     except BaseException:
+        members.release_coupon(s)
         members.give_back_stored_value(s)
         s.tenders = [t for t in s.tenders if t.tender is not Tender.STORED_VALUE]
         till.checkout.abandon(s)  # card/wallet money already taken goes back

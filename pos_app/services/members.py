@@ -73,6 +73,7 @@ class MemberCloud(Protocol):
     def redeem_coupon(
         self, code: str, member_id: str, sale_id: str, key: str
     ) -> dict[str, Any]: ...
+    def release_coupon(self, code: str, sale_id: str) -> dict[str, Any]: ...
 
 
 def _member_from_cloud(d: dict[str, Any]) -> Member:
@@ -440,6 +441,23 @@ class MemberService:
                 online = False
         self._coupon_online[sale.id] = online
         return online
+
+    def release_coupon(self, sale: Sale) -> None:
+        """The sale was abandoned: give back a coupon the cloud redeemed for it."""
+        if not self._coupon_online.pop(sale.id, False):
+            return
+        code = next((s.ref for s in sale.savings if s.kind == "coupon"), None)
+        cloud = self._cloud_call()
+        if code is None or cloud is None:
+            return
+        try:
+            cloud.release_coupon(code, sale.id)
+        except CloudUnavailable:
+            log.error(
+                "coupon %s of abandoned sale %s stays redeemed: release it in the cloud",
+                code,
+                sale.id,
+            )
 
     # ---- stored value -----------------------------------------------------------------
 

@@ -186,6 +186,11 @@ def create_app(
         device_id = await authenticate(request, body)
         return JSONResponse(await run_in_threadpool(service.redeem_coupon, device_id, body))
 
+    async def coupon_release(request: Request) -> Response:
+        body = await read_body(request)
+        device_id = await authenticate(request, body)
+        return JSONResponse(await run_in_threadpool(service.release_coupon, device_id, body))
+
     async def ereceipt_follow(request: Request) -> Response:
         """The e-receipt page's follow button: counted for the funnel (store, associate)."""
         try:
@@ -320,6 +325,7 @@ def create_app(
         Route("/v1/changes", changes, methods=["GET"]),
         Route("/v1/members", members, methods=["GET"]),
         Route("/v1/coupons/redemptions", coupon_redemption, methods=["POST"]),
+        Route("/v1/coupons/releases", coupon_release, methods=["POST"]),
         Route("/v1/stored-value/debits", stored_value("debits"), methods=["POST"]),
         Route("/v1/stored-value/credits", stored_value("credits"), methods=["POST"]),
         Route("/v1/receipts/{token}", receipt_api, methods=["GET"]),

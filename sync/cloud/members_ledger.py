@@ -429,6 +429,51 @@ class MemberLedger:
                 raise ApiError(409, "coupon_used", f"Coupon {code} cannot be redeemed: {reason}")
         return {"code": code, "sale_id": sale_id, "redeemed": True}
 
+    def release_coupon(self, device_id: str, raw_body: bytes) -> dict[str, Any]:
+        """`POST /v1/coupons/releases`: the sale the coupon was redeemed for was abandoned
+        before payment completed; only the till that redeemed it may release it, and never
+        once the sale has arrived as completed."""
+        try:
+            body = json.loads(raw_body)
+            code, sale_id = str(body["code"]), str(body["sale_id"])
+        except (ValueError, KeyError, TypeError) as err:
+            raise ApiError(400, "bad_request", "Send {code, sale_id}") from err
+        with self.db.tx() as tx:
+            row = tx.execute(
+                "SELECT device_id FROM coupon_redemptions WHERE code = ? AND sale_id = ?",
+                (code, sale_id),
+            ).fetchone()
+            if row is None:
+                return {"code": code, "sale_id": sale_id, "released": False}
+            if row[0] != device_id:
+                raise ApiError(409, "not_yours", "Only the till that redeemed it may release it")
+            if (
+                tx.execute(
+                    "SELECT 1 FROM member_purchases WHERE sale_id = ?", (sale_id,)
+                ).fetchone()
+                or tx.execute(
+                    "SELECT 1 FROM events WHERE device_id = ? AND type = 'sale.completed' AND "
+                    "payload LIKE ?",
+                    (device_id, f'%"sale_id":"{sale_id}"%'),
+                ).fetchone()
+            ):
+                raise ApiError(409, "sale_completed", "The sale was completed; refund it instead")
+            tx.execute(
+                "DELETE FROM coupon_redemptions WHERE code = ? AND sale_id = ?", (code, sale_id)
+            )
+            data = json.loads(
+                tx.execute("SELECT data FROM coupons WHERE code = ?", (code,)).fetchone()[0]
+            )
+            if data.get("kind") == "count":
+                data["uses"] = int(data.get("uses", 0)) + 1
+            data["redeemed"] = False
+            tx.execute(
+                "UPDATE coupons SET data = ?, updated_at = ? WHERE code = ?",
+                (_dump(data), _now_iso(self.now()), code),
+            )
+            self.publish(tx, "coupon", "upsert", code, {"code": code, **data})
+        return {"code": code, "sale_id": sale_id, "released": True}
+
     # ---- reads --------------------------------------------------------------------------
 
     def canonical_member_id(self, member_id: str) -> str:

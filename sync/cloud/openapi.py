@@ -137,6 +137,28 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+            "/v1/coupons/releases": {
+                "post": {
+                    "summary": "Give back a coupon redeemed for a sale that was abandoned",
+                    "security": SIGNED,
+                    "requestBody": _json(
+                        {
+                            "type": "object",
+                            "required": ["code", "sale_id"],
+                            "properties": {
+                                "code": {"type": "string"},
+                                "sale_id": {"type": "string"},
+                            },
+                        },
+                        "The coupon and the abandoned sale",
+                    ),
+                    "responses": {
+                        "200": _json({"type": "object"}),
+                        "409": _err("not_yours, sale_completed"),
+                        **AUTH_ERRORS,
+                    },
+                }
+            },
             "/r/{token}/follow": {
                 "post": {
                     "summary": "The e-receipt page's follow button (counted for the funnel)",
