@@ -237,7 +237,9 @@ def return_(
                 )
             requests.append(ReturnRequest(int(n), int(q)))
     original = till.sales.original(receipt_no)
-    if mode == "original" and any(p["tender"] != "cash" for p in original["payments"]):
+    if mode == "original" and any(
+        p["tender"] not in ("cash", "stored_value") for p in original["payments"]
+    ):
         raise InvalidInput(
             "Refunds to cards and payment codes need the payment service, which "
             "is not configured on this till: refund cash instead",
@@ -245,8 +247,15 @@ def return_(
         )
     from .member_cmds import member_service
 
+    members = member_service(till)
     payload = till.sales.refund(
-        cashier, receipt_no, requests, mode, reason, within=member_service(till).within_refund()
+        cashier,
+        receipt_no,
+        requests,
+        mode,
+        reason,
+        payout=members.refund_payout if mode == "original" else None,
+        within=members.within_refund(),
     )
     emit(sale_json(payload), as_json, lambda _: receipt_text(till, payload))
 

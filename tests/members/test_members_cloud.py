@@ -320,7 +320,43 @@ def test_two_tills_offline_spending_one_card_lose_at_most_the_caps(rig: Rig) -> 
     assert any(r["kind"] == "stored_value_overdraft" for r in run_cloud(rig, "reconcile"))
     # the loss is bounded: each till at most the per-card cap, never more than was spent
     assert -view["stored_value_fen"] <= 2 * cap - 0
-    # online, an overdrawn card is refused by the cloud itself
+    # a return to the original tender puts stored value back on the card (online)
+    first = run(rig.a, "sales", "list")[-1]
+    assert first["kind"] == "sale"
+    back = run(
+        rig.a,
+        "return",
+        "--user",
+        "admin",
+        "--receipt",
+        str(first["receipt_no"]),
+        "--refund",
+        "original",
+    )
+    assert [(p["tender"], p["amount_fen"]) for p in back["payments"]] == [
+        ("stored_value", -8000),
+        ("cash", -1900),
+    ]
+    assert rig.svc.member_view(m["id"])["stored_value_fen"] == 10000 - sum(spent) + 8000
+    # offline it is refused (cash instead), and nothing is refunded
+    rig.offline(rig.b)
+    second = run(rig.b, "sales", "list")[-1]
+    err = run(
+        rig.b,
+        "return",
+        "--user",
+        "admin",
+        "--receipt",
+        str(second["receipt_no"]),
+        "--refund",
+        "original",
+        ok=False,
+    )
+    assert "only online" in err["error"]["message"]
+    rig.online(rig.b)
+    view = rig.svc.member_view(m["id"])
+    assert view["stored_value_fen"] == 10000 - sum(spent) + 8000
+    # online, a debit beyond the cloud's balance (¥20 now) is refused by the cloud itself
     err = run(
         rig.a,
         "sale",
@@ -331,9 +367,9 @@ def test_two_tills_offline_spending_one_card_lose_at_most_the_caps(rig: Rig) -> 
         "--scan",
         TEE,
         "--pay",
-        "stored_value:1.00",
+        "stored_value:20.01",
         "--pay",
-        "cash:98.00",
+        "cash:78.99",
         ok=False,
     )
     assert "not enough" in err["error"]["message"].lower() or "balance" in err["error"]["message"]
