@@ -253,6 +253,16 @@ def _vat(payload: Mapping[str, Any], kind: str) -> tuple[VatRow, ...]:
     )
 
 
+def _savings(payload: Mapping[str, Any], kind: str) -> list[tuple[str, int]]:
+    """Each named saving (满减, coupons, points…: docs/members.md), printed by name."""
+    out = []
+    for s in payload.get("savings") or []:
+        if not isinstance(s, Mapping):
+            raise BadReceiptData(f"{kind}: a saving must be an object", "优惠数据格式错误")
+        out.append((str(s.get("name") or ""), _int(s, "amount_fen", kind)))
+    return out
+
+
 def _member(payload: Mapping[str, Any]) -> MemberBlock | None:
     m = payload.get("member")
     if not isinstance(m, Mapping):
@@ -295,6 +305,7 @@ def from_sale_payload(
     order_disc = _int(payload, "order_discount_fen", kind, 0)
     if "line_discount_fen" not in payload and "order_discount_fen" not in payload:
         line_disc = subtotal - total - rounding
+    savings = _savings(payload, kind)
     return ReceiptDocument(
         kind="sale",
         title=tr(store.language, "礼品小票" if gift else "销售小票"),
@@ -306,12 +317,22 @@ def from_sale_payload(
         receipt_no=_int(payload, "receipt_no", kind),
         lines=lines,
         subtotal_fen=subtotal,
-        discount_fen=line_disc + order_disc,
+        discount_fen=line_disc + order_disc + sum(f for _, f in savings),
         rounding_fen=rounding,
         total_fen=total,
         vat=_vat(payload, kind),
         tenders=tuple(_tender(p, kind, store.language) for p in payload.get("payments") or []),
         member=_member(payload),
+        sections=(
+            (
+                Section(
+                    tr(store.language, "优惠明细"),
+                    tuple((name, "-" + money(fen)) for name, fen in savings),
+                ),
+            )
+            if savings
+            else ()
+        ),
         footer=_footer(store),
         qr_url=qr_url,
         qr_caption=store.caption,

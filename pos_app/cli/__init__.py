@@ -47,6 +47,7 @@ COMMANDS: dict[str, str] = {
     "run": "pos_app.cli.run_cmd:run",
     "stock": "pos_app.cli.stock_cmds:stock",
     "cloud-stock": "pos_app.cli.cloud_stock_cmds:cloud_stock",
+    "member": "pos_app.cli.member_cmds:member",
 }
 
 

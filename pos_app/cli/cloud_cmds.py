@@ -448,3 +448,90 @@ def totals(
 
 
 __all__ = ["cloud", "os"]
+
+
+# ---- members (docs/members.md): promotions, the ledger's reconciliation, the funnel --------
+
+
+@cloud.group("promotion")
+def promotion() -> None:
+    """Promotions (促销) the tills price with."""
+
+
+@promotion.command("add")
+@click.argument("promo_id")
+@click.option(
+    "--file",
+    "path",
+    type=click.Path(exists=True, dir_okay=False),
+    required=True,
+    help="JSON of the promotion (docs/members.md, Promotions).",
+)
+@db_options
+def promotion_add(path: str, promo_id: str, db_file: str | None, database_url: str | None) -> None:
+    from pos_app.domain.promotions import Promotion
+
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    Promotion.from_dict({"id": promo_id, **data})  # refuse what the tills would refuse
+    _run(lambda s: s.add_promotion(promo_id, data), db_file, database_url)
+    click.echo(f"promotion {promo_id} published")
+
+
+@member.command("show")
+@click.argument("member_id")
+@db_options
+@json_option
+def member_show(
+    member_id: str, db_file: str | None, database_url: str | None, as_json: bool
+) -> None:
+    """One member across every store: balances, purchases, flags, merged ids."""
+    r = _run(lambda s: s.member_view(member_id), db_file, database_url)
+    emit(
+        r,
+        as_json,
+        lambda m: (
+            f"{m['id']} {m['phone']} {m['name']} points {m['points']} "
+            f"stored value {m['stored_value_fen']} fen, {len(m['purchases'])} purchases"
+        ),
+    )
+
+
+@cloud.command("reconcile")
+@db_options
+@json_option
+def reconcile(db_file: str | None, database_url: str | None, as_json: bool) -> None:
+    """Offline overdrafts and overused coupons to follow up."""
+    rows = _run(lambda s: s.reconciliation(), db_file, database_url)
+    emit(
+        rows,
+        as_json,
+        lambda rs: (
+            "\n".join(
+                f"{r['at']} {r['kind']} {r['member_id']} {r['amount']} {r['detail']}" for r in rs
+            )
+            or "nothing to reconcile"
+        ),
+    )
+
+
+@cloud.command("funnel")
+@click.option("--store", "store_id")
+@db_options
+@json_option
+def funnel(
+    store_id: str | None, db_file: str | None, database_url: str | None, as_json: bool
+) -> None:
+    """E-receipt funnel: receipts printed, pages opened, follows, joins (store, associate)."""
+    rows = _run(lambda s: s.funnel(store_id), db_file, database_url)
+    emit(
+        rows,
+        as_json,
+        lambda rs: (
+            "\n".join(
+                f"{r['store_id']:<6} {r['associate'] or '-':<10} printed {r['receipts_printed']:>5} "
+                f"opened {r['ereceipts_opened']:>5} follows {r['follows']:>4} joins {r['joins']:>4}"
+                for r in rs
+            )
+            or "no receipts yet"
+        ),
+    )

@@ -71,6 +71,9 @@ def parse_pay(text: str) -> tuple[Tender, int, str | None]:
 )
 @click.option("--reason", default="", help="Reason kept with an approval.")
 @click.option("--associate", help="Sales associate (导购) credited with the sale.")
+@click.option("--member", "member_q", help="Member's mobile number (or member code GTM:…).")
+@click.option("--coupon", help="Coupon code to redeem (one per sale).")
+@click.option("--points", default=0, type=click.IntRange(0), help="Points to redeem.")
 @click.option(
     "--pay",
     "pays",
@@ -91,6 +94,9 @@ def sale(
     approver: str | None,
     reason: str,
     associate: str | None,
+    member_q: str | None,
+    coupon: str | None,
+    points: int,
     pays: tuple[str, ...],
     as_json: bool,
 ) -> None:
@@ -99,8 +105,16 @@ def sale(
     cashier = sign_in(till, user)
     till.wire_side_effects(_notice)
     pay_plan = [parse_pay(p) for p in pays]  # bad --pay fails before anything is rung up
+    from .member_cmds import member_service
+
+    members = member_service(till)
+    if points and not member_q:
+        raise InvalidInput("--points needs --member PHONE", "使用积分需要 --member 手机号")
     s = till.sales.new_sale(cashier)
     s.associate = associate
+    member = members.find_one(member_q) if member_q else None
+    if member is not None:
+        members.attach(s, member)
     for code in scans:
         till.sales.scan(s, code)
     for q in qtys:
@@ -124,24 +138,58 @@ def sale(
         err.message += " (add --approve MANAGER with GUITAI_APPROVER_PIN)"
         err.message_zh += "（请加 --approve 店长 并设置 GUITAI_APPROVER_PIN）"
         raise
+    pricing = members.price(s, member, coupon, points)
+    if points and pricing.points_used < points:
+        _notice_text(
+            f"only {pricing.points_used} of {points} points can be used on this bill",
+            f"本单最多可用 {pricing.points_used} 积分",
+        )
     for tender, _amount, _code in pay_plan:
+        if tender is Tender.STORED_VALUE:
+            if member is None:
+                raise InvalidInput(
+                    "Stored value needs the member: add --member PHONE",
+                    "储值支付需要会员：请加 --member 手机号",
+                )
+            continue
         till.checkout.check_available(tender)  # a link that is down refuses at once
+    members.reserve_coupon(s)
     try:
         for tender, amount, code in pay_plan:
-            till.checkout.pay(s, tender, amount, code, on_text=_show_terminal_text)
-        payload = till.checkout.complete(s)
+            if tender is Tender.STORED_VALUE and member is not None:
+                members.pay_stored_value(s, member, amount)
+            else:
+                till.checkout.pay(s, tender, amount, code, on_text=_show_terminal_text)
+        payload = till.checkout.complete(s, within=members.within_sale(s))
     except BaseException:
+        members.release_coupon(s)
+        members.give_back_stored_value(s)
+        s.tenders = [t for t in s.tenders if t.tender is not Tender.STORED_VALUE]
         till.checkout.abandon(s)  # card/wallet money already taken goes back
         raise
     emit(sale_json(payload), as_json, lambda _: receipt_text(till, payload))
 
 
+def _notice_text(en: str, zh: str) -> None:
+    click.echo(f"注意：{zh}\nnote: {en}", err=True)
+
+
 def sale_json(p: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in p.items() if not k.startswith("_")} | {
+    member = p.get("member") or {}
+    out = {k: v for k, v in p.items() if not k.startswith("_")} | {
         "entry_hash": p.get("_entry_hash"),
         "change_fen": sum(int(x.get("change_fen", 0)) for x in p["payments"]),
         "tax": p.get("vat"),
+        "savings": p.get("savings", []),
     }
+    if member:
+        out["points_earned"] = member.get("points_earned", 0)
+        out["points_redeemed"] = member.get("points_redeemed", 0)
+        out["balances"] = {
+            "points": member.get("points_balance"),
+            "stored_value_fen": member.get("stored_value_balance_fen"),
+        }
+    return out
 
 
 @click.command("return")
@@ -188,8 +236,18 @@ def return_(
                     f"--line {item}：格式应为 行号=数量",
                 )
             requests.append(ReturnRequest(int(n), int(q)))
+    from .member_cmds import member_service
+
+    members = member_service(till)
     payload = till.checkout.refund(
-        cashier, receipt_no, requests, mode, reason, on_text=_show_terminal_text
+        cashier,
+        receipt_no,
+        requests,
+        mode,
+        reason,
+        on_text=_show_terminal_text,
+        extra_payout=members.refund_payout if mode == "original" else None,
+        extra_within=members.within_refund(),
     )
     emit(sale_json(payload), as_json, lambda _: receipt_text(till, payload))
 

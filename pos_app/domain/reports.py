@@ -130,4 +130,16 @@ def build_shift_report(
         "grand_total_fen": figures["grand_total"][0],
         "grand_total_abs_fen": figures["grand_total"][1],
     }
+    associates: dict[str, dict[str, int]] = {}
+    for who, k, count, total in figures.get("by_associate", []):
+        d = associates.setdefault(
+            who, {"sales": 0, "sales_fen": 0, "refunds": 0, "refunds_fen": 0, "net_fen": 0}
+        )
+        if k == "sale":
+            d["sales"], d["sales_fen"] = count, total
+        else:
+            d["refunds"], d["refunds_fen"] = count, total
+        d["net_fen"] = d["sales_fen"] + d["refunds_fen"]
+    if associates:  # sales credited to sales associates (导购)
+        report["by_associate"] = dict(sorted(associates.items()))
     return report

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from .errors import InvalidInput, NeedsApproval, NotFound, RuleViolation, StateError
 from .money import CashRounding, Money, format_fen
 from .pricing import Discount, DiscountKind, share_bp, spread, vat_breakdown
+from .promotions import Saving
 from .tenders import NETWORK_TENDERS, Tender, TenderLine
 
 MAX_QTY = 9999
@@ -117,6 +118,7 @@ class Totals:
     total_fen: int  # before cash rounding
     paid_fen: int  # tendered so far, net of change
     due_fen: int  # still to pay (before cash rounding)
+    savings_fen: int = 0  # named savings (promotions, coupons, points): docs/members.md
 
 
 @dataclass(slots=True)
@@ -133,12 +135,17 @@ class Sale:
     member_id: str | None = None
     member_phone_masked: str | None = None
     associate: str | None = None
+    # Named savings from the promotion engine (pos_app.domain.promotions), applied after the
+    # line discounts and before the order discount; cleared whenever the lines change.
+    savings: list[Saving] = field(default_factory=list)
+    member_extra: dict[str, Any] = field(default_factory=dict)  # points, balances after
     limits: DiscountLimits = field(default_factory=DiscountLimits)
     state: str = "open"  # open | completed | voided
 
     # ---- lines --------------------------------------------------------------------------
 
     def _require_open(self) -> None:
+        self.savings = []
         if self.state != "open":
             raise StateError(
                 f"This sale is already {self.state}; start a new sale",
@@ -268,12 +275,35 @@ class Sale:
     def totals(self) -> Totals:
         subtotal = sum(ln.gross_fen for ln in self.lines)
         line_disc = sum(ln.line_discount_fen for ln in self.lines)
-        net = subtotal - line_disc
+        saved = sum(s.amount_fen for s in self.savings)
+        net = subtotal - line_disc - saved
         order_disc = self.order_discount.amount_off(net) if self.order_discount else 0
         total = net - order_disc
         paid = sum(t.amount_fen - t.change_fen for t in self.tenders)
         rounding = sum(t.rounding_fen for t in self.tenders)
-        return Totals(subtotal, line_disc, order_disc, total, paid, total - paid - rounding)
+        return Totals(subtotal, line_disc, order_disc, total, paid, total - paid - rounding, saved)
+
+    def saving_on_line(self, line_no: int) -> int:
+        return sum(s.on_line(line_no) for s in self.savings)
+
+    def apply_savings(self, savings: list[Saving]) -> None:
+        """Put the promotion engine's savings on the sale (before any payment)."""
+        if self.state != "open" or self.tenders:
+            raise StateError(
+                "Payment has started: savings can no longer change",
+                "已开始付款，不能再修改优惠",
+            )
+        for s in savings:
+            for line_no, fen in s.lines:
+                ln = self.line(line_no)
+                if fen < 0 or fen > ln.net_fen:
+                    raise RuleViolation(
+                        f"{s.name}: a saving cannot exceed its line", f"{s.name}：优惠超过该行金额"
+                    )
+        for ln in self.lines:
+            if sum(s.on_line(ln.line_no) for s in savings) > ln.net_fen:
+                raise RuleViolation("Savings exceed a line's amount", "优惠合计超过该行金额")
+        self.savings = list(savings)
 
     # ---- tenders ------------------------------------------------------------------------
 
@@ -346,13 +376,13 @@ class Sale:
             )
         t = self.totals()
         rounding = sum(x.rounding_fen for x in self.tenders)
-        nets = [ln.net_fen for ln in self.lines]
+        nets = [ln.net_fen - self.saving_on_line(ln.line_no) for ln in self.lines]
         order_parts = spread(t.order_discount_fen, nets)
         after_order = [n - o for n, o in zip(nets, order_parts, strict=True)]
         round_parts = spread(rounding, after_order)
         lines: list[dict[str, Any]] = []
         for ln, o, r in zip(self.lines, order_parts, round_parts, strict=True):
-            discount = ln.line_discount_fen + o + r
+            discount = ln.line_discount_fen + self.saving_on_line(ln.line_no) + o + r
             lines.append(
                 {
                     "line_no": ln.line_no,
@@ -376,11 +406,15 @@ class Sale:
         assert total == t.total_fen - rounding
         assert sum(p["amount_fen"] - p["change_fen"] for p in payments) == total
         member = (
-            {"id": self.member_id, "phone_masked": self.member_phone_masked}
+            {"id": self.member_id, "phone_masked": self.member_phone_masked} | self.member_extra
             if self.member_id
             else None
         )
-        return {
+        extra: dict[str, Any] = {}
+        if self.savings:
+            extra["savings"] = [s.as_dict() for s in self.savings]
+            extra["savings_fen"] = t.savings_fen
+        return extra | {
             "sale_id": self.id,
             "store_id": store_id,
             "till_no": till_no,

@@ -92,14 +92,19 @@ class Checkout:
     def _attempt_ids(self, sale: Sale) -> list[str]:
         return [t.reference for t in sale.tenders if t.tender in PAYMENT_TENDERS and t.reference]
 
-    def complete(self, sale: Sale) -> dict[str, Any]:
+    def complete(
+        self, sale: Sale, within: Callable[[dict[str, Any]], None] | None = None
+    ) -> dict[str, Any]:
+        """`within`: a further in-transaction step (the member ledger, docs/members.md)."""
         ids = self._attempt_ids(sale)
 
         def attach(payload: dict[str, Any]) -> None:
             for attempt_id in ids:
                 self.payments.attach(attempt_id, sale.id)
+            if within is not None:
+                within(payload)
 
-        return self.sales.complete(sale, within=attach if ids else None)
+        return self.sales.complete(sale, within=attach if ids or within else None)
 
     def abandon(self, sale: Sale) -> None:
         """The customer walked away after paying part by card or wallet: give it back."""
@@ -117,7 +122,11 @@ class Checkout:
         reason: str = "",
         approvals: list[Approval] | None = None,
         on_text: TextCallback | None = None,
+        extra_payout: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = None,
+        extra_within: Callable[[dict[str, Any]], None] | None = None,
     ) -> dict[str, Any]:
+        """extra_payout / extra_within: further tenders' steps (stored value through the
+        member service), run after the card and wallet ones."""
         attached: list[str] = []
 
         def payout(plan: dict[str, Any]) -> list[dict[str, Any]]:
@@ -136,11 +145,13 @@ class Checkout:
                     attached.append(back.attempt_id)
                     p = dict(p, reference=back.attempt_id)
                 out.append(p)
-            return out
+            return extra_payout(dict(plan, payments=out)) if extra_payout else out
 
         def attach(payload: dict[str, Any]) -> None:
             for attempt_id in attached:
                 self.payments.attach(attempt_id, payload["refund_id"])
+            if extra_within is not None:
+                extra_within(payload)
 
         return self.sales.refund(
             cashier,

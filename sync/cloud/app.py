@@ -189,6 +189,32 @@ def create_app(
 
         return endpoint
 
+    async def coupon_redemption(request: Request) -> Response:
+        body = await read_body(request)
+        device_id = await authenticate(request, body)
+        return JSONResponse(await run_in_threadpool(service.redeem_coupon, device_id, body))
+
+    async def coupon_release(request: Request) -> Response:
+        body = await read_body(request)
+        device_id = await authenticate(request, body)
+        return JSONResponse(await run_in_threadpool(service.release_coupon, device_id, body))
+
+    async def ereceipt_follow(request: Request) -> Response:
+        """The e-receipt page's follow button: counted for the funnel (store, associate)."""
+        try:
+            found = await run_in_threadpool(lookup, request.path_params["token"])
+        except ApiError:
+            return JSONResponse({"counted": False}, status_code=404)
+        await run_in_threadpool(_count_funnel, found, "follows")
+        return JSONResponse({"counted": True})
+
+    def _count_funnel(found: dict[str, Any], kind: str) -> None:
+        dev, sale = found.get("device"), found.get("sale")
+        if dev is None:
+            return
+        assoc = str(((sale or {}).get("payload") or {}).get("associate") or "")
+        service.record_funnel(dev["store_id"], assoc, kind)
+
     def lookup(token: str) -> dict[str, Any]:
         """What the cloud knows about a token: verdict, device, synced sale."""
         try:
@@ -222,6 +248,12 @@ def create_app(
         await authenticate(request, await read_body(request))
         found = await run_in_threadpool(lookup, request.path_params["token"])
         f, dev, sale = found["fields"], found["device"], found["sale"]
+        member = ((sale or {}).get("payload") or {}).get("member") or {}
+        member_id = (
+            await run_in_threadpool(service.canonical_member_id, str(member["id"]))
+            if member.get("id")
+            else None
+        )
         return JSONResponse(
             {
                 "verdict": found["verdict"],
@@ -235,6 +267,7 @@ def create_app(
                 "type": sale["type"] if sale else None,
                 "payload": sale["payload"] if sale else None,
                 "entry_hash": sale["entry_hash"] if sale else None,
+                "member_id": member_id,
             }
         )
 
@@ -250,6 +283,7 @@ def create_app(
                 status_code=404,
             )
         f, dev, sale, verdict = found["fields"], found["device"], found["sale"], found["verdict"]
+        await run_in_threadpool(_count_funnel, found, "ereceipts_opened")
         if sale is not None and render_receipt_html is not None:
             try:
                 # The renderer draws genuine / altered itself; a revoked till it cannot say.
@@ -298,12 +332,15 @@ def create_app(
         Route("/v1/events", push, methods=["POST"]),
         Route("/v1/changes", changes, methods=["GET"]),
         Route("/v1/members", members, methods=["GET"]),
+        Route("/v1/coupons/redemptions", coupon_redemption, methods=["POST"]),
+        Route("/v1/coupons/releases", coupon_release, methods=["POST"]),
         Route("/v1/stored-value/debits", stored_value("debits"), methods=["POST"]),
         Route("/v1/stored-value/credits", stored_value("credits"), methods=["POST"]),
         Route("/v1/receipts/{token}", receipt_api, methods=["GET"]),
         Route("/v1/stock/{style}", stock_grid, methods=["GET"]),
         Route("/r/{token}", receipt_page, methods=["GET"]),
         Route("/R/{token}", receipt_page, methods=["GET"]),
+        Route("/r/{token}/follow", ereceipt_follow, methods=["POST"]),
         Route("/openapi.json", openapi, methods=["GET"]),
         Route("/healthz", health, methods=["GET"]),
     ]

@@ -223,6 +223,9 @@ class CloudDB:
             for stmt in (SCHEMA + ";" + STOCK_SCHEMA).format(serial=serial).split(";"):
                 if stmt.strip():
                     tx.execute(stmt)
+            from .members_ledger import migrate_members  # the member ledger's tables
+
+            migrate_members(tx, serial)
 
     def _pg_conn(self) -> Any:
         try:

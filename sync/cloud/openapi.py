@@ -113,6 +113,66 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+            "/v1/coupons/redemptions": {
+                "post": {
+                    "summary": "Redeem a coupon online for a sale (a second sale is refused)",
+                    "security": SIGNED,
+                    "requestBody": _json(
+                        {
+                            "type": "object",
+                            "required": ["code", "sale_id"],
+                            "properties": {
+                                "code": {"type": "string"},
+                                "member_id": {"type": ["string", "null"]},
+                                "sale_id": {"type": "string"},
+                            },
+                        },
+                        "The coupon and the sale it is redeemed for (same sale again: 200)",
+                    ),
+                    "responses": {
+                        "200": _json({"type": "object"}),
+                        "404": _err("unknown_coupon"),
+                        "409": _err("coupon_used: already used, or another member's"),
+                        **AUTH_ERRORS,
+                    },
+                }
+            },
+            "/v1/coupons/releases": {
+                "post": {
+                    "summary": "Give back a coupon redeemed for a sale that was abandoned",
+                    "security": SIGNED,
+                    "requestBody": _json(
+                        {
+                            "type": "object",
+                            "required": ["code", "sale_id"],
+                            "properties": {
+                                "code": {"type": "string"},
+                                "sale_id": {"type": "string"},
+                            },
+                        },
+                        "The coupon and the abandoned sale",
+                    ),
+                    "responses": {
+                        "200": _json({"type": "object"}),
+                        "409": _err("not_yours, sale_completed"),
+                        **AUTH_ERRORS,
+                    },
+                }
+            },
+            "/r/{token}/follow": {
+                "post": {
+                    "summary": "The e-receipt page's follow button (counted for the funnel)",
+                    "parameters": [
+                        {
+                            "name": "token",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        }
+                    ],
+                    "responses": {"200": _json({"type": "object"}), "404": _err("bad_token")},
+                }
+            },
             "/v1/members": {
                 "get": {
                     "summary": "Look up a member by phone",

@@ -21,11 +21,12 @@ from .admin import CloudAdmin
 from .common import ApiError, _dump, _now_iso, code_hash
 from .db import Tx
 from .ingest import ingest_batch
+from .members_ledger import MemberLedger
 
 __all__ = ["ApiError", "CloudService"]
 
 
-class CloudService(CloudAdmin):
+class CloudService(MemberLedger, CloudAdmin):
     # ---- enrollment ------------------------------------------------------------------------
 
     def enroll(self, body: Mapping[str, Any]) -> dict[str, Any]:
@@ -219,6 +220,7 @@ class CloudService(CloudAdmin):
             before = stock.device_contiguous(tx, device_id)
             result = ingest_batch(tx, device_id, events, at, floats_as_decimal)
             stock.after_ingest(tx, self.publish, device_id, events, result["accepted"], before, at)
+            self.apply_member_events(tx, device_id, events, set(result["accepted"]))
             return result
 
     # ---- pull ------------------------------------------------------------------------------

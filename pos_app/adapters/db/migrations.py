@@ -464,4 +464,53 @@ def m0007_stock(db: Database) -> None:
         db.execute(stmt)
 
 
+# 0008 (members): the till's side of the member ledger (points, stored value and coupons
+# moved here, kept for the offline caps and until the cloud's balances come back), the
+# associates' follow-up schedule, and indexes for lookup by the last four digits and history.
+SCHEMA_0008_MEMBERS = """
+CREATE TABLE member_ledger (
+  id INTEGER PRIMARY KEY,
+  member_id TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN
+    ('points_earned', 'points_redeemed', 'sv_debit', 'coupon_redeemed')),
+  amount INTEGER NOT NULL,              -- points, or fen
+  ref TEXT NOT NULL DEFAULT '',         -- coupon code, idempotency key, cloud transaction
+  sale_id TEXT,
+  offline INTEGER NOT NULL DEFAULT 0,
+  business_day TEXT NOT NULL,
+  at TEXT NOT NULL
+);
+CREATE INDEX member_ledger_member ON member_ledger(member_id, kind, business_day);
+CREATE INDEX member_ledger_day ON member_ledger(kind, offline, business_day);
+CREATE TABLE followups (
+  id INTEGER PRIMARY KEY,
+  member_id TEXT NOT NULL,
+  sale_id TEXT NOT NULL,
+  associate TEXT NOT NULL,
+  step INTEGER NOT NULL,               -- 1.. in the configured schedule
+  due_at TEXT NOT NULL,
+  done_at TEXT,
+  done_by TEXT,
+  note TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL,
+  UNIQUE (sale_id, step)
+);
+CREATE INDEX followups_due ON followups(done_at, due_at);
+CREATE INDEX followups_associate ON followups(associate, due_at);
+CREATE TABLE member_aliases (
+  alias_id TEXT PRIMARY KEY,            -- a member id the cloud merged into another
+  member_id TEXT NOT NULL,              -- (same phone enrolled at two tills)
+  at TEXT NOT NULL
+);
+CREATE INDEX members_last4 ON members(substr(phone, -4));
+CREATE INDEX sales_member ON sales(member_id) WHERE member_id IS NOT NULL
+"""
+
+
+@migrations(name="0008_members")
+def m0008_members(db: Database) -> None:
+    for stmt in _statements(SCHEMA_0008_MEMBERS):
+        db.execute(stmt)
+
+
 KNOWN = [m.name for m in migrations._migrations]

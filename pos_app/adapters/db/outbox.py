@@ -276,6 +276,17 @@ def _member(c: sqlite3.Connection, ch: Change, stamp: str) -> None:
         c.execute("DELETE FROM members WHERE id = ?", (ch.key,))
         return
     d = ch.data
+    # One phone, one member: the cloud merged a member this till enrolled under another id
+    # (docs/members.md).  The old id becomes an alias so its history stays the member's.
+    for (old_id,) in c.execute(
+        "SELECT id FROM members WHERE phone = ? AND id <> ?", (d["phone"], ch.key)
+    ).fetchall():
+        c.execute(
+            "INSERT OR REPLACE INTO member_aliases(alias_id, member_id, at) VALUES (?, ?, ?)",
+            (old_id, ch.key, stamp),
+        )
+        c.execute("UPDATE followups SET member_id = ? WHERE member_id = ?", (ch.key, old_id))
+        c.execute("DELETE FROM members WHERE id = ?", (old_id,))
     c.execute(
         "INSERT INTO members(id, phone, name, birthday, tier, points, stored_value_fen, "
         "consent_at, associate, tags, created_at, updated_at) "

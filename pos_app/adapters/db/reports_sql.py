@@ -53,6 +53,15 @@ def shift_figures(conn: sqlite3.Connection, shift_id: int) -> dict[str, Any]:
             "s.id = l.sale_id WHERE s.shift_id = ? GROUP BY l.category",
             a,
         ),
+        # a refund counts against the associate of the sale it returns (docs/members.md)
+        "by_associate": _rows(
+            conn,
+            "SELECT coalesce(s.associate, o.associate) AS who, s.kind, count(*), "
+            "sum(s.total_fen) FROM sales s LEFT JOIN sales o ON o.id = s.original_sale_id "
+            "WHERE s.shift_id = ? AND coalesce(s.associate, o.associate) IS NOT NULL "
+            "GROUP BY who, s.kind",
+            a,
+        ),
         "times": _rows(conn, "SELECT completed_at, total_fen FROM sales WHERE shift_id = ?", a),
         "voids": _rows(
             conn,
