@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import json
 import os
-import select
+import queue
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -29,16 +30,30 @@ def _env() -> dict[str, str]:
 
 
 def _wait_line(proc: subprocess.Popen[str], want: str, timeout: float) -> str:
-    deadline = time.monotonic() + timeout
+    # A reader thread, not select(): select() on a buffered text pipe misses lines that a
+    # previous readline() already pulled into Python's buffer (two lines in one chunk).
     assert proc.stdout is not None
+    lines: queue.Queue[str] = getattr(proc, "_lines", None) or queue.Queue()
+    if not hasattr(proc, "_lines"):
+        proc._lines = lines  # type: ignore[attr-defined]
+        out = proc.stdout
+
+        def pump() -> None:
+            for line in out:
+                lines.put(line)
+            lines.put("")
+
+        threading.Thread(target=pump, daemon=True).start()
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        ready, _, _ = select.select([proc.stdout], [], [], 0.1)
-        if ready:
-            line = proc.stdout.readline()
-            if line.startswith(want):
-                return line
-            if not line and proc.poll() is not None:
-                break
+        try:
+            line = lines.get(timeout=0.1)
+        except queue.Empty:
+            continue
+        if line.startswith(want):
+            return line
+        if not line:
+            break
     raise AssertionError(
         f"child never printed {want!r}; stderr: {proc.stderr.read() if proc.stderr else ''}"
     )
