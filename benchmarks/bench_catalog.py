@@ -156,7 +156,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--skus", type=int, default=500_000)
     parser.add_argument("--small", type=int, default=5_000)
     parser.add_argument("--keep", help="Keep the big till in this folder (re-used if present).")
-    args = parser.parse_args(argv)
+    args = parser.parse_args(argv if argv is not None else [])
+    if os.environ.get("GUITAI_BENCH_QUICK") == "1":
+        args.skus, args.small = 8_000, 1_000
     with tempfile.TemporaryDirectory() as tmp:
         big = Path(args.keep) if args.keep else Path(tmp) / "big"
         small = Path(tmp) / "small"

@@ -138,7 +138,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--events", type=int, default=10_000)
     ap.add_argument("--single-sample", type=int, default=300)
     ap.add_argument("--database-url", help="run the cloud on PostgreSQL (scripts/pg.sh start)")
-    args = ap.parse_args(argv)
+    args = ap.parse_args(argv if argv is not None else [])
+    if os.environ.get("GUITAI_BENCH_QUICK") == "1":
+        args.events, args.single_sample = 1_000, 50
     with tempfile.TemporaryDirectory(prefix="guitai-bench-sync-") as d:
         tmp = Path(d)
         cloud_db = (

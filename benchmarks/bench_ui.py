@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 N_ITEMS = 100
+# GUITAI_BENCH_QUICK=1 (the short run inside `make test`) skips the big catalog
+CATALOG_SKUS = 0 if os.environ.get("GUITAI_BENCH_QUICK") == "1" else 500_000
 
 
 def _pct(xs: list[float], p: float) -> float:
@@ -51,10 +53,13 @@ def make_till(home: Path, fast_pins: bool) -> None:
             os.environ.pop("GUITAI_SCRYPT_N", None)
         else:
             os.environ["GUITAI_SCRYPT_N"] = env_before
+    if fast_pins and CATALOG_SKUS:
+        # the scan-to-paint figure is taken with a store-sized catalog behind it
+        assert cli(["--home", str(home), "demo-data", "--skus", str(CATALOG_SKUS), "--json"]) == 0
     conn = sqlite3.connect(home / "till.db")
     with conn:
         for i in range(N_ITEMS + 5):
-            sku = f"SKU{i:04d}"
+            sku = f"UIBENCH{i:04d}"
             conn.execute(
                 "INSERT INTO skus (sku, style, name, price_fen) VALUES (?, ?, ?, ?)",
                 (sku, f"ST{i:03d}", f"测试商品 {i:03d} 黑 M", 10_000 + i * 100),
@@ -281,10 +286,20 @@ def main() -> dict[str, Any]:
         make_till(real, fast_pins=False)
         res |= startup(real)
     res |= res_live
+    res["catalog_skus"] = CATALOG_SKUS + N_ITEMS + 5
     res["targets"] = {
-        "scan_to_paint_p99_ms": 16,
-        "start_to_ready_sale_ms": 2000,
-        "status_round_p99_ms": 100,
+        "scan_to_paint_p99_ms": {
+            "target": "< 16 ms",
+            "met": res["scan_to_paint_p99_ms"] < 16,
+        },
+        "start_to_ready_sale_ms": {
+            "target": "< 2000 ms",
+            "met": res["start_to_ready_sale_ms"] < 2000,
+        },
+        "status_round_p99_ms": {
+            "target": "< 100 ms",
+            "met": res["status_round_p99_ms"] < 100,
+        },
     }
     for k, v in res.items():
         print(f"{k:32} {v}")

@@ -137,3 +137,34 @@ def report_z(ctx: click.Context, day: str, as_json: bool) -> None:
         as_json,
         lambda _: "\n\n".join(report_text(r) for r in reports),
     )
+
+
+def period_text(r: dict[str, Any]) -> str:
+    f = format_fen
+    out = [
+        f"期间报表 period report {r['from']} – {r['to']}",
+        f"sales   {r['sales']['count']:>7}  {f(r['sales']['total_fen']):>14}",
+        f"refunds {r['refunds']['count']:>7}  {f(r['refunds']['total_fen']):>14}",
+        f"net              {f(r['net_fen']):>14}",
+        "by tender:",
+    ]
+    out += [f"  {t:<14}{f(v):>14}" for t, v in r["by_tender"].items()]
+    out += ["by VAT rate (gross):"]
+    out += [f"  {v['rate_bp'] / 100:g}%  {f(v['gross_fen'])}" for v in r["by_vat"]]
+    out += ["by category:"]
+    out += [
+        f"  {c['category'] or '-':<14}{c['qty']:>7}  {f(c['amount_fen']):>14}"
+        for c in r["by_category"]
+    ]
+    return "\n".join(out)
+
+
+@report.command("period")
+@click.option("--from", "first_day", required=True, help="First business day YYYY-MM-DD.")
+@click.option("--to", "last_day", required=True, help="Last business day YYYY-MM-DD (included).")
+@json_option
+@click.pass_context
+def report_period(ctx: click.Context, first_day: str, last_day: str, as_json: bool) -> None:
+    from pos_app.services.period_report import period_report
+
+    emit(period_report(obj(ctx).till.store, first_day, last_day), as_json, period_text)

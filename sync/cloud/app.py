@@ -22,6 +22,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..signing import SignatureProblem, public_key_from_raw, signature_key_id, unb64, verify_request
+from .common import int64
 from .ereceipt import (
     CloudConfig,
     ReceiptRenderer,
@@ -128,7 +129,7 @@ def create_app(
     async def enroll(request: Request) -> Response:
         body = await read_body(request)
         try:
-            data = json.loads(body)
+            data = json.loads(body, parse_int=int64)
         except ValueError as err:
             raise ApiError(400, "bad_json", f"The body is not JSON: {err}") from err
         if not isinstance(data, dict):
@@ -141,7 +142,7 @@ def create_app(
         try:
             # Floats arrive as Decimal, which canonical JSON refuses: the ingest can hash
             # without walking every payload for floats first (see ingest.check_hash).
-            data = json.loads(body, parse_float=Decimal)
+            data = json.loads(body, parse_float=Decimal, parse_int=int64)
             events = data["events"]
             if not isinstance(events, list):
                 raise TypeError("events is not a list")
@@ -154,8 +155,8 @@ def create_app(
     async def changes(request: Request) -> Response:
         device_id = await authenticate(request, await read_body(request))
         try:
-            since = int(request.query_params.get("since") or 0)
-            limit = int(request.query_params.get("limit") or 500)
+            since = int64(request.query_params.get("since") or "0")
+            limit = int64(request.query_params.get("limit") or "500")
         except ValueError as err:
             raise ApiError(400, "bad_cursor", "since and limit are integers") from err
         return JSONResponse(await run_in_threadpool(service.changes, device_id, since, limit))

@@ -18,6 +18,18 @@ class ApiError(Exception):
         self.message = message
 
 
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
+def int64(text: str) -> int:
+    """json.loads(parse_int=...): an integer SQLite can store, else ValueError (a 400).
+    Without it a 20-digit number in a request reached SQLite as OverflowError: a 500."""
+    value = int(text)
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise ValueError(f"integer {text[:30]} is out of range")
+    return value
+
+
 def _now_iso(now: datetime) -> str:
     return now.astimezone(UTC).isoformat().replace("+00:00", "Z")
 

@@ -18,7 +18,7 @@ from typing import Any
 from ..signing import key_id_of, unb64
 from . import stock
 from .admin import CloudAdmin
-from .common import ApiError, _dump, _now_iso, code_hash
+from .common import ApiError, _dump, _now_iso, code_hash, int64
 from .db import Tx
 from .ingest import ingest_batch
 from .members_ledger import MemberLedger
@@ -258,7 +258,7 @@ class CloudService(MemberLedger, CloudAdmin):
                 "Send an Idempotency-Key header (a UUID made once per payment)",
             )
         try:
-            body = json.loads(raw_body)
+            body = json.loads(raw_body, parse_int=int64)
             member_id, amount = body["member_id"], body["amount_fen"]
         except (ValueError, KeyError, TypeError) as err:
             raise ApiError(400, "bad_request", "Send {member_id, amount_fen, reference}") from err

@@ -513,4 +513,24 @@ def m0008_members(db: Database) -> None:
         db.execute(stmt)
 
 
+# 0006 shipped after 0007/0008 were written: it is registered last so every till applies
+# the migrations in the same order (they are applied by name; none depends on another).
+SCHEMA_0006 = """
+CREATE INDEX sales_day_kind ON sales(business_day, kind, total_fen);
+CREATE INDEX sales_id_day ON sales(id, business_day, kind);
+CREATE INDEX sale_lines_vat_category ON sale_lines(vat_rate_bp, category, sale_id, qty, amount_fen);
+CREATE INDEX payments_sale_tender ON payments(sale_id, tender, amount_fen, change_fen);
+"""
+
+
+@migrations(name="0006_proof_indexes")
+def m0006_proof_indexes(db: Database) -> None:
+    # Covering indexes for the period report (a year, ~1,000,000 lines, in under a second):
+    # lines are read in (VAT, category) order so SQLite groups without a sort, and each line
+    # finds its sale's day and kind in an index instead of the table.
+    for stmt in _script_statements(SCHEMA_0006):
+        db.execute(stmt)
+    db.execute("ANALYZE")
+
+
 KNOWN = [m.name for m in migrations._migrations]

@@ -17,6 +17,8 @@ from pos_app.domain.journal import GENESIS, JournalEntry, canonical, entry_hash
 from pos_app.domain.timeutil import iso_utc
 from pos_app.domain.users import User
 
+from .storage_errors import storage_error
+
 
 def _iso(dt: datetime) -> str:
     return iso_utc(dt)
@@ -42,16 +44,27 @@ class SqliteStore:
                 finally:
                     self._depth -= 1
                 return
-            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as err:
+                mapped = storage_error(err)
+                if mapped is None:
+                    raise
+                raise mapped from err
             self._depth = 1
             try:
                 yield
-            except BaseException:
                 self._depth = 0
-                self.conn.execute("ROLLBACK")
-                raise
-            self._depth = 0
-            self.conn.execute("COMMIT")
+                self.conn.execute("COMMIT")
+            except BaseException as err:
+                self._depth = 0
+                if self.conn.in_transaction:
+                    # SQLite may already have rolled back after SQLITE_FULL / IOERR
+                    self.conn.execute("ROLLBACK")
+                mapped = storage_error(err)
+                if mapped is None:
+                    raise
+                raise mapped from err
 
     def _one(self, sql: str, args: tuple[Any, ...] = ()) -> Any:
         row = self.conn.execute(sql, args).fetchone()

@@ -1,0 +1,11 @@
+"""Fuzz target: escpos_status (see fuzz/targets.py).  python fuzz/fuzz_escpos_status.py -max_total_time=60"""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from fuzz.targets import run_atheris
+
+if __name__ == "__main__":
+    run_atheris("escpos_status")

@@ -1,0 +1,11 @@
+"""Fuzz target: wechat_xml (see fuzz/targets.py).  python fuzz/fuzz_wechat_xml.py -max_total_time=60"""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from fuzz.targets import run_atheris
+
+if __name__ == "__main__":
+    run_atheris("wechat_xml")
