@@ -2,202 +2,29 @@
 
 Each migration runs in one transaction with its record (sqlite-utils Migrations).  A database
 that has a migration this program does not know was written by a newer Guitai: we refuse to
-open it rather than guess (see connection.open_database).
+open it rather than guess (see connection.open_database).  The SQL lives in schema_sql.py.
 """
 
 from __future__ import annotations
 
 from sqlite_utils import Database, Migrations
 
+from .schema_sql import (
+    SCHEMA_0001,
+    SCHEMA_0002_DEVICES,
+    SCHEMA_0003_PAYMENTS,
+    SCHEMA_0004_SYNC,
+    SCHEMA_0005,
+    SCHEMA_0006,
+    SCHEMA_0007_STOCK,
+    SCHEMA_0008_MEMBERS,
+    _script_statements,
+    _statements,
+)
+
+__all__ = ["KNOWN", "SCHEMA_0005", "_script_statements", "migrations"]
+
 migrations = Migrations("guitai")
-
-SCHEMA_0001 = """
-CREATE TABLE settings (
-  key TEXT PRIMARY KEY,
-  value TEXT NOT NULL
-);
-CREATE TABLE users (
-  name TEXT PRIMARY KEY,
-  roles TEXT NOT NULL,                 -- comma separated: cashier,manager,technician
-  pin_hash TEXT NOT NULL,
-  failed_attempts INTEGER NOT NULL DEFAULT 0,
-  locked_until TEXT,
-  active INTEGER NOT NULL DEFAULT 1,
-  created_at TEXT NOT NULL
-);
-CREATE TABLE styles (
-  style TEXT PRIMARY KEY,
-  name TEXT NOT NULL,
-  name_en TEXT NOT NULL DEFAULT '',
-  category TEXT NOT NULL DEFAULT ''
-);
-CREATE TABLE skus (
-  sku TEXT PRIMARY KEY,
-  style TEXT NOT NULL,
-  name TEXT NOT NULL,                  -- printed name, e.g. 男士羊毛夹克 黑 L
-  name_en TEXT NOT NULL DEFAULT '',
-  colour TEXT NOT NULL DEFAULT '',
-  size TEXT NOT NULL DEFAULT '',
-  category TEXT NOT NULL DEFAULT '',
-  vat_rate_bp INTEGER NOT NULL DEFAULT 1300,
-  price_fen INTEGER NOT NULL CHECK (price_fen >= 0),
-  member_price_fen INTEGER CHECK (member_price_fen IS NULL OR member_price_fen >= 0),
-  initials TEXT NOT NULL DEFAULT '',   -- pinyin initials of the name, lower case
-  active INTEGER NOT NULL DEFAULT 1,
-  updated_at TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX skus_style ON skus(style);
-CREATE INDEX skus_initials ON skus(initials);
-CREATE INDEX skus_name ON skus(name);
-CREATE TABLE barcodes (
-  code TEXT PRIMARY KEY,
-  sku TEXT NOT NULL REFERENCES skus(sku) ON DELETE CASCADE,
-  kind TEXT NOT NULL                   -- ean13 | ean8 | upca | store
-);
-CREATE INDEX barcodes_sku ON barcodes(sku);
-CREATE TABLE members (
-  id TEXT PRIMARY KEY,
-  phone TEXT NOT NULL UNIQUE,
-  name TEXT NOT NULL DEFAULT '',
-  birthday TEXT,
-  tier TEXT NOT NULL DEFAULT 'ordinary',
-  points INTEGER NOT NULL DEFAULT 0,
-  stored_value_fen INTEGER NOT NULL DEFAULT 0,
-  consent_at TEXT,
-  associate TEXT,
-  tags TEXT NOT NULL DEFAULT '',
-  created_at TEXT NOT NULL,
-  updated_at TEXT NOT NULL
-);
-CREATE TABLE shifts (
-  id INTEGER PRIMARY KEY,
-  business_day TEXT NOT NULL,
-  opened_at TEXT NOT NULL,
-  opened_by TEXT NOT NULL,
-  float_fen INTEGER NOT NULL,
-  closed_at TEXT,
-  closed_by TEXT,
-  counted_fen INTEGER,
-  z_no INTEGER UNIQUE,
-  z_report TEXT
-);
-CREATE UNIQUE INDEX one_open_shift ON shifts((closed_at IS NULL)) WHERE closed_at IS NULL;
-CREATE TABLE sales (
-  id TEXT PRIMARY KEY,
-  kind TEXT NOT NULL CHECK (kind IN ('sale', 'refund')),
-  receipt_no INTEGER NOT NULL UNIQUE,
-  shift_id INTEGER NOT NULL REFERENCES shifts(id),
-  business_day TEXT NOT NULL,
-  completed_at TEXT NOT NULL,
-  cashier TEXT NOT NULL,
-  associate TEXT,
-  member_id TEXT,
-  original_sale_id TEXT REFERENCES sales(id),
-  subtotal_fen INTEGER NOT NULL,
-  discount_fen INTEGER NOT NULL,
-  rounding_fen INTEGER NOT NULL,
-  total_fen INTEGER NOT NULL,
-  journal_seq INTEGER NOT NULL UNIQUE REFERENCES journal(seq),
-  reprints INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX sales_day ON sales(business_day);
-CREATE INDEX sales_original ON sales(original_sale_id);
-CREATE TABLE sale_lines (
-  sale_id TEXT NOT NULL REFERENCES sales(id),
-  line_no INTEGER NOT NULL,
-  sku TEXT NOT NULL,
-  name TEXT NOT NULL,
-  qty INTEGER NOT NULL CHECK (qty > 0),
-  unit_price_fen INTEGER NOT NULL,
-  discount_fen INTEGER NOT NULL,
-  amount_fen INTEGER NOT NULL,
-  vat_rate_bp INTEGER NOT NULL,
-  category TEXT NOT NULL DEFAULT '',
-  PRIMARY KEY (sale_id, line_no)
-);
-CREATE INDEX sale_lines_sku ON sale_lines(sku);
-CREATE TABLE payments (
-  sale_id TEXT NOT NULL REFERENCES sales(id),
-  seq INTEGER NOT NULL,
-  tender TEXT NOT NULL,
-  amount_fen INTEGER NOT NULL,
-  change_fen INTEGER NOT NULL DEFAULT 0,
-  reference TEXT,
-  PRIMARY KEY (sale_id, seq)
-);
-CREATE TABLE journal (
-  seq INTEGER PRIMARY KEY,
-  kind TEXT NOT NULL,
-  ref_id TEXT NOT NULL UNIQUE,
-  payload TEXT NOT NULL,               -- canonical JSON, exactly what was hashed
-  prev_hash TEXT NOT NULL,
-  entry_hash TEXT NOT NULL,
-  created_at TEXT NOT NULL
-);
-CREATE TABLE cash_moves (
-  id INTEGER PRIMARY KEY,
-  shift_id INTEGER NOT NULL REFERENCES shifts(id),
-  kind TEXT NOT NULL CHECK (kind IN ('pay_in', 'pay_out', 'no_sale')),
-  amount_fen INTEGER NOT NULL DEFAULT 0,
-  reason TEXT NOT NULL DEFAULT '',
-  user TEXT NOT NULL,
-  at TEXT NOT NULL
-);
-CREATE TABLE voids (
-  id INTEGER PRIMARY KEY,
-  shift_id INTEGER,
-  kind TEXT NOT NULL CHECK (kind IN ('line', 'sale')),
-  sale_id TEXT NOT NULL,
-  cashier TEXT NOT NULL,
-  reason TEXT NOT NULL,
-  qty INTEGER NOT NULL DEFAULT 0,
-  amount_fen INTEGER NOT NULL,
-  at TEXT NOT NULL
-);
-CREATE TABLE audit (
-  id INTEGER PRIMARY KEY,
-  at TEXT NOT NULL,
-  action TEXT NOT NULL,
-  user TEXT NOT NULL,
-  approver TEXT,
-  reason TEXT NOT NULL DEFAULT '',
-  details TEXT NOT NULL DEFAULT '{}'
-);
-CREATE TABLE suspended_sales (
-  id INTEGER PRIMARY KEY,
-  created_at TEXT NOT NULL,
-  cashier TEXT NOT NULL,
-  label TEXT NOT NULL DEFAULT '',
-  data TEXT NOT NULL
-);
-CREATE TABLE outbox (
-  seq INTEGER PRIMARY KEY,             -- gap-free: the till's outbox sequence
-  id TEXT NOT NULL UNIQUE,             -- event id = the cloud's idempotency key
-  type TEXT NOT NULL,
-  schema INTEGER NOT NULL DEFAULT 1,
-  occurred_at TEXT NOT NULL,
-  payload TEXT NOT NULL,
-  prev_entry_hash TEXT,
-  entry_hash TEXT,
-  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'dead')),
-  attempts INTEGER NOT NULL DEFAULT 0,
-  next_attempt_at TEXT,
-  last_error TEXT,
-  sent_at TEXT,
-  dead_code TEXT,
-  dead_reason TEXT
-);
-CREATE INDEX outbox_pending ON outbox(state, seq);
-CREATE INDEX outbox_entry_hash ON outbox(entry_hash) WHERE entry_hash IS NOT NULL;
-CREATE TABLE sync_state (
-  key TEXT PRIMARY KEY,
-  value TEXT NOT NULL
-);
-"""
-
-
-def _statements(script: str) -> list[str]:
-    return [s.strip() for s in script.split(";") if s.strip()]
 
 
 @migrations(name="0001_initial")
@@ -206,80 +33,10 @@ def m0001_initial(db: Database) -> None:
         db.execute(stmt)
 
 
-SCHEMA_0002_DEVICES = """
-CREATE TABLE devices (
-  name TEXT PRIMARY KEY,
-  kind TEXT NOT NULL CHECK (kind IN ('printer', 'drawer', 'scanner', 'terminal')),
-  uri TEXT NOT NULL,
-  settings TEXT NOT NULL DEFAULT '{}',   -- JSON object
-  serial_number TEXT,
-  added_at TEXT NOT NULL
-);
-CREATE TABLE print_jobs (
-  id INTEGER PRIMARY KEY,
-  printer TEXT NOT NULL,
-  created_at TEXT NOT NULL,
-  kind TEXT NOT NULL,                    -- receipt | refund | reprint | test | report | ...
-  ref TEXT,                              -- e.g. the sale id or receipt number
-  data BLOB NOT NULL,                    -- the exact ESC/POS bytes
-  state TEXT NOT NULL DEFAULT 'queued'
-    CHECK (state IN ('queued', 'printing', 'done', 'failed')),
-  attempts INTEGER NOT NULL DEFAULT 0,
-  last_error TEXT,
-  done_at TEXT
-);
-CREATE INDEX print_jobs_open ON print_jobs(printer, state, id);
-CREATE INDEX print_jobs_ref ON print_jobs(ref);
-CREATE TABLE drawer_opens (
-  id INTEGER PRIMARY KEY,
-  at TEXT NOT NULL,
-  reason TEXT NOT NULL CHECK (reason IN ('sale', 'refund', 'no_sale', 'test')),
-  ref TEXT,
-  user TEXT,
-  drawer TEXT
-);
-CREATE INDEX drawer_opens_at ON drawer_opens(at);
-"""
-
-
 @migrations(name="0002_devices")
 def m0002_devices(db: Database) -> None:
     for stmt in _statements(SCHEMA_0002_DEVICES):
         db.execute(stmt)
-
-
-SCHEMA_0003_PAYMENTS = """
-CREATE TABLE payment_attempts (
-  id TEXT PRIMARY KEY,
-  kind TEXT NOT NULL DEFAULT 'sale' CHECK (kind IN ('sale', 'refund')),
-  sale_id TEXT,                        -- the sale (or refund) it is for, set when attached
-  original_id TEXT REFERENCES payment_attempts(id),  -- a refund's original payment
-  tender TEXT NOT NULL,                -- card | wechat | alipay
-  amount_fen INTEGER NOT NULL CHECK (amount_fen > 0),
-  state TEXT NOT NULL CHECK (state IN
-    ('started', 'approved', 'declined', 'unknown', 'reversed', 'attached')),
-  provider TEXT NOT NULL,
-  out_trade_no TEXT NOT NULL UNIQUE,   -- our order number at the provider
-  provider_ref TEXT,                   -- transaction_id / trade_no / terminal trace
-  auth_code_masked TEXT,               -- the payment code's tail, or the card approval code
-  card_type TEXT,
-  masked_pan TEXT,                     -- first six and last four only
-  terminal_ref TEXT,                   -- ZVT receipt number (what a reversal needs)
-  slip TEXT NOT NULL DEFAULT '[]',     -- the terminal's print lines (card numbers masked)
-  started_at TEXT NOT NULL,
-  updated_at TEXT NOT NULL,
-  error TEXT
-);
-CREATE INDEX payment_attempts_state ON payment_attempts(state);
-CREATE INDEX payment_attempts_sale ON payment_attempts(sale_id);
-CREATE INDEX payment_attempts_original ON payment_attempts(original_id);
-CREATE TABLE payment_providers (
-  name TEXT PRIMARY KEY,               -- wechat | alipay
-  url TEXT NOT NULL,
-  settings TEXT NOT NULL DEFAULT '{}', -- json: merchant ids, keys, key file paths
-  updated_at TEXT NOT NULL
-);
-"""
 
 
 @migrations(name="0003_payments")
@@ -288,93 +45,10 @@ def m0003_payments(db: Database) -> None:
         db.execute(stmt)
 
 
-SCHEMA_0004_SYNC = """
-CREATE TABLE device_keys (
-  device_id TEXT PRIMARY KEY,           -- other tills of the brand (pulled: kind device_key)
-  key_id TEXT NOT NULL,                 -- hex, first 4 bytes of SHA-256 of the public key
-  public_key TEXT NOT NULL,             -- base64 raw 32 bytes
-  store_id TEXT NOT NULL DEFAULT '',
-  till_no INTEGER,
-  revoked INTEGER NOT NULL DEFAULT 0,
-  updated_at TEXT NOT NULL
-);
-CREATE INDEX device_keys_key_id ON device_keys(key_id);
-CREATE TABLE promotions (
-  id TEXT PRIMARY KEY,
-  data TEXT NOT NULL,                   -- JSON as published by the cloud
-  updated_at TEXT NOT NULL
-);
-CREATE TABLE coupons (
-  code TEXT PRIMARY KEY,
-  data TEXT NOT NULL,
-  updated_at TEXT NOT NULL
-);
-CREATE TABLE cloud_config (
-  key TEXT PRIMARY KEY,
-  value TEXT NOT NULL,                  -- JSON
-  updated_at TEXT NOT NULL
-);
-CREATE INDEX outbox_dead ON outbox(state) WHERE state = 'dead'
-"""
-
-
 @migrations(name="0004_sync")
 def m0004_sync(db: Database) -> None:
     for stmt in _statements(SCHEMA_0004_SYNC):
         db.execute(stmt)
-
-
-# 0005 (catalog): substring search over item names for the till's search-as-you-type.  An FTS5
-# trigram index (SQLite >= 3.34) answers any substring of 3+ characters from the index; the
-# triggers keep it in step with every write to skus, whoever writes (import, demo, sync pull).
-# Each value is indexed with two trailing spaces so that every character starts a trigram: a
-# 1–2 character query (夹克, 黑) then finds its trigrams by a prefix range on the index's
-# vocabulary (skus_fts_vocab) instead of scanning every name.
-SCHEMA_0005 = """
-CREATE VIEW skus_search AS SELECT rowid AS id, name || '  ' AS name, name_en || '  ' AS name_en
-FROM skus;
-CREATE VIRTUAL TABLE skus_fts USING fts5(
-  name, name_en, content='skus_search', content_rowid='id', tokenize='trigram'
-);
-CREATE VIRTUAL TABLE skus_fts_vocab USING fts5vocab(skus_fts, 'row');
-CREATE TRIGGER skus_fts_insert AFTER INSERT ON skus BEGIN
-  INSERT INTO skus_fts(rowid, name, name_en)
-  VALUES (new.rowid, new.name || '  ', new.name_en || '  ');
-END;
-CREATE TRIGGER skus_fts_delete AFTER DELETE ON skus BEGIN
-  INSERT INTO skus_fts(skus_fts, rowid, name, name_en)
-  VALUES ('delete', old.rowid, old.name || '  ', old.name_en || '  ');
-END;
-CREATE TRIGGER skus_fts_update AFTER UPDATE OF name, name_en ON skus BEGIN
-  INSERT INTO skus_fts(skus_fts, rowid, name, name_en)
-  VALUES ('delete', old.rowid, old.name || '  ', old.name_en || '  ');
-  INSERT INTO skus_fts(rowid, name, name_en)
-  VALUES (new.rowid, new.name || '  ', new.name_en || '  ');
-END;
-INSERT INTO skus_fts(skus_fts) VALUES ('rebuild')
-"""
-
-
-def _script_statements(script: str) -> list[str]:
-    """Split on ';' at the end of a line outside trigger bodies (which contain ';' themselves)."""
-    out: list[str] = []
-    buf: list[str] = []
-    depth = 0
-    for line in script.strip().splitlines():
-        buf.append(line)
-        stripped = line.strip()
-        if stripped.startswith("CREATE TRIGGER"):
-            depth = 1
-        if depth and stripped == "END;":
-            depth = 0
-            out.append("\n".join(buf).rstrip(";"))
-            buf = []
-        elif not depth and stripped.endswith(";"):
-            out.append("\n".join(buf).rstrip(";"))
-            buf = []
-    if "".join(buf).strip():
-        out.append("\n".join(buf))
-    return out
 
 
 @migrations(name="0005_catalog_search")
@@ -383,128 +57,10 @@ def m0005_catalog_search(db: Database) -> None:
         db.execute(stmt)
 
 
-# 0007 (stock): on hand per SKU as a ledger.  `stock_moves` holds every movement (sales,
-# returns, counts, transfers, deliveries, the cloud's starting quantities); `stock_levels.on_hand`
-# is kept equal to the cloud's figure plus this till's movements the cloud has not counted yet,
-# in the same transaction as each movement, so reading a style's grid is one indexed query.
-SCHEMA_0007_STOCK = """
-CREATE TABLE stock_levels (
-  sku TEXT PRIMARY KEY,
-  on_hand INTEGER NOT NULL DEFAULT 0,
-  cloud_qty INTEGER,                    -- the cloud's last figure (kind `stock`), NULL: none yet
-  cloud_mark INTEGER NOT NULL DEFAULT 0, -- the cloud counted our moves with outbox seq <= mark
-  last_sale_at TEXT,
-  updated_at TEXT NOT NULL DEFAULT ''
-);
-CREATE TABLE stock_moves (
-  id INTEGER PRIMARY KEY,
-  sku TEXT NOT NULL,
-  qty INTEGER NOT NULL,                 -- signed: + into the store, - out of it
-  reason TEXT NOT NULL,                 -- sale | return | count | receive | transfer_out | adjust
-  ref TEXT NOT NULL DEFAULT '',         -- sale id, count id, document number
-  user TEXT NOT NULL DEFAULT '',
-  at TEXT NOT NULL,
-  business_day TEXT,
-  outbox_seq INTEGER,                   -- the stock.moved event that carries it
-  on_hand_after INTEGER NOT NULL
-);
-CREATE INDEX stock_moves_sku ON stock_moves(sku, id);
-CREATE INDEX stock_moves_seq ON stock_moves(outbox_seq);
-CREATE INDEX stock_moves_day ON stock_moves(business_day, reason);
-CREATE TABLE stock_alerts (
-  id INTEGER PRIMARY KEY,
-  at TEXT NOT NULL,
-  sku TEXT NOT NULL,
-  on_hand INTEGER NOT NULL,
-  ref TEXT NOT NULL DEFAULT '',
-  user TEXT NOT NULL DEFAULT '',
-  seen_by TEXT
-);
-CREATE TABLE stock_counts (
-  id INTEGER PRIMARY KEY,
-  state TEXT NOT NULL CHECK (state IN ('open', 'posted', 'cancelled')),
-  started_at TEXT NOT NULL,
-  started_by TEXT NOT NULL,
-  note TEXT NOT NULL DEFAULT '',
-  finished_at TEXT,
-  approved_by TEXT
-);
-CREATE UNIQUE INDEX one_open_count ON stock_counts((state = 'open')) WHERE state = 'open';
-CREATE TABLE stock_count_lines (
-  count_id INTEGER NOT NULL REFERENCES stock_counts(id),
-  sku TEXT NOT NULL,
-  counted INTEGER NOT NULL,
-  expected_at_first INTEGER NOT NULL,   -- on hand when the SKU was first counted
-  first_move_id INTEGER NOT NULL,       -- the last stock move before that moment
-  first_at TEXT NOT NULL,
-  PRIMARY KEY (count_id, sku)
-);
-CREATE TABLE stock_docs (
-  doc TEXT PRIMARY KEY,                 -- document number announced by the cloud
-  kind TEXT NOT NULL,                   -- delivery | transfer
-  from_store TEXT NOT NULL DEFAULT '',
-  lines TEXT NOT NULL,                  -- JSON [{sku, qty}]
-  state TEXT NOT NULL DEFAULT 'announced' CHECK (state IN ('announced', 'receiving', 'received')),
-  announced_at TEXT NOT NULL,
-  received_at TEXT,
-  received_by TEXT
-);
-CREATE TABLE stock_doc_scans (
-  doc TEXT NOT NULL REFERENCES stock_docs(doc),
-  sku TEXT NOT NULL,
-  qty INTEGER NOT NULL,
-  PRIMARY KEY (doc, sku)
-);
-"""
-
-
 @migrations(name="0007_stock")
 def m0007_stock(db: Database) -> None:
     for stmt in _statements(SCHEMA_0007_STOCK):
         db.execute(stmt)
-
-
-# 0008 (members): the till's side of the member ledger (points, stored value and coupons
-# moved here, kept for the offline caps and until the cloud's balances come back), the
-# associates' follow-up schedule, and indexes for lookup by the last four digits and history.
-SCHEMA_0008_MEMBERS = """
-CREATE TABLE member_ledger (
-  id INTEGER PRIMARY KEY,
-  member_id TEXT NOT NULL,
-  kind TEXT NOT NULL CHECK (kind IN
-    ('points_earned', 'points_redeemed', 'sv_debit', 'coupon_redeemed')),
-  amount INTEGER NOT NULL,              -- points, or fen
-  ref TEXT NOT NULL DEFAULT '',         -- coupon code, idempotency key, cloud transaction
-  sale_id TEXT,
-  offline INTEGER NOT NULL DEFAULT 0,
-  business_day TEXT NOT NULL,
-  at TEXT NOT NULL
-);
-CREATE INDEX member_ledger_member ON member_ledger(member_id, kind, business_day);
-CREATE INDEX member_ledger_day ON member_ledger(kind, offline, business_day);
-CREATE TABLE followups (
-  id INTEGER PRIMARY KEY,
-  member_id TEXT NOT NULL,
-  sale_id TEXT NOT NULL,
-  associate TEXT NOT NULL,
-  step INTEGER NOT NULL,               -- 1.. in the configured schedule
-  due_at TEXT NOT NULL,
-  done_at TEXT,
-  done_by TEXT,
-  note TEXT NOT NULL DEFAULT '',
-  created_at TEXT NOT NULL,
-  UNIQUE (sale_id, step)
-);
-CREATE INDEX followups_due ON followups(done_at, due_at);
-CREATE INDEX followups_associate ON followups(associate, due_at);
-CREATE TABLE member_aliases (
-  alias_id TEXT PRIMARY KEY,            -- a member id the cloud merged into another
-  member_id TEXT NOT NULL,              -- (same phone enrolled at two tills)
-  at TEXT NOT NULL
-);
-CREATE INDEX members_last4 ON members(substr(phone, -4));
-CREATE INDEX sales_member ON sales(member_id) WHERE member_id IS NOT NULL
-"""
 
 
 @migrations(name="0008_members")
@@ -513,16 +69,8 @@ def m0008_members(db: Database) -> None:
         db.execute(stmt)
 
 
-# 0006 shipped after 0007/0008 were written: it is registered last so every till applies
-# the migrations in the same order (they are applied by name; none depends on another).
-SCHEMA_0006 = """
-CREATE INDEX sales_day_kind ON sales(business_day, kind, total_fen);
-CREATE INDEX sales_id_day ON sales(id, business_day, kind);
-CREATE INDEX sale_lines_vat_category ON sale_lines(vat_rate_bp, category, sale_id, qty, amount_fen);
-CREATE INDEX payments_sale_tender ON payments(sale_id, tender, amount_fen, change_fen);
-"""
-
-
+# 0006 shipped after 0007/0008 were written: registered last so every till applies the
+# migrations in one order (they are applied by name; none depends on another).
 @migrations(name="0006_proof_indexes")
 def m0006_proof_indexes(db: Database) -> None:
     # Covering indexes for the period report (a year, ~1,000,000 lines, in under a second):
