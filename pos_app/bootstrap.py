@@ -153,6 +153,25 @@ class Till:
 
         return build_payment_service(self.database.conn, self.clock)
 
+    @property
+    def members(self) -> Any:
+        """The member service (one per till object: a sale and its pricing share it)."""
+        from pos_app.adapters.members_wiring import build_member_service
+
+        return build_member_service(self)
+
+    followup_job: Any = None
+
+    def start_followups(self, on_due: Any, *, interval_s: float = 60.0) -> None:
+        """Surface the associates' follow-ups as they fall due (APScheduler, in the
+        background); `on_due(rows)` runs on the scheduler's thread."""
+        from pos_app.adapters.followup_jobs import FollowupJob
+
+        if self.followup_job is not None:
+            return
+        self.followup_job = FollowupJob(self.members, on_due, interval_s=interval_s)
+        self.followup_job.start()
+
     @cached_property
     def checkout(self) -> Checkout:
         return Checkout(self.sales, lambda: self.payments, self.identity.cash_rounding)
@@ -328,6 +347,9 @@ class Till:
     def close(self) -> None:
         """Stop device threads and close their connections (a TCP 9100 printer serves one
         connection at a time: a connection left open blocks the next program)."""
+        if self.followup_job is not None:
+            self.followup_job.shutdown()
+            self.followup_job = None
         if self.sync_scheduler is not None:
             self.sync_scheduler.shutdown()
             self.sync_scheduler = None

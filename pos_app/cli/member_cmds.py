@@ -15,9 +15,8 @@ from .common import emit, json_option, obj
 
 def member_service(till: Any) -> MemberService:
     """The till's member service (one per till object; see adapters/members_wiring.py)."""
-    from pos_app.adapters.members_wiring import build_member_service
-
-    return build_member_service(till)
+    svc: MemberService = till.members
+    return svc
 
 
 def _line(m: Any) -> str:
