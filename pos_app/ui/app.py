@@ -50,20 +50,6 @@ def build_app(
     session = Session(till, worker, lang)
     win = MainWindow(session, translations)
     worker.setParent(win)
-    if wire and hasattr(till, "wire_side_effects"):
-        # After each commit the receipt prints (on its own thread: the change shows at once);
-        # a problem (paper out…) reaches the banner.  Wired on the worker, before any sale can
-        # complete there, so loading the receipt renderer never delays the first screen.
-        notices = win.notices  # kept alive by this closure for the printing thread
-
-        def emit(err: Any) -> None:
-            notices.arrived.emit(err)
-
-        session.call(
-            lambda: till.wire_side_effects(emit, background=True),
-            lambda _v: None,
-            win.notice,
-        )
     wedge = WedgeFilter(parent=win)
     app.installEventFilter(wedge)
     wedge.scanned.connect(win.scanned)
@@ -90,6 +76,21 @@ def build_app(
                 win.customer.show()
         win.activateWindow()  # the keyboard and the scanner belong to the till's window
     win.start()
+    if wire and hasattr(till, "wire_side_effects"):
+        # After each commit the receipt prints (on its own thread: the change shows at once);
+        # a problem (paper out…) reaches the banner.  Wired on the worker after the sign-in
+        # screen's own loads (the worker runs jobs in order) and before any sale can complete
+        # there, so loading the receipt renderer overlaps the cashier typing the PIN.
+        notices = win.notices  # kept alive by this closure for the printing thread
+
+        def emit(err: Any) -> None:
+            notices.arrived.emit(err)
+
+        session.call(
+            lambda: till.wire_side_effects(emit, background=True),
+            lambda _v: None,
+            win.notice,
+        )
     return TillApp(app, win, session, wedge, family)
 
 
