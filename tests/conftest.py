@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,6 +16,25 @@ os.environ.setdefault("GUITAI_SCRYPT_N", "4096")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 ADMIN_PIN = "1234"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """House rule: a test leaves no thread running (a device worker or loopback server left
+    alive can fire into a later test, and has once crashed Qt's event loop).  Threads Python
+    did not start (Qt's, seen as _DummyThread) are not ours to join."""
+    main = threading.main_thread()
+    ours = [
+        t
+        for t in threading.enumerate()
+        if t is not main and not isinstance(t, threading._DummyThread)
+    ]
+    for t in ours:
+        t.join(timeout=2.0)
+    alive = [f"{t.name} ({getattr(t, '_target', None)})" for t in ours if t.is_alive()]
+    if alive:
+        print("\nThreads still running after the suite:\n  " + "\n  ".join(alive))
+        if exitstatus == 0:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 CATALOG = [
     # sku, style, name, price, member price, category, vat bp, barcode
