@@ -8,11 +8,14 @@ from typing import Any
 
 from pos_app.domain import events
 from pos_app.domain.errors import RuleViolation
+from pos_app.domain.loyalty import points_settled_by_returns, refunded_value
 from pos_app.domain.tenders import Tender
 
 from .member_base import CloudUnavailable, MemberBase
 
 log = logging.getLogger(__name__)
+
+RETURN_REF = "refund"  # member_ledger.ref of the points a return settles
 
 
 class MemberReturns(MemberBase):
@@ -46,52 +49,84 @@ class MemberReturns(MemberBase):
         return out
 
     def within_refund(self) -> Callable[[dict[str, Any]], None]:
-        """The in-transaction step for a refund: points earned on what is returned are taken
-        back, in proportion to the refunded amount (rounded down, never below zero twice)."""
+        """The in-transaction step for a refund (docs/members.md, "Returns"): stored value put
+        back on the card moves the mirror; points earned on what is returned are taken back and
+        points redeemed on it are given back, each in proportion to the value refunded so far
+        over every return of the sale (rounded down; a full return settles exactly)."""
 
         def step(payload: dict[str, Any]) -> None:
             original = self.store.sale_payload(sale_id=payload["original_sale_id"]) or {}
-            member = original.get("member") or {}
-            mid, earned = member.get("id"), int(member.get("points_earned", 0) or 0)
-            total = int(original.get("total_fen", 0))
+            mid = (original.get("member") or {}).get("id")
+            if not mid:
+                return
+            now = payload["completed_at"]
             sv_back = -sum(
                 int(p["amount_fen"])
                 for p in payload["payments"]
                 if p["tender"] == Tender.STORED_VALUE.value
             )
-            if mid and sv_back:
-                self.repo.adjust(mid, 0, sv_back, payload["completed_at"])
-            if not mid or earned <= 0 or total <= 0:
-                return
-            back = earned * min(total, -int(payload["total_fen"])) // total
-            if back <= 0:
-                return
-            now, day = payload["completed_at"], payload["business_day"]
-            self.repo.add_ledger(
-                mid,
-                "points_redeemed",
-                back,
-                ref="refund",
-                sale_id=payload["refund_id"],
-                offline=False,
-                business_day=day,
-                at=now,
-            )
-            self.repo.adjust(mid, -back, 0, now)
-            self.store.append_outbox(
-                events.POINTS_REDEEMED,
-                {
-                    "member_id": mid,
-                    "sale_id": payload["original_sale_id"],
-                    "refund_id": payload["refund_id"],
-                    "receipt_no": payload["receipt_no"],
-                    "store_id": payload["store_id"],
-                    "till_no": payload["till_no"],
-                    "points": back,
-                    "reason": "refund",
-                    "at": now,
-                },
-                now,
-            )
+            if sv_back:
+                self.repo.adjust(mid, 0, sv_back, now)
+            take, give = self.points_on_return(original, payload["refund_id"])
+            base = {
+                "member_id": mid,
+                "sale_id": payload["original_sale_id"],
+                "refund_id": payload["refund_id"],
+                "receipt_no": payload["receipt_no"],
+                "store_id": payload["store_id"],
+                "till_no": payload["till_no"],
+                "reason": "refund",
+                "at": now,
+            }
+            # taking back earned points is a `points.redeemed`, giving back redeemed points a
+            # `points.earned`: the cloud's ledger applies both by event id (once)
+            for kind, event, points in (
+                ("points_redeemed", events.POINTS_REDEEMED, take),
+                ("points_earned", events.POINTS_EARNED, give),
+            ):
+                if points <= 0:
+                    continue
+                self.repo.add_ledger(
+                    mid,
+                    kind,
+                    points,
+                    ref=RETURN_REF,
+                    sale_id=payload["refund_id"],
+                    offline=False,
+                    business_day=payload["business_day"],
+                    at=now,
+                )
+                self.store.append_outbox(event, base | {"points": points}, now)
+            if take or give:
+                self.repo.adjust(mid, give - take, 0, now)
 
         return step
+
+    def points_on_return(self, original: dict[str, Any], refund_id: str) -> tuple[int, int]:
+        """(earned points to take back, redeemed points to give back) for the refund
+        `refund_id` of `original`, whose lines are already written (call it inside the
+        refund's transaction).  Earned points are measured on the lines that earn points
+        (`excluded_categories` do not), redeemed points on the points saving of each line."""
+        member = original.get("member") or {}
+        earned = int(member.get("points_earned") or 0)
+        redeemed = int(member.get("points_redeemed") or 0)
+        if earned <= 0 and redeemed <= 0:
+            return 0, 0
+        returned = self.store.returned_qty(str(original["sale_id"]))
+        done = self.repo.points_settled_by_returns(str(original["sale_id"]), refund_id)
+        lines = original.get("lines", [])
+        got, sold = refunded_value(lines, returned, self.rules().excluded_categories)
+        take = points_settled_by_returns(earned, got, sold) - done["taken_back"]
+        on_line: dict[int, int] = {}
+        for s in original.get("savings", []):
+            if s.get("kind") == "points":
+                for x in s.get("lines", []):
+                    no = int(x["line_no"])
+                    on_line[no] = on_line.get(no, 0) + int(x["amount_fen"])
+        if on_line:
+            spread = [ln | {"amount_fen": on_line.get(int(ln["line_no"]), 0)} for ln in lines]
+            got, sold = refunded_value(spread, returned)
+        else:  # no per-line record of the points saving: measure on the whole sale
+            got, sold = refunded_value(lines, returned)
+        give = points_settled_by_returns(redeemed, got, sold) - done["given_back"]
+        return max(0, take), max(0, give)

@@ -20,6 +20,13 @@ CREATE TABLE IF NOT EXISTS points_ledger (
   at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS points_member ON points_ledger(member_id);
+CREATE TABLE IF NOT EXISTS points_by_sale (
+  event_id TEXT PRIMARY KEY,
+  sale_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  points BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS points_by_sale_sale ON points_by_sale(sale_id, kind);
 CREATE TABLE IF NOT EXISTS coupon_redemptions (
   code TEXT NOT NULL,
   sale_id TEXT NOT NULL,

@@ -24,15 +24,16 @@ from typing import Any
 from .common import _dump, _now_iso
 from .db import Tx
 from .member_coupons import MemberCoupons
+from .member_points import MemberPoints
 from .member_schema import FUNNEL_KINDS, MEMBERS_SCHEMA, _canonical, migrate_members
 from .member_views import MemberViews
 
 __all__ = ["FUNNEL_KINDS", "MEMBERS_SCHEMA", "MemberLedger", "_canonical", "migrate_members"]
 
 
-class MemberLedger(MemberCoupons, MemberViews):
-    """Mixed into CloudService (it provides db, now, publish and _member_data); the coupon
-    calls are in member_coupons.py, the reads in member_views.py."""
+class MemberLedger(MemberPoints, MemberCoupons, MemberViews):
+    """Mixed into CloudService (it provides db, now, publish and _member_data); points are
+    in member_points.py, the coupon calls in member_coupons.py, the reads in member_views.py."""
 
     # ---- ingestion ----------------------------------------------------------------------
 
@@ -167,35 +168,6 @@ class MemberLedger(MemberCoupons, MemberViews):
                 str(p.get("completed_at", "")),
             ),
         )
-
-    def _points(
-        self, tx: Tx, event_id: str, kind: str, p: Mapping[str, Any], device_id: str
-    ) -> None:
-        mid = _canonical(tx, str(p.get("member_id") or ""))
-        pts = int(p.get("points", 0))
-        if pts <= 0 or tx.execute("SELECT 1 FROM members WHERE id = ?", (mid,)).fetchone() is None:
-            return
-        delta = pts if kind == "points.earned" else -pts
-        cur = tx.execute(
-            "INSERT INTO points_ledger(member_id, delta, reason, event_id, device_id, at) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            (mid, delta, kind, event_id, device_id, _now_iso(self.now())),
-        )
-        if cur.rowcount == 0:
-            return
-        tx.execute("UPDATE members SET points = points + ? WHERE id = ?", (delta, mid))
-        bal = int(tx.execute("SELECT points FROM members WHERE id = ?", (mid,)).fetchone()[0])
-        if bal < 0:
-            self._flag(
-                tx,
-                mid,
-                "points_overdraft",
-                -bal,
-                f"points balance {bal} after {kind} {pts}",
-                event_id,
-                device_id,
-            )
-        self._publish_member(tx, mid)
 
     def _sv_debited(self, tx: Tx, event_id: str, p: Mapping[str, Any], device_id: str) -> None:
         if not p.get("offline"):
