@@ -159,3 +159,16 @@ class MemberPricing(MemberBase):
                 code,
                 sale.id,
             )
+
+    def reprice_resumed(self, sale: Sale) -> Pricing | None:
+        """A parked sale taken up again (`SaleService.resume`): price it afresh with the coupon
+        and the points it was parked with, against the member's balances now.  The savings
+        came back with the sale; this checks they still hold (a coupon used meanwhile at
+        another till, points spent elsewhere) and refreshes the balances it shows.  None for
+        a sale without a member."""
+        if not sale.member_id:
+            return None
+        member = self.by_id(sale.member_id)
+        code = next((s.ref for s in sale.savings if s.kind == "coupon"), None)
+        points = int(sale.member_extra.get("points_redeemed", 0) or 0)
+        return self.price(sale, member, code, min(points, member.points))
