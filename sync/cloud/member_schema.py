@@ -67,6 +67,30 @@ CREATE TABLE IF NOT EXISTS funnel (
   kind TEXT NOT NULL,
   n BIGINT NOT NULL DEFAULT 0,
   PRIMARY KEY (store_id, associate, kind)
+);
+CREATE TABLE IF NOT EXISTS funnel_follows (
+  follow_key TEXT PRIMARY KEY,
+  store_id TEXT NOT NULL,
+  associate TEXT NOT NULL,
+  source TEXT NOT NULL,
+  openid TEXT,
+  member_id TEXT,
+  scene TEXT,
+  at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS wechat_scenes (
+  scene TEXT PRIMARY KEY,
+  store_id TEXT NOT NULL,
+  associate TEXT NOT NULL,
+  at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS wechat_scenes_who ON wechat_scenes(store_id, associate);
+CREATE TABLE IF NOT EXISTS wechat_pushes (
+  from_user TEXT NOT NULL,
+  create_time TEXT NOT NULL,
+  event TEXT NOT NULL,
+  at TEXT NOT NULL,
+  PRIMARY KEY (from_user, create_time)
 )
 """
 

@@ -1,15 +1,13 @@
-"""Reads of the member ledger: one member across every store, reconciliation flags, the
-e-receipt funnel."""
+"""Reads of the member ledger: one member across every store and the reconciliation flags."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from .common import ApiError
 from .db import Tx
 from .member_ledger_base import MemberLedgerBase
-from .member_schema import FUNNEL_KINDS, _canonical
+from .member_schema import _canonical
 
 
 class MemberViews(MemberLedgerBase):
@@ -75,26 +73,3 @@ class MemberViews(MemberLedgerBase):
         """Everything the brand must follow up: overdrafts, overused coupons."""
         with self.db.tx() as tx:
             return self._flags(tx, None)
-
-    def record_funnel(self, store_id: str, associate: str, kind: str) -> None:
-        if kind not in FUNNEL_KINDS:
-            raise ApiError(400, "bad_funnel_kind", f"kind is one of {', '.join(FUNNEL_KINDS)}")
-        with self.db.tx() as tx:
-            self._count(tx, store_id, associate, kind)
-
-    def funnel(self, store_id: str | None = None) -> list[dict[str, Any]]:
-        """Counters per store and associate ('' = no associate)."""
-        where, args = ("WHERE store_id = ?", (store_id,)) if store_id else ("", ())
-        with self.db.tx() as tx:
-            rows = tx.execute(
-                f"SELECT store_id, associate, kind, n FROM funnel {where} "
-                "ORDER BY store_id, associate",
-                args,
-            ).fetchall()
-        out: dict[tuple[str, str], dict[str, Any]] = {}
-        for s, a, k, n in rows:
-            d = out.setdefault(
-                (s, a), {"store_id": s, "associate": a or None} | dict.fromkeys(FUNNEL_KINDS, 0)
-            )
-            d[k] = int(n)
-        return list(out.values())

@@ -24,6 +24,7 @@ from typing import Any
 from .common import _dump, _now_iso
 from .db import Tx
 from .member_coupons import MemberCoupons
+from .member_funnel import MemberFunnel
 from .member_points import MemberPoints
 from .member_schema import FUNNEL_KINDS, MEMBERS_SCHEMA, _canonical, migrate_members
 from .member_views import MemberViews
@@ -31,9 +32,10 @@ from .member_views import MemberViews
 __all__ = ["FUNNEL_KINDS", "MEMBERS_SCHEMA", "MemberLedger", "_canonical", "migrate_members"]
 
 
-class MemberLedger(MemberPoints, MemberCoupons, MemberViews):
+class MemberLedger(MemberPoints, MemberCoupons, MemberFunnel, MemberViews):
     """Mixed into CloudService (it provides db, now, publish and _member_data); points are
-    in member_points.py, the coupon calls in member_coupons.py, the reads in member_views.py."""
+    in member_points.py, the coupon calls in member_coupons.py, the e-receipt funnel in member_funnel.py,
+    the reads in member_views.py."""
 
     # ---- ingestion ----------------------------------------------------------------------
 
