@@ -43,6 +43,8 @@ class LoyaltyRules:
     offline_sv_per_till_fen: int = 200_000
     lapsed_days: int = 180
     followups: tuple[timedelta, ...] = DEFAULT_FOLLOWUPS
+    # a fully returned sale gives its coupon back only if the brand says so (docs/members.md)
+    restore_coupon_on_full_return: bool = False
 
     @classmethod
     def from_settings(cls, s: Mapping[str, str]) -> LoyaltyRules:
@@ -68,6 +70,8 @@ class LoyaltyRules:
                 kw[k] = {str(t): int(v) for t, v in d[k].items()}
         if "excluded_categories" in d:
             kw["excluded_categories"] = frozenset(str(c) for c in d["excluded_categories"])
+        if "restore_coupon_on_full_return" in d:
+            kw["restore_coupon_on_full_return"] = d["restore_coupon_on_full_return"] is True
         if "followup_minutes" in d:
             kw["followups"] = tuple(timedelta(minutes=int(m)) for m in d["followup_minutes"])
         rules = cls(**{**{f: getattr(base, f) for f in base.__dataclass_fields__}, **kw})

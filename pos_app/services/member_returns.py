@@ -57,6 +57,7 @@ class MemberReturns(MemberBase):
         def step(payload: dict[str, Any]) -> None:
             original = self.store.sale_payload(sale_id=payload["original_sale_id"]) or {}
             mid = (original.get("member") or {}).get("id")
+            self._restore_coupon(original, payload, mid)
             if not mid:
                 return
             now = payload["completed_at"]
@@ -101,6 +102,39 @@ class MemberReturns(MemberBase):
                 self.repo.adjust(mid, give - take, 0, now)
 
         return step
+
+    def _restore_coupon(
+        self, original: dict[str, Any], payload: dict[str, Any], mid: str | None
+    ) -> None:
+        """The brand's rule `restore_coupon_on_full_return`: the return that completes a full
+        return of the sale gives its coupon back (default: it does not)."""
+        coupon = next((s for s in original.get("savings", []) if s.get("kind") == "coupon"), None)
+        if coupon is None or not self.rules().restore_coupon_on_full_return:
+            return
+        returned = self.store.returned_qty(str(original["sale_id"]))
+        if any(returned.get(int(ln["line_no"]), 0) < int(ln["qty"]) for ln in original["lines"]):
+            return
+        now = payload["completed_at"]
+        self.repo.add_ledger(
+            mid or "",
+            "coupon_redeemed",
+            -max(1, int(coupon["amount_fen"])),  # negative: a give-back (coupon_used_here)
+            ref=str(coupon["ref"]),
+            sale_id=payload["refund_id"],
+            offline=False,
+            business_day=payload["business_day"],
+            at=now,
+        )
+        restored = {
+            "code": coupon["ref"],
+            "sale_id": original["sale_id"],
+            "refund_id": payload["refund_id"],
+        }
+        self.store.append_outbox(
+            events.MEMBER_UPDATED,
+            {"member_id": mid, "coupon_restored": restored, "at": now},
+            now,
+        )
 
     def points_on_return(self, original: dict[str, Any], refund_id: str) -> tuple[int, int]:
         """(earned points to take back, redeemed points to give back) for the refund

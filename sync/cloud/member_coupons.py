@@ -114,18 +114,32 @@ class MemberCoupons(MemberLedgerBase):
                 ).fetchone()
             ):
                 raise ApiError(409, "sale_completed", "The sale was completed; refund it instead")
-            tx.execute(
-                "DELETE FROM coupon_redemptions WHERE code = ? AND sale_id = ?", (code, sale_id)
-            )
-            data = json.loads(
-                tx.execute("SELECT data FROM coupons WHERE code = ?", (code,)).fetchone()[0]
-            )
-            if data.get("kind") == "count":
-                data["uses"] = int(data.get("uses", 0)) + 1
-            data["redeemed"] = False
-            tx.execute(
-                "UPDATE coupons SET data = ?, updated_at = ? WHERE code = ?",
-                (_dump(data), _now_iso(self.now()), code),
-            )
-            self.publish(tx, "coupon", "upsert", code, {"code": code, **data})
+            self._give_back(tx, code, sale_id)
         return {"code": code, "sale_id": sale_id, "released": True}
+
+    def _give_back(self, tx: Tx, code: str, sale_id: str) -> None:
+        """Undo the coupon's redemption for `sale_id`: usable again (a count coupon gets its
+        use back), and the tills are told."""
+        tx.execute("DELETE FROM coupon_redemptions WHERE code = ? AND sale_id = ?", (code, sale_id))
+        data = json.loads(
+            tx.execute("SELECT data FROM coupons WHERE code = ?", (code,)).fetchone()[0]
+        )
+        if data.get("kind") == "count":
+            data["uses"] = int(data.get("uses", 0)) + 1
+        data["redeemed"] = False
+        tx.execute(
+            "UPDATE coupons SET data = ?, updated_at = ? WHERE code = ?",
+            (_dump(data), _now_iso(self.now()), code),
+        )
+        self.publish(tx, "coupon", "upsert", code, {"code": code, **data})
+
+    def _restore_returned(self, tx: Tx, p: Mapping[str, Any], device_id: str) -> None:
+        """`member.updated` `coupon_restored`: the brand's rule gave a fully returned sale's
+        coupon back.  Only the till that redeemed it may; once (the redemption row goes)."""
+        code, sale_id = str(p.get("code") or ""), str(p.get("sale_id") or "")
+        row = tx.execute(
+            "SELECT device_id FROM coupon_redemptions WHERE code = ? AND sale_id = ?",
+            (code, sale_id),
+        ).fetchone()
+        if row is not None and row[0] == device_id:
+            self._give_back(tx, code, sale_id)

@@ -54,7 +54,7 @@ class MemberLedger(MemberPoints, MemberCoupons, MemberFunnel, MemberViews):
             if kind == "member.enrolled":
                 self._enrolled(tx, p, store_id)
             elif kind == "member.updated":
-                self._updated(tx, p)
+                self._updated(tx, p, device_id)
             elif kind in ("sale.completed", "refund.completed"):
                 self._purchase(tx, e["id"], kind, p, store_id)
             elif kind in ("points.earned", "points.redeemed"):
@@ -112,7 +112,9 @@ class MemberLedger(MemberPoints, MemberCoupons, MemberFunnel, MemberViews):
             self._publish_member(tx, same[0])
         self._count(tx, store_id, str(p.get("associate") or ""), "joins")
 
-    def _updated(self, tx: Tx, p: Mapping[str, Any]) -> None:
+    def _updated(self, tx: Tx, p: Mapping[str, Any], device_id: str = "") -> None:
+        if isinstance(p.get("coupon_restored"), dict):  # may come for a sale without member
+            self._restore_returned(tx, p["coupon_restored"], device_id)
         mid = _canonical(tx, str(p.get("member_id") or ""))
         row = tx.execute("SELECT data FROM members WHERE id = ?", (mid,)).fetchone()
         if row is None:

@@ -240,3 +240,63 @@ def test_cloud_books_return_points_once_and_never_beyond_the_sale(svc: CloudServ
     send("points.earned", points=50, sale_id="S-2")
     send("points.redeemed", points=50, sale_id="S-2", reason="refund", refund_id="R-3")
     assert svc.member_view(m["id"])["points"] == 1000
+
+
+def test_a_coupon_comes_back_only_on_a_full_return_and_only_if_the_brand_says_so(
+    rig: Rig,
+) -> None:
+    from members_kit import set_setting
+
+    coupon = {"kind": "cash", "name": "30元券", "amount_fen": 3000, "threshold_fen": 10000}
+    rig.svc.add_coupon("C30", coupon)
+    rig.svc.add_coupon("C31", coupon)
+    rig.svc.add_member(PHONE, "赵女士")
+    rig.sync(rig.a)
+    rig.sync(rig.b)
+
+    def sell(home: Path, code: str, ok: bool = True) -> Any:
+        return run(
+            home,
+            "sale",
+            "--user",
+            "admin",
+            "--member",
+            PHONE,
+            "--scan",
+            JKT,
+            "--scan",
+            TEE,
+            "--coupon",
+            code,
+            "--pay",
+            "cash:500",
+            ok=ok,
+        )
+
+    def ret(home: Path, receipt_no: int, *line: str) -> Any:
+        args = [a for n in line for a in ("--line", n)]
+        return run(home, "return", "--user", "admin", "--receipt", str(receipt_no), *args)
+
+    # the default: a fully returned sale keeps its coupon used
+    first = sell(rig.a, "C30")
+    ret(rig.a, first["receipt_no"])
+    rig.sync(rig.a)
+    rig.sync(rig.b)
+    assert "already used" in sell(rig.b, "C30", ok=False)["error"]["message"]
+    # the brand's rule: only the return that completes a full return gives it back
+    set_setting(rig.a, "loyalty_rules", '{"restore_coupon_on_full_return": true}')
+    second = sell(rig.a, "C31")
+    tee = line_of(second, "QP-2026-002")
+    ret(rig.a, second["receipt_no"], f"{tee['line_no']}=1")
+    rig.sync(rig.a)
+    rig.sync(rig.b)
+    assert "already used" in sell(rig.b, "C31", ok=False)["error"]["message"]
+    ret(rig.a, second["receipt_no"])
+    assert [e["coupon_restored"]["code"] for e in outbox(rig.a, "member.updated")
+            if "coupon_restored" in e] == ["C31"]  # fmt: skip
+    rig.sync(rig.a)
+    rig.sync(rig.b)
+    again = sell(rig.b, "C31")
+    assert [s["ref"] for s in again["savings"] if s["kind"] == "coupon"] == ["C31"]
+    rig.sync(rig.b)
+    assert not [f for f in rig.svc.reconciliation() if f["kind"] == "coupon_overused"]

@@ -155,12 +155,13 @@ class SqliteMembers:
         }
 
     def coupon_used_here(self, code: str) -> bool:
-        return (
-            self.conn.execute(
-                "SELECT 1 FROM member_ledger WHERE kind = 'coupon_redeemed' AND ref = ?", (code,)
-            ).fetchone()
-            is not None
-        )
+        """Redeemed on this till and not given back (a give-back is a negative row)."""
+        n = self.conn.execute(
+            "SELECT coalesce(sum(CASE WHEN amount < 0 THEN -1 ELSE 1 END), 0) FROM member_ledger "
+            "WHERE kind = 'coupon_redeemed' AND ref = ?",
+            (code,),
+        ).fetchone()[0]
+        return int(n) > 0
 
     def ledger(self, member_id: str, limit: int = 50) -> list[dict[str, Any]]:
         rows = self.conn.execute(
