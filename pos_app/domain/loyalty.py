@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from .errors import RuleViolation
-from .money import format_fen
+from .money import div_round_half_up, format_fen
 from .promotions import Coupon, CouponKind
 
 DEFAULT_FOLLOWUPS = (
@@ -43,6 +43,8 @@ class LoyaltyRules:
     offline_sv_per_till_fen: int = 200_000
     lapsed_days: int = 180
     followups: tuple[timedelta, ...] = DEFAULT_FOLLOWUPS
+    # a fully returned sale gives its coupon back only if the brand says so (docs/members.md)
+    restore_coupon_on_full_return: bool = False
 
     @classmethod
     def from_settings(cls, s: Mapping[str, str]) -> LoyaltyRules:
@@ -68,6 +70,8 @@ class LoyaltyRules:
                 kw[k] = {str(t): int(v) for t, v in d[k].items()}
         if "excluded_categories" in d:
             kw["excluded_categories"] = frozenset(str(c) for c in d["excluded_categories"])
+        if "restore_coupon_on_full_return" in d:
+            kw["restore_coupon_on_full_return"] = d["restore_coupon_on_full_return"] is True
         if "followup_minutes" in d:
             kw["followups"] = tuple(timedelta(minutes=int(m)) for m in d["followup_minutes"])
         rules = cls(**{**{f: getattr(base, f) for f in base.__dataclass_fields__}, **kw})
@@ -87,6 +91,43 @@ def points_earned(lines: Sequence[Mapping[str, Any]], tier: str, rules: LoyaltyR
     )
     mult = rules.tier_multiplier_bp.get(tier, 10_000)
     return max(0, (paid // 100) * rules.earn_points_per_yuan * mult // 10_000)
+
+
+def points_settled_by_returns(points: int, refunded_fen: int, sold_fen: int) -> int:
+    """How many of a sale's `points` a return settles once `refunded_fen` of the `sold_fen`
+    it was measured on has been refunded, counted over every return of that sale so far.
+
+    Rounded down, so a partial return never settles more than its share (the brand never takes
+    back more earned points, nor gives back more redeemed points, than the value returned);
+    once everything is refunded, exactly all of them.  A return settles the difference between
+    this figure after it and before it, so the rounding never adds up across many returns."""
+    if points <= 0 or sold_fen <= 0 or refunded_fen <= 0:
+        return 0
+    if refunded_fen >= sold_fen:
+        return points
+    return points * refunded_fen // sold_fen
+
+
+def refunded_value(
+    lines: Sequence[Mapping[str, Any]],
+    returned_qty: Mapping[int, int],
+    excluded_categories: frozenset[str] = frozenset(),
+) -> tuple[int, int]:
+    """(refunded, sold) fen over a sale's lines (`line_no`, `qty`, `amount_fen`, `category`)
+    given the units returned so far per line, skipping `excluded_categories`.
+
+    A line's refunded value is what returning that many units gives back in total
+    (returns.refundable_amount rounds per unit so that every step adds up to exactly this)."""
+    sold = refunded = 0
+    for ln in lines:
+        if ln.get("category") in excluded_categories:
+            continue
+        amount, qty = int(ln["amount_fen"]), int(ln["qty"])
+        back = min(qty, returned_qty.get(int(ln["line_no"]), 0))
+        sold += amount
+        if back and qty:
+            refunded += div_round_half_up(amount * back, qty)
+    return refunded, sold
 
 
 def check_coupon(c: Coupon, member_id: str | None, now: datetime) -> None:

@@ -1,4 +1,10 @@
-"""A parked sale (挂单) as JSON and back."""
+"""A parked sale (挂单) as JSON and back.
+
+Everything the customer was promised survives parking and a till restart: the member, the
+associate, the promotion engine's savings (coupon and points redemption included) and the
+points preview.  Nothing is reserved with the cloud while a sale is parked (the coupon is
+redeemed and stored value debited only at payment), so a parked sale holds no money.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from pos_app.domain.pricing import Discount, DiscountKind
+from pos_app.domain.promotions import Saving
 from pos_app.domain.sale import Approval, DiscountLimits, Sale, SaleLine, VoidedLine
 
 
@@ -26,6 +33,8 @@ def sale_to_json(sale: Sale) -> dict[str, Any]:
         "member_phone_masked": sale.member_phone_masked,
         "associate": sale.associate,
         "order_discount": _disc(sale.order_discount),
+        "savings": [s.as_dict() for s in sale.savings],
+        "member_extra": dict(sale.member_extra),
         "approvals": [a.as_dict() for a in sale.approvals],
         "voided_lines": [v.as_dict() for v in sale.voided_lines],
         "lines": [
@@ -67,4 +76,7 @@ def sale_from_json(d: dict[str, Any], limits: DiscountLimits) -> Sale:
         x = dict(x)
         disc = _undisc(x.pop("discount"))
         sale.lines.append(SaleLine(**x, discount=disc))
+    # checked against the lines again: a saving can never exceed what is left on a line
+    sale.apply_savings([Saving.from_dict(s) for s in d.get("savings", [])])
+    sale.member_extra = dict(d.get("member_extra") or {})
     return sale

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from decimal import Decimal
 from email.utils import formatdate
@@ -35,6 +36,7 @@ from .ereceipt import (
 from .openapi import openapi_document
 from .service import ApiError, CloudService
 from .stock import CloudStock
+from .wechat_push import wechat_routes
 
 log = logging.getLogger(__name__)
 
@@ -201,13 +203,18 @@ def create_app(
         return JSONResponse(await run_in_threadpool(service.release_coupon, device_id, body))
 
     async def ereceipt_follow(request: Request) -> Response:
-        """The e-receipt page's follow button: counted for the funnel (store, associate)."""
+        """The e-receipt page's follow button: counted for the funnel (store, associate) once
+        per receipt, also when WeChat reported the follow first (wechat_push.py)."""
         try:
             found = await run_in_threadpool(lookup, request.path_params["token"])
         except ApiError:
             return JSONResponse({"counted": False}, status_code=404)
-        await run_in_threadpool(_count_funnel, found, "follows")
-        return JSONResponse({"counted": True})
+        if found.get("device") is None:
+            return JSONResponse({"counted": False})
+        counted = await run_in_threadpool(
+            service.follow_receipt, found["device"], found["fields"].receipt_no
+        )
+        return JSONResponse({"counted": counted})
 
     def _count_funnel(found: dict[str, Any], kind: str) -> None:
         dev, sale = found.get("device"), found.get("sale")
@@ -344,6 +351,9 @@ def create_app(
         Route("/r/{token}/follow", ereceipt_follow, methods=["POST"]),
         Route("/openapi.json", openapi, methods=["GET"]),
         Route("/healthz", health, methods=["GET"]),
+        *wechat_routes(
+            service, lambda: cfg.wechat_token or os.environ.get("GUITAI_WECHAT_TOKEN", "")
+        ),
     ]
     app = Starlette(
         routes=routes,

@@ -61,6 +61,9 @@ class CloudConfig:
     join_url: str = ""  # membership sign-up (会员注册)
     public_url: str = "http://127.0.0.1:8700"
     ereceipt_base_url: str = ""
+    # the official account's server token (服务器配置 Token) for WeChat's pushes
+    # (wechat_push.py); empty: GUITAI_WECHAT_TOKEN from the environment, else push is off
+    wechat_token: str = ""
 
     def base_url(self) -> str:
         return self.ereceipt_base_url or self.public_url.rstrip("/").upper() + "/R/"

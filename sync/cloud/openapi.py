@@ -31,6 +31,14 @@ def ref(name: str) -> dict[str, Any]:
 
 
 def openapi_document() -> dict[str, Any]:
+    from .wechat_push import openapi_paths  # the WeChat push URL documents itself
+
+    doc = _document()
+    doc["paths"].update(openapi_paths())
+    return doc
+
+
+def _document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {
@@ -161,7 +169,8 @@ def openapi_document() -> dict[str, Any]:
             },
             "/r/{token}/follow": {
                 "post": {
-                    "summary": "The e-receipt page's follow button (counted for the funnel)",
+                    "summary": "The e-receipt page's follow button (counted for the funnel once "
+                    "per receipt, together with WeChat's subscribe push)",
                     "parameters": [
                         {
                             "name": "token",

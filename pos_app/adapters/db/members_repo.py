@@ -139,13 +139,29 @@ class SqliteMembers:
             args += (member_id,)
         return int(self.conn.execute(sql, args).fetchone()[0])
 
+    def points_settled_by_returns(self, sale_id: str, except_refund: str = "") -> dict[str, int]:
+        """Points earlier returns of a sale took back (`taken_back`) and gave back
+        (`given_back`): ledger rows with ref 'refund' of the refunds of that sale."""
+        rows = self.conn.execute(
+            "SELECT kind, coalesce(sum(amount), 0) FROM member_ledger WHERE ref = 'refund' "
+            "AND kind IN ('points_earned', 'points_redeemed') AND sale_id IN "
+            "(SELECT id FROM sales WHERE original_sale_id = ? AND id != ?) GROUP BY kind",
+            (sale_id, except_refund),
+        ).fetchall()
+        got = {str(k): int(n) for k, n in rows}
+        return {
+            "taken_back": got.get("points_redeemed", 0),
+            "given_back": got.get("points_earned", 0),
+        }
+
     def coupon_used_here(self, code: str) -> bool:
-        return (
-            self.conn.execute(
-                "SELECT 1 FROM member_ledger WHERE kind = 'coupon_redeemed' AND ref = ?", (code,)
-            ).fetchone()
-            is not None
-        )
+        """Redeemed on this till and not given back (a give-back is a negative row)."""
+        n = self.conn.execute(
+            "SELECT coalesce(sum(CASE WHEN amount < 0 THEN -1 ELSE 1 END), 0) FROM member_ledger "
+            "WHERE kind = 'coupon_redeemed' AND ref = ?",
+            (code,),
+        ).fetchone()[0]
+        return int(n) > 0
 
     def ledger(self, member_id: str, limit: int = 50) -> list[dict[str, Any]]:
         rows = self.conn.execute(

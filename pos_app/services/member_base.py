@@ -1,0 +1,119 @@
+"""The member service's common ground: the cloud port, the loyalty rules, the clock."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from pos_app.domain.errors import GuitaiError, NotFound
+from pos_app.domain.loyalty import LoyaltyRules
+from pos_app.domain.members import Member
+from pos_app.domain.ports import Clock
+from pos_app.domain.sale import Sellable
+from pos_app.domain.timeutil import iso_utc, local_day
+
+from .context import TillIdentity
+from .ports import Store
+
+log = logging.getLogger(__name__)
+
+
+class CloudUnavailable(GuitaiError):
+    """The cloud could not be reached: the till goes on with its offline rules."""
+
+    code = "cloud_unreachable"
+
+
+class MemberCloud(Protocol):
+    """The online calls (sync protocol, "Online-only calls"); adapters/member_cloud.py."""
+
+    def member_by_phone(self, phone: str) -> dict[str, Any] | None: ...
+    def debit(
+        self, member_id: str, amount_fen: int, key: str, reference: str
+    ) -> dict[str, Any]: ...
+    def credit(
+        self, member_id: str, amount_fen: int, key: str, reference: str
+    ) -> dict[str, Any]: ...
+    def redeem_coupon(
+        self, code: str, member_id: str, sale_id: str, key: str
+    ) -> dict[str, Any]: ...
+    def release_coupon(self, code: str, sale_id: str) -> dict[str, Any]: ...
+
+
+def _member_from_cloud(d: dict[str, Any]) -> Member:
+    tags = d.get("tags") or ()
+    if isinstance(tags, str):
+        tags = tuple(t for t in tags.split(",") if t)
+    return Member(
+        id=str(d.get("id") or d["member_id"]),
+        phone=str(d["phone"]),
+        name=str(d.get("name", "")),
+        birthday=d.get("birthday"),
+        tier=str(d.get("tier", "ordinary")),
+        points=int(d.get("points", 0)),
+        stored_value_fen=int(d.get("stored_value_fen", 0)),
+        consent_at=d.get("consent_at"),
+        associate=d.get("associate"),
+        tags=tuple(tags),
+        created_at=str(d.get("created_at", "")),
+    )
+
+
+class MemberBase:
+    """What every part of the member service shares: the store, the mirror, the clock,
+    the loyalty rules and the cloud (when it can be reached)."""
+
+    def __init__(
+        self,
+        store: Store,
+        repo: Any,  # adapters/db/members_repo.SqliteMembers
+        clock: Clock,
+        lookup: Callable[[str], Sellable],
+        cloud: Callable[[], MemberCloud | None] = lambda: None,
+        receipt_lookup: Callable[[str], dict[str, Any] | None] | None = None,
+    ) -> None:
+        self.receipt_lookup = receipt_lookup  # e-receipt URL or token -> the sale payload
+        self.store = store
+        self.repo = repo
+        self.clock = clock
+        self.lookup = lookup
+        self._cloud = cloud
+        self._coupon_online: dict[str, bool] = {}  # sale id -> confirmed by the cloud
+
+    # ---- settings ---------------------------------------------------------------------
+
+    @property
+    def identity(self) -> TillIdentity:
+        return TillIdentity.load(self.store)
+
+    def rules(self) -> LoyaltyRules:
+        s = dict(self.store.settings())
+        if "loyalty_rules" not in s:
+            pushed = self.repo.cloud_config("loyalty")
+            if pushed is not None:
+                import json
+
+                s["loyalty_rules"] = json.dumps(pushed)
+        return LoyaltyRules.from_settings(s)
+
+    def _now(self) -> str:
+        return iso_utc(self.clock.now())
+
+    def _day(self) -> str:
+        shift = self.store.open_shift()
+        if shift is not None:
+            return str(shift["business_day"])
+        return local_day(self.clock.now(), self.identity.tz)
+
+    def _cloud_call(self) -> MemberCloud | None:
+        try:
+            return self._cloud()
+        except GuitaiError:  # not enrolled: an offline-only till
+            return None
+
+    def by_id(self, member_id: str) -> Member:
+        m: Member | None = self.repo.by_id(member_id)
+        if m is None:
+            raise NotFound(f"No member {member_id} on this till", f"本机没有会员 {member_id}")
+        return m

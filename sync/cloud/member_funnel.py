@@ -1,0 +1,167 @@
+"""The e-receipt funnel the brand watches: receipts printed, e-receipt pages opened, follows of
+the official account and membership joins, per store and associate.
+
+A follow is counted once per receipt (`receipt:<device>:<receipt_no>`), whether the customer
+tapped the page's button or WeChat told us the account was followed from the receipt's
+parametric QR code; a follow from a store's or associate's QR code (no receipt) is counted
+once per WeChat user (`openid:<openid>`).  `funnel_follows` keeps each counted follow with the
+member and WeChat user it links, so the brand can join them later.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import TYPE_CHECKING, Any
+
+from .common import ApiError, _now_iso
+from .db import Tx
+from .member_ledger_base import MemberLedgerBase
+from .member_schema import FUNNEL_KINDS, _canonical
+
+RECEIPT_SCENE = "r"  # r.<key id hex>.<receipt no>: the e-receipt's parametric QR code
+PLACE_SCENE = "s"  # s.<id>: a store's or associate's QR code (wechat_scenes)
+
+
+def receipt_scene(key_id_hex: str, receipt_no: int) -> str:
+    """The scene string of a receipt's parametric QR code (WeChat allows 1–64 characters)."""
+    return f"{RECEIPT_SCENE}.{key_id_hex}.{receipt_no}"
+
+
+class MemberFunnel(MemberLedgerBase):
+    if TYPE_CHECKING:  # provided by CloudService
+
+        def device_by_key_id(self, key_id_hex: str) -> dict[str, Any] | None: ...
+        def synced_receipt(self, device_id: str, receipt_no: int) -> dict[str, Any] | None: ...
+
+    def record_funnel(self, store_id: str, associate: str, kind: str) -> None:
+        if kind not in FUNNEL_KINDS:
+            raise ApiError(400, "bad_funnel_kind", f"kind is one of {', '.join(FUNNEL_KINDS)}")
+        with self.db.tx() as tx:
+            self._count(tx, store_id, associate, kind)
+
+    def funnel(self, store_id: str | None = None) -> list[dict[str, Any]]:
+        """Counters per store and associate ('' = no associate)."""
+        where, args = ("WHERE store_id = ?", (store_id,)) if store_id else ("", ())
+        with self.db.tx() as tx:
+            rows = tx.execute(
+                f"SELECT store_id, associate, kind, n FROM funnel {where} "
+                "ORDER BY store_id, associate",
+                args,
+            ).fetchall()
+        out: dict[tuple[str, str], dict[str, Any]] = {}
+        for s, a, k, n in rows:
+            d = out.setdefault(
+                (s, a), {"store_id": s, "associate": a or None} | dict.fromkeys(FUNNEL_KINDS, 0)
+            )
+            d[k] = int(n)
+        return list(out.values())
+
+    # ---- follows ------------------------------------------------------------------------
+
+    def _follow(self, tx: Tx, key: str, who: dict[str, Any], source: str) -> bool:
+        cur = tx.execute(
+            "INSERT INTO funnel_follows(follow_key, store_id, associate, source, openid, "
+            "member_id, scene, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (
+                key,
+                who["store_id"],
+                who["associate"],
+                source,
+                who.get("openid"),
+                who.get("member_id"),
+                who.get("scene"),
+                _now_iso(self.now()),
+            ),
+        )
+        if cur.rowcount == 0:
+            if who.get("openid"):  # counted by the button first: link the WeChat user now
+                tx.execute(
+                    "UPDATE funnel_follows SET openid = ? WHERE follow_key = ? AND openid IS NULL",
+                    (who["openid"], key),
+                )
+            return False
+        self._count(tx, who["store_id"], who["associate"], "follows")
+        return True
+
+    def _receipt_follower(self, device: dict[str, Any], receipt_no: int) -> dict[str, Any]:
+        """Store, associate and member of a receipt (associate '' until the sale has synced)."""
+        sale = self.synced_receipt(str(device["device_id"]), receipt_no)
+        payload = (sale or {}).get("payload") or {}
+        member = (payload.get("member") or {}).get("id")
+        return {
+            "key": f"receipt:{device['device_id']}:{receipt_no}",
+            "store_id": str(device["store_id"]),
+            "associate": str(payload.get("associate") or ""),
+            "member_id": str(member) if member else None,
+        }
+
+    def follow_receipt(self, device: dict[str, Any], receipt_no: int) -> bool:
+        """The e-receipt page's follow button: counted once per receipt."""
+        who = self._receipt_follower(device, receipt_no)
+        with self.db.tx() as tx:
+            if who["member_id"]:
+                who["member_id"] = _canonical(tx, who["member_id"])
+            return self._follow(tx, who["key"], who, "button")
+
+    def wechat_scene(self, store_id: str, associate: str = "") -> str:
+        """The scene string for a store's or associate's parametric QR code (made once)."""
+        with self.db.tx() as tx:
+            if (
+                tx.execute("SELECT 1 FROM stores WHERE store_id = ?", (store_id,)).fetchone()
+                is None
+            ):
+                raise ApiError(404, "unknown_store", f"No store {store_id}")
+            row = tx.execute(
+                "SELECT scene FROM wechat_scenes WHERE store_id = ? AND associate = ?",
+                (store_id, associate),
+            ).fetchone()
+            if row is not None:
+                return str(row[0])
+            scene = f"{PLACE_SCENE}.{secrets.token_hex(6)}"
+            tx.execute(
+                "INSERT INTO wechat_scenes(scene, store_id, associate, at) VALUES (?, ?, ?, ?)",
+                (scene, store_id, associate, _now_iso(self.now())),
+            )
+            return scene
+
+    def wechat_subscribed(self, openid: str, create_time: str, scene: str | None) -> dict[str, Any]:
+        """WeChat pushed `subscribe` for `openid` (from the QR code of `scene`, if any).
+        A retried push (same user and CreateTime) and a second follow of one receipt or by
+        one WeChat user from a place's code are not counted again; a follow with no scene of
+        ours (the account found by search) is not the funnel's."""
+        who: dict[str, Any] | None = None
+        parts = (scene or "").split(".")
+        if parts[0] == RECEIPT_SCENE and len(parts) == 3 and parts[2].isdigit():
+            device = self.device_by_key_id(parts[1].lower())
+            if device is not None:
+                who = self._receipt_follower(device, int(parts[2]))
+        with self.db.tx() as tx:
+            fresh = tx.execute(
+                "INSERT INTO wechat_pushes(from_user, create_time, event, at) "
+                "VALUES (?, ?, 'subscribe', ?) ON CONFLICT DO NOTHING",
+                (openid, create_time, _now_iso(self.now())),
+            ).rowcount
+            if not fresh:
+                return {"counted": False, "reason": "repeated_push"}
+            if parts[0] == PLACE_SCENE and len(parts) == 2:
+                row = tx.execute(
+                    "SELECT store_id, associate FROM wechat_scenes WHERE scene = ?", (scene,)
+                ).fetchone()
+                if row is not None:
+                    who = {
+                        "key": f"openid:{openid}",
+                        "store_id": row[0],
+                        "associate": row[1],
+                        "member_id": None,
+                    }
+            if who is None:
+                return {"counted": False, "reason": "not_from_a_guitai_code"}
+            if who["member_id"]:
+                who["member_id"] = _canonical(tx, who["member_id"])
+            who |= {"openid": openid, "scene": scene}
+            counted = self._follow(tx, who["key"], who, "wechat")
+            return {
+                "counted": counted,
+                "store_id": who["store_id"],
+                "associate": who["associate"] or None,
+            } | ({} if counted else {"reason": "already_counted"})
