@@ -36,6 +36,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         if exitstatus == 0:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
+
 CATALOG = [
     # sku, style, name, price, member price, category, vat bp, barcode
     (
