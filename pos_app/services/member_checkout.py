@@ -90,6 +90,18 @@ class MemberCheckout:
         self.coupon_code, self.points = None, 0
         return self.price()
 
+    def resume(self) -> Pricing:
+        """A parked sale came back: its member (if still known) and the prices again; the
+        coupon and points are chosen again (docs/members.md, Limits)."""
+        if self.sale.member_id:
+            try:
+                self.member = self.members.by_id(self.sale.member_id)
+            except GuitaiError:
+                self.member = None
+                self.sale.member_id = None
+                self.sale.member_phone_masked = None
+        return self.price()
+
     def refresh_member(self) -> Member | None:
         """Read the member again (balances after a top-up or another till's sale)."""
         if self.member is not None:
@@ -101,9 +113,9 @@ class MemberCheckout:
         self.pricing = self.members.price(self.sale, self.member, self.coupon_code, self.points)
         return self.pricing
 
-    def reprice(self) -> str | None:
-        """After the lines changed (their savings are cleared): price again.  A coupon that
-        no longer applies is dropped; returns why (English) so the screen can say it."""
+    def reprice(self) -> GuitaiError | None:
+        """After the lines changed (their savings are cleared): price again.  A coupon (or
+        points) that no longer apply are dropped; returns what was dropped and why."""
         try:
             self.price()
         except GuitaiError as err:
@@ -116,7 +128,14 @@ class MemberCheckout:
             except GuitaiError:
                 self.points = 0
                 self.price()
-            return f"{dropped or 'points'}: {err.message}"
+            if dropped is None:
+                return RuleViolation(
+                    f"The points were taken off: {err.message}", f"已取消积分抵现：{err.message_zh}"
+                )
+            return RuleViolation(
+                f"Coupon {dropped} was taken off: {err.message}",
+                f"券 {dropped} 已移除：{err.message_zh}",
+            )
         return None
 
     def apply_coupon(self, code: str | None) -> Pricing:

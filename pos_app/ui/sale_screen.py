@@ -10,6 +10,8 @@ from pos_app.domain.errors import GuitaiError, InvalidInput, NeedsApproval
 from pos_app.domain.pricing import Discount
 
 from .dialogs import Field, FormDialog, PickDialog
+from .member_desk import is_member_code
+from .member_panel import MemberColumn, line_discount_text, savings_text
 from .qt import (
     QAbstractItemView,
     QGridLayout,
@@ -97,6 +99,8 @@ class SaleScreen(QWidget):
             line_row.addWidget(b)
         left.addLayout(line_row)
         outer.addLayout(left, 3)
+        self.member_col = MemberColumn(win)
+        outer.addWidget(self.member_col)
 
         right = QVBoxLayout()
         right.setSpacing(12)
@@ -113,6 +117,9 @@ class SaleScreen(QWidget):
         self.discounts.setAlignment(RIGHT)
         grid.addWidget(self.discounts, 1, 1)
         tlay.addLayout(grid)
+        self.savings = label("", "ok", wrap=True)
+        self.savings.setObjectName("savings")
+        tlay.addWidget(self.savings)
         tlay.addWidget(label(self.tr("To pay"), "totalLabel"))
         self.total = label(yuan(0), "total")
         self.total.setAlignment(RIGHT)
@@ -182,7 +189,7 @@ class SaleScreen(QWidget):
                 f"{ln.name}\n{ln.sku}" if ln.sku != ln.name else ln.name,
                 str(ln.qty),
                 yuan(ln.unit_price_fen),
-                f"{ln.discount} (-{yuan(ln.discount_fen)[1:]})" if ln.discount else "",
+                line_discount_text(ln),
                 yuan(ln.net_fen),
             )
             for c, v in enumerate(values):
@@ -219,8 +226,9 @@ class SaleScreen(QWidget):
         self.fn_buttons["suspend"].setEnabled(has)
         self.fn_buttons["order_discount"].setEnabled(has)
         self.fn_buttons["void_sale"].setEnabled(has)
-        self.fn_buttons["member"].setEnabled(False)
-        self.fn_buttons["member"].setToolTip(self.tr("Members: not configured"))
+        self.savings.setText(savings_text(view))
+        self.savings.setVisible(bool(view.savings))
+        self.member_col.render(view)
         self.win.customer.show_sale(view)
 
     def show_error(self, err: GuitaiError) -> None:
@@ -234,6 +242,9 @@ class SaleScreen(QWidget):
 
     def updated(self, view: SaleView) -> None:
         self.clear_message()
+        if view.note:
+            self.message.setText(view.note)
+            self.message.show()
         self.render(view)
         self.focus_scan()
 
@@ -242,6 +253,9 @@ class SaleScreen(QWidget):
     def scanned(self, code: str) -> None:
         self.results.hide()
         self.search_timer.stop()
+        if is_member_code(code):  # the customer's member code: put the member on the sale
+            self.member_col.desk.attach_code(code, self.member_col.flow._attached, self.show_error)
+            return
         self.win.session.scan(code, self.updated, self.show_error)
 
     def enter_pressed(self) -> None:
@@ -489,7 +503,7 @@ class SaleScreen(QWidget):
         self.win.session.parked(show, self.show_error)
 
     def member(self) -> None:
-        self.win.flash(self.tr("Members are not configured on this till yet."))
+        self.member_col.flow.open_find()
 
     def reprint(self) -> None:
         self.win.ask_reprint()

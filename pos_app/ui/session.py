@@ -16,6 +16,7 @@ from pos_app.domain.sale import Approval, Sale
 from pos_app.domain.tenders import Tender
 from pos_app.domain.users import Role, User
 
+from .member_view import MemberBrief, SavingView, brief_of, saving_names, savings_of
 from .worker import ServiceWorker
 
 PAYMENT_TENDERS = frozenset({Tender.CARD, Tender.WECHAT, Tender.ALIPAY})
@@ -31,6 +32,8 @@ class LineView:
     discount: str
     discount_fen: int
     net_fen: int
+    saving_fen: int = 0  # the line's share of the named savings (promotions, coupon, points)
+    savings: str = ""  # their names
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +56,10 @@ class SaleView:
     tenders: tuple[TenderView, ...]
     order_discount: str
     changed_line: int | None = None
+    savings: tuple[SavingView, ...] = ()
+    member: MemberBrief | None = None
+    note: str = ""  # e.g. a coupon dropped because the basket changed
+    associate: str = ""  # the associate (导购) credited with the sale
 
     @property
     def qty(self) -> int:
@@ -62,7 +69,9 @@ class SaleView:
 EMPTY_VIEW = SaleView((), 0, 0, 0, 0, 0, 0, 0, (), "")
 
 
-def snapshot(sale: Sale, rounding: Any, changed_line: int | None = None) -> SaleView:
+def snapshot(
+    sale: Sale, rounding: Any, changed_line: int | None = None, mc: Any = None, note: str = ""
+) -> SaleView:
     t = sale.totals()
     lines = tuple(
         LineView(
@@ -73,7 +82,9 @@ def snapshot(sale: Sale, rounding: Any, changed_line: int | None = None) -> Sale
             ln.unit_price_fen,
             ln.discount.describe() if ln.discount else "",
             ln.line_discount_fen,
-            ln.net_fen,
+            ln.net_fen - sale.saving_on_line(ln.line_no),
+            sale.saving_on_line(ln.line_no),
+            saving_names(sale, ln.line_no),
         )
         for ln in sale.lines
     )
@@ -90,6 +101,10 @@ def snapshot(sale: Sale, rounding: Any, changed_line: int | None = None) -> Sale
         tuple(TenderView(x.tender.value, x.amount_fen, x.change_fen) for x in sale.tenders),
         sale.order_discount.describe() if sale.order_discount else "",
         changed_line,
+        savings_of(sale),
+        brief_of(mc),
+        note,
+        sale.associate or "",
     )
 
 
@@ -110,6 +125,7 @@ class Session:
         self.last_payload: dict[str, Any] | None = None
         self.managers: list[str] = []  # names offered in the approval dialog
         self.printer_ready = False  # known on the worker after each commit
+        self.mc: Any = None  # the sale's MemberCheckout (services/member_checkout.py)
 
     # ---- plumbing ----------------------------------------------------------------------
 
@@ -142,8 +158,16 @@ class Session:
             return
 
         def job() -> SaleView:
-            changed = change(sale)
-            return snapshot(sale, self.rounding, changed)
+            mc = self.mc if self.mc is not None and self.mc.sale is sale else None
+            try:
+                changed = change(sale)
+            except BaseException:
+                if mc is not None and not sale.tenders:
+                    mc.reprice()  # a refused change may have cleared the savings
+                raise
+            dropped = mc.reprice() if mc is not None and not sale.tenders else None
+            note = self.message(dropped) if dropped is not None else ""
+            return snapshot(sale, self.rounding, changed, mc, note)
 
         def done(view: SaleView) -> None:
             if self.sale is sale:
@@ -173,12 +197,12 @@ class Session:
         user = self.user
         assert user is not None
 
-        def job() -> tuple[Sale, SaleView]:
+        def job() -> tuple[Sale, SaleView, Any]:
             sale = self.till.sales.new_sale(user)
-            return sale, snapshot(sale, self.rounding)
+            return sale, snapshot(sale, self.rounding), member_checkout(self.till, sale)
 
-        def done(result: tuple[Sale, SaleView]) -> None:
-            self.sale, self.view = result
+        def done(result: tuple[Sale, SaleView, Any]) -> None:
+            self.sale, self.view, self.mc = result
             ok(self.view)
 
         self.call(job, done, err)
@@ -231,6 +255,10 @@ class Session:
         """Cash into the sale; card / WeChat Pay / Alipay through the checkout (the terminal
         or provider is called on the worker; on_text is called there too)."""
         checkout = getattr(self.till, "checkout", None)
+        mc = self.mc
+        if mc is not None:
+            self._sale_call(lambda s: (mc.pay(tender, amount_fen, code, on_text), None)[1], ok, err)
+            return
         if checkout is None or tender is Tender.CASH:
             self._sale_call(
                 lambda s: (s.add_tender(tender, amount_fen, self.rounding), None)[1], ok, err
@@ -253,8 +281,12 @@ class Session:
     def cancel_payments(self, ok: Callable[[SaleView], None], err: Err) -> None:
         """Take the payments off the sale; card and wallet approvals are given back."""
 
+        mc = self.mc
+
         def change(s: Sale) -> None:
-            if any(t.tender in PAYMENT_TENDERS and t.reference for t in s.tenders):
+            if mc is not None and mc.sale is s:
+                mc.abandon()  # the coupon released, stored value and card money given back
+            elif any(t.tender in PAYMENT_TENDERS and t.reference for t in s.tenders):
                 self.till.checkout.abandon(s)
             else:
                 s.cancel_tenders()
@@ -265,10 +297,15 @@ class Session:
         sale = self.sale
         assert sale is not None
         checkout = getattr(self.till, "checkout", None)
+        mc = self.mc if self.mc is not None and self.mc.sale is sale else None
 
         def job() -> dict[str, Any]:
             payload: dict[str, Any] = (
-                checkout.complete(sale) if checkout is not None else self.till.sales.complete(sale)
+                mc.complete()
+                if mc is not None
+                else checkout.complete(sale)
+                if checkout is not None
+                else self.till.sales.complete(sale)
             )
             self.printer_ready = self.till.reads.printer_configured
             return payload
@@ -283,8 +320,12 @@ class Session:
         sale = self.sale
         assert sale is not None
 
+        mc = self.mc if self.mc is not None and self.mc.sale is sale else None
+
         def job() -> Any:
-            if any(t.tender in PAYMENT_TENDERS and t.reference for t in sale.tenders):
+            if mc is not None:
+                mc.abandon()  # the coupon released, stored value and card money given back
+            elif any(t.tender in PAYMENT_TENDERS and t.reference for t in sale.tenders):
                 self.till.checkout.abandon(sale)  # never keep a customer's money for no sale
             return self.till.sales.void(sale, reason)
 
@@ -314,12 +355,15 @@ class Session:
         user = self.user
         assert user is not None
 
-        def job() -> tuple[Sale, SaleView]:
+        def job() -> tuple[Sale, SaleView, Any]:
             sale = self.till.sales.resume(sid, user)
-            return sale, snapshot(sale, self.rounding)
+            mc = member_checkout(self.till, sale)
+            if mc is not None:
+                mc.resume()  # the member parked with the sale, priced again
+            return sale, snapshot(sale, self.rounding, None, mc), mc
 
-        def done(result: tuple[Sale, SaleView]) -> None:
-            self.sale, self.view = result
+        def done(result: tuple[Sale, SaleView, Any]) -> None:
+            self.sale, self.view, self.mc = result
             ok(self.view)
 
         self.call(job, done, err)
@@ -448,3 +492,13 @@ class Session:
 
     def devices(self, ok: Ok, err: Err) -> None:
         self.call(self.till.devices.all, ok, err)
+
+
+def member_checkout(till: Any, sale: Sale) -> Any:
+    """The sale's MemberCheckout when the till has members and a checkout (on the worker)."""
+    checkout = getattr(till, "checkout", None)
+    if checkout is None or not hasattr(till, "members"):
+        return None
+    from pos_app.services.member_checkout import MemberCheckout
+
+    return MemberCheckout(till.members, checkout, sale)
