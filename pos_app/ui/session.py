@@ -16,7 +16,14 @@ from pos_app.domain.sale import Approval, Sale
 from pos_app.domain.tenders import Tender
 from pos_app.domain.users import Role, User
 
-from .member_view import MemberBrief, SavingView, brief_of, saving_names, savings_of
+from .member_view import (
+    MemberBrief,
+    SavingView,
+    brief_of,
+    saving_names,
+    savings_of,
+    with_savings,
+)
 from .worker import ServiceWorker
 
 PAYMENT_TENDERS = frozenset({Tender.CARD, Tender.WECHAT, Tender.ALIPAY})
@@ -402,7 +409,9 @@ class Session:
     def receipt_text(self, payload: dict[str, Any]) -> str:
         from pos_app.services.till_reads import receipt_text
 
-        return receipt_text(self.till.identity, payload, self.lang)
+        return with_savings(
+            receipt_text(self.till.identity, payload, self.lang), payload, self.lang
+        )
 
     def original(self, receipt_no: int, ok: Ok, err: Err) -> None:
         self.call(lambda: self.till.reads.original_for_return(receipt_no), ok, err)
