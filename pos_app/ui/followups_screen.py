@@ -15,8 +15,6 @@ if TYPE_CHECKING:
     from .member_desk import MemberDesk
     from .member_panel import MemberColumn
 
-STEPS = {1: "30 min", 2: "3 d", 3: "30 d", 4: "60 d", 5: "90 d"}
-
 
 class FollowupsDialog(Dialog):
     def __init__(
@@ -90,9 +88,7 @@ class FollowupsDialog(Dialog):
                 str(r.get("associate") or ""),
                 str(r.get("name") or r.get("member_id") or ""),
                 str(r.get("phone") or ""),
-                self.tr("No. %1 (%2)")
-                .replace("%1", str(r["step"]))
-                .replace("%2", STEPS.get(int(r["step"]), "")),
+                self.tr("No. %1").replace("%1", str(r["step"])),
                 sale,
             )
             for c, v in enumerate(values):

@@ -34,7 +34,7 @@ def line_discount_text(ln: LineView) -> str:
     if ln.discount:
         parts.append(f"{ln.discount} (-{yuan(ln.discount_fen)[1:]})")
     if ln.saving_fen:
-        parts.append(f"{ln.savings} (-{yuan(ln.saving_fen)[1:]})")
+        parts.append(f"-{yuan(ln.saving_fen)[1:]} {ln.savings}")
     return "\n".join(parts)
 
 
@@ -52,7 +52,7 @@ class MemberColumn(QFrame):
     def __init__(self, win: MainWindow) -> None:
         super().__init__()
         self.setObjectName("panel")
-        self.setFixedWidth(330)
+        self.setFixedWidth(300)
         self.win = win
         self.desk = MemberDesk(win.session)
         self.flow = MemberFlow(win, self.desk, self)
@@ -87,7 +87,7 @@ class MemberColumn(QFrame):
         self.coupon_list = QListWidget()
         self.coupon_list.setObjectName("member_coupons")
         _no_focus(self.coupon_list)
-        self.coupon_list.setMaximumHeight(96)
+        self.coupon_list.setMaximumHeight(64)
         self.coupon_list.itemClicked.connect(self._coupon_clicked)
         self.details.addWidget(self.coupon_list)
         self.tags = label("", "", wrap=True)
@@ -104,18 +104,16 @@ class MemberColumn(QFrame):
         outer.addWidget(scroll, 1)
 
         row = QHBoxLayout()
+        row.setSpacing(6)
         self.coupon_btn = button(self.tr("Coupon"), "", self.ask_coupon)
         self.points_btn = button(self.tr("Points"), "", self.flow.open_points)
         self.tags_btn = button(self.tr("Tags"), "", self.ask_tags)
-        for b in (self.coupon_btn, self.points_btn, self.tags_btn):
+        self.remove_btn = button(self.tr("Remove"), "danger", self.remove)
+        self.find_btn = button(self.tr("Find / enroll"), "", self.flow.open_find)
+        for b in (self.coupon_btn, self.points_btn, self.tags_btn, self.remove_btn, self.find_btn):
+            b.setStyleSheet("padding: 4px 4px;")  # four across a narrow column
             row.addWidget(b)
         outer.addLayout(row)
-        row2 = QHBoxLayout()
-        self.find_btn = button(self.tr("Find / enroll"), "", self.flow.open_find)
-        self.remove_btn = button(self.tr("Remove"), "danger", self.remove)
-        row2.addWidget(self.find_btn)
-        row2.addWidget(self.remove_btn)
-        outer.addLayout(row2)
 
         # the associate and the suggestions for them
         self.associate_btn = button("", "", self.ask_associate)
@@ -125,7 +123,7 @@ class MemberColumn(QFrame):
         self.suggestions = QListWidget()
         self.suggestions.setObjectName("suggestions")
         _no_focus(self.suggestions)
-        self.suggestions.setMaximumHeight(130)
+        self.suggestions.setMaximumHeight(110)
         self.suggestions.itemClicked.connect(self._suggestion_clicked)
         outer.addWidget(self.suggestions)
         self.followups_btn = button(self.tr("Follow-ups"), "", self.open_followups)
@@ -175,7 +173,8 @@ class MemberColumn(QFrame):
     def _show_member(self, m: Any) -> None:
         has = m is not None
         for b in (self.coupon_btn, self.points_btn, self.tags_btn, self.remove_btn):
-            b.setEnabled(has)
+            b.setVisible(has)
+        self.find_btn.setVisible(not has)
         self.coupon_title.setVisible(has)
         self.coupon_list.setVisible(has)
         if not has:
@@ -208,14 +207,18 @@ class MemberColumn(QFrame):
         panel, sug, cap = result
         self.data = panel
         self.suggestions.clear()
+        reasons: dict[str, list[str]] = {}
+        names: dict[str, str] = {}
         for it in (sug.get("for_member") or []) + (sug.get("bought_together") or []):
             why = it.get("reason") or (
                 self.tr("bought together %1×").replace("%1", str(it.get("together", "")))
             )
-            row = QListWidgetItem(
-                f"{it.get('name', it['sku'])}  {yuan(int(it.get('price_fen', 0)))}\n  {why}"
-            )
-            row.setData(Qt.ItemDataRole.UserRole, it["sku"])
+            names[it["sku"]] = str(it.get("name") or it["sku"])
+            reasons.setdefault(it["sku"], []).append(why)
+        for sku, whys in reasons.items():
+            row = QListWidgetItem(f"{names[sku]}\n  {' · '.join(whys)}")
+            row.setData(Qt.ItemDataRole.UserRole, sku)
+            row.setToolTip(self.tr("Tap to add it to the sale"))
             self.suggestions.addItem(row)
         if not self.suggestions.count():
             self.suggestions.addItem(self.tr("No suggestions yet"))

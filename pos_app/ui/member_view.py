@@ -85,3 +85,13 @@ def with_savings(text: str, payload: dict[str, Any], lang: str) -> str:
     lines = text.split("\n")
     at = next((i for i, ln in enumerate(lines) if ln.startswith(("合计", "TOTAL"))), len(lines))
     return "\n".join(lines[:at] + block + lines[at:])
+
+
+def member_checkout(till: Any, sale: Sale) -> Any:
+    """The sale's MemberCheckout when the till has members and a checkout (on the worker)."""
+    checkout = getattr(till, "checkout", None)
+    if checkout is None or not hasattr(till, "members"):
+        return None
+    from pos_app.services.member_checkout import MemberCheckout
+
+    return MemberCheckout(till.members, checkout, sale)

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pos_app.domain.errors import GuitaiError, InvalidInput, NeedsApproval
-from pos_app.domain.pricing import Discount
+from pos_app.domain.errors import GuitaiError
 
 from .dialogs import Field, FormDialog, PickDialog
 from .member_desk import is_member_code
@@ -29,6 +28,7 @@ from .qt import (
     QVBoxLayout,
     QWidget,
 )
+from .sale_discounts import SaleDiscounts
 from .session import LineView, SaleView
 from .widgets import button, label, panel, yuan
 
@@ -89,6 +89,10 @@ class SaleScreen(QWidget):
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         hh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        # the discount column names each saving; it wraps instead of pushing the item out
+        hh.setSectionResizeMode(4, QHeaderView.ResizeMode.Fixed)
+        self.table.setColumnWidth(4, 190)
+        self.table.setWordWrap(True)
         left.addWidget(self.table, 1)
 
         line_row = QHBoxLayout()
@@ -201,6 +205,8 @@ class SaleScreen(QWidget):
                     t.setItem(i, c, item)
                 else:
                     item.setText(v)
+                if c == 4:
+                    item.setToolTip(v)
         self.rows = lines
         if view.changed_line is not None:
             for i, ln in enumerate(lines):
@@ -344,73 +350,10 @@ class SaleScreen(QWidget):
         )
 
     def ask_line_discount(self) -> None:
-        ln = self.selected_line()
-        if ln is None:
-            return
-        session = self.win.session
-
-        def apply(disc: Discount | None, approval: Any = None) -> None:
-            def err(e: GuitaiError) -> None:
-                if isinstance(e, NeedsApproval):
-                    self.win.ask_approval(
-                        "line_discount", e, disc.reason if disc else "", lambda a: apply(disc, a)
-                    )
-                else:
-                    self.show_error(e)
-
-            session.line_discount(ln.line_no, disc, approval, self.updated, err)
-
-        self._ask_discount(ln.name, ln.discount, apply)
+        SaleDiscounts(self).ask_line_discount()
 
     def ask_order_discount(self) -> None:
-        session = self.win.session
-
-        def apply(disc: Discount | None, approval: Any = None) -> None:
-            def err(e: GuitaiError) -> None:
-                if isinstance(e, NeedsApproval):
-                    self.win.ask_approval(
-                        "order_discount", e, disc.reason if disc else "", lambda a: apply(disc, a)
-                    )
-                else:
-                    self.show_error(e)
-
-            session.order_discount(disc, approval, self.updated, err)
-
-        self._ask_discount(self.tr("Whole sale"), session.view.order_discount, apply)
-
-    def _ask_discount(self, what: str, current: str, apply: Any) -> None:
-        def parse(v: dict[str, str]) -> Discount | None:
-            return Discount.parse(v["value"], v["reason"]) if v["value"] else None
-
-        def validate(v: dict[str, str]) -> str:
-            try:
-                parse(v)
-            except InvalidInput as e:
-                return self.win.session.message(e)
-            if v["value"] and not v["reason"]:
-                return self.tr("Give a reason for the discount.")
-            return ""
-
-        self.win.open_dialog(
-            FormDialog(
-                self.win,
-                self.tr("Discount"),
-                [
-                    Field(
-                        "value",
-                        self.tr("Discount (10% or an amount in yuan; empty removes it)"),
-                        "10%",
-                        value=current,
-                    ),
-                    Field("reason", self.tr("Reason"), self.tr("e.g. damaged, VIP, price match")),
-                ],
-                lambda v: apply(parse(v)),
-                message=what,
-                ok_text=self.tr("Apply"),
-                cancel_text=self.tr("Cancel"),
-                validate=validate,
-            )
-        )
+        SaleDiscounts(self).ask_order_discount()
 
     def ask_void_line(self) -> None:
         ln = self.selected_line()

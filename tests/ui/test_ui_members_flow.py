@@ -296,3 +296,68 @@ def test_an_invalid_coupon_is_refused_and_the_sale_stays(
     idle(qtbot, t)
     assert t.window.tender.stack.currentIndex() == 1
     assert "coupon" not in [s["kind"] for s in t.session.last_payload.get("savings", [])]
+
+
+def test_screenshot_of_the_member_panel(
+    qtbot: Any, shop: dict[str, str], app_ui: Any, tmp_path: Path
+) -> None:
+    """The member column with history, suggestions, a coupon and points; the follow-ups.
+    With GUITAI_SCREENSHOTS=1 they refresh docs/screenshots/ (docs/ui.md shows them)."""
+    import os
+
+    from pos_app.ui.qt import QColor
+
+    folder = (
+        Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+        if os.environ.get("GUITAI_SCREENSHOTS")
+        else tmp_path
+    )
+
+    def save(widget: Any, name: str) -> None:
+        img = widget.grab().toImage()
+        dark = sum(
+            1
+            for x in range(0, img.width(), 4)
+            for y in range(0, img.height(), 4)
+            if QColor(img.pixel(x, y)).lightness() < 90
+        )
+        assert dark > 20, f"{name} looks blank"
+        folder.mkdir(parents=True, exist_ok=True)
+        assert img.save(str(folder / name))
+
+    t = app_ui
+    start_selling(qtbot, t)
+    sale = t.window.sale
+    col = sale.member_col
+    # an earlier visit: the jacket and the tee, credited to 李娜
+    wedge_scan(qtbot, t, JACKET)
+    wedge_scan(qtbot, t, TEE)
+    wedge_scan(qtbot, t, f"GTM:{shop['a']}")
+    col.desk.set_associate("李娜", sale.updated, sale.show_error)
+    idle(qtbot, t)
+    qtbot.keyClick(sale.scan, Qt.Key.Key_F2)
+    idle(qtbot, t)
+    qtbot.keyClick(t.window.tender.amount, Qt.Key.Key_Return)
+    idle(qtbot, t)
+    tap(qtbot, t, t.window.tender.next_btn)
+    # today: the jacket again, her code, the coupon and 500 points
+    wedge_scan(qtbot, t, JACKET)
+    wedge_scan(qtbot, t, f"GTM:{shop['a']}")
+    col.desk.set_associate("李娜", sale.updated, sale.show_error)
+    idle(qtbot, t)
+    tap(qtbot, t, col.coupon_btn)
+    fill(qtbot, t, query="C30")
+    tap(qtbot, t, col.points_btn)
+    fill(qtbot, t, points="500")
+    qtbot.waitUntil(
+        lambda: any(
+            "纯棉圆领T恤" in col.suggestions.item(i).text() for i in range(col.suggestions.count())
+        ),
+        timeout=5000,
+    )
+    idle(qtbot, t)
+    assert "最近到店" in col.history.text()
+    save(t.window, "till-member.png")
+    tap(qtbot, t, col.followups_btn)
+    save(dialog(t), "till-followups.png")
+    dialog(t).reject()

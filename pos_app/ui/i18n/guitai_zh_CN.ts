@@ -43,79 +43,79 @@
 <context>
     <name>FollowupsDialog</name>
     <message>
-        <location filename="../followups_screen.py" line="29" />
+        <location filename="../followups_screen.py" line="27" />
         <source>Follow-ups</source>
         <translation>回访</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="42" />
+        <location filename="../followups_screen.py" line="40" />
         <source>Due</source>
         <translation>到期</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="43" />
+        <location filename="../followups_screen.py" line="41" />
         <source>Associate</source>
         <translation>导购</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="44" />
+        <location filename="../followups_screen.py" line="42" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="45" />
+        <location filename="../followups_screen.py" line="43" />
         <source>Mobile</source>
         <translation>手机号</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="46" />
+        <location filename="../followups_screen.py" line="44" />
         <source>Follow-up</source>
         <translation>回访</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="47" />
+        <location filename="../followups_screen.py" line="45" />
         <source>Sale</source>
         <translation>销售</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="59" />
+        <location filename="../followups_screen.py" line="57" />
         <source>Note (what the customer said)</source>
         <translation>备注（顾客的反馈）</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="62" />
+        <location filename="../followups_screen.py" line="60" />
         <source>e.g. called, likes the new coats, visits Saturday</source>
         <translation>例如：已电话联系，喜欢新款大衣，周六来店</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="64" />
+        <location filename="../followups_screen.py" line="62" />
         <source>Done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="64" />
+        <location filename="../followups_screen.py" line="62" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="65" />
+        <location filename="../followups_screen.py" line="63" />
         <source>Mark done</source>
         <translation>标记完成</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="72" />
+        <location filename="../followups_screen.py" line="70" />
         <source>%1 due now, %2 upcoming.</source>
         <translation>%1 条已到期，%2 条待回访。</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="76" />
+        <location filename="../followups_screen.py" line="74" />
         <source>No follow-ups: they appear after a member's sale with an associate.</source>
         <translation>暂无回访：会员消费并指定导购后会自动生成。</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="93" />
-        <source>No. %1 (%2)</source>
-        <translation>第 %1 次（%2）</translation>
+        <location filename="../followups_screen.py" line="91" />
+        <source>No. %1</source>
+        <translation>第 %1 次</translation>
     </message>
 </context>
 <context>
@@ -232,13 +232,13 @@
     <name>MemberColumn</name>
     <message>
         <location filename="../member_panel.py" line="68" />
-        <location filename="../member_panel.py" line="182" />
+        <location filename="../member_panel.py" line="181" />
         <source>No member on this sale</source>
         <translation>本单没有会员</translation>
     </message>
     <message>
         <location filename="../member_panel.py" line="71" />
-        <location filename="../member_panel.py" line="183" />
+        <location filename="../member_panel.py" line="182" />
         <source>Scan the member code or press F6</source>
         <translation>扫描会员码或按 F6</translation>
     </message>
@@ -248,143 +248,148 @@
         <translation>优惠券</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="107" />
+        <location filename="../member_panel.py" line="108" />
         <source>Coupon</source>
         <translation>优惠券</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="108" />
+        <location filename="../member_panel.py" line="109" />
         <source>Points</source>
         <translation>积分</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="109" />
+        <location filename="../member_panel.py" line="110" />
         <source>Tags</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="114" />
+        <location filename="../member_panel.py" line="112" />
         <source>Find / enroll</source>
         <translation>查找 / 注册</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="115" />
+        <location filename="../member_panel.py" line="111" />
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="124" />
+        <location filename="../member_panel.py" line="122" />
         <source>Suggestions</source>
         <translation>推荐</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="131" />
-        <location filename="../member_panel.py" line="277" />
+        <location filename="../member_panel.py" line="129" />
+        <location filename="../member_panel.py" line="280" />
         <source>Follow-ups</source>
         <translation>回访</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="149" />
+        <location filename="../member_panel.py" line="147" />
         <source>Ordinary</source>
         <translation>普通</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="150" />
+        <location filename="../member_panel.py" line="148" />
         <source>Potential</source>
         <translation>潜力</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="151" />
+        <location filename="../member_panel.py" line="149" />
         <source>Core</source>
         <translation>核心</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="161" />
+        <location filename="../member_panel.py" line="159" />
         <source>Associate: %1</source>
         <translation>导购：%1</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="163" />
+        <location filename="../member_panel.py" line="161" />
         <source>Associate: none (tap to choose)</source>
         <translation>导购：无（点击选择）</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="193" />
+        <location filename="../member_panel.py" line="192" />
         <source>Points %1 · stored value %2</source>
         <translation>积分 %1 · 储值 %2</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="198" />
+        <location filename="../member_panel.py" line="197" />
         <source>Redeeming %1 points</source>
         <translation>本单抵扣 %1 积分</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="200" />
+        <location filename="../member_panel.py" line="199" />
         <source>Earns %1 points on this sale</source>
         <translation>本单可得 %1 积分</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="204" />
+        <location filename="../member_panel.py" line="203" />
         <source>Coupon %1 applied</source>
         <translation>已用券 %1</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="213" />
+        <location filename="../member_panel.py" line="214" />
         <source>bought together %1×</source>
         <translation>常一起购买 %1 次</translation>
     </message>
     <message>
         <location filename="../member_panel.py" line="221" />
+        <source>Tap to add it to the sale</source>
+        <translation>点击加入本单</translation>
+    </message>
+    <message>
+        <location filename="../member_panel.py" line="224" />
         <source>No suggestions yet</source>
         <translation>暂无推荐</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="233" />
+        <location filename="../member_panel.py" line="236" />
         <source>No usable coupons</source>
         <translation>没有可用的券</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="236" />
+        <location filename="../member_panel.py" line="239" />
         <source>Birthday this month</source>
         <translation>本月生日</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="239" />
+        <location filename="../member_panel.py" line="242" />
         <source>Lapsed: no purchase for %1 days</source>
         <translation>流失：%1 天未购买</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="245" />
+        <location filename="../member_panel.py" line="248" />
         <source>Tags: %1</source>
         <translation>标签：%1</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="249" />
+        <location filename="../member_panel.py" line="252" />
         <source>Points usable on this bill: up to %1</source>
         <translation>本单最多可用积分：%1</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="254" />
+        <location filename="../member_panel.py" line="257" />
         <source>Usual sizes: %1</source>
         <translation>常购尺码：%1</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="260" />
+        <location filename="../member_panel.py" line="263" />
         <source>Favourites: %1</source>
         <translation>偏好品类：%1</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="263" />
+        <location filename="../member_panel.py" line="266" />
         <source>Last visits:</source>
         <translation>最近到店：</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="270" />
+        <location filename="../member_panel.py" line="273" />
         <source>No purchases yet</source>
         <translation>尚无消费记录</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="279" />
+        <location filename="../member_panel.py" line="282" />
         <source>%1 open, %2 due</source>
         <translation>%1 条未完成，%2 条到期</translation>
     </message>
@@ -822,6 +827,49 @@
     </message>
 </context>
 <context>
+    <name>SaleDiscounts</name>
+    <message>
+        <location filename="../sale_discounts.py" line="56" />
+        <source>Whole sale</source>
+        <translation>整单</translation>
+    </message>
+    <message>
+        <location filename="../sale_discounts.py" line="68" />
+        <source>Give a reason for the discount.</source>
+        <translation>请填写折扣原因。</translation>
+    </message>
+    <message>
+        <location filename="../sale_discounts.py" line="74" />
+        <source>Discount</source>
+        <translation>折扣</translation>
+    </message>
+    <message>
+        <location filename="../sale_discounts.py" line="78" />
+        <source>Discount (10% or an amount in yuan; empty removes it)</source>
+        <translation>折扣（如 10% 或金额；留空即取消）</translation>
+    </message>
+    <message>
+        <location filename="../sale_discounts.py" line="82" />
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <location filename="../sale_discounts.py" line="82" />
+        <source>e.g. damaged, VIP, price match</source>
+        <translation>例如：瑕疵、VIP、比价</translation>
+    </message>
+    <message>
+        <location filename="../sale_discounts.py" line="86" />
+        <source>Apply</source>
+        <translation>确定</translation>
+    </message>
+    <message>
+        <location filename="../sale_discounts.py" line="87" />
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
     <name>SaleScreen</name>
     <message>
         <location filename="../sale_screen.py" line="56" />
@@ -850,7 +898,6 @@
     </message>
     <message>
         <location filename="../sale_screen.py" line="79" />
-        <location filename="../sale_screen.py" line="397" />
         <source>Discount</source>
         <translation>折扣</translation>
     </message>
@@ -860,218 +907,191 @@
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="95" />
-        <location filename="../sale_screen.py" line="336" />
+        <location filename="../sale_screen.py" line="99" />
+        <location filename="../sale_screen.py" line="342" />
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="96" />
+        <location filename="../sale_screen.py" line="100" />
         <source>Line discount</source>
         <translation>单品折扣</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="97" />
-        <location filename="../sale_screen.py" line="422" />
-        <location filename="../sale_screen.py" line="428" />
+        <location filename="../sale_screen.py" line="101" />
+        <location filename="../sale_screen.py" line="365" />
+        <location filename="../sale_screen.py" line="371" />
         <source>Void line</source>
         <translation>删除商品</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="111" />
+        <location filename="../sale_screen.py" line="115" />
         <source>Subtotal</source>
         <translation>小计</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="115" />
+        <location filename="../sale_screen.py" line="119" />
         <source>Discounts</source>
         <translation>优惠</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="123" />
+        <location filename="../sale_screen.py" line="127" />
         <source>To pay</source>
         <translation>应付</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="129" />
+        <location filename="../sale_screen.py" line="133" />
         <source>Pay  F2</source>
         <translation>收款  F2</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="134" />
+        <location filename="../sale_screen.py" line="138" />
         <source>Suspend  F4</source>
         <translation>挂单  F4</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="135" />
+        <location filename="../sale_screen.py" line="139" />
         <source>Resume  F5</source>
         <translation>取单  F5</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="136" />
+        <location filename="../sale_screen.py" line="140" />
         <source>Member  F6</source>
         <translation>会员  F6</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="137" />
+        <location filename="../sale_screen.py" line="141" />
         <source>Return  F7</source>
         <translation>退货  F7</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="138" />
+        <location filename="../sale_screen.py" line="142" />
         <source>Reprint  F8</source>
         <translation>重印  F8</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="139" />
+        <location filename="../sale_screen.py" line="143" />
         <source>Shift  F9</source>
         <translation>班次  F9</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="140" />
+        <location filename="../sale_screen.py" line="144" />
         <source>Order discount</source>
         <translation>整单折扣</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="141" />
-        <location filename="../sale_screen.py" line="438" />
-        <location filename="../sale_screen.py" line="444" />
+        <location filename="../sale_screen.py" line="145" />
+        <location filename="../sale_screen.py" line="381" />
+        <location filename="../sale_screen.py" line="387" />
         <source>Void sale</source>
         <translation>整单作废</translation>
     </message>
     <message numerus="yes">
-        <location filename="../sale_screen.py" line="213" />
+        <location filename="../sale_screen.py" line="219" />
         <source>%n item(s)</source>
         <translation>
             <numerusform>共 %n 件</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="292" />
+        <location filename="../sale_screen.py" line="298" />
         <source>No match: press Enter to try it as a barcode</source>
         <translation>无匹配商品：按 Enter 按条码查找</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="339" />
+        <location filename="../sale_screen.py" line="345" />
         <source>OK</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="340" />
+        <location filename="../sale_screen.py" line="346" />
+        <location filename="../sale_screen.py" line="372" />
+        <location filename="../sale_screen.py" line="388" />
         <location filename="../sale_screen.py" line="410" />
-        <location filename="../sale_screen.py" line="429" />
-        <location filename="../sale_screen.py" line="445" />
-        <location filename="../sale_screen.py" line="467" />
-        <location filename="../sale_screen.py" line="499" />
+        <location filename="../sale_screen.py" line="442" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="341" />
+        <location filename="../sale_screen.py" line="347" />
         <source>Type a whole number.</source>
         <translation>请输入整数。</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="379" />
-        <source>Whole sale</source>
-        <translation>整单</translation>
-    </message>
-    <message>
-        <location filename="../sale_screen.py" line="391" />
-        <source>Give a reason for the discount.</source>
-        <translation>请填写折扣原因。</translation>
-    </message>
-    <message>
-        <location filename="../sale_screen.py" line="401" />
-        <source>Discount (10% or an amount in yuan; empty removes it)</source>
-        <translation>折扣（如 10% 或金额；留空即取消）</translation>
-    </message>
-    <message>
-        <location filename="../sale_screen.py" line="405" />
-        <location filename="../sale_screen.py" line="423" />
-        <location filename="../sale_screen.py" line="439" />
+        <location filename="../sale_screen.py" line="366" />
+        <location filename="../sale_screen.py" line="382" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="405" />
-        <source>e.g. damaged, VIP, price match</source>
-        <translation>例如：瑕疵、VIP、比价</translation>
-    </message>
-    <message>
-        <location filename="../sale_screen.py" line="409" />
-        <source>Apply</source>
-        <translation>确定</translation>
-    </message>
-    <message>
-        <location filename="../sale_screen.py" line="423" />
+        <location filename="../sale_screen.py" line="366" />
         <source>e.g. customer changed their mind</source>
         <translation>例如：顾客不要了</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="430" />
+        <location filename="../sale_screen.py" line="373" />
         <source>Say why the line is voided.</source>
         <translation>请填写删除原因。</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="439" />
+        <location filename="../sale_screen.py" line="382" />
         <source>e.g. customer left</source>
         <translation>例如：顾客离开</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="443" />
+        <location filename="../sale_screen.py" line="386" />
         <source>The whole sale is cancelled and recorded as voided.</source>
         <translation>整单将被取消并记录为作废。</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="446" />
+        <location filename="../sale_screen.py" line="389" />
         <source>Say why the sale is voided.</source>
         <translation>请填写作废原因。</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="457" />
+        <location filename="../sale_screen.py" line="400" />
         <source>Sale parked as no. %1</source>
         <translation>已挂单，单号 %1</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="463" />
+        <location filename="../sale_screen.py" line="406" />
         <source>Suspend sale</source>
         <translation>挂单</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="464" />
+        <location filename="../sale_screen.py" line="407" />
         <source>Note (optional)</source>
         <translation>备注（可选）</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="464" />
+        <location filename="../sale_screen.py" line="407" />
         <source>e.g. lady in red coat</source>
         <translation>例如：红色外套的女士</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="466" />
+        <location filename="../sale_screen.py" line="409" />
         <source>Suspend</source>
         <translation>挂单</translation>
     </message>
     <message numerus="yes">
-        <location filename="../sale_screen.py" line="485" />
+        <location filename="../sale_screen.py" line="428" />
         <source>%n piece(s)</source>
         <translation>
             <numerusform>%n 件</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="494" />
+        <location filename="../sale_screen.py" line="437" />
         <source>Resume a parked sale</source>
         <translation>取回挂单</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="497" />
+        <location filename="../sale_screen.py" line="440" />
         <source>No parked sales.</source>
         <translation>没有挂单。</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="498" />
+        <location filename="../sale_screen.py" line="441" />
         <source>Resume</source>
         <translation>取单</translation>
     </message>
