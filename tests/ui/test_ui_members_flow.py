@@ -41,6 +41,10 @@ def shop(till_home: Path) -> Iterator[dict[str, str]]:
             (PHONE_A,),
         )
         conn.execute("UPDATE skus SET member_price_fen = 119900 WHERE sku = 'JK1001-BK-L'")
+        conn.execute(
+            "INSERT INTO settings(key, value) VALUES ('loyalty_rules', ?)",
+            (json.dumps({"offline_sv_per_card_fen": 30000}),),
+        )
         coupon = {
             "kind": "cash",
             "name": "满200减30券",
@@ -193,20 +197,44 @@ def test_member_code_coupon_points_cash_then_stored_value_and_followups(
     assert "王女士" in t.window.flash_label.text()
     qtbot.waitUntil(lambda: "1" in col.followups_btn.text().split("，")[-1], timeout=5000)
 
-    # a second sale paid with stored value (offline: within the card's cap)
-    wedge_scan(qtbot, t, TEE)
-    wedge_scan(qtbot, t, f"GTM:{shop['a']}")
+    # a second sale paid with stored value (offline: within the card's cap); the member
+    # is found from the e-receipt QR of her last receipt, scanned into Find (F6)
+    from pos_app.adapters.receipt_docs import ereceipt_url
+
+    till = t.session.till
+    url = ereceipt_url(p, till.signer, till.ereceipt_base_url())
+    wedge_scan(qtbot, t, JACKET)
+    qtbot.keyClick(sale.scan, Qt.Key.Key_F6)
+    assert dialog(t).objectName() == "find_member"
+    wedge_scan(qtbot, t, url)
+    assert t.window.dialog is None or not t.window.dialog.isVisible()
+    assert t.session.sale.member_id == shop["a"]
+    assert "王女士" in col.name.text()
     due = t.session.view.due_fen
     qtbot.keyClick(sale.scan, Qt.Key.Key_F2)
     idle(qtbot, t)
     assert "¥500.00" in tender.sv_btn.text()
+    # the whole balance would pass the card's offline limit (¥300 a day here): refused,
+    # saying what to do; ¥300 from the card is within it, the rest in cash
     tap(qtbot, t, tender.sv_btn)
+    assert tender.stack.currentIndex() == 0
+    assert "离线消费将超过每日上限 ¥300.00" in tender.message.text()
+    assert "其他支付方式" in tender.message.text()
+    assert tender.tenders.count() == 0
+    tender.amount.setText("300")
+    tap(qtbot, t, tender.sv_btn)
+    assert tender.tenders.count() == 1 and tender.message.text() == ""
+    qtbot.keyClick(tender.amount, Qt.Key.Key_Return)  # the rest in cash
+    idle(qtbot, t)
     assert tender.stack.currentIndex() == 1, tender.message.text()
     p2 = t.session.last_payload
-    assert [(x["tender"], x["amount_fen"]) for x in p2["payments"]] == [("stored_value", due)]
+    assert [(x["tender"], x["amount_fen"]) for x in p2["payments"]] == [
+        ("stored_value", 30000),
+        ("cash", due - 30000),
+    ]
     assert p2["payments"][0]["reference"].startswith("sv-offline:")
-    assert p2["member"]["stored_value_balance_fen"] == 50000 - due
-    assert t.session.till.members.by_id(shop["a"]).stored_value_fen == 50000 - due
+    assert p2["member"]["stored_value_balance_fen"] == 20000
+    assert t.session.till.members.by_id(shop["a"]).stored_value_fen == 20000
 
 
 def test_last_four_digits_pick_and_remove_member(
