@@ -423,6 +423,7 @@ class MainWindow(QMainWindow):
             self.returns.load()
         elif current == "shift":
             self.shift.load()
+        self.sale.member_col.refresh_due()
 
     def closeEvent(self, event: Any) -> None:
         stop_followups(self.session.till)

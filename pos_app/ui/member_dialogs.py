@@ -100,7 +100,7 @@ class MemberFlow(QObject):
             self.win,
             self.tr("Which member?"),
             rows,
-            lambda i: self.desk.attach(found[int(i)], self._attached, self._error),  # type: ignore[call-overload]
+            lambda i: self.desk.attach(found[int(i)], self._attached, self._error),
             empty_text="",
             ok_text=self.tr("This member"),
             cancel_text=self.tr("Cancel"),
