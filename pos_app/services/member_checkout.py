@@ -90,17 +90,22 @@ class MemberCheckout:
         self.coupon_code, self.points = None, 0
         return self.price()
 
-    def resume(self) -> Pricing:
-        """A parked sale came back: its member (if still known) and the prices again; the
-        coupon and points are chosen again (docs/members.md, Limits)."""
-        if self.sale.member_id:
+    def resume(self) -> GuitaiError | None:
+        """A parked sale came back with its member, savings and points preview: take up its
+        coupon and points again and price it against the member's balances now (a coupon
+        used meanwhile elsewhere is taken off; returns why)."""
+        s = self.sale
+        if s.member_id:
             try:
-                self.member = self.members.by_id(self.sale.member_id)
+                self.member = self.members.by_id(s.member_id)
             except GuitaiError:
                 self.member = None
-                self.sale.member_id = None
-                self.sale.member_phone_masked = None
-        return self.price()
+                s.member_id = None
+                s.member_phone_masked = None
+        self.coupon_code = next((x.ref for x in s.savings if x.kind == "coupon"), None)
+        asked = int(s.member_extra.get("points_redeemed", 0) or 0)
+        self.points = min(asked, self.member.points) if self.member is not None else 0
+        return self.reprice()
 
     def refresh_member(self) -> Member | None:
         """Read the member again (balances after a top-up or another till's sale)."""

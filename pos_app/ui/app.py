@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .main_window import MainWindow, stop_followups
+from .main_window import MainWindow, start_followups, stop_followups
 from .qt import QApplication, QGuiApplication, Qt, guard_none_refcount
 from .session import Session
 from .theme import apply
@@ -64,22 +64,11 @@ def build_app(
             lambda _v: None,
             win.notice,
         )
-    if wire and hasattr(till, "start_followups"):
-        # The associates' follow-ups: the scheduler's thread reports those falling due, a
-        # queued signal brings them to the GUI thread (the badge and a banner).
-        due = win.followup_notices
-
-        def on_due(rows: Any) -> None:
-            due.due.emit(rows)
-
-        session.call(
-            lambda: till.start_followups(on_due),
-            lambda _v: win.sale.member_col.refresh_due(),
-            win.notice,
-        )
     wedge = WedgeFilter(parent=win)
     app.installEventFilter(wedge)
     wedge.scanned.connect(win.scanned)
+    if wire:
+        start_followups(till, win)
     screens = QGuiApplication.screens()
     if customer_display is None:
         customer_display = len(screens) > 1

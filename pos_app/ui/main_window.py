@@ -34,6 +34,24 @@ from .translations import Translations
 from .widgets import button, label, restyle, yuan
 
 
+def start_followups(till: Any, win: MainWindow) -> None:
+    """The associates' follow-ups (`till.start_followups`): its scheduler thread reports
+    those falling due; a queued signal brings them to the GUI thread (banner and badge).
+    Started on the worker (it builds the member service)."""
+    if not hasattr(type(till), "start_followups"):
+        return
+    due = win.followup_notices  # kept alive by this closure for the scheduler thread
+
+    def on_due(rows: Any) -> None:
+        due.due.emit(rows)
+
+    win.session.call(
+        lambda: till.start_followups(on_due),
+        lambda _v: win.sale.member_col.refresh_due(),
+        win.notice,
+    )
+
+
 def stop_followups(till: Any) -> None:
     """Stop the follow-up scheduler (`till.start_followups`); `till.close()` does it too."""
     job = getattr(till, "followup_job", None)

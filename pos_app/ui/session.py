@@ -273,9 +273,9 @@ class Session:
         def job() -> tuple[Sale, SaleView, Any]:
             sale = self.till.sales.resume(sid, user)
             mc = member_checkout(self.till, sale)
-            if mc is not None:
-                mc.resume()  # the member parked with the sale, priced again
-            return sale, snapshot(sale, self.rounding, None, mc), mc
+            dropped = mc.resume() if mc is not None else None  # priced against balances now
+            note = self.message(dropped) if dropped is not None else ""
+            return sale, snapshot(sale, self.rounding, None, mc, note), mc
 
         def done(result: tuple[Sale, SaleView, Any]) -> None:
             self.sale, self.view, self.mc = result
