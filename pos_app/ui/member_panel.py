@@ -136,7 +136,7 @@ class MemberColumn(QFrame):
         # call per pause, not per scan: a scan's paint never waits behind them)
         self.refresh_timer = QTimer(self)
         self.refresh_timer.setSingleShot(True)
-        self.refresh_timer.setInterval(350)
+        self.refresh_timer.setInterval(800)
         self.refresh_timer.timeout.connect(self.refresh)
         self._show_member(None)
 
@@ -154,12 +154,14 @@ class MemberColumn(QFrame):
         old = self.view
         self.view = view
         m = view.member
-        self._show_member(m)
-        self.associate_btn.setText(
-            self.tr("Associate: %1").replace("%1", view.associate)
-            if view.associate
-            else self.tr("Associate: none (tap to choose)")
-        )
+        if old is None or old.member != m:  # a scan without a member repaints nothing here
+            self._show_member(m)
+        if old is None or old.associate != view.associate:
+            self.associate_btn.setText(
+                self.tr("Associate: %1").replace("%1", view.associate)
+                if view.associate
+                else self.tr("Associate: none (tap to choose)")
+            )
         if m is not None and (self.member_id != m.member_id):
             self.data = None
             self.coupons = []
