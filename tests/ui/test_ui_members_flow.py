@@ -255,9 +255,16 @@ def test_last_four_digits_pick_and_remove_member(
     tap(qtbot, t, d.ok_btn)
     assert "李先生" in sale.member_col.name.text()
     assert t.session.sale.member_id == shop["b"]
-    # replace with the other by scanning her code; then remove the member
+    # replace with the other by scanning her code; edit her tags; then remove the member
     wedge_scan(qtbot, t, f"GTM:{shop['a']}")
     assert "王女士" in sale.member_col.name.text()
+    col = panel_ready(qtbot, t)
+    assert "修身" in col.tags.text()
+    tap(qtbot, t, col.tags_btn)
+    assert dialog(t).edits["tags"].text() == "修身"
+    fill(qtbot, t, tags="修身,黑色,M码")
+    qtbot.waitUntil(lambda: "黑色" in col.tags.text(), timeout=5000)
+    assert set(t.session.till.members.by_id(shop["a"]).tags) == {"修身", "黑色", "M码"}
     assert table_text(sale.table)[0][5] != "¥199.00"  # the core tier's discount
     tap(qtbot, t, sale.member_col.remove_btn)
     assert t.session.sale.member_id is None
@@ -389,3 +396,87 @@ def test_screenshot_of_the_member_panel(
     tap(qtbot, t, col.followups_btn)
     save(dialog(t), "till-followups.png")
     dialog(t).reject()
+
+
+@pytest.fixture
+def cloud(till_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The reference cloud on loopback, the till enrolled with it, a member with ¥300 stored
+    value and a ¥50 coupon published by the cloud."""
+    from sync.cloud.app import create_app
+    from sync.cloud.db import CloudDB
+    from sync.cloud.ereceipt import CloudConfig
+    from sync.cloud.server import ThreadedServer
+    from sync.cloud.service import CloudService
+
+    monkeypatch.setenv("GUITAI_PIN", "9999")  # the till's admin
+    db = CloudDB(str(till_home.parent / "cloud.db"))
+    svc = CloudService(db, ereceipt_base_url="")
+    server = ThreadedServer(create_app(svc, config=CloudConfig(brand_name="青衫"))).start()
+    try:
+        svc.add_store("S001", "静安嘉里中心店")
+        cli(
+            till_home,
+            "enroll",
+            "--cloud",
+            server.url,
+            "--code",
+            svc.enrollment_code("S001")["code"],
+        )
+        svc.add_member(PHONE_A, "王女士")
+        svc.add_coupon(
+            "VIP50", {"kind": "cash", "name": "50元券", "amount_fen": 5000, "threshold_fen": 10000}
+        )
+        cli(till_home, "sync", "run")
+        cli(till_home, "member", "topup", PHONE_A, "300.00", "--user", "admin")
+        yield svc, db
+    finally:
+        server.stop()
+        db.close()
+
+
+def test_cancelled_payments_release_the_coupon_and_give_stored_value_back(
+    qtbot: Any, cloud: Any, app_ui: Any
+) -> None:
+    svc, db = cloud
+
+    def redemptions() -> list[str]:
+        with db.tx() as tx:
+            return [r[0] for r in tx.execute("SELECT sale_id FROM coupon_redemptions")]
+
+    def balance() -> int:
+        mid = t.session.till.members.find_one(PHONE_A).id
+        return int(svc.member_view(mid)["stored_value_fen"])
+
+    t = app_ui
+    start_selling(qtbot, t)
+    sale = t.window.sale
+    wedge_scan(qtbot, t, JACKET)
+    qtbot.keyClick(sale.scan, Qt.Key.Key_F6)
+    fill(qtbot, t, query=PHONE_A)
+    assert "王女士" in sale.member_col.name.text()
+    tap(qtbot, t, sale.member_col.coupon_btn)
+    fill(qtbot, t, query="VIP50")
+    assert "50元券" in sale.savings.text()
+    qtbot.keyClick(sale.scan, Qt.Key.Key_F2)
+    idle(qtbot, t)
+    tender = t.window.tender
+    assert "¥300.00" in tender.sv_btn.text()
+    tender.amount.setText("100")
+    tap(qtbot, t, tender.sv_btn)  # online: the cloud debits the card
+    assert tender.tenders.count() == 1, tender.message.text()
+    sale_id = t.session.sale.id
+    assert redemptions() == [sale_id]  # reserved before the first payment
+    assert balance() == 20000
+    # the customer changes their mind: cancel the payments (F3)
+    qtbot.keyClick(tender.amount, Qt.Key.Key_F3)
+    idle(qtbot, t)
+    assert tender.tenders.count() == 0
+    assert redemptions() == [] and balance() == 30000  # coupon released, card credited back
+    # and now pays cash: the coupon is redeemed again for this sale
+    qtbot.keyClick(tender.amount, Qt.Key.Key_Return)
+    idle(qtbot, t)
+    assert tender.stack.currentIndex() == 1, tender.message.text()
+    p = t.session.last_payload
+    assert [x["tender"] for x in p["payments"]] == ["cash"]
+    assert [s["ref"] for s in p["savings"] if s["kind"] == "coupon"] == ["VIP50"]
+    assert redemptions() == [sale_id] and balance() == 30000

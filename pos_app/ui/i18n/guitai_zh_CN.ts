@@ -121,109 +121,109 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="86" />
+        <location filename="../main_window.py" line="104" />
         <source>Guitai till</source>
         <translation>柜台收银</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="98" />
+        <location filename="../main_window.py" line="116" />
         <source>Till %1</source>
         <translation>%1 号收银台</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="109" />
+        <location filename="../main_window.py" line="127" />
         <source>Sign out</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="148" />
+        <location filename="../main_window.py" line="166" />
         <source>Cashier %1</source>
         <translation>收银员 %1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="176" />
+        <location filename="../main_window.py" line="194" />
         <source>Shift open. Happy selling!</source>
         <translation>已开班，祝生意兴隆！</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="280" />
+        <location filename="../main_window.py" line="298" />
         <source>%1 follow-up(s) due: %2</source>
         <translation>%1 条回访已到期：%2</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="323" />
+        <location filename="../main_window.py" line="341" />
         <source>Manager approval</source>
         <translation>店长授权</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="325" />
+        <location filename="../main_window.py" line="343" />
         <source>Manager</source>
         <translation>店长</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="326" />
+        <location filename="../main_window.py" line="344" />
         <source>PIN</source>
         <translation>PIN 密码</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="327" />
+        <location filename="../main_window.py" line="345" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="331" />
+        <location filename="../main_window.py" line="349" />
         <source>Approve</source>
         <translation>授权</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="332" />
-        <location filename="../main_window.py" line="365" />
+        <location filename="../main_window.py" line="350" />
+        <location filename="../main_window.py" line="383" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="338" />
+        <location filename="../main_window.py" line="356" />
         <source>Manager, PIN and reason are all needed.</source>
         <translation>请填写店长、PIN 和原因。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="360" />
+        <location filename="../main_window.py" line="378" />
         <source>Reprint a receipt</source>
         <translation>重印小票</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="363" />
+        <location filename="../main_window.py" line="381" />
         <source>No receipts yet.</source>
         <translation>还没有小票。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="364" />
+        <location filename="../main_window.py" line="382" />
         <source>Reprint</source>
         <translation>重印</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="377" />
+        <location filename="../main_window.py" line="395" />
         <source>Receipt %1 reprinted.</source>
         <translation>小票 %1 已重印。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="382" />
+        <location filename="../main_window.py" line="400" />
         <source>Receipt %1 (no printer configured)</source>
         <translation>小票 %1（未配置打印机）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="384" />
-        <location filename="../main_window.py" line="398" />
+        <location filename="../main_window.py" line="402" />
+        <location filename="../main_window.py" line="416" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="391" />
+        <location filename="../main_window.py" line="409" />
         <source>Gift receipt for %1 printed.</source>
         <translation>小票 %1 的礼品小票已打印。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="396" />
+        <location filename="../main_window.py" line="414" />
         <source>Gift receipt %1 (no printer configured)</source>
         <translation>礼品小票 %1（未配置打印机）</translation>
     </message>
@@ -232,13 +232,13 @@
     <name>MemberColumn</name>
     <message>
         <location filename="../member_panel.py" line="68" />
-        <location filename="../member_panel.py" line="181" />
+        <location filename="../member_panel.py" line="183" />
         <source>No member on this sale</source>
         <translation>本单没有会员</translation>
     </message>
     <message>
         <location filename="../member_panel.py" line="71" />
-        <location filename="../member_panel.py" line="182" />
+        <location filename="../member_panel.py" line="184" />
         <source>Scan the member code or press F6</source>
         <translation>扫描会员码或按 F6</translation>
     </message>
@@ -279,7 +279,7 @@
     </message>
     <message>
         <location filename="../member_panel.py" line="129" />
-        <location filename="../member_panel.py" line="280" />
+        <location filename="../member_panel.py" line="282" />
         <source>Follow-ups</source>
         <translation>回访</translation>
     </message>
@@ -299,97 +299,97 @@
         <translation>核心</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="159" />
+        <location filename="../member_panel.py" line="161" />
         <source>Associate: %1</source>
         <translation>导购：%1</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="161" />
+        <location filename="../member_panel.py" line="163" />
         <source>Associate: none (tap to choose)</source>
         <translation>导购：无（点击选择）</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="192" />
+        <location filename="../member_panel.py" line="194" />
         <source>Points %1 · stored value %2</source>
         <translation>积分 %1 · 储值 %2</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="197" />
+        <location filename="../member_panel.py" line="199" />
         <source>Redeeming %1 points</source>
         <translation>本单抵扣 %1 积分</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="199" />
+        <location filename="../member_panel.py" line="201" />
         <source>Earns %1 points on this sale</source>
         <translation>本单可得 %1 积分</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="203" />
+        <location filename="../member_panel.py" line="205" />
         <source>Coupon %1 applied</source>
         <translation>已用券 %1</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="214" />
+        <location filename="../member_panel.py" line="216" />
         <source>bought together %1×</source>
         <translation>常一起购买 %1 次</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="221" />
+        <location filename="../member_panel.py" line="223" />
         <source>Tap to add it to the sale</source>
         <translation>点击加入本单</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="224" />
+        <location filename="../member_panel.py" line="226" />
         <source>No suggestions yet</source>
         <translation>暂无推荐</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="236" />
+        <location filename="../member_panel.py" line="238" />
         <source>No usable coupons</source>
         <translation>没有可用的券</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="239" />
+        <location filename="../member_panel.py" line="241" />
         <source>Birthday this month</source>
         <translation>本月生日</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="242" />
+        <location filename="../member_panel.py" line="244" />
         <source>Lapsed: no purchase for %1 days</source>
         <translation>流失：%1 天未购买</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="248" />
+        <location filename="../member_panel.py" line="250" />
         <source>Tags: %1</source>
         <translation>标签：%1</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="252" />
+        <location filename="../member_panel.py" line="254" />
         <source>Points usable on this bill: up to %1</source>
         <translation>本单最多可用积分：%1</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="257" />
+        <location filename="../member_panel.py" line="259" />
         <source>Usual sizes: %1</source>
         <translation>常购尺码：%1</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="263" />
+        <location filename="../member_panel.py" line="265" />
         <source>Favourites: %1</source>
         <translation>偏好品类：%1</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="266" />
+        <location filename="../member_panel.py" line="268" />
         <source>Last visits:</source>
         <translation>最近到店：</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="273" />
+        <location filename="../member_panel.py" line="275" />
         <source>No purchases yet</source>
         <translation>尚无消费记录</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="282" />
+        <location filename="../member_panel.py" line="284" />
         <source>%1 open, %2 due</source>
         <translation>%1 条未完成，%2 条到期</translation>
     </message>
