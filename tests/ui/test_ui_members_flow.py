@@ -480,3 +480,25 @@ def test_cancelled_payments_release_the_coupon_and_give_stored_value_back(
     assert [x["tender"] for x in p["payments"]] == ["cash"]
     assert [s["ref"] for s in p["savings"] if s["kind"] == "coupon"] == ["VIP50"]
     assert redemptions() == [sale_id] and balance() == 30000
+
+
+def test_a_parked_member_sale_comes_back_with_its_member_and_prices(
+    qtbot: Any, shop: dict[str, str], app_ui: Any
+) -> None:
+    t = app_ui
+    start_selling(qtbot, t)
+    sale = t.window.sale
+    wedge_scan(qtbot, t, JACKET)
+    wedge_scan(qtbot, t, TEE)
+    wedge_scan(qtbot, t, f"GTM:{shop['a']}")
+    priced = sale.total.text()
+    qtbot.keyClick(sale.scan, Qt.Key.Key_F4)
+    fill(qtbot, t, label="王女士")
+    assert sale.table.rowCount() == 0 and "没有会员" in sale.member_col.name.text()
+    qtbot.keyClick(sale.scan, Qt.Key.Key_F5)
+    idle(qtbot, t)
+    tap(qtbot, t, dialog(t).ok_btn)
+    assert t.session.sale.member_id == shop["a"]
+    assert "王女士" in sale.member_col.name.text()
+    assert table_text(sale.table)[0][3] == "¥1199.00"  # still the member price
+    assert sale.total.text() == priced  # member price, tier discount and 满减 again
