@@ -47,6 +47,13 @@ class MemberFlow(QObject):
         self.win = win
         self.desk = desk
 
+    def tier_name(self, tier: str) -> str:
+        return {
+            "ordinary": self.tr("Ordinary"),
+            "potential": self.tr("Potential"),
+            "core": self.tr("Core"),
+        }.get(tier, tier)
+
     # ---- results -----------------------------------------------------------------------
 
     def _updated(self, view: Any) -> None:
@@ -95,7 +102,10 @@ class MemberFlow(QObject):
             self.pick(found)
 
     def pick(self, found: Sequence[Any]) -> None:
-        rows = [(f"{m.name or '—'}   {m.phone_masked}   {m.tier}", i) for i, m in enumerate(found)]
+        rows = [
+            (f"{m.name or '—'}   {m.phone_masked}   {self.tier_name(m.tier)}", i)
+            for i, m in enumerate(found)
+        ]
         dlg = PickDialog(
             self.win,
             self.tr("Which member?"),

@@ -142,13 +142,6 @@ class MemberColumn(QFrame):
 
     # ---- painting ----------------------------------------------------------------------
 
-    def tier_name(self, tier: str) -> str:
-        return {
-            "ordinary": self.tr("Ordinary"),
-            "potential": self.tr("Potential"),
-            "core": self.tr("Core"),
-        }.get(tier, tier)
-
     def render(self, view: SaleView) -> None:
         """A new snapshot of the sale: the brief at once, the details after a pause."""
         old = self.view
@@ -188,7 +181,7 @@ class MemberColumn(QFrame):
             self.history.clear()
             self.coupon_list.clear()
             return
-        self.name.setText(f"{m.name or '—'}  ·  {self.tier_name(m.tier)}")
+        self.name.setText(f"{m.name or '—'}  ·  {self.flow.tier_name(m.tier)}")
         self.phone.setText(m.phone_masked)
         text = (
             self.tr("Points %1 · stored value %2")

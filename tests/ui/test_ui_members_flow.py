@@ -30,7 +30,17 @@ def cli(home: Path, *args: str) -> None:
 def shop(till_home: Path) -> Iterator[dict[str, str]]:
     """Two members (王女士 with points, stored value and a coupon; 李先生), a member price
     on the jacket and a spend-save promotion, as the cloud's pull would leave them."""
-    cli(till_home, "member", "enroll", "--phone", PHONE_A, "--name", "王女士", "--tags", "修身")
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    month = datetime.now(ZoneInfo("Asia/Shanghai")).month
+    cli(
+        till_home,
+        "member",
+        "enroll",
+        *("--phone", PHONE_A, "--name", "王女士", "--tags", "修身"),
+        *("--birthday", f"1990-{month:02d}-01"),
+    )
     cli(till_home, "member", "enroll", "--phone", PHONE_B, "--name", "李先生")
     conn = sqlite3.connect(till_home / "till.db")
     ids = dict(conn.execute("SELECT phone, id FROM members").fetchall())
@@ -116,6 +126,7 @@ def test_member_code_coupon_points_cash_then_stored_value_and_followups(
         "C30  满200减30券"
     ]
     assert "修身" in col.tags.text()
+    assert "本月生日" in col.flags.text() and col.flags.isVisible()
     assert sale.scan.hasFocus()  # the panel never takes the scan field's keyboard
 
     # the coupon from the member's list, then points (the cap is shown)
@@ -250,7 +261,7 @@ def test_last_four_digits_pick_and_remove_member(
     d = dialog(t)
     assert d.objectName() == "pick_member" and d.list.count() == 2
     texts = [d.list.item(i).text() for i in range(2)]
-    assert any("李先生" in x for x in texts) and any("王女士" in x for x in texts)
+    assert any("李先生" in x for x in texts) and any("王女士" in x and "核心" in x for x in texts)
     d.list.setCurrentRow(next(i for i, x in enumerate(texts) if "李先生" in x))
     tap(qtbot, t, d.ok_btn)
     assert "李先生" in sale.member_col.name.text()

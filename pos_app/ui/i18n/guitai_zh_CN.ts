@@ -232,13 +232,13 @@
     <name>MemberColumn</name>
     <message>
         <location filename="../member_panel.py" line="68" />
-        <location filename="../member_panel.py" line="183" />
+        <location filename="../member_panel.py" line="176" />
         <source>No member on this sale</source>
         <translation>本单没有会员</translation>
     </message>
     <message>
         <location filename="../member_panel.py" line="71" />
-        <location filename="../member_panel.py" line="184" />
+        <location filename="../member_panel.py" line="177" />
         <source>Scan the member code or press F6</source>
         <translation>扫描会员码或按 F6</translation>
     </message>
@@ -279,117 +279,102 @@
     </message>
     <message>
         <location filename="../member_panel.py" line="129" />
-        <location filename="../member_panel.py" line="282" />
+        <location filename="../member_panel.py" line="275" />
         <source>Follow-ups</source>
         <translation>回访</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="147" />
-        <source>Ordinary</source>
-        <translation>普通</translation>
-    </message>
-    <message>
-        <location filename="../member_panel.py" line="148" />
-        <source>Potential</source>
-        <translation>潜力</translation>
-    </message>
-    <message>
-        <location filename="../member_panel.py" line="149" />
-        <source>Core</source>
-        <translation>核心</translation>
-    </message>
-    <message>
-        <location filename="../member_panel.py" line="161" />
+        <location filename="../member_panel.py" line="154" />
         <source>Associate: %1</source>
         <translation>导购：%1</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="163" />
+        <location filename="../member_panel.py" line="156" />
         <source>Associate: none (tap to choose)</source>
         <translation>导购：无（点击选择）</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="194" />
+        <location filename="../member_panel.py" line="187" />
         <source>Points %1 · stored value %2</source>
         <translation>积分 %1 · 储值 %2</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="199" />
+        <location filename="../member_panel.py" line="192" />
         <source>Redeeming %1 points</source>
         <translation>本单抵扣 %1 积分</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="201" />
+        <location filename="../member_panel.py" line="194" />
         <source>Earns %1 points on this sale</source>
         <translation>本单可得 %1 积分</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="205" />
+        <location filename="../member_panel.py" line="198" />
         <source>Coupon %1 applied</source>
         <translation>已用券 %1</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="216" />
+        <location filename="../member_panel.py" line="209" />
         <source>bought together %1×</source>
         <translation>常一起购买 %1 次</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="223" />
+        <location filename="../member_panel.py" line="216" />
         <source>Tap to add it to the sale</source>
         <translation>点击加入本单</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="226" />
+        <location filename="../member_panel.py" line="219" />
         <source>No suggestions yet</source>
         <translation>暂无推荐</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="238" />
+        <location filename="../member_panel.py" line="231" />
         <source>No usable coupons</source>
         <translation>没有可用的券</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="241" />
+        <location filename="../member_panel.py" line="234" />
         <source>Birthday this month</source>
         <translation>本月生日</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="244" />
+        <location filename="../member_panel.py" line="237" />
         <source>Lapsed: no purchase for %1 days</source>
         <translation>流失：%1 天未购买</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="250" />
+        <location filename="../member_panel.py" line="243" />
         <source>Tags: %1</source>
         <translation>标签：%1</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="254" />
+        <location filename="../member_panel.py" line="247" />
         <source>Points usable on this bill: up to %1</source>
         <translation>本单最多可用积分：%1</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="259" />
+        <location filename="../member_panel.py" line="252" />
         <source>Usual sizes: %1</source>
         <translation>常购尺码：%1</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="265" />
+        <location filename="../member_panel.py" line="258" />
         <source>Favourites: %1</source>
         <translation>偏好品类：%1</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="268" />
+        <location filename="../member_panel.py" line="261" />
         <source>Last visits:</source>
         <translation>最近到店：</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="275" />
+        <location filename="../member_panel.py" line="268" />
         <source>No purchases yet</source>
         <translation>尚无消费记录</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="284" />
+        <location filename="../member_panel.py" line="277" />
         <source>%1 open, %2 due</source>
         <translation>%1 条未完成，%2 条到期</translation>
     </message>
@@ -397,218 +382,233 @@
 <context>
     <name>MemberFlow</name>
     <message>
-        <location filename="../member_dialogs.py" line="69" />
+        <location filename="../member_dialogs.py" line="52" />
+        <source>Ordinary</source>
+        <translation>普通</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="53" />
+        <source>Potential</source>
+        <translation>潜力</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="54" />
+        <source>Core</source>
+        <translation>核心</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="76" />
         <source>Find member</source>
         <translation>查找会员</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="73" />
+        <location filename="../member_dialogs.py" line="80" />
         <source>Mobile number, its last four digits, member code or e-receipt</source>
         <translation>手机号、手机尾号四位、会员码或电子小票</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="74" />
+        <location filename="../member_dialogs.py" line="81" />
         <source>e.g. 13800138000 or 8000, or scan the code</source>
         <translation>例如 13800138000 或 8000，或扫码</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="78" />
+        <location filename="../member_dialogs.py" line="85" />
         <source>Scan the member code on the customer's phone, or type the number.</source>
         <translation>请扫描顾客手机上的会员码，或输入手机号。</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="79" />
+        <location filename="../member_dialogs.py" line="86" />
         <source>Find</source>
         <translation>查找</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="80" />
-        <location filename="../member_dialogs.py" line="106" />
-        <location filename="../member_dialogs.py" line="145" />
-        <location filename="../member_dialogs.py" line="194" />
-        <location filename="../member_dialogs.py" line="242" />
-        <location filename="../member_dialogs.py" line="256" />
-        <location filename="../member_dialogs.py" line="270" />
+        <location filename="../member_dialogs.py" line="87" />
+        <location filename="../member_dialogs.py" line="116" />
+        <location filename="../member_dialogs.py" line="155" />
+        <location filename="../member_dialogs.py" line="204" />
+        <location filename="../member_dialogs.py" line="252" />
+        <location filename="../member_dialogs.py" line="266" />
+        <location filename="../member_dialogs.py" line="280" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="81" />
+        <location filename="../member_dialogs.py" line="88" />
         <source>Type a number or scan a code.</source>
         <translation>请输入号码或扫码。</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="101" />
+        <location filename="../member_dialogs.py" line="111" />
         <source>Which member?</source>
         <translation>是哪位会员？</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="105" />
+        <location filename="../member_dialogs.py" line="115" />
         <source>This member</source>
         <translation>选择此会员</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="115" />
+        <location filename="../member_dialogs.py" line="125" />
         <source>Member %1 on this sale.</source>
         <translation>会员 %1 已加入本单。</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="123" />
+        <location filename="../member_dialogs.py" line="133" />
         <source>No member found for %1: enroll the customer?</source>
         <translation>没有找到 %1 的会员：为顾客注册吗？</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="128" />
+        <location filename="../member_dialogs.py" line="138" />
         <source>The mobile number is needed.</source>
         <translation>请填写手机号。</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="134" />
+        <location filename="../member_dialogs.py" line="144" />
         <source>Enroll member</source>
         <translation>注册会员</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="136" />
+        <location filename="../member_dialogs.py" line="146" />
         <source>Mobile number</source>
         <translation>手机号</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="137" />
+        <location filename="../member_dialogs.py" line="147" />
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="137" />
+        <location filename="../member_dialogs.py" line="147" />
         <source>e.g. Ms Wang</source>
         <translation>例如：王女士</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="138" />
+        <location filename="../member_dialogs.py" line="148" />
         <source>Birthday (YYYY-MM-DD, optional)</source>
         <translation>生日（YYYY-MM-DD，可不填）</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="139" />
+        <location filename="../member_dialogs.py" line="149" />
         <source>Tags (comma separated, optional)</source>
         <translation>标签（用逗号分隔，可不填）</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="140" />
+        <location filename="../member_dialogs.py" line="150" />
         <source>Associate credited</source>
         <translation>归属导购</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="144" />
+        <location filename="../member_dialogs.py" line="154" />
         <source>Enroll</source>
         <translation>注册</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="148" />
+        <location filename="../member_dialogs.py" line="158" />
         <source>The customer agrees to receive marketing messages</source>
         <translation>顾客同意接收营销信息</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="163" />
+        <location filename="../member_dialogs.py" line="173" />
         <source>Enrolled %1 and put on this sale.</source>
         <translation>已注册 %1 并加入本单。</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="166" />
+        <location filename="../member_dialogs.py" line="176" />
         <source>%1 is already a member: found and put on this sale.</source>
         <translation>%1 已是会员：已找到并加入本单。</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="183" />
+        <location filename="../member_dialogs.py" line="193" />
         <source>Usable coupons:</source>
         <translation>可用的券：</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="185" />
+        <location filename="../member_dialogs.py" line="195" />
         <source>The member has no usable coupon: type or scan a code.</source>
         <translation>会员没有可用的券：请输入或扫描券码。</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="189" />
+        <location filename="../member_dialogs.py" line="199" />
         <source>Coupon</source>
         <translation>优惠券</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="190" />
+        <location filename="../member_dialogs.py" line="200" />
         <source>Coupon code (empty removes it)</source>
         <translation>券码（留空则取消用券）</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="193" />
+        <location filename="../member_dialogs.py" line="203" />
         <source>Apply</source>
         <translation>确定</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="205" />
+        <location filename="../member_dialogs.py" line="215" />
         <source>Coupon %1 applied: %2 off.</source>
         <translation>已用 %1：优惠 %2。</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="215" />
+        <location filename="../member_dialogs.py" line="225" />
         <source>The member has %1 points. %2 points = ¥1; at most %3% of the bill.</source>
         <translation>会员有 %1 积分。%2 积分抵 ¥1；最多抵扣本单的 %3%。</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="220" />
+        <location filename="../member_dialogs.py" line="230" />
         <source>This bill takes at most %1 points.</source>
         <translation>本单最多可用 %1 积分。</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="225" />
+        <location filename="../member_dialogs.py" line="235" />
         <source>Type a whole number.</source>
         <translation>请输入整数。</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="230" />
+        <location filename="../member_dialogs.py" line="240" />
         <source>Redeem points</source>
         <translation>积分抵现</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="234" />
+        <location filename="../member_dialogs.py" line="244" />
         <source>Points (0 stops redeeming)</source>
         <translation>积分（0 表示不抵扣）</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="241" />
+        <location filename="../member_dialogs.py" line="251" />
         <source>Redeem</source>
         <translation>抵扣</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="252" />
+        <location filename="../member_dialogs.py" line="262" />
         <source>Member tags</source>
         <translation>会员标签</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="253" />
+        <location filename="../member_dialogs.py" line="263" />
         <source>Tags (comma separated)</source>
         <translation>标签（用逗号分隔）</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="255" />
+        <location filename="../member_dialogs.py" line="265" />
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="265" />
+        <location filename="../member_dialogs.py" line="275" />
         <source>Associate for this sale</source>
         <translation>本单导购</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="266" />
+        <location filename="../member_dialogs.py" line="276" />
         <source>Associate (empty: none)</source>
         <translation>导购（留空表示无）</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="268" />
+        <location filename="../member_dialogs.py" line="278" />
         <source>The associate is credited with the sale and its follow-ups.</source>
         <translation>本单业绩及回访任务归属该导购。</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="269" />
+        <location filename="../member_dialogs.py" line="279" />
         <source>OK</source>
         <translation>正常</translation>
     </message>
