@@ -124,6 +124,8 @@ class MemberColumn(QFrame):
         self.suggestions.setObjectName("suggestions")
         _no_focus(self.suggestions)
         self.suggestions.setMaximumHeight(110)
+        self.suggestions.setWordWrap(True)
+        self.suggestions.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.suggestions.itemClicked.connect(self._suggestion_clicked)
         outer.addWidget(self.suggestions)
         self.followups_btn = button(self.tr("Follow-ups"), "", self.open_followups)
