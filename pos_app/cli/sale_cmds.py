@@ -11,6 +11,7 @@ from pos_app.domain.money import Money, format_fen
 from pos_app.domain.pricing import Discount
 from pos_app.domain.returns import ReturnRequest
 from pos_app.domain.tenders import Tender
+from pos_app.services.member_checkout import MemberCheckout, PayStep
 
 from .auth import approval, sign_in
 from .common import emit, json_option, obj
@@ -112,9 +113,10 @@ def sale(
         raise InvalidInput("--points needs --member PHONE", "使用积分需要 --member 手机号")
     s = till.sales.new_sale(cashier)
     s.associate = associate
+    mc = MemberCheckout(members, till.checkout, s)
     member = members.find_one(member_q) if member_q else None
     if member is not None:
-        members.attach(s, member)
+        mc.attach(member)
     for code in scans:
         till.sales.scan(s, code)
     for q in qtys:
@@ -138,35 +140,15 @@ def sale(
         err.message += " (add --approve MANAGER with GUITAI_APPROVER_PIN)"
         err.message_zh += "（请加 --approve 店长 并设置 GUITAI_APPROVER_PIN）"
         raise
-    pricing = members.price(s, member, coupon, points)
+    mc.coupon_code, mc.points = coupon, points
+    pricing = mc.price()
     if points and pricing.points_used < points:
         _notice_text(
             f"only {pricing.points_used} of {points} points can be used on this bill",
             f"本单最多可用 {pricing.points_used} 积分",
         )
-    for tender, _amount, _code in pay_plan:
-        if tender is Tender.STORED_VALUE:
-            if member is None:
-                raise InvalidInput(
-                    "Stored value needs the member: add --member PHONE",
-                    "储值支付需要会员：请加 --member 手机号",
-                )
-            continue
-        till.checkout.check_available(tender)  # a link that is down refuses at once
-    members.reserve_coupon(s)
-    try:
-        for tender, amount, code in pay_plan:
-            if tender is Tender.STORED_VALUE and member is not None:
-                members.pay_stored_value(s, member, amount)
-            else:
-                till.checkout.pay(s, tender, amount, code, on_text=_show_terminal_text)
-        payload = till.checkout.complete(s, within=members.within_sale(s))
-    except BaseException:
-        members.release_coupon(s)
-        members.give_back_stored_value(s)
-        s.tenders = [t for t in s.tenders if t.tender is not Tender.STORED_VALUE]
-        till.checkout.abandon(s)  # card/wallet money already taken goes back
-        raise
+    plan = [PayStep(tender, amount, code) for tender, amount, code in pay_plan]
+    payload = mc.settle(plan, on_text=_show_terminal_text)
     emit(sale_json(payload), as_json, lambda _: receipt_text(till, payload))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .main_window import MainWindow
+from .main_window import MainWindow, start_followups, stop_followups
 from .qt import QApplication, QGuiApplication, Qt, guard_none_refcount
 from .session import Session
 from .theme import apply
@@ -53,6 +53,8 @@ def build_app(
     wedge = WedgeFilter(parent=win)
     app.installEventFilter(wedge)
     wedge.scanned.connect(win.scanned)
+    if wire:
+        start_followups(till, win)
     screens = QGuiApplication.screens()
     if customer_display is None:
         customer_display = len(screens) > 1
@@ -99,6 +101,7 @@ def teardown(t: TillApp) -> None:
     t.window.translations.set("en")  # uninstall: the QApplication outlives this window
     t.window.status.stop()
     t.session.worker.wait_idle()
+    stop_followups(t.session.till)
     t.window.customer.close()
     t.window.close()
     t.window.deleteLater()

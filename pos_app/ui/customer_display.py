@@ -30,6 +30,10 @@ class CustomerDisplay(QWidget):
         self.lines = QListWidget()
         self.lines.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         lay.addWidget(self.lines, 1)
+        self.savings = label("", "ok", wrap=True)  # each saving by name (member, coupon…)
+        self.savings.setObjectName("customer_savings")
+        self.savings.setAlignment(Qt.AlignmentFlag.AlignRight)
+        lay.addWidget(self.savings)
         self.total_label = label(self.tr("Total"), "totalLabel")
         lay.addWidget(self.total_label)
         self.total = label(yuan(0), "total")
@@ -88,6 +92,11 @@ class CustomerDisplay(QWidget):
         for ln in view.lines[-12:]:
             self.lines.addItem(f"{ln.name}   × {ln.qty}   {yuan(ln.net_fen)}")
         self.lines.scrollToBottom()
+        saved = sum(s.amount_fen for s in view.savings)
+        self.savings.setText(
+            "\n".join(f"{s.name}  -{yuan(s.amount_fen)}" for s in view.savings)
+            + ("\n" + self.tr("You save %1").replace("%1", yuan(saved)) if saved else "")
+        )
         self.total_label.setText(self.tr("Total"))
         self.total.setText(yuan(view.total_fen))
         self.change.clear()

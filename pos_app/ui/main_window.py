@@ -34,11 +34,44 @@ from .translations import Translations
 from .widgets import button, label, restyle, yuan
 
 
+def start_followups(till: Any, win: MainWindow) -> None:
+    """The associates' follow-ups (`till.start_followups`): its scheduler thread reports
+    those falling due; a queued signal brings them to the GUI thread (banner and badge).
+    Started on the worker (it builds the member service)."""
+    if not hasattr(type(till), "start_followups"):
+        return
+    due = win.followup_notices  # kept alive by this closure for the scheduler thread
+
+    def on_due(rows: Any) -> None:
+        due.due.emit(rows)
+
+    win.session.call(
+        lambda: till.start_followups(on_due),
+        lambda _v: win.sale.member_col.refresh_due(),
+        win.notice,
+    )
+
+
+def stop_followups(till: Any) -> None:
+    """Stop the follow-up scheduler (`till.start_followups`); `till.close()` does it too."""
+    job = getattr(till, "followup_job", None)
+    if job is not None:
+        job.shutdown()
+        till.followup_job = None
+
+
 class Notices(QObject):
     """Problems reported after a commit (paper out, drawer…) from the worker thread; Qt queues
     them to the GUI thread.  `till.wire_side_effects(notices.arrived.emit)`."""
 
     arrived = Signal(object)
+
+
+class FollowupNotices(QObject):
+    """Follow-ups falling due, from the scheduler's thread (`till.start_followups`); Qt
+    queues them to the GUI thread."""
+
+    due = Signal(object)
 
 
 class MainWindow(QMainWindow):
@@ -50,6 +83,8 @@ class MainWindow(QMainWindow):
         # a live object; Qt drops the connection with the window).
         self.notices = Notices()
         self.notices.arrived.connect(self.notice)
+        self.followup_notices = FollowupNotices()
+        self.followup_notices.due.connect(self.followups_due)
         self.translations = translations
         self.dialog: Dialog | None = None
         self.last_refund: dict[str, Any] | None = None
@@ -166,6 +201,7 @@ class MainWindow(QMainWindow):
 
         self.session.view = EMPTY_VIEW
         self.print_problem = ""
+        self.sale.member_col.refresh_due()  # a member sale just scheduled its follow-ups
         self.win_customer_reset()
         self.session.start_sale(ready, self._start_failed)
 
@@ -244,6 +280,9 @@ class MainWindow(QMainWindow):
 
     def scanned(self, code: str) -> None:
         if self.dialog is not None and self.dialog.isVisible():
+            into = getattr(self.dialog, "scanned", None)  # e.g. a member code into Find
+            if into is not None:
+                into(code)
             return
         if self.current == "sale":
             self.sale.scanned(code)
@@ -251,6 +290,15 @@ class MainWindow(QMainWindow):
             self.tender.scanned(code)
         elif self.current == "returns":
             self.returns.scanned(code)
+
+    def followups_due(self, rows: list[dict[str, Any]]) -> None:
+        """The scheduler says follow-ups fell due: say so and update the badge."""
+        names = "，".join(str(r.get("name") or r.get("member_id")) for r in rows[:3])
+        self.flash(
+            self.tr("%1 follow-up(s) due: %2").replace("%1", str(len(rows))).replace("%2", names),
+            ms=15_000,
+        )
+        self.sale.member_col.refresh_due()
 
     # ---- dialogs -----------------------------------------------------------------------
 
@@ -393,8 +441,10 @@ class MainWindow(QMainWindow):
             self.returns.load()
         elif current == "shift":
             self.shift.load()
+        self.sale.member_col.refresh_due()
 
     def closeEvent(self, event: Any) -> None:
+        stop_followups(self.session.till)
         self.status.stop()
         self.customer.close()
         self.session.worker.shutdown()

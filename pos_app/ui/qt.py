@@ -39,6 +39,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QCheckBox,
     QDialog,
     QFrame,
     QGridLayout,
@@ -53,6 +54,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QSpinBox,
     QStackedWidget,
@@ -90,6 +92,7 @@ def guard_none_refcount() -> None:
 __all__ = [
     "QAbstractItemView",
     "QApplication",
+    "QCheckBox",
     "QColor",
     "QCoreApplication",
     "QDialog",
@@ -122,6 +125,7 @@ __all__ = [
     "QPushButton",
     "QRectF",
     "QRunnable",
+    "QScrollArea",
     "QShortcut",
     "QSize",
     "QSizePolicy",

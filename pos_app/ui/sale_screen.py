@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pos_app.domain.errors import GuitaiError, InvalidInput, NeedsApproval
-from pos_app.domain.pricing import Discount
+from pos_app.domain.errors import GuitaiError
 
 from .dialogs import Field, FormDialog, PickDialog
+from .member_desk import is_member_code
+from .member_panel import MemberColumn, line_discount_text, savings_text
 from .qt import (
     QAbstractItemView,
     QGridLayout,
@@ -27,6 +28,7 @@ from .qt import (
     QVBoxLayout,
     QWidget,
 )
+from .sale_discounts import SaleDiscounts
 from .session import LineView, SaleView
 from .widgets import button, label, panel, yuan
 
@@ -87,6 +89,10 @@ class SaleScreen(QWidget):
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         hh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        # the discount column names each saving; it wraps instead of pushing the item out
+        hh.setSectionResizeMode(4, QHeaderView.ResizeMode.Fixed)
+        self.table.setColumnWidth(4, 190)
+        self.table.setWordWrap(True)
         left.addWidget(self.table, 1)
 
         line_row = QHBoxLayout()
@@ -97,6 +103,8 @@ class SaleScreen(QWidget):
             line_row.addWidget(b)
         left.addLayout(line_row)
         outer.addLayout(left, 3)
+        self.member_col = MemberColumn(win)
+        outer.addWidget(self.member_col)
 
         right = QVBoxLayout()
         right.setSpacing(12)
@@ -113,6 +121,9 @@ class SaleScreen(QWidget):
         self.discounts.setAlignment(RIGHT)
         grid.addWidget(self.discounts, 1, 1)
         tlay.addLayout(grid)
+        self.savings = label("", "ok", wrap=True)
+        self.savings.setObjectName("savings")
+        tlay.addWidget(self.savings)
         tlay.addWidget(label(self.tr("To pay"), "totalLabel"))
         self.total = label(yuan(0), "total")
         self.total.setAlignment(RIGHT)
@@ -182,7 +193,7 @@ class SaleScreen(QWidget):
                 f"{ln.name}\n{ln.sku}" if ln.sku != ln.name else ln.name,
                 str(ln.qty),
                 yuan(ln.unit_price_fen),
-                f"{ln.discount} (-{yuan(ln.discount_fen)[1:]})" if ln.discount else "",
+                line_discount_text(ln),
                 yuan(ln.net_fen),
             )
             for c, v in enumerate(values):
@@ -194,6 +205,8 @@ class SaleScreen(QWidget):
                     t.setItem(i, c, item)
                 else:
                     item.setText(v)
+                if c == 4:
+                    item.setToolTip(v)
         self.rows = lines
         if view.changed_line is not None:
             for i, ln in enumerate(lines):
@@ -219,8 +232,9 @@ class SaleScreen(QWidget):
         self.fn_buttons["suspend"].setEnabled(has)
         self.fn_buttons["order_discount"].setEnabled(has)
         self.fn_buttons["void_sale"].setEnabled(has)
-        self.fn_buttons["member"].setEnabled(False)
-        self.fn_buttons["member"].setToolTip(self.tr("Members: not configured"))
+        self.savings.setText(savings_text(view))
+        self.savings.setVisible(bool(view.savings))
+        self.member_col.render(view)
         self.win.customer.show_sale(view)
 
     def show_error(self, err: GuitaiError) -> None:
@@ -234,6 +248,9 @@ class SaleScreen(QWidget):
 
     def updated(self, view: SaleView) -> None:
         self.clear_message()
+        if view.note:
+            self.message.setText(view.note)
+            self.message.show()
         self.render(view)
         self.focus_scan()
 
@@ -242,6 +259,9 @@ class SaleScreen(QWidget):
     def scanned(self, code: str) -> None:
         self.results.hide()
         self.search_timer.stop()
+        if is_member_code(code):  # the customer's member code: put the member on the sale
+            self.member_col.desk.attach_code(code, self.member_col.flow._attached, self.show_error)
+            return
         self.win.session.scan(code, self.updated, self.show_error)
 
     def enter_pressed(self) -> None:
@@ -330,73 +350,10 @@ class SaleScreen(QWidget):
         )
 
     def ask_line_discount(self) -> None:
-        ln = self.selected_line()
-        if ln is None:
-            return
-        session = self.win.session
-
-        def apply(disc: Discount | None, approval: Any = None) -> None:
-            def err(e: GuitaiError) -> None:
-                if isinstance(e, NeedsApproval):
-                    self.win.ask_approval(
-                        "line_discount", e, disc.reason if disc else "", lambda a: apply(disc, a)
-                    )
-                else:
-                    self.show_error(e)
-
-            session.line_discount(ln.line_no, disc, approval, self.updated, err)
-
-        self._ask_discount(ln.name, ln.discount, apply)
+        SaleDiscounts(self).ask_line_discount()
 
     def ask_order_discount(self) -> None:
-        session = self.win.session
-
-        def apply(disc: Discount | None, approval: Any = None) -> None:
-            def err(e: GuitaiError) -> None:
-                if isinstance(e, NeedsApproval):
-                    self.win.ask_approval(
-                        "order_discount", e, disc.reason if disc else "", lambda a: apply(disc, a)
-                    )
-                else:
-                    self.show_error(e)
-
-            session.order_discount(disc, approval, self.updated, err)
-
-        self._ask_discount(self.tr("Whole sale"), session.view.order_discount, apply)
-
-    def _ask_discount(self, what: str, current: str, apply: Any) -> None:
-        def parse(v: dict[str, str]) -> Discount | None:
-            return Discount.parse(v["value"], v["reason"]) if v["value"] else None
-
-        def validate(v: dict[str, str]) -> str:
-            try:
-                parse(v)
-            except InvalidInput as e:
-                return self.win.session.message(e)
-            if v["value"] and not v["reason"]:
-                return self.tr("Give a reason for the discount.")
-            return ""
-
-        self.win.open_dialog(
-            FormDialog(
-                self.win,
-                self.tr("Discount"),
-                [
-                    Field(
-                        "value",
-                        self.tr("Discount (10% or an amount in yuan; empty removes it)"),
-                        "10%",
-                        value=current,
-                    ),
-                    Field("reason", self.tr("Reason"), self.tr("e.g. damaged, VIP, price match")),
-                ],
-                lambda v: apply(parse(v)),
-                message=what,
-                ok_text=self.tr("Apply"),
-                cancel_text=self.tr("Cancel"),
-                validate=validate,
-            )
-        )
+        SaleDiscounts(self).ask_order_discount()
 
     def ask_void_line(self) -> None:
         ln = self.selected_line()
@@ -489,7 +446,7 @@ class SaleScreen(QWidget):
         self.win.session.parked(show, self.show_error)
 
     def member(self) -> None:
-        self.win.flash(self.tr("Members are not configured on this till yet."))
+        self.member_col.flow.open_find()
 
     def reprint(self) -> None:
         self.win.ask_reprint()

@@ -8,7 +8,6 @@ reads a sale that is being changed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from pos_app.domain.errors import AccessDenied, GuitaiError, StateError
@@ -16,81 +15,12 @@ from pos_app.domain.sale import Approval, Sale
 from pos_app.domain.tenders import Tender
 from pos_app.domain.users import Role, User
 
+from .member_view import member_checkout, with_savings
+from .sale_view import EMPTY_VIEW, LineView, SaleView, TenderView, snapshot
 from .worker import ServiceWorker
 
 PAYMENT_TENDERS = frozenset({Tender.CARD, Tender.WECHAT, Tender.ALIPAY})
-
-
-@dataclass(frozen=True, slots=True)
-class LineView:
-    line_no: int
-    sku: str
-    name: str
-    qty: int
-    unit_price_fen: int
-    discount: str
-    discount_fen: int
-    net_fen: int
-
-
-@dataclass(frozen=True, slots=True)
-class TenderView:
-    tender: str
-    amount_fen: int
-    change_fen: int
-
-
-@dataclass(frozen=True, slots=True)
-class SaleView:
-    lines: tuple[LineView, ...]
-    subtotal_fen: int
-    discount_fen: int
-    total_fen: int
-    paid_fen: int
-    due_fen: int
-    cash_due_fen: int
-    change_fen: int
-    tenders: tuple[TenderView, ...]
-    order_discount: str
-    changed_line: int | None = None
-
-    @property
-    def qty(self) -> int:
-        return sum(ln.qty for ln in self.lines)
-
-
-EMPTY_VIEW = SaleView((), 0, 0, 0, 0, 0, 0, 0, (), "")
-
-
-def snapshot(sale: Sale, rounding: Any, changed_line: int | None = None) -> SaleView:
-    t = sale.totals()
-    lines = tuple(
-        LineView(
-            ln.line_no,
-            ln.sku,
-            ln.name,
-            ln.qty,
-            ln.unit_price_fen,
-            ln.discount.describe() if ln.discount else "",
-            ln.line_discount_fen,
-            ln.net_fen,
-        )
-        for ln in sale.lines
-    )
-    due = max(0, t.due_fen)
-    return SaleView(
-        lines,
-        t.subtotal_fen,
-        t.line_discount_fen + t.order_discount_fen,
-        t.total_fen,
-        t.paid_fen,
-        due,
-        rounding.cash_due(due) if due else 0,
-        sum(x.change_fen for x in sale.tenders),
-        tuple(TenderView(x.tender.value, x.amount_fen, x.change_fen) for x in sale.tenders),
-        sale.order_discount.describe() if sale.order_discount else "",
-        changed_line,
-    )
+__all__ = ["EMPTY_VIEW", "PAYMENT_TENDERS", "LineView", "SaleView", "Session", "TenderView"]
 
 
 Ok = Callable[[Any], None]
@@ -110,6 +40,7 @@ class Session:
         self.last_payload: dict[str, Any] | None = None
         self.managers: list[str] = []  # names offered in the approval dialog
         self.printer_ready = False  # known on the worker after each commit
+        self.mc: Any = None  # the sale's MemberCheckout (services/member_checkout.py)
 
     # ---- plumbing ----------------------------------------------------------------------
 
@@ -142,8 +73,16 @@ class Session:
             return
 
         def job() -> SaleView:
-            changed = change(sale)
-            return snapshot(sale, self.rounding, changed)
+            mc = self.mc if self.mc is not None and self.mc.sale is sale else None
+            try:
+                changed = change(sale)
+            except BaseException:
+                if mc is not None and not sale.tenders:
+                    mc.reprice()  # a refused change may have cleared the savings
+                raise
+            dropped = mc.reprice() if mc is not None and not sale.tenders else None
+            note = self.message(dropped) if dropped is not None else ""
+            return snapshot(sale, self.rounding, changed, mc, note)
 
         def done(view: SaleView) -> None:
             if self.sale is sale:
@@ -173,12 +112,12 @@ class Session:
         user = self.user
         assert user is not None
 
-        def job() -> tuple[Sale, SaleView]:
+        def job() -> tuple[Sale, SaleView, Any]:
             sale = self.till.sales.new_sale(user)
-            return sale, snapshot(sale, self.rounding)
+            return sale, snapshot(sale, self.rounding), member_checkout(self.till, sale)
 
-        def done(result: tuple[Sale, SaleView]) -> None:
-            self.sale, self.view = result
+        def done(result: tuple[Sale, SaleView, Any]) -> None:
+            self.sale, self.view, self.mc = result
             ok(self.view)
 
         self.call(job, done, err)
@@ -231,6 +170,10 @@ class Session:
         """Cash into the sale; card / WeChat Pay / Alipay through the checkout (the terminal
         or provider is called on the worker; on_text is called there too)."""
         checkout = getattr(self.till, "checkout", None)
+        mc = self.mc
+        if mc is not None:
+            self._sale_call(lambda s: (mc.pay(tender, amount_fen, code, on_text), None)[1], ok, err)
+            return
         if checkout is None or tender is Tender.CASH:
             self._sale_call(
                 lambda s: (s.add_tender(tender, amount_fen, self.rounding), None)[1], ok, err
@@ -253,8 +196,12 @@ class Session:
     def cancel_payments(self, ok: Callable[[SaleView], None], err: Err) -> None:
         """Take the payments off the sale; card and wallet approvals are given back."""
 
+        mc = self.mc
+
         def change(s: Sale) -> None:
-            if any(t.tender in PAYMENT_TENDERS and t.reference for t in s.tenders):
+            if mc is not None and mc.sale is s:
+                mc.abandon()  # the coupon released, stored value and card money given back
+            elif any(t.tender in PAYMENT_TENDERS and t.reference for t in s.tenders):
                 self.till.checkout.abandon(s)
             else:
                 s.cancel_tenders()
@@ -265,10 +212,15 @@ class Session:
         sale = self.sale
         assert sale is not None
         checkout = getattr(self.till, "checkout", None)
+        mc = self.mc if self.mc is not None and self.mc.sale is sale else None
 
         def job() -> dict[str, Any]:
             payload: dict[str, Any] = (
-                checkout.complete(sale) if checkout is not None else self.till.sales.complete(sale)
+                mc.complete()
+                if mc is not None
+                else checkout.complete(sale)
+                if checkout is not None
+                else self.till.sales.complete(sale)
             )
             self.printer_ready = self.till.reads.printer_configured
             return payload
@@ -283,8 +235,12 @@ class Session:
         sale = self.sale
         assert sale is not None
 
+        mc = self.mc if self.mc is not None and self.mc.sale is sale else None
+
         def job() -> Any:
-            if any(t.tender in PAYMENT_TENDERS and t.reference for t in sale.tenders):
+            if mc is not None:
+                mc.abandon()  # the coupon released, stored value and card money given back
+            elif any(t.tender in PAYMENT_TENDERS and t.reference for t in sale.tenders):
                 self.till.checkout.abandon(sale)  # never keep a customer's money for no sale
             return self.till.sales.void(sale, reason)
 
@@ -314,12 +270,15 @@ class Session:
         user = self.user
         assert user is not None
 
-        def job() -> tuple[Sale, SaleView]:
+        def job() -> tuple[Sale, SaleView, Any]:
             sale = self.till.sales.resume(sid, user)
-            return sale, snapshot(sale, self.rounding)
+            mc = member_checkout(self.till, sale)
+            dropped = mc.resume() if mc is not None else None  # priced against balances now
+            note = self.message(dropped) if dropped is not None else ""
+            return sale, snapshot(sale, self.rounding, None, mc, note), mc
 
-        def done(result: tuple[Sale, SaleView]) -> None:
-            self.sale, self.view = result
+        def done(result: tuple[Sale, SaleView, Any]) -> None:
+            self.sale, self.view, self.mc = result
             ok(self.view)
 
         self.call(job, done, err)
@@ -358,7 +317,9 @@ class Session:
     def receipt_text(self, payload: dict[str, Any]) -> str:
         from pos_app.services.till_reads import receipt_text
 
-        return receipt_text(self.till.identity, payload, self.lang)
+        return with_savings(
+            receipt_text(self.till.identity, payload, self.lang), payload, self.lang
+        )
 
     def original(self, receipt_no: int, ok: Ok, err: Err) -> None:
         self.call(lambda: self.till.reads.original_for_return(receipt_no), ok, err)

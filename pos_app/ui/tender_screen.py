@@ -132,6 +132,12 @@ class TenderScreen(QWidget):
             self.other[t] = b
         self.other_note = label("", "muted", wrap=True)
         other.addWidget(self.other_note, 1, 0, 1, 3)
+        # the member's stored value (储值): online debit, offline only under the caps
+        self.sv_btn = button(self.tr("Stored value"), "", self.pay_stored_value)
+        self.sv_btn.setObjectName("pay_stored_value")
+        self.sv_btn.setMinimumHeight(56)
+        self.sv_btn.hide()
+        other.addWidget(self.sv_btn, 3, 0, 1, 3)
         # While the terminal or the provider works: its texts, and Cancel
         self.working = QFrame()
         self.working.setObjectName("panel")
@@ -206,6 +212,13 @@ class TenderScreen(QWidget):
                 text += "   " + self.tr("change %1").replace("%1", yuan(t.change_fen))
             self.tenders.addItem(text)
         self.cancel_btn.setEnabled(bool(view.tenders) and self.paying is None)
+        m = view.member
+        self.sv_btn.setVisible(m is not None)
+        if m is not None:
+            self.sv_btn.setText(
+                self.tr("Stored value  (balance %1)").replace("%1", yuan(m.stored_value_fen))
+            )
+            self.sv_btn.setEnabled(m.stored_value_fen > 0 and view.due_fen > 0)
         self.amount.clear()
         self.amount.setPlaceholderText(yuan(view.cash_due_fen))
         for b in self.quick_buttons:
@@ -252,6 +265,24 @@ class TenderScreen(QWidget):
             return
         self.message.clear()
         self.win.session.pay(tender, fen, self.paid, self.show_error)
+
+    def pay_stored_value(self) -> None:
+        """The typed amount, else what is due up to the balance, from the member's card."""
+        view = self.view
+        if self.paying is not None or view is None or view.member is None:
+            return
+        fen = self.typed_or_due()
+        if fen is None:
+            return
+        if not self.amount.text().strip():
+            fen = min(fen, view.member.stored_value_fen)
+        self.message.setText(self.tr("Stored value: debiting %1…").replace("%1", yuan(fen)))
+
+        def done(v: SaleView) -> None:
+            self.message.clear()
+            self.paid(v)
+
+        self.win.session.pay(Tender.STORED_VALUE, fen, done, self.payment_failed)
 
     # ---- card and payment codes ------------------------------------------------------------
 

@@ -9,135 +9,608 @@
     </message>
     <message>
         <location filename="../customer_display.py" line="27" />
-        <location filename="../customer_display.py" line="94" />
+        <location filename="../customer_display.py" line="103" />
         <source>Welcome</source>
         <translation>欢迎光临</translation>
     </message>
     <message>
-        <location filename="../customer_display.py" line="33" />
-        <location filename="../customer_display.py" line="91" />
+        <location filename="../customer_display.py" line="37" />
+        <location filename="../customer_display.py" line="100" />
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../customer_display.py" line="46" />
+        <location filename="../customer_display.py" line="50" />
         <source>Scan for your e-receipt</source>
         <translation>扫码查看电子小票</translation>
     </message>
     <message>
-        <location filename="../customer_display.py" line="101" />
+        <location filename="../customer_display.py" line="98" />
+        <source>You save %1</source>
+        <translation>共节省 %1</translation>
+    </message>
+    <message>
+        <location filename="../customer_display.py" line="110" />
         <source>Change %1</source>
         <translation>找零 %1</translation>
     </message>
     <message>
-        <location filename="../customer_display.py" line="102" />
+        <location filename="../customer_display.py" line="111" />
         <source>Thank you!</source>
         <translation>谢谢惠顾！</translation>
     </message>
 </context>
 <context>
-    <name>MainWindow</name>
+    <name>FollowupsDialog</name>
     <message>
-        <location filename="../main_window.py" line="69" />
-        <source>Guitai till</source>
-        <translation>柜台收银</translation>
+        <location filename="../followups_screen.py" line="27" />
+        <source>Follow-ups</source>
+        <translation>回访</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="81" />
-        <source>Till %1</source>
-        <translation>%1 号收银台</translation>
+        <location filename="../followups_screen.py" line="40" />
+        <source>Due</source>
+        <translation>到期</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="92" />
-        <source>Sign out</source>
-        <translation>退出</translation>
+        <location filename="../followups_screen.py" line="41" />
+        <source>Associate</source>
+        <translation>导购</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="131" />
-        <source>Cashier %1</source>
-        <translation>收银员 %1</translation>
+        <location filename="../followups_screen.py" line="42" />
+        <source>Member</source>
+        <translation>会员</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="159" />
-        <source>Shift open. Happy selling!</source>
-        <translation>已开班，祝生意兴隆！</translation>
+        <location filename="../followups_screen.py" line="43" />
+        <source>Mobile</source>
+        <translation>手机号</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="293" />
-        <source>Manager approval</source>
-        <translation>店长授权</translation>
+        <location filename="../followups_screen.py" line="44" />
+        <source>Follow-up</source>
+        <translation>回访</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="295" />
-        <source>Manager</source>
-        <translation>店长</translation>
+        <location filename="../followups_screen.py" line="45" />
+        <source>Sale</source>
+        <translation>销售</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="296" />
-        <source>PIN</source>
-        <translation>PIN 密码</translation>
+        <location filename="../followups_screen.py" line="57" />
+        <source>Note (what the customer said)</source>
+        <translation>备注（顾客的反馈）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="297" />
-        <source>Reason</source>
-        <translation>原因</translation>
+        <location filename="../followups_screen.py" line="60" />
+        <source>e.g. called, likes the new coats, visits Saturday</source>
+        <translation>例如：已电话联系，喜欢新款大衣，周六来店</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="301" />
-        <source>Approve</source>
-        <translation>授权</translation>
+        <location filename="../followups_screen.py" line="62" />
+        <source>Done</source>
+        <translation>完成</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="302" />
-        <location filename="../main_window.py" line="335" />
-        <source>Cancel</source>
-        <translation>取消</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="308" />
-        <source>Manager, PIN and reason are all needed.</source>
-        <translation>请填写店长、PIN 和原因。</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="330" />
-        <source>Reprint a receipt</source>
-        <translation>重印小票</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="333" />
-        <source>No receipts yet.</source>
-        <translation>还没有小票。</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="334" />
-        <source>Reprint</source>
-        <translation>重印</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="347" />
-        <source>Receipt %1 reprinted.</source>
-        <translation>小票 %1 已重印。</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="352" />
-        <source>Receipt %1 (no printer configured)</source>
-        <translation>小票 %1（未配置打印机）</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="354" />
-        <location filename="../main_window.py" line="368" />
+        <location filename="../followups_screen.py" line="62" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="361" />
+        <location filename="../followups_screen.py" line="63" />
+        <source>Mark done</source>
+        <translation>标记完成</translation>
+    </message>
+    <message>
+        <location filename="../followups_screen.py" line="70" />
+        <source>%1 due now, %2 upcoming.</source>
+        <translation>%1 条已到期，%2 条待回访。</translation>
+    </message>
+    <message>
+        <location filename="../followups_screen.py" line="74" />
+        <source>No follow-ups: they appear after a member's sale with an associate.</source>
+        <translation>暂无回访：会员消费并指定导购后会自动生成。</translation>
+    </message>
+    <message>
+        <location filename="../followups_screen.py" line="91" />
+        <source>No. %1</source>
+        <translation>第 %1 次</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../main_window.py" line="104" />
+        <source>Guitai till</source>
+        <translation>柜台收银</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="116" />
+        <source>Till %1</source>
+        <translation>%1 号收银台</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="127" />
+        <source>Sign out</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="166" />
+        <source>Cashier %1</source>
+        <translation>收银员 %1</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="194" />
+        <source>Shift open. Happy selling!</source>
+        <translation>已开班，祝生意兴隆！</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="298" />
+        <source>%1 follow-up(s) due: %2</source>
+        <translation>%1 条回访已到期：%2</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="341" />
+        <source>Manager approval</source>
+        <translation>店长授权</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="343" />
+        <source>Manager</source>
+        <translation>店长</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="344" />
+        <source>PIN</source>
+        <translation>PIN 密码</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="345" />
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="349" />
+        <source>Approve</source>
+        <translation>授权</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="350" />
+        <location filename="../main_window.py" line="383" />
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="356" />
+        <source>Manager, PIN and reason are all needed.</source>
+        <translation>请填写店长、PIN 和原因。</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="378" />
+        <source>Reprint a receipt</source>
+        <translation>重印小票</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="381" />
+        <source>No receipts yet.</source>
+        <translation>还没有小票。</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="382" />
+        <source>Reprint</source>
+        <translation>重印</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="395" />
+        <source>Receipt %1 reprinted.</source>
+        <translation>小票 %1 已重印。</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="400" />
+        <source>Receipt %1 (no printer configured)</source>
+        <translation>小票 %1（未配置打印机）</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="402" />
+        <location filename="../main_window.py" line="416" />
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="409" />
         <source>Gift receipt for %1 printed.</source>
         <translation>小票 %1 的礼品小票已打印。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="366" />
+        <location filename="../main_window.py" line="414" />
         <source>Gift receipt %1 (no printer configured)</source>
         <translation>礼品小票 %1（未配置打印机）</translation>
+    </message>
+</context>
+<context>
+    <name>MemberColumn</name>
+    <message>
+        <location filename="../member_panel.py" line="68" />
+        <location filename="../member_panel.py" line="176" />
+        <source>No member on this sale</source>
+        <translation>本单没有会员</translation>
+    </message>
+    <message>
+        <location filename="../member_panel.py" line="71" />
+        <location filename="../member_panel.py" line="177" />
+        <source>Scan the member code or press F6</source>
+        <translation>扫描会员码或按 F6</translation>
+    </message>
+    <message>
+        <location filename="../member_panel.py" line="85" />
+        <source>Coupons</source>
+        <translation>优惠券</translation>
+    </message>
+    <message>
+        <location filename="../member_panel.py" line="108" />
+        <source>Coupon</source>
+        <translation>优惠券</translation>
+    </message>
+    <message>
+        <location filename="../member_panel.py" line="109" />
+        <source>Points</source>
+        <translation>积分</translation>
+    </message>
+    <message>
+        <location filename="../member_panel.py" line="110" />
+        <source>Tags</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <location filename="../member_panel.py" line="112" />
+        <source>Find / enroll</source>
+        <translation>查找 / 注册</translation>
+    </message>
+    <message>
+        <location filename="../member_panel.py" line="111" />
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <location filename="../member_panel.py" line="122" />
+        <source>Suggestions</source>
+        <translation>推荐</translation>
+    </message>
+    <message>
+        <location filename="../member_panel.py" line="129" />
+        <location filename="../member_panel.py" line="275" />
+        <source>Follow-ups</source>
+        <translation>回访</translation>
+    </message>
+    <message>
+        <location filename="../member_panel.py" line="154" />
+        <source>Associate: %1</source>
+        <translation>导购：%1</translation>
+    </message>
+    <message>
+        <location filename="../member_panel.py" line="156" />
+        <source>Associate: none (tap to choose)</source>
+        <translation>导购：无（点击选择）</translation>
+    </message>
+    <message>
+        <location filename="../member_panel.py" line="187" />
+        <source>Points %1 · stored value %2</source>
+        <translation>积分 %1 · 储值 %2</translation>
+    </message>
+    <message>
+        <location filename="../member_panel.py" line="192" />
+        <source>Redeeming %1 points</source>
+        <translation>本单抵扣 %1 积分</translation>
+    </message>
+    <message>
+        <location filename="../member_panel.py" line="194" />
+        <source>Earns %1 points on this sale</source>
+        <translation>本单可得 %1 积分</translation>
+    </message>
+    <message>
+        <location filename="../member_panel.py" line="198" />
+        <source>Coupon %1 applied</source>
+        <translation>已用券 %1</translation>
+    </message>
+    <message>
+        <location filename="../member_panel.py" line="209" />
+        <source>bought together %1×</source>
+        <translation>常一起购买 %1 次</translation>
+    </message>
+    <message>
+        <location filename="../member_panel.py" line="216" />
+        <source>Tap to add it to the sale</source>
+        <translation>点击加入本单</translation>
+    </message>
+    <message>
+        <location filename="../member_panel.py" line="219" />
+        <source>No suggestions yet</source>
+        <translation>暂无推荐</translation>
+    </message>
+    <message>
+        <location filename="../member_panel.py" line="231" />
+        <source>No usable coupons</source>
+        <translation>没有可用的券</translation>
+    </message>
+    <message>
+        <location filename="../member_panel.py" line="234" />
+        <source>Birthday this month</source>
+        <translation>本月生日</translation>
+    </message>
+    <message>
+        <location filename="../member_panel.py" line="237" />
+        <source>Lapsed: no purchase for %1 days</source>
+        <translation>流失：%1 天未购买</translation>
+    </message>
+    <message>
+        <location filename="../member_panel.py" line="243" />
+        <source>Tags: %1</source>
+        <translation>标签：%1</translation>
+    </message>
+    <message>
+        <location filename="../member_panel.py" line="247" />
+        <source>Points usable on this bill: up to %1</source>
+        <translation>本单最多可用积分：%1</translation>
+    </message>
+    <message>
+        <location filename="../member_panel.py" line="252" />
+        <source>Usual sizes: %1</source>
+        <translation>常购尺码：%1</translation>
+    </message>
+    <message>
+        <location filename="../member_panel.py" line="258" />
+        <source>Favourites: %1</source>
+        <translation>偏好品类：%1</translation>
+    </message>
+    <message>
+        <location filename="../member_panel.py" line="261" />
+        <source>Last visits:</source>
+        <translation>最近到店：</translation>
+    </message>
+    <message>
+        <location filename="../member_panel.py" line="268" />
+        <source>No purchases yet</source>
+        <translation>尚无消费记录</translation>
+    </message>
+    <message>
+        <location filename="../member_panel.py" line="277" />
+        <source>%1 open, %2 due</source>
+        <translation>%1 条未完成，%2 条到期</translation>
+    </message>
+</context>
+<context>
+    <name>MemberFlow</name>
+    <message>
+        <location filename="../member_dialogs.py" line="52" />
+        <source>Ordinary</source>
+        <translation>普通</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="53" />
+        <source>Potential</source>
+        <translation>潜力</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="54" />
+        <source>Core</source>
+        <translation>核心</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="76" />
+        <source>Find member</source>
+        <translation>查找会员</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="80" />
+        <source>Mobile number, its last four digits, member code or e-receipt</source>
+        <translation>手机号、手机尾号四位、会员码或电子小票</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="81" />
+        <source>e.g. 13800138000 or 8000, or scan the code</source>
+        <translation>例如 13800138000 或 8000，或扫码</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="85" />
+        <source>Scan the member code on the customer's phone, or type the number.</source>
+        <translation>请扫描顾客手机上的会员码，或输入手机号。</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="86" />
+        <source>Find</source>
+        <translation>查找</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="87" />
+        <location filename="../member_dialogs.py" line="116" />
+        <location filename="../member_dialogs.py" line="155" />
+        <location filename="../member_dialogs.py" line="204" />
+        <location filename="../member_dialogs.py" line="252" />
+        <location filename="../member_dialogs.py" line="266" />
+        <location filename="../member_dialogs.py" line="280" />
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="88" />
+        <source>Type a number or scan a code.</source>
+        <translation>请输入号码或扫码。</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="111" />
+        <source>Which member?</source>
+        <translation>是哪位会员？</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="115" />
+        <source>This member</source>
+        <translation>选择此会员</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="125" />
+        <source>Member %1 on this sale.</source>
+        <translation>会员 %1 已加入本单。</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="133" />
+        <source>No member found for %1: enroll the customer?</source>
+        <translation>没有找到 %1 的会员：为顾客注册吗？</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="138" />
+        <source>The mobile number is needed.</source>
+        <translation>请填写手机号。</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="144" />
+        <source>Enroll member</source>
+        <translation>注册会员</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="146" />
+        <source>Mobile number</source>
+        <translation>手机号</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="147" />
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="147" />
+        <source>e.g. Ms Wang</source>
+        <translation>例如：王女士</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="148" />
+        <source>Birthday (YYYY-MM-DD, optional)</source>
+        <translation>生日（YYYY-MM-DD，可不填）</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="149" />
+        <source>Tags (comma separated, optional)</source>
+        <translation>标签（用逗号分隔，可不填）</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="150" />
+        <source>Associate credited</source>
+        <translation>归属导购</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="154" />
+        <source>Enroll</source>
+        <translation>注册</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="158" />
+        <source>The customer agrees to receive marketing messages</source>
+        <translation>顾客同意接收营销信息</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="173" />
+        <source>Enrolled %1 and put on this sale.</source>
+        <translation>已注册 %1 并加入本单。</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="176" />
+        <source>%1 is already a member: found and put on this sale.</source>
+        <translation>%1 已是会员：已找到并加入本单。</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="193" />
+        <source>Usable coupons:</source>
+        <translation>可用的券：</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="195" />
+        <source>The member has no usable coupon: type or scan a code.</source>
+        <translation>会员没有可用的券：请输入或扫描券码。</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="199" />
+        <source>Coupon</source>
+        <translation>优惠券</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="200" />
+        <source>Coupon code (empty removes it)</source>
+        <translation>券码（留空则取消用券）</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="203" />
+        <source>Apply</source>
+        <translation>确定</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="215" />
+        <source>Coupon %1 applied: %2 off.</source>
+        <translation>已用 %1：优惠 %2。</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="225" />
+        <source>The member has %1 points. %2 points = ¥1; at most %3% of the bill.</source>
+        <translation>会员有 %1 积分。%2 积分抵 ¥1；最多抵扣本单的 %3%。</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="230" />
+        <source>This bill takes at most %1 points.</source>
+        <translation>本单最多可用 %1 积分。</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="235" />
+        <source>Type a whole number.</source>
+        <translation>请输入整数。</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="240" />
+        <source>Redeem points</source>
+        <translation>积分抵现</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="244" />
+        <source>Points (0 stops redeeming)</source>
+        <translation>积分（0 表示不抵扣）</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="251" />
+        <source>Redeem</source>
+        <translation>抵扣</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="262" />
+        <source>Member tags</source>
+        <translation>会员标签</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="263" />
+        <source>Tags (comma separated)</source>
+        <translation>标签（用逗号分隔）</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="265" />
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="275" />
+        <source>Associate for this sale</source>
+        <translation>本单导购</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="276" />
+        <source>Associate (empty: none)</source>
+        <translation>导购（留空表示无）</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="278" />
+        <source>The associate is credited with the sale and its follow-ups.</source>
+        <translation>本单业绩及回访任务归属该导购。</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="279" />
+        <source>OK</source>
+        <translation>正常</translation>
     </message>
 </context>
 <context>
@@ -354,268 +827,273 @@
     </message>
 </context>
 <context>
-    <name>SaleScreen</name>
+    <name>SaleDiscounts</name>
     <message>
-        <location filename="../sale_screen.py" line="54" />
-        <source>Scan a barcode, or type SKU, name or pinyin initials</source>
-        <translation>扫描条码，或输入货号、品名、拼音首字母</translation>
+        <location filename="../sale_discounts.py" line="56" />
+        <source>Whole sale</source>
+        <translation>整单</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="73" />
-        <source>#</source>
-        <translation>序号</translation>
+        <location filename="../sale_discounts.py" line="68" />
+        <source>Give a reason for the discount.</source>
+        <translation>请填写折扣原因。</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="74" />
-        <source>Item</source>
-        <translation>商品</translation>
-    </message>
-    <message>
-        <location filename="../sale_screen.py" line="75" />
-        <source>Qty</source>
-        <translation>数量</translation>
-    </message>
-    <message>
-        <location filename="../sale_screen.py" line="76" />
-        <source>Price</source>
-        <translation>单价</translation>
-    </message>
-    <message>
-        <location filename="../sale_screen.py" line="77" />
-        <location filename="../sale_screen.py" line="383" />
+        <location filename="../sale_discounts.py" line="74" />
         <source>Discount</source>
         <translation>折扣</translation>
     </message>
     <message>
+        <location filename="../sale_discounts.py" line="78" />
+        <source>Discount (10% or an amount in yuan; empty removes it)</source>
+        <translation>折扣（如 10% 或金额；留空即取消）</translation>
+    </message>
+    <message>
+        <location filename="../sale_discounts.py" line="82" />
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <location filename="../sale_discounts.py" line="82" />
+        <source>e.g. damaged, VIP, price match</source>
+        <translation>例如：瑕疵、VIP、比价</translation>
+    </message>
+    <message>
+        <location filename="../sale_discounts.py" line="86" />
+        <source>Apply</source>
+        <translation>确定</translation>
+    </message>
+    <message>
+        <location filename="../sale_discounts.py" line="87" />
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>SaleScreen</name>
+    <message>
+        <location filename="../sale_screen.py" line="56" />
+        <source>Scan a barcode, or type SKU, name or pinyin initials</source>
+        <translation>扫描条码，或输入货号、品名、拼音首字母</translation>
+    </message>
+    <message>
+        <location filename="../sale_screen.py" line="75" />
+        <source>#</source>
+        <translation>序号</translation>
+    </message>
+    <message>
+        <location filename="../sale_screen.py" line="76" />
+        <source>Item</source>
+        <translation>商品</translation>
+    </message>
+    <message>
+        <location filename="../sale_screen.py" line="77" />
+        <source>Qty</source>
+        <translation>数量</translation>
+    </message>
+    <message>
         <location filename="../sale_screen.py" line="78" />
+        <source>Price</source>
+        <translation>单价</translation>
+    </message>
+    <message>
+        <location filename="../sale_screen.py" line="79" />
+        <source>Discount</source>
+        <translation>折扣</translation>
+    </message>
+    <message>
+        <location filename="../sale_screen.py" line="80" />
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="93" />
-        <location filename="../sale_screen.py" line="322" />
+        <location filename="../sale_screen.py" line="99" />
+        <location filename="../sale_screen.py" line="342" />
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="94" />
+        <location filename="../sale_screen.py" line="100" />
         <source>Line discount</source>
         <translation>单品折扣</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="95" />
-        <location filename="../sale_screen.py" line="408" />
-        <location filename="../sale_screen.py" line="414" />
+        <location filename="../sale_screen.py" line="101" />
+        <location filename="../sale_screen.py" line="365" />
+        <location filename="../sale_screen.py" line="371" />
         <source>Void line</source>
         <translation>删除商品</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="107" />
+        <location filename="../sale_screen.py" line="115" />
         <source>Subtotal</source>
         <translation>小计</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="111" />
+        <location filename="../sale_screen.py" line="119" />
         <source>Discounts</source>
         <translation>优惠</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="116" />
+        <location filename="../sale_screen.py" line="127" />
         <source>To pay</source>
         <translation>应付</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="122" />
+        <location filename="../sale_screen.py" line="133" />
         <source>Pay  F2</source>
         <translation>收款  F2</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="127" />
+        <location filename="../sale_screen.py" line="138" />
         <source>Suspend  F4</source>
         <translation>挂单  F4</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="128" />
+        <location filename="../sale_screen.py" line="139" />
         <source>Resume  F5</source>
         <translation>取单  F5</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="129" />
+        <location filename="../sale_screen.py" line="140" />
         <source>Member  F6</source>
         <translation>会员  F6</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="130" />
+        <location filename="../sale_screen.py" line="141" />
         <source>Return  F7</source>
         <translation>退货  F7</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="131" />
+        <location filename="../sale_screen.py" line="142" />
         <source>Reprint  F8</source>
         <translation>重印  F8</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="132" />
+        <location filename="../sale_screen.py" line="143" />
         <source>Shift  F9</source>
         <translation>班次  F9</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="133" />
+        <location filename="../sale_screen.py" line="144" />
         <source>Order discount</source>
         <translation>整单折扣</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="134" />
-        <location filename="../sale_screen.py" line="424" />
-        <location filename="../sale_screen.py" line="430" />
+        <location filename="../sale_screen.py" line="145" />
+        <location filename="../sale_screen.py" line="381" />
+        <location filename="../sale_screen.py" line="387" />
         <source>Void sale</source>
         <translation>整单作废</translation>
     </message>
     <message numerus="yes">
-        <location filename="../sale_screen.py" line="206" />
+        <location filename="../sale_screen.py" line="219" />
         <source>%n item(s)</source>
         <translation>
             <numerusform>共 %n 件</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="223" />
-        <source>Members: not configured</source>
-        <translation>会员：未配置</translation>
-    </message>
-    <message>
-        <location filename="../sale_screen.py" line="278" />
+        <location filename="../sale_screen.py" line="298" />
         <source>No match: press Enter to try it as a barcode</source>
         <translation>无匹配商品：按 Enter 按条码查找</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="325" />
+        <location filename="../sale_screen.py" line="345" />
         <source>OK</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="326" />
-        <location filename="../sale_screen.py" line="396" />
-        <location filename="../sale_screen.py" line="415" />
-        <location filename="../sale_screen.py" line="431" />
-        <location filename="../sale_screen.py" line="453" />
-        <location filename="../sale_screen.py" line="485" />
+        <location filename="../sale_screen.py" line="346" />
+        <location filename="../sale_screen.py" line="372" />
+        <location filename="../sale_screen.py" line="388" />
+        <location filename="../sale_screen.py" line="410" />
+        <location filename="../sale_screen.py" line="442" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="327" />
+        <location filename="../sale_screen.py" line="347" />
         <source>Type a whole number.</source>
         <translation>请输入整数。</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="365" />
-        <source>Whole sale</source>
-        <translation>整单</translation>
-    </message>
-    <message>
-        <location filename="../sale_screen.py" line="377" />
-        <source>Give a reason for the discount.</source>
-        <translation>请填写折扣原因。</translation>
-    </message>
-    <message>
-        <location filename="../sale_screen.py" line="387" />
-        <source>Discount (10% or an amount in yuan; empty removes it)</source>
-        <translation>折扣（如 10% 或金额；留空即取消）</translation>
-    </message>
-    <message>
-        <location filename="../sale_screen.py" line="391" />
-        <location filename="../sale_screen.py" line="409" />
-        <location filename="../sale_screen.py" line="425" />
+        <location filename="../sale_screen.py" line="366" />
+        <location filename="../sale_screen.py" line="382" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="391" />
-        <source>e.g. damaged, VIP, price match</source>
-        <translation>例如：瑕疵、VIP、比价</translation>
-    </message>
-    <message>
-        <location filename="../sale_screen.py" line="395" />
-        <source>Apply</source>
-        <translation>确定</translation>
-    </message>
-    <message>
-        <location filename="../sale_screen.py" line="409" />
+        <location filename="../sale_screen.py" line="366" />
         <source>e.g. customer changed their mind</source>
         <translation>例如：顾客不要了</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="416" />
+        <location filename="../sale_screen.py" line="373" />
         <source>Say why the line is voided.</source>
         <translation>请填写删除原因。</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="425" />
+        <location filename="../sale_screen.py" line="382" />
         <source>e.g. customer left</source>
         <translation>例如：顾客离开</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="429" />
+        <location filename="../sale_screen.py" line="386" />
         <source>The whole sale is cancelled and recorded as voided.</source>
         <translation>整单将被取消并记录为作废。</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="432" />
+        <location filename="../sale_screen.py" line="389" />
         <source>Say why the sale is voided.</source>
         <translation>请填写作废原因。</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="443" />
+        <location filename="../sale_screen.py" line="400" />
         <source>Sale parked as no. %1</source>
         <translation>已挂单，单号 %1</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="449" />
+        <location filename="../sale_screen.py" line="406" />
         <source>Suspend sale</source>
         <translation>挂单</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="450" />
+        <location filename="../sale_screen.py" line="407" />
         <source>Note (optional)</source>
         <translation>备注（可选）</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="450" />
+        <location filename="../sale_screen.py" line="407" />
         <source>e.g. lady in red coat</source>
         <translation>例如：红色外套的女士</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="452" />
+        <location filename="../sale_screen.py" line="409" />
         <source>Suspend</source>
         <translation>挂单</translation>
     </message>
     <message numerus="yes">
-        <location filename="../sale_screen.py" line="471" />
+        <location filename="../sale_screen.py" line="428" />
         <source>%n piece(s)</source>
         <translation>
             <numerusform>%n 件</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="480" />
+        <location filename="../sale_screen.py" line="437" />
         <source>Resume a parked sale</source>
         <translation>取回挂单</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="483" />
+        <location filename="../sale_screen.py" line="440" />
         <source>No parked sales.</source>
         <translation>没有挂单。</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="484" />
+        <location filename="../sale_screen.py" line="441" />
         <source>Resume</source>
         <translation>取单</translation>
-    </message>
-    <message>
-        <location filename="../sale_screen.py" line="492" />
-        <source>Members are not configured on this till yet.</source>
-        <translation>本机尚未配置会员服务。</translation>
     </message>
 </context>
 <context>
@@ -921,134 +1399,149 @@
         <translation>收现金  Enter</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="142" />
-        <location filename="../tender_screen.py" line="323" />
+        <location filename="../tender_screen.py" line="136" />
+        <source>Stored value</source>
+        <translation>储值</translation>
+    </message>
+    <message>
+        <location filename="../tender_screen.py" line="148" />
+        <location filename="../tender_screen.py" line="354" />
         <source>Cancel payment</source>
         <translation>取消支付</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="152" />
+        <location filename="../tender_screen.py" line="158" />
         <source>Card</source>
         <translation>银行卡</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="153" />
+        <location filename="../tender_screen.py" line="159" />
         <source>WeChat Pay</source>
         <translation>微信支付</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="154" />
+        <location filename="../tender_screen.py" line="160" />
         <source>Alipay</source>
         <translation>支付宝</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="178" />
+        <location filename="../tender_screen.py" line="184" />
         <source>not configured</source>
         <translation>未配置</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="178" />
+        <location filename="../tender_screen.py" line="184" />
         <source>unavailable</source>
         <translation>暂不可用</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="195" />
+        <location filename="../tender_screen.py" line="201" />
         <source>Cash rounding: %1 off</source>
         <translation>抹零 %1</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="204" />
+        <location filename="../tender_screen.py" line="210" />
         <source>approved</source>
         <translation>已批准</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="206" />
+        <location filename="../tender_screen.py" line="212" />
         <source>change %1</source>
         <translation>找零 %1</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="234" />
-        <location filename="../tender_screen.py" line="360" />
+        <location filename="../tender_screen.py" line="219" />
+        <source>Stored value  (balance %1)</source>
+        <translation>储值支付（余额 %1）</translation>
+    </message>
+    <message>
+        <location filename="../tender_screen.py" line="247" />
+        <location filename="../tender_screen.py" line="391" />
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="280" />
+        <location filename="../tender_screen.py" line="279" />
+        <source>Stored value: debiting %1…</source>
+        <translation>储值：正在扣款 %1…</translation>
+    </message>
+    <message>
+        <location filename="../tender_screen.py" line="311" />
         <source>Scan the customer's %1 payment code</source>
         <translation>请扫描顾客的%1付款码</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="283" />
+        <location filename="../tender_screen.py" line="314" />
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="300" />
+        <location filename="../tender_screen.py" line="331" />
         <source>Payment has started: go back (Esc) to add more items.</source>
         <translation>正在收款：如需加购请先返回（Esc）。</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="305" />
+        <location filename="../tender_screen.py" line="336" />
         <source>%1 is not available on this till: take another tender.</source>
         <translation>本机暂不能使用%1：请改用其他支付方式。</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="319" />
+        <location filename="../tender_screen.py" line="350" />
         <source>%1: %2 — follow the terminal</source>
         <translation>%1：%2 — 请按终端提示操作</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="342" />
+        <location filename="../tender_screen.py" line="373" />
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="377" />
+        <location filename="../tender_screen.py" line="408" />
         <source>Cancel the payments (F3) before going back.</source>
         <translation>请先取消付款（F3）再返回。</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="391" />
+        <location filename="../tender_screen.py" line="422" />
         <source>Change due</source>
         <translation>找零</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="404" />
+        <location filename="../tender_screen.py" line="435" />
         <source>Reprint  F8</source>
         <translation>重印  F8</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="406" />
+        <location filename="../tender_screen.py" line="437" />
         <source>Gift receipt</source>
         <translation>礼品小票</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="409" />
+        <location filename="../tender_screen.py" line="440" />
         <source>Next customer  Enter</source>
         <translation>下一位顾客  Enter</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="413" />
+        <location filename="../tender_screen.py" line="444" />
         <source>Receipt</source>
         <translation>小票</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="430" />
+        <location filename="../tender_screen.py" line="461" />
         <source>Receipt no. %1</source>
         <translation>小票号 %1</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="433" />
+        <location filename="../tender_screen.py" line="464" />
         <source>Total %1 · received %2</source>
         <translation>合计 %1 · 实收 %2</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="445" />
+        <location filename="../tender_screen.py" line="476" />
         <source>Receipt sent to the printer.</source>
         <translation>小票已发送到打印机。</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="447" />
+        <location filename="../tender_screen.py" line="478" />
         <source>No receipt printer is configured: the receipt is shown here.</source>
         <translation>未配置小票打印机：小票内容显示如下。</translation>
     </message>

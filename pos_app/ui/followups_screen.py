@@ -1,0 +1,122 @@
+"""The associates' follow-ups (3369 回访) on the till: due and upcoming, each with the
+member and the sale it follows; finishing one with a note (synced as member.updated)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from .dialogs import Dialog
+from .qt import QAbstractItemView, QHeaderView, QLineEdit, Qt, QTableWidget, QTableWidgetItem
+from .widgets import label, yuan
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+    from .member_desk import MemberDesk
+    from .member_panel import MemberColumn
+
+
+class FollowupsDialog(Dialog):
+    def __init__(
+        self,
+        win: MainWindow,
+        desk: MemberDesk,
+        rows: Sequence[dict[str, Any]],
+        column: MemberColumn,
+    ) -> None:
+        super().__init__(win, self.tr("Follow-ups"))
+        self.setObjectName("followups")
+        self.setMinimumWidth(920)
+        self.win = win
+        self.desk = desk
+        self.column = column
+        self.rows: list[dict[str, Any]] = []
+        self.summary = label("", "muted", wrap=True)
+        self.body.addWidget(self.summary)
+        self.table = QTableWidget(0, 6)
+        self.table.setObjectName("followup_table")
+        self.table.setHorizontalHeaderLabels(
+            [
+                self.tr("Due"),
+                self.tr("Associate"),
+                self.tr("Member"),
+                self.tr("Mobile"),
+                self.tr("Follow-up"),
+                self.tr("Sale"),
+            ]
+        )
+        self.table.verticalHeader().hide()
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setMinimumHeight(320)
+        hh = self.table.horizontalHeader()
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        hh.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        self.body.addWidget(self.table)
+        self.body.addWidget(label(self.tr("Note (what the customer said)")))
+        self.note = QLineEdit()
+        self.note.setObjectName("followup_note")
+        self.note.setPlaceholderText(self.tr("e.g. called, likes the new coats, visits Saturday"))
+        self.body.addWidget(self.note)
+        self.finish_layout(self.tr("Done"), self.tr("Close"))
+        self.ok_btn.setText(self.tr("Mark done"))
+        self.show_rows(rows)
+
+    def show_rows(self, rows: Sequence[dict[str, Any]]) -> None:
+        self.rows = list(rows)
+        due = sum(1 for r in rows if r.get("due"))
+        self.summary.setText(
+            self.tr("%1 due now, %2 upcoming.")
+            .replace("%1", str(due))
+            .replace("%2", str(len(rows) - due))
+            if rows
+            else self.tr("No follow-ups: they appear after a member's sale with an associate.")
+        )
+        t = self.table
+        t.setRowCount(len(rows))
+        for i, r in enumerate(rows):
+            items = "，".join(r.get("items") or [])
+            sale = (
+                f"#{r['receipt_no']}  {yuan(int(r['total_fen']))}  {items}"
+                if r.get("receipt_no")
+                else ""
+            )
+            values = (
+                ("● " if r.get("due") else "")
+                + self.win.session.local(str(r["due_at"]), "%m-%d %H:%M"),
+                str(r.get("associate") or ""),
+                str(r.get("name") or r.get("member_id") or ""),
+                str(r.get("phone") or ""),
+                self.tr("No. %1").replace("%1", str(r["step"])),
+                sale,
+            )
+            for c, v in enumerate(values):
+                item = QTableWidgetItem(v)
+                if r.get("due"):
+                    item.setForeground(Qt.GlobalColor.darkRed)
+                t.setItem(i, c, item)
+        if rows:
+            t.selectRow(0)
+        self.ok_btn.setEnabled(bool(rows))
+        self.column.set_due((due, len(rows)))
+
+    def try_accept(self) -> None:
+        """Mark the selected follow-up done with the note; the list stays open."""
+        row = self.table.currentRow()
+        if not 0 <= row < len(self.rows):
+            return
+        fid = int(self.rows[row]["id"])
+        note = self.note.text().strip()
+        self.desk.finish_followup(fid, note, lambda _v: self._finished(), self._failed)
+
+    def _finished(self) -> None:
+        self.note.clear()
+        self.show_error("")
+        self.desk.followups(self.show_rows, self._failed)
+
+    def _failed(self, err: Any) -> None:
+        self.show_error(self.win.session.message(err))
+
+    def refresh(self) -> None:
+        self.desk.followups(self.show_rows, self._failed)
