@@ -153,13 +153,13 @@ def check_offline_debit(
     rules: LoyaltyRules,
 ) -> None:
     """An offline stored-value debit: under the card's and the till's caps (per business day)
-    and under the balance this till last saw.  The loss if two tills spend the same card
-    offline is at most the per-card cap per till."""
-    if amount_fen > balance_fen - card_offline_fen:
+    and under the balance this till last saw.  That balance already carries this till's own
+    debits (each completed sale adjusts the local mirror), so they are not subtracted again.
+    The loss if two tills spend the same card offline is at most the per-card cap per till."""
+    if amount_fen > balance_fen:
         raise RuleViolation(
-            f"The card's balance (¥{format_fen(max(0, balance_fen - card_offline_fen))}) "
-            "is not enough",
-            f"储值余额不足（¥{format_fen(max(0, balance_fen - card_offline_fen))}）",
+            f"The card's balance (¥{format_fen(max(0, balance_fen))}) is not enough",
+            f"储值余额不足（¥{format_fen(max(0, balance_fen))}）",
         )
     if card_offline_fen + amount_fen > rules.offline_sv_per_card_fen:
         raise RuleViolation(

@@ -355,6 +355,40 @@ def test_offline_stored_value_is_capped_per_card_and_per_till(till) -> None:
     assert len({d["idempotency_key"] for d in debits}) == 3
 
 
+def test_offline_debits_are_not_subtracted_twice_from_the_balance(till) -> None:
+    """The local balance already carries this till's offline debits: a ¥500 card that paid
+    ¥189 offline can still pay its remaining ¥311 (under the caps)."""
+    from members_kit import member_service_for
+
+    from pos_app.domain.tenders import Tender
+
+    svc = member_service_for(till)
+    till.store.conn.execute("BEGIN IMMEDIATE")
+    till.store.put_setting("loyalty_rules", json.dumps({"offline_sv_per_card_fen": 100000}))
+    till.store.conn.execute("COMMIT")
+    a, _ = svc.enroll(PHONE)
+    till.store.conn.execute("UPDATE members SET stored_value_fen = 50000 WHERE id = ?", (a.id,))
+    admin = till.users.authenticate("admin", "1234")
+    till.shifts.open(admin, 50000)
+
+    def pay_sv(amount: int) -> None:
+        member = svc.by_id(a.id)
+        s = till.sales.new_sale(admin)
+        svc.attach(s, member)
+        till.sales.scan(s, SCARF)  # ¥539 member price
+        svc.price(s, member)
+        svc.pay_stored_value(s, member, amount)
+        till.checkout.pay(s, Tender.CASH, s.totals().due_fen, None)
+        till.checkout.complete(s, within=svc.within_sale(s))
+
+    pay_sv(18900)
+    assert svc.by_id(a.id).stored_value_fen == 31100
+    with pytest.raises(RuleViolation, match=r"balance \(¥311.00\) is not enough"):
+        pay_sv(31101)
+    pay_sv(31100)
+    assert svc.by_id(a.id).stored_value_fen == 0
+
+
 def test_cli_followups_and_associates(till_home: Path) -> None:
     run(till_home, "member", "enroll", "--phone", PHONE)
     run(till_home, "shift", "open", "--user", "admin", "--float", "500")
