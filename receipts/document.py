@@ -18,6 +18,7 @@ from pos_app.domain.money import format_fen
 
 from .errors import BadReceiptData
 from .labels import Language, tr
+from .z_stock import STOCK_KEY, SkuInfo, adjustment_rows
 
 Kind = Literal["sale", "refund", "z_report", "test_page"]
 
@@ -429,6 +430,7 @@ def from_z_report(
     *,
     sections: Sequence[Section] | None = None,
     reprint_count: int = 0,
+    sku_info: SkuInfo | None = None,
 ) -> ReceiptDocument:
     """A generic Z (end of day) report receipt.
 
@@ -436,6 +438,9 @@ def from_z_report(
     header keys above (`z_no`, `business_day`, …), then either the given `sections`, the
     report's own `"sections": [{"title", "rows": [[key, value], …]}]`, or else every other
     key: scalars as key/value rows (`*_fen` as money), dicts and lists as their own sections.
+    A `stock_adjustments` section (docs/stock.md) prints last as the day's stock adjustments
+    (SKU, name, reason, qty, value) and the SKUs sold below zero; `sku_info` (SKU -> (name,
+    price_fen)) supplies names and prices (`receipts.z_stock`).
     """
     header = tuple(
         (_Z_LABELS[k], _value_text(k, report[k])) for k in _Z_LABELS if report.get(k) is not None
@@ -449,7 +454,7 @@ def from_z_report(
     else:
         scalars: list[tuple[str, str]] = []
         for key, value in report.items():
-            if key in _Z_LABELS or key == "title":
+            if key in _Z_LABELS or key in ("title", STOCK_KEY):
                 continue
             if isinstance(value, Mapping):
                 built.append(
@@ -461,6 +466,10 @@ def from_z_report(
                 scalars.append((_label(key), _value_text(key, value)))
         if scalars:
             built.insert(1 if header else 0, Section(tr(store.language, "汇总"), tuple(scalars)))
+    stock = report.get(STOCK_KEY)
+    if isinstance(stock, Mapping):
+        for title, rows in adjustment_rows(stock, store.language, sku_info or {}):
+            built.append(Section(title, rows))
     till = report.get("till_no")
     return ReceiptDocument(
         kind="z_report",
