@@ -272,7 +272,7 @@ def remove(ctx: click.Context, name: str, as_json: bool) -> None:
 @json_option
 @click.pass_context
 def jobs(ctx: click.Context, printer: str | None, show_all: bool, as_json: bool) -> None:
-    """Print jobs waiting or failed (with --all: also the printed ones)."""
+    """Print jobs waiting, failed or not confirmed (with --all: also the printed ones)."""
     store = _store(ctx)
     items = store.jobs(printer, limit=100) if show_all else store.open_jobs(printer)
     out = [j.as_dict() for j in items]
@@ -280,11 +280,19 @@ def jobs(ctx: click.Context, printer: str | None, show_all: bool, as_json: bool)
     def text(rows: list[dict[str, Any]]) -> str:
         if not rows:
             return "No print jobs waiting. 没有待打印的任务。"
-        return "\n".join(
-            f"{r['id']:>6} {r['printer']:<12} {r['kind']:<8} {r['state']:<8} "
+        lines = [
+            f"{r['id']:>6} {r['printer']:<12} {r['kind']:<8} {r['state']:<11} "
             f"{r['ref'] or '':<38} {r['last_error'] or ''}"
             for r in rows
-        )
+        ]
+        if any(r["state"] == "unconfirmed" for r in rows):
+            lines += [
+                "unconfirmed: sent, but the printer never confirmed it. Check the paper: "
+                "missing → `guitai devices reprint ID`; there → `guitai devices confirm ID`.",
+                "未确认：已发送但打印机未确认。请查看是否出纸：缺失请 guitai devices reprint 任务号；"
+                "已打出请 guitai devices confirm 任务号。",
+            ]
+        return "\n".join(lines)
 
     emit(out, as_json, text)
 
@@ -296,7 +304,19 @@ def jobs(ctx: click.Context, printer: str | None, show_all: bool, as_json: bool)
 def reprint(ctx: click.Context, job_id: int, as_json: bool) -> None:
     """Send a failed (or printed) job to its printer again."""
     outcome = _hardware(ctx).reprint(job_id)
-    emit(outcome.as_dict(), as_json, f"job {job_id}: {outcome.state}")
+    d = outcome.as_dict()
+    note = f"\n{d['message_zh']}\n{d['message']}" if "message" in d else ""
+    emit(d, as_json, f"job {job_id}: {outcome.state}{note}")
+
+
+@devices.command()
+@click.argument("job_id", type=int)
+@json_option
+@click.pass_context
+def confirm(ctx: click.Context, job_id: int, as_json: bool) -> None:
+    """Mark an unconfirmed job as printed (you saw the paper)."""
+    job = _store(ctx).confirm(job_id)
+    emit(job.as_dict(), as_json, f"job {job_id}: {job.state} 已确认")
 
 
 # ---- guitai drawer ----------------------------------------------------------------------------
