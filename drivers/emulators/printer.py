@@ -1,7 +1,8 @@
 """A virtual ESC/POS receipt printer on TCP (port 9100 or any) and on a pseudo-terminal.
 
 Renders each job (ended by a cut) to PNG, decodes its QR codes, logs it as JSON, answers
-DLE EOT from a state you set (paper out / near end, cover open, offline, drawer open, silent),
+DLE EOT from a state you set (paper out / near end, cover open, offline, drawer open, silent,
+no GS r confirmation),
 can be slow (a baud rate) and can drop the connection or run out of paper mid-job.
 
 Control: in-process (`VirtualPrinter.set(...)`) or a JSON-lines control socket on 127.0.0.1
@@ -72,6 +73,7 @@ class VirtualPrinter(PrinterLinks):
             on_kick=self._on_kick,
             on_reply=self._replies.extend,
             on_print_bytes=self._on_print_bytes,
+            answers_gs_r=lambda: not self.state.no_gs_r,
         )
 
     # -- control -----------------------------------------------------------------------------
@@ -90,6 +92,7 @@ class VirtualPrinter(PrinterLinks):
             cover_open=False,
             offline=False,
             silent=False,
+            no_gs_r=False,
             drop_after_bytes=None,
             paper_out_after_bytes=None,
         )

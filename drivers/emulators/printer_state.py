@@ -12,6 +12,7 @@ STATE_FIELDS = (
     "offline",
     "drawer_open",
     "silent",
+    "no_gs_r",
     "baud",
     "drop_after_bytes",
     "paper_out_after_bytes",
@@ -29,6 +30,7 @@ class PrinterState:
     offline: bool = False  # e.g. an error or the printer's own offline button
     drawer_open: bool = False
     silent: bool = False  # never answers status (Star mode, or a dumb printer)
+    no_gs_r: bool = False  # answers DLE EOT but never GS r (never confirms a job printed)
     baud: int = 0  # 0: as fast as the host sends; else bytes/s = baud / 10
     drop_after_bytes: int | None = None  # one-shot: hang up after this many more bytes
     paper_out_after_bytes: int | None = None  # one-shot: run out of paper mid-job

@@ -53,6 +53,26 @@ def test_silent_printer_job_is_unconfirmed_kept_and_reprintable(hw, store, vprin
     assert len(vprinter.wait_for_jobs(2)) == 2
 
 
+def test_a_printer_that_never_confirms_with_gs_r_is_unconfirmed_once(
+    store, tcp_uri, vprinter
+) -> None:  # type: ignore[no-untyped-def]
+    """Status answered, GS r 1 never: the first job is 'unconfirmed' (not_confirmed).  The
+    driver then knows this printer ignores GS r and relies on DLE EOT after each job."""
+    vprinter.set(no_gs_r=True)
+    store.add_device("front", "printer", tcp_uri, {"status_timeout": 0.5, "print_timeout": 0.5})
+    hw = Hardware(store)
+    try:
+        first = hw.enqueue_and_print("front", chinese_receipt(), "receipt", "sale-1")
+        assert first.state == "unconfirmed" and first.warnings == ["not_confirmed"]
+        assert store.job(first.job_id).last_error == "unconfirmed:not_confirmed"
+        second = hw.enqueue_and_print("front", chinese_receipt(), "receipt", "sale-2")
+        assert second.state == "done" and second.warnings == []
+        assert [j.id for j in store.open_jobs("front")] == [first.job_id]
+        assert [j["complete"] for j in vprinter.wait_for_jobs(2)] == [True, True]
+    finally:
+        hw.close()
+
+
 def test_confirm_marks_an_unconfirmed_job_printed(hw, store, vprinter) -> None:  # type: ignore[no-untyped-def]
     vprinter.set(silent=True)
     job_id = hw.enqueue_and_print("front", chinese_receipt(), "receipt", "sale-1").job_id
