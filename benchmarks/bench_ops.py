@@ -1,5 +1,6 @@
-"""Operations figures: how long the scheduled/Z-close online backup holds the till's write lock
-(sales wait for it) at a store-sized database, restore time, migrating each old-schema
+"""Operations figures: how long the scheduled/Z-close online backup takes at a store-sized
+database and how long a sale's commit waits meanwhile (the backup reads a WAL snapshot and no
+longer holds the till's write lock), restore time, migrating each old-schema
 fixture (backup included), and the in-process self-test.
 
     python -m benchmarks.bench_ops [--skus 100000]      (GUITAI_BENCH_QUICK=1: 5,000 SKUs)
@@ -11,6 +12,7 @@ import argparse
 import os
 import shutil
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,17 +51,50 @@ def main(skus: int | None = None) -> dict[str, Any]:
         till = build_till(paths, db)
         size_mb = paths.database.stat().st_size / 1e6
         runs = []
+        waits = []
         for _ in range(3):
+            # The backup on its own thread (as the scheduler runs it); the till's thread keeps
+            # committing and records how long each commit waited for the writer lock.
+            done = threading.Event()
+            box: dict[str, Any] = {}
+
+            def run(box: dict[str, Any] = box, done: threading.Event = done) -> None:
+                t0 = time.perf_counter()
+                box["written"] = till.backup("bench", [root / "b"])
+                box["s"] = time.perf_counter() - t0
+                done.set()
+
+            t = threading.Thread(target=run)
+            t.start()
+            worst = 0.0
+            n = 0
+            while not done.is_set() or n == 0:
+                t0 = time.perf_counter()
+                with till.store.transaction():
+                    till.store.put_setting("bench_tick", str(n))
+                worst = max(worst, time.perf_counter() - t0)
+                n += 1
+            t.join()
+            written = box["written"]
+            runs.append(box["s"])
+            waits.append(worst)
+        # Baseline: the same commits with no backup running (fsync=FULL on a busy disk).
+        baseline = 0.0
+        for n in range(200):
             t0 = time.perf_counter()
-            with till.store.lock:  # as the scheduled backup holds it
-                written = till.backup("bench", [root / "b"])
-            runs.append(time.perf_counter() - t0)
+            with till.store.transaction():
+                till.store.put_setting("bench_tick", str(n))
+            baseline = max(baseline, time.perf_counter() - t0)
         till.close()
         db.close()
         best = min(runs)
         out.update(
             database_mb=round(size_mb, 1),
-            backup_lock_held_s=round(best, 3),
+            backup_s=round(best, 3),
+            # The longest a commit waited while a backup ran (was: the whole copy, 1.9 s at
+            # 500,000 SKUs, when the backup held the writer lock).
+            backup_lock_held_s=round(max(waits), 3),
+            commit_max_s_without_backup=round(baseline, 3),
             backup_mb_per_s=round(size_mb / best, 1),
         )
         t0 = time.perf_counter()
@@ -79,7 +114,7 @@ def main(skus: int | None = None) -> dict[str, Any]:
         run_selftest(root / "selftest", qt=False)
         out["selftest_s"] = round(time.perf_counter() - t0, 2)
     out["targets"] = {
-        # Sales wait while the backup holds the lock: keep it under 2 s at store size.
+        # The longest commit wait during a backup: keep it under 2 s (now well under).
         "backup_lock_held_s": {"target": 2.0, "met": out["backup_lock_held_s"] < 2.0},
     }
     return out

@@ -16,6 +16,10 @@ from .uri import DeviceUri, parse_uri
 
 ESC_INIT = b"\x1b\x40"
 CONFIRM_POLL_S = 0.5
+# Warnings meaning the printer never told us it printed the job: no GS r 1 reply, or no
+# DLE EOT answer after sending (a Star-mode printer, or another program holding the printer's
+# only TCP 9100 connection so our status questions go unanswered).  The paper may well be out.
+UNCONFIRMED_WARNINGS = ("not_confirmed", "status_unknown")
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,11 @@ class PrintResult:
     before: PrinterStatus
     after: PrinterStatus
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def confirmed(self) -> bool:
+        """Did the printer confirm the job (GS r 1, or a clean DLE EOT after it)?"""
+        return not any(w in UNCONFIRMED_WARNINGS for w in self.warnings)
 
 
 class EscposPrinter:

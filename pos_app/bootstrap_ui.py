@@ -125,7 +125,11 @@ def _hw_status(kind: str, state: str, reason: str | None, name: str) -> DeviceSt
     en, zh = describe_state(state, reason)
     if state == "ok":
         return DeviceStatus(kind, DeviceState.OK, f"{name}: {en}", f"{name}：{zh}")
-    level = DeviceState.WARNING if state in ("paper_near_end", "unknown") else DeviceState.ERROR
+    level = (
+        DeviceState.WARNING
+        if state in ("paper_near_end", "unknown", "unconfirmed")
+        else DeviceState.ERROR
+    )
     fix, fix_zh = en, zh
     if state in ("paper_out", "cover_open", "cutter_error"):
         fix, fix_zh = f"{en}, then Reprint (F8)", f"{zh}，然后重印（F8）"
@@ -142,7 +146,12 @@ def register_probes(till: Any, ttl_s: float = 5.0) -> None:
         if not recs:
             return not_configured("printer")
         state, reason, _ = hw.probe(recs[0])
-        return _hw_status("printer", state, reason, recs[0].name)
+        st = _hw_status("printer", state, reason, recs[0].name)
+        last = hw.store.jobs(recs[0].name, limit=1)
+        if st.state is not DeviceState.ERROR and last and last[0].state == "unconfirmed":
+            # The last receipt went out but the printer never confirmed it (docs/devices.md).
+            return _hw_status("printer", "unconfirmed", None, recs[0].name)
+        return st
 
     def drawer() -> DeviceStatus:
         recs = hw.store.list_devices("drawer")

@@ -2,155 +2,63 @@
 test page, rendered to text, ESC/POS bytes, PNG and HTML by the other modules.
 
 The sale and refund builders read the `sale.completed` / `refund.completed` payloads documented
-in `docs/events.md`; money stays integer fen until a renderer formats it.
+in `docs/events.md`; money stays integer fen until a renderer formats it.  The dataclasses are in
+`receipts.model`, the Z report in `receipts.z_report`, the test page in
+`receipts.printer_test_page`; all are re-exported here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from pos_app.domain.money import format_fen
+from typing import Any
 
 from .errors import BadReceiptData
-from .labels import Language, tr
+from .labels import tr
 
-Kind = Literal["sale", "refund", "z_report", "test_page"]
+# The model, the Z report and the test page live in their own modules; every name this module
+# has always offered is still importable from here.
+from .model import (
+    DEFAULT_QR_CAPTION,
+    TENDER_LABELS,
+    Kind,
+    MemberBlock,
+    ReceiptDocument,
+    ReceiptLine,
+    Section,
+    StoreInfo,
+    Tender,
+    VatRow,
+    local_time_text,
+    mask_phone,
+    money,
+    rate_text,
+)
+from .printer_test_page import logo_file, test_page
+from .z_report import from_z_report
 
-DEFAULT_QR_CAPTION = "微信扫码 查看电子小票 · 退换货凭证"
-
-TENDER_LABELS = {
-    "cash": "现金",
-    "wechat": "微信支付",
-    "wechat_pay": "微信支付",
-    "alipay": "支付宝",
-    "card": "银行卡",
-    "unionpay": "银联",
-    "stored_value": "储值卡",
-    "coupon": "优惠券",
-    "voucher": "代金券",
-    "points": "积分抵扣",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class StoreInfo:
-    """What the receipt says about the store (from the till's settings / enrolment)."""
-
-    name: str
-    store_id: str = ""
-    address: str = ""
-    phone: str = ""
-    logo_path: str | None = None  # a PNG/BMP printed as an image at the top
-    footer: tuple[str, ...] | None = None  # None: 谢谢惠顾，欢迎再次光临 in the store's language
-    qr_caption: str | None = None  # None: the default caption in the store's language
-    timezone: str = "Asia/Shanghai"
-    language: Language = "zh-Hans"  # "zh-Hant" for Taiwan / Hong Kong stores (Big5 printers)
-    footer_refund: tuple[str, ...] | None = None
-
-    @property
-    def caption(self) -> str:
-        return (
-            self.qr_caption
-            if self.qr_caption is not None
-            else tr(self.language, DEFAULT_QR_CAPTION)
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class ReceiptLine:
-    name: str
-    qty: int
-    unit_price_fen: int
-    discount_fen: int = 0
-    amount_fen: int = 0
-    variant: str = ""  # colour/size when the printed name does not already carry them
-    sku: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Tender:
-    label: str
-    amount_fen: int
-    change_fen: int = 0
-    detail: str = ""  # card: type and last four digits only, e.g. "VISA 尾号1234"
-
-
-@dataclass(frozen=True, slots=True)
-class VatRow:
-    rate_bp: int
-    gross_fen: int
-    vat_fen: int
-
-
-@dataclass(frozen=True, slots=True)
-class MemberBlock:
-    phone_masked: str
-    points_earned: int | None = None
-    points_balance: int | None = None
-    tier: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Section:
-    """A titled list of key/value rows (Z report, test page, extra blocks)."""
-
-    title: str
-    rows: tuple[tuple[str, str], ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class ReceiptDocument:
-    kind: Kind
-    title: str
-    store: StoreInfo
-    till_no: int | None = None
-    cashier: str = ""
-    associate: str = ""
-    time_text: str = ""  # store-local time, "2026-11-25 14:30:00"
-    receipt_no: int | None = None
-    original_receipt_no: int | None = None
-    reason: str = ""
-    lines: tuple[ReceiptLine, ...] = ()
-    subtotal_fen: int = 0
-    discount_fen: int = 0
-    rounding_fen: int = 0
-    total_fen: int = 0
-    vat: tuple[VatRow, ...] = ()
-    tenders: tuple[Tender, ...] = ()
-    member: MemberBlock | None = None
-    sections: tuple[Section, ...] = ()
-    footer: tuple[str, ...] = ()
-    qr_url: str | None = None
-    qr_caption: str = ""
-    reprint_count: int = 0
-    gift: bool = False
-    meta: Mapping[str, str] = field(default_factory=dict)
-
-    @property
-    def item_count(self) -> int:
-        return sum(line.qty for line in self.lines)
-
-    @property
-    def receipt_no_text(self) -> str:
-        return "" if self.receipt_no is None else f"{self.receipt_no:06d}"
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def money(fen: int) -> str:
-    """Fen as yuan text for receipts: "299.00", "-20.00"."""
-    return format_fen(fen)
-
-
-def rate_text(rate_bp: int) -> str:
-    whole, frac = divmod(rate_bp, 100)
-    return f"{whole}%" if frac == 0 else f"{whole}.{frac:02d}".rstrip("0") + "%"
+__all__ = [
+    "DEFAULT_QR_CAPTION",
+    "TENDER_LABELS",
+    "Kind",
+    "MemberBlock",
+    "ReceiptDocument",
+    "ReceiptLine",
+    "Section",
+    "StoreInfo",
+    "Tender",
+    "VatRow",
+    "from_refund_payload",
+    "from_sale_payload",
+    "from_token",
+    "from_z_report",
+    "local_time_text",
+    "logo_file",
+    "mask_phone",
+    "money",
+    "rate_text",
+    "test_page",
+]
 
 
 def _need(payload: Mapping[str, Any], key: str, kind: str) -> Any:
@@ -170,37 +78,6 @@ def _int(payload: Mapping[str, Any], key: str, kind: str, default: int | None = 
             f"字段 {key!r} 必须是整数（以分为单位，不能是小数），实际为 {value!r}",
         )
     return value
-
-
-def local_time_text(rfc3339: str, tz: str) -> str:
-    """ "2026-11-25T06:30:00Z" → "2026-11-25 14:30:00" in the store's time zone."""
-    try:
-        moment = datetime.fromisoformat(rfc3339.replace("Z", "+00:00"))
-    except (TypeError, ValueError) as err:
-        raise BadReceiptData(
-            f"time {rfc3339!r} is not an RFC 3339 timestamp",
-            f"时间 {rfc3339!r} 不是有效的 RFC 3339 时间",
-        ) from err
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    try:
-        zone = ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError) as err:
-        raise BadReceiptData(
-            f"unknown time zone {tz!r} in the store settings (e.g. Asia/Shanghai)",
-            f"门店设置中的时区 {tz!r} 无效（例如 Asia/Shanghai）",
-        ) from err
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def mask_phone(phone: str) -> str:
-    """Never print a full phone number: 13812345678 → 138****5678."""
-    digits = phone.strip()
-    if "*" in digits:
-        return digits
-    if len(digits) >= 7:
-        return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
-    return "*" * len(digits)
 
 
 def _tender(p: Mapping[str, Any], kind: str, lang: str) -> Tender:
@@ -375,149 +252,6 @@ def from_refund_payload(
         qr_caption=store.caption,
         reprint_count=reprint_count,
     )
-
-
-_Z_LABELS = {
-    "z_no": "Z 序号",
-    "business_day": "营业日",
-    "shift_id": "班次",
-    "till_no": "收银台",
-    "opened_by": "开班",
-    "closed_by": "交班",
-    "opened_at": "开班时间",
-    "closed_at": "交班时间",
-}
-
-
-def _value_text(key: str, value: Any) -> str:
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, int) and key.endswith("_fen"):
-        return money(value)
-    if isinstance(value, int) and key.endswith("_bp"):
-        return rate_text(value)
-    return str(value)
-
-
-def _label(key: str) -> str:
-    return _Z_LABELS.get(key, key.removesuffix("_fen"))
-
-
-def _rows(items: Iterable[Any]) -> tuple[tuple[str, str], ...]:
-    rows: list[tuple[str, str]] = []
-    for item in items:
-        if isinstance(item, Mapping):
-            if "label" in item:
-                rows.append((str(item["label"]), str(item.get("value", ""))))
-            else:
-                rows.append(
-                    (
-                        " ".join(str(v) for k, v in item.items() if not k.endswith("_fen")),
-                        " ".join(_value_text(k, v) for k, v in item.items() if k.endswith("_fen")),
-                    )
-                )
-        elif isinstance(item, Sequence) and not isinstance(item, str) and len(item) == 2:
-            rows.append((str(item[0]), str(item[1])))
-        else:
-            rows.append((str(item), ""))
-    return tuple(rows)
-
-
-def from_z_report(
-    report: Mapping[str, Any],
-    store: StoreInfo,
-    *,
-    sections: Sequence[Section] | None = None,
-    reprint_count: int = 0,
-) -> ReceiptDocument:
-    """A generic Z (end of day) report receipt.
-
-    The report's exact fields are the lead's; this prints any report: `title` if given, the
-    header keys above (`z_no`, `business_day`, …), then either the given `sections`, the
-    report's own `"sections": [{"title", "rows": [[key, value], …]}]`, or else every other
-    key: scalars as key/value rows (`*_fen` as money), dicts and lists as their own sections.
-    """
-    header = tuple(
-        (_Z_LABELS[k], _value_text(k, report[k])) for k in _Z_LABELS if report.get(k) is not None
-    )
-    built: list[Section] = [Section("", header)] if header else []
-    if sections is not None:
-        built.extend(sections)
-    elif isinstance(report.get("sections"), list):
-        for s in report["sections"]:
-            built.append(Section(str(s.get("title", "")), _rows(s.get("rows", []))))
-    else:
-        scalars: list[tuple[str, str]] = []
-        for key, value in report.items():
-            if key in _Z_LABELS or key == "title":
-                continue
-            if isinstance(value, Mapping):
-                built.append(
-                    Section(key, tuple((_label(k), _value_text(k, v)) for k, v in value.items()))
-                )
-            elif isinstance(value, list):
-                built.append(Section(key, _rows(value)))
-            else:
-                scalars.append((_label(key), _value_text(key, value)))
-        if scalars:
-            built.insert(1 if header else 0, Section(tr(store.language, "汇总"), tuple(scalars)))
-    till = report.get("till_no")
-    return ReceiptDocument(
-        kind="z_report",
-        title=str(report.get("title") or tr(store.language, "日结报表 (Z)")),
-        store=store,
-        till_no=till if isinstance(till, int) else None,
-        cashier=str(report.get("closed_by") or ""),
-        sections=tuple(built),
-        reprint_count=reprint_count,
-    )
-
-
-def test_page(
-    store: StoreInfo,
-    printer_profile: Any,
-    *,
-    qr_url: str = "HTTPS://R.EXAMPLE.COM/R/TEST",
-    now_text: str = "",
-) -> ReceiptDocument:
-    """A printer test page: the profile's settings, a column ruler, Chinese and money samples,
-    and a QR in the profile's mode, so a technician sees at once what works."""
-    p = printer_profile
-    ruler = "".join(str(i % 10) for i in range(1, p.columns + 1))
-    return ReceiptDocument(
-        kind="test_page",
-        title=tr(store.language, "打印测试页"),
-        store=store,
-        time_text=now_text,
-        sections=(
-            Section(
-                "打印机",
-                (
-                    ("配置", p.name),
-                    ("纸宽", f"{p.paper_mm}mm / {p.columns}列 / {p.dots}点"),
-                    ("编码", p.encoding.upper()),
-                    ("二维码", "打印机原生" if p.native_qr else "图像"),
-                    ("开机中文模式", "是" if p.chinese_mode_at_power_on else "否"),
-                ),
-            ),
-            Section(
-                "字符",
-                (
-                    (ruler, ""),
-                    ("中文：柜台收银 欢迎光临", ""),
-                    ("金额：￥1,234.56 ¥78.90", ""),
-                    ("繁體：歡迎光臨 櫃檯", ""),
-                    ("Mixed 男士羊毛夹克 Wool Jacket", ""),
-                ),
-            ),
-        ),
-        qr_url=qr_url,
-        qr_caption="扫码测试 QR TEST",
-    )
-
-
-def logo_file(store: StoreInfo) -> Path | None:
-    return Path(store.logo_path) if store.logo_path else None
 
 
 def from_token(fields: Any, *, store: StoreInfo, qr_url: str | None = None) -> ReceiptDocument:

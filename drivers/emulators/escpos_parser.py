@@ -53,6 +53,7 @@ class EscposParser:
         on_reply: Callable[[bytes], None] = lambda data: None,
         on_print_bytes: Callable[[int], None] = lambda n: None,
         model_name: str = "GUITAI-EMU",
+        answers_gs_r: Callable[[], bool] = lambda: True,
     ) -> None:
         self.cjk_codec = cjk_codec
         self.chinese_at_power_on = chinese_at_power_on
@@ -63,6 +64,7 @@ class EscposParser:
         self.on_reply = on_reply
         self.on_print_bytes = on_print_bytes
         self.model_name = model_name
+        self.answers_gs_r = answers_gs_r
         self._pending = b""
         self.job = Job()
         # True when a receive thread already answered DLE EOT / DLE DC4 as they arrived (the
@@ -393,7 +395,7 @@ class EscposParser:
             self._need(buf, i, 3)
             n = buf[i + 2]
             if c == 0x72:  # GS r n: processed in sequence, so never while printing is stopped
-                if not stopped:
+                if not stopped and self.answers_gs_r():
                     reply = self.status(4 if n in (1, 49) else 1)
                     if reply is not None and n in (1, 49):
                         # n=1 paper sensor: bits 0-1 near end, bits 2-3 paper end

@@ -21,6 +21,7 @@ from receipts import (
     profile_from_config,
 )
 from receipts.token import TokenFields, issue_token, receipt_url, verify
+from receipts.z_stock import STOCK_KEY, skus_of
 
 # Until the till is enrolled the cloud has not handed over the brand's e-receipt address; the
 # spec's example address keeps the QR well formed and verifiable offline by any till.
@@ -69,7 +70,19 @@ def document(
 
 
 def z_document(store: SqliteStore, report: Mapping[str, Any]) -> ReceiptDocument:
-    return from_z_report(report, store_info(store.settings()))
+    """The printable Z, with the catalogue's names and prices for its stock adjustments."""
+    info: dict[str, tuple[str, int]] = {}
+    stock = report.get(STOCK_KEY)
+    if isinstance(stock, Mapping):
+        skus = sorted(skus_of(stock))
+        for i in range(0, len(skus), 500):  # SQLite's bound-parameter limit
+            chunk = skus[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            for sku, name, price in store.conn.execute(
+                f"SELECT sku, name, price_fen FROM skus WHERE sku IN ({marks})", chunk
+            ):
+                info[sku] = (name, int(price))
+    return from_z_report(report, store_info(store.settings()), sku_info=info)
 
 
 def profile(paper_mm: int | None, encoding: str | None, configured: str | None) -> PrinterProfile:

@@ -9,7 +9,7 @@ from typing import Any
 
 from pos_app.adapters import receipt_docs
 from pos_app.adapters.db.store import SqliteStore
-from pos_app.adapters.hardware import Hardware
+from pos_app.adapters.hardware import Hardware, unconfirmed
 from pos_app.adapters.keys import TillSigner
 from pos_app.domain.errors import GuitaiError, NotFound
 from receipts import render_escpos
@@ -84,7 +84,15 @@ class ReceiptPrinting:
             if self.notice:
                 self.notice(err)
         try:
-            self.print_receipt(payload, copy=False)
+            outcome = self.print_receipt(payload, copy=False)
+            if outcome["state"] == "unconfirmed":
+                # Sent, but the printer never said it printed (no status answer): the cashier
+                # looks at the paper and reprints (F8 / `guitai devices reprint`) if missing.
+                no = f"{int(payload['receipt_no']):06d}"
+                problem = unconfirmed(str(self.printer_name()), int(outcome["job_id"]), no)
+                log.warning("receipt %s: %s", payload["receipt_no"], problem.message)
+                if self.notice:
+                    self.notice(problem)
         except GuitaiError as err:
             log.warning("receipt %s not printed: %s", payload["receipt_no"], err.message)
             if self.notice:

@@ -20,6 +20,7 @@ from pos_app.domain.users import User
 
 from .payments import PaymentService
 from .selling import SaleService
+from .shifts import expected_drawer_fen, refund_short
 
 TextCallback = Callable[[str, str], None]
 PAYMENT_TENDERS = frozenset({Tender.CARD, Tender.WECHAT, Tender.ALIPAY})
@@ -113,6 +114,21 @@ class Checkout:
             self.payments.void_unattached(ids)
         sale.tenders.clear()
 
+    def _check_drawer(
+        self, payments: list[dict[str, Any]], already_in_figures: int, other_tender: bool
+    ) -> None:
+        """Refuse cash out beyond the drawer's expected cash.  `already_in_figures`: the cash
+        of this refund the shift's figures already count (inside the commit); `other_tender`:
+        the original sale was paid (partly) otherwise, so refunding there is the way out."""
+        cash = _cash_out(payments)
+        store = self.sales.store
+        shift = store.open_shift()
+        if cash <= 0 or shift is None:
+            return
+        expected = expected_drawer_fen(store, shift) + already_in_figures
+        if cash > expected:
+            raise refund_short(expected, cash, other_tender=other_tender)
+
     def refund(
         self,
         cashier: User,
@@ -126,8 +142,17 @@ class Checkout:
         extra_within: Callable[[dict[str, Any]], None] | None = None,
     ) -> dict[str, Any]:
         """extra_payout / extra_within: further tenders' steps (stored value through the
-        member service), run after the card and wallet ones."""
+        member service), run after the card and wallet ones.
+
+        Cash given back may not take the drawer below zero (the shift's expected cash): the
+        refund is refused before any terminal or provider call, and checked again inside the
+        commit against a refund or pay-out that got in meanwhile."""
         attached: list[str] = []
+        plan = self.sales.plan_refund(receipt_no, requests, mode)
+        other = mode == "cash" and any(
+            p["tender"] != Tender.CASH.value for p in plan["original"]["payments"]
+        )
+        self._check_drawer(plan["payments"], 0, other)
 
         def payout(plan: dict[str, Any]) -> list[dict[str, Any]]:
             out = []
@@ -148,6 +173,8 @@ class Checkout:
             return extra_payout(dict(plan, payments=out)) if extra_payout else out
 
         def attach(payload: dict[str, Any]) -> None:
+            if not attached:  # no card or wallet money has moved: still free to refuse
+                self._check_drawer(payload["payments"], _cash_out(payload["payments"]), other)
             for attempt_id in attached:
                 self.payments.attach(attempt_id, payload["refund_id"])
             if extra_within is not None:
@@ -163,3 +190,8 @@ class Checkout:
             payout=payout if mode == "original" else None,
             within=attach,
         )
+
+
+def _cash_out(payments: list[dict[str, Any]]) -> int:
+    """Cash a refund's payments take out of the drawer (refund amounts are negative)."""
+    return -sum(int(p["amount_fen"]) for p in payments if p["tender"] == Tender.CASH.value)

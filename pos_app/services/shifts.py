@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pos_app.domain import events
-from pos_app.domain.errors import InvalidInput, NotFound, StateError
+from pos_app.domain.errors import InvalidInput, NotFound, RuleViolation, StateError
 from pos_app.domain.money import format_fen
 from pos_app.domain.ports import Clock
 from pos_app.domain.reports import build_shift_report
@@ -18,6 +18,42 @@ from .context import TillIdentity
 from .ports import Store
 
 log = logging.getLogger(__name__)
+
+
+class DrawerCashShort(RuleViolation):
+    """Cash out of the drawer (a cash refund, a pay-out) beyond the cash it should hold."""
+
+    code = "drawer_cash_short"
+
+
+def expected_drawer_fen(store: Store, shift: Mapping[str, Any]) -> int:
+    """The cash the drawer should hold now: float + cash taken − cash refunded + pay-ins −
+    pay-outs (the X report's `cash.expected_fen`)."""
+    report = build_shift_report(
+        "X", shift, store.shift_figures(int(shift["id"])), generated_at="", store={}, tz="UTC"
+    )
+    return int(report["cash"]["expected_fen"])
+
+
+def refund_short(expected_fen: int, cash_fen: int, *, other_tender: bool) -> DrawerCashShort:
+    short = format_fen(cash_fen - expected_fen)
+    have, out = format_fen(max(expected_fen, 0)), format_fen(cash_fen)
+    if other_tender:
+        todo = (
+            "Refund to the original payment instead (--refund original), or pay cash into "
+            "the drawer first (Pay in / guitai shift pay-in)",
+            "请改为原路退回（--refund original），或先向钱箱存入现金（存入 / guitai shift pay-in）",
+        )
+    else:
+        todo = (
+            "Pay cash into the drawer first (Pay in / guitai shift pay-in), then refund",
+            "请先向钱箱存入现金（存入 / guitai shift pay-in），再办理退款",
+        )
+    return DrawerCashShort(
+        f"Not enough cash in the drawer: it should hold ¥{have}, the cash refund is ¥{out} "
+        f"(¥{short} short). {todo[0]}",
+        f"钱箱现金不足：应有 ¥{have}，需退现金 ¥{out}（差 ¥{short}）。{todo[1]}",
+    )
 
 
 class ShiftService:
@@ -82,6 +118,17 @@ class ShiftService:
         at = iso_utc(self.clock.now())
         with self.store.transaction():
             shift = self.current()
+            if kind == "pay_out":
+                expected = expected_drawer_fen(self.store, shift)
+                if amount_fen > expected:
+                    have, out = format_fen(max(expected, 0)), format_fen(amount_fen)
+                    raise DrawerCashShort(
+                        f"Not enough cash in the drawer: it should hold ¥{have}, the pay-out is "
+                        f"¥{out}. Pay cash in first (Pay in / guitai shift pay-in), or pay out "
+                        f"at most ¥{have}",
+                        f"钱箱现金不足：应有 ¥{have}，支出 ¥{out}。请先存入现金（存入 / guitai "
+                        f"shift pay-in），或支出不超过 ¥{have}",
+                    )
             self.store.insert_cash_move(
                 int(shift["id"]), kind, amount_fen, reason.strip(), user.name, at
             )

@@ -100,7 +100,7 @@ def test_printer_switched_off(hw, store, vprinter, printer) -> None:
 def test_silent_printer_prints_but_status_is_unknown(hw, store, vprinter, printer) -> None:
     vprinter.set(silent=True)
     outcome = hw.enqueue_and_print("front", chinese_receipt(), "receipt", "sale-42")
-    assert outcome.state == "done" and "status_unknown" in outcome.warnings
+    assert outcome.state == "unconfirmed" and "status_unknown" in outcome.warnings
     report = hw.device_report(store.get_device("front"))
     assert report["state"] == "unknown"  # never "ok" on silence
 

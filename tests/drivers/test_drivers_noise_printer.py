@@ -75,7 +75,7 @@ def test_garbage_answers_never_crash_the_till(store, seed: int, hang_up_after: i
     try:
         try:
             outcome = hw.enqueue_and_print("noisy", b"\x1b@hello\n\x1dV\x00", "receipt", "s")
-            assert outcome.state == "done"
+            assert outcome.state in ("done", "unconfirmed")
         except GuitaiError as err:
             assert err.message and err.message_zh  # a person-readable reason
         report = hw.device_report(store.get_device("noisy"))
@@ -97,4 +97,4 @@ def test_garbage_answers_never_crash_the_till(store, seed: int, hang_up_after: i
     finally:
         hw.close()
         printer.close()
-    assert all(j.state in ("done", "failed") for j in store.jobs("noisy"))
+    assert all(j.state in ("done", "failed", "unconfirmed") for j in store.jobs("noisy"))

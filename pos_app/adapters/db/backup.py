@@ -1,13 +1,25 @@
 """Online backups (sqlite3 backup API: a consistent copy while the till keeps selling) and
-restore.  A backup is checked (`quick_check`) before it counts; the newest ones are kept."""
+restore.  A backup is checked (`quick_check`) before it counts; the newest ones are kept.
+
+The copy is read through a connection of its own, inside one read transaction, in a single
+backup step.  In WAL mode a reader sees the database as of the moment its transaction began and
+never blocks the writer (nor is blocked by it), so the till goes on committing sales while the
+copy is made, and the copy holds each of those sales wholly or not at all.  (Copying through the
+till's own connection would need the writer lock for the whole copy — 1.9 s at 500,000 SKUs
+with no sale possible — or it would copy a sale's uncommitted rows.)  A database that is not in
+WAL mode (or in memory) falls back to the writer's connection under its lock.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sqlite3
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from pos_app.domain.errors import IntegrityError, InvalidInput, StateError
 
@@ -22,10 +34,50 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
+def _main_file(conn: sqlite3.Connection) -> str:
+    for _seq, name, file in conn.execute("PRAGMA database_list"):
+        if name == "main":
+            return str(file or "")
+    return ""
+
+
+@contextlib.contextmanager
+def _snapshot_source(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """A connection to copy from: a separate reader inside a read transaction (WAL), else the
+    writer's own connection with its lock held."""
+    path = _main_file(conn)
+    wal = str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal"
+    if not path or not wal:
+        lock: Any = getattr(conn, "lock", None) or contextlib.nullcontext()
+        with lock:
+            yield conn
+        return
+    reader = sqlite3.connect(
+        f"file:{Path(path).as_posix()}?mode=ro", uri=True, isolation_level=None, timeout=5.0
+    )
+    try:
+        reader.execute("BEGIN")
+        # The snapshot is taken by the first read, not by BEGIN (a deferred transaction).
+        reader.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        yield reader
+        reader.execute("COMMIT")
+    finally:
+        reader.close()
+
+
 def backup(
-    conn: sqlite3.Connection, dest_dirs: list[Path], stamp: datetime, reason: str
+    conn: sqlite3.Connection,
+    dest_dirs: list[Path],
+    stamp: datetime,
+    reason: str,
+    *,
+    on_snapshot: Callable[[], None] | None = None,
 ) -> list[Path]:
-    """Copy the live database into each folder as till-<stamp>-<reason>.db."""
+    """Copy the live database into each folder as till-<stamp>-<reason>.db.
+
+    Never takes the till's writer lock on a WAL database (see the module's note).
+    `on_snapshot` runs once the copy's point in time is fixed, before the pages are copied
+    (tests use it to commit a sale "during" the backup)."""
     if not dest_dirs:
         raise InvalidInput("No backup folder configured", "未配置备份目录")
     name = f"till-{stamp.strftime('%Y%m%dT%H%M%S')}-{reason}.db"
@@ -38,11 +90,19 @@ def backup(
         if first is None:
             out = sqlite3.connect(tmp)
             try:
-                conn.backup(out)
+                with _snapshot_source(conn) as source:
+                    if on_snapshot is not None:
+                        on_snapshot()
+                    # pages=-1 (the default): the whole file in one step, all inside the
+                    # reader's snapshot; a step-wise copy would restart on every commit.
+                    source.backup(out)
                 ok = out.execute("PRAGMA quick_check").fetchone()[0]
                 out.execute("PRAGMA journal_mode = DELETE")
-            finally:
+            except BaseException:
                 out.close()
+                tmp.unlink(missing_ok=True)
+                raise
+            out.close()
             if ok != "ok":
                 tmp.unlink(missing_ok=True)
                 raise IntegrityError(

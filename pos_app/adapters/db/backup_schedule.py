@@ -9,7 +9,6 @@ and a till that keeps restarting does not back up on every start.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -58,10 +57,10 @@ class BackupScheduler:
         self.folder = folder
         self.interval = timedelta(seconds=interval_s)
         self.first_delay = timedelta(seconds=first_delay_s)
-        # The till's writing-connection lock: a backup through the till's own connection
-        # must not copy a sale's transaction half-way (the copy would include its
-        # uncommitted rows).  Sales wait for the copy; it takes about a second per 100 MB.
-        self._lock = lock if lock is not None else threading.RLock()
+        # `lock` is accepted for callers of the first version and not held: the backup reads a
+        # WAL snapshot through a connection of its own (backup.py), so sales go on during the
+        # copy; on a non-WAL database backup() itself takes the writer connection's lock.
+        self._lock = lock
         self.last_ok: str | None = None
         self.last_error: str | None = None
         self.runs = 0
@@ -72,8 +71,7 @@ class BackupScheduler:
 
     def _run(self) -> None:
         try:
-            with self._lock:
-                written = self._run_backup()
+            written = self._run_backup()
             self.last_ok = datetime.now(UTC).isoformat(timespec="seconds")
             self.last_error = None
             log.info("scheduled backup written: %s", ", ".join(str(p) for p in written))

@@ -25,7 +25,11 @@ from pos_app.domain.ports import Clock, SystemClock
 
 KINDS = ("printer", "drawer", "scanner", "terminal")
 DRAWER_REASONS = ("sale", "refund", "no_sale", "test")
-JOB_STATES = ("queued", "printing", "done", "failed")
+JOB_STATES = ("queued", "printing", "done", "failed", "unconfirmed")
+# 'unconfirmed': sent, but the printer never confirmed it printed (drivers.printer
+# UNCONFIRMED_WARNINGS).  Stored as state 'done' with last_error 'unconfirmed:<warning>' (the
+# print_jobs CHECK constraint of schema 0002 knows four states); read back as 'unconfirmed'.
+UNCONFIRMED = "unconfirmed"
 BUSY_WAIT_S = 5.0
 
 
@@ -74,6 +78,7 @@ class PrintJob:
             "kind": self.kind,
             "ref": self.ref,
             "state": self.state,
+            "confirmed": self.state != UNCONFIRMED,
             "attempts": self.attempts,
             "last_error": self.last_error,
             "done_at": self.done_at,
@@ -236,9 +241,16 @@ class DeviceStore:
     def jobs(
         self, printer: str | None = None, *, states: tuple[str, ...] = JOB_STATES, limit: int = 100
     ) -> list[PrintJob]:
-        marks = ",".join("?" * len(states))
-        sql = f"SELECT * FROM print_jobs WHERE state IN ({marks})"
-        args: tuple[Any, ...] = tuple(states)
+        plain = [x for x in states if x not in ("done", UNCONFIRMED)]
+        where = [f"state IN ({','.join('?' * len(plain))})"] if plain else []
+        args: tuple[Any, ...] = tuple(plain)
+        if "done" in states:
+            where.append("(state = 'done' AND coalesce(last_error, '') NOT LIKE 'unconfirmed%')")
+        if UNCONFIRMED in states:
+            where.append("(state = 'done' AND last_error LIKE 'unconfirmed%')")
+        if not where:
+            return []
+        sql = f"SELECT * FROM print_jobs WHERE ({' OR '.join(where)})"
         if printer:
             sql += " AND printer = ?"
             args += (printer,)
@@ -246,9 +258,9 @@ class DeviceStore:
         return [_job(r) for r in self._q(sql, (*args, limit))]
 
     def open_jobs(self, printer: str | None = None) -> list[PrintJob]:
-        """Jobs not yet printed (queued, printing, failed), oldest first."""
+        """Jobs not yet printed (queued, printing, failed) or not confirmed, oldest first."""
         return sorted(
-            self.jobs(printer, states=("queued", "printing", "failed"), limit=1000),
+            self.jobs(printer, states=("queued", "printing", "failed", UNCONFIRMED), limit=1000),
             key=lambda j: j.id,
         )
 
@@ -272,6 +284,29 @@ class DeviceStore:
                 "UPDATE print_jobs SET state = 'done', done_at = ?, last_error = NULL WHERE id = ?",
                 (self._now(), job_id),
             )
+
+    def mark_unconfirmed(self, job_id: int, warning: str) -> None:
+        """Sent in full, but the printer never said it printed it: kept for a reprint."""
+        with self._tx() as c:
+            c.execute(
+                "UPDATE print_jobs SET state = 'done', done_at = ?, last_error = ? WHERE id = ?",
+                (self._now(), f"{UNCONFIRMED}:{warning}", job_id),
+            )
+
+    def confirm(self, job_id: int) -> PrintJob:
+        """Someone saw the paper: an unconfirmed job is marked printed."""
+        job = self.job(job_id)
+        if job.state != UNCONFIRMED:
+            raise StateError(
+                f"Print job {job_id} is {job.state}, not waiting for confirmation",
+                f"打印任务 {job_id} 状态为 {job.state}，无需确认",
+            )
+        with self._tx() as c:
+            c.execute(
+                "UPDATE print_jobs SET last_error = NULL WHERE id = ? AND state = 'done'",
+                (job_id,),
+            )
+        return self.job(job_id)
 
     def mark_failed(self, job_id: int, error: str) -> None:
         with self._tx() as c:
@@ -363,7 +398,9 @@ def _job(r: Any) -> PrintJob:
         r["kind"],
         r["ref"],
         bytes(r["data"]),
-        r["state"],
+        UNCONFIRMED
+        if r["state"] == "done" and str(r["last_error"] or "").startswith(UNCONFIRMED)
+        else r["state"],
         r["attempts"],
         r["last_error"],
         r["done_at"],

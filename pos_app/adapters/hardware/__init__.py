@@ -34,8 +34,10 @@ from .messages import (
     STATE_MESSAGES,
     DeviceProblem,
     PrintFailed,
+    PrintUnconfirmed,
     describe_state,
     problem_from,
+    unconfirmed,
 )
 from .printing import JobOutcome, PrinterService, default_test_page, printer_from_record
 
@@ -50,11 +52,13 @@ __all__ = [
     "HardwareReceiptPrinter",
     "JobOutcome",
     "PrintFailed",
+    "PrintUnconfirmed",
     "PrinterService",
     "default_test_page",
     "describe_state",
     "printer_from_record",
     "problem_from",
+    "unconfirmed",
     "validate_uri",
     "wait_for",
 ]

@@ -279,6 +279,7 @@ class Hardware:
             jobs = self.store.open_jobs(rec.name)
             d["queued_jobs"] = sum(1 for j in jobs if j.state == "queued")
             d["failed_jobs"] = sum(1 for j in jobs if j.state == "failed")
+            d["unconfirmed_jobs"] = sum(1 for j in jobs if j.state == "unconfirmed")
             d["last_error"] = svc.last_error if svc else None
             if svc is not None:
                 d["status_timeout_s"] = svc.printer.status_timeout

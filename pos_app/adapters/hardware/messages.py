@@ -56,6 +56,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "打印机仍在打印之前的小票：请稍候，本小票已排队",
     ),
 }
+# A job sent in full that the printer never confirmed (no GS r / DLE EOT answer).
+UNCONFIRMED_MESSAGE = (
+    "Printing not confirmed: the printer did not answer. Check the receipt came out; "
+    "if it is missing, Reprint",
+    "打印未确认：打印机没有回应。请查看小票是否已打出，如缺失请重印",
+)
 # For the till's status bar: state -> (English, Chinese).
 STATE_MESSAGES: dict[str, tuple[str, str]] = {
     "ok": ("Ready", "正常"),
@@ -67,6 +73,10 @@ STATE_MESSAGES: dict[str, tuple[str, str]] = {
     "error": ("Printer error: switch it off and on", "打印机故障：请关机再开机"),
     "unknown": ("Status unknown (the device does not report it)", "状态未知（设备不回报状态）"),
     "unavailable": ("Not reachable: check power and cable", "无法连接：请检查电源和连线"),
+    "unconfirmed": (
+        "Receipt not confirmed: check the paper, Reprint if missing",
+        "小票未确认：请查看是否出纸，缺失请重印",
+    ),
 }
 
 
@@ -109,6 +119,22 @@ class PrintFailed(DeviceProblem):
     """The job is kept (state 'failed'); Reprint sends it again."""
 
     code = "print_failed"
+
+
+class PrintUnconfirmed(DeviceProblem):
+    """The job went out but the printer never confirmed it (state 'unconfirmed'): the paper
+    may be there or not; the cashier looks, and reprints if it is missing."""
+
+    code = "print_unconfirmed"
+
+
+def unconfirmed(device: str, job_id: int, what: str = "") -> PrintUnconfirmed:
+    en, zh = UNCONFIRMED_MESSAGE
+    prefix_en = f"{device}: " + (f"{what} " if what else "")
+    prefix_zh = f"{device}：" + (f"{what} " if what else "")
+    return PrintUnconfirmed(
+        prefix_en + en, prefix_zh + zh, reason="unconfirmed", device=device, job_id=job_id
+    )
 
 
 def problem_from(

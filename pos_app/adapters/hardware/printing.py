@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from drivers.errors import ConfigError, DriverError
-from drivers.printer import DrawerPulse, EscposPrinter
+from drivers.printer import UNCONFIRMED_WARNINGS, DrawerPulse, EscposPrinter
 from drivers.status import PrinterStatus
 from drivers.uri import parse_uri
 from drivers.worker import DeviceWorker
 from pos_app.adapters.db.devices import DeviceRecord, DeviceStore
 from pos_app.domain.errors import InvalidInput
 
-from .messages import PrintFailed, invalid_setting, problem_from
+from .messages import UNCONFIRMED_MESSAGE, PrintFailed, invalid_setting, problem_from
 
 # ---- building drivers from registry records ---------------------------------------------------
 
@@ -61,11 +61,21 @@ def printer_from_record(rec: DeviceRecord) -> EscposPrinter:
 @dataclass
 class JobOutcome:
     job_id: int
-    state: str  # done | printing (still going after the wait) | queued
+    # done | unconfirmed (sent, the printer never confirmed it: check the paper, reprint if
+    # missing) | printing (still going after the wait) | queued
+    state: str
     warnings: list[str]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"job_id": self.job_id, "state": self.state, "warnings": self.warnings}
+        d: dict[str, Any] = {
+            "job_id": self.job_id,
+            "state": self.state,
+            "warnings": self.warnings,
+            "confirmed": self.state != "unconfirmed",
+        }
+        if self.state == "unconfirmed":
+            d["message"], d["message_zh"] = UNCONFIRMED_MESSAGE
+        return d
 
 
 class PrinterService:
@@ -95,8 +105,12 @@ class PrinterService:
         except BaseException as err:  # a driver bug must not leave the job 'printing'
             self.store.mark_failed(job_id, f"error: {type(err).__name__}")
             raise
-        self.store.mark_done(job_id)
         self.last_error = None
+        if not result.confirmed:
+            why = next(w for w in result.warnings if w in UNCONFIRMED_WARNINGS)
+            self.store.mark_unconfirmed(job_id, why)
+            return JobOutcome(job_id, "unconfirmed", result.warnings)
+        self.store.mark_done(job_id)
         return JobOutcome(job_id, "done", result.warnings)
 
     def _wait(self, job_id: int, fut: Any, wait: float | None) -> JobOutcome:

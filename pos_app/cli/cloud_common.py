@@ -1,0 +1,71 @@
+"""What the `guitai cloud …` commands share: the `cloud` group itself, --db/--database-url,
+running a call against the cloud service, durations like 24h."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any, TypeVar
+
+import click
+
+from pos_app.domain.errors import GuitaiError, InvalidInput
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class CloudCommandError(GuitaiError):
+    code = "cloud_error"
+
+
+def db_options(f: F) -> F:
+    f = click.option(
+        "--database-url",
+        envvar="GUITAI_CLOUD_DATABASE_URL",
+        help="postgresql://user@host:port/db (PostgreSQL backend).",
+    )(f)
+    return click.option(
+        "--db",
+        "db_file",
+        envvar="GUITAI_CLOUD_DB",
+        type=click.Path(dir_okay=False),
+        help="SQLite file of the cloud (default ./guitai-cloud.db).",
+    )(f)
+
+
+def _service(db_file: str | None, database_url: str | None, base_url: str = "") -> Any:
+    from sync.cloud.db import CloudDB
+    from sync.cloud.service import CloudService
+
+    if db_file and database_url:
+        raise InvalidInput(
+            "Give --db or --database-url, not both", "--db 与 --database-url 只能选一个"
+        )
+    db = CloudDB(database_url or db_file or "guitai-cloud.db")
+    return CloudService(db, ereceipt_base_url=base_url or "HTTP://127.0.0.1:8700/R/")
+
+
+def _run(fn: Callable[[Any], Any], db_file: str | None, database_url: str | None) -> Any:
+    from sync.cloud.service import ApiError
+
+    svc = _service(db_file, database_url)
+    try:
+        return fn(svc)
+    except ApiError as err:
+        raise CloudCommandError(f"{err.message} ({err.code})") from err
+    finally:
+        svc.db.close()
+
+
+def parse_ttl(text: str) -> timedelta:
+    m = re.fullmatch(r"\s*(\d+)\s*([smhd])\s*", text)
+    if not m:
+        raise InvalidInput(f"{text!r} is not a duration like 30m, 24h or 7d", "时长格式如 24h")
+    n, unit = int(m.group(1)), m.group(2)
+    return timedelta(**{{"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[unit]: n})
+
+
+@click.group("cloud")
+def cloud() -> None:
+    """The reference cloud CRM (云端): serve it and administer stores, tills and members."""

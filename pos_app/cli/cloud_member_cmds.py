@@ -1,0 +1,159 @@
+"""`guitai cloud member|coupon|promotion|reconcile|funnel`: members, coupons and promotions
+in the cloud, the member ledger's reconciliation and the e-receipt funnel (docs/members.md)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from pos_app.cli.cloud_common import _run, cloud, db_options
+from pos_app.cli.common import emit, json_option
+from pos_app.domain.errors import InvalidInput
+
+
+@cloud.group("member")
+def member() -> None:
+    """Members (会员)."""
+
+
+@member.command("add")
+@click.option("--phone", required=True)
+@click.option("--name", default="")
+@click.option("--tier", default="ordinary")
+@click.option("--points", default=0, type=int)
+@db_options
+@json_option
+def member_add(
+    phone: str,
+    name: str,
+    tier: str,
+    points: int,
+    db_file: str | None,
+    database_url: str | None,
+    as_json: bool,
+) -> None:
+    r = _run(lambda s: s.add_member(phone, name, tier, points), db_file, database_url)
+    emit(r, as_json, lambda m: f"member {m['id']} {m['phone']} {m['name']}")
+
+
+@cloud.group("coupon")
+def coupon() -> None:
+    """Coupons (优惠券)."""
+
+
+@coupon.command("add")
+@click.argument("code")
+@click.option("--amount-fen", type=int, help="Fixed amount off, in fen.")
+@click.option("--percent-off", type=int, help="Percentage off (1–100).")
+@click.option("--min-spend-fen", type=int, default=0)
+@click.option("--expires", default="", help="Last valid day, YYYY-MM-DD.")
+@db_options
+@json_option
+def coupon_add(
+    code: str,
+    amount_fen: int | None,
+    percent_off: int | None,
+    min_spend_fen: int,
+    expires: str,
+    db_file: str | None,
+    database_url: str | None,
+    as_json: bool,
+) -> None:
+    if (amount_fen is None) == (percent_off is None):
+        raise InvalidInput(
+            "Give --amount-fen or --percent-off", "请指定 --amount-fen 或 --percent-off"
+        )
+    data = {
+        "amount_fen": amount_fen,
+        "percent_off": percent_off,
+        "min_spend_fen": min_spend_fen,
+        "expires": expires or None,
+    }
+    _run(lambda s: s.add_coupon(code, data), db_file, database_url)
+    emit({"code": code, **data}, as_json, f"coupon {code} published")
+
+
+@cloud.group("promotion")
+def promotion() -> None:
+    """Promotions (促销) the tills price with."""
+
+
+@promotion.command("add")
+@click.argument("promo_id")
+@click.option(
+    "--file",
+    "path",
+    type=click.Path(exists=True, dir_okay=False),
+    required=True,
+    help="JSON of the promotion (docs/members.md, Promotions).",
+)
+@db_options
+def promotion_add(path: str, promo_id: str, db_file: str | None, database_url: str | None) -> None:
+    from pos_app.domain.promotions import Promotion
+
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    Promotion.from_dict({"id": promo_id, **data})  # refuse what the tills would refuse
+    _run(lambda s: s.add_promotion(promo_id, data), db_file, database_url)
+    click.echo(f"promotion {promo_id} published")
+
+
+@member.command("show")
+@click.argument("member_id")
+@db_options
+@json_option
+def member_show(
+    member_id: str, db_file: str | None, database_url: str | None, as_json: bool
+) -> None:
+    """One member across every store: balances, purchases, flags, merged ids."""
+    r = _run(lambda s: s.member_view(member_id), db_file, database_url)
+    emit(
+        r,
+        as_json,
+        lambda m: (
+            f"{m['id']} {m['phone']} {m['name']} points {m['points']} "
+            f"stored value {m['stored_value_fen']} fen, {len(m['purchases'])} purchases"
+        ),
+    )
+
+
+@cloud.command("reconcile")
+@db_options
+@json_option
+def reconcile(db_file: str | None, database_url: str | None, as_json: bool) -> None:
+    """Offline overdrafts and overused coupons to follow up."""
+    rows = _run(lambda s: s.reconciliation(), db_file, database_url)
+    emit(
+        rows,
+        as_json,
+        lambda rs: (
+            "\n".join(
+                f"{r['at']} {r['kind']} {r['member_id']} {r['amount']} {r['detail']}" for r in rs
+            )
+            or "nothing to reconcile"
+        ),
+    )
+
+
+@cloud.command("funnel")
+@click.option("--store", "store_id")
+@db_options
+@json_option
+def funnel(
+    store_id: str | None, db_file: str | None, database_url: str | None, as_json: bool
+) -> None:
+    """E-receipt funnel: receipts printed, pages opened, follows, joins (store, associate)."""
+    rows = _run(lambda s: s.funnel(store_id), db_file, database_url)
+    emit(
+        rows,
+        as_json,
+        lambda rs: (
+            "\n".join(
+                f"{r['store_id']:<6} {r['associate'] or '-':<10} printed {r['receipts_printed']:>5} "
+                f"opened {r['ereceipts_opened']:>5} follows {r['follows']:>4} joins {r['joins']:>4}"
+                for r in rs
+            )
+            or "no receipts yet"
+        ),
+    )
