@@ -246,6 +246,8 @@ class Till:
             self.sales.after_commit.append(self.printing.after_commit)
         if self.printing.after_cash_move not in self.shifts.after_cash_move:
             self.shifts.after_cash_move.append(self.printing.after_cash_move)
+        if self.printing.after_close not in self.shifts.after_close:
+            self.shifts.after_close.append(self.printing.after_close)
 
     @cached_property
     def receipt_printer(self) -> Any:

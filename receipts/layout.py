@@ -254,7 +254,8 @@ def layout(doc: ReceiptDocument, paper_width: int | str | Paper) -> list[Block]:
         if section.title:
             add_center(section.title, bold=True)
         for key, value in section.rows:
-            add(row(key, value, w))
+            # leading spaces mark a sub-row (a cashier's returns under the cashier)
+            add(row(key, value, w, len(key) - len(key.lstrip(" "))))
 
     if doc.footer:
         out.append(_sep(w))

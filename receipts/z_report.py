@@ -7,7 +7,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .labels import tr
-from .model import ReceiptDocument, Section, StoreInfo, money, rate_text
+from .model import ReceiptDocument, Section, StoreInfo, local_time_text, money, rate_text
+from .z_sections import is_shift_report, shift_sections
 from .z_stock import STOCK_KEY, SkuInfo, adjustment_rows
 
 _Z_LABELS = {
@@ -75,11 +76,20 @@ def from_z_report(
     price_fen)) supplies names and prices (`receipts.z_stock`).
     """
     header = tuple(
-        (_Z_LABELS[k], _value_text(k, report[k])) for k in _Z_LABELS if report.get(k) is not None
+        (
+            tr(store.language, _Z_LABELS[k]),
+            local_time_text(str(report[k]), store.timezone)
+            if k.endswith("_at")
+            else _value_text(k, report[k]),
+        )
+        for k in _Z_LABELS
+        if report.get(k) is not None
     )
     built: list[Section] = [Section("", header)] if header else []
     if sections is not None:
         built.extend(sections)
+    elif is_shift_report(report):
+        built.extend(shift_sections(report, store.language))
     elif isinstance(report.get("sections"), list):
         for s in report["sections"]:
             built.append(Section(str(s.get("title", "")), _rows(s.get("rows", []))))
@@ -105,7 +115,10 @@ def from_z_report(
     till = report.get("till_no")
     return ReceiptDocument(
         kind="z_report",
-        title=str(report.get("title") or tr(store.language, "日结报表 (Z)")),
+        title=str(
+            report.get("title")
+            or tr(store.language, "交班报表 (X)" if report.get("kind") == "X" else "日结报表 (Z)")
+        ),
         store=store,
         till_no=till if isinstance(till, int) else None,
         cashier=str(report.get("closed_by") or ""),

@@ -54,6 +54,11 @@ def _sku_line(move: Mapping[str, Any], sku_info: SkuInfo) -> str:
     return f"{move.get('sku') or ''} {_name(move, sku_info)}".strip()
 
 
+# A Z is read on paper: a day that took hundreds of SKUs below zero (a store whose starting
+# stock never arrived) prints the first ones and points to the full report.
+MAX_BELOW_ZERO = 30
+
+
 def adjustment_rows(
     section: Mapping[str, Any], language: str, sku_info: SkuInfo
 ) -> list[tuple[str, Rows]]:
@@ -127,8 +132,18 @@ def adjustment_rows(
         neg: list[tuple[str, str]] = [
             ("SKU " + tr(language, "名称") + " name", tr(language, "结存") + " on hand")
         ]
+        lowest: dict[str, Mapping[str, Any]] = {}
         for m in below:
+            sku = str(m.get("sku") or "")
+            if sku not in lowest or _int(m.get("on_hand_after")) < _int(
+                lowest[sku].get("on_hand_after")
+            ):
+                lowest[sku] = m
+        for m in list(lowest.values())[:MAX_BELOW_ZERO]:
             neg.append((_sku_line(m, sku_info), f"{_int(m.get('on_hand_after')):+d}"))
+        if len(lowest) > MAX_BELOW_ZERO:
+            more = len(lowest) - MAX_BELOW_ZERO
+            neg.append((tr(language, "另有 {n} 个 SKU：guitai stock report negative", n=more), ""))
         neg.append((tr(language, "请核对货架实物") + " check the shelf", ""))
         out.append((tr(language, "负库存") + " Sold below zero", tuple(neg)))
     return out

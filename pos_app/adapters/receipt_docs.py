@@ -69,7 +69,9 @@ def document(
     )
 
 
-def z_document(store: SqliteStore, report: Mapping[str, Any]) -> ReceiptDocument:
+def z_document(
+    store: SqliteStore, report: Mapping[str, Any], *, reprint_count: int = 0
+) -> ReceiptDocument:
     """The printable Z, with the catalogue's names and prices for its stock adjustments."""
     info: dict[str, tuple[str, int]] = {}
     stock = report.get(STOCK_KEY)
@@ -82,7 +84,9 @@ def z_document(store: SqliteStore, report: Mapping[str, Any]) -> ReceiptDocument
                 f"SELECT sku, name, price_fen FROM skus WHERE sku IN ({marks})", chunk
             ):
                 info[sku] = (name, int(price))
-    return from_z_report(report, store_info(store.settings()), sku_info=info)
+    return from_z_report(
+        report, store_info(store.settings()), sku_info=info, reprint_count=reprint_count
+    )
 
 
 def profile(paper_mm: int | None, encoding: str | None, configured: str | None) -> PrinterProfile:

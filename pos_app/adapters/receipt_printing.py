@@ -68,6 +68,42 @@ class ReceiptPrinting:
         )
         return outcome.as_dict()
 
+    def print_report(
+        self, report: dict[str, Any], *, copy: bool = False, printer: str | None = None
+    ) -> dict[str, Any]:
+        """An X or Z report on the receipt printer (a Z again later prints 重印)."""
+        name = printer or self.printer_name()
+        if name is None:
+            raise NotFound(
+                "No receipt printer is set up: a technician adds one with "
+                "`guitai devices add NAME --kind printer --uri …`",
+                "未配置小票打印机：请技术人员用 guitai devices add 添加",
+            )
+        doc = receipt_docs.z_document(self.store, report, reprint_count=1 if copy else 0)
+        prof = receipt_docs.profile(None, None, self.store.setting("printer_profile"))
+        ref = f"Z{report['z_no']}" if report.get("kind") == "Z" else f"X{report.get('shift_id')}"
+        outcome = self.hw.enqueue_and_print(
+            name, render_escpos(doc, prof), "report", ref, wait=self.wait_s
+        )
+        return outcome.as_dict()
+
+    def after_close(self, report: dict[str, Any]) -> None:
+        """The Z prints when the day is closed, as on any cash register; report, never raise."""
+        if self.printer_name() is None:
+            return
+        try:
+            outcome = self.print_report(report)
+            if outcome["state"] == "unconfirmed" and self.notice:
+                self.notice(
+                    unconfirmed(
+                        str(self.printer_name()), int(outcome["job_id"]), f"Z{report['z_no']}"
+                    )
+                )
+        except GuitaiError as err:
+            log.warning("Z %s not printed: %s", report.get("z_no"), err.message)
+            if self.notice:
+                self.notice(err)
+
     def after_commit(self, payload: dict[str, Any]) -> None:
         """Print the new receipt and open the drawer for cash; report, never raise."""
         if self.printer_name() is None:

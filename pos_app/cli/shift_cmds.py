@@ -13,45 +13,6 @@ from .auth import sign_in
 from .common import emit, json_option, obj
 
 
-def report_text(r: dict[str, Any]) -> str:
-    f = format_fen
-    title = f"Z 日结报表 #{r['z_no']}" if r["kind"] == "Z" else "X 交班报表 (read only)"
-    out = [
-        f"{title}  {r['store_name']} till {r['till_no']}",
-        f"business day {r['business_day']}  opened {r['opened_at']} by {r['opened_by']}",
-        f"receipts {r['first_receipt_no']}–{r['last_receipt_no']}",
-        f"sales   {r['sales']['count']:>5}  {f(r['sales']['total_fen']):>12}",
-        f"refunds {r['refunds']['count']:>5}  {f(r['refunds']['total_fen']):>12}",
-        f"net            {f(r['net_fen']):>12}",
-        "",
-        "by tender:",
-    ]
-    out += [f"  {t:<14}{f(v['net_fen']):>12}" for t, v in r["by_tender"].items()]
-    out += ["VAT contained:"]
-    out += [
-        f"  {v['rate_bp'] / 100:g}%  gross {f(v['gross_fen'])}  VAT {f(v['vat_fen'])}"
-        for v in r["by_vat"]
-    ]
-    out += ["by cashier:"]
-    for name, c in r["by_cashier"].items():
-        out.append(
-            f"  {name:<10} sales {c['sales']} {f(c['sales_fen'])} returns {c['returns']} "
-            f"discounts {f(c['discounts_fen'])} voided lines {c['voided_lines']} "
-            f"voided sales {c['voided_sales']} no-sale {c['no_sale_opens']}"
-        )
-    cash = r["cash"]
-    out += [
-        "cash:",
-        f"  float {f(cash['float_fen'])}  cash sales {f(cash['cash_net_fen'])}  "
-        f"pay in {f(cash['pay_in_fen'])}  pay out {f(cash['pay_out_fen'])}",
-        f"  expected {f(cash['expected_fen'])}",
-    ]
-    if cash["counted_fen"] is not None:
-        out.append(f"  counted {f(cash['counted_fen'])}  difference {f(cash['difference_fen'])}")
-    out.append(f"grand total {f(r['grand_total_fen'])}")
-    return "\n".join(out)
-
-
 @click.group()
 def shift() -> None:
     """Open and close shifts, move cash."""
@@ -81,9 +42,7 @@ def _move(kind: str) -> Any:
     def cmd(ctx: click.Context, user: str, reason: str, as_json: bool, amount: str = "0") -> None:
         till = obj(ctx).till
         u = sign_in(till, user)
-        till.wire_side_effects(
-            lambda err: click.echo(f"注意：{err.message_zh}\nnote: {err.message}", err=True)
-        )
+        till.wire_side_effects(_notice)
         r = till.shifts.cash_move(u, kind, Money.parse(amount).fen, reason or "no sale")
         emit(r, as_json, f"{kind} {format_fen(r['amount_fen'])} recorded ({r['reason']})")
 
@@ -101,17 +60,56 @@ shift.command("no-sale", help="Open the drawer without a sale (recorded with the
 )
 
 
+def _notice(err: Any) -> None:
+    click.echo(f"注意：{err.message_zh}\nnote: {err.message}", err=True)
+
+
+def _text(ctx: click.Context) -> Any:
+    """The report as text: the same document the receipt printer prints (80 mm)."""
+
+    def render(r: dict[str, Any]) -> str:
+        from pos_app.adapters import receipt_docs
+        from receipts import render_text
+        from receipts.profiles import paper
+
+        return render_text(receipt_docs.z_document(obj(ctx).till.store, r), paper(80))
+
+    return render
+
+
+def _print(ctx: click.Context, reports: list[dict[str, Any]], copy: bool) -> None:
+    till = obj(ctx).till
+    for r in reports:
+        out = till.printing.print_report(r, copy=copy)
+        if out["state"] != "done":  # sent, but the printer never said it printed
+            state = str(out["state"])
+            click.echo(
+                f"注意：{out.get('message_zh') or state}\nnote: {out.get('message') or state}",
+                err=True,
+            )
+
+
+print_option = click.option(
+    "--print",
+    "to_printer",
+    is_flag=True,
+    help="Also print it on the receipt printer (a Z printed again says 重印).",
+)
+
+
 @shift.command("close")
 @click.option("--user", required=True, help="Manager closing the day.")
 @click.option("--counted", required=True, help="Cash counted in the drawer, e.g. 1234.50")
 @json_option
 @click.pass_context
 def shift_close(ctx: click.Context, user: str, counted: str, as_json: bool) -> None:
-    """Close the shift and business day; prints the Z report."""
+    """Close the shift and business day; prints the Z report (on the receipt printer too
+    when one is set up)."""
     till = obj(ctx).till
     u = sign_in(till, user, role=Role.MANAGER)
+    till.wire_side_effects(_notice)
     r = till.shifts.close(u, Money.parse(counted).fen)
-    emit(r, as_json, report_text)
+    emit(r, as_json, _text(ctx))
 
 
 @click.group()
@@ -120,22 +118,32 @@ def report() -> None:
 
 
 @report.command("x")
+@print_option
 @json_option
 @click.pass_context
-def report_x(ctx: click.Context, as_json: bool) -> None:
-    emit(obj(ctx).till.shifts.x_report(), as_json, report_text)
+def report_x(ctx: click.Context, to_printer: bool, as_json: bool) -> None:
+    """The open shift's figures so far (read only)."""
+    r = obj(ctx).till.shifts.x_report()
+    if to_printer:
+        _print(ctx, [r], copy=False)
+    emit(r, as_json, _text(ctx))
 
 
 @report.command("z")
 @click.option("--day", required=True, help="Business day YYYY-MM-DD (reprint its Z reports).")
+@print_option
 @json_option
 @click.pass_context
-def report_z(ctx: click.Context, day: str, as_json: bool) -> None:
+def report_z(ctx: click.Context, day: str, to_printer: bool, as_json: bool) -> None:
+    """A closed day's Z reports, as stored at the close."""
     reports = obj(ctx).till.shifts.z_reports(day)
+    if to_printer:
+        _print(ctx, reports, copy=True)
+    render = _text(ctx)
     emit(
         reports if len(reports) > 1 else reports[0],
         as_json,
-        lambda _: "\n\n".join(report_text(r) for r in reports),
+        lambda _: "\n\n".join(render(r) for r in reports),
     )
 
 

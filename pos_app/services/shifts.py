@@ -62,6 +62,8 @@ class ShiftService:
         self.clock = clock
         self.before_close: list[Callable[[], None]] = []  # e.g. an online backup
         self.after_cash_move: list[Callable[[dict[str, Any]], None]] = []  # e.g. open drawer
+        # After the Z is committed, e.g. print it; a hook that fails never reopens the day.
+        self.after_close: list[Callable[[dict[str, Any]], None]] = []
         # Extra sections of the X and Z reports: name -> section(shift row), e.g. stock
         self.report_sections: dict[str, Callable[[dict[str, Any]], Any]] = {}
 
@@ -202,6 +204,11 @@ class ShiftService:
                 },
                 at,
             )
+        for after in self.after_close:
+            try:
+                after(report)
+            except Exception:  # the day is closed: a printer problem must not hide that
+                log.exception("after closing Z %s", z_no)
         return report
 
     def z_reports(self, day: str) -> list[dict[str, Any]]:

@@ -140,3 +140,27 @@ def test_no_sale_and_pay_out_open_the_drawer_and_count_on_the_z_report(
     assert rc == 0
     x = json.loads(out)
     assert x["cash"]["no_sale_opens"] == 2 and x["cash"]["pay_out_fen"] == 2000
+
+    # the X on paper on demand; the Z prints by itself when the day is closed
+    before = len(vprinter.jobs)
+    rc, out, err = cli(till_home, capsys, "report", "x", "--print")
+    assert rc == 0, err
+    xjob = vprinter.wait_for_jobs(before + 1)[-1]
+    xtext = "\n".join(xjob["text_lines"])
+    assert "交班报表 (X)" in xtext and "应有现金" in xtext and "-20.00" in xtext
+    assert "交班报表 (X)" in out  # the screen shows what the paper shows
+    rc, out, err = cli(till_home, capsys, "shift", "close", "--user", "admin", "--counted", "80")
+    assert rc == 0, err
+    zjob = vprinter.wait_for_jobs(before + 2)[-1]
+    ztext = "\n".join(zjob["text_lines"])
+    assert "日结报表 (Z)" in ztext and "实点现金" in ztext and "库存调整" in ztext
+    assert "重印" not in ztext
+    assert "日结报表 (Z)" in out and "长短款" in out
+    day = x["business_day"]
+    rc, out, err = cli(till_home, capsys, "report", "z", "--day", day, "--print")
+    assert rc == 0, err
+    again = vprinter.wait_for_jobs(before + 3)[-1]
+    assert any("重印" in line for line in again["text_lines"])
+    rc, out, _ = cli(till_home, capsys, "devices", "jobs", "--all", "--json")
+    refs = [j["ref"] for j in json.loads(out) if j["kind"] == "report"]
+    assert sorted(refs) == ["X1", "Z1", "Z1"]

@@ -159,6 +159,8 @@ def test_the_tills_z_document_names_and_values_its_adjustments(till) -> None:  #
         text = render_text(receipt_docs.z_document(till.store, stored), paper)
         lines = text.splitlines()
         assert "纯棉T恤 白 M" in flat(text) and "QP-2026-002-WHT-M" in text
-        assert any(x.startswith("盘点 count +2") and x.rstrip().endswith("198.00") for x in lines)
+        assert any(
+            x.strip().startswith("盘点 count +2") and x.rstrip().endswith("198.00") for x in lines
+        )
         below = flat(text[text.index("Sold below zero") :])
         assert "QP-2026-001-BLK-L" in below and "男士羊毛夹克" in below and "-1" in below
