@@ -118,6 +118,13 @@ def receipts_wiring() -> tuple[Any, Any]:
 )
 @click.option("--join-url", default="", help="Membership sign-up link.")
 @click.option(
+    "--wechat-token",
+    envvar="GUITAI_WECHAT_TOKEN",
+    default="",
+    help="The official account's server token: WeChat's follow events reach /wechat/push "
+    "(env GUITAI_WECHAT_TOKEN).",
+)
+@click.option(
     "--forwarded-allow-ips",
     default="127.0.0.1",
     show_default=True,
@@ -135,6 +142,7 @@ def serve(
     account_name: str,
     account_qr: str | None,
     join_url: str,
+    wechat_token: str,
     forwarded_allow_ips: str,
 ) -> None:
     """Run the cloud (Starlette on uvicorn) until Ctrl-C."""
@@ -156,6 +164,7 @@ def serve(
         join_url=join_url,
         public_url=public_url or f"http://{host}:{port}",
         ereceipt_base_url=ereceipt_base_url or "",
+        wechat_token=wechat_token,
     )
     svc = _service(db_file, database_url, cfg.base_url())
     codec, renderer = receipts_wiring()

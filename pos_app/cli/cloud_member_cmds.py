@@ -157,3 +157,31 @@ def funnel(
             or "no receipts yet"
         ),
     )
+
+
+@cloud.command("wechat-scene")
+@click.option("--store", "store_id", required=True)
+@click.option("--associate", default="", help="The associate (导购) whose own QR code this is.")
+@db_options
+@json_option
+def wechat_scene(
+    store_id: str, associate: str, db_file: str | None, database_url: str | None, as_json: bool
+) -> None:
+    """The scene of a store's or associate's WeChat follow QR code (made once, then the same).
+
+    The brand creates a permanent parametric QR code with it (WeChat's qrcode/create,
+    QR_LIMIT_STR_SCENE); follows from that code reach `/wechat/push` and count in the funnel
+    for this store and associate."""
+    scene = _run(lambda s: s.wechat_scene(store_id, associate), db_file, database_url)
+    request = {
+        "action_name": "QR_LIMIT_STR_SCENE",
+        "action_info": {"scene": {"scene_str": scene}},
+    }
+    emit(
+        {"store_id": store_id, "associate": associate, "scene": scene, "qrcode_create": request},
+        as_json,
+        lambda r: (
+            f"scene {r['scene']}  ({store_id} {associate or '-'})\n"
+            "WeChat qrcode/create body: " + json.dumps(request, ensure_ascii=False)
+        ),
+    )

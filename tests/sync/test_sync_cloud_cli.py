@@ -158,7 +158,7 @@ def test_cloud_serve_runs_as_a_process(tmp_path: Path) -> None:
             "--port",
             str(port),
         ],
-        env=env,
+        env=env | {"GUITAI_WECHAT_TOKEN": "brand-token"},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -191,8 +191,39 @@ def test_cloud_serve_runs_as_a_process(tmp_path: Path) -> None:
         enroll = httpx.post(url + "/v1/devices/enroll", content=b"not json")
         assert enroll.status_code == 400 and enroll.json()["error"]["code"] == "bad_json"
         assert enroll.headers["date"]
+        # the official account's server URL answers WeChat's handshake with the token given
+        from sync.cloud.wechat_push import push_signature
+
+        ts, nonce = str(int(time.time())), "n0nce"
+        q = {
+            "signature": push_signature("brand-token", ts, nonce),
+            "timestamp": ts,
+            "nonce": nonce,
+            "echostr": "e123",
+        }
+        hand = httpx.get(url + "/wechat/push", params=q)
+        assert hand.status_code == 200 and hand.text == "e123"
+        bad = httpx.get(url + "/wechat/push", params=q | {"signature": "0" * 40})
+        assert bad.status_code == 403
     finally:
         proc.terminate()
         proc.wait(timeout=15)
         assert proc.stderr is not None
         proc.stderr.close()
+
+
+def test_wechat_scene_is_made_once_per_store_and_associate(tmp_path: Path, capsys) -> None:
+    db = ["--db", str(tmp_path / "cloud.db")]
+    assert cli(capsys, "cloud", "store", "add", "S001", "--name", "南京西路店", *db)[0] == 0
+    rc, out, _ = cli(capsys, "cloud", "wechat-scene", "--store", "S001", *db, "--json")
+    store_scene = json.loads(out)
+    assert rc == 0 and store_scene["scene"].startswith("s.")
+    body = store_scene["qrcode_create"]
+    assert body["action_name"] == "QR_LIMIT_STR_SCENE"
+    assert body["action_info"]["scene"]["scene_str"] == store_scene["scene"]
+    args = ["cloud", "wechat-scene", "--store", "S001", "--associate", "小李", *db, "--json"]
+    first = json.loads(cli(capsys, *args)[1])
+    again = json.loads(cli(capsys, *args)[1])
+    assert first["scene"] == again["scene"] != store_scene["scene"]
+    rc, _, err = cli(capsys, "cloud", "wechat-scene", "--store", "S404", *db)
+    assert rc == 2 and "S404" in err
