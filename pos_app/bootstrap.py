@@ -220,6 +220,7 @@ class Till:
         return ReceiptPrinting(self.store, self.signer, self.hardware)
 
     _print_thread: Any = None
+    _z_on_print_thread: bool = False
 
     def wire_side_effects(self, notice: Any = None, *, background: bool = False) -> None:
         """After each commit: print the receipt and kick the drawer (never undoing a sale).
@@ -246,7 +247,17 @@ class Till:
             self.sales.after_commit.append(self.printing.after_commit)
         if self.printing.after_cash_move not in self.shifts.after_cash_move:
             self.shifts.after_cash_move.append(self.printing.after_cash_move)
-        if self.printing.after_close not in self.shifts.after_close:
+        # The Z prints after the close commits; on the printing thread when there is one.
+        if background and not self._z_on_print_thread:
+            self._z_on_print_thread = True
+            printing = self.printing
+
+            def z_after_close(report: dict[str, Any]) -> None:
+                if self._print_thread is not None:
+                    self._print_thread.submit(printing.after_close, report)
+
+            self.shifts.after_close.append(z_after_close)
+        elif not (self._z_on_print_thread or self.printing.after_close in self.shifts.after_close):
             self.shifts.after_close.append(self.printing.after_close)
 
     @cached_property
