@@ -29,6 +29,8 @@ from .session import EMPTY_VIEW, Session
 from .shift_screen import ShiftScreen
 from .signin_screen import SignInScreen
 from .status_bar import StatusBar
+from .stock_grid import StockGridScreen
+from .stock_screen import StockScreen
 from .tender_screen import TenderScreen
 from .translations import Translations
 from .widgets import button, label, restyle, yuan
@@ -102,12 +104,16 @@ class MainWindow(QMainWindow):
         self.tender = TenderScreen(self)
         self.returns = ReturnsScreen(self)
         self.shift = ShiftScreen(self)
+        self.stock_grid = StockGridScreen(self)
+        self.stock = StockScreen(self)
         self.screens: dict[str, QWidget] = {
             "signin": self.signin,
             "sale": self.sale,
             "tender": self.tender,
             "returns": self.returns,
             "shift": self.shift,
+            "stock_grid": self.stock_grid,
+            "stock": self.stock,
         }
         for w in self.screens.values():
             self.stack.addWidget(w)
@@ -206,6 +212,18 @@ class MainWindow(QMainWindow):
         self.go("shift")
         self.shift.load()
 
+    def show_stock_grid(self, code: str = "") -> None:
+        """The size-and-colour grid (sale screen, F3) for an item code, SKU or style."""
+        if self.current != "sale":
+            return
+        self.go("stock_grid")
+        self.stock_grid.load(code)
+
+    def show_stock(self, back_to: str = "shift") -> None:
+        """The stock area: count (盘点), receiving, sending, reports."""
+        self.go("stock")
+        self.stock.load(back_to)
+
     def sign_out(self) -> None:
         if self.session.view.lines and self.session.sale and self.session.sale.state == "open":
             self.flash(
@@ -251,6 +269,10 @@ class MainWindow(QMainWindow):
             self.tender.scanned(code)
         elif self.current == "returns":
             self.returns.scanned(code)
+        elif self.current == "stock_grid":
+            self.stock_grid.scanned(code)
+        elif self.current == "stock":
+            self.stock.scanned(code)
 
     # ---- dialogs -----------------------------------------------------------------------
 
@@ -393,6 +415,10 @@ class MainWindow(QMainWindow):
             self.returns.load()
         elif current == "shift":
             self.shift.load()
+        elif current == "stock_grid":
+            self.show_sale()
+        elif current == "stock":
+            self.stock.load()
 
     def closeEvent(self, event: Any) -> None:
         self.status.stop()
