@@ -27,6 +27,11 @@ def signed(n: int) -> str:
     return f"{n:+d}" if n else "0"
 
 
+def money(fen: int) -> str:
+    """-¥1599.00 (a loss reads as one)."""
+    return ("-" if fen < 0 else "") + yuan(abs(fen))
+
+
 class CountPage(QWidget):
     def __init__(self, screen: StockScreen) -> None:
         super().__init__()
@@ -188,7 +193,7 @@ class CountPage(QWidget):
                     str(ln["sold_since_counted"]),
                     str(ln["counted"]),
                     signed(d),
-                    yuan(int(ln["value_fen"])),
+                    money(int(ln["value_fen"])),
                 )
             )
             colours.append(DANGER if d < 0 else PAY if d > 0 else None)
@@ -203,8 +208,8 @@ class CountPage(QWidget):
             .replace("%3", str(r["units_expected"]))
             .replace("%4", str(r["skus_with_difference"]))
             .replace("%5", signed(int(r["difference_units"])))
-            .replace("%6", yuan(int(r["difference_value_fen"])))
-            .replace("%7", yuan(int(r["shrinkage_value_fen"])))
+            .replace("%6", money(int(r["difference_value_fen"])))
+            .replace("%7", money(int(r["shrinkage_value_fen"])))
         )
         if r["uncounted_skus_with_stock"]:
             text += "\n" + self.tr(
@@ -296,7 +301,7 @@ class CountPage(QWidget):
             .replace("%2", str(r["approved_by"]))
             .replace("%3", str(r["posted_lines"]))
             .replace("%4", signed(int(r["difference_units"])))
-            .replace("%5", yuan(int(r["difference_value_fen"])))
+            .replace("%5", money(int(r["difference_value_fen"])))
         )
         self.report = None
         self.last_sku = ""

@@ -1,6 +1,168 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>CountPage</name>
+    <message>
+        <location filename="../stock_count.py" line="53" />
+        <source>Stock count</source>
+        <translation>盘点</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="57" />
+        <source>No stock count is open. A manager starts one; then scan every item on the shelves and in the stockroom. Items not scanned are left as they are.</source>
+        <translation>当前没有进行中的盘点。由店长开始盘点，然后扫描货架和仓库里的每件商品。未扫描的商品库存保持不变。</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="66" />
+        <source>Note (optional), e.g. month-end count, 2nd floor</source>
+        <translation>备注（可选），如：月底盘点、二楼</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="68" />
+        <source>Start a count (manager)</source>
+        <translation>开始盘点（店长）</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="83" />
+        <source>Scan an item (or type its code, then Enter)</source>
+        <translation>扫描商品（或输入条码后按 Enter）</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="84" />
+        <source>Qty 1</source>
+        <translation>数量 1</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="89" />
+        <source>Type a quantity first to count several at once; -1 takes one back.</source>
+        <translation>先输入数量可一次盘多件；输入 -1 撤回一件。</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="95" />
+        <location filename="../stock_count.py" line="115" />
+        <source>SKU</source>
+        <translation>货号</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="95" />
+        <location filename="../stock_count.py" line="116" />
+        <source>Item</source>
+        <translation>商品</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="95" />
+        <location filename="../stock_count.py" line="119" />
+        <source>Counted</source>
+        <translation>清点金额</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="101" />
+        <source>Cancel the count</source>
+        <translation>取消盘点</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="103" />
+        <source>Variance report</source>
+        <translation>差异报告</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="117" />
+        <source>Expected</source>
+        <translation>账面</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="118" />
+        <source>Sold since counted</source>
+        <translation>盘后售出</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="120" />
+        <source>Difference</source>
+        <translation>差额</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="121" />
+        <source>Value</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="129" />
+        <source>Back to scanning</source>
+        <translation>继续扫描</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="130" />
+        <source>Post the differences (manager)</source>
+        <translation>过账差异（店长）</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="158" />
+        <source>Count no. %1 · started by %2 at %3</source>
+        <translation>盘点 %1 · %2 于 %3 开始</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="164" />
+        <source>(resumed)</source>
+        <translation>（继续上次盘点）</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="170" />
+        <source>%1 items · %2 pieces counted</source>
+        <translation>已盘 %1 个货号 · %2 件</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="178" />
+        <source>Variance report · count no. %1</source>
+        <translation>差异报告 · 盘点 %1</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="198" />
+        <source>%1 items counted, %2 pieces (expected %3). %4 items differ: %5 pieces, %6; shrinkage %7.</source>
+        <translation>已盘 %1 个货号，%2 件（账面 %3 件）。%4 个货号有差异：%5 件，%6；损耗 %7。</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="211" />
+        <source>%1 items with stock were not scanned: they are left as they are.</source>
+        <translation>%1 个有库存的货号未扫描：库存保持不变。</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="223" />
+        <location filename="../stock_count.py" line="284" />
+        <source>stock count</source>
+        <translation>盘点</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="237" />
+        <source>Count started: scan the items.</source>
+        <translation>盘点已开始：请扫描商品。</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="241" />
+        <source>Start a count first (a manager).</source>
+        <translation>请先由店长开始盘点。</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="260" />
+        <source>%1 %2: %3 → %4 counted</source>
+        <translation>%1 %2：%3 → 已盘 %4 件</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="294" />
+        <source>Count no. %1 posted, approved by %2: %3 items adjusted (%4 pieces, %5).</source>
+        <translation>盘点 %1 已过账，授权人 %2：调整 %3 个货号（%4 件，%5）。</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="318" />
+        <source>count abandoned</source>
+        <translation>放弃盘点</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="327" />
+        <source>Count no. %1 cancelled: nothing was changed.</source>
+        <translation>盘点 %1 已取消：库存未作任何更改。</translation>
+    </message>
+</context>
+<context>
     <name>CustomerDisplay</name>
     <message>
         <location filename="../customer_display.py" line="17" />
@@ -38,106 +200,224 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="69" />
+        <location filename="../main_window.py" line="71" />
         <source>Guitai till</source>
         <translation>柜台收银</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="81" />
+        <location filename="../main_window.py" line="83" />
         <source>Till %1</source>
         <translation>%1 号收银台</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="92" />
+        <location filename="../main_window.py" line="94" />
         <source>Sign out</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="131" />
+        <location filename="../main_window.py" line="137" />
         <source>Cashier %1</source>
         <translation>收银员 %1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="159" />
+        <location filename="../main_window.py" line="165" />
         <source>Shift open. Happy selling!</source>
         <translation>已开班，祝生意兴隆！</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="293" />
+        <location filename="../main_window.py" line="315" />
         <source>Manager approval</source>
         <translation>店长授权</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="295" />
+        <location filename="../main_window.py" line="317" />
         <source>Manager</source>
         <translation>店长</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="296" />
+        <location filename="../main_window.py" line="318" />
         <source>PIN</source>
         <translation>PIN 密码</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="297" />
+        <location filename="../main_window.py" line="319" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="301" />
+        <location filename="../main_window.py" line="323" />
         <source>Approve</source>
         <translation>授权</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="302" />
-        <location filename="../main_window.py" line="335" />
+        <location filename="../main_window.py" line="324" />
+        <location filename="../main_window.py" line="357" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="308" />
+        <location filename="../main_window.py" line="330" />
         <source>Manager, PIN and reason are all needed.</source>
         <translation>请填写店长、PIN 和原因。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="330" />
+        <location filename="../main_window.py" line="352" />
         <source>Reprint a receipt</source>
         <translation>重印小票</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="333" />
+        <location filename="../main_window.py" line="355" />
         <source>No receipts yet.</source>
         <translation>还没有小票。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="334" />
+        <location filename="../main_window.py" line="356" />
         <source>Reprint</source>
         <translation>重印</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="347" />
+        <location filename="../main_window.py" line="369" />
         <source>Receipt %1 reprinted.</source>
         <translation>小票 %1 已重印。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="352" />
+        <location filename="../main_window.py" line="374" />
         <source>Receipt %1 (no printer configured)</source>
         <translation>小票 %1（未配置打印机）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="354" />
-        <location filename="../main_window.py" line="368" />
+        <location filename="../main_window.py" line="376" />
+        <location filename="../main_window.py" line="390" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="361" />
+        <location filename="../main_window.py" line="383" />
         <source>Gift receipt for %1 printed.</source>
         <translation>小票 %1 的礼品小票已打印。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="366" />
+        <location filename="../main_window.py" line="388" />
         <source>Gift receipt %1 (no printer configured)</source>
         <translation>礼品小票 %1（未配置打印机）</translation>
+    </message>
+</context>
+<context>
+    <name>ReceivePage</name>
+    <message>
+        <location filename="../stock_receive.py" line="47" />
+        <source>Deliveries and transfers to receive</source>
+        <translation>待收货的到货单和调拨单</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="56" />
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="57" />
+        <source>Receive the selected one</source>
+        <translation>收取所选单据</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="67" />
+        <source>Scan what arrived (or type its code, then Enter)</source>
+        <translation>扫描到货商品（或输入条码后按 Enter）</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="68" />
+        <source>Qty 1</source>
+        <translation>数量 1</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="75" />
+        <source>SKU</source>
+        <translation>货号</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="75" />
+        <source>Announced</source>
+        <translation>应到</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="75" />
+        <source>Received</source>
+        <translation>实收</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="75" />
+        <source>Short</source>
+        <translation>短少</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="76" />
+        <source>Over</source>
+        <translation>多出</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="84" />
+        <source>Back to the list</source>
+        <translation>返回列表</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="85" />
+        <source>Confirm what was received</source>
+        <translation>确认收货</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="100" />
+        <source>Transfer</source>
+        <translation>调拨</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="100" />
+        <source>Delivery</source>
+        <translation>到货</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="102" />
+        <source>%1 pieces</source>
+        <translation>%1 件</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="104" />
+        <source>(being received)</source>
+        <translation>（收货中）</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="109" />
+        <source>Nothing announced. New deliveries arrive with the sync.</source>
+        <translation>暂无待收单据。新的到货单会随同步到达。</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="125" />
+        <source>Receiving %1</source>
+        <translation>正在收货 %1</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="137" />
+        <source>Announced %1 · received %2 · short %3 · over %4</source>
+        <translation>应到 %1 · 实收 %2 · 短少 %3 · 多出 %4</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="147" />
+        <source>Choose the delivery first, then scan its items.</source>
+        <translation>请先选择单据，再扫描商品。</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="165" />
+        <source>%1: %2 of %3 announced</source>
+        <translation>%1：实收 %2 / 应到 %3</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="169" />
+        <source>(more than announced)</source>
+        <translation>（多于应到数量）</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="179" />
+        <source>%1 received: %2 pieces in stock; short %3, over %4 (reported to the cloud).</source>
+        <translation>%1 已收货：%2 件入库；短少 %3，多出 %4（已报告云端）。</translation>
     </message>
 </context>
 <context>
@@ -246,6 +526,118 @@
         <location filename="../shift_screen.py" line="122" />
         <source>No payments yet</source>
         <translation>暂无收款</translation>
+    </message>
+</context>
+<context>
+    <name>ReportsPage</name>
+    <message>
+        <location filename="../stock_reports.py" line="31" />
+        <source>Stock value by category</source>
+        <translation>各品类库存金额</translation>
+    </message>
+    <message>
+        <location filename="../stock_reports.py" line="32" />
+        <source>Negative stock</source>
+        <translation>负库存</translation>
+    </message>
+    <message>
+        <location filename="../stock_reports.py" line="33" />
+        <source>Slow movers</source>
+        <translation>滞销商品</translation>
+    </message>
+    <message>
+        <location filename="../stock_reports.py" line="38" />
+        <source>no sale in (days)</source>
+        <translation>未售天数</translation>
+    </message>
+    <message>
+        <location filename="../stock_reports.py" line="61" />
+        <source>Scans are taken on the count, receive and send pages.</source>
+        <translation>请在盘点、收货或调拨页面扫描。</translation>
+    </message>
+    <message>
+        <location filename="../stock_reports.py" line="73" />
+        <source>Stock value by category (retail prices)</source>
+        <translation>各品类库存金额（按零售价）</translation>
+    </message>
+    <message>
+        <location filename="../stock_reports.py" line="74" />
+        <source>Category</source>
+        <translation>品类</translation>
+    </message>
+    <message>
+        <location filename="../stock_reports.py" line="74" />
+        <source>Items</source>
+        <translation>货号数</translation>
+    </message>
+    <message>
+        <location filename="../stock_reports.py" line="74" />
+        <source>Pieces</source>
+        <translation>件数</translation>
+    </message>
+    <message>
+        <location filename="../stock_reports.py" line="74" />
+        <location filename="../stock_reports.py" line="89" />
+        <source>Value</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../stock_reports.py" line="81" />
+        <source>Total: %1 pieces, %2</source>
+        <translation>合计：%1 件，%2</translation>
+    </message>
+    <message>
+        <location filename="../stock_reports.py" line="87" />
+        <source>In stock, no sale in %1 days</source>
+        <translation>有库存但 %1 天未售出</translation>
+    </message>
+    <message>
+        <location filename="../stock_reports.py" line="89" />
+        <location filename="../stock_reports.py" line="104" />
+        <source>SKU</source>
+        <translation>货号</translation>
+    </message>
+    <message>
+        <location filename="../stock_reports.py" line="89" />
+        <location filename="../stock_reports.py" line="104" />
+        <source>Item</source>
+        <translation>商品</translation>
+    </message>
+    <message>
+        <location filename="../stock_reports.py" line="89" />
+        <location filename="../stock_reports.py" line="104" />
+        <source>On hand</source>
+        <translation>库存</translation>
+    </message>
+    <message>
+        <location filename="../stock_reports.py" line="90" />
+        <source>Last sale</source>
+        <translation>最近售出</translation>
+    </message>
+    <message>
+        <location filename="../stock_reports.py" line="94" />
+        <source>never</source>
+        <translation>从未</translation>
+    </message>
+    <message>
+        <location filename="../stock_reports.py" line="98" />
+        <source>%1 items, %2 tied up</source>
+        <translation>%1 个货号，占用 %2</translation>
+    </message>
+    <message>
+        <location filename="../stock_reports.py" line="103" />
+        <source>Below zero: check these shelves, then count them</source>
+        <translation>负库存：请核对这些货架，然后盘点</translation>
+    </message>
+    <message>
+        <location filename="../stock_reports.py" line="104" />
+        <source>Since</source>
+        <translation>出现时间</translation>
+    </message>
+    <message>
+        <location filename="../stock_reports.py" line="112" />
+        <source>%1 items below zero (%2 pieces)</source>
+        <translation>%1 个货号为负库存（%2 件）</translation>
     </message>
 </context>
 <context>
@@ -382,7 +774,7 @@
     </message>
     <message>
         <location filename="../sale_screen.py" line="77" />
-        <location filename="../sale_screen.py" line="383" />
+        <location filename="../sale_screen.py" line="385" />
         <source>Discount</source>
         <translation>折扣</translation>
     </message>
@@ -393,7 +785,7 @@
     </message>
     <message>
         <location filename="../sale_screen.py" line="93" />
-        <location filename="../sale_screen.py" line="322" />
+        <location filename="../sale_screen.py" line="324" />
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
@@ -404,8 +796,8 @@
     </message>
     <message>
         <location filename="../sale_screen.py" line="95" />
-        <location filename="../sale_screen.py" line="408" />
-        <location filename="../sale_screen.py" line="414" />
+        <location filename="../sale_screen.py" line="410" />
+        <location filename="../sale_screen.py" line="416" />
         <source>Void line</source>
         <translation>删除商品</translation>
     </message>
@@ -461,161 +853,246 @@
     </message>
     <message>
         <location filename="../sale_screen.py" line="133" />
+        <source>Stock  F3</source>
+        <translation>库存  F3</translation>
+    </message>
+    <message>
+        <location filename="../sale_screen.py" line="134" />
         <source>Order discount</source>
         <translation>整单折扣</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="134" />
-        <location filename="../sale_screen.py" line="424" />
-        <location filename="../sale_screen.py" line="430" />
+        <location filename="../sale_screen.py" line="135" />
+        <location filename="../sale_screen.py" line="426" />
+        <location filename="../sale_screen.py" line="432" />
         <source>Void sale</source>
         <translation>整单作废</translation>
     </message>
     <message numerus="yes">
-        <location filename="../sale_screen.py" line="206" />
+        <location filename="../sale_screen.py" line="208" />
         <source>%n item(s)</source>
         <translation>
             <numerusform>共 %n 件</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="223" />
+        <location filename="../sale_screen.py" line="225" />
         <source>Members: not configured</source>
         <translation>会员：未配置</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="278" />
+        <location filename="../sale_screen.py" line="280" />
         <source>No match: press Enter to try it as a barcode</source>
         <translation>无匹配商品：按 Enter 按条码查找</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="325" />
+        <location filename="../sale_screen.py" line="327" />
         <source>OK</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="326" />
-        <location filename="../sale_screen.py" line="396" />
-        <location filename="../sale_screen.py" line="415" />
-        <location filename="../sale_screen.py" line="431" />
-        <location filename="../sale_screen.py" line="453" />
-        <location filename="../sale_screen.py" line="485" />
+        <location filename="../sale_screen.py" line="328" />
+        <location filename="../sale_screen.py" line="398" />
+        <location filename="../sale_screen.py" line="417" />
+        <location filename="../sale_screen.py" line="433" />
+        <location filename="../sale_screen.py" line="455" />
+        <location filename="../sale_screen.py" line="487" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="327" />
+        <location filename="../sale_screen.py" line="329" />
         <source>Type a whole number.</source>
         <translation>请输入整数。</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="365" />
+        <location filename="../sale_screen.py" line="367" />
         <source>Whole sale</source>
         <translation>整单</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="377" />
+        <location filename="../sale_screen.py" line="379" />
         <source>Give a reason for the discount.</source>
         <translation>请填写折扣原因。</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="387" />
+        <location filename="../sale_screen.py" line="389" />
         <source>Discount (10% or an amount in yuan; empty removes it)</source>
         <translation>折扣（如 10% 或金额；留空即取消）</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="391" />
-        <location filename="../sale_screen.py" line="409" />
-        <location filename="../sale_screen.py" line="425" />
+        <location filename="../sale_screen.py" line="393" />
+        <location filename="../sale_screen.py" line="411" />
+        <location filename="../sale_screen.py" line="427" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="391" />
+        <location filename="../sale_screen.py" line="393" />
         <source>e.g. damaged, VIP, price match</source>
         <translation>例如：瑕疵、VIP、比价</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="395" />
+        <location filename="../sale_screen.py" line="397" />
         <source>Apply</source>
         <translation>确定</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="409" />
+        <location filename="../sale_screen.py" line="411" />
         <source>e.g. customer changed their mind</source>
         <translation>例如：顾客不要了</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="416" />
+        <location filename="../sale_screen.py" line="418" />
         <source>Say why the line is voided.</source>
         <translation>请填写删除原因。</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="425" />
+        <location filename="../sale_screen.py" line="427" />
         <source>e.g. customer left</source>
         <translation>例如：顾客离开</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="429" />
+        <location filename="../sale_screen.py" line="431" />
         <source>The whole sale is cancelled and recorded as voided.</source>
         <translation>整单将被取消并记录为作废。</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="432" />
+        <location filename="../sale_screen.py" line="434" />
         <source>Say why the sale is voided.</source>
         <translation>请填写作废原因。</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="443" />
+        <location filename="../sale_screen.py" line="445" />
         <source>Sale parked as no. %1</source>
         <translation>已挂单，单号 %1</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="449" />
+        <location filename="../sale_screen.py" line="451" />
         <source>Suspend sale</source>
         <translation>挂单</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="450" />
+        <location filename="../sale_screen.py" line="452" />
         <source>Note (optional)</source>
         <translation>备注（可选）</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="450" />
+        <location filename="../sale_screen.py" line="452" />
         <source>e.g. lady in red coat</source>
         <translation>例如：红色外套的女士</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="452" />
+        <location filename="../sale_screen.py" line="454" />
         <source>Suspend</source>
         <translation>挂单</translation>
     </message>
     <message numerus="yes">
-        <location filename="../sale_screen.py" line="471" />
+        <location filename="../sale_screen.py" line="473" />
         <source>%n piece(s)</source>
         <translation>
             <numerusform>%n 件</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="480" />
+        <location filename="../sale_screen.py" line="482" />
         <source>Resume a parked sale</source>
         <translation>取回挂单</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="483" />
+        <location filename="../sale_screen.py" line="485" />
         <source>No parked sales.</source>
         <translation>没有挂单。</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="484" />
+        <location filename="../sale_screen.py" line="486" />
         <source>Resume</source>
         <translation>取单</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="492" />
+        <location filename="../sale_screen.py" line="494" />
         <source>Members are not configured on this till yet.</source>
         <translation>本机尚未配置会员服务。</translation>
+    </message>
+</context>
+<context>
+    <name>SendPage</name>
+    <message>
+        <location filename="../stock_receive.py" line="203" />
+        <source>Send items to another store</source>
+        <translation>调拨到其他门店</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="207" />
+        <source>To store, e.g. S002</source>
+        <translation>调入门店，如 S002</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="211" />
+        <source>Note (optional)</source>
+        <translation>备注（可选）</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="215" />
+        <source>Scan the items to send</source>
+        <translation>扫描要调出的商品</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="215" />
+        <source>Qty 1</source>
+        <translation>数量 1</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="219" />
+        <source>SKU</source>
+        <translation>货号</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="219" />
+        <source>Item</source>
+        <translation>商品</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="219" />
+        <location filename="../stock_receive.py" line="229" />
+        <location filename="../stock_receive.py" line="298" />
+        <source>Send</source>
+        <translation>调出</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="219" />
+        <source>On hand</source>
+        <translation>库存</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="228" />
+        <source>Remove the selected line</source>
+        <translation>删除所选行</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="263" />
+        <source>%1 pieces to send</source>
+        <translation>共 %1 件待调出</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="285" />
+        <source>Transfer %1 to %2: %3 pieces out of stock; announced with the next sync.</source>
+        <translation>调拨单 %1 发往 %2：%3 件已出库，下次同步时通知云端。</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="294" />
+        <source>Send to %1</source>
+        <translation>调拨到 %1</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="296" />
+        <source>%1 pieces leave this store's stock now. Pack them with the transfer number.</source>
+        <translation>%1 件将立即从本店库存中扣除。请随货附上调拨单号。</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="299" />
+        <source>Cancel</source>
+        <translation>取消</translation>
     </message>
 </context>
 <context>
@@ -637,19 +1114,19 @@
     </message>
     <message>
         <location filename="../shift_screen.py" line="166" />
-        <location filename="../shift_screen.py" line="247" />
+        <location filename="../shift_screen.py" line="249" />
         <source>Sign out</source>
         <translation>退出</translation>
     </message>
     <message>
         <location filename="../shift_screen.py" line="176" />
-        <location filename="../shift_screen.py" line="266" />
+        <location filename="../shift_screen.py" line="268" />
         <source>Pay in</source>
         <translation>存入现金</translation>
     </message>
     <message>
         <location filename="../shift_screen.py" line="177" />
-        <location filename="../shift_screen.py" line="266" />
+        <location filename="../shift_screen.py" line="268" />
         <source>Pay out</source>
         <translation>取出现金</translation>
     </message>
@@ -660,109 +1137,114 @@
     </message>
     <message>
         <location filename="../shift_screen.py" line="179" />
+        <source>Stock count / goods</source>
+        <translation>盘点 / 收发货</translation>
+    </message>
+    <message>
+        <location filename="../shift_screen.py" line="180" />
         <source>Close day (Z)</source>
         <translation>日结（Z）</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="180" />
-        <location filename="../shift_screen.py" line="247" />
+        <location filename="../shift_screen.py" line="181" />
+        <location filename="../shift_screen.py" line="249" />
         <source>Back to sale  Esc</source>
         <translation>返回收银  Esc</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="198" />
+        <location filename="../shift_screen.py" line="200" />
         <source>Count the cash</source>
         <translation>清点现金</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="200" />
+        <location filename="../shift_screen.py" line="202" />
         <source>Number of notes and coins of each kind in the drawer.</source>
         <translation>输入钱箱中各面额纸币和硬币的数量。</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="217" />
+        <location filename="../shift_screen.py" line="219" />
         <source>Counted</source>
         <translation>清点金额</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="223" />
+        <location filename="../shift_screen.py" line="225" />
         <source>Close the day (Z report)</source>
         <translation>日结（Z 报表）</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="224" />
+        <location filename="../shift_screen.py" line="226" />
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="273" />
+        <location filename="../shift_screen.py" line="275" />
         <source>Give a reason (it is printed on the Z report).</source>
         <translation>请填写原因（会打印在日结报表上）。</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="280" />
+        <location filename="../shift_screen.py" line="282" />
         <source>Amount (yuan)</source>
         <translation>金额（元）</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="281" />
+        <location filename="../shift_screen.py" line="283" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="281" />
+        <location filename="../shift_screen.py" line="283" />
         <source>e.g. change from the bank</source>
         <translation>例如：从银行换零钱</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="291" />
-        <location filename="../shift_screen.py" line="350" />
+        <location filename="../shift_screen.py" line="293" />
+        <location filename="../shift_screen.py" line="352" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="301" />
-        <location filename="../shift_screen.py" line="316" />
+        <location filename="../shift_screen.py" line="303" />
+        <location filename="../shift_screen.py" line="318" />
         <source>Expected %1</source>
         <translation>应有 %1</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="319" />
+        <location filename="../shift_screen.py" line="321" />
         <source>balances</source>
         <translation>相符</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="321" />
+        <location filename="../shift_screen.py" line="323" />
         <source>over %1</source>
         <translation>长款 %1</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="321" />
+        <location filename="../shift_screen.py" line="323" />
         <source>short %1</source>
         <translation>短款 %1</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="345" />
+        <location filename="../shift_screen.py" line="347" />
         <source>Manager approval</source>
         <translation>店长授权</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="346" />
+        <location filename="../shift_screen.py" line="348" />
         <source>Manager</source>
         <translation>店长</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="346" />
+        <location filename="../shift_screen.py" line="348" />
         <source>PIN</source>
         <translation>PIN 密码</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="348" />
+        <location filename="../shift_screen.py" line="350" />
         <source>A manager closes the day.</source>
         <translation>日结需要店长授权。</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="349" />
+        <location filename="../shift_screen.py" line="351" />
         <source>Approve</source>
         <translation>授权</translation>
     </message>
@@ -881,6 +1363,139 @@
         <location filename="../status_bar.py" line="124" />
         <source>Close</source>
         <translation>关闭</translation>
+    </message>
+</context>
+<context>
+    <name>StockGridScreen</name>
+    <message>
+        <location filename="../stock_grid.py" line="58" />
+        <source>Stock by colour and size</source>
+        <translation>库存（颜色 × 尺码）</translation>
+    </message>
+    <message>
+        <location filename="../stock_grid.py" line="61" />
+        <source>Scan an item, or type its code or style number</source>
+        <translation>扫描商品，或输入条码、款号</translation>
+    </message>
+    <message>
+        <location filename="../stock_grid.py" line="78" />
+        <source>Yellow: the scanned item · red with !: below zero, check the shelf</source>
+        <translation>黄色：所扫商品 · 红色带 !：负库存，请核对货架</translation>
+    </message>
+    <message>
+        <location filename="../stock_grid.py" line="84" />
+        <source>Back  Esc</source>
+        <translation>返回  Esc</translation>
+    </message>
+    <message>
+        <location filename="../stock_grid.py" line="85" />
+        <source>Add to sale  Enter</source>
+        <translation>加入本单  Enter</translation>
+    </message>
+    <message>
+        <location filename="../stock_grid.py" line="92" />
+        <source>Other stores</source>
+        <translation>其他门店</translation>
+    </message>
+    <message>
+        <location filename="../stock_grid.py" line="127" />
+        <source>Scan the item the customer asks about.</source>
+        <translation>请扫描顾客询问的商品。</translation>
+    </message>
+    <message>
+        <location filename="../stock_grid.py" line="165" />
+        <source>%1 %2 · this store %3: %4 in stock</source>
+        <translation>%1 %2 · 本店 %3：库存 %4 件</translation>
+    </message>
+    <message>
+        <location filename="../stock_grid.py" line="171" />
+        <source>one size</source>
+        <translation>均码</translation>
+    </message>
+    <message>
+        <location filename="../stock_grid.py" line="176" />
+        <location filename="../stock_grid.py" line="284" />
+        <source>Total</source>
+        <translation>合计</translation>
+    </message>
+    <message>
+        <location filename="../stock_grid.py" line="190" />
+        <source>This style has no such colour and size.</source>
+        <translation>本款没有这个颜色尺码。</translation>
+    </message>
+    <message>
+        <location filename="../stock_grid.py" line="205" />
+        <source>Below zero: more was sold than the till knew of.</source>
+        <translation>负库存：售出数量多于系统库存。</translation>
+    </message>
+    <message>
+        <location filename="../stock_grid.py" line="228" />
+        <source>Asking the other stores…</source>
+        <translation>正在询问其他门店…</translation>
+    </message>
+    <message>
+        <location filename="../stock_grid.py" line="253" />
+        <location filename="../stock_grid.py" line="268" />
+        <source>Other stores unavailable: %1</source>
+        <translation>其他门店暂不可用：%1</translation>
+    </message>
+    <message>
+        <location filename="../stock_grid.py" line="258" />
+        <source>No other store has this style.</source>
+        <translation>其他门店没有此款。</translation>
+    </message>
+    <message>
+        <location filename="../stock_grid.py" line="260" />
+        <source>Nearest first.</source>
+        <translation>按距离由近到远。</translation>
+    </message>
+    <message>
+        <location filename="../stock_grid.py" line="281" />
+        <source>Store</source>
+        <translation>门店</translation>
+    </message>
+    <message>
+        <location filename="../stock_grid.py" line="282" />
+        <source>Distance</source>
+        <translation>距离</translation>
+    </message>
+    <message>
+        <location filename="../stock_grid.py" line="283" />
+        <source>Item</source>
+        <translation>商品</translation>
+    </message>
+</context>
+<context>
+    <name>StockScreen</name>
+    <message>
+        <location filename="../stock_screen.py" line="31" />
+        <source>Stock</source>
+        <translation>库存</translation>
+    </message>
+    <message>
+        <location filename="../stock_screen.py" line="33" />
+        <source>Stock count</source>
+        <translation>盘点</translation>
+    </message>
+    <message>
+        <location filename="../stock_screen.py" line="34" />
+        <source>Receive goods</source>
+        <translation>收货</translation>
+    </message>
+    <message>
+        <location filename="../stock_screen.py" line="35" />
+        <source>Send to a store</source>
+        <translation>调拨出库</translation>
+    </message>
+    <message>
+        <location filename="../stock_screen.py" line="36" />
+        <source>Reports</source>
+        <translation>报表</translation>
+    </message>
+    <message>
+        <location filename="../stock_screen.py" line="42" />
+        <source>Back  Esc</source>
+        <translation>返回  Esc</translation>
     </message>
 </context>
 <context>
