@@ -394,7 +394,7 @@ class MainWindow(QMainWindow):
     # ---- language ----------------------------------------------------------------------
 
     def toggle_language(self) -> None:
-        if self.tender.paying is not None:
+        if self.tender.paying is not None or self.returns.refunding is not None:
             return  # the terminal is working for this screen: switch after the payment
         self.set_language("en" if self.session.lang == "zh" else "zh")
 

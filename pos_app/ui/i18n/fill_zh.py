@@ -113,6 +113,11 @@ ZH = {
     "Below zero: check these shelves, then count them": "负库存：请核对这些货架，然后盘点",
     "Since": "出现时间",
     "%1 items below zero (%2 pieces)": "%1 个货号为负库存（%2 件）",
+    # ---- refunds on the card terminal (issue 7) ----
+    "Cancel refund": "取消退款",
+    "Refund to the card — follow the terminal (%1)": "原路退回银行卡 — 请按刷卡终端提示操作（%1）",
+    "Refund not done: nothing was paid back and the return is not recorded. Try again, or refund cash.": "退款未完成：未退款，退货也未记录。请重试，或改退现金。",
+    "The terminal did not confirm the refund. Do not refund again: the technician checks it with “guitai payments recover”.": "刷卡终端未确认退款。请勿重复退款：由技术人员运行 “guitai payments recover” 核查。",
     "Refund done: receipt no. %1, paid back: %2.": "退款完成：小票号 %1，已退：%2。",
     "Cancel payment": "取消支付",
     "Cancelling…": "正在取消…",

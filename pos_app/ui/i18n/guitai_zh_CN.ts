@@ -3,161 +3,161 @@
 <context>
     <name>CountPage</name>
     <message>
-        <location filename="../stock_count.py" line="53" />
+        <location filename="../stock_count.py" line="58" />
         <source>Stock count</source>
         <translation>盘点</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="57" />
+        <location filename="../stock_count.py" line="62" />
         <source>No stock count is open. A manager starts one; then scan every item on the shelves and in the stockroom. Items not scanned are left as they are.</source>
         <translation>当前没有进行中的盘点。由店长开始盘点，然后扫描货架和仓库里的每件商品。未扫描的商品库存保持不变。</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="66" />
+        <location filename="../stock_count.py" line="71" />
         <source>Note (optional), e.g. month-end count, 2nd floor</source>
         <translation>备注（可选），如：月底盘点、二楼</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="68" />
+        <location filename="../stock_count.py" line="73" />
         <source>Start a count (manager)</source>
         <translation>开始盘点（店长）</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="83" />
+        <location filename="../stock_count.py" line="88" />
         <source>Scan an item (or type its code, then Enter)</source>
         <translation>扫描商品（或输入条码后按 Enter）</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="84" />
+        <location filename="../stock_count.py" line="89" />
         <source>Qty 1</source>
         <translation>数量 1</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="89" />
+        <location filename="../stock_count.py" line="94" />
         <source>Type a quantity first to count several at once; -1 takes one back.</source>
         <translation>先输入数量可一次盘多件；输入 -1 撤回一件。</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="95" />
-        <location filename="../stock_count.py" line="115" />
+        <location filename="../stock_count.py" line="100" />
+        <location filename="../stock_count.py" line="120" />
         <source>SKU</source>
         <translation>货号</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="95" />
-        <location filename="../stock_count.py" line="116" />
+        <location filename="../stock_count.py" line="100" />
+        <location filename="../stock_count.py" line="121" />
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="95" />
-        <location filename="../stock_count.py" line="119" />
+        <location filename="../stock_count.py" line="100" />
+        <location filename="../stock_count.py" line="124" />
         <source>Counted</source>
         <translation>清点金额</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="101" />
+        <location filename="../stock_count.py" line="106" />
         <source>Cancel the count</source>
         <translation>取消盘点</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="103" />
+        <location filename="../stock_count.py" line="108" />
         <source>Variance report</source>
         <translation>差异报告</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="117" />
+        <location filename="../stock_count.py" line="122" />
         <source>Expected</source>
         <translation>账面</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="118" />
+        <location filename="../stock_count.py" line="123" />
         <source>Sold since counted</source>
         <translation>盘后售出</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="120" />
+        <location filename="../stock_count.py" line="125" />
         <source>Difference</source>
         <translation>差额</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="121" />
+        <location filename="../stock_count.py" line="126" />
         <source>Value</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="129" />
+        <location filename="../stock_count.py" line="134" />
         <source>Back to scanning</source>
         <translation>继续扫描</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="130" />
+        <location filename="../stock_count.py" line="135" />
         <source>Post the differences (manager)</source>
         <translation>过账差异（店长）</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="158" />
+        <location filename="../stock_count.py" line="163" />
         <source>Count no. %1 · started by %2 at %3</source>
         <translation>盘点 %1 · %2 于 %3 开始</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="164" />
+        <location filename="../stock_count.py" line="169" />
         <source>(resumed)</source>
         <translation>（继续上次盘点）</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="170" />
+        <location filename="../stock_count.py" line="175" />
         <source>%1 items · %2 pieces counted</source>
         <translation>已盘 %1 个货号 · %2 件</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="178" />
+        <location filename="../stock_count.py" line="183" />
         <source>Variance report · count no. %1</source>
         <translation>差异报告 · 盘点 %1</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="198" />
+        <location filename="../stock_count.py" line="203" />
         <source>%1 items counted, %2 pieces (expected %3). %4 items differ: %5 pieces, %6; shrinkage %7.</source>
         <translation>已盘 %1 个货号，%2 件（账面 %3 件）。%4 个货号有差异：%5 件，%6；损耗 %7。</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="211" />
+        <location filename="../stock_count.py" line="216" />
         <source>%1 items with stock were not scanned: they are left as they are.</source>
         <translation>%1 个有库存的货号未扫描：库存保持不变。</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="223" />
-        <location filename="../stock_count.py" line="284" />
+        <location filename="../stock_count.py" line="228" />
+        <location filename="../stock_count.py" line="289" />
         <source>stock count</source>
         <translation>盘点</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="237" />
+        <location filename="../stock_count.py" line="242" />
         <source>Count started: scan the items.</source>
         <translation>盘点已开始：请扫描商品。</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="241" />
+        <location filename="../stock_count.py" line="246" />
         <source>Start a count first (a manager).</source>
         <translation>请先由店长开始盘点。</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="260" />
+        <location filename="../stock_count.py" line="265" />
         <source>%1 %2: %3 → %4 counted</source>
         <translation>%1 %2：%3 → 已盘 %4 件</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="294" />
+        <location filename="../stock_count.py" line="299" />
         <source>Count no. %1 posted, approved by %2: %3 items adjusted (%4 pieces, %5).</source>
         <translation>盘点 %1 已过账，授权人 %2：调整 %3 个货号（%4 件，%5）。</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="318" />
+        <location filename="../stock_count.py" line="323" />
         <source>count abandoned</source>
         <translation>放弃盘点</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="327" />
+        <location filename="../stock_count.py" line="332" />
         <source>Count no. %1 cancelled: nothing was changed.</source>
         <translation>盘点 %1 已取消：库存未作任何更改。</translation>
     </message>
@@ -643,104 +643,130 @@
 <context>
     <name>ReturnsScreen</name>
     <message>
-        <location filename="../returns_screen.py" line="46" />
+        <location filename="../returns_screen.py" line="61" />
         <source>Return goods</source>
         <translation>退货</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="50" />
+        <location filename="../returns_screen.py" line="65" />
         <source>Receipt number of the sale</source>
         <translation>原销售小票号</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="53" />
+        <location filename="../returns_screen.py" line="68" />
         <source>Find</source>
         <translation>查找</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="64" />
+        <location filename="../returns_screen.py" line="79" />
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="65" />
+        <location filename="../returns_screen.py" line="80" />
         <source>Sold</source>
         <translation>已售</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="66" />
+        <location filename="../returns_screen.py" line="81" />
         <source>Paid each</source>
         <translation>单件实付</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="67" />
+        <location filename="../returns_screen.py" line="82" />
         <source>Can return</source>
         <translation>可退</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="68" />
+        <location filename="../returns_screen.py" line="83" />
         <source>Return</source>
         <translation>退货</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="84" />
-        <location filename="../returns_screen.py" line="105" />
+        <location filename="../returns_screen.py" line="99" />
+        <location filename="../returns_screen.py" line="133" />
         <source>Refund</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="87" />
+        <location filename="../returns_screen.py" line="102" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="90" />
+        <location filename="../returns_screen.py" line="105" />
         <source>e.g. wrong size</source>
         <translation>例如：尺码不合适</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="92" />
+        <location filename="../returns_screen.py" line="107" />
         <source>Refund to</source>
         <translation>退款方式</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="93" />
-        <location filename="../returns_screen.py" line="176" />
+        <location filename="../returns_screen.py" line="108" />
+        <location filename="../returns_screen.py" line="212" />
         <source>Original payment</source>
         <translation>原路退回</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="97" />
+        <location filename="../returns_screen.py" line="112" />
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="258" />
+        <location filename="../returns_screen.py" line="128" />
+        <source>Cancel refund</source>
+        <translation>取消退款</translation>
+    </message>
+    <message>
+        <location filename="../returns_screen.py" line="283" />
+        <source>Refund to the card — follow the terminal (%1)</source>
+        <translation>原路退回银行卡 — 请按刷卡终端提示操作（%1）</translation>
+    </message>
+    <message>
+        <location filename="../returns_screen.py" line="311" />
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <location filename="../returns_screen.py" line="325" />
+        <source>Refund not done: nothing was paid back and the return is not recorded. Try again, or refund cash.</source>
+        <translation>退款未完成：未退款，退货也未记录。请重试，或改退现金。</translation>
+    </message>
+    <message>
+        <location filename="../returns_screen.py" line="330" />
+        <source>The terminal did not confirm the refund. Do not refund again: the technician checks it with “guitai payments recover”.</source>
+        <translation>刷卡终端未确认退款。请勿重复退款：由技术人员运行 “guitai payments recover” 核查。</translation>
+    </message>
+    <message>
+        <location filename="../returns_screen.py" line="350" />
+        <location filename="../returns_screen.py" line="357" />
         <source>Refund done: receipt no. %1, paid back: %2.</source>
         <translation>退款完成：小票号 %1，已退：%2。</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="108" />
+        <location filename="../returns_screen.py" line="136" />
         <source>Back  Esc</source>
         <translation>返回  Esc</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="136" />
+        <location filename="../returns_screen.py" line="170" />
         <source>Type the receipt number (digits only).</source>
         <translation>请输入小票号（仅数字）。</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="150" />
+        <location filename="../returns_screen.py" line="186" />
         <source>Checking the receipt…</source>
         <translation>正在验证小票…</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="158" />
+        <location filename="../returns_screen.py" line="194" />
         <source>Receipt %1: </source>
         <translation>小票 %1：</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="181" />
+        <location filename="../returns_screen.py" line="217" />
         <source>Receipt %1 · %2 · cashier %3 · total %4</source>
         <translation>小票 %1 · %2 · 收银员 %3 · 合计 %4</translation>
     </message>
