@@ -45,7 +45,6 @@ class CountPage(QWidget):
         self.stack = QStackedWidget()
         outer.addWidget(self.stack, 1)
         self.message = label("", "error", wrap=True)
-        self.message.setObjectName("count_message")
         outer.addWidget(self.message)
         self.stack.addWidget(self._none_page())
         self.stack.addWidget(self._counting_page())
@@ -73,7 +72,6 @@ class CountPage(QWidget):
         self.start_btn = button(self.tr("Start a count (manager)"), "pay", self.start)
         lay.addWidget(self.start_btn)
         self.last_result = label("", "ok", wrap=True)
-        self.last_result.setObjectName("count_result")
         lay.addWidget(self.last_result)
         lay.addStretch(1)
         return page
@@ -81,7 +79,6 @@ class CountPage(QWidget):
     def _counting_page(self) -> QWidget:
         page, lay = panel()
         self.heading = label("", "title", wrap=True)
-        self.heading.setObjectName("count_heading")
         lay.addWidget(self.heading)
         self.scan_row = ScanRow(
             "count",
@@ -95,12 +92,10 @@ class CountPage(QWidget):
             "muted",
             wrap=True,
         )
-        self.last.setObjectName("count_last")
         lay.addWidget(self.last)
-        self.lines = table("count_lines", [self.tr("SKU"), self.tr("Item"), self.tr("Counted")])
+        self.lines = table("count_lines", [self.tr("SKU"), self.tr("Item"), self.tr("Counted qty")])
         lay.addWidget(self.lines, 1)
         self.totals = label("", "figure")
-        self.totals.setObjectName("count_totals")
         lay.addWidget(self.totals)
         row = QHBoxLayout()
         self.cancel_btn = button(self.tr("Cancel the count"), "danger", self.cancel)
@@ -121,14 +116,13 @@ class CountPage(QWidget):
                 self.tr("Item"),
                 self.tr("Expected"),
                 self.tr("Sold since counted"),
-                self.tr("Counted"),
-                self.tr("Difference"),
+                self.tr("Counted qty"),
+                self.tr("Difference qty"),
                 self.tr("Value"),
             ],
         )
         lay.addWidget(self.variance, 1)
         self.summary = label("", "figure", wrap=True)
-        self.summary.setObjectName("count_summary")
         lay.addWidget(self.summary)
         row = QHBoxLayout()
         row.addWidget(button(self.tr("Back to scanning"), "", self.back_to_scanning))

@@ -40,7 +40,6 @@ class ReceivePage(QWidget):
         self.stack = QStackedWidget()
         outer.addWidget(self.stack, 1)
         self.message = label("", "error", wrap=True)
-        self.message.setObjectName("receive_message")
         outer.addWidget(self.message)
 
         page, lay = panel()
@@ -50,7 +49,6 @@ class ReceivePage(QWidget):
         self.docs.itemDoubleClicked.connect(lambda _i: self.open_selected())
         lay.addWidget(self.docs, 1)
         self.result = label("", "ok", wrap=True)
-        self.result.setObjectName("receive_result")
         lay.addWidget(self.result)
         row = QHBoxLayout()
         row.addWidget(button(self.tr("Refresh"), "", self.load))
@@ -61,7 +59,6 @@ class ReceivePage(QWidget):
 
         page, lay = panel()
         self.heading = label("", "title", wrap=True)
-        self.heading.setObjectName("receive_heading")
         lay.addWidget(self.heading)
         self.scan_row = ScanRow(
             "receive", self.tr("Scan what arrived (or type its code, then Enter)"),
@@ -78,7 +75,6 @@ class ReceivePage(QWidget):
         )  # fmt: skip
         lay.addWidget(self.lines, 1)
         self.totals = label("", "figure", wrap=True)
-        self.totals.setObjectName("receive_totals")
         lay.addWidget(self.totals)
         row = QHBoxLayout()
         row.addWidget(button(self.tr("Back to the list"), "", self.load))
@@ -222,7 +218,6 @@ class SendPage(QWidget):
         self.totals = label("", "figure")
         lay.addWidget(self.totals)
         self.message = label("", "error", wrap=True)
-        self.message.setObjectName("send_message")
         lay.addWidget(self.message)
         row = QHBoxLayout()
         row.addWidget(button(self.tr("Remove the selected line"), "danger", self.remove))

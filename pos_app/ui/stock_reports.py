@@ -48,7 +48,6 @@ class ReportsPage(QWidget):
         self.table = table("stock_report", ["", ""])
         lay.addWidget(self.table, 1)
         self.summary = label("", "figure", wrap=True)
-        self.summary.setObjectName("report_summary")
         lay.addWidget(self.summary)
         self.message = label("", "error", wrap=True)
         lay.addWidget(self.message)

@@ -48,6 +48,8 @@ ZH = {
     "Cancel the count": "取消盘点",
     "Variance report": "差异报告",
     "Expected": "账面",
+    "Counted qty": "实盘",
+    "Difference qty": "差异",
     "Sold since counted": "盘后售出",
     "Value": "金额",
     "Back to scanning": "继续扫描",

@@ -3,161 +3,161 @@
 <context>
     <name>CountPage</name>
     <message>
-        <location filename="../stock_count.py" line="58" />
+        <location filename="../stock_count.py" line="57" />
         <source>Stock count</source>
         <translation>盘点</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="62" />
+        <location filename="../stock_count.py" line="61" />
         <source>No stock count is open. A manager starts one; then scan every item on the shelves and in the stockroom. Items not scanned are left as they are.</source>
         <translation>当前没有进行中的盘点。由店长开始盘点，然后扫描货架和仓库里的每件商品。未扫描的商品库存保持不变。</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="71" />
+        <location filename="../stock_count.py" line="70" />
         <source>Note (optional), e.g. month-end count, 2nd floor</source>
         <translation>备注（可选），如：月底盘点、二楼</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="73" />
+        <location filename="../stock_count.py" line="72" />
         <source>Start a count (manager)</source>
         <translation>开始盘点（店长）</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="88" />
+        <location filename="../stock_count.py" line="85" />
         <source>Scan an item (or type its code, then Enter)</source>
         <translation>扫描商品（或输入条码后按 Enter）</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="89" />
+        <location filename="../stock_count.py" line="86" />
         <source>Qty 1</source>
         <translation>数量 1</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="94" />
+        <location filename="../stock_count.py" line="91" />
         <source>Type a quantity first to count several at once; -1 takes one back.</source>
         <translation>先输入数量可一次盘多件；输入 -1 撤回一件。</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="100" />
-        <location filename="../stock_count.py" line="120" />
+        <location filename="../stock_count.py" line="96" />
+        <location filename="../stock_count.py" line="115" />
         <source>SKU</source>
         <translation>货号</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="100" />
-        <location filename="../stock_count.py" line="121" />
+        <location filename="../stock_count.py" line="96" />
+        <location filename="../stock_count.py" line="116" />
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="100" />
-        <location filename="../stock_count.py" line="124" />
-        <source>Counted</source>
-        <translation>清点金额</translation>
-    </message>
-    <message>
-        <location filename="../stock_count.py" line="106" />
+        <location filename="../stock_count.py" line="101" />
         <source>Cancel the count</source>
         <translation>取消盘点</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="108" />
+        <location filename="../stock_count.py" line="103" />
         <source>Variance report</source>
         <translation>差异报告</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="122" />
+        <location filename="../stock_count.py" line="117" />
         <source>Expected</source>
         <translation>账面</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="123" />
+        <location filename="../stock_count.py" line="118" />
         <source>Sold since counted</source>
         <translation>盘后售出</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="125" />
-        <source>Difference</source>
-        <translation>差额</translation>
+        <location filename="../stock_count.py" line="96" />
+        <location filename="../stock_count.py" line="119" />
+        <source>Counted qty</source>
+        <translation>实盘</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="126" />
+        <location filename="../stock_count.py" line="120" />
+        <source>Difference qty</source>
+        <translation>差异</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="121" />
         <source>Value</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="134" />
+        <location filename="../stock_count.py" line="128" />
         <source>Back to scanning</source>
         <translation>继续扫描</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="135" />
+        <location filename="../stock_count.py" line="129" />
         <source>Post the differences (manager)</source>
         <translation>过账差异（店长）</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="163" />
+        <location filename="../stock_count.py" line="157" />
         <source>Count no. %1 · started by %2 at %3</source>
         <translation>盘点 %1 · %2 于 %3 开始</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="169" />
+        <location filename="../stock_count.py" line="163" />
         <source>(resumed)</source>
         <translation>（继续上次盘点）</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="175" />
+        <location filename="../stock_count.py" line="169" />
         <source>%1 items · %2 pieces counted</source>
         <translation>已盘 %1 个货号 · %2 件</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="183" />
+        <location filename="../stock_count.py" line="177" />
         <source>Variance report · count no. %1</source>
         <translation>差异报告 · 盘点 %1</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="203" />
+        <location filename="../stock_count.py" line="197" />
         <source>%1 items counted, %2 pieces (expected %3). %4 items differ: %5 pieces, %6; shrinkage %7.</source>
         <translation>已盘 %1 个货号，%2 件（账面 %3 件）。%4 个货号有差异：%5 件，%6；损耗 %7。</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="216" />
+        <location filename="../stock_count.py" line="210" />
         <source>%1 items with stock were not scanned: they are left as they are.</source>
         <translation>%1 个有库存的货号未扫描：库存保持不变。</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="228" />
-        <location filename="../stock_count.py" line="289" />
+        <location filename="../stock_count.py" line="222" />
+        <location filename="../stock_count.py" line="283" />
         <source>stock count</source>
         <translation>盘点</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="242" />
+        <location filename="../stock_count.py" line="236" />
         <source>Count started: scan the items.</source>
         <translation>盘点已开始：请扫描商品。</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="246" />
+        <location filename="../stock_count.py" line="240" />
         <source>Start a count first (a manager).</source>
         <translation>请先由店长开始盘点。</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="265" />
+        <location filename="../stock_count.py" line="259" />
         <source>%1 %2: %3 → %4 counted</source>
         <translation>%1 %2：%3 → 已盘 %4 件</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="299" />
+        <location filename="../stock_count.py" line="293" />
         <source>Count no. %1 posted, approved by %2: %3 items adjusted (%4 pieces, %5).</source>
         <translation>盘点 %1 已过账，授权人 %2：调整 %3 个货号（%4 件，%5）。</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="323" />
+        <location filename="../stock_count.py" line="317" />
         <source>count abandoned</source>
         <translation>放弃盘点</translation>
     </message>
     <message>
-        <location filename="../stock_count.py" line="332" />
+        <location filename="../stock_count.py" line="326" />
         <source>Count no. %1 cancelled: nothing was changed.</source>
         <translation>盘点 %1 已取消：库存未作任何更改。</translation>
     </message>
@@ -305,117 +305,117 @@
 <context>
     <name>ReceivePage</name>
     <message>
-        <location filename="../stock_receive.py" line="47" />
+        <location filename="../stock_receive.py" line="46" />
         <source>Deliveries and transfers to receive</source>
         <translation>待收货的到货单和调拨单</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="56" />
+        <location filename="../stock_receive.py" line="54" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="57" />
+        <location filename="../stock_receive.py" line="55" />
         <source>Receive the selected one</source>
         <translation>收取所选单据</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="67" />
+        <location filename="../stock_receive.py" line="64" />
         <source>Scan what arrived (or type its code, then Enter)</source>
         <translation>扫描到货商品（或输入条码后按 Enter）</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="68" />
+        <location filename="../stock_receive.py" line="65" />
         <source>Qty 1</source>
         <translation>数量 1</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="75" />
+        <location filename="../stock_receive.py" line="72" />
         <source>SKU</source>
         <translation>货号</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="75" />
+        <location filename="../stock_receive.py" line="72" />
         <source>Announced</source>
         <translation>应到</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="75" />
+        <location filename="../stock_receive.py" line="72" />
         <source>Received</source>
         <translation>实收</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="75" />
+        <location filename="../stock_receive.py" line="72" />
         <source>Short</source>
         <translation>短少</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="76" />
+        <location filename="../stock_receive.py" line="73" />
         <source>Over</source>
         <translation>多出</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="84" />
+        <location filename="../stock_receive.py" line="80" />
         <source>Back to the list</source>
         <translation>返回列表</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="85" />
+        <location filename="../stock_receive.py" line="81" />
         <source>Confirm what was received</source>
         <translation>确认收货</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="100" />
+        <location filename="../stock_receive.py" line="96" />
         <source>Transfer</source>
         <translation>调拨</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="100" />
+        <location filename="../stock_receive.py" line="96" />
         <source>Delivery</source>
         <translation>到货</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="102" />
+        <location filename="../stock_receive.py" line="98" />
         <source>%1 pieces</source>
         <translation>%1 件</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="104" />
+        <location filename="../stock_receive.py" line="100" />
         <source>(being received)</source>
         <translation>（收货中）</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="109" />
+        <location filename="../stock_receive.py" line="105" />
         <source>Nothing announced. New deliveries arrive with the sync.</source>
         <translation>暂无待收单据。新的到货单会随同步到达。</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="125" />
+        <location filename="../stock_receive.py" line="121" />
         <source>Receiving %1</source>
         <translation>正在收货 %1</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="137" />
+        <location filename="../stock_receive.py" line="133" />
         <source>Announced %1 · received %2 · short %3 · over %4</source>
         <translation>应到 %1 · 实收 %2 · 短少 %3 · 多出 %4</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="147" />
+        <location filename="../stock_receive.py" line="143" />
         <source>Choose the delivery first, then scan its items.</source>
         <translation>请先选择单据，再扫描商品。</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="165" />
+        <location filename="../stock_receive.py" line="161" />
         <source>%1: %2 of %3 announced</source>
         <translation>%1：实收 %2 / 应到 %3</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="169" />
+        <location filename="../stock_receive.py" line="165" />
         <source>(more than announced)</source>
         <translation>（多于应到数量）</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="179" />
+        <location filename="../stock_receive.py" line="175" />
         <source>%1 received: %2 pieces in stock; short %3, over %4 (reported to the cloud).</source>
         <translation>%1 已收货：%2 件入库；短少 %3，多出 %4（已报告云端）。</translation>
     </message>
@@ -551,91 +551,91 @@
         <translation>未售天数</translation>
     </message>
     <message>
-        <location filename="../stock_reports.py" line="61" />
+        <location filename="../stock_reports.py" line="60" />
         <source>Scans are taken on the count, receive and send pages.</source>
         <translation>请在盘点、收货或调拨页面扫描。</translation>
     </message>
     <message>
-        <location filename="../stock_reports.py" line="73" />
+        <location filename="../stock_reports.py" line="72" />
         <source>Stock value by category (retail prices)</source>
         <translation>各品类库存金额（按零售价）</translation>
     </message>
     <message>
-        <location filename="../stock_reports.py" line="74" />
+        <location filename="../stock_reports.py" line="73" />
         <source>Category</source>
         <translation>品类</translation>
     </message>
     <message>
-        <location filename="../stock_reports.py" line="74" />
+        <location filename="../stock_reports.py" line="73" />
         <source>Items</source>
         <translation>货号数</translation>
     </message>
     <message>
-        <location filename="../stock_reports.py" line="74" />
+        <location filename="../stock_reports.py" line="73" />
         <source>Pieces</source>
         <translation>件数</translation>
     </message>
     <message>
-        <location filename="../stock_reports.py" line="74" />
-        <location filename="../stock_reports.py" line="89" />
+        <location filename="../stock_reports.py" line="73" />
+        <location filename="../stock_reports.py" line="88" />
         <source>Value</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../stock_reports.py" line="81" />
+        <location filename="../stock_reports.py" line="80" />
         <source>Total: %1 pieces, %2</source>
         <translation>合计：%1 件，%2</translation>
     </message>
     <message>
-        <location filename="../stock_reports.py" line="87" />
+        <location filename="../stock_reports.py" line="86" />
         <source>In stock, no sale in %1 days</source>
         <translation>有库存但 %1 天未售出</translation>
     </message>
     <message>
-        <location filename="../stock_reports.py" line="89" />
-        <location filename="../stock_reports.py" line="104" />
+        <location filename="../stock_reports.py" line="88" />
+        <location filename="../stock_reports.py" line="103" />
         <source>SKU</source>
         <translation>货号</translation>
     </message>
     <message>
-        <location filename="../stock_reports.py" line="89" />
-        <location filename="../stock_reports.py" line="104" />
+        <location filename="../stock_reports.py" line="88" />
+        <location filename="../stock_reports.py" line="103" />
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../stock_reports.py" line="89" />
-        <location filename="../stock_reports.py" line="104" />
+        <location filename="../stock_reports.py" line="88" />
+        <location filename="../stock_reports.py" line="103" />
         <source>On hand</source>
         <translation>库存</translation>
     </message>
     <message>
-        <location filename="../stock_reports.py" line="90" />
+        <location filename="../stock_reports.py" line="89" />
         <source>Last sale</source>
         <translation>最近售出</translation>
     </message>
     <message>
-        <location filename="../stock_reports.py" line="94" />
+        <location filename="../stock_reports.py" line="93" />
         <source>never</source>
         <translation>从未</translation>
     </message>
     <message>
-        <location filename="../stock_reports.py" line="98" />
+        <location filename="../stock_reports.py" line="97" />
         <source>%1 items, %2 tied up</source>
         <translation>%1 个货号，占用 %2</translation>
     </message>
     <message>
-        <location filename="../stock_reports.py" line="103" />
+        <location filename="../stock_reports.py" line="102" />
         <source>Below zero: check these shelves, then count them</source>
         <translation>负库存：请核对这些货架，然后盘点</translation>
     </message>
     <message>
-        <location filename="../stock_reports.py" line="104" />
+        <location filename="../stock_reports.py" line="103" />
         <source>Since</source>
         <translation>出现时间</translation>
     </message>
     <message>
-        <location filename="../stock_reports.py" line="112" />
+        <location filename="../stock_reports.py" line="111" />
         <source>%1 items below zero (%2 pieces)</source>
         <translation>%1 个货号为负库存（%2 件）</translation>
     </message>
@@ -1044,79 +1044,79 @@
 <context>
     <name>SendPage</name>
     <message>
-        <location filename="../stock_receive.py" line="203" />
+        <location filename="../stock_receive.py" line="199" />
         <source>Send items to another store</source>
         <translation>调拨到其他门店</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="207" />
+        <location filename="../stock_receive.py" line="203" />
         <source>To store, e.g. S002</source>
         <translation>调入门店，如 S002</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="211" />
+        <location filename="../stock_receive.py" line="207" />
         <source>Note (optional)</source>
         <translation>备注（可选）</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="215" />
+        <location filename="../stock_receive.py" line="211" />
         <source>Scan the items to send</source>
         <translation>扫描要调出的商品</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="215" />
+        <location filename="../stock_receive.py" line="211" />
         <source>Qty 1</source>
         <translation>数量 1</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="219" />
+        <location filename="../stock_receive.py" line="215" />
         <source>SKU</source>
         <translation>货号</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="219" />
+        <location filename="../stock_receive.py" line="215" />
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="219" />
-        <location filename="../stock_receive.py" line="229" />
-        <location filename="../stock_receive.py" line="298" />
+        <location filename="../stock_receive.py" line="215" />
+        <location filename="../stock_receive.py" line="224" />
+        <location filename="../stock_receive.py" line="293" />
         <source>Send</source>
         <translation>调出</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="219" />
+        <location filename="../stock_receive.py" line="215" />
         <source>On hand</source>
         <translation>库存</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="228" />
+        <location filename="../stock_receive.py" line="223" />
         <source>Remove the selected line</source>
         <translation>删除所选行</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="263" />
+        <location filename="../stock_receive.py" line="258" />
         <source>%1 pieces to send</source>
         <translation>共 %1 件待调出</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="285" />
+        <location filename="../stock_receive.py" line="280" />
         <source>Transfer %1 to %2: %3 pieces out of stock; announced with the next sync.</source>
         <translation>调拨单 %1 发往 %2：%3 件已出库，下次同步时通知云端。</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="294" />
+        <location filename="../stock_receive.py" line="289" />
         <source>Send to %1</source>
         <translation>调拨到 %1</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="296" />
+        <location filename="../stock_receive.py" line="291" />
         <source>%1 pieces leave this store's stock now. Pack them with the transfer number.</source>
         <translation>%1 件将立即从本店库存中扣除。请随货附上调拨单号。</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="299" />
+        <location filename="../stock_receive.py" line="294" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -1404,89 +1404,89 @@
         <translation>扫描商品，或输入条码、款号</translation>
     </message>
     <message>
-        <location filename="../stock_grid.py" line="78" />
+        <location filename="../stock_grid.py" line="77" />
         <source>Yellow: the scanned item · red with !: below zero, check the shelf</source>
         <translation>黄色：所扫商品 · 红色带 !：负库存，请核对货架</translation>
     </message>
     <message>
-        <location filename="../stock_grid.py" line="84" />
+        <location filename="../stock_grid.py" line="83" />
         <source>Back  Esc</source>
         <translation>返回  Esc</translation>
     </message>
     <message>
-        <location filename="../stock_grid.py" line="85" />
+        <location filename="../stock_grid.py" line="84" />
         <source>Add to sale  Enter</source>
         <translation>加入本单  Enter</translation>
     </message>
     <message>
-        <location filename="../stock_grid.py" line="92" />
+        <location filename="../stock_grid.py" line="91" />
         <source>Other stores</source>
         <translation>其他门店</translation>
     </message>
     <message>
-        <location filename="../stock_grid.py" line="127" />
+        <location filename="../stock_grid.py" line="125" />
         <source>Scan the item the customer asks about.</source>
         <translation>请扫描顾客询问的商品。</translation>
     </message>
     <message>
-        <location filename="../stock_grid.py" line="165" />
+        <location filename="../stock_grid.py" line="163" />
         <source>%1 %2 · this store %3: %4 in stock</source>
         <translation>%1 %2 · 本店 %3：库存 %4 件</translation>
     </message>
     <message>
-        <location filename="../stock_grid.py" line="171" />
+        <location filename="../stock_grid.py" line="169" />
         <source>one size</source>
         <translation>均码</translation>
     </message>
     <message>
-        <location filename="../stock_grid.py" line="176" />
-        <location filename="../stock_grid.py" line="284" />
+        <location filename="../stock_grid.py" line="174" />
+        <location filename="../stock_grid.py" line="282" />
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../stock_grid.py" line="190" />
+        <location filename="../stock_grid.py" line="188" />
         <source>This style has no such colour and size.</source>
         <translation>本款没有这个颜色尺码。</translation>
     </message>
     <message>
-        <location filename="../stock_grid.py" line="205" />
+        <location filename="../stock_grid.py" line="203" />
         <source>Below zero: more was sold than the till knew of.</source>
         <translation>负库存：售出数量多于系统库存。</translation>
     </message>
     <message>
-        <location filename="../stock_grid.py" line="228" />
+        <location filename="../stock_grid.py" line="226" />
         <source>Asking the other stores…</source>
         <translation>正在询问其他门店…</translation>
     </message>
     <message>
-        <location filename="../stock_grid.py" line="253" />
-        <location filename="../stock_grid.py" line="268" />
+        <location filename="../stock_grid.py" line="251" />
+        <location filename="../stock_grid.py" line="266" />
         <source>Other stores unavailable: %1</source>
         <translation>其他门店暂不可用：%1</translation>
     </message>
     <message>
-        <location filename="../stock_grid.py" line="258" />
+        <location filename="../stock_grid.py" line="256" />
         <source>No other store has this style.</source>
         <translation>其他门店没有此款。</translation>
     </message>
     <message>
-        <location filename="../stock_grid.py" line="260" />
+        <location filename="../stock_grid.py" line="258" />
         <source>Nearest first.</source>
         <translation>按距离由近到远。</translation>
     </message>
     <message>
-        <location filename="../stock_grid.py" line="281" />
+        <location filename="../stock_grid.py" line="279" />
         <source>Store</source>
         <translation>门店</translation>
     </message>
     <message>
-        <location filename="../stock_grid.py" line="282" />
+        <location filename="../stock_grid.py" line="280" />
         <source>Distance</source>
         <translation>距离</translation>
     </message>
     <message>
-        <location filename="../stock_grid.py" line="283" />
+        <location filename="../stock_grid.py" line="281" />
         <source>Item</source>
         <translation>商品</translation>
     </message>
