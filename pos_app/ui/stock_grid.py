@@ -13,6 +13,7 @@ from pos_app.domain.errors import GuitaiError
 from .qt import (
     QAbstractItemView,
     QColor,
+    QEvent,
     QHBoxLayout,
     QHeaderView,
     QKeySequence,
@@ -60,6 +61,7 @@ class StockGridScreen(QWidget):
         self.code.setObjectName("grid_code")
         self.code.setPlaceholderText(self.tr("Scan an item, or type its code or style number"))
         self.code.returnPressed.connect(self.enter_pressed)
+        self.code.installEventFilter(self)  # ←/→ choose a size while the field is empty
         llay.addWidget(self.code)
         self.heading = label("", "figure", wrap=True)
         llay.addWidget(self.heading)
@@ -103,7 +105,11 @@ class StockGridScreen(QWidget):
         rlay.addWidget(self.others_table, 1)
         outer.addWidget(right, 2)
 
-        for key, fn in (("Esc", self.back),):
+        for key, fn in (
+            ("Esc", self.back),
+            ("Up", lambda: self.move(-1, 0)),
+            ("Down", lambda: self.move(1, 0)),
+        ):
             sc = QShortcut(QKeySequence(key), self)
             sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             sc.activated.connect(fn)
@@ -233,6 +239,30 @@ class StockGridScreen(QWidget):
 
     def selected(self) -> dict[str, Any] | None:
         return self.cells.get((self.table.currentRow(), self.table.currentColumn()))
+
+    def eventFilter(self, obj: Any, event: Any) -> bool:
+        if (
+            obj is self.code
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Left, Qt.Key.Key_Right)
+            and not self.code.text()
+        ):
+            self.move(0, 1 if event.key() == Qt.Key.Key_Right else -1)
+            return True
+        return False
+
+    def move(self, dr: int, dc: int) -> None:
+        """Arrow keys choose a cell (skipping sizes the colour does not come in) while the code
+        field keeps the keyboard for the scanner (with a code typed, ←/→ move its cursor)."""
+        r, c = self.table.currentRow(), self.table.currentColumn()
+        rows, cols = self.table.rowCount(), self.table.columnCount() - 1  # not the totals
+        for _ in range(max(rows, cols)):
+            r, c = r + dr, c + dc
+            if not (0 <= r < rows and 0 <= c < cols):
+                return
+            if (r, c) in self.cells:
+                self.table.setCurrentCell(r, c)
+                return
 
     def cell_changed(self) -> None:
         self.add_btn.setEnabled(self.selected() is not None)

@@ -126,12 +126,15 @@ def test_grid_from_a_sale_line_then_add_the_l_to_the_sale(qtbot: Any, ui: Any) -
     # not enrolled: the other stores say why they are missing
     assert "其他门店暂不可用" in g.others_note.text() and "未注册" in g.others_note.text()
 
-    # the customer wants the L: 黑 L has none here, 驼 L has 5
-    g.table.setCurrentCell(1, 2)
-    tap(qtbot, t, g.add_btn)
+    # the customer wants the L: 黑 L has none here, 驼 L has 5 (arrow keys, then Enter)
+    qtbot.keyClick(g.code, Qt.Key.Key_Right)
+    qtbot.keyClick(g.code, Qt.Key.Key_Down)
+    assert (g.table.currentRow(), g.table.currentColumn()) == (1, 2)
+    assert g.others_table.horizontalHeaderItem(2).text() == "驼 L"
+    qtbot.keyClick(g.code, Qt.Key.Key_Return)
+    idle(qtbot, t)
     assert t.window.current == "sale"
     assert [ln.sku for ln in t.session.view.lines] == [sku("BK", "M"), sku("CM", "L")]
-    assert t.window.sale.scan.hasFocus() or t.window.sale.scan.isVisible()
 
     # Esc from the grid returns to the scan field; a code typed into the grid's own field
     t.window.sale.scan.setText(STYLE)
@@ -146,6 +149,7 @@ def test_grid_from_a_sale_line_then_add_the_l_to_the_sale(qtbot: Any, ui: Any) -
     qtbot.keyClick(g.code, Qt.Key.Key_Escape)
     idle(qtbot, t)
     assert t.window.current == "sale"
+    assert t.window.sale.scan.hasFocus()  # back at the scan field, ready for the next item
     assert len(t.session.view.lines) == 2
 
 
@@ -233,7 +237,12 @@ def test_count_scan_variance_cashier_refused_manager_posts(qtbot: Any, ui: Any) 
     count_scan(qtbot, t, page, barcode(1, 2), "6")  # 驼 L: 6 (expected 5)
     count_scan(qtbot, t, page, barcode(1, 2), "-1")  # one scanned twice: taken back
     assert "-1" in page.last.text() and "已盘 5 件" in page.last.text()
-    count_scan(qtbot, t, page, barcode(2, 0))  # 藏青 S: 1 (expected 2)
+    # keyboard first: the quantity typed, the scanner fired with the cursor still in it
+    page.scan_row.qty.setFocus()
+    qtbot.keyClicks(page.scan_row.qty, "1")
+    qtbot.wait(80)  # a person types; the scanner fires a moment later
+    wedge_scan(qtbot, t, barcode(2, 0))  # 藏青 S: 1 (expected 2)
+    assert page.scan_row.qty.text() == ""  # back to 1 for the next scan
     rows = [[page.lines.item(r, c).text() for c in (0, 2)] for r in range(page.lines.rowCount())]
     assert rows == [[sku("BK", "M"), "3"], [sku("CM", "L"), "5"], [sku("NV", "S"), "1"]]
     assert page.totals.text() == "已盘 3 个货号 · 9 件"
