@@ -1,11 +1,14 @@
 """The manager's stock reports on screen: stock value by category, negative stock (with the
-sale that took each item below zero), slow movers (in stock, no sale in N days)."""
+sale that took each item below zero), slow movers (in stock, no sale in N days).  A cashier
+gets the manager approval dialog first (once per visit to the stock area)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pos_app.domain.errors import GuitaiError
+from pos_app.domain.errors import AccessDenied, GuitaiError
+from pos_app.domain.sale import Approval
+from pos_app.domain.users import Role
 
 from .qt import QHBoxLayout, QSpinBox, QVBoxLayout, QWidget
 from .stock_calls import StockCalls
@@ -22,6 +25,7 @@ class ReportsPage(QWidget):
         self.win = screen.win
         self.calls = StockCalls(self.win.session)
         self.kind = "value"
+        self.approved_by: str | None = None  # a manager's approval for this visit
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         page, lay = panel()
@@ -60,6 +64,20 @@ class ReportsPage(QWidget):
         self.message.setText(self.tr("Scans are taken on the count, receive and send pages."))
 
     def show(self, kind: str) -> None:
+        user = self.win.session.user
+        if self.approved_by is None and (user is None or not user.has(Role.MANAGER)):
+
+            def approved(a: Approval) -> None:
+                self.approved_by = a.approver
+                self.show(kind)
+
+            self.win.ask_approval(
+                "stock_reports",
+                AccessDenied("The stock reports are for the manager", "库存报表需要店长授权"),
+                self.tr("stock reports"),
+                approved,
+            )
+            return
         self.kind = kind
         for k, b in self.buttons.items():
             b.setChecked(k == kind)

@@ -61,8 +61,9 @@ class StockScreen(QWidget):
         sc.activated.connect(self.back)
 
     def load(self, back_to: str | None = None) -> None:
-        if back_to is not None:
+        if back_to is not None:  # entering the area: a manager approves the reports anew
             self.back_to = back_to
+            self.reports.approved_by = None
         self.show_page(self.page)
 
     def show_page(self, name: str) -> None:

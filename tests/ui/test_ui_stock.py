@@ -384,7 +384,9 @@ def test_receive_a_delivery_then_send_and_the_reports(qtbot: Any, ui: Any) -> No
     assert on_hand(till, sku("CM", "L")) == 3
     assert send.lines.rowCount() == 0 and "S002" in t.window.flash_label.text()
 
-    tap(qtbot, t, s.tabs["reports"])
+    tap(qtbot, t, s.tabs["reports"])  # for the manager: a cashier asks for approval
+    assert dialog(t).objectName() == "approval"
+    fill(qtbot, t, name="admin", pin="9999", reason="看报表")
     rep = s.reports
     assert rep.table.rowCount() >= 1 and "外套" in [
         rep.table.item(i, 0).text() for i in range(rep.table.rowCount())

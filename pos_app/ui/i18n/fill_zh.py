@@ -101,6 +101,7 @@ ZH = {
     "Stock value by category": "各品类库存金额",
     "Negative stock": "负库存",
     "Slow movers": "滞销商品",
+    "stock reports": "库存报表",
     "no sale in (days)": "未售天数",
     "Scans are taken on the count, receive and send pages.": "请在盘点、收货或调拨页面扫描。",
     "Stock value by category (retail prices)": "各品类库存金额（按零售价）",

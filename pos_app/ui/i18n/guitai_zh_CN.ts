@@ -531,111 +531,116 @@
 <context>
     <name>ReportsPage</name>
     <message>
-        <location filename="../stock_reports.py" line="31" />
+        <location filename="../stock_reports.py" line="35" />
         <source>Stock value by category</source>
         <translation>各品类库存金额</translation>
     </message>
     <message>
-        <location filename="../stock_reports.py" line="32" />
+        <location filename="../stock_reports.py" line="36" />
         <source>Negative stock</source>
         <translation>负库存</translation>
     </message>
     <message>
-        <location filename="../stock_reports.py" line="33" />
+        <location filename="../stock_reports.py" line="37" />
         <source>Slow movers</source>
         <translation>滞销商品</translation>
     </message>
     <message>
-        <location filename="../stock_reports.py" line="38" />
+        <location filename="../stock_reports.py" line="42" />
         <source>no sale in (days)</source>
         <translation>未售天数</translation>
     </message>
     <message>
-        <location filename="../stock_reports.py" line="60" />
+        <location filename="../stock_reports.py" line="64" />
         <source>Scans are taken on the count, receive and send pages.</source>
         <translation>请在盘点、收货或调拨页面扫描。</translation>
     </message>
     <message>
-        <location filename="../stock_reports.py" line="72" />
+        <location filename="../stock_reports.py" line="77" />
+        <source>stock reports</source>
+        <translation>库存报表</translation>
+    </message>
+    <message>
+        <location filename="../stock_reports.py" line="90" />
         <source>Stock value by category (retail prices)</source>
         <translation>各品类库存金额（按零售价）</translation>
     </message>
     <message>
-        <location filename="../stock_reports.py" line="73" />
+        <location filename="../stock_reports.py" line="91" />
         <source>Category</source>
         <translation>品类</translation>
     </message>
     <message>
-        <location filename="../stock_reports.py" line="73" />
+        <location filename="../stock_reports.py" line="91" />
         <source>Items</source>
         <translation>货号数</translation>
     </message>
     <message>
-        <location filename="../stock_reports.py" line="73" />
+        <location filename="../stock_reports.py" line="91" />
         <source>Pieces</source>
         <translation>件数</translation>
     </message>
     <message>
-        <location filename="../stock_reports.py" line="73" />
-        <location filename="../stock_reports.py" line="88" />
+        <location filename="../stock_reports.py" line="91" />
+        <location filename="../stock_reports.py" line="106" />
         <source>Value</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../stock_reports.py" line="80" />
+        <location filename="../stock_reports.py" line="98" />
         <source>Total: %1 pieces, %2</source>
         <translation>合计：%1 件，%2</translation>
     </message>
     <message>
-        <location filename="../stock_reports.py" line="86" />
+        <location filename="../stock_reports.py" line="104" />
         <source>In stock, no sale in %1 days</source>
         <translation>有库存但 %1 天未售出</translation>
     </message>
     <message>
-        <location filename="../stock_reports.py" line="88" />
-        <location filename="../stock_reports.py" line="103" />
+        <location filename="../stock_reports.py" line="106" />
+        <location filename="../stock_reports.py" line="121" />
         <source>SKU</source>
         <translation>货号</translation>
     </message>
     <message>
-        <location filename="../stock_reports.py" line="88" />
-        <location filename="../stock_reports.py" line="103" />
+        <location filename="../stock_reports.py" line="106" />
+        <location filename="../stock_reports.py" line="121" />
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../stock_reports.py" line="88" />
-        <location filename="../stock_reports.py" line="103" />
+        <location filename="../stock_reports.py" line="106" />
+        <location filename="../stock_reports.py" line="121" />
         <source>On hand</source>
         <translation>库存</translation>
     </message>
     <message>
-        <location filename="../stock_reports.py" line="89" />
+        <location filename="../stock_reports.py" line="107" />
         <source>Last sale</source>
         <translation>最近售出</translation>
     </message>
     <message>
-        <location filename="../stock_reports.py" line="93" />
+        <location filename="../stock_reports.py" line="111" />
         <source>never</source>
         <translation>从未</translation>
     </message>
     <message>
-        <location filename="../stock_reports.py" line="97" />
+        <location filename="../stock_reports.py" line="115" />
         <source>%1 items, %2 tied up</source>
         <translation>%1 个货号，占用 %2</translation>
     </message>
     <message>
-        <location filename="../stock_reports.py" line="102" />
+        <location filename="../stock_reports.py" line="120" />
         <source>Below zero: check these shelves, then count them</source>
         <translation>负库存：请核对这些货架，然后盘点</translation>
     </message>
     <message>
-        <location filename="../stock_reports.py" line="103" />
+        <location filename="../stock_reports.py" line="121" />
         <source>Since</source>
         <translation>出现时间</translation>
     </message>
     <message>
-        <location filename="../stock_reports.py" line="111" />
+        <location filename="../stock_reports.py" line="129" />
         <source>%1 items below zero (%2 pieces)</source>
         <translation>%1 个货号为负库存（%2 件）</translation>
     </message>
@@ -1394,99 +1399,99 @@
 <context>
     <name>StockGridScreen</name>
     <message>
-        <location filename="../stock_grid.py" line="58" />
+        <location filename="../stock_grid.py" line="59" />
         <source>Stock by colour and size</source>
         <translation>库存（颜色 × 尺码）</translation>
     </message>
     <message>
-        <location filename="../stock_grid.py" line="61" />
+        <location filename="../stock_grid.py" line="62" />
         <source>Scan an item, or type its code or style number</source>
         <translation>扫描商品，或输入条码、款号</translation>
     </message>
     <message>
-        <location filename="../stock_grid.py" line="77" />
+        <location filename="../stock_grid.py" line="79" />
         <source>Yellow: the scanned item · red with !: below zero, check the shelf</source>
         <translation>黄色：所扫商品 · 红色带 !：负库存，请核对货架</translation>
     </message>
     <message>
-        <location filename="../stock_grid.py" line="83" />
+        <location filename="../stock_grid.py" line="85" />
         <source>Back  Esc</source>
         <translation>返回  Esc</translation>
     </message>
     <message>
-        <location filename="../stock_grid.py" line="84" />
+        <location filename="../stock_grid.py" line="86" />
         <source>Add to sale  Enter</source>
         <translation>加入本单  Enter</translation>
     </message>
     <message>
-        <location filename="../stock_grid.py" line="91" />
+        <location filename="../stock_grid.py" line="93" />
         <source>Other stores</source>
         <translation>其他门店</translation>
     </message>
     <message>
-        <location filename="../stock_grid.py" line="125" />
+        <location filename="../stock_grid.py" line="131" />
         <source>Scan the item the customer asks about.</source>
         <translation>请扫描顾客询问的商品。</translation>
     </message>
     <message>
-        <location filename="../stock_grid.py" line="163" />
+        <location filename="../stock_grid.py" line="169" />
         <source>%1 %2 · this store %3: %4 in stock</source>
         <translation>%1 %2 · 本店 %3：库存 %4 件</translation>
     </message>
     <message>
-        <location filename="../stock_grid.py" line="169" />
+        <location filename="../stock_grid.py" line="175" />
         <source>one size</source>
         <translation>均码</translation>
     </message>
     <message>
-        <location filename="../stock_grid.py" line="174" />
-        <location filename="../stock_grid.py" line="282" />
+        <location filename="../stock_grid.py" line="180" />
+        <location filename="../stock_grid.py" line="312" />
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../stock_grid.py" line="188" />
+        <location filename="../stock_grid.py" line="194" />
         <source>This style has no such colour and size.</source>
         <translation>本款没有这个颜色尺码。</translation>
     </message>
     <message>
-        <location filename="../stock_grid.py" line="203" />
+        <location filename="../stock_grid.py" line="209" />
         <source>Below zero: more was sold than the till knew of.</source>
         <translation>负库存：售出数量多于系统库存。</translation>
     </message>
     <message>
-        <location filename="../stock_grid.py" line="226" />
+        <location filename="../stock_grid.py" line="232" />
         <source>Asking the other stores…</source>
         <translation>正在询问其他门店…</translation>
     </message>
     <message>
-        <location filename="../stock_grid.py" line="251" />
-        <location filename="../stock_grid.py" line="266" />
+        <location filename="../stock_grid.py" line="281" />
+        <location filename="../stock_grid.py" line="296" />
         <source>Other stores unavailable: %1</source>
         <translation>其他门店暂不可用：%1</translation>
     </message>
     <message>
-        <location filename="../stock_grid.py" line="256" />
+        <location filename="../stock_grid.py" line="286" />
         <source>No other store has this style.</source>
         <translation>其他门店没有此款。</translation>
     </message>
     <message>
-        <location filename="../stock_grid.py" line="258" />
+        <location filename="../stock_grid.py" line="288" />
         <source>Nearest first.</source>
         <translation>按距离由近到远。</translation>
     </message>
     <message>
-        <location filename="../stock_grid.py" line="279" />
+        <location filename="../stock_grid.py" line="309" />
         <source>Store</source>
         <translation>门店</translation>
     </message>
     <message>
-        <location filename="../stock_grid.py" line="280" />
+        <location filename="../stock_grid.py" line="310" />
         <source>Distance</source>
         <translation>距离</translation>
     </message>
     <message>
-        <location filename="../stock_grid.py" line="281" />
+        <location filename="../stock_grid.py" line="311" />
         <source>Item</source>
         <translation>商品</translation>
     </message>
