@@ -398,3 +398,67 @@ def test_receive_a_delivery_then_send_and_the_reports(qtbot: Any, ui: Any) -> No
     qtbot.keyClick(rep, Qt.Key.Key_Escape)
     idle(qtbot, t)
     assert t.window.current == "shift"
+
+
+def test_grid_asks_the_real_cloud_for_other_stores(
+    qtbot: Any, till_home: Path, tmp_path: Path
+) -> None:
+    """An enrolled till and the reference cloud on 127.0.0.1: other stores nearest first; the
+    cloud gone, the grid still shows this store and says why the rest is missing."""
+    from pos_app.cli.context import AppContext
+    from pos_app.demo_live import cli
+    from pos_app.domain.users import Role
+    from pos_app.ui.app import build_app, teardown
+    from sync.cloud.app import create_app
+    from sync.cloud.db import CloudDB
+    from sync.cloud.server import ThreadedServer
+    from sync.cloud.service import CloudService
+    from sync.cloud.stock import CloudStock
+
+    db = CloudDB(str(tmp_path / "cloud.db"))
+    svc = CloudService(db, ereceipt_base_url="")
+    server = ThreadedServer(create_app(svc)).start()
+    ctx = None
+    t = None
+    try:
+        stock = CloudStock(svc)
+        for sid, name, lat, lon in [("S001", "静安嘉里中心店", 31.224, 121.446),
+                                    ("S002", "南京西路店", 31.229, 121.455),
+                                    ("S003", "杭州湖滨店", 30.258, 120.163)]:  # fmt: skip
+            svc.add_store(sid, name)
+            stock.locate(sid, lat, lon)
+        code = svc.enrollment_code("S001")["code"]
+        cli(till_home, "enroll", "--cloud", server.url, "--code", code)
+        styles = {sku(c, s): STYLE for c, _n in COLOURS for s in SIZES}
+        stock.set_quantities("S003", {sku("BK", "L"): 5}, styles)
+        stock.set_quantities("S002", {sku("BK", "L"): 2, sku("NV", "XL"): 1}, styles)
+        seed_style(till_home / "till.db")
+        ctx = AppContext(till_home)
+        till = ctx.till
+        till.users.add("李娜", {Role.CASHIER}, "1234")
+        seed_stock(till)
+        t = build_app(till, lang="zh", customer_display=False)
+        selling(qtbot, t)
+        t.window.sale.scan.setText(barcode(0, 2))  # 黑 L, typed: the grid for it
+        qtbot.keyClick(t.window.sale.scan, Qt.Key.Key_F3)
+        g = t.window.stock_grid
+        qtbot.waitUntil(lambda: g.others_table.rowCount() == 2, timeout=TIMEOUT)
+        o = g.others_table
+        assert [o.item(r, 0).text() for r in range(2)] == ["S002 南京西路店", "S003 杭州湖滨店"]
+        assert float(o.item(0, 1).text().split()[0]) < 2 < float(o.item(1, 1).text().split()[0])
+        assert [o.item(r, 2).text() for r in range(2)] == ["2", "5"]
+        assert g.others_note.text() == "按距离由近到远。"
+
+        server.stop()  # the link goes down
+        qtbot.keyClicks(g.code, STYLE)
+        qtbot.keyClick(g.code, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: "其他门店暂不可用" in g.others_note.text(), timeout=TIMEOUT)
+        assert g.table.rowCount() == 3 and cell(t, 0, 2).text() == "0"  # ours still shown
+        assert g.others_table.rowCount() == 0
+    finally:
+        if t is not None:
+            teardown(t)
+        if ctx is not None:
+            ctx.close()
+        server.stop()
+        db.close()
