@@ -236,6 +236,17 @@ class MainWindow(QMainWindow):
                 error=True,
             )
             return
+        if self.returns.refunding is not None or self.tender.paying is not None:
+            self.flash(
+                self.session.message(
+                    GuitaiError(
+                        "The card terminal is still working: finish or cancel it first",
+                        "刷卡终端仍在处理：请先完成或取消",
+                    )
+                ),
+                error=True,
+            )
+            return
         self.session.sign_out()
         self.session.sale = None
         self.session.view = EMPTY_VIEW

@@ -138,6 +138,8 @@ def test_cancel_refund_on_the_terminal_pays_nothing_and_can_be_tried_again(
     # no way out of the screen while the terminal holds the refund
     qtbot.keyClick(r.receipt, Qt.Key.Key_Escape)
     assert t.window.current == "returns" and not r.back_btn.isEnabled()
+    t.window.sign_out()
+    assert t.window.current == "returns" and "刷卡终端仍在处理" in t.window.flash_label.text()
     qtbot.mouseClick(r.abort_btn, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: r.refunding is None, timeout=TIMEOUT)
     idle(qtbot, t)
