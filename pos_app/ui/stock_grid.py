@@ -6,6 +6,7 @@ cannot be shown).  Enter or a double tap adds the chosen size to the sale; Esc g
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pos_app.domain.errors import GuitaiError
@@ -13,7 +14,6 @@ from pos_app.domain.errors import GuitaiError
 from .qt import (
     QAbstractItemView,
     QColor,
-    QEvent,
     QHBoxLayout,
     QHeaderView,
     QKeySequence,
@@ -37,6 +37,22 @@ SCANNED_BG = "#ffe9a8"  # the scanned item: a marker-pen yellow, apart from the 
 NEGATIVE_BG = "#f8dedd"
 
 
+class CodeField(QLineEdit):
+    """The grid's code field: ←/→ choose a size while it is empty (the scanner keeps the
+    keyboard), move the cursor once a code is typed."""
+
+    def __init__(self, on_arrow: Callable[[int, int], None]) -> None:
+        super().__init__()
+        self.on_arrow = on_arrow
+
+    def keyPressEvent(self, event: Any) -> None:
+        key = event.key()
+        if key in (Qt.Key.Key_Left, Qt.Key.Key_Right) and not self.text():
+            self.on_arrow(0, 1 if key == Qt.Key.Key_Right else -1)
+            return
+        super().keyPressEvent(event)
+
+
 def qty_text(n: int) -> str:
     return f"{n} !" if n < 0 else str(n)
 
@@ -57,11 +73,10 @@ class StockGridScreen(QWidget):
 
         left, llay = panel()
         llay.addWidget(label(self.tr("Stock by colour and size"), "title"))
-        self.code = QLineEdit()
+        self.code = CodeField(self.move)
         self.code.setObjectName("grid_code")
         self.code.setPlaceholderText(self.tr("Scan an item, or type its code or style number"))
         self.code.returnPressed.connect(self.enter_pressed)
-        self.code.installEventFilter(self)  # ←/→ choose a size while the field is empty
         llay.addWidget(self.code)
         self.heading = label("", "figure", wrap=True)
         llay.addWidget(self.heading)
@@ -72,8 +87,10 @@ class StockGridScreen(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.table.verticalHeader().setDefaultSectionSize(54)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.currentCellChanged.connect(lambda *_a: self.cell_changed())
-        self.table.cellDoubleClicked.connect(lambda _r, _c: self.add_to_sale())
+        # Bound methods, not lambdas: Qt drops them with this screen, so a table signal sent
+        # while the window is being destroyed never reaches a half-deleted screen.
+        self.table.currentCellChanged.connect(self.cell_changed)
+        self.table.cellDoubleClicked.connect(self.cell_double_clicked)
         llay.addWidget(self.table, 1)
         self.legend = label(
             self.tr("Yellow: the scanned item · red with !: below zero, check the shelf"), "muted"
@@ -240,17 +257,6 @@ class StockGridScreen(QWidget):
     def selected(self) -> dict[str, Any] | None:
         return self.cells.get((self.table.currentRow(), self.table.currentColumn()))
 
-    def eventFilter(self, obj: Any, event: Any) -> bool:
-        if (
-            obj is self.code
-            and event.type() == QEvent.Type.KeyPress
-            and event.key() in (Qt.Key.Key_Left, Qt.Key.Key_Right)
-            and not self.code.text()
-        ):
-            self.move(0, 1 if event.key() == Qt.Key.Key_Right else -1)
-            return True
-        return False
-
     def move(self, dr: int, dc: int) -> None:
         """Arrow keys choose a cell (skipping sizes the colour does not come in) while the code
         field keeps the keyboard for the scanner (with a code typed, ←/→ move its cursor)."""
@@ -264,7 +270,7 @@ class StockGridScreen(QWidget):
                 self.table.setCurrentCell(r, c)
                 return
 
-    def cell_changed(self) -> None:
+    def cell_changed(self, *_cells: int) -> None:
         self.add_btn.setEnabled(self.selected() is not None)
         self.paint_others()
 
@@ -337,6 +343,9 @@ class StockGridScreen(QWidget):
                 t.setItem(i, c, item)
 
     # ---- actions -----------------------------------------------------------------------
+
+    def cell_double_clicked(self, _row: int, _col: int) -> None:
+        self.add_to_sale()
 
     def add_to_sale(self) -> None:
         cell = self.selected()

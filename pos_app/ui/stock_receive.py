@@ -46,7 +46,7 @@ class ReceivePage(QWidget):
         lay.addWidget(label(self.tr("Deliveries and transfers to receive"), "title"))
         self.docs = QListWidget()
         self.docs.setObjectName("receive_docs")
-        self.docs.itemDoubleClicked.connect(lambda _i: self.open_selected())
+        self.docs.itemDoubleClicked.connect(self.open_selected)
         lay.addWidget(self.docs, 1)
         self.result = label("", "ok", wrap=True)
         lay.addWidget(self.result)
@@ -107,7 +107,7 @@ class ReceivePage(QWidget):
             self.docs.setCurrentRow(0)
         self.open_btn.setEnabled(bool(docs))
 
-    def open_selected(self) -> None:
+    def open_selected(self, *_item: Any) -> None:
         item = self.docs.currentItem()
         doc = item.data(Qt.ItemDataRole.UserRole) if item else None
         if doc:

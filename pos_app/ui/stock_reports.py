@@ -44,7 +44,7 @@ class ReportsPage(QWidget):
         self.days.setObjectName("slow_days")
         self.days.setRange(1, 3650)
         self.days.setValue(60)
-        self.days.valueChanged.connect(lambda _v: self.kind == "slow" and self.show("slow"))
+        self.days.valueChanged.connect(self.days_changed)
         row.addWidget(self.days)
         lay.addLayout(row)
         self.title = label("", "title", wrap=True)
@@ -55,6 +55,10 @@ class ReportsPage(QWidget):
         lay.addWidget(self.summary)
         self.message = label("", "error", wrap=True)
         lay.addWidget(self.message)
+
+    def days_changed(self, _days: int) -> None:
+        if self.kind == "slow":
+            self.show("slow")
 
     def load(self) -> None:
         self.show(self.kind)

@@ -8,6 +8,7 @@ from typing import Any
 
 from pos_app.domain.errors import InvalidInput
 
+from .dialogs import Dialog
 from .qt import (
     QAbstractItemView,
     QColor,
@@ -18,6 +19,8 @@ from .qt import (
     QTableWidget,
     QTableWidgetItem,
 )
+from .theme import INK
+from .widgets import label
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
@@ -46,19 +49,28 @@ def fill(
     colours: Sequence[str | None] | None = None,
 ) -> None:
     """Replace the table's rows (text; columns not in `left` are right-aligned); `colours`
-    gives a row's text colour (None: the default)."""
-    t.setRowCount(len(rows))
-    for r, values in enumerate(rows):
-        colour = colours[r] if colours is not None else None
+    gives a row's text colour (None: the default).  Only rows that changed are touched: a
+    re-scan in a 5,000-line count repaints one row, not 5,000 (50–100 ms on the GUI thread)."""
+    old: list[tuple[tuple[str, ...], str | None]] = getattr(t, "_painted", [])
+    new = [
+        (tuple(values), colours[r] if colours is not None else None)
+        for r, values in enumerate(rows)
+    ]
+    if t.rowCount() != len(new):
+        t.setRowCount(len(new))
+    for r, (values, colour) in enumerate(new):
+        if r < len(old) and old[r] == (values, colour):
+            continue
         for c, v in enumerate(values):
             item = t.item(r, c)
             if item is None:
                 item = QTableWidgetItem()
+                if c not in left:
+                    item.setTextAlignment(RIGHT)
                 t.setItem(r, c, item)
             item.setText(v)
-            if c not in left:
-                item.setTextAlignment(RIGHT)
-            item.setForeground(QColor(colour) if colour else QColor("#1d2733"))
+            item.setForeground(QColor(colour) if colour else QColor(INK))
+    t._painted = new  # type: ignore[attr-defined]
 
 
 def select_row(t: QTableWidget, key_column: int, key: str) -> None:
@@ -125,19 +137,26 @@ class ScanRow(QHBoxLayout):
         self.code.setFocus()
 
 
-def confirm(win: Any, title: str, message: str, ok_text: str, cancel_text: str,
-            then: Callable[[], None]) -> None:  # fmt: skip
+class Confirm(Dialog):
     """A yes/no question before something that cannot be taken back (sending stock away)."""
-    from .dialogs import Dialog
-    from .widgets import label
 
-    class Confirm(Dialog):
-        def try_accept(self) -> None:
-            self.accept()
-            then()
+    def __init__(
+        self, win: Any, title: str, message: str, ok_text: str, cancel_text: str,
+        then: Callable[[], None],
+    ) -> None:  # fmt: skip
+        super().__init__(win, title)
+        self.then = then
+        self.setObjectName("confirm")
+        self.body.addWidget(label(message, "", wrap=True))
+        self.finish_layout(ok_text, cancel_text)
 
-    dlg = Confirm(win, title)
-    dlg.setObjectName("confirm")
-    dlg.body.addWidget(label(message, "", wrap=True))
-    dlg.finish_layout(ok_text, cancel_text)
-    win.open_dialog(dlg)
+    def try_accept(self) -> None:
+        self.accept()
+        self.then()
+
+
+def confirm(
+    win: Any, title: str, message: str, ok_text: str, cancel_text: str,
+    then: Callable[[], None],
+) -> None:  # fmt: skip
+    win.open_dialog(Confirm(win, title, message, ok_text, cancel_text, then))
