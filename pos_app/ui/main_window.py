@@ -413,6 +413,7 @@ class MainWindow(QMainWindow):
         self.session.lang = lang
         self.translations.set(lang)
         current = self.current
+        stock_state = self.stock.state()
         self.status.stop()
         self.build()
         self.go(current)
@@ -429,7 +430,7 @@ class MainWindow(QMainWindow):
         elif current == "stock_grid":
             self.show_sale()
         elif current == "stock":
-            self.stock.load()
+            self.stock.restore(stock_state)
 
     def closeEvent(self, event: Any) -> None:
         self.status.stop()

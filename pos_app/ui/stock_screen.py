@@ -66,11 +66,21 @@ class StockScreen(QWidget):
             self.reports.approved_by = None
         self.show_page(self.page)
 
+    def state(self) -> tuple[str, str, str | None, str]:
+        """What a language switch (which rebuilds the screens) keeps: the page, where Esc
+        goes, the manager's approval of the reports and which report."""
+        return self.page, self.back_to, self.reports.approved_by, self.reports.kind
+
+    def restore(self, state: tuple[str, str, str | None, str]) -> None:
+        self.page, self.back_to, self.reports.approved_by, self.reports.kind = state
+        self.show_page(self.page)
+
     def show_page(self, name: str) -> None:
         self.page = name
         for k, b in self.tabs.items():
             b.setChecked(k == name)
         self.stack.setCurrentWidget(self.pages[name])
+        self.setFocus()  # Esc works on every page (a page with a scan field takes it next)
         self.pages[name].load()
 
     def scanned(self, code: str) -> None:

@@ -408,7 +408,13 @@ def test_receive_a_delivery_then_send_and_the_reports(qtbot: Any, ui: Any) -> No
     assert "0" in rep.summary.text()
     tap(qtbot, t, rep.buttons["slow"])
     assert rep.table.rowCount() >= 1  # nothing sold yet: everything in stock is slow
-    qtbot.keyClick(rep, Qt.Key.Key_Escape)
+    tap(qtbot, t, t.window.lang_btn)  # English one tap away, on the same page
+    assert t.window.current == "stock" and t.window.stock.tabs["count"].text() == "Stock count"
+    assert t.window.stock.page == "reports" and t.window.dialog is None  # still approved
+    assert t.window.stock.reports.title.text().startswith("In stock, no sale in 60 days")
+    tap(qtbot, t, t.window.lang_btn)
+    assert t.window.stock.tabs["count"].text() == "盘点"
+    qtbot.keyClick(t.window.stock, Qt.Key.Key_Escape)
     idle(qtbot, t)
     assert t.window.current == "shift"
 
