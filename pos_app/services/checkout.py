@@ -165,7 +165,10 @@ class Checkout:
                             "原支付没有交易参考号，无法原路退回，请退现金",
                         )
                     back = self.payments.refund(
-                        p["reference"], -int(p["amount_fen"]), refund_id=plan["refund_id"]
+                        p["reference"],
+                        -int(p["amount_fen"]),
+                        refund_id=plan["refund_id"],
+                        on_text=on_text,  # the card terminal's texts reach the returns screen
                     )
                     attached.append(back.attempt_id)
                     p = dict(p, reference=back.attempt_id)

@@ -133,9 +133,11 @@ class StockService:
 
     def grid(self, style_or_code: str, *, other_stores: bool = True) -> dict[str, Any]:
         """The style's colours × sizes with this store's quantities; online, the same grid for
-        the chain's other stores, nearest first (`other_stores_error` says why not)."""
+        the chain's other stores, nearest first (`other_stores_error` says why not).
+        `scanned_sku` is the SKU of a scanned or typed item code (None for a style number)."""
         text = style_or_code.strip()
         grid = self.repo.grid(text)
+        scanned: str | None = None
         if grid is None:
             try:
                 item = self.lookup(text)
@@ -144,23 +146,48 @@ class StockService:
                     f"No style or item {text!r}: scan the item or type its style number",
                     f"没有款号或商品 {text}：请扫描商品或输入款号",
                 ) from err
+            scanned = item.sku
             grid = self.repo.grid(item.style)
             if grid is None:  # pragma: no cover - a SKU always belongs to its style
                 raise NotFound(f"Style {item.style} has no SKUs", f"款号 {item.style} 没有商品")
         out = grid.as_dict()
         out["store_id"] = self.store_id()
+        out["scanned_sku"] = scanned
         out["other_stores"] = []
         out["other_stores_error"] = None
-        if other_stores and self.remote_grid is not None:
-            try:
-                answer = self.remote_grid(grid.style)
-            except GuitaiError as err:
-                out["other_stores_error"] = err.message
-            else:
-                out["other_stores"] = self._remote_rows(grid, answer)
-        elif other_stores:
-            out["other_stores_error"] = "this till is not enrolled with the cloud"
+        out["other_stores_error_zh"] = None
+        if other_stores:
+            out.update(self._other_stores(grid))
         return out
+
+    def other_stores(self, style: str) -> dict[str, Any]:
+        """Only the chain's other stores for a style (the till's screen paints this store's
+        grid first, then asks this, which may wait for the cloud up to its short timeout)."""
+        grid = self.repo.grid(style.strip())
+        if grid is None:
+            raise NotFound(f"No style {style!r}", f"没有款号 {style}")
+        return {"style": grid.style, **self._other_stores(grid)}
+
+    def _other_stores(self, grid: Grid) -> dict[str, Any]:
+        if self.remote_grid is None:
+            return {
+                "other_stores": [],
+                "other_stores_error": "this till is not enrolled with the cloud",
+                "other_stores_error_zh": "本机未注册到云端",
+            }
+        try:
+            answer = self.remote_grid(grid.style)
+        except GuitaiError as err:
+            return {
+                "other_stores": [],
+                "other_stores_error": err.message,
+                "other_stores_error_zh": err.message_zh,
+            }
+        return {
+            "other_stores": self._remote_rows(grid, answer),
+            "other_stores_error": None,
+            "other_stores_error_zh": None,
+        }
 
     def _remote_rows(self, grid: Grid, answer: Mapping[str, Any]) -> list[dict[str, Any]]:
         me = self.store_id()

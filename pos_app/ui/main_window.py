@@ -29,6 +29,8 @@ from .session import EMPTY_VIEW, Session
 from .shift_screen import ShiftScreen
 from .signin_screen import SignInScreen
 from .status_bar import StatusBar
+from .stock_grid import StockGridScreen
+from .stock_screen import StockScreen
 from .tender_screen import TenderScreen
 from .translations import Translations
 from .widgets import button, label, restyle, yuan
@@ -137,12 +139,16 @@ class MainWindow(QMainWindow):
         self.tender = TenderScreen(self)
         self.returns = ReturnsScreen(self)
         self.shift = ShiftScreen(self)
+        self.stock_grid = StockGridScreen(self)
+        self.stock = StockScreen(self)
         self.screens: dict[str, QWidget] = {
             "signin": self.signin,
             "sale": self.sale,
             "tender": self.tender,
             "returns": self.returns,
             "shift": self.shift,
+            "stock_grid": self.stock_grid,
+            "stock": self.stock,
         }
         for w in self.screens.values():
             self.stack.addWidget(w)
@@ -242,6 +248,18 @@ class MainWindow(QMainWindow):
         self.go("shift")
         self.shift.load()
 
+    def show_stock_grid(self, code: str = "") -> None:
+        """The size-and-colour grid (sale screen, F3) for an item code, SKU or style."""
+        if self.current != "sale":
+            return
+        self.go("stock_grid")
+        self.stock_grid.load(code)
+
+    def show_stock(self, back_to: str = "shift") -> None:
+        """The stock area: count (盘点), receiving, sending, reports."""
+        self.go("stock")
+        self.stock.load(back_to)
+
     def sign_out(self) -> None:
         if self.session.view.lines and self.session.sale and self.session.sale.state == "open":
             self.flash(
@@ -249,6 +267,17 @@ class MainWindow(QMainWindow):
                     GuitaiError(
                         "Finish, suspend or void the sale before signing out",
                         "请先完成、挂起或作废当前交易，再退出登录",
+                    )
+                ),
+                error=True,
+            )
+            return
+        if self.returns.refunding is not None or self.tender.paying is not None:
+            self.flash(
+                self.session.message(
+                    GuitaiError(
+                        "The card terminal is still working: finish or cancel it first",
+                        "刷卡终端仍在处理：请先完成或取消",
                     )
                 ),
                 error=True,
@@ -290,6 +319,10 @@ class MainWindow(QMainWindow):
             self.tender.scanned(code)
         elif self.current == "returns":
             self.returns.scanned(code)
+        elif self.current == "stock_grid":
+            self.stock_grid.scanned(code)
+        elif self.current == "stock":
+            self.stock.scanned(code)
 
     def followups_due(self, rows: list[dict[str, Any]]) -> None:
         """The scheduler says follow-ups fell due: say so and update the badge."""
@@ -420,7 +453,7 @@ class MainWindow(QMainWindow):
     # ---- language ----------------------------------------------------------------------
 
     def toggle_language(self) -> None:
-        if self.tender.paying is not None:
+        if self.tender.paying is not None or self.returns.refunding is not None:
             return  # the terminal is working for this screen: switch after the payment
         self.set_language("en" if self.session.lang == "zh" else "zh")
 
@@ -428,6 +461,7 @@ class MainWindow(QMainWindow):
         self.session.lang = lang
         self.translations.set(lang)
         current = self.current
+        stock_state = self.stock.state()
         self.status.stop()
         self.build()
         self.go(current)
@@ -441,6 +475,10 @@ class MainWindow(QMainWindow):
             self.returns.load()
         elif current == "shift":
             self.shift.load()
+        elif current == "stock_grid":
+            self.show_sale()
+        elif current == "stock":
+            self.stock.restore(stock_state)
         self.sale.member_col.refresh_due()
 
     def closeEvent(self, event: Any) -> None:

@@ -1,27 +1,34 @@
 """Returns: find the original by receipt number or by scanning its e-receipt QR (paper or the
 customer's phone; the verdict — genuine, altered, unknown till — is shown), choose lines and
-quantities, refund to the original tender (card / wallet through the checkout) or cash."""
+quantities, refund to the original tender (card / wallet through the checkout) or cash.
+While the card terminal works on a refund its own texts show, with Cancel refund; the outcome
+(done, or not done and why, or not confirmed) stays on the screen."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from pos_app.domain.errors import GuitaiError, NeedsApproval
+from pos_app.domain.payments import PaymentDeclined, PaymentUnavailable, PaymentUnknown
 from pos_app.domain.returns import ReturnRequest
 from pos_app.domain.tenders import Tender
 
 from .qt import (
     QAbstractItemView,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QKeySequence,
     QLineEdit,
+    QObject,
     QShortcut,
     QSpinBox,
     Qt,
     QTableWidget,
     QTableWidgetItem,
+    QVBoxLayout,
     QWidget,
+    Signal,
 )
 from .widgets import button, label, panel, restyle, yuan
 
@@ -31,11 +38,19 @@ if TYPE_CHECKING:
     from .main_window import MainWindow
 
 
+class _Texts(QObject):
+    # The terminal's texts arrive on the worker thread; Qt queues them to the GUI thread.
+    text = Signal(str, str)
+
+
 class ReturnsScreen(QWidget):
     def __init__(self, win: MainWindow) -> None:
         super().__init__()
         self.setObjectName("screen")
         self.win = win
+        self.refunding: str | None = None  # the tender paying back while the terminal works
+        self._texts = _Texts(self)
+        self._texts.text.connect(self.terminal_text)
         self.original: dict[str, Any] | None = None
         self.spins: list[tuple[dict[str, Any], QSpinBox]] = []
         outer = QHBoxLayout(self)
@@ -101,15 +116,33 @@ class ReturnsScreen(QWidget):
         self.mode = "cash"
         self.message = label("", "error", wrap=True)
         rlay.addWidget(self.message)
+        self.outcome = label("", "ok", wrap=True)
+        rlay.addWidget(self.outcome)
+        # While the card terminal works on the refund: its own texts, and Cancel
+        self.working = QFrame()
+        self.working.setObjectName("panel")
+        wl = QVBoxLayout(self.working)
+        self.working_text = label("", "title", wrap=True)
+        self.working_text.setObjectName("refund_terminal_text")
+        wl.addWidget(self.working_text)
+        self.abort_btn = button(self.tr("Cancel refund"), "danger", self.abort)
+        wl.addWidget(self.abort_btn)
+        self.working.hide()
+        rlay.addWidget(self.working)
         rlay.addStretch(1)
         self.refund_btn = button(self.tr("Refund"), "pay", self.refund)
         self.refund_btn.setEnabled(False)
         rlay.addWidget(self.refund_btn)
-        rlay.addWidget(button(self.tr("Back  Esc"), "", self.win.show_sale))
+        self.back_btn = button(self.tr("Back  Esc"), "", self.back)
+        rlay.addWidget(self.back_btn)
         outer.addWidget(right, 2)
         sc = QShortcut(QKeySequence("Esc"), self)
         sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        sc.activated.connect(self.win.show_sale)
+        sc.activated.connect(self.back)
+
+    def back(self) -> None:
+        if self.refunding is None:  # never leave while the terminal is paying back
+            self.win.show_sale()
 
     def set_mode(self, mode: str) -> None:
         self.mode = mode
@@ -117,6 +150,7 @@ class ReturnsScreen(QWidget):
         self.cash_btn.setChecked(mode == "cash")
 
     def load(self) -> None:
+        self.outcome.clear()
         self.original = None
         self.receipt.clear()
         self.reason.clear()
@@ -140,6 +174,8 @@ class ReturnsScreen(QWidget):
 
     def scanned(self, code: str) -> None:
         """A scan on this screen: a receipt number, or an e-receipt QR to verify and open."""
+        if self.refunding is not None:
+            return  # the terminal is paying back the receipt on screen
         text = code.strip()
         if text.lstrip("#").isdigit() and len(text) < 10:
             self.receipt.setText(text)
@@ -221,20 +257,36 @@ class ReturnsScreen(QWidget):
             if q:
                 fen += int(ln["amount_fen"]) * q // int(ln["qty"])
         self.amount.setText(yuan(fen))
-        self.refund_btn.setEnabled(bool(self.requests()))
+        self.refund_btn.setEnabled(bool(self.requests()) and self.refunding is None)
 
     def refund(self, approvals: list[Any] | None = None) -> None:
-        if self.original is None or not self.requests():
+        if self.original is None or not self.requests() or self.refunding is not None:
             return
         no = int(self.original["receipt_no"])
 
         def err(e: GuitaiError) -> None:
+            self._refund_over()
             if isinstance(e, NeedsApproval):
                 self.win.ask_approval("refund", e, self.reason.text(), lambda a: self.refund([a]))
             else:
-                self.show_error(e)
+                self.refund_failed(e)
 
         self.refund_btn.setEnabled(False)
+        self.message.clear()
+        self.outcome.clear()
+        card = self.mode == "original" and any(
+            p["tender"] == Tender.CARD.value for p in self.original.get("payments", [])
+        )
+        if card:
+            self.refunding = Tender.CARD.value
+            self.working_text.setText(
+                self.tr("Refund to the card — follow the terminal (%1)").replace(
+                    "%1", self.amount.text()
+                )
+            )
+            self.abort_btn.setEnabled(True)
+            self.working.show()
+            self.back_btn.setEnabled(False)
         self.win.session.refund(
             no,
             self.requests(),
@@ -243,13 +295,53 @@ class ReturnsScreen(QWidget):
             self.done,
             err,
             mode=self.mode,
+            on_text=self._texts.text.emit if card else None,
         )
+
+    def terminal_text(self, en: str, zh: str) -> None:
+        if self.refunding is not None and self.abort_btn.isEnabled():
+            self.working_text.setText(zh if self.win.session.lang == "zh" else en)
+
+    def abort(self) -> None:
+        """Cancel refund: the terminal is told to abort (on the side thread: the worker is
+        busy with the refund); the refund then ends as not done."""
+        if self.refunding is None:
+            return
+        self.abort_btn.setEnabled(False)
+        self.working_text.setText(self.tr("Cancelling…"))
+        self.win.session.abort_payment(Tender(self.refunding), self.show_error)
+
+    def _refund_over(self) -> None:
+        self.refunding = None
+        self.working.hide()
+        self.back_btn.setEnabled(True)
+
+    def refund_failed(self, e: GuitaiError) -> None:
+        """Say plainly whether money went back: a declined or cancelled refund paid nothing
+        and recorded no return; an unconfirmed one must not be tried again before recovery."""
+        why = self.win.session.message(e)
+        if isinstance(e, (PaymentDeclined, PaymentUnavailable)):
+            text = self.tr(
+                "Refund not done: nothing was paid back and the return is not recorded. "
+                "Try again, or refund cash."
+            )
+        elif isinstance(e, PaymentUnknown):
+            text = self.tr(
+                "The terminal did not confirm the refund. Do not refund again: the technician "
+                "checks it with “guitai payments recover”."
+            )
+        else:
+            self.show_error(e)
+            return
+        self.recalc()
+        self.message.setText(text + "\n" + why)
 
     def tender_name(self, value: str) -> str:
         t = Tender(value)
         return t.label_zh if self.win.session.lang == "zh" else t.label_en
 
     def done(self, payload: dict[str, Any]) -> None:
+        self._refund_over()
         paid = "、".join(
             f"{self.tender_name(str(p['tender']))} {yuan(abs(int(p['amount_fen'])))}"
             for p in payload["payments"]
@@ -261,6 +353,11 @@ class ReturnsScreen(QWidget):
         )
         self.win.last_refund = payload
         self.load()
+        self.outcome.setText(
+            self.tr("Refund done: receipt no. %1, paid back: %2.")
+            .replace("%1", str(payload["receipt_no"]))
+            .replace("%2", paid)
+        )
         self.info.setText(self.win.session.receipt_text(payload))
 
     def show_error(self, e: GuitaiError) -> None:

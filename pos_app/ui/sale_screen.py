@@ -141,6 +141,7 @@ class SaleScreen(QWidget):
             "return": button(self.tr("Return  F7"), "", self.win.show_returns),
             "reprint": button(self.tr("Reprint  F8"), "", self.reprint),
             "shift": button(self.tr("Shift  F9"), "", self.win.show_shift),
+            "stock": button(self.tr("Stock  F3"), "", self.stock),
             "order_discount": button(self.tr("Order discount"), "", self.ask_order_discount),
             "void_sale": button(self.tr("Void sale"), "danger", self.ask_void_sale),
         }
@@ -152,6 +153,7 @@ class SaleScreen(QWidget):
 
         for key, fn in (
             ("F2", self.win.show_tender),
+            ("F3", self.stock),
             ("F4", self.suspend),
             ("F5", self.resume),
             ("F6", self.member),
@@ -450,3 +452,11 @@ class SaleScreen(QWidget):
 
     def reprint(self) -> None:
         self.win.ask_reprint()
+
+    def stock(self) -> None:
+        """The size-and-colour grid: for what is typed in the scan field, else the line."""
+        typed = self.scan.text().strip()
+        ln = self.selected_line()
+        self.scan.clear()
+        self.results.hide()
+        self.win.show_stock_grid(typed or (ln.sku if ln else ""))

@@ -333,7 +333,10 @@ class Session:
         ok: Ok,
         err: Err,
         mode: str = "cash",
+        on_text: Callable[[str, str], None] | None = None,
     ) -> None:
+        """on_text: the card terminal's texts while a refund to the card runs (called on the
+        worker thread: marshal them to the GUI thread)."""
         user = self.user
         assert user is not None
         checkout = getattr(self.till, "checkout", None)
@@ -347,7 +350,9 @@ class Session:
             )
             return
         self.call(
-            lambda: checkout.refund(user, receipt_no, requests, mode, reason, approvals or None),
+            lambda: checkout.refund(
+                user, receipt_no, requests, mode, reason, approvals or None, on_text=on_text
+            ),
             ok,
             err,
         )

@@ -176,12 +176,14 @@ class ShiftScreen(QWidget):
         self.pay_in_btn = button(self.tr("Pay in"), "", lambda: self.ask_move("pay_in"))
         self.pay_out_btn = button(self.tr("Pay out"), "", lambda: self.ask_move("pay_out"))
         self.refresh_btn = button(self.tr("Refresh X report"), "", self.load)
+        self.stock_btn = button(self.tr("Stock count / goods"), "", self.win.show_stock)
         self.close_btn = button(self.tr("Close day (Z)"), "danger", self.show_close)
         self.back_btn = button(self.tr("Back to sale  Esc"), "primary", self.back)
         for b in (
             self.pay_in_btn,
             self.pay_out_btn,
             self.refresh_btn,
+            self.stock_btn,
             self.close_btn,
             self.back_btn,
         ):

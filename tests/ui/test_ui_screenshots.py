@@ -169,3 +169,74 @@ def test_screenshots_of_every_screen(qtbot: Any, till_home: Path, shots: Path) -
         till.close()
         db.close()
         stack.close()
+
+
+def test_screenshots_of_the_stock_screens(qtbot: Any, till_home: Path, shots: Path) -> None:
+    """The size-and-colour grid (F3) and the stock count (盘点) with its variance report."""
+    from test_ui_stock import barcode, seed_stock, seed_style
+
+    from pos_app.adapters.db.connection import open_database
+    from pos_app.bootstrap import build_till
+    from pos_app.config import Paths
+    from pos_app.domain.users import Role
+    from pos_app.ui.app import build_app, teardown
+
+    clock = ManualClock(datetime(2026, 11, 25, 19, 30, tzinfo=ZoneInfo("Asia/Shanghai")))
+    seed_style(till_home / "till.db")
+    db = open_database(Paths(till_home).database)
+    till = build_till(Paths(till_home), db, clock)
+    till.users.add("李娜", {Role.CASHIER}, "1234")
+    till.users.add("陈店长", {Role.MANAGER}, "3456")
+    seed_stock(till)
+    till.shifts.open(till.users.authenticate("admin", "9999"), 50_000)
+
+    def cloud(style: str) -> dict[str, Any]:
+        # the shape GET /v1/stock/{style} answers with (tests/stock/test_stock_sync.py runs
+        # the real reference cloud); a picture of an enrolled till needs no cloud process
+        return {
+            "stores": [
+                {"store_id": "S002", "name": "南京西路店", "distance_km": 1.2,
+                 "skus": {"PK5005-BK-L": 3, "PK5005-CM-S": 2, "PK5005-NV-M": 4}},
+                {"store_id": "S005", "name": "徐家汇店", "distance_km": 6.8,
+                 "skus": {"PK5005-BK-L": 1, "PK5005-BK-M": 2}},
+                {"store_id": "S009", "name": "杭州西湖店", "distance_km": 161.0,
+                 "skus": {"PK5005-BK-L": 5}},
+            ]
+        }  # fmt: skip
+
+    till.stock.remote_grid = cloud
+    t = build_app(till, lang="zh", customer_display=False)
+    try:
+        qtbot.addWidget(t.window)
+        t.window.resize(1280, 800)
+        sign_in(qtbot, t, "李娜", "1234")
+        assert t.window.current == "sale"
+        wedge_scan(qtbot, t, barcode(0, 1))
+        qtbot.keyClick(t.window.sale.scan, Qt.Key.Key_F3)
+        idle(qtbot, t)
+        g = t.window.stock_grid
+        g.table.setCurrentCell(0, 2)  # 黑 L: none here, three at 南京西路店
+        assert g.others_table.rowCount() == 3
+        save(t.window, shots, "till-stock-grid.png")
+        qtbot.keyClick(g.code, Qt.Key.Key_Escape)
+        idle(qtbot, t)
+
+        t.window.show_shift()
+        idle(qtbot, t)
+        tap(qtbot, t, t.window.shift.stock_btn)
+        page = t.window.stock.count
+        page.note.setText("月底盘点")
+        tap(qtbot, t, page.start_btn)
+        fill(qtbot, t, name="陈店长", pin="3456", reason="月底盘点")
+        for ci, si, qty in ((0, 0, "1"), (0, 1, "3"), (1, 1, "3"), (1, 2, "6"), (2, 0, "1")):
+            page.scan_row.qty.setText(qty)
+            page.scan_row.code.setText(barcode(ci, si))
+            qtbot.keyClick(page.scan_row.code, Qt.Key.Key_Return)
+            idle(qtbot, t)
+        save(t.window, shots, "till-stock-count.png")
+        tap(qtbot, t, page.variance_btn)
+        save(t.window, shots, "till-stock-variance.png")
+    finally:
+        teardown(t)
+        till.close()
+        db.close()

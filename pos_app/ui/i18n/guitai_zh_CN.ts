@@ -1,6 +1,168 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>CountPage</name>
+    <message>
+        <location filename="../stock_count.py" line="57" />
+        <source>Stock count</source>
+        <translation>盘点</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="61" />
+        <source>No stock count is open. A manager starts one; then scan every item on the shelves and in the stockroom. Items not scanned are left as they are.</source>
+        <translation>当前没有进行中的盘点。由店长开始盘点，然后扫描货架和仓库里的每件商品。未扫描的商品库存保持不变。</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="70" />
+        <source>Note (optional), e.g. month-end count, 2nd floor</source>
+        <translation>备注（可选），如：月底盘点、二楼</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="72" />
+        <source>Start a count (manager)</source>
+        <translation>开始盘点（店长）</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="85" />
+        <source>Scan an item (or type its code, then Enter)</source>
+        <translation>扫描商品（或输入条码后按 Enter）</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="86" />
+        <source>Qty 1</source>
+        <translation>数量 1</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="91" />
+        <source>Type a quantity first to count several at once; -1 takes one back.</source>
+        <translation>先输入数量可一次盘多件；输入 -1 撤回一件。</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="96" />
+        <location filename="../stock_count.py" line="115" />
+        <source>SKU</source>
+        <translation>货号</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="96" />
+        <location filename="../stock_count.py" line="116" />
+        <source>Item</source>
+        <translation>商品</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="101" />
+        <source>Cancel the count</source>
+        <translation>取消盘点</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="103" />
+        <source>Variance report</source>
+        <translation>差异报告</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="117" />
+        <source>Expected</source>
+        <translation>账面</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="118" />
+        <source>Sold since counted</source>
+        <translation>盘后售出</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="96" />
+        <location filename="../stock_count.py" line="119" />
+        <source>Counted qty</source>
+        <translation>实盘</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="120" />
+        <source>Difference qty</source>
+        <translation>差异</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="121" />
+        <source>Value</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="128" />
+        <source>Back to scanning</source>
+        <translation>继续扫描</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="129" />
+        <source>Post the differences (manager)</source>
+        <translation>过账差异（店长）</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="157" />
+        <source>Count no. %1 · started by %2 at %3</source>
+        <translation>盘点 %1 · %2 于 %3 开始</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="163" />
+        <source>(resumed)</source>
+        <translation>（继续上次盘点）</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="169" />
+        <source>%1 items · %2 pieces counted</source>
+        <translation>已盘 %1 个货号 · %2 件</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="177" />
+        <source>Variance report · count no. %1</source>
+        <translation>差异报告 · 盘点 %1</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="197" />
+        <source>%1 items counted, %2 pieces (expected %3). %4 items differ: %5 pieces, %6; shrinkage %7.</source>
+        <translation>已盘 %1 个货号，%2 件（账面 %3 件）。%4 个货号有差异：%5 件，%6；损耗 %7。</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="210" />
+        <source>%1 items with stock were not scanned: they are left as they are.</source>
+        <translation>%1 个有库存的货号未扫描：库存保持不变。</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="222" />
+        <location filename="../stock_count.py" line="283" />
+        <source>stock count</source>
+        <translation>盘点</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="236" />
+        <source>Count started: scan the items.</source>
+        <translation>盘点已开始：请扫描商品。</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="240" />
+        <source>Start a count first (a manager).</source>
+        <translation>请先由店长开始盘点。</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="259" />
+        <source>%1 %2: %3 → %4 counted</source>
+        <translation>%1 %2：%3 → 已盘 %4 件</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="293" />
+        <source>Count no. %1 posted, approved by %2: %3 items adjusted (%4 pieces, %5).</source>
+        <translation>盘点 %1 已过账，授权人 %2：调整 %3 个货号（%4 件，%5）。</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="317" />
+        <source>count abandoned</source>
+        <translation>放弃盘点</translation>
+    </message>
+    <message>
+        <location filename="../stock_count.py" line="326" />
+        <source>Count no. %1 cancelled: nothing was changed.</source>
+        <translation>盘点 %1 已取消：库存未作任何更改。</translation>
+    </message>
+</context>
+<context>
     <name>CustomerDisplay</name>
     <message>
         <location filename="../customer_display.py" line="17" />
@@ -121,109 +283,109 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="104" />
+        <location filename="../main_window.py" line="106" />
         <source>Guitai till</source>
         <translation>柜台收银</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="116" />
+        <location filename="../main_window.py" line="118" />
         <source>Till %1</source>
         <translation>%1 号收银台</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="127" />
+        <location filename="../main_window.py" line="129" />
         <source>Sign out</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="166" />
+        <location filename="../main_window.py" line="172" />
         <source>Cashier %1</source>
         <translation>收银员 %1</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="194" />
+        <location filename="../main_window.py" line="200" />
         <source>Shift open. Happy selling!</source>
         <translation>已开班，祝生意兴隆！</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="298" />
+        <location filename="../main_window.py" line="331" />
         <source>%1 follow-up(s) due: %2</source>
         <translation>%1 条回访已到期：%2</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="341" />
+        <location filename="../main_window.py" line="374" />
         <source>Manager approval</source>
         <translation>店长授权</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="343" />
+        <location filename="../main_window.py" line="376" />
         <source>Manager</source>
         <translation>店长</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="344" />
+        <location filename="../main_window.py" line="377" />
         <source>PIN</source>
         <translation>PIN 密码</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="345" />
+        <location filename="../main_window.py" line="378" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="349" />
+        <location filename="../main_window.py" line="382" />
         <source>Approve</source>
         <translation>授权</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="350" />
         <location filename="../main_window.py" line="383" />
+        <location filename="../main_window.py" line="416" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="356" />
+        <location filename="../main_window.py" line="389" />
         <source>Manager, PIN and reason are all needed.</source>
         <translation>请填写店长、PIN 和原因。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="378" />
+        <location filename="../main_window.py" line="411" />
         <source>Reprint a receipt</source>
         <translation>重印小票</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="381" />
+        <location filename="../main_window.py" line="414" />
         <source>No receipts yet.</source>
         <translation>还没有小票。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="382" />
+        <location filename="../main_window.py" line="415" />
         <source>Reprint</source>
         <translation>重印</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="395" />
+        <location filename="../main_window.py" line="428" />
         <source>Receipt %1 reprinted.</source>
         <translation>小票 %1 已重印。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="400" />
+        <location filename="../main_window.py" line="433" />
         <source>Receipt %1 (no printer configured)</source>
         <translation>小票 %1（未配置打印机）</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="402" />
-        <location filename="../main_window.py" line="416" />
+        <location filename="../main_window.py" line="435" />
+        <location filename="../main_window.py" line="449" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="409" />
+        <location filename="../main_window.py" line="442" />
         <source>Gift receipt for %1 printed.</source>
         <translation>小票 %1 的礼品小票已打印。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="414" />
+        <location filename="../main_window.py" line="447" />
         <source>Gift receipt %1 (no printer configured)</source>
         <translation>礼品小票 %1（未配置打印机）</translation>
     </message>
@@ -232,13 +394,13 @@
     <name>MemberColumn</name>
     <message>
         <location filename="../member_panel.py" line="68" />
-        <location filename="../member_panel.py" line="176" />
+        <location filename="../member_panel.py" line="178" />
         <source>No member on this sale</source>
         <translation>本单没有会员</translation>
     </message>
     <message>
         <location filename="../member_panel.py" line="71" />
-        <location filename="../member_panel.py" line="177" />
+        <location filename="../member_panel.py" line="179" />
         <source>Scan the member code or press F6</source>
         <translation>扫描会员码或按 F6</translation>
     </message>
@@ -263,14 +425,14 @@
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="112" />
-        <source>Find / enroll</source>
-        <translation>查找 / 注册</translation>
-    </message>
-    <message>
         <location filename="../member_panel.py" line="111" />
         <source>Remove</source>
         <translation>移除</translation>
+    </message>
+    <message>
+        <location filename="../member_panel.py" line="112" />
+        <source>Find / enroll</source>
+        <translation>查找 / 注册</translation>
     </message>
     <message>
         <location filename="../member_panel.py" line="122" />
@@ -278,103 +440,103 @@
         <translation>推荐</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="129" />
-        <location filename="../member_panel.py" line="275" />
+        <location filename="../member_panel.py" line="131" />
+        <location filename="../member_panel.py" line="277" />
         <source>Follow-ups</source>
         <translation>回访</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="154" />
+        <location filename="../member_panel.py" line="156" />
         <source>Associate: %1</source>
         <translation>导购：%1</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="156" />
+        <location filename="../member_panel.py" line="158" />
         <source>Associate: none (tap to choose)</source>
         <translation>导购：无（点击选择）</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="187" />
+        <location filename="../member_panel.py" line="189" />
         <source>Points %1 · stored value %2</source>
         <translation>积分 %1 · 储值 %2</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="192" />
+        <location filename="../member_panel.py" line="194" />
         <source>Redeeming %1 points</source>
         <translation>本单抵扣 %1 积分</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="194" />
+        <location filename="../member_panel.py" line="196" />
         <source>Earns %1 points on this sale</source>
         <translation>本单可得 %1 积分</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="198" />
+        <location filename="../member_panel.py" line="200" />
         <source>Coupon %1 applied</source>
         <translation>已用券 %1</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="209" />
+        <location filename="../member_panel.py" line="211" />
         <source>bought together %1×</source>
         <translation>常一起购买 %1 次</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="216" />
+        <location filename="../member_panel.py" line="218" />
         <source>Tap to add it to the sale</source>
         <translation>点击加入本单</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="219" />
+        <location filename="../member_panel.py" line="221" />
         <source>No suggestions yet</source>
         <translation>暂无推荐</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="231" />
+        <location filename="../member_panel.py" line="233" />
         <source>No usable coupons</source>
         <translation>没有可用的券</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="234" />
+        <location filename="../member_panel.py" line="236" />
         <source>Birthday this month</source>
         <translation>本月生日</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="237" />
+        <location filename="../member_panel.py" line="239" />
         <source>Lapsed: no purchase for %1 days</source>
         <translation>流失：%1 天未购买</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="243" />
+        <location filename="../member_panel.py" line="245" />
         <source>Tags: %1</source>
         <translation>标签：%1</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="247" />
+        <location filename="../member_panel.py" line="249" />
         <source>Points usable on this bill: up to %1</source>
         <translation>本单最多可用积分：%1</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="252" />
+        <location filename="../member_panel.py" line="254" />
         <source>Usual sizes: %1</source>
         <translation>常购尺码：%1</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="258" />
+        <location filename="../member_panel.py" line="260" />
         <source>Favourites: %1</source>
         <translation>偏好品类：%1</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="261" />
+        <location filename="../member_panel.py" line="263" />
         <source>Last visits:</source>
         <translation>最近到店：</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="268" />
+        <location filename="../member_panel.py" line="270" />
         <source>No purchases yet</source>
         <translation>尚无消费记录</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="277" />
+        <location filename="../member_panel.py" line="279" />
         <source>%1 open, %2 due</source>
         <translation>%1 条未完成，%2 条到期</translation>
     </message>
@@ -614,6 +776,124 @@
     </message>
 </context>
 <context>
+    <name>ReceivePage</name>
+    <message>
+        <location filename="../stock_receive.py" line="46" />
+        <source>Deliveries and transfers to receive</source>
+        <translation>待收货的到货单和调拨单</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="54" />
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="55" />
+        <source>Receive the selected one</source>
+        <translation>收取所选单据</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="64" />
+        <source>Scan what arrived (or type its code, then Enter)</source>
+        <translation>扫描到货商品（或输入条码后按 Enter）</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="65" />
+        <source>Qty 1</source>
+        <translation>数量 1</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="72" />
+        <source>SKU</source>
+        <translation>货号</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="72" />
+        <source>Announced</source>
+        <translation>应到</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="72" />
+        <source>Received</source>
+        <translation>实收</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="72" />
+        <source>Short</source>
+        <translation>短少</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="73" />
+        <source>Over</source>
+        <translation>多出</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="80" />
+        <source>Back to the list</source>
+        <translation>返回列表</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="81" />
+        <source>Confirm what was received</source>
+        <translation>确认收货</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="96" />
+        <source>Transfer</source>
+        <translation>调拨</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="96" />
+        <source>Delivery</source>
+        <translation>到货</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="98" />
+        <source>%1 pieces</source>
+        <translation>%1 件</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="100" />
+        <source>(being received)</source>
+        <translation>（收货中）</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="105" />
+        <source>Nothing announced. New deliveries arrive with the sync.</source>
+        <translation>暂无待收单据。新的到货单会随同步到达。</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="121" />
+        <source>Receiving %1</source>
+        <translation>正在收货 %1</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="133" />
+        <source>Announced %1 · received %2 · short %3 · over %4</source>
+        <translation>应到 %1 · 实收 %2 · 短少 %3 · 多出 %4</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="143" />
+        <source>Choose the delivery first, then scan its items.</source>
+        <translation>请先选择单据，再扫描商品。</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="161" />
+        <source>%1: %2 of %3 announced</source>
+        <translation>%1：实收 %2 / 应到 %3</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="165" />
+        <source>(more than announced)</source>
+        <translation>（多于应到数量）</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="175" />
+        <source>%1 received: %2 pieces in stock; short %3, over %4 (reported to the cloud).</source>
+        <translation>%1 已收货：%2 件入库；短少 %3，多出 %4（已报告云端）。</translation>
+    </message>
+</context>
+<context>
     <name>ReportView</name>
     <message>
         <location filename="../shift_screen.py" line="65" />
@@ -722,106 +1002,249 @@
     </message>
 </context>
 <context>
-    <name>ReturnsScreen</name>
+    <name>ReportsPage</name>
     <message>
-        <location filename="../returns_screen.py" line="46" />
-        <source>Return goods</source>
-        <translation>退货</translation>
+        <location filename="../stock_reports.py" line="35" />
+        <source>Stock value by category</source>
+        <translation>各品类库存金额</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="50" />
-        <source>Receipt number of the sale</source>
-        <translation>原销售小票号</translation>
+        <location filename="../stock_reports.py" line="36" />
+        <source>Negative stock</source>
+        <translation>负库存</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="53" />
-        <source>Find</source>
-        <translation>查找</translation>
+        <location filename="../stock_reports.py" line="37" />
+        <source>Slow movers</source>
+        <translation>滞销商品</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="64" />
+        <location filename="../stock_reports.py" line="42" />
+        <source>no sale in (days)</source>
+        <translation>未售天数</translation>
+    </message>
+    <message>
+        <location filename="../stock_reports.py" line="68" />
+        <source>Scans are taken on the count, receive and send pages.</source>
+        <translation>请在盘点、收货或调拨页面扫描。</translation>
+    </message>
+    <message>
+        <location filename="../stock_reports.py" line="81" />
+        <source>stock reports</source>
+        <translation>库存报表</translation>
+    </message>
+    <message>
+        <location filename="../stock_reports.py" line="94" />
+        <source>Stock value by category (retail prices)</source>
+        <translation>各品类库存金额（按零售价）</translation>
+    </message>
+    <message>
+        <location filename="../stock_reports.py" line="95" />
+        <source>Category</source>
+        <translation>品类</translation>
+    </message>
+    <message>
+        <location filename="../stock_reports.py" line="95" />
+        <source>Items</source>
+        <translation>货号数</translation>
+    </message>
+    <message>
+        <location filename="../stock_reports.py" line="95" />
+        <source>Pieces</source>
+        <translation>件数</translation>
+    </message>
+    <message>
+        <location filename="../stock_reports.py" line="95" />
+        <location filename="../stock_reports.py" line="110" />
+        <source>Value</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <location filename="../stock_reports.py" line="102" />
+        <source>Total: %1 pieces, %2</source>
+        <translation>合计：%1 件，%2</translation>
+    </message>
+    <message>
+        <location filename="../stock_reports.py" line="108" />
+        <source>In stock, no sale in %1 days</source>
+        <translation>有库存但 %1 天未售出</translation>
+    </message>
+    <message>
+        <location filename="../stock_reports.py" line="110" />
+        <location filename="../stock_reports.py" line="125" />
+        <source>SKU</source>
+        <translation>货号</translation>
+    </message>
+    <message>
+        <location filename="../stock_reports.py" line="110" />
+        <location filename="../stock_reports.py" line="125" />
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
+        <location filename="../stock_reports.py" line="110" />
+        <location filename="../stock_reports.py" line="125" />
+        <source>On hand</source>
+        <translation>库存</translation>
+    </message>
+    <message>
+        <location filename="../stock_reports.py" line="111" />
+        <source>Last sale</source>
+        <translation>最近售出</translation>
+    </message>
+    <message>
+        <location filename="../stock_reports.py" line="115" />
+        <source>never</source>
+        <translation>从未</translation>
+    </message>
+    <message>
+        <location filename="../stock_reports.py" line="119" />
+        <source>%1 items, %2 tied up</source>
+        <translation>%1 个货号，占用 %2</translation>
+    </message>
+    <message>
+        <location filename="../stock_reports.py" line="124" />
+        <source>Below zero: check these shelves, then count them</source>
+        <translation>负库存：请核对这些货架，然后盘点</translation>
+    </message>
+    <message>
+        <location filename="../stock_reports.py" line="125" />
+        <source>Since</source>
+        <translation>出现时间</translation>
+    </message>
+    <message>
+        <location filename="../stock_reports.py" line="133" />
+        <source>%1 items below zero (%2 pieces)</source>
+        <translation>%1 个货号为负库存（%2 件）</translation>
+    </message>
+</context>
+<context>
+    <name>ReturnsScreen</name>
+    <message>
+        <location filename="../returns_screen.py" line="61" />
+        <source>Return goods</source>
+        <translation>退货</translation>
+    </message>
+    <message>
         <location filename="../returns_screen.py" line="65" />
+        <source>Receipt number of the sale</source>
+        <translation>原销售小票号</translation>
+    </message>
+    <message>
+        <location filename="../returns_screen.py" line="68" />
+        <source>Find</source>
+        <translation>查找</translation>
+    </message>
+    <message>
+        <location filename="../returns_screen.py" line="79" />
+        <source>Item</source>
+        <translation>商品</translation>
+    </message>
+    <message>
+        <location filename="../returns_screen.py" line="80" />
         <source>Sold</source>
         <translation>已售</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="66" />
+        <location filename="../returns_screen.py" line="81" />
         <source>Paid each</source>
         <translation>单件实付</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="67" />
+        <location filename="../returns_screen.py" line="82" />
         <source>Can return</source>
         <translation>可退</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="68" />
+        <location filename="../returns_screen.py" line="83" />
         <source>Return</source>
         <translation>退货</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="84" />
-        <location filename="../returns_screen.py" line="105" />
+        <location filename="../returns_screen.py" line="99" />
+        <location filename="../returns_screen.py" line="133" />
         <source>Refund</source>
         <translation>退款</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="87" />
+        <location filename="../returns_screen.py" line="102" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="90" />
+        <location filename="../returns_screen.py" line="105" />
         <source>e.g. wrong size</source>
         <translation>例如：尺码不合适</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="92" />
+        <location filename="../returns_screen.py" line="107" />
         <source>Refund to</source>
         <translation>退款方式</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="93" />
-        <location filename="../returns_screen.py" line="176" />
+        <location filename="../returns_screen.py" line="108" />
+        <location filename="../returns_screen.py" line="212" />
         <source>Original payment</source>
         <translation>原路退回</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="97" />
+        <location filename="../returns_screen.py" line="112" />
         <source>Cash</source>
         <translation>现金</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="258" />
+        <location filename="../returns_screen.py" line="128" />
+        <source>Cancel refund</source>
+        <translation>取消退款</translation>
+    </message>
+    <message>
+        <location filename="../returns_screen.py" line="283" />
+        <source>Refund to the card — follow the terminal (%1)</source>
+        <translation>原路退回银行卡 — 请按刷卡终端提示操作（%1）</translation>
+    </message>
+    <message>
+        <location filename="../returns_screen.py" line="311" />
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <location filename="../returns_screen.py" line="325" />
+        <source>Refund not done: nothing was paid back and the return is not recorded. Try again, or refund cash.</source>
+        <translation>退款未完成：未退款，退货也未记录。请重试，或改退现金。</translation>
+    </message>
+    <message>
+        <location filename="../returns_screen.py" line="330" />
+        <source>The terminal did not confirm the refund. Do not refund again: the technician checks it with “guitai payments recover”.</source>
+        <translation>刷卡终端未确认退款。请勿重复退款：由技术人员运行 “guitai payments recover” 核查。</translation>
+    </message>
+    <message>
+        <location filename="../returns_screen.py" line="350" />
+        <location filename="../returns_screen.py" line="357" />
         <source>Refund done: receipt no. %1, paid back: %2.</source>
         <translation>退款完成：小票号 %1，已退：%2。</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="108" />
+        <location filename="../returns_screen.py" line="136" />
         <source>Back  Esc</source>
         <translation>返回  Esc</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="136" />
+        <location filename="../returns_screen.py" line="170" />
         <source>Type the receipt number (digits only).</source>
         <translation>请输入小票号（仅数字）。</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="150" />
+        <location filename="../returns_screen.py" line="186" />
         <source>Checking the receipt…</source>
         <translation>正在验证小票…</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="158" />
+        <location filename="../returns_screen.py" line="194" />
         <source>Receipt %1: </source>
         <translation>小票 %1：</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="181" />
+        <location filename="../returns_screen.py" line="217" />
         <source>Receipt %1 · %2 · cashier %3 · total %4</source>
         <translation>小票 %1 · %2 · 收银员 %3 · 合计 %4</translation>
     </message>
@@ -908,7 +1331,7 @@
     </message>
     <message>
         <location filename="../sale_screen.py" line="99" />
-        <location filename="../sale_screen.py" line="342" />
+        <location filename="../sale_screen.py" line="344" />
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
@@ -919,8 +1342,8 @@
     </message>
     <message>
         <location filename="../sale_screen.py" line="101" />
-        <location filename="../sale_screen.py" line="365" />
-        <location filename="../sale_screen.py" line="371" />
+        <location filename="../sale_screen.py" line="367" />
+        <location filename="../sale_screen.py" line="373" />
         <source>Void line</source>
         <translation>删除商品</translation>
     </message>
@@ -976,124 +1399,209 @@
     </message>
     <message>
         <location filename="../sale_screen.py" line="144" />
+        <source>Stock  F3</source>
+        <translation>库存  F3</translation>
+    </message>
+    <message>
+        <location filename="../sale_screen.py" line="145" />
         <source>Order discount</source>
         <translation>整单折扣</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="145" />
-        <location filename="../sale_screen.py" line="381" />
-        <location filename="../sale_screen.py" line="387" />
+        <location filename="../sale_screen.py" line="146" />
+        <location filename="../sale_screen.py" line="383" />
+        <location filename="../sale_screen.py" line="389" />
         <source>Void sale</source>
         <translation>整单作废</translation>
     </message>
     <message numerus="yes">
-        <location filename="../sale_screen.py" line="219" />
+        <location filename="../sale_screen.py" line="221" />
         <source>%n item(s)</source>
         <translation>
             <numerusform>共 %n 件</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="298" />
+        <location filename="../sale_screen.py" line="300" />
         <source>No match: press Enter to try it as a barcode</source>
         <translation>无匹配商品：按 Enter 按条码查找</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="345" />
+        <location filename="../sale_screen.py" line="347" />
         <source>OK</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="346" />
-        <location filename="../sale_screen.py" line="372" />
-        <location filename="../sale_screen.py" line="388" />
-        <location filename="../sale_screen.py" line="410" />
-        <location filename="../sale_screen.py" line="442" />
+        <location filename="../sale_screen.py" line="348" />
+        <location filename="../sale_screen.py" line="374" />
+        <location filename="../sale_screen.py" line="390" />
+        <location filename="../sale_screen.py" line="412" />
+        <location filename="../sale_screen.py" line="444" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="347" />
+        <location filename="../sale_screen.py" line="349" />
         <source>Type a whole number.</source>
         <translation>请输入整数。</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="366" />
-        <location filename="../sale_screen.py" line="382" />
+        <location filename="../sale_screen.py" line="368" />
+        <location filename="../sale_screen.py" line="384" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="366" />
+        <location filename="../sale_screen.py" line="368" />
         <source>e.g. customer changed their mind</source>
         <translation>例如：顾客不要了</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="373" />
+        <location filename="../sale_screen.py" line="375" />
         <source>Say why the line is voided.</source>
         <translation>请填写删除原因。</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="382" />
+        <location filename="../sale_screen.py" line="384" />
         <source>e.g. customer left</source>
         <translation>例如：顾客离开</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="386" />
+        <location filename="../sale_screen.py" line="388" />
         <source>The whole sale is cancelled and recorded as voided.</source>
         <translation>整单将被取消并记录为作废。</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="389" />
+        <location filename="../sale_screen.py" line="391" />
         <source>Say why the sale is voided.</source>
         <translation>请填写作废原因。</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="400" />
+        <location filename="../sale_screen.py" line="402" />
         <source>Sale parked as no. %1</source>
         <translation>已挂单，单号 %1</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="406" />
+        <location filename="../sale_screen.py" line="408" />
         <source>Suspend sale</source>
         <translation>挂单</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="407" />
+        <location filename="../sale_screen.py" line="409" />
         <source>Note (optional)</source>
         <translation>备注（可选）</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="407" />
+        <location filename="../sale_screen.py" line="409" />
         <source>e.g. lady in red coat</source>
         <translation>例如：红色外套的女士</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="409" />
+        <location filename="../sale_screen.py" line="411" />
         <source>Suspend</source>
         <translation>挂单</translation>
     </message>
     <message numerus="yes">
-        <location filename="../sale_screen.py" line="428" />
+        <location filename="../sale_screen.py" line="430" />
         <source>%n piece(s)</source>
         <translation>
             <numerusform>%n 件</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="437" />
+        <location filename="../sale_screen.py" line="439" />
         <source>Resume a parked sale</source>
         <translation>取回挂单</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="440" />
+        <location filename="../sale_screen.py" line="442" />
         <source>No parked sales.</source>
         <translation>没有挂单。</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="441" />
+        <location filename="../sale_screen.py" line="443" />
         <source>Resume</source>
         <translation>取单</translation>
+    </message>
+</context>
+<context>
+    <name>SendPage</name>
+    <message>
+        <location filename="../stock_receive.py" line="199" />
+        <source>Send items to another store</source>
+        <translation>调拨到其他门店</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="203" />
+        <source>To store, e.g. S002</source>
+        <translation>调入门店，如 S002</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="207" />
+        <source>Note (optional)</source>
+        <translation>备注（可选）</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="211" />
+        <source>Scan the items to send</source>
+        <translation>扫描要调出的商品</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="211" />
+        <source>Qty 1</source>
+        <translation>数量 1</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="215" />
+        <source>SKU</source>
+        <translation>货号</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="215" />
+        <source>Item</source>
+        <translation>商品</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="215" />
+        <location filename="../stock_receive.py" line="224" />
+        <location filename="../stock_receive.py" line="293" />
+        <source>Send</source>
+        <translation>调出</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="215" />
+        <source>On hand</source>
+        <translation>库存</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="223" />
+        <source>Remove the selected line</source>
+        <translation>删除所选行</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="258" />
+        <source>%1 pieces to send</source>
+        <translation>共 %1 件待调出</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="280" />
+        <source>Transfer %1 to %2: %3 pieces out of stock; announced with the next sync.</source>
+        <translation>调拨单 %1 发往 %2：%3 件已出库，下次同步时通知云端。</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="289" />
+        <source>Send to %1</source>
+        <translation>调拨到 %1</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="291" />
+        <source>%1 pieces leave this store's stock now. Pack them with the transfer number.</source>
+        <translation>%1 件将立即从本店库存中扣除。请随货附上调拨单号。</translation>
+    </message>
+    <message>
+        <location filename="../stock_receive.py" line="294" />
+        <source>Cancel</source>
+        <translation>取消</translation>
     </message>
 </context>
 <context>
@@ -1115,19 +1623,19 @@
     </message>
     <message>
         <location filename="../shift_screen.py" line="166" />
-        <location filename="../shift_screen.py" line="247" />
+        <location filename="../shift_screen.py" line="249" />
         <source>Sign out</source>
         <translation>退出</translation>
     </message>
     <message>
         <location filename="../shift_screen.py" line="176" />
-        <location filename="../shift_screen.py" line="266" />
+        <location filename="../shift_screen.py" line="268" />
         <source>Pay in</source>
         <translation>存入现金</translation>
     </message>
     <message>
         <location filename="../shift_screen.py" line="177" />
-        <location filename="../shift_screen.py" line="266" />
+        <location filename="../shift_screen.py" line="268" />
         <source>Pay out</source>
         <translation>取出现金</translation>
     </message>
@@ -1138,109 +1646,114 @@
     </message>
     <message>
         <location filename="../shift_screen.py" line="179" />
+        <source>Stock count / goods</source>
+        <translation>盘点 / 收发货</translation>
+    </message>
+    <message>
+        <location filename="../shift_screen.py" line="180" />
         <source>Close day (Z)</source>
         <translation>日结（Z）</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="180" />
-        <location filename="../shift_screen.py" line="247" />
+        <location filename="../shift_screen.py" line="181" />
+        <location filename="../shift_screen.py" line="249" />
         <source>Back to sale  Esc</source>
         <translation>返回收银  Esc</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="198" />
+        <location filename="../shift_screen.py" line="200" />
         <source>Count the cash</source>
         <translation>清点现金</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="200" />
+        <location filename="../shift_screen.py" line="202" />
         <source>Number of notes and coins of each kind in the drawer.</source>
         <translation>输入钱箱中各面额纸币和硬币的数量。</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="217" />
+        <location filename="../shift_screen.py" line="219" />
         <source>Counted</source>
         <translation>清点金额</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="223" />
+        <location filename="../shift_screen.py" line="225" />
         <source>Close the day (Z report)</source>
         <translation>日结（Z 报表）</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="224" />
+        <location filename="../shift_screen.py" line="226" />
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="273" />
+        <location filename="../shift_screen.py" line="275" />
         <source>Give a reason (it is printed on the Z report).</source>
         <translation>请填写原因（会打印在日结报表上）。</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="280" />
+        <location filename="../shift_screen.py" line="282" />
         <source>Amount (yuan)</source>
         <translation>金额（元）</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="281" />
+        <location filename="../shift_screen.py" line="283" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="281" />
+        <location filename="../shift_screen.py" line="283" />
         <source>e.g. change from the bank</source>
         <translation>例如：从银行换零钱</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="291" />
-        <location filename="../shift_screen.py" line="350" />
+        <location filename="../shift_screen.py" line="293" />
+        <location filename="../shift_screen.py" line="352" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="301" />
-        <location filename="../shift_screen.py" line="316" />
+        <location filename="../shift_screen.py" line="303" />
+        <location filename="../shift_screen.py" line="318" />
         <source>Expected %1</source>
         <translation>应有 %1</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="319" />
+        <location filename="../shift_screen.py" line="321" />
         <source>balances</source>
         <translation>相符</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="321" />
+        <location filename="../shift_screen.py" line="323" />
         <source>over %1</source>
         <translation>长款 %1</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="321" />
+        <location filename="../shift_screen.py" line="323" />
         <source>short %1</source>
         <translation>短款 %1</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="345" />
+        <location filename="../shift_screen.py" line="347" />
         <source>Manager approval</source>
         <translation>店长授权</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="346" />
+        <location filename="../shift_screen.py" line="348" />
         <source>Manager</source>
         <translation>店长</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="346" />
+        <location filename="../shift_screen.py" line="348" />
         <source>PIN</source>
         <translation>PIN 密码</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="348" />
+        <location filename="../shift_screen.py" line="350" />
         <source>A manager closes the day.</source>
         <translation>日结需要店长授权。</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="349" />
+        <location filename="../shift_screen.py" line="351" />
         <source>Approve</source>
         <translation>授权</translation>
     </message>
@@ -1359,6 +1872,139 @@
         <location filename="../status_bar.py" line="124" />
         <source>Close</source>
         <translation>关闭</translation>
+    </message>
+</context>
+<context>
+    <name>StockGridScreen</name>
+    <message>
+        <location filename="../stock_grid.py" line="75" />
+        <source>Stock by colour and size</source>
+        <translation>库存（颜色 × 尺码）</translation>
+    </message>
+    <message>
+        <location filename="../stock_grid.py" line="78" />
+        <source>Scan an item, or type its code or style number</source>
+        <translation>扫描商品，或输入条码、款号</translation>
+    </message>
+    <message>
+        <location filename="../stock_grid.py" line="96" />
+        <source>Yellow: the scanned item · red with !: below zero, check the shelf</source>
+        <translation>黄色：所扫商品 · 红色带 !：负库存，请核对货架</translation>
+    </message>
+    <message>
+        <location filename="../stock_grid.py" line="102" />
+        <source>Back  Esc</source>
+        <translation>返回  Esc</translation>
+    </message>
+    <message>
+        <location filename="../stock_grid.py" line="103" />
+        <source>Add to sale  Enter</source>
+        <translation>加入本单  Enter</translation>
+    </message>
+    <message>
+        <location filename="../stock_grid.py" line="110" />
+        <source>Other stores</source>
+        <translation>其他门店</translation>
+    </message>
+    <message>
+        <location filename="../stock_grid.py" line="148" />
+        <source>Scan the item the customer asks about.</source>
+        <translation>请扫描顾客询问的商品。</translation>
+    </message>
+    <message>
+        <location filename="../stock_grid.py" line="186" />
+        <source>%1 %2 · this store %3: %4 in stock</source>
+        <translation>%1 %2 · 本店 %3：库存 %4 件</translation>
+    </message>
+    <message>
+        <location filename="../stock_grid.py" line="192" />
+        <source>one size</source>
+        <translation>均码</translation>
+    </message>
+    <message>
+        <location filename="../stock_grid.py" line="197" />
+        <location filename="../stock_grid.py" line="318" />
+        <source>Total</source>
+        <translation>合计</translation>
+    </message>
+    <message>
+        <location filename="../stock_grid.py" line="211" />
+        <source>This style has no such colour and size.</source>
+        <translation>本款没有这个颜色尺码。</translation>
+    </message>
+    <message>
+        <location filename="../stock_grid.py" line="226" />
+        <source>Below zero: more was sold than the till knew of.</source>
+        <translation>负库存：售出数量多于系统库存。</translation>
+    </message>
+    <message>
+        <location filename="../stock_grid.py" line="249" />
+        <source>Asking the other stores…</source>
+        <translation>正在询问其他门店…</translation>
+    </message>
+    <message>
+        <location filename="../stock_grid.py" line="287" />
+        <location filename="../stock_grid.py" line="302" />
+        <source>Other stores unavailable: %1</source>
+        <translation>其他门店暂不可用：%1</translation>
+    </message>
+    <message>
+        <location filename="../stock_grid.py" line="292" />
+        <source>No other store has this style.</source>
+        <translation>其他门店没有此款。</translation>
+    </message>
+    <message>
+        <location filename="../stock_grid.py" line="294" />
+        <source>Nearest first.</source>
+        <translation>按距离由近到远。</translation>
+    </message>
+    <message>
+        <location filename="../stock_grid.py" line="315" />
+        <source>Store</source>
+        <translation>门店</translation>
+    </message>
+    <message>
+        <location filename="../stock_grid.py" line="316" />
+        <source>Distance</source>
+        <translation>距离</translation>
+    </message>
+    <message>
+        <location filename="../stock_grid.py" line="317" />
+        <source>Item</source>
+        <translation>商品</translation>
+    </message>
+</context>
+<context>
+    <name>StockScreen</name>
+    <message>
+        <location filename="../stock_screen.py" line="31" />
+        <source>Stock</source>
+        <translation>库存</translation>
+    </message>
+    <message>
+        <location filename="../stock_screen.py" line="33" />
+        <source>Stock count</source>
+        <translation>盘点</translation>
+    </message>
+    <message>
+        <location filename="../stock_screen.py" line="34" />
+        <source>Receive goods</source>
+        <translation>收货</translation>
+    </message>
+    <message>
+        <location filename="../stock_screen.py" line="35" />
+        <source>Send to a store</source>
+        <translation>调拨出库</translation>
+    </message>
+    <message>
+        <location filename="../stock_screen.py" line="36" />
+        <source>Reports</source>
+        <translation>报表</translation>
+    </message>
+    <message>
+        <location filename="../stock_screen.py" line="42" />
+        <source>Back  Esc</source>
+        <translation>返回  Esc</translation>
     </message>
 </context>
 <context>
