@@ -218,18 +218,17 @@ def return_(
                     f"--line {item}：格式应为 行号=数量",
                 )
             requests.append(ReturnRequest(int(n), int(q)))
-    from .member_cmds import member_service
+    from pos_app.services.member_checkout import member_refund
 
-    members = member_service(till)
-    payload = till.checkout.refund(
+    payload = member_refund(
+        till.checkout,
+        till.members,
         cashier,
         receipt_no,
         requests,
         mode,
         reason,
         on_text=_show_terminal_text,
-        extra_payout=members.refund_payout if mode == "original" else None,
-        extra_within=members.within_refund(),
     )
     emit(sale_json(payload), as_json, lambda _: receipt_text(till, payload))
 

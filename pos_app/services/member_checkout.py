@@ -288,3 +288,30 @@ class MemberCheckout:
         except BaseException:
             self.abandon()
             raise
+
+
+def member_refund(
+    checkout: Checkout,
+    members: MemberService,
+    cashier: Any,
+    receipt_no: int,
+    requests: Any,
+    mode: str = "cash",
+    reason: str = "",
+    approvals: Any = None,
+    on_text: TextCallback | None = None,
+) -> dict[str, Any]:
+    """A return with its member side (`guitai return` and the till's returns screen): stored
+    value paid goes back to the card when refunding to the original tenders, and the points
+    the sale earned and redeemed are settled in proportion, in the refund's own transaction."""
+    return checkout.refund(
+        cashier,
+        receipt_no,
+        requests,
+        mode,
+        reason,
+        approvals,
+        on_text=on_text,
+        extra_payout=members.refund_payout if mode == "original" else None,
+        extra_within=members.within_refund(),
+    )

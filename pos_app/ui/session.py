@@ -14,6 +14,7 @@ from pos_app.domain.errors import AccessDenied, GuitaiError, StateError
 from pos_app.domain.sale import Approval, Sale
 from pos_app.domain.tenders import Tender
 from pos_app.domain.users import Role, User
+from pos_app.services.member_checkout import member_refund
 
 from .member_view import member_checkout, with_savings
 from .sale_view import EMPTY_VIEW, LineView, SaleView, TenderView, snapshot
@@ -349,9 +350,28 @@ class Session:
                 err,
             )
             return
+        members = getattr(self.till, "members", None)
+        if members is None:
+            self.call(
+                lambda: checkout.refund(
+                    user, receipt_no, requests, mode, reason, approvals or None, on_text=on_text
+                ),
+                ok,
+                err,
+            )
+            return
+        # the member side too: stored value back to the card, points settled (as `guitai return`)
         self.call(
-            lambda: checkout.refund(
-                user, receipt_no, requests, mode, reason, approvals or None, on_text=on_text
+            lambda: member_refund(
+                checkout,
+                members,
+                user,
+                receipt_no,
+                requests,
+                mode,
+                reason,
+                approvals or None,
+                on_text=on_text,
             ),
             ok,
             err,

@@ -513,3 +513,50 @@ def test_a_parked_member_sale_comes_back_with_its_member_and_prices(
     assert "王女士" in sale.member_col.name.text()
     assert table_text(sale.table)[0][3] == "¥1199.00"  # still the member price
     assert sale.total.text() == priced  # member price, tier discount and 满减 again
+
+
+def test_a_return_at_the_till_settles_the_members_points(
+    qtbot: Any, shop: dict[str, str], app_ui: Any
+) -> None:
+    """The returns screen goes through the member side too: the points a sale earned are taken
+    back and the points it redeemed given back (as `guitai return` does)."""
+    t = app_ui
+    start_selling(qtbot, t)
+    sale, col = t.window.sale, t.window.sale.member_col
+    members = t.session.till.members
+    wedge_scan(qtbot, t, TEE)
+    wedge_scan(qtbot, t, f"GTM:{shop['a']}")
+    panel_ready(qtbot, t)
+    tap(qtbot, t, col.points_btn)
+    fill(qtbot, t, points="500")
+    qtbot.keyClick(sale.scan, Qt.Key.Key_F2)
+    idle(qtbot, t)
+    tender = t.window.tender
+    qtbot.keyClick(tender.amount, Qt.Key.Key_Return)
+    idle(qtbot, t)
+    p = t.session.last_payload
+    earned, used = p["member"]["points_earned"], p["member"]["points_redeemed"]
+    assert used == 500 and earned > 0
+    assert members.by_id(shop["a"]).points == 2000 - used + earned
+    tap(qtbot, t, tender.next_btn)
+    idle(qtbot, t)
+
+    qtbot.keyClick(sale.scan, Qt.Key.Key_F7)
+    idle(qtbot, t)
+    r = t.window.returns
+    r.receipt.setText(str(p["receipt_no"]))
+    qtbot.keyClick(r.receipt, Qt.Key.Key_Return)
+    idle(qtbot, t)
+    r.reason.setText("不合适")
+    tap(qtbot, t, r.refund_btn)
+    idle(qtbot, t)
+    assert "退款完成" in t.window.flash_label.text()
+    assert members.by_id(shop["a"]).points == 2000  # a full return restores exactly
+    kinds = [
+        json.loads(row[0])["reason"]
+        for row in t.session.till.store.conn.execute(
+            "SELECT payload FROM outbox WHERE type IN ('points.earned', 'points.redeemed') "
+            "AND payload LIKE '%refund%'"
+        )
+    ]
+    assert kinds == ["refund", "refund"]
