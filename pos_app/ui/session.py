@@ -415,6 +415,10 @@ class Session:
     def close_shift(self, manager: User, counted_fen: int, ok: Ok, err: Err) -> None:
         self.call(lambda: self.till.shifts.close(manager, counted_fen), ok, err)
 
+    def print_report(self, report: dict[str, Any], copy: bool, ok: Ok, err: Err) -> None:
+        """An X or Z on the receipt printer (on the worker: the printer takes seconds)."""
+        self.call(lambda: self.till.printing.print_report(report, copy=copy), ok, err)
+
     def manager(self, name: str, pin: str, ok: Callable[[User], None], err: Err) -> None:
         """Authenticate a manager for an action the signed-in user may not do (日结)."""
 

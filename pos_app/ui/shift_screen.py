@@ -178,12 +178,14 @@ class ShiftScreen(QWidget):
         self.refresh_btn = button(self.tr("Refresh X report"), "", self.load)
         self.stock_btn = button(self.tr("Stock count / goods"), "", self.win.show_stock)
         self.close_btn = button(self.tr("Close day (Z)"), "danger", self.show_close)
+        self.print_btn = button(self.tr("Print report"), "", self.print_report)
         self.back_btn = button(self.tr("Back to sale  Esc"), "primary", self.back)
         for b in (
             self.pay_in_btn,
             self.pay_out_btn,
             self.refresh_btn,
             self.stock_btn,
+            self.print_btn,
             self.close_btn,
             self.back_btn,
         ):
@@ -361,6 +363,28 @@ class ShiftScreen(QWidget):
         self.stack.setCurrentIndex(1)
         self.set_closed(True)
         self.win.session.sale = None
+
+    def print_report(self) -> None:
+        """The report on screen on the receipt printer (a Z printed again says 重印: it
+        printed by itself at the close)."""
+        if not self.report:
+            return
+        self.print_btn.setEnabled(False)
+        self.win.session.print_report(
+            self.report, self.report["kind"] == "Z", self.printed, self.print_failed
+        )
+
+    def printed(self, outcome: dict[str, Any]) -> None:
+        self.print_btn.setEnabled(True)
+        if outcome.get("state") == "done":
+            self.win.flash(self.tr("The report is printed."))
+        else:
+            zh, en = outcome.get("message_zh") or "", outcome.get("message") or ""
+            self.win.flash(zh if self.win.session.lang == "zh" and zh else en, error=True)
+
+    def print_failed(self, e: GuitaiError) -> None:
+        self.print_btn.setEnabled(True)
+        self.show_error(e)
 
     def show_error(self, e: GuitaiError) -> None:
         self.message.setText(self.win.session.message(e))

@@ -325,3 +325,40 @@ def test_enrolled_till_pushes_after_a_sale_and_the_sync_line_counts(
         if ctx is not None:
             ctx.close()
         stack.close()
+
+
+def test_x_printed_from_the_shift_screen_and_the_z_prints_at_the_close(
+    qtbot: Any, live: Any
+) -> None:
+    t = live
+    vp = t.stack.printer
+    sign_in(qtbot, t, "admin", "9999")
+    sh = t.window.shift
+    sh.float_edit.setText("500")
+    qtbot.keyClick(sh.float_edit, Qt.Key.Key_Return)
+    idle(qtbot, t)
+    wedge_scan(qtbot, t, TSHIRT)
+    t.window.show_tender()
+    t.window.tender.pay_cash()
+    done_page(qtbot, t)
+    n = len(vp.wait_for_jobs(len(vp.jobs)))  # the receipt
+    tap(qtbot, t, t.window.tender.next_btn)
+    qtbot.keyClick(t.window.sale.scan, Qt.Key.Key_F9)
+    idle(qtbot, t)
+    tap(qtbot, t, sh.print_btn)
+    xjob = vp.wait_for_jobs(n + 1)[-1]
+    assert any("交班报表 (X)" in line for line in xjob["text_lines"])
+    qtbot.waitUntil(lambda: "已打印" in t.window.flash_label.text(), timeout=TIMEOUT)
+
+    tap(qtbot, t, sh.close_btn)
+    sh.counts[10_000].setValue(6)  # 600, while 699 are expected: 99 short
+    sh.close_day()
+    idle(qtbot, t)
+    zjob = vp.wait_for_jobs(n + 2)[-1]  # printed by itself, on the printing thread
+    ztext = "\n".join(zjob["text_lines"])
+    assert "日结报表 (Z)" in ztext and "长短款" in ztext and "-99.00" in ztext
+    assert "重印" not in ztext
+    assert sh.print_btn.isVisible()
+    tap(qtbot, t, sh.print_btn)  # a second copy says so
+    again = vp.wait_for_jobs(n + 3)[-1]
+    assert any("重印" in line for line in again["text_lines"])

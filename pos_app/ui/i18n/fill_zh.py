@@ -14,6 +14,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 ZH = {
+    "Print report": "打印报表",
+    "The report is printed.": "报表已打印。",
     # ---- stock at the counter (issue 11): grid, count, receiving, sending, reports ----
     "Stock  F3": "库存  F3",
     "Stock count / goods": "盘点 / 收发货",

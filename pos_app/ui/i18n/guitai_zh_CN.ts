@@ -1623,19 +1623,19 @@
     </message>
     <message>
         <location filename="../shift_screen.py" line="166" />
-        <location filename="../shift_screen.py" line="249" />
+        <location filename="../shift_screen.py" line="251" />
         <source>Sign out</source>
         <translation>退出</translation>
     </message>
     <message>
         <location filename="../shift_screen.py" line="176" />
-        <location filename="../shift_screen.py" line="268" />
+        <location filename="../shift_screen.py" line="270" />
         <source>Pay in</source>
         <translation>存入现金</translation>
     </message>
     <message>
         <location filename="../shift_screen.py" line="177" />
-        <location filename="../shift_screen.py" line="268" />
+        <location filename="../shift_screen.py" line="270" />
         <source>Pay out</source>
         <translation>取出现金</translation>
     </message>
@@ -1656,106 +1656,116 @@
     </message>
     <message>
         <location filename="../shift_screen.py" line="181" />
-        <location filename="../shift_screen.py" line="249" />
+        <source>Print report</source>
+        <translation>打印报表</translation>
+    </message>
+    <message>
+        <location filename="../shift_screen.py" line="182" />
+        <location filename="../shift_screen.py" line="251" />
         <source>Back to sale  Esc</source>
         <translation>返回收银  Esc</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="200" />
+        <location filename="../shift_screen.py" line="202" />
         <source>Count the cash</source>
         <translation>清点现金</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="202" />
+        <location filename="../shift_screen.py" line="204" />
         <source>Number of notes and coins of each kind in the drawer.</source>
         <translation>输入钱箱中各面额纸币和硬币的数量。</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="219" />
+        <location filename="../shift_screen.py" line="221" />
         <source>Counted</source>
         <translation>清点金额</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="225" />
+        <location filename="../shift_screen.py" line="227" />
         <source>Close the day (Z report)</source>
         <translation>日结（Z 报表）</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="226" />
+        <location filename="../shift_screen.py" line="228" />
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="275" />
+        <location filename="../shift_screen.py" line="277" />
         <source>Give a reason (it is printed on the Z report).</source>
         <translation>请填写原因（会打印在日结报表上）。</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="282" />
+        <location filename="../shift_screen.py" line="284" />
         <source>Amount (yuan)</source>
         <translation>金额（元）</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="283" />
+        <location filename="../shift_screen.py" line="285" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="283" />
+        <location filename="../shift_screen.py" line="285" />
         <source>e.g. change from the bank</source>
         <translation>例如：从银行换零钱</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="293" />
-        <location filename="../shift_screen.py" line="352" />
+        <location filename="../shift_screen.py" line="295" />
+        <location filename="../shift_screen.py" line="354" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="303" />
-        <location filename="../shift_screen.py" line="318" />
+        <location filename="../shift_screen.py" line="305" />
+        <location filename="../shift_screen.py" line="320" />
         <source>Expected %1</source>
         <translation>应有 %1</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="321" />
+        <location filename="../shift_screen.py" line="323" />
         <source>balances</source>
         <translation>相符</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="323" />
+        <location filename="../shift_screen.py" line="325" />
         <source>over %1</source>
         <translation>长款 %1</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="323" />
+        <location filename="../shift_screen.py" line="325" />
         <source>short %1</source>
         <translation>短款 %1</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="347" />
+        <location filename="../shift_screen.py" line="349" />
         <source>Manager approval</source>
         <translation>店长授权</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="348" />
+        <location filename="../shift_screen.py" line="350" />
         <source>Manager</source>
         <translation>店长</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="348" />
+        <location filename="../shift_screen.py" line="350" />
         <source>PIN</source>
         <translation>PIN 密码</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="350" />
+        <location filename="../shift_screen.py" line="352" />
         <source>A manager closes the day.</source>
         <translation>日结需要店长授权。</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="351" />
+        <location filename="../shift_screen.py" line="353" />
         <source>Approve</source>
         <translation>授权</translation>
+    </message>
+    <message>
+        <location filename="../shift_screen.py" line="380" />
+        <source>The report is printed.</source>
+        <translation>报表已打印。</translation>
     </message>
 </context>
 <context>
