@@ -220,7 +220,9 @@ class SaleScreen(QWidget):
             t.selectRow(len(lines) - 1)
         self.count.setText(self.tr("%n item(s)", "", view.qty))
         self.subtotal.setText(yuan(view.subtotal_fen))
-        disc = view.discount_fen
+        # every saving counts here (discounts by hand and the named ones listed below), so
+        # subtotal − discounts = to pay reads true
+        disc = view.discount_fen + sum(x.amount_fen for x in view.savings)
         self.discounts.setText(
             ("-" + yuan(disc)) + (f"  ({view.order_discount})" if view.order_discount else "")
             if disc

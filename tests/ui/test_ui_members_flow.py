@@ -153,6 +153,8 @@ def test_member_code_coupon_points_cash_then_stored_value_and_followups(
     expected = view.subtotal_fen - sum(s.amount_fen for s in view.savings)
     assert view.total_fen == expected
     assert sale.total.text() == f"¥{expected / 100:.2f}"
+    # subtotal − discounts = to pay, with the named savings counted in the discounts
+    assert sale.discounts.text() == f"-¥{(view.subtotal_fen - expected) / 100:.2f}"
     assert any("积分" in r[4] for r in table_text(sale.table))  # the lines name them too
     assert "500" in col.balances.text()  # redeeming 500
 
