@@ -105,6 +105,26 @@ class ReportView(QWidget):
             )
         if r.get("first_receipt_no"):
             rows.append((self.tr("Receipts"), f"{r['first_receipt_no']} – {r['last_receipt_no']}"))
+        stock = r.get("stock_adjustments")
+        if isinstance(stock, dict):
+            moves = [m for m in stock.get("moves") or [] if isinstance(m, dict)]
+            units = sum(int(m.get("qty") or 0) for m in moves)
+            rows.append(
+                (
+                    self.tr("Stock adjustments"),
+                    self.tr("%n line(s)", "", len(moves)) + f"  ·  {units:+d}"
+                    if moves
+                    else self.tr("none"),
+                )
+            )
+            below = {str(m.get("sku")) for m in stock.get("sold_below_zero") or []}
+            if below:
+                rows.append(
+                    (
+                        self.tr("Sold below zero"),
+                        self.tr("%n SKU(s): check the shelf", "", len(below)),
+                    )
+                )
         self.values = dict(rows)
         for i, (k, v) in enumerate(rows):
             self.grid.addWidget(label(k, "figLabel"), i, 0)

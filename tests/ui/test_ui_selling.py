@@ -228,6 +228,10 @@ def test_shift_close_shows_z_report(qtbot: Any, app_ui: Any) -> None:
     assert sh.report_view.title.text() == "Z 报表 1 号（已日结）"
     assert v["钱箱应有"] == "¥1749.00"
     assert v["差额"] == "短款 ¥4.00"
+    # the day's stock: no adjustments; the jacket had no stock on hand, so the sale took it
+    # below zero
+    assert v["库存调整"] == "无"
+    assert v["负库存"] == "1 个 SKU：请核对货架"
     assert sh.report_view.by_tender.rows == [("现金", 129_900)]
     assert len(sh.report_view.by_hour.rows) == 1
 

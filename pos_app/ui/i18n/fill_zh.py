@@ -14,6 +14,11 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 ZH = {
+    "%n line(s)": "%n 行",
+    "%n SKU(s): check the shelf": "%n 个 SKU：请核对货架",
+    "Stock adjustments": "库存调整",
+    "none": "无",
+    "Sold below zero": "负库存",
     "Print report": "打印报表",
     "The report is printed.": "报表已打印。",
     # ---- stock at the counter (issue 11): grid, count, receiving, sending, reports ----

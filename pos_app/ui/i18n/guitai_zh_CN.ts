@@ -982,21 +982,46 @@
     </message>
     <message>
         <location filename="../shift_screen.py" line="114" />
+        <source>Stock adjustments</source>
+        <translation>库存调整</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../shift_screen.py" line="115" />
+        <source>%n line(s)</source>
+        <translation><numerusform>%n 行</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../shift_screen.py" line="117" />
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <location filename="../shift_screen.py" line="123" />
+        <source>Sold below zero</source>
+        <translation>负库存</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../shift_screen.py" line="123" />
+        <source>%n SKU(s): check the shelf</source>
+        <translation><numerusform>%n 个 SKU：请核对货架</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../shift_screen.py" line="131" />
         <source>Sales by hour</source>
         <translation>分时段销售</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="117" />
+        <location filename="../shift_screen.py" line="134" />
         <source>No sales yet</source>
         <translation>暂无销售</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="119" />
+        <location filename="../shift_screen.py" line="136" />
         <source>Sales by tender</source>
         <translation>按付款方式</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="122" />
+        <location filename="../shift_screen.py" line="139" />
         <source>No payments yet</source>
         <translation>暂无收款</translation>
     </message>
@@ -1331,7 +1356,7 @@
     </message>
     <message>
         <location filename="../sale_screen.py" line="99" />
-        <location filename="../sale_screen.py" line="344" />
+        <location filename="../sale_screen.py" line="346" />
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
@@ -1342,8 +1367,8 @@
     </message>
     <message>
         <location filename="../sale_screen.py" line="101" />
-        <location filename="../sale_screen.py" line="367" />
-        <location filename="../sale_screen.py" line="373" />
+        <location filename="../sale_screen.py" line="369" />
+        <location filename="../sale_screen.py" line="375" />
         <source>Void line</source>
         <translation>删除商品</translation>
     </message>
@@ -1409,8 +1434,8 @@
     </message>
     <message>
         <location filename="../sale_screen.py" line="146" />
-        <location filename="../sale_screen.py" line="383" />
-        <location filename="../sale_screen.py" line="389" />
+        <location filename="../sale_screen.py" line="385" />
+        <location filename="../sale_screen.py" line="391" />
         <source>Void sale</source>
         <translation>整单作废</translation>
     </message>
@@ -1422,104 +1447,104 @@
         </translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="300" />
+        <location filename="../sale_screen.py" line="302" />
         <source>No match: press Enter to try it as a barcode</source>
         <translation>无匹配商品：按 Enter 按条码查找</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="347" />
+        <location filename="../sale_screen.py" line="349" />
         <source>OK</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="348" />
-        <location filename="../sale_screen.py" line="374" />
-        <location filename="../sale_screen.py" line="390" />
-        <location filename="../sale_screen.py" line="412" />
-        <location filename="../sale_screen.py" line="444" />
+        <location filename="../sale_screen.py" line="350" />
+        <location filename="../sale_screen.py" line="376" />
+        <location filename="../sale_screen.py" line="392" />
+        <location filename="../sale_screen.py" line="414" />
+        <location filename="../sale_screen.py" line="446" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="349" />
+        <location filename="../sale_screen.py" line="351" />
         <source>Type a whole number.</source>
         <translation>请输入整数。</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="368" />
-        <location filename="../sale_screen.py" line="384" />
+        <location filename="../sale_screen.py" line="370" />
+        <location filename="../sale_screen.py" line="386" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="368" />
+        <location filename="../sale_screen.py" line="370" />
         <source>e.g. customer changed their mind</source>
         <translation>例如：顾客不要了</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="375" />
+        <location filename="../sale_screen.py" line="377" />
         <source>Say why the line is voided.</source>
         <translation>请填写删除原因。</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="384" />
+        <location filename="../sale_screen.py" line="386" />
         <source>e.g. customer left</source>
         <translation>例如：顾客离开</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="388" />
+        <location filename="../sale_screen.py" line="390" />
         <source>The whole sale is cancelled and recorded as voided.</source>
         <translation>整单将被取消并记录为作废。</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="391" />
+        <location filename="../sale_screen.py" line="393" />
         <source>Say why the sale is voided.</source>
         <translation>请填写作废原因。</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="402" />
+        <location filename="../sale_screen.py" line="404" />
         <source>Sale parked as no. %1</source>
         <translation>已挂单，单号 %1</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="408" />
+        <location filename="../sale_screen.py" line="410" />
         <source>Suspend sale</source>
         <translation>挂单</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="409" />
+        <location filename="../sale_screen.py" line="411" />
         <source>Note (optional)</source>
         <translation>备注（可选）</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="409" />
+        <location filename="../sale_screen.py" line="411" />
         <source>e.g. lady in red coat</source>
         <translation>例如：红色外套的女士</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="411" />
+        <location filename="../sale_screen.py" line="413" />
         <source>Suspend</source>
         <translation>挂单</translation>
     </message>
     <message numerus="yes">
-        <location filename="../sale_screen.py" line="430" />
+        <location filename="../sale_screen.py" line="432" />
         <source>%n piece(s)</source>
         <translation>
             <numerusform>%n 件</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="439" />
+        <location filename="../sale_screen.py" line="441" />
         <source>Resume a parked sale</source>
         <translation>取回挂单</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="442" />
+        <location filename="../sale_screen.py" line="444" />
         <source>No parked sales.</source>
         <translation>没有挂单。</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="443" />
+        <location filename="../sale_screen.py" line="445" />
         <source>Resume</source>
         <translation>取单</translation>
     </message>
@@ -1607,163 +1632,163 @@
 <context>
     <name>ShiftScreen</name>
     <message>
-        <location filename="../shift_screen.py" line="157" />
+        <location filename="../shift_screen.py" line="174" />
         <source>Open the shift</source>
         <translation>开班</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="158" />
+        <location filename="../shift_screen.py" line="175" />
         <source>Count the float in the drawer and type it in.</source>
         <translation>请清点钱箱中的备用金并输入金额。</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="164" />
+        <location filename="../shift_screen.py" line="181" />
         <source>Open shift</source>
         <translation>开班</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="166" />
-        <location filename="../shift_screen.py" line="251" />
+        <location filename="../shift_screen.py" line="183" />
+        <location filename="../shift_screen.py" line="268" />
         <source>Sign out</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="176" />
-        <location filename="../shift_screen.py" line="270" />
+        <location filename="../shift_screen.py" line="193" />
+        <location filename="../shift_screen.py" line="287" />
         <source>Pay in</source>
         <translation>存入现金</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="177" />
-        <location filename="../shift_screen.py" line="270" />
+        <location filename="../shift_screen.py" line="194" />
+        <location filename="../shift_screen.py" line="287" />
         <source>Pay out</source>
         <translation>取出现金</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="178" />
+        <location filename="../shift_screen.py" line="195" />
         <source>Refresh X report</source>
         <translation>刷新 X 报表</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="179" />
+        <location filename="../shift_screen.py" line="196" />
         <source>Stock count / goods</source>
         <translation>盘点 / 收发货</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="180" />
+        <location filename="../shift_screen.py" line="197" />
         <source>Close day (Z)</source>
         <translation>日结（Z）</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="181" />
+        <location filename="../shift_screen.py" line="198" />
         <source>Print report</source>
         <translation>打印报表</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="182" />
-        <location filename="../shift_screen.py" line="251" />
+        <location filename="../shift_screen.py" line="199" />
+        <location filename="../shift_screen.py" line="268" />
         <source>Back to sale  Esc</source>
         <translation>返回收银  Esc</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="202" />
+        <location filename="../shift_screen.py" line="219" />
         <source>Count the cash</source>
         <translation>清点现金</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="204" />
+        <location filename="../shift_screen.py" line="221" />
         <source>Number of notes and coins of each kind in the drawer.</source>
         <translation>输入钱箱中各面额纸币和硬币的数量。</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="221" />
+        <location filename="../shift_screen.py" line="238" />
         <source>Counted</source>
         <translation>清点金额</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="227" />
+        <location filename="../shift_screen.py" line="244" />
         <source>Close the day (Z report)</source>
         <translation>日结（Z 报表）</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="228" />
+        <location filename="../shift_screen.py" line="245" />
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="277" />
+        <location filename="../shift_screen.py" line="294" />
         <source>Give a reason (it is printed on the Z report).</source>
         <translation>请填写原因（会打印在日结报表上）。</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="284" />
+        <location filename="../shift_screen.py" line="301" />
         <source>Amount (yuan)</source>
         <translation>金额（元）</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="285" />
+        <location filename="../shift_screen.py" line="302" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="285" />
+        <location filename="../shift_screen.py" line="302" />
         <source>e.g. change from the bank</source>
         <translation>例如：从银行换零钱</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="295" />
-        <location filename="../shift_screen.py" line="354" />
+        <location filename="../shift_screen.py" line="312" />
+        <location filename="../shift_screen.py" line="371" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="305" />
-        <location filename="../shift_screen.py" line="320" />
+        <location filename="../shift_screen.py" line="322" />
+        <location filename="../shift_screen.py" line="337" />
         <source>Expected %1</source>
         <translation>应有 %1</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="323" />
+        <location filename="../shift_screen.py" line="340" />
         <source>balances</source>
         <translation>相符</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="325" />
+        <location filename="../shift_screen.py" line="342" />
         <source>over %1</source>
         <translation>长款 %1</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="325" />
+        <location filename="../shift_screen.py" line="342" />
         <source>short %1</source>
         <translation>短款 %1</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="349" />
+        <location filename="../shift_screen.py" line="366" />
         <source>Manager approval</source>
         <translation>店长授权</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="350" />
+        <location filename="../shift_screen.py" line="367" />
         <source>Manager</source>
         <translation>店长</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="350" />
+        <location filename="../shift_screen.py" line="367" />
         <source>PIN</source>
         <translation>PIN 密码</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="352" />
+        <location filename="../shift_screen.py" line="369" />
         <source>A manager closes the day.</source>
         <translation>日结需要店长授权。</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="353" />
+        <location filename="../shift_screen.py" line="370" />
         <source>Approve</source>
         <translation>授权</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="380" />
+        <location filename="../shift_screen.py" line="397" />
         <source>The report is printed.</source>
         <translation>报表已打印。</translation>
     </message>
