@@ -126,23 +126,32 @@ def tags_cmd(ctx: click.Context, member_id: str, tags: str, user: str, as_json: 
 @click.argument("member_id")
 @click.argument("amount")
 @click.option("--user", required=True)
+@click.option(
+    "--cash",
+    is_flag=True,
+    help="Paid in cash at this till: also recorded as a pay-in of the open shift.",
+)
 @json_option
 @click.pass_context
-def topup(ctx: click.Context, member_id: str, amount: str, user: str, as_json: bool) -> None:
+def topup(
+    ctx: click.Context, member_id: str, amount: str, user: str, cash: bool, as_json: bool
+) -> None:
     """Add stored value (储值充值): online only, the cloud answers the new balance."""
     from pos_app.domain.money import Money
+    from pos_app.services.member_checkout import top_up
 
     till = obj(ctx).till
     who = sign_in(till, user)
     svc = member_service(till)
     if not member_id.upper().startswith("M") or member_id.isdigit():
         member_id = svc.find_one(member_id).id
-    balance = svc.top_up(member_id, Money.parse(amount).fen, who.name)
-    emit(
-        {"member_id": member_id, "stored_value_fen": balance},
-        as_json,
-        f"balance / 余额 ¥{format_fen(balance)}",
-    )
+    if cash:
+        till.wire_side_effects()  # the pay-in opens the drawer, as any pay-in does
+    r = top_up(svc, till.shifts, who, member_id, Money.parse(amount).fen, cash=cash)
+    out = {"member_id": member_id, "stored_value_fen": r["stored_value_fen"]}
+    if cash:
+        out["cash_recorded"] = True
+    emit(out, as_json, f"balance / 余额 ¥{format_fen(r['stored_value_fen'])}")
 
 
 @member.command("followups")

@@ -9,6 +9,7 @@ from typing import Any
 
 from pos_app.domain.errors import GuitaiError, StateError
 from pos_app.domain.members import member_code_id
+from pos_app.services.member_checkout import top_up
 
 from .session import Err, Ok, SaleView, Session
 
@@ -128,6 +129,21 @@ class MemberDesk:
             err(_no_members())
             return
         self.session.call(mc.points_cap, ok, err)
+
+    def top_up(self, amount_fen: int, ok: ViewOk, err: Err) -> None:
+        """Stored value bought in cash at the till: credited by the cloud, the cash recorded
+        as a pay-in; the sale's view comes back with the member's new balance."""
+        user = self.session.user
+
+        def change(mc: Any) -> None:
+            if mc.member is None or user is None:
+                raise StateError("Find the member first", "请先查找会员")
+            top_up(
+                self.members, self.session.till.shifts, user, mc.member.id, amount_fen, cash=True
+            )
+            mc.refresh_member()
+
+        self._change(change, ok, err)
 
     # ---- the associate -----------------------------------------------------------------
 

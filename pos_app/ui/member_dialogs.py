@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pos_app.domain.errors import GuitaiError
+from pos_app.domain.money import Money
 
 from .dialogs import Field, FormDialog, PickDialog
 from .member_desk import MemberDesk
@@ -267,6 +268,39 @@ class MemberFlow(QObject):
         )
         dlg.setObjectName("tags")
         self.win.open_dialog(dlg)
+
+    def open_top_up(self, balance_fen: int) -> None:
+        def validate(v: dict[str, str]) -> str:
+            try:
+                fen = Money.parse(v["amount"]).fen
+            except GuitaiError as e:
+                return self.win.session.message(e)
+            return "" if fen > 0 else self.tr("The amount must be more than zero.")
+
+        dlg = FormDialog(
+            self.win,
+            self.tr("Top up stored value"),
+            [Field("amount", self.tr("Amount (yuan)"), "500")],
+            lambda v: self.desk.top_up(Money.parse(v["amount"]).fen, self._topped_up, self._error),
+            message=self.tr(
+                "Balance now %1. The customer pays cash: it is recorded as a pay-in in the "
+                "drawer. Top-ups need the cloud."
+            ).replace("%1", yuan(balance_fen)),
+            ok_text=self.tr("Top up"),
+            cancel_text=self.tr("Cancel"),
+            validate=validate,
+            keypad=True,
+        )
+        dlg.setObjectName("top_up")
+        self.win.open_dialog(dlg)
+
+    def _topped_up(self, view: Any) -> None:
+        self._updated(view)
+        m = view.member
+        if m is not None:
+            self.win.flash(
+                self.tr("Topped up: the balance is %1.").replace("%1", yuan(m.stored_value_fen))
+            )
 
     def open_associate(self, current: str | None) -> None:
         def go(names: list[str]) -> None:

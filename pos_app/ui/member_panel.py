@@ -118,7 +118,13 @@ class MemberColumn(QFrame):
         # the associate and the suggestions for them
         self.associate_btn = button("", "", self.ask_associate)
         self.associate_btn.setObjectName("associate_btn")
-        outer.addWidget(self.associate_btn)
+        self.topup_btn = button(self.tr("Top up"), "", self.ask_top_up)
+        self.topup_btn.setObjectName("topup_btn")
+        people = QHBoxLayout()
+        people.setSpacing(6)
+        people.addWidget(self.associate_btn, 2)
+        people.addWidget(self.topup_btn, 1)
+        outer.addLayout(people)
         outer.addWidget(label(self.tr("Suggestions"), "muted"))
         self.suggestions = QListWidget()
         self.suggestions.setObjectName("suggestions")
@@ -169,7 +175,7 @@ class MemberColumn(QFrame):
 
     def _show_member(self, m: Any) -> None:
         has = m is not None
-        for b in (self.coupon_btn, self.points_btn, self.tags_btn, self.remove_btn):
+        for b in (self.coupon_btn, self.points_btn, self.tags_btn, self.remove_btn, self.topup_btn):
             b.setVisible(has)
         self.find_btn.setVisible(not has)
         self.coupon_title.setVisible(has)
@@ -313,6 +319,11 @@ class MemberColumn(QFrame):
     def _tags_saved(self, view: Any) -> None:
         self.win.sale.updated(view)
         self.refresh()
+
+    def ask_top_up(self) -> None:
+        m = self.view.member if self.view else None
+        if m is not None:
+            self.flow.open_top_up(m.stored_value_fen)
 
     def ask_associate(self) -> None:
         self.flow.open_associate(self.view.associate if self.view else None)

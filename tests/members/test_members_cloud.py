@@ -298,3 +298,23 @@ def test_two_tills_offline_spending_one_card_lose_at_most_the_caps(rig: Rig) -> 
         ok=False,
     )
     assert "not enough" in err["error"]["message"].lower() or "balance" in err["error"]["message"]
+
+
+def test_a_cash_top_up_is_a_pay_in_and_needs_an_open_shift(rig: Rig) -> None:
+    m = rig.svc.add_member("13900002222", "周女士")
+    rig.sync(rig.a)
+    top = ["member", "topup", "13900002222", "50.00", "--user", "admin", "--cash"]
+    before = run(rig.a, "report", "x")["cash"]  # the rig's tills sell in an open shift
+    assert run(rig.a, *top) == {
+        "member_id": m["id"],
+        "stored_value_fen": 5000,
+        "cash_recorded": True,
+    }
+    x = run(rig.a, "report", "x")["cash"]
+    assert x["pay_in_fen"] == before["pay_in_fen"] + 5000
+    assert x["expected_fen"] == before["expected_fen"] + 5000
+    counted = str(x["expected_fen"] / 100)
+    run(rig.a, "shift", "close", "--user", "admin", "--counted", counted)
+    err = run(rig.a, *top, ok=False)
+    assert "shift open" in err["error"]["message"]
+    assert rig.svc.member_view(m["id"])["stored_value_fen"] == 5000  # refused before the cloud

@@ -495,6 +495,33 @@ def test_cancelled_payments_release_the_coupon_and_give_stored_value_back(
     assert redemptions() == [sale_id] and balance() == 30000
 
 
+def test_top_up_in_cash_at_the_till_credits_the_card_and_the_drawer(
+    qtbot: Any, cloud: Any, app_ui: Any
+) -> None:
+    svc, _db = cloud
+    t = app_ui
+    start_selling(qtbot, t)
+    sale = t.window.sale
+    col = sale.member_col
+    assert not col.topup_btn.isVisible()  # no member, nothing to top up
+    qtbot.keyClick(sale.scan, Qt.Key.Key_F6)
+    fill(qtbot, t, query=PHONE_A)
+    assert col.topup_btn.isVisible()
+    drawer_before = t.session.till.shifts.x_report()["cash"]["expected_fen"]
+    tap(qtbot, t, col.topup_btn)
+    d = dialog(t)
+    assert d.objectName() == "top_up"
+    fill(qtbot, t, amount="0")  # refused in the dialog: nothing credited
+    assert dialog(t) is d and d.isVisible()
+    fill(qtbot, t, amount="200")
+    mid = t.session.till.members.find_one(PHONE_A).id
+    assert int(svc.member_view(mid)["stored_value_fen"]) == 50000  # 300 + 200 in the cloud
+    assert "¥500.00" in col.balances.text()
+    assert "¥500.00" in t.window.flash_label.text()
+    cash = t.session.till.shifts.x_report()["cash"]
+    assert cash["pay_in_fen"] == 20000 and cash["expected_fen"] == drawer_before + 20000
+
+
 def test_a_parked_member_sale_comes_back_with_its_member_and_prices(
     qtbot: Any, shop: dict[str, str], app_ui: Any
 ) -> None:

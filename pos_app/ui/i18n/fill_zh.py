@@ -397,6 +397,11 @@ ZH = {
     "Stored value  (balance %1)": "储值支付（余额 %1）",
     "Stored value: debiting %1…": "储值：正在扣款 %1…",
     "from %1": "满 %1 可用",
+    "Top up": "充值",
+    "Top up stored value": "储值充值",
+    "The amount must be more than zero.": "金额必须大于零。",
+    "Balance now %1. The customer pays cash: it is recorded as a pay-in in the drawer. Top-ups need the cloud.": "当前余额 %1。顾客以现金支付，计入钱箱存入。充值需要连接云端。",
+    "Topped up: the balance is %1.": "充值成功：余额 %1。",
 }
 
 

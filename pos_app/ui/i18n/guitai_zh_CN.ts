@@ -394,13 +394,13 @@
     <name>MemberColumn</name>
     <message>
         <location filename="../member_panel.py" line="68" />
-        <location filename="../member_panel.py" line="178" />
+        <location filename="../member_panel.py" line="184" />
         <source>No member on this sale</source>
         <translation>本单没有会员</translation>
     </message>
     <message>
         <location filename="../member_panel.py" line="71" />
-        <location filename="../member_panel.py" line="179" />
+        <location filename="../member_panel.py" line="185" />
         <source>Scan the member code or press F6</source>
         <translation>扫描会员码或按 F6</translation>
     </message>
@@ -435,108 +435,113 @@
         <translation>查找 / 注册</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="122" />
+        <location filename="../member_panel.py" line="121" />
+        <source>Top up</source>
+        <translation>充值</translation>
+    </message>
+    <message>
+        <location filename="../member_panel.py" line="128" />
         <source>Suggestions</source>
         <translation>推荐</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="131" />
-        <location filename="../member_panel.py" line="277" />
+        <location filename="../member_panel.py" line="137" />
+        <location filename="../member_panel.py" line="283" />
         <source>Follow-ups</source>
         <translation>回访</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="156" />
+        <location filename="../member_panel.py" line="162" />
         <source>Associate: %1</source>
         <translation>导购：%1</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="158" />
+        <location filename="../member_panel.py" line="164" />
         <source>Associate: none (tap to choose)</source>
         <translation>导购：无（点击选择）</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="189" />
+        <location filename="../member_panel.py" line="195" />
         <source>Points %1 · stored value %2</source>
         <translation>积分 %1 · 储值 %2</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="194" />
+        <location filename="../member_panel.py" line="200" />
         <source>Redeeming %1 points</source>
         <translation>本单抵扣 %1 积分</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="196" />
+        <location filename="../member_panel.py" line="202" />
         <source>Earns %1 points on this sale</source>
         <translation>本单可得 %1 积分</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="200" />
+        <location filename="../member_panel.py" line="206" />
         <source>Coupon %1 applied</source>
         <translation>已用券 %1</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="211" />
+        <location filename="../member_panel.py" line="217" />
         <source>bought together %1×</source>
         <translation>常一起购买 %1 次</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="218" />
+        <location filename="../member_panel.py" line="224" />
         <source>Tap to add it to the sale</source>
         <translation>点击加入本单</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="221" />
+        <location filename="../member_panel.py" line="227" />
         <source>No suggestions yet</source>
         <translation>暂无推荐</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="233" />
+        <location filename="../member_panel.py" line="239" />
         <source>No usable coupons</source>
         <translation>没有可用的券</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="236" />
+        <location filename="../member_panel.py" line="242" />
         <source>Birthday this month</source>
         <translation>本月生日</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="239" />
+        <location filename="../member_panel.py" line="245" />
         <source>Lapsed: no purchase for %1 days</source>
         <translation>流失：%1 天未购买</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="245" />
+        <location filename="../member_panel.py" line="251" />
         <source>Tags: %1</source>
         <translation>标签：%1</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="249" />
+        <location filename="../member_panel.py" line="255" />
         <source>Points usable on this bill: up to %1</source>
         <translation>本单最多可用积分：%1</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="254" />
+        <location filename="../member_panel.py" line="260" />
         <source>Usual sizes: %1</source>
         <translation>常购尺码：%1</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="260" />
+        <location filename="../member_panel.py" line="266" />
         <source>Favourites: %1</source>
         <translation>偏好品类：%1</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="263" />
+        <location filename="../member_panel.py" line="269" />
         <source>Last visits:</source>
         <translation>最近到店：</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="270" />
+        <location filename="../member_panel.py" line="276" />
         <source>No purchases yet</source>
         <translation>尚无消费记录</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="279" />
+        <location filename="../member_panel.py" line="285" />
         <source>%1 open, %2 due</source>
         <translation>%1 条未完成，%2 条到期</translation>
     </message>
@@ -544,233 +549,264 @@
 <context>
     <name>MemberFlow</name>
     <message>
-        <location filename="../member_dialogs.py" line="52" />
+        <location filename="../member_dialogs.py" line="53" />
         <source>Ordinary</source>
         <translation>普通</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="53" />
+        <location filename="../member_dialogs.py" line="54" />
         <source>Potential</source>
         <translation>潜力</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="54" />
+        <location filename="../member_dialogs.py" line="55" />
         <source>Core</source>
         <translation>核心</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="76" />
+        <location filename="../member_dialogs.py" line="77" />
         <source>Find member</source>
         <translation>查找会员</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="80" />
+        <location filename="../member_dialogs.py" line="81" />
         <source>Mobile number, its last four digits, member code or e-receipt</source>
         <translation>手机号、手机尾号四位、会员码或电子小票</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="81" />
+        <location filename="../member_dialogs.py" line="82" />
         <source>e.g. 13800138000 or 8000, or scan the code</source>
         <translation>例如 13800138000 或 8000，或扫码</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="85" />
+        <location filename="../member_dialogs.py" line="86" />
         <source>Scan the member code on the customer's phone, or type the number.</source>
         <translation>请扫描顾客手机上的会员码，或输入手机号。</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="86" />
+        <location filename="../member_dialogs.py" line="87" />
         <source>Find</source>
         <translation>查找</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="87" />
-        <location filename="../member_dialogs.py" line="116" />
-        <location filename="../member_dialogs.py" line="155" />
-        <location filename="../member_dialogs.py" line="204" />
-        <location filename="../member_dialogs.py" line="252" />
-        <location filename="../member_dialogs.py" line="266" />
-        <location filename="../member_dialogs.py" line="280" />
+        <location filename="../member_dialogs.py" line="88" />
+        <location filename="../member_dialogs.py" line="117" />
+        <location filename="../member_dialogs.py" line="156" />
+        <location filename="../member_dialogs.py" line="205" />
+        <location filename="../member_dialogs.py" line="253" />
+        <location filename="../member_dialogs.py" line="267" />
+        <location filename="../member_dialogs.py" line="290" />
+        <location filename="../member_dialogs.py" line="314" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="88" />
+        <location filename="../member_dialogs.py" line="89" />
         <source>Type a number or scan a code.</source>
         <translation>请输入号码或扫码。</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="111" />
+        <location filename="../member_dialogs.py" line="112" />
         <source>Which member?</source>
         <translation>是哪位会员？</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="115" />
+        <location filename="../member_dialogs.py" line="116" />
         <source>This member</source>
         <translation>选择此会员</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="125" />
+        <location filename="../member_dialogs.py" line="126" />
         <source>Member %1 on this sale.</source>
         <translation>会员 %1 已加入本单。</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="133" />
+        <location filename="../member_dialogs.py" line="134" />
         <source>No member found for %1: enroll the customer?</source>
         <translation>没有找到 %1 的会员：为顾客注册吗？</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="138" />
+        <location filename="../member_dialogs.py" line="139" />
         <source>The mobile number is needed.</source>
         <translation>请填写手机号。</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="144" />
+        <location filename="../member_dialogs.py" line="145" />
         <source>Enroll member</source>
         <translation>注册会员</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="146" />
+        <location filename="../member_dialogs.py" line="147" />
         <source>Mobile number</source>
         <translation>手机号</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="147" />
+        <location filename="../member_dialogs.py" line="148" />
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="147" />
+        <location filename="../member_dialogs.py" line="148" />
         <source>e.g. Ms Wang</source>
         <translation>例如：王女士</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="148" />
+        <location filename="../member_dialogs.py" line="149" />
         <source>Birthday (YYYY-MM-DD, optional)</source>
         <translation>生日（YYYY-MM-DD，可不填）</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="149" />
+        <location filename="../member_dialogs.py" line="150" />
         <source>Tags (comma separated, optional)</source>
         <translation>标签（用逗号分隔，可不填）</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="150" />
+        <location filename="../member_dialogs.py" line="151" />
         <source>Associate credited</source>
         <translation>归属导购</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="154" />
+        <location filename="../member_dialogs.py" line="155" />
         <source>Enroll</source>
         <translation>注册</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="158" />
+        <location filename="../member_dialogs.py" line="159" />
         <source>The customer agrees to receive marketing messages</source>
         <translation>顾客同意接收营销信息</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="173" />
+        <location filename="../member_dialogs.py" line="174" />
         <source>Enrolled %1 and put on this sale.</source>
         <translation>已注册 %1 并加入本单。</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="176" />
+        <location filename="../member_dialogs.py" line="177" />
         <source>%1 is already a member: found and put on this sale.</source>
         <translation>%1 已是会员：已找到并加入本单。</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="193" />
+        <location filename="../member_dialogs.py" line="194" />
         <source>Usable coupons:</source>
         <translation>可用的券：</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="195" />
+        <location filename="../member_dialogs.py" line="196" />
         <source>The member has no usable coupon: type or scan a code.</source>
         <translation>会员没有可用的券：请输入或扫描券码。</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="199" />
+        <location filename="../member_dialogs.py" line="200" />
         <source>Coupon</source>
         <translation>优惠券</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="200" />
+        <location filename="../member_dialogs.py" line="201" />
         <source>Coupon code (empty removes it)</source>
         <translation>券码（留空则取消用券）</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="203" />
+        <location filename="../member_dialogs.py" line="204" />
         <source>Apply</source>
         <translation>确定</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="215" />
+        <location filename="../member_dialogs.py" line="216" />
         <source>Coupon %1 applied: %2 off.</source>
         <translation>已用 %1：优惠 %2。</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="225" />
+        <location filename="../member_dialogs.py" line="226" />
         <source>The member has %1 points. %2 points = ¥1; at most %3% of the bill.</source>
         <translation>会员有 %1 积分。%2 积分抵 ¥1；最多抵扣本单的 %3%。</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="230" />
+        <location filename="../member_dialogs.py" line="231" />
         <source>This bill takes at most %1 points.</source>
         <translation>本单最多可用 %1 积分。</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="235" />
+        <location filename="../member_dialogs.py" line="236" />
         <source>Type a whole number.</source>
         <translation>请输入整数。</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="240" />
+        <location filename="../member_dialogs.py" line="241" />
         <source>Redeem points</source>
         <translation>积分抵现</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="244" />
+        <location filename="../member_dialogs.py" line="245" />
         <source>Points (0 stops redeeming)</source>
         <translation>积分（0 表示不抵扣）</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="251" />
+        <location filename="../member_dialogs.py" line="252" />
         <source>Redeem</source>
         <translation>抵扣</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="262" />
+        <location filename="../member_dialogs.py" line="263" />
         <source>Member tags</source>
         <translation>会员标签</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="263" />
+        <location filename="../member_dialogs.py" line="264" />
         <source>Tags (comma separated)</source>
         <translation>标签（用逗号分隔）</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="265" />
+        <location filename="../member_dialogs.py" line="266" />
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="275" />
+        <location filename="../member_dialogs.py" line="278" />
+        <source>The amount must be more than zero.</source>
+        <translation>金额必须大于零。</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="282" />
+        <source>Top up stored value</source>
+        <translation>储值充值</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="283" />
+        <source>Amount (yuan)</source>
+        <translation>金额（元）</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="286" />
+        <source>Balance now %1. The customer pays cash: it is recorded as a pay-in in the drawer. Top-ups need the cloud.</source>
+        <translation>当前余额 %1。顾客以现金支付，计入钱箱存入。充值需要连接云端。</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="289" />
+        <source>Top up</source>
+        <translation>充值</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="302" />
+        <source>Topped up: the balance is %1.</source>
+        <translation>充值成功：余额 %1。</translation>
+    </message>
+    <message>
+        <location filename="../member_dialogs.py" line="309" />
         <source>Associate for this sale</source>
         <translation>本单导购</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="276" />
+        <location filename="../member_dialogs.py" line="310" />
         <source>Associate (empty: none)</source>
         <translation>导购（留空表示无）</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="278" />
+        <location filename="../member_dialogs.py" line="312" />
         <source>The associate is credited with the sale and its follow-ups.</source>
         <translation>本单业绩及回访任务归属该导购。</translation>
     </message>
     <message>
-        <location filename="../member_dialogs.py" line="279" />
+        <location filename="../member_dialogs.py" line="313" />
         <source>OK</source>
         <translation>正常</translation>
     </message>
@@ -988,7 +1024,9 @@
     <message numerus="yes">
         <location filename="../shift_screen.py" line="115" />
         <source>%n line(s)</source>
-        <translation><numerusform>%n 行</numerusform></translation>
+        <translation>
+            <numerusform>%n 行</numerusform>
+        </translation>
     </message>
     <message>
         <location filename="../shift_screen.py" line="117" />
@@ -996,32 +1034,34 @@
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="123" />
+        <location filename="../shift_screen.py" line="124" />
         <source>Sold below zero</source>
         <translation>负库存</translation>
     </message>
     <message numerus="yes">
-        <location filename="../shift_screen.py" line="123" />
+        <location filename="../shift_screen.py" line="125" />
         <source>%n SKU(s): check the shelf</source>
-        <translation><numerusform>%n 个 SKU：请核对货架</numerusform></translation>
+        <translation>
+            <numerusform>%n 个 SKU：请核对货架</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="131" />
+        <location filename="../shift_screen.py" line="134" />
         <source>Sales by hour</source>
         <translation>分时段销售</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="134" />
+        <location filename="../shift_screen.py" line="137" />
         <source>No sales yet</source>
         <translation>暂无销售</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="136" />
+        <location filename="../shift_screen.py" line="139" />
         <source>Sales by tender</source>
         <translation>按付款方式</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="139" />
+        <location filename="../shift_screen.py" line="142" />
         <source>No payments yet</source>
         <translation>暂无收款</translation>
     </message>
@@ -1632,163 +1672,163 @@
 <context>
     <name>ShiftScreen</name>
     <message>
-        <location filename="../shift_screen.py" line="174" />
+        <location filename="../shift_screen.py" line="177" />
         <source>Open the shift</source>
         <translation>开班</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="175" />
+        <location filename="../shift_screen.py" line="178" />
         <source>Count the float in the drawer and type it in.</source>
         <translation>请清点钱箱中的备用金并输入金额。</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="181" />
+        <location filename="../shift_screen.py" line="184" />
         <source>Open shift</source>
         <translation>开班</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="183" />
-        <location filename="../shift_screen.py" line="268" />
+        <location filename="../shift_screen.py" line="186" />
+        <location filename="../shift_screen.py" line="271" />
         <source>Sign out</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="193" />
-        <location filename="../shift_screen.py" line="287" />
+        <location filename="../shift_screen.py" line="196" />
+        <location filename="../shift_screen.py" line="290" />
         <source>Pay in</source>
         <translation>存入现金</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="194" />
-        <location filename="../shift_screen.py" line="287" />
+        <location filename="../shift_screen.py" line="197" />
+        <location filename="../shift_screen.py" line="290" />
         <source>Pay out</source>
         <translation>取出现金</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="195" />
+        <location filename="../shift_screen.py" line="198" />
         <source>Refresh X report</source>
         <translation>刷新 X 报表</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="196" />
+        <location filename="../shift_screen.py" line="199" />
         <source>Stock count / goods</source>
         <translation>盘点 / 收发货</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="197" />
+        <location filename="../shift_screen.py" line="200" />
         <source>Close day (Z)</source>
         <translation>日结（Z）</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="198" />
+        <location filename="../shift_screen.py" line="201" />
         <source>Print report</source>
         <translation>打印报表</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="199" />
-        <location filename="../shift_screen.py" line="268" />
+        <location filename="../shift_screen.py" line="202" />
+        <location filename="../shift_screen.py" line="271" />
         <source>Back to sale  Esc</source>
         <translation>返回收银  Esc</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="219" />
+        <location filename="../shift_screen.py" line="222" />
         <source>Count the cash</source>
         <translation>清点现金</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="221" />
+        <location filename="../shift_screen.py" line="224" />
         <source>Number of notes and coins of each kind in the drawer.</source>
         <translation>输入钱箱中各面额纸币和硬币的数量。</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="238" />
+        <location filename="../shift_screen.py" line="241" />
         <source>Counted</source>
         <translation>清点金额</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="244" />
+        <location filename="../shift_screen.py" line="247" />
         <source>Close the day (Z report)</source>
         <translation>日结（Z 报表）</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="245" />
+        <location filename="../shift_screen.py" line="248" />
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="294" />
+        <location filename="../shift_screen.py" line="297" />
         <source>Give a reason (it is printed on the Z report).</source>
         <translation>请填写原因（会打印在日结报表上）。</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="301" />
+        <location filename="../shift_screen.py" line="304" />
         <source>Amount (yuan)</source>
         <translation>金额（元）</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="302" />
+        <location filename="../shift_screen.py" line="305" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="302" />
+        <location filename="../shift_screen.py" line="305" />
         <source>e.g. change from the bank</source>
         <translation>例如：从银行换零钱</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="312" />
-        <location filename="../shift_screen.py" line="371" />
+        <location filename="../shift_screen.py" line="315" />
+        <location filename="../shift_screen.py" line="374" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="322" />
-        <location filename="../shift_screen.py" line="337" />
+        <location filename="../shift_screen.py" line="325" />
+        <location filename="../shift_screen.py" line="340" />
         <source>Expected %1</source>
         <translation>应有 %1</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="340" />
+        <location filename="../shift_screen.py" line="343" />
         <source>balances</source>
         <translation>相符</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="342" />
+        <location filename="../shift_screen.py" line="345" />
         <source>over %1</source>
         <translation>长款 %1</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="342" />
+        <location filename="../shift_screen.py" line="345" />
         <source>short %1</source>
         <translation>短款 %1</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="366" />
+        <location filename="../shift_screen.py" line="369" />
         <source>Manager approval</source>
         <translation>店长授权</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="367" />
+        <location filename="../shift_screen.py" line="370" />
         <source>Manager</source>
         <translation>店长</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="367" />
+        <location filename="../shift_screen.py" line="370" />
         <source>PIN</source>
         <translation>PIN 密码</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="369" />
+        <location filename="../shift_screen.py" line="372" />
         <source>A manager closes the day.</source>
         <translation>日结需要店长授权。</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="370" />
+        <location filename="../shift_screen.py" line="373" />
         <source>Approve</source>
         <translation>授权</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="397" />
+        <location filename="../shift_screen.py" line="400" />
         <source>The report is printed.</source>
         <translation>报表已打印。</translation>
     </message>
