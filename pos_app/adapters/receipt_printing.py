@@ -42,6 +42,16 @@ class ReceiptPrinting:
         ).fetchone()
         return rows[0] if rows else None
 
+    def _printer(self, given: str | None) -> str:
+        name = given or self.printer_name()
+        if name is None:
+            raise NotFound(
+                "No receipt printer is set up: a technician adds one with "
+                "`guitai devices add NAME --kind printer --uri …`",
+                "未配置小票打印机：请技术人员用 guitai devices add 添加",
+            )
+        return name
+
     def bytes_for(
         self, payload: dict[str, Any], *, copy: bool = False, gift: bool = False
     ) -> bytes:
@@ -55,13 +65,7 @@ class ReceiptPrinting:
     def print_receipt(
         self, payload: dict[str, Any], *, copy: bool, gift: bool = False, printer: str | None = None
     ) -> dict[str, Any]:
-        name = printer or self.printer_name()
-        if name is None:
-            raise NotFound(
-                "No receipt printer is set up: a technician adds one with "
-                "`guitai devices add NAME --kind printer --uri …`",
-                "未配置小票打印机：请技术人员用 guitai devices add 添加",
-            )
+        name = self._printer(printer)
         data = self.bytes_for(payload, copy=copy, gift=gift)
         outcome = self.hw.enqueue_and_print(
             name, data, "receipt", str(payload["receipt_no"]), wait=self.wait_s
@@ -72,13 +76,7 @@ class ReceiptPrinting:
         self, report: dict[str, Any], *, copy: bool = False, printer: str | None = None
     ) -> dict[str, Any]:
         """An X or Z report on the receipt printer (a Z again later prints 重印)."""
-        name = printer or self.printer_name()
-        if name is None:
-            raise NotFound(
-                "No receipt printer is set up: a technician adds one with "
-                "`guitai devices add NAME --kind printer --uri …`",
-                "未配置小票打印机：请技术人员用 guitai devices add 添加",
-            )
+        name = self._printer(printer)
         doc = receipt_docs.z_document(self.store, report, reprint_count=1 if copy else 0)
         prof = receipt_docs.profile(None, None, self.store.setting("printer_profile"))
         ref = f"Z{report['z_no']}" if report.get("kind") == "Z" else f"X{report.get('shift_id')}"
