@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from .dialogs import Dialog
 from .qt import QAbstractItemView, QHeaderView, QLineEdit, Qt, QTableWidget, QTableWidgetItem
-from .widgets import label, yuan
+from .widgets import button, label, yuan
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -59,12 +59,36 @@ class FollowupsDialog(Dialog):
         self.note.setObjectName("followup_note")
         self.note.setPlaceholderText(self.tr("e.g. called, likes the new coats, visits Saturday"))
         self.body.addWidget(self.note)
+        user = win.session.user
+        self.me = user.name if user is not None else ""
+        self.only_mine = False
+        self.all_rows: list[dict[str, Any]] = []
+        self.mine_btn = button(self.tr("Only mine"), "", self.toggle_mine)
+        self.mine_btn.setObjectName("followups_mine")
+        self.mine_btn.setVisible(bool(self.me))
+        self.body.addWidget(self.mine_btn)
         self.finish_layout(self.tr("Done"), self.tr("Close"))
         self.ok_btn.setText(self.tr("Mark done"))
         self.show_rows(rows)
 
+    def toggle_mine(self) -> None:
+        """The signed-in associate's own follow-ups, or everyone's (the badge counts all)."""
+        self.only_mine = not self.only_mine
+        self.mine_btn.setText(self.tr("Everyone's") if self.only_mine else self.tr("Only mine"))
+        self._paint()
+
     def show_rows(self, rows: Sequence[dict[str, Any]]) -> None:
-        self.rows = list(rows)
+        self.all_rows = list(rows)
+        self.column.set_due((sum(1 for r in rows if r.get("due")), len(rows)))
+        self._paint()
+
+    def _paint(self) -> None:
+        rows = [
+            r
+            for r in self.all_rows
+            if not self.only_mine or str(r.get("associate") or "") == self.me
+        ]
+        self.rows = rows
         due = sum(1 for r in rows if r.get("due"))
         self.summary.setText(
             self.tr("%1 due now, %2 upcoming.")
@@ -99,7 +123,6 @@ class FollowupsDialog(Dialog):
         if rows:
             t.selectRow(0)
         self.ok_btn.setEnabled(bool(rows))
-        self.column.set_due((due, len(rows)))
 
     def try_accept(self) -> None:
         """Mark the selected follow-up done with the note; the list stays open."""

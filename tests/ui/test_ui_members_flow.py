@@ -589,3 +589,25 @@ def test_a_return_at_the_till_settles_the_members_points(
         )
     ]
     assert kinds == ["refund", "refund"]
+
+
+def test_followups_only_mine(qtbot: Any, shop: dict[str, str], app_ui: Any) -> None:
+    t = app_ui
+    conn = t.session.till.store.conn
+    with t.session.till.store.transaction():
+        for sale_id, who in (("S-1", "李娜"), ("S-2", "小王")):
+            conn.execute(
+                "INSERT INTO followups(member_id, sale_id, associate, step, due_at, created_at) "
+                "VALUES (?, ?, ?, 1, '2000-01-01T00:00:00Z', '2000-01-01T00:00:00Z')",
+                (shop["a"], sale_id, who),
+            )
+    start_selling(qtbot, t)
+    col = t.window.sale.member_col
+    tap(qtbot, t, col.followups_btn)
+    d = dialog(t)
+    assert sorted(r[1] for r in table_text(d.table)) == ["小王", "李娜"]
+    tap(qtbot, t, d.mine_btn)
+    assert [r[1] for r in table_text(d.table)] == ["李娜"]
+    assert "2" in col.followups_btn.text()  # the badge still counts everyone's
+    tap(qtbot, t, d.mine_btn)
+    assert len(table_text(d.table)) == 2

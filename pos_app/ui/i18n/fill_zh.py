@@ -402,6 +402,8 @@ ZH = {
     "The amount must be more than zero.": "金额必须大于零。",
     "Balance now %1. The customer pays cash: it is recorded as a pay-in in the drawer. Top-ups need the cloud.": "当前余额 %1。顾客以现金支付，计入钱箱存入。充值需要连接云端。",
     "Topped up: the balance is %1.": "充值成功：余额 %1。",
+    "Only mine": "只看我的",
+    "Everyone's": "查看全部",
 }
 
 

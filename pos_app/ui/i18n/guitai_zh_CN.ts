@@ -250,32 +250,43 @@
         <translation>例如：已电话联系，喜欢新款大衣，周六来店</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="62" />
+        <location filename="../followups_screen.py" line="66" />
+        <location filename="../followups_screen.py" line="77" />
+        <source>Only mine</source>
+        <translation>只看我的</translation>
+    </message>
+    <message>
+        <location filename="../followups_screen.py" line="70" />
         <source>Done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="62" />
+        <location filename="../followups_screen.py" line="70" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="63" />
+        <location filename="../followups_screen.py" line="71" />
         <source>Mark done</source>
         <translation>标记完成</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="70" />
+        <location filename="../followups_screen.py" line="77" />
+        <source>Everyone's</source>
+        <translation>查看全部</translation>
+    </message>
+    <message>
+        <location filename="../followups_screen.py" line="94" />
         <source>%1 due now, %2 upcoming.</source>
         <translation>%1 条已到期，%2 条待回访。</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="74" />
+        <location filename="../followups_screen.py" line="98" />
         <source>No follow-ups: they appear after a member's sale with an associate.</source>
         <translation>暂无回访：会员消费并指定导购后会自动生成。</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="91" />
+        <location filename="../followups_screen.py" line="115" />
         <source>No. %1</source>
         <translation>第 %1 次</translation>
     </message>
