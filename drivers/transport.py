@@ -21,6 +21,7 @@ import os
 import select
 import socket
 import time
+from abc import ABC, abstractmethod
 from typing import Any
 
 from .errors import DeviceUnavailable
@@ -29,7 +30,7 @@ from .uri import DeviceUri
 WRITE_CHUNK = 4096
 
 
-class Transport:
+class Transport(ABC):
     """open / write / read_byte(timeout) / drain / close over one escpos printer object."""
 
     def __init__(self, uri: DeviceUri) -> None:
@@ -37,9 +38,11 @@ class Transport:
         self.printer: Any = None  # the python-escpos printer object (Escpos subclass)
 
     # -- to implement ---------------------------------------------------------------------
+    @abstractmethod
     def _make(self) -> Any:
         raise NotImplementedError
 
+    @abstractmethod
     def _read_some(self, timeout: float) -> bytes:
         raise NotImplementedError
 

@@ -12,6 +12,7 @@ import select
 import socket
 import threading
 import time
+from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from .printer_state import PrinterState
 from .pty_link import PtyPair
 
 
-class PrinterLinks:
+class PrinterLinks(ABC):
     """Transports of a VirtualPrinter (set up by its __init__)."""
 
     state: PrinterState
@@ -30,12 +31,15 @@ class PrinterLinks:
     _ptys: list[PtyPair]
     _reply_sink: Any
 
+    @abstractmethod
     def feed(self, data: bytes) -> bytes:
         raise NotImplementedError
 
+    @abstractmethod
     def hang_up(self) -> None:
         raise NotImplementedError
 
+    @abstractmethod
     def control(self, request: dict[str, Any]) -> dict[str, Any]:
         raise NotImplementedError
 

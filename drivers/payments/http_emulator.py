@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -30,7 +31,7 @@ class DropConnection(Exception):
     """Close the connection without any answer."""
 
 
-class HttpEmulator:
+class HttpEmulator(ABC):
     """Subclasses implement `answer(path, body, headers) -> (status, content_type, bytes)`."""
 
     name = "emulator"
@@ -114,6 +115,7 @@ class HttpEmulator:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    @abstractmethod
     def answer(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, str, bytes]:
         raise NotImplementedError
 

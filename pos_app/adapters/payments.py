@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import socket
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
@@ -237,7 +238,7 @@ def _wallet(a: WalletAnswer) -> ProviderResult:
     )
 
 
-class _WalletPort:
+class _WalletPort(ABC):
     needs_network = True
     tender = ""
     provider = ""
@@ -260,7 +261,7 @@ class _WalletPort:
     def available(self) -> bool:
         return _reachable(*self._probe)
 
-    def abort(self) -> None:
+    def abort(self) -> None:  # noqa: B027 - a wallet has nothing to abort; not abstract
         """Nothing to send: the service stops waiting and cancels the trade (reverse)."""
 
     def _guard(self, call: Callable[[], WalletAnswer], first_call: bool) -> ProviderResult:
@@ -272,15 +273,19 @@ class _WalletPort:
     def _original(self, attempt: PaymentAttempt) -> PaymentAttempt | None:
         return self._lookup(attempt.original_id) if attempt.original_id else None
 
+    @abstractmethod
     def _pay(self, attempt: PaymentAttempt, code: str) -> WalletAnswer:
         raise NotImplementedError
 
+    @abstractmethod
     def _query(self, attempt: PaymentAttempt) -> WalletAnswer:
         raise NotImplementedError
 
+    @abstractmethod
     def _cancel(self, attempt: PaymentAttempt) -> WalletAnswer:
         raise NotImplementedError
 
+    @abstractmethod
     def _refund(self, attempt: PaymentAttempt, original: PaymentAttempt) -> WalletAnswer:
         raise NotImplementedError
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -66,8 +68,11 @@ class ScriptedTransport(Transport):
         self.replies = bytearray(replies)
         self.sent = bytearray()
 
+    def _make(self) -> Any:
+        return object()
+
     def open(self) -> None:
-        self.printer = object()
+        self.printer = self._make()
 
     def write(self, data: bytes) -> None:
         self.sent += data
