@@ -81,3 +81,13 @@ class TenderLine:
         if self.card:
             d["card"] = dict(self.card)
         return d
+
+
+def quick_amounts(due_fen: int) -> list[int]:
+    """Exact amount, then the notes a customer is likely to hand over (next ¥10/¥50/¥100…)."""
+    out = [due_fen]
+    for step in (1_000, 5_000, 10_000, 20_000, 50_000):
+        up = -(-due_fen // step) * step
+        if up > due_fen and up not in out:
+            out.append(up)
+    return out[:5]

@@ -10,7 +10,7 @@ from pos_app.domain.codes import CodeKind, classify
 from pos_app.domain.errors import GuitaiError, InvalidInput
 from pos_app.domain.money import Money
 from pos_app.domain.payments import tender_for_code
-from pos_app.domain.tenders import Tender
+from pos_app.domain.tenders import Tender, quick_amounts
 
 from .qt import (
     QFrame,
@@ -32,18 +32,6 @@ from .widgets import Keypad, button, label, panel, restyle, yuan
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
-
-NOTES_FEN = (10_000, 5_000, 2_000, 1_000)
-
-
-def quick_amounts(due_fen: int) -> list[int]:
-    """Exact amount, then the notes a customer is likely to hand over (next ¥10/¥50/¥100…)."""
-    out = [due_fen]
-    for step in (1_000, 5_000, 10_000, 20_000, 50_000):
-        up = -(-due_fen // step) * step
-        if up > due_fen and up not in out:
-            out.append(up)
-    return out[:5]
 
 
 class _Texts(QObject):

@@ -1,103 +1,21 @@
 """Members at the till's screen, end to end on a real till folder and SQLite (no cloud: the
 till is offline): scan the customer's member code, see the member, apply a coupon and points,
 pay cash and stored value, see the savings and the follow-ups; find by the last four digits,
-enroll, an existing phone found instead, an invalid coupon refused."""
+enroll, an existing phone found instead, an invalid coupon refused; a parked member sale, a
+return settling points, the follow-ups filter.  With the cloud: test_ui_members_cloud.py."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-from uihelp import dialog, fill, idle, open_shift, sign_in, table_text, tap, wedge_scan
+from members_ui_kit import JACKET, PHONE_A, TEE, panel_ready, savings_names, start_selling
+from uihelp import dialog, fill, idle, table_text, tap, wedge_scan
 
 from pos_app.ui.qt import Qt
 
-JACKET, TEE = "6901234567892", "6901234567908"  # ¥1299 (member ¥1199), ¥199
-PHONE_A, PHONE_B = "13800138000", "13900138000"  # both end in 8000
-
-
-def cli(home: Path, *args: str) -> None:
-    from pos_app.cli import main
-
-    assert main(["--home", str(home), *args]) == 0
-
-
-@pytest.fixture
-def shop(till_home: Path) -> Iterator[dict[str, str]]:
-    """Two members (王女士 with points, stored value and a coupon; 李先生), a member price
-    on the jacket and a spend-save promotion, as the cloud's pull would leave them."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    month = datetime.now(ZoneInfo("Asia/Shanghai")).month
-    cli(
-        till_home,
-        "member",
-        "enroll",
-        *("--phone", PHONE_A, "--name", "王女士", "--tags", "修身"),
-        *("--birthday", f"1990-{month:02d}-01"),
-    )
-    cli(till_home, "member", "enroll", "--phone", PHONE_B, "--name", "李先生")
-    conn = sqlite3.connect(till_home / "till.db")
-    ids = dict(conn.execute("SELECT phone, id FROM members").fetchall())
-    with conn:
-        conn.execute(
-            "UPDATE members SET points = 2000, stored_value_fen = 50000, tier = 'core' "
-            "WHERE phone = ?",
-            (PHONE_A,),
-        )
-        conn.execute("UPDATE skus SET member_price_fen = 119900 WHERE sku = 'JK1001-BK-L'")
-        conn.execute(
-            "INSERT INTO settings(key, value) VALUES ('loyalty_rules', ?)",
-            (json.dumps({"offline_sv_per_card_fen": 30000}),),
-        )
-        coupon = {
-            "kind": "cash",
-            "name": "满200减30券",
-            "amount_fen": 3000,
-            "threshold_fen": 20000,
-            "member_id": ids[PHONE_A],
-        }
-        promo = {
-            "id": "P-MJ",
-            "name": "满1000减100",
-            "kind": "spend_save",
-            "threshold_fen": 100000,
-            "off_fen": 10000,
-            "repeat": False,
-        }
-        for table, key, data in (("coupons", "C30", coupon), ("promotions", "P-MJ", promo)):
-            col = "code" if table == "coupons" else "id"
-            conn.execute(
-                f"INSERT INTO {table}({col}, data, updated_at) VALUES (?, ?, ?)",
-                (key, json.dumps(data, ensure_ascii=False), "2026-11-25T00:00:00Z"),
-            )
-    conn.close()
-    yield {"a": ids[PHONE_A], "b": ids[PHONE_B]}
-
-
-def start_selling(qtbot: Any, t: Any) -> None:
-    sign_in(qtbot, t, "李娜", "1234")
-    if t.window.current == "shift":
-        open_shift(qtbot, t)
-    assert t.window.current == "sale"
-    t.window.activateWindow()
-    t.window.sale.scan.setFocus()
-
-
-def panel_ready(qtbot: Any, t: Any) -> Any:
-    col = t.window.sale.member_col
-    qtbot.waitUntil(lambda: col.data is not None, timeout=5000)
-    idle(qtbot, t)
-    return col
-
-
-def savings_names(payload: dict[str, Any]) -> list[str]:
-    return [s["name"] for s in payload.get("savings", [])]
+pytest_plugins = ["members_ui_fixtures"]
 
 
 def test_member_code_coupon_points_cash_then_stored_value_and_followups(
@@ -409,117 +327,6 @@ def test_screenshot_of_the_member_panel(
     tap(qtbot, t, col.followups_btn)
     save(dialog(t), "till-followups.png")
     dialog(t).reject()
-
-
-@pytest.fixture
-def cloud(till_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """The reference cloud on loopback, the till enrolled with it, a member with ¥300 stored
-    value and a ¥50 coupon published by the cloud."""
-    from sync.cloud.app import create_app
-    from sync.cloud.db import CloudDB
-    from sync.cloud.ereceipt import CloudConfig
-    from sync.cloud.server import ThreadedServer
-    from sync.cloud.service import CloudService
-
-    monkeypatch.setenv("GUITAI_PIN", "9999")  # the till's admin
-    db = CloudDB(str(till_home.parent / "cloud.db"))
-    svc = CloudService(db, ereceipt_base_url="")
-    server = ThreadedServer(create_app(svc, config=CloudConfig(brand_name="青衫"))).start()
-    try:
-        svc.add_store("S001", "静安嘉里中心店")
-        cli(
-            till_home,
-            "enroll",
-            "--cloud",
-            server.url,
-            "--code",
-            svc.enrollment_code("S001")["code"],
-        )
-        svc.add_member(PHONE_A, "王女士")
-        svc.add_coupon(
-            "VIP50", {"kind": "cash", "name": "50元券", "amount_fen": 5000, "threshold_fen": 10000}
-        )
-        cli(till_home, "sync", "run")
-        cli(till_home, "member", "topup", PHONE_A, "300.00", "--user", "admin")
-        yield svc, db
-    finally:
-        server.stop()
-        db.close()
-
-
-def test_cancelled_payments_release_the_coupon_and_give_stored_value_back(
-    qtbot: Any, cloud: Any, app_ui: Any
-) -> None:
-    svc, db = cloud
-
-    def redemptions() -> list[str]:
-        with db.tx() as tx:
-            return [r[0] for r in tx.execute("SELECT sale_id FROM coupon_redemptions")]
-
-    def balance() -> int:
-        mid = t.session.till.members.find_one(PHONE_A).id
-        return int(svc.member_view(mid)["stored_value_fen"])
-
-    t = app_ui
-    start_selling(qtbot, t)
-    sale = t.window.sale
-    wedge_scan(qtbot, t, JACKET)
-    qtbot.keyClick(sale.scan, Qt.Key.Key_F6)
-    fill(qtbot, t, query=PHONE_A)
-    assert "王女士" in sale.member_col.name.text()
-    tap(qtbot, t, sale.member_col.coupon_btn)
-    fill(qtbot, t, query="VIP50")
-    assert "50元券" in sale.savings.text()
-    qtbot.keyClick(sale.scan, Qt.Key.Key_F2)
-    idle(qtbot, t)
-    tender = t.window.tender
-    assert "¥300.00" in tender.sv_btn.text()
-    tender.amount.setText("100")
-    tap(qtbot, t, tender.sv_btn)  # online: the cloud debits the card
-    assert tender.tenders.count() == 1, tender.message.text()
-    sale_id = t.session.sale.id
-    assert redemptions() == [sale_id]  # reserved before the first payment
-    assert balance() == 20000
-    # the customer changes their mind: cancel the payments (F3)
-    qtbot.keyClick(tender.amount, Qt.Key.Key_F3)
-    idle(qtbot, t)
-    assert tender.tenders.count() == 0
-    assert redemptions() == [] and balance() == 30000  # coupon released, card credited back
-    # and now pays cash: the coupon is redeemed again for this sale
-    qtbot.keyClick(tender.amount, Qt.Key.Key_Return)
-    idle(qtbot, t)
-    assert tender.stack.currentIndex() == 1, tender.message.text()
-    p = t.session.last_payload
-    assert [x["tender"] for x in p["payments"]] == ["cash"]
-    assert [s["ref"] for s in p["savings"] if s["kind"] == "coupon"] == ["VIP50"]
-    assert redemptions() == [sale_id] and balance() == 30000
-
-
-def test_top_up_in_cash_at_the_till_credits_the_card_and_the_drawer(
-    qtbot: Any, cloud: Any, app_ui: Any
-) -> None:
-    svc, _db = cloud
-    t = app_ui
-    start_selling(qtbot, t)
-    sale = t.window.sale
-    col = sale.member_col
-    assert not col.topup_btn.isVisible()  # no member, nothing to top up
-    qtbot.keyClick(sale.scan, Qt.Key.Key_F6)
-    fill(qtbot, t, query=PHONE_A)
-    assert col.topup_btn.isVisible()
-    drawer_before = t.session.till.shifts.x_report()["cash"]["expected_fen"]
-    tap(qtbot, t, col.topup_btn)
-    d = dialog(t)
-    assert d.objectName() == "top_up"
-    fill(qtbot, t, amount="0")  # refused in the dialog: nothing credited
-    assert dialog(t) is d and d.isVisible()
-    fill(qtbot, t, amount="200")
-    mid = t.session.till.members.find_one(PHONE_A).id
-    assert int(svc.member_view(mid)["stored_value_fen"]) == 50000  # 300 + 200 in the cloud
-    assert "¥500.00" in col.balances.text()
-    assert "¥500.00" in t.window.flash_label.text()
-    cash = t.session.till.shifts.x_report()["cash"]
-    assert cash["pay_in_fen"] == 20000 and cash["expected_fen"] == drawer_before + 20000
 
 
 def test_a_parked_member_sale_comes_back_with_its_member_and_prices(

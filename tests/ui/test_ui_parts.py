@@ -6,8 +6,8 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from pos_app.domain.tenders import quick_amounts
 from pos_app.services.device_status import DeviceState, DeviceStatus, DeviceStatusBoard
-from pos_app.ui.tender_screen import quick_amounts
 from pos_app.ui.wedge import BurstTimer
 
 
