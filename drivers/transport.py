@@ -40,11 +40,11 @@ class Transport(ABC):
     # -- to implement ---------------------------------------------------------------------
     @abstractmethod
     def _make(self) -> Any:
-        raise NotImplementedError
+        """The python-escpos printer object for this URI."""
 
     @abstractmethod
     def _read_some(self, timeout: float) -> bytes:
-        raise NotImplementedError
+        """Whatever the printer sent within `timeout` seconds (b"" for none)."""
 
     # -- common -----------------------------------------------------------------------------
     @property

@@ -33,15 +33,15 @@ class PrinterLinks(ABC):
 
     @abstractmethod
     def feed(self, data: bytes) -> bytes:
-        raise NotImplementedError
+        """Bytes from the till in, the printer's answers (status, GS r) out."""
 
     @abstractmethod
     def hang_up(self) -> None:
-        raise NotImplementedError
+        """The link dropped: forget half-read commands."""
 
     @abstractmethod
     def control(self, request: dict[str, Any]) -> dict[str, Any]:
-        raise NotImplementedError
+        """A test's control request (faults, state): the answer as JSON."""
 
     # -- transports ----------------------------------------------------------------------------
     def _chunk_size(self) -> int:

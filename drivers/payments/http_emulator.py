@@ -117,7 +117,7 @@ class HttpEmulator(ABC):
 
     @abstractmethod
     def answer(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, str, bytes]:
-        raise NotImplementedError
+        """(status, content type, body) for one request to the provider's API."""
 
     # ---- helpers for subclasses ------------------------------------------------------------------
 

@@ -275,19 +275,19 @@ class _WalletPort(ABC):
 
     @abstractmethod
     def _pay(self, attempt: PaymentAttempt, code: str) -> WalletAnswer:
-        raise NotImplementedError
+        """Charge the customer's payment code."""
 
     @abstractmethod
     def _query(self, attempt: PaymentAttempt) -> WalletAnswer:
-        raise NotImplementedError
+        """What the provider knows of this attempt."""
 
     @abstractmethod
     def _cancel(self, attempt: PaymentAttempt) -> WalletAnswer:
-        raise NotImplementedError
+        """Cancel (reverse) this attempt's trade."""
 
     @abstractmethod
     def _refund(self, attempt: PaymentAttempt, original: PaymentAttempt) -> WalletAnswer:
-        raise NotImplementedError
+        """Refund part or all of the original payment."""
 
     def sale(
         self, attempt: PaymentAttempt, code: str | None, on_text: TextCallback | None

@@ -240,13 +240,11 @@ class CatalogReader(Protocol):
 
     def by_code(self, code: str) -> SkuInfo | None:
         """The SKU a barcode belongs to (primary-key lookup), or None."""
-        ...
 
     def by_sku(self, sku: str) -> SkuInfo | None: ...
 
     def search(self, text: str, limit: int = 20) -> list[SkuInfo]:
         """Barcode, SKU (prefix), pinyin initials (prefix) or name substring; "" lists all."""
-        ...
 
 
 def unknown_code(code: str) -> NotFound:
@@ -268,7 +266,6 @@ class CatalogWriter(Protocol):
 
     def bulk_load(self) -> AbstractContextManager[None]:
         """Inside transaction(): defer index upkeep for a large write."""
-        ...
 
     def upsert_styles(self, styles: Iterable[Style], *, overwrite: bool = True) -> None: ...
 

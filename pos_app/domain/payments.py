@@ -152,12 +152,10 @@ class PaymentPort(Protocol):
 
     def abort(self) -> None:
         """The cashier pressed cancel while a payment runs (ZVT 06 B0); may be a no-op."""
-        ...
 
     def query(self, attempt: PaymentAttempt, claimed_refs: Collection[str]) -> ProviderResult:
         """Status of this attempt.  claimed_refs: terminal refs other attempts already own
         (a terminal without our reference in its answer must not match someone else's)."""
-        ...
 
 
 # ---- errors the cashier sees --------------------------------------------------------------------

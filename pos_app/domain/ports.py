@@ -16,7 +16,6 @@ from typing import Any, Protocol, runtime_checkable
 class Clock(Protocol):
     def now(self) -> datetime:
         """Timezone-aware current time (UTC)."""
-        ...
 
 
 class SystemClock:
@@ -54,7 +53,6 @@ class Signer(Protocol):
     @property
     def key_id(self) -> bytes:
         """First 4 bytes of SHA-256 of the raw public key."""
-        ...
 
     def sign(self, message: bytes) -> bytes: ...
 
@@ -103,7 +101,6 @@ class OutboxStore(Protocol):
 
     def pending(self, limit: int, max_bytes: int, now: datetime) -> Sequence[OutboxEvent]:
         """Oldest first, due for (re)sending, at most `limit` events and about `max_bytes`."""
-        ...
 
     def mark_sent(self, ids: Sequence[str], at: datetime) -> None: ...
 
@@ -113,7 +110,6 @@ class OutboxStore(Protocol):
 
     def stats(self, now: datetime) -> Mapping[str, Any]:
         """pending, oldest_pending_age_s, dead_letters (count)."""
-        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +145,6 @@ class ReceiptPrinter(Protocol):
 
         Raises GuitaiError (what happened, what to do) if the printer fails; the job stays
         queued for reprint and the sale is never touched."""
-        ...
 
 
 class CashDrawer(Protocol):
@@ -158,4 +153,3 @@ class CashDrawer(Protocol):
     ) -> None:
         """Kick the drawer and record the open.  reason: sale | refund | no_sale | test
         (no_sale and test need the user)."""
-        ...

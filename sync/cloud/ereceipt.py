@@ -31,11 +31,9 @@ class TokenFieldsLike(Protocol):
 class TokenCodec(Protocol):
     def decode(self, token_or_url: str) -> Any:
         """TokenFieldsLike; raises any exception on an unreadable token."""
-        ...
 
     def verify(self, fields: Any, public_key_raw: bytes) -> None:
         """Raises any exception when the signature does not verify."""
-        ...
 
 
 class ReceiptRenderer(Protocol):
@@ -50,7 +48,6 @@ class ReceiptRenderer(Protocol):
     ) -> str:
         """A whole HTML page for a synced sale or refund payload (docs/events.md); kind is
         the event type (sale.completed / refund.completed)."""
-        ...
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ Implements the device ports (pos_app.domain.ports.ReceiptPrinter, CashDrawer).  
     hw.start_pollers(on_change=ui_callback)    # device.status events + the status bar
     printer = hw.receipt_printer()             # ReceiptPrinter port
     drawer = hw.cash_drawer()                  # CashDrawer port
-    ...
+    # … the till sells …
     hw.close()
 
 Rules kept here: one thread owns each printer (drivers.worker.DeviceWorker; status polls and
