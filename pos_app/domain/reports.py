@@ -87,8 +87,15 @@ def build_shift_report(
             c[f"{k}_fen"] += amount
             moves[k] += amount
     hours: dict[str, dict[str, int]] = {}
+    # One conversion per UTC minute, not per sale (a busy day has thousands of sales in a few
+    # hundred minutes); whole minutes keep it right for zones offset by :30 or :45.
+    hour_of: dict[str, str] = {}
     for completed_at, total in figures["times"]:
-        h = hours.setdefault(f"{local_hour(completed_at, tz):02d}", {"count": 0, "net_fen": 0})
+        minute = completed_at[:16] if completed_at.endswith("Z") else completed_at
+        label = hour_of.get(minute)
+        if label is None:
+            label = hour_of[minute] = f"{local_hour(completed_at, tz):02d}"
+        h = hours.setdefault(label, {"count": 0, "net_fen": 0})
         h["count"] += 1
         h["net_fen"] += total
     categories = {cat or "-": {"qty": q, "net_fen": n} for cat, q, n in figures["by_category"]}

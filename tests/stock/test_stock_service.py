@@ -239,3 +239,14 @@ def test_withdrawn_items_can_still_be_counted(selling) -> None:  # type: ignore[
     assert till.stock.count_scan(JACKET, 2)["counted"] == 2
     till.stock.count_finish(admin(till))
     assert till.stock.repo.on_hand(JACKET_SKU) == 2
+
+
+def test_the_z_lists_each_sku_sold_below_zero_once_at_its_lowest(selling) -> None:  # type: ignore[no-untyped-def]
+    till = selling
+    u = admin(till)
+    sell(till, u, [TEE])
+    second = sell(till, u, [TEE, TEE])
+    sell(till, u, [JACKET])
+    below = till.shifts.x_report()["stock_adjustments"]["sold_below_zero"]
+    assert [(b["sku"], b["on_hand_after"]) for b in below] == [(TEE_SKU, -3), (JACKET_SKU, -1)]
+    assert below[0]["ref"] == second["sale_id"]  # the sale that took it lowest

@@ -147,10 +147,16 @@ class SqliteStockRepo:
         return [dict(zip(keys, r, strict=True)) for r in rows]
 
     def day_went_negative(self, business_day: str) -> list[dict[str, Any]]:
-        """Sales of the day that took a SKU below zero (the shelf had more than the books)."""
+        """SKUs the day's sales took below zero (the shelf had more than the books): one row
+        each, at its lowest figure, with the sale that took it there (SQLite gives a bare
+        column the values of the row min() picked), in the order they got there.  One row per SKU keeps the Z small on a
+        day that sold a whole unstocked delivery."""
+        # min() must be the query's only aggregate for the bare columns to come from its row
         rows = self.conn.execute(
-            "SELECT sku, on_hand_after, ref, user, at FROM stock_moves WHERE business_day = ? "
-            "AND qty < 0 AND on_hand_after < 0 AND reason = 'sale' ORDER BY id",
+            "SELECT sku, low, ref, user, at FROM ("
+            " SELECT sku, min(on_hand_after) AS low, ref, user, at, id FROM stock_moves"
+            " WHERE business_day = ? AND qty < 0 AND on_hand_after < 0 AND reason = 'sale'"
+            " GROUP BY sku) ORDER BY id",
             (business_day,),
         ).fetchall()
         keys = ("sku", "on_hand_after", "ref", "user", "at")
