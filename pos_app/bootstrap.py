@@ -141,7 +141,8 @@ class Till:
 
         if folders is None:
             folders = [self.paths.backups_dir]
-            second = self.store.setting("backup_second_location")
+            with self.store.lock:  # the scheduler's thread: never beside a sale's statements
+                second = self.store.setting("backup_second_location")
             if second:
                 folders.append(Path(second))
         return backup(self.database.conn, folders, self.clock.now(), reason)

@@ -75,6 +75,24 @@ def test_backup_completes_while_the_main_thread_holds_the_writer_lock(
         c.close()
 
 
+def test_the_backup_runs_no_statement_on_the_tills_connection(till: Any, tmp_path: Path) -> None:
+    """A statement run on the till's connection from the backup's thread would sit beside a
+    sale's transaction on the selling thread, whose COMMIT then fails with "SQL statements in
+    progress" (it happened in bench_ops).  The backup reads only through its own connection."""
+    conn = till.database.conn
+    seen: list[str] = []
+    conn.set_trace_callback(seen.append)
+    try:
+        with till.store.lock:
+            t, box = _in_thread(lambda: till.backup("manual", [tmp_path / "b"]))
+            t.join(60)
+    finally:
+        conn.set_trace_callback(None)
+    assert "error" not in box, box.get("error")
+    check_backup(box["result"][0])
+    assert seen == []
+
+
 def test_a_sale_committed_during_the_copy_is_wholly_out_and_the_copy_verifies(
     till: Any, till_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -35,30 +35,43 @@ def _fsync(path: Path) -> None:
 
 
 def _main_file(conn: sqlite3.Connection) -> str:
-    for _seq, name, file in conn.execute("PRAGMA database_list"):
-        if name == "main":
-            return str(file or "")
-    return ""
+    path = getattr(conn, "path", None)
+    if isinstance(path, str):  # a GuitaiConnection knows its file: nothing runs on it
+        return "" if path in ("", ":memory:") or path.startswith("file::memory:") else path
+    lock: Any = getattr(conn, "lock", None) or contextlib.nullcontext()
+    with lock:  # a plain connection: ask it, outside anyone's transaction
+        rows = conn.execute("PRAGMA database_list").fetchall()
+    return next((str(file or "") for _seq, name, file in rows if name == "main"), "")
 
 
 @contextlib.contextmanager
 def _snapshot_source(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """A connection to copy from: a separate reader inside a read transaction (WAL), else the
-    writer's own connection with its lock held."""
+    writer's own connection with its lock held.  Nothing runs on the writer's connection
+    outside its lock: a statement there from this thread would make a sale's COMMIT on the
+    selling thread fail with "SQL statements in progress" (seen in bench_ops)."""
+    lock: Any = getattr(conn, "lock", None) or contextlib.nullcontext()
     path = _main_file(conn)
-    wal = str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal"
-    if not path or not wal:
-        lock: Any = getattr(conn, "lock", None) or contextlib.nullcontext()
+    reader = None
+    if path:
+        # Read-write but query-only: a read-only (mode=ro) connection to a WAL database can
+        # fail with "disk I/O error" while the writer checkpoints (seen in bench_ops).
+        reader = sqlite3.connect(
+            path, uri=path.startswith("file:"), isolation_level=None, timeout=5.0
+        )
+        reader.execute("PRAGMA query_only = ON")
+        mode = reader.execute("PRAGMA journal_mode").fetchall()[0][0]
+        if str(mode).lower() != "wal":
+            reader.close()
+            reader = None
+    if reader is None:
         with lock:
             yield conn
         return
-    reader = sqlite3.connect(
-        f"file:{Path(path).as_posix()}?mode=ro", uri=True, isolation_level=None, timeout=5.0
-    )
     try:
         reader.execute("BEGIN")
         # The snapshot is taken by the first read, not by BEGIN (a deferred transaction).
-        reader.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        reader.execute("SELECT count(*) FROM sqlite_master").fetchall()
         yield reader
         reader.execute("COMMIT")
     finally:

@@ -87,6 +87,11 @@ class GuitaiConnection(sqlite3.Connection):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.lock = threading.RLock()
+        # The file, for helpers that open a connection of their own (the backup's reader):
+        # asking this connection (PRAGMA database_list) from another thread would run a
+        # statement beside a sale's transaction, whose COMMIT then fails ("SQL statements
+        # in progress").
+        self.path = str(args[0] if args else kwargs.get("database", ""))
 
 
 def connection_lock(conn: sqlite3.Connection) -> threading.RLock:
