@@ -143,43 +143,29 @@ def _text(desc: str) -> dict[str, Any]:
     return {"description": desc, "content": {"text/plain": {"schema": {"type": "string"}}}}
 
 
+def _query(name: str, description: str = "") -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": True,
+        "schema": {"type": "string"},
+        "description": description,
+    }
+
+
 def openapi_paths(path: str = "/wechat/push") -> dict[str, Any]:
     """The push URL's operations for the cloud's /openapi.json."""
+    signed = [
+        _query("signature", "hex SHA-1"),
+        _query("timestamp", "Unix seconds"),
+        _query("nonce"),
+    ]
     return {
         path: {
             "get": {
                 "summary": "WeChat official-account server URL handshake: answers echostr "
                 "when signature = sha1(sorted token, timestamp, nonce) (docs/members.md)",
-                "parameters": [
-                    {
-                        "name": "signature",
-                        "in": "query",
-                        "required": True,
-                        "schema": {"type": "string"},
-                        "description": "hex SHA-1",
-                    },
-                    {
-                        "name": "timestamp",
-                        "in": "query",
-                        "required": True,
-                        "schema": {"type": "string"},
-                        "description": "Unix seconds",
-                    },
-                    {
-                        "name": "nonce",
-                        "in": "query",
-                        "required": True,
-                        "schema": {"type": "string"},
-                        "description": "",
-                    },
-                    {
-                        "name": "echostr",
-                        "in": "query",
-                        "required": True,
-                        "schema": {"type": "string"},
-                        "description": "",
-                    },
-                ],
+                "parameters": [*signed, _query("echostr")],
                 "responses": {
                     "200": _text("echostr, verbatim"),
                     "403": _text("bad or stale signature"),
@@ -190,29 +176,7 @@ def openapi_paths(path: str = "/wechat/push") -> dict[str, Any]:
                 "summary": "WeChat pushes (XML): a subscribe event, from a Guitai QR "
                 "scene (EventKey qrscene_r.<key id>.<receipt no> or qrscene_s.<id>), counts "
                 "a follow in the funnel once per receipt or WeChat user",
-                "parameters": [
-                    {
-                        "name": "signature",
-                        "in": "query",
-                        "required": True,
-                        "schema": {"type": "string"},
-                        "description": "hex SHA-1",
-                    },
-                    {
-                        "name": "timestamp",
-                        "in": "query",
-                        "required": True,
-                        "schema": {"type": "string"},
-                        "description": "Unix seconds",
-                    },
-                    {
-                        "name": "nonce",
-                        "in": "query",
-                        "required": True,
-                        "schema": {"type": "string"},
-                        "description": "",
-                    },
-                ],
+                "parameters": signed,
                 "requestBody": {
                     "required": True,
                     "content": {"text/xml": {"schema": {"type": "string"}}},
