@@ -1,0 +1,90 @@
+"""The cloud's CRM side against the real served cloud (uvicorn on loopback, SQLite and
+PostgreSQL) and the real `guitai` CLI: the e-receipt funnel counts genuine receipts once per
+visitor, the chain stock lookup for any style name, rejected events retried after the cause
+is fixed, price changes that keep the member price, money in yuan."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sync_testkit import TillWriter, make_till_home, token_for
+
+from pos_app.cli import main
+
+pytest_plugins = ["sync_fixtures"]  # our fixtures (no conftest.py: see sync_fixtures)
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    rc = main(list(args))
+    out = capsys.readouterr()
+    return rc, out.out, out.err
+
+
+def db_args(url: str) -> list[str]:
+    return ["--database-url", url] if url.startswith("postgresql") else ["--db", url]
+
+
+def enrolled_till(tmp_path: Path, cloud: Any, capsys: Any) -> tuple[Any, Any, Any, list[str]]:
+    cloud.service.add_store("S001", "南京西路店")
+    code = cloud.service.enrollment_code("S001")["code"]
+    paths, od, key = make_till_home(tmp_path / "till")
+    home = ["--home", str(paths.home)]
+    rc, out, _ = run_cli(capsys, *home, "enroll", "--cloud", cloud.url, "--code", code, "--json")
+    assert rc == 0, out
+    return paths, od, key, home
+
+
+def funnel_of(capsys: Any, cloud_db_url: str) -> dict[Any, Any]:
+    rc, out, err = run_cli(capsys, "cloud", "funnel", *db_args(cloud_db_url), "--json")
+    assert rc == 0, err
+    return {(r["store_id"], r["associate"]): r for r in json.loads(out)}
+
+
+def test_funnel_counts_genuine_receipts_once_per_visitor(
+    tmp_path: Path, cloud: Any, cloud_db_url: str, capsys: Any
+) -> None:
+    _paths, od, key, home = enrolled_till(tmp_path, cloud, capsys)
+    writer = TillWriter(od, "S001", 1)
+    sale = writer.sale()
+    assert run_cli(capsys, *home, "sync", "run", "--json")[0] == 0
+    p = sale["payload"]
+    token = token_for(key, p["receipt_no"], 1795588200, p["total_fen"], sale["hash"])
+    url = f"{cloud.url}/r/{token}"
+
+    # one customer reloads the page five times and opens it again by the upper-case QR URL
+    with httpx.Client(headers={"user-agent": "MicroMessenger/8.0 phone-A"}) as a:
+        first = a.get(url)
+        assert first.status_code == 200 and "真实小票" in first.text
+        cookie = first.headers["set-cookie"]
+        assert "gt_visitor=" in cookie and "httponly" in cookie.lower()
+        for _ in range(4):
+            again = a.get(url)
+            assert "set-cookie" not in again.headers  # known by its cookie now
+        a.get(f"{cloud.url.upper()}/R/{token}")
+    # the same phone with cookies refused: recognised by address and browser, not counted again
+    for _ in range(3):
+        httpx.get(url, headers={"user-agent": "MicroMessenger/8.0 phone-A"})
+    # a second customer (the receipt forwarded to a friend) is a second open
+    httpx.get(url, headers={"user-agent": "MicroMessenger/8.0 phone-B"})
+
+    # forged tokens naming the real till (the signature does not verify): neither opens
+    # nor follows count, however often they are sent
+    raw = bytearray(token.encode())
+    for i in range(20, 40):
+        forged = bytearray(raw)
+        forged[i] = ord("A") if forged[i] != ord("A") else ord("B")
+        page = httpx.get(f"{cloud.url}/r/{forged.decode()}", headers={"user-agent": f"bot {i}"})
+        if page.status_code == 200:
+            assert "已被篡改" in page.text
+        follow = httpx.post(f"{cloud.url}/r/{forged.decode()}/follow")
+        assert follow.json() == {"counted": False}
+    assert httpx.post(f"{url}/follow").json() == {"counted": True}
+    assert httpx.post(f"{url}/follow").json() == {"counted": False}
+
+    row = funnel_of(capsys, cloud_db_url)[("S001", None)]
+    assert (row["receipts_printed"], row["ereceipts_opened"], row["follows"]) == (1, 2, 1)
