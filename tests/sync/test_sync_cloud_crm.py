@@ -88,3 +88,25 @@ def test_funnel_counts_genuine_receipts_once_per_visitor(
 
     row = funnel_of(capsys, cloud_db_url)[("S001", None)]
     assert (row["receipts_printed"], row["ereceipts_opened"], row["follows"]) == (1, 2, 1)
+
+
+@pytest.mark.parametrize("style", ["QP 2026 01", "青衫-秋冬/夹克", "A/B%20C?x#y"])
+def test_chain_stock_lookup_of_any_style_name(
+    tmp_path: Path, cloud: Any, capsys: Any, style: str
+) -> None:
+    """The till's own signed client asks the served cloud for a style whose name has a space,
+    CJK, a `/` or characters that mean something in a URL."""
+    from pos_app.cli.sync_cmds import build_relay
+
+    paths, od, _key, _home = enrolled_till(tmp_path, cloud, capsys)
+    with cloud.db.tx() as tx:  # the style's SKUs as the cloud learns them from stock moves
+        tx.execute("INSERT INTO stock_skus(sku, style) VALUES (?, ?)", ("QP-1-BLK-L", style))
+    parts = build_relay(paths, od.conn)
+    try:
+        grid = parts.client.stock(style)
+        other = parts.client.stock("QP-2026-0001")
+    finally:
+        parts.close()
+    assert grid["style"] == style and grid["skus"] == ["QP-1-BLK-L"]
+    assert [s["store_id"] for s in grid["stores"]] == ["S001"]
+    assert other["style"] == "QP-2026-0001" and other["skus"] == []
