@@ -92,6 +92,18 @@ def visitor_of(request: Request) -> tuple[str, bool]:
     return hashlib.sha256(f"{host}\n{agent}".encode()).hexdigest()[:32], True
 
 
+def signed_target_uri(request: Request) -> str:
+    """`@target-uri` as the till signed it: the path exactly as on the request line.
+
+    Starlette's `request.url` rebuilds the path from the decoded one (`%20` → space, CJK as
+    text, `%2F` → `/`), which is not the URI the till signed, so a style named with a space,
+    CJK or a slash did not verify.  uvicorn keeps the bytes as sent in `raw_path`."""
+    raw = request.scope.get("raw_path")
+    if not raw:
+        return str(request.url)
+    return str(request.url.replace(path=raw.decode("latin-1")))
+
+
 def create_app(
     service: CloudService,
     *,
@@ -135,7 +147,7 @@ def create_app(
         try:
             signed = verify_request(
                 request.method,
-                str(request.url),
+                signed_target_uri(request),
                 headers,
                 body,
                 public_key_from_raw(unb64(pub_b64)),
@@ -386,7 +398,8 @@ def create_app(
         Route("/v1/stored-value/debits", stored_value("debits"), methods=["POST"]),
         Route("/v1/stored-value/credits", stored_value("credits"), methods=["POST"]),
         Route("/v1/receipts/{token}", receipt_api, methods=["GET"]),
-        Route("/v1/stock/{style}", stock_grid, methods=["GET"]),
+        # :path — a style id may hold `/` (sent as %2F, which the router sees decoded)
+        Route("/v1/stock/{style:path}", stock_grid, methods=["GET"]),
         Route("/r/{token}", receipt_page, methods=["GET"]),
         Route("/R/{token}", receipt_page, methods=["GET"]),
         Route("/r/{token}/follow", ereceipt_follow, methods=["POST"]),
