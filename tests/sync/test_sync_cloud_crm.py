@@ -110,3 +110,68 @@ def test_chain_stock_lookup_of_any_style_name(
     assert grid["style"] == style and grid["skus"] == ["QP-1-BLK-L"]
     assert [s["store_id"] for s in grid["stores"]] == ["S001"]
     assert other["style"] == "QP-2026-0001" and other["skus"] == []
+
+
+def test_price_change_keeps_the_member_price_unless_told(
+    tmp_path: Path, cloud: Any, cloud_db_url: str, capsys: Any
+) -> None:
+    db = db_args(cloud_db_url)
+    product = tmp_path / "p.json"
+    product.write_text(
+        json.dumps(
+            {
+                "style": "QP-1",
+                "name": "夹克",
+                "skus": [
+                    {
+                        "sku": "QP-1-L",
+                        "name": "夹克 L",
+                        "price_fen": 29900,
+                        "member_price_fen": 26900,
+                    }
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    assert run_cli(capsys, "cloud", "catalog", "import", str(product), *db)[0] == 0
+    _paths, od, _key, home = enrolled_till(tmp_path, cloud, capsys)
+    # a SKU the cloud never imported: the till's own member price
+    od.conn.execute(
+        "INSERT INTO skus(sku, style, name, price_fen, member_price_fen) "
+        "VALUES ('LOCAL-1', 'LOCAL', '本店商品', 5900, 4900)"
+    )
+
+    def till_prices(sku: str) -> tuple[int, int | None]:
+        assert run_cli(capsys, *home, "sync", "run", "--json")[0] == 0
+        row = od.conn.execute(
+            "SELECT price_fen, member_price_fen FROM skus WHERE sku = ?", (sku,)
+        ).fetchone()
+        return row[0], row[1]
+
+    assert till_prices("QP-1-L") == (29900, 26900)
+    rc, out, _ = run_cli(capsys, "cloud", "catalog", "price", "QP-1-L", "27900", *db)
+    assert rc == 0 and out.strip() == "QP-1-L now ¥279.00, member ¥269.00 (会员价)"
+    assert till_prices("QP-1-L") == (27900, 26900)  # omitted: unchanged
+    rc, out, _ = run_cli(
+        capsys, "cloud", "catalog", "price", "QP-1-L", "27900", "--member-price-fen", "24900",
+        *db, "--json",
+    )  # fmt: skip
+    assert json.loads(out) == {"sku": "QP-1-L", "price_fen": 27900, "member_price_fen": 24900}
+    assert till_prices("QP-1-L") == (27900, 24900)
+    # a cut below the member price must say what becomes of it
+    rc, _, err = run_cli(capsys, "cloud", "catalog", "price", "QP-1-L", "19900", *db)
+    assert rc == 2 and "--clear-member-price" in err and "会员价" in err
+    rc, _, err = run_cli(
+        capsys, "cloud", "catalog", "price", "QP-1-L", "19900", "--member-price-fen", "1",
+        "--clear-member-price", *db,
+    )  # fmt: skip
+    assert rc == 2 and "只能选一个" in err
+    assert till_prices("QP-1-L") == (27900, 24900)  # nothing was published
+    rc, out, _ = run_cli(
+        capsys, "cloud", "catalog", "price", "QP-1-L", "19900", "--clear-member-price", *db
+    )
+    assert rc == 0 and "no member price" in out
+    assert till_prices("QP-1-L") == (19900, None)
+    assert run_cli(capsys, "cloud", "catalog", "price", "LOCAL-1", "5500", *db)[0] == 0
+    assert till_prices("LOCAL-1") == (5500, 4900)
