@@ -175,3 +175,71 @@ def test_price_change_keeps_the_member_price_unless_told(
     assert till_prices("QP-1-L") == (19900, None)
     assert run_cli(capsys, "cloud", "catalog", "price", "LOCAL-1", "5500", *db)[0] == 0
     assert till_prices("LOCAL-1") == (5500, 4900)
+
+
+def test_a_cleared_rejection_is_accepted_when_the_till_requeues_it(
+    tmp_path: Path, cloud: Any, cloud_db_url: str, capsys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pos_app.domain import events as ev
+
+    db = db_args(cloud_db_url)
+    _paths, od, _key, home = enrolled_till(tmp_path, cloud, capsys)
+    writer = TillWriter(od, "S001", 1)
+    writer.sale()
+    writer.sale()
+    refund = writer.refund()
+    writer.sale()
+
+    def sync() -> dict[str, Any]:
+        rc, out, err = run_cli(capsys, *home, "sync", "run", "--json")
+        assert rc == 0, err
+        return dict(json.loads(out)["status"])
+
+    # a cloud that does not know refunds yet: the refund is rejected, the chain goes on past it
+    monkeypatch.setattr(ev, "ALL_TYPES", ev.ALL_TYPES - {ev.REFUND_COMPLETED})
+    dead = sync()["dead_letters"]
+    assert [(d["id"], d["code"]) for d in dead] == [(refund["id"], "unknown_type")]
+    monkeypatch.undo()  # the cloud is upgraded: the cause is fixed in the cloud
+    # requeued as it is, it is answered from the stored rejection
+    assert run_cli(capsys, *home, "sync", "requeue", "--all")[0] == 0
+    assert [d["id"] for d in sync()["dead_letters"]] == [refund["id"]]
+
+    rc, out, _ = run_cli(capsys, "cloud", "rejections", "list", *db, "--json")
+    listed = json.loads(out)
+    assert [(r["id"], r["state"], r["code"], r["seq"]) for r in listed] == [
+        (refund["id"], "rejected", "unknown_type", 3)
+    ]
+    rc, out, _ = run_cli(capsys, "cloud", "rejections", "list", *db)
+    assert out.splitlines()[0].split() == ["store", "till", "seq", "state", "type", "code", "id"]
+    # all or nothing: an id that is not a rejection clears nothing
+    rc, _, err = run_cli(capsys, "cloud", "rejections", "clear", refund["id"], "nope", *db)
+    assert rc == 2 and "nope" in err and "未清除" in err
+    assert run_cli(capsys, "cloud", "rejections", "clear", *db)[0] == 2  # ids or --all
+    rc, out, _ = run_cli(capsys, "cloud", "rejections", "clear", refund["id"], *db, "--json")
+    assert rc == 0 and json.loads(out) == {"cleared": [refund["id"]]}
+    rc, out, _ = run_cli(capsys, "cloud", "rejections", "list", *db, "--json")
+    assert [r["state"] for r in json.loads(out)] == ["cleared"]
+
+    assert run_cli(capsys, *home, "sync", "requeue", refund["id"])[0] == 0
+    assert sync()["dead_letters"] == []
+    rc, out, _ = run_cli(capsys, "cloud", "totals", *db, "--json")
+    totals = json.loads(out)
+    assert totals["sales_and_refunds"] == 4 and totals["total_fen"] == writer.total_fen
+    rc, out, _ = run_cli(capsys, "cloud", "rejections", "list", *db, "--json")
+    assert json.loads(out) == []
+    # a resend of the now accepted refund is a duplicate like any other
+    assert cloud.service.ingest(
+        cloud.service.devices()[0]["device_id"],
+        [
+            {
+                "id": refund["id"],
+                "type": "refund.completed",
+                "schema": 1,
+                "seq": 3,
+                "occurred_at": refund["payload"]["completed_at"],
+                "payload": refund["payload"],
+                "prev_entry_hash": refund["prev"],
+                "entry_hash": refund["hash"],
+            }
+        ],
+    )["duplicates"] == [refund["id"]]
