@@ -224,12 +224,14 @@ def devices_revoke(device_id: str, db_file: str | None, database_url: str | None
 def totals(
     device_id: str | None, db_file: str | None, database_url: str | None, as_json: bool
 ) -> None:
-    """Accepted sales and refunds, and their sum in fen."""
+    """Accepted sales and refunds and their sum (yuan; JSON also `total_fen`), all events."""
     r = _run(lambda s: s.totals(device_id), db_file, database_url)
+    r["total"] = format_fen(r["total_fen"])
     emit(
         r,
         as_json,
         lambda t: (
-            f"{t['sales_and_refunds']} sales/refunds, {t['total_fen']} fen, {t['events']} events"
+            f"{t['sales_and_refunds']} sales/refunds ¥{t['total']}, {t['events']} events "
+            f"(销售/退货 {t['sales_and_refunds']} 笔，合计 ¥{t['total']}，事件 {t['events']} 条)"
         ),
     )

@@ -243,3 +243,51 @@ def test_a_cleared_rejection_is_accepted_when_the_till_requeues_it(
             }
         ],
     )["duplicates"] == [refund["id"]]
+
+
+def test_totals_in_yuan_and_a_labelled_funnel(
+    tmp_path: Path, cloud: Any, cloud_db_url: str, capsys: Any
+) -> None:
+    db = db_args(cloud_db_url)
+    _paths, od, _key, home = enrolled_till(tmp_path, cloud, capsys)
+    writer = TillWriter(od, "S001", 1)
+    writer.sale()
+    writer.sale()
+    writer.refund()
+    assert run_cli(capsys, *home, "sync", "run", "--json")[0] == 0
+    total = writer.total_fen
+    yuan = f"{total // 100}.{total % 100:02d}"
+    rc, out, _ = run_cli(capsys, "cloud", "totals", *db)
+    assert rc == 0 and out.startswith(f"3 sales/refunds ¥{yuan}, 3 events") and "fen" not in out
+    rc, out, _ = run_cli(capsys, "cloud", "totals", *db, "--json")
+    assert json.loads(out) == {
+        "sales_and_refunds": 3,
+        "total_fen": total,
+        "total": yuan,
+        "events": 3,
+    }
+    cloud.service.add_member("13800138000", "王芳")
+    cloud.service.ingest(
+        cloud.service.devices()[0]["device_id"],
+        [
+            {
+                "id": "e-join",
+                "type": "member.enrolled",
+                "schema": 1,
+                "seq": 4,
+                "occurred_at": "2026-11-25T02:00:00Z",
+                "payload": {"member_id": "M1", "phone": "13900139000", "associate": "小李"},
+            }
+        ],
+    )
+    rc, out, _ = run_cli(capsys, "cloud", "funnel", *db)
+    lines = out.splitlines()
+    assert lines[0].split() == ["store", "associate", "printed", "opened", "follows", "joins"]
+    assert [ln.split() for ln in lines[1:]] == [
+        ["S001", "-", "2", "0", "0", "0"],
+        ["S001", "小李", "0", "0", "0", "1"],
+    ]
+    # the columns line up under their headings, double-width names included
+    from receipts.layout import text_width
+
+    assert len({text_width(ln) for ln in lines}) == 1
