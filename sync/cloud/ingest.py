@@ -366,12 +366,13 @@ def _retry(
     Its row keeps its place (seq) in the till's chain, so its link is checked against the
     entry before it in that chain, not against the device's head: the head moved on past it
     when it was first rejected, and it stays there.  The row is updated in place."""
-    row = tx.execute(
-        "SELECT seq, entry_hash FROM events WHERE id = ? AND device_id = ?", (e["id"], device_id)
-    ).fetchone()
+    # by id alone: a till enrolled again with its key owns the rows of its earlier device id,
+    # and its chain runs on across both
+    row = tx.execute("SELECT seq, entry_hash FROM events WHERE id = ?", (e["id"],)).fetchone()
     prev = tx.execute(
-        "SELECT entry_hash FROM events WHERE device_id = ? AND seq < ? "
-        "AND entry_hash IS NOT NULL ORDER BY seq DESC LIMIT 1",
+        "SELECT entry_hash FROM events WHERE device_id IN (SELECT device_id FROM devices "
+        "WHERE public_key = (SELECT public_key FROM devices WHERE device_id = ?)) "
+        "AND seq < ? AND entry_hash IS NOT NULL ORDER BY seq DESC LIMIT 1",
         (device_id, row[0]),
     ).fetchone()
     status, code, reason = "accepted", None, None

@@ -36,12 +36,6 @@ class MemberFunnel(MemberLedgerBase):
         def device_by_key_id(self, key_id_hex: str) -> dict[str, Any] | None: ...
         def synced_receipt(self, device_id: str, receipt_no: int) -> dict[str, Any] | None: ...
 
-    def record_funnel(self, store_id: str, associate: str, kind: str) -> None:
-        if kind not in FUNNEL_KINDS:
-            raise ApiError(400, "bad_funnel_kind", f"kind is one of {', '.join(FUNNEL_KINDS)}")
-        with self.db.tx() as tx:
-            self._count(tx, store_id, associate, kind)
-
     def open_receipt(
         self, device: dict[str, Any], receipt_no: int, associate: str, visitor: str
     ) -> bool:

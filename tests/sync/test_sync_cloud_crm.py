@@ -291,3 +291,44 @@ def test_totals_in_yuan_and_a_labelled_funnel(
     from receipts.layout import text_width
 
     assert len({text_width(ln) for ln in lines}) == 1
+
+
+def test_a_cleared_rejection_is_checked_again_not_waved_through(
+    tmp_path: Path, cloud: Any, capsys: Any
+) -> None:
+    """An entry missing in the cloud breaks the chain: clearing the break alone gets the
+    same answer; once the missing entry is there too, both are accepted in chain order."""
+    from sync.cloud.rejections import CloudRejections
+
+    _paths, od, _key, _home = enrolled_till(tmp_path, cloud, capsys)
+    writer = TillWriter(od, "S001", 1)
+    for _ in range(3):
+        writer.sale()
+    events = [
+        {
+            "id": r[0], "type": r[1], "schema": 1, "seq": r[2], "occurred_at": r[3],
+            "payload": json.loads(r[4]), "prev_entry_hash": r[5], "entry_hash": r[6],
+        }
+        for r in od.conn.execute(
+            "SELECT id, type, seq, occurred_at, payload, prev_entry_hash, entry_hash "
+            "FROM outbox ORDER BY seq"
+        )
+    ]  # fmt: skip
+    svc = cloud.service
+    device = svc.devices()[0]["device_id"]
+    rejections = CloudRejections(svc.db, svc.now)
+    first, second, third = events
+    assert svc.ingest(device, [first, third])["accepted"] == [first["id"]]
+    assert rejections.clear([third["id"]]) == [third["id"]]
+    again = svc.ingest(device, [third])
+    assert [r["code"] for r in again["rejected"]] == ["chain_break"]
+    assert [r["state"] for r in rejections.list()] == ["rejected"]
+    # the missing entry arrives late: the chain has moved past it, so it is rejected too
+    late = svc.ingest(device, [second])
+    assert [r["code"] for r in late["rejected"]] == ["chain_break"]
+    assert sorted(rejections.clear(device_id=device)) == sorted([second["id"], third["id"]])
+    done = svc.ingest(device, [second, third])
+    assert done["accepted"] == [second["id"], third["id"]] and done["rejected"] == []
+    assert svc.totals()["total_fen"] == writer.total_fen
+    assert rejections.list() == []
+    assert svc.devices()[0]["contiguous_seq"] == 3
