@@ -190,14 +190,14 @@ def generate_catalog(count: int, seed: int = 1, batch_size: int = 20_000) -> Ite
         style_no += 1
         style_id = f"QP-{YEAR}-{style_no:04d}"
         if style_no % 97 == 0:
-            name, name_en, vat, yuan, cat, cat_en = OTHER[(style_no // 97) % len(OTHER)]
+            name, name_en, vat, yuan, cat, _cat_en = OTHER[(style_no // 97) % len(OTHER)]
             variants = [("", "", "", "", "均码")]
         else:
             # The shape of a style (category, garment, colours, sizes) and so its SKU ids
             # depend on the style number only: any seed re-run rewrites the same SKUs.
             shape = random.Random(style_no)
             key = shape.choices(cats, weights)[0]
-            cat, cat_en, (who, who_en), garments, sizes = GARMENTS[key]
+            cat, _cat_en, (who, who_en), garments, sizes = GARMENTS[key]
             g_name, g_en, low, high = shape.choice(garments)
             mat, mat_en = rng.choice(MATERIALS)
             fit, fit_en = rng.choice(FITS)
@@ -210,7 +210,10 @@ def generate_catalog(count: int, seed: int = 1, batch_size: int = 20_000) -> Ite
             variants = [
                 (c, cz, ce, "OS" if s == "均码" else s, s) for c, cz, ce in colours for s in chosen
             ]
-        styles.append(Style(style_id, name, name_en, f"{cat} {cat_en}"))
+        # `category` is the category's code, which promotions, coupons and the points
+        # exclusions (default 服务) name exactly; a display label appended to it
+        # ("服务 Services") made the demo's services earn points.
+        styles.append(Style(style_id, name, name_en, cat))
         price = yuan * 100
         # Member price ≈ 90%, still ending in 9: 299 → 269, 1299 → 1169.
         tenth = yuan * 9 // 10
@@ -234,7 +237,7 @@ def generate_catalog(count: int, seed: int = 1, batch_size: int = 20_000) -> Ite
                     name_en=printed_en,
                     colour=colour,
                     size=size if code else "",
-                    category=f"{cat} {cat_en}",
+                    category=cat,
                     vat_rate_bp=vat,
                     price_fen=price,
                     member_price_fen=member,

@@ -15,6 +15,7 @@ import click
 from pos_app.cli.cloud_common import _run, cloud, db_options, parse_ttl
 from pos_app.cli.common import emit, json_option
 from pos_app.domain.errors import InvalidInput
+from pos_app.domain.money import format_fen
 
 
 @cloud.group("store")
@@ -116,20 +117,50 @@ catalog.add_command(catalog_import, "upsert")
 @catalog.command("price")
 @click.argument("sku")
 @click.argument("price_fen", type=int)
-@click.option("--member-price-fen", type=int)
+@click.option(
+    "--member-price-fen",
+    type=int,
+    help="A new member price (fen); without it the member price is unchanged.",
+)
+@click.option(
+    "--clear-member-price", is_flag=True, help="Remove the member price (members pay the price)."
+)
 @db_options
 @json_option
 def catalog_price(
     sku: str,
     price_fen: int,
     member_price_fen: int | None,
+    clear_member_price: bool,
     db_file: str | None,
     database_url: str | None,
     as_json: bool,
 ) -> None:
-    """Change one SKU's price (in fen)."""
-    _run(lambda s: s.set_price(sku, price_fen, member_price_fen), db_file, database_url)
-    emit({"sku": sku, "price_fen": price_fen}, as_json, f"{sku} now {price_fen} fen")
+    """Change one SKU's price (in fen); the member price stays unless given or cleared."""
+    if member_price_fen is not None and clear_member_price:
+        raise InvalidInput(
+            "Give --member-price-fen or --clear-member-price, not both",
+            "--member-price-fen 与 --clear-member-price 只能选一个",
+        )
+    r = _run(
+        lambda s: s.set_price(
+            sku, price_fen, member_price_fen, clear_member_price=clear_member_price
+        ),
+        db_file,
+        database_url,
+    )
+
+    def text(d: dict[str, Any]) -> str:
+        member = d.get("member_price_fen")
+        if "member_price_fen" not in d:
+            tail = "member price unchanged (会员价不变)"
+        elif member is None:
+            tail = "no member price (无会员价)"
+        else:
+            tail = f"member ¥{format_fen(member)} (会员价)"
+        return f"{sku} now ¥{format_fen(price_fen)}, {tail}"
+
+    emit(r, as_json, text)
 
 
 @cloud.group("config")
@@ -193,12 +224,14 @@ def devices_revoke(device_id: str, db_file: str | None, database_url: str | None
 def totals(
     device_id: str | None, db_file: str | None, database_url: str | None, as_json: bool
 ) -> None:
-    """Accepted sales and refunds, and their sum in fen."""
+    """Accepted sales and refunds and their sum (yuan; JSON also `total_fen`), all events."""
     r = _run(lambda s: s.totals(device_id), db_file, database_url)
+    r["total"] = format_fen(r["total_fen"])
     emit(
         r,
         as_json,
         lambda t: (
-            f"{t['sales_and_refunds']} sales/refunds, {t['total_fen']} fen, {t['events']} events"
+            f"{t['sales_and_refunds']} sales/refunds ¥{t['total']}, {t['events']} events "
+            f"(销售/退货 {t['sales_and_refunds']} 笔，合计 ¥{t['total']}，事件 {t['events']} 条)"
         ),
     )

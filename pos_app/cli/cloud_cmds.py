@@ -6,8 +6,8 @@ the tills pull.  This module is also where the `receipts` package is wired into 
 e-receipt page (sync may not import receipts).
 
 The `cloud` group and the helpers every cloud command shares are in `cloud_common`; the admin
-commands in `cloud_admin_cmds`, the member ones in `cloud_member_cmds` (imported below, which
-adds them to the group); this module keeps `serve` and the e-receipt wiring and re-exports the
+commands in `cloud_admin_cmds`, the member ones in `cloud_member_cmds`, the rejected events in
+`cloud_rejection_cmds` (imported below, which adds them to the group); this module keeps `serve` and the e-receipt wiring and re-exports the
 names it always offered.
 """
 
@@ -21,7 +21,7 @@ from typing import Any
 
 import click
 
-from pos_app.cli import cloud_admin_cmds, cloud_member_cmds
+from pos_app.cli import cloud_admin_cmds, cloud_member_cmds, cloud_rejection_cmds
 from pos_app.cli.cloud_admin_cmds import (
     _read_products,
     catalog,
@@ -194,6 +194,7 @@ __all__ = [
     "cloud",
     "cloud_admin_cmds",
     "cloud_member_cmds",
+    "cloud_rejection_cmds",
     "config",
     "config_set",
     "coupon",

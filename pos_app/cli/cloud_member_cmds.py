@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
 from pos_app.cli.cloud_common import _run, cloud, db_options
 from pos_app.cli.common import emit, json_option
 from pos_app.domain.errors import InvalidInput
+from pos_app.domain.money import format_fen
 
 
 @cloud.group("member")
@@ -113,7 +115,7 @@ def member_show(
         as_json,
         lambda m: (
             f"{m['id']} {m['phone']} {m['name']} points {m['points']} "
-            f"stored value {m['stored_value_fen']} fen, {len(m['purchases'])} purchases"
+            f"stored value ¥{format_fen(m['stored_value_fen'])}, {len(m['purchases'])} purchases"
         ),
     )
 
@@ -144,19 +146,30 @@ def funnel(
     store_id: str | None, db_file: str | None, database_url: str | None, as_json: bool
 ) -> None:
     """E-receipt funnel: receipts printed, pages opened, follows, joins (store, associate)."""
+    from receipts.layout import text_width
+
     rows = _run(lambda s: s.funnel(store_id), db_file, database_url)
-    emit(
-        rows,
-        as_json,
-        lambda rs: (
-            "\n".join(
-                f"{r['store_id']:<6} {r['associate'] or '-':<10} printed {r['receipts_printed']:>5} "
-                f"opened {r['ereceipts_opened']:>5} follows {r['follows']:>4} joins {r['joins']:>4}"
-                for r in rs
-            )
-            or "no receipts yet"
-        ),
-    )
+
+    def pad(text: str, width: int) -> str:  # associates' names are double-width CJK
+        return text + " " * max(0, width - text_width(text))
+
+    def table(rs: list[dict[str, Any]]) -> str:
+        if not rs:
+            return "no receipts yet (还没有小票)"
+        wide = max(10, *(text_width(r["associate"] or "-") + 2 for r in rs))
+        lines = [
+            f"{pad('store', 8)}{pad('associate', wide)}"
+            f"{'printed':>8}{'opened':>8}{'follows':>8}{'joins':>8}"
+        ]
+        lines += [
+            f"{pad(r['store_id'], 8)}{pad(r['associate'] or '-', wide)}"
+            f"{r['receipts_printed']:>8}{r['ereceipts_opened']:>8}{r['follows']:>8}"
+            f"{r['joins']:>8}"
+            for r in rs
+        ]
+        return "\n".join(lines)
+
+    emit(rows, as_json, table)
 
 
 @cloud.command("wechat-scene")

@@ -115,24 +115,65 @@ class CloudAdmin:
                 )
             self.publish(tx, "product", "upsert", style, product)
 
-    def set_price(self, sku: str, price_fen: int, member_price_fen: int | None = None) -> None:
+    def set_price(
+        self,
+        sku: str,
+        price_fen: int,
+        member_price_fen: int | None = None,
+        *,
+        clear_member_price: bool = False,
+    ) -> dict[str, Any]:
+        """Change a SKU's price.  The member price is kept unless a new one is given or
+        `clear_member_price`; what was published (the tills' `price` change) is returned.
+
+        A kept member price the cloud does not know (the SKU was never imported here) is left
+        out of the change, and a till keeps its own."""
         if price_fen < 0:
-            raise ApiError(400, "bad_price", "price_fen must be ≥ 0")
+            raise ApiError(400, "bad_price", "price_fen must be ≥ 0 / 售价不能为负数")
+        if member_price_fen is not None and clear_member_price:
+            raise ApiError(
+                400,
+                "bad_member_price",
+                "Give a member price or clear it, not both / 会员价：设置与清除只能选一个",
+            )
+        if member_price_fen is not None and not 0 <= member_price_fen <= price_fen:
+            raise ApiError(
+                400,
+                "bad_member_price",
+                f"The member price {member_price_fen} fen must be between 0 and the price "
+                f"{price_fen} fen / 会员价必须在 0 与售价之间",
+            )
         with self.db.tx() as tx:
+            lock = " FOR UPDATE" if tx.dialect == "postgres" else ""
+            row = tx.execute(
+                f"SELECT member_price_fen FROM prices WHERE sku = ?{lock}", (sku,)
+            ).fetchone()
+            data: dict[str, Any] = {"sku": sku, "price_fen": price_fen}
+            if clear_member_price:
+                data["member_price_fen"] = None
+            elif member_price_fen is not None:
+                data["member_price_fen"] = member_price_fen
+            elif row is not None:
+                data["member_price_fen"] = row[0]
+            kept = data.get("member_price_fen")
+            if kept is not None and kept > price_fen:
+                raise ApiError(
+                    409,
+                    "member_price_above_price",
+                    f"{sku}'s member price {kept} fen would be above the new price {price_fen} "
+                    "fen: give --member-price-fen too, or --clear-member-price / "
+                    f"{sku} 的会员价将高于新售价：请同时指定 --member-price-fen 或 "
+                    "--clear-member-price",
+                )
             tx.execute(
                 "INSERT INTO prices(sku, price_fen, member_price_fen, updated_at) "
                 "VALUES (?, ?, ?, ?) ON CONFLICT(sku) DO UPDATE SET "
                 "price_fen = excluded.price_fen, member_price_fen = excluded.member_price_fen, "
                 "updated_at = excluded.updated_at",
-                (sku, price_fen, member_price_fen, _now_iso(self.now())),
+                (sku, price_fen, kept, _now_iso(self.now())),
             )
-            self.publish(
-                tx,
-                "price",
-                "upsert",
-                sku,
-                {"sku": sku, "price_fen": price_fen, "member_price_fen": member_price_fen},
-            )
+            self.publish(tx, "price", "upsert", sku, data)
+        return data
 
     def add_member(
         self, phone: str, name: str = "", tier: str = "ordinary", points: int = 0

@@ -6,9 +6,11 @@ Database work runs in the thread pool so one slow query never stalls the event l
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
+import re
 import time
 from decimal import Decimal
 from email.utils import formatdate
@@ -68,6 +70,40 @@ class DateHeader:
         await self.app(scope, receive, send_with_date)
 
 
+VISITOR_COOKIE = "gt_visitor"
+VISITOR_COOKIE_MAX_AGE = 400 * 24 * 3600  # browsers cap a cookie's life at 400 days
+_VISITOR = re.compile(r"[0-9a-f]{32}")
+
+
+def visitor_of(request: Request) -> tuple[str, bool]:
+    """(who is looking at an e-receipt page, whether the page must set the cookie).
+
+    A visitor is the first-party cookie the page sets.  Without it (the first visit, or a
+    browser that refuses cookies) it is a hash of the client address and User-Agent, and the
+    cookie is set to that same value: the reload after a first visit is the same visitor
+    whichever way it is recognised, and a browser without cookies stays one visitor while
+    its address does not change.  Two people behind one address with identical browsers and
+    no cookies count once (undercounting, never overcounting)."""
+    cookie = request.cookies.get(VISITOR_COOKIE, "")
+    if _VISITOR.fullmatch(cookie):
+        return cookie, False
+    host = request.client.host if request.client else ""
+    agent = request.headers.get("user-agent", "")
+    return hashlib.sha256(f"{host}\n{agent}".encode()).hexdigest()[:32], True
+
+
+def signed_target_uri(request: Request) -> str:
+    """`@target-uri` as the till signed it: the path exactly as on the request line.
+
+    Starlette's `request.url` rebuilds the path from the decoded one (`%20` → space, CJK as
+    text, `%2F` → `/`), which is not the URI the till signed, so a style named with a space,
+    CJK or a slash did not verify.  uvicorn keeps the bytes as sent in `raw_path`."""
+    raw = request.scope.get("raw_path")
+    if not raw:
+        return str(request.url)
+    return str(request.url.replace(path=raw.decode("latin-1")))
+
+
 def create_app(
     service: CloudService,
     *,
@@ -111,7 +147,7 @@ def create_app(
         try:
             signed = verify_request(
                 request.method,
-                str(request.url),
+                signed_target_uri(request),
                 headers,
                 body,
                 public_key_from_raw(unb64(pub_b64)),
@@ -204,24 +240,27 @@ def create_app(
 
     async def ereceipt_follow(request: Request) -> Response:
         """The e-receipt page's follow button: counted for the funnel (store, associate) once
-        per receipt, also when WeChat reported the follow first (wechat_push.py)."""
+        per genuine receipt, also when WeChat reported the follow first (wechat_push.py).
+        A forged or altered token names a real till but no receipt it printed: not counted."""
         try:
             found = await run_in_threadpool(lookup, request.path_params["token"])
         except ApiError:
             return JSONResponse({"counted": False}, status_code=404)
-        if found.get("device") is None:
+        if found["verdict"] != "genuine":
             return JSONResponse({"counted": False})
         counted = await run_in_threadpool(
             service.follow_receipt, found["device"], found["fields"].receipt_no
         )
         return JSONResponse({"counted": counted})
 
-    def _count_funnel(found: dict[str, Any], kind: str) -> None:
-        dev, sale = found.get("device"), found.get("sale")
-        if dev is None:
+    def _count_open(found: dict[str, Any], visitor: str) -> None:
+        # Only a genuine receipt is a receipt the store printed; a reload or a second look
+        # by the same visitor is the same open (member_funnel.open_receipt).
+        if found["verdict"] != "genuine":
             return
+        sale = found.get("sale")
         assoc = str(((sale or {}).get("payload") or {}).get("associate") or "")
-        service.record_funnel(dev["store_id"], assoc, kind)
+        service.open_receipt(found["device"], found["fields"].receipt_no, assoc, visitor)
 
     def lookup(token: str) -> dict[str, Any]:
         """What the cloud knows about a token: verdict, device, synced sale."""
@@ -290,8 +329,22 @@ def create_app(
                 ),
                 status_code=404,
             )
+        visitor, new_visitor = visitor_of(request)
+        await run_in_threadpool(_count_open, found, visitor)
+        page = _receipt_page(found)
+        if new_visitor:
+            page.set_cookie(
+                VISITOR_COOKIE,
+                visitor,
+                max_age=VISITOR_COOKIE_MAX_AGE,
+                httponly=True,
+                samesite="lax",
+                secure=request.url.scheme == "https",
+            )
+        return page
+
+    def _receipt_page(found: dict[str, Any]) -> HTMLResponse:
         f, dev, sale, verdict = found["fields"], found["device"], found["sale"], found["verdict"]
-        await run_in_threadpool(_count_funnel, found, "ereceipts_opened")
         if sale is not None and render_receipt_html is not None:
             try:
                 # The renderer draws genuine / altered itself; a revoked till it cannot say.
@@ -345,7 +398,8 @@ def create_app(
         Route("/v1/stored-value/debits", stored_value("debits"), methods=["POST"]),
         Route("/v1/stored-value/credits", stored_value("credits"), methods=["POST"]),
         Route("/v1/receipts/{token}", receipt_api, methods=["GET"]),
-        Route("/v1/stock/{style}", stock_grid, methods=["GET"]),
+        # :path — a style id may hold `/` (sent as %2F, which the router sees decoded)
+        Route("/v1/stock/{style:path}", stock_grid, methods=["GET"]),
         Route("/r/{token}", receipt_page, methods=["GET"]),
         Route("/R/{token}", receipt_page, methods=["GET"]),
         Route("/r/{token}/follow", ereceipt_follow, methods=["POST"]),

@@ -224,8 +224,12 @@ class CloudDB:
                 if stmt.strip():
                     tx.execute(stmt)
             from .members_ledger import migrate_members  # the member ledger's tables
+            from .rejections import REJECTIONS_SCHEMA
 
             migrate_members(tx, serial)
+            for stmt in REJECTIONS_SCHEMA.format(serial=serial).split(";"):
+                if stmt.strip():
+                    tx.execute(stmt)
 
     def _pg_conn(self) -> Any:
         try:

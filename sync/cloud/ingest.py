@@ -197,7 +197,8 @@ def ingest_batch(
     The device's row is locked first, so its batches serialize (PostgreSQL: SELECT … FOR
     UPDATE; SQLite: the write lock); the event id as primary key and INSERT … ON CONFLICT DO
     NOTHING are the backstop.  Rejected events are stored too, so a resend gets the same
-    answer.  New rows go in with one executemany (pipelined by psycopg).
+    answer until the rejection is cleared (rejections.py): then the resend is checked
+    again.  New rows go in with one executemany (pipelined by psycopg).
     """
     tx.lock_device(device_id)
     store_id, till_no, head, contiguous, max_seq, my_key = tx.execute(
@@ -234,6 +235,13 @@ def ingest_batch(
         eid = e["id"]
         if eid in known:
             owner, status, rcode, rreason = known[eid]
+            if owner == device_id and status == "cleared":
+                verdict = _retry(tx, device_id, e, store_id, till_no, received, floats_as_decimal)
+                if verdict is None:
+                    accepted.append(eid)
+                else:
+                    rejected.append(verdict)
+                continue
             if owner != device_id:
                 rejected.append(
                     {
@@ -341,6 +349,69 @@ def ingest_batch(
         "rejected": rejected,
         "contiguous_seq": contiguous,
     }
+
+
+def _retry(
+    tx: Tx,
+    device_id: str,
+    e: Mapping[str, Any],
+    store_id: str,
+    till_no: int,
+    received: str,
+    floats_as_decimal: bool,
+) -> dict[str, str] | None:
+    """Check again an event whose rejection was cleared (`guitai cloud rejections clear`);
+    None when it is accepted now.
+
+    Its row keeps its place (seq) in the till's chain, so its link is checked against the
+    entry before it in that chain, not against the device's head: the head moved on past it
+    when it was first rejected, and it stays there.  The row is updated in place."""
+    # by id alone: a till enrolled again with its key owns the rows of its earlier device id,
+    # and its chain runs on across both
+    row = tx.execute("SELECT seq, entry_hash FROM events WHERE id = ?", (e["id"],)).fetchone()
+    prev = tx.execute(
+        "SELECT entry_hash FROM events WHERE device_id IN (SELECT device_id FROM devices "
+        "WHERE public_key = (SELECT public_key FROM devices WHERE device_id = ?)) "
+        "AND seq < ? AND entry_hash IS NOT NULL ORDER BY seq DESC LIMIT 1",
+        (device_id, row[0]),
+    ).fetchone()
+    status, code, reason = "accepted", None, None
+    try:
+        if e.get("seq") != row[0]:
+            raise Reject(
+                "seq_conflict", f"this event was stored with seq {row[0]}, not {e.get('seq')!r}"
+            )
+        if row[1] is not None and _hex64(e.get("entry_hash")) != row[1]:
+            raise Reject(
+                "hash_mismatch",
+                "this event was first sent with another entry_hash: its entry in the till's "
+                "chain cannot change",
+            )
+        check_event(e, store_id, till_no, prev[0] if prev else GENESIS_HEX, floats_as_decimal)
+    except Reject as r:
+        status, code, reason = "rejected", r.code, r.reason
+    payload = e["payload"] if isinstance(e.get("payload"), dict) else {}
+    sale = _chained(e) and status == "accepted"
+    tx.execute(
+        "UPDATE events SET type = ?, occurred_at = ?, received_at = ?, payload = ?, "
+        "receipt_no = ?, total_fen = ?, status = ?, reject_code = ?, reject_reason = ? "
+        "WHERE id = ?",
+        (
+            str(e.get("type")),
+            str(e.get("occurred_at")),
+            received,
+            _dump(payload),
+            payload.get("receipt_no") if sale else None,
+            payload.get("total_fen") if sale else None,
+            status,
+            code,
+            reason,
+            e["id"],
+        ),
+    )
+    if status == "accepted":
+        return None
+    return {"id": str(e["id"]), "code": code or "rejected", "reason": reason or ""}
 
 
 def advance_contiguous(tx: Tx, device_id: str, contiguous: int) -> int:

@@ -4,8 +4,11 @@ the official account and membership joins, per store and associate.
 A follow is counted once per receipt (`receipt:<device>:<receipt_no>`), whether the customer
 tapped the page's button or WeChat told us the account was followed from the receipt's
 parametric QR code; a follow from a store's or associate's QR code (no receipt) is counted
-once per WeChat user (`openid:<openid>`).  `funnel_follows` keeps each counted follow with the
-member and WeChat user it links, so the brand can join them later.
+once per WeChat user (`openid:<openid>`).  Only a genuine receipt counts (a forged or
+altered token is not a receipt the store printed), and an e-receipt page view counts once
+per receipt and visitor (`funnel_opens`; the visitor is app.visitor_of's first-party
+cookie).  `funnel_follows` keeps each counted follow with the member and WeChat user it
+links, so the brand can join them later.
 """
 
 from __future__ import annotations
@@ -33,11 +36,26 @@ class MemberFunnel(MemberLedgerBase):
         def device_by_key_id(self, key_id_hex: str) -> dict[str, Any] | None: ...
         def synced_receipt(self, device_id: str, receipt_no: int) -> dict[str, Any] | None: ...
 
-    def record_funnel(self, store_id: str, associate: str, kind: str) -> None:
-        if kind not in FUNNEL_KINDS:
-            raise ApiError(400, "bad_funnel_kind", f"kind is one of {', '.join(FUNNEL_KINDS)}")
+    def open_receipt(
+        self, device: dict[str, Any], receipt_no: int, associate: str, visitor: str
+    ) -> bool:
+        """A genuine e-receipt's page was shown to `visitor` (app.visitor_of): counted once
+        per receipt and visitor, so reloads and a second look are not new opens."""
         with self.db.tx() as tx:
-            self._count(tx, store_id, associate, kind)
+            fresh = tx.execute(
+                "INSERT INTO funnel_opens(receipt_key, visitor, store_id, associate, at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (
+                    f"{device['device_id']}:{receipt_no}",
+                    visitor,
+                    str(device["store_id"]),
+                    associate,
+                    _now_iso(self.now()),
+                ),
+            ).rowcount
+            if fresh:
+                self._count(tx, str(device["store_id"]), associate, "ereceipts_opened")
+        return bool(fresh)
 
     def funnel(self, store_id: str | None = None) -> list[dict[str, Any]]:
         """Counters per store and associate ('' = no associate)."""

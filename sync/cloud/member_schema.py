@@ -78,6 +78,14 @@ CREATE TABLE IF NOT EXISTS funnel_follows (
   scene TEXT,
   at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS funnel_opens (
+  receipt_key TEXT NOT NULL,               -- <device id>:<receipt no>
+  visitor TEXT NOT NULL,
+  store_id TEXT NOT NULL,
+  associate TEXT NOT NULL,
+  at TEXT NOT NULL,
+  PRIMARY KEY (receipt_key, visitor)
+);
 CREATE TABLE IF NOT EXISTS wechat_scenes (
   scene TEXT PRIMARY KEY,
   store_id TEXT NOT NULL,

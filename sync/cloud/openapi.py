@@ -260,6 +260,8 @@ def _document() -> dict[str, Any]:
                             "name": "style",
                             "in": "path",
                             "required": True,
+                            "description": "percent-encoded, a `/` as %2F; the signature "
+                            "covers the path as sent",
                             "schema": {"type": "string"},
                         }
                     ],

@@ -176,20 +176,24 @@ def after_ingest(
         "SELECT store_id FROM devices WHERE device_id = ?", (device_id,)
     ).fetchone()[0]
     ok = set(accepted)
+    retried: set[str] = set()  # a move accepted after its rejection was cleared
     for e in events:
         if e.get("type") != "stock.moved" or e.get("id") not in ok:
             continue
         _ingest_move(tx, publish, device_id, store_id, e, at)
+        if isinstance(e.get("seq"), int) and e["seq"] <= contiguous_before:
+            lines = e["payload"].get("lines") or []
+            retried.update(str(x.get("sku", "")) for x in lines if isinstance(x, dict))
     after = device_contiguous(tx, device_id)
-    if after == contiguous_before:
-        return
-    touched = [
-        r[0]
-        for r in tx.execute(
-            "SELECT DISTINCT sku FROM stock_moves WHERE device_id = ? AND seq > ? AND seq <= ?",
-            (device_id, contiguous_before, after),
-        ).fetchall()
-    ]
+    touched = set(retried)
+    if after != contiguous_before:
+        touched.update(
+            r[0]
+            for r in tx.execute(
+                "SELECT DISTINCT sku FROM stock_moves WHERE device_id = ? AND seq > ? AND seq <= ?",
+                (device_id, contiguous_before, after),
+            ).fetchall()
+        )
     for sku in sorted(touched):
         publish_level(tx, publish, store_id, sku, at)
 

@@ -99,7 +99,7 @@ def test_enroll_sync_and_ereceipt(tmp_path: Path, cloud, capsys) -> None:
     )
 
     # a price change is pulled incrementally from the stored cursor
-    svc.set_price("QP-2026-001-BLK-L", 25900)
+    svc.set_price("QP-2026-001-BLK-L", 25900, 23900)  # below the member price: say which
     rc, out = run_cli(capsys, "--home", str(paths.home), "sync", "run", "--json")
     assert json.loads(out)["pull"]["changes"] == 1
     assert c.execute("SELECT price_fen FROM skus").fetchone()[0] == 25900

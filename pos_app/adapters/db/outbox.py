@@ -265,9 +265,15 @@ def _price(c: sqlite3.Connection, ch: Change, stamp: str) -> None:
     if ch.op == "delete":
         return  # a price is never deleted on its own; the product change deactivates the SKU
     d = ch.data
+    if "member_price_fen" not in d:  # the cloud did not know it: the till's own one stays
+        c.execute(
+            "UPDATE skus SET price_fen = ?, updated_at = ? WHERE sku = ?",
+            (int(d["price_fen"]), stamp, ch.key),
+        )
+        return
     c.execute(
         "UPDATE skus SET price_fen = ?, member_price_fen = ?, updated_at = ? WHERE sku = ?",
-        (int(d["price_fen"]), d.get("member_price_fen"), stamp, ch.key),
+        (int(d["price_fen"]), d["member_price_fen"], stamp, ch.key),
     )
 
 
