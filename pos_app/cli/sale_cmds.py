@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from pos_app.domain.digits import is_digits
 from pos_app.domain.errors import InvalidInput, NeedsApproval, NotFound
 from pos_app.domain.money import Money, format_fen
 from pos_app.domain.pricing import Discount
@@ -121,7 +122,7 @@ def sale(
         till.sales.scan(s, code)
     for q in qtys:
         code, n = _pair(q, "--qty")
-        if not n.isdigit():
+        if not is_digits(n):
             raise InvalidInput(
                 f"--qty {q}: the quantity must be a whole number", f"--qty {q}：数量必须是整数"
             )
@@ -212,7 +213,7 @@ def return_(
         requests = []
         for item in lines:
             n, q = _pair(item, "--line")
-            if not (n.isdigit() and q.isdigit()):
+            if not (is_digits(n) and is_digits(q)):
                 raise InvalidInput(
                     f"--line {item}: write LINE=QTY with whole numbers",
                     f"--line {item}：格式应为 行号=数量",

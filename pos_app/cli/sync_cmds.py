@@ -24,6 +24,7 @@ from pos_app.adapters.db.outbox import (
 )
 from pos_app.cli.common import emit, json_option, obj
 from pos_app.config import Paths
+from pos_app.domain.digits import is_digits
 from pos_app.domain.errors import InvalidInput, StateError
 from pos_app.domain.ports import Clock, SystemClock
 
@@ -97,7 +98,7 @@ def enroll(ctx: click.Context, cloud_url: str, code: str, as_json: bool) -> None
         "app_version": __version__,
     }
     have_till = settings_get(conn, "till_no")
-    if have_till and have_till.isdigit():
+    if have_till and is_digits(have_till):
         device["till_no"] = int(have_till)  # set by `guitai init --till-no`: ask for it
     have_store = settings_get(conn, "store_id")
     if have_store:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from pos_app.domain.digits import is_digits
 from pos_app.domain.errors import InvalidInput
 from pos_app.domain.money import CashRounding
 from pos_app.domain.timeutil import zone
@@ -89,7 +90,7 @@ def _abs_path(value: str, _: Collection[str]) -> str:
 
 def _hours(value: str, _: Collection[str]) -> str:
     v = value.strip()
-    if not v.isdigit() or not 0 <= int(v) <= 168:
+    if not is_digits(v) or not 0 <= int(v) <= 168:
         raise ValueError("whole hours from 1 to 168, or 0 to switch scheduled backups off")
     return str(int(v))
 
