@@ -80,8 +80,7 @@ def parse_pay(text: str) -> tuple[Tender, int, str | None]:
     "--pay",
     "pays",
     multiple=True,
-    required=True,
-    help="TENDER:AMOUNT[:CODE], e.g. cash:300.00; repeat to split.",
+    help="TENDER:AMOUNT[:CODE], e.g. cash:300.00; repeat to split (none for a sale of ¥0.00).",
 )
 @json_option
 @click.pass_context
@@ -147,6 +146,17 @@ def sale(
         _notice_text(
             f"only {pricing.points_used} of {points} points can be used on this bill",
             f"本单最多可用 {pricing.points_used} 积分",
+        )
+    due = s.totals().due_fen
+    if due > 0 and not pay_plan:
+        raise InvalidInput(
+            f"¥{format_fen(due)} is due: add --pay TENDER:AMOUNT, e.g. --pay cash:{format_fen(due)}",
+            f"应付 ¥{format_fen(due)}：请加 --pay 付款方式:金额，例如 --pay cash:{format_fen(due)}",
+        )
+    if due <= 0 and pay_plan:
+        raise InvalidInput(
+            "Nothing is due on this sale (a gift at ¥0.00): leave out --pay",
+            "本单应付 ¥0.00（赠品）：请去掉 --pay",
         )
     plan = [PayStep(tender, amount, code) for tender, amount, code in pay_plan]
     payload = mc.settle(plan, on_text=_show_terminal_text)

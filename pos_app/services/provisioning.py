@@ -17,7 +17,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from pos_app.domain.digits import is_digits
 from pos_app.domain.errors import InvalidInput
-from pos_app.domain.money import CashRounding
+from pos_app.domain.money import CashRounding, Money, format_fen
+from pos_app.domain.sale import DEFAULT_MAX_SALE_FEN, HIGHEST_MAX_SALE_FEN
 from pos_app.domain.timeutil import zone
 
 FORMAT = "guitai-settings/1"
@@ -110,6 +111,18 @@ def _limits(value: str, _: Collection[str]) -> str:
     return json.dumps(data, sort_keys=True)
 
 
+def _sale_total(value: str, _: Collection[str]) -> str:
+    top = format_fen(HIGHEST_MAX_SALE_FEN)
+    why = f"an amount in yuan from 1.00 to {top}, e.g. 1000000.00"
+    try:
+        fen = Money.parse(value).fen
+    except InvalidInput as err:
+        raise ValueError(why) from err
+    if not 100 <= fen <= HIGHEST_MAX_SALE_FEN:
+        raise ValueError(why)
+    return format_fen(fen)
+
+
 def _url(value: str, _: Collection[str]) -> str:
     v = value.strip()
     if not re.match(r"^https?://[^\s/]+", v):
@@ -168,6 +181,13 @@ SPECS: dict[str, SettingSpec] = {
             "各角色无需店长批准的最大折扣（基点，JSON）",
             _limits,
             '{"cashier": 1000, "manager": 10000, "technician": 0}',
+        ),
+        SettingSpec(
+            "max_sale_total",
+            "Most one sale may come to, in yuan (a bigger one is refused as a likely typo)",
+            "单笔销售金额上限（元），超过视为输入错误而拒绝",
+            _sale_total,
+            format_fen(DEFAULT_MAX_SALE_FEN),
         ),
         SettingSpec(
             "backup_second_location",
