@@ -296,3 +296,27 @@ def test_line_and_order_discounts_together_need_a_manager_beyond_the_limit(
     assert count(till_home, "sales") == 0
     rc, out, err = run(till_home, *ring, "--pay", "cash:100", "--json", capsys=capsys)
     assert rc == 0 and json.loads(out)["total_fen"] == 8910, err
+
+
+# ---- messages (16.19) --------------------------------------------------------------------------
+
+
+def test_a_tender_not_set_up_names_the_command_that_sets_it_up(
+    opened: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rc, out, _ = run(
+        opened,
+        "sale",
+        "--user",
+        "admin",
+        "--scan",
+        T,
+        "--pay",
+        "card:99",
+        "--json",
+        capsys=capsys,
+    )
+    assert rc == 2
+    body = json.loads(out)["error"]
+    assert "guitai devices add" in body["message"] and "guitai devices add" in body["message_zh"]
+    assert "银行卡" in body["message_zh"] and count(opened, "sales") == 0
