@@ -14,6 +14,7 @@ import click
 
 from pos_app import __version__
 from pos_app.domain.errors import InvalidInput, StateError
+from pos_app.domain.textwidth import ljust
 
 from .common import emit, json_option, obj
 
@@ -64,8 +65,9 @@ def settings_list(ctx: click.Context, as_json: bool) -> None:
         rows,
         as_json,
         lambda rs: "\n".join(
-            f"{r['key']:<24} {r['value'] if r['value'] is not None else '-'!s:<28}"
-            f"{' (default)' if r['default'] and r['value'] is not None else ''}  {r['help']}"
+            f"{r['key']:<24} {ljust(str(r['value'] if r['value'] is not None else '-'), 28)}"
+            f" {ljust('默认 default' if r['default'] and r['value'] is not None else '', 13)}"
+            f" {r['help_zh']} / {r['help']}"
             for r in rs
         ),
     )

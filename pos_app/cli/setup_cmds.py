@@ -6,6 +6,7 @@ import click
 
 from pos_app.domain.errors import InvalidInput, StateError
 from pos_app.domain.money import CashRounding
+from pos_app.domain.textwidth import ljust
 from pos_app.domain.timeutil import DEFAULT_TZ, zone
 from pos_app.domain.users import Role
 
@@ -176,8 +177,8 @@ def user_list(ctx: click.Context, as_json: bool) -> None:
         rows,
         as_json,
         lambda rs: "\n".join(
-            f"{r['name']:<16} {','.join(r['roles']):<28}"
-            f"{' locked until ' + r['locked_until'] if r['locked_until'] else ''}"
+            f"{ljust(r['name'], 16)} {','.join(r['roles']):<28}"
+            f"{' 锁定至 locked until ' + r['locked_until'] if r['locked_until'] else ''}"
             for r in rs
         ),
     )

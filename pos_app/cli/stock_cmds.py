@@ -8,6 +8,7 @@ import click
 
 from pos_app.domain.errors import InvalidInput
 from pos_app.domain.money import format_fen
+from pos_app.domain.textwidth import display_width, ljust, rjust
 from pos_app.domain.users import Role
 
 from .auth import sign_in
@@ -35,11 +36,13 @@ def _codes(args: tuple[str, ...], qty: int) -> list[tuple[str, int]]:
 
 
 def _grid_rows(sizes: list[str], rows: list[dict[str, Any]]) -> list[str]:
-    width = max([6, *(len(s) + 1 for s in sizes)])
-    out = ["colour 颜色".ljust(14) + "".join(s.rjust(width) for s in sizes)]
-    for r in rows:
+    colours = [str(r["colour"] or "-") for r in rows]
+    first = max([14, *(display_width(c) + 2 for c in colours)])
+    width = max([6, *(display_width(s) + 1 for s in sizes)])
+    out = [ljust("colour 颜色", first) + "".join(rjust(s, width) for s in sizes)]
+    for colour, r in zip(colours, rows, strict=True):
         cells = ["·" if c is None else str(c["on_hand"]) for c in r["cells"]]
-        out.append(str(r["colour"] or "-").ljust(14) + "".join(c.rjust(width) for c in cells))
+        out.append(ljust(colour, first) + "".join(rjust(c, width) for c in cells))
     return out
 
 
