@@ -87,6 +87,7 @@ def init(
         info,
         as_json,
         lambda d: (
+            f"收银台 {store_id}/{till_no} 已创建于 {d['home']}\n"
             f"Till {store_id}/{till_no} created in {d['home']}\n"
             f"key id {d['key_id']}  public key {d['public_key']}"
         ),

@@ -30,6 +30,7 @@ def shift_open(ctx: click.Context, user: str, float_: str, as_json: bool) -> Non
     emit(
         r,
         as_json,
+        f"第 {r['shift_id']} 班已开班，营业日 {r['business_day']}，备用金 ¥{format_fen(r['float_fen'])}\n"
         f"Shift {r['shift_id']} open for {r['business_day']}, float {format_fen(r['float_fen'])}",
     )
 

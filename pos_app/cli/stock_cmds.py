@@ -133,7 +133,7 @@ def moves(ctx: click.Context, code: str | None, limit: int, as_json: bool) -> No
                 f"{r['reason']:<12} {r['ref']}  {r['user']}"
                 for r in rs
             )
-            or "no stock movements"
+            or "没有库存变动 no stock movements"
         ),
     )
 
@@ -154,7 +154,12 @@ def count() -> None:
 def count_start(ctx: click.Context, user: str, note: str, as_json: bool) -> None:
     till = obj(ctx).till
     r = till.stock.count_start(sign_in(till, user), note)
-    emit(r, as_json, f"stock count {r['count_id']} started: scan items with `stock count scan`")
+    emit(
+        r,
+        as_json,
+        f"盘点 {r['count_id']} 已开始：用 guitai stock count scan 扫描商品\n"
+        f"stock count {r['count_id']} started: scan items with `stock count scan`",
+    )
 
 
 @count.command("scan")
@@ -199,7 +204,12 @@ def count_finish(ctx: click.Context, user: str, as_json: bool) -> None:
 def count_cancel(ctx: click.Context, user: str, as_json: bool) -> None:
     till = obj(ctx).till
     r = till.stock.count_cancel(sign_in(till, user, role=Role.MANAGER))
-    emit(r, as_json, f"stock count {r['count_id']} cancelled: nothing was posted")
+    emit(
+        r,
+        as_json,
+        f"盘点 {r['count_id']} 已取消：未过账任何数量\n"
+        f"stock count {r['count_id']} cancelled: nothing was posted",
+    )
 
 
 # ---- receiving ------------------------------------------------------------------------------
@@ -224,7 +234,8 @@ def receive_list(ctx: click.Context, as_json: bool) -> None:
                 f"{sum(x['qty'] for x in d['lines']):>5} units  [{d['state']}]"
                 for d in ds
             )
-            or "nothing announced to receive (run `guitai sync run` to fetch announcements)"
+            or "没有待收货的单据（运行 guitai sync run 获取到货通知）\n"
+            "nothing announced to receive (run `guitai sync run` to fetch announcements)"
         ),
     )
 
@@ -314,6 +325,7 @@ def send(
         r,
         as_json,
         lambda x: (
+            f"调拨单 {x['doc']} 发往 {x['to_store']}：{x['units']} 件已出库，下次同步时通知云端\n"
             f"transfer {x['doc']} to {x['to_store']}: {x['units']} units out of stock; "
             "announced to the cloud with the next sync"
         ),
@@ -341,16 +353,18 @@ def _manager(ctx: click.Context, user: str | None) -> Any:
 @click.pass_context
 def report_value(ctx: click.Context, user: str | None, as_json: bool) -> None:
     r = _manager(ctx, user).stock.report_value()
+    width = max([16, *(display_width(c["category"]) + 2 for c in r["categories"])])
     emit(
         r,
         as_json,
         lambda x: "\n".join(
-            [f"{'category':<12}{'SKUs':>8}{'units':>9}{'value':>16}"]
+            [f"{ljust('品类 category', width)}{'SKUs':>8}{'units':>9}{'value':>16}"]
             + [
-                f"{c['category']:<12}{c['skus']:>8}{c['units']:>9}{format_fen(c['value_fen']):>16}"
+                f"{ljust(c['category'], width)}{c['skus']:>8}{c['units']:>9}"
+                f"{format_fen(c['value_fen']):>16}"
                 for c in x["categories"]
             ]
-            + [f"{'total':<20}{x['units']:>9}{format_fen(x['value_fen']):>16}"]
+            + [f"{ljust('合计 total', width + 8)}{x['units']:>9}{format_fen(x['value_fen']):>16}"]
         ),
     )
 
@@ -369,7 +383,7 @@ def report_negative(ctx: click.Context, user: str | None, as_json: bool) -> None
                 f"{s['sku']:<24}{s['on_hand']:>6}  {s['name']}  flagged {s['flagged_at'] or '-'}"
                 for s in x["skus"]
             )
-            or "no negative stock"
+            or "没有负库存 no negative stock"
         ),
     )
 
@@ -386,7 +400,10 @@ def report_slow(ctx: click.Context, days: int, limit: int, user: str | None, as_
         r,
         as_json,
         lambda x: "\n".join(
-            [f"in stock, no sale in {x['days']} days (since {x['no_sale_since']}):"]
+            [
+                f"有库存但 {x['days']} 天未售出（自 {x['no_sale_since']} 起）"
+                f" in stock, no sale in {x['days']} days (since {x['no_sale_since']}):"
+            ]
             + [
                 f"{s['sku']:<24}{s['on_hand']:>6}{format_fen(s['value_fen']):>12}  "
                 f"last sale {s['last_sale_at'] or 'never'}  {s['name']}"

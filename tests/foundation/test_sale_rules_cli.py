@@ -320,3 +320,30 @@ def test_a_tender_not_set_up_names_the_command_that_sets_it_up(
     body = json.loads(out)["error"]
     assert "guitai devices add" in body["message"] and "guitai devices add" in body["message_zh"]
     assert "银行卡" in body["message_zh"] and count(opened, "sales") == 0
+
+
+def test_confirmations_are_in_chinese_and_english(
+    till_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import re
+
+    monkeypatch.setenv("GUITAI_PIN", "1234")
+    steps = [
+        ("shift", "open", "--user", "admin", "--float", "500"),
+        ("shift", "pay-out", "20", "--user", "admin", "--reason", "快递费"),
+        ("shift", "no-sale", "--user", "admin"),
+        ("journal", "verify"),
+        ("backup", "--to", str(till_home.parent / "bk")),
+        ("stock", "count", "start", "--user", "admin"),
+        ("stock", "count", "cancel", "--user", "admin"),
+        ("stock", "moves"),
+        ("sync", "requeue", "--all"),
+    ]
+    for argv in steps:
+        rc, out, err = run(till_home, *argv, capsys=capsys)
+        assert rc == 0, (argv, err)
+        assert re.search(r"[\u4e00-\u9fff]", out) and re.search(r"[A-Za-z]{4,}", out), (
+            argv,
+            out,
+        )
+        assert "pay_out" not in out and "no_sale" not in out
