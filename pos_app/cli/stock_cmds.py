@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from pos_app.domain.digits import is_digits
 from pos_app.domain.errors import InvalidInput
 from pos_app.domain.money import format_fen
 from pos_app.domain.textwidth import display_width, ljust, rjust
@@ -23,13 +24,13 @@ def _codes(args: tuple[str, ...], qty: int) -> list[tuple[str, int]]:
         if not code.strip():
             raise InvalidInput(f"{a!r} has no item code", f"{a} 缺少商品条码")
         if sep:
-            try:
-                out.append((code.strip(), int(n)))
-            except ValueError as err:
+            n = n.strip()
+            if not is_digits(n.removeprefix("-")):
                 raise InvalidInput(
                     f"{a!r}: the quantity after = must be a whole number",
                     f"{a}：等号后的数量必须是整数",
-                ) from err
+                )
+            out.append((code.strip(), int(n)))
         else:
             out.append((code.strip(), qty))
     return out
