@@ -34,6 +34,10 @@ def yuan(fen: int) -> str:
 
 def fen_from_yuan(text: str) -> int:
     whole, _, frac = text.strip().partition(".")
-    if not whole.isdigit() or (frac and not frac.isdigit()) or len(frac) > 2:
+    if (
+        not (whole.isascii() and whole.isdigit())
+        or (frac and not (frac.isascii() and frac.isdigit()))
+        or len(frac) > 2
+    ):
         raise ValueError(f"not an amount: {text!r}")
     return int(whole) * 100 + int(frac.ljust(2, "0") or "0")

@@ -114,11 +114,20 @@ def main(argv: list[str] | None = None) -> int:
         report_error(err, _wants_json(args))
         return 2
     except click.exceptions.Abort:
-        click.echo("aborted", err=True)
+        click.echo("已取消 / aborted", err=True)
         return 130
-    except click.ClickException as err:
-        err.show()
+    except click.exceptions.NoArgsIsHelpError as err:
+        err.show()  # a group named alone: its help, which lists what it can do
         return err.exit_code
+    except click.ClickException as err:
+        from pos_app.cli.usage import usage_problem
+
+        problem = usage_problem(err)
+        as_json = _wants_json(args)
+        if problem.usage and not as_json:
+            click.echo(problem.usage.replace("Usage:", "用法 Usage:", 1), err=True)
+        report_error(problem, as_json)
+        return 2
     except click.exceptions.Exit as err:
         return int(err.exit_code or 0)
     except Exception as err:  # a bug: say so plainly, keep the details for the technician
@@ -128,7 +137,9 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("GUITAI_DEBUG"):
             traceback.print_exc()
         click.echo(
-            f"内部错误 / internal error: {type(err).__name__}: {err}. Nothing was changed "
+            f"内部错误：{type(err).__name__}: {err}。除非上面的输出另有说明，否则没有任何改动；"
+            "请设置 GUITAI_DEBUG=1 重新运行，并把输出发给技术支持\n"
+            f"internal error: {type(err).__name__}: {err}. Nothing was changed "
             "unless the output above said so; run again with GUITAI_DEBUG=1 and send the "
             "output to support",
             err=True,

@@ -28,7 +28,7 @@ def backup(ctx: click.Context, dest: tuple[str, ...], as_json: bool) -> None:
     emit(
         {"written": [str(p) for p in written]},
         as_json,
-        lambda d: "backup written:\n" + "\n".join(f"  {p}" for p in d["written"]),
+        lambda d: "备份已写入 backup written:\n" + "\n".join(f"  {p}" for p in d["written"]),
     )
 
 
@@ -60,6 +60,8 @@ def restore(ctx: click.Context, file: str, as_json: bool) -> None:
         data,
         as_json,
         lambda d: (
+            f"已恢复 {d['restored']}；流水{'校验通过' if d['journal_ok'] else '校验未通过'}"
+            f"（{d['entries']} 条）；原数据库保存在 {d['previous_database_kept_at']}\n"
             f"restored {d['restored']}; journal "
             f"{'verifies' if d['journal_ok'] else 'DOES NOT verify'} ({d['entries']} entries); "
             f"the previous database is kept at {d['previous_database_kept_at']}"

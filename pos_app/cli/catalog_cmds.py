@@ -115,6 +115,8 @@ def demo_data(ctx: click.Context, skus: int, members: int, seed: int, as_json: b
         summary,
         as_json,
         lambda s: (
+            f"已写入 {s['skus']} 个商品（新增 {s['new_skus']}，目录共 {s['catalog_skus']}）和 "
+            f"{s['members']} 位会员，用时 {s['seconds']} 秒\n"
             f"{s['skus']} SKUs ({s['new_skus']} new, {s['catalog_skus']} in the catalog) and "
             f"{s['members']} members written in {s['seconds']} s (seed {s['seed']})"
         ),
@@ -188,10 +190,12 @@ def _import_text(s: dict[str, Any], written: bool) -> str:
             f"import the good rows\n未导入任何商品：有 {s['rejected']} 行错误。请修正，或加 "
             "--skip-invalid 只导入正确的行"
         )
+    zh = f"新增 {s['imported']}，更新 {s['updated']}，拒绝 {s['rejected']}"
     text = f"imported {s['imported']} new, updated {s['updated']}, rejected {s['rejected']}"
     if s["rejects_file"]:
+        zh += f"；被拒的行已写入 {s['rejects_file']}"
         text += f"; rejects written to {s['rejects_file']}"
-    return text
+    return f"{zh}\n{text}"
 
 
 @catalog.command("search")
@@ -231,4 +235,4 @@ def show(ctx: click.Context, code: str, as_json: bool) -> None:
     data = _info_json(info)
     if full is not None:
         data["barcodes"] = list(full.barcodes)
-    emit(data, as_json, lambda d: _info_line(info) + "\nbarcodes: " + " ".join(d["barcodes"]))
+    emit(data, as_json, lambda d: _info_line(info) + "\n条码 barcodes: " + " ".join(d["barcodes"]))

@@ -121,7 +121,14 @@ def deliver(
 
     lines = _pairs(pairs)
     r = _run(lambda s: CloudStock(s).announce_delivery(store_id, doc, lines), db_file, database_url)
-    emit(r, as_json, lambda x: f"delivery {x['doc']} announced to {x['store_id']}")
+    emit(
+        r,
+        as_json,
+        lambda x: (
+            f"到货单 {x['doc']} 已通知 {x['store_id']}\n"
+            f"delivery {x['doc']} announced to {x['store_id']}"
+        ),
+    )
 
 
 @cloud_stock.command("docs")

@@ -235,7 +235,7 @@ def list_(ctx: click.Context, no_status: bool, as_json: bool) -> None:
 def remove(ctx: click.Context, name: str, as_json: bool) -> None:
     """Remove a device from the registry (its print jobs are kept)."""
     _store(ctx).remove_device(name)
-    emit({"removed": name}, as_json, f"removed {name}")
+    emit({"removed": name}, as_json, f"已删除设备 {name}\nremoved {name}")
 
 
 @devices.command()

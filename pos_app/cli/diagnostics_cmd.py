@@ -173,4 +173,7 @@ def diagnostics(ctx: click.Context, output: str) -> None:
         for log in logs:
             z.writestr(f"logs/{log.name}", scrub(log.read_text("utf-8", errors="replace")))
     warn = info["sqlite_warning"]
-    click.echo(f"diagnostics written to {output}" + (f"\nwarning: {warn}" if warn else ""))
+    click.echo(
+        f"诊断包已写入 {output}\ndiagnostics written to {output}"
+        + (f"\n警告 warning: {warn}" if warn else "")
+    )

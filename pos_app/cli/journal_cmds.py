@@ -30,9 +30,10 @@ def journal_verify(ctx: click.Context, as_json: bool) -> None:
         data,
         as_json,
         lambda d: (
+            f"流水校验通过：{d['entries']} 条，{d['sales']} 笔销售\n"
             f"journal OK: {d['entries']} entries, {d['sales']} sales"
             if d["ok"]
-            else "journal FAILED:\n"
+            else "流水校验未通过 journal FAILED:\n"
             + "\n".join(f"  entry {p['seq']}: {p['problem']}" for p in d["problems"])
         ),
     )

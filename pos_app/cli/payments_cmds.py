@@ -107,7 +107,7 @@ def configure_wechat(
     emit(
         {"provider": "wechat", "url": url, "settings": _public_settings(settings)},
         as_json,
-        f"WeChat Pay configured: {url} (mch_id {mch_id})",
+        f"微信支付已配置：{url}（商户号 {mch_id}）\nWeChat Pay configured: {url} (mch_id {mch_id})",
     )
 
 
@@ -156,7 +156,7 @@ def configure_alipay(
     emit(
         {"provider": "alipay", "url": url, "settings": settings},
         as_json,
-        f"Alipay configured: {url} (app {app_id})",
+        f"支付宝已配置：{url}（应用 {app_id}）\nAlipay configured: {url} (app {app_id})",
     )
 
 
@@ -174,7 +174,10 @@ def providers_cmd(ctx: click.Context, as_json: bool) -> None:
     emit(
         rows,
         as_json,
-        lambda rs: "\n".join(f"{r['name']}\t{r['url']}" for r in rs) or "no providers configured",
+        lambda rs: (
+            "\n".join(f"{r['name']}\t{r['url']}" for r in rs)
+            or "未配置支付服务 no providers configured"
+        ),
     )
 
 
@@ -321,7 +324,7 @@ def terminal_cmd(ctx: click.Context, action: str, uri: str | None, as_json: bool
     try:
         if action == "abort":
             client.abort()
-            emit({"action": action, "ok": True}, as_json, "abort sent")
+            emit({"action": action, "ok": True}, as_json, "已发送中止 abort sent")
             return
         call = {
             "register": client.register,
@@ -346,6 +349,9 @@ def terminal_cmd(ctx: click.Context, action: str, uri: str | None, as_json: bool
         data,
         as_json,
         lambda d: "\n".join(
-            [f"{d['action']}: {'OK' if d['ok'] else 'FAILED'} ({d['message']})", *d["slip"]]
+            [
+                f"{d['action']}: {'成功 OK' if d['ok'] else '失败 FAILED'} ({d['message']})",
+                *d["slip"],
+            ]
         ),
     )

@@ -14,6 +14,7 @@ import click
 
 from pos_app import __version__
 from pos_app.domain.errors import InvalidInput, StateError
+from pos_app.domain.textwidth import ljust
 
 from .common import emit, json_option, obj
 
@@ -64,8 +65,9 @@ def settings_list(ctx: click.Context, as_json: bool) -> None:
         rows,
         as_json,
         lambda rs: "\n".join(
-            f"{r['key']:<24} {r['value'] if r['value'] is not None else '-'!s:<28}"
-            f"{' (default)' if r['default'] and r['value'] is not None else ''}  {r['help']}"
+            f"{r['key']:<24} {ljust(str(r['value'] if r['value'] is not None else '-'), 28)}"
+            f" {ljust('默认 default' if r['default'] and r['value'] is not None else '', 13)}"
+            f" {r['help_zh']} / {r['help']}"
             for r in rs
         ),
     )
@@ -139,6 +141,8 @@ def settings_export(ctx: click.Context, output: str, as_json: bool) -> None:
         summary,
         as_json,
         lambda s: (
+            f"设置已写入 {s['written']}：{len(s['settings'])} 项设置，{len(s['devices'])} 台设备"
+            "（不含密钥、PIN 和支付凭据）\n"
             f"settings written to {s['written']}: {len(s['settings'])} settings, "
             f"{len(s['devices'])} devices (no keys, PINs or payment credentials)"
         ),
@@ -197,6 +201,8 @@ def settings_import(ctx: click.Context, file: str, other_store: bool, as_json: b
         result,
         as_json,
         lambda r: (
+            f"已导入 {len(r['settings'])} 项设置；新增设备：{'、'.join(r['devices_added']) or '无'}"
+            "。请用 guitai devices test 名称 逐台测试设备（本机地址可能不同）\n"
             f"imported {len(r['settings'])} settings; devices added: "
             f"{', '.join(r['devices_added']) or 'none'}"
             + (f"; kept this till's {', '.join(r['devices_kept'])}" if r["devices_kept"] else "")
@@ -390,7 +396,12 @@ def provision(
             test_page=None if page is None else page.get("state"),
         )
     summary = {"home": str(app.paths.home), "steps": steps}
-    emit(summary, as_json, "till ready: start it with `guitai run --kiosk` (or the service)")
+    emit(
+        summary,
+        as_json,
+        "收银台已就绪：用 guitai run --kiosk（或系统服务）启动\n"
+        "till ready: start it with `guitai run --kiosk` (or the service)",
+    )
 
 
 __all__ = ["apply_settings_file", "provision", "settings"]

@@ -107,6 +107,7 @@ def receipt_print(
         out,
         as_json,
         lambda d: (
+            f"小票 {receipt_no}：打印任务 {d['job_id']} {d['state']}\n"
             f"receipt {receipt_no}: print job {d['job_id']} {d['state']}"
             + "".join(f"\n  {w}" for w in d["warnings"])
         ),

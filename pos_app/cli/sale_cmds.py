@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from pos_app.domain.digits import is_digits
 from pos_app.domain.errors import InvalidInput, NeedsApproval, NotFound
 from pos_app.domain.money import Money, format_fen
 from pos_app.domain.pricing import Discount
@@ -79,8 +80,7 @@ def parse_pay(text: str) -> tuple[Tender, int, str | None]:
     "--pay",
     "pays",
     multiple=True,
-    required=True,
-    help="TENDER:AMOUNT[:CODE], e.g. cash:300.00; repeat to split.",
+    help="TENDER:AMOUNT[:CODE], e.g. cash:300.00; repeat to split (none for a sale of ¥0.00).",
 )
 @json_option
 @click.pass_context
@@ -121,7 +121,7 @@ def sale(
         till.sales.scan(s, code)
     for q in qtys:
         code, n = _pair(q, "--qty")
-        if not n.isdigit():
+        if not is_digits(n):
             raise InvalidInput(
                 f"--qty {q}: the quantity must be a whole number", f"--qty {q}：数量必须是整数"
             )
@@ -146,6 +146,17 @@ def sale(
         _notice_text(
             f"only {pricing.points_used} of {points} points can be used on this bill",
             f"本单最多可用 {pricing.points_used} 积分",
+        )
+    due = s.totals().due_fen
+    if due > 0 and not pay_plan:
+        raise InvalidInput(
+            f"¥{format_fen(due)} is due: add --pay TENDER:AMOUNT, e.g. --pay cash:{format_fen(due)}",
+            f"应付 ¥{format_fen(due)}：请加 --pay 付款方式:金额，例如 --pay cash:{format_fen(due)}",
+        )
+    if due <= 0 and pay_plan:
+        raise InvalidInput(
+            "Nothing is due on this sale (a gift at ¥0.00): leave out --pay",
+            "本单应付 ¥0.00（赠品）：请去掉 --pay",
         )
     plan = [PayStep(tender, amount, code) for tender, amount, code in pay_plan]
     payload = mc.settle(plan, on_text=_show_terminal_text)
@@ -212,7 +223,7 @@ def return_(
         requests = []
         for item in lines:
             n, q = _pair(item, "--line")
-            if not (n.isdigit() and q.isdigit()):
+            if not (is_digits(n) and is_digits(q)):
                 raise InvalidInput(
                     f"--line {item}: write LINE=QTY with whole numbers",
                     f"--line {item}：格式应为 行号=数量",

@@ -145,7 +145,7 @@ def selftest(keep: str | None, no_qt: bool, as_json: bool) -> None:
                 + ", ".join(f"{k}={v}" for k, v in c.items() if k not in ("check", "ok"))
                 for c in d["checks"]
             )
-            + f"\nselftest passed (guitai {__version__})"
+            + f"\n自检通过 selftest passed (guitai {__version__})"
         ),
     )
 

@@ -6,6 +6,7 @@ import click
 
 from pos_app.domain.errors import InvalidInput, StateError
 from pos_app.domain.money import CashRounding
+from pos_app.domain.textwidth import ljust
 from pos_app.domain.timeutil import DEFAULT_TZ, zone
 from pos_app.domain.users import Role
 
@@ -86,6 +87,7 @@ def init(
         info,
         as_json,
         lambda d: (
+            f"收银台 {store_id}/{till_no} 已创建于 {d['home']}\n"
             f"Till {store_id}/{till_no} created in {d['home']}\n"
             f"key id {d['key_id']}  public key {d['public_key']}"
         ),
@@ -176,8 +178,8 @@ def user_list(ctx: click.Context, as_json: bool) -> None:
         rows,
         as_json,
         lambda rs: "\n".join(
-            f"{r['name']:<16} {','.join(r['roles']):<28}"
-            f"{' locked until ' + r['locked_until'] if r['locked_until'] else ''}"
+            f"{ljust(r['name'], 16)} {','.join(r['roles']):<28}"
+            f"{' 锁定至 locked until ' + r['locked_until'] if r['locked_until'] else ''}"
             for r in rs
         ),
     )

@@ -30,8 +30,16 @@ def shift_open(ctx: click.Context, user: str, float_: str, as_json: bool) -> Non
     emit(
         r,
         as_json,
+        f"第 {r['shift_id']} 班已开班，营业日 {r['business_day']}，备用金 ¥{format_fen(r['float_fen'])}\n"
         f"Shift {r['shift_id']} open for {r['business_day']}, float {format_fen(r['float_fen'])}",
     )
+
+
+_MOVE_NAMES = {
+    "pay_in": ("存入", "Pay-in"),
+    "pay_out": ("支出", "Pay-out"),
+    "no_sale": ("开钱箱（无销售）", "No-sale drawer opening"),
+}
 
 
 def _move(kind: str) -> Any:
@@ -43,8 +51,16 @@ def _move(kind: str) -> Any:
         till = obj(ctx).till
         u = sign_in(till, user)
         till.wire_side_effects(_notice)
-        r = till.shifts.cash_move(u, kind, Money.parse(amount).fen, reason or "no sale")
-        emit(r, as_json, f"{kind} {format_fen(r['amount_fen'])} recorded ({r['reason']})")
+        if kind == "no_sale":
+            reason = reason or "no sale"  # the only movement whose reason is optional
+        r = till.shifts.cash_move(u, kind, Money.parse(amount).fen, reason)
+        zh, en = _MOVE_NAMES[kind]
+        amount_text = f" ¥{format_fen(r['amount_fen'])}" if kind != "no_sale" else ""
+        emit(
+            r,
+            as_json,
+            f"已记录{zh}{amount_text}（{r['reason']}）\n{en}{amount_text} recorded ({r['reason']})",
+        )
 
     return cmd
 

@@ -6,8 +6,10 @@ from typing import Any
 
 import click
 
+from pos_app.domain.digits import is_digits
 from pos_app.domain.errors import InvalidInput
 from pos_app.domain.money import format_fen
+from pos_app.domain.textwidth import display_width, ljust, rjust
 from pos_app.domain.users import Role
 
 from .auth import sign_in
@@ -22,24 +24,26 @@ def _codes(args: tuple[str, ...], qty: int) -> list[tuple[str, int]]:
         if not code.strip():
             raise InvalidInput(f"{a!r} has no item code", f"{a} 缺少商品条码")
         if sep:
-            try:
-                out.append((code.strip(), int(n)))
-            except ValueError as err:
+            n = n.strip()
+            if not is_digits(n.removeprefix("-")):
                 raise InvalidInput(
                     f"{a!r}: the quantity after = must be a whole number",
                     f"{a}：等号后的数量必须是整数",
-                ) from err
+                )
+            out.append((code.strip(), int(n)))
         else:
             out.append((code.strip(), qty))
     return out
 
 
 def _grid_rows(sizes: list[str], rows: list[dict[str, Any]]) -> list[str]:
-    width = max([6, *(len(s) + 1 for s in sizes)])
-    out = ["colour 颜色".ljust(14) + "".join(s.rjust(width) for s in sizes)]
-    for r in rows:
+    colours = [str(r["colour"] or "-") for r in rows]
+    first = max([14, *(display_width(c) + 2 for c in colours)])
+    width = max([6, *(display_width(s) + 1 for s in sizes)])
+    out = [ljust("colour 颜色", first) + "".join(rjust(s, width) for s in sizes)]
+    for colour, r in zip(colours, rows, strict=True):
         cells = ["·" if c is None else str(c["on_hand"]) for c in r["cells"]]
-        out.append(str(r["colour"] or "-").ljust(14) + "".join(c.rjust(width) for c in cells))
+        out.append(ljust(colour, first) + "".join(rjust(c, width) for c in cells))
     return out
 
 
@@ -130,7 +134,7 @@ def moves(ctx: click.Context, code: str | None, limit: int, as_json: bool) -> No
                 f"{r['reason']:<12} {r['ref']}  {r['user']}"
                 for r in rs
             )
-            or "no stock movements"
+            or "没有库存变动 no stock movements"
         ),
     )
 
@@ -151,7 +155,12 @@ def count() -> None:
 def count_start(ctx: click.Context, user: str, note: str, as_json: bool) -> None:
     till = obj(ctx).till
     r = till.stock.count_start(sign_in(till, user), note)
-    emit(r, as_json, f"stock count {r['count_id']} started: scan items with `stock count scan`")
+    emit(
+        r,
+        as_json,
+        f"盘点 {r['count_id']} 已开始：用 guitai stock count scan 扫描商品\n"
+        f"stock count {r['count_id']} started: scan items with `stock count scan`",
+    )
 
 
 @count.command("scan")
@@ -196,7 +205,12 @@ def count_finish(ctx: click.Context, user: str, as_json: bool) -> None:
 def count_cancel(ctx: click.Context, user: str, as_json: bool) -> None:
     till = obj(ctx).till
     r = till.stock.count_cancel(sign_in(till, user, role=Role.MANAGER))
-    emit(r, as_json, f"stock count {r['count_id']} cancelled: nothing was posted")
+    emit(
+        r,
+        as_json,
+        f"盘点 {r['count_id']} 已取消：未过账任何数量\n"
+        f"stock count {r['count_id']} cancelled: nothing was posted",
+    )
 
 
 # ---- receiving ------------------------------------------------------------------------------
@@ -221,7 +235,8 @@ def receive_list(ctx: click.Context, as_json: bool) -> None:
                 f"{sum(x['qty'] for x in d['lines']):>5} units  [{d['state']}]"
                 for d in ds
             )
-            or "nothing announced to receive (run `guitai sync run` to fetch announcements)"
+            or "没有待收货的单据（运行 guitai sync run 获取到货通知）\n"
+            "nothing announced to receive (run `guitai sync run` to fetch announcements)"
         ),
     )
 
@@ -311,6 +326,7 @@ def send(
         r,
         as_json,
         lambda x: (
+            f"调拨单 {x['doc']} 发往 {x['to_store']}：{x['units']} 件已出库，下次同步时通知云端\n"
             f"transfer {x['doc']} to {x['to_store']}: {x['units']} units out of stock; "
             "announced to the cloud with the next sync"
         ),
@@ -338,16 +354,18 @@ def _manager(ctx: click.Context, user: str | None) -> Any:
 @click.pass_context
 def report_value(ctx: click.Context, user: str | None, as_json: bool) -> None:
     r = _manager(ctx, user).stock.report_value()
+    width = max([16, *(display_width(c["category"]) + 2 for c in r["categories"])])
     emit(
         r,
         as_json,
         lambda x: "\n".join(
-            [f"{'category':<12}{'SKUs':>8}{'units':>9}{'value':>16}"]
+            [f"{ljust('品类 category', width)}{'SKUs':>8}{'units':>9}{'value':>16}"]
             + [
-                f"{c['category']:<12}{c['skus']:>8}{c['units']:>9}{format_fen(c['value_fen']):>16}"
+                f"{ljust(c['category'], width)}{c['skus']:>8}{c['units']:>9}"
+                f"{format_fen(c['value_fen']):>16}"
                 for c in x["categories"]
             ]
-            + [f"{'total':<20}{x['units']:>9}{format_fen(x['value_fen']):>16}"]
+            + [f"{ljust('合计 total', width + 8)}{x['units']:>9}{format_fen(x['value_fen']):>16}"]
         ),
     )
 
@@ -366,7 +384,7 @@ def report_negative(ctx: click.Context, user: str | None, as_json: bool) -> None
                 f"{s['sku']:<24}{s['on_hand']:>6}  {s['name']}  flagged {s['flagged_at'] or '-'}"
                 for s in x["skus"]
             )
-            or "no negative stock"
+            or "没有负库存 no negative stock"
         ),
     )
 
@@ -383,7 +401,10 @@ def report_slow(ctx: click.Context, days: int, limit: int, user: str | None, as_
         r,
         as_json,
         lambda x: "\n".join(
-            [f"in stock, no sale in {x['days']} days (since {x['no_sale_since']}):"]
+            [
+                f"有库存但 {x['days']} 天未售出（自 {x['no_sale_since']} 起）"
+                f" in stock, no sale in {x['days']} days (since {x['no_sale_since']}):"
+            ]
             + [
                 f"{s['sku']:<24}{s['on_hand']:>6}{format_fen(s['value_fen']):>12}  "
                 f"last sale {s['last_sale_at'] or 'never'}  {s['name']}"

@@ -24,6 +24,7 @@ from pos_app.adapters.db.outbox import (
 )
 from pos_app.cli.common import emit, json_option, obj
 from pos_app.config import Paths
+from pos_app.domain.digits import is_digits
 from pos_app.domain.errors import InvalidInput, StateError
 from pos_app.domain.ports import Clock, SystemClock
 
@@ -97,7 +98,7 @@ def enroll(ctx: click.Context, cloud_url: str, code: str, as_json: bool) -> None
         "app_version": __version__,
     }
     have_till = settings_get(conn, "till_no")
-    if have_till and have_till.isdigit():
+    if have_till and is_digits(have_till):
         device["till_no"] = int(have_till)  # set by `guitai init --till-no`: ask for it
     have_store = settings_get(conn, "store_id")
     if have_store:
@@ -171,6 +172,10 @@ def sync_run(ctx: click.Context, as_json: bool) -> None:
         result,
         as_json,
         lambda r: (
+            f"已上传 {push.accepted}（{push.duplicates} 条云端已有，{push.rejected} 条被拒）；"
+            f"已下载 {pull.changes} 项变更；待上传 {status['pending']}"
+            + (f"；错误：{push.error or pull.error}" if push.error or pull.error else "")
+            + "\n"
             f"pushed {push.accepted} (+{push.duplicates} already there, {push.rejected} rejected); "
             f"pulled {pull.changes} changes; {status['pending']} pending"
             + (f"; error: {push.error or pull.error}" if push.error or pull.error else "")
@@ -195,14 +200,16 @@ def sync_status_cmd(ctx: click.Context, as_json: bool) -> None:
 
     def text(s: dict[str, Any]) -> str:
         lines = [
+            f"待上传 {s['pending']}（最早 {s['oldest_pending_age_s']} 秒），"
+            f"上次成功 {s['last_success']}，时钟偏差 {s['clock_offset_s']} 秒",
             f"pending {s['pending']} (oldest {s['oldest_pending_age_s']} s), "
-            f"last success {s['last_success']}, clock offset {s['clock_offset_s']} s"
+            f"last success {s['last_success']}, clock offset {s['clock_offset_s']} s",
         ]
         if s["last_error"]:
-            lines.append(f"last error: {s['last_error']}")
+            lines.append(f"上次错误 last error: {s['last_error']}")
         for d in s["dead_letters"]:
             lines.append(
-                f"dead letter {d['id']} {d['type']} #{d['seq']}: {d['code']} {d['reason']}"
+                f"死信 dead letter {d['id']} {d['type']} #{d['seq']}: {d['code']} {d['reason']}"
             )
         return "\n".join(lines)
 
@@ -219,7 +226,7 @@ def sync_requeue(ctx: click.Context, ids: tuple[str, ...], all_: bool, as_json: 
     if not ids and not all_:
         raise InvalidInput("Name the event ids to requeue, or pass --all", "请指定事件编号或 --all")
     n = SqliteOutbox(obj(ctx).database().conn).requeue_dead(None if all_ else list(ids))
-    emit({"requeued": n}, as_json, f"requeued {n} events")
+    emit({"requeued": n}, as_json, f"已重新排队 {n} 个事件\nrequeued {n} events")
 
 
 __all__ = ["SyncParts", "build_relay", "build_scheduler", "enroll", "sync"]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from .digits import only_digits
 from .errors import InvalidInput
 
 TIERS = ("core", "potential", "ordinary")
@@ -16,7 +17,7 @@ MEMBER_CODE_PREFIX = "GTM:"  # a member code scanned from the member's WeChat ca
 
 def normalize_phone(text: str) -> str:
     """A mainland mobile number: 11 digits starting with 1 (spaces, dashes, +86 dropped)."""
-    digits = "".join(ch for ch in text if ch.isdigit())
+    digits = only_digits(text)
     if text.strip().startswith("+86") or (len(digits) == 13 and digits.startswith("86")):
         digits = digits[2:]
     if len(digits) != 11 or not digits.startswith("1"):

@@ -25,6 +25,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+from .digits import is_digits
 from .errors import GuitaiError, InvalidInput, StateError
 
 TENDERS = ("card", "wechat", "alipay")
@@ -216,14 +217,14 @@ def check_payment_code(tender: str, code: str | None) -> str:
     """WeChat: 18 digits starting 10–15; Alipay: 16–24 digits starting 25–30 (§4.5)."""
     code = (code or "").strip()
     if tender == "wechat":
-        if len(code) == 18 and code.isdigit() and 10 <= int(code[:2]) <= 15:
+        if len(code) == 18 and is_digits(code) and 10 <= int(code[:2]) <= 15:
             return code
         raise InvalidInput(
             "That is not a WeChat Pay payment code (18 digits starting 10–15): scan it again",
             "不是有效的微信付款码（18 位，以 10–15 开头）：请重新扫码",
         )
     if tender == "alipay":
-        if 16 <= len(code) <= 24 and code.isdigit() and 25 <= int(code[:2]) <= 30:
+        if 16 <= len(code) <= 24 and is_digits(code) and 25 <= int(code[:2]) <= 30:
             return code
         raise InvalidInput(
             "That is not an Alipay payment code (16–24 digits starting 25–30): scan it again",

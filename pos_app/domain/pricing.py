@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from .digits import is_digits
 from .errors import InvalidInput
 from .money import Money, allocate, div_round_half_up, percent_of
 
@@ -35,7 +36,7 @@ class Discount:
             num = t[:-1].strip()
             try:
                 whole, _, frac = num.partition(".")
-                if not whole.isdigit() or (frac and not frac.isdigit()) or len(frac) > 2:
+                if not is_digits(whole) or (frac and not is_digits(frac)) or len(frac) > 2:
                     raise ValueError(num)
                 bp = int(whole) * 100 + int((frac or "0").ljust(2, "0"))
             except ValueError as err:

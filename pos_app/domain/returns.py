@@ -10,6 +10,7 @@ from typing import Any
 from .errors import InvalidInput, NotFound, RuleViolation
 from .money import div_round_half_up, format_fen
 from .pricing import vat_breakdown
+from .sale import TOKEN_MAX_FEN
 from .tenders import Tender
 
 
@@ -82,6 +83,13 @@ def plan_refund_lines(
                 "vat_rate_bp": ln["vat_rate_bp"],
                 "category": ln.get("category", ""),
             }
+        )
+    total = sum(int(x["amount_fen"]) for x in out)
+    if total > TOKEN_MAX_FEN:  # only a sale committed before sales had a limit can be this big
+        raise RuleViolation(
+            f"A refund of ¥{format_fen(total)} is more than one receipt can hold: return the "
+            "lines in several refunds (--line N=QTY)",
+            f"退款 ¥{format_fen(total)} 超过单张小票的上限：请分几次退货（--line 行号=数量）",
         )
     return out
 

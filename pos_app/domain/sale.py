@@ -20,6 +20,16 @@ from .tenders import NETWORK_TENDERS, Tender, TenderLine
 
 MAX_QTY = 9999
 MAX_LINES = 500
+# The e-receipt token (specs/ereceipt-token-v1.md) carries a total as a signed 32-bit integer:
+# a sale or refund at or beyond it could be committed but never get its receipt.
+TOKEN_MAX_FEN = 2**31 - 1
+# A brand's limit per sale (setting `max_sale_total`), far below the token's: a bigger sale at
+# a clothing till is a typo (a quantity or price with a digit too many) more often than not.
+DEFAULT_MAX_SALE_FEN = 100_000_000  # ¥1,000,000.00
+HIGHEST_MAX_SALE_FEN = 2_000_000_000  # ¥20,000,000.00, the most a brand may set
+# Cash tendered may exceed what is due by at most this much: no customer hands over ten ¥100
+# notes too many, so more change than that is a mistyped amount (an extra zero), not a payment.
+MAX_CHANGE_FEN = 100_000  # ¥1,000.00
 
 
 class Sellable(Protocol):
@@ -140,6 +150,7 @@ class Sale:
     savings: list[Saving] = field(default_factory=list)
     member_extra: dict[str, Any] = field(default_factory=dict)  # points, balances after
     limits: DiscountLimits = field(default_factory=DiscountLimits)
+    max_total_fen: int = DEFAULT_MAX_SALE_FEN
     state: str = "open"  # open | completed | voided
 
     # ---- lines --------------------------------------------------------------------------
@@ -182,6 +193,7 @@ class Sale:
         for ln in self.lines:
             if ln.sku == item.sku and ln.discount is None and ln.unit_price_fen == price:
                 _check_qty(ln.qty + qty)
+                self._check_size(qty * price)
                 ln.qty += qty
                 return ln
         if len(self.lines) >= MAX_LINES:
@@ -189,6 +201,7 @@ class Sale:
                 f"A sale holds at most {MAX_LINES} lines: complete this one and start another",
                 f"每单最多 {MAX_LINES} 行，请先结账再开新单",
             )
+        self._check_size(qty * price)
         line = SaleLine(
             line_no=max((ln.line_no for ln in self.lines), default=0) + 1,
             sku=item.sku,
@@ -209,7 +222,16 @@ class Sale:
     def set_qty(self, line_no: int, qty: int) -> None:
         self._require_open()
         _check_qty(qty)
-        self.line(line_no).qty = qty
+        ln = self.line(line_no)
+        self._check_size((qty - ln.qty) * ln.unit_price_fen)
+        ln.qty = qty
+
+    def _check_size(self, more_fen: int) -> None:
+        """Refuse a change that takes the sale's list amount beyond the store's limit per sale
+        (what is left to pay can only be less, so the receipt can always be issued)."""
+        after = sum(ln.gross_fen for ln in self.lines) + more_fen
+        if after > self.max_total_fen:
+            raise sale_too_big(after, self.max_total_fen)
 
     def void_line(self, line_no: int, reason: str) -> VoidedLine:
         self._require_open()
@@ -223,18 +245,31 @@ class Sale:
 
     # ---- discounts ----------------------------------------------------------------------
 
-    def _check_limit(
-        self, off_fen: int, gross_fen: int, action: str, approval: Approval | None
-    ) -> None:
-        depth = share_bp(off_fen, gross_fen)
+    def _manual_off(
+        self, changed: SaleLine | None, line: Discount | None, order: Discount | None
+    ) -> int:
+        """Fen the cashier's own discounts take off, with `line` on `changed` and `order` for
+        the whole sale (promotions, coupons and points are the brand's, not counted)."""
+        lines_off = 0
+        for ln in self.lines:
+            d = line if ln is changed else ln.discount
+            lines_off += d.amount_off(ln.gross_fen) if d else 0
+        base = sum(ln.gross_fen for ln in self.lines) - lines_off
+        return lines_off + (order.amount_off(base) if order else 0)
+
+    def _check_limit(self, off_fen: int, approval: Approval | None) -> None:
+        """The limit holds for the sale's discounts together, not each on its own: a 10% line
+        discount and a 10% order discount take 19% off, and that is what a manager approves.
+        Lowering a discount never needs a manager."""
+        depth = share_bp(off_fen, sum(ln.gross_fen for ln in self.lines))
         limit = self.limits.limit_for(self.cashier_roles)
-        if depth <= limit:
+        if depth <= limit or off_fen <= self._manual_off(None, None, self.order_discount):
             return
         if approval is None:
             raise NeedsApproval(
-                f"A {depth / 100:g}% discount is beyond your limit of {limit / 100:g}%: "
-                "a manager must approve it",
-                f"折扣 {depth / 100:g}% 超出您的权限（{limit / 100:g}%），需要店长授权",
+                f"The discounts on this sale come to {depth / 100:g}%, beyond your limit of "
+                f"{limit / 100:g}%: a manager must approve",
+                f"本单折扣合计 {depth / 100:g}%，超出您的权限（{limit / 100:g}%），需要店长授权",
             )
         self.approvals.append(approval)
 
@@ -243,16 +278,17 @@ class Sale:
     ) -> None:
         self._require_open()
         ln = self.line(line_no)
-        if discount is not None:
-            if discount.kind is DiscountKind.AMOUNT and discount.value > ln.gross_fen:
-                raise RuleViolation(
-                    f"¥{format_fen(discount.value)} off is more than the line "
-                    f"(¥{format_fen(ln.gross_fen)})",
-                    f"折扣 ¥{format_fen(discount.value)} 超过该行金额 ¥{format_fen(ln.gross_fen)}",
-                )
-            self._check_limit(
-                discount.amount_off(ln.gross_fen), ln.gross_fen, "line_discount", approval
+        if (
+            discount is not None
+            and discount.kind is DiscountKind.AMOUNT
+            and discount.value > ln.gross_fen
+        ):
+            raise RuleViolation(
+                f"¥{format_fen(discount.value)} off is more than the line "
+                f"(¥{format_fen(ln.gross_fen)})",
+                f"折扣 ¥{format_fen(discount.value)} 超过该行金额 ¥{format_fen(ln.gross_fen)}",
             )
+        self._check_limit(self._manual_off(ln, discount, self.order_discount), approval)
         ln.discount = discount
 
     def set_order_discount(
@@ -267,7 +303,7 @@ class Sale:
                     f"(¥{format_fen(base)})",
                     f"整单折扣 ¥{format_fen(discount.value)} 超过应付金额 ¥{format_fen(base)}",
                 )
-            self._check_limit(discount.amount_off(base), base, "order_discount", approval)
+        self._check_limit(self._manual_off(None, None, discount), approval)
         self.order_discount = discount
 
     # ---- totals -------------------------------------------------------------------------
@@ -331,6 +367,14 @@ class Sale:
             cash_due = rounding.cash_due(due)
             rounding_fen = due - cash_due if amount_fen >= cash_due else 0
             change = max(0, amount_fen - (due - rounding_fen))
+            if change > MAX_CHANGE_FEN:
+                raise RuleViolation(
+                    f"¥{format_fen(amount_fen)} cash for ¥{format_fen(cash_due)} due would give "
+                    f"¥{format_fen(change)} change (at most ¥{format_fen(MAX_CHANGE_FEN)}): "
+                    "check the amount the customer handed over",
+                    f"收现金 ¥{format_fen(amount_fen)}，应付 ¥{format_fen(cash_due)}，需找零 "
+                    f"¥{format_fen(change)}（最多 ¥{format_fen(MAX_CHANGE_FEN)}）：请核对实收金额",
+                )
         elif amount_fen > due:
             raise RuleViolation(
                 f"{tender.label_en} cannot pay more than is due (¥{format_fen(due)}); "
@@ -375,6 +419,8 @@ class Sale:
                 f"还差 ¥{format_fen(due)}，请继续收款",
             )
         t = self.totals()
+        if t.subtotal_fen > self.max_total_fen:  # a parked sale from before a lower limit
+            raise sale_too_big(t.subtotal_fen, self.max_total_fen)
         rounding = sum(x.rounding_fen for x in self.tenders)
         nets = [ln.net_fen - self.saving_on_line(ln.line_no) for ln in self.lines]
         order_parts = spread(t.order_discount_fen, nets)
@@ -466,6 +512,17 @@ class Sale:
             ],
             "total_fen": self.totals().total_fen,
         }
+
+
+def sale_too_big(amount_fen: int, limit_fen: int) -> RuleViolation:
+    return RuleViolation(
+        f"This sale would come to ¥{format_fen(amount_fen)}, more than the ¥"
+        f"{format_fen(limit_fen)} one sale may hold: check the quantities and prices, or split "
+        "it into several sales (a manager can change the limit: guitai settings set "
+        "max_sale_total)",
+        f"本单金额 ¥{format_fen(amount_fen)} 超过单笔上限 ¥{format_fen(limit_fen)}：请核对数量和"
+        "价格，或分成几笔结账（店长可修改上限：guitai settings set max_sale_total）",
+    )
 
 
 def _check_qty(qty: int) -> None:

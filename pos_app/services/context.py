@@ -6,8 +6,8 @@ import json
 from dataclasses import dataclass
 
 from pos_app.domain.errors import StateError
-from pos_app.domain.money import CashRounding
-from pos_app.domain.sale import DiscountLimits
+from pos_app.domain.money import CashRounding, Money
+from pos_app.domain.sale import DEFAULT_MAX_SALE_FEN, DiscountLimits
 from pos_app.domain.timeutil import DEFAULT_TZ
 
 from .ports import Store
@@ -22,6 +22,7 @@ class TillIdentity:
     cash_rounding: CashRounding
     limits: DiscountLimits
     address: str = ""
+    max_sale_fen: int = DEFAULT_MAX_SALE_FEN
 
     @classmethod
     def load(cls, store: Store) -> TillIdentity:
@@ -44,6 +45,11 @@ class TillIdentity:
             cash_rounding=CashRounding(s.get("cash_rounding", "none")),
             limits=limits,
             address=s.get("store_address", ""),
+            max_sale_fen=(
+                Money.parse(s["max_sale_total"]).fen
+                if s.get("max_sale_total")
+                else DEFAULT_MAX_SALE_FEN
+            ),
         )
 
     def as_dict(self) -> dict[str, object]:

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from pos_app.domain import events
+from pos_app.domain.digits import only_digits
 from pos_app.domain.errors import GuitaiError, InvalidInput, NotFound
 from pos_app.domain.loyalty import check_coupon
 from pos_app.domain.members import (
@@ -45,7 +46,7 @@ class MemberDirectory(MemberBase):
             if m is None:
                 raise NotFound(f"No member with code {q}", f"没有会员码为 {q} 的会员")
             return [m]
-        digits = "".join(ch for ch in q if ch.isdigit())
+        digits = only_digits(q)
         if len(digits) == 4 and digits == q:
             return list(self.repo.by_last4(digits))
         phone = normalize_phone(q)

@@ -97,10 +97,11 @@ class PaymentService:
     def port(self, tender: str) -> PaymentPort:
         port = self.ports.get(tender)
         if port is None:
+            how = _SET_UP.get(tender, "guitai payments configure")
             raise InvalidInput(
-                f"No {tender} payment is set up on this till: configure it first "
-                f"(`guitai payments configure` or a terminal device)",
-                f"本收银台未配置 {tender} 支付：请先配置",
+                f"No {tender} payment is set up on this till: set it up with `{how}` "
+                "(a technician), or take cash or another tender",
+                f"本收银台未配置{_zh(tender)}：请技术人员用 {how} 配置，或改收现金、其他支付方式",
             )
         return port
 
@@ -435,3 +436,12 @@ def _trade_no(now: datetime, unique: str) -> str:
 
 def _zh(tender: str) -> str:
     return {"card": "银行卡", "wechat": "微信支付", "alipay": "支付宝"}.get(tender, tender)
+
+
+# The command that sets each tender up (README, "Payments").
+_SET_UP = {
+    "card": "guitai devices add T1 --kind terminal --uri zvt+tcp://HOST:20007",
+    "wechat": "guitai payments configure wechat --url URL --appid … --mch-id … --key …",
+    "alipay": "guitai payments configure alipay --url URL --app-id … --private-key-file F "
+    "--alipay-public-key-file F",
+}

@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from pos_app.domain.digits import is_digits
 from pos_app.domain.errors import InvalidInput
-from pos_app.domain.money import CashRounding
+from pos_app.domain.money import CashRounding, Money, format_fen
+from pos_app.domain.sale import DEFAULT_MAX_SALE_FEN, HIGHEST_MAX_SALE_FEN
 from pos_app.domain.timeutil import zone
 
 FORMAT = "guitai-settings/1"
@@ -89,7 +91,7 @@ def _abs_path(value: str, _: Collection[str]) -> str:
 
 def _hours(value: str, _: Collection[str]) -> str:
     v = value.strip()
-    if not v.isdigit() or not 0 <= int(v) <= 168:
+    if not is_digits(v) or not 0 <= int(v) <= 168:
         raise ValueError("whole hours from 1 to 168, or 0 to switch scheduled backups off")
     return str(int(v))
 
@@ -107,6 +109,18 @@ def _limits(value: str, _: Collection[str]) -> str:
         if not isinstance(bp, int) or isinstance(bp, bool) or not 0 <= bp <= 10_000:
             raise ValueError("basis points from 0 to 10000 (1000 = 10 %)")
     return json.dumps(data, sort_keys=True)
+
+
+def _sale_total(value: str, _: Collection[str]) -> str:
+    top = format_fen(HIGHEST_MAX_SALE_FEN)
+    why = f"an amount in yuan from 1.00 to {top}, e.g. 1000000.00"
+    try:
+        fen = Money.parse(value).fen
+    except InvalidInput as err:
+        raise ValueError(why) from err
+    if not 100 <= fen <= HIGHEST_MAX_SALE_FEN:
+        raise ValueError(why)
+    return format_fen(fen)
 
 
 def _url(value: str, _: Collection[str]) -> str:
@@ -167,6 +181,13 @@ SPECS: dict[str, SettingSpec] = {
             "各角色无需店长批准的最大折扣（基点，JSON）",
             _limits,
             '{"cashier": 1000, "manager": 10000, "technician": 0}',
+        ),
+        SettingSpec(
+            "max_sale_total",
+            "Most one sale may come to, in yuan (a bigger one is refused as a likely typo)",
+            "单笔销售金额上限（元），超过视为输入错误而拒绝",
+            _sale_total,
+            format_fen(DEFAULT_MAX_SALE_FEN),
         ),
         SettingSpec(
             "backup_second_location",

@@ -66,6 +66,7 @@ class SaleService:
             cashier_roles=cashier.roles,
             started_at=self.clock.now(),
             limits=self.identity.limits,
+            max_total_fen=self.identity.max_sale_fen,
         )
 
     def scan(self, sale: Sale, code: str, qty: int = 1) -> None:
@@ -185,6 +186,7 @@ class SaleService:
             raise NotFound(f"No suspended sale {sid}", f"没有挂单 {sid}")
         sale = sale_from_json(data, self.identity.limits)
         sale.cashier, sale.cashier_roles = cashier.name, cashier.roles
+        sale.max_total_fen = self.identity.max_sale_fen
         return sale
 
     # ---- returns -------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from pos_app.domain.digits import is_digits
 from pos_app.domain.errors import GuitaiError
 from pos_app.domain.money import Money
 
@@ -128,7 +129,7 @@ class MemberFlow(QObject):
     # ---- enroll --------------------------------------------------------------------------
 
     def offer_enroll(self, query: str) -> None:
-        phone = query if query.isdigit() and len(query) == 11 else ""
+        phone = query if is_digits(query) and len(query) == 11 else ""
         self.open_enroll(
             phone,
             self.tr("No member found for %1: enroll the customer?").replace("%1", query),
@@ -233,7 +234,7 @@ class MemberFlow(QObject):
 
         def validate(v: dict[str, str]) -> str:
             return (
-                "" if not v["points"] or v["points"].isdigit() else self.tr("Type a whole number.")
+                "" if not v["points"] or is_digits(v["points"]) else self.tr("Type a whole number.")
             )
 
         dlg = FormDialog(

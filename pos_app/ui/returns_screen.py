@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from pos_app.domain.digits import is_digits
 from pos_app.domain.errors import GuitaiError, NeedsApproval
 from pos_app.domain.payments import PaymentDeclined, PaymentUnavailable, PaymentUnknown
 from pos_app.domain.returns import ReturnRequest
@@ -166,7 +167,7 @@ class ReturnsScreen(QWidget):
 
     def find(self) -> None:
         text = self.receipt.text().strip().lstrip("#")
-        if not text.isdigit():
+        if not is_digits(text):
             self.message.setText(self.tr("Type the receipt number (digits only)."))
             return
         self.message.clear()
@@ -177,7 +178,7 @@ class ReturnsScreen(QWidget):
         if self.refunding is not None:
             return  # the terminal is paying back the receipt on screen
         text = code.strip()
-        if text.lstrip("#").isdigit() and len(text) < 10:
+        if is_digits(text.lstrip("#")) and len(text) < 10:
             self.receipt.setText(text)
             self.find()
             return

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from pos_app.domain.digits import is_digits
 from pos_app.domain.errors import GuitaiError
 
 from .dialogs import Field, FormDialog, PickDialog
@@ -348,7 +349,7 @@ class SaleScreen(QWidget):
                 ok,
                 ok_text=self.tr("OK"),
                 cancel_text=self.tr("Cancel"),
-                validate=lambda v: "" if v["qty"].isdigit() else self.tr("Type a whole number."),
+                validate=lambda v: "" if is_digits(v["qty"]) else self.tr("Type a whole number."),
                 keypad=True,
             )
         )

@@ -294,7 +294,11 @@ class ShiftScreen(QWidget):
                 Money.parse(v["amount"])
             except InvalidInput as e:
                 return self.win.session.message(e)
-            return "" if v["reason"] else self.tr("Give a reason (it is printed on the Z report).")
+            return (
+                ""
+                if v["reason"].strip()
+                else self.tr("Give a reason (it is printed on the Z report).")
+            )
 
         self.win.open_dialog(
             FormDialog(

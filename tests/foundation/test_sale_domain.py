@@ -84,7 +84,8 @@ def test_completed_sale_adds_up(basket, order, rounding, split) -> None:  # type
         return
     if split and t.total_fen > 1:
         sale.add_tender(Tender.CARD, t.total_fen // 2, rounding, reference="T1")
-    sale.add_tender(Tender.CASH, t.total_fen + 10_000, rounding)
+    # ¥100 over what is left: within the change a customer can be given (MAX_CHANGE_FEN)
+    sale.add_tender(Tender.CASH, sale.totals().due_fen + 10_000, rounding)
     p = complete(sale)
     assert sum(x["amount_fen"] for x in p["lines"]) == p["total_fen"]
     assert sum(x["amount_fen"] - x["change_fen"] for x in p["payments"]) == p["total_fen"]

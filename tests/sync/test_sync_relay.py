@@ -64,8 +64,9 @@ def test_dead_letters_are_listed_with_their_reason_and_can_be_requeued(
     assert "hash_mismatch" in capsys.readouterr().out
     # requeue: the cloud answers the same again (stored rejection), nothing is double-counted
     assert main(["--home", str(paths.home), "sync", "requeue", "--all"]) == 0
+    assert "requeued 1 events" in capsys.readouterr().out
     assert main(["--home", str(paths.home), "sync", "run", "--json"]) == 0
-    out = json.loads(capsys.readouterr().out.split("\n", 1)[1])
+    out = json.loads(capsys.readouterr().out)
     assert out["push"]["rejected"] == 1 and out["status"]["pending"] == 0
     assert cloud.service.totals()["sales_and_refunds"] == 4
 
