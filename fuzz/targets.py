@@ -132,7 +132,7 @@ def _catalog_importer() -> Any:
 
 def catalog_csv(data: bytes) -> None:
     """A catalog CSV file as `guitai catalog import` reads it (encoding sniffing included)."""
-    from pos_app.services.catalog_import import decode_catalog_file, text_source
+    from pos_app.services.csv_encoding import decode_catalog_file, text_source
 
     try:
         text, used = decode_catalog_file(data)

@@ -7,14 +7,18 @@ import sys
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from pos_app.domain.catalog import SkuInfo, format_vat
+from pos_app.domain.errors import GuitaiError
 from pos_app.domain.money import format_fen
 
 from .common import emit, json_option, obj
+
+if TYPE_CHECKING:
+    from pos_app.services.catalog_import import ImportResult
 
 
 def _store_prefixes(conn: Any) -> tuple[str, ...]:
@@ -143,7 +147,8 @@ def import_(
     """Import (upsert by SKU) a catalog CSV file in one transaction; columns in docs/catalog.md."""
     from pos_app.adapters.db.catalog_repo import SqliteCatalog
     from pos_app.domain.ports import SystemClock
-    from pos_app.services.catalog_import import CatalogImporter, sniff_encoding
+    from pos_app.services.catalog_import import CatalogImporter
+    from pos_app.services.csv_encoding import sniff_encoding
 
     from .catalog_files import file_bytes, file_lines, write_rejects
 
@@ -153,21 +158,47 @@ def import_(
         SqliteCatalog(database.conn), SystemClock(), _store_prefixes(database.conn)
     )
     rejects_file = file.with_name(f"{file.stem}.rejects.csv")
-    with _phases(max(0, found.lines - 1), file.name, as_json) as step:
-        result = importer.run(
-            file_lines(file, found.codec),
-            skip_invalid=skip_invalid,
-            encoding=found.name,
-            progress=step,
-            save_rejects=lambda r: write_rejects(rejects_file, r),
-        )
-    saved = skip_invalid and bool(result.rejects)
+    result: ImportResult | None = None
+    try:
+        with _phases(max(0, found.lines - 1), file.name, as_json) as step:
+            result = importer.run(
+                file_lines(file, found.codec),
+                skip_invalid=skip_invalid,
+                encoding=found.name,
+                progress=step,
+                save_rejects=lambda r: write_rejects(rejects_file, r),
+            )
+        _report_import(ctx, result, found.name, rejects_file if skip_invalid else None, as_json)
+    except Exception as err:
+        if result is None or not result.written or isinstance(err, GuitaiError):
+            raise
+        # After the commit only the report is left: a failure there (a closed pipe) must not
+        # reach the generic "nothing was changed" message.
+        raise GuitaiError(
+            f"The catalog import was committed ({result.imported} new, {result.updated} "
+            f"updated, {result.rejected} rejected); only printing its summary failed "
+            f"({type(err).__name__}: {err}). Do not import again: check the items with "
+            "guitai catalog search",
+            f"商品目录已导入（新增 {result.imported}，更新 {result.updated}，拒绝 "
+            f"{result.rejected}）；只是输出结果时出错（{type(err).__name__}：{err}）。"
+            "无需重新导入：可用 guitai catalog search 核对",
+        ) from err
+
+
+def _report_import(
+    ctx: click.Context,
+    result: ImportResult,
+    encoding: str,
+    rejects_file: Path | None,
+    as_json: bool,
+) -> None:
+    saved = rejects_file is not None and bool(result.rejects)
     summary = {
         "imported": result.imported,
         "updated": result.updated,
         "rejected": result.rejected,
         "rejects_file": str(rejects_file) if saved else None,
-        "encoding": found.name,
+        "encoding": encoding,
         "rejects": [
             {"line": r.line, "reason": r.reason, "reason_zh": r.reason_zh} for r in result.rejects
         ],

@@ -10,7 +10,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from pos_app.domain.errors import GuitaiError
-from pos_app.services.catalog_import import ByteSource, ImportResult, LineSource
+from pos_app.services.catalog_import import ImportResult
+from pos_app.services.csv_encoding import ByteSource, LineSource
 
 CHUNK = 1 << 20
 

@@ -20,7 +20,8 @@ from pos_app.adapters.db.connection import open_database
 from pos_app.config import Paths
 from pos_app.domain.errors import InvalidInput
 from pos_app.domain.ports import SystemClock
-from pos_app.services.catalog_import import CatalogImporter, text_source
+from pos_app.services.catalog_import import CatalogImporter
+from pos_app.services.csv_encoding import text_source
 
 ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
 
@@ -235,3 +236,37 @@ def test_a_file_that_changes_between_check_and_write_is_rolled_back(tmp_path: Pa
         assert database.conn.execute("SELECT count(*) FROM skus").fetchone() == (0,)
     finally:
         database.close()
+
+
+def test_a_summary_that_cannot_be_printed_after_the_commit_says_the_import_happened(
+    catalog_home: Path, tmp_path: Path
+) -> None:
+    f = rows_file(tmp_path / "ok.csv", plain_rows(3))
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # whoever was reading the output has gone (`| head` that quit)
+    try:
+        run = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pos_app.cli",
+                "--home",
+                str(catalog_home),
+                "catalog",
+                "import",
+                str(f),
+            ],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=ENV,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert count(catalog_home) == 3
+    assert run.returncode == 2, run.stderr
+    assert "Nothing was changed" not in run.stderr
+    assert "The catalog import was committed (3 new, 0 updated, 0 rejected)" in run.stderr
+    assert "商品目录已导入" in run.stderr

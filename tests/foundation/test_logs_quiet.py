@@ -20,14 +20,20 @@ from pos_app.logs import setup
 
 @pytest.fixture(autouse=True)
 def own_logging() -> Iterator[None]:
-    """Logging is process-wide: undo what setup() (ours, or the CLI's) did to it."""
+    """Logging is process-wide: start without the till's handler that an earlier test (any
+    CLI run) left behind, so setup() installs ours, and put everything back afterwards."""
     root = logging.getLogger()
     levels = (root.level, logging.getLogger("apscheduler").level)
+    earlier = [h for h in root.handlers if getattr(h, "_guitai", False)]
+    for handler in earlier:
+        root.removeHandler(handler)
     yield
     for handler in list(root.handlers):
         if getattr(handler, "_guitai", False):
             root.removeHandler(handler)
             handler.close()
+    for handler in earlier:
+        root.addHandler(handler)
     root.setLevel(levels[0])
     logging.getLogger("apscheduler").setLevel(levels[1])
 
