@@ -13,6 +13,7 @@ import os
 import platform
 import sqlite3
 import sys
+import tempfile
 import time
 import traceback
 from collections.abc import Callable
@@ -46,6 +47,28 @@ def machine() -> dict[str, Any]:
         "sqlite": sqlite3.sqlite_version,
         "when": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
     }
+
+
+def report_folder(path: Path, variable: str) -> bool:
+    """Create the folder the report goes to and prove it writable, before minutes of
+    measuring that a failing write at the end would throw away.  False, after saying so in
+    both languages on standard error, when it cannot be used."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".guitai-write-check-"):
+            pass
+    except OSError as err:
+        reason = err.strerror or str(err)
+        print(
+            f"错误：无法创建或写入报告文件夹 {path}（{reason}）：请把 {variable} 设为可写的"
+            f"文件夹，或修正其权限后重试；尚未运行任何测量\n"
+            f"error: cannot create or write the report folder {path} ({reason}): set "
+            f"{variable} to a writable folder or fix its permissions, then run again; nothing "
+            "was measured",
+            file=sys.stderr,
+        )
+        return False
+    return True
 
 
 def run_all(names: list[str]) -> dict[str, Any]:
@@ -163,6 +186,8 @@ def to_markdown(info: dict[str, Any], results: dict[str, Any]) -> str:
 def main(argv: list[str], out_dir: Path | None = None) -> int:
     names = argv or sorted(p.stem for p in HERE.glob("bench_*.py"))
     out_dir = out_dir or Path(os.environ.get("GUITAI_BENCH_OUT", HERE))
+    if not report_folder(out_dir, "GUITAI_BENCH_OUT"):
+        return 2
     info = machine()
     info["mode"] = "quick" if os.environ.get("GUITAI_BENCH_QUICK") == "1" else "full"
     results = run_all(names)

@@ -122,7 +122,7 @@ def _catalog_importer() -> Any:
         from pos_app.adapters.db.catalog_repo import SqliteCatalog
         from pos_app.adapters.db.connection import open_database
         from pos_app.domain.ports import SystemClock
-        from pos_app.services.catalog import CatalogImporter
+        from pos_app.services.catalog_import import CatalogImporter
 
         folder = Path(tempfile.mkdtemp(prefix="guitai-fuzz-catalog-"))
         db = open_database(folder / "till.db")
@@ -132,7 +132,7 @@ def _catalog_importer() -> Any:
 
 def catalog_csv(data: bytes) -> None:
     """A catalog CSV file as `guitai catalog import` reads it (encoding sniffing included)."""
-    from pos_app.services.catalog import decode_catalog_file
+    from pos_app.services.csv_encoding import decode_catalog_file, text_source
 
     try:
         text, used = decode_catalog_file(data)
@@ -142,7 +142,7 @@ def catalog_csv(data: bytes) -> None:
     header = "sku,style,name,price,barcode,category,vat\n"
     for candidate in (text, header + text):
         try:
-            _catalog_importer().run(candidate, skip_invalid=True, encoding=used)
+            _catalog_importer().run(text_source(candidate), skip_invalid=True, encoding=used)
         except GuitaiError:
             pass
 

@@ -61,3 +61,7 @@ def setup(logs_dir: Path, level: int = logging.INFO) -> None:
     handler._guitai = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)
+    # APScheduler says "Running job …" and "… executed successfully" at INFO for every run of
+    # every job: two lines a minute that bury the till's own.  Its warnings (a missed run, a
+    # job that raised) still come through.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)

@@ -22,7 +22,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from benchmarks.__main__ import machine
+from benchmarks.__main__ import machine, report_folder
 
 HERE = Path(__file__).resolve().parent.parent
 
@@ -194,6 +194,8 @@ def main(argv: list[str] | None = None, out_dir: Path | None = None) -> int:
     os.environ.setdefault("GUITAI_SCRYPT_N", "4096")
     logging.getLogger("sync").setLevel(logging.CRITICAL)  # the proxy's faults are expected
     out_dir = out_dir or Path(os.environ.get("GUITAI_SOAK_OUT", HERE))
+    if not report_folder(out_dir, "GUITAI_SOAK_OUT"):
+        return 2
     info = machine()
     info["mode"] = "quick" if args.quick else "full"
     work = Path(tempfile.mkdtemp(prefix="guitai-soak-"))

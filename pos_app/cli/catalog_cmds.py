@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import contextlib
-import csv
 import sys
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from pos_app.domain.catalog import SkuInfo, format_vat
+from pos_app.domain.errors import GuitaiError
 from pos_app.domain.money import format_fen
 
 from .common import emit, json_option, obj
+
+if TYPE_CHECKING:
+    from pos_app.services.catalog_import import ImportResult
 
 
 def _store_prefixes(conn: Any) -> tuple[str, ...]:
@@ -133,7 +136,7 @@ def catalog() -> None:
 @click.option(
     "--skip-invalid",
     is_flag=True,
-    help="Import the good rows and write the bad ones to FILE.rejects.csv.",
+    help="Import the good rows and write the bad ones to FILE.rejects.csv (UTF-8 with BOM).",
 )
 @click.option(
     "--encoding", help="The file's encoding (default: UTF-8 with or without BOM, else GB18030)."
@@ -146,31 +149,58 @@ def import_(
     """Import (upsert by SKU) a catalog CSV file in one transaction; columns in docs/catalog.md."""
     from pos_app.adapters.db.catalog_repo import SqliteCatalog
     from pos_app.domain.ports import SystemClock
-    from pos_app.services.catalog import CatalogImporter, decode_catalog_file
+    from pos_app.services.catalog_import import CatalogImporter
+    from pos_app.services.csv_encoding import sniff_encoding
+
+    from .catalog_files import file_bytes, file_lines, write_rejects
 
     database = obj(ctx).database()
-    text, used = decode_catalog_file(file.read_bytes(), encoding)
+    found = sniff_encoding(file_bytes(file), encoding)
     importer = CatalogImporter(
         SqliteCatalog(database.conn), SystemClock(), _store_prefixes(database.conn)
     )
-    rows = max(0, text.count("\n") - 1)
-    with _progress(rows, f"import {file.name}", as_json) as step:
-        result = importer.run(text, skip_invalid=skip_invalid, encoding=used, progress=step)
-    rejects_file: Path | None = None
-    if skip_invalid and result.rejects:
-        rejects_file = file.with_name(f"{file.stem}.rejects.csv")
-        out_encoding = "utf-8-sig" if used == "utf-8" else used
-        with rejects_file.open("w", encoding=out_encoding, newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["line", "reason", "reason_zh", *result.header])
-            for r in result.rejects:
-                writer.writerow([r.line, r.reason, r.reason_zh, *r.cells])
+    rejects_file = file.with_name(f"{file.stem}.rejects.csv")
+    result: ImportResult | None = None
+    try:
+        with _phases(max(0, found.lines - 1), file.name, as_json) as step:
+            result = importer.run(
+                file_lines(file, found.codec),
+                skip_invalid=skip_invalid,
+                encoding=found.name,
+                progress=step,
+                save_rejects=lambda r: write_rejects(rejects_file, r),
+            )
+        _report_import(ctx, result, found.name, rejects_file if skip_invalid else None, as_json)
+    except Exception as err:
+        if result is None or not result.written or isinstance(err, GuitaiError):
+            raise
+        # After the commit only the report is left: a failure there (a closed pipe) must not
+        # reach the generic "nothing was changed" message.
+        raise GuitaiError(
+            f"The catalog import was committed ({result.imported} new, {result.updated} "
+            f"updated, {result.rejected} rejected); only printing its summary failed "
+            f"({type(err).__name__}: {err}). Do not import again: check the items with "
+            "guitai catalog search",
+            f"商品目录已导入（新增 {result.imported}，更新 {result.updated}，拒绝 "
+            f"{result.rejected}）；只是输出结果时出错（{type(err).__name__}：{err}）。"
+            "无需重新导入：可用 guitai catalog search 核对",
+        ) from err
+
+
+def _report_import(
+    ctx: click.Context,
+    result: ImportResult,
+    encoding: str,
+    rejects_file: Path | None,
+    as_json: bool,
+) -> None:
+    saved = rejects_file is not None and bool(result.rejects)
     summary = {
         "imported": result.imported,
         "updated": result.updated,
         "rejected": result.rejected,
-        "rejects_file": None if rejects_file is None else str(rejects_file),
-        "encoding": used,
+        "rejects_file": str(rejects_file) if saved else None,
+        "encoding": encoding,
         "rejects": [
             {"line": r.line, "reason": r.reason, "reason_zh": r.reason_zh} for r in result.rejects
         ],
@@ -183,8 +213,30 @@ def import_(
         ctx.exit(1)
 
 
+@contextlib.contextmanager
+def _phases(rows: int, name: str, quiet: bool) -> Iterator[Callable[[str, int], None]]:
+    """One progress bar per phase of the import (checking, then writing)."""
+    labels = {"check": f"check 检查 {name}", "write": f"import 导入 {name}"}
+    with contextlib.ExitStack() as stack:
+        bars: dict[str, Callable[[int], None]] = {}
+
+        def step(phase: str, n: int) -> None:
+            if phase not in bars:
+                stack.close()  # the previous phase's bar is finished
+                bars[phase] = stack.enter_context(_progress(rows, labels[phase], quiet))
+            bars[phase](n)
+
+        yield step
+
+
 def _import_text(s: dict[str, Any], written: bool) -> str:
     if not written and s["rejected"]:
+        if s["rejects_file"]:
+            return (
+                f"Nothing imported: none of the rows is good ({s['rejected']} bad, written to "
+                f"{s['rejects_file']})\n未导入任何商品：没有正确的行（{s['rejected']} 行错误，"
+                f"已写入 {s['rejects_file']}）"
+            )
         return (
             f"Nothing imported: {s['rejected']} bad row(s). Fix them, or pass --skip-invalid to "
             f"import the good rows\n未导入任何商品：有 {s['rejected']} 行错误。请修正，或加 "

@@ -40,11 +40,12 @@ def _settings(till: Any) -> dict[str, str]:
 
 
 def collect(app: Any) -> dict[str, Any]:
-    from pos_app.adapters.db.connection import sqlite_warning
+    from pos_app.adapters.db.connection import sqlite_note
     from pos_app.services.journal import verify
 
     till = app.till
     conn = till.database.conn
+    note = sqlite_note()
     counts = {
         t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
         for t in ("sales", "journal", "outbox", "users", "skus", "members")
@@ -74,7 +75,8 @@ def collect(app: Any) -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "sqlite": sqlite3.sqlite_version,
-        "sqlite_warning": sqlite_warning(),
+        "sqlite_warning": note[0] if note else None,
+        "sqlite_warning_zh": note[1] if note else None,
         "packages": versions,
         "settings": _settings(till),
         "counts": counts,
@@ -172,8 +174,8 @@ def diagnostics(ctx: click.Context, output: str) -> None:
         logs = sorted(Path(app.paths.logs_dir).glob("guitai.log*"))[:3]
         for log in logs:
             z.writestr(f"logs/{log.name}", scrub(log.read_text("utf-8", errors="replace")))
-    warn = info["sqlite_warning"]
+    note = info["sqlite_warning"]
     click.echo(
         f"诊断包已写入 {output}\ndiagnostics written to {output}"
-        + (f"\n警告 warning: {warn}" if warn else "")
+        + (f"\n说明：{info['sqlite_warning_zh']}\nnote: {note}" if note else "")
     )

@@ -227,5 +227,7 @@ def test_forced_encoding_and_gb18030_rejects_file(
         "catalog", "import", str(f), "--encoding", "gb18030", "--skip-invalid", "--json"
     )
     assert result.exit_code == 0, result.output
-    rejects = (tmp_path / "gb.rejects.csv").read_bytes().decode("gb18030")
+    # The rejects file is UTF-8 with BOM whatever the input's encoding (issue 15.5).
+    rejects = (tmp_path / "gb.rejects.csv").read_bytes().decode("utf-8")
+    assert rejects.startswith("\ufeff")
     assert "价格错误" in rejects and "unparsable price" in rejects

@@ -31,12 +31,26 @@ def sqlite_version() -> tuple[int, int, int]:
 
 
 def sqlite_warning() -> str | None:
-    if sqlite_version() < SAFE_SQLITE:
-        return (
-            f"SQLite {sqlite3.sqlite_version} is older than 3.51.3 (WAL-reset bug); "
-            "Guitai writes through one connection, which avoids it"
-        )
-    return None
+    """What an engine older than 3.51.3 means for this till, for a person who cannot
+    change it: the version, that the bug does not apply, and that nothing is to be done."""
+    note = sqlite_note()
+    return None if note is None else note[0]
+
+
+def sqlite_note() -> tuple[str, str] | None:
+    """sqlite_warning() in English and Chinese."""
+    if sqlite_version() >= SAFE_SQLITE:
+        return None
+    v = sqlite3.sqlite_version
+    return (
+        f"SQLite {v} is older than 3.51.3, the release that fixes the WAL-reset bug. That bug "
+        "can damage a database only when two connections write to it at the same time; this "
+        "till writes through one connection, so it is handled. No action is needed (a newer "
+        "SQLite comes with an operating-system update).",
+        f"SQLite {v} 低于修复了 WAL 重置缺陷的 3.51.3 版。该缺陷只有在两个连接同时写入同一"
+        "数据库时才可能损坏数据；本收银机只通过一个连接写入，已规避此问题。无需任何操作"
+        "（操作系统更新时会带来新版 SQLite）。",
+    )
 
 
 # At start we check the tables that hold money: their size grows with sales, not with the
