@@ -1,4 +1,4 @@
-"""guitai init, device show, user add/list."""
+"""guitai init, device show."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from pos_app.domain.money import CashRounding
 from pos_app.domain.timeutil import DEFAULT_TZ, zone
 from pos_app.domain.users import Role
 
-from .auth import sign_in
 from .common import emit, json_option, obj, read_pin
 
 
@@ -42,7 +41,7 @@ def init(
 ) -> None:
     """Create this till: database, Ed25519 key pair, PIN pepper and the admin user."""
     from pos_app.adapters.keys import TillSigner, create_key, create_pepper
-    from pos_app.domain.users import check_pin_format
+    from pos_app.domain.users import check_pin_strength
 
     app = obj(ctx)
     paths = app.paths
@@ -56,7 +55,7 @@ def init(
         raise InvalidInput("--store-id must be 1–32 characters", "门店编号应为 1–32 个字符")
     zone(tz)
     pin = admin_pin or read_pin(prompt="PIN for admin")
-    check_pin_format(pin)
+    check_pin_strength(pin)
     key = create_key(paths.private_key)
     create_pepper(paths.pepper)
     db = app.database(must_exist=False)
@@ -117,70 +116,4 @@ def device_show(ctx: click.Context, as_json: bool) -> None:
     emit(info, as_json, lambda d: "\n".join(f"{k}: {v}" for k, v in d.items()))
 
 
-@click.group()
-def user() -> None:
-    """Users and roles."""
-
-
-@user.command("add")
-@click.argument("name")
-@click.option(
-    "--role",
-    "roles",
-    multiple=True,
-    required=True,
-    type=click.Choice([r.value for r in Role]),
-    help="Repeat for several roles.",
-)
-@click.option(
-    "--user",
-    "by_user",
-    default="admin",
-    show_default=True,
-    help="Manager adding the user (PIN from GUITAI_PIN or a prompt).",
-)
-@json_option
-@click.pass_context
-def user_add(
-    ctx: click.Context, name: str, roles: tuple[str, ...], by_user: str, as_json: bool
-) -> None:
-    """Add a user; their PIN is read from GUITAI_NEW_PIN or a prompt."""
-    till = obj(ctx).till
-    sign_in(till, by_user, role=Role.MANAGER)
-    pin = read_pin("GUITAI_NEW_PIN", f"New PIN for {name}")
-    u = till.users.add(name, {Role(r) for r in roles}, pin)
-    emit(
-        {"name": u.name, "roles": sorted(u.roles)},
-        as_json,
-        f"User {u.name} added ({', '.join(sorted(u.roles))})",
-    )
-
-
-@user.command("list")
-@json_option
-@click.pass_context
-def user_list(ctx: click.Context, as_json: bool) -> None:
-    """Users, roles and lockout state."""
-    till = obj(ctx).till
-    rows = [
-        {
-            "name": u.name,
-            "roles": sorted(u.roles),
-            "failed_attempts": u.failed_attempts,
-            "locked_until": u.locked_until.isoformat() if u.locked_until else None,
-            "active": u.active,
-        }
-        for u in till.users.list()
-    ]
-    emit(
-        rows,
-        as_json,
-        lambda rs: "\n".join(
-            f"{r['name']:<16} {','.join(r['roles']):<28}"
-            f"{' locked until ' + r['locked_until'] if r['locked_until'] else ''}"
-            for r in rs
-        ),
-    )
-
-
-__all__ = ["device", "init", "sign_in", "user"]
+__all__ = ["device", "init"]
