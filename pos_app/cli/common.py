@@ -39,7 +39,7 @@ def read_secret(env: str, prompt: str, *, confirm: bool = False) -> str:
             raise InvalidInput(
                 f"{prompt} is needed and there is no terminal to ask it in: set {env} or run "
                 "the command in a terminal",
-                f"需要输入 {prompt}，但当前没有终端可供输入：请设置环境变量 {env}，或在终端中运行此命令",
+                f"需要输入“{prompt}”，但当前没有终端可供输入：请设置环境变量 {env}，或在终端中运行此命令",
             )
         value = click.prompt(prompt, hide_input=True, err=True, confirmation_prompt=confirm)
     return value.strip()

@@ -54,7 +54,7 @@ def init(
     if not store_id or len(store_id) > 32:
         raise InvalidInput("--store-id must be 1–32 characters", "门店编号应为 1–32 个字符")
     zone(tz)
-    pin = admin_pin or read_pin(prompt="PIN for admin")
+    pin = admin_pin or read_pin(prompt="PIN for admin", confirm=True)
     check_pin_strength(pin)
     key = create_key(paths.private_key)
     create_pepper(paths.pepper)
