@@ -21,7 +21,7 @@ from pos_app.domain.errors import GuitaiError
 COMMANDS: dict[str, str] = {
     "init": "pos_app.cli.setup_cmds:init",
     "device": "pos_app.cli.setup_cmds:device",
-    "user": "pos_app.cli.user_cmds:user",
+    "user": "pos_app.cli.setup_cmds:user",
     "enroll": "pos_app.cli.sync_cmds:enroll",
     "sync": "pos_app.cli.sync_cmds:sync",
     "cloud": "pos_app.cli.cloud_cmds:cloud",
