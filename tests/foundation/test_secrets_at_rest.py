@@ -153,3 +153,14 @@ def test_database_wal_shm_and_backups_are_owner_only(
     os.chmod(db_file, 0o644)
     open_database(db_file).close()
     assert mode(db_file) == 0o600
+
+
+def test_the_cloud_refuses_the_wechat_token_on_its_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rc, _, err = run(
+        tmp_path, "cloud", "serve", "--db", str(tmp_path / "c.db"), "--wechat-token", "T0KEN",
+        capsys=capsys,
+    )  # fmt: skip
+    assert rc == 2 and "GUITAI_WECHAT_TOKEN" in err and "环境变量" in err
+    assert not (tmp_path / "c.db").exists()  # refused before anything started
