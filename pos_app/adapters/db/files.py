@@ -20,7 +20,12 @@ def restrict(path: Path) -> None:
     except FileNotFoundError:
         return
     if st.st_mode & 0o077 and st.st_uid == geteuid():
-        os.chmod(path, stat.S_IMODE(st.st_mode) & 0o700)
+        try:
+            os.chmod(path, stat.S_IMODE(st.st_mode) & 0o700)
+        except OSError:
+            # A file system without Unix modes (a FAT or exFAT USB stick as the second backup
+            # location) refuses chmod; its mount options decide who reads it.
+            pass
 
 
 def private_file(path: Path) -> None:
