@@ -164,3 +164,27 @@ def test_the_cloud_refuses_the_wechat_token_on_its_command_line(
     )  # fmt: skip
     assert rc == 2 and "GUITAI_WECHAT_TOKEN" in err and "环境变量" in err
     assert not (tmp_path / "c.db").exists()  # refused before anything started
+
+
+def test_a_backup_folder_that_refuses_chmod_still_gets_its_backup(
+    till_home: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    loose_umask: None,
+) -> None:
+    """A FAT USB stick as the second location refuses chmod (EPERM); the backup is written."""
+    usb = tmp_path / "usb"
+    usb.mkdir(mode=0o755)
+    real_chmod = os.chmod
+
+    def fat_chmod(path: object, mode: int, *a: object, **kw: object) -> None:
+        if str(path).startswith(str(usb)):
+            raise PermissionError(1, "Operation not permitted", str(path))
+        real_chmod(path, mode, *a, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "chmod", fat_chmod)
+    monkeypatch.setenv("GUITAI_PIN", "7391")
+    rc, _, err = run(till_home, "backup", "--to", str(usb), capsys=capsys)
+    assert rc == 0, err
+    assert len(list(usb.glob("till-*.db"))) == 1
