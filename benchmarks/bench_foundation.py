@@ -20,7 +20,7 @@ from typing import Any
 
 os.environ.setdefault("GUITAI_SCRYPT_N", "4096")
 
-PIN = "1234"
+PIN = "7391"
 
 
 def pct(samples: list[float], q: float) -> float:

@@ -27,7 +27,7 @@ def _till(root: Path, skus: int) -> Path:
     home = root / "till"
     args = ["--home", str(home)]
     assert main([*args, "init", "--store-id", "S001", "--store-name", "店", "--till-no", "1",
-                 "--admin-pin", "1234"]) == 0  # fmt: skip
+                 "--admin-pin", "7391"]) == 0  # fmt: skip
     assert main([*args, "demo-data", "--skus", str(skus), "--members", "2000", "--seed", "1"]) == 0
     return home
 

@@ -47,7 +47,7 @@ def _init(home: Path, members: int = 0) -> None:
 
     args = ["--home", str(home)]
     init = ["init", "--store-id", "P1", "--store-name", "证明店", "--till-no", "1"]
-    assert cli([*args, *init, "--admin-pin", "1234"]) == 0
+    assert cli([*args, *init, "--admin-pin", "7391"]) == 0
     assert cli([*args, "demo-data", "--skus", "200", "--members", str(members), "--json"]) == 0
 
 

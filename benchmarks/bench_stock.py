@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         home = Path(tmp) / "till"
         t0 = time.perf_counter()
         _cli(home, "init", "--store-id", "S001", "--store-name", "基准店", "--till-no", "1",
-             "--admin-pin", "1234")  # fmt: skip
+             "--admin-pin", "7391")  # fmt: skip
         _cli(home, "demo-data", "--skus", str(args.skus), "--members", "0", "--json")
         build_s = time.perf_counter() - t0
         paths = Paths(home)
@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         cells = len(g["colours"]) * len(g["sizes"])
 
         # a count of N lines: scan each SKU once, report, post
-        user = till.users.authenticate("admin", "1234")
+        user = till.users.authenticate("admin", "7391")
         till.shifts.open(user, 0)
         count_codes = rnd.sample(codes, min(args.count_lines, len(codes)))
         till.stock.count_start(user)

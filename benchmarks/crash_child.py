@@ -20,7 +20,7 @@ def main(home: str, seed: int) -> None:
     paths = Paths(Path(home))
     db = open_database(paths.database)
     till = build_till(paths, db)
-    user = till.users.authenticate("admin", os.environ.get("GUITAI_PIN", "1234"))
+    user = till.users.authenticate("admin", os.environ.get("GUITAI_PIN", "7391"))
     codes = [r[0] for r in db.conn.execute("SELECT code FROM barcodes ORDER BY code LIMIT 50")]
     while True:
         if till.store.open_shift() is None:

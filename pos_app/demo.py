@@ -27,7 +27,7 @@ from pos_app.domain.returns import ReturnRequest
 from pos_app.domain.tenders import Tender
 from pos_app.domain.users import Role
 
-ADMIN_PIN = "8888"
+ADMIN_PIN = "8264"
 
 
 def _cli(home: Path, *args: str) -> None:
@@ -75,9 +75,9 @@ def ring_day(home: Path, out: Path, sales: int, seed: int = 7) -> dict[str, Any]
     db = open_database(paths.database)
     till = build_till(paths, db, clock)
     admin = till.users.authenticate("admin", ADMIN_PIN)
-    for name, pin in (("wang", "1111"), ("li", "2222")):
+    for name, pin in (("wang", "1597"), ("li", "2046")):
         till.users.add(name, {Role.CASHIER}, pin)
-    cashiers = [till.users.authenticate("wang", "1111"), till.users.authenticate("li", "2222")]
+    cashiers = [till.users.authenticate("wang", "1597"), till.users.authenticate("li", "2046")]
     approval = till.users.approval("admin", ADMIN_PIN, "discount", "VIP 客户")
     codes = [
         r[0]

@@ -24,8 +24,8 @@ from typing import Any
 
 from pos_app.cli import main as cli_main
 
-ADMIN_PIN = "8888"
-CASHIER, CASHIER_PIN = "王芳", "1111"
+ADMIN_PIN = "8264"
+CASHIER, CASHIER_PIN = "王芳", "1597"
 WECHAT_MCH, WECHAT_KEY = "1900000109", "192006250b4c09247ec02edce69f6a2d"
 
 

@@ -15,7 +15,7 @@ import pytest
 os.environ.setdefault("GUITAI_SCRYPT_N", "4096")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-ADMIN_PIN = "1234"
+ADMIN_PIN = "7391"
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

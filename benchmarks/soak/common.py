@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-PIN = "1234"
+PIN = "7391"
 
 
 def child_env() -> dict[str, str]:

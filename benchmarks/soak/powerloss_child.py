@@ -23,7 +23,7 @@ def main(home: str, synchronous: str, seed: int) -> None:
     _vfs = LossyVFS("lossy")  # registered while it lives
     db = ApswDatabase(paths.database, "lossy", synchronous)
     till = build_till(paths, db)  # type: ignore[arg-type]
-    user = till.users.authenticate("admin", os.environ.get("GUITAI_PIN", "1234"))
+    user = till.users.authenticate("admin", os.environ.get("GUITAI_PIN", "7391"))
     codes = [r[0] for r in db.conn.execute("SELECT code FROM barcodes ORDER BY code LIMIT 50")]
     if till.store.open_shift() is None:
         till.shifts.open(user, 10000)

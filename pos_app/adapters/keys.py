@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pos_app.domain.errors import StateError
 
 
-def _write_secret(path: Path, data: bytes) -> None:
+def write_secret(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     os.chmod(path.parent, 0o700)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -34,7 +34,7 @@ def create_key(path: Path) -> Ed25519PrivateKey:
     pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    _write_secret(path, pem)
+    write_secret(path, pem)
     return key
 
 
@@ -74,7 +74,7 @@ class TillSigner:
 
 def create_pepper(path: Path) -> bytes:
     pepper = os.urandom(32)
-    _write_secret(path, pepper)
+    write_secret(path, pepper)
     return pepper
 
 

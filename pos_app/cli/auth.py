@@ -11,12 +11,15 @@ from pos_app.domain.users import Role, User
 from .common import read_pin
 
 
-def sign_in(till: Any, name: str, *, role: Role | None = None) -> User:
-    user: User = till.users.authenticate(name, read_pin())
-    if role is not None and not user.has(role):
+def sign_in(till: Any, name: str, *, role: Role | tuple[Role, ...] | None = None) -> User:
+    """NAME signed in with their PIN; `role`: the role (or any one of the roles) needed."""
+    user: User = till.users.authenticate(name, read_pin(prompt=f"PIN for {name}"))
+    roles = (role,) if isinstance(role, Role) else role or ()
+    if roles and not any(user.has(r) for r in roles):
+        needed = " or ".join(r.value for r in roles)
         raise AccessDenied(
-            f"{name} does not have the {role.value} role needed for this",
-            f"{name} 没有执行此操作所需的 {role.value} 角色",
+            f"{name} does not have the {needed} role needed for this",
+            f"{name} 没有执行此操作所需的 {needed} 角色",
         )
     return user
 

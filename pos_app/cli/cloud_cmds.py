@@ -117,12 +117,12 @@ def receipts_wiring() -> tuple[Any, Any]:
     help="PNG/JPEG of the official account's QR code, embedded in the page.",
 )
 @click.option("--join-url", default="", help="Membership sign-up link.")
+# Refused, not read: a long-running server's command line is in the process list for as long
+# as it runs.  The token comes from GUITAI_WECHAT_TOKEN (sync.cloud.app reads it).
 @click.option(
     "--wechat-token",
-    envvar="GUITAI_WECHAT_TOKEN",
-    default="",
-    help="The official account's server token: WeChat's follow events reach /wechat/push "
-    "(env GUITAI_WECHAT_TOKEN).",
+    hidden=True,
+    help="Refused: set GUITAI_WECHAT_TOKEN in the service's environment instead.",
 )
 @click.option(
     "--forwarded-allow-ips",
@@ -142,10 +142,22 @@ def serve(
     account_name: str,
     account_qr: str | None,
     join_url: str,
-    wechat_token: str,
+    wechat_token: str | None,
     forwarded_allow_ips: str,
 ) -> None:
-    """Run the cloud (Starlette on uvicorn) until Ctrl-C."""
+    """Run the cloud (Starlette on uvicorn) until Ctrl-C.
+
+    The official account's server token (WeChat's follow events reach /wechat/push) is read
+    from GUITAI_WECHAT_TOKEN, never from the command line."""
+    if wechat_token is not None:
+        from pos_app.domain.errors import InvalidInput
+
+        raise InvalidInput(
+            "--wechat-token is refused: a token on the command line shows in the process list "
+            "while the cloud runs. Set GUITAI_WECHAT_TOKEN in the service's environment instead",
+            "不接受 --wechat-token：命令行中的令牌在云端运行期间会一直出现在进程列表中。"
+            "请在服务的环境变量中设置 GUITAI_WECHAT_TOKEN",
+        )
     import uvicorn
 
     from sync.cloud.app import create_app
@@ -164,7 +176,7 @@ def serve(
         join_url=join_url,
         public_url=public_url or f"http://{host}:{port}",
         ereceipt_base_url=ereceipt_base_url or "",
-        wechat_token=wechat_token,
+        wechat_token=os.environ.get("GUITAI_WECHAT_TOKEN", ""),
     )
     svc = _service(db_file, database_url, cfg.base_url())
     codec, renderer = receipts_wiring()

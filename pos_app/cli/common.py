@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -27,14 +28,31 @@ def user_option(f: F) -> F:
     )(f)
 
 
-def read_pin(env: str = "GUITAI_PIN", prompt: str = "PIN") -> str:
+def read_secret(env: str, prompt: str, *, confirm: bool = False) -> str:
+    """A secret from the environment (automation) or a hidden prompt (a person at a terminal).
+
+    Without a terminal a prompt cannot be answered (click would only say "aborted"), so say
+    which variable to set instead."""
+    value = os.environ.get(env)
+    if value is None:
+        if not sys.stdin.isatty():
+            raise InvalidInput(
+                f"{prompt} is needed and there is no terminal to ask it in: set {env} or run "
+                "the command in a terminal",
+                f"需要输入“{prompt}”，但当前没有终端可供输入：请设置环境变量 {env}，或在终端中运行此命令",
+            )
+        value = click.prompt(prompt, hide_input=True, err=True, confirmation_prompt=confirm)
+    return value.strip()
+
+
+def read_pin(env: str = "GUITAI_PIN", prompt: str = "PIN", *, confirm: bool = False) -> str:
     """A PIN from the environment (automation) or a hidden prompt (a person)."""
-    pin = os.environ.get(env)
-    if pin is None:
-        pin = click.prompt(prompt, hide_input=True, err=True)
-    pin = pin.strip()
+    pin = read_secret(env, prompt, confirm=confirm)
     if not pin:
-        raise InvalidInput(f"No PIN given: set {env} or type it at the prompt", "未输入 PIN")
+        raise InvalidInput(
+            f"No PIN given: set {env} or type it at the prompt",
+            f"未输入 PIN：请设置环境变量 {env} 或在提示时输入",
+        )
     return pin
 
 

@@ -51,8 +51,10 @@ def configure() -> None:
 )
 @click.option("--appid", required=True, help="The merchant's app id (appid).")
 @click.option("--mch-id", required=True, help="Merchant number (mch_id).")
+# Refused, not read: a key on the command line is visible to every user of the PC in the
+# process list (ps) and stays in the shell's history.
 @click.option(
-    "--key", envvar="GUITAI_WECHAT_KEY", help="API key (or GUITAI_WECHAT_KEY; asked if absent)."
+    "--key", hidden=True, help="Refused: the key is read from GUITAI_WECHAT_KEY or asked."
 )
 @click.option(
     "--sign-type",
@@ -85,15 +87,33 @@ def configure_wechat(
     timeout: float,
     as_json: bool,
 ) -> None:
-    """WeChat Pay v2 (micropay, orderquery, reverse, refund)."""
+    """WeChat Pay v2 (micropay, orderquery, reverse, refund).
+
+    The merchant's API key is read from the GUITAI_WECHAT_KEY environment variable or a
+    hidden prompt, never from the command line; it is stored sealed (keys/secrets.key)."""
+    from .common import read_secret
+
+    if key is not None:
+        raise InvalidInput(
+            "--key is refused: a key on the command line shows in the process list and the "
+            "shell history. Leave it out and type the key at the hidden prompt, or set "
+            "GUITAI_WECHAT_KEY; change the key in the WeChat Pay merchant platform if this "
+            "command line was shared",
+            "不接受 --key：命令行中的密钥会出现在进程列表和命令历史中。请去掉 --key，在隐藏提示中"
+            "输入密钥，或设置环境变量 GUITAI_WECHAT_KEY；如该命令行已泄露，请在微信支付商户平台更换密钥",
+        )
     if not url.startswith(("http://", "https://")):
         raise InvalidInput(f"{url} is not an http(s) URL", f"{url} 不是 http(s) 地址")
-    if key is None:
-        key = click.prompt("WeChat Pay API key", hide_input=True, err=True)
+    key = read_secret("GUITAI_WECHAT_KEY", "WeChat Pay API key")
+    if not key:
+        raise InvalidInput(
+            "The WeChat Pay API key is empty: set GUITAI_WECHAT_KEY or type it at the prompt",
+            "微信支付 API 密钥为空：请设置 GUITAI_WECHAT_KEY 或在提示时输入",
+        )
     settings: dict[str, Any] = {
         "appid": appid,
         "mch_id": mch_id,
-        "key": key.strip(),
+        "key": key,
         "sign_type": sign_type,
         "timeout": timeout,
     }

@@ -16,7 +16,7 @@ from pos_app import __version__
 from pos_app.domain.errors import InvalidInput, StateError
 from pos_app.domain.textwidth import ljust
 
-from .common import emit, json_option, obj
+from .common import emit, json_option, obj, user_option
 
 
 def _printer_profiles() -> list[str]:
@@ -94,19 +94,41 @@ def settings_get(ctx: click.Context, key: str, as_json: bool) -> None:
     emit({"key": key, "value": value, "default": key not in have}, as_json, str(value or ""))
 
 
+def _admin(till: Any, name: str) -> Any:
+    """A manager or technician, signed in with their PIN: settings change how the till sells."""
+    from pos_app.domain.users import Role
+
+    from .auth import sign_in
+
+    return sign_in(till, name, role=(Role.MANAGER, Role.TECHNICIAN))
+
+
+def _audit_settings(till: Any, actor: Any, action: str, details: dict[str, Any]) -> None:
+    from pos_app.domain.timeutil import iso_utc
+
+    till.store.insert_audit(action, actor.name, None, action, details, iso_utc(till.clock.now()))
+
+
 @settings.command("set")
 @click.argument("key")
 @click.argument("value")
+@user_option
 @json_option
 @click.pass_context
-def settings_set(ctx: click.Context, key: str, value: str, as_json: bool) -> None:
-    """Change a known setting (checked first; `guitai settings list` names them)."""
-    from pos_app.services.provisioning import validate
+def settings_set(ctx: click.Context, key: str, value: str, user: str, as_json: bool) -> None:
+    """Change a known setting (checked first; `guitai settings list` names them); a manager
+    or technician signs it with their PIN, and it is kept in the audit trail."""
+    from pos_app.services.provisioning import is_secret, validate
 
     till = obj(ctx).till
     clean = validate(key, value, _printer_profiles())
+    actor = _admin(till, user)
     with till.store.transaction():
+        old = till.store.setting(key)
         till.store.put_setting(key, clean)
+        if is_secret(key):
+            old, clean = (old and "********"), "********"
+        _audit_settings(till, actor, "settings.set", {"key": key, "old": old, "new": clean})
     emit({"key": key, "value": clean}, as_json, f"{key} = {clean}")
 
 
@@ -149,8 +171,11 @@ def settings_export(ctx: click.Context, output: str, as_json: bool) -> None:
     )
 
 
-def apply_settings_file(app: Any, path: Path, *, other_store: bool = False) -> dict[str, Any]:
-    """Check the whole file, then write its settings and devices in one transaction."""
+def apply_settings_file(
+    app: Any, path: Path, *, other_store: bool = False, actor: Any = None
+) -> dict[str, Any]:
+    """Check the whole file, then write its settings and devices in one transaction; `actor`
+    (the signed-in manager or technician) is kept in the audit trail with the settings."""
     from pos_app.adapters.db.devices import DeviceStore
     from pos_app.services.provisioning import read_document
 
@@ -174,6 +199,13 @@ def apply_settings_file(app: Any, path: Path, *, other_store: bool = False) -> d
     with till.store.transaction():
         for k, v in plan.settings.items():
             till.store.put_setting(k, v)
+        if actor is not None:
+            _audit_settings(
+                till,
+                actor,
+                "settings.import",
+                {"file": str(path.resolve()), "settings": sorted(plan.settings)},
+            )
     added, kept = [], []
     for d in plan.devices:
         if d["name"] in have:
@@ -192,11 +224,17 @@ def apply_settings_file(app: Any, path: Path, *, other_store: bool = False) -> d
 @settings.command("import")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--other-store", is_flag=True, help="Import a file exported at another store.")
+@user_option
 @json_option
 @click.pass_context
-def settings_import(ctx: click.Context, file: str, other_store: bool, as_json: bool) -> None:
-    """Apply a settings file from `settings export` (checked first; all or nothing)."""
-    result = apply_settings_file(obj(ctx), Path(file), other_store=other_store)
+def settings_import(
+    ctx: click.Context, file: str, other_store: bool, user: str, as_json: bool
+) -> None:
+    """Apply a settings file from `settings export` (checked first; all or nothing); a
+    manager or technician signs it with their PIN, and it is kept in the audit trail."""
+    app = obj(ctx)
+    actor = _admin(app.till, user)
+    result = apply_settings_file(app, Path(file), other_store=other_store, actor=actor)
     emit(
         result,
         as_json,

@@ -1,6 +1,11 @@
-"""guitai init, device show, user add/list."""
+"""guitai init, device show, user add/list/disable/enable/unlock/pin.
+
+Every change to a user is made by a signed-in manager (or, for a PIN, by the user with their
+current PIN) and is recorded in the audit trail like the other manager actions."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import click
 
@@ -8,10 +13,10 @@ from pos_app.domain.errors import InvalidInput, StateError
 from pos_app.domain.money import CashRounding
 from pos_app.domain.textwidth import ljust
 from pos_app.domain.timeutil import DEFAULT_TZ, zone
-from pos_app.domain.users import Role
+from pos_app.domain.users import Role, User
 
 from .auth import sign_in
-from .common import emit, json_option, obj, read_pin
+from .common import emit, json_option, obj, read_pin, user_option
 
 
 @click.command()
@@ -43,7 +48,7 @@ def init(
 ) -> None:
     """Create this till: database, Ed25519 key pair, PIN pepper and the admin user."""
     from pos_app.adapters.keys import TillSigner, create_key, create_pepper
-    from pos_app.domain.users import check_pin_format
+    from pos_app.domain.users import check_pin_strength
 
     app = obj(ctx)
     paths = app.paths
@@ -56,8 +61,8 @@ def init(
     if not store_id or len(store_id) > 32:
         raise InvalidInput("--store-id must be 1–32 characters", "门店编号应为 1–32 个字符")
     zone(tz)
-    pin = admin_pin or read_pin(prompt="PIN for admin")
-    check_pin_format(pin)
+    pin = admin_pin or read_pin(prompt="PIN for admin", confirm=True)
+    check_pin_strength(pin)
     key = create_key(paths.private_key)
     create_pepper(paths.pepper)
     db = app.database(must_exist=False)
@@ -149,7 +154,7 @@ def user_add(
     """Add a user; their PIN is read from GUITAI_NEW_PIN or a prompt."""
     till = obj(ctx).till
     sign_in(till, by_user, role=Role.MANAGER)
-    pin = read_pin("GUITAI_NEW_PIN", f"New PIN for {name}")
+    pin = read_pin("GUITAI_NEW_PIN", f"New PIN for {name}", confirm=True)
     u = till.users.add(name, {Role(r) for r in roles}, pin)
     emit(
         {"name": u.name, "roles": sorted(u.roles)},
@@ -182,6 +187,88 @@ def user_list(ctx: click.Context, as_json: bool) -> None:
             f"{' 锁定至 locked until ' + r['locked_until'] if r['locked_until'] else ''}"
             for r in rs
         ),
+    )
+
+
+def _user_row(u: User) -> dict[str, Any]:
+    return {
+        "name": u.name,
+        "roles": sorted(u.roles),
+        "failed_attempts": u.failed_attempts,
+        "locked_until": u.locked_until.isoformat() if u.locked_until else None,
+        "active": u.active,
+    }
+
+
+def _set_active(ctx: click.Context, name: str, by_user: str, active: bool, as_json: bool) -> None:
+    till = obj(ctx).till
+    manager = sign_in(till, by_user, role=Role.MANAGER)
+    u = till.users.set_active(name, active, manager)
+    emit(
+        _user_row(u),
+        as_json,
+        f"用户 {u.name} 已{'启用' if active else '停用'}\n"
+        f"User {u.name} {'enabled' if active else 'disabled'}",
+    )
+
+
+@user.command("disable")
+@click.argument("name")
+@user_option
+@json_option
+@click.pass_context
+def user_disable(ctx: click.Context, name: str, user: str, as_json: bool) -> None:
+    """Stop NAME signing in or approving (the user and their history stay); a manager's PIN."""
+    _set_active(ctx, name, user, False, as_json)
+
+
+@user.command("enable")
+@click.argument("name")
+@user_option
+@json_option
+@click.pass_context
+def user_enable(ctx: click.Context, name: str, user: str, as_json: bool) -> None:
+    """Let a disabled user sign in again; a manager's PIN."""
+    _set_active(ctx, name, user, True, as_json)
+
+
+@user.command("unlock")
+@click.argument("name")
+@user_option
+@json_option
+@click.pass_context
+def user_unlock(ctx: click.Context, name: str, user: str, as_json: bool) -> None:
+    """Clear NAME's wrong-PIN count and lockout; a manager's PIN."""
+    till = obj(ctx).till
+    manager = sign_in(till, user, role=Role.MANAGER)
+    u = till.users.unlock(name, manager)
+    emit(_user_row(u), as_json, f"用户 {u.name} 已解锁\nUser {u.name} unlocked")
+
+
+@user.command("pin")
+@click.argument("name")
+@click.option(
+    "--user",
+    "by_user",
+    help="A manager resetting NAME's PIN (default: NAME changes their own, with the "
+    "current PIN). PIN from GUITAI_PIN or a prompt.",
+)
+@json_option
+@click.pass_context
+def user_pin(ctx: click.Context, name: str, by_user: str | None, as_json: bool) -> None:
+    """Change NAME's PIN; the new PIN is read from GUITAI_NEW_PIN or a prompt."""
+    till = obj(ctx).till
+    by = by_user or name
+    actor = sign_in(till, by, role=None if by == name else Role.MANAGER)
+    pin = read_pin("GUITAI_NEW_PIN", f"New PIN for {name}", confirm=True)
+    till.users.change_pin(name, pin, by=actor)
+    by_zh, by_en = (
+        ("", "") if actor.name == name else (f"（由 {actor.name} 重置）", f" by {actor.name}")
+    )
+    emit(
+        {"name": name, "changed_by": actor.name},
+        as_json,
+        f"{name} 的 PIN 已更改{by_zh}\nPIN of {name} changed{by_en}",
     )
 
 

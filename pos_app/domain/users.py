@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import itertools
 import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -49,6 +50,23 @@ MAX_LOCKOUT_S = 15 * 60
 def check_pin_format(pin: str) -> None:
     if not (pin.isdigit() and 4 <= len(pin) <= 8):
         raise InvalidInput("A PIN is 4 to 8 digits", "PIN 必须是 4 到 8 位数字")
+
+
+def check_pin_strength(pin: str) -> None:
+    """Refuse a PIN that is among the first anyone would guess: one digit repeated (0000),
+    a run up or down the digits (1234, 123456, 4321, 9876), or two digits alternating (1212).
+    NIST SP 800-63B asks verifiers to refuse such "repetitive or sequential" secrets."""
+    check_pin_format(pin)
+    digits = [int(c) for c in pin]
+    steps = {b - a for a, b in itertools.pairwise(digits)}
+    alternating = len(set(pin[0::2])) == 1 and len(set(pin[1::2])) == 1
+    if (len(steps) == 1 and steps <= {-1, 0, 1}) or alternating:
+        raise InvalidInput(
+            "That PIN is too easy to guess (repeated digits, a run like 1234 or 4321, or "
+            "two digits alternating): choose another PIN of 4 to 8 digits",
+            "该 PIN 太容易被猜到（重复数字、1234 或 4321 这样的连续数字、两个数字交替）："
+            "请另选一个 4 到 8 位数字的 PIN",
+        )
 
 
 def hash_pin(pin: str, pepper: bytes, *, n: int = SCRYPT_N, salt: bytes | None = None) -> str:
@@ -104,39 +122,48 @@ class User:
         return role.value in self.roles
 
 
-@dataclass(frozen=True, slots=True)
-class PinCheck:
-    ok: bool
-    failed_attempts: int
-    locked_until: datetime | None
-
-
-def check_pin(user: User, pin: str, pepper: bytes, now: datetime) -> PinCheck:
-    """Decide a sign-in attempt; the caller persists failed_attempts/locked_until."""
-    if not user.active:
-        raise AccessDenied(f"User {user.name} is disabled", f"用户 {user.name} 已停用")
+def refuse_if_locked(user: User, now: datetime) -> None:
+    """A locked-out user is refused before any PIN is checked (even the right one)."""
     if user.locked_until and now < user.locked_until:
         wait = int((user.locked_until - now).total_seconds()) + 1
         raise LockedOut(
-            f"Too many wrong PINs for {user.name}: try again in {wait} s or ask a manager",
-            f"{user.name} 的 PIN 错误次数过多，请 {wait} 秒后再试或联系店长",
+            f"Too many wrong PINs for {user.name}: try again in {wait} s or ask a manager "
+            f"(`guitai user unlock {user.name}`)",
+            f"{user.name} 的 PIN 错误次数过多，请 {wait} 秒后再试或请店长解锁",
         )
-    if pin_matches(pin, pepper, user.pin_hash):
-        return PinCheck(True, 0, None)
-    failures = user.failed_attempts + 1
+
+
+def lockout_until(failures: int, now: datetime) -> datetime | None:
     delay = lockout_seconds(failures)
-    return PinCheck(False, failures, now + timedelta(seconds=delay) if delay else None)
+    return now + timedelta(seconds=delay) if delay else None
 
 
-def wrong_pin_error(user: str, check: PinCheck, now: datetime) -> AccessDenied:
-    if check.locked_until:
-        wait = int((check.locked_until - now).total_seconds())
+def wrong_pin_error(name: str, locked_until: datetime | None, now: datetime) -> AccessDenied:
+    """One answer for a wrong PIN and for a name that is not a user, so that the answer does
+    not tell which names exist."""
+    if locked_until:
+        wait = int((locked_until - now).total_seconds())
         return LockedOut(
-            f"Wrong PIN for {user}; locked for {wait} s",
-            f"{user} 的 PIN 错误，已锁定 {wait} 秒",
+            f"Wrong user name or PIN; {name} is locked for {wait} s (or ask a manager)",
+            f"用户名或 PIN 错误；{name} 已锁定 {wait} 秒（或请店长解锁）",
         )
-    left = FREE_FAILURES - check.failed_attempts
     return AccessDenied(
-        f"Wrong PIN for {user} ({left} more tries before a lockout)",
-        f"{user} 的 PIN 错误（再错 {left} 次将被锁定）",
+        f"Wrong user name or PIN for {name}: check both and try again "
+        f"({FREE_FAILURES} wrong PINs in a row lock the user)",
+        f"用户名或 PIN 错误（{name}）：请检查后重试（连续错 {FREE_FAILURES} 次将被锁定）",
     )
+
+
+def disabled_error(name: str) -> AccessDenied:
+    return AccessDenied(
+        f"User {name} is disabled: ask a manager to run `guitai user enable {name}`",
+        f"用户 {name} 已停用：请店长运行 guitai user enable {name} 重新启用",
+    )
+
+
+def dummy_hash(n: int = SCRYPT_N) -> str:
+    """A hash no PIN matches, with the cost of a real one: a name that is not a user takes
+    as long to refuse as a wrong PIN."""
+    b64 = base64.b64encode
+    salt, dk = b64(os.urandom(16)).decode(), b64(os.urandom(32)).decode()
+    return f"scrypt${n}${SCRYPT_R}${SCRYPT_P}${salt}${dk}"

@@ -19,9 +19,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def home(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> str:
-    monkeypatch.setenv("GUITAI_PIN", "1234")
+    monkeypatch.setenv("GUITAI_PIN", "7391")
     args = ["--home", str(tmp_path), "init", "--store-id", "S001", "--store-name", "店"]
-    assert main([*args, "--till-no", "1", "--admin-pin", "1234"]) == 0
+    assert main([*args, "--till-no", "1", "--admin-pin", "7391"]) == 0
     capsys.readouterr()
     return str(tmp_path)
 

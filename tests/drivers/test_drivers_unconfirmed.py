@@ -97,7 +97,7 @@ def test_the_till_tells_the_cashier_to_check_the_paper(till, vprinter) -> None: 
     vprinter.set(silent=True)
     notices: list[Any] = []
     till.wire_side_effects(notices.append)
-    u = till.users.authenticate("admin", "1234")
+    u = till.users.authenticate("admin", "7391")
     till.shifts.open(u, 10000)
     sale = till.sales.new_sale(u)
     till.sales.scan(sale, "6901234567908")
@@ -129,10 +129,10 @@ def _cli(capsys: Any, *args: str) -> tuple[int, Any]:
 def test_devices_jobs_lists_unconfirmed_and_confirm_clears_it(
     tmp_path: Path, capsys: Any, monkeypatch: Any, vprinter, tcp_uri
 ) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("GUITAI_PIN", "1234")
+    monkeypatch.setenv("GUITAI_PIN", "7391")
     h = ["--home", str(tmp_path)]
     init = [*h, "init", "--store-id", "S001", "--store-name", "店", "--till-no", "1"]
-    assert _cli(capsys, *init, "--admin-pin", "1234")[0] == 0
+    assert _cli(capsys, *init, "--admin-pin", "7391")[0] == 0
     vprinter.set(silent=True)
     rc, added = _cli(
         capsys, *h, "devices", "add", "front", "--kind", "printer", "--uri", tcp_uri,

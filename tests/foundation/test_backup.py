@@ -18,7 +18,7 @@ def test_backup_taken_while_selling_restores_to_a_verifying_journal(
     capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
 ) -> None:
-    monkeypatch.setenv("GUITAI_PIN", "1234")
+    monkeypatch.setenv("GUITAI_PIN", "7391")
     h = ["--home", str(till_home)]
     assert main([*h, "shift", "open", "--user", "admin", "--float", "0"]) == 0
     from pos_app.adapters.db.connection import open_database
@@ -29,7 +29,7 @@ def test_backup_taken_while_selling_restores_to_a_verifying_journal(
 
     db = open_database(till_home / "till.db")
     till = build_till(Paths(till_home), db)
-    user = till.users.authenticate("admin", "1234")
+    user = till.users.authenticate("admin", "7391")
     stop = threading.Event()
     lock = threading.Lock()
 
@@ -63,7 +63,7 @@ def test_backup_taken_while_selling_restores_to_a_verifying_journal(
 
 
 def test_z_close_takes_a_backup_first(till_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("GUITAI_PIN", "1234")
+    monkeypatch.setenv("GUITAI_PIN", "7391")
     h = ["--home", str(till_home)]
     assert main([*h, "shift", "open", "--user", "admin", "--float", "0"]) == 0
     assert main([*h, "shift", "close", "--user", "admin", "--counted", "0"]) == 0

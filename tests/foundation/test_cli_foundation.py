@@ -41,7 +41,7 @@ def counts(home: Path) -> tuple[int, ...]:
 def opened(
     till_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> Path:
-    monkeypatch.setenv("GUITAI_PIN", "1234")
+    monkeypatch.setenv("GUITAI_PIN", "7391")
     rc, _, err = run(
         till_home, "shift", "open", "--user", "admin", "--float", "500.00", capsys=capsys
     )
@@ -74,7 +74,7 @@ def test_init_creates_keys_readable_only_by_the_owner(
         "--till-no",
         "1",
         "--admin-pin",
-        "1234",
+        "7391",
         capsys=capsys,
     )
     assert rc == 2 and "already" in err
@@ -83,8 +83,8 @@ def test_init_creates_keys_readable_only_by_the_owner(
 def test_users(
     till_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("GUITAI_PIN", "1234")
-    monkeypatch.setenv("GUITAI_NEW_PIN", "4321")
+    monkeypatch.setenv("GUITAI_PIN", "7391")
+    monkeypatch.setenv("GUITAI_NEW_PIN", "4860")
     rc, _, err = run(till_home, "user", "add", "li", "--role", "cashier", capsys=capsys)
     assert rc == 0, err
     rc, out, _ = run(till_home, "user", "list", "--json", capsys=capsys)
@@ -92,7 +92,7 @@ def test_users(
         "admin": ["manager", "technician"],
         "li": ["cashier"],
     }
-    monkeypatch.setenv("GUITAI_PIN", "4321")
+    monkeypatch.setenv("GUITAI_PIN", "4860")
     rc, _, err = run(
         till_home, "user", "add", "zhao", "--role", "cashier", "--user", "li", capsys=capsys
     )
@@ -144,9 +144,9 @@ def test_sale_prints_the_receipt_with_its_qr(
 def test_discount_beyond_limit_needs_an_approver(
     opened: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("GUITAI_NEW_PIN", "5555")
+    monkeypatch.setenv("GUITAI_NEW_PIN", "5203")
     assert run(opened, "user", "add", "li", "--role", "cashier", capsys=capsys)[0] == 0
-    monkeypatch.setenv("GUITAI_PIN", "5555")
+    monkeypatch.setenv("GUITAI_PIN", "5203")
     before = counts(opened)
     rc, _, err = run(
         opened,
@@ -163,7 +163,7 @@ def test_discount_beyond_limit_needs_an_approver(
     )
     assert rc == 2 and "--approve" in err and "店长" in err
     assert counts(opened) == before
-    monkeypatch.setenv("GUITAI_APPROVER_PIN", "1234")
+    monkeypatch.setenv("GUITAI_APPROVER_PIN", "7391")
     rc, out, err = run(
         opened,
         "sale",
@@ -223,7 +223,7 @@ def test_wrong_pin_changes_nothing(
     opened: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     before = counts(opened)
-    monkeypatch.setenv("GUITAI_PIN", "9999")
+    monkeypatch.setenv("GUITAI_PIN", "9472")
     rc, out, _ = run(
         opened, "sale", "--user", "admin", "--scan", J, "--pay", "cash:300", "--json", capsys=capsys
     )

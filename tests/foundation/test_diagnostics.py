@@ -20,7 +20,7 @@ def test_mask() -> None:
 def test_diagnostics_bundle_has_no_secrets(
     till_home: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("GUITAI_PIN", "1234")
+    monkeypatch.setenv("GUITAI_PIN", "7391")
     h = ["--home", str(till_home)]
     assert main([*h, "shift", "open", "--user", "admin", "--float", "0"]) == 0
     logging.getLogger("test").warning("customer 13912345678 card 4111111111111111")
@@ -33,7 +33,7 @@ def test_diagnostics_bundle_has_no_secrets(
     assert "3.51.3" in (info["sqlite_warning"] or "3.51.3")
     key = (till_home / "keys" / "till_ed25519.pem").read_bytes()
     pepper = (till_home / "keys" / "pin_pepper.bin").read_bytes()
-    for secret in (b"13912345678", b"4111111111111111", b'1234"', pepper.hex().encode()):
+    for secret in (b"13912345678", b"4111111111111111", b'7391"', pepper.hex().encode()):
         assert secret not in blob
     assert key.split(b"\n")[1] not in blob
     for handler in list(logging.getLogger().handlers):

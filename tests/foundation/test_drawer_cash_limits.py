@@ -33,7 +33,7 @@ def _counts(till: Any) -> tuple[int, ...]:
 
 
 def test_a_cash_refund_beyond_the_drawer_is_refused_until_cash_is_paid_in(till: Any) -> None:
-    user = till.users.authenticate("admin", "1234")
+    user = till.users.authenticate("admin", "7391")
     till.shifts.open(user, 0)
     sale = _sell(till, user)
     till.shifts.cash_move(user, "pay_out", 9000, "bank deposit")
@@ -55,7 +55,7 @@ def test_a_cash_refund_beyond_the_drawer_is_refused_until_cash_is_paid_in(till: 
 
 
 def test_a_pay_out_beyond_the_drawer_is_refused(till: Any) -> None:
-    user = till.users.authenticate("admin", "1234")
+    user = till.users.authenticate("admin", "7391")
     till.shifts.open(user, 10000)
     before = _counts(till)
     with pytest.raises(DrawerCashShort) as info:
@@ -75,7 +75,7 @@ def test_the_check_inside_the_commit_catches_a_pay_out_that_got_in_first(
 ) -> None:
     """The refund's drawer check before its transaction passes; a pay-out commits in between
     (another cashier); the check inside the commit refuses, and the refund is rolled back."""
-    user = till.users.authenticate("admin", "1234")
+    user = till.users.authenticate("admin", "7391")
     till.shifts.open(user, 0)
     sale = _sell(till, user)
     real_refund = till.sales.refund
@@ -97,7 +97,7 @@ def test_the_check_inside_the_commit_catches_a_pay_out_that_got_in_first(
 def test_the_command_line_says_what_to_do(
     till_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("GUITAI_PIN", "1234")
+    monkeypatch.setenv("GUITAI_PIN", "7391")
     h = ["--home", str(till_home)]
 
     def run(*args: str) -> tuple[int, Any]:

@@ -16,7 +16,7 @@ CODES = ["6901234567892", "6901234567908", "6901234567915"]
 
 @pytest.fixture
 def sold(till_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("GUITAI_PIN", "1234")
+    monkeypatch.setenv("GUITAI_PIN", "7391")
     h = ["--home", str(till_home)]
     assert main([*h, "shift", "open", "--user", "admin", "--float", "100"]) == 0
     for code in CODES:

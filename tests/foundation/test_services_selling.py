@@ -24,7 +24,7 @@ CODES = ["6901234567892", "6901234567908", "6901234567915", "6901234567922", "69
 
 
 def admin(till):  # type: ignore[no-untyped-def]
-    return till.users.authenticate("admin", "1234")
+    return till.users.authenticate("admin", "7391")
 
 
 def sell(till, user, codes, cash_extra=0, card=0):  # type: ignore[no-untyped-def]
@@ -132,20 +132,20 @@ def test_pin_lockout_grows(till, clock) -> None:  # type: ignore[no-untyped-def]
         till.users.authenticate("admin", "0000")
     assert "30" in e3.value.message
     with pytest.raises(LockedOut):  # even the right PIN waits out the lockout
-        till.users.authenticate("admin", "1234")
+        till.users.authenticate("admin", "7391")
     clock.advance(seconds=31)
     with pytest.raises(LockedOut) as e4:
         till.users.authenticate("admin", "0001")
     assert "60" in e4.value.message
     clock.advance(seconds=61)
-    assert till.users.authenticate("admin", "1234").name == "admin"
+    assert till.users.authenticate("admin", "7391").name == "admin"
 
 
 def test_only_managers_approve_and_close(till) -> None:  # type: ignore[no-untyped-def]
-    till.users.add("li", {Role.CASHIER}, "5678")
-    li = till.users.authenticate("li", "5678")
+    till.users.add("li", {Role.CASHIER}, "5926")
+    li = till.users.authenticate("li", "5926")
     with pytest.raises(AccessDenied):
-        till.users.approval("li", "5678", "discount", "")
+        till.users.approval("li", "5926", "discount", "")
     till.shifts.open(li, 0)
     with pytest.raises(StateError):
         till.shifts.close(li, 0)

@@ -36,7 +36,7 @@ def test_sale_prints_and_reprints(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv("GUITAI_PIN", "1234")
+    monkeypatch.setenv("GUITAI_PIN", "7391")
     # a real drawer is pushed shut by the cashier after each sale
     vprinter.set(auto_close_drawer=True)
     port = vprinter.serve_tcp(0)
@@ -110,7 +110,7 @@ def test_no_sale_and_pay_out_open_the_drawer_and_count_on_the_z_report(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv("GUITAI_PIN", "1234")
+    monkeypatch.setenv("GUITAI_PIN", "7391")
     vprinter.set(auto_close_drawer=True)
     port = vprinter.serve_tcp(0)
     assert (

@@ -84,7 +84,7 @@ class Rig:
 
 def open_rig(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Rig]:
     """The body of each test module's `rig` fixture (yield from it)."""
-    monkeypatch.setenv("GUITAI_PIN", "1234")
+    monkeypatch.setenv("GUITAI_PIN", "7391")
     r = Rig(tmp_path)
     try:
         yield r

@@ -26,7 +26,7 @@ def run_text(home: Path, *args: str) -> str:
 
 def run(home: Path, *args: str, ok: bool = True) -> Any:
     """Run `guitai --home HOME args… --json` in-process; the parsed JSON answer."""
-    env = {"GUITAI_PIN": "1234"}
+    env = {"GUITAI_PIN": "7391"}
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
@@ -105,7 +105,7 @@ def init_till(home: Path, till_no: int) -> Path:
             "--till-no",
             str(till_no),
             "--admin-pin",
-            "1234",
+            "7391",
         ]
     )
     assert rc == 0

@@ -62,7 +62,7 @@ class Shop:
 
 @pytest.fixture
 def shop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Shop]:
-    monkeypatch.setenv("GUITAI_PIN", "1234")
+    monkeypatch.setenv("GUITAI_PIN", "7391")
     s = Shop(tmp_path)
     try:
         yield s
@@ -82,7 +82,7 @@ def till_of(shop: Shop) -> Iterator[Any]:
 
 
 def start(till: Any, *codes: str) -> MemberCheckout:
-    admin = till.users.authenticate("admin", "1234")
+    admin = till.users.authenticate("admin", "7391")
     sale = till.sales.new_sale(admin)
     sale.associate = "小李"
     mc = MemberCheckout(till.members, till.checkout, sale)

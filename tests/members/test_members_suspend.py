@@ -59,7 +59,7 @@ def _park(home: Path, clock: Any) -> tuple[int, dict[str, Any]]:
         with till.store.transaction():
             till.store.conn.execute("UPDATE members SET points = 1000 WHERE id = ?", (m.id,))
         m = svc.by_id(m.id)
-        admin = till.users.authenticate("admin", "1234")
+        admin = till.users.authenticate("admin", "7391")
         till.shifts.open(admin, 50000)
         s = till.sales.new_sale(admin)
         s.associate = "小李"
@@ -86,7 +86,7 @@ def test_parked_member_sale_with_coupon_and_points_resumes_after_restart(
     sid, before = _park(till_home, clock)
     clock.advance(minutes=20)
     with opened(till_home, clock) as till:  # the till was restarted meanwhile
-        admin = till.users.authenticate("admin", "1234")
+        admin = till.users.authenticate("admin", "7391")
         s = till.sales.resume(sid, admin)
         assert s.member_id == before["member_id"] and s.associate == "小李"
         assert [x.as_dict() for x in s.savings] == before["savings"]
@@ -126,7 +126,7 @@ def test_a_resumed_sale_whose_coupon_was_used_meanwhile_is_refused(
             {"kind": "cash", "name": "20元代金券", "amount_fen": 2000, "threshold_fen": 10000,
              "redeemed": True},
         )  # fmt: skip
-        admin = till.users.authenticate("admin", "1234")
+        admin = till.users.authenticate("admin", "7391")
         s = till.sales.resume(sid, admin)
         with pytest.raises(GuitaiError, match="already used"):
             member_service_for(till).reprice_resumed(s)

@@ -248,7 +248,7 @@ def test_panel_flags_history_tags_followups_and_suggestions(till, clock) -> None
 
     svc = member_service_for(till)
     m, _ = svc.enroll(PHONE, name="王女士", birthday="1990-11-03", associate="小李")
-    admin = till.users.authenticate("admin", "1234")
+    admin = till.users.authenticate("admin", "7391")
     till.shifts.open(admin, 50000)
 
     def sell(*codes: str, associate: str | None = "小李", member=m) -> dict:
@@ -319,7 +319,7 @@ def test_offline_stored_value_is_capped_per_card_and_per_till(till) -> None:
     b, _ = svc.enroll("13900139000")
     for mid in (a.id, b.id):
         till.store.conn.execute("UPDATE members SET stored_value_fen = 100000 WHERE id = ?", (mid,))
-    admin = till.users.authenticate("admin", "1234")
+    admin = till.users.authenticate("admin", "7391")
     till.shifts.open(admin, 50000)
 
     def pay_sv(member_id: str, amount: int) -> dict:
@@ -368,7 +368,7 @@ def test_offline_debits_are_not_subtracted_twice_from_the_balance(till) -> None:
     till.store.conn.execute("COMMIT")
     a, _ = svc.enroll(PHONE)
     till.store.conn.execute("UPDATE members SET stored_value_fen = 50000 WHERE id = ?", (a.id,))
-    admin = till.users.authenticate("admin", "1234")
+    admin = till.users.authenticate("admin", "7391")
     till.shifts.open(admin, 50000)
 
     def pay_sv(amount: int) -> None:
@@ -438,7 +438,7 @@ def test_followup_job_surfaces_each_due_followup_once(till, clock) -> None:
 
     svc = member_service_for(till)
     m, _ = svc.enroll(PHONE)
-    admin = till.users.authenticate("admin", "1234")
+    admin = till.users.authenticate("admin", "7391")
     till.shifts.open(admin, 50000)
     s = till.sales.new_sale(admin)
     s.associate = "小李"

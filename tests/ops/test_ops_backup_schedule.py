@@ -56,7 +56,7 @@ def test_scheduled_backup_while_selling_restores_and_verifies(till: Any, tmp_pat
     second = tmp_path / "usb-stick"
     with till.store.transaction():
         till.store.put_setting("backup_second_location", str(second))
-    cashier = till.users.authenticate("admin", "1234")
+    cashier = till.users.authenticate("admin", "7391")
     till.shifts.open(cashier, 0)
     stop = threading.Event()
     sold: list[int] = []

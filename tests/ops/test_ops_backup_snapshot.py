@@ -51,7 +51,7 @@ def _in_thread(fn: Any) -> tuple[threading.Thread, dict[str, Any]]:
 def test_backup_completes_while_the_main_thread_holds_the_writer_lock(
     till: Any, tmp_path: Path
 ) -> None:
-    user = till.users.authenticate("admin", "1234")
+    user = till.users.authenticate("admin", "7391")
     till.shifts.open(user, 0)
     _sell(till, user)
     conn = till.database.conn
@@ -98,7 +98,7 @@ def test_a_sale_committed_during_the_copy_is_wholly_out_and_the_copy_verifies(
 ) -> None:
     """The sale commits after the copy's snapshot is fixed and before a page is copied: the
     copy has every earlier sale complete and nothing of this one; the live till has it."""
-    user = till.users.authenticate("admin", "1234")
+    user = till.users.authenticate("admin", "7391")
     till.shifts.open(user, 0)
     before = [_sell(till, user) for _ in range(3)]
     during: list[dict[str, Any]] = []
@@ -143,7 +143,7 @@ def test_sales_racing_the_backup_are_each_wholly_in_or_out(till: Any, tmp_path: 
     from pos_app.adapters.db.store import SqliteStore
     from pos_app.services.journal import verify
 
-    user = till.users.authenticate("admin", "1234")
+    user = till.users.authenticate("admin", "7391")
     till.shifts.open(user, 0)
     stop = threading.Event()
     sold: list[str] = []

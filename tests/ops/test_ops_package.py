@@ -317,7 +317,7 @@ def test_bundled_till_sets_up_and_opens_its_window(installed: Path, tmp_path: Pa
     home = str(tmp_path / "till")
     r = subprocess.run(
         [exe, "--home", home, "provision", "--store-id", "S001", "--store-name", "静安嘉里店",
-         "--till-no", "3", "--admin-pin", "1234", "--cash-rounding", "jiao", "--json"],
+         "--till-no", "3", "--admin-pin", "7391", "--cash-rounding", "jiao", "--json"],
         capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
     )  # fmt: skip
     assert r.returncode == 0, r.stdout + r.stderr

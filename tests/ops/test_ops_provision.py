@@ -15,7 +15,13 @@ from ops_cli import cli
 
 from drivers.emulators.printer import VirtualPrinter
 
-ADMIN = "4321"
+ADMIN = "4860"
+
+
+@pytest.fixture(autouse=True)
+def admin_pin(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`settings set` and `settings import` are signed by a manager or technician."""
+    monkeypatch.setenv("GUITAI_PIN", ADMIN)
 
 
 @pytest.fixture
@@ -163,7 +169,12 @@ def test_settings_get_set_validate(tmp_path: Path, capsys: pytest.CaptureFixture
     assert _provision(capsys, home)[0] == 0
     rc, got = cli(capsys, home, "settings", "get", "backup_interval_hours")
     assert rc == 0 and got == {"key": "backup_interval_hours", "value": "24", "default": True}
-    assert cli(capsys, home, "settings", "set", "backup_interval_hours", "6")[1]["value"] == "6"
+    assert (
+        cli(capsys, home, "settings", "set", "--user", "admin", "backup_interval_hours", "6")[1][
+            "value"
+        ]
+        == "6"
+    )
     assert cli(capsys, home, "settings", "get", "backup_interval_hours")[1]["value"] == "6"
     for key, value, word in (
         ("cash_rounding", "fen", "cash_rounding"),
@@ -177,12 +188,14 @@ def test_settings_get_set_validate(tmp_path: Path, capsys: pytest.CaptureFixture
         ("store_id", "S999", "identity"),
         ("device_id", "x", "identity"),
     ):
-        rc, out = cli(capsys, home, "settings", "set", key, value)
+        rc, out = cli(capsys, home, "settings", "set", "--user", "admin", key, value)
         assert rc == 2, (key, value)
         assert word in out["error"]["message"], out
         assert out["error"]["message_zh"]
     assert cli(capsys, home, "settings", "get", "cash_rounding")[1]["value"] == "none"
-    rc, out = cli(capsys, home, "settings", "set", "discount_limits", '{"cashier": 1500}')
+    rc, out = cli(
+        capsys, home, "settings", "set", "--user", "admin", "discount_limits", '{"cashier": 1500}'
+    )
     assert rc == 0 and json.loads(out["value"]) == {"cashier": 1500}
 
 
@@ -210,7 +223,7 @@ def test_export_has_no_secrets_and_imports_into_the_next_till(
         ("backup_second_location", "/media/usb/guitai"),
         ("store_phone", "021-62881234"),
     ):
-        assert cli(capsys, first, "settings", "set", key, value)[0] == 0
+        assert cli(capsys, first, "settings", "set", "--user", "admin", key, value)[0] == 0
     rc, _ = cli(
         capsys,
         first,
@@ -279,7 +292,7 @@ def test_export_has_no_secrets_and_imports_into_the_next_till(
         ADMIN,
     )
     assert rc == 0
-    rc, result = cli(capsys, second, "settings", "import", str(out_file))
+    rc, result = cli(capsys, second, "settings", "import", "--user", "admin", str(out_file))
     assert rc == 0, result
     assert set(result["devices_added"]) == {"receipt", "zvt", "drawer"}
     got = {r["key"]: r["value"] for r in cli(capsys, second, "settings", "list")[1]}
@@ -289,11 +302,13 @@ def test_export_has_no_secrets_and_imports_into_the_next_till(
     assert {d["name"]: d["uri"] for d in devs}["receipt"] == uri
 
     # Importing again keeps the till's own devices; a file of another store is refused.
-    rc, again = cli(capsys, second, "settings", "import", str(out_file))
+    rc, again = cli(capsys, second, "settings", "import", "--user", "admin", str(out_file))
     assert rc == 0 and set(again["devices_kept"]) == {"receipt", "zvt", "drawer"}
     other = dict(doc, store_id="S777")
     (tmp_path / "other.json").write_text(json.dumps(other), "utf-8")
-    rc, out = cli(capsys, second, "settings", "import", str(tmp_path / "other.json"))
+    rc, out = cli(
+        capsys, second, "settings", "import", "--user", "admin", str(tmp_path / "other.json")
+    )
     assert rc == 2 and "S777" in out["error"]["message"]
 
 
@@ -311,16 +326,16 @@ def test_a_bad_settings_file_changes_nothing(
     }
     f = tmp_path / "bad.json"
     f.write_text(json.dumps(bad), "utf-8")
-    rc, out = cli(capsys, home, "settings", "import", str(f))
+    rc, out = cli(capsys, home, "settings", "import", "--user", "admin", str(f))
     assert rc == 2
     msg = out["error"]["message"]
     assert "cash_rounding" in msg and "timezone" in msg and "device entry" in msg
     assert "nothing was changed" in msg
     assert cli(capsys, home, "settings", "list")[1] == before
     f.write_text("{not json", "utf-8")
-    assert cli(capsys, home, "settings", "import", str(f))[0] == 2
+    assert cli(capsys, home, "settings", "import", "--user", "admin", str(f))[0] == 2
     f.write_text(json.dumps({"format": "other"}), "utf-8")
-    assert cli(capsys, home, "settings", "import", str(f))[0] == 2
+    assert cli(capsys, home, "settings", "import", "--user", "admin", str(f))[0] == 2
 
 
 def test_secret_names_and_clean_addresses() -> None:

@@ -29,12 +29,15 @@ def _env() -> dict[str, str]:
     return env
 
 
-def guitai(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def guitai(
+    home: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "pos_app.cli", "--home", str(home), *args],
         capture_output=True,
         text=True,
-        env=_env(),
+        env={**_env(), **(env or {})},
+        stdin=subprocess.DEVNULL,
         timeout=60,
     )
 
@@ -94,9 +97,8 @@ def test_configure_wechat_hides_the_key_and_pays_through_the_emulator(home: Path
             "wx0000000000000000",
             "--mch-id",
             "1900000109",
-            "--key",
-            "s3cret-api-key",
             "--json",
+            env={"GUITAI_WECHAT_KEY": "s3cret-api-key"},
         )
         assert out.returncode == 0, out.stderr
         assert "s3cret" not in out.stdout
@@ -211,8 +213,7 @@ def test_configure_refuses_bad_input(home: Path, tmp_path: Path) -> None:
         "a",
         "--mch-id",
         "m",
-        "--key",
-        "k",
+        env={"GUITAI_WECHAT_KEY": "k"},
     )
     assert out.returncode == 2 and "http" in out.stderr
     (tmp_path / "junk.pem").write_text("not a key")

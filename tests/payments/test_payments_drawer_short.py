@@ -17,7 +17,7 @@ TEE = "6901234567908"  # ¥99.00
 
 @pytest.fixture
 def card_shop(till_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("GUITAI_PIN", "1234")
+    monkeypatch.setenv("GUITAI_PIN", "7391")
     rig = Rig(till_home)
     try:
         h = ["--home", str(till_home)]

@@ -19,7 +19,7 @@ TEE = "6901234567908"  # ¥99.00
 
 @pytest.fixture
 def shop(till_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Path, Rig]]:
-    monkeypatch.setenv("GUITAI_PIN", "1234")
+    monkeypatch.setenv("GUITAI_PIN", "7391")
     rig = Rig(till_home)
     try:
         assert (
@@ -150,7 +150,7 @@ def test_a_declined_card_leaves_no_sale_and_gives_back_what_was_taken(
 def test_an_unconfigured_or_unreachable_tender_is_refused_at_once(
     till_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("GUITAI_PIN", "1234")
+    monkeypatch.setenv("GUITAI_PIN", "7391")
     assert main(["--home", str(till_home), "shift", "open", "--user", "admin", "--float", "0"]) == 0
     rc, _, err = run(
         till_home,

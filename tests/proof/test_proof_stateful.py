@@ -33,7 +33,7 @@ def _template() -> Path:
         root = Path(tempfile.mkdtemp(prefix="guitai-stateful-"))
         home = root / "till"
         init = ["init", "--store-id", "S001", "--store-name", "状态店", "--till-no", "1"]
-        assert main(["--home", str(home), *init, "--admin-pin", "1234"]) == 0
+        assert main(["--home", str(home), *init, "--admin-pin", "7391"]) == 0
         from pos_app.adapters.db.connection import open_database
 
         db = open_database(home / "till.db")
@@ -59,7 +59,7 @@ class TillMachine(RuleBasedStateMachine):
         self.clock = ManualClock(datetime(2026, 11, 25, 2, 0, tzinfo=UTC))
         self.db = open_database(home / "till.db")
         self.till = build_till(Paths(home), self.db, self.clock)
-        self.user = self.till.users.authenticate("admin", "1234")
+        self.user = self.till.users.authenticate("admin", "7391")
         self.till.shifts.open(self.user, 10000)
         self.net = 0
         self.shift_net = 0

@@ -21,9 +21,9 @@ def _events(till, kind: str) -> list[dict]:  # type: ignore[no-untyped-def]
 
 
 def test_overrides_voids_refunds_and_no_sale_name_user_and_reason(till) -> None:  # type: ignore[no-untyped-def]
-    till.users.add("wang", {Role.CASHIER}, "1111")
-    wang = till.users.authenticate("wang", "1111")
-    admin = till.users.authenticate("admin", "1234")
+    till.users.add("wang", {Role.CASHIER}, "1597")
+    wang = till.users.authenticate("wang", "1597")
+    admin = till.users.authenticate("admin", "7391")
     till.shifts.open(admin, 10000)
 
     # a discount beyond the cashier's limit, approved by a manager with a reason
@@ -31,7 +31,7 @@ def test_overrides_voids_refunds_and_no_sale_name_user_and_reason(till) -> None:
     till.sales.scan(s, CODES[0])
     till.sales.scan(s, CODES[1])
     s.void_line(2, "顾客不要了")
-    approval = till.users.approval("admin", "1234", "discount", "VIP 客户")
+    approval = till.users.approval("admin", "7391", "discount", "VIP 客户")
     s.set_order_discount(Discount.parse("30%", "VIP"), approval)
     s.add_tender(Tender.CASH, s.totals().due_fen, CashRounding.NONE)
     sold = till.sales.complete(s)

@@ -24,7 +24,7 @@ def _verify(home, capsys, text: str) -> tuple[int, dict]:  # type: ignore[no-unt
 
 
 def test_forged_and_altered_receipts_are_refused(till, till_home, capsys) -> None:  # type: ignore[no-untyped-def]
-    user = till.users.authenticate("admin", "1234")
+    user = till.users.authenticate("admin", "7391")
     till.shifts.open(user, 0)
     s = till.sales.new_sale(user)
     till.sales.scan(s, "6901234567892")

@@ -17,7 +17,7 @@ import pytest
 from pos_app.cli import main as cli
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-PINS = ["8888", "1111", "2222"]  # pos_app.demo's admin, wang and li
+PINS = ["8264", "1597", "2046"]  # pos_app.demo's admin, wang and li
 
 
 def _pan_forms(pan: str) -> list[bytes]:

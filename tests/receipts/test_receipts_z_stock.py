@@ -144,7 +144,7 @@ def test_the_tills_z_document_names_and_values_its_adjustments(till) -> None:  #
     from pos_app.domain.money import CashRounding
     from pos_app.domain.tenders import Tender
 
-    u = till.users.authenticate("admin", "1234")
+    u = till.users.authenticate("admin", "7391")
     till.shifts.open(u, 50000)
     till.stock.count_start(u)
     till.stock.count_scan("6901234567908", 2)  # 纯棉T恤 白 M, 99.00

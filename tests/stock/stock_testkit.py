@@ -9,7 +9,7 @@ from typing import Any
 
 from pos_app.cli import main
 
-PIN = "1234"
+PIN = "7391"
 
 
 def cli(capsys: Any, *args: str, rc: int = 0) -> Any:

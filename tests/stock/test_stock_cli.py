@@ -10,7 +10,7 @@ SKU = "QP-2026-0001-BLU-L"
 
 
 def test_count_send_and_reports_from_the_command_line(tmp_path: Path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("GUITAI_PIN", "1234")
+    monkeypatch.setenv("GUITAI_PIN", "7391")
     h = new_till(capsys, tmp_path / "till", skus=40)
     assert (
         cli(capsys, *h, "stock", "count", "start", "--user", "admin", "--note", "季末", "--json")[

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_sigkill_loop_keeps_stock_and_sales_together(till_home: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("GUITAI_PIN", "1234")
+    monkeypatch.setenv("GUITAI_PIN", "7391")
     kills = 12
     for i in range(kills):
         report = run(till_home, kills=1, seed=100 + i, max_wait=0.5)

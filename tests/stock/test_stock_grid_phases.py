@@ -24,7 +24,7 @@ def styled(till: Any) -> Any:
         )
     conn.execute("INSERT INTO styles(style, name) VALUES (?, '风衣')", (STYLE,))
     conn.execute("COMMIT")
-    admin = till.users.authenticate("admin", "1234")
+    admin = till.users.authenticate("admin", "7391")
     till.stock.count_start(admin)
     till.stock.count_scan("QP-9-BLK-M", 4)
     till.stock.count_finish(admin)

@@ -44,7 +44,7 @@ def test_stock_is_start_plus_movements(till_home: Path, clock, start, ops) -> No
         paths = Paths(work / "till")
         db = open_database(paths.database)
         till = build_till(paths, db, clock)
-        u = till.users.authenticate("admin", "1234")
+        u = till.users.authenticate("admin", "7391")
         till.shifts.open(u, 10000)
         sink = SqliteChangeSink(db.conn, till.store.lock)
         # starting quantities from the cloud (kind `stock`, nothing counted of ours yet)

@@ -20,7 +20,7 @@ JACKET_SKU, TEE_SKU = "QP-2026-001-BLK-L", "QP-2026-002-WHT-M"
 
 
 def admin(till):  # type: ignore[no-untyped-def]
-    return till.users.authenticate("admin", "1234")
+    return till.users.authenticate("admin", "7391")
 
 
 def sell(till, user, codes):  # type: ignore[no-untyped-def]
@@ -124,7 +124,7 @@ def test_count_expected_is_corrected_for_sales_during_the_count(selling, clock) 
     assert (jacket["expected"], jacket["sold_since_counted"], jacket["counted"]) == (5, 1, 4)
     assert jacket["difference"] == -1 and jacket["value_fen"] == -29900
     assert status["uncounted_skus_with_stock"] == 0
-    cashier = till.users.add("li", {Role.CASHIER}, "5678")
+    cashier = till.users.add("li", {Role.CASHIER}, "5926")
     with pytest.raises(AccessDenied):
         till.stock.count_finish(cashier)
     r = till.stock.count_finish(u)
@@ -152,7 +152,7 @@ def test_an_interrupted_count_resumes(selling, clock) -> None:  # type: ignore[n
         again = build_till(till.paths, db, clock)
         again.stock.count_scan(JACKET, 1)
         assert again.stock.count_status()["lines"][0]["counted"] == 3
-        again.stock.count_cancel(again.users.authenticate("admin", "1234"))
+        again.stock.count_cancel(again.users.authenticate("admin", "7391"))
         assert again.stock.repo.on_hand(JACKET_SKU) == 0
     finally:
         db.close()

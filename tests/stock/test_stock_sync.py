@@ -75,7 +75,7 @@ def on_hand(capsys: Any, h: list[str], sku: str = SKU) -> int:
 
 
 def test_two_tills_converge_and_transfers_flow(tmp_path: Path, cloud, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("GUITAI_PIN", "1234")
+    monkeypatch.setenv("GUITAI_PIN", "7391")
     svc, url, server = cloud
     stock = CloudStock(svc)
     for sid, name, lat, lon in [("S001", "静安嘉里店", 31.224, 121.446),

@@ -31,7 +31,7 @@ def run(capsys, *args: str) -> dict:
 
 @pytest.mark.parametrize("cloud_db_url", ["sqlite"], indirect=True)
 def test_real_till_sells_and_syncs(tmp_path: Path, cloud, capsys, monkeypatch) -> None:
-    monkeypatch.setenv("GUITAI_PIN", "1234")
+    monkeypatch.setenv("GUITAI_PIN", "7391")
     svc = cloud.service
     svc.add_store("S001", "南京西路店")
     svc.upsert_product(
@@ -61,7 +61,7 @@ def test_real_till_sells_and_syncs(tmp_path: Path, cloud, capsys, monkeypatch) -
         "--till-no",
         "1",
         "--admin-pin",
-        "1234",
+        "7391",
         "--json",
     )
     run(

@@ -54,7 +54,7 @@ def till_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
             "--till-no",
             "1",
             "--admin-pin",
-            "9999",
+            "9472",
         ]
     )
     assert rc == 0
@@ -69,7 +69,7 @@ def till(till_home: Path) -> Iterator[Any]:
 
     ctx = AppContext(till_home)
     t = ctx.till
-    t.users.add("李娜", {Role.CASHIER}, "1234")
+    t.users.add("李娜", {Role.CASHIER}, "7391")
     yield t
     ctx.close()
 

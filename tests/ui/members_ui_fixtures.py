@@ -78,7 +78,7 @@ def cloud(till_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     from sync.cloud.server import ThreadedServer
     from sync.cloud.service import CloudService
 
-    monkeypatch.setenv("GUITAI_PIN", "9999")  # the till's admin
+    monkeypatch.setenv("GUITAI_PIN", "9472")  # the till's admin
     db = CloudDB(str(till_home.parent / "cloud.db"))
     svc = CloudService(db, ereceipt_base_url="")
     server = ThreadedServer(create_app(svc, config=CloudConfig(brand_name="青衫"))).start()

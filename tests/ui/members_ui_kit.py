@@ -19,7 +19,7 @@ def cli(home: Path, *args: str) -> None:
 
 
 def start_selling(qtbot: Any, t: Any) -> None:
-    sign_in(qtbot, t, "李娜", "1234")
+    sign_in(qtbot, t, "李娜", "7391")
     if t.window.current == "shift":
         open_shift(qtbot, t)
     assert t.window.current == "sale"

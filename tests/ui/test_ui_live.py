@@ -33,7 +33,7 @@ def live(qtbot: Any, till_home: Path, tmp_path: Path) -> Iterator[Any]:
         configure_till(till_home, stack, enroll=False)
         ctx = AppContext(till_home)
         till = ctx.till
-        till.users.add("李娜", {Role.CASHIER}, "1234")
+        till.users.add("李娜", {Role.CASHIER}, "7391")
         till.register_probes(ttl_s=0.2)
         t = build_app(till, lang="zh", customer_display=True)
         t.window.resize(1280, 800)
@@ -49,7 +49,7 @@ def live(qtbot: Any, till_home: Path, tmp_path: Path) -> Iterator[Any]:
 
 
 def selling(qtbot: Any, t: Any) -> None:
-    sign_in(qtbot, t, "李娜", "1234")
+    sign_in(qtbot, t, "李娜", "7391")
     sh = t.window.shift
     sh.float_edit.setText("500")
     qtbot.keyClick(sh.float_edit, Qt.Key.Key_Return)
@@ -303,7 +303,7 @@ def test_enrolled_till_pushes_after_a_sale_and_the_sync_line_counts(
         till = ctx.till
         till.register_probes(ttl_s=0.05)
         assert till.start_sync(nudge_delay_s=0.1)
-        admin = till.users.authenticate("admin", "9999")
+        admin = till.users.authenticate("admin", "9472")
         till.shifts.open(admin, 10_000)
         sale = till.sales.new_sale(admin)
         till.sales.scan(sale, TSHIRT)
@@ -332,7 +332,7 @@ def test_x_printed_from_the_shift_screen_and_the_z_prints_at_the_close(
 ) -> None:
     t = live
     vp = t.stack.printer
-    sign_in(qtbot, t, "admin", "9999")
+    sign_in(qtbot, t, "admin", "9472")
     sh = t.window.shift
     sh.float_edit.setText("500")
     qtbot.keyClick(sh.float_edit, Qt.Key.Key_Return)

@@ -52,8 +52,8 @@ def card_sale(qtbot: Any, till_home: Path) -> Iterator[Any]:
         cli(till_home, "devices", "add", "T1", "--kind", "terminal", "--uri", emu.uri, "--no-test")
         ctx = AppContext(till_home)
         till = ctx.till
-        till.users.add("李娜", {Role.CASHIER}, "1234")
-        admin = till.users.authenticate("admin", "9999")
+        till.users.add("李娜", {Role.CASHIER}, "7391")
+        admin = till.users.authenticate("admin", "9472")
         till.shifts.open(admin, 50_000)
         sale = till.sales.new_sale(admin)
         till.sales.scan(sale, TSHIRT)
@@ -62,7 +62,7 @@ def card_sale(qtbot: Any, till_home: Path) -> Iterator[Any]:
         t = build_app(till, lang="zh", customer_display=False)
         t.window.resize(1280, 800)
         t.emu, t.sold = emu, sold
-        sign_in(qtbot, t, "李娜", "1234")
+        sign_in(qtbot, t, "李娜", "7391")
         assert t.window.current == "sale"
         yield t
     finally:

@@ -45,7 +45,7 @@ def save(widget: Any, folder: Path, name: str) -> Path:
 
 def day_of_sales(till: Any, clock: ManualClock) -> None:
     """A morning's sales at different hours so the by-hour bars mean something."""
-    admin = till.users.authenticate("admin", "9999")
+    admin = till.users.authenticate("admin", "9472")
     till.shifts.open(admin, 50_000)
     baskets = [
         (10, ["6901234567908", "6901234567908"], Tender.CASH),
@@ -78,9 +78,9 @@ def test_screenshots_of_every_screen(qtbot: Any, till_home: Path, shots: Path) -
     clock = ManualClock(datetime(2026, 11, 25, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai")))
     db = open_database(Paths(till_home).database)
     till = build_till(Paths(till_home), db, clock)
-    till.users.add("李娜", {Role.CASHIER}, "1234")
-    till.users.add("王芳", {Role.CASHIER}, "2345")
-    till.users.add("陈店长", {Role.MANAGER}, "3456")
+    till.users.add("李娜", {Role.CASHIER}, "7391")
+    till.users.add("王芳", {Role.CASHIER}, "2681")
+    till.users.add("陈店长", {Role.MANAGER}, "3814")
     day_of_sales(till, clock)
     till.register_probes()
     for kind in ("printer", "drawer", "scanner", "terminal", "network", "sync"):
@@ -95,7 +95,7 @@ def test_screenshots_of_every_screen(qtbot: Any, till_home: Path, shots: Path) -
         t.window.signin.pin.setText("12")
         save(t.window, shots, "till-signin.png")
 
-        sign_in(qtbot, t, "李娜", "1234")
+        sign_in(qtbot, t, "李娜", "7391")
         assert t.window.current == "sale"
         t.window.activateWindow()
         t.window.sale.scan.setFocus()
@@ -161,7 +161,7 @@ def test_screenshots_of_every_screen(qtbot: Any, till_home: Path, shots: Path) -
         save(t.window, shots, "till-count.png")
         sh.close_day()
         idle(qtbot, t)
-        fill(qtbot, t, name="陈店长", pin="3456")
+        fill(qtbot, t, name="陈店长", pin="3814")
         assert sh.report_view.title.text().startswith("Z 报表")
         save(t.window, shots, "till-shift.png")
     finally:
@@ -185,10 +185,10 @@ def test_screenshots_of_the_stock_screens(qtbot: Any, till_home: Path, shots: Pa
     seed_style(till_home / "till.db")
     db = open_database(Paths(till_home).database)
     till = build_till(Paths(till_home), db, clock)
-    till.users.add("李娜", {Role.CASHIER}, "1234")
-    till.users.add("陈店长", {Role.MANAGER}, "3456")
+    till.users.add("李娜", {Role.CASHIER}, "7391")
+    till.users.add("陈店长", {Role.MANAGER}, "3814")
     seed_stock(till)
-    till.shifts.open(till.users.authenticate("admin", "9999"), 50_000)
+    till.shifts.open(till.users.authenticate("admin", "9472"), 50_000)
 
     def cloud(style: str) -> dict[str, Any]:
         # the shape GET /v1/stock/{style} answers with (tests/stock/test_stock_sync.py runs
@@ -209,7 +209,7 @@ def test_screenshots_of_the_stock_screens(qtbot: Any, till_home: Path, shots: Pa
     try:
         qtbot.addWidget(t.window)
         t.window.resize(1280, 800)
-        sign_in(qtbot, t, "李娜", "1234")
+        sign_in(qtbot, t, "李娜", "7391")
         assert t.window.current == "sale"
         wedge_scan(qtbot, t, barcode(0, 1))
         qtbot.keyClick(t.window.sale.scan, Qt.Key.Key_F3)
@@ -227,7 +227,7 @@ def test_screenshots_of_the_stock_screens(qtbot: Any, till_home: Path, shots: Pa
         page = t.window.stock.count
         page.note.setText("月底盘点")
         tap(qtbot, t, page.start_btn)
-        fill(qtbot, t, name="陈店长", pin="3456", reason="月底盘点")
+        fill(qtbot, t, name="陈店长", pin="3814", reason="月底盘点")
         for ci, si, qty in ((0, 0, "1"), (0, 1, "3"), (1, 1, "3"), (1, 2, "6"), (2, 0, "1")):
             page.scan_row.qty.setText(qty)
             page.scan_row.code.setText(barcode(ci, si))

@@ -10,7 +10,7 @@ from uihelp import dialog, fill, idle, open_shift, sign_in, table_text, tap, wed
 from pos_app.ui.qt import QPushButton, Qt
 
 
-def start_selling(qtbot: Any, t: Any, user: str = "李娜", pin: str = "1234") -> None:
+def start_selling(qtbot: Any, t: Any, user: str = "李娜", pin: str = "7391") -> None:
     sign_in(qtbot, t, user, pin)
     if t.window.current == "shift":
         open_shift(qtbot, t)
@@ -125,7 +125,7 @@ def test_discount_beyond_limit_needs_manager_pin(qtbot: Any, app_ui: Any) -> Non
     fill(qtbot, t, name="admin", pin="0000", reason="瑕疵品")  # wrong PIN
     again = dialog(t)
     assert again.objectName() == "approval" and "PIN 错误" in again.error.text()
-    fill(qtbot, t, name="admin", pin="9999", reason="瑕疵品")
+    fill(qtbot, t, name="admin", pin="9472", reason="瑕疵品")
     assert t.window.dialog is None or not t.window.dialog.isVisible()
     assert sale.total.text() == "¥909.30"
     t.window.show_tender()
@@ -199,7 +199,7 @@ def test_return_by_receipt_number(qtbot: Any, app_ui: Any) -> None:
 
 def test_shift_close_shows_z_report(qtbot: Any, app_ui: Any) -> None:
     t = app_ui
-    start_selling(qtbot, t, "admin", "9999")
+    start_selling(qtbot, t, "admin", "9472")
     wedge_scan(qtbot, t, "6901234567892")
     t.window.show_tender()
     t.window.tender.amount.setText("1300")
@@ -244,10 +244,10 @@ def test_cashier_needs_manager_to_close_day(qtbot: Any, app_ui: Any) -> None:
     sh = t.window.shift
     tap(qtbot, t, sh.close_btn)
     sh.close_day()
-    fill(qtbot, t, name="李娜", pin="1234")
+    fill(qtbot, t, name="李娜", pin="7391")
     assert "不是店长" in sh.message.text()
     sh.close_day()
-    fill(qtbot, t, name="admin", pin="9999")
+    fill(qtbot, t, name="admin", pin="9472")
     assert sh.report_view.title.text().startswith("Z 报表")
 
 
@@ -258,7 +258,7 @@ def test_sign_in_errors_and_lockout(qtbot: Any, app_ui: Any) -> None:
         sign_in(qtbot, t, "李娜", "0000")
     assert t.window.current == "signin"
     assert "已锁定 30 秒" in s.message.text()
-    sign_in(qtbot, t, "李娜", "1234")  # the right PIN is refused while locked out
+    sign_in(qtbot, t, "李娜", "7391")  # the right PIN is refused while locked out
     assert "错误次数过多" in s.message.text() and t.window.current == "signin"
 
 
@@ -352,9 +352,9 @@ def test_approval_dialog_offers_manager_names(qtbot: Any, app_ui: Any) -> None:
     buttons = {b.text(): b for b in d.findChildren(QPushButton)}
     tap(qtbot, t, buttons["admin"])  # the manager's name, tapped
     assert d.edits["name"].text() == "admin" and d.edits["pin"].hasFocus()
-    for k in "9999":  # the PIN on the dialog's keypad
+    for k in "9472":  # the PIN on the dialog's keypad
         tap(qtbot, t, buttons[k])
-    assert d.edits["pin"].text() == "9999"
+    assert d.edits["pin"].text() == "9472"
     tap(qtbot, t, d.ok_btn)
     assert sale.total.text() == "¥1099.00"
     assert t.session.sale.approvals[0].action == "order_discount"

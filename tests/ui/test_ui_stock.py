@@ -57,7 +57,7 @@ def seed_style(db: Path) -> None:
 
 def seed_stock(till: Any) -> None:
     """Starting quantities, through the service (a count the manager posts)."""
-    admin = till.users.authenticate("admin", "9999")
+    admin = till.users.authenticate("admin", "9472")
     till.stock.count_start(admin, "opening stock")
     for c, qtys in START.items():
         for size, n in zip(SIZES, qtys, strict=True):
@@ -85,7 +85,7 @@ def ui(qtbot: Any, styled: Any) -> Iterator[Any]:
 
 
 def selling(qtbot: Any, t: Any) -> None:
-    sign_in(qtbot, t, "李娜", "1234")
+    sign_in(qtbot, t, "李娜", "7391")
     open_shift(qtbot, t)
 
 
@@ -243,7 +243,7 @@ def test_count_scan_variance_cashier_refused_manager_posts(qtbot: Any, ui: Any) 
     page.note.setText("月底盘点")
     tap(qtbot, t, page.start_btn)  # a cashier: a manager must start it
     assert dialog(t).objectName() == "approval"
-    fill(qtbot, t, name="admin", pin="9999", reason="月底盘点")
+    fill(qtbot, t, name="admin", pin="9472", reason="月底盘点")
     assert page.stack.currentIndex() == 1
     assert "admin" in page.heading.text()
 
@@ -285,7 +285,7 @@ def test_count_scan_variance_cashier_refused_manager_posts(qtbot: Any, ui: Any) 
     assert on_hand(till, sku("BK", "M")) == 4  # nothing posted yet
     fill(qtbot, t, name="admin", pin="0000", reason="月底盘点")  # a wrong PIN first
     assert dialog(t).error.isVisible()
-    fill(qtbot, t, name="admin", pin="9999", reason="月底盘点")  # … a manager approves
+    fill(qtbot, t, name="admin", pin="9472", reason="月底盘点")  # … a manager approves
     assert page.stack.currentIndex() == 0
     assert "admin" in page.last_result.text()
     for code, counted in ((sku("BK", "M"), 3), (sku("CM", "L"), 5), (sku("NV", "S"), 1)):
@@ -310,11 +310,11 @@ def test_interrupted_count_resumes_in_a_new_window(
     from pos_app.cli.context import AppContext
     from pos_app.ui.app import build_app, teardown
 
-    admin = styled.users.authenticate("admin", "9999")
+    admin = styled.users.authenticate("admin", "9472")
     styled.stock.count_start(admin, "二楼")
     t1 = build_app(styled, lang="zh", customer_display=False)
     try:
-        sign_in(qtbot, t1, "admin", "9999")
+        sign_in(qtbot, t1, "admin", "9472")
         open_shift(qtbot, t1)
         page = open_count(qtbot, t1)
         assert page.stack.currentIndex() == 1
@@ -326,7 +326,7 @@ def test_interrupted_count_resumes_in_a_new_window(
     ctx = AppContext(till_home)  # a new process over the same till folder
     t2 = build_app(ctx.till, lang="zh", customer_display=False)
     try:
-        sign_in(qtbot, t2, "李娜", "1234")
+        sign_in(qtbot, t2, "李娜", "7391")
         idle(qtbot, t2)
         page = open_count(qtbot, t2)
         assert page.stack.currentIndex() == 1
@@ -337,7 +337,7 @@ def test_interrupted_count_resumes_in_a_new_window(
         # cancelling needs a manager too (and says what is thrown away)
         tap(qtbot, t2, page.cancel_btn)
         assert dialog(t2).objectName() == "approval"
-        fill(qtbot, t2, name="admin", pin="9999", reason="重新盘点")
+        fill(qtbot, t2, name="admin", pin="9472", reason="重新盘点")
         assert page.stack.currentIndex() == 0 and "取消" in page.last_result.text()
         assert on_hand(ctx.till, sku("CM", "M")) == 3  # unchanged
     finally:
@@ -399,7 +399,7 @@ def test_receive_a_delivery_then_send_and_the_reports(qtbot: Any, ui: Any) -> No
 
     tap(qtbot, t, s.tabs["reports"])  # for the manager: a cashier asks for approval
     assert dialog(t).objectName() == "approval"
-    fill(qtbot, t, name="admin", pin="9999", reason="看报表")
+    fill(qtbot, t, name="admin", pin="9472", reason="看报表")
     rep = s.reports
     assert rep.table.rowCount() >= 1 and "外套" in [
         rep.table.item(i, 0).text() for i in range(rep.table.rowCount())
@@ -454,7 +454,7 @@ def test_grid_asks_the_real_cloud_for_other_stores(
         seed_style(till_home / "till.db")
         ctx = AppContext(till_home)
         till = ctx.till
-        till.users.add("李娜", {Role.CASHIER}, "1234")
+        till.users.add("李娜", {Role.CASHIER}, "7391")
         seed_stock(till)
         t = build_app(till, lang="zh", customer_display=False)
         selling(qtbot, t)

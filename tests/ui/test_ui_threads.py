@@ -46,7 +46,7 @@ def test_selling_session_never_touches_the_database_on_the_gui_thread(
     till.store.conn = watched
     till.database.conn = watched
     try:
-        sign_in(qtbot, t, "李娜", "1234")
+        sign_in(qtbot, t, "李娜", "7391")
         open_shift(qtbot, t)
         t.window.activateWindow()
         t.window.sale.scan.setFocus()

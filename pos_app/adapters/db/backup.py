@@ -23,6 +23,8 @@ from typing import Any
 
 from pos_app.domain.errors import IntegrityError, InvalidInput, StateError
 
+from .files import private_dir, private_file
+
 KEEP = 30
 
 
@@ -97,9 +99,11 @@ def backup(
     written = []
     first: Path | None = None
     for d in dest_dirs:
-        d.mkdir(parents=True, exist_ok=True)
+        private_dir(d)
         target = d / name
         tmp = d / (name + ".part")
+        tmp.unlink(missing_ok=True)  # a part left by a crash: made again, owner-only
+        private_file(tmp)
         if first is None:
             out = sqlite3.connect(tmp)
             try:
@@ -172,10 +176,13 @@ def restore(backup_file: Path, database: Path, stamp: datetime) -> Path:
             ) from err
         finally:
             probe.close()
+        private_file(keep)
         with sqlite3.connect(database) as live, sqlite3.connect(keep) as out:
             live.backup(out)
     database.parent.mkdir(parents=True, exist_ok=True)  # restoring onto a fresh PC
     tmp = database.with_name(database.name + ".restoring")
+    tmp.unlink(missing_ok=True)
+    private_file(tmp)
     shutil.copyfile(backup_file, tmp)
     _fsync(tmp)
     for suffix in ("-wal", "-shm"):

@@ -81,4 +81,29 @@ def m0006_proof_indexes(db: Database) -> None:
     db.execute("ANALYZE")
 
 
+@migrations(name="0009_sealed_credentials")
+def m0009_sealed_credentials(db: Database) -> None:
+    """Seal the payment providers' credentials that earlier versions stored in plain text
+    (secrets.py): from here on the database, its WAL and its backups hold only sealed ones."""
+    import json
+
+    from pos_app.adapters.secrets import SecretBox, is_sealed
+
+    from .payment_attempts import SECRET_FIELDS
+
+    box: SecretBox | None = None
+    for name, settings in db.execute("SELECT name, settings FROM payment_providers").fetchall():
+        values = json.loads(settings)
+        plain = [k for k in SECRET_FIELDS if k in values and not is_sealed(values[k])]
+        if not plain:
+            continue
+        box = box or SecretBox.for_connection(db.conn)
+        for k in plain:
+            values[k] = box.seal(str(values[k]), f"{name}.{k}")
+        db.execute(
+            "UPDATE payment_providers SET settings = ? WHERE name = ?",
+            (json.dumps(values, sort_keys=True), name),
+        )
+
+
 KNOWN = [m.name for m in migrations._migrations]

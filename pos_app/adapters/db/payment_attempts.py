@@ -156,25 +156,49 @@ class SqlitePaymentAttempts:
         return int(row[0])
 
 
+# Fields of a provider's settings that are credentials: sealed in the database (secrets.py).
+SECRET_FIELDS = frozenset({"key"})
+
+
 class SqlitePaymentProviders:
-    """payment_providers: URL and settings (credentials) per provider."""
+    """payment_providers: URL and settings per provider; credentials are stored sealed."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        self._box: Any = None
+
+    def _secrets(self) -> Any:
+        from pos_app.adapters.secrets import SecretBox
+
+        if self._box is None:
+            self._box = SecretBox.for_connection(self.conn)
+        return self._box
 
     def put(self, name: str, url: str, settings: dict[str, Any], at: datetime) -> None:
+        stored = {
+            k: self._secrets().seal(str(v), f"{name}.{k}") if k in SECRET_FIELDS else v
+            for k, v in settings.items()
+        }
         self.conn.execute(
             "INSERT INTO payment_providers (name, url, settings, updated_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT(name) DO UPDATE SET url = excluded.url, settings = excluded.settings, "
             "updated_at = excluded.updated_at",
-            (name, url, json.dumps(settings, sort_keys=True), at.isoformat()),
+            (name, url, json.dumps(stored, sort_keys=True), at.isoformat()),
         )
 
     def get(self, name: str) -> tuple[str, dict[str, Any]] | None:
+        from pos_app.adapters.secrets import is_sealed
+
         row = self.conn.execute(
             "SELECT url, settings FROM payment_providers WHERE name = ?", (name,)
         ).fetchone()
-        return (row[0], json.loads(row[1])) if row else None
+        if not row:
+            return None
+        settings = json.loads(row[1])
+        for k, v in settings.items():
+            if k in SECRET_FIELDS and is_sealed(v):
+                settings[k] = self._secrets().open(v, f"{name}.{k}")
+        return row[0], settings
 
     def names(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT name FROM payment_providers ORDER BY name")]

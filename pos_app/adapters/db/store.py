@@ -116,11 +116,31 @@ class SqliteStore:
         names = [r[0] for r in self.conn.execute("SELECT name FROM users ORDER BY name")]
         return [u for n in names if (u := self.user(n)) is not None]
 
-    def record_pin_attempt(self, name: str, failures: int, locked_until: datetime | None) -> None:
+    def count_pin_failure(self, name: str) -> int:
+        """One more failure, counted in the database (not read, added to and written back), so
+        attempts racing from several processes each count; call inside `transaction()`."""
+        row = self.conn.execute(
+            "UPDATE users SET failed_attempts = failed_attempts + 1 WHERE name = ? "
+            "RETURNING failed_attempts",
+            (name,),
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    def lock_user(self, name: str, until: datetime) -> None:
         self.conn.execute(
-            "UPDATE users SET failed_attempts = ?, locked_until = ? WHERE name = ?",
-            (failures, locked_until.isoformat() if locked_until else None, name),
+            "UPDATE users SET locked_until = ? WHERE name = ?", (until.isoformat(), name)
         )
+
+    def clear_pin_failures(self, name: str) -> None:
+        self.conn.execute(
+            "UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE name = ?", (name,)
+        )
+
+    def set_pin_hash(self, name: str, pin_hash: str) -> None:
+        self.conn.execute("UPDATE users SET pin_hash = ? WHERE name = ?", (pin_hash, name))
+
+    def set_user_active(self, name: str, active: bool) -> None:
+        self.conn.execute("UPDATE users SET active = ? WHERE name = ?", (int(active), name))
 
     # ---- shifts ---------------------------------------------------------------------------
 
