@@ -37,8 +37,8 @@ def test_display_width() -> None:
 def test_user_list_lines_up_chinese_names(
     till_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("GUITAI_PIN", "1234")
-    monkeypatch.setenv("GUITAI_NEW_PIN", "4321")
+    monkeypatch.setenv("GUITAI_PIN", "7391")
+    monkeypatch.setenv("GUITAI_NEW_PIN", "4860")
     run(till_home, "user", "add", "李娜", "--role", "cashier", capsys=capsys)
     lines = run(till_home, "user", "list", capsys=capsys).splitlines()
     starts = {

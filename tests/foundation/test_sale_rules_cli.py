@@ -34,7 +34,7 @@ def count(home: Path, table: str) -> int:
 def opened(
     till_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> Path:
-    monkeypatch.setenv("GUITAI_PIN", "1234")
+    monkeypatch.setenv("GUITAI_PIN", "7391")
     rc, _, err = run(
         till_home, "shift", "open", "--user", "admin", "--float", "500.00", capsys=capsys
     )
@@ -185,9 +185,13 @@ def test_the_brand_sets_the_limit_per_sale(
     rc, out, err = run(opened, "settings", "get", "max_sale_total", "--json", capsys=capsys)
     assert rc == 0 and json.loads(out)["value"] == "1000000.00", err
     for bad in ("0", "30000000", "lots"):
-        rc, _, err = run(opened, "settings", "set", "max_sale_total", bad, capsys=capsys)
+        rc, _, err = run(
+            opened, "settings", "set", "--user", "admin", "max_sale_total", bad, capsys=capsys
+        )
         assert rc == 2 and "max_sale_total" in err
-    rc, _, err = run(opened, "settings", "set", "max_sale_total", "500", capsys=capsys)
+    rc, _, err = run(
+        opened, "settings", "set", "--user", "admin", "max_sale_total", "500", capsys=capsys
+    )
     assert rc == 0, err
     rc, _, err = run(
         opened,
@@ -250,14 +254,14 @@ def test_cash_far_beyond_the_total_is_refused(
 def test_an_approved_gift_completes_without_a_payment(
     till_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("GUITAI_PIN", "1234")
-    monkeypatch.setenv("GUITAI_NEW_PIN", "4321")
+    monkeypatch.setenv("GUITAI_PIN", "7391")
+    monkeypatch.setenv("GUITAI_NEW_PIN", "4860")
     assert (
         run(till_home, "shift", "open", "--user", "admin", "--float", "100", capsys=capsys)[0] == 0
     )
     assert run(till_home, "user", "add", "li", "--role", "cashier", capsys=capsys)[0] == 0
-    monkeypatch.setenv("GUITAI_PIN", "4321")
-    monkeypatch.setenv("GUITAI_APPROVER_PIN", "1234")
+    monkeypatch.setenv("GUITAI_PIN", "4860")
+    monkeypatch.setenv("GUITAI_APPROVER_PIN", "7391")
     gift = ("sale", "--user", "li", "--scan", T, "--order-discount", "100%", "--reason", "赠品")
     rc, out, err = run(till_home, *gift, capsys=capsys)
     assert rc == 2 and "店长" in err  # a cashier gives no gift alone
@@ -279,13 +283,13 @@ def test_an_approved_gift_completes_without_a_payment(
 def test_line_and_order_discounts_together_need_a_manager_beyond_the_limit(
     till_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("GUITAI_PIN", "1234")
-    monkeypatch.setenv("GUITAI_NEW_PIN", "4321")
+    monkeypatch.setenv("GUITAI_PIN", "7391")
+    monkeypatch.setenv("GUITAI_NEW_PIN", "4860")
     assert (
         run(till_home, "shift", "open", "--user", "admin", "--float", "100", capsys=capsys)[0] == 0
     )
     assert run(till_home, "user", "add", "li", "--role", "cashier", capsys=capsys)[0] == 0
-    monkeypatch.setenv("GUITAI_PIN", "4321")
+    monkeypatch.setenv("GUITAI_PIN", "4860")
     ring = ("sale", "--user", "li", "--scan", T, "--line-discount", f"{T}=10%")
     rc, out, err = run(
         till_home, *ring, "--order-discount", "10%", "--pay", "cash:100", "--json", capsys=capsys
@@ -327,7 +331,7 @@ def test_confirmations_are_in_chinese_and_english(
 ) -> None:
     import re
 
-    monkeypatch.setenv("GUITAI_PIN", "1234")
+    monkeypatch.setenv("GUITAI_PIN", "7391")
     steps = [
         ("shift", "open", "--user", "admin", "--float", "500"),
         ("shift", "pay-out", "20", "--user", "admin", "--reason", "快递费"),

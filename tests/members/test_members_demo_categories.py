@@ -30,7 +30,7 @@ def _demo_sku(home: Path, name: str) -> tuple[str, str]:
 def test_demo_services_earn_no_points(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rules: str | None
 ) -> None:
-    monkeypatch.setenv("GUITAI_PIN", "1234")
+    monkeypatch.setenv("GUITAI_PIN", "7391")
     home = init_till(tmp_path / "till", 1)
     if rules is not None:  # a setting written before this fix keeps working
         set_setting(home, "loyalty_rules", rules)
