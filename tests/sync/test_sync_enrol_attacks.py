@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import base64
 import json
+import sqlite3
 import struct
 import uuid
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sync_testkit import enroll_request
 
 from pos_app.cli import main
+from pos_app.config import Paths
 from pos_app.domain.ports import ManualClock
 from receipts.token import TokenError, decode_token, verify_token
 from sync.client import CloudClient
@@ -176,6 +179,9 @@ def test_a_small_order_key_enrolled_before_the_check_signs_nothing(
     assert rc == 0, out
     rc, out = guitai("sync", "run", "--json")
     assert rc == 0, out
+    with closing(sqlite3.connect(Paths(tmp_path / "till").database)) as db:
+        keys = dict(db.execute("SELECT device_id, public_key FROM device_keys").fetchall())
+    assert device_id not in keys and len(keys) == 1  # only the real till's own key arrived
     rc, out = guitai("receipt", "verify", token, "--json")
     assert rc == 1, out
     assert json.loads(out)["valid"] is False
