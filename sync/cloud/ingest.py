@@ -10,6 +10,8 @@ from typing import Any, Protocol
 from pos_app.domain import events as ev
 from pos_app.domain.journal import FloatInPayload, entry_hash
 
+from .event_shapes import shape_problem
+
 GENESIS_HEX = "0" * 64
 CHUNK = 400  # ids per IN (…) query, below SQLite's variable limit
 
@@ -59,6 +61,9 @@ def check_envelope(e: Any) -> None:
         raise Reject("unsupported_schema", f"schema {e.get('schema')!r} is not supported")
     if e["type"] not in ev.ALL_TYPES:
         raise Reject("unknown_type", f"event type {e['type']!r} is not part of the protocol")
+    problem = shape_problem(e["type"], e["payload"])
+    if problem is not None:
+        raise Reject("bad_payload", problem)
 
 
 def check_sums(kind: str, p: Mapping[str, Any]) -> None:

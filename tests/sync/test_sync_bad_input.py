@@ -146,3 +146,38 @@ def test_event_ids_are_uuids(cloud, device: Device, bad_id: Any) -> None:
     upper = event(id=str(uuid.uuid4()).upper())
     r = device.post("/v1/events", json.dumps({"events": [upper]}).encode())
     assert r.json()["accepted"] == [upper["id"]], r.text
+
+
+def test_payload_fields_of_the_wrong_type_reject_the_event_not_the_batch(
+    cloud, device: Device
+) -> None:
+    """Each of these was a 500 for the whole batch (int() of a list, a dict as an SQL
+    parameter, a list where the member ledger expects an object)."""
+    member = cloud.service.add_member("13800138000", "赵女士")["id"]
+    bad = [
+        ("points.earned", {"member_id": member, "points": "x"}),
+        ("points.redeemed", {"member_id": member, "points": None}),
+        ("coupon.redeemed", {"member_id": {"id": member}, "code": "C", "sale_id": "S"}),
+        ("coupon.redeemed", {"member_id": member, "code": "C", "amount_fen": [1]}),
+        ("stored_value.debited", {"member_id": member, "amount_fen": {}, "offline": True}),
+        ("member.updated", {"member_id": member, "tags": [1, 2]}),
+        ("member.updated", {"member_id": member, "tags": 5}),
+        ("member.updated", {"member_id": member, "followups": ["x"]}),
+        ("stock.moved", {"reason": "sale", "lines": 5}),
+        ("stock.moved", {"reason": "sale", "lines": [{"sku": "A", "qty": True}]}),
+        ("stock.moved", {"reason": "transfer_out", "doc": "D1", "to_store": "S002",
+                         "send_lines": [{"qty": 1}]}),
+        ("sale.completed", {"member": ["M1"], "store_id": "S001", "till_no": 1}),
+    ]  # fmt: skip
+    events = [
+        event(id=str(uuid.uuid4()), seq=i, type=t, payload=p) for i, (t, p) in enumerate(bad, 1)
+    ]
+    r = device.post("/v1/events", json.dumps({"events": events}).encode())
+    assert r.status_code == 200, r.text
+    rejected = {x["id"]: x for x in r.json()["rejected"]}
+    assert [rejected[e["id"]]["code"] for e in events] == ["bad_payload"] * len(bad), rejected
+    assert "payload.points must be an integer" in rejected[events[0]["id"]]["reason"]
+    good = event(seq=len(bad) + 1, type="points.earned", payload={"member_id": member, "points": 5})
+    assert device.post("/v1/events", json.dumps({"events": [good]}).encode()).json()[
+        "accepted"
+    ] == [good["id"]]
