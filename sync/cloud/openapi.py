@@ -357,6 +357,7 @@ def _document() -> dict[str, Any]:
                                 "till_no": {
                                     "type": "integer",
                                     "minimum": 1,
+                                    "maximum": 999,
                                     "description": "the number the till was set up with",
                                 },
                                 "store_id": {

@@ -26,6 +26,8 @@ from .members_ledger import MemberLedger
 
 __all__ = ["ApiError", "CloudService"]
 
+MAX_TILL_NO = 999
+
 
 def _is_uuid(value: Any) -> bool:
     """The spec's event id: a UUID in its 36-character text form (the idempotency key, stored
@@ -160,9 +162,14 @@ class CloudService(MemberLedger, CloudAdmin):
         the next number the store has never used.
         """
         if requested is not None and (
-            not isinstance(requested, int) or isinstance(requested, bool) or requested < 1
+            not isinstance(requested, int)
+            or isinstance(requested, bool)
+            or not 1 <= requested <= MAX_TILL_NO
         ):
-            raise ApiError(400, "bad_till_no", "device.till_no must be a positive integer")
+            # bounded like `guitai init --till-no`; beyond 2^31 PostgreSQL's INTEGER overflowed
+            raise ApiError(
+                400, "bad_till_no", f"device.till_no must be an integer from 1 to {MAX_TILL_NO}"
+            )
         same = tx.execute(
             "SELECT device_id, till_no, chain_head, contiguous_seq, max_seq, revoked_at "
             "FROM devices WHERE store_id = ? AND public_key = ? ORDER BY enrolled_at DESC "

@@ -92,6 +92,22 @@ def test_deeply_nested_bodies_are_400_everywhere(cloud, device: Device) -> None:
     assert_400(httpx.post(url, content=body, headers=h), "bad_json")
 
 
+def test_a_till_number_beyond_the_column_is_400(cloud, device: Device) -> None:
+    """2^40 fits SQLite but overflowed PostgreSQL's INTEGER: a 500."""
+    key = Ed25519PrivateKey.generate()
+    for till_no in (2**40, 0, 1000, "1", True):
+        body = json.dumps(
+            {
+                "code": cloud.service.enrollment_code("S001")["code"],
+                "public_key": b64(public_raw(key)),
+                "device": {"till_no": till_no},
+            }
+        ).encode()
+        url = cloud.url + "/v1/devices/enroll"
+        h = RequestSigner(key, ENROLL_KEYID).headers("POST", url, body, datetime.now(UTC))
+        assert_400(httpx.post(url, content=body, headers=h), "bad_till_no")
+
+
 def test_wrong_types_are_400_not_500(cloud, device: Device) -> None:
     member = cloud.service.add_member("13800138000", "赵女士")
     bad_member = json.dumps({"member_id": {"id": member["id"]}, "amount_fen": 100}).encode()
