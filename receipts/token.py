@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from pos_app.domain.ed25519_keys import public_key_problem
 from pos_app.domain.errors import GuitaiError
 
 VERSION = 1
@@ -203,6 +204,14 @@ def verify_token(fields: TokenFields, public_key_raw: bytes) -> None:
             f"{fields.key_id.hex()} does not match the key given ({key_id(public_key_raw).hex()})",
             f"该小票已被篡改或来自其他收银机：密钥编号 {fields.key_id.hex()} 与所给密钥"
             f"（{key_id(public_key_raw).hex()}）不符",
+        )
+    problem = public_key_problem(public_key_raw)
+    if problem is not None:
+        # Under a small-order key the signature `R = identity, S = 0` verifies for any token.
+        raise TokenError(
+            f"this receipt cannot be verified: the issuing till's key is not acceptable "
+            f"({problem}); ask head office to revoke that till",
+            "无法验证该小票：签发收银机的公钥不合格（可伪造签名）；请联系总部注销该收银机",
         )
     try:
         Ed25519PublicKey.from_public_bytes(public_key_raw).verify(fields.signature, fields.signed)

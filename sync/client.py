@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pos_app.domain.ports import Change, Clock, OutboxEvent, Rejection, SystemClock
 
 from .errors import CloudRejected, TransportError
-from .signing import RequestSigner, b64, public_raw
+from .signing import ENROLL_KEYID, RequestSigner, b64, public_raw
 
 RETRYABLE_STATUS = frozenset({408, 429})
 
@@ -46,6 +46,12 @@ def encode_batch(events: Sequence[OutboxEvent]) -> bytes:
     return json.dumps(
         {"events": [e.wire() for e in events]}, ensure_ascii=False, separators=(",", ":")
     ).encode("utf-8")
+
+
+def enrollment_body(key: Ed25519PrivateKey, code: str, device: Mapping[str, Any]) -> bytes:
+    return json.dumps(
+        {"code": code, "public_key": b64(public_raw(key)), "device": dict(device)}
+    ).encode()
 
 
 class CloudClient:
@@ -93,17 +99,17 @@ class CloudClient:
         path: str,
         *,
         body: bytes = b"",
-        signed: bool = True,
         headers: Mapping[str, str] | None = None,
+        signer: RequestSigner | None = None,
     ) -> httpx.Response:
         url = self.base_url + path
         hdrs = {"Content-Type": "application/json"} if body else {}
         if headers:
             hdrs.update(headers)
-        if signed:
-            if self._signer is None:
-                raise RuntimeError("CloudClient needs a key and device id for signed calls")
-            hdrs.update(self._signer.headers(method, url, body, self.server_now()))
+        signer = signer or self._signer
+        if signer is None:
+            raise RuntimeError("CloudClient needs a key and device id for signed calls")
+        hdrs.update(signer.headers(method, url, body, self.server_now()))
         sent_at = self.clock.now()
         try:
             resp = self._http.request(method, url, content=body, headers=hdrs)
@@ -164,12 +170,20 @@ class CloudClient:
 
     # ---- calls ----------------------------------------------------------------------------
 
-    def enroll(self, code: str, device: Mapping[str, str]) -> dict[str, Any]:
+    def enroll(self, code: str, device: Mapping[str, Any]) -> dict[str, Any]:
+        """Enroll this till's key, signing the request with it (proof of possession)."""
         assert self._key is not None
-        body = json.dumps(
-            {"code": code, "public_key": b64(public_raw(self._key)), "device": dict(device)}
-        ).encode()
-        resp = self._request("POST", "/v1/devices/enroll", body=body, signed=False)
+        body = enrollment_body(self._key, code, device)
+        signer = RequestSigner(self._key, ENROLL_KEYID)
+        try:
+            resp = self._request("POST", "/v1/devices/enroll", body=body, signer=signer)
+        except CloudRejected as err:
+            if err.error_code != "stale_signature":
+                raise
+            # A new till's clock may be off by more than the cloud allows; the refusal's
+            # `Date` has corrected the offset (the code is checked after the signature, so
+            # it is still unused): sign again once.
+            resp = self._request("POST", "/v1/devices/enroll", body=body, signer=signer)
         data: dict[str, Any] = self._json(resp)
         return data
 

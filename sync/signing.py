@@ -34,6 +34,9 @@ from .errors import KeyProblem
 COVERED = ("@method", "@target-uri", "content-digest")
 LABEL = "guitai"
 MAX_SKEW_S = 300
+# The keyid of an enrollment request, signed with the key it enrolls (proof of possession,
+# specs/sync-protocol.md 1.1): the device has no id yet.
+ENROLL_KEYID = "enroll"
 
 
 def key_id_of(public_raw: bytes) -> bytes:

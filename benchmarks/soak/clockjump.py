@@ -28,12 +28,13 @@ def run(work: Path, sales_per_step: int = 10) -> dict[str, Any]:
     from pos_app.domain.money import CashRounding
     from pos_app.domain.ports import ManualClock
     from pos_app.domain.tenders import Tender
+    from sync.client import CloudClient
     from sync.cloud.app import create_app
     from sync.cloud.db import CloudDB
     from sync.cloud.ereceipt import CloudConfig
     from sync.cloud.server import ThreadedServer
     from sync.cloud.service import CloudService
-    from sync.signing import b64, load_private_key, public_raw
+    from sync.signing import load_private_key
 
     home = make_till(work / "clock")
     paths = Paths(home)
@@ -92,13 +93,8 @@ def run(work: Path, sales_per_step: int = 10) -> dict[str, Any]:
     try:
         svc.add_store("S001", "耐久店")
         key = load_private_key(paths.private_key)
-        answer = svc.enroll(
-            {
-                "code": svc.enrollment_code("S001")["code"],
-                "public_key": b64(public_raw(key)),
-                "device": {},
-            }
-        )
+        with CloudClient(server.url, key=key) as enroller:
+            answer = enroller.enroll(svc.enrollment_code("S001")["code"], {})
         db = open_database(paths.database)
         settings = {
             "device_id": answer["device_id"],

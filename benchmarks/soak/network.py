@@ -20,7 +20,7 @@ from .common import ROOT
 def run(work: Path, events: int, seed: int = 20261125, deadline_s: float = 600) -> dict[str, Any]:
     sys.path.insert(0, str(ROOT / "tests" / "sync"))
     from fault_proxy import FaultProxy
-    from sync_testkit import TillWriter, enroll_settings, make_till_home
+    from sync_testkit import TillWriter, enroll_device, enroll_settings, make_till_home
 
     from pos_app.cli.sync_cmds import build_relay
     from sync.cloud.app import create_app
@@ -29,7 +29,6 @@ def run(work: Path, events: int, seed: int = 20261125, deadline_s: float = 600) 
     from sync.cloud.server import ThreadedServer
     from sync.cloud.service import CloudService
     from sync.relay import Backoff
-    from sync.signing import b64, public_raw
 
     work.mkdir(parents=True, exist_ok=True)
     cdb = CloudDB(str(work / "cloud.db"))
@@ -41,8 +40,7 @@ def run(work: Path, events: int, seed: int = 20261125, deadline_s: float = 600) 
     try:
         svc.add_store("S001", "南京西路店")
         paths, od, key = make_till_home(work / "till")
-        code = svc.enrollment_code("S001")["code"]
-        answer = svc.enroll({"code": code, "public_key": b64(public_raw(key)), "device": {}})
+        answer = enroll_device(svc, key)
         host, port = server.url.removeprefix("http://").split(":")
         with FaultProxy((host, int(port)), seed=seed, delay_s=0.9) as proxy:
             enroll_settings(od.conn, answer, proxy.url)

@@ -6,13 +6,12 @@ Database work runs in the thread pool so one slow query never stalls the event l
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import json
 import logging
 import os
 import re
 import time
-from decimal import Decimal
 from email.utils import formatdate
 from typing import Any
 
@@ -24,8 +23,11 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from pos_app.domain.ed25519_keys import public_key_problem
+
 from ..signing import SignatureProblem, public_key_from_raw, signature_key_id, unb64, verify_request
-from .common import int64
+from .common import int64, load_json
+from .enrolment import EnrollRequest
 from .ereceipt import (
     CloudConfig,
     ReceiptRenderer,
@@ -43,6 +45,13 @@ from .wechat_push import wechat_routes
 log = logging.getLogger(__name__)
 
 MAX_BODY = (1 << 20) + 64 * 1024  # a 1 MiB batch plus its envelope
+
+
+@functools.lru_cache(maxsize=4096)
+def key_acceptable(raw: bytes) -> bool:
+    """public_key_problem, remembered: it costs about 2 ms of big-integer arithmetic, and
+    authentication runs on the event loop for every signed request."""
+    return public_key_problem(raw) is None
 
 
 def error(status: int, code: str, message: str) -> JSONResponse:
@@ -144,13 +153,22 @@ def create_app(
         pub_b64, revoked = found
         if revoked:
             raise ApiError(401, "revoked_key", f"Device {device_id} was revoked: enroll it again")
+        pub = unb64(pub_b64)
+        if not key_acceptable(pub):
+            # enrolled before keys were checked (protocol 1.0): signatures under it prove nothing
+            raise ApiError(
+                401,
+                "bad_public_key",
+                f"Device {device_id} was enrolled with an unacceptable key: revoke it and "
+                "enroll the till again with a new key",
+            )
         try:
             signed = verify_request(
                 request.method,
                 signed_target_uri(request),
                 headers,
                 body,
-                public_key_from_raw(unb64(pub_b64)),
+                public_key_from_raw(pub),
                 time.time(),
             )
         except SignatureProblem as p:
@@ -165,27 +183,24 @@ def create_app(
         return device_id
 
     async def enroll(request: Request) -> Response:
-        body = await read_body(request)
-        try:
-            data = json.loads(body, parse_int=int64)
-        except ValueError as err:
-            raise ApiError(400, "bad_json", f"The body is not JSON: {err}") from err
-        if not isinstance(data, dict):
-            raise ApiError(400, "bad_request", "Send a JSON object")
-        return JSONResponse(await run_in_threadpool(service.enroll, data), status_code=201)
+        req = EnrollRequest(
+            request.method,
+            str(request.url),
+            dict(request.headers),
+            await read_body(request),
+            time.time(),
+        )
+        return JSONResponse(await run_in_threadpool(service.enroll, req), status_code=201)
 
     async def push(request: Request) -> Response:
         body = await read_body(request)
         device_id = await authenticate(request, body)
-        try:
-            # Floats arrive as Decimal, which canonical JSON refuses: the ingest can hash
-            # without walking every payload for floats first (see ingest.check_hash).
-            data = json.loads(body, parse_float=Decimal, parse_int=int64)
-            events = data["events"]
-            if not isinstance(events, list):
-                raise TypeError("events is not a list")
-        except (ValueError, KeyError, TypeError) as err:
-            raise ApiError(400, "bad_batch", f'Send {{"events": [...]}}: {err}') from err
+        # Floats arrive as Decimal, which canonical JSON refuses: the ingest can hash
+        # without walking every payload for floats first (see ingest.check_hash).
+        data = load_json(body, "bad_batch", '{"events": [...]}', decimal_floats=True)
+        events = data.get("events") if isinstance(data, dict) else None
+        if not isinstance(events, list):
+            raise ApiError(400, "bad_batch", 'Send {"events": [...]}: events is not a list')
         if len(events) > 500:
             raise ApiError(413, "batch_too_large", "A batch is at most 500 events")
         return JSONResponse(await run_in_threadpool(service.ingest, device_id, events, True))
@@ -276,7 +291,11 @@ def create_app(
             result["verdict"] = "unknown_till"
             return result
         try:
-            codec.verify(fields, unb64(device["public_key"]))
+            pub = unb64(device["public_key"])
+            if not key_acceptable(pub):
+                # a key any signature verifies under (enrolled before keys were checked)
+                raise ValueError("the till's key is not acceptable")
+            codec.verify(fields, pub)
         except Exception:  # any verification failure means the printed token was altered
             result["verdict"] = "altered"
             return result

@@ -10,6 +10,8 @@ from typing import Any, Protocol
 from pos_app.domain import events as ev
 from pos_app.domain.journal import FloatInPayload, entry_hash
 
+from .event_shapes import shape_problem
+
 GENESIS_HEX = "0" * 64
 CHUNK = 400  # ids per IN (…) query, below SQLite's variable limit
 
@@ -38,18 +40,30 @@ def _int(d: Mapping[str, Any], key: str, where: str) -> int:
     return v
 
 
+def _seq(e: Mapping[str, Any]) -> int | None:
+    """The event's seq when it is an integer; `true` is not 1 (PostgreSQL refused the
+    comparison of a bigint with a boolean: a 500 the till would retry forever)."""
+    seq = e.get("seq")
+    return seq if isinstance(seq, int) and not isinstance(seq, bool) else None
+
+
 def check_envelope(e: Any) -> None:
     if not isinstance(e, dict):
         raise Reject("bad_event", "an event must be a JSON object")
     for key, typ in (("type", str), ("occurred_at", str), ("payload", dict)):
         if not isinstance(e.get(key), typ):
             raise Reject("bad_event", f"event field {key!r} is missing or has the wrong type")
-    if not isinstance(e.get("seq"), int) or e["seq"] < 1:
+    seq = _seq(e)
+    if seq is None or seq < 1:
         raise Reject("bad_event", "event seq must be a positive integer")
-    if e.get("schema", 1) != ev.SCHEMA_VERSION:
+    schema = e.get("schema", 1)
+    if isinstance(schema, bool) or schema != ev.SCHEMA_VERSION:
         raise Reject("unsupported_schema", f"schema {e.get('schema')!r} is not supported")
     if e["type"] not in ev.ALL_TYPES:
         raise Reject("unknown_type", f"event type {e['type']!r} is not part of the protocol")
+    problem = shape_problem(e["type"], e["payload"])
+    if problem is not None:
+        raise Reject("bad_payload", problem)
 
 
 def check_sums(kind: str, p: Mapping[str, Any]) -> None:
@@ -217,7 +231,7 @@ def ingest_batch(
         ).fetchall():
             # the same till enrolled again (same key) owns its earlier events too
             known[r[0]] = (device_id if r[5] == my_key else r[1], r[2], r[3], r[4])
-    seqs = [e["seq"] for e in events if isinstance(e.get("seq"), int) and e["id"] not in known]
+    seqs = [s for e in events if (s := _seq(e)) is not None and e["id"] not in known]
     taken: set[int] = set()
     for chunk, marks in _chunks(seqs):
         taken.update(
@@ -231,7 +245,7 @@ def ingest_batch(
     duplicates: list[str] = []
     rejected: list[dict[str, str]] = []
     rows: list[tuple[Any, ...]] = []
-    for e in sorted(events, key=lambda x: x["seq"] if isinstance(x.get("seq"), int) else 0):
+    for e in sorted(events, key=lambda x: _seq(x) or 0):
         eid = e["id"]
         if eid in known:
             owner, status, rcode, rreason = known[eid]
@@ -255,8 +269,8 @@ def ingest_batch(
             else:
                 rejected.append({"id": eid, "code": rcode or "rejected", "reason": rreason or ""})
             continue
-        seq = e.get("seq")
-        if isinstance(seq, int) and seq in taken:
+        seq = _seq(e)
+        if seq is not None and seq in taken:
             rejected.append(
                 {
                     "id": eid,
@@ -273,7 +287,7 @@ def ingest_batch(
         claimed = _hex64(e.get("entry_hash")) if _chained(e) else None
         if claimed is not None:
             head = claimed  # an altered or broken entry is flagged once, not every one after
-        if not isinstance(seq, int) or seq < 1:
+        if seq is None or seq < 1:
             rejected.append(
                 {
                     "id": eid,

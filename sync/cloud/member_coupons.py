@@ -7,9 +7,22 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from .common import ApiError, _dump, _now_iso
+from .common import ApiError, _dump, _now_iso, load_json
 from .db import Tx
 from .member_ledger_base import MemberLedgerBase
+
+
+def _coupon_body(raw_body: bytes, expected: str) -> dict[str, Any]:
+    """A coupon call's body: code and sale_id strings, member_id a string or absent."""
+    body = load_json(raw_body, "bad_request", expected)
+    if (
+        not isinstance(body, dict)
+        or not isinstance(body.get("code"), str)
+        or not isinstance(body.get("sale_id"), str)
+        or not isinstance(body.get("member_id"), str | None)
+    ):
+        raise ApiError(400, "bad_request", f"Send {expected} as strings")
+    return body
 
 
 class MemberCoupons(MemberLedgerBase):
@@ -70,11 +83,8 @@ class MemberCoupons(MemberLedgerBase):
 
     def redeem_coupon(self, device_id: str, raw_body: bytes) -> dict[str, Any]:
         """`POST /v1/coupons/redemptions`: the online redemption; a second sale is refused."""
-        try:
-            body = json.loads(raw_body)
-            code, sale_id = str(body["code"]), str(body["sale_id"])
-        except (ValueError, KeyError, TypeError) as err:
-            raise ApiError(400, "bad_request", "Send {code, member_id, sale_id}") from err
+        body = _coupon_body(raw_body, "{code, member_id, sale_id}")
+        code, sale_id = body["code"], body["sale_id"]
         with self.db.tx() as tx:
             ok, reason = self._redeem(
                 tx, code, body.get("member_id") or None, sale_id, device_id, False
@@ -89,11 +99,8 @@ class MemberCoupons(MemberLedgerBase):
         """`POST /v1/coupons/releases`: the sale the coupon was redeemed for was abandoned
         before payment completed; only the till that redeemed it may release it, and never
         once the sale has arrived as completed."""
-        try:
-            body = json.loads(raw_body)
-            code, sale_id = str(body["code"]), str(body["sale_id"])
-        except (ValueError, KeyError, TypeError) as err:
-            raise ApiError(400, "bad_request", "Send {code, sale_id}") from err
+        body = _coupon_body(raw_body, "{code, sale_id}")
+        code, sale_id = body["code"], body["sale_id"]
         with self.db.tx() as tx:
             row = tx.execute(
                 "SELECT device_id FROM coupon_redemptions WHERE code = ? AND sale_id = ?",

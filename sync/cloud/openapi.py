@@ -21,7 +21,8 @@ def _json(schema: dict[str, Any], desc: str = "OK") -> dict[str, Any]:
 AUTH_ERRORS = {
     "401": _err(
         "Signature problem: missing_signature, unknown_key, revoked_key, "
-        "bad_signature, digest_mismatch, stale_signature, replayed_nonce"
+        "bad_signature, digest_mismatch, stale_signature, replayed_nonce; bad_public_key: "
+        "the device was enrolled (before version 1.1) with a key that is not acceptable"
     )
 }
 
@@ -43,29 +44,45 @@ def _document() -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {
             "title": "Guitai cloud CRM (reference)",
-            "version": "1",
-            "description": "Sync protocol v1 between Guitai tills and the brand's cloud. "
-            "Every /v1/ call except enrollment is signed with HTTP Message "
+            "version": "1.1",
+            "description": "Sync protocol v1.1 between Guitai tills and the brand's cloud. "
+            "Every /v1/ call is signed with HTTP Message "
             "Signatures (RFC 9421, ed25519, keyid = device_id) covering "
             '"@method" "@target-uri" "content-digest" with created '
-            "and nonce. Every response carries Date.",
+            'and nonce; enrollment with keyid = "enroll" and the private key of the public '
+            "key it enrolls (proof of possession). Bad input is a 400, never a 5xx. "
+            "Every response carries Date.",
         },
         "paths": {
             "/v1/devices/enroll": {
                 "post": {
                     "summary": "Enroll a till with a one-time code",
+                    "description": 'Signed with keyid "enroll" by the private key of '
+                    "`public_key` (proof of possession, protocol 1.1); the signature is checked "
+                    "before the code.",
+                    "security": SIGNED,
                     "requestBody": {
                         "required": True,
                         "content": {"application/json": {"schema": ref("EnrollRequest")}},
                     },
                     "responses": {
                         "201": _json(ref("EnrollResponse"), "Enrolled"),
-                        "400": _err("Malformed request or public key"),
+                        "400": _err(
+                            "bad_json (not JSON, or nested deeper than 32 levels), bad_request, "
+                            "bad_till_no; bad_public_key: not the canonical encoding of a point "
+                            "of the prime-order subgroup (small-order, mixed-order, identity, "
+                            "non-canonical y)"
+                        ),
+                        "401": _err(
+                            'bad_signature: missing, keyid not "enroll", or not made by the '
+                            "key in the body; digest_mismatch, stale_signature, replayed_nonce"
+                        ),
                         "404": _err("unknown_code"),
                         "409": _err(
                             "code_used: the code was used before; wrong_store: the till is "
                             "set up for another store; till_no_taken: another active till "
-                            "holds the requested number"
+                            "holds the requested number; key_enrolled: an unsigned request "
+                            "names a key already enrolled (only its holder re-enrolls it)"
                         ),
                         "410": _err("code_expired"),
                     },
@@ -95,7 +112,10 @@ def _document() -> dict[str, Any]:
                     },
                     "responses": {
                         "200": _json(ref("PushResult")),
-                        "400": _err("bad_batch"),
+                        "400": _err(
+                            "bad_batch: not JSON, nested deeper than 32 levels, no events "
+                            "list, or an event id that is not a UUID"
+                        ),
                         "413": _err("batch_too_large"),
                         **AUTH_ERRORS,
                     },
@@ -140,6 +160,7 @@ def _document() -> dict[str, Any]:
                     "responses": {
                         "200": _json({"type": "object"}),
                         "404": _err("unknown_coupon"),
+                        "400": _err("bad_request"),
                         "409": _err("coupon_used: already used, or another member's"),
                         **AUTH_ERRORS,
                     },
@@ -162,6 +183,7 @@ def _document() -> dict[str, Any]:
                     ),
                     "responses": {
                         "200": _json({"type": "object"}),
+                        "400": _err("bad_request"),
                         "409": _err("not_yours, sale_completed"),
                         **AUTH_ERRORS,
                     },
@@ -220,7 +242,7 @@ def _document() -> dict[str, Any]:
                         },
                         "responses": {
                             "200": _json(ref("StoredValueResult")),
-                            "400": _err("idempotency_key_required, bad_amount"),
+                            "400": _err("idempotency_key_required, bad_request, bad_amount"),
                             "404": _err("unknown_member"),
                             "409": _err("insufficient_funds"),
                             "422": _err("idempotency_key_reused"),
@@ -337,6 +359,7 @@ def _document() -> dict[str, Any]:
                                 "till_no": {
                                     "type": "integer",
                                     "minimum": 1,
+                                    "maximum": 999,
                                     "description": "the number the till was set up with",
                                 },
                                 "store_id": {
@@ -362,7 +385,7 @@ def _document() -> dict[str, Any]:
                     "type": "object",
                     "required": ["id", "type", "seq", "occurred_at", "payload"],
                     "properties": {
-                        "id": {"type": "string"},
+                        "id": {"type": "string", "format": "uuid"},
                         "type": {"type": "string"},
                         "schema": {"type": "integer", "const": 1},
                         "seq": {"type": "integer", "minimum": 1},

@@ -11,39 +11,62 @@ import hashlib
 import json
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from ..signing import key_id_of, unb64
+from ..signing import b64, key_id_of
 from . import stock
 from .admin import CloudAdmin
-from .common import ApiError, _dump, _now_iso, code_hash, int64
+from .common import ApiError, _dump, _now_iso, code_hash, load_json
 from .db import Tx
+from .enrolment import EnrollRequest, read_enrollment, verify_possession
 from .ingest import ingest_batch
 from .members_ledger import MemberLedger
 
 __all__ = ["ApiError", "CloudService"]
 
+MAX_TILL_NO = 999
+
+
+def _is_uuid(value: Any) -> bool:
+    """The spec's event id: a UUID in its 36-character text form (the idempotency key, stored
+    and echoed back, so never free text of any length)."""
+    if not isinstance(value, str) or len(value) != 36:
+        return False
+    try:
+        return str(uuid.UUID(value)) == value.lower()
+    except ValueError:
+        return False
+
 
 class CloudService(MemberLedger, CloudAdmin):
     # ---- enrollment ------------------------------------------------------------------------
 
-    def enroll(self, body: Mapping[str, Any]) -> dict[str, Any]:
-        code, pub_b64 = body.get("code"), body.get("public_key")
-        device = body.get("device") or {}
-        if (
-            not isinstance(code, str)
-            or not isinstance(pub_b64, str)
-            or not isinstance(device, dict)
-        ):
-            raise ApiError(400, "bad_request", "Send {code, public_key, device}")
-        try:
-            pub = unb64(pub_b64)
-        except ValueError as err:
-            raise ApiError(400, "bad_public_key", "public_key is not base64") from err
-        if len(pub) != 32:
-            raise ApiError(400, "bad_public_key", "public_key must be the raw 32-byte Ed25519 key")
+    def enroll(self, req: EnrollRequest) -> dict[str, Any]:
+        """`POST /v1/devices/enroll`: key checked, possession proven, then the code used."""
+        body, pub = read_enrollment(req)
+        code, device = str(body["code"]), body.get("device") or {}
+        pub_b64 = b64(pub)  # one spelling per key: devices are matched on it
+        if not req.signed:
+            if self._key_enrolled(pub_b64):
+                raise ApiError(
+                    409,
+                    "key_enrolled",
+                    "This public key is already enrolled; only the till holding its private "
+                    "key can enroll it again, with a signed request (update the till software)",
+                )
+            raise ApiError(
+                401,
+                "bad_signature",
+                "The enrollment request is not signed: sign it with the key it enrolls "
+                '(keyid "enroll"); update the till software',
+            )
+        signed = verify_possession(req, pub)
+        if not self.remember_nonce(f"enroll:{key_id_of(pub).hex()}", signed.nonce, signed.created):
+            raise ApiError(
+                401, "replayed_nonce", "This signature's nonce was used before (a replayed request)"
+            )
         now = self.now()
         with self.db.tx() as tx:
             row = tx.execute(
@@ -82,6 +105,7 @@ class CloudService(MemberLedger, CloudAdmin):
             if tx.dialect == "postgres":
                 tx.execute("SELECT 1 FROM stores WHERE store_id = ? FOR UPDATE", (store_id,))
             till_no, carried = self._pick_till_no(tx, store_id, pub_b64, device.get("till_no"))
+            self._revoke_key(tx, pub_b64)  # proven re-enrollment: the key's old device goes
             device_id = "dev_" + uuid.uuid4().hex
             key_id = key_id_of(pub).hex()
             tx.execute(
@@ -133,14 +157,19 @@ class CloudService(MemberLedger, CloudAdmin):
         """The till number for an enrolling device, and the chain state it carries over.
 
         A till that enrolls again with the same key keeps its number, hash-chain head and
-        sequence (its old device is revoked); a till set up with a number (`guitai init
+        sequence (the caller revokes its old device); a till set up with a number (`guitai init
         --till-no`) asks for it and gets it while no other active till holds it; otherwise
         the next number the store has never used.
         """
         if requested is not None and (
-            not isinstance(requested, int) or isinstance(requested, bool) or requested < 1
+            not isinstance(requested, int)
+            or isinstance(requested, bool)
+            or not 1 <= requested <= MAX_TILL_NO
         ):
-            raise ApiError(400, "bad_till_no", "device.till_no must be a positive integer")
+            # bounded like `guitai init --till-no`; beyond 2^31 PostgreSQL's INTEGER overflowed
+            raise ApiError(
+                400, "bad_till_no", f"device.till_no must be an integer from 1 to {MAX_TILL_NO}"
+            )
         same = tx.execute(
             "SELECT device_id, till_no, chain_head, contiguous_seq, max_seq, revoked_at "
             "FROM devices WHERE store_id = ? AND public_key = ? ORDER BY enrolled_at DESC "
@@ -148,12 +177,6 @@ class CloudService(MemberLedger, CloudAdmin):
             (store_id, pub_b64),
         ).fetchone()
         if same is not None and requested in (None, same[1]):
-            if same[5] is None:
-                tx.execute(
-                    "UPDATE devices SET revoked_at = ? WHERE device_id = ?",
-                    (_now_iso(self.now()), same[0]),
-                )
-                self.publish(tx, "device_key", "delete", same[0], {})
             return int(same[1]), (same[2], int(same[3]), int(same[4]))
         if requested is not None:
             taken = tx.execute(
@@ -173,6 +196,27 @@ class CloudService(MemberLedger, CloudAdmin):
             "SELECT COALESCE(MAX(till_no), 0) + 1 FROM devices WHERE store_id = ?", (store_id,)
         ).fetchone()
         return int(row[0]), ("", 0, 0)
+
+    def _key_enrolled(self, pub_b64: str) -> bool:
+        with self.db.tx() as tx:
+            return (
+                tx.execute(
+                    "SELECT 1 FROM devices WHERE public_key = ? AND revoked_at IS NULL",
+                    (pub_b64,),
+                ).fetchone()
+                is not None
+            )
+
+    def _revoke_key(self, tx: Tx, pub_b64: str) -> None:
+        for (old,) in tx.execute(
+            "SELECT device_id FROM devices WHERE public_key = ? AND revoked_at IS NULL",
+            (pub_b64,),
+        ).fetchall():
+            tx.execute(
+                "UPDATE devices SET revoked_at = ? WHERE device_id = ?",
+                (_now_iso(self.now()), old),
+            )
+            self.publish(tx, "device_key", "delete", old, {})
 
     # ---- authentication support -----------------------------------------------------------
 
@@ -210,8 +254,13 @@ class CloudService(MemberLedger, CloudAdmin):
         floats_as_decimal: the batch was parsed with parse_float=Decimal (the HTTP path).
         """
         for e in events:
-            if not isinstance(e, dict) or not isinstance(e.get("id"), str) or not e["id"]:
-                raise ApiError(400, "bad_batch", "every event needs a string `id`")
+            if not isinstance(e, dict) or not _is_uuid(e.get("id")):
+                raise ApiError(
+                    400,
+                    "bad_batch",
+                    "every event needs an `id` that is a UUID "
+                    "(e.g. 0f8fad5b-d9cb-469f-a165-70867728950e)",
+                )
         ids = [e["id"] for e in events]
         if len(set(ids)) != len(ids):
             raise ApiError(400, "bad_batch", "an event id appears twice in one batch")
@@ -257,11 +306,11 @@ class CloudService(MemberLedger, CloudAdmin):
                 "idempotency_key_required",
                 "Send an Idempotency-Key header (a UUID made once per payment)",
             )
-        try:
-            body = json.loads(raw_body, parse_int=int64)
-            member_id, amount = body["member_id"], body["amount_fen"]
-        except (ValueError, KeyError, TypeError) as err:
-            raise ApiError(400, "bad_request", "Send {member_id, amount_fen, reference}") from err
+        expected = "{member_id, amount_fen, reference}"
+        body = load_json(raw_body, "bad_request", expected)
+        if not isinstance(body, dict) or not isinstance(body.get("member_id"), str):
+            raise ApiError(400, "bad_request", f"Send {expected} (member_id a string)")
+        member_id, amount = body["member_id"], body.get("amount_fen")
         if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
             raise ApiError(400, "bad_amount", "amount_fen must be a positive integer (fen)")
         req_hash = hashlib.sha256(direction.encode() + b"\n" + raw_body).hexdigest()

@@ -3,7 +3,6 @@ stored value and coupons reconciled, replays booked once, the funnel."""
 
 from __future__ import annotations
 
-import base64
 import json
 import sys
 import uuid
@@ -13,10 +12,11 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
 pytest_plugins = ["sync_fixtures"]  # cloud_db_url: sqlite, and postgres (marked)
+
+from sync_testkit import enroll_device  # noqa: E402
 
 from sync.cloud.common import ApiError  # noqa: E402
 from sync.cloud.db import CloudDB  # noqa: E402
@@ -37,17 +37,9 @@ def svc(cloud_db_url: str) -> Iterator[CloudService]:
 
 
 def device(svc: CloudService, till_no: int) -> str:
-    pub = Ed25519PrivateKey.generate().public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-    code = svc.enrollment_code("S001")["code"]
-    return str(
-        svc.enroll(
-            {
-                "code": code,
-                "public_key": base64.b64encode(pub).decode(),
-                "device": {"store_id": "S001", "till_no": till_no},
-            }
-        )["device_id"]
-    )
+    key = Ed25519PrivateKey.generate()
+    device = {"store_id": "S001", "till_no": till_no}
+    return str(enroll_device(svc, key, "S001", device)["device_id"])
 
 
 class Till:

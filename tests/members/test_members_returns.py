@@ -5,8 +5,8 @@ and the cloud books each return once and never beyond what the sale earned or re
 
 from __future__ import annotations
 
-import base64
 import json
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,13 +14,15 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from members_cloud_rig import Rig, open_rig
 from members_kit import run
 
 from pos_app.domain.loyalty import points_settled_by_returns, refunded_value
 from sync.cloud.db import CloudDB
 from sync.cloud.service import CloudService
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
+from sync_testkit import enroll_device
 
 JKT, TEE, SCARF = "6901234567892", "6901234567908", "6901234567915"
 PHONE = "13900002222"
@@ -192,16 +194,8 @@ def svc(tmp_path: Path) -> Iterator[CloudService]:
 
 
 def _device(svc: CloudService) -> str:
-    pub = Ed25519PrivateKey.generate().public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-    return str(
-        svc.enroll(
-            {
-                "code": svc.enrollment_code("S001")["code"],
-                "public_key": base64.b64encode(pub).decode(),
-                "device": {"store_id": "S001", "till_no": 1},
-            }
-        )["device_id"]
-    )
+    key = Ed25519PrivateKey.generate()
+    return str(enroll_device(svc, key, "S001", {"store_id": "S001", "till_no": 1})["device_id"])
 
 
 def test_cloud_books_return_points_once_and_never_beyond_the_sale(svc: CloudService) -> None:

@@ -6,7 +6,9 @@ must never answer 5xx, and its answers must be JSON where the schema says so."""
 from __future__ import annotations
 
 import json
+import sys
 import urllib.parse
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +26,9 @@ from sync.cloud.ereceipt import CloudConfig
 from sync.cloud.server import ThreadedServer
 from sync.cloud.service import CloudService
 from sync.signing import RequestSigner, b64, public_raw
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
+from sync_testkit import enroll_device
 
 EXAMPLES = 25
 
@@ -60,13 +65,7 @@ def test_cloud_api_never_answers_5xx(cloud) -> None:  # type: ignore[no-untyped-
     base, svc = cloud
     svc.add_store("S001", "南京西路店")
     key = Ed25519PrivateKey.generate()
-    device_id = svc.enroll(
-        {
-            "code": svc.enrollment_code("S001")["code"],
-            "public_key": b64(public_raw(key)),
-            "device": {},
-        }
-    )["device_id"]
+    device_id = enroll_device(svc, key)["device_id"]
     schema = schemathesis.openapi.from_url(base + "/openapi.json")
     operations = [r.ok() for r in schema.get_all_operations()]
     assert operations
@@ -110,15 +109,9 @@ def test_huge_integers_are_a_400_not_a_500(cloud) -> None:  # type: ignore[no-un
     base, svc = cloud
     svc.add_store("S001", "南京西路店")
     key = Ed25519PrivateKey.generate()
-    device_id = svc.enroll(
-        {
-            "code": svc.enrollment_code("S001")["code"],
-            "public_key": b64(public_raw(key)),
-            "device": {},
-        }
-    )["device_id"]
+    device_id = enroll_device(svc, key)["device_id"]
     huge = 10**30
-    body = json.dumps({"events": [{"id": "e1", "seq": huge, "type": "x"}]}).encode()
+    body = json.dumps({"events": [{"id": str(uuid.uuid4()), "seq": huge, "type": "x"}]}).encode()
     url = base + "/v1/events"
     h = RequestSigner(key, device_id).headers("POST", url, body, datetime.now(UTC))
     h["Content-Type"] = "application/json"

@@ -22,7 +22,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pos_app.adapters.db.connection import OpenDatabase, open_database
 from pos_app.config import Paths
 from pos_app.domain.journal import GENESIS, canonical, entry_hash
-from sync.signing import key_id_of, public_raw, write_private_key
+from sync.cloud.enrolment import EnrollRequest
+from sync.signing import ENROLL_KEYID, RequestSigner, key_id_of, public_raw, write_private_key
 
 START = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 
@@ -202,6 +203,44 @@ class TillWriter:
             if i % 50 == 0:
                 self.other()
         conn.execute("COMMIT")
+
+
+ENROLL_URL = "http://cloud.test/v1/devices/enroll"
+
+
+def enroll_request(
+    key: Ed25519PrivateKey,
+    code: str,
+    device: dict[str, Any] | None = None,
+    *,
+    url: str = ENROLL_URL,
+    public_key: bytes | None = None,
+    signed: bool = True,
+) -> EnrollRequest:
+    """An enrollment request as a till sends it (signed with `key`, keyid "enroll"), for the
+    cloud service called directly; `public_key` puts another key in the body."""
+    body = json.dumps(
+        {
+            "code": code,
+            "public_key": base64.b64encode(public_key or public_raw(key)).decode(),
+            "device": device or {},
+        }
+    ).encode()
+    headers = {"content-type": "application/json"}
+    if signed:
+        now = datetime.now(UTC)
+        headers |= RequestSigner(key, ENROLL_KEYID).headers("POST", url, body, now)
+    return EnrollRequest("POST", url, headers, body, datetime.now(UTC).timestamp())
+
+
+def enroll_device(
+    svc: Any, key: Ed25519PrivateKey, store_id: str = "S001", device: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Enroll `key` with a fresh code of the store, by a signed request (proof of possession)."""
+    answer: dict[str, Any] = svc.enroll(
+        enroll_request(key, svc.enrollment_code(store_id)["code"], device)
+    )
+    return answer
 
 
 def enroll_settings(conn: Any, answer: dict[str, Any], cloud_url: str) -> None:

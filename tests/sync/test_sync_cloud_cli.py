@@ -13,12 +13,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sync_testkit import enroll_settings, make_till_home
+from sync_testkit import enroll_request, enroll_settings, make_till_home
 
 from pos_app.adapters.db.outbox import SqliteChangeSink
 from pos_app.cli import main
 from pos_app.cli.sync_cmds import build_relay
-from sync.signing import b64, public_raw
 
 pytest_plugins = ["sync_fixtures"]  # our fixtures (no conftest.py: see sync_fixtures)
 
@@ -85,7 +84,7 @@ def test_admin_commands_publish_changes(tmp_path: Path, cloud_db_url: str, capsy
 
     svc = CloudService(CloudDB(cloud_db_url), ereceipt_base_url="HTTP://X/R/")
     paths, od, key = make_till_home(tmp_path / "till")
-    answer = svc.enroll({"code": code["code"], "public_key": b64(public_raw(key))})
+    answer = svc.enroll(enroll_request(key, code["code"]))
     rc, out, _ = cli(capsys, "cloud", "devices", "list", *db, "--json")
     assert [d["device_id"] for d in json.loads(out)] == [answer["device_id"]]
 

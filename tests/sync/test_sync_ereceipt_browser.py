@@ -10,10 +10,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from sync_testkit import TillWriter, enroll_settings, make_till_home, token_for
+from sync_testkit import TillWriter, enroll_device, enroll_settings, make_till_home, token_for
 
 from pos_app.cli.sync_cmds import build_relay
-from sync.signing import b64, public_raw
 
 pytest_plugins = ["sync_fixtures"]  # our fixtures (no conftest.py: see sync_fixtures)
 
@@ -71,13 +70,7 @@ def test_ereceipt_page_in_chromium(tmp_path: Path, cloud_db_url: str) -> None:
         svc = cloud.service
         svc.add_store("S001", "南京西路店")
         paths, od, key = make_till_home(tmp_path / "till")
-        answer = svc.enroll(
-            {
-                "code": svc.enrollment_code("S001")["code"],
-                "public_key": b64(public_raw(key)),
-                "device": {},
-            }
-        )
+        answer = enroll_device(svc, key)
         enroll_settings(od.conn, answer, cloud.url)
         writer = TillWriter(od, "S001", 1)
         sale = writer.sale()

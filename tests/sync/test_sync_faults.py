@@ -8,11 +8,10 @@ import time
 from pathlib import Path
 
 from fault_proxy import FaultProxy
-from sync_testkit import TillWriter, enroll_settings, make_till_home
+from sync_testkit import TillWriter, enroll_device, enroll_settings, make_till_home
 
 from pos_app.cli.sync_cmds import build_relay
 from sync.relay import Backoff
-from sync.signing import b64, public_raw
 
 pytest_plugins = ["sync_fixtures"]  # our fixtures (no conftest.py: see sync_fixtures)
 
@@ -21,13 +20,7 @@ def test_exactly_once_through_a_faulty_network(tmp_path: Path, cloud) -> None:
     svc = cloud.service
     svc.add_store("S001", "南京西路店")
     paths, od, key = make_till_home(tmp_path / "till")
-    answer = svc.enroll(
-        {
-            "code": svc.enrollment_code("S001")["code"],
-            "public_key": b64(public_raw(key)),
-            "device": {},
-        }
-    )
+    answer = enroll_device(svc, key)
     host, port = cloud.url.removeprefix("http://").split(":")
     with FaultProxy((host, int(port)), seed=20261125, delay_s=0.9) as proxy:
         enroll_settings(od.conn, answer, proxy.url)

@@ -12,11 +12,11 @@ from pathlib import Path
 import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sync_testkit import TillWriter, make_till_home
+from sync_testkit import TillWriter, enroll_device, make_till_home
 
 from pos_app.domain.journal import canonical
 from sync.cloud.ingest import Reject, _fast_canonical
-from sync.signing import RequestSigner, b64, public_raw
+from sync.signing import RequestSigner
 
 pytest_plugins = ["sync_fixtures"]  # our fixtures (no conftest.py: see sync_fixtures)
 
@@ -38,9 +38,7 @@ def test_a_float_rejects_only_its_event(tmp_path: Path, cloud) -> None:
     svc = cloud.service
     svc.add_store("S001", "店")
     key = Ed25519PrivateKey.generate()
-    ans = svc.enroll(
-        {"code": svc.enrollment_code("S001")["code"], "public_key": b64(public_raw(key))}
-    )
+    ans = enroll_device(svc, key)
     events = [
         {
             "id": str(uuid.uuid4()),

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sync_testkit import TillWriter, enroll_settings, make_till_home, token_for
+from sync_testkit import TillWriter, enroll_device, enroll_settings, make_till_home, token_for
 
 from pos_app.cli.cloud_cmds import receipts_wiring
 from pos_app.cli.sync_cmds import build_relay
-from sync.signing import b64, public_raw
 
 pytest_plugins = ["sync_fixtures"]  # our fixtures (no conftest.py: see sync_fixtures)
 
@@ -34,9 +33,7 @@ def test_page_uses_the_receipts_package(tmp_path: Path, cloud_db_url: str) -> No
         svc = cloud.service
         svc.add_store("S001", "南京西路店")
         paths, od, key = make_till_home(tmp_path / "till")
-        answer = svc.enroll(
-            {"code": svc.enrollment_code("S001")["code"], "public_key": b64(public_raw(key))}
-        )
+        answer = enroll_device(svc, key)
         enroll_settings(od.conn, answer, cloud.url)
         writer = TillWriter(od, "S001", 1)
         sale = writer.sale()

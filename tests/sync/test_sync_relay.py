@@ -10,13 +10,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sync_testkit import TillWriter, enroll_settings, make_till_home
+from sync_testkit import TillWriter, enroll_device, enroll_settings, make_till_home
 
 from pos_app.adapters.db.outbox import SqliteOutbox
 from pos_app.cli import main
 from pos_app.cli.sync_cmds import build_relay, build_scheduler
 from sync.relay import Backoff
-from sync.signing import b64, public_raw
 
 pytest_plugins = ["sync_fixtures"]  # our fixtures (no conftest.py: see sync_fixtures)
 
@@ -25,13 +24,7 @@ def enrolled(tmp_path: Path, cloud, url: str | None = None):
     svc = cloud.service
     svc.add_store("S001", "南京西路店")
     paths, od, key = make_till_home(tmp_path / "till")
-    answer = svc.enroll(
-        {
-            "code": svc.enrollment_code("S001")["code"],
-            "public_key": b64(public_raw(key)),
-            "device": {},
-        }
-    )
+    answer = enroll_device(svc, key)
     enroll_settings(od.conn, answer, url or cloud.url)
     return paths, od, answer
 

@@ -13,12 +13,12 @@ from pathlib import Path
 import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sync_testkit import TillWriter, make_till_home
+from sync_testkit import TillWriter, enroll_device, make_till_home
 
 from pos_app.adapters.db.outbox import SqliteOutbox
 from pos_app.domain.journal import entry_hash
 from sync.client import CloudClient, encode_batch
-from sync.signing import RequestSigner, b64, public_raw
+from sync.signing import RequestSigner
 
 pytest_plugins = ["sync_fixtures"]  # our fixtures (no conftest.py: see sync_fixtures)
 
@@ -27,13 +27,7 @@ pytest_plugins = ["sync_fixtures"]  # our fixtures (no conftest.py: see sync_fix
 def device(cloud):
     cloud.service.add_store("S001", "南京西路店")
     key = Ed25519PrivateKey.generate()
-    answer = cloud.service.enroll(
-        {
-            "code": cloud.service.enrollment_code("S001")["code"],
-            "public_key": b64(public_raw(key)),
-            "device": {},
-        }
-    )
+    answer = enroll_device(cloud.service, key)
     return key, answer["device_id"]
 
 

@@ -11,7 +11,9 @@ connection) and runs in its own BEGIN IMMEDIATE … COMMIT.
 
 from __future__ import annotations
 
+import base64
 import json
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -20,7 +22,10 @@ from datetime import datetime
 from typing import Any
 
 from pos_app.adapters.db.stock_repo import apply_stock_change, apply_stock_doc_change
+from pos_app.domain.ed25519_keys import is_acceptable_public_key
 from pos_app.domain.ports import Change, OutboxEvent, Rejection
+
+log = logging.getLogger(__name__)
 
 CURSOR_KEY = "changes_cursor"
 _ENVELOPE_BYTES = 300  # id, type, seq, times and hashes around each payload on the wire
@@ -339,7 +344,23 @@ def _device_key(c: sqlite3.Connection, ch: Change, stamp: str) -> None:
             "UPDATE device_keys SET revoked = 1, updated_at = ? WHERE device_id = ?",
             (stamp, ch.key),
         )
-        return
+    elif _acceptable_key(ch.data.get("public_key")):
+        _store_device_key(c, ch, stamp)
+    else:
+        # A key any signature verifies under (specs/sync-protocol.md 1.1) is never stored,
+        # so no receipt verifies against it; the rest of the page still applies.
+        log.warning("refused device_key %s: not an acceptable Ed25519 public key", ch.key)
+
+
+def _acceptable_key(value: Any) -> bool:
+    try:
+        raw = base64.b64decode(value, validate=True) if isinstance(value, str) else b""
+    except ValueError:
+        return False
+    return is_acceptable_public_key(raw)
+
+
+def _store_device_key(c: sqlite3.Connection, ch: Change, stamp: str) -> None:
     d = ch.data
     c.execute(
         "INSERT INTO device_keys(device_id, key_id, public_key, store_id, till_no, revoked, "
