@@ -271,7 +271,7 @@ def test_totals_in_yuan_and_a_labelled_funnel(
         cloud.service.devices()[0]["device_id"],
         [
             {
-                "id": "e-join",
+                "id": "5f0c3b0e-8d57-4a59-9b1e-7c0c6f2a1e01",
                 "type": "member.enrolled",
                 "schema": 1,
                 "seq": 4,

@@ -162,7 +162,7 @@ def test_a_small_order_key_enrolled_before_the_check_signs_nothing(
         verify_token(decode_token(token), IDENTITY)
 
     # A real till enrolls (its CLI signs the request), pulls the published key and refuses it.
-    monkeypatch.setenv("GUITAI_PIN", "1234")
+    monkeypatch.setenv("GUITAI_PIN", "7391")
     home = ["--home", str(tmp_path / "till")]
 
     def guitai(*args: str) -> tuple[int, str]:
@@ -172,7 +172,7 @@ def test_a_small_order_key_enrolled_before_the_check_signs_nothing(
 
     rc, out = guitai(
         *("init", "--store-id", "S001", "--store-name", "南京西路店", "--till-no", "1"),
-        *("--admin-pin", "1234", "--json"),
+        *("--admin-pin", "7391", "--json"),
     )
     assert rc == 0, out
     rc, out = guitai("enroll", "--cloud", cloud.url, "--code", _code(svc), "--json")
