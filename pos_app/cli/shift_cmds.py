@@ -44,7 +44,13 @@ def _move(kind: str) -> Any:
         u = sign_in(till, user)
         till.wire_side_effects(_notice)
         r = till.shifts.cash_move(u, kind, Money.parse(amount).fen, reason or "no sale")
-        emit(r, as_json, f"{kind} {format_fen(r['amount_fen'])} recorded ({r['reason']})")
+        text = f"{kind} {format_fen(r['amount_fen'])} recorded ({r['reason']})"
+        drawer = r.get("drawer") or {}
+        if drawer.get("opened"):
+            text += "; drawer opened 钱箱已打开"
+        elif kind == "no_sale":
+            text += "; drawer NOT opened 钱箱未打开"  # the reason went to stderr as a note
+        emit(r, as_json, text)
 
     return cmd
 
