@@ -1,11 +1,19 @@
 """A till that sells, refunds and closes days in a loop, printing each receipt number to
-stdout only after its transaction committed.  The crash tests SIGKILL it at random moments."""
+stdout only after its transaction committed.  The crash tests SIGKILL it at random moments.
+
+    python -m benchmarks.crash_child HOME SEED [PAUSE_AT]
+
+With PAUSE_AT (receipt printing on, as the till runs it) the till prints its receipts, and
+its PAUSE_AT-th commit stops right after the commit, before the receipt's bytes are rendered
+and sent, announcing `P<receipt no>` on stdout: the parent kills it there (a pause point of
+this test program only; the till itself has none)."""
 
 from __future__ import annotations
 
 import os
 import random
 import sys
+import time
 from pathlib import Path
 
 from pos_app.adapters.db.connection import open_database
@@ -15,12 +23,23 @@ from pos_app.domain.money import CashRounding
 from pos_app.domain.tenders import Tender
 
 
-def main(home: str, seed: int) -> None:
+def main(home: str, seed: int, pause_at: int | None = None) -> None:
     rnd = random.Random(seed)
     paths = Paths(Path(home))
     db = open_database(paths.database)
     till = build_till(paths, db)
     user = till.users.authenticate("admin", os.environ.get("GUITAI_PIN", "7391"))
+    if pause_at is not None:
+        till.wire_side_effects()  # as `guitai sale` does: receipts owed since a crash print
+        commits = [0]
+
+        def pause(payload: dict[str, object]) -> None:
+            commits[0] += 1
+            if commits[0] == pause_at:
+                os.write(1, f"P{payload['receipt_no']}\n".encode())
+                time.sleep(3600)  # committed, receipt not yet rendered: killed here
+
+        till.sales.after_commit.insert(0, pause)
     codes = [r[0] for r in db.conn.execute("SELECT code FROM barcodes ORDER BY code LIMIT 50")]
     while True:
         if till.store.open_shift() is None:
@@ -48,4 +67,4 @@ def main(home: str, seed: int) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]))
+    main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else None)

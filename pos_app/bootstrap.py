@@ -231,21 +231,30 @@ class Till:
         problems reach `notice` from that thread."""
         self.printing.notice = notice
         self.receipt_output = self.receipt_printer
-        if background:
-            if self._print_thread is None:
-                from concurrent.futures import ThreadPoolExecutor
+        if background and self._print_thread is None:
+            from concurrent.futures import ThreadPoolExecutor
 
-                self._print_thread = ThreadPoolExecutor(1, thread_name_prefix="receipts")
-                printing = self.printing
+            self._print_thread = ThreadPoolExecutor(1, thread_name_prefix="receipts")
+            printing = self.printing
 
-                def after_commit(payload: dict[str, Any]) -> None:
-                    self._print_thread.submit(printing.after_commit, payload)
+            def after_commit(payload: dict[str, Any]) -> None:
+                self._print_thread.submit(printing.after_commit, payload)
 
-                self.sales.after_commit.append(after_commit)
+            self.sales.after_commit.append(after_commit)
         elif (
-            self._print_thread is None and self.printing.after_commit not in self.sales.after_commit
+            not background
+            and self._print_thread is None
+            and self.printing.after_commit not in self.sales.after_commit
         ):
             self.sales.after_commit.append(self.printing.after_commit)
+        if self.printing.reserve not in self.sales.in_transaction:
+            # The receipt's print job is written with the sale: a till killed between the
+            # commit and the printing still owes it, and prints it at its next start (here).
+            self.sales.in_transaction.append(self.printing.reserve)
+            if self._print_thread is not None:
+                self._print_thread.submit(self.printing.resume)
+            else:
+                self.printing.resume()
         if self.printing.after_cash_move not in self.shifts.after_cash_move:
             self.shifts.after_cash_move.append(self.printing.after_cash_move)
         # The Z prints after the close commits; on the printing thread when there is one.

@@ -140,7 +140,12 @@ def _savings(payload: Mapping[str, Any], kind: str) -> list[tuple[str, int]]:
     return out
 
 
-def _member(payload: Mapping[str, Any]) -> MemberBlock | None:
+# The member tiers' printed names (pos_app.domain.members.TIERS); a tier the till does not
+# know (a brand's own) prints as the cloud named it.
+TIER_LABELS = {"core": "核心会员", "potential": "潜力会员", "ordinary": "普通会员"}
+
+
+def _member(payload: Mapping[str, Any], lang: str = "zh-Hans") -> MemberBlock | None:
     m = payload.get("member")
     if not isinstance(m, Mapping):
         return None
@@ -151,8 +156,12 @@ def _member(payload: Mapping[str, Any]) -> MemberBlock | None:
         mask_phone(phone),
         earned if isinstance(earned, int) else None,
         balance if isinstance(balance, int) else None,
-        str(m.get("tier") or ""),
+        _tier(str(m.get("tier") or ""), lang),
     )
+
+
+def _tier(code: str, lang: str) -> str:
+    return tr(lang, TIER_LABELS[code]) if code in TIER_LABELS else code
 
 
 # --------------------------------------------------------------------------- builders
@@ -199,7 +208,7 @@ def from_sale_payload(
         total_fen=total,
         vat=_vat(payload, kind),
         tenders=tuple(_tender(p, kind, store.language) for p in payload.get("payments") or []),
-        member=_member(payload),
+        member=_member(payload, store.language),
         sections=(
             (
                 Section(

@@ -67,6 +67,13 @@ def clean(text: str) -> str:
     )
 
 
+SEP = "·"  # the separator of phrases on one line ("微信扫码 查看电子小票 · 退换货凭证")
+
+# Columns kept between a tender's label (with its card detail) and its amount on one line; less
+# and "尾号8599 199.00" reads as one number, so the detail goes on a line of its own.
+TENDER_GAP = 4
+
+
 def wrap(text: str, width: int) -> list[str]:
     """Break text into lines of at most `width` columns.
 
@@ -90,8 +97,10 @@ def wrap(text: str, width: int) -> list[str]:
                 if text_width("".join(cur[:i])) * 2 >= width:
                     carry = cur[i + 1 :]
                     cur = cur[:i]
-            lines.append("".join(cur).rstrip())
+            lines.append(_unhang("".join(cur).rstrip()))
             cur = carry
+            if cur[:2] == [SEP, " "]:
+                cur = cur[2:]  # "a · b" broken after the space: the next line starts with b
             cur_w = text_width("".join(cur))
             if ch == " " and not cur:
                 continue
@@ -99,6 +108,24 @@ def wrap(text: str, width: int) -> list[str]:
         cur_w += w
     lines.append("".join(cur).rstrip())
     return lines
+
+
+def _unhang(line: str) -> str:
+    """A line broken just after a " · " separator does not end with a stray "·"."""
+    return line[:-2].rstrip() if line.endswith(" " + SEP) else line
+
+
+def truncate(text: str, width: int) -> str:
+    """Text cut to `width` columns, ending in "…" when cut."""
+    text = clean(text).strip()
+    if text_width(text) <= width:
+        return text
+    out = ""
+    for ch in text:
+        if text_width(out) + char_width(ch) + char_width("…") > width:
+            break
+        out += ch
+    return out.rstrip() + "…"
 
 
 def center(text: str, width: int) -> str:
@@ -228,9 +255,19 @@ def layout(doc: ReceiptDocument, paper_width: int | str | Paper) -> list[Block]:
         else:
             kv(label, total, bold=True)
         for t in doc.tenders:
-            kv(t.label + (f" {t.detail}" if t.detail else ""), money(t.amount_fen))
-            if t.change_fen:
+            amount = money(t.amount_fen)
+            one = t.label + (f" {t.detail}" if t.detail else "")
+            if not t.detail or text_width(one) + TENDER_GAP + text_width(amount) <= w:
+                kv(one, amount)
+            else:
+                kv(t.label, amount)
+                add(row(t.detail, "", w, indent=2))
+            if t.change_fen and doc.kind != "sale":
                 kv(tr(lang, "找零"), money(t.change_fen))
+        if doc.kind == "sale" and doc.tenders:
+            # 应收 / 实收 / 找零: what was due, what the customer handed over, the change.
+            kv(tr(lang, "实收"), money(sum(t.amount_fen for t in doc.tenders)))
+            kv(tr(lang, "找零"), money(sum(t.change_fen for t in doc.tenders)))
         if doc.vat:
             out.append(_sep(w))
             for v in doc.vat:
@@ -255,7 +292,10 @@ def layout(doc: ReceiptDocument, paper_width: int | str | Paper) -> list[Block]:
             add_center(section.title, bold=True)
         for key, value in section.rows:
             # leading spaces mark a sub-row (a cashier's returns under the cashier)
-            add(row(key, value, w, len(key) - len(key.lstrip(" "))))
+            indent = len(key) - len(key.lstrip(" "))
+            if section.fit and value:
+                key = truncate(key.strip(), w - indent - 1 - text_width(clean(value).strip()))
+            add(row(key, value, w, indent))
 
     if doc.footer:
         out.append(_sep(w))

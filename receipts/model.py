@@ -101,6 +101,8 @@ class Section:
 
     title: str
     rows: tuple[tuple[str, str], ...] = ()
+    # Each row on one line: a key too long is cut short (…) so its value stays beside it.
+    fit: bool = False
 
 
 @dataclass(frozen=True, slots=True)

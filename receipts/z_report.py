@@ -110,8 +110,7 @@ def from_z_report(
             built.insert(1 if header else 0, Section(tr(store.language, "汇总"), tuple(scalars)))
     stock = report.get(STOCK_KEY)
     if isinstance(stock, Mapping):
-        for title, rows in adjustment_rows(stock, store.language, sku_info or {}):
-            built.append(Section(title, rows))
+        built.extend(adjustment_rows(stock, store.language, sku_info or {}))
     till = report.get("till_no")
     return ReceiptDocument(
         kind="z_report",

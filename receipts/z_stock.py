@@ -1,11 +1,13 @@
 """The Z report's stock part on paper: the day's stock adjustments (counts, deliveries received,
-transfers out) with SKU, name, reason, quantity and value, and the SKUs a sale took below zero.
+transfers out) with SKU, name, reason, quantity and value, and the SKUs a sale took below zero
+with their on-hand figure at the close (and the lowest the day's sales took them to).
 
 The report's `stock_adjustments` section (docs/stock.md) carries SKUs and quantities only; the
 caller passes what the catalogue knows (`sku_info`: SKU -> (name, price in fen)), so a Z
 reprinted months later still shows the names.  Value is quantity × the SKU's retail price, the
-same measure as `guitai stock report value`.  Labels are Chinese and English: the manager and
-the brand's auditors both read the Z.
+same measure as `guitai stock report value`.  Labels are in the report's language, like the rest
+of the Z (Simplified, or Traditional for a Big5 store); paper names no shell command, only where
+on the till to look.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 from pos_app.domain.money import format_fen
 
 from .labels import tr
+from .model import Section
 
 STOCK_KEY = "stock_adjustments"  # the Z report's key (ShiftService.report_sections)
 # name, price_fen
@@ -23,12 +26,12 @@ SkuInfo = Mapping[str, tuple[str, int]]
 Rows = tuple[tuple[str, str], ...]
 
 REASON_LABELS = {
-    "count": "盘点 count",
-    "receive": "收货 received",
-    "transfer_out": "调出 transfer out",
-    "cloud": "总部更新 cloud",
-    "sale": "销售 sale",
-    "return": "退货 return",
+    "count": "盘点",
+    "receive": "收货",
+    "transfer_out": "调出",
+    "cloud": "总部更新",
+    "sale": "销售",
+    "return": "退货",
 }
 
 
@@ -59,10 +62,8 @@ def _sku_line(move: Mapping[str, Any], sku_info: SkuInfo) -> str:
 MAX_BELOW_ZERO = 30
 
 
-def adjustment_rows(
-    section: Mapping[str, Any], language: str, sku_info: SkuInfo
-) -> list[tuple[str, Rows]]:
-    """(title, rows) pairs for the Z: the adjustments, then the SKUs sold below zero."""
+def adjustment_rows(section: Mapping[str, Any], language: str, sku_info: SkuInfo) -> list[Section]:
+    """The Z's stock sections: the adjustments, then the SKUs sold below zero."""
     moves: Sequence[Mapping[str, Any]] = [
         m for m in section.get("moves") or [] if isinstance(m, Mapping)
     ]
@@ -71,15 +72,10 @@ def adjustment_rows(
     ]
     rows: list[tuple[str, str]] = []
     if not moves:
-        rows.append((tr(language, "无库存调整") + " no adjustments", ""))
+        rows.append((tr(language, "无库存调整"), ""))
     else:
-        rows.append(("SKU " + tr(language, "名称") + " name", ""))
-        rows.append(
-            (
-                "  " + tr(language, "原因") + " reason " + tr(language, "数量") + " qty",
-                tr(language, "金额") + " value",
-            )
-        )
+        rows.append((tr(language, "货号 名称"), ""))
+        rows.append(("  " + tr(language, "原因 数量"), tr(language, "金额")))
         rows.append(("", ""))
         total_units = 0
         total_value = 0
@@ -108,45 +104,50 @@ def adjustment_rows(
                     label = tr(language, REASON_LABELS.get(str(reason), str(reason)))
                     rows.append(
                         (
-                            f"{label} {_int(agg.get('lines'))}" + tr(language, "行") + " lines",
+                            f"{label} {_int(agg.get('lines'))}" + tr(language, "行"),
                             f"{_int(agg.get('units')):+d}",
                         )
                     )
         rows.append(
             (
-                tr(language, "合计") + f" total {total_units:+d}",
+                tr(language, "合计") + f" {total_units:+d}",
                 format_fen(total_value) + ("*" if unknown_value else ""),
             )
         )
         if unknown_value:
-            rows.append(
-                (
-                    "* "
-                    + tr(language, "部分商品不在目录中，未计金额")
-                    + " some SKUs not in the catalogue: value left out",
-                    "",
-                )
-            )
-    out = [(tr(language, "库存调整") + " Stock adjustments", tuple(rows))]
+            rows.append(("* " + tr(language, "部分商品不在目录中，未计金额"), ""))
+    out = [Section(tr(language, "库存调整"), tuple(rows))]
     if below:
-        neg: list[tuple[str, str]] = [
-            ("SKU " + tr(language, "名称") + " name", tr(language, "结存") + " on hand")
-        ]
-        lowest: dict[str, Mapping[str, Any]] = {}
-        for m in below:
-            sku = str(m.get("sku") or "")
-            if sku not in lowest or _int(m.get("on_hand_after")) < _int(
-                lowest[sku].get("on_hand_after")
-            ):
-                lowest[sku] = m
-        for m in list(lowest.values())[:MAX_BELOW_ZERO]:
-            neg.append((_sku_line(m, sku_info), f"{_int(m.get('on_hand_after')):+d}"))
-        if len(lowest) > MAX_BELOW_ZERO:
-            more = len(lowest) - MAX_BELOW_ZERO
-            neg.append((tr(language, "另有 {n} 个 SKU：guitai stock report negative", n=more), ""))
-        neg.append((tr(language, "请核对货架实物") + " check the shelf", ""))
-        out.append((tr(language, "负库存") + " Sold below zero", tuple(neg)))
+        out.append(_below_zero(below, language, sku_info))
     return out
+
+
+def _below_zero(below: Sequence[Mapping[str, Any]], language: str, sku_info: SkuInfo) -> Section:
+    """One line per SKU: its on-hand figure at the close and, when lower, the lowest the day's
+    sales took it to.  A Z stored before the close figure was kept shows only the lowest."""
+    lowest: dict[str, Mapping[str, Any]] = {}
+    for m in below:
+        sku = str(m.get("sku") or "")
+        if sku not in lowest or _int(m.get("on_hand_after")) < _int(
+            lowest[sku].get("on_hand_after")
+        ):
+            lowest[sku] = m
+    rows: list[tuple[str, str]] = [(tr(language, "货号 名称"), tr(language, "现有(最低)"))]
+    for m in list(lowest.values())[:MAX_BELOW_ZERO]:
+        low = _int(m.get("on_hand_after"))
+        now = m.get("on_hand")
+        if isinstance(now, int) and not isinstance(now, bool):
+            figure = f"{now:+d}" if now <= low else f"{now:+d}({low:+d})"
+        else:
+            figure = f"({low:+d})"
+        rows.append((_sku_line(m, sku_info), figure))
+    if len(lowest) > MAX_BELOW_ZERO:
+        # where the till shows them all (班次 → 盘点 / 收发货 → 报表 → 负库存)
+        more = len(lowest) - MAX_BELOW_ZERO
+        rows.append((tr(language, "另有 {n} 个货号：请在收银机「负库存」报表中查看", n=more), ""))
+    rows.append((tr(language, "请核对货架实物"), ""))
+    # one line per SKU: a long name is cut short so its figures stay on its line
+    return Section(tr(language, "负库存"), tuple(rows), fit=True)
 
 
 def skus_of(section: Mapping[str, Any]) -> set[str]:

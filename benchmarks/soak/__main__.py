@@ -61,6 +61,8 @@ def verdicts(r: dict[str, Any]) -> dict[str, bool]:
     v: dict[str, bool] = {}
     if "crash" in r:
         v["crash"] = bool(r["crash"].get("ok"))
+        if "receipts" in r["crash"]:
+            v["crash_receipts_printed_or_listed"] = bool(r["crash"]["receipts"].get("ok"))
     if isinstance(r.get("power_loss"), list):
         modes = {m["synchronous"]: m for m in r["power_loss"]}
         full, normal = modes.get("FULL", {}), modes.get("NORMAL", {})
@@ -110,6 +112,18 @@ def to_markdown(info: dict[str, Any], r: dict[str, Any], v: dict[str, bool]) -> 
             "verified every tenth kill and at the end.",
             "",
         ]
+        cr = c.get("receipts", {})
+        if "kills" in cr:
+            lines += [
+                f"Receipts (a printing till, virtual printer on loopback): {cr['kills']} kills, "
+                f"{cr['kills_after_commit']} of them between a sale's commit and its receipt; "
+                f"after the restart {cr['receipts']} sales and refunds: {cr['printed']} printed "
+                f"on paper, {cr['listed_unprinted']} listed as not printed (`guitai devices "
+                f"jobs`), {len(cr['missing'])} neither; {cr['owed_printed_after_restart']} of "
+                f"the {cr['owed_at_kill']} receipts owed at a kill printed at the next start; "
+                f"{cr['seconds']} s.",
+                "",
+            ]
     if isinstance(r.get("power_loss"), list):
         lines += [
             "## Power loss (apsw VFS that keeps only synced writes; the till's own services "

@@ -33,4 +33,29 @@ def run(work: Path, kills: int, seed: int = 7) -> dict[str, Any]:
         "problems": r.problems,
         "seconds": round(time.monotonic() - t, 1),
         "ok": not r.problems and r.kills == kills,
+        "receipts": receipts(work, kills, seed),
+    }
+
+
+def receipts(work: Path, kills: int, seed: int) -> dict[str, Any]:
+    """The same kills on a till that prints (virtual printer on loopback), half of them
+    between a sale's commit and its receipt: after the restart every committed sale and refund
+    has its receipt printed or listed as not printed (benchmarks/crash_receipts.py)."""
+    from benchmarks import crash_receipts
+
+    home = make_till(work / "crash-receipts")
+    t = time.monotonic()
+    r = crash_receipts.run(home, kills, seed=seed)
+    return {
+        "kills": r.kills,
+        "kills_after_commit": r.kills_after_commit,
+        "receipts": r.receipts,
+        "printed": r.printed,
+        "listed_unprinted": r.listed,
+        "owed_at_kill": len(r.owed_at_kill),
+        "owed_printed_after_restart": r.owed_printed,
+        "missing": r.missing,
+        "problems": r.problems,
+        "seconds": round(time.monotonic() - t, 1),
+        "ok": not r.problems and not r.missing and r.kills == kills,
     }

@@ -257,6 +257,13 @@ def jobs(ctx: click.Context, printer: str | None, show_all: bool, as_json: bool)
             f"{r['ref'] or '':<38} {r['last_error'] or ''}"
             for r in rows
         ]
+        if any(r["state"] == "queued" and not r["bytes"] for r in rows):
+            lines += [
+                "queued, 0 bytes: a receipt owed since the till stopped after its sale; it "
+                "prints when the till next starts with this printer set up.",
+                "排队中、0 字节：收银机在交易完成后停止而未打印的小票；收银机下次启动且打印机"
+                "已设置时自动打印。",
+            ]
         if any(r["state"] == "unconfirmed" for r in rows):
             lines += [
                 "unconfirmed: sent, but the printer never confirmed it. Check the paper: "

@@ -56,11 +56,15 @@ def _move(kind: str) -> Any:
         r = till.shifts.cash_move(u, kind, Money.parse(amount).fen, reason)
         zh, en = _MOVE_NAMES[kind]
         amount_text = f" ¥{format_fen(r['amount_fen'])}" if kind != "no_sale" else ""
-        emit(
-            r,
-            as_json,
-            f"已记录{zh}{amount_text}（{r['reason']}）\n{en}{amount_text} recorded ({r['reason']})",
+        text = (
+            f"已记录{zh}{amount_text}（{r['reason']}）\n{en}{amount_text} recorded ({r['reason']})"
         )
+        drawer = r.get("drawer") or {}
+        if drawer.get("opened"):
+            text += "\n钱箱已打开 drawer opened"
+        elif kind == "no_sale":
+            text += "\n钱箱未打开 drawer NOT opened"  # the reason went to stderr as a note
+        emit(r, as_json, text)
 
     return cmd
 

@@ -104,5 +104,7 @@ def test_below_zero_one_line_per_sku_lowest_figure_and_capped() -> None:
     lines = lines_of(report())
     neg = [x for x in lines if x.startswith("SKU-")]
     assert len(neg) == 30  # 40 SKUs below zero: the first 30, then where to see the rest
-    assert all(x.endswith("-2") for x in neg)  # each SKU's lowest figure, once
-    assert any("另有 10 个 SKU" in x and "stock report negative" in x for x in lines)
+    # each SKU's lowest figure, once, in brackets: this Z was stored without the close figure
+    assert all(x.endswith("(-2)") for x in neg)
+    assert any("另有 10 个货号" in x for x in lines)
+    assert not any("guitai" in x for x in lines)  # the till's words on paper, no command

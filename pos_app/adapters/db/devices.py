@@ -232,6 +232,50 @@ class DeviceStore:
             )
             return int(cur.lastrowid or 0)
 
+    def reserve(self, printer: str, kind: str, ref: str) -> int:
+        """A job whose bytes are not rendered yet, written inside the caller's transaction (a
+        sale's or refund's: the receipt is owed from the moment the sale commits, so a till
+        killed before it renders and sends the bytes still finds it at start).  Its data stays
+        empty until `fill`; `unrendered` lists the ones a crash left behind."""
+        with self.lock:
+            if not self.conn.in_transaction:
+                raise StateError(
+                    "A receipt's print job is reserved inside its sale's transaction",
+                    "小票打印任务须在销售事务内登记",
+                )
+            cur = self.conn.execute(
+                "INSERT INTO print_jobs (printer, created_at, kind, ref, data, state)"
+                " VALUES (?, ?, ?, ?, x'', 'queued')",
+                (printer, self._now(), kind, ref),
+            )
+            return int(cur.lastrowid or 0)
+
+    def reserved(self, kind: str, ref: str) -> int | None:
+        """The reserved, still unrendered job for this receipt, if there is one."""
+        rows = self._q(
+            "SELECT id FROM print_jobs WHERE ref = ? AND kind = ? AND state = 'queued'"
+            " AND length(data) = 0 ORDER BY id LIMIT 1",
+            (ref, kind),
+        )
+        return int(rows[0]["id"]) if rows else None
+
+    def unrendered(self) -> list[PrintJob]:
+        """Reserved jobs whose bytes were never rendered (the till stopped first), oldest first."""
+        rows = self._q(
+            "SELECT * FROM print_jobs WHERE state = 'queued' AND length(data) = 0 ORDER BY id"
+        )
+        return [_job(r) for r in rows]
+
+    def fill(self, job_id: int, data: bytes) -> None:
+        """The rendered bytes of a reserved job (still queued: the printer's thread sends it)."""
+        if not data:
+            raise InvalidInput("Nothing to print (empty job)", "打印内容为空")
+        with self._tx() as c:
+            c.execute(
+                "UPDATE print_jobs SET data = ? WHERE id = ? AND length(data) = 0",
+                (sqlite3.Binary(data), job_id),
+            )
+
     def job(self, job_id: int) -> PrintJob:
         rows = self._q("SELECT * FROM print_jobs WHERE id = ?", (job_id,))
         if not rows:
@@ -268,10 +312,16 @@ class DeviceStore:
         with self._tx() as c:
             cur = c.execute(
                 "UPDATE print_jobs SET state = 'printing', attempts = attempts + 1"
-                " WHERE id = ? AND state IN ('queued', 'failed')",
+                " WHERE id = ? AND state IN ('queued', 'failed') AND length(data) > 0",
                 (job_id,),
             )
             if cur.rowcount != 1:
+                if self.job(job_id).data == b"":
+                    raise StateError(
+                        f"Print job {job_id} is a receipt not rendered yet: the till prints it "
+                        "when it starts with the printer set up",
+                        f"打印任务 {job_id} 的小票尚未生成：收银机启动且打印机已设置时会自动打印",
+                    )
                 raise StateError(
                     f"Print job {job_id} is not waiting to print",
                     f"打印任务 {job_id} 不在等待打印状态",
@@ -327,10 +377,12 @@ class DeviceStore:
         return self.job(job_id)
 
     def recover_interrupted(self, printer: str | None = None) -> list[int]:
-        """After a crash, jobs left 'printing' are failed (not resent: the paper may exist)."""
+        """After a crash, jobs left 'printing' are unconfirmed: some or all of the bytes may
+        have reached the paper, so they are neither resent blindly nor taken as printed; they
+        stay listed until someone looks at the paper (reprint or confirm)."""
         ids = [j.id for j in self.jobs(printer, states=("printing",), limit=1000)]
         for job_id in ids:
-            self.mark_failed(job_id, "interrupted")
+            self.mark_unconfirmed(job_id, "interrupted")
         return ids
 
     # -- drawer ---------------------------------------------------------------------------------

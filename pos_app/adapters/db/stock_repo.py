@@ -148,18 +148,21 @@ class SqliteStockRepo:
 
     def day_went_negative(self, business_day: str) -> list[dict[str, Any]]:
         """SKUs the day's sales took below zero (the shelf had more than the books): one row
-        each, at its lowest figure, with the sale that took it there (SQLite gives a bare
+        each, at its lowest figure (`on_hand_after`) with its figure now (`on_hand`), with the
+        sale that took it there (SQLite gives a bare
         column the values of the row min() picked), in the order they got there.  One row per SKU keeps the Z small on a
         day that sold a whole unstocked delivery."""
         # min() must be the query's only aggregate for the bare columns to come from its row
+        # on_hand: the figure now (at the close), which a later count or delivery may have
+        # lifted; the lowest alone would send the manager to a shelf already put right.
         rows = self.conn.execute(
-            "SELECT sku, low, ref, user, at FROM ("
+            "SELECT g.sku, g.low, g.ref, g.user, g.at, coalesce(l.on_hand, 0) FROM ("
             " SELECT sku, min(on_hand_after) AS low, ref, user, at, id FROM stock_moves"
             " WHERE business_day = ? AND qty < 0 AND on_hand_after < 0 AND reason = 'sale'"
-            " GROUP BY sku) ORDER BY id",
+            " GROUP BY sku) g LEFT JOIN stock_levels l ON l.sku = g.sku ORDER BY g.id",
             (business_day,),
         ).fetchall()
-        keys = ("sku", "on_hand_after", "ref", "user", "at")
+        keys = ("sku", "on_hand_after", "ref", "user", "at", "on_hand")
         return [dict(zip(keys, r, strict=True)) for r in rows]
 
     def consistency(self) -> list[dict[str, Any]]:

@@ -117,6 +117,10 @@ class Hardware:
     ) -> JobOutcome:
         return self.printer(printer_name).enqueue_and_print(data, kind, ref, wait=wait)
 
+    def print_reserved(self, job_id: int, data: bytes, *, wait: float | None = None) -> JobOutcome:
+        job = self.store.job(job_id)
+        return self.printer(job.printer).print_reserved(job_id, data, wait=wait)
+
     def reprint(self, job_id: int, *, wait: float | None = None) -> JobOutcome:
         job = self.store.job(job_id)
         return self.printer(job.printer).reprint(job_id, wait=wait)

@@ -128,6 +128,24 @@ class PrintUnconfirmed(DeviceProblem):
     code = "print_unconfirmed"
 
 
+class PaperLow(DeviceProblem):
+    """The job printed, and the printer's paper-near-end sensor is on: a warning, not a
+    failure (the sale and its receipt are done); the cashier gets a new roll ready."""
+
+    code = "paper_low"
+
+
+def paper_low(device: str, job_id: int, what: str = "") -> PaperLow:
+    en, zh = STATE_MESSAGES["paper_near_end"]
+    return PaperLow(
+        f"{device}: {en}" + (f" ({what} printed)" if what else ""),
+        f"{device}：{zh}" + (f"（{what} 已打印）" if what else ""),
+        reason="paper_near_end",
+        device=device,
+        job_id=job_id,
+    )
+
+
 def unconfirmed(device: str, job_id: int, what: str = "") -> PrintUnconfirmed:
     en, zh = UNCONFIRMED_MESSAGE
     prefix_en = f"{device}: " + (f"{what} " if what else "")

@@ -134,6 +134,14 @@ class PrinterService:
             return JobOutcome(job_id, "queued", [])
         return self._wait(job_id, fut, wait)
 
+    def print_reserved(self, job_id: int, data: bytes, *, wait: float | None = None) -> JobOutcome:
+        """Fill a job reserved in its sale's transaction with its bytes, then print it."""
+        self.store.fill(job_id, data)
+        fut = self.worker.submit(lambda: self._run_job(job_id))
+        if wait == 0:
+            return JobOutcome(job_id, "queued", [])
+        return self._wait(job_id, fut, wait)
+
     def reprint(self, job_id: int, *, wait: float | None = None) -> JobOutcome:
         job = self.store.job(job_id)
         if job.printer != self.name:
@@ -146,10 +154,13 @@ class PrinterService:
         return self._wait(job_id, fut, wait)
 
     def resume(self) -> list[int]:
-        """After start: jobs cut off by a crash become 'failed' (the paper may exist, so they
-        are not resent blindly); jobs still 'queued' are printed."""
+        """After start: jobs cut off by a crash become 'unconfirmed' (the paper may exist, so
+        they are neither resent blindly nor taken as printed); jobs still 'queued' are printed
+        (a reserved receipt once its bytes are rendered: see ReceiptPrinting.resume)."""
         interrupted = self.store.recover_interrupted(self.name)
         for job in self.store.jobs(self.name, states=("queued",), limit=1000)[::-1]:
+            if not job.data:
+                continue
             job_id = job.id
             self.worker.submit(lambda job_id=job_id: self._run_job(job_id))
         return interrupted

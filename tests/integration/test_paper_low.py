@@ -1,0 +1,81 @@
+"""Paper running low (the printer's near-end sensor): the sale completes and its receipt
+prints, and the cashier is warned — a bilingual note after `guitai sale`, a notice to the
+till's banner and the status bar's printer line."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from drivers.emulators.printer import VirtualPrinter
+from pos_app.cli import main
+
+
+@pytest.fixture
+def vprinter() -> Iterator[VirtualPrinter]:
+    vp = VirtualPrinter(render=False)
+    try:
+        yield vp
+    finally:
+        vp.close()
+
+
+def cli(home: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    rc = main(["--home", str(home), *args])
+    o = capsys.readouterr()
+    return rc, o.out, o.err
+
+
+def test_cli_sale_on_low_paper_completes_and_warns(
+    till_home: Path,
+    vprinter: VirtualPrinter,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("GUITAI_PIN", "7391")
+    vprinter.set(auto_close_drawer=True, paper_near_end=True)
+    uri = f"tcp://127.0.0.1:{vprinter.serve_tcp(0)}"
+    assert cli(till_home, capsys, "devices", "add", "front", "--kind", "printer", "--uri", uri,
+               "--no-test")[0] == 0  # fmt: skip
+    assert cli(till_home, capsys, "shift", "open", "--user", "admin", "--float", "100")[0] == 0
+    rc, out, err = cli(till_home, capsys, "sale", "--user", "admin", "--scan", "6901234567908",
+                       "--pay", "cash:100", "--json")  # fmt: skip
+    assert rc == 0, err
+    no = json.loads(out)["receipt_no"]
+    assert len(vprinter.jobs) == 1  # the receipt printed: the sale is kept, nothing to redo
+    assert "纸快用完了" in err and "Paper running low" in err and f"{no:06d}" in err
+
+
+def test_the_till_is_told_and_the_status_bar_warns(till: Any, vprinter: VirtualPrinter) -> None:
+    from pos_app.adapters.hardware import PaperLow
+    from pos_app.bootstrap_ui import register_probes
+    from pos_app.domain.money import CashRounding
+    from pos_app.domain.tenders import Tender
+    from pos_app.services.device_status import DeviceState
+
+    vprinter.set(auto_close_drawer=True, paper_near_end=True)
+    till.hardware.store.add_device("front", "printer", f"tcp://127.0.0.1:{vprinter.serve_tcp(0)}")
+    notices: list[Any] = []
+    try:
+        till.wire_side_effects(notices.append)
+        u = till.users.authenticate("admin", "7391")
+        till.shifts.open(u, 10000)
+        sale = till.sales.new_sale(u)
+        till.sales.scan(sale, "6901234567908")
+        sale.add_tender(Tender.CASH, sale.totals().due_fen, CashRounding.NONE)
+        payload = till.sales.complete(sale)
+        assert till.reads.receipt(payload["receipt_no"])["receipt_no"] == payload["receipt_no"]
+        low = [n for n in notices if isinstance(n, PaperLow)]
+        assert len(low) == 1 and notices == low
+        assert "纸快用完" in low[0].message_zh and "new roll" in low[0].message
+        register_probes(till, ttl_s=600.0)
+        st = till.devices._probes["printer"].refresh_now()
+        assert st.state is DeviceState.WARNING and "纸快用完" in st.reason_zh
+    finally:
+        till.devices.close()
+        till.close()
