@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shlex
 import shutil
 import sys
 from datetime import UTC, datetime, timedelta
@@ -28,6 +29,7 @@ from pos_app.domain.tenders import Tender
 from pos_app.domain.users import Role
 
 ADMIN_PIN = "8888"
+CASHIERS = (("wang", "1111"), ("li", "2222"))
 
 
 def _cli(home: Path, *args: str) -> None:
@@ -75,9 +77,9 @@ def ring_day(home: Path, out: Path, sales: int, seed: int = 7) -> dict[str, Any]
     db = open_database(paths.database)
     till = build_till(paths, db, clock)
     admin = till.users.authenticate("admin", ADMIN_PIN)
-    for name, pin in (("wang", "1111"), ("li", "2222")):
+    for name, pin in CASHIERS:
         till.users.add(name, {Role.CASHIER}, pin)
-    cashiers = [till.users.authenticate("wang", "1111"), till.users.authenticate("li", "2222")]
+    cashiers = [till.users.authenticate(name, pin) for name, pin in CASHIERS]
     approval = till.users.approval("admin", ADMIN_PIN, "discount", "VIP 客户")
     codes = [
         r[0]
@@ -165,8 +167,11 @@ def ring_day(home: Path, out: Path, sales: int, seed: int = 7) -> dict[str, Any]
         )
     zdoc = receipt_docs.z_document(till.store, z)
     render_png(zdoc, paper(80)).save(out / "z-report.png")
-    (out / "x-report.json").write_text(json.dumps(x_report, ensure_ascii=False, indent=2), "utf-8")
-    (out / "z-report.json").write_text(json.dumps(z, ensure_ascii=False, indent=2), "utf-8")
+    for name, report in (("x-report", x_report), ("z-report", z)):
+        # The text is the document the printer prints and `guitai report x|z` shows.
+        text = render_text(receipt_docs.z_document(till.store, report), paper(80))
+        (out / f"{name}.txt").write_text(text + "\n", "utf-8")
+        (out / f"{name}.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), "utf-8")
     result = verify(till.store)
     stats.update(
         journal_ok=result.ok,
@@ -178,6 +183,15 @@ def ring_day(home: Path, out: Path, sales: int, seed: int = 7) -> dict[str, Any]
     )
     db.close()
     return stats
+
+
+def guitai_command() -> str:
+    """How to reach `guitai` from any shell: the script installed beside this interpreter
+    (.venv/bin/guitai), which works without activating the venv."""
+    script = Path(sys.executable).parent / "guitai"
+    if script.exists():
+        return shlex.quote(str(script))
+    return f"{shlex.quote(sys.executable)} -m pos_app.cli"
 
 
 def main() -> int:
@@ -194,10 +208,16 @@ def main() -> int:
     stats = ring_day(home, out, sales)
     (out / "summary.json").write_text(json.dumps(stats, ensure_ascii=False, indent=2), "utf-8")
     print(json.dumps(stats, ensure_ascii=False, indent=2))
-    print(f"\nTill folder: {home}  (try: guitai --home {home} sales list)")
+    users = [f"admin / {ADMIN_PIN} (manager)"] + [f"{n} / {p} (cashier)" for n, p in CASHIERS]
+    print(f"\nUsers / PINs 用户与密码: {', '.join(users)}")
+    print(f"Till folder: {home}")
+    print(f"  try: {guitai_command()} --home {shlex.quote(str(home))} sales list")
+    print("  (or `. .venv/bin/activate` once, then `guitai --home … sales list`)")
     print(f"Receipts (text, PNG, ESC/POS): {out / 'receipts'}")
+    print(f"X report: {out / 'x-report.txt'} (text; JSON: {out / 'x-report.json'})")
     print(
-        f"X and Z reports: {out / 'x-report.json'}, {out / 'z-report.json'}, {out / 'z-report.png'}"
+        f"Z report: {out / 'z-report.txt'} (text; JSON: {out / 'z-report.json'}, "
+        f"PNG: {out / 'z-report.png'})"
     )
     return 0 if stats["journal_ok"] else 1
 
