@@ -81,12 +81,15 @@ def ring_day(home: Path, out: Path, sales: int, seed: int = 7) -> dict[str, Any]
         till.users.add(name, {Role.CASHIER}, pin)
     cashiers = [till.users.authenticate(name, pin) for name, pin in CASHIERS]
     approval = till.users.approval("admin", ADMIN_PIN, "discount", "VIP 客户")
-    codes = [
-        r[0]
-        for r in db.conn.execute(
-            "SELECT code FROM barcodes WHERE kind = 'ean13' ORDER BY code LIMIT 400"
-        )
-    ]
+    # Customers buy what is on the shelf: an item is picked in proportion to its stock (a
+    # sold-out size now and then too: a mis-stocked item, flagged on the Z as sold below zero).
+    stocked = db.conn.execute(
+        "SELECT b.code, coalesce(l.on_hand, 0) FROM barcodes b "
+        "LEFT JOIN stock_levels l ON l.sku = b.sku WHERE b.kind = 'ean13' ORDER BY b.code "
+        "LIMIT 2000"
+    ).fetchall()
+    codes = [r[0] for r in stocked]
+    weights = [max(0, r[1]) + 0.2 for r in stocked]
     till.shifts.open(admin, 50000)
     stats = {
         "sales": 0,
@@ -105,7 +108,7 @@ def ring_day(home: Path, out: Path, sales: int, seed: int = 7) -> dict[str, Any]
         user = rnd.choice(cashiers)
         sale = till.sales.new_sale(user)
         for _ in range(rnd.choice([1, 1, 2, 2, 3, 4])):
-            till.sales.scan(sale, rnd.choice(codes))
+            till.sales.scan(sale, rnd.choices(codes, weights)[0])
         roll = rnd.random()
         if roll < 0.05 and len(sale.lines) > 1:
             sale.void_line(sale.lines[-1].line_no, "顾客不要了")
