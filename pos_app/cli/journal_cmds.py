@@ -24,13 +24,14 @@ def journal_verify(ctx: click.Context, as_json: bool) -> None:
         "ok": result.ok,
         "entries": result.entries,
         "sales": result.sales,
+        "refunds": result.refunds,
         "problems": [{"seq": p.seq, "problem": p.problem} for p in result.problems],
     }
     emit(
         data,
         as_json,
         lambda d: (
-            f"journal OK: {d['entries']} entries, {d['sales']} sales"
+            f"journal OK: {d['entries']} entries, {d['sales']} sales, {d['refunds']} refunds"
             if d["ok"]
             else "journal FAILED:\n"
             + "\n".join(f"  entry {p['seq']}: {p['problem']}" for p in d["problems"])
