@@ -15,6 +15,7 @@ import contextlib
 import io
 import json
 import os
+import shlex
 import shutil
 import socket
 import sys
@@ -278,6 +279,10 @@ def main(out: Path | None = None, quit_after_ms: int | None = None) -> int:
             "declined, .93 make the terminal wait.\n"
             f"Printed receipts: {out / 'printer'} (PNG per receipt, jobs.jsonl)"
         )
+        from pos_app.demo import guitai_command
+
+        hint = f"{guitai_command()} --home {shlex.quote(str(home))} stock show QP-2026-0001"
+        print(f"  try (in another shell while the till runs): {hint}")
         args = ["--home", str(home), "run", "--customer-display"]
         if quit_after_ms is not None:
             args += ["--quit-after", str(quit_after_ms)]
