@@ -219,7 +219,8 @@ def main() -> int:
     print(f"  try: {guitai_command()} --home {shlex.quote(str(home))} sales list")
     print("  (or `. .venv/bin/activate` once, then `guitai --home … sales list`)")
     print(f"Receipts (text, PNG, ESC/POS): {out / 'receipts'}")
-    print(f"X report: {out / 'x-report.txt'} (text; JSON: {out / 'x-report.json'})")
+    if (out / "x-report.txt").exists():
+        print(f"X report: {out / 'x-report.txt'} (text; JSON: {out / 'x-report.json'})")
     print(
         f"Z report: {out / 'z-report.txt'} (text; JSON: {out / 'z-report.json'}, "
         f"PNG: {out / 'z-report.png'})"
