@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shlex
 import shutil
 import sys
 from datetime import UTC, datetime, timedelta
@@ -28,6 +29,7 @@ from pos_app.domain.tenders import Tender
 from pos_app.domain.users import Role
 
 ADMIN_PIN = "8264"
+CASHIERS = (("wang", "1597"), ("li", "2046"))
 
 
 def _cli(home: Path, *args: str) -> None:
@@ -75,16 +77,19 @@ def ring_day(home: Path, out: Path, sales: int, seed: int = 7) -> dict[str, Any]
     db = open_database(paths.database)
     till = build_till(paths, db, clock)
     admin = till.users.authenticate("admin", ADMIN_PIN)
-    for name, pin in (("wang", "1597"), ("li", "2046")):
+    for name, pin in CASHIERS:
         till.users.add(name, {Role.CASHIER}, pin)
-    cashiers = [till.users.authenticate("wang", "1597"), till.users.authenticate("li", "2046")]
+    cashiers = [till.users.authenticate(name, pin) for name, pin in CASHIERS]
     approval = till.users.approval("admin", ADMIN_PIN, "discount", "VIP 客户")
-    codes = [
-        r[0]
-        for r in db.conn.execute(
-            "SELECT code FROM barcodes WHERE kind = 'ean13' ORDER BY code LIMIT 400"
-        )
-    ]
+    # Customers buy what is on the shelf: an item is picked in proportion to its stock (a
+    # sold-out size now and then too: a mis-stocked item, flagged on the Z as sold below zero).
+    stocked = db.conn.execute(
+        "SELECT b.code, coalesce(l.on_hand, 0) FROM barcodes b "
+        "LEFT JOIN stock_levels l ON l.sku = b.sku WHERE b.kind = 'ean13' ORDER BY b.code "
+        "LIMIT 2000"
+    ).fetchall()
+    codes = [r[0] for r in stocked]
+    weights = [max(0, r[1]) + 0.2 for r in stocked]
     till.shifts.open(admin, 50000)
     stats = {
         "sales": 0,
@@ -103,7 +108,7 @@ def ring_day(home: Path, out: Path, sales: int, seed: int = 7) -> dict[str, Any]
         user = rnd.choice(cashiers)
         sale = till.sales.new_sale(user)
         for _ in range(rnd.choice([1, 1, 2, 2, 3, 4])):
-            till.sales.scan(sale, rnd.choice(codes))
+            till.sales.scan(sale, rnd.choices(codes, weights)[0])
         roll = rnd.random()
         if roll < 0.05 and len(sale.lines) > 1:
             sale.void_line(sale.lines[-1].line_no, "顾客不要了")
@@ -165,8 +170,13 @@ def ring_day(home: Path, out: Path, sales: int, seed: int = 7) -> dict[str, Any]
         )
     zdoc = receipt_docs.z_document(till.store, z)
     render_png(zdoc, paper(80)).save(out / "z-report.png")
-    (out / "x-report.json").write_text(json.dumps(x_report, ensure_ascii=False, indent=2), "utf-8")
-    (out / "z-report.json").write_text(json.dumps(z, ensure_ascii=False, indent=2), "utf-8")
+    for name, report in (("x-report", x_report), ("z-report", z)):
+        if report is None:  # no X: a day too short to reach its middle
+            continue
+        # The text is the document the printer prints and `guitai report x|z` shows.
+        text = render_text(receipt_docs.z_document(till.store, report), paper(80))
+        (out / f"{name}.txt").write_text(text + "\n", "utf-8")
+        (out / f"{name}.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), "utf-8")
     result = verify(till.store)
     stats.update(
         journal_ok=result.ok,
@@ -178,6 +188,15 @@ def ring_day(home: Path, out: Path, sales: int, seed: int = 7) -> dict[str, Any]
     )
     db.close()
     return stats
+
+
+def guitai_command() -> str:
+    """How to reach `guitai` from any shell: the script installed beside this interpreter
+    (.venv/bin/guitai), which works without activating the venv."""
+    script = Path(sys.executable).parent / "guitai"
+    if script.exists():
+        return shlex.quote(str(script))
+    return f"{shlex.quote(sys.executable)} -m pos_app.cli"
 
 
 def main() -> int:
@@ -194,10 +213,17 @@ def main() -> int:
     stats = ring_day(home, out, sales)
     (out / "summary.json").write_text(json.dumps(stats, ensure_ascii=False, indent=2), "utf-8")
     print(json.dumps(stats, ensure_ascii=False, indent=2))
-    print(f"\nTill folder: {home}  (try: guitai --home {home} sales list)")
+    users = [f"admin / {ADMIN_PIN} (manager)"] + [f"{n} / {p} (cashier)" for n, p in CASHIERS]
+    print(f"\nUsers / PINs 用户与密码: {', '.join(users)}")
+    print(f"Till folder: {home}")
+    print(f"  try: {guitai_command()} --home {shlex.quote(str(home))} sales list")
+    print("  (or `. .venv/bin/activate` once, then `guitai --home … sales list`)")
     print(f"Receipts (text, PNG, ESC/POS): {out / 'receipts'}")
+    if (out / "x-report.txt").exists():
+        print(f"X report: {out / 'x-report.txt'} (text; JSON: {out / 'x-report.json'})")
     print(
-        f"X and Z reports: {out / 'x-report.json'}, {out / 'z-report.json'}, {out / 'z-report.png'}"
+        f"Z report: {out / 'z-report.txt'} (text; JSON: {out / 'z-report.json'}, "
+        f"PNG: {out / 'z-report.png'})"
     )
     return 0 if stats["journal_ok"] else 1
 

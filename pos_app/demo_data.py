@@ -7,9 +7,10 @@ create a second barcode for one of them; the seed decides materials, fits, price
 
 from __future__ import annotations
 
+import hashlib
 import random
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -150,6 +151,25 @@ MOBILE_PREFIXES = (
     + ["190", "191", "192", "193", "195", "196", "197", "198", "199"]
 )
 TIERS = (("core", 10), ("potential", 30), ("ordinary", 60))
+
+# The demo chain: store id, name, latitude, longitude, how much stock it carries (the demo till
+# is S001; the others answer the stock grid's "other stores" when the till is enrolled).
+DEMO_STORES = (
+    ("S001", "静安嘉里中心店", 31.2243, 121.4459, 1.0),
+    ("S002", "南京西路店", 31.2304, 121.4594, 0.7),
+    ("S003", "徐家汇港汇店", 31.1950, 121.4366, 1.3),
+    ("S004", "陆家嘴正大店", 31.2372, 121.5017, 0.5),
+)
+# Units on hand of one colour in one size at a store of scale 1.0: a size curve that peaks in
+# the middle sizes, as an apparel buyer orders (a store holds few XS and XXL, more M and L).
+SIZE_UNITS = {
+    "XS": 2, "S": 5, "M": 8, "L": 8, "XL": 5, "XXL": 2,
+    "100": 3, "110": 4, "120": 5, "130": 5, "140": 4, "150": 3,
+    "38": 2, "39": 4, "40": 6, "41": 6, "42": 5, "43": 3, "44": 2,
+    "均码": 12, "": 20,
+}  # fmt: skip
+CORE_COLOURS = {"黑", "白", "藏青", "灰"}  # bought deeper than the season's fashion colours
+SOLD_OUT_SHARE = 0.02  # a size/colour already sold out at a store
 MEMBER_NS = uuid.UUID("1c6f1a5e-8d7b-4f0e-9a55-6d0b7c1e2a90")
 
 
@@ -279,3 +299,23 @@ def generate_members(count: int, seed: int = 1) -> Iterator[tuple[object, ...]]:
         )
         member_id = str(uuid.uuid5(MEMBER_NS, phone))
         yield (member_id, phone, name, born.isoformat(), tier, points, stored, created, "", created)
+
+
+def stock_quantity(sku: Sku, store_id: str = "S001", seed: int = 1, scale: float = 1.0) -> int:
+    """Units of `sku` on hand at a demo store: the size curve, deeper in core colours, varied
+    per SKU and store, now and then sold out.  Deterministic for (seed, store, SKU)."""
+    # Two uniform numbers from a hash of the key: a Random() per SKU would cost 500,000 seedings.
+    digest = hashlib.blake2b(f"{seed}:{store_id}:{sku.sku}".encode(), digest_size=8).digest()
+    sold_out, spread = (int.from_bytes(digest[i : i + 4], "big") / 2**32 for i in (0, 4))
+    if sold_out < SOLD_OUT_SHARE:
+        return 0
+    units = SIZE_UNITS.get(sku.size, 4) * (1.4 if sku.colour in CORE_COLOURS else 0.8)
+    return max(1, round(units * scale * (0.5 + spread)))
+
+
+def generate_stock(
+    skus: Iterable[Sku], store_id: str = "S001", seed: int = 1, scale: float = 1.0
+) -> Iterator[tuple[str, int]]:
+    """(sku, units on hand) for each SKU at one demo store."""
+    for sku in skus:
+        yield sku.sku, stock_quantity(sku, store_id, seed, scale)

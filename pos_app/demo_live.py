@@ -15,6 +15,7 @@ import contextlib
 import io
 import json
 import os
+import shlex
 import shutil
 import socket
 import sys
@@ -186,16 +187,42 @@ def configure_till(home: Path, s: LiveStack, *, enroll: bool = True) -> dict[str
     done["terminal"] = s.zvt.uri
     done["wechat"], done["alipay"] = s.wechat.url, s.alipay.url
     if enroll and s.cloud is not None:
-        settings = json.loads(cli(home, "device", "show", "--json"))
-        store_id = str(settings.get("store_id", "S001"))
-        db = str(s.cloud_db)
-        cli(home, "cloud", "store", "add", store_id, "--name", "静安嘉里中心店", "--db", db)
-        code = json.loads(
-            cli(home, "cloud", "enrollment-code", "--store", store_id, "--db", db, "--json")
-        )["code"]
-        cli(home, "enroll", "--cloud", s.cloud_url, "--code", code)
-        done["cloud"] = s.cloud_url
+        done["cloud"] = enroll_till(home, s)
     return done
+
+
+def enroll_till(home: Path, s: LiveStack) -> str:
+    """cloud store add + enrollment code + `guitai enroll`; the cloud's URL."""
+    settings = json.loads(cli(home, "device", "show", "--json"))
+    store_id = str(settings.get("store_id", "S001"))
+    db = str(s.cloud_db)
+    cli(home, "cloud", "store", "add", store_id, "--name", "静安嘉里中心店", "--db", db)
+    code = json.loads(
+        cli(home, "cloud", "enrollment-code", "--store", store_id, "--db", db, "--json")
+    )["code"]
+    cli(home, "enroll", "--cloud", s.cloud_url, "--code", code)
+    return s.cloud_url
+
+
+def stock_the_chain(home: Path, s: LiveStack, skus: int, seed: int = 7) -> int:
+    """The demo chain's stock in the cloud: the demo till's own store with the figures
+    `guitai demo-data` gave the till, and the other stores (added, located) with theirs, so
+    the stock grid's "other stores" has answers.  Returns the number of figures set."""
+    from pos_app.demo_data import DEMO_STORES, generate_catalog, generate_stock
+    from sync.cloud.stock import CloudStock
+
+    db = str(s.cloud_db)
+    stock = CloudStock(s.cloud_service)
+    catalog = [sku for batch in generate_catalog(skus, seed) for sku in batch.skus]
+    styles = {sku.sku: sku.style for sku in catalog}
+    figures = 0
+    for store_id, name, lat, lon, scale in DEMO_STORES:
+        if store_id != "S001":
+            cli(home, "cloud", "store", "add", store_id, "--name", name, "--db", db)
+        stock.locate(store_id, lat, lon)
+        qty = dict(generate_stock(catalog, store_id, seed, scale))
+        figures += len(stock.set_quantities(store_id, qty, styles))
+    return figures
 
 
 def setup_till(out: Path, skus: int = 2000, members: int = 500) -> Path:
@@ -239,8 +266,11 @@ def main(out: Path | None = None, quit_after_ms: int | None = None) -> int:
     print(f"Guitai live demo → {out}")
     stack = start_stack(out)
     try:
-        home = setup_till(out, skus=int(os.environ.get("GUITAI_DEMO_SKUS", "2000")))
+        skus = int(os.environ.get("GUITAI_DEMO_SKUS", "2000"))
+        home = setup_till(out, skus=skus)
         done = configure_till(home, stack)
+        stock_the_chain(home, stack, skus)
+        cli(home, "sync", "run")  # the till takes its store's figures before the window opens
         print(json.dumps({"till": str(home), **done}, ensure_ascii=False, indent=2))
         print(
             f"\nSign in as {CASHIER} (PIN {CASHIER_PIN}) or admin (PIN {ADMIN_PIN}).\n"
@@ -249,6 +279,10 @@ def main(out: Path | None = None, quit_after_ms: int | None = None) -> int:
             "declined, .93 make the terminal wait.\n"
             f"Printed receipts: {out / 'printer'} (PNG per receipt, jobs.jsonl)"
         )
+        from pos_app.demo import guitai_command
+
+        hint = f"{guitai_command()} --home {shlex.quote(str(home))} stock show QP-2026-0001"
+        print(f"  try (in another shell while the till runs): {hint}")
         args = ["--home", str(home), "run", "--customer-display"]
         if quit_after_ms is not None:
             args += ["--quit-after", str(quit_after_ms)]

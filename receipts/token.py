@@ -5,6 +5,9 @@ unsigned Unix seconds) | total_fen (4, signed) | sale_digest (8) | Ed25519 signa
 bytes 0-24.  The token is the upper-case RFC 4648 base32 of those bytes without `=` padding
 (143 characters); the URL is the enrolment's upper-case base URL + token, so the whole URL
 fits the QR alphanumeric character set and encodes as QR version 7 at error correction M.
+Reading accepts the token in any case: RFC 4648 base32 is case-insensitive by design, and a
+URL typed or pasted from a phone often arrives lower-cased (a QR code itself cannot hold lower
+case, so this never gives one receipt two QR texts).
 
 This is a contract with the cloud: never change version 1; add a version instead.
 """
@@ -144,7 +147,7 @@ def _strip_url(token_or_url: str) -> str:
 
 def decode_token(token_or_url: str) -> TokenFields:
     """Read a token (or the whole QR URL) without checking the signature."""
-    token = _strip_url(token_or_url)
+    token = _strip_url(token_or_url).upper()
     if not token:
         raise TokenError(
             "no e-receipt token found (the text is empty or ends with '/')",
@@ -152,9 +155,9 @@ def decode_token(token_or_url: str) -> TokenFields:
         )
     if not set(token) <= _BASE32:
         raise TokenError(
-            "this is not an e-receipt token: it is not upper-case base32 text "
-            "(scan the QR code on the receipt again)",
-            "这不是电子小票凭证：不是大写 base32 编码（请重新扫描小票上的二维码）",
+            "this is not an e-receipt token: it is not base32 text (letters A-Z and digits "
+            "2-7; scan the QR code on the receipt again)",
+            "这不是电子小票凭证：不是 base32 编码（字母 A-Z 与数字 2-7；请重新扫描小票上的二维码）",
         )
     if len(token) != TOKEN_CHARS:
         raise TokenError(

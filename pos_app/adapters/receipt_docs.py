@@ -9,7 +9,7 @@ from typing import Any
 from pos_app.adapters.db.store import SqliteStore
 from pos_app.adapters.keys import TillSigner
 from pos_app.domain.errors import InvalidInput
-from pos_app.domain.timeutil import DEFAULT_TZ, parse_iso
+from pos_app.domain.timeutil import DEFAULT_TZ, parse_iso, zone
 from receipts import (
     PrinterProfile,
     ReceiptDocument,
@@ -128,12 +128,19 @@ def key_lookup(store: SqliteStore, signer: TillSigner) -> Any:
 
 def verify_receipt(store: SqliteStore, signer: TillSigner, text: str) -> dict[str, Any]:
     """Verify a scanned e-receipt; raises TokenError with the reason when it is not genuine."""
+    from datetime import UTC, datetime
+
     fields: TokenFields = verify(text.strip(), key_lookup(store, signer))
+    tz = store.settings().get("timezone", DEFAULT_TZ)
+    # The token carries Unix seconds; a person reads the store's wall-clock time.
+    issued = datetime.fromtimestamp(fields.issued_at, UTC).astimezone(zone(tz))
     result: dict[str, Any] = {
         "valid": True,
         "key_id": fields.key_id.hex(),
         "receipt_no": fields.receipt_no,
         "issued_at": fields.issued_at,
+        "issued_at_iso": issued.isoformat(),
+        "timezone": tz,
         "total_fen": fields.total_fen,
         "own_till": fields.key_id == signer.key_id,
         "local_sale": None,

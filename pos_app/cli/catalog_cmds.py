@@ -73,16 +73,28 @@ def _info_line(info: SkuInfo) -> str:
 @click.option("--skus", type=click.IntRange(0, 5_000_000), default=2_000, show_default=True)
 @click.option("--members", type=click.IntRange(0, 2_000_000), default=500, show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same data.")
+@click.option(
+    "--stock/--no-stock",
+    default=True,
+    show_default=True,
+    help="Starting stock per size and colour (--no-stock: leave stock as it is).",
+)
 @json_option
 @click.pass_context
-def demo_data(ctx: click.Context, skus: int, members: int, seed: int, as_json: bool) -> None:
+def demo_data(
+    ctx: click.Context, skus: int, members: int, seed: int, stock: bool, as_json: bool
+) -> None:
     """Fill the catalog and member list with realistic demo data (re-runnable: it replaces
     the same SKU ids and members by phone; see docs/catalog.md)."""
     from pos_app.adapters.db.catalog_repo import SqliteCatalog
-    from pos_app.demo_data import generate_catalog, generate_members
+    from pos_app.adapters.db.stock_repo import load_stock_figures
+    from pos_app.demo_data import generate_catalog, generate_members, generate_stock
 
     database = obj(ctx).database()
     repo = SqliteCatalog(database.conn)
+    row = database.conn.execute("SELECT value FROM settings WHERE key = 'store_id'").fetchone()
+    store_id = str(row[0]) if row else "S001"
+    units = 0
     now = datetime.now(UTC).isoformat(timespec="seconds")
     started = datetime.now(UTC)
     before = repo.count()
@@ -94,6 +106,12 @@ def demo_data(ctx: click.Context, skus: int, members: int, seed: int, as_json: b
         for batch in generate_catalog(skus, seed):
             repo.upsert_styles(batch.styles)
             repo.upsert_skus(batch.skus, now, batch.kinds)
+            # Starting stock per size and colour, as if the brand's ERP had published it: a
+            # demo sale then sells from stock instead of below zero.
+            if stock:
+                figures = list(generate_stock(batch.skus, store_id, seed))
+                load_stock_figures(database.conn, figures, now)
+                units += sum(q for _, q in figures)
             step(len(batch.skus))
         chunk: list[tuple[object, ...]] = []
         for row in generate_members(members, seed):
@@ -112,15 +130,17 @@ def demo_data(ctx: click.Context, skus: int, members: int, seed: int, as_json: b
         "seed": seed,
         "new_skus": after - before,
         "catalog_skus": after,
+        "stock_units": units,
         "seconds": round(seconds, 2),
     }
     emit(
         summary,
         as_json,
         lambda s: (
-            f"已写入 {s['skus']} 个商品（新增 {s['new_skus']}，目录共 {s['catalog_skus']}）和 "
-            f"{s['members']} 位会员，用时 {s['seconds']} 秒\n"
-            f"{s['skus']} SKUs ({s['new_skus']} new, {s['catalog_skus']} in the catalog) and "
+            f"已写入 {s['skus']} 个商品（新增 {s['new_skus']}，目录共 {s['catalog_skus']}，"
+            f"库存 {s['stock_units']} 件）和 {s['members']} 位会员，用时 {s['seconds']} 秒\n"
+            f"{s['skus']} SKUs ({s['new_skus']} new, {s['catalog_skus']} in the catalog, "
+            f"{s['stock_units']} units in stock) and "
             f"{s['members']} members written in {s['seconds']} s (seed {s['seed']})"
         ),
     )

@@ -24,14 +24,15 @@ def journal_verify(ctx: click.Context, as_json: bool) -> None:
         "ok": result.ok,
         "entries": result.entries,
         "sales": result.sales,
+        "refunds": result.refunds,
         "problems": [{"seq": p.seq, "problem": p.problem} for p in result.problems],
     }
     emit(
         data,
         as_json,
         lambda d: (
-            f"流水校验通过：{d['entries']} 条，{d['sales']} 笔销售\n"
-            f"journal OK: {d['entries']} entries, {d['sales']} sales"
+            f"流水校验通过：{d['entries']} 条，{d['sales']} 笔销售，{d['refunds']} 笔退货\n"
+            f"journal OK: {d['entries']} entries, {d['sales']} sales, {d['refunds']} refunds"
             if d["ok"]
             else "流水校验未通过 journal FAILED:\n"
             + "\n".join(f"  entry {p['seq']}: {p['problem']}" for p in d["problems"])

@@ -138,7 +138,8 @@ def receipt_verify(ctx: click.Context, url_or_token: str, as_json: bool) -> None
     def text(d: dict) -> str:  # type: ignore[type-arg]
         lines = [
             f"VALID e-receipt: till key {d['key_id']}, receipt {d['receipt_no']}, "
-            f"total ¥{format_fen(d['total_fen'])}"
+            f"total ¥{format_fen(d['total_fen'])}",
+            f"issued 开具时间 {d['issued_at_iso'][:19].replace('T', ' ')} ({d['timezone']})",
         ]
         if local is not None:
             lines.append(

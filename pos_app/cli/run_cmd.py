@@ -2,11 +2,45 @@
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Mapping
+
 import click
 
-from pos_app.domain.errors import GuitaiError
+from pos_app.domain.errors import GuitaiError, StateError
 
 from .common import obj
+
+# Qt platforms that draw on a desktop session and need its address; any other one (eglfs and
+# linuxfb on the kiosk, offscreen, vnc, minimal) draws without one.
+_SESSION_PLATFORMS = {"xcb": ("DISPLAY",), "wayland": ("WAYLAND_DISPLAY",)}
+
+
+class NoDisplay(StateError):
+    code = "no_display"
+
+
+def display_problem(env: Mapping[str, str], platform: str = sys.platform) -> NoDisplay | None:
+    """Why Qt could not open a window here, said before Qt is started: without a display Qt
+    aborts the process (exit 134) with a message about a missing xcb-cursor library."""
+    if not platform.startswith("linux"):
+        return None
+    wanted = [p.split(":")[0].strip() for p in env.get("QT_QPA_PLATFORM", "").split(";")]
+    wanted = [p for p in wanted if p] or ["xcb", "wayland"]
+    for name in wanted:
+        needs = _SESSION_PLATFORMS.get(name.split("-")[0])
+        if needs is None or any(env.get(var) for var in needs):
+            return None
+    return NoDisplay(
+        "No display to open the till's window on (DISPLAY and WAYLAND_DISPLAY are not set). "
+        "Run `guitai run` in the store PC's desktop session (or with DISPLAY=:0), or without a "
+        "desktop with QT_QPA_PLATFORM=eglfs as the kiosk service does; on a machine without a "
+        "screen, `make demo` rings up the headless demo day instead",
+        "没有可显示收银窗口的屏幕（未设置 DISPLAY 或 WAYLAND_DISPLAY）。请在门店电脑的桌面会话中"
+        "运行 guitai run（或加 DISPLAY=:0），无桌面时设置 QT_QPA_PLATFORM=eglfs（与 kiosk 服务相同）；"
+        "没有屏幕的机器可运行 make demo 查看无界面演示",
+    )
 
 
 @click.command()
@@ -33,6 +67,9 @@ def run(
     quit_after: int | None,
 ) -> None:
     """Open the till (a window; --kiosk for full screen)."""
+    problem = display_problem(os.environ)
+    if problem is not None:
+        raise problem
     from pos_app.ui.app import build_app, qapplication
     from pos_app.ui.qt import QTimer
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date, timedelta
 from typing import Any
 
 import click
@@ -12,6 +14,7 @@ from pos_app.domain.money import Money, format_fen
 from pos_app.domain.pricing import Discount
 from pos_app.domain.returns import ReturnRequest
 from pos_app.domain.tenders import Tender
+from pos_app.domain.timeutil import local_day
 from pos_app.services.member_checkout import MemberCheckout, PayStep
 
 from .auth import approval, sign_in
@@ -249,25 +252,69 @@ def sales() -> None:
     """Completed sales and refunds."""
 
 
+def business_day(value: str | None, till: Any) -> str | None:
+    """--day as a business day: YYYY-MM-DD, or today / yesterday in the store's time zone.
+    Anything else is refused: a day that cannot match would print "no sales" and mislead."""
+    if value is None:
+        return None
+    text = value.strip().lower()
+    if text in ("today", "yesterday"):
+        today = date.fromisoformat(local_day(till.clock.now(), till.identity.tz))
+        return str(today - timedelta(days=1 if text == "yesterday" else 0))
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return str(date.fromisoformat(text))
+    except ValueError:
+        pass
+    raise InvalidInput(
+        f"--day {value}: write the business day as YYYY-MM-DD (e.g. 2026-11-25), or today or "
+        "yesterday",
+        f"--day {value}：营业日请写成 YYYY-MM-DD（如 2026-11-25），或 today / yesterday",
+    )
+
+
 @sales.command("list")
-@click.option("--day", help="Business day YYYY-MM-DD.")
-@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100000))
+@click.option("--day", help="Business day YYYY-MM-DD (or today, yesterday).")
+@click.option(
+    "--limit",
+    default=50,
+    show_default=True,
+    type=click.IntRange(1, 100000),
+    help="Show at most N receipts, the newest first.",
+)
+@click.option("--all", "all_", is_flag=True, help="Show every receipt (no --limit).")
 @json_option
 @click.pass_context
-def sales_list(ctx: click.Context, day: str | None, limit: int, as_json: bool) -> None:
-    rows = obj(ctx).till.store.list_sales(day=day, limit=limit)
+def sales_list(ctx: click.Context, day: str | None, limit: int, all_: bool, as_json: bool) -> None:
+    """Completed sales and refunds, the newest first, at the store's local time."""
+    from pos_app.services.till_reads import local_time
+
+    till = obj(ctx).till
+    tz = till.identity.tz
+    rows = till.store.list_sales(day=business_day(day, till), limit=None if all_ else limit + 1)
+    more = not all_ and len(rows) > limit
+    rows = rows[:limit] if more else rows
+    for r in rows:
+        r["completed_at_local"] = local_time(str(r["completed_at"]), tz, "%Y-%m-%d %H:%M:%S")
     emit(
         rows,
         as_json,
         lambda rs: (
             "\n".join(
-                f"{r['receipt_no']:>6} {r['kind']:<6} {r['completed_at']} {r['cashier']:<10} "
+                f"{r['receipt_no']:>6} {r['kind']:<6} {r['completed_at_local']} {r['cashier']:<10} "
                 f"{format_fen(r['total_fen']):>10}"
                 for r in rs
             )
-            or "no sales"
+            or ("no sales on that day / 当天没有销售" if day else "no sales yet / 尚无销售")
         ),
     )
+    if more:  # on standard error: --json stays a plain list
+        click.echo(
+            f"注意：只显示最新的 {limit} 张小票，还有更多：用 --limit N 或 --all 查看全部\n"
+            f"note: showing the newest {limit} receipts only, there are more: use --limit N "
+            "or --all",
+            err=True,
+        )
 
 
 @sales.command("show")

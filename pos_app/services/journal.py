@@ -13,12 +13,18 @@ from .ports import Store
 @dataclass(frozen=True)
 class VerifyResult:
     entries: int
-    sales: int
+    sales: int  # sale receipts
+    refunds: int  # refund receipts, counted apart: a refund is not a sale
     problems: list[ChainProblem]
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def receipts(self) -> int:
+        """Sale and refund rows checked (every receipt number)."""
+        return self.sales + self.refunds
 
 
 def _check_row(row: dict[str, object]) -> list[str]:
@@ -57,9 +63,10 @@ def _check_row(row: dict[str, object]) -> list[str]:
 def verify(store: Store) -> VerifyResult:
     problems = verify_chain(store.journal_entries())
     expected_no = 1
-    count = 0
+    counts = {"sale": 0, "refund": 0}
     for row in store.sales_rows_for_verify():
-        count += 1
+        kind = "refund" if row["kind"] == "refund" else "sale"
+        counts[kind] += 1
         seq = int(str(row["journal_seq"]))
         if row["receipt_no"] != expected_no:
             problems.append(
@@ -73,4 +80,4 @@ def verify(store: Store) -> VerifyResult:
     for seq in store.journal_refs_without_sale():
         problems.append(ChainProblem(seq, "journal entry has no sale row (sale deleted)"))
     entries = sum(1 for _ in store.journal_entries())
-    return VerifyResult(entries, count, problems)
+    return VerifyResult(entries, counts["sale"], counts["refund"], problems)

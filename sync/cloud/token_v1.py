@@ -34,9 +34,11 @@ class TokenFields:
 
 class BuiltinTokenCodec:
     def decode(self, token_or_url: str) -> TokenFields:
-        token = token_or_url.rsplit("/", 1)[-1]
-        if not token or token != token.upper():
-            raise TokenInvalid("the token is upper-case base32")
+        # Base32 reads in any case (RFC 4648): a link typed or pasted from a phone may arrive
+        # lower-cased; receipts.token reads it the same way.
+        token = token_or_url.rsplit("/", 1)[-1].upper()
+        if not token:
+            raise TokenInvalid("no token")
         try:
             raw = base64.b32decode(token + "=" * (-len(token) % 8))
         except ValueError as err:

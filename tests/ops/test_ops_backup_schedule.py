@@ -94,7 +94,7 @@ def test_scheduled_backup_while_selling_restores_and_verifies(till: Any, tmp_pat
     try:
         result = verify(SqliteStore(db.conn))
         assert result.ok, result.problems
-        assert 0 < result.sales <= len(sold)  # a consistent cut: no half-written sale
+        assert 0 < result.receipts <= len(sold)  # a consistent cut: no half-written sale
     finally:
         db.close()
 

@@ -177,6 +177,6 @@ def test_sales_racing_the_backup_are_each_wholly_in_or_out(till: Any, tmp_path: 
                 ).fetchone()[0] == len(in_copy)  # fmt: skip
             result = verify(SqliteStore(c))
             assert result.ok, result.problems
-            assert result.sales == len(in_copy)
+            assert result.receipts == len(in_copy)
         finally:
             db.close()

@@ -67,7 +67,7 @@ def test_migration_preserves_every_sale_and_backs_up_first(fixture: Path, tmp_pa
         assert [m.name for m in migrations.applied(db.db)] == KNOWN
         result = verify(SqliteStore(db.conn))
         assert result.ok, result.problems
-        assert result.sales == len(before["sales"])
+        assert result.receipts == len(before["sales"])  # sales and refunds
     finally:
         db.close()
     after = _rows(db_path)

@@ -164,8 +164,10 @@ def test_enroll_sync_and_ereceipt(tmp_path: Path, cloud, capsys) -> None:
 
     stranger = token_for(Ed25519PrivateKey.generate(), 1, 1795588200, 100, "00" * 32)
     assert "未知收银台" in httpx.get(f"{cloud.url}/r/{stranger}").text
-    lower = httpx.get(f"{cloud.url}/r/{token.lower()}")
-    assert lower.status_code == 404 and "无法识别" in lower.text
+    lower = httpx.get(f"{cloud.url}/r/{token.lower()}")  # a link pasted lower-cased
+    assert lower.status_code == 200 and "真实小票" in lower.text
+    junk = httpx.get(f"{cloud.url}/r/{token[:-9]}")
+    assert junk.status_code == 404 and "无法识别" in junk.text
 
 
 def writer_count(od) -> int:

@@ -54,7 +54,6 @@ def test_spec_vector() -> None:
     codec.verify(fields, public_raw(key))
     with pytest.raises(TokenInvalid):
         codec.verify(fields, public_raw(Ed25519PrivateKey.generate()))
-    with pytest.raises(TokenInvalid):
-        codec.decode(TOKEN.lower())
+    assert codec.decode(TOKEN.lower()) == fields  # base32 reads in any case
     with pytest.raises(TokenInvalid):
         codec.decode(TOKEN[:-8])

@@ -33,6 +33,17 @@ def test_demo_with_a_display_sets_up_an_enrolled_till_and_opens_the_window(
     )
     assert out.returncode == 0, out.stderr[-3000:]
     assert "ready: signin screen, 2 users" in out.stdout
+    # the other stores of the demo chain have stock in the local cloud (docs/catalog.md)
+    grid = json.loads(
+        subprocess.run(
+            [sys.executable, "-m", "pos_app.cli", "cloud-stock", "show", "QP-2026-0001",
+             "--db", str(tmp_path / "demo" / "cloud.db"), "--json"],
+            env=env, capture_output=True, text=True, timeout=60, check=True,
+        ).stdout
+    )  # fmt: skip
+    stocked = {s["store_id"] for s in grid["stores"] if sum(s["skus"].values()) > 0}
+    assert stocked == {"S001", "S002", "S003", "S004"}
+    assert "try (in another shell while the till runs):" in out.stdout
     text = out.stdout
     setup = json.loads(text[text.index("{") : text.index("}") + 1])
     for key in ("printer", "terminal", "wechat", "alipay", "cloud"):

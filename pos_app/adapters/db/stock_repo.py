@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -382,6 +382,25 @@ def apply_stock_change(c: sqlite3.Connection, ch: Change, stamp: str) -> None:
         "updated_at = excluded.updated_at",
         (sku, qty + int(pending), qty, mark, stamp),
     )
+
+
+def load_stock_figures(
+    c: sqlite3.Connection, figures: Iterable[tuple[str, int]], stamp: str
+) -> int:
+    """Starting quantities (demo data; what the brand's ERP would publish): each becomes the
+    SKU's figure, counting every movement this till has made so far (mark = the last outbox
+    seq), exactly as a figure pulled from the cloud would (`apply_stock_change`).  Returns the
+    number of SKUs written.  Call inside a transaction."""
+    mark = int(c.execute("SELECT coalesce(max(seq), 0) FROM outbox").fetchone()[0])
+    rows = [(sku, qty, qty, mark, stamp) for sku, qty in figures]
+    c.executemany(
+        "INSERT INTO stock_levels(sku, on_hand, cloud_qty, cloud_mark, updated_at) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT(sku) DO UPDATE SET on_hand = excluded.on_hand, "
+        "cloud_qty = excluded.cloud_qty, cloud_mark = excluded.cloud_mark, "
+        "updated_at = excluded.updated_at",
+        rows,
+    )
+    return len(rows)
 
 
 def apply_stock_doc_change(c: sqlite3.Connection, ch: Change, stamp: str) -> None:

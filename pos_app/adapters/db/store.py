@@ -358,7 +358,8 @@ class SqliteStore:
         )
         return int(self._one("SELECT reprints FROM sales WHERE receipt_no = ?", (receipt_no,)))
 
-    def list_sales(self, *, day: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    def list_sales(self, *, day: str | None = None, limit: int | None = 50) -> list[dict[str, Any]]:
+        """The newest completed sales and refunds first; limit None: all of them."""
         sql = (
             "SELECT receipt_no, kind, id, completed_at, business_day, cashier, total_fen, "
             "original_sale_id FROM sales"
@@ -368,6 +369,7 @@ class SqliteStore:
             sql += " WHERE business_day = ?"
             args = (day,)
         sql += " ORDER BY receipt_no DESC LIMIT ?"
+        limit = -1 if limit is None else limit  # SQLite: a negative LIMIT is no limit
         cols = (
             "receipt_no",
             "kind",
