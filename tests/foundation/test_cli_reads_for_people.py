@@ -34,7 +34,7 @@ def sold(
          PIN, "--timezone", "Asia/Shanghai"],
         ["demo-data", "--skus", "30", "--members", "0"],
         ["shift", "open", "--user", "admin", "--float", "500.00"],
-        *[["sale", "--user", "admin", "--scan", CODE, "--pay", "cash:3000"]] * 3,
+        *[["sale", "--user", "admin", "--scan", CODE, "--pay", "cash:300"]] * 3,
     ):  # fmt: skip
         rc, _, err = run(home, capsys, *args)
         assert rc == 0, (args, err)

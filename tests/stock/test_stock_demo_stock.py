@@ -44,7 +44,7 @@ def test_demo_data_gives_stock_by_size_and_colour(
     before = cli(capsys, *h, "stock", "show", code, "--local", "--json")
     monkeypatch.setenv("GUITAI_PIN", PIN)
     cli(capsys, *h, "shift", "open", "--user", "admin", "--float", "500.00", "--json")
-    cli(capsys, *h, "sale", "--user", "admin", "--scan", code, "--pay", "cash:3000", "--json")
+    cli(capsys, *h, "sale", "--user", "admin", "--scan", code, "--pay", "cash:300", "--json")
     after = cli(capsys, *h, "stock", "show", code, "--local", "--json")
     assert after["total"] == before["total"] - 1 > 0
     assert stock_check(tmp_path / "till" / "till.db") == []

@@ -104,7 +104,7 @@ def test_two_tills_converge_and_transfers_flow(tmp_path: Path, cloud, capsys, mo
         "--qty",
         f"{SKU}=2",
         "--pay",
-        "cash:2000",
+        "cash:600",
         "--json",
     )
     cli(
@@ -118,7 +118,7 @@ def test_two_tills_converge_and_transfers_flow(tmp_path: Path, cloud, capsys, mo
         "--qty",
         f"{SKU}=3",
         "--pay",
-        "cash:2000",
+        "cash:800",
         "--json",
     )
     assert (on_hand(capsys, t1), on_hand(capsys, t2)) == (8, 7)
