@@ -53,6 +53,10 @@ def sniff_encoding(source: ByteSource, encoding: str | None = None) -> Encoding:
                     lines += chunk.count(b"\n")
                     offset += len(chunk)
                 decoder.decode(b"", final=True)
+                # CPython's utf-8-sig decoder keeps a lone BOM prefix (b"\xef", b"\xef\xbb")
+                # buffered even when told the input is final, so it never fails there.
+                if decoder.getstate()[0]:
+                    raise UnicodeDecodeError(codec, b"", 0, 1, "truncated data at the end")
         except UnicodeDecodeError as err:
             failure = f"byte {offset + err.start:,}: {err.reason}"
             continue

@@ -270,3 +270,17 @@ def test_a_summary_that_cannot_be_printed_after_the_commit_says_the_import_happe
     assert "Nothing was changed" not in run.stderr
     assert "The catalog import was committed (3 new, 0 updated, 0 rejected)" in run.stderr
     assert "商品目录已导入" in run.stderr
+
+
+@pytest.mark.parametrize("data", [b"\xef", b"\xef\xbb", b"sku\n\xef\xbb"])
+def test_a_file_cut_inside_a_utf8_character_is_refused_not_a_crash(data: bytes) -> None:
+    """CPython's utf-8-sig decoder lets a lone BOM prefix through on the final call; the
+    sniffer must still call such a file unreadable (it was a UnicodeDecodeError later)."""
+    from pos_app.domain.errors import InvalidInput
+    from pos_app.services.csv_encoding import decode_catalog_file
+
+    try:
+        text, used = decode_catalog_file(data)
+    except InvalidInput:
+        return
+    assert data.decode("gb18030") == text and used == "gb18030"

@@ -20,6 +20,8 @@ SEEDS = {
         "sku,style,name,price,barcode\nA1,S1,衬衫,99.00,6901234567892\n".encode(),
         "\ufeffsku,price\nA,abc\n".encode(),
         "货号,价格\n".encode("gb18030"),
+        b"\xef",  # a lone BOM prefix: CPython's utf-8-sig decoder passes it when final
+        b"\xef\xbb",
     ],
     "ereceipt_token": [b"AAAA", b"https://r.example/R/" + b"A" * 60],
     "scanner": [b"6901234567892\r", b"\x02M123456\r"],
