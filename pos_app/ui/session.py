@@ -380,13 +380,14 @@ class Session:
     # ---- shift -------------------------------------------------------------------------
 
     def shift_state(self, ok: Ok, err: Err) -> None:
-        """None when no shift is open, else the X report of the open shift."""
+        """(the X report of the open shift, None) or, when no shift is open, (None, the
+        float the last closed day opened with, None if there was none)."""
 
-        def job() -> dict[str, Any] | None:
+        def job() -> tuple[dict[str, Any] | None, int | None]:
             try:
-                return dict(self.till.shifts.x_report())
+                return dict(self.till.shifts.x_report()), None
             except StateError:
-                return None
+                return None, self.till.shifts.last_float_fen()
 
         self.call(job, ok, err)
 
