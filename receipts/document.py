@@ -117,8 +117,19 @@ def _line(p: Mapping[str, Any], kind: str, lang: str) -> ReceiptLine:
     # only the line's own discount on the line.
     if "line_discount_fen" in p:
         discount = _int(p, "line_discount_fen", kind, 0)
+    # A member price below the list price: the line shows the list price and the saving by
+    # name (a sale's payload carries list_price_fen on each line since issue 16).
+    listed = _int(p, "list_price_fen", kind, price) if "list_price_fen" in p else price
+    member_saving = qty * (listed - price) if listed > price else 0
     return ReceiptLine(
-        name, qty, price, discount, amount, _variant(p, name, lang), str(p.get("sku", ""))
+        name,
+        qty,
+        max(listed, price),
+        discount,
+        amount,
+        _variant(p, name, lang),
+        str(p.get("sku", "")),
+        member_saving,
     )
 
 
@@ -182,7 +193,13 @@ def from_sale_payload(
     order_disc = _int(payload, "order_discount_fen", kind, 0)
     if "line_discount_fen" not in payload and "order_discount_fen" not in payload:
         line_disc = subtotal - total - rounding
-    savings = _savings(payload, kind)
+    member_saving = sum(x.member_saving_fen for x in lines)
+    if member_saving:
+        # 原价合计 is at list prices; the member prices' saving is named among the savings
+        subtotal += member_saving
+        savings = [(tr(store.language, "会员价优惠"), member_saving), *_savings(payload, kind)]
+    else:
+        savings = _savings(payload, kind)
     return ReceiptDocument(
         kind="sale",
         title=tr(store.language, "礼品小票" if gift else "销售小票"),

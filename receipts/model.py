@@ -70,6 +70,9 @@ class ReceiptLine:
     amount_fen: int = 0
     variant: str = ""  # colour/size when the printed name does not already carry them
     sku: str = ""
+    # 会员价优惠: what the member price took off the list price (unit_price_fen is then the
+    # list price, so the line reads list price, saving, amount paid)
+    member_saving_fen: int = 0
 
 
 @dataclass(frozen=True, slots=True)

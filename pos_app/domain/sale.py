@@ -91,6 +91,12 @@ class SaleLine:
     def net_fen(self) -> int:
         return self.gross_fen - self.line_discount_fen
 
+    @property
+    def member_saving_fen(self) -> int:
+        """What the member price took off the list price (会员价优惠): shown by name, so the
+        customer sees the list price and what membership saved."""
+        return self.qty * max(0, self.list_price_fen - self.unit_price_fen)
+
 
 @dataclass(frozen=True, slots=True)
 class VoidedLine:
@@ -390,6 +396,7 @@ class Sale:
                     "name": ln.name,
                     "qty": ln.qty,
                     "unit_price_fen": ln.unit_price_fen,
+                    "list_price_fen": ln.list_price_fen,
                     "discount_fen": discount,
                     "line_discount_fen": ln.line_discount_fen,
                     "amount_fen": ln.gross_fen - discount,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .member_panel import savings_text
 from .qt import QColor, QImage, QListWidget, QPixmap, Qt, QVBoxLayout, QWidget
 from .session import SaleView
 from .widgets import label, yuan
@@ -92,9 +93,9 @@ class CustomerDisplay(QWidget):
         for ln in view.lines[-12:]:
             self.lines.addItem(f"{ln.name}   × {ln.qty}   {yuan(ln.net_fen)}")
         self.lines.scrollToBottom()
-        saved = sum(s.amount_fen for s in view.savings)
+        saved = view.member_saving_fen + sum(s.amount_fen for s in view.savings)
         self.savings.setText(
-            "\n".join(f"{s.name}  -{yuan(s.amount_fen)}" for s in view.savings)
+            savings_text(view)
             + ("\n" + self.tr("You save %1").replace("%1", yuan(saved)) if saved else "")
         )
         self.total_label.setText(self.tr("Total"))

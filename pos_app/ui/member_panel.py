@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from .member_desk import MemberDesk
 from .member_dialogs import MemberFlow
 from .qt import (
+    QCoreApplication,
     QFrame,
     QHBoxLayout,
     QListWidget,
@@ -28,9 +29,15 @@ if TYPE_CHECKING:
     from .session import LineView, SaleView
 
 
+def member_price_name() -> str:
+    return QCoreApplication.translate("Savings", "Member price saving")
+
+
 def line_discount_text(ln: LineView) -> str:
-    """A line's hand discount and the savings on it, by name."""
+    """A line's member price, hand discount and the savings on it, by name."""
     parts = []
+    if ln.member_saving_fen:
+        parts.append(f"-{yuan(ln.member_saving_fen)[1:]} {member_price_name()}")
     if ln.discount:
         parts.append(f"{ln.discount} (-{yuan(ln.discount_fen)[1:]})")
     if ln.saving_fen:
@@ -39,8 +46,12 @@ def line_discount_text(ln: LineView) -> str:
 
 
 def savings_text(view: SaleView) -> str:
-    """Each saving by name with its amount (the totals panel and the customer display)."""
-    return "\n".join(f"{s.name}  -{yuan(s.amount_fen)}" for s in view.savings)
+    """Each saving by name with its amount, the member prices' first (the totals panel and
+    the customer display)."""
+    named = [(s.name, s.amount_fen) for s in view.savings]
+    if view.member_saving_fen:
+        named.insert(0, (member_price_name(), view.member_saving_fen))
+    return "\n".join(f"{name}  -{yuan(fen)}" for name, fen in named)
 
 
 def _no_focus(w: QWidget) -> QWidget:

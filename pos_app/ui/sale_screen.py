@@ -219,10 +219,10 @@ class SaleScreen(QWidget):
         elif lines and not t.selectedItems():
             t.selectRow(len(lines) - 1)
         self.count.setText(self.tr("%n item(s)", "", view.qty))
-        self.subtotal.setText(yuan(view.subtotal_fen))
-        # every saving counts here (discounts by hand and the named ones listed below), so
-        # subtotal − discounts = to pay reads true
-        disc = view.discount_fen + sum(x.amount_fen for x in view.savings)
+        self.subtotal.setText(yuan(view.list_subtotal_fen))
+        # every saving counts here (member prices, discounts by hand and the named ones
+        # listed below), so subtotal − discounts = to pay reads true
+        disc = view.member_saving_fen + view.discount_fen + sum(x.amount_fen for x in view.savings)
         self.discounts.setText(
             ("-" + yuan(disc)) + (f"  ({view.order_discount})" if view.order_discount else "")
             if disc
@@ -237,7 +237,7 @@ class SaleScreen(QWidget):
         self.fn_buttons["order_discount"].setEnabled(has)
         self.fn_buttons["void_sale"].setEnabled(has)
         self.savings.setText(savings_text(view))
-        self.savings.setVisible(bool(view.savings))
+        self.savings.setVisible(bool(view.savings) or bool(view.member_saving_fen))
         self.member_col.render(view)
         self.win.customer.show_sale(view)
 
