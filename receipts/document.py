@@ -96,6 +96,26 @@ def _tender(p: Mapping[str, Any], kind: str, lang: str) -> Tender:
     return Tender(label, _int(p, "amount_fen", kind), _int(p, "change_fen", kind, 0), detail)
 
 
+def _one_cash_line(payments: Any, kind: str) -> list[Mapping[str, Any]]:
+    """Cash taken in steps (a note, then another) is one cash payment to the customer: the
+    receipt prints one 现金 line with its change, not a line per step."""
+    out: list[Mapping[str, Any]] = []
+    for p in payments or []:
+        if not isinstance(p, Mapping):
+            raise BadReceiptData(f"{kind}: a payment must be an object", "付款数据格式错误")
+        if out and p.get("tender") == "cash" and out[-1].get("tender") == "cash":
+            last = out[-1]
+            p = dict(
+                last,
+                amount_fen=_int(last, "amount_fen", kind) + _int(p, "amount_fen", kind),
+                change_fen=_int(last, "change_fen", kind, 0) + _int(p, "change_fen", kind, 0),
+            )
+            out[-1] = p
+        else:
+            out.append(p)
+    return out
+
+
 def _variant(line: Mapping[str, Any], name: str, lang: str) -> str:
     """Colour and size, when the printed name does not already carry them."""
     labelled = [
@@ -215,7 +235,9 @@ def from_sale_payload(
         rounding_fen=rounding,
         total_fen=total,
         vat=_vat(payload, kind),
-        tenders=tuple(_tender(p, kind, store.language) for p in payload.get("payments") or []),
+        tenders=tuple(
+            _tender(p, kind, store.language) for p in _one_cash_line(payload.get("payments"), kind)
+        ),
         member=_member(payload),
         sections=(
             (

@@ -358,7 +358,8 @@ class ReturnsScreen(QWidget):
             .replace("%1", str(payload["receipt_no"]))
             .replace("%2", paid)
         )
-        self.info.setText(self.win.session.receipt_text(payload))
+        self.info.clear()
+        self.win.session.receipt_text(payload, self.info.setText, self.show_error)
 
     def show_error(self, e: GuitaiError) -> None:
         self.recalc()

@@ -64,3 +64,4 @@ def test_the_member_price_saving_is_named_on_screen_and_on_every_receipt(
     assert "会员价优惠" in html and "1299.00" in html
     esc = render_escpos(doc, get_profile("generic-80-gb18030"))
     assert "会员价优惠".encode("gb18030") in esc
+    assert "会员价优惠" in tender.receipt_view.toPlainText()  # the paper receipt on screen
