@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from pos_app.domain.members import mask_phone
+
 from .errors import BadReceiptData
 from .labels import tr
 
@@ -30,7 +32,6 @@ from .model import (
     Tender,
     VatRow,
     local_time_text,
-    mask_phone,
     money,
     rate_text,
 )

@@ -483,13 +483,5 @@ def _check_qty(qty: int) -> None:
         )
 
 
-def mask_phone(phone: str) -> str:
-    """138****5678: the receipt and logs never show a full mobile number."""
-    digits = phone.strip()
-    if len(digits) < 7:
-        return "*" * len(digits)
-    return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
-
-
 def money(fen: int) -> Money:
     return Money(fen)

@@ -109,7 +109,7 @@ def test_member_code_coupon_points_cash_then_stored_value_and_followups(
     assert d.objectName() == "followups"
     rows = table_text(d.table)
     assert len(rows) == 5 and all(r[2] == "王女士" and r[1] == "李娜" for r in rows)
-    assert all(r[3] == PHONE_A for r in rows) and "满200减30券" not in rows[0][5]
+    assert all(r[3] == "138****8000" for r in rows) and "满200减30券" not in rows[0][5]
     assert f"#{p['receipt_no']}" in rows[0][5]
     d.note.setText("已电话回访，周六来店")
     tap(qtbot, t, d.ok_btn)
