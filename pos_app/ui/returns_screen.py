@@ -234,8 +234,9 @@ class ReturnsScreen(QWidget):
                     )
                 self.table.setItem(i, c, item)
             spin = QSpinBox()
+            # nothing chosen until the cashier chooses: one tap never refunds the whole bill
             spin.setRange(0, int(ln["returnable_qty"]))
-            spin.setValue(int(ln["returnable_qty"]))
+            spin.setValue(0)
             spin.valueChanged.connect(lambda _v: self.recalc())
             self.table.setCellWidget(i, 4, spin)
             self.spins.append((ln, spin))

@@ -386,6 +386,8 @@ def test_a_return_at_the_till_settles_the_members_points(
     r.receipt.setText(str(p["receipt_no"]))
     qtbot.keyClick(r.receipt, Qt.Key.Key_Return)
     idle(qtbot, t)
+    for _ln, spin in r.spins:  # the whole bill back
+        spin.setValue(spin.maximum())
     r.reason.setText("不合适")
     tap(qtbot, t, r.refund_btn)
     idle(qtbot, t)
