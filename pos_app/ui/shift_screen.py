@@ -193,7 +193,9 @@ class ShiftScreen(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         self.report_view = ReportView(self)
         lay.addWidget(self.report_view, 1)
-        self.actions = QHBoxLayout()
+        # two rows of four: seven buttons in one row do not fit a 1024-pixel screen
+        self.actions = QGridLayout()
+        self.actions.setSpacing(8)
         self.pay_in_btn = button(self.tr("Pay in"), "", lambda: self.ask_move("pay_in"))
         self.pay_out_btn = button(self.tr("Pay out"), "", lambda: self.ask_move("pay_out"))
         self.refresh_btn = button(self.tr("Refresh X report"), "", self.load)
@@ -210,7 +212,8 @@ class ShiftScreen(QWidget):
             self.close_btn,
             self.back_btn,
         ):
-            self.actions.addWidget(b)
+            n = self.actions.count()
+            self.actions.addWidget(b, n // 4, n % 4)
         lay.addLayout(self.actions)
         return page
 

@@ -410,7 +410,11 @@ ZH = {
     "The drawer holds ¥0.00: there is no change for the first cash sale. Open the shift with a float of ¥0.00?": "钱箱备用金为 ¥0.00：第一笔现金交易将无法找零。确定以 ¥0.00 备用金开班吗？",
     "Open with ¥0.00": "以 ¥0.00 开班",
     "Count again": "重新清点",
-    "Member price saving": "会员价优惠",
+    "Member price": "会员价优惠",
+    "Find / enroll  F6": "查找 / 注册  F6",
+    "Associate: choose": "导购：点击选择",
+    "Scan, or type SKU, name or pinyin": "扫码，或输入货号、品名、拼音",
+    "Scan or type": "扫码或输入",
 }
 
 

@@ -171,33 +171,33 @@
     </message>
     <message>
         <location filename="../customer_display.py" line="28" />
-        <location filename="../customer_display.py" line="104" />
+        <location filename="../customer_display.py" line="122" />
         <source>Welcome</source>
         <translation>欢迎光临</translation>
     </message>
     <message>
-        <location filename="../customer_display.py" line="38" />
-        <location filename="../customer_display.py" line="101" />
+        <location filename="../customer_display.py" line="50" />
+        <location filename="../customer_display.py" line="118" />
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../customer_display.py" line="51" />
+        <location filename="../customer_display.py" line="67" />
         <source>Scan for your e-receipt</source>
         <translation>扫码查看电子小票</translation>
     </message>
     <message>
-        <location filename="../customer_display.py" line="99" />
+        <location filename="../customer_display.py" line="116" />
         <source>You save %1</source>
         <translation>共节省 %1</translation>
     </message>
     <message>
-        <location filename="../customer_display.py" line="111" />
+        <location filename="../customer_display.py" line="129" />
         <source>Change %1</source>
         <translation>找零 %1</translation>
     </message>
     <message>
-        <location filename="../customer_display.py" line="112" />
+        <location filename="../customer_display.py" line="131" />
         <source>Thank you!</source>
         <translation>谢谢惠顾！</translation>
     </message>
@@ -205,88 +205,88 @@
 <context>
     <name>FollowupsDialog</name>
     <message>
-        <location filename="../followups_screen.py" line="27" />
+        <location filename="../followups_screen.py" line="29" />
         <source>Follow-ups</source>
         <translation>回访</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="40" />
+        <location filename="../followups_screen.py" line="42" />
         <source>Due</source>
         <translation>到期</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="41" />
+        <location filename="../followups_screen.py" line="43" />
         <source>Associate</source>
         <translation>导购</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="42" />
+        <location filename="../followups_screen.py" line="44" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="43" />
+        <location filename="../followups_screen.py" line="45" />
         <source>Mobile</source>
         <translation>手机号</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="44" />
+        <location filename="../followups_screen.py" line="46" />
         <source>Follow-up</source>
         <translation>回访</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="45" />
+        <location filename="../followups_screen.py" line="47" />
         <source>Sale</source>
         <translation>销售</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="57" />
+        <location filename="../followups_screen.py" line="59" />
         <source>Note (what the customer said)</source>
         <translation>备注（顾客的反馈）</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="60" />
+        <location filename="../followups_screen.py" line="62" />
         <source>e.g. called, likes the new coats, visits Saturday</source>
         <translation>例如：已电话联系，喜欢新款大衣，周六来店</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="66" />
-        <location filename="../followups_screen.py" line="77" />
+        <location filename="../followups_screen.py" line="68" />
+        <location filename="../followups_screen.py" line="79" />
         <source>Only mine</source>
         <translation>只看我的</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="70" />
+        <location filename="../followups_screen.py" line="72" />
         <source>Done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="70" />
+        <location filename="../followups_screen.py" line="72" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="71" />
+        <location filename="../followups_screen.py" line="73" />
         <source>Mark done</source>
         <translation>标记完成</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="77" />
+        <location filename="../followups_screen.py" line="79" />
         <source>Everyone's</source>
         <translation>查看全部</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="94" />
+        <location filename="../followups_screen.py" line="96" />
         <source>%1 due now, %2 upcoming.</source>
         <translation>%1 条已到期，%2 条待回访。</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="98" />
+        <location filename="../followups_screen.py" line="100" />
         <source>No follow-ups: they appear after a member's sale with an associate.</source>
         <translation>暂无回访：会员消费并指定导购后会自动生成。</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="115" />
+        <location filename="../followups_screen.py" line="117" />
         <source>No. %1</source>
         <translation>第 %1 次</translation>
     </message>
@@ -405,154 +405,159 @@
     <name>MemberColumn</name>
     <message>
         <location filename="../member_panel.py" line="79" />
-        <location filename="../member_panel.py" line="195" />
+        <location filename="../member_panel.py" line="214" />
         <source>No member on this sale</source>
         <translation>本单没有会员</translation>
     </message>
     <message>
         <location filename="../member_panel.py" line="82" />
-        <location filename="../member_panel.py" line="196" />
+        <location filename="../member_panel.py" line="215" />
         <source>Scan the member code or press F6</source>
         <translation>扫描会员码或按 F6</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="96" />
+        <location filename="../member_panel.py" line="98" />
         <source>Coupons</source>
         <translation>优惠券</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="119" />
+        <location filename="../member_panel.py" line="126" />
         <source>Coupon</source>
         <translation>优惠券</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="120" />
+        <location filename="../member_panel.py" line="127" />
         <source>Points</source>
         <translation>积分</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="121" />
+        <location filename="../member_panel.py" line="128" />
         <source>Tags</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="122" />
+        <location filename="../member_panel.py" line="131" />
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="123" />
-        <source>Find / enroll</source>
-        <translation>查找 / 注册</translation>
-    </message>
-    <message>
-        <location filename="../member_panel.py" line="132" />
+        <location filename="../member_panel.py" line="129" />
         <source>Top up</source>
         <translation>充值</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="139" />
+        <location filename="../member_panel.py" line="132" />
+        <source>Find / enroll  F6</source>
+        <translation>查找 / 注册  F6</translation>
+    </message>
+    <message>
+        <location filename="../member_panel.py" line="144" />
         <source>Suggestions</source>
         <translation>推荐</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="148" />
-        <location filename="../member_panel.py" line="294" />
+        <location filename="../member_panel.py" line="157" />
+        <location filename="../member_panel.py" line="318" />
         <source>Follow-ups</source>
         <translation>回访</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="173" />
+        <location filename="../member_panel.py" line="198" />
         <source>Associate: %1</source>
         <translation>导购：%1</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="175" />
+        <location filename="../member_panel.py" line="201" />
         <source>Associate: none (tap to choose)</source>
         <translation>导购：无（点击选择）</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="206" />
+        <location filename="../member_panel.py" line="202" />
+        <source>Associate: choose</source>
+        <translation>导购：点击选择</translation>
+    </message>
+    <message>
+        <location filename="../member_panel.py" line="225" />
         <source>Points %1 · stored value %2</source>
         <translation>积分 %1 · 储值 %2</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="211" />
+        <location filename="../member_panel.py" line="230" />
         <source>Redeeming %1 points</source>
         <translation>本单抵扣 %1 积分</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="213" />
+        <location filename="../member_panel.py" line="232" />
         <source>Earns %1 points on this sale</source>
         <translation>本单可得 %1 积分</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="217" />
+        <location filename="../member_panel.py" line="236" />
         <source>Coupon %1 applied</source>
         <translation>已用券 %1</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="228" />
+        <location filename="../member_panel.py" line="247" />
         <source>bought together %1×</source>
         <translation>常一起购买 %1 次</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="235" />
+        <location filename="../member_panel.py" line="254" />
         <source>Tap to add it to the sale</source>
         <translation>点击加入本单</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="238" />
+        <location filename="../member_panel.py" line="257" />
         <source>No suggestions yet</source>
         <translation>暂无推荐</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="250" />
+        <location filename="../member_panel.py" line="273" />
         <source>No usable coupons</source>
         <translation>没有可用的券</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="253" />
+        <location filename="../member_panel.py" line="277" />
         <source>Birthday this month</source>
         <translation>本月生日</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="256" />
+        <location filename="../member_panel.py" line="280" />
         <source>Lapsed: no purchase for %1 days</source>
         <translation>流失：%1 天未购买</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="262" />
+        <location filename="../member_panel.py" line="286" />
         <source>Tags: %1</source>
         <translation>标签：%1</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="266" />
+        <location filename="../member_panel.py" line="290" />
         <source>Points usable on this bill: up to %1</source>
         <translation>本单最多可用积分：%1</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="271" />
+        <location filename="../member_panel.py" line="295" />
         <source>Usual sizes: %1</source>
         <translation>常购尺码：%1</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="277" />
+        <location filename="../member_panel.py" line="301" />
         <source>Favourites: %1</source>
         <translation>偏好品类：%1</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="280" />
+        <location filename="../member_panel.py" line="304" />
         <source>Last visits:</source>
         <translation>最近到店：</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="287" />
+        <location filename="../member_panel.py" line="311" />
         <source>No purchases yet</source>
         <translation>尚无消费记录</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="296" />
+        <location filename="../member_panel.py" line="320" />
         <source>%1 open, %2 due</source>
         <translation>%1 条未完成，%2 条到期</translation>
     </message>
@@ -1274,28 +1279,28 @@
         <translation>取消退款</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="283" />
+        <location filename="../returns_screen.py" line="284" />
         <source>Refund to the card — follow the terminal (%1)</source>
         <translation>原路退回银行卡 — 请按刷卡终端提示操作（%1）</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="311" />
+        <location filename="../returns_screen.py" line="312" />
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="325" />
+        <location filename="../returns_screen.py" line="326" />
         <source>Refund not done: nothing was paid back and the return is not recorded. Try again, or refund cash.</source>
         <translation>退款未完成：未退款，退货也未记录。请重试，或改退现金。</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="330" />
+        <location filename="../returns_screen.py" line="331" />
         <source>The terminal did not confirm the refund. Do not refund again: the technician checks it with “guitai payments recover”.</source>
         <translation>刷卡终端未确认退款。请勿重复退款：由技术人员运行 “guitai payments recover” 核查。</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="350" />
-        <location filename="../returns_screen.py" line="357" />
+        <location filename="../returns_screen.py" line="351" />
+        <location filename="../returns_screen.py" line="358" />
         <source>Refund done: receipt no. %1, paid back: %2.</source>
         <translation>退款完成：小票号 %1，已退：%2。</translation>
     </message>
@@ -1371,231 +1376,242 @@
 <context>
     <name>SaleScreen</name>
     <message>
-        <location filename="../sale_screen.py" line="56" />
+        <location filename="../sale_screen.py" line="89" />
+        <location filename="../sale_screen.py" line="225" />
         <source>Scan a barcode, or type SKU, name or pinyin initials</source>
         <translation>扫描条码，或输入货号、品名、拼音首字母</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="75" />
+        <location filename="../sale_screen.py" line="108" />
         <source>#</source>
         <translation>序号</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="76" />
+        <location filename="../sale_screen.py" line="109" />
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="77" />
+        <location filename="../sale_screen.py" line="110" />
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="78" />
+        <location filename="../sale_screen.py" line="111" />
         <source>Price</source>
         <translation>单价</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="79" />
+        <location filename="../sale_screen.py" line="112" />
         <source>Discount</source>
         <translation>折扣</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="80" />
+        <location filename="../sale_screen.py" line="113" />
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="99" />
-        <location filename="../sale_screen.py" line="346" />
+        <location filename="../sale_screen.py" line="119" />
+        <location filename="../sale_screen.py" line="404" />
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="100" />
+        <location filename="../sale_screen.py" line="120" />
         <source>Line discount</source>
         <translation>单品折扣</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="101" />
-        <location filename="../sale_screen.py" line="369" />
-        <location filename="../sale_screen.py" line="375" />
+        <location filename="../sale_screen.py" line="121" />
+        <location filename="../sale_screen.py" line="427" />
+        <location filename="../sale_screen.py" line="433" />
         <source>Void line</source>
         <translation>删除商品</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="115" />
+        <location filename="../sale_screen.py" line="143" />
         <source>Subtotal</source>
         <translation>小计</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="119" />
+        <location filename="../sale_screen.py" line="147" />
         <source>Discounts</source>
         <translation>优惠</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="127" />
+        <location filename="../sale_screen.py" line="155" />
         <source>To pay</source>
         <translation>应付</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="133" />
+        <location filename="../sale_screen.py" line="161" />
         <source>Pay  F2</source>
         <translation>收款  F2</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="138" />
+        <location filename="../sale_screen.py" line="166" />
         <source>Suspend  F4</source>
         <translation>挂单  F4</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="139" />
+        <location filename="../sale_screen.py" line="167" />
         <source>Resume  F5</source>
         <translation>取单  F5</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="140" />
+        <location filename="../sale_screen.py" line="168" />
         <source>Member  F6</source>
         <translation>会员  F6</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="141" />
+        <location filename="../sale_screen.py" line="169" />
         <source>Return  F7</source>
         <translation>退货  F7</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="142" />
+        <location filename="../sale_screen.py" line="170" />
         <source>Reprint  F8</source>
         <translation>重印  F8</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="143" />
+        <location filename="../sale_screen.py" line="171" />
         <source>Shift  F9</source>
         <translation>班次  F9</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="144" />
+        <location filename="../sale_screen.py" line="172" />
         <source>Stock  F3</source>
         <translation>库存  F3</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="145" />
+        <location filename="../sale_screen.py" line="173" />
         <source>Order discount</source>
         <translation>整单折扣</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="146" />
-        <location filename="../sale_screen.py" line="385" />
-        <location filename="../sale_screen.py" line="391" />
+        <location filename="../sale_screen.py" line="174" />
+        <location filename="../sale_screen.py" line="443" />
+        <location filename="../sale_screen.py" line="449" />
         <source>Void sale</source>
         <translation>整单作废</translation>
     </message>
+    <message>
+        <location filename="../sale_screen.py" line="226" />
+        <source>Scan, or type SKU, name or pinyin</source>
+        <translation>扫码，或输入货号、品名、拼音</translation>
+    </message>
+    <message>
+        <location filename="../sale_screen.py" line="227" />
+        <source>Scan or type</source>
+        <translation>扫码或输入</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../sale_screen.py" line="221" />
+        <location filename="../sale_screen.py" line="279" />
         <source>%n item(s)</source>
         <translation>
             <numerusform>共 %n 件</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="302" />
+        <location filename="../sale_screen.py" line="360" />
         <source>No match: press Enter to try it as a barcode</source>
         <translation>无匹配商品：按 Enter 按条码查找</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="349" />
+        <location filename="../sale_screen.py" line="407" />
         <source>OK</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="350" />
-        <location filename="../sale_screen.py" line="376" />
-        <location filename="../sale_screen.py" line="392" />
-        <location filename="../sale_screen.py" line="414" />
-        <location filename="../sale_screen.py" line="446" />
+        <location filename="../sale_screen.py" line="408" />
+        <location filename="../sale_screen.py" line="434" />
+        <location filename="../sale_screen.py" line="450" />
+        <location filename="../sale_screen.py" line="472" />
+        <location filename="../sale_screen.py" line="504" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="351" />
+        <location filename="../sale_screen.py" line="409" />
         <source>Type a whole number.</source>
         <translation>请输入整数。</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="370" />
-        <location filename="../sale_screen.py" line="386" />
+        <location filename="../sale_screen.py" line="428" />
+        <location filename="../sale_screen.py" line="444" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="370" />
+        <location filename="../sale_screen.py" line="428" />
         <source>e.g. customer changed their mind</source>
         <translation>例如：顾客不要了</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="377" />
+        <location filename="../sale_screen.py" line="435" />
         <source>Say why the line is voided.</source>
         <translation>请填写删除原因。</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="386" />
+        <location filename="../sale_screen.py" line="444" />
         <source>e.g. customer left</source>
         <translation>例如：顾客离开</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="390" />
+        <location filename="../sale_screen.py" line="448" />
         <source>The whole sale is cancelled and recorded as voided.</source>
         <translation>整单将被取消并记录为作废。</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="393" />
+        <location filename="../sale_screen.py" line="451" />
         <source>Say why the sale is voided.</source>
         <translation>请填写作废原因。</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="404" />
+        <location filename="../sale_screen.py" line="462" />
         <source>Sale parked as no. %1</source>
         <translation>已挂单，单号 %1</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="410" />
+        <location filename="../sale_screen.py" line="468" />
         <source>Suspend sale</source>
         <translation>挂单</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="411" />
+        <location filename="../sale_screen.py" line="469" />
         <source>Note (optional)</source>
         <translation>备注（可选）</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="411" />
+        <location filename="../sale_screen.py" line="469" />
         <source>e.g. lady in red coat</source>
         <translation>例如：红色外套的女士</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="413" />
+        <location filename="../sale_screen.py" line="471" />
         <source>Suspend</source>
         <translation>挂单</translation>
     </message>
     <message numerus="yes">
-        <location filename="../sale_screen.py" line="432" />
+        <location filename="../sale_screen.py" line="490" />
         <source>%n piece(s)</source>
         <translation>
             <numerusform>%n 件</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="441" />
+        <location filename="../sale_screen.py" line="499" />
         <source>Resume a parked sale</source>
         <translation>取回挂单</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="444" />
+        <location filename="../sale_screen.py" line="502" />
         <source>No parked sales.</source>
         <translation>没有挂单。</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="445" />
+        <location filename="../sale_screen.py" line="503" />
         <source>Resume</source>
         <translation>取单</translation>
     </message>
@@ -1603,8 +1619,8 @@
 <context>
     <name>Savings</name>
     <message>
-        <location filename="../member_panel.py" line="33" />
-        <source>Member price saving</source>
+        <location filename="../member_panel.py" line="34" />
+        <source>Member price</source>
         <translation>会员价优惠</translation>
     </message>
 </context>
@@ -1712,167 +1728,167 @@
     </message>
     <message>
         <location filename="../shift_screen.py" line="187" />
-        <location filename="../shift_screen.py" line="276" />
+        <location filename="../shift_screen.py" line="279" />
         <source>Sign out</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="197" />
-        <location filename="../shift_screen.py" line="319" />
+        <location filename="../shift_screen.py" line="199" />
+        <location filename="../shift_screen.py" line="322" />
         <source>Pay in</source>
         <translation>存入现金</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="198" />
-        <location filename="../shift_screen.py" line="319" />
+        <location filename="../shift_screen.py" line="200" />
+        <location filename="../shift_screen.py" line="322" />
         <source>Pay out</source>
         <translation>取出现金</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="199" />
+        <location filename="../shift_screen.py" line="201" />
         <source>Refresh X report</source>
         <translation>刷新 X 报表</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="200" />
+        <location filename="../shift_screen.py" line="202" />
         <source>Stock count / goods</source>
         <translation>盘点 / 收发货</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="201" />
+        <location filename="../shift_screen.py" line="203" />
         <source>Close day (Z)</source>
         <translation>日结（Z）</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="202" />
+        <location filename="../shift_screen.py" line="204" />
         <source>Print report</source>
         <translation>打印报表</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="203" />
-        <location filename="../shift_screen.py" line="276" />
+        <location filename="../shift_screen.py" line="205" />
+        <location filename="../shift_screen.py" line="279" />
         <source>Back to sale  Esc</source>
         <translation>返回收银  Esc</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="223" />
+        <location filename="../shift_screen.py" line="226" />
         <source>Count the cash</source>
         <translation>清点现金</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="225" />
+        <location filename="../shift_screen.py" line="228" />
         <source>Number of notes and coins of each kind in the drawer.</source>
         <translation>输入钱箱中各面额纸币和硬币的数量。</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="242" />
+        <location filename="../shift_screen.py" line="245" />
         <source>Counted</source>
         <translation>清点金额</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="248" />
+        <location filename="../shift_screen.py" line="251" />
         <source>Close the day (Z report)</source>
         <translation>日结（Z 报表）</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="249" />
+        <location filename="../shift_screen.py" line="252" />
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="304" />
+        <location filename="../shift_screen.py" line="307" />
         <source>Open with no float?</source>
         <translation>备用金为零？</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="306" />
+        <location filename="../shift_screen.py" line="309" />
         <source>The drawer holds ¥0.00: there is no change for the first cash sale. Open the shift with a float of ¥0.00?</source>
         <translation>钱箱备用金为 ¥0.00：第一笔现金交易将无法找零。确定以 ¥0.00 备用金开班吗？</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="309" />
+        <location filename="../shift_screen.py" line="312" />
         <source>Open with ¥0.00</source>
         <translation>以 ¥0.00 开班</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="310" />
+        <location filename="../shift_screen.py" line="313" />
         <source>Count again</source>
         <translation>重新清点</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="326" />
+        <location filename="../shift_screen.py" line="329" />
         <source>Give a reason (it is printed on the Z report).</source>
         <translation>请填写原因（会打印在日结报表上）。</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="333" />
+        <location filename="../shift_screen.py" line="336" />
         <source>Amount (yuan)</source>
         <translation>金额（元）</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="334" />
+        <location filename="../shift_screen.py" line="337" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="334" />
+        <location filename="../shift_screen.py" line="337" />
         <source>e.g. change from the bank</source>
         <translation>例如：从银行换零钱</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="344" />
-        <location filename="../shift_screen.py" line="403" />
+        <location filename="../shift_screen.py" line="347" />
+        <location filename="../shift_screen.py" line="406" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="354" />
-        <location filename="../shift_screen.py" line="369" />
+        <location filename="../shift_screen.py" line="357" />
+        <location filename="../shift_screen.py" line="372" />
         <source>Expected %1</source>
         <translation>应有 %1</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="372" />
+        <location filename="../shift_screen.py" line="375" />
         <source>balances</source>
         <translation>相符</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="374" />
+        <location filename="../shift_screen.py" line="377" />
         <source>over %1</source>
         <translation>长款 %1</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="374" />
+        <location filename="../shift_screen.py" line="377" />
         <source>short %1</source>
         <translation>短款 %1</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="398" />
+        <location filename="../shift_screen.py" line="401" />
         <source>Manager approval</source>
         <translation>店长授权</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="399" />
+        <location filename="../shift_screen.py" line="402" />
         <source>Manager</source>
         <translation>店长</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="399" />
+        <location filename="../shift_screen.py" line="402" />
         <source>PIN</source>
         <translation>PIN 密码</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="401" />
+        <location filename="../shift_screen.py" line="404" />
         <source>A manager closes the day.</source>
         <translation>日结需要店长授权。</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="402" />
+        <location filename="../shift_screen.py" line="405" />
         <source>Approve</source>
         <translation>授权</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="429" />
+        <location filename="../shift_screen.py" line="432" />
         <source>The report is printed.</source>
         <translation>报表已打印。</translation>
     </message>
