@@ -46,25 +46,29 @@ def pad(widget: QWidget, px: int) -> QWidget:
     return widget
 
 
-def name_room(table: QTableWidget, name_col: int) -> int:
-    """The width left for the name column when every other shown column has its width."""
-    others = sum(
-        table.columnWidth(c)
-        for c in range(table.columnCount())
-        if c != name_col and not table.isColumnHidden(c)
-    )
-    return table.viewport().width() - others
+def fit_name_column(
+    table: QTableWidget, name_col: int, optional: Sequence[int], shown: dict[int, int]
+) -> None:
+    """Hide the optional columns (in order) only while the name would not show whole.
 
-
-def fit_name_column(table: QTableWidget, name_col: int, optional: Sequence[int]) -> None:
-    """Hide the optional columns (in order) only while the name would not show whole."""
+    `shown` remembers each optional column's width while it was shown, so deciding costs no
+    relayout: a column's hidden state changes only when the decision does."""
     need = text_width(table, TYPICAL_NAME) + CELL_PADDING
     for c in optional:
-        table.setColumnHidden(c, False)
+        if not table.isColumnHidden(c):
+            shown[c] = table.columnWidth(c)
+    fixed = sum(
+        table.columnWidth(c)
+        for c in range(table.columnCount())
+        if c != name_col and c not in optional
+    )
+    room = table.viewport().width() - fixed - sum(shown.get(c, 0) for c in optional)
     for c in optional:
-        if name_room(table, name_col) >= need:
-            return
-        table.setColumnHidden(c, True)
+        hide = room < need
+        if hide:
+            room += shown.get(c, 0)
+        if table.isColumnHidden(c) != hide:
+            table.setColumnHidden(c, hide)
 
 
 def two_lines(text: str) -> str:

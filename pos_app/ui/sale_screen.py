@@ -9,27 +9,25 @@ from typing import TYPE_CHECKING, Any
 from pos_app.domain.errors import GuitaiError
 
 from .dialogs import Field, FormDialog, PickDialog
-from .fit import first_fitting, fit_button, fit_name_column, pad
+from .fit import first_fitting, fit_button, pad
 from .member_desk import is_member_code
 from .member_panel import MemberColumn, line_discount_text, savings_text
 from .qt import (
-    QAbstractItemView,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QKeySequence,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QShortcut,
     Qt,
-    QTableWidget,
     QTableWidgetItem,
     QTimer,
     QVBoxLayout,
     QWidget,
 )
 from .sale_discounts import SaleDiscounts
+from .sale_lines import LinesTable
 from .session import LineView, SaleView
 from .widgets import button, label, panel, yuan
 
@@ -37,38 +35,6 @@ if TYPE_CHECKING:
     from .main_window import MainWindow
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-
-
-class LinesTable(QTableWidget):
-    """The sale's lines.  The name column takes what the others leave; the line number and
-    unit price columns step aside on a narrow screen so a name shows whole."""
-
-    def __init__(self) -> None:
-        super().__init__(0, 6)
-        self.verticalHeader().hide()
-        self.verticalHeader().setDefaultSectionSize(50)
-        # a line with several savings grows to show each by name (never elided)
-        self.verticalHeader().setMinimumSectionSize(50)
-        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        hh = self.horizontalHeader()
-        hh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        hh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        # the discount column names each saving; it wraps instead of pushing the item out
-        hh.setSectionResizeMode(4, QHeaderView.ResizeMode.Fixed)
-        self.setWordWrap(True)
-
-    def fit(self) -> None:
-        self.setColumnWidth(4, max(130, min(220, self.width() // 4)))
-        fit_name_column(self, 1, (0, 3))
-
-    def resizeEvent(self, event: Any) -> None:
-        super().resizeEvent(event)
-        self.fit()
 
 
 class SaleScreen(QWidget):
@@ -215,7 +181,7 @@ class SaleScreen(QWidget):
         """The columns share the width by their stretch (within their bounds); then the
         texts are fitted to what they got."""
         super().resizeEvent(event)
-        QTimer.singleShot(0, self.fit_texts)
+        QTimer.singleShot(0, self, self.fit_texts)  # dropped if the screen is rebuilt first
 
     def fit_texts(self) -> None:
         self.scan.setPlaceholderText(
@@ -266,8 +232,10 @@ class SaleScreen(QWidget):
                     item.setText(v)
                 if c == 4:
                     item.setToolTip(v)
+            t.resizeRowToContents(i)
+        if len(lines) != len(self.rows):
+            self.table.fit()  # a new line's wider price may leave the name less room
         self.rows = lines
-        self.table.fit()  # a wider price may leave the name less room
         if view.changed_line is not None:
             for i, ln in enumerate(lines):
                 if ln.line_no == view.changed_line:
