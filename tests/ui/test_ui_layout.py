@@ -10,6 +10,7 @@ of each size go to a temporary folder, with GUITAI_SCREENSHOTS=1 to docs/screens
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -115,8 +116,7 @@ def test_the_till_at_each_screen_size(
 
     # the associate's button: its text never clipped, with or without a name
     for who in ("", "欧阳娜娜"):
-        sale.win.session.view = t.session.view
-        col.view = type(t.session.view)(**{**_fields(t.session.view), "associate": who})
+        col.view = replace(t.session.view, associate=who)
         for w, h in SIZES:
             at_size(qtbot, t, w, h)
             col.fit_texts()
@@ -138,10 +138,6 @@ def test_the_till_at_each_screen_size(
         save(t.window, shots, f"till-member-en-{w}x{h}.png")
     qtbot.mouseClick(t.window.lang_btn, Qt.MouseButton.LeftButton)
     settle(qtbot, t)
-
-
-def _fields(view: Any) -> dict[str, Any]:
-    return {f: getattr(view, f) for f in view.__dataclass_fields__}
 
 
 def test_the_customer_display_keeps_its_lines_beside_the_qr(
