@@ -65,6 +65,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 
 def guard_none_refcount() -> None:
@@ -145,4 +146,5 @@ __all__ = [
     "Signal",
     "Slot",
     "guard_none_refcount",
+    "isValid",
 ]
