@@ -184,7 +184,19 @@ class Till:
 
     @cached_property
     def reads(self) -> TillReads:
-        return TillReads(self.store, lambda: self.identity, self._receipt_output)
+        return TillReads(
+            self.store, lambda: self.identity, self._receipt_output, self.paper_receipt_text
+        )
+
+    def paper_receipt_text(self, payload: dict[str, Any]) -> str:
+        """The receipt as text from the very document the printer prints (the same paper
+        width), so the till's screen shows what the customer holds."""
+        from pos_app.adapters import receipt_docs
+        from receipts import render_text
+
+        doc = receipt_docs.document(self.store, self.signer, payload)
+        prof = receipt_docs.profile(None, None, self.store.setting("printer_profile"))
+        return render_text(doc, prof.paper)
 
     def _receipt_output(self) -> ReceiptOutput | None:
         """The receipt output, or None while the wired printer output has no printer to use

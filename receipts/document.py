@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from pos_app.domain.members import mask_phone
+
 from .errors import BadReceiptData
 from .labels import tr
 
@@ -30,7 +32,6 @@ from .model import (
     Tender,
     VatRow,
     local_time_text,
-    mask_phone,
     money,
     rate_text,
 )
@@ -96,6 +97,26 @@ def _tender(p: Mapping[str, Any], kind: str, lang: str) -> Tender:
     return Tender(label, _int(p, "amount_fen", kind), _int(p, "change_fen", kind, 0), detail)
 
 
+def _one_cash_line(payments: Any, kind: str) -> list[Mapping[str, Any]]:
+    """Cash taken in steps (a note, then another) is one cash payment to the customer: the
+    receipt prints one 现金 line with its change, not a line per step."""
+    out: list[Mapping[str, Any]] = []
+    for p in payments or []:
+        if not isinstance(p, Mapping):
+            raise BadReceiptData(f"{kind}: a payment must be an object", "付款数据格式错误")
+        if out and p.get("tender") == "cash" and out[-1].get("tender") == "cash":
+            last = out[-1]
+            p = dict(
+                last,
+                amount_fen=_int(last, "amount_fen", kind) + _int(p, "amount_fen", kind),
+                change_fen=_int(last, "change_fen", kind, 0) + _int(p, "change_fen", kind, 0),
+            )
+            out[-1] = p
+        else:
+            out.append(p)
+    return out
+
+
 def _variant(line: Mapping[str, Any], name: str, lang: str) -> str:
     """Colour and size, when the printed name does not already carry them."""
     labelled = [
@@ -117,8 +138,19 @@ def _line(p: Mapping[str, Any], kind: str, lang: str) -> ReceiptLine:
     # only the line's own discount on the line.
     if "line_discount_fen" in p:
         discount = _int(p, "line_discount_fen", kind, 0)
+    # A member price below the list price: the line shows the list price and the saving by
+    # name (a sale's payload carries list_price_fen on each line since issue 16).
+    listed = _int(p, "list_price_fen", kind, price) if "list_price_fen" in p else price
+    member_saving = qty * (listed - price) if listed > price else 0
     return ReceiptLine(
-        name, qty, price, discount, amount, _variant(p, name, lang), str(p.get("sku", ""))
+        name,
+        qty,
+        max(listed, price),
+        discount,
+        amount,
+        _variant(p, name, lang),
+        str(p.get("sku", "")),
+        member_saving,
     )
 
 
@@ -191,7 +223,13 @@ def from_sale_payload(
     order_disc = _int(payload, "order_discount_fen", kind, 0)
     if "line_discount_fen" not in payload and "order_discount_fen" not in payload:
         line_disc = subtotal - total - rounding
-    savings = _savings(payload, kind)
+    member_saving = sum(x.member_saving_fen for x in lines)
+    if member_saving:
+        # 原价合计 is at list prices; the member prices' saving is named among the savings
+        subtotal += member_saving
+        savings = [(tr(store.language, "会员价优惠"), member_saving), *_savings(payload, kind)]
+    else:
+        savings = _savings(payload, kind)
     return ReceiptDocument(
         kind="sale",
         title=tr(store.language, "礼品小票" if gift else "销售小票"),
@@ -207,7 +245,9 @@ def from_sale_payload(
         rounding_fen=rounding,
         total_fen=total,
         vat=_vat(payload, kind),
-        tenders=tuple(_tender(p, kind, store.language) for p in payload.get("payments") or []),
+        tenders=tuple(
+            _tender(p, kind, store.language) for p in _one_cash_line(payload.get("payments"), kind)
+        ),
         member=_member(payload, store.language),
         sections=(
             (

@@ -143,6 +143,8 @@ def render_receipt_html(
             sub = [line.variant] if line.variant else []
             if not doc.gift:
                 sub.append(f"{line.qty} × {money(line.unit_price_fen)}")
+                if line.member_saving_fen:
+                    sub.append(f"{tr(lang, '会员价优惠')} {money(-line.member_saving_fen)}")
                 if line.discount_fen:
                     sub.append(f"{tr(lang, '优惠')} {money(-line.discount_fen)}")
             if sub:

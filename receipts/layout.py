@@ -235,6 +235,8 @@ def layout(doc: ReceiptDocument, paper_width: int | str | Paper) -> list[Block]:
                 continue
             gross = line.qty * line.unit_price_fen
             add(row(f"{line.qty} × {money(line.unit_price_fen)}", money(gross), w, indent=2))
+            if line.member_saving_fen:
+                add(row(tr(lang, "会员价优惠"), money(-line.member_saving_fen), w, indent=2))
             if line.discount_fen:
                 add(row(tr(lang, "优惠"), money(-line.discount_fen), w, indent=2))
         out.append(_sep(w))

@@ -1,6 +1,6 @@
 """The receipt document model: what a receipt says (store, lines, totals, tenders, member,
 titled sections, footer, QR), independent of how it is rendered, and the small formatting
-helpers every renderer shares (money as yuan text, rates, store-local time, masked phones).
+helpers every renderer shares (money as yuan text, rates, store-local time).
 
 Built by `receipts.document` (sales, refunds, e-receipt tokens), `receipts.z_report` and
 `receipts.printer_test_page`; `receipts.document` re-exports all of it.
@@ -70,6 +70,9 @@ class ReceiptLine:
     amount_fen: int = 0
     variant: str = ""  # colour/size when the printed name does not already carry them
     sku: str = ""
+    # 会员价优惠: what the member price took off the list price (unit_price_fen is then the
+    # list price, so the line reads list price, saving, amount paid)
+    member_saving_fen: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,13 +177,3 @@ def local_time_text(rfc3339: str, tz: str) -> str:
             f"门店设置中的时区 {tz!r} 无效（例如 Asia/Shanghai）",
         ) from err
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def mask_phone(phone: str) -> str:
-    """Never print a full phone number: 13812345678 → 138****5678."""
-    digits = phone.strip()
-    if "*" in digits:
-        return digits
-    if len(digits) >= 7:
-        return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
-    return "*" * len(digits)

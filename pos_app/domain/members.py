@@ -28,6 +28,17 @@ def normalize_phone(text: str) -> str:
     return digits
 
 
+def mask_phone(phone: str) -> str:
+    """138****5678: the one masking of a mobile number wherever one is shown (member column,
+    follow-ups, receipts, logs); a number already masked stays as it is."""
+    digits = phone.strip()
+    if "*" in digits:
+        return digits
+    if len(digits) < 7:
+        return "*" * len(digits)
+    return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
+
+
 def parse_birthday(text: str | None) -> str | None:
     if not text:
         return None
@@ -65,8 +76,7 @@ class Member:
 
     @property
     def phone_masked(self) -> str:
-        p = self.phone
-        return f"{p[:3]}****{p[-4:]}" if len(p) >= 7 else "*" * len(p)
+        return mask_phone(self.phone)
 
     def as_dict(self) -> dict[str, Any]:
         return {

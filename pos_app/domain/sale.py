@@ -101,6 +101,12 @@ class SaleLine:
     def net_fen(self) -> int:
         return self.gross_fen - self.line_discount_fen
 
+    @property
+    def member_saving_fen(self) -> int:
+        """What the member price took off the list price (会员价优惠): shown by name, so the
+        customer sees the list price and what membership saved."""
+        return self.qty * max(0, self.list_price_fen - self.unit_price_fen)
+
 
 @dataclass(frozen=True, slots=True)
 class VoidedLine:
@@ -436,6 +442,7 @@ class Sale:
                     "name": ln.name,
                     "qty": ln.qty,
                     "unit_price_fen": ln.unit_price_fen,
+                    "list_price_fen": ln.list_price_fen,
                     "discount_fen": discount,
                     "line_discount_fen": ln.line_discount_fen,
                     "amount_fen": ln.gross_fen - discount,
@@ -531,14 +538,6 @@ def _check_qty(qty: int) -> None:
             f"Quantity must be a whole number from 1 to {MAX_QTY}",
             f"数量必须是 1 到 {MAX_QTY} 之间的整数",
         )
-
-
-def mask_phone(phone: str) -> str:
-    """138****5678: the receipt and logs never show a full mobile number."""
-    digits = phone.strip()
-    if len(digits) < 7:
-        return "*" * len(digits)
-    return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
 
 
 def money(fen: int) -> Money:

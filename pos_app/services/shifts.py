@@ -85,6 +85,15 @@ class ShiftService:
             )
         return shift
 
+    def last_float_fen(self) -> int | None:
+        """The float the last closed day opened with (what the next shift usually counts
+        again), or None on a till that never closed a day."""
+        last = self.store.next_z_no() - 1
+        reports = self.store.z_report(z_no=last) if last > 0 else []
+        if not reports:
+            return None
+        return int(reports[0]["cash"]["float_fen"])
+
     def open(self, user: User, float_fen: int) -> dict[str, Any]:
         if float_fen < 0:
             raise InvalidInput("The float cannot be negative", "备用金不能为负数")

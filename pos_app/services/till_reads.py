@@ -68,7 +68,8 @@ def local_time(iso: str, tz: str, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 
 def receipt_text(identity: TillIdentity, p: dict[str, Any], lang: str = "zh") -> str:
-    """A receipt as plain text, shown on screen when no printer is configured."""
+    """A receipt as plain text, for a till built without the paper receipt's renderer
+    (`TillReads(text=…)`; the real till passes the document the printer prints)."""
     zh = lang.startswith("zh")
     refund = "refund_id" in p
     width = 40
@@ -103,10 +104,12 @@ class TillReads:
         store: Store,
         identity: Callable[[], TillIdentity],
         printer: Callable[[], ReceiptOutput | None] = lambda: None,
+        text: Callable[[dict[str, Any]], str] | None = None,
     ) -> None:
         self.store = store
         self._identity = identity
         self._printer = printer
+        self._text = text
 
     @property
     def printer_configured(self) -> bool:
@@ -137,6 +140,13 @@ class TillReads:
             )
         return dict(p, lines=returnable_lines(self.store, p))
 
+    def receipt_text(self, payload: dict[str, Any], lang: str = "zh") -> str:
+        """The receipt the screen shows: the paper receipt's own text rendering when the
+        till wired one (one document, so screen and paper never differ)."""
+        if self._text is not None:
+            return self._text(payload)
+        return receipt_text(self._identity(), payload, lang)
+
     def last_receipt_no(self) -> int | None:
         rows = self.store.list_sales(limit=1)
         return int(rows[0]["receipt_no"]) if rows else None
@@ -150,7 +160,7 @@ class TillReads:
         else:
             with self.store.transaction():
                 self.store.count_reprint(receipt_no)
-        return printer is not None, receipt_text(self._identity(), p, lang)
+        return printer is not None, self.receipt_text(p, lang)
 
 
 def returnable_lines(store: Store, original: dict[str, Any]) -> list[dict[str, Any]]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .qt import QColor, QImage, QListWidget, QPixmap, Qt, QVBoxLayout, QWidget
+from .member_panel import savings_text
+from .qt import QColor, QHBoxLayout, QImage, QListWidget, QPixmap, Qt, QVBoxLayout, QWidget
 from .session import SaleView
 from .widgets import label, yuan
 
@@ -19,38 +20,55 @@ class CustomerDisplay(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         self.setWindowFlag(Qt.WindowType.WindowDoesNotAcceptFocus)
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(32, 24, 32, 24)
-        lay.setSpacing(12)
+        lay.setContentsMargins(32, 20, 32, 20)
+        lay.setSpacing(10)
         self.store = label(store_name, "title")
         self.store.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         lay.addWidget(self.store)
         self.welcome = label(self.tr("Welcome"), "title")
         self.welcome.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         lay.addWidget(self.welcome)
+        # the lines keep the height; the e-receipt QR stands beside them, never above
+        body = QHBoxLayout()
+        body.setSpacing(24)
+        lay.addLayout(body, 1)
+        main = QVBoxLayout()
+        main.setSpacing(8)
+        body.addLayout(main, 1)
         self.lines = QListWidget()
+        self.lines.setObjectName("customer_lines")
         self.lines.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        lay.addWidget(self.lines, 1)
+        self.lines.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # one row per line, not the touch-sized rows of the till's lists
+        self.lines.setStyleSheet("QListWidget::item { min-height: 34px; padding: 2px 10px; }")
+        main.addWidget(self.lines, 1)
         self.savings = label("", "ok", wrap=True)  # each saving by name (member, coupon…)
         self.savings.setObjectName("customer_savings")
         self.savings.setAlignment(Qt.AlignmentFlag.AlignRight)
-        lay.addWidget(self.savings)
+        main.addWidget(self.savings)
+        total_row = QHBoxLayout()
         self.total_label = label(self.tr("Total"), "totalLabel")
-        lay.addWidget(self.total_label)
+        total_row.addWidget(self.total_label)
         self.total = label(yuan(0), "total")
-        self.total.setAlignment(Qt.AlignmentFlag.AlignRight)
-        lay.addWidget(self.total)
+        self.total.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        total_row.addWidget(self.total, 1)
+        main.addLayout(total_row)
         self.change = label("", "huge")
         self.change.setAlignment(Qt.AlignmentFlag.AlignRight)
-        lay.addWidget(self.change)
+        self.change.hide()
+        main.addWidget(self.change)
+        side = QVBoxLayout()
+        body.addLayout(side)
         self.qr = label()
         self.qr.setObjectName("ereceipt_qr")
         self.qr.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.qr.hide()
-        lay.addWidget(self.qr)
+        side.addWidget(self.qr)
         self.qr_note = label(self.tr("Scan for your e-receipt"), "muted")
         self.qr_note.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.qr_note.hide()
-        lay.addWidget(self.qr_note)
+        side.addWidget(self.qr_note)
+        side.addStretch(1)
         self.qr_modules: list[list[bool]] | None = None
         self.resize(800, 600)
 
@@ -89,17 +107,18 @@ class CustomerDisplay(QWidget):
         if not self.isVisible():
             return
         self.lines.clear()
-        for ln in view.lines[-12:]:
+        for ln in view.lines:
             self.lines.addItem(f"{ln.name}   × {ln.qty}   {yuan(ln.net_fen)}")
         self.lines.scrollToBottom()
-        saved = sum(s.amount_fen for s in view.savings)
+        saved = view.member_saving_fen + sum(s.amount_fen for s in view.savings)
         self.savings.setText(
-            "\n".join(f"{s.name}  -{yuan(s.amount_fen)}" for s in view.savings)
+            savings_text(view)
             + ("\n" + self.tr("You save %1").replace("%1", yuan(saved)) if saved else "")
         )
         self.total_label.setText(self.tr("Total"))
         self.total.setText(yuan(view.total_fen))
         self.change.clear()
+        self.change.hide()
         self.welcome.setText(self.tr("Welcome") if not view.lines else "")
 
     def show_done(self, payload: dict[str, Any]) -> None:
@@ -108,4 +127,5 @@ class CustomerDisplay(QWidget):
         change = sum(int(p.get("change_fen", 0)) for p in payload["payments"])
         self.total.setText(yuan(int(payload["total_fen"])))
         self.change.setText(self.tr("Change %1").replace("%1", yuan(change)) if change else "")
+        self.change.setVisible(bool(change))
         self.welcome.setText(self.tr("Thank you!"))

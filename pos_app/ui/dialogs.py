@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from .qt import (
     QDialog,
@@ -200,3 +201,29 @@ class TextDialog(Dialog):
         self.body.addWidget(self.error)
         self.ok_btn = button(close_text, "primary", self.accept)
         self.body.addWidget(self.ok_btn)
+
+
+class Confirm(Dialog):
+    """A yes/no question before something that cannot be taken back (sending stock away,
+    opening a shift with no float)."""
+
+    def __init__(
+        self, win: Any, title: str, message: str, ok_text: str, cancel_text: str,
+        then: Callable[[], None],
+    ) -> None:  # fmt: skip
+        super().__init__(win, title)
+        self.then = then
+        self.setObjectName("confirm")
+        self.body.addWidget(label(message, "", wrap=True))
+        self.finish_layout(ok_text, cancel_text)
+
+    def try_accept(self) -> None:
+        self.accept()
+        self.then()
+
+
+def confirm(
+    win: Any, title: str, message: str, ok_text: str, cancel_text: str,
+    then: Callable[[], None],
+) -> None:  # fmt: skip
+    win.open_dialog(Confirm(win, title, message, ok_text, cancel_text, then))

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from pos_app.domain.members import mask_phone
+
 from .dialogs import Dialog
 from .qt import QAbstractItemView, QHeaderView, QLineEdit, Qt, QTableWidget, QTableWidgetItem
 from .widgets import button, label, yuan
@@ -111,7 +113,7 @@ class FollowupsDialog(Dialog):
                 + self.win.session.local(str(r["due_at"]), "%m-%d %H:%M"),
                 str(r.get("associate") or ""),
                 str(r.get("name") or r.get("member_id") or ""),
-                str(r.get("phone") or ""),
+                mask_phone(str(r.get("phone") or "")),  # as the member column shows it
                 self.tr("No. %1").replace("%1", str(r["step"])),
                 sale,
             )

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .fit import first_fitting, pad
 from .member_desk import MemberDesk
 from .member_dialogs import MemberFlow
 from .qt import (
+    QCoreApplication,
     QFrame,
-    QHBoxLayout,
+    QGridLayout,
     QListWidget,
     QListWidgetItem,
     QScrollArea,
@@ -28,9 +30,15 @@ if TYPE_CHECKING:
     from .session import LineView, SaleView
 
 
+def member_price_name() -> str:
+    return QCoreApplication.translate("Savings", "Member price")
+
+
 def line_discount_text(ln: LineView) -> str:
-    """A line's hand discount and the savings on it, by name."""
+    """A line's member price, hand discount and the savings on it, by name."""
     parts = []
+    if ln.member_saving_fen:
+        parts.append(f"-{yuan(ln.member_saving_fen)[1:]} {member_price_name()}")
     if ln.discount:
         parts.append(f"{ln.discount} (-{yuan(ln.discount_fen)[1:]})")
     if ln.saving_fen:
@@ -39,8 +47,12 @@ def line_discount_text(ln: LineView) -> str:
 
 
 def savings_text(view: SaleView) -> str:
-    """Each saving by name with its amount (the totals panel and the customer display)."""
-    return "\n".join(f"{s.name}  -{yuan(s.amount_fen)}" for s in view.savings)
+    """Each saving by name with its amount, the member prices' first (the totals panel and
+    the customer display)."""
+    named = [(s.name, s.amount_fen) for s in view.savings]
+    if view.member_saving_fen:
+        named.insert(0, (member_price_name(), view.member_saving_fen))
+    return "\n".join(f"{name}  -{yuan(fen)}" for name, fen in named)
 
 
 def _no_focus(w: QWidget) -> QWidget:
@@ -52,7 +64,6 @@ class MemberColumn(QFrame):
     def __init__(self, win: MainWindow) -> None:
         super().__init__()
         self.setObjectName("panel")
-        self.setFixedWidth(300)
         self.win = win
         self.desk = MemberDesk(win.session)
         self.flow = MemberFlow(win, self.desk, self)
@@ -77,63 +88,72 @@ class MemberColumn(QFrame):
         self.balances.setObjectName("member_balances")
         outer.addWidget(self.balances)
 
-        # the details scroll; the buttons stay
+        # the details: readable type, on the panel's white (no grey box), scrolling only
+        # when a long history needs it; hidden while no member is on the sale
         body = QWidget()
+        body.setObjectName("member_details")
         self.details = QVBoxLayout(body)
         self.details.setContentsMargins(0, 0, 0, 0)
-        self.details.setSpacing(4)
+        self.details.setSpacing(6)
         self.coupon_title = label(self.tr("Coupons"), "muted")
         self.details.addWidget(self.coupon_title)
         self.coupon_list = QListWidget()
         self.coupon_list.setObjectName("member_coupons")
         _no_focus(self.coupon_list)
-        self.coupon_list.setMaximumHeight(64)
+        self.coupon_list.setFixedHeight(60)
         self.coupon_list.itemClicked.connect(self._coupon_clicked)
         self.details.addWidget(self.coupon_list)
         self.tags = label("", "", wrap=True)
         self.details.addWidget(self.tags)
-        self.history = label("", "muted", wrap=True)
+        self.history = label("", "", wrap=True)
         self.history.setObjectName("member_history")
         self.details.addWidget(self.history)
         self.details.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidget(body)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        _no_focus(scroll)
-        outer.addWidget(scroll, 1)
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("member_scroll")
+        self.scroll.setWidget(body)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setStyleSheet(
+            "QScrollArea#member_scroll, QWidget#member_details { background: white; }"
+        )
+        _no_focus(self.scroll)
+        outer.addWidget(self.scroll, 1)
 
-        row = QHBoxLayout()
-        row.setSpacing(6)
+        keys = QGridLayout()
+        keys.setSpacing(6)
         self.coupon_btn = button(self.tr("Coupon"), "", self.ask_coupon)
         self.points_btn = button(self.tr("Points"), "", self.flow.open_points)
         self.tags_btn = button(self.tr("Tags"), "", self.ask_tags)
-        self.remove_btn = button(self.tr("Remove"), "danger", self.remove)
-        self.find_btn = button(self.tr("Find / enroll"), "", self.flow.open_find)
-        for b in (self.coupon_btn, self.points_btn, self.tags_btn, self.remove_btn, self.find_btn):
-            b.setStyleSheet("padding: 4px 4px;")  # four across a narrow column
-            row.addWidget(b)
-        outer.addLayout(row)
-
-        # the associate and the suggestions for them
-        self.associate_btn = button("", "", self.ask_associate)
-        self.associate_btn.setObjectName("associate_btn")
         self.topup_btn = button(self.tr("Top up"), "", self.ask_top_up)
         self.topup_btn.setObjectName("topup_btn")
-        people = QHBoxLayout()
-        people.setSpacing(6)
-        people.addWidget(self.associate_btn, 2)
-        people.addWidget(self.topup_btn, 1)
-        outer.addLayout(people)
-        outer.addWidget(label(self.tr("Suggestions"), "muted"))
+        self.remove_btn = button(self.tr("Remove"), "danger", self.remove)
+        self.find_btn = button(self.tr("Find / enroll  F6"), "", self.flow.open_find)
+        for i, b in enumerate(
+            (self.coupon_btn, self.points_btn, self.tags_btn, self.topup_btn, self.remove_btn)
+        ):
+            keys.addWidget(pad(b, 2), i // 3, i % 3)  # three across a narrow column
+        keys.addWidget(self.find_btn, 2, 0, 1, 3)
+        outer.addLayout(keys)
+
+        # the associate (a row of its own: the name never clipped) and the suggestions
+        self.associate_btn = pad(button("", "", self.ask_associate), 8)
+        self.associate_btn.setObjectName("associate_btn")
+        outer.addWidget(self.associate_btn)
+        self.suggestions_title = label(self.tr("Suggestions"), "muted")
+        outer.addWidget(self.suggestions_title)
         self.suggestions = QListWidget()
         self.suggestions.setObjectName("suggestions")
         _no_focus(self.suggestions)
-        self.suggestions.setMaximumHeight(110)
+        self.suggestions.setFixedHeight(60)
         self.suggestions.setWordWrap(True)
         self.suggestions.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.suggestions.itemClicked.connect(self._suggestion_clicked)
         outer.addWidget(self.suggestions)
+        self.suggestions_title.hide()  # until there are some
+        self.suggestions.hide()
+        outer.addStretch(0)  # takes the room the hidden details leave: no empty box
         self.followups_btn = button(self.tr("Follow-ups"), "", self.open_followups)
         self.followups_btn.setObjectName("followups_btn")
         outer.addWidget(self.followups_btn)
@@ -158,11 +178,7 @@ class MemberColumn(QFrame):
         if old is None or old.member != m:  # a scan without a member repaints nothing here
             self._show_member(m)
         if old is None or old.associate != view.associate:
-            self.associate_btn.setText(
-                self.tr("Associate: %1").replace("%1", view.associate)
-                if view.associate
-                else self.tr("Associate: none (tap to choose)")
-            )
+            self.fit_texts()
         if m is not None and (self.member_id != m.member_id):
             self.data = None
             self.coupons = []
@@ -173,13 +189,27 @@ class MemberColumn(QFrame):
         if old is None or old.lines != view.lines or old.member != view.member:
             self.refresh_timer.start()
 
+    def fit_texts(self) -> None:
+        """The associate's button says as much as its width shows (never clipped)."""
+        who = self.view.associate if self.view is not None else ""
+        self.associate_btn.setText(
+            first_fitting(
+                self.associate_btn,
+                (self.tr("Associate: %1").replace("%1", who), who)
+                if who
+                else (
+                    self.tr("Associate: none (tap to choose)"),
+                    self.tr("Associate: choose"),
+                ),
+            )
+        )
+
     def _show_member(self, m: Any) -> None:
         has = m is not None
         for b in (self.coupon_btn, self.points_btn, self.tags_btn, self.remove_btn, self.topup_btn):
             b.setVisible(has)
         self.find_btn.setVisible(not has)
-        self.coupon_title.setVisible(has)
-        self.coupon_list.setVisible(has)
+        self.scroll.setVisible(has)
         if not has:
             self.name.setText(self.tr("No member on this sale"))
             self.phone.setText(self.tr("Scan the member code or press F6"))
@@ -225,6 +255,10 @@ class MemberColumn(QFrame):
             self.suggestions.addItem(row)
         if not self.suggestions.count():
             self.suggestions.addItem(self.tr("No suggestions yet"))
+        # no suggestions: no empty box; the member's details keep the room
+        self.suggestions.setFixedHeight(min(112, 8 + 52 * self.suggestions.count()))
+        self.suggestions.setVisible(bool(reasons))
+        self.suggestions_title.setVisible(bool(reasons))
         if panel is None or self.view is None or self.view.member is None:
             return
         if panel["member_id"] != self.view.member.member_id:
@@ -237,6 +271,7 @@ class MemberColumn(QFrame):
             self.coupon_list.addItem(item)
         if not self.coupons:
             self.coupon_list.addItem(self.tr("No usable coupons"))
+        self.coupon_list.setFixedHeight(min(112, 8 + 52 * self.coupon_list.count()))
         flags = []
         if panel.get("birthday_this_month"):
             flags.append(self.tr("Birthday this month"))

@@ -60,33 +60,6 @@ def saving_names(sale: Sale, line_no: int) -> str:
     return ", ".join(s.name for s in sale.savings if s.on_line(line_no))
 
 
-def with_savings(text: str, payload: dict[str, Any], lang: str) -> str:
-    """The on-screen receipt with each saving by name above the total (as the printed
-    receipt's 优惠明细 block)."""
-    savings = payload.get("savings") or []
-    if not savings:
-        return text
-    from pos_app.domain.money import format_fen
-
-    zh = lang.startswith("zh")
-    block = ["优惠明细" if zh else "Savings"] + [
-        f"  {s['name']}  -{format_fen(int(s['amount_fen']))}" for s in savings
-    ]
-    member = payload.get("member") or {}
-    if member.get("points_earned") is not None:
-        block.append(
-            f"{'本单积分' if zh else 'Points earned'}  {member.get('points_earned', 0)}"
-            + (
-                f"  {'积分余额' if zh else 'balance'} {member['points_balance']}"
-                if member.get("points_balance") is not None
-                else ""
-            )
-        )
-    lines = text.split("\n")
-    at = next((i for i, ln in enumerate(lines) if ln.startswith(("合计", "TOTAL"))), len(lines))
-    return "\n".join(lines[:at] + block + lines[at:])
-
-
 def member_checkout(till: Any, sale: Sale) -> Any:
     """The sale's MemberCheckout when the till has members and a checkout (on the worker)."""
     checkout = getattr(till, "checkout", None)

@@ -27,6 +27,7 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontDatabase,
+    QFontMetrics,
     QGuiApplication,
     QImage,
     QKeyEvent,
@@ -64,6 +65,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 
 def guard_none_refcount() -> None:
@@ -100,6 +102,7 @@ __all__ = [
     "QEvent",
     "QFont",
     "QFontDatabase",
+    "QFontMetrics",
     "QFrame",
     "QGridLayout",
     "QGuiApplication",
@@ -143,4 +146,5 @@ __all__ = [
     "Signal",
     "Slot",
     "guard_none_refcount",
+    "isValid",
 ]

@@ -235,8 +235,9 @@ class ReturnsScreen(QWidget):
                     )
                 self.table.setItem(i, c, item)
             spin = QSpinBox()
+            # nothing chosen until the cashier chooses: one tap never refunds the whole bill
             spin.setRange(0, int(ln["returnable_qty"]))
-            spin.setValue(int(ln["returnable_qty"]))
+            spin.setValue(0)
             spin.valueChanged.connect(lambda _v: self.recalc())
             self.table.setCellWidget(i, 4, spin)
             self.spins.append((ln, spin))
@@ -359,7 +360,8 @@ class ReturnsScreen(QWidget):
             .replace("%1", str(payload["receipt_no"]))
             .replace("%2", paid)
         )
-        self.info.setText(self.win.session.receipt_text(payload))
+        self.info.clear()
+        self.win.session.receipt_text(payload, self.info.setText, self.show_error)
 
     def show_error(self, e: GuitaiError) -> None:
         self.recalc()

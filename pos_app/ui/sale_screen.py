@@ -10,26 +10,25 @@ from pos_app.domain.digits import is_digits
 from pos_app.domain.errors import GuitaiError
 
 from .dialogs import Field, FormDialog, PickDialog
+from .fit import first_fitting, fit_button, pad
 from .member_desk import is_member_code
 from .member_panel import MemberColumn, line_discount_text, savings_text
 from .qt import (
-    QAbstractItemView,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QKeySequence,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QShortcut,
     Qt,
-    QTableWidget,
     QTableWidgetItem,
     QTimer,
     QVBoxLayout,
     QWidget,
 )
 from .sale_discounts import SaleDiscounts
+from .sale_lines import LinesTable
 from .session import LineView, SaleView
 from .widgets import button, label, panel, yuan
 
@@ -46,8 +45,8 @@ class SaleScreen(QWidget):
         self.win = win
         self.rows: list[LineView] = []
         outer = QHBoxLayout(self)
-        outer.setContentsMargins(20, 16, 20, 16)
-        outer.setSpacing(16)
+        outer.setContentsMargins(12, 10, 12, 10)
+        outer.setSpacing(10)
 
         left = QVBoxLayout()
         left.setSpacing(10)
@@ -69,7 +68,7 @@ class SaleScreen(QWidget):
         self.message.hide()
         left.addWidget(self.message)
 
-        self.table = QTableWidget(0, 6)
+        self.table = LinesTable()
         self.table.setObjectName("lines")
         self.table.setHorizontalHeaderLabels(
             [
@@ -81,19 +80,6 @@ class SaleScreen(QWidget):
                 self.tr("Amount"),
             ]
         )
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(50)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        hh = self.table.horizontalHeader()
-        hh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        hh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        # the discount column names each saving; it wraps instead of pushing the item out
-        hh.setSectionResizeMode(4, QHeaderView.ResizeMode.Fixed)
-        self.table.setColumnWidth(4, 190)
-        self.table.setWordWrap(True)
         left.addWidget(self.table, 1)
 
         line_row = QHBoxLayout()
@@ -101,15 +87,23 @@ class SaleScreen(QWidget):
         self.disc_btn = button(self.tr("Line discount"), "", self.ask_line_discount)
         self.void_btn = button(self.tr("Void line"), "danger", self.ask_void_line)
         for b in (self.qty_btn, self.disc_btn, self.void_btn):
-            line_row.addWidget(b)
+            line_row.addWidget(pad(b, 6))
         left.addLayout(line_row)
-        outer.addLayout(left, 3)
+        # the lines, the member and the side columns share the width 50 : 22 : 28, the
+        # member and side columns within bounds, from 1024 to 1920 pixels
+        outer.addLayout(left, 50)
         self.member_col = MemberColumn(win)
-        outer.addWidget(self.member_col)
+        self.member_col.setMinimumWidth(232)
+        self.member_col.setMaximumWidth(340)
+        outer.addWidget(self.member_col, 22)
 
-        right = QVBoxLayout()
-        right.setSpacing(12)
+        # totals, Pay and the function keys: a column whose width follows the screen's
+        self.side = QWidget()
+        right = QVBoxLayout(self.side)
+        right.setContentsMargins(0, 0, 0, 0)
+        right.setSpacing(10)
         tot, tlay = panel()
+        tlay.setSpacing(6)
         self.count = label("", "muted")
         tlay.addWidget(self.count)
         grid = QGridLayout()
@@ -146,11 +140,18 @@ class SaleScreen(QWidget):
             "order_discount": button(self.tr("Order discount"), "", self.ask_order_discount),
             "void_sale": button(self.tr("Void sale"), "danger", self.ask_void_sale),
         }
+        # three across: the column stays short enough for a 768-pixel-high screen
         for i, b in enumerate(self.fn_buttons.values()):
-            keys.addWidget(b, i // 2, i % 2)
+            keys.addWidget(pad(b, 4), i // 3, i % 3)
         right.addLayout(keys)
+        self.key_texts = {
+            b: b.text()
+            for b in (*self.fn_buttons.values(), self.qty_btn, self.disc_btn, self.void_btn)
+        }
         right.addStretch(1)
-        outer.addLayout(right, 2)
+        self.side.setMinimumWidth(286)
+        self.side.setMaximumWidth(420)
+        outer.addWidget(self.side, 28)
 
         for key, fn in (
             ("F2", self.win.show_tender),
@@ -176,6 +177,28 @@ class SaleScreen(QWidget):
         self.search_timer.setInterval(200)
         self.search_timer.timeout.connect(self.run_search)
         self.render(self.win.session.view)
+
+    def resizeEvent(self, event: Any) -> None:
+        """The columns share the width by their stretch (within their bounds); then the
+        texts are fitted to what they got."""
+        super().resizeEvent(event)
+        QTimer.singleShot(0, self, self.fit_texts)  # dropped if the screen is rebuilt first
+
+    def fit_texts(self) -> None:
+        self.scan.setPlaceholderText(
+            first_fitting(
+                self.scan,
+                (
+                    self.tr("Scan a barcode, or type SKU, name or pinyin initials"),
+                    self.tr("Scan, or type SKU, name or pinyin"),
+                    self.tr("Scan or type"),
+                ),
+            )
+        )
+        for b, text in self.key_texts.items():
+            fit_button(b, text)
+        self.table.fit()
+        self.member_col.fit_texts()
 
     # ---- showing the sale --------------------------------------------------------------
 
@@ -210,6 +233,9 @@ class SaleScreen(QWidget):
                     item.setText(v)
                 if c == 4:
                     item.setToolTip(v)
+            t.resizeRowToContents(i)
+        if len(lines) != len(self.rows):
+            self.table.fit()  # a new line's wider price may leave the name less room
         self.rows = lines
         if view.changed_line is not None:
             for i, ln in enumerate(lines):
@@ -220,10 +246,10 @@ class SaleScreen(QWidget):
         elif lines and not t.selectedItems():
             t.selectRow(len(lines) - 1)
         self.count.setText(self.tr("%n item(s)", "", view.qty))
-        self.subtotal.setText(yuan(view.subtotal_fen))
-        # every saving counts here (discounts by hand and the named ones listed below), so
-        # subtotal − discounts = to pay reads true
-        disc = view.discount_fen + sum(x.amount_fen for x in view.savings)
+        self.subtotal.setText(yuan(view.list_subtotal_fen))
+        # every saving counts here (member prices, discounts by hand and the named ones
+        # listed below), so subtotal − discounts = to pay reads true
+        disc = view.member_saving_fen + view.discount_fen + sum(x.amount_fen for x in view.savings)
         self.discounts.setText(
             ("-" + yuan(disc)) + (f"  ({view.order_discount})" if view.order_discount else "")
             if disc
@@ -238,7 +264,7 @@ class SaleScreen(QWidget):
         self.fn_buttons["order_discount"].setEnabled(has)
         self.fn_buttons["void_sale"].setEnabled(has)
         self.savings.setText(savings_text(view))
-        self.savings.setVisible(bool(view.savings))
+        self.savings.setVisible(bool(view.savings) or bool(view.member_saving_fen))
         self.member_col.render(view)
         self.win.customer.show_sale(view)
 

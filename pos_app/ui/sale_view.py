@@ -23,6 +23,7 @@ class LineView:
     net_fen: int
     saving_fen: int = 0  # the line's share of the named savings (promotions, coupon, points)
     savings: str = ""  # their names
+    member_saving_fen: int = 0  # 会员价优惠: unit_price_fen is then the list price
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,10 +50,16 @@ class SaleView:
     member: MemberBrief | None = None
     note: str = ""  # e.g. a coupon dropped because the basket changed
     associate: str = ""  # the associate (导购) credited with the sale
+    member_saving_fen: int = 0  # what member prices took off the list prices (会员价优惠)
 
     @property
     def qty(self) -> int:
         return sum(ln.qty for ln in self.lines)
+
+    @property
+    def list_subtotal_fen(self) -> int:
+        """The lines at list prices (what the receipt prints as 原价合计)."""
+        return self.subtotal_fen + self.member_saving_fen
 
 
 EMPTY_VIEW = SaleView((), 0, 0, 0, 0, 0, 0, 0, (), "")
@@ -68,12 +75,13 @@ def snapshot(
             ln.sku,
             ln.name,
             ln.qty,
-            ln.unit_price_fen,
+            max(ln.unit_price_fen, ln.list_price_fen),
             ln.discount.describe() if ln.discount else "",
             ln.line_discount_fen,
             ln.net_fen - sale.saving_on_line(ln.line_no),
             sale.saving_on_line(ln.line_no),
             saving_names(sale, ln.line_no),
+            ln.member_saving_fen,
         )
         for ln in sale.lines
     )
@@ -94,4 +102,5 @@ def snapshot(
         brief_of(mc),
         note,
         sale.associate or "",
+        sum(ln.member_saving_fen for ln in sale.lines),
     )

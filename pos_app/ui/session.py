@@ -16,7 +16,7 @@ from pos_app.domain.tenders import Tender
 from pos_app.domain.users import Role, User
 from pos_app.services.member_checkout import member_refund
 
-from .member_view import member_checkout, with_savings
+from .member_view import member_checkout
 from .sale_view import EMPTY_VIEW, LineView, SaleView, TenderView, snapshot
 from .worker import ServiceWorker
 
@@ -315,12 +315,10 @@ class Session:
 
         self.call(job, ok, err)
 
-    def receipt_text(self, payload: dict[str, Any]) -> str:
-        from pos_app.services.till_reads import receipt_text
-
-        return with_savings(
-            receipt_text(self.till.identity, payload, self.lang), payload, self.lang
-        )
+    def receipt_text(self, payload: dict[str, Any], ok: Callable[[str], None], err: Err) -> None:
+        """The paper receipt's text (on the worker: it reads the store's settings)."""
+        lang = self.lang
+        self.call(lambda: self.till.reads.receipt_text(payload, lang), ok, err)
 
     def original(self, receipt_no: int, ok: Ok, err: Err) -> None:
         self.call(lambda: self.till.reads.original_for_return(receipt_no), ok, err)
@@ -380,13 +378,14 @@ class Session:
     # ---- shift -------------------------------------------------------------------------
 
     def shift_state(self, ok: Ok, err: Err) -> None:
-        """None when no shift is open, else the X report of the open shift."""
+        """(the X report of the open shift, None) or, when no shift is open, (None, the
+        float the last closed day opened with, None if there was none)."""
 
-        def job() -> dict[str, Any] | None:
+        def job() -> tuple[dict[str, Any] | None, int | None]:
             try:
-                return dict(self.till.shifts.x_report())
+                return dict(self.till.shifts.x_report()), None
             except StateError:
-                return None
+                return None, self.till.shifts.last_float_fen()
 
         self.call(job, ok, err)
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from pos_app.domain.errors import GuitaiError, InvalidInput
-from pos_app.domain.money import Money
+from pos_app.domain.money import Money, format_fen
 from pos_app.domain.tenders import Tender
 from pos_app.domain.users import Role
 
-from .dialogs import Field, FormDialog
+from .dialogs import Field, FormDialog, confirm
 from .qt import (
     QGridLayout,
     QHBoxLayout,
@@ -178,7 +178,8 @@ class ShiftScreen(QWidget):
         lay.addWidget(label(self.tr("Count the float in the drawer and type it in."), "muted"))
         self.float_edit = QLineEdit()
         self.float_edit.setObjectName("float")
-        self.float_edit.setPlaceholderText("500.00")
+        # no grey example amount: it looked typed, and Enter on it opened with ¥0.00
+        self.float_edit.setPlaceholderText(self.tr("Float counted in the drawer (yuan)"))
         self.float_edit.returnPressed.connect(self.open_shift)
         lay.addWidget(self.float_edit)
         lay.addWidget(button(self.tr("Open shift"), "pay", self.open_shift))
@@ -192,7 +193,9 @@ class ShiftScreen(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         self.report_view = ReportView(self)
         lay.addWidget(self.report_view, 1)
-        self.actions = QHBoxLayout()
+        # two rows of four: seven buttons in one row do not fit a 1024-pixel screen
+        self.actions = QGridLayout()
+        self.actions.setSpacing(8)
         self.pay_in_btn = button(self.tr("Pay in"), "", lambda: self.ask_move("pay_in"))
         self.pay_out_btn = button(self.tr("Pay out"), "", lambda: self.ask_move("pay_out"))
         self.refresh_btn = button(self.tr("Refresh X report"), "", self.load)
@@ -209,7 +212,8 @@ class ShiftScreen(QWidget):
             self.close_btn,
             self.back_btn,
         ):
-            self.actions.addWidget(b)
+            n = self.actions.count()
+            self.actions.addWidget(b, n // 4, n % 4)
         lay.addLayout(self.actions)
         return page
 
@@ -255,8 +259,12 @@ class ShiftScreen(QWidget):
         self.message.clear()
         self.win.session.shift_state(self.show_state, self.show_error)
 
-    def show_state(self, report: dict[str, Any] | None) -> None:
+    def show_state(self, state: tuple[dict[str, Any] | None, int | None]) -> None:
+        report, last_float = state
         if report is None:
+            # the last day's float as a real value: the cashier checks it against the drawer
+            self.float_edit.setText(format_fen(last_float) if last_float is not None else "")
+            self.float_edit.selectAll()
             self.stack.setCurrentIndex(0)
             self.float_edit.setFocus()
             return
@@ -279,11 +287,35 @@ class ShiftScreen(QWidget):
             self.win.sign_out()
 
     def open_shift(self) -> None:
+        text = self.float_edit.text().strip()
         try:
-            fen = Money.parse(self.float_edit.text().strip() or "0").fen
+            if not text:
+                raise InvalidInput(
+                    "Count the float in the drawer and type it in (0 if the drawer is empty)",
+                    "请清点钱箱备用金并输入金额（钱箱为空请输入 0）",
+                )
+            fen = Money.parse(text).fen
         except InvalidInput as e:
             self.show_error(e)
+            self.float_edit.setFocus()
             return
+        if fen != 0:
+            self._open_with(fen)
+            return
+        confirm(
+            self.win,
+            self.tr("Open with no float?"),
+            self.tr(
+                "The drawer holds ¥0.00: there is no change for the first cash sale. "
+                "Open the shift with a float of ¥0.00?"
+            ),
+            self.tr("Open with ¥0.00"),
+            self.tr("Count again"),
+            lambda: self._open_with(0),
+        )
+
+    def _open_with(self, fen: int) -> None:
+        self.message.clear()
         self.win.session.open_shift(fen, lambda _p: self.win.after_shift_open(), self.show_error)
 
     def ask_move(self, kind: str) -> None:

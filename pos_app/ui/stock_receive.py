@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from pos_app.domain.errors import GuitaiError, InvalidInput
 
+from .dialogs import confirm
 from .qt import (
     QHBoxLayout,
     QLineEdit,
@@ -20,7 +21,7 @@ from .qt import (
     QWidget,
 )
 from .stock_calls import StockCalls
-from .stock_widgets import ScanRow, confirm, fill, parse_qty, select_row, table
+from .stock_widgets import ScanRow, fill, parse_qty, select_row, table
 from .theme import DANGER, WARN
 from .widgets import button, label, panel, restyle
 

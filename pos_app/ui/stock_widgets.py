@@ -4,11 +4,9 @@ goes with a scan field, and the scan row itself."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from pos_app.domain.errors import InvalidInput
 
-from .dialogs import Dialog
 from .qt import (
     QAbstractItemView,
     QColor,
@@ -20,7 +18,6 @@ from .qt import (
     QTableWidgetItem,
 )
 from .theme import INK
-from .widgets import label
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
@@ -135,28 +132,3 @@ class ScanRow(QHBoxLayout):
         """After a scan went in: the quantity goes back to 1, the scan field is ready."""
         self.qty.clear()
         self.code.setFocus()
-
-
-class Confirm(Dialog):
-    """A yes/no question before something that cannot be taken back (sending stock away)."""
-
-    def __init__(
-        self, win: Any, title: str, message: str, ok_text: str, cancel_text: str,
-        then: Callable[[], None],
-    ) -> None:  # fmt: skip
-        super().__init__(win, title)
-        self.then = then
-        self.setObjectName("confirm")
-        self.body.addWidget(label(message, "", wrap=True))
-        self.finish_layout(ok_text, cancel_text)
-
-    def try_accept(self) -> None:
-        self.accept()
-        self.then()
-
-
-def confirm(
-    win: Any, title: str, message: str, ok_text: str, cancel_text: str,
-    then: Callable[[], None],
-) -> None:  # fmt: skip
-    win.open_dialog(Confirm(win, title, message, ok_text, cancel_text, then))

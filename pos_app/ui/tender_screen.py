@@ -465,7 +465,8 @@ class TenderScreen(QWidget):
                 if printed
                 else self.tr("No receipt printer is configured: the receipt is shown here.")
             )
-        self.receipt_view.setPlainText(self.win.session.receipt_text(payload))
+        self.receipt_view.clear()
+        self.win.session.receipt_text(payload, self.receipt_view.setPlainText, self.show_done_error)
         self.stack.setCurrentIndex(1)
         self.next_btn.setFocus()
         self.setFocus()

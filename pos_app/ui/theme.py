@@ -85,7 +85,8 @@ QListWidget::item {{ min-height: 48px; padding: 4px 10px; }}
 QListWidget::item:selected {{ background: #dbe7f3; color: {INK}; }}
 QSpinBox {{ min-height: 48px; font-size: 20px; padding: 0 6px; }}
 QSpinBox::up-button, QSpinBox::down-button {{ width: 40px; }}
-QPlainTextEdit {{ background: white; font-family: monospace; font-size: 16px; }}
+QPlainTextEdit {{ background: white; font-size: 16px;
+  font-family: "WenQuanYi Micro Hei Mono", "Noto Sans Mono CJK SC", "Sarasa Mono SC", monospace; }}
 QFrame#statusbar {{ background: #e6e9ee; border-top: 1px solid {LINE}; }}
 QToolButton#device {{ border: none; padding: 2px 6px; font-size: 14px; min-height: 34px; }}
 QToolButton#device:pressed {{ background: #d5dbe3; }}

@@ -13,12 +13,19 @@ from typing import Any
 
 from pos_app.domain.errors import GuitaiError
 
-from .qt import QObject, QRunnable, QThreadPool, Signal
+from .qt import QObject, QRunnable, QThreadPool, Signal, isValid
 
 log = logging.getLogger(__name__)
 
 OnOk = Callable[[Any], None]
 OnErr = Callable[[GuitaiError], None]
+
+
+def receiver_alive(callback: Callable[[Any], None]) -> bool:
+    """False when the callback is a method of a widget that is gone (a language switch
+    rebuilds the window while a call for the old one is still on the worker)."""
+    owner = getattr(callback, "__self__", None)
+    return not isinstance(owner, QObject) or isValid(owner)
 
 
 class _Relay(QObject):
@@ -69,7 +76,7 @@ class ServiceWorker(QObject):
         self._side = QThreadPool(self)
         self._side.setMaxThreadCount(1)
         self._side_relay = _Relay(self)
-        self._side_relay.done.connect(lambda cb, value, _t: cb(value))
+        self._side_relay.done.connect(lambda cb, value, _t: receiver_alive(cb) and cb(value))
 
     @property
     def pending(self) -> int:
@@ -89,7 +96,8 @@ class ServiceWorker(QObject):
         self._pending -= 1
         if self._pending == 0:
             self.busy_changed.emit(False)
-        callback(value)
+        if receiver_alive(callback):
+            callback(value)
 
     def wait_idle(self, msecs: int = 10_000) -> bool:
         """Block until queued calls have run (shutdown and tests only; never while selling)."""

@@ -177,3 +177,25 @@ def test_profile_from_settings() -> None:
         profile_from_config({"native_qr": "yes"})
     with pytest.raises(UnknownPrinterProfile, match="unknown printer profile settings: speed"):
         profile_from_config({"speed": 3})
+
+
+def test_a_member_price_prints_the_list_price_and_the_saving_by_name() -> None:
+    """原价合计 is at list prices and 会员价优惠 is named on the line and in 优惠明细 (it was
+    invisible: the receipt's 原价合计 showed the member price)."""
+    payload = sample_sale_payload(1)
+    ln = payload["lines"][0]
+    listed = ln["unit_price_fen"] + 4_000
+    ln["list_price_fen"] = listed
+    doc = rd.from_sale_payload(payload, store=SAMPLE_STORE)
+    assert doc.lines[0].unit_price_fen == listed
+    assert doc.lines[0].member_saving_fen == ln["qty"] * 4_000
+    assert doc.subtotal_fen == payload["subtotal_fen"] + ln["qty"] * 4_000
+    assert doc.sections[0].title == "优惠明细"
+    assert doc.sections[0].rows[0] == ("会员价优惠", rd.money(-ln["qty"] * 4_000))
+    assert doc.subtotal_fen - doc.discount_fen - doc.rounding_fen == doc.total_fen
+    for rendering in (render_text(doc, 58), render_html(doc)):
+        assert "会员价优惠" in rendering and rd.money(listed) in rendering
+    # a line sold at its list price says nothing of member prices
+    ln["list_price_fen"] = ln["unit_price_fen"]
+    doc = rd.from_sale_payload(payload, store=SAMPLE_STORE)
+    assert "会员价优惠" not in render_text(doc, 80)

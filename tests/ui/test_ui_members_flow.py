@@ -38,7 +38,8 @@ def test_member_code_coupon_points_cash_then_stored_value_and_followups(
     assert "138****8000" in col.phone.text()
     assert "2,000" in col.balances.text() and "¥500.00" in col.balances.text()
     rows = table_text(sale.table)
-    assert rows[0][3] == "¥1199.00"  # the member price
+    # the list price, and the member price's saving by name (会员价优惠)
+    assert rows[0][3] == "¥1299.00" and "-100.00 会员价优惠" in rows[0][4]
     panel_ready(qtbot, t)
     assert [col.coupon_list.item(i).text() for i in range(col.coupon_list.count())] == [
         "C30  满200减30券"
@@ -72,7 +73,9 @@ def test_member_code_coupon_points_cash_then_stored_value_and_followups(
     assert view.total_fen == expected
     assert sale.total.text() == f"¥{expected / 100:.2f}"
     # subtotal − discounts = to pay, with the named savings counted in the discounts
-    assert sale.discounts.text() == f"-¥{(view.subtotal_fen - expected) / 100:.2f}"
+    # (the member price's saving counted too: the subtotal is at list prices)
+    assert sale.subtotal.text() == f"¥{view.list_subtotal_fen / 100:.2f}"
+    assert sale.discounts.text() == f"-¥{(view.list_subtotal_fen - expected) / 100:.2f}"
     assert any("积分" in r[4] for r in table_text(sale.table))  # the lines name them too
     assert "500" in col.balances.text()  # redeeming 500
 
@@ -106,7 +109,7 @@ def test_member_code_coupon_points_cash_then_stored_value_and_followups(
     assert d.objectName() == "followups"
     rows = table_text(d.table)
     assert len(rows) == 5 and all(r[2] == "王女士" and r[1] == "李娜" for r in rows)
-    assert all(r[3] == PHONE_A for r in rows) and "满200减30券" not in rows[0][5]
+    assert all(r[3] == "138****8000" for r in rows) and "满200减30券" not in rows[0][5]
     assert f"#{p['receipt_no']}" in rows[0][5]
     d.note.setText("已电话回访，周六来店")
     tap(qtbot, t, d.ok_btn)
@@ -347,7 +350,7 @@ def test_a_parked_member_sale_comes_back_with_its_member_and_prices(
     tap(qtbot, t, dialog(t).ok_btn)
     assert t.session.sale.member_id == shop["a"]
     assert "王女士" in sale.member_col.name.text()
-    assert table_text(sale.table)[0][3] == "¥1199.00"  # still the member price
+    assert "-100.00 会员价优惠" in table_text(sale.table)[0][4]  # still the member price
     assert sale.total.text() == priced  # member price, tier discount and 满减 again
 
 
@@ -383,6 +386,8 @@ def test_a_return_at_the_till_settles_the_members_points(
     r.receipt.setText(str(p["receipt_no"]))
     qtbot.keyClick(r.receipt, Qt.Key.Key_Return)
     idle(qtbot, t)
+    for _ln, spin in r.spins:  # the whole bill back
+        spin.setValue(spin.maximum())
     r.reason.setText("不合适")
     tap(qtbot, t, r.refund_btn)
     idle(qtbot, t)

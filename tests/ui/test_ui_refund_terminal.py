@@ -81,6 +81,7 @@ def open_return(qtbot: Any, t: Any) -> Any:
     qtbot.keyClick(r.receipt, Qt.Key.Key_Return)
     idle(qtbot, t)
     assert r.table.rowCount() == 1 and r.mode == "original"
+    r.spins[0][1].setValue(1)  # nothing is chosen until the cashier chooses
     r.reason.setText("尺码不合适")
     return r
 

@@ -146,8 +146,7 @@ def test_screenshots_of_every_screen(qtbot: Any, till_home: Path, shots: Path) -
         job = stack.printer.wait_for_jobs(1)[-1]
         wedge_scan(qtbot, t, (job["qr"] or job["qr_native"])[0])
         assert "真实小票" in r.verdict.text() and r.mode == "original"
-        r.spins[1][1].setValue(0)
-        r.spins[2][1].setValue(0)
+        r.spins[0][1].setValue(1)  # the jacket only
         r.reason.setText("尺码不合适")
         save(t.window, shots, "till-return.png")
 

@@ -404,6 +404,17 @@ ZH = {
     "Topped up: the balance is %1.": "充值成功：余额 %1。",
     "Only mine": "只看我的",
     "Everyone's": "查看全部",
+    # ---- issue 16: the float counted, member prices by name, layout ----
+    "Float counted in the drawer (yuan)": "钱箱备用金（元）",
+    "Open with no float?": "备用金为零？",
+    "The drawer holds ¥0.00: there is no change for the first cash sale. Open the shift with a float of ¥0.00?": "钱箱备用金为 ¥0.00：第一笔现金交易将无法找零。确定以 ¥0.00 备用金开班吗？",
+    "Open with ¥0.00": "以 ¥0.00 开班",
+    "Count again": "重新清点",
+    "Member price": "会员价优惠",
+    "Find / enroll  F6": "查找 / 注册  F6",
+    "Associate: choose": "导购：点击选择",
+    "Scan, or type SKU, name or pinyin": "扫码，或输入货号、品名、拼音",
+    "Scan or type": "扫码或输入",
 }
 
 

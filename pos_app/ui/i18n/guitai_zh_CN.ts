@@ -165,39 +165,39 @@
 <context>
     <name>CustomerDisplay</name>
     <message>
-        <location filename="../customer_display.py" line="17" />
+        <location filename="../customer_display.py" line="18" />
         <source>Customer display</source>
         <translation>客显</translation>
     </message>
     <message>
-        <location filename="../customer_display.py" line="27" />
-        <location filename="../customer_display.py" line="103" />
+        <location filename="../customer_display.py" line="28" />
+        <location filename="../customer_display.py" line="122" />
         <source>Welcome</source>
         <translation>欢迎光临</translation>
     </message>
     <message>
-        <location filename="../customer_display.py" line="37" />
-        <location filename="../customer_display.py" line="100" />
+        <location filename="../customer_display.py" line="50" />
+        <location filename="../customer_display.py" line="118" />
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location filename="../customer_display.py" line="50" />
+        <location filename="../customer_display.py" line="67" />
         <source>Scan for your e-receipt</source>
         <translation>扫码查看电子小票</translation>
     </message>
     <message>
-        <location filename="../customer_display.py" line="98" />
+        <location filename="../customer_display.py" line="116" />
         <source>You save %1</source>
         <translation>共节省 %1</translation>
     </message>
     <message>
-        <location filename="../customer_display.py" line="110" />
+        <location filename="../customer_display.py" line="129" />
         <source>Change %1</source>
         <translation>找零 %1</translation>
     </message>
     <message>
-        <location filename="../customer_display.py" line="111" />
+        <location filename="../customer_display.py" line="131" />
         <source>Thank you!</source>
         <translation>谢谢惠顾！</translation>
     </message>
@@ -205,88 +205,88 @@
 <context>
     <name>FollowupsDialog</name>
     <message>
-        <location filename="../followups_screen.py" line="27" />
+        <location filename="../followups_screen.py" line="29" />
         <source>Follow-ups</source>
         <translation>回访</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="40" />
+        <location filename="../followups_screen.py" line="42" />
         <source>Due</source>
         <translation>到期</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="41" />
+        <location filename="../followups_screen.py" line="43" />
         <source>Associate</source>
         <translation>导购</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="42" />
+        <location filename="../followups_screen.py" line="44" />
         <source>Member</source>
         <translation>会员</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="43" />
+        <location filename="../followups_screen.py" line="45" />
         <source>Mobile</source>
         <translation>手机号</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="44" />
+        <location filename="../followups_screen.py" line="46" />
         <source>Follow-up</source>
         <translation>回访</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="45" />
+        <location filename="../followups_screen.py" line="47" />
         <source>Sale</source>
         <translation>销售</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="57" />
+        <location filename="../followups_screen.py" line="59" />
         <source>Note (what the customer said)</source>
         <translation>备注（顾客的反馈）</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="60" />
+        <location filename="../followups_screen.py" line="62" />
         <source>e.g. called, likes the new coats, visits Saturday</source>
         <translation>例如：已电话联系，喜欢新款大衣，周六来店</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="66" />
-        <location filename="../followups_screen.py" line="77" />
+        <location filename="../followups_screen.py" line="68" />
+        <location filename="../followups_screen.py" line="79" />
         <source>Only mine</source>
         <translation>只看我的</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="70" />
+        <location filename="../followups_screen.py" line="72" />
         <source>Done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="70" />
+        <location filename="../followups_screen.py" line="72" />
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="71" />
+        <location filename="../followups_screen.py" line="73" />
         <source>Mark done</source>
         <translation>标记完成</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="77" />
+        <location filename="../followups_screen.py" line="79" />
         <source>Everyone's</source>
         <translation>查看全部</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="94" />
+        <location filename="../followups_screen.py" line="96" />
         <source>%1 due now, %2 upcoming.</source>
         <translation>%1 条已到期，%2 条待回访。</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="98" />
+        <location filename="../followups_screen.py" line="100" />
         <source>No follow-ups: they appear after a member's sale with an associate.</source>
         <translation>暂无回访：会员消费并指定导购后会自动生成。</translation>
     </message>
     <message>
-        <location filename="../followups_screen.py" line="115" />
+        <location filename="../followups_screen.py" line="117" />
         <source>No. %1</source>
         <translation>第 %1 次</translation>
     </message>
@@ -404,155 +404,160 @@
 <context>
     <name>MemberColumn</name>
     <message>
-        <location filename="../member_panel.py" line="68" />
-        <location filename="../member_panel.py" line="184" />
+        <location filename="../member_panel.py" line="79" />
+        <location filename="../member_panel.py" line="214" />
         <source>No member on this sale</source>
         <translation>本单没有会员</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="71" />
-        <location filename="../member_panel.py" line="185" />
+        <location filename="../member_panel.py" line="82" />
+        <location filename="../member_panel.py" line="215" />
         <source>Scan the member code or press F6</source>
         <translation>扫描会员码或按 F6</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="85" />
+        <location filename="../member_panel.py" line="98" />
         <source>Coupons</source>
         <translation>优惠券</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="108" />
+        <location filename="../member_panel.py" line="126" />
         <source>Coupon</source>
         <translation>优惠券</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="109" />
+        <location filename="../member_panel.py" line="127" />
         <source>Points</source>
         <translation>积分</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="110" />
+        <location filename="../member_panel.py" line="128" />
         <source>Tags</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="111" />
+        <location filename="../member_panel.py" line="131" />
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="112" />
-        <source>Find / enroll</source>
-        <translation>查找 / 注册</translation>
-    </message>
-    <message>
-        <location filename="../member_panel.py" line="121" />
+        <location filename="../member_panel.py" line="129" />
         <source>Top up</source>
         <translation>充值</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="128" />
+        <location filename="../member_panel.py" line="132" />
+        <source>Find / enroll  F6</source>
+        <translation>查找 / 注册  F6</translation>
+    </message>
+    <message>
+        <location filename="../member_panel.py" line="144" />
         <source>Suggestions</source>
         <translation>推荐</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="137" />
-        <location filename="../member_panel.py" line="283" />
+        <location filename="../member_panel.py" line="157" />
+        <location filename="../member_panel.py" line="318" />
         <source>Follow-ups</source>
         <translation>回访</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="162" />
+        <location filename="../member_panel.py" line="198" />
         <source>Associate: %1</source>
         <translation>导购：%1</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="164" />
+        <location filename="../member_panel.py" line="201" />
         <source>Associate: none (tap to choose)</source>
         <translation>导购：无（点击选择）</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="195" />
+        <location filename="../member_panel.py" line="202" />
+        <source>Associate: choose</source>
+        <translation>导购：点击选择</translation>
+    </message>
+    <message>
+        <location filename="../member_panel.py" line="225" />
         <source>Points %1 · stored value %2</source>
         <translation>积分 %1 · 储值 %2</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="200" />
+        <location filename="../member_panel.py" line="230" />
         <source>Redeeming %1 points</source>
         <translation>本单抵扣 %1 积分</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="202" />
+        <location filename="../member_panel.py" line="232" />
         <source>Earns %1 points on this sale</source>
         <translation>本单可得 %1 积分</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="206" />
+        <location filename="../member_panel.py" line="236" />
         <source>Coupon %1 applied</source>
         <translation>已用券 %1</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="217" />
+        <location filename="../member_panel.py" line="247" />
         <source>bought together %1×</source>
         <translation>常一起购买 %1 次</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="224" />
+        <location filename="../member_panel.py" line="254" />
         <source>Tap to add it to the sale</source>
         <translation>点击加入本单</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="227" />
+        <location filename="../member_panel.py" line="257" />
         <source>No suggestions yet</source>
         <translation>暂无推荐</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="239" />
+        <location filename="../member_panel.py" line="273" />
         <source>No usable coupons</source>
         <translation>没有可用的券</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="242" />
+        <location filename="../member_panel.py" line="277" />
         <source>Birthday this month</source>
         <translation>本月生日</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="245" />
+        <location filename="../member_panel.py" line="280" />
         <source>Lapsed: no purchase for %1 days</source>
         <translation>流失：%1 天未购买</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="251" />
+        <location filename="../member_panel.py" line="286" />
         <source>Tags: %1</source>
         <translation>标签：%1</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="255" />
+        <location filename="../member_panel.py" line="290" />
         <source>Points usable on this bill: up to %1</source>
         <translation>本单最多可用积分：%1</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="260" />
+        <location filename="../member_panel.py" line="295" />
         <source>Usual sizes: %1</source>
         <translation>常购尺码：%1</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="266" />
+        <location filename="../member_panel.py" line="301" />
         <source>Favourites: %1</source>
         <translation>偏好品类：%1</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="269" />
+        <location filename="../member_panel.py" line="304" />
         <source>Last visits:</source>
         <translation>最近到店：</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="276" />
+        <location filename="../member_panel.py" line="311" />
         <source>No purchases yet</source>
         <translation>尚无消费记录</translation>
     </message>
     <message>
-        <location filename="../member_panel.py" line="285" />
+        <location filename="../member_panel.py" line="320" />
         <source>%1 open, %2 due</source>
         <translation>%1 条未完成，%2 条到期</translation>
     </message>
@@ -825,117 +830,117 @@
 <context>
     <name>ReceivePage</name>
     <message>
-        <location filename="../stock_receive.py" line="46" />
+        <location filename="../stock_receive.py" line="47" />
         <source>Deliveries and transfers to receive</source>
         <translation>待收货的到货单和调拨单</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="54" />
+        <location filename="../stock_receive.py" line="55" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="55" />
+        <location filename="../stock_receive.py" line="56" />
         <source>Receive the selected one</source>
         <translation>收取所选单据</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="64" />
+        <location filename="../stock_receive.py" line="65" />
         <source>Scan what arrived (or type its code, then Enter)</source>
         <translation>扫描到货商品（或输入条码后按 Enter）</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="65" />
+        <location filename="../stock_receive.py" line="66" />
         <source>Qty 1</source>
         <translation>数量 1</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="72" />
+        <location filename="../stock_receive.py" line="73" />
         <source>SKU</source>
         <translation>货号</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="72" />
+        <location filename="../stock_receive.py" line="73" />
         <source>Announced</source>
         <translation>应到</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="72" />
+        <location filename="../stock_receive.py" line="73" />
         <source>Received</source>
         <translation>实收</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="72" />
+        <location filename="../stock_receive.py" line="73" />
         <source>Short</source>
         <translation>短少</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="73" />
+        <location filename="../stock_receive.py" line="74" />
         <source>Over</source>
         <translation>多出</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="80" />
+        <location filename="../stock_receive.py" line="81" />
         <source>Back to the list</source>
         <translation>返回列表</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="81" />
+        <location filename="../stock_receive.py" line="82" />
         <source>Confirm what was received</source>
         <translation>确认收货</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="96" />
+        <location filename="../stock_receive.py" line="97" />
         <source>Transfer</source>
         <translation>调拨</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="96" />
+        <location filename="../stock_receive.py" line="97" />
         <source>Delivery</source>
         <translation>到货</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="98" />
+        <location filename="../stock_receive.py" line="99" />
         <source>%1 pieces</source>
         <translation>%1 件</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="100" />
+        <location filename="../stock_receive.py" line="101" />
         <source>(being received)</source>
         <translation>（收货中）</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="105" />
+        <location filename="../stock_receive.py" line="106" />
         <source>Nothing announced. New deliveries arrive with the sync.</source>
         <translation>暂无待收单据。新的到货单会随同步到达。</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="121" />
+        <location filename="../stock_receive.py" line="122" />
         <source>Receiving %1</source>
         <translation>正在收货 %1</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="133" />
+        <location filename="../stock_receive.py" line="134" />
         <source>Announced %1 · received %2 · short %3 · over %4</source>
         <translation>应到 %1 · 实收 %2 · 短少 %3 · 多出 %4</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="143" />
+        <location filename="../stock_receive.py" line="144" />
         <source>Choose the delivery first, then scan its items.</source>
         <translation>请先选择单据，再扫描商品。</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="161" />
+        <location filename="../stock_receive.py" line="162" />
         <source>%1: %2 of %3 announced</source>
         <translation>%1：实收 %2 / 应到 %3</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="165" />
+        <location filename="../stock_receive.py" line="166" />
         <source>(more than announced)</source>
         <translation>（多于应到数量）</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="175" />
+        <location filename="../stock_receive.py" line="176" />
         <source>%1 received: %2 pieces in stock; short %3, over %4 (reported to the cloud).</source>
         <translation>%1 已收货：%2 件入库；短少 %3，多出 %4（已报告云端）。</translation>
     </message>
@@ -1274,28 +1279,28 @@
         <translation>取消退款</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="283" />
+        <location filename="../returns_screen.py" line="284" />
         <source>Refund to the card — follow the terminal (%1)</source>
         <translation>原路退回银行卡 — 请按刷卡终端提示操作（%1）</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="311" />
+        <location filename="../returns_screen.py" line="312" />
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="325" />
+        <location filename="../returns_screen.py" line="326" />
         <source>Refund not done: nothing was paid back and the return is not recorded. Try again, or refund cash.</source>
         <translation>退款未完成：未退款，退货也未记录。请重试，或改退现金。</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="330" />
+        <location filename="../returns_screen.py" line="331" />
         <source>The terminal did not confirm the refund. Do not refund again: the technician checks it with “guitai payments recover”.</source>
         <translation>刷卡终端未确认退款。请勿重复退款：由技术人员运行 “guitai payments recover” 核查。</translation>
     </message>
     <message>
-        <location filename="../returns_screen.py" line="350" />
-        <location filename="../returns_screen.py" line="357" />
+        <location filename="../returns_screen.py" line="351" />
+        <location filename="../returns_screen.py" line="358" />
         <source>Refund done: receipt no. %1, paid back: %2.</source>
         <translation>退款完成：小票号 %1，已退：%2。</translation>
     </message>
@@ -1371,311 +1376,330 @@
 <context>
     <name>SaleScreen</name>
     <message>
-        <location filename="../sale_screen.py" line="56" />
+        <location filename="../sale_screen.py" line="89" />
+        <location filename="../sale_screen.py" line="225" />
         <source>Scan a barcode, or type SKU, name or pinyin initials</source>
         <translation>扫描条码，或输入货号、品名、拼音首字母</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="75" />
+        <location filename="../sale_screen.py" line="108" />
         <source>#</source>
         <translation>序号</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="76" />
+        <location filename="../sale_screen.py" line="109" />
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="77" />
+        <location filename="../sale_screen.py" line="110" />
         <source>Qty</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="78" />
+        <location filename="../sale_screen.py" line="111" />
         <source>Price</source>
         <translation>单价</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="79" />
+        <location filename="../sale_screen.py" line="112" />
         <source>Discount</source>
         <translation>折扣</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="80" />
+        <location filename="../sale_screen.py" line="113" />
         <source>Amount</source>
         <translation>金额</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="99" />
-        <location filename="../sale_screen.py" line="346" />
+        <location filename="../sale_screen.py" line="119" />
+        <location filename="../sale_screen.py" line="404" />
         <source>Quantity</source>
         <translation>数量</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="100" />
+        <location filename="../sale_screen.py" line="120" />
         <source>Line discount</source>
         <translation>单品折扣</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="101" />
-        <location filename="../sale_screen.py" line="369" />
-        <location filename="../sale_screen.py" line="375" />
+        <location filename="../sale_screen.py" line="121" />
+        <location filename="../sale_screen.py" line="427" />
+        <location filename="../sale_screen.py" line="433" />
         <source>Void line</source>
         <translation>删除商品</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="115" />
+        <location filename="../sale_screen.py" line="143" />
         <source>Subtotal</source>
         <translation>小计</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="119" />
+        <location filename="../sale_screen.py" line="147" />
         <source>Discounts</source>
         <translation>优惠</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="127" />
+        <location filename="../sale_screen.py" line="155" />
         <source>To pay</source>
         <translation>应付</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="133" />
+        <location filename="../sale_screen.py" line="161" />
         <source>Pay  F2</source>
         <translation>收款  F2</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="138" />
+        <location filename="../sale_screen.py" line="166" />
         <source>Suspend  F4</source>
         <translation>挂单  F4</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="139" />
+        <location filename="../sale_screen.py" line="167" />
         <source>Resume  F5</source>
         <translation>取单  F5</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="140" />
+        <location filename="../sale_screen.py" line="168" />
         <source>Member  F6</source>
         <translation>会员  F6</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="141" />
+        <location filename="../sale_screen.py" line="169" />
         <source>Return  F7</source>
         <translation>退货  F7</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="142" />
+        <location filename="../sale_screen.py" line="170" />
         <source>Reprint  F8</source>
         <translation>重印  F8</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="143" />
+        <location filename="../sale_screen.py" line="171" />
         <source>Shift  F9</source>
         <translation>班次  F9</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="144" />
+        <location filename="../sale_screen.py" line="172" />
         <source>Stock  F3</source>
         <translation>库存  F3</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="145" />
+        <location filename="../sale_screen.py" line="173" />
         <source>Order discount</source>
         <translation>整单折扣</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="146" />
-        <location filename="../sale_screen.py" line="385" />
-        <location filename="../sale_screen.py" line="391" />
+        <location filename="../sale_screen.py" line="174" />
+        <location filename="../sale_screen.py" line="443" />
+        <location filename="../sale_screen.py" line="449" />
         <source>Void sale</source>
         <translation>整单作废</translation>
     </message>
+    <message>
+        <location filename="../sale_screen.py" line="226" />
+        <source>Scan, or type SKU, name or pinyin</source>
+        <translation>扫码，或输入货号、品名、拼音</translation>
+    </message>
+    <message>
+        <location filename="../sale_screen.py" line="227" />
+        <source>Scan or type</source>
+        <translation>扫码或输入</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../sale_screen.py" line="221" />
+        <location filename="../sale_screen.py" line="279" />
         <source>%n item(s)</source>
         <translation>
             <numerusform>共 %n 件</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="302" />
+        <location filename="../sale_screen.py" line="360" />
         <source>No match: press Enter to try it as a barcode</source>
         <translation>无匹配商品：按 Enter 按条码查找</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="349" />
+        <location filename="../sale_screen.py" line="407" />
         <source>OK</source>
         <translation>正常</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="350" />
-        <location filename="../sale_screen.py" line="376" />
-        <location filename="../sale_screen.py" line="392" />
-        <location filename="../sale_screen.py" line="414" />
-        <location filename="../sale_screen.py" line="446" />
+        <location filename="../sale_screen.py" line="408" />
+        <location filename="../sale_screen.py" line="434" />
+        <location filename="../sale_screen.py" line="450" />
+        <location filename="../sale_screen.py" line="472" />
+        <location filename="../sale_screen.py" line="504" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="351" />
+        <location filename="../sale_screen.py" line="409" />
         <source>Type a whole number.</source>
         <translation>请输入整数。</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="370" />
-        <location filename="../sale_screen.py" line="386" />
+        <location filename="../sale_screen.py" line="428" />
+        <location filename="../sale_screen.py" line="444" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="370" />
+        <location filename="../sale_screen.py" line="428" />
         <source>e.g. customer changed their mind</source>
         <translation>例如：顾客不要了</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="377" />
+        <location filename="../sale_screen.py" line="435" />
         <source>Say why the line is voided.</source>
         <translation>请填写删除原因。</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="386" />
+        <location filename="../sale_screen.py" line="444" />
         <source>e.g. customer left</source>
         <translation>例如：顾客离开</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="390" />
+        <location filename="../sale_screen.py" line="448" />
         <source>The whole sale is cancelled and recorded as voided.</source>
         <translation>整单将被取消并记录为作废。</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="393" />
+        <location filename="../sale_screen.py" line="451" />
         <source>Say why the sale is voided.</source>
         <translation>请填写作废原因。</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="404" />
+        <location filename="../sale_screen.py" line="462" />
         <source>Sale parked as no. %1</source>
         <translation>已挂单，单号 %1</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="410" />
+        <location filename="../sale_screen.py" line="468" />
         <source>Suspend sale</source>
         <translation>挂单</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="411" />
+        <location filename="../sale_screen.py" line="469" />
         <source>Note (optional)</source>
         <translation>备注（可选）</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="411" />
+        <location filename="../sale_screen.py" line="469" />
         <source>e.g. lady in red coat</source>
         <translation>例如：红色外套的女士</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="413" />
+        <location filename="../sale_screen.py" line="471" />
         <source>Suspend</source>
         <translation>挂单</translation>
     </message>
     <message numerus="yes">
-        <location filename="../sale_screen.py" line="432" />
+        <location filename="../sale_screen.py" line="490" />
         <source>%n piece(s)</source>
         <translation>
             <numerusform>%n 件</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="441" />
+        <location filename="../sale_screen.py" line="499" />
         <source>Resume a parked sale</source>
         <translation>取回挂单</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="444" />
+        <location filename="../sale_screen.py" line="502" />
         <source>No parked sales.</source>
         <translation>没有挂单。</translation>
     </message>
     <message>
-        <location filename="../sale_screen.py" line="445" />
+        <location filename="../sale_screen.py" line="503" />
         <source>Resume</source>
         <translation>取单</translation>
     </message>
 </context>
 <context>
+    <name>Savings</name>
+    <message>
+        <location filename="../member_panel.py" line="34" />
+        <source>Member price</source>
+        <translation>会员价优惠</translation>
+    </message>
+</context>
+<context>
     <name>SendPage</name>
     <message>
-        <location filename="../stock_receive.py" line="199" />
+        <location filename="../stock_receive.py" line="200" />
         <source>Send items to another store</source>
         <translation>调拨到其他门店</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="203" />
+        <location filename="../stock_receive.py" line="204" />
         <source>To store, e.g. S002</source>
         <translation>调入门店，如 S002</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="207" />
+        <location filename="../stock_receive.py" line="208" />
         <source>Note (optional)</source>
         <translation>备注（可选）</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="211" />
+        <location filename="../stock_receive.py" line="212" />
         <source>Scan the items to send</source>
         <translation>扫描要调出的商品</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="211" />
+        <location filename="../stock_receive.py" line="212" />
         <source>Qty 1</source>
         <translation>数量 1</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="215" />
+        <location filename="../stock_receive.py" line="216" />
         <source>SKU</source>
         <translation>货号</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="215" />
+        <location filename="../stock_receive.py" line="216" />
         <source>Item</source>
         <translation>商品</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="215" />
-        <location filename="../stock_receive.py" line="224" />
-        <location filename="../stock_receive.py" line="293" />
+        <location filename="../stock_receive.py" line="216" />
+        <location filename="../stock_receive.py" line="225" />
+        <location filename="../stock_receive.py" line="294" />
         <source>Send</source>
         <translation>调出</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="215" />
+        <location filename="../stock_receive.py" line="216" />
         <source>On hand</source>
         <translation>库存</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="223" />
+        <location filename="../stock_receive.py" line="224" />
         <source>Remove the selected line</source>
         <translation>删除所选行</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="258" />
+        <location filename="../stock_receive.py" line="259" />
         <source>%1 pieces to send</source>
         <translation>共 %1 件待调出</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="280" />
+        <location filename="../stock_receive.py" line="281" />
         <source>Transfer %1 to %2: %3 pieces out of stock; announced with the next sync.</source>
         <translation>调拨单 %1 发往 %2：%3 件已出库，下次同步时通知云端。</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="289" />
+        <location filename="../stock_receive.py" line="290" />
         <source>Send to %1</source>
         <translation>调拨到 %1</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="291" />
+        <location filename="../stock_receive.py" line="292" />
         <source>%1 pieces leave this store's stock now. Pack them with the transfer number.</source>
         <translation>%1 件将立即从本店库存中扣除。请随货附上调拨单号。</translation>
     </message>
     <message>
-        <location filename="../stock_receive.py" line="294" />
+        <location filename="../stock_receive.py" line="295" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -1693,153 +1717,178 @@
         <translation>请清点钱箱中的备用金并输入金额。</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="184" />
+        <location filename="../shift_screen.py" line="182" />
+        <source>Float counted in the drawer (yuan)</source>
+        <translation>钱箱备用金（元）</translation>
+    </message>
+    <message>
+        <location filename="../shift_screen.py" line="185" />
         <source>Open shift</source>
         <translation>开班</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="186" />
-        <location filename="../shift_screen.py" line="271" />
+        <location filename="../shift_screen.py" line="187" />
+        <location filename="../shift_screen.py" line="279" />
         <source>Sign out</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="196" />
-        <location filename="../shift_screen.py" line="290" />
+        <location filename="../shift_screen.py" line="199" />
+        <location filename="../shift_screen.py" line="322" />
         <source>Pay in</source>
         <translation>存入现金</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="197" />
-        <location filename="../shift_screen.py" line="290" />
+        <location filename="../shift_screen.py" line="200" />
+        <location filename="../shift_screen.py" line="322" />
         <source>Pay out</source>
         <translation>取出现金</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="198" />
+        <location filename="../shift_screen.py" line="201" />
         <source>Refresh X report</source>
         <translation>刷新 X 报表</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="199" />
+        <location filename="../shift_screen.py" line="202" />
         <source>Stock count / goods</source>
         <translation>盘点 / 收发货</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="200" />
+        <location filename="../shift_screen.py" line="203" />
         <source>Close day (Z)</source>
         <translation>日结（Z）</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="201" />
+        <location filename="../shift_screen.py" line="204" />
         <source>Print report</source>
         <translation>打印报表</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="202" />
-        <location filename="../shift_screen.py" line="271" />
+        <location filename="../shift_screen.py" line="205" />
+        <location filename="../shift_screen.py" line="279" />
         <source>Back to sale  Esc</source>
         <translation>返回收银  Esc</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="222" />
+        <location filename="../shift_screen.py" line="226" />
         <source>Count the cash</source>
         <translation>清点现金</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="224" />
+        <location filename="../shift_screen.py" line="228" />
         <source>Number of notes and coins of each kind in the drawer.</source>
         <translation>输入钱箱中各面额纸币和硬币的数量。</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="241" />
+        <location filename="../shift_screen.py" line="245" />
         <source>Counted</source>
         <translation>清点金额</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="247" />
+        <location filename="../shift_screen.py" line="251" />
         <source>Close the day (Z report)</source>
         <translation>日结（Z 报表）</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="248" />
+        <location filename="../shift_screen.py" line="252" />
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="297" />
+        <location filename="../shift_screen.py" line="307" />
+        <source>Open with no float?</source>
+        <translation>备用金为零？</translation>
+    </message>
+    <message>
+        <location filename="../shift_screen.py" line="309" />
+        <source>The drawer holds ¥0.00: there is no change for the first cash sale. Open the shift with a float of ¥0.00?</source>
+        <translation>钱箱备用金为 ¥0.00：第一笔现金交易将无法找零。确定以 ¥0.00 备用金开班吗？</translation>
+    </message>
+    <message>
+        <location filename="../shift_screen.py" line="312" />
+        <source>Open with ¥0.00</source>
+        <translation>以 ¥0.00 开班</translation>
+    </message>
+    <message>
+        <location filename="../shift_screen.py" line="313" />
+        <source>Count again</source>
+        <translation>重新清点</translation>
+    </message>
+    <message>
+        <location filename="../shift_screen.py" line="329" />
         <source>Give a reason (it is printed on the Z report).</source>
         <translation>请填写原因（会打印在日结报表上）。</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="304" />
+        <location filename="../shift_screen.py" line="336" />
         <source>Amount (yuan)</source>
         <translation>金额（元）</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="305" />
+        <location filename="../shift_screen.py" line="337" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="305" />
+        <location filename="../shift_screen.py" line="337" />
         <source>e.g. change from the bank</source>
         <translation>例如：从银行换零钱</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="315" />
-        <location filename="../shift_screen.py" line="374" />
+        <location filename="../shift_screen.py" line="347" />
+        <location filename="../shift_screen.py" line="406" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="325" />
-        <location filename="../shift_screen.py" line="340" />
+        <location filename="../shift_screen.py" line="357" />
+        <location filename="../shift_screen.py" line="372" />
         <source>Expected %1</source>
         <translation>应有 %1</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="343" />
+        <location filename="../shift_screen.py" line="375" />
         <source>balances</source>
         <translation>相符</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="345" />
+        <location filename="../shift_screen.py" line="377" />
         <source>over %1</source>
         <translation>长款 %1</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="345" />
+        <location filename="../shift_screen.py" line="377" />
         <source>short %1</source>
         <translation>短款 %1</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="369" />
+        <location filename="../shift_screen.py" line="401" />
         <source>Manager approval</source>
         <translation>店长授权</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="370" />
+        <location filename="../shift_screen.py" line="402" />
         <source>Manager</source>
         <translation>店长</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="370" />
+        <location filename="../shift_screen.py" line="402" />
         <source>PIN</source>
         <translation>PIN 密码</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="372" />
+        <location filename="../shift_screen.py" line="404" />
         <source>A manager closes the day.</source>
         <translation>日结需要店长授权。</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="373" />
+        <location filename="../shift_screen.py" line="405" />
         <source>Approve</source>
         <translation>授权</translation>
     </message>
     <message>
-        <location filename="../shift_screen.py" line="400" />
+        <location filename="../shift_screen.py" line="432" />
         <source>The report is printed.</source>
         <translation>报表已打印。</translation>
     </message>
@@ -2096,184 +2145,184 @@
 <context>
     <name>TenderScreen</name>
     <message>
-        <location filename="../tender_screen.py" line="86" />
+        <location filename="../tender_screen.py" line="74" />
         <source>Amount due</source>
         <translation>应收</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="91" />
+        <location filename="../tender_screen.py" line="79" />
         <source>Payments</source>
         <translation>已收款</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="96" />
+        <location filename="../tender_screen.py" line="84" />
         <source>Sale total</source>
         <translation>订单合计</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="102" />
+        <location filename="../tender_screen.py" line="90" />
         <source>Back to sale  Esc</source>
         <translation>返回收银  Esc</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="103" />
+        <location filename="../tender_screen.py" line="91" />
         <source>Cancel payments  F3</source>
         <translation>取消付款  F3</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="109" />
+        <location filename="../tender_screen.py" line="97" />
         <source>Cash received</source>
         <translation>实收现金</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="120" />
+        <location filename="../tender_screen.py" line="108" />
         <source>Take cash  Enter</source>
         <translation>收现金  Enter</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="136" />
+        <location filename="../tender_screen.py" line="124" />
         <source>Stored value</source>
         <translation>储值</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="148" />
-        <location filename="../tender_screen.py" line="354" />
+        <location filename="../tender_screen.py" line="136" />
+        <location filename="../tender_screen.py" line="342" />
         <source>Cancel payment</source>
         <translation>取消支付</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="158" />
+        <location filename="../tender_screen.py" line="146" />
         <source>Card</source>
         <translation>银行卡</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="159" />
+        <location filename="../tender_screen.py" line="147" />
         <source>WeChat Pay</source>
         <translation>微信支付</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="160" />
+        <location filename="../tender_screen.py" line="148" />
         <source>Alipay</source>
         <translation>支付宝</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="184" />
+        <location filename="../tender_screen.py" line="172" />
         <source>not configured</source>
         <translation>未配置</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="184" />
+        <location filename="../tender_screen.py" line="172" />
         <source>unavailable</source>
         <translation>暂不可用</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="201" />
+        <location filename="../tender_screen.py" line="189" />
         <source>Cash rounding: %1 off</source>
         <translation>抹零 %1</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="210" />
+        <location filename="../tender_screen.py" line="198" />
         <source>approved</source>
         <translation>已批准</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="212" />
+        <location filename="../tender_screen.py" line="200" />
         <source>change %1</source>
         <translation>找零 %1</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="219" />
+        <location filename="../tender_screen.py" line="207" />
         <source>Stored value  (balance %1)</source>
         <translation>储值支付（余额 %1）</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="247" />
-        <location filename="../tender_screen.py" line="391" />
+        <location filename="../tender_screen.py" line="235" />
+        <location filename="../tender_screen.py" line="379" />
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="279" />
+        <location filename="../tender_screen.py" line="267" />
         <source>Stored value: debiting %1…</source>
         <translation>储值：正在扣款 %1…</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="311" />
+        <location filename="../tender_screen.py" line="299" />
         <source>Scan the customer's %1 payment code</source>
         <translation>请扫描顾客的%1付款码</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="314" />
+        <location filename="../tender_screen.py" line="302" />
         <source>Back</source>
         <translation>返回</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="331" />
+        <location filename="../tender_screen.py" line="319" />
         <source>Payment has started: go back (Esc) to add more items.</source>
         <translation>正在收款：如需加购请先返回（Esc）。</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="336" />
+        <location filename="../tender_screen.py" line="324" />
         <source>%1 is not available on this till: take another tender.</source>
         <translation>本机暂不能使用%1：请改用其他支付方式。</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="350" />
+        <location filename="../tender_screen.py" line="338" />
         <source>%1: %2 — follow the terminal</source>
         <translation>%1：%2 — 请按终端提示操作</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="373" />
+        <location filename="../tender_screen.py" line="361" />
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="408" />
+        <location filename="../tender_screen.py" line="396" />
         <source>Cancel the payments (F3) before going back.</source>
         <translation>请先取消付款（F3）再返回。</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="422" />
+        <location filename="../tender_screen.py" line="410" />
         <source>Change due</source>
         <translation>找零</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="435" />
+        <location filename="../tender_screen.py" line="423" />
         <source>Reprint  F8</source>
         <translation>重印  F8</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="437" />
+        <location filename="../tender_screen.py" line="425" />
         <source>Gift receipt</source>
         <translation>礼品小票</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="440" />
+        <location filename="../tender_screen.py" line="428" />
         <source>Next customer  Enter</source>
         <translation>下一位顾客  Enter</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="444" />
+        <location filename="../tender_screen.py" line="432" />
         <source>Receipt</source>
         <translation>小票</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="461" />
+        <location filename="../tender_screen.py" line="449" />
         <source>Receipt no. %1</source>
         <translation>小票号 %1</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="464" />
+        <location filename="../tender_screen.py" line="452" />
         <source>Total %1 · received %2</source>
         <translation>合计 %1 · 实收 %2</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="476" />
+        <location filename="../tender_screen.py" line="464" />
         <source>Receipt sent to the printer.</source>
         <translation>小票已发送到打印机。</translation>
     </message>
     <message>
-        <location filename="../tender_screen.py" line="478" />
+        <location filename="../tender_screen.py" line="466" />
         <source>No receipt printer is configured: the receipt is shown here.</source>
         <translation>未配置小票打印机：小票内容显示如下。</translation>
     </message>
