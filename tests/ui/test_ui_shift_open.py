@@ -11,7 +11,7 @@ from pos_app.ui.qt import Qt
 
 def test_enter_on_an_empty_float_opens_nothing(qtbot: Any, app_ui: Any) -> None:
     t = app_ui
-    sign_in(qtbot, t, "李娜", "1234")
+    sign_in(qtbot, t, "李娜", "7391")
     sh = t.window.shift
     assert t.window.current == "shift" and sh.stack.currentIndex() == 0
     assert sh.float_edit.text() == ""  # a new till has no last float to offer
@@ -25,7 +25,7 @@ def test_enter_on_an_empty_float_opens_nothing(qtbot: Any, app_ui: Any) -> None:
 
 def test_a_zero_float_is_confirmed_before_the_shift_opens(qtbot: Any, app_ui: Any) -> None:
     t = app_ui
-    sign_in(qtbot, t, "李娜", "1234")
+    sign_in(qtbot, t, "李娜", "7391")
     sh = t.window.shift
     sh.float_edit.setText("0")
     qtbot.keyClick(sh.float_edit, Qt.Key.Key_Return)
@@ -46,11 +46,11 @@ def test_a_zero_float_is_confirmed_before_the_shift_opens(qtbot: Any, app_ui: An
 
 def test_the_last_days_float_is_offered_as_a_real_value(qtbot: Any, app_ui: Any) -> None:
     till = app_ui.session.till
-    admin = till.users.authenticate("admin", "9999")
+    admin = till.users.authenticate("admin", "9472")
     till.shifts.open(admin, 80_000)
     till.shifts.close(admin, 80_000)
     t = app_ui
-    sign_in(qtbot, t, "李娜", "1234")
+    sign_in(qtbot, t, "李娜", "7391")
     sh = t.window.shift
     assert sh.float_edit.text() == "800.00"  # a value, not a grey placeholder
     qtbot.keyClick(sh.float_edit, Qt.Key.Key_Return)
