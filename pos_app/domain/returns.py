@@ -10,7 +10,7 @@ from typing import Any
 from .errors import InvalidInput, NotFound, RuleViolation
 from .money import div_round_half_up, format_fen
 from .pricing import vat_breakdown
-from .sale import TOKEN_MAX_FEN
+from .sale_limits import TOKEN_MAX_FEN
 from .tenders import Tender
 
 

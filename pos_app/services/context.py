@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from pos_app.domain.errors import StateError
 from pos_app.domain.money import CashRounding, Money
-from pos_app.domain.sale import DEFAULT_MAX_SALE_FEN, DiscountLimits
+from pos_app.domain.sale_limits import DEFAULT_MAX_SALE_FEN, DiscountLimits
 from pos_app.domain.timeutil import DEFAULT_TZ
 
 from .ports import Store

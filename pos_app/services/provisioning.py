@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from pos_app.domain.digits import is_digits
 from pos_app.domain.errors import InvalidInput
 from pos_app.domain.money import CashRounding, Money, format_fen
-from pos_app.domain.sale import DEFAULT_MAX_SALE_FEN, HIGHEST_MAX_SALE_FEN
+from pos_app.domain.sale_limits import DEFAULT_MAX_SALE_FEN, HIGHEST_MAX_SALE_FEN
 from pos_app.domain.timeutil import zone
 
 FORMAT = "guitai-settings/1"

@@ -13,7 +13,8 @@ from typing import Any
 
 from pos_app.domain.pricing import Discount, DiscountKind
 from pos_app.domain.promotions import Saving
-from pos_app.domain.sale import Approval, DiscountLimits, Sale, SaleLine, VoidedLine
+from pos_app.domain.sale import Approval, Sale, SaleLine, VoidedLine
+from pos_app.domain.sale_limits import DiscountLimits
 
 
 def _disc(d: Discount | None) -> dict[str, Any] | None:

@@ -13,13 +13,8 @@ from pos_app.domain.errors import NeedsApproval, RuleViolation
 from pos_app.domain.money import CashRounding
 from pos_app.domain.pricing import Discount
 from pos_app.domain.returns import ReturnRequest, plan_refund_lines
-from pos_app.domain.sale import (
-    DEFAULT_MAX_SALE_FEN,
-    MAX_CHANGE_FEN,
-    TOKEN_MAX_FEN,
-    Approval,
-    Sale,
-)
+from pos_app.domain.sale import Approval, Sale
+from pos_app.domain.sale_limits import DEFAULT_MAX_SALE_FEN, MAX_CHANGE_FEN, TOKEN_MAX_FEN
 from pos_app.domain.tenders import Tender
 
 
