@@ -1,5 +1,5 @@
 """`make demo`: a scripted store day on a fresh till, headless (with a display:
-`pos_app.demo_live`, the till's window against emulators and a local cloud).
+`pos_app.demo.live`, the till's window against emulators and a local cloud).
 
 Sets up a till in demo-output/ (or GUITAI_DEMO_DIR), loads a demo catalog and members, rings
 up a few hundred sales through the same services the till uses (discounts with approvals,
@@ -200,11 +200,11 @@ def guitai_command() -> str:
 
 
 def main() -> int:
-    from pos_app import demo_live
+    from pos_app.demo import live
 
-    if demo_live.has_display():
+    if live.has_display():
         # With a screen: the till's window against emulated devices and a local cloud.
-        return demo_live.main()
+        return live.main()
     out = Path(os.environ.get("GUITAI_DEMO_DIR", "demo-output")).resolve()
     skus = int(os.environ.get("GUITAI_DEMO_SKUS", "5000"))
     sales = int(os.environ.get("GUITAI_DEMO_SALES", "300"))
@@ -226,7 +226,3 @@ def main() -> int:
         f"PNG: {out / 'z-report.png'})"
     )
     return 0 if stats["journal_ok"] else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

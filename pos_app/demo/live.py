@@ -208,7 +208,7 @@ def stock_the_chain(home: Path, s: LiveStack, skus: int, seed: int = 7) -> int:
     """The demo chain's stock in the cloud: the demo till's own store with the figures
     `guitai demo-data` gave the till, and the other stores (added, located) with theirs, so
     the stock grid's "other stores" has answers.  Returns the number of figures set."""
-    from pos_app.demo_data import DEMO_STORES, generate_catalog, generate_stock
+    from pos_app.demo.data import DEMO_STORES, generate_catalog, generate_stock
     from sync.cloud.stock import CloudStock
 
     db = str(s.cloud_db)
@@ -279,7 +279,7 @@ def main(out: Path | None = None, quit_after_ms: int | None = None) -> int:
             "declined, .93 make the terminal wait.\n"
             f"Printed receipts: {out / 'printer'} (PNG per receipt, jobs.jsonl)"
         )
-        from pos_app.demo import guitai_command
+        from pos_app.demo.day import guitai_command
 
         hint = f"{guitai_command()} --home {shlex.quote(str(home))} stock show QP-2026-0001"
         print(f"  try (in another shell while the till runs): {hint}")
