@@ -30,6 +30,22 @@ from pos_app.domain.users import Role
 
 ADMIN_PIN = "8264"
 CASHIERS = (("wang", "1597"), ("li", "2046"))
+# The demo store as `guitai init` sets it up, for the scripted day and the live demo alike.
+INIT_ARGS = (
+    "init",
+    "--store-id",
+    "S001",
+    "--store-name",
+    "静安嘉里中心店",
+    "--till-no",
+    "1",
+    "--admin-pin",
+    ADMIN_PIN,
+    "--address",
+    "上海市静安区南京西路1515号",
+    "--cash-rounding",
+    "jiao",
+)
 
 
 def _cli(home: Path, *args: str) -> None:
@@ -43,22 +59,7 @@ def setup(out: Path, skus: int, members: int) -> Path:
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    _cli(
-        home,
-        "init",
-        "--store-id",
-        "S001",
-        "--store-name",
-        "静安嘉里中心店",
-        "--till-no",
-        "1",
-        "--admin-pin",
-        ADMIN_PIN,
-        "--address",
-        "上海市静安区南京西路1515号",
-        "--cash-rounding",
-        "jiao",
-    )
+    _cli(home, *INIT_ARGS)
     _cli(home, "demo-data", "--skus", str(skus), "--members", str(members), "--seed", "7")
     return home
 
