@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: all setup system-deps test lint typecheck contracts unit demo bench soak package clean
+.PHONY: all setup system-deps test check lint typecheck contracts unit fast demo bench soak package clean
 
 all: test
 
@@ -23,6 +23,29 @@ setup: system-deps $(STAMP)
 # e-receipt page, PostgreSQL for the cloud's second backend, libusb for pyusb).
 system-deps:
 	@bash scripts/system-deps.sh
+
+# The fast tier: tests of pure code (domain rules, receipt rendering, tokens) that need no till
+# folder, database, subprocess, server or Qt; about 10 s.  They also run in `make unit`.
+FAST_TESTS := \
+	tests/foundation/test_money.py \
+	tests/foundation/test_sale_domain.py \
+	tests/foundation/test_sale_limits_domain.py \
+	tests/foundation/test_returns_domain.py \
+	tests/catalog/test_catalog_barcodes.py \
+	tests/members/test_members_engine.py \
+	tests/stock/test_stock_domain.py \
+	tests/sync/test_sync_public_keys.py \
+	tests/receipts/test_receipts_document.py \
+	tests/receipts/test_receipts_layout.py \
+	tests/receipts/test_receipts_paper_layout.py \
+	tests/receipts/test_receipts_properties.py \
+	tests/receipts/test_receipts_shift_report.py \
+	tests/receipts/test_receipts_token.py \
+	tests/receipts/test_receipts_escpos.py \
+	tests/receipts/test_receipts_golden.py \
+	tests/receipts/test_receipts_qr_scan.py \
+	tests/docs/test_project_metadata.py \
+	tests/docs/test_fast_tier.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -41,6 +64,12 @@ unit: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider tests/ui
 
 test: setup lint typecheck contracts unit
+
+# The inner loop, under a minute: lint, types, import contracts and the fast tier.
+check: lint typecheck contracts fast
+
+fast: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider $(FAST_TESTS)
 
 demo: setup
 	$(BIN)/python -m pos_app.demo

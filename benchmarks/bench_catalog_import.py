@@ -24,7 +24,7 @@ from typing import Any
 
 from pos_app.adapters.db.connection import open_database
 from pos_app.config import Paths
-from pos_app.demo_data import generate_catalog
+from pos_app.demo.data import generate_catalog
 from pos_app.domain.catalog import format_vat
 from pos_app.domain.money import format_fen
 

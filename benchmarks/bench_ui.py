@@ -225,7 +225,7 @@ def startup(home: Path, runs: int = 3) -> dict[str, float]:
 
 def live_figures(d: Path) -> dict[str, Any]:
     from pos_app.cli.context import AppContext
-    from pos_app.demo_live import configure_till, start_stack
+    from pos_app.demo.live import configure_till, start_stack
     from pos_app.domain.tenders import Tender
 
     home = d / "live"

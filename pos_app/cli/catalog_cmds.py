@@ -88,7 +88,7 @@ def demo_data(
     the same SKU ids and members by phone; see docs/catalog.md)."""
     from pos_app.adapters.db.catalog_repo import SqliteCatalog
     from pos_app.adapters.db.stock_repo import load_stock_figures
-    from pos_app.demo_data import generate_catalog, generate_members, generate_stock
+    from pos_app.demo.data import generate_catalog, generate_members, generate_stock
 
     database = obj(ctx).database()
     repo = SqliteCatalog(database.conn)

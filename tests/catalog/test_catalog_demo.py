@@ -11,7 +11,7 @@ from pathlib import Path
 from click.testing import CliRunner, Result
 
 from pos_app.cli import cli
-from pos_app.demo_data import MOBILE_PREFIXES
+from pos_app.demo.data import MOBILE_PREFIXES
 from pos_app.domain.catalog import has_valid_check_digit
 
 

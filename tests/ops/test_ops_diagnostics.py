@@ -20,11 +20,11 @@ from pos_app.cli import main
 def test_demo_day_bundle_has_devices_sync_and_no_secrets(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from pos_app import demo
+    from pos_app.demo import day
 
     drop_log_handlers()  # a handler left by another test would log into another folder
-    home = demo.setup(tmp_path / "demo", skus=200, members=60)
-    demo.ring_day(home, tmp_path / "demo", sales=30)
+    home = day.setup(tmp_path / "demo", skus=200, members=60)
+    day.ring_day(home, tmp_path / "demo", sales=30)
     vp = VirtualPrinter(out_dir=tmp_path / "emu")
     try:
         uri = f"tcp://127.0.0.1:{vp.serve_tcp(0)}"

@@ -51,8 +51,6 @@ for tender in ("card", "wechat", "alipay"):
         CASES.append((tender, pay, step, fault, commit))
 assert len(CASES) == 102
 
-RESULTS: dict[str, int] = {}
-
 
 def _case_id(c: tuple) -> str:
     tender, pay, step, fault, commit = c
@@ -78,11 +76,9 @@ def test_fault_matrix(rig: Rig, case: tuple) -> None:
     amount = card_amount(21, SUFFIX[pay]) if tender == "card" else 2105
     sales: set[str] = set()
     returns: set[str] = set()
-    outcome = "approved"
     try:
         paid = svc.charge("SALE-1", tender, amount, code)
-    except PaymentError as err:
-        outcome = type(err).__name__
+    except PaymentError:
         paid = None
     if paid is not None and commit:
         conn.execute("BEGIN IMMEDIATE")  # the sale's commit: sale row + attach, one transaction
@@ -104,10 +100,3 @@ def test_fault_matrix(rig: Rig, case: tuple) -> None:
     needs = {o.attempt_id for o in outcomes if o.action == "needs_decision"}
     problems = check(conn, rig, tender, sales, returns, needs)
     assert problems == [], problems
-    RESULTS[outcome] = RESULTS.get(outcome, 0) + 1
-
-
-def test_fault_matrix_summary(capsys: pytest.CaptureFixture[str]) -> None:
-    # Runs after the matrix (file order): prints how the 102 cases ended at the charge.
-    with capsys.disabled():
-        print(f"\nfault matrix: {len(CASES)} cases, charge outcomes {RESULTS}")

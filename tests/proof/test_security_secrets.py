@@ -50,11 +50,11 @@ def _card_like(text: str) -> list[str]:
 
 @pytest.fixture
 def demo_day(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    from pos_app import demo
+    from pos_app.demo import day
 
     out = tmp_path / "demo"
-    home = demo.setup(out, 300, members=50)
-    demo.ring_day(home, out, 40)
+    home = day.setup(out, 300, members=50)
+    day.ring_day(home, out, 40)
     return home
 
 

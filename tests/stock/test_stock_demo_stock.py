@@ -11,7 +11,7 @@ from typing import Any
 
 from stock_testkit import PIN, cli, stock_check
 
-from pos_app.demo_data import DEMO_STORES, generate_catalog, generate_stock
+from pos_app.demo.data import DEMO_STORES, generate_catalog, generate_stock
 
 
 def test_demo_data_gives_stock_by_size_and_colour(
@@ -51,18 +51,18 @@ def test_demo_data_gives_stock_by_size_and_colour(
 
 
 def test_the_live_demo_stocks_the_other_stores_of_the_chain(tmp_path: Path) -> None:
-    from pos_app import demo_live
+    from pos_app.demo import live
 
     out = tmp_path / "demo"
     out.mkdir()
-    stack = demo_live.LiveStack(out)
+    stack = live.LiveStack(out)
     try:
-        demo_live.start_cloud(stack)
-        home = demo_live.setup_till(out, skus=60, members=0)
-        demo_live.enroll_till(home, stack)
-        assert demo_live.stock_the_chain(home, stack, skus=60) == 60 * len(DEMO_STORES)
-        demo_live.cli(home, "sync", "run")
-        grid = json.loads(demo_live.cli(home, "stock", "show", "QP-2026-0001", "--json"))
+        live.start_cloud(stack)
+        home = live.setup_till(out, skus=60, members=0)
+        live.enroll_till(home, stack)
+        assert live.stock_the_chain(home, stack, skus=60) == 60 * len(DEMO_STORES)
+        live.cli(home, "sync", "run")
+        grid = json.loads(live.cli(home, "stock", "show", "QP-2026-0001", "--json"))
     finally:
         stack.close()
     assert grid["other_stores_error"] is None, grid

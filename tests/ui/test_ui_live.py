@@ -1,6 +1,6 @@
 """The till's window against the real emulators on 127.0.0.1: the virtual receipt printer
 (TCP), the ZVT card terminal and the WeChat Pay / Alipay emulators, set up through the same
-commands a technician uses (pos_app.demo_live.configure_till)."""
+commands a technician uses (pos_app.demo.live.configure_till)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ WECHAT_CODE = "134000000000000000"
 @pytest.fixture
 def live(qtbot: Any, till_home: Path, tmp_path: Path) -> Iterator[Any]:
     from pos_app.cli.context import AppContext
-    from pos_app.demo_live import configure_till, start_stack
+    from pos_app.demo.live import configure_till, start_stack
     from pos_app.domain.users import Role
     from pos_app.ui.app import build_app, teardown
 
@@ -292,7 +292,7 @@ def test_enrolled_till_pushes_after_a_sale_and_the_sync_line_counts(
     import time
 
     from pos_app.cli.context import AppContext
-    from pos_app.demo_live import configure_till, start_stack
+    from pos_app.demo.live import configure_till, start_stack
     from pos_app.domain.tenders import Tender as T
 
     stack = start_stack(tmp_path / "emu", cloud=True, fast=True)

@@ -41,7 +41,7 @@ class RefundTerminal(ZvtEmulator):
 def card_sale(qtbot: Any, till_home: Path) -> Iterator[Any]:
     """A till with the ZVT terminal, a T-shirt sold by card, and the window signed in."""
     from pos_app.cli.context import AppContext
-    from pos_app.demo_live import cli
+    from pos_app.demo.live import cli
     from pos_app.domain.users import Role
     from pos_app.ui.app import build_app, teardown
 

@@ -68,7 +68,7 @@ def test_screenshots_of_every_screen(qtbot: Any, till_home: Path, shots: Path) -
     from pos_app.adapters.db.connection import open_database
     from pos_app.bootstrap import build_till
     from pos_app.config import Paths
-    from pos_app.demo_live import configure_till, start_stack
+    from pos_app.demo.live import configure_till, start_stack
     from pos_app.domain.users import Role
     from pos_app.ui.app import build_app, teardown
 

@@ -425,7 +425,7 @@ def test_grid_asks_the_real_cloud_for_other_stores(
     """An enrolled till and the reference cloud on 127.0.0.1: other stores nearest first; the
     cloud gone, the grid still shows this store and says why the rest is missing."""
     from pos_app.cli.context import AppContext
-    from pos_app.demo_live import cli
+    from pos_app.demo.live import cli
     from pos_app.domain.users import Role
     from pos_app.ui.app import build_app, teardown
     from sync.cloud.app import create_app

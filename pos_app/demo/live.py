@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from pos_app.cli import main as cli_main
+from pos_app.demo.day import ADMIN_PIN, INIT_ARGS, guitai_command
 
-ADMIN_PIN = "8264"
 CASHIER, CASHIER_PIN = "王芳", "1597"
 WECHAT_MCH, WECHAT_KEY = "1900000109", "192006250b4c09247ec02edce69f6a2d"
 
@@ -208,7 +208,7 @@ def stock_the_chain(home: Path, s: LiveStack, skus: int, seed: int = 7) -> int:
     """The demo chain's stock in the cloud: the demo till's own store with the figures
     `guitai demo-data` gave the till, and the other stores (added, located) with theirs, so
     the stock grid's "other stores" has answers.  Returns the number of figures set."""
-    from pos_app.demo_data import DEMO_STORES, generate_catalog, generate_stock
+    from pos_app.demo.data import DEMO_STORES, generate_catalog, generate_stock
     from sync.cloud.stock import CloudStock
 
     db = str(s.cloud_db)
@@ -229,22 +229,7 @@ def setup_till(out: Path, skus: int = 2000, members: int = 500) -> Path:
     home = out / "till"
     if home.exists():
         shutil.rmtree(home)
-    cli(
-        home,
-        "init",
-        "--store-id",
-        "S001",
-        "--store-name",
-        "静安嘉里中心店",
-        "--till-no",
-        "1",
-        "--admin-pin",
-        ADMIN_PIN,
-        "--address",
-        "上海市静安区南京西路1515号",
-        "--cash-rounding",
-        "jiao",
-    )
+    cli(home, *INIT_ARGS)
     cli(home, "demo-data", "--skus", str(skus), "--members", str(members), "--seed", "7")
     cli(home, "user", "add", CASHIER, "--role", "cashier", "--user", "admin",
         env={"GUITAI_PIN": ADMIN_PIN, "GUITAI_NEW_PIN": CASHIER_PIN})  # fmt: skip
@@ -279,8 +264,6 @@ def main(out: Path | None = None, quit_after_ms: int | None = None) -> int:
             "declined, .93 make the terminal wait.\n"
             f"Printed receipts: {out / 'printer'} (PNG per receipt, jobs.jsonl)"
         )
-        from pos_app.demo import guitai_command
-
         hint = f"{guitai_command()} --home {shlex.quote(str(home))} stock show QP-2026-0001"
         print(f"  try (in another shell while the till runs): {hint}")
         args = ["--home", str(home), "run", "--customer-display"]

@@ -1,8 +1,8 @@
 """Fills guitai_zh_CN.ts from the glossary below after `pyside6-lupdate` adds new strings.
 
-    /work/main/.venv/bin/pyside6-lupdate pos_app/ui/*.py -ts pos_app/ui/i18n/guitai_zh_CN.ts
-    python pos_app/ui/i18n/fill_zh.py
-    /work/main/.venv/bin/pyside6-lrelease pos_app/ui/i18n/guitai_zh_CN.ts
+    ./.venv/bin/pyside6-lupdate pos_app/ui/*.py -ts pos_app/ui/i18n/guitai_zh_CN.ts
+    python scripts/fill_zh.py
+    ./.venv/bin/pyside6-lrelease pos_app/ui/i18n/guitai_zh_CN.ts
 
 Strings already translated in the .ts (e.g. by a translator in Qt Linguist) are kept.
 """
@@ -12,6 +12,9 @@ from __future__ import annotations
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
+
+# The till's translation source; this script is a developer tool kept out of the package.
+TS_FILE = Path(__file__).resolve().parents[1] / "pos_app" / "ui" / "i18n" / "guitai_zh_CN.ts"
 
 ZH = {
     "%n line(s)": "%n 行",
@@ -445,7 +448,7 @@ def fill(ts: Path) -> list[str]:
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).with_name("guitai_zh_CN.ts"))
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else TS_FILE)
     left = fill(target)
     for s in left:
         print("untranslated:", s)

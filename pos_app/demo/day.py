@@ -1,5 +1,5 @@
 """`make demo`: a scripted store day on a fresh till, headless (with a display:
-`pos_app.demo_live`, the till's window against emulators and a local cloud).
+`pos_app.demo.live`, the till's window against emulators and a local cloud).
 
 Sets up a till in demo-output/ (or GUITAI_DEMO_DIR), loads a demo catalog and members, rings
 up a few hundred sales through the same services the till uses (discounts with approvals,
@@ -30,6 +30,22 @@ from pos_app.domain.users import Role
 
 ADMIN_PIN = "8264"
 CASHIERS = (("wang", "1597"), ("li", "2046"))
+# The demo store as `guitai init` sets it up, for the scripted day and the live demo alike.
+INIT_ARGS = (
+    "init",
+    "--store-id",
+    "S001",
+    "--store-name",
+    "静安嘉里中心店",
+    "--till-no",
+    "1",
+    "--admin-pin",
+    ADMIN_PIN,
+    "--address",
+    "上海市静安区南京西路1515号",
+    "--cash-rounding",
+    "jiao",
+)
 
 
 def _cli(home: Path, *args: str) -> None:
@@ -43,22 +59,7 @@ def setup(out: Path, skus: int, members: int) -> Path:
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    _cli(
-        home,
-        "init",
-        "--store-id",
-        "S001",
-        "--store-name",
-        "静安嘉里中心店",
-        "--till-no",
-        "1",
-        "--admin-pin",
-        ADMIN_PIN,
-        "--address",
-        "上海市静安区南京西路1515号",
-        "--cash-rounding",
-        "jiao",
-    )
+    _cli(home, *INIT_ARGS)
     _cli(home, "demo-data", "--skus", str(skus), "--members", str(members), "--seed", "7")
     return home
 
@@ -200,11 +201,11 @@ def guitai_command() -> str:
 
 
 def main() -> int:
-    from pos_app import demo_live
+    from pos_app.demo import live
 
-    if demo_live.has_display():
+    if live.has_display():
         # With a screen: the till's window against emulated devices and a local cloud.
-        return demo_live.main()
+        return live.main()
     out = Path(os.environ.get("GUITAI_DEMO_DIR", "demo-output")).resolve()
     skus = int(os.environ.get("GUITAI_DEMO_SKUS", "5000"))
     sales = int(os.environ.get("GUITAI_DEMO_SALES", "300"))
@@ -226,7 +227,3 @@ def main() -> int:
         f"PNG: {out / 'z-report.png'})"
     )
     return 0 if stats["journal_ok"] else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())
