@@ -1,5 +1,6 @@
-"""The payment port (pos_app.domain.payments.PaymentPort) for each tender, composed from
-drivers/payments: a ZVT terminal for `card`, WeChat Pay v2 for `wechat`, Alipay for `alipay`.
+"""The payment port (pos_app.domain.payments.PaymentPort) for each tender, composed from the
+payment drivers: a ZVT terminal for `card` (drivers/zvt), WeChat Pay v2 for `wechat`
+(drivers/wechatpay), Alipay for `alipay` (drivers/alipay).
 
 Driver errors become ProviderResults here: nothing sent → UNAVAILABLE (only for the first
 call of a payment), anything else that went wrong → UNKNOWN (to be resolved by a query).
@@ -15,12 +16,17 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from drivers.payments.alipay import AlipayClient
-from drivers.payments.errors import FrameError, PaymentDriverError, ProviderRefused, TransportError
-from drivers.payments.wallet import WalletAnswer, WalletStatus
-from drivers.payments.wechat import WechatPayV2
-from drivers.payments.zvt_apdu import result_text
-from drivers.payments.zvt_client import ZvtClient, ZvtResult, client_from_uri
+from drivers.alipay.driver import AlipayClient
+from drivers.common.payment_errors import (
+    FrameError,
+    PaymentDriverError,
+    ProviderRefused,
+    TransportError,
+)
+from drivers.common.wallet import WalletAnswer, WalletStatus
+from drivers.wechatpay.driver import WechatPayV2
+from drivers.zvt.apdu import result_text
+from drivers.zvt.driver import ZvtClient, ZvtResult, client_from_uri
 from pos_app.domain.errors import InvalidInput
 from pos_app.domain.payments import (
     PaymentAttempt,

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from drivers.payments.alipay import new_key, private_pem, public_pem
+from drivers.alipay.driver import new_key, private_pem, public_pem
 from pos_app.adapters.db.connection import open_database
 
 ROOT = Path(__file__).parent.parent.parent

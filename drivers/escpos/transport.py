@@ -24,8 +24,8 @@ import time
 from abc import ABC, abstractmethod
 from typing import Any
 
-from .errors import DeviceUnavailable
-from .uri import DeviceUri
+from drivers.common.errors import DeviceUnavailable
+from drivers.common.uri import DeviceUri
 
 WRITE_CHUNK = 4096
 

@@ -1,10 +1,16 @@
-"""The driver-level error tree for payments (no pos_app imports: drivers stay independent)."""
+"""The driver-level error tree for payments (no pos_app imports: drivers stay independent).
+
+Shared by zvt/, wechatpay/ and alipay/, which move bytes and report what the terminal or
+provider said: PaymentDriverError ← FrameError (bad bytes/answers: every parser raises only
+this), TransportError (link down, timeout, connection dropped), ProviderRefused (a command the
+terminal or provider would not run, e.g. busy).
+"""
 
 from __future__ import annotations
 
 
 class PaymentDriverError(Exception):
-    """Base of every error raised by drivers.payments."""
+    """Base of every error raised by the payment drivers (zvt, wechatpay, alipay)."""
 
 
 class FrameError(PaymentDriverError, ValueError):

@@ -17,10 +17,11 @@ import tty
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from . import zvt_apdu as z
-from .errors import FrameError, PaymentDriverError, TransportTimeout
-from .scenarios import Behaviour, behaviour_for, card_for_amount
-from .zvt_transport import FdStream, SerialTransport, TcpTransport, Transport
+from drivers.common.payment_errors import FrameError, PaymentDriverError, TransportTimeout
+from drivers.common.scenarios import Behaviour, behaviour_for, card_for_amount
+
+from . import apdu as z
+from .transport import FdStream, SerialTransport, TcpTransport, Transport
 
 log = logging.getLogger(__name__)
 

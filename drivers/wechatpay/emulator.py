@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import secrets
 
-from .errors import FrameError
-from .http_emulator import DropConnection, HttpEmulator, Trade
-from .scenarios import Behaviour
-from .wechat import check_sign, parse_xml, sign, to_xml
+from drivers.common.http_emulator import DropConnection, HttpEmulator, Trade
+from drivers.common.payment_errors import FrameError
+from drivers.common.scenarios import Behaviour
+
+from .driver import check_sign, parse_xml, sign, to_xml
 
 FAIL_CODES = {
     Behaviour.DECLINE: ("TRADE_ERROR", "交易错误：用户账户异常"),

@@ -13,7 +13,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from .escpos_parser import Barcode, Job, Line, NativeQr, Raster
+from .parser import Barcode, Job, Line, NativeQr, Raster
 
 CJK_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 PAPER_DOTS = 576  # 80 mm paper at 203 dpi; 58 mm paper is 384

@@ -1,6 +1,6 @@
 """The receipt printer driver: status, printing a job, kicking the drawer.
 
-Not thread-safe on purpose: exactly one thread owns a printer (drivers.worker.DeviceWorker),
+Not thread-safe on purpose: exactly one thread owns a printer (drivers.common.worker.DeviceWorker),
 so a status query never interleaves with a job's bytes.
 """
 
@@ -9,10 +9,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from .errors import ConfigError, DeviceUnavailable, PrinterFault
+from drivers.common.errors import ConfigError, DeviceUnavailable, PrinterFault
+from drivers.common.uri import DeviceUri, parse_uri
+
 from .status import DLE_EOT, ERROR_CAUSE, OFFLINE_CAUSE, PAPER, PRINTER, PrinterStatus, decode
 from .transport import Transport, make_transport
-from .uri import DeviceUri, parse_uri
 
 ESC_INIT = b"\x1b\x40"
 CONFIRM_POLL_S = 0.5

@@ -22,14 +22,14 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from .escpos_parser import EscposParser, Job
+from drivers.common.pty_link import PtyPair
 
 # The state and the transports are in their own modules; every name this module has always
 # offered is still importable from here.
-from .printer_links import PrinterLinks, control_request
-from .printer_state import STATE_FIELDS, PrinterState
-from .pty_link import PtyPair
+from .links import PrinterLinks, control_request
+from .parser import EscposParser, Job
 from .render import PAPER_DOTS, job_record
+from .state import STATE_FIELDS, PrinterState
 
 __all__ = ["STATE_FIELDS", "PrinterState", "VirtualPrinter", "control_request"]
 

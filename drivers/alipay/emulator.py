@@ -14,10 +14,11 @@ from urllib.parse import parse_qsl
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from .alipay import response_key, rsa2_sign, rsa2_verify, signing_text
-from .http_emulator import DropConnection, HttpEmulator, Trade
-from .scenarios import Behaviour
-from .wallet import fen_from_yuan, yuan
+from drivers.common.http_emulator import DropConnection, HttpEmulator, Trade
+from drivers.common.scenarios import Behaviour
+from drivers.common.wallet import fen_from_yuan, yuan
+
+from .driver import response_key, rsa2_sign, rsa2_verify, signing_text
 
 
 class AlipayEmulator(HttpEmulator):

@@ -11,10 +11,10 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from .errors import ConfigError, DeviceUnavailable
-from .printer import DrawerPulse, EscposPrinter
-from .status import PrinterStatus
-from .uri import DeviceUri, parse_uri
+from drivers.common.errors import ConfigError, DeviceUnavailable
+from drivers.common.uri import DeviceUri, parse_uri
+from drivers.escpos.printer import DrawerPulse, EscposPrinter
+from drivers.escpos.status import PrinterStatus
 
 OPEN_LEVELS = ("high", "low")
 STATUS_LINES = ("none", "ri", "cts", "dsr", "cd")

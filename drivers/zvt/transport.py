@@ -13,8 +13,9 @@ import socket
 import time
 from typing import Protocol
 
-from .errors import FrameError, TransportError, TransportTimeout
-from .zvt_apdu import Apdu, apdu_length, decode_apdu
+from drivers.common.payment_errors import FrameError, TransportError, TransportTimeout
+
+from .apdu import Apdu, apdu_length, decode_apdu
 
 DLE, STX, ETX, ACK, NAK = 0x10, 0x02, 0x03, 0x06, 0x15
 MAX_NAK_RETRIES = 3

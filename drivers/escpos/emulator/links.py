@@ -16,8 +16,9 @@ from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any
 
-from .printer_state import PrinterState
-from .pty_link import PtyPair
+from drivers.common.pty_link import PtyPair
+
+from .state import PrinterState
 
 
 class PrinterLinks(ABC):

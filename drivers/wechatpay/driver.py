@@ -19,8 +19,8 @@ from collections.abc import Mapping
 
 import httpx
 
-from .errors import FrameError, TransportError
-from .wallet import WalletAnswer, WalletStatus
+from drivers.common.payment_errors import FrameError, TransportError
+from drivers.common.wallet import WalletAnswer, WalletStatus
 
 MICROPAY = "/pay/micropay"
 ORDERQUERY = "/pay/orderquery"

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import FrameError
+from drivers.common.payment_errors import FrameError
 
 # ---- APDU classes and instructions (ECR → PT and PT → ECR) --------------------------------------
 ACK = bytes.fromhex("800000")

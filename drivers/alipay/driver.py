@@ -23,8 +23,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from .errors import FrameError, TransportError
-from .wallet import WalletAnswer, WalletStatus, fen_from_yuan, yuan
+from drivers.common.payment_errors import FrameError, TransportError
+from drivers.common.wallet import WalletAnswer, WalletStatus, fen_from_yuan, yuan
 
 CHINA = timezone(timedelta(hours=8))
 MAX_ANSWER = 64 * 1024

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .escpos_model import (
+from .model import (
     CODE_PAGES,
     Barcode,
     Job,

@@ -1,4 +1,4 @@
-"""Finding devices: USB receipt printers by vendor id, serial ports, a network address.
+"""Finding receipt printers: on USB by vendor id, at a network address by asking DLE EOT.
 
 There may be no USB bus at all (containers, this CI machine) or no libusb: that is reported
 as a note, never raised.
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import socket
 import time
-from dataclasses import asdict, dataclass, field
-from typing import Any
+
+from drivers.common.discovery import Found
 
 from .status import decode, valid_reply
 
@@ -31,19 +31,6 @@ PRINTER_VENDORS: dict[int, str] = {
     0x1FC9: "NXP (Sunmi, Xprinter)",
     0x067B: "Prolific (serial adapters)",
 }
-
-
-@dataclass
-class Found:
-    kind: str  # printer | serial | tcp
-    uri: str
-    description: str
-    serial_number: str | None = None
-    status: dict[str, Any] | None = None
-    details: dict[str, Any] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def find_usb_printers() -> tuple[list[Found], list[str]]:
@@ -90,31 +77,6 @@ def find_usb_printers() -> tuple[list[Found], list[str]]:
     if not devices:
         notes.append("no USB devices found")
     return found, notes
-
-
-def find_serial_ports() -> tuple[list[Found], list[str]]:
-    try:
-        from serial.tools import list_ports
-    except ImportError:
-        return [], ["pyserial is not installed"]
-    found = []
-    try:
-        ports = list(list_ports.comports())
-    except OSError as err:
-        return [], [f"serial ports could not be listed ({err})"]
-    for p in ports:
-        found.append(
-            Found(
-                "serial",
-                f"serial://{p.device}",
-                p.description or p.device,
-                getattr(p, "serial_number", None),
-                details={"hwid": p.hwid, "vid": p.vid, "pid": p.pid},
-            )
-        )
-    if not ports:
-        return [], ["no serial ports found"]
-    return found, []
 
 
 def probe_tcp(host: str, port: int = 9100, timeout: float = 1.0) -> Found:

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from . import zvt_apdu as z
-from .errors import FrameError, ProviderRefused, TransportError
-from .zvt_transport import SerialTransport, TcpTransport, Transport
+from drivers.common.payment_errors import FrameError, ProviderRefused, TransportError
+
+from . import apdu as z
+from .transport import SerialTransport, TcpTransport, Transport
 
 TextCallback = Callable[[str, str], None]  # (english, chinese)
 

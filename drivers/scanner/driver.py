@@ -13,8 +13,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from .errors import DeviceUnavailable
-from .uri import DeviceUri, parse_uri
+from drivers.common.errors import DeviceUnavailable
+from drivers.common.uri import DeviceUri, parse_uri
 
 MAX_CODE = 512
 
