@@ -165,7 +165,7 @@ def test_card_unknown_stays_unknown_until_recover(rig: Rig) -> None:
 
 def test_wrong_wechat_key_is_a_clear_decline(rig: Rig) -> None:
     from drivers.wechatpay.driver import WechatPayV2
-    from pos_app.adapters.payments import WechatPort
+    from pos_app.adapters.payments.wechatpay import WechatPort
 
     svc = rig.service()
     good = svc.ports["wechat"]
