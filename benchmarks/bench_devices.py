@@ -15,10 +15,10 @@ import socket
 import time
 from typing import Any
 
-from drivers.emulators.escpos_parser import EscposParser
-from drivers.emulators.printer import VirtualPrinter
-from drivers.emulators.render import job_record
-from drivers.printer import EscposPrinter
+from drivers.escpos.emulator.parser import EscposParser
+from drivers.escpos.emulator.printer import VirtualPrinter
+from drivers.escpos.emulator.render import job_record
+from drivers.escpos.printer import EscposPrinter
 from pos_app.domain.wedge import WedgeDecoder
 
 

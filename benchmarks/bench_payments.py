@@ -46,8 +46,8 @@ def _tcp_roundtrip_ms(n: int = 200) -> float:
 
 
 def main() -> dict[str, float]:
-    from drivers.payments import zvt_apdu as z
-    from drivers.payments.zvt_transport import decode_serial_frame, encode_serial_frame
+    from drivers.zvt import apdu as z
+    from drivers.zvt.transport import decode_serial_frame, encode_serial_frame
 
     auth = z.authorization(12345).encode()
     apdu_rate = _per_second(lambda: z.decode_apdu(z.decode_apdu(auth).encode()), 20000)

@@ -111,7 +111,7 @@ def check_receipts(home: Path, paper: list[dict[str, Any]]) -> ReceiptCrashRepor
 
 
 def run(home: Path, kills: int, seed: int = 1, max_wait: float = 0.4) -> ReceiptCrashReport:
-    from drivers.emulators.printer import VirtualPrinter
+    from drivers.escpos.emulator.printer import VirtualPrinter
 
     rnd = random.Random(seed)
     vp = VirtualPrinter(render=False)

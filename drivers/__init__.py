@@ -1,13 +1,18 @@
 """Device drivers: bytes and device status.  Knows nothing of sales.
 
-    uri.parse_uri            device addresses (usb://, serial://, tcp://, file://, zvt+…)
-    printer.EscposPrinter    status (DLE EOT), print_job (checked before and after), drawer kick
-    drawer                   PrinterDrawer, SerialTriggerDrawer, polarity
-    scanner.SerialScanner    serial barcode scanners on their own thread
-    discovery                USB printers by vendor id, serial ports, probe_tcp
-    worker.DeviceWorker      the one thread that owns a device
-    emulators                virtual printer (TCP 9100 + pty), serial scanner, drawer box
+One folder per device, each with its driver and its emulator:
+    escpos/      receipt printers: transport, status (DLE EOT), printer.EscposPrinter,
+                 discovery (USB vendor ids, probe_tcp), emulator/ (TCP 9100 + pty)
+    drawer/      PrinterDrawer, SerialTriggerDrawer, polarity; the emulated trigger box
+    scanner/     SerialScanner on its own thread; the emulated serial scanner
+    zvt/         the ZVT card-terminal client (APDU codec, TCP and serial transports), emulator
+    wechatpay/   the WeChat Pay v2 payment-code client, emulator
+    alipay/      the Alipay payment-code client, emulator
+    common/      what they share: uri.parse_uri, errors, worker.DeviceWorker (the one thread
+                 that owns a device), serial-port discovery, the pty link, the payment error
+                 tree, the HTTP emulator base, the emulators' scenarios, wallet answers
 
-Imports only the standard library, python-escpos (with its Pillow and qrcode), pyserial and
-pyusb; zxing-cpp optionally (QR decoding in the emulator).  See docs/devices.md.
+Imports only the standard library, python-escpos (with its Pillow and qrcode), pyserial,
+pyusb, httpx and cryptography; zxing-cpp optionally (QR decoding in the emulator).  See
+docs/devices.md and docs/payments.md.
 """

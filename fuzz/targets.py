@@ -45,7 +45,7 @@ def scanner(data: bytes) -> None:
 
 def escpos_status(data: bytes) -> None:
     """DLE EOT 1..4 status replies (one byte each, or missing)."""
-    from drivers.status import decode
+    from drivers.escpos.status import decode
 
     replies: dict[int, int | None] = {}
     for n in range(1, 5):
@@ -56,9 +56,9 @@ def escpos_status(data: bytes) -> None:
 
 def zvt(data: bytes) -> None:
     """ZVT APDUs, their BMP/TLV fields and status information, and serial framing."""
-    from drivers.payments import zvt_apdu as z
-    from drivers.payments.errors import PaymentDriverError
-    from drivers.payments.zvt_transport import decode_serial_frame
+    from drivers.common.payment_errors import PaymentDriverError
+    from drivers.zvt import apdu as z
+    from drivers.zvt.transport import decode_serial_frame
 
     try:
         apdu = z.decode_apdu(data)
@@ -84,8 +84,8 @@ def zvt(data: bytes) -> None:
 
 
 def wechat_xml(data: bytes) -> None:
-    from drivers.payments.errors import PaymentDriverError
-    from drivers.payments.wechat import check_sign, parse_xml
+    from drivers.common.payment_errors import PaymentDriverError
+    from drivers.wechatpay.driver import check_sign, parse_xml
 
     try:
         params = parse_xml(data)
@@ -95,8 +95,8 @@ def wechat_xml(data: bytes) -> None:
 
 
 def alipay_json(data: bytes) -> None:
-    from drivers.payments.alipay import split_answer
-    from drivers.payments.errors import PaymentDriverError
+    from drivers.alipay.driver import split_answer
+    from drivers.common.payment_errors import PaymentDriverError
 
     try:
         split_answer(_text(data), "alipay.trade.pay")
@@ -167,11 +167,6 @@ def run_atheris(name: str) -> None:
     os.environ.setdefault("GUITAI_SCRYPT_N", "4096")
     target = TARGETS[name]
     with atheris.instrument_imports():
-        import drivers.payments.alipay
-        import drivers.payments.wechat
-        import drivers.payments.zvt_apdu
-        import drivers.payments.zvt_transport
-        import drivers.status  # noqa: F401
         import pos_app.domain.codes
         import pos_app.domain.wedge
         import pos_app.services.catalog  # noqa: F401

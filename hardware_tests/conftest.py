@@ -82,7 +82,7 @@ def rig(hardware_config: dict[str, Any] | None, tmp_path: Path) -> Iterator[Rig]
             hardware_config.get("scanner"),
         )
         return
-    from drivers.emulators.printer import VirtualPrinter
+    from drivers.escpos.emulator.printer import VirtualPrinter
 
     vp = VirtualPrinter(out_dir=tmp_path / "emulated")
     try:

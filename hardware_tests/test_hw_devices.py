@@ -8,9 +8,9 @@ import time
 
 import pytest
 
-from drivers.drawer import PrinterDrawer
-from drivers.printer import DrawerPulse, EscposPrinter
-from drivers.scanner import SerialScanner, wait_until
+from drivers.drawer.driver import PrinterDrawer
+from drivers.escpos.printer import DrawerPulse, EscposPrinter
+from drivers.scanner.driver import SerialScanner, wait_until
 
 pytestmark = pytest.mark.hardware
 QR = "HTTPS://R.EXAMPLE.COM/R/HARDWARETEST234567"
@@ -95,7 +95,7 @@ def test_serial_scanner(rig, capsys) -> None:
             scanner.stop()
         assert got[0] == rig.scanner["expect"]
         return
-    from drivers.emulators.serial_devices import VirtualScanner
+    from drivers.scanner.emulator import VirtualScanner
 
     with VirtualScanner(suffix="CR") as vs:
         scanner = SerialScanner(f"serial://{vs.device}", got.append)

@@ -40,7 +40,8 @@ def devices() -> None:
 @json_option
 def discover(tcp: tuple[str, ...], timeout: float, as_json: bool) -> None:
     """Find USB receipt printers, serial ports and network printers."""
-    from drivers.discovery import find_serial_ports, find_usb_printers, probe_tcp
+    from drivers.common.discovery import find_serial_ports
+    from drivers.escpos.discovery import find_usb_printers, probe_tcp
     from pos_app.adapters.hardware import validate_uri
 
     usb, usb_notes = find_usb_printers()
@@ -166,7 +167,8 @@ def add(
 
 def _serial_number_for(uri: str) -> str | None:
     """The device's own serial number (USB descriptor, USB-serial adapter), to key it on."""
-    from drivers.discovery import find_serial_ports, find_usb_printers
+    from drivers.common.discovery import find_serial_ports
+    from drivers.escpos.discovery import find_usb_printers
 
     if uri.startswith("usb://"):
         found, _ = find_usb_printers()

@@ -93,7 +93,7 @@ def printer(
     duration: float | None,
 ) -> None:
     """A virtual ESC/POS printer: renders jobs to PNG, logs JSON, answers DLE EOT."""
-    from drivers.emulators.printer import VirtualPrinter
+    from drivers.escpos.emulator.printer import VirtualPrinter
 
     vp = VirtualPrinter(out_dir=out_dir, cjk_codec=codec, width=width)
     try:
@@ -145,7 +145,7 @@ def scanner(
     duration: float | None,
 ) -> None:
     """A serial barcode scanner on a pseudo-terminal that sends the given codes."""
-    from drivers.emulators.serial_devices import VirtualScanner
+    from drivers.scanner.emulator import VirtualScanner
 
     with VirtualScanner(suffix=suffix, link=link) as vs:
         click.echo(json.dumps({"uri": f"serial://{vs.device}", "codes": list(codes)}))
@@ -172,7 +172,7 @@ def scanner(
 @click.option("--duration", type=float, default=None, help="Stop after this many seconds.")
 def drawer_emulator(link: str | None, duration: float | None) -> None:
     """A serial drawer trigger box on a pseudo-terminal: any byte opens it."""
-    from drivers.emulators.serial_devices import VirtualTriggerDrawer
+    from drivers.drawer.emulator import VirtualTriggerDrawer
 
     with VirtualTriggerDrawer(link=link) as vd:
         click.echo(json.dumps({"uri": f"serial://{vd.device}"}))
@@ -197,7 +197,7 @@ def control(
     control_port: int, changes: tuple[str, ...], clear_faults: bool, show_jobs: bool
 ) -> None:
     """Change a running printer emulator's state, or read its job log."""
-    from drivers.emulators.printer import control_request
+    from drivers.escpos.emulator.printer import control_request
 
     try:
         if clear_faults:

@@ -84,8 +84,8 @@ def emulate_zvt(
     """A ZVT card terminal on TCP (APDUs as on port 20007).  Test cards: UnionPay
     6250941006528599, Visa 4111111111111111, Mastercard 5555555555554444, Maestro
     6759649826438453, chosen by (amount in yuan) mod 4."""
-    from drivers.payments.scenarios import Behaviour, parse_faults
-    from drivers.payments.zvt_emulator import ZvtEmulator, ZvtEmulatorConfig
+    from drivers.common.scenarios import Behaviour, parse_faults
+    from drivers.zvt.emulator import ZvtEmulator, ZvtEmulatorConfig
 
     config = ZvtEmulatorConfig(
         password=password,
@@ -122,8 +122,8 @@ def emulate_wechatpay(
     faults: tuple[str, ...],
 ) -> None:
     """WeChat Pay v2 (micropay, orderquery, reverse, refund) over HTTP, XML, signed."""
-    from drivers.payments.scenarios import Behaviour, parse_faults
-    from drivers.payments.wechat_emulator import WechatPayEmulator
+    from drivers.common.scenarios import Behaviour, parse_faults
+    from drivers.wechatpay.emulator import WechatPayEmulator
 
     emu = WechatPayEmulator(
         host,
@@ -166,15 +166,15 @@ def emulate_alipay(
     faults: tuple[str, ...],
 ) -> None:
     """Alipay's gateway (trade.pay bar_code, query, cancel, refund): form in, JSON out, RSA2."""
-    from drivers.payments.alipay import (
+    from drivers.alipay.driver import (
         load_private_key,
         load_public_key,
         new_key,
         private_pem,
         public_pem,
     )
-    from drivers.payments.alipay_emulator import AlipayEmulator
-    from drivers.payments.scenarios import Behaviour, parse_faults
+    from drivers.alipay.emulator import AlipayEmulator
+    from drivers.common.scenarios import Behaviour, parse_faults
 
     key_path = Path(private_key)
     if key_path.exists():

@@ -16,7 +16,7 @@ SECRET_KEYS = ("key",)
 
 
 def _service(ctx: click.Context, terminal: str | None = None) -> Any:
-    from pos_app.adapters.payments import build_payment_service
+    from pos_app.adapters.payments.wiring import build_payment_service
     from pos_app.domain.ports import SystemClock
 
     conn = obj(ctx).database().conn
@@ -159,7 +159,7 @@ def configure_alipay(
     as_json: bool,
 ) -> None:
     """Alipay (alipay.trade.pay scene=bar_code, query, cancel, refund)."""
-    from drivers.payments.alipay import load_private_key, load_public_key
+    from drivers.alipay.driver import load_private_key, load_public_key
 
     try:
         load_private_key(Path(private_key_file).read_bytes())
@@ -323,9 +323,9 @@ def void_cmd(
 @click.pass_context
 def terminal_cmd(ctx: click.Context, action: str, uri: str | None, as_json: bool) -> None:
     """ZVT terminal administration: registration, status, end of day, last receipt, abort."""
-    from drivers.payments.errors import PaymentDriverError
-    from drivers.payments.zvt_client import client_from_uri
-    from pos_app.adapters.payments import terminal_uri
+    from drivers.common.payment_errors import PaymentDriverError
+    from drivers.zvt.driver import client_from_uri
+    from pos_app.adapters.payments.wiring import terminal_uri
     from pos_app.domain.payments import PaymentUnavailable, scrub_card_numbers
 
     if uri is None:

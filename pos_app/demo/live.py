@@ -79,11 +79,11 @@ class LiveStack:
 def start_stack(out: Path, *, cloud: bool = True, fast: bool = False) -> LiveStack:
     """Start the virtual printer, ZVT, WeChat Pay, Alipay emulators (and the cloud).
     fast: short emulator delays (tests)."""
-    from drivers.emulators.printer import VirtualPrinter
-    from drivers.payments.alipay import new_key, private_pem, public_pem
-    from drivers.payments.alipay_emulator import AlipayEmulator
-    from drivers.payments.wechat_emulator import WechatPayEmulator
-    from drivers.payments.zvt_emulator import ZvtEmulator, ZvtEmulatorConfig
+    from drivers.alipay.driver import new_key, private_pem, public_pem
+    from drivers.alipay.emulator import AlipayEmulator
+    from drivers.escpos.emulator.printer import VirtualPrinter
+    from drivers.wechatpay.emulator import WechatPayEmulator
+    from drivers.zvt.emulator import ZvtEmulator, ZvtEmulatorConfig
 
     out.mkdir(parents=True, exist_ok=True)
     s = LiveStack(out)

@@ -127,7 +127,7 @@ class ApprovedPayment:
 
 
 class PaymentPort(Protocol):
-    """A card terminal or a payment-code provider (implemented in pos_app/adapters/payments.py).
+    """A card terminal or a payment-code provider (implemented in pos_app/adapters/payments/).
 
     Methods never raise for link or protocol trouble: they answer with a ProviderResult
     (UNAVAILABLE if nothing was sent, UNKNOWN if something may have been).

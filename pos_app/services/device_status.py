@@ -88,7 +88,9 @@ class CachedProbe:
         self._probe = probe
         self.ttl_s = ttl_s
         self._last: DeviceStatus | None = None
-        self._at = 0.0
+        # None until the first check ends.  Not 0.0: time.monotonic() counts from boot, so on a
+        # machine up for less than ttl_s a 0.0 looked fresh and no check ever started.
+        self._at: float | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
@@ -109,7 +111,8 @@ class CachedProbe:
 
     def __call__(self) -> DeviceStatus:
         with self._lock:
-            last, fresh = self._last, time.monotonic() - self._at < self.ttl_s
+            last = self._last
+            fresh = self._at is not None and time.monotonic() - self._at < self.ttl_s
             running = self._thread is not None and self._thread.is_alive()
             if not fresh and not running:
                 self._thread = threading.Thread(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from drivers.emulators.printer import VirtualPrinter
+from drivers.escpos.emulator.printer import VirtualPrinter
 from pos_app.adapters.db.connection import OpenDatabase, open_database
 from pos_app.adapters.db.devices import DeviceStore
 from pos_app.adapters.hardware import Hardware

@@ -231,8 +231,8 @@ def test_emulate_printer_command(tmp_path: Path) -> None:
     try:
         assert proc.stdout is not None
         where = json.loads(proc.stdout.readline())
-        from drivers.emulators.printer import control_request
-        from drivers.printer import EscposPrinter
+        from drivers.escpos.emulator.printer import control_request
+        from drivers.escpos.printer import EscposPrinter
 
         for uri in (where["uri"], where["serial_uri"]):
             p = EscposPrinter(uri)
@@ -253,7 +253,7 @@ def test_emulate_printer_command(tmp_path: Path) -> None:
 
 
 def test_emulate_scanner_command() -> None:
-    from drivers.scanner import SerialScanner, wait_until
+    from drivers.scanner.driver import SerialScanner, wait_until
 
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
@@ -344,7 +344,8 @@ def test_emulate_drawer_command() -> None:
 
 
 def test_add_serial_drawer_and_scanner(capsys, home) -> None:
-    from drivers.emulators.serial_devices import VirtualScanner, VirtualTriggerDrawer
+    from drivers.drawer.emulator import VirtualTriggerDrawer
+    from drivers.scanner.emulator import VirtualScanner
 
     with VirtualTriggerDrawer() as box, VirtualScanner() as scanner:
         code, added = run(

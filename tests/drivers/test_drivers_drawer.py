@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from drivers.drawer import PrinterDrawer, drawer_open_from_status
-from drivers.emulators.serial_devices import VirtualTriggerDrawer
-from drivers.errors import ConfigError
-from drivers.printer import DrawerPulse, EscposPrinter
-from drivers.status import decode
+from drivers.common.errors import ConfigError
+from drivers.drawer.driver import PrinterDrawer, drawer_open_from_status
+from drivers.drawer.emulator import VirtualTriggerDrawer
+from drivers.escpos.printer import DrawerPulse, EscposPrinter
+from drivers.escpos.status import decode
 from pos_app.domain.errors import InvalidInput
 
 

@@ -7,8 +7,8 @@ from devices_sample_bytes import chinese_receipt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from drivers.emulators.escpos_parser import EscposParser, Job, NativeQr, Raster
-from drivers.emulators.render import decode_qr, render
+from drivers.escpos.emulator.parser import EscposParser, Job, NativeQr, Raster
+from drivers.escpos.emulator.render import decode_qr, render
 
 
 def parse(data: bytes, **kw) -> tuple[list[Job], bytes, EscposParser]:

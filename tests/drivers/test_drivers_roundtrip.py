@@ -9,7 +9,7 @@ import json
 import pytest
 from devices_sample_bytes import chinese_receipt
 
-from drivers.printer import EscposPrinter
+from drivers.escpos.printer import EscposPrinter
 
 QR = "HTTPS://R.EXAMPLE.COM/R/AFLEOWVHAAAAAKTLA2AGQAAAOTGPRBLOKDAZ4YRSFPPDW2QICOQDVKI2"
 EXPECTED = ["柜台旗舰店", "男士羊毛夹克 黑 L  1 × 299.00", "合计：￥299.00", "Receipt No. 42"]

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from drivers.emulators.serial_devices import VirtualScanner
-from drivers.scanner import LineSplitter, SerialScanner, wait_until
+from drivers.scanner.driver import LineSplitter, SerialScanner, wait_until
+from drivers.scanner.emulator import VirtualScanner
 from pos_app.domain.wedge import BadScan, Scan, Typed, WedgeDecoder
 
 

@@ -7,10 +7,10 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from drivers.printer import EscposPrinter
-from drivers.status import PrinterStatus, decode, valid_reply
-from drivers.transport import Transport
-from drivers.uri import parse_uri
+from drivers.common.uri import parse_uri
+from drivers.escpos.printer import EscposPrinter
+from drivers.escpos.status import PrinterStatus, decode, valid_reply
+from drivers.escpos.transport import Transport
 
 
 def test_idle_printer_is_ok() -> None:

@@ -119,6 +119,31 @@ def test_the_till_tells_the_cashier_to_check_the_paper(till, vprinter) -> None: 
     assert "not confirmed" in st.reason and "未确认" in st.reason_zh
 
 
+def test_the_status_bar_checks_on_a_machine_booted_less_than_its_ttl_ago(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """time.monotonic() counts from boot.  The probe's "never checked" mark was a time of 0.0,
+    which looked fresh for ttl_s seconds after boot: no check ever started and the line said
+    "checking" (the test above failed so on a freshly booted CI machine, ttl_s=600)."""
+    from types import SimpleNamespace
+
+    from pos_app.services import device_status
+    from pos_app.services.device_status import CachedProbe, DeviceState, DeviceStatus
+
+    monkeypatch.setattr(device_status, "time", SimpleNamespace(monotonic=lambda: 3.0))
+    checks: list[int] = []
+
+    def probe() -> DeviceStatus:
+        checks.append(1)
+        return DeviceStatus("printer", DeviceState.OK, "ready", "就绪")
+
+    cached = CachedProbe("printer", probe, ttl_s=600.0)
+    assert cached().label == "checking"  # the first answer, while the check runs
+    cached.join(timeout=60.0)
+    assert checks == [1]
+    st = cached()
+    assert st.state is DeviceState.OK and st.reason == "ready"
+    assert checks == [1]  # fresh now: not checked again within the ttl
+
+
 def _cli(capsys: Any, *args: str) -> tuple[int, Any]:
     capsys.readouterr()
     rc = main(list(args))

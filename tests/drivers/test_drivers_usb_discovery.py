@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from drivers import discovery
-from drivers.errors import DeviceUnavailable
-from drivers.printer import EscposPrinter
-from drivers.uri import parse_uri
+from drivers.common.discovery import find_serial_ports
+from drivers.common.errors import DeviceUnavailable
+from drivers.common.uri import parse_uri
+from drivers.escpos.discovery import find_usb_printers
+from drivers.escpos.printer import EscposPrinter
 from pos_app.adapters.hardware import MESSAGES, problem_from
 
 
@@ -22,7 +23,7 @@ def test_usb_printer_absent_is_unavailable_with_a_reason() -> None:
 
 
 def test_usb_endpoints_and_timeout_come_from_the_uri() -> None:
-    from drivers.transport import UsbTransport
+    from drivers.escpos.transport import UsbTransport
 
     t = UsbTransport(parse_uri("usb://0416:5011?in_ep=0x84&out_ep=0x03&timeout=3"))
     usb_printer = t._make()
@@ -37,14 +38,14 @@ def test_discover_without_a_usb_backend(monkeypatch) -> None:
         raise usb.core.NoBackendError("No backend available")
 
     monkeypatch.setattr(usb.core, "find", no_backend)
-    found, notes = discovery.find_usb_printers()
+    found, notes = find_usb_printers()
     assert found == [] and "libusb" in notes[0]
 
 
 def test_discover_on_this_machine_never_raises() -> None:
-    found, notes = discovery.find_usb_printers()
+    found, notes = find_usb_printers()
     assert isinstance(found, list) and (found or notes)
-    ports, notes = discovery.find_serial_ports()
+    ports, notes = find_serial_ports()
     assert isinstance(ports, list)
 
 

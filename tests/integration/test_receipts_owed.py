@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from drivers.emulators.printer import VirtualPrinter
+from drivers.escpos.emulator.printer import VirtualPrinter
 from pos_app.cli import main
 
 

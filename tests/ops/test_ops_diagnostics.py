@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from ops_cli import cli, drop_log_handlers
 
-from drivers.emulators.printer import VirtualPrinter
+from drivers.escpos.emulator.printer import VirtualPrinter
 from pos_app.cli import main
 
 

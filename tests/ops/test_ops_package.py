@@ -126,7 +126,7 @@ def parse_udev(text: str) -> list[list[tuple[str, str | None, str, str]]]:
 
 
 def test_udev_rules_parse_and_cover_every_known_printer_maker() -> None:
-    from drivers.discovery import PRINTER_VENDORS
+    from drivers.escpos.discovery import PRINTER_VENDORS
 
     rules = parse_udev(RULES.read_text("utf-8"))
     vendors = {

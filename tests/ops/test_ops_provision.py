@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from ops_cli import cli
 
-from drivers.emulators.printer import VirtualPrinter
+from drivers.escpos.emulator.printer import VirtualPrinter
 
 ADMIN = "4860"
 

@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
-from drivers.payments.alipay import new_key, private_pem, public_pem
-from drivers.payments.alipay_emulator import AlipayEmulator
-from drivers.payments.wechat_emulator import WechatPayEmulator
-from drivers.payments.zvt_emulator import ZvtEmulator, ZvtEmulatorConfig
+from drivers.alipay.driver import new_key, private_pem, public_pem
+from drivers.alipay.emulator import AlipayEmulator
+from drivers.wechatpay.emulator import WechatPayEmulator
+from drivers.zvt.emulator import ZvtEmulator, ZvtEmulatorConfig
 from pos_app.adapters.db.connection import open_database
 from pos_app.adapters.db.payment_attempts import SqlitePaymentProviders
-from pos_app.adapters.payments import build_payment_service
+from pos_app.adapters.payments.wiring import build_payment_service
 from pos_app.domain.ports import SystemClock
 
 FAST = {"poll_interval_s": 0.02, "give_up_after_s": 0.6}
@@ -125,7 +125,7 @@ def rig(tmp_path: Path) -> Iterator[Rig]:
 
 
 # Payment codes: WeChat 18 digits starting 10–15, Alipay 16–24 digits starting 25–30.  The last
-# two digits select the emulator's behaviour (drivers/payments/scenarios.py).
+# two digits select the emulator's behaviour (drivers/common/scenarios.py).
 def wechat_code(suffix: str = "00", n: int = 0) -> str:
     return f"134{n:013d}{suffix}"
 

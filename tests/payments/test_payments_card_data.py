@@ -11,7 +11,7 @@ from dataclasses import asdict
 
 from payments_rig import Rig, card_amount
 
-from drivers.payments.scenarios import TEST_CARDS
+from drivers.common.scenarios import TEST_CARDS
 from pos_app.domain.payments import PaymentError, mask_pan, scrub_card_numbers
 
 
@@ -75,7 +75,7 @@ def test_no_full_card_number_anywhere(rig: Rig) -> None:
             svc.charge("S8", "card", card_amount(46, "91"))
         except PaymentError as err:
             logging.getLogger("test").warning("declined: %s", err)
-        from drivers.payments.zvt_client import client_from_uri
+        from drivers.zvt.driver import client_from_uri
 
         client = client_from_uri(rig.zvt.uri, timeout=2)
         logging.getLogger("test").info("last %s", client.repeat_receipt().info)

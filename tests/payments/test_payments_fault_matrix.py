@@ -16,7 +16,7 @@ import pytest
 from ledger_check import check
 from payments_rig import Rig, alipay_code, card_amount, wechat_code
 
-from drivers.payments.scenarios import SUFFIXES, Behaviour
+from drivers.common.scenarios import SUFFIXES, Behaviour
 from pos_app.domain.payments import PaymentError
 
 PAY = list(Behaviour)

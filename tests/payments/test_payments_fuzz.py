@@ -1,5 +1,5 @@
 """Frame parsers fuzzed with hypothesis: random and truncated input gives a FrameError (the
-documented exception of drivers.payments), never another exception and never a hang."""
+documented exception of the payment drivers), never another exception and never a hang."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from drivers.payments import zvt_apdu as z
-from drivers.payments.alipay import split_answer
-from drivers.payments.errors import FrameError, PaymentDriverError
-from drivers.payments.wechat import parse_xml, to_xml
-from drivers.payments.zvt_transport import (
+from drivers.alipay.driver import split_answer
+from drivers.common.payment_errors import FrameError, PaymentDriverError
+from drivers.wechatpay.driver import parse_xml, to_xml
+from drivers.zvt import apdu as z
+from drivers.zvt.transport import (
     SerialTransport,
     TcpTransport,
     decode_serial_frame,
@@ -254,7 +254,7 @@ def test_serial_receive_random_stream_never_hangs(data: bytes) -> None:
 def test_zvt_client_against_a_garbling_terminal(chunks: list[bytes]) -> None:
     """A terminal that acks and then sends anything: the client ends with a driver error or
     a result, never another exception and never a hang."""
-    from drivers.payments.zvt_client import ZvtClient
+    from drivers.zvt.driver import ZvtClient
 
     a, b = socket.socketpair()
     try:

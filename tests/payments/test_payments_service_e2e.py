@@ -143,7 +143,7 @@ def test_card_no_answer_is_resolved_by_repeat_receipt(rig: Rig) -> None:
 
 
 def test_card_unknown_stays_unknown_until_recover(rig: Rig) -> None:
-    from drivers.payments.scenarios import Behaviour
+    from drivers.common.scenarios import Behaviour
 
     rig.zvt.config.faults["repeat_receipt"] = Behaviour.NO_ANSWER
     svc = rig.service(give_up_after_s=0.1)
@@ -164,8 +164,8 @@ def test_card_unknown_stays_unknown_until_recover(rig: Rig) -> None:
 
 
 def test_wrong_wechat_key_is_a_clear_decline(rig: Rig) -> None:
-    from drivers.payments.wechat import WechatPayV2
-    from pos_app.adapters.payments import WechatPort
+    from drivers.wechatpay.driver import WechatPayV2
+    from pos_app.adapters.payments.wechatpay import WechatPort
 
     svc = rig.service()
     good = svc.ports["wechat"]

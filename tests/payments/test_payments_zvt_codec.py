@@ -11,10 +11,10 @@ import tty
 
 import pytest
 
-from drivers.payments import zvt_apdu as z
-from drivers.payments.errors import FrameError, TransportError
-from drivers.payments.zvt_client import ZvtClient, client_from_uri
-from drivers.payments.zvt_transport import (
+from drivers.common.payment_errors import FrameError, TransportError
+from drivers.zvt import apdu as z
+from drivers.zvt.driver import ZvtClient, client_from_uri
+from drivers.zvt.transport import (
     ACK,
     DLE,
     NAK,
@@ -206,7 +206,7 @@ def test_client_from_uri() -> None:
 def test_full_flows_over_serial_with_the_emulator_and_pyserial() -> None:
     """The ZVT emulator on a pseudo-terminal, the till's client through pyserial on the other
     end (zvt+serial:///dev/pts/N): authorization with texts and slip, reversal, refund."""
-    from drivers.payments.zvt_emulator import ZvtEmulator, ZvtEmulatorConfig
+    from drivers.zvt.emulator import ZvtEmulator, ZvtEmulatorConfig
 
     emu = ZvtEmulator(config=ZvtEmulatorConfig(step_delay=0.01)).start()
     try:

@@ -64,7 +64,7 @@ def test_no_card_number_pin_or_private_key_after_a_card_day(demo_day: Path, tmp_
         from payments_rig import Rig, card_amount
     finally:
         sys.path.remove(str(ROOT / "tests" / "payments"))
-    from drivers.payments.scenarios import TEST_CARDS
+    from drivers.common.scenarios import TEST_CARDS
 
     home = demo_day
     logfile = home / "logs" / "guitai.log"

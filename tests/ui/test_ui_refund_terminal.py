@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from uihelp import TIMEOUT, idle, sign_in, tap
 
-from drivers.payments.scenarios import Behaviour
-from drivers.payments.zvt_emulator import ZvtEmulator, ZvtEmulatorConfig
+from drivers.common.scenarios import Behaviour
+from drivers.zvt.emulator import ZvtEmulator, ZvtEmulatorConfig
 from pos_app.domain.tenders import Tender
 from pos_app.ui.qt import Qt
 

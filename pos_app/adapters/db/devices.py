@@ -26,7 +26,7 @@ from pos_app.domain.ports import Clock, SystemClock
 KINDS = ("printer", "drawer", "scanner", "terminal")
 DRAWER_REASONS = ("sale", "refund", "no_sale", "test")
 JOB_STATES = ("queued", "printing", "done", "failed", "unconfirmed")
-# 'unconfirmed': sent, but the printer never confirmed it printed (drivers.printer
+# 'unconfirmed': sent, but the printer never confirmed it printed (drivers.escpos.printer
 # UNCONFIRMED_WARNINGS).  Stored as state 'done' with last_error 'unconfirmed:<warning>' (the
 # print_jobs CHECK constraint of schema 0002 knows four states); read back as 'unconfirmed'.
 UNCONFIRMED = "unconfirmed"

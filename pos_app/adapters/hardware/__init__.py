@@ -11,7 +11,7 @@ Implements the device ports (pos_app.domain.ports.ReceiptPrinter, CashDrawer).  
     # … the till sells …
     hw.close()
 
-Rules kept here: one thread owns each printer (drivers.worker.DeviceWorker; status polls and
+Rules kept here: one thread owns each printer (drivers.common.worker.DeviceWorker; status polls and
 jobs share it so they never interleave); a job is in the database before a byte is sent and
 stays there until the printer confirms, so a fault never loses a receipt and never touches the
 sale; every failure reaches the cashier as GuitaiError with what to do, in Chinese and English.
@@ -19,7 +19,7 @@ sale; every failure reaches the cashier as GuitaiError with what to do, in Chine
 
 from __future__ import annotations
 
-from drivers.errors import DeviceUnavailable
+from drivers.common.errors import DeviceUnavailable
 
 from .facade import (
     DevicePoller,

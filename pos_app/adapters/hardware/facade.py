@@ -10,12 +10,12 @@ from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
-from drivers.drawer import SerialTriggerDrawer, drawer_open_from_status
-from drivers.errors import ConfigError, DeviceUriError, DriverError
-from drivers.printer import DrawerPulse
-from drivers.status import PrinterStatus
-from drivers.uri import DeviceUri, parse_uri
-from drivers.worker import DeviceWorker
+from drivers.common.errors import ConfigError, DeviceUriError, DriverError
+from drivers.common.uri import DeviceUri, parse_uri
+from drivers.common.worker import DeviceWorker
+from drivers.drawer.driver import SerialTriggerDrawer, drawer_open_from_status
+from drivers.escpos.printer import DrawerPulse
+from drivers.escpos.status import PrinterStatus
 from pos_app.adapters.db.devices import DeviceRecord, DeviceStore
 from pos_app.domain.errors import GuitaiError, InvalidInput, StateError
 from pos_app.domain.ports import Clock, SystemClock

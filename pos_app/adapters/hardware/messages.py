@@ -1,10 +1,10 @@
 """What the cashier is told when a device fails, in Chinese and English: what happened and
-what to do.  Drivers raise stable reason codes (drivers.errors); this turns them into
+what to do.  Drivers raise stable reason codes (drivers.common.errors); this turns them into
 GuitaiErrors."""
 
 from __future__ import annotations
 
-from drivers.errors import DriverError, PrinterFault
+from drivers.common.errors import DriverError, PrinterFault
 from pos_app.domain.errors import GuitaiError, InvalidInput
 
 MESSAGES: dict[str, tuple[str, str]] = {

@@ -11,11 +11,11 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Any
 
-from drivers.errors import ConfigError, DriverError
-from drivers.printer import UNCONFIRMED_WARNINGS, DrawerPulse, EscposPrinter
-from drivers.status import PrinterStatus
-from drivers.uri import parse_uri
-from drivers.worker import DeviceWorker
+from drivers.common.errors import ConfigError, DriverError
+from drivers.common.uri import parse_uri
+from drivers.common.worker import DeviceWorker
+from drivers.escpos.printer import UNCONFIRMED_WARNINGS, DrawerPulse, EscposPrinter
+from drivers.escpos.status import PrinterStatus
 from pos_app.adapters.db.devices import DeviceRecord, DeviceStore
 from pos_app.domain.errors import InvalidInput
 

@@ -1,0 +1,2 @@
+"""Serial barcode scanners on their own thread (driver), and an emulated scanner on a
+pseudo-terminal (emulator)."""
