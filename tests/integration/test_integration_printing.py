@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from printer_kit import cli
 
 from drivers.escpos.emulator.printer import VirtualPrinter
-from pos_app.cli import main
 
 
 @pytest.fixture
@@ -21,13 +21,6 @@ def vprinter(tmp_path: Path) -> Iterator[VirtualPrinter]:
         yield vp
     finally:
         vp.close()
-
-
-def cli(home: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    rc = main(["--home", str(home), *args])
-    o = capsys.readouterr()
-    return rc, o.out, o.err
 
 
 def test_sale_prints_and_reprints(

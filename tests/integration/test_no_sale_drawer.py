@@ -6,29 +6,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from printer_kit import cli, print_on
 
 from drivers.escpos.emulator.printer import VirtualPrinter
-from pos_app.cli import main
-
-
-@pytest.fixture
-def vprinter() -> Iterator[VirtualPrinter]:
-    vp = VirtualPrinter(render=False)
-    try:
-        yield vp
-    finally:
-        vp.close()
-
-
-def cli(home: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    rc = main(["--home", str(home), *args])
-    o = capsys.readouterr()
-    return rc, o.out, o.err
 
 
 def test_no_sale_opens_the_drawer_and_says_so(
@@ -39,10 +22,7 @@ def test_no_sale_opens_the_drawer_and_says_so(
 ) -> None:
     monkeypatch.setenv("GUITAI_PIN", "7391")
     vprinter.set(auto_close_drawer=True)
-    uri = f"tcp://127.0.0.1:{vprinter.serve_tcp(0)}"
-    assert cli(till_home, capsys, "devices", "add", "front", "--kind", "printer", "--uri", uri,
-               "--no-test")[0] == 0  # fmt: skip
-    assert cli(till_home, capsys, "shift", "open", "--user", "admin", "--float", "100")[0] == 0
+    print_on(vprinter, till_home, capsys)
 
     rc, out, err = cli(till_home, capsys, "shift", "no-sale", "--user", "admin", "--json")
     assert rc == 0, err
