@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -66,16 +67,20 @@ class PrinterLinks(ABC):
             self.state.drop_after_bytes = None
             return data[:limit], True
 
-    def serve_tcp(self, port: int = 9100, host: str = "127.0.0.1") -> int:
+    def _listen(
+        self, host: str, port: int, serve: Callable[[socket.socket], None], name: str
+    ) -> int:
+        """A listening socket whose connections `serve` takes one at a time, on its own thread;
+        the port it got (0 asks for a free one)."""
         srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         srv.bind((host, port))
         srv.listen(4)
         self._servers.append(srv)
-        self._spawn(self._accept_loop, srv, name="emu-printer-tcp")
+        self._spawn(self._accept_loop, srv, serve, name=name)
         return int(srv.getsockname()[1])
 
-    def _accept_loop(self, srv: socket.socket) -> None:
+    def _accept_loop(self, srv: socket.socket, serve: Callable[[socket.socket], None]) -> None:
         while not self._stop.is_set():
             ready, _, _ = select.select([srv], [], [], 0.1)
             if not ready:
@@ -84,14 +89,20 @@ class PrinterLinks(ABC):
                 conn, _ = srv.accept()
             except OSError:
                 return
-            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            # Like a real printer: one connection at a time, served to its end.
-            try:
-                self._serve_conn(conn)
-            finally:
-                with contextlib.suppress(OSError):
-                    conn.close()
-                self.hang_up()
+            serve(conn)
+
+    def serve_tcp(self, port: int = 9100, host: str = "127.0.0.1") -> int:
+        return self._listen(host, port, self._print_conn, "emu-printer-tcp")
+
+    def _print_conn(self, conn: socket.socket) -> None:
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        # Like a real printer: one connection at a time, served to its end.
+        try:
+            self._serve_conn(conn)
+        finally:
+            with contextlib.suppress(OSError):
+                conn.close()
+            self.hang_up()
 
     def _serve_conn(self, conn: socket.socket) -> None:
         with self._lock:
@@ -152,42 +163,28 @@ class PrinterLinks(ABC):
                     os.write(pair.master, reply)
 
     def serve_control(self, port: int = 0, host: str = "127.0.0.1") -> int:
-        srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        srv.bind((host, port))
-        srv.listen(4)
-        self._servers.append(srv)
-        self._spawn(self._control_loop, srv, name="emu-printer-control")
-        return int(srv.getsockname()[1])
+        return self._listen(host, port, self._control_conn, "emu-printer-control")
 
-    def _control_loop(self, srv: socket.socket) -> None:
-        while not self._stop.is_set():
-            ready, _, _ = select.select([srv], [], [], 0.1)
-            if not ready:
-                continue
+    def _control_conn(self, conn: socket.socket) -> None:
+        with conn:
+            conn.settimeout(2.0)
+            buf = b""
             try:
-                conn, _ = srv.accept()
-            except OSError:
-                return
-            with conn:
-                conn.settimeout(2.0)
-                buf = b""
+                while b"\n" not in buf and len(buf) < 65536:
+                    chunk = conn.recv(4096)
+                    if not chunk:
+                        break
+                    buf += chunk
                 try:
-                    while b"\n" not in buf and len(buf) < 65536:
-                        chunk = conn.recv(4096)
-                        if not chunk:
-                            break
-                        buf += chunk
-                    try:
-                        request = json.loads(buf.decode("utf-8") or "{}")
-                        if not isinstance(request, dict):
-                            raise ValueError("send a JSON object")
-                        answer = self.control(request)
-                    except ValueError as err:
-                        answer = {"ok": False, "error": f"bad request: {err}"}
-                    conn.sendall(json.dumps(answer, ensure_ascii=False).encode() + b"\n")
-                except OSError:
-                    continue
+                    request = json.loads(buf.decode("utf-8") or "{}")
+                    if not isinstance(request, dict):
+                        raise ValueError("send a JSON object")
+                    answer = self.control(request)
+                except ValueError as err:
+                    answer = {"ok": False, "error": f"bad request: {err}"}
+                conn.sendall(json.dumps(answer, ensure_ascii=False).encode() + b"\n")
+            except OSError:
+                return  # the client went away: wait for the next one
 
     def _spawn(self, target: Any, *args: Any, name: str) -> None:
         t = threading.Thread(target=target, args=args, name=name, daemon=True)
