@@ -3,7 +3,7 @@ member and the sale it follows; finishing one with a note (synced as member.upda
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pos_app.domain.members import mask_phone
@@ -13,25 +13,24 @@ from .qt import QAbstractItemView, QHeaderView, QLineEdit, Qt, QTableWidget, QTa
 from .widgets import button, label, yuan
 
 if TYPE_CHECKING:
-    from .main_window import MainWindow
     from .member_desk import MemberDesk
-    from .member_panel import MemberColumn
+    from .shell import Shell
 
 
 class FollowupsDialog(Dialog):
     def __init__(
         self,
-        win: MainWindow,
+        win: Shell,
         desk: MemberDesk,
         rows: Sequence[dict[str, Any]],
-        column: MemberColumn,
+        set_due: Callable[[tuple[int, int]], None],
     ) -> None:
         super().__init__(win, self.tr("Follow-ups"))
         self.setObjectName("followups")
         self.setMinimumWidth(920)
         self.win = win
         self.desk = desk
-        self.column = column
+        self.set_due = set_due
         self.rows: list[dict[str, Any]] = []
         self.summary = label("", "muted", wrap=True)
         self.body.addWidget(self.summary)
@@ -81,7 +80,7 @@ class FollowupsDialog(Dialog):
 
     def show_rows(self, rows: Sequence[dict[str, Any]]) -> None:
         self.all_rows = list(rows)
-        self.column.set_due((sum(1 for r in rows if r.get("due")), len(rows)))
+        self.set_due((sum(1 for r in rows if r.get("due")), len(rows)))
         self._paint()
 
     def _paint(self) -> None:

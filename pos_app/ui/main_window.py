@@ -410,7 +410,7 @@ class MainWindow(QMainWindow):
                     self,
                     self.tr("Reprint a receipt"),
                     items,
-                    lambda no: self.session.reprint(int(no), self._reprinted, self.sale.show_error),
+                    lambda no: self.session.reprint(int(no), self.reprinted, self.sale.show_error),
                     empty_text=self.tr("No receipts yet."),
                     ok_text=self.tr("Reprint"),
                     cancel_text=self.tr("Cancel"),
@@ -421,7 +421,7 @@ class MainWindow(QMainWindow):
             lambda: self.session.till.reads.recent_receipts(30), show, self.sale.show_error
         )
 
-    def _reprinted(self, result: tuple[int, bool, str]) -> None:
+    def reprinted(self, result: tuple[int, bool, str]) -> None:
         no, printed, text = result
         if printed:
             self.print_problem = ""
@@ -436,7 +436,7 @@ class MainWindow(QMainWindow):
             )
         )
 
-    def _gift_printed(self, result: tuple[int, bool, str]) -> None:
+    def gift_printed(self, result: tuple[int, bool, str]) -> None:
         no, printed, text = result
         if printed:
             self.flash(self.tr("Gift receipt for %1 printed.").replace("%1", str(no)))

@@ -1,6 +1,6 @@
 """The member dialogs of the sale screen: find (phone, last four digits, member code or
 e-receipt, typed or scanned), pick among candidates, enroll, coupon, points, tags and the
-sale's associate.  Each opens window-modal without blocking (`MainWindow.open_dialog`)."""
+sale's associate.  Each opens window-modal without blocking (`Shell.open_dialog`)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from .qt import QCheckBox, QObject, QWidget
 from .widgets import yuan
 
 if TYPE_CHECKING:
-    from .main_window import MainWindow
+    from .shell import Shell
 
 
 class FindDialog(FormDialog):
@@ -44,7 +44,7 @@ class EnrollDialog(FormDialog):
 class MemberFlow(QObject):
     """What the member keys and the member panel open; results land on the sale screen."""
 
-    def __init__(self, win: MainWindow, desk: MemberDesk, parent: QWidget) -> None:
+    def __init__(self, win: Shell, desk: MemberDesk, parent: QWidget) -> None:
         super().__init__(parent)
         self.win = win
         self.desk = desk

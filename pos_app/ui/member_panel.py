@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .fit import first_fitting, pad
+from .followups_screen import FollowupsDialog
 from .member_desk import MemberDesk
 from .member_dialogs import MemberFlow
 from .qt import (
@@ -26,8 +27,8 @@ from .qt import (
 from .widgets import button, label, restyle, yuan
 
 if TYPE_CHECKING:
-    from .main_window import MainWindow
     from .session import LineView, SaleView
+    from .shell import Shell
 
 
 def member_price_name() -> str:
@@ -61,7 +62,7 @@ def _no_focus(w: QWidget) -> QWidget:
 
 
 class MemberColumn(QFrame):
-    def __init__(self, win: MainWindow) -> None:
+    def __init__(self, win: Shell) -> None:
         super().__init__()
         self.setObjectName("panel")
         self.win = win
@@ -367,9 +368,9 @@ class MemberColumn(QFrame):
         self.desk.detach(self.win.sale.updated, self.win.sale.show_error)
 
     def open_followups(self) -> None:
-        from .followups_screen import FollowupsDialog
-
         self.desk.followups(
-            lambda rows: self.win.open_dialog(FollowupsDialog(self.win, self.desk, rows, self)),
+            lambda rows: self.win.open_dialog(
+                FollowupsDialog(self.win, self.desk, rows, self.set_due)
+            ),
             self.win.sale.show_error,
         )

@@ -36,7 +36,7 @@ from .widgets import button, label, panel, restyle, yuan
 ORIGINAL_TENDERS = {"card", "wechat", "alipay"}
 
 if TYPE_CHECKING:
-    from .main_window import MainWindow
+    from .shell import Shell
 
 
 class _Texts(QObject):
@@ -45,7 +45,7 @@ class _Texts(QObject):
 
 
 class ReturnsScreen(QWidget):
-    def __init__(self, win: MainWindow) -> None:
+    def __init__(self, win: Shell) -> None:
         super().__init__()
         self.setObjectName("screen")
         self.win = win

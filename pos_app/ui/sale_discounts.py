@@ -3,7 +3,7 @@ beyond the cashier's limit)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pos_app.domain.errors import GuitaiError, InvalidInput, NeedsApproval
 from pos_app.domain.pricing import Discount
@@ -12,11 +12,24 @@ from .dialogs import Field, FormDialog
 from .qt import QObject
 
 if TYPE_CHECKING:
-    from .sale_screen import SaleScreen
+    from .sale_view import LineView, SaleView
+    from .shell import Shell
+
+
+class DiscountedScreen(Protocol):
+    """What the discount dialogs need of the sale screen (a QObject: their parent)."""
+
+    win: Shell
+
+    def selected_line(self) -> LineView | None: ...
+
+    def updated(self, view: SaleView) -> None: ...
+
+    def show_error(self, err: GuitaiError) -> None: ...
 
 
 class SaleDiscounts(QObject):
-    def __init__(self, screen: SaleScreen) -> None:
+    def __init__(self, screen: DiscountedScreen) -> None:
         super().__init__(screen)
         self.screen = screen
 

@@ -26,7 +26,7 @@ from .qt import (
 from .widgets import BarChart, button, label, panel, yuan
 
 if TYPE_CHECKING:
-    from .main_window import MainWindow
+    from .shell import Shell
 
 DENOMINATIONS_FEN = (10_000, 5_000, 2_000, 1_000, 500, 100, 50, 10)
 
@@ -144,7 +144,7 @@ class ReportView(QWidget):
 
 
 class ShiftScreen(QWidget):
-    def __init__(self, win: MainWindow) -> None:
+    def __init__(self, win: Shell) -> None:
         super().__init__()
         self.setObjectName("screen")
         self.win = win

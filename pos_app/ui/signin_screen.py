@@ -10,11 +10,11 @@ from .qt import QGridLayout, QHBoxLayout, QLineEdit, Qt, QWidget
 from .widgets import Keypad, button, label, panel, restyle
 
 if TYPE_CHECKING:
-    from .main_window import MainWindow
+    from .shell import Shell
 
 
 class SignInScreen(QWidget):
-    def __init__(self, win: MainWindow) -> None:
+    def __init__(self, win: Shell) -> None:
         super().__init__()
         self.setObjectName("screen")
         self.win = win

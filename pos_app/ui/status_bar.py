@@ -14,7 +14,7 @@ from .theme import DANGER, MUTED, PAY, WARN
 from .widgets import label
 
 if TYPE_CHECKING:
-    from .main_window import MainWindow
+    from .shell import Shell
 
 COLOURS = {
     DeviceState.OK: PAY,
@@ -27,7 +27,7 @@ COLOURS = {
 class StatusBar(QFrame):
     POLL_MS = 5000
 
-    def __init__(self, win: MainWindow) -> None:
+    def __init__(self, win: Shell) -> None:
         super().__init__()
         self.setObjectName("statusbar")
         self.win = win

@@ -18,7 +18,7 @@ from .theme import DANGER, PAY
 from .widgets import button, label, panel, restyle, yuan
 
 if TYPE_CHECKING:
-    from .stock_screen import StockScreen
+    from .shell import Shell
 
 NONE, COUNTING, VARIANCE = 0, 1, 2
 
@@ -33,10 +33,9 @@ def money(fen: int) -> str:
 
 
 class CountPage(QWidget):
-    def __init__(self, screen: StockScreen) -> None:
+    def __init__(self, win: Shell) -> None:
         super().__init__()
-        self.screen = screen
-        self.win = screen.win
+        self.win = win
         self.calls = StockCalls(self.win.session)
         self.report: dict[str, Any] | None = None
         self.last_sku = ""

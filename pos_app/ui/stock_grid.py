@@ -29,7 +29,7 @@ from .theme import DANGER, MUTED
 from .widgets import button, label, panel
 
 if TYPE_CHECKING:
-    from .main_window import MainWindow
+    from .shell import Shell
 
 CENTER = Qt.AlignmentFlag.AlignCenter
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -58,7 +58,7 @@ def qty_text(n: int) -> str:
 
 
 class StockGridScreen(QWidget):
-    def __init__(self, win: MainWindow) -> None:
+    def __init__(self, win: Shell) -> None:
         super().__init__()
         self.setObjectName("screen")
         self.win = win

@@ -26,13 +26,13 @@ from .theme import DANGER, WARN
 from .widgets import button, label, panel, restyle
 
 if TYPE_CHECKING:
-    from .stock_screen import StockScreen
+    from .shell import Shell
 
 
 class ReceivePage(QWidget):
-    def __init__(self, screen: StockScreen) -> None:
+    def __init__(self, win: Shell) -> None:
         super().__init__()
-        self.win = screen.win
+        self.win = win
         self.calls = StockCalls(self.win.session)
         self.doc: str | None = None
         self.status: dict[str, Any] | None = None
@@ -188,9 +188,9 @@ class ReceivePage(QWidget):
 
 
 class SendPage(QWidget):
-    def __init__(self, screen: StockScreen) -> None:
+    def __init__(self, win: Shell) -> None:
         super().__init__()
-        self.win = screen.win
+        self.win = win
         self.calls = StockCalls(self.win.session)
         self.items: dict[str, dict[str, Any]] = {}  # sku -> {sku, name, on_hand, qty}
         outer = QVBoxLayout(self)

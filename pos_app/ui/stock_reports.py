@@ -16,13 +16,13 @@ from .stock_widgets import fill, table
 from .widgets import button, label, panel, yuan
 
 if TYPE_CHECKING:
-    from .stock_screen import StockScreen
+    from .shell import Shell
 
 
 class ReportsPage(QWidget):
-    def __init__(self, screen: StockScreen) -> None:
+    def __init__(self, win: Shell) -> None:
         super().__init__()
-        self.win = screen.win
+        self.win = win
         self.calls = StockCalls(self.win.session)
         self.kind = "value"
         self.approved_by: str | None = None  # a manager's approval for this visit

@@ -13,13 +13,13 @@ from .stock_reports import ReportsPage
 from .widgets import button, label
 
 if TYPE_CHECKING:
-    from .main_window import MainWindow
+    from .shell import Shell
 
 PAGES = ("count", "receive", "send", "reports")
 
 
 class StockScreen(QWidget):
-    def __init__(self, win: MainWindow) -> None:
+    def __init__(self, win: Shell) -> None:
         super().__init__()
         self.setObjectName("screen")
         self.win = win
@@ -41,10 +41,10 @@ class StockScreen(QWidget):
         top.addStretch(1)
         top.addWidget(button(self.tr("Back  Esc"), "", self.back))
         outer.addLayout(top)
-        self.count = CountPage(self)
-        self.receive = ReceivePage(self)
-        self.send = SendPage(self)
-        self.reports = ReportsPage(self)
+        self.count = CountPage(win)
+        self.receive = ReceivePage(win)
+        self.send = SendPage(win)
+        self.reports = ReportsPage(win)
         self.pages = {
             "count": self.count,
             "receive": self.receive,

@@ -31,7 +31,7 @@ from .session import PAYMENT_TENDERS, SaleView
 from .widgets import Keypad, button, label, panel, restyle, yuan
 
 if TYPE_CHECKING:
-    from .main_window import MainWindow
+    from .shell import Shell
 
 
 class _Texts(QObject):
@@ -40,7 +40,7 @@ class _Texts(QObject):
 
 
 class TenderScreen(QWidget):
-    def __init__(self, win: MainWindow) -> None:
+    def __init__(self, win: Shell) -> None:
         super().__init__()
         self.setObjectName("screen")
         self.win = win
@@ -476,15 +476,13 @@ class TenderScreen(QWidget):
     def reprint(self) -> None:
         p = self.win.session.last_payload
         if p is not None:
-            self.win.session.reprint(
-                int(p["receipt_no"]), self.win._reprinted, self.show_done_error
-            )
+            self.win.session.reprint(int(p["receipt_no"]), self.win.reprinted, self.show_done_error)
 
     def gift(self) -> None:
         p = self.win.session.last_payload
         if p is not None:
             self.win.session.gift_receipt(
-                int(p["receipt_no"]), self.win._gift_printed, self.show_done_error
+                int(p["receipt_no"]), self.win.gift_printed, self.show_done_error
             )
 
     def show_done_error(self, err: GuitaiError) -> None:
