@@ -10,8 +10,10 @@ from pos_app.domain.errors import GuitaiError
 from pos_app.domain.sale import Approval
 from pos_app.domain.timeutil import zone
 
-from .customer_display import CustomerDisplay
-from .dialogs import Dialog, Field, FormDialog, PickDialog, TextDialog
+from .common.dialogs import Dialog, Field, FormDialog, PickDialog, TextDialog
+from .common.status_bar import StatusBar
+from .common.translations import Translations
+from .common.widgets import button, label, restyle, yuan
 from .qt import (
     QFrame,
     QHBoxLayout,
@@ -23,17 +25,15 @@ from .qt import (
     QWidget,
     Signal,
 )
-from .returns_screen import ReturnsScreen
-from .sale_screen import SaleScreen
+from .returns.screen import ReturnsScreen
+from .sale.customer_display import CustomerDisplay
+from .sale.screen import SaleScreen
 from .session import EMPTY_VIEW, Session
-from .shift_screen import ShiftScreen
-from .signin_screen import SignInScreen
-from .status_bar import StatusBar
-from .stock_grid import StockGridScreen
-from .stock_screen import StockScreen
-from .tender_screen import TenderScreen
-from .translations import Translations
-from .widgets import button, label, restyle, yuan
+from .shift.screen import ShiftScreen
+from .signin.screen import SignInScreen
+from .stock.grid import StockGridScreen
+from .stock.screen import StockScreen
+from .tender.screen import TenderScreen
 
 
 def start_followups(till: Any, win: MainWindow) -> None:

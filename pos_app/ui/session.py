@@ -16,9 +16,9 @@ from pos_app.domain.tenders import Tender
 from pos_app.domain.users import Role, User
 from pos_app.services.member_checkout import member_refund
 
-from .member_view import member_checkout
-from .sale_view import EMPTY_VIEW, LineView, SaleView, TenderView, snapshot
-from .worker import ServiceWorker
+from .common.worker import ServiceWorker
+from .members.view import member_checkout
+from .sale.view import EMPTY_VIEW, LineView, SaleView, TenderView, snapshot
 
 PAYMENT_TENDERS = frozenset({Tender.CARD, Tender.WECHAT, Tender.ALIPAY})
 __all__ = ["EMPTY_VIEW", "PAYMENT_TENDERS", "LineView", "SaleView", "Session", "TenderView"]

@@ -10,8 +10,8 @@ from typing import Any, Protocol
 from pos_app.domain.errors import GuitaiError
 from pos_app.domain.sale import Approval
 
-from .dialogs import Dialog
-from .sale_view import SaleView
+from .common.dialogs import Dialog
+from .sale.view import SaleView
 from .session import Session
 
 
