@@ -460,6 +460,7 @@ class MainWindow(QMainWindow):
     def set_language(self, lang: str) -> None:
         self.session.lang = lang
         self.translations.set(lang)
+        in_flight = self.session.worker.pending
         current = self.current
         stock_state = self.stock.state()
         self.status.stop()
@@ -480,6 +481,15 @@ class MainWindow(QMainWindow):
         elif current == "stock":
             self.stock.restore(stock_state)
         self.sale.member_col.refresh_due()
+        if in_flight:
+            # Calls still on the worker were asked for by the screens just replaced: their
+            # results are dropped with them, the session keeps what they changed.  Queued
+            # behind them (one worker, in order), this paints the new sale screen from it.
+            self.session.call(lambda: None, self._repaint_sale, lambda _e: None)
+
+    def _repaint_sale(self, _done: Any) -> None:
+        if self.current == "sale" and self.session.sale is not None:
+            self.sale.render(self.session.view)
 
     def closeEvent(self, event: Any) -> None:
         stop_followups(self.session.till)

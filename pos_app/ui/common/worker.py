@@ -28,6 +28,14 @@ def receiver_alive(callback: Callable[[Any], None]) -> bool:
     return not isinstance(owner, QObject) or isValid(owner)
 
 
+def deliver(callback: Callable[[Any], None], value: Any) -> None:
+    """Hand a result to the widget that asked, or drop it if that widget is gone.  A wrapper
+    that does its own bookkeeping first (the session keeping the sale's snapshot) hands the
+    rest on through here, since the worker only sees the wrapper."""
+    if receiver_alive(callback):
+        callback(value)
+
+
 class _Relay(QObject):
     # Emitted from the pool thread; Qt queues it to the relay's thread (the GUI thread).
     done = Signal(object, object, object)  # callback, value, busy-token
@@ -76,7 +84,7 @@ class ServiceWorker(QObject):
         self._side = QThreadPool(self)
         self._side.setMaxThreadCount(1)
         self._side_relay = _Relay(self)
-        self._side_relay.done.connect(lambda cb, value, _t: receiver_alive(cb) and cb(value))
+        self._side_relay.done.connect(lambda cb, value, _t: deliver(cb, value))
 
     @property
     def pending(self) -> int:
@@ -96,8 +104,7 @@ class ServiceWorker(QObject):
         self._pending -= 1
         if self._pending == 0:
             self.busy_changed.emit(False)
-        if receiver_alive(callback):
-            callback(value)
+        deliver(callback, value)
 
     def wait_idle(self, msecs: int = 10_000) -> bool:
         """Block until queued calls have run (shutdown and tests only; never while selling)."""
