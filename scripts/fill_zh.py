@@ -1,6 +1,6 @@
 """Fills guitai_zh_CN.ts from the glossary below after `pyside6-lupdate` adds new strings.
 
-    ./.venv/bin/pyside6-lupdate pos_app/ui/*.py -ts pos_app/ui/i18n/guitai_zh_CN.ts
+    ./.venv/bin/pyside6-lupdate pos_app/ui/*.py pos_app/ui/*/*.py -ts pos_app/ui/i18n/guitai_zh_CN.ts
     python scripts/fill_zh.py
     ./.venv/bin/pyside6-lrelease pos_app/ui/i18n/guitai_zh_CN.ts
 

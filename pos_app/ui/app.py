@@ -6,13 +6,13 @@ import gc
 from dataclasses import dataclass
 from typing import Any
 
+from .common.theme import apply
+from .common.translations import Translations
+from .common.wedge import WedgeFilter
+from .common.worker import ServiceWorker
 from .main_window import MainWindow, start_followups, stop_followups
 from .qt import QApplication, QGuiApplication, Qt, guard_none_refcount
 from .session import Session
-from .theme import apply
-from .translations import Translations
-from .wedge import WedgeFilter
-from .worker import ServiceWorker
 
 
 @dataclass

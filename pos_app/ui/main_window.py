@@ -10,8 +10,10 @@ from pos_app.domain.errors import GuitaiError
 from pos_app.domain.sale import Approval
 from pos_app.domain.timeutil import zone
 
-from .customer_display import CustomerDisplay
-from .dialogs import Dialog, Field, FormDialog, PickDialog, TextDialog
+from .common.dialogs import Dialog, Field, FormDialog, PickDialog, TextDialog
+from .common.status_bar import StatusBar
+from .common.translations import Translations
+from .common.widgets import button, label, restyle, yuan
 from .qt import (
     QFrame,
     QHBoxLayout,
@@ -23,17 +25,15 @@ from .qt import (
     QWidget,
     Signal,
 )
-from .returns_screen import ReturnsScreen
-from .sale_screen import SaleScreen
+from .returns.screen import ReturnsScreen
+from .sale.customer_display import CustomerDisplay
+from .sale.screen import SaleScreen
 from .session import EMPTY_VIEW, Session
-from .shift_screen import ShiftScreen
-from .signin_screen import SignInScreen
-from .status_bar import StatusBar
-from .stock_grid import StockGridScreen
-from .stock_screen import StockScreen
-from .tender_screen import TenderScreen
-from .translations import Translations
-from .widgets import button, label, restyle, yuan
+from .shift.screen import ShiftScreen
+from .signin.screen import SignInScreen
+from .stock.grid import StockGridScreen
+from .stock.screen import StockScreen
+from .tender.screen import TenderScreen
 
 
 def start_followups(till: Any, win: MainWindow) -> None:
@@ -410,7 +410,7 @@ class MainWindow(QMainWindow):
                     self,
                     self.tr("Reprint a receipt"),
                     items,
-                    lambda no: self.session.reprint(int(no), self._reprinted, self.sale.show_error),
+                    lambda no: self.session.reprint(int(no), self.reprinted, self.sale.show_error),
                     empty_text=self.tr("No receipts yet."),
                     ok_text=self.tr("Reprint"),
                     cancel_text=self.tr("Cancel"),
@@ -421,7 +421,7 @@ class MainWindow(QMainWindow):
             lambda: self.session.till.reads.recent_receipts(30), show, self.sale.show_error
         )
 
-    def _reprinted(self, result: tuple[int, bool, str]) -> None:
+    def reprinted(self, result: tuple[int, bool, str]) -> None:
         no, printed, text = result
         if printed:
             self.print_problem = ""
@@ -436,7 +436,7 @@ class MainWindow(QMainWindow):
             )
         )
 
-    def _gift_printed(self, result: tuple[int, bool, str]) -> None:
+    def gift_printed(self, result: tuple[int, bool, str]) -> None:
         no, printed, text = result
         if printed:
             self.flash(self.tr("Gift receipt for %1 printed.").replace("%1", str(no)))
@@ -460,6 +460,7 @@ class MainWindow(QMainWindow):
     def set_language(self, lang: str) -> None:
         self.session.lang = lang
         self.translations.set(lang)
+        in_flight = self.session.worker.pending
         current = self.current
         stock_state = self.stock.state()
         self.status.stop()
@@ -480,6 +481,15 @@ class MainWindow(QMainWindow):
         elif current == "stock":
             self.stock.restore(stock_state)
         self.sale.member_col.refresh_due()
+        if in_flight:
+            # Calls still on the worker were asked for by the screens just replaced: their
+            # results are dropped with them, the session keeps what they changed.  Queued
+            # behind them (one worker, in order), this paints the new sale screen from it.
+            self.session.call(lambda: None, self._repaint_sale, lambda _e: None)
+
+    def _repaint_sale(self, _done: Any) -> None:
+        if self.current == "sale" and self.session.sale is not None:
+            self.sale.render(self.session.view)
 
     def closeEvent(self, event: Any) -> None:
         stop_followups(self.session.till)

@@ -16,9 +16,9 @@ from pos_app.domain.tenders import Tender
 from pos_app.domain.users import Role, User
 from pos_app.services.member_checkout import member_refund
 
-from .member_view import member_checkout
-from .sale_view import EMPTY_VIEW, LineView, SaleView, TenderView, snapshot
-from .worker import ServiceWorker
+from .common.worker import ServiceWorker, deliver
+from .members.view import member_checkout
+from .sale.view import EMPTY_VIEW, LineView, SaleView, TenderView, snapshot
 
 PAYMENT_TENDERS = frozenset({Tender.CARD, Tender.WECHAT, Tender.ALIPAY})
 __all__ = ["EMPTY_VIEW", "PAYMENT_TENDERS", "LineView", "SaleView", "Session", "TenderView"]
@@ -88,7 +88,7 @@ class Session:
         def done(view: SaleView) -> None:
             if self.sale is sale:
                 self.view = view
-                ok(view)
+                deliver(ok, view)
 
         self.call(job, done, err)
 
@@ -97,7 +97,7 @@ class Session:
     def sign_in(self, name: str, pin: str, ok: Callable[[User], None], err: Err) -> None:
         def done(user: User) -> None:
             self.user = user
-            ok(user)
+            deliver(ok, user)
 
         self.call(lambda: self.till.users.authenticate(name, pin), done, err)
 
@@ -119,7 +119,7 @@ class Session:
 
         def done(result: tuple[Sale, SaleView, Any]) -> None:
             self.sale, self.view, self.mc = result
-            ok(self.view)
+            deliver(ok, self.view)
 
         self.call(job, done, err)
 
@@ -228,7 +228,7 @@ class Session:
 
         def done(payload: dict[str, Any]) -> None:
             self.last_payload = payload
-            ok(payload)
+            deliver(ok, payload)
 
         self.call(job, done, err)
 
@@ -280,7 +280,7 @@ class Session:
 
         def done(result: tuple[Sale, SaleView, Any]) -> None:
             self.sale, self.view, self.mc = result
-            ok(self.view)
+            deliver(ok, self.view)
 
         self.call(job, done, err)
 

@@ -18,7 +18,7 @@ import pytest
 from members_ui_kit import JACKET, TEE, panel_ready, start_selling
 from uihelp import idle, wedge_scan
 
-from pos_app.ui.fit import CELL_PADDING, TYPICAL_NAME, text_room, text_width
+from pos_app.ui.common.fit import CELL_PADDING, TYPICAL_NAME, text_room, text_width
 from pos_app.ui.qt import QApplication, QLineEdit, QPushButton, Qt, QWidget
 
 pytest_plugins = ["members_ui_fixtures"]

@@ -8,7 +8,7 @@ from typing import Any
 
 from pos_app.domain.tenders import quick_amounts
 from pos_app.services.device_status import DeviceState, DeviceStatus, DeviceStatusBoard
-from pos_app.ui.wedge import BurstTimer
+from pos_app.ui.common.wedge import BurstTimer
 
 
 def feed(timer: BurstTimer, text: str, start: float, gap_s: float) -> float:

@@ -7,8 +7,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from pos_app.ui.common.worker import ServiceWorker
 from pos_app.ui.qt import QApplication, QEvent, QLabel, isValid
-from pos_app.ui.worker import ServiceWorker
 
 
 class Asker(QLabel):

@@ -1,0 +1,1 @@
+"""Members at the till: lookup, the member column, its dialogs, follow-ups."""

@@ -1,0 +1,202 @@
+"""The member calls the screens make (find, enroll, the panel, coupon, points, stored value,
+associate, tags, suggestions, follow-ups).  Every one runs on the ServiceWorker through the
+session; changes to the sale come back as a fresh `SaleView` like any other change."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pos_app.domain.errors import GuitaiError, StateError
+from pos_app.domain.members import member_code_id
+from pos_app.services.member_checkout import top_up
+
+from ..session import Err, Ok, SaleView, Session
+
+ViewOk = Callable[[SaleView], None]
+
+
+def _no_members() -> GuitaiError:
+    return StateError(
+        "Members are not available on this till (no member service)",
+        "本机未启用会员功能",
+    )
+
+
+def is_member_code(code: str) -> bool:
+    """A member code (GTM:…) scanned into the sale's field attaches the member."""
+    return member_code_id(code.strip()) is not None
+
+
+class MemberDesk:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # ---- plumbing ----------------------------------------------------------------------
+
+    @property
+    def mc(self) -> Any:
+        return self.session.mc
+
+    @property
+    def members(self) -> Any:
+        return self.session.till.members
+
+    @property
+    def available(self) -> bool:
+        return self.session.mc is not None
+
+    def _change(self, fn: Callable[[Any], Any], ok: ViewOk, err: Err) -> None:
+        mc = self.mc
+        if mc is None:
+            err(_no_members())
+            return
+        self.session._sale_call(lambda _s: (fn(mc), None)[1], ok, err)
+
+    # ---- find, enroll, attach ----------------------------------------------------------
+
+    def find(self, query: str, ok: Ok, err: Err) -> None:
+        """Members for a phone, last four digits, member code or e-receipt (the service asks
+        the cloud for a number the till does not hold)."""
+        self.session.call(lambda: list(self.members.find(query)), ok, err)
+
+    def attach(self, member: Any, ok: ViewOk, err: Err) -> None:
+        self._change(lambda mc: mc.attach(member), ok, err)
+
+    def attach_code(self, code: str, ok: ViewOk, err: Err) -> None:
+        """A scanned member code: find and attach in one worker call."""
+        self._change(lambda mc: mc.attach(self.members.find_one(code.strip())), ok, err)
+
+    def detach(self, ok: ViewOk, err: Err) -> None:
+        self._change(lambda mc: mc.detach(), ok, err)
+
+    def enroll(self, values: dict[str, Any], ok: Ok, err: Err) -> None:
+        """Enroll; an existing phone finds that member (ok gets (member, created))."""
+
+        def job() -> tuple[Any, bool]:
+            result: tuple[Any, bool] = self.members.enroll(
+                values["phone"],
+                name=values.get("name", ""),
+                birthday=values.get("birthday") or None,
+                consent=bool(values.get("consent")),
+                associate=values.get("associate") or None,
+                tags=values.get("tags", ""),
+            )
+            return result
+
+        self.session.call(job, ok, err)
+
+    # ---- the panel ---------------------------------------------------------------------
+
+    def panel(self, ok: Ok, err: Err) -> None:
+        """The member panel and the suggestions for the associate, in one worker call:
+        (panel or None, suggestions, points cap or None)."""
+        mc = self.mc
+        if mc is None:
+            return
+        skus = [ln.sku for ln in mc.sale.lines]
+
+        def job() -> tuple[dict[str, Any] | None, dict[str, Any], Any]:
+            member = mc.member
+            panel = self.members.panel(member.id) if member is not None else None
+            sug = self.members.suggestions(skus, member.id if member else None, limit=4)
+            cap = mc.points_cap() if member is not None else None
+            return panel, sug, cap
+
+        self.session.call(job, ok, err)
+
+    def set_tags(self, tags: str, ok: ViewOk, err: Err) -> None:
+        user = self.session.user
+        who = user.name if user else ""
+
+        def change(mc: Any) -> None:
+            if mc.member is not None:
+                mc.member = self.members.set_tags(mc.member.id, tags, who)
+
+        self._change(change, ok, err)
+
+    # ---- savings -----------------------------------------------------------------------
+
+    def apply_coupon(self, code: str | None, ok: ViewOk, err: Err) -> None:
+        self._change(lambda mc: mc.apply_coupon(code), ok, err)
+
+    def redeem_points(self, points: int, ok: ViewOk, err: Err) -> None:
+        self._change(lambda mc: mc.redeem_points(points), ok, err)
+
+    def points_cap(self, ok: Ok, err: Err) -> None:
+        mc = self.mc
+        if mc is None:
+            err(_no_members())
+            return
+        self.session.call(mc.points_cap, ok, err)
+
+    def top_up(self, amount_fen: int, ok: ViewOk, err: Err) -> None:
+        """Stored value bought in cash at the till: credited by the cloud, the cash recorded
+        as a pay-in; the sale's view comes back with the member's new balance."""
+        user = self.session.user
+
+        def change(mc: Any) -> None:
+            if mc.member is None or user is None:
+                raise StateError("Find the member first", "请先查找会员")
+            top_up(
+                self.members, self.session.till.shifts, user, mc.member.id, amount_fen, cash=True
+            )
+            mc.refresh_member()
+
+        self._change(change, ok, err)
+
+    # ---- the associate -----------------------------------------------------------------
+
+    def set_associate(self, name: str | None, ok: ViewOk, err: Err) -> None:
+        def change(mc: Any) -> None:
+            mc.sale.associate = name or None
+
+        self._change(change, ok, err)
+
+    def associates(self, ok: Ok, err: Err) -> None:
+        """The names offered for the associate: the till's active users."""
+        self.session.call(
+            lambda: [u.name for u in self.session.till.users.list() if u.active], ok, err
+        )
+
+    # ---- follow-ups --------------------------------------------------------------------
+
+    def followups(self, ok: Ok, err: Err) -> None:
+        """Open follow-ups (due and upcoming), each with the member and the sale it follows."""
+        till = self.session.till
+
+        def job() -> list[dict[str, Any]]:
+            rows = self.members.followups()[:200]
+            due = {r["id"] for r in self.members.followups(due=True)}
+            out = []
+            for r in rows:
+                p = till.store.sale_payload(sale_id=r["sale_id"]) or {}
+                out.append(
+                    dict(r)
+                    | {
+                        "due": r["id"] in due,
+                        "receipt_no": p.get("receipt_no"),
+                        "total_fen": p.get("total_fen"),
+                        "items": [ln["name"] for ln in p.get("lines", [])],
+                    }
+                )
+            return out
+
+        self.session.call(job, ok, err)
+
+    def due_count(self, ok: Ok, err: Err) -> None:
+        """(due now, open) for the follow-ups badge."""
+        till = self.session.till
+
+        def job() -> tuple[int, int]:
+            members = getattr(till, "members", None)
+            if members is None:
+                return 0, 0
+            return len(members.followups(due=True)), len(members.followups())
+
+        self.session.call(job, ok, err)
+
+    def finish_followup(self, fid: int, note: str, ok: Ok, err: Err) -> None:
+        user = self.session.user
+        who = user.name if user else ""
+        self.session.call(lambda: self.members.finish_followup(fid, who, note), ok, err)

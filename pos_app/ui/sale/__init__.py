@@ -1,0 +1,1 @@
+"""The sale screen: the lines, the member column beside them, discounts, and the customer display."""

@@ -1,0 +1,1 @@
+"""The shift screen: open, pay-in/out, count and close."""

@@ -1,0 +1,1 @@
+"""Stock at the counter: the size grid, count, receiving, sending, reports."""

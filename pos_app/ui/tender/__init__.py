@@ -1,0 +1,1 @@
+"""Taking payment: tenders, the card terminal, the done page."""
