@@ -118,7 +118,7 @@ def receipts_wiring() -> tuple[Any, Any]:
 )
 @click.option("--join-url", default="", help="Membership sign-up link.")
 # Refused, not read: a long-running server's command line is in the process list for as long
-# as it runs.  The token comes from GUITAI_WECHAT_TOKEN (sync.cloud.app reads it).
+# as it runs.  The token comes from GUITAI_WECHAT_TOKEN (cloud.app reads it).
 @click.option(
     "--wechat-token",
     hidden=True,
@@ -160,9 +160,9 @@ def serve(
         )
     import uvicorn
 
-    from sync.cloud.app import create_app
-    from sync.cloud.ereceipt import CloudConfig
-    from sync.cloud.server import uvicorn_config
+    from cloud.app import create_app
+    from cloud.ereceipt import CloudConfig
+    from cloud.server import uvicorn_config
 
     qr = ""
     if account_qr:

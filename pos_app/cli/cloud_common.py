@@ -35,8 +35,8 @@ def db_options(f: F) -> F:
 
 
 def _service(db_file: str | None, database_url: str | None, base_url: str = "") -> Any:
-    from sync.cloud.db import CloudDB
-    from sync.cloud.service import CloudService
+    from cloud.db import CloudDB
+    from cloud.service import CloudService
 
     if db_file and database_url:
         raise InvalidInput(
@@ -47,7 +47,7 @@ def _service(db_file: str | None, database_url: str | None, base_url: str = "") 
 
 
 def _run(fn: Callable[[Any], Any], db_file: str | None, database_url: str | None) -> Any:
-    from sync.cloud.service import ApiError
+    from cloud.service import ApiError
 
     svc = _service(db_file, database_url)
     try:

@@ -13,7 +13,7 @@ from pos_app.domain.errors import InvalidInput
 
 
 def _rejections(svc: Any) -> Any:
-    from sync.cloud.rejections import CloudRejections
+    from cloud.rejections import CloudRejections
 
     return CloudRejections(svc.db, svc.now)
 

@@ -15,8 +15,8 @@ import pytest
 from members_cloud_rig import Rig, ereceipt_url_of, open_rig
 from members_kit import run
 
-from sync.cloud.token_v1 import BuiltinTokenCodec
-from sync.cloud.wechat_push import follow_scene, parse_push, push_signature
+from cloud.token_v1 import BuiltinTokenCodec
+from cloud.wechat_push import follow_scene, parse_push, push_signature
 
 TOKEN = "qingshan-wechat-token"
 JKT = "6901234567892"

@@ -6,8 +6,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sync_testkit import token_for
 
+from cloud.token_v1 import BuiltinTokenCodec, TokenInvalid
 from pos_app.domain.journal import GENESIS, canonical, entry_hash
-from sync.cloud.token_v1 import BuiltinTokenCodec, TokenInvalid
 from sync.signing import key_id_of, public_raw
 
 PAYLOAD = {

@@ -24,8 +24,14 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pos_app.domain.ed25519_keys import public_key_problem
+from sync.signing import (
+    SignatureProblem,
+    public_key_from_raw,
+    signature_key_id,
+    unb64,
+    verify_request,
+)
 
-from ..signing import SignatureProblem, public_key_from_raw, signature_key_id, unb64, verify_request
 from .common import int64, load_json
 from .enrolment import EnrollRequest
 from .ereceipt import (
