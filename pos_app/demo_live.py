@@ -120,10 +120,9 @@ def start_stack(out: Path, *, cloud: bool = True, fast: bool = False) -> LiveSta
 def start_cloud(s: LiveStack) -> None:
     from cloud.app import create_app
     from cloud.db import CloudDB
-    from cloud.ereceipt import CloudConfig
+    from cloud.ereceipt import CloudConfig, receipts_page
     from cloud.server import ThreadedServer
     from cloud.service import CloudService
-    from pos_app.cli.cloud_cmds import receipts_wiring
 
     s.cloud_db = s.out / "cloud.db"
     db = CloudDB(str(s.cloud_db))
@@ -135,9 +134,8 @@ def start_cloud(s: LiveStack) -> None:
     url = f"http://127.0.0.1:{port}"
     cfg = CloudConfig(brand_name="青衫", account_name="青衫服饰", public_url=url)
     svc = CloudService(db, ereceipt_base_url=cfg.base_url())
-    codec, renderer = receipts_wiring()
     server = ThreadedServer(
-        create_app(svc, token_codec=codec, render_receipt_html=renderer, config=cfg), port=port
+        create_app(svc, render_receipt_html=receipts_page, config=cfg), port=port
     )
     server.start()
     s.closers.append(server.stop)

@@ -2,12 +2,11 @@
 
 Every command takes --db FILE (SQLite, the default: ./guitai-cloud.db or $GUITAI_CLOUD_DB) or
 --database-url postgresql://… ($GUITAI_CLOUD_DATABASE_URL).  Admin commands publish changes
-the tills pull.  This module is also where the `receipts` package is wired into the cloud's
-e-receipt page (sync may not import receipts).
+the tills pull.
 
 The `cloud` group and the helpers every cloud command shares are in `cloud_common`; the admin
 commands in `cloud_admin_cmds`, the member ones in `cloud_member_cmds`, the rejected events in
-`cloud_rejection_cmds` (imported below, which adds them to the group); this module keeps `serve` and the e-receipt wiring and re-exports the
+`cloud_rejection_cmds` (imported below, which adds them to the group); this module keeps `serve` and re-exports the
 names it always offered.
 """
 
@@ -15,9 +14,7 @@ from __future__ import annotations
 
 import base64
 import os
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -57,47 +54,6 @@ from pos_app.cli.cloud_member_cmds import (
     promotion_add,
     reconcile,
 )
-
-
-def receipts_wiring() -> tuple[Any, Any]:
-    """(token codec, receipt renderer) from the `receipts` package when it is installed."""
-    try:
-        from receipts import token as rtoken  # type: ignore[attr-defined]
-    except ImportError:
-        return None, None
-
-    class Codec:
-        def decode(self, token_or_url: str) -> Any:
-            return rtoken.decode_token(token_or_url)
-
-        def verify(self, fields: Any, public_key_raw: bytes) -> None:
-            rtoken.verify_token(fields, public_key_raw)
-
-    renderer: Callable[..., str] | None = None
-    try:
-        from receipts import document as rdoc  # type: ignore[attr-defined]
-        from receipts import html as rhtml  # type: ignore[attr-defined]
-
-        def render(
-            payload: dict[str, Any],
-            *,
-            verified: bool,
-            extra_html: str = "",
-            store_name: str = "",
-            kind: str = "sale.completed",
-        ) -> str:
-            store_id = str(payload.get("store_id", ""))
-            store = rdoc.StoreInfo(name=store_name or store_id, store_id=store_id)
-            build = (
-                rdoc.from_refund_payload if kind == "refund.completed" else rdoc.from_sale_payload
-            )
-            doc = build(payload, store=store)
-            return str(rhtml.render_receipt_html(doc, verified=verified, extra_html=extra_html))
-
-        renderer = render
-    except ImportError:
-        renderer = None
-    return Codec(), renderer
 
 
 @cloud.command("serve")
@@ -161,7 +117,7 @@ def serve(
     import uvicorn
 
     from cloud.app import create_app
-    from cloud.ereceipt import CloudConfig
+    from cloud.ereceipt import CloudConfig, receipts_page
     from cloud.server import uvicorn_config
 
     qr = ""
@@ -179,8 +135,7 @@ def serve(
         wechat_token=os.environ.get("GUITAI_WECHAT_TOKEN", ""),
     )
     svc = _service(db_file, database_url, cfg.base_url())
-    codec, renderer = receipts_wiring()
-    app = create_app(svc, token_codec=codec, render_receipt_html=renderer, config=cfg)
+    app = create_app(svc, render_receipt_html=receipts_page, config=cfg)
     click.echo(
         f"cloud on http://{host}:{port} ({svc.db.dialect}); e-receipts {cfg.base_url()}", err=True
     )
@@ -224,7 +179,6 @@ __all__ = [
     "parse_ttl",
     "promotion",
     "promotion_add",
-    "receipts_wiring",
     "reconcile",
     "serve",
     "store",
