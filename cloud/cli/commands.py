@@ -4,10 +4,11 @@ Every command takes --db FILE (SQLite, the default: ./guitai-cloud.db or $GUITAI
 --database-url postgresql://… ($GUITAI_CLOUD_DATABASE_URL).  Admin commands publish changes
 the tills pull.
 
-The `cloud` group and the helpers every cloud command shares are in `cloud_common`; the admin
-commands in `cloud_admin_cmds`, the member ones in `cloud_member_cmds`, the rejected events in
-`cloud_rejection_cmds` (imported below, which adds them to the group); this module keeps `serve` and re-exports the
-names it always offered.
+The till's `guitai` finds this group through the `guitai.commands` entry point (pos_app never
+imports the cloud).  The `cloud` group and the helpers every cloud command shares are in
+`common`; the admin commands in `admin_cmds`, the member ones in `member_cmds`, the rejected
+events in `rejection_cmds` (imported below, which adds them to the group); this module keeps
+`serve`.
 """
 
 from __future__ import annotations
@@ -18,42 +19,9 @@ from pathlib import Path
 
 import click
 
-from pos_app.cli import cloud_admin_cmds, cloud_member_cmds, cloud_rejection_cmds
-from pos_app.cli.cloud_admin_cmds import (
-    _read_products,
-    catalog,
-    catalog_import,
-    catalog_price,
-    config,
-    config_set,
-    devices,
-    devices_list,
-    devices_revoke,
-    enrollment_code,
-    store,
-    store_add,
-    totals,
-)
-from pos_app.cli.cloud_common import (
-    CloudCommandError,
-    F,
-    _run,
-    _service,
-    cloud,
-    db_options,
-    parse_ttl,
-)
-from pos_app.cli.cloud_member_cmds import (
-    coupon,
-    coupon_add,
-    funnel,
-    member,
-    member_add,
-    member_show,
-    promotion,
-    promotion_add,
-    reconcile,
-)
+# Imported for their commands: each adds its own to the `cloud` group.
+from cloud.cli import admin_cmds, member_cmds, rejection_cmds
+from cloud.cli.common import _service, cloud, db_options, need_packages
 
 
 @cloud.command("serve")
@@ -114,6 +82,7 @@ def serve(
             "不接受 --wechat-token：命令行中的令牌在云端运行期间会一直出现在进程列表中。"
             "请在服务的环境变量中设置 GUITAI_WECHAT_TOKEN",
         )
+    need_packages("starlette", "uvicorn")
     import uvicorn
 
     from cloud.app import create_app
@@ -149,39 +118,4 @@ def serve(
         svc.db.close()
 
 
-__all__ = [
-    "CloudCommandError",
-    "F",
-    "_read_products",
-    "_run",
-    "_service",
-    "catalog",
-    "catalog_import",
-    "catalog_price",
-    "cloud",
-    "cloud_admin_cmds",
-    "cloud_member_cmds",
-    "cloud_rejection_cmds",
-    "config",
-    "config_set",
-    "coupon",
-    "coupon_add",
-    "db_options",
-    "devices",
-    "devices_list",
-    "devices_revoke",
-    "enrollment_code",
-    "funnel",
-    "member",
-    "member_add",
-    "member_show",
-    "os",
-    "parse_ttl",
-    "promotion",
-    "promotion_add",
-    "reconcile",
-    "serve",
-    "store",
-    "store_add",
-    "totals",
-]
+__all__ = ["admin_cmds", "cloud", "member_cmds", "rejection_cmds", "serve"]
