@@ -1,1 +1,1 @@
-"""Sync: outbox relay, signed HTTP client, change puller, scheduler jobs, reference cloud."""
+"""Sync, the till's side: outbox relay, signed HTTP client, change puller, scheduler jobs."""

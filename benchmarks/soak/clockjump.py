@@ -21,6 +21,11 @@ from .common import PIN, make_till
 
 def run(work: Path, sales_per_step: int = 10) -> dict[str, Any]:
     from benchmarks.crash_check import check_database
+    from cloud.app import create_app
+    from cloud.db import CloudDB
+    from cloud.ereceipt import CloudConfig
+    from cloud.server import ThreadedServer
+    from cloud.service import CloudService
     from pos_app.adapters.db.connection import open_database
     from pos_app.bootstrap import build_till
     from pos_app.cli.sync_cmds import build_relay
@@ -29,11 +34,6 @@ def run(work: Path, sales_per_step: int = 10) -> dict[str, Any]:
     from pos_app.domain.ports import ManualClock
     from pos_app.domain.tenders import Tender
     from sync.client import CloudClient
-    from sync.cloud.app import create_app
-    from sync.cloud.db import CloudDB
-    from sync.cloud.ereceipt import CloudConfig
-    from sync.cloud.server import ThreadedServer
-    from sync.cloud.service import CloudService
     from sync.signing import load_private_key
 
     home = make_till(work / "clock")

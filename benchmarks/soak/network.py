@@ -22,12 +22,12 @@ def run(work: Path, events: int, seed: int = 20261125, deadline_s: float = 600) 
     from fault_proxy import FaultProxy
     from sync_testkit import TillWriter, enroll_device, enroll_settings, make_till_home
 
+    from cloud.app import create_app
+    from cloud.db import CloudDB
+    from cloud.ereceipt import CloudConfig
+    from cloud.server import ThreadedServer
+    from cloud.service import CloudService
     from pos_app.cli.sync_cmds import build_relay
-    from sync.cloud.app import create_app
-    from sync.cloud.db import CloudDB
-    from sync.cloud.ereceipt import CloudConfig
-    from sync.cloud.server import ThreadedServer
-    from sync.cloud.service import CloudService
     from sync.relay import Backoff
 
     work.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,8 @@
 """The `guitai` command.
 
 Each command group lives in its own module under pos_app/cli/ and is imported only when it is
-used (start-up stays fast).  Errors a person sees are printed in Chinese and English with what
+used (start-up stays fast).  Groups of other packages (the cloud's `guitai cloud …`) are found
+through the `guitai.commands` entry points, also imported only when used.  Errors a person sees are printed in Chinese and English with what
 to do next; with --json they are printed as {"error": {...}} on standard output.
 """
 
@@ -24,7 +25,6 @@ COMMANDS: dict[str, str] = {
     "user": "pos_app.cli.setup_cmds:user",
     "enroll": "pos_app.cli.sync_cmds:enroll",
     "sync": "pos_app.cli.sync_cmds:sync",
-    "cloud": "pos_app.cli.cloud_cmds:cloud",
     "demo-data": "pos_app.cli.catalog_cmds:demo_data",
     "catalog": "pos_app.cli.catalog_cmds:catalog",
     "sale": "pos_app.cli.sale_cmds:sale",
@@ -46,28 +46,70 @@ COMMANDS: dict[str, str] = {
     "drawer": "pos_app.cli.devices_cmds:drawer",
     "run": "pos_app.cli.run_cmd:run",
     "stock": "pos_app.cli.stock_cmds:stock",
-    "cloud-stock": "pos_app.cli.cloud_stock_cmds:cloud_stock",
     "member": "pos_app.cli.member_cmds:member",
 }
 
 
+# Other packages add command groups under this entry-point group (the cloud, installed with
+# the `cloud` extra, adds `cloud` and `cloud-stock`): the till's code never imports them.
+ENTRY_POINT_GROUP = "guitai.commands"
+
+
+def plugin_commands() -> dict[str, str]:
+    """command name -> "module:attribute" of the installed `guitai.commands` entry points.
+
+    Read only when a name is not one of ours or help lists them: scanning the installed
+    distributions costs milliseconds a till command does not need to pay."""
+    from importlib.metadata import entry_points
+
+    return {ep.name: ep.value for ep in entry_points(group=ENTRY_POINT_GROUP)}
+
+
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(set(super().list_commands(ctx)) | set(COMMANDS))
+        return sorted(set(super().list_commands(ctx)) | set(COMMANDS) | set(plugin_commands()))
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name in COMMANDS:
-            module, attr = COMMANDS[cmd_name].split(":")
-            try:
-                mod = importlib.import_module(module)
-            except ModuleNotFoundError as err:
-                if err.name != module:
-                    raise
+        target = COMMANDS.get(cmd_name) or plugin_commands().get(cmd_name)
+        if target is None:
+            return super().get_command(ctx, cmd_name)
+        module, attr = target.split(":")
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as err:
+            if err.name is None or not (module == err.name or module.startswith(err.name + ".")):
+                raise
+            if cmd_name in COMMANDS:
                 return None  # a command group not built into this edition
-            cmd = getattr(mod, attr)
-            assert isinstance(cmd, click.Command)
-            return cmd
-        return super().get_command(ctx, cmd_name)
+            return _not_installed(cmd_name)
+        cmd = getattr(mod, attr)
+        assert isinstance(cmd, click.Command)
+        return cmd
+
+
+class NotInstalled(GuitaiError):
+    code = "not_installed"
+
+
+def _not_installed(name: str) -> click.Command:
+    """A command whose package an entry point names is missing (a till built without the
+    cloud, metadata and all): say how to get it instead of "no such command"."""
+
+    def refuse(args: tuple[str, ...]) -> None:
+        raise NotInstalled(
+            f"`guitai {name}` is not installed here: it comes with the cloud. Install it with "
+            "pip install 'guitai[cloud]' on the cloud's server",
+            f"此处未安装 `guitai {name}`：它属于云端。请在云端服务器上运行 pip install 'guitai[cloud]'",
+        )
+
+    return click.Command(
+        name,
+        callback=refuse,
+        params=[click.Argument(["args"], nargs=-1, type=click.UNPROCESSED)],
+        context_settings={"ignore_unknown_options": True, "help_option_names": []},
+        help="Not installed here: pip install 'guitai[cloud]'.",
+        add_help_option=False,
+    )
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -118,12 +118,11 @@ def start_stack(out: Path, *, cloud: bool = True, fast: bool = False) -> LiveSta
 
 
 def start_cloud(s: LiveStack) -> None:
-    from pos_app.cli.cloud_cmds import receipts_wiring
-    from sync.cloud.app import create_app
-    from sync.cloud.db import CloudDB
-    from sync.cloud.ereceipt import CloudConfig
-    from sync.cloud.server import ThreadedServer
-    from sync.cloud.service import CloudService
+    from cloud.app import create_app
+    from cloud.db import CloudDB
+    from cloud.ereceipt import CloudConfig, receipts_page
+    from cloud.server import ThreadedServer
+    from cloud.service import CloudService
 
     s.cloud_db = s.out / "cloud.db"
     db = CloudDB(str(s.cloud_db))
@@ -135,9 +134,8 @@ def start_cloud(s: LiveStack) -> None:
     url = f"http://127.0.0.1:{port}"
     cfg = CloudConfig(brand_name="青衫", account_name="青衫服饰", public_url=url)
     svc = CloudService(db, ereceipt_base_url=cfg.base_url())
-    codec, renderer = receipts_wiring()
     server = ThreadedServer(
-        create_app(svc, token_codec=codec, render_receipt_html=renderer, config=cfg), port=port
+        create_app(svc, render_receipt_html=receipts_page, config=cfg), port=port
     )
     server.start()
     s.closers.append(server.stop)
@@ -208,8 +206,8 @@ def stock_the_chain(home: Path, s: LiveStack, skus: int, seed: int = 7) -> int:
     """The demo chain's stock in the cloud: the demo till's own store with the figures
     `guitai demo-data` gave the till, and the other stores (added, located) with theirs, so
     the stock grid's "other stores" has answers.  Returns the number of figures set."""
+    from cloud.stock import CloudStock
     from pos_app.demo.data import DEMO_STORES, generate_catalog, generate_stock
-    from sync.cloud.stock import CloudStock
 
     db = str(s.cloud_db)
     stock = CloudStock(s.cloud_service)

@@ -11,14 +11,14 @@ from typing import Any
 import pytest
 from members_kit import init_till, run
 
+from cloud.app import create_app
+from cloud.db import CloudDB
+from cloud.ereceipt import CloudConfig
+from cloud.server import ThreadedServer
+from cloud.service import CloudService
 from pos_app.domain.errors import GuitaiError, RuleViolation
 from pos_app.domain.tenders import Tender
 from pos_app.services.member_checkout import MemberCheckout, PayStep
-from sync.cloud.app import create_app
-from sync.cloud.db import CloudDB
-from sync.cloud.ereceipt import CloudConfig
-from sync.cloud.server import ThreadedServer
-from sync.cloud.service import CloudService
 
 JKT = "6901234567892"  # ¥299, member price ¥269
 TEE = "6901234567908"  # ¥99

@@ -18,9 +18,9 @@ pytest_plugins = ["sync_fixtures"]  # cloud_db_url: sqlite, and postgres (marked
 
 from sync_testkit import enroll_device  # noqa: E402
 
-from sync.cloud.common import ApiError  # noqa: E402
-from sync.cloud.db import CloudDB  # noqa: E402
-from sync.cloud.service import CloudService  # noqa: E402
+from cloud.common import ApiError  # noqa: E402
+from cloud.db import CloudDB  # noqa: E402
+from cloud.service import CloudService  # noqa: E402
 
 PHONE = "13800138000"
 

@@ -17,9 +17,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from members_cloud_rig import Rig, open_rig
 from members_kit import run
 
+from cloud.db import CloudDB
+from cloud.service import CloudService
 from pos_app.domain.loyalty import points_settled_by_returns, refunded_value
-from sync.cloud.db import CloudDB
-from sync.cloud.service import CloudService
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
 from sync_testkit import enroll_device

@@ -15,8 +15,8 @@ import pytest
 from members_cloud_rig import Rig, ereceipt_url_of, open_rig
 from members_kit import run
 
-from sync.cloud.token_v1 import BuiltinTokenCodec
-from sync.cloud.wechat_push import follow_scene, parse_push, push_signature
+from cloud.wechat_push import follow_scene, parse_push, push_signature
+from receipts.token import decode_token
 
 TOKEN = "qingshan-wechat-token"
 JKT = "6901234567892"
@@ -107,7 +107,7 @@ def test_subscribe_from_a_receipt_counts_one_follow_with_the_button(
     )
     rig.sync(rig.a)
     url = ereceipt_url_of(rig.a, sale["receipt_no"])
-    fields = BuiltinTokenCodec().decode(url)
+    fields = decode_token(url)
     scene = f"r.{fields.key_id.hex()}.{fields.receipt_no}"
     assert len(scene) <= 64  # WeChat's limit on a scene string
     created = int(time.time())
@@ -143,7 +143,7 @@ def test_subscribe_from_a_receipt_counts_one_follow_with_the_button(
     token2 = url2.rsplit("/", 1)[-1]
     assert httpx.post(f"{rig.url}/r/{token2}/follow", timeout=10).json() == {"counted": True}
     assert httpx.post(f"{rig.url}/r/{token2}/follow", timeout=10).json() == {"counted": False}
-    f2 = BuiltinTokenCodec().decode(url2)
+    f2 = decode_token(url2)
     push(rig, subscribe_xml("oWx-li", created + 2, f"qrscene_r.{f2.key_id.hex()}.{f2.receipt_no}"))
     assert follows(rig)["小李"] == 2
     with rig.svc.db.tx() as tx:

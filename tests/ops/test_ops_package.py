@@ -311,6 +311,42 @@ def test_bundled_till_answers_version_and_passes_the_selftest(
 
 @pytest.mark.slow
 @pytest.mark.timeout(900)  # the first one builds the package (about 35-70 s here)
+def test_the_till_build_carries_no_cloud_and_no_server_stack(
+    artifacts: tuple[Path, Path], installed: Path, tmp_path: Path
+) -> None:
+    viewer = Path(sys.executable).with_name("pyi-archive_viewer")
+    if not viewer.exists():
+        pytest.skip("pyi-archive_viewer (PyInstaller) is not installed")
+    exe = installed / "opt/guitai/guitai"
+    listing = subprocess.run(
+        [str(viewer), "--list", "--recursive", "--brief", str(exe)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    ).stdout
+    modules = {line.strip() for line in listing.splitlines() if line.startswith(" ")}
+    assert "pos_app.cli" in modules and "sync.relay" in modules  # the listing is the till's
+    server = ("cloud", "starlette", "uvicorn", "psycopg", "psycopg_binary")
+    bundled = sorted(m for m in modules if m.split(".")[0] in server)
+    assert not bundled, bundled[:10]
+    files = [p.name for p in (installed / "opt/guitai/_internal").iterdir()]
+    assert not [f for f in files if f.split("-")[0].split(".")[0] in server], files
+    # `guitai cloud` in the till's build says where the cloud lives instead of failing
+    r = subprocess.run(
+        [str(exe), "cloud", "store", "list", "--db", "x.db"],
+        capture_output=True,
+        text=True,
+        env=_frozen_env(tmp_path),
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert "pip install 'guitai[cloud]'" in r.stderr and "属于云端" in r.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)  # the first one builds the package (about 35-70 s here)
 def test_bundled_till_sets_up_and_opens_its_window(installed: Path, tmp_path: Path) -> None:
     exe = str(installed / "opt/guitai/guitai")
     env = _frozen_env(tmp_path) | {"GUITAI_SCRYPT_N": "4096"}

@@ -35,11 +35,11 @@ def vprinter(tmp_path: Path) -> Iterator[VirtualPrinter]:
 
 class LocalCloud:
     def __init__(self, path: Path) -> None:
-        from sync.cloud.app import create_app
-        from sync.cloud.db import CloudDB
-        from sync.cloud.ereceipt import CloudConfig
-        from sync.cloud.server import ThreadedServer
-        from sync.cloud.service import CloudService
+        from cloud.app import create_app
+        from cloud.db import CloudDB
+        from cloud.ereceipt import CloudConfig
+        from cloud.server import ThreadedServer
+        from cloud.service import CloudService
 
         self.db = CloudDB(str(path))
         self.service = CloudService(self.db, ereceipt_base_url="")

@@ -20,11 +20,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sync.cloud.app import create_app
-from sync.cloud.db import CloudDB
-from sync.cloud.ereceipt import CloudConfig
-from sync.cloud.server import ThreadedServer
-from sync.cloud.service import CloudService
+from cloud.app import create_app
+from cloud.db import CloudDB
+from cloud.ereceipt import CloudConfig
+from cloud.server import ThreadedServer
+from cloud.service import CloudService
 from sync.signing import RequestSigner, b64, public_raw
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))

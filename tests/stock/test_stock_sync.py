@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from stock_testkit import cli, new_till
 
-from sync.cloud.app import create_app
-from sync.cloud.db import CloudDB
-from sync.cloud.server import ThreadedServer
-from sync.cloud.service import CloudService
-from sync.cloud.stock import CloudStock
+from cloud.app import create_app
+from cloud.db import CloudDB
+from cloud.server import ThreadedServer
+from cloud.service import CloudService
+from cloud.stock import CloudStock
 
 STYLE, SKU = "QP-2026-0001", "QP-2026-0001-BLU-L"
 

@@ -20,11 +20,11 @@ from typing import Any
 
 import pytest
 
-from sync.cloud.app import create_app
-from sync.cloud.db import CloudDB
-from sync.cloud.ereceipt import CloudConfig
-from sync.cloud.server import ThreadedServer
-from sync.cloud.service import CloudService
+from cloud.app import create_app
+from cloud.db import CloudDB
+from cloud.ereceipt import CloudConfig
+from cloud.server import ThreadedServer
+from cloud.service import CloudService
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 

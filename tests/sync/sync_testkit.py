@@ -19,10 +19,10 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from cloud.enrolment import EnrollRequest
 from pos_app.adapters.db.connection import OpenDatabase, open_database
 from pos_app.config import Paths
 from pos_app.domain.journal import GENESIS, canonical, entry_hash
-from sync.cloud.enrolment import EnrollRequest
 from sync.signing import ENROLL_KEYID, RequestSigner, key_id_of, public_raw, write_private_key
 
 START = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)

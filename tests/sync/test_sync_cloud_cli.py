@@ -79,8 +79,8 @@ def test_admin_commands_publish_changes(tmp_path: Path, cloud_db_url: str, capsy
     assert cli(capsys, "cloud", "config", "set", "points_per_yuan", "2", *db)[0] == 0
 
     # a till enrolls and pulls it all, in small pages
-    from sync.cloud.db import CloudDB
-    from sync.cloud.service import CloudService
+    from cloud.db import CloudDB
+    from cloud.service import CloudService
 
     svc = CloudService(CloudDB(cloud_db_url), ereceipt_base_url="HTTP://X/R/")
     paths, od, key = make_till_home(tmp_path / "till")
@@ -191,7 +191,7 @@ def test_cloud_serve_runs_as_a_process(tmp_path: Path) -> None:
         assert enroll.status_code == 400 and enroll.json()["error"]["code"] == "bad_json"
         assert enroll.headers["date"]
         # the official account's server URL answers WeChat's handshake with the token given
-        from sync.cloud.wechat_push import push_signature
+        from cloud.wechat_push import push_signature
 
         ts, nonce = str(int(time.time())), "n0nce"
         q = {

@@ -298,7 +298,7 @@ def test_a_cleared_rejection_is_checked_again_not_waved_through(
 ) -> None:
     """An entry missing in the cloud breaks the chain: clearing the break alone gets the
     same answer; once the missing entry is there too, both are accepted in chain order."""
-    from sync.cloud.rejections import CloudRejections
+    from cloud.rejections import CloudRejections
 
     _paths, od, _key, _home = enrolled_till(tmp_path, cloud, capsys)
     writer = TillWriter(od, "S001", 1)

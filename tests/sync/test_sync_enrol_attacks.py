@@ -270,7 +270,7 @@ def test_the_service_takes_only_a_signed_enrolment(cloud) -> None:
     """Callers of the service itself (the CLI's admin path, tests) go through the same check."""
     svc = cloud.service
     svc.add_store("S001", "南京西路店")
-    from sync.cloud.common import ApiError
+    from cloud.common import ApiError
 
     key = Ed25519PrivateKey.generate()
     with pytest.raises(ApiError) as err:

@@ -58,7 +58,7 @@ def screenshot(url: str, out: Path, tmp: Path) -> None:
 def test_ereceipt_page_in_chromium(tmp_path: Path, cloud_db_url: str) -> None:
     from PIL import Image
 
-    from sync.cloud.ereceipt import CloudConfig
+    from cloud.ereceipt import CloudConfig
 
     cfg = CloudConfig(
         brand_name="青衫 QINGSHAN", account_name="青衫服饰", account_qr_data_uri=qr_data_uri()

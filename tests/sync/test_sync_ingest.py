@@ -14,8 +14,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sync_testkit import TillWriter, enroll_device, make_till_home
 
+from cloud.ingest import Reject, _fast_canonical
 from pos_app.domain.journal import canonical
-from sync.cloud.ingest import Reject, _fast_canonical
 from sync.signing import RequestSigner
 
 pytest_plugins = ["sync_fixtures"]  # our fixtures (no conftest.py: see sync_fixtures)

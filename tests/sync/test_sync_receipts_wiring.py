@@ -1,34 +1,25 @@
-"""`guitai cloud serve` wires the receipts package (token codec, HTML renderer) into the
-e-receipt page.  Skipped until receipts.token / document / html are on the branch."""
+"""`guitai cloud serve` draws a synced sale's e-receipt page with the receipts package
+(cloud.ereceipt.receipts_page); the token-only page stays the cloud's own."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import httpx
 import pytest
 from sync_testkit import TillWriter, enroll_device, enroll_settings, make_till_home, token_for
 
-from pos_app.cli.cloud_cmds import receipts_wiring
+from cloud.ereceipt import receipts_page
 from pos_app.cli.sync_cmds import build_relay
 
 pytest_plugins = ["sync_fixtures"]  # our fixtures (no conftest.py: see sync_fixtures)
 
-pytestmark = pytest.mark.skipif(
-    any(importlib.util.find_spec(f"receipts.{m}") is None for m in ("token", "document", "html")),
-    reason="needs receipts.token, receipts.document and receipts.html",
-)
-
 
 @pytest.mark.parametrize("cloud_db_url", ["sqlite"], indirect=True)
 def test_page_uses_the_receipts_package(tmp_path: Path, cloud_db_url: str) -> None:
-
-    codec, renderer = receipts_wiring()
-    assert codec is not None and renderer is not None
     from sync_fixtures import Cloud  # loaded as a plugin above
 
-    cloud = Cloud(cloud_db_url, token_codec=codec, render_receipt_html=renderer).start()
+    cloud = Cloud(cloud_db_url, render_receipt_html=receipts_page).start()
     try:
         svc = cloud.service
         svc.add_store("S001", "南京西路店")

@@ -72,11 +72,11 @@ def shop(till_home: Path) -> Iterator[dict[str, str]]:
 def cloud(till_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """The reference cloud on loopback, the till enrolled with it, a member with ¥300 stored
     value and a ¥50 coupon published by the cloud."""
-    from sync.cloud.app import create_app
-    from sync.cloud.db import CloudDB
-    from sync.cloud.ereceipt import CloudConfig
-    from sync.cloud.server import ThreadedServer
-    from sync.cloud.service import CloudService
+    from cloud.app import create_app
+    from cloud.db import CloudDB
+    from cloud.ereceipt import CloudConfig
+    from cloud.server import ThreadedServer
+    from cloud.service import CloudService
 
     monkeypatch.setenv("GUITAI_PIN", "9472")  # the till's admin
     db = CloudDB(str(till_home.parent / "cloud.db"))

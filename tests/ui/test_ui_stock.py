@@ -424,15 +424,15 @@ def test_grid_asks_the_real_cloud_for_other_stores(
 ) -> None:
     """An enrolled till and the reference cloud on 127.0.0.1: other stores nearest first; the
     cloud gone, the grid still shows this store and says why the rest is missing."""
+    from cloud.app import create_app
+    from cloud.db import CloudDB
+    from cloud.server import ThreadedServer
+    from cloud.service import CloudService
+    from cloud.stock import CloudStock
     from pos_app.cli.context import AppContext
     from pos_app.demo.live import cli
     from pos_app.domain.users import Role
     from pos_app.ui.app import build_app, teardown
-    from sync.cloud.app import create_app
-    from sync.cloud.db import CloudDB
-    from sync.cloud.server import ThreadedServer
-    from sync.cloud.service import CloudService
-    from sync.cloud.stock import CloudStock
 
     db = CloudDB(str(tmp_path / "cloud.db"))
     svc = CloudService(db, ereceipt_base_url="")

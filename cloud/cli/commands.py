@@ -2,102 +2,26 @@
 
 Every command takes --db FILE (SQLite, the default: ./guitai-cloud.db or $GUITAI_CLOUD_DB) or
 --database-url postgresql://… ($GUITAI_CLOUD_DATABASE_URL).  Admin commands publish changes
-the tills pull.  This module is also where the `receipts` package is wired into the cloud's
-e-receipt page (sync may not import receipts).
+the tills pull.
 
-The `cloud` group and the helpers every cloud command shares are in `cloud_common`; the admin
-commands in `cloud_admin_cmds`, the member ones in `cloud_member_cmds`, the rejected events in
-`cloud_rejection_cmds` (imported below, which adds them to the group); this module keeps `serve` and the e-receipt wiring and re-exports the
-names it always offered.
+The till's `guitai` finds this group through the `guitai.commands` entry point (pos_app never
+imports the cloud).  The `cloud` group and the helpers every cloud command shares are in
+`common`; the admin commands in `admin_cmds`, the member ones in `member_cmds`, the rejected
+events in `rejection_cmds` (imported below, which adds them to the group); this module keeps
+`serve`.
 """
 
 from __future__ import annotations
 
 import base64
 import os
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import click
 
-from pos_app.cli import cloud_admin_cmds, cloud_member_cmds, cloud_rejection_cmds
-from pos_app.cli.cloud_admin_cmds import (
-    _read_products,
-    catalog,
-    catalog_import,
-    catalog_price,
-    config,
-    config_set,
-    devices,
-    devices_list,
-    devices_revoke,
-    enrollment_code,
-    store,
-    store_add,
-    totals,
-)
-from pos_app.cli.cloud_common import (
-    CloudCommandError,
-    F,
-    _run,
-    _service,
-    cloud,
-    db_options,
-    parse_ttl,
-)
-from pos_app.cli.cloud_member_cmds import (
-    coupon,
-    coupon_add,
-    funnel,
-    member,
-    member_add,
-    member_show,
-    promotion,
-    promotion_add,
-    reconcile,
-)
-
-
-def receipts_wiring() -> tuple[Any, Any]:
-    """(token codec, receipt renderer) from the `receipts` package when it is installed."""
-    try:
-        from receipts import token as rtoken  # type: ignore[attr-defined]
-    except ImportError:
-        return None, None
-
-    class Codec:
-        def decode(self, token_or_url: str) -> Any:
-            return rtoken.decode_token(token_or_url)
-
-        def verify(self, fields: Any, public_key_raw: bytes) -> None:
-            rtoken.verify_token(fields, public_key_raw)
-
-    renderer: Callable[..., str] | None = None
-    try:
-        from receipts import document as rdoc  # type: ignore[attr-defined]
-        from receipts import html as rhtml  # type: ignore[attr-defined]
-
-        def render(
-            payload: dict[str, Any],
-            *,
-            verified: bool,
-            extra_html: str = "",
-            store_name: str = "",
-            kind: str = "sale.completed",
-        ) -> str:
-            store_id = str(payload.get("store_id", ""))
-            store = rdoc.StoreInfo(name=store_name or store_id, store_id=store_id)
-            build = (
-                rdoc.from_refund_payload if kind == "refund.completed" else rdoc.from_sale_payload
-            )
-            doc = build(payload, store=store)
-            return str(rhtml.render_receipt_html(doc, verified=verified, extra_html=extra_html))
-
-        renderer = render
-    except ImportError:
-        renderer = None
-    return Codec(), renderer
+# Imported for their commands: each adds its own to the `cloud` group.
+from cloud.cli import admin_cmds, member_cmds, rejection_cmds
+from cloud.cli.common import _service, cloud, db_options, need_packages
 
 
 @cloud.command("serve")
@@ -118,7 +42,7 @@ def receipts_wiring() -> tuple[Any, Any]:
 )
 @click.option("--join-url", default="", help="Membership sign-up link.")
 # Refused, not read: a long-running server's command line is in the process list for as long
-# as it runs.  The token comes from GUITAI_WECHAT_TOKEN (sync.cloud.app reads it).
+# as it runs.  The token comes from GUITAI_WECHAT_TOKEN (cloud.app reads it).
 @click.option(
     "--wechat-token",
     hidden=True,
@@ -158,11 +82,12 @@ def serve(
             "不接受 --wechat-token：命令行中的令牌在云端运行期间会一直出现在进程列表中。"
             "请在服务的环境变量中设置 GUITAI_WECHAT_TOKEN",
         )
+    need_packages("starlette", "uvicorn")
     import uvicorn
 
-    from sync.cloud.app import create_app
-    from sync.cloud.ereceipt import CloudConfig
-    from sync.cloud.server import uvicorn_config
+    from cloud.app import create_app
+    from cloud.ereceipt import CloudConfig, receipts_page
+    from cloud.server import uvicorn_config
 
     qr = ""
     if account_qr:
@@ -179,8 +104,7 @@ def serve(
         wechat_token=os.environ.get("GUITAI_WECHAT_TOKEN", ""),
     )
     svc = _service(db_file, database_url, cfg.base_url())
-    codec, renderer = receipts_wiring()
-    app = create_app(svc, token_codec=codec, render_receipt_html=renderer, config=cfg)
+    app = create_app(svc, render_receipt_html=receipts_page, config=cfg)
     click.echo(
         f"cloud on http://{host}:{port} ({svc.db.dialect}); e-receipts {cfg.base_url()}", err=True
     )
@@ -194,40 +118,4 @@ def serve(
         svc.db.close()
 
 
-__all__ = [
-    "CloudCommandError",
-    "F",
-    "_read_products",
-    "_run",
-    "_service",
-    "catalog",
-    "catalog_import",
-    "catalog_price",
-    "cloud",
-    "cloud_admin_cmds",
-    "cloud_member_cmds",
-    "cloud_rejection_cmds",
-    "config",
-    "config_set",
-    "coupon",
-    "coupon_add",
-    "db_options",
-    "devices",
-    "devices_list",
-    "devices_revoke",
-    "enrollment_code",
-    "funnel",
-    "member",
-    "member_add",
-    "member_show",
-    "os",
-    "parse_ttl",
-    "promotion",
-    "promotion_add",
-    "receipts_wiring",
-    "reconcile",
-    "serve",
-    "store",
-    "store_add",
-    "totals",
-]
+__all__ = ["admin_cmds", "cloud", "member_cmds", "rejection_cmds", "serve"]

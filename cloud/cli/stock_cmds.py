@@ -12,8 +12,7 @@ from typing import Any
 
 import click
 
-from pos_app.cli.cloud_cmds import _run, db_options
-from pos_app.cli.common import emit, json_option
+from cloud.cli.common import _run, db_options, emit, json_option
 from pos_app.domain.errors import InvalidInput
 
 
@@ -74,7 +73,7 @@ def set_(
     as_json: bool,
 ) -> None:
     """Set a store's quantities (starting figures, an ERP count): SKU=QTY … or --file."""
-    from sync.cloud.stock import CloudStock
+    from cloud.stock import CloudStock
 
     qty, styles = _csv(path) if path else ({}, {})
     given = _pairs(pairs)
@@ -96,7 +95,7 @@ def locate(
     store_id: str, lat: float, lon: float, db_file: str | None, database_url: str | None
 ) -> None:
     """Where a store is (other stores' grids are shown nearest first)."""
-    from sync.cloud.stock import CloudStock
+    from cloud.stock import CloudStock
 
     _run(lambda s: CloudStock(s).locate(store_id, lat, lon), db_file, database_url)
     click.echo(f"{store_id} at {lat}, {lon}")
@@ -117,7 +116,7 @@ def deliver(
     as_json: bool,
 ) -> None:
     """Announce a delivery to a store: SKU=QTY …"""
-    from sync.cloud.stock import CloudStock
+    from cloud.stock import CloudStock
 
     lines = _pairs(pairs)
     r = _run(lambda s: CloudStock(s).announce_delivery(store_id, doc, lines), db_file, database_url)
@@ -139,7 +138,7 @@ def docs(
     store_id: str | None, db_file: str | None, database_url: str | None, as_json: bool
 ) -> None:
     """Deliveries and transfers and whether they were received (with short/over)."""
-    from sync.cloud.stock import CloudStock
+    from cloud.stock import CloudStock
 
     rows: list[dict[str, Any]] = _run(lambda s: CloudStock(s).docs(store_id), db_file, database_url)
 
@@ -168,7 +167,7 @@ def show(
     style: str, from_store: str | None, db_file: str | None, database_url: str | None, as_json: bool
 ) -> None:
     """Every store's quantities of a style."""
-    from sync.cloud.stock import CloudStock
+    from cloud.stock import CloudStock
 
     r = _run(lambda s: CloudStock(s).style_grid(style, from_store), db_file, database_url)
     emit(

@@ -1,10 +1,10 @@
 """The e-receipt page `/r/{token}`: what the cloud knows about a printed receipt.
 
-Token decoding and the receipt's HTML belong to the `receipts` package, which `sync` may not
-import: they are injected (TokenCodec, ReceiptRenderer).  The built-in rendering here is the
-fallback that keeps the page working without the injected renderer, and it always draws the
-token-only page (the sale has not synced yet).  One self-contained page: no external assets,
-so it opens inside WeChat's browser on a slow link.
+The token is read and verified by `receipts.token`, and `receipts_page` draws a synced sale
+with the `receipts` package's own HTML (`guitai cloud serve` and the demo pass it to
+`create_app`).  The built-in rendering here draws the token-only page (the sale has not synced
+yet), the verdicts, and the synced sale when no renderer is given or the renderer fails.  One
+self-contained page: no external assets, so it opens inside WeChat's browser on a slow link.
 """
 
 from __future__ import annotations
@@ -14,26 +14,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, Protocol
 
+from receipts import document as rdoc
+from receipts import html as rhtml
+from receipts.token import TokenFields
+
 CHINA = timezone(timedelta(hours=8))
-
-
-class TokenFieldsLike(Protocol):
-    version: int
-    key_id: bytes
-    receipt_no: int
-    issued_at: int
-    total_fen: int
-    sale_digest: bytes
-    signature: bytes
-    signed: bytes
-
-
-class TokenCodec(Protocol):
-    def decode(self, token_or_url: str) -> Any:
-        """TokenFieldsLike; raises any exception on an unreadable token."""
-
-    def verify(self, fields: Any, public_key_raw: bytes) -> None:
-        """Raises any exception when the signature does not verify."""
 
 
 class ReceiptRenderer(Protocol):
@@ -48,6 +33,22 @@ class ReceiptRenderer(Protocol):
     ) -> str:
         """A whole HTML page for a synced sale or refund payload (docs/events.md); kind is
         the event type (sale.completed / refund.completed)."""
+
+
+def receipts_page(
+    payload: dict[str, Any],
+    *,
+    verified: bool,
+    extra_html: str = "",
+    store_name: str = "",
+    kind: str = "sale.completed",
+) -> str:
+    """A ReceiptRenderer: the synced sale or refund drawn by the `receipts` package."""
+    store_id = str(payload.get("store_id", ""))
+    store = rdoc.StoreInfo(name=store_name or store_id, store_id=store_id)
+    build = rdoc.from_refund_payload if kind == "refund.completed" else rdoc.from_sale_payload
+    doc = build(payload, store=store)
+    return str(rhtml.render_receipt_html(doc, verified=verified, extra_html=extra_html))
 
 
 @dataclass(frozen=True)
@@ -71,17 +72,6 @@ VERDICTS = {
     "altered": ("✘ 此小票已被篡改", "This receipt has been altered", "bad"),
     "unknown_till": ("? 来自未知收银台的小票", "Receipt from an unknown till", "warn"),
     "revoked_till": ("? 此收银台已停用", "The till that issued this receipt was revoked", "warn"),
-}
-
-
-TENDERS = {
-    "cash": "现金",
-    "wechat": "微信支付",
-    "alipay": "支付宝",
-    "card": "银行卡",
-    "unionpay": "银联",
-    "stored_value": "储值卡",
-    "coupon": "优惠券",
 }
 
 
@@ -165,7 +155,7 @@ def builtin_receipt(
     store_name: str,
     store_id: str,
     till_no: int | None,
-    fields: Any,
+    fields: TokenFields,
     verdict: str,
     cfg: CloudConfig,
 ) -> str:

@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from ..signing import b64, key_id_of
+from sync.signing import b64, key_id_of
+
 from . import stock
 from .admin import CloudAdmin
 from .common import ApiError, _dump, _now_iso, code_hash, load_json

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pos_app.domain.ed25519_keys import public_key_problem
-
-from ..signing import (
+from sync.signing import (
     ENROLL_KEYID,
     SignatureProblem,
     SignedRequest,
@@ -23,6 +22,7 @@ from ..signing import (
     unb64,
     verify_request,
 )
+
 from .common import ApiError, load_json
 
 

@@ -9,8 +9,7 @@ from typing import Any
 
 import click
 
-from pos_app.cli.cloud_common import _run, cloud, db_options
-from pos_app.cli.common import emit, json_option
+from cloud.cli.common import _run, cloud, db_options, emit, json_option
 from pos_app.domain.errors import InvalidInput
 from pos_app.domain.money import format_fen
 

@@ -7,13 +7,12 @@ from typing import Any
 
 import click
 
-from pos_app.cli.cloud_common import _run, cloud, db_options
-from pos_app.cli.common import emit, json_option
+from cloud.cli.common import _run, cloud, db_options, emit, json_option
 from pos_app.domain.errors import InvalidInput
 
 
 def _rejections(svc: Any) -> Any:
-    from sync.cloud.rejections import CloudRejections
+    from cloud.rejections import CloudRejections
 
     return CloudRejections(svc.db, svc.now)
 

@@ -1,8 +1,11 @@
 """What the `guitai cloud …` commands share: the `cloud` group itself, --db/--database-url,
-running a call against the cloud service, durations like 24h."""
+running a call against the cloud service, durations like 24h, --json output, and the check
+that the `cloud` extra's server packages are installed."""
 
 from __future__ import annotations
 
+import importlib
+import json
 import re
 from collections.abc import Callable
 from datetime import timedelta
@@ -17,6 +20,46 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 class CloudCommandError(GuitaiError):
     code = "cloud_error"
+
+
+class CloudExtraMissing(GuitaiError):
+    code = "cloud_extra_missing"
+
+
+def need_packages(*names: str) -> None:
+    """Refuse, saying how to install them, when the `cloud` extra's server packages are absent
+    (a till installs guitai without them; its admin commands on SQLite need none)."""
+    missing = []
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError:
+            missing.append(name)
+    if missing:
+        listed = ", ".join(missing)
+        raise CloudExtraMissing(
+            f"The cloud's server packages are not installed ({listed} missing). Install them "
+            "with: pip install 'guitai[cloud]'",
+            f"未安装云端服务所需的软件包（缺少 {listed}）。请运行：pip install 'guitai[cloud]'",
+        )
+
+
+json_option = click.option(
+    "--json", "as_json", is_flag=True, help="Print the answer as JSON (for automation)."
+)
+
+
+def emit(data: Any, as_json: bool, text: Callable[[Any], str] | str | None = None) -> None:
+    # The same output as the till's commands (pos_app.cli.common.emit), which the cloud may
+    # not import.
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    elif callable(text):
+        click.echo(text(data))
+    elif text is not None:
+        click.echo(text)
+    else:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
 def db_options(f: F) -> F:
@@ -35,19 +78,21 @@ def db_options(f: F) -> F:
 
 
 def _service(db_file: str | None, database_url: str | None, base_url: str = "") -> Any:
-    from sync.cloud.db import CloudDB
-    from sync.cloud.service import CloudService
+    from cloud.db import CloudDB
+    from cloud.service import CloudService
 
     if db_file and database_url:
         raise InvalidInput(
             "Give --db or --database-url, not both", "--db 与 --database-url 只能选一个"
         )
+    if database_url:
+        need_packages("psycopg")
     db = CloudDB(database_url or db_file or "guitai-cloud.db")
     return CloudService(db, ereceipt_base_url=base_url or "HTTP://127.0.0.1:8700/R/")
 
 
 def _run(fn: Callable[[Any], Any], db_file: str | None, database_url: str | None) -> Any:
-    from sync.cloud.service import ApiError
+    from cloud.service import ApiError
 
     svc = _service(db_file, database_url)
     try:
