@@ -156,7 +156,7 @@ class Till:
 
     @property
     def members(self) -> Any:
-        """The member service (one per till object: a sale and its pricing share it)."""
+        """The member parts (one set per till object: a sale and its pricing share it)."""
         from pos_app.adapters.members_wiring import build_member_service
 
         return build_member_service(self)
@@ -170,7 +170,7 @@ class Till:
 
         if self.followup_job is not None:
             return
-        self.followup_job = FollowupJob(self.members, on_due, interval_s=interval_s)
+        self.followup_job = FollowupJob(self.members.associates, on_due, interval_s=interval_s)
         self.followup_job.start()
 
     @cached_property

@@ -15,7 +15,7 @@ from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from pos_app.services.members import MemberService
+from pos_app.services.members.associates import MemberAssociates
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 class FollowupJob:
     def __init__(
         self,
-        service: MemberService,
+        service: MemberAssociates,
         on_due: Callable[[list[dict[str, Any]]], None],
         *,
         interval_s: float = 60.0,

@@ -13,7 +13,7 @@ from typing import Any
 from pos_app.config import Paths
 from pos_app.domain.errors import RuleViolation
 from pos_app.domain.ports import Clock
-from pos_app.services.members import CloudUnavailable
+from pos_app.services.members.common import CloudUnavailable
 
 
 class SyncMemberCloud:

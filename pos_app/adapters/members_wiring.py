@@ -1,17 +1,17 @@
-"""Builds the member service over a Till (the composition root's parts): the SQLite repo,
-the cloud when the till is enrolled, and e-receipt lookups.  One instance per Till object, so
-a sale and its pricing share it.  The lead can expose it as `Till.members`."""
+"""Builds the member parts over a Till (the composition root's parts): the SQLite repo,
+the cloud when the till is enrolled, and e-receipt lookups.  One set per Till object, so
+a sale's pricing and completion share it (`Till.members`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from pos_app.services.members import MemberService
+from pos_app.services.members.parts import Members, compose_members
 
 
-def build_member_service(till: Any) -> MemberService:
-    """The member service over the till's database, with the cloud when enrolled (one per
-    till object, so a sale and its pricing share it)."""
+def build_member_service(till: Any) -> Members:
+    """The member parts over the till's database, with the cloud when enrolled (one set per
+    till object, so a sale's pricing and completion share its coupon holds)."""
     svc = till.__dict__.get("_member_service")
     if svc is None:
         from pos_app.adapters.db.members_repo import SqliteMembers
@@ -38,7 +38,7 @@ def build_member_service(till: Any) -> MemberService:
                 payload = payload | {"member": {"id": found["member_id"]}}
             return payload
 
-        svc = MemberService(
+        svc = compose_members(
             till.store,
             SqliteMembers(till.database.conn),
             till.clock,

@@ -7,15 +7,15 @@ from typing import Any
 import click
 
 from pos_app.domain.money import format_fen
-from pos_app.services.members import MemberService
+from pos_app.services.members.parts import Members
 
 from .auth import sign_in
 from .common import emit, json_option, obj
 
 
-def member_service(till: Any) -> MemberService:
-    """The till's member service (one per till object; see adapters/members_wiring.py)."""
-    svc: MemberService = till.members
+def member_service(till: Any) -> Members:
+    """The till's member parts (one set per till object; see adapters/members_wiring.py)."""
+    svc: Members = till.members
     return svc
 
 
@@ -37,7 +37,7 @@ def member() -> None:
 @click.pass_context
 def find(ctx: click.Context, query: str, as_json: bool) -> None:
     """By mobile number, its last four digits, or a scanned member code (GTM:…)."""
-    found = member_service(obj(ctx).till).find(query)
+    found = member_service(obj(ctx).till).directory.find(query)
     emit(
         [m.as_dict() for m in found],
         as_json,
@@ -65,7 +65,7 @@ def enroll(
     as_json: bool,
 ) -> None:
     """Enroll a member at the till; an existing number finds that member instead."""
-    m, created = member_service(obj(ctx).till).enroll(
+    m, created = member_service(obj(ctx).till).directory.enroll(
         phone, name=name, birthday=birthday, consent=consent, associate=associate, tags=tags
     )
     emit(
@@ -85,8 +85,8 @@ def show(ctx: click.Context, member_id: str, as_json: bool) -> None:
     """The member panel: tier, balances, coupons, tags, flags, last visits, sizes."""
     svc = member_service(obj(ctx).till)
     if not member_id.upper().startswith("M") or member_id.isdigit():
-        member_id = svc.find_one(member_id).id
-    p = svc.panel(member_id)
+        member_id = svc.directory.find_one(member_id).id
+    p = svc.directory.panel(member_id)
 
     def text(p: dict[str, Any]) -> str:
         flags = [f for f, on in (("生日月", p["birthday_this_month"]), ("沉睡", p["lapsed"])) if on]
@@ -118,7 +118,7 @@ def tags_cmd(ctx: click.Context, member_id: str, tags: str, user: str, as_json: 
     """Replace a member's tags (comma separated); synced as member.updated."""
     till = obj(ctx).till
     who = sign_in(till, user)
-    m = member_service(till).set_tags(member_id, tags, who.name)
+    m = member_service(till).directory.set_tags(member_id, tags, who.name)
     emit(m.as_dict(), as_json, lambda _: _line(m) + "  " + ",".join(m.tags))
 
 
@@ -138,16 +138,16 @@ def topup(
 ) -> None:
     """Add stored value (储值充值): online only, the cloud answers the new balance."""
     from pos_app.domain.money import Money
-    from pos_app.services.member_checkout import top_up
+    from pos_app.services.members.checkout import top_up
 
     till = obj(ctx).till
     who = sign_in(till, user)
     svc = member_service(till)
     if not member_id.upper().startswith("M") or member_id.isdigit():
-        member_id = svc.find_one(member_id).id
+        member_id = svc.directory.find_one(member_id).id
     if cash:
         till.wire_side_effects()  # the pay-in opens the drawer, as any pay-in does
-    r = top_up(svc, till.shifts, who, member_id, Money.parse(amount).fen, cash=cash)
+    r = top_up(svc.stored_value, till.shifts, who, member_id, Money.parse(amount).fen, cash=cash)
     out = {"member_id": member_id, "stored_value_fen": r["stored_value_fen"]}
     if cash:
         out["cash_recorded"] = True
@@ -161,7 +161,7 @@ def topup(
 @click.pass_context
 def followups(ctx: click.Context, associate: str | None, due: bool, as_json: bool) -> None:
     """The associates' follow-ups (3369 回访) still to do."""
-    rows = member_service(obj(ctx).till).followups(associate, due)
+    rows = member_service(obj(ctx).till).associates.followups(associate, due)
     emit(
         rows,
         as_json,
@@ -185,7 +185,7 @@ def followup_done(ctx: click.Context, followup_id: int, user: str, note: str) ->
     """Mark a follow-up done."""
     till = obj(ctx).till
     who = sign_in(till, user)
-    member_service(till).finish_followup(followup_id, who.name, note)
+    member_service(till).associates.finish_followup(followup_id, who.name, note)
     click.echo(f"follow-up {followup_id} done / 已完成")
 
 
@@ -202,8 +202,8 @@ def suggest(
     svc = member_service(obj(ctx).till)
     mid = None
     if member_q:
-        mid = member_q if member_q.startswith("M") else svc.find_one(member_q).id
-    out = svc.suggestions(list(skus), mid, limit)
+        mid = member_q if member_q.startswith("M") else svc.directory.find_one(member_q).id
+    out = svc.associates.suggestions(list(skus), mid, limit)
     emit(
         out,
         as_json,
@@ -224,7 +224,7 @@ def suggest(
 @click.pass_context
 def associates(ctx: click.Context, day: str, last_day: str | None, as_json: bool) -> None:
     """Sales by associate (导购业绩) over business days."""
-    rows = member_service(obj(ctx).till).sales_by_associate(day, last_day)
+    rows = member_service(obj(ctx).till).associates.sales_by_associate(day, last_day)
     emit(
         rows,
         as_json,

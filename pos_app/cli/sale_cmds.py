@@ -15,7 +15,7 @@ from pos_app.domain.pricing import Discount
 from pos_app.domain.returns import ReturnRequest
 from pos_app.domain.tenders import Tender
 from pos_app.domain.timeutil import local_day
-from pos_app.services.member_checkout import MemberCheckout, PayStep
+from pos_app.services.members.checkout import MemberCheckout, PayStep
 
 from .auth import approval, sign_in
 from .common import emit, json_option, obj
@@ -117,7 +117,7 @@ def sale(
     s = till.sales.new_sale(cashier)
     s.associate = associate
     mc = MemberCheckout(members, till.checkout, s)
-    member = members.find_one(member_q) if member_q else None
+    member = members.directory.find_one(member_q) if member_q else None
     if member is not None:
         mc.attach(member)
     for code in scans:
@@ -232,11 +232,11 @@ def return_(
                     f"--line {item}：格式应为 行号=数量",
                 )
             requests.append(ReturnRequest(int(n), int(q)))
-    from pos_app.services.member_checkout import member_refund
+    from pos_app.services.members.checkout import member_refund
 
     payload = member_refund(
         till.checkout,
-        till.members,
+        till.members.returns,
         cashier,
         receipt_no,
         requests,

@@ -14,7 +14,7 @@ from pos_app.domain.errors import AccessDenied, GuitaiError, StateError
 from pos_app.domain.sale import Approval, Sale
 from pos_app.domain.tenders import Tender
 from pos_app.domain.users import Role, User
-from pos_app.services.member_checkout import member_refund
+from pos_app.services.members.checkout import member_refund
 
 from .common.worker import ServiceWorker, deliver
 from .members.view import member_checkout
@@ -41,7 +41,7 @@ class Session:
         self.last_payload: dict[str, Any] | None = None
         self.managers: list[str] = []  # names offered in the approval dialog
         self.printer_ready = False  # known on the worker after each commit
-        self.mc: Any = None  # the sale's MemberCheckout (services/member_checkout.py)
+        self.mc: Any = None  # the sale's MemberCheckout (services/members/checkout.py)
 
     # ---- plumbing ----------------------------------------------------------------------
 
@@ -362,7 +362,7 @@ class Session:
         self.call(
             lambda: member_refund(
                 checkout,
-                members,
+                members.returns,
                 user,
                 receipt_no,
                 requests,

@@ -1,4 +1,4 @@
-"""MemberCheckout (pos_app/services/member_checkout.py) against the real cloud on loopback:
+"""MemberCheckout (pos_app/services/members/checkout.py) against the real cloud on loopback:
 a failed payment releases the coupon and gives stored value back; the steps the till's
 screen calls keep the sale's prices when a coupon is refused; the points cap."""
 
@@ -18,7 +18,7 @@ from cloud.server import ThreadedServer
 from cloud.service import CloudService
 from pos_app.domain.errors import GuitaiError, RuleViolation
 from pos_app.domain.tenders import Tender
-from pos_app.services.member_checkout import MemberCheckout, PayStep
+from pos_app.services.members.checkout import MemberCheckout, PayStep
 
 JKT = "6901234567892"  # ¥299, member price ¥269
 TEE = "6901234567908"  # ¥99
@@ -86,7 +86,7 @@ def start(till: Any, *codes: str) -> MemberCheckout:
     sale = till.sales.new_sale(admin)
     sale.associate = "小李"
     mc = MemberCheckout(till.members, till.checkout, sale)
-    mc.attach(till.members.find_one(PHONE))
+    mc.attach(till.members.directory.find_one(PHONE))
     for c in codes:
         till.sales.scan(sale, c)
     mc.reprice()
@@ -117,7 +117,7 @@ def test_a_failed_payment_releases_the_coupon_and_gives_stored_value_back(
     assert [s["ref"] for s in payload["savings"]] == ["VIP50"]
     assert shop.redemptions() == [("VIP50", mc2.sale.id)]
     assert shop.balance() == 20000
-    assert len(till_of.members.followups("小李")) == 5
+    assert len(till_of.members.associates.followups("小李")) == 5
 
 
 def test_a_first_payment_refused_releases_the_coupon_at_once(shop: Shop, till_of: Any) -> None:

@@ -55,18 +55,18 @@ def _promotions(home: Path) -> None:
 def _park(home: Path, clock: Any) -> tuple[int, dict[str, Any]]:
     with opened(home, clock) as till:
         svc = member_service_for(till)
-        m, _ = svc.enroll(PHONE, name="王女士")
+        m, _ = svc.directory.enroll(PHONE, name="王女士")
         with till.store.transaction():
             till.store.conn.execute("UPDATE members SET points = 1000 WHERE id = ?", (m.id,))
-        m = svc.by_id(m.id)
+        m = svc.directory.by_id(m.id)
         admin = till.users.authenticate("admin", "7391")
         till.shifts.open(admin, 50000)
         s = till.sales.new_sale(admin)
         s.associate = "小李"
-        svc.attach(s, m)
+        svc.pricing.attach(s, m)
         for code in (JKT, TEE):
             till.sales.scan(s, code)
-        pricing = svc.price(s, m, "C20", 500)
+        pricing = svc.pricing.price(s, m, "C20", 500)
         assert pricing.points_used == 500
         before = {
             "member_id": m.id,
@@ -93,21 +93,23 @@ def test_parked_member_sale_with_coupon_and_points_resumes_after_restart(
         assert s.totals() == before["totals"]
         assert s.member_extra == before["extra"]
         svc = member_service_for(till)
-        pricing = svc.reprice_resumed(s)  # checked again against the member's balances now
+        pricing = svc.pricing.reprice_resumed(s)  # checked again against the member's balances now
         assert pricing is not None and pricing.points_used == 500
         assert s.totals() == before["totals"]
         assert [x.as_dict() for x in s.savings] == before["savings"]
-        svc.reserve_coupon(s)
+        svc.pricing.reserve_coupon(s)
         till.checkout.pay(s, Tender.CASH, s.totals().due_fen, None)
-        payload = till.checkout.complete(s, within=svc.within_sale(s))
+        payload = till.checkout.complete(s, within=svc.ledger.within_sale(s))
         assert payload["total_fen"] == before["totals"].total_fen
         assert [x["name"] for x in payload["savings"]] == [x["name"] for x in before["savings"]]
         assert payload["associate"] == "小李"
         member = payload["member"]
         assert member["id"] == before["member_id"] and member["points_redeemed"] == 500
-        assert svc.by_id(before["member_id"]).points == 1000 - 500 + member["points_earned"]
-        assert svc.repo.coupon_used_here("C20")
-        assert [f["step"] for f in svc.followups("小李")] == [1, 2, 3, 4, 5]
+        assert (
+            svc.directory.by_id(before["member_id"]).points == 1000 - 500 + member["points_earned"]
+        )
+        assert svc.context.repo.coupon_used_here("C20")
+        assert [f["step"] for f in svc.associates.followups("小李")] == [1, 2, 3, 4, 5]
         assert till.store.suspended() == []
 
 
@@ -129,9 +131,9 @@ def test_a_resumed_sale_whose_coupon_was_used_meanwhile_is_refused(
         admin = till.users.authenticate("admin", "7391")
         s = till.sales.resume(sid, admin)
         with pytest.raises(GuitaiError, match="already used"):
-            member_service_for(till).reprice_resumed(s)
+            member_service_for(till).pricing.reprice_resumed(s)
         # the cashier prices it without the coupon; member and points stay
         svc = member_service_for(till)
-        svc.price(s, svc.by_id(before["member_id"]), None, 500)
+        svc.pricing.price(s, svc.directory.by_id(before["member_id"]), None, 500)
         assert {x.kind for x in s.savings} == {"spend_save", "points"}
         assert s.member_id == before["member_id"]

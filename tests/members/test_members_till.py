@@ -247,7 +247,7 @@ def test_panel_flags_history_tags_followups_and_suggestions(till, clock) -> None
     from members_kit import member_service_for
 
     svc = member_service_for(till)
-    m, _ = svc.enroll(PHONE, name="王女士", birthday="1990-11-03", associate="小李")
+    m, _ = svc.directory.enroll(PHONE, name="王女士", birthday="1990-11-03", associate="小李")
     admin = till.users.authenticate("admin", "7391")
     till.shifts.open(admin, 50000)
 
@@ -255,51 +255,51 @@ def test_panel_flags_history_tags_followups_and_suggestions(till, clock) -> None
         s = till.sales.new_sale(admin)
         s.associate = associate
         if member is not None:
-            svc.attach(s, member)
+            svc.pricing.attach(s, member)
         for c in codes:
             till.sales.scan(s, c)
-        svc.price(s, member)
+        svc.pricing.price(s, member)
         till.checkout.pay(
             s,
             __import__("pos_app.domain.tenders", fromlist=["Tender"]).Tender.CASH,
             s.totals().due_fen,
             None,
         )
-        return till.checkout.complete(s, within=svc.within_sale(s))
+        return till.checkout.complete(s, within=svc.ledger.within_sale(s))
 
     sell(JKT, TEE)
     sell(JKT, TEE, associate=None, member=None)
     sell(SCARF, associate="小王", member=None)
-    panel = svc.panel(m.id)
+    panel = svc.directory.panel(m.id)
     assert panel["birthday_this_month"] is True  # the clock says 2026-11-25
     assert panel["lapsed"] is False
     assert panel["favourite_categories"] == ["男装"]
     assert len(panel["last_visits"]) == 1
     # follow-ups: 30 minutes, 3, 30, 60, 90 days
-    rows = svc.followups("小李")
+    rows = svc.associates.followups("小李")
     assert [r["step"] for r in rows] == [1, 2, 3, 4, 5]
-    assert svc.followups("小李", due=True) == []
+    assert svc.associates.followups("小李", due=True) == []
     clock.advance(minutes=31)
-    due = svc.followups("小李", due=True)
+    due = svc.associates.followups("小李", due=True)
     assert [r["step"] for r in due] == [1]
-    svc.finish_followup(due[0]["id"], "小李", "已电话回访")
-    assert svc.followups("小李", due=True) == []
+    svc.associates.finish_followup(due[0]["id"], "小李", "已电话回访")
+    assert svc.associates.followups("小李", due=True) == []
     with pytest.raises(Exception, match="No open follow-up"):
-        svc.finish_followup(due[0]["id"], "小李")
+        svc.associates.finish_followup(due[0]["id"], "小李")
     # tags at the till, synced
-    svc.set_tags(m.id, "修身， 黑色 ,修身", "admin")
-    assert svc.by_id(m.id).tags == ("修身", "黑色")
+    svc.directory.set_tags(m.id, "修身， 黑色 ,修身", "admin")
+    assert svc.directory.by_id(m.id).tags == ("修身", "黑色")
     # suggestions: the tee is bought with the jacket
-    sug = svc.suggestions(["QP-2026-001-BLK-L"], m.id)
+    sug = svc.associates.suggestions(["QP-2026-001-BLK-L"], m.id)
     assert sug["bought_together"][0]["sku"] == "QP-2026-002-WHT-M"
     assert sug["bought_together"][0]["together"] == 2
     assert all(x["category"] == "男装" for x in sug["for_member"])
     # 180 days later without a purchase the member is lapsed
     clock.advance(days=181)
-    assert svc.panel(m.id)["lapsed"] is True
+    assert svc.directory.panel(m.id)["lapsed"] is True
     # sales by associate
     day = panel["last_visits"][0]["completed_at"][:10]
-    by = {r["associate"]: r for r in svc.sales_by_associate(day)}
+    by = {r["associate"]: r for r in svc.associates.sales_by_associate(day)}
     assert by["小李"]["sales"] == 1 and by["小王"]["sales"] == 1 and by[None]["sales"] == 1
 
 
@@ -315,22 +315,22 @@ def test_offline_stored_value_is_capped_per_card_and_per_till(till) -> None:
         json.dumps({"offline_sv_per_card_fen": 30000, "offline_sv_per_till_fen": 50000}),
     )
     till.store.conn.execute("COMMIT")
-    a, _ = svc.enroll(PHONE)
-    b, _ = svc.enroll("13900139000")
+    a, _ = svc.directory.enroll(PHONE)
+    b, _ = svc.directory.enroll("13900139000")
     for mid in (a.id, b.id):
         till.store.conn.execute("UPDATE members SET stored_value_fen = 100000 WHERE id = ?", (mid,))
     admin = till.users.authenticate("admin", "7391")
     till.shifts.open(admin, 50000)
 
     def pay_sv(member_id: str, amount: int) -> dict:
-        member = svc.by_id(member_id)
+        member = svc.directory.by_id(member_id)
         s = till.sales.new_sale(admin)
-        svc.attach(s, member)
+        svc.pricing.attach(s, member)
         till.sales.scan(s, SCARF)  # ¥539 member price
-        svc.price(s, member)
-        svc.pay_stored_value(s, member, amount)
+        svc.pricing.price(s, member)
+        svc.stored_value.pay_stored_value(s, member, amount)
         till.checkout.pay(s, Tender.CASH, s.totals().due_fen, None)
-        return till.checkout.complete(s, within=svc.within_sale(s))
+        return till.checkout.complete(s, within=svc.ledger.within_sale(s))
 
     p = pay_sv(a.id, 20000)
     assert [x["tender"] for x in p["payments"]] == ["stored_value", "cash"]
@@ -340,7 +340,7 @@ def test_offline_stored_value_is_capped_per_card_and_per_till(till) -> None:
     with pytest.raises(RuleViolation, match="this till's offline"):
         pay_sv(b.id, 20001)  # the till has 30000 of its 50000 used
     pay_sv(b.id, 20000)
-    assert svc.by_id(a.id).stored_value_fen == 70000
+    assert svc.directory.by_id(a.id).stored_value_fen == 70000
     debits = [
         json.loads(r[0])
         for r in till.store.conn.execute(
@@ -366,27 +366,27 @@ def test_offline_debits_are_not_subtracted_twice_from_the_balance(till) -> None:
     till.store.conn.execute("BEGIN IMMEDIATE")
     till.store.put_setting("loyalty_rules", json.dumps({"offline_sv_per_card_fen": 100000}))
     till.store.conn.execute("COMMIT")
-    a, _ = svc.enroll(PHONE)
+    a, _ = svc.directory.enroll(PHONE)
     till.store.conn.execute("UPDATE members SET stored_value_fen = 50000 WHERE id = ?", (a.id,))
     admin = till.users.authenticate("admin", "7391")
     till.shifts.open(admin, 50000)
 
     def pay_sv(amount: int) -> None:
-        member = svc.by_id(a.id)
+        member = svc.directory.by_id(a.id)
         s = till.sales.new_sale(admin)
-        svc.attach(s, member)
+        svc.pricing.attach(s, member)
         till.sales.scan(s, SCARF)  # ¥539 member price
-        svc.price(s, member)
-        svc.pay_stored_value(s, member, amount)
+        svc.pricing.price(s, member)
+        svc.stored_value.pay_stored_value(s, member, amount)
         till.checkout.pay(s, Tender.CASH, s.totals().due_fen, None)
-        till.checkout.complete(s, within=svc.within_sale(s))
+        till.checkout.complete(s, within=svc.ledger.within_sale(s))
 
     pay_sv(18900)
-    assert svc.by_id(a.id).stored_value_fen == 31100
+    assert svc.directory.by_id(a.id).stored_value_fen == 31100
     with pytest.raises(RuleViolation, match=r"balance \(¥311.00\) is not enough"):
         pay_sv(31101)
     pay_sv(31100)
-    assert svc.by_id(a.id).stored_value_fen == 0
+    assert svc.directory.by_id(a.id).stored_value_fen == 0
 
 
 def test_cli_followups_and_associates(till_home: Path) -> None:
@@ -437,18 +437,18 @@ def test_followup_job_surfaces_each_due_followup_once(till, clock) -> None:
     from pos_app.domain.tenders import Tender
 
     svc = member_service_for(till)
-    m, _ = svc.enroll(PHONE)
+    m, _ = svc.directory.enroll(PHONE)
     admin = till.users.authenticate("admin", "7391")
     till.shifts.open(admin, 50000)
     s = till.sales.new_sale(admin)
     s.associate = "小李"
-    svc.attach(s, m)
+    svc.pricing.attach(s, m)
     till.sales.scan(s, TEE)
-    svc.price(s, m)
+    svc.pricing.price(s, m)
     till.checkout.pay(s, Tender.CASH, s.totals().due_fen, None)
-    till.checkout.complete(s, within=svc.within_sale(s))
+    till.checkout.complete(s, within=svc.ledger.within_sale(s))
     seen: list[list[dict]] = []
-    job = FollowupJob(svc, seen.append, interval_s=3600, associate="小李")
+    job = FollowupJob(svc.associates, seen.append, interval_s=3600, associate="小李")
     job.start()  # the scheduler runs and stops cleanly; the test drives run_once itself
     try:
         assert job.run_once() == []

@@ -114,7 +114,7 @@ def test_member_code_coupon_points_cash_then_stored_value_and_followups(
     d.note.setText("已电话回访，周六来店")
     tap(qtbot, t, d.ok_btn)
     assert len(table_text(d.table)) == 4
-    done = t.session.till.members.repo.followups(None, None, include_done=True)
+    done = t.session.till.members.context.repo.followups(None, None, include_done=True)
     assert [(r["step"], r["note"]) for r in done if r["done_at"]] == [(1, "已电话回访，周六来店")]
     tap(qtbot, t, d.cancel_btn)
     # a follow-up falling due: the scheduler's job reports it, the banner and badge show it
@@ -168,7 +168,7 @@ def test_member_code_coupon_points_cash_then_stored_value_and_followups(
     ]
     assert p2["payments"][0]["reference"].startswith("sv-offline:")
     assert p2["member"]["stored_value_balance_fen"] == 20000
-    assert t.session.till.members.by_id(shop["a"]).stored_value_fen == 20000
+    assert t.session.till.members.directory.by_id(shop["a"]).stored_value_fen == 20000
 
 
 def test_last_four_digits_pick_and_remove_member(
@@ -198,7 +198,7 @@ def test_last_four_digits_pick_and_remove_member(
     assert dialog(t).edits["tags"].text() == "修身"
     fill(qtbot, t, tags="修身,黑色,M码")
     qtbot.waitUntil(lambda: "黑色" in col.tags.text(), timeout=5000)
-    assert set(t.session.till.members.by_id(shop["a"]).tags) == {"修身", "黑色", "M码"}
+    assert set(t.session.till.members.directory.by_id(shop["a"]).tags) == {"修身", "黑色", "M码"}
     assert table_text(sale.table)[0][5] != "¥199.00"  # the core tier's discount
     tap(qtbot, t, sale.member_col.remove_btn)
     assert t.session.sale.member_id is None
@@ -222,7 +222,7 @@ def test_enroll_a_new_phone_and_an_existing_phone_finds_the_member(
     d.consent.setChecked(True)
     fill(qtbot, t, name="赵小姐", birthday="1995-03-08", tags="宽松,L码")
     assert "赵小姐" in sale.member_col.name.text()
-    m = t.session.till.members.find_one("13700001111")
+    m = t.session.till.members.directory.find_one("13700001111")
     assert m.name == "赵小姐" and m.consent_at and m.associate == "李娜"
     assert set(m.tags) == {"宽松", "L码"}
     assert "赵小姐" in t.window.flash_label.text()
@@ -376,7 +376,7 @@ def test_a_return_at_the_till_settles_the_members_points(
     p = t.session.last_payload
     earned, used = p["member"]["points_earned"], p["member"]["points_redeemed"]
     assert used == 500 and earned > 0
-    assert members.by_id(shop["a"]).points == 2000 - used + earned
+    assert members.directory.by_id(shop["a"]).points == 2000 - used + earned
     tap(qtbot, t, tender.next_btn)
     idle(qtbot, t)
 
@@ -392,7 +392,7 @@ def test_a_return_at_the_till_settles_the_members_points(
     tap(qtbot, t, r.refund_btn)
     idle(qtbot, t)
     assert "退款完成" in t.window.flash_label.text()
-    assert members.by_id(shop["a"]).points == 2000  # a full return restores exactly
+    assert members.directory.by_id(shop["a"]).points == 2000  # a full return restores exactly
     kinds = [
         json.loads(row[0])["reason"]
         for row in t.session.till.store.conn.execute(

@@ -9,7 +9,7 @@ from typing import Any
 
 from pos_app.domain.errors import GuitaiError, StateError
 from pos_app.domain.members import member_code_id
-from pos_app.services.member_checkout import top_up
+from pos_app.services.members.checkout import top_up
 
 from ..session import Err, Ok, SaleView, Session
 
@@ -58,14 +58,14 @@ class MemberDesk:
     def find(self, query: str, ok: Ok, err: Err) -> None:
         """Members for a phone, last four digits, member code or e-receipt (the service asks
         the cloud for a number the till does not hold)."""
-        self.session.call(lambda: list(self.members.find(query)), ok, err)
+        self.session.call(lambda: list(self.members.directory.find(query)), ok, err)
 
     def attach(self, member: Any, ok: ViewOk, err: Err) -> None:
         self._change(lambda mc: mc.attach(member), ok, err)
 
     def attach_code(self, code: str, ok: ViewOk, err: Err) -> None:
         """A scanned member code: find and attach in one worker call."""
-        self._change(lambda mc: mc.attach(self.members.find_one(code.strip())), ok, err)
+        self._change(lambda mc: mc.attach(self.members.directory.find_one(code.strip())), ok, err)
 
     def detach(self, ok: ViewOk, err: Err) -> None:
         self._change(lambda mc: mc.detach(), ok, err)
@@ -74,7 +74,7 @@ class MemberDesk:
         """Enroll; an existing phone finds that member (ok gets (member, created))."""
 
         def job() -> tuple[Any, bool]:
-            result: tuple[Any, bool] = self.members.enroll(
+            result: tuple[Any, bool] = self.members.directory.enroll(
                 values["phone"],
                 name=values.get("name", ""),
                 birthday=values.get("birthday") or None,
@@ -98,8 +98,8 @@ class MemberDesk:
 
         def job() -> tuple[dict[str, Any] | None, dict[str, Any], Any]:
             member = mc.member
-            panel = self.members.panel(member.id) if member is not None else None
-            sug = self.members.suggestions(skus, member.id if member else None, limit=4)
+            panel = self.members.directory.panel(member.id) if member is not None else None
+            sug = self.members.associates.suggestions(skus, member.id if member else None, limit=4)
             cap = mc.points_cap() if member is not None else None
             return panel, sug, cap
 
@@ -111,7 +111,7 @@ class MemberDesk:
 
         def change(mc: Any) -> None:
             if mc.member is not None:
-                mc.member = self.members.set_tags(mc.member.id, tags, who)
+                mc.member = self.members.directory.set_tags(mc.member.id, tags, who)
 
         self._change(change, ok, err)
 
@@ -139,7 +139,12 @@ class MemberDesk:
             if mc.member is None or user is None:
                 raise StateError("Find the member first", "请先查找会员")
             top_up(
-                self.members, self.session.till.shifts, user, mc.member.id, amount_fen, cash=True
+                self.members.stored_value,
+                self.session.till.shifts,
+                user,
+                mc.member.id,
+                amount_fen,
+                cash=True,
             )
             mc.refresh_member()
 
@@ -166,8 +171,8 @@ class MemberDesk:
         till = self.session.till
 
         def job() -> list[dict[str, Any]]:
-            rows = self.members.followups()[:200]
-            due = {r["id"] for r in self.members.followups(due=True)}
+            rows = self.members.associates.followups()[:200]
+            due = {r["id"] for r in self.members.associates.followups(due=True)}
             out = []
             for r in rows:
                 p = till.store.sale_payload(sale_id=r["sale_id"]) or {}
@@ -192,11 +197,11 @@ class MemberDesk:
             members = getattr(till, "members", None)
             if members is None:
                 return 0, 0
-            return len(members.followups(due=True)), len(members.followups())
+            return len(members.associates.followups(due=True)), len(members.associates.followups())
 
         self.session.call(job, ok, err)
 
     def finish_followup(self, fid: int, note: str, ok: Ok, err: Err) -> None:
         user = self.session.user
         who = user.name if user else ""
-        self.session.call(lambda: self.members.finish_followup(fid, who, note), ok, err)
+        self.session.call(lambda: self.members.associates.finish_followup(fid, who, note), ok, err)

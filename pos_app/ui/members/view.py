@@ -65,6 +65,6 @@ def member_checkout(till: Any, sale: Sale) -> Any:
     checkout = getattr(till, "checkout", None)
     if checkout is None or not hasattr(till, "members"):
         return None
-    from pos_app.services.member_checkout import MemberCheckout
+    from pos_app.services.members.checkout import MemberCheckout
 
     return MemberCheckout(till.members, checkout, sale)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
@@ -25,12 +26,29 @@ from pos_app.domain.members import (
 from pos_app.domain.promotions import Coupon
 from pos_app.domain.timeutil import local_day
 
-from .member_base import CloudUnavailable, MemberBase, _member_from_cloud
+from .common import CloudUnavailable, MemberContext, member_from_cloud
 
 log = logging.getLogger(__name__)
 
 
-class MemberDirectory(MemberBase):
+ReceiptLookup = Callable[[str], dict[str, Any] | None]
+
+
+class MemberDirectory:
+    """Who the members are: the mirror on this till, filled from the cloud on demand."""
+
+    def __init__(self, ctx: MemberContext, receipt_lookup: ReceiptLookup | None = None) -> None:
+        self.ctx = ctx
+        self.store = ctx.store
+        self.repo = ctx.repo
+        self.receipt_lookup = receipt_lookup  # e-receipt URL or token -> the sale payload
+
+    def by_id(self, member_id: str) -> Member:
+        m = self.repo.by_id(member_id)
+        if m is None:
+            raise NotFound(f"No member {member_id} on this till", f"本机没有会员 {member_id}")
+        return m
+
     # ---- find and enroll --------------------------------------------------------------
 
     def find(self, query: str) -> list[Member]:
@@ -71,7 +89,7 @@ class MemberDirectory(MemberBase):
         return found[0]
 
     def _cloud_lookup(self, phone: str) -> Member | None:
-        cloud = self._cloud_call()
+        cloud = self.ctx.cloud()
         if cloud is None:
             return None
         try:
@@ -80,9 +98,9 @@ class MemberDirectory(MemberBase):
             return None
         if data is None:
             return None
-        m = _member_from_cloud(data)
+        m = member_from_cloud(data)
         with self.store.transaction():
-            self.repo.upsert(m, self._now())
+            self.repo.upsert(m, self.ctx.now())
         return m
 
     def from_receipt(self, payload: dict[str, Any] | None) -> Member:
@@ -108,8 +126,8 @@ class MemberDirectory(MemberBase):
         existing = self.repo.by_phone(phone) or self._cloud_lookup(phone)
         if existing is not None:
             return existing, False
-        now = self._now()
-        ident = self.identity
+        now = self.ctx.now()
+        ident = self.ctx.identity
         m = Member(
             id="M" + uuid.uuid4().hex[:12].upper(),
             phone=phone,
@@ -121,8 +139,9 @@ class MemberDirectory(MemberBase):
             created_at=now,
         )
         with self.store.transaction():
-            if self.repo.by_phone(phone) is not None:  # enrolled meanwhile on this till
-                return self.repo.by_phone(phone), False
+            again = self.repo.by_phone(phone)
+            if again is not None:  # enrolled meanwhile on this till
+                return again, False
             self.repo.upsert(m, now)
             self.repo.set_tags(m.id, m.tags, now)
             self.store.append_outbox(
@@ -148,7 +167,7 @@ class MemberDirectory(MemberBase):
     def set_tags(self, member_id: str, tags: str, user: str) -> Member:
         m = self.by_id(member_id)
         new = parse_tags(tags)
-        now = self._now()
+        now = self.ctx.now()
         with self.store.transaction():
             self.repo.set_tags(m.id, new, now)
             self.store.append_outbox(
@@ -163,9 +182,9 @@ class MemberDirectory(MemberBase):
     def panel(self, member_id: str) -> dict[str, Any]:
         """What the member panel shows (a read model: the UI renders it)."""
         m = self.by_id(member_id)
-        rules = self.rules()
-        now = self.clock.now()
-        ident = self.identity
+        rules = self.ctx.rules()
+        now = self.ctx.clock.now()
+        ident = self.ctx.identity
         sales = self.repo.member_sales(m.id, limit=50)
         last = [
             {
@@ -203,6 +222,6 @@ class MemberDirectory(MemberBase):
             "last_visits": last,
             "usual_sizes": hist.usual_sizes,
             "favourite_categories": hist.favourite_categories,
-            "offline_stored_value_today_fen": self.repo.offline_debits(self._day(), m.id),
+            "offline_stored_value_today_fen": self.repo.offline_debits(self.ctx.day(), m.id),
             "member_code": f"GTM:{m.id}",
         }

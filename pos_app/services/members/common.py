@@ -1,20 +1,21 @@
-"""The member service's common ground: the cloud port, the loyalty rules, the clock."""
+"""What every member part reads: the cloud port, the mirror's port, the loyalty rules, the clock."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from pos_app.domain.errors import GuitaiError, NotFound
+from pos_app.domain.errors import GuitaiError
 from pos_app.domain.loyalty import LoyaltyRules
 from pos_app.domain.members import Member
 from pos_app.domain.ports import Clock
-from pos_app.domain.sale import Sellable
 from pos_app.domain.timeutil import iso_utc, local_day
 
-from .context import TillIdentity
-from .ports import Store
+from ..context import TillIdentity
+from ..ports import Store
+from .ports import MemberRepo
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ class MemberCloud(Protocol):
     def release_coupon(self, code: str, sale_id: str) -> dict[str, Any]: ...
 
 
-def _member_from_cloud(d: dict[str, Any]) -> Member:
+def member_from_cloud(d: dict[str, Any]) -> Member:
     tags = d.get("tags") or ()
     if isinstance(tags, str):
         tags = tuple(t for t in tags.split(",") if t)
@@ -60,28 +61,22 @@ def _member_from_cloud(d: dict[str, Any]) -> Member:
     )
 
 
-class MemberBase:
-    """What every part of the member service shares: the store, the mirror, the clock,
-    the loyalty rules and the cloud (when it can be reached)."""
+class MemberContext:
+    """The settings every member part reads: the till's identity, the loyalty rules (the
+    brand's, pushed by the cloud unless set here), the clock, the business day and the cloud
+    (when it can be reached).  Read-only: it holds no state of its own."""
 
     def __init__(
         self,
         store: Store,
-        repo: Any,  # adapters/db/members_repo.SqliteMembers
+        repo: MemberRepo,
         clock: Clock,
-        lookup: Callable[[str], Sellable],
         cloud: Callable[[], MemberCloud | None] = lambda: None,
-        receipt_lookup: Callable[[str], dict[str, Any] | None] | None = None,
     ) -> None:
-        self.receipt_lookup = receipt_lookup  # e-receipt URL or token -> the sale payload
         self.store = store
         self.repo = repo
         self.clock = clock
-        self.lookup = lookup
         self._cloud = cloud
-        self._coupon_online: dict[str, bool] = {}  # sale id -> confirmed by the cloud
-
-    # ---- settings ---------------------------------------------------------------------
 
     @property
     def identity(self) -> TillIdentity:
@@ -92,28 +87,20 @@ class MemberBase:
         if "loyalty_rules" not in s:
             pushed = self.repo.cloud_config("loyalty")
             if pushed is not None:
-                import json
-
                 s["loyalty_rules"] = json.dumps(pushed)
         return LoyaltyRules.from_settings(s)
 
-    def _now(self) -> str:
+    def now(self) -> str:
         return iso_utc(self.clock.now())
 
-    def _day(self) -> str:
+    def day(self) -> str:
         shift = self.store.open_shift()
         if shift is not None:
             return str(shift["business_day"])
         return local_day(self.clock.now(), self.identity.tz)
 
-    def _cloud_call(self) -> MemberCloud | None:
+    def cloud(self) -> MemberCloud | None:
         try:
             return self._cloud()
         except GuitaiError:  # not enrolled: an offline-only till
             return None
-
-    def by_id(self, member_id: str) -> Member:
-        m: Member | None = self.repo.by_id(member_id)
-        if m is None:
-            raise NotFound(f"No member {member_id} on this till", f"本机没有会员 {member_id}")
-        return m

@@ -13,18 +13,25 @@ from pos_app.domain.sale import Sale
 from pos_app.domain.tenders import Tender
 from pos_app.domain.timeutil import iso_utc
 
-from .member_base import MemberBase
+from .common import MemberContext
+from .pricing import CouponHolds
 
 log = logging.getLogger(__name__)
 
 
-class MemberCompletion(MemberBase):
-    # ---- completion -------------------------------------------------------------------
+class MemberLedger:
+    """A completed sale's bookings in the member ledger, inside the sale's transaction."""
+
+    def __init__(self, ctx: MemberContext, holds: CouponHolds) -> None:
+        self.ctx = ctx
+        self.store = ctx.store
+        self.repo = ctx.repo
+        self.holds = holds
 
     def within_sale(self, sale: Sale) -> Callable[[dict[str, Any]], None]:
         """The in-transaction step for a member sale: ledger rows, outbox events, the mirror's
         balances and the associate's follow-ups commit with the sale or not at all."""
-        rules = self.rules()
+        rules = self.ctx.rules()
 
         def step(payload: dict[str, Any]) -> None:
             member = payload.get("member") or {}
@@ -42,7 +49,7 @@ class MemberCompletion(MemberBase):
             for s in payload.get("savings", []):
                 if s["kind"] != "coupon":
                     continue
-                offline = not self._coupon_online.pop(payload["sale_id"], False)
+                offline = not self.holds.take(payload["sale_id"])
                 self.repo.add_ledger(
                     mid or "",
                     "coupon_redeemed",

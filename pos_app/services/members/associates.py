@@ -8,19 +8,28 @@ from typing import Any
 from pos_app.domain import events
 from pos_app.domain.errors import NotFound
 
-from .member_directory import MemberDirectory
+from .common import MemberContext
+from .directory import MemberDirectory
 
 log = logging.getLogger(__name__)
 
 
-class MemberAssociates(MemberDirectory):
+class MemberAssociates:
+    """The sales associate's side of the members: follow-ups, suggestions, their sales."""
+
+    def __init__(self, ctx: MemberContext, directory: MemberDirectory) -> None:
+        self.ctx = ctx
+        self.store = ctx.store
+        self.repo = ctx.repo
+        self.directory = directory
+
     # ---- follow-ups -------------------------------------------------------------------
 
     def followups(self, associate: str | None = None, due: bool = False) -> list[dict[str, Any]]:
-        return list(self.repo.followups(associate, self._now() if due else None))
+        return list(self.repo.followups(associate, self.ctx.now() if due else None))
 
     def finish_followup(self, fid: int, user: str, note: str = "") -> None:
-        now = self._now()
+        now = self.ctx.now()
         with self.store.transaction():
             row = next((r for r in self.repo.followups(None, None) if r["id"] == fid), None)
             if row is None or not self.repo.finish_followup(fid, user, note, now):
@@ -51,7 +60,7 @@ class MemberAssociates(MemberDirectory):
         together = self.repo.bought_together(skus, skus, limit)
         for_member: list[dict[str, Any]] = []
         if member_id:
-            panel = self.panel(member_id)
+            panel = self.directory.panel(member_id)
             seen = set(skus)
             for cat in panel["favourite_categories"]:
                 size = panel["usual_sizes"].get(cat)

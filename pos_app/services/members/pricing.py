@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from pos_app.domain.errors import GuitaiError, InvalidInput, NotFound, RuleViolation
 from pos_app.domain.loyalty import (
@@ -19,14 +20,48 @@ from pos_app.domain.promotions import (
     Promotion,
     price_basket,
 )
-from pos_app.domain.sale import Sale
+from pos_app.domain.sale import Sale, Sellable
 
-from .member_base import CloudUnavailable, MemberBase
+from .common import CloudUnavailable, MemberContext
+from .directory import MemberDirectory
 
 log = logging.getLogger(__name__)
 
 
-class MemberPricing(MemberBase):
+class CouponHolds:
+    """The coupons reserved with the cloud for sales not yet ended: sale id -> confirmed
+    online.  The pricing holds one before payment; the sale's completion takes it (the
+    redemption is booked online or offline) or its abandonment does (a coupon the cloud
+    redeemed is released).  One per till, shared by the pricing and the ledger; each entry
+    is set and taken by single dict operations, so the UI and CLI threads do not race."""
+
+    def __init__(self) -> None:
+        self._online: dict[str, bool] = {}
+
+    def hold(self, sale_id: str, online: bool) -> None:
+        self._online[sale_id] = online
+
+    def take(self, sale_id: str) -> bool:
+        """Whether the cloud confirmed the sale's coupon; the hold ends."""
+        return self._online.pop(sale_id, False)
+
+
+class MemberPricing:
+    """Member prices, promotions, coupons and points over a sale."""
+
+    def __init__(
+        self,
+        ctx: MemberContext,
+        directory: MemberDirectory,
+        lookup: Callable[[str], Sellable],
+        holds: CouponHolds,
+    ) -> None:
+        self.ctx = ctx
+        self.repo = ctx.repo
+        self.directory = directory
+        self.lookup = lookup
+        self.holds = holds
+
     # ---- prices and promotions --------------------------------------------------------
 
     def attach(self, sale: Sale, member: Member) -> None:
@@ -55,7 +90,7 @@ class MemberPricing(MemberBase):
         if d is None:
             raise NotFound(f"No coupon {code} on this till", f"本机没有券 {code}")
         c = Coupon.from_dict(d)
-        check_coupon(c, member.id if member else None, self.clock.now())
+        check_coupon(c, member.id if member else None, self.ctx.clock.now())
         if self.repo.coupon_used_here(c.code):
             raise RuleViolation(f"Coupon {c.code} was already used", f"券 {c.code} 已被使用")
         return c
@@ -68,7 +103,7 @@ class MemberPricing(MemberBase):
         points: int = 0,
     ) -> Pricing:
         """Run the promotion engine over the sale and put its savings on it."""
-        rules = self.rules()
+        rules = self.ctx.rules()
         if points < 0:
             raise InvalidInput("Points to redeem cannot be negative", "兑换积分不能为负数")
         if points and member is None:
@@ -132,7 +167,7 @@ class MemberPricing(MemberBase):
         code = next((s.ref for s in sale.savings if s.kind == "coupon"), None)
         if code is None:
             return False
-        cloud = self._cloud_call()
+        cloud = self.ctx.cloud()
         online = False
         if cloud is not None:
             try:
@@ -140,15 +175,15 @@ class MemberPricing(MemberBase):
                 online = True
             except CloudUnavailable:
                 online = False
-        self._coupon_online[sale.id] = online
+        self.holds.hold(sale.id, online)
         return online
 
     def release_coupon(self, sale: Sale) -> None:
         """The sale was abandoned: give back a coupon the cloud redeemed for it."""
-        if not self._coupon_online.pop(sale.id, False):
+        if not self.holds.take(sale.id):
             return
         code = next((s.ref for s in sale.savings if s.kind == "coupon"), None)
-        cloud = self._cloud_call()
+        cloud = self.ctx.cloud()
         if code is None or cloud is None:
             return
         try:
@@ -168,7 +203,7 @@ class MemberPricing(MemberBase):
         a sale without a member."""
         if not sale.member_id:
             return None
-        member = self.by_id(sale.member_id)
+        member = self.directory.by_id(sale.member_id)
         code = next((s.ref for s in sale.savings if s.kind == "coupon"), None)
         points = int(sale.member_extra.get("points_redeemed", 0) or 0)
         return self.price(sale, member, code, min(points, member.points))

@@ -2,7 +2,7 @@
 
 Who the member is, which coupon and how many points, the promotion engine's prices, the
 coupon reserved with the cloud before the first payment, stored value as a tender, and the
-completion inside the member ledger's transaction (`MemberService.within_sale`).  When the
+completion inside the member ledger's transaction (`MemberLedger.within_sale`).  When the
 sale fails or is abandoned the coupon is released and stored value debited online is given
 back (docs/members.md, "Points, coupons, stored value").
 
@@ -22,13 +22,16 @@ from pos_app.domain.errors import GuitaiError, InvalidInput, RuleViolation, Stat
 from pos_app.domain.members import Member
 from pos_app.domain.money import format_fen, percent_of
 from pos_app.domain.promotions import Pricing
-from pos_app.domain.sale import Sale
+from pos_app.domain.returns import ReturnRequest
+from pos_app.domain.sale import Approval, Sale
 from pos_app.domain.tenders import Tender, TenderLine
 from pos_app.domain.users import User
 
-from .checkout import Checkout
-from .members import MemberService
-from .shifts import ShiftService
+from ..checkout import Checkout
+from ..shifts import ShiftService
+from .parts import Members
+from .returns import MemberReturns
+from .stored_value import MemberStoredValue
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +60,7 @@ class PointsCap:
 class MemberCheckout:
     """One sale's member state and the steps that move money-like balances."""
 
-    def __init__(self, members: MemberService, checkout: Checkout, sale: Sale) -> None:
+    def __init__(self, members: Members, checkout: Checkout, sale: Sale) -> None:
         self.members = members
         self.checkout = checkout
         self.sale = sale
@@ -74,7 +77,7 @@ class MemberCheckout:
         or points chosen for another member are dropped."""
         if self.member is not None and self.member.id != member.id:
             self.coupon_code, self.points = None, 0
-        self.members.attach(self.sale, member)
+        self.members.pricing.attach(self.sale, member)
         self.member = member
         return self.price()
 
@@ -99,7 +102,7 @@ class MemberCheckout:
         s = self.sale
         if s.member_id:
             try:
-                self.member = self.members.by_id(s.member_id)
+                self.member = self.members.directory.by_id(s.member_id)
             except GuitaiError:
                 self.member = None
                 s.member_id = None
@@ -112,12 +115,14 @@ class MemberCheckout:
     def refresh_member(self) -> Member | None:
         """Read the member again (balances after a top-up or another till's sale)."""
         if self.member is not None:
-            self.member = self.members.by_id(self.member.id)
+            self.member = self.members.directory.by_id(self.member.id)
         return self.member
 
     def price(self) -> Pricing:
         """Run the promotion engine with the chosen coupon and points."""
-        self.pricing = self.members.price(self.sale, self.member, self.coupon_code, self.points)
+        self.pricing = self.members.pricing.price(
+            self.sale, self.member, self.coupon_code, self.points
+        )
         return self.pricing
 
     def reprice(self) -> GuitaiError | None:
@@ -127,7 +132,7 @@ class MemberCheckout:
             self.member is None
             and self.coupon_code is None
             and not self.points
-            and not self.members.promotions()
+            and not self.members.pricing.promotions()
         ):
             # nothing can save anything: skip the engine (a scan into a 100-line sale
             # would otherwise pay ~0.5 ms for an empty answer)
@@ -185,7 +190,7 @@ class MemberCheckout:
     def points_cap(self) -> PointsCap:
         """The most points this bill takes now: whole yuan, capped at the rules' share of
         what is left after the other savings (promotions.py, step 6)."""
-        rules = self.members.rules()
+        rules = self.members.context.rules()
         balance = self.member.points if self.member is not None else 0
         left = sum(ln.net_fen for ln in self.sale.lines) - sum(
             s.amount_fen for s in self.sale.savings if s.kind != "points"
@@ -219,7 +224,7 @@ class MemberCheckout:
     def begin_payment(self) -> None:
         """Reserve the coupon with the cloud before the first payment (once)."""
         if not self.coupon_reserved:
-            self.members.reserve_coupon(self.sale)
+            self.members.pricing.reserve_coupon(self.sale)
             self.coupon_reserved = True
 
     def pay(
@@ -240,7 +245,9 @@ class MemberCheckout:
                         "Stored value needs a member on the sale: find the member first",
                         "储值支付需要会员：请先查找会员",
                     )
-                return self.members.pay_stored_value(self.sale, self.member, amount_fen)
+                return self.members.stored_value.pay_stored_value(
+                    self.sale, self.member, amount_fen
+                )
             return self.checkout.pay(self.sale, tender, amount_fen, code, on_text)
         except BaseException:
             if not self.sale.tenders:
@@ -250,7 +257,7 @@ class MemberCheckout:
     def complete(self) -> dict[str, Any]:
         """Commit the sale with the member ledger, points, stored value and follow-ups."""
         payload: dict[str, Any] = self.checkout.complete(
-            self.sale, within=self.members.within_sale(self.sale)
+            self.sale, within=self.members.ledger.within_sale(self.sale)
         )
         self.coupon_reserved = False
         return payload
@@ -261,7 +268,7 @@ class MemberCheckout:
         earlier one fails (what could not be given back is logged for a manual fix)."""
         self._release_coupon()
         try:
-            self.members.give_back_stored_value(self.sale)
+            self.members.stored_value.give_back_stored_value(self.sale)
         except GuitaiError:
             log.exception("stored value of sale %s needs a manual credit", self.sale.id)
         self.sale.tenders = [t for t in self.sale.tenders if t.tender is not Tender.STORED_VALUE]
@@ -271,7 +278,7 @@ class MemberCheckout:
         if self.coupon_reserved:
             self.coupon_reserved = False
             try:
-                self.members.release_coupon(self.sale)
+                self.members.pricing.release_coupon(self.sale)
             except GuitaiError:
                 log.exception(
                     "coupon of sale %s stays redeemed: release it in the cloud", self.sale.id
@@ -294,13 +301,13 @@ class MemberCheckout:
 
 def member_refund(
     checkout: Checkout,
-    members: MemberService,
-    cashier: Any,
+    returns: MemberReturns,
+    cashier: User,
     receipt_no: int,
-    requests: Any,
+    requests: list[ReturnRequest] | None,
     mode: str = "cash",
     reason: str = "",
-    approvals: Any = None,
+    approvals: list[Approval] | None = None,
     on_text: TextCallback | None = None,
 ) -> dict[str, Any]:
     """A return with its member side (`guitai return` and the till's returns screen): stored
@@ -314,13 +321,13 @@ def member_refund(
         reason,
         approvals,
         on_text=on_text,
-        extra_payout=members.refund_payout if mode == "original" else None,
-        extra_within=members.within_refund(),
+        extra_payout=returns.refund_payout if mode == "original" else None,
+        extra_within=returns.within_refund(),
     )
 
 
 def top_up(
-    members: MemberService,
+    stored_value: MemberStoredValue,
     shifts: ShiftService,
     user: User,
     member_id: str,
@@ -333,7 +340,7 @@ def top_up(
     agrees; a till with no open shift is refused before the cloud credits anything."""
     if cash:
         shifts.current()
-    balance = members.top_up(member_id, amount_fen, user.name)
+    balance = stored_value.top_up(member_id, amount_fen, user.name)
     if cash:
         try:
             shifts.cash_move(user, "pay_in", amount_fen, f"储值充值 stored value {member_id}")

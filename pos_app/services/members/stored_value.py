@@ -12,12 +12,21 @@ from pos_app.domain.members import Member
 from pos_app.domain.sale import Sale
 from pos_app.domain.tenders import Tender, TenderLine
 
-from .member_base import CloudUnavailable, MemberBase
+from .common import CloudUnavailable, MemberContext
+from .directory import MemberDirectory
 
 log = logging.getLogger(__name__)
 
 
-class MemberStoredValue(MemberBase):
+class MemberStoredValue:
+    """The member's stored value through the cloud, and offline under the caps."""
+
+    def __init__(self, ctx: MemberContext, directory: MemberDirectory) -> None:
+        self.ctx = ctx
+        self.store = ctx.store
+        self.repo = ctx.repo
+        self.directory = directory
+
     # ---- stored value -----------------------------------------------------------------
 
     def pay_stored_value(self, sale: Sale, member: Member, amount_fen: int) -> TenderLine:
@@ -33,7 +42,7 @@ class MemberStoredValue(MemberBase):
                 f"储值支付不能超过应付金额 ¥{due / 100:.2f}",
             )
         key = str(uuid.uuid4())
-        cloud = self._cloud_call()
+        cloud = self.ctx.cloud()
         answer: dict[str, Any] | None = None
         if cloud is not None:
             try:
@@ -45,8 +54,8 @@ class MemberStoredValue(MemberBase):
             balance = int(answer.get("balance_fen", member.stored_value_fen - amount_fen))
             sale.member_extra["stored_value_balance_fen"] = balance
         else:
-            rules = self.rules()
-            day = self._day()
+            rules = self.ctx.rules()
+            day = self.ctx.day()
             check_offline_debit(
                 amount_fen,
                 balance_fen=member.stored_value_fen,
@@ -56,14 +65,16 @@ class MemberStoredValue(MemberBase):
             )
             ref = f"sv-offline:{key}"
             sale.member_extra["stored_value_balance_fen"] = member.stored_value_fen - amount_fen
-        return sale.add_tender(Tender.STORED_VALUE, amount_fen, self.identity.cash_rounding, ref)
+        return sale.add_tender(
+            Tender.STORED_VALUE, amount_fen, self.ctx.identity.cash_rounding, ref
+        )
 
     def top_up(self, member_id: str, amount_fen: int, user: str) -> int:
         """Add stored value: online only (the cloud's answer is the balance)."""
-        m = self.by_id(member_id)
+        m = self.directory.by_id(member_id)
         if amount_fen <= 0:
             raise InvalidInput("A top-up must be more than zero", "充值金额必须大于零")
-        cloud = self._cloud_call()
+        cloud = self.ctx.cloud()
         refuse = RuleViolation(
             "Top-ups need the cloud, which cannot be reached: try again when online",
             "充值需要连接云端，目前无法连接，请联网后重试",
@@ -76,12 +87,12 @@ class MemberStoredValue(MemberBase):
             raise refuse from err
         balance = int(answer.get("balance_fen", m.stored_value_fen + amount_fen))
         with self.store.transaction():
-            self.repo.adjust(m.id, 0, balance - m.stored_value_fen, self._now())
+            self.repo.adjust(m.id, 0, balance - m.stored_value_fen, self.ctx.now())
         return balance
 
     def give_back_stored_value(self, sale: Sale) -> None:
         """An abandoned sale: credit back what the cloud debited (same key: safe to repeat)."""
-        cloud = self._cloud_call()
+        cloud = self.ctx.cloud()
         for t in sale.tenders:
             if t.tender is Tender.STORED_VALUE and t.reference and t.reference.startswith("sv:"):
                 key = t.reference.split(":")[1]

@@ -11,14 +11,22 @@ from pos_app.domain.errors import RuleViolation
 from pos_app.domain.loyalty import points_settled_by_returns, refunded_value
 from pos_app.domain.tenders import Tender
 
-from .member_base import CloudUnavailable, MemberBase
+from .common import CloudUnavailable, MemberContext
 
 log = logging.getLogger(__name__)
 
 RETURN_REF = "refund"  # member_ledger.ref of the points a return settles
 
 
-class MemberReturns(MemberBase):
+class MemberReturns:
+    """The member side of a return: before it commits (stored value back through the
+    cloud) and inside its transaction (the mirror, points given and taken back)."""
+
+    def __init__(self, ctx: MemberContext) -> None:
+        self.ctx = ctx
+        self.store = ctx.store
+        self.repo = ctx.repo
+
     def refund_payout(self, plan: dict[str, Any]) -> list[dict[str, Any]]:
         """Before a refund commits: stored value goes back onto the card through the cloud
         (online only, one Idempotency-Key per refund); other lines are returned unchanged."""
@@ -26,7 +34,7 @@ class MemberReturns(MemberBase):
         out = []
         for p in plan["payments"]:
             if p["tender"] == Tender.STORED_VALUE.value:
-                cloud = self._cloud_call()
+                cloud = self.ctx.cloud()
                 if cloud is None or not member:
                     raise RuleViolation(
                         "Stored value goes back to the card only online: refund cash instead",
@@ -109,7 +117,7 @@ class MemberReturns(MemberBase):
         """The brand's rule `restore_coupon_on_full_return`: the return that completes a full
         return of the sale gives its coupon back (default: it does not)."""
         coupon = next((s for s in original.get("savings", []) if s.get("kind") == "coupon"), None)
-        if coupon is None or not self.rules().restore_coupon_on_full_return:
+        if coupon is None or not self.ctx.rules().restore_coupon_on_full_return:
             return
         returned = self.store.returned_qty(str(original["sale_id"]))
         if any(returned.get(int(ln["line_no"]), 0) < int(ln["qty"]) for ln in original["lines"]):
@@ -149,7 +157,7 @@ class MemberReturns(MemberBase):
         returned = self.store.returned_qty(str(original["sale_id"]))
         done = self.repo.points_settled_by_returns(str(original["sale_id"]), refund_id)
         lines = original.get("lines", [])
-        got, sold = refunded_value(lines, returned, self.rules().excluded_categories)
+        got, sold = refunded_value(lines, returned, self.ctx.rules().excluded_categories)
         take = points_settled_by_returns(earned, got, sold) - done["taken_back"]
         on_line: dict[int, int] = {}
         for s in original.get("savings", []):

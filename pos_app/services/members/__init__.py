@@ -1,0 +1,1 @@
+"""The member parts of the till (see parts.py for how they compose)."""
