@@ -137,3 +137,18 @@ def test_every_status_a_route_answers_is_declared_with_the_error_body(cloud: Any
                     assert "text/html" in declared[str(status)]["content"]
     statuses = {s for _, _, s in seen}
     assert {200, 400, 401, 404, 413} <= statuses, sorted(seen)
+
+
+def test_a_crash_answers_500_with_the_error_body_and_date(
+    cloud: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(request: Any) -> Any:
+        raise RuntimeError("the service broke")
+
+    monkeypatch.setattr(cloud.service, "enroll", broken)
+    resp = httpx.post(f"{cloud.url}/v1/devices/enroll", content=b"{}")
+    assert resp.status_code == 500
+    assert_error_body(resp, "internal_error")
+    assert "the service broke" not in resp.text  # no internals to a stranger
+    assert resp.headers["date"]
+    assert "500" in openapi_document()["paths"]["/v1/devices/enroll"]["post"]["responses"]
