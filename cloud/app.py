@@ -1,6 +1,7 @@
 """The reference cloud as an ASGI app (Starlette): `create_app(service, …)`.
 
-Every response carries `Date`; every non-2xx answer is {"error": {"code", "message"}}.
+Every response carries `Date`; every non-2xx answer is {"error": {"code", "message"}}
+(errors.py: Starlette's own 404/405/500 included; a browser's bad e-receipt code gets a page).
 Database work runs in the thread pool so one slow query never stalls the event loop.
 """
 
@@ -410,7 +411,7 @@ def create_app(
     ]
     app = Starlette(
         routes=routes,
-        exception_handlers=error_handlers(cfg),  # type: ignore[arg-type]
+        exception_handlers=error_handlers(cfg),
     )
     # Outermost, so even the 500 page from Starlette's error middleware carries `Date`
     # (run uvicorn with date_header=False, or it adds a second one).

@@ -9,6 +9,9 @@ and without */*, which is how API tools ask)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -54,7 +57,10 @@ def not_a_receipt_page(cfg: CloudConfig, request: Request) -> Response:
     return error(404, "bad_token", "This is not a Guitai e-receipt token: check the QR code")
 
 
-def error_handlers(cfg: CloudConfig) -> dict[type[Exception] | int, object]:
+Handler = Callable[[Request, Exception], Awaitable[Response]]
+
+
+def error_handlers(cfg: CloudConfig) -> dict[Any, Handler]:
     async def api_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ApiError)
         return error(exc.status, exc.code, exc.message)
