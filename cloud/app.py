@@ -1,6 +1,7 @@
 """The reference cloud as an ASGI app (Starlette): `create_app(service, …)`.
 
-Every response carries `Date`; every non-2xx answer is {"error": {"code", "message"}}.
+Every response carries `Date`; every non-2xx answer is {"error": {"code", "message"}}
+(errors.py: Starlette's own 404/405/500 included; a browser's bad e-receipt code gets a page).
 Database work runs in the thread pool so one slow query never stalls the event loop.
 """
 
@@ -17,7 +18,6 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
@@ -40,9 +40,10 @@ from .ereceipt import (
     ReceiptRenderer,
     builtin_receipt,
     invite_html,
-    problem_page,
     verdict_html,
 )
+from .errors import error_handlers, not_a_receipt_page
+from .health import health_routes
 from .openapi import openapi_document
 from .service import ApiError, CloudService
 from .stock import CloudStock
@@ -58,10 +59,6 @@ def key_acceptable(raw: bytes) -> bool:
     """public_key_problem, remembered: it costs about 2 ms of big-integer arithmetic, and
     authentication runs on the event loop for every signed request."""
     return public_key_problem(raw) is None
-
-
-def error(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
 
 
 class DateHeader:
@@ -259,8 +256,12 @@ def create_app(
         A forged or altered token names a real till but no receipt it printed: not counted."""
         try:
             found = await run_in_threadpool(lookup, request.path_params["token"])
-        except ApiError:
-            return JSONResponse({"counted": False}, status_code=404)
+        except ApiError as err:
+            # the error body every non-2xx carries, and `counted` the page's script reads
+            return JSONResponse(
+                {"counted": False, "error": {"code": err.code, "message": err.message}},
+                status_code=404,
+            )
         if found["verdict"] != "genuine":
             return JSONResponse({"counted": False})
         counted = await run_in_threadpool(
@@ -342,12 +343,7 @@ def create_app(
         try:
             found = await run_in_threadpool(lookup, token)
         except ApiError:
-            return HTMLResponse(
-                problem_page(
-                    cfg, "无法识别此电子小票，请核对二维码", "This is not a valid e-receipt code"
-                ),
-                status_code=404,
-            )
+            return not_a_receipt_page(cfg, request)
         visitor, new_visitor = visitor_of(request)
         await run_in_threadpool(_count_open, found, visitor)
         page = _receipt_page(found)
@@ -392,21 +388,6 @@ def create_app(
     async def openapi(request: Request) -> Response:
         return JSONResponse(openapi_document())
 
-    async def health(request: Request) -> Response:
-        return JSONResponse({"status": "ok"})
-
-    async def api_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, ApiError)
-        return error(exc.status, exc.code, exc.message)
-
-    async def http_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, HTTPException)
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return error(exc.status_code, code, str(exc.detail))
-
-    async def crash(request: Request, exc: Exception) -> Response:
-        return error(500, "internal_error", "The cloud failed; the till will retry")
-
     routes = [
         Route("/v1/devices/enroll", enroll, methods=["POST"]),
         Route("/v1/events", push, methods=["POST"]),
@@ -423,14 +404,14 @@ def create_app(
         Route("/R/{token}", receipt_page, methods=["GET"]),
         Route("/r/{token}/follow", ereceipt_follow, methods=["POST"]),
         Route("/openapi.json", openapi, methods=["GET"]),
-        Route("/healthz", health, methods=["GET"]),
+        *health_routes(service.db),
         *wechat_routes(
             service, lambda: cfg.wechat_token or os.environ.get("GUITAI_WECHAT_TOKEN", "")
         ),
     ]
     app = Starlette(
         routes=routes,
-        exception_handlers={ApiError: api_error, HTTPException: http_error, Exception: crash},
+        exception_handlers=error_handlers(cfg),
     )
     # Outermost, so even the 500 page from Starlette's error middleware carries `Date`
     # (run uvicorn with date_header=False, or it adds a second one).

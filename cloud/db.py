@@ -231,6 +231,37 @@ class CloudDB:
                 if stmt.strip():
                     tx.execute(stmt)
 
+    def ping(self, timeout_s: int = 2) -> None:
+        """A trivial query on a connection of its own, bounded by `timeout_s`: raises when the
+        database does not answer.  Not through the pool: a pool whose connections are all busy
+        with ingest is a loaded database, not a dead one, and a probe must not queue behind
+        them for 30 s.  SQLite opens the file afresh, read-only, so a file that vanished or
+        became unreadable under the running cloud is noticed (the open connection still
+        reads the old inode)."""
+        if self.dialect == "postgres":
+            import psycopg
+
+            with psycopg.connect(
+                self.url,
+                autocommit=True,
+                connect_timeout=max(2, timeout_s),  # libpq's floor is 2 s
+                options=f"-c statement_timeout={timeout_s * 1000}",
+            ) as conn:
+                conn.execute("SELECT 1").fetchone()
+            return
+        path = self.url.removeprefix("sqlite:///") if self.url.startswith("sqlite:") else self.url
+        if path == ":memory:":
+            with self._lock:
+                self._sqlite.execute("SELECT 1").fetchone()
+            return
+        conn = sqlite3.connect(
+            f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=timeout_s
+        )
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            conn.close()
+
     def _pg_conn(self) -> Any:
         try:
             return self._pool.get_nowait()

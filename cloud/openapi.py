@@ -36,7 +36,22 @@ def openapi_document() -> dict[str, Any]:
 
     doc = _document()
     doc["paths"].update(openapi_paths())
+    doc["paths"]["/R/{token}"] = doc["paths"]["/r/{token}"]
+    for path, item in doc["paths"].items():
+        for op in item.values():
+            _declare_common_errors(path, op)
     return doc
+
+
+def _declare_common_errors(path: str, op: dict[str, Any]) -> None:
+    """What any operation of its kind can answer, declared once instead of on each route:
+    a crash (500, the error body); for /v1/, a body over 1 MiB (413, read before the
+    signature is checked).  A method a path does not take answers 405 with `Allow`; that is
+    not an operation, so it is not declared (OpenAPI has no place for it)."""
+    responses = op.setdefault("responses", {})
+    responses.setdefault("500", _err("internal_error: the cloud failed; the till retries"))
+    if path.startswith("/v1/"):
+        responses.setdefault("413", _err("batch_too_large: a request body is at most 1 MiB"))
 
 
 def _document() -> dict[str, Any]:
@@ -201,7 +216,10 @@ def _document() -> dict[str, Any]:
                             "schema": {"type": "string"},
                         }
                     ],
-                    "responses": {"200": _json({"type": "object"}), "404": _err("bad_token")},
+                    "responses": {
+                        "200": _json({"type": "object"}),
+                        "404": _err("bad_token (the body also says counted: false)"),
+                    },
                 }
             },
             "/v1/members": {
@@ -307,8 +325,13 @@ def _document() -> dict[str, Any]:
                             "content": {"text/html": {"schema": {"type": "string"}}},
                         },
                         "404": {
-                            "description": "Not a valid token (HTML page)",
-                            "content": {"text/html": {"schema": {"type": "string"}}},
+                            "description": "Not a valid token: an HTML page for a browser "
+                            "(Accept text/html or */*), the error body (bad_token) for a "
+                            "client that accepts only JSON",
+                            "content": {
+                                "text/html": {"schema": {"type": "string"}},
+                                "application/json": {"schema": ref("Error")},
+                            },
                         },
                     },
                 }
@@ -317,7 +340,19 @@ def _document() -> dict[str, Any]:
                 "get": {"summary": "This document", "responses": {"200": _json({"type": "object"})}}
             },
             "/healthz": {
-                "get": {"summary": "Liveness", "responses": {"200": _json({"type": "object"})}}
+                "get": {
+                    "summary": "Liveness: the process serves (touches nothing)",
+                    "responses": {"200": _json({"type": "object"})},
+                }
+            },
+            "/readyz": {
+                "get": {
+                    "summary": "Readiness: the database answers a trivial query within 2 s",
+                    "responses": {
+                        "200": _json({"type": "object"}),
+                        "503": _err("database_unavailable: the database does not answer"),
+                    },
+                }
             },
         },
         "components": {

@@ -36,6 +36,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from .errors import error
+
 log = logging.getLogger(__name__)
 
 MAX_PUSH_BYTES = 64 * 1024  # a push is a few hundred bytes
@@ -43,11 +45,20 @@ MAX_SKEW_S = 300  # a signed request older than this is a replay, not a retry (t
 SUBSCRIBE_PREFIX = "qrscene_"
 
 
+_REFUSAL_CODES = {
+    400: "bad_push",
+    403: "bad_push_signature",
+    404: "wechat_not_configured",
+    413: "push_too_large",
+}
+
+
 class PushRefused(Exception):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.code = _REFUSAL_CODES.get(status, "push_refused")
 
 
 def push_signature(token: str, timestamp: str, nonce: str) -> str:
@@ -111,7 +122,7 @@ def wechat_routes(
         try:
             verified(request)
         except PushRefused as r:
-            return PlainTextResponse(r.message, status_code=r.status)
+            return error(r.status, r.code, r.message)
         return PlainTextResponse(request.query_params.get("echostr", ""))
 
     async def push(request: Request) -> Response:
@@ -124,7 +135,7 @@ def wechat_routes(
                     raise PushRefused(413, "a push is at most 64 KiB")
             msg = parse_push(bytes(body))
         except PushRefused as r:
-            return PlainTextResponse(r.message, status_code=r.status)
+            return error(r.status, r.code, r.message)
         is_follow, scene = follow_scene(msg)
         openid, created = msg.get("FromUserName", ""), msg.get("CreateTime", "")
         if is_follow and openid and created:
@@ -133,14 +144,21 @@ def wechat_routes(
         # "success": WeChat neither retries nor shows the user an error
         return PlainTextResponse("success")
 
-    return [
-        Route(path, handshake, methods=["GET"]),
-        Route(path, push, methods=["POST"]),
-    ]
+    async def endpoint(request: Request) -> Response:
+        # One route for both methods: with two, a PUT matched the GET route first and its
+        # 405 named only GET in `Allow`.
+        return await (push(request) if request.method == "POST" else handshake(request))
+
+    return [Route(path, endpoint, methods=["GET", "POST"])]
 
 
 def _text(desc: str) -> dict[str, Any]:
     return {"description": desc, "content": {"text/plain": {"schema": {"type": "string"}}}}
+
+
+def _error(desc: str) -> dict[str, Any]:
+    schema = {"$ref": "#/components/schemas/Error"}
+    return {"description": desc, "content": {"application/json": {"schema": schema}}}
 
 
 def _query(name: str, description: str = "") -> dict[str, Any]:
@@ -168,8 +186,8 @@ def openapi_paths(path: str = "/wechat/push") -> dict[str, Any]:
                 "parameters": [*signed, _query("echostr")],
                 "responses": {
                     "200": _text("echostr, verbatim"),
-                    "403": _text("bad or stale signature"),
-                    "404": _text("WeChat push is not configured"),
+                    "403": _error("bad_push_signature: bad or stale signature"),
+                    "404": _error("wechat_not_configured"),
                 },
             },
             "post": {
@@ -183,10 +201,10 @@ def openapi_paths(path: str = "/wechat/push") -> dict[str, Any]:
                 },
                 "responses": {
                     "200": _text("success"),
-                    "400": _text("not a WeChat push"),
-                    "403": _text("bad or stale signature"),
-                    "404": _text("WeChat push is not configured"),
-                    "413": _text("too large"),
+                    "400": _error("bad_push: not a WeChat push"),
+                    "403": _error("bad_push_signature: bad or stale signature"),
+                    "404": _error("wechat_not_configured"),
+                    "413": _error("push_too_large"),
                 },
             },
         },
