@@ -11,7 +11,6 @@ from pos_app.domain.sale import Approval
 from pos_app.domain.timeutil import zone
 
 from .common.dialogs import Dialog, Field, FormDialog, PickDialog, TextDialog
-from .common.status_bar import StatusBar
 from .common.translations import Translations
 from .common.widgets import button, label, restyle, yuan
 from .qt import (
@@ -28,12 +27,14 @@ from .qt import (
 from .returns.screen import ReturnsScreen
 from .sale.customer_display import CustomerDisplay
 from .sale.screen import SaleScreen
-from .session import EMPTY_VIEW, Session
+from .session import Session
 from .shift.screen import ShiftScreen
 from .signin.screen import SignInScreen
+from .status_bar import StatusBar
 from .stock.grid import StockGridScreen
 from .stock.screen import StockScreen
 from .tender.screen import TenderScreen
+from .views.sale import EMPTY_VIEW
 
 
 def start_followups(till: Any, win: MainWindow) -> None:

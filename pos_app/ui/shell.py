@@ -11,8 +11,8 @@ from pos_app.domain.errors import GuitaiError
 from pos_app.domain.sale import Approval
 
 from .common.dialogs import Dialog
-from .sale.view import SaleView
 from .session import Session
+from .views.sale import SaleView
 
 
 class SaleTarget(Protocol):

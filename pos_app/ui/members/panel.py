@@ -27,8 +27,8 @@ from .dialogs import MemberFlow
 from .followups import FollowupsDialog
 
 if TYPE_CHECKING:
-    from ..session import LineView, SaleView
     from ..shell import Shell
+    from ..views.sale import LineView, SaleView
 
 
 def member_price_name() -> str:

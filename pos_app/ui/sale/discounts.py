@@ -13,7 +13,7 @@ from ..qt import QObject
 
 if TYPE_CHECKING:
     from ..shell import Shell
-    from .view import LineView, SaleView
+    from ..views.sale import LineView, SaleView
 
 
 class DiscountedScreen(Protocol):

@@ -28,7 +28,7 @@ from ..qt import (
     QVBoxLayout,
     QWidget,
 )
-from ..session import LineView, SaleView
+from ..views.sale import LineView, SaleView
 from .discounts import SaleDiscounts
 from .lines import LinesTable
 

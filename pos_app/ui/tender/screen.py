@@ -28,7 +28,8 @@ from ..qt import (
     QWidget,
     Signal,
 )
-from ..session import PAYMENT_TENDERS, SaleView
+from ..session import PAYMENT_TENDERS
+from ..views.sale import SaleView
 
 if TYPE_CHECKING:
     from ..shell import Shell

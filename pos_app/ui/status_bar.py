@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING, Any
 from pos_app.domain.errors import GuitaiError
 from pos_app.services.device_status import DEVICE_KINDS, DeviceState
 
-from ..qt import QFrame, QHBoxLayout, QProgressBar, QTimer, QToolButton
-from .dialogs import TextDialog
-from .theme import DANGER, MUTED, PAY, WARN
-from .widgets import label
+from .common.dialogs import TextDialog
+from .common.theme import DANGER, MUTED, PAY, WARN
+from .common.widgets import label
+from .qt import QFrame, QHBoxLayout, QProgressBar, QTimer, QToolButton
 
 if TYPE_CHECKING:
-    from ..shell import Shell
+    from .shell import Shell
 
 COLOURS = {
     DeviceState.OK: PAY,
