@@ -34,7 +34,7 @@ from .status_bar import StatusBar
 from .stock.grid import StockGridScreen
 from .stock.screen import StockScreen
 from .tender.screen import TenderScreen
-from .views.sale import EMPTY_VIEW
+from .views.sale import EMPTY_VIEW, SaleView
 
 
 def start_followups(till: Any, win: MainWindow) -> None:
@@ -135,13 +135,16 @@ class MainWindow(QMainWindow):
         self.flash_label.hide()
         lay.addWidget(self.flash_label)
         self.stack = QStackedWidget()
-        self.signin = SignInScreen(self)
-        self.sale = SaleScreen(self)
-        self.tender = TenderScreen(self)
-        self.returns = ReturnsScreen(self)
-        self.shift = ShiftScreen(self)
-        self.stock_grid = StockGridScreen(self)
-        self.stock = StockScreen(self)
+        s = self.session
+        self.signin = SignInScreen(self, s)
+        self.sale = SaleScreen(self, s)
+        self.tender = TenderScreen(self, s)
+        self.returns = ReturnsScreen(self, s)
+        self.shift = ShiftScreen(self, s)
+        self.stock_grid = StockGridScreen(self, s)
+        self.stock = StockScreen(self, s)
+        self._connect_screens()
+        self.customer.show_sale(s.view)  # what the new sale screen painted first
         self.screens: dict[str, QWidget] = {
             "signin": self.signin,
             "sale": self.sale,
@@ -154,7 +157,7 @@ class MainWindow(QMainWindow):
         for w in self.screens.values():
             self.stack.addWidget(w)
         lay.addWidget(self.stack, 1)
-        self.status = StatusBar(self)
+        self.status = StatusBar(self, self.session)
         lay.addWidget(self.status)
         old = self.takeCentralWidget()
         if old is not None:
@@ -165,6 +168,37 @@ class MainWindow(QMainWindow):
         self.flash_timer.timeout.connect(self.flash_label.hide)
         self.tick()
         self.status.start()
+
+    def _connect_screens(self) -> None:
+        """The screens say where the cashier goes next; the window moves there.  A rebuilt
+        screen (language switch) is connected afresh, the old one's connections go with it."""
+        self.signin.signed_in.connect(self.after_sign_in)
+        sale = self.sale
+        sale.wants_tender.connect(self.show_tender)
+        sale.wants_returns.connect(self.show_returns)
+        sale.wants_shift.connect(self.show_shift)
+        sale.wants_reprint.connect(self.ask_reprint)
+        sale.wants_stock_grid.connect(self.show_stock_grid)
+        sale.wants_new_sale.connect(self.new_sale)
+        sale.rendered.connect(self.customer.show_sale)
+        tender = self.tender
+        tender.wants_sale.connect(self.show_sale)
+        tender.wants_new_sale.connect(self.new_sale)
+        tender.rendered.connect(self.customer.show_sale)
+        tender.completed.connect(self.sale_completed)
+        tender.reprinted.connect(self.reprinted)
+        tender.gift_printed.connect(self.gift_printed)
+        self.returns.wants_sale.connect(self.show_sale)
+        self.returns.refunded.connect(self._refunded)
+        shift = self.shift
+        shift.shift_opened.connect(self.after_shift_open)
+        shift.wants_sale.connect(self.show_sale)
+        shift.wants_sign_out.connect(self.sign_out)
+        shift.wants_stock.connect(self.show_stock)
+        self.stock_grid.wants_sale.connect(self.show_sale)
+        self.stock_grid.added.connect(self._added_from_grid)
+        self.stock.wants_sale.connect(self.show_sale)
+        self.stock.wants_shift.connect(self.show_shift)
 
     def tick(self) -> None:
         now = self.session.till.clock.now().astimezone(self.tz)
@@ -211,6 +245,21 @@ class MainWindow(QMainWindow):
         self.sale.member_col.refresh_due()  # a member sale just scheduled its follow-ups
         self.win_customer_reset()
         self.session.start_sale(ready, self._start_failed)
+
+    def sale_completed(self, payload: dict[str, Any]) -> None:
+        """The done page is up: a print problem reported meanwhile is said there; the
+        customer sees the total and the e-receipt QR."""
+        if self.print_problem:
+            self.tender.show_print_problem(self.print_problem)
+        self.customer.show_done(payload)
+        self.session.ereceipt_qr(payload, self.customer.show_qr, lambda _e: None)
+
+    def _refunded(self, payload: dict[str, Any]) -> None:
+        self.last_refund = payload
+
+    def _added_from_grid(self, view: SaleView) -> None:
+        self.show_sale()
+        self.sale.updated(view)
 
     def win_customer_reset(self) -> None:
         self.customer.show_qr(None)
@@ -302,8 +351,7 @@ class MainWindow(QMainWindow):
         self.print_problem = text
         self.flash(text, error=True, ms=30_000)
         if self.current == "tender" and self.tender.stack.currentIndex() == 1:
-            restyle(self.tender.print_note, "error")
-            self.tender.print_note.setText(text)
+            self.tender.show_print_problem(text)
         self.status.poll()
 
     # ---- scanner -----------------------------------------------------------------------
