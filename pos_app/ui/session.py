@@ -118,6 +118,8 @@ class Session:
             return sale, snapshot(sale, self.rounding), member_checkout(self.till, sale)
 
         def done(result: tuple[Sale, SaleView, Any]) -> None:
+            if self.user is not user:
+                return  # signed out meanwhile: the sale was the cashier's who left
             self.sale, self.view, self.mc = result
             deliver(ok, self.view)
 
@@ -279,6 +281,8 @@ class Session:
             return sale, snapshot(sale, self.rounding, None, mc, note), mc
 
         def done(result: tuple[Sale, SaleView, Any]) -> None:
+            if self.user is not user:
+                return  # signed out meanwhile: the sale was the cashier's who left
             self.sale, self.view, self.mc = result
             deliver(ok, self.view)
 
