@@ -13,16 +13,15 @@ from pos_app.domain.timeutil import zone
 from .common.dialogs import Dialog, Field, FormDialog, PickDialog, TextDialog
 from .common.translations import Translations
 from .common.widgets import button, label, restyle, yuan
+from .notices import FollowupNotices, Notices, stop_followups
 from .qt import (
     QFrame,
     QHBoxLayout,
     QMainWindow,
-    QObject,
     QStackedWidget,
     QTimer,
     QVBoxLayout,
     QWidget,
-    Signal,
 )
 from .returns.screen import ReturnsScreen
 from .sale.customer_display import CustomerDisplay
@@ -35,46 +34,6 @@ from .stock.grid import StockGridScreen
 from .stock.screen import StockScreen
 from .tender.screen import TenderScreen
 from .views.sale import EMPTY_VIEW, SaleView
-
-
-def start_followups(till: Any, win: MainWindow) -> None:
-    """The associates' follow-ups (`till.start_followups`): its scheduler thread reports
-    those falling due; a queued signal brings them to the GUI thread (banner and badge).
-    Started on the worker (it builds the member service)."""
-    if not hasattr(type(till), "start_followups"):
-        return
-    due = win.followup_notices  # kept alive by this closure for the scheduler thread
-
-    def on_due(rows: Any) -> None:
-        due.due.emit(rows)
-
-    win.session.call(
-        lambda: till.start_followups(on_due),
-        lambda _v: win.sale.member_col.refresh_due(),
-        win.notice,
-    )
-
-
-def stop_followups(till: Any) -> None:
-    """Stop the follow-up scheduler (`till.start_followups`); `till.close()` does it too."""
-    job = getattr(till, "followup_job", None)
-    if job is not None:
-        job.shutdown()
-        till.followup_job = None
-
-
-class Notices(QObject):
-    """Problems reported after a commit (paper out, drawer…) from the worker thread; Qt queues
-    them to the GUI thread.  `till.wire_side_effects(notices.arrived.emit)`."""
-
-    arrived = Signal(object)
-
-
-class FollowupNotices(QObject):
-    """Follow-ups falling due, from the scheduler's thread (`till.start_followups`); Qt
-    queues them to the GUI thread."""
-
-    due = Signal(object)
 
 
 class MainWindow(QMainWindow):
