@@ -10,7 +10,8 @@ from .common.theme import apply
 from .common.translations import Translations
 from .common.wedge import WedgeFilter
 from .common.worker import ServiceWorker
-from .main_window import MainWindow, start_followups, stop_followups
+from .main_window import MainWindow
+from .notices import start_followups, stop_followups
 from .qt import QApplication, QGuiApplication, Qt, guard_none_refcount
 from .session import Session
 
@@ -55,7 +56,13 @@ def build_app(
     app.installEventFilter(wedge)
     wedge.scanned.connect(win.scanned)
     if wire:
-        start_followups(till, win)
+        start_followups(
+            till,
+            session,
+            win.followup_notices,
+            lambda _v: win.sale.member_col.refresh_due(),  # the sale screen of the moment
+            win.notice,
+        )
     screens = QGuiApplication.screens()
     if customer_display is None:
         customer_display = len(screens) > 1

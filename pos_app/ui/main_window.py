@@ -11,69 +11,29 @@ from pos_app.domain.sale import Approval
 from pos_app.domain.timeutil import zone
 
 from .common.dialogs import Dialog, Field, FormDialog, PickDialog, TextDialog
-from .common.status_bar import StatusBar
 from .common.translations import Translations
 from .common.widgets import button, label, restyle, yuan
+from .notices import FollowupNotices, Notices, stop_followups
 from .qt import (
     QFrame,
     QHBoxLayout,
     QMainWindow,
-    QObject,
     QStackedWidget,
     QTimer,
     QVBoxLayout,
     QWidget,
-    Signal,
 )
 from .returns.screen import ReturnsScreen
 from .sale.customer_display import CustomerDisplay
 from .sale.screen import SaleScreen
-from .session import EMPTY_VIEW, Session
+from .session import Session
 from .shift.screen import ShiftScreen
 from .signin.screen import SignInScreen
+from .status_bar import StatusBar
 from .stock.grid import StockGridScreen
 from .stock.screen import StockScreen
 from .tender.screen import TenderScreen
-
-
-def start_followups(till: Any, win: MainWindow) -> None:
-    """The associates' follow-ups (`till.start_followups`): its scheduler thread reports
-    those falling due; a queued signal brings them to the GUI thread (banner and badge).
-    Started on the worker (it builds the member service)."""
-    if not hasattr(type(till), "start_followups"):
-        return
-    due = win.followup_notices  # kept alive by this closure for the scheduler thread
-
-    def on_due(rows: Any) -> None:
-        due.due.emit(rows)
-
-    win.session.call(
-        lambda: till.start_followups(on_due),
-        lambda _v: win.sale.member_col.refresh_due(),
-        win.notice,
-    )
-
-
-def stop_followups(till: Any) -> None:
-    """Stop the follow-up scheduler (`till.start_followups`); `till.close()` does it too."""
-    job = getattr(till, "followup_job", None)
-    if job is not None:
-        job.shutdown()
-        till.followup_job = None
-
-
-class Notices(QObject):
-    """Problems reported after a commit (paper out, drawer…) from the worker thread; Qt queues
-    them to the GUI thread.  `till.wire_side_effects(notices.arrived.emit)`."""
-
-    arrived = Signal(object)
-
-
-class FollowupNotices(QObject):
-    """Follow-ups falling due, from the scheduler's thread (`till.start_followups`); Qt
-    queues them to the GUI thread."""
-
-    due = Signal(object)
+from .views.sale import EMPTY_VIEW, SaleView
 
 
 class MainWindow(QMainWindow):
@@ -134,13 +94,16 @@ class MainWindow(QMainWindow):
         self.flash_label.hide()
         lay.addWidget(self.flash_label)
         self.stack = QStackedWidget()
-        self.signin = SignInScreen(self)
-        self.sale = SaleScreen(self)
-        self.tender = TenderScreen(self)
-        self.returns = ReturnsScreen(self)
-        self.shift = ShiftScreen(self)
-        self.stock_grid = StockGridScreen(self)
-        self.stock = StockScreen(self)
+        s = self.session
+        self.signin = SignInScreen(self, s)
+        self.sale = SaleScreen(self, s)
+        self.tender = TenderScreen(self, s)
+        self.returns = ReturnsScreen(self, s)
+        self.shift = ShiftScreen(self, s)
+        self.stock_grid = StockGridScreen(self, s)
+        self.stock = StockScreen(self, s)
+        self._connect_screens()
+        self.customer.show_sale(s.view)  # what the new sale screen painted first
         self.screens: dict[str, QWidget] = {
             "signin": self.signin,
             "sale": self.sale,
@@ -153,7 +116,7 @@ class MainWindow(QMainWindow):
         for w in self.screens.values():
             self.stack.addWidget(w)
         lay.addWidget(self.stack, 1)
-        self.status = StatusBar(self)
+        self.status = StatusBar(self, self.session)
         lay.addWidget(self.status)
         old = self.takeCentralWidget()
         if old is not None:
@@ -164,6 +127,37 @@ class MainWindow(QMainWindow):
         self.flash_timer.timeout.connect(self.flash_label.hide)
         self.tick()
         self.status.start()
+
+    def _connect_screens(self) -> None:
+        """The screens say where the cashier goes next; the window moves there.  A rebuilt
+        screen (language switch) is connected afresh, the old one's connections go with it."""
+        self.signin.signed_in.connect(self.after_sign_in)
+        sale = self.sale
+        sale.wants_tender.connect(self.show_tender)
+        sale.wants_returns.connect(self.show_returns)
+        sale.wants_shift.connect(self.show_shift)
+        sale.wants_reprint.connect(self.ask_reprint)
+        sale.wants_stock_grid.connect(self.show_stock_grid)
+        sale.wants_new_sale.connect(self.new_sale)
+        sale.rendered.connect(self.customer.show_sale)
+        tender = self.tender
+        tender.wants_sale.connect(self.show_sale)
+        tender.wants_new_sale.connect(self.new_sale)
+        tender.rendered.connect(self.customer.show_sale)
+        tender.completed.connect(self.sale_completed)
+        tender.reprinted.connect(self.reprinted)
+        tender.gift_printed.connect(self.gift_printed)
+        self.returns.wants_sale.connect(self.show_sale)
+        self.returns.refunded.connect(self._refunded)
+        shift = self.shift
+        shift.shift_opened.connect(self.after_shift_open)
+        shift.wants_sale.connect(self.show_sale)
+        shift.wants_sign_out.connect(self.sign_out)
+        shift.wants_stock.connect(self.show_stock)
+        self.stock_grid.wants_sale.connect(self.show_sale)
+        self.stock_grid.added.connect(self._added_from_grid)
+        self.stock.wants_sale.connect(self.show_sale)
+        self.stock.wants_shift.connect(self.show_shift)
 
     def tick(self) -> None:
         now = self.session.till.clock.now().astimezone(self.tz)
@@ -210,6 +204,21 @@ class MainWindow(QMainWindow):
         self.sale.member_col.refresh_due()  # a member sale just scheduled its follow-ups
         self.win_customer_reset()
         self.session.start_sale(ready, self._start_failed)
+
+    def sale_completed(self, payload: dict[str, Any]) -> None:
+        """The done page is up: a print problem reported meanwhile is said there; the
+        customer sees the total and the e-receipt QR."""
+        if self.print_problem:
+            self.tender.show_print_problem(self.print_problem)
+        self.customer.show_done(payload)
+        self.session.ereceipt_qr(payload, self.customer.show_qr, lambda _e: None)
+
+    def _refunded(self, payload: dict[str, Any]) -> None:
+        self.last_refund = payload
+
+    def _added_from_grid(self, view: SaleView) -> None:
+        self.show_sale()
+        self.sale.updated(view)
 
     def win_customer_reset(self) -> None:
         self.customer.show_qr(None)
@@ -301,8 +310,7 @@ class MainWindow(QMainWindow):
         self.print_problem = text
         self.flash(text, error=True, ms=30_000)
         if self.current == "tender" and self.tender.stack.currentIndex() == 1:
-            restyle(self.tender.print_note, "error")
-            self.tender.print_note.setText(text)
+            self.tender.show_print_problem(text)
         self.status.poll()
 
     # ---- scanner -----------------------------------------------------------------------

@@ -17,11 +17,11 @@ from pos_app.domain.users import Role, User
 from pos_app.services.members.checkout import member_refund
 
 from .common.worker import ServiceWorker, deliver
-from .members.view import member_checkout
-from .sale.view import EMPTY_VIEW, LineView, SaleView, TenderView, snapshot
+from .views.member import member_checkout
+from .views.sale import EMPTY_VIEW, SaleView, snapshot
 
 PAYMENT_TENDERS = frozenset({Tender.CARD, Tender.WECHAT, Tender.ALIPAY})
-__all__ = ["EMPTY_VIEW", "PAYMENT_TENDERS", "LineView", "SaleView", "Session", "TenderView"]
+__all__ = ["PAYMENT_TENDERS", "Session"]
 
 
 Ok = Callable[[Any], None]
@@ -118,6 +118,8 @@ class Session:
             return sale, snapshot(sale, self.rounding), member_checkout(self.till, sale)
 
         def done(result: tuple[Sale, SaleView, Any]) -> None:
+            if self.user is not user:
+                return  # signed out meanwhile: the sale was the cashier's who left
             self.sale, self.view, self.mc = result
             deliver(ok, self.view)
 
@@ -279,6 +281,8 @@ class Session:
             return sale, snapshot(sale, self.rounding, None, mc, note), mc
 
         def done(result: tuple[Sale, SaleView, Any]) -> None:
+            if self.user is not user:
+                return  # signed out meanwhile: the sale was the cashier's who left
             self.sale, self.view, self.mc = result
             deliver(ok, self.view)
 

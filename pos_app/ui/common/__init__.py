@@ -1,1 +1,1 @@
-"""Pieces every screen uses: dialogs, widgets, fitting text, theme, the worker, the scanner wedge, translations, the status bar."""
+"""Pieces every screen uses: dialogs, widgets, fitting text, theme, the worker, the scanner wedge, translations."""

@@ -208,10 +208,10 @@ class Confirm(Dialog):
     opening a shift with no float)."""
 
     def __init__(
-        self, win: Any, title: str, message: str, ok_text: str, cancel_text: str,
+        self, parent: Any, title: str, message: str, ok_text: str, cancel_text: str,
         then: Callable[[], None],
     ) -> None:  # fmt: skip
-        super().__init__(win, title)
+        super().__init__(parent, title)
         self.then = then
         self.setObjectName("confirm")
         self.body.addWidget(label(message, "", wrap=True))
@@ -223,7 +223,8 @@ class Confirm(Dialog):
 
 
 def confirm(
-    win: Any, title: str, message: str, ok_text: str, cancel_text: str,
+    shell: Any, title: str, message: str, ok_text: str, cancel_text: str,
     then: Callable[[], None],
 ) -> None:  # fmt: skip
-    win.open_dialog(Confirm(win, title, message, ok_text, cancel_text, then))
+    """`shell` is the window's `Shell` (the dialog's parent; typed Any: common sits below it)."""
+    shell.open_dialog(Confirm(shell, title, message, ok_text, cancel_text, then))

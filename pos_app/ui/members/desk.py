@@ -11,7 +11,8 @@ from pos_app.domain.errors import GuitaiError, StateError
 from pos_app.domain.members import member_code_id
 from pos_app.services.members.checkout import top_up
 
-from ..session import Err, Ok, SaleView, Session
+from ..session import Err, Ok, Session
+from ..views.sale import SaleView
 
 ViewOk = Callable[[SaleView], None]
 

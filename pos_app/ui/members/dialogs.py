@@ -5,7 +5,7 @@ sale's associate.  Each opens window-modal without blocking (`Shell.open_dialog`
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pos_app.domain.digits import is_digits
 from pos_app.domain.errors import GuitaiError
@@ -17,7 +17,9 @@ from ..qt import QCheckBox, QObject, QWidget
 from .desk import MemberDesk
 
 if TYPE_CHECKING:
+    from ..session import Session
     from ..shell import Shell
+    from ..views.sale import SaleView
 
 
 class FindDialog(FormDialog):
@@ -41,13 +43,27 @@ class EnrollDialog(FormDialog):
         return super().values() | {"consent": self.consent.isChecked()}
 
 
+class SaleTarget(Protocol):
+    """The sale screen, as the member column inside it (and its dialogs) hand results to it."""
+
+    def updated(self, view: SaleView) -> None: ...
+
+    def show_error(self, err: GuitaiError) -> None: ...
+
+    def scanned(self, code: str) -> None: ...
+
+
 class MemberFlow(QObject):
     """What the member keys and the member panel open; results land on the sale screen."""
 
-    def __init__(self, win: Shell, desk: MemberDesk, parent: QWidget) -> None:
+    def __init__(
+        self, shell: Shell, session: Session, desk: MemberDesk, sale: SaleTarget, parent: QWidget
+    ) -> None:
         super().__init__(parent)
-        self.win = win
+        self.shell = shell
+        self.session = session
         self.desk = desk
+        self.sale = sale
 
     def tier_name(self, tier: str) -> str:
         return {
@@ -59,13 +75,13 @@ class MemberFlow(QObject):
     # ---- results -----------------------------------------------------------------------
 
     def _updated(self, view: Any) -> None:
-        self.win.sale.updated(view)
+        self.sale.updated(view)
 
     def _error(self, err: GuitaiError) -> None:
-        self.win.sale.show_error(err)
+        self.sale.show_error(err)
 
     def _say(self, text: str) -> None:
-        self.win.flash(text)
+        self.shell.flash(text)
 
     # ---- find ----------------------------------------------------------------------------
 
@@ -74,7 +90,7 @@ class MemberFlow(QObject):
             self._error(GuitaiError("Members are not available on this till", "本机未启用会员功能"))
             return
         dlg = FindDialog(
-            self.win,
+            self.shell,
             self.tr("Find member"),
             [
                 Field(
@@ -90,7 +106,7 @@ class MemberFlow(QObject):
             validate=lambda v: "" if v["query"] else self.tr("Type a number or scan a code."),
         )
         dlg.setObjectName("find_member")
-        self.win.open_dialog(dlg)
+        self.shell.open_dialog(dlg)
 
     def find(self, query: str) -> None:
         self.desk.find(query, lambda found: self._found(query, found), self._error)
@@ -109,7 +125,7 @@ class MemberFlow(QObject):
             for i, m in enumerate(found)
         ]
         dlg = PickDialog(
-            self.win,
+            self.shell,
             self.tr("Which member?"),
             rows,
             lambda i: self.desk.attach(found[int(i)], self._attached, self._error),
@@ -118,7 +134,7 @@ class MemberFlow(QObject):
             cancel_text=self.tr("Cancel"),
         )
         dlg.setObjectName("pick_member")
-        self.win.open_dialog(dlg)
+        self.shell.open_dialog(dlg)
 
     def _attached(self, view: Any) -> None:
         self._updated(view)
@@ -140,9 +156,9 @@ class MemberFlow(QObject):
             return "" if v["phone"] else self.tr("The mobile number is needed.")
 
         def go(names: list[str]) -> None:
-            me = self.win.session.user.name if self.win.session.user else ""
+            me = self.session.user.name if self.session.user else ""
             dlg = EnrollDialog(
-                self.win,
+                self.shell,
                 self.tr("Enroll member"),
                 [
                     Field("phone", self.tr("Mobile number"), "13800138000", value=phone),
@@ -160,7 +176,7 @@ class MemberFlow(QObject):
                 consent_text=self.tr("The customer agrees to receive marketing messages"),
             )
             dlg.setObjectName("enroll_member")
-            self.win.open_dialog(dlg)
+            self.shell.open_dialog(dlg)
 
         self.desk.associates(go, self._error)
 
@@ -174,7 +190,7 @@ class MemberFlow(QObject):
         if created:
             self._say(self.tr("Enrolled %1 and put on this sale.").replace("%1", who))
         else:
-            self.win.flash(
+            self.shell.flash(
                 self.tr("%1 is already a member: found and put on this sale.").replace("%1", who),
                 ms=10_000,
             )
@@ -197,7 +213,7 @@ class MemberFlow(QObject):
             else self.tr("The member has no usable coupon: type or scan a code.")
         )
         dlg = FindDialog(
-            self.win,
+            self.shell,
             self.tr("Coupon"),
             [Field("query", self.tr("Coupon code (empty removes it)"), value=current or "")],
             lambda v: self.desk.apply_coupon(v["query"] or None, self._coupon_done, self._error),
@@ -207,7 +223,7 @@ class MemberFlow(QObject):
             choices={"query": [str(c.get("code")) for c in coupons]},
         )
         dlg.setObjectName("coupon")
-        self.win.open_dialog(dlg)
+        self.shell.open_dialog(dlg)
 
     def _coupon_done(self, view: Any) -> None:
         self._updated(view)
@@ -238,7 +254,7 @@ class MemberFlow(QObject):
             )
 
         dlg = FormDialog(
-            self.win,
+            self.shell,
             self.tr("Redeem points"),
             [
                 Field(
@@ -256,11 +272,11 @@ class MemberFlow(QObject):
             keypad=True,
         )
         dlg.setObjectName("points")
-        self.win.open_dialog(dlg)
+        self.shell.open_dialog(dlg)
 
     def open_tags(self, current: Sequence[str], then: Callable[[Any], None]) -> None:
         dlg = FormDialog(
-            self.win,
+            self.shell,
             self.tr("Member tags"),
             [Field("tags", self.tr("Tags (comma separated)"), value=",".join(current))],
             lambda v: self.desk.set_tags(v["tags"], then, self._error),
@@ -268,18 +284,18 @@ class MemberFlow(QObject):
             cancel_text=self.tr("Cancel"),
         )
         dlg.setObjectName("tags")
-        self.win.open_dialog(dlg)
+        self.shell.open_dialog(dlg)
 
     def open_top_up(self, balance_fen: int) -> None:
         def validate(v: dict[str, str]) -> str:
             try:
                 fen = Money.parse(v["amount"]).fen
             except GuitaiError as e:
-                return self.win.session.message(e)
+                return self.session.message(e)
             return "" if fen > 0 else self.tr("The amount must be more than zero.")
 
         dlg = FormDialog(
-            self.win,
+            self.shell,
             self.tr("Top up stored value"),
             [Field("amount", self.tr("Amount (yuan)"), "500")],
             lambda v: self.desk.top_up(Money.parse(v["amount"]).fen, self._topped_up, self._error),
@@ -293,20 +309,20 @@ class MemberFlow(QObject):
             keypad=True,
         )
         dlg.setObjectName("top_up")
-        self.win.open_dialog(dlg)
+        self.shell.open_dialog(dlg)
 
     def _topped_up(self, view: Any) -> None:
         self._updated(view)
         m = view.member
         if m is not None:
-            self.win.flash(
+            self.shell.flash(
                 self.tr("Topped up: the balance is %1.").replace("%1", yuan(m.stored_value_fen))
             )
 
     def open_associate(self, current: str | None) -> None:
         def go(names: list[str]) -> None:
             dlg = FormDialog(
-                self.win,
+                self.shell,
                 self.tr("Associate for this sale"),
                 [Field("associate", self.tr("Associate (empty: none)"), value=current or "")],
                 lambda v: self.desk.set_associate(v["associate"], self._updated, self._error),
@@ -316,6 +332,6 @@ class MemberFlow(QObject):
                 choices={"associate": names},
             )
             dlg.setObjectName("associate")
-            self.win.open_dialog(dlg)
+            self.shell.open_dialog(dlg)
 
         self.desk.associates(go, self._error)

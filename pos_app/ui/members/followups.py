@@ -13,6 +13,7 @@ from ..common.widgets import button, label, yuan
 from ..qt import QAbstractItemView, QHeaderView, QLineEdit, Qt, QTableWidget, QTableWidgetItem
 
 if TYPE_CHECKING:
+    from ..session import Session
     from ..shell import Shell
     from .desk import MemberDesk
 
@@ -20,15 +21,17 @@ if TYPE_CHECKING:
 class FollowupsDialog(Dialog):
     def __init__(
         self,
-        win: Shell,
+        shell: Shell,
+        session: Session,
         desk: MemberDesk,
         rows: Sequence[dict[str, Any]],
         set_due: Callable[[tuple[int, int]], None],
     ) -> None:
-        super().__init__(win, self.tr("Follow-ups"))
+        super().__init__(shell, self.tr("Follow-ups"))
         self.setObjectName("followups")
         self.setMinimumWidth(920)
-        self.win = win
+        self.shell = shell
+        self.session = session
         self.desk = desk
         self.set_due = set_due
         self.rows: list[dict[str, Any]] = []
@@ -60,7 +63,7 @@ class FollowupsDialog(Dialog):
         self.note.setObjectName("followup_note")
         self.note.setPlaceholderText(self.tr("e.g. called, likes the new coats, visits Saturday"))
         self.body.addWidget(self.note)
-        user = win.session.user
+        user = session.user
         self.me = user.name if user is not None else ""
         self.only_mine = False
         self.all_rows: list[dict[str, Any]] = []
@@ -109,7 +112,7 @@ class FollowupsDialog(Dialog):
             )
             values = (
                 ("● " if r.get("due") else "")
-                + self.win.session.local(str(r["due_at"]), "%m-%d %H:%M"),
+                + self.session.local(str(r["due_at"]), "%m-%d %H:%M"),
                 str(r.get("associate") or ""),
                 str(r.get("name") or r.get("member_id") or ""),
                 mask_phone(str(r.get("phone") or "")),  # as the member column shows it
@@ -140,7 +143,7 @@ class FollowupsDialog(Dialog):
         self.desk.followups(self.show_rows, self._failed)
 
     def _failed(self, err: Any) -> None:
-        self.show_error(self.win.session.message(err))
+        self.show_error(self.session.message(err))
 
     def refresh(self) -> None:
         self.desk.followups(self.show_rows, self._failed)

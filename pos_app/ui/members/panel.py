@@ -27,8 +27,10 @@ from .dialogs import MemberFlow
 from .followups import FollowupsDialog
 
 if TYPE_CHECKING:
-    from ..session import LineView, SaleView
+    from ..session import Session
     from ..shell import Shell
+    from ..views.sale import LineView, SaleView
+    from .dialogs import SaleTarget
 
 
 def member_price_name() -> str:
@@ -62,12 +64,14 @@ def _no_focus(w: QWidget) -> QWidget:
 
 
 class MemberColumn(QFrame):
-    def __init__(self, win: Shell) -> None:
+    def __init__(self, shell: Shell, session: Session, sale: SaleTarget) -> None:
         super().__init__()
         self.setObjectName("panel")
-        self.win = win
-        self.desk = MemberDesk(win.session)
-        self.flow = MemberFlow(win, self.desk, self)
+        self.shell = shell
+        self.session = session
+        self.sale = sale  # the sale screen this column sits in
+        self.desk = MemberDesk(session)
+        self.flow = MemberFlow(shell, session, self.desk, sale, self)
         self.view: SaleView | None = None
         self.data: dict[str, Any] | None = None  # MemberService.panel
         self.coupons: list[dict[str, Any]] = []
@@ -305,7 +309,7 @@ class MemberColumn(QFrame):
             parts.append(self.tr("Last visits:"))
             for v in visits[:3]:
                 parts.append(
-                    f"  {self.win.session.local(str(v['completed_at']), '%m-%d')}  "
+                    f"  {self.session.local(str(v['completed_at']), '%m-%d')}  "
                     f"{yuan(int(v['total_fen']))}  {'，'.join(v.get('items', [])[:2])}"
                 )
         else:
@@ -346,14 +350,14 @@ class MemberColumn(QFrame):
     def _suggestion_clicked(self, item: QListWidgetItem) -> None:
         sku = item.data(Qt.ItemDataRole.UserRole)
         if sku:
-            self.win.sale.scanned(sku)
+            self.sale.scanned(sku)
 
     def ask_tags(self) -> None:
         tags = (self.data or {}).get("tags") or []
         self.flow.open_tags(tags, self._tags_saved)
 
     def _tags_saved(self, view: Any) -> None:
-        self.win.sale.updated(view)
+        self.sale.updated(view)
         self.refresh()
 
     def ask_top_up(self) -> None:
@@ -365,12 +369,12 @@ class MemberColumn(QFrame):
         self.flow.open_associate(self.view.associate if self.view else None)
 
     def remove(self) -> None:
-        self.desk.detach(self.win.sale.updated, self.win.sale.show_error)
+        self.desk.detach(self.sale.updated, self.sale.show_error)
 
     def open_followups(self) -> None:
         self.desk.followups(
-            lambda rows: self.win.open_dialog(
-                FollowupsDialog(self.win, self.desk, rows, self.set_due)
+            lambda rows: self.shell.open_dialog(
+                FollowupsDialog(self.shell, self.session, self.desk, rows, self.set_due)
             ),
-            self.win.sale.show_error,
+            self.sale.show_error,
         )

@@ -36,6 +36,7 @@ from ..qt import (
 ORIGINAL_TENDERS = {"card", "wechat", "alipay"}
 
 if TYPE_CHECKING:
+    from ..session import Session
     from ..shell import Shell
 
 
@@ -45,10 +46,16 @@ class _Texts(QObject):
 
 
 class ReturnsScreen(QWidget):
-    def __init__(self, win: Shell) -> None:
+    """Navigation goes out as signals; the window connects them."""
+
+    wants_sale = Signal()
+    refunded = Signal(object)  # the refund's payload
+
+    def __init__(self, shell: Shell, session: Session) -> None:
         super().__init__()
         self.setObjectName("screen")
-        self.win = win
+        self.shell = shell
+        self.session = session
         self.refunding: str | None = None  # the tender paying back while the terminal works
         self._texts = _Texts(self)
         self._texts.text.connect(self.terminal_text)
@@ -143,7 +150,7 @@ class ReturnsScreen(QWidget):
 
     def back(self) -> None:
         if self.refunding is None:  # never leave while the terminal is paying back
-            self.win.show_sale()
+            self.wants_sale.emit()
 
     def set_mode(self, mode: str) -> None:
         self.mode = mode
@@ -171,7 +178,7 @@ class ReturnsScreen(QWidget):
             self.message.setText(self.tr("Type the receipt number (digits only)."))
             return
         self.message.clear()
-        self.win.session.original(int(text), self.show_original, self.show_error)
+        self.session.original(int(text), self.show_original, self.show_error)
 
     def scanned(self, code: str) -> None:
         """A scan on this screen: a receipt number, or an e-receipt QR to verify and open."""
@@ -185,12 +192,12 @@ class ReturnsScreen(QWidget):
         self.receipt.clear()
         self.message.clear()
         self.verdict.setText(self.tr("Checking the receipt…"))
-        self.win.session.verify_scan(text, self.show_verdict, self.show_error)
+        self.session.verify_scan(text, self.show_verdict, self.show_error)
 
     def show_verdict(self, v: dict[str, Any]) -> None:
         genuine = v["verdict"] == "genuine"
         restyle(self.verdict, "ok" if genuine else "error")
-        msg = v["message_zh"] if self.win.session.lang == "zh" else v["message"]
+        msg = v["message_zh"] if self.session.lang == "zh" else v["message"]
         if v.get("receipt_no") is not None:
             msg = self.tr("Receipt %1: ").replace("%1", str(v["receipt_no"])) + msg
         self.verdict.setText(msg)
@@ -217,7 +224,7 @@ class ReturnsScreen(QWidget):
         self.info.setText(
             self.tr("Receipt %1 · %2 · cashier %3 · total %4")
             .replace("%1", str(p["receipt_no"]))
-            .replace("%2", self.win.session.local(str(p["completed_at"]), "%Y-%m-%d %H:%M"))
+            .replace("%2", self.session.local(str(p["completed_at"]), "%Y-%m-%d %H:%M"))
             .replace("%3", str(p["cashier"]))
             .replace("%4", yuan(int(p["total_fen"])))
         )
@@ -269,7 +276,7 @@ class ReturnsScreen(QWidget):
         def err(e: GuitaiError) -> None:
             self._refund_over()
             if isinstance(e, NeedsApproval):
-                self.win.ask_approval("refund", e, self.reason.text(), lambda a: self.refund([a]))
+                self.shell.ask_approval("refund", e, self.reason.text(), lambda a: self.refund([a]))
             else:
                 self.refund_failed(e)
 
@@ -289,7 +296,7 @@ class ReturnsScreen(QWidget):
             self.abort_btn.setEnabled(True)
             self.working.show()
             self.back_btn.setEnabled(False)
-        self.win.session.refund(
+        self.session.refund(
             no,
             self.requests(),
             self.reason.text().strip(),
@@ -302,7 +309,7 @@ class ReturnsScreen(QWidget):
 
     def terminal_text(self, en: str, zh: str) -> None:
         if self.refunding is not None and self.abort_btn.isEnabled():
-            self.working_text.setText(zh if self.win.session.lang == "zh" else en)
+            self.working_text.setText(zh if self.session.lang == "zh" else en)
 
     def abort(self) -> None:
         """Cancel refund: the terminal is told to abort (on the side thread: the worker is
@@ -311,7 +318,7 @@ class ReturnsScreen(QWidget):
             return
         self.abort_btn.setEnabled(False)
         self.working_text.setText(self.tr("Cancelling…"))
-        self.win.session.abort_payment(Tender(self.refunding), self.show_error)
+        self.session.abort_payment(Tender(self.refunding), self.show_error)
 
     def _refund_over(self) -> None:
         self.refunding = None
@@ -321,7 +328,7 @@ class ReturnsScreen(QWidget):
     def refund_failed(self, e: GuitaiError) -> None:
         """Say plainly whether money went back: a declined or cancelled refund paid nothing
         and recorded no return; an unconfirmed one must not be tried again before recovery."""
-        why = self.win.session.message(e)
+        why = self.session.message(e)
         if isinstance(e, (PaymentDeclined, PaymentUnavailable)):
             text = self.tr(
                 "Refund not done: nothing was paid back and the return is not recorded. "
@@ -340,7 +347,7 @@ class ReturnsScreen(QWidget):
 
     def tender_name(self, value: str) -> str:
         t = Tender(value)
-        return t.label_zh if self.win.session.lang == "zh" else t.label_en
+        return t.label_zh if self.session.lang == "zh" else t.label_en
 
     def done(self, payload: dict[str, Any]) -> None:
         self._refund_over()
@@ -348,12 +355,12 @@ class ReturnsScreen(QWidget):
             f"{self.tender_name(str(p['tender']))} {yuan(abs(int(p['amount_fen'])))}"
             for p in payload["payments"]
         )
-        self.win.flash(
+        self.shell.flash(
             self.tr("Refund done: receipt no. %1, paid back: %2.")
             .replace("%1", str(payload["receipt_no"]))
             .replace("%2", paid)
         )
-        self.win.last_refund = payload
+        self.refunded.emit(payload)
         self.load()
         self.outcome.setText(
             self.tr("Refund done: receipt no. %1, paid back: %2.")
@@ -361,8 +368,8 @@ class ReturnsScreen(QWidget):
             .replace("%2", paid)
         )
         self.info.clear()
-        self.win.session.receipt_text(payload, self.info.setText, self.show_error)
+        self.session.receipt_text(payload, self.info.setText, self.show_error)
 
     def show_error(self, e: GuitaiError) -> None:
         self.recalc()
-        self.message.setText(self.win.session.message(e))
+        self.message.setText(self.session.message(e))

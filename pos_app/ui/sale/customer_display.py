@@ -8,7 +8,7 @@ from typing import Any
 from ..common.widgets import label, yuan
 from ..members.panel import savings_text
 from ..qt import QColor, QHBoxLayout, QImage, QListWidget, QPixmap, Qt, QVBoxLayout, QWidget
-from ..session import SaleView
+from ..views.sale import SaleView
 
 
 class CustomerDisplay(QWidget):

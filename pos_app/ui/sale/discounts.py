@@ -12,14 +12,16 @@ from ..common.dialogs import Field, FormDialog
 from ..qt import QObject
 
 if TYPE_CHECKING:
+    from ..session import Session
     from ..shell import Shell
-    from .view import LineView, SaleView
+    from ..views.sale import LineView, SaleView
 
 
 class DiscountedScreen(Protocol):
     """What the discount dialogs need of the sale screen (a QObject: their parent)."""
 
-    win: Shell
+    shell: Shell
+    session: Session
 
     def selected_line(self) -> LineView | None: ...
 
@@ -37,12 +39,12 @@ class SaleDiscounts(QObject):
         ln = self.screen.selected_line()
         if ln is None:
             return
-        session = self.screen.win.session
+        session = self.screen.session
 
         def apply(disc: Discount | None, approval: Any = None) -> None:
             def err(e: GuitaiError) -> None:
                 if isinstance(e, NeedsApproval):
-                    self.screen.win.ask_approval(
+                    self.screen.shell.ask_approval(
                         "line_discount", e, disc.reason if disc else "", lambda a: apply(disc, a)
                     )
                 else:
@@ -53,12 +55,12 @@ class SaleDiscounts(QObject):
         self._ask_discount(ln.name, ln.discount, apply)
 
     def ask_order_discount(self) -> None:
-        session = self.screen.win.session
+        session = self.screen.session
 
         def apply(disc: Discount | None, approval: Any = None) -> None:
             def err(e: GuitaiError) -> None:
                 if isinstance(e, NeedsApproval):
-                    self.screen.win.ask_approval(
+                    self.screen.shell.ask_approval(
                         "order_discount", e, disc.reason if disc else "", lambda a: apply(disc, a)
                     )
                 else:
@@ -76,14 +78,14 @@ class SaleDiscounts(QObject):
             try:
                 parse(v)
             except InvalidInput as e:
-                return self.screen.win.session.message(e)
+                return self.screen.session.message(e)
             if v["value"] and not v["reason"]:
                 return self.tr("Give a reason for the discount.")
             return ""
 
-        self.screen.win.open_dialog(
+        self.screen.shell.open_dialog(
             FormDialog(
-                self.screen.win,
+                self.screen.shell,
                 self.tr("Discount"),
                 [
                     Field(

@@ -27,22 +27,35 @@ from ..qt import (
     QTimer,
     QVBoxLayout,
     QWidget,
+    Signal,
 )
-from ..session import LineView, SaleView
+from ..views.sale import LineView, SaleView
 from .discounts import SaleDiscounts
 from .lines import LinesTable
 
 if TYPE_CHECKING:
+    from ..session import Session
     from ..shell import Shell
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
 class SaleScreen(QWidget):
-    def __init__(self, win: Shell) -> None:
+    """Navigation goes out as signals; the window connects them."""
+
+    wants_tender = Signal()
+    wants_returns = Signal()
+    wants_shift = Signal()
+    wants_reprint = Signal()
+    wants_stock_grid = Signal(str)  # the item code, SKU or style typed or selected
+    wants_new_sale = Signal()  # the sale was voided or parked
+    rendered = Signal(object)  # the SaleView just painted (the customer display follows it)
+
+    def __init__(self, shell: Shell, session: Session) -> None:
         super().__init__()
         self.setObjectName("screen")
-        self.win = win
+        self.shell = shell
+        self.session = session
         self.rows: list[LineView] = []
         outer = QHBoxLayout(self)
         outer.setContentsMargins(12, 10, 12, 10)
@@ -92,7 +105,7 @@ class SaleScreen(QWidget):
         # the lines, the member and the side columns share the width 50 : 22 : 28, the
         # member and side columns within bounds, from 1024 to 1920 pixels
         outer.addLayout(left, 50)
-        self.member_col = MemberColumn(win)
+        self.member_col = MemberColumn(shell, session, self)
         self.member_col.setMinimumWidth(232)
         self.member_col.setMaximumWidth(340)
         outer.addWidget(self.member_col, 22)
@@ -125,7 +138,7 @@ class SaleScreen(QWidget):
         tlay.addWidget(self.total)
         right.addWidget(tot)
 
-        self.pay_btn = button(self.tr("Pay  F2"), "pay", self.win.show_tender)
+        self.pay_btn = button(self.tr("Pay  F2"), "pay", self.wants_tender.emit)
         right.addWidget(self.pay_btn)
         keys = QGridLayout()
         keys.setSpacing(8)
@@ -133,9 +146,9 @@ class SaleScreen(QWidget):
             "suspend": button(self.tr("Suspend  F4"), "", self.suspend),
             "resume": button(self.tr("Resume  F5"), "", self.resume),
             "member": button(self.tr("Member  F6"), "", self.member),
-            "return": button(self.tr("Return  F7"), "", self.win.show_returns),
+            "return": button(self.tr("Return  F7"), "", self.wants_returns.emit),
             "reprint": button(self.tr("Reprint  F8"), "", self.reprint),
-            "shift": button(self.tr("Shift  F9"), "", self.win.show_shift),
+            "shift": button(self.tr("Shift  F9"), "", self.wants_shift.emit),
             "stock": button(self.tr("Stock  F3"), "", self.stock),
             "order_discount": button(self.tr("Order discount"), "", self.ask_order_discount),
             "void_sale": button(self.tr("Void sale"), "danger", self.ask_void_sale),
@@ -154,14 +167,14 @@ class SaleScreen(QWidget):
         outer.addWidget(self.side, 28)
 
         for key, fn in (
-            ("F2", self.win.show_tender),
+            ("F2", self.wants_tender.emit),
             ("F3", self.stock),
             ("F4", self.suspend),
             ("F5", self.resume),
             ("F6", self.member),
-            ("F7", self.win.show_returns),
+            ("F7", self.wants_returns.emit),
             ("F8", self.reprint),
-            ("F9", self.win.show_shift),
+            ("F9", self.wants_shift.emit),
             ("Esc", self.escape),
             ("Up", lambda: self.move_selection(-1)),
             ("Down", lambda: self.move_selection(1)),
@@ -176,7 +189,7 @@ class SaleScreen(QWidget):
         self.search_timer.setSingleShot(True)
         self.search_timer.setInterval(200)
         self.search_timer.timeout.connect(self.run_search)
-        self.render(self.win.session.view)
+        self.render(self.session.view)
 
     def resizeEvent(self, event: Any) -> None:
         """The columns share the width by their stretch (within their bounds); then the
@@ -266,10 +279,10 @@ class SaleScreen(QWidget):
         self.savings.setText(savings_text(view))
         self.savings.setVisible(bool(view.savings) or bool(view.member_saving_fen))
         self.member_col.render(view)
-        self.win.customer.show_sale(view)
+        self.rendered.emit(view)
 
     def show_error(self, err: GuitaiError) -> None:
-        self.message.setText(self.win.session.message(err))
+        self.message.setText(self.session.message(err))
         self.message.show()
         self.focus_scan()
 
@@ -293,7 +306,7 @@ class SaleScreen(QWidget):
         if is_member_code(code):  # the customer's member code: put the member on the sale
             self.member_col.desk.attach_code(code, self.member_col.flow._attached, self.show_error)
             return
-        self.win.session.scan(code, self.updated, self.show_error)
+        self.session.scan(code, self.updated, self.show_error)
 
     def enter_pressed(self) -> None:
         text = self.scan.text().strip()
@@ -313,7 +326,7 @@ class SaleScreen(QWidget):
         text = self.scan.text().strip()
         if len(text) < 2:
             return
-        self.win.session.search(text, lambda r, t=text: self.show_results(t, r), self.show_error)
+        self.session.search(text, lambda r, t=text: self.show_results(t, r), self.show_error)
 
     def show_results(self, text: str, items: list[Any]) -> None:
         if self.scan.text().strip() != text:
@@ -357,7 +370,7 @@ class SaleScreen(QWidget):
     def bump_qty(self, step: int) -> None:
         ln = self.selected_line()
         if ln and ln.qty + step >= 1:
-            self.win.session.set_qty(ln.line_no, ln.qty + step, self.updated, self.show_error)
+            self.session.set_qty(ln.line_no, ln.qty + step, self.updated, self.show_error)
 
     def ask_qty(self) -> None:
         ln = self.selected_line()
@@ -365,11 +378,11 @@ class SaleScreen(QWidget):
             return
 
         def ok(v: dict[str, str]) -> None:
-            self.win.session.set_qty(ln.line_no, int(v["qty"]), self.updated, self.show_error)
+            self.session.set_qty(ln.line_no, int(v["qty"]), self.updated, self.show_error)
 
-        self.win.open_dialog(
+        self.shell.open_dialog(
             FormDialog(
-                self.win,
+                self.shell,
                 self.tr("Quantity"),
                 [Field("qty", ln.name, value=str(ln.qty), digits=True)],
                 ok,
@@ -390,12 +403,12 @@ class SaleScreen(QWidget):
         ln = self.selected_line()
         if ln is None:
             return
-        self.win.open_dialog(
+        self.shell.open_dialog(
             FormDialog(
-                self.win,
+                self.shell,
                 self.tr("Void line"),
                 [Field("reason", self.tr("Reason"), self.tr("e.g. customer changed their mind"))],
-                lambda v: self.win.session.void_line(
+                lambda v: self.session.void_line(
                     ln.line_no, v["reason"], self.updated, self.show_error
                 ),
                 message=f"{ln.name} × {ln.qty}",
@@ -406,14 +419,12 @@ class SaleScreen(QWidget):
         )
 
     def ask_void_sale(self) -> None:
-        self.win.open_dialog(
+        self.shell.open_dialog(
             FormDialog(
-                self.win,
+                self.shell,
                 self.tr("Void sale"),
                 [Field("reason", self.tr("Reason"), self.tr("e.g. customer left"))],
-                lambda v: self.win.session.void_sale(
-                    v["reason"], lambda _r: self.win.new_sale(), self.show_error
-                ),
+                lambda v: self.session.void_sale(v["reason"], self._voided, self.show_error),
                 message=self.tr("The whole sale is cancelled and recorded as voided."),
                 ok_text=self.tr("Void sale"),
                 cancel_text=self.tr("Cancel"),
@@ -421,26 +432,29 @@ class SaleScreen(QWidget):
             )
         )
 
+    def _voided(self, _result: Any) -> None:
+        self.wants_new_sale.emit()
+
     # ---- parking, members, receipts ----------------------------------------------------
 
     def suspend(self) -> None:
         if not self.rows:
             return
 
-        def done(sid: int) -> None:
-            self.win.flash(self.tr("Sale parked as no. %1").replace("%1", str(sid)))
-            self.win.new_sale()
-
-        self.win.open_dialog(
+        self.shell.open_dialog(
             FormDialog(
-                self.win,
+                self.shell,
                 self.tr("Suspend sale"),
                 [Field("label", self.tr("Note (optional)"), self.tr("e.g. lady in red coat"))],
-                lambda v: self.win.session.suspend(v["label"], done, self.show_error),
+                lambda v: self.session.suspend(v["label"], self._suspended, self.show_error),
                 ok_text=self.tr("Suspend"),
                 cancel_text=self.tr("Cancel"),
             )
         )
+
+    def _suspended(self, sid: int) -> None:
+        self.shell.flash(self.tr("Sale parked as no. %1").replace("%1", str(sid)))
+        self.wants_new_sale.emit()
 
     def resume(self) -> None:
         if self.rows:
@@ -455,32 +469,32 @@ class SaleScreen(QWidget):
         def show(parked: list[Any]) -> None:
             rows = [
                 (
-                    f"{p.id}  {self.win.session.local(p.created_at)}  {p.cashier}  {p.label}  "
+                    f"{p.id}  {self.session.local(p.created_at)}  {p.cashier}  {p.label}  "
                     + self.tr("%n piece(s)", "", p.qty)
                     + f"  {yuan(p.total_fen)}",
                     p.id,
                 )
                 for p in parked
             ]
-            self.win.open_dialog(
+            self.shell.open_dialog(
                 PickDialog(
-                    self.win,
+                    self.shell,
                     self.tr("Resume a parked sale"),
                     rows,
-                    lambda sid: self.win.session.resume(int(sid), self.updated, self.show_error),
+                    lambda sid: self.session.resume(int(sid), self.updated, self.show_error),
                     empty_text=self.tr("No parked sales."),
                     ok_text=self.tr("Resume"),
                     cancel_text=self.tr("Cancel"),
                 )
             )
 
-        self.win.session.parked(show, self.show_error)
+        self.session.parked(show, self.show_error)
 
     def member(self) -> None:
         self.member_col.flow.open_find()
 
     def reprint(self) -> None:
-        self.win.ask_reprint()
+        self.wants_reprint.emit()
 
     def stock(self) -> None:
         """The size-and-colour grid: for what is typed in the scan field, else the line."""
@@ -488,4 +502,4 @@ class SaleScreen(QWidget):
         ln = self.selected_line()
         self.scan.clear()
         self.results.hide()
-        self.win.show_stock_grid(typed or (ln.sku if ln else ""))
+        self.wants_stock_grid.emit(typed or (ln.sku if ln else ""))

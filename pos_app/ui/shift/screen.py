@@ -23,9 +23,11 @@ from ..qt import (
     Qt,
     QVBoxLayout,
     QWidget,
+    Signal,
 )
 
 if TYPE_CHECKING:
+    from ..session import Session
     from ..shell import Shell
 
 DENOMINATIONS_FEN = (10_000, 5_000, 2_000, 1_000, 500, 100, 50, 10)
@@ -70,7 +72,7 @@ class ReportView(QWidget):
             self.tr("Business day %1 · opened by %2 at %3")
             .replace("%1", str(r["business_day"]))
             .replace("%2", str(r["opened_by"]))
-            .replace("%3", self.screen.win.session.local(str(r["opened_at"])))
+            .replace("%3", self.screen.session.local(str(r["opened_at"])))
         )
         while self.grid.count():
             item = self.grid.takeAt(0)
@@ -144,10 +146,18 @@ class ReportView(QWidget):
 
 
 class ShiftScreen(QWidget):
-    def __init__(self, win: Shell) -> None:
+    """Navigation goes out as signals; the window connects them."""
+
+    shift_opened = Signal()
+    wants_sale = Signal()
+    wants_sign_out = Signal()
+    wants_stock = Signal(str)  # where the stock area's Esc goes back to
+
+    def __init__(self, shell: Shell, session: Session) -> None:
         super().__init__()
         self.setObjectName("screen")
-        self.win = win
+        self.shell = shell
+        self.session = session
         self.report: dict[str, Any] | None = None
         self.stack = QStackedWidget()
         outer = QVBoxLayout(self)
@@ -168,7 +178,7 @@ class ShiftScreen(QWidget):
             t = Tender(value)
         except ValueError:
             return value
-        return t.label_zh if self.win.session.lang == "zh" else t.label_en
+        return t.label_zh if self.session.lang == "zh" else t.label_en
 
     # ---- pages -------------------------------------------------------------------------
 
@@ -184,7 +194,7 @@ class ShiftScreen(QWidget):
         lay.addWidget(self.float_edit)
         lay.addWidget(button(self.tr("Open shift"), "pay", self.open_shift))
         lay.addStretch(1)
-        lay.addWidget(button(self.tr("Sign out"), "", self.win.sign_out))
+        lay.addWidget(button(self.tr("Sign out"), "", self.wants_sign_out.emit))
         return page
 
     def _report_page(self) -> QWidget:
@@ -199,7 +209,9 @@ class ShiftScreen(QWidget):
         self.pay_in_btn = button(self.tr("Pay in"), "", lambda: self.ask_move("pay_in"))
         self.pay_out_btn = button(self.tr("Pay out"), "", lambda: self.ask_move("pay_out"))
         self.refresh_btn = button(self.tr("Refresh X report"), "", self.load)
-        self.stock_btn = button(self.tr("Stock count / goods"), "", self.win.show_stock)
+        self.stock_btn = button(
+            self.tr("Stock count / goods"), "", lambda: self.wants_stock.emit("shift")
+        )
         self.close_btn = button(self.tr("Close day (Z)"), "danger", self.show_close)
         self.print_btn = button(self.tr("Print report"), "", self.print_report)
         self.back_btn = button(self.tr("Back to sale  Esc"), "primary", self.back)
@@ -257,7 +269,7 @@ class ShiftScreen(QWidget):
 
     def load(self) -> None:
         self.message.clear()
-        self.win.session.shift_state(self.show_state, self.show_error)
+        self.session.shift_state(self.show_state, self.show_error)
 
     def show_state(self, state: tuple[dict[str, Any] | None, int | None]) -> None:
         report, last_float = state
@@ -282,9 +294,9 @@ class ShiftScreen(QWidget):
         if self.stack.currentIndex() == 2:
             self.stack.setCurrentIndex(1)
         elif self.stack.currentIndex() == 1 and self.report and self.report["kind"] == "X":
-            self.win.show_sale()
+            self.wants_sale.emit()
         elif self.stack.currentIndex() == 1:
-            self.win.sign_out()
+            self.wants_sign_out.emit()
 
     def open_shift(self) -> None:
         text = self.float_edit.text().strip()
@@ -303,7 +315,7 @@ class ShiftScreen(QWidget):
             self._open_with(fen)
             return
         confirm(
-            self.win,
+            self.shell,
             self.tr("Open with no float?"),
             self.tr(
                 "The drawer holds ¥0.00: there is no change for the first cash sale. "
@@ -316,7 +328,10 @@ class ShiftScreen(QWidget):
 
     def _open_with(self, fen: int) -> None:
         self.message.clear()
-        self.win.session.open_shift(fen, lambda _p: self.win.after_shift_open(), self.show_error)
+        self.session.open_shift(fen, self._opened, self.show_error)
+
+    def _opened(self, _report: Any) -> None:
+        self.shift_opened.emit()
 
     def ask_move(self, kind: str) -> None:
         title = self.tr("Pay in") if kind == "pay_in" else self.tr("Pay out")
@@ -325,22 +340,22 @@ class ShiftScreen(QWidget):
             try:
                 Money.parse(v["amount"])
             except InvalidInput as e:
-                return self.win.session.message(e)
+                return self.session.message(e)
             return (
                 ""
                 if v["reason"].strip()
                 else self.tr("Give a reason (it is printed on the Z report).")
             )
 
-        self.win.open_dialog(
+        self.shell.open_dialog(
             FormDialog(
-                self.win,
+                self.shell,
                 title,
                 [
                     Field("amount", self.tr("Amount (yuan)"), "100.00"),
                     Field("reason", self.tr("Reason"), self.tr("e.g. change from the bank")),
                 ],
-                lambda v: self.win.session.cash_move(
+                lambda v: self.session.cash_move(
                     kind,
                     Money.parse(v["amount"]).fen,
                     v["reason"],
@@ -386,22 +401,22 @@ class ShiftScreen(QWidget):
 
     def close_day(self) -> None:
         counted = self.counted_fen()
-        user = self.win.session.user
+        user = self.session.user
         if user is not None and user.has(Role.MANAGER):
-            self.win.session.close_shift(user, counted, self.closed, self.show_error)
+            self.session.close_shift(user, counted, self.closed, self.show_error)
             return
 
         def ok(v: dict[str, str]) -> None:
-            self.win.session.manager(
+            self.session.manager(
                 v["name"],
                 v["pin"],
-                lambda m: self.win.session.close_shift(m, counted, self.closed, self.show_error),
+                lambda m: self.session.close_shift(m, counted, self.closed, self.show_error),
                 self.show_error,
             )
 
-        self.win.open_dialog(
+        self.shell.open_dialog(
             FormDialog(
-                self.win,
+                self.shell,
                 self.tr("Manager approval"),
                 [Field("name", self.tr("Manager")), Field("pin", self.tr("PIN"), secret=True)],
                 ok,
@@ -409,7 +424,7 @@ class ShiftScreen(QWidget):
                 ok_text=self.tr("Approve"),
                 cancel_text=self.tr("Cancel"),
                 keypad=True,
-                choices={"name": self.win.session.managers},
+                choices={"name": self.session.managers},
             )
         )
 
@@ -418,7 +433,7 @@ class ShiftScreen(QWidget):
         self.report_view.show_report(report)
         self.stack.setCurrentIndex(1)
         self.set_closed(True)
-        self.win.session.sale = None
+        self.session.sale = None
 
     def print_report(self) -> None:
         """The report on screen on the receipt printer (a Z printed again says 重印: it
@@ -426,21 +441,21 @@ class ShiftScreen(QWidget):
         if not self.report:
             return
         self.print_btn.setEnabled(False)
-        self.win.session.print_report(
+        self.session.print_report(
             self.report, self.report["kind"] == "Z", self.printed, self.print_failed
         )
 
     def printed(self, outcome: dict[str, Any]) -> None:
         self.print_btn.setEnabled(True)
         if outcome.get("state") == "done":
-            self.win.flash(self.tr("The report is printed."))
+            self.shell.flash(self.tr("The report is printed."))
         else:
             zh, en = outcome.get("message_zh") or "", outcome.get("message") or ""
-            self.win.flash(zh if self.win.session.lang == "zh" and zh else en, error=True)
+            self.shell.flash(zh if self.session.lang == "zh" and zh else en, error=True)
 
     def print_failed(self, e: GuitaiError) -> None:
         self.print_btn.setEnabled(True)
         self.show_error(e)
 
     def show_error(self, e: GuitaiError) -> None:
-        self.message.setText(self.win.session.message(e))
+        self.message.setText(self.session.message(e))

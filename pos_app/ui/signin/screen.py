@@ -7,17 +7,23 @@ from typing import TYPE_CHECKING, Any
 from pos_app.domain.errors import GuitaiError
 
 from ..common.widgets import Keypad, button, label, panel, restyle
-from ..qt import QGridLayout, QHBoxLayout, QLineEdit, Qt, QWidget
+from ..qt import QGridLayout, QHBoxLayout, QLineEdit, Qt, QWidget, Signal
 
 if TYPE_CHECKING:
+    from ..session import Session
     from ..shell import Shell
 
 
 class SignInScreen(QWidget):
-    def __init__(self, win: Shell) -> None:
+    """Says `signed_in` when the PIN was right; the window moves on."""
+
+    signed_in = Signal()
+
+    def __init__(self, shell: Shell, session: Session) -> None:
         super().__init__()
         self.setObjectName("screen")
-        self.win = win
+        self.shell = shell
+        self.session = session
         self.selected: str | None = None
         self.tiles: dict[str, Any] = {}
         outer = QHBoxLayout(self)
@@ -54,10 +60,10 @@ class SignInScreen(QWidget):
     def load(self) -> None:
         self.pin.clear()
         self.message.clear()
-        self.win.session.users(self.show_users, self.show_error)
+        self.session.users(self.show_users, self.show_error)
 
     def show_users(self, users: list[Any]) -> None:
-        self.win.session.managers = [u.name for u in users if "manager" in u.roles]
+        self.session.managers = [u.name for u in users if "manager" in u.roles]
         for t in self.tiles.values():
             t.deleteLater()
         self.tiles.clear()
@@ -97,17 +103,17 @@ class SignInScreen(QWidget):
         self.pad.setEnabled(False)
         restyle(self.message, "muted")
         self.message.setText(self.tr("Checking…"))
-        self.win.session.sign_in(self.selected, pin, self.signed_in, self.show_error)
+        self.session.sign_in(self.selected, pin, self._signed_in, self.show_error)
 
-    def signed_in(self, _user: Any) -> None:
+    def _signed_in(self, _user: Any) -> None:
         self.pad.setEnabled(True)
         self.pin.clear()
         self.message.clear()
-        self.win.after_sign_in()
+        self.signed_in.emit()
 
     def show_error(self, err: GuitaiError) -> None:
         self.pad.setEnabled(True)
         self.pin.clear()
         restyle(self.message, "error")
-        self.message.setText(self.win.session.message(err))
+        self.message.setText(self.session.message(err))
         self.pin.setFocus()

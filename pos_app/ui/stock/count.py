@@ -18,6 +18,7 @@ from .calls import StockCalls
 from .widgets import ScanRow, fill, parse_qty, select_row, table
 
 if TYPE_CHECKING:
+    from ..session import Session
     from ..shell import Shell
 
 NONE, COUNTING, VARIANCE = 0, 1, 2
@@ -33,10 +34,11 @@ def money(fen: int) -> str:
 
 
 class CountPage(QWidget):
-    def __init__(self, win: Shell) -> None:
+    def __init__(self, shell: Shell, session: Session) -> None:
         super().__init__()
-        self.win = win
-        self.calls = StockCalls(self.win.session)
+        self.shell = shell
+        self.session = session
+        self.calls = StockCalls(session)
         self.report: dict[str, Any] | None = None
         self.last_sku = ""
         outer = QVBoxLayout(self)
@@ -151,7 +153,7 @@ class CountPage(QWidget):
             self.paint_variance(report)
 
     def paint_counting(self, r: dict[str, Any], resumed: bool = False) -> None:
-        started = self.win.session.local(str(r["started_at"]), "%m-%d %H:%M")
+        started = self.session.local(str(r["started_at"]), "%m-%d %H:%M")
         head = (
             self.tr("Count no. %1 · started by %2 at %3")
             .replace("%1", str(r["count_id"]))
@@ -213,9 +215,9 @@ class CountPage(QWidget):
     # ---- actions -----------------------------------------------------------------------
 
     def start(self, approval: Approval | None = None) -> None:
-        user = self.win.session.user
+        user = self.session.user
         if approval is None and (user is None or not user.has(Role.MANAGER)):
-            self.win.ask_approval(
+            self.shell.ask_approval(
                 "stock_count_start",
                 AccessDenied("A manager starts a stock count", "盘点需要店长开始"),
                 self.note.text().strip() or self.tr("stock count"),
@@ -278,7 +280,7 @@ class CountPage(QWidget):
     def post(self, approval: Approval | None = None) -> None:
         def refused(e: GuitaiError) -> None:
             if isinstance(e, AccessDenied) and approval is None:
-                self.win.ask_approval(
+                self.shell.ask_approval(
                     "stock_count_post", e, self.tr("stock count"), lambda a: self.post(a)
                 )
             else:
@@ -300,13 +302,13 @@ class CountPage(QWidget):
         self.last_sku = ""
         self.last_result.setText(text)
         self.stack.setCurrentIndex(NONE)
-        self.win.flash(text)
+        self.shell.flash(text)
 
     def cancel(self, approval: Approval | None = None) -> None:
         """Throw the count away: always behind a manager's PIN (it also confirms the tap)."""
         if approval is None:
             no = self.report["count_id"] if self.report else ""
-            self.win.ask_approval(
+            self.shell.ask_approval(
                 "stock_count_cancel",
                 GuitaiError(
                     f"Cancel count no. {no}? Everything scanned is thrown away and on hand stays "
@@ -331,6 +333,6 @@ class CountPage(QWidget):
         self.calls.count_cancel(approval, cancelled, self.show_error)
 
     def show_error(self, e: GuitaiError) -> None:
-        self.message.setText(self.win.session.message(e))
+        self.message.setText(self.session.message(e))
         if self.stack.currentIndex() == COUNTING:
             self.scan_row.code.setFocus()

@@ -25,10 +25,12 @@ from ..qt import (
     QTableWidget,
     QTableWidgetItem,
     QWidget,
+    Signal,
 )
 from .calls import StockCalls
 
 if TYPE_CHECKING:
+    from ..session import Session
     from ..shell import Shell
 
 CENTER = Qt.AlignmentFlag.AlignCenter
@@ -58,11 +60,17 @@ def qty_text(n: int) -> str:
 
 
 class StockGridScreen(QWidget):
-    def __init__(self, win: Shell) -> None:
+    """Back and "add to the sale" go out as signals; the window connects them."""
+
+    wants_sale = Signal()
+    added = Signal(object)  # the SaleView with the item added: the sale screen shows it
+
+    def __init__(self, shell: Shell, session: Session) -> None:
         super().__init__()
         self.setObjectName("screen")
-        self.win = win
-        self.calls = StockCalls(win.session)
+        self.shell = shell
+        self.session = session
+        self.calls = StockCalls(session)
         self.grid: dict[str, Any] | None = None
         self.others: list[dict[str, Any]] = []
         self.cells: dict[tuple[int, int], dict[str, Any]] = {}
@@ -172,7 +180,7 @@ class StockGridScreen(QWidget):
     def show_error(self, err: GuitaiError, asked: int | None = None) -> None:
         if asked is not None and asked != self.asked:
             return
-        self.message.setText(self.win.session.message(err))
+        self.message.setText(self.session.message(err))
         self.code.setFocus()
 
     # ---- this store --------------------------------------------------------------------
@@ -280,7 +288,7 @@ class StockGridScreen(QWidget):
         if asked != self.asked:
             return
         self.others = list(answer["other_stores"])
-        zh = self.win.session.lang == "zh"
+        zh = self.session.lang == "zh"
         why = answer.get("other_stores_error_zh" if zh else "other_stores_error")
         if why or answer.get("other_stores_error"):
             self.others_note.setText(
@@ -299,7 +307,7 @@ class StockGridScreen(QWidget):
             return
         self.others = []
         self.others_note.setText(
-            self.tr("Other stores unavailable: %1").replace("%1", self.win.session.message(err))
+            self.tr("Other stores unavailable: %1").replace("%1", self.session.message(err))
         )
         self.paint_others()
 
@@ -353,11 +361,10 @@ class StockGridScreen(QWidget):
             return
         sku = str(cell["sku"])
 
-        def added(view: Any) -> None:
-            self.win.show_sale()
-            self.win.sale.updated(view)
+        self.session.scan(sku, self._added, self.show_error)
 
-        self.win.session.scan(sku, added, self.show_error)
+    def _added(self, view: Any) -> None:
+        self.added.emit(view)
 
     def back(self) -> None:
-        self.win.show_sale()
+        self.wants_sale.emit()

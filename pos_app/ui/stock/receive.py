@@ -26,14 +26,16 @@ from .calls import StockCalls
 from .widgets import ScanRow, fill, parse_qty, select_row, table
 
 if TYPE_CHECKING:
+    from ..session import Session
     from ..shell import Shell
 
 
 class ReceivePage(QWidget):
-    def __init__(self, win: Shell) -> None:
+    def __init__(self, shell: Shell, session: Session) -> None:
         super().__init__()
-        self.win = win
-        self.calls = StockCalls(self.win.session)
+        self.shell = shell
+        self.session = session
+        self.calls = StockCalls(session)
         self.doc: str | None = None
         self.status: dict[str, Any] | None = None
         outer = QVBoxLayout(self)
@@ -179,19 +181,20 @@ class ReceivePage(QWidget):
             .replace("%3", str(r["short_units"]))
             .replace("%4", str(r["over_units"]))
         )
-        self.win.flash(text)
+        self.shell.flash(text)
         self.load()
         self.result.setText(text)
 
     def show_error(self, e: GuitaiError) -> None:
-        self.message.setText(self.win.session.message(e))
+        self.message.setText(self.session.message(e))
 
 
 class SendPage(QWidget):
-    def __init__(self, win: Shell) -> None:
+    def __init__(self, shell: Shell, session: Session) -> None:
         super().__init__()
-        self.win = win
-        self.calls = StockCalls(self.win.session)
+        self.shell = shell
+        self.session = session
+        self.calls = StockCalls(session)
         self.items: dict[str, dict[str, Any]] = {}  # sku -> {sku, name, on_hand, qty}
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -277,7 +280,7 @@ class SendPage(QWidget):
             self.items = {}
             self.note.clear()
             self.paint()
-            self.win.flash(
+            self.shell.flash(
                 self.tr("Transfer %1 to %2: %3 pieces out of stock; announced with the next sync.")
                 .replace("%1", str(r["doc"]))
                 .replace("%2", str(r["to_store"]))
@@ -286,7 +289,7 @@ class SendPage(QWidget):
 
         units = sum(q for _s, q in items)
         confirm(
-            self.win,
+            self.shell,
             self.tr("Send to %1").replace("%1", to.upper()),
             self.tr(
                 "%1 pieces leave this store's stock now. Pack them with the transfer number."
@@ -297,4 +300,4 @@ class SendPage(QWidget):
         )
 
     def show_error(self, e: GuitaiError) -> None:
-        self.message.setText(self.win.session.message(e))
+        self.message.setText(self.session.message(e))

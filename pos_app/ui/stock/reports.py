@@ -16,14 +16,16 @@ from .calls import StockCalls
 from .widgets import fill, table
 
 if TYPE_CHECKING:
+    from ..session import Session
     from ..shell import Shell
 
 
 class ReportsPage(QWidget):
-    def __init__(self, win: Shell) -> None:
+    def __init__(self, shell: Shell, session: Session) -> None:
         super().__init__()
-        self.win = win
-        self.calls = StockCalls(self.win.session)
+        self.shell = shell
+        self.session = session
+        self.calls = StockCalls(session)
         self.kind = "value"
         self.approved_by: str | None = None  # a manager's approval for this visit
         outer = QVBoxLayout(self)
@@ -68,14 +70,14 @@ class ReportsPage(QWidget):
         self.message.setText(self.tr("Scans are taken on the count, receive and send pages."))
 
     def show(self, kind: str) -> None:
-        user = self.win.session.user
+        user = self.session.user
         if self.approved_by is None and (user is None or not user.has(Role.MANAGER)):
 
             def approved(a: Approval) -> None:
                 self.approved_by = a.approver
                 self.show(kind)
 
-            self.win.ask_approval(
+            self.shell.ask_approval(
                 "stock_reports",
                 AccessDenied("The stock reports are for the manager", "库存报表需要店长授权"),
                 self.tr("stock reports"),
@@ -111,7 +113,7 @@ class ReportsPage(QWidget):
                        self.tr("Last sale")]  # fmt: skip
             rows = [
                 (s["sku"], str(s["name"]), str(s["on_hand"]), yuan(int(s["value_fen"])),
-                 self.win.session.local(s["last_sale_at"], "%Y-%m-%d") if s["last_sale_at"]
+                 self.session.local(s["last_sale_at"], "%Y-%m-%d") if s["last_sale_at"]
                  else self.tr("never"))
                 for s in r["skus"]
             ]  # fmt: skip
@@ -125,7 +127,7 @@ class ReportsPage(QWidget):
             headers = [self.tr("SKU"), self.tr("Item"), self.tr("On hand"), self.tr("Since")]
             rows = [
                 (s["sku"], str(s["name"]), str(s["on_hand"]),
-                 self.win.session.local(s["flagged_at"], "%m-%d %H:%M") if s["flagged_at"]
+                 self.session.local(s["flagged_at"], "%m-%d %H:%M") if s["flagged_at"]
                  else "")
                 for s in r["skus"]
             ]  # fmt: skip
@@ -140,4 +142,4 @@ class ReportsPage(QWidget):
         self.summary.setText(summary)
 
     def show_error(self, e: GuitaiError) -> None:
-        self.message.setText(self.win.session.message(e))
+        self.message.setText(self.session.message(e))

@@ -7,22 +7,38 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..common.widgets import button, label
-from ..qt import QHBoxLayout, QKeySequence, QShortcut, QStackedWidget, Qt, QVBoxLayout, QWidget
+from ..qt import (
+    QHBoxLayout,
+    QKeySequence,
+    QShortcut,
+    QStackedWidget,
+    Qt,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
 from .count import CountPage
 from .receive import ReceivePage, SendPage
 from .reports import ReportsPage
 
 if TYPE_CHECKING:
+    from ..session import Session
     from ..shell import Shell
 
 PAGES = ("count", "receive", "send", "reports")
 
 
 class StockScreen(QWidget):
-    def __init__(self, win: Shell) -> None:
+    """Esc goes back through a signal; the window connects it."""
+
+    wants_sale = Signal()
+    wants_shift = Signal()
+
+    def __init__(self, shell: Shell, session: Session) -> None:
         super().__init__()
         self.setObjectName("screen")
-        self.win = win
+        self.shell = shell
+        self.session = session
         self.back_to = "shift"
         outer = QVBoxLayout(self)
         outer.setContentsMargins(20, 12, 20, 16)
@@ -41,10 +57,10 @@ class StockScreen(QWidget):
         top.addStretch(1)
         top.addWidget(button(self.tr("Back  Esc"), "", self.back))
         outer.addLayout(top)
-        self.count = CountPage(win)
-        self.receive = ReceivePage(win)
-        self.send = SendPage(win)
-        self.reports = ReportsPage(win)
+        self.count = CountPage(shell, session)
+        self.receive = ReceivePage(shell, session)
+        self.send = SendPage(shell, session)
+        self.reports = ReportsPage(shell, session)
         self.pages = {
             "count": self.count,
             "receive": self.receive,
@@ -88,6 +104,6 @@ class StockScreen(QWidget):
 
     def back(self) -> None:
         if self.back_to == "sale":
-            self.win.show_sale()
+            self.wants_sale.emit()
         else:
-            self.win.show_shift()
+            self.wants_shift.emit()

@@ -28,9 +28,11 @@ from ..qt import (
     QWidget,
     Signal,
 )
-from ..session import PAYMENT_TENDERS, SaleView
+from ..session import PAYMENT_TENDERS
+from ..views.sale import SaleView
 
 if TYPE_CHECKING:
+    from ..session import Session
     from ..shell import Shell
 
 
@@ -40,10 +42,21 @@ class _Texts(QObject):
 
 
 class TenderScreen(QWidget):
-    def __init__(self, win: Shell) -> None:
+    """Navigation and what the rest of the till shows go out as signals; the window connects
+    them."""
+
+    wants_sale = Signal()  # back to the sale (no payment taken)
+    wants_new_sale = Signal()  # the next customer
+    rendered = Signal(object)  # the SaleView shown (the customer display follows it)
+    completed = Signal(object)  # the completed sale's payload, the done page shown
+    reprinted = Signal(object)  # (receipt no., printed, text)
+    gift_printed = Signal(object)  # (receipt no., printed, text)
+
+    def __init__(self, shell: Shell, session: Session) -> None:
         super().__init__()
         self.setObjectName("screen")
-        self.win = win
+        self.shell = shell
+        self.session = session
         self.view: SaleView | None = None
         self.paying: Tender | None = None  # a card / wallet payment in progress
         self.awaiting_code: Tender | None = None  # WeChat/Alipay tapped: scan the code now
@@ -154,7 +167,7 @@ class TenderScreen(QWidget):
         self.awaiting_code = None
         self.show_view(view)
         self.amount.setFocus()
-        self.win.session.tender_availability(self.set_availability, self.show_error)
+        self.session.tender_availability(self.set_availability, self.show_error)
 
     def set_availability(self, avail: dict[str, GuitaiError | None]) -> None:
         self.availability = dict(avail)
@@ -171,9 +184,9 @@ class TenderScreen(QWidget):
                     + "\n"
                     + (self.tr("not configured") if unset else self.tr("unavailable"))
                 )
-                b.setToolTip(self.win.session.message(err))
+                b.setToolTip(self.session.message(err))
                 if not unset:
-                    notes.append(self.win.session.message(err))
+                    notes.append(self.session.message(err))
         self.other_note.setText("\n".join(notes))
         self._enable_other()
 
@@ -216,11 +229,11 @@ class TenderScreen(QWidget):
             b = button(yuan(fen), "", lambda f=fen: self.pay(Tender.CASH, f))
             self.quick.addWidget(b)
             self.quick_buttons.append(b)
-        self.win.customer.show_sale(view)
+        self.rendered.emit(view)
 
     def tender_name(self, value: str) -> str:
         t = Tender(value)
-        return t.label_zh if self.win.session.lang == "zh" else t.label_en
+        return t.label_zh if self.session.lang == "zh" else t.label_en
 
     def key(self, k: str) -> None:
         if k == "⌫":
@@ -233,7 +246,7 @@ class TenderScreen(QWidget):
         if self.view is not None and self.view.lines and self.view.due_fen <= 0:
             # paid in full but the save failed (shown in red): Enter tries to save again
             self.message.setText(self.tr("Saving…"))
-            self.win.session.complete(self.completed, self.show_error)
+            self.session.complete(self.show_completed, self.show_error)
             return
         text = self.amount.text().strip()
         if not text:
@@ -252,7 +265,7 @@ class TenderScreen(QWidget):
         if self.paying is not None:
             return
         self.message.clear()
-        self.win.session.pay(tender, fen, self.paid, self.show_error)
+        self.session.pay(tender, fen, self.paid, self.show_error)
 
     def pay_stored_value(self) -> None:
         """The typed amount, else what is due up to the balance, from the member's card."""
@@ -270,7 +283,7 @@ class TenderScreen(QWidget):
             self.message.clear()
             self.paid(v)
 
-        self.win.session.pay(Tender.STORED_VALUE, fen, done, self.payment_failed)
+        self.session.pay(Tender.STORED_VALUE, fen, done, self.payment_failed)
 
     # ---- card and payment codes ------------------------------------------------------------
 
@@ -344,13 +357,13 @@ class TenderScreen(QWidget):
         self.working.show()
         self._enable_other()
         self.cancel_btn.setEnabled(False)
-        self.win.session.pay(
+        self.session.pay(
             tender, fen, self.paid, self.payment_failed, code=code, on_text=self._texts.text.emit
         )
 
     def terminal_text(self, en: str, zh: str) -> None:
         if self.paying is not None:
-            self.working_text.setText(zh if self.win.session.lang == "zh" else en)
+            self.working_text.setText(zh if self.session.lang == "zh" else en)
 
     def abort(self) -> None:
         if self.paying is None:
@@ -359,7 +372,7 @@ class TenderScreen(QWidget):
             return
         self.abort_btn.setEnabled(False)
         self.working_text.setText(self.tr("Cancelling…"))
-        self.win.session.abort_payment(self.paying, self.show_error)
+        self.session.abort_payment(self.paying, self.show_error)
 
     def _payment_over(self) -> None:
         self.paying = None
@@ -377,25 +390,25 @@ class TenderScreen(QWidget):
         self.show_view(view)
         if view.due_fen <= 0 and view.lines:
             self.message.setText(self.tr("Saving…"))
-            self.win.session.complete(self.completed, self.show_error)
+            self.session.complete(self.show_completed, self.show_error)
 
     def show_error(self, err: GuitaiError) -> None:
-        self.message.setText(self.win.session.message(err))
+        self.message.setText(self.session.message(err))
 
     def cancel_payments(self) -> None:
         if self.stack.currentIndex() == 0:
-            self.win.session.cancel_payments(self.show_view, self.show_error)
+            self.session.cancel_payments(self.show_view, self.show_error)
 
     def back(self) -> None:
         if self.paying is not None:
             return
         if self.stack.currentIndex() == 1:
-            self.win.new_sale()
+            self.wants_new_sale.emit()
             return
         if self.view and self.view.tenders:
             self.message.setText(self.tr("Cancel the payments (F3) before going back."))
             return
-        self.win.show_sale()
+        self.wants_sale.emit()
 
     # ---- done --------------------------------------------------------------------------
 
@@ -425,7 +438,7 @@ class TenderScreen(QWidget):
         self.gift_btn = button(self.tr("Gift receipt"), "", self.gift)
         row.addWidget(self.gift_btn)
         lay.addLayout(row)
-        self.next_btn = button(self.tr("Next customer  Enter"), "pay", self.win.new_sale)
+        self.next_btn = button(self.tr("Next customer  Enter"), "pay", self.wants_new_sale.emit)
         lay.addWidget(self.next_btn)
         outer.addWidget(left, 5)
         right, rlay = panel()
@@ -437,13 +450,13 @@ class TenderScreen(QWidget):
         self.receipt_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         rlay.addWidget(self.receipt_view, 1)
         outer.addWidget(right, 4)
-        for key, fn in (("Return", self.win.new_sale), ("F8", self.reprint)):
+        for key, fn in (("Return", self.wants_new_sale.emit), ("F8", self.reprint)):
             sc = QShortcut(QKeySequence(key), page)
             sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             sc.activated.connect(fn)
         return page
 
-    def completed(self, payload: dict[str, Any]) -> None:
+    def show_completed(self, payload: dict[str, Any]) -> None:
         change = sum(int(p.get("change_fen", 0)) for p in payload["payments"])
         self.change.setText(yuan(change))
         self.receipt_no.setText(self.tr("Receipt no. %1").replace("%1", str(payload["receipt_no"])))
@@ -453,38 +466,43 @@ class TenderScreen(QWidget):
             .replace("%1", yuan(int(payload["total_fen"])))
             .replace("%2", yuan(paid))
         )
-        printed = self.win.session.printer_ready
-        problem = self.win.print_problem
-        if problem:
-            self.print_note.setText(problem)
-            restyle(self.print_note, "error")
-        else:
-            restyle(self.print_note, "muted")
-            self.print_note.setText(
-                self.tr("Receipt sent to the printer.")
-                if printed
-                else self.tr("No receipt printer is configured: the receipt is shown here.")
-            )
+        printed = self.session.printer_ready
+        restyle(self.print_note, "muted")
+        self.print_note.setText(
+            self.tr("Receipt sent to the printer.")
+            if printed
+            else self.tr("No receipt printer is configured: the receipt is shown here.")
+        )
         self.receipt_view.clear()
-        self.win.session.receipt_text(payload, self.receipt_view.setPlainText, self.show_done_error)
+        self.session.receipt_text(payload, self.receipt_view.setPlainText, self.show_done_error)
         self.stack.setCurrentIndex(1)
         self.next_btn.setFocus()
         self.setFocus()
-        self.win.customer.show_done(payload)
-        self.win.session.ereceipt_qr(payload, self.win.customer.show_qr, lambda _e: None)
+        self.completed.emit(payload)  # the window says a print problem here, if one came
+
+    def show_print_problem(self, text: str) -> None:
+        """A receipt that did not print (paper out …): said on the done page."""
+        restyle(self.print_note, "error")
+        self.print_note.setText(text)
 
     def reprint(self) -> None:
-        p = self.win.session.last_payload
+        p = self.session.last_payload
         if p is not None:
-            self.win.session.reprint(int(p["receipt_no"]), self.win.reprinted, self.show_done_error)
+            self.session.reprint(int(p["receipt_no"]), self._reprinted, self.show_done_error)
 
     def gift(self) -> None:
-        p = self.win.session.last_payload
+        p = self.session.last_payload
         if p is not None:
-            self.win.session.gift_receipt(
-                int(p["receipt_no"]), self.win.gift_printed, self.show_done_error
+            self.session.gift_receipt(
+                int(p["receipt_no"]), self._gift_printed, self.show_done_error
             )
+
+    def _reprinted(self, result: tuple[int, bool, str]) -> None:
+        self.reprinted.emit(result)
+
+    def _gift_printed(self, result: tuple[int, bool, str]) -> None:
+        self.gift_printed.emit(result)
 
     def show_done_error(self, err: GuitaiError) -> None:
         restyle(self.print_note, "error")
-        self.print_note.setText(self.win.session.message(err))
+        self.print_note.setText(self.session.message(err))

@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING, Any
 from pos_app.domain.errors import GuitaiError
 from pos_app.services.device_status import DEVICE_KINDS, DeviceState
 
-from ..qt import QFrame, QHBoxLayout, QProgressBar, QTimer, QToolButton
-from .dialogs import TextDialog
-from .theme import DANGER, MUTED, PAY, WARN
-from .widgets import label
+from .common.dialogs import TextDialog
+from .common.theme import DANGER, MUTED, PAY, WARN
+from .common.widgets import label
+from .qt import QFrame, QHBoxLayout, QProgressBar, QTimer, QToolButton
 
 if TYPE_CHECKING:
-    from ..shell import Shell
+    from .session import Session
+    from .shell import Shell
 
 COLOURS = {
     DeviceState.OK: PAY,
@@ -27,10 +28,11 @@ COLOURS = {
 class StatusBar(QFrame):
     POLL_MS = 5000
 
-    def __init__(self, win: Shell) -> None:
+    def __init__(self, shell: Shell, session: Session) -> None:
         super().__init__()
         self.setObjectName("statusbar")
-        self.win = win
+        self.shell = shell
+        self.session = session
         self.statuses: dict[str, Any] = {}
         lay = QHBoxLayout(self)
         lay.setContentsMargins(12, 2, 12, 2)
@@ -82,12 +84,12 @@ class StatusBar(QFrame):
         self.timer.stop()
 
     def poll(self) -> None:
-        if self.win.session.worker.pending:
+        if self.session.worker.pending:
             return  # never queue status probes behind the cashier's work
-        self.win.session.devices(self.show_statuses, self.poll_failed)
+        self.session.devices(self.show_statuses, self.poll_failed)
 
     def poll_failed(self, err: GuitaiError) -> None:
-        self.note.setText(self.win.session.message(err))
+        self.note.setText(self.session.message(err))
 
     def show_statuses(self, statuses: list[Any]) -> None:
         self.statuses = {s.kind: s for s in statuses}
@@ -95,7 +97,7 @@ class StatusBar(QFrame):
         for kind, b in self.buttons.items():
             s = self.statuses.get(kind)
             state = s.state if s else DeviceState.NOT_CONFIGURED
-            word = (s.label_for(self.win.session.lang) if s else "") or self.state_text(state)
+            word = (s.label_for(self.session.lang) if s else "") or self.state_text(state)
             text = f"●  {names[kind]} {word}"
             if s is not None and s.pending is not None:
                 text += f" ({s.pending})"
@@ -107,7 +109,7 @@ class StatusBar(QFrame):
 
     def details(self, kind: str) -> None:
         s = self.statuses.get(kind)
-        lang = self.win.session.lang
+        lang = self.session.lang
         name = self.names()[kind]
         if s is None:
             text = self.tr("Status not known yet.")
@@ -121,4 +123,4 @@ class StatusBar(QFrame):
             )
             if s.pending is not None:
                 text += "\n\n" + self.tr("Waiting to send: %1").replace("%1", str(s.pending))
-        self.win.open_dialog(TextDialog(self.win, name, text, self.tr("Close")))
+        self.shell.open_dialog(TextDialog(self.shell, name, text, self.tr("Close")))

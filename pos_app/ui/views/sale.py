@@ -8,7 +8,7 @@ from typing import Any
 
 from pos_app.domain.sale import Sale
 
-from ..members.view import MemberBrief, SavingView, brief_of, saving_names, savings_of
+from .member import MemberBrief, SavingView, brief_of, saving_names, savings_of
 
 
 @dataclass(frozen=True, slots=True)
