@@ -24,29 +24,6 @@ setup: system-deps $(STAMP)
 system-deps:
 	@bash scripts/system-deps.sh
 
-# The fast tier: tests of pure code (domain rules, receipt rendering, tokens) that need no till
-# folder, database, subprocess, server or Qt; about 10 s.  They also run in `make unit`.
-FAST_TESTS := \
-	tests/foundation/test_money.py \
-	tests/foundation/test_sale_domain.py \
-	tests/foundation/test_sale_limits_domain.py \
-	tests/foundation/test_returns_domain.py \
-	tests/catalog/test_catalog_barcodes.py \
-	tests/members/test_members_engine.py \
-	tests/stock/test_stock_domain.py \
-	tests/sync/test_sync_public_keys.py \
-	tests/receipts/test_receipts_document.py \
-	tests/receipts/test_receipts_layout.py \
-	tests/receipts/test_receipts_paper_layout.py \
-	tests/receipts/test_receipts_properties.py \
-	tests/receipts/test_receipts_shift_report.py \
-	tests/receipts/test_receipts_token.py \
-	tests/receipts/test_receipts_escpos.py \
-	tests/receipts/test_receipts_golden.py \
-	tests/receipts/test_receipts_qr_scan.py \
-	tests/docs/test_project_metadata.py \
-	tests/docs/test_fast_tier.py
-
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -58,18 +35,19 @@ contracts: $(STAMP)
 	$(BIN)/lint-imports
 
 unit: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider --ignore=tests/ui
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider --ignore=tests/e2e/ui
 	# The Qt till in a process of its own: no device, server or payment threads left over from
 	# the other suites share its interpreter while Qt processes events.
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider tests/ui
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider tests/e2e/ui
 
 test: setup lint typecheck contracts unit
 
-# The inner loop, under a minute: lint, types, import contracts and the fast tier.
+# The inner loop, under a minute: lint, types, import contracts and the unit tier (tests/unit:
+# pure domain, receipt and service tests on fakes, no till folder, database, process or Qt).
 check: lint typecheck contracts fast
 
 fast: $(STAMP)
-	$(BIN)/python -m pytest -q -p no:cacheprovider $(FAST_TESTS)
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/unit
 
 demo: setup
 	$(BIN)/python -m pos_app.demo

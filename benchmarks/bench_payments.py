@@ -62,7 +62,7 @@ def main() -> dict[str, float]:
 
     import sys
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "payments"))
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "support"))
     from conftest import Rig, alipay_code, card_amount, wechat_code  # type: ignore[import-not-found]
 
     with tempfile.TemporaryDirectory() as tmp:

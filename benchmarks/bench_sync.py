@@ -26,7 +26,7 @@ from typing import Any
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "sync"))  # the shared test kit writes the outbox
+sys.path.insert(0, str(ROOT / "tests" / "support"))  # the shared test kit writes the outbox
 
 
 def _guitai(*args: str) -> str:

@@ -6,7 +6,7 @@ garbage and is swallowed here; anything else (IndexError, struct.error, UnicodeE
 RecursionError, a hang) is a bug and propagates, so atheris or hypothesis reports it.
 
 Run with atheris:   python fuzz/fuzz_zvt.py -max_total_time=60
-Run with hypothesis: pytest tests/proof/test_proof_fuzz.py (a bounded number of examples).
+Run with hypothesis: pytest tests/unit/fuzz/test_proof_fuzz.py (a bounded number of examples).
 """
 
 from __future__ import annotations

@@ -17,6 +17,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 ADMIN_PIN = "7391"
 
+# The cloud on SQLite and PostgreSQL (cloud_db_url, cloud, pg_server), for every suite that
+# talks to a cloud (tests/support/sync_fixtures.py).
+pytest_plugins = ["sync_fixtures"]
+
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """House rule: a test leaves no thread running (a device worker or loopback server left

@@ -3,7 +3,7 @@
     python -m benchmarks.soak [--kills 200] [--cuts 15] [--events 10000] [--quick]
 
 --quick (or GUITAI_BENCH_QUICK=1): 20 kills, 3 power cuts per mode, 500 events, and the fault
-matrices left to `make test` (they are ordinary tests there); tests/proof runs this version.
+matrices left to `make test` (they are ordinary tests there); tests/integration/proof runs this version.
 """
 
 from __future__ import annotations
@@ -143,7 +143,7 @@ def to_markdown(info: dict[str, Any], r: dict[str, Any], v: dict[str, bool]) -> 
     n = r.get("network", {})
     if "events" in n:
         lines += [
-            "## Hostile network (tests/sync/fault_proxy.py between till and cloud)",
+            "## Hostile network (tests/support/fault_proxy.py between till and cloud)",
             "",
             f"{n['events']} events ({n['sales_and_refunds']} sales and refunds); cloud holds "
             f"{n['cloud_events']}; missing {n['missing_in_cloud']}, duplicates "

@@ -1,5 +1,5 @@
 """The printer and payment-terminal fault matrices, run through their own test machinery
-(tests/drivers/test_drivers_faults.py against the ESC/POS emulator; tests/payments/
+(tests/integration/drivers/test_drivers_faults.py against the ESC/POS emulator; tests/integration/payments/
 test_payments_fault_matrix.py against the ZVT/WeChat/Alipay emulators), counted per case."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Any
 from .common import PYTHON, ROOT, child_env
 
 MATRICES = {
-    "printer": "tests/drivers/test_drivers_faults.py",
-    "terminal": "tests/payments/test_payments_fault_matrix.py",
+    "printer": "tests/integration/drivers/test_drivers_faults.py",
+    "terminal": "tests/integration/payments/test_payments_fault_matrix.py",
 }
 
 

@@ -1,7 +1,7 @@
 """A hostile network between till and cloud: N events through the sync fault proxy.
 
-Reuses tests/sync/fault_proxy.py (drop before / after the cloud, late delivery, 500s, cut
-responses, duplicated requests) and tests/sync/sync_testkit.py (chained sale and refund
+Reuses tests/support/fault_proxy.py (drop before / after the cloud, late delivery, 500s, cut
+responses, duplicated requests) and tests/support/sync_testkit.py (chained sale and refund
 events in a real till database).  Exactly once: afterwards the cloud holds every event id
 once, its totals equal the till's, the queue is empty and nothing was dead-lettered.
 """
@@ -18,7 +18,7 @@ from .common import ROOT
 
 
 def run(work: Path, events: int, seed: int = 20261125, deadline_s: float = 600) -> dict[str, Any]:
-    sys.path.insert(0, str(ROOT / "tests" / "sync"))
+    sys.path.insert(0, str(ROOT / "tests" / "support"))
     from fault_proxy import FaultProxy
     from sync_testkit import TillWriter, enroll_device, enroll_settings, make_till_home
 
@@ -77,7 +77,7 @@ def run(work: Path, events: int, seed: int = 20261125, deadline_s: float = 600) 
     finally:
         server.stop()
         cdb.close()
-        sys.path.remove(str(ROOT / "tests" / "sync"))
+        sys.path.remove(str(ROOT / "tests" / "support"))
     exactly_once = (
         set(cloud_ids) == till_ids
         and len(cloud_ids) == len(set(cloud_ids))

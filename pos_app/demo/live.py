@@ -6,7 +6,7 @@ reference cloud on SQLite.  The till folder is set up the way a technician would
 init`, `demo-data`, `devices add`, `payments configure`, `cloud store add`,
 `cloud enrollment-code`, `guitai enroll` — then the till's window opens.
 
-The same `LiveStack` serves the UI tests (tests/ui/test_ui_live.py).
+The same `LiveStack` serves the UI tests (tests/e2e/ui/test_ui_live.py).
 """
 
 from __future__ import annotations

@@ -115,7 +115,7 @@ def teardown(t: TillApp) -> None:
     # them collected here, on the GUI thread: left to the cyclic GC, the parentless customer
     # display (and the Notices relay) could be freed on whichever thread allocates next — a
     # worker, a printer or an emulator thread — and Qt then crashed later in setStyleSheet or
-    # on a timer of a dead object (tests/ui: test_ui_selling then test_ui_screenshots crashed
+    # on a timer of a dead object (tests/e2e/ui: test_ui_selling then test_ui_screenshots crashed
     # 3 runs in 4 without this, 0 in 4 with it).
     t.window.customer.deleteLater()
     t.window.close()

@@ -90,7 +90,7 @@ def period_figures(conn: sqlite3.Connection, first_day: str, last_day: str) -> d
     as everything minus what lies outside it: the lines are read once in the order of index
     sale_lines_vat_category with no join, and only the sales outside the period (and the
     refunds, for their sign) are joined.  A short period joins just its own sales.  Both
-    give the same answer (tests/proof/test_proof_period_report.py); a year of 1,000,000
+    give the same answer (tests/integration/proof/test_proof_period_report.py); a year of 1,000,000
     lines takes well under a second instead of several."""
     a = (first_day, last_day)
     inside = "s.business_day BETWEEN ? AND ?"

@@ -1,0 +1,76 @@
+"""Driving the till like a cashier: taps, the keyboard and a keyboard-wedge scanner."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pos_app.ui.qt import QApplication, Qt
+
+TIMEOUT = 10_000
+
+
+def idle(qtbot: Any, t: Any) -> None:
+    qtbot.waitUntil(lambda: t.session.worker.pending == 0, timeout=TIMEOUT)
+    QApplication.processEvents()
+
+
+def tap(qtbot: Any, t: Any, button: Any) -> None:
+    assert button.isEnabled(), f"{button.text()} is disabled"
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    idle(qtbot, t)
+
+
+def wedge_scan(qtbot: Any, t: Any, code: str) -> None:
+    """A scanner: the code's characters back to back, then Enter, into the focused widget."""
+    target = QApplication.focusWidget() or t.window.sale.scan
+    qtbot.keyClicks(target, code)
+    qtbot.keyClick(target, Qt.Key.Key_Return)
+    idle(qtbot, t)
+
+
+def sign_in(qtbot: Any, t: Any, name: str, pin: str) -> None:
+    s = t.window.signin
+    idle(qtbot, t)
+    tap(qtbot, t, s.tiles[name])
+    for d in pin:
+        tap(qtbot, t, s.pad.buttons[d])
+    tap(qtbot, t, s.pad.buttons["enter"])
+    idle(qtbot, t)
+
+
+def open_shift(qtbot: Any, t: Any, float_yuan: str = "500") -> None:
+    sh = t.window.shift
+    assert t.window.current == "shift"
+    sh.float_edit.setText(float_yuan)
+    qtbot.keyClick(sh.float_edit, Qt.Key.Key_Return)
+    idle(qtbot, t)
+    assert t.window.current == "sale"
+
+
+def dialog(t: Any) -> Any:
+    d = t.window.dialog
+    assert d is not None and d.isVisible(), "no dialog is open"
+    return d
+
+
+def fill(qtbot: Any, t: Any, **values: str) -> None:
+    d = dialog(t)
+    for k, v in values.items():
+        d.edits[k].setText(v)
+    tap(qtbot, t, d.ok_btn)
+
+
+def table_text(table: Any) -> list[list[str]]:
+    return [
+        [table.item(r, c).text() if table.item(r, c) else "" for c in range(table.columnCount())]
+        for r in range(table.rowCount())
+    ]
+
+
+def start_selling(qtbot: Any, t: Any, user: str = "李娜", pin: str = "7391") -> None:
+    sign_in(qtbot, t, user, pin)
+    if t.window.current == "shift":
+        open_shift(qtbot, t)
+    assert t.window.current == "sale"
+    t.window.activateWindow()
+    t.window.sale.scan.setFocus()
