@@ -26,10 +26,10 @@ from .db import Tx
 from .member_coupons import MemberCoupons
 from .member_funnel import MemberFunnel
 from .member_points import MemberPoints
-from .member_schema import FUNNEL_KINDS, MEMBERS_SCHEMA, _canonical, migrate_members
+from .member_schema import FUNNEL_KINDS, _canonical
 from .member_views import MemberViews
 
-__all__ = ["FUNNEL_KINDS", "MEMBERS_SCHEMA", "MemberLedger", "_canonical", "migrate_members"]
+__all__ = ["FUNNEL_KINDS", "MemberLedger", "_canonical"]
 
 
 class MemberLedger(MemberPoints, MemberCoupons, MemberFunnel, MemberViews):
