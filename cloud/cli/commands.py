@@ -108,7 +108,8 @@ def serve(
     svc = _service(db_file, database_url, cfg.base_url())
     app = create_app(svc, render_receipt_html=receipts_page, config=cfg)
     click.echo(
-        f"cloud on http://{host}:{port} ({svc.db.dialect}, schema {svc.db.migrated.to_revision}); "
+        f"cloud on http://{host}:{port} ({svc.db.dialect}, schema "
+        f"{svc.db.migrated.from_revision or 'none'} -> {svc.db.migrated.to_revision}); "
         f"e-receipts {cfg.base_url()}",
         err=True,
     )

@@ -115,7 +115,10 @@ def upgrade_sqlite(conn: sqlite3.Connection, where: str) -> Migrated:
 
 def upgrade_postgres(url: str) -> Migrated:
     """Upgrade the PostgreSQL database at `url` on a connection of its own."""
-    engine = sa.create_engine(sa_url(url), poolclass=sa.pool.NullPool)
+    # client_encoding: a cluster made without -E UTF8 (SQL_ASCII) would hand SQLAlchemy bytes
+    engine = sa.create_engine(
+        sa_url(url), poolclass=sa.pool.NullPool, connect_args={"client_encoding": "utf8"}
+    )
     try:
         where = sa.make_url(url).render_as_string(hide_password=True)
         return _upgrade(engine, where, lock=f"SELECT pg_advisory_xact_lock({LOCK_KEY})")
