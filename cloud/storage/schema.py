@@ -10,6 +10,8 @@ INTEGER PRIMARY KEY AUTOINCREMENT on SQLite (a rowid alias: a cursor never reuse
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 metadata = sa.MetaData()
@@ -28,19 +30,15 @@ def _serial(name: str) -> sa.Column[int]:
     )
 
 
-def _req(
-    name: str, type_: type[sa.types.TypeEngine[object]] | sa.types.TypeEngine[object]
-) -> sa.Column[object]:
+def _req(name: str, type_: Any) -> sa.Column[Any]:
     return sa.Column(name, type_, nullable=False)
 
 
-def _opt(
-    name: str, type_: type[sa.types.TypeEngine[object]] | sa.types.TypeEngine[object]
-) -> sa.Column[object]:
+def _opt(name: str, type_: Any) -> sa.Column[Any]:
     return sa.Column(name, type_, nullable=True)
 
 
-def _dflt(name: str, type_: type[sa.types.TypeEngine[object]], default: str) -> sa.Column[object]:
+def _dflt(name: str, type_: Any, default: str) -> sa.Column[Any]:
     return sa.Column(name, type_, nullable=False, server_default=sa.text(default))
 
 

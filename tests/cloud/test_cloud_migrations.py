@@ -54,21 +54,21 @@ def set_revision(url: str, revision: str) -> None:
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute("UPDATE alembic_version SET version_num = %s", (revision,))
         return
-    conn = sqlite3.connect(url)
-    with conn:
-        conn.execute("UPDATE alembic_version SET version_num = ?", (revision,))
-    conn.close()
+    lite = sqlite3.connect(url)
+    with lite:
+        lite.execute("UPDATE alembic_version SET version_num = ?", (revision,))
+    lite.close()
 
 
 def rows(url: str, sql: str) -> list[tuple[Any, ...]]:
     if engine_of(url) == "postgres":
         with psycopg.connect(url) as conn:
             return list(conn.execute(sql).fetchall())
-    conn = sqlite3.connect(url)
+    lite = sqlite3.connect(url)
     try:
-        return list(conn.execute(sql).fetchall())
+        return list(lite.execute(sql).fetchall())
     finally:
-        conn.close()
+        lite.close()
 
 
 def revision_of(url: str) -> str:
