@@ -11,7 +11,7 @@ from pathlib import Path
 import grimp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "foundation"))
-from test_ui_import_cycles import _cycles  # noqa: E402  (Tarjan's strongly connected parts)
+from test_ui_import_cycles import _cycles  # Tarjan: strongly connected parts
 
 CLOUD = "cloud"
 

@@ -21,8 +21,13 @@ from typing import Any
 
 import psycopg
 import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 
+from cloud.db import CloudDB
 from cloud.storage.migrate import head
+from cloud.storage.schema import metadata
 from pos_app.cli import main
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
@@ -109,6 +114,20 @@ def test_migrate_makes_the_schema_of_before_on_an_empty_database(
     capsys.readouterr()
     assert main(["cloud", "migrate", *db_args(cloud_db_url)]) == 0
     assert "nothing to do" in capsys.readouterr().out
+
+
+def test_the_migrations_make_the_tables_schema_py_defines(cloud_db_url: str) -> None:
+    # A change to cloud/storage/schema.py without its migration fails here (`alembic check`).
+    CloudDB(cloud_db_url).close()
+    engine = sa.create_engine(sa_url(cloud_db_url), poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            # SQLite reports a DOUBLE PRECISION column as REAL (its affinity): types are held
+            # to the tables on PostgreSQL, and to the schema of before on both (above).
+            opts = {"compare_type": engine_of(cloud_db_url) == "postgres"}
+            assert compare_metadata(MigrationContext.configure(conn, opts=opts), metadata) == []
+    finally:
+        engine.dispose()
 
 
 def test_a_sqlite_database_of_the_code_before_migrations_upgrades_in_place(
