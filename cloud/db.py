@@ -4,6 +4,9 @@ SQL is written once with `?` placeholders and the portable subset both engines s
 (INSERT … ON CONFLICT DO NOTHING, RETURNING).  SQLite gets one connection used under a lock
 (writes serialize anyway); PostgreSQL gets a small pool of connections, and a device's
 batches serialize on `SELECT … FOR UPDATE` of its row.
+
+Opening a database brings it to this program's schema first (cloud.storage.migrate: the
+Alembic migrations under a lock); the tables are defined in cloud/storage/schema.py.
 """
 
 from __future__ import annotations
@@ -71,6 +74,7 @@ def _to_pg(sql: str) -> str:
 
 class CloudDB:
     dialect: str
+    migrated: Migrated  # what opening it did to the schema (`guitai cloud migrate` reports it)
 
     def __init__(self, url: str, pool_size: int = 8) -> None:
         self.url = url
