@@ -1,32 +1,27 @@
-"""The cloud's administration: stores, enrollment codes, catalog, members, coupons, config,
-devices, and the change log every one of them publishes to (tills pull it)."""
+"""The cloud's administration: stores, enrollment codes, catalog, members, coupons, config and
+devices; each change is published to the change log the tills pull (changelog.py)."""
 
 from __future__ import annotations
 
 import secrets
 import uuid
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from .changelog import Publish
 from .common import ApiError, _dump, _now_iso, code_hash
-from .db import CloudDB, Tx
+from .db import CloudDB
+from .members.rows import member_data
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud on the phone
 
 
 class CloudAdmin:
-    def __init__(
-        self,
-        db: CloudDB,
-        *,
-        ereceipt_base_url: str,
-        now: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
+    def __init__(self, db: CloudDB, now: Callable[[], datetime], publish: Publish) -> None:
         self.db = db
-        self.ereceipt_base_url = ereceipt_base_url
         self.now = now
-        self._last_prune = 0.0
+        self.publish = publish
 
     # ---- admin ---------------------------------------------------------------------------
 
@@ -68,21 +63,6 @@ class CloudAdmin:
                 (code_hash(code), store_id, _now_iso(now), _now_iso(now + ttl)),
             )
         return {"code": code, "store_id": store_id, "expires_at": _now_iso(now + ttl)}
-
-    def publish(
-        self,
-        tx: Tx,
-        kind: str,
-        op: str,
-        key: str,
-        data: Mapping[str, Any],
-        store_id: str | None = None,
-    ) -> None:
-        tx.lock_changes()
-        tx.execute(
-            "INSERT INTO changes(kind, op, key, data, store_id, at) VALUES (?, ?, ?, ?, ?, ?)",
-            (kind, op, key, _dump(data), store_id, _now_iso(self.now())),
-        )
 
     def upsert_product(self, product: Mapping[str, Any]) -> None:
         style = str(product.get("style") or "")
@@ -190,37 +170,16 @@ class CloudAdmin:
             )
             if cur.rowcount == 0:
                 raise ApiError(409, "member_exists", f"A member with phone {phone} exists")
-            data = self._member_data(tx, member_id)
+            data = member_data(tx, member_id)
             self.publish(tx, "member", "upsert", member_id, data)
         return data
-
-    def _member_data(self, tx: Tx, member_id: str) -> dict[str, Any]:
-        row = tx.execute(
-            "SELECT id, phone, name, tier, points, created_at FROM members WHERE id = ?",
-            (member_id,),
-        ).fetchone()
-        if row is None:
-            raise ApiError(404, "unknown_member", f"No member {member_id}")
-        bal = tx.execute(
-            "SELECT COALESCE(SUM(delta_fen), 0) FROM stored_value_ledger WHERE member_id = ?",
-            (member_id,),
-        ).fetchone()[0]
-        return {
-            "id": row[0],
-            "phone": row[1],
-            "name": row[2],
-            "tier": row[3],
-            "points": int(row[4]),
-            "stored_value_fen": int(bal),
-            "created_at": row[5],
-        }
 
     def member_by_phone(self, phone: str) -> dict[str, Any]:
         with self.db.tx() as tx:
             row = tx.execute("SELECT id FROM members WHERE phone = ?", (phone,)).fetchone()
             if row is None:
                 raise ApiError(404, "unknown_member", f"No member with phone {phone}")
-            return self._member_data(tx, row[0])
+            return member_data(tx, row[0])
 
     def add_coupon(self, code: str, data: Mapping[str, Any]) -> None:
         if not code:

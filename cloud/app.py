@@ -216,7 +216,7 @@ def create_app(
         phone = request.query_params.get("phone", "")
         if not phone:
             raise ApiError(400, "phone_required", "Ask with ?phone=…")
-        return JSONResponse(await run_in_threadpool(service.member_by_phone, phone))
+        return JSONResponse(await run_in_threadpool(service.admin.member_by_phone, phone))
 
     async def stock_grid(request: Request) -> Response:
         device_id = await authenticate(request, await read_body(request))
@@ -243,12 +243,16 @@ def create_app(
     async def coupon_redemption(request: Request) -> Response:
         body = await read_body(request)
         device_id = await authenticate(request, body)
-        return JSONResponse(await run_in_threadpool(service.redeem_coupon, device_id, body))
+        return JSONResponse(
+            await run_in_threadpool(service.members.coupons.redeem_coupon, device_id, body)
+        )
 
     async def coupon_release(request: Request) -> Response:
         body = await read_body(request)
         device_id = await authenticate(request, body)
-        return JSONResponse(await run_in_threadpool(service.release_coupon, device_id, body))
+        return JSONResponse(
+            await run_in_threadpool(service.members.coupons.release_coupon, device_id, body)
+        )
 
     async def ereceipt_follow(request: Request) -> Response:
         """The e-receipt page's follow button: counted for the funnel (store, associate) once
@@ -265,18 +269,20 @@ def create_app(
         if found["verdict"] != "genuine":
             return JSONResponse({"counted": False})
         counted = await run_in_threadpool(
-            service.follow_receipt, found["device"], found["fields"].receipt_no
+            service.members.funnel.follow_receipt, found["device"], found["fields"].receipt_no
         )
         return JSONResponse({"counted": counted})
 
     def _count_open(found: dict[str, Any], visitor: str) -> None:
         # Only a genuine receipt is a receipt the store printed; a reload or a second look
-        # by the same visitor is the same open (member_funnel.open_receipt).
+        # by the same visitor is the same open (cloud/members/funnel.py, open_receipt).
         if found["verdict"] != "genuine":
             return
         sale = found.get("sale")
         assoc = str(((sale or {}).get("payload") or {}).get("associate") or "")
-        service.open_receipt(found["device"], found["fields"].receipt_no, assoc, visitor)
+        service.members.funnel.open_receipt(
+            found["device"], found["fields"].receipt_no, assoc, visitor
+        )
 
     def lookup(token: str) -> dict[str, Any]:
         """What the cloud knows about a token: verdict, device, synced sale."""
@@ -286,7 +292,7 @@ def create_app(
             raise ApiError(
                 404, "bad_token", f"This is not a Guitai e-receipt token: {err}"
             ) from err
-        device = service.device_by_key_id(fields.key_id.hex())
+        device = service.receipts.device_by_key_id(fields.key_id.hex())
         result: dict[str, Any] = {"fields": fields, "device": device, "sale": None}
         if device is None:
             result["verdict"] = "unknown_till"
@@ -301,7 +307,7 @@ def create_app(
             result["verdict"] = "altered"
             return result
         result["verdict"] = "revoked_till" if device["revoked_at"] else "genuine"
-        sale = service.synced_receipt(device["device_id"], fields.receipt_no)
+        sale = service.receipts.synced_receipt(device["device_id"], fields.receipt_no)
         if sale is not None:
             if (
                 sale["entry_hash"][:16] != fields.sale_digest.hex()
@@ -317,7 +323,7 @@ def create_app(
         f, dev, sale = found["fields"], found["device"], found["sale"]
         member = ((sale or {}).get("payload") or {}).get("member") or {}
         member_id = (
-            await run_in_threadpool(service.canonical_member_id, str(member["id"]))
+            await run_in_threadpool(service.members.views.canonical_member_id, str(member["id"]))
             if member.get("id")
             else None
         )

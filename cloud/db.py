@@ -4,6 +4,9 @@ SQL is written once with `?` placeholders and the portable subset both engines s
 (INSERT … ON CONFLICT DO NOTHING, RETURNING).  SQLite gets one connection used under a lock
 (writes serialize anyway); PostgreSQL gets a small pool of connections, and a device's
 batches serialize on `SELECT … FOR UPDATE` of its row.
+
+Opening a database brings it to this program's schema first (cloud.storage.migrate: the
+Alembic migrations under a lock); the tables are defined in cloud/storage/schema.py.
 """
 
 from __future__ import annotations
@@ -17,124 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
-from .stock import STOCK_SCHEMA
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS stores (
-  store_id TEXT PRIMARY KEY,
-  name TEXT NOT NULL,
-  created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS enrollment_codes (
-  code TEXT PRIMARY KEY,
-  store_id TEXT NOT NULL REFERENCES stores(store_id),
-  created_at TEXT NOT NULL,
-  expires_at TEXT NOT NULL,
-  used_at TEXT,
-  used_by TEXT
-);
-CREATE TABLE IF NOT EXISTS devices (
-  device_id TEXT PRIMARY KEY,
-  store_id TEXT NOT NULL REFERENCES stores(store_id),
-  till_no INTEGER NOT NULL,
-  key_id TEXT NOT NULL,
-  public_key TEXT NOT NULL,
-  model TEXT NOT NULL DEFAULT '',
-  serial TEXT NOT NULL DEFAULT '',
-  app_version TEXT NOT NULL DEFAULT '',
-  enrolled_at TEXT NOT NULL,
-  revoked_at TEXT,
-  last_seen_at TEXT,
-  contiguous_seq BIGINT NOT NULL DEFAULT 0,
-  max_seq BIGINT NOT NULL DEFAULT 0,
-  chain_head TEXT NOT NULL DEFAULT ''         -- '' = genesis (32 zero bytes)
-);
-CREATE UNIQUE INDEX IF NOT EXISTS devices_active_till ON devices(store_id, till_no)
-  WHERE revoked_at IS NULL;
-CREATE INDEX IF NOT EXISTS devices_key_id ON devices(key_id);
-CREATE TABLE IF NOT EXISTS events (
-  id TEXT PRIMARY KEY,                     -- the till's event id: the idempotency key
-  device_id TEXT NOT NULL REFERENCES devices(device_id),
-  seq BIGINT NOT NULL,
-  type TEXT NOT NULL,
-  occurred_at TEXT NOT NULL,
-  received_at TEXT NOT NULL,
-  payload TEXT NOT NULL,
-  prev_entry_hash TEXT,
-  entry_hash TEXT,
-  receipt_no BIGINT,
-  total_fen BIGINT,
-  status TEXT NOT NULL,                    -- accepted | rejected
-  reject_code TEXT,
-  reject_reason TEXT,
-  UNIQUE (device_id, seq)
-);
-CREATE INDEX IF NOT EXISTS events_receipt ON events(device_id, receipt_no);
-CREATE TABLE IF NOT EXISTS nonces (
-  device_id TEXT NOT NULL,
-  nonce TEXT NOT NULL,
-  created BIGINT NOT NULL,
-  PRIMARY KEY (device_id, nonce)
-);
-CREATE TABLE IF NOT EXISTS changes (
-  cursor {serial},
-  kind TEXT NOT NULL,
-  op TEXT NOT NULL,
-  key TEXT NOT NULL,
-  data TEXT NOT NULL,
-  store_id TEXT,                           -- NULL: every store
-  at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS products (
-  style TEXT PRIMARY KEY,
-  data TEXT NOT NULL,
-  updated_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS prices (
-  sku TEXT PRIMARY KEY,
-  price_fen BIGINT NOT NULL,
-  member_price_fen BIGINT,
-  updated_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS members (
-  id TEXT PRIMARY KEY,
-  phone TEXT NOT NULL UNIQUE,
-  name TEXT NOT NULL DEFAULT '',
-  tier TEXT NOT NULL DEFAULT 'ordinary',
-  points BIGINT NOT NULL DEFAULT 0,
-  data TEXT NOT NULL DEFAULT '{{}}',
-  created_at TEXT NOT NULL,
-  updated_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS coupons (
-  code TEXT PRIMARY KEY,
-  data TEXT NOT NULL,
-  updated_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS config (
-  key TEXT PRIMARY KEY,
-  value TEXT NOT NULL,
-  updated_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS stored_value_ledger (
-  id {serial},
-  member_id TEXT NOT NULL REFERENCES members(id),
-  delta_fen BIGINT NOT NULL,
-  reference TEXT NOT NULL DEFAULT '',
-  device_id TEXT,
-  at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS sv_member ON stored_value_ledger(member_id);
-CREATE TABLE IF NOT EXISTS idempotency (
-  device_id TEXT NOT NULL,
-  key TEXT NOT NULL,
-  request_hash TEXT NOT NULL,
-  status INTEGER NOT NULL,
-  response TEXT NOT NULL,
-  at TEXT NOT NULL,
-  PRIMARY KEY (device_id, key)
-)
-"""
+from .storage.migrate import Migrated, upgrade_postgres, upgrade_sqlite
 
 
 class Cursor(Protocol):
@@ -188,6 +74,7 @@ def _to_pg(sql: str) -> str:
 
 class CloudDB:
     dialect: str
+    migrated: Migrated  # what opening it did to the schema (`guitai cloud migrate` reports it)
 
     def __init__(self, url: str, pool_size: int = 8) -> None:
         self.url = url
@@ -209,27 +96,21 @@ class CloudDB:
             self._sqlite.execute("PRAGMA foreign_keys = ON")
             self._sqlite.execute("PRAGMA busy_timeout = 5000")
             self._lock = threading.RLock()
-        self.migrate()
+        try:
+            self.migrate()
+        except BaseException:
+            self.close()  # a refused (newer) database is left as it was, and not held open
+            raise
 
-    def migrate(self) -> None:
-        serial = (
-            "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
-            if self.dialect == "postgres"
-            else "INTEGER PRIMARY KEY AUTOINCREMENT"
-        )
-        with self.tx() as tx:
-            if self.dialect == "postgres":
-                tx.execute("SELECT pg_advisory_xact_lock(7701)")
-            for stmt in (SCHEMA + ";" + STOCK_SCHEMA).format(serial=serial).split(";"):
-                if stmt.strip():
-                    tx.execute(stmt)
-            from .members_ledger import migrate_members  # the member ledger's tables
-            from .rejections import REJECTIONS_SCHEMA
-
-            migrate_members(tx, serial)
-            for stmt in REJECTIONS_SCHEMA.format(serial=serial).split(";"):
-                if stmt.strip():
-                    tx.execute(stmt)
+    def migrate(self) -> Migrated:
+        """Bring the database to this program's schema (the Alembic migrations, under the
+        migration lock); refuses one a newer cloud wrote (CloudSchemaTooNew)."""
+        if self.dialect == "postgres":
+            self.migrated = upgrade_postgres(self.url)
+        else:
+            with self._lock:
+                self.migrated = upgrade_sqlite(self._sqlite, self.url)
+        return self.migrated
 
     def ping(self, timeout_s: int = 2) -> None:
         """A trivial query on a connection of its own, bounded by `timeout_s`: raises when the

@@ -15,18 +15,6 @@ from typing import Any
 from .common import ApiError, _now_iso
 from .db import CloudDB
 
-REJECTIONS_SCHEMA = """
-CREATE TABLE IF NOT EXISTS rejection_clears (
-  id {serial},
-  event_id TEXT NOT NULL,
-  device_id TEXT NOT NULL,
-  code TEXT,
-  reason TEXT,
-  cleared_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS events_status ON events(status)
-"""
-
 _COLUMNS = (
     "id",
     "device_id",

@@ -1,5 +1,8 @@
-"""The cloud's use cases on CloudDB: enrollment, ingestion, change feed, stored value and
-receipt lookups (administration is in admin.py).
+"""The cloud's use cases on CloudDB: enrollment, ingestion, change feed and stored value.
+
+CloudService is composed of parts with narrow constructors, not mixins: `changelog` (what
+tills pull), `admin` (stores, catalog, members, coupons, devices: admin.py), `members` (the
+member ledger: cloud/members/) and `receipts` (synced receipts: receipt_lookup.py).
 
 HTTP lives in app.py; admin commands call these methods directly.  Errors are ApiError with
 an HTTP status and a snake_case code (specs/sync-protocol.md, Errors).
@@ -11,19 +14,22 @@ import hashlib
 import json
 import time
 import uuid
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from sync.signing import b64, key_id_of
 
 from . import stock
 from .admin import CloudAdmin
+from .changelog import ChangeLog
 from .common import ApiError, _dump, _now_iso, code_hash, load_json
-from .db import Tx
+from .db import CloudDB, Tx
 from .enrolment import EnrollRequest, read_enrollment, verify_possession
 from .ingest import ingest_batch
-from .members_ledger import MemberLedger
+from .members import Members
+from .members.rows import member_data
+from .receipt_lookup import SyncedReceipts
 
 __all__ = ["ApiError", "CloudService"]
 
@@ -41,7 +47,24 @@ def _is_uuid(value: Any) -> bool:
         return False
 
 
-class CloudService(MemberLedger, CloudAdmin):
+class CloudService:
+    def __init__(
+        self,
+        db: CloudDB,
+        *,
+        ereceipt_base_url: str,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.db = db
+        self.ereceipt_base_url = ereceipt_base_url
+        self.now = now
+        self._last_prune = 0.0
+        self.changelog = ChangeLog(now)
+        self.publish = self.changelog.publish
+        self.admin = CloudAdmin(db, now, self.publish)
+        self.receipts = SyncedReceipts(db)
+        self.members = Members(db, now, self.publish, self.receipts)
+
     # ---- enrollment ------------------------------------------------------------------------
 
     def enroll(self, req: EnrollRequest) -> dict[str, Any]:
@@ -270,7 +293,7 @@ class CloudService(MemberLedger, CloudAdmin):
             before = stock.device_contiguous(tx, device_id)
             result = ingest_batch(tx, device_id, events, at, floats_as_decimal)
             stock.after_ingest(tx, self.publish, device_id, events, result["accepted"], before, at)
-            self.apply_member_events(tx, device_id, events, set(result["accepted"]))
+            self.members.ledger.apply(tx, device_id, events, set(result["accepted"]))
             return result
 
     # ---- pull ------------------------------------------------------------------------------
@@ -382,49 +405,9 @@ class CloudService(MemberLedger, CloudAdmin):
                             "balance_fen": balance + delta,
                         },
                     )
-                    self.publish(
-                        tx, "member", "upsert", member_id, self._member_data(tx, member_id)
-                    )
+                    self.publish(tx, "member", "upsert", member_id, member_data(tx, member_id))
             tx.execute(
                 "UPDATE idempotency SET status = ?, response = ? WHERE device_id = ? AND key = ?",
                 (status, _dump(resp), device_id, idem_key),
             )
         return status, resp
-
-    # ---- receipts --------------------------------------------------------------------------
-
-    def device_by_key_id(self, key_id_hex: str) -> dict[str, Any] | None:
-        with self.db.tx() as tx:
-            row = tx.execute(
-                "SELECT d.device_id, d.store_id, d.till_no, d.public_key, "
-                "d.revoked_at, s.name FROM devices d JOIN stores s "
-                "ON s.store_id = d.store_id WHERE d.key_id = ? "
-                "ORDER BY d.enrolled_at DESC LIMIT 1",
-                (key_id_hex,),
-            ).fetchone()
-        if row is None:
-            return None
-        return {
-            "device_id": row[0],
-            "store_id": row[1],
-            "till_no": row[2],
-            "public_key": row[3],
-            "revoked_at": row[4],
-            "store_name": row[5],
-        }
-
-    def synced_receipt(self, device_id: str, receipt_no: int) -> dict[str, Any] | None:
-        with self.db.tx() as tx:
-            row = tx.execute(
-                "SELECT type, payload, entry_hash, total_fen FROM events WHERE "
-                "device_id = ? AND receipt_no = ? AND status = 'accepted'",
-                (device_id, receipt_no),
-            ).fetchone()
-        if row is None:
-            return None
-        return {
-            "type": row[0],
-            "payload": json.loads(row[1]),
-            "entry_hash": row[2],
-            "total_fen": row[3],
-        }

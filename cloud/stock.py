@@ -25,59 +25,6 @@ from typing import Any
 from .common import ApiError, _dump
 from .ingest import Tx
 
-STOCK_SCHEMA = """
-CREATE TABLE IF NOT EXISTS stock_sets (
-  id {serial},
-  store_id TEXT NOT NULL,
-  sku TEXT NOT NULL,
-  qty BIGINT NOT NULL,
-  marks TEXT NOT NULL,                     -- JSON device_id -> seq already inside qty
-  at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS stock_sets_key ON stock_sets(store_id, sku, id);
-CREATE TABLE IF NOT EXISTS stock_moves (
-  device_id TEXT NOT NULL,
-  seq BIGINT NOT NULL,
-  idx INTEGER NOT NULL,
-  store_id TEXT NOT NULL,
-  sku TEXT NOT NULL,
-  qty BIGINT NOT NULL,
-  reason TEXT NOT NULL,
-  ref TEXT NOT NULL DEFAULT '',
-  at TEXT NOT NULL,
-  PRIMARY KEY (device_id, seq, idx)
-);
-CREATE INDEX IF NOT EXISTS stock_moves_key ON stock_moves(store_id, sku);
-CREATE TABLE IF NOT EXISTS stock_skus (
-  sku TEXT PRIMARY KEY,
-  style TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS stock_skus_style ON stock_skus(style);
-CREATE TABLE IF NOT EXISTS stock_levels (
-  store_id TEXT NOT NULL,
-  sku TEXT NOT NULL,
-  qty BIGINT NOT NULL,
-  updated_at TEXT NOT NULL,
-  PRIMARY KEY (store_id, sku)
-);
-CREATE TABLE IF NOT EXISTS stock_docs (
-  doc TEXT PRIMARY KEY,
-  store_id TEXT NOT NULL,                  -- the store that receives it
-  kind TEXT NOT NULL,                      -- delivery | transfer
-  from_store TEXT NOT NULL DEFAULT '',
-  lines TEXT NOT NULL,
-  state TEXT NOT NULL DEFAULT 'announced', -- announced | received
-  announced_at TEXT NOT NULL,
-  received_at TEXT,
-  report TEXT
-);
-CREATE TABLE IF NOT EXISTS store_locations (
-  store_id TEXT PRIMARY KEY,
-  lat DOUBLE PRECISION NOT NULL,
-  lon DOUBLE PRECISION NOT NULL
-)
-"""
-
 Publish = Callable[..., None]
 
 

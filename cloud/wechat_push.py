@@ -17,8 +17,8 @@ official-account documentation ("接入指南", "接收事件推送"):
 
 Our scenes: `r.<key id>.<receipt no>` for a receipt (the e-receipt page's parametric QR code,
 made by the brand with `qrcode/create`, QR_STR_SCENE) and `s.<id>` for a store's or an
-associate's code (`CloudService.wechat_scene`).  Encrypted (safe) mode is not handled: the
-account must use plaintext mode for this reference server.
+associate's code (`Funnel.wechat_scene`, cloud/members/funnel.py).  Encrypted (safe) mode
+is not handled: the account must use plaintext mode for this reference server.
 """
 
 from __future__ import annotations
@@ -139,7 +139,9 @@ def wechat_routes(
         is_follow, scene = follow_scene(msg)
         openid, created = msg.get("FromUserName", ""), msg.get("CreateTime", "")
         if is_follow and openid and created:
-            result = await run_in_threadpool(service.wechat_subscribed, openid, created, scene)
+            result = await run_in_threadpool(
+                service.members.funnel.wechat_subscribed, openid, created, scene
+            )
             log.info("wechat follow %s scene %s: %s", openid, scene, result)
         # "success": WeChat neither retries nor shows the user an error
         return PlainTextResponse("success")

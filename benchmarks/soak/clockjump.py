@@ -91,10 +91,10 @@ def run(work: Path, sales_per_step: int = 10) -> dict[str, Any]:
     )
     server.start()
     try:
-        svc.add_store("S001", "耐久店")
+        svc.admin.add_store("S001", "耐久店")
         key = load_private_key(paths.private_key)
         with CloudClient(server.url, key=key) as enroller:
-            answer = enroller.enroll(svc.enrollment_code("S001")["code"], {})
+            answer = enroller.enroll(svc.admin.enrollment_code("S001")["code"], {})
         db = open_database(paths.database)
         settings = {
             "device_id": answer["device_id"],
@@ -119,7 +119,7 @@ def run(work: Path, sales_per_step: int = 10) -> dict[str, Any]:
         db.close()
         with svc.db.tx() as tx:
             cloud = tx.execute("SELECT id FROM events WHERE status='accepted'").fetchall()
-        dev = svc.devices()[0]
+        dev = svc.admin.devices()[0]
     finally:
         server.stop()
         cdb.close()

@@ -38,7 +38,7 @@ def run(work: Path, events: int, seed: int = 20261125, deadline_s: float = 600) 
     server.start()
     t0 = time.monotonic()
     try:
-        svc.add_store("S001", "南京西路店")
+        svc.admin.add_store("S001", "南京西路店")
         paths, od, key = make_till_home(work / "till")
         answer = enroll_device(svc, key)
         host, port = server.url.removeprefix("http://").split(":")
@@ -67,12 +67,12 @@ def run(work: Path, events: int, seed: int = 20261125, deadline_s: float = 600) 
                 parts.close()
         queued, max_seq = od.conn.execute("SELECT count(*), max(seq) FROM outbox").fetchone()
         stats = parts.outbox.stats(relay.clock.now())
-        totals = svc.totals()
+        totals = svc.admin.totals()
         till_ids = {r[0] for r in od.conn.execute("SELECT id FROM outbox")}
         with svc.db.tx() as tx:
             rows = tx.execute("SELECT id FROM events WHERE status='accepted'").fetchall()
         cloud_ids = [r[0] for r in rows]
-        dev = svc.devices()[0]
+        dev = svc.admin.devices()[0]
         od.close()
     finally:
         server.stop()

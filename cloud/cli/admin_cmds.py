@@ -31,7 +31,7 @@ def store_add(
     store_id: str, name: str, db_file: str | None, database_url: str | None, as_json: bool
 ) -> None:
     """Create a store (or rename it)."""
-    r = _run(lambda s: s.add_store(store_id, name), db_file, database_url)
+    r = _run(lambda s: s.admin.add_store(store_id, name), db_file, database_url)
     emit(r, as_json, f"store {store_id} {name}")
 
 
@@ -44,7 +44,7 @@ def enrollment_code(
     store_id: str, ttl: str, db_file: str | None, database_url: str | None, as_json: bool
 ) -> None:
     """Print a one-time code a technician enters with `guitai enroll`."""
-    r = _run(lambda s: s.enrollment_code(store_id, parse_ttl(ttl)), db_file, database_url)
+    r = _run(lambda s: s.admin.enrollment_code(store_id, parse_ttl(ttl)), db_file, database_url)
     emit(
         r, as_json, lambda d: f"{d['code']}  (store {d['store_id']}, valid until {d['expires_at']})"
     )
@@ -106,7 +106,7 @@ def _read_products(path: str) -> list[dict[str, Any]]:
 def catalog_import(path: str, db_file: str | None, database_url: str | None, as_json: bool) -> None:
     """Upsert products from JSON (a product or a list) or CSV (style,sku,name,price_fen,…)."""
     products = _read_products(path)
-    _run(lambda s: [s.upsert_product(p) for p in products], db_file, database_url)
+    _run(lambda s: [s.admin.upsert_product(p) for p in products], db_file, database_url)
     emit({"products": len(products)}, as_json, f"{len(products)} products published")
 
 
@@ -142,7 +142,7 @@ def catalog_price(
             "--member-price-fen 与 --clear-member-price 只能选一个",
         )
     r = _run(
-        lambda s: s.set_price(
+        lambda s: s.admin.set_price(
             sku, price_fen, member_price_fen, clear_member_price=clear_member_price
         ),
         db_file,
@@ -179,7 +179,7 @@ def config_set(
         parsed: Any = json.loads(value)
     except ValueError:
         parsed = value
-    _run(lambda s: s.set_config(key, parsed, store_id), db_file, database_url)
+    _run(lambda s: s.admin.set_config(key, parsed, store_id), db_file, database_url)
     click.echo(f"{key} = {json.dumps(parsed, ensure_ascii=False)}")
 
 
@@ -192,7 +192,7 @@ def devices() -> None:
 @db_options
 @json_option
 def devices_list(db_file: str | None, database_url: str | None, as_json: bool) -> None:
-    rows = _run(lambda s: s.devices(), db_file, database_url)
+    rows = _run(lambda s: s.admin.devices(), db_file, database_url)
 
     def text(rs: list[dict[str, Any]]) -> str:
         return (
@@ -212,7 +212,7 @@ def devices_list(db_file: str | None, database_url: str | None, as_json: bool) -
 @click.argument("device_id")
 @db_options
 def devices_revoke(device_id: str, db_file: str | None, database_url: str | None) -> None:
-    _run(lambda s: s.revoke_device(device_id), db_file, database_url)
+    _run(lambda s: s.admin.revoke_device(device_id), db_file, database_url)
     click.echo(f"revoked {device_id}")
 
 
@@ -224,7 +224,7 @@ def totals(
     device_id: str | None, db_file: str | None, database_url: str | None, as_json: bool
 ) -> None:
     """Accepted sales and refunds and their sum (yuan; JSON also `total_fen`), all events."""
-    r = _run(lambda s: s.totals(device_id), db_file, database_url)
+    r = _run(lambda s: s.admin.totals(device_id), db_file, database_url)
     r["total"] = format_fen(r["total_fen"])
     emit(
         r,

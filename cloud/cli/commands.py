@@ -7,8 +7,8 @@ the tills pull.
 The till's `guitai` finds this group through the `guitai.commands` entry point (pos_app never
 imports the cloud).  The `cloud` group and the helpers every cloud command shares are in
 `common`; the admin commands in `admin_cmds`, the member ones in `member_cmds`, the rejected
-events in `rejection_cmds`, the operational figures in `stats_cmds` (imported below, which
-adds them to the group); this module keeps `serve`.
+events in `rejection_cmds`, the operational figures in `stats_cmds`, schema upgrades in
+`migrate_cmds` (imported below, which adds them to the group); this module keeps `serve`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 import click
 
 # Imported for their commands: each adds its own to the `cloud` group.
-from cloud.cli import admin_cmds, member_cmds, rejection_cmds, stats_cmds
+from cloud.cli import admin_cmds, member_cmds, migrate_cmds, rejection_cmds, stats_cmds
 from cloud.cli.common import _service, cloud, db_options, need_packages
 
 
@@ -103,10 +103,15 @@ def serve(
         ereceipt_base_url=ereceipt_base_url or "",
         wechat_token=os.environ.get("GUITAI_WECHAT_TOKEN", ""),
     )
+    # Opening the database upgrades its schema first, under the migration lock: workers
+    # started together migrate once (cloud.storage.migrate).
     svc = _service(db_file, database_url, cfg.base_url())
     app = create_app(svc, render_receipt_html=receipts_page, config=cfg)
     click.echo(
-        f"cloud on http://{host}:{port} ({svc.db.dialect}); e-receipts {cfg.base_url()}", err=True
+        f"cloud on http://{host}:{port} ({svc.db.dialect}, schema "
+        f"{svc.db.migrated.from_revision or 'none'} -> {svc.db.migrated.to_revision}); "
+        f"e-receipts {cfg.base_url()}",
+        err=True,
     )
     try:
         uvicorn.Server(
@@ -118,4 +123,12 @@ def serve(
         svc.db.close()
 
 
-__all__ = ["admin_cmds", "cloud", "member_cmds", "rejection_cmds", "serve", "stats_cmds"]
+__all__ = [
+    "admin_cmds",
+    "cloud",
+    "member_cmds",
+    "migrate_cmds",
+    "rejection_cmds",
+    "serve",
+    "stats_cmds",
+]

@@ -35,7 +35,7 @@ def member_add(
     database_url: str | None,
     as_json: bool,
 ) -> None:
-    r = _run(lambda s: s.add_member(phone, name, tier, points), db_file, database_url)
+    r = _run(lambda s: s.admin.add_member(phone, name, tier, points), db_file, database_url)
     emit(r, as_json, lambda m: f"member {m['id']} {m['phone']} {m['name']}")
 
 
@@ -72,7 +72,7 @@ def coupon_add(
         "min_spend_fen": min_spend_fen,
         "expires": expires or None,
     }
-    _run(lambda s: s.add_coupon(code, data), db_file, database_url)
+    _run(lambda s: s.admin.add_coupon(code, data), db_file, database_url)
     emit({"code": code, **data}, as_json, f"coupon {code} published")
 
 
@@ -96,7 +96,7 @@ def promotion_add(path: str, promo_id: str, db_file: str | None, database_url: s
 
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     Promotion.from_dict({"id": promo_id, **data})  # refuse what the tills would refuse
-    _run(lambda s: s.add_promotion(promo_id, data), db_file, database_url)
+    _run(lambda s: s.admin.add_promotion(promo_id, data), db_file, database_url)
     click.echo(f"promotion {promo_id} published")
 
 
@@ -108,7 +108,7 @@ def member_show(
     member_id: str, db_file: str | None, database_url: str | None, as_json: bool
 ) -> None:
     """One member across every store: balances, purchases, flags, merged ids."""
-    r = _run(lambda s: s.member_view(member_id), db_file, database_url)
+    r = _run(lambda s: s.members.views.member_view(member_id), db_file, database_url)
     emit(
         r,
         as_json,
@@ -124,7 +124,7 @@ def member_show(
 @json_option
 def reconcile(db_file: str | None, database_url: str | None, as_json: bool) -> None:
     """Offline overdrafts and overused coupons to follow up."""
-    rows = _run(lambda s: s.reconciliation(), db_file, database_url)
+    rows = _run(lambda s: s.members.views.reconciliation(), db_file, database_url)
     emit(
         rows,
         as_json,
@@ -147,7 +147,7 @@ def funnel(
     """E-receipt funnel: receipts printed, pages opened, follows, joins (store, associate)."""
     from receipts.layout import text_width
 
-    rows = _run(lambda s: s.funnel(store_id), db_file, database_url)
+    rows = _run(lambda s: s.members.funnel.funnel(store_id), db_file, database_url)
 
     def pad(text: str, width: int) -> str:  # associates' names are double-width CJK
         return text + " " * max(0, width - text_width(text))
@@ -184,7 +184,9 @@ def wechat_scene(
     The brand creates a permanent parametric QR code with it (WeChat's qrcode/create,
     QR_LIMIT_STR_SCENE); follows from that code reach `/wechat/push` and count in the funnel
     for this store and associate."""
-    scene = _run(lambda s: s.wechat_scene(store_id, associate), db_file, database_url)
+    scene = _run(
+        lambda s: s.members.funnel.wechat_scene(store_id, associate), db_file, database_url
+    )
     request = {
         "action_name": "QR_LIMIT_STR_SCENE",
         "action_info": {"scene": {"scene_str": scene}},

@@ -56,11 +56,11 @@ class Rig:
         self.server = ThreadedServer(create_app(self.svc, config=cfg)).start()
         self.url = self.server.url
         self.svc.ereceipt_base_url = self.url.upper() + "/R/"
-        self.svc.add_store("S001", "静安嘉里店")
+        self.svc.admin.add_store("S001", "静安嘉里店")
         self.a = init_till(tmp / "a", 1)
         self.b = init_till(tmp / "b", 2)
         for home in (self.a, self.b):
-            code = self.svc.enrollment_code("S001")["code"]
+            code = self.svc.admin.enrollment_code("S001")["code"]
             run(home, "enroll", "--cloud", self.url, "--code", code)
             run(home, "sync", "run")
             run(home, "shift", "open", "--user", "admin", "--float", "500")

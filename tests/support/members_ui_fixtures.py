@@ -83,17 +83,17 @@ def cloud(till_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     svc = CloudService(db, ereceipt_base_url="")
     server = ThreadedServer(create_app(svc, config=CloudConfig(brand_name="青衫"))).start()
     try:
-        svc.add_store("S001", "静安嘉里中心店")
+        svc.admin.add_store("S001", "静安嘉里中心店")
         cli(
             till_home,
             "enroll",
             "--cloud",
             server.url,
             "--code",
-            svc.enrollment_code("S001")["code"],
+            svc.admin.enrollment_code("S001")["code"],
         )
-        svc.add_member(PHONE_A, "王女士")
-        svc.add_coupon(
+        svc.admin.add_member(PHONE_A, "王女士")
+        svc.admin.add_coupon(
             "VIP50", {"kind": "cash", "name": "50元券", "amount_fen": 5000, "threshold_fen": 10000}
         )
         cli(till_home, "sync", "run")

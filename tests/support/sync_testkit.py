@@ -238,7 +238,7 @@ def enroll_device(
 ) -> dict[str, Any]:
     """Enroll `key` with a fresh code of the store, by a signed request (proof of possession)."""
     answer: dict[str, Any] = svc.enroll(
-        enroll_request(key, svc.enrollment_code(store_id)["code"], device)
+        enroll_request(key, svc.admin.enrollment_code(store_id)["code"], device)
     )
     return answer
 

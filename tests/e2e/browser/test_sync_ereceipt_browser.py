@@ -67,7 +67,7 @@ def test_ereceipt_page_in_chromium(tmp_path: Path, cloud_db_url: str) -> None:
     cloud = Cloud(cloud_db_url, config=cfg).start()
     try:
         svc = cloud.service
-        svc.add_store("S001", "南京西路店")
+        svc.admin.add_store("S001", "南京西路店")
         paths, od, key = make_till_home(tmp_path / "till")
         answer = enroll_device(svc, key)
         enroll_settings(od.conn, answer, cloud.url)

@@ -396,9 +396,9 @@ def test_grid_asks_the_real_cloud_for_other_stores(
         for sid, name, lat, lon in [("S001", "静安嘉里中心店", 31.224, 121.446),
                                     ("S002", "南京西路店", 31.229, 121.455),
                                     ("S003", "杭州湖滨店", 30.258, 120.163)]:  # fmt: skip
-            svc.add_store(sid, name)
+            svc.admin.add_store(sid, name)
             stock.locate(sid, lat, lon)
-        code = svc.enrollment_code("S001")["code"]
+        code = svc.admin.enrollment_code("S001")["code"]
         cli(till_home, "enroll", "--cloud", server.url, "--code", code)
         styles = {sku(c, s): STYLE for c, _n in COLOURS for s in SIZES}
         stock.set_quantities("S003", {sku("BK", "L"): 5}, styles)

@@ -25,7 +25,7 @@ class Till:
         self.url = cloud.url
         self.key = Ed25519PrivateKey.generate()
         with CloudClient(cloud.url, key=self.key) as c:
-            code = cloud.service.enrollment_code(store_id)["code"]
+            code = cloud.service.admin.enrollment_code(store_id)["code"]
             self.device_id = c.enroll(code, {})["device_id"]
         self.seq = 0
 
@@ -64,8 +64,8 @@ def stats(capsys: Any, db_url: str, *extra: str) -> tuple[int, str]:
 def test_stats_count_tills_events_and_dead_letters_pushed_to_the_served_cloud(
     cloud: Any, cloud_db_url: str, capsys: Any
 ) -> None:
-    cloud.service.add_store("S001", "南京西路店")
-    cloud.service.add_store("S002", "淮海中路旗舰店")
+    cloud.service.admin.add_store("S001", "南京西路店")
+    cloud.service.admin.add_store("S002", "淮海中路旗舰店")
     a, b = Till(cloud, "S001"), Till(cloud, "S002")
     silent = Till(cloud, "S002")  # enrolled, never pushed: the oldest contact
     a.push(good=3, bad=1)

@@ -35,12 +35,12 @@ class Shop:
         self.server = ThreadedServer(
             create_app(self.cloud, config=CloudConfig(brand_name="青衫", account_name="青衫服饰"))
         ).start()
-        self.cloud.add_store("S001", "静安嘉里店")
+        self.cloud.admin.add_store("S001", "静安嘉里店")
         self.home = init_till(tmp / "a", 1)
-        code = self.cloud.enrollment_code("S001")["code"]
+        code = self.cloud.admin.enrollment_code("S001")["code"]
         run(self.home, "enroll", "--cloud", self.server.url, "--code", code)
-        self.member = self.cloud.add_member(PHONE, "李先生")
-        self.cloud.add_coupon(
+        self.member = self.cloud.admin.add_member(PHONE, "李先生")
+        self.cloud.admin.add_coupon(
             "VIP50", {"kind": "cash", "name": "50元券", "amount_fen": 5000, "threshold_fen": 10000}
         )
         run(self.home, "sync", "run")
@@ -53,7 +53,7 @@ class Shop:
         return [(r[0], r[1]) for r in rows]
 
     def balance(self) -> int:
-        return int(self.cloud.member_view(self.member["id"])["stored_value_fen"])
+        return int(self.cloud.members.views.member_view(self.member["id"])["stored_value_fen"])
 
     def close(self) -> None:
         self.server.stop()

@@ -62,7 +62,7 @@ def test_offline_and_online_enrollment_of_one_phone_end_as_one_member(rig: Rig) 
     # till A comes back: its enrollment merges into B's member, with its purchase
     rig.online(rig.a)
     rig.sync(rig.a)
-    view = rig.svc.member_view(mb["member_id"])
+    view = rig.svc.members.views.member_view(mb["member_id"])
     assert view["aliases"] == [ma["member_id"]]
     assert view["name"] == "王女士"  # what till A knew fills in what B did not
     assert sorted((p["till_no"], p["receipt_no"], p["total_fen"]) for p in view["purchases"]) == [
@@ -70,7 +70,7 @@ def test_offline_and_online_enrollment_of_one_phone_end_as_one_member(rig: Rig) 
         (2, sale_b["receipt_no"], sale_b["total_fen"]),
     ]
     assert view["points"] == sale_a["points_earned"] + sale_b["points_earned"]
-    assert rig.svc.member_view(ma["member_id"])["id"] == mb["member_id"]
+    assert rig.svc.members.views.member_view(ma["member_id"])["id"] == mb["member_id"]
     # both associates' follow-up schedules reached the cloud, under the one member
     assert sorted({f["associate"] for f in view["followups"]}) == ["小李", "小王"]
     assert len(view["followups"]) == 10
@@ -94,7 +94,7 @@ def test_offline_and_online_enrollment_of_one_phone_end_as_one_member(rig: Rig) 
     token = url.rsplit("/", 1)[-1]
     follow = httpx.post(f"{rig.url}/r/{token}/follow", timeout=10)
     assert follow.json() == {"counted": True}
-    funnel = {r["associate"]: r for r in rig.svc.funnel("S001")}
+    funnel = {r["associate"]: r for r in rig.svc.members.funnel.funnel("S001")}
     assert funnel["小李"]["receipts_printed"] == 1 and funnel["小王"]["receipts_printed"] == 1
     assert funnel["小李"]["ereceipts_opened"] == 1 and funnel["小李"]["follows"] == 1
     assert funnel["小王"]["joins"] == 1 and funnel[None]["joins"] == 1
@@ -103,7 +103,7 @@ def test_offline_and_online_enrollment_of_one_phone_end_as_one_member(rig: Rig) 
 
 
 def test_a_coupon_redeemed_at_two_tills_online_is_refused_the_second_time(rig: Rig) -> None:
-    rig.svc.add_coupon(
+    rig.svc.admin.add_coupon(
         "VIP50", {"kind": "cash", "name": "50元券", "amount_fen": 5000, "threshold_fen": 10000}
     )
     run(rig.a, "member", "enroll", "--phone", PHONE)
@@ -162,7 +162,9 @@ def test_a_coupon_redeemed_at_two_tills_online_is_refused_the_second_time(rig: R
         rows = tx.execute("SELECT sale_id, offline FROM coupon_redemptions").fetchall()
     assert [(r[0], r[1]) for r in rows] == [(first["sale_id"], 0)]
     rig.sync(rig.a)
-    assert rig.svc.reconciliation() == []  # the event of the online redemption is no conflict
+    assert (
+        rig.svc.members.views.reconciliation() == []
+    )  # the event of the online redemption is no conflict
     # pushed down: B's mirror now knows the coupon is used and refuses it without asking
     rig.sync(rig.b)
     rig.offline(rig.b)
@@ -185,7 +187,7 @@ def test_a_coupon_redeemed_at_two_tills_online_is_refused_the_second_time(rig: R
 
 
 def test_two_tills_offline_spending_one_card_lose_at_most_the_caps(rig: Rig) -> None:
-    m = rig.svc.add_member("13900001111", "李先生")
+    m = rig.svc.admin.add_member("13900001111", "李先生")
     rig.sync(rig.a)
     # top-ups are online only
     assert run(rig.a, "member", "topup", "13900001111", "100.00", "--user", "admin") == {
@@ -238,9 +240,11 @@ def test_two_tills_offline_spending_one_card_lose_at_most_the_caps(rig: Rig) -> 
     for home in (rig.a, rig.b):
         rig.online(home)
         rig.sync(home)
-    view = rig.svc.member_view(m["id"])
+    view = rig.svc.members.views.member_view(m["id"])
     assert view["stored_value_fen"] == 10000 - sum(spent)  # -6000: the cloud books both
-    flags = [f for f in rig.svc.reconciliation() if f["kind"] == "stored_value_overdraft"]
+    flags = [
+        f for f in rig.svc.members.views.reconciliation() if f["kind"] == "stored_value_overdraft"
+    ]
     assert flags and flags[-1]["amount"] == 6000 and flags[-1]["member_id"] == m["id"]
     assert any(r["kind"] == "stored_value_overdraft" for r in run_cloud(rig, "reconcile"))
     # the loss is bounded: each till at most the per-card cap, never more than was spent
@@ -262,7 +266,9 @@ def test_two_tills_offline_spending_one_card_lose_at_most_the_caps(rig: Rig) -> 
         ("stored_value", -8000),
         ("cash", -1900),
     ]
-    assert rig.svc.member_view(m["id"])["stored_value_fen"] == 10000 - sum(spent) + 8000
+    assert (
+        rig.svc.members.views.member_view(m["id"])["stored_value_fen"] == 10000 - sum(spent) + 8000
+    )
     # offline it is refused (cash instead), and nothing is refunded
     rig.offline(rig.b)
     second = run(rig.b, "sales", "list")[-1]
@@ -279,7 +285,7 @@ def test_two_tills_offline_spending_one_card_lose_at_most_the_caps(rig: Rig) -> 
     )
     assert "only online" in err["error"]["message"]
     rig.online(rig.b)
-    view = rig.svc.member_view(m["id"])
+    view = rig.svc.members.views.member_view(m["id"])
     assert view["stored_value_fen"] == 10000 - sum(spent) + 8000
     # online, a debit beyond the cloud's balance (¥20 now) is refused by the cloud itself
     err = run(
@@ -301,7 +307,7 @@ def test_two_tills_offline_spending_one_card_lose_at_most_the_caps(rig: Rig) -> 
 
 
 def test_a_cash_top_up_is_a_pay_in_and_needs_an_open_shift(rig: Rig) -> None:
-    m = rig.svc.add_member("13900002222", "周女士")
+    m = rig.svc.admin.add_member("13900002222", "周女士")
     rig.sync(rig.a)
     top = ["member", "topup", "13900002222", "50.00", "--user", "admin", "--cash"]
     before = run(rig.a, "report", "x")["cash"]  # the rig's tills sell in an open shift
@@ -317,4 +323,6 @@ def test_a_cash_top_up_is_a_pay_in_and_needs_an_open_shift(rig: Rig) -> None:
     run(rig.a, "shift", "close", "--user", "admin", "--counted", counted)
     err = run(rig.a, *top, ok=False)
     assert "shift open" in err["error"]["message"]
-    assert rig.svc.member_view(m["id"])["stored_value_fen"] == 5000  # refused before the cloud
+    assert (
+        rig.svc.members.views.member_view(m["id"])["stored_value_fen"] == 5000
+    )  # refused before the cloud

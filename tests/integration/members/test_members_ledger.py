@@ -23,7 +23,7 @@ PHONE = "13800138000"
 def svc(cloud_db_url: str) -> Iterator[CloudService]:
     db = CloudDB(cloud_db_url)
     s = CloudService(db, ereceipt_base_url="HTTP://127.0.0.1/R/")
-    s.add_store("S001", "静安嘉里店")
+    s.admin.add_store("S001", "静安嘉里店")
     try:
         yield s
     finally:
@@ -74,7 +74,7 @@ def test_one_phone_one_member_with_points_from_both(svc: CloudService) -> None:
     a.send("points.earned", {"member_id": "MA", "points": 300, "sale_id": "s1"})
     b.send("points.earned", {"member_id": "MB", "points": 99, "sale_id": "s2"})
     a.send("points.redeemed", {"member_id": "MA", "points": 100, "sale_id": "s3"})
-    v = svc.member_view("MA")
+    v = svc.members.views.member_view("MA")
     assert (v["id"], v["name"], v["birthday"], v["points"]) == ("MB", "王女士", "1990-11-03", 299)
     assert v["aliases"] == ["MA"]
     changes = svc.changes(a.device_id, 0, 1000)["changes"]
@@ -82,16 +82,16 @@ def test_one_phone_one_member_with_points_from_both(svc: CloudService) -> None:
         {k: c[k] for k in ("kind", "op", "key", "data")} for c in changes
     ]
     a.send("points.redeemed", {"member_id": "MA", "points": 500, "sale_id": "s4"})
-    flags = svc.reconciliation()
+    flags = svc.members.views.reconciliation()
     assert [(f["kind"], f["member_id"], f["amount"]) for f in flags] == [
         ("points_overdraft", "MB", 201)
     ]
-    assert {r["associate"]: r["joins"] for r in svc.funnel()} == {"小王": 1, None: 1}
+    assert {r["associate"]: r["joins"] for r in svc.members.funnel.funnel()} == {"小王": 1, None: 1}
 
 
 def test_offline_debits_booked_once_and_overdraft_flagged(svc: CloudService) -> None:
     a, b = Till(svc, 1), Till(svc, 2)
-    m = svc.add_member(PHONE)
+    m = svc.admin.add_member(PHONE)
     status, _ = svc.stored_value(
         a.device_id,
         "credits",
@@ -109,27 +109,29 @@ def test_offline_debits_booked_once_and_overdraft_flagged(svc: CloudService) -> 
         "stored_value.debited",
         {"member_id": m["id"], "amount_fen": 999, "idempotency_key": "online", "offline": False},
     )
-    assert svc.member_view(m["id"])["stored_value_fen"] == -3000
-    assert [(f["kind"], f["amount"]) for f in svc.reconciliation()] == [
+    assert svc.members.views.member_view(m["id"])["stored_value_fen"] == -3000
+    assert [(f["kind"], f["amount"]) for f in svc.members.views.reconciliation()] == [
         ("stored_value_overdraft", 3000)
     ]
 
 
 def test_coupons_online_once_offline_overuse_flagged(svc: CloudService) -> None:
     a, b = Till(svc, 1), Till(svc, 2)
-    svc.add_coupon("C1", {"kind": "cash", "amount_fen": 1000})
-    svc.add_coupon("CARE", {"kind": "count", "uses": 2})
+    svc.admin.add_coupon("C1", {"kind": "cash", "amount_fen": 1000})
+    svc.admin.add_coupon("CARE", {"kind": "count", "uses": 2})
     body = lambda code, sale: json.dumps({"code": code, "sale_id": sale}).encode()  # noqa: E731
-    assert svc.redeem_coupon(a.device_id, body("C1", "s1"))["redeemed"]
-    assert svc.redeem_coupon(a.device_id, body("C1", "s1"))["redeemed"]  # same sale: replay
+    assert svc.members.coupons.redeem_coupon(a.device_id, body("C1", "s1"))["redeemed"]
+    assert svc.members.coupons.redeem_coupon(a.device_id, body("C1", "s1"))[
+        "redeemed"
+    ]  # same sale: replay
     with pytest.raises(ApiError) as err:
-        svc.redeem_coupon(b.device_id, body("C1", "s2"))
+        svc.members.coupons.redeem_coupon(b.device_id, body("C1", "s2"))
     assert err.value.code == "coupon_used"
     with pytest.raises(ApiError) as err:
-        svc.redeem_coupon(b.device_id, body("NOPE", "s2"))
+        svc.members.coupons.redeem_coupon(b.device_id, body("NOPE", "s2"))
     assert err.value.code == "unknown_coupon"
-    svc.redeem_coupon(a.device_id, body("CARE", "s3"))
-    svc.redeem_coupon(b.device_id, body("CARE", "s4"))  # a count coupon: two uses
+    svc.members.coupons.redeem_coupon(a.device_id, body("CARE", "s3"))
+    svc.members.coupons.redeem_coupon(b.device_id, body("CARE", "s4"))  # a count coupon: two uses
     # an offline redemption of a used coupon is flagged, not silently accepted
     b.send(
         "coupon.redeemed",
@@ -139,4 +141,6 @@ def test_coupons_online_once_offline_overuse_flagged(svc: CloudService) -> None:
         "coupon.redeemed",
         {"code": "C1", "sale_id": "s1", "amount_fen": 1000, "offline": False, "member_id": None},
     )
-    assert [(f["kind"], f["amount"]) for f in svc.reconciliation()] == [("coupon_overused", 1000)]
+    assert [(f["kind"], f["amount"]) for f in svc.members.views.reconciliation()] == [
+        ("coupon_overused", 1000)
+    ]

@@ -78,7 +78,7 @@ def test_the_settling_rule_rounds_down_and_a_full_return_is_exact() -> None:
 def test_partial_then_full_return_settles_points_and_stored_value_in_till_and_cloud(
     rig: Rig,
 ) -> None:
-    m = rig.svc.add_member(PHONE, "赵女士", points=3000)
+    m = rig.svc.admin.add_member(PHONE, "赵女士", points=3000)
     rig.sync(rig.a)
     assert (
         run(rig.a, "member", "topup", PHONE, "1000.00", "--user", "admin")["stored_value_fen"]
@@ -112,7 +112,7 @@ def test_partial_then_full_return_settles_points_and_stored_value_in_till_and_cl
     after_sale = start - redeemed + earned
     assert run(rig.a, "member", "show", m["id"])["points"] == after_sale
     rig.sync(rig.a)
-    assert rig.svc.member_view(m["id"])["points"] == after_sale
+    assert rig.svc.members.views.member_view(m["id"])["points"] == after_sale
 
     # return the tee: its share of the value refunded, rounded down, both ways
     tee = line_of(sale, "QP-2026-002")
@@ -147,7 +147,7 @@ def test_partial_then_full_return_settles_points_and_stored_value_in_till_and_cl
         (e["points"], e["sale_id"]) for e in outbox(rig.a, "points.earned") if e.get("reason")
     ] == [(give, sale["sale_id"])]
     rig.sync(rig.a)
-    view = rig.svc.member_view(m["id"])
+    view = rig.svc.members.views.member_view(m["id"])
     assert view["points"] == after_partial
     assert view["stored_value_fen"] == 100000 - 50000 + tee["amount_fen"]
 
@@ -159,10 +159,10 @@ def test_partial_then_full_return_settles_points_and_stored_value_in_till_and_cl
     assert run(rig.a, "member", "show", m["id"])["points"] == start
     rig.sync(rig.a)
     rig.sync(rig.a)  # a second sync books nothing twice
-    view = rig.svc.member_view(m["id"])
+    view = rig.svc.members.views.member_view(m["id"])
     assert view["points"] == start
     assert view["stored_value_fen"] == 100000 - 50000 + tee["amount_fen"]  # the rest was cash
-    assert not [f for f in rig.svc.reconciliation() if f["member_id"] == m["id"]]
+    assert not [f for f in rig.svc.members.views.reconciliation() if f["member_id"] == m["id"]]
     # and nothing is left to return: no further points move
     err = run(
         rig.a,
@@ -183,7 +183,7 @@ def test_partial_then_full_return_settles_points_and_stored_value_in_till_and_cl
 def svc(tmp_path: Path) -> Iterator[CloudService]:
     db = CloudDB(str(tmp_path / "cloud.db"))
     s = CloudService(db, ereceipt_base_url="HTTP://127.0.0.1/R/")
-    s.add_store("S001", "静安嘉里店")
+    s.admin.add_store("S001", "静安嘉里店")
     try:
         yield s
     finally:
@@ -196,7 +196,7 @@ def _device(svc: CloudService) -> str:
 
 
 def test_cloud_books_return_points_once_and_never_beyond_the_sale(svc: CloudService) -> None:
-    m = svc.add_member(PHONE, "赵女士", points=1000)
+    m = svc.admin.add_member(PHONE, "赵女士", points=1000)
     dev, seq = _device(svc), 0
 
     def send(type_: str, **payload: Any) -> str:
@@ -216,21 +216,21 @@ def test_cloud_books_return_points_once_and_never_beyond_the_sale(svc: CloudServ
 
     send("points.redeemed", points=300)
     send("points.earned", points=100)
-    assert svc.member_view(m["id"])["points"] == 800
+    assert svc.members.views.member_view(m["id"])["points"] == 800
     # returns: 60 of the 100 earned taken back, then a till asks for 60 more: only 40 left
     send("points.redeemed", points=60, reason="refund", refund_id="R-1")
     send("points.redeemed", points=60, reason="refund", refund_id="R-2")
-    assert svc.member_view(m["id"])["points"] == 700
+    assert svc.members.views.member_view(m["id"])["points"] == 700
     # 300 redeemed: 200 then 200 asked back, only 100 more given
     send("points.earned", points=200, reason="refund", refund_id="R-1")
     send("points.earned", points=200, reason="refund", refund_id="R-2")
-    assert svc.member_view(m["id"])["points"] == 1000
-    excess = [f for f in svc.reconciliation() if f["kind"] == "points_return_excess"]
+    assert svc.members.views.member_view(m["id"])["points"] == 1000
+    excess = [f for f in svc.members.views.reconciliation() if f["kind"] == "points_return_excess"]
     assert [f["amount"] for f in excess] == [20, 100]
     # another sale's return is measured on that sale alone
     send("points.earned", points=50, sale_id="S-2")
     send("points.redeemed", points=50, sale_id="S-2", reason="refund", refund_id="R-3")
-    assert svc.member_view(m["id"])["points"] == 1000
+    assert svc.members.views.member_view(m["id"])["points"] == 1000
 
 
 def test_a_coupon_comes_back_only_on_a_full_return_and_only_if_the_brand_says_so(
@@ -239,9 +239,9 @@ def test_a_coupon_comes_back_only_on_a_full_return_and_only_if_the_brand_says_so
     from members_kit import set_setting
 
     coupon = {"kind": "cash", "name": "30元券", "amount_fen": 3000, "threshold_fen": 10000}
-    rig.svc.add_coupon("C30", coupon)
-    rig.svc.add_coupon("C31", coupon)
-    rig.svc.add_member(PHONE, "赵女士")
+    rig.svc.admin.add_coupon("C30", coupon)
+    rig.svc.admin.add_coupon("C31", coupon)
+    rig.svc.admin.add_member(PHONE, "赵女士")
     rig.sync(rig.a)
     rig.sync(rig.b)
 
@@ -290,4 +290,4 @@ def test_a_coupon_comes_back_only_on_a_full_return_and_only_if_the_brand_says_so
     again = sell(rig.b, "C31")
     assert [s["ref"] for s in again["savings"] if s["kind"] == "coupon"] == ["C31"]
     rig.sync(rig.b)
-    assert not [f for f in rig.svc.reconciliation() if f["kind"] == "coupon_overused"]
+    assert not [f for f in rig.svc.members.views.reconciliation() if f["kind"] == "coupon_overused"]

@@ -60,7 +60,7 @@ def push(rig: Rig, body: bytes, params: dict[str, str] | None = None) -> httpx.R
 
 
 def follows(rig: Rig) -> dict[Any, int]:
-    return {r["associate"]: r["follows"] for r in rig.svc.funnel("S001")}
+    return {r["associate"]: r["follows"] for r in rig.svc.members.funnel.funnel("S001")}
 
 
 def test_the_signature_is_sha1_of_the_sorted_parts_and_pushes_parse() -> None:
@@ -160,8 +160,8 @@ def test_subscribe_from_a_receipt_counts_one_follow_with_the_button(
 def test_place_codes_count_once_per_wechat_user_and_other_pushes_count_nothing(
     rig: Rig,
 ) -> None:
-    scene = rig.svc.wechat_scene("S001", "小王")
-    assert rig.svc.wechat_scene("S001", "小王") == scene  # one code per associate
+    scene = rig.svc.members.funnel.wechat_scene("S001", "小王")
+    assert rig.svc.members.funnel.wechat_scene("S001", "小王") == scene  # one code per associate
     now = int(time.time())
     push(rig, subscribe_xml("oWx-zhao", now, f"qrscene_{scene}"))
     assert follows(rig)["小王"] == 1

@@ -50,8 +50,8 @@ class LocalCloud:
         self.service.ereceipt_base_url = self.url.upper() + "/R/"
 
     def code(self, store_id: str) -> str:
-        self.service.add_store(store_id, "静安嘉里店")
-        return str(self.service.enrollment_code(store_id, timedelta(hours=1))["code"])
+        self.service.admin.add_store(store_id, "静安嘉里店")
+        return str(self.service.admin.enrollment_code(store_id, timedelta(hours=1))["code"])
 
     def close(self) -> None:
         self.server.stop()

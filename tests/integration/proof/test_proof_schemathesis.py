@@ -60,7 +60,7 @@ def _request(case, base: str) -> tuple[str, str, bytes, dict[str, str]]:  # type
 
 def test_cloud_api_never_answers_5xx(cloud) -> None:  # type: ignore[no-untyped-def]
     base, svc = cloud
-    svc.add_store("S001", "南京西路店")
+    svc.admin.add_store("S001", "南京西路店")
     key = Ed25519PrivateKey.generate()
     device_id = enroll_device(svc, key)["device_id"]
     schema = schemathesis.openapi.from_url(base + "/openapi.json")
@@ -104,7 +104,7 @@ def test_cloud_api_never_answers_5xx(cloud) -> None:  # type: ignore[no-untyped-
 def test_huge_integers_are_a_400_not_a_500(cloud) -> None:  # type: ignore[no-untyped-def]
     """Found by the schemathesis run: a 20-digit integer reached SQLite as OverflowError."""
     base, svc = cloud
-    svc.add_store("S001", "南京西路店")
+    svc.admin.add_store("S001", "南京西路店")
     key = Ed25519PrivateKey.generate()
     device_id = enroll_device(svc, key)["device_id"]
     huge = 10**30
@@ -120,7 +120,7 @@ def test_huge_integers_are_a_400_not_a_500(cloud) -> None:  # type: ignore[no-un
     )
     assert r.status_code == 400, r.text
     enroll = {
-        "code": svc.enrollment_code("S001")["code"],
+        "code": svc.admin.enrollment_code("S001")["code"],
         "public_key": b64(public_raw(key)),
         "device": {"till_no": huge},
     }

@@ -59,7 +59,7 @@ def enrolled(
     capsys: Any, home: Path, svc: CloudService, url: str, store: str, no: int
 ) -> list[str]:
     h = new_till(capsys, home, store, no, skus=40)
-    code = svc.enrollment_code(store)["code"]
+    code = svc.admin.enrollment_code(store)["code"]
     cli(capsys, *h, "enroll", "--cloud", url, "--code", code, "--json")
     return h
 
@@ -82,7 +82,7 @@ def test_two_tills_converge_and_transfers_flow(tmp_path: Path, cloud, capsys, mo
     for sid, name, lat, lon in [("S001", "静安嘉里店", 31.224, 121.446),
                                 ("S002", "南京西路店", 31.229, 121.455),
                                 ("S003", "杭州湖滨店", 30.258, 120.163)]:  # fmt: skip
-        svc.add_store(sid, name)
+        svc.admin.add_store(sid, name)
         stock.locate(sid, lat, lon)
     t1 = enrolled(capsys, tmp_path / "t1", svc, url, "S001", 1)
     t2 = enrolled(capsys, tmp_path / "t2", svc, url, "S001", 2)

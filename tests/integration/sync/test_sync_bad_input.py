@@ -24,7 +24,7 @@ class Device:
         self.cloud = cloud
         self.key = Ed25519PrivateKey.generate()
         with CloudClient(cloud.url, key=self.key) as c:
-            self.device_id = c.enroll(cloud.service.enrollment_code("S001")["code"], {})[
+            self.device_id = c.enroll(cloud.service.admin.enrollment_code("S001")["code"], {})[
                 "device_id"
             ]
 
@@ -54,7 +54,7 @@ def assert_400(r: httpx.Response, code: str) -> None:
 
 @pytest.fixture
 def device(cloud) -> Device:
-    cloud.service.add_store("S001", "南京西路店")
+    cloud.service.admin.add_store("S001", "南京西路店")
     return Device(cloud)
 
 
@@ -80,7 +80,7 @@ def test_deeply_nested_bodies_are_400_everywhere(cloud, device: Device) -> None:
         nested = {"x": nested}
     body = json.dumps(
         {
-            "code": cloud.service.enrollment_code("S001")["code"],
+            "code": cloud.service.admin.enrollment_code("S001")["code"],
             "public_key": b64(public_raw(key)),
             "device": {"model": nested},
         }
@@ -96,7 +96,7 @@ def test_a_till_number_beyond_the_column_is_400(cloud, device: Device) -> None:
     for till_no in (2**40, 0, 1000, "1", True):
         body = json.dumps(
             {
-                "code": cloud.service.enrollment_code("S001")["code"],
+                "code": cloud.service.admin.enrollment_code("S001")["code"],
                 "public_key": b64(public_raw(key)),
                 "device": {"till_no": till_no},
             }
@@ -107,7 +107,7 @@ def test_a_till_number_beyond_the_column_is_400(cloud, device: Device) -> None:
 
 
 def test_wrong_types_are_400_not_500(cloud, device: Device) -> None:
-    member = cloud.service.add_member("13800138000", "赵女士")
+    member = cloud.service.admin.add_member("13800138000", "赵女士")
     bad_member = json.dumps({"member_id": {"id": member["id"]}, "amount_fen": 100}).encode()
     r = device.post("/v1/stored-value/credits", bad_member, **{"Idempotency-Key": "k2"})
     assert_400(r, "bad_request")
@@ -167,7 +167,7 @@ def test_payload_fields_of_the_wrong_type_reject_the_event_not_the_batch(
 ) -> None:
     """Each of these was a 500 for the whole batch (int() of a list, a dict as an SQL
     parameter, a list where the member ledger expects an object)."""
-    member = cloud.service.add_member("13800138000", "赵女士")["id"]
+    member = cloud.service.admin.add_member("13800138000", "赵女士")["id"]
     bad = [
         ("points.earned", {"member_id": member, "points": "x"}),
         ("points.redeemed", {"member_id": member, "points": None}),

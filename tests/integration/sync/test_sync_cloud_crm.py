@@ -28,8 +28,8 @@ def db_args(url: str) -> list[str]:
 
 
 def enrolled_till(tmp_path: Path, cloud: Any, capsys: Any) -> tuple[Any, Any, Any, list[str]]:
-    cloud.service.add_store("S001", "南京西路店")
-    code = cloud.service.enrollment_code("S001")["code"]
+    cloud.service.admin.add_store("S001", "南京西路店")
+    code = cloud.service.admin.enrollment_code("S001")["code"]
     paths, od, key = make_till_home(tmp_path / "till")
     home = ["--home", str(paths.home)]
     rc, out, _ = run_cli(capsys, *home, "enroll", "--cloud", cloud.url, "--code", code, "--json")
@@ -231,7 +231,7 @@ def test_a_cleared_rejection_is_accepted_when_the_till_requeues_it(
     assert json.loads(out) == []
     # a resend of the now accepted refund is a duplicate like any other
     assert cloud.service.ingest(
-        cloud.service.devices()[0]["device_id"],
+        cloud.service.admin.devices()[0]["device_id"],
         [
             {
                 "id": refund["id"],
@@ -268,9 +268,9 @@ def test_totals_in_yuan_and_a_labelled_funnel(
         "total": yuan,
         "events": 3,
     }
-    cloud.service.add_member("13800138000", "王芳")
+    cloud.service.admin.add_member("13800138000", "王芳")
     cloud.service.ingest(
-        cloud.service.devices()[0]["device_id"],
+        cloud.service.admin.devices()[0]["device_id"],
         [
             {
                 "id": "5f0c3b0e-8d57-4a59-9b1e-7c0c6f2a1e01",
@@ -317,7 +317,7 @@ def test_a_cleared_rejection_is_checked_again_not_waved_through(
         )
     ]  # fmt: skip
     svc = cloud.service
-    device = svc.devices()[0]["device_id"]
+    device = svc.admin.devices()[0]["device_id"]
     rejections = CloudRejections(svc.db, svc.now)
     first, second, third = events
     assert svc.ingest(device, [first, third])["accepted"] == [first["id"]]
@@ -331,6 +331,6 @@ def test_a_cleared_rejection_is_checked_again_not_waved_through(
     assert sorted(rejections.clear(device_id=device)) == sorted([second["id"], third["id"]])
     done = svc.ingest(device, [second, third])
     assert done["accepted"] == [second["id"], third["id"]] and done["rejected"] == []
-    assert svc.totals()["total_fen"] == writer.total_fen
+    assert svc.admin.totals()["total_fen"] == writer.total_fen
     assert rejections.list() == []
-    assert svc.devices()[0]["contiguous_seq"] == 3
+    assert svc.admin.devices()[0]["contiguous_seq"] == 3

@@ -41,8 +41,8 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
 
 
 def enrolled_till(tmp_path: Path, cloud, capsys, store: str = "S001"):
-    cloud.service.add_store(store, "南京西路店")
-    code = cloud.service.enrollment_code(store)["code"]
+    cloud.service.admin.add_store(store, "南京西路店")
+    code = cloud.service.admin.enrollment_code(store)["code"]
     paths, od, key = make_till_home(tmp_path / "till")
     rc, out = run_cli(
         capsys, "--home", str(paths.home), "enroll", "--cloud", cloud.url, "--code", code, "--json"
@@ -53,10 +53,10 @@ def enrolled_till(tmp_path: Path, cloud, capsys, store: str = "S001"):
 
 def test_enroll_sync_and_ereceipt(tmp_path: Path, cloud, capsys) -> None:
     svc = cloud.service
-    svc.upsert_product(PRODUCT)
-    member = svc.add_member("13800138000", "王芳", "gold", 120)
-    svc.add_coupon("WELCOME20", {"amount_fen": 2000, "min_spend_fen": 10000})
-    svc.set_config("points_per_yuan", 1)
+    svc.admin.upsert_product(PRODUCT)
+    member = svc.admin.add_member("13800138000", "王芳", "gold", 120)
+    svc.admin.add_coupon("WELCOME20", {"amount_fen": 2000, "min_spend_fen": 10000})
+    svc.admin.set_config("points_per_yuan", 1)
     paths, od, key, answer = enrolled_till(tmp_path, cloud, capsys)
     settings = dict(od.conn.execute("SELECT key, value FROM settings").fetchall())
     assert settings["device_id"] == answer["device_id"].strip()
@@ -73,8 +73,8 @@ def test_enroll_sync_and_ereceipt(tmp_path: Path, cloud, capsys) -> None:
     assert (
         result["push"]["accepted"] == od.conn.execute("SELECT count(*) FROM outbox").fetchone()[0]
     )
-    assert svc.totals()["total_fen"] == writer.total_fen
-    assert svc.totals()["sales_and_refunds"] == 45
+    assert svc.admin.totals()["total_fen"] == writer.total_fen
+    assert svc.admin.totals()["sales_and_refunds"] == 45
 
     # the pull landed in the till's tables, cursor with it
     c = od.conn
@@ -97,7 +97,7 @@ def test_enroll_sync_and_ereceipt(tmp_path: Path, cloud, capsys) -> None:
     )
 
     # a price change is pulled incrementally from the stored cursor
-    svc.set_price("QP-2026-001-BLK-L", 25900, 23900)  # below the member price: say which
+    svc.admin.set_price("QP-2026-001-BLK-L", 25900, 23900)  # below the member price: say which
     rc, out = run_cli(capsys, "--home", str(paths.home), "sync", "run", "--json")
     assert json.loads(out)["pull"]["changes"] == 1
     assert c.execute("SELECT price_fen FROM skus").fetchone()[0] == 25900
@@ -109,7 +109,7 @@ def test_enroll_sync_and_ereceipt(tmp_path: Path, cloud, capsys) -> None:
     assert abs(status["clock_offset_s"]) < 5
     assert status["cloud_contiguous_seq"] == writer_count(od)
 
-    devices = svc.devices()
+    devices = svc.admin.devices()
     assert devices[0]["contiguous_seq"] == devices[0]["max_seq"] == writer_count(od)
 
     # online calls: member lookup, stored value with Idempotency-Key, receipt lookup
@@ -176,13 +176,13 @@ def test_enrollment_code_reuse_and_expiry(tmp_path: Path, cloud, capsys) -> None
     from datetime import timedelta
 
     paths, _od, key, _answer = enrolled_till(tmp_path, cloud, capsys)
-    used = cloud.service.enrollment_code("S001")["code"]
+    used = cloud.service.admin.enrollment_code("S001")["code"]
     with CloudClient(cloud.url, key=key) as client:
         client.enroll(used, {})
         with pytest.raises(CloudRejected) as err:
             client.enroll(used, {})
         assert (err.value.status, err.value.error_code) == (409, "code_used")
-        expired = cloud.service.enrollment_code("S001", timedelta(seconds=0))["code"]
+        expired = cloud.service.admin.enrollment_code("S001", timedelta(seconds=0))["code"]
         with pytest.raises(CloudRejected) as err:
             client.enroll(expired, {})
         assert (err.value.status, err.value.error_code) == (410, "code_expired")
@@ -194,8 +194,8 @@ def test_enrollment_code_reuse_and_expiry(tmp_path: Path, cloud, capsys) -> None
         capsys, "--home", str(paths.home), "enroll", "--cloud", cloud.url, "--code", used, "--json"
     )
     assert rc == 2 and "code_used" in out
-    cloud.service.add_store("S002", "静安店")
-    code2 = cloud.service.enrollment_code("S002")["code"]
+    cloud.service.admin.add_store("S002", "静安店")
+    code2 = cloud.service.admin.enrollment_code("S002")["code"]
     rc, out = run_cli(
         capsys, "--home", str(paths.home), "enroll", "--cloud", cloud.url, "--code", code2, "--json"
     )
@@ -207,7 +207,7 @@ def test_enrollment_code_reuse_and_expiry(tmp_path: Path, cloud, capsys) -> None
         == "S001"
     )
     # the same key enrolled again keeps till 1; the earlier device is revoked
-    devices = cloud.service.devices()
+    devices = cloud.service.admin.devices()
     assert [(d["store_id"], d["till_no"]) for d in devices] == [("S001", 1), ("S001", 1)]
     assert [d["till_no"] for d in devices if not d["revoked_at"]] == [1]
 
@@ -219,7 +219,7 @@ def test_reenrolling_a_till_keeps_its_number_and_chain(tmp_path: Path, cloud, ca
     home = str(paths.home)
     assert run_cli(capsys, "--home", home, "sync", "run", "--json")[0] == 0
     # the same till enrolls again (new code, same key): same till number, the chain goes on
-    code = cloud.service.enrollment_code("S001")["code"]
+    code = cloud.service.admin.enrollment_code("S001")["code"]
     rc, out = run_cli(
         capsys, "--home", home, "enroll", "--cloud", cloud.url, "--code", code, "--json"
     )
@@ -230,8 +230,8 @@ def test_reenrolling_a_till_keeps_its_number_and_chain(tmp_path: Path, cloud, ca
     rc, out = run_cli(capsys, "--home", home, "sync", "run", "--json")
     result = json.loads(out)
     assert rc == 0 and result["push"]["rejected"] == 0 and result["push"]["duplicates"] == 1
-    assert cloud.service.totals()["total_fen"] == writer.total_fen
-    devices = {d["device_id"]: d for d in cloud.service.devices()}
+    assert cloud.service.admin.totals()["total_fen"] == writer.total_fen
+    devices = {d["device_id"]: d for d in cloud.service.admin.devices()}
     assert devices[first["device_id"]]["revoked_at"]
     assert devices[second["device_id"]]["contiguous_seq"] == 10
     # a till set up as till 5 asks for 5; another key asking for 5 is refused
@@ -245,7 +245,7 @@ def test_reenrolling_a_till_keeps_its_number_and_chain(tmp_path: Path, cloud, ca
         "--cloud",
         cloud.url,
         "--code",
-        cloud.service.enrollment_code("S001")["code"],
+        cloud.service.admin.enrollment_code("S001")["code"],
         "--json",
     )
     assert rc == 0 and json.loads(out)["till_no"] == 5
@@ -259,7 +259,7 @@ def test_reenrolling_a_till_keeps_its_number_and_chain(tmp_path: Path, cloud, ca
         "--cloud",
         cloud.url,
         "--code",
-        cloud.service.enrollment_code("S001")["code"],
+        cloud.service.admin.enrollment_code("S001")["code"],
         "--json",
     )
     assert rc == 2 and "till_no_taken" in out

@@ -55,7 +55,7 @@ def forged(method: str, url: str, body: bytes, keyid: str) -> dict[str, str]:
 
 
 def enrol_body(svc: Any, public_key: bytes, device: dict[str, Any] | None = None) -> bytes:
-    code = svc.enrollment_code("S001")["code"]
+    code = svc.admin.enrollment_code("S001")["code"]
     return json.dumps(
         {"code": code, "public_key": b64(public_key), "device": device or {}}
     ).encode()
@@ -100,7 +100,7 @@ def legacy_device(svc: Any, public_key: bytes, till_no: int = 9) -> str:
 @pytest.mark.parametrize("name", BAD_KEYS)
 def test_small_order_and_non_canonical_keys_are_refused_at_enrolment(cloud, name: str) -> None:
     svc = cloud.service
-    svc.add_store("S001", "南京西路店")
+    svc.admin.add_store("S001", "南京西路店")
     url = cloud.url + "/v1/devices/enroll"
     body = enrol_body(svc, BAD_KEYS[name])
     for headers in (forged("POST", url, body, ENROLL_KEYID), {"Content-Type": "application/json"}):
@@ -108,7 +108,7 @@ def test_small_order_and_non_canonical_keys_are_refused_at_enrolment(cloud, name
         assert r.status_code == 400, r.text
         assert error_code(r) == "bad_public_key"
         assert "not an acceptable Ed25519 key" in r.json()["error"]["message"]
-    assert svc.devices() == []
+    assert svc.admin.devices() == []
     # the code was not used up: the real till enrolls with it
     code = json.loads(body)["code"]
     with CloudClient(cloud.url, key=Ed25519PrivateKey.generate()) as client:
@@ -121,8 +121,8 @@ def test_a_small_order_key_enrolled_before_the_check_signs_nothing(
     """The attack end to end: push, ¥5,000 credit, a ¥999,999.00 receipt on the cloud page
     and at a real till; none of it holds any more."""
     svc = cloud.service
-    svc.add_store("S001", "南京西路店")
-    member = svc.add_member("13800138000", "赵女士")
+    svc.admin.add_store("S001", "南京西路店")
+    member = svc.admin.add_member("13800138000", "赵女士")
     device_id = legacy_device(svc, IDENTITY)
 
     body = json.dumps(
@@ -186,12 +186,12 @@ def test_a_small_order_key_enrolled_before_the_check_signs_nothing(
 
 
 def _code(svc: Any) -> str:
-    return str(svc.enrollment_code("S001")["code"])
+    return str(svc.admin.enrollment_code("S001")["code"])
 
 
 def test_enrolling_another_tills_key_neither_works_nor_revokes_it(cloud) -> None:
     svc = cloud.service
-    svc.add_store("S001", "南京西路店")
+    svc.admin.add_store("S001", "南京西路店")
     victim = Ed25519PrivateKey.generate()
     with CloudClient(cloud.url, key=victim) as client:
         device_id = client.enroll(_code(svc), {})["device_id"]
@@ -207,20 +207,20 @@ def test_enrolling_another_tills_key_neither_works_nor_revokes_it(cloud) -> None
     r = httpx.post(url, content=body, headers=forged("POST", url, body, ENROLL_KEYID))
     assert (r.status_code, error_code(r)) == (401, "bad_signature"), r.text
 
-    assert [d["revoked_at"] for d in svc.devices()] == [None]
+    assert [d["revoked_at"] for d in svc.admin.devices()] == [None]
     with CloudClient(cloud.url, key=victim, device_id=device_id) as client:
         assert client.changes(None).changes  # the real till still syncs
 
 
 def test_a_till_re_enrols_its_own_key_by_signing(cloud) -> None:
     svc = cloud.service
-    svc.add_store("S001", "南京西路店")
+    svc.admin.add_store("S001", "南京西路店")
     key = Ed25519PrivateKey.generate()
     with CloudClient(cloud.url, key=key) as client:
         first = client.enroll(_code(svc), {})
         second = client.enroll(_code(svc), {})
     assert second["till_no"] == first["till_no"]
-    revoked = {d["device_id"]: d["revoked_at"] for d in svc.devices()}
+    revoked = {d["device_id"]: d["revoked_at"] for d in svc.admin.devices()}
     assert revoked[first["device_id"]] is not None and revoked[second["device_id"]] is None
     with (
         CloudClient(cloud.url, key=key, device_id=first["device_id"]) as old,
@@ -232,7 +232,7 @@ def test_a_till_re_enrols_its_own_key_by_signing(cloud) -> None:
 
 def test_an_enrolment_must_be_signed_by_the_key_it_enrolls(cloud) -> None:
     svc = cloud.service
-    svc.add_store("S001", "南京西路店")
+    svc.admin.add_store("S001", "南京西路店")
     key = Ed25519PrivateKey.generate()
     url = cloud.url + "/v1/devices/enroll"
     json_ct = {"Content-Type": "application/json"}
@@ -252,7 +252,7 @@ def test_an_enrolment_must_be_signed_by_the_key_it_enrolls(cloud) -> None:
     old = datetime.now(UTC) - timedelta(hours=1)
     r = post(body, RequestSigner(key, ENROLL_KEYID).headers("POST", url, body, old))
     assert (r.status_code, error_code(r)) == (401, "stale_signature"), r.text
-    assert svc.devices() == []
+    assert svc.admin.devices() == []
     r = post(body, signed)
     assert r.status_code == 201, r.text
     r = post(body, signed)  # the same request again
@@ -267,7 +267,7 @@ def test_an_enrolment_must_be_signed_by_the_key_it_enrolls(cloud) -> None:
 def test_the_service_takes_only_a_signed_enrolment(cloud) -> None:
     """Callers of the service itself (the CLI's admin path, tests) go through the same check."""
     svc = cloud.service
-    svc.add_store("S001", "南京西路店")
+    svc.admin.add_store("S001", "南京西路店")
     from cloud.common import ApiError
 
     key = Ed25519PrivateKey.generate()

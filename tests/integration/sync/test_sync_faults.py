@@ -16,7 +16,7 @@ from sync.relay import Backoff
 
 def test_exactly_once_through_a_faulty_network(tmp_path: Path, cloud) -> None:
     svc = cloud.service
-    svc.add_store("S001", "南京西路店")
+    svc.admin.add_store("S001", "南京西路店")
     paths, od, key = make_till_home(tmp_path / "till")
     answer = enroll_device(svc, key)
     host, port = cloud.url.removeprefix("http://").split(":")
@@ -52,7 +52,7 @@ def test_exactly_once_through_a_faulty_network(tmp_path: Path, cloud) -> None:
     assert stats["pending"] == 0, f"queue not drained: {stats}; faults {proxy.counts}"
     assert stats["dead_letters"] == 0, stats["dead_letter_list"][:3]
     assert queued[0] >= 2200
-    totals = svc.totals()
+    totals = svc.admin.totals()
     assert totals["events"] == queued[0]  # every event once (event id is the primary key)
     assert totals["sales_and_refunds"] == 2200
     assert totals["total_fen"] == writer.total_fen
@@ -62,7 +62,7 @@ def test_exactly_once_through_a_faulty_network(tmp_path: Path, cloud) -> None:
             r[0] for r in tx.execute("SELECT id FROM events WHERE status='accepted'").fetchall()
         }
     assert cloud_ids == till_ids
-    dev = svc.devices()[0]
+    dev = svc.admin.devices()[0]
     assert dev["contiguous_seq"] == dev["max_seq"] == queued[1]
     # every kind of fault really happened
     assert all(

@@ -34,7 +34,7 @@ def test_fast_canonical_is_the_journal_canonical(tmp_path: Path) -> None:
 @pytest.mark.parametrize("cloud_db_url", ["sqlite"], indirect=True)
 def test_a_float_rejects_only_its_event(tmp_path: Path, cloud) -> None:
     svc = cloud.service
-    svc.add_store("S001", "店")
+    svc.admin.add_store("S001", "店")
     key = Ed25519PrivateKey.generate()
     ans = enroll_device(svc, key)
     events = [

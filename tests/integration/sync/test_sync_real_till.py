@@ -31,8 +31,8 @@ def run(capsys, *args: str) -> dict:
 def test_real_till_sells_and_syncs(tmp_path: Path, cloud, capsys, monkeypatch) -> None:
     monkeypatch.setenv("GUITAI_PIN", "7391")
     svc = cloud.service
-    svc.add_store("S001", "南京西路店")
-    svc.upsert_product(
+    svc.admin.add_store("S001", "南京西路店")
+    svc.admin.upsert_product(
         {
             "style": "QP-1",
             "name": "羊毛衫",
@@ -69,7 +69,7 @@ def test_real_till_sells_and_syncs(tmp_path: Path, cloud, capsys, monkeypatch) -
         "--cloud",
         cloud.url,
         "--code",
-        svc.enrollment_code("S001")["code"],
+        svc.admin.enrollment_code("S001")["code"],
         "--json",
     )
     assert run(capsys, *home, "sync", "run", "--json")["pull"]["changes"] >= 2
@@ -117,6 +117,6 @@ def test_real_till_sells_and_syncs(tmp_path: Path, cloud, capsys, monkeypatch) -
     result = run(capsys, *home, "sync", "run", "--json")
     assert result["push"]["rejected"] == 0 and result["status"]["pending"] == 0
     assert result["status"]["dead_letters"] == []
-    totals = svc.totals()
+    totals = svc.admin.totals()
     assert totals["sales_and_refunds"] == 3
     assert totals["total_fen"] == 19900 + 29900 + 29900 - 19900

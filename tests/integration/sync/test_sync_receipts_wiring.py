@@ -20,7 +20,7 @@ def test_page_uses_the_receipts_package(tmp_path: Path, cloud_db_url: str) -> No
     cloud = Cloud(cloud_db_url, render_receipt_html=receipts_page).start()
     try:
         svc = cloud.service
-        svc.add_store("S001", "南京西路店")
+        svc.admin.add_store("S001", "南京西路店")
         paths, od, key = make_till_home(tmp_path / "till")
         answer = enroll_device(svc, key)
         enroll_settings(od.conn, answer, cloud.url)

@@ -20,7 +20,7 @@ from sync.relay import Backoff
 
 def enrolled(tmp_path: Path, cloud, url: str | None = None):
     svc = cloud.service
-    svc.add_store("S001", "南京西路店")
+    svc.admin.add_store("S001", "南京西路店")
     paths, od, key = make_till_home(tmp_path / "till")
     answer = enroll_device(svc, key)
     enroll_settings(od.conn, answer, url or cloud.url)
@@ -59,14 +59,14 @@ def test_dead_letters_are_listed_with_their_reason_and_can_be_requeued(
     assert main(["--home", str(paths.home), "sync", "run", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["push"]["rejected"] == 1 and out["status"]["pending"] == 0
-    assert cloud.service.totals()["sales_and_refunds"] == 4
+    assert cloud.service.admin.totals()["sales_and_refunds"] == 4
 
 
 @pytest.mark.parametrize("cloud_db_url", ["sqlite"], indirect=True)
 def test_a_refusal_is_not_retried_blindly_but_a_person_may_retry(tmp_path: Path, cloud) -> None:
     paths, od, answer = enrolled(tmp_path, cloud)
     TillWriter(od, "S001", 1).day(3)
-    cloud.service.revoke_device(answer["device_id"])
+    cloud.service.admin.revoke_device(answer["device_id"])
     parts = build_relay(paths, od.conn)
     try:
         first = parts.relay.push()
@@ -154,7 +154,7 @@ def test_batches_respect_the_event_and_byte_limits(tmp_path: Path) -> None:
 @pytest.mark.parametrize("cloud_db_url", ["sqlite"], indirect=True)
 def test_scheduler_pushes_soon_after_a_nudge(tmp_path: Path, cloud) -> None:
     paths, od, _ = enrolled(tmp_path, cloud)
-    cloud.service.set_price("QP-1", 100)
+    cloud.service.admin.set_price("QP-1", 100)
     lock = threading.RLock()
     parts = build_relay(paths, od.conn, lock=lock)
     sched = build_scheduler(
@@ -175,7 +175,7 @@ def test_scheduler_pushes_soon_after_a_nudge(tmp_path: Path, cloud) -> None:
                 if parts.outbox.stats(datetime.now(UTC))["pending"] == 0:
                     break
             time.sleep(0.02)
-        assert cloud.service.totals()["sales_and_refunds"] == 11
+        assert cloud.service.admin.totals()["sales_and_refunds"] == 11
         job = sched._scheduler.get_job("push")
         assert job.max_instances == 1 and job.coalesce is True
     finally:

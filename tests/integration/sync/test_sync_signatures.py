@@ -23,7 +23,7 @@ from sync.signing import RequestSigner
 
 @pytest.fixture
 def device(cloud):
-    cloud.service.add_store("S001", "南京西路店")
+    cloud.service.admin.add_store("S001", "南京西路店")
     key = Ed25519PrivateKey.generate()
     answer = enroll_device(cloud.service, key)
     return key, answer["device_id"]
@@ -93,7 +93,7 @@ def test_each_signature_problem_is_a_401_with_its_code(cloud, device) -> None:
     other_uri = httpx.get(cloud.url + "/v1/changes?since=5&limit=10", headers=h2)
     assert other_uri.status_code == 401 and err_code(other_uri) == "bad_signature"
 
-    cloud.service.revoke_device(device_id)
+    cloud.service.admin.revoke_device(device_id)
     revoked = signed_post(url, body, key, device_id)
     assert revoked.status_code == 401 and err_code(revoked) == "revoked_key"
 
@@ -141,7 +141,7 @@ def test_same_batch_twice_at_once_is_stored_once(tmp_path: Path, cloud, device) 
     dups = [len(r.json()["duplicates"]) for r in results]
     assert sorted(accepted) == [0, 0, 0, len(events)]
     assert sorted(dups) == [0, len(events), len(events), len(events)]
-    totals = cloud.service.totals()
+    totals = cloud.service.admin.totals()
     assert totals["events"] == len(events)
     assert totals["total_fen"] == writer.total_fen
 
@@ -212,8 +212,8 @@ def test_inconsistent_events_are_rejected_with_a_code(tmp_path: Path, cloud, dev
     again = signed_post(cloud.url + "/v1/events", body, key, device_id).json()
     assert again["duplicates"] == [ids[0], ids[8]] and again["accepted"] == []
     assert {r["id"]: r["code"] for r in again["rejected"]} == codes
-    assert cloud.service.totals()["total_fen"] == good["total_fen"]
-    assert cloud.service.devices()[0]["contiguous_seq"] == 9
+    assert cloud.service.admin.totals()["total_fen"] == good["total_fen"]
+    assert cloud.service.admin.devices()[0]["contiguous_seq"] == 9
     # a batch that is not a batch is a 400 with a code
     bad = signed_post(cloud.url + "/v1/events", b'{"events": [{"seq": 1}]}', key, device_id)
     assert bad.status_code == 400 and err_code(bad) == "bad_batch"

@@ -14,12 +14,15 @@ links, so the brand can join them later.
 from __future__ import annotations
 
 import secrets
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Protocol
 
-from .common import ApiError, _now_iso
-from .db import Tx
-from .member_ledger_base import MemberLedgerBase
-from .member_schema import FUNNEL_KINDS, _canonical
+from ..common import ApiError, _now_iso
+from ..db import CloudDB, Tx
+from .rows import canonical, count
+
+FUNNEL_KINDS = ("receipts_printed", "ereceipts_opened", "follows", "joins")
 
 RECEIPT_SCENE = "r"  # r.<key id hex>.<receipt no>: the e-receipt's parametric QR code
 PLACE_SCENE = "s"  # s.<id>: a store's or associate's QR code (wechat_scenes)
@@ -30,11 +33,18 @@ def receipt_scene(key_id_hex: str, receipt_no: int) -> str:
     return f"{RECEIPT_SCENE}.{key_id_hex}.{receipt_no}"
 
 
-class MemberFunnel(MemberLedgerBase):
-    if TYPE_CHECKING:  # provided by CloudService
+class ReceiptLookup(Protocol):
+    """The synced receipts a follow is attributed by (cloud.receipt_lookup.SyncedReceipts)."""
 
-        def device_by_key_id(self, key_id_hex: str) -> dict[str, Any] | None: ...
-        def synced_receipt(self, device_id: str, receipt_no: int) -> dict[str, Any] | None: ...
+    def device_by_key_id(self, key_id_hex: str) -> dict[str, Any] | None: ...
+    def synced_receipt(self, device_id: str, receipt_no: int) -> dict[str, Any] | None: ...
+
+
+class Funnel:
+    def __init__(self, db: CloudDB, now: Callable[[], datetime], receipts: ReceiptLookup) -> None:
+        self.db = db
+        self.now = now
+        self.receipts = receipts
 
     def open_receipt(
         self, device: dict[str, Any], receipt_no: int, associate: str, visitor: str
@@ -54,7 +64,7 @@ class MemberFunnel(MemberLedgerBase):
                 ),
             ).rowcount
             if fresh:
-                self._count(tx, str(device["store_id"]), associate, "ereceipts_opened")
+                count(tx, str(device["store_id"]), associate, "ereceipts_opened")
         return bool(fresh)
 
     def funnel(self, store_id: str | None = None) -> list[dict[str, Any]]:
@@ -98,12 +108,12 @@ class MemberFunnel(MemberLedgerBase):
                     (who["openid"], key),
                 )
             return False
-        self._count(tx, who["store_id"], who["associate"], "follows")
+        count(tx, who["store_id"], who["associate"], "follows")
         return True
 
     def _receipt_follower(self, device: dict[str, Any], receipt_no: int) -> dict[str, Any]:
         """Store, associate and member of a receipt (associate '' until the sale has synced)."""
-        sale = self.synced_receipt(str(device["device_id"]), receipt_no)
+        sale = self.receipts.synced_receipt(str(device["device_id"]), receipt_no)
         payload = (sale or {}).get("payload") or {}
         member = (payload.get("member") or {}).get("id")
         return {
@@ -118,7 +128,7 @@ class MemberFunnel(MemberLedgerBase):
         who = self._receipt_follower(device, receipt_no)
         with self.db.tx() as tx:
             if who["member_id"]:
-                who["member_id"] = _canonical(tx, who["member_id"])
+                who["member_id"] = canonical(tx, who["member_id"])
             return self._follow(tx, who["key"], who, "button")
 
     def wechat_scene(self, store_id: str, associate: str = "") -> str:
@@ -150,7 +160,7 @@ class MemberFunnel(MemberLedgerBase):
         who: dict[str, Any] | None = None
         parts = (scene or "").split(".")
         if parts[0] == RECEIPT_SCENE and len(parts) == 3 and parts[2].isdigit():
-            device = self.device_by_key_id(parts[1].lower())
+            device = self.receipts.device_by_key_id(parts[1].lower())
             if device is not None:
                 who = self._receipt_follower(device, int(parts[2]))
         with self.db.tx() as tx:
@@ -175,7 +185,7 @@ class MemberFunnel(MemberLedgerBase):
             if who is None:
                 return {"counted": False, "reason": "not_from_a_guitai_code"}
             if who["member_id"]:
-                who["member_id"] = _canonical(tx, who["member_id"])
+                who["member_id"] = canonical(tx, who["member_id"])
             who |= {"openid": openid, "scene": scene}
             counted = self._follow(tx, who["key"], who, "wechat")
             return {

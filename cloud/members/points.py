@@ -10,13 +10,14 @@ event is flagged `points_return_excess` for the brand.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
-from .common import _now_iso
-from .db import Tx
-from .member_ledger_base import MemberLedgerBase
-from .member_schema import _canonical
+from ..changelog import Publish
+from ..common import _now_iso
+from ..db import Tx
+from .rows import canonical, flag, publish_member
 
 # (event type, is a return) -> the row kind in points_by_sale, and the kind it is capped by
 _SALE_KIND = {
@@ -27,7 +28,13 @@ _SALE_KIND = {
 }
 
 
-class MemberPoints(MemberLedgerBase):
+class Points:
+    """Books points events in the ingest transaction."""
+
+    def __init__(self, now: Callable[[], datetime], publish: Publish) -> None:
+        self.now = now
+        self.publish = publish
+
     def _by_sale(self, tx: Tx, sale_id: str, kind: str) -> int | None:
         row = tx.execute(
             "SELECT count(*), coalesce(sum(points), 0) FROM points_by_sale "
@@ -36,10 +43,9 @@ class MemberPoints(MemberLedgerBase):
         ).fetchone()
         return int(row[1]) if int(row[0]) else None
 
-    def _points(
-        self, tx: Tx, event_id: str, kind: str, p: Mapping[str, Any], device_id: str
-    ) -> None:
-        mid = _canonical(tx, str(p.get("member_id") or ""))
+    def book(self, tx: Tx, event_id: str, kind: str, p: Mapping[str, Any], device_id: str) -> None:
+        """`points.earned` / `points.redeemed` (a return's capped by its sale)."""
+        mid = canonical(tx, str(p.get("member_id") or ""))
         pts = int(p.get("points", 0))
         if pts <= 0 or tx.execute("SELECT 1 FROM members WHERE id = ?", (mid,)).fetchone() is None:
             return
@@ -57,8 +63,9 @@ class MemberPoints(MemberLedgerBase):
             if sold is not None:  # a sale from before this ledger kept per-sale points: as sent
                 room = max(0, sold - (self._by_sale(tx, sale_id, row_kind) or 0))
                 if pts > room:
-                    self._flag(
+                    flag(
                         tx,
+                        _now_iso(self.now()),
                         mid,
                         "points_return_excess",
                         pts - room,
@@ -92,8 +99,9 @@ class MemberPoints(MemberLedgerBase):
         tx.execute("UPDATE members SET points = points + ? WHERE id = ?", (delta, mid))
         bal = int(tx.execute("SELECT points FROM members WHERE id = ?", (mid,)).fetchone()[0])
         if bal < 0:
-            self._flag(
+            flag(
                 tx,
+                _now_iso(self.now()),
                 mid,
                 "points_overdraft",
                 -bal,
@@ -101,4 +109,4 @@ class MemberPoints(MemberLedgerBase):
                 event_id,
                 device_id,
             )
-        self._publish_member(tx, mid)
+        publish_member(tx, self.publish, mid)

@@ -18,28 +18,31 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
-from .common import _dump, _now_iso
-from .db import Tx
-from .member_coupons import MemberCoupons
-from .member_funnel import MemberFunnel
-from .member_points import MemberPoints
-from .member_schema import FUNNEL_KINDS, MEMBERS_SCHEMA, _canonical, migrate_members
-from .member_views import MemberViews
-
-__all__ = ["FUNNEL_KINDS", "MEMBERS_SCHEMA", "MemberLedger", "_canonical", "migrate_members"]
+from ..changelog import Publish
+from ..common import _dump, _now_iso
+from ..db import Tx
+from .coupons import Coupons
+from .points import Points
+from .rows import canonical, count, flag, publish_member
 
 
-class MemberLedger(MemberPoints, MemberCoupons, MemberFunnel, MemberViews):
-    """Mixed into CloudService (it provides db, now, publish and _member_data); points are
-    in member_points.py, the coupon calls in member_coupons.py, the e-receipt funnel in member_funnel.py,
-    the reads in member_views.py."""
+class Ledger:
+    """Books the member side of a till's events in the ingest transaction; points and
+    coupons are booked by their own parts (points.py, coupons.py)."""
 
-    # ---- ingestion ----------------------------------------------------------------------
+    def __init__(
+        self, now: Callable[[], datetime], publish: Publish, points: Points, coupons: Coupons
+    ) -> None:
+        self.now = now
+        self.publish = publish
+        self.points = points
+        self.coupons = coupons
 
-    def apply_member_events(
+    def apply(
         self, tx: Tx, device_id: str, events: Sequence[Mapping[str, Any]], accepted: set[str]
     ) -> None:
         """Book the member side of newly accepted events, in the ingest transaction."""
@@ -58,11 +61,11 @@ class MemberLedger(MemberPoints, MemberCoupons, MemberFunnel, MemberViews):
             elif kind in ("sale.completed", "refund.completed"):
                 self._purchase(tx, e["id"], kind, p, store_id)
             elif kind in ("points.earned", "points.redeemed"):
-                self._points(tx, e["id"], kind, p, device_id)
+                self.points.book(tx, e["id"], kind, p, device_id)
             elif kind == "stored_value.debited":
                 self._sv_debited(tx, e["id"], p, device_id)
             elif kind == "coupon.redeemed":
-                self._coupon_event(tx, e["id"], p, device_id)
+                self.coupons.book(tx, e["id"], p, device_id)
 
     def _enrolled(self, tx: Tx, p: Mapping[str, Any], store_id: str) -> None:
         mid, phone = str(p.get("member_id") or ""), str(p.get("phone") or "")
@@ -92,7 +95,7 @@ class MemberLedger(MemberPoints, MemberCoupons, MemberFunnel, MemberViews):
                     now,
                 ),
             )
-            self._publish_member(tx, mid)
+            publish_member(tx, self.publish, mid)
         elif same[0] != mid:
             # the same phone enrolled elsewhere first: one member, the till's id an alias
             tx.execute(
@@ -109,13 +112,13 @@ class MemberLedger(MemberPoints, MemberCoupons, MemberFunnel, MemberViews):
             for table in ("member_purchases", "points_ledger"):
                 tx.execute(f"UPDATE {table} SET member_id = ? WHERE member_id = ?", (same[0], mid))
             self.publish(tx, "member", "delete", mid, {"merged_into": same[0]})
-            self._publish_member(tx, same[0])
-        self._count(tx, store_id, str(p.get("associate") or ""), "joins")
+            publish_member(tx, self.publish, same[0])
+        count(tx, store_id, str(p.get("associate") or ""), "joins")
 
     def _updated(self, tx: Tx, p: Mapping[str, Any], device_id: str = "") -> None:
         if isinstance(p.get("coupon_restored"), dict):  # may come for a sale without member
-            self._restore_returned(tx, p["coupon_restored"], device_id)
-        mid = _canonical(tx, str(p.get("member_id") or ""))
+            self.coupons.restore_returned(tx, p["coupon_restored"], device_id)
+        mid = canonical(tx, str(p.get("member_id") or ""))
         row = tx.execute("SELECT data FROM members WHERE id = ?", (mid,)).fetchone()
         if row is None:
             return
@@ -133,13 +136,13 @@ class MemberLedger(MemberPoints, MemberCoupons, MemberFunnel, MemberViews):
             "UPDATE members SET data = ?, updated_at = ? WHERE id = ?",
             (_dump(data), _now_iso(self.now()), mid),
         )
-        self._publish_member(tx, mid)
+        publish_member(tx, self.publish, mid)
 
     def _purchase(
         self, tx: Tx, event_id: str, kind: str, p: Mapping[str, Any], store_id: str
     ) -> None:
         if kind == "sale.completed":
-            self._count(tx, store_id, str(p.get("associate") or ""), "receipts_printed")
+            count(tx, store_id, str(p.get("associate") or ""), "receipts_printed")
         member = p.get("member") or {}
         mid = member.get("id")
         if not mid and kind == "refund.completed":
@@ -160,7 +163,7 @@ class MemberLedger(MemberPoints, MemberCoupons, MemberFunnel, MemberViews):
             "ON CONFLICT DO NOTHING",
             (
                 event_id,
-                _canonical(tx, str(mid)),
+                canonical(tx, str(mid)),
                 p.get("sale_id") or p.get("refund_id"),
                 p.get("store_id") or store_id,
                 p.get("till_no"),
@@ -176,12 +179,13 @@ class MemberLedger(MemberPoints, MemberCoupons, MemberFunnel, MemberViews):
     def _sv_debited(self, tx: Tx, event_id: str, p: Mapping[str, Any], device_id: str) -> None:
         if not p.get("offline"):
             return  # booked by the online debit call already
-        mid = _canonical(tx, str(p.get("member_id") or ""))
+        mid = canonical(tx, str(p.get("member_id") or ""))
         amount = int(p.get("amount_fen", 0))
         ref = f"offline:{p.get('idempotency_key', event_id)}"
         if tx.execute("SELECT 1 FROM members WHERE id = ?", (mid,)).fetchone() is None:
-            self._flag(
+            flag(
                 tx,
+                _now_iso(self.now()),
                 mid,
                 "unknown_member",
                 amount,
@@ -206,8 +210,9 @@ class MemberLedger(MemberPoints, MemberCoupons, MemberFunnel, MemberViews):
             ).fetchone()[0]
         )
         if bal < 0:
-            self._flag(
+            flag(
                 tx,
+                _now_iso(self.now()),
                 mid,
                 "stored_value_overdraft",
                 -bal,
@@ -215,4 +220,4 @@ class MemberLedger(MemberPoints, MemberCoupons, MemberFunnel, MemberViews):
                 event_id,
                 device_id,
             )
-        self._publish_member(tx, mid)
+        publish_member(tx, self.publish, mid)

@@ -4,12 +4,14 @@ an abandoned sale's coupon, and offline redemptions checked on arrival."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
-from .common import ApiError, _dump, _now_iso, load_json
-from .db import Tx
-from .member_ledger_base import MemberLedgerBase
+from ..changelog import Publish
+from ..common import ApiError, _dump, _now_iso, load_json
+from ..db import CloudDB, Tx
+from .rows import flag
 
 
 def _coupon_body(raw_body: bytes, expected: str) -> dict[str, Any]:
@@ -25,14 +27,21 @@ def _coupon_body(raw_body: bytes, expected: str) -> dict[str, Any]:
     return body
 
 
-class MemberCoupons(MemberLedgerBase):
-    def _coupon_event(self, tx: Tx, event_id: str, p: Mapping[str, Any], device_id: str) -> None:
+class Coupons:
+    def __init__(self, db: CloudDB, now: Callable[[], datetime], publish: Publish) -> None:
+        self.db = db
+        self.now = now
+        self.publish = publish
+
+    def book(self, tx: Tx, event_id: str, p: Mapping[str, Any], device_id: str) -> None:
+        """`coupon.redeemed` from a till (an offline one that finds it used up is flagged)."""
         code, sale_id = str(p.get("code") or ""), str(p.get("sale_id") or "")
         mid = p.get("member_id")
         ok, reason = self._redeem(tx, code, mid, sale_id, device_id, bool(p.get("offline")))
         if not ok:
-            self._flag(
+            flag(
                 tx,
+                _now_iso(self.now()),
                 mid,
                 "coupon_overused",
                 int(p.get("amount_fen", 0)),
@@ -140,7 +149,7 @@ class MemberCoupons(MemberLedgerBase):
         )
         self.publish(tx, "coupon", "upsert", code, {"code": code, **data})
 
-    def _restore_returned(self, tx: Tx, p: Mapping[str, Any], device_id: str) -> None:
+    def restore_returned(self, tx: Tx, p: Mapping[str, Any], device_id: str) -> None:
         """`member.updated` `coupon_restored`: the brand's rule gave a fully returned sale's
         coupon back.  Only the till that redeemed it may; once (the redemption row goes)."""
         code, sale_id = str(p.get("code") or ""), str(p.get("sale_id") or "")

@@ -5,24 +5,24 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .db import Tx
-from .member_ledger_base import MemberLedgerBase
-from .member_schema import _canonical
+from ..db import CloudDB, Tx
+from .rows import canonical, full_member
 
 
-class MemberViews(MemberLedgerBase):
-    # ---- reads --------------------------------------------------------------------------
+class MemberViews:
+    def __init__(self, db: CloudDB) -> None:
+        self.db = db
 
     def canonical_member_id(self, member_id: str) -> str:
         """The member an id stands for now (a till's id may have been merged)."""
         with self.db.tx() as tx:
-            return _canonical(tx, member_id)
+            return canonical(tx, member_id)
 
     def member_view(self, member_id: str) -> dict[str, Any]:
         """One member across every store: balances, purchases, points, flags, aliases."""
         with self.db.tx() as tx:
-            mid = _canonical(tx, member_id)
-            data = self._full_member(tx, mid)
+            mid = canonical(tx, member_id)
+            data = full_member(tx, mid)
             aliases = [
                 r[0]
                 for r in tx.execute(

@@ -1,0 +1,45 @@
+"""The change feed the tills pull: every change the cloud publishes (catalog, prices, members,
+coupons, config, device keys, stock) is one row of `changes`, written in the transaction of
+the change itself, in commit order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any, Protocol
+
+from .common import _dump, _now_iso
+from .db import Tx
+
+
+class Publish(Protocol):
+    def __call__(
+        self,
+        tx: Tx,
+        kind: str,
+        op: str,
+        key: str,
+        data: Mapping[str, Any],
+        store_id: str | None = None,
+    ) -> None: ...
+
+
+class ChangeLog:
+    def __init__(self, now: Callable[[], datetime]) -> None:
+        self.now = now
+
+    def publish(
+        self,
+        tx: Tx,
+        kind: str,
+        op: str,
+        key: str,
+        data: Mapping[str, Any],
+        store_id: str | None = None,
+    ) -> None:
+        """One change for the tills (`store_id` None: every store)."""
+        tx.lock_changes()
+        tx.execute(
+            "INSERT INTO changes(kind, op, key, data, store_id, at) VALUES (?, ?, ?, ?, ?, ?)",
+            (kind, op, key, _dump(data), store_id, _now_iso(self.now())),
+        )

@@ -1,0 +1,40 @@
+"""The cloud's member ledger, as composed parts: `Members(db, now, publish, receipts)`.
+
+- `ledger`: the member side of a till's events, booked in the ingest transaction (ledger.py)
+- `points`, `coupons`: the points ledger and the coupon redemptions (points.py, coupons.py)
+- `funnel`: the e-receipt funnel and WeChat follows (funnel.py)
+- `views`: one member across every store, and the reconciliation flags (views.py)
+
+What they share (alias resolution, the member row a till pulls, flags, funnel counters) are
+functions on a transaction in rows.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from ..changelog import Publish
+from ..db import CloudDB
+from .coupons import Coupons
+from .funnel import Funnel, ReceiptLookup
+from .ledger import Ledger
+from .points import Points
+from .views import MemberViews
+
+__all__ = ["Members"]
+
+
+class Members:
+    def __init__(
+        self,
+        db: CloudDB,
+        now: Callable[[], datetime],
+        publish: Publish,
+        receipts: ReceiptLookup,
+    ) -> None:
+        self.points = Points(now, publish)
+        self.coupons = Coupons(db, now, publish)
+        self.funnel = Funnel(db, now, receipts)
+        self.views = MemberViews(db)
+        self.ledger = Ledger(now, publish, self.points, self.coupons)

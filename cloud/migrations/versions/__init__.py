@@ -1,0 +1,1 @@
+"""One file per revision; never edit a shipped one: add the next."""

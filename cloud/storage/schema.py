@@ -1,0 +1,419 @@
+"""The cloud's schema, defined once: SQLAlchemy Core tables in one MetaData.
+
+Tables are created and changed only by the Alembic migrations in cloud/migrations (a change
+here gets a new revision there; `alembic check` against this MetaData says when one is
+missing).  Queries stay plain SQL with `?` placeholders (cloud/db.py).
+
+A sequence column (`_serial`) is BIGINT GENERATED ALWAYS AS IDENTITY on PostgreSQL and
+INTEGER PRIMARY KEY AUTOINCREMENT on SQLite (a rowid alias: a cursor never reuses a number).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+_text = sa.Text
+_big = sa.BigInteger
+_int = sa.Integer
+
+
+def _serial(name: str) -> sa.Column[int]:
+    return sa.Column(
+        name,
+        sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+        sa.Identity(always=True),
+        primary_key=True,
+    )
+
+
+def _req(name: str, type_: Any) -> sa.Column[Any]:
+    return sa.Column(name, type_, nullable=False)
+
+
+def _opt(name: str, type_: Any) -> sa.Column[Any]:
+    return sa.Column(name, type_, nullable=True)
+
+
+def _dflt(name: str, type_: Any, default: str) -> sa.Column[Any]:
+    return sa.Column(name, type_, nullable=False, server_default=sa.text(default))
+
+
+# ---- enrollment, devices, the event log --------------------------------------------------
+
+stores = sa.Table(
+    "stores",
+    metadata,
+    sa.Column("store_id", _text, primary_key=True),
+    _req("name", _text),
+    _req("created_at", _text),
+)
+
+enrollment_codes = sa.Table(
+    "enrollment_codes",
+    metadata,
+    sa.Column("code", _text, primary_key=True),
+    sa.Column("store_id", _text, sa.ForeignKey("stores.store_id"), nullable=False),
+    _req("created_at", _text),
+    _req("expires_at", _text),
+    _opt("used_at", _text),
+    _opt("used_by", _text),
+)
+
+devices = sa.Table(
+    "devices",
+    metadata,
+    sa.Column("device_id", _text, primary_key=True),
+    sa.Column("store_id", _text, sa.ForeignKey("stores.store_id"), nullable=False),
+    _req("till_no", _int),
+    _req("key_id", _text),
+    _req("public_key", _text),
+    _dflt("model", _text, "''"),
+    _dflt("serial", _text, "''"),
+    _dflt("app_version", _text, "''"),
+    _req("enrolled_at", _text),
+    _opt("revoked_at", _text),
+    _opt("last_seen_at", _text),
+    _dflt("contiguous_seq", _big, "0"),
+    _dflt("max_seq", _big, "0"),
+    _dflt("chain_head", _text, "''"),  # '' = genesis (32 zero bytes)
+    # one active device per till number of a store; a revoked one keeps its row
+    sa.Index(
+        "devices_active_till",
+        "store_id",
+        "till_no",
+        unique=True,
+        sqlite_where=sa.text("revoked_at IS NULL"),
+        postgresql_where=sa.text("revoked_at IS NULL"),
+    ),
+    sa.Index("devices_key_id", "key_id"),
+)
+
+events = sa.Table(
+    "events",
+    metadata,
+    sa.Column("id", _text, primary_key=True),  # the till's event id: the idempotency key
+    sa.Column("device_id", _text, sa.ForeignKey("devices.device_id"), nullable=False),
+    _req("seq", _big),
+    _req("type", _text),
+    _req("occurred_at", _text),
+    _req("received_at", _text),
+    _req("payload", _text),
+    _opt("prev_entry_hash", _text),
+    _opt("entry_hash", _text),
+    _opt("receipt_no", _big),
+    _opt("total_fen", _big),
+    _req("status", _text),  # accepted | rejected
+    _opt("reject_code", _text),
+    _opt("reject_reason", _text),
+    sa.UniqueConstraint("device_id", "seq"),
+    sa.Index("events_receipt", "device_id", "receipt_no"),
+    sa.Index("events_status", "status"),
+)
+
+nonces = sa.Table(
+    "nonces",
+    metadata,
+    sa.Column("device_id", _text, primary_key=True),
+    sa.Column("nonce", _text, primary_key=True),
+    _req("created", _big),
+)
+
+changes = sa.Table(
+    "changes",
+    metadata,
+    _serial("cursor"),
+    _req("kind", _text),
+    _req("op", _text),
+    _req("key", _text),
+    _req("data", _text),
+    _opt("store_id", _text),  # NULL: every store
+    _req("at", _text),
+    sqlite_autoincrement=True,
+)
+
+# ---- catalog, members, configuration -------------------------------------------------------
+
+products = sa.Table(
+    "products",
+    metadata,
+    sa.Column("style", _text, primary_key=True),
+    _req("data", _text),
+    _req("updated_at", _text),
+)
+
+prices = sa.Table(
+    "prices",
+    metadata,
+    sa.Column("sku", _text, primary_key=True),
+    _req("price_fen", _big),
+    _opt("member_price_fen", _big),
+    _req("updated_at", _text),
+)
+
+members = sa.Table(
+    "members",
+    metadata,
+    sa.Column("id", _text, primary_key=True),
+    sa.Column("phone", _text, nullable=False, unique=True),
+    _dflt("name", _text, "''"),
+    _dflt("tier", _text, "'ordinary'"),
+    _dflt("points", _big, "0"),
+    _dflt("data", _text, "'{}'"),
+    _req("created_at", _text),
+    _req("updated_at", _text),
+)
+
+coupons = sa.Table(
+    "coupons",
+    metadata,
+    sa.Column("code", _text, primary_key=True),
+    _req("data", _text),
+    _req("updated_at", _text),
+)
+
+config = sa.Table(
+    "config",
+    metadata,
+    sa.Column("key", _text, primary_key=True),
+    _req("value", _text),
+    _req("updated_at", _text),
+)
+
+stored_value_ledger = sa.Table(
+    "stored_value_ledger",
+    metadata,
+    _serial("id"),
+    sa.Column("member_id", _text, sa.ForeignKey("members.id"), nullable=False),
+    _req("delta_fen", _big),
+    _dflt("reference", _text, "''"),
+    _opt("device_id", _text),
+    _req("at", _text),
+    sa.Index("sv_member", "member_id"),
+    sqlite_autoincrement=True,
+)
+
+idempotency = sa.Table(
+    "idempotency",
+    metadata,
+    sa.Column("device_id", _text, primary_key=True),
+    sa.Column("key", _text, primary_key=True),
+    _req("request_hash", _text),
+    _req("status", _int),
+    _req("response", _text),
+    _req("at", _text),
+)
+
+# ---- stock ------------------------------------------------------------------------------
+
+stock_sets = sa.Table(
+    "stock_sets",
+    metadata,
+    _serial("id"),
+    _req("store_id", _text),
+    _req("sku", _text),
+    _req("qty", _big),
+    _req("marks", _text),  # JSON device_id -> seq already inside qty
+    _req("at", _text),
+    sa.Index("stock_sets_key", "store_id", "sku", "id"),
+    sqlite_autoincrement=True,
+)
+
+stock_moves = sa.Table(
+    "stock_moves",
+    metadata,
+    sa.Column("device_id", _text, primary_key=True),
+    sa.Column("seq", _big, primary_key=True),
+    sa.Column("idx", _int, primary_key=True),
+    _req("store_id", _text),
+    _req("sku", _text),
+    _req("qty", _big),
+    _req("reason", _text),
+    _dflt("ref", _text, "''"),
+    _req("at", _text),
+    sa.Index("stock_moves_key", "store_id", "sku"),
+)
+
+stock_skus = sa.Table(
+    "stock_skus",
+    metadata,
+    sa.Column("sku", _text, primary_key=True),
+    _req("style", _text),
+    sa.Index("stock_skus_style", "style"),
+)
+
+stock_levels = sa.Table(
+    "stock_levels",
+    metadata,
+    sa.Column("store_id", _text, primary_key=True),
+    sa.Column("sku", _text, primary_key=True),
+    _req("qty", _big),
+    _req("updated_at", _text),
+)
+
+stock_docs = sa.Table(
+    "stock_docs",
+    metadata,
+    sa.Column("doc", _text, primary_key=True),
+    _req("store_id", _text),  # the store that receives it
+    _req("kind", _text),  # delivery | transfer
+    _dflt("from_store", _text, "''"),
+    _req("lines", _text),
+    _dflt("state", _text, "'announced'"),  # announced | received
+    _req("announced_at", _text),
+    _opt("received_at", _text),
+    _opt("report", _text),
+)
+
+store_locations = sa.Table(
+    "store_locations",
+    metadata,
+    sa.Column("store_id", _text, primary_key=True),
+    _req("lat", sa.DOUBLE_PRECISION),
+    _req("lon", sa.DOUBLE_PRECISION),
+)
+
+# ---- the member ledger ------------------------------------------------------------------
+
+member_aliases = sa.Table(
+    "member_aliases",
+    metadata,
+    sa.Column("alias_id", _text, primary_key=True),
+    _req("member_id", _text),
+    _req("at", _text),
+)
+
+points_ledger = sa.Table(
+    "points_ledger",
+    metadata,
+    _serial("id"),
+    _req("member_id", _text),
+    _req("delta", _big),
+    _req("reason", _text),
+    sa.Column("event_id", _text, unique=True),
+    _opt("device_id", _text),
+    _req("at", _text),
+    sa.Index("points_member", "member_id"),
+    sqlite_autoincrement=True,
+)
+
+points_by_sale = sa.Table(
+    "points_by_sale",
+    metadata,
+    sa.Column("event_id", _text, primary_key=True),
+    _req("sale_id", _text),
+    _req("kind", _text),
+    _req("points", _big),
+    sa.Index("points_by_sale_sale", "sale_id", "kind"),
+)
+
+coupon_redemptions = sa.Table(
+    "coupon_redemptions",
+    metadata,
+    sa.Column("code", _text, primary_key=True),
+    sa.Column("sale_id", _text, primary_key=True),
+    _opt("member_id", _text),
+    _opt("device_id", _text),
+    _dflt("offline", _int, "0"),
+    _req("at", _text),
+)
+
+member_flags = sa.Table(
+    "member_flags",
+    metadata,
+    _serial("id"),
+    _opt("member_id", _text),
+    _req("kind", _text),
+    _dflt("amount", _big, "0"),
+    _dflt("detail", _text, "''"),
+    _opt("event_id", _text),
+    _opt("device_id", _text),
+    _req("at", _text),
+    sqlite_autoincrement=True,
+)
+
+member_purchases = sa.Table(
+    "member_purchases",
+    metadata,
+    sa.Column("event_id", _text, primary_key=True),
+    _req("member_id", _text),
+    _opt("sale_id", _text),
+    _opt("store_id", _text),
+    _opt("till_no", _int),
+    _req("kind", _text),
+    _opt("receipt_no", _int),
+    _req("total_fen", _big),
+    _opt("associate", _text),
+    _dflt("items", _text, "'[]'"),
+    _req("at", _text),
+    sa.Index("member_purchases_member", "member_id"),
+    sa.Index("member_purchases_sale", "sale_id"),
+)
+
+funnel = sa.Table(
+    "funnel",
+    metadata,
+    sa.Column("store_id", _text, primary_key=True),
+    sa.Column("associate", _text, primary_key=True),
+    sa.Column("kind", _text, primary_key=True),
+    _dflt("n", _big, "0"),
+)
+
+funnel_follows = sa.Table(
+    "funnel_follows",
+    metadata,
+    sa.Column("follow_key", _text, primary_key=True),
+    _req("store_id", _text),
+    _req("associate", _text),
+    _req("source", _text),
+    _opt("openid", _text),
+    _opt("member_id", _text),
+    _opt("scene", _text),
+    _req("at", _text),
+)
+
+funnel_opens = sa.Table(
+    "funnel_opens",
+    metadata,
+    sa.Column("receipt_key", _text, primary_key=True),  # <device id>:<receipt no>
+    sa.Column("visitor", _text, primary_key=True),
+    _req("store_id", _text),
+    _req("associate", _text),
+    _req("at", _text),
+)
+
+wechat_scenes = sa.Table(
+    "wechat_scenes",
+    metadata,
+    sa.Column("scene", _text, primary_key=True),
+    _req("store_id", _text),
+    _req("associate", _text),
+    _req("at", _text),
+    sa.Index("wechat_scenes_who", "store_id", "associate", unique=True),
+)
+
+wechat_pushes = sa.Table(
+    "wechat_pushes",
+    metadata,
+    sa.Column("from_user", _text, primary_key=True),
+    sa.Column("create_time", _text, primary_key=True),
+    _req("event", _text),
+    _req("at", _text),
+)
+
+# ---- rejected events cleared by the brand -------------------------------------------------
+
+rejection_clears = sa.Table(
+    "rejection_clears",
+    metadata,
+    _serial("id"),
+    _req("event_id", _text),
+    _req("device_id", _text),
+    _opt("code", _text),
+    _opt("reason", _text),
+    _req("cleared_at", _text),
+    sqlite_autoincrement=True,
+)

@@ -1,0 +1,32 @@
+"""The cloud's modules import each other without a cycle (issue 18, "no mixins, no import
+cycle"): the database layer imports nothing above it (the schema comes from the migrations),
+and the member ledger's parts are composed objects over it, not mixins that import it back.
+Imports made only for type checking count too."""
+
+from __future__ import annotations
+
+import grimp
+from import_cycles import cycles as _cycles  # Tarjan: strongly connected parts
+
+CLOUD = "cloud"
+
+
+def _cloud_graph() -> dict[str, set[str]]:
+    graph = grimp.build_graph(CLOUD, cache_dir=None)
+    mods = set(graph.modules)
+    return {m: graph.find_modules_directly_imported_by(m) & mods for m in mods}
+
+
+def test_no_import_cycle_inside_the_cloud() -> None:
+    edges = _cloud_graph()
+    assert "cloud.db" in edges and "cloud.members.ledger" in edges  # the cloud's own graph
+    cycles = _cycles(edges)
+    assert cycles == [], "import cycles in cloud/:\n" + "\n".join(" <-> ".join(c) for c in cycles)
+
+
+def test_the_database_layer_imports_nothing_above_it() -> None:
+    edges = _cloud_graph()
+    assert edges["cloud.db"] <= {"cloud.storage.migrate"}, sorted(edges["cloud.db"])
+    below = {"cloud.storage", "cloud.storage.schema", "cloud.storage.migrate"}
+    for m in below:
+        assert edges[m] <= below, (m, sorted(edges[m]))
