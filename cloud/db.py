@@ -2,13 +2,13 @@
 
 SQL is written once with `?` placeholders and the portable subset both engines share
 (INSERT … ON CONFLICT DO NOTHING, RETURNING).  SQLite gets one connection used under a lock
-(writes serialize anyway); PostgreSQL gets a small pool of connections, and a device's
-batches serialize on `SELECT … FOR UPDATE` of its row.
+(writes serialize anyway); PostgreSQL gets a psycopg_pool pool per process, every connection
+with a statement timeout, and a device's batches serialize on `SELECT … FOR UPDATE` of its
+row, so several worker processes can share one database (docs/cloud.md).
 """
 
 from __future__ import annotations
 
-import queue
 import re
 import sqlite3
 import threading
@@ -17,6 +17,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
+from .db_settings import (
+    DEFAULT_POOL_SIZE,
+    DEFAULT_STATEMENT_TIMEOUT_MS,
+    POOL_WAIT_S,
+    env_int,
+)
 from .stock import STOCK_SCHEMA
 
 SCHEMA = """
@@ -189,15 +195,43 @@ def _to_pg(sql: str) -> str:
 class CloudDB:
     dialect: str
 
-    def __init__(self, url: str, pool_size: int = 8) -> None:
+    def __init__(
+        self,
+        url: str,
+        pool_size: int | None = None,
+        statement_timeout_ms: int | None = None,
+    ) -> None:
         self.url = url
         self._closed = False
+        self.pool_size = (
+            pool_size if pool_size is not None else env_int("GUITAI_CLOUD_POOL_SIZE", 0)
+        ) or DEFAULT_POOL_SIZE
+        self.statement_timeout_ms = (
+            statement_timeout_ms
+            if statement_timeout_ms is not None
+            else env_int("GUITAI_CLOUD_STATEMENT_TIMEOUT_MS", DEFAULT_STATEMENT_TIMEOUT_MS)
+        )
         if url.startswith(("postgresql://", "postgres://")):
             self.dialect = "postgres"
-            self._pool: queue.LifoQueue[Any] = queue.LifoQueue()
-            self._pool_size = pool_size
-            self._made = 0
-            self._made_lock = threading.Lock()
+            from psycopg_pool import ConnectionPool
+
+            # min_size=1: a worker keeps one connection warm; the rest are opened on demand
+            # and closed after max_idle, so N idle workers do not hold N×pool_size backends.
+            self._pool: Any = ConnectionPool(
+                url,
+                min_size=1,
+                max_size=self.pool_size,
+                kwargs={
+                    "autocommit": False,
+                    # per connection, set by the server at connect: no extra round trip
+                    "options": f"-c statement_timeout={self.statement_timeout_ms}",
+                },
+                timeout=POOL_WAIT_S,
+                max_idle=300,
+                name="cloud",
+                open=False,
+            )
+            self._pool.open(wait=True, timeout=POOL_WAIT_S)
         else:
             self.dialect = "sqlite"
             path = url.removeprefix("sqlite:///") if url.startswith("sqlite:") else url
@@ -232,15 +266,28 @@ class CloudDB:
                     tx.execute(stmt)
 
     def ping(self, timeout_s: int = 2) -> None:
-        """A trivial query on a connection of its own, bounded by `timeout_s`: raises when the
-        database does not answer.  Not through the pool: a pool whose connections are all busy
-        with ingest is a loaded database, not a dead one, and a probe must not queue behind
-        them for 30 s.  SQLite opens the file afresh, read-only, so a file that vanished or
-        became unreadable under the running cloud is noticed (the open connection still
-        reads the old inode)."""
+        """A trivial query bounded by `timeout_s`: raises when the database does not answer.
+
+        PostgreSQL: through the pool (a probe must see what requests see: a pool that cannot
+        connect is not ready), but only for a short wait; when every pooled connection is
+        busy with ingest the database is loaded, not dead, so the probe then asks on a
+        connection of its own rather than queue behind them and report a busy worker as
+        unready.  SQLite opens the file afresh, read-only, so a file that vanished or became
+        unreadable under the running cloud is noticed (the open connection still reads the
+        old inode)."""
         if self.dialect == "postgres":
             import psycopg
+            from psycopg_pool import PoolTimeout
 
+            try:
+                with self._pool.connection(timeout=min(0.5, timeout_s)) as conn:
+                    conn.execute(f"SET LOCAL statement_timeout = {timeout_s * 1000}")
+                    conn.execute("SELECT 1").fetchone()
+                return
+            except PoolTimeout:
+                # No pooled connection within the short wait: all busy, or none can be made
+                # (server down); a connection of our own tells which.
+                pass
             with psycopg.connect(
                 self.url,
                 autocommit=True,
@@ -262,41 +309,14 @@ class CloudDB:
         finally:
             conn.close()
 
-    def _pg_conn(self) -> Any:
-        try:
-            return self._pool.get_nowait()
-        except queue.Empty:
-            pass
-        with self._made_lock:
-            make = self._made < self._pool_size
-            if make:
-                self._made += 1
-        if make:
-            import psycopg
-
-            return psycopg.connect(self.url, autocommit=False)
-        return self._pool.get(timeout=30)
-
     @contextmanager
     def tx(self) -> Iterator[Tx]:
         if self.dialect == "postgres":
-            conn = self._pg_conn()
-            ok = False
-            try:
+            # The pool's connection block commits on success and rolls back on an exception
+            # (an ApiError too), and the pool discards a broken connection (server restart,
+            # network cut), so a failed request never poisons the next one.
+            with self._pool.connection() as conn:
                 yield Tx(conn, "postgres")
-                conn.commit()
-                ok = True
-            finally:
-                if not ok:
-                    try:
-                        conn.rollback()
-                    except Exception:
-                        conn.close()
-                        with self._made_lock:
-                            self._made -= 1
-                        conn = None
-                if conn is not None:
-                    self._pool.put(conn)
         else:
             with self._lock:
                 self._sqlite.execute("BEGIN IMMEDIATE")
@@ -312,10 +332,6 @@ class CloudDB:
             return
         self._closed = True
         if self.dialect == "postgres":
-            while True:
-                try:
-                    self._pool.get_nowait().close()
-                except queue.Empty:
-                    break
+            self._pool.close()  # joins the pool's worker threads
         else:
             self._sqlite.close()

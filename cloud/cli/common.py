@@ -77,7 +77,9 @@ def db_options(f: F) -> F:
     )(f)
 
 
-def _service(db_file: str | None, database_url: str | None, base_url: str = "") -> Any:
+def _service(
+    db_file: str | None, database_url: str | None, base_url: str = "", **db_kw: Any
+) -> Any:
     from cloud.db import CloudDB
     from cloud.service import CloudService
 
@@ -86,8 +88,8 @@ def _service(db_file: str | None, database_url: str | None, base_url: str = "") 
             "Give --db or --database-url, not both", "--db 与 --database-url 只能选一个"
         )
     if database_url:
-        need_packages("psycopg")
-    db = CloudDB(database_url or db_file or "guitai-cloud.db")
+        need_packages("psycopg", "psycopg_pool")
+    db = CloudDB(database_url or db_file or "guitai-cloud.db", **db_kw)
     return CloudService(db, ereceipt_base_url=base_url or "HTTP://127.0.0.1:8700/R/")
 
 
