@@ -226,6 +226,9 @@ class CloudDB:
                     # per connection, set by the server at connect: no extra round trip
                     "options": f"-c statement_timeout={self.statement_timeout_ms}",
                 },
+                # A connection handed out is checked first (one empty round trip): after a
+                # database restart or failover no request fails on a stale connection.
+                check=ConnectionPool.check_connection,
                 timeout=POOL_WAIT_S,
                 max_idle=300,
                 name="cloud",

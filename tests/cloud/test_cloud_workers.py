@@ -344,3 +344,32 @@ def test_serve_with_two_workers_runs_two_processes_on_one_port(pg_server: str) -
             proc.wait(timeout=10)
         log.unlink(missing_ok=True)
         log.parent.rmdir()
+
+
+def test_pooled_connections_carry_the_statement_timeout(
+    pg_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import psycopg
+
+    from cloud.db import CloudDB
+
+    url = kit().fresh_pg_database(pg_server)
+    db = CloudDB(url, pool_size=2, statement_timeout_ms=200)
+    try:
+        with pytest.raises(psycopg.errors.QueryCanceled), db.tx() as tx:
+            tx.execute("SELECT pg_sleep(2)")
+        with db.tx() as tx:  # the pool gave the connection back usable
+            assert tx.execute("SHOW statement_timeout").fetchone()[0] == "200ms"
+        assert db._pool.max_size == 2
+    finally:
+        db.close()
+    # the serve flags' environment variables are the defaults of a CloudDB
+    monkeypatch.setenv("GUITAI_CLOUD_STATEMENT_TIMEOUT_MS", "1500")
+    monkeypatch.setenv("GUITAI_CLOUD_POOL_SIZE", "3")
+    db = CloudDB(url)
+    try:
+        with db.tx() as tx:
+            assert tx.execute("SHOW statement_timeout").fetchone()[0] == "1500ms"
+        assert db._pool.max_size == 3
+    finally:
+        db.close()
