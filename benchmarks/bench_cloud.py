@@ -46,6 +46,10 @@ PG_BIN = Path("/usr/lib/postgresql/15/bin")
 STORES = 20
 PAGE_CLIENTS = 200
 PAGE_RATE = 500
+# Below uvicorn's 5 s keep-alive: the client drops an idle connection before the server
+# does, so a request is never written into a connection the server is closing.
+KEEPALIVE_S = 4.0
+TRANSPORT_RETRIES = [0]
 
 
 def _free_port() -> int:
@@ -142,14 +146,17 @@ class Serve:
                 pids.append(int(entry.name))
         return sorted(pids)
 
-    def stop(self) -> None:
+    def stop(self) -> int:
+        """Stop it; the number of workers that died and were restarted meanwhile."""
         self.proc.terminate()
         try:
             self.proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait(timeout=10)
+        log = self.log.read_text(errors="replace")
         self.log.unlink(missing_ok=True)
+        return log.count("died")
 
 
 def rss_mib(pid: int) -> float:
@@ -236,7 +243,19 @@ async def _push(client: httpx.AsyncClient, url: str, till: Till, body: bytes) ->
     headers = RequestSigner(till.key, till.device_id).headers("POST", url, body, datetime.now(UTC))
     headers["Content-Type"] = "application/json"
     t0 = time.perf_counter()
-    resp = await client.post(url, content=body, headers=headers)
+    for attempt in range(4):
+        try:
+            resp = await client.post(url, content=body, headers=headers)
+            break
+        except httpx.TransportError:
+            # as a till's relay does: the batch is idempotent, send it again (fresh nonce)
+            if attempt == 3:
+                raise
+            TRANSPORT_RETRIES[0] += 1
+            headers = RequestSigner(till.key, till.device_id).headers(
+                "POST", url, body, datetime.now(UTC)
+            )
+            headers["Content-Type"] = "application/json"
     elapsed = time.perf_counter() - t0
     if resp.status_code != 200:
         raise RuntimeError(f"push answered {resp.status_code}: {resp.text[:300]}")
@@ -258,7 +277,11 @@ async def _ingest(
     latencies: list[float] = []
     sent_batches = 0
     deadline = time.monotonic() + max_s
-    limits = httpx.Limits(max_connections=len(tills) * 2, max_keepalive_connections=len(tills))
+    limits = httpx.Limits(
+        max_connections=len(tills) * 2,
+        max_keepalive_connections=len(tills),
+        keepalive_expiry=KEEPALIVE_S,
+    )
     async with httpx.AsyncClient(timeout=60, limits=limits) as client:
 
         async def one_till(i: int) -> None:
@@ -298,6 +321,7 @@ def count_events(db_url: str) -> tuple[int, int]:
 
 
 def ingest_run(pg: Postgres, workers: int, args: argparse.Namespace) -> dict[str, Any]:
+    TRANSPORT_RETRIES[0] = 0
     db_url = pg.database(f"bench_w{workers}")
     from cloud.db import CloudDB
 
@@ -319,7 +343,7 @@ def ingest_run(pg: Postgres, workers: int, args: argparse.Namespace) -> dict[str
         )
         rss = [round(rss_mib(p), 1) for p in serve.worker_pids()]
     finally:
-        serve.stop()
+        restarts = serve.stop()
     sent = sum(len(t.sent_ids) for t in tills)
     stored, distinct = count_events(db_url)
     lat = out["latencies"]
@@ -336,7 +360,9 @@ def ingest_run(pg: Postgres, workers: int, args: argparse.Namespace) -> dict[str
         "duplicates": stored - distinct,
         "losses": (sent - distinct) if complete else -1,
         "finished_in_time": complete,
+        "transport_retries": TRANSPORT_RETRIES[0],
         "worker_rss_mib": rss,
+        "worker_restarts": restarts,
     }
 
 
@@ -346,7 +372,11 @@ async def _pages(url: str, tokens: list[str], n: int, rate: float | None) -> dic
     the clients waiting)."""
     latencies: list[float] = []
     errors = 0
-    limits = httpx.Limits(max_connections=PAGE_CLIENTS, max_keepalive_connections=PAGE_CLIENTS)
+    limits = httpx.Limits(
+        max_connections=PAGE_CLIENTS,
+        max_keepalive_connections=PAGE_CLIENTS,
+        keepalive_expiry=KEEPALIVE_S,
+    )
     async with httpx.AsyncClient(timeout=30, limits=limits) as client:
         start = time.perf_counter()
         counter = iter(range(n))

@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
+from pos_app.domain.errors import GuitaiError
+
 from .db_settings import (
     DEFAULT_POOL_SIZE,
     DEFAULT_STATEMENT_TIMEOUT_MS,
@@ -192,6 +194,29 @@ def _to_pg(sql: str) -> str:
     return _PLACEHOLDER.sub("%s", sql)
 
 
+class DatabaseUnavailable(GuitaiError):
+    code = "database_unavailable"
+
+
+def _reachable(url: str, statement_timeout_ms: int) -> None:
+    """Connect once, directly, before the pool opens: an unreachable server or a wrong URL is
+    one clear error at once, not a pool retrying in the background for POOL_WAIT_S."""
+    import psycopg
+
+    try:
+        psycopg.connect(
+            url, connect_timeout=10, options=f"-c statement_timeout={statement_timeout_ms}"
+        ).close()
+    except psycopg.Error as err:
+        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise DatabaseUnavailable(
+            f"PostgreSQL does not answer ({reason}): check that the server runs and that "
+            "--database-url names its host, port, user and database, then run again",
+            f"PostgreSQL 无响应（{reason}）：请确认数据库服务器正在运行，且 --database-url 中的"
+            "主机、端口、用户和数据库名正确，然后重试",
+        ) from err
+
+
 class CloudDB:
     dialect: str
 
@@ -234,6 +259,7 @@ class CloudDB:
                 name="cloud",
                 open=False,
             )
+            _reachable(url, self.statement_timeout_ms)
             self._pool.open(wait=True, timeout=POOL_WAIT_S)
         else:
             self.dialect = "sqlite"

@@ -279,6 +279,22 @@ def test_serve_refuses_several_workers_on_sqlite(
     assert not (tmp_path / "c.db").exists()  # refused before anything was opened
 
 
+def test_serve_on_an_unreachable_postgresql_is_one_clear_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    url = f"postgresql://crm@127.0.0.1:{kit()._free_port()}/crm"  # nothing listens there
+    capsys.readouterr()
+    rc = main(["cloud", "serve", "--database-url", url, "--workers", "2"])
+    err = capsys.readouterr().err
+    assert rc == 2
+    assert "PostgreSQL does not answer" in err and "check that the server runs" in err
+    assert "PostgreSQL 无响应" in err
+    # an admin command with --json: the error body with its code
+    rc = main(["cloud", "devices", "list", "--database-url", url, "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert rc == 2 and out["error"]["code"] == "database_unavailable"
+
+
 def _children(pid: int) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
