@@ -5,6 +5,7 @@ by the caps and flagged by the cloud's reconciliation, the e-receipt funnel."""
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,9 @@ import pytest
 from members_cloud_rig import Rig, ereceipt_url_of, open_rig, run_cloud
 from members_kit import run, set_setting
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
+pytest_plugins = ["sync_fixtures"]  # PostgreSQL on loopback and its worker processes
+
 JKT, TEE, SCARF = "6901234567892", "6901234567908", "6901234567915"
 PHONE = "13800138000"
 
@@ -20,6 +24,21 @@ PHONE = "13800138000"
 @pytest.fixture
 def rig(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Rig]:
     yield from open_rig(tmp_path, monkeypatch)
+
+
+@pytest.fixture(params=["one_server", pytest.param("two_workers", marks=pytest.mark.postgres)])
+def rig_or_workers(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Rig]:
+    """The rig on one server (SQLite), or with till A and till B talking to two worker
+    processes on one PostgreSQL (issue 18)."""
+    workers = None
+    if request.param == "two_workers":
+        import sync_fixtures
+
+        url = sync_fixtures.fresh_pg_database(request.getfixturevalue("pg_server"))
+        workers = sync_fixtures.Workers(url)
+    yield from open_rig(tmp_path, monkeypatch, workers)
 
 
 def test_offline_and_online_enrollment_of_one_phone_end_as_one_member(rig: Rig) -> None:
@@ -102,7 +121,10 @@ def test_offline_and_online_enrollment_of_one_phone_end_as_one_member(rig: Rig) 
     assert {r["associate"] for r in out} == {None, "小李", "小王"}
 
 
-def test_a_coupon_redeemed_at_two_tills_online_is_refused_the_second_time(rig: Rig) -> None:
+def test_a_coupon_redeemed_at_two_tills_online_is_refused_the_second_time(
+    rig_or_workers: Rig,
+) -> None:
+    rig = rig_or_workers
     rig.svc.add_coupon(
         "VIP50", {"kind": "cash", "name": "50元券", "amount_fen": 5000, "threshold_fen": 10000}
     )
@@ -184,7 +206,10 @@ def test_a_coupon_redeemed_at_two_tills_online_is_refused_the_second_time(rig: R
     assert "already used" in err["error"]["message"]
 
 
-def test_two_tills_offline_spending_one_card_lose_at_most_the_caps(rig: Rig) -> None:
+def test_two_tills_offline_spending_one_card_lose_at_most_the_caps(
+    rig_or_workers: Rig,
+) -> None:
+    rig = rig_or_workers
     m = rig.svc.add_member("13900001111", "李先生")
     rig.sync(rig.a)
     # top-ups are online only
