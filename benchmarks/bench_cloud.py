@@ -79,6 +79,12 @@ class Postgres:
         opts = f"-k {self.tmp} -h 127.0.0.1 -p {self.port} -c max_connections=200"
         self._run(["pg_ctl", "-D", data, "-l", str(self.tmp / "log"), "-w", "-o", opts, "start"])
         self.server = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        pid_file = self.tmp / "data" / "postmaster.pid"
+        self.postmaster = int(pid_file.read_text().split()[0])
+
+    def backend_cpu_s(self) -> float:
+        """CPU seconds of the server's live processes (its backends serve the cloud's pool)."""
+        return sum(cpu_s(p) for p in children_of(self.postmaster))
 
     def _run(self, cmd: list[str]) -> None:
         cmd[0] = str(PG_BIN / cmd[0])
@@ -157,6 +163,32 @@ class Serve:
         log = self.log.read_text(errors="replace")
         self.log.unlink(missing_ok=True)
         return log.count("died")
+
+
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds a live process has used (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def load_1min() -> float:
+    return float(Path("/proc/loadavg").read_text().split()[0])
 
 
 def rss_mib(pid: int) -> float:
@@ -329,6 +361,10 @@ def ingest_run(pg: Postgres, workers: int, args: argparse.Namespace) -> dict[str
     tills = enroll_tills(db_url, args.tills)
     batches = [[t.batch(args.batch) for _ in range(args.batches)] for t in tills]
     serve = Serve(db_url, workers)
+    load_before = load_1min()
+    pg_cpu0 = pg.backend_cpu_s()
+    cloud_cpu0 = sum(cpu_s(p) for p in serve.worker_pids())
+    client_cpu0 = time.process_time()
     try:
         out = asyncio.run(
             _ingest(
@@ -342,6 +378,10 @@ def ingest_run(pg: Postgres, workers: int, args: argparse.Namespace) -> dict[str
             )
         )
         rss = [round(rss_mib(p), 1) for p in serve.worker_pids()]
+        cloud_cpu = sum(cpu_s(p) for p in serve.worker_pids()) - cloud_cpu0
+        pg_cpu = pg.backend_cpu_s() - pg_cpu0
+        client_cpu = time.process_time() - client_cpu0
+        load_after = load_1min()
     finally:
         restarts = serve.stop()
     sent = sum(len(t.sent_ids) for t in tills)
@@ -363,6 +403,14 @@ def ingest_run(pg: Postgres, workers: int, args: argparse.Namespace) -> dict[str
         "transport_retries": TRANSPORT_RETRIES[0],
         "worker_rss_mib": rss,
         "worker_restarts": restarts,
+        # What the box gave us (2 cores shared with other work): figures scale with it.
+        "box_load_1min": [load_before, load_after],
+        # CPU per 1,000 events, independent of how busy the box was: the sizing figure.
+        "cpu_ms_per_1000_events": {
+            "cloud_workers": cloud_cpu / stored * 1e6 if stored else 0.0,
+            "postgresql": pg_cpu / stored * 1e6 if stored else 0.0,
+            "load_client": client_cpu / stored * 1e6 if stored else 0.0,
+        },
     }
 
 
@@ -429,11 +477,17 @@ def page_and_rss_run(pg: Postgres, args: argparse.Namespace) -> dict[str, Any]:
         page = httpx.get(f"{serve.url}/r/{tokens[0]}", timeout=10)
         if "已验证" not in page.text:  # receipts.html's banner of a verified receipt
             raise RuntimeError("the e-receipt page did not show a genuine receipt")
+        pids = serve.worker_pids()
+        cpu0 = sum(cpu_s(p) for p in pids), pg.backend_cpu_s(), load_1min()
         closed = asyncio.run(_pages(serve.url, tokens, args.page_requests, None))
+        closed["cpu_ms_per_request"] = {
+            "cloud_workers": (sum(cpu_s(p) for p in pids) - cpu0[0]) / args.page_requests * 1e3,
+            "postgresql": (pg.backend_cpu_s() - cpu0[1]) / args.page_requests * 1e3,
+        }
+        closed["box_load_1min"] = [cpu0[2], load_1min()]
         opened = asyncio.run(_pages(serve.url, tokens, args.page_requests, PAGE_RATE))
 
         # RSS while more events arrive: checkpoints every fifth of --rss-events
-        pids = serve.worker_pids()
         per_till = max(1, args.rss_events // (args.tills * args.batch))
         total_batches = per_till * len(tills)
         checkpoints: list[dict[str, Any]] = []
