@@ -419,7 +419,7 @@ async def _pages(url: str, tokens: list[str], n: int, rate: float | None) -> dic
     started on a fixed schedule of `rate` per second (open loop: latency is not hidden by
     the clients waiting)."""
     latencies: list[float] = []
-    errors = 0
+    errors = retries = 0
     limits = httpx.Limits(
         max_connections=PAGE_CLIENTS,
         max_keepalive_connections=PAGE_CLIENTS,
@@ -430,7 +430,7 @@ async def _pages(url: str, tokens: list[str], n: int, rate: float | None) -> dic
         counter = iter(range(n))
 
         async def client_loop(c: int) -> None:
-            nonlocal errors
+            nonlocal errors, retries
             ua = {"user-agent": f"MicroMessenger/8.0 phone-{c}"}
             for i in counter:
                 if rate is not None:
@@ -438,7 +438,15 @@ async def _pages(url: str, tokens: list[str], n: int, rate: float | None) -> dic
                     if wait > 0:
                         await asyncio.sleep(wait)
                 t0 = time.perf_counter()
-                resp = await client.get(f"{url}/r/{tokens[i % len(tokens)]}", headers=ua)
+                for attempt in range(4):
+                    try:
+                        resp = await client.get(f"{url}/r/{tokens[i % len(tokens)]}", headers=ua)
+                        break
+                    except httpx.TransportError:
+                        # a connection the server closed as it was reused: the phone reloads
+                        if attempt == 3:
+                            raise
+                        retries += 1
                 latencies.append(time.perf_counter() - t0)
                 if resp.status_code != 200:
                     errors += 1
@@ -450,6 +458,7 @@ async def _pages(url: str, tokens: list[str], n: int, rate: float | None) -> dic
         "p50_ms": statistics.median(latencies) * 1000,
         "p99_ms": _pct(latencies, 0.99) * 1000,
         "errors": errors,
+        "transport_retries": retries,
         "requests": n,
     }
 
