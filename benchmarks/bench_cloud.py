@@ -585,6 +585,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 "target": "< 50 ms at 500 requests/s",
                 "met": opened["p99_ms"] < 50 and opened["requests_per_s"] >= PAGE_RATE * 0.95,
             },
+            "rss.growth_mib": {
+                "target": "< 5 MiB from the first checkpoint to the last (flat)",
+                "met": rest["rss"]["growth_mib"] < 5,
+            },
             "ingest_2_workers.duplicates": {
                 "target": "0 duplicates and 0 losses (every run)",
                 "met": clean,
