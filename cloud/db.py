@@ -272,7 +272,11 @@ class CloudDB:
             self._sqlite.execute("PRAGMA foreign_keys = ON")
             self._sqlite.execute("PRAGMA busy_timeout = 5000")
             self._lock = threading.RLock()
-        self.migrate()
+        try:
+            self.migrate()
+        except BaseException:
+            self.close()  # no pool threads or connections left behind by a failed start
+            raise
 
     def migrate(self) -> None:
         serial = (
