@@ -2,8 +2,9 @@
 
 SQL is written once with `?` placeholders and the portable subset both engines share
 (INSERT … ON CONFLICT DO NOTHING, RETURNING).  SQLite gets one connection used under a lock
-(writes serialize anyway); PostgreSQL gets a small pool of connections, and a device's
-batches serialize on `SELECT … FOR UPDATE` of its row.
+(writes serialize anyway); PostgreSQL gets a psycopg_pool pool per process, every connection
+with a statement timeout, and a device's batches serialize on `SELECT … FOR UPDATE` of its
+row, so several worker processes can share one database (docs/cloud.md).
 
 Opening a database brings it to this program's schema first (cloud.storage.migrate: the
 Alembic migrations under a lock); the tables are defined in cloud/storage/schema.py.
@@ -11,7 +12,6 @@ Alembic migrations under a lock); the tables are defined in cloud/storage/schema
 
 from __future__ import annotations
 
-import queue
 import re
 import sqlite3
 import threading
@@ -20,6 +20,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
+from pos_app.domain.errors import GuitaiError
+
+from .db_settings import (
+    DEFAULT_POOL_SIZE,
+    DEFAULT_STATEMENT_TIMEOUT_MS,
+    POOL_WAIT_S,
+    env_int,
+)
 from .storage.migrate import Migrated, upgrade_postgres, upgrade_sqlite
 
 
@@ -72,19 +80,74 @@ def _to_pg(sql: str) -> str:
     return _PLACEHOLDER.sub("%s", sql)
 
 
+class DatabaseUnavailable(GuitaiError):
+    code = "database_unavailable"
+
+
+def _reachable(url: str, statement_timeout_ms: int) -> None:
+    """Connect once, directly, before the pool opens: an unreachable server or a wrong URL is
+    one clear error at once, not a pool retrying in the background for POOL_WAIT_S."""
+    import psycopg
+
+    try:
+        psycopg.connect(
+            url, connect_timeout=10, options=f"-c statement_timeout={statement_timeout_ms}"
+        ).close()
+    except psycopg.Error as err:
+        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise DatabaseUnavailable(
+            f"PostgreSQL does not answer ({reason}): check that the server runs and that "
+            "--database-url names its host, port, user and database, then run again",
+            f"PostgreSQL 无响应（{reason}）：请确认数据库服务器正在运行，且 --database-url 中的"
+            "主机、端口、用户和数据库名正确，然后重试",
+        ) from err
+
+
 class CloudDB:
     dialect: str
     migrated: Migrated  # what opening it did to the schema (`guitai cloud migrate` reports it)
 
-    def __init__(self, url: str, pool_size: int = 8) -> None:
+    def __init__(
+        self,
+        url: str,
+        pool_size: int | None = None,
+        statement_timeout_ms: int | None = None,
+    ) -> None:
         self.url = url
         self._closed = False
+        self.pool_size = (
+            pool_size if pool_size is not None else env_int("GUITAI_CLOUD_POOL_SIZE", 0)
+        ) or DEFAULT_POOL_SIZE
+        self.statement_timeout_ms = (
+            statement_timeout_ms
+            if statement_timeout_ms is not None
+            else env_int("GUITAI_CLOUD_STATEMENT_TIMEOUT_MS", DEFAULT_STATEMENT_TIMEOUT_MS)
+        )
         if url.startswith(("postgresql://", "postgres://")):
             self.dialect = "postgres"
-            self._pool: queue.LifoQueue[Any] = queue.LifoQueue()
-            self._pool_size = pool_size
-            self._made = 0
-            self._made_lock = threading.Lock()
+            from psycopg_pool import ConnectionPool
+
+            # min_size=1: a worker keeps one connection warm; the rest are opened on demand
+            # and closed after max_idle, so N idle workers do not hold N×pool_size backends.
+            self._pool: Any = ConnectionPool(
+                url,
+                min_size=1,
+                max_size=self.pool_size,
+                kwargs={
+                    "autocommit": False,
+                    # per connection, set by the server at connect: no extra round trip
+                    "options": f"-c statement_timeout={self.statement_timeout_ms}",
+                },
+                # A connection handed out is checked first (one empty round trip): after a
+                # database restart or failover no request fails on a stale connection.
+                check=ConnectionPool.check_connection,
+                timeout=POOL_WAIT_S,
+                max_idle=300,
+                name="cloud",
+                open=False,
+            )
+            _reachable(url, self.statement_timeout_ms)
+            self._pool.open(wait=True, timeout=POOL_WAIT_S)
         else:
             self.dialect = "sqlite"
             path = url.removeprefix("sqlite:///") if url.startswith("sqlite:") else url
@@ -99,7 +162,8 @@ class CloudDB:
         try:
             self.migrate()
         except BaseException:
-            self.close()  # a refused (newer) database is left as it was, and not held open
+            self.close()  # a refused (newer) database is left as it was, and no pool threads
+            # or connections are left behind by a failed start
             raise
 
     def migrate(self) -> Migrated:
@@ -113,15 +177,28 @@ class CloudDB:
         return self.migrated
 
     def ping(self, timeout_s: int = 2) -> None:
-        """A trivial query on a connection of its own, bounded by `timeout_s`: raises when the
-        database does not answer.  Not through the pool: a pool whose connections are all busy
-        with ingest is a loaded database, not a dead one, and a probe must not queue behind
-        them for 30 s.  SQLite opens the file afresh, read-only, so a file that vanished or
-        became unreadable under the running cloud is noticed (the open connection still
-        reads the old inode)."""
+        """A trivial query bounded by `timeout_s`: raises when the database does not answer.
+
+        PostgreSQL: through the pool (a probe must see what requests see: a pool that cannot
+        connect is not ready), but only for a short wait; when every pooled connection is
+        busy with ingest the database is loaded, not dead, so the probe then asks on a
+        connection of its own rather than queue behind them and report a busy worker as
+        unready.  SQLite opens the file afresh, read-only, so a file that vanished or became
+        unreadable under the running cloud is noticed (the open connection still reads the
+        old inode)."""
         if self.dialect == "postgres":
             import psycopg
+            from psycopg_pool import PoolTimeout
 
+            try:
+                with self._pool.connection(timeout=min(0.5, timeout_s)) as conn:
+                    conn.execute(f"SET LOCAL statement_timeout = {timeout_s * 1000}")
+                    conn.execute("SELECT 1").fetchone()
+                return
+            except PoolTimeout:
+                # No pooled connection within the short wait: all busy, or none can be made
+                # (server down); a connection of our own tells which.
+                pass
             with psycopg.connect(
                 self.url,
                 autocommit=True,
@@ -143,41 +220,14 @@ class CloudDB:
         finally:
             conn.close()
 
-    def _pg_conn(self) -> Any:
-        try:
-            return self._pool.get_nowait()
-        except queue.Empty:
-            pass
-        with self._made_lock:
-            make = self._made < self._pool_size
-            if make:
-                self._made += 1
-        if make:
-            import psycopg
-
-            return psycopg.connect(self.url, autocommit=False)
-        return self._pool.get(timeout=30)
-
     @contextmanager
     def tx(self) -> Iterator[Tx]:
         if self.dialect == "postgres":
-            conn = self._pg_conn()
-            ok = False
-            try:
+            # The pool's connection block commits on success and rolls back on an exception
+            # (an ApiError too), and the pool discards a broken connection (server restart,
+            # network cut), so a failed request never poisons the next one.
+            with self._pool.connection() as conn:
                 yield Tx(conn, "postgres")
-                conn.commit()
-                ok = True
-            finally:
-                if not ok:
-                    try:
-                        conn.rollback()
-                    except Exception:
-                        conn.close()
-                        with self._made_lock:
-                            self._made -= 1
-                        conn = None
-                if conn is not None:
-                    self._pool.put(conn)
         else:
             with self._lock:
                 self._sqlite.execute("BEGIN IMMEDIATE")
@@ -193,10 +243,6 @@ class CloudDB:
             return
         self._closed = True
         if self.dialect == "postgres":
-            while True:
-                try:
-                    self._pool.get_nowait().close()
-                except queue.Empty:
-                    break
+            self._pool.close()  # joins the pool's worker threads
         else:
             self._sqlite.close()

@@ -1,12 +1,28 @@
-"""Running the cloud under uvicorn: in the foreground (`guitai cloud serve`) or in a thread."""
+"""Running the cloud under uvicorn: in the foreground (`guitai cloud serve`), as several
+worker processes on one socket (`--workers N`), or in a thread (tests, the live demo).
+
+Several workers are uvicorn's own supervisor (`uvicorn.supervisors.Multiprocess`): the
+parent binds the port once and starts N spawned processes that accept on it (the kernel
+spreads connections), restarts a worker that dies, and stops them all on SIGINT/SIGTERM.  We
+use it rather than a supervisor of our own because it is the code path uvicorn's users run
+in production and it needs nothing but the socket and an app factory; each worker builds
+its app with `app_from_env`, from settings the parent put in the environment.  The workers
+share nothing but the database (docs/cloud.md)."""
 
 from __future__ import annotations
 
+import atexit
+import dataclasses
+import json
+import os
 import threading
 import time
 from typing import Any
 
 import uvicorn
+
+# The serve settings a spawned worker reads (JSON): its own process has no click context.
+SERVE_ENV = "GUITAI_CLOUD_SERVE"
 
 
 def uvicorn_config(
@@ -57,3 +73,53 @@ class ThreadedServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def serve_settings(
+    database_url: str, config: Any, pool_size: int, statement_timeout_ms: int
+) -> dict[str, Any]:
+    """What a worker needs to build the app; the WeChat token stays in its own variable
+    (GUITAI_WECHAT_TOKEN, which the workers inherit), never copied into another one."""
+    cfg = dataclasses.asdict(config)
+    cfg.pop("wechat_token", None)
+    return {
+        "database_url": database_url,
+        "config": cfg,
+        "pool_size": pool_size,
+        "statement_timeout_ms": statement_timeout_ms,
+    }
+
+
+def app_from_env() -> Any:
+    """uvicorn's app factory in each worker process (`cloud.server:app_from_env`)."""
+    from .app import create_app
+    from .db import CloudDB
+    from .ereceipt import CloudConfig, receipts_page
+    from .service import CloudService
+
+    settings = json.loads(os.environ[SERVE_ENV])
+    cfg = CloudConfig(**settings["config"], wechat_token=os.environ.get("GUITAI_WECHAT_TOKEN", ""))
+    db = CloudDB(
+        settings["database_url"],
+        pool_size=settings["pool_size"],
+        statement_timeout_ms=settings["statement_timeout_ms"],
+    )
+    # lifespan is off (uvicorn_config): the pool is closed when the worker exits.
+    atexit.register(db.close)
+    svc = CloudService(db, ereceipt_base_url=cfg.base_url())
+    return create_app(svc, render_receipt_html=receipts_page, config=cfg)
+
+
+def run_workers(settings: dict[str, Any], workers: int, host: str, port: int, **kw: Any) -> None:
+    """Serve with `workers` processes on one socket until SIGINT/SIGTERM (blocks)."""
+    from uvicorn.supervisors import Multiprocess
+
+    os.environ[SERVE_ENV] = json.dumps(settings)
+    config = uvicorn_config(
+        "cloud.server:app_from_env", host, port, factory=True, workers=workers, **kw
+    )
+    sock = config.bind_socket()
+    try:
+        Multiprocess(config, sockets=[sock]).run()
+    finally:
+        sock.close()

@@ -22,6 +22,7 @@ import click
 # Imported for their commands: each adds its own to the `cloud` group.
 from cloud.cli import admin_cmds, member_cmds, migrate_cmds, rejection_cmds, stats_cmds
 from cloud.cli.common import _service, cloud, db_options, need_packages
+from cloud.db_settings import DEFAULT_POOL_SIZE, DEFAULT_STATEMENT_TIMEOUT_MS
 
 
 @cloud.command("serve")
@@ -55,6 +56,32 @@ from cloud.cli.common import _service, cloud, db_options, need_packages
     help="Behind a TLS proxy: the proxy addresses whose X-Forwarded-Proto/For are trusted "
     "(signatures cover the https:// URL the till used).",
 )
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    envvar="GUITAI_CLOUD_WORKERS",
+    help="Worker processes on the one port (PostgreSQL only; they share nothing but the "
+    "database). See docs/cloud.md for how many.",
+)
+@click.option(
+    "--pool-size",
+    default=DEFAULT_POOL_SIZE,
+    show_default=True,
+    type=click.IntRange(1, 200),
+    envvar="GUITAI_CLOUD_POOL_SIZE",
+    help="PostgreSQL connections per worker at most (workers × pool size must stay under "
+    "the server's max_connections).",
+)
+@click.option(
+    "--statement-timeout-ms",
+    default=DEFAULT_STATEMENT_TIMEOUT_MS,
+    show_default=True,
+    type=click.IntRange(0, None),
+    envvar="GUITAI_CLOUD_STATEMENT_TIMEOUT_MS",
+    help="PostgreSQL cancels a statement that runs longer (0: never); the till retries.",
+)
 def serve(
     db_file: str | None,
     database_url: str | None,
@@ -68,6 +95,9 @@ def serve(
     join_url: str,
     wechat_token: str | None,
     forwarded_allow_ips: str,
+    workers: int,
+    pool_size: int,
+    statement_timeout_ms: int,
 ) -> None:
     """Run the cloud (Starlette on uvicorn) until Ctrl-C.
 
@@ -81,6 +111,16 @@ def serve(
             "while the cloud runs. Set GUITAI_WECHAT_TOKEN in the service's environment instead",
             "不接受 --wechat-token：命令行中的令牌在云端运行期间会一直出现在进程列表中。"
             "请在服务的环境变量中设置 GUITAI_WECHAT_TOKEN",
+        )
+    if workers > 1 and not database_url:
+        from pos_app.domain.errors import InvalidInput
+
+        raise InvalidInput(
+            f"--workers {workers} needs PostgreSQL (--database-url): SQLite has one writer, "
+            "so several processes would only wait on each other's lock. Run one worker on "
+            "SQLite, or move the cloud to PostgreSQL",
+            f"--workers {workers} 需要 PostgreSQL（--database-url）：SQLite 只能有一个写入者，"
+            "多个进程只会互相等待锁。在 SQLite 上请只运行一个进程，或将云端迁移到 PostgreSQL",
         )
     need_packages("starlette", "uvicorn")
     import uvicorn
@@ -103,9 +143,30 @@ def serve(
         ereceipt_base_url=ereceipt_base_url or "",
         wechat_token=os.environ.get("GUITAI_WECHAT_TOKEN", ""),
     )
-    # Opening the database upgrades its schema first, under the migration lock: workers
-    # started together migrate once (cloud.storage.migrate).
-    svc = _service(db_file, database_url, cfg.base_url())
+    db_kw = {"pool_size": pool_size, "statement_timeout_ms": statement_timeout_ms}
+    # Opening the database upgrades its schema first, under the migration lock (workers started
+    # together migrate once: cloud.storage.migrate), before any worker starts, and refuses a
+    # bad URL with the usual error instead of N crashing workers.
+    svc = _service(db_file, database_url, cfg.base_url(), **db_kw)
+    if workers > 1:
+        from cloud.server import run_workers, serve_settings
+
+        svc.db.close()
+        click.echo(
+            f"cloud on http://{host}:{port} (postgres, {workers} workers); "
+            f"e-receipts {cfg.base_url()}",
+            err=True,
+        )
+        assert database_url is not None  # refused above otherwise
+        run_workers(
+            serve_settings(database_url, cfg, pool_size, statement_timeout_ms),
+            workers,
+            host,
+            port,
+            log_level="info",
+            forwarded_allow_ips=forwarded_allow_ips,
+        )
+        return
     app = create_app(svc, render_receipt_html=receipts_page, config=cfg)
     click.echo(
         f"cloud on http://{host}:{port} ({svc.db.dialect}, schema "

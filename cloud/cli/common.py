@@ -77,18 +77,20 @@ def db_options(f: F) -> F:
     )(f)
 
 
-def _service(db_file: str | None, database_url: str | None, base_url: str = "") -> Any:
+def _service(
+    db_file: str | None, database_url: str | None, base_url: str = "", **db_kw: Any
+) -> Any:
     if db_file and database_url:
         raise InvalidInput(
             "Give --db or --database-url, not both", "--db 与 --database-url 只能选一个"
         )
     if database_url:
-        need_packages("psycopg")
+        need_packages("psycopg", "psycopg_pool")
     need_packages("sqlalchemy", "alembic")  # the schema and its migrations, on every engine
     from cloud.db import CloudDB
     from cloud.service import CloudService
 
-    db = CloudDB(database_url or db_file or "guitai-cloud.db")
+    db = CloudDB(database_url or db_file or "guitai-cloud.db", **db_kw)
     return CloudService(db, ereceipt_base_url=base_url or "HTTP://127.0.0.1:8700/R/")
 
 

@@ -22,6 +22,21 @@ def rig(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Rig]:
     yield from open_rig(tmp_path, monkeypatch)
 
 
+@pytest.fixture(params=["one_server", pytest.param("two_workers", marks=pytest.mark.postgres)])
+def rig_or_workers(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Rig]:
+    """The rig on one server (SQLite), or with till A and till B talking to two worker
+    processes on one PostgreSQL (issue 18)."""
+    workers = None
+    if request.param == "two_workers":
+        import sync_fixtures
+
+        url = sync_fixtures.fresh_pg_database(request.getfixturevalue("pg_server"))
+        workers = sync_fixtures.Workers(url)
+    yield from open_rig(tmp_path, monkeypatch, workers)
+
+
 def test_offline_and_online_enrollment_of_one_phone_end_as_one_member(rig: Rig) -> None:
     rig.offline(rig.a)
     ma = run(rig.a, "member", "enroll", "--phone", PHONE, "--name", "王女士", "--consent")
@@ -102,7 +117,10 @@ def test_offline_and_online_enrollment_of_one_phone_end_as_one_member(rig: Rig) 
     assert {r["associate"] for r in out} == {None, "小李", "小王"}
 
 
-def test_a_coupon_redeemed_at_two_tills_online_is_refused_the_second_time(rig: Rig) -> None:
+def test_a_coupon_redeemed_at_two_tills_online_is_refused_the_second_time(
+    rig_or_workers: Rig,
+) -> None:
+    rig = rig_or_workers
     rig.svc.admin.add_coupon(
         "VIP50", {"kind": "cash", "name": "50元券", "amount_fen": 5000, "threshold_fen": 10000}
     )
@@ -186,7 +204,10 @@ def test_a_coupon_redeemed_at_two_tills_online_is_refused_the_second_time(rig: R
     assert "already used" in err["error"]["message"]
 
 
-def test_two_tills_offline_spending_one_card_lose_at_most_the_caps(rig: Rig) -> None:
+def test_two_tills_offline_spending_one_card_lose_at_most_the_caps(
+    rig_or_workers: Rig,
+) -> None:
+    rig = rig_or_workers
     m = rig.svc.admin.add_member("13900001111", "李先生")
     rig.sync(rig.a)
     # top-ups are online only

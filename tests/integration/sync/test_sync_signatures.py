@@ -38,12 +38,24 @@ def signed_post(
     created: datetime | None = None,
     nonce: str | None = None,
     send_body: bytes | None = None,
+    via: str | None = None,
+    headers: dict[str, str] | None = None,
 ) -> httpx.Response:
-    headers = RequestSigner(key, device_id).headers(
+    """POST signed for `url`; `via` another worker's base URL to connect to instead (with
+    `headers` carrying the public Host the signature covers)."""
+    signed = RequestSigner(key, device_id).headers(
         "POST", url, body, created or datetime.now(UTC), nonce
     )
-    headers["Content-Type"] = "application/json"
-    return httpx.post(url, content=send_body if send_body is not None else body, headers=headers)
+    signed["Content-Type"] = "application/json"
+    target = url
+    if via is not None:
+        target = via + "/" + url.split("/", 3)[3]
+    return httpx.post(
+        target,
+        content=send_body if send_body is not None else body,
+        headers=signed | (headers or {}),
+        timeout=60,
+    )
 
 
 def err_code(resp: httpx.Response) -> str:
@@ -115,8 +127,12 @@ def test_till_with_a_wrong_clock_still_syncs(tmp_path: Path, cloud, device) -> N
         assert client.changes(None).more is False
 
 
-def test_same_batch_twice_at_once_is_stored_once(tmp_path: Path, cloud, device) -> None:
-    key, device_id = device
+def test_same_batch_twice_at_once_is_stored_once(tmp_path: Path, racing_cloud) -> None:
+    # one server, or two worker processes on one PostgreSQL taking two requests each
+    cloud = racing_cloud
+    cloud.service.add_store("S001", "南京西路店")
+    key = Ed25519PrivateKey.generate()
+    device_id = enroll_device(cloud.service, key)["device_id"]
     answer = {"store_id": "S001", "till_no": 1}
     _, od, _ = make_till_home(tmp_path / "till")
     writer = TillWriter(od, answer["store_id"], answer["till_no"])
@@ -127,11 +143,12 @@ def test_same_batch_twice_at_once_is_stored_once(tmp_path: Path, cloud, device) 
     results: list[httpx.Response] = []
     start = threading.Barrier(4)
 
-    def send() -> None:
+    def send(i: int) -> None:
         start.wait(timeout=10)
-        results.append(signed_post(url, body, key, device_id))
+        worker, host = cloud.via(i)
+        results.append(signed_post(url, body, key, device_id, via=worker, headers=host))
 
-    threads = [threading.Thread(target=send) for _ in range(4)]
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(4)]
     for t in threads:
         t.start()
     for t in threads:
