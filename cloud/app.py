@@ -42,7 +42,7 @@ from .common import int64, load_json
 from .enrolment import EnrollRequest as Enrollment
 from .ereceipt import CloudConfig, ReceiptRenderer
 from .errors import error_handlers
-from .gate import Gate, read_body
+from .gate import Gate, Till, read_body
 from .health import add_health_routes
 from .receipt_routes import add_receipt_routes
 from .service import ApiError, CloudService
@@ -91,15 +91,24 @@ Style = Annotated[
     PathParam(description="percent-encoded, a `/` as %2F; the signature covers the path as sent"),
 ]
 IdempotencyKey = Annotated[
-    str | None,
+    str,
     Header(
         alias="Idempotency-Key",
-        # not max_length: a longer key is the service's 400 after the signature, as before
-        description="made once per payment, at most 255 characters; required (else 400 "
-        "idempotency_key_required)",
+        min_length=1,
+        max_length=255,
+        description="made once per payment (a UUID); missing or too long: 400 "
+        "idempotency_key_required",
     ),
 ]
-SIGNED_ROUTE: dict[str, Any] = {"dependencies": [Security(signature_header)]}
+# Checked by the route itself (400 bad_cursor); the pattern tells a client what is accepted.
+Cursor = Annotated[
+    str,
+    Query(
+        description="an integer (since: the next_cursor of the last page; limit: at most 1000 "
+        "changes are sent)",
+        json_schema_extra={"pattern": "^[0-9]{1,18}$"},
+    ),
+]
 
 
 def create_app(
@@ -109,7 +118,6 @@ def create_app(
     config: CloudConfig | None = None,
 ) -> ASGIApp:
     cfg = config or CloudConfig()
-    gate = Gate(service)
     app = CloudAPI(
         title="Guitai cloud CRM (reference)",
         version="1.1",
@@ -120,6 +128,7 @@ def create_app(
         exception_handlers=error_handlers(cfg),
         separate_input_output_schemas=False,
     )
+    app.state.gate = Gate(service)
 
     @app.post(
         "/v1/devices/enroll",
@@ -144,7 +153,7 @@ def create_app(
             }
         ),
         openapi_extra=request_body(EnrollRequest),
-        **SIGNED_ROUTE,
+        dependencies=[Security(signature_header)],  # keyid "enroll": checked by the service
     )
     async def enroll(request: Request) -> Response:
         req = Enrollment(
@@ -171,19 +180,17 @@ def create_app(
             **SIGNED,
         },
         openapi_extra=request_body(PushRequest),
-        **SIGNED_ROUTE,
     )
-    async def push(request: Request) -> Response:
-        device_id, body = await gate.device(request)
+    async def push(till: Till) -> Response:
         # Floats arrive as Decimal, which canonical JSON refuses: the ingest can hash
         # without walking every payload for floats first (see ingest.check_hash).
-        data = load_json(body, "bad_batch", '{"events": [...]}', decimal_floats=True)
+        data = load_json(till.body, "bad_batch", '{"events": [...]}', decimal_floats=True)
         events = data.get("events") if isinstance(data, dict) else None
         if not isinstance(events, list):
             raise ApiError(400, "bad_batch", 'Send {"events": [...]}: events is not a list')
         if len(events) > 500:
             raise ApiError(413, "batch_too_large", "A batch is at most 500 events")
-        return JSONResponse(await run_in_threadpool(service.ingest, device_id, events, True))
+        return JSONResponse(await run_in_threadpool(service.ingest, till.device_id, events, True))
 
     @app.get(
         "/v1/changes",
@@ -191,33 +198,24 @@ def create_app(
         "changes after a cursor",
         response_model=ChangesPage,
         responses={**v1({400: "bad_cursor: since and limit are integers"}), **SIGNED},
-        **SIGNED_ROUTE,
     )
-    async def changes(
-        request: Request,
-        since: Annotated[str, Query(description="the next_cursor of the last page")] = "",
-        limit: Annotated[str, Query(description="an integer; at most 1000 are sent")] = "",
-    ) -> Response:
-        device_id, _ = await gate.device(request)
+    async def changes(till: Till, since: Cursor = "", limit: Cursor = "") -> Response:
         try:
             since_n, limit_n = int64(since or "0"), int64(limit or "500")
         except ValueError as err:
             raise ApiError(400, "bad_cursor", "since and limit are integers") from err
-        return JSONResponse(await run_in_threadpool(service.changes, device_id, since_n, limit_n))
+        return JSONResponse(
+            await run_in_threadpool(service.changes, till.device_id, since_n, limit_n)
+        )
 
     @app.get(
         "/v1/members",
         summary="Look up a member by phone",
         response_model=Member,
         responses={**v1({400: "phone_required", 404: "unknown_member"}), **SIGNED},
-        **SIGNED_ROUTE,
     )
-    async def members(
-        request: Request, phone: Annotated[str, Query(description="required")] = ""
-    ) -> Response:
-        await gate.device(request)
-        if not phone:
-            raise ApiError(400, "phone_required", "Ask with ?phone=…")
+    async def members(till: Till, phone: Annotated[str, Query(min_length=1)]) -> Response:
+        # a missing or empty phone: 400 phone_required (errors.PARAMETER_ERRORS)
         return JSONResponse(await run_in_threadpool(service.member_by_phone, phone))
 
     @app.post(
@@ -237,11 +235,11 @@ def create_app(
         openapi_extra=request_body(
             CouponRedemption, description="the coupon and the sale (same sale again: 200)"
         ),
-        **SIGNED_ROUTE,
     )
-    async def coupon_redemption(request: Request) -> Response:
-        device_id, body = await gate.device(request)
-        return JSONResponse(await run_in_threadpool(service.redeem_coupon, device_id, body))
+    async def coupon_redemption(till: Till) -> Response:
+        return JSONResponse(
+            await run_in_threadpool(service.redeem_coupon, till.device_id, till.body)
+        )
 
     @app.post(
         "/v1/coupons/releases",
@@ -249,17 +247,18 @@ def create_app(
         response_model=CouponReleased,
         responses={**v1({400: "bad_request", 409: "not_yours, sale_completed"}), **SIGNED},
         openapi_extra=request_body(CouponRelease, description="the coupon and the sale"),
-        **SIGNED_ROUTE,
     )
-    async def coupon_release(request: Request) -> Response:
-        device_id, body = await gate.device(request)
-        return JSONResponse(await run_in_threadpool(service.release_coupon, device_id, body))
+    async def coupon_release(till: Till) -> Response:
+        return JSONResponse(
+            await run_in_threadpool(service.release_coupon, till.device_id, till.body)
+        )
 
-    async def stored_value(request: Request, idempotency_key: IdempotencyKey = None) -> Response:
-        device_id, body = await gate.device(request)
+    async def stored_value(
+        request: Request, till: Till, idempotency_key: IdempotencyKey
+    ) -> Response:
         direction = request.url.path.rsplit("/", 1)[1]
         status, resp = await run_in_threadpool(
-            service.stored_value, device_id, direction, idempotency_key, body
+            service.stored_value, till.device_id, direction, idempotency_key, till.body
         )
         return JSONResponse(resp, status_code=status)
 
@@ -283,7 +282,6 @@ def create_app(
                 **SIGNED,
             },
             openapi_extra=request_body(StoredValueRequest),
-            **SIGNED_ROUTE,
         )
 
     # :path — a style id may hold `/` (sent as %2F, which the router sees decoded)
@@ -294,15 +292,12 @@ def create_app(
         "coordinates",
         response_model=StockGrid,
         responses={**v1({}), **SIGNED},
-        **SIGNED_ROUTE,
     )
-    async def stock_grid(request: Request, style: Style) -> Response:
-        device_id, _ = await gate.device(request)
-        return JSONResponse(
-            await run_in_threadpool(CloudStock(service).style_grid_for_device, device_id, style)
-        )
+    async def stock_grid(till: Till, style: Style) -> Response:
+        grid = CloudStock(service).style_grid_for_device
+        return JSONResponse(await run_in_threadpool(grid, till.device_id, style))
 
-    add_receipt_routes(app, service, gate, cfg, render_receipt_html)
+    add_receipt_routes(app, service, cfg, render_receipt_html)
     add_health_routes(app, service.db)
     add_wechat_route(
         app, service, lambda: cfg.wechat_token or os.environ.get("GUITAI_WECHAT_TOKEN", "")

@@ -23,6 +23,16 @@ from .ereceipt import CloudConfig, problem_page
 
 RECEIPT_PAGE_PREFIXES = ("/r/", "/R/")
 
+# A route parameter FastAPI checks (declared with its bounds, so the document states them):
+# the code and sentence the protocol has always answered for it; any other, bad_request.
+PARAMETER_ERRORS = {
+    ("query", "phone"): ("phone_required", "Ask with ?phone=…"),
+    ("header", "Idempotency-Key"): (
+        "idempotency_key_required",
+        "Send an Idempotency-Key header (a UUID made once per payment)",
+    ),
+}
+
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed"}
 _HTTP_MESSAGES = {
     404: "No such path on this cloud: see /openapi.json for the paths it serves",
@@ -78,6 +88,10 @@ def error_handlers(cfg: CloudConfig) -> dict[Any, Handler]:
 
     async def invalid(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
+        for e in exc.errors():
+            known = PARAMETER_ERRORS.get(tuple(e.get("loc", ()))[:2])
+            if known is not None:
+                return error(400, *known)
         where = "; ".join(
             f"{'.'.join(str(part) for part in e.get('loc', ()))}: {e.get('msg', '')}"
             for e in exc.errors()

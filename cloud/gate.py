@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import functools
 import time
+from dataclasses import dataclass
+from typing import Annotated
 
+from fastapi import Depends, Security
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
@@ -18,6 +21,7 @@ from sync.signing import (
     verify_request,
 )
 
+from .api_docs import signature_header
 from .service import ApiError, CloudService
 
 MAX_BODY = (1 << 20) + 64 * 1024  # a 1 MiB batch plus its envelope
@@ -55,16 +59,24 @@ async def read_body(request: Request) -> bytes:
     return bytes(body)
 
 
+@dataclass(frozen=True)
+class SignedBody:
+    """A request an enrolled, unrevoked till signed: which one, and the bytes it signed."""
+
+    device_id: str
+    body: bytes
+
+
 class Gate:
-    """The signature check of one cloud: `await gate.device(request)` is the enrolled,
-    unrevoked till that signed the request (else ApiError 401), with the body it signed."""
+    """The signature check of one cloud: `await gate.device(request)` is the till that signed
+    the request (else ApiError 401), with the body it signed."""
 
     def __init__(self, service: CloudService) -> None:
         self.service = service
 
-    async def device(self, request: Request) -> tuple[str, bytes]:
+    async def device(self, request: Request) -> SignedBody:
         body = await read_body(request)
-        return await self.authenticate(request, body), body
+        return SignedBody(await self.authenticate(request, body), body)
 
     async def authenticate(self, request: Request, body: bytes) -> str:
         service = self.service
@@ -109,3 +121,16 @@ class Gate:
                 401, "replayed_nonce", "This signature's nonce was used before (a replayed request)"
             )
         return device_id
+
+
+async def signed_till(
+    request: Request, _signature: Annotated[str | None, Security(signature_header)]
+) -> SignedBody:
+    """The dependency of every signed route.  FastAPI solves dependencies before it validates
+    the route's own parameters, so a stranger meets the 401 before any 400 (the protocol's
+    order: nothing about a request is answered to one who did not sign it)."""
+    gate: Gate = request.app.state.gate
+    return await gate.device(request)
+
+
+Till = Annotated[SignedBody, Depends(signed_till)]

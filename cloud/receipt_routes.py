@@ -9,7 +9,7 @@ import logging
 import re
 from typing import Annotated, Any
 
-from fastapi import Path, Security
+from fastapi import Path
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -17,11 +17,11 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from receipts.token import TokenError, decode_token, verify_token
 from sync.signing import unb64
 
-from .api_docs import CRASH, ERROR, SIGNED, CloudAPI, signature_header, v1
+from .api_docs import CRASH, ERROR, SIGNED, CloudAPI, v1
 from .api_models import FollowRefused, FollowResult, ReceiptLookup
 from .ereceipt import CloudConfig, ReceiptRenderer, builtin_receipt, invite_html, verdict_html
 from .errors import not_a_receipt_page
-from .gate import Gate, key_acceptable
+from .gate import Till, key_acceptable
 from .service import ApiError, CloudService
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,6 @@ def visitor_of(request: Request) -> tuple[str, bool]:
 def add_receipt_routes(
     app: CloudAPI,
     service: CloudService,
-    gate: Gate,
     cfg: CloudConfig,
     render_receipt_html: ReceiptRenderer | None,
 ) -> None:
@@ -108,10 +107,8 @@ def add_receipt_routes(
         summary="The synced sale behind an e-receipt token",
         response_model=ReceiptLookup,
         responses={**v1({404: "bad_token"}), **SIGNED},
-        dependencies=[Security(signature_header)],
     )
-    async def receipt_api(request: Request, token: Token) -> Response:
-        await gate.device(request)
+    async def receipt_api(till: Till, token: Token) -> Response:
         found = await run_in_threadpool(lookup, token)
         f, dev, sale = found["fields"], found["device"], found["sale"]
         member = ((sale or {}).get("payload") or {}).get("member") or {}

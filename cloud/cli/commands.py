@@ -69,7 +69,7 @@ def serve(
     wechat_token: str | None,
     forwarded_allow_ips: str,
 ) -> None:
-    """Run the cloud (Starlette on uvicorn) until Ctrl-C.
+    """Run the cloud (FastAPI on uvicorn) until Ctrl-C.
 
     The official account's server token (WeChat's follow events reach /wechat/push) is read
     from GUITAI_WECHAT_TOKEN, never from the command line."""
@@ -82,7 +82,7 @@ def serve(
             "不接受 --wechat-token：命令行中的令牌在云端运行期间会一直出现在进程列表中。"
             "请在服务的环境变量中设置 GUITAI_WECHAT_TOKEN",
         )
-    need_packages("starlette", "uvicorn")
+    need_packages("fastapi", "pydantic", "starlette", "uvicorn")
     import uvicorn
 
     from cloud.app import create_app

@@ -14,7 +14,7 @@ import pytest
 
 from pos_app.cli import main
 
-SERVER_STACK = ("starlette", "uvicorn", "psycopg")
+SERVER_STACK = ("fastapi", "pydantic", "starlette", "uvicorn", "psycopg")
 
 
 def _name(requirement: str) -> str:
