@@ -12,7 +12,7 @@ from fastapi.security import APIKeyHeader
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from .api_models import Error
+from .api_models import JSON_VALUE, Error, Event
 
 REF = "#/components/schemas/{model}"
 ERROR = {"$ref": REF.format(model="Error")}
@@ -65,7 +65,10 @@ def v1(spec: dict[int, str]) -> Responses:
     return {**TOO_LARGE, **errors(spec), **CRASH}
 
 
-_request_models: dict[str, type[BaseModel]] = {"Error": Error}
+# The models the document holds beyond those FastAPI finds in response_model= and responses=:
+# the error body the `errors()` answers refer to, the event a batch carries, and every
+# request body (request_body() adds them).
+_request_models: dict[str, type[BaseModel]] = {"Error": Error, "Event": Event}
 
 
 def request_body(
@@ -104,6 +107,7 @@ class CloudAPI(FastAPI):
         )
         for name, schema in defs.get("$defs", {}).items():
             schemas.setdefault(name, schema)
+        schemas["JsonValue"] = JSON_VALUE
         for item in doc["paths"].values():
             for method, op in item.items():
                 if op["operationId"] in seen:

@@ -12,10 +12,33 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .common import INT64_MAX, INT64_MIN
+
 
 class Shape(BaseModel):
     # Answers may grow fields (the protocol adds rather than renames): a client ignores them.
     model_config = ConfigDict(extra="allow")
+
+
+# Any JSON value a request may carry where the protocol names no type: the cloud refuses a
+# number beyond 64 bits anywhere in a body (400; common.load_json), so the document says so.
+JSON_VALUE_REF = {"$ref": "#/components/schemas/JsonValue"}
+JSON_VALUE: dict[str, Any] = {
+    "description": "any JSON value whose numbers fit in 64 bits (a larger one: 400)",
+    "anyOf": [
+        {"type": ["string", "boolean", "null"]},
+        {"type": "number", "minimum": INT64_MIN, "maximum": INT64_MAX},
+        {"type": "array", "items": JSON_VALUE_REF},
+        {"type": "object", "additionalProperties": JSON_VALUE_REF},
+    ],
+}
+
+
+class RequestShape(BaseModel):
+    # A request may carry fields the cloud does not read (a newer till's): they are ignored.
+    model_config = ConfigDict(
+        extra="allow", json_schema_extra={"additionalProperties": JSON_VALUE_REF}
+    )
 
 
 class ErrorDetail(Shape):
@@ -29,7 +52,7 @@ class Error(Shape):
     error: ErrorDetail
 
 
-class EnrollDevice(Shape):
+class EnrollDevice(RequestShape):
     model: str | None = None
     serial: str | None = None
     app_version: str | None = None
@@ -39,7 +62,7 @@ class EnrollDevice(Shape):
     store_id: str | None = Field(None, description="the store the till was set up for")
 
 
-class EnrollRequest(Shape):
+class EnrollRequest(RequestShape):
     code: str
     public_key: str = Field(json_schema_extra={"contentEncoding": "base64"})
     device: EnrollDevice | None = None
@@ -68,8 +91,18 @@ class Event(Shape):
     entry_hash: str | None = Field(None, pattern=HASH)
 
 
-class PushRequest(Shape):
-    events: list[Event] = Field(max_length=500)
+class EventEnvelope(RequestShape):
+    """What the batch itself requires of an event: a UUID id (else 400 bad_batch).  The rest
+    is checked event by event: one that does not fit the Event schema comes back in
+    `rejected` with its reason, and the others of the batch are stored."""
+
+    id: str = Field(json_schema_extra={"format": "uuid"})
+
+
+class PushRequest(RequestShape):
+    events: list[EventEnvelope] = Field(
+        max_length=500, description="each one an Event (components/schemas/Event)"
+    )
 
 
 class Rejection(Shape):
@@ -120,13 +153,13 @@ class Member(Shape):
     stored_value_fen: int
 
 
-class CouponRedemption(Shape):
+class CouponRedemption(RequestShape):
     code: str
     member_id: str | None = None
     sale_id: str
 
 
-class CouponRelease(Shape):
+class CouponRelease(RequestShape):
     code: str
     sale_id: str
 
@@ -143,10 +176,12 @@ class CouponReleased(Shape):
     released: bool
 
 
-class StoredValueRequest(Shape):
+class StoredValueRequest(RequestShape):
     member_id: str
-    amount_fen: int = Field(ge=1)
-    reference: str | None = None
+    amount_fen: int = Field(ge=1, le=INT64_MAX)
+    reference: Any = Field(
+        None, description="kept as its text", json_schema_extra={"anyOf": [JSON_VALUE_REF]}
+    )
 
 
 class StoredValueResult(Shape):

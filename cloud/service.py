@@ -312,6 +312,8 @@ class CloudService(MemberLedger, CloudAdmin):
         if not isinstance(body, dict) or not isinstance(body.get("member_id"), str):
             raise ApiError(400, "bad_request", f"Send {expected} (member_id a string)")
         member_id, amount = body["member_id"], body.get("amount_fen")
+        if isinstance(amount, float) and amount.is_integer() and abs(amount) < 2**53:
+            amount = int(amount)  # 1078.0 is the integer 1078 (JSON Schema's `integer`)
         if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
             raise ApiError(400, "bad_amount", "amount_fen must be a positive integer (fen)")
         req_hash = hashlib.sha256(direction.encode() + b"\n" + raw_body).hexdigest()
