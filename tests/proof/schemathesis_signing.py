@@ -52,9 +52,7 @@ class SignAsTill(requests.auth.AuthBase):
         if isinstance(body, str):
             body = body.encode()
         del r.headers["Signature"]
-        r.headers.update(
-            self.signer.headers(str(r.method), str(r.url), body, datetime.now(UTC))
-        )
+        r.headers.update(self.signer.headers(str(r.method), str(r.url), body, datetime.now(UTC)))
         return r
 
 
