@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pos_app.domain.sale_limits import TOKEN_MAX_FEN
+
 from .common import INT64_MAX, INT64_MIN
 
 
@@ -178,7 +180,7 @@ class CouponReleased(Shape):
 
 class StoredValueRequest(RequestShape):
     member_id: str
-    amount_fen: int = Field(ge=1, le=INT64_MAX)
+    amount_fen: int = Field(ge=1, le=TOKEN_MAX_FEN, description="fen; at most the largest sale")
     reference: Any = Field(
         None, description="kept as its text", json_schema_extra={"anyOf": [JSON_VALUE_REF]}
     )

@@ -31,10 +31,11 @@ from cloud.server import ThreadedServer
 from cloud.service import CloudService
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
-from sync_testkit import enroll_device
+from sync_testkit import enroll_device, token_for
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
+PHONE = "13800000000"
 EXAMPLES = 25  # per operation and phase; about 20 s a run on a quiet 2-core box
 
 # What runs schemathesis' command line in this interpreter (its console script does the same).
@@ -42,8 +43,9 @@ CLI = "import sys; from schemathesis.cli import schemathesis; sys.exit(schemathe
 
 
 class Cloud:
-    def __init__(self, url: str, device_id: str, key: Ed25519PrivateKey) -> None:
+    def __init__(self, url: str, device_id: str, key: Ed25519PrivateKey, token: str) -> None:
         self.url, self.device_id, self.key = url, device_id, key
+        self.token = token  # a genuine e-receipt of the enrolled till (not synced yet)
 
 
 @pytest.fixture
@@ -55,8 +57,10 @@ def cloud(tmp_path: Path) -> Iterator[Cloud]:
     try:
         svc.ereceipt_base_url = server.url.upper() + "/R/"
         svc.add_store("S001", "南京西路店")
+        svc.add_member(PHONE, "林")
         key = Ed25519PrivateKey.generate()
-        yield Cloud(server.url, enroll_device(svc, key)["device_id"], key)
+        device_id = enroll_device(svc, key)["device_id"]
+        yield Cloud(server.url, device_id, key, token_for(key, 1, 1_796_000_000, 100, "ab" * 32))
     finally:
         server.stop()
         db.close()
@@ -75,12 +79,21 @@ def schemathesis_run(cloud: Cloud, tmp_path: Path, *selection: str, signed: bool
             "GUITAI_ST_KEY": raw.hex(),
             "GUITAI_ST_DEVICE": cloud.device_id,
         }
+    # Real values for the path and query parameters that name a resource, so that the checks
+    # reach the handlers' core (a page that renders, a member found, a stored-value call on
+    # that member through the links schemathesis infers), beside the 404s of made-up ones.
+    config = tmp_path / "schemathesis.toml"
+    config.write_text(
+        f'parameters = {{ token = "{cloud.token}", phone = "{PHONE}" }}\n'
+        + (HERE / "schemathesis.toml").read_text("utf-8"),
+        "utf-8",
+    )
     args = [
         sys.executable,
         "-c",
         CLI,
         "--config-file",
-        str(HERE / "schemathesis.toml"),
+        str(config),
         "run",
         cloud.url + "/openapi.json",
         "--checks",
