@@ -63,6 +63,22 @@ def json_depth_exceeds(data: Any, limit: int) -> bool:
     return False
 
 
+def _number(decimal_floats: bool) -> Any:
+    """json.loads(parse_float=...): like int64, for a number written with a fraction or an
+    exponent.  JSON has one kind of number (RFC 8259; JSON Schema's `integer` is any number
+    without a fraction, 1e30 included): the cloud's rule is on the value, so a number beyond
+    64 bits is refused however it is written."""
+    convert = Decimal if decimal_floats else float
+
+    def parse(text: str) -> Any:
+        value = convert(text)
+        if not INT64_MIN <= value <= INT64_MAX:
+            raise ValueError(f"number {text[:30]} is out of range")
+        return value
+
+    return parse
+
+
 def load_json(body: bytes, code: str, expected: str, *, decimal_floats: bool = False) -> Any:
     """A request body as JSON, or ApiError 400 `code` saying what to send (`expected`).
 
@@ -70,12 +86,12 @@ def load_json(body: bytes, code: str, expected: str, *, decimal_floats: bool = F
     on deep nesting, and a body just under the interpreter's limit would raise it later in
     json.dumps or a walk of the payload, so depth is capped here, where the body comes in."""
     try:
-        data = json.loads(body, parse_int=int64, parse_float=Decimal if decimal_floats else float)
+        data = json.loads(body, parse_int=int64, parse_float=_number(decimal_floats))
     except RecursionError as err:
         raise ApiError(
             400, code, f"The body nests deeper than {MAX_JSON_DEPTH} levels: send {expected}"
         ) from err
-    except ValueError as err:  # also UnicodeDecodeError and int64's range error
+    except ValueError as err:  # also UnicodeDecodeError and the numbers' range errors
         raise ApiError(400, code, f"The body is not JSON ({err}): send {expected}") from err
     if type(data) in (dict, list) and json_depth_exceeds(data, MAX_JSON_DEPTH):
         raise ApiError(

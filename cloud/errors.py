@@ -1,8 +1,9 @@
 """The cloud's error answers: every non-2xx is {"error": {"code", "message"}} (sync protocol).
 
-Starlette's own answers (404 for an unknown path, 405 for a method a route does not take, 500
-for a crash) go through here too, so a client never meets a bare text page; a 405 keeps the
-`Allow` header the router computed.  The one exception is a browser on the public e-receipt
+The framework's own answers (404 for an unknown path, 405 for a method a route does not take,
+500 for a crash, FastAPI's 422 for a parameter that fails validation, which is the protocol's
+400 `bad_request`) go through here too, so a client never meets a bare text page or another
+error shape; a 405 keeps the `Allow` header the router computed.  The one exception is a browser on the public e-receipt
 pages (/r/…, /R/…): a customer who scanned a bad code sees the HTML problem page in both
 languages rather than JSON, unless the client asks for JSON only (Accept without text/html
 and without */*, which is how API tools ask)."""
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -20,6 +22,16 @@ from .common import ApiError
 from .ereceipt import CloudConfig, problem_page
 
 RECEIPT_PAGE_PREFIXES = ("/r/", "/R/")
+
+# A route parameter FastAPI checks (declared with its bounds, so the document states them):
+# the code and sentence the protocol has always answered for it; any other, bad_request.
+PARAMETER_ERRORS = {
+    ("query", "phone"): ("phone_required", "Ask with ?phone=…"),
+    ("header", "Idempotency-Key"): (
+        "idempotency_key_required",
+        "Send an Idempotency-Key header (a UUID made once per payment)",
+    ),
+}
 
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed"}
 _HTTP_MESSAGES = {
@@ -74,7 +86,24 @@ def error_handlers(cfg: CloudConfig) -> dict[Any, Handler]:
         # exc.headers holds the router's `Allow` on a 405
         return error(exc.status_code, code, message, dict(exc.headers or {}))
 
+    async def invalid(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        for e in exc.errors():
+            known = PARAMETER_ERRORS.get(tuple(e.get("loc", ()))[:2])
+            if known is not None:
+                return error(400, *known)
+        where = "; ".join(
+            f"{'.'.join(str(part) for part in e.get('loc', ()))}: {e.get('msg', '')}"
+            for e in exc.errors()
+        )
+        return error(400, "bad_request", f"The request is malformed ({where}): see /openapi.json")
+
     async def crash(request: Request, exc: Exception) -> Response:
         return error(500, "internal_error", "The cloud failed; the till will retry")
 
-    return {ApiError: api_error, HTTPException: http_error, Exception: crash}
+    return {
+        ApiError: api_error,
+        HTTPException: http_error,
+        RequestValidationError: invalid,
+        Exception: crash,
+    }

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import logging
 
+from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
+from .api_docs import CRASH, errors
+from .api_models import Health, Ready
 from .db import CloudDB
 from .errors import error
 
@@ -22,11 +23,26 @@ log = logging.getLogger(__name__)
 READY_TIMEOUT_S = 2
 
 
-def health_routes(db: CloudDB) -> list[Route]:
-    async def healthz(request: Request) -> Response:
+def add_health_routes(app: FastAPI, db: CloudDB) -> None:
+    @app.get(
+        "/healthz",
+        summary="Liveness: the process serves (touches nothing)",
+        response_model=Health,
+        responses=CRASH,
+    )
+    async def healthz() -> Response:
         return JSONResponse({"status": "ok"})
 
-    async def readyz(request: Request) -> Response:
+    @app.get(
+        "/readyz",
+        summary=f"Readiness: the database answers a trivial query within {READY_TIMEOUT_S} s",
+        response_model=Ready,
+        responses={
+            **errors({503: "database_unavailable: the database does not answer"}),
+            **CRASH,
+        },
+    )
+    async def readyz() -> Response:
         try:
             await run_in_threadpool(db.ping, READY_TIMEOUT_S)
         except Exception as err:  # any failure of the probe means: not ready
@@ -39,8 +55,3 @@ def health_routes(db: CloudDB) -> list[Route]:
                 "and reachable; tills keep their events and retry",
             )
         return JSONResponse({"status": "ready", "database": db.dialect})
-
-    return [
-        Route("/healthz", healthz, methods=["GET"]),
-        Route("/readyz", readyz, methods=["GET"]),
-    ]

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from pos_app.domain.sale_limits import TOKEN_MAX_FEN
 from sync.signing import b64, key_id_of
 
 from . import stock
@@ -335,8 +336,14 @@ class CloudService:
         if not isinstance(body, dict) or not isinstance(body.get("member_id"), str):
             raise ApiError(400, "bad_request", f"Send {expected} (member_id a string)")
         member_id, amount = body["member_id"], body.get("amount_fen")
+        if isinstance(amount, float) and amount.is_integer() and abs(amount) < 2**53:
+            amount = int(amount)  # 1078.0 is the integer 1078 (JSON Schema's `integer`)
         if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
             raise ApiError(400, "bad_amount", "amount_fen must be a positive integer (fen)")
+        if amount > TOKEN_MAX_FEN:  # two near 2**63 overflowed the balance's SUM: a 500
+            raise ApiError(
+                400, "bad_amount", f"amount_fen is at most {TOKEN_MAX_FEN} (the largest sale)"
+            )
         req_hash = hashlib.sha256(direction.encode() + b"\n" + raw_body).hexdigest()
         now = _now_iso(self.now())
         status: int

@@ -28,14 +28,15 @@ import hmac
 import logging
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Annotated, Any
 from xml.etree import ElementTree
 
+from fastapi import FastAPI, Query
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
 
+from .api_docs import CRASH, errors, request_body
 from .errors import error
 
 log = logging.getLogger(__name__)
@@ -105,29 +106,32 @@ def follow_scene(msg: Mapping[str, str]) -> tuple[bool, str | None]:
     return True, key[len(SUBSCRIBE_PREFIX) :] if key.startswith(SUBSCRIBE_PREFIX) else None
 
 
-def wechat_routes(
-    service: Any, token: Callable[[], str], path: str = "/wechat/push"
-) -> list[Route]:
+Signed = Annotated[str, Query()]
+
+
+def add_wechat_route(
+    app: FastAPI, service: Any, token: Callable[[], str], path: str = "/wechat/push"
+) -> None:
     """GET: the server URL handshake (echostr); POST: pushed messages and events.  Answers
     404 while no token is configured (GUITAI_WECHAT_TOKEN or CloudConfig.wechat_token)."""
 
-    def verified(request: Request) -> str:
+    def verified(query: Mapping[str, str]) -> str:
         secret = token()
         if not secret:
             raise PushRefused(404, "WeChat push is not configured on this cloud")
-        check_push_signature(secret, request.query_params, time.time())
+        check_push_signature(secret, query, time.time())
         return secret
 
-    async def handshake(request: Request) -> Response:
+    async def handshake(query: Mapping[str, str], echostr: str) -> Response:
         try:
-            verified(request)
+            verified(query)
         except PushRefused as r:
             return error(r.status, r.code, r.message)
-        return PlainTextResponse(request.query_params.get("echostr", ""))
+        return PlainTextResponse(echostr)
 
-    async def push(request: Request) -> Response:
+    async def push(request: Request, query: Mapping[str, str]) -> Response:
         try:
-            verified(request)
+            verified(query)
             body = bytearray()
             async for chunk in request.stream():
                 body += chunk
@@ -146,68 +150,39 @@ def wechat_routes(
         # "success": WeChat neither retries nor shows the user an error
         return PlainTextResponse("success")
 
-    async def endpoint(request: Request) -> Response:
-        # One route for both methods: with two, a PUT matched the GET route first and its
-        # 405 named only GET in `Allow`.
-        return await (push(request) if request.method == "POST" else handshake(request))
-
-    return [Route(path, endpoint, methods=["GET", "POST"])]
-
-
-def _text(desc: str) -> dict[str, Any]:
-    return {"description": desc, "content": {"text/plain": {"schema": {"type": "string"}}}}
-
-
-def _error(desc: str) -> dict[str, Any]:
-    schema = {"$ref": "#/components/schemas/Error"}
-    return {"description": desc, "content": {"application/json": {"schema": schema}}}
-
-
-def _query(name: str, description: str = "") -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": "query",
-        "required": True,
-        "schema": {"type": "string"},
-        "description": description,
-    }
-
-
-def openapi_paths(path: str = "/wechat/push") -> dict[str, Any]:
-    """The push URL's operations for the cloud's /openapi.json."""
-    signed = [
-        _query("signature", "hex SHA-1"),
-        _query("timestamp", "Unix seconds"),
-        _query("nonce"),
-    ]
-    return {
-        path: {
-            "get": {
-                "summary": "WeChat official-account server URL handshake: answers echostr "
-                "when signature = sha1(sorted token, timestamp, nonce) (docs/members.md)",
-                "parameters": [*signed, _query("echostr")],
-                "responses": {
-                    "200": _text("echostr, verbatim"),
-                    "403": _error("bad_push_signature: bad or stale signature"),
-                    "404": _error("wechat_not_configured"),
-                },
-            },
-            "post": {
-                "summary": "WeChat pushes (XML): a subscribe event, from a Guitai QR "
-                "scene (EventKey qrscene_r.<key id>.<receipt no> or qrscene_s.<id>), counts "
-                "a follow in the funnel once per receipt or WeChat user",
-                "parameters": signed,
-                "requestBody": {
-                    "required": True,
-                    "content": {"text/xml": {"schema": {"type": "string"}}},
-                },
-                "responses": {
-                    "200": _text("success"),
-                    "400": _error("bad_push: not a WeChat push"),
-                    "403": _error("bad_push_signature: bad or stale signature"),
-                    "404": _error("wechat_not_configured"),
-                    "413": _error("push_too_large"),
-                },
-            },
+    # One route for both methods: with two, a PUT matched the GET route first and its 405
+    # named only GET in `Allow`.  So both operations share one description.
+    @app.api_route(
+        path,
+        methods=["GET", "POST"],
+        summary="WeChat official-account server URL (docs/members.md)",
+        description="GET: the handshake, answers `echostr` verbatim when signature = "
+        "sha1(sorted token, timestamp, nonce). POST: WeChat pushes (XML); a subscribe event "
+        "from a Guitai QR scene (EventKey qrscene_r.<key id>.<receipt no> or "
+        "qrscene_s.<id>) counts a follow in the funnel once per receipt or WeChat user.",
+        response_class=PlainTextResponse,
+        responses={
+            200: {"description": "GET: echostr, verbatim; POST: success"},
+            **errors(
+                {
+                    400: "bad_push: not a WeChat push",
+                    403: "bad_push_signature: bad or stale signature",
+                    404: "wechat_not_configured",
+                    413: "push_too_large",
+                }
+            ),
+            **CRASH,
         },
-    }
+        openapi_extra=request_body(None, "text/xml", "POST: the push (XML); GET: none"),
+    )
+    async def endpoint(
+        request: Request,
+        signature: Annotated[str, Query(description="hex SHA-1")] = "",
+        timestamp: Annotated[str, Query(description="Unix seconds")] = "",
+        nonce: Signed = "",
+        echostr: Annotated[str, Query(description="GET: the handshake's echo")] = "",
+    ) -> Response:
+        query = {"signature": signature, "timestamp": timestamp, "nonce": nonce}
+        if request.method == "POST":
+            return await push(request, query)
+        return await handshake(query, echostr)

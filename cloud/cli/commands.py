@@ -99,7 +99,7 @@ def serve(
     pool_size: int,
     statement_timeout_ms: int,
 ) -> None:
-    """Run the cloud (Starlette on uvicorn) until Ctrl-C.
+    """Run the cloud (FastAPI on uvicorn) until Ctrl-C.
 
     The official account's server token (WeChat's follow events reach /wechat/push) is read
     from GUITAI_WECHAT_TOKEN, never from the command line."""
@@ -122,7 +122,7 @@ def serve(
             f"--workers {workers} 需要 PostgreSQL（--database-url）：SQLite 只能有一个写入者，"
             "多个进程只会互相等待锁。在 SQLite 上请只运行一个进程，或将云端迁移到 PostgreSQL",
         )
-    need_packages("starlette", "uvicorn")
+    need_packages("fastapi", "pydantic", "starlette", "uvicorn")
     import uvicorn
 
     from cloud.app import create_app

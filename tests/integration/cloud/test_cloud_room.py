@@ -14,7 +14,7 @@ import pytest
 
 from pos_app.cli import main
 
-SERVER_STACK = ("starlette", "uvicorn", "psycopg", "sqlalchemy", "alembic")
+SERVER_STACK = ("fastapi", "pydantic", "starlette", "uvicorn", "psycopg", "sqlalchemy", "alembic")
 
 
 def _name(requirement: str) -> str:

@@ -17,7 +17,7 @@ IMPURE = (
     "pos_app.adapters", "pos_app.cli", "pos_app.ui", "pos_app.bootstrap", "pos_app.bootstrap_ui",
     "pos_app.demo", "pos_app.config", "drivers", "sync", "benchmarks", "subprocess", "socket",
     "sqlite3", "sqlite_utils", "threading", "PySide6", "pytestqt", "httpx", "uvicorn",
-    "starlette", "psycopg",
+    "starlette", "psycopg", "fastapi", "pydantic",
 )  # fmt: skip
 # Fixtures that build a till folder, a Qt app or emulators (tests/conftest.py and the folders').
 IMPURE_FIXTURES = {"till", "till_home", "catalog_home", "guitai", "qtbot", "qapp", "rig"}

@@ -1,0 +1,136 @@
+"""What every /v1/ request passes before its handler: the body read with a size limit, and
+the till's signature (sync/signing.py, specs/sync-protocol.md) checked over those bytes."""
+
+from __future__ import annotations
+
+import functools
+import time
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Security
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+
+from pos_app.domain.ed25519_keys import public_key_problem
+from sync.signing import (
+    SignatureProblem,
+    public_key_from_raw,
+    signature_key_id,
+    unb64,
+    verify_request,
+)
+
+from .api_docs import signature_header
+from .service import ApiError, CloudService
+
+MAX_BODY = (1 << 20) + 64 * 1024  # a 1 MiB batch plus its envelope
+
+
+@functools.lru_cache(maxsize=4096)
+def key_acceptable(raw: bytes) -> bool:
+    """public_key_problem, remembered: it costs about 2 ms of big-integer arithmetic, and
+    authentication runs on the event loop for every signed request."""
+    return public_key_problem(raw) is None
+
+
+def signed_target_uri(request: Request) -> str:
+    """`@target-uri` as the till signed it: the path exactly as on the request line.
+
+    Starlette's `request.url` rebuilds the path from the decoded one (`%20` → space, CJK as
+    text, `%2F` → `/`), which is not the URI the till signed, so a style named with a space,
+    CJK or a slash did not verify.  uvicorn keeps the bytes as sent in `raw_path`."""
+    raw = request.scope.get("raw_path")
+    if not raw:
+        return str(request.url)
+    return str(request.url.replace(path=raw.decode("latin-1")))
+
+
+async def read_body(request: Request) -> bytes:
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY:
+            raise ApiError(
+                413,
+                "batch_too_large",
+                "A request body is at most 1 MiB: send fewer events per batch",
+            )
+    return bytes(body)
+
+
+@dataclass(frozen=True)
+class SignedBody:
+    """A request an enrolled, unrevoked till signed: which one, and the bytes it signed."""
+
+    device_id: str
+    body: bytes
+
+
+class Gate:
+    """The signature check of one cloud: `await gate.device(request)` is the till that signed
+    the request (else ApiError 401), with the body it signed."""
+
+    def __init__(self, service: CloudService) -> None:
+        self.service = service
+
+    async def device(self, request: Request) -> SignedBody:
+        body = await read_body(request)
+        return SignedBody(await self.authenticate(request, body), body)
+
+    async def authenticate(self, request: Request, body: bytes) -> str:
+        service = self.service
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        try:
+            device_id = signature_key_id(headers)
+        except SignatureProblem as p:
+            raise ApiError(401, p.code, p.message) from p
+        found = await run_in_threadpool(service.device_key, device_id)
+        if found is None:
+            raise ApiError(
+                401, "unknown_key", f"No device {device_id} is enrolled: enroll the till"
+            )
+        pub_b64, revoked = found
+        if revoked:
+            raise ApiError(401, "revoked_key", f"Device {device_id} was revoked: enroll it again")
+        pub = unb64(pub_b64)
+        if not key_acceptable(pub):
+            # enrolled before keys were checked (protocol 1.0): signatures under it prove nothing
+            raise ApiError(
+                401,
+                "bad_public_key",
+                f"Device {device_id} was enrolled with an unacceptable key: revoke it and "
+                "enroll the till again with a new key",
+            )
+        try:
+            signed = verify_request(
+                request.method,
+                signed_target_uri(request),
+                headers,
+                body,
+                public_key_from_raw(pub),
+                time.time(),
+            )
+        except SignatureProblem as p:
+            raise ApiError(401, p.code, p.message) from p
+        fresh = await run_in_threadpool(
+            service.remember_nonce, device_id, signed.nonce, signed.created
+        )
+        if not fresh:
+            raise ApiError(
+                401, "replayed_nonce", "This signature's nonce was used before (a replayed request)"
+            )
+        return device_id
+
+
+async def signed_till(
+    request: Request, _signature: Annotated[str | None, Security(signature_header)]
+) -> SignedBody:
+    """The dependency of every signed route.  FastAPI solves dependencies before it validates
+    the route's own parameters, so a stranger meets the 401 before any 400 (the protocol's
+    order: nothing about a request is answered to one who did not sign it)."""
+    gate: Gate = request.app.state.gate
+    return await gate.device(request)
+
+
+Till = Annotated[SignedBody, Depends(signed_till)]
