@@ -11,13 +11,9 @@ from urllib.parse import urlsplit
 from pos_app.adapters import receipt_docs
 from pos_app.adapters.db.store import SqliteStore
 from pos_app.adapters.keys import TillSigner
+from pos_app.adapters.probe_threads import CachedProbe
 from pos_app.domain.errors import GuitaiError
-from pos_app.services.device_status import (
-    CachedProbe,
-    DeviceState,
-    DeviceStatus,
-    not_configured,
-)
+from pos_app.services.device_status import DeviceState, DeviceStatus, not_configured
 
 
 class CountedReceiptOutput:

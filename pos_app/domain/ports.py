@@ -44,6 +44,17 @@ class ManualClock:
         self._now = when
 
 
+class Stopwatch(Protocol):
+    """Elapsed time and waiting, for time limits that must not jump when the wall clock is set
+    (pos_app/adapters/timing.py supplies time.monotonic and time.sleep; tests a fake that
+    moves when slept)."""
+
+    def monotonic(self) -> float:
+        """Seconds from an arbitrary start; only differences mean anything."""
+
+    def sleep(self, seconds: float) -> None: ...
+
+
 class Signer(Protocol):
     """The till's Ed25519 key (the private key never leaves the device)."""
 

@@ -3,16 +3,17 @@
 The real probes (printer, drawer, scanner, card terminal, network, sync queue) are provided
 by the drivers, payments and sync packages and wired in `pos_app.bootstrap`; until one is
 wired, its line says "not configured" — the till never claims a device is fine when it
-cannot know.
+cannot know.  This module is the pure part (states, messages, the board); the threads that
+run slow checks in the background are an adapter (pos_app/adapters/probe_threads.py) behind
+the `BackgroundProbe` port.
 """
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol, runtime_checkable
 
 
 class DeviceState(StrEnum):
@@ -75,66 +76,28 @@ def checking(kind: str) -> DeviceStatus:
     )
 
 
-class CachedProbe:
-    """A probe that answers at once from its last result and refreshes in the background.
+def probe_failed(kind: str, err: Exception) -> DeviceStatus:
+    """A probe raised: the line says so and what to do; the status bar never goes down."""
+    return DeviceStatus(
+        kind,
+        DeviceState.ERROR,
+        reason=f"The {kind} check failed: {err}",
+        reason_zh=f"设备检查失败：{err}",
+        fix="Restart the till; if it persists call the technician",
+        fix_zh="请重启收银机；如仍有问题请联系技术人员",
+    )
 
-    A device check may wait on a network or a printer's status answer (up to seconds); the
-    status bar asks every few seconds and must never wait for it.  The first answer is
-    "checking"; a refresh runs on its own short-lived thread, one at a time.
-    """
 
-    def __init__(self, kind: str, probe: Probe, ttl_s: float = 5.0) -> None:
-        self.kind = kind
-        self._probe = probe
-        self.ttl_s = ttl_s
-        self._last: DeviceStatus | None = None
-        # None until the first check ends.  Not 0.0: time.monotonic() counts from boot, so on a
-        # machine up for less than ttl_s a 0.0 looked fresh and no check ever started.
-        self._at: float | None = None
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
+@runtime_checkable
+class BackgroundProbe(Protocol):
+    """A probe whose check runs off the caller's thread and that answers at once from its last
+    result (port: the threads live in pos_app/adapters/probe_threads.py, wired at composition).
+    The status bar asks every few seconds and must never wait for a printer or the network;
+    the board waits for the checks still running when the till closes."""
 
-    def _refresh(self) -> None:
-        try:
-            result = self._probe()
-        except Exception as err:  # reported like DeviceStatusBoard does, never raised
-            result = DeviceStatus(
-                self.kind,
-                DeviceState.ERROR,
-                reason=f"The {self.kind} check failed: {err}",
-                reason_zh=f"设备检查失败：{err}",
-                fix="Restart the till; if it persists call the technician",
-                fix_zh="请重启收银机；如仍有问题请联系技术人员",
-            )
-        with self._lock:
-            self._last, self._at = result, time.monotonic()
+    def __call__(self) -> DeviceStatus: ...
 
-    def __call__(self) -> DeviceStatus:
-        with self._lock:
-            last = self._last
-            fresh = self._at is not None and time.monotonic() - self._at < self.ttl_s
-            running = self._thread is not None and self._thread.is_alive()
-            if not fresh and not running:
-                self._thread = threading.Thread(
-                    target=self._refresh, name=f"probe-{self.kind}", daemon=True
-                )
-                self._thread.start()
-        if last is None:
-            return checking(self.kind)
-        if not fresh:
-            return replace(last)
-        return last
-
-    def refresh_now(self, timeout: float = 5.0) -> DeviceStatus:
-        """Check at once and wait (tests, and the details dialog)."""
-        self.join(timeout)
-        self._refresh()
-        return self()
-
-    def join(self, timeout: float = 5.0) -> None:
-        t = self._thread
-        if t is not None:
-            t.join(timeout)
+    def join(self, timeout: float = 5.0) -> None: ...
 
 
 class DeviceStatusBoard:
@@ -158,14 +121,7 @@ class DeviceStatusBoard:
         try:
             return probe()
         except Exception as err:  # a probe bug must not take the status bar down
-            return DeviceStatus(
-                kind,
-                DeviceState.ERROR,
-                reason=f"The {kind} check failed: {err}",
-                reason_zh=f"设备检查失败：{err}",
-                fix="Restart the till; if it persists call the technician",
-                fix_zh="请重启收银机；如仍有问题请联系技术人员",
-            )
+            return probe_failed(kind, err)
 
     def all(self) -> list[DeviceStatus]:
         return [self.status(k) for k in DEVICE_KINDS]
@@ -173,5 +129,5 @@ class DeviceStatusBoard:
     def close(self, timeout: float = 5.0) -> None:
         """Wait for background checks still running (the till is closing)."""
         for probe in self._probes.values():
-            if isinstance(probe, CachedProbe):
+            if isinstance(probe, BackgroundProbe):
                 probe.join(timeout)

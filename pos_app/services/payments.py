@@ -10,7 +10,6 @@ sent once the query has given no definite answer.
 from __future__ import annotations
 
 import logging
-import time
 import uuid
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
@@ -34,7 +33,7 @@ from pos_app.domain.payments import (
     mask_code,
     scrub_card_numbers,
 )
-from pos_app.domain.ports import Clock
+from pos_app.domain.ports import Clock, Stopwatch
 
 log = logging.getLogger(__name__)
 S = AttemptState
@@ -76,13 +75,13 @@ class PaymentService:
         clock: Clock,
         *,
         new_id: Callable[[], str] | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        stopwatch: Stopwatch,
     ) -> None:
         self.attempts = attempts
         self.ports = dict(ports)
         self.clock = clock
         self._new_id = new_id or (lambda: uuid.uuid4().hex)
-        self._sleep = sleep
+        self._stopwatch = stopwatch
         self._aborting: set[str] = set()
 
     def abort(self, tender: str) -> None:
@@ -144,9 +143,9 @@ class PaymentService:
     ) -> tuple[PaymentAttempt, ProviderResult]:
         """Drive an attempt to a final state by the recovery rules; wait: poll while pending.
 
-        The time limit runs on the monotonic clock (elapsed time, immune to clock changes);
-        stored timestamps come from the injected clock."""
-        deadline = time.monotonic() + port.give_up_after_s
+        The time limit runs on the stopwatch (elapsed time, immune to clock changes); stored
+        timestamps come from the injected clock."""
+        deadline = self._stopwatch.monotonic() + port.give_up_after_s
         for _ in range(10_000):
             st = result.status
             if st is P.APPROVED:
@@ -159,9 +158,13 @@ class PaymentService:
             # PENDING or UNKNOWN: persist unknown, then query until final or the time limit
             if attempt.state is S.STARTED:
                 attempt = self._save(attempt, S.UNKNOWN, result)
-            if not wait or time.monotonic() >= deadline or attempt.tender in self._aborting:
+            if (
+                not wait
+                or self._stopwatch.monotonic() >= deadline
+                or attempt.tender in self._aborting
+            ):
                 break
-            self._sleep(port.poll_interval_s)
+            self._stopwatch.sleep(port.poll_interval_s)
             result = port.query(attempt, self.attempts.claimed_refs(port.provider, attempt.id))
         else:  # pragma: no cover - bounded loop guard
             pass

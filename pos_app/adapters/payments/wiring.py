@@ -3,12 +3,13 @@ payment_providers, each behind its port."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from drivers.alipay.driver import AlipayClient
 from drivers.wechatpay.driver import WechatPayV2
+from pos_app.adapters.timing import SystemStopwatch
+from pos_app.domain.ports import Stopwatch
 
 from .alipay import AlipayPort
 from .common import Lookup
@@ -70,7 +71,7 @@ def build_payment_service(
     terminal: tuple[str, str] | None = None,
     timing: dict[str, float] | None = None,
     zvt_timeout: float | None = None,
-    sleep: Callable[[float], None] | None = None,
+    stopwatch: Stopwatch | None = None,
 ) -> Any:
     """The wired PaymentService: the card terminal (given, else from the devices table) and
     every provider in payment_providers.  timing: poll_interval_s / give_up_after_s overrides."""
@@ -92,5 +93,4 @@ def build_payment_service(
         assert row is not None
         url, settings = row
         ports[name] = wallet_port(name, url, settings, attempts.get, **timing)
-    kw: dict[str, Any] = {"sleep": sleep} if sleep is not None else {}
-    return PaymentService(attempts, ports, clock, **kw)
+    return PaymentService(attempts, ports, clock, stopwatch=stopwatch or SystemStopwatch())

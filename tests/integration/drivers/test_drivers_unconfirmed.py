@@ -125,10 +125,11 @@ def test_the_status_bar_checks_on_a_machine_booted_less_than_its_ttl_ago(monkeyp
     "checking" (the test above failed so on a freshly booted CI machine, ttl_s=600)."""
     from types import SimpleNamespace
 
-    from pos_app.services import device_status
-    from pos_app.services.device_status import CachedProbe, DeviceState, DeviceStatus
+    from pos_app.adapters import probe_threads
+    from pos_app.adapters.probe_threads import CachedProbe
+    from pos_app.services.device_status import DeviceState, DeviceStatus
 
-    monkeypatch.setattr(device_status, "time", SimpleNamespace(monotonic=lambda: 3.0))
+    monkeypatch.setattr(probe_threads, "time", SimpleNamespace(monotonic=lambda: 3.0))
     checks: list[int] = []
 
     def probe() -> DeviceStatus:
