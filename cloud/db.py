@@ -22,13 +22,13 @@ from typing import Any, Protocol
 
 from pos_app.domain.errors import GuitaiError
 
-from .db_settings import (
+from .storage.migrate import Migrated, upgrade_postgres, upgrade_sqlite
+from .storage.settings import (
     DEFAULT_POOL_SIZE,
     DEFAULT_STATEMENT_TIMEOUT_MS,
     POOL_WAIT_S,
     env_int,
 )
-from .storage.migrate import Migrated, upgrade_postgres, upgrade_sqlite
 
 
 class Cursor(Protocol):

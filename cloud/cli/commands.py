@@ -22,7 +22,7 @@ import click
 # Imported for their commands: each adds its own to the `cloud` group.
 from cloud.cli import admin_cmds, member_cmds, migrate_cmds, rejection_cmds, stats_cmds
 from cloud.cli.common import _service, cloud, db_options, need_packages
-from cloud.db_settings import DEFAULT_POOL_SIZE, DEFAULT_STATEMENT_TIMEOUT_MS
+from cloud.storage.settings import DEFAULT_POOL_SIZE, DEFAULT_STATEMENT_TIMEOUT_MS
 
 
 @cloud.command("serve")
