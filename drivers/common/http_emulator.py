@@ -8,8 +8,9 @@ import threading
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, TypedDict
 
+from .listen import bound_address
 from .scenarios import Behaviour, behaviour_for
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,15 @@ class Trade:
 
 class DropConnection(Exception):
     """Close the connection without any answer."""
+
+
+class EmulatorOptions(TypedDict, total=False):
+    """HttpEmulator's keyword settings, which the WeChat Pay and Alipay emulators pass through."""
+
+    behaviour: Behaviour | None
+    faults: dict[str, Behaviour] | None
+    paying_queries: int
+    no_answer_limit: float
 
 
 class HttpEmulator(ABC):
@@ -85,7 +95,7 @@ class HttpEmulator(ABC):
             block_on_close = False
 
         self._server = Server((host, port), Handler)
-        self.host, self.port = self._server.server_address[:2]
+        self.host, self.port = bound_address(self._server)
         self._thread: threading.Thread | None = None
 
     @property

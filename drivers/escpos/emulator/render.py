@@ -142,7 +142,9 @@ def decode_qr(image: Any) -> tuple[list[str], str | None]:
     texts = []
     for scale in (1, 2):
         probe = img if scale == 1 else img.resize((img.width * 2, img.height * 2))
-        results = zxingcpp.read_barcodes(probe, formats=zxingcpp.BarcodeFormat.QRCode)
+        results = zxingcpp.read_barcodes(
+            probe, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+        )
         texts = [r.text for r in results]
         del results
         if texts:
