@@ -8,7 +8,7 @@ import threading
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, TypedDict
+from typing import Any, Self, TypedDict
 
 from .listen import bound_address
 from .scenarios import Behaviour, behaviour_for
@@ -102,7 +102,7 @@ class HttpEmulator(ABC):
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def start(self) -> HttpEmulator:
+    def start(self) -> Self:
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -119,7 +119,7 @@ class HttpEmulator(ABC):
         if self._thread is not None:
             self._thread.join(5)
 
-    def __enter__(self) -> Any:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
