@@ -54,7 +54,7 @@ class ZvtPort:
         """`zvt+tcp://HOST:PORT?password=…` or `zvt+serial:///dev/ttyUSB0?baud=9600` (a device
         added with `guitai devices add T1 --kind terminal --uri …`)."""
         try:
-            client = client_from_uri(uri, **({"timeout": timeout} if timeout else {}))
+            client = client_from_uri(uri, timeout=timeout) if timeout else client_from_uri(uri)
         except ValueError as err:
             raise InvalidInput(
                 f"Terminal {name}: {err}. Use zvt+tcp://HOST:PORT?password=NNNNNN or "
