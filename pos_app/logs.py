@@ -49,16 +49,21 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, ensure_ascii=False)
 
 
+class GuitaiLogFile(logging.handlers.RotatingFileHandler):
+    """The till's own log file, added once per process (tests find it by `_guitai`)."""
+
+    _guitai = True
+
+
 def setup(logs_dir: Path, level: int = logging.INFO) -> None:
     root = logging.getLogger()
     if any(getattr(h, "_guitai", False) for h in root.handlers):
         return
     logs_dir.mkdir(parents=True, exist_ok=True)
-    handler = logging.handlers.RotatingFileHandler(
+    handler = GuitaiLogFile(
         logs_dir / "guitai.log", maxBytes=5 * 1024 * 1024, backupCount=10, encoding="utf-8"
     )
     handler.setFormatter(JsonFormatter())
-    handler._guitai = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)
     # APScheduler says "Running job …" and "… executed successfully" at INFO for every run of

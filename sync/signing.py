@@ -163,6 +163,7 @@ class RequestSigner:
 class _NoAgeCheck(HTTPMessageVerifier):
     # Age and replay are the cloud's policy (SignatureProblem codes), checked after the
     # signature itself, so the library's own created/expires check is switched off here.
+    # Any: the library leaves this method's parameters unannotated (an http_sf structure).
     def validate_created_and_expires(self, sig_input: Any, max_age: Any = None) -> None:
         return None
 
@@ -190,6 +191,7 @@ def signature_key_id(headers: Mapping[str, str]) -> str:
             "missing_signature", "The request is not signed (no Signature-Input)"
         )
     try:
+        # Any: http_sf ships no types; a parsed dictionary maps labels to (value, params).
         parsed: Any = http_sf.parse(raw.encode(), tltype="dictionary")
         member = parsed.get(LABEL) or next(iter(parsed.values()))
         keyid = member[1].get("keyid")

@@ -16,7 +16,7 @@ import json
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import httpx
 from cryptography.exceptions import InvalidSignature
@@ -120,6 +120,13 @@ def split_answer(text: str, method: str) -> tuple[dict[str, Any], str, str | Non
     return body, text[pos:end], sig
 
 
+class ClientOptions(TypedDict, total=False):
+    """AlipayClient's optional settings, passed through by from_files."""
+
+    timeout: float
+    transport: httpx.BaseTransport | None
+
+
 class AlipayClient:
     """An Alipay app (app_id + the app's RSA private key + Alipay's public key).
 
@@ -153,14 +160,14 @@ class AlipayClient:
         app_id: str,
         private_key_file: str | Path,
         alipay_public_key_file: str | Path,
-        **kw: Any,
+        **options: Unpack[ClientOptions],
     ) -> AlipayClient:
         return cls(
             url,
             app_id=app_id,
             private_key=load_private_key(Path(private_key_file).read_bytes()),
             alipay_public_key=load_public_key(Path(alipay_public_key_file).read_bytes()),
-            **kw,
+            **options,
         )
 
     def __repr__(self) -> str:

@@ -9,12 +9,13 @@ key as "Alipay's public key").  Behaviours by the last two digits of the payment
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Unpack
 from urllib.parse import parse_qsl
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from drivers.common.http_emulator import DropConnection, HttpEmulator, Trade
+from drivers.common.http_emulator import DropConnection, EmulatorOptions, HttpEmulator, Trade
 from drivers.common.scenarios import Behaviour
 from drivers.common.wallet import fen_from_yuan, yuan
 
@@ -26,13 +27,15 @@ class AlipayEmulator(HttpEmulator):
 
     def __init__(
         self,
-        *args: Any,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
         app_public_key: rsa.RSAPublicKey,
         private_key: rsa.RSAPrivateKey,
         app_id: str = "2021000000000001",
-        **kwargs: Any,
+        **options: Unpack[EmulatorOptions],
     ) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(host, port, **options)
         self._app_key = app_public_key
         self._key = private_key
         self.app_id = app_id
@@ -79,16 +82,18 @@ class AlipayEmulator(HttpEmulator):
             assert isinstance(biz, dict)
         except (json.JSONDecodeError, AssertionError):
             return self._fail(method, "ACQ.INVALID_PARAMETER", "biz_content 无效")
-        step = {
-            "alipay.trade.pay": "pay",
-            "alipay.trade.query": "query",
-            "alipay.trade.cancel": "reverse",
-            "alipay.trade.refund": "refund",
-        }.get(method)
-        if step is None:
+        routes: dict[str, tuple[str, Callable[[str, dict[str, Any]], tuple[int, str, bytes]]]] = {
+            "alipay.trade.pay": ("pay", self._pay),
+            "alipay.trade.query": ("query", self._query),
+            "alipay.trade.cancel": ("reverse", self._reverse),
+            "alipay.trade.refund": ("refund", self._refund),
+        }
+        route = routes.get(method)
+        if route is None:
             return self._fail(method, "isv.invalid-method", "不存在的方法名", code="40002")
+        step, handle = route
         self.calls.append(step)
-        return getattr(self, f"_{step}")(method, biz)
+        return handle(method, biz)
 
     def _pay(self, method: str, biz: dict[str, Any]) -> tuple[int, str, bytes]:
         code = str(biz.get("auth_code", ""))

@@ -44,9 +44,13 @@ class PrinterFault(DriverError):
 
     reason = "error"
 
-    def __init__(self, detail: str, *, reason: str, mid_job: bool = False, status=None) -> None:
+    def __init__(
+        self, detail: str, *, reason: str, mid_job: bool = False, status: object = None
+    ) -> None:
         super().__init__(detail, reason=reason)
         self.mid_job = mid_job
+        # The printer's decoded status (drivers.escpos.status.PrinterStatus); kept opaque here
+        # because the common error tree knows no device.
         self.status = status
 
 

@@ -8,8 +8,9 @@ import threading
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self, TypedDict
 
+from .listen import bound_address
 from .scenarios import Behaviour, behaviour_for
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,15 @@ class Trade:
 
 class DropConnection(Exception):
     """Close the connection without any answer."""
+
+
+class EmulatorOptions(TypedDict, total=False):
+    """HttpEmulator's keyword settings, which the WeChat Pay and Alipay emulators pass through."""
+
+    behaviour: Behaviour | None
+    faults: dict[str, Behaviour] | None
+    paying_queries: int
+    no_answer_limit: float
 
 
 class HttpEmulator(ABC):
@@ -85,14 +95,14 @@ class HttpEmulator(ABC):
             block_on_close = False
 
         self._server = Server((host, port), Handler)
-        self.host, self.port = self._server.server_address[:2]
+        self.host, self.port = bound_address(self._server)
         self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def start(self) -> HttpEmulator:
+    def start(self) -> Self:
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -109,7 +119,7 @@ class HttpEmulator(ABC):
         if self._thread is not None:
             self._thread.join(5)
 
-    def __enter__(self) -> Any:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

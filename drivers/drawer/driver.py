@@ -9,12 +9,15 @@ only at 300 baud, and report state, if at all, on a modem line (RI/CTS/DSR/CD).
 from __future__ import annotations
 
 import contextlib
-from typing import Any
+from typing import TYPE_CHECKING
 
 from drivers.common.errors import ConfigError, DeviceUnavailable
 from drivers.common.uri import DeviceUri, parse_uri
 from drivers.escpos.printer import DrawerPulse, EscposPrinter
 from drivers.escpos.status import PrinterStatus
+
+if TYPE_CHECKING:
+    import serial
 
 OPEN_LEVELS = ("high", "low")
 STATUS_LINES = ("none", "ri", "cts", "dsr", "cd")
@@ -74,9 +77,9 @@ class SerialTriggerDrawer:
         self.trigger = trigger
         self.status_line = status_line
         self.open_level = open_level
-        self._port: Any = None
+        self._port: serial.Serial | None = None
 
-    def _open(self) -> Any:
+    def _open(self) -> serial.Serial:
         if self._port is None:
             import serial
 

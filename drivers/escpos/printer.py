@@ -122,14 +122,15 @@ class EscposPrinter:
         self.transport.open()
         if drain:
             self.transport.drain()
-        replies: dict[int, int | None] = {PRINTER: self._ask(PRINTER)}
-        if replies[PRINTER] is not None and full:
+        printer = self._ask(PRINTER)
+        replies: dict[int, int | None] = {PRINTER: printer}
+        if printer is not None and full:
             for n in (OFFLINE_CAUSE, ERROR_CAUSE, PAPER):
                 replies[n] = self._ask(n)
-        elif replies[PRINTER] is not None:
+        elif printer is not None:
             # Paper is the one question worth asking even in a quick check.
             replies[PAPER] = self._ask(PAPER)
-            if replies[PRINTER] & 0x08:
+            if printer & 0x08:
                 replies[OFFLINE_CAUSE] = self._ask(OFFLINE_CAUSE)
         self.last_status = decode(replies)
         return self.last_status

@@ -129,7 +129,10 @@ class TcpTransport(Transport):
 
         connect_timeout = self.uri.float_param("timeout", 5.0, 0.1, 120.0)
 
+        # python-escpos ships no type hints: its classes are Any to mypy (subclassing Any).
         class ClosingNetwork(Network):  # type: ignore[misc]
+            device: socket.socket | None
+
             def open(self, raise_not_found: bool = True) -> None:
                 # 3.1 leaks the socket when connect() fails (it only drops the reference).
                 try:
@@ -187,7 +190,8 @@ class SerialTransport(Transport):
             n = dev.in_waiting
             return dev.read(min(n, 16)) if n else b""
         dev.timeout = timeout
-        return dev.read(1)
+        data: bytes = dev.read(1)  # pyserial's Serial, reached through untyped python-escpos
+        return data
 
 
 class _ReadWriteFile:
@@ -196,7 +200,7 @@ class _ReadWriteFile:
     def __new__(cls, devfile: str) -> Any:
         from escpos.printer import File
 
-        class RwFile(File):  # type: ignore[misc]
+        class RwFile(File):  # type: ignore[misc]  # untyped python-escpos base class
             def open(self, raise_not_found: bool = True) -> None:
                 try:
                     fd = os.open(self.devfile, os.O_RDWR | os.O_NOCTTY)
@@ -260,7 +264,7 @@ class UsbTransport(Transport):
 
         timeout_ms = int(self.uri.float_param("timeout", 5.0, 0.1, 120.0) * 1000)
 
-        class NoResetUsb(Usb):  # type: ignore[misc]
+        class NoResetUsb(Usb):  # type: ignore[misc]  # untyped python-escpos base class
             def _configure_usb(self) -> None:
                 # 3.1 calls device.reset() here: skip it (see module docstring).
                 if not self.device:
@@ -295,12 +299,13 @@ class UsbTransport(Transport):
 
 
 def make_transport(uri: DeviceUri) -> Transport:
-    cls = {
+    classes: dict[str, type[Transport]] = {
         "tcp": TcpTransport,
         "serial": SerialTransport,
         "file": FileTransport,
         "usb": UsbTransport,
-    }.get(uri.scheme)
+    }
+    cls = classes.get(uri.scheme)
     if cls is None:
         raise DeviceUnavailable(f"{uri.text}: not a printer address", reason="bad_uri")
     return cls(uri)

@@ -11,10 +11,13 @@ import contextlib
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from drivers.common.errors import DeviceUnavailable
 from drivers.common.uri import DeviceUri, parse_uri
+
+if TYPE_CHECKING:
+    import serial
 
 MAX_CODE = 512
 
@@ -88,7 +91,7 @@ class SerialScanner:
         self.reconnect_s = reconnect_s
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._port: Any = None
+        self._port: serial.Serial | None = None
         self.connected = threading.Event()
 
     def open(self) -> None:
@@ -117,8 +120,11 @@ class SerialScanner:
                     self._report(err)
                     self._stop.wait(self.reconnect_s)
                     continue
+            port = self._port
+            if port is None:  # stop() closed it just now: the loop ends
+                continue
             try:
-                data = self._port.read(256)
+                data = port.read(256)
             except Exception as err:  # unplugged: report, close, retry
                 self._report(DeviceUnavailable(f"{self.uri.text}: {err}", reason="disconnected"))
                 self._close_port()

@@ -7,8 +7,10 @@ answers the same way.  Behaviours by the last two digits of the payment code (sc
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
+from typing import Unpack
 
-from drivers.common.http_emulator import DropConnection, HttpEmulator, Trade
+from drivers.common.http_emulator import DropConnection, EmulatorOptions, HttpEmulator, Trade
 from drivers.common.payment_errors import FrameError
 from drivers.common.scenarios import Behaviour
 
@@ -26,13 +28,15 @@ class WechatPayEmulator(HttpEmulator):
 
     def __init__(
         self,
-        *args: object,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
         mch_id: str = "1900000109",
         key: str = "test-key",
         appid: str = "wx0000000000000000",
-        **kwargs: object,
+        **options: Unpack[EmulatorOptions],
     ) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(host, port, **options)
         self.mch_id, self._key, self.appid = mch_id, key, appid
 
     def __repr__(self) -> str:
@@ -70,16 +74,18 @@ class WechatPayEmulator(HttpEmulator):
         ):
             self.rejected_signatures += 1
             return 200, "text/xml", to_xml({"return_code": "FAIL", "return_msg": "签名错误"})
-        step = {
-            "/pay/micropay": "pay",
-            "/pay/orderquery": "query",
-            "/secapi/pay/reverse": "reverse",
-            "/secapi/pay/refund": "refund",
-        }.get(path)
-        if step is None:
+        routes: dict[str, tuple[str, Callable[[dict[str, str], str], tuple[int, str, bytes]]]] = {
+            "/pay/micropay": ("pay", self._pay),
+            "/pay/orderquery": ("query", self._query),
+            "/secapi/pay/reverse": ("reverse", self._reverse),
+            "/secapi/pay/refund": ("refund", self._refund),
+        }
+        route = routes.get(path)
+        if route is None:
             return 404, "text/plain", b"no such API"
+        step, handle = route
         self.calls.append(step)
-        return getattr(self, f"_{step}")(req, sign_type)
+        return handle(req, sign_type)
 
     def _pay(self, req: dict[str, str], st: str) -> tuple[int, str, bytes]:
         code = req.get("auth_code", "")

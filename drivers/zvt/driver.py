@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypedDict, Unpack
 from urllib.parse import parse_qs, urlsplit
 
 from drivers.common.payment_errors import FrameError, ProviderRefused, TransportError
@@ -177,13 +177,26 @@ def _text_block_lines(data: bytes) -> list[str]:
     return lines
 
 
-def client_from_uri(uri: str, **options: Any) -> ZvtClient:
+class LinkOptions(TypedDict, total=False):
+    """ZvtClient settings the address does not carry, passed through by client_from_uri."""
+
+    ack_timeout: float
+
+
+def client_from_uri(
+    uri: str,
+    *,
+    password: str = "000000",
+    timeout: float = 120.0,
+    **options: Unpack[LinkOptions],
+) -> ZvtClient:
     """`zvt+tcp://HOST:PORT?password=123456&timeout=120` or
-    `zvt+serial:///dev/ttyUSB0?baud=9600&password=…` (8N2 is the ZVT serial default)."""
+    `zvt+serial:///dev/ttyUSB0?baud=9600&password=…` (8N2 is the ZVT serial default).
+    The address's password and timeout win over the keyword ones."""
     parts = urlsplit(uri)
     query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-    password = query.get("password", options.pop("password", "000000"))
-    timeout = float(query.get("timeout", options.pop("timeout", 120.0)))
+    password = query.get("password", password)
+    timeout = float(query.get("timeout", timeout))
     if parts.scheme == "zvt+tcp":
         host, port = parts.hostname, parts.port or 20007
         if not host:

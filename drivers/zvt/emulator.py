@@ -17,6 +17,7 @@ import tty
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from drivers.common.listen import bound_address
 from drivers.common.payment_errors import FrameError, PaymentDriverError, TransportTimeout
 from drivers.common.scenarios import Behaviour, behaviour_for, card_for_amount
 
@@ -135,7 +136,7 @@ class ZvtEmulator:
             block_on_close = False
 
         self._server = Server((host, port), Handler)
-        self.host, self.port = self._server.server_address[:2]
+        self.host, self.port = bound_address(self._server)
         self._thread: threading.Thread | None = None
         self._serial_thread: threading.Thread | None = None
         self._pty: tuple[int, ...] = ()

@@ -8,19 +8,25 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pos_app.config import Paths
 from pos_app.domain.errors import RuleViolation
 from pos_app.domain.ports import Clock
 from pos_app.services.members.common import CloudUnavailable
 
+if TYPE_CHECKING:
+    from sync.client import CloudClient
+
+T = TypeVar("T")
+
 
 class SyncMemberCloud:
     """A client is opened per call and closed after it: the till makes few online calls, and
     no connection is left open when the command or screen that asked is done."""
 
-    def __init__(self, make_client: Any) -> None:
+    def __init__(self, make_client: Callable[[], CloudClient]) -> None:
         self._make_client = make_client
 
     @classmethod
@@ -49,12 +55,12 @@ class SyncMemberCloud:
             )
         )
 
-    def _call(self, method: str, *args: Any, **kw: Any) -> Any:
+    def _call(self, call: Callable[[CloudClient], T]) -> T:
         from sync.errors import CloudRejected, TransportError
 
         try:
             with self._make_client() as client:
-                return getattr(client, method)(*args, **kw)
+                return call(client)
         except TransportError as err:
             raise CloudUnavailable(err.message, err.message_zh) from err
         except CloudRejected as err:
@@ -73,41 +79,34 @@ class SyncMemberCloud:
                 ) from err
             raise
 
+    # The answers are the cloud's JSON bodies (sync protocol), handed on as they came.
     def member_by_phone(self, phone: str) -> dict[str, Any] | None:
-        data: dict[str, Any] | None = self._call("member_by_phone", phone)
-        return data
+        return self._call(lambda c: c.member_by_phone(phone))
 
     def debit(self, member_id: str, amount_fen: int, key: str, reference: str) -> dict[str, Any]:
-        data: dict[str, Any] = self._call(
-            "stored_value", "debits", member_id, amount_fen, key, reference
-        )
-        return data
+        return self._call(lambda c: c.stored_value("debits", member_id, amount_fen, key, reference))
 
     def credit(self, member_id: str, amount_fen: int, key: str, reference: str) -> dict[str, Any]:
-        data: dict[str, Any] = self._call(
-            "stored_value", "credits", member_id, amount_fen, key, reference
+        return self._call(
+            lambda c: c.stored_value("credits", member_id, amount_fen, key, reference)
         )
-        return data
 
     def redeem_coupon(self, code: str, member_id: str, sale_id: str, key: str) -> dict[str, Any]:
         body = json.dumps({"code": code, "member_id": member_id, "sale_id": sale_id}).encode()
         # sync/client.py has no coupon call yet; its signed request plumbing is reused as is
         resp = self._call(
-            "_request",
-            "POST",
-            "/v1/coupons/redemptions",
-            body=body,
-            headers={"Idempotency-Key": key},
+            lambda c: c._request(
+                "POST", "/v1/coupons/redemptions", body=body, headers={"Idempotency-Key": key}
+            )
         )
         data: dict[str, Any] = resp.json()
         return data
 
     def receipt(self, token: str) -> dict[str, Any]:
-        data: dict[str, Any] = self._call("receipt", token)
-        return data
+        return self._call(lambda c: c.receipt(token))
 
     def release_coupon(self, code: str, sale_id: str) -> dict[str, Any]:
         body = json.dumps({"code": code, "sale_id": sale_id}).encode()
-        resp = self._call("_request", "POST", "/v1/coupons/releases", body=body)
+        resp = self._call(lambda c: c._request("POST", "/v1/coupons/releases", body=body))
         data: dict[str, Any] = resp.json()
         return data

@@ -3,7 +3,7 @@ against this till's journal.  Glue between the database, the till's key and `rec
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pos_app.adapters.db.store import SqliteStore
@@ -107,7 +107,7 @@ def profile(paper_mm: int | None, encoding: str | None, configured: str | None) 
     return profile_from_config(over)
 
 
-def key_lookup(store: SqliteStore, signer: TillSigner) -> Any:
+def key_lookup(store: SqliteStore, signer: TillSigner) -> Callable[[bytes], bytes | None]:
     def lookup(kid: bytes) -> bytes | None:
         if kid == signer.key_id:
             return signer.public_key_raw

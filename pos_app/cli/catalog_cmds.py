@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from pos_app.services.catalog_import import ImportResult
 
 
-def _store_prefixes(conn: Any) -> tuple[str, ...]:
+def _store_prefixes(conn: sqlite3.Connection) -> tuple[str, ...]:
     row = conn.execute("SELECT value FROM settings WHERE key = 'store_code_prefix'").fetchone()
     if row is None:
         return ()

@@ -6,11 +6,14 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from pos_app.domain.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from .context import AppContext
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -67,5 +70,7 @@ def emit(data: Any, as_json: bool, text: Callable[[Any], str] | str | None = Non
         click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-def obj(ctx: click.Context) -> Any:
-    return ctx.find_root().obj
+def obj(ctx: click.Context) -> AppContext:
+    """The AppContext `main` puts on the root context (click types ctx.obj as Any)."""
+    app: AppContext = ctx.find_root().obj
+    return app

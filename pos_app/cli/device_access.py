@@ -4,23 +4,27 @@ and `--set key=value` parsing."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from pos_app.cli.common import obj
 from pos_app.domain.errors import InvalidInput
 
+if TYPE_CHECKING:
+    from pos_app.adapters.db.devices import DeviceStore
+    from pos_app.adapters.hardware import Hardware
+
 KINDS = ("printer", "drawer", "scanner", "terminal")
 
 
-def device_store(ctx: click.Context) -> Any:
+def device_store(ctx: click.Context) -> DeviceStore:
     from pos_app.adapters.db.devices import DeviceStore
 
     return DeviceStore(obj(ctx).database().conn)
 
 
-def hardware(ctx: click.Context) -> Any:
+def hardware(ctx: click.Context) -> Hardware:
     from pos_app.adapters.hardware import Hardware
 
     hw = Hardware(device_store(ctx))

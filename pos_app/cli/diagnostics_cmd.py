@@ -55,7 +55,7 @@ def collect(app: Any) -> dict[str, Any]:
     result = verify(till.store)
     import importlib.metadata as md
 
-    versions = {}
+    versions: dict[str, str | None] = {}
     for pkg in (
         "pyside6-essentials",
         "python-escpos",

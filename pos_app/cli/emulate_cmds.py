@@ -9,6 +9,7 @@ import signal
 import sys
 import threading
 import time
+from types import FrameType
 from typing import Any
 
 import click
@@ -27,7 +28,7 @@ def emulate() -> None:
 def _run_until_stopped(duration: float | None, stop_event: threading.Event | None = None) -> None:
     stop = stop_event or threading.Event()
 
-    def handler(signum: int, frame: Any) -> None:
+    def handler(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
     old = signal.signal(signal.SIGTERM, handler)

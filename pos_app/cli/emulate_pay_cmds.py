@@ -8,7 +8,8 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from types import FrameType
+from typing import Protocol
 
 import click
 
@@ -41,10 +42,18 @@ fault_option = click.option(
 )
 
 
-def _serve(emulator: Any, ready: str) -> None:
+class _Emulator(Protocol):
+    """What `_serve` runs: the ZVT terminal and the WeChat Pay / Alipay emulators alike."""
+
+    def start(self) -> object: ...
+
+    def stop(self) -> None: ...
+
+
+def _serve(emulator: _Emulator, ready: str) -> None:
     stop = threading.Event()
 
-    def _term(signum: int, frame: Any) -> None:
+    def _term(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
     signal.signal(signal.SIGTERM, _term)

@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from pos_app.domain.members import Member
 from pos_app.domain.money import format_fen
 from pos_app.services.members.parts import Members
 
@@ -19,7 +20,7 @@ def member_service(till: Any) -> Members:
     return svc
 
 
-def _line(m: Any) -> str:
+def _line(m: Member) -> str:
     return (
         f"{m.id}  {m.phone_masked}  {m.name or '-'}  {m.tier}  积分 {m.points}  "
         f"储值 ¥{format_fen(m.stored_value_fen)}"

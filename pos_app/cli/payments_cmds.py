@@ -5,17 +5,21 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from pos_app.cli.common import emit, json_option, obj
 from pos_app.domain.errors import InvalidInput
 
+if TYPE_CHECKING:
+    from pos_app.adapters.db.payment_attempts import SqlitePaymentProviders
+    from pos_app.services.payments import PaymentService
+
 SECRET_KEYS = ("key",)
 
 
-def _service(ctx: click.Context, terminal: str | None = None) -> Any:
+def _service(ctx: click.Context, terminal: str | None = None) -> PaymentService:
     from pos_app.adapters.payments.wiring import build_payment_service
     from pos_app.domain.ports import SystemClock
 
@@ -25,7 +29,7 @@ def _service(ctx: click.Context, terminal: str | None = None) -> Any:
     )
 
 
-def _providers(ctx: click.Context) -> Any:
+def _providers(ctx: click.Context) -> SqlitePaymentProviders:
     from pos_app.adapters.db.payment_attempts import SqlitePaymentProviders
 
     return SqlitePaymentProviders(obj(ctx).database().conn)

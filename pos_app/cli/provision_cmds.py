@@ -8,15 +8,19 @@ import io
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from pos_app import __version__
 from pos_app.domain.errors import InvalidInput, StateError
 from pos_app.domain.textwidth import ljust
+from pos_app.domain.users import User
 
 from .common import emit, json_option, obj, user_option
+
+if TYPE_CHECKING:
+    from .context import AppContext
 
 
 def _printer_profiles() -> list[str]:
@@ -26,7 +30,9 @@ def _printer_profiles() -> list[str]:
 
 
 def _quiet_invoke(ctx: click.Context, cmd: click.Command, **kw: Any) -> Any:
-    """Run another command with --json and return its answer (its output is not printed)."""
+    """Run another command with --json and return its answer (its output is not printed).
+
+    The answer is that command's JSON, whatever its shape (Any)."""
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
         ctx.invoke(cmd, as_json=True, **kw)
@@ -94,7 +100,7 @@ def settings_get(ctx: click.Context, key: str, as_json: bool) -> None:
     emit({"key": key, "value": value, "default": key not in have}, as_json, str(value or ""))
 
 
-def _admin(till: Any, name: str) -> Any:
+def _admin(till: Any, name: str) -> User:
     """A manager or technician, signed in with their PIN: settings change how the till sells."""
     from pos_app.domain.users import Role
 
@@ -103,7 +109,7 @@ def _admin(till: Any, name: str) -> Any:
     return sign_in(till, name, role=(Role.MANAGER, Role.TECHNICIAN))
 
 
-def _audit_settings(till: Any, actor: Any, action: str, details: dict[str, Any]) -> None:
+def _audit_settings(till: Any, actor: User, action: str, details: dict[str, Any]) -> None:
     from pos_app.domain.timeutil import iso_utc
 
     till.store.insert_audit(action, actor.name, None, action, details, iso_utc(till.clock.now()))
@@ -172,7 +178,7 @@ def settings_export(ctx: click.Context, output: str, as_json: bool) -> None:
 
 
 def apply_settings_file(
-    app: Any, path: Path, *, other_store: bool = False, actor: Any = None
+    app: AppContext, path: Path, *, other_store: bool = False, actor: User | None = None
 ) -> dict[str, Any]:
     """Check the whole file, then write its settings and devices in one transaction; `actor`
     (the signed-in manager or technician) is kept in the audit trail with the settings."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -12,20 +13,24 @@ from pos_app.domain.money import format_fen
 
 from .common import emit, json_option, obj
 
+if TYPE_CHECKING:
+    from pos_app.adapters.db.store import SqliteStore
+
 
 @click.group()
 def receipt() -> None:
     """Show, render and verify receipts."""
 
 
-def _payload(till: object, receipt_no: int) -> dict:  # type: ignore[type-arg]
-    p = till.store.sale_payload(receipt_no=receipt_no)  # type: ignore[attr-defined]
+def _payload(store: SqliteStore, receipt_no: int) -> dict[str, Any]:
+    """The sale's stored payload (the JSON a receipt is rendered from)."""
+    p = store.sale_payload(receipt_no=receipt_no)
     if p is None:
         raise NotFound(
             f"No receipt {receipt_no} on this till: check the number (guitai sales list)",
             f"本机没有小票 {receipt_no}，请核对号码",
         )
-    return p  # type: ignore[no-any-return]
+    return p
 
 
 @receipt.command("show")
@@ -61,7 +66,9 @@ def receipt_show(
     from receipts.profiles import paper as paper_of
 
     till = obj(ctx).till
-    doc = receipt_docs.document(till.store, till.signer, _payload(till, receipt_no), gift=gift)
+    doc = receipt_docs.document(
+        till.store, till.signer, _payload(till.store, receipt_no), gift=gift
+    )
     prof = receipt_docs.profile(
         int(paper) if paper else None, encoding, till.store.setting("printer_profile")
     )
@@ -101,7 +108,7 @@ def receipt_print(
 ) -> None:
     """Print (or reprint, marked 重印) a receipt on a receipt printer."""
     till = obj(ctx).till
-    payload = _payload(till, receipt_no)
+    payload = _payload(till.store, receipt_no)
     out = till.printing.print_receipt(payload, copy=not gift, gift=gift, printer=printer)
     emit(
         out,
@@ -135,7 +142,7 @@ def receipt_verify(ctx: click.Context, url_or_token: str, as_json: bool) -> None
         return
     local = r["local_sale"]
 
-    def text(d: dict) -> str:  # type: ignore[type-arg]
+    def text(d: dict[str, Any]) -> str:  # the answer's JSON, as --json prints it
         lines = [
             f"VALID e-receipt: till key {d['key_id']}, receipt {d['receipt_no']}, "
             f"total ¥{format_fen(d['total_fen'])}",

@@ -9,10 +9,11 @@ from typing import Any
 import click
 
 from pos_app.domain.digits import is_digits
-from pos_app.domain.errors import InvalidInput, NeedsApproval, NotFound
+from pos_app.domain.errors import GuitaiError, InvalidInput, NeedsApproval, NotFound
 from pos_app.domain.money import Money, format_fen
 from pos_app.domain.pricing import Discount
 from pos_app.domain.returns import ReturnRequest
+from pos_app.domain.sale import Sale, SaleLine
 from pos_app.domain.tenders import Tender
 from pos_app.domain.timeutil import local_day
 from pos_app.services.members.checkout import MemberCheckout, PayStep
@@ -31,7 +32,7 @@ def _pair(text: str, what: str) -> tuple[str, str]:
     return code.strip(), value.strip()
 
 
-def _find_line(sale: Any, code: str) -> Any:
+def _find_line(sale: Sale, code: str) -> SaleLine:
     for ln in reversed(sale.lines):
         if code in (ln.sku, ln.barcode):
             return ln
@@ -41,7 +42,7 @@ def _find_line(sale: Any, code: str) -> Any:
     )
 
 
-def _notice(err: Any) -> None:
+def _notice(err: GuitaiError) -> None:
     click.echo(f"注意：{err.message_zh}\nnote: {err.message}", err=True)
 
 

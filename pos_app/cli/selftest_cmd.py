@@ -79,6 +79,8 @@ def run_selftest(folder: Path, *, qt: bool = True) -> list[dict[str, Any]]:
         raw = render_escpos(doc, prof)
         png = render_png(doc, paper_of(prof.paper_mm))
         ok("receipt", text_lines=text.count("\n") + 1, escpos_bytes=len(raw), png=png.size)
+        if doc.qr_url is None:
+            raise StateError("the receipt has no QR code", "小票没有二维码")
         fields = verify_token(doc.qr_url, lambda kid: till.signer.public_key_raw)
         if fields.receipt_no != payload["receipt_no"]:
             raise StateError("the receipt QR names another receipt", "小票二维码的单号不符")
@@ -104,8 +106,9 @@ def run_selftest(folder: Path, *, qt: bool = True) -> list[dict[str, Any]]:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         from PySide6.QtGui import QGuiApplication
 
-        app = QGuiApplication.instance() or QGuiApplication(["guitai-selftest"])
-        ok("qt", platform=app.platformName())
+        # platformName() is static: it reports on the application `_app` keeps alive meanwhile.
+        _app = QGuiApplication.instance() or QGuiApplication(["guitai-selftest"])
+        ok("qt", platform=QGuiApplication.platformName())
     return checks
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import click
 
+from pos_app.domain.errors import GuitaiError
 from pos_app.domain.money import Money, format_fen
 from pos_app.domain.users import Role
 
@@ -42,7 +44,7 @@ _MOVE_NAMES = {
 }
 
 
-def _move(kind: str) -> Any:
+def _move(kind: str) -> Callable[..., None]:
     @click.option("--user", required=True)
     @click.option("--reason", required=kind != "no_sale", default="", help="Why (printed on Z).")
     @json_option
@@ -80,11 +82,11 @@ shift.command("no-sale", help="Open the drawer without a sale (recorded with the
 )
 
 
-def _notice(err: Any) -> None:
+def _notice(err: GuitaiError) -> None:
     click.echo(f"注意：{err.message_zh}\nnote: {err.message}", err=True)
 
 
-def _text(ctx: click.Context) -> Any:
+def _text(ctx: click.Context) -> Callable[[dict[str, Any]], str]:
     """The report as text: the same document the receipt printer prints (80 mm)."""
 
     def render(r: dict[str, Any]) -> str:

@@ -10,7 +10,7 @@ import platform
 import sqlite3
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -28,11 +28,16 @@ from pos_app.domain.digits import is_digits
 from pos_app.domain.errors import InvalidInput, StateError
 from pos_app.domain.ports import Clock, SystemClock
 
+if TYPE_CHECKING:
+    from sync.client import CloudClient
+    from sync.relay import Relay
+    from sync.scheduler import SyncScheduler
+
 
 @dataclass
 class SyncParts:
-    relay: Any  # sync.relay.Relay
-    client: Any  # sync.client.CloudClient
+    relay: Relay
+    client: CloudClient
     outbox: SqliteOutbox
     state: SqliteSyncState
 
@@ -67,7 +72,7 @@ def build_relay(
     return SyncParts(relay, client, outbox, state)
 
 
-def build_scheduler(parts: SyncParts, **kw: Any) -> Any:
+def build_scheduler(parts: SyncParts, **kw: Any) -> SyncScheduler:
     """A SyncScheduler for the running till: call .start(), .nudge() after each sale."""
     from sync.scheduler import SyncScheduler
 

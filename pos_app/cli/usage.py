@@ -73,13 +73,13 @@ def _explain(err: click.ClickException) -> tuple[str, str]:
         zh_kind = {"option": "选项", "argument": "参数"}.get(kind, "参数")
         return f"Missing {kind} {hint}".rstrip(), f"缺少{zh_kind} {hint}".rstrip()
     if isinstance(err, click.BadParameter):
-        hint = err.param_hint if isinstance(err.param_hint, str) else None
-        if hint is None and err.param is not None and ctx is not None:
-            hint = err.param.get_error_hint(ctx)
-        hint = hint or "a value"
+        where = err.param_hint if isinstance(err.param_hint, str) else None
+        if where is None and err.param is not None and ctx is not None:
+            where = err.param.get_error_hint(ctx)
+        where = where or "a value"
         return (
-            f"Invalid value for {hint}: {err.message}",
-            f"{hint} 的值无效：{_value_zh(err.message)}",
+            f"Invalid value for {where}: {err.message}",
+            f"{where} 的值无效：{_value_zh(err.message)}",
         )
     if isinstance(err, click.NoSuchOption):
         name = err.option_name

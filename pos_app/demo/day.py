@@ -17,7 +17,7 @@ import shutil
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from pos_app.cli import main as cli_main
 from pos_app.domain.errors import GuitaiError
@@ -48,6 +48,29 @@ INIT_ARGS = (
 )
 
 
+class DayCounts(TypedDict):
+    """What the scripted day did, counted as it rang up."""
+
+    sales: int
+    refunds: int
+    voided_sales: int
+    voided_lines: int
+    suspended: int
+    approvals: int
+    split: int
+
+
+class DaySummary(DayCounts):
+    """The day's summary.json: the counts and what the close of day found."""
+
+    journal_ok: bool
+    journal_entries: int
+    z_no: int
+    net: str
+    cash_difference: str
+    outbox: int
+
+
 def _cli(home: Path, *args: str) -> None:
     rc = cli_main(["--home", str(home), *args])
     if rc != 0:
@@ -64,7 +87,7 @@ def setup(out: Path, skus: int, members: int) -> Path:
     return home
 
 
-def ring_day(home: Path, out: Path, sales: int, seed: int = 7) -> dict[str, Any]:
+def ring_day(home: Path, out: Path, sales: int, seed: int = 7) -> DaySummary:
     from pos_app.adapters import receipt_docs
     from pos_app.adapters.db.connection import open_database
     from pos_app.bootstrap import build_till
@@ -92,7 +115,7 @@ def ring_day(home: Path, out: Path, sales: int, seed: int = 7) -> dict[str, Any]
     codes = [r[0] for r in stocked]
     weights = [max(0, r[1]) + 0.2 for r in stocked]
     till.shifts.open(admin, 50000)
-    stats = {
+    stats: DayCounts = {
         "sales": 0,
         "refunds": 0,
         "voided_sales": 0,
@@ -160,8 +183,9 @@ def ring_day(home: Path, out: Path, sales: int, seed: int = 7) -> dict[str, Any]
     from receipts import render_escpos, render_png, render_text
     from receipts.profiles import get_profile, paper
 
-    for p in completed[:3] + completed[-2:]:
-        p = till.store.sale_payload(receipt_no=p["receipt_no"])
+    for sold in completed[:3] + completed[-2:]:
+        p = till.store.sale_payload(receipt_no=sold["receipt_no"])
+        assert p is not None, "a receipt the day just completed is in the store"
         doc = receipt_docs.document(till.store, till.signer, p)
         no = p["receipt_no"]
         (out_dir / f"receipt-{no:06d}.txt").write_text(render_text(doc, paper(80)), "utf-8")
@@ -179,16 +203,17 @@ def ring_day(home: Path, out: Path, sales: int, seed: int = 7) -> dict[str, Any]
         (out / f"{name}.txt").write_text(text + "\n", "utf-8")
         (out / f"{name}.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), "utf-8")
     result = verify(till.store)
-    stats.update(
-        journal_ok=result.ok,
-        journal_entries=result.entries,
-        z_no=z["z_no"],
-        net=format_fen(z["net_fen"]),
-        cash_difference=format_fen(z["cash"]["difference_fen"]),
-        outbox=db.conn.execute("SELECT count(*) FROM outbox").fetchone()[0],
-    )
+    summary: DaySummary = {
+        **stats,
+        "journal_ok": result.ok,
+        "journal_entries": result.entries,
+        "z_no": z["z_no"],
+        "net": format_fen(z["net_fen"]),
+        "cash_difference": format_fen(z["cash"]["difference_fen"]),
+        "outbox": db.conn.execute("SELECT count(*) FROM outbox").fetchone()[0],
+    }
     db.close()
-    return stats
+    return summary
 
 
 def guitai_command() -> str:

@@ -19,12 +19,21 @@ import shlex
 import shutil
 import socket
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pos_app.cli import main as cli_main
 from pos_app.demo.day import ADMIN_PIN, INIT_ARGS, guitai_command
+
+if TYPE_CHECKING:
+    from cloud.server import ThreadedServer
+    from cloud.service import CloudService
+    from drivers.alipay.emulator import AlipayEmulator
+    from drivers.escpos.emulator.printer import VirtualPrinter
+    from drivers.wechatpay.emulator import WechatPayEmulator
+    from drivers.zvt.emulator import ZvtEmulator
 
 CASHIER, CASHIER_PIN = "王芳", "1597"
 WECHAT_MCH, WECHAT_KEY = "1900000109", "192006250b4c09247ec02edce69f6a2d"
@@ -54,16 +63,16 @@ class LiveStack:
     """The emulators and the cloud, all on loopback, each on a port of its own."""
 
     out: Path
-    printer: Any = None
+    printer: VirtualPrinter | None = None
     printer_port: int = 0
-    zvt: Any = None
-    wechat: Any = None
-    alipay: Any = None
+    zvt: ZvtEmulator | None = None
+    wechat: WechatPayEmulator | None = None
+    alipay: AlipayEmulator | None = None
     alipay_keys: tuple[Path, Path] | None = None
-    cloud: Any = None
-    cloud_service: Any = None
+    cloud: ThreadedServer | None = None
+    cloud_service: CloudService | None = None
     cloud_db: Path | None = None
-    closers: list[Any] = field(default_factory=list)
+    closers: list[Callable[[], object]] = field(default_factory=list)
 
     @property
     def cloud_url(self) -> str:
@@ -142,22 +151,24 @@ def start_cloud(s: LiveStack) -> None:
     s.cloud, s.cloud_service = server, svc
 
 
-def configure_till(home: Path, s: LiveStack, *, enroll: bool = True) -> dict[str, Any]:
+def configure_till(home: Path, s: LiveStack, *, enroll: bool = True) -> dict[str, str]:
     """devices add (printer, terminal), payments configure (WeChat Pay, Alipay), and with a
     cloud: store + enrollment code + enroll.  Returns what was set up."""
-    done: dict[str, Any] = {}
+    zvt, wechat, alipay = s.zvt, s.wechat, s.alipay
+    assert zvt is not None and wechat is not None and alipay is not None, "start_stack first"
+    done: dict[str, str] = {}
     cli(home, "devices", "add", "front", "--kind", "printer", "--uri",
         f"tcp://127.0.0.1:{s.printer_port}")  # fmt: skip
-    cli(home, "devices", "add", "T1", "--kind", "terminal", "--uri", s.zvt.uri, "--no-test")
+    cli(home, "devices", "add", "T1", "--kind", "terminal", "--uri", zvt.uri, "--no-test")
     cli(
         home,
         "payments",
         "configure",
         "wechat",
         "--url",
-        s.wechat.url,
+        wechat.url,
         "--appid",
-        s.wechat.appid,
+        wechat.appid,
         "--mch-id",
         WECHAT_MCH,
         "--timeout",
@@ -171,9 +182,9 @@ def configure_till(home: Path, s: LiveStack, *, enroll: bool = True) -> dict[str
         "configure",
         "alipay",
         "--url",
-        s.alipay.url,
+        alipay.url,
         "--app-id",
-        s.alipay.app_id,
+        alipay.app_id,
         "--private-key-file",
         str(s.alipay_keys[0]),
         "--alipay-public-key-file",
@@ -182,8 +193,8 @@ def configure_till(home: Path, s: LiveStack, *, enroll: bool = True) -> dict[str
         "5",
     )
     done["printer"] = f"tcp://127.0.0.1:{s.printer_port}"
-    done["terminal"] = s.zvt.uri
-    done["wechat"], done["alipay"] = s.wechat.url, s.alipay.url
+    done["terminal"] = zvt.uri
+    done["wechat"], done["alipay"] = wechat.url, alipay.url
     if enroll and s.cloud is not None:
         done["cloud"] = enroll_till(home, s)
     return done

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -320,7 +320,7 @@ def clean_uri(uri: str) -> str:
 
 def export_document(
     settings: Mapping[str, str],
-    devices: list[Mapping[str, Any]],
+    devices: Sequence[Mapping[str, Any]],
     *,
     exported_at: str,
     app_version: str,

@@ -31,7 +31,7 @@ class PrinterLinks(ABC):
     _threads: list[threading.Thread]
     _servers: list[socket.socket]
     _ptys: list[PtyPair]
-    _reply_sink: Any
+    _reply_sink: Callable[[bytes], object] | None  # where replies (GS r) go: socket or pty
 
     @abstractmethod
     def feed(self, data: bytes) -> bytes:
@@ -186,7 +186,7 @@ class PrinterLinks(ABC):
             except OSError:
                 return  # the client went away: wait for the next one
 
-    def _spawn(self, target: Any, *args: Any, name: str) -> None:
+    def _spawn(self, target: Callable[..., object], *args: object, name: str) -> None:
         t = threading.Thread(target=target, args=args, name=name, daemon=True)
         t.start()
         self._threads.append(t)

@@ -18,6 +18,7 @@ import json
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -61,7 +62,8 @@ class VirtualPrinter(PrinterLinks):
         self._buffer = bytearray()  # received, not yet printed (print_speed > 0)
         self._buffer_changed = threading.Condition(self._lock)
         self._printer_thread: threading.Thread | None = None
-        self._reply_sink: Any = None  # where the print mechanism's replies (GS r) go
+        # where the print mechanism's replies (GS r) go
+        self._reply_sink: Callable[[bytes], object] | None = None
         self._rt_tail = b""
         self._hangup_pending = False
         self.parser = EscposParser(

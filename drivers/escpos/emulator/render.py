@@ -11,9 +11,13 @@ from __future__ import annotations
 import functools
 import unicodedata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .parser import Barcode, Job, Line, NativeQr, Raster
+
+if TYPE_CHECKING:
+    from PIL.Image import Image as PilImage
+    from PIL.ImageFont import FreeTypeFont, ImageFont
 
 CJK_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 PAPER_DOTS = 576  # 80 mm paper at 203 dpi; 58 mm paper is 384
@@ -23,7 +27,7 @@ CELL_W = 12
 
 
 @functools.lru_cache(maxsize=16)
-def _font(size: int) -> Any:
+def _font(size: int) -> FreeTypeFont | ImageFont:
     from PIL import ImageFont
 
     try:
@@ -32,7 +36,7 @@ def _font(size: int) -> Any:
         return ImageFont.load_default()
 
 
-def raster_image(r: Raster) -> Any:
+def raster_image(r: Raster) -> PilImage:
     from PIL import Image, ImageOps
 
     wbytes = r.width // 8
@@ -42,7 +46,7 @@ def raster_image(r: Raster) -> Any:
     return ImageOps.invert(img.convert("L"))
 
 
-def qr_image(q: NativeQr) -> Any:
+def qr_image(q: NativeQr) -> PilImage:
     import qrcode
     from qrcode.constants import ERROR_CORRECT_H, ERROR_CORRECT_L, ERROR_CORRECT_M, ERROR_CORRECT_Q
 
@@ -51,7 +55,9 @@ def qr_image(q: NativeQr) -> Any:
     # python-escpos stores native QR data UTF-8 encoded (hardware-notes §1.3)
     code.add_data(q.data.decode("utf-8", errors="replace"))
     code.make(fit=True)
-    return code.make_image(fill_color="black", back_color="white").get_image().convert("L")
+    # qrcode ships no types: its image wraps a PIL image (get_image).
+    pil: PilImage = code.make_image(fill_color="black", back_color="white").get_image()
+    return pil.convert("L")
 
 
 def _cells(ch: str) -> int:
@@ -59,7 +65,7 @@ def _cells(ch: str) -> int:
     return 2 if unicodedata.east_asian_width(ch) in ("W", "F", "A") else 1
 
 
-def _text_line(item: Line, width: int) -> Any:
+def _text_line(item: Line, width: int) -> PilImage:
     """One text line on the printer's fixed grid: Font A cells are 12 x 24 dots, Chinese
     characters take two cells (24 x 24), Font B 9 x 17; GS ! / FS ! multiply them."""
     from PIL import Image, ImageDraw
@@ -93,10 +99,10 @@ def _text_line(item: Line, width: int) -> Any:
     return img
 
 
-def render(job: Job, width: int = PAPER_DOTS) -> Any:
+def render(job: Job, width: int = PAPER_DOTS) -> PilImage:
     from PIL import Image, ImageDraw
 
-    blocks: list[tuple[Any, str]] = []
+    blocks: list[tuple[PilImage, str]] = []
     for item in job.items:
         if isinstance(item, Line):
             blocks.append((_text_line(item, width), "left"))
@@ -130,7 +136,7 @@ def render(job: Job, width: int = PAPER_DOTS) -> Any:
     return page
 
 
-def decode_qr(image: Any) -> tuple[list[str], str | None]:
+def decode_qr(image: PilImage) -> tuple[list[str], str | None]:
     """QR texts found in a page image, and an error message when decoding is unavailable."""
     try:
         import zxingcpp
@@ -142,7 +148,9 @@ def decode_qr(image: Any) -> tuple[list[str], str | None]:
     texts = []
     for scale in (1, 2):
         probe = img if scale == 1 else img.resize((img.width * 2, img.height * 2))
-        results = zxingcpp.read_barcodes(probe, formats=zxingcpp.BarcodeFormat.QRCode)
+        results = zxingcpp.read_barcodes(
+            probe, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+        )
         texts = [r.text for r in results]
         del results
         if texts:

@@ -129,27 +129,29 @@ class Hardware:
         return {rec.name: self.printer(rec.name).resume() for rec in self._list("printer")}
 
     # -- drawers --------------------------------------------------------------------------------
-    def _drawer_target(self, name: str | None) -> tuple[str, Any]:
-        """('printer', PrinterService) or ('trigger', (driver, worker)) for a drawer name."""
+    def _drawer_target(
+        self, name: str | None
+    ) -> PrinterService | tuple[SerialTriggerDrawer, DeviceWorker]:
+        """The printer that kicks the drawer, or a serial-trigger drawer's (driver, worker)."""
         if name is None:
             drawers = self._list("drawer")
             if not drawers:
-                return "printer", self.printer(None)  # the usual case: drawer on the printer
+                return self.printer(None)  # the usual case: drawer on the printer
             name = drawers[0].name
         rec = self._get(name)
         if rec.kind == "printer":
-            return "printer", self.printer(name)
+            return self.printer(name)
         if rec.kind != "drawer":
             raise InvalidInput(
                 f"{name} is a {rec.kind}, not a cash drawer", f"{name} 是{rec.kind}，不是钱箱"
             )
         via = rec.settings.get("printer")
         if via:
-            return "printer", self.printer(str(via))
+            return self.printer(str(via))
         uri = parse_uri(rec.uri, "drawer")
         for prn in self._list("printer"):
             if prn.uri == rec.uri:
-                return "printer", self.printer(prn.name)
+                return self.printer(prn.name)
         if uri.scheme == "serial" and rec.settings.get("via", "trigger") == "trigger":
             with self._lock:
                 if name not in self._trigger_drawers:
@@ -165,7 +167,7 @@ class Hardware:
                             f"Drawer setting: {err}", f"钱箱设置有误：{err}"
                         ) from err
                     self._trigger_drawers[name] = (drv, DeviceWorker(name))
-                return "trigger", self._trigger_drawers[name]
+                return self._trigger_drawers[name]
         # A drawer on a printer that is not itself registered as a printer.
         with self._lock:
             svc = self._printers.get(f"drawer:{name}")
@@ -173,7 +175,7 @@ class Hardware:
                 prn_rec = DeviceRecord(name, "printer", rec.uri, rec.settings, None, rec.added_at)
                 svc = PrinterService(name, printer_from_record(prn_rec), self.store)
                 self._printers[f"drawer:{name}"] = svc
-            return "printer", svc
+            return svc
 
     def open_drawer(
         self,
@@ -189,10 +191,10 @@ class Hardware:
                 "Opening the drawer without a sale needs the user's name",
                 "无交易开钱箱必须记录操作人",
             )
-        how, target = self._drawer_target(drawer)
+        target = self._drawer_target(drawer)
         try:
-            if how == "printer":
-                svc: PrinterService = target
+            if isinstance(target, PrinterService):
+                svc = target
                 settings = self._drawer_settings(drawer)
                 pulse = svc.printer.drawer
                 if settings:
@@ -221,10 +223,10 @@ class Hardware:
         return rec.settings if rec.kind == "drawer" else {}
 
     def drawer_is_open(self, drawer: str | None = None) -> bool | None:
-        how, target = self._drawer_target(drawer)
+        target = self._drawer_target(drawer)
         level = str(self._drawer_settings(drawer).get("open_level", "high"))
         try:
-            if how == "printer":
+            if isinstance(target, PrinterService):
                 st = target.status()
                 return drawer_open_from_status(st, level)
             drv, worker = target
@@ -237,17 +239,16 @@ class Hardware:
     def probe(self, rec: DeviceRecord) -> tuple[str, str | None, dict[str, Any]]:
         """(state, reason, details) of one device, right now."""
         try:
-            if rec.kind == "printer" or (
-                rec.kind == "drawer" and self._drawer_target(rec.name)[0] == "printer"
-            ):
-                svc = (
-                    self.printer(rec.name)
-                    if rec.kind == "printer"
-                    else self._drawer_target(rec.name)[1]
-                )
+            svc: PrinterService | None = None
+            if rec.kind == "printer":
+                svc = self.printer(rec.name)
+            elif rec.kind == "drawer":
+                target = self._drawer_target(rec.name)
+                svc = target if isinstance(target, PrinterService) else None
+            if svc is not None:
                 st = svc.status()
                 state, reason = _state_of(st)
-                details = {"status": st.as_dict()}
+                details: dict[str, Any] = {"status": st.as_dict()}  # the report's JSON
                 if rec.kind == "drawer":
                     details["drawer_open"] = drawer_open_from_status(
                         st, str(rec.settings.get("open_level", "high"))

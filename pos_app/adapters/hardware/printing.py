@@ -4,12 +4,14 @@ the default test page."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from drivers.common.errors import ConfigError, DriverError
 from drivers.common.uri import parse_uri
@@ -20,6 +22,8 @@ from pos_app.adapters.db.devices import DeviceRecord, DeviceStore
 from pos_app.domain.errors import InvalidInput
 
 from .messages import UNCONFIRMED_MESSAGE, PrintFailed, invalid_setting, problem_from
+
+T = TypeVar("T")
 
 # ---- building drivers from registry records ---------------------------------------------------
 
@@ -91,7 +95,7 @@ class PrinterService:
         self.worker = DeviceWorker(name)
         self.last_error: str | None = None
         self._status_lock = threading.Lock()
-        self._status_future: Any = None
+        self._status_future: Future[PrinterStatus] | None = None
 
     # -- jobs (the worker runs these) ---------------------------------------------------------
     def _run_job(self, job_id: int) -> JobOutcome:
@@ -113,10 +117,9 @@ class PrinterService:
         self.store.mark_done(job_id)
         return JobOutcome(job_id, "done", result.warnings)
 
-    def _wait(self, job_id: int, fut: Any, wait: float | None) -> JobOutcome:
+    def _wait(self, job_id: int, fut: Future[JobOutcome], wait: float | None) -> JobOutcome:
         try:
-            outcome: JobOutcome = fut.result(self.wait_s if wait is None else wait)
-            return outcome
+            return fut.result(self.wait_s if wait is None else wait)
         except FutureTimeout:
             return JobOutcome(job_id, self.store.job(job_id).state, ["still_printing"])
 
@@ -161,8 +164,7 @@ class PrinterService:
         for job in self.store.jobs(self.name, states=("queued",), limit=1000)[::-1]:
             if not job.data:
                 continue
-            job_id = job.id
-            self.worker.submit(lambda job_id=job_id: self._run_job(job_id))
+            self.worker.submit(functools.partial(self._run_job, job.id))
         return interrupted
 
     # -- status and drawer --------------------------------------------------------------------
@@ -175,7 +177,7 @@ class PrinterService:
                 fut = self._status_future = self.worker.submit(self.printer.status)
         return fut.result(timeout)
 
-    def call(self, fn: Callable[[EscposPrinter], Any], timeout: float = 10.0) -> Any:
+    def call(self, fn: Callable[[EscposPrinter], T], timeout: float = 10.0) -> T:
         return self.worker.call(lambda: fn(self.printer), timeout)
 
     def close(self) -> None:

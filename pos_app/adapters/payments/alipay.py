@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Unpack
 
 from drivers.alipay.driver import AlipayClient
 from drivers.common.wallet import WalletAnswer
 from pos_app.domain.payments import PaymentAttempt
 
-from .common import Lookup
+from .common import Lookup, PortTiming
 from .wallet import WalletPort
 
 
@@ -16,7 +16,7 @@ class AlipayPort(WalletPort):
     tender = "alipay"
     provider = "alipay"
 
-    def __init__(self, client: AlipayClient, lookup: Lookup, **kw: Any) -> None:
+    def __init__(self, client: AlipayClient, lookup: Lookup, **kw: Unpack[PortTiming]) -> None:
         super().__init__(client.url, lookup, **kw)
         self.client = client
 

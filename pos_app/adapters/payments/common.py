@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable
+from typing import TypedDict
 
 from drivers.common.payment_errors import (
     FrameError,
@@ -20,6 +21,13 @@ from pos_app.domain.payments import PaymentAttempt, ProviderResult, ProviderStat
 
 P = ProviderStatus
 Lookup = Callable[[str], PaymentAttempt | None]
+
+
+class PortTiming(TypedDict, total=False):
+    """How long a port polls for a payment's outcome and when it gives up (seconds)."""
+
+    poll_interval_s: float
+    give_up_after_s: float
 
 
 def reachable(host: str, port: int, timeout: float = 1.5) -> bool:

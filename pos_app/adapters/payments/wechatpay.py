@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Unpack
 
 from drivers.common.wallet import WalletAnswer
 from drivers.wechatpay.driver import WechatPayV2
 from pos_app.domain.payments import PaymentAttempt
 
-from .common import Lookup
+from .common import Lookup, PortTiming
 from .wallet import WalletPort
 
 
@@ -16,7 +16,7 @@ class WechatPort(WalletPort):
     tender = "wechat"
     provider = "wechat"
 
-    def __init__(self, client: WechatPayV2, lookup: Lookup, **kw: Any) -> None:
+    def __init__(self, client: WechatPayV2, lookup: Lookup, **kw: Unpack[PortTiming]) -> None:
         super().__init__(client.url, lookup, **kw)
         self.client = client
 

@@ -3,27 +3,38 @@ payment_providers, each behind its port."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 from drivers.alipay.driver import AlipayClient
 from drivers.wechatpay.driver import WechatPayV2
 from pos_app.adapters.timing import SystemStopwatch
-from pos_app.domain.ports import Stopwatch
+from pos_app.domain.payments import PaymentPort
+from pos_app.domain.ports import Clock, Stopwatch
 
 from .alipay import AlipayPort
-from .common import Lookup
+from .common import Lookup, PortTiming
 from .wechatpay import WechatPort
 from .zvt import ZvtPort
 
+if TYPE_CHECKING:
+    from pos_app.services.payments import PaymentService
+
 
 def wallet_port(
-    name: str, url: str, settings: dict[str, Any], lookup: Lookup, **kw: Any
+    name: str,
+    url: str,
+    settings: dict[str, Any],  # the provider row's JSON settings, as the operator saved them
+    lookup: Lookup,
+    **kw: Unpack[PortTiming],
 ) -> WechatPort | AlipayPort:
     """Build a provider's port from its payment_providers row."""
-    timing = {
-        k: float(settings[k]) for k in ("poll_interval_s", "give_up_after_s") if k in settings
-    }
+    timing: PortTiming = {}
+    if "poll_interval_s" in settings:
+        timing["poll_interval_s"] = float(settings["poll_interval_s"])
+    if "give_up_after_s" in settings:
+        timing["give_up_after_s"] = float(settings["give_up_after_s"])
     timing.update(kw)
     timeout = float(settings.get("timeout", 10.0))
     if name == "wechat":
@@ -50,7 +61,7 @@ def wallet_port(
     raise ValueError(f"unknown payment provider {name!r}")
 
 
-def terminal_uri(conn: Any) -> tuple[str, str] | None:
+def terminal_uri(conn: sqlite3.Connection) -> tuple[str, str] | None:
     """(name, uri) of the first payment terminal in the devices table (migration 0002, owned by
     the devices area), or None.  Absent table → None, so payments work without it."""
     has = conn.execute(
@@ -65,14 +76,14 @@ def terminal_uri(conn: Any) -> tuple[str, str] | None:
 
 
 def build_payment_service(
-    conn: Any,
-    clock: Any,
+    conn: sqlite3.Connection,
+    clock: Clock,
     *,
     terminal: tuple[str, str] | None = None,
-    timing: dict[str, float] | None = None,
+    timing: PortTiming | None = None,
     zvt_timeout: float | None = None,
     stopwatch: Stopwatch | None = None,
-) -> Any:
+) -> PaymentService:
     """The wired PaymentService: the card terminal (given, else from the devices table) and
     every provider in payment_providers.  timing: poll_interval_s / give_up_after_s overrides."""
     from pos_app.adapters.db.payment_attempts import SqlitePaymentAttempts, SqlitePaymentProviders
@@ -80,14 +91,12 @@ def build_payment_service(
 
     attempts = SqlitePaymentAttempts(conn)
     providers = SqlitePaymentProviders(conn)
-    timing = dict(timing or {})
-    ports: dict[str, Any] = {}
+    timing = timing or PortTiming()
+    ports: dict[str, PaymentPort] = {}
     terminal = terminal or terminal_uri(conn)
     if terminal is not None:
         name, uri = terminal
-        ports["card"] = ZvtPort.from_uri(
-            uri, name=name, **({"timeout": zvt_timeout} if zvt_timeout else {}), **timing
-        )
+        ports["card"] = ZvtPort.from_uri(uri, name=name, timeout=zvt_timeout, **timing)
     for name in providers.names():
         row = providers.get(name)
         assert row is not None

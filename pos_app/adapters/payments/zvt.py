@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection
-from typing import Any
+from typing import Any, Unpack
 from urllib.parse import urlsplit
 
 from drivers.common.payment_errors import PaymentDriverError, TransportError
@@ -18,7 +18,7 @@ from pos_app.domain.payments import (
     mask_pan,
 )
 
-from .common import P, link_error, reachable
+from .common import P, PortTiming, link_error, reachable
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +43,18 @@ class ZvtPort:
         self.give_up_after_s = give_up_after_s
 
     @classmethod
-    def from_uri(cls, uri: str, *, name: str = "T1", **kw: Any) -> ZvtPort:
+    def from_uri(
+        cls,
+        uri: str,
+        *,
+        name: str = "T1",
+        timeout: float | None = None,
+        **timing: Unpack[PortTiming],
+    ) -> ZvtPort:
         """`zvt+tcp://HOST:PORT?password=…` or `zvt+serial:///dev/ttyUSB0?baud=9600` (a device
         added with `guitai devices add T1 --kind terminal --uri …`)."""
-        timeout = kw.pop("timeout", None)
         try:
-            client = client_from_uri(uri, **({"timeout": timeout} if timeout else {}))
+            client = client_from_uri(uri, timeout=timeout) if timeout else client_from_uri(uri)
         except ValueError as err:
             raise InvalidInput(
                 f"Terminal {name}: {err}. Use zvt+tcp://HOST:PORT?password=NNNNNN or "
@@ -56,8 +62,10 @@ class ZvtPort:
                 f"终端 {name} 地址无效（{err}）：请使用 zvt+tcp://主机:端口?password=六位数字",
             ) from err
         parts = urlsplit(uri)
-        probe = (parts.hostname, parts.port or 20007) if parts.scheme == "zvt+tcp" else None
-        return cls(client, name=name, probe=probe, **kw)  # type: ignore[arg-type]
+        # client_from_uri has refused a zvt+tcp address without a host.
+        host = parts.hostname if parts.scheme == "zvt+tcp" else None
+        probe = (host, parts.port or 20007) if host else None
+        return cls(client, name=name, probe=probe, **timing)
 
     def __repr__(self) -> str:
         return f"ZvtPort({self.provider}, {self.client!r})"
