@@ -16,7 +16,7 @@ from drivers.common.worker import DeviceWorker
 from drivers.drawer.driver import SerialTriggerDrawer, drawer_open_from_status
 from drivers.escpos.printer import DrawerPulse
 from drivers.escpos.status import PrinterStatus
-from pos_app.adapters.db.devices import DeviceRecord, DeviceStore
+from pos_app.domain.devices import DeviceRecord, DeviceRegistry
 from pos_app.domain.errors import GuitaiError, InvalidInput, StateError
 from pos_app.domain.ports import Clock, SystemClock
 
@@ -36,7 +36,7 @@ class Hardware:
 
     def __init__(
         self,
-        store: DeviceStore,
+        store: DeviceRegistry,
         *,
         clock: Clock | None = None,
         test_page: Callable[[DeviceRecord, PrinterStatus | None], bytes] | None = None,

@@ -16,7 +16,7 @@ from drivers.common.uri import parse_uri
 from drivers.common.worker import DeviceWorker
 from drivers.escpos.printer import UNCONFIRMED_WARNINGS, DrawerPulse, EscposPrinter
 from drivers.escpos.status import PrinterStatus
-from pos_app.adapters.db.devices import DeviceRecord, DeviceStore
+from pos_app.domain.devices import DeviceRecord, DeviceRegistry
 from pos_app.domain.errors import InvalidInput
 
 from .messages import UNCONFIRMED_MESSAGE, PrintFailed, invalid_setting, problem_from
@@ -82,7 +82,7 @@ class PrinterService:
     """One printer: its worker thread, its driver, its slice of the persistent job queue."""
 
     def __init__(
-        self, name: str, printer: EscposPrinter, store: DeviceStore, *, wait_s: float = 30.0
+        self, name: str, printer: EscposPrinter, store: DeviceRegistry, *, wait_s: float = 30.0
     ) -> None:
         self.name = name
         self.printer = printer

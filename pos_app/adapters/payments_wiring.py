@@ -1,5 +1,8 @@
 """The wired PaymentService: the card terminal from the devices table and every provider in
-payment_providers, each behind its port."""
+payment_providers, each behind its port.
+
+Composition, not a payments adapter: it joins the SQLite attempts/providers (adapters.db) to the
+ports in adapters.payments, which must not import the database side (import-linter contract)."""
 
 from __future__ import annotations
 
@@ -9,11 +12,10 @@ from typing import Any
 
 from drivers.alipay.driver import AlipayClient
 from drivers.wechatpay.driver import WechatPayV2
-
-from .alipay import AlipayPort
-from .common import Lookup
-from .wechatpay import WechatPort
-from .zvt import ZvtPort
+from pos_app.adapters.payments.alipay import AlipayPort
+from pos_app.adapters.payments.common import Lookup
+from pos_app.adapters.payments.wechatpay import WechatPort
+from pos_app.adapters.payments.zvt import ZvtPort
 
 
 def wallet_port(
