@@ -73,6 +73,17 @@ class DeviceRegistry(Protocol):
     """What the hardware adapter reads and writes: the registry, the print-job queue, the
     drawer-open log and device.status events.  Each call is its own short transaction."""
 
+    def add_device(
+        self,
+        name: str,
+        kind: str,
+        uri: str,
+        settings: dict[str, Any] | None = None,
+        serial_number: str | None = None,
+        *,
+        replace: bool = False,
+    ) -> DeviceRecord: ...
+
     def get_device(self, name: str) -> DeviceRecord: ...
 
     def list_devices(self, kind: str | None = None) -> list[DeviceRecord]: ...
