@@ -80,7 +80,8 @@ class SetupFlow:
     """The steps every device kind goes through.  Subclasses set `kind` and override steps."""
 
     kind: ClassVar[str] = ""
-    # Payment terminals are stored as given: the payments adapter watches them once saved.
+    # Payment terminals are stored as given unless asked (`run(test=True)`): the payments
+    # adapter checks them when they are used.
     tested_before_saving: ClassVar[bool] = True
 
     # -- step 1: discover -------------------------------------------------------------------------
@@ -137,13 +138,17 @@ class SetupFlow:
         entry: DeviceEntry,
         persist: Callable[[DeviceEntry], T],
         *,
-        test: bool = True,
+        test: bool | None = None,
         probe: Probe | None = None,
     ) -> SetupResult[T]:
-        """check → test (unless `test=False` or the kind is stored as given) → serial number →
-        persist.  Nothing is persisted when a step raises."""
+        """check → test → serial number → persist.  Nothing is persisted when a step raises.
+
+        test: None tests when the kind is tested before saving (all but terminals); True / False
+        force it (a terminal diagnosed first is keyed on its TID)."""
         self.check(entry)
-        tested = self.test(entry, probe) if test and self.tested_before_saving else None
+        if test is None:
+            test = self.tested_before_saving
+        tested = self.test(entry, probe) if test else None
         if entry.serial_number is None:
             entry = replace(entry, serial_number=self.key(entry, tested))
         return SetupResult(entry, persist(entry), tested)

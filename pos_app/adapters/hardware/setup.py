@@ -60,7 +60,8 @@ def add_device(
 
     flow = setup_flow(entry.kind)
     try:
-        return flow.run(entry, persist, test=probe is not None, probe=probe)
+        # No probe (--no-test): saved as given; otherwise as the kind is set up by default.
+        return flow.run(entry, persist, test=None if probe is not None else False, probe=probe)
     except DeviceUriError as err:
         raise InvalidInput(f"Device address {err.detail}", f"设备地址有误：{err.detail}") from err
     except ConfigError as err:
