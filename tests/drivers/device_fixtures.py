@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+# tests/fixtures, found by walking up (this kit does not depend on its folder depth).
+FIXTURES = next(
+    p / "fixtures"
+    for p in Path(__file__).resolve().parents
+    if (p / "fixtures" / "README.md").exists()
+)
 REPRESENTATIVE = "representative-escpos"
 
 # The QR texts of the representative receipts (tests/fixtures/make_device_fixtures.py).

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import grimp
 
-ROOT = Path(__file__).resolve().parents[2]
+# The repository root, found by walking up (the test does not depend on its folder depth).
+ROOT = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").exists())
 SOURCES = ("pos_app.adapters.hardware", "pos_app.adapters.payments")
 DB = "pos_app.adapters.db"
 
