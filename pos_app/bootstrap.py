@@ -150,7 +150,7 @@ class Till:
     @cached_property
     def payments(self) -> Any:
         """The payment service: the card terminal and WeChat Pay / Alipay as configured."""
-        from pos_app.adapters.payments.wiring import build_payment_service
+        from pos_app.adapters.payments_wiring import build_payment_service
 
         return build_payment_service(self.database.conn, self.clock)
 

@@ -40,22 +40,11 @@ def devices() -> None:
 @json_option
 def discover(tcp: tuple[str, ...], timeout: float, as_json: bool) -> None:
     """Find USB receipt printers, serial ports and network printers."""
-    from drivers.common.discovery import find_serial_ports
-    from drivers.escpos.discovery import find_usb_printers, probe_tcp
+    from drivers.escpos.flow import PrinterFlow
     from pos_app.adapters.hardware import validate_uri
 
-    usb, usb_notes = find_usb_printers()
-    ports, serial_notes = find_serial_ports()
-    network = []
-    for addr in tcp:
-        uri = validate_uri(addr if "://" in addr else f"tcp://{addr}", "printer")
-        network.append(probe_tcp(uri.host or "", uri.port or 9100, timeout))
-    found = {
-        "usb": [f.as_dict() for f in usb],
-        "serial": [f.as_dict() for f in ports],
-        "network": [f.as_dict() for f in network],
-        "notes": usb_notes + serial_notes,
-    }
+    addresses = [validate_uri(a if "://" in a else f"tcp://{a}", "printer") for a in tcp]
+    found = PrinterFlow().discover(addresses, timeout).as_dict()
 
     def text(d: dict[str, Any]) -> str:
         lines = []
@@ -129,33 +118,22 @@ def add(
     as_json: bool,
 ) -> None:
     """Add a device (tested first unless --no-test)."""
-    from pos_app.adapters.db.devices import DeviceRecord, rfc3339
-    from pos_app.adapters.hardware import printer_from_record, validate_uri
+    from drivers.common.flow import DeviceEntry
+    from pos_app.adapters.hardware import validate_uri
+    from pos_app.adapters.hardware.setup import add_device, record_probe
     from pos_app.domain.ports import SystemClock
+    from pos_app.domain.timeutil import iso_utc
 
-    validate_uri(uri, kind)
-    conf = _settings(settings)
-    rec = DeviceRecord(name, kind, uri, conf, serial_number, rfc3339(SystemClock().now()))
-    if kind == "printer":
-        printer_from_record(rec)  # validates the settings before anything is saved
-    tested: dict[str, Any] | None = None
-    if not no_test and kind != "terminal":
-        state, reason, details = _hardware(ctx).probe_unsaved(rec)
-        if state == "unavailable":
-            from pos_app.adapters.hardware import DeviceProblem
-
-            raise DeviceProblem(
-                f"{name} ({uri}) does not respond ({details.get('error', reason)}): nothing was "
-                "saved. Check power, cable and address, or add it with --no-test",
-                f"{name}（{uri}）无响应：未保存。请检查电源、连线和地址，或加 --no-test 保存",
-                reason=reason or "unavailable",
-                device=name,
-            )
-        tested = {"state": state, "reason": reason, **details}
-    if serial_number is None:
-        serial_number = _serial_number_for(uri)
-    saved = _store(ctx).add_device(name, kind, uri, conf, serial_number, replace=replace)
-    out = {"device": saved.as_dict(), "test": tested}
+    validate_uri(uri, kind)  # the address is judged before the --set pairs, as it always was
+    entry = DeviceEntry(name, kind, uri, _settings(settings), serial_number)
+    probe = None
+    if not no_test:
+        # The till's own probe: it knows the registry (a drawer kicked through a saved printer).
+        probe = record_probe(
+            lambda rec: _hardware(ctx).probe_unsaved(rec), iso_utc(SystemClock().now())
+        )
+    result = add_device(_store(ctx), entry, probe=probe, replace=replace)
+    out = {"device": result.saved.as_dict(), "test": result.test}
 
     def text(d: dict[str, Any]) -> str:
         t = d["test"]
@@ -163,24 +141,6 @@ def add(
         return f"added {name}: {kind} at {uri}{state}"
 
     emit(out, as_json, text)
-
-
-def _serial_number_for(uri: str) -> str | None:
-    """The device's own serial number (USB descriptor, USB-serial adapter), to key it on."""
-    from drivers.common.discovery import find_serial_ports
-    from drivers.escpos.discovery import find_usb_printers
-
-    if uri.startswith("usb://"):
-        found, _ = find_usb_printers()
-    elif uri.startswith("serial://"):
-        found, _ = find_serial_ports()
-    else:
-        return None
-    base = uri.split("?")[0].lower()
-    for f in found:
-        if f.uri.lower() == base and f.serial_number:
-            return f.serial_number
-    return None
 
 
 @devices.command()

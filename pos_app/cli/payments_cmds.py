@@ -20,7 +20,7 @@ SECRET_KEYS = ("key",)
 
 
 def _service(ctx: click.Context, terminal: str | None = None) -> PaymentService:
-    from pos_app.adapters.payments.wiring import build_payment_service
+    from pos_app.adapters.payments_wiring import build_payment_service
     from pos_app.domain.ports import SystemClock
 
     conn = obj(ctx).database().conn
@@ -329,7 +329,7 @@ def terminal_cmd(ctx: click.Context, action: str, uri: str | None, as_json: bool
     """ZVT terminal administration: registration, status, end of day, last receipt, abort."""
     from drivers.common.payment_errors import PaymentDriverError
     from drivers.zvt.driver import client_from_uri
-    from pos_app.adapters.payments.wiring import terminal_uri
+    from pos_app.adapters.payments_wiring import terminal_uri
     from pos_app.domain.payments import PaymentUnavailable, scrub_card_numbers
 
     if uri is None:

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from pos_app.adapters.db.connection import open_database
-from pos_app.adapters.payments.wiring import build_payment_service
+from pos_app.adapters.payments_wiring import build_payment_service
 from pos_app.domain.ports import SystemClock
 
 

@@ -16,7 +16,7 @@ from drivers.wechatpay.emulator import WechatPayEmulator
 from drivers.zvt.emulator import ZvtEmulator, ZvtEmulatorConfig
 from pos_app.adapters.db.connection import open_database
 from pos_app.adapters.db.payment_attempts import SqlitePaymentProviders
-from pos_app.adapters.payments.wiring import build_payment_service
+from pos_app.adapters.payments_wiring import build_payment_service
 from pos_app.domain.ports import SystemClock
 
 FAST = {"poll_interval_s": 0.02, "give_up_after_s": 0.6}

@@ -15,10 +15,10 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from pos_app.domain.devices import UNCONFIRMED, DeviceRecord, PrintJob
 from pos_app.domain.errors import InvalidInput, NotFound, StateError
 from pos_app.domain.events import DEVICE_STATUS, SCHEMA_VERSION
 from pos_app.domain.ports import Clock, SystemClock
@@ -26,10 +26,6 @@ from pos_app.domain.ports import Clock, SystemClock
 KINDS = ("printer", "drawer", "scanner", "terminal")
 DRAWER_REASONS = ("sale", "refund", "no_sale", "test")
 JOB_STATES = ("queued", "printing", "done", "failed", "unconfirmed")
-# 'unconfirmed': sent, but the printer never confirmed it printed (drivers.escpos.printer
-# UNCONFIRMED_WARNINGS).  Stored as state 'done' with last_error 'unconfirmed:<warning>' (the
-# print_jobs CHECK constraint of schema 0002 knows four states); read back as 'unconfirmed'.
-UNCONFIRMED = "unconfirmed"
 BUSY_WAIT_S = 5.0
 
 
@@ -37,59 +33,9 @@ def rfc3339(when: datetime) -> str:
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
-@dataclass(frozen=True)
-class DeviceRecord:
-    name: str
-    kind: str
-    uri: str
-    settings: dict[str, Any]
-    serial_number: str | None
-    added_at: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "kind": self.kind,
-            "uri": self.uri,
-            "settings": self.settings,
-            "serial_number": self.serial_number,
-            "added_at": self.added_at,
-        }
-
-
-@dataclass(frozen=True)
-class PrintJob:
-    id: int
-    printer: str
-    created_at: str
-    kind: str
-    ref: str | None
-    data: bytes
-    state: str
-    attempts: int
-    last_error: str | None
-    done_at: str | None
-
-    def as_dict(self, with_data: bool = False) -> dict[str, Any]:
-        d = {
-            "id": self.id,
-            "printer": self.printer,
-            "created_at": self.created_at,
-            "kind": self.kind,
-            "ref": self.ref,
-            "state": self.state,
-            "confirmed": self.state != UNCONFIRMED,
-            "attempts": self.attempts,
-            "last_error": self.last_error,
-            "done_at": self.done_at,
-            "bytes": len(self.data),
-        }
-        if with_data:
-            d["data"] = self.data.hex()
-        return d
-
-
 class DeviceStore:
+    """The SQLite implementation of the DeviceRegistry port (pos_app.domain.devices)."""
+
     def __init__(
         self,
         conn: sqlite3.Connection,

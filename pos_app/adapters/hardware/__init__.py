@@ -2,7 +2,7 @@
 
 Implements the device ports (pos_app.domain.ports.ReceiptPrinter, CashDrawer).  Bootstrap:
 
-    store = DeviceStore(db.conn, clock=clock)
+    store = DeviceStore(db.conn, clock=clock)  # the DeviceRegistry port (domain.devices)
     hw = Hardware(store, clock=clock)          # reads the registry, one worker per printer
     hw.resume()                                # failed 'printing' jobs after a crash; queued jobs
     hw.start_pollers(on_change=ui_callback)    # device.status events + the status bar

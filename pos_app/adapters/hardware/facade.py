@@ -11,12 +11,14 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 from drivers.common.errors import ConfigError, DeviceUriError, DriverError
+from drivers.common.flow import serial_path_probe
 from drivers.common.uri import DeviceUri, parse_uri
 from drivers.common.worker import DeviceWorker
 from drivers.drawer.driver import SerialTriggerDrawer, drawer_open_from_status
+from drivers.drawer.flow import on_trigger_box, trigger_drawer
 from drivers.escpos.printer import DrawerPulse
 from drivers.escpos.status import PrinterStatus
-from pos_app.adapters.db.devices import DeviceRecord, DeviceStore
+from pos_app.domain.devices import DeviceRecord, DeviceRegistry
 from pos_app.domain.errors import GuitaiError, InvalidInput, StateError
 from pos_app.domain.ports import Clock, SystemClock
 
@@ -36,7 +38,7 @@ class Hardware:
 
     def __init__(
         self,
-        store: DeviceStore,
+        store: DeviceRegistry,
         *,
         clock: Clock | None = None,
         test_page: Callable[[DeviceRecord, PrinterStatus | None], bytes] | None = None,
@@ -152,16 +154,11 @@ class Hardware:
         for prn in self._list("printer"):
             if prn.uri == rec.uri:
                 return self.printer(prn.name)
-        if uri.scheme == "serial" and rec.settings.get("via", "trigger") == "trigger":
+        if on_trigger_box(uri, rec.settings):
             with self._lock:
                 if name not in self._trigger_drawers:
                     try:
-                        drv = SerialTriggerDrawer(
-                            uri,
-                            trigger=bytes.fromhex(str(rec.settings.get("trigger", "07"))),
-                            status_line=str(rec.settings.get("status_line", "none")),
-                            open_level=str(rec.settings.get("open_level", "high")),
-                        )
+                        drv = trigger_drawer(uri, rec.settings)
                     except (DriverError, ValueError) as err:
                         raise InvalidInput(
                             f"Drawer setting: {err}", f"钱箱设置有误：{err}"
@@ -361,15 +358,7 @@ class Hardware:
 
 
 def _probe_serial_path(rec: DeviceRecord) -> tuple[str, str | None, dict[str, Any]]:
-    import os
-
-    uri = parse_uri(rec.uri, rec.kind)
-    path = uri.path or ""
-    if not os.path.exists(path):
-        return "unavailable", "not_found", {"error": f"{path} does not exist (unplugged?)"}
-    if not os.access(path, os.R_OK | os.W_OK):
-        return "unavailable", "permission", {"error": f"no permission on {path} (dialout group)"}
-    return "ok", None, {}
+    return serial_path_probe(parse_uri(rec.uri, rec.kind))
 
 
 def _usb_backend() -> str:

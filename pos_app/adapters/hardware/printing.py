@@ -13,12 +13,12 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from drivers.common.errors import ConfigError, DriverError
-from drivers.common.uri import parse_uri
+from drivers.common.errors import DriverError
 from drivers.common.worker import DeviceWorker
-from drivers.escpos.printer import UNCONFIRMED_WARNINGS, DrawerPulse, EscposPrinter
+from drivers.escpos.flow import printer_from_settings
+from drivers.escpos.printer import UNCONFIRMED_WARNINGS, EscposPrinter
 from drivers.escpos.status import PrinterStatus
-from pos_app.adapters.db.devices import DeviceRecord, DeviceStore
+from pos_app.domain.devices import DeviceRecord, DeviceRegistry
 from pos_app.domain.errors import InvalidInput
 
 from .messages import UNCONFIRMED_MESSAGE, PrintFailed, invalid_setting, problem_from
@@ -28,34 +28,9 @@ T = TypeVar("T")
 # ---- building drivers from registry records ---------------------------------------------------
 
 
-def _bool(value: Any) -> bool:
-    return str(value).lower() in ("1", "true", "yes", "on")
-
-
 def printer_from_record(rec: DeviceRecord) -> EscposPrinter:
-    s = rec.settings
     try:
-        uri = parse_uri(rec.uri, "printer")
-        pulse = DrawerPulse(
-            pin=int(s.get("drawer_pin", 2)),
-            on_ms=int(s.get("drawer_on_ms", 50)),
-            off_ms=int(s.get("drawer_off_ms", 500)),
-        )
-        timeout = float(s.get("status_timeout", 1.0))
-        if not 0.05 <= timeout <= 10:
-            raise ConfigError("status_timeout must be 0.05..10 seconds")
-        print_timeout = float(s.get("print_timeout", 15.0))
-        if not 0.5 <= print_timeout <= 300:
-            raise ConfigError("print_timeout must be 0.5..300 seconds")
-        return EscposPrinter(
-            uri,
-            status_timeout=timeout,
-            drawer=pulse,
-            require_status=_bool(s.get("require_status", False)),
-            confirm_printed=_bool(s.get("confirm_printed", True)),
-            print_timeout=print_timeout,
-            realtime_kick=_bool(s.get("realtime_kick", True)),
-        )
+        return printer_from_settings(rec.uri, rec.settings)
     except (ValueError, TypeError) as err:
         if isinstance(err, DriverError):
             raise invalid_setting(err) from err
@@ -86,7 +61,7 @@ class PrinterService:
     """One printer: its worker thread, its driver, its slice of the persistent job queue."""
 
     def __init__(
-        self, name: str, printer: EscposPrinter, store: DeviceStore, *, wait_s: float = 30.0
+        self, name: str, printer: EscposPrinter, store: DeviceRegistry, *, wait_s: float = 30.0
     ) -> None:
         self.name = name
         self.printer = printer

@@ -107,7 +107,7 @@ def test_configure_wechat_hides_the_key_and_pays_through_the_emulator(home: Path
         assert "s3cret" not in listed.stdout
         assert json.loads(listed.stdout)[0]["settings"]["key"] == "********"
         # a charge through the service, as the sale command will do it
-        from pos_app.adapters.payments.wiring import build_payment_service
+        from pos_app.adapters.payments_wiring import build_payment_service
         from pos_app.domain.ports import SystemClock
 
         db = open_database(home / "till.db")
@@ -185,7 +185,7 @@ def test_alipay_emulator_command_writes_its_public_key(home: Path, tmp_path: Pat
             str(pub),
         )
         assert out.returncode == 0, out.stderr
-        from pos_app.adapters.payments.wiring import build_payment_service
+        from pos_app.adapters.payments_wiring import build_payment_service
         from pos_app.domain.payments import PaymentDeclined
         from pos_app.domain.ports import SystemClock
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from devices_sample_bytes import chinese_receipt
+from device_fixtures import chinese_receipt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -4,7 +4,7 @@ English, and a reprint succeeds once the fault clears.  The sale is never touche
 from __future__ import annotations
 
 import pytest
-from devices_sample_bytes import chinese_receipt
+from device_fixtures import chinese_receipt
 
 from pos_app.adapters.hardware import Hardware, PrintFailed
 

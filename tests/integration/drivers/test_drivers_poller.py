@@ -77,7 +77,7 @@ def test_poller_thread_calls_back_on_change(store, vprinter, tcp_uri, database) 
 
 def test_poll_and_jobs_share_the_printer_thread(hw, store, vprinter, tcp_uri) -> None:
     """A status poll never interleaves with a job's bytes (one owner per printer)."""
-    from devices_sample_bytes import chinese_receipt
+    from device_fixtures import chinese_receipt
 
     store.add_device("front", "printer", tcp_uri)
     rec = store.get_device("front")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from devices_sample_bytes import chinese_receipt
+from device_fixtures import chinese_receipt
 
 from drivers.escpos.printer import EscposPrinter
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from device_fixtures import REPRESENTATIVE, fixture_bytes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -103,6 +105,27 @@ def test_fuzzed_status_replies_never_crash(noise: bytes) -> None:
     }
     for b in s.raw:
         assert b is None or valid_reply(b)
+
+
+@pytest.mark.parametrize(
+    ("fixture", "state"),
+    [
+        ("dle-eot-idle.bin", "ok"),
+        ("dle-eot-paper-out.bin", "paper_out"),
+        ("dle-eot-paper-near-end.bin", "paper_near_end"),
+        ("dle-eot-cover-open.bin", "cover_open"),
+        ("dle-eot-drawer-pin3-high.bin", "ok"),
+    ],
+)
+def test_status_replies_from_fixtures(fixture: str, state: str) -> None:
+    """The printer's own reply bytes (tests/fixtures/<model>/dle-eot-*.bin) through the driver's
+    status query: one DLE EOT n per byte, in order 1..4."""
+    replies = fixture_bytes(REPRESENTATIVE, fixture)
+    link = ScriptedTransport(replies)
+    st_ = EscposPrinter("tcp://127.0.0.1:9", status_timeout=0.05, transport=link).status()
+    assert bytes(link.sent) == b"\x10\x04\x01\x10\x04\x02\x10\x04\x03\x10\x04\x04"
+    assert st_.state == state and st_.raw == tuple(replies)
+    assert st_.drawer_pin3_high is (fixture == "dle-eot-drawer-pin3-high.bin")
 
 
 def test_python_escpos_31_reports_paper_ok_on_silence_but_we_do_not(vprinter) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from devices_sample_bytes import chinese_receipt
+from device_fixtures import chinese_receipt
 
 from pos_app.adapters.hardware import Hardware, PrintUnconfirmed
 from pos_app.cli import main

@@ -1,5 +1,8 @@
 """The wired PaymentService: the card terminal from the devices table and every provider in
-payment_providers, each behind its port."""
+payment_providers, each behind its port.
+
+Composition, not a payments adapter: it joins the SQLite attempts/providers (adapters.db) to the
+ports in adapters.payments, which must not import the database side (import-linter contract)."""
 
 from __future__ import annotations
 
@@ -9,14 +12,13 @@ from typing import TYPE_CHECKING, Any, Unpack
 
 from drivers.alipay.driver import AlipayClient
 from drivers.wechatpay.driver import WechatPayV2
+from pos_app.adapters.payments.alipay import AlipayPort
+from pos_app.adapters.payments.common import Lookup, PortTiming
+from pos_app.adapters.payments.wechatpay import WechatPort
+from pos_app.adapters.payments.zvt import ZvtPort
 from pos_app.adapters.timing import SystemStopwatch
 from pos_app.domain.payments import PaymentPort
 from pos_app.domain.ports import Clock, Stopwatch
-
-from .alipay import AlipayPort
-from .common import Lookup, PortTiming
-from .wechatpay import WechatPort
-from .zvt import ZvtPort
 
 if TYPE_CHECKING:
     from pos_app.services.payments import PaymentService
