@@ -52,7 +52,7 @@ def collect(app: Any) -> dict[str, Any]:
     }
     pending = conn.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()[0]
     dead = conn.execute("SELECT count(*) FROM outbox WHERE state = 'dead'").fetchone()[0]
-    result = verify(till.store)
+    result = verify(till.uow)
     import importlib.metadata as md
 
     versions = {}

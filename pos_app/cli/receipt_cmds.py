@@ -19,7 +19,7 @@ def receipt() -> None:
 
 
 def _payload(till: object, receipt_no: int) -> dict:  # type: ignore[type-arg]
-    p = till.store.sale_payload(receipt_no=receipt_no)  # type: ignore[attr-defined]
+    p = till.uow.sales.payload(receipt_no=receipt_no)  # type: ignore[attr-defined]
     if p is None:
         raise NotFound(
             f"No receipt {receipt_no} on this till: check the number (guitai sales list)",
@@ -61,9 +61,9 @@ def receipt_show(
     from receipts.profiles import paper as paper_of
 
     till = obj(ctx).till
-    doc = receipt_docs.document(till.store, till.signer, _payload(till, receipt_no), gift=gift)
+    doc = receipt_docs.document(till.uow, till.signer, _payload(till, receipt_no), gift=gift)
     prof = receipt_docs.profile(
-        int(paper) if paper else None, encoding, till.store.setting("printer_profile")
+        int(paper) if paper else None, encoding, till.uow.settings.get("printer_profile")
     )
     if fmt in ("png", "escpos") and not output and sys.stdout.isatty():
         raise InvalidInput(
@@ -125,7 +125,7 @@ def receipt_verify(ctx: click.Context, url_or_token: str, as_json: bool) -> None
 
     till = obj(ctx).till
     try:
-        r = receipt_docs.verify_receipt(till.store, till.signer, url_or_token)
+        r = receipt_docs.verify_receipt(till.uow, till.signer, url_or_token)
     except TokenError as err:
         if as_json:
             emit({"valid": False, "reason": err.message, "reason_zh": err.message_zh}, True)

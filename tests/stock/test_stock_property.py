@@ -46,7 +46,7 @@ def test_stock_is_start_plus_movements(till_home: Path, clock, start, ops) -> No
         till = build_till(paths, db, clock)
         u = till.users.authenticate("admin", "7391")
         till.shifts.open(u, 10000)
-        sink = SqliteChangeSink(db.conn, till.store.lock)
+        sink = SqliteChangeSink(db.conn, till.uow.lock)
         # starting quantities from the cloud (kind `stock`, nothing counted of ours yet)
         sink.apply_page(
             [Change("stock", "upsert", s, {"sku": s, "qty": q, "marks": {}}) for s, q in zip(SKUS, start, strict=True)],

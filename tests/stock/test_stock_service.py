@@ -164,7 +164,7 @@ def test_receive_an_announced_delivery_with_short_and_over(selling) -> None:  # 
     u = admin(till)
     from pos_app.adapters.db.outbox import SqliteChangeSink
 
-    sink = SqliteChangeSink(till.database.conn, till.store.lock)
+    sink = SqliteChangeSink(till.database.conn, till.uow.lock)
     doc = {"doc": "D-1", "kind": "delivery", "from_store": "",
            "lines": [{"sku": JACKET_SKU, "qty": 5}, {"sku": TEE_SKU, "qty": 2}]}  # fmt: skip
     sink.apply_page([Change("stock_doc", "upsert", "D-1", doc)], "1")

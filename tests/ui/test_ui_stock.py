@@ -354,7 +354,7 @@ def test_receive_a_delivery_then_send_and_the_reports(qtbot: Any, ui: Any) -> No
 
     t = ui
     till = t.session.till
-    sink = SqliteChangeSink(till.database.conn, till.store.lock)
+    sink = SqliteChangeSink(till.database.conn, till.uow.lock)
     doc = {
         "doc": "D-1001",
         "kind": "delivery",

@@ -1,5 +1,5 @@
 """Members, their till-side ledger, follow-ups and the history queries the member panel and
-the suggestions need.  Same connection as SqliteStore: writes happen inside its
+the suggestions need.  Same connection as SqliteUnitOfWork: writes happen inside its
 `transaction()` (the service takes it)."""
 
 from __future__ import annotations
