@@ -119,8 +119,8 @@ _CATALOG: dict[str, Any] = {}
 
 def _catalog_importer() -> Any:
     if "importer" not in _CATALOG:
-        from pos_app.adapters.db.catalog_repo import SqliteCatalog
         from pos_app.adapters.db.connection import open_database
+        from pos_app.adapters.db.repositories.catalog import SqliteCatalog
         from pos_app.domain.ports import SystemClock
         from pos_app.services.catalog_import import CatalogImporter
 

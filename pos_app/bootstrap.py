@@ -62,7 +62,7 @@ class Till:
 
     @cached_property
     def catalog(self) -> CatalogService:
-        from pos_app.adapters.db.catalog_repo import SqliteCatalog
+        from pos_app.adapters.db.repositories.catalog import SqliteCatalog
 
         prefix = self.uow.settings.get("store_code_prefix")
         return CatalogService(SqliteCatalog(self.database.conn), (prefix,) if prefix else ())
@@ -127,7 +127,6 @@ class Till:
         parts = build_relay(
             self.paths,
             self.database.conn,
-            lock=self.uow.lock,
             clock=self.clock,
             timeout_s=timeout,
         )
@@ -353,9 +352,7 @@ class Till:
         if self.sync_scheduler is not None:
             return True
         try:
-            parts = build_relay(
-                self.paths, self.database.conn, lock=self.uow.lock, clock=self.clock
-            )
+            parts = build_relay(self.paths, self.database.conn, clock=self.clock)
         except NotEnrolled:
             return False
         kw = {"push_interval_s": 60.0, "pull_interval_s": 300.0, "nudge_delay_s": 2.0, **timing}
@@ -372,9 +369,7 @@ class Till:
 
         if self.sync_parts is None:
             try:
-                self.sync_parts = build_relay(
-                    self.paths, self.database.conn, lock=self.uow.lock, clock=self.clock
-                )
+                self.sync_parts = build_relay(self.paths, self.database.conn, clock=self.clock)
             except NotEnrolled:
                 return None
         status: dict[str, Any] = self.sync_parts.relay.status()

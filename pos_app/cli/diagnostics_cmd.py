@@ -142,7 +142,11 @@ def _devices(till: Any) -> list[dict[str, Any]] | dict[str, str]:
 def _sync_status(conn: sqlite3.Connection) -> dict[str, Any]:
     """What `guitai sync status` shows (pos_app.cli.sync_cmds), or why it is not available."""
     try:
-        from pos_app.adapters.db.outbox import SqliteOutbox, SqliteSyncState, settings_get
+        from pos_app.adapters.db.repositories.outbox import (
+            SqliteOutbox,
+            SqliteSyncState,
+            settings_get,
+        )
         from pos_app.domain.ports import SystemClock
         from sync.relay import sync_status
 

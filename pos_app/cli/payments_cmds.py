@@ -26,7 +26,7 @@ def _service(ctx: click.Context, terminal: str | None = None) -> Any:
 
 
 def _providers(ctx: click.Context) -> Any:
-    from pos_app.adapters.db.payment_attempts import SqlitePaymentProviders
+    from pos_app.adapters.db.repositories.payments import SqlitePaymentProviders
 
     return SqlitePaymentProviders(obj(ctx).database().conn)
 
@@ -229,7 +229,7 @@ def _attempt_dict(a: Any) -> dict[str, Any]:
 @click.pass_context
 def list_cmd(ctx: click.Context, limit: int, sale_id: str | None, as_json: bool) -> None:
     """Recent payment attempts, newest first."""
-    from pos_app.adapters.db.payment_attempts import SqlitePaymentAttempts
+    from pos_app.adapters.db.repositories.payments import SqlitePaymentAttempts
 
     rows = [
         _attempt_dict(a)

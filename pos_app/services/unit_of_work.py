@@ -21,12 +21,14 @@ in-memory one for unit tests is tests/unit/fakes.py.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from pos_app.domain.catalog import CatalogWriter
 from pos_app.domain.journal import JournalEntry
+from pos_app.domain.payments import AttemptState, PaymentAttempt
 from pos_app.domain.users import User
 
 
@@ -147,17 +149,47 @@ class SuspendedRepository(Protocol):
     def take(self, sid: int) -> dict[str, Any] | None: ...
 
 
-class AbstractUnitOfWork(Protocol):
-    """One database transaction and the repositories that work inside it (module docstring)."""
+class PaymentAttemptRepository(Protocol):
+    """`payment_attempts`: each card or wallet payment's state machine, persisted before the
+    terminal or provider is called (services/payments.py)."""
 
-    settings: SettingsRepository
-    users: UserRepository
-    shifts: ShiftRepository
-    journal: JournalRepository
-    outbox: OutboxRepository
-    sales: SaleRepository
-    audit: AuditRepository
-    suspended: SuspendedRepository
+    def insert(self, attempt: PaymentAttempt) -> None: ...
+    def update(self, attempt: PaymentAttempt) -> None: ...
+    def get(self, attempt_id: str) -> PaymentAttempt | None: ...
+    def in_states(self, states: Collection[AttemptState]) -> list[PaymentAttempt]: ...
+    def attach(self, attempt_id: str, sale_id: str, at: datetime) -> None:
+        """approved → attached, inside the sale's unit of work."""
+
+    def claimed_refs(self, provider: str, except_id: str) -> set[str]: ...
+    def refunded_fen(self, original_id: str) -> int: ...
+
+
+class AbstractUnitOfWork(Protocol):
+    """One database transaction and the repositories that work inside it (module docstring).
+
+    The repositories are read-only properties here so an implementation may hold its own
+    repository classes (SqliteSales for SaleRepository …) as plain attributes."""
+
+    @property
+    def settings(self) -> SettingsRepository: ...
+    @property
+    def users(self) -> UserRepository: ...
+    @property
+    def shifts(self) -> ShiftRepository: ...
+    @property
+    def journal(self) -> JournalRepository: ...
+    @property
+    def outbox(self) -> OutboxRepository: ...
+    @property
+    def sales(self) -> SaleRepository: ...
+    @property
+    def audit(self) -> AuditRepository: ...
+    @property
+    def suspended(self) -> SuspendedRepository: ...
+    @property
+    def payments(self) -> PaymentAttemptRepository: ...
+    @property
+    def catalog(self) -> CatalogWriter: ...
 
     def __enter__(self) -> Self:
         """Begin a transaction (BEGIN IMMEDIATE), or a savepoint inside an open one."""

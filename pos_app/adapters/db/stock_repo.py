@@ -14,19 +14,20 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pos_app.domain import events
 from pos_app.domain.ports import Change
 from pos_app.domain.stock import Grid, GridCell, build_grid
 
-from .repositories.events import SqliteOutboxEvents
-from .repositories.settings import SqliteSettings
+if TYPE_CHECKING:  # the outbox applies pulled stock changes with this module's functions
+    from .repositories.outbox import SqliteOutbox
+    from .repositories.settings import SqliteSettings
 
 
 class SqliteStockRepo:
     def __init__(
-        self, conn: sqlite3.Connection, settings: SqliteSettings, outbox: SqliteOutboxEvents
+        self, conn: sqlite3.Connection, settings: SqliteSettings, outbox: SqliteOutbox
     ) -> None:
         self.conn = conn
         self.settings = settings  # the store id and till number on each event

@@ -22,8 +22,10 @@ from types import TracebackType
 from typing import Self
 
 from .repositories.audit import SqliteAudit
-from .repositories.events import SqliteOutboxEvents
+from .repositories.catalog import SqliteCatalog
 from .repositories.journal import SqliteJournal
+from .repositories.outbox import SqliteOutbox
+from .repositories.payments import SqlitePaymentAttempts
 from .repositories.sales import SqliteSales
 from .repositories.settings import SqliteSettings
 from .repositories.shifts import SqliteShifts
@@ -45,16 +47,21 @@ class SqliteUnitOfWork:
         # The writer lock of connection.GuitaiConnection, shared with every other writer on this
         # connection (device threads, the sync relay); a plain connection (a tool) gets its own.
         self.lock: threading.RLock = lock if lock is not None else threading.RLock()
-        # Frames are only touched by the thread that holds the lock.
-        self._frames: list[_Frame] = []
+        # The transaction and its savepoints, innermost last; only the thread holding the lock
+        # touches them.  Kept on the connection: two units of work on one connection (a tool's
+        # beside the till's) join one transaction instead of beginning a second.
+        frames = getattr(conn, "uow_frames", None)
+        self._frames: list[_Frame] = frames if frames is not None else []
         self.settings = SqliteSettings(conn)
         self.users = SqliteUsers(conn)
         self.shifts = SqliteShifts(conn)
         self.journal = SqliteJournal(conn)
-        self.outbox = SqliteOutboxEvents(conn)
+        self.outbox = SqliteOutbox(conn)
         self.sales = SqliteSales(conn)
         self.audit = SqliteAudit(conn)
         self.suspended = SqliteSuspended(conn)
+        self.payments = SqlitePaymentAttempts(conn)
+        self.catalog = SqliteCatalog(conn)
 
     def __enter__(self) -> Self:
         self.lock.acquire()
@@ -64,6 +71,13 @@ class SqliteUnitOfWork:
                 self.conn.execute(f"SAVEPOINT {name}")
                 self._frames.append(_Frame(name))
             else:
+                if self.conn.in_transaction:
+                    # Someone began a transaction on the one writing connection without the
+                    # unit of work: joining it would mix our writes into theirs.
+                    raise RuntimeError(
+                        "a transaction is already open on the till's database connection: "
+                        "every writer must go through the unit of work (it holds the same lock)"
+                    )
                 self._begin()
                 self._frames.append(_Frame(None))
         except BaseException:

@@ -74,10 +74,11 @@ def build_payment_service(
 ) -> Any:
     """The wired PaymentService: the card terminal (given, else from the devices table) and
     every provider in payment_providers.  timing: poll_interval_s / give_up_after_s overrides."""
-    from pos_app.adapters.db.payment_attempts import SqlitePaymentAttempts, SqlitePaymentProviders
+    from pos_app.adapters.db.repositories.payments import SqlitePaymentProviders
+    from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
     from pos_app.services.payments import PaymentService
 
-    attempts = SqlitePaymentAttempts(conn)
+    uow = SqliteUnitOfWork(conn)  # joins the till's own on the same connection
     providers = SqlitePaymentProviders(conn)
     timing = dict(timing or {})
     ports: dict[str, Any] = {}
@@ -91,6 +92,6 @@ def build_payment_service(
         row = providers.get(name)
         assert row is not None
         url, settings = row
-        ports[name] = wallet_port(name, url, settings, attempts.get, **timing)
+        ports[name] = wallet_port(name, url, settings, uow.payments.get, **timing)
     kw: dict[str, Any] = {"sleep": sleep} if sleep is not None else {}
-    return PaymentService(attempts, ports, clock, **kw)
+    return PaymentService(uow, ports, clock, **kw)
