@@ -214,7 +214,7 @@ class Till:
         from pos_app.adapters.hardware import Hardware
 
         return Hardware(
-            DeviceStore(self.database.conn, clock=self.clock, lock=self.uow.lock),
+            DeviceStore(self.database.conn, clock=self.clock),
             test_page=self._test_page,
         )
 
