@@ -87,15 +87,13 @@ class Till:
 
     @cached_property
     def stock(self) -> StockService:
-        from pos_app.adapters.db.stock_repo import SqliteStockRepo
-
         def business_day() -> str | None:
             shift = self.uow.shifts.find_open()
             return None if shift is None else str(shift["business_day"])
 
         return StockService(
             self.uow,
-            SqliteStockRepo(self.uow.conn, self.uow.settings, self.uow.outbox),
+            self.uow.stock,
             self.clock,
             self._stock_lookup,
             store_id=lambda: self.identity.store_id,

@@ -14,7 +14,7 @@ def build_member_service(till: Any) -> Members:
     till object, so a sale's pricing and completion share its coupon holds)."""
     svc = till.__dict__.get("_member_service")
     if svc is None:
-        from pos_app.adapters.db.members_repo import SqliteMembers
+        from pos_app.adapters.db.repositories.members import SqliteMembers
         from pos_app.adapters.member_cloud import SyncMemberCloud
 
         def cloud() -> Any:

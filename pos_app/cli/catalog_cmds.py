@@ -86,7 +86,7 @@ def demo_data(
 ) -> None:
     """Fill the catalog and member list with realistic demo data (re-runnable: it replaces
     the same SKU ids and members by phone; see docs/catalog.md)."""
-    from pos_app.adapters.db.stock_repo import load_stock_figures
+    from pos_app.adapters.db.repositories.stock import load_stock_figures
     from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
     from pos_app.demo.data import generate_catalog, generate_members, generate_stock
 

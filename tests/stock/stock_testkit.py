@@ -35,7 +35,7 @@ def new_till(
 def stock_check(db_path: Path) -> list[str]:
     """Σ movements == on hand (with the cloud's figure), and every sale line has its movement."""
     from pos_app.adapters.db.connection import open_database
-    from pos_app.adapters.db.stock_repo import SqliteStockRepo
+    from pos_app.adapters.db.repositories.stock import SqliteStockRepo
     from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
 
     problems: list[str] = []

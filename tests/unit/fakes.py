@@ -8,7 +8,9 @@ commits, so a test can tell "committed" from "rolled back".
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import json
 import uuid
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
@@ -17,11 +19,39 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
 
-from pos_app.domain.catalog import Sku, Style
-from pos_app.domain.errors import StateError
+from pos_app.domain.catalog import Sku, SkuInfo, Style
+from pos_app.domain.errors import NotFound, StateError
 from pos_app.domain.journal import GENESIS, JournalEntry, canonical, entry_hash
 from pos_app.domain.payments import AttemptState, PaymentAttempt
-from pos_app.domain.users import User
+from pos_app.domain.users import Role, User
+
+# A till's settings, two items and a manager, for the service tests.
+SETTINGS = {"store_id": "S001", "store_name": "静安店", "till_no": "1", "timezone": "Asia/Shanghai"}
+ITEMS = {
+    "6901234567892": SkuInfo(
+        "QP-1-BLK-M",
+        "QP-1",
+        "羊毛夹克 黑 M",
+        "Wool jacket",
+        "BLK",
+        "M",
+        "jackets",
+        1300,
+        29900,
+        None,
+    ),
+    "6901234567908": SkuInfo(
+        "QP-2-WHT-L", "QP-2", "衬衫 白 L", "Shirt", "WHT", "L", "shirts", 1300, 9900, None
+    ),
+}
+MANAGER = User("李娜", frozenset({Role.MANAGER.value, Role.CASHIER.value}), "x")
+
+
+def lookup(code: str) -> SkuInfo:
+    try:
+        return ITEMS[code]
+    except KeyError:
+        raise NotFound(f"No item {code}", f"没有商品 {code}") from None
 
 
 class FakeSettings:
@@ -321,8 +351,6 @@ class FakeSales:
 
 
 def canonical_payload(entry: JournalEntry) -> dict[str, Any]:
-    import json
-
     data: dict[str, Any] = json.loads(entry.payload_json)
     return data
 
@@ -426,8 +454,6 @@ class FakeCatalog:
         return {c: s.sku for s in self.skus.values() for c in s.barcodes if c in codes}
 
     def bulk_load(self, cache_mib: int = 128) -> Any:
-        import contextlib
-
         return contextlib.nullcontext()
 
     def upsert_styles(self, styles: Iterable[Style], *, overwrite: bool = True) -> None:

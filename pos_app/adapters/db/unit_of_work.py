@@ -24,11 +24,13 @@ from typing import Self
 from .repositories.audit import SqliteAudit
 from .repositories.catalog import SqliteCatalog
 from .repositories.journal import SqliteJournal
+from .repositories.members import SqliteMembers
 from .repositories.outbox import SqliteOutbox
 from .repositories.payments import SqlitePaymentAttempts
 from .repositories.sales import SqliteSales
 from .repositories.settings import SqliteSettings
 from .repositories.shifts import SqliteShifts
+from .repositories.stock import SqliteStockRepo
 from .repositories.suspended import SqliteSuspended
 from .repositories.users import SqliteUsers
 from .storage_errors import storage_error
@@ -62,6 +64,8 @@ class SqliteUnitOfWork:
         self.suspended = SqliteSuspended(conn)
         self.payments = SqlitePaymentAttempts(conn)
         self.catalog = SqliteCatalog(conn)
+        self.members = SqliteMembers(conn)
+        self.stock = SqliteStockRepo(conn, self.settings, self.outbox)
 
     def __enter__(self) -> Self:
         self.lock.acquire()

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from pos_app.adapters.db.stock_repo import apply_stock_change, apply_stock_doc_change
+from pos_app.adapters.db.repositories.stock import apply_stock_change, apply_stock_doc_change
 from pos_app.domain.ed25519_keys import is_acceptable_public_key
 from pos_app.domain.ports import Change, OutboxEvent, Rejection
 

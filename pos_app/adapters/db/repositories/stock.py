@@ -1,7 +1,7 @@
 """Stock on SQLite (migration 0007): the movement ledger, levels, counts, documents, reports.
 
-Every write here runs inside the caller's unit of work (`with uow:`, adapters/db/unit_of_work.py), on the
-till's one writing connection, so a movement commits with the sale, count or receipt that
+Every write here runs inside the caller's unit of work (`with uow:`, ../unit_of_work.py), on
+the till's one writing connection, so a movement commits with the sale, count or receipt that
 caused it and with its `stock.moved` outbox event.
 
 `on_hand` = the cloud's last figure (`cloud_qty`, pulled as change kind `stock`) + this till's
@@ -21,8 +21,8 @@ from pos_app.domain.ports import Change
 from pos_app.domain.stock import Grid, GridCell, build_grid
 
 if TYPE_CHECKING:  # the outbox applies pulled stock changes with this module's functions
-    from .repositories.outbox import SqliteOutbox
-    from .repositories.settings import SqliteSettings
+    from .outbox import SqliteOutbox
+    from .settings import SqliteSettings
 
 
 class SqliteStockRepo:
