@@ -93,7 +93,6 @@ class Till:
 
         return StockService(
             self.uow,
-            self.uow.stock,
             self.clock,
             self._stock_lookup,
             store_id=lambda: self.identity.store_id,

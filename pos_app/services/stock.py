@@ -51,7 +51,6 @@ class StockService:
     def __init__(
         self,
         uow: AbstractUnitOfWork,
-        repo: StockRepo,
         clock: Clock,
         lookup: Lookup,
         *,
@@ -61,7 +60,7 @@ class StockService:
         remote_grid: RemoteGrid | None = None,
     ) -> None:
         self.uow = uow
-        self.repo = repo
+        self.repo: StockRepo = uow.stock
         self.clock = clock
         self.lookup = lookup
         self.store_id = store_id
