@@ -44,8 +44,6 @@ FAST_TESTS := \
 	tests/receipts/test_receipts_escpos.py \
 	tests/receipts/test_receipts_golden.py \
 	tests/receipts/test_receipts_qr_scan.py \
-	tests/unit/services/test_sale_service_on_fake_uow.py \
-	tests/unit/services/test_shift_service_on_fake_uow.py \
 	tests/docs/test_project_metadata.py \
 	tests/docs/test_fast_tier.py
 

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
+
+# fakes.py sits beside this file; pytest's importlib mode puts no test folder on sys.path.
+sys.path.insert(0, str(Path(__file__).parent))
+
 from fakes import SETTINGS, FakeUnitOfWork, lookup
 
 from pos_app.domain.ports import ManualClock
