@@ -21,8 +21,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pos_app.adapters.db.catalog_repo import SqliteCatalog
 from pos_app.adapters.db.connection import open_database
+from pos_app.adapters.db.repositories.catalog import SqliteCatalog
 from pos_app.config import Paths
 from pos_app.services.catalog import CatalogService
 
@@ -33,7 +33,7 @@ import sys, time, json
 from pathlib import Path
 t0 = time.perf_counter()
 from pos_app.adapters.db.connection import open_database
-from pos_app.adapters.db.catalog_repo import SqliteCatalog
+from pos_app.adapters.db.repositories.catalog import SqliteCatalog
 from pos_app.services.catalog import CatalogService
 t1 = time.perf_counter()
 db = open_database(Path(sys.argv[1]), check=sys.argv[3] == "1")

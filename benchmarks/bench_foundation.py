@@ -69,7 +69,7 @@ def open_till(home: Path) -> Any:
 
 def scan_to_line(till: Any, codes: list[str]) -> dict[str, float]:
     user = till.users.authenticate("admin", PIN)
-    if till.store.open_shift() is None:
+    if till.uow.shifts.find_open() is None:
         till.shifts.open(user, 0)
     sale = till.sales.new_sale(user)
     times = []

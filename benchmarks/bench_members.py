@@ -17,7 +17,7 @@ import statistics
 import time
 from typing import Any
 
-from pos_app.adapters.db.members_repo import SqliteMembers
+from pos_app.adapters.db.repositories.members import SqliteMembers
 from pos_app.domain.promotions import (
     BasketLine,
     Coupon,

@@ -70,8 +70,9 @@ def main(skus: int | None = None) -> dict[str, Any]:
             n = 0
             while not done.is_set() or n == 0:
                 t0 = time.perf_counter()
-                with till.store.transaction():
-                    till.store.put_setting("bench_tick", str(n))
+                with till.uow:
+                    till.uow.settings.put("bench_tick", str(n))
+                    till.uow.commit()
                 worst = max(worst, time.perf_counter() - t0)
                 n += 1
             t.join()
@@ -82,8 +83,9 @@ def main(skus: int | None = None) -> dict[str, Any]:
         baseline = 0.0
         for n in range(200):
             t0 = time.perf_counter()
-            with till.store.transaction():
-                till.store.put_setting("bench_tick", str(n))
+            with till.uow:
+                till.uow.settings.put("bench_tick", str(n))
+                till.uow.commit()
             baseline = max(baseline, time.perf_counter() - t0)
         till.close()
         db.close()

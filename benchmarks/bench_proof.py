@@ -124,7 +124,7 @@ def fill_year(conn: sqlite3.Connection, lines: int, seed: int = 3) -> int:
 
 def period_report(root: Path) -> dict[str, Any]:
     from pos_app.adapters.db.connection import open_database
-    from pos_app.adapters.db.store import SqliteStore
+    from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
     from pos_app.services.period_report import period_report as report
 
     lines = 30_000 if quick() else 1_000_000
@@ -135,12 +135,12 @@ def period_report(root: Path) -> dict[str, Any]:
         t = time.perf_counter()
         fill_year(db.conn, lines)
         fill_s = time.perf_counter() - t
-        store = SqliteStore(db.conn)
-        report(store, "2025-01-01", "2025-12-31")  # warm the page cache, as a till that sells
+        uow = SqliteUnitOfWork(db.conn)
+        report(uow, "2025-01-01", "2025-12-31")  # warm the page cache, as a till that sells
         runs, bare = [], []
         for _ in range(3 if quick() else 5):
             t = time.perf_counter()
-            r = report(store, "2025-01-01", "2025-12-31")
+            r = report(uow, "2025-01-01", "2025-12-31")
             runs.append(time.perf_counter() - t)
             t = time.perf_counter()
             db.conn.execute("SELECT count(*), sum(amount_fen) FROM sale_lines").fetchone()

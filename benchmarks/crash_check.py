@@ -23,7 +23,7 @@ class CrashReport:
 
 def check_database(home: Path, acked: int, full: bool = True) -> list[str]:
     from pos_app.adapters.db.connection import open_database
-    from pos_app.adapters.db.store import SqliteStore
+    from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
     from pos_app.services.journal import verify
 
     problems: list[str] = []
@@ -45,7 +45,7 @@ def check_database(home: Path, acked: int, full: bool = True) -> list[str]:
         if seqs != list(range(1, len(seqs) + 1)):
             problems.append("outbox sequence has a gap")
         if full:
-            result = verify(SqliteStore(conn))
+            result = verify(SqliteUnitOfWork(conn))
             problems += [f"journal: {p.problem}" for p in result.problems[:5]]
     finally:
         db.close()

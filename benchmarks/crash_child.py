@@ -42,7 +42,7 @@ def main(home: str, seed: int, pause_at: int | None = None) -> None:
         till.sales.after_commit.insert(0, pause)
     codes = [r[0] for r in db.conn.execute("SELECT code FROM barcodes ORDER BY code LIMIT 50")]
     while True:
-        if till.store.open_shift() is None:
+        if till.uow.shifts.find_open() is None:
             till.shifts.open(user, 10000)
         roll = rnd.random()
         if roll < 0.03:
@@ -50,7 +50,7 @@ def main(home: str, seed: int, pause_at: int | None = None) -> None:
             os.write(1, b"Z\n")
             continue
         if roll < 0.15:
-            last = till.store.list_sales(limit=1)
+            last = till.uow.sales.recent(limit=1)
             if last and last[0]["kind"] == "sale":
                 try:
                     p = till.sales.refund(user, last[0]["receipt_no"], None, "cash", "crash test")

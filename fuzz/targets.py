@@ -119,14 +119,14 @@ _CATALOG: dict[str, Any] = {}
 
 def _catalog_importer() -> Any:
     if "importer" not in _CATALOG:
-        from pos_app.adapters.db.catalog_repo import SqliteCatalog
         from pos_app.adapters.db.connection import open_database
+        from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
         from pos_app.domain.ports import SystemClock
         from pos_app.services.catalog_import import CatalogImporter
 
         folder = Path(tempfile.mkdtemp(prefix="guitai-fuzz-catalog-"))
         db = open_database(folder / "till.db")
-        _CATALOG.update(db=db, importer=CatalogImporter(SqliteCatalog(db.conn), SystemClock()))
+        _CATALOG.update(db=db, importer=CatalogImporter(SqliteUnitOfWork(db.conn), SystemClock()))
     return _CATALOG["importer"]
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pos_app.adapters.db.connection import OpenDatabase
-from pos_app.adapters.db.store import SqliteStore
+from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
 from pos_app.adapters.keys import TillSigner, load_key, load_pepper
 from pos_app.config import Paths
 from pos_app.domain.errors import GuitaiError
@@ -43,12 +43,12 @@ class Till:
     receipt_output: ReceiptOutput | None = None
 
     @cached_property
-    def store(self) -> SqliteStore:
-        return SqliteStore(self.database.conn)
+    def uow(self) -> SqliteUnitOfWork:
+        return SqliteUnitOfWork(self.database.conn)
 
     @cached_property
     def identity(self) -> TillIdentity:
-        return TillIdentity.load(self.store)
+        return TillIdentity.load(self.uow)
 
     @cached_property
     def signer(self) -> TillSigner:
@@ -57,14 +57,14 @@ class Till:
     @cached_property
     def users(self) -> UserService:
         return UserService(
-            self.store, self.clock, load_pepper(self.paths.pepper), scrypt_n=scrypt_cost()
+            self.uow, self.clock, load_pepper(self.paths.pepper), scrypt_n=scrypt_cost()
         )
 
     @cached_property
     def catalog(self) -> CatalogService:
-        from pos_app.adapters.db.catalog_repo import SqliteCatalog
+        from pos_app.adapters.db.repositories.catalog import SqliteCatalog
 
-        prefix = self.store.setting("store_code_prefix")
+        prefix = self.uow.settings.get("store_code_prefix")
         return CatalogService(SqliteCatalog(self.database.conn), (prefix,) if prefix else ())
 
     def lookup(self, code: str) -> Sellable:
@@ -72,14 +72,14 @@ class Till:
 
     @cached_property
     def sales(self) -> SaleService:
-        sales = SaleService(self.store, self.clock, self.lookup)
+        sales = SaleService(self.uow, self.clock, self.lookup)
         # Stock moves in the sale's own transaction: both commit or neither.
         sales.in_transaction.append(self.stock.on_sale_committed)
         return sales
 
     @cached_property
     def shifts(self) -> ShiftService:
-        shifts = ShiftService(self.store, self.clock)
+        shifts = ShiftService(self.uow, self.clock)
         # House rule: an online backup before every Z close.
         shifts.before_close.append(lambda: self.backup("z-close"))
         shifts.report_sections["stock_adjustments"] = self.stock.z_section
@@ -87,20 +87,18 @@ class Till:
 
     @cached_property
     def stock(self) -> StockService:
-        from pos_app.adapters.db.stock_repo import SqliteStockRepo
-
         def business_day() -> str | None:
-            shift = self.store.open_shift()
+            shift = self.uow.shifts.find_open()
             return None if shift is None else str(shift["business_day"])
 
         return StockService(
-            SqliteStockRepo(self.store),
+            self.uow,
             self.clock,
             self._stock_lookup,
             store_id=lambda: self.identity.store_id,
             business_day=business_day,
             tz=lambda: self.identity.tz,
-            remote_grid=self._remote_stock if self.store.setting("cloud_url") else None,
+            remote_grid=self._remote_stock if self.uow.settings.get("cloud_url") else None,
         )
 
     def _stock_lookup(self, code: str) -> Any:
@@ -122,11 +120,10 @@ class Till:
 
         # The counter cannot wait long for a customer's question: a short timeout, and the
         # grid shows this store's figures with the reason when the cloud does not answer.
-        timeout = float(self.store.setting("stock_lookup_timeout_s") or 3.0)
+        timeout = float(self.uow.settings.get("stock_lookup_timeout_s") or 3.0)
         parts = build_relay(
             self.paths,
             self.database.conn,
-            lock=self.store.lock,
             clock=self.clock,
             timeout_s=timeout,
         )
@@ -141,8 +138,8 @@ class Till:
 
         if folders is None:
             folders = [self.paths.backups_dir]
-            with self.store.lock:  # the scheduler's thread: never beside a sale's statements
-                second = self.store.setting("backup_second_location")
+            with self.uow.lock:  # the scheduler's thread: never beside a sale's statements
+                second = self.uow.settings.get("backup_second_location")
             if second:
                 folders.append(Path(second))
         return backup(self.database.conn, folders, self.clock.now(), reason)
@@ -185,7 +182,7 @@ class Till:
     @cached_property
     def reads(self) -> TillReads:
         return TillReads(
-            self.store, lambda: self.identity, self._receipt_output, self.paper_receipt_text
+            self.uow, lambda: self.identity, self._receipt_output, self.paper_receipt_text
         )
 
     def paper_receipt_text(self, payload: dict[str, Any]) -> str:
@@ -194,8 +191,8 @@ class Till:
         from pos_app.adapters import receipt_docs
         from receipts import render_text
 
-        doc = receipt_docs.document(self.store, self.signer, payload)
-        prof = receipt_docs.profile(None, None, self.store.setting("printer_profile"))
+        doc = receipt_docs.document(self.uow, self.signer, payload)
+        prof = receipt_docs.profile(None, None, self.uow.settings.get("printer_profile"))
         return render_text(doc, prof.paper)
 
     def _receipt_output(self) -> ReceiptOutput | None:
@@ -214,7 +211,7 @@ class Till:
         from pos_app.adapters.hardware import Hardware
 
         return Hardware(
-            DeviceStore(self.database.conn, clock=self.clock, lock=self.store.lock),
+            DeviceStore(self.database.conn, clock=self.clock),
             test_page=self._test_page,
         )
 
@@ -222,15 +219,15 @@ class Till:
         from pos_app.adapters import receipt_docs
         from receipts import build_test_page, render_escpos
 
-        store = receipt_docs.store_info(self.store.settings())
-        prof = receipt_docs.profile(None, None, self.store.setting("printer_profile"))
+        store = receipt_docs.store_info(self.uow.settings.all())
+        prof = receipt_docs.profile(None, None, self.uow.settings.get("printer_profile"))
         return render_escpos(build_test_page(store, prof), prof)
 
     @cached_property
     def printing(self) -> Any:
         from pos_app.adapters.receipt_printing import ReceiptPrinting
 
-        return ReceiptPrinting(self.store, self.signer, self.hardware)
+        return ReceiptPrinting(self.uow, self.signer, self.hardware)
 
     _print_thread: Any = None
     _z_on_print_thread: bool = False
@@ -286,7 +283,7 @@ class Till:
     def receipt_printer(self) -> Any:
         from pos_app.bootstrap_ui import CountedReceiptOutput
 
-        return CountedReceiptOutput(self.store, self.printing)
+        return CountedReceiptOutput(self.uow, self.printing)
 
     # ---- what the till's screen needs beyond the services (issue 7) -------------------------
 
@@ -306,20 +303,20 @@ class Till:
     def ereceipt_base_url(self) -> str:
         from pos_app.adapters import receipt_docs
 
-        return self.store.setting("ereceipt_base_url") or receipt_docs.DEFAULT_ERECEIPT_BASE
+        return self.uow.settings.get("ereceipt_base_url") or receipt_docs.DEFAULT_ERECEIPT_BASE
 
     def ereceipt_qr(self, payload: dict[str, Any]) -> list[list[bool]]:
         """The signed e-receipt QR of a committed sale as modules (True = dark)."""
         from pos_app.bootstrap_ui import ereceipt_matrix
 
-        return ereceipt_matrix(self.store, self.signer, payload, self.ereceipt_base_url())
+        return ereceipt_matrix(self.uow, self.signer, payload, self.ereceipt_base_url())
 
     def verify_receipt_scan(self, text: str) -> dict[str, Any]:
         """A scanned e-receipt (paper or phone): verdict genuine / altered / unknown_till /
         unreadable, and for this till's genuine sales the sale ready for a return."""
         from pos_app.bootstrap_ui import verify_scan
 
-        return verify_scan(self.store, self.signer, self.reads, text)
+        return verify_scan(self.uow, self.signer, self.reads, text)
 
     def print_gift(self, receipt_no: int, lang: str = "zh") -> tuple[bool, str]:
         """A gift receipt (no prices) of a sale; (printed, on-screen text)."""
@@ -329,7 +326,7 @@ class Till:
             from receipts import render_text
             from receipts.profiles import paper
 
-            doc = receipt_docs.document(self.store, self.signer, payload, gift=True)
+            doc = receipt_docs.document(self.uow, self.signer, payload, gift=True)
             return False, render_text(doc, paper(80))
         self.receipt_printer.print_receipt(payload, copy=False, gift=True)
         return True, ""
@@ -352,9 +349,7 @@ class Till:
         if self.sync_scheduler is not None:
             return True
         try:
-            parts = build_relay(
-                self.paths, self.database.conn, lock=self.store.lock, clock=self.clock
-            )
+            parts = build_relay(self.paths, self.database.conn, clock=self.clock)
         except NotEnrolled:
             return False
         kw = {"push_interval_s": 60.0, "pull_interval_s": 300.0, "nudge_delay_s": 2.0, **timing}
@@ -371,9 +366,7 @@ class Till:
 
         if self.sync_parts is None:
             try:
-                self.sync_parts = build_relay(
-                    self.paths, self.database.conn, lock=self.store.lock, clock=self.clock
-                )
+                self.sync_parts = build_relay(self.paths, self.database.conn, clock=self.clock)
             except NotEnrolled:
                 return None
         status: dict[str, Any] = self.sync_parts.relay.status()
@@ -402,7 +395,7 @@ class Till:
             hw.close()
 
     def settings(self) -> dict[str, Any]:
-        return dict(self.store.settings())
+        return dict(self.uow.settings.all())
 
 
 def build_till(paths: Paths, database: OpenDatabase, clock: Clock | None = None) -> Till:

@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pos_app.adapters import receipt_docs
-from pos_app.adapters.db.store import SqliteStore
+from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
 from pos_app.adapters.keys import TillSigner
 from pos_app.adapters.probe_threads import CachedProbe
 from pos_app.domain.errors import GuitaiError
@@ -22,8 +22,8 @@ class CountedReceiptOutput:
     job is queued outside it — the printer's thread needs the write lock to record the job, so
     holding it while waiting for the printer would stall both."""
 
-    def __init__(self, store: SqliteStore, printing: Any) -> None:
-        self.store = store
+    def __init__(self, uow: SqliteUnitOfWork, printing: Any) -> None:
+        self.uow = uow
         self.printing = printing
 
     def print_receipt(
@@ -32,8 +32,9 @@ class CountedReceiptOutput:
         name = self.printing.printer_name()
         if name is None:
             return dict(self.printing.print_receipt(payload, copy=copy, gift=gift))  # says why
-        with self.store.transaction():
+        with self.uow:
             data = self.printing.bytes_for(payload, copy=copy, gift=gift)
+            self.uow.commit()
         outcome = self.printing.hw.enqueue_and_print(
             name, data, "receipt", str(payload["receipt_no"]), wait=self.printing.wait_s
         )
@@ -41,7 +42,7 @@ class CountedReceiptOutput:
 
 
 def ereceipt_matrix(
-    store: SqliteStore, signer: TillSigner, payload: dict[str, Any], base_url: str
+    uow: SqliteUnitOfWork, signer: TillSigner, payload: dict[str, Any], base_url: str
 ) -> list[list[bool]]:
     from receipts.token import qr_matrix
 
@@ -67,7 +68,7 @@ VERDICTS = {
 }
 
 
-def verify_scan(store: SqliteStore, signer: TillSigner, reads: Any, text: str) -> dict[str, Any]:
+def verify_scan(uow: SqliteUnitOfWork, signer: TillSigner, reads: Any, text: str) -> dict[str, Any]:
     from receipts.token import TokenError, decode_token, verify_token
 
     def out(verdict: str, detail: GuitaiError | None = None, **extra: Any) -> dict[str, Any]:
@@ -80,14 +81,14 @@ def verify_scan(store: SqliteStore, signer: TillSigner, reads: Any, text: str) -
         fields = decode_token(text.strip())
     except TokenError as err:
         return out("unreadable", err)
-    public = receipt_docs.key_lookup(store, signer)(fields.key_id)
+    public = receipt_docs.key_lookup(uow, signer)(fields.key_id)
     if public is None:
         return out("unknown_till", receipt_no=fields.receipt_no, total_fen=fields.total_fen)
     try:
         verify_token(fields, public)
     except TokenError as err:
         return out("altered", err, receipt_no=fields.receipt_no)
-    result = receipt_docs.verify_receipt(store, signer, text)
+    result = receipt_docs.verify_receipt(uow, signer, text)
     info = {"receipt_no": result["receipt_no"], "total_fen": result["total_fen"]}
     if not result["own_till"]:
         return out("genuine_other", **info)
@@ -219,7 +220,7 @@ def register_probes(till: Any, ttl_s: float = 5.0) -> None:
 
     def network() -> DeviceStatus:
         targets: list[tuple[str, str, int]] = []
-        cloud = till.store.setting("cloud_url")
+        cloud = till.uow.settings.get("cloud_url")
         if cloud:
             u = urlsplit(cloud)
             targets.append(

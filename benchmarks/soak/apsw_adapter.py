@@ -49,11 +49,13 @@ class Cursor:
 
 
 class ApswConnection:
-    """The parts of sqlite3.Connection that pos_app's store, outbox and services use."""
+    """The parts of sqlite3.Connection that pos_app's unit of work, repositories and services
+    use (with GuitaiConnection's writer lock and unit-of-work frames)."""
 
     def __init__(self, path: Path, vfs: str, synchronous: str) -> None:
         self.raw = apsw.Connection(str(path), vfs=vfs)
         self.lock = threading.RLock()
+        self.uow_frames: list[Any] = []  # as connection.GuitaiConnection
         self.row_factory = None
         self.raw.execute("PRAGMA busy_timeout = 5000")
         self.raw.execute("PRAGMA foreign_keys = ON")

@@ -61,13 +61,13 @@ def run(work: Path, sales_per_step: int = 10) -> dict[str, Any]:
     clock.set(clock.now() + timedelta(days=2))
     steps.append("forward 2 days")
     sell(sales_per_step)
-    last = till.store.list_sales(limit=1)[0]
+    last = till.uow.sales.recent(limit=1)[0]
     till.sales.refund(user, last["receipt_no"], None, "cash", "clock soak")
     till.shifts.close(user, 0)
     first_day = "2026-11-25"
     clock.set(clock.now() + timedelta(hours=1))
     till.shifts.open(user, 10000)
-    second_day = till.store.open_shift()["business_day"]
+    second_day = till.uow.shifts.find_open()["business_day"]
     sell(sales_per_step)
     clock.set(clock.now() - timedelta(days=1, hours=2))
     steps.append("back 1 day 2 h (past midnight)")

@@ -25,7 +25,7 @@ def main(home: str, synchronous: str, seed: int) -> None:
     till = build_till(paths, db)  # type: ignore[arg-type]
     user = till.users.authenticate("admin", os.environ.get("GUITAI_PIN", "7391"))
     codes = [r[0] for r in db.conn.execute("SELECT code FROM barcodes ORDER BY code LIMIT 50")]
-    if till.store.open_shift() is None:
+    if till.uow.shifts.find_open() is None:
         till.shifts.open(user, 10000)
     os.write(1, b"ready\n")
     while True:

@@ -45,7 +45,7 @@ class FollowupJob:
 
     def run_once(self) -> list[dict[str, Any]]:
         """Surface what is due and not yet surfaced; returns it."""
-        lock = getattr(self.service.store, "lock", None)
+        lock = getattr(self.service.uow, "lock", None)
         try:
             with lock if lock is not None else contextlib.nullcontext():
                 rows = self.service.followups(self.associate, due=True)

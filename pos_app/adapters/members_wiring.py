@@ -14,7 +14,7 @@ def build_member_service(till: Any) -> Members:
     till object, so a sale's pricing and completion share its coupon holds)."""
     svc = till.__dict__.get("_member_service")
     if svc is None:
-        from pos_app.adapters.db.members_repo import SqliteMembers
+        from pos_app.adapters.db.repositories.members import SqliteMembers
         from pos_app.adapters.member_cloud import SyncMemberCloud
 
         def cloud() -> Any:
@@ -24,9 +24,9 @@ def build_member_service(till: Any) -> Members:
         def receipt_payload(text: str) -> dict[str, Any] | None:
             from pos_app.adapters.receipt_docs import verify_receipt
 
-            r = verify_receipt(till.store, till.signer, text)
+            r = verify_receipt(till.uow, till.signer, text)
             if r["own_till"]:
-                p: dict[str, Any] | None = till.store.sale_payload(receipt_no=r["receipt_no"])
+                p: dict[str, Any] | None = till.uow.sales.payload(receipt_no=r["receipt_no"])
                 return p
             remote = cloud()
             if remote is None:
@@ -39,7 +39,7 @@ def build_member_service(till: Any) -> Members:
             return payload
 
         svc = compose_members(
-            till.store,
+            till.uow,
             SqliteMembers(till.database.conn),
             till.clock,
             till.lookup,

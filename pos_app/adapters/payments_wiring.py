@@ -88,10 +88,11 @@ def build_payment_service(
 ) -> PaymentService:
     """The wired PaymentService: the card terminal (given, else from the devices table) and
     every provider in payment_providers.  timing: poll_interval_s / give_up_after_s overrides."""
-    from pos_app.adapters.db.payment_attempts import SqlitePaymentAttempts, SqlitePaymentProviders
+    from pos_app.adapters.db.repositories.payments import SqlitePaymentProviders
+    from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
     from pos_app.services.payments import PaymentService
 
-    attempts = SqlitePaymentAttempts(conn)
+    uow = SqliteUnitOfWork(conn)  # joins the till's own on the same connection
     providers = SqlitePaymentProviders(conn)
     timing = timing or PortTiming()
     ports: dict[str, PaymentPort] = {}
@@ -103,5 +104,5 @@ def build_payment_service(
         row = providers.get(name)
         assert row is not None
         url, settings = row
-        ports[name] = wallet_port(name, url, settings, attempts.get, **timing)
-    return PaymentService(attempts, ports, clock, stopwatch=stopwatch or SystemStopwatch())
+        ports[name] = wallet_port(name, url, settings, uow.payments.get, **timing)
+    return PaymentService(uow, ports, clock, stopwatch=stopwatch or SystemStopwatch())

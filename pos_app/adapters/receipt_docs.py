@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from pos_app.adapters.db.store import SqliteStore
+from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
 from pos_app.adapters.keys import TillSigner
 from pos_app.domain.errors import InvalidInput
 from pos_app.domain.timeutil import DEFAULT_TZ, parse_iso, zone
@@ -52,14 +52,14 @@ def ereceipt_url(payload: Mapping[str, Any], signer: TillSigner, base_url: str) 
 
 
 def document(
-    store: SqliteStore,
+    uow: SqliteUnitOfWork,
     signer: TillSigner,
     payload: Mapping[str, Any],
     *,
     reprint_count: int = 0,
     gift: bool = False,
 ) -> ReceiptDocument:
-    settings = store.settings()
+    settings = uow.settings.all()
     info = store_info(settings)
     url = ereceipt_url(payload, signer, settings.get("ereceipt_base_url") or DEFAULT_ERECEIPT_BASE)
     if "refund_id" in payload:
@@ -70,7 +70,7 @@ def document(
 
 
 def z_document(
-    store: SqliteStore, report: Mapping[str, Any], *, reprint_count: int = 0
+    uow: SqliteUnitOfWork, report: Mapping[str, Any], *, reprint_count: int = 0
 ) -> ReceiptDocument:
     """The printable Z, with the catalogue's names and prices for its stock adjustments."""
     info: dict[str, tuple[str, int]] = {}
@@ -80,12 +80,12 @@ def z_document(
         for i in range(0, len(skus), 500):  # SQLite's bound-parameter limit
             chunk = skus[i : i + 500]
             marks = ",".join("?" * len(chunk))
-            for sku, name, price in store.conn.execute(
+            for sku, name, price in uow.conn.execute(
                 f"SELECT sku, name, price_fen FROM skus WHERE sku IN ({marks})", chunk
             ):
                 info[sku] = (name, int(price))
     return from_z_report(
-        report, store_info(store.settings()), sku_info=info, reprint_count=reprint_count
+        report, store_info(uow.settings.all()), sku_info=info, reprint_count=reprint_count
     )
 
 
@@ -107,12 +107,12 @@ def profile(paper_mm: int | None, encoding: str | None, configured: str | None) 
     return profile_from_config(over)
 
 
-def key_lookup(store: SqliteStore, signer: TillSigner) -> Callable[[bytes], bytes | None]:
+def key_lookup(uow: SqliteUnitOfWork, signer: TillSigner) -> Callable[[bytes], bytes | None]:
     def lookup(kid: bytes) -> bytes | None:
         if kid == signer.key_id:
             return signer.public_key_raw
         try:
-            row = store.conn.execute(
+            row = uow.conn.execute(
                 "SELECT public_key FROM device_keys WHERE key_id = ?", (kid.hex(),)
             ).fetchone()
         except Exception:  # no device_keys table before the sync migration
@@ -126,12 +126,12 @@ def key_lookup(store: SqliteStore, signer: TillSigner) -> Callable[[bytes], byte
     return lookup
 
 
-def verify_receipt(store: SqliteStore, signer: TillSigner, text: str) -> dict[str, Any]:
+def verify_receipt(uow: SqliteUnitOfWork, signer: TillSigner, text: str) -> dict[str, Any]:
     """Verify a scanned e-receipt; raises TokenError with the reason when it is not genuine."""
     from datetime import UTC, datetime
 
-    fields: TokenFields = verify(text.strip(), key_lookup(store, signer))
-    tz = store.settings().get("timezone", DEFAULT_TZ)
+    fields: TokenFields = verify(text.strip(), key_lookup(uow, signer))
+    tz = uow.settings.all().get("timezone", DEFAULT_TZ)
     # The token carries Unix seconds; a person reads the store's wall-clock time.
     issued = datetime.fromtimestamp(fields.issued_at, UTC).astimezone(zone(tz))
     result: dict[str, Any] = {
@@ -146,7 +146,7 @@ def verify_receipt(store: SqliteStore, signer: TillSigner, text: str) -> dict[st
         "local_sale": None,
     }
     if result["own_till"]:
-        p = store.sale_payload(receipt_no=fields.receipt_no)
+        p = uow.sales.payload(receipt_no=fields.receipt_no)
         if p is None:
             result["local_sale"] = {"matches": False, "reason": "no such receipt on this till"}
         else:

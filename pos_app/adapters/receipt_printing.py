@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pos_app.adapters import receipt_docs
-from pos_app.adapters.db.store import SqliteStore
+from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
 from pos_app.adapters.hardware import Hardware, paper_low, unconfirmed
 from pos_app.adapters.keys import TillSigner
 from pos_app.domain.errors import GuitaiError, NotFound, StateError
@@ -32,20 +32,20 @@ class ReceiptPrinting:
 
     def __init__(
         self,
-        store: SqliteStore,
+        uow: SqliteUnitOfWork,
         signer: TillSigner,
         hardware: Hardware,
         notice: Notice | None = None,
         wait_s: float | None = None,
     ) -> None:
-        self.store = store
+        self.uow = uow
         self.signer = signer
         self.hw = hardware
         self.notice = notice
         self.wait_s = wait_s
 
     def printer_name(self) -> str | None:
-        rows = self.store.conn.execute(
+        rows = self.uow.conn.execute(
             "SELECT name FROM devices WHERE kind = 'printer' ORDER BY added_at LIMIT 1"
         ).fetchone()
         return rows[0] if rows else None
@@ -63,11 +63,11 @@ class ReceiptPrinting:
     def bytes_for(
         self, payload: dict[str, Any], *, copy: bool = False, gift: bool = False
     ) -> bytes:
-        reprints = self.store.count_reprint(int(payload["receipt_no"])) if copy else 0
+        reprints = self.uow.sales.count_reprint(int(payload["receipt_no"])) if copy else 0
         doc = receipt_docs.document(
-            self.store, self.signer, payload, reprint_count=reprints, gift=gift
+            self.uow, self.signer, payload, reprint_count=reprints, gift=gift
         )
-        prof = receipt_docs.profile(None, None, self.store.setting("printer_profile"))
+        prof = receipt_docs.profile(None, None, self.uow.settings.get("printer_profile"))
         return render_escpos(doc, prof)
 
     def print_receipt(
@@ -102,7 +102,7 @@ class ReceiptPrinting:
         rendered: list[int] = []
         for job in self.hw.store.unrendered():
             ref = job.ref or ""
-            payload = self.store.sale_payload(receipt_no=int(ref)) if ref.isdigit() else None
+            payload = self.uow.sales.payload(receipt_no=int(ref)) if ref.isdigit() else None
             if payload is None:
                 self.hw.store.mark_failed(job.id, "not_rendered: no such receipt")
                 continue
@@ -133,8 +133,8 @@ class ReceiptPrinting:
     ) -> dict[str, Any]:
         """An X or Z report on the receipt printer (a Z again later prints 重印)."""
         name = self._printer(printer)
-        doc = receipt_docs.z_document(self.store, report, reprint_count=1 if copy else 0)
-        prof = receipt_docs.profile(None, None, self.store.setting("printer_profile"))
+        doc = receipt_docs.z_document(self.uow, report, reprint_count=1 if copy else 0)
+        prof = receipt_docs.profile(None, None, self.uow.settings.get("printer_profile"))
         ref = f"Z{report['z_no']}" if report.get("kind") == "Z" else f"X{report.get('shift_id')}"
         outcome = self.hw.enqueue_and_print(
             name, render_escpos(doc, prof), "report", ref, wait=self.wait_s

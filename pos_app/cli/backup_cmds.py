@@ -40,14 +40,14 @@ def restore(ctx: click.Context, file: str, as_json: bool) -> None:
     """Restore a backup (checked first; the current database is kept beside it)."""
     from pos_app.adapters.db.backup import restore as do_restore
     from pos_app.adapters.db.connection import open_database
-    from pos_app.adapters.db.store import SqliteStore
+    from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
     from pos_app.services.journal import verify
 
     app = obj(ctx)
     kept = do_restore(Path(file), app.paths.database, datetime.now(UTC))
     db = open_database(app.paths.database)
     try:
-        result = verify(SqliteStore(db.conn))
+        result = verify(SqliteUnitOfWork(db.conn))
     finally:
         db.close()
     data = {

@@ -87,42 +87,41 @@ def demo_data(
 ) -> None:
     """Fill the catalog and member list with realistic demo data (re-runnable: it replaces
     the same SKU ids and members by phone; see docs/catalog.md)."""
-    from pos_app.adapters.db.catalog_repo import SqliteCatalog
-    from pos_app.adapters.db.stock_repo import load_stock_figures
+    from pos_app.adapters.db.repositories.stock import load_stock_figures
+    from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
     from pos_app.demo.data import generate_catalog, generate_members, generate_stock
 
     database = obj(ctx).database()
-    repo = SqliteCatalog(database.conn)
+    uow = SqliteUnitOfWork(database.conn)
+    repo = uow.catalog
     row = database.conn.execute("SELECT value FROM settings WHERE key = 'store_id'").fetchone()
     store_id = str(row[0]) if row else "S001"
     units = 0
     now = datetime.now(UTC).isoformat(timespec="seconds")
     started = datetime.now(UTC)
     before = repo.count()
-    with (
-        _progress(skus + members, "demo data 演示数据", as_json) as step,
-        repo.transaction(),
-        repo.bulk_load(),
-    ):
-        for batch in generate_catalog(skus, seed):
-            repo.upsert_styles(batch.styles)
-            repo.upsert_skus(batch.skus, now, batch.kinds)
-            # Starting stock per size and colour, as if the brand's ERP had published it: a
-            # demo sale then sells from stock instead of below zero.
-            if stock:
-                figures = list(generate_stock(batch.skus, store_id, seed))
-                load_stock_figures(database.conn, figures, now)
-                units += sum(q for _, q in figures)
-            step(len(batch.skus))
-        chunk: list[tuple[object, ...]] = []
-        for row in generate_members(members, seed):
-            chunk.append((*row, now))
-            if len(chunk) >= 10_000:
-                repo.upsert_members(chunk)
-                step(len(chunk))
-                chunk = []
-        repo.upsert_members(chunk)
-        step(len(chunk))
+    with _progress(skus + members, "demo data 演示数据", as_json) as step, uow:
+        with repo.bulk_load():  # its index rebuild belongs to the transaction
+            for batch in generate_catalog(skus, seed):
+                repo.upsert_styles(batch.styles)
+                repo.upsert_skus(batch.skus, now, batch.kinds)
+                # Starting stock per size and colour, as if the brand's ERP had published it: a
+                # demo sale then sells from stock instead of below zero.
+                if stock:
+                    figures = list(generate_stock(batch.skus, store_id, seed))
+                    load_stock_figures(database.conn, figures, now)
+                    units += sum(q for _, q in figures)
+                step(len(batch.skus))
+            chunk: list[tuple[object, ...]] = []
+            for row in generate_members(members, seed):
+                chunk.append((*row, now))
+                if len(chunk) >= 10_000:
+                    repo.upsert_members(chunk)
+                    step(len(chunk))
+                    chunk = []
+            repo.upsert_members(chunk)
+            step(len(chunk))
+        uow.commit()
     after = repo.count()
     seconds = (datetime.now(UTC) - started).total_seconds()
     summary = {
@@ -168,7 +167,7 @@ def import_(
     ctx: click.Context, file: Path, skip_invalid: bool, encoding: str | None, as_json: bool
 ) -> None:
     """Import (upsert by SKU) a catalog CSV file in one transaction; columns in docs/catalog.md."""
-    from pos_app.adapters.db.catalog_repo import SqliteCatalog
+    from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
     from pos_app.domain.ports import SystemClock
     from pos_app.services.catalog_import import CatalogImporter
     from pos_app.services.csv_encoding import sniff_encoding
@@ -178,7 +177,7 @@ def import_(
     database = obj(ctx).database()
     found = sniff_encoding(file_bytes(file), encoding)
     importer = CatalogImporter(
-        SqliteCatalog(database.conn), SystemClock(), _store_prefixes(database.conn)
+        SqliteUnitOfWork(database.conn), SystemClock(), _store_prefixes(database.conn)
     )
     rejects_file = file.with_name(f"{file.stem}.rejects.csv")
     result: ImportResult | None = None
@@ -278,7 +277,7 @@ def _import_text(s: dict[str, Any], written: bool) -> str:
 @click.pass_context
 def search(ctx: click.Context, text: str, limit: int, as_json: bool) -> None:
     """Find items by barcode, SKU, name (Chinese or English) or pinyin initials (nsymjk)."""
-    from pos_app.adapters.db.catalog_repo import SqliteCatalog
+    from pos_app.adapters.db.repositories.catalog import SqliteCatalog
     from pos_app.services.catalog import CatalogService
 
     database = obj(ctx).database()
@@ -297,7 +296,7 @@ def search(ctx: click.Context, text: str, limit: int, as_json: bool) -> None:
 @click.pass_context
 def show(ctx: click.Context, code: str, as_json: bool) -> None:
     """Look up one item by barcode or SKU, as the sale screen does on a scan."""
-    from pos_app.adapters.db.catalog_repo import SqliteCatalog
+    from pos_app.adapters.db.repositories.catalog import SqliteCatalog
     from pos_app.services.catalog import CatalogService
 
     database = obj(ctx).database()

@@ -52,7 +52,7 @@ def collect(app: Any) -> dict[str, Any]:
     }
     pending = conn.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()[0]
     dead = conn.execute("SELECT count(*) FROM outbox WHERE state = 'dead'").fetchone()[0]
-    result = verify(till.store)
+    result = verify(till.uow)
     import importlib.metadata as md
 
     versions: dict[str, str | None] = {}
@@ -142,7 +142,11 @@ def _devices(till: Any) -> list[dict[str, Any]] | dict[str, str]:
 def _sync_status(conn: sqlite3.Connection) -> dict[str, Any]:
     """What `guitai sync status` shows (pos_app.cli.sync_cmds), or why it is not available."""
     try:
-        from pos_app.adapters.db.outbox import SqliteOutbox, SqliteSyncState, settings_get
+        from pos_app.adapters.db.repositories.outbox import (
+            SqliteOutbox,
+            SqliteSyncState,
+            settings_get,
+        )
         from pos_app.domain.ports import SystemClock
         from sync.relay import sync_status
 

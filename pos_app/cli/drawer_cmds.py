@@ -49,7 +49,7 @@ def open_(
             f"{user} may not open the drawer without a sale: a manager or technician can",
             f"{user} 无权无交易开钱箱，请店长或技术员操作",
         )
-    if reason == "no_sale" and till.store.open_shift() is not None:
+    if reason == "no_sale" and till.uow.shifts.find_open() is not None:
         till.shifts.cash_move(person, "no_sale", 0, ref or "drawer open")
     hw = _hardware(ctx)
     open_id = hw.open_drawer(reason, ref=ref, user=user, drawer=drawer_name)

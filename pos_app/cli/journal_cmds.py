@@ -19,7 +19,7 @@ def journal_verify(ctx: click.Context, as_json: bool) -> None:
     """Check the hash chain and that the sale rows agree with it; exit 1 on any problem."""
     from pos_app.services.journal import verify
 
-    result = verify(obj(ctx).till.store)
+    result = verify(obj(ctx).till.uow)
     data = {
         "ok": result.ok,
         "entries": result.entries,

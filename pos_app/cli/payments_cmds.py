@@ -13,7 +13,7 @@ from pos_app.cli.common import emit, json_option, obj
 from pos_app.domain.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from pos_app.adapters.db.payment_attempts import SqlitePaymentProviders
+    from pos_app.adapters.db.repositories.payments import SqlitePaymentProviders
     from pos_app.services.payments import PaymentService
 
 SECRET_KEYS = ("key",)
@@ -30,7 +30,7 @@ def _service(ctx: click.Context, terminal: str | None = None) -> PaymentService:
 
 
 def _providers(ctx: click.Context) -> SqlitePaymentProviders:
-    from pos_app.adapters.db.payment_attempts import SqlitePaymentProviders
+    from pos_app.adapters.db.repositories.payments import SqlitePaymentProviders
 
     return SqlitePaymentProviders(obj(ctx).database().conn)
 
@@ -233,7 +233,7 @@ def _attempt_dict(a: Any) -> dict[str, Any]:
 @click.pass_context
 def list_cmd(ctx: click.Context, limit: int, sale_id: str | None, as_json: bool) -> None:
     """Recent payment attempts, newest first."""
-    from pos_app.adapters.db.payment_attempts import SqlitePaymentAttempts
+    from pos_app.adapters.db.repositories.payments import SqlitePaymentAttempts
 
     rows = [
         _attempt_dict(a)

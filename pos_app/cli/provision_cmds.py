@@ -112,7 +112,7 @@ def _admin(till: Any, name: str) -> User:
 def _audit_settings(till: Any, actor: User, action: str, details: dict[str, Any]) -> None:
     from pos_app.domain.timeutil import iso_utc
 
-    till.store.insert_audit(action, actor.name, None, action, details, iso_utc(till.clock.now()))
+    till.uow.audit.add(action, actor.name, None, action, details, iso_utc(till.clock.now()))
 
 
 @settings.command("set")
@@ -129,12 +129,13 @@ def settings_set(ctx: click.Context, key: str, value: str, user: str, as_json: b
     till = obj(ctx).till
     clean = validate(key, value, _printer_profiles())
     actor = _admin(till, user)
-    with till.store.transaction():
-        old = till.store.setting(key)
-        till.store.put_setting(key, clean)
+    with till.uow:
+        old = till.uow.settings.get(key)
+        till.uow.settings.put(key, clean)
         if is_secret(key):
             old, clean = (old and "********"), "********"
         _audit_settings(till, actor, "settings.set", {"key": key, "old": old, "new": clean})
+        till.uow.commit()
     emit({"key": key, "value": clean}, as_json, f"{key} = {clean}")
 
 
@@ -202,9 +203,9 @@ def apply_settings_file(
         )
     devices = DeviceStore(app.database().conn)
     have = {r.name for r in devices.list_devices()}
-    with till.store.transaction():
+    with till.uow:
         for k, v in plan.settings.items():
-            till.store.put_setting(k, v)
+            till.uow.settings.put(k, v)
         if actor is not None:
             _audit_settings(
                 till,
@@ -212,6 +213,7 @@ def apply_settings_file(
                 "settings.import",
                 {"file": str(path.resolve()), "settings": sorted(plan.settings)},
             )
+        till.uow.commit()
     added, kept = [], []
     for d in plan.devices:
         if d["name"] in have:
@@ -380,9 +382,10 @@ def provision(
             step("enroll", skipped=f"the store's cloud is {imported['cloud_url']}: add --code")
 
     if defaults:
-        with app.till.store.transaction():
+        with app.till.uow:
             for k, v in defaults.items():
-                app.till.store.put_setting(k, v)
+                app.till.uow.settings.put(k, v)
+            app.till.uow.commit()
         step("defaults", **defaults)
 
     if cloud_url and code:

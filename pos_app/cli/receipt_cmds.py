@@ -14,7 +14,7 @@ from pos_app.domain.money import format_fen
 from .common import emit, json_option, obj
 
 if TYPE_CHECKING:
-    from pos_app.adapters.db.store import SqliteStore
+    from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
 
 
 @click.group()
@@ -22,9 +22,9 @@ def receipt() -> None:
     """Show, render and verify receipts."""
 
 
-def _payload(store: SqliteStore, receipt_no: int) -> dict[str, Any]:
+def _payload(uow: SqliteUnitOfWork, receipt_no: int) -> dict[str, Any]:
     """The sale's stored payload (the JSON a receipt is rendered from)."""
-    p = store.sale_payload(receipt_no=receipt_no)
+    p = uow.sales.payload(receipt_no=receipt_no)
     if p is None:
         raise NotFound(
             f"No receipt {receipt_no} on this till: check the number (guitai sales list)",
@@ -66,11 +66,9 @@ def receipt_show(
     from receipts.profiles import paper as paper_of
 
     till = obj(ctx).till
-    doc = receipt_docs.document(
-        till.store, till.signer, _payload(till.store, receipt_no), gift=gift
-    )
+    doc = receipt_docs.document(till.uow, till.signer, _payload(till.uow, receipt_no), gift=gift)
     prof = receipt_docs.profile(
-        int(paper) if paper else None, encoding, till.store.setting("printer_profile")
+        int(paper) if paper else None, encoding, till.uow.settings.get("printer_profile")
     )
     if fmt in ("png", "escpos") and not output and sys.stdout.isatty():
         raise InvalidInput(
@@ -108,7 +106,7 @@ def receipt_print(
 ) -> None:
     """Print (or reprint, marked 重印) a receipt on a receipt printer."""
     till = obj(ctx).till
-    payload = _payload(till.store, receipt_no)
+    payload = _payload(till.uow, receipt_no)
     out = till.printing.print_receipt(payload, copy=not gift, gift=gift, printer=printer)
     emit(
         out,
@@ -132,7 +130,7 @@ def receipt_verify(ctx: click.Context, url_or_token: str, as_json: bool) -> None
 
     till = obj(ctx).till
     try:
-        r = receipt_docs.verify_receipt(till.store, till.signer, url_or_token)
+        r = receipt_docs.verify_receipt(till.uow, till.signer, url_or_token)
     except TokenError as err:
         if as_json:
             emit({"valid": False, "reason": err.message, "reason_zh": err.message_zh}, True)

@@ -10,5 +10,5 @@ def receipt_text(till: Any, p: dict[str, Any]) -> str:
     from receipts import render_text
     from receipts.profiles import paper
 
-    doc = receipt_docs.document(till.store, till.signer, p)
+    doc = receipt_docs.document(till.uow, till.signer, p)
     return render_text(doc, paper(80))

@@ -292,7 +292,7 @@ def sales_list(ctx: click.Context, day: str | None, limit: int, all_: bool, as_j
 
     till = obj(ctx).till
     tz = till.identity.tz
-    rows = till.store.list_sales(day=business_day(day, till), limit=None if all_ else limit + 1)
+    rows = till.uow.sales.recent(day=business_day(day, till), limit=None if all_ else limit + 1)
     more = not all_ and len(rows) > limit
     rows = rows[:limit] if more else rows
     for r in rows:
@@ -324,7 +324,7 @@ def sales_list(ctx: click.Context, day: str | None, limit: int, all_: bool, as_j
 @click.pass_context
 def sales_show(ctx: click.Context, receipt_no: int, as_json: bool) -> None:
     till = obj(ctx).till
-    p = till.store.sale_payload(receipt_no=receipt_no)
+    p = till.uow.sales.payload(receipt_no=receipt_no)
     if p is None:
         raise NotFound(f"No receipt {receipt_no} on this till", f"本机没有小票 {receipt_no}")
     emit(sale_json(p), as_json, lambda _: receipt_text(till, p))

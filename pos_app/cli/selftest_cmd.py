@@ -22,7 +22,7 @@ def run_selftest(folder: Path, *, qt: bool = True) -> list[dict[str, Any]]:
     its signed QR and the journal.  Returns the checks; raises at the first failure."""
     from pos_app.adapters import receipt_docs
     from pos_app.adapters.db.connection import open_database
-    from pos_app.adapters.db.store import SqliteStore
+    from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
     from pos_app.adapters.keys import create_key, create_pepper
     from pos_app.bootstrap import build_till
     from pos_app.config import Paths
@@ -44,8 +44,8 @@ def run_selftest(folder: Path, *, qt: bool = True) -> list[dict[str, Any]]:
     db = open_database(paths.database)
     till = build_till(paths, db)
     try:
-        store = SqliteStore(db.conn)
-        with store.transaction():
+        uow = SqliteUnitOfWork(db.conn)
+        with uow:
             for k, v in {
                 "store_id": "SELFTEST",
                 "store_name": "自检门店",
@@ -53,7 +53,7 @@ def run_selftest(folder: Path, *, qt: bool = True) -> list[dict[str, Any]]:
                 "timezone": "Asia/Shanghai",
                 "cash_rounding": "none",
             }.items():
-                store.put_setting(k, v)
+                uow.settings.put(k, v)
             db.conn.execute(
                 "INSERT INTO skus(sku, style, name, price_fen, category) "
                 "VALUES('SELF-1', 'SELF', '自检商品 T恤', 9900, '自检')"
@@ -61,6 +61,7 @@ def run_selftest(folder: Path, *, qt: bool = True) -> list[dict[str, Any]]:
             db.conn.execute(
                 "INSERT INTO barcodes(code, sku, kind) VALUES('6901234567892', 'SELF-1', 'ean13')"
             )
+            uow.commit()
         ok("database", sqlite=sqlite3.sqlite_version)
         pin = "2468"
         till.users.add("selftest", {Role.MANAGER, Role.CASHIER}, pin)
@@ -71,7 +72,7 @@ def run_selftest(folder: Path, *, qt: bool = True) -> list[dict[str, Any]]:
         till.checkout.pay(sale, Tender.parse("cash"), 10000, None)
         payload = till.checkout.complete(sale)
         ok("sale", receipt_no=payload["receipt_no"], total_fen=payload["total_fen"])
-        doc = receipt_docs.document(till.store, till.signer, payload)
+        doc = receipt_docs.document(till.uow, till.signer, payload)
         prof = receipt_docs.profile(None, None, None)
         text = render_text(doc, paper_of(prof.paper_mm))
         if "自检商品" not in text:
@@ -85,7 +86,7 @@ def run_selftest(folder: Path, *, qt: bool = True) -> list[dict[str, Any]]:
         if fields.receipt_no != payload["receipt_no"]:
             raise StateError("the receipt QR names another receipt", "小票二维码的单号不符")
         ok("qr signature", key_id=till.signer.key_id.hex())
-        result = verify(till.store)
+        result = verify(till.uow)
         if not result.ok or result.entries != 1:
             raise StateError(
                 f"the journal does not verify: {[p.problem for p in result.problems]}",

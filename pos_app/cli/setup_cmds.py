@@ -66,10 +66,10 @@ def init(
     key = create_key(paths.private_key)
     create_pepper(paths.pepper)
     db = app.database(must_exist=False)
-    from pos_app.adapters.db.store import SqliteStore
+    from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
 
-    store = SqliteStore(db.conn)
-    with store.transaction():
+    uow = SqliteUnitOfWork(db.conn)
+    with uow:
         for k, v in {
             "store_id": store_id,
             "store_name": store_name,
@@ -78,7 +78,8 @@ def init(
             "timezone": tz,
             "cash_rounding": cash_rounding,
         }.items():
-            store.put_setting(k, v)
+            uow.settings.put(k, v)
+        uow.commit()
     app.till.users.add("admin", {Role.MANAGER, Role.TECHNICIAN}, pin)
     signer = TillSigner(key)
     info = {

@@ -94,7 +94,7 @@ def _text(ctx: click.Context) -> Callable[[dict[str, Any]], str]:
         from receipts import render_text
         from receipts.profiles import paper
 
-        return render_text(receipt_docs.z_document(obj(ctx).till.store, r), paper(80))
+        return render_text(receipt_docs.z_document(obj(ctx).till.uow, r), paper(80))
 
     return render
 
@@ -197,4 +197,4 @@ def period_text(r: dict[str, Any]) -> str:
 def report_period(ctx: click.Context, first_day: str, last_day: str, as_json: bool) -> None:
     from pos_app.services.period_report import period_report
 
-    emit(period_report(obj(ctx).till.store, first_day, last_day), as_json, period_text)
+    emit(period_report(obj(ctx).till.uow, first_day, last_day), as_json, period_text)

@@ -8,20 +8,15 @@ from __future__ import annotations
 
 import platform
 import sqlite3
-import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from pos_app import __version__
-from pos_app.adapters.db.outbox import (
-    SqliteChangeSink,
-    SqliteOutbox,
-    SqliteSyncState,
-    settings_get,
-    settings_put_many,
-)
+from pos_app.adapters.db.relay_ports import RelayChangeSink, RelayOutbox, RelaySyncState
+from pos_app.adapters.db.repositories.outbox import SqliteOutbox, SqliteSyncState, settings_get
+from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
 from pos_app.cli.common import emit, json_option, obj
 from pos_app.config import Paths
 from pos_app.domain.digits import is_digits
@@ -38,8 +33,8 @@ if TYPE_CHECKING:
 class SyncParts:
     relay: Relay
     client: CloudClient
-    outbox: SqliteOutbox
-    state: SqliteSyncState
+    outbox: RelayOutbox
+    state: RelaySyncState
 
     def close(self) -> None:
         self.client.close()
@@ -49,12 +44,12 @@ def build_relay(
     paths: Paths,
     conn: sqlite3.Connection,
     *,
-    lock: threading.RLock | None = None,
     clock: Clock | None = None,
     timeout_s: float = 10.0,
     **relay_kw: Any,
 ) -> SyncParts:
-    """The till's relay.  `lock`: the lock guarding the till's one writing connection."""
+    """The till's relay, writing through the unit of work on the till's one writing connection
+    (it shares the connection's writer lock with every other unit of work on it)."""
     from sync.client import CloudClient
     from sync.errors import NotEnrolled
     from sync.relay import Relay
@@ -66,9 +61,10 @@ def build_relay(
         raise NotEnrolled()
     key = load_private_key(paths.private_key)
     client = CloudClient(cloud_url, key=key, device_id=device_id, clock=clock, timeout_s=timeout_s)
-    outbox = SqliteOutbox(conn, lock)
-    state = SqliteSyncState(conn, lock)
-    relay = Relay(outbox, SqliteChangeSink(conn, lock, clock), state, client, clock, **relay_kw)
+    uow = SqliteUnitOfWork(conn)
+    outbox = RelayOutbox(uow)
+    state = RelaySyncState(uow)
+    relay = Relay(outbox, RelayChangeSink(uow, clock), state, client, clock, **relay_kw)
     return SyncParts(relay, client, outbox, state)
 
 
@@ -126,18 +122,19 @@ def enroll(ctx: click.Context, cloud_url: str, code: str, as_json: bool) -> None
             )
     from sync.relay import PUSH_BLOCKED
 
-    SqliteSyncState(conn).put(PUSH_BLOCKED, "")  # a new enrollment is the change to retry
-    settings_put_many(
-        conn,
-        {
+    uow = SqliteUnitOfWork(conn)
+    RelaySyncState(uow).put(PUSH_BLOCKED, "")  # a new enrollment is the change to retry
+    with uow:
+        for k, v in {
             "device_id": answer["device_id"],
             "cloud_url": cloud_url.rstrip("/"),
             "ereceipt_base_url": answer["ereceipt_base_url"],
             "key_id": answer["key_id"],
             "store_id": str(answer["store_id"]),
             "till_no": str(answer["till_no"]),
-        },
-    )
+        }.items():
+            uow.settings.put(k, v)
+        uow.commit()
     emit(
         answer,
         as_json,
@@ -230,7 +227,8 @@ def sync_requeue(ctx: click.Context, ids: tuple[str, ...], all_: bool, as_json: 
     """Send dead letters again after the cause was fixed in the cloud."""
     if not ids and not all_:
         raise InvalidInput("Name the event ids to requeue, or pass --all", "请指定事件编号或 --all")
-    n = SqliteOutbox(obj(ctx).database().conn).requeue_dead(None if all_ else list(ids))
+    uow = SqliteUnitOfWork(obj(ctx).database().conn)
+    n = RelayOutbox(uow).requeue_dead(None if all_ else list(ids))
     emit({"requeued": n}, as_json, f"已重新排队 {n} 个事件\nrequeued {n} events")
 
 

@@ -184,25 +184,25 @@ def ring_day(home: Path, out: Path, sales: int, seed: int = 7) -> DaySummary:
     from receipts.profiles import get_profile, paper
 
     for sold in completed[:3] + completed[-2:]:
-        p = till.store.sale_payload(receipt_no=sold["receipt_no"])
+        p = till.uow.sales.payload(receipt_no=sold["receipt_no"])
         assert p is not None, "a receipt the day just completed is in the store"
-        doc = receipt_docs.document(till.store, till.signer, p)
+        doc = receipt_docs.document(till.uow, till.signer, p)
         no = p["receipt_no"]
         (out_dir / f"receipt-{no:06d}.txt").write_text(render_text(doc, paper(80)), "utf-8")
         render_png(doc, paper(80)).save(out_dir / f"receipt-{no:06d}.png")
         (out_dir / f"receipt-{no:06d}.escpos").write_bytes(
             render_escpos(doc, get_profile("generic-80-gb18030"))
         )
-    zdoc = receipt_docs.z_document(till.store, z)
+    zdoc = receipt_docs.z_document(till.uow, z)
     render_png(zdoc, paper(80)).save(out / "z-report.png")
     for name, report in (("x-report", x_report), ("z-report", z)):
         if report is None:  # no X: a day too short to reach its middle
             continue
         # The text is the document the printer prints and `guitai report x|z` shows.
-        text = render_text(receipt_docs.z_document(till.store, report), paper(80))
+        text = render_text(receipt_docs.z_document(till.uow, report), paper(80))
         (out / f"{name}.txt").write_text(text + "\n", "utf-8")
         (out / f"{name}.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), "utf-8")
-    result = verify(till.store)
+    result = verify(till.uow)
     summary: DaySummary = {
         **stats,
         "journal_ok": result.ok,

@@ -258,16 +258,15 @@ def unknown_code(code: str) -> NotFound:
 
 
 class CatalogWriter(Protocol):
-    """What importing needs from the catalog's storage (implemented in catalog_repo.py)."""
+    """What importing needs from the catalog's storage (adapters/db/repositories/catalog.py);
+    the unit of work's `catalog`."""
 
     def existing_skus(self, skus: Sequence[str]) -> set[str]: ...
 
     def barcode_owners(self, codes: Sequence[str]) -> dict[str, str]: ...
 
-    def transaction(self) -> AbstractContextManager[None]: ...
-
     def bulk_load(self, cache_mib: int = 128) -> AbstractContextManager[None]:
-        """Inside transaction(): defer index upkeep for a large write, holding up to
+        """Inside a unit of work: defer index upkeep for a large write, holding up to
         `cache_mib` MiB of pages in memory."""
 
     def upsert_styles(self, styles: Iterable[Style], *, overwrite: bool = True) -> None: ...

@@ -1,5 +1,5 @@
 """Stock on hand: the pure rules (reasons, the size-and-colour grid, count variances,
-receiving against a document).  Storage is in adapters/db/stock_repo.py, use cases in
+receiving against a document).  Storage is in adapters/db/repositories/stock.py, use cases in
 services/stock.py."""
 
 from __future__ import annotations

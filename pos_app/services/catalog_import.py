@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from pos_app.domain.catalog import (
-    CatalogWriter,
     Sku,
     Style,
 )
@@ -23,6 +22,7 @@ from pos_app.domain.ports import Clock
 from .catalog_rows import Row, columns_of, parse_row
 from .csv_encoding import LineSource
 from .csv_records import BadRecord, Record, RecordReader
+from .unit_of_work import AbstractUnitOfWork
 
 BULK_ROWS = 20_000  # from here on, rebuilding the name index once beats per-row upkeep
 BATCH_ROWS = 2_000  # rows checked against, or written to, the database at a time
@@ -69,9 +69,9 @@ class CatalogImporter:
     """Checks every row, then upserts the good ones by SKU in one transaction."""
 
     def __init__(
-        self, store: CatalogWriter, clock: Clock, store_prefixes: Sequence[str] = ()
+        self, uow: AbstractUnitOfWork, clock: Clock, store_prefixes: Sequence[str] = ()
     ) -> None:
-        self.store = store
+        self.uow = uow
         self.clock = clock
         self.store_prefixes = tuple(store_prefixes)
 
@@ -189,7 +189,7 @@ class CatalogImporter:
     def _against_database(self, batch: list[Row], result: ImportResult) -> int:
         """Rejects the rows of `batch` whose barcodes belong to another SKU in the catalog;
         the number of rows kept."""
-        owners = self.store.barcode_owners([code for g in batch for code in g.sku.barcodes])
+        owners = self.uow.catalog.barcode_owners([code for g in batch for code in g.sku.barcodes])
         kept = 0
         for g in batch:
             taken = [c for c in g.sku.barcodes if owners.get(c, g.sku.sku) != g.sku.sku]
@@ -219,40 +219,42 @@ class CatalogImporter:
         rejected = {r.line for r in result.rejects}
         now = self.clock.now().isoformat(timespec="seconds")
         bulk = (
-            self.store.bulk_load(BULK_CACHE_MIB)
+            self.uow.catalog.bulk_load(BULK_CACHE_MIB)
             if result.good >= BULK_ROWS
             else contextlib.nullcontext()
         )
         written = 0
-        with source() as lines, self.store.transaction(), bulk:
-            reader = RecordReader(lines)
-            records = iter(reader)
-            header = next(records, None)
-            if not isinstance(header, Record) or tuple(header.cells) != result.header:
-                raise file_changed()
-            columns = columns_of(header.cells)
-            batch: list[Row] = []
-            kinds: dict[str, str] = {}
-            done = 0
-            for record in records:
-                done += 1
-                if done % 1000 == 0:
-                    step(1000)
-                if record.line in rejected or _blank(record):
-                    continue
-                if isinstance(record, BadRecord):
+        with source() as lines, self.uow:
+            with bulk:  # its index rebuild belongs to the transaction: before the commit
+                reader = RecordReader(lines)
+                records = iter(reader)
+                header = next(records, None)
+                if not isinstance(header, Record) or tuple(header.cells) != result.header:
                     raise file_changed()
-                parsed = parse_row(record.cells, columns, self.store_prefixes, [], kinds)
-                if parsed is None:
+                columns = columns_of(header.cells)
+                batch: list[Row] = []
+                kinds: dict[str, str] = {}
+                done = 0
+                for record in records:
+                    done += 1
+                    if done % 1000 == 0:
+                        step(1000)
+                    if record.line in rejected or _blank(record):
+                        continue
+                    if isinstance(record, BadRecord):
+                        raise file_changed()
+                    parsed = parse_row(record.cells, columns, self.store_prefixes, [], kinds)
+                    if parsed is None:
+                        raise file_changed()
+                    batch.append(parsed)
+                    if len(batch) >= BATCH_ROWS:
+                        written += self._upsert(batch, kinds, now, result)
+                        batch, kinds = [], {}
+                written += self._upsert(batch, kinds, now, result)
+                step(done % 1000)
+                if written != result.good or reader.digest() != result.digest:
                     raise file_changed()
-                batch.append(parsed)
-                if len(batch) >= BATCH_ROWS:
-                    written += self._upsert(batch, kinds, now, result)
-                    batch, kinds = [], {}
-            written += self._upsert(batch, kinds, now, result)
-            step(done % 1000)
-            if written != result.good or reader.digest() != result.digest:
-                raise file_changed()
+            self.uow.commit()
         result.written = True
 
     def _upsert(
@@ -260,8 +262,8 @@ class CatalogImporter:
     ) -> int:
         if not batch:
             return 0
-        existing = self.store.existing_skus([g.sku.sku for g in batch])
-        self.store.upsert_styles(
+        existing = self.uow.catalog.existing_skus([g.sku.sku for g in batch])
+        self.uow.catalog.upsert_styles(
             (
                 Style(g.sku.style, g.style_name, g.sku.name_en, g.sku.category)
                 for g in batch
@@ -269,11 +271,11 @@ class CatalogImporter:
             ),
             overwrite=True,
         )
-        self.store.upsert_styles(
+        self.uow.catalog.upsert_styles(
             (Style(g.sku.style, g.sku.name, g.sku.name_en, g.sku.category) for g in batch),
             overwrite=False,
         )
-        self.store.upsert_skus([g.sku for g in batch], now, kinds)
+        self.uow.catalog.upsert_skus([g.sku for g in batch], now, kinds)
         result.updated += len(existing)
         result.imported += len(batch) - len(existing)
         return len(batch)

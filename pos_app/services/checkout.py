@@ -121,11 +121,11 @@ class Checkout:
         of this refund the shift's figures already count (inside the commit); `other_tender`:
         the original sale was paid (partly) otherwise, so refunding there is the way out."""
         cash = _cash_out(payments)
-        store = self.sales.store
-        shift = store.open_shift()
+        uow = self.sales.uow
+        shift = uow.shifts.find_open()
         if cash <= 0 or shift is None:
             return
-        expected = expected_drawer_fen(store, shift) + already_in_figures
+        expected = expected_drawer_fen(uow, shift) + already_in_figures
         if cash > expected:
             raise refund_short(expected, cash, other_tender=other_tender)
 

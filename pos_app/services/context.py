@@ -10,7 +10,7 @@ from pos_app.domain.money import CashRounding, Money
 from pos_app.domain.sale_limits import DEFAULT_MAX_SALE_FEN, DiscountLimits
 from pos_app.domain.timeutil import DEFAULT_TZ
 
-from .ports import Store
+from .unit_of_work import AbstractUnitOfWork
 
 
 @dataclass(frozen=True)
@@ -25,8 +25,8 @@ class TillIdentity:
     max_sale_fen: int = DEFAULT_MAX_SALE_FEN
 
     @classmethod
-    def load(cls, store: Store) -> TillIdentity:
-        s = store.settings()
+    def load(cls, uow: AbstractUnitOfWork) -> TillIdentity:
+        s = uow.settings.all()
         if "store_id" not in s:
             raise StateError(
                 "This till is not set up: run `guitai init` first",

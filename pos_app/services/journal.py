@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from pos_app.domain.journal import ChainProblem, verify_chain
 
-from .ports import Store
+from .unit_of_work import AbstractUnitOfWork
 
 
 @dataclass(frozen=True)
@@ -60,11 +60,11 @@ def _check_row(row: dict[str, object]) -> list[str]:
     return out
 
 
-def verify(store: Store) -> VerifyResult:
-    problems = verify_chain(store.journal_entries())
+def verify(uow: AbstractUnitOfWork) -> VerifyResult:
+    problems = verify_chain(uow.journal.entries())
     expected_no = 1
     counts = {"sale": 0, "refund": 0}
-    for row in store.sales_rows_for_verify():
+    for row in uow.sales.rows_for_verify():
         kind = "refund" if row["kind"] == "refund" else "sale"
         counts[kind] += 1
         seq = int(str(row["journal_seq"]))
@@ -77,7 +77,7 @@ def verify(store: Store) -> VerifyResult:
         expected_no = int(str(row["receipt_no"])) + 1
         for p in _check_row(row):
             problems.append(ChainProblem(seq, f"receipt {row['receipt_no']}: {p}"))
-    for seq in store.journal_refs_without_sale():
+    for seq in uow.journal.refs_without_sale():
         problems.append(ChainProblem(seq, "journal entry has no sale row (sale deleted)"))
-    entries = sum(1 for _ in store.journal_entries())
+    entries = sum(1 for _ in uow.journal.entries())
     return VerifyResult(entries, counts["sale"], counts["refund"], problems)

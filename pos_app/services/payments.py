@@ -1,4 +1,4 @@
-"""Payment use cases: charge, refund, attach, recover and void, through a repository Protocol.
+"""Payment use cases: charge, refund, attach, recover and void, through the unit of work.
 
 Every call to a terminal or provider is preceded by a persisted `started` attempt and followed by
 its outcome.  The recovery rules of the payment-code providers (hardware-notes §4.5) are applied
@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from pos_app.domain.errors import InvalidInput, NotFound, StateError
 from pos_app.domain.payments import (
@@ -35,23 +34,11 @@ from pos_app.domain.payments import (
 )
 from pos_app.domain.ports import Clock, Stopwatch
 
+from .unit_of_work import AbstractUnitOfWork
+
 log = logging.getLogger(__name__)
 S = AttemptState
 P = ProviderStatus
-
-
-class PaymentAttempts(Protocol):
-    """The payment_attempts table (pos_app/adapters/db/payment_attempts.py)."""
-
-    def insert(self, attempt: PaymentAttempt) -> None: ...
-    def update(self, attempt: PaymentAttempt) -> None: ...
-    def get(self, attempt_id: str) -> PaymentAttempt | None: ...
-    def in_states(self, states: Collection[AttemptState]) -> list[PaymentAttempt]: ...
-    def attach(self, attempt_id: str, sale_id: str, at: datetime) -> None:
-        """approved → attached; joins the caller's open transaction (the sale's commit)."""
-
-    def claimed_refs(self, provider: str, except_id: str) -> set[str]: ...
-    def refunded_fen(self, original_id: str) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,14 +57,15 @@ class RecoveryOutcome:
 class PaymentService:
     def __init__(
         self,
-        attempts: PaymentAttempts,
+        uow: AbstractUnitOfWork,
         ports: Mapping[str, PaymentPort],
         clock: Clock,
         *,
         new_id: Callable[[], str] | None = None,
         stopwatch: Stopwatch,
     ) -> None:
-        self.attempts = attempts
+        self.uow = uow
+        self.attempts = uow.payments  # reads; writes go through `with self.uow`
         self.ports = dict(ports)
         self.clock = clock
         self._new_id = new_id or (lambda: uuid.uuid4().hex)
@@ -135,7 +123,9 @@ class PaymentService:
         if error is not None:
             changes["error"] = scrub_card_numbers(error)[:500]
         moved = attempt.moved(state, self.clock.now(), **changes)
-        self.attempts.update(moved)
+        with self.uow:
+            self.uow.payments.update(moved)
+            self.uow.commit()
         return moved
 
     def _settle(
@@ -214,7 +204,9 @@ class PaymentService:
             sale_id=sale_id,
             auth_code_masked=mask_code(code) if code else None,
         )
-        self.attempts.insert(attempt)  # persisted before the terminal or provider is called
+        with self.uow:  # persisted before the terminal or provider is called
+            self.uow.payments.insert(attempt)
+            self.uow.commit()
         self._aborting.discard(tender)
         result = port.sale(attempt, code, on_text)
         attempt, result = self._settle(attempt, result, port, wait=True)
@@ -312,7 +304,9 @@ class PaymentService:
             sale_id=refund_id,
             original_id=original.id,
         )
-        self.attempts.insert(attempt)
+        with self.uow:
+            self.uow.payments.insert(attempt)
+            self.uow.commit()
         result = port.refund(attempt, original, on_text)
         attempt, result = self._settle(attempt, result, port, wait=True)
         return self._outcome(attempt, result)
@@ -321,7 +315,9 @@ class PaymentService:
 
     def attach(self, attempt_id: str, sale_id: str) -> None:
         """Call inside the sale's commit transaction: the approval and the sale commit together."""
-        self.attempts.attach(attempt_id, sale_id, self.clock.now())
+        with self.uow:  # inside the sale's own unit of work: a savepoint of it
+            self.uow.payments.attach(attempt_id, sale_id, self.clock.now())
+            self.uow.commit()
 
     # ---- recovery ----------------------------------------------------------------------------
 

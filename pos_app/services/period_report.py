@@ -12,7 +12,7 @@ from typing import Any
 
 from pos_app.domain.errors import InvalidInput
 
-from .ports import Store
+from .unit_of_work import AbstractUnitOfWork
 
 MAX_DAYS = 3 * 366
 
@@ -27,7 +27,7 @@ def _day(value: str, which: str) -> date:
         ) from err
 
 
-def period_report(store: Store, first_day: str, last_day: str) -> dict[str, Any]:
+def period_report(uow: AbstractUnitOfWork, first_day: str, last_day: str) -> dict[str, Any]:
     first, last = _day(first_day, "from"), _day(last_day, "to")
     if last < first:
         raise InvalidInput(
@@ -39,7 +39,7 @@ def period_report(store: Store, first_day: str, last_day: str) -> dict[str, Any]
             f"A period report covers at most {MAX_DAYS} days: split the period",
             f"期间报表最多覆盖 {MAX_DAYS} 天：请分段查询",
         )
-    raw = store.period_figures(first.isoformat(), last.isoformat())
+    raw = uow.shifts.period_figures(first.isoformat(), last.isoformat())
     days: dict[str, dict[str, int]] = {}
     sales = {"count": 0, "total_fen": 0}
     refunds = {"count": 0, "total_fen": 0}

@@ -26,7 +26,7 @@ from pos_app.domain.timeutil import iso_utc
 from pos_app.domain.users import User
 
 from .context import TillIdentity
-from .ports import Store
+from .unit_of_work import AbstractUnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +34,10 @@ Listener = Callable[[dict[str, Any]], None]
 
 
 class SaleService:
-    def __init__(self, store: Store, clock: Clock, lookup: Callable[[str], Sellable]) -> None:
-        self.store = store
+    def __init__(
+        self, uow: AbstractUnitOfWork, clock: Clock, lookup: Callable[[str], Sellable]
+    ) -> None:
+        self.uow = uow
         self.clock = clock
         self.lookup = lookup
         self.after_commit: list[Listener] = []
@@ -47,11 +49,11 @@ class SaleService:
     @property
     def identity(self) -> TillIdentity:
         if self._identity is None:
-            self._identity = TillIdentity.load(self.store)
+            self._identity = TillIdentity.load(self.uow)
         return self._identity
 
     def _shift(self) -> dict[str, Any]:
-        shift = self.store.open_shift()
+        shift = self.uow.shifts.find_open()
         if shift is None:
             raise StateError(
                 "No shift is open: open one first (guitai shift open --float AMOUNT)",
@@ -87,9 +89,9 @@ class SaleService:
         approval and its sale commit together or not at all)."""
         ident = self.identity
         now = iso_utc(self.clock.now())
-        with self.store.transaction():
+        with self.uow:
             shift = self._shift()
-            receipt_no = self.store.next_receipt_no()
+            receipt_no = self.uow.sales.next_receipt_no()
             payload = sale.completion_payload(
                 receipt_no=receipt_no,
                 completed_at=now,
@@ -98,11 +100,11 @@ class SaleService:
                 store_id=ident.store_id,
                 till_no=ident.till_no,
             )
-            seq, prev, digest = self.store.append_journal("sale", sale.id, payload, now)
-            self.store.insert_sale("sale", payload, seq)
-            self.store.append_outbox(events.SALE_COMPLETED, payload, now, prev, digest)
+            seq, prev, digest = self.uow.journal.append("sale", sale.id, payload, now)
+            self.uow.sales.add("sale", payload, seq)
+            self.uow.outbox.add(events.SALE_COMPLETED, payload, now, prev, digest)
             for v in sale.voided_lines:
-                self.store.insert_void(
+                self.uow.audit.add_void(
                     int(shift["id"]),
                     "line",
                     sale.id,
@@ -118,14 +120,15 @@ class SaleService:
                 hook(payload)
             if within is not None:
                 within(payload)
+            self.uow.commit()
         sale.mark_completed()
         payload = dict(payload, _entry_hash=digest)
         self._notify(payload)
         return payload
 
     def _audit(self, a: Approval, user: str, details: dict[str, Any], now: str) -> None:
-        self.store.insert_audit(a.action, user, a.approver, a.reason, details, now)
-        self.store.append_outbox(
+        self.uow.audit.add(a.action, user, a.approver, a.reason, details, now)
+        self.uow.outbox.add(
             events.AUDIT_OVERRIDE,
             {
                 "action": a.action,
@@ -148,11 +151,11 @@ class SaleService:
     def void(self, sale: Sale, reason: str) -> None:
         """Void an unfinished sale; recorded (no receipt number is used)."""
         now = iso_utc(self.clock.now())
-        with self.store.transaction():
+        with self.uow:
             shift = self._shift()
             record = sale.void(reason)
             record.update(business_day=shift["business_day"], voided_at=now)
-            self.store.insert_void(
+            self.uow.audit.add_void(
                 int(shift["id"]),
                 "sale",
                 sale.id,
@@ -162,7 +165,8 @@ class SaleService:
                 int(record["total_fen"]),
                 now,
             )
-            self.store.append_outbox(events.SALE_VOIDED, record, now)
+            self.uow.outbox.add(events.SALE_VOIDED, record, now)
+            self.uow.commit()
 
     def suspend(self, sale: Sale, label: str = "") -> int:
         from .suspend import sale_to_json
@@ -172,16 +176,19 @@ class SaleService:
                 "Payment has started: finish or cancel it before suspending",
                 "已开始付款，请先完成或取消付款再挂单",
             )
-        with self.store.transaction():
-            return self.store.suspend(
+        with self.uow:
+            result = self.uow.suspended.add(
                 sale.cashier, label, sale_to_json(sale), iso_utc(self.clock.now())
             )
+            self.uow.commit()
+            return result
 
     def resume(self, sid: int, cashier: User) -> Sale:
         from .suspend import sale_from_json
 
-        with self.store.transaction():
-            data = self.store.take_suspended(sid)
+        with self.uow:
+            data = self.uow.suspended.take(sid)
+            self.uow.commit()
         if data is None:
             raise NotFound(f"No suspended sale {sid}", f"没有挂单 {sid}")
         sale = sale_from_json(data, self.identity.limits)
@@ -192,7 +199,7 @@ class SaleService:
     # ---- returns -------------------------------------------------------------------------
 
     def original(self, receipt_no: int) -> dict[str, Any]:
-        p = self.store.sale_payload(receipt_no=receipt_no)
+        p = self.uow.sales.payload(receipt_no=receipt_no)
         if p is None or p.get("_kind") != "sale":
             raise NotFound(
                 f"No sale with receipt number {receipt_no} on this till",
@@ -205,11 +212,11 @@ class SaleService:
     ) -> dict[str, Any]:
         """What a refund would give back (lines, tenders), without writing anything."""
         original = self.original(receipt_no)
-        returned = self.store.returned_qty(original["sale_id"])
+        returned = self.uow.sales.returned_qty(original["sale_id"])
         lines = plan_refund_lines(original, returned, requests)
         amount = sum(int(x["amount_fen"]) for x in lines)
         payments = refund_tenders(
-            original, self.store.refunded_by_tender(original["sale_id"]), amount, mode
+            original, self.uow.sales.refunded_by_tender(original["sale_id"]), amount, mode
         )
         return {
             "refund_id": str(uuid.uuid4()),
@@ -242,14 +249,14 @@ class SaleService:
         now = iso_utc(self.clock.now())
         refund_id = plan["refund_id"]
         original = plan["original"]
-        with self.store.transaction():
+        with self.uow:
             shift = self._shift()
-            if self.store.returned_qty(original["sale_id"]) != plan["returned"]:
+            if self.uow.sales.returned_qty(original["sale_id"]) != plan["returned"]:
                 raise StateError(
                     "This receipt was returned against meanwhile: start again",
                     "该小票刚刚已办理退货，请重新操作",
                 )
-            new_no = self.store.next_receipt_no()
+            new_no = self.uow.sales.next_receipt_no()
             payload = refund_payload(
                 refund_id=refund_id,
                 original=original,
@@ -264,15 +271,16 @@ class SaleService:
                 approvals=[a.as_dict() for a in approvals or []],
             )
             payload["store_id"], payload["till_no"] = ident.store_id, ident.till_no
-            seq, prev, digest = self.store.append_journal("refund", refund_id, payload, now)
-            self.store.insert_sale("refund", payload, seq)
-            self.store.append_outbox(events.REFUND_COMPLETED, payload, now, prev, digest)
+            seq, prev, digest = self.uow.journal.append("refund", refund_id, payload, now)
+            self.uow.sales.add("refund", payload, seq)
+            self.uow.outbox.add(events.REFUND_COMPLETED, payload, now, prev, digest)
             for a in approvals or []:
                 self._audit(a, cashier.name, {"refund_id": refund_id, "receipt_no": new_no}, now)
             for hook in self.in_transaction:
                 hook(payload)
             if within is not None:
                 within(payload)
+            self.uow.commit()
         payload = dict(payload, _entry_hash=digest)
         self._notify(payload)
         return payload

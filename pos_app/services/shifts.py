@@ -15,7 +15,7 @@ from pos_app.domain.timeutil import iso_utc, local_day
 from pos_app.domain.users import Role, User
 
 from .context import TillIdentity
-from .ports import Store
+from .unit_of_work import AbstractUnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -26,11 +26,11 @@ class DrawerCashShort(RuleViolation):
     code = "drawer_cash_short"
 
 
-def expected_drawer_fen(store: Store, shift: Mapping[str, Any]) -> int:
+def expected_drawer_fen(uow: AbstractUnitOfWork, shift: Mapping[str, Any]) -> int:
     """The cash the drawer should hold now: float + cash taken − cash refunded + pay-ins −
     pay-outs (the X report's `cash.expected_fen`)."""
     report = build_shift_report(
-        "X", shift, store.shift_figures(int(shift["id"])), generated_at="", store={}, tz="UTC"
+        "X", shift, uow.shifts.figures(int(shift["id"])), generated_at="", store={}, tz="UTC"
     )
     return int(report["cash"]["expected_fen"])
 
@@ -57,8 +57,8 @@ def refund_short(expected_fen: int, cash_fen: int, *, other_tender: bool) -> Dra
 
 
 class ShiftService:
-    def __init__(self, store: Store, clock: Clock) -> None:
-        self.store = store
+    def __init__(self, uow: AbstractUnitOfWork, clock: Clock) -> None:
+        self.uow = uow
         self.clock = clock
         self.before_close: list[Callable[[], None]] = []  # e.g. an online backup
         self.after_cash_move: list[Callable[[dict[str, Any]], None]] = []  # e.g. open drawer
@@ -74,10 +74,10 @@ class ShiftService:
 
     @property
     def identity(self) -> TillIdentity:
-        return TillIdentity.load(self.store)
+        return TillIdentity.load(self.uow)
 
     def current(self) -> dict[str, Any]:
-        shift = self.store.open_shift()
+        shift = self.uow.shifts.find_open()
         if shift is None:
             raise StateError(
                 "No shift is open: run `guitai shift open --float AMOUNT`",
@@ -88,8 +88,8 @@ class ShiftService:
     def last_float_fen(self) -> int | None:
         """The float the last closed day opened with (what the next shift usually counts
         again), or None on a till that never closed a day."""
-        last = self.store.next_z_no() - 1
-        reports = self.store.z_report(z_no=last) if last > 0 else []
+        last = self.uow.shifts.next_z_no() - 1
+        reports = self.uow.shifts.z_reports(z_no=last) if last > 0 else []
         if not reports:
             return None
         return int(reports[0]["cash"]["float_fen"])
@@ -99,14 +99,14 @@ class ShiftService:
             raise InvalidInput("The float cannot be negative", "备用金不能为负数")
         now = self.clock.now()
         at = iso_utc(now)
-        with self.store.transaction():
-            if self.store.open_shift() is not None:
+        with self.uow:
+            if self.uow.shifts.find_open() is not None:
                 raise StateError(
                     "A shift is already open: close it with a Z report first",
                     "已有班次未结：请先日结（Z 报表）",
                 )
             day = local_day(now, self.identity.tz)
-            sid = self.store.insert_shift(day, at, user.name, float_fen)
+            sid = self.uow.shifts.insert(day, at, user.name, float_fen)
             payload = {
                 "shift_id": sid,
                 "business_day": day,
@@ -114,7 +114,8 @@ class ShiftService:
                 "float_fen": float_fen,
                 "opened_at": at,
             }
-            self.store.append_outbox(events.SHIFT_OPENED, payload, at)
+            self.uow.outbox.add(events.SHIFT_OPENED, payload, at)
+            self.uow.commit()
         return payload
 
     def cash_move(self, user: User, kind: str, amount_fen: int, reason: str) -> dict[str, Any]:
@@ -127,10 +128,10 @@ class ShiftService:
                 "Give a reason (it is printed on the Z report)", "请填写原因（会出现在日结报表上）"
             )
         at = iso_utc(self.clock.now())
-        with self.store.transaction():
+        with self.uow:
             shift = self.current()
             if kind == "pay_out":
-                expected = expected_drawer_fen(self.store, shift)
+                expected = expected_drawer_fen(self.uow, shift)
                 if amount_fen > expected:
                     have, out = format_fen(max(expected, 0)), format_fen(amount_fen)
                     raise DrawerCashShort(
@@ -140,7 +141,7 @@ class ShiftService:
                         f"钱箱现金不足：应有 ¥{have}，支出 ¥{out}。请先存入现金（存入 / guitai "
                         f"shift pay-in），或支出不超过 ¥{have}",
                     )
-            self.store.insert_cash_move(
+            self.uow.shifts.add_cash_move(
                 int(shift["id"]), kind, amount_fen, reason.strip(), user.name, at
             )
             payload = {
@@ -151,7 +152,8 @@ class ShiftService:
                 "user": user.name,
                 "at": at,
             }
-            self.store.append_outbox(events.CASH_MOVED, payload, at)
+            self.uow.outbox.add(events.CASH_MOVED, payload, at)
+            self.uow.commit()
         for hook in self.after_cash_move:
             try:
                 hook(payload)
@@ -165,7 +167,7 @@ class ShiftService:
         report = build_shift_report(
             "X",
             shift,
-            self.store.shift_figures(int(shift["id"])),
+            self.uow.shifts.figures(int(shift["id"])),
             generated_at=iso_utc(self.clock.now()),
             store=ident.as_dict(),
             tz=ident.tz,
@@ -185,13 +187,13 @@ class ShiftService:
             hook()
         at = iso_utc(self.clock.now())
         ident = self.identity
-        with self.store.transaction():
+        with self.uow:
             shift = self.current()
-            z_no = self.store.next_z_no()
+            z_no = self.uow.shifts.next_z_no()
             report = build_shift_report(
                 "Z",
                 shift,
-                self.store.shift_figures(int(shift["id"])),
+                self.uow.shifts.figures(int(shift["id"])),
                 generated_at=at,
                 store=ident.as_dict(),
                 tz=ident.tz,
@@ -200,8 +202,8 @@ class ShiftService:
                 closed_by=user.name,
             )
             report = self._add_sections(report, shift)
-            self.store.close_shift(int(shift["id"]), at, user.name, counted_fen, z_no, report)
-            self.store.append_outbox(
+            self.uow.shifts.close(int(shift["id"]), at, user.name, counted_fen, z_no, report)
+            self.uow.outbox.add(
                 events.SHIFT_CLOSED,
                 {
                     "shift_id": shift["id"],
@@ -213,6 +215,7 @@ class ShiftService:
                 },
                 at,
             )
+            self.uow.commit()
         for after in self.after_close:
             try:
                 after(report)
@@ -221,7 +224,7 @@ class ShiftService:
         return report
 
     def z_reports(self, day: str) -> list[dict[str, Any]]:
-        reports = self.store.z_report(day=day)
+        reports = self.uow.shifts.z_reports(day=day)
         if not reports:
             raise NotFound(f"No Z report for business day {day}", f"{day} 没有日结报表")
         return reports

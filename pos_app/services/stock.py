@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from contextlib import AbstractContextManager
 from datetime import timedelta
 from typing import Any, Protocol
 
@@ -23,42 +22,9 @@ from pos_app.domain.stock import Grid, VarianceLine, VarianceReport, compare_rec
 from pos_app.domain.timeutil import iso_utc, local_day
 from pos_app.domain.users import Role, User
 
+from .unit_of_work import AbstractUnitOfWork, StockRepo
+
 log = logging.getLogger(__name__)
-
-
-class StockRepo(Protocol):
-    def transaction(self) -> AbstractContextManager[None]: ...
-    def on_hand(self, sku: str) -> int: ...
-    def record(
-        self,
-        lines: Sequence[tuple[str, int]],
-        *,
-        reason: str,
-        ref: str,
-        user: str,
-        at: str,
-        business_day: str | None,
-        extra: Mapping[str, Any] | None = None,
-    ) -> dict[str, Any]: ...
-    def grid(self, style: str) -> Grid | None: ...
-    def open_count(self) -> dict[str, Any] | None: ...
-    def insert_count(self, at: str, user: str, note: str) -> int: ...
-    def add_counted(self, count_id: int, sku: str, qty: int, at: str) -> int: ...
-    def counted(self, count_id: int, sku: str) -> int | None: ...
-    def count_lines(self, count_id: int) -> list[dict[str, Any]]: ...
-    def uncounted_with_stock(self, count_id: int) -> int: ...
-    def close_count(self, count_id: int, state: str, at: str, approver: str | None) -> None: ...
-    def doc(self, doc: str) -> dict[str, Any] | None: ...
-    def docs(self, state: str | None = None) -> list[dict[str, Any]]: ...
-    def set_doc_state(self, doc: str, state: str, at: str | None, user: str | None) -> None: ...
-    def add_doc_scan(self, doc: str, sku: str, qty: int) -> int: ...
-    def doc_scans(self, doc: str) -> dict[str, int]: ...
-    def value_by_category(self) -> list[dict[str, Any]]: ...
-    def negative(self) -> list[dict[str, Any]]: ...
-    def slow(self, before: str, limit: int) -> list[dict[str, Any]]: ...
-    def day_adjustments(self, business_day: str) -> list[dict[str, Any]]: ...
-    def day_went_negative(self, business_day: str) -> list[dict[str, Any]]: ...
-    def moves(self, sku: str | None = None, limit: int = 100) -> list[dict[str, Any]]: ...
 
 
 class Item(Protocol):
@@ -84,7 +50,7 @@ def _need_manager(user: User, what: str, what_zh: str) -> None:
 class StockService:
     def __init__(
         self,
-        repo: StockRepo,
+        uow: AbstractUnitOfWork,
         clock: Clock,
         lookup: Lookup,
         *,
@@ -93,7 +59,8 @@ class StockService:
         tz: Callable[[], str],
         remote_grid: RemoteGrid | None = None,
     ) -> None:
-        self.repo = repo
+        self.uow = uow
+        self.repo: StockRepo = uow.stock
         self.clock = clock
         self.lookup = lookup
         self.store_id = store_id
@@ -232,7 +199,7 @@ class StockService:
         return c
 
     def count_start(self, user: User, note: str = "") -> dict[str, Any]:
-        with self.repo.transaction():
+        with self.uow:
             c = self.repo.open_count()
             if c is not None:
                 raise StateError(
@@ -241,6 +208,7 @@ class StockService:
                     f"盘点 {c['id']} 尚未完成：请继续扫描，或先完成/取消",
                 )
             cid = self.repo.insert_count(self._now(), user.name, note)
+            self.uow.commit()
         return {"count_id": cid, "started_by": user.name, "note": note}
 
     def count_scan(self, code: str, qty: int = 1) -> dict[str, Any]:
@@ -249,7 +217,7 @@ class StockService:
             raise InvalidInput("Give a whole, non-zero quantity", "数量须为非零整数")
         st.check_qty(abs(qty))
         item = self.lookup(code)
-        with self.repo.transaction():
+        with self.uow:
             c = self._open_count()
             cid = int(c["id"])
             before = self.repo.counted(cid, item.sku) or 0
@@ -259,6 +227,7 @@ class StockService:
                     f"{item.sku} 已盘 {before} 件，不能减去 {-qty}",
                 )
             total = self.repo.add_counted(cid, item.sku, qty, self._now())
+            self.uow.commit()
         return {"count_id": cid, "sku": item.sku, "added": qty, "counted": total}
 
     def count_report(self) -> dict[str, Any]:
@@ -289,7 +258,7 @@ class StockService:
         (reason `count`), in one transaction with the count's closing."""
         _need_manager(manager, "approve a stock count", "审批盘点")
         now = self._now()
-        with self.repo.transaction():
+        with self.uow:
             c = self._open_count()
             cid = int(c["id"])
             report = self._variance(cid)
@@ -305,15 +274,17 @@ class StockService:
                     extra={"count_id": cid, "approved_by": manager.name},
                 )
             self.repo.close_count(cid, "posted", now, manager.name)
+            self.uow.commit()
         out = report.as_dict()
         out.update(posted=True, approved_by=manager.name, posted_lines=len(diffs))
         return out
 
     def count_cancel(self, manager: User) -> dict[str, Any]:
         _need_manager(manager, "cancel a stock count", "取消盘点")
-        with self.repo.transaction():
+        with self.uow:
             c = self._open_count()
             self.repo.close_count(int(c["id"]), "cancelled", self._now(), manager.name)
+            self.uow.commit()
         return {"count_id": c["id"], "cancelled": True}
 
     # ---- receiving ------------------------------------------------------------------------
@@ -332,7 +303,7 @@ class StockService:
         return [d for d in self.repo.docs() if d["state"] != "received"]
 
     def receive_start(self, doc: str, user: User) -> dict[str, Any]:
-        with self.repo.transaction():
+        with self.uow:
             d = self._doc(doc)
             if d["state"] == "received":
                 raise StateError(
@@ -340,12 +311,13 @@ class StockService:
                     f"{doc} 已于 {d['received_at']} 由 {d['received_by']} 收货",
                 )
             self.repo.set_doc_state(doc, "receiving", None, None)
+            self.uow.commit()
         return self.receive_status(doc)
 
     def receive_scan(self, doc: str, code: str, qty: int = 1) -> dict[str, Any]:
         st.check_qty(qty)
         item = self.lookup(code)
-        with self.repo.transaction():
+        with self.uow:
             d = self._doc(doc)
             if d["state"] != "receiving":
                 raise StateError(
@@ -353,6 +325,7 @@ class StockService:
                     f"{doc} 当前状态为 {d['state']}：请先运行 guitai stock receive start",
                 )
             total = self.repo.add_doc_scan(doc, item.sku, qty)
+            self.uow.commit()
         announced = sum(int(x["qty"]) for x in d["lines"] if x["sku"] == item.sku)
         return {"doc": doc, "sku": item.sku, "received": total, "announced": announced}
 
@@ -370,7 +343,7 @@ class StockService:
     def receive_finish(self, doc: str, user: User) -> dict[str, Any]:
         """Post what was scanned (reason `receive`) and report short and over quantities."""
         now = self._now()
-        with self.repo.transaction():
+        with self.uow:
             d = self._doc(doc)
             if d["state"] != "receiving":
                 raise StateError(
@@ -395,6 +368,7 @@ class StockService:
                 },
             )
             self.repo.set_doc_state(doc, "received", now, user.name)
+            self.uow.commit()
         report["state"] = "received"
         report["received_by"] = user.name
         return report
@@ -423,7 +397,7 @@ class StockService:
             totals[sku] = totals.get(sku, 0) + qty
         doc = f"T{self.store_id()}-{to}-{uuid.uuid4().hex[:10].upper()}"
         now = self._now()
-        with self.repo.transaction():
+        with self.uow:
             payload = self.repo.record(
                 [(s, -q) for s, q in totals.items()],
                 reason=st.TRANSFER_OUT,
@@ -438,6 +412,7 @@ class StockService:
                     "send_lines": [{"sku": s, "qty": q} for s, q in totals.items()],
                 },
             )
+            self.uow.commit()
         return {
             "doc": doc,
             "to_store": to,

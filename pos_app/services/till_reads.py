@@ -14,7 +14,7 @@ from pos_app.domain.tenders import Tender
 from pos_app.domain.timeutil import parse_iso, zone
 
 from .context import TillIdentity
-from .ports import Store
+from .unit_of_work import AbstractUnitOfWork
 
 
 class ReceiptOutput(Protocol):
@@ -101,12 +101,12 @@ def receipt_text(identity: TillIdentity, p: dict[str, Any], lang: str = "zh") ->
 class TillReads:
     def __init__(
         self,
-        store: Store,
+        uow: AbstractUnitOfWork,
         identity: Callable[[], TillIdentity],
         printer: Callable[[], ReceiptOutput | None] = lambda: None,
         text: Callable[[dict[str, Any]], str] | None = None,
     ) -> None:
-        self.store = store
+        self.uow = uow
         self._identity = identity
         self._printer = printer
         self._text = text
@@ -116,13 +116,13 @@ class TillReads:
         return self._printer() is not None
 
     def parked_sales(self) -> list[ParkedSale]:
-        return [_parked(r) for r in self.store.suspended()]
+        return [_parked(r) for r in self.uow.suspended.all()]
 
     def recent_receipts(self, limit: int = 30) -> list[dict[str, Any]]:
-        return self.store.list_sales(limit=limit)
+        return self.uow.sales.recent(limit=limit)
 
     def receipt(self, receipt_no: int) -> dict[str, Any]:
-        p = self.store.sale_payload(receipt_no=receipt_no)
+        p = self.uow.sales.payload(receipt_no=receipt_no)
         if p is None:
             raise NotFound(
                 f"No receipt {receipt_no} on this till: check the number",
@@ -138,7 +138,7 @@ class TillReads:
                 f"Receipt {receipt_no} is not a sale (it is a refund): type the sale's number",
                 f"小票 {receipt_no} 不是销售单（是退货单），请输入原销售小票号",
             )
-        return dict(p, lines=returnable_lines(self.store, p))
+        return dict(p, lines=returnable_lines(self.uow, p))
 
     def receipt_text(self, payload: dict[str, Any], lang: str = "zh") -> str:
         """The receipt the screen shows: the paper receipt's own text rendering when the
@@ -148,7 +148,7 @@ class TillReads:
         return receipt_text(self._identity(), payload, lang)
 
     def last_receipt_no(self) -> int | None:
-        rows = self.store.list_sales(limit=1)
+        rows = self.uow.sales.recent(limit=1)
         return int(rows[0]["receipt_no"]) if rows else None
 
     def reprint(self, receipt_no: int, lang: str = "zh") -> tuple[bool, str]:
@@ -158,14 +158,15 @@ class TillReads:
         if printer is not None:
             printer.print_receipt(p, copy=True)  # counts the reprint (the copy says 重印 N)
         else:
-            with self.store.transaction():
-                self.store.count_reprint(receipt_no)
+            with self.uow:
+                self.uow.sales.count_reprint(receipt_no)
+                self.uow.commit()
         return printer is not None, self.receipt_text(p, lang)
 
 
-def returnable_lines(store: Store, original: dict[str, Any]) -> list[dict[str, Any]]:
+def returnable_lines(uow: AbstractUnitOfWork, original: dict[str, Any]) -> list[dict[str, Any]]:
     """The original sale's lines with how many of each may still be returned."""
-    returned = store.returned_qty(str(original["sale_id"]))
+    returned = uow.sales.returned_qty(str(original["sale_id"]))
     out = []
     for ln in original["lines"]:
         left = int(ln["qty"]) - int(returned.get(int(ln["line_no"]), 0))

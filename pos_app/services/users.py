@@ -23,12 +23,14 @@ from pos_app.domain.users import (
     wrong_pin_error,
 )
 
-from .ports import Store
+from .unit_of_work import AbstractUnitOfWork
 
 
 class UserService:
-    def __init__(self, store: Store, clock: Clock, pepper: bytes, *, scrypt_n: int | None = None):
-        self.store = store
+    def __init__(
+        self, uow: AbstractUnitOfWork, clock: Clock, pepper: bytes, *, scrypt_n: int | None = None
+    ):
+        self.uow = uow
         self.clock = clock
         self.pepper = pepper
         self.scrypt_n = scrypt_n
@@ -48,19 +50,20 @@ class UserService:
         if not roles:
             raise InvalidInput("Give the user at least one role", "请至少指定一个角色")
         pin_hash = self._hash(pin)
-        with self.store.transaction():
-            if self.store.user(name) is not None:
+        with self.uow:
+            if self.uow.users.get(name) is not None:
                 raise InvalidInput(
                     f"User {name} already exists: pick another name",
                     f"用户 {name} 已存在，请换一个名字",
                 )
-            self.store.add_user(name, frozenset(r.value for r in roles), pin_hash, self.clock.now())
-        user = self.store.user(name)
+            self.uow.users.add(name, frozenset(r.value for r in roles), pin_hash, self.clock.now())
+            self.uow.commit()
+        user = self.uow.users.get(name)
         assert user is not None
         return user
 
     def list(self) -> list[User]:
-        return self.store.users()
+        return self.uow.users.all()
 
     def authenticate(self, name: str, pin: str) -> User:
         """Check a PIN; failures lock the user out for growing periods.
@@ -72,18 +75,20 @@ class UserService:
         wrong PIN, after a hash of the same cost, so answers do not tell which names exist."""
         now = self.clock.now()
         locked: datetime | None = None
-        with self.store.transaction():
-            user = self.store.user(name)
+        with self.uow:
+            user = self.uow.users.get(name)
             if user is not None:
                 refuse_if_locked(user, now)
-                locked = lockout_until(self.store.count_pin_failure(name), now)
+                locked = lockout_until(self.uow.users.count_pin_failure(name), now)
                 if locked is not None:
-                    self.store.lock_user(name, locked)
+                    self.uow.users.lock(name, locked)
+            self.uow.commit()
         stored = user.pin_hash if user is not None else dummy_hash(self.scrypt_n or SCRYPT_N)
         if not pin_matches(pin, self.pepper, stored) or user is None:
             raise wrong_pin_error(name, locked, now)
-        with self.store.transaction():
-            self.store.clear_pin_failures(name)
+        with self.uow:
+            self.uow.users.clear_pin_failures(name)
+            self.uow.commit()
         if not user.active:
             raise disabled_error(name)
         return user
@@ -101,7 +106,7 @@ class UserService:
     # ---- administration (a manager, already signed in, acts on another user) -------------
 
     def _target(self, name: str) -> User:
-        user = self.store.user(name)
+        user = self.uow.users.get(name)
         if user is None:
             raise NotFound(
                 f"No user called {name}: see `guitai user list`",
@@ -110,9 +115,7 @@ class UserService:
         return user
 
     def _audit(self, action: str, target: str, manager: User, details: dict[str, object]) -> None:
-        self.store.insert_audit(
-            action, target, manager.name, action, details, iso_utc(self.clock.now())
-        )
+        self.uow.audit.add(action, target, manager.name, action, details, iso_utc(self.clock.now()))
 
     def _require_manager(self, manager: User) -> None:
         if not manager.has(Role.MANAGER):
@@ -129,18 +132,19 @@ class UserService:
                 "You cannot disable yourself: another manager must do it",
                 "不能停用自己，请由另一位店长操作",
             )
-        with self.store.transaction():
+        with self.uow:
             self._target(name)
-            self.store.set_user_active(name, active)
+            self.uow.users.set_active(name, active)
             self._audit("user.enable" if active else "user.disable", name, manager, {})
+            self.uow.commit()
         return self._target(name)
 
     def unlock(self, name: str, manager: User) -> User:
         """Clear a user's wrong-PIN count and lockout."""
         self._require_manager(manager)
-        with self.store.transaction():
+        with self.uow:
             before = self._target(name)
-            self.store.clear_pin_failures(name)
+            self.uow.users.clear_pin_failures(name)
             self._audit(
                 "user.unlock",
                 name,
@@ -152,6 +156,7 @@ class UserService:
                     else None,
                 },
             )
+            self.uow.commit()
         return self._target(name)
 
     def change_pin(self, name: str, new_pin: str, *, by: User) -> None:
@@ -160,8 +165,9 @@ class UserService:
         if by.name != name:
             self._require_manager(by)
         pin_hash = self._hash(new_pin)
-        with self.store.transaction():
+        with self.uow:
             self._target(name)
-            self.store.set_pin_hash(name, pin_hash)
-            self.store.clear_pin_failures(name)
+            self.uow.users.set_pin_hash(name, pin_hash)
+            self.uow.users.clear_pin_failures(name)
             self._audit("user.pin_reset" if by.name != name else "user.pin_change", name, by, {})
+            self.uow.commit()

@@ -27,7 +27,7 @@ def ereceipt_url_of(home: Path, receipt_no: int) -> str:
     db = open_database(home / "till.db")
     try:
         till = build_till(Paths(home), db)
-        payload = till.store.sale_payload(receipt_no=receipt_no)
+        payload = till.uow.sales.payload(receipt_no=receipt_no)
         return ereceipt_url(payload, till.signer, setting(home, "ereceipt_base_url"))
     finally:
         db.close()

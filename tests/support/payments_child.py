@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from pos_app.adapters.db.connection import open_database
+from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
 from pos_app.adapters.payments_wiring import build_payment_service
 from pos_app.domain.ports import SystemClock
 
@@ -26,10 +27,12 @@ def main() -> None:
     paid = svc.charge("SALE-K", tender, int(amount), code if code != "-" else None)
     print("APPROVED", paid.attempt_id, flush=True)
     if mode == "commit":
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute("INSERT INTO test_sales (id, total_fen) VALUES ('SALE-K', ?)", (int(amount),))
-        svc.attach(paid.attempt_id, "SALE-K")
-        conn.execute("COMMIT")
+        with SqliteUnitOfWork(conn) as uow:  # the sale's unit of work
+            conn.execute(
+                "INSERT INTO test_sales (id, total_fen) VALUES ('SALE-K', ?)", (int(amount),)
+            )
+            svc.attach(paid.attempt_id, "SALE-K")
+            uow.commit()
         print("COMMITTED", flush=True)
     time.sleep(120)  # the test kills us here
 

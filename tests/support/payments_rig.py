@@ -15,7 +15,7 @@ from drivers.alipay.emulator import AlipayEmulator
 from drivers.wechatpay.emulator import WechatPayEmulator
 from drivers.zvt.emulator import ZvtEmulator, ZvtEmulatorConfig
 from pos_app.adapters.db.connection import open_database
-from pos_app.adapters.db.payment_attempts import SqlitePaymentProviders
+from pos_app.adapters.db.repositories.payments import SqlitePaymentProviders
 from pos_app.adapters.payments_wiring import build_payment_service
 from pos_app.domain.ports import SystemClock
 

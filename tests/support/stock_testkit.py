@@ -35,14 +35,16 @@ def new_till(
 def stock_check(db_path: Path) -> list[str]:
     """Σ movements == on hand (with the cloud's figure), and every sale line has its movement."""
     from pos_app.adapters.db.connection import open_database
-    from pos_app.adapters.db.stock_repo import SqliteStockRepo
-    from pos_app.adapters.db.store import SqliteStore
+    from pos_app.adapters.db.repositories.stock import SqliteStockRepo
+    from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
 
     problems: list[str] = []
     db = open_database(db_path)
     try:
         conn: sqlite3.Connection = db.conn
-        bad = SqliteStockRepo(SqliteStore(conn)).consistency()
+        bad = SqliteStockRepo(
+            conn, SqliteUnitOfWork(conn).settings, SqliteUnitOfWork(conn).outbox
+        ).consistency()
         if bad:
             problems.append(f"on hand differs from the movements: {bad[:3]}")
         for kind, reason, sign in (("sale", "sale", -1), ("refund", "return", 1)):

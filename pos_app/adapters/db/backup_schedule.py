@@ -107,7 +107,7 @@ class BackupScheduler:
 def start_backup_schedule(till: Any, **kw: Any) -> BackupScheduler | None:
     """The running till's scheduled backups, from the `backup_interval_hours` setting
     (default 24; 0 switches them off).  None when switched off."""
-    raw = till.store.setting("backup_interval_hours")
+    raw = till.uow.settings.get("backup_interval_hours")
     try:
         hours = float(raw) if raw not in (None, "") else 24.0
     except ValueError:
@@ -120,7 +120,7 @@ def start_backup_schedule(till: Any, **kw: Any) -> BackupScheduler | None:
         lambda: till.backup("scheduled"),
         till.paths.backups_dir,
         hours * 3600,
-        lock=till.store.lock,
+        lock=till.uow.lock,
         **kw,
     )
     sched.start()

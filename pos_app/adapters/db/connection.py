@@ -102,6 +102,9 @@ class GuitaiConnection(sqlite3.Connection):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.lock = threading.RLock()
+        # The open unit of work's transaction and savepoints (adapters/db/unit_of_work.py),
+        # kept with the connection so every SqliteUnitOfWork on it nests into the same one.
+        self.uow_frames: list[Any] = []
         # The file, for helpers that open a connection of their own (the backup's reader):
         # asking this connection (PRAGMA database_list) from another thread would run a
         # statement beside a sale's transaction, whose COMMIT then fails ("SQL statements
@@ -123,7 +126,7 @@ def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
             uri, uri=True, isolation_level=None, check_same_thread=False, factory=GuitaiConnection
         )
     else:
-        # isolation_level=None: we issue BEGIN IMMEDIATE ourselves (unit_of_work.py).
+        # isolation_level=None: the unit of work issues BEGIN IMMEDIATE itself (unit_of_work.py).
         conn = sqlite3.connect(
             str(path), isolation_level=None, check_same_thread=False, factory=GuitaiConnection
         )

@@ -1,20 +1,16 @@
 """The device registry, the persistent print-job queue, the drawer-open log, and device.status
 events in the outbox (schema 0002_devices; events as in docs/events.md).
 
-Every method is one short statement or one small transaction on the till's writing
-connection.  Device threads call these, so all access goes through one lock; pass the unit of
-work's lock (if it has one) so a device write never lands inside a sale's transaction.
+Every method is one short read or one small unit of work (adapters/db/unit_of_work.py) on the
+till's writing connection.  Device threads call these, so all access holds the connection's
+writer lock: a device write never lands inside a sale's transaction.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-import threading
-import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,10 +19,11 @@ from pos_app.domain.errors import InvalidInput, NotFound, StateError
 from pos_app.domain.events import DEVICE_STATUS, SCHEMA_VERSION
 from pos_app.domain.ports import Clock, SystemClock
 
+from .unit_of_work import SqliteUnitOfWork
+
 KINDS = ("printer", "drawer", "scanner", "terminal")
 DRAWER_REASONS = ("sale", "refund", "no_sale", "test")
 JOB_STATES = ("queued", "printing", "done", "failed", "unconfirmed")
-BUSY_WAIT_S = 5.0
 
 
 def rfc3339(when: datetime) -> str:
@@ -41,46 +38,16 @@ class DeviceStore:
         conn: sqlite3.Connection,
         *,
         clock: Clock | None = None,
-        lock: threading.RLock | None = None,
     ) -> None:
         self.conn = conn
         self.clock = clock or SystemClock()
-        self.lock = lock or threading.RLock()
+        # Each write is one unit of work: it waits on the connection's writer lock for a
+        # sale's to end, never joins it from a device thread.
+        self.uow = SqliteUnitOfWork(conn)
+        self.lock = self.uow.lock
 
     def _now(self) -> str:
         return rfc3339(self.clock.now())
-
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self.lock:
-            self._begin()
-            try:
-                yield self.conn
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
-            self.conn.execute("COMMIT")
-
-    def _begin(self) -> None:
-        # The till has one writing connection.  If the unit of work (another thread) has a
-        # transaction open on it, wait for it to end rather than join it: its rollback would
-        # take our write with it, and our commit would commit half a sale.  Pass the unit of
-        # work's lock as `lock=` to make this wait exact instead of polling.
-        deadline = time.monotonic() + BUSY_WAIT_S
-        while True:
-            if not self.conn.in_transaction:
-                try:
-                    self.conn.execute("BEGIN IMMEDIATE")
-                    return
-                except sqlite3.OperationalError as err:
-                    if "within a transaction" not in str(err) and "locked" not in str(err):
-                        raise
-            if time.monotonic() >= deadline:
-                raise StateError(
-                    "The database is busy with another change; try again",
-                    "数据库正忙，请稍后重试",
-                )
-            time.sleep(0.005)
 
     def _q(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         with self.lock:
@@ -129,7 +96,8 @@ class DeviceStore:
             serial_number,
             self._now(),
         )
-        with self._tx() as c:
+        with self.uow:
+            c = self.conn
             exists = c.execute("SELECT 1 FROM devices WHERE name = ?", (name,)).fetchone()
             if exists and not replace:
                 raise InvalidInput(
@@ -142,6 +110,7 @@ class DeviceStore:
                 " added_at) VALUES (?, ?, ?, ?, ?, ?)",
                 row,
             )
+            self.uow.commit()
         return self.get_device(name)
 
     def get_device(self, name: str) -> DeviceRecord:
@@ -163,20 +132,25 @@ class DeviceStore:
 
     def remove_device(self, name: str) -> None:
         self.get_device(name)
-        with self._tx() as c:
+        with self.uow:
+            c = self.conn
             c.execute("DELETE FROM devices WHERE name = ?", (name,))
+            self.uow.commit()
 
     # -- print jobs -------------------------------------------------------------------------------
     def enqueue(self, printer: str, data: bytes, kind: str, ref: str | None = None) -> int:
         if not data:
             raise InvalidInput("Nothing to print (empty job)", "打印内容为空")
-        with self._tx() as c:
+        with self.uow:
+            c = self.conn
             cur = c.execute(
                 "INSERT INTO print_jobs (printer, created_at, kind, ref, data, state)"
                 " VALUES (?, ?, ?, ?, ?, 'queued')",
                 (printer, self._now(), kind, ref, sqlite3.Binary(data)),
             )
-            return int(cur.lastrowid or 0)
+            result = int(cur.lastrowid or 0)
+            self.uow.commit()
+            return result
 
     def reserve(self, printer: str, kind: str, ref: str) -> int:
         """A job whose bytes are not rendered yet, written inside the caller's transaction (a
@@ -216,11 +190,13 @@ class DeviceStore:
         """The rendered bytes of a reserved job (still queued: the printer's thread sends it)."""
         if not data:
             raise InvalidInput("Nothing to print (empty job)", "打印内容为空")
-        with self._tx() as c:
+        with self.uow:
+            c = self.conn
             c.execute(
                 "UPDATE print_jobs SET data = ? WHERE id = ? AND length(data) = 0",
                 (sqlite3.Binary(data), job_id),
             )
+            self.uow.commit()
 
     def job(self, job_id: int) -> PrintJob:
         rows = self._q("SELECT * FROM print_jobs WHERE id = ?", (job_id,))
@@ -255,7 +231,8 @@ class DeviceStore:
         )
 
     def mark_printing(self, job_id: int) -> PrintJob:
-        with self._tx() as c:
+        with self.uow:
+            c = self.conn
             cur = c.execute(
                 "UPDATE print_jobs SET state = 'printing', attempts = attempts + 1"
                 " WHERE id = ? AND state IN ('queued', 'failed') AND length(data) > 0",
@@ -272,22 +249,27 @@ class DeviceStore:
                     f"Print job {job_id} is not waiting to print",
                     f"打印任务 {job_id} 不在等待打印状态",
                 )
+            self.uow.commit()
         return self.job(job_id)
 
     def mark_done(self, job_id: int) -> None:
-        with self._tx() as c:
+        with self.uow:
+            c = self.conn
             c.execute(
                 "UPDATE print_jobs SET state = 'done', done_at = ?, last_error = NULL WHERE id = ?",
                 (self._now(), job_id),
             )
+            self.uow.commit()
 
     def mark_unconfirmed(self, job_id: int, warning: str) -> None:
         """Sent in full, but the printer never said it printed it: kept for a reprint."""
-        with self._tx() as c:
+        with self.uow:
+            c = self.conn
             c.execute(
                 "UPDATE print_jobs SET state = 'done', done_at = ?, last_error = ? WHERE id = ?",
                 (self._now(), f"{UNCONFIRMED}:{warning}", job_id),
             )
+            self.uow.commit()
 
     def confirm(self, job_id: int) -> PrintJob:
         """Someone saw the paper: an unconfirmed job is marked printed."""
@@ -297,19 +279,23 @@ class DeviceStore:
                 f"Print job {job_id} is {job.state}, not waiting for confirmation",
                 f"打印任务 {job_id} 状态为 {job.state}，无需确认",
             )
-        with self._tx() as c:
+        with self.uow:
+            c = self.conn
             c.execute(
                 "UPDATE print_jobs SET last_error = NULL WHERE id = ? AND state = 'done'",
                 (job_id,),
             )
+            self.uow.commit()
         return self.job(job_id)
 
     def mark_failed(self, job_id: int, error: str) -> None:
-        with self._tx() as c:
+        with self.uow:
+            c = self.conn
             c.execute(
                 "UPDATE print_jobs SET state = 'failed', last_error = ? WHERE id = ?",
                 (error, job_id),
             )
+            self.uow.commit()
 
     def requeue(self, job_id: int) -> PrintJob:
         """Reprint: a failed (or done) job goes back to the queue."""
@@ -318,8 +304,10 @@ class DeviceStore:
             raise StateError(
                 f"Print job {job_id} is printing right now", f"打印任务 {job_id} 正在打印"
             )
-        with self._tx() as c:
+        with self.uow:
+            c = self.conn
             c.execute("UPDATE print_jobs SET state = 'queued' WHERE id = ?", (job_id,))
+            self.uow.commit()
         return self.job(job_id)
 
     def recover_interrupted(self, printer: str | None = None) -> list[int]:
@@ -350,12 +338,15 @@ class DeviceStore:
                 "Opening the drawer without a sale needs the user's name",
                 "无交易开钱箱必须记录操作人",
             )
-        with self._tx() as c:
+        with self.uow:
+            c = self.conn
             cur = c.execute(
                 "INSERT INTO drawer_opens (at, reason, ref, user, drawer) VALUES (?, ?, ?, ?, ?)",
                 (self._now(), reason, ref, user, drawer),
             )
-            return int(cur.lastrowid or 0)
+            result = int(cur.lastrowid or 0)
+            self.uow.commit()
+            return result
 
     def drawer_opens(self, limit: int = 100) -> list[dict[str, Any]]:
         return list(self._q("SELECT * FROM drawer_opens ORDER BY id DESC LIMIT ?", (limit,)))
@@ -371,12 +362,14 @@ class DeviceStore:
             sort_keys=True,
             separators=(",", ":"),
         )
-        with self._tx() as c:
+        with self.uow:
+            c = self.conn
             c.execute(
                 "INSERT INTO outbox (seq, id, type, schema, occurred_at, payload, state)"
                 " SELECT COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ?, ?, 'pending' FROM outbox",
                 (event_id, DEVICE_STATUS, SCHEMA_VERSION, at, payload),
             )
+            self.uow.commit()
         return event_id
 
 

@@ -89,7 +89,7 @@ def m0009_sealed_credentials(db: Database) -> None:
 
     from pos_app.adapters.secrets import SecretBox, is_sealed
 
-    from .payment_attempts import SECRET_FIELDS
+    from .repositories.payments import SECRET_FIELDS
 
     box: SecretBox | None = None
     for name, settings in db.execute("SELECT name, settings FROM payment_providers").fetchall():

@@ -19,7 +19,7 @@ class MemberAssociates:
 
     def __init__(self, ctx: MemberContext, directory: MemberDirectory) -> None:
         self.ctx = ctx
-        self.store = ctx.store
+        self.uow = ctx.uow
         self.repo = ctx.repo
         self.directory = directory
 
@@ -30,11 +30,11 @@ class MemberAssociates:
 
     def finish_followup(self, fid: int, user: str, note: str = "") -> None:
         now = self.ctx.now()
-        with self.store.transaction():
+        with self.uow:
             row = next((r for r in self.repo.followups(None, None) if r["id"] == fid), None)
             if row is None or not self.repo.finish_followup(fid, user, note, now):
                 raise NotFound(f"No open follow-up {fid}", f"没有未完成的回访 {fid}")
-            self.store.append_outbox(
+            self.uow.outbox.add(
                 events.MEMBER_UPDATED,
                 {
                     "member_id": row["member_id"],
@@ -49,6 +49,7 @@ class MemberAssociates:
                 },
                 now,
             )
+            self.uow.commit()
 
     # ---- suggestions ------------------------------------------------------------------
 

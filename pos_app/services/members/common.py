@@ -14,7 +14,7 @@ from pos_app.domain.ports import Clock
 from pos_app.domain.timeutil import iso_utc, local_day
 
 from ..context import TillIdentity
-from ..ports import Store
+from ..unit_of_work import AbstractUnitOfWork
 from .ports import MemberRepo
 
 log = logging.getLogger(__name__)
@@ -68,22 +68,22 @@ class MemberContext:
 
     def __init__(
         self,
-        store: Store,
+        uow: AbstractUnitOfWork,
         repo: MemberRepo,
         clock: Clock,
         cloud: Callable[[], MemberCloud | None] = lambda: None,
     ) -> None:
-        self.store = store
+        self.uow = uow
         self.repo = repo
         self.clock = clock
         self._cloud = cloud
 
     @property
     def identity(self) -> TillIdentity:
-        return TillIdentity.load(self.store)
+        return TillIdentity.load(self.uow)
 
     def rules(self) -> LoyaltyRules:
-        s = dict(self.store.settings())
+        s = dict(self.uow.settings.all())
         if "loyalty_rules" not in s:
             pushed = self.repo.cloud_config("loyalty")
             if pushed is not None:
@@ -94,7 +94,7 @@ class MemberContext:
         return iso_utc(self.clock.now())
 
     def day(self) -> str:
-        shift = self.store.open_shift()
+        shift = self.uow.shifts.find_open()
         if shift is not None:
             return str(shift["business_day"])
         return local_day(self.clock.now(), self.identity.tz)

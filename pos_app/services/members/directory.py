@@ -39,7 +39,7 @@ class MemberDirectory:
 
     def __init__(self, ctx: MemberContext, receipt_lookup: ReceiptLookup | None = None) -> None:
         self.ctx = ctx
-        self.store = ctx.store
+        self.uow = ctx.uow
         self.repo = ctx.repo
         self.receipt_lookup = receipt_lookup  # e-receipt URL or token -> the sale payload
 
@@ -99,8 +99,9 @@ class MemberDirectory:
         if data is None:
             return None
         m = member_from_cloud(data)
-        with self.store.transaction():
+        with self.uow:
             self.repo.upsert(m, self.ctx.now())
+            self.uow.commit()
         return m
 
     def from_receipt(self, payload: dict[str, Any] | None) -> Member:
@@ -138,13 +139,13 @@ class MemberDirectory:
             tags=tuple(parse_tags(tags)),
             created_at=now,
         )
-        with self.store.transaction():
+        with self.uow:
             again = self.repo.by_phone(phone)
             if again is not None:  # enrolled meanwhile on this till
                 return again, False
             self.repo.upsert(m, now)
             self.repo.set_tags(m.id, m.tags, now)
-            self.store.append_outbox(
+            self.uow.outbox.add(
                 events.MEMBER_ENROLLED,
                 {
                     "member_id": m.id,
@@ -162,19 +163,21 @@ class MemberDirectory:
                 },
                 now,
             )
+            self.uow.commit()
         return m, True
 
     def set_tags(self, member_id: str, tags: str, user: str) -> Member:
         m = self.by_id(member_id)
         new = parse_tags(tags)
         now = self.ctx.now()
-        with self.store.transaction():
+        with self.uow:
             self.repo.set_tags(m.id, new, now)
-            self.store.append_outbox(
+            self.uow.outbox.add(
                 events.MEMBER_UPDATED,
                 {"member_id": m.id, "phone": m.phone, "tags": new, "by": user, "at": now},
                 now,
             )
+            self.uow.commit()
         return replace(m, tags=tuple(new))
 
     # ---- the member panel -------------------------------------------------------------

@@ -24,7 +24,7 @@ class MemberLedger:
 
     def __init__(self, ctx: MemberContext, holds: CouponHolds) -> None:
         self.ctx = ctx
-        self.store = ctx.store
+        self.uow = ctx.uow
         self.repo = ctx.repo
         self.holds = holds
 
@@ -60,7 +60,7 @@ class MemberLedger:
                     business_day=day,
                     at=now,
                 )
-                self.store.append_outbox(
+                self.uow.outbox.add(
                     events.COUPON_REDEEMED,
                     base | {"code": s["ref"], "amount_fen": s["amount_fen"], "offline": offline},
                     now,
@@ -88,7 +88,7 @@ class MemberLedger:
                     business_day=day,
                     at=now,
                 )
-                self.store.append_outbox(
+                self.uow.outbox.add(
                     events.STORED_VALUE_DEBITED,
                     base | {"amount_fen": amount, "idempotency_key": key, "offline": offline},
                     now,
@@ -104,7 +104,7 @@ class MemberLedger:
                     business_day=day,
                     at=now,
                 )
-                self.store.append_outbox(events.POINTS_REDEEMED, base | {"points": used}, now)
+                self.uow.outbox.add(events.POINTS_REDEEMED, base | {"points": used}, now)
             if earned:
                 self.repo.add_ledger(
                     mid,
@@ -116,7 +116,7 @@ class MemberLedger:
                     business_day=day,
                     at=now,
                 )
-                self.store.append_outbox(events.POINTS_EARNED, base | {"points": earned}, now)
+                self.uow.outbox.add(events.POINTS_EARNED, base | {"points": earned}, now)
             self.repo.adjust(mid, earned - used, -sv_total, now)
             assoc = payload.get("associate")
             if assoc:
@@ -135,7 +135,7 @@ class MemberLedger:
                         mid, payload["sale_id"], assoc, f["step"], f["due_at"], now
                     )
                 # synced so the brand's CRM (and the associate's phone) see the schedule
-                self.store.append_outbox(
+                self.uow.outbox.add(
                     events.MEMBER_UPDATED, {"member_id": mid, "followups": plan, "at": now}, now
                 )
 

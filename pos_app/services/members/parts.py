@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pos_app.domain.ports import Clock
 from pos_app.domain.sale import Sellable
 
-from ..ports import Store
+from ..unit_of_work import AbstractUnitOfWork
 from .associates import MemberAssociates
 from .common import MemberCloud, MemberContext
 from .directory import MemberDirectory, ReceiptLookup
@@ -44,14 +44,14 @@ class Members:
 
 
 def compose_members(
-    store: Store,
+    uow: AbstractUnitOfWork,
     repo: MemberRepo,
     clock: Clock,
     lookup: Callable[[str], Sellable],
     cloud: Callable[[], MemberCloud | None] = lambda: None,
     receipt_lookup: ReceiptLookup | None = None,
 ) -> Members:
-    ctx = MemberContext(store, repo, clock, cloud)
+    ctx = MemberContext(uow, repo, clock, cloud)
     holds = CouponHolds()
     directory = MemberDirectory(ctx, receipt_lookup)
     return Members(

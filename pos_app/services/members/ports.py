@@ -9,7 +9,7 @@ from pos_app.domain.members import Member
 
 
 class MemberRepo(Protocol):
-    """The till's member mirror (adapters/db/members_repo.SqliteMembers).  It never begins
+    """The till's member mirror (adapters/db/repositories.members.SqliteMembers).  It never begins
     or ends a transaction: the member parts run it inside the store's."""
 
     def by_id(self, member_id: str) -> Member | None: ...

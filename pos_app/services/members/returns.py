@@ -24,7 +24,7 @@ class MemberReturns:
 
     def __init__(self, ctx: MemberContext) -> None:
         self.ctx = ctx
-        self.store = ctx.store
+        self.uow = ctx.uow
         self.repo = ctx.repo
 
     def refund_payout(self, plan: dict[str, Any]) -> list[dict[str, Any]]:
@@ -63,7 +63,7 @@ class MemberReturns:
         over every return of the sale (rounded down; a full return settles exactly)."""
 
         def step(payload: dict[str, Any]) -> None:
-            original = self.store.sale_payload(sale_id=payload["original_sale_id"]) or {}
+            original = self.uow.sales.payload(sale_id=payload["original_sale_id"]) or {}
             mid = (original.get("member") or {}).get("id")
             self._restore_coupon(original, payload, mid)
             if not mid:
@@ -105,7 +105,7 @@ class MemberReturns:
                     business_day=payload["business_day"],
                     at=now,
                 )
-                self.store.append_outbox(event, base | {"points": points}, now)
+                self.uow.outbox.add(event, base | {"points": points}, now)
             if take or give:
                 self.repo.adjust(mid, give - take, 0, now)
 
@@ -119,7 +119,7 @@ class MemberReturns:
         coupon = next((s for s in original.get("savings", []) if s.get("kind") == "coupon"), None)
         if coupon is None or not self.ctx.rules().restore_coupon_on_full_return:
             return
-        returned = self.store.returned_qty(str(original["sale_id"]))
+        returned = self.uow.sales.returned_qty(str(original["sale_id"]))
         if any(returned.get(int(ln["line_no"]), 0) < int(ln["qty"]) for ln in original["lines"]):
             return
         now = payload["completed_at"]
@@ -138,7 +138,7 @@ class MemberReturns:
             "sale_id": original["sale_id"],
             "refund_id": payload["refund_id"],
         }
-        self.store.append_outbox(
+        self.uow.outbox.add(
             events.MEMBER_UPDATED,
             {"member_id": mid, "coupon_restored": restored, "at": now},
             now,
@@ -154,7 +154,7 @@ class MemberReturns:
         redeemed = int(member.get("points_redeemed") or 0)
         if earned <= 0 and redeemed <= 0:
             return 0, 0
-        returned = self.store.returned_qty(str(original["sale_id"]))
+        returned = self.uow.sales.returned_qty(str(original["sale_id"]))
         done = self.repo.points_settled_by_returns(str(original["sale_id"]), refund_id)
         lines = original.get("lines", [])
         got, sold = refunded_value(lines, returned, self.ctx.rules().excluded_categories)

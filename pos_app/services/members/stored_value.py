@@ -23,7 +23,7 @@ class MemberStoredValue:
 
     def __init__(self, ctx: MemberContext, directory: MemberDirectory) -> None:
         self.ctx = ctx
-        self.store = ctx.store
+        self.uow = ctx.uow
         self.repo = ctx.repo
         self.directory = directory
 
@@ -86,8 +86,9 @@ class MemberStoredValue:
         except CloudUnavailable as err:
             raise refuse from err
         balance = int(answer.get("balance_fen", m.stored_value_fen + amount_fen))
-        with self.store.transaction():
+        with self.uow:
             self.repo.adjust(m.id, 0, balance - m.stored_value_fen, self.ctx.now())
+            self.uow.commit()
         return balance
 
     def give_back_stored_value(self, sale: Sale) -> None:

@@ -176,7 +176,7 @@ class MemberDesk:
             due = {r["id"] for r in self.members.associates.followups(due=True)}
             out = []
             for r in rows:
-                p = till.store.sale_payload(sale_id=r["sale_id"]) or {}
+                p = till.uow.sales.payload(sale_id=r["sale_id"]) or {}
                 out.append(
                     dict(r)
                     | {

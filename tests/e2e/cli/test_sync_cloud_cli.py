@@ -16,7 +16,8 @@ import paths
 import pytest
 from sync_testkit import enroll_request, enroll_settings, make_till_home
 
-from pos_app.adapters.db.outbox import SqliteChangeSink
+from pos_app.adapters.db.relay_ports import RelayChangeSink
+from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
 from pos_app.cli import main
 from pos_app.cli.sync_cmds import build_relay
 
@@ -118,7 +119,7 @@ def test_an_interrupted_page_leaves_nothing_half_applied(tmp_path: Path) -> None
     from pos_app.domain.ports import Change
 
     _, od, _ = make_till_home(tmp_path / "till")
-    sink = SqliteChangeSink(od.conn)
+    sink = RelayChangeSink(SqliteUnitOfWork(od.conn))
     good = Change("price", "upsert", "X", {"price_fen": 1})
     sink.apply_page(
         [

@@ -17,13 +17,14 @@ def test_followups_show_the_phone_masked_like_the_member_column(
     qtbot: Any, shop: dict[str, str], app_ui: Any
 ) -> None:
     t = app_ui
-    conn = t.session.till.store.conn
-    with t.session.till.store.transaction():
+    conn = t.session.till.uow.conn
+    with t.session.till.uow:
         conn.execute(
             "INSERT INTO followups(member_id, sale_id, associate, step, due_at, created_at) "
             "VALUES (?, 'S-1', '李娜', 1, '2000-01-01T00:00:00Z', '2000-01-01T00:00:00Z')",
             (shop["a"],),
         )
+        t.session.till.uow.commit()
     start_selling(qtbot, t)
     col = t.window.sale.member_col
     wedge_scan(qtbot, t, f"GTM:{shop['a']}")

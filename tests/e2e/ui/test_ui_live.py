@@ -256,7 +256,12 @@ def test_paper_out_during_a_sale_then_reprint(qtbot: Any, live: Any) -> None:
     job = vp.wait_for_jobs(jobs_before + 1)[-1]
     assert any("重印" in line for line in job["text_lines"])
     qtbot.waitUntil(lambda: "已重印" in t.window.flash_label.text(), timeout=TIMEOUT)
-    assert t.session.till.store._one("SELECT reprints FROM sales WHERE receipt_no = ?", (no,)) == 1
+    assert (
+        t.session.till.uow.conn.execute(
+            "SELECT reprints FROM sales WHERE receipt_no = ?", (no,)
+        ).fetchone()[0]
+        == 1
+    )
 
     # gift receipt: no prices
     tap(qtbot, t, t.window.tender.gift_btn)

@@ -122,12 +122,13 @@ def test_member_code_coupon_points_cash_then_stored_value_and_followups(
     # a follow-up falling due: the scheduler's job reports it, the banner and badge show it
     job = t.session.till.followup_job
     assert job is not None
-    conn = t.session.till.store.conn
-    with t.session.till.store.transaction():
+    conn = t.session.till.uow.conn
+    with t.session.till.uow:
         conn.execute(
             "UPDATE followups SET due_at = '2000-01-01T00:00:00Z' WHERE step = 2 AND sale_id = ?",
             (p["sale_id"],),
         )
+        t.session.till.uow.commit()
     assert [r["step"] for r in job.run_once()] == [2]
     idle(qtbot, t)
     assert "王女士" in t.window.flash_label.text()
@@ -238,7 +239,7 @@ def test_enroll_a_new_phone_and_an_existing_phone_finds_the_member(
     assert t.session.sale.member_id == shop["a"]
     assert "王女士" in sale.member_col.name.text()
     assert "已是会员" in t.window.flash_label.text()
-    n = t.session.till.store.conn.execute(
+    n = t.session.till.uow.conn.execute(
         "SELECT COUNT(*) FROM members WHERE phone = ?", (PHONE_A,)
     ).fetchone()[0]
     assert n == 1
@@ -393,7 +394,7 @@ def test_a_return_at_the_till_settles_the_members_points(
     assert members.directory.by_id(shop["a"]).points == 2000  # a full return restores exactly
     kinds = [
         json.loads(row[0])["reason"]
-        for row in t.session.till.store.conn.execute(
+        for row in t.session.till.uow.conn.execute(
             "SELECT payload FROM outbox WHERE type IN ('points.earned', 'points.redeemed') "
             "AND payload LIKE '%refund%'"
         )
@@ -403,14 +404,15 @@ def test_a_return_at_the_till_settles_the_members_points(
 
 def test_followups_only_mine(qtbot: Any, shop: dict[str, str], app_ui: Any) -> None:
     t = app_ui
-    conn = t.session.till.store.conn
-    with t.session.till.store.transaction():
+    conn = t.session.till.uow.conn
+    with t.session.till.uow:
         for sale_id, who in (("S-1", "李娜"), ("S-2", "小王")):
             conn.execute(
                 "INSERT INTO followups(member_id, sale_id, associate, step, due_at, created_at) "
                 "VALUES (?, ?, ?, 1, '2000-01-01T00:00:00Z', '2000-01-01T00:00:00Z')",
                 (shop["a"], sale_id, who),
             )
+        t.session.till.uow.commit()
     start_selling(qtbot, t)
     col = t.window.sale.member_col
     tap(qtbot, t, col.followups_btn)

@@ -292,7 +292,12 @@ def test_reprint_shows_receipt_text_without_printer(qtbot: Any, app_ui: Any) -> 
     tap(qtbot, t, pick.ok_btn)
     text = dialog(t)
     assert "纯棉圆领T恤" in text.view.toPlainText()
-    assert t.session.till.store._one("SELECT reprints FROM sales WHERE receipt_no = 1") == 1
+    assert (
+        t.session.till.uow.conn.execute(
+            "SELECT reprints FROM sales WHERE receipt_no = 1"
+        ).fetchone()[0]
+        == 1
+    )
 
 
 def test_gift_receipt_without_printer_shows_no_prices(qtbot: Any, app_ui: Any) -> None:

@@ -20,7 +20,7 @@ def test_enter_on_an_empty_float_opens_nothing(qtbot: Any, app_ui: Any) -> None:
     idle(qtbot, t)
     assert t.window.current == "shift"
     assert "备用金" in sh.message.text() and "0" in sh.message.text()
-    assert t.session.till.reads.store.open_shift() is None
+    assert t.session.till.reads.uow.shifts.find_open() is None
 
 
 def test_a_zero_float_is_confirmed_before_the_shift_opens(qtbot: Any, app_ui: Any) -> None:
@@ -35,13 +35,13 @@ def test_a_zero_float_is_confirmed_before_the_shift_opens(qtbot: Any, app_ui: An
     d.reject()
     idle(qtbot, t)
     assert t.window.current == "shift"
-    assert t.session.till.reads.store.open_shift() is None
+    assert t.session.till.reads.uow.shifts.find_open() is None
 
     qtbot.keyClick(sh.float_edit, Qt.Key.Key_Return)
     idle(qtbot, t)
     tap(qtbot, t, dialog(t).ok_btn)
     assert t.window.current == "sale"
-    assert t.session.till.reads.store.open_shift()["float_fen"] == 0
+    assert t.session.till.reads.uow.shifts.find_open()["float_fen"] == 0
 
 
 def test_the_last_days_float_is_offered_as_a_real_value(qtbot: Any, app_ui: Any) -> None:
@@ -56,4 +56,4 @@ def test_the_last_days_float_is_offered_as_a_real_value(qtbot: Any, app_ui: Any)
     qtbot.keyClick(sh.float_edit, Qt.Key.Key_Return)
     idle(qtbot, t)
     assert t.window.current == "sale"
-    assert till.reads.store.open_shift()["float_fen"] == 80_000
+    assert till.reads.uow.shifts.find_open()["float_fen"] == 80_000

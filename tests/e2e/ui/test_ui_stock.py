@@ -301,12 +301,12 @@ def test_interrupted_count_resumes_in_a_new_window(
 
 
 def test_receive_a_delivery_then_send_and_the_reports(qtbot: Any, ui: Any) -> None:
-    from pos_app.adapters.db.outbox import SqliteChangeSink
+    from pos_app.adapters.db.relay_ports import RelayChangeSink
     from pos_app.domain.ports import Change
 
     t = ui
     till = t.session.till
-    sink = SqliteChangeSink(till.database.conn, till.store.lock)
+    sink = RelayChangeSink(till.uow)
     doc = {
         "doc": "D-1001",
         "kind": "delivery",

@@ -43,7 +43,10 @@ def test_selling_session_never_touches_the_database_on_the_gui_thread(
     t = app_ui
     till = t.session.till
     watched = WatchedConnection(till.database.conn)
-    till.store.conn = watched
+    # the unit of work and each of its repositories hold the connection
+    holders = [till.uow, *(r for r in vars(till.uow).values() if hasattr(r, "conn"))]
+    for holder in holders:
+        holder.conn = watched
     till.database.conn = watched
     try:
         sign_in(qtbot, t, "李娜", "7391")
@@ -61,7 +64,8 @@ def test_selling_session_never_touches_the_database_on_the_gui_thread(
         t.window.status.poll()
         idle(qtbot, t)
     finally:
-        till.store.conn = watched._conn
+        for holder in holders:
+            holder.conn = watched._conn
         till.database.conn = watched._conn
     assert t.session.last_payload["receipt_no"] == 1
     assert watched.worker_calls > 10

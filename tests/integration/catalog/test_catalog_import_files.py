@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from pos_app.adapters.db.catalog_repo import SqliteCatalog
 from pos_app.adapters.db.connection import open_database
+from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
 from pos_app.config import Paths
 from pos_app.domain.errors import InvalidInput
 from pos_app.domain.ports import SystemClock
@@ -230,7 +230,7 @@ def test_a_file_that_changes_between_check_and_write_is_rolled_back(tmp_path: Pa
             with text_source(next(texts))() as lines:
                 return nullcontext(iter(list(lines)))
 
-        importer = CatalogImporter(SqliteCatalog(database.conn), SystemClock())
+        importer = CatalogImporter(SqliteUnitOfWork(database.conn), SystemClock())
         with pytest.raises(InvalidInput, match="changed while it was being imported"):
             importer.run(source)
         assert database.conn.execute("SELECT count(*) FROM skus").fetchone() == (0,)

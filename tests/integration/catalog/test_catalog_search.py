@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pos_app.adapters.db.catalog_repo import SqliteCatalog, pinyin_initials
 from pos_app.adapters.db.connection import OpenDatabase, open_database
+from pos_app.adapters.db.repositories.catalog import SqliteCatalog, pinyin_initials
+from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
 from pos_app.cli import cli
 from pos_app.config import Paths
 from pos_app.domain.catalog import CatalogReader, Sku
@@ -95,8 +96,9 @@ def database(catalog_home: Path) -> Iterator[OpenDatabase]:
     db = open_database(Paths(catalog_home).database)
     repo = SqliteCatalog(db.conn)
     kinds = {c: ("store" if c.startswith("20") else "ean13") for s in ITEMS for c in s.barcodes}
-    with repo.transaction():
+    with SqliteUnitOfWork(db.conn) as uow:
         repo.upsert_skus(ITEMS, "2026-01-01T00:00:00+00:00", kinds)
+        uow.commit()
     yield db
     db.close()
 
@@ -223,7 +225,7 @@ def test_short_queries_through_the_trigram_vocabulary(
 ) -> None:
     # With no probe scan, 1–2 character queries are answered from the index alone, including
     # a character at the very end of a name (the two padding spaces make it start a trigram).
-    from pos_app.adapters.db import catalog_repo
+    from pos_app.adapters.db.repositories import catalog as catalog_repo
 
     monkeypatch.setattr(catalog_repo, "_PROBE_ROWS", 0)
     assert skus(service.search("红")) == ["QP-2026-0003-RED-OS"]

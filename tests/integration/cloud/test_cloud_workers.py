@@ -209,7 +209,7 @@ def test_one_receipt_followed_at_two_workers_at_once_counts_once(
     key, device_id = till
     _, od, _ = make_till_home(tmp_path / "till")
     sale = TillWriter(od, "S001", 1).sale()
-    from pos_app.adapters.db.outbox import SqliteOutbox
+    from pos_app.adapters.db.repositories.outbox import SqliteOutbox
 
     events = SqliteOutbox(od.conn).pending(10, 1 << 20, datetime.now(UTC))
     pushed = signed(two_workers, 1, "POST", "/v1/events", key, device_id, encode_batch(events))

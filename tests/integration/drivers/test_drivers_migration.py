@@ -66,11 +66,12 @@ def test_device_write_waits_for_a_sale_transaction_and_survives_its_rollback(sto
     began, done = threading.Event(), threading.Event()
 
     def unit_of_work() -> None:
-        store.conn.execute("BEGIN IMMEDIATE")
-        store.conn.execute("INSERT INTO settings(key, value) VALUES ('half', 'sale')")
-        began.set()
-        done.wait(0.3)  # the device thread tries to write meanwhile
-        store.conn.execute("ROLLBACK")
+        with store.conn.lock:  # a sale's unit of work holds the writer lock throughout
+            store.conn.execute("BEGIN IMMEDIATE")
+            store.conn.execute("INSERT INTO settings(key, value) VALUES ('half', 'sale')")
+            began.set()
+            done.wait(0.3)  # the device thread tries to write meanwhile
+            store.conn.execute("ROLLBACK")
 
     t = threading.Thread(target=unit_of_work)
     t.start()

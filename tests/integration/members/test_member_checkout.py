@@ -107,7 +107,7 @@ def test_a_failed_payment_releases_the_coupon_and_gives_stored_value_back(
     assert shop.redemptions() == []  # the coupon was released in the cloud
     assert shop.balance() == 30000  # the debit was credited back (key + ":reverse")
     assert mc.sale.tenders == [] and not mc.coupon_reserved
-    assert till_of.store.list_sales() == []
+    assert till_of.uow.sales.recent() == []
     # the same coupon and card serve the next (complete) sale
     mc2 = start(till_of, JKT)
     mc2.apply_coupon("VIP50")
@@ -138,7 +138,7 @@ def test_a_first_payment_refused_releases_the_coupon_at_once(shop: Shop, till_of
 def test_a_refused_coupon_keeps_the_prices_and_points_are_capped(shop: Shop, till_of: Any) -> None:
 
     mc = start(till_of, TEE)
-    till_of.store.conn.execute("UPDATE members SET points = 50000")
+    till_of.uow.conn.execute("UPDATE members SET points = 50000")
     mc.refresh_member()
     before = mc.sale.totals()
     with pytest.raises(GuitaiError, match="No coupon NOPE"):

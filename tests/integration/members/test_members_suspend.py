@@ -56,8 +56,9 @@ def _park(home: Path, clock: Any) -> tuple[int, dict[str, Any]]:
     with opened(home, clock) as till:
         svc = member_service_for(till)
         m, _ = svc.directory.enroll(PHONE, name="王女士")
-        with till.store.transaction():
-            till.store.conn.execute("UPDATE members SET points = 1000 WHERE id = ?", (m.id,))
+        with till.uow:
+            till.uow.conn.execute("UPDATE members SET points = 1000 WHERE id = ?", (m.id,))
+            till.uow.commit()
         m = svc.directory.by_id(m.id)
         admin = till.users.authenticate("admin", "7391")
         till.shifts.open(admin, 50000)
@@ -110,7 +111,7 @@ def test_parked_member_sale_with_coupon_and_points_resumes_after_restart(
         )
         assert svc.context.repo.coupon_used_here("C20")
         assert [f["step"] for f in svc.associates.followups("小李")] == [1, 2, 3, 4, 5]
-        assert till.store.suspended() == []
+        assert till.uow.suspended.all() == []
 
 
 def test_a_resumed_sale_whose_coupon_was_used_meanwhile_is_refused(

@@ -309,16 +309,16 @@ def test_offline_stored_value_is_capped_per_card_and_per_till(till) -> None:
     from pos_app.domain.tenders import Tender
 
     svc = member_service_for(till)
-    till.store.conn.execute("BEGIN IMMEDIATE")
-    till.store.put_setting(
+    till.uow.conn.execute("BEGIN IMMEDIATE")
+    till.uow.settings.put(
         "loyalty_rules",
         json.dumps({"offline_sv_per_card_fen": 30000, "offline_sv_per_till_fen": 50000}),
     )
-    till.store.conn.execute("COMMIT")
+    till.uow.conn.execute("COMMIT")
     a, _ = svc.directory.enroll(PHONE)
     b, _ = svc.directory.enroll("13900139000")
     for mid in (a.id, b.id):
-        till.store.conn.execute("UPDATE members SET stored_value_fen = 100000 WHERE id = ?", (mid,))
+        till.uow.conn.execute("UPDATE members SET stored_value_fen = 100000 WHERE id = ?", (mid,))
     admin = till.users.authenticate("admin", "7391")
     till.shifts.open(admin, 50000)
 
@@ -343,7 +343,7 @@ def test_offline_stored_value_is_capped_per_card_and_per_till(till) -> None:
     assert svc.directory.by_id(a.id).stored_value_fen == 70000
     debits = [
         json.loads(r[0])
-        for r in till.store.conn.execute(
+        for r in till.uow.conn.execute(
             "SELECT payload FROM outbox WHERE type = 'stored_value.debited' ORDER BY seq"
         )
     ]
@@ -363,11 +363,11 @@ def test_offline_debits_are_not_subtracted_twice_from_the_balance(till) -> None:
     from pos_app.domain.tenders import Tender
 
     svc = member_service_for(till)
-    till.store.conn.execute("BEGIN IMMEDIATE")
-    till.store.put_setting("loyalty_rules", json.dumps({"offline_sv_per_card_fen": 100000}))
-    till.store.conn.execute("COMMIT")
+    till.uow.conn.execute("BEGIN IMMEDIATE")
+    till.uow.settings.put("loyalty_rules", json.dumps({"offline_sv_per_card_fen": 100000}))
+    till.uow.conn.execute("COMMIT")
     a, _ = svc.directory.enroll(PHONE)
-    till.store.conn.execute("UPDATE members SET stored_value_fen = 50000 WHERE id = ?", (a.id,))
+    till.uow.conn.execute("UPDATE members SET stored_value_fen = 50000 WHERE id = ?", (a.id,))
     admin = till.users.authenticate("admin", "7391")
     till.shifts.open(admin, 50000)
 

@@ -20,7 +20,7 @@ from pos_app.adapters.db.backup_schedule import (
     start_backup_schedule,
 )
 from pos_app.adapters.db.connection import open_database
-from pos_app.adapters.db.store import SqliteStore
+from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
 from pos_app.domain.tenders import Tender
 from pos_app.services.journal import verify
 
@@ -54,8 +54,9 @@ def _wait(cond: Any, timeout: float = 20.0) -> None:
 
 def test_scheduled_backup_while_selling_restores_and_verifies(till: Any, tmp_path: Path) -> None:
     second = tmp_path / "usb-stick"
-    with till.store.transaction():
-        till.store.put_setting("backup_second_location", str(second))
+    with till.uow:
+        till.uow.settings.put("backup_second_location", str(second))
+        till.uow.commit()
     cashier = till.users.authenticate("admin", "7391")
     till.shifts.open(cashier, 0)
     stop = threading.Event()
@@ -92,7 +93,7 @@ def test_scheduled_backup_while_selling_restores_and_verifies(till: Any, tmp_pat
     restore(copy, target, NOW)
     db = open_database(target)
     try:
-        result = verify(SqliteStore(db.conn))
+        result = verify(SqliteUnitOfWork(db.conn))
         assert result.ok, result.problems
         assert 0 < result.receipts <= len(sold)  # a consistent cut: no half-written sale
     finally:
@@ -117,8 +118,9 @@ def test_a_failing_backup_is_recorded_and_the_schedule_goes_on(tmp_path: Path) -
 
 
 def test_interval_zero_switches_it_off(till: Any) -> None:
-    with till.store.transaction():
-        till.store.put_setting("backup_interval_hours", "0")
+    with till.uow:
+        till.uow.settings.put("backup_interval_hours", "0")
+        till.uow.commit()
     assert start_backup_schedule(till) is None
 
 

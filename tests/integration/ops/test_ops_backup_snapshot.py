@@ -55,7 +55,7 @@ def test_backup_completes_while_the_main_thread_holds_the_writer_lock(
     till.shifts.open(user, 0)
     _sell(till, user)
     conn = till.database.conn
-    with till.store.lock:  # held the whole time: a backup that waited for it would hang
+    with till.uow.lock:  # held the whole time: a backup that waited for it would hang
         conn.execute("BEGIN IMMEDIATE")  # and a sale half-written on the till's connection
         conn.execute("INSERT INTO settings(key, value) VALUES('half_written', 'never in a backup')")
         t, box = _in_thread(lambda: till.backup("manual", [tmp_path / "b"]))
@@ -83,7 +83,7 @@ def test_the_backup_runs_no_statement_on_the_tills_connection(till: Any, tmp_pat
     seen: list[str] = []
     conn.set_trace_callback(seen.append)
     try:
-        with till.store.lock:
+        with till.uow.lock:
             t, box = _in_thread(lambda: till.backup("manual", [tmp_path / "b"]))
             t.join(60)
     finally:
@@ -140,7 +140,7 @@ def test_sales_racing_the_backup_are_each_wholly_in_or_out(till: Any, tmp_path: 
     """A selling thread commits sales while backups run: whatever the interleaving, every sale
     in a copy has its lines, payments and journal entry, and the journal verifies."""
     from pos_app.adapters.db.connection import open_database
-    from pos_app.adapters.db.store import SqliteStore
+    from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
     from pos_app.services.journal import verify
 
     user = till.users.authenticate("admin", "7391")
@@ -175,7 +175,7 @@ def test_sales_racing_the_backup_are_each_wholly_in_or_out(till: Any, tmp_path: 
                 assert c.execute(
                     f"SELECT count(DISTINCT sale_id) FROM {table}"
                 ).fetchone()[0] == len(in_copy)  # fmt: skip
-            result = verify(SqliteStore(c))
+            result = verify(SqliteUnitOfWork(c))
             assert result.ok, result.problems
             assert result.receipts == len(in_copy)
         finally:

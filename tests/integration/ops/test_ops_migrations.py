@@ -14,7 +14,7 @@ from ops_cli import FIXTURES
 from pos_app.adapters.db.backup import check_backup
 from pos_app.adapters.db.connection import open_database
 from pos_app.adapters.db.migrations import KNOWN, migrations
-from pos_app.adapters.db.store import SqliteStore
+from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
 from pos_app.domain.errors import GuitaiError, StateError
 from pos_app.services.journal import verify
 
@@ -65,7 +65,7 @@ def test_migration_preserves_every_sale_and_backs_up_first(fixture: Path, tmp_pa
     db = open_database(db_path)
     try:
         assert [m.name for m in migrations.applied(db.db)] == KNOWN
-        result = verify(SqliteStore(db.conn))
+        result = verify(SqliteUnitOfWork(db.conn))
         assert result.ok, result.problems
         assert result.receipts == len(before["sales"])  # sales and refunds
     finally:

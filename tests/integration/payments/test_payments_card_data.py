@@ -12,6 +12,7 @@ from dataclasses import asdict
 from payments_rig import Rig, card_amount
 
 from drivers.common.scenarios import TEST_CARDS
+from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
 from pos_app.domain.payments import PaymentError, mask_pan, scrub_card_numbers
 
 
@@ -53,19 +54,19 @@ def test_no_full_card_number_anywhere(rig: Rig) -> None:
             assert paid.card_type == name and paid.masked_pan == mask_pan(pan)
             assert paid.masked_pan[:6] == pan[:6] and paid.masked_pan[-4:] == pan[-4:]
             slips.extend(paid.slip)
-            conn.execute("BEGIN IMMEDIATE")
-            svc.attach(paid.attempt_id, f"S{n}")
-            # what the sale service will put in its outbox event for this tender
-            conn.execute(
-                "INSERT INTO outbox (id, type, occurred_at, payload) VALUES (?, ?, ?, ?)",
-                (
-                    f"ev{n}",
-                    "sale.completed",
-                    "2026-11-25T00:00:00Z",
-                    json.dumps({"payments": [asdict(paid)]}),
-                ),
-            )
-            conn.execute("COMMIT")
+            with SqliteUnitOfWork(conn) as uow:  # the sale's unit of work
+                svc.attach(paid.attempt_id, f"S{n}")
+                # what the sale service will put in its outbox event for this tender
+                conn.execute(
+                    "INSERT INTO outbox (id, type, occurred_at, payload) VALUES (?, ?, ?, ?)",
+                    (
+                        f"ev{n}",
+                        "sale.completed",
+                        "2026-11-25T00:00:00Z",
+                        json.dumps({"payments": [asdict(paid)]}),
+                    ),
+                )
+                uow.commit()
             svc.refund(paid.attempt_id, 100, refund_id=f"R{n}")
             logging.getLogger("test").info("paid %r slip %s", paid, paid.slip)
         orphan = svc.charge("S9", "card", card_amount(45))  # an orphan, voided by recovery

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pos_app.adapters.db.connection import open_database
-from pos_app.adapters.db.payment_attempts import SqlitePaymentAttempts, SqlitePaymentProviders
+from pos_app.adapters.db.repositories.payments import SqlitePaymentAttempts, SqlitePaymentProviders
 from pos_app.domain.errors import InvalidInput, StateError
 from pos_app.domain.payments import (
     TRANSITIONS,

@@ -17,6 +17,7 @@ from ledger_check import check
 from payments_rig import Rig, alipay_code, card_amount, wechat_code
 
 from drivers.common.scenarios import SUFFIXES, Behaviour
+from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
 from pos_app.domain.payments import PaymentError
 
 PAY = list(Behaviour)
@@ -81,9 +82,9 @@ def test_fault_matrix(rig: Rig, case: tuple) -> None:
     except PaymentError:
         paid = None
     if paid is not None and commit:
-        conn.execute("BEGIN IMMEDIATE")  # the sale's commit: sale row + attach, one transaction
-        svc.attach(paid.attempt_id, "SALE-1")
-        conn.execute("COMMIT")
+        with SqliteUnitOfWork(conn) as uow:  # the sale's commit: sale row + attach, one transaction
+            svc.attach(paid.attempt_id, "SALE-1")
+            uow.commit()
         sales.add("SALE-1")
         try:
             back = svc.refund(paid.attempt_id, 100, refund_id="RET-1")

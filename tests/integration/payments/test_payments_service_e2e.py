@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from payments_rig import Rig, alipay_code, card_amount, wechat_code
 
+from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
 from pos_app.domain.errors import InvalidInput, StateError
 from pos_app.domain.payments import PaymentDeclined, PaymentUnavailable, PaymentUnknown
 
@@ -41,9 +42,9 @@ def test_charge_attach_and_refund_each_tender(rig: Rig, tender: str) -> None:
         assert paid.auth_code and paid.auth_code.startswith("*")
     # the sale's commit attaches it atomically (here: a transaction like the sale service's)
     conn = rig.opened.conn
-    conn.execute("BEGIN IMMEDIATE")
-    svc.attach(paid.attempt_id, "S1")
-    conn.execute("COMMIT")
+    with SqliteUnitOfWork(conn) as uow:  # the sale's unit of work
+        svc.attach(paid.attempt_id, "S1")
+        uow.commit()
     assert _state(rig, paid.attempt_id) == "attached"
     with pytest.raises(StateError):
         svc.attach(paid.attempt_id, "S2")  # never attached twice

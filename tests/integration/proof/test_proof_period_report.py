@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pos_app.adapters.db.connection import open_database
-from pos_app.adapters.db.store import SqliteStore
+from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
 from pos_app.cli import main as cli
 from pos_app.domain.errors import InvalidInput
 from pos_app.services.period_report import period_report
@@ -60,7 +60,7 @@ def test_period_report_year_and_day_agree_with_plain_sql(tmp_path: Path, capsys)
         assert sum(c["amount_fen"] for c in year["by_category"]) == lines_net
         assert sum(year["by_tender"].values()) == net
         # one day: the other query plan (sales first), same answers as plain SQL
-        day = period_report(SqliteStore(c), "2025-03-03", "2025-03-03")
+        day = period_report(SqliteUnitOfWork(c), "2025-03-03", "2025-03-03")
         d_net = c.execute(
             "SELECT sum(total_fen) FROM sales WHERE business_day = '2025-03-03'"
         ).fetchone()[0]
@@ -93,7 +93,7 @@ def test_both_plans_agree_with_plain_sql(tmp_path: Path, first: str, last: str) 
             "UPDATE sale_lines SET category = '仅一月' WHERE sale_id IN "
             "(SELECT id FROM sales WHERE business_day < '2025-01-20')"
         )
-        r = period_report(SqliteStore(c), first, last)
+        r = period_report(SqliteUnitOfWork(c), first, last)
         sign = "CASE s.kind WHEN 'refund' THEN -1 ELSE 1 END"
         where = "WHERE s.business_day BETWEEN ? AND ?"
         want_cat = [
@@ -139,7 +139,7 @@ def test_period_report_refuses_bad_ranges(tmp_path: Path, first: str, last: str)
     db = open_database(home / "till.db")
     try:
         with pytest.raises(InvalidInput) as e:
-            period_report(SqliteStore(db.conn), first, last)
+            period_report(SqliteUnitOfWork(db.conn), first, last)
         assert e.value.message_zh
     finally:
         db.close()

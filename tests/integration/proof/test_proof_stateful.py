@@ -68,10 +68,10 @@ class TillMachine(RuleBasedStateMachine):
 
     def teardown(self) -> None:
         if hasattr(self, "db"):
-            from pos_app.adapters.db.store import SqliteStore
+            from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
             from pos_app.services.journal import verify
 
-            result = verify(SqliteStore(self.db.conn))
+            result = verify(SqliteUnitOfWork(self.db.conn))
             self.db.close()
             shutil.rmtree(self.dir, ignore_errors=True)
             assert not result.problems, result.problems[:3]

@@ -30,7 +30,7 @@ def test_forged_and_altered_receipts_are_refused(till, till_home, capsys) -> Non
     till.sales.scan(s, "6901234567892")
     s.add_tender(Tender.CASH, s.totals().due_fen, CashRounding.NONE)
     p = till.sales.complete(s)
-    payload = till.store.sale_payload(receipt_no=p["receipt_no"])
+    payload = till.uow.sales.payload(receipt_no=p["receipt_no"])
     url = ereceipt_url(payload, till.signer, BASE)
     token = url.rsplit("/", 1)[1]
 

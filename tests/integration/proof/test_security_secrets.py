@@ -15,6 +15,7 @@ from pathlib import Path
 import paths
 import pytest
 
+from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
 from pos_app.cli import main as cli
 
 ROOT = paths.ROOT
@@ -81,9 +82,9 @@ def test_no_card_number_pin_or_private_key_after_a_card_day(demo_day: Path, tmp_
         for n, (_, _, _pan) in enumerate(TEST_CARDS):
             paid = svc.charge(f"CARD{n}", "card", card_amount(n + 40))
             logging.getLogger("proof").info("card paid %r slip %s", paid, paid.slip)
-            rig.opened.conn.execute("BEGIN IMMEDIATE")
-            svc.attach(paid.attempt_id, f"CARD{n}")
-            rig.opened.conn.execute("COMMIT")
+            with SqliteUnitOfWork(rig.opened.conn) as uow:  # the sale's unit of work
+                svc.attach(paid.attempt_id, f"CARD{n}")
+                uow.commit()
             svc.refund(paid.attempt_id, 100, refund_id=f"R{n}")
         rig.opened.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
     finally:

@@ -155,7 +155,7 @@ def test_the_tills_z_document_names_and_values_its_adjustments(till) -> None:  #
     z = till.shifts.close(u, 50000 + 29900)
     stored = till.shifts.z_reports(z["business_day"])[0]
     for paper in (58, 80):
-        text = render_text(receipt_docs.z_document(till.store, stored), paper)
+        text = render_text(receipt_docs.z_document(till.uow, stored), paper)
         lines = text.splitlines()
         assert "纯棉T恤 白 M" in flat(text) and "QP-2026-002-WHT-M" in text
         assert any(x.strip().startswith("盘点 +2") and x.rstrip().endswith("198.00") for x in lines)
@@ -223,7 +223,7 @@ def test_the_z_shows_on_hand_at_the_close_not_only_the_lowest(till) -> None:  # 
     stored = till.shifts.z_reports(z["business_day"])[0]
     assert stored["stock_adjustments"]["sold_below_zero"][0]["on_hand"] == 5
     for paper in (58, 80):
-        text = render_text(receipt_docs.z_document(till.store, stored), paper)
+        text = render_text(receipt_docs.z_document(till.uow, stored), paper)
         below = text[text.index("负库存") :].splitlines()
         row = next(x for x in below if x.startswith("QP-2026-001-BLK-L"))
         assert row.rstrip().endswith("+5(-2)")

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pos_app.adapters.db.connection import open_database
-from pos_app.adapters.db.outbox import SqliteChangeSink
+from pos_app.adapters.db.relay_ports import RelayChangeSink
 from pos_app.bootstrap import build_till
 from pos_app.config import Paths
 from pos_app.domain.errors import GuitaiError
@@ -46,7 +46,7 @@ def test_stock_is_start_plus_movements(till_home: Path, clock, start, ops) -> No
         till = build_till(paths, db, clock)
         u = till.users.authenticate("admin", "7391")
         till.shifts.open(u, 10000)
-        sink = SqliteChangeSink(db.conn, till.store.lock)
+        sink = RelayChangeSink(till.uow)
         # starting quantities from the cloud (kind `stock`, nothing counted of ours yet)
         sink.apply_page(
             [Change("stock", "upsert", s, {"sku": s, "qty": q, "marks": {}}) for s, q in zip(SKUS, start, strict=True)],

@@ -162,9 +162,9 @@ def test_an_interrupted_count_resumes(selling, clock) -> None:  # type: ignore[n
 def test_receive_an_announced_delivery_with_short_and_over(selling) -> None:  # type: ignore[no-untyped-def]
     till = selling
     u = admin(till)
-    from pos_app.adapters.db.outbox import SqliteChangeSink
+    from pos_app.adapters.db.relay_ports import RelayChangeSink
 
-    sink = SqliteChangeSink(till.database.conn, till.store.lock)
+    sink = RelayChangeSink(till.uow)
     doc = {"doc": "D-1", "kind": "delivery", "from_store": "",
            "lines": [{"sku": JACKET_SKU, "qty": 5}, {"sku": TEE_SKU, "qty": 2}]}  # fmt: skip
     sink.apply_page([Change("stock_doc", "upsert", "D-1", doc)], "1")

@@ -4,7 +4,6 @@ on transport errors, requeue, batch limits, and the scheduler's push-soon-after-
 from __future__ import annotations
 
 import json
-import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,7 +11,8 @@ from pathlib import Path
 import pytest
 from sync_testkit import TillWriter, enroll_device, enroll_settings, make_till_home
 
-from pos_app.adapters.db.outbox import SqliteOutbox
+from pos_app.adapters.db.relay_ports import RelayOutbox
+from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
 from pos_app.cli import main
 from pos_app.cli.sync_cmds import build_relay, build_scheduler
 from sync.relay import Backoff
@@ -118,7 +118,7 @@ def test_transport_errors_back_off_and_keep_events(tmp_path: Path) -> None:
             "SELECT state, attempts, next_attempt_at, last_error FROM outbox"
         ).fetchall()
         assert all(r[0] == "pending" and r[1] == 1 and r[2] and r[3] for r in rows)
-        assert SqliteOutbox(od.conn).pending(500, 1 << 20, datetime.now(UTC)) == []
+        assert RelayOutbox(SqliteUnitOfWork(od.conn)).pending(500, 1 << 20, datetime.now(UTC)) == []
         assert parts.relay.status()["pending"] == 3
     finally:
         parts.close()
@@ -141,7 +141,7 @@ def test_backoff_is_capped_exponential_with_jitter() -> None:
 def test_batches_respect_the_event_and_byte_limits(tmp_path: Path) -> None:
     _, od, _ = make_till_home(tmp_path / "till")
     TillWriter(od, "S001", 1).day(700, refund_every=1000)
-    box = SqliteOutbox(od.conn)
+    box = RelayOutbox(SqliteUnitOfWork(od.conn))
     now = datetime.now(UTC)
     assert len(box.pending(500, 1 << 20, now)) == 500
     small = box.pending(500, 20_000, now)
@@ -155,8 +155,8 @@ def test_batches_respect_the_event_and_byte_limits(tmp_path: Path) -> None:
 def test_scheduler_pushes_soon_after_a_nudge(tmp_path: Path, cloud) -> None:
     paths, od, _ = enrolled(tmp_path, cloud)
     cloud.service.admin.set_price("QP-1", 100)
-    lock = threading.RLock()
-    parts = build_relay(paths, od.conn, lock=lock)
+    lock = od.conn.lock  # the relay's unit of work holds the connection's writer lock
+    parts = build_relay(paths, od.conn)
     sched = build_scheduler(
         parts, push_interval_s=3600, pull_interval_s=3600, nudge_delay_s=0.05, first_run_s=0.05
     )
@@ -187,7 +187,7 @@ def test_scheduler_pushes_soon_after_a_nudge(tmp_path: Path, cloud) -> None:
 def test_adapters_refuse_to_join_a_transaction_they_do_not_own(tmp_path: Path) -> None:
     _, od, _ = make_till_home(tmp_path / "till")
     TillWriter(od, "S001", 1).day(2)
-    box = SqliteOutbox(od.conn)
+    box = RelayOutbox(SqliteUnitOfWork(od.conn))
     ids = [e.id for e in box.pending(10, 1 << 20, datetime.now(UTC))]
     od.conn.execute("BEGIN IMMEDIATE")  # e.g. a sale being completed without the shared lock
     try:

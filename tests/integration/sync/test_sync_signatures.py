@@ -15,7 +15,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sync_testkit import TillWriter, enroll_device, make_till_home
 
-from pos_app.adapters.db.outbox import SqliteOutbox
+from pos_app.adapters.db.relay_ports import RelayOutbox
+from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
 from pos_app.domain.journal import entry_hash
 from sync.client import CloudClient, encode_batch
 from sync.signing import RequestSigner
@@ -137,7 +138,7 @@ def test_same_batch_twice_at_once_is_stored_once(tmp_path: Path, racing_cloud) -
     _, od, _ = make_till_home(tmp_path / "till")
     writer = TillWriter(od, answer["store_id"], answer["till_no"])
     writer.day(120, refund_every=6)
-    events = SqliteOutbox(od.conn).pending(500, 1 << 20, datetime.now(UTC))
+    events = RelayOutbox(SqliteUnitOfWork(od.conn)).pending(500, 1 << 20, datetime.now(UTC))
     body = encode_batch(events)
     url = cloud.url + "/v1/events"
     results: list[httpx.Response] = []

@@ -64,7 +64,7 @@ def test_a_pay_out_beyond_the_drawer_is_refused(till: Any) -> None:
     assert "先存入现金" in info.value.message_zh and "不超过 ¥100.00" in info.value.message_zh
     assert _counts(till) == before
     till.shifts.cash_move(user, "pay_out", 10000, "float to the bank")
-    assert expected_drawer_fen(till.store, till.shifts.current()) == 0
+    assert expected_drawer_fen(till.uow, till.shifts.current()) == 0
     with pytest.raises(DrawerCashShort):
         till.shifts.cash_move(user, "pay_out", 1, "one fen")
     till.shifts.cash_move(user, "no_sale", 0, "check the drawer")  # no cash out: allowed

@@ -15,7 +15,7 @@ import paths
 import pytest
 
 from pos_app.adapters.db.connection import open_database
-from pos_app.adapters.db.payment_attempts import SqlitePaymentProviders
+from pos_app.adapters.db.repositories.payments import SqlitePaymentProviders
 from pos_app.cli import main
 
 KEY = "WXKEY-9f3c1a77e2d54b0c8a6e"

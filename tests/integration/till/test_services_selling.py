@@ -73,7 +73,7 @@ def test_a_printer_failure_after_commit_never_undoes_the_sale(till) -> None:  # 
     u = admin(till)
     till.shifts.open(u, 0)
     p = sell(till, u, CODES[:1])
-    assert till.store.sale_payload(receipt_no=p["receipt_no"]) is not None
+    assert till.uow.sales.payload(receipt_no=p["receipt_no"]) is not None
 
 
 def test_returns_and_gap_free_receipt_numbers(till) -> None:  # type: ignore[no-untyped-def]
@@ -102,10 +102,10 @@ def test_suspend_and_resume(till) -> None:  # type: ignore[no-untyped-def]
     s = till.sales.new_sale(u)
     till.sales.scan(s, CODES[2])
     sid = till.sales.suspend(s, "试衣中")
-    assert [x["label"] for x in till.store.suspended()] == ["试衣中"]
+    assert [x["label"] for x in till.uow.suspended.all()] == ["试衣中"]
     back = till.sales.resume(sid, u)
     assert [ln.sku for ln in back.lines] == ["QP-2026-003-RED-S"]
-    assert till.store.suspended() == []
+    assert till.uow.suspended.all() == []
     with pytest.raises(NotFound):
         till.sales.resume(sid, u)
 

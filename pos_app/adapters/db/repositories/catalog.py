@@ -238,20 +238,8 @@ class SqliteCatalog:
     # -- writes ------------------------------------------------------------------------------
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """One write transaction (the connection runs with isolation_level=None)."""
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        else:
-            self.conn.execute("COMMIT")
-
-    @contextmanager
     def bulk_load(self, cache_mib: int = 128) -> Iterator[None]:
-        """Inside transaction(): write many rows fast, then index their names in one pass.
+        """Inside a unit of work: write many rows fast, then index their names in one pass.
 
         The name index's triggers cost ~60 µs a row; rebuilding the index once costs ~15 µs a
         row (measured, SQLite 3.40), so a bulk load drops them, rebuilds, and puts them back,
@@ -261,7 +249,7 @@ class SqliteCatalog:
         must stay small in memory spills at little cost (16 vs 128 MiB: +5 % CPU at 200,000
         rows, measured).
         """
-        from .migrations import SCHEMA_0005, _script_statements
+        from ..migrations import SCHEMA_0005, _script_statements
 
         triggers = [s for s in _script_statements(SCHEMA_0005) if s.startswith("CREATE TRIGGER")]
         old_cache = self.conn.execute("PRAGMA cache_size").fetchone()[0]
@@ -288,7 +276,7 @@ class SqliteCatalog:
     def upsert_skus(self, skus: Sequence[Sku], updated_at: str, kinds: dict[str, str]) -> None:
         """Insert or update by SKU.  A SKU listed with barcodes gets exactly those barcodes;
         a code held by another SKU moves to this one (callers that must refuse that check
-        barcode_owners first).  Call inside transaction()."""
+        barcode_owners first).  Call inside a unit of work."""
         self.conn.executemany(
             "INSERT INTO skus(sku, style, name, name_en, colour, size, category, vat_rate_bp, "
             "price_fen, member_price_fen, initials, active, updated_at) "

@@ -1,6 +1,5 @@
 """Members, their till-side ledger, follow-ups and the history queries the member panel and
-the suggestions need.  Same connection as SqliteStore: writes happen inside its
-`transaction()` (the service takes it)."""
+the suggestions need.  Writes run inside the caller's unit of work (the member parts open it)."""
 
 from __future__ import annotations
 

@@ -1,15 +1,14 @@
 """The payment_attempts and payment_providers tables (migration 0003_payments).
 
-Writes commit at once (the connection is in autocommit mode) unless the caller holds a
-transaction open, as the sale's commit does around attach(): then they join it.
+Writes run in the caller's unit of work (PaymentService commits each attempt's state before
+it talks to a terminal or provider; the sale's commit attaches its approvals).
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Collection, Iterator
-from contextlib import contextmanager, nullcontext
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -60,41 +59,21 @@ class SqlitePaymentAttempts:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
 
-    @contextmanager
-    def _tx(self) -> Iterator[None]:
-        # The connection's writer lock (see connection.GuitaiConnection): taken first, so an
-        # open transaction seen below is this thread's own (the sale's commit), never a
-        # device thread's.
-        lock = getattr(self.conn, "lock", None) or nullcontext()
-        with lock:
-            if self.conn.in_transaction:  # the caller's transaction (the sale commit)
-                yield
-                return
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
-            self.conn.execute("COMMIT")
-
     def insert(self, attempt: PaymentAttempt) -> None:
         marks = ",".join("?" * len(COLUMNS))
-        with self._tx():
-            self.conn.execute(
-                f"INSERT INTO payment_attempts ({','.join(COLUMNS)}) VALUES ({marks})",
-                _row(attempt),
-            )
+        self.conn.execute(
+            f"INSERT INTO payment_attempts ({','.join(COLUMNS)}) VALUES ({marks})",
+            _row(attempt),
+        )
 
     def update(self, attempt: PaymentAttempt) -> None:
         sets = ",".join(f"{c} = ?" for c in COLUMNS[1:])
         values = _row(attempt)
-        with self._tx():
-            cur = self.conn.execute(
-                f"UPDATE payment_attempts SET {sets} WHERE id = ?", (*values[1:], values[0])
-            )
-            if cur.rowcount != 1:
-                raise StateError(f"No payment attempt {attempt.id}", f"找不到支付记录 {attempt.id}")
+        cur = self.conn.execute(
+            f"UPDATE payment_attempts SET {sets} WHERE id = ?", (*values[1:], values[0])
+        )
+        if cur.rowcount != 1:
+            raise StateError(f"No payment attempt {attempt.id}", f"找不到支付记录 {attempt.id}")
 
     def get(self, attempt_id: str) -> PaymentAttempt | None:
         row = self.conn.execute(
@@ -121,22 +100,21 @@ class SqlitePaymentAttempts:
         return [_attempt(r) for r in rows]
 
     def attach(self, attempt_id: str, sale_id: str, at: datetime) -> None:
-        with self._tx():
-            cur = self.conn.execute(
-                "UPDATE payment_attempts SET state = 'attached', sale_id = ?, updated_at = ? "
-                "WHERE id = ? AND state = 'approved'",
-                (sale_id, at.isoformat(), attempt_id),
+        cur = self.conn.execute(
+            "UPDATE payment_attempts SET state = 'attached', sale_id = ?, updated_at = ? "
+            "WHERE id = ? AND state = 'approved'",
+            (sale_id, at.isoformat(), attempt_id),
+        )
+        if cur.rowcount != 1:
+            row = self.conn.execute(
+                "SELECT state FROM payment_attempts WHERE id = ?", (attempt_id,)
+            ).fetchone()
+            state = row[0] if row else "missing"
+            raise StateError(
+                f"Payment {attempt_id} is {state}, not approved: it cannot be attached to "
+                f"sale {sale_id}",
+                f"支付记录 {attempt_id} 状态为 {state}，不能关联到销售 {sale_id}",
             )
-            if cur.rowcount != 1:
-                row = self.conn.execute(
-                    "SELECT state FROM payment_attempts WHERE id = ?", (attempt_id,)
-                ).fetchone()
-                state = row[0] if row else "missing"
-                raise StateError(
-                    f"Payment {attempt_id} is {state}, not approved: it cannot be attached to "
-                    f"sale {sale_id}",
-                    f"支付记录 {attempt_id} 状态为 {state}，不能关联到销售 {sale_id}",
-                )
 
     def claimed_refs(self, provider: str, except_id: str) -> set[str]:
         rows = self.conn.execute(

@@ -1,12 +1,11 @@
-"""The sync ports (pos_app.domain.ports) on the till's SQLite database.
+"""The outbox, the sync state and pulled changes on the till's SQLite database.
 
-SqliteOutbox reads and updates `outbox` rows, SqliteChangeSink applies pulled pages to the
-catalog, member, promotion, coupon, device-key and config tables together with the cursor in
-one transaction, SqliteSyncState keeps small key/values in `sync_state`.
-
-The till has one writing connection.  The relay runs on the scheduler's thread, so every
-method here takes the shared `lock` (pass the lock the rest of the till uses for that
-connection) and runs in its own BEGIN IMMEDIATE … COMMIT.
+SqliteOutbox writes events into `outbox` in the transaction of the change they describe and
+reads and updates them for the relay; SqliteChangeSink applies pulled pages to the catalog,
+member, promotion, coupon, device-key and config tables together with the cursor;
+SqliteSyncState keeps small key/values in `sync_state`.  Like every repository they never begin
+or end a transaction: the relay's side reaches them through adapters/db/relay_ports.py, which
+runs each call in the unit of work.
 """
 
 from __future__ import annotations
@@ -15,13 +14,12 @@ import base64
 import json
 import logging
 import sqlite3
-import threading
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+import uuid
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from pos_app.adapters.db.stock_repo import apply_stock_change, apply_stock_doc_change
+from pos_app.adapters.db.repositories.stock import apply_stock_change, apply_stock_doc_change
 from pos_app.domain.ed25519_keys import is_acceptable_public_key
 from pos_app.domain.ports import Change, OutboxEvent, Rejection
 
@@ -35,45 +33,44 @@ def _iso(at: datetime) -> str:
     return at.isoformat()
 
 
-class _Tx:
-    def __init__(self, conn: sqlite3.Connection, lock: threading.RLock | None = None) -> None:
+class SqliteOutbox:
+    def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
-        self.lock = lock or threading.RLock()
 
-    @contextmanager
-    def tx(self) -> Iterator[sqlite3.Connection]:
-        with self.lock:
-            if self.conn.in_transaction:
-                # Someone else's transaction is open on the one writing connection.  Joining
-                # it from this thread would mix our writes into theirs: refuse instead (the
-                # scheduler job logs it and runs again later).
-                raise RuntimeError(
-                    "a transaction is already open on the till's database connection: give "
-                    "the sync adapters the same lock the till's unit of work holds"
-                )
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.conn
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
-            self.conn.execute("COMMIT")
+    def add(
+        self,
+        type_: str,
+        payload: Mapping[str, Any],
+        occurred_at: str,
+        prev_entry_hash: str | None = None,
+        entry_hash_hex: str | None = None,
+    ) -> str:
+        event_id = str(uuid.uuid4())
+        seq = int(self.conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM outbox").fetchone()[0])
+        self.conn.execute(
+            "INSERT INTO outbox(seq, id, type, schema, occurred_at, payload, prev_entry_hash, "
+            "entry_hash) VALUES(?,?,?,?,?,?,?,?)",
+            (
+                seq,
+                event_id,
+                type_,
+                1,
+                occurred_at,
+                json.dumps(payload, ensure_ascii=False, sort_keys=True),
+                prev_entry_hash,
+                entry_hash_hex,
+            ),
+        )
+        return event_id
 
-    @contextmanager
-    def read(self) -> Iterator[sqlite3.Connection]:
-        with self.lock:
-            yield self.conn
-
-
-class SqliteOutbox(_Tx):
     def pending(self, limit: int, max_bytes: int, now: datetime) -> Sequence[OutboxEvent]:
-        with self.read() as c:
-            rows = c.execute(
-                "SELECT seq, id, type, schema, occurred_at, payload, prev_entry_hash, "
-                "entry_hash, attempts FROM outbox WHERE state = 'pending' "
-                "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY seq LIMIT ?",
-                (_iso(now), limit),
-            ).fetchall()
+        c = self.conn
+        rows = c.execute(
+            "SELECT seq, id, type, schema, occurred_at, payload, prev_entry_hash, "
+            "entry_hash, attempts FROM outbox WHERE state = 'pending' "
+            "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY seq LIMIT ?",
+            (_iso(now), limit),
+        ).fetchall()
         out: list[OutboxEvent] = []
         size = 20
         for r in rows:
@@ -96,58 +93,55 @@ class SqliteOutbox(_Tx):
         return out
 
     def mark_sent(self, ids: Sequence[str], at: datetime) -> None:
-        with self.tx() as c:
-            c.executemany(
-                "UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1, "
-                "last_error = NULL, next_attempt_at = NULL WHERE id = ? AND state = 'pending'",
-                [(_iso(at), i) for i in ids],
-            )
+        c = self.conn
+        c.executemany(
+            "UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1, "
+            "last_error = NULL, next_attempt_at = NULL WHERE id = ? AND state = 'pending'",
+            [(_iso(at), i) for i in ids],
+        )
 
     def mark_failed(self, ids: Sequence[str], error: str, retry_at: datetime) -> None:
-        with self.tx() as c:
-            c.executemany(
-                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? "
-                "WHERE id = ? AND state = 'pending'",
-                [(error[:500], _iso(retry_at), i) for i in ids],
-            )
+        c = self.conn
+        c.executemany(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? "
+            "WHERE id = ? AND state = 'pending'",
+            [(error[:500], _iso(retry_at), i) for i in ids],
+        )
 
     def dead_letter(self, rejections: Sequence[Rejection], at: datetime) -> None:
-        with self.tx() as c:
-            c.executemany(
-                "UPDATE outbox SET state = 'dead', dead_code = ?, dead_reason = ?, "
-                "attempts = attempts + 1, last_error = ?, next_attempt_at = NULL "
-                "WHERE id = ? AND state = 'pending'",
-                [(r.code, r.reason[:1000], f"rejected: {r.code}", r.id) for r in rejections],
-            )
+        c = self.conn
+        c.executemany(
+            "UPDATE outbox SET state = 'dead', dead_code = ?, dead_reason = ?, "
+            "attempts = attempts + 1, last_error = ?, next_attempt_at = NULL "
+            "WHERE id = ? AND state = 'pending'",
+            [(r.code, r.reason[:1000], f"rejected: {r.code}", r.id) for r in rejections],
+        )
 
     def requeue_dead(self, ids: Sequence[str] | None = None) -> int:
         """Put dead letters back in the queue (after the cause was fixed in the cloud)."""
-        with self.tx() as c:
-            if ids is None:
-                cur = c.execute(
-                    "UPDATE outbox SET state = 'pending', next_attempt_at = NULL "
-                    "WHERE state = 'dead'"
-                )
-            else:
-                cur = c.executemany(
-                    "UPDATE outbox SET state = 'pending', next_attempt_at = NULL "
-                    "WHERE state = 'dead' AND id = ?",
-                    [(i,) for i in ids],
-                )
-            return int(cur.rowcount)
+        c = self.conn
+        if ids is None:
+            cur = c.execute(
+                "UPDATE outbox SET state = 'pending', next_attempt_at = NULL WHERE state = 'dead'"
+            )
+        else:
+            cur = c.executemany(
+                "UPDATE outbox SET state = 'pending', next_attempt_at = NULL "
+                "WHERE state = 'dead' AND id = ?",
+                [(i,) for i in ids],
+            )
+        return int(cur.rowcount)
 
     def stats(self, now: datetime) -> Mapping[str, Any]:
-        with self.read() as c:
-            pending, oldest = c.execute(
-                "SELECT count(*), min(occurred_at) FROM outbox WHERE state = 'pending'"
-            ).fetchone()
-            dead = c.execute(
-                "SELECT id, type, seq, dead_code, dead_reason FROM outbox WHERE state = 'dead' "
-                "ORDER BY seq"
-            ).fetchall()
-            cursor = c.execute(
-                "SELECT value FROM sync_state WHERE key = ?", (CURSOR_KEY,)
-            ).fetchone()
+        c = self.conn
+        pending, oldest = c.execute(
+            "SELECT count(*), min(occurred_at) FROM outbox WHERE state = 'pending'"
+        ).fetchone()
+        dead = c.execute(
+            "SELECT id, type, seq, dead_code, dead_reason FROM outbox WHERE state = 'dead' "
+            "ORDER BY seq"
+        ).fetchall()
+        cursor = c.execute("SELECT value FROM sync_state WHERE key = ?", (CURSOR_KEY,)).fetchone()
         age = None
         if oldest:
             try:
@@ -172,50 +166,51 @@ class SqliteOutbox(_Tx):
         }
 
 
-class SqliteSyncState(_Tx):
+class SqliteSyncState:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
     def get(self, key: str) -> str | None:
-        with self.read() as c:
-            row = c.execute("SELECT value FROM sync_state WHERE key = ?", (key,)).fetchone()
+        c = self.conn
+        row = c.execute("SELECT value FROM sync_state WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
     def put(self, key: str, value: str) -> None:
-        with self.tx() as c:
-            c.execute(
-                "INSERT INTO sync_state(key, value) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )
+        c = self.conn
+        c.execute(
+            "INSERT INTO sync_state(key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
 
 
-class SqliteChangeSink(_Tx):
+class SqliteChangeSink:
     """Applies pulled changes; `now` stamps updated_at (an injected Clock's now())."""
 
-    def __init__(
-        self, conn: sqlite3.Connection, lock: threading.RLock | None = None, now: Any = None
-    ) -> None:
-        super().__init__(conn, lock)
+    def __init__(self, conn: sqlite3.Connection, now: Any = None) -> None:
         from pos_app.domain.ports import SystemClock
 
+        self.conn = conn
         self._clock = now or SystemClock()
 
     def cursor(self) -> str | None:
-        with self.read() as c:
-            row = c.execute("SELECT value FROM sync_state WHERE key = ?", (CURSOR_KEY,)).fetchone()
+        c = self.conn
+        row = c.execute("SELECT value FROM sync_state WHERE key = ?", (CURSOR_KEY,)).fetchone()
         return row[0] if row else None
 
     def apply_page(self, changes: Sequence[Change], next_cursor: str) -> None:
         stamp = _iso(self._clock.now())
-        with self.tx() as c:
-            for ch in changes:
-                handler = _HANDLERS.get(ch.kind)
-                if handler is None:
-                    continue  # a kind this till does not know yet: newer cloud, skip it
-                handler(c, ch, stamp)
-            c.execute(
-                "INSERT INTO sync_state(key, value) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (CURSOR_KEY, next_cursor),
-            )
+        c = self.conn
+        for ch in changes:
+            handler = _HANDLERS.get(ch.kind)
+            if handler is None:
+                continue  # a kind this till does not know yet: newer cloud, skip it
+            handler(c, ch, stamp)
+        c.execute(
+            "INSERT INTO sync_state(key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (CURSOR_KEY, next_cursor),
+        )
 
 
 def _product(c: sqlite3.Connection, ch: Change, stamp: str) -> None:
@@ -396,14 +391,3 @@ _HANDLERS = {
 def settings_get(conn: sqlite3.Connection, key: str) -> str | None:
     row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
     return row[0] if row else None
-
-
-def settings_put_many(
-    conn: sqlite3.Connection, values: Mapping[str, str], lock: threading.RLock | None = None
-) -> None:
-    with _Tx(conn, lock).tx() as c:
-        c.executemany(
-            "INSERT INTO settings(key, value) VALUES (?, ?) "
-            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            list(values.items()),
-        )

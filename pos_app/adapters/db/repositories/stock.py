@@ -1,7 +1,7 @@
 """Stock on SQLite (migration 0007): the movement ledger, levels, counts, documents, reports.
 
-Every write here runs inside the caller's unit of work (`SqliteStore.transaction()`), on the
-till's one writing connection, so a movement commits with the sale, count or receipt that
+Every write here runs inside the caller's unit of work (`with uow:`, ../unit_of_work.py), on
+the till's one writing connection, so a movement commits with the sale, count or receipt that
 caused it and with its `stock.moved` outbox event.
 
 `on_hand` = the cloud's last figure (`cloud_qty`, pulled as change kind `stock`) + this till's
@@ -14,22 +14,24 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pos_app.domain import events
 from pos_app.domain.ports import Change
 from pos_app.domain.stock import Grid, GridCell, build_grid
 
+if TYPE_CHECKING:  # the outbox applies pulled stock changes with this module's functions
+    from .outbox import SqliteOutbox
+    from .settings import SqliteSettings
+
 
 class SqliteStockRepo:
-    def __init__(self, store: Any) -> None:
-        self.store = store  # SqliteStore: transaction(), append_outbox(), settings
-        self.conn: sqlite3.Connection = store.conn
-
-    def transaction(self) -> AbstractContextManager[None]:
-        tx: AbstractContextManager[None] = self.store.transaction()
-        return tx
+    def __init__(
+        self, conn: sqlite3.Connection, settings: SqliteSettings, outbox: SqliteOutbox
+    ) -> None:
+        self.conn = conn
+        self.settings = settings  # the store id and till number on each event
+        self.outbox = outbox  # a movement's `stock.moved` event commits with it
 
     def _one(self, sql: str, args: Sequence[Any] = ()) -> Any:
         row = self.conn.execute(sql, tuple(args)).fetchone()
@@ -68,7 +70,7 @@ class SqliteStockRepo:
     ) -> dict[str, Any]:
         """Apply signed quantities and write one `stock.moved` event for them (call inside a
         transaction).  Returns the event payload; lines that went below zero are flagged."""
-        ident = self.store.settings()
+        ident = self.settings.all()
         out_lines: list[dict[str, Any]] = []
         move_ids: list[int] = []
         sale = reason == "sale"
@@ -108,7 +110,7 @@ class SqliteStockRepo:
         }
         if extra:
             payload.update(extra)
-        event_id = self.store.append_outbox(events.STOCK_MOVED, payload, at)
+        event_id = self.outbox.add(events.STOCK_MOVED, payload, at)
         seq = int(self._one("SELECT seq FROM outbox WHERE id = ?", (event_id,)))
         self.conn.executemany(
             "UPDATE stock_moves SET outbox_seq = ? WHERE id = ?", [(seq, i) for i in move_ids]
