@@ -5,20 +5,20 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pos_app.config import Paths, resolve_home
 from pos_app.domain.errors import StateError
 
 if TYPE_CHECKING:
     from pos_app.adapters.db.connection import OpenDatabase
+    from pos_app.bootstrap import App
 
 
 class AppContext:
     def __init__(self, home: str | Path | None) -> None:
         self.paths = Paths(resolve_home(home))
         self._db: OpenDatabase | None = None
-        self._till: Any = None
 
     def database(self, *, must_exist: bool = True) -> OpenDatabase:
         """The writing connection, migrated.  must_exist: refuse a folder without `guitai init`."""
@@ -35,16 +35,18 @@ class AppContext:
         return self._db
 
     @cached_property
-    def till(self) -> Any:
-        """The wired application (pos_app.bootstrap.Till)."""
-        from pos_app.bootstrap import build_till
+    def till(self) -> App:
+        """The wired application (pos_app.bootstrap.App)."""
+        from pos_app.bootstrap import build
 
-        return build_till(self.paths, self.database())
+        return build(self.paths, self.database())
 
     def close(self) -> None:
         till = self.__dict__.get("till")
         if till is not None:
-            till.close()
+            from pos_app.bootstrap import shutdown
+
+            shutdown(till)
         if self._db is not None:
             self._db.close()
             self._db = None

@@ -8,7 +8,7 @@ import io
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -17,6 +17,9 @@ from pos_app.domain.errors import InvalidInput, StateError
 from pos_app.domain.textwidth import ljust
 
 from .common import emit, json_option, obj, user_option
+
+if TYPE_CHECKING:
+    from pos_app.bootstrap import App
 
 
 def _printer_profiles() -> list[str]:
@@ -49,7 +52,7 @@ def settings_list(ctx: click.Context, as_json: bool) -> None:
     """Every known setting with its value (defaults marked) and what it means."""
     from pos_app.services.provisioning import SPECS
 
-    have = obj(ctx).till.settings()
+    have = obj(ctx).till.store.settings()
     rows = [
         {
             "key": k,
@@ -81,7 +84,7 @@ def settings_get(ctx: click.Context, key: str, as_json: bool) -> None:
     """One setting's value (its default when unset)."""
     from pos_app.services.provisioning import SPECS, is_secret
 
-    have = obj(ctx).till.settings()
+    have = obj(ctx).till.store.settings()
     if key not in SPECS and key not in have:
         raise InvalidInput(
             f"Unknown setting {key!r}; `guitai settings list` shows them all",
@@ -94,7 +97,7 @@ def settings_get(ctx: click.Context, key: str, as_json: bool) -> None:
     emit({"key": key, "value": value, "default": key not in have}, as_json, str(value or ""))
 
 
-def _admin(till: Any, name: str) -> Any:
+def _admin(till: App, name: str) -> Any:
     """A manager or technician, signed in with their PIN: settings change how the till sells."""
     from pos_app.domain.users import Role
 
@@ -103,7 +106,7 @@ def _admin(till: Any, name: str) -> Any:
     return sign_in(till, name, role=(Role.MANAGER, Role.TECHNICIAN))
 
 
-def _audit_settings(till: Any, actor: Any, action: str, details: dict[str, Any]) -> None:
+def _audit_settings(till: App, actor: Any, action: str, details: dict[str, Any]) -> None:
     from pos_app.domain.timeutil import iso_utc
 
     till.store.insert_audit(action, actor.name, None, action, details, iso_utc(till.clock.now()))
@@ -145,7 +148,7 @@ def settings_export(ctx: click.Context, output: str, as_json: bool) -> None:
     till = app.till
     devs = [r.as_dict() for r in DeviceStore(app.database().conn).list_devices()]
     doc = export_document(
-        till.settings(),
+        till.store.settings(),
         devs,
         exported_at=datetime.now(UTC).isoformat(timespec="seconds"),
         app_version=__version__,
@@ -187,7 +190,7 @@ def apply_settings_file(
         raise InvalidInput(f"{path} is not JSON ({err})", f"{path} 不是有效的 JSON 文件") from err
     plan = read_document(doc, _printer_profiles())
     till = app.till
-    mine = till.settings().get("store_id")
+    mine = till.store.settings().get("store_id")
     if plan.store_id and mine and plan.store_id != mine and not other_store:
         raise StateError(
             f"The file is from store {plan.store_id} but this till is store {mine}; nothing was "
@@ -370,7 +373,11 @@ def provision(
     if settings_file:
         imported = apply_settings_file(app, Path(settings_file))
         step("settings import", settings=imported["settings"], devices=imported["devices_added"])
-        if cloud_url is None and imported["cloud_url"] and not app.till.settings().get("device_id"):
+        if (
+            cloud_url is None
+            and imported["cloud_url"]
+            and not app.till.store.settings().get("device_id")
+        ):
             step("enroll", skipped=f"the store's cloud is {imported['cloud_url']}: add --code")
 
     if defaults:
@@ -382,7 +389,7 @@ def provision(
     if cloud_url and code:
         from .sync_cmds import enroll
 
-        if app.till.settings().get("device_id") and app.till.settings().get(
+        if app.till.store.settings().get("device_id") and app.till.store.settings().get(
             "cloud_url"
         ) == cloud_url.rstrip("/"):
             step("enroll", skipped="already enrolled with this cloud")
@@ -424,7 +431,7 @@ def provision(
             )
             step("printer", name=printer_name, uri=printer_uri)
         rec = DeviceStore(app.database().conn).get_device(printer_name)
-        hw = app.till.hardware
+        hw = app.till.hardware()
         state, reason, _details = hw.probe(rec)
         page = None if no_test_page else hw.print_test_page(printer_name)
         step(

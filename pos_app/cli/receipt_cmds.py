@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -12,20 +13,23 @@ from pos_app.domain.money import format_fen
 
 from .common import emit, json_option, obj
 
+if TYPE_CHECKING:
+    from pos_app.bootstrap import App
+
 
 @click.group()
 def receipt() -> None:
     """Show, render and verify receipts."""
 
 
-def _payload(till: object, receipt_no: int) -> dict:  # type: ignore[type-arg]
-    p = till.store.sale_payload(receipt_no=receipt_no)  # type: ignore[attr-defined]
+def _payload(till: App, receipt_no: int) -> dict[str, Any]:
+    p = till.store.sale_payload(receipt_no=receipt_no)
     if p is None:
         raise NotFound(
             f"No receipt {receipt_no} on this till: check the number (guitai sales list)",
             f"本机没有小票 {receipt_no}，请核对号码",
         )
-    return p  # type: ignore[no-any-return]
+    return p
 
 
 @receipt.command("show")
@@ -61,7 +65,7 @@ def receipt_show(
     from receipts.profiles import paper as paper_of
 
     till = obj(ctx).till
-    doc = receipt_docs.document(till.store, till.signer, _payload(till, receipt_no), gift=gift)
+    doc = receipt_docs.document(till.store, till.signer(), _payload(till, receipt_no), gift=gift)
     prof = receipt_docs.profile(
         int(paper) if paper else None, encoding, till.store.setting("printer_profile")
     )
@@ -102,7 +106,7 @@ def receipt_print(
     """Print (or reprint, marked 重印) a receipt on a receipt printer."""
     till = obj(ctx).till
     payload = _payload(till, receipt_no)
-    out = till.printing.print_receipt(payload, copy=not gift, gift=gift, printer=printer)
+    out = till.printing().print_receipt(payload, copy=not gift, gift=gift, printer=printer)
     emit(
         out,
         as_json,
@@ -125,7 +129,7 @@ def receipt_verify(ctx: click.Context, url_or_token: str, as_json: bool) -> None
 
     till = obj(ctx).till
     try:
-        r = receipt_docs.verify_receipt(till.store, till.signer, url_or_token)
+        r = receipt_docs.verify_receipt(till.store, till.signer(), url_or_token)
     except TokenError as err:
         if as_json:
             emit({"valid": False, "reason": err.message, "reason_zh": err.message_zh}, True)

@@ -4,7 +4,7 @@ screens, the manager-approval dialog and the language switch."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pos_app.domain.errors import GuitaiError
 from pos_app.domain.sale import Approval
@@ -35,42 +35,41 @@ from .stock.grid import StockGridScreen
 from .stock.screen import StockScreen
 from .tender.screen import TenderScreen
 
+if TYPE_CHECKING:
+    from pos_app.bootstrap import App
 
-def start_followups(till: Any, win: MainWindow) -> None:
-    """The associates' follow-ups (`till.start_followups`): its scheduler thread reports
+
+def start_followups(till: App, win: MainWindow) -> None:
+    """The associates' follow-ups (`till.followups.start`): its scheduler thread reports
     those falling due; a queued signal brings them to the GUI thread (banner and badge).
     Started on the worker (it builds the member service)."""
-    if not hasattr(type(till), "start_followups"):
-        return
     due = win.followup_notices  # kept alive by this closure for the scheduler thread
 
     def on_due(rows: Any) -> None:
         due.due.emit(rows)
 
     win.session.call(
-        lambda: till.start_followups(on_due),
+        lambda: till.followups.start(on_due),
         lambda _v: win.sale.member_col.refresh_due(),
         win.notice,
     )
 
 
-def stop_followups(till: Any) -> None:
-    """Stop the follow-up scheduler (`till.start_followups`); `till.close()` does it too."""
-    job = getattr(till, "followup_job", None)
-    if job is not None:
-        job.shutdown()
-        till.followup_job = None
+def stop_followups(till: App) -> None:
+    """Stop the follow-up scheduler (`till.followups.start`); shutting the App down does it
+    too."""
+    till.followups.close()
 
 
 class Notices(QObject):
     """Problems reported after a commit (paper out, drawer…) from the worker thread; Qt queues
-    them to the GUI thread.  `till.wire_side_effects(notices.arrived.emit)`."""
+    them to the GUI thread.  `till.side_effects.wire(notices.arrived.emit)`."""
 
     arrived = Signal(object)
 
 
 class FollowupNotices(QObject):
-    """Follow-ups falling due, from the scheduler's thread (`till.start_followups`); Qt
+    """Follow-ups falling due, from the scheduler's thread (`till.followups.start`); Qt
     queues them to the GUI thread."""
 
     due = Signal(object)
@@ -90,8 +89,8 @@ class MainWindow(QMainWindow):
         self.translations = translations
         self.dialog: Dialog | None = None
         self.last_refund: dict[str, Any] | None = None
-        self.tz = zone(session.till.identity.tz)
-        self.customer = CustomerDisplay(session.till.identity.store_name)
+        self.tz = zone(session.till.identity().tz)
+        self.customer = CustomerDisplay(session.till.identity().store_name)
         self.current = "signin"
         self.clock_timer = QTimer(self)
         self.clock_timer.setInterval(15_000)
@@ -113,7 +112,7 @@ class MainWindow(QMainWindow):
         hl = QHBoxLayout(header)
         hl.setContentsMargins(20, 8, 12, 8)
         hl.setSpacing(16)
-        ident = self.session.till.identity
+        ident = self.session.till.identity()
         hl.addWidget(label(ident.store_name, "store"))
         hl.addWidget(label(self.tr("Till %1").replace("%1", str(ident.till_no))))
         hl.addStretch(1)

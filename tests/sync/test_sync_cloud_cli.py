@@ -16,8 +16,8 @@ import pytest
 from sync_testkit import enroll_request, enroll_settings, make_till_home
 
 from pos_app.adapters.db.outbox import SqliteChangeSink
+from pos_app.adapters.sync_link import build_relay
 from pos_app.cli import main
-from pos_app.cli.sync_cmds import build_relay
 
 pytest_plugins = ["sync_fixtures"]  # our fixtures (no conftest.py: see sync_fixtures)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sync_testkit import TillWriter, enroll_device, enroll_settings, make_till_home, token_for
 
-from pos_app.cli.sync_cmds import build_relay
+from pos_app.adapters.sync_link import build_relay
 
 pytest_plugins = ["sync_fixtures"]  # our fixtures (no conftest.py: see sync_fixtures)
 

@@ -13,8 +13,8 @@ import pytest
 from sync_testkit import TillWriter, enroll_device, enroll_settings, make_till_home
 
 from pos_app.adapters.db.outbox import SqliteOutbox
+from pos_app.adapters.sync_link import build_relay, build_scheduler
 from pos_app.cli import main
-from pos_app.cli.sync_cmds import build_relay, build_scheduler
 from sync.relay import Backoff
 
 pytest_plugins = ["sync_fixtures"]  # our fixtures (no conftest.py: see sync_fixtures)
