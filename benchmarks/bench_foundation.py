@@ -59,12 +59,12 @@ def make_till(root: Path, skus: int) -> Path:
 
 def open_till(home: Path) -> Any:
     from pos_app.adapters.db.connection import open_database
-    from pos_app.bootstrap import build_till
+    from pos_app.bootstrap import build
     from pos_app.config import Paths
     from pos_app.domain.ports import ManualClock
 
     clock = ManualClock(datetime(2026, 11, 25, 2, 0, tzinfo=UTC))
-    return build_till(Paths(home), open_database(Paths(home).database), clock), clock
+    return build(Paths(home), open_database(Paths(home).database), clock), clock
 
 
 def scan_to_line(till: Any, codes: list[str]) -> dict[str, float]:
@@ -95,7 +95,7 @@ def complete_vs_bare(till: Any, codes: list[str], root: Path, n: int = 200) -> d
         sale = till.sales.new_sale(user)
         for c in rnd_codes[i % 40 : i % 40 + 3]:
             till.sales.scan(sale, c)
-        sale.add_tender(Tender.CASH, sale.totals().due_fen, till.identity.cash_rounding)
+        sale.add_tender(Tender.CASH, sale.totals().due_fen, till.identity().cash_rounding)
         t = time.perf_counter()
         till.sales.complete(sale)
         done.append((time.perf_counter() - t) * 1000)
@@ -132,7 +132,7 @@ def z_report(till: Any, clock: Any, codes: list[str], sales: int = 3000) -> dict
         sale = till.sales.new_sale(user)
         till.sales.scan(sale, codes[i % len(codes)])
         till.sales.scan(sale, codes[(i * 7) % len(codes)])
-        sale.add_tender(Tender.CASH, sale.totals().due_fen, till.identity.cash_rounding)
+        sale.add_tender(Tender.CASH, sale.totals().due_fen, till.identity().cash_rounding)
         till.sales.complete(sale)
     conn.execute("PRAGMA synchronous = FULL")
     times = []
@@ -148,9 +148,9 @@ def startup(home: Path, code: str, n: int = 5) -> float:
     script = (
         "import time,sys;t=time.perf_counter();from pathlib import Path;"
         "from pos_app.adapters.db.connection import open_database;"
-        "from pos_app.bootstrap import build_till;from pos_app.config import Paths;"
-        f"p=Paths(Path({str(home)!r}));till=build_till(p,open_database(p.database));"
-        f"till.lookup({code!r});print((time.perf_counter()-t)*1000)"
+        "from pos_app.bootstrap import build;from pos_app.config import Paths;"
+        f"p=Paths(Path({str(home)!r}));till=build(p,open_database(p.database));"
+        f"till.catalog().by_code({code!r});print((time.perf_counter()-t)*1000)"
     )
     runs = []
     for _ in range(n):

@@ -35,7 +35,7 @@ def _till(root: Path, skus: int) -> Path:
 def main(skus: int | None = None) -> dict[str, Any]:
     from pos_app.adapters.db.backup import restore
     from pos_app.adapters.db.connection import open_database
-    from pos_app.bootstrap import build_till
+    from pos_app.bootstrap import build, shutdown
     from pos_app.cli.selftest_cmd import run_selftest
     from pos_app.config import Paths
     from pos_app.logs import setup  # noqa: F401  (the CLI sets logging up)
@@ -48,7 +48,7 @@ def main(skus: int | None = None) -> dict[str, Any]:
         home = _till(root, skus)
         paths = Paths(home)
         db = open_database(paths.database)
-        till = build_till(paths, db)
+        till = build(paths, db)
         size_mb = paths.database.stat().st_size / 1e6
         runs = []
         waits = []
@@ -60,7 +60,7 @@ def main(skus: int | None = None) -> dict[str, Any]:
 
             def run(box: dict[str, Any] = box, done: threading.Event = done) -> None:
                 t0 = time.perf_counter()
-                box["written"] = till.backup("bench", [root / "b"])
+                box["written"] = till.backups.backup("bench", [root / "b"])
                 box["s"] = time.perf_counter() - t0
                 done.set()
 
@@ -87,7 +87,7 @@ def main(skus: int | None = None) -> dict[str, Any]:
                 till.uow.settings.put("bench_tick", str(n))
                 till.uow.commit()
             baseline = max(baseline, time.perf_counter() - t0)
-        till.close()
+        shutdown(till)
         db.close()
         best = min(runs)
         out.update(

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from pos_app.adapters.db.connection import open_database
-from pos_app.bootstrap import build_till
+from pos_app.bootstrap import build
 from pos_app.config import Paths
 from pos_app.domain.ports import ManualClock
 
@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         conn.execute("COMMIT")
         levels_s = time.perf_counter() - t0
         clock = ManualClock(datetime(2026, 11, 25, 2, 0, tzinfo=UTC))
-        till = build_till(paths, db, clock)
+        till = build(paths, db, clock)
         styles = [r[0] for r in conn.execute("SELECT style FROM styles")]
         codes = [r[0] for r in conn.execute("SELECT code FROM barcodes LIMIT 20000")]
         pick_styles = [rnd.choice(styles) for _ in range(args.samples)]
@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         lookup, grid_style, grid_code = [], [], []
         for s, c in zip(pick_styles, pick_codes, strict=True):
             t = time.perf_counter()
-            till.catalog.by_code(c)
+            till.catalog().by_code(c)
             lookup.append(time.perf_counter() - t)
             t = time.perf_counter()
             g = till.stock.grid(s, other_stores=False)

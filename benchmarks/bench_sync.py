@@ -94,7 +94,7 @@ def _drain(
 ) -> dict[str, float]:
     from sync_testkit import TillWriter, enroll_settings, make_till_home
 
-    from pos_app.cli.sync_cmds import build_relay
+    from pos_app.adapters.sync_link import build_relay
     from sync.client import CloudClient
 
     code = json.loads(_guitai("cloud", "enrollment-code", "--store", "S001", *cloud_db, "--json"))[

@@ -236,8 +236,10 @@ def live_figures(d: Path) -> dict[str, Any]:
         configure_till(home, stack, enroll=False)
         ctx = AppContext(home)
         till = ctx.till
-        till.wire_side_effects(background=True)  # as the till's window wires it
-        till.register_probes(ttl_s=60)
+        till.side_effects.wire(background=True)  # as the till's window wires it
+        from pos_app.bootstrap import register_probes
+
+        register_probes(till, ttl_s=60)
         board = till.devices
         own: dict[str, float] = {}
         for kind in ("printer", "drawer", "scanner", "terminal", "network", "sync"):

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from pos_app.adapters.db.connection import open_database
-from pos_app.bootstrap import build_till
+from pos_app.bootstrap import build
 from pos_app.config import Paths
 from pos_app.domain.money import CashRounding
 from pos_app.domain.tenders import Tender
@@ -27,10 +27,10 @@ def main(home: str, seed: int, pause_at: int | None = None) -> None:
     rnd = random.Random(seed)
     paths = Paths(Path(home))
     db = open_database(paths.database)
-    till = build_till(paths, db)
+    till = build(paths, db)
     user = till.users.authenticate("admin", os.environ.get("GUITAI_PIN", "7391"))
     if pause_at is not None:
-        till.wire_side_effects()  # as `guitai sale` does: receipts owed since a crash print
+        till.side_effects.wire()  # as `guitai sale` does: receipts owed since a crash print
         commits = [0]
 
         def pause(payload: dict[str, object]) -> None:

@@ -64,19 +64,19 @@ def _add_printer(home: Path, port: int) -> None:
 def restart(home: Path, settle_s: float = 120.0) -> None:
     """Start the till as `guitai sale` does (printing wired), let it print what it owes."""
     from pos_app.adapters.db.connection import open_database
-    from pos_app.bootstrap import build_till
+    from pos_app.bootstrap import build, shutdown
     from pos_app.config import Paths
 
     db = open_database(home / "till.db")
-    till = build_till(Paths(home), db)
+    till = build(Paths(home), db)
     try:
-        till.wire_side_effects()
-        store = till.hardware.store
+        till.side_effects.wire()
+        store = till.hardware().store
         end = time.monotonic() + settle_s  # a generous bound, not a measured time
         while store.jobs(states=("queued", "printing"), limit=1) and time.monotonic() < end:
             time.sleep(0.05)
     finally:
-        till.close()
+        shutdown(till)
         db.close()
 
 

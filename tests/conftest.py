@@ -133,11 +133,11 @@ def clock() -> Clock:
 def till(till_home: Path, clock: Clock) -> Iterator[object]:
     """The wired application over the till folder, with a manual clock."""
     from pos_app.adapters.db.connection import open_database
-    from pos_app.bootstrap import build_till
+    from pos_app.bootstrap import build
     from pos_app.config import Paths
 
     paths = Paths(till_home)
     db = open_database(paths.database)
-    t = build_till(paths, db, clock)
+    t = build(paths, db, clock)
     yield t
     db.close()

@@ -98,7 +98,7 @@ class ApswConnection:
 
 
 class ApswDatabase:
-    """Stands where open_database()'s OpenDatabase stands for build_till()."""
+    """Stands where open_database()'s OpenDatabase stands for build()."""
 
     def __init__(self, path: Path, vfs: str, synchronous: str) -> None:
         self.path = path

@@ -27,8 +27,8 @@ def run(work: Path, sales_per_step: int = 10) -> dict[str, Any]:
     from cloud.server import ThreadedServer
     from cloud.service import CloudService
     from pos_app.adapters.db.connection import open_database
-    from pos_app.bootstrap import build_till
-    from pos_app.cli.sync_cmds import build_relay
+    from pos_app.adapters.sync_link import build_relay
+    from pos_app.bootstrap import build
     from pos_app.config import Paths
     from pos_app.domain.money import CashRounding
     from pos_app.domain.ports import ManualClock
@@ -40,7 +40,7 @@ def run(work: Path, sales_per_step: int = 10) -> dict[str, Any]:
     paths = Paths(home)
     clock = ManualClock(datetime(2026, 11, 25, 2, 0, tzinfo=UTC))  # 10:00 in Shanghai
     db = open_database(paths.database)
-    till = build_till(paths, db, clock)
+    till = build(paths, db, clock)
     user = till.users.authenticate("admin", PIN)
     codes = [r[0] for r in db.conn.execute("SELECT code FROM barcodes LIMIT 30")]
 

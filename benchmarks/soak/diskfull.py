@@ -33,7 +33,7 @@ def run(work: Path) -> dict[str, Any]:
     from benchmarks.crash_check import check_database
     from pos_app.adapters.db.connection import open_database
     from pos_app.adapters.db.storage_errors import StorageFull, StorageReadOnly
-    from pos_app.bootstrap import build_till
+    from pos_app.bootstrap import build
     from pos_app.config import Paths
     from pos_app.domain.ports import ManualClock
 
@@ -41,7 +41,7 @@ def run(work: Path) -> dict[str, Any]:
     paths = Paths(home)
     clock = ManualClock(datetime(2026, 11, 25, 2, 0, tzinfo=UTC))
     db = open_database(paths.database)
-    till = build_till(paths, db, clock)
+    till = build(paths, db, clock)
     user = till.users.authenticate("admin", PIN)
     till.shifts.open(user, 10000)
     codes = [r[0] for r in db.conn.execute("SELECT code FROM barcodes LIMIT 40")]
@@ -70,7 +70,7 @@ def run(work: Path) -> dict[str, Any]:
     problems_after_full = check_database(home, before_full + sold_until_full + resumed)
 
     ro = open_database(paths.database, readonly=True)
-    ro_till = build_till(paths, ro, clock)
+    ro_till = build(paths, ro, clock)
     ro_error: StorageReadOnly | None = None
     try:
         _sell(ro_till, user, codes, 1)  # signed in before the disk turned read-only
@@ -78,7 +78,7 @@ def run(work: Path) -> dict[str, Any]:
         ro_error = err
     ro.close()
     db = open_database(paths.database)
-    till = build_till(paths, db, clock)
+    till = build(paths, db, clock)
     resumed_rw = _sell(till, user, codes, 3)
     total = db.conn.execute("SELECT count(*) FROM sales").fetchone()[0]
     db.close()

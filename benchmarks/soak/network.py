@@ -27,7 +27,7 @@ def run(work: Path, events: int, seed: int = 20261125, deadline_s: float = 600) 
     from cloud.ereceipt import CloudConfig
     from cloud.server import ThreadedServer
     from cloud.service import CloudService
-    from pos_app.cli.sync_cmds import build_relay
+    from pos_app.adapters.sync_link import build_relay
     from sync.relay import Backoff
 
     work.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ import random
 import sys
 from pathlib import Path
 
-from pos_app.bootstrap import build_till
+from pos_app.bootstrap import build
 from pos_app.config import Paths
 from pos_app.domain.money import CashRounding
 from pos_app.domain.tenders import Tender
@@ -22,7 +22,7 @@ def main(home: str, synchronous: str, seed: int) -> None:
     paths = Paths(Path(home))
     _vfs = LossyVFS("lossy")  # registered while it lives
     db = ApswDatabase(paths.database, "lossy", synchronous)
-    till = build_till(paths, db)  # type: ignore[arg-type]
+    till = build(paths, db)  # type: ignore[arg-type]
     user = till.users.authenticate("admin", os.environ.get("GUITAI_PIN", "7391"))
     codes = [r[0] for r in db.conn.execute("SELECT code FROM barcodes ORDER BY code LIMIT 50")]
     if till.uow.shifts.find_open() is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pos_app.domain.errors import AccessDenied
 from pos_app.domain.sale import Approval
@@ -10,8 +10,11 @@ from pos_app.domain.users import Role, User
 
 from .common import read_pin
 
+if TYPE_CHECKING:
+    from pos_app.bootstrap import App
 
-def sign_in(till: Any, name: str, *, role: Role | tuple[Role, ...] | None = None) -> User:
+
+def sign_in(till: App, name: str, *, role: Role | tuple[Role, ...] | None = None) -> User:
     """NAME signed in with their PIN; `role`: the role (or any one of the roles) needed."""
     user: User = till.users.authenticate(name, read_pin(prompt=f"PIN for {name}"))
     roles = (role,) if isinstance(role, Role) else role or ()
@@ -24,7 +27,7 @@ def sign_in(till: Any, name: str, *, role: Role | tuple[Role, ...] | None = None
     return user
 
 
-def approval(till: Any, approver: str | None, action: str, reason: str) -> Approval | None:
+def approval(till: App, approver: str | None, action: str, reason: str) -> Approval | None:
     if not approver:
         return None
     pin = read_pin("GUITAI_APPROVER_PIN", f"PIN for {approver}")

@@ -24,7 +24,7 @@ from .common import emit, json_option, obj
 def backup(ctx: click.Context, dest: tuple[str, ...], as_json: bool) -> None:
     """Online backup of the till's database while it keeps selling."""
     till = obj(ctx).till
-    written = till.backup("manual", [Path(d) for d in dest] or None)
+    written = till.backups.backup("manual", [Path(d) for d in dest] or None)
     emit(
         {"written": [str(p) for p in written]},
         as_json,

@@ -12,7 +12,7 @@ from pos_app.domain.errors import StateError
 
 if TYPE_CHECKING:
     from pos_app.adapters.db.connection import OpenDatabase
-    from pos_app.bootstrap import Till
+    from pos_app.bootstrap import App
 
 
 class AppContext:
@@ -35,16 +35,18 @@ class AppContext:
         return self._db
 
     @cached_property
-    def till(self) -> Till:
-        """The wired application (pos_app.bootstrap.Till)."""
-        from pos_app.bootstrap import build_till
+    def till(self) -> App:
+        """The wired application (pos_app.bootstrap.App)."""
+        from pos_app.bootstrap import build
 
-        return build_till(self.paths, self.database())
+        return build(self.paths, self.database())
 
     def close(self) -> None:
         till = self.__dict__.get("till")
         if till is not None:
-            till.close()
+            from pos_app.bootstrap import shutdown
+
+            shutdown(till)
         if self._db is not None:
             self._db.close()
             self._db = None

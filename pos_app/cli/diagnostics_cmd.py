@@ -8,13 +8,16 @@ import re
 import sqlite3
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from pos_app import __version__
 
 from .common import obj
+
+if TYPE_CHECKING:
+    from pos_app.bootstrap import App
 
 SECRET_WORDS = ("key", "secret", "password", "pin", "token", "credential", "pepper")
 
@@ -30,12 +33,12 @@ def scrub(text: str) -> str:
     return _PIN_TEXT.sub(lambda m: f"{m.group(1)}{m.group(2)}****", mask(text))
 
 
-def _settings(till: Any) -> dict[str, str]:
+def _settings(till: App) -> dict[str, str]:
     from pos_app.logs import mask
 
     return {
         k: ("<hidden>" if any(w in k.lower() for w in SECRET_WORDS) else mask(v))
-        for k, v in till.settings().items()
+        for k, v in till.uow.settings.all().items()
     }
 
 
@@ -86,7 +89,7 @@ def collect(app: Any) -> dict[str, Any]:
             "entries": result.entries,
             "problems": [p.problem for p in result.problems[:20]],
         },
-        "key_id": till.signer.key_id.hex(),
+        "key_id": till.signer().key_id.hex(),
         "schema": _schema(conn),
         "backups": _backups(app),
         "devices": _devices(till),
@@ -111,16 +114,16 @@ def _backups(app: Any) -> dict[str, Any]:
         "count": len(names),
         "newest": names[-5:],
         "newest_at": newest.isoformat() if newest else None,
-        "second_location": app.till.settings().get("backup_second_location") or None,
+        "second_location": app.till.uow.settings.get("backup_second_location") or None,
     }
 
 
-def _devices(till: Any) -> list[dict[str, Any]] | dict[str, str]:
-    """Each device's live report (Till.hardware), addresses without credentials."""
+def _devices(till: App) -> list[dict[str, Any]] | dict[str, str]:
+    """Each device's live report (App.hardware), addresses without credentials."""
     from pos_app.services.provisioning import clean_uri, is_secret
 
     try:
-        hw = till.hardware
+        hw = till.hardware()
         out = []
         for rec in hw.store.list_devices():
             try:

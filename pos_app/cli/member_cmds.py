@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -13,10 +13,13 @@ from pos_app.services.members.parts import Members
 from .auth import sign_in
 from .common import emit, json_option, obj
 
+if TYPE_CHECKING:
+    from pos_app.bootstrap import App
 
-def member_service(till: Any) -> Members:
-    """The till's member parts (one set per till object; see adapters/members_wiring.py)."""
-    svc: Members = till.members
+
+def member_service(till: App) -> Members:
+    """The till's member parts (one set per App; see pos_app/bootstrap.py)."""
+    svc: Members = till.members()
     return svc
 
 
@@ -147,7 +150,7 @@ def topup(
     if not member_id.upper().startswith("M") or member_id.isdigit():
         member_id = svc.directory.find_one(member_id).id
     if cash:
-        till.wire_side_effects()  # the pay-in opens the drawer, as any pay-in does
+        till.side_effects.wire()  # the pay-in opens the drawer, as any pay-in does
     r = top_up(svc.stored_value, till.shifts, who, member_id, Money.parse(amount).fen, cash=cash)
     out = {"member_id": member_id, "stored_value_fen": r["stored_value_fen"]}
     if cash:

@@ -20,6 +20,8 @@ from pos_app.domain.users import User
 from .common import emit, json_option, obj, user_option
 
 if TYPE_CHECKING:
+    from pos_app.bootstrap import App
+
     from .context import AppContext
 
 
@@ -55,7 +57,7 @@ def settings_list(ctx: click.Context, as_json: bool) -> None:
     """Every known setting with its value (defaults marked) and what it means."""
     from pos_app.services.provisioning import SPECS
 
-    have = obj(ctx).till.settings()
+    have = obj(ctx).till.uow.settings.all()
     rows = [
         {
             "key": k,
@@ -87,7 +89,7 @@ def settings_get(ctx: click.Context, key: str, as_json: bool) -> None:
     """One setting's value (its default when unset)."""
     from pos_app.services.provisioning import SPECS, is_secret
 
-    have = obj(ctx).till.settings()
+    have = obj(ctx).till.uow.settings.all()
     if key not in SPECS and key not in have:
         raise InvalidInput(
             f"Unknown setting {key!r}; `guitai settings list` shows them all",
@@ -100,7 +102,7 @@ def settings_get(ctx: click.Context, key: str, as_json: bool) -> None:
     emit({"key": key, "value": value, "default": key not in have}, as_json, str(value or ""))
 
 
-def _admin(till: Any, name: str) -> User:
+def _admin(till: App, name: str) -> User:
     """A manager or technician, signed in with their PIN: settings change how the till sells."""
     from pos_app.domain.users import Role
 
@@ -109,7 +111,7 @@ def _admin(till: Any, name: str) -> User:
     return sign_in(till, name, role=(Role.MANAGER, Role.TECHNICIAN))
 
 
-def _audit_settings(till: Any, actor: User, action: str, details: dict[str, Any]) -> None:
+def _audit_settings(till: App, actor: User, action: str, details: dict[str, Any]) -> None:
     from pos_app.domain.timeutil import iso_utc
 
     till.uow.audit.add(action, actor.name, None, action, details, iso_utc(till.clock.now()))
@@ -152,7 +154,7 @@ def settings_export(ctx: click.Context, output: str, as_json: bool) -> None:
     till = app.till
     devs = [r.as_dict() for r in DeviceStore(app.database().conn).list_devices()]
     doc = export_document(
-        till.settings(),
+        till.uow.settings.all(),
         devs,
         exported_at=datetime.now(UTC).isoformat(timespec="seconds"),
         app_version=__version__,
@@ -194,7 +196,7 @@ def apply_settings_file(
         raise InvalidInput(f"{path} is not JSON ({err})", f"{path} 不是有效的 JSON 文件") from err
     plan = read_document(doc, _printer_profiles())
     till = app.till
-    mine = till.settings().get("store_id")
+    mine = till.uow.settings.get("store_id")
     if plan.store_id and mine and plan.store_id != mine and not other_store:
         raise StateError(
             f"The file is from store {plan.store_id} but this till is store {mine}; nothing was "
@@ -378,7 +380,11 @@ def provision(
     if settings_file:
         imported = apply_settings_file(app, Path(settings_file))
         step("settings import", settings=imported["settings"], devices=imported["devices_added"])
-        if cloud_url is None and imported["cloud_url"] and not app.till.settings().get("device_id"):
+        if (
+            cloud_url is None
+            and imported["cloud_url"]
+            and not app.till.uow.settings.get("device_id")
+        ):
             step("enroll", skipped=f"the store's cloud is {imported['cloud_url']}: add --code")
 
     if defaults:
@@ -391,7 +397,7 @@ def provision(
     if cloud_url and code:
         from .sync_cmds import enroll
 
-        if app.till.settings().get("device_id") and app.till.settings().get(
+        if app.till.uow.settings.get("device_id") and app.till.uow.settings.get(
             "cloud_url"
         ) == cloud_url.rstrip("/"):
             step("enroll", skipped="already enrolled with this cloud")
@@ -433,7 +439,7 @@ def provision(
             )
             step("printer", name=printer_name, uri=printer_uri)
         rec = DeviceStore(app.database().conn).get_device(printer_name)
-        hw = app.till.hardware
+        hw = app.till.hardware()
         state, reason, _details = hw.probe(rec)
         page = None if no_test_page else hw.print_test_page(printer_name)
         step(

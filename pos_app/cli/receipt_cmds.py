@@ -66,7 +66,7 @@ def receipt_show(
     from receipts.profiles import paper as paper_of
 
     till = obj(ctx).till
-    doc = receipt_docs.document(till.uow, till.signer, _payload(till.uow, receipt_no), gift=gift)
+    doc = receipt_docs.document(till.uow, till.signer(), _payload(till.uow, receipt_no), gift=gift)
     prof = receipt_docs.profile(
         int(paper) if paper else None, encoding, till.uow.settings.get("printer_profile")
     )
@@ -107,7 +107,7 @@ def receipt_print(
     """Print (or reprint, marked 重印) a receipt on a receipt printer."""
     till = obj(ctx).till
     payload = _payload(till.uow, receipt_no)
-    out = till.printing.print_receipt(payload, copy=not gift, gift=gift, printer=printer)
+    out = till.printing().print_receipt(payload, copy=not gift, gift=gift, printer=printer)
     emit(
         out,
         as_json,
@@ -130,7 +130,7 @@ def receipt_verify(ctx: click.Context, url_or_token: str, as_json: bool) -> None
 
     till = obj(ctx).till
     try:
-        r = receipt_docs.verify_receipt(till.uow, till.signer, url_or_token)
+        r = receipt_docs.verify_receipt(till.uow, till.signer(), url_or_token)
     except TokenError as err:
         if as_json:
             emit({"valid": False, "reason": err.message, "reason_zh": err.message_zh}, True)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pos_app.bootstrap import App
 
 
-def receipt_text(till: Any, p: dict[str, Any]) -> str:
+def receipt_text(till: App, p: dict[str, Any]) -> str:
     from pos_app.adapters import receipt_docs
     from receipts import render_text
     from receipts.profiles import paper
 
-    doc = receipt_docs.document(till.uow, till.signer, p)
+    doc = receipt_docs.document(till.uow, till.signer(), p)
     return render_text(doc, paper(80))

@@ -75,9 +75,11 @@ def run(
 
     app = qapplication(["guitai"])
     till = obj(ctx).till
-    till.register_probes()  # printer, drawer, scanner, terminal, network, sync
+    from pos_app.bootstrap import register_probes
+
+    register_probes(till)  # printer, drawer, scanner, terminal, network, sync
     try:
-        till.start_sync()  # the background relay, when the till is enrolled
+        till.sync.start()  # the background relay, when the till is enrolled
     except GuitaiError as err:  # e.g. the till's key unreadable: sell on, the sync line says so
         click.echo(err.for_humans(lang), err=True)
     t = build_app(till, lang=lang, kiosk=kiosk, customer_display=customer_display)
@@ -90,7 +92,7 @@ def run(
         QTimer.singleShot(quit_after, done)
     from pos_app.adapters.db.backup_schedule import start_backup_schedule
 
-    backups = start_backup_schedule(till)  # daily online backups (backup_interval_hours)
+    backups = start_backup_schedule(till.backups)  # daily online backups (backup_interval_hours)
     code = app.exec()
     if backups is not None:
         backups.shutdown()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -21,6 +21,9 @@ from pos_app.services.members.checkout import MemberCheckout, PayStep
 from .auth import approval, sign_in
 from .common import emit, json_option, obj
 from .receipt_text import receipt_text
+
+if TYPE_CHECKING:
+    from pos_app.bootstrap import App
 
 
 def _pair(text: str, what: str) -> tuple[str, str]:
@@ -108,7 +111,7 @@ def sale(
     """Ring up and complete one sale, then print its receipt."""
     till = obj(ctx).till
     cashier = sign_in(till, user)
-    till.wire_side_effects(_notice)
+    till.side_effects.wire(_notice)
     pay_plan = [parse_pay(p) for p in pays]  # bad --pay fails before anything is rung up
     from .member_cmds import member_service
 
@@ -221,7 +224,7 @@ def return_(
     """Refund against a completed sale (partial by line and quantity)."""
     till = obj(ctx).till
     cashier = sign_in(till, user)
-    till.wire_side_effects(_notice)
+    till.side_effects.wire(_notice)
     requests = None
     if lines:
         requests = []
@@ -237,7 +240,7 @@ def return_(
 
     payload = member_refund(
         till.checkout,
-        till.members.returns,
+        till.members().returns,
         cashier,
         receipt_no,
         requests,
@@ -253,14 +256,14 @@ def sales() -> None:
     """Completed sales and refunds."""
 
 
-def business_day(value: str | None, till: Any) -> str | None:
+def business_day(value: str | None, till: App) -> str | None:
     """--day as a business day: YYYY-MM-DD, or today / yesterday in the store's time zone.
     Anything else is refused: a day that cannot match would print "no sales" and mislead."""
     if value is None:
         return None
     text = value.strip().lower()
     if text in ("today", "yesterday"):
-        today = date.fromisoformat(local_day(till.clock.now(), till.identity.tz))
+        today = date.fromisoformat(local_day(till.clock.now(), till.identity().tz))
         return str(today - timedelta(days=1 if text == "yesterday" else 0))
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
@@ -291,7 +294,7 @@ def sales_list(ctx: click.Context, day: str | None, limit: int, all_: bool, as_j
     from pos_app.services.till_reads import local_time
 
     till = obj(ctx).till
-    tz = till.identity.tz
+    tz = till.identity().tz
     rows = till.uow.sales.recent(day=business_day(day, till), limit=None if all_ else limit + 1)
     more = not all_ and len(rows) > limit
     rows = rows[:limit] if more else rows

@@ -24,7 +24,7 @@ def run_selftest(folder: Path, *, qt: bool = True) -> list[dict[str, Any]]:
     from pos_app.adapters.db.connection import open_database
     from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
     from pos_app.adapters.keys import create_key, create_pepper
-    from pos_app.bootstrap import build_till
+    from pos_app.bootstrap import build, shutdown
     from pos_app.config import Paths
     from pos_app.domain.tenders import Tender
     from pos_app.domain.users import Role
@@ -42,7 +42,7 @@ def run_selftest(folder: Path, *, qt: bool = True) -> list[dict[str, Any]]:
     create_key(paths.private_key)
     create_pepper(paths.pepper)
     db = open_database(paths.database)
-    till = build_till(paths, db)
+    till = build(paths, db)
     try:
         uow = SqliteUnitOfWork(db.conn)
         with uow:
@@ -72,7 +72,7 @@ def run_selftest(folder: Path, *, qt: bool = True) -> list[dict[str, Any]]:
         till.checkout.pay(sale, Tender.parse("cash"), 10000, None)
         payload = till.checkout.complete(sale)
         ok("sale", receipt_no=payload["receipt_no"], total_fen=payload["total_fen"])
-        doc = receipt_docs.document(till.uow, till.signer, payload)
+        doc = receipt_docs.document(till.uow, till.signer(), payload)
         prof = receipt_docs.profile(None, None, None)
         text = render_text(doc, paper_of(prof.paper_mm))
         if "自检商品" not in text:
@@ -82,10 +82,10 @@ def run_selftest(folder: Path, *, qt: bool = True) -> list[dict[str, Any]]:
         ok("receipt", text_lines=text.count("\n") + 1, escpos_bytes=len(raw), png=png.size)
         if doc.qr_url is None:
             raise StateError("the receipt has no QR code", "小票没有二维码")
-        fields = verify_token(doc.qr_url, lambda kid: till.signer.public_key_raw)
+        fields = verify_token(doc.qr_url, lambda kid: till.signer().public_key_raw)
         if fields.receipt_no != payload["receipt_no"]:
             raise StateError("the receipt QR names another receipt", "小票二维码的单号不符")
-        ok("qr signature", key_id=till.signer.key_id.hex())
+        ok("qr signature", key_id=till.signer().key_id.hex())
         result = verify(till.uow)
         if not result.ok or result.entries != 1:
             raise StateError(
@@ -98,10 +98,10 @@ def run_selftest(folder: Path, *, qt: bool = True) -> list[dict[str, Any]]:
         d = Dummy(profile="TM-T88V")
         d.text("selftest\n")
         ok("python-escpos", profile="TM-T88V", capabilities="loaded")
-        backup = till.backup("selftest")
+        backup = till.backups.backup("selftest")
         ok("backup", file=backup[0].name)
     finally:
-        till.close()
+        shutdown(till)
         db.close()
     if qt:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

@@ -111,13 +111,13 @@ def device() -> None:
 def device_show(ctx: click.Context, as_json: bool) -> None:
     """Store id, till number, key id and public key (to verify this till's receipts)."""
     till = obj(ctx).till
-    s = till.settings()
+    s = till.uow.settings.all()
     info = {
         "store_id": s["store_id"],
         "store_name": s.get("store_name"),
         "till_no": int(s["till_no"]),
-        "key_id": till.signer.key_id.hex(),
-        "public_key": till.signer.public_key_b64,
+        "key_id": till.signer().key_id.hex(),
+        "public_key": till.signer().public_key_b64,
         "device_id": s.get("device_id"),
         "cloud_url": s.get("cloud_url"),
         "ereceipt_base_url": s.get("ereceipt_base_url"),

@@ -52,7 +52,7 @@ def _move(kind: str) -> Callable[..., None]:
     def cmd(ctx: click.Context, user: str, reason: str, as_json: bool, amount: str = "0") -> None:
         till = obj(ctx).till
         u = sign_in(till, user)
-        till.wire_side_effects(_notice)
+        till.side_effects.wire(_notice)
         if kind == "no_sale":
             reason = reason or "no sale"  # the only movement whose reason is optional
         r = till.shifts.cash_move(u, kind, Money.parse(amount).fen, reason)
@@ -102,7 +102,7 @@ def _text(ctx: click.Context) -> Callable[[dict[str, Any]], str]:
 def _print(ctx: click.Context, reports: list[dict[str, Any]], copy: bool) -> None:
     till = obj(ctx).till
     for r in reports:
-        out = till.printing.print_report(r, copy=copy)
+        out = till.printing().print_report(r, copy=copy)
         if out["state"] != "done":  # sent, but the printer never said it printed
             state = str(out["state"])
             click.echo(
@@ -129,7 +129,7 @@ def shift_close(ctx: click.Context, user: str, counted: str, as_json: bool) -> N
     when one is set up)."""
     till = obj(ctx).till
     u = sign_in(till, user, role=Role.MANAGER)
-    till.wire_side_effects(_notice)
+    till.side_effects.wire(_notice)
     r = till.shifts.close(u, Money.parse(counted).fen)
     emit(r, as_json, _text(ctx))
 

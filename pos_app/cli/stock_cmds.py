@@ -123,7 +123,7 @@ def show(ctx: click.Context, style_or_code: str, local: bool, as_json: bool) -> 
 def moves(ctx: click.Context, code: str | None, limit: int, as_json: bool) -> None:
     """The latest stock movements (of one item)."""
     till = obj(ctx).till
-    sku = till.catalog.by_code(code).sku if code else None
+    sku = till.catalog().by_code(code).sku if code else None
     rows = till.stock.repo.moves(sku, limit)
     emit(
         rows,

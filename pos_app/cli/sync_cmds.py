@@ -1,78 +1,22 @@
-"""`guitai enroll` and `guitai sync …`: the till's side of the cloud link.
-
-`build_relay()` is the wiring the till's bootstrap uses too: it reads the enrollment from the
-`settings` table, loads the till's key and builds Relay (+ SyncScheduler on request).
-"""
+"""`guitai enroll` and `guitai sync …`: the till's side of the cloud link (the relay's
+wiring is pos_app.adapters.sync_link, which the composition root uses too)."""
 
 from __future__ import annotations
 
 import platform
-import sqlite3
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from pos_app import __version__
-from pos_app.adapters.db.relay_ports import RelayChangeSink, RelayOutbox, RelaySyncState
+from pos_app.adapters.db.relay_ports import RelayOutbox, RelaySyncState
 from pos_app.adapters.db.repositories.outbox import SqliteOutbox, SqliteSyncState, settings_get
 from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
+from pos_app.adapters.sync_link import build_relay
 from pos_app.cli.common import emit, json_option, obj
-from pos_app.config import Paths
 from pos_app.domain.digits import is_digits
 from pos_app.domain.errors import InvalidInput, StateError
-from pos_app.domain.ports import Clock, SystemClock
-
-if TYPE_CHECKING:
-    from sync.client import CloudClient
-    from sync.relay import Relay
-    from sync.scheduler import SyncScheduler
-
-
-@dataclass
-class SyncParts:
-    relay: Relay
-    client: CloudClient
-    outbox: RelayOutbox
-    state: RelaySyncState
-
-    def close(self) -> None:
-        self.client.close()
-
-
-def build_relay(
-    paths: Paths,
-    conn: sqlite3.Connection,
-    *,
-    clock: Clock | None = None,
-    timeout_s: float = 10.0,
-    **relay_kw: Any,
-) -> SyncParts:
-    """The till's relay, writing through the unit of work on the till's one writing connection
-    (it shares the connection's writer lock with every other unit of work on it)."""
-    from sync.client import CloudClient
-    from sync.errors import NotEnrolled
-    from sync.relay import Relay
-    from sync.signing import load_private_key
-
-    clock = clock or SystemClock()
-    cloud_url, device_id = settings_get(conn, "cloud_url"), settings_get(conn, "device_id")
-    if not cloud_url or not device_id:
-        raise NotEnrolled()
-    key = load_private_key(paths.private_key)
-    client = CloudClient(cloud_url, key=key, device_id=device_id, clock=clock, timeout_s=timeout_s)
-    uow = SqliteUnitOfWork(conn)
-    outbox = RelayOutbox(uow)
-    state = RelaySyncState(uow)
-    relay = Relay(outbox, RelayChangeSink(uow, clock), state, client, clock, **relay_kw)
-    return SyncParts(relay, client, outbox, state)
-
-
-def build_scheduler(parts: SyncParts, **kw: Any) -> SyncScheduler:
-    """A SyncScheduler for the running till: call .start(), .nudge() after each sale."""
-    from sync.scheduler import SyncScheduler
-
-    return SyncScheduler(parts.relay, **kw)
+from pos_app.domain.ports import SystemClock
 
 
 @click.command("enroll")
@@ -232,4 +176,4 @@ def sync_requeue(ctx: click.Context, ids: tuple[str, ...], all_: bool, as_json: 
     emit({"requeued": n}, as_json, f"已重新排队 {n} 个事件\nrequeued {n} events")
 
 
-__all__ = ["SyncParts", "build_relay", "build_scheduler", "enroll", "sync"]
+__all__ = ["enroll", "sync"]

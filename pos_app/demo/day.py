@@ -90,7 +90,7 @@ def setup(out: Path, skus: int, members: int) -> Path:
 def ring_day(home: Path, out: Path, sales: int, seed: int = 7) -> DaySummary:
     from pos_app.adapters import receipt_docs
     from pos_app.adapters.db.connection import open_database
-    from pos_app.bootstrap import build_till
+    from pos_app.bootstrap import build
     from pos_app.config import Paths
     from pos_app.services.journal import verify
 
@@ -99,7 +99,7 @@ def ring_day(home: Path, out: Path, sales: int, seed: int = 7) -> DaySummary:
     clock = ManualClock(datetime(2026, 11, 25, 2, 0, tzinfo=UTC))
     paths = Paths(home)
     db = open_database(paths.database)
-    till = build_till(paths, db, clock)
+    till = build(paths, db, clock)
     admin = till.users.authenticate("admin", ADMIN_PIN)
     for name, pin in CASHIERS:
         till.users.add(name, {Role.CASHIER}, pin)
@@ -152,12 +152,12 @@ def ring_day(home: Path, out: Path, sales: int, seed: int = 7) -> DaySummary:
             stats["approvals"] += 1
         due = sale.totals().due_fen
         if rnd.random() < 0.2 and due > 200:
-            sale.add_tender(Tender.CARD, due // 2, till.identity.cash_rounding, reference="DEMO")
+            sale.add_tender(Tender.CARD, due // 2, till.identity().cash_rounding, reference="DEMO")
             stats["split"] += 1
             due = sale.totals().due_fen
-        cash = till.identity.cash_rounding.cash_due(due)
+        cash = till.identity().cash_rounding.cash_due(due)
         sale.add_tender(
-            Tender.CASH, cash + rnd.choice([0, 0, 100, 1000, 5000]), till.identity.cash_rounding
+            Tender.CASH, cash + rnd.choice([0, 0, 100, 1000, 5000]), till.identity().cash_rounding
         )
         completed.append(till.sales.complete(sale))
         stats["sales"] += 1
@@ -186,7 +186,7 @@ def ring_day(home: Path, out: Path, sales: int, seed: int = 7) -> DaySummary:
     for sold in completed[:3] + completed[-2:]:
         p = till.uow.sales.payload(receipt_no=sold["receipt_no"])
         assert p is not None, "a receipt the day just completed is in the store"
-        doc = receipt_docs.document(till.uow, till.signer, p)
+        doc = receipt_docs.document(till.uow, till.signer(), p)
         no = p["receipt_no"]
         (out_dir / f"receipt-{no:06d}.txt").write_text(render_text(doc, paper(80)), "utf-8")
         render_png(doc, paper(80)).save(out_dir / f"receipt-{no:06d}.png")

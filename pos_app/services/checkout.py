@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pos_app.domain.errors import InvalidInput, RuleViolation
+from pos_app.domain.errors import GuitaiError, InvalidInput, RuleViolation
 from pos_app.domain.money import CashRounding, format_fen
 from pos_app.domain.returns import ReturnRequest
 from pos_app.domain.sale import Approval, Sale
@@ -28,15 +28,33 @@ PAYMENT_TENDERS = frozenset({Tender.CARD, Tender.WECHAT, Tender.ALIPAY})
 
 class Checkout:
     def __init__(
-        self, sales: SaleService, payments: Callable[[], PaymentService], rounding: CashRounding
+        self,
+        sales: SaleService,
+        payments: Callable[[], PaymentService],
+        rounding: Callable[[], CashRounding],
     ) -> None:
         self.sales = sales
         self._payments = payments
-        self.rounding = rounding
+        self._rounding = rounding  # the till's setting, read when first needed
 
     @property
     def payments(self) -> PaymentService:
         return self._payments()
+
+    @property
+    def rounding(self) -> CashRounding:
+        return self._rounding()
+
+    def tender_availability(self) -> dict[str, GuitaiError | None]:
+        """card / wechat / alipay → None when it can be taken now, else why not."""
+        out: dict[str, GuitaiError | None] = {}
+        for t in (Tender.CARD, Tender.WECHAT, Tender.ALIPAY):
+            try:
+                self.check_available(t)
+                out[t.value] = None
+            except GuitaiError as err:
+                out[t.value] = err
+        return out
 
     def check_available(self, tender: Tender) -> None:
         """Refuse a tender whose terminal or provider is not set up or not reachable, at once."""

@@ -22,7 +22,7 @@ class ReceiptOutput(Protocol):
 
     `copy` is True for a reprint (the receipt then says 重印 / COPY) and counts it."""
 
-    def print_receipt(self, payload: dict[str, Any], *, copy: bool) -> None: ...
+    def print_receipt(self, payload: dict[str, Any], *, copy: bool) -> object: ...
 
 
 @dataclass(frozen=True, slots=True)

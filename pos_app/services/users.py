@@ -3,6 +3,7 @@ manager's user administration (disable, enable, unlock, PIN reset)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from pos_app.domain.errors import AccessDenied, InvalidInput, NotFound
@@ -28,12 +29,22 @@ from .unit_of_work import AbstractUnitOfWork
 
 class UserService:
     def __init__(
-        self, uow: AbstractUnitOfWork, clock: Clock, pepper: bytes, *, scrypt_n: int | None = None
+        self,
+        uow: AbstractUnitOfWork,
+        clock: Clock,
+        pepper: Callable[[], bytes],
+        *,
+        scrypt_n: int | None = None,
     ):
         self.uow = uow
         self.clock = clock
-        self.pepper = pepper
+        # Read on first use: the pepper is a file, and building the till reads no file.
+        self._pepper = pepper
         self.scrypt_n = scrypt_n
+
+    @property
+    def pepper(self) -> bytes:
+        return self._pepper()
 
     def _hash(self, pin: str) -> str:
         check_pin_strength(pin)

@@ -1,10 +1,10 @@
-"""Starting the till's window over a wired `Till` (pos_app.bootstrap builds it)."""
+"""Starting the till's window over the wired `App` (pos_app.bootstrap builds it)."""
 
 from __future__ import annotations
 
 import gc
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .common.theme import apply
 from .common.translations import Translations
@@ -14,6 +14,9 @@ from .main_window import MainWindow
 from .notices import start_followups, stop_followups
 from .qt import QApplication, QGuiApplication, Qt, guard_none_refcount
 from .session import Session
+
+if TYPE_CHECKING:
+    from pos_app.bootstrap import App
 
 
 @dataclass
@@ -35,7 +38,7 @@ def qapplication(argv: list[str] | None = None) -> QApplication:
 
 
 def build_app(
-    till: Any,
+    till: App,
     *,
     lang: str = "zh",
     kiosk: bool = False,
@@ -86,7 +89,7 @@ def build_app(
                 win.customer.show()
         win.activateWindow()  # the keyboard and the scanner belong to the till's window
     win.start()
-    if wire and hasattr(till, "wire_side_effects"):
+    if wire:
         # After each commit the receipt prints (on its own thread: the change shows at once);
         # a problem (paper out…) reaches the banner.  Wired on the worker after the sign-in
         # screen's own loads (the worker runs jobs in order) and before any sale can complete
@@ -97,7 +100,7 @@ def build_app(
             notices.arrived.emit(err)
 
         session.call(
-            lambda: till.wire_side_effects(emit, background=True),
+            lambda: till.side_effects.wire(emit, background=True),
             lambda _v: None,
             win.notice,
         )

@@ -50,8 +50,8 @@ class MainWindow(QMainWindow):
         self.translations = translations
         self.dialog: Dialog | None = None
         self.last_refund: dict[str, Any] | None = None
-        self.tz = zone(session.till.identity.tz)
-        self.customer = CustomerDisplay(session.till.identity.store_name)
+        self.tz = zone(session.till.identity().tz)
+        self.customer = CustomerDisplay(session.till.identity().store_name)
         self.current = "signin"
         self.clock_timer = QTimer(self)
         self.clock_timer.setInterval(15_000)
@@ -73,7 +73,7 @@ class MainWindow(QMainWindow):
         hl = QHBoxLayout(header)
         hl.setContentsMargins(20, 8, 12, 8)
         hl.setSpacing(16)
-        ident = self.session.till.identity
+        ident = self.session.till.identity()
         hl.addWidget(label(ident.store_name, "store"))
         hl.addWidget(label(self.tr("Till %1").replace("%1", str(ident.till_no))))
         hl.addStretch(1)

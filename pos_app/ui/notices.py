@@ -5,50 +5,49 @@ Qt queues to the GUI thread."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pos_app.domain.errors import GuitaiError
 
 from .qt import QObject, Signal
 from .session import Session
 
+if TYPE_CHECKING:
+    from pos_app.bootstrap import App
+
 
 class Notices(QObject):
     """Problems reported after a commit (paper out, drawer…) from the worker thread; Qt queues
-    them to the GUI thread.  `till.wire_side_effects(notices.arrived.emit)`."""
+    them to the GUI thread.  `till.side_effects.wire(notices.arrived.emit)`."""
 
     arrived = Signal(object)
 
 
 class FollowupNotices(QObject):
-    """Follow-ups falling due, from the scheduler's thread (`till.start_followups`); Qt
+    """Follow-ups falling due, from the scheduler's thread (`till.followups.start`); Qt
     queues them to the GUI thread."""
 
     due = Signal(object)
 
 
 def start_followups(
-    till: Any,
+    till: App,
     session: Session,
     due: FollowupNotices,
     started: Callable[[Any], None],
     failed: Callable[[GuitaiError], None],
 ) -> None:
-    """The associates' follow-ups (`till.start_followups`): its scheduler thread reports
+    """The associates' follow-ups (`till.followups.start`): its scheduler thread reports
     those falling due through `due` (banner and badge).  Started on the worker (it builds the
     member service)."""
-    if not hasattr(type(till), "start_followups"):
-        return
 
     def on_due(rows: Any) -> None:
         due.due.emit(rows)  # `due` is kept alive by this closure for the scheduler thread
 
-    session.call(lambda: till.start_followups(on_due), started, failed)
+    session.call(lambda: till.followups.start(on_due), started, failed)
 
 
-def stop_followups(till: Any) -> None:
-    """Stop the follow-up scheduler (`till.start_followups`); `till.close()` does it too."""
-    job = getattr(till, "followup_job", None)
-    if job is not None:
-        job.shutdown()
-        till.followup_job = None
+def stop_followups(till: App) -> None:
+    """Stop the follow-up scheduler (`till.followups.start`); shutting the App down does it
+    too."""
+    till.followups.close()

@@ -8,7 +8,7 @@ reads a sale that is being changed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pos_app.domain.errors import AccessDenied, GuitaiError, StateError
 from pos_app.domain.sale import Approval, Sale
@@ -19,6 +19,10 @@ from pos_app.services.members.checkout import member_refund
 from .common.worker import ServiceWorker, deliver
 from .views.member import member_checkout
 from .views.sale import EMPTY_VIEW, SaleView, snapshot
+
+if TYPE_CHECKING:
+    from pos_app.bootstrap import App
+    from pos_app.services.members.checkout import MemberCheckout
 
 PAYMENT_TENDERS = frozenset({Tender.CARD, Tender.WECHAT, Tender.ALIPAY})
 __all__ = ["PAYMENT_TENDERS", "Session"]
@@ -31,7 +35,7 @@ Err = Callable[[GuitaiError], None]
 class Session:
     """Signed-in user, the sale in progress and the language; owns no widgets."""
 
-    def __init__(self, till: Any, worker: ServiceWorker, lang: str = "zh") -> None:
+    def __init__(self, till: App, worker: ServiceWorker, lang: str = "zh") -> None:
         self.till = till
         self.worker = worker
         self.lang = lang
@@ -41,7 +45,7 @@ class Session:
         self.last_payload: dict[str, Any] | None = None
         self.managers: list[str] = []  # names offered in the approval dialog
         self.printer_ready = False  # known on the worker after each commit
-        self.mc: Any = None  # the sale's MemberCheckout (services/members/checkout.py)
+        self.mc: MemberCheckout | None = None  # the sale's member side
 
     # ---- plumbing ----------------------------------------------------------------------
 
@@ -51,14 +55,14 @@ class Session:
     def local(self, iso: str, fmt: str = "%H:%M") -> str:
         from pos_app.services.till_reads import local_time
 
-        return local_time(iso, self.till.identity.tz, fmt)
+        return local_time(iso, self.till.identity().tz, fmt)
 
     def message(self, err: GuitaiError) -> str:
         return err.for_humans(self.lang)
 
     @property
     def rounding(self) -> Any:
-        return self.till.identity.cash_rounding
+        return self.till.identity().cash_rounding
 
     def _sale_call(
         self, change: Callable[[Sale], int | None], ok: Callable[[SaleView], None], err: Err
@@ -172,12 +176,12 @@ class Session:
     ) -> None:
         """Cash into the sale; card / WeChat Pay / Alipay through the checkout (the terminal
         or provider is called on the worker; on_text is called there too)."""
-        checkout = getattr(self.till, "checkout", None)
+        checkout = self.till.checkout
         mc = self.mc
         if mc is not None:
             self._sale_call(lambda s: (mc.pay(tender, amount_fen, code, on_text), None)[1], ok, err)
             return
-        if checkout is None or tender is Tender.CASH:
+        if tender is Tender.CASH:
             self._sale_call(
                 lambda s: (s.add_tender(tender, amount_fen, self.rounding), None)[1], ok, err
             )
@@ -189,12 +193,11 @@ class Session:
     def abort_payment(self, tender: Tender, err: Err) -> None:
         """The Cancel button while the terminal or provider works (the worker is busy)."""
         self.worker.submit_side(
-            lambda: self.till.payments.abort(tender.value), lambda _v: None, err
+            lambda: self.till.payments().abort(tender.value), lambda _v: None, err
         )
 
     def tender_availability(self, ok: Ok, err: Err) -> None:
-        fn = getattr(self.till, "tender_availability", None)
-        self.call(fn if fn is not None else dict, ok, err)
+        self.call(self.till.checkout.tender_availability, ok, err)
 
     def cancel_payments(self, ok: Callable[[SaleView], None], err: Err) -> None:
         """Take the payments off the sale; card and wallet approvals are given back."""
@@ -214,17 +217,11 @@ class Session:
     def complete(self, ok: Callable[[dict[str, Any]], None], err: Err) -> None:
         sale = self.sale
         assert sale is not None
-        checkout = getattr(self.till, "checkout", None)
+        checkout = self.till.checkout
         mc = self.mc if self.mc is not None and self.mc.sale is sale else None
 
         def job() -> dict[str, Any]:
-            payload: dict[str, Any] = (
-                mc.complete()
-                if mc is not None
-                else checkout.complete(sale)
-                if checkout is not None
-                else self.till.sales.complete(sale)
-            )
+            payload: dict[str, Any] = mc.complete() if mc is not None else checkout.complete(sale)
             self.printer_ready = self.till.reads.printer_configured
             return payload
 
@@ -250,16 +247,14 @@ class Session:
         self.call(job, ok, err)
 
     def ereceipt_qr(self, payload: dict[str, Any], ok: Ok, err: Err) -> None:
-        fn = getattr(self.till, "ereceipt_qr", None)
-        if fn is not None:
-            self.call(lambda: fn(payload), ok, err)
+        self.call(lambda: self.till.receipts.ereceipt_qr(payload), ok, err)
 
     def verify_scan(self, text: str, ok: Ok, err: Err) -> None:
-        self.call(lambda: self.till.verify_receipt_scan(text), ok, err)
+        self.call(lambda: self.till.receipts.verify_scan(text), ok, err)
 
     def gift_receipt(self, receipt_no: int, ok: Ok, err: Err) -> None:
         lang = self.lang
-        self.call(lambda: (receipt_no, *self.till.print_gift(receipt_no, lang)), ok, err)
+        self.call(lambda: (receipt_no, *self.till.receipts.print_gift(receipt_no, lang)), ok, err)
 
     def suspend(self, label: str, ok: Callable[[int], None], err: Err) -> None:
         sale = self.sale
@@ -289,17 +284,10 @@ class Session:
         self.call(job, done, err)
 
     def search(self, text: str, ok: Ok, err: Err) -> None:
-        """Search by SKU, name or pinyin initials when a catalog search service is wired;
-        until then an exact SKU/barcode lookup."""
+        """Search by SKU, name or pinyin initials."""
 
         def job() -> list[Any]:
-            catalog = getattr(self.till, "catalog", None)
-            if catalog is not None and hasattr(catalog, "search"):
-                return list(catalog.search(text, limit=20))
-            try:
-                return [self.till.sales.lookup(text)]
-            except GuitaiError:
-                return []
+            return list(self.till.catalog().search(text, limit=20))
 
         self.call(job, ok, err)
 
@@ -342,26 +330,8 @@ class Session:
         worker thread: marshal them to the GUI thread)."""
         user = self.user
         assert user is not None
-        checkout = getattr(self.till, "checkout", None)
-        if checkout is None:
-            self.call(
-                lambda: self.till.sales.refund(
-                    user, receipt_no, requests, mode, reason, approvals or None
-                ),
-                ok,
-                err,
-            )
-            return
-        members = getattr(self.till, "members", None)
-        if members is None:
-            self.call(
-                lambda: checkout.refund(
-                    user, receipt_no, requests, mode, reason, approvals or None, on_text=on_text
-                ),
-                ok,
-                err,
-            )
-            return
+        checkout = self.till.checkout
+        members = self.till.members()
         # the member side too: stored value back to the card, points settled (as `guitai return`)
         self.call(
             lambda: member_refund(
@@ -420,7 +390,7 @@ class Session:
 
     def print_report(self, report: dict[str, Any], copy: bool, ok: Ok, err: Err) -> None:
         """An X or Z on the receipt printer (on the worker: the printer takes seconds)."""
-        self.call(lambda: self.till.printing.print_report(report, copy=copy), ok, err)
+        self.call(lambda: self.till.printing().print_report(report, copy=copy), ok, err)
 
     def manager(self, name: str, pin: str, ok: Callable[[User], None], err: Err) -> None:
         """Authenticate a manager for an action the signed-in user may not do (日结)."""

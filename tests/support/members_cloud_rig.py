@@ -21,14 +21,14 @@ from cloud.service import CloudService
 def ereceipt_url_of(home: Path, receipt_no: int) -> str:
     from pos_app.adapters.db.connection import open_database
     from pos_app.adapters.receipt_docs import ereceipt_url
-    from pos_app.bootstrap import build_till
+    from pos_app.bootstrap import build
     from pos_app.config import Paths
 
     db = open_database(home / "till.db")
     try:
-        till = build_till(Paths(home), db)
+        till = build(Paths(home), db)
         payload = till.uow.sales.payload(receipt_no=receipt_no)
-        return ereceipt_url(payload, till.signer, setting(home, "ereceipt_base_url"))
+        return ereceipt_url(payload, till.signer(), setting(home, "ereceipt_base_url"))
     finally:
         db.close()
 

@@ -12,7 +12,10 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pos_app.adapters.backups import Backups
 
 log = logging.getLogger(__name__)
 
@@ -104,10 +107,10 @@ class BackupScheduler:
             self._scheduler.shutdown(wait=True)
 
 
-def start_backup_schedule(till: Any, **kw: Any) -> BackupScheduler | None:
+def start_backup_schedule(backups: Backups, **kw: Any) -> BackupScheduler | None:
     """The running till's scheduled backups, from the `backup_interval_hours` setting
     (default 24; 0 switches them off).  None when switched off."""
-    raw = till.uow.settings.get("backup_interval_hours")
+    raw = backups.uow.settings.get("backup_interval_hours")
     try:
         hours = float(raw) if raw not in (None, "") else 24.0
     except ValueError:
@@ -117,10 +120,10 @@ def start_backup_schedule(till: Any, **kw: Any) -> BackupScheduler | None:
         log.info("scheduled backups are switched off (backup_interval_hours=0)")
         return None
     sched = BackupScheduler(
-        lambda: till.backup("scheduled"),
-        till.paths.backups_dir,
+        lambda: backups.backup("scheduled"),
+        backups.paths.backups_dir,
         hours * 3600,
-        lock=till.uow.lock,
+        lock=backups.uow.lock,
         **kw,
     )
     sched.start()

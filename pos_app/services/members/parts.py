@@ -7,7 +7,7 @@ merges a phone it already knows), points and offline coupon redemptions sync as 
 an offline stored-value debit is allowed only under the per-card and per-till caps.
 
 Each part is a small class over the few collaborators it needs; `Members` is the set the
-till holds (`till.members`), with no behaviour of its own: callers use the part they need.
+App holds (`app.members()`), with no behaviour of its own: callers use the part they need.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from typing import Any
 from pos_app.domain.errors import GuitaiError, StateError
 from pos_app.domain.members import member_code_id
 from pos_app.services.members.checkout import top_up
+from pos_app.services.members.parts import Members
 
 from ..session import Err, Ok, Session
 from ..views.sale import SaleView
@@ -40,8 +41,8 @@ class MemberDesk:
         return self.session.mc
 
     @property
-    def members(self) -> Any:
-        return self.session.till.members
+    def members(self) -> Members:
+        return self.session.till.members()
 
     @property
     def available(self) -> bool:
@@ -195,9 +196,7 @@ class MemberDesk:
         till = self.session.till
 
         def job() -> tuple[int, int]:
-            members = getattr(till, "members", None)
-            if members is None:
-                return 0, 0
+            members = till.members()
             return len(members.associates.followups(due=True)), len(members.associates.followups())
 
         self.session.call(job, ok, err)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from pos_app.domain.errors import AccessDenied, NotFound, StateError
 from pos_app.domain.sale import Approval
 from pos_app.domain.users import Role, User
+from pos_app.services.stock import StockService
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -23,7 +24,7 @@ class StockCalls:
         self.session = session
 
     @property
-    def stock(self) -> Any:
+    def stock(self) -> StockService:
         return self.session.till.stock
 
     def _call(self, fn: Callable[[], Any], ok: Ok, err: Err) -> None:

@@ -4,9 +4,13 @@ thread): who is on the sale, the savings by name, points and the stored value.""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pos_app.domain.sale import Sale
+
+if TYPE_CHECKING:
+    from pos_app.bootstrap import App
+    from pos_app.services.members.checkout import MemberCheckout
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,11 +64,8 @@ def saving_names(sale: Sale, line_no: int) -> str:
     return ", ".join(s.name for s in sale.savings if s.on_line(line_no))
 
 
-def member_checkout(till: Any, sale: Sale) -> Any:
-    """The sale's MemberCheckout when the till has members and a checkout (on the worker)."""
-    checkout = getattr(till, "checkout", None)
-    if checkout is None or not hasattr(till, "members"):
-        return None
+def member_checkout(till: App, sale: Sale) -> MemberCheckout:
+    """The sale's MemberCheckout (on the worker)."""
     from pos_app.services.members.checkout import MemberCheckout
 
-    return MemberCheckout(till.members, checkout, sale)
+    return MemberCheckout(till.members(), till.checkout, sale)

@@ -13,7 +13,7 @@ import paths
 import pytest
 from sync_testkit import TillWriter, enroll_device, enroll_settings, make_till_home, token_for
 
-from pos_app.cli.sync_cmds import build_relay
+from pos_app.adapters.sync_link import build_relay
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = paths.SCREENSHOTS

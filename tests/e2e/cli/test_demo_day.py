@@ -44,14 +44,14 @@ def test_demo_day_tells_a_new_user_how_to_go_on(tmp_path: Path) -> None:
     users = re.findall(r"(\w+) / (\d+) \((manager|cashier)\)", r.stdout)
     assert {u[0] for u in users} == {"admin", "wang", "li"}, r.stdout
     from pos_app.adapters.db.connection import open_database
-    from pos_app.bootstrap import build_till
+    from pos_app.bootstrap import build
     from pos_app.config import Paths
     from pos_app.domain.ports import ManualClock
 
     home = out / "till"
     db = open_database(Paths(home).database)
     try:
-        till = build_till(Paths(home), db, ManualClock(datetime(2026, 11, 26, tzinfo=UTC)))
+        till = build(Paths(home), db, ManualClock(datetime(2026, 11, 26, tzinfo=UTC)))
         for name, pin, _ in users:
             assert till.users.authenticate(name, pin).name == name
     finally:

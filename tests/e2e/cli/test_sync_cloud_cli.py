@@ -18,8 +18,8 @@ from sync_testkit import enroll_request, enroll_settings, make_till_home
 
 from pos_app.adapters.db.relay_ports import RelayChangeSink
 from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
+from pos_app.adapters.sync_link import build_relay
 from pos_app.cli import main
-from pos_app.cli.sync_cmds import build_relay
 
 ROOT = paths.ROOT
 

@@ -30,7 +30,7 @@ def test_the_change_screen_shows_the_paper_receipt(qtbot: Any, app_ui: Any) -> N
     till = t.session.till
     payload = till.reads.receipt(1)
     assert len(payload["payments"]) == 2  # the journal keeps both steps
-    doc = receipt_docs.document(till.uow, till.signer, payload)
+    doc = receipt_docs.document(till.uow, till.signer(), payload)
     prof = receipt_docs.profile(None, None, till.uow.settings.get("printer_profile"))
     assert shown.rstrip("\n") == render_text(doc, prof.paper).rstrip("\n")
     assert "小票号：000001" in shown and "销售单 #1" not in shown

@@ -34,7 +34,9 @@ def live(qtbot: Any, till_home: Path, tmp_path: Path) -> Iterator[Any]:
         ctx = AppContext(till_home)
         till = ctx.till
         till.users.add("李娜", {Role.CASHIER}, "7391")
-        till.register_probes(ttl_s=0.2)
+        from pos_app.bootstrap import register_probes
+
+        register_probes(till, ttl_s=0.2)
         t = build_app(till, lang="zh", customer_display=True)
         t.window.resize(1280, 800)
         qtbot.addWidget(t.window)
@@ -306,8 +308,10 @@ def test_enrolled_till_pushes_after_a_sale_and_the_sync_line_counts(
         configure_till(till_home, stack, enroll=True)
         ctx = AppContext(till_home)
         till = ctx.till
-        till.register_probes(ttl_s=0.05)
-        assert till.start_sync(nudge_delay_s=0.1)
+        from pos_app.bootstrap import register_probes
+
+        register_probes(till, ttl_s=0.05)
+        assert till.sync.start(nudge_delay_s=0.1)
         admin = till.users.authenticate("admin", "9472")
         till.shifts.open(admin, 10_000)
         sale = till.sales.new_sale(admin)

@@ -52,7 +52,7 @@ def test_the_member_price_saving_is_named_on_screen_and_on_every_receipt(
     from receipts.profiles import get_profile
 
     till = t.session.till
-    doc = receipt_docs.document(till.uow, till.signer, till.reads.receipt(p["receipt_no"]))
+    doc = receipt_docs.document(till.uow, till.signer(), till.reads.receipt(p["receipt_no"]))
     assert doc.subtotal_fen == 129_900  # 原价合计 at the list price
     assert doc.sections[0].rows[0] == ("会员价优惠", "-100.00")  # 优惠明细, by name
     assert doc.discount_fen == 20_000

@@ -23,7 +23,7 @@ def test_cancelled_payments_release_the_coupon_and_give_stored_value_back(
             return [r[0] for r in tx.execute("SELECT sale_id FROM coupon_redemptions")]
 
     def balance() -> int:
-        mid = t.session.till.members.directory.find_one(PHONE_A).id
+        mid = t.session.till.members().directory.find_one(PHONE_A).id
         return int(svc.members.views.member_view(mid)["stored_value_fen"])
 
     t = app_ui
@@ -80,7 +80,7 @@ def test_top_up_in_cash_at_the_till_credits_the_card_and_the_drawer(
     fill(qtbot, t, amount="0")  # refused in the dialog: nothing credited
     assert dialog(t) is d and d.isVisible()
     fill(qtbot, t, amount="200")
-    mid = t.session.till.members.directory.find_one(PHONE_A).id
+    mid = t.session.till.members().directory.find_one(PHONE_A).id
     assert (
         int(svc.members.views.member_view(mid)["stored_value_fen"]) == 50000
     )  # 300 + 200 in the cloud

@@ -116,11 +116,11 @@ def test_member_code_coupon_points_cash_then_stored_value_and_followups(
     d.note.setText("已电话回访，周六来店")
     tap(qtbot, t, d.ok_btn)
     assert len(table_text(d.table)) == 4
-    done = t.session.till.members.context.repo.followups(None, None, include_done=True)
+    done = t.session.till.members().context.repo.followups(None, None, include_done=True)
     assert [(r["step"], r["note"]) for r in done if r["done_at"]] == [(1, "已电话回访，周六来店")]
     tap(qtbot, t, d.cancel_btn)
     # a follow-up falling due: the scheduler's job reports it, the banner and badge show it
-    job = t.session.till.followup_job
+    job = t.session.till.followups.job
     assert job is not None
     conn = t.session.till.uow.conn
     with t.session.till.uow:
@@ -139,7 +139,7 @@ def test_member_code_coupon_points_cash_then_stored_value_and_followups(
     from pos_app.adapters.receipt_docs import ereceipt_url
 
     till = t.session.till
-    url = ereceipt_url(p, till.signer, till.ereceipt_base_url())
+    url = ereceipt_url(p, till.signer(), till.receipts.ereceipt_base_url())
     wedge_scan(qtbot, t, JACKET)
     qtbot.keyClick(sale.scan, Qt.Key.Key_F6)
     assert dialog(t).objectName() == "find_member"
@@ -171,7 +171,7 @@ def test_member_code_coupon_points_cash_then_stored_value_and_followups(
     ]
     assert p2["payments"][0]["reference"].startswith("sv-offline:")
     assert p2["member"]["stored_value_balance_fen"] == 20000
-    assert t.session.till.members.directory.by_id(shop["a"]).stored_value_fen == 20000
+    assert t.session.till.members().directory.by_id(shop["a"]).stored_value_fen == 20000
 
 
 def test_last_four_digits_pick_and_remove_member(
@@ -201,7 +201,7 @@ def test_last_four_digits_pick_and_remove_member(
     assert dialog(t).edits["tags"].text() == "修身"
     fill(qtbot, t, tags="修身,黑色,M码")
     qtbot.waitUntil(lambda: "黑色" in col.tags.text(), timeout=5000)
-    assert set(t.session.till.members.directory.by_id(shop["a"]).tags) == {"修身", "黑色", "M码"}
+    assert set(t.session.till.members().directory.by_id(shop["a"]).tags) == {"修身", "黑色", "M码"}
     assert table_text(sale.table)[0][5] != "¥199.00"  # the core tier's discount
     tap(qtbot, t, sale.member_col.remove_btn)
     assert t.session.sale.member_id is None
@@ -225,7 +225,7 @@ def test_enroll_a_new_phone_and_an_existing_phone_finds_the_member(
     d.consent.setChecked(True)
     fill(qtbot, t, name="赵小姐", birthday="1995-03-08", tags="宽松,L码")
     assert "赵小姐" in sale.member_col.name.text()
-    m = t.session.till.members.directory.find_one("13700001111")
+    m = t.session.till.members().directory.find_one("13700001111")
     assert m.name == "赵小姐" and m.consent_at and m.associate == "李娜"
     assert set(m.tags) == {"宽松", "L码"}
     assert "赵小姐" in t.window.flash_label.text()
@@ -361,7 +361,7 @@ def test_a_return_at_the_till_settles_the_members_points(
     t = app_ui
     start_selling(qtbot, t)
     sale, col = t.window.sale, t.window.sale.member_col
-    members = t.session.till.members
+    members = t.session.till.members()
     wedge_scan(qtbot, t, TEE)
     wedge_scan(qtbot, t, f"GTM:{shop['a']}")
     panel_ready(qtbot, t)

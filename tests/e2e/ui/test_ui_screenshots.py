@@ -60,14 +60,14 @@ def day_of_sales(till: Any, clock: ManualClock) -> None:
         s = till.sales.new_sale(admin)
         for c in codes:
             till.sales.scan(s, c)
-        s.add_tender(tender, s.totals().due_fen, till.identity.cash_rounding)
+        s.add_tender(tender, s.totals().due_fen, till.identity().cash_rounding)
         till.sales.complete(s)
     clock.set(datetime(2026, 11, 25, 14, 5, tzinfo=ZoneInfo("Asia/Shanghai")))
 
 
 def test_screenshots_of_every_screen(qtbot: Any, till_home: Path, shots: Path) -> None:
     from pos_app.adapters.db.connection import open_database
-    from pos_app.bootstrap import build_till
+    from pos_app.bootstrap import build, shutdown
     from pos_app.config import Paths
     from pos_app.demo.live import configure_till, start_stack
     from pos_app.domain.users import Role
@@ -78,12 +78,14 @@ def test_screenshots_of_every_screen(qtbot: Any, till_home: Path, shots: Path) -
     configure_till(till_home, stack, enroll=False)
     clock = ManualClock(datetime(2026, 11, 25, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai")))
     db = open_database(Paths(till_home).database)
-    till = build_till(Paths(till_home), db, clock)
+    till = build(Paths(till_home), db, clock)
     till.users.add("李娜", {Role.CASHIER}, "7391")
     till.users.add("王芳", {Role.CASHIER}, "2681")
     till.users.add("陈店长", {Role.MANAGER}, "3814")
     day_of_sales(till, clock)
-    till.register_probes()
+    from pos_app.bootstrap import register_probes
+
+    register_probes(till)
     for kind in ("printer", "drawer", "scanner", "terminal", "network", "sync"):
         till.devices._probes[kind].refresh_now()
     t = build_app(till, lang="zh", customer_display=True)
@@ -166,7 +168,7 @@ def test_screenshots_of_every_screen(qtbot: Any, till_home: Path, shots: Path) -
         save(t.window, shots, "till-shift.png")
     finally:
         teardown(t)
-        till.close()
+        shutdown(till)
         db.close()
         stack.close()
 
@@ -176,7 +178,7 @@ def test_screenshots_of_the_stock_screens(qtbot: Any, till_home: Path, shots: Pa
     from ui_stock_seed import barcode, seed_stock, seed_style
 
     from pos_app.adapters.db.connection import open_database
-    from pos_app.bootstrap import build_till
+    from pos_app.bootstrap import build, shutdown
     from pos_app.config import Paths
     from pos_app.domain.users import Role
     from pos_app.ui.app import build_app, teardown
@@ -184,7 +186,7 @@ def test_screenshots_of_the_stock_screens(qtbot: Any, till_home: Path, shots: Pa
     clock = ManualClock(datetime(2026, 11, 25, 19, 30, tzinfo=ZoneInfo("Asia/Shanghai")))
     seed_style(till_home / "till.db")
     db = open_database(Paths(till_home).database)
-    till = build_till(Paths(till_home), db, clock)
+    till = build(Paths(till_home), db, clock)
     till.users.add("李娜", {Role.CASHIER}, "7391")
     till.users.add("陈店长", {Role.MANAGER}, "3814")
     seed_stock(till)
@@ -238,5 +240,5 @@ def test_screenshots_of_the_stock_screens(qtbot: Any, till_home: Path, shots: Pa
         save(t.window, shots, "till-stock-variance.png")
     finally:
         teardown(t)
-        till.close()
+        shutdown(till)
         db.close()

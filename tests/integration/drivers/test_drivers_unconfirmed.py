@@ -85,18 +85,18 @@ def test_confirm_marks_an_unconfirmed_job_printed(hw, store, vprinter) -> None: 
 def test_the_till_tells_the_cashier_to_check_the_paper(till, vprinter) -> None:  # type: ignore[no-untyped-def]
     """After a sale on a printer that never answers, the notice (the till's banner) says the
     receipt is not confirmed and what to do; the status bar's printer line says so too."""
-    from pos_app.bootstrap_ui import register_probes
+    from pos_app.bootstrap import register_probes
     from pos_app.domain.money import CashRounding
     from pos_app.domain.tenders import Tender
     from pos_app.services.device_status import DeviceState
 
     port = vprinter.serve_tcp(0)
-    till.hardware.store.add_device(
+    till.hardware().store.add_device(
         "front", "printer", f"tcp://127.0.0.1:{port}", {"status_timeout": 0.2}
     )
     vprinter.set(silent=True)
     notices: list[Any] = []
-    till.wire_side_effects(notices.append)
+    till.side_effects.wire(notices.append)
     u = till.users.authenticate("admin", "7391")
     till.shifts.open(u, 10000)
     sale = till.sales.new_sale(u)
@@ -109,12 +109,12 @@ def test_the_till_tells_the_cashier_to_check_the_paper(till, vprinter) -> None: 
     no = f"{payload['receipt_no']:06d}"
     assert no in p.message and no in p.message_zh and p.job_id
     assert "Reprint" in p.message and "重印" in p.message_zh
-    assert till.hardware.store.job(p.job_id).state == "unconfirmed"
+    assert till.hardware().store.job(p.job_id).state == "unconfirmed"
     register_probes(till, ttl_s=600.0)
     till.devices.status("printer")  # "checking…": the probe runs on its own thread
     till.devices.close()  # waits for it
     st = till.devices.status("printer")
-    till.hardware.close()
+    till.hardware().close()
     assert st.state is DeviceState.WARNING
     assert "not confirmed" in st.reason and "未确认" in st.reason_zh
 

@@ -85,8 +85,8 @@ def start(till: Any, *codes: str) -> MemberCheckout:
     admin = till.users.authenticate("admin", "7391")
     sale = till.sales.new_sale(admin)
     sale.associate = "小李"
-    mc = MemberCheckout(till.members, till.checkout, sale)
-    mc.attach(till.members.directory.find_one(PHONE))
+    mc = MemberCheckout(till.members(), till.checkout, sale)
+    mc.attach(till.members().directory.find_one(PHONE))
     for c in codes:
         till.sales.scan(sale, c)
     mc.reprice()
@@ -117,7 +117,7 @@ def test_a_failed_payment_releases_the_coupon_and_gives_stored_value_back(
     assert [s["ref"] for s in payload["savings"]] == ["VIP50"]
     assert shop.redemptions() == [("VIP50", mc2.sale.id)]
     assert shop.balance() == 20000
-    assert len(till_of.members.associates.followups("小李")) == 5
+    assert len(till_of.members().associates.followups("小李")) == 5
 
 
 def test_a_first_payment_refused_releases_the_coupon_at_once(shop: Shop, till_of: Any) -> None:

@@ -23,16 +23,16 @@ OLD_MODULES = [
 def test_the_till_holds_member_parts_that_inherit_nothing(till: Any) -> None:
     from pos_app.services.members.parts import Members
 
-    members = till.members
+    members = till.members()
     assert isinstance(members, Members)
-    assert till.members is members  # one set per till: a sale's steps share it
+    assert till.members() is members  # one set per till: a sale's steps share it
     for f in fields(Members):
         part = getattr(members, f.name)
         assert type(part).__mro__ == (type(part), object), f"{f.name} is not a plain class"
 
 
 def test_coupon_holds_have_one_owner_shared_by_pricing_and_ledger(till: Any) -> None:
-    members = till.members
+    members = till.members()
     holds = members.pricing.holds
     assert members.ledger.holds is holds
     holds.hold("S1", True)

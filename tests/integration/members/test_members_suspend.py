@@ -23,13 +23,13 @@ PHONE = "13800138000"
 def opened(home: Path, clock: Any) -> Iterator[Any]:
     """The wired till over its folder, closed again at the end (a till restart)."""
     from pos_app.adapters.db.connection import open_database
-    from pos_app.bootstrap import build_till
+    from pos_app.bootstrap import build
     from pos_app.config import Paths
 
     paths = Paths(home)
     db = open_database(paths.database)
     try:
-        yield build_till(paths, db, clock)
+        yield build(paths, db, clock)
     finally:
         db.close()
 

@@ -70,7 +70,7 @@ def test_scheduled_backup_while_selling_restores_and_verifies(till: Any, tmp_pat
             sold.append(till.checkout.complete(s)["receipt_no"])
 
     seller = threading.Thread(target=sell)
-    sched = start_backup_schedule(till, first_delay_s=0.3)
+    sched = start_backup_schedule(till.backups, first_delay_s=0.3)
     assert sched is not None
     try:
         assert sched.interval == DAY
@@ -121,7 +121,7 @@ def test_interval_zero_switches_it_off(till: Any) -> None:
     with till.uow:
         till.uow.settings.put("backup_interval_hours", "0")
         till.uow.commit()
-    assert start_backup_schedule(till) is None
+    assert start_backup_schedule(till.backups) is None
 
 
 def test_a_positive_interval_is_required(tmp_path: Path) -> None:

@@ -58,7 +58,7 @@ def test_backup_completes_while_the_main_thread_holds_the_writer_lock(
     with till.uow.lock:  # held the whole time: a backup that waited for it would hang
         conn.execute("BEGIN IMMEDIATE")  # and a sale half-written on the till's connection
         conn.execute("INSERT INTO settings(key, value) VALUES('half_written', 'never in a backup')")
-        t, box = _in_thread(lambda: till.backup("manual", [tmp_path / "b"]))
+        t, box = _in_thread(lambda: till.backups.backup("manual", [tmp_path / "b"]))
         t.join(60)
         alive = t.is_alive()
         conn.execute("ROLLBACK")
@@ -84,7 +84,7 @@ def test_the_backup_runs_no_statement_on_the_tills_connection(till: Any, tmp_pat
     conn.set_trace_callback(seen.append)
     try:
         with till.uow.lock:
-            t, box = _in_thread(lambda: till.backup("manual", [tmp_path / "b"]))
+            t, box = _in_thread(lambda: till.backups.backup("manual", [tmp_path / "b"]))
             t.join(60)
     finally:
         conn.set_trace_callback(None)

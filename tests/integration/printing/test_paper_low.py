@@ -33,16 +33,16 @@ def test_cli_sale_on_low_paper_completes_and_warns(
 
 def test_the_till_is_told_and_the_status_bar_warns(till: Any, vprinter: VirtualPrinter) -> None:
     from pos_app.adapters.hardware import PaperLow
-    from pos_app.bootstrap_ui import register_probes
+    from pos_app.bootstrap import register_probes, shutdown
     from pos_app.domain.money import CashRounding
     from pos_app.domain.tenders import Tender
     from pos_app.services.device_status import DeviceState
 
     vprinter.set(auto_close_drawer=True, paper_near_end=True)
-    till.hardware.store.add_device("front", "printer", f"tcp://127.0.0.1:{vprinter.serve_tcp(0)}")
+    till.hardware().store.add_device("front", "printer", f"tcp://127.0.0.1:{vprinter.serve_tcp(0)}")
     notices: list[Any] = []
     try:
-        till.wire_side_effects(notices.append)
+        till.side_effects.wire(notices.append)
         u = till.users.authenticate("admin", "7391")
         till.shifts.open(u, 10000)
         sale = till.sales.new_sale(u)
@@ -58,4 +58,4 @@ def test_the_till_is_told_and_the_status_bar_warns(till: Any, vprinter: VirtualP
         assert st.state is DeviceState.WARNING and "纸快用完" in st.reason_zh
     finally:
         till.devices.close()
-        till.close()
+        shutdown(till)

@@ -26,7 +26,7 @@ def test_receipts_of_a_till_stopped_after_the_commit_are_listed_then_printed(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     from pos_app.adapters.db.connection import open_database
-    from pos_app.bootstrap import build_till
+    from pos_app.bootstrap import build, shutdown
     from pos_app.config import Paths
     from pos_app.domain.money import CashRounding
     from pos_app.domain.tenders import Tender
@@ -38,9 +38,9 @@ def test_receipts_of_a_till_stopped_after_the_commit_are_listed_then_printed(
     # A till that stops right after its commits (as if killed there): printing is wired, so
     # the receipts are owed, but nothing after the commit runs.
     db = open_database(till_home / "till.db")
-    till = build_till(Paths(till_home), db)
+    till = build(Paths(till_home), db)
     try:
-        till.wire_side_effects()
+        till.side_effects.wire()
         till.sales.after_commit.clear()
         user = till.users.authenticate("admin", "7391")
         sale = till.sales.new_sale(user)
@@ -49,7 +49,7 @@ def test_receipts_of_a_till_stopped_after_the_commit_are_listed_then_printed(
         sold = till.sales.complete(sale)["receipt_no"]
         refunded = till.sales.refund(user, sold, None, "cash", "owed test")["receipt_no"]
     finally:
-        till.close()
+        shutdown(till)
         db.close()
     assert on_paper(vprinter) == []
 

@@ -49,7 +49,7 @@ class TillMachine(RuleBasedStateMachine):
     @initialize()
     def start(self) -> None:
         from pos_app.adapters.db.connection import open_database
-        from pos_app.bootstrap import build_till
+        from pos_app.bootstrap import build
         from pos_app.config import Paths
         from pos_app.domain.ports import ManualClock
 
@@ -58,7 +58,7 @@ class TillMachine(RuleBasedStateMachine):
         shutil.copytree(_template(), home)
         self.clock = ManualClock(datetime(2026, 11, 25, 2, 0, tzinfo=UTC))
         self.db = open_database(home / "till.db")
-        self.till = build_till(Paths(home), self.db, self.clock)
+        self.till = build(Paths(home), self.db, self.clock)
         self.user = self.till.users.authenticate("admin", "7391")
         self.till.shifts.open(self.user, 10000)
         self.net = 0

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from pos_app.adapters.db.connection import open_database
 from pos_app.adapters.db.relay_ports import RelayChangeSink
-from pos_app.bootstrap import build_till
+from pos_app.bootstrap import build
 from pos_app.config import Paths
 from pos_app.domain.errors import GuitaiError
 from pos_app.domain.money import CashRounding
@@ -43,7 +43,7 @@ def test_stock_is_start_plus_movements(till_home: Path, clock, start, ops) -> No
         shutil.copytree(till_home, work / "till")
         paths = Paths(work / "till")
         db = open_database(paths.database)
-        till = build_till(paths, db, clock)
+        till = build(paths, db, clock)
         u = till.users.authenticate("admin", "7391")
         till.shifts.open(u, 10000)
         sink = RelayChangeSink(till.uow)

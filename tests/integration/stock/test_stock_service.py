@@ -7,7 +7,7 @@ import json
 import pytest
 
 from pos_app.adapters.db.connection import open_database
-from pos_app.bootstrap import build_till
+from pos_app.bootstrap import build
 from pos_app.domain.errors import AccessDenied, InvalidInput, NotFound, StateError
 from pos_app.domain.money import CashRounding
 from pos_app.domain.ports import Change
@@ -149,14 +149,13 @@ def test_an_interrupted_count_resumes(selling, clock) -> None:  # type: ignore[n
     till.database.close()
     db = open_database(till.paths.database)
     try:
-        again = build_till(till.paths, db, clock)
+        again = build(till.paths, db, clock)
         again.stock.count_scan(JACKET, 1)
         assert again.stock.count_status()["lines"][0]["counted"] == 3
         again.stock.count_cancel(again.users.authenticate("admin", "7391"))
         assert again.stock.repo.on_hand(JACKET_SKU) == 0
     finally:
         db.close()
-        till.database = open_database(till.paths.database)  # the fixture closes it
 
 
 def test_receive_an_announced_delivery_with_short_and_over(selling) -> None:  # type: ignore[no-untyped-def]

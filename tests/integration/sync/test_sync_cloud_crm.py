@@ -98,7 +98,7 @@ def test_chain_stock_lookup_of_any_style_name(
 ) -> None:
     """The till's own signed client asks the served cloud for a style whose name has a space,
     CJK, a `/` or characters that mean something in a URL."""
-    from pos_app.cli.sync_cmds import build_relay
+    from pos_app.adapters.sync_link import build_relay
 
     paths, od, _key, _home = enrolled_till(tmp_path, cloud, capsys)
     with cloud.db.tx() as tx:  # the style's SKUs as the cloud learns them from stock moves

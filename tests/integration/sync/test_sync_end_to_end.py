@@ -11,8 +11,8 @@ import httpx
 import pytest
 from sync_testkit import TillWriter, make_till_home, token_for
 
+from pos_app.adapters.sync_link import build_relay
 from pos_app.cli import main
-from pos_app.cli.sync_cmds import build_relay
 from sync.client import CloudClient
 from sync.errors import CloudRejected
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from fault_proxy import FaultProxy
 from sync_testkit import TillWriter, enroll_device, enroll_settings, make_till_home
 
-from pos_app.cli.sync_cmds import build_relay
+from pos_app.adapters.sync_link import build_relay
 from sync.relay import Backoff
 
 

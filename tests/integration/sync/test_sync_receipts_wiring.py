@@ -10,7 +10,7 @@ import pytest
 from sync_testkit import TillWriter, enroll_device, enroll_settings, make_till_home, token_for
 
 from cloud.ereceipt import receipts_page
-from pos_app.cli.sync_cmds import build_relay
+from pos_app.adapters.sync_link import build_relay
 
 
 @pytest.mark.parametrize("cloud_db_url", ["sqlite"], indirect=True)

@@ -13,8 +13,8 @@ from sync_testkit import TillWriter, enroll_device, enroll_settings, make_till_h
 
 from pos_app.adapters.db.relay_ports import RelayOutbox
 from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
+from pos_app.adapters.sync_link import build_relay, build_scheduler
 from pos_app.cli import main
-from pos_app.cli.sync_cmds import build_relay, build_scheduler
 from sync.relay import Backoff
 
 

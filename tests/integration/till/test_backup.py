@@ -22,13 +22,13 @@ def test_backup_taken_while_selling_restores_to_a_verifying_journal(
     h = ["--home", str(till_home)]
     assert main([*h, "shift", "open", "--user", "admin", "--float", "0"]) == 0
     from pos_app.adapters.db.connection import open_database
-    from pos_app.bootstrap import build_till
+    from pos_app.bootstrap import build
     from pos_app.config import Paths
     from pos_app.domain.money import CashRounding
     from pos_app.domain.tenders import Tender
 
     db = open_database(till_home / "till.db")
-    till = build_till(Paths(till_home), db)
+    till = build(Paths(till_home), db)
     user = till.users.authenticate("admin", "7391")
     stop = threading.Event()
     lock = threading.Lock()
@@ -45,7 +45,7 @@ def test_backup_taken_while_selling_restores_to_a_verifying_journal(
     t.start()
     try:
         with lock:  # one writer connection: the backup runs between two sales
-            written = till.backup("manual", [tmp_path / "b1", tmp_path / "b2"])
+            written = till.backups.backup("manual", [tmp_path / "b1", tmp_path / "b2"])
     finally:
         stop.set()
         t.join()

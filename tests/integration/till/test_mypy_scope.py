@@ -110,6 +110,5 @@ def test_what_is_strict_now_covers_the_till_outside_ui_db_and_bootstrap() -> Non
     pending = {_module_name(p) for p in _shipped_modules() if _is_pending(p)}
     assert all(
         n.startswith(("pos_app.ui", "pos_app.adapters.db", "pos_app.bootstrap", "cloud"))
-        or n == "pos_app.adapters.members_wiring"
         for n in pending
     ), sorted(pending)

@@ -171,19 +171,19 @@ def test_z_tender_totals_equal_the_days_sales_and_refunds(till_home, plan) -> No
     import tempfile
 
     from pos_app.adapters.db.connection import open_database
-    from pos_app.bootstrap import build_till
+    from pos_app.bootstrap import build
     from pos_app.config import Paths
 
     tmp = pathlib.Path(tempfile.mkdtemp())
     try:
         shutil.copytree(till_home, tmp / "t")
         db = open_database(tmp / "t" / "till.db")
-        till = build_till(Paths(tmp / "t"), db)
+        till = build(Paths(tmp / "t"), db)
         u = admin(till)
         till.shifts.open(u, 10000)
         sales_total, refund_total, card_total = 0, 0, 0
         for codes, card, ret in plan:
-            total = sum(till.lookup(c).price_fen for c in codes)
+            total = sum(till.catalog().by_code(c).price_fen for c in codes)
             p = sell(till, u, codes, card=total // 2 if card else 0)
             card_total += total // 2 if card else 0
             sales_total += p["total_fen"]

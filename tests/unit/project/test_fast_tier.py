@@ -14,7 +14,7 @@ ROOT = paths.ROOT
 
 # What a pure test never needs (the till's rooms with I/O, and the I/O itself).
 IMPURE = (
-    "pos_app.adapters", "pos_app.cli", "pos_app.ui", "pos_app.bootstrap", "pos_app.bootstrap_ui",
+    "pos_app.adapters", "pos_app.cli", "pos_app.ui", "pos_app.bootstrap",
     "pos_app.demo", "pos_app.config", "drivers", "sync", "benchmarks", "subprocess", "socket",
     "sqlite3", "sqlite_utils", "threading", "PySide6", "pytestqt", "httpx", "uvicorn",
     "starlette", "psycopg", "fastapi", "pydantic",

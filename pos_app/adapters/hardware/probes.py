@@ -1,111 +1,24 @@
-"""Wiring the till's screen needs from the adapters (part of the composition root; only
-`pos_app.bootstrap` imports it): reprints counted in a transaction, the e-receipt QR as a
-matrix, scanned e-receipts verified, and the status bar's probes."""
+"""The status bar's probes: printer, drawer, scanner, card terminal, network and sync, each
+a CachedProbe on the device status board (its thread asks; the UI reads the cached line)."""
 
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from pos_app.adapters import receipt_docs
-from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
-from pos_app.adapters.keys import TillSigner
 from pos_app.adapters.probe_threads import CachedProbe
-from pos_app.domain.errors import GuitaiError
-from pos_app.services.device_status import DeviceState, DeviceStatus, not_configured
+from pos_app.services.device_status import (
+    DeviceState,
+    DeviceStatus,
+    DeviceStatusBoard,
+    not_configured,
+)
+from pos_app.services.payments import PaymentService
 
-
-class CountedReceiptOutput:
-    """ReceiptOutput over ReceiptPrinting: the reprint counter is bumped and the bytes are
-    rendered inside one transaction (ReceiptPrinting.bytes_for counts outside one), then the
-    job is queued outside it — the printer's thread needs the write lock to record the job, so
-    holding it while waiting for the printer would stall both."""
-
-    def __init__(self, uow: SqliteUnitOfWork, printing: Any) -> None:
-        self.uow = uow
-        self.printing = printing
-
-    def print_receipt(
-        self, payload: dict[str, Any], *, copy: bool, gift: bool = False
-    ) -> dict[str, Any]:
-        name = self.printing.printer_name()
-        if name is None:
-            return dict(self.printing.print_receipt(payload, copy=copy, gift=gift))  # says why
-        with self.uow:
-            data = self.printing.bytes_for(payload, copy=copy, gift=gift)
-            self.uow.commit()
-        outcome = self.printing.hw.enqueue_and_print(
-            name, data, "receipt", str(payload["receipt_no"]), wait=self.printing.wait_s
-        )
-        return dict(outcome.as_dict())
-
-
-def ereceipt_matrix(
-    uow: SqliteUnitOfWork, signer: TillSigner, payload: dict[str, Any], base_url: str
-) -> list[list[bool]]:
-    from receipts.token import qr_matrix
-
-    return qr_matrix(receipt_docs.ereceipt_url(payload, signer, base_url))
-
-
-VERDICTS = {
-    "genuine": ("Genuine receipt of this till", "真实小票（本机签发）"),
-    "genuine_other": (
-        "Genuine receipt from another till of the brand: take the return at that store's till "
-        "or ask head office",
-        "真实小票（其他收银机签发）：请到原收银机办理退货或联系总部",
-    ),
-    "altered": (
-        "Altered receipt: do not refund; call the manager",
-        "小票已被篡改：请勿退款，请联系店长",
-    ),
-    "unknown_till": (
-        "Receipt from an unknown till: sync the till keys or ask head office",
-        "未知收银机签发的小票：请同步收银机密钥或联系总部",
-    ),
-    "unreadable": ("Not an e-receipt QR: scan it again", "不是电子小票二维码：请重新扫描"),
-}
-
-
-def verify_scan(uow: SqliteUnitOfWork, signer: TillSigner, reads: Any, text: str) -> dict[str, Any]:
-    from receipts.token import TokenError, decode_token, verify_token
-
-    def out(verdict: str, detail: GuitaiError | None = None, **extra: Any) -> dict[str, Any]:
-        en, zh = VERDICTS[verdict]
-        if detail is not None:
-            en, zh = f"{en} ({detail.message})", f"{zh}（{detail.message_zh}）"
-        return {"verdict": verdict, "message": en, "message_zh": zh, "original": None, **extra}
-
-    try:
-        fields = decode_token(text.strip())
-    except TokenError as err:
-        return out("unreadable", err)
-    public = receipt_docs.key_lookup(uow, signer)(fields.key_id)
-    if public is None:
-        return out("unknown_till", receipt_no=fields.receipt_no, total_fen=fields.total_fen)
-    try:
-        verify_token(fields, public)
-    except TokenError as err:
-        return out("altered", err, receipt_no=fields.receipt_no)
-    result = receipt_docs.verify_receipt(uow, signer, text)
-    info = {"receipt_no": result["receipt_no"], "total_fen": result["total_fen"]}
-    if not result["own_till"]:
-        return out("genuine_other", **info)
-    local = result["local_sale"] or {}
-    if not local.get("matches"):
-        reason = str(local.get("reason") or "no such sale")
-        return out("altered", GuitaiError(reason, "与本机记录不符"), **info)
-    if local.get("kind") != "sale":
-        return out(
-            "genuine",
-            GuitaiError("this is a refund receipt", "这是退货单，不能再退"),
-            **info,
-        )
-    return out("genuine", original=reads.original_for_return(int(result["receipt_no"])), **info)
-
-
-# ---- status bar probes --------------------------------------------------------------------
+from .facade import Hardware
+from .messages import describe_state
 
 
 def _reachable(host: str, port: int, timeout: float = 1.0) -> bool:
@@ -117,8 +30,6 @@ def _reachable(host: str, port: int, timeout: float = 1.0) -> bool:
 
 
 def _hw_status(kind: str, state: str, reason: str | None, name: str) -> DeviceStatus:
-    from pos_app.adapters.hardware import describe_state
-
     en, zh = describe_state(state, reason)
     if state == "ok":
         return DeviceStatus(kind, DeviceState.OK, f"{name}: {en}", f"{name}：{zh}")
@@ -133,10 +44,17 @@ def _hw_status(kind: str, state: str, reason: str | None, name: str) -> DeviceSt
     return DeviceStatus(kind, level, f"{name}: {en}", f"{name}：{zh}", fix, fix_zh)
 
 
-def register_probes(till: Any, ttl_s: float = 5.0) -> None:
-    board = till.devices
-    hw = till.hardware
-    _ = till.payments  # built here, not first on a probe's thread (cached_property is not locked)
+def register_probes(
+    board: DeviceStatusBoard,
+    hw: Hardware,
+    payments: Callable[[], PaymentService],
+    setting: Callable[[str], str | None],
+    sync_status: Callable[[], dict[str, Any] | None],
+    ttl_s: float = 5.0,
+) -> None:
+    """Status bar lines: printer, drawer, scanner, card terminal, network and sync."""
+    # Built now, at start-up, rather than inside the first probe's thread.
+    payments()
 
     def printer() -> DeviceStatus:
         recs = hw.store.list_devices("printer")
@@ -197,7 +115,7 @@ def register_probes(till: Any, ttl_s: float = 5.0) -> None:
         return _hw_status("scanner", state, reason, recs[0].name)
 
     def terminal() -> DeviceStatus:
-        port = till.payments.ports.get("card")
+        port = payments().ports.get("card")
         if port is None:
             return DeviceStatus(
                 "terminal",
@@ -220,14 +138,14 @@ def register_probes(till: Any, ttl_s: float = 5.0) -> None:
 
     def network() -> DeviceStatus:
         targets: list[tuple[str, str, int]] = []
-        cloud = till.uow.settings.get("cloud_url")
+        cloud = setting("cloud_url")
         if cloud:
             u = urlsplit(cloud)
             targets.append(
                 ("cloud", u.hostname or "", u.port or (443 if u.scheme == "https" else 80))
             )
         for name in ("wechat", "alipay"):
-            port = till.payments.ports.get(name)
+            port = payments().ports.get(name)
             probe = getattr(port, "_probe", None)
             if probe:
                 targets.append((name, probe[0], int(probe[1])))
@@ -255,7 +173,7 @@ def register_probes(till: Any, ttl_s: float = 5.0) -> None:
         )
 
     def sync() -> DeviceStatus:
-        st = till.sync_status()
+        st = sync_status()
         if st is None:
             return DeviceStatus(
                 "sync",

@@ -1,0 +1,127 @@
+"""What the till's screen and the CLI ask of receipts beyond the sale: the paper receipt as
+text, the e-receipt QR, a scanned e-receipt's verdict, gift receipts and the printer's test
+page.  `output` is the receipt output once the side effects are wired (None: the till shows
+receipts on screen)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
+from pos_app.adapters.keys import TillSigner
+from pos_app.adapters.lazy import Lazy
+from pos_app.services.receipt_scan import ScannedToken, verify_scan
+from pos_app.services.till_reads import ReceiptOutput, TillReads
+
+if TYPE_CHECKING:
+    # The renderers and the printer's drivers load on the first receipt, not at start-up.
+    from pos_app.adapters.receipt_output import CountedReceiptOutput
+    from pos_app.adapters.receipt_printing import ReceiptPrinting
+
+
+class TokenCodec:
+    """services.receipt_scan.ReceiptTokens over receipts.token and this till's keys."""
+
+    def __init__(self, uow: SqliteUnitOfWork, signer: TillSigner) -> None:
+        self.uow = uow
+        self.signer = signer
+
+    def decode(self, text: str) -> ScannedToken:
+        from receipts.token import decode_token
+
+        return decode_token(text)
+
+    def public_key(self, key_id: bytes) -> bytes | None:
+        from pos_app.adapters import receipt_docs
+
+        found: bytes | None = receipt_docs.key_lookup(self.uow, self.signer)(key_id)
+        return found
+
+    def check_signature(self, token: ScannedToken, public: bytes) -> None:
+        from receipts.token import TokenFields, verify_token
+
+        assert isinstance(token, TokenFields)  # what decode() returned
+        verify_token(token, public)
+
+    def verify_receipt(self, text: str) -> dict[str, Any]:
+        from pos_app.adapters import receipt_docs
+
+        return receipt_docs.verify_receipt(self.uow, self.signer, text)
+
+
+class ReceiptDesk:
+    def __init__(
+        self,
+        uow: SqliteUnitOfWork,
+        signer: Callable[[], TillSigner],
+        printing: Callable[[], ReceiptPrinting],
+        printer: Lazy[CountedReceiptOutput],
+        reads: Callable[[], TillReads],
+    ) -> None:
+        self.uow = uow
+        self.signer = signer
+        self.printing = printing
+        self.printer = printer
+        self.reads = reads
+        self.output: ReceiptOutput | None = None
+
+    def current_output(self) -> ReceiptOutput | None:
+        """The receipt output, or None while the wired printer output has no printer to use
+        (the till then shows receipts on screen instead)."""
+        out = self.output
+        wired = out is not None and out is self.printer.built()
+        if wired and self.printing().printer_name() is None:
+            return None
+        return out
+
+    def paper_text(self, payload: dict[str, Any]) -> str:
+        """The receipt as text from the very document the printer prints (the same paper
+        width), so the till's screen shows what the customer holds."""
+        from pos_app.adapters import receipt_docs
+        from receipts import render_text
+
+        doc = receipt_docs.document(self.uow, self.signer(), payload)
+        prof = receipt_docs.profile(None, None, self.uow.settings.get("printer_profile"))
+        return render_text(doc, prof.paper)
+
+    def ereceipt_base_url(self) -> str:
+        from pos_app.adapters import receipt_docs
+
+        return self.uow.settings.get("ereceipt_base_url") or receipt_docs.DEFAULT_ERECEIPT_BASE
+
+    def ereceipt_qr(self, payload: dict[str, Any]) -> list[list[bool]]:
+        """The signed e-receipt QR of a committed sale as modules (True = dark)."""
+        from pos_app.adapters import receipt_docs
+        from receipts.token import qr_matrix
+
+        url = receipt_docs.ereceipt_url(payload, self.signer(), self.ereceipt_base_url())
+        return qr_matrix(url)
+
+    def verify_scan(self, text: str) -> dict[str, Any]:
+        """A scanned e-receipt (paper or phone): verdict genuine / altered / unknown_till /
+        unreadable, and for this till's genuine sales the sale ready for a return."""
+        codec = TokenCodec(self.uow, self.signer())
+        return verify_scan(codec, self.reads().original_for_return, text)
+
+    def print_gift(self, receipt_no: int, lang: str = "zh") -> tuple[bool, str]:
+        """A gift receipt (no prices) of a sale; (printed, on-screen text)."""
+        from pos_app.adapters import receipt_docs
+
+        payload = self.reads().receipt(receipt_no)
+        if self.output is None or self.printing().printer_name() is None:
+            from receipts import render_text
+            from receipts.profiles import paper
+
+            doc = receipt_docs.document(self.uow, self.signer(), payload, gift=True)
+            return False, render_text(doc, paper(80))
+        self.printer().print_receipt(payload, copy=False, gift=True)
+        return True, ""
+
+    def test_page(self, rec: Any, status: Any) -> bytes:
+        from pos_app.adapters import receipt_docs
+        from receipts import build_test_page, render_escpos
+
+        store = receipt_docs.store_info(self.uow.settings.all())
+        prof = receipt_docs.profile(None, None, self.uow.settings.get("printer_profile"))
+        return render_escpos(build_test_page(store, prof), prof)
