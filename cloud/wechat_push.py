@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 MAX_PUSH_BYTES = 64 * 1024  # a push is a few hundred bytes
 MAX_SKEW_S = 300  # a signed request older than this is a replay, not a retry (those are < 20 s)
 SUBSCRIBE_PREFIX = "qrscene_"
+# a follower scanning a code (not a new follow), and an unfollow: who follows, not counted
+FOLLOWER_EVENTS = ("SCAN", "unsubscribe")
 
 
 _REFUSAL_CODES = {
@@ -147,6 +149,8 @@ def add_wechat_route(
                 service.members.funnel.wechat_subscribed, openid, created, scene
             )
             log.info("wechat follow %s scene %s: %s", openid, scene, result)
+        elif msg.get("MsgType") == "event" and msg.get("Event") in FOLLOWER_EVENTS and openid:
+            await run_in_threadpool(service.members.funnel.wechat_event, openid, msg["Event"])
         # "success": WeChat neither retries nor shows the user an error
         return PlainTextResponse("success")
 
