@@ -13,7 +13,7 @@ from typing import Any
 from sync_fixtures import Cloud
 from sync_testkit import TillWriter, enroll_device, enroll_settings, make_till_home, token_for
 
-from cloud.ereceipt import CloudConfig
+from cloud.ereceipt import CloudConfig, receipts_page
 from cloud.pages.visitor import SESSION_COOKIE, session_cookie, session_key
 from drivers.wechat_mp.emulator import WechatMpEmulator
 from pos_app.cli.sync_cmds import build_relay
@@ -94,7 +94,9 @@ class Rig:
         self.emulator.stop()
 
 
-def start_rig(tmp: Path, db_url: str, *, store_name: str = "南京西路店", brand: str = "青衫 QINGSHAN") -> Rig:
+def start_rig(
+    tmp: Path, db_url: str, *, store_name: str = "南京西路店", brand: str = "青衫 QINGSHAN"
+) -> Rig:
     """Receipt 1: with associate A07 and a member; receipt 2: associate A08, no member."""
     emu = WechatMpEmulator(appid=APPID, secret=APP_SECRET, token=PUSH_TOKEN).start()
     cfg = CloudConfig(
@@ -105,7 +107,8 @@ def start_rig(tmp: Path, db_url: str, *, store_name: str = "南京西路店", br
         wechat_appid=APPID,
         wechat_secret=APP_SECRET,
     )
-    cloud = Cloud(db_url, config=cfg).start()
+    # the receipts package draws the synced sale, as `guitai cloud serve` does
+    cloud = Cloud(db_url, config=cfg, render_receipt_html=receipts_page).start()
     emu.push_url = cloud.url + "/wechat/push"
     svc = cloud.service
     svc.admin.add_store("S001", store_name)

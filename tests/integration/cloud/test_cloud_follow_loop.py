@@ -68,9 +68,7 @@ def test_a_scan_of_the_receipts_code_credits_receipt_store_and_associate_once(
             follows = tx.execute(
                 "SELECT follow_key, store_id, associate, source, openid FROM funnel_follows"
             ).fetchall()
-        assert [tuple(r) for r in follows] == [
-            (follows[0][0], "S001", "A07", "wechat", "oFan1")
-        ]
+        assert [tuple(r) for r in follows] == [(follows[0][0], "S001", "A07", "wechat", "oFan1")]
         assert follows[0][0].endswith(":1")  # receipt 1 is the one marked followed
 
         # receipt 2 has its own code and credits its own associate
