@@ -26,7 +26,7 @@ class ReceiptRenderer(Protocol):
         self,
         payload: dict[str, Any],
         *,
-        verified: bool,
+        verified: bool | None,
         extra_html: str = "",
         store_name: str = "",
         kind: str = "sale.completed",
@@ -39,7 +39,7 @@ class ReceiptRenderer(Protocol):
 def receipts_page(
     payload: dict[str, Any],
     *,
-    verified: bool,
+    verified: bool | None,
     extra_html: str = "",
     store_name: str = "",
     kind: str = "sale.completed",

@@ -97,9 +97,10 @@ class MpClient:
                     "secret": self._secret,
                 },
             )
-            token = data.get("access_token")
-            if not isinstance(token, str) or not token:
+            fresh = data.get("access_token")
+            if not isinstance(fresh, str) or not fresh:
                 raise MpError(data.get("errcode"), str(data.get("errmsg") or "no access_token"))
+            token = fresh
             expires_at = int(self.clock()) + int(data.get("expires_in") or 7200)
             with self.db.tx() as tx:
                 updated = tx.execute(
