@@ -15,9 +15,11 @@ official-account documentation ("接入指南", "接收事件推送"):
 - WeChat retries a push it got no answer to within five seconds, three times; retries are told
   apart by FromUserName + CreateTime.  Answering `success` (or an empty body) ends it.
 
-Our scenes: `r.<key id>.<receipt no>` for a receipt (the e-receipt page's parametric QR code,
-made by the brand with `qrcode/create`, QR_STR_SCENE) and `s.<id>` for a store's or an
-associate's code (`Funnel.wechat_scene`, cloud/members/funnel.py).  Encrypted (safe) mode
+Our scenes: `r.<key id>.<receipt no>[.<store>.<associate>]` for a receipt (the e-receipt
+page's own parametric QR code, made with `qrcode/create`, QR_STR_SCENE: cloud/follow_qr.py)
+and `s.<id>` for a store's or an associate's code (`Funnel.wechat_scene`,
+cloud/members/funnel.py).  `subscribe` and `SCAN` (sent only to a follower) record the user
+as a follower, `unsubscribe` ends it (cloud/members/followers.py).  Encrypted (safe) mode
 is not handled: the account must use plaintext mode for this reference server.
 """
 

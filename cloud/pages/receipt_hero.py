@@ -22,6 +22,7 @@ import base64
 import html
 import io
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
@@ -79,9 +80,11 @@ def private_payload(payload: dict[str, Any], owner: bool) -> dict[str, Any]:
     return {k: v for k, v in payload.items() if k not in PRIVATE_KEYS}
 
 
+@lru_cache(maxsize=2048)
 def qr_png_data_uri(text: str) -> str:
     """A QR code of `text` as an inline PNG (an <img>, so WeChat's long press recognises it;
-    inline, so the page loads nothing from elsewhere)."""
+    inline, so the page loads nothing from elsewhere).  Kept per process: drawing one costs
+    milliseconds, and a receipt's code is the same on every visit."""
     import qrcode
 
     buf = io.BytesIO()

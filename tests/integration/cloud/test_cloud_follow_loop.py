@@ -137,3 +137,36 @@ def test_the_scene_names_receipt_store_and_associate_in_at_most_64_characters() 
     assert too_long.startswith("r.0a1b2c3d.4294967295.") and len(too_long) <= 64
     # a character WeChat's statistics or our parser would trip on is left out, not mangled
     assert follow_scene("0a1b2c3d", 7, "S.1", "A 7") == "r.0a1b2c3d.7.."
+
+
+def test_workers_get_the_secrets_reference_and_read_it_themselves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import atexit
+    import json
+
+    from cloud.ereceipt import CloudConfig
+    from cloud.server import SERVE_ENV, app_from_env, serve_settings
+    from pos_app.domain.errors import InvalidInput
+
+    cfg = CloudConfig(
+        wechat_mp_url="http://127.0.0.1:9",
+        wechat_appid=APPID,
+        wechat_secret_ref="env:WX_APP_SECRET",
+        wechat_secret="the-app-secret-value",
+    )
+    settings = serve_settings(str(tmp_path / "c.db"), cfg, 1, 0)
+    assert "the-app-secret-value" not in json.dumps(settings)
+    assert settings["config"]["wechat_secret_ref"] == "env:WX_APP_SECRET"
+    monkeypatch.setenv(SERVE_ENV, json.dumps(settings))
+    closers: list = []
+    monkeypatch.setattr(atexit, "register", closers.append)
+    monkeypatch.delenv("WX_APP_SECRET", raising=False)
+    with pytest.raises(InvalidInput):  # the worker reads the reference itself
+        app_from_env()
+    monkeypatch.setenv("WX_APP_SECRET", "the-app-secret-value")
+    try:
+        assert app_from_env() is not None
+    finally:
+        for close in closers:
+            close()
