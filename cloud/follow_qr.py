@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 QR_LIFETIME_S = 2_592_000  # WeChat's longest for a temporary code: 30 days
 REUSE_MARGIN_S = 3600  # a code with less than an hour left is not shown again
+RETRY_AFTER_S = 60  # after a failed call to WeChat
 MAX_SCENE = 64  # WeChat's limit on scene_str
 _SAFE = re.compile(r"[A-Za-z0-9_-]{1,20}")
 
@@ -60,7 +61,17 @@ class FollowQrCodes:
         self.client = client
         self.now = now
         self.clock = clock
-        self._lock = threading.Lock()
+        self._guard = threading.Lock()
+        self._fetching: dict[str, threading.Lock] = {}  # receipt key → its fetch's lock
+        # after WeChat failed, pages go without a code for a while instead of each waiting
+        # for the API's timeout
+        self._quiet_until = 0.0
+
+    def _receipt_lock(self, key: str) -> threading.Lock:
+        # one fetch per receipt in this process, and a slow answer from WeChat for one
+        # receipt does not hold up the pages of the others
+        with self._guard:
+            return self._fetching.setdefault(key, threading.Lock())
 
     def _cached(self, receipt_key: str) -> dict[str, Any] | None:
         with self.db.tx() as tx:
@@ -80,40 +91,45 @@ class FollowQrCodes:
         account is configured or WeChat cannot be reached (the page offers what it can)."""
         key = f"{device['device_id']}:{receipt_no}"
         found = self._cached(key)
-        if found is not None or self.client is None:
+        if found is not None or self.client is None or self.clock() < self._quiet_until:
             return found
-        with self._lock:  # one fetch per receipt in this process
-            found = self._cached(key)
-            if found is not None:
-                return found
-            store = str(device["store_id"])
-            scene = follow_scene(key_id_hex, receipt_no, store, associate)
-            try:
-                made = self.client.create_scene_qr(scene, QR_LIFETIME_S)
-            except MpError as err:
-                log.warning("no follow QR code for receipt %s: %s", key, err)
-                return None
-            expires_at = int(self.clock()) + int(made.get("expire_seconds") or QR_LIFETIME_S)
-            with self.db.tx() as tx:
-                tx.execute(
-                    "DELETE FROM receipt_follow_qrs WHERE receipt_key = ? AND expires_at <= ?",
-                    (key, int(self.clock()) + REUSE_MARGIN_S),
-                )
-                tx.execute(
-                    "INSERT INTO receipt_follow_qrs(receipt_key, scene, ticket, url, store_id, "
-                    "associate, expires_at, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT DO NOTHING",
-                    (
-                        key,
-                        scene,
-                        made["ticket"],
-                        made["url"],
-                        store,
-                        associate,
-                        expires_at,
-                        _now_iso(self.now()),
-                    ),
-                )
+        try:
+            with self._receipt_lock(key):
+                found = self._cached(key)
+                if found is not None:
+                    return found
+                store = str(device["store_id"])
+                scene = follow_scene(key_id_hex, receipt_no, store, associate)
+                try:
+                    made = self.client.create_scene_qr(scene, QR_LIFETIME_S)
+                except MpError as err:
+                    log.warning("no follow QR code for receipt %s: %s", key, err)
+                    self._quiet_until = self.clock() + RETRY_AFTER_S
+                    return None
+                expires_at = int(self.clock()) + int(made.get("expire_seconds") or QR_LIFETIME_S)
+                with self.db.tx() as tx:
+                    tx.execute(
+                        "DELETE FROM receipt_follow_qrs WHERE receipt_key = ? AND expires_at <= ?",
+                        (key, int(self.clock()) + REUSE_MARGIN_S),
+                    )
+                    tx.execute(
+                        "INSERT INTO receipt_follow_qrs(receipt_key, scene, ticket, url, store_id, "
+                        "associate, expires_at, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                        "ON CONFLICT DO NOTHING",
+                        (
+                            key,
+                            scene,
+                            made["ticket"],
+                            made["url"],
+                            store,
+                            associate,
+                            expires_at,
+                            _now_iso(self.now()),
+                        ),
+                    )
+        finally:
+            with self._guard:
+                self._fetching.pop(key, None)
         return self._cached(key)
 
 

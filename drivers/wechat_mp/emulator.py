@@ -32,6 +32,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -116,6 +117,7 @@ class WechatMpEmulator:
         self.token_requests = 0
         self.qrcode_creates = 0
         self.pushes: list[dict[str, Any]] = []
+        self.requests: Counter[str] = Counter()  # path → requests, answered or refused
         emu = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -182,6 +184,8 @@ class WechatMpEmulator:
         parts = urlsplit(target)
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
         route = (method, parts.path)
+        with self.lock:
+            self.requests[parts.path] += 1
         if route == ("GET", "/cgi-bin/token"):
             return _json(self.issue_token(query))
         if route == ("POST", "/cgi-bin/qrcode/create"):

@@ -119,14 +119,19 @@ def test_without_the_official_account_the_page_still_serves(
 ) -> None:
     rig = start_rig(tmp_path, cloud_db_url)
     try:
-        rig.emulator.stop()  # WeChat unreachable: no code, the page says how to follow
+        emu = rig.emulator
+        emu._secret = "rotated-in-the-admin"  # the cloud's secret is now wrong: 40125
         page = httpx.get(f"{rig.cloud.url}/r/{rig.token(1)}")
         assert page.status_code == 200 and 'data-ticket="' not in page.text
         assert "关注「青衫服饰」" in page.text and "在微信中搜索公众号" in page.text
+        assert emu.requests["/cgi-bin/token"] == 1
+        # WeChat is not asked again for every page while it refuses
+        assert 'data-ticket="' not in httpx.get(f"{rig.cloud.url}/r/{rig.token(2)}").text
+        assert emu.requests["/cgi-bin/token"] == 1
         codes = FollowQrCodes(rig.cloud.db, None, rig.cloud.service.now, lambda: 0.0)
         assert codes.for_receipt({"device_id": "d", "store_id": "S001"}, "ab", 1, "") is None
     finally:
-        rig.cloud.stop()
+        rig.stop()
 
 
 def test_the_scene_names_receipt_store_and_associate_in_at_most_64_characters() -> None:
