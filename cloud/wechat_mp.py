@@ -14,6 +14,8 @@ valid for five minutes after issuing the next.
 
 from __future__ import annotations
 
+import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -28,6 +30,26 @@ from .db import CloudDB
 REFRESH_MARGIN_S = 300  # refresh five minutes before WeChat's expiry (expires_in 7200)
 TOKEN_ERRORS = {40001, 42001}  # the token is not the latest, or expired: refresh and retry once
 TIMEOUT_S = 5.0
+
+
+_SECRET_IN_URL = re.compile(r"(secret=)[^&\s\"']+")
+
+
+class _RedactSecret(logging.Filter):
+    """WeChat takes the AppSecret in the token call's query string, and httpx logs each
+    request's URL at INFO: the secret is masked in that line, so it never reaches a log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "secret=" in message:
+            record.msg, record.args = _SECRET_IN_URL.sub(r"\1***", message), ()
+        return True
+
+
+def _redact_httpx_log() -> None:
+    logger = logging.getLogger("httpx")
+    if not any(isinstance(f, _RedactSecret) for f in logger.filters):
+        logger.addFilter(_RedactSecret())
 
 
 class MpError(Exception):
@@ -56,6 +78,7 @@ class MpClient:
         self.clock = clock
         self._transport = transport
         self._lock = threading.Lock()
+        _redact_httpx_log()
 
     def __repr__(self) -> str:  # never the secret
         return f"MpClient({self.base_url}, appid={self.appid})"

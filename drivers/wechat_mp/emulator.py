@@ -27,6 +27,7 @@ import hashlib
 import io
 import json
 import logging
+import re
 import secrets
 import threading
 import time
@@ -45,6 +46,7 @@ TOKEN_LIFETIME_S = 7200  # WeChat's access_token lives two hours
 MAX_EXPIRE_S = 2_592_000  # a temporary QR code lives at most 30 days
 DEFAULT_EXPIRE_S = 60
 MAX_SCENE_STR = 64
+SECRET_IN_QUERY = re.compile(r"(secret=)[^&\s\"']+")
 
 ERRORS = {
     40001: "invalid credential, access_token is invalid or not latest",
@@ -124,7 +126,8 @@ class WechatMpEmulator:
             protocol_version = "HTTP/1.1"
 
             def log_message(self, format: str, *args: Any) -> None:
-                log.debug("%s: " + format, emu.name, *args)
+                # the token call carries the AppSecret in its query: never in a log
+                log.debug("%s: %s", emu.name, SECRET_IN_QUERY.sub(r"\1***", format % args))
 
             def _answer(self, method: str) -> None:
                 length = int(self.headers.get("Content-Length") or 0)

@@ -5,6 +5,7 @@ associate once: WeChat's retries, a second scan and a follower's SCAN count noth
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
@@ -81,8 +82,9 @@ def test_a_scan_of_the_receipts_code_credits_receipt_store_and_associate_once(
 
 
 def test_the_access_token_is_cached_and_refreshed_on_42001_and_40001(
-    tmp_path: Path, cloud_db_url: str
+    tmp_path: Path, cloud_db_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     rig = start_rig(tmp_path, cloud_db_url)
     try:
         emu, db = rig.emulator, rig.cloud.db
@@ -110,6 +112,8 @@ def test_the_access_token_is_cached_and_refreshed_on_42001_and_40001(
         with pytest.raises(MpError) as err:
             wrong.access_token()
         assert err.value.errcode == 40013
+        assert "/cgi-bin/token" in caplog.text  # httpx logged the calls, without the secret
+        assert "0123456789abcdef0123456789abcdef" not in caplog.text
     finally:
         rig.stop()
 
