@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -126,3 +127,99 @@ def test_a_literal_secret_is_refused_with_what_to_do(tmp_path: Path) -> None:
     partial = guitai(*serve, "--wechat-appid", APPID)
     assert partial.returncode == 2 and "--wechat-mp-url" in partial.stderr
     assert not db.exists()  # refused before anything started
+
+
+class Proc:
+    """A `guitai …` process; `wait_for(pattern)` reads its output until a line matches."""
+
+    def __init__(self, *args: str, **env: str) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "pos_app.cli", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=_env(**env),
+        )
+        self.output = ""
+
+    def wait_for(self, pattern: str) -> re.Match[str]:
+        assert self.proc.stdout is not None
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and self.proc.poll() is None:
+            if select.select([self.proc.stdout], [], [], 0.1)[0]:
+                self.output += self.proc.stdout.readline()
+                found = re.search(pattern, self.output)
+                if found:
+                    return found
+        raise AssertionError(f"no {pattern!r} in: {self.output}")
+
+    def stop(self) -> str:
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(15)
+        if self.proc.stdout:
+            self.output += self.proc.stdout.read()
+            self.proc.stdout.close()
+        return self.output
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_the_follow_loop_between_the_served_cloud_and_the_emulator_processes(
+    tmp_path: Path,
+) -> None:
+    from ereceipt_kit import start_rig
+
+    from cloud.db import CloudDB
+    from cloud.members.funnel import Funnel
+    from cloud.receipt_lookup import SyncedReceipts
+
+    db = tmp_path / "cloud.db"
+    rig = start_rig(tmp_path, str(db))  # a store, an enrolled till, two synced sales
+    token = rig.token(1)
+    rig.stop()
+    secrets = {"WX_APP_SECRET": SECRET, "WX_PUSH_TOKEN": "push-token-456"}
+    port = free_port()
+    emulator = Proc(
+        "emulate", "wechat-mp", "--port", "0", "--appid", APPID, "--secret", "env:WX_APP_SECRET",
+        "--token", "env:WX_PUSH_TOKEN", "--push-url", f"http://127.0.0.1:{port}/wechat/push",
+        **secrets,
+    )  # fmt: skip
+    emu_url = emulator.wait_for(r"http://127\.0\.0\.1:\d+").group(0)
+    cloud = Proc(
+        "cloud", "serve", "--db", str(db), "--port", str(port), "--account-name", "青衫服饰",
+        "--wechat-mp-url", emu_url, "--wechat-appid", APPID, "--wechat-secret",
+        "env:WX_APP_SECRET",
+        GUITAI_WECHAT_TOKEN="push-token-456", **secrets,
+    )  # fmt: skip
+    try:
+        cloud.wait_for(r"cloud on http://")
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                page = httpx.get(f"http://127.0.0.1:{port}/R/{token}")
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+        ticket = re.search(r'data-ticket="([^"]+)"', page.text)
+        assert page.status_code == 200 and ticket, page.text
+        scan = httpx.post(
+            f"{emu_url}/test/scan", json={"ticket": ticket.group(1), "openid": "oE2E", "retries": 1}
+        ).json()
+        assert scan["event"] == "subscribe" and scan["event_key"].endswith(".S001.A07")
+        assert [a["body"] for a in scan["answers"]] == ["success", "success"]
+    finally:
+        out = cloud.stop() + emulator.stop()
+    assert SECRET not in out and "push-token-456" not in out
+    cdb = CloudDB(str(db))
+    try:
+        funnel = Funnel(cdb, lambda: datetime.now(UTC), SyncedReceipts(cdb)).funnel("S001")
+        assert [(r["associate"], r["follows"]) for r in funnel if r["follows"]] == [("A07", 1)]
+    finally:
+        cdb.close()
