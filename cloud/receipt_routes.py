@@ -22,6 +22,7 @@ from .api_models import FollowRefused, FollowResult, ReceiptLookup
 from .ereceipt import CloudConfig, ReceiptRenderer, builtin_receipt, invite_html, verdict_html
 from .errors import not_a_receipt_page
 from .gate import Till, key_acceptable
+from .pages.gift import gift_page
 from .service import ApiError, CloudService
 
 log = logging.getLogger(__name__)
@@ -94,9 +95,9 @@ def add_receipt_routes(
         result["verdict"] = "revoked_till" if device["revoked_at"] else "genuine"
         sale = service.receipts.synced_receipt(device["device_id"], fields.receipt_no)
         if sale is not None:
-            if (
-                sale["entry_hash"][:16] != fields.sale_digest.hex()
-                or sale["total_fen"] != fields.total_fen
+            # a gift receipt's token (version 2) carries no total: its digest binds it
+            if sale["entry_hash"][:16] != fields.sale_digest.hex() or (
+                not fields.gift and sale["total_fen"] != fields.total_fen
             ):
                 result["verdict"] = "altered"
             result["sale"] = sale
@@ -178,6 +179,8 @@ def add_receipt_routes(
 
     def _receipt_page(found: dict[str, Any]) -> HTMLResponse:
         f, dev, sale, verdict = found["fields"], found["device"], found["sale"], found["verdict"]
+        if f.gift:  # a gift receipt's QR: the items and how to exchange them, no money
+            return HTMLResponse(gift_page(found, cfg))
         if sale is not None and render_receipt_html is not None:
             try:
                 # The renderer draws genuine / altered itself; a revoked till it cannot say.
