@@ -203,7 +203,8 @@ def builtin_receipt(
         body.append(
             f'<div class="card"><h1>{kind}</h1><table>{"".join(rows)}</table><hr>'
             f'<table><tr><td>合计</td><td class="r total">'
-            f"{yuan(int(payload.get('total_fen', 0)))}</td></tr>{pays}</table></div>"
+            f"{yuan(int(payload.get('total_fen', 0)))}</td></tr>{pays}</table>"
+            f"{refund_note(payload)}</div>"
         )
     else:
         body.append(
@@ -215,6 +216,15 @@ def builtin_receipt(
     if invite:
         body.append(invite_html(cfg))
     return page(f"{cfg.brand_name} 电子小票", "".join(body))
+
+
+def refund_note(payload: dict[str, Any]) -> str:
+    """Where a refund's money went (现金退回 / 原路退回至微信支付 …); "" for a sale."""
+    if "refund_id" not in payload:
+        return ""
+    codes = [str(p.get("tender") or "") for p in payload.get("payments") or [] if p.get("tender")]
+    where = rdoc.refund_destination(codes)
+    return f'<p class="refund-to">{html.escape(where)}</p>' if where else ""
 
 
 def problem_page(cfg: CloudConfig, zh: str, en: str) -> str:

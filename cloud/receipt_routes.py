@@ -27,6 +27,7 @@ from .gate import Till, key_acceptable
 from .pages.receipt_hero import UNVERIFIED, VISITOR, hero_html, private_payload, unverified_page
 from .pages.receipt_view import receipt_view
 from .pages.visitor import read_visitor, session_key
+from .pages.gift import gift_page
 from .service import ApiError, CloudService
 
 log = logging.getLogger(__name__)
@@ -99,9 +100,9 @@ def add_receipt_routes(
         result["verdict"] = "revoked_till" if device["revoked_at"] else "genuine"
         sale = service.receipts.synced_receipt(device["device_id"], fields.receipt_no)
         if sale is not None:
-            if (
-                sale["entry_hash"][:16] != fields.sale_digest.hex()
-                or sale["total_fen"] != fields.total_fen
+            # a gift receipt's token (version 2) carries no total: its digest binds it
+            if sale["entry_hash"][:16] != fields.sale_digest.hex() or (
+                not fields.gift and sale["total_fen"] != fields.total_fen
             ):
                 result["verdict"] = "altered"
             result["sale"] = sale
@@ -188,6 +189,8 @@ def add_receipt_routes(
         f, dev, sale, verdict = found["fields"], found["device"], found["sale"], found["verdict"]
         if verdict in UNVERIFIED:  # nothing of the receipt: its contents are not the store's
             return HTMLResponse(unverified_page(cfg, verdict))
+        if f.gift:  # a gift receipt's QR: the items and how to exchange them, no money
+            return HTMLResponse(gift_page(found, cfg))
         if not keys:
             keys.append(session_key(service.db))
         view, owner = receipt_view(
