@@ -26,29 +26,35 @@ class ReceiptRenderer(Protocol):
         self,
         payload: dict[str, Any],
         *,
-        verified: bool,
+        verified: bool | None,
         extra_html: str = "",
         store_name: str = "",
         kind: str = "sale.completed",
+        lead_html: str = "",
     ) -> str:
         """A whole HTML page for a synced sale or refund payload (docs/events.md); kind is
-        the event type (sale.completed / refund.completed)."""
+        the event type (sale.completed / refund.completed); lead_html opens the page."""
 
 
 def receipts_page(
     payload: dict[str, Any],
     *,
-    verified: bool,
+    verified: bool | None,
     extra_html: str = "",
     store_name: str = "",
     kind: str = "sale.completed",
+    lead_html: str = "",
 ) -> str:
     """A ReceiptRenderer: the synced sale or refund drawn by the `receipts` package."""
     store_id = str(payload.get("store_id", ""))
     store = rdoc.StoreInfo(name=store_name or store_id, store_id=store_id)
     build = rdoc.from_refund_payload if kind == "refund.completed" else rdoc.from_sale_payload
     doc = build(payload, store=store)
-    return str(rhtml.render_receipt_html(doc, verified=verified, extra_html=extra_html))
+    return str(
+        rhtml.render_receipt_html(
+            doc, verified=verified, extra_html=extra_html, lead_html=lead_html
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,13 @@ class CloudConfig:
     # the official account's server token (服务器配置 Token) for WeChat's pushes
     # (wechat_push.py); empty: GUITAI_WECHAT_TOKEN from the environment, else push is off
     wechat_token: str = ""
+    # the official account's API (cgi-bin/token, qrcode/create) for each receipt's own follow
+    # QR code (cloud/follow_qr.py); the AppSecret as given to `serve` (env:VAR or @FILE), read
+    # by each worker, and its value, never passed on to a worker (server.serve_settings)
+    wechat_mp_url: str = ""
+    wechat_appid: str = ""
+    wechat_secret_ref: str = ""
+    wechat_secret: str = ""
 
     def base_url(self) -> str:
         return self.ereceipt_base_url or self.public_url.rstrip("/").upper() + "/R/"
@@ -158,15 +171,18 @@ def builtin_receipt(
     fields: TokenFields,
     verdict: str,
     cfg: CloudConfig,
+    lead_html: str = "",
+    invite: bool = True,
 ) -> str:
-    """The fallback page: the synced sale's lines when known, else what the token says."""
+    """The fallback page: the synced sale's lines when known, else what the token says.
+    `lead_html` (the summary above the fold, which carries the verdict) opens it."""
     e = html.escape
     head = (
         f'<div class="card"><h1>{e(cfg.brand_name)} · {e(store_name or store_id)}</h1>'
         f'<div class="muted">收银台 {e(str(till_no or "?"))} · 小票号 {fields.receipt_no} · '
         f"{e(local_time(fields.issued_at))}</div></div>"
     )
-    body = [verdict_html(verdict), head]
+    body = [lead_html or verdict_html(verdict), head]
     if payload is not None:
         rows = []
         for line in payload.get("lines", []):
@@ -187,7 +203,8 @@ def builtin_receipt(
         body.append(
             f'<div class="card"><h1>{kind}</h1><table>{"".join(rows)}</table><hr>'
             f'<table><tr><td>合计</td><td class="r total">'
-            f"{yuan(int(payload.get('total_fen', 0)))}</td></tr>{pays}</table></div>"
+            f"{yuan(int(payload.get('total_fen', 0)))}</td></tr>{pays}</table>"
+            f"{refund_note(payload)}</div>"
         )
     else:
         body.append(
@@ -196,8 +213,18 @@ def builtin_receipt(
             '</table><p class="muted">明细正在同步中，请稍后刷新查看。'
             "(Details are on their way from the store.)</p></div>"
         )
-    body.append(invite_html(cfg))
+    if invite:
+        body.append(invite_html(cfg))
     return page(f"{cfg.brand_name} 电子小票", "".join(body))
+
+
+def refund_note(payload: dict[str, Any]) -> str:
+    """Where a refund's money went (现金退回 / 原路退回至微信支付 …); "" for a sale."""
+    if "refund_id" not in payload:
+        return ""
+    codes = [str(p.get("tender") or "") for p in payload.get("payments") or [] if p.get("tender")]
+    where = rdoc.refund_destination(codes)
+    return f'<p class="refund-to">{html.escape(where)}</p>' if where else ""
 
 
 def problem_page(cfg: CloudConfig, zh: str, en: str) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import time
 from typing import Annotated, Any
 
 from fastapi import Path
@@ -19,9 +20,14 @@ from sync.signing import unb64
 
 from .api_docs import CRASH, ERROR, SIGNED, CloudAPI, v1
 from .api_models import FollowRefused, FollowResult, ReceiptLookup
-from .ereceipt import CloudConfig, ReceiptRenderer, builtin_receipt, invite_html, verdict_html
+from .ereceipt import CloudConfig, ReceiptRenderer, builtin_receipt, invite_html
 from .errors import not_a_receipt_page
+from .follow_qr import follow_codes
 from .gate import Till, key_acceptable
+from .pages.receipt_hero import UNVERIFIED, VISITOR, hero_html, private_payload, unverified_page
+from .pages.receipt_view import receipt_view
+from .pages.visitor import read_visitor, session_key
+from .pages.gift import gift_page
 from .service import ApiError, CloudService
 
 log = logging.getLogger(__name__)
@@ -94,9 +100,9 @@ def add_receipt_routes(
         result["verdict"] = "revoked_till" if device["revoked_at"] else "genuine"
         sale = service.receipts.synced_receipt(device["device_id"], fields.receipt_no)
         if sale is not None:
-            if (
-                sale["entry_hash"][:16] != fields.sale_digest.hex()
-                or sale["total_fen"] != fields.total_fen
+            # a gift receipt's token (version 2) carries no total: its digest binds it
+            if sale["entry_hash"][:16] != fields.sale_digest.hex() or (
+                not fields.gift and sale["total_fen"] != fields.total_fen
             ):
                 result["verdict"] = "altered"
             result["sale"] = sale
@@ -152,7 +158,7 @@ def add_receipt_routes(
             return not_a_receipt_page(cfg, request)
         visitor, new_visitor = visitor_of(request)
         await run_in_threadpool(_count_open, found, visitor)
-        page = _receipt_page(found)
+        page = await run_in_threadpool(_receipt_page, found, request, token)
         if new_visitor:
             page.set_cookie(
                 VISITOR_COOKIE,
@@ -176,30 +182,56 @@ def add_receipt_routes(
             responses=PAGE_ANSWERS,
         )
 
-    def _receipt_page(found: dict[str, Any]) -> HTMLResponse:
+    codes = follow_codes(service.db, service.now, cfg)
+    keys: list[bytes] = []  # the session key, read once (pages/visitor.py)
+
+    def _receipt_page(found: dict[str, Any], request: Request, token: str) -> HTMLResponse:
         f, dev, sale, verdict = found["fields"], found["device"], found["sale"], found["verdict"]
-        if sale is not None and render_receipt_html is not None:
+        if verdict in UNVERIFIED:  # nothing of the receipt: its contents are not the store's
+            return HTMLResponse(unverified_page(cfg, verdict))
+        if f.gift:  # a gift receipt's QR: the items and how to exchange them, no money
+            return HTMLResponse(gift_page(found, cfg))
+        if not keys:
+            keys.append(session_key(service.db))
+        view, owner = receipt_view(
+            service, codes, found, read_visitor(request, keys[0], time.time())
+        )
+        refund = sale is not None and sale["type"] == "refund.completed"
+        lead = hero_html(
+            cfg,
+            token=token,
+            store_name=dev["store_name"] or dev["store_id"],
+            verdict=verdict,
+            total_fen=int(sale["total_fen"]) if sale else f.total_fen,
+            refund=refund,
+            view=view,
+        )
+        # the invitation card below the receipt is for a visitor who does not follow yet
+        invite = invite_html(cfg) if view.state == VISITOR else ""
+        payload = private_payload(sale["payload"], owner) if sale is not None else None
+        if payload is not None and render_receipt_html is not None:
             try:
-                # The renderer draws genuine / altered itself; a revoked till it cannot say.
-                extra = verdict_html(verdict) if verdict == "revoked_till" else ""
                 text = render_receipt_html(
-                    sale["payload"],
-                    verified=verdict == "genuine",
-                    extra_html=extra + invite_html(cfg),
-                    store_name=dev["store_name"] if dev else "",
+                    payload,
+                    verified=None,  # the hero above carries the verdict
+                    extra_html=invite,
+                    store_name=dev["store_name"],
                     kind=sale["type"],
+                    lead_html=lead,
                 )
                 return HTMLResponse(text)
             except Exception:  # the injected renderer failed: the built-in page still serves
                 log.exception("the injected receipt renderer failed; using the built-in page")
         text = builtin_receipt(
-            sale["payload"] if sale else None,
-            store_name=dev["store_name"] if dev else "",
-            store_id=dev["store_id"] if dev else "",
-            till_no=dev["till_no"] if dev else None,
+            payload,
+            store_name=dev["store_name"],
+            store_id=dev["store_id"],
+            till_no=dev["till_no"],
             fields=f,
             verdict=verdict,
             cfg=cfg,
+            lead_html=lead,
+            invite=bool(invite),
         )
         return HTMLResponse(text)
 

@@ -82,6 +82,7 @@ def serve_settings(
     (GUITAI_WECHAT_TOKEN, which the workers inherit), never copied into another one."""
     cfg = dataclasses.asdict(config)
     cfg.pop("wechat_token", None)
+    cfg.pop("wechat_secret", None)  # each worker reads it from wechat_secret_ref
     return {
         "database_url": database_url,
         "config": cfg,
@@ -95,10 +96,13 @@ def app_from_env() -> Any:
     from .app import create_app
     from .db import CloudDB
     from .ereceipt import CloudConfig, receipts_page
+    from .follow_qr import read_secret
     from .service import CloudService
 
     settings = json.loads(os.environ[SERVE_ENV])
     cfg = CloudConfig(**settings["config"], wechat_token=os.environ.get("GUITAI_WECHAT_TOKEN", ""))
+    if cfg.wechat_secret_ref:
+        cfg = dataclasses.replace(cfg, wechat_secret=read_secret(cfg.wechat_secret_ref))
     db = CloudDB(
         settings["database_url"],
         pool_size=settings["pool_size"],

@@ -15,9 +15,11 @@ official-account documentation ("接入指南", "接收事件推送"):
 - WeChat retries a push it got no answer to within five seconds, three times; retries are told
   apart by FromUserName + CreateTime.  Answering `success` (or an empty body) ends it.
 
-Our scenes: `r.<key id>.<receipt no>` for a receipt (the e-receipt page's parametric QR code,
-made by the brand with `qrcode/create`, QR_STR_SCENE) and `s.<id>` for a store's or an
-associate's code (`Funnel.wechat_scene`, cloud/members/funnel.py).  Encrypted (safe) mode
+Our scenes: `r.<key id>.<receipt no>[.<store>.<associate>]` for a receipt (the e-receipt
+page's own parametric QR code, made with `qrcode/create`, QR_STR_SCENE: cloud/follow_qr.py)
+and `s.<id>` for a store's or an associate's code (`Funnel.wechat_scene`,
+cloud/members/funnel.py).  `subscribe` and `SCAN` (sent only to a follower) record the user
+as a follower, `unsubscribe` ends it (cloud/members/followers.py).  Encrypted (safe) mode
 is not handled: the account must use plaintext mode for this reference server.
 """
 
@@ -44,6 +46,8 @@ log = logging.getLogger(__name__)
 MAX_PUSH_BYTES = 64 * 1024  # a push is a few hundred bytes
 MAX_SKEW_S = 300  # a signed request older than this is a replay, not a retry (those are < 20 s)
 SUBSCRIBE_PREFIX = "qrscene_"
+# a follower scanning a code (not a new follow), and an unfollow: who follows, not counted
+FOLLOWER_EVENTS = ("SCAN", "unsubscribe")
 
 
 _REFUSAL_CODES = {
@@ -147,6 +151,8 @@ def add_wechat_route(
                 service.members.funnel.wechat_subscribed, openid, created, scene
             )
             log.info("wechat follow %s scene %s: %s", openid, scene, result)
+        elif msg.get("MsgType") == "event" and msg.get("Event") in FOLLOWER_EVENTS and openid:
+            await run_in_threadpool(service.members.funnel.wechat_event, openid, msg["Event"])
         # "success": WeChat neither retries nor shows the user an error
         return PlainTextResponse("success")
 

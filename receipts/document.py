@@ -9,7 +9,8 @@ in `docs/events.md`; money stays integer fen until a renderer formats it.  The d
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -58,6 +59,7 @@ __all__ = [
     "mask_phone",
     "money",
     "rate_text",
+    "refund_destination",
     "test_page",
 ]
 
@@ -230,7 +232,7 @@ def from_sale_payload(
         savings = [(tr(store.language, "会员价优惠"), member_saving), *_savings(payload, kind)]
     else:
         savings = _savings(payload, kind)
-    return ReceiptDocument(
+    doc = ReceiptDocument(
         kind="sale",
         title=tr(store.language, "礼品小票" if gift else "销售小票"),
         store=store,
@@ -265,6 +267,52 @@ def from_sale_payload(
         reprint_count=reprint_count,
         gift=gift,
     )
+    return _without_money(doc) if gift else doc
+
+
+def _without_money(doc: ReceiptDocument) -> ReceiptDocument:
+    """A gift receipt goes with the present: the document itself carries no price, total,
+    payment, VAT, saving or member, so no rendering (paper, PNG, page) can show one."""
+    return replace(
+        doc,
+        lines=tuple(ReceiptLine(x.name, x.qty, 0, variant=x.variant, sku=x.sku) for x in doc.lines),
+        subtotal_fen=0,
+        discount_fen=0,
+        rounding_fen=0,
+        total_fen=0,
+        vat=(),
+        tenders=(),
+        member=None,
+        sections=(),
+    )
+
+
+def refund_destination(codes: Sequence[str], lang: str = "zh-Hans") -> str:
+    """Where a refund's money went, in the customer's words: 现金退回 for cash, 原路退回至
+    微信支付 (支付宝, 银行卡, 储值卡 …) for the original tender."""
+    said: list[str] = []
+    for code in codes:
+        if code == "cash":
+            text = tr(lang, "现金退回")
+        else:
+            label = tr(lang, TENDER_LABELS[code]) if code in TENDER_LABELS else code
+            text = tr(lang, "原路退回至{tender}", tender=label)
+        if text not in said:
+            said.append(text)
+    return "、".join(said)
+
+
+def _refund_footer(payload: Mapping[str, Any], store: StoreInfo) -> tuple[str, ...]:
+    if store.footer_refund is not None:
+        return store.footer_refund
+    codes = [
+        str(p.get("tender") or "")
+        for p in payload.get("payments") or []
+        if isinstance(p, Mapping) and p.get("tender")
+    ]
+    keep = tr(store.language, "请保留本小票")
+    where = refund_destination(codes, store.language)
+    return (f"{where}，{keep}",) if where else (keep,)
 
 
 def from_refund_payload(
@@ -294,9 +342,7 @@ def from_refund_payload(
         total_fen=total,
         vat=_vat(payload, kind),
         tenders=tuple(_tender(p, kind, store.language) for p in payload.get("payments") or []),
-        footer=store.footer_refund
-        if store.footer_refund is not None
-        else (tr(store.language, "退款将原路退回，请保留本小票"),),
+        footer=_refund_footer(payload, store),
         qr_url=qr_url,
         qr_caption=store.caption,
         reprint_count=reprint_count,

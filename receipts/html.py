@@ -80,12 +80,14 @@ def render_receipt_html(
     verified: bool | None,
     extra_html: str = "",
     show_qr: bool = True,
+    lead_html: str = "",
 ) -> str:
     """The e-receipt page.
 
     `verified`: True shows "signature verified", False a red "altered / unknown till" warning,
     None nothing (e.g. the till's own preview).  `extra_html` is inserted *unescaped* before
-    the footer: only pass markup you produced yourself (the cloud's links, return status…).
+    the footer, `lead_html` first of all (the cloud's summary above the fold): only pass
+    markup you produced yourself (the cloud's links, return status…).
     """
     s = doc.store
     lang = s.language
@@ -97,6 +99,7 @@ def render_receipt_html(
         '<meta name="robots" content="noindex">',
         f"<title>{escape(s.name)} · {title}</title><style>{_CSS}</style></head><body><main>",
     ]
+    out.append(lead_html)
     if verified is True:
         out.append(
             '<div class="banner ok">✓ '

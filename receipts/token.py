@@ -1,4 +1,4 @@
-"""The signed e-receipt token, version 1 (`shared/specs/ereceipt-token-v1.md`).
+"""The signed e-receipt token, versions 1 and 2 (`shared/specs/ereceipt-token-v1.md`).
 
 89 bytes, big-endian: version (1) | key_id (4) | receipt_no (4, unsigned) | issued_at (4,
 unsigned Unix seconds) | total_fen (4, signed) | sale_digest (8) | Ed25519 signature (64) over
@@ -8,6 +8,10 @@ fits the QR alphanumeric character set and encodes as QR version 7 at error corr
 Reading accepts the token in any case: RFC 4648 base32 is case-insensitive by design, and a
 URL typed or pasted from a phone often arrives lower-cased (a QR code itself cannot hold lower
 case, so this never gives one receipt two QR texts).
+
+Version 2 is the gift receipt's token: the version 1 layout with byte 0 = 0x02 and total_fen 0,
+so the QR that goes with a present does not tell what was paid, while any till can still verify
+it offline and find the sale for an exchange.  Verifiers accept both versions.
 
 This is a contract with the cloud: never change version 1; add a version instead.
 """
@@ -33,6 +37,8 @@ from pos_app.domain.ed25519_keys import public_key_problem
 from pos_app.domain.errors import GuitaiError
 
 VERSION = 1
+GIFT_VERSION = 2
+VERSIONS = (VERSION, GIFT_VERSION)
 TOKEN_BYTES = 89
 SIGNED_BYTES = 25
 TOKEN_CHARS = 143
@@ -71,6 +77,11 @@ class TokenFields:
     signature: bytes
     signed: bytes  # bytes 0-24, what the signature covers
 
+    @property
+    def gift(self) -> bool:
+        """A gift receipt's token (version 2): its total is 0, not the sale's."""
+        return self.version == GIFT_VERSION
+
 
 def key_id(public_key_raw: bytes) -> bytes:
     """First 4 bytes of SHA-256 of the raw 32-byte Ed25519 public key."""
@@ -103,6 +114,28 @@ def issue_token(
     entry_hash: bytes,
 ) -> str:
     """Sign a version-1 token: 143 upper-case base32 characters, no padding."""
+    return _sign(VERSION, private_key, receipt_no, issued_at, total_fen, entry_hash)
+
+
+def issue_gift_token(
+    private_key: Ed25519PrivateKey,
+    *,
+    receipt_no: int,
+    issued_at: int,
+    entry_hash: bytes,
+) -> str:
+    """Sign a version-2 (gift receipt) token: as version 1 with total_fen 0."""
+    return _sign(GIFT_VERSION, private_key, receipt_no, issued_at, 0, entry_hash)
+
+
+def _sign(
+    version: int,
+    private_key: Ed25519PrivateKey,
+    receipt_no: int,
+    issued_at: int,
+    total_fen: int,
+    entry_hash: bytes,
+) -> str:
     _check_range("receipt_no", receipt_no, 0, 0xFFFFFFFF)
     _check_range("issued_at", issued_at, 0, 0xFFFFFFFF)
     _check_range("total_fen", total_fen, -(2**31), 2**31 - 1)
@@ -112,7 +145,7 @@ def issue_token(
             "entry_hash 必须是该笔交易 32 字节的日志哈希",
         )
     signed = _HEADER.pack(
-        VERSION,
+        version,
         key_id(public_key_raw(private_key)),
         receipt_no,
         issued_at,
@@ -162,7 +195,7 @@ def decode_token(token_or_url: str) -> TokenFields:
     if len(token) != TOKEN_CHARS:
         raise TokenError(
             f"this is not an e-receipt token: it has {len(token)} characters, a version-1 "
-            f"token has {TOKEN_CHARS} (the QR may be cut off; scan it again)",
+            f"or version-2 token has {TOKEN_CHARS} (the QR may be cut off; scan it again)",
             f"这不是有效的电子小票凭证：长度为 {len(token)} 个字符，应为 {TOKEN_CHARS} 个"
             "（二维码可能不完整，请重新扫描）",
         )
@@ -181,11 +214,17 @@ def decode_token(token_or_url: str) -> TokenFields:
             "这不是有效的电子小票凭证：最后一个字符不是规范的 base32 编码",
         )
     version, kid, receipt_no, issued_at, total_fen, digest = _HEADER.unpack(raw[:SIGNED_BYTES])
-    if version != VERSION:
+    if version not in VERSIONS:
         raise TokenError(
-            f"e-receipt token version {version} is not supported (this till reads version "
-            f"{VERSION}); update the till software",
-            f"不支持第 {version} 版电子小票凭证（本机支持第 {VERSION} 版）；请升级收银软件",
+            f"e-receipt token version {version} is not supported (this till reads versions "
+            "1 and 2); update the till software",
+            f"不支持第 {version} 版电子小票凭证（本机支持第 1、2 版）；请升级收银软件",
+        )
+    if version == GIFT_VERSION and total_fen != 0:
+        # A version 2 token never carries an amount: one that does was not issued by a till.
+        raise TokenError(
+            "this receipt has been altered: a gift receipt's token carries no total",
+            "该小票已被篡改：礼品小票凭证不含金额",
         )
     return TokenFields(
         version=version,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests and the demo need, once.  Quiet when all are present.
 set -euo pipefail
-pkgs=(fonts-wqy-microhei fonts-hanazono chromium postgresql libusb-1.0-0 socat
+pkgs=(fonts-wqy-microhei fonts-hanazono chromium chromium-driver postgresql libusb-1.0-0 socat
       libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0
       binutils systemd dpkg)
 missing=()

@@ -50,6 +50,20 @@ from cloud.storage.settings import DEFAULT_POOL_SIZE, DEFAULT_STATEMENT_TIMEOUT_
     help="Refused: set GUITAI_WECHAT_TOKEN in the service's environment instead.",
 )
 @click.option(
+    "--wechat-mp-url",
+    default="",
+    help="The official account's API (https://api.weixin.qq.com, or `guitai emulate "
+    "wechat-mp`): each receipt page gets its own follow QR code.",
+)
+@click.option("--wechat-appid", default="", help="The official account's AppID (wx…).")
+@click.option(
+    "--wechat-secret",
+    default="",
+    metavar="env:VAR|@FILE",
+    help="The official account's AppSecret as env:VAR or @FILE (a literal is refused: the "
+    "command line shows in the process list).",
+)
+@click.option(
     "--forwarded-allow-ips",
     default="127.0.0.1",
     show_default=True,
@@ -94,6 +108,9 @@ def serve(
     account_qr: str | None,
     join_url: str,
     wechat_token: str | None,
+    wechat_mp_url: str,
+    wechat_appid: str,
+    wechat_secret: str,
     forwarded_allow_ips: str,
     workers: int,
     pool_size: int,
@@ -122,6 +139,18 @@ def serve(
             f"--workers {workers} 需要 PostgreSQL（--database-url）：SQLite 只能有一个写入者，"
             "多个进程只会互相等待锁。在 SQLite 上请只运行一个进程，或将云端迁移到 PostgreSQL",
         )
+    if bool(wechat_mp_url) != bool(wechat_appid) or bool(wechat_appid) != bool(wechat_secret):
+        from pos_app.domain.errors import InvalidInput
+
+        raise InvalidInput(
+            "--wechat-mp-url, --wechat-appid and --wechat-secret go together: give all three "
+            "for per-receipt follow QR codes, or none",
+            "--wechat-mp-url、--wechat-appid 和 --wechat-secret 需同时提供：三项都给出才能为每张"
+            "小票生成关注二维码，否则都不要给",
+        )
+    from cloud.follow_qr import read_secret
+
+    app_secret = read_secret(wechat_secret) if wechat_secret else ""
     need_packages("fastapi", "pydantic", "starlette", "uvicorn")
     import uvicorn
 
@@ -142,6 +171,10 @@ def serve(
         public_url=public_url or f"http://{host}:{port}",
         ereceipt_base_url=ereceipt_base_url or "",
         wechat_token=os.environ.get("GUITAI_WECHAT_TOKEN", ""),
+        wechat_mp_url=wechat_mp_url,
+        wechat_appid=wechat_appid,
+        wechat_secret_ref=wechat_secret,
+        wechat_secret=app_secret,
     )
     db_kw = {"pool_size": pool_size, "statement_timeout_ms": statement_timeout_ms}
     # Opening the database upgrades its schema first, under the migration lock (workers started

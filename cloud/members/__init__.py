@@ -3,6 +3,7 @@
 - `ledger`: the member side of a till's events, booked in the ingest transaction (ledger.py)
 - `points`, `coupons`: the points ledger and the coupon redemptions (points.py, coupons.py)
 - `funnel`: the e-receipt funnel and WeChat follows (funnel.py)
+- `followers`: who follows the official account (followers.py)
 - `views`: one member across every store, and the reconciliation flags (views.py)
 
 What they share (alias resolution, the member row a till pulls, flags, funnel counters) are
@@ -17,6 +18,7 @@ from datetime import datetime
 from ..changelog import Publish
 from ..db import CloudDB
 from .coupons import Coupons
+from .followers import Followers
 from .funnel import Funnel, ReceiptLookup
 from .ledger import Ledger
 from .points import Points
@@ -36,5 +38,6 @@ class Members:
         self.points = Points(now, publish)
         self.coupons = Coupons(db, now, publish)
         self.funnel = Funnel(db, now, receipts)
+        self.followers = Followers(db)
         self.views = MemberViews(db)
         self.ledger = Ledger(now, publish, self.points, self.coupons)

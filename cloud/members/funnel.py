@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from ..common import ApiError, _now_iso
 from ..db import CloudDB, Tx
+from .followers import mark_following, mark_unfollowed
 from .rows import canonical, count
 
 FUNNEL_KINDS = ("receipts_printed", "ereceipts_opened", "follows", "joins")
@@ -159,10 +160,14 @@ class Funnel:
         ours (the account found by search) is not the funnel's."""
         who: dict[str, Any] | None = None
         parts = (scene or "").split(".")
-        if parts[0] == RECEIPT_SCENE and len(parts) == 3 and parts[2].isdigit():
+        # r.<key id>.<receipt no>, or with .<store>.<associate> (cloud/follow_qr.py)
+        if parts[0] == RECEIPT_SCENE and len(parts) in (3, 5) and parts[2].isdigit():
             device = self.receipts.device_by_key_id(parts[1].lower())
             if device is not None:
                 who = self._receipt_follower(device, int(parts[2]))
+                if not who["associate"] and len(parts) == 5:
+                    # the sale has not synced yet: the associate the code was made for
+                    who["associate"] = parts[4]
         with self.db.tx() as tx:
             fresh = tx.execute(
                 "INSERT INTO wechat_pushes(from_user, create_time, event, at) "
@@ -171,6 +176,7 @@ class Funnel:
             ).rowcount
             if not fresh:
                 return {"counted": False, "reason": "repeated_push"}
+            mark_following(tx, openid, _now_iso(self.now()))
             if parts[0] == PLACE_SCENE and len(parts) == 2:
                 row = tx.execute(
                     "SELECT store_id, associate FROM wechat_scenes WHERE scene = ?", (scene,)
@@ -193,3 +199,14 @@ class Funnel:
                 "store_id": who["store_id"],
                 "associate": who["associate"] or None,
             } | ({} if counted else {"reason": "already_counted"})
+
+    def wechat_event(self, openid: str, event: str) -> None:
+        """A push other than a follow: `SCAN` comes only from a follower (who is one, then,
+        even if their follow predates this cloud); `unsubscribe` ends the follow.  Neither
+        is a funnel count."""
+        at = _now_iso(self.now())
+        with self.db.tx() as tx:
+            if event == "SCAN":
+                mark_following(tx, openid, at)
+            elif event == "unsubscribe":
+                mark_unfollowed(tx, openid, at)

@@ -417,3 +417,45 @@ rejection_clears = sa.Table(
     _req("cleared_at", _text),
     sqlite_autoincrement=True,
 )
+
+# ---- the official account: access token, per-receipt follow QR codes, followers ---------
+# (issue 19: follow with attribution; cloud/wechat_mp.py, cloud/follow_qr.py)
+
+wechat_access_tokens = sa.Table(
+    "wechat_access_tokens",
+    metadata,
+    sa.Column("appid", _text, primary_key=True),
+    _req("access_token", _text),
+    _req("expires_at", _big),  # Unix seconds
+    _req("fetched_at", _text),
+)
+
+receipt_follow_qrs = sa.Table(
+    "receipt_follow_qrs",
+    metadata,
+    sa.Column("receipt_key", _text, primary_key=True),  # <device id>:<receipt no>
+    _req("scene", _text),
+    _req("ticket", _text),
+    _req("url", _text),
+    _req("store_id", _text),
+    _req("associate", _text),
+    _req("expires_at", _big),  # Unix seconds
+    _req("at", _text),
+    sa.Index("receipt_follow_qrs_scene", "scene"),
+)
+
+wechat_followers = sa.Table(
+    "wechat_followers",
+    metadata,
+    sa.Column("openid", _text, primary_key=True),
+    _req("followed_at", _text),
+    _opt("unfollowed_at", _text),
+)
+
+cloud_secrets = sa.Table(
+    "cloud_secrets",
+    metadata,
+    sa.Column("name", _text, primary_key=True),
+    _req("value", _text),
+    _req("at", _text),
+)

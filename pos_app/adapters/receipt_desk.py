@@ -88,7 +88,7 @@ class ReceiptDesk:
     def ereceipt_base_url(self) -> str:
         from pos_app.adapters import receipt_docs
 
-        return self.uow.settings.get("ereceipt_base_url") or receipt_docs.DEFAULT_ERECEIPT_BASE
+        return self.uow.settings.get("ereceipt_base_url") or ""
 
     def ereceipt_qr(self, payload: dict[str, Any]) -> list[list[bool]]:
         """The signed e-receipt QR of a committed sale as modules (True = dark)."""

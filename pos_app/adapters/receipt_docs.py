@@ -4,6 +4,7 @@ against this till's journal.  Glue between the database, the till's key and `rec
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
@@ -20,12 +21,14 @@ from receipts import (
     get_profile,
     profile_from_config,
 )
-from receipts.token import TokenFields, issue_token, receipt_url, verify
+from receipts.labels import tr
+from receipts.token import TokenFields, issue_gift_token, issue_token, receipt_url, verify
 from receipts.z_stock import STOCK_KEY, skus_of
 
-# Until the till is enrolled the cloud has not handed over the brand's e-receipt address; the
-# spec's example address keeps the QR well formed and verifiable offline by any till.
-DEFAULT_ERECEIPT_BASE = "HTTPS://R.EXAMPLE.COM/R/"
+# Until the brand's e-receipt address is set (guitai init --ereceipt-base-url, or enrolment)
+# the QR holds the bare token: no link that leads nowhere, still verifiable offline at any
+# till, and the caption says the e-receipt comes later.
+NO_BASE_CAPTION = "电子小票开通后可扫码查看"
 
 
 def store_info(settings: Mapping[str, str]) -> StoreInfo:
@@ -40,15 +43,27 @@ def store_info(settings: Mapping[str, str]) -> StoreInfo:
     )
 
 
-def ereceipt_url(payload: Mapping[str, Any], signer: TillSigner, base_url: str) -> str:
-    token = issue_token(
-        signer.private_key,
-        receipt_no=int(payload["receipt_no"]),
-        issued_at=int(parse_iso(str(payload["completed_at"])).timestamp()),
-        total_fen=int(payload["total_fen"]),
-        entry_hash=bytes.fromhex(payload["_entry_hash"]),
-    )
-    return receipt_url(base_url, token)
+def ereceipt_url(
+    payload: Mapping[str, Any], signer: TillSigner, base_url: str, *, gift: bool = False
+) -> str:
+    """The QR text: base URL + token, or the token alone while there is no base URL.  A gift
+    receipt's token is version 2 (no total)."""
+    receipt_no = int(payload["receipt_no"])
+    issued_at = int(parse_iso(str(payload["completed_at"])).timestamp())
+    entry = bytes.fromhex(payload["_entry_hash"])
+    if gift:
+        token = issue_gift_token(
+            signer.private_key, receipt_no=receipt_no, issued_at=issued_at, entry_hash=entry
+        )
+    else:
+        token = issue_token(
+            signer.private_key,
+            receipt_no=receipt_no,
+            issued_at=issued_at,
+            total_fen=int(payload["total_fen"]),
+            entry_hash=entry,
+        )
+    return receipt_url(base_url, token) if base_url else token
 
 
 def document(
@@ -61,9 +76,13 @@ def document(
 ) -> ReceiptDocument:
     settings = uow.settings.all()
     info = store_info(settings)
-    url = ereceipt_url(payload, signer, settings.get("ereceipt_base_url") or DEFAULT_ERECEIPT_BASE)
+    base = settings.get("ereceipt_base_url") or ""
+    if not base:
+        info = replace(info, qr_caption=tr(info.language, NO_BASE_CAPTION))
     if "refund_id" in payload:
+        url = ereceipt_url(payload, signer, base)
         return from_refund_payload(payload, store=info, reprint_count=reprint_count, qr_url=url)
+    url = ereceipt_url(payload, signer, base, gift=gift)
     return from_sale_payload(
         payload, store=info, reprint_count=reprint_count, gift=gift, qr_url=url
     )
@@ -142,6 +161,7 @@ def verify_receipt(uow: SqliteUnitOfWork, signer: TillSigner, text: str) -> dict
         "issued_at_iso": issued.isoformat(),
         "timezone": tz,
         "total_fen": fields.total_fen,
+        "gift": fields.gift,
         "own_till": fields.key_id == signer.key_id,
         "local_sale": None,
     }
@@ -150,9 +170,9 @@ def verify_receipt(uow: SqliteUnitOfWork, signer: TillSigner, text: str) -> dict
         if p is None:
             result["local_sale"] = {"matches": False, "reason": "no such receipt on this till"}
         else:
-            ok = (
-                bytes.fromhex(p["_entry_hash"])[:8] == fields.sale_digest
-                and int(p["total_fen"]) == fields.total_fen
+            # A gift receipt's token carries no total (version 2): the digest binds it.
+            ok = bytes.fromhex(p["_entry_hash"])[:8] == fields.sale_digest and (
+                fields.gift or int(p["total_fen"]) == fields.total_fen
             )
             result["local_sale"] = {
                 "matches": ok,

@@ -48,7 +48,11 @@ def _payload(uow: SqliteUnitOfWork, receipt_no: int) -> dict[str, Any]:
     type=click.Choice(["gb18030", "gbk", "big5", "raster"]),
     help="Printer charset, or raster for printers without a Chinese font.",
 )
-@click.option("--gift", is_flag=True, help="Gift receipt: no prices.")
+@click.option(
+    "--gift",
+    is_flag=True,
+    help="Gift receipt: no price, payment or member; its QR is the version 2 token.",
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
 @click.pass_context
 def receipt_show(
@@ -141,9 +145,10 @@ def receipt_verify(ctx: click.Context, url_or_token: str, as_json: bool) -> None
     local = r["local_sale"]
 
     def text(d: dict[str, Any]) -> str:  # the answer's JSON, as --json prints it
+        # a gift receipt's token (version 2) carries no total to show
+        amount = "gift receipt 礼品小票" if d["gift"] else f"total ¥{format_fen(d['total_fen'])}"
         lines = [
-            f"VALID e-receipt: till key {d['key_id']}, receipt {d['receipt_no']}, "
-            f"total ¥{format_fen(d['total_fen'])}",
+            f"VALID e-receipt: till key {d['key_id']}, receipt {d['receipt_no']}, {amount}",
             f"issued 开具时间 {d['issued_at_iso'][:19].replace('T', ' ')} ({d['timezone']})",
         ]
         if local is not None:

@@ -33,6 +33,11 @@ from .common import emit, json_option, obj, read_pin, user_option
     show_default=True,
     help="抹零 rule for cash payments.",
 )
+@click.option(
+    "--ereceipt-base-url",
+    help="The brand's e-receipt address the receipt QR points at, e.g. HTTPS://R.BRAND.CN/R/ "
+    "(enrolment sets it too). Without it receipts print a QR that tills can verify.",
+)
 @json_option
 @click.pass_context
 def init(
@@ -44,11 +49,14 @@ def init(
     address: str,
     tz: str,
     cash_rounding: str,
+    ereceipt_base_url: str | None,
     as_json: bool,
 ) -> None:
     """Create this till: database, Ed25519 key pair, PIN pepper and the admin user."""
     from pos_app.adapters.keys import TillSigner, create_key, create_pepper
     from pos_app.domain.users import check_pin_strength
+
+    base_url = _ereceipt_base(ereceipt_base_url) if ereceipt_base_url is not None else ""
 
     app = obj(ctx)
     paths = app.paths
@@ -77,6 +85,7 @@ def init(
             "store_address": address,
             "timezone": tz,
             "cash_rounding": cash_rounding,
+            **({"ereceipt_base_url": base_url} if base_url else {}),
         }.items():
             uow.settings.put(k, v)
         uow.commit()
@@ -88,6 +97,8 @@ def init(
         "till_no": till_no,
         "key_id": signer.key_id.hex(),
         "public_key": signer.public_key_b64,
+        "ereceipt_base_url": base_url or None,
+        "warnings": [] if base_url else [NO_ERECEIPT_ADDRESS],
     }
     emit(
         info,
@@ -96,8 +107,34 @@ def init(
             f"收银台 {store_id}/{till_no} 已创建于 {d['home']}\n"
             f"Till {store_id}/{till_no} created in {d['home']}\n"
             f"key id {d['key_id']}  public key {d['public_key']}"
+            + (f"\ne-receipts 电子小票: {base_url}" if base_url else "")
         ),
     )
+    if not base_url and not as_json:
+        click.echo(f"警告 warning: {NO_ERECEIPT_ADDRESS}", err=True)
+
+
+NO_ERECEIPT_ADDRESS = (
+    "未设置电子小票网址：小票二维码暂只能在收银机验证，并印有“电子小票开通后可扫码查看”；"
+    "注册云端（guitai enroll）后自动开通，或初始化时加 --ereceipt-base-url 网址。"
+    " No e-receipt address: receipts print a QR that any till can verify, with the line "
+    "电子小票开通后可扫码查看; enrolling with the cloud (guitai enroll) sets it, or give "
+    "--ereceipt-base-url URL at init."
+)
+
+
+def _ereceipt_base(value: str) -> str:
+    from pos_app.domain.codes import ereceipt_base_url
+
+    try:
+        return ereceipt_base_url(value)
+    except ValueError as err:
+        raise InvalidInput(
+            f"--ereceipt-base-url {value!r} is not usable: {err}; give the address the brand's "
+            "cloud serves e-receipts at, e.g. HTTPS://R.BRAND.CN/R/",
+            f"--ereceipt-base-url {value!r} 无法使用：应为 http(s) 网址，仅含字母、数字和 $%*+-./:，"
+            "例如 HTTPS://R.BRAND.CN/R/（品牌云端的电子小票地址）",
+        ) from err
 
 
 @click.group()

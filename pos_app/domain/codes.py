@@ -4,7 +4,8 @@ Pure and stdlib-only: the scanner drivers return raw strings, the UI's keyboard-
 returns raw strings, and both go through `classify()` so every scan is routed the same way.
 
 Kinds (checked in this order):
-  ereceipt    the e-receipt QR: base URL + 143-char base32 token (specs/ereceipt-token-v1.md)
+  ereceipt    the e-receipt QR: base URL + 143-char base32 token (specs/ereceipt-token-v1.md),
+              or the bare token a till prints while it has no e-receipt address
   wechat_pay  WeChat Pay payment code (付款码): 18 digits, prefix 10–15
   alipay      Alipay payment code: 16–24 digits, prefix 25–30
   ean13 / ean8 / upca   retail barcodes with a verified check digit
@@ -123,6 +124,8 @@ def classify(
     m = _DEFAULT_ERECEIPT.match(code)
     if m and not ereceipt_base_url:
         return ScannedCode(CodeKind.ERECEIPT, m.group(1), raw)
+    if _BASE32.match(code):
+        return ScannedCode(CodeKind.ERECEIPT, code, raw)
     if code.isdigit() and code.isascii():
         n, p2 = len(code), int(code[:2]) if len(code) >= 2 else -1
         if n == 18 and 10 <= p2 <= 15:
@@ -161,3 +164,31 @@ def classify(
         "unknown code: scan again or type the item number",
         "无法识别的条码：请重新扫描或手工输入货号",
     )
+
+
+# The QR alphanumeric mode's 45 characters (ISO/IEC 18004 table 5): the whole e-receipt URL is
+# written in them, so it encodes as one alphanumeric segment.
+QR_ALPHANUMERIC = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")
+# QR version 7 at level M holds 224 alphanumeric characters; the token takes 143 of them, and
+# the receipt's QR module size is chosen for version 7.
+MAX_ERECEIPT_BASE_CHARS = 224 - TOKEN_LENGTH
+_BASE_URL = re.compile(r"^HTTPS?://[A-Z0-9\-]+(\.[A-Z0-9\-]+)*(:\d{1,5})?(/.*)?$")
+
+
+def ereceipt_base_url(value: str) -> str:
+    """The stored form of an e-receipt base URL a person gave: upper case (the QR's
+    alphanumeric mode; the cloud answers /R/ as well as /r/), ending in "/" (the token is the
+    last path segment).  Raises ValueError saying what is wrong (English)."""
+    v = value.strip().upper()
+    if not _BASE_URL.match(v):
+        raise ValueError("an http(s) URL such as HTTPS://R.BRAND.CN/R/")
+    if not v.endswith("/"):
+        v += "/"
+    bad = sorted({c for c in v if c not in QR_ALPHANUMERIC})
+    if bad:
+        raise ValueError(
+            f"only letters, digits and $%*+-./: fit the receipt's QR code (not {''.join(bad)!r})"
+        )
+    if len(v) > MAX_ERECEIPT_BASE_CHARS:
+        raise ValueError(f"at most {MAX_ERECEIPT_BASE_CHARS} characters, so the QR stays small")
+    return v

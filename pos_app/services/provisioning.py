@@ -234,7 +234,7 @@ SPECS: dict[str, SettingSpec] = {
         ),
         SettingSpec(
             "ereceipt_base_url",
-            "E-receipt QR base URL (guitai enroll)",
+            "E-receipt QR base URL (guitai init --ereceipt-base-url, guitai enroll)",
             "电子小票二维码网址",
             _url,
             shared=False,

@@ -37,6 +37,21 @@ def url_for(receipt_no: int, total_fen: int, entry_hash: bytes = bytes(32)) -> s
     return tk.receipt_url(BASE, token)
 
 
+def gift_url_for(receipt_no: int, entry_hash: bytes = bytes(32)) -> str:
+    """A gift receipt's QR: the version 2 token (no total)."""
+    token = tk.issue_gift_token(
+        KEY, receipt_no=receipt_no, issued_at=1795588200, entry_hash=entry_hash
+    )
+    return tk.receipt_url(BASE, token)
+
+
+def gift(lines: int = 3) -> rd.ReceiptDocument:
+    payload = sample_sale_payload(lines)
+    return rd.from_sale_payload(
+        payload, store=SAMPLE_STORE, qr_url=gift_url_for(payload["receipt_no"]), gift=True
+    )
+
+
 def lookup(kid: bytes) -> bytes | None:
     return PUBLIC if kid == tk.key_id(PUBLIC) else None
 
@@ -82,7 +97,7 @@ GOLDEN_CASES = {
     "sale10-80-gb18030": (lambda: sale(10), "generic-80-gb18030"),
     "sale10-58-gbk": (lambda: sale(10), "generic-58-gbk"),
     "sale10-58-gb18030-reprint": (lambda: sale(10, reprint_count=2), "generic-58-gb18030"),
-    "gift3-80-gb18030": (lambda: sale(3, gift=True), "generic-80-gb18030"),
+    "gift3-80-gb18030": (gift, "generic-80-gb18030"),
     "rare-80-gb18030": (sale_with_rare_names, "generic-80-gb18030"),
     "rare-58-gbk": (sale_with_rare_names, "generic-58-gbk"),
     "hant-80-big5": (hant_sale, "big5-80"),

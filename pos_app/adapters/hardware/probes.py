@@ -174,6 +174,21 @@ def register_probes(
 
     def sync() -> DeviceStatus:
         st = sync_status()
+        if st is None and not setting("ereceipt_base_url"):
+            # Neither enrolled nor given an e-receipt address at init: the receipts' QR
+            # leads to no page yet, which the store should hear about (issue 19, item 9).
+            return DeviceStatus(
+                "sync",
+                DeviceState.WARNING,
+                "Not enrolled and no e-receipt address: receipts print a QR that tills can "
+                "verify, with the line 电子小票开通后可扫码查看",
+                "未注册云端，也未设置电子小票网址：小票二维码暂只能在收银机验证，"
+                "并印有“电子小票开通后可扫码查看”",
+                "A technician runs `guitai enroll --cloud URL --code CODE`",
+                "请技术人员运行 guitai enroll --cloud URL --code CODE",
+                label="not enrolled",
+                label_zh="未注册",
+            )
         if st is None:
             return DeviceStatus(
                 "sync",

@@ -24,6 +24,18 @@ def test_demo_day_runs_headless(tmp_path: Path) -> None:
     assert (out / "z-report.png").stat().st_size > 1000
     assert list((out / "receipts").glob("*.png"))
     assert str(out) in r.stdout
+    # a till neither enrolled nor given --ereceipt-base-url: no receipt points at a placeholder
+    # address; each QR is the verifiable bare token with the line saying e-receipts come later
+    # (issue 19, "no dead link")
+    texts = sorted((out / "receipts").glob("*.txt"))
+    escpos = sorted((out / "receipts").glob("*.escpos"))
+    assert texts and escpos
+    for f in texts:
+        assert "R.EXAMPLE.COM" not in f.read_text("utf-8")
+        assert "电子小票开通后可扫码查看" in f.read_text("utf-8")
+    for f in escpos:
+        assert b"R.EXAMPLE.COM" not in f.read_bytes()
+    assert "未设置电子小票网址" in r.stderr  # init warned
 
 
 def test_demo_day_tells_a_new_user_how_to_go_on(tmp_path: Path) -> None:

@@ -269,6 +269,12 @@ def test_paper_out_during_a_sale_then_reprint(qtbot: Any, live: Any) -> None:
     tap(qtbot, t, t.window.tender.gift_btn)
     gift = vp.wait_for_jobs(jobs_before + 2)[-1]
     assert not any("199.00" in line for line in gift["text_lines"])
+    # its QR is the gift token (version 2): no total, the same receipt (issue 19)
+    from receipts.token import decode_token
+
+    gift_token = decode_token((gift["qr"] or gift["qr_native"])[0])
+    assert gift_token.gift and gift_token.total_fen == 0 and gift_token.receipt_no == no
+    assert not any(word in line for line in gift["text_lines"] for word in ("找零", "实收"))
 
 
 def test_status_bar_probes(qtbot: Any, live: Any) -> None:

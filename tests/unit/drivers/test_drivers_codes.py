@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import base64
+import re
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pos_app.domain.codes import Action, CodeKind, classify, gtin_check_digit_ok
+from pos_app.domain.codes import (
+    Action,
+    CodeKind,
+    classify,
+    ereceipt_base_url,
+    gtin_check_digit_ok,
+)
 
 TOKEN = (
     "AFLEOWVHAAAAAKTLA2AGQAAAOTGPRBLOKDAZ4YRSFPPDW2QICOQDVKI2OTNWC2YOM53IWCNT3EXRCDUO4GDRYXP"
@@ -54,6 +61,36 @@ def test_ereceipt_without_configured_base_and_token_value() -> None:
     code = classify(f"HTTPS://RECEIPTS.BRAND.CN/R/{TOKEN}\r\n")
     assert code.kind == CodeKind.ERECEIPT and code.value == TOKEN
     assert len(base64.b32decode(TOKEN + "=" * (-len(TOKEN) % 8))) == 89
+
+
+def test_bare_token_of_a_till_without_an_e_receipt_address() -> None:
+    code = classify(TOKEN)
+    assert code.kind == CodeKind.ERECEIPT and code.value == TOKEN
+    assert classify(TOKEN[:-1]).kind == CodeKind.INVALID
+
+
+@pytest.mark.parametrize(
+    ("value", "stored"),
+    [
+        ("https://r.brand.cn/r", "HTTPS://R.BRAND.CN/R/"),
+        (" HTTP://127.0.0.1:8700/R/ ", "HTTP://127.0.0.1:8700/R/"),
+    ],
+)
+def test_ereceipt_base_url_is_stored_upper_case_with_a_slash(value: str, stored: str) -> None:
+    assert ereceipt_base_url(value) == stored
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("ftp://r.brand.cn/", "http(s) URL"),
+        ("https://r.brand.cn/r?x=1", "only letters"),
+        ("https://" + "a" * 80 + ".cn/", "at most 81"),
+    ],
+)
+def test_ereceipt_base_url_refuses_what_a_qr_cannot_hold(value: str, why: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(why)):
+        ereceipt_base_url(value)
 
 
 def test_check_digits() -> None:

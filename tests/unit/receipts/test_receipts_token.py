@@ -145,9 +145,60 @@ def test_bad_tokens_have_clear_reasons(text: str, reason: str) -> None:
 
 def test_wrong_version_is_named(key: Ed25519PrivateKey) -> None:
     raw = bytearray(base64.b32decode(TOKEN + "=" * (-len(TOKEN) % 8)))
-    raw[0] = 2
-    with pytest.raises(tk.TokenError, match="version 2 is not supported"):
+    raw[0] = 3
+    with pytest.raises(tk.TokenError, match="version 3 is not supported") as err:
         tk.decode_token(base64.b32encode(bytes(raw)).decode().rstrip("="))
+    assert "1、2" in err.value.message_zh
+
+
+# The spec's "Version 2" section: a gift receipt's token, same key and sale as the vector above.
+GIFT_TOKEN = (
+    "AJLEOWVHAAAAAKTLA2AGQAAAAAAPRBLOKDAZ4YRSA7UJWBAWMYD2UACPTKUUAEZCGF3OQIPEYUKSWWFPD3MROPGUORCZ"
+    "3NFUMNNBY47VY2JWAE2SDTDMLWDMWNNWXXAVTROFQJRRAGMD2CA"
+)
+
+
+def test_gift_token_vector(key: Ed25519PrivateKey) -> None:
+    token = tk.issue_gift_token(
+        key, receipt_no=42, issued_at=1795588200, entry_hash=bytes.fromhex(ENTRY_HASH)
+    )
+    assert token == GIFT_TOKEN
+    assert len(token) == 143
+    raw = base64.b32decode(token + "=" * (-len(token) % 8))
+    assert raw[0] == 0x02 and raw[13:17] == bytes(4)
+    fields = tk.verify(BASE + token, _lookup)
+    assert fields.version == 2 and fields.gift
+    assert (fields.receipt_no, fields.issued_at, fields.total_fen) == (42, 1795588200, 0)
+    # the same sale as the version 1 vector: receipt, time and journal digest agree
+    v1 = tk.decode_token(TOKEN)
+    assert not v1.gift
+    assert (v1.key_id, v1.sale_digest) == (fields.key_id, fields.sale_digest)
+    assert tk.qr_version(tk.receipt_url(BASE, token)) == 7
+
+
+def test_a_version_1_token_relabelled_version_2_does_not_verify() -> None:
+    raw = bytearray(base64.b32decode(TOKEN + "=" * (-len(TOKEN) % 8)))
+    raw[0] = 2
+    raw[13:17] = bytes(4)  # the total taken off, as a gift token has it
+    with pytest.raises(tk.TokenError, match="this receipt has been altered"):
+        tk.verify(base64.b32encode(bytes(raw)).decode().rstrip("="), _lookup)
+
+
+def test_a_version_2_token_with_a_total_is_refused() -> None:
+    raw = bytearray(base64.b32decode(GIFT_TOKEN + "=" * (-len(GIFT_TOKEN) % 8)))
+    raw[13:17] = (29900).to_bytes(4, "big")
+    with pytest.raises(tk.TokenError, match="carries no total") as err:
+        tk.decode_token(base64.b32encode(bytes(raw)).decode().rstrip("="))
+    assert "礼品小票" in err.value.message_zh
+
+
+def test_every_changed_byte_of_a_gift_token_fails_verification() -> None:
+    raw = base64.b32decode(GIFT_TOKEN + "=" * (-len(GIFT_TOKEN) % 8))
+    for i in range(89):
+        altered = bytearray(raw)
+        altered[i] ^= 0x01
+        with pytest.raises(tk.TokenError):
+            tk.verify(base64.b32encode(bytes(altered)).decode().rstrip("="), _lookup)
 
 
 def test_issue_rejects_values_that_do_not_fit(key: Ed25519PrivateKey) -> None:
