@@ -24,10 +24,10 @@ from .ereceipt import CloudConfig, ReceiptRenderer, builtin_receipt, invite_html
 from .errors import not_a_receipt_page
 from .follow_qr import follow_codes
 from .gate import Till, key_acceptable
+from .pages.gift import gift_page
 from .pages.receipt_hero import UNVERIFIED, VISITOR, hero_html, private_payload, unverified_page
 from .pages.receipt_view import receipt_view
 from .pages.visitor import read_visitor, session_key
-from .pages.gift import gift_page
 from .service import ApiError, CloudService
 
 log = logging.getLogger(__name__)
@@ -187,10 +187,11 @@ def add_receipt_routes(
 
     def _receipt_page(found: dict[str, Any], request: Request, token: str) -> HTMLResponse:
         f, dev, sale, verdict = found["fields"], found["device"], found["sale"], found["verdict"]
+        if f.gift:  # a gift receipt's QR: the items and how to exchange them, no money (and
+            # for an altered or unknown one, that it cannot be exchanged on it: gift.py)
+            return HTMLResponse(gift_page(found, cfg))
         if verdict in UNVERIFIED:  # nothing of the receipt: its contents are not the store's
             return HTMLResponse(unverified_page(cfg, verdict))
-        if f.gift:  # a gift receipt's QR: the items and how to exchange them, no money
-            return HTMLResponse(gift_page(found, cfg))
         if not keys:
             keys.append(session_key(service.db))
         view, owner = receipt_view(

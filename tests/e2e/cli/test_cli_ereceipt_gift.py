@@ -194,9 +194,10 @@ def test_gift_receipt_shows_no_money_and_carries_the_version_2_token(
 def test_status_bar_warns_a_till_without_address_or_enrolment(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    from pos_app.bootstrap_ui import register_probes
+
     from pos_app.adapters.db.connection import open_database
     from pos_app.bootstrap import build_till
-    from pos_app.bootstrap_ui import register_probes
     from pos_app.config import Paths
     from pos_app.services.device_status import DeviceState
 
