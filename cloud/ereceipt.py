@@ -62,6 +62,8 @@ class CloudConfig:
     # the official account's server token (服务器配置 Token) for WeChat's pushes
     # (wechat_push.py); empty: GUITAI_WECHAT_TOKEN from the environment, else push is off
     wechat_token: str = ""
+    # the invoicing provider (cloud/fapiao/provider.py); empty: the page offers no 发票
+    fapiao_url: str = ""
 
     def base_url(self) -> str:
         return self.ereceipt_base_url or self.public_url.rstrip("/").upper() + "/R/"
@@ -158,6 +160,7 @@ def builtin_receipt(
     fields: TokenFields,
     verdict: str,
     cfg: CloudConfig,
+    extra_html: str = "",
 ) -> str:
     """The fallback page: the synced sale's lines when known, else what the token says."""
     e = html.escape
@@ -196,6 +199,7 @@ def builtin_receipt(
             '</table><p class="muted">明细正在同步中，请稍后刷新查看。'
             "(Details are on their way from the store.)</p></div>"
         )
+    body.append(extra_html)  # sections of the page (cloud/pages/), already escaped
     body.append(invite_html(cfg))
     return page(f"{cfg.brand_name} 电子小票", "".join(body))
 

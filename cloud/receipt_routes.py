@@ -21,7 +21,9 @@ from .api_docs import CRASH, ERROR, SIGNED, CloudAPI, v1
 from .api_models import FollowRefused, FollowResult, ReceiptLookup
 from .ereceipt import CloudConfig, ReceiptRenderer, builtin_receipt, invite_html, verdict_html
 from .errors import not_a_receipt_page
+from .fapiao_routes import add_fapiao_routes, fapiao_view
 from .gate import Till, key_acceptable
+from .pages.fapiao import fapiao_section
 from .service import ApiError, CloudService
 
 log = logging.getLogger(__name__)
@@ -152,7 +154,7 @@ def add_receipt_routes(
             return not_a_receipt_page(cfg, request)
         visitor, new_visitor = visitor_of(request)
         await run_in_threadpool(_count_open, found, visitor)
-        page = _receipt_page(found)
+        page = _receipt_page(found, await run_in_threadpool(_fapiao_html, token, found))
         if new_visitor:
             page.set_cookie(
                 VISITOR_COOKIE,
@@ -176,7 +178,17 @@ def add_receipt_routes(
             responses=PAGE_ANSWERS,
         )
 
-    def _receipt_page(found: dict[str, Any]) -> HTMLResponse:
+    def _fapiao_html(token: str, found: dict[str, Any]) -> str:
+        # A sale's genuine receipt of a brand with an invoicing provider (cloud/pages/fapiao.py)
+        sale = found["sale"]
+        if found["verdict"] != "genuine" or not service.fapiao.available:
+            return ""
+        if sale is not None and sale["type"] != "sale.completed":
+            return ""
+        view = fapiao_view(service, found)
+        return fapiao_section(token, view["synced"], view["fapiao"])
+
+    def _receipt_page(found: dict[str, Any], sections: str = "") -> HTMLResponse:
         f, dev, sale, verdict = found["fields"], found["device"], found["sale"], found["verdict"]
         if sale is not None and render_receipt_html is not None:
             try:
@@ -185,7 +197,7 @@ def add_receipt_routes(
                 text = render_receipt_html(
                     sale["payload"],
                     verified=verdict == "genuine",
-                    extra_html=extra + invite_html(cfg),
+                    extra_html=extra + sections + invite_html(cfg),
                     store_name=dev["store_name"] if dev else "",
                     kind=sale["type"],
                 )
@@ -200,6 +212,7 @@ def add_receipt_routes(
             fields=f,
             verdict=verdict,
             cfg=cfg,
+            extra_html=sections,
         )
         return HTMLResponse(text)
 
@@ -231,3 +244,5 @@ def add_receipt_routes(
             service.members.funnel.follow_receipt, found["device"], found["fields"].receipt_no
         )
         return JSONResponse({"counted": counted})
+
+    add_fapiao_routes(app, service, lookup)

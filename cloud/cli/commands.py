@@ -20,7 +20,14 @@ from pathlib import Path
 import click
 
 # Imported for their commands: each adds its own to the `cloud` group.
-from cloud.cli import admin_cmds, member_cmds, migrate_cmds, rejection_cmds, stats_cmds
+from cloud.cli import (
+    admin_cmds,
+    fapiao_cmds,
+    member_cmds,
+    migrate_cmds,
+    rejection_cmds,
+    stats_cmds,
+)
 from cloud.cli.common import _service, cloud, db_options, need_packages
 from cloud.storage.settings import DEFAULT_POOL_SIZE, DEFAULT_STATEMENT_TIMEOUT_MS
 
@@ -48,6 +55,12 @@ from cloud.storage.settings import DEFAULT_POOL_SIZE, DEFAULT_STATEMENT_TIMEOUT_
     "--wechat-token",
     hidden=True,
     help="Refused: set GUITAI_WECHAT_TOKEN in the service's environment instead.",
+)
+@click.option(
+    "--fapiao-url",
+    default="",
+    help="The invoicing provider's API (数电发票; `guitai emulate fapiao` for tests): the "
+    "e-receipt page offers 发票 with it, not without.",
 )
 @click.option(
     "--forwarded-allow-ips",
@@ -94,6 +107,7 @@ def serve(
     account_qr: str | None,
     join_url: str,
     wechat_token: str | None,
+    fapiao_url: str,
     forwarded_allow_ips: str,
     workers: int,
     pool_size: int,
@@ -142,6 +156,7 @@ def serve(
         public_url=public_url or f"http://{host}:{port}",
         ereceipt_base_url=ereceipt_base_url or "",
         wechat_token=os.environ.get("GUITAI_WECHAT_TOKEN", ""),
+        fapiao_url=fapiao_url,
     )
     db_kw = {"pool_size": pool_size, "statement_timeout_ms": statement_timeout_ms}
     # Opening the database upgrades its schema first, under the migration lock (workers started
@@ -187,6 +202,7 @@ def serve(
 __all__ = [
     "admin_cmds",
     "cloud",
+    "fapiao_cmds",
     "member_cmds",
     "migrate_cmds",
     "rejection_cmds",

@@ -36,6 +36,14 @@ FIXTURES = paths.FIXTURES
 BEFORE = json.loads((FIXTURES / "cloud-schema-pre-alembic.json").read_text(encoding="utf-8"))
 
 
+def baseline_of(url: str) -> dict[str, Any]:
+    """The tables the schema of before held, as they are now: revision 0001 makes them exactly
+    and a later revision adds tables of its own (held to schema.py by `alembic check` below),
+    never changing these."""
+    shape = schema_shape(sa_url(url))
+    return {name: shape[name] for name in BEFORE["sqlite"] if name in shape}
+
+
 def engine_of(url: str) -> str:
     return "postgres" if url.startswith("postgresql://") else "sqlite"
 
@@ -99,7 +107,7 @@ def test_migrate_makes_the_schema_of_before_on_an_empty_database(
         "changed": True,
         "adopted": False,
     }
-    assert schema_shape(sa_url(cloud_db_url)) == BEFORE[engine_of(cloud_db_url)]
+    assert baseline_of(cloud_db_url) == BEFORE[engine_of(cloud_db_url)]
     rc, again = migrate(capsys, cloud_db_url)
     assert rc == 0
     assert (again["from_revision"], again["to_revision"], again["changed"]) == (
@@ -134,7 +142,7 @@ def test_a_sqlite_database_of_the_code_before_migrations_upgrades_in_place(
     rc, out = migrate(capsys, str(db))
     assert rc == 0
     assert (out["from_revision"], out["to_revision"], out["adopted"]) == (None, head(), True)
-    assert schema_shape(sa_url(str(db))) == BEFORE["sqlite"]
+    assert baseline_of(str(db)) == BEFORE["sqlite"]
     assert_old_data_kept_and_usable(str(db), capsys)
 
 
@@ -150,7 +158,7 @@ def test_a_postgres_database_of_the_code_before_migrations_upgrades_in_place(
     rc, out = migrate(capsys, url)
     assert rc == 0
     assert (out["from_revision"], out["to_revision"], out["adopted"]) == (None, head(), True)
-    assert schema_shape(sa_url(url)) == BEFORE["postgres"]
+    assert baseline_of(url) == BEFORE["postgres"]
     assert_old_data_kept_and_usable(url, capsys)
 
 
