@@ -246,7 +246,12 @@ class Ready(Shape):
 
 class FapiaoApplication(RequestShape):
     kind: Literal["personal", "company"]
-    title: str = Field(max_length=100, description="the buyer: a person's or a company's name")
+    title: str = Field(
+        min_length=1,
+        max_length=100,
+        pattern=r"^[^<>\x00-\x1f\x7f]*[^<>\x00-\x20\x7f][^<>\x00-\x1f\x7f]*$",
+        description="the buyer: a person's or a company's name (no < or >)",
+    )
     tax_id: str | None = Field(
         default=None,
         description="company: the 18-character 统一社会信用代码 (GB 32100-2015 check digit)",
@@ -293,4 +298,3 @@ class FapiaoView(Shape):
     available: bool = Field(description="the brand issues e-invoices online")
     synced: bool = Field(description="the sale has reached the cloud (needed to ask)")
     fapiao: FapiaoState | None
-
