@@ -144,6 +144,18 @@ def shop(cloud_db_url: str, provider: FapiaoEmulator) -> Iterator[Shop]:
         cloud.stop()
 
 
+def assert_real_pdf(data: bytes) -> None:
+    """A PDF a viewer opens: every cross-reference entry points at its object."""
+    assert data.rstrip().endswith(b"%%EOF")
+    start = int(data.rsplit(b"startxref", 1)[1].split()[0])
+    assert data[start:].startswith(b"xref")
+    entries = data[start:].split(b"\n")[2:]
+    count = int(data[start:].split(b"\n")[1].split()[1])
+    for n, entry in enumerate(entries[1:count], 1):
+        offset = int(entry.split()[0])
+        assert data[offset:].startswith(b"%d 0 obj" % n)
+
+
 def ask(shop: Shop, token: str, **body: Any) -> httpx.Response:
     return httpx.post(f"{shop.cloud.url}/r/{token}/fapiao", json=body, timeout=15)
 
@@ -187,6 +199,7 @@ def test_a_company_invoice_is_issued_once_and_the_page_shows_the_link(
     pdf = httpx.get(state["pdf_url"], timeout=15)
     assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF-")
     assert state["number"].encode() in pdf.content
+    assert_real_pdf(pdf.content)
 
     # the provider saw one request, with the sale's VAT lines
     issued = provider.invoices()
