@@ -23,6 +23,7 @@ from .ereceipt import CloudConfig, ReceiptRenderer, builtin_receipt, invite_html
 from .errors import not_a_receipt_page
 from .fapiao_routes import add_fapiao_routes, fapiao_view
 from .gate import Till, key_acceptable
+from .members.funnel_days import is_bot
 from .pages.fapiao import fapiao_section
 from .service import ApiError, CloudService
 
@@ -153,7 +154,8 @@ def add_receipt_routes(
         except ApiError:
             return not_a_receipt_page(cfg, request)
         visitor, new_visitor = visitor_of(request)
-        await run_in_threadpool(_count_open, found, visitor)
+        if not is_bot(request.headers.get("user-agent", "")):  # a crawler's look is no open
+            await run_in_threadpool(_count_open, found, visitor)
         page = _receipt_page(found, await run_in_threadpool(_fapiao_html, token, found))
         if new_visitor:
             page.set_cookie(
