@@ -22,7 +22,7 @@ from pos_app.domain.pricing import vat_breakdown
 from ..common import _dump, _now_iso
 from ..db import CloudDB, Tx
 from .application import Application, FapiaoRefused
-from .provider import FapiaoProvider, ProviderUnreachable
+from .provider import FapiaoProvider, Outcome, ProviderUnreachable
 
 log = logging.getLogger(__name__)
 
@@ -277,12 +277,12 @@ class FapiaoDesk:
         the reversals of issued invoices.  Unreachable: left pending for the next look."""
         if self.provider is None:
             return
-        where, args = ("AND receipt_key = ?", (key,)) if key else ("", ())
+        only, args = ("AND q.receipt_key = ?", (key,)) if key else ("", ())
         with self.db.tx() as tx:
             pending = [
                 dict(zip(_COLUMNS.split(", "), r, strict=True))
                 for r in tx.execute(
-                    f"SELECT {_COLUMNS} FROM fapiao_requests WHERE state = 'pending' {where}",
+                    f"SELECT {_COLUMNS} FROM fapiao_requests q WHERE q.state = 'pending' {only}",
                     args,
                 ).fetchall()
             ]
@@ -309,7 +309,7 @@ class FapiaoDesk:
             reversals = tx.execute(
                 "SELECT v.refund_id, v.lines, v.total_fen, q.number FROM fapiao_reversals v "
                 "JOIN fapiao_requests q ON q.receipt_key = v.receipt_key "
-                f"WHERE v.state = 'pending' AND q.state = 'issued' {where.replace('receipt_key', 'v.receipt_key')}",
+                f"WHERE v.state = 'pending' AND q.state = 'issued' {only}",
                 args,
             ).fetchall()
         for refund_id, lines, total, number in reversals:
@@ -323,7 +323,7 @@ class FapiaoDesk:
                 continue
             self._settle("fapiao_reversals", "refund_id", refund_id, out)
 
-    def _settle(self, table: str, id_col: str, ident: str, out: Any) -> None:
+    def _settle(self, table: str, id_col: str, ident: str, out: Outcome) -> None:
         with self.db.tx() as tx:
             tx.execute(
                 f"UPDATE {table} SET state = ?, number = ?, pdf_url = ?, reason = ?, "

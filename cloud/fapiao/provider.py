@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Protocol
+from urllib.parse import quote
 
 import httpx
 
@@ -66,4 +67,4 @@ class HttpFapiaoProvider:
         return self._post("/v1/invoices", request)
 
     def reverse(self, number: str, request: dict[str, Any]) -> Outcome:
-        return self._post(f"/v1/invoices/{number}/red", request)
+        return self._post(f"/v1/invoices/{quote(number, safe='')}/red", request)

@@ -244,3 +244,37 @@ def test_an_invoice_after_a_refund_is_net_of_it(shop: Shop) -> None:
         {"rate_bp": 1300, "gross_fen": 45900, "vat_fen": 10561 - 5281},
     ]
     assert state["reversals"] == []  # asked after the refund: nothing to reverse
+
+
+class Flaky:
+    """The provider behind a link that drops the first `drops` calls after sending them."""
+
+    def __init__(self, real: Any, drops: int) -> None:
+        self.real, self.drops = real, drops
+
+    def issue(self, request: dict[str, Any]) -> Any:
+        from cloud.fapiao.provider import ProviderUnreachable
+
+        out = self.real.issue(request)  # the provider did issue it: only the answer is lost
+        if self.drops:
+            self.drops -= 1
+            raise ProviderUnreachable("ReadTimeout")
+        return out
+
+    def reverse(self, number: str, request: dict[str, Any]) -> Any:
+        return self.real.reverse(number, request)
+
+
+def test_a_lost_answer_stays_pending_and_the_retry_makes_no_second_invoice(
+    shop: Shop, provider: FapiaoEmulator
+) -> None:
+    desk = shop.cloud.service.fapiao
+    desk.provider = Flaky(desk.provider, drops=1)
+    _sale, token = shop.sale()
+    first = ask(shop, token, kind="personal", title="王芳", phone="13800138000")
+    assert first.status_code == 202
+    assert (first.json()["state"], first.json()["state_zh"]) == ("pending", "申请中")
+    # the next look sends it again under the same request id: the provider's one invoice
+    page = httpx.get(f"{shop.cloud.url}/r/{token}", timeout=15).text
+    assert "已开具" in page
+    assert len(provider.invoices()) == 1
