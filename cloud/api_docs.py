@@ -113,6 +113,8 @@ class CloudAPI(FastAPI):
                 if op["operationId"] in seen:
                     op["operationId"] = f"{op['operationId'].rsplit('_', 1)[0]}_{method}"
                 seen.add(op["operationId"])
+                if method == "get":  # one route for GET and POST: the body is POST's alone
+                    op.pop("requestBody", None)
                 if op["responses"].get("422", {}).get("description") == "Validation Error":
                     del op["responses"]["422"]
         for name in ("HTTPValidationError", "ValidationError"):

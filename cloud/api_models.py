@@ -239,3 +239,62 @@ class Health(Shape):
 class Ready(Shape):
     status: Literal["ready"]
     database: str
+
+
+# ---- 发票 from the e-receipt page (cloud/fapiao_routes.py) ------------------------------
+
+
+class FapiaoApplication(RequestShape):
+    kind: Literal["personal", "company"]
+    title: str = Field(
+        min_length=1,
+        max_length=100,
+        pattern=r"^[^<>\x00-\x1f\x7f]*[^<>\x00-\x20\x7f][^<>\x00-\x1f\x7f]*$",
+        description="the buyer: a person's or a company's name (no < or >)",
+    )
+    tax_id: str | None = Field(
+        default=None,
+        description="company: the 18-character 统一社会信用代码 (GB 32100-2015 check digit)",
+    )
+    email: str | None = Field(default=None, description="where the invoice is sent, or phone")
+    phone: str | None = Field(default=None, description="a mainland mobile number, or email")
+
+
+class VatLineOut(Shape):
+    rate_bp: int
+    gross_fen: int
+    vat_fen: int
+
+
+class FapiaoReversal(Shape):
+    state: Literal["pending", "issued", "failed"]
+    state_zh: str
+    total_fen: int
+    number: str | None
+    pdf_url: str | None
+    reason: str | None
+
+
+class FapiaoState(Shape):
+    """A receipt's invoice as whoever holds the paper sees it (contact masked)."""
+
+    state: Literal["pending", "issued", "failed"]
+    state_zh: str = Field(description="申请中 / 已开具 / 失败")
+    kind: Literal["personal", "company"]
+    title: str
+    tax_id: str | None
+    email: str | None
+    phone: str | None
+    total_fen: int
+    lines: list[VatLineOut]
+    number: str | None
+    pdf_url: str | None
+    reason: str | None = Field(description="why it failed, as the provider said")
+    requested_at: str
+    reversals: list[FapiaoReversal] = Field(description="红冲 of refunds after invoicing")
+
+
+class FapiaoView(Shape):
+    available: bool = Field(description="the brand issues e-invoices online")
+    synced: bool = Field(description="the sale has reached the cloud (needed to ask)")
+    fapiao: FapiaoState | None

@@ -43,6 +43,7 @@ from .common import load_json
 from .enrolment import EnrollRequest as Enrollment
 from .ereceipt import CloudConfig, ReceiptRenderer
 from .errors import error_handlers
+from .fapiao.provider import HttpFapiaoProvider
 from .gate import Gate, Till, read_body
 from .health import add_health_routes
 from .receipt_routes import add_receipt_routes
@@ -305,6 +306,8 @@ def create_app(
         grid = CloudStock(service).style_grid_for_device
         return JSONResponse(await run_in_threadpool(grid, till.device_id, style))
 
+    if cfg.fapiao_url and not service.fapiao.available:
+        service.fapiao.use(HttpFapiaoProvider(cfg.fapiao_url))
     add_receipt_routes(app, service, cfg, render_receipt_html)
     add_health_routes(app, service.db)
     add_wechat_route(

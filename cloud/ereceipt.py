@@ -75,6 +75,8 @@ class CloudConfig:
     wechat_appid: str = ""
     wechat_secret_ref: str = ""
     wechat_secret: str = ""
+    # the invoicing provider (cloud/fapiao/provider.py); empty: the page offers no 发票
+    fapiao_url: str = ""
 
     def base_url(self) -> str:
         return self.ereceipt_base_url or self.public_url.rstrip("/").upper() + "/R/"
@@ -173,6 +175,7 @@ def builtin_receipt(
     cfg: CloudConfig,
     lead_html: str = "",
     invite: bool = True,
+    extra_html: str = "",
 ) -> str:
     """The fallback page: the synced sale's lines when known, else what the token says.
     `lead_html` (the summary above the fold, which carries the verdict) opens it."""
@@ -213,6 +216,7 @@ def builtin_receipt(
             '</table><p class="muted">明细正在同步中，请稍后刷新查看。'
             "(Details are on their way from the store.)</p></div>"
         )
+    body.append(extra_html)  # sections of the page (cloud/pages/), already escaped
     if invite:
         body.append(invite_html(cfg))
     return page(f"{cfg.brand_name} 电子小票", "".join(body))

@@ -22,8 +22,11 @@ from .api_docs import CRASH, ERROR, SIGNED, CloudAPI, v1
 from .api_models import FollowRefused, FollowResult, ReceiptLookup
 from .ereceipt import CloudConfig, ReceiptRenderer, builtin_receipt, invite_html
 from .errors import not_a_receipt_page
+from .fapiao_routes import add_fapiao_routes, fapiao_view
 from .follow_qr import follow_codes
 from .gate import Till, key_acceptable
+from .members.funnel_days import is_bot
+from .pages.fapiao import fapiao_section
 from .pages.gift import gift_page
 from .pages.receipt_hero import UNVERIFIED, VISITOR, hero_html, private_payload, unverified_page
 from .pages.receipt_view import receipt_view
@@ -157,8 +160,10 @@ def add_receipt_routes(
         except ApiError:
             return not_a_receipt_page(cfg, request)
         visitor, new_visitor = visitor_of(request)
-        await run_in_threadpool(_count_open, found, visitor)
-        page = await run_in_threadpool(_receipt_page, found, request, token)
+        if not is_bot(request.headers.get("user-agent", "")):  # a crawler's look is no open
+            await run_in_threadpool(_count_open, found, visitor)
+        sections = await run_in_threadpool(_fapiao_html, token, found)
+        page = await run_in_threadpool(_receipt_page, found, request, token, sections)
         if new_visitor:
             page.set_cookie(
                 VISITOR_COOKIE,
@@ -185,7 +190,19 @@ def add_receipt_routes(
     codes = follow_codes(service.db, service.now, cfg)
     keys: list[bytes] = []  # the session key, read once (pages/visitor.py)
 
-    def _receipt_page(found: dict[str, Any], request: Request, token: str) -> HTMLResponse:
+    def _fapiao_html(token: str, found: dict[str, Any]) -> str:
+        # A sale's genuine receipt of a brand with an invoicing provider (cloud/pages/fapiao.py)
+        sale = found["sale"]
+        if found["verdict"] != "genuine" or not service.fapiao.available:
+            return ""
+        if sale is not None and sale["type"] != "sale.completed":
+            return ""
+        view = fapiao_view(service, found)
+        return fapiao_section(token, view["synced"], view["fapiao"])
+
+    def _receipt_page(
+        found: dict[str, Any], request: Request, token: str, sections: str = ""
+    ) -> HTMLResponse:
         f, dev, sale, verdict = found["fields"], found["device"], found["sale"], found["verdict"]
         if f.gift:  # a gift receipt's QR: the items and how to exchange them, no money (and
             # for an altered or unknown one, that it cannot be exchanged on it: gift.py)
@@ -215,7 +232,7 @@ def add_receipt_routes(
                 text = render_receipt_html(
                     payload,
                     verified=None,  # the hero above carries the verdict
-                    extra_html=invite,
+                    extra_html=sections + invite,
                     store_name=dev["store_name"],
                     kind=sale["type"],
                     lead_html=lead,
@@ -233,6 +250,7 @@ def add_receipt_routes(
             cfg=cfg,
             lead_html=lead,
             invite=bool(invite),
+            extra_html=sections,
         )
         return HTMLResponse(text)
 
@@ -264,3 +282,5 @@ def add_receipt_routes(
             service.members.funnel.follow_receipt, found["device"], found["fields"].receipt_no
         )
         return JSONResponse({"counted": counted})
+
+    add_fapiao_routes(app, service, lookup)

@@ -2,7 +2,8 @@
 
 CloudService is composed of parts with narrow constructors, not mixins: `changelog` (what
 tills pull), `admin` (stores, catalog, members, coupons, devices: admin.py), `members` (the
-member ledger: cloud/members/) and `receipts` (synced receipts: receipt_lookup.py).
+member ledger: cloud/members/), `receipts` (synced receipts: receipt_lookup.py) and `fapiao`
+(发票 asked for from the e-receipt page: cloud/fapiao/).
 
 HTTP lives in app.py; admin commands call these methods directly.  Errors are ApiError with
 an HTTP status and a snake_case code (specs/sync-protocol.md, Errors).
@@ -27,6 +28,7 @@ from .changelog import ChangeLog
 from .common import ApiError, _dump, _now_iso, code_hash, load_json
 from .db import CloudDB, Tx
 from .enrolment import EnrollRequest, read_enrollment, verify_possession
+from .fapiao.desk import FapiaoDesk
 from .ingest import ingest_batch
 from .members import Members
 from .members.rows import member_data
@@ -65,6 +67,7 @@ class CloudService:
         self.admin = CloudAdmin(db, now, self.publish)
         self.receipts = SyncedReceipts(db)
         self.members = Members(db, now, self.publish, self.receipts)
+        self.fapiao = FapiaoDesk(db, now, self.receipts)
 
     # ---- enrollment ------------------------------------------------------------------------
 
@@ -295,7 +298,10 @@ class CloudService:
             result = ingest_batch(tx, device_id, events, at, floats_as_decimal)
             stock.after_ingest(tx, self.publish, device_id, events, result["accepted"], before, at)
             self.members.ledger.apply(tx, device_id, events, set(result["accepted"]))
-            return result
+            reversal = self.fapiao.note_refunds(tx, device_id, events, set(result["accepted"]))
+        if reversal:  # the 红冲 goes to the provider after the refund is committed
+            self.fapiao.send_pending()
+        return result
 
     # ---- pull ------------------------------------------------------------------------------
 

@@ -20,7 +20,14 @@ from pathlib import Path
 import click
 
 # Imported for their commands: each adds its own to the `cloud` group.
-from cloud.cli import admin_cmds, member_cmds, migrate_cmds, rejection_cmds, stats_cmds
+from cloud.cli import (
+    admin_cmds,
+    fapiao_cmds,
+    member_cmds,
+    migrate_cmds,
+    rejection_cmds,
+    stats_cmds,
+)
 from cloud.cli.common import _service, cloud, db_options, need_packages
 from cloud.storage.settings import DEFAULT_POOL_SIZE, DEFAULT_STATEMENT_TIMEOUT_MS
 
@@ -62,6 +69,12 @@ from cloud.storage.settings import DEFAULT_POOL_SIZE, DEFAULT_STATEMENT_TIMEOUT_
     metavar="env:VAR|@FILE",
     help="The official account's AppSecret as env:VAR or @FILE (a literal is refused: the "
     "command line shows in the process list).",
+)
+@click.option(
+    "--fapiao-url",
+    default="",
+    help="The invoicing provider's API (数电发票; `guitai emulate fapiao` for tests): the "
+    "e-receipt page offers 发票 with it, not without.",
 )
 @click.option(
     "--forwarded-allow-ips",
@@ -111,6 +124,7 @@ def serve(
     wechat_mp_url: str,
     wechat_appid: str,
     wechat_secret: str,
+    fapiao_url: str,
     forwarded_allow_ips: str,
     workers: int,
     pool_size: int,
@@ -175,6 +189,7 @@ def serve(
         wechat_appid=wechat_appid,
         wechat_secret_ref=wechat_secret,
         wechat_secret=app_secret,
+        fapiao_url=fapiao_url,
     )
     db_kw = {"pool_size": pool_size, "statement_timeout_ms": statement_timeout_ms}
     # Opening the database upgrades its schema first, under the migration lock (workers started
@@ -220,6 +235,7 @@ def serve(
 __all__ = [
     "admin_cmds",
     "cloud",
+    "fapiao_cmds",
     "member_cmds",
     "migrate_cmds",
     "rejection_cmds",

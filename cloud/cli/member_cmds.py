@@ -4,6 +4,7 @@ in the cloud, the member ledger's reconciliation and the e-receipt funnel (docs/
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -139,36 +140,69 @@ def reconcile(db_file: str | None, database_url: str | None, as_json: bool) -> N
 
 @cloud.command("funnel")
 @click.option("--store", "store_id")
+@click.option("--associate", help="Only this associate (导购); '' for sales without one.")
+@click.option("--from", "day_from", type=click.DateTime(["%Y-%m-%d"]), help="First day.")
+@click.option("--to", "day_to", type=click.DateTime(["%Y-%m-%d"]), help="Last day.")
 @db_options
 @json_option
 def funnel(
-    store_id: str | None, db_file: str | None, database_url: str | None, as_json: bool
+    store_id: str | None,
+    associate: str | None,
+    day_from: datetime | None,
+    day_to: datetime | None,
+    db_file: str | None,
+    database_url: str | None,
+    as_json: bool,
 ) -> None:
-    """E-receipt funnel: receipts printed, pages opened, follows, joins (store, associate)."""
+    """E-receipt funnel per business day, store and associate: printed → opened (unique
+    visitors; reloads, bots and altered tokens excluded) → follows → joins → came back and
+    bought again within 90 days, with the money (¥)."""
     from receipts.layout import text_width
 
-    rows = _run(lambda s: s.members.funnel.funnel(store_id), db_file, database_url)
+    rows = _run(
+        lambda s: s.members.funnel.by_day(
+            store_id,
+            associate,
+            day_from.date() if day_from else None,
+            day_to.date() if day_to else None,
+        ),
+        db_file,
+        database_url,
+    )
 
     def pad(text: str, width: int) -> str:  # associates' names are double-width CJK
         return text + " " * max(0, width - text_width(text))
+
+    def yuan(fen: int) -> str:
+        return f"{'-' if fen < 0 else ''}{abs(fen) // 100}.{abs(fen) % 100:02d}"
 
     def table(rs: list[dict[str, Any]]) -> str:
         if not rs:
             return "no receipts yet (还没有小票)"
         wide = max(10, *(text_width(r["associate"] or "-") + 2 for r in rs))
+        money = max(15, *(len(yuan(r[k])) + 2 for r in rs for k in ("printed_fen", "returned_fen")))
         lines = [
-            f"{pad('store', 8)}{pad('associate', wide)}"
-            f"{'printed':>8}{'opened':>8}{'follows':>8}{'joins':>8}"
+            f"{pad('day', 12)}{pad('store', 8)}{pad('associate', wide)}"
+            f"{'printed':>8}{'opened':>8}{'follows':>8}{'joins':>8}{'returned':>10}"
+            f"{'printed_yuan':>{money}}{'returned_yuan':>{money}}"
         ]
         lines += [
-            f"{pad(r['store_id'], 8)}{pad(r['associate'] or '-', wide)}"
+            f"{pad(r['day'], 12)}{pad(r['store_id'], 8)}{pad(r['associate'] or '-', wide)}"
             f"{r['receipts_printed']:>8}{r['ereceipts_opened']:>8}{r['follows']:>8}"
-            f"{r['joins']:>8}"
+            f"{r['joins']:>8}{r['returned_90d']:>10}"
+            f"{yuan(r['printed_fen']):>{money}}{yuan(r['returned_fen']):>{money}}"
             for r in rs
         ]
         return "\n".join(lines)
 
-    emit(rows, as_json, table)
+    emit(
+        [
+            r | {"printed_yuan": yuan(r["printed_fen"]), "returned_yuan": yuan(r["returned_fen"])}
+            for r in rows
+        ],
+        as_json,
+        table,
+    )
 
 
 @cloud.command("wechat-scene")

@@ -2,7 +2,8 @@
 
 - `ledger`: the member side of a till's events, booked in the ingest transaction (ledger.py)
 - `points`, `coupons`: the points ledger and the coupon redemptions (points.py, coupons.py)
-- `funnel`: the e-receipt funnel and WeChat follows (funnel.py)
+- `funnel`: the e-receipt funnel and WeChat follows (funnel.py), per business day with the
+  returns within 90 days (funnel_days.py, `funnel.by_day`)
 - `followers`: who follows the official account (followers.py)
 - `views`: one member across every store, and the reconciliation flags (views.py)
 

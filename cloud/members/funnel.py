@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from ..common import ApiError, _now_iso
 from ..db import CloudDB, Tx
 from .followers import mark_following, mark_unfollowed
+from .funnel_days import funnel_by_day
 from .rows import canonical, count
 
 FUNNEL_KINDS = ("receipts_printed", "ereceipts_opened", "follows", "joins")
@@ -84,6 +85,17 @@ class Funnel:
             )
             d[k] = int(n)
         return list(out.values())
+
+    def by_day(
+        self,
+        store_id: str | None = None,
+        associate: str | None = None,
+        day_from: date | None = None,
+        day_to: date | None = None,
+    ) -> list[dict[str, Any]]:
+        """The funnel per business day, store and associate (funnel_days.py)."""
+        with self.db.tx() as tx:
+            return funnel_by_day(tx, store_id, associate, day_from, day_to)
 
     # ---- follows ------------------------------------------------------------------------
 

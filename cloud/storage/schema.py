@@ -459,3 +459,56 @@ cloud_secrets = sa.Table(
     _req("value", _text),
     _req("at", _text),
 )
+
+# ---- 发票 asked for from the e-receipt page (cloud/fapiao) --------------------------------
+
+fapiao_requests = sa.Table(
+    "fapiao_requests",
+    metadata,
+    sa.Column("receipt_key", _text, primary_key=True),  # <device id>:<receipt no>: one each
+    sa.Column("request_id", _text, nullable=False, unique=True),  # the provider's idempotency key
+    _req("sale_id", _text),
+    _req("store_id", _text),
+    _req("kind", _text),  # personal | company
+    _req("title", _text),
+    _dflt("tax_id", _text, "''"),
+    _dflt("email", _text, "''"),
+    _dflt("phone", _text, "''"),
+    _req("lines", _text),  # JSON [{rate_bp, gross_fen, vat_fen}] net of refunds at request
+    _req("total_fen", _big),
+    _req("state", _text),  # pending | issued | failed
+    _dflt("number", _text, "''"),
+    _dflt("pdf_url", _text, "''"),
+    _dflt("reason", _text, "''"),
+    _req("requested_at", _text),
+    _req("updated_at", _text),
+    sa.Index("fapiao_requests_store", "store_id", "requested_at"),
+    sa.Index("fapiao_requests_sale", "sale_id"),
+)
+
+fapiao_reversals = sa.Table(
+    "fapiao_reversals",
+    metadata,
+    sa.Column("refund_id", _text, primary_key=True),  # one red-letter invoice per refund
+    _req("receipt_key", _text),  # the invoice it reverses (fapiao_requests)
+    _req("lines", _text),  # JSON, negative amounts
+    _req("total_fen", _big),
+    _req("state", _text),  # pending | issued | failed
+    _dflt("number", _text, "''"),
+    _dflt("pdf_url", _text, "''"),
+    _dflt("reason", _text, "''"),
+    _req("at", _text),
+    _req("updated_at", _text),
+    sa.Index("fapiao_reversals_receipt", "receipt_key"),
+)
+
+refund_vat = sa.Table(
+    "refund_vat",
+    metadata,
+    sa.Column("refund_id", _text, primary_key=True),
+    _req("original_sale_id", _text),
+    _req("vat", _text),  # JSON [{rate_bp, gross_fen, vat_fen}], negative amounts
+    _req("total_fen", _big),
+    _req("at", _text),
+    sa.Index("refund_vat_sale", "original_sale_id"),
+)

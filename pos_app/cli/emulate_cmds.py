@@ -20,7 +20,37 @@ from pos_app.domain.errors import InvalidInput
 # ---- guitai emulate ---------------------------------------------------------------------------
 
 
-@click.group()
+# Emulators of other packages (the cloud's invoicing provider …) under this entry-point group,
+# loaded only when named: the till's code never imports them.
+EMULATOR_ENTRY_POINTS = "guitai.emulators"
+
+
+class EmulateGroup(click.Group):
+    def _plugins(self) -> dict[str, str]:
+        from importlib.metadata import entry_points
+
+        return {ep.name: ep.value for ep in entry_points(group=EMULATOR_ENTRY_POINTS)}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(self._plugins()))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        cmd = super().get_command(ctx, cmd_name)
+        target = None if cmd is not None else self._plugins().get(cmd_name)
+        if target is None:
+            return cmd
+        import importlib
+
+        module, attr = target.split(":")
+        try:
+            found = getattr(importlib.import_module(module), attr)
+        except ModuleNotFoundError:  # its package is not installed on this till
+            return None
+        assert isinstance(found, click.Command)
+        return found
+
+
+@click.group(cls=EmulateGroup)
 def emulate() -> None:
     """Run device emulators that speak the real protocols (for demos, tests, training)."""
 

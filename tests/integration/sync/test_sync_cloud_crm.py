@@ -284,11 +284,17 @@ def test_totals_in_yuan_and_a_labelled_funnel(
     )
     rc, out, _ = run_cli(capsys, "cloud", "funnel", *db)
     lines = out.splitlines()
-    assert lines[0].split() == ["store", "associate", "printed", "opened", "follows", "joins"]
+    # per business day since issue 19, with the returns within 90 days and the money in yuan
+    assert lines[0].split() == [
+        "day", "store", "associate", "printed", "opened", "follows", "joins", "returned",
+        "printed_yuan", "returned_yuan",
+    ]  # fmt: skip
+    sales_yuan = sum(p["payload"]["total_fen"] for p in writer.written[:2])
     assert [ln.split() for ln in lines[1:]] == [
-        ["S001", "-", "2", "0", "0", "0"],
-        ["S001", "小李", "0", "0", "0", "1"],
-    ]
+        ["2026-11-25", "S001", "-", "2", "0", "0", "0", "0",
+         f"{sales_yuan // 100}.{sales_yuan % 100:02d}", "0.00"],
+        ["2026-11-25", "S001", "小李", "0", "0", "0", "1", "0", "0.00", "0.00"],
+    ]  # fmt: skip
     # the columns line up under their headings, double-width names included
     from receipts.layout import text_width
 
