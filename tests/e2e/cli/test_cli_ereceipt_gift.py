@@ -194,10 +194,8 @@ def test_gift_receipt_shows_no_money_and_carries_the_version_2_token(
 def test_status_bar_warns_a_till_without_address_or_enrolment(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from pos_app.bootstrap_ui import register_probes
-
     from pos_app.adapters.db.connection import open_database
-    from pos_app.bootstrap import build_till
+    from pos_app.bootstrap import build, register_probes, shutdown
     from pos_app.config import Paths
     from pos_app.services.device_status import DeviceState
 
@@ -207,13 +205,12 @@ def test_status_bar_warns_a_till_without_address_or_enrolment(
         assert init(home, *extra, capsys=capsys)[0] == 0
         paths = Paths(home)
         db = open_database(paths.database)
-        till = build_till(paths, db)
+        till = build(paths, db)
         try:
             register_probes(till, ttl_s=600.0)
             states[name] = till.devices._probes["sync"].refresh_now()
         finally:
-            till.devices.close()
-            till.close()
+            shutdown(till)
     bare = states["bare"]
     assert bare.state is DeviceState.WARNING and bare.label_zh == "未注册"
     assert NO_ADDRESS_LINE in bare.reason_zh and "e-receipt address" in bare.reason
