@@ -45,8 +45,10 @@ from .ereceipt import CloudConfig, ReceiptRenderer
 from .errors import error_handlers
 from .gate import Gate, Till, read_body
 from .health import add_health_routes
+from .join_routes import add_join_routes
 from .receipt_routes import add_receipt_routes
 from .service import ApiError, CloudService
+from .sms import SmsSender, sms_from_config
 from .stock import CloudStock
 from .wechat_push import add_wechat_route
 
@@ -119,8 +121,10 @@ def create_app(
     *,
     render_receipt_html: ReceiptRenderer | None = None,
     config: CloudConfig | None = None,
+    sms: SmsSender | None = None,
 ) -> ASGIApp:
     cfg = config or CloudConfig()
+    sms = sms or sms_from_config(cfg)
     app = CloudAPI(
         title="Guitai cloud CRM (reference)",
         version="1.1",
@@ -132,6 +136,7 @@ def create_app(
         separate_input_output_schemas=False,
     )
     app.state.gate = Gate(service)
+    app.state.session_secret = service.session_secret()  # pages/visitor.py
 
     @app.post(
         "/v1/devices/enroll",
@@ -306,6 +311,7 @@ def create_app(
         return JSONResponse(await run_in_threadpool(grid, till.device_id, style))
 
     add_receipt_routes(app, service, cfg, render_receipt_html)
+    add_join_routes(app, service, cfg, sms)
     add_health_routes(app, service.db)
     add_wechat_route(
         app, service, lambda: cfg.wechat_token or os.environ.get("GUITAI_WECHAT_TOKEN", "")

@@ -62,6 +62,13 @@ class CloudConfig:
     # the official account's server token (服务器配置 Token) for WeChat's pushes
     # (wechat_push.py); empty: GUITAI_WECHAT_TOKEN from the environment, else push is off
     wechat_token: str = ""
+    # The SMS provider of the join page (cloud/sms.py; empty: joining by SMS is off).  The
+    # secret is a reference (env:VAR or @FILE, secret_ref.py), never the secret itself.
+    sms_url: str = ""
+    sms_access_key_id: str = ""
+    sms_secret_ref: str = ""
+    sms_sign_name: str = ""
+    sms_template: str = "SMS_GUITAI_JOIN"
 
     def base_url(self) -> str:
         return self.ereceipt_base_url or self.public_url.rstrip("/").upper() + "/R/"

@@ -29,8 +29,10 @@ from .db import CloudDB, Tx
 from .enrolment import EnrollRequest, read_enrollment, verify_possession
 from .ingest import ingest_batch
 from .members import Members
+from .members.join import Joining
 from .members.rows import member_data
 from .receipt_lookup import SyncedReceipts
+from .site_secret import session_secret
 
 __all__ = ["ApiError", "CloudService"]
 
@@ -65,6 +67,14 @@ class CloudService:
         self.admin = CloudAdmin(db, now, self.publish)
         self.receipts = SyncedReceipts(db)
         self.members = Members(db, now, self.publish, self.receipts)
+        self.joining = Joining(db, now, self.publish, self.members.claims, self.session_secret)
+        self._session_secret: bytes | None = None
+
+    def session_secret(self) -> bytes:
+        """The key that signs member sessions and join codes (site_secret.py), read once."""
+        if self._session_secret is None:
+            self._session_secret = session_secret(self.db)
+        return self._session_secret
 
     # ---- enrollment ------------------------------------------------------------------------
 
@@ -295,6 +305,7 @@ class CloudService:
             result = ingest_batch(tx, device_id, events, at, floats_as_decimal)
             stock.after_ingest(tx, self.publish, device_id, events, result["accepted"], before, at)
             self.members.ledger.apply(tx, device_id, events, set(result["accepted"]))
+            self.members.claims.on_ingest(tx, device_id, events, set(result["accepted"]))
             return result
 
     # ---- pull ------------------------------------------------------------------------------

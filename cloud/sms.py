@@ -17,12 +17,16 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import quote
 
 import httpx
 
 from .common import ApiError
+from .secret_ref import resolve
+
+if TYPE_CHECKING:
+    from .ereceipt import CloudConfig
 
 log = logging.getLogger(__name__)
 
@@ -93,3 +97,16 @@ class AliyunSms:
                 f"短信服务拒绝发送（{code}），请稍后重试",
             )
         return str(answer.get("BizId", ""))
+
+
+def sms_from_config(cfg: CloudConfig) -> SmsSender | None:
+    """The provider `guitai cloud serve --sms-url …` names, or None (joining by SMS is off)."""
+    if not cfg.sms_url:
+        return None
+    return AliyunSms(
+        url=cfg.sms_url,
+        access_key_id=cfg.sms_access_key_id,
+        access_key_secret=resolve("--sms-secret", cfg.sms_secret_ref),
+        sign_name=cfg.sms_sign_name or cfg.brand_name,
+        template_code=cfg.sms_template,
+    )

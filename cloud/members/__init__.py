@@ -4,6 +4,7 @@
 - `points`, `coupons`: the points ledger and the coupon redemptions (points.py, coupons.py)
 - `funnel`: the e-receipt funnel and WeChat follows (funnel.py)
 - `views`: one member across every store, and the reconciliation flags (views.py)
+- `claims`: receipts claimed from their page by a member who joined there (claims.py)
 
 What they share (alias resolution, the member row a till pulls, flags, funnel counters) are
 functions on a transaction in rows.py.
@@ -16,6 +17,7 @@ from datetime import datetime
 
 from ..changelog import Publish
 from ..db import CloudDB
+from .claims import Claims
 from .coupons import Coupons
 from .funnel import Funnel, ReceiptLookup
 from .ledger import Ledger
@@ -38,3 +40,4 @@ class Members:
         self.funnel = Funnel(db, now, receipts)
         self.views = MemberViews(db)
         self.ledger = Ledger(now, publish, self.points, self.coupons)
+        self.claims = Claims(now, publish)  # 补积分: receipts claimed from their page

@@ -94,7 +94,10 @@ class SmsEmulator:
             block_on_close = False
 
         self._server = Server((host, port), Handler)
-        self.host, self.port = self._server.server_address[:2]
+        self.host, self.port = (
+            str(self._server.server_address[0]),
+            int(self._server.server_address[1]),
+        )
         self._thread: threading.Thread | None = None
 
     @property

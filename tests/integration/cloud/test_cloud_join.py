@@ -1,0 +1,195 @@
+"""Joining the membership from an e-receipt page (issue 19, items 3 and 4): an SMS code from
+the provider's emulator, one phone one member, the receipt's points credited exactly once
+(also when the sale syncs after the join), never for a refunded receipt, and the abuse cases
+(brute force, floods, injection), against the served cloud on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from join_kit import JoinRig, start_join_rig
+
+from pos_app.domain.loyalty import LoyaltyRules, points_earned
+
+PHONE = "13912345678"
+
+
+@pytest.fixture
+def rig(tmp_path: Path, cloud_db_url: str) -> Iterator[JoinRig]:
+    r = start_join_rig(tmp_path, cloud_db_url)
+    try:
+        yield r
+    finally:
+        r.stop()
+
+
+def send_code(rig: JoinRig, token: str, phone: str = PHONE, **kw: str) -> httpx.Response:
+    return httpx.post(f"{rig.url}/r/{token}/join/code", json={"phone": phone}, **kw)  # type: ignore[arg-type]
+
+
+def join(
+    rig: JoinRig, token: str, code: str, phone: str = PHONE, **extra: object
+) -> httpx.Response:
+    body = {"phone": phone, "code": code, "consent": True, **extra}
+    return httpx.post(f"{rig.url}/r/{token}/join", json=body)
+
+
+def points_of(rig: JoinRig, member_id: str) -> int:
+    return int(rig.cloud.service.admin.member_by_phone(PHONE)["points"])
+
+
+def expected_points(sale_row: dict) -> int:  # type: ignore[type-arg]
+    return points_earned(sale_row["payload"]["lines"], "ordinary", LoyaltyRules())
+
+
+def test_join_credits_the_receipt_once_and_the_till_pulls_the_member(rig: JoinRig) -> None:
+    sale, token = rig.sale()
+    page = httpx.get(f"{rig.url}/r/{token}/join")
+    assert page.status_code == 200 and "入会领积分" in page.text
+    r = send_code(rig, token)
+    assert r.status_code == 200, r.text
+    assert r.json() == {"sent": True, "expires_in_s": 300, "resend_after_s": 60}
+    msgs = httpx.get(f"{rig.sms.url}/messages", params={"phone": PHONE}).json()
+    assert len(msgs) == 1 and msgs[0]["phone"] == PHONE
+    code = msgs[0]["params"]["code"]
+    assert msgs[0]["text"] == f"【青衫】您的验证码为{code}，5分钟内有效，请勿泄露给他人。"
+    assert set(msgs[0]) >= {"phone", "text", "sent_at"}
+    r = join(rig, token, code, name="王芳", birthday="1990-05-20")
+    assert r.status_code == 200, r.text
+    answer = r.json()
+    want = expected_points(sale)
+    assert want > 0
+    assert answer["points_credited"] == want and answer["new_member"] is True
+    assert answer["claim"] == "credited"
+    cookie = r.headers["set-cookie"]
+    assert "gt_session=" in cookie and "HttpOnly" in cookie and "samesite=lax" in cookie.lower()
+    assert PHONE not in cookie and answer["member_id"] not in cookie  # signed, not readable
+    member = rig.cloud.service.admin.member_by_phone(PHONE)
+    assert member["points"] == want and member["name"] == "王芳"
+    # the same receipt again (a new code): recognised, 0 points, still one member
+    r = send_code(rig, token)
+    assert r.status_code == 429  # one code a minute per phone
+    with rig.cloud.service.db.tx() as tx:
+        tx.execute("DELETE FROM join_sends")
+    assert send_code(rig, token).status_code == 200
+    again = join(rig, token, rig.last_code(PHONE)).json()
+    assert again == {
+        "member_id": answer["member_id"],
+        "points_credited": 0,
+        "new_member": False,
+        "claim": "claimed_before",
+    }
+    assert points_of(rig, answer["member_id"]) == want
+    # the till gets the new member through the normal pull
+    rig.pull()
+    row = rig.od.conn.execute(
+        "SELECT id, name, points FROM members WHERE phone = ?", (PHONE,)
+    ).fetchone()
+    assert row is not None and row[0] == answer["member_id"] and row[2] == want
+
+
+def test_a_receipt_not_yet_synced_is_credited_when_it_arrives_once(rig: JoinRig) -> None:
+    sale, token = rig.sale(push=False)
+    assert send_code(rig, token).status_code == 200
+    r = join(rig, token, rig.last_code(PHONE))
+    assert r.status_code == 200, r.text
+    assert (r.json()["points_credited"], r.json()["claim"]) == (0, "pending")
+    assert points_of(rig, r.json()["member_id"]) == 0
+    assert rig.push().accepted == 1
+    want = expected_points(sale)
+    assert points_of(rig, r.json()["member_id"]) == want
+    rig.push()  # nothing new: still once
+    assert points_of(rig, r.json()["member_id"]) == want
+
+
+def test_a_refunded_receipt_gives_no_points(rig: JoinRig) -> None:
+    sale, token = rig.sale(push=False)
+    rig.writer.refund()
+    rig.push()
+    assert send_code(rig, token).status_code == 200
+    r = join(rig, token, rig.last_code(PHONE))
+    assert r.status_code == 200, r.text
+    assert (r.json()["points_credited"], r.json()["claim"]) == (0, "refunded")
+    assert points_of(rig, r.json()["member_id"]) == 0
+
+
+def test_a_refund_after_the_credit_takes_back_its_share(rig: JoinRig) -> None:
+    sale, token = rig.sale()
+    assert send_code(rig, token).status_code == 200
+    credited = join(rig, token, rig.last_code(PHONE)).json()["points_credited"]
+    assert credited > 0
+    rig.writer.refund()  # one unit of the first line
+    rig.push()
+    after = points_of(rig, "")
+    assert 0 <= after < credited
+
+
+def test_five_wrong_codes_lock_it(rig: JoinRig) -> None:
+    _, token = rig.sale()
+    assert send_code(rig, token).status_code == 200
+    code = rig.last_code(PHONE)
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
+    answers = [join(rig, token, wrong) for _ in range(5)]
+    assert [a.status_code for a in answers] == [400, 400, 400, 400, 429]
+    assert answers[0].json()["error"]["code"] == "wrong_code"
+    assert "4" in answers[0].json()["error"]["message_zh"]
+    assert answers[4].json()["error"]["code"] == "code_locked"
+    # the right code no longer works either
+    late = join(rig, token, code)
+    assert late.status_code == 429 and late.json()["error"]["code"] == "code_locked"
+    with rig.cloud.service.db.tx() as tx:
+        assert tx.execute("SELECT count(*) FROM members").fetchone()[0] == 0
+
+
+def test_sending_floods_are_answered_429(rig: JoinRig) -> None:
+    _, token = rig.sale()
+    codes = [send_code(rig, token, f"1390000{n:04d}").status_code for n in range(22)]
+    assert codes[:20] == [200] * 20
+    assert codes[20:] == [429, 429]
+    r = send_code(rig, token, "13900009999")
+    body = r.json()["error"]
+    assert body["code"] == "too_many_codes" and "秒后再试" in body["message_zh"]
+    assert len(httpx.get(f"{rig.sms.url}/messages").json()) == 20
+
+
+def test_consent_and_script_injection_are_refused_and_nothing_is_stored(rig: JoinRig) -> None:
+    _, token = rig.sale()
+    r = send_code(rig, token, "<script>alert(1)</script>")
+    assert r.status_code == 400 and r.json()["error"]["code"] == "bad_phone"
+    assert send_code(rig, token).status_code == 200
+    code = rig.last_code(PHONE)
+    r = httpx.post(
+        f"{rig.url}/r/{token}/join", json={"phone": PHONE, "code": code, "consent": False}
+    )
+    assert r.status_code == 400 and r.json()["error"]["code"] == "consent_required"
+    r = join(rig, token, code, name='<img src=x onerror="alert(1)">')
+    assert r.status_code == 400 and r.json()["error"]["code"] == "bad_name"
+    r = join(rig, token, code, birthday="2999-01-01")
+    assert r.status_code == 400 and r.json()["error"]["code"] == "bad_birthday"
+    with rig.cloud.service.db.tx() as tx:
+        assert tx.execute("SELECT count(*) FROM members").fetchone()[0] == 0
+    assert join(rig, token, code).status_code == 200  # the code still works after refusals
+
+
+def test_an_existing_member_is_recognised_not_duplicated(rig: JoinRig) -> None:
+    existing = rig.cloud.service.admin.add_member(PHONE, "李雷")["id"]
+    _, token = rig.sale()
+    assert send_code(rig, token).status_code == 200
+    r = join(rig, token, rig.last_code(PHONE), name="冒名")
+    assert r.status_code == 200, r.text
+    assert r.json()["member_id"] == existing and r.json()["new_member"] is False
+    assert rig.cloud.service.admin.member_by_phone(PHONE)["name"] == "李雷"
+
+
+def test_no_sms_provider_is_a_clear_503(tmp_path: Path) -> None:
+    from sync_fixtures import Cloud
+
+    cloud = Cloud(str(tmp_path / "c.db")).start()
+    try:
+        r = httpx.post(f"{cloud.url}/r/AAAA/join/code", json={"phone": PHONE})
+        assert r.status_code == 404  # not a token: refused before anything else
+    finally:
+        cloud.stop()
