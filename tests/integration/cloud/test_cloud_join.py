@@ -106,7 +106,7 @@ def test_a_receipt_not_yet_synced_is_credited_when_it_arrives_once(rig: JoinRig)
 
 
 def test_a_refunded_receipt_gives_no_points(rig: JoinRig) -> None:
-    sale, token = rig.sale(push=False)
+    _, token = rig.sale(push=False)
     rig.writer.refund()
     rig.push()
     assert send_code(rig, token).status_code == 200
@@ -117,7 +117,7 @@ def test_a_refunded_receipt_gives_no_points(rig: JoinRig) -> None:
 
 
 def test_a_refund_after_the_credit_takes_back_its_share(rig: JoinRig) -> None:
-    sale, token = rig.sale()
+    _, token = rig.sale()
     assert send_code(rig, token).status_code == 200
     credited = join(rig, token, rig.last_code(PHONE)).json()["points_credited"]
     assert credited > 0
