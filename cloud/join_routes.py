@@ -53,45 +53,6 @@ def add_join_routes(
         found["token"] = token
         return found
 
-    @app.get(
-        "/r/{token}/join",
-        summary="The join page of an e-receipt (phone, SMS code, consent; mobile first)",
-        response_class=HTMLResponse,
-        responses={
-            200: {
-                "description": "HTML page",
-                "content": {"text/html": {"schema": {"type": "string"}}},
-            },
-            404: {
-                "description": "bad_token: an HTML page for a browser, the error body for a "
-                "client that accepts only JSON",
-                "content": {
-                    "text/html": {"schema": {"type": "string"}},
-                    "application/json": {"schema": ERROR},
-                },
-            },
-            **CRASH,
-        },
-    )
-    async def join_form(request: Request, token: Token) -> Response:
-        try:
-            found = await run_in_threadpool(lookup, token)
-        except ApiError:
-            return not_a_receipt_page(cfg, request)
-        dev, sale, f = found["device"], found["sale"], found["fields"]
-        hint = None
-        if sale is not None and found["verdict"] == "genuine":
-            hint = points_earned(sale["payload"].get("lines", []), "ordinary", LoyaltyRules())
-        return HTMLResponse(
-            join_page(
-                cfg.brand_name,
-                str(dev["store_name"] if dev else ""),
-                token,
-                f.total_fen,
-                hint,
-            )
-        )
-
     @app.post(
         "/r/{token}/join/code",
         summary="Send a 6-digit code to the phone by SMS (valid 5 minutes; limited per phone "
@@ -137,27 +98,19 @@ def add_join_routes(
             }
         )
 
-    @app.post(
-        "/r/{token}/join",
-        summary="Join with the SMS code (or sign in: one phone is one member) and claim this "
-        "receipt's points once; sets the member session cookie",
-        response_model=JoinResult,
-        responses={
-            **errors(
-                {
-                    400: "bad_request, bad_phone, bad_code, wrong_code (tries left in the "
-                    "message), no_code, consent_required, bad_name, bad_birthday",
-                    **BAD_TOKEN,
-                    410: "code_expired",
-                    **TOO_LARGE,
-                    429: "code_locked: 5 wrong tries; ask for a new code",
-                }
-            ),
-            **CRASH,
-        },
-        openapi_extra=request_body(JoinRequest),
-    )
-    async def join(request: Request, token: Token) -> Response:
+    async def join_form(request: Request, token: str) -> Response:
+        try:
+            found = await run_in_threadpool(lookup, token)
+        except ApiError:
+            return not_a_receipt_page(cfg, request)
+        dev, sale, f = found["device"], found["sale"], found["fields"]
+        hint = None
+        if sale is not None and found["verdict"] == "genuine":
+            hint = points_earned(sale["payload"].get("lines", []), "ordinary", LoyaltyRules())
+        store = str(dev["store_name"] if dev else "")
+        return HTMLResponse(join_page(cfg.brand_name, store, token, f.total_fen, hint))
+
+    async def join(request: Request, token: str) -> Response:
         body = await _body(request, '{"phone", "code", "consent": true}')
         found = await run_in_threadpool(lookup, token)
         who = visitor(request)
@@ -172,3 +125,46 @@ def add_join_routes(
         )
         set_session(resp, request, Visitor(openid=who.openid, member_id=joined.member_id))
         return resp
+
+    body_doc = request_body(JoinRequest, description="POST: the join; GET: none")
+    body_doc["requestBody"]["required"] = False
+
+    # One route for both methods (as /wechat/push): with two, a PUT matched the GET route
+    # first and its 405 named only GET in `Allow`.
+    @app.api_route(
+        "/r/{token}/join",
+        methods=["GET", "POST"],
+        summary="GET: the join page (phone, SMS code, consent; mobile first). POST: join with "
+        "the SMS code (or sign in: one phone is one member), claim this receipt's points once "
+        "and set the member session cookie",
+        responses={
+            200: {
+                "description": "GET: the HTML page; POST: the member and the points credited",
+                "model": JoinResult,
+                "content": {"text/html": {"schema": {"type": "string"}}},
+            },
+            **errors(
+                {
+                    400: "POST: bad_request, bad_phone, bad_code, wrong_code (tries left in "
+                    "the message), no_code, consent_required, bad_name, bad_birthday",
+                    410: "POST: code_expired",
+                    **TOO_LARGE,
+                    429: "POST: code_locked: 5 wrong tries; ask for a new code",
+                }
+            ),
+            404: {
+                "description": "bad_token: GET from a browser gets an HTML page, else the "
+                "error body",
+                "content": {
+                    "text/html": {"schema": {"type": "string"}},
+                    "application/json": {"schema": ERROR},
+                },
+            },
+            **CRASH,
+        },
+        openapi_extra=body_doc,
+    )
+    async def join_endpoint(request: Request, token: Token) -> Response:
+        if request.method == "POST":
+            return await join(request, token)
+        return await join_form(request, token)
