@@ -46,6 +46,7 @@ from .errors import error_handlers
 from .gate import Gate, Till, read_body
 from .health import add_health_routes
 from .join_routes import add_join_routes
+from .me_routes import add_me_routes
 from .receipt_routes import add_receipt_routes
 from .service import ApiError, CloudService
 from .sms import SmsSender, sms_from_config
@@ -312,6 +313,7 @@ def create_app(
 
     add_receipt_routes(app, service, cfg, render_receipt_html)
     add_join_routes(app, service, cfg, sms)
+    add_me_routes(app, service, cfg)
     add_health_routes(app, service.db)
     add_wechat_route(
         app, service, lambda: cfg.wechat_token or os.environ.get("GUITAI_WECHAT_TOKEN", "")

@@ -193,3 +193,70 @@ def test_no_sms_provider_is_a_clear_503(tmp_path: Path) -> None:
         assert r.status_code == 404  # not a token: refused before anything else
     finally:
         cloud.stop()
+
+
+def test_my_receipts_from_every_store_newest_first_with_return_vouchers(
+    rig: JoinRig, tmp_path: Path
+) -> None:
+    from datetime import datetime, timedelta
+
+    from sync_testkit import TillWriter, enroll_device, enroll_settings, make_till_home, token_for
+
+    from pos_app.cli.sync_cmds import build_relay
+
+    svc = rig.cloud.service
+    first, token1 = rig.sale()
+    # a second store's till
+    svc.admin.add_store("S002", "静安嘉里店")
+    paths2, od2, key2 = make_till_home(tmp_path / "till2")
+    try:
+        enroll_settings(od2.conn, enroll_device(svc, key2, "S002"), rig.url)
+        writer2 = TillWriter(od2, "S002", 1)
+        writer2.clock = rig.writer.clock + timedelta(hours=1)  # later than the first
+        row2 = writer2.sale()
+        p2 = row2["payload"]
+        token2 = token_for(key2, p2["receipt_no"], 1795598200, p2["total_fen"], row2["hash"])
+        parts = build_relay(paths2, od2.conn)
+        try:
+            parts.relay.push()
+        finally:
+            parts.close()
+    finally:
+        od2.close()
+    with httpx.Client(base_url=rig.url) as browser:
+        assert browser.get("/me/receipts").status_code == 401  # no session: nothing shown
+        page = browser.get("/me/receipts", headers={"Accept": "text/html"})
+        assert page.status_code == 401 and "请先登录会员" in page.text
+        for token in (token1, token2):
+            with svc.db.tx() as tx:
+                tx.execute("DELETE FROM join_sends")
+            assert browser.post(f"/r/{token}/join/code", json={"phone": PHONE}).status_code == 200
+            r = browser.post(
+                f"/r/{token}/join",
+                json={"phone": PHONE, "code": rig.last_code(PHONE), "consent": True},
+            )
+            assert r.status_code == 200, r.text
+        mine = browser.get("/me/receipts").json()["receipts"]
+        assert [(m["store_id"], m["receipt_no"]) for m in mine] == [("S002", 1), ("S001", 1)]
+        assert [m["page"] for m in mine] == [f"/r/{token2}", f"/r/{token1}"]
+        html_list = browser.get("/me/receipts", headers={"Accept": "text/html"}).text
+        assert "静安嘉里店" in html_list and f'href="/r/{token1}"' in html_list
+        # a refund of one unit at the till: the voucher says what is left to return
+        rig.writer.sales = [first["payload"]]
+        rig.writer.refund()
+        rig.push()
+        v = browser.get(mine[1]["voucher"]).json()
+        line = v["lines"][0]
+        assert (line["returned"], line["returnable"]) == (1, line["qty"] - 1)
+        sold = datetime.fromisoformat(first["payload"]["completed_at"].replace("Z", "+00:00"))
+        until = datetime.fromisoformat(v["return_until"].replace("Z", "+00:00"))
+        assert until - sold == timedelta(days=30) and v["return_window_days"] == 30
+        svc.admin.set_config("return_window_days", 0)
+        closed = browser.get(mine[1]["voucher"]).json()
+        assert closed["open"] is False and all(x["returnable"] == 0 for x in closed["lines"])
+        vpage = browser.get(mine[1]["voucher"], headers={"Accept": "text/html"}).text
+        assert "退换期已于" in vpage
+    # another visitor cannot open it (and has no session)
+    assert httpx.get(f"{rig.url}{mine[1]['voucher']}").status_code == 401
+    forged = httpx.get(f"{rig.url}{mine[1]['voucher']}", cookies={"gt_session": "e30.AAAA"})
+    assert forged.status_code == 401
