@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from .api_models import RequestShape, Shape
 
 
+PHONE_PATTERN = r"^\s*(\+?86)?1[3-9][0-9]{9}\s*$"
+
+
 class JoinCodeRequest(RequestShape):
-    phone: str = Field(description="an 11-digit mainland China mobile number", max_length=20)
+    phone: str = Field(
+        description="an 11-digit mainland China mobile number", pattern=PHONE_PATTERN
+    )
 
 
 class JoinCodeSent(Shape):
@@ -18,11 +25,15 @@ class JoinCodeSent(Shape):
 
 
 class JoinRequest(RequestShape):
-    phone: str = Field(max_length=20)
-    code: str = Field(description="the 6 digits of the SMS", max_length=6)
-    consent: bool = Field(description="agreed to the membership terms: must be true")
-    name: str | None = Field(default=None, max_length=20)
-    birthday: str | None = Field(default=None, description="YYYY-MM-DD", max_length=10)
+    phone: str = Field(pattern=PHONE_PATTERN)
+    code: str = Field(description="the 6 digits of the SMS", pattern=r"^\s*[0-9]{6}\s*$")
+    consent: Literal[True] = Field(description="agreed to the membership terms")
+    name: str | None = Field(
+        default=None, max_length=20, description="letters, spaces and · only (else bad_name)"
+    )
+    birthday: str | None = Field(
+        default=None, description="YYYY-MM-DD, not in the future", pattern=r"^\d{4}-\d{2}-\d{2}$"
+    )
 
 
 class JoinResult(Shape):

@@ -62,11 +62,12 @@ def add_join_routes(
             **errors(
                 {
                     400: "bad_phone, bad_request",
-                    **BAD_TOKEN,
+                    404: "bad_token: not an e-receipt token; sms_off: no SMS provider is "
+                    "configured (`guitai cloud serve --sms-url`)",
                     **TOO_LARGE,
                     429: "too_many_codes: one a minute and 5 an hour per phone, 20 an hour "
                     "per client address; the message says when to try again",
-                    503: "sms_off (no SMS provider configured), sms_unavailable, sms_refused",
+                    503: "sms_unavailable, sms_refused: the SMS provider did not send it",
                 }
             ),
             **CRASH,
@@ -76,9 +77,9 @@ def add_join_routes(
     async def join_code(request: Request, token: Token) -> Response:
         body = await _body(request, '{"phone": "13800138000"}')
         await run_in_threadpool(lookup, token)  # a bad token: 404 before anything is sent
-        if sms is None:
+        if sms is None:  # as /wechat/push without its token: this cloud does not offer it
             raise ApiError(
-                503,
+                404,
                 "sms_off",
                 "Joining by SMS is not set up on this cloud: join at the store's till",
                 "暂未开通短信验证，请在门店收银台报手机号加入会员",
@@ -145,7 +146,7 @@ def add_join_routes(
             },
             **errors(
                 {
-                    400: "POST: bad_request, bad_phone, bad_code, wrong_code (tries left in "
+                    400: "GET with a body: bad_request. POST: bad_request, bad_phone, bad_code, wrong_code (tries left in "
                     "the message), no_code, consent_required, bad_name, bad_birthday",
                     410: "POST: code_expired",
                     **TOO_LARGE,
@@ -167,4 +168,6 @@ def add_join_routes(
     async def join_endpoint(request: Request, token: Token) -> Response:
         if request.method == "POST":
             return await join(request, token)
+        if await request.body():
+            raise ApiError(400, "bad_request", "GET takes no body", "请求格式有误")
         return await join_form(request, token)

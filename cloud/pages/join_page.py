@@ -21,7 +21,7 @@ button:disabled{background:#9ed8b6}
 #send{white-space:nowrap;background:#fff;color:#07c160;border:1px solid #07c160}
 #join{width:100%;margin-top:16px}
 .consent{font-size:13px;color:#555;margin-top:12px}
-#msg{margin-top:12px;min-height:1.4em;font-size:15px}
+#msg{margin:12px 0;padding:10px 12px;border-radius:6px;font-size:15px}#msg:empty{display:none}
 #msg.bad{color:#a01818}#msg.ok{color:#17692f;font-weight:bold}
 """
 
