@@ -8,7 +8,6 @@ from pydantic import Field
 
 from .api_models import RequestShape, Shape
 
-
 PHONE_PATTERN = r"^\s*(\+?86)?1[3-9][0-9]{9}\s*$"
 
 

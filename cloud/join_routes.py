@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Annotated, Any
 
 from fastapi import Path
@@ -21,7 +22,7 @@ from .errors import not_a_receipt_page
 from .join_models import JoinCodeRequest, JoinCodeSent, JoinRequest, JoinResult
 from .members.join import CODE_TTL, PHONE_LIMITS
 from .pages.join_page import join_page
-from .pages.visitor import Visitor, set_session, visitor
+from .pages.visitor import SESSION_COOKIE, SESSION_MAX_AGE_S, Visitor, read_visitor, session_cookie
 from .receipt_verdict import lookup_token
 from .service import CloudService
 from .sms import SmsSender
@@ -33,6 +34,25 @@ MAX_BODY = 4096
 
 BAD_TOKEN = {404: "bad_token: not an e-receipt token"}
 TOO_LARGE = {413: "too_large: a body over 4 KiB"}
+
+
+def visitor(request: Request) -> Visitor:
+    """Who is looking, from the signed session cookie (pages/visitor.py)."""
+    return read_visitor(request, request.app.state.session_secret, time.time())
+
+
+def set_session(response: Response, request: Request, who: Visitor) -> None:
+    """Sign the member in: HttpOnly, SameSite=Lax, Secure on https, 30 days."""
+    fields = {"openid": who.openid or "", "member_id": who.member_id or ""}
+    response.set_cookie(
+        SESSION_COOKIE,
+        session_cookie(request.app.state.session_secret, fields, time.time()),
+        max_age=SESSION_MAX_AGE_S,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
 
 
 async def _body(request: Request, expected: str) -> dict[str, Any]:

@@ -16,9 +16,9 @@ from .api_docs import CRASH, ERROR, CloudAPI
 from .api_models import Shape
 from .common import ApiError
 from .ereceipt import CloudConfig, problem_page
+from .join_routes import visitor
 from .members.my_receipts import MyReceipts
 from .pages.me_page import receipts_page, signin_needed_page, voucher_page
-from .pages.visitor import visitor
 from .service import CloudService
 
 

@@ -32,7 +32,6 @@ from .members import Members
 from .members.join import Joining
 from .members.rows import member_data
 from .receipt_lookup import SyncedReceipts
-from .site_secret import session_secret
 
 __all__ = ["ApiError", "CloudService"]
 
@@ -71,9 +70,12 @@ class CloudService:
         self._session_secret: bytes | None = None
 
     def session_secret(self) -> bytes:
-        """The key that signs member sessions and join codes (site_secret.py), read once."""
+        """The key that signs member sessions and join codes (pages/visitor.py), read once."""
         if self._session_secret is None:
-            self._session_secret = session_secret(self.db)
+            # imported here: the admin commands use this service without the web stack
+            from .pages.visitor import session_key
+
+            self._session_secret = session_key(self.db)
         return self._session_secret
 
     # ---- enrollment ------------------------------------------------------------------------

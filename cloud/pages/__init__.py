@@ -1,1 +1,2 @@
-"""The cloud's pages for customers beyond the e-receipt itself: who is visiting (visitor.py)."""
+"""The public pages' parts that are not routes: who is looking (visitor.py) and what the
+e-receipt page shows them above the fold (receipt_hero.py)."""

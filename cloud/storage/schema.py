@@ -471,11 +471,10 @@ member_openids = sa.Table(
     _req("at", _text),
 )
 
-# Server secrets made once and shared by every worker (the session cookie's HMAC key when
-# GUITAI_SESSION_SECRET is not set).
-site_secrets = sa.Table(
-    "site_secrets",
+cloud_secrets = sa.Table(
+    "cloud_secrets",
     metadata,
     sa.Column("name", _text, primary_key=True),
     _req("value", _text),
+    _req("at", _text),
 )

@@ -1,5 +1,6 @@
 """Joining from the e-receipt page: verification codes, their sending log, receipt claims
-(补积分), members' WeChat openids and the shared site secrets (cloud/storage/schema.py).
+(补积分), members' WeChat openids, and the cloud's own secrets (the session key,
+cloud/pages/visitor.py) unless a sibling revision made that table first.
 
 Revision ID: 0002_join_members
 Revises: 0001
@@ -64,14 +65,17 @@ def upgrade() -> None:
         sa.Column("at", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("openid"),
     )
-    op.create_table(
-        "site_secrets",
-        sa.Column("name", sa.Text(), nullable=False),
-        sa.Column("value", sa.Text(), nullable=False),
-        sa.PrimaryKeyConstraint("name"),
-    )
+    if "cloud_secrets" not in sa.inspect(op.get_bind()).get_table_names():
+        op.create_table(
+            "cloud_secrets",
+            sa.Column("name", sa.Text(), nullable=False),
+            sa.Column("value", sa.Text(), nullable=False),
+            sa.Column("at", sa.Text(), nullable=False),
+            sa.PrimaryKeyConstraint("name"),
+        )
 
 
 def downgrade() -> None:
-    for table in ("site_secrets", "member_openids", "receipt_claims", "join_sends", "join_codes"):
+    # cloud_secrets stays: a sibling revision may own it
+    for table in ("member_openids", "receipt_claims", "join_sends", "join_codes"):
         op.drop_table(table)
