@@ -62,6 +62,13 @@ class CloudConfig:
     # the official account's server token (服务器配置 Token) for WeChat's pushes
     # (wechat_push.py); empty: GUITAI_WECHAT_TOKEN from the environment, else push is off
     wechat_token: str = ""
+    # the official account's API (cgi-bin/token, qrcode/create) for each receipt's own follow
+    # QR code (cloud/follow_qr.py); the AppSecret as given to `serve` (env:VAR or @FILE), read
+    # by each worker, and its value, never passed on to a worker (server.serve_settings)
+    wechat_mp_url: str = ""
+    wechat_appid: str = ""
+    wechat_secret_ref: str = ""
+    wechat_secret: str = ""
     # The SMS provider of the join page (cloud/sms.py; empty: joining by SMS is off).  The
     # secret is a reference (env:VAR or @FILE, secret_ref.py), never the secret itself.
     sms_url: str = ""

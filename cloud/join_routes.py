@@ -8,10 +8,10 @@ import logging
 import time
 from typing import Annotated, Any
 
-from fastapi import Path
+from fastapi import Path, Query
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from pos_app.domain.loyalty import LoyaltyRules, points_earned
 
@@ -26,6 +26,7 @@ from .pages.visitor import SESSION_COOKIE, SESSION_MAX_AGE_S, Visitor, read_visi
 from .receipt_verdict import lookup_token
 from .service import CloudService
 from .sms import SmsSender
+from .wechat_oauth import WechatOAuth, in_wechat, read_state, sign_state
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +66,17 @@ async def _body(request: Request, expected: str) -> dict[str, Any]:
     return data
 
 
+def oauth_from_config(cfg: CloudConfig) -> WechatOAuth | None:
+    if not (cfg.wechat_mp_url and cfg.wechat_appid and cfg.wechat_secret):
+        return None
+    return WechatOAuth(cfg.wechat_mp_url, cfg.wechat_appid, cfg.wechat_secret)
+
+
 def add_join_routes(
     app: CloudAPI, service: CloudService, cfg: CloudConfig, sms: SmsSender | None
 ) -> None:
+    oauth = oauth_from_config(cfg)
+
     def lookup(token: str) -> dict[str, Any]:
         found = lookup_token(service.receipts, token)
         found["token"] = token
@@ -124,6 +133,16 @@ def add_join_routes(
             found = await run_in_threadpool(lookup, token)
         except ApiError:
             return not_a_receipt_page(cfg, request)
+        if (
+            oauth is not None
+            and in_wechat(request.headers.get("user-agent", ""))
+            and request.query_params.get("wx") != "0"  # the sign-in failed once: no loop
+            and visitor(request).openid is None
+        ):
+            # snsapi_base: WeChat tells who the visitor is without asking them anything
+            state = sign_state(request.app.state.session_secret, f"/r/{token}/join")
+            back = cfg.public_url.rstrip("/") + "/wx/oauth"
+            return RedirectResponse(oauth.authorize_url(back, state), status_code=302)
         dev, sale, f = found["device"], found["sale"], found["fields"]
         hint = None
         if sale is not None and found["verdict"] == "genuine":
@@ -159,6 +178,10 @@ def add_join_routes(
         "the SMS code (or sign in: one phone is one member), claim this receipt's points once "
         "and set the member session cookie",
         responses={
+            302: {
+                "description": "GET inside WeChat (with the official account configured) "
+                "before the visitor's openid is known: to WeChat's snsapi_base authorization"
+            },
             200: {
                 "description": "GET: the HTML page; POST: the member and the points credited",
                 "model": JoinResult,
@@ -191,3 +214,53 @@ def add_join_routes(
         if await request.body():
             raise ApiError(400, "bad_request", "GET takes no body", "请求格式有误")
         return await join_form(request, token)
+
+    @app.get(
+        "/wx/oauth",
+        summary="WeChat's snsapi_base authorization comes back here: the code is exchanged "
+        "for the visitor's openid, kept in the session cookie, and the browser returns to the "
+        "join page",
+        response_class=RedirectResponse,
+        status_code=302,
+        responses={
+            302: {"description": "back to the join page (state), the openid in the session"},
+            **errors(
+                {
+                    400: "bad_state: not a state this cloud signed; wechat_refused",
+                    404: "oauth_off: no official account configured",
+                    502: "wechat_unavailable: WeChat did not answer",
+                }
+            ),
+            **CRASH,
+        },
+    )
+    async def wx_oauth(
+        request: Request,
+        code: Annotated[str, Query(max_length=512)] = "",
+        state: Annotated[str, Query(max_length=512)] = "",
+    ) -> Response:
+        if oauth is None:
+            raise ApiError(
+                404,
+                "oauth_off",
+                "No WeChat official account is configured on this cloud",
+                "未配置微信公众号",
+            )
+        path = read_state(request.app.state.session_secret, state)
+        if path is None:
+            raise ApiError(
+                400, "bad_state", "Open the page from the receipt again", "请重新扫码打开页面"
+            )
+        if not code:  # the user declined (snsapi_base never asks, but WeChat may say no)
+            return RedirectResponse(path + "?wx=0", status_code=302)
+        try:
+            openid = await run_in_threadpool(oauth.openid, code)
+        except ApiError:
+            log.warning("WeChat OAuth failed; the page is shown without the openid")
+            return RedirectResponse(path + "?wx=0", status_code=302)
+        member = visitor(request).member_id or await run_in_threadpool(
+            service.joining.member_of_openid, openid
+        )
+        resp = RedirectResponse(path, status_code=302)
+        set_session(resp, request, Visitor(openid=openid, member_id=member))
+        return resp
