@@ -13,8 +13,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from pos_app.domain.loyalty import LoyaltyRules, points_earned
-
 from .api_docs import CRASH, ERROR, CloudAPI, errors, request_body
 from .common import ApiError, load_json
 from .ereceipt import CloudConfig
@@ -143,12 +141,10 @@ def add_join_routes(
             state = sign_state(request.app.state.session_secret, f"/r/{token}/join")
             back = cfg.public_url.rstrip("/") + "/wx/oauth"
             return RedirectResponse(oauth.authorize_url(back, state), status_code=302)
-        dev, sale, f = found["device"], found["sale"], found["fields"]
-        hint = None
-        if sale is not None and found["verdict"] == "genuine":
-            hint = points_earned(sale["payload"].get("lines", []), "ordinary", LoyaltyRules())
+        dev, f = found["device"], found["fields"]
+        points, why = await run_in_threadpool(service.joining.preview, found)
         store = str(dev["store_name"] if dev else "")
-        return HTMLResponse(join_page(cfg.brand_name, store, token, f.total_fen, hint))
+        return HTMLResponse(join_page(cfg.brand_name, store, token, f.total_fen, points, why))
 
     async def join(request: Request, token: str) -> Response:
         body = await _body(request, '{"phone", "code", "consent": true}')

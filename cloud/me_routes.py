@@ -18,8 +18,15 @@ from .common import ApiError
 from .ereceipt import CloudConfig, problem_page
 from .join_routes import visitor
 from .members.my_receipts import MyReceipts
-from .pages.me_page import receipts_page, signin_needed_page, voucher_page
+from .pages.me_page import home_page, receipts_page, signin_needed_page, voucher_page
 from .service import CloudService
+
+
+class MemberHome(Shape):
+    member_id: str
+    name: str
+    tier: str
+    points: int
 
 
 class MyReceipt(Shape):
@@ -106,6 +113,22 @@ def add_me_routes(app: CloudAPI, service: CloudService, cfg: CloudConfig) -> Non
             )
         body = {"code": err.code, "message": err.message, "message_zh": err.message_zh}
         return JSONResponse({"error": body}, status_code=err.status)
+
+    @app.get(
+        "/me",
+        summary="The member's own page: name, tier, points, and their receipts (a member session)",
+        response_model=MemberHome,
+        responses=_answers(MemberHome, {}),
+    )
+    async def me(request: Request) -> Response:
+        try:
+            mid = await run_in_threadpool(member_of, request)
+            home = await run_in_threadpool(mine.home, mid)
+        except ApiError as err:
+            return refused(request, err)
+        if _html(request):
+            return HTMLResponse(home_page(cfg.brand_name, home))
+        return JSONResponse(home)
 
     @app.get(
         "/me/receipts",

@@ -45,6 +45,27 @@ class Claims:
         self.now = now
         self.publish = publish
 
+    def preview(
+        self, tx: Tx, device_id: str, receipt_no: int, sale: Mapping[str, Any] | None
+    ) -> tuple[int | None, str]:
+        """What joining from this receipt would credit a new member: (points, "open"), or
+        (None, why not: claimed_before | pending | member_sale | refunded | not_a_sale)."""
+        if tx.execute(
+            "SELECT 1 FROM receipt_claims WHERE receipt_key = ?",
+            (receipt_key(device_id, receipt_no),),
+        ).fetchone():
+            return None, "claimed_before"
+        if sale is None:
+            return None, "pending"
+        p = sale["payload"]
+        if sale["type"] != "sale.completed" or not p.get("sale_id"):
+            return None, "not_a_sale"
+        if (p.get("member") or {}).get("id"):
+            return None, "member_sale"
+        if refunds_of(tx, str(p["sale_id"])):
+            return None, "refunded"
+        return points_earned(p.get("lines", []), "ordinary", self.rules(tx)), "open"
+
     def claim(
         self,
         tx: Tx,
@@ -100,7 +121,8 @@ class Claims:
 
     # ---- internals ---------------------------------------------------------------------------
 
-    def _rules(self, tx: Tx) -> LoyaltyRules:
+    def rules(self, tx: Tx) -> LoyaltyRules:
+        """The brand's loyalty rules (`loyalty_rules` config), the till's defaults without."""
         row = tx.execute("SELECT value FROM config WHERE key = 'loyalty_rules'").fetchone()
         if row is None:
             return LoyaltyRules()
@@ -139,7 +161,7 @@ class Claims:
         if tier_row is None:
             self._refuse(tx, key, "unknown_member", sale_id)
             return 0
-        points = points_earned(p.get("lines", []), str(tier_row[0]), self._rules(tx))
+        points = points_earned(p.get("lines", []), str(tier_row[0]), self.rules(tx))
         at = _now_iso(self.now())
         tx.execute(
             "UPDATE receipt_claims SET state = 'credited', points = ?, sale_id = ?, "
@@ -218,7 +240,7 @@ class Claims:
         if sale is None:
             return
         lines = json.loads(sale[0]).get("lines", [])
-        rules = self._rules(tx)
+        rules = self.rules(tx)
         refunded, sold = refunded_value(
             lines, returned_qty(refunds_of(tx, sale_id)), rules.excluded_categories
         )

@@ -310,6 +310,15 @@ class Joining:
             )
             publish_member(tx, self.publish, mid)
 
+    def preview(self, found: Mapping[str, Any]) -> tuple[int | None, str]:
+        """What the join page promises for this receipt (Claims.preview), before joining."""
+        if found["verdict"] != "genuine" or not found.get("device"):
+            return None, "not_genuine"
+        with self.db.tx() as tx:
+            return self.claims.preview(
+                tx, found["device"]["device_id"], found["fields"].receipt_no, found.get("sale")
+            )
+
     def member_of_openid(self, openid: str) -> str | None:
         with self.db.tx() as tx:
             row = tx.execute(

@@ -14,7 +14,7 @@ from typing import Any
 from ..common import ApiError
 from ..db import CloudDB, Tx
 from .refunds import refunds_of, returned_qty
-from .rows import canonical
+from .rows import canonical, member_data
 
 DEFAULT_RETURN_DAYS = 30
 
@@ -31,6 +31,12 @@ def return_days(tx: Tx) -> int:
 class MyReceipts:
     def __init__(self, db: CloudDB) -> None:
         self.db = db
+
+    def home(self, member_id: str) -> dict[str, Any]:
+        """The member's own summary (their session only: the public page shows none of it)."""
+        with self.db.tx() as tx:
+            m = member_data(tx, canonical(tx, member_id))
+        return {"member_id": m["id"], "name": m["name"], "tier": m["tier"], "points": m["points"]}
 
     def receipts(self, member_id: str) -> list[dict[str, Any]]:
         with self.db.tx() as tx:

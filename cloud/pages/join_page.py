@@ -71,14 +71,29 @@ $('join').addEventListener('click',function(){
 """
 
 
-def join_page(brand: str, store: str, token: str, total_fen: int, points_hint: int | None) -> str:
+# What the page says about this receipt's points (members/claims.py, Claims.preview).
+WHY_NOT = {
+    "pending": "加入会员即可领取本单积分（小票同步后自动到账）。",
+    "claimed_before": "本单积分已被领取；加入会员可享后续消费积分。",
+    "member_sale": "本单已在门店计入会员积分。",
+    "refunded": "本单已退货，不计积分；加入会员可享后续消费积分。",
+    "not_a_sale": "此小票不计积分；加入会员可享后续消费积分。",
+    "not_genuine": "此小票未通过验证，不计积分；加入会员可享后续消费积分。",
+}
+
+
+def join_page(
+    brand: str, store: str, token: str, total_fen: int, points: int | None, why: str
+) -> str:
     e = html.escape
     hint = (
-        f"<p>加入会员即可领取本单积分 <b>{points_hint}</b> 分。</p>"
-        if points_hint
-        else "<p>加入会员即可领取本单积分（小票同步后到账）。</p>"
+        f"<p>加入会员即可领取本单积分 <b>{points}</b> 分。</p>"
+        if points is not None
+        else f"<p>{e(WHY_NOT.get(why, WHY_NOT['not_a_sale']))}</p>"
     )
     base = "/r/" + token
+    # "<" escaped too: nothing in the value can close the script element
+    base_js = json.dumps(base).replace("<", "\\u003c")
     body = (
         f'<div class="card"><h1>{e(brand)} · 入会领积分</h1>'
         f'<div class="muted">{e(store)} · 本单合计 {yuan(total_fen)}</div>{hint}</div>'
@@ -102,6 +117,6 @@ def join_page(brand: str, store: str, token: str, total_fen: int, points_hint: i
         f'<a class="btn" href="/me/receipts">查看我的小票</a>'
         f'<p class="muted"><a href="{e(base)}">返回电子小票</a></p></div>'
         f"<style>{JOIN_STYLE}</style>"
-        f"<script>{SCRIPT % json.dumps(base)}</script>"
+        f"<script>{SCRIPT % base_js}</script>"
     )
     return page(f"{brand} 入会领积分", body)

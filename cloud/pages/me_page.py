@@ -18,6 +18,21 @@ def _day(iso: str) -> str:
     return at.astimezone(CHINA).strftime("%Y-%m-%d")
 
 
+TIERS = {"core": "核心会员", "potential": "潜力会员", "ordinary": "普通会员"}
+
+
+def home_page(brand: str, m: dict[str, Any]) -> str:
+    e = html.escape
+    body = (
+        f'<div class="card"><h1>{e(brand)} · 我的会员</h1>'
+        f'<div class="muted">{e(str(m["name"] or "会员"))} · '
+        f"{e(TIERS.get(str(m['tier']), str(m['tier'])))}</div>"
+        f'<p>积分 <span class="total">{int(m["points"])}</span></p></div>'
+        '<a class="btn" href="/me/receipts">我的小票 · 退换凭证</a>'
+    )
+    return page(f"{brand} 我的会员", body)
+
+
 def receipts_page(brand: str, items: list[dict[str, Any]]) -> str:
     e = html.escape
     rows = []

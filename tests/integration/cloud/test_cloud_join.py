@@ -49,6 +49,7 @@ def test_join_credits_the_receipt_once_and_the_till_pulls_the_member(rig: JoinRi
     sale, token = rig.sale()
     page = httpx.get(f"{rig.url}/r/{token}/join")
     assert page.status_code == 200 and "入会领积分" in page.text
+    assert f"加入会员即可领取本单积分 <b>{expected_points(sale)}</b> 分" in page.text
     r = send_code(rig, token)
     assert r.status_code == 200, r.text
     assert r.json() == {"sent": True, "expires_in_s": 300, "resend_after_s": 60}
@@ -83,6 +84,7 @@ def test_join_credits_the_receipt_once_and_the_till_pulls_the_member(rig: JoinRi
         "claim": "claimed_before",
     }
     assert points_of(rig, answer["member_id"]) == want
+    assert "本单积分已被领取" in httpx.get(f"{rig.url}/r/{token}/join").text
     # the till gets the new member through the normal pull
     rig.pull()
     row = rig.od.conn.execute(
@@ -109,6 +111,7 @@ def test_a_refunded_receipt_gives_no_points(rig: JoinRig) -> None:
     _, token = rig.sale(push=False)
     rig.writer.refund()
     rig.push()
+    assert "本单已退货，不计积分" in httpx.get(f"{rig.url}/r/{token}/join").text
     assert send_code(rig, token).status_code == 200
     r = join(rig, token, rig.last_code(PHONE))
     assert r.status_code == 200, r.text
@@ -236,6 +239,9 @@ def test_my_receipts_from_every_store_newest_first_with_return_vouchers(
                 json={"phone": PHONE, "code": rig.last_code(PHONE), "consent": True},
             )
             assert r.status_code == 200, r.text
+        home = browser.get("/me").json()
+        assert home["points"] == rig.cloud.service.admin.member_by_phone(PHONE)["points"] > 0
+        assert "我的会员" in browser.get("/me", headers={"Accept": "text/html"}).text
         mine = browser.get("/me/receipts").json()["receipts"]
         assert [(m["store_id"], m["receipt_no"]) for m in mine] == [("S002", 1), ("S001", 1)]
         assert [m["page"] for m in mine] == [f"/r/{token2}", f"/r/{token1}"]

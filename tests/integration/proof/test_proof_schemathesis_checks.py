@@ -128,14 +128,14 @@ def test_the_unauthenticated_routes_pass_every_check(cloud: Cloud, tmp_path: Pat
     out = schemathesis_run(cloud, tmp_path, "--exclude-path-regex", "^/v1/", signed=False)
     # the e-receipt pages, the follow button, WeChat's URL, health, readiness, the document;
     # the join page and calls (GET/POST /r/{token}/join, /join/code), WeChat sign-in
-    # (/wx/oauth), my receipts and a voucher
-    assert "Selected: 13/23" in out, out[-3000:]
+    # (/wx/oauth), the member's page, my receipts and a voucher
+    assert "Selected: 14/24" in out, out[-3000:]
 
 
 def test_the_signed_routes_pass_every_check_signed_by_an_enrolled_till(
     cloud: Cloud, tmp_path: Path
 ) -> None:
     out = schemathesis_run(cloud, tmp_path, "--include-path-regex", "^/v1/", signed=True)
-    assert "Selected: 10/23" in out, out[-3000:]
+    assert "Selected: 10/24" in out, out[-3000:]
     # The hook's signatures verified: the handlers answered, not only the signature check.
     assert "Authentication failed" not in out, out[-3000:]
