@@ -116,8 +116,17 @@ class Claims:
                     self._refuse(tx, key, "altered", str(p.get("sale_id") or ""))
                     continue
                 self._settle(tx, key, str(row[0]), "sale.completed", p, str(e["id"]))
-            elif e["type"] == "refund.completed" and p.get("original_sale_id"):
-                self._take_back(tx, str(p["original_sale_id"]), str(e["id"]), device_id)
+            elif e["type"] == "refund.completed":
+                if isinstance(p.get("receipt_no"), int):
+                    # a refund receipt's own QR claimed while it had not synced: no points
+                    key = receipt_key(device_id, p["receipt_no"])
+                    if tx.execute(
+                        "SELECT 1 FROM receipt_claims WHERE receipt_key = ? AND state = 'pending'",
+                        (key,),
+                    ).fetchone():
+                        self._refuse(tx, key, "not_a_sale", "")
+                if p.get("original_sale_id"):
+                    self._take_back(tx, str(p["original_sale_id"]), str(e["id"]), device_id)
 
     # ---- internals ---------------------------------------------------------------------------
 

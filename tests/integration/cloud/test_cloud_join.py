@@ -266,3 +266,20 @@ def test_my_receipts_from_every_store_newest_first_with_return_vouchers(
     assert httpx.get(f"{rig.url}{mine[1]['voucher']}").status_code == 401
     forged = httpx.get(f"{rig.url}{mine[1]['voucher']}", cookies={"gt_session": "e30.AAAA"})
     assert forged.status_code == 401
+
+
+def test_a_refund_receipt_claimed_before_it_syncs_gives_no_points(rig: JoinRig) -> None:
+    from sync_testkit import token_for
+
+    rig.sale(push=False)
+    refund = rig.writer.refund()
+    p = refund["payload"]
+    token = token_for(rig.key, p["receipt_no"], 1795588300, p["total_fen"], refund["hash"])
+    assert send_code(rig, token).status_code == 200
+    r = join(rig, token, rig.last_code(PHONE))
+    assert (r.json()["points_credited"], r.json()["claim"]) == (0, "pending")
+    rig.push()
+    assert points_of(rig, r.json()["member_id"]) == 0
+    with rig.cloud.service.db.tx() as tx:
+        row = tx.execute("SELECT state, reason FROM receipt_claims").fetchone()
+    assert tuple(row) == ("refused", "not_a_sale")
