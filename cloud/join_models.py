@@ -44,5 +44,5 @@ class JoinResult(Shape):
     new_member: bool = Field(description="false: the phone was a member already (signed in)")
     claim: str = Field(
         description="credited | pending (credited when the sale syncs) | claimed_before | "
-        "not_genuine | member_sale | refunded | altered"
+        "not_genuine | gift_receipt | member_sale | refunded | altered | not_a_sale"
     )

@@ -42,12 +42,17 @@ def lookup_token(receipts: SyncedReceipts, token: str) -> dict[str, Any]:
     found["verdict"] = "revoked_till" if device["revoked_at"] else "genuine"
     sale = receipts.synced_receipt(device["device_id"], fields.receipt_no)
     if sale is not None:
-        if not matches(sale, fields.sale_digest.hex(), fields.total_fen):
+        # a gift receipt's token (version 2) carries total 0: its digest binds it
+        total = fields.total_fen if fields.version == 1 else None
+        if not matches(sale, fields.sale_digest.hex(), total):
             found["verdict"] = "altered"
         found["sale"] = sale
     return found
 
 
-def matches(sale: dict[str, Any], digest_hex: str, total_fen: int) -> bool:
-    """The synced sale is the one the token names (its hash prefix and total)."""
-    return bool(sale["entry_hash"][:16] == digest_hex and sale["total_fen"] == total_fen)
+def matches(sale: dict[str, Any], digest_hex: str, total_fen: int | None) -> bool:
+    """The synced sale is the one the token names (its hash prefix and, given, its total)."""
+    return bool(
+        sale["entry_hash"][:16] == digest_hex
+        and (total_fen is None or sale["total_fen"] == total_fen)
+    )

@@ -29,6 +29,9 @@ from .claims import Claims
 from .rows import count, publish_member
 
 CODE_TTL = timedelta(minutes=5)
+# Only a buyer's own receipt (token version 1) is claimed: a gift receipt (version 2) goes
+# with a present, and the sale's points stay the buyer's.
+CLAIMABLE_VERSION = 1
 MAX_TRIES = 5
 # (who, window seconds, sends allowed in it)
 PHONE_LIMITS = ((60, 1), (3600, 5))
@@ -91,7 +94,8 @@ class Joined:
     member_id: str
     new: bool
     points_credited: int
-    # credited | pending (the sale has not synced) | claimed_before | not_genuine, or why a
+    # credited | pending (the sale has not synced) | claimed_before | not_genuine |
+    # gift_receipt, or why a
     # claim was refused: member_sale | refunded | altered | not_a_sale
     claim: str
 
@@ -276,6 +280,8 @@ class Joining:
                 )
             if not genuine:
                 return Joined(mid, new, 0, "not_genuine")
+            if fields.version != CLAIMABLE_VERSION:
+                return Joined(mid, new, 0, "gift_receipt")
             assert device is not None  # a genuine receipt's till is known
             key = f"{device['device_id']}:{fields.receipt_no}"
             before = tx.execute(
@@ -314,6 +320,8 @@ class Joining:
         """What the join page promises for this receipt (Claims.preview), before joining."""
         if found["verdict"] != "genuine" or not found.get("device"):
             return None, "not_genuine"
+        if found["fields"].version != CLAIMABLE_VERSION:
+            return None, "gift_receipt"
         with self.db.tx() as tx:
             return self.claims.preview(
                 tx, found["device"]["device_id"], found["fields"].receipt_no, found.get("sale")

@@ -64,6 +64,7 @@ $('join').addEventListener('click',function(){
     else if(b.claim==='claimed_before')t+='本单积分此前已领取。';
     else if(b.claim==='refunded')t+='本单已退货，不计积分。';
     else if(b.claim==='member_sale')t+='本单已在门店计入会员积分。';
+    else if(b.claim==='gift_receipt')t+='礼品小票不计积分。';
     say(t,true);$('done').style.display='block';$('form').style.display='none';
   }).catch(function(){$('join').disabled=false;say('网络异常，请稍后再试',false);});
 });
@@ -79,6 +80,7 @@ WHY_NOT = {
     "refunded": "本单已退货，不计积分；加入会员可享后续消费积分。",
     "not_a_sale": "此小票不计积分；加入会员可享后续消费积分。",
     "not_genuine": "此小票未通过验证，不计积分；加入会员可享后续消费积分。",
+    "gift_receipt": "礼品小票不计积分；加入会员可享后续消费积分。",
 }
 
 

@@ -283,3 +283,18 @@ def test_a_refund_receipt_claimed_before_it_syncs_gives_no_points(rig: JoinRig) 
     with rig.cloud.service.db.tx() as tx:
         row = tx.execute("SELECT state, reason FROM receipt_claims").fetchone()
     assert tuple(row) == ("refused", "not_a_sale")
+
+
+def test_an_altered_receipt_can_join_but_credits_nothing(rig: JoinRig) -> None:
+    _, token = rig.sale()
+    i = len(token) - 10  # inside the signature
+    altered = token[:i] + ("A" if token[i] != "A" else "B") + token[i + 1 :]
+    assert "此小票未通过验证" in httpx.get(f"{rig.url}/r/{altered}/join").text
+    assert send_code(rig, altered).status_code == 200
+    r = join(rig, altered, rig.last_code(PHONE))
+    assert r.status_code == 200, r.text
+    assert (r.json()["points_credited"], r.json()["claim"]) == (0, "not_genuine")
+    with rig.cloud.service.db.tx() as tx:
+        assert tx.execute("SELECT count(*) FROM receipt_claims").fetchone()[0] == 0
+    # the genuine receipt is still there to claim
+    assert send_code(rig, token).status_code == 429  # one code a minute per phone
