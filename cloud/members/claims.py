@@ -40,6 +40,12 @@ def receipt_key(device_id: str, receipt_no: int) -> str:
     return f"{device_id}:{receipt_no}"
 
 
+def _names(token: str, entry_hash: str, total_fen: Any) -> bool:
+    """The claimed token names this synced sale (its hash prefix and total)."""
+    fields = decode_token(token)
+    return entry_hash.lower()[:16] == fields.sale_digest.hex() and total_fen == fields.total_fen
+
+
 class Claims:
     def __init__(self, now: Callable[[], datetime], publish: Publish) -> None:
         self.now = now
@@ -76,9 +82,18 @@ class Claims:
         sale: Mapping[str, Any] | None,
     ) -> int:
         """Claim a genuine receipt for `member_id`; the points credited now (0 when another
-        claim holds it, when it cannot be credited, or while the sale has not synced)."""
+        claim holds it, when it cannot be credited, or while the sale has not synced).
+
+        The till's device row is locked first, as the ingest does for the whole of a batch,
+        and the sale is read again under that lock: a sale that syncs while the customer is
+        joining is then either seen here or finds this claim pending in its own ingest
+        (with `sale` from a lookup made before this transaction, both could miss)."""
         key = receipt_key(device_id, receipt_no)
         at = _now_iso(self.now())
+        tx.lock_device(device_id)
+        arrived = sale is None
+        if sale is None:
+            sale = self._synced(tx, device_id, receipt_no)
         cur = tx.execute(
             "INSERT INTO receipt_claims(receipt_key, device_id, receipt_no, token, member_id, "
             "state, claimed_at) VALUES (?, ?, ?, ?, ?, 'pending', ?) ON CONFLICT DO NOTHING",
@@ -88,6 +103,9 @@ class Claims:
             return 0  # claimed before, by this member or another: credited once at most
         if sale is None:
             return 0  # credited when the sale arrives (on_ingest)
+        if arrived and not _names(token, sale["entry_hash"], sale["total_fen"]):
+            self._refuse(tx, key, "altered", str(sale["payload"].get("sale_id") or ""))
+            return 0
         return self._settle(tx, key, member_id, sale["type"], sale["payload"], sale["event_id"])
 
     def on_ingest(
@@ -108,11 +126,7 @@ class Claims:
                 if row is None:
                     continue
                 key = receipt_key(device_id, p["receipt_no"])
-                token = decode_token(str(row[1]))
-                if not (
-                    str(e.get("entry_hash") or "").lower()[:16] == token.sale_digest.hex()
-                    and int(p.get("total_fen", 0)) == token.total_fen
-                ):
+                if not _names(str(row[1]), str(e.get("entry_hash") or ""), p.get("total_fen")):
                     self._refuse(tx, key, "altered", str(p.get("sale_id") or ""))
                     continue
                 self._settle(tx, key, str(row[0]), "sale.completed", p, str(e["id"]))
@@ -129,6 +143,22 @@ class Claims:
                     self._take_back(tx, str(p["original_sale_id"]), str(e["id"]), device_id)
 
     # ---- internals ---------------------------------------------------------------------------
+
+    def _synced(self, tx: Tx, device_id: str, receipt_no: int) -> dict[str, Any] | None:
+        row = tx.execute(
+            "SELECT type, payload, id, entry_hash, total_fen FROM events WHERE device_id = ? "
+            "AND receipt_no = ? AND status = 'accepted'",
+            (device_id, receipt_no),
+        ).fetchone()
+        if row is None:
+            return None
+        return {
+            "type": row[0],
+            "payload": json.loads(row[1]),
+            "event_id": row[2],
+            "entry_hash": row[3],
+            "total_fen": row[4],
+        }
 
     def rules(self, tx: Tx) -> LoyaltyRules:
         """The brand's loyalty rules (`loyalty_rules` config), the till's defaults without."""

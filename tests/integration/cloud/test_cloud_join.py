@@ -298,3 +298,19 @@ def test_an_altered_receipt_can_join_but_credits_nothing(rig: JoinRig) -> None:
         assert tx.execute("SELECT count(*) FROM receipt_claims").fetchone()[0] == 0
     # the genuine receipt is still there to claim
     assert send_code(rig, token).status_code == 429  # one code a minute per phone
+
+
+def test_a_sale_that_syncs_while_the_customer_joins_is_credited(rig: JoinRig) -> None:
+    """The page looked the receipt up before its sale synced; the sale arrived before the
+    join's transaction: the claim reads it again under the till's lock, not stays pending."""
+    from cloud.receipt_verdict import lookup_token
+
+    svc = rig.cloud.service
+    sale, token = rig.sale(push=False)
+    found = lookup_token(svc.receipts, token) | {"token": token}
+    assert found["sale"] is None and found["verdict"] == "genuine"
+    rig.push()  # the sale syncs now, after the lookup
+    phone, code = svc.joining.new_code(PHONE, "127.0.0.1")
+    joined = svc.joining.join({"phone": phone, "code": code, "consent": True}, found, None)
+    assert (joined.claim, joined.points_credited) == ("credited", expected_points(sale))
+    assert points_of(rig, joined.member_id) == expected_points(sale)
