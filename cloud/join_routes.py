@@ -32,7 +32,10 @@ Token = Annotated[str, Path(description="the e-receipt token printed in the QR c
 MAX_BODY = 4096
 
 BAD_TOKEN = {404: "bad_token: not an e-receipt token"}
-TOO_LARGE = {413: "too_large: a body over 4 KiB"}
+TOO_LARGE = {
+    413: "too_large: a body over 4 KiB",
+    415: "json_required: the body is not sent as application/json",
+}
 
 
 def visitor(request: Request) -> Visitor:
@@ -55,6 +58,13 @@ def set_session(response: Response, request: Request, who: Visitor) -> None:
 
 
 async def _body(request: Request, expected: str) -> dict[str, Any]:
+    # JSON only: a cross-site HTML form cannot send it without the browser asking first
+    # (CORS preflight), so another site cannot submit a join in a visitor's browser.
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype != "application/json":
+        raise ApiError(
+            415, "json_required", "Send the body as application/json", "请求格式须为 JSON"
+        )
     raw = await request.body()
     if len(raw) > MAX_BODY:
         raise ApiError(413, "too_large", "The body is over 4 KiB", "请求内容过长")

@@ -67,6 +67,10 @@ class Voucher(Shape):
     lines: list[VoucherLine]
 
 
+# A member's own data: never kept by a shared cache or the browser's back-forward cache.
+PRIVATE = {"Cache-Control": "private, no-store"}
+
+
 def _html(request: Request) -> bool:
     return "text/html" in request.headers.get("accept", "").lower()
 
@@ -127,8 +131,8 @@ def add_me_routes(app: CloudAPI, service: CloudService, cfg: CloudConfig) -> Non
         except ApiError as err:
             return refused(request, err)
         if _html(request):
-            return HTMLResponse(home_page(cfg.brand_name, home))
-        return JSONResponse(home)
+            return HTMLResponse(home_page(cfg.brand_name, home), headers=PRIVATE)
+        return JSONResponse(home, headers=PRIVATE)
 
     @app.get(
         "/me/receipts",
@@ -143,8 +147,8 @@ def add_me_routes(app: CloudAPI, service: CloudService, cfg: CloudConfig) -> Non
             return refused(request, err)
         items = await run_in_threadpool(mine.receipts, mid)
         if _html(request):
-            return HTMLResponse(receipts_page(cfg.brand_name, items))
-        return JSONResponse({"receipts": items})
+            return HTMLResponse(receipts_page(cfg.brand_name, items), headers=PRIVATE)
+        return JSONResponse({"receipts": items}, headers=PRIVATE)
 
     @app.get(
         "/me/receipts/{sale_id}",
@@ -161,5 +165,5 @@ def add_me_routes(app: CloudAPI, service: CloudService, cfg: CloudConfig) -> Non
         except ApiError as err:
             return refused(request, err)
         if _html(request):
-            return HTMLResponse(voucher_page(cfg.brand_name, v))
-        return JSONResponse(v)
+            return HTMLResponse(voucher_page(cfg.brand_name, v), headers=PRIVATE)
+        return JSONResponse(v, headers=PRIVATE)

@@ -168,6 +168,9 @@ def test_consent_and_script_injection_are_refused_and_nothing_is_stored(rig: Joi
         f"{rig.url}/r/{token}/join", json={"phone": PHONE, "code": code, "consent": False}
     )
     assert r.status_code == 400 and r.json()["error"]["code"] == "consent_required"
+    # a cross-site form (not JSON) is refused before anything is read
+    form = httpx.post(f"{rig.url}/r/{token}/join", data={"phone": PHONE, "code": code})
+    assert form.status_code == 415 and form.json()["error"]["code"] == "json_required"
     r = join(rig, token, code, name='<img src=x onerror="alert(1)">')
     assert r.status_code == 400 and r.json()["error"]["code"] == "bad_name"
     r = join(rig, token, code, birthday="2999-01-01")
@@ -242,7 +245,9 @@ def test_my_receipts_from_every_store_newest_first_with_return_vouchers(
         home = browser.get("/me").json()
         assert home["points"] == rig.cloud.service.admin.member_by_phone(PHONE)["points"] > 0
         assert "我的会员" in browser.get("/me", headers={"Accept": "text/html"}).text
-        mine = browser.get("/me/receipts").json()["receipts"]
+        listed = browser.get("/me/receipts")
+        assert listed.headers["cache-control"] == "private, no-store"
+        mine = listed.json()["receipts"]
         assert [(m["store_id"], m["receipt_no"]) for m in mine] == [("S002", 1), ("S001", 1)]
         assert [m["page"] for m in mine] == [f"/r/{token2}", f"/r/{token1}"]
         html_list = browser.get("/me/receipts", headers={"Accept": "text/html"}).text
