@@ -1,7 +1,8 @@
 """Joining from an e-receipt typed in headless Chromium (Selenium + chromedriver) at a phone's
 size (390×844): the code read from the SMS emulator, the member created, this receipt's points
 credited once, the till seeing the member after its next sync, and my receipts listing it.
-Screenshots: docs/screenshots/ereceipt-join.png, ereceipt-join-done.png, my-receipts.png."""
+Screenshots: docs/screenshots/ereceipt-join.png, ereceipt-join-done.png, my-receipts.png,
+return-voucher.png."""
 
 from __future__ import annotations
 
@@ -122,6 +123,12 @@ def test_join_typed_in_chromium(browser, rig: JoinRig, tmp_path: Path) -> None: 
     wait.until(lambda _: "我的小票" in d.title)
     assert "南京西路店" in d.page_source and f"/r/{token}" in d.page_source
     shot(d, "my-receipts.png", tmp_path)
+    d.find_element(By.LINK_TEXT, "退换凭证").click()
+    wait.until(lambda _: "退换凭证" in d.title)
+    assert "可退" in d.page_source and (
+        "可退换至" in d.page_source or "退换期已于" in d.page_source
+    )
+    shot(d, "return-voucher.png", tmp_path)
 
     # the same receipt joined again in the browser: 0 points, still one member
     with rig.cloud.service.db.tx() as tx:
