@@ -60,12 +60,14 @@ def set_session(response: Response, request: Request, who: Visitor) -> None:
 async def _body(request: Request, expected: str) -> dict[str, Any]:
     # JSON only: a cross-site HTML form cannot send it without the browser asking first
     # (CORS preflight), so another site cannot submit a join in a visitor's browser.
+    raw = await request.body()
+    if not raw:
+        raise ApiError(400, "bad_request", f"Send {expected}", "请求格式有误")
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype != "application/json":
         raise ApiError(
             415, "json_required", "Send the body as application/json", "请求格式须为 JSON"
         )
-    raw = await request.body()
     if len(raw) > MAX_BODY:
         raise ApiError(413, "too_large", "The body is over 4 KiB", "请求内容过长")
     data = load_json(raw, "bad_request", expected)
