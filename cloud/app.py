@@ -137,7 +137,9 @@ def create_app(
         separate_input_output_schemas=False,
     )
     app.state.gate = Gate(service)
-    app.state.session_secret = service.session_secret()  # pages/visitor.py
+    # read at the first page that needs it, not here: a cloud whose database does not answer
+    # yet still starts and says so on /readyz
+    app.state.session_key = service.session_secret  # pages/visitor.py
 
     @app.post(
         "/v1/devices/enroll",

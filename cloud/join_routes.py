@@ -38,9 +38,14 @@ TOO_LARGE = {
 }
 
 
+def _key(request: Request) -> bytes:
+    key: bytes = request.app.state.session_key()
+    return key
+
+
 def visitor(request: Request) -> Visitor:
     """Who is looking, from the signed session cookie (pages/visitor.py)."""
-    return read_visitor(request, request.app.state.session_secret, time.time())
+    return read_visitor(request, _key(request), time.time())
 
 
 def set_session(response: Response, request: Request, who: Visitor) -> None:
@@ -48,7 +53,7 @@ def set_session(response: Response, request: Request, who: Visitor) -> None:
     fields = {"openid": who.openid or "", "member_id": who.member_id or ""}
     response.set_cookie(
         SESSION_COOKIE,
-        session_cookie(request.app.state.session_secret, fields, time.time()),
+        session_cookie(_key(request), fields, time.time()),
         max_age=SESSION_MAX_AGE_S,
         httponly=True,
         samesite="lax",
@@ -150,7 +155,7 @@ def add_join_routes(
             and visitor(request).openid is None
         ):
             # snsapi_base: WeChat tells who the visitor is without asking them anything
-            state = sign_state(request.app.state.session_secret, f"/r/{token}/join")
+            state = sign_state(_key(request), f"/r/{token}/join")
             back = cfg.public_url.rstrip("/") + "/wx/oauth"
             return RedirectResponse(oauth.authorize_url(back, state), status_code=302)
         dev, f = found["device"], found["fields"]
@@ -254,7 +259,7 @@ def add_join_routes(
                 "No WeChat official account is configured on this cloud",
                 "未配置微信公众号",
             )
-        path = read_state(request.app.state.session_secret, state)
+        path = read_state(_key(request), state)
         if path is None:
             raise ApiError(
                 400, "bad_state", "Open the page from the receipt again", "请重新扫码打开页面"

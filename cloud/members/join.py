@@ -116,6 +116,8 @@ class Joining:
         self._secret = secret
 
     def _hash(self, phone: str, code: str) -> str:
+        # the key is read (and made, the first time) in a transaction of its own: call this
+        # outside any other
         return hmac.new(self._secret(), f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
 
     # ---- the code ------------------------------------------------------------------------
@@ -127,6 +129,7 @@ class Joining:
         now = self.now()
         now_s = int(now.timestamp())
         code = f"{secrets.randbelow(10**6):06d}"
+        code_hash = self._hash(phone, code)
         with self.db.tx() as tx:
             if tx.dialect == "postgres":
                 # one sender at a time per phone, so two requests cannot both pass the limit
@@ -159,7 +162,7 @@ class Joining:
                 "VALUES (?, ?, ?, 0, ?) ON CONFLICT(phone) DO UPDATE SET "
                 "code_hash = excluded.code_hash, expires_at = excluded.expires_at, tries = 0, "
                 "sent_at = excluded.sent_at",
-                (phone, self._hash(phone, code), _now_iso(now + CODE_TTL), _now_iso(now)),
+                (phone, code_hash, _now_iso(now + CODE_TTL), _now_iso(now)),
             )
         return phone, code
 
@@ -175,6 +178,7 @@ class Joining:
                 "bad_code", "The code is the 6 digits of the SMS", "验证码为短信中的 6 位数字"
             )
         refusal: ApiError | None = None
+        given = self._hash(phone, code)
         with self.db.tx() as tx:
             lock = " FOR UPDATE" if tx.dialect == "postgres" else ""
             row = tx.execute(
@@ -197,7 +201,7 @@ class Joining:
                     "验证码已过期（5 分钟有效），请重新获取",
                     410,
                 )
-            elif not hmac.compare_digest(row[0], self._hash(phone, code)):
+            elif not hmac.compare_digest(row[0], given):
                 tries = int(row[2]) + 1
                 tx.execute("UPDATE join_codes SET tries = ? WHERE phone = ?", (tries, phone))
                 left = MAX_TRIES - tries
