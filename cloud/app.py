@@ -46,8 +46,11 @@ from .errors import error_handlers
 from .fapiao.provider import HttpFapiaoProvider
 from .gate import Gate, Till, read_body
 from .health import add_health_routes
+from .join_routes import add_join_routes
+from .me_routes import add_me_routes
 from .receipt_routes import add_receipt_routes
 from .service import ApiError, CloudService
+from .sms import SmsSender, sms_from_config
 from .stock import CloudStock
 from .wechat_push import add_wechat_route
 
@@ -120,8 +123,10 @@ def create_app(
     *,
     render_receipt_html: ReceiptRenderer | None = None,
     config: CloudConfig | None = None,
+    sms: SmsSender | None = None,
 ) -> ASGIApp:
     cfg = config or CloudConfig()
+    sms = sms or sms_from_config(cfg)
     app = CloudAPI(
         title="Guitai cloud CRM (reference)",
         version="1.1",
@@ -133,6 +138,9 @@ def create_app(
         separate_input_output_schemas=False,
     )
     app.state.gate = Gate(service)
+    # read at the first page that needs it, not here: a cloud whose database does not answer
+    # yet still starts and says so on /readyz
+    app.state.session_key = service.session_secret  # pages/visitor.py
 
     @app.post(
         "/v1/devices/enroll",
@@ -309,6 +317,8 @@ def create_app(
     if cfg.fapiao_url and not service.fapiao.available:
         service.fapiao.use(HttpFapiaoProvider(cfg.fapiao_url))
     add_receipt_routes(app, service, cfg, render_receipt_html)
+    add_join_routes(app, service, cfg, sms)
+    add_me_routes(app, service, cfg)
     add_health_routes(app, service.db)
     add_wechat_route(
         app, service, lambda: cfg.wechat_token or os.environ.get("GUITAI_WECHAT_TOKEN", "")

@@ -12,11 +12,12 @@ from typing import Any
 class ApiError(Exception):
     """An answer other than 2xx: HTTP status, snake_case code, human sentence."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(self, status: int, code: str, message: str, message_zh: str = "") -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.message_zh = message_zh  # a page's answer a customer reads: Chinese as well
 
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1

@@ -77,6 +77,13 @@ class CloudConfig:
     wechat_secret: str = ""
     # the invoicing provider (cloud/fapiao/provider.py); empty: the page offers no 发票
     fapiao_url: str = ""
+    # The SMS provider of the join page (cloud/sms.py; empty: joining by SMS is off).  The
+    # secret is a reference (env:VAR or @FILE, secret_ref.py), never the secret itself.
+    sms_url: str = ""
+    sms_access_key_id: str = ""
+    sms_secret_ref: str = ""
+    sms_sign_name: str = ""
+    sms_template: str = "SMS_GUITAI_JOIN"
 
     def base_url(self) -> str:
         return self.ereceipt_base_url or self.public_url.rstrip("/").upper() + "/R/"

@@ -75,6 +75,11 @@ Handler = Callable[[Request, Exception], Awaitable[Response]]
 def error_handlers(cfg: CloudConfig) -> dict[Any, Handler]:
     async def api_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ApiError)
+        if exc.message_zh:
+            return JSONResponse(
+                {"error": {"code": exc.code, "message": exc.message, "message_zh": exc.message_zh}},
+                status_code=exc.status,
+            )
         return error(exc.status, exc.code, exc.message)
 
     async def http_error(request: Request, exc: Exception) -> Response:

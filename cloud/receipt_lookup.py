@@ -36,7 +36,7 @@ class SyncedReceipts:
     def synced_receipt(self, device_id: str, receipt_no: int) -> dict[str, Any] | None:
         with self.db.tx() as tx:
             row = tx.execute(
-                "SELECT type, payload, entry_hash, total_fen FROM events WHERE "
+                "SELECT type, payload, entry_hash, total_fen, id FROM events WHERE "
                 "device_id = ? AND receipt_no = ? AND status = 'accepted'",
                 (device_id, receipt_no),
             ).fetchone()
@@ -47,4 +47,5 @@ class SyncedReceipts:
             "payload": json.loads(row[1]),
             "entry_hash": row[2],
             "total_fen": row[3],
+            "event_id": row[4],
         }

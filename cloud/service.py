@@ -31,6 +31,7 @@ from .enrolment import EnrollRequest, read_enrollment, verify_possession
 from .fapiao.desk import FapiaoDesk
 from .ingest import ingest_batch
 from .members import Members
+from .members.join import Joining
 from .members.rows import member_data
 from .receipt_lookup import SyncedReceipts
 
@@ -68,6 +69,17 @@ class CloudService:
         self.receipts = SyncedReceipts(db)
         self.members = Members(db, now, self.publish, self.receipts)
         self.fapiao = FapiaoDesk(db, now, self.receipts)
+        self.joining = Joining(db, now, self.publish, self.members.claims, self.session_secret)
+        self._session_secret: bytes | None = None
+
+    def session_secret(self) -> bytes:
+        """The key that signs member sessions and join codes (pages/visitor.py), read once."""
+        if self._session_secret is None:
+            # imported here: the admin commands use this service without the web stack
+            from .pages.visitor import session_key
+
+            self._session_secret = session_key(self.db)
+        return self._session_secret
 
     # ---- enrollment ------------------------------------------------------------------------
 
@@ -299,6 +311,7 @@ class CloudService:
             stock.after_ingest(tx, self.publish, device_id, events, result["accepted"], before, at)
             self.members.ledger.apply(tx, device_id, events, set(result["accepted"]))
             reversal = self.fapiao.note_refunds(tx, device_id, events, set(result["accepted"]))
+            self.members.claims.on_ingest(tx, device_id, events, set(result["accepted"]))
         if reversal:  # the 红冲 goes to the provider after the refund is committed
             self.fapiao.send_pending()
         return result

@@ -6,6 +6,7 @@
   returns within 90 days (funnel_days.py, `funnel.by_day`)
 - `followers`: who follows the official account (followers.py)
 - `views`: one member across every store, and the reconciliation flags (views.py)
+- `claims`: receipts claimed from their page by a member who joined there (claims.py)
 
 What they share (alias resolution, the member row a till pulls, flags, funnel counters) are
 functions on a transaction in rows.py.
@@ -18,6 +19,7 @@ from datetime import datetime
 
 from ..changelog import Publish
 from ..db import CloudDB
+from .claims import Claims
 from .coupons import Coupons
 from .followers import Followers
 from .funnel import Funnel, ReceiptLookup
@@ -42,3 +44,4 @@ class Members:
         self.followers = Followers(db)
         self.views = MemberViews(db)
         self.ledger = Ledger(now, publish, self.points, self.coupons)
+        self.claims = Claims(now, publish)  # 补积分: receipts claimed from their page

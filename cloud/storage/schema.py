@@ -452,6 +452,59 @@ wechat_followers = sa.Table(
     _opt("unfollowed_at", _text),
 )
 
+# ---- joining from the e-receipt page (cloud/members/join.py, claims.py) -------------------
+
+# The newest verification code per phone, HMAC'd with the site secret (never stored in clear).
+join_codes = sa.Table(
+    "join_codes",
+    metadata,
+    sa.Column("phone", _text, primary_key=True),
+    _req("code_hash", _text),
+    _req("expires_at", _text),
+    _dflt("tries", _int, "0"),
+    _req("sent_at", _text),
+)
+
+# One row per code sent, by who asked: `phone:<phone>` and `addr:<client address>` (the rate
+# limits count them in a window; rows older than a day are pruned).
+join_sends = sa.Table(
+    "join_sends",
+    metadata,
+    _serial("id"),
+    _req("who", _text),
+    _req("at_s", _big),
+    sa.Index("join_sends_who", "who", "at_s"),
+    sqlite_autoincrement=True,
+)
+
+# 补积分: a receipt claimed by a member from its page, credited exactly once (at the claim,
+# or when the sale syncs).  state: pending (sale not synced yet) | credited | refused.
+receipt_claims = sa.Table(
+    "receipt_claims",
+    metadata,
+    sa.Column("receipt_key", _text, primary_key=True),  # <device id>:<receipt no>
+    _req("device_id", _text),
+    _req("receipt_no", _big),
+    _req("token", _text),
+    _req("member_id", _text),
+    _opt("sale_id", _text),
+    _req("state", _text),
+    _dflt("points", _big, "0"),
+    _dflt("reason", _text, "''"),
+    _req("claimed_at", _text),
+    _opt("settled_at", _text),
+    sa.Index("receipt_claims_member", "member_id"),
+)
+
+# The WeChat openid a member joined with (snsapi_base): the follower and the member are one.
+member_openids = sa.Table(
+    "member_openids",
+    metadata,
+    sa.Column("openid", _text, primary_key=True),
+    _req("member_id", _text),
+    _req("at", _text),
+)
+
 cloud_secrets = sa.Table(
     "cloud_secrets",
     metadata,

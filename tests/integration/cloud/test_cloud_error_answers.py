@@ -134,8 +134,11 @@ def test_every_status_a_route_answers_is_declared_with_the_error_body(cloud: Any
                 seen.add((method, template, status))
                 if status >= 400 and resp.headers["content-type"].startswith("application/"):
                     assert_error_body(resp)
-                elif status >= 400:  # only the e-receipt page answers a browser in HTML
-                    assert template in ("/r/{token}", "/R/{token}"), (template, status)
+                elif status >= 400:  # only the e-receipt pages answer a browser in HTML
+                    assert template in ("/r/{token}", "/R/{token}", "/r/{token}/join"), (
+                        template,
+                        status,
+                    )
                     assert "text/html" in declared[str(status)]["content"]
     statuses = {s for _, _, s in seen}
     assert {200, 400, 401, 404, 413} <= statuses, sorted(seen)

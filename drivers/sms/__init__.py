@@ -1,0 +1,1 @@
+"""An SMS provider emulator in the shape of Aliyun's 短信服务 (dysmsapi SendSms)."""
