@@ -20,6 +20,7 @@ from pos_app.services.catalog import CatalogService
 from pos_app.services.checkout import Checkout
 from pos_app.services.context import TillIdentity
 from pos_app.services.device_status import DeviceStatusBoard
+from pos_app.services.messagebus import MessageBus
 from pos_app.services.selling import SaleService
 from pos_app.services.shifts import ShiftService
 from pos_app.services.stock import StockService
@@ -71,15 +72,17 @@ class Till:
         return self.catalog.by_code(code)
 
     @cached_property
+    def bus(self) -> MessageBus:
+        """What follows a commit (pos_app.adapters.bus_wiring)."""
+        return MessageBus()
+
+    @cached_property
     def sales(self) -> SaleService:
-        sales = SaleService(self.uow, self.clock, self.lookup)
-        # Stock moves in the sale's own transaction: both commit or neither.
-        sales.in_transaction.append(self.stock.on_sale_committed)
-        return sales
+        return SaleService(self.uow, self.clock, self.lookup, self.bus)
 
     @cached_property
     def shifts(self) -> ShiftService:
-        shifts = ShiftService(self.uow, self.clock)
+        shifts = ShiftService(self.uow, self.clock, self.bus)
         # House rule: an online backup before every Z close.
         shifts.before_close.append(lambda: self.backup("z-close"))
         shifts.report_sections["stock_adjustments"] = self.stock.z_section
@@ -230,7 +233,6 @@ class Till:
         return ReceiptPrinting(self.uow, self.signer, self.hardware)
 
     _print_thread: Any = None
-    _z_on_print_thread: bool = False
 
     def wire_side_effects(self, notice: Any = None, *, background: bool = False) -> None:
         """After each commit: print the receipt and kick the drawer (never undoing a sale).
@@ -238,46 +240,15 @@ class Till:
         background: print on a thread of its own, in commit order, so the till's screen shows
         the change while the printer works (a receipt takes 1–3 s to print and confirm);
         problems reach `notice` from that thread."""
+        from pos_app.adapters.bus_wiring import wire_printing
+
         self.printing.notice = notice
         self.receipt_output = self.receipt_printer
         if background and self._print_thread is None:
             from concurrent.futures import ThreadPoolExecutor
 
             self._print_thread = ThreadPoolExecutor(1, thread_name_prefix="receipts")
-            printing = self.printing
-
-            def after_commit(payload: dict[str, Any]) -> None:
-                self._print_thread.submit(printing.after_commit, payload)
-
-            self.sales.after_commit.append(after_commit)
-        elif (
-            not background
-            and self._print_thread is None
-            and self.printing.after_commit not in self.sales.after_commit
-        ):
-            self.sales.after_commit.append(self.printing.after_commit)
-        if self.printing.reserve not in self.sales.in_transaction:
-            # The receipt's print job is written with the sale: a till killed between the
-            # commit and the printing still owes it, and prints it at its next start (here).
-            self.sales.in_transaction.append(self.printing.reserve)
-            if self._print_thread is not None:
-                self._print_thread.submit(self.printing.resume)
-            else:
-                self.printing.resume()
-        if self.printing.after_cash_move not in self.shifts.after_cash_move:
-            self.shifts.after_cash_move.append(self.printing.after_cash_move)
-        # The Z prints after the close commits; on the printing thread when there is one.
-        if background and not self._z_on_print_thread:
-            self._z_on_print_thread = True
-            printing = self.printing
-
-            def z_after_close(report: dict[str, Any]) -> None:
-                if self._print_thread is not None:
-                    self._print_thread.submit(printing.after_close, report)
-
-            self.shifts.after_close.append(z_after_close)
-        elif not (self._z_on_print_thread or self.printing.after_close in self.shifts.after_close):
-            self.shifts.after_close.append(self.printing.after_close)
+        wire_printing(self.bus, self.sales.deps, self.printing, self._print_thread)
 
     @cached_property
     def receipt_printer(self) -> Any:
@@ -356,7 +327,9 @@ class Till:
         self.sync_parts = parts
         self.sync_scheduler = build_scheduler(parts, **kw)
         self.sync_scheduler.start()
-        self.sales.after_commit.append(lambda _payload: self.sync_scheduler.nudge())
+        from pos_app.adapters.bus_wiring import wire_sync_nudge
+
+        wire_sync_nudge(self.bus, self.sync_scheduler)
         return True
 
     def sync_status(self) -> dict[str, Any] | None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from pos_app.domain import events
 from pos_app.domain.errors import InvalidInput, NotFound, RuleViolation, StateError
+from pos_app.domain.events import CashMoved, ShiftClosed
 from pos_app.domain.money import format_fen
 from pos_app.domain.ports import Clock
 from pos_app.domain.reports import build_shift_report
@@ -15,9 +15,8 @@ from pos_app.domain.timeutil import iso_utc, local_day
 from pos_app.domain.users import Role, User
 
 from .context import TillIdentity
+from .messagebus import MessageBus
 from .unit_of_work import AbstractUnitOfWork
-
-log = logging.getLogger(__name__)
 
 
 class DrawerCashShort(RuleViolation):
@@ -57,13 +56,15 @@ def refund_short(expected_fen: int, cash_fen: int, *, other_tender: bool) -> Dra
 
 
 class ShiftService:
-    def __init__(self, uow: AbstractUnitOfWork, clock: Clock) -> None:
+    def __init__(
+        self, uow: AbstractUnitOfWork, clock: Clock, bus: MessageBus | None = None
+    ) -> None:
         self.uow = uow
         self.clock = clock
+        # What follows a commit (the drawer after a cash move, the Z's printing) subscribes to
+        # CashMoved and ShiftClosed; a subscriber that fails never reopens the day.
+        self.bus = bus or MessageBus()
         self.before_close: list[Callable[[], None]] = []  # e.g. an online backup
-        self.after_cash_move: list[Callable[[dict[str, Any]], None]] = []  # e.g. open drawer
-        # After the Z is committed, e.g. print it; a hook that fails never reopens the day.
-        self.after_close: list[Callable[[dict[str, Any]], None]] = []
         # Extra sections of the X and Z reports: name -> section(shift row), e.g. stock
         self.report_sections: dict[str, Callable[[dict[str, Any]], Any]] = {}
 
@@ -154,11 +155,7 @@ class ShiftService:
             }
             self.uow.outbox.add(events.CASH_MOVED, payload, at)
             self.uow.commit()
-        for hook in self.after_cash_move:
-            try:
-                hook(payload)
-            except Exception:
-                log.exception("after cash move hook failed")
+        self.bus.publish(CashMoved(payload))  # the drawer's outcome is added as "drawer"
         return payload
 
     def x_report(self) -> dict[str, Any]:
@@ -216,11 +213,7 @@ class ShiftService:
                 at,
             )
             self.uow.commit()
-        for after in self.after_close:
-            try:
-                after(report)
-            except Exception:  # the day is closed: a printer problem must not hide that
-                log.exception("after closing Z %s", z_no)
+        self.bus.publish(ShiftClosed(report))
         return report
 
     def z_reports(self, day: str) -> list[dict[str, Any]]:
