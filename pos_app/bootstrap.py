@@ -84,7 +84,7 @@ class Till:
     def shifts(self) -> ShiftService:
         shifts = ShiftService(self.uow, self.clock, self.bus)
         # House rule: an online backup before every Z close.
-        shifts.before_close.append(lambda: self.backup("z-close"))
+        shifts.deps.backup = lambda: self.backup("z-close")
         shifts.report_sections["stock_adjustments"] = self.stock.z_section
         return shifts
 

@@ -41,6 +41,12 @@ class VoidSale:
 
 
 @dataclass(frozen=True, slots=True)
+class OpenShift:
+    user: User
+    float_fen: int
+
+
+@dataclass(frozen=True, slots=True)
 class MoveCash:
     """Pay in, pay out or open the drawer without a sale (no_sale)."""
 

@@ -22,7 +22,7 @@ from pos_app.domain.tenders import Tender
 from pos_app.domain.timeutil import iso_utc
 
 from .. import payments, stock
-from ..shifts import expected_drawer_fen, refund_short
+from ..drawer import expected_drawer_fen, refund_short
 from ..unit_of_work import AbstractUnitOfWork
 from .deps import SaleDeps, require_open_shift
 from .sales import book_approval

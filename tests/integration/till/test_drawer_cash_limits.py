@@ -12,8 +12,8 @@ import pytest
 
 from pos_app.cli import main
 from pos_app.domain.tenders import Tender
+from pos_app.services.drawer import DrawerCashShort, expected_drawer_fen
 from pos_app.services.handlers import refunds
-from pos_app.services.shifts import DrawerCashShort, expected_drawer_fen
 
 TEE = "6901234567908"  # ¥99.00
 

@@ -220,3 +220,29 @@ def test_cash_moves_and_the_z_publish_after_their_commit(
     assert "drawer" not in uow.outbox.events[-1]["payload"]  # the event on the wire does not
     report = shifts.close(MANAGER, 5000)
     assert closed == [report["z_no"]] and uow.commits == 3
+
+
+def test_the_z_backs_up_first_and_carries_the_extra_sections(
+    uow: FakeUnitOfWork, shifts: ShiftService
+) -> None:
+    from pos_app.domain.commands import CloseShift, OpenShift
+    from pos_app.services.handlers.shifts import close_shift, open_shift
+
+    deps = shifts.deps
+    open_shift(OpenShift(MANAGER, 1000), deps)
+    backups: list[int] = []
+
+    def backup_fails() -> None:
+        backups.append(uow.commits)
+        raise OSError("backup disk missing")
+
+    deps.backup = backup_fails
+    deps.report_sections["stock_adjustments"] = lambda shift: {"shift": shift["id"]}
+    with pytest.raises(OSError):
+        close_shift(CloseShift(MANAGER, 1000), deps)
+    assert backups == [1] and uow.shifts.find_open() is not None  # the day stays open
+    deps.backup = lambda: backups.append(uow.commits)
+    report = close_shift(CloseShift(MANAGER, 1000), deps)
+    assert backups == [1, 1] and uow.commits == 2 and uow.shifts.find_open() is None
+    assert report["stock_adjustments"] == {"shift": 1}
+    assert uow.outbox.types()[-1] == events.SHIFT_CLOSED
