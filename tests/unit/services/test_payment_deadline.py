@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from itertools import count
 
 import pytest
+from fakes import FakeUnitOfWork
 
 from pos_app.domain.payments import (
     AttemptState,
@@ -39,32 +40,6 @@ class FakeStopwatch:
     def sleep(self, seconds: float) -> None:
         self.slept.append(seconds)
         self.t += seconds
-
-
-class MemoryAttempts:
-    def __init__(self) -> None:
-        self.rows: dict[str, PaymentAttempt] = {}
-
-    def insert(self, attempt: PaymentAttempt) -> None:
-        self.rows[attempt.id] = attempt
-
-    def update(self, attempt: PaymentAttempt) -> None:
-        self.rows[attempt.id] = attempt
-
-    def get(self, attempt_id: str) -> PaymentAttempt | None:
-        return self.rows.get(attempt_id)
-
-    def in_states(self, states: Collection[AttemptState]) -> list[PaymentAttempt]:
-        return [a for a in self.rows.values() if a.state in states]
-
-    def attach(self, attempt_id: str, sale_id: str, at: datetime) -> None:
-        raise AssertionError("not used here")
-
-    def claimed_refs(self, provider: str, except_id: str) -> set[str]:
-        return set()
-
-    def refunded_fen(self, original_id: str) -> int:
-        return 0
 
 
 class SlowWallet:
@@ -121,7 +96,7 @@ class SlowWallet:
 def service(port: SlowWallet, stopwatch: FakeStopwatch, clock: ManualClock) -> PaymentService:
     ids = count(1)
     return PaymentService(
-        MemoryAttempts(),
+        FakeUnitOfWork(),
         {"wechat": port},
         clock,
         new_id=lambda: f"A{next(ids)}",
