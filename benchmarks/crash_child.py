@@ -30,16 +30,20 @@ def main(home: str, seed: int, pause_at: int | None = None) -> None:
     till = build(paths, db)
     user = till.users.authenticate("admin", os.environ.get("GUITAI_PIN", "7391"))
     if pause_at is not None:
-        till.side_effects.wire()  # as `guitai sale` does: receipts owed since a crash print
+        from pos_app.domain.events import RefundCompleted, SaleCompleted
+
         commits = [0]
 
-        def pause(payload: dict[str, object]) -> None:
+        def pause(event: SaleCompleted | RefundCompleted) -> None:
             commits[0] += 1
             if commits[0] == pause_at:
-                os.write(1, f"P{payload['receipt_no']}\n".encode())
+                os.write(1, f"P{event.payload['receipt_no']}\n".encode())
                 time.sleep(3600)  # committed, receipt not yet rendered: killed here
 
-        till.sales.after_commit.insert(0, pause)
+        # subscribed before the printing, so it runs first after each commit
+        till.bus.subscribe(SaleCompleted, pause)
+        till.bus.subscribe(RefundCompleted, pause)
+        till.side_effects.wire()  # as `guitai sale` does: receipts owed since a crash print
     codes = [r[0] for r in db.conn.execute("SELECT code FROM barcodes ORDER BY code LIMIT 50")]
     while True:
         if till.uow.shifts.find_open() is None:

@@ -30,6 +30,7 @@ from pos_app.services.catalog import CatalogService
 from pos_app.services.checkout import Checkout
 from pos_app.services.context import TillIdentity
 from pos_app.services.device_status import DeviceStatusBoard
+from pos_app.services.messagebus import MessageBus
 from pos_app.services.selling import SaleService
 from pos_app.services.shifts import ShiftService
 from pos_app.services.stock import StockService
@@ -77,6 +78,7 @@ class App:
     side_effects: SideEffects
     backups: Backups
     sync: SyncLink
+    bus: MessageBus
 
 
 def build(paths: Paths, database: OpenDatabase, clock: Clock | None = None) -> App:
@@ -115,8 +117,9 @@ def build(paths: Paths, database: OpenDatabase, clock: Clock | None = None) -> A
         shift = uow.shifts.find_open()
         return None if shift is None else str(shift["business_day"])
 
-    sales = SaleService(uow, clock, lookup)
-    sync = SyncLink(paths, conn, clock, uow.settings.get, sales)
+    bus = MessageBus()  # what follows a commit (pos_app/adapters/bus_wiring.py)
+    sales = SaleService(uow, clock, lookup, bus)
+    sync = SyncLink(paths, conn, clock, uow.settings.get, bus)
     stock = StockService(
         uow,
         clock,
@@ -126,15 +129,13 @@ def build(paths: Paths, database: OpenDatabase, clock: Clock | None = None) -> A
         tz=lambda: identity().tz,
         remote_grid=sync.remote_stock if uow.settings.get("cloud_url") else None,
     )
-    # Stock moves in the sale's own transaction: both commit or neither.
-    sales.in_transaction.append(stock.on_sale_committed)
     backups = Backups(paths, conn, uow, clock)
-    shifts = ShiftService(uow, clock)
+    shifts = ShiftService(uow, clock, bus)
 
     def backup_before_close() -> None:
         backups.backup("z-close")  # house rule: an online backup before every Z close
 
-    shifts.before_close.append(backup_before_close)
+    shifts.deps.backup = backup_before_close
     shifts.report_sections["stock_adjustments"] = stock.z_section
 
     def make_payments() -> PaymentService:
@@ -192,9 +193,10 @@ def build(paths: Paths, database: OpenDatabase, clock: Clock | None = None) -> A
         printing=printing,
         receipts=receipts,
         reads=reads,
-        side_effects=SideEffects(sales, shifts, printing, receipts),
+        side_effects=SideEffects(bus, sales, printing, receipts),
         backups=backups,
         sync=sync,
+        bus=bus,
     )
 
 

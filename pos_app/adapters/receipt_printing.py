@@ -12,6 +12,7 @@ from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
 from pos_app.adapters.hardware import Hardware, paper_low, unconfirmed
 from pos_app.adapters.keys import TillSigner
 from pos_app.domain.errors import GuitaiError, NotFound, StateError
+from pos_app.domain.events import CashMoved, RefundCompleted, SaleCompleted, ShiftClosed
 from receipts import render_escpos
 
 log = logging.getLogger(__name__)
@@ -141,8 +142,9 @@ class ReceiptPrinting:
         )
         return outcome.as_dict()
 
-    def after_close(self, report: dict[str, Any]) -> None:
+    def on_shift_closed(self, event: ShiftClosed) -> None:
         """The Z prints when the day is closed, as on any cash register; report, never raise."""
+        report = event.report
         if self.printer_name() is None:
             return
         try:
@@ -185,8 +187,9 @@ class ReceiptPrinting:
                 "message_zh": err.message_zh,
             }
 
-    def after_commit(self, payload: dict[str, Any]) -> None:
+    def on_sale_or_refund(self, event: SaleCompleted | RefundCompleted) -> None:
         """Open the drawer for cash and print the new receipt; report, never raise."""
+        payload = event.payload
         if any(p["tender"] == "cash" for p in payload["payments"]):
             kind = "refund" if "refund_id" in payload else "sale"
             cashier = str(payload.get("cashier") or "")
@@ -215,11 +218,12 @@ class ReceiptPrinting:
         if "paper_near_end" in outcome.get("warnings", ()) and self.notice:
             self.notice(paper_low(str(self.printer_name()), int(outcome["job_id"]), what))
 
-    def after_cash_move(self, move: dict[str, Any]) -> None:
+    def on_cash_moved(self, event: CashMoved) -> None:
         """Pay in, pay out and no-sale open the drawer (the move is already recorded); what
         happened is added to the move as "drawer" (the CLI and the till show it).  A no-sale
         with no drawer set up is still recorded (the cashier opens it with its key), and the
         cashier is told so."""
+        move = event.move
         kind = str(move["kind"])
         outcome = self.open_drawer("no_sale", ref=kind, user=str(move["user"]))
         move["drawer"] = outcome

@@ -17,7 +17,7 @@ from pos_app.domain.ports import Clock, SystemClock
 
 if TYPE_CHECKING:
     from pos_app.adapters.db.relay_ports import RelayOutbox, RelaySyncState
-    from pos_app.services.selling import SaleService
+    from pos_app.services.messagebus import MessageBus
     from sync.client import CloudClient
     from sync.relay import Relay
     from sync.scheduler import SyncScheduler
@@ -82,13 +82,13 @@ class SyncLink:
         conn: sqlite3.Connection,
         clock: Clock,
         setting: Callable[[str], str | None],
-        sales: SaleService,
+        bus: MessageBus,
     ) -> None:
         self.paths = paths
         self.conn = conn
         self.clock = clock
         self._setting = setting
-        self.sales = sales
+        self.bus = bus
         self._guard = threading.Lock()
         self.scheduler: SyncScheduler | None = None
         self.parts: SyncParts | None = None
@@ -110,7 +110,9 @@ class SyncLink:
             scheduler = build_scheduler(parts, **kw)
             self.scheduler = scheduler
             scheduler.start()
-        self.sales.after_commit.append(lambda _payload: scheduler.nudge())
+        from pos_app.adapters.bus_wiring import wire_sync_nudge
+
+        wire_sync_nudge(self.bus, scheduler)  # each commit asks for an early push
         return True
 
     def status(self) -> dict[str, Any] | None:

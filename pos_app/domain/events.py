@@ -1,7 +1,14 @@
 """Business event types written to the outbox (specs/sync-protocol.md) and their schema
-versions.  Payload fields are documented in docs/events.md."""
+versions.  Payload fields are documented in docs/events.md.
+
+The string constants are the wire names.  The frozen dataclasses below are the events a
+committed use case publishes on the message bus (pos_app.services.messagebus) for what follows
+the commit (print, drawer, sync nudge); each names its wire type and gives its wire payload."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 SALE_COMPLETED = "sale.completed"
 REFUND_COMPLETED = "refund.completed"
@@ -43,3 +50,49 @@ ALL_TYPES = frozenset(
 CHAINED = frozenset({SALE_COMPLETED, REFUND_COMPLETED})
 
 SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class SaleCompleted:
+    """A sale committed; `payload` is the recorded sale plus its journal `_entry_hash`."""
+
+    payload: dict[str, Any]
+    type: ClassVar[str] = SALE_COMPLETED
+
+    def wire(self) -> dict[str, Any]:
+        """The payload as the outbox carries it (the entry hash travels in its own column)."""
+        return {k: v for k, v in self.payload.items() if k != "_entry_hash"}
+
+
+@dataclass(frozen=True, slots=True)
+class RefundCompleted:
+    """A refund committed; `payload` is the recorded refund plus its journal `_entry_hash`."""
+
+    payload: dict[str, Any]
+    type: ClassVar[str] = REFUND_COMPLETED
+
+    def wire(self) -> dict[str, Any]:
+        return {k: v for k, v in self.payload.items() if k != "_entry_hash"}
+
+
+@dataclass(frozen=True, slots=True)
+class CashMoved:
+    """A pay-in, pay-out or no-sale committed.  `move` is the recorded row; a handler may add
+    what it did to it ("drawer"), which the CLI and the till then show."""
+
+    move: dict[str, Any]
+    type: ClassVar[str] = CASH_MOVED
+
+    def wire(self) -> dict[str, Any]:
+        return {k: v for k, v in self.move.items() if k != "drawer"}
+
+
+@dataclass(frozen=True, slots=True)
+class ShiftClosed:
+    """The Z committed: the shift and the business day are closed; `report` is the Z."""
+
+    report: dict[str, Any]
+    type: ClassVar[str] = SHIFT_CLOSED
+
+
+Event = SaleCompleted | RefundCompleted | CashMoved | ShiftClosed

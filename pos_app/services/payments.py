@@ -54,6 +54,15 @@ class RecoveryOutcome:
     message: str
 
 
+def attach_all(
+    uow: AbstractUnitOfWork, attempt_ids: Iterable[str], sale_id: str, at: datetime
+) -> None:
+    """Inside a sale's (or refund's) transaction: its card and wallet approvals are attached
+    to it, so an approval and its sale commit together or not at all (house rule 3)."""
+    for attempt_id in attempt_ids:
+        uow.payments.attach(attempt_id, sale_id, at)
+
+
 class PaymentService:
     def __init__(
         self,
@@ -314,9 +323,10 @@ class PaymentService:
     # ---- attach ------------------------------------------------------------------------------
 
     def attach(self, attempt_id: str, sale_id: str) -> None:
-        """Call inside the sale's commit transaction: the approval and the sale commit together."""
-        with self.uow:  # inside the sale's own unit of work: a savepoint of it
-            self.uow.payments.attach(attempt_id, sale_id, self.clock.now())
+        """One approval attached to its sale (the sale's handler calls `attach_all` inside
+        its own transaction; this joins an open one as a savepoint)."""
+        with self.uow:
+            attach_all(self.uow, (attempt_id,), sale_id, self.clock.now())
             self.uow.commit()
 
     # ---- recovery ----------------------------------------------------------------------------

@@ -2,9 +2,8 @@
 the chain's other stores), stock counts, receiving announced deliveries and transfers, sending
 transfers, and the manager's stock reports.
 
-Sales and refunds move stock inside their own transaction through `on_sale_committed`
-(registered in SaleService.in_transaction by the bootstrap), so a sale and its stock movement
-commit together or not at all.
+Sales and refunds move stock inside their own transaction: their handlers call `book_sale`
+(pos_app.services.handlers), so a sale and its stock movement commit together or not at all.
 """
 
 from __future__ import annotations
@@ -37,6 +36,24 @@ class Item(Protocol):
 Lookup = Callable[[str], Item]
 # style -> {"stores": [{"store_id", "name", "distance_km", "skus": {sku: qty}}]} (may raise)
 RemoteGrid = Callable[[str], dict[str, Any]]
+
+
+def book_sale(uow: AbstractUnitOfWork, payload: Mapping[str, Any]) -> None:
+    """Inside a sale's or refund's transaction: its stock movements (a refund's payload has
+    `refund_id`)."""
+    reason, lines = st.sale_movements(payload)
+    if not lines:
+        return
+    ref = str(payload.get("refund_id") or payload.get("sale_id"))
+    uow.stock.record(
+        lines,
+        reason=reason,
+        ref=ref,
+        user=str(payload.get("cashier", "")),
+        at=str(payload["completed_at"]),
+        business_day=payload.get("business_day"),
+        extra={"receipt_no": payload.get("receipt_no")},
+    )
 
 
 def _need_manager(user: User, what: str, what_zh: str) -> None:
@@ -73,24 +90,6 @@ class StockService:
 
     def _day(self) -> str:
         return self.business_day() or local_day(self.clock.now(), self.tz())
-
-    # ---- sales and refunds (inside their transaction) -------------------------------------
-
-    def on_sale_committed(self, payload: dict[str, Any]) -> None:
-        """SaleService.in_transaction hook: runs inside the sale's or refund's commit."""
-        reason, lines = st.sale_movements(payload)
-        if not lines:
-            return
-        ref = str(payload.get("refund_id") or payload.get("sale_id"))
-        self.repo.record(
-            lines,
-            reason=reason,
-            ref=ref,
-            user=str(payload.get("cashier", "")),
-            at=str(payload["completed_at"]),
-            business_day=payload.get("business_day"),
-            extra={"receipt_no": payload.get("receipt_no")},
-        )
 
     # ---- on hand and the grid -------------------------------------------------------------
 

@@ -466,6 +466,37 @@ class FakeCatalog:
             self.skus[s.sku] = s
 
 
+class FakeStock:
+    """`stock` as far as a sale or refund books it: on hand per SKU and each movement.  (The
+    SQLite repository also writes the `stock.moved` event; tests/integration/stock checks it.)"""
+
+    def __init__(self) -> None:
+        self.levels: dict[str, int] = {}
+        self.moves: list[dict[str, Any]] = []
+
+    def on_hand(self, sku: str) -> int:
+        return self.levels.get(sku, 0)
+
+    def record(
+        self,
+        lines: Sequence[tuple[str, int]],
+        *,
+        reason: str,
+        ref: str,
+        user: str,
+        at: str,
+        business_day: str | None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        out = []
+        for sku, qty in lines:
+            self.levels[sku] = self.levels.get(sku, 0) + qty
+            move = {"sku": sku, "qty": qty, "reason": reason, "ref": ref, "user": user, "at": at}
+            self.moves.append(move | {"business_day": business_day, **(extra or {})})
+            out.append({"sku": sku, "qty": qty, "on_hand_after": self.levels[sku]})
+        return {"reason": reason, "ref": ref, "lines": out}
+
+
 class FakeUnitOfWork:
     """AbstractUnitOfWork in memory (module docstring)."""
 
@@ -480,6 +511,7 @@ class FakeUnitOfWork:
         self.suspended = FakeSuspended()
         self.payments = FakePaymentAttempts()
         self.catalog = FakeCatalog()
+        self.stock = FakeStock()
         self.commits = 0
         self.rollbacks = 0
         self._frames: list[dict[str, Any]] = []  # snapshots; innermost last

@@ -2,9 +2,9 @@
 
 Who the member is, which coupon and how many points, the promotion engine's prices, the
 coupon reserved with the cloud before the first payment, stored value as a tender, and the
-completion inside the member ledger's transaction (`MemberLedger.within_sale`).  When the
-sale fails or is abandoned the coupon is released and stored value debited online is given
-back (docs/members.md, "Points, coupons, stored value").
+completion with the member ledger's bookings in the sale's transaction
+(`MemberLedger.book_sale`).  When the sale fails or is abandoned the coupon is released and
+stored value debited online is given back (docs/members.md, "Points, coupons, stored value").
 
 The CLI settles a sale in one go (`settle`); the screen calls the steps as the cashier taps
 (`attach`, `apply_coupon`, `redeem_points`, `pay`, `complete`, `abandon`).  Every method
@@ -256,9 +256,7 @@ class MemberCheckout:
 
     def complete(self) -> dict[str, Any]:
         """Commit the sale with the member ledger, points, stored value and follow-ups."""
-        payload: dict[str, Any] = self.checkout.complete(
-            self.sale, within=self.members.ledger.within_sale(self.sale)
-        )
+        payload = self.checkout.complete(self.sale, self.members.ledger)
         self.coupon_reserved = False
         return payload
 
@@ -314,15 +312,7 @@ def member_refund(
     value paid goes back to the card when refunding to the original tenders, and the points
     the sale earned and redeemed are settled in proportion, in the refund's own transaction."""
     return checkout.refund(
-        cashier,
-        receipt_no,
-        requests,
-        mode,
-        reason,
-        approvals,
-        on_text=on_text,
-        extra_payout=returns.refund_payout if mode == "original" else None,
-        extra_within=returns.within_refund(),
+        cashier, receipt_no, requests, mode, reason, approvals, on_text=on_text, member=returns
     )
 
 

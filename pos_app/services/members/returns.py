@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from pos_app.domain import events
@@ -56,60 +55,56 @@ class MemberReturns:
             out.append(p)
         return out
 
-    def within_refund(self) -> Callable[[dict[str, Any]], None]:
-        """The in-transaction step for a refund (docs/members.md, "Returns"): stored value put
-        back on the card moves the mirror; points earned on what is returned are taken back and
+    def book_refund(self, payload: dict[str, Any]) -> None:
+        """Inside a refund's transaction (docs/members.md, "Returns"): stored value put back
+        on the card moves the mirror; points earned on what is returned are taken back and
         points redeemed on it are given back, each in proportion to the value refunded so far
         over every return of the sale (rounded down; a full return settles exactly)."""
-
-        def step(payload: dict[str, Any]) -> None:
-            original = self.uow.sales.payload(sale_id=payload["original_sale_id"]) or {}
-            mid = (original.get("member") or {}).get("id")
-            self._restore_coupon(original, payload, mid)
-            if not mid:
-                return
-            now = payload["completed_at"]
-            sv_back = -sum(
-                int(p["amount_fen"])
-                for p in payload["payments"]
-                if p["tender"] == Tender.STORED_VALUE.value
+        original = self.uow.sales.payload(sale_id=payload["original_sale_id"]) or {}
+        mid = (original.get("member") or {}).get("id")
+        self._restore_coupon(original, payload, mid)
+        if not mid:
+            return
+        now = payload["completed_at"]
+        sv_back = -sum(
+            int(p["amount_fen"])
+            for p in payload["payments"]
+            if p["tender"] == Tender.STORED_VALUE.value
+        )
+        if sv_back:
+            self.repo.adjust(mid, 0, sv_back, now)
+        take, give = self.points_on_return(original, payload["refund_id"])
+        base = {
+            "member_id": mid,
+            "sale_id": payload["original_sale_id"],
+            "refund_id": payload["refund_id"],
+            "receipt_no": payload["receipt_no"],
+            "store_id": payload["store_id"],
+            "till_no": payload["till_no"],
+            "reason": "refund",
+            "at": now,
+        }
+        # taking back earned points is a `points.redeemed`, giving back redeemed points a
+        # `points.earned`: the cloud's ledger applies both by event id (once)
+        for kind, event, points in (
+            ("points_redeemed", events.POINTS_REDEEMED, take),
+            ("points_earned", events.POINTS_EARNED, give),
+        ):
+            if points <= 0:
+                continue
+            self.repo.add_ledger(
+                mid,
+                kind,
+                points,
+                ref=RETURN_REF,
+                sale_id=payload["refund_id"],
+                offline=False,
+                business_day=payload["business_day"],
+                at=now,
             )
-            if sv_back:
-                self.repo.adjust(mid, 0, sv_back, now)
-            take, give = self.points_on_return(original, payload["refund_id"])
-            base = {
-                "member_id": mid,
-                "sale_id": payload["original_sale_id"],
-                "refund_id": payload["refund_id"],
-                "receipt_no": payload["receipt_no"],
-                "store_id": payload["store_id"],
-                "till_no": payload["till_no"],
-                "reason": "refund",
-                "at": now,
-            }
-            # taking back earned points is a `points.redeemed`, giving back redeemed points a
-            # `points.earned`: the cloud's ledger applies both by event id (once)
-            for kind, event, points in (
-                ("points_redeemed", events.POINTS_REDEEMED, take),
-                ("points_earned", events.POINTS_EARNED, give),
-            ):
-                if points <= 0:
-                    continue
-                self.repo.add_ledger(
-                    mid,
-                    kind,
-                    points,
-                    ref=RETURN_REF,
-                    sale_id=payload["refund_id"],
-                    offline=False,
-                    business_day=payload["business_day"],
-                    at=now,
-                )
-                self.uow.outbox.add(event, base | {"points": points}, now)
-            if take or give:
-                self.repo.adjust(mid, give - take, 0, now)
-
-        return step
+            self.uow.outbox.add(event, base | {"points": points}, now)
+        if take or give:
+            self.repo.adjust(mid, give - take, 0, now)
 
     def _restore_coupon(
         self, original: dict[str, Any], payload: dict[str, Any], mid: str | None

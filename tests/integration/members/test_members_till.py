@@ -265,7 +265,7 @@ def test_panel_flags_history_tags_followups_and_suggestions(till, clock) -> None
             s.totals().due_fen,
             None,
         )
-        return till.checkout.complete(s, within=svc.ledger.within_sale(s))
+        return till.checkout.complete(s, svc.ledger)
 
     sell(JKT, TEE)
     sell(JKT, TEE, associate=None, member=None)
@@ -330,7 +330,7 @@ def test_offline_stored_value_is_capped_per_card_and_per_till(till) -> None:
         svc.pricing.price(s, member)
         svc.stored_value.pay_stored_value(s, member, amount)
         till.checkout.pay(s, Tender.CASH, s.totals().due_fen, None)
-        return till.checkout.complete(s, within=svc.ledger.within_sale(s))
+        return till.checkout.complete(s, svc.ledger)
 
     p = pay_sv(a.id, 20000)
     assert [x["tender"] for x in p["payments"]] == ["stored_value", "cash"]
@@ -379,7 +379,7 @@ def test_offline_debits_are_not_subtracted_twice_from_the_balance(till) -> None:
         svc.pricing.price(s, member)
         svc.stored_value.pay_stored_value(s, member, amount)
         till.checkout.pay(s, Tender.CASH, s.totals().due_fen, None)
-        till.checkout.complete(s, within=svc.ledger.within_sale(s))
+        till.checkout.complete(s, svc.ledger)
 
     pay_sv(18900)
     assert svc.directory.by_id(a.id).stored_value_fen == 31100
@@ -446,7 +446,7 @@ def test_followup_job_surfaces_each_due_followup_once(till, clock) -> None:
     till.sales.scan(s, TEE)
     svc.pricing.price(s, m)
     till.checkout.pay(s, Tender.CASH, s.totals().due_fen, None)
-    till.checkout.complete(s, within=svc.ledger.within_sale(s))
+    till.checkout.complete(s, svc.ledger)
     seen: list[list[dict]] = []
     job = FollowupJob(svc.associates, seen.append, interval_s=3600, associate="小李")
     job.start()  # the scheduler runs and stops cleanly; the test drives run_once itself

@@ -41,7 +41,7 @@ def test_receipts_of_a_till_stopped_after_the_commit_are_listed_then_printed(
     till = build(Paths(till_home), db)
     try:
         till.side_effects.wire()
-        till.sales.after_commit.clear()
+        till.bus.clear()
         user = till.users.authenticate("admin", "7391")
         sale = till.sales.new_sale(user)
         till.sales.scan(sale, "6901234567908")

@@ -14,6 +14,7 @@ from pos_app.domain.ports import Change
 from pos_app.domain.returns import ReturnRequest
 from pos_app.domain.tenders import Tender
 from pos_app.domain.users import Role
+from pos_app.services import stock as stock_service
 
 JACKET, TEE = "6901234567892", "6901234567908"
 JACKET_SKU, TEE_SKU = "QP-2026-001-BLK-L", "QP-2026-002-WHT-M"
@@ -73,13 +74,13 @@ def test_sales_and_returns_move_stock_in_their_transaction(selling) -> None:  # 
     assert till.stock.repo.consistency() == []
 
 
-def test_a_failing_stock_hook_rolls_the_sale_back(selling) -> None:  # type: ignore[no-untyped-def]
+def test_a_failing_stock_hook_rolls_the_sale_back(selling, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     till = selling
 
-    def boom(payload):  # type: ignore[no-untyped-def]
+    def boom(uow, payload):  # type: ignore[no-untyped-def]
         raise RuntimeError("disk full")
 
-    till.sales.in_transaction.append(boom)
+    monkeypatch.setattr(stock_service, "book_sale", boom)
     with pytest.raises(RuntimeError):
         sell(till, admin(till), [JACKET])
     conn = till.database.conn

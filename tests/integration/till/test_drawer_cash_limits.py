@@ -12,7 +12,8 @@ import pytest
 
 from pos_app.cli import main
 from pos_app.domain.tenders import Tender
-from pos_app.services.shifts import DrawerCashShort, expected_drawer_fen
+from pos_app.services.drawer import DrawerCashShort, expected_drawer_fen
+from pos_app.services.handlers import refunds
 
 TEE = "6901234567908"  # ¥99.00
 
@@ -78,14 +79,16 @@ def test_the_check_inside_the_commit_catches_a_pay_out_that_got_in_first(
     user = till.users.authenticate("admin", "7391")
     till.shifts.open(user, 0)
     sale = _sell(till, user)
-    real_refund = till.sales.refund
+    real_check = refunds.check_drawer
+    checks: list[int] = []
 
-    def pay_out_then_refund(*args: Any, **kw: Any) -> dict[str, Any]:
-        # after Checkout's check before the transaction, before the refund's transaction
-        till.shifts.cash_move(user, "pay_out", 5000, "supplier")
-        return dict(real_refund(*args, **kw))
+    def check_then_pay_out(*args: Any, **kw: Any) -> None:
+        real_check(*args, **kw)
+        if not checks:  # after the check before the transaction, before the refund's transaction
+            checks.append(1)
+            till.shifts.cash_move(user, "pay_out", 5000, "supplier")
 
-    monkeypatch.setattr(till.sales, "refund", pay_out_then_refund)
+    monkeypatch.setattr(refunds, "check_drawer", check_then_pay_out)
     before = _counts(till)
     with pytest.raises(DrawerCashShort):
         till.checkout.refund(user, sale["receipt_no"], None, "cash", "")

@@ -15,6 +15,7 @@ from pos_app.domain.errors import (
     RuleViolation,
     StateError,
 )
+from pos_app.domain.events import SaleCompleted
 from pos_app.domain.money import CashRounding
 from pos_app.domain.returns import ReturnRequest
 from pos_app.domain.tenders import Tender
@@ -66,10 +67,10 @@ def test_a_sale_commits_everything_together(till, clock) -> None:  # type: ignor
 
 
 def test_a_printer_failure_after_commit_never_undoes_the_sale(till) -> None:  # type: ignore[no-untyped-def]
-    def broken_printer(payload):  # type: ignore[no-untyped-def]
+    def broken_printer(event):  # type: ignore[no-untyped-def]
         raise OSError("paper out")
 
-    till.sales.after_commit.append(broken_printer)
+    till.bus.subscribe(SaleCompleted, broken_printer)
     u = admin(till)
     till.shifts.open(u, 0)
     p = sell(till, u, CODES[:1])

@@ -11,6 +11,7 @@ from pos_app.domain.errors import NotFound
 from pos_app.domain.money import CashRounding
 from pos_app.domain.returns import ReturnRequest
 from pos_app.domain.tenders import Tender
+from pos_app.services import stock as stock_service
 from pos_app.services.selling import SaleService
 from pos_app.services.shifts import ShiftService
 
@@ -40,20 +41,20 @@ def test_completing_a_sale_commits_journal_sale_and_event_together(
 
 
 def test_a_failure_inside_the_sale_transaction_rolls_everything_back(
-    uow: FakeUnitOfWork, sales: SaleService, shifts: ShiftService
+    uow: FakeUnitOfWork, sales: SaleService, shifts: ShiftService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shifts.open(MANAGER, 0)
 
-    def stock_booking_fails(payload: dict) -> None:  # type: ignore[type-arg]
+    def stock_booking_fails(uow: object, payload: dict) -> None:  # type: ignore[type-arg]
         raise RuntimeError("stock table locked")
 
-    sales.in_transaction.append(stock_booking_fails)
+    monkeypatch.setattr(stock_service, "book_sale", stock_booking_fails)
     with pytest.raises(RuntimeError):
         sell(sales, ["6901234567892"])
     assert uow.journal.rows == [] and uow.sales.rows == []
     assert uow.outbox.types() == [events.SHIFT_OPENED]
     assert uow.rollbacks == 1
-    sales.in_transaction.clear()
+    monkeypatch.undo()
     assert sell(sales, ["6901234567892"])["receipt_no"] == 1  # the number was not used
 
 

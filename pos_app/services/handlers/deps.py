@@ -1,0 +1,42 @@
+"""What the sale and refund handlers work with, built once by the composition root."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from pos_app.domain.errors import StateError
+from pos_app.domain.ports import Clock
+
+from ..context import TillIdentity
+from ..messagebus import MessageBus
+from ..unit_of_work import AbstractUnitOfWork
+
+
+class ReceiptJobs(Protocol):
+    """The receipt printer's job queue (pos_app.adapters.receipt_printing)."""
+
+    def reserve(self, payload: dict[str, Any]) -> None:
+        """Inside the commit: the receipt's print job, so a till killed right after the
+        commit still owes the receipt and prints it at its next start."""
+
+
+@dataclass
+class SaleDeps:
+    uow: AbstractUnitOfWork
+    clock: Clock
+    identity: Callable[[], TillIdentity]
+    bus: MessageBus
+    # Set once printing is wired (`App.side_effects.wire`); None: no receipt is owed.
+    receipt_jobs: ReceiptJobs | None = None
+
+
+def require_open_shift(uow: AbstractUnitOfWork) -> dict[str, Any]:
+    shift = uow.shifts.find_open()
+    if shift is None:
+        raise StateError(
+            "No shift is open: open one first (guitai shift open --float AMOUNT)",
+            "尚未开班：请先开班（guitai shift open --float 金额）",
+        )
+    return shift

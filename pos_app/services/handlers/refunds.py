@@ -1,0 +1,194 @@
+"""Giving back (part of) a sale under its own receipt number, in one transaction.
+
+Before the commit, and only then, money goes back through a device or provider (house rule
+3): card and wallet refunds through the payment service, stored value through the member
+service.  Inside it: the refund, its journal entry and event, stock, the receipt's print
+job, the attached refunds and the member's points.  Cash given back through the checkout may
+not take the drawer below zero: refused before any terminal call, and checked again inside
+the commit against a refund or pay-out that got in meanwhile."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from pos_app.domain import events
+from pos_app.domain.commands import RefundSale
+from pos_app.domain.errors import NotFound, RuleViolation, StateError
+from pos_app.domain.events import RefundCompleted
+from pos_app.domain.returns import ReturnRequest, plan_refund_lines, refund_payload, refund_tenders
+from pos_app.domain.tenders import Tender
+from pos_app.domain.timeutil import iso_utc
+
+from .. import payments, stock
+from ..drawer import expected_drawer_fen, refund_short
+from ..unit_of_work import AbstractUnitOfWork
+from .deps import SaleDeps, require_open_shift
+from .sales import book_approval
+
+if TYPE_CHECKING:  # services.members imports the checkout, which imports this module
+    from ..members.returns import MemberReturns
+    from ..payments import PaymentService
+
+TextCallback = Callable[[str, str], None]
+PAYMENT_TENDERS = frozenset({Tender.CARD, Tender.WECHAT, Tender.ALIPAY})
+
+
+def refund_sale(
+    cmd: RefundSale,
+    deps: SaleDeps,
+    *,
+    tenders: Callable[[], PaymentService] | None = None,
+    member: MemberReturns | None = None,
+    on_text: TextCallback | None = None,
+) -> dict[str, Any]:
+    """`tenders`: the checkout's refund (the payment service, built when first needed): the
+    drawer is checked and "original" gives card and wallet money back.  `member`: stored value
+    back to the card ("original") and the member's points settled.  `on_text`: the card
+    terminal's texts while a refund to the card runs."""
+    uow = deps.uow
+    requests = list(cmd.requests) if cmd.requests is not None else None
+    if tenders is None:  # the refusals come in the order the till has always given them
+        require_open_shift(uow)
+    plan = plan_refund(uow, cmd.receipt_no, requests, cmd.mode)
+    original = plan["original"]
+    other = cmd.mode == "cash" and any(
+        p["tender"] != Tender.CASH.value for p in original["payments"]
+    )
+    if tenders is not None:
+        check_drawer(uow, plan["payments"], 0, other)
+        require_open_shift(uow)
+    ident = deps.identity()
+    refund_id = plan["refund_id"]
+    paid_back: list[str] = []  # attempt ids of card and wallet money given back
+    out = plan["payments"]
+    if cmd.mode == "original":
+        if tenders is not None:
+            out = pay_back(tenders, plan, paid_back, on_text)
+        if member is not None:
+            out = member.refund_payout(dict(plan, payments=out))
+    now = iso_utc(deps.clock.now())
+    with uow:
+        shift = require_open_shift(uow)
+        if uow.sales.returned_qty(original["sale_id"]) != plan["returned"]:
+            raise StateError(
+                "This receipt was returned against meanwhile: start again",
+                "该小票刚刚已办理退货，请重新操作",
+            )
+        new_no = uow.sales.next_receipt_no()
+        payload = refund_payload(
+            refund_id=refund_id,
+            original=original,
+            lines=plan["lines"],
+            payments=out,
+            receipt_no=new_no,
+            completed_at=now,
+            business_day=shift["business_day"],
+            shift_id=int(shift["id"]),
+            cashier=cmd.cashier.name,
+            reason=cmd.reason,
+            approvals=[a.as_dict() for a in cmd.approvals],
+        )
+        payload["store_id"], payload["till_no"] = ident.store_id, ident.till_no
+        seq, prev, digest = uow.journal.append("refund", refund_id, payload, now)
+        uow.sales.add("refund", payload, seq)
+        uow.outbox.add(events.REFUND_COMPLETED, payload, now, prev, digest)
+        for a in cmd.approvals:
+            details = {"refund_id": refund_id, "receipt_no": new_no}
+            book_approval(uow, a, cmd.cashier.name, details, now)
+        stock.book_sale(uow, payload)
+        if deps.receipt_jobs is not None:
+            deps.receipt_jobs.reserve(payload)
+        if tenders is not None and not paid_back:  # no card money moved: still free to refuse
+            check_drawer(uow, payload["payments"], cash_out(payload["payments"]), other)
+        payments.attach_all(uow, paid_back, refund_id, deps.clock.now())
+        if member is not None:
+            member.book_refund(payload)
+        uow.commit()
+    payload = dict(payload, _entry_hash=digest)
+    deps.bus.publish(RefundCompleted(payload))
+    return payload
+
+
+def original_sale(uow: AbstractUnitOfWork, receipt_no: int) -> dict[str, Any]:
+    p = uow.sales.payload(receipt_no=receipt_no)
+    if p is None or p.get("_kind") != "sale":
+        raise NotFound(
+            f"No sale with receipt number {receipt_no} on this till",
+            f"本机没有小票号为 {receipt_no} 的销售",
+        )
+    return p
+
+
+def plan_refund(
+    uow: AbstractUnitOfWork, receipt_no: int, requests: list[ReturnRequest] | None, mode: str
+) -> dict[str, Any]:
+    """What a refund would give back (lines, tenders), without writing anything."""
+    original = original_sale(uow, receipt_no)
+    returned = uow.sales.returned_qty(original["sale_id"])
+    lines = plan_refund_lines(original, returned, requests)
+    amount = sum(int(x["amount_fen"]) for x in lines)
+    tenders = refund_tenders(
+        original, uow.sales.refunded_by_tender(original["sale_id"]), amount, mode
+    )
+    return {
+        "refund_id": str(uuid.uuid4()),
+        "original": original,
+        "returned": returned,
+        "lines": lines,
+        "payments": tenders,
+    }
+
+
+def pay_back(
+    tenders: Callable[[], PaymentService],
+    plan: dict[str, Any],
+    paid_back: list[str],
+    on_text: TextCallback | None,
+) -> list[dict[str, Any]]:
+    """Before the commit: card and wallet money goes back through the terminal or provider;
+    returns the refund's payments with the new attempts as references (appended to
+    `paid_back` as each one is approved)."""
+    out = []
+    for p in plan["payments"]:
+        if p["tender"] in {t.value for t in PAYMENT_TENDERS}:
+            if not p.get("reference"):
+                raise RuleViolation(
+                    "The original payment has no terminal or provider reference: "
+                    "refund cash instead",
+                    "原支付没有交易参考号，无法原路退回，请退现金",
+                )
+            back = tenders().refund(
+                p["reference"],
+                -int(p["amount_fen"]),
+                refund_id=plan["refund_id"],
+                on_text=on_text,  # the card terminal's texts reach the returns screen
+            )
+            paid_back.append(back.attempt_id)
+            p = dict(p, reference=back.attempt_id)
+        out.append(p)
+    return out
+
+
+def check_drawer(
+    uow: AbstractUnitOfWork,
+    payments_out: list[dict[str, Any]],
+    already_in_figures: int,
+    other_tender: bool,
+) -> None:
+    """Refuse cash out beyond the drawer's expected cash.  `already_in_figures`: the cash
+    of this refund the shift's figures already count (inside the commit); `other_tender`:
+    the original sale was paid (partly) otherwise, so refunding there is the way out."""
+    cash = cash_out(payments_out)
+    shift = uow.shifts.find_open()
+    if cash <= 0 or shift is None:
+        return
+    expected = expected_drawer_fen(uow, shift) + already_in_figures
+    if cash > expected:
+        raise refund_short(expected, cash, other_tender=other_tender)
+
+
+def cash_out(payments_out: list[dict[str, Any]]) -> int:
+    """Cash a refund's payments take out of the drawer (refund amounts are negative)."""
+    return -sum(int(p["amount_fen"]) for p in payments_out if p["tender"] == Tender.CASH.value)
