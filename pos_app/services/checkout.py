@@ -15,7 +15,7 @@ from pos_app.domain.errors import GuitaiError, InvalidInput, RuleViolation
 from pos_app.domain.money import CashRounding, format_fen
 from pos_app.domain.returns import ReturnRequest
 from pos_app.domain.sale import Approval, Sale
-from pos_app.domain.tenders import Tender, TenderLine
+from pos_app.domain.tenders import PAYMENT_TENDERS, Tender, TenderLine
 from pos_app.domain.users import User
 
 from .payments import PaymentService
@@ -23,7 +23,6 @@ from .selling import SaleService
 from .shifts import expected_drawer_fen, refund_short
 
 TextCallback = Callable[[str, str], None]
-PAYMENT_TENDERS = frozenset({Tender.CARD, Tender.WECHAT, Tender.ALIPAY})
 
 
 class Checkout:
