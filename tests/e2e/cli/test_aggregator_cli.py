@@ -283,3 +283,33 @@ def test_the_emulator_prints_its_test_credentials(tmp_path: Path) -> None:
         for stream in (proc.stdout, proc.stderr):
             if stream:
                 stream.close()
+
+
+def test_a_wrong_activation_code_is_refused_and_nothing_is_stored(
+    till_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    emu = start_emulator()
+    try:
+        rc, out, err = run(
+            till_home,
+            capsys,
+            "payments",
+            "configure",
+            "aggregator",
+            "--url",
+            emu.url,
+            "--vendor-sn",
+            VENDOR_SN,
+            "--vendor-key",
+            VENDOR_KEY,
+            "--code",
+            "00000000",
+            "--json",
+        )
+    finally:
+        emu.stop()
+    assert rc == 2
+    error = json.loads(out)["error"]
+    assert "activation code" in error["message"] and "激活码" in error["message_zh"]
+    rc, out, err = run(till_home, capsys, "payments", "providers", "--json")
+    assert rc == 0 and json.loads(out) == []
