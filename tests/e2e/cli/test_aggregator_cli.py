@@ -311,5 +311,5 @@ def test_a_wrong_activation_code_is_refused_and_nothing_is_stored(
     assert rc == 2
     error = json.loads(out)["error"]
     assert "activation code" in error["message"] and "激活码" in error["message_zh"]
-    rc, out, err = run(till_home, capsys, "payments", "providers", "--json")
+    rc, out, _ = run(till_home, capsys, "payments", "providers", "--json")
     assert rc == 0 and json.loads(out) == []
