@@ -290,7 +290,7 @@ def test_a_wrong_activation_code_is_refused_and_nothing_is_stored(
 ) -> None:
     emu = start_emulator()
     try:
-        rc, out, err = run(
+        rc, out, _err = run(
             till_home,
             capsys,
             "payments",
