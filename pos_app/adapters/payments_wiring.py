@@ -37,7 +37,11 @@ def _timing(settings: dict[str, Any], kw: PortTiming) -> PortTiming:
 
 
 def aggregator_ports(
-    url: str, settings: dict[str, Any], lookup: Lookup, **kw: Unpack[PortTiming]
+    url: str,
+    settings: dict[str, Any],
+    lookup: Lookup,
+    direct: dict[str, PaymentPort] | None = None,
+    **kw: Unpack[PortTiming],
 ) -> dict[str, AggregatorPort]:
     """One port per wallet tender on the till's one activated aggregator terminal."""
     client = UpayClient(
@@ -47,7 +51,11 @@ def aggregator_ports(
         timeout=float(settings.get("timeout", 10.0)),
     )
     timing = _timing(settings, kw)
-    return {t: AggregatorPort(client, lookup, tender=t, **timing) for t in CODE_TENDERS}
+    by_provider = {p.provider: p for p in (direct or {}).values()}
+    return {
+        t: AggregatorPort(client, lookup, tender=t, direct=by_provider, **timing)
+        for t in CODE_TENDERS
+    }
 
 
 def wallet_port(
@@ -132,5 +140,6 @@ def build_payment_service(
             ports[name] = wallet_port(name, url, settings, uow.payments.get, **timing)
     if aggregator is not None:
         # A store with an acquirer takes every payment code through it, direct accounts or not.
-        ports.update(aggregator_ports(*aggregator, uow.payments.get, **timing))
+        direct = {t: p for t, p in ports.items() if t in CODE_TENDERS}
+        ports.update(aggregator_ports(*aggregator, uow.payments.get, direct, **timing))
     return PaymentService(uow, ports, clock, stopwatch=stopwatch or SystemStopwatch())

@@ -7,6 +7,8 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+from datetime import UTC, datetime
+from pathlib import Path
 from types import SimpleNamespace
 
 import httpx
@@ -18,11 +20,14 @@ from aggregator_rig import (
     AggregatorRig,
     agg,  # noqa: F401 - the fixture
     code,
+    start_emulator,
 )
 from ledger_check import check
+from payments_rig import Rig, wechat_code
 
-from drivers.aggregator.driver import UpayClient
+from drivers.aggregator.driver import UpayClient, activate
 from drivers.common.scenarios import SUFFIXES, Behaviour
+from pos_app.adapters.db.repositories.payments import SqlitePaymentProviders
 from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
 from pos_app.domain.payments import PaymentDeclined, PaymentError
 
@@ -167,3 +172,49 @@ def test_aggregator_fault_matrix(agg: AggregatorRig, case: tuple) -> None:
     needs = {o.attempt_id for o in outcomes if o.action == "needs_decision"}
     problems = check(conn, SimpleNamespace(wechat=agg.emu), "wechat", sales, returns, needs)
     assert problems == [], problems
+
+
+def test_payments_taken_before_the_acquirer_stay_with_their_direct_provider(
+    tmp_path: Path,
+) -> None:
+    """A WeChat payment taken directly, then the acquirer is set up: its refund and the
+    recovery of a direct payment left unknown go to WeChat Pay, never to the acquirer."""
+    rig = Rig(tmp_path)
+    emu = start_emulator()
+    try:
+        svc = rig.service()
+        conn = rig.opened.conn
+        paid = svc.charge("SALE-1", "wechat", 3000, wechat_code("00", 3))
+        with SqliteUnitOfWork(conn) as uow:
+            svc.attach(paid.attempt_id, "SALE-1")
+            uow.commit()
+        rig.wechat.faults.update(query=Behaviour.NO_ANSWER, reverse=Behaviour.NO_ANSWER)
+        with pytest.raises(PaymentError):  # charged, but left unknown at the direct provider
+            svc.charge("SALE-2", "wechat", 4000, wechat_code("96", 4))
+        assert rig.wechat.paid_total() == 7000
+        rig.wechat.faults.clear()
+        terminal = activate(
+            emu.url,
+            vendor_sn=VENDOR_SN,
+            vendor_key=VENDOR_KEY,
+            app_id="t",
+            code=ACTIVATION_CODE,
+            device_id="till-1",
+        )
+        SqlitePaymentProviders(conn).put(
+            "aggregator",
+            emu.url,
+            {"terminal_sn": terminal.terminal_sn, "key": terminal.terminal_key},
+            datetime.now(UTC),
+        )
+        svc = rig.service()
+        assert svc.ports["wechat"].provider == "aggregator"
+        back = svc.refund(paid.attempt_id, 1000, refund_id="RET-1")
+        svc.attach(back.attempt_id, "RET-1")
+        outcomes = svc.recover(void_unattached=True)
+        assert rig.wechat.paid_total() == 2000  # refund and reversal at WeChat Pay
+        assert emu.calls == [] and emu.trades == {}  # the acquirer was never asked
+        assert {o.action for o in outcomes} == {"resolved", "reversed"}
+    finally:
+        rig.close()
+        emu.stop()
