@@ -29,7 +29,8 @@ TENDER_LABELS = {
     "wechat_pay": "微信支付",
     "alipay": "支付宝",
     "card": "银行卡",
-    "unionpay": "银联",
+    "unionpay": "云闪付",  # the UnionPay QR payment code tender; a UnionPay card is "card"
+    "ecny": "数字人民币",
     "stored_value": "储值卡",
     "coupon": "优惠券",
     "voucher": "代金券",

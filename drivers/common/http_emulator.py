@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self, TypedDict
@@ -77,8 +78,14 @@ class HttpEmulator(ABC):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(min(length, 1 << 20))
+                self._send(lambda: emu.answer(self.path, body, dict(self.headers)))
+
+            def do_GET(self) -> None:
+                self._send(lambda: emu.answer_get(self.path, dict(self.headers)))
+
+            def _send(self, call: Callable[[], tuple[int, str, bytes]]) -> None:
                 try:
-                    status, ctype, content = emu.answer(self.path, body, dict(self.headers))
+                    status, ctype, content = call()
                 except DropConnection:
                     self.close_connection = True
                     return
@@ -128,6 +135,10 @@ class HttpEmulator(ABC):
     @abstractmethod
     def answer(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, str, bytes]:
         """(status, content type, body) for one request to the provider's API."""
+
+    def answer_get(self, path: str, headers: dict[str, str]) -> tuple[int, str, bytes]:
+        """A GET request (path with its query string): not part of most providers' APIs."""
+        return 501, "text/plain", b"GET is not supported: POST the request"
 
     # ---- helpers for subclasses ------------------------------------------------------------------
 

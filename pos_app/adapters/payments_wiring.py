@@ -10,18 +10,52 @@ import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Unpack
 
+from drivers.aggregator.driver import UpayClient
 from drivers.alipay.driver import AlipayClient
 from drivers.wechatpay.driver import WechatPayV2
+from pos_app.adapters.payments.aggregator import AggregatorPort
 from pos_app.adapters.payments.alipay import AlipayPort
 from pos_app.adapters.payments.common import Lookup, PortTiming
 from pos_app.adapters.payments.wechatpay import WechatPort
 from pos_app.adapters.payments.zvt import ZvtPort
 from pos_app.adapters.timing import SystemStopwatch
-from pos_app.domain.payments import PaymentPort
+from pos_app.domain.payments import CODE_TENDERS, PaymentPort
 from pos_app.domain.ports import Clock, Stopwatch
 
 if TYPE_CHECKING:
     from pos_app.services.payments import PaymentService
+
+
+def _timing(settings: dict[str, Any], kw: PortTiming) -> PortTiming:
+    timing: PortTiming = {}
+    if "poll_interval_s" in settings:
+        timing["poll_interval_s"] = float(settings["poll_interval_s"])
+    if "give_up_after_s" in settings:
+        timing["give_up_after_s"] = float(settings["give_up_after_s"])
+    timing.update(kw)
+    return timing
+
+
+def aggregator_ports(
+    url: str,
+    settings: dict[str, Any],
+    lookup: Lookup,
+    direct: dict[str, PaymentPort] | None = None,
+    **kw: Unpack[PortTiming],
+) -> dict[str, AggregatorPort]:
+    """One port per wallet tender on the till's one activated aggregator terminal."""
+    client = UpayClient(
+        url,
+        terminal_sn=settings["terminal_sn"],
+        terminal_key=settings["key"],
+        timeout=float(settings.get("timeout", 10.0)),
+    )
+    timing = _timing(settings, kw)
+    by_provider = {p.provider: p for p in (direct or {}).values()}
+    return {
+        t: AggregatorPort(client, lookup, tender=t, direct=by_provider, **timing)
+        for t in CODE_TENDERS
+    }
 
 
 def wallet_port(
@@ -32,12 +66,7 @@ def wallet_port(
     **kw: Unpack[PortTiming],
 ) -> WechatPort | AlipayPort:
     """Build a provider's port from its payment_providers row."""
-    timing: PortTiming = {}
-    if "poll_interval_s" in settings:
-        timing["poll_interval_s"] = float(settings["poll_interval_s"])
-    if "give_up_after_s" in settings:
-        timing["give_up_after_s"] = float(settings["give_up_after_s"])
-    timing.update(kw)
+    timing = _timing(settings, kw)
     timeout = float(settings.get("timeout", 10.0))
     if name == "wechat":
         cert = (settings["cert_file"], settings["key_file"]) if settings.get("cert_file") else None
@@ -100,9 +129,17 @@ def build_payment_service(
     if terminal is not None:
         name, uri = terminal
         ports["card"] = ZvtPort.from_uri(uri, name=name, timeout=zvt_timeout, **timing)
+    aggregator = None
     for name in providers.names():
         row = providers.get(name)
         assert row is not None
         url, settings = row
-        ports[name] = wallet_port(name, url, settings, uow.payments.get, **timing)
+        if name == "aggregator":
+            aggregator = (url, settings)
+        else:
+            ports[name] = wallet_port(name, url, settings, uow.payments.get, **timing)
+    if aggregator is not None:
+        # A store with an acquirer takes every payment code through it, direct accounts or not.
+        direct = {t: p for t, p in ports.items() if t in CODE_TENDERS}
+        ports.update(aggregator_ports(*aggregator, uow.payments.get, direct, **timing))
     return PaymentService(uow, ports, clock, stopwatch=stopwatch or SystemStopwatch())

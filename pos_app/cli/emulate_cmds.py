@@ -250,10 +250,22 @@ def control(
 
 def _attach_payment_emulators() -> None:
     from pos_app.cli.emulate_mp_cmds import emulate_wechat_mp
-    from pos_app.cli.emulate_pay_cmds import emulate_alipay, emulate_wechatpay, emulate_zvt
+    from pos_app.cli.emulate_pay_cmds import (
+        emulate_aggregator,
+        emulate_alipay,
+        emulate_wechatpay,
+        emulate_zvt,
+    )
     from pos_app.cli.emulate_sms_cmds import emulate_sms
 
-    for cmd in (emulate_zvt, emulate_wechatpay, emulate_alipay, emulate_wechat_mp, emulate_sms):
+    for cmd in (
+        emulate_zvt,
+        emulate_wechatpay,
+        emulate_alipay,
+        emulate_aggregator,
+        emulate_wechat_mp,
+        emulate_sms,
+    ):
         emulate.add_command(cmd)
 
 

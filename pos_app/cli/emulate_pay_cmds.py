@@ -204,3 +204,47 @@ def emulate_alipay(
         faults=parse_faults(faults),
     )
     _serve(emu, f"Alipay emulator on {emu.url} (app {app_id}; its public key: {pub_path})")
+
+
+@click.command("aggregator")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8303, show_default=True)
+@click.option("--vendor-sn", default="91800001", show_default=True, help="The vendor's sn.")
+@click.option(
+    "--vendor-key",
+    envvar="GUITAI_AGGREGATOR_VENDOR_KEY",
+    help="The vendor's key (default: a new random one, printed at start).",
+)
+@click.option("--activation-code", help="Activation code (default: a new random one).")
+@behaviour_option
+@fault_option
+def emulate_aggregator(
+    host: str,
+    port: int,
+    vendor_sn: str,
+    vendor_key: str | None,
+    activation_code: str | None,
+    behaviour: str | None,
+    faults: tuple[str, ...],
+) -> None:
+    """An aggregator acquirer (聚合支付, the Upay terminal API) over HTTP/JSON, MD5-signed:
+    activate, checkin, pay, query, cancel, revoke, refund; WeChat, Alipay, UnionPay QR (62…)
+    and digital RMB (01…) payment codes.  Prints its test credentials at start."""
+    from drivers.aggregator.emulator import AggregatorEmulator
+    from drivers.common.scenarios import Behaviour, parse_faults
+
+    emu = AggregatorEmulator(
+        host,
+        port,
+        vendor_sn=vendor_sn,
+        vendor_key=vendor_key,
+        activation_code=activation_code,
+        behaviour=Behaviour(behaviour) if behaviour else None,
+        faults=parse_faults(faults),
+    )
+    _serve(
+        emu,
+        f"Aggregator emulator on {emu.url}\n"
+        f"vendor_sn={emu.vendor_sn} vendor_key={emu.vendor_key} "
+        f"activation_code={emu.activation_code}",
+    )

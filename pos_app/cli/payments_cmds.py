@@ -379,3 +379,11 @@ def terminal_cmd(ctx: click.Context, action: str, uri: str | None, as_json: bool
             ]
         ),
     )
+
+
+def _attach_aggregator() -> None:
+    # The aggregator's commands live in their own module; importing it adds them to the groups.
+    from pos_app.cli import payments_aggregator_cmds  # noqa: F401
+
+
+_attach_aggregator()

@@ -11,6 +11,7 @@ import click
 from pos_app.domain.digits import is_digits
 from pos_app.domain.errors import GuitaiError, InvalidInput, NeedsApproval, NotFound
 from pos_app.domain.money import Money, format_fen
+from pos_app.domain.payments import tender_for_code
 from pos_app.domain.pricing import Discount
 from pos_app.domain.returns import ReturnRequest
 from pos_app.domain.sale import Sale, SaleLine
@@ -57,13 +58,27 @@ def parse_pay(text: str) -> tuple[Tender, int, str | None]:
     parts = text.split(":")
     if len(parts) < 2:
         raise InvalidInput(
-            f"--pay “{text}” must look like cash:100.00 or wechat:100.00:CODE",
-            f"--pay“{text}”格式应为 cash:100.00 或 wechat:100.00:付款码",
+            f"--pay “{text}” must look like cash:100.00, wechat:100.00:CODE or code:100.00:CODE",
+            f"--pay“{text}”格式应为 cash:100.00、wechat:100.00:付款码 或 code:100.00:付款码",
         )
-    tender = Tender.parse(parts[0])
     amount = Money.parse(parts[1]).fen
     code = parts[2] if len(parts) > 2 else None
-    return tender, amount, code
+    if parts[0].strip().lower() == "code":
+        return _tender_of_code(code or ""), amount, code
+    return Tender.parse(parts[0]), amount, code
+
+
+def _tender_of_code(code: str) -> Tender:
+    """code:AMOUNT:CODE — the wallet is the one the scanned code's prefix names."""
+    tender = tender_for_code(code.strip())
+    if tender is None:
+        raise InvalidInput(
+            f"“{code}” is not a payment code of WeChat Pay (10–15…), Alipay (25–30…), "
+            "UnionPay QR (62…) or digital RMB (01…): scan the customer's code again",
+            f"“{code}”不是微信（10–15 开头）、支付宝（25–30 开头）、云闪付（62 开头）或"
+            "数字人民币（01 开头）付款码：请重新扫顾客的付款码",
+        )
+    return Tender(tender)
 
 
 @click.command()

@@ -28,7 +28,9 @@ from typing import Protocol
 from .digits import is_digits
 from .errors import GuitaiError, InvalidInput, StateError
 
-TENDERS = ("card", "wechat", "alipay")
+TENDERS = ("card", "wechat", "alipay", "unionpay", "ecny")
+# Wallets paid with a scanned payment code, in the order a code is routed by its prefix.
+CODE_TENDERS = ("wechat", "alipay", "unionpay", "ecny")
 TextCallback = Callable[[str, str], None]  # (english, chinese) shown to the cashier
 
 
@@ -214,28 +216,59 @@ def mask_code(code: str) -> str:
 
 
 def check_payment_code(tender: str, code: str | None) -> str:
-    """WeChat: 18 digits starting 10–15; Alipay: 16–24 digits starting 25–30 (§4.5)."""
+    """WeChat: 18 digits starting 10–15; Alipay: 16–24 digits starting 25–30 (§4.5); UnionPay
+    QR (云闪付): starting 62; digital RMB (数字人民币): starting 01.  The last two are checked
+    only by prefix and a 16–24 digit length: refusing a good code at the till would be worse
+    than letting the acquirer refuse a bad one."""
     code = (code or "").strip()
-    if tender == "wechat":
-        if len(code) == 18 and is_digits(code) and 10 <= int(code[:2]) <= 15:
-            return code
-        raise InvalidInput(
-            "That is not a WeChat Pay payment code (18 digits starting 10–15): scan it again",
-            "不是有效的微信付款码（18 位，以 10–15 开头）：请重新扫码",
-        )
-    if tender == "alipay":
-        if 16 <= len(code) <= 24 and is_digits(code) and 25 <= int(code[:2]) <= 30:
-            return code
-        raise InvalidInput(
-            "That is not an Alipay payment code (16–24 digits starting 25–30): scan it again",
-            "不是有效的支付宝付款码（16–24 位，以 25–30 开头）：请重新扫码",
-        )
-    return code
+    rule = _CODE_RULES.get(tender)
+    if rule is None:
+        return code
+    lo_len, hi_len, lo, hi, en, zh = rule
+    if lo_len <= len(code) <= hi_len and is_digits(code) and lo <= int(code[:2]) <= hi:
+        return code
+    raise InvalidInput(f"That is not a {en}: scan it again", f"不是有效的{zh}：请重新扫码")
+
+
+_CODE_RULES = {
+    "wechat": (
+        18,
+        18,
+        10,
+        15,
+        "WeChat Pay payment code (18 digits starting 10–15)",
+        "微信付款码（18 位，以 10–15 开头）",
+    ),
+    "alipay": (
+        16,
+        24,
+        25,
+        30,
+        "Alipay payment code (16–24 digits starting 25–30)",
+        "支付宝付款码（16–24 位，以 25–30 开头）",
+    ),
+    "unionpay": (
+        16,
+        24,
+        62,
+        62,
+        "UnionPay QR payment code (digits starting 62)",
+        "云闪付付款码（以 62 开头的数字）",
+    ),
+    "ecny": (
+        16,
+        24,
+        1,
+        1,
+        "digital RMB payment code (digits starting 01)",
+        "数字人民币付款码（以 01 开头的数字）",
+    ),
+}
 
 
 def tender_for_code(code: str) -> str | None:
     """Route a scanned payment code to its wallet by prefix, or None."""
-    for tender in ("wechat", "alipay"):
+    for tender in CODE_TENDERS:
         try:
             check_payment_code(tender, code)
         except InvalidInput:

@@ -14,6 +14,8 @@ class Tender(StrEnum):
     CARD = "card"
     WECHAT = "wechat"
     ALIPAY = "alipay"
+    UNIONPAY = "unionpay"  # UnionPay QR payment code (云闪付)
+    ECNY = "ecny"  # digital RMB payment code (数字人民币)
     STORED_VALUE = "stored_value"
     COUPON = "coupon"
     POINTS = "points"
@@ -43,6 +45,8 @@ _ZH = {
     Tender.CARD: "银行卡",
     Tender.WECHAT: "微信支付",
     Tender.ALIPAY: "支付宝",
+    Tender.UNIONPAY: "云闪付",
+    Tender.ECNY: "数字人民币",
     Tender.STORED_VALUE: "储值卡",
     Tender.COUPON: "代金券",
     Tender.POINTS: "积分",
@@ -52,13 +56,19 @@ _EN = {
     Tender.CARD: "Card",
     Tender.WECHAT: "WeChat Pay",
     Tender.ALIPAY: "Alipay",
+    Tender.UNIONPAY: "UnionPay QR",
+    Tender.ECNY: "Digital RMB",
     Tender.STORED_VALUE: "Stored value",
     Tender.COUPON: "Coupon",
     Tender.POINTS: "Points",
 }
 
 # Tenders whose money moves through a terminal or a provider: they cannot simply be cancelled.
-NETWORK_TENDERS = frozenset({Tender.CARD, Tender.WECHAT, Tender.ALIPAY, Tender.STORED_VALUE})
+# Tenders charged through a terminal or a provider's payment port (a persisted attempt).
+PAYMENT_TENDERS = frozenset(
+    {Tender.CARD, Tender.WECHAT, Tender.ALIPAY, Tender.UNIONPAY, Tender.ECNY}
+)
+NETWORK_TENDERS = PAYMENT_TENDERS | {Tender.STORED_VALUE}
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,10 +17,10 @@ from pos_app.domain.errors import GuitaiError, InvalidInput, RuleViolation
 from pos_app.domain.money import CashRounding, format_fen
 from pos_app.domain.returns import ReturnRequest
 from pos_app.domain.sale import Approval, Sale
-from pos_app.domain.tenders import Tender, TenderLine
+from pos_app.domain.tenders import PAYMENT_TENDERS, Tender, TenderLine
 from pos_app.domain.users import User
 
-from .handlers.refunds import PAYMENT_TENDERS, refund_sale
+from .handlers.refunds import refund_sale
 from .handlers.sales import complete_sale
 from .payments import PaymentService
 from .selling import SaleService, refund_command

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from pos_app.domain.errors import InvalidInput, NotFound, StateError
 from pos_app.domain.payments import (
+    CODE_TENDERS,
     UNRESOLVED,
     ApprovedPayment,
     AttemptState,
@@ -196,7 +197,7 @@ class PaymentService:
         PaymentUnavailable (the attempt stays persisted); returns the approval to attach."""
         if not isinstance(amount_fen, int) or amount_fen <= 0:
             raise InvalidInput("A payment amount must be more than 0.00", "支付金额必须大于 0")
-        code = check_payment_code(tender, code) if tender in ("wechat", "alipay") else None
+        code = check_payment_code(tender, code) if tender in CODE_TENDERS else None
         port = self.port(tender)
         self.check_available(tender)
         now = self.clock.now()
@@ -444,13 +445,26 @@ def _trade_no(now: datetime, unique: str) -> str:
 
 
 def _zh(tender: str) -> str:
-    return {"card": "银行卡", "wechat": "微信支付", "alipay": "支付宝"}.get(tender, tender)
+    return {
+        "card": "银行卡",
+        "wechat": "微信支付",
+        "alipay": "支付宝",
+        "unionpay": "云闪付",
+        "ecny": "数字人民币",
+    }.get(tender, tender)
 
 
+_AGGREGATOR = (
+    "guitai payments configure aggregator --url URL --vendor-sn … --vendor-key … "
+    "--code ACTIVATION_CODE"
+)
 # The command that sets each tender up (README, "Payments").
 _SET_UP = {
     "card": "guitai devices add T1 --kind terminal --uri zvt+tcp://HOST:20007",
     "wechat": "guitai payments configure wechat --url URL --appid … --mch-id … --key …",
     "alipay": "guitai payments configure alipay --url URL --app-id … --private-key-file F "
     "--alipay-public-key-file F",
+    # UnionPay QR and digital RMB codes are taken only through an aggregator acquirer.
+    "unionpay": _AGGREGATOR,
+    "ecny": _AGGREGATOR,
 }

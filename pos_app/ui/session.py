@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from pos_app.domain.errors import AccessDenied, GuitaiError, StateError
 from pos_app.domain.sale import Approval, Sale
-from pos_app.domain.tenders import Tender
+from pos_app.domain.tenders import PAYMENT_TENDERS, Tender
 from pos_app.domain.users import Role, User
 from pos_app.services.members.checkout import member_refund
 
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from pos_app.bootstrap import App
     from pos_app.services.members.checkout import MemberCheckout
 
-PAYMENT_TENDERS = frozenset({Tender.CARD, Tender.WECHAT, Tender.ALIPAY})
 __all__ = ["PAYMENT_TENDERS", "Session"]
 
 

@@ -144,7 +144,7 @@ def register_probes(
             targets.append(
                 ("cloud", u.hostname or "", u.port or (443 if u.scheme == "https" else 80))
             )
-        for name in ("wechat", "alipay"):
+        for name in ("wechat", "alipay", "unionpay", "ecny"):
             port = payments().ports.get(name)
             probe = getattr(port, "_probe", None)
             if probe:

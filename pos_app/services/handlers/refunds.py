@@ -18,7 +18,7 @@ from pos_app.domain.commands import RefundSale
 from pos_app.domain.errors import NotFound, RuleViolation, StateError
 from pos_app.domain.events import RefundCompleted
 from pos_app.domain.returns import ReturnRequest, plan_refund_lines, refund_payload, refund_tenders
-from pos_app.domain.tenders import Tender
+from pos_app.domain.tenders import PAYMENT_TENDERS, Tender
 from pos_app.domain.timeutil import iso_utc
 
 from .. import payments, stock
@@ -32,7 +32,6 @@ if TYPE_CHECKING:  # services.members imports the checkout, which imports this m
     from ..payments import PaymentService
 
 TextCallback = Callable[[str, str], None]
-PAYMENT_TENDERS = frozenset({Tender.CARD, Tender.WECHAT, Tender.ALIPAY})
 
 
 def refund_sale(

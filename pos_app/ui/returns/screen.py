@@ -33,7 +33,7 @@ from ..qt import (
     Signal,
 )
 
-ORIGINAL_TENDERS = {"card", "wechat", "alipay"}
+ORIGINAL_TENDERS = {"card", "wechat", "alipay", "unionpay", "ecny"}
 
 if TYPE_CHECKING:
     from ..session import Session
