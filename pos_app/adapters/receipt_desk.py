@@ -86,7 +86,6 @@ class ReceiptDesk:
         return render_text(doc, prof.paper)
 
     def ereceipt_base_url(self) -> str:
-        from pos_app.adapters import receipt_docs
 
         return self.uow.settings.get("ereceipt_base_url") or ""
 
