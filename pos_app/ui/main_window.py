@@ -196,7 +196,7 @@ class MainWindow(QMainWindow):
 
     def new_sale(self) -> None:
         def ready(view: Any) -> None:
-            self.sale.render(view)
+            self.sale.show_view(view)
             self.show_sale()
 
         self.session.view = EMPTY_VIEW
@@ -232,7 +232,7 @@ class MainWindow(QMainWindow):
             self.new_sale()
             return
         self.go("sale")
-        self.sale.render(self.session.view)
+        self.sale.show_view(self.session.view)
         self.sale.focus_scan()
 
     def show_tender(self) -> None:
@@ -497,7 +497,7 @@ class MainWindow(QMainWindow):
 
     def _repaint_sale(self, _done: Any) -> None:
         if self.current == "sale" and self.session.sale is not None:
-            self.sale.render(self.session.view)
+            self.sale.show_view(self.session.view)
 
     def closeEvent(self, event: Any) -> None:
         stop_followups(self.session.till)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pos_app.domain.errors import AccessDenied, GuitaiError, StateError
+from pos_app.domain.pricing import Discount
 from pos_app.domain.sale import Approval, Sale
 from pos_app.domain.tenders import Tender
 from pos_app.domain.users import Role, User
@@ -141,7 +142,11 @@ class Session:
         self._sale_call(change, ok, err)
 
     def set_qty(self, line_no: int, qty: int, ok: Callable[[SaleView], None], err: Err) -> None:
-        self._sale_call(lambda s: (s.set_qty(line_no, qty), line_no)[1], ok, err)
+        def change(sale: Sale) -> int:
+            sale.set_qty(line_no, qty)
+            return line_no
+
+        self._sale_call(change, ok, err)
 
     def void_line(
         self, line_no: int, reason: str, ok: Callable[[SaleView], None], err: Err
@@ -151,19 +156,28 @@ class Session:
     def line_discount(
         self,
         line_no: int,
-        discount: Any,
+        discount: Discount | None,
         approval: Approval | None,
         ok: Callable[[SaleView], None],
         err: Err,
     ) -> None:
-        self._sale_call(
-            lambda s: (s.set_line_discount(line_no, discount, approval), line_no)[1], ok, err
-        )
+        def change(sale: Sale) -> int:
+            sale.set_line_discount(line_no, discount, approval)
+            return line_no
+
+        self._sale_call(change, ok, err)
 
     def order_discount(
-        self, discount: Any, approval: Approval | None, ok: Callable[[SaleView], None], err: Err
+        self,
+        discount: Discount | None,
+        approval: Approval | None,
+        ok: Callable[[SaleView], None],
+        err: Err,
     ) -> None:
-        self._sale_call(lambda s: (s.set_order_discount(discount, approval), None)[1], ok, err)
+        def change(sale: Sale) -> None:
+            sale.set_order_discount(discount, approval)
+
+        self._sale_call(change, ok, err)
 
     def pay(
         self,

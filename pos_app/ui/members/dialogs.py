@@ -39,7 +39,7 @@ class EnrollDialog(FormDialog):
         self.consent.setObjectName("consent")
         self.body.insertWidget(self.body.indexOf(self.error), self.consent)
 
-    def values(self) -> dict[str, Any]:  # type: ignore[override]
+    def values(self) -> dict[str, Any]:
         return super().values() | {"consent": self.consent.isChecked()}
 
 
@@ -90,7 +90,7 @@ class MemberFlow(QObject):
             self._error(GuitaiError("Members are not available on this till", "本机未启用会员功能"))
             return
         dlg = FindDialog(
-            self.shell,
+            self.shell.window(),
             self.tr("Find member"),
             [
                 Field(
@@ -125,7 +125,7 @@ class MemberFlow(QObject):
             for i, m in enumerate(found)
         ]
         dlg = PickDialog(
-            self.shell,
+            self.shell.window(),
             self.tr("Which member?"),
             rows,
             lambda i: self.desk.attach(found[int(i)], self._attached, self._error),
@@ -158,7 +158,7 @@ class MemberFlow(QObject):
         def go(names: list[str]) -> None:
             me = self.session.user.name if self.session.user else ""
             dlg = EnrollDialog(
-                self.shell,
+                self.shell.window(),
                 self.tr("Enroll member"),
                 [
                     Field("phone", self.tr("Mobile number"), "13800138000", value=phone),
@@ -213,7 +213,7 @@ class MemberFlow(QObject):
             else self.tr("The member has no usable coupon: type or scan a code.")
         )
         dlg = FindDialog(
-            self.shell,
+            self.shell.window(),
             self.tr("Coupon"),
             [Field("query", self.tr("Coupon code (empty removes it)"), value=current or "")],
             lambda v: self.desk.apply_coupon(v["query"] or None, self._coupon_done, self._error),
@@ -254,7 +254,7 @@ class MemberFlow(QObject):
             )
 
         dlg = FormDialog(
-            self.shell,
+            self.shell.window(),
             self.tr("Redeem points"),
             [
                 Field(
@@ -276,7 +276,7 @@ class MemberFlow(QObject):
 
     def open_tags(self, current: Sequence[str], then: Callable[[Any], None]) -> None:
         dlg = FormDialog(
-            self.shell,
+            self.shell.window(),
             self.tr("Member tags"),
             [Field("tags", self.tr("Tags (comma separated)"), value=",".join(current))],
             lambda v: self.desk.set_tags(v["tags"], then, self._error),
@@ -295,7 +295,7 @@ class MemberFlow(QObject):
             return "" if fen > 0 else self.tr("The amount must be more than zero.")
 
         dlg = FormDialog(
-            self.shell,
+            self.shell.window(),
             self.tr("Top up stored value"),
             [Field("amount", self.tr("Amount (yuan)"), "500")],
             lambda v: self.desk.top_up(Money.parse(v["amount"]).fen, self._topped_up, self._error),
@@ -322,7 +322,7 @@ class MemberFlow(QObject):
     def open_associate(self, current: str | None) -> None:
         def go(names: list[str]) -> None:
             dlg = FormDialog(
-                self.shell,
+                self.shell.window(),
                 self.tr("Associate for this sale"),
                 [Field("associate", self.tr("Associate (empty: none)"), value=current or "")],
                 lambda v: self.desk.set_associate(v["associate"], self._updated, self._error),

@@ -71,9 +71,9 @@ class ReturnsScreen(QWidget):
         self.receipt = QLineEdit()
         self.receipt.setObjectName("receipt_no")
         self.receipt.setPlaceholderText(self.tr("Receipt number of the sale"))
-        self.receipt.returnPressed.connect(self.find)
+        self.receipt.returnPressed.connect(self.find_receipt)
         row.addWidget(self.receipt, 1)
-        row.addWidget(button(self.tr("Find"), "primary", self.find))
+        row.addWidget(button(self.tr("Find"), "primary", self.find_receipt))
         llay.addLayout(row)
         self.verdict = label("", "muted", wrap=True)
         self.verdict.setObjectName("verdict")
@@ -172,7 +172,7 @@ class ReturnsScreen(QWidget):
         self.recalc()
         self.receipt.setFocus()
 
-    def find(self) -> None:
+    def find_receipt(self) -> None:
         text = self.receipt.text().strip().lstrip("#")
         if not is_digits(text):
             self.message.setText(self.tr("Type the receipt number (digits only)."))
@@ -187,7 +187,7 @@ class ReturnsScreen(QWidget):
         text = code.strip()
         if is_digits(text.lstrip("#")) and len(text) < 10:
             self.receipt.setText(text)
-            self.find()
+            self.find_receipt()
             return
         self.receipt.clear()
         self.message.clear()

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 
 class DiscountedScreen(Protocol):
-    """What the discount dialogs need of the sale screen (a QObject: their parent)."""
+    """What the discount dialogs need of the sale screen."""
 
     shell: Shell
     session: Session
@@ -31,8 +31,10 @@ class DiscountedScreen(Protocol):
 
 
 class SaleDiscounts(QObject):
-    def __init__(self, screen: DiscountedScreen) -> None:
-        super().__init__(screen)
+    def __init__(self, screen: DiscountedScreen, parent: QObject) -> None:
+        """`parent` is the screen's widget: this object and its dialogs' callbacks live as
+        long as the screen."""
+        super().__init__(parent)
         self.screen = screen
 
     def ask_line_discount(self) -> None:
@@ -85,7 +87,7 @@ class SaleDiscounts(QObject):
 
         self.screen.shell.open_dialog(
             FormDialog(
-                self.screen.shell,
+                self.screen.shell.window(),
                 self.tr("Discount"),
                 [
                     Field(

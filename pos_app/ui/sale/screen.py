@@ -4,6 +4,7 @@ F9 shift; Esc clears the field or closes the search list."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from pos_app.domain.digits import is_digits
@@ -189,7 +190,7 @@ class SaleScreen(QWidget):
         self.search_timer.setSingleShot(True)
         self.search_timer.setInterval(200)
         self.search_timer.timeout.connect(self.run_search)
-        self.render(self.session.view)
+        self.show_view(self.session.view)
 
     def resizeEvent(self, event: Any) -> None:
         """The columns share the width by their stretch (within their bounds); then the
@@ -218,7 +219,7 @@ class SaleScreen(QWidget):
     def focus_scan(self) -> None:
         self.scan.setFocus()
 
-    def render(self, view: SaleView) -> None:
+    def show_view(self, view: SaleView) -> None:
         """Update only the rows that changed: a scan into a 100-line sale paints one row."""
         lines = list(view.lines)
         t = self.table
@@ -254,7 +255,9 @@ class SaleScreen(QWidget):
             for i, ln in enumerate(lines):
                 if ln.line_no == view.changed_line:
                     t.selectRow(i)
-                    t.scrollToItem(t.item(i, 0))
+                    item = t.item(i, 0)
+                    if item is not None:
+                        t.scrollToItem(item)
                     break
         elif lines and not t.selectedItems():
             t.selectRow(len(lines) - 1)
@@ -278,7 +281,7 @@ class SaleScreen(QWidget):
         self.fn_buttons["void_sale"].setEnabled(has)
         self.savings.setText(savings_text(view))
         self.savings.setVisible(bool(view.savings) or bool(view.member_saving_fen))
-        self.member_col.render(view)
+        self.member_col.show_view(view)
         self.rendered.emit(view)
 
     def show_error(self, err: GuitaiError) -> None:
@@ -295,7 +298,7 @@ class SaleScreen(QWidget):
         if view.note:
             self.message.setText(view.note)
             self.message.show()
-        self.render(view)
+        self.show_view(view)
         self.focus_scan()
 
     # ---- scanning and search -----------------------------------------------------------
@@ -326,7 +329,7 @@ class SaleScreen(QWidget):
         text = self.scan.text().strip()
         if len(text) < 2:
             return
-        self.session.search(text, lambda r, t=text: self.show_results(t, r), self.show_error)
+        self.session.search(text, partial(self.show_results, text), self.show_error)
 
     def show_results(self, text: str, items: list[Any]) -> None:
         if self.scan.text().strip() != text:
@@ -382,7 +385,7 @@ class SaleScreen(QWidget):
 
         self.shell.open_dialog(
             FormDialog(
-                self.shell,
+                self.shell.window(),
                 self.tr("Quantity"),
                 [Field("qty", ln.name, value=str(ln.qty), digits=True)],
                 ok,
@@ -394,10 +397,10 @@ class SaleScreen(QWidget):
         )
 
     def ask_line_discount(self) -> None:
-        SaleDiscounts(self).ask_line_discount()
+        SaleDiscounts(self, self).ask_line_discount()
 
     def ask_order_discount(self) -> None:
-        SaleDiscounts(self).ask_order_discount()
+        SaleDiscounts(self, self).ask_order_discount()
 
     def ask_void_line(self) -> None:
         ln = self.selected_line()
@@ -405,7 +408,7 @@ class SaleScreen(QWidget):
             return
         self.shell.open_dialog(
             FormDialog(
-                self.shell,
+                self.shell.window(),
                 self.tr("Void line"),
                 [Field("reason", self.tr("Reason"), self.tr("e.g. customer changed their mind"))],
                 lambda v: self.session.void_line(
@@ -421,7 +424,7 @@ class SaleScreen(QWidget):
     def ask_void_sale(self) -> None:
         self.shell.open_dialog(
             FormDialog(
-                self.shell,
+                self.shell.window(),
                 self.tr("Void sale"),
                 [Field("reason", self.tr("Reason"), self.tr("e.g. customer left"))],
                 lambda v: self.session.void_sale(v["reason"], self._voided, self.show_error),
@@ -443,7 +446,7 @@ class SaleScreen(QWidget):
 
         self.shell.open_dialog(
             FormDialog(
-                self.shell,
+                self.shell.window(),
                 self.tr("Suspend sale"),
                 [Field("label", self.tr("Note (optional)"), self.tr("e.g. lady in red coat"))],
                 lambda v: self.session.suspend(v["label"], self._suspended, self.show_error),
@@ -478,7 +481,7 @@ class SaleScreen(QWidget):
             ]
             self.shell.open_dialog(
                 PickDialog(
-                    self.shell,
+                    self.shell.window(),
                     self.tr("Resume a parked sale"),
                     rows,
                     lambda sid: self.session.resume(int(sid), self.updated, self.show_error),

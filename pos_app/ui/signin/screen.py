@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from pos_app.domain.errors import GuitaiError
@@ -68,7 +69,7 @@ class SignInScreen(QWidget):
             t.deleteLater()
         self.tiles.clear()
         for i, u in enumerate(users):
-            b = button(u.name, "tile", lambda n=u.name: self.choose(n))
+            b = button(u.name, "tile", partial(self.choose, u.name))
             b.setCheckable(True)
             self.grid.addWidget(b, i // 3, i % 3)
             self.tiles[u.name] = b

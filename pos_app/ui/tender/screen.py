@@ -4,6 +4,7 @@ greyed with the reason otherwise); a scanned payment code pays by its prefix."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from pos_app.domain.codes import CodeKind, classify
@@ -125,7 +126,7 @@ class TenderScreen(QWidget):
         other = QGridLayout()
         self.other: dict[Tender, Any] = {}
         for i, t in enumerate((Tender.CARD, Tender.WECHAT, Tender.ALIPAY)):
-            b = button(self.other_name(t) + "\n…", "", lambda t=t: self.pay_other(t))
+            b = button(self.other_name(t) + "\n…", "", partial(self.pay_other, t))
             b.setObjectName(f"pay_{t.value}")
             b.setEnabled(False)
             b.setMinimumHeight(64)
@@ -226,7 +227,7 @@ class TenderScreen(QWidget):
             b.deleteLater()
         self.quick_buttons = []
         for fen in quick_amounts(view.cash_due_fen):
-            b = button(yuan(fen), "", lambda f=fen: self.pay(Tender.CASH, f))
+            b = button(yuan(fen), "", partial(self.pay, Tender.CASH, fen))
             self.quick.addWidget(b)
             self.quick_buttons.append(b)
         self.rendered.emit(view)
