@@ -5,10 +5,12 @@ F9 shift; Esc clears the field or closes the search list."""
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from pos_app.domain.catalog import SkuInfo
 from pos_app.domain.digits import is_digits
 from pos_app.domain.errors import GuitaiError
+from pos_app.services.till_reads import ParkedSale
 
 from ..common.dialogs import Field, FormDialog, PickDialog
 from ..common.fit import first_fitting, fit_button, pad
@@ -22,6 +24,7 @@ from ..qt import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QResizeEvent,
     QShortcut,
     Qt,
     QTableWidgetItem,
@@ -192,7 +195,7 @@ class SaleScreen(QWidget):
         self.search_timer.timeout.connect(self.run_search)
         self.show_view(self.session.view)
 
-    def resizeEvent(self, event: Any) -> None:
+    def resizeEvent(self, event: QResizeEvent) -> None:
         """The columns share the width by their stretch (within their bounds); then the
         texts are fitted to what they got."""
         super().resizeEvent(event)
@@ -331,7 +334,7 @@ class SaleScreen(QWidget):
             return
         self.session.search(text, partial(self.show_results, text), self.show_error)
 
-    def show_results(self, text: str, items: list[Any]) -> None:
+    def show_results(self, text: str, items: list[SkuInfo]) -> None:
         if self.scan.text().strip() != text:
             return  # the cashier typed on; a newer search is coming
         self.results.clear()
@@ -435,7 +438,7 @@ class SaleScreen(QWidget):
             )
         )
 
-    def _voided(self, _result: Any) -> None:
+    def _voided(self, _result: None) -> None:
         self.wants_new_sale.emit()
 
     # ---- parking, members, receipts ----------------------------------------------------
@@ -469,7 +472,7 @@ class SaleScreen(QWidget):
             )
             return
 
-        def show(parked: list[Any]) -> None:
+        def show(parked: list[ParkedSale]) -> None:
             rows = [
                 (
                     f"{p.id}  {self.session.local(p.created_at)}  {p.cashier}  {p.label}  "

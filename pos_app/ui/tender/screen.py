@@ -22,6 +22,7 @@ from ..qt import (
     QLineEdit,
     QListWidget,
     QObject,
+    QPushButton,
     QShortcut,
     QStackedWidget,
     Qt,
@@ -115,7 +116,7 @@ class TenderScreen(QWidget):
         self.amount.returnPressed.connect(self.pay_cash)
         rlay.addWidget(self.amount)
         self.quick = QHBoxLayout()
-        self.quick_buttons: list[Any] = []
+        self.quick_buttons: list[QPushButton] = []
         rlay.addLayout(self.quick)
         rlay.addWidget(
             Keypad(
@@ -124,7 +125,7 @@ class TenderScreen(QWidget):
             1,
         )
         other = QGridLayout()
-        self.other: dict[Tender, Any] = {}
+        self.other: dict[Tender, QPushButton] = {}
         for i, t in enumerate((Tender.CARD, Tender.WECHAT, Tender.ALIPAY)):
             b = button(self.other_name(t) + "\n…", "", partial(self.pay_other, t))
             b.setObjectName(f"pay_{t.value}")
