@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from pos_app.domain.digits import is_digits
 from pos_app.domain.errors import GuitaiError
+from pos_app.domain.members import Member
 from pos_app.domain.money import Money
+from pos_app.services.members.checkout import PointsCap
 
 from ..common.dialogs import Field, FormDialog, PickDialog
 from ..common.widgets import yuan
@@ -74,7 +76,7 @@ class MemberFlow(QObject):
 
     # ---- results -----------------------------------------------------------------------
 
-    def _updated(self, view: Any) -> None:
+    def _updated(self, view: SaleView) -> None:
         self.sale.updated(view)
 
     def _error(self, err: GuitaiError) -> None:
@@ -111,7 +113,7 @@ class MemberFlow(QObject):
     def find(self, query: str) -> None:
         self.desk.find(query, lambda found: self._found(query, found), self._error)
 
-    def _found(self, query: str, found: list[Any]) -> None:
+    def _found(self, query: str, found: list[Member]) -> None:
         if not found:
             self.offer_enroll(query)
         elif len(found) == 1:
@@ -119,7 +121,7 @@ class MemberFlow(QObject):
         else:
             self.pick(found)
 
-    def pick(self, found: Sequence[Any]) -> None:
+    def pick(self, found: Sequence[Member]) -> None:
         rows = [
             (f"{m.name or '—'}   {m.phone_masked}   {self.tier_name(m.tier)}", i)
             for i, m in enumerate(found)
@@ -136,7 +138,7 @@ class MemberFlow(QObject):
         dlg.setObjectName("pick_member")
         self.shell.open_dialog(dlg)
 
-    def _attached(self, view: Any) -> None:
+    def _attached(self, view: SaleView) -> None:
         self._updated(view)
         m = view.member
         if m is not None:
@@ -183,7 +185,7 @@ class MemberFlow(QObject):
     def enroll(self, values: dict[str, Any]) -> None:
         self.desk.enroll(values, self._enrolled, self._error)
 
-    def _enrolled(self, result: tuple[Any, bool]) -> None:
+    def _enrolled(self, result: tuple[Member, bool]) -> None:
         member, created = result
         who = member.name or member.phone_masked
         self.desk.attach(member, self._updated, self._error)
@@ -225,7 +227,7 @@ class MemberFlow(QObject):
         dlg.setObjectName("coupon")
         self.shell.open_dialog(dlg)
 
-    def _coupon_done(self, view: Any) -> None:
+    def _coupon_done(self, view: SaleView) -> None:
         self._updated(view)
         applied = [s for s in view.savings if s.kind == "coupon"]
         if applied:
@@ -238,7 +240,7 @@ class MemberFlow(QObject):
     def open_points(self) -> None:
         self.desk.points_cap(self._ask_points, self._error)
 
-    def _ask_points(self, cap: Any) -> None:
+    def _ask_points(self, cap: PointsCap) -> None:
         message = (
             self.tr("The member has %1 points. %2 points = ¥1; at most %3% of the bill.")
             .replace("%1", str(cap.balance))
@@ -274,7 +276,7 @@ class MemberFlow(QObject):
         dlg.setObjectName("points")
         self.shell.open_dialog(dlg)
 
-    def open_tags(self, current: Sequence[str], then: Callable[[Any], None]) -> None:
+    def open_tags(self, current: Sequence[str], then: Callable[[SaleView], None]) -> None:
         dlg = FormDialog(
             self.shell.window(),
             self.tr("Member tags"),
@@ -311,7 +313,7 @@ class MemberFlow(QObject):
         dlg.setObjectName("top_up")
         self.shell.open_dialog(dlg)
 
-    def _topped_up(self, view: Any) -> None:
+    def _topped_up(self, view: SaleView) -> None:
         self._updated(view)
         m = view.member
         if m is not None:

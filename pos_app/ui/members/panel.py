@@ -359,7 +359,7 @@ class MemberColumn(QFrame):
         tags = (self.data or {}).get("tags") or []
         self.flow.open_tags(tags, self._tags_saved)
 
-    def _tags_saved(self, view: Any) -> None:
+    def _tags_saved(self, view: SaleView) -> None:
         self.sale.updated(view)
         self.refresh()
 
