@@ -14,6 +14,7 @@ from pos_app.domain.catalog import SkuInfo
 from pos_app.domain.errors import AccessDenied, GuitaiError, StateError
 from pos_app.domain.money import CashRounding
 from pos_app.domain.pricing import Discount
+from pos_app.domain.returns import ReturnRequest
 from pos_app.domain.sale import Approval, Sale
 from pos_app.domain.tenders import Tender
 from pos_app.domain.users import Role, User
@@ -336,7 +337,7 @@ class Session:
     def refund(
         self,
         receipt_no: int,
-        requests: list[Any],
+        requests: list[ReturnRequest],
         reason: str,
         approvals: list[Approval],
         ok: Ok,

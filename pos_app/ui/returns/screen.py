@@ -12,6 +12,7 @@ from pos_app.domain.digits import is_digits
 from pos_app.domain.errors import GuitaiError, NeedsApproval
 from pos_app.domain.payments import PaymentDeclined, PaymentUnavailable, PaymentUnknown
 from pos_app.domain.returns import ReturnRequest
+from pos_app.domain.sale import Approval
 from pos_app.domain.tenders import Tender
 
 from ..common.widgets import button, label, panel, restyle, yuan
@@ -268,7 +269,7 @@ class ReturnsScreen(QWidget):
         self.amount.setText(yuan(fen))
         self.refund_btn.setEnabled(bool(self.requests()) and self.refunding is None)
 
-    def refund(self, approvals: list[Any] | None = None) -> None:
+    def refund(self, approvals: list[Approval] | None = None) -> None:
         if self.original is None or not self.requests() or self.refunding is not None:
             return
         no = int(self.original["receipt_no"])

@@ -331,7 +331,7 @@ class ShiftScreen(QWidget):
         self.message.clear()
         self.session.open_shift(fen, self._opened, self.show_error)
 
-    def _opened(self, _report: Any) -> None:
+    def _opened(self, _report: dict[str, Any]) -> None:
         self.shift_opened.emit()
 
     def ask_move(self, kind: str) -> None:
