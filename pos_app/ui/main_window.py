@@ -15,6 +15,7 @@ from .common.translations import Translations
 from .common.widgets import button, label, restyle, yuan
 from .notices import FollowupNotices, Notices, stop_followups
 from .qt import (
+    QCloseEvent,
     QFrame,
     QHBoxLayout,
     QMainWindow,
@@ -195,8 +196,8 @@ class MainWindow(QMainWindow):
         self.new_sale()
 
     def new_sale(self) -> None:
-        def ready(view: Any) -> None:
-            self.sale.render(view)
+        def ready(view: SaleView) -> None:
+            self.sale.show_view(view)
             self.show_sale()
 
         self.session.view = EMPTY_VIEW
@@ -232,7 +233,7 @@ class MainWindow(QMainWindow):
             self.new_sale()
             return
         self.go("sale")
-        self.sale.render(self.session.view)
+        self.sale.show_view(self.session.view)
         self.sale.focus_scan()
 
     def show_tender(self) -> None:
@@ -495,11 +496,11 @@ class MainWindow(QMainWindow):
             # behind them (one worker, in order), this paints the new sale screen from it.
             self.session.call(lambda: None, self._repaint_sale, lambda _e: None)
 
-    def _repaint_sale(self, _done: Any) -> None:
+    def _repaint_sale(self, _done: None) -> None:
         if self.current == "sale" and self.session.sale is not None:
-            self.sale.render(self.session.view)
+            self.sale.show_view(self.session.view)
 
-    def closeEvent(self, event: Any) -> None:
+    def closeEvent(self, event: QCloseEvent) -> None:
         stop_followups(self.session.till)
         self.status.stop()
         self.customer.close()

@@ -24,6 +24,7 @@ from PySide6.QtCore import (
     Slot,
 )
 from PySide6.QtGui import (
+    QCloseEvent,
     QColor,
     QFont,
     QFontDatabase,
@@ -35,6 +36,7 @@ from PySide6.QtGui import (
     QPainter,
     QPen,
     QPixmap,
+    QResizeEvent,
     QShortcut,
 )
 from PySide6.QtWidgets import (
@@ -95,6 +97,7 @@ __all__ = [
     "QAbstractItemView",
     "QApplication",
     "QCheckBox",
+    "QCloseEvent",
     "QColor",
     "QCoreApplication",
     "QDialog",
@@ -127,6 +130,7 @@ __all__ = [
     "QProgressBar",
     "QPushButton",
     "QRectF",
+    "QResizeEvent",
     "QRunnable",
     "QScrollArea",
     "QShortcut",

@@ -8,13 +8,18 @@ reads a sale that is being changed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from pos_app.domain.catalog import SkuInfo
 from pos_app.domain.errors import AccessDenied, GuitaiError, StateError
+from pos_app.domain.money import CashRounding
+from pos_app.domain.pricing import Discount
+from pos_app.domain.returns import ReturnRequest
 from pos_app.domain.sale import Approval, Sale
 from pos_app.domain.tenders import PAYMENT_TENDERS, Tender
 from pos_app.domain.users import Role, User
 from pos_app.services.members.checkout import member_refund
+from pos_app.services.till_reads import ParkedSale
 
 from .common.worker import ServiceWorker, deliver
 from .views.member import member_checkout
@@ -27,6 +32,7 @@ if TYPE_CHECKING:
 __all__ = ["PAYMENT_TENDERS", "Session"]
 
 
+T = TypeVar("T")
 Ok = Callable[[Any], None]
 Err = Callable[[GuitaiError], None]
 
@@ -48,7 +54,7 @@ class Session:
 
     # ---- plumbing ----------------------------------------------------------------------
 
-    def call(self, fn: Callable[[], Any], ok: Ok, err: Err) -> None:
+    def call(self, fn: Callable[[], T], ok: Callable[[T], None], err: Err) -> None:
         self.worker.submit(fn, ok, err)
 
     def local(self, iso: str, fmt: str = "%H:%M") -> str:
@@ -60,7 +66,7 @@ class Session:
         return err.for_humans(self.lang)
 
     @property
-    def rounding(self) -> Any:
+    def rounding(self) -> CashRounding:
         return self.till.identity().cash_rounding
 
     def _sale_call(
@@ -116,11 +122,11 @@ class Session:
         user = self.user
         assert user is not None
 
-        def job() -> tuple[Sale, SaleView, Any]:
+        def job() -> tuple[Sale, SaleView, MemberCheckout]:
             sale = self.till.sales.new_sale(user)
             return sale, snapshot(sale, self.rounding), member_checkout(self.till, sale)
 
-        def done(result: tuple[Sale, SaleView, Any]) -> None:
+        def done(result: tuple[Sale, SaleView, MemberCheckout]) -> None:
             if self.user is not user:
                 return  # signed out meanwhile: the sale was the cashier's who left
             self.sale, self.view, self.mc = result
@@ -140,7 +146,11 @@ class Session:
         self._sale_call(change, ok, err)
 
     def set_qty(self, line_no: int, qty: int, ok: Callable[[SaleView], None], err: Err) -> None:
-        self._sale_call(lambda s: (s.set_qty(line_no, qty), line_no)[1], ok, err)
+        def change(sale: Sale) -> int:
+            sale.set_qty(line_no, qty)
+            return line_no
+
+        self._sale_call(change, ok, err)
 
     def void_line(
         self, line_no: int, reason: str, ok: Callable[[SaleView], None], err: Err
@@ -150,19 +160,28 @@ class Session:
     def line_discount(
         self,
         line_no: int,
-        discount: Any,
+        discount: Discount | None,
         approval: Approval | None,
         ok: Callable[[SaleView], None],
         err: Err,
     ) -> None:
-        self._sale_call(
-            lambda s: (s.set_line_discount(line_no, discount, approval), line_no)[1], ok, err
-        )
+        def change(sale: Sale) -> int:
+            sale.set_line_discount(line_no, discount, approval)
+            return line_no
+
+        self._sale_call(change, ok, err)
 
     def order_discount(
-        self, discount: Any, approval: Approval | None, ok: Callable[[SaleView], None], err: Err
+        self,
+        discount: Discount | None,
+        approval: Approval | None,
+        ok: Callable[[SaleView], None],
+        err: Err,
     ) -> None:
-        self._sale_call(lambda s: (s.set_order_discount(discount, approval), None)[1], ok, err)
+        def change(sale: Sale) -> None:
+            sale.set_order_discount(discount, approval)
+
+        self._sale_call(change, ok, err)
 
     def pay(
         self,
@@ -230,18 +249,18 @@ class Session:
 
         self.call(job, done, err)
 
-    def void_sale(self, reason: str, ok: Ok, err: Err) -> None:
+    def void_sale(self, reason: str, ok: Callable[[None], None], err: Err) -> None:
         sale = self.sale
         assert sale is not None
 
         mc = self.mc if self.mc is not None and self.mc.sale is sale else None
 
-        def job() -> Any:
+        def job() -> None:
             if mc is not None:
                 mc.abandon()  # the coupon released, stored value and card money given back
             elif any(t.tender in PAYMENT_TENDERS and t.reference for t in sale.tenders):
                 self.till.checkout.abandon(sale)  # never keep a customer's money for no sale
-            return self.till.sales.void(sale, reason)
+            self.till.sales.void(sale, reason)
 
         self.call(job, ok, err)
 
@@ -260,21 +279,21 @@ class Session:
         assert sale is not None
         self.call(lambda: self.till.sales.suspend(sale, label), ok, err)
 
-    def parked(self, ok: Ok, err: Err) -> None:
+    def parked(self, ok: Callable[[list[ParkedSale]], None], err: Err) -> None:
         self.call(self.till.reads.parked_sales, ok, err)
 
     def resume(self, sid: int, ok: Callable[[SaleView], None], err: Err) -> None:
         user = self.user
         assert user is not None
 
-        def job() -> tuple[Sale, SaleView, Any]:
+        def job() -> tuple[Sale, SaleView, MemberCheckout]:
             sale = self.till.sales.resume(sid, user)
             mc = member_checkout(self.till, sale)
             dropped = mc.resume() if mc is not None else None  # priced against balances now
             note = self.message(dropped) if dropped is not None else ""
             return sale, snapshot(sale, self.rounding, None, mc, note), mc
 
-        def done(result: tuple[Sale, SaleView, Any]) -> None:
+        def done(result: tuple[Sale, SaleView, MemberCheckout]) -> None:
             if self.user is not user:
                 return  # signed out meanwhile: the sale was the cashier's who left
             self.sale, self.view, self.mc = result
@@ -282,10 +301,10 @@ class Session:
 
         self.call(job, done, err)
 
-    def search(self, text: str, ok: Ok, err: Err) -> None:
+    def search(self, text: str, ok: Callable[[list[SkuInfo]], None], err: Err) -> None:
         """Search by SKU, name or pinyin initials."""
 
-        def job() -> list[Any]:
+        def job() -> list[SkuInfo]:
             return list(self.till.catalog().search(text, limit=20))
 
         self.call(job, ok, err)
@@ -317,7 +336,7 @@ class Session:
     def refund(
         self,
         receipt_no: int,
-        requests: list[Any],
+        requests: list[ReturnRequest],
         reason: str,
         approvals: list[Approval],
         ok: Ok,
@@ -405,7 +424,7 @@ class Session:
 
         self.call(job, ok, err)
 
-    def users(self, ok: Ok, err: Err) -> None:
+    def users(self, ok: Callable[[list[User]], None], err: Err) -> None:
         self.call(lambda: [u for u in self.till.users.list() if u.active], ok, err)
 
     def devices(self, ok: Ok, err: Err) -> None:

@@ -16,12 +16,17 @@ from pos_app.domain.errors import GuitaiError
 from pos_app.domain.sale import Approval
 
 from .common.dialogs import Dialog
+from .qt import QWidget
 
 
 class Shell(Protocol):
     """Implemented by the main window, which is also the parent widget of every dialog a
     screen opens (dialogs are window-modal to it, and outlive a screen rebuilt by a
     language switch)."""
+
+    def window(self) -> QWidget:
+        """The window itself (QWidget.window()): the parent a screen gives its dialogs."""
+        ...
 
     def flash(self, text: str, error: bool = False, ms: int = 6000) -> None:
         """The banner under the header (green, or red when `error`), for `ms` milliseconds."""

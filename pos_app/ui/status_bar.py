@@ -123,4 +123,4 @@ class StatusBar(QFrame):
             )
             if s.pending is not None:
                 text += "\n\n" + self.tr("Waiting to send: %1").replace("%1", str(s.pending))
-        self.shell.open_dialog(TextDialog(self.shell, name, text, self.tr("Close")))
+        self.shell.open_dialog(TextDialog(self.shell.window(), name, text, self.tr("Close")))

@@ -21,6 +21,10 @@ from pos_app.domain.ports import Clock, SystemClock
 
 from .unit_of_work import SqliteUnitOfWork
 
+# A row by column name; the values are whatever SQLite stored in that column (the SELECT,
+# not Python, fixes their types), so they stay Any until _device/_job convert them.
+_Row = dict[str, Any]
+
 KINDS = ("printer", "drawer", "scanner", "terminal")
 DRAWER_REASONS = ("sale", "refund", "no_sale", "test")
 JOB_STATES = ("queued", "printing", "done", "failed", "unconfirmed")
@@ -49,11 +53,11 @@ class DeviceStore:
     def _now(self) -> str:
         return rfc3339(self.clock.now())
 
-    def _q(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+    def _q(self, sql: str, args: tuple[Any, ...] = ()) -> list[_Row]:
         with self.lock:
             cur = self.conn.execute(sql, args)
             cols = [c[0] for c in cur.description or ()]
-            return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]  # type: ignore[misc]
+            return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
 
     # -- registry -------------------------------------------------------------------------------
     def add_device(
@@ -373,7 +377,7 @@ class DeviceStore:
         return event_id
 
 
-def _device(r: Any) -> DeviceRecord:
+def _device(r: _Row) -> DeviceRecord:
     try:
         settings = json.loads(r["settings"] or "{}")
     except ValueError:
@@ -381,7 +385,7 @@ def _device(r: Any) -> DeviceRecord:
     return DeviceRecord(r["name"], r["kind"], r["uri"], settings, r["serial_number"], r["added_at"])
 
 
-def _job(r: Any) -> PrintJob:
+def _job(r: _Row) -> PrintJob:
     return PrintJob(
         r["id"],
         r["printer"],

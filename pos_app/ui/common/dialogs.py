@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import Generic, Protocol, TypeVar
 
 from ..qt import (
     QDialog,
@@ -97,7 +98,7 @@ class FormDialog(Dialog):
             if options:  # touch: tap a name instead of typing it
                 row = QHBoxLayout()
                 for opt in options[:4]:
-                    row.addWidget(button(opt, "", lambda o=opt, e=e: self._choose(e, o)))
+                    row.addWidget(button(opt, "", partial(self._choose, e, opt)))
                 self.body.addLayout(row)
             self.body.addWidget(e)
             self.edits[f.key] = e
@@ -149,15 +150,18 @@ class FormDialog(Dialog):
         self.on_ok(vals)
 
 
-class PickDialog(Dialog):
-    """Pick one row (parked sales, recent receipts)."""
+T = TypeVar("T")
+
+
+class PickDialog(Dialog, Generic[T]):
+    """Pick one row (parked sales, recent receipts); `on_pick` gets the picked row's data."""
 
     def __init__(
         self,
         parent: QWidget,
         title: str,
-        rows: Sequence[tuple[str, object]],
-        on_pick: Callable[[object], None],
+        rows: Sequence[tuple[str, T]],
+        on_pick: Callable[[T], None],
         *,
         empty_text: str,
         ok_text: str,
@@ -208,7 +212,7 @@ class Confirm(Dialog):
     opening a shift with no float)."""
 
     def __init__(
-        self, parent: Any, title: str, message: str, ok_text: str, cancel_text: str,
+        self, parent: QWidget, title: str, message: str, ok_text: str, cancel_text: str,
         then: Callable[[], None],
     ) -> None:  # fmt: skip
         super().__init__(parent, title)
@@ -222,9 +226,16 @@ class Confirm(Dialog):
         self.then()
 
 
+class DialogOpener(Protocol):
+    """The part of the window's `Shell` that `confirm` needs (common sits below the shell)."""
+
+    def window(self) -> QWidget: ...
+
+    def open_dialog(self, dialog: Dialog) -> None: ...
+
+
 def confirm(
-    shell: Any, title: str, message: str, ok_text: str, cancel_text: str,
+    shell: DialogOpener, title: str, message: str, ok_text: str, cancel_text: str,
     then: Callable[[], None],
 ) -> None:  # fmt: skip
-    """`shell` is the window's `Shell` (the dialog's parent; typed Any: common sits below it)."""
-    shell.open_dialog(Confirm(shell, title, message, ok_text, cancel_text, then))
+    shell.open_dialog(Confirm(shell.window(), title, message, ok_text, cancel_text, then))

@@ -5,12 +5,15 @@ Measured with the widget's own font (the style sheet's size), never guessed in c
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeVar
 
 from ..qt import QFontMetrics, QLineEdit, QPushButton, QTableWidget, QWidget
 
 # what an item's name must show whole in the sale's lines (colour and size included)
 TYPICAL_NAME = "男士羊毛夹克 黑 L"
 CELL_PADDING = 16  # the table's cell padding and grid line, both sides
+
+W = TypeVar("W", bound=QWidget)
 
 
 def text_width(widget: QWidget, text: str) -> int:
@@ -39,7 +42,7 @@ def first_fitting(widget: QWidget, texts: Sequence[str]) -> str:
     return texts[-1]
 
 
-def pad(widget: QWidget, px: int) -> QWidget:
+def pad(widget: W, px: int) -> W:
     """A button with narrower side padding (keys three across), known to text_room."""
     widget.setStyleSheet(f"padding: 0 {px}px;")
     widget.setProperty("hpad", px)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 
 from pos_app.domain.money import format_fen
 
@@ -53,10 +54,10 @@ def button(text: str, name: str = "", on: Callable[[], None] | None = None) -> Q
     return b
 
 
-def panel(layout_cls: type = QVBoxLayout) -> tuple[QFrame, object]:
+def panel() -> tuple[QFrame, QVBoxLayout]:
     f = QFrame()
     f.setObjectName("panel")
-    lay = layout_cls(f)
+    lay = QVBoxLayout(f)
     lay.setContentsMargins(16, 14, 16, 14)
     lay.setSpacing(10)
     return f, lay
@@ -79,7 +80,7 @@ class Keypad(QWidget):
         keys = ["7", "8", "9", "4", "5", "6", "1", "2", "3", extra, "0", "⌫"]
         self.buttons: dict[str, QPushButton] = {}
         for i, k in enumerate(keys):
-            b = button(k, "key", lambda k=k: on_key(k))
+            b = button(k, "key", partial(on_key, k))
             b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
             grid.addWidget(b, i // 3, i % 3)
             self.buttons[k] = b

@@ -8,8 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 from pos_app.domain.errors import GuitaiError, StateError
-from pos_app.domain.members import member_code_id
-from pos_app.services.members.checkout import top_up
+from pos_app.domain.members import Member, member_code_id
+from pos_app.domain.sale import Sale
+from pos_app.services.members.checkout import MemberCheckout, PointsCap, top_up
 from pos_app.services.members.parts import Members
 
 from ..session import Err, Ok, Session
@@ -37,7 +38,7 @@ class MemberDesk:
     # ---- plumbing ----------------------------------------------------------------------
 
     @property
-    def mc(self) -> Any:
+    def mc(self) -> MemberCheckout | None:
         return self.session.mc
 
     @property
@@ -48,21 +49,25 @@ class MemberDesk:
     def available(self) -> bool:
         return self.session.mc is not None
 
-    def _change(self, fn: Callable[[Any], Any], ok: ViewOk, err: Err) -> None:
+    def _change(self, fn: Callable[[MemberCheckout], object], ok: ViewOk, err: Err) -> None:
         mc = self.mc
         if mc is None:
             err(_no_members())
             return
-        self.session._sale_call(lambda _s: (fn(mc), None)[1], ok, err)
+
+        def change(_sale: Sale) -> None:
+            fn(mc)
+
+        self.session._sale_call(change, ok, err)
 
     # ---- find, enroll, attach ----------------------------------------------------------
 
-    def find(self, query: str, ok: Ok, err: Err) -> None:
+    def find(self, query: str, ok: Callable[[list[Member]], None], err: Err) -> None:
         """Members for a phone, last four digits, member code or e-receipt (the service asks
         the cloud for a number the till does not hold)."""
         self.session.call(lambda: list(self.members.directory.find(query)), ok, err)
 
-    def attach(self, member: Any, ok: ViewOk, err: Err) -> None:
+    def attach(self, member: Member, ok: ViewOk, err: Err) -> None:
         self._change(lambda mc: mc.attach(member), ok, err)
 
     def attach_code(self, code: str, ok: ViewOk, err: Err) -> None:
@@ -72,11 +77,13 @@ class MemberDesk:
     def detach(self, ok: ViewOk, err: Err) -> None:
         self._change(lambda mc: mc.detach(), ok, err)
 
-    def enroll(self, values: dict[str, Any], ok: Ok, err: Err) -> None:
+    def enroll(
+        self, values: dict[str, Any], ok: Callable[[tuple[Member, bool]], None], err: Err
+    ) -> None:
         """Enroll; an existing phone finds that member (ok gets (member, created))."""
 
-        def job() -> tuple[Any, bool]:
-            result: tuple[Any, bool] = self.members.directory.enroll(
+        def job() -> tuple[Member, bool]:
+            result: tuple[Member, bool] = self.members.directory.enroll(
                 values["phone"],
                 name=values.get("name", ""),
                 birthday=values.get("birthday") or None,
@@ -98,7 +105,7 @@ class MemberDesk:
             return
         skus = [ln.sku for ln in mc.sale.lines]
 
-        def job() -> tuple[dict[str, Any] | None, dict[str, Any], Any]:
+        def job() -> tuple[dict[str, Any] | None, dict[str, Any], PointsCap | None]:
             member = mc.member
             panel = self.members.directory.panel(member.id) if member is not None else None
             sug = self.members.associates.suggestions(skus, member.id if member else None, limit=4)
@@ -111,7 +118,7 @@ class MemberDesk:
         user = self.session.user
         who = user.name if user else ""
 
-        def change(mc: Any) -> None:
+        def change(mc: MemberCheckout) -> None:
             if mc.member is not None:
                 mc.member = self.members.directory.set_tags(mc.member.id, tags, who)
 
@@ -125,7 +132,7 @@ class MemberDesk:
     def redeem_points(self, points: int, ok: ViewOk, err: Err) -> None:
         self._change(lambda mc: mc.redeem_points(points), ok, err)
 
-    def points_cap(self, ok: Ok, err: Err) -> None:
+    def points_cap(self, ok: Callable[[PointsCap], None], err: Err) -> None:
         mc = self.mc
         if mc is None:
             err(_no_members())
@@ -137,7 +144,7 @@ class MemberDesk:
         as a pay-in; the sale's view comes back with the member's new balance."""
         user = self.session.user
 
-        def change(mc: Any) -> None:
+        def change(mc: MemberCheckout) -> None:
             if mc.member is None or user is None:
                 raise StateError("Find the member first", "请先查找会员")
             top_up(
@@ -155,7 +162,7 @@ class MemberDesk:
     # ---- the associate -----------------------------------------------------------------
 
     def set_associate(self, name: str | None, ok: ViewOk, err: Err) -> None:
-        def change(mc: Any) -> None:
+        def change(mc: MemberCheckout) -> None:
             mc.sale.associate = name or None
 
         self._change(change, ok, err)

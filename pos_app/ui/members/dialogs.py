@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from pos_app.domain.digits import is_digits
 from pos_app.domain.errors import GuitaiError
+from pos_app.domain.members import Member
 from pos_app.domain.money import Money
+from pos_app.services.members.checkout import PointsCap
 
 from ..common.dialogs import Field, FormDialog, PickDialog
 from ..common.widgets import yuan
@@ -39,7 +41,7 @@ class EnrollDialog(FormDialog):
         self.consent.setObjectName("consent")
         self.body.insertWidget(self.body.indexOf(self.error), self.consent)
 
-    def values(self) -> dict[str, Any]:  # type: ignore[override]
+    def values(self) -> dict[str, Any]:
         return super().values() | {"consent": self.consent.isChecked()}
 
 
@@ -74,7 +76,7 @@ class MemberFlow(QObject):
 
     # ---- results -----------------------------------------------------------------------
 
-    def _updated(self, view: Any) -> None:
+    def _updated(self, view: SaleView) -> None:
         self.sale.updated(view)
 
     def _error(self, err: GuitaiError) -> None:
@@ -90,7 +92,7 @@ class MemberFlow(QObject):
             self._error(GuitaiError("Members are not available on this till", "本机未启用会员功能"))
             return
         dlg = FindDialog(
-            self.shell,
+            self.shell.window(),
             self.tr("Find member"),
             [
                 Field(
@@ -111,7 +113,7 @@ class MemberFlow(QObject):
     def find(self, query: str) -> None:
         self.desk.find(query, lambda found: self._found(query, found), self._error)
 
-    def _found(self, query: str, found: list[Any]) -> None:
+    def _found(self, query: str, found: list[Member]) -> None:
         if not found:
             self.offer_enroll(query)
         elif len(found) == 1:
@@ -119,13 +121,13 @@ class MemberFlow(QObject):
         else:
             self.pick(found)
 
-    def pick(self, found: Sequence[Any]) -> None:
+    def pick(self, found: Sequence[Member]) -> None:
         rows = [
             (f"{m.name or '—'}   {m.phone_masked}   {self.tier_name(m.tier)}", i)
             for i, m in enumerate(found)
         ]
         dlg = PickDialog(
-            self.shell,
+            self.shell.window(),
             self.tr("Which member?"),
             rows,
             lambda i: self.desk.attach(found[int(i)], self._attached, self._error),
@@ -136,7 +138,7 @@ class MemberFlow(QObject):
         dlg.setObjectName("pick_member")
         self.shell.open_dialog(dlg)
 
-    def _attached(self, view: Any) -> None:
+    def _attached(self, view: SaleView) -> None:
         self._updated(view)
         m = view.member
         if m is not None:
@@ -158,7 +160,7 @@ class MemberFlow(QObject):
         def go(names: list[str]) -> None:
             me = self.session.user.name if self.session.user else ""
             dlg = EnrollDialog(
-                self.shell,
+                self.shell.window(),
                 self.tr("Enroll member"),
                 [
                     Field("phone", self.tr("Mobile number"), "13800138000", value=phone),
@@ -183,7 +185,7 @@ class MemberFlow(QObject):
     def enroll(self, values: dict[str, Any]) -> None:
         self.desk.enroll(values, self._enrolled, self._error)
 
-    def _enrolled(self, result: tuple[Any, bool]) -> None:
+    def _enrolled(self, result: tuple[Member, bool]) -> None:
         member, created = result
         who = member.name or member.phone_masked
         self.desk.attach(member, self._updated, self._error)
@@ -213,7 +215,7 @@ class MemberFlow(QObject):
             else self.tr("The member has no usable coupon: type or scan a code.")
         )
         dlg = FindDialog(
-            self.shell,
+            self.shell.window(),
             self.tr("Coupon"),
             [Field("query", self.tr("Coupon code (empty removes it)"), value=current or "")],
             lambda v: self.desk.apply_coupon(v["query"] or None, self._coupon_done, self._error),
@@ -225,7 +227,7 @@ class MemberFlow(QObject):
         dlg.setObjectName("coupon")
         self.shell.open_dialog(dlg)
 
-    def _coupon_done(self, view: Any) -> None:
+    def _coupon_done(self, view: SaleView) -> None:
         self._updated(view)
         applied = [s for s in view.savings if s.kind == "coupon"]
         if applied:
@@ -238,7 +240,7 @@ class MemberFlow(QObject):
     def open_points(self) -> None:
         self.desk.points_cap(self._ask_points, self._error)
 
-    def _ask_points(self, cap: Any) -> None:
+    def _ask_points(self, cap: PointsCap) -> None:
         message = (
             self.tr("The member has %1 points. %2 points = ¥1; at most %3% of the bill.")
             .replace("%1", str(cap.balance))
@@ -254,7 +256,7 @@ class MemberFlow(QObject):
             )
 
         dlg = FormDialog(
-            self.shell,
+            self.shell.window(),
             self.tr("Redeem points"),
             [
                 Field(
@@ -274,9 +276,9 @@ class MemberFlow(QObject):
         dlg.setObjectName("points")
         self.shell.open_dialog(dlg)
 
-    def open_tags(self, current: Sequence[str], then: Callable[[Any], None]) -> None:
+    def open_tags(self, current: Sequence[str], then: Callable[[SaleView], None]) -> None:
         dlg = FormDialog(
-            self.shell,
+            self.shell.window(),
             self.tr("Member tags"),
             [Field("tags", self.tr("Tags (comma separated)"), value=",".join(current))],
             lambda v: self.desk.set_tags(v["tags"], then, self._error),
@@ -295,7 +297,7 @@ class MemberFlow(QObject):
             return "" if fen > 0 else self.tr("The amount must be more than zero.")
 
         dlg = FormDialog(
-            self.shell,
+            self.shell.window(),
             self.tr("Top up stored value"),
             [Field("amount", self.tr("Amount (yuan)"), "500")],
             lambda v: self.desk.top_up(Money.parse(v["amount"]).fen, self._topped_up, self._error),
@@ -311,7 +313,7 @@ class MemberFlow(QObject):
         dlg.setObjectName("top_up")
         self.shell.open_dialog(dlg)
 
-    def _topped_up(self, view: Any) -> None:
+    def _topped_up(self, view: SaleView) -> None:
         self._updated(view)
         m = view.member
         if m is not None:
@@ -322,7 +324,7 @@ class MemberFlow(QObject):
     def open_associate(self, current: str | None) -> None:
         def go(names: list[str]) -> None:
             dlg = FormDialog(
-                self.shell,
+                self.shell.window(),
                 self.tr("Associate for this sale"),
                 [Field("associate", self.tr("Associate (empty: none)"), value=current or "")],
                 lambda v: self.desk.set_associate(v["associate"], self._updated, self._error),

@@ -27,7 +27,7 @@ class FollowupsDialog(Dialog):
         rows: Sequence[dict[str, Any]],
         set_due: Callable[[tuple[int, int]], None],
     ) -> None:
-        super().__init__(shell, self.tr("Follow-ups"))
+        super().__init__(shell.window(), self.tr("Follow-ups"))
         self.setObjectName("followups")
         self.setMinimumWidth(920)
         self.shell = shell

@@ -6,7 +6,7 @@ it (every widget is NoFocus)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..common.fit import first_fitting, pad
 from ..common.widgets import button, label, restyle, yuan
@@ -58,7 +58,10 @@ def savings_text(view: SaleView) -> str:
     return "\n".join(f"{name}  -{yuan(fen)}" for name, fen in named)
 
 
-def _no_focus(w: QWidget) -> QWidget:
+_W = TypeVar("_W", bound=QWidget)
+
+
+def _no_focus(w: _W) -> _W:
     w.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     return w
 
@@ -114,17 +117,17 @@ class MemberColumn(QFrame):
         self.history.setObjectName("member_history")
         self.details.addWidget(self.history)
         self.details.addStretch(1)
-        self.scroll = QScrollArea()
-        self.scroll.setObjectName("member_scroll")
-        self.scroll.setWidget(body)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setStyleSheet(
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setObjectName("member_scroll")
+        self.scroll_area.setWidget(body)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setStyleSheet(
             "QScrollArea#member_scroll, QWidget#member_details { background: white; }"
         )
-        _no_focus(self.scroll)
-        outer.addWidget(self.scroll, 1)
+        _no_focus(self.scroll_area)
+        outer.addWidget(self.scroll_area, 1)
 
         keys = QGridLayout()
         keys.setSpacing(6)
@@ -175,7 +178,7 @@ class MemberColumn(QFrame):
 
     # ---- painting ----------------------------------------------------------------------
 
-    def render(self, view: SaleView) -> None:
+    def show_view(self, view: SaleView) -> None:
         """A new snapshot of the sale: the brief at once, the details after a pause."""
         old = self.view
         self.view = view
@@ -214,7 +217,7 @@ class MemberColumn(QFrame):
         for b in (self.coupon_btn, self.points_btn, self.tags_btn, self.remove_btn, self.topup_btn):
             b.setVisible(has)
         self.find_btn.setVisible(not has)
-        self.scroll.setVisible(has)
+        self.scroll_area.setVisible(has)
         if not has:
             self.name.setText(self.tr("No member on this sale"))
             self.phone.setText(self.tr("Scan the member code or press F6"))
@@ -356,7 +359,7 @@ class MemberColumn(QFrame):
         tags = (self.data or {}).get("tags") or []
         self.flow.open_tags(tags, self._tags_saved)
 
-    def _tags_saved(self, view: Any) -> None:
+    def _tags_saved(self, view: SaleView) -> None:
         self.sale.updated(view)
         self.refresh()
 

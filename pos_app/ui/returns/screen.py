@@ -12,6 +12,7 @@ from pos_app.domain.digits import is_digits
 from pos_app.domain.errors import GuitaiError, NeedsApproval
 from pos_app.domain.payments import PaymentDeclined, PaymentUnavailable, PaymentUnknown
 from pos_app.domain.returns import ReturnRequest
+from pos_app.domain.sale import Approval
 from pos_app.domain.tenders import Tender
 
 from ..common.widgets import button, label, panel, restyle, yuan
@@ -71,9 +72,9 @@ class ReturnsScreen(QWidget):
         self.receipt = QLineEdit()
         self.receipt.setObjectName("receipt_no")
         self.receipt.setPlaceholderText(self.tr("Receipt number of the sale"))
-        self.receipt.returnPressed.connect(self.find)
+        self.receipt.returnPressed.connect(self.find_receipt)
         row.addWidget(self.receipt, 1)
-        row.addWidget(button(self.tr("Find"), "primary", self.find))
+        row.addWidget(button(self.tr("Find"), "primary", self.find_receipt))
         llay.addLayout(row)
         self.verdict = label("", "muted", wrap=True)
         self.verdict.setObjectName("verdict")
@@ -172,7 +173,7 @@ class ReturnsScreen(QWidget):
         self.recalc()
         self.receipt.setFocus()
 
-    def find(self) -> None:
+    def find_receipt(self) -> None:
         text = self.receipt.text().strip().lstrip("#")
         if not is_digits(text):
             self.message.setText(self.tr("Type the receipt number (digits only)."))
@@ -187,7 +188,7 @@ class ReturnsScreen(QWidget):
         text = code.strip()
         if is_digits(text.lstrip("#")) and len(text) < 10:
             self.receipt.setText(text)
-            self.find()
+            self.find_receipt()
             return
         self.receipt.clear()
         self.message.clear()
@@ -268,7 +269,7 @@ class ReturnsScreen(QWidget):
         self.amount.setText(yuan(fen))
         self.refund_btn.setEnabled(bool(self.requests()) and self.refunding is None)
 
-    def refund(self, approvals: list[Any] | None = None) -> None:
+    def refund(self, approvals: list[Approval] | None = None) -> None:
         if self.original is None or not self.requests() or self.refunding is not None:
             return
         no = int(self.original["receipt_no"])

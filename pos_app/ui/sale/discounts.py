@@ -3,10 +3,12 @@ beyond the cashier's limit)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
 
 from pos_app.domain.errors import GuitaiError, InvalidInput, NeedsApproval
 from pos_app.domain.pricing import Discount
+from pos_app.domain.sale import Approval
 
 from ..common.dialogs import Field, FormDialog
 from ..qt import QObject
@@ -18,7 +20,7 @@ if TYPE_CHECKING:
 
 
 class DiscountedScreen(Protocol):
-    """What the discount dialogs need of the sale screen (a QObject: their parent)."""
+    """What the discount dialogs need of the sale screen."""
 
     shell: Shell
     session: Session
@@ -31,8 +33,10 @@ class DiscountedScreen(Protocol):
 
 
 class SaleDiscounts(QObject):
-    def __init__(self, screen: DiscountedScreen) -> None:
-        super().__init__(screen)
+    def __init__(self, screen: DiscountedScreen, parent: QObject) -> None:
+        """`parent` is the screen's widget: this object and its dialogs' callbacks live as
+        long as the screen."""
+        super().__init__(parent)
         self.screen = screen
 
     def ask_line_discount(self) -> None:
@@ -41,7 +45,7 @@ class SaleDiscounts(QObject):
             return
         session = self.screen.session
 
-        def apply(disc: Discount | None, approval: Any = None) -> None:
+        def apply(disc: Discount | None, approval: Approval | None = None) -> None:
             def err(e: GuitaiError) -> None:
                 if isinstance(e, NeedsApproval):
                     self.screen.shell.ask_approval(
@@ -57,7 +61,7 @@ class SaleDiscounts(QObject):
     def ask_order_discount(self) -> None:
         session = self.screen.session
 
-        def apply(disc: Discount | None, approval: Any = None) -> None:
+        def apply(disc: Discount | None, approval: Approval | None = None) -> None:
             def err(e: GuitaiError) -> None:
                 if isinstance(e, NeedsApproval):
                     self.screen.shell.ask_approval(
@@ -70,7 +74,9 @@ class SaleDiscounts(QObject):
 
         self._ask_discount(self.tr("Whole sale"), session.view.order_discount, apply)
 
-    def _ask_discount(self, what: str, current: str, apply: Any) -> None:
+    def _ask_discount(
+        self, what: str, current: str, apply: Callable[[Discount | None], None]
+    ) -> None:
         def parse(v: dict[str, str]) -> Discount | None:
             return Discount.parse(v["value"], v["reason"]) if v["value"] else None
 
@@ -85,7 +91,7 @@ class SaleDiscounts(QObject):
 
         self.screen.shell.open_dialog(
             FormDialog(
-                self.screen.shell,
+                self.screen.shell.window(),
                 self.tr("Discount"),
                 [
                     Field(

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..common.fit import fit_name_column
-from ..qt import QAbstractItemView, QHeaderView, Qt, QTableWidget
+from ..qt import QAbstractItemView, QHeaderView, QResizeEvent, Qt, QTableWidget
 
 
 class LinesTable(QTableWidget):
@@ -35,7 +33,7 @@ class LinesTable(QTableWidget):
     def fit(self) -> None:
         fit_name_column(self, 1, (0, 3), self.shown_widths)
 
-    def resizeEvent(self, event: Any) -> None:
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         discount = max(130, min(220, self.width() // 4))
         if self.columnWidth(4) != discount:

@@ -4,10 +4,13 @@ F9 shift; Esc clears the field or closes the search list."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING
 
+from pos_app.domain.catalog import SkuInfo
 from pos_app.domain.digits import is_digits
 from pos_app.domain.errors import GuitaiError
+from pos_app.services.till_reads import ParkedSale
 
 from ..common.dialogs import Field, FormDialog, PickDialog
 from ..common.fit import first_fitting, fit_button, pad
@@ -21,6 +24,7 @@ from ..qt import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QResizeEvent,
     QShortcut,
     Qt,
     QTableWidgetItem,
@@ -189,9 +193,9 @@ class SaleScreen(QWidget):
         self.search_timer.setSingleShot(True)
         self.search_timer.setInterval(200)
         self.search_timer.timeout.connect(self.run_search)
-        self.render(self.session.view)
+        self.show_view(self.session.view)
 
-    def resizeEvent(self, event: Any) -> None:
+    def resizeEvent(self, event: QResizeEvent) -> None:
         """The columns share the width by their stretch (within their bounds); then the
         texts are fitted to what they got."""
         super().resizeEvent(event)
@@ -218,7 +222,7 @@ class SaleScreen(QWidget):
     def focus_scan(self) -> None:
         self.scan.setFocus()
 
-    def render(self, view: SaleView) -> None:
+    def show_view(self, view: SaleView) -> None:
         """Update only the rows that changed: a scan into a 100-line sale paints one row."""
         lines = list(view.lines)
         t = self.table
@@ -254,7 +258,9 @@ class SaleScreen(QWidget):
             for i, ln in enumerate(lines):
                 if ln.line_no == view.changed_line:
                     t.selectRow(i)
-                    t.scrollToItem(t.item(i, 0))
+                    item = t.item(i, 0)
+                    if item is not None:
+                        t.scrollToItem(item)
                     break
         elif lines and not t.selectedItems():
             t.selectRow(len(lines) - 1)
@@ -278,7 +284,7 @@ class SaleScreen(QWidget):
         self.fn_buttons["void_sale"].setEnabled(has)
         self.savings.setText(savings_text(view))
         self.savings.setVisible(bool(view.savings) or bool(view.member_saving_fen))
-        self.member_col.render(view)
+        self.member_col.show_view(view)
         self.rendered.emit(view)
 
     def show_error(self, err: GuitaiError) -> None:
@@ -295,7 +301,7 @@ class SaleScreen(QWidget):
         if view.note:
             self.message.setText(view.note)
             self.message.show()
-        self.render(view)
+        self.show_view(view)
         self.focus_scan()
 
     # ---- scanning and search -----------------------------------------------------------
@@ -326,9 +332,9 @@ class SaleScreen(QWidget):
         text = self.scan.text().strip()
         if len(text) < 2:
             return
-        self.session.search(text, lambda r, t=text: self.show_results(t, r), self.show_error)
+        self.session.search(text, partial(self.show_results, text), self.show_error)
 
-    def show_results(self, text: str, items: list[Any]) -> None:
+    def show_results(self, text: str, items: list[SkuInfo]) -> None:
         if self.scan.text().strip() != text:
             return  # the cashier typed on; a newer search is coming
         self.results.clear()
@@ -382,7 +388,7 @@ class SaleScreen(QWidget):
 
         self.shell.open_dialog(
             FormDialog(
-                self.shell,
+                self.shell.window(),
                 self.tr("Quantity"),
                 [Field("qty", ln.name, value=str(ln.qty), digits=True)],
                 ok,
@@ -394,10 +400,10 @@ class SaleScreen(QWidget):
         )
 
     def ask_line_discount(self) -> None:
-        SaleDiscounts(self).ask_line_discount()
+        SaleDiscounts(self, self).ask_line_discount()
 
     def ask_order_discount(self) -> None:
-        SaleDiscounts(self).ask_order_discount()
+        SaleDiscounts(self, self).ask_order_discount()
 
     def ask_void_line(self) -> None:
         ln = self.selected_line()
@@ -405,7 +411,7 @@ class SaleScreen(QWidget):
             return
         self.shell.open_dialog(
             FormDialog(
-                self.shell,
+                self.shell.window(),
                 self.tr("Void line"),
                 [Field("reason", self.tr("Reason"), self.tr("e.g. customer changed their mind"))],
                 lambda v: self.session.void_line(
@@ -421,7 +427,7 @@ class SaleScreen(QWidget):
     def ask_void_sale(self) -> None:
         self.shell.open_dialog(
             FormDialog(
-                self.shell,
+                self.shell.window(),
                 self.tr("Void sale"),
                 [Field("reason", self.tr("Reason"), self.tr("e.g. customer left"))],
                 lambda v: self.session.void_sale(v["reason"], self._voided, self.show_error),
@@ -432,7 +438,7 @@ class SaleScreen(QWidget):
             )
         )
 
-    def _voided(self, _result: Any) -> None:
+    def _voided(self, _result: None) -> None:
         self.wants_new_sale.emit()
 
     # ---- parking, members, receipts ----------------------------------------------------
@@ -443,7 +449,7 @@ class SaleScreen(QWidget):
 
         self.shell.open_dialog(
             FormDialog(
-                self.shell,
+                self.shell.window(),
                 self.tr("Suspend sale"),
                 [Field("label", self.tr("Note (optional)"), self.tr("e.g. lady in red coat"))],
                 lambda v: self.session.suspend(v["label"], self._suspended, self.show_error),
@@ -466,7 +472,7 @@ class SaleScreen(QWidget):
             )
             return
 
-        def show(parked: list[Any]) -> None:
+        def show(parked: list[ParkedSale]) -> None:
             rows = [
                 (
                     f"{p.id}  {self.session.local(p.created_at)}  {p.cashier}  {p.label}  "
@@ -478,7 +484,7 @@ class SaleScreen(QWidget):
             ]
             self.shell.open_dialog(
                 PickDialog(
-                    self.shell,
+                    self.shell.window(),
                     self.tr("Resume a parked sale"),
                     rows,
                     lambda sid: self.session.resume(int(sid), self.updated, self.show_error),

@@ -38,7 +38,7 @@ class ReportView(QWidget):
 
     def __init__(self, screen: ShiftScreen) -> None:
         super().__init__()
-        self.screen = screen
+        self.shift = screen
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(16)
@@ -72,12 +72,13 @@ class ReportView(QWidget):
             self.tr("Business day %1 · opened by %2 at %3")
             .replace("%1", str(r["business_day"]))
             .replace("%2", str(r["opened_by"]))
-            .replace("%3", self.screen.session.local(str(r["opened_at"])))
+            .replace("%3", self.shift.session.local(str(r["opened_at"])))
         )
         while self.grid.count():
             item = self.grid.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         cash = r["cash"]
         rows: list[tuple[str, str]] = [
             (self.tr("Sales"), f"{r['sales']['count']}  ·  {yuan(r['sales']['total_fen'])}"),
@@ -140,7 +141,7 @@ class ReportView(QWidget):
         )
         self.by_tender.title = self.tr("Sales by tender")
         self.by_tender.set_rows(
-            [(self.screen.tender_name(t), int(v["net_fen"])) for t, v in r["by_tender"].items()],
+            [(self.shift.tender_name(t), int(v["net_fen"])) for t, v in r["by_tender"].items()],
             self.tr("No payments yet"),
         )
 
@@ -204,8 +205,8 @@ class ShiftScreen(QWidget):
         self.report_view = ReportView(self)
         lay.addWidget(self.report_view, 1)
         # two rows of four: seven buttons in one row do not fit a 1024-pixel screen
-        self.actions = QGridLayout()
-        self.actions.setSpacing(8)
+        self.action_grid = QGridLayout()
+        self.action_grid.setSpacing(8)
         self.pay_in_btn = button(self.tr("Pay in"), "", lambda: self.ask_move("pay_in"))
         self.pay_out_btn = button(self.tr("Pay out"), "", lambda: self.ask_move("pay_out"))
         self.refresh_btn = button(self.tr("Refresh X report"), "", self.load)
@@ -224,9 +225,9 @@ class ShiftScreen(QWidget):
             self.close_btn,
             self.back_btn,
         ):
-            n = self.actions.count()
-            self.actions.addWidget(b, n // 4, n % 4)
-        lay.addLayout(self.actions)
+            n = self.action_grid.count()
+            self.action_grid.addWidget(b, n // 4, n % 4)
+        lay.addLayout(self.action_grid)
         return page
 
     def _close_page(self) -> QWidget:
@@ -330,7 +331,7 @@ class ShiftScreen(QWidget):
         self.message.clear()
         self.session.open_shift(fen, self._opened, self.show_error)
 
-    def _opened(self, _report: Any) -> None:
+    def _opened(self, _report: dict[str, Any]) -> None:
         self.shift_opened.emit()
 
     def ask_move(self, kind: str) -> None:
@@ -349,7 +350,7 @@ class ShiftScreen(QWidget):
 
         self.shell.open_dialog(
             FormDialog(
-                self.shell,
+                self.shell.window(),
                 title,
                 [
                     Field("amount", self.tr("Amount (yuan)"), "100.00"),
@@ -416,7 +417,7 @@ class ShiftScreen(QWidget):
 
         self.shell.open_dialog(
             FormDialog(
-                self.shell,
+                self.shell.window(),
                 self.tr("Manager approval"),
                 [Field("name", self.tr("Manager")), Field("pin", self.tr("PIN"), secret=True)],
                 ok,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING
 
 from pos_app.domain.errors import GuitaiError
+from pos_app.domain.users import User
 
 from ..common.widgets import Keypad, button, label, panel, restyle
-from ..qt import QGridLayout, QHBoxLayout, QLineEdit, Qt, QWidget, Signal
+from ..qt import QGridLayout, QHBoxLayout, QLineEdit, QPushButton, Qt, QWidget, Signal
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -25,7 +27,7 @@ class SignInScreen(QWidget):
         self.shell = shell
         self.session = session
         self.selected: str | None = None
-        self.tiles: dict[str, Any] = {}
+        self.tiles: dict[str, QPushButton] = {}
         outer = QHBoxLayout(self)
         outer.setContentsMargins(48, 32, 48, 32)
         outer.setSpacing(32)
@@ -62,13 +64,13 @@ class SignInScreen(QWidget):
         self.message.clear()
         self.session.users(self.show_users, self.show_error)
 
-    def show_users(self, users: list[Any]) -> None:
+    def show_users(self, users: list[User]) -> None:
         self.session.managers = [u.name for u in users if "manager" in u.roles]
         for t in self.tiles.values():
             t.deleteLater()
         self.tiles.clear()
         for i, u in enumerate(users):
-            b = button(u.name, "tile", lambda n=u.name: self.choose(n))
+            b = button(u.name, "tile", partial(self.choose, u.name))
             b.setCheckable(True)
             self.grid.addWidget(b, i // 3, i % 3)
             self.tiles[u.name] = b
@@ -105,7 +107,7 @@ class SignInScreen(QWidget):
         self.message.setText(self.tr("Checking…"))
         self.session.sign_in(self.selected, pin, self._signed_in, self.show_error)
 
-    def _signed_in(self, _user: Any) -> None:
+    def _signed_in(self, _user: User) -> None:
         self.pad.setEnabled(True)
         self.pin.clear()
         self.message.clear()

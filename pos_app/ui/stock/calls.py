@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from pos_app.domain.errors import AccessDenied, NotFound, StateError
+from pos_app.domain.errors import AccessDenied, GuitaiError, NotFound, StateError
 from pos_app.domain.sale import Approval
 from pos_app.domain.users import Role, User
 from pos_app.services.stock import StockService
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from ..session import Session
 
 Ok = Callable[[Any], None]
-Err = Callable[[Any], None]
+Err = Callable[[GuitaiError], None]
 
 
 class StockCalls:

@@ -81,7 +81,7 @@ class StockGridScreen(QWidget):
 
         left, llay = panel()
         llay.addWidget(label(self.tr("Stock by colour and size"), "title"))
-        self.code = CodeField(self.move)
+        self.code = CodeField(self.move_cell)
         self.code.setObjectName("grid_code")
         self.code.setPlaceholderText(self.tr("Scan an item, or type its code or style number"))
         self.code.returnPressed.connect(self.enter_pressed)
@@ -132,8 +132,8 @@ class StockGridScreen(QWidget):
 
         for key, fn in (
             ("Esc", self.back),
-            ("Up", lambda: self.move(-1, 0)),
-            ("Down", lambda: self.move(1, 0)),
+            ("Up", lambda: self.move_cell(-1, 0)),
+            ("Down", lambda: self.move_cell(1, 0)),
         ):
             sc = QShortcut(QKeySequence(key), self)
             sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -265,7 +265,7 @@ class StockGridScreen(QWidget):
     def selected(self) -> dict[str, Any] | None:
         return self.cells.get((self.table.currentRow(), self.table.currentColumn()))
 
-    def move(self, dr: int, dc: int) -> None:
+    def move_cell(self, dr: int, dc: int) -> None:
         """Arrow keys choose a cell (skipping sizes the colour does not come in) while the code
         field keeps the keyboard for the scanner (with a code typed, ←/→ move its cursor)."""
         r, c = self.table.currentRow(), self.table.currentColumn()

@@ -34,9 +34,11 @@ class ReportsPage(QWidget):
         outer.addWidget(page, 1)
         row = QHBoxLayout()
         self.buttons = {
-            "value": button(self.tr("Stock value by category"), "", lambda: self.show("value")),
-            "negative": button(self.tr("Negative stock"), "", lambda: self.show("negative")),
-            "slow": button(self.tr("Slow movers"), "", lambda: self.show("slow")),
+            "value": button(
+                self.tr("Stock value by category"), "", lambda: self.show_report("value")
+            ),
+            "negative": button(self.tr("Negative stock"), "", lambda: self.show_report("negative")),
+            "slow": button(self.tr("Slow movers"), "", lambda: self.show_report("slow")),
         }
         for b in self.buttons.values():
             b.setCheckable(True)
@@ -60,22 +62,22 @@ class ReportsPage(QWidget):
 
     def days_changed(self, _days: int) -> None:
         if self.kind == "slow":
-            self.show("slow")
+            self.show_report("slow")
 
     def load(self) -> None:
-        self.show(self.kind)
+        self.show_report(self.kind)
 
     def scanned(self, code: str) -> None:
         """A scan here: nothing to add to; say where scans go."""
         self.message.setText(self.tr("Scans are taken on the count, receive and send pages."))
 
-    def show(self, kind: str) -> None:
+    def show_report(self, kind: str) -> None:
         user = self.session.user
         if self.approved_by is None and (user is None or not user.has(Role.MANAGER)):
 
             def approved(a: Approval) -> None:
                 self.approved_by = a.approver
-                self.show(kind)
+                self.show_report(kind)
 
             self.shell.ask_approval(
                 "stock_reports",
@@ -95,7 +97,7 @@ class ReportsPage(QWidget):
         if "categories" in r:
             self.title.setText(self.tr("Stock value by category (retail prices)"))
             headers = [self.tr("Category"), self.tr("Items"), self.tr("Pieces"), self.tr("Value")]
-            rows = [
+            rows: list[tuple[str, ...]] = [
                 (str(c["category"] or "—"), str(c["skus"]), str(c["units"]),
                  yuan(int(c["value_fen"])))
                 for c in r["categories"]

@@ -61,7 +61,7 @@ class StockScreen(QWidget):
         self.receive = ReceivePage(shell, session)
         self.send = SendPage(shell, session)
         self.reports = ReportsPage(shell, session)
-        self.pages = {
+        self.pages: dict[str, CountPage | ReceivePage | SendPage | ReportsPage] = {
             "count": self.count,
             "receive": self.receive,
             "send": self.send,

@@ -4,6 +4,7 @@ greyed with the reason otherwise); a scanned payment code pays by its prefix."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from pos_app.domain.codes import CodeKind, classify
@@ -21,6 +22,7 @@ from ..qt import (
     QLineEdit,
     QListWidget,
     QObject,
+    QPushButton,
     QShortcut,
     QStackedWidget,
     Qt,
@@ -114,7 +116,7 @@ class TenderScreen(QWidget):
         self.amount.returnPressed.connect(self.pay_cash)
         rlay.addWidget(self.amount)
         self.quick = QHBoxLayout()
-        self.quick_buttons: list[Any] = []
+        self.quick_buttons: list[QPushButton] = []
         rlay.addLayout(self.quick)
         rlay.addWidget(
             Keypad(
@@ -123,9 +125,9 @@ class TenderScreen(QWidget):
             1,
         )
         other = QGridLayout()
-        self.other: dict[Tender, Any] = {}
+        self.other: dict[Tender, QPushButton] = {}
         for i, t in enumerate((Tender.CARD, Tender.WECHAT, Tender.ALIPAY)):
-            b = button(self.other_name(t) + "\n…", "", lambda t=t: self.pay_other(t))
+            b = button(self.other_name(t) + "\n…", "", partial(self.pay_other, t))
             b.setObjectName(f"pay_{t.value}")
             b.setEnabled(False)
             b.setMinimumHeight(64)
@@ -226,7 +228,7 @@ class TenderScreen(QWidget):
             b.deleteLater()
         self.quick_buttons = []
         for fen in quick_amounts(view.cash_due_fen):
-            b = button(yuan(fen), "", lambda f=fen: self.pay(Tender.CASH, f))
+            b = button(yuan(fen), "", partial(self.pay, Tender.CASH, fen))
             self.quick.addWidget(b)
             self.quick_buttons.append(b)
         self.rendered.emit(view)

@@ -54,7 +54,7 @@ def test_a_call_for_a_gone_screen_is_dropped_and_the_new_one_works(qtbot: Any, a
     old = t.window.sale
     release = _hold_worker(t)
     try:
-        t.session.call(lambda: t.session.view, old.render, old.show_error)
+        t.session.call(lambda: t.session.view, old.show_view, old.show_error)
         _switch_and_delete_old(t, "en")
     finally:
         release.set()

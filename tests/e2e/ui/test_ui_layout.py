@@ -98,7 +98,7 @@ def test_the_till_at_each_screen_size(
         placeholder_fits(sale.scan)
         assert clipped_buttons(t.window) == []
         # no member: no empty box, the column holds what it has and the space stays open
-        assert not col.scroll.isVisible() and not col.suggestions.isVisible()
+        assert not col.scroll_area.isVisible() and not col.suggestions.isVisible()
         assert col.find_btn.isVisible() and col.associate_btn.isVisible()
         save(t.window, shots, f"till-sale-{w}x{h}.png")
 
@@ -109,7 +109,7 @@ def test_the_till_at_each_screen_size(
         name_shows_whole(sale)  # with the member column open too
         placeholder_fits(sale.scan)
         assert clipped_buttons(t.window) == []
-        assert col.scroll.isVisible()
+        assert col.scroll_area.isVisible()
         # the member's details in the till's reading size, not small print
         for lbl in (col.tags, col.history, col.balances):
             assert lbl.font().pixelSize() >= 17 or lbl.font().pointSize() >= 12

@@ -77,7 +77,7 @@ def test_the_sale_screen_alone_paints_a_scan_and_asks_for_the_tender(
     _idle(qtbot, session)
     screen = SaleScreen(shell, session)
     qtbot.addWidget(screen)
-    session.start_sale(screen.render, screen.show_error)
+    session.start_sale(screen.show_view, screen.show_error)
     _idle(qtbot, session)
 
     with qtbot.waitSignal(screen.rendered, timeout=TIMEOUT) as painted:

@@ -188,11 +188,11 @@ def test_return_by_receipt_number(qtbot: Any, app_ui: Any) -> None:
     assert refund["reason"] == "尺码不合适"
     # what is left to return is shown next time
     r.receipt.setText("1")
-    r.find()
+    r.find_receipt()
     idle(qtbot, t)
     assert [spin.maximum() for _ln, spin in r.spins] == [1, 1]
     r.receipt.setText("2")
-    r.find()
+    r.find_receipt()
     idle(qtbot, t)
     assert "不是销售单" in r.message.text()
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from functools import lru_cache
+from typing import Any
 
 from pos_app.domain.catalog import (
     Sku,
@@ -28,6 +29,9 @@ _COLUMNS = (
     "s.sku, s.style, s.name, s.name_en, s.colour, s.size, s.category, s.vat_rate_bp, "
     "s.price_fen, s.member_price_fen, s.active"
 )
+# One row of _COLUMNS (a sqlite3.Row or a plain tuple, by the connection's row factory); SQLite,
+# not Python, types its values, so they stay Any until _info converts each one.
+_Row = sqlite3.Row | tuple[Any, ...]
 _MAX_TERMS = 200  # beyond this many trigrams a short query scans instead
 _PROBE_ROWS = 2_000  # rows a short query scans before it reads the index
 _CHUNK = 500  # bound on host parameters per IN (...) query (SQLite's limit is 32766 on 3.32+)
@@ -54,7 +58,7 @@ def pinyin_initials(name: str) -> str:
     return "".join(_token_initials(token) for token in name.split())
 
 
-def _info(row: sqlite3.Row | tuple[object, ...], barcode: str | None = None) -> SkuInfo:
+def _info(row: _Row, barcode: str | None = None) -> SkuInfo:
     (sku, style, name, name_en, colour, size, category, vat, price, member, active) = row[:11]
     return SkuInfo(
         sku=str(sku),
@@ -64,9 +68,9 @@ def _info(row: sqlite3.Row | tuple[object, ...], barcode: str | None = None) -> 
         colour=str(colour),
         size=str(size),
         category=str(category),
-        vat_rate_bp=int(vat),  # type: ignore[call-overload]
-        price_fen=int(price),  # type: ignore[call-overload]
-        member_price_fen=None if member is None else int(member),  # type: ignore[call-overload]
+        vat_rate_bp=int(vat),
+        price_fen=int(price),
+        member_price_fen=None if member is None else int(member),
         active=bool(active),
         barcode=barcode,
     )
@@ -172,7 +176,7 @@ class SqliteCatalog:
             rows = self._short_substring(text, limit)
         return [_info(r) for r in rows]
 
-    def _short_substring(self, text: str, limit: int) -> list[tuple[object, ...]]:
+    def _short_substring(self, text: str, limit: int) -> list[_Row]:
         # Trigrams cannot match 1–2 characters directly.  Every character of an indexed value
         # starts a trigram (the values carry two trailing spaces, migration 0005), so the
         # trigrams that start with the query, found by a range on the vocabulary, are exactly
