@@ -19,6 +19,9 @@ follow yet, `SCAN` with `EventKey` `<scene_str>` for one who does.  The signatur
 SHA-1 of the sorted token, timestamp and nonce.  `"retries": N` sends the same push N more
 times (same CreateTime), as WeChat does when the server is slow to answer.
 `POST /test/expire-tokens` ends every access token now (the next call gets 42001).
+
+Web authorization (snsapi_base: `/connect/oauth2/authorize`, `/sns/oauth2/access_token`) is
+in oauth.py; `POST /test/browse {"openid"}` says which WeChat user is browsing.
 """
 
 from __future__ import annotations
@@ -40,12 +43,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from .oauth import WebAuth
+
 log = logging.getLogger(__name__)
 
 TOKEN_LIFETIME_S = 7200  # WeChat's access_token lives two hours
 MAX_EXPIRE_S = 2_592_000  # a temporary QR code lives at most 30 days
 DEFAULT_EXPIRE_S = 60
 MAX_SCENE_STR = 64
+MAX_OPENID = 64
 SECRET_IN_QUERY = re.compile(r"(secret=)[^&\s\"']+")
 
 ERRORS = {
@@ -120,6 +126,7 @@ class WechatMpEmulator:
         self.qrcode_creates = 0
         self.pushes: list[dict[str, Any]] = []
         self.requests: Counter[str] = Counter()  # path → requests, answered or refused
+        self.web_auth = WebAuth(appid, secret, clock)
         emu = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -132,8 +139,10 @@ class WechatMpEmulator:
             def _answer(self, method: str) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(min(length, 1 << 16)) if length else b""
-                status, ctype, content = emu.answer(method, self.path, body)
+                status, ctype, content, where = emu.serve(method, self.path, body)
                 self.send_response(status)
+                if where:
+                    self.send_header("Location", where)
                 self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(content)))
                 self.send_header("Connection", "close")
@@ -183,6 +192,17 @@ class WechatMpEmulator:
 
     # ---- the API ---------------------------------------------------------------------------
 
+    def serve(self, method: str, target: str, body: bytes) -> tuple[int, str, bytes, str]:
+        """(status, content type, body, Location): the authorize page is the one answer that
+        sends the browser somewhere else."""
+        parts = urlsplit(target)
+        if (method, parts.path) == ("GET", "/connect/oauth2/authorize"):
+            with self.lock:
+                self.requests[parts.path] += 1
+            query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+            return self.web_auth.authorize(query)
+        return (*self.answer(method, target, body), "")
+
     def answer(self, method: str, target: str, body: bytes) -> tuple[int, str, bytes]:
         parts = urlsplit(target)
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
@@ -195,6 +215,10 @@ class WechatMpEmulator:
             return _json(self.create_qrcode(query.get("access_token", ""), body))
         if route == ("GET", "/cgi-bin/showqrcode"):
             return self.show_qrcode(query.get("ticket", ""))
+        if route == ("GET", "/sns/oauth2/access_token"):
+            return _json(self.web_auth.exchange(query))
+        if route == ("POST", "/test/browse"):
+            return self.test_browse(body)
         if route == ("POST", "/test/scan"):
             return self.test_scan(body)
         if route == ("POST", "/test/expire-tokens"):
@@ -292,6 +316,17 @@ class WechatMpEmulator:
         xml = push_xml(self.original_id, openid, created, event, key, ticket)
         answers = [self.push(xml) for _ in range(1 + retries)]
         return _json({"openid": openid, "event": event, "event_key": key, "answers": answers})
+
+    def test_browse(self, body: bytes) -> tuple[int, str, bytes]:
+        """The WeChat user whose browser the next authorize pages see."""
+        try:
+            openid = json.loads(body or b"{}")["openid"]
+        except (ValueError, KeyError, TypeError):
+            openid = None
+        if not isinstance(openid, str) or not 1 <= len(openid) <= MAX_OPENID:
+            return 400, "application/json", b'{"error": "send {\\"openid\\": \\"...\\"}"}'
+        self.web_auth.browse(openid)
+        return _json({"openid": openid})
 
     def push(self, xml: bytes) -> dict[str, Any]:
         """POST one signed push to the server URL, as WeChat does; its answer for the test."""

@@ -1,6 +1,7 @@
 """`guitai emulate wechat-mp`: a WeChat official account (公众号) speaking WeChat's server API
-(access tokens, parametric QR codes, their images) and sending the signed follow pushes a
-scan makes, for the cloud's follow-with-attribution loop (docs/members.md)."""
+(access tokens, parametric QR codes, their images, web authorization with snsapi_base) and
+sending the signed follow pushes a scan makes, for the cloud's follow-with-attribution loop
+and the join page's openid (docs/members.md)."""
 
 from __future__ import annotations
 
@@ -42,7 +43,9 @@ def emulate_wechat_mp(
     host: str, port: int, appid: str, secret: str, push_url: str, token: str
 ) -> None:
     """WeChat official account API: /cgi-bin/token, /cgi-bin/qrcode/create, /cgi-bin/showqrcode;
-    POST /test/scan {"ticket", "openid"} simulates a user scanning a code (signed push)."""
+    web authorization (snsapi_base): /connect/oauth2/authorize, /sns/oauth2/access_token;
+    POST /test/scan {"ticket", "openid"} simulates a user scanning a code (signed push);
+    POST /test/browse {"openid"} names the WeChat user the authorize page signs in."""
     from drivers.wechat_mp.emulator import WechatMpEmulator
 
     app_secret = resolve_secret("--secret", secret, os.environ, _read)

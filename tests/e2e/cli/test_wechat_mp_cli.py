@@ -223,3 +223,94 @@ def test_the_follow_loop_between_the_served_cloud_and_the_emulator_processes(
         assert [(r["associate"], r["follows"]) for r in funnel if r["follows"]] == [("A07", 1)]
     finally:
         cdb.close()
+
+
+def test_inside_wechat_the_follower_who_joins_is_one_person_across_the_processes(
+    tmp_path: Path,
+) -> None:
+    """A visitor scans the receipt's follow code, then opens the join page in WeChat's browser:
+    the cloud sends them through the emulator's snsapi_base authorize, learns the same openid,
+    and the member they become is the follower."""
+    from ereceipt_kit import start_rig
+
+    from cloud.db import CloudDB
+    from cloud.service import CloudService
+
+    wechat_ua = (
+        "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Mobile Safari/537.36 MicroMessenger/8.0.49.2600 NetType/WIFI Language/zh_CN"
+    )
+    phone_no, openid = "13712345678", "oJoinedFromTheReceipt"
+    db = tmp_path / "cloud.db"
+    rig = start_rig(tmp_path, str(db))  # receipt 2: associate A08, sold to no member
+    token = rig.token(2)
+    rig.stop()
+    secrets = {"WX_APP_SECRET": SECRET, "WX_PUSH_TOKEN": "push-token-789", "SMS_SECRET": "sms-k"}
+    port = free_port()
+    cloud_url = f"http://127.0.0.1:{port}"
+    emulator = Proc(
+        "emulate", "wechat-mp", "--port", "0", "--appid", APPID, "--secret", "env:WX_APP_SECRET",
+        "--token", "env:WX_PUSH_TOKEN", "--push-url", f"{cloud_url}/wechat/push", **secrets,
+    )  # fmt: skip
+    sms = Proc(
+        "emulate", "sms", "--port", "0", "--access-key-id", "LTAIe2e",
+        "--access-key-secret", "env:SMS_SECRET", **secrets,
+    )  # fmt: skip
+    emu_url = emulator.wait_for(r"http://127\.0\.0\.1:\d+").group(0)
+    sms_url = sms.wait_for(r"http://127\.0\.0\.1:\d+").group(0)
+    cloud = Proc(
+        "cloud", "serve", "--db", str(db), "--port", str(port), "--public-url", cloud_url,
+        "--account-name", "青衫服饰", "--wechat-mp-url", emu_url, "--wechat-appid", APPID,
+        "--wechat-secret", "env:WX_APP_SECRET", "--sms-url", sms_url + "/",
+        "--sms-access-key-id", "LTAIe2e", "--sms-secret", "env:SMS_SECRET",
+        "--sms-sign-name", "青衫", GUITAI_WECHAT_TOKEN="push-token-789", **secrets,
+    )  # fmt: skip
+    try:
+        cloud.wait_for(r"cloud on http://")
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                page = httpx.get(f"{cloud_url}/r/{token}")
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+        ticket = re.search(r'data-ticket="([^"]+)"', page.text)
+        assert page.status_code == 200 and ticket, page.text
+        scan = httpx.post(
+            f"{emu_url}/test/scan", json={"ticket": ticket.group(1), "openid": openid}
+        )
+        assert scan.json()["event"] == "subscribe"
+        assert [a["body"] for a in scan.json()["answers"]] == ["success"]
+        # the same WeChat user now browses: the phone that scanned opens the join page
+        assert httpx.post(f"{emu_url}/test/browse", json={"openid": openid}).status_code == 200
+        with httpx.Client(headers={"User-Agent": wechat_ua}) as browser:
+            join = browser.get(f"{cloud_url}/r/{token}/join", follow_redirects=True)
+            assert join.status_code == 200 and "入会领积分" in join.text, join.text
+            hops = [str(r.url).split("?")[0] for r in join.history]
+            assert hops == [
+                f"{cloud_url}/r/{token}/join",
+                f"{emu_url}/connect/oauth2/authorize",
+                f"{cloud_url}/wx/oauth",
+            ]
+            assert openid not in str(join.url) and all(openid not in h for h in hops)
+            sent = browser.post(f"{cloud_url}/r/{token}/join/code", json={"phone": phone_no})
+            assert sent.status_code == 200, sent.text
+            msgs = httpx.get(f"{sms_url}/messages", params={"phone": phone_no}).json()
+            joined = browser.post(
+                f"{cloud_url}/r/{token}/join",
+                json={"phone": phone_no, "code": msgs[0]["params"]["code"], "consent": True},
+            )
+            assert joined.status_code == 200, joined.text
+            member_id = joined.json()["member_id"]
+            assert joined.json()["points_credited"] > 0
+    finally:
+        out = cloud.stop() + sms.stop() + emulator.stop()
+    assert SECRET not in out and "push-token-789" not in out
+    cdb = CloudDB(str(db))
+    try:
+        svc = CloudService(cdb, ereceipt_base_url="")
+        assert svc.members.followers.is_following(openid)  # the follow came from the scan
+        assert svc.joining.member_of_openid(openid) == member_id  # the member is that follower
+    finally:
+        cdb.close()
