@@ -40,7 +40,7 @@ from typing import Any
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "sync"))  # the shared test kit writes chained events
+sys.path.insert(0, str(ROOT / "tests" / "support"))  # the shared test kit writes chained events
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 STORES = 20
