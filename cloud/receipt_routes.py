@@ -14,14 +14,16 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from receipts.token import TokenError, decode_token, verify_token
+from receipts.token import TokenError, TokenFields, decode_token, verify_token
 from sync.signing import unb64
 
 from .api_docs import CRASH, ERROR, SIGNED, CloudAPI, v1
 from .api_models import FollowRefused, FollowResult, ReceiptLookup
+from .db import Tx
 from .ereceipt import CloudConfig, ReceiptRenderer, builtin_receipt, invite_html, verdict_html
 from .errors import not_a_receipt_page
 from .gate import Till, key_acceptable
+from .receipt_lookup import device_by_key_id, synced_receipt
 from .service import ApiError, CloudService
 
 log = logging.getLogger(__name__)
@@ -69,15 +71,17 @@ def add_receipt_routes(
     cfg: CloudConfig,
     render_receipt_html: ReceiptRenderer | None,
 ) -> None:
-    def lookup(token: str) -> dict[str, Any]:
-        """What the cloud knows about a token: verdict, device, synced sale."""
+    def decode(token: str) -> TokenFields:
         try:
-            fields = decode_token(token)
+            return decode_token(token)
         except TokenError as err:
             raise ApiError(
                 404, "bad_token", f"This is not a Guitai e-receipt token: {err}"
             ) from err
-        device = service.receipts.device_by_key_id(fields.key_id.hex())
+
+    def judge(tx: Tx, fields: TokenFields) -> dict[str, Any]:
+        """What the cloud knows about a token: verdict, device, synced sale."""
+        device = device_by_key_id(tx, fields.key_id.hex())
         result: dict[str, Any] = {"fields": fields, "device": device, "sale": None}
         if device is None:
             result["verdict"] = "unknown_till"
@@ -92,7 +96,7 @@ def add_receipt_routes(
             result["verdict"] = "altered"
             return result
         result["verdict"] = "revoked_till" if device["revoked_at"] else "genuine"
-        sale = service.receipts.synced_receipt(device["device_id"], fields.receipt_no)
+        sale = synced_receipt(tx, device["device_id"], fields.receipt_no)
         if sale is not None:
             if (
                 sale["entry_hash"][:16] != fields.sale_digest.hex()
@@ -101,6 +105,11 @@ def add_receipt_routes(
                 result["verdict"] = "altered"
             result["sale"] = sale
         return result
+
+    def lookup(token: str) -> dict[str, Any]:
+        fields = decode(token)
+        with service.db.tx() as tx:
+            return judge(tx, fields)
 
     @app.get(
         "/v1/receipts/{token}",
@@ -134,24 +143,27 @@ def add_receipt_routes(
             }
         )
 
-    def _count_open(found: dict[str, Any], visitor: str) -> None:
-        # Only a genuine receipt is a receipt the store printed; a reload or a second look
-        # by the same visitor is the same open (cloud/members/funnel.py, open_receipt).
-        if found["verdict"] != "genuine":
-            return
-        sale = found.get("sale")
-        assoc = str(((sale or {}).get("payload") or {}).get("associate") or "")
-        service.members.funnel.open_receipt(
-            found["device"], found["fields"].receipt_no, assoc, visitor
-        )
+    def show(token: str, visitor: str) -> dict[str, Any]:
+        """The page's lookup and its open count in one transaction (one commit per page)."""
+        fields = decode(token)
+        with service.db.tx() as tx:
+            found = judge(tx, fields)
+            # Only a genuine receipt is a receipt the store printed; a reload or a second
+            # look by the same visitor is the same open (cloud/members/funnel.py).
+            if found["verdict"] == "genuine":
+                sale = found.get("sale")
+                assoc = str(((sale or {}).get("payload") or {}).get("associate") or "")
+                service.members.funnel.open_receipt(
+                    tx, found["device"], fields.receipt_no, assoc, visitor
+                )
+        return found
 
     async def receipt_page(request: Request, token: Token) -> Response:
+        visitor, new_visitor = visitor_of(request)
         try:
-            found = await run_in_threadpool(lookup, token)
+            found = await run_in_threadpool(show, token, visitor)
         except ApiError:
             return not_a_receipt_page(cfg, request)
-        visitor, new_visitor = visitor_of(request)
-        await run_in_threadpool(_count_open, found, visitor)
         page = _receipt_page(found)
         if new_visitor:
             page.set_cookie(

@@ -130,7 +130,7 @@ def test_till_with_a_wrong_clock_still_syncs(tmp_path: Path, cloud, device) -> N
 def test_same_batch_twice_at_once_is_stored_once(tmp_path: Path, racing_cloud) -> None:
     # one server, or two worker processes on one PostgreSQL taking two requests each
     cloud = racing_cloud
-    cloud.service.add_store("S001", "南京西路店")
+    cloud.service.admin.add_store("S001", "南京西路店")
     key = Ed25519PrivateKey.generate()
     device_id = enroll_device(cloud.service, key)["device_id"]
     answer = {"store_id": "S001", "till_no": 1}
