@@ -41,7 +41,7 @@ from .api_models import (
 )
 from .common import load_json
 from .enrolment import EnrollRequest as Enrollment
-from .ereceipt import CloudConfig, ReceiptRenderer
+from .ereceipt import CloudConfig
 from .errors import error_handlers
 from .gate import Gate, Till, read_body
 from .health import add_health_routes
@@ -114,12 +114,7 @@ Cursor = Annotated[
 ]
 
 
-def create_app(
-    service: CloudService,
-    *,
-    render_receipt_html: ReceiptRenderer | None = None,
-    config: CloudConfig | None = None,
-) -> ASGIApp:
+def create_app(service: CloudService, *, config: CloudConfig | None = None) -> ASGIApp:
     cfg = config or CloudConfig()
     app = CloudAPI(
         title="Guitai cloud CRM (reference)",
@@ -305,7 +300,7 @@ def create_app(
         grid = CloudStock(service).style_grid_for_device
         return JSONResponse(await run_in_threadpool(grid, till.device_id, style))
 
-    add_receipt_routes(app, service, cfg, render_receipt_html)
+    add_receipt_routes(app, service, cfg)
     add_health_routes(app, service.db)
     add_wechat_route(
         app, service, lambda: cfg.wechat_token or os.environ.get("GUITAI_WECHAT_TOKEN", "")

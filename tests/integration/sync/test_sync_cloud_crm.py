@@ -57,7 +57,7 @@ def test_funnel_counts_genuine_receipts_once_per_visitor(
     # one customer reloads the page five times and opens it again by the upper-case QR URL
     with httpx.Client(headers={"user-agent": "MicroMessenger/8.0 phone-A"}) as a:
         first = a.get(url)
-        assert first.status_code == 200 and "真实小票" in first.text
+        assert first.status_code == 200 and "已验证" in first.text
         cookie = first.headers["set-cookie"]
         assert "gt_visitor=" in cookie and "httponly" in cookie.lower()
         for _ in range(4):

@@ -146,11 +146,11 @@ def test_enroll_sync_and_ereceipt(tmp_path: Path, cloud, capsys) -> None:
 
     # the e-receipt page: synced, unsynced (token only), altered, unknown till, bad token
     page = httpx.get(f"{cloud.url}/r/{token}")
-    assert page.status_code == 200 and "真实小票" in page.text
+    assert page.status_code == 200 and "已验证" in page.text
     assert "男士羊毛夹克" in page.text and 'name="viewport"' in page.text
     assert "青衫服饰" in page.text and "http" not in page.text.split("<body>")[1].lower()
     upper = httpx.get(f"{cloud.url.upper()}/R/{token}")
-    assert upper.status_code == 200 and "真实小票" in upper.text
+    assert upper.status_code == 200 and "已验证" in upper.text
     unsynced = token_for(key, 999, 1795588200, 12345, "ab" * 32)
     page = httpx.get(f"{cloud.url}/r/{unsynced}")
     assert "明细正在同步中" in page.text and "¥123.45" in page.text and "999" in page.text
@@ -163,7 +163,7 @@ def test_enroll_sync_and_ereceipt(tmp_path: Path, cloud, capsys) -> None:
     stranger = token_for(Ed25519PrivateKey.generate(), 1, 1795588200, 100, "00" * 32)
     assert "未知收银台" in httpx.get(f"{cloud.url}/r/{stranger}").text
     lower = httpx.get(f"{cloud.url}/r/{token.lower()}")  # a link pasted lower-cased
-    assert lower.status_code == 200 and "真实小票" in lower.text
+    assert lower.status_code == 200 and "已验证" in lower.text
     junk = httpx.get(f"{cloud.url}/r/{token[:-9]}")
     assert junk.status_code == 404 and "无法识别" in junk.text
 
