@@ -57,9 +57,15 @@ class _CountingTx:
         self._statements.append(sql)
         self._tx.executemany(sql, rows)
 
-    def lock_changes(self) -> None:
-        self._statements.append("lock_changes")
-        self._tx.lock_changes()
+    def __getattr__(self, name: str) -> Any:
+        # the Tx's other statements (lock_changes …): one each
+        method = getattr(self._tx, name)
+
+        def counted(*args: Any, **kw: Any) -> Any:
+            self._statements.append(name)
+            return method(*args, **kw)
+
+        return counted
 
 
 def _push(url: str, key: Ed25519PrivateKey, device_id: str, body: bytes) -> httpx.Response:
