@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 
 from pos_app.domain.sale_limits import TOKEN_MAX_FEN
 
@@ -24,7 +25,7 @@ class Shape(BaseModel):
 
 # Any JSON value a request may carry where the protocol names no type: the cloud refuses a
 # number beyond 64 bits anywhere in a body (400; common.load_json), so the document says so.
-JSON_VALUE_REF = {"$ref": "#/components/schemas/JsonValue"}
+JSON_VALUE_REF: JsonDict = {"$ref": "#/components/schemas/JsonValue"}
 JSON_VALUE: dict[str, Any] = {
     "description": "any JSON value whose numbers fit in 64 bits (a larger one: 400)",
     "anyOf": [

@@ -41,7 +41,7 @@ from .api_models import (
 )
 from .common import load_json
 from .enrolment import EnrollRequest as Enrollment
-from .ereceipt import CloudConfig, ReceiptRenderer
+from .ereceipt import CloudConfig
 from .errors import error_handlers
 from .fapiao.provider import HttpFapiaoProvider
 from .gate import Gate, Till, read_body
@@ -121,7 +121,6 @@ Cursor = Annotated[
 def create_app(
     service: CloudService,
     *,
-    render_receipt_html: ReceiptRenderer | None = None,
     config: CloudConfig | None = None,
     sms: SmsSender | None = None,
 ) -> ASGIApp:
@@ -316,7 +315,7 @@ def create_app(
 
     if cfg.fapiao_url and not service.fapiao.available:
         service.fapiao.use(HttpFapiaoProvider(cfg.fapiao_url))
-    add_receipt_routes(app, service, cfg, render_receipt_html)
+    add_receipt_routes(app, service, cfg)
     add_join_routes(app, service, cfg, sms)
     add_me_routes(app, service, cfg)
     add_health_routes(app, service.db)

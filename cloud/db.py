@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
+import time
+import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -46,9 +48,12 @@ class Tx:
         self._conn = conn
         self.dialect = dialect
 
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
+    def execute(self, sql: str, params: Sequence[Any] = (), *, binary: bool = False) -> Cursor:
+        """`binary`: PostgreSQL receives the parameters in binary form.  For lists (arrays)
+        of text: psycopg escapes a text array element by element with a regular expression,
+        which cost more than the rest of a 50-event batch together."""
         if self.dialect == "postgres":
-            sql = _to_pg(sql)
+            sql = _PLACEHOLDER.sub("%b" if binary else "%s", sql)
         cur: Cursor = self._conn.execute(sql, tuple(params))
         return cur
 
@@ -60,7 +65,8 @@ class Tx:
             self._conn.executemany(sql, rows)
 
     def lock_device(self, device_id: str) -> None:
-        """Serialize one device's batches (SQLite: the whole database is already locked)."""
+        """Serialize with one device's batches, which read its row FOR UPDATE (ingest.py):
+        the join's claims (members/claims.py).  SQLite: the whole database is locked."""
         if self.dialect == "postgres":
             self.execute(
                 "SELECT device_id FROM devices WHERE device_id = ? FOR UPDATE", (device_id,)
@@ -78,6 +84,32 @@ _PLACEHOLDER = re.compile(r"\?")
 
 def _to_pg(sql: str) -> str:
     return _PLACEHOLDER.sub("%s", sql)
+
+
+# A pooled connection given back less than this long ago is handed out again unchecked.
+# HikariCP's aliveBypassWindowMs (500 ms) is the same rule: a connection in constant use is
+# known alive, and checking it cost an empty round trip per transaction; one that sat idle
+# (across a database restart or failover, which take longer than this) is checked first.
+CHECK_IDLE_S = 0.5
+
+
+class _CheckWhenIdle:
+    """The pool's `check`: a connection is checked on checkout only when it has been idle
+    for CHECK_IDLE_S.  CloudDB.tx notes when each transaction ends (not the pool's `reset`
+    callback: with one, psycopg_pool hands every returned connection to a worker thread)."""
+
+    def __init__(self) -> None:
+        self._returned: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()
+
+    def used(self, conn: Any) -> None:
+        self._returned[conn] = time.monotonic()
+
+    def check(self, conn: Any) -> None:
+        at = self._returned.get(conn)
+        if at is None or time.monotonic() - at >= CHECK_IDLE_S:
+            from psycopg_pool import ConnectionPool
+
+            ConnectionPool.check_connection(conn)
 
 
 class DatabaseUnavailable(GuitaiError):
@@ -129,6 +161,7 @@ class CloudDB:
 
             # min_size=1: a worker keeps one connection warm; the rest are opened on demand
             # and closed after max_idle, so N idle workers do not hold N×pool_size backends.
+            self._idle = _CheckWhenIdle()
             self._pool: Any = ConnectionPool(
                 url,
                 min_size=1,
@@ -138,9 +171,10 @@ class CloudDB:
                     # per connection, set by the server at connect: no extra round trip
                     "options": f"-c statement_timeout={self.statement_timeout_ms}",
                 },
-                # A connection handed out is checked first (one empty round trip): after a
-                # database restart or failover no request fails on a stale connection.
-                check=ConnectionPool.check_connection,
+                # A connection handed out after CHECK_IDLE_S idle is checked first (one empty
+                # round trip): after a database restart or failover no request fails on a
+                # stale connection.
+                check=self._idle.check,
                 timeout=POOL_WAIT_S,
                 max_idle=300,
                 name="cloud",
@@ -228,6 +262,7 @@ class CloudDB:
             # network cut), so a failed request never poisons the next one.
             with self._pool.connection() as conn:
                 yield Tx(conn, "postgres")
+                self._idle.used(conn)  # it answered: alive (the commit follows on exit)
         else:
             with self._lock:
                 self._sqlite.execute("BEGIN IMMEDIATE")

@@ -1,10 +1,9 @@
 """The e-receipt page `/r/{token}`: what the cloud knows about a printed receipt.
 
 The token is read and verified by `receipts.token`, and `receipts_page` draws a synced sale
-with the `receipts` package's own HTML (`guitai cloud serve` and the demo pass it to
-`create_app`).  The built-in rendering here draws the token-only page (the sale has not synced
-yet), the verdicts, and the synced sale when no renderer is given or the renderer fails.  One
-self-contained page: no external assets, so it opens inside WeChat's browser on a slow link.
+with the `receipts` package's own HTML.  This module draws the rest: the token-only page (the
+sale has not synced yet), the verdicts and the problem page.  One self-contained page: no
+external assets, so it opens inside WeChat's browser on a slow link.
 """
 
 from __future__ import annotations
@@ -12,28 +11,13 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any, Protocol
+from typing import Any
 
 from receipts import document as rdoc
 from receipts import html as rhtml
 from receipts.token import TokenFields
 
 CHINA = timezone(timedelta(hours=8))
-
-
-class ReceiptRenderer(Protocol):
-    def __call__(
-        self,
-        payload: dict[str, Any],
-        *,
-        verified: bool | None,
-        extra_html: str = "",
-        store_name: str = "",
-        kind: str = "sale.completed",
-        lead_html: str = "",
-    ) -> str:
-        """A whole HTML page for a synced sale or refund payload (docs/events.md); kind is
-        the event type (sale.completed / refund.completed); lead_html opens the page."""
 
 
 def receipts_page(
@@ -45,7 +29,8 @@ def receipts_page(
     kind: str = "sale.completed",
     lead_html: str = "",
 ) -> str:
-    """A ReceiptRenderer: the synced sale or refund drawn by the `receipts` package."""
+    """The page of a synced sale or refund (docs/events.md), drawn by the `receipts` package;
+    kind is the event type (sale.completed / refund.completed)."""
     store_id = str(payload.get("store_id", ""))
     store = rdoc.StoreInfo(name=store_name or store_id, store_id=store_id)
     build = rdoc.from_refund_payload if kind == "refund.completed" else rdoc.from_sale_payload
@@ -94,17 +79,6 @@ VERDICTS = {
     "altered": ("✘ 此小票已被篡改", "This receipt has been altered", "bad"),
     "unknown_till": ("? 来自未知收银台的小票", "Receipt from an unknown till", "warn"),
     "revoked_till": ("? 此收银台已停用", "The till that issued this receipt was revoked", "warn"),
-}
-
-
-TENDERS = {
-    "cash": "现金",
-    "wechat": "微信支付",
-    "alipay": "支付宝",
-    "card": "银行卡",
-    "unionpay": "银联",
-    "stored_value": "储值卡",
-    "coupon": "优惠券",
 }
 
 
@@ -171,8 +145,7 @@ def page(title: str, body: str) -> str:
     )
 
 
-def builtin_receipt(
-    payload: dict[str, Any] | None,
+def token_only_page(
     *,
     store_name: str,
     store_id: str,
@@ -184,58 +157,28 @@ def builtin_receipt(
     invite: bool = True,
     extra_html: str = "",
 ) -> str:
-    """The fallback page: the synced sale's lines when known, else what the token says.
-    `lead_html` (the summary above the fold, which carries the verdict) opens it."""
+    """The page of a receipt whose sale has not synced yet (or whose till is unknown, or
+    whose token was altered): what the token says.  `lead_html` (the summary above the
+    fold, which carries the verdict) opens it; `extra_html` holds the page's sections
+    (cloud/pages/); `invite` is off for a known member."""
     e = html.escape
     head = (
         f'<div class="card"><h1>{e(cfg.brand_name)} · {e(store_name or store_id)}</h1>'
         f'<div class="muted">收银台 {e(str(till_no or "?"))} · 小票号 {fields.receipt_no} · '
         f"{e(local_time(fields.issued_at))}</div></div>"
     )
-    body = [lead_html or verdict_html(verdict), head]
-    if payload is not None:
-        rows = []
-        for line in payload.get("lines", []):
-            rows.append(
-                f"<tr><td>{e(str(line.get('name', line.get('sku', ''))))}"
-                f'<br><span class="muted">{e(str(line.get("sku", "")))} × '
-                f"{line.get('qty')}</span></td>"
-                f'<td class="r">{yuan(int(line.get("amount_fen", 0)))}</td></tr>'
-            )
-        pays = "".join(
-            f'<tr><td class="muted">{e(TENDERS.get(str(p.get("tender")), str(p.get("tender"))))}'
-            f'</td><td class="r muted">{yuan(int(p.get("amount_fen", 0)))}'
-            + (f" (找零 {yuan(int(p['change_fen']))})" if p.get("change_fen") else "")
-            + "</td></tr>"
-            for p in payload.get("payments", [])
-        )
-        kind = "退货小票" if "refund_id" in payload else "购物小票"
-        body.append(
-            f'<div class="card"><h1>{kind}</h1><table>{"".join(rows)}</table><hr>'
-            f'<table><tr><td>合计</td><td class="r total">'
-            f"{yuan(int(payload.get('total_fen', 0)))}</td></tr>{pays}</table>"
-            f"{refund_note(payload)}</div>"
-        )
-    else:
-        body.append(
-            f'<div class="card"><h1>小票摘要</h1><table>'
-            f'<tr><td>合计</td><td class="r total">{yuan(fields.total_fen)}</td></tr>'
-            '</table><p class="muted">明细正在同步中，请稍后刷新查看。'
-            "(Details are on their way from the store.)</p></div>"
-        )
-    body.append(extra_html)  # sections of the page (cloud/pages/), already escaped
+    body = [
+        lead_html or verdict_html(verdict),
+        head,
+        f'<div class="card"><h1>小票摘要</h1><table>'
+        f'<tr><td>合计</td><td class="r total">{yuan(fields.total_fen)}</td></tr>'
+        '</table><p class="muted">明细正在同步中，请稍后刷新查看。'
+        "(Details are on their way from the store.)</p></div>",
+        extra_html,  # sections of the page (cloud/pages/), already escaped
+    ]
     if invite:
         body.append(invite_html(cfg))
     return page(f"{cfg.brand_name} 电子小票", "".join(body))
-
-
-def refund_note(payload: dict[str, Any]) -> str:
-    """Where a refund's money went (现金退回 / 原路退回至微信支付 …); "" for a sale."""
-    if "refund_id" not in payload:
-        return ""
-    codes = [str(p.get("tender") or "") for p in payload.get("payments") or [] if p.get("tender")]
-    where = rdoc.refund_destination(codes)
-    return f'<p class="refund-to">{html.escape(where)}</p>' if where else ""
 
 
 def problem_page(cfg: CloudConfig, zh: str, en: str) -> str:

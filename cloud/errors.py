@@ -10,7 +10,7 @@ and without */*, which is how API tools ask)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi.exceptions import RequestValidationError
@@ -69,10 +69,10 @@ def not_a_receipt_page(cfg: CloudConfig, request: Request) -> Response:
     return error(404, "bad_token", "This is not a Guitai e-receipt token: check the QR code")
 
 
-Handler = Callable[[Request, Exception], Awaitable[Response]]
+Handler = Callable[[Request, Any], Coroutine[Any, Any, Response]]
 
 
-def error_handlers(cfg: CloudConfig) -> dict[Any, Handler]:
+def error_handlers(cfg: CloudConfig) -> dict[int | type[Exception], Handler]:
     async def api_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ApiError)
         if exc.message_zh:

@@ -46,7 +46,7 @@ def _send_lines(v: Any) -> bool:
 
 
 Check = Callable[[Any], bool]
-_WHAT = {
+_WHAT: dict[Check, str] = {
     _text: "a string",
     _int: "an integer",
     _obj: "an object",

@@ -23,7 +23,7 @@ from typing import Any
 from pos_app.domain.secret_refs import resolve_secret
 
 from .common import _now_iso
-from .db import CloudDB
+from .db import CloudDB, Tx
 from .ereceipt import CloudConfig
 from .members.funnel import receipt_scene
 from .wechat_mp import MpClient, MpError
@@ -75,11 +75,20 @@ class FollowQrCodes:
 
     def _cached(self, receipt_key: str) -> dict[str, Any] | None:
         with self.db.tx() as tx:
-            row = tx.execute(
-                "SELECT scene, ticket, url, expires_at FROM receipt_follow_qrs "
-                "WHERE receipt_key = ?",
-                (receipt_key,),
-            ).fetchone()
+            return self.stored(tx, receipt_key)
+
+    @property
+    def can_fetch(self) -> bool:
+        """Whether a receipt without a stored code may get one from WeChat now."""
+        return self.client is not None and self.clock() >= self._quiet_until
+
+    def stored(self, tx: Tx, receipt_key: str) -> dict[str, Any] | None:
+        """The receipt's stored code still worth showing, read in the caller's transaction
+        (the e-receipt page's one transaction); None: none, or about to expire."""
+        row = tx.execute(
+            "SELECT scene, ticket, url, expires_at FROM receipt_follow_qrs WHERE receipt_key = ?",
+            (receipt_key,),
+        ).fetchone()
         if row is None or int(row[3]) - REUSE_MARGIN_S <= self.clock():
             return None
         return {"scene": row[0], "ticket": row[1], "url": row[2], "expires_at": int(row[3])}

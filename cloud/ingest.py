@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from pos_app.domain import events as ev
@@ -19,11 +20,9 @@ CHUNK = 400  # ids per IN (…) query, below SQLite's variable limit
 class Tx(Protocol):
     dialect: str
 
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
+    def execute(self, sql: str, params: Sequence[Any] = (), *, binary: bool = False) -> Any: ...
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
-
-    def lock_device(self, device_id: str) -> None: ...
 
 
 class Reject(Exception):
@@ -114,14 +113,31 @@ def _fast_canonical(payload: Any) -> bytes:
     the Decimal, so the float check needs no walk of its own (a third of the cloud's time
     per event).  test_sync_ingest checks it equals journal.canonical."""
     try:
-        return json.dumps(
-            payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-        ).encode("utf-8")
+        return _canonical_text(payload).encode("utf-8")
     except TypeError as err:
         raise Reject("float_in_payload", "payloads carry integers only (money in fen)") from err
 
 
-def check_hash(e: Mapping[str, Any], floats_as_decimal: bool = False) -> tuple[str, str]:
+def _canonical_text(payload: Any) -> str:
+    return json.dumps(
+        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+
+
+def _canonical_or_none(payload: Any) -> str | None:
+    """The canonical text of a payload parsed with parse_float=Decimal, or None when it holds
+    what canonical JSON refuses (a float, NaN): then check_hash says why, as before.  It is
+    also the text stored (_dump gives the same bytes for such a payload), so an event's
+    payload is encoded once, not once to hash and again to store."""
+    try:
+        return _canonical_text(payload)
+    except (TypeError, ValueError):
+        return None
+
+
+def check_hash(
+    e: Mapping[str, Any], floats_as_decimal: bool = False, canonical: str | None = None
+) -> tuple[str, str]:
     prev, claimed = e.get("prev_entry_hash"), e.get("entry_hash")
     if not (
         isinstance(prev, str)
@@ -132,9 +148,8 @@ def check_hash(e: Mapping[str, Any], floats_as_decimal: bool = False) -> tuple[s
         raise Reject("missing_hash", "sales and refunds must carry prev_entry_hash and entry_hash")
     try:
         if floats_as_decimal:
-            recomputed = hashlib.sha256(
-                bytes.fromhex(prev) + _fast_canonical(e["payload"])
-            ).hexdigest()
+            text = _fast_canonical(e["payload"]) if canonical is None else canonical.encode()
+            recomputed = hashlib.sha256(bytes.fromhex(prev) + text).hexdigest()
         else:
             recomputed = entry_hash(bytes.fromhex(prev), e["payload"]).hex()
     except FloatInPayload as err:
@@ -176,14 +191,20 @@ def _chunks(items: Sequence[Any]) -> Any:
 
 
 def check_event(
-    e: Mapping[str, Any], store_id: str, till_no: int, head: str, floats_as_decimal: bool = False
+    e: Mapping[str, Any],
+    store_id: str,
+    till_no: int,
+    head: str,
+    floats_as_decimal: bool = False,
+    canonical: str | None = None,
 ) -> None:
-    """Raise Reject when the event does not add up (chained events: hashes, till, sums, link)."""
+    """Raise Reject when the event does not add up (chained events: hashes, till, sums, link).
+    `canonical`: the payload's canonical text when the caller has it already."""
     check_envelope(e)
     if e["type"] not in ev.CHAINED:
         return
     p = e["payload"]
-    prev, _ = check_hash(e, floats_as_decimal)
+    prev, _ = check_hash(e, floats_as_decimal, canonical)
     if p.get("store_id") != store_id or p.get("till_no") != till_no:
         raise Reject(
             "wrong_till",
@@ -199,27 +220,85 @@ def check_event(
         )
 
 
+@dataclass(frozen=True)
+class Ingested:
+    """A stored batch: the push's answer, and the device as the batch found it (locked), for
+    the bookings that follow in the same transaction (stock, members)."""
+
+    answer: dict[str, Any]  # accepted, duplicates, rejected, contiguous_seq (the wire answer)
+    store_id: str
+    till_no: int
+    contiguous_before: int
+
+
+EVENT_COLUMNS = (
+    "id, device_id, seq, type, occurred_at, received_at, payload, prev_entry_hash, "
+    "entry_hash, receipt_no, total_fen, status, reject_code, reject_reason"
+)
+_PG_COLUMN_TYPES = (
+    "text", "text", "bigint", "text", "text", "text", "text", "text", "text", "bigint",
+    "bigint", "text", "text", "text",
+)  # fmt: skip
+
+
+def _insert_events(tx: Tx, device_id: str, rows: list[tuple[Any, ...]]) -> set[str]:
+    """Insert the new rows (another device may have raced us to an id: ON CONFLICT DO
+    NOTHING); the ids now stored for this device.
+
+    PostgreSQL: one statement for the whole batch, its columns as arrays through unnest,
+    RETURNING what went in.  A row per statement (executemany, even pipelined) cost the
+    cloud and the server a statement each, and a second query to learn what was stored."""
+    if tx.dialect == "postgres":
+        arrays = ", ".join(f"?::{t}[]" for t in _PG_COLUMN_TYPES)
+        columns = [list(c) for c in zip(*rows, strict=True)]
+        return {
+            r[0]
+            for r in tx.execute(
+                f"INSERT INTO events({EVENT_COLUMNS}) SELECT * FROM unnest({arrays}) "
+                "ON CONFLICT DO NOTHING RETURNING id",
+                columns,
+                binary=True,
+            ).fetchall()
+        }
+    tx.executemany(
+        f"INSERT INTO events({EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT DO NOTHING",
+        rows,
+    )
+    stored: set[str] = set()
+    for chunk, marks in _chunks([r[0] for r in rows]):
+        stored.update(
+            r[0]
+            for r in tx.execute(
+                f"SELECT id FROM events WHERE device_id = ? AND id IN ({marks})",
+                [device_id, *chunk],
+            ).fetchall()
+        )
+    return stored
+
+
 def ingest_batch(
     tx: Tx,
     device_id: str,
     events: Sequence[Any],
     received: str,
     floats_as_decimal: bool = False,
-) -> dict[str, Any]:
+) -> Ingested:
     """Store one device's batch: each event once, even when copies of the batch race.
 
     The device's row is locked first, so its batches serialize (PostgreSQL: SELECT … FOR
     UPDATE; SQLite: the write lock); the event id as primary key and INSERT … ON CONFLICT DO
     NOTHING are the backstop.  Rejected events are stored too, so a resend gets the same
     answer until the rejection is cleared (rejections.py): then the resend is checked
-    again.  New rows go in with one executemany (pipelined by psycopg).
+    again.  New rows go in with one statement (_insert_events).
     """
-    tx.lock_device(device_id)
+    lock = " FOR UPDATE" if tx.dialect == "postgres" else ""
     store_id, till_no, head, contiguous, max_seq, my_key = tx.execute(
         "SELECT store_id, till_no, chain_head, contiguous_seq, max_seq, public_key "
-        "FROM devices WHERE device_id = ?",
+        f"FROM devices WHERE device_id = ?{lock}",
         (device_id,),
     ).fetchone()
+    contiguous_before = contiguous
     head = head or GENESIS_HEX
     ids = [e["id"] for e in events]
     known: dict[str, tuple[str, str, str | None, str | None]] = {}
@@ -280,8 +359,14 @@ def ingest_batch(
             )
             continue
         status, code, reason = "accepted", None, None
+        payload = e["payload"] if isinstance(e.get("payload"), dict) else {}
+        canonical = (
+            _canonical_or_none(payload)
+            if floats_as_decimal and _chained(e) and payload is e.get("payload")
+            else None
+        )
         try:
-            check_event(e, store_id, till_no, head, floats_as_decimal)
+            check_event(e, store_id, till_no, head, floats_as_decimal, canonical)
         except Reject as r:
             status, code, reason = "rejected", r.code, r.reason
         claimed = _hex64(e.get("entry_hash")) if _chained(e) else None
@@ -297,7 +382,6 @@ def ingest_batch(
             )
             continue
         taken.add(seq)
-        payload = e["payload"] if isinstance(e.get("payload"), dict) else {}
         sale = _chained(e) and status == "accepted"
         rows.append(
             (
@@ -307,7 +391,7 @@ def ingest_batch(
                 str(e.get("type")),
                 str(e.get("occurred_at")),
                 received,
-                _dump(payload),
+                canonical if canonical is not None else _dump(payload),
                 _hex64(e.get("prev_entry_hash")) if claimed else None,
                 claimed,
                 payload.get("receipt_no") if sale else None,
@@ -322,22 +406,7 @@ def ingest_batch(
         else:
             rejected.append({"id": eid, "code": code or "rejected", "reason": reason or ""})
     if rows:
-        tx.executemany(
-            "INSERT INTO events(id, device_id, seq, type, occurred_at, received_at, payload, "
-            "prev_entry_hash, entry_hash, receipt_no, total_fen, status, reject_code, "
-            "reject_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT DO NOTHING",
-            rows,
-        )
-        stored: set[str] = set()
-        for chunk, marks in _chunks([r[0] for r in rows]):
-            stored.update(
-                r[0]
-                for r in tx.execute(
-                    f"SELECT id FROM events WHERE device_id = ? AND id IN ({marks})",
-                    [device_id, *chunk],
-                ).fetchall()
-            )
+        stored = _insert_events(tx, device_id, rows)
         lost = {r[0] for r in rows} - stored
         if lost:  # another device raced us to these ids (never the same till: it is locked)
             accepted = [i for i in accepted if i not in lost]
@@ -357,12 +426,13 @@ def ingest_batch(
         "WHERE device_id = ?",
         (head, contiguous, max_seq, received, device_id),
     )
-    return {
+    answer = {
         "accepted": accepted,
         "duplicates": duplicates,
         "rejected": rejected,
         "contiguous_seq": contiguous,
     }
+    return Ingested(answer, store_id, int(till_no), int(contiguous_before))
 
 
 def _retry(

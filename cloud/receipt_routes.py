@@ -15,22 +15,25 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from receipts.token import TokenError, decode_token, verify_token
+from receipts.token import TokenError, TokenFields, decode_token, verify_token
 from sync.signing import unb64
 
 from .api_docs import CRASH, ERROR, SIGNED, CloudAPI, v1
 from .api_models import FollowRefused, FollowResult, ReceiptLookup
-from .ereceipt import CloudConfig, ReceiptRenderer, builtin_receipt, invite_html
+from .db import Tx
+from .ereceipt import CloudConfig, invite_html, receipts_page, token_only_page
 from .errors import not_a_receipt_page
-from .fapiao_routes import add_fapiao_routes, fapiao_view
+from .fapiao.desk import receipt_key
+from .fapiao_routes import add_fapiao_routes
 from .follow_qr import follow_codes
 from .gate import Till, key_acceptable
 from .members.funnel_days import is_bot
 from .pages.fapiao import fapiao_section
 from .pages.gift import gift_page
 from .pages.receipt_hero import UNVERIFIED, VISITOR, hero_html, private_payload, unverified_page
-from .pages.receipt_view import receipt_view
-from .pages.visitor import read_visitor, session_key
+from .pages.receipt_view import needs_follow_code, receipt_view, with_follow_code
+from .pages.visitor import read_visitor
+from .receipt_lookup import device_by_key_id, synced_receipt
 from .service import ApiError, CloudService
 
 log = logging.getLogger(__name__)
@@ -72,21 +75,18 @@ def visitor_of(request: Request) -> tuple[str, bool]:
     return hashlib.sha256(f"{host}\n{agent}".encode()).hexdigest()[:32], True
 
 
-def add_receipt_routes(
-    app: CloudAPI,
-    service: CloudService,
-    cfg: CloudConfig,
-    render_receipt_html: ReceiptRenderer | None,
-) -> None:
-    def lookup(token: str) -> dict[str, Any]:
-        """What the cloud knows about a token: verdict, device, synced sale."""
+def add_receipt_routes(app: CloudAPI, service: CloudService, cfg: CloudConfig) -> None:
+    def decode(token: str) -> TokenFields:
         try:
-            fields = decode_token(token)
+            return decode_token(token)
         except TokenError as err:
             raise ApiError(
                 404, "bad_token", f"This is not a Guitai e-receipt token: {err}"
             ) from err
-        device = service.receipts.device_by_key_id(fields.key_id.hex())
+
+    def judge(tx: Tx, fields: TokenFields) -> dict[str, Any]:
+        """What the cloud knows about a token: verdict, device, synced sale."""
+        device = device_by_key_id(tx, fields.key_id.hex())
         result: dict[str, Any] = {"fields": fields, "device": device, "sale": None}
         if device is None:
             result["verdict"] = "unknown_till"
@@ -101,7 +101,7 @@ def add_receipt_routes(
             result["verdict"] = "altered"
             return result
         result["verdict"] = "revoked_till" if device["revoked_at"] else "genuine"
-        sale = service.receipts.synced_receipt(device["device_id"], fields.receipt_no)
+        sale = synced_receipt(tx, device["device_id"], fields.receipt_no)
         if sale is not None:
             # a gift receipt's token (version 2) carries no total: its digest binds it
             if sale["entry_hash"][:16] != fields.sale_digest.hex() or (
@@ -110,6 +110,11 @@ def add_receipt_routes(
                 result["verdict"] = "altered"
             result["sale"] = sale
         return result
+
+    def lookup(token: str) -> dict[str, Any]:
+        fields = decode(token)
+        with service.db.tx() as tx:
+            return judge(tx, fields)
 
     @app.get(
         "/v1/receipts/{token}",
@@ -143,27 +148,59 @@ def add_receipt_routes(
             }
         )
 
-    def _count_open(found: dict[str, Any], visitor: str) -> None:
-        # Only a genuine receipt is a receipt the store printed; a reload or a second look
-        # by the same visitor is the same open (cloud/members/funnel.py, open_receipt).
-        if found["verdict"] != "genuine":
-            return
-        sale = found.get("sale")
-        assoc = str(((sale or {}).get("payload") or {}).get("associate") or "")
-        service.members.funnel.open_receipt(
-            found["device"], found["fields"].receipt_no, assoc, visitor
-        )
+    codes = follow_codes(service.db, service.now, cfg)
+
+    def wants_fapiao(found: dict[str, Any]) -> bool:
+        # A sale's genuine receipt of a brand with an invoicing provider (cloud/pages/fapiao.py)
+        sale = found["sale"]
+        if found["verdict"] != "genuine" or not service.fapiao.available:
+            return False
+        return sale is None or sale["type"] == "sale.completed"
+
+    def show(token: str, visitor: str, request: Request) -> dict[str, Any]:
+        """Everything the page reads, and its open count, in one transaction (one commit per
+        page): the lookup, the visitor's session key, who follows, the receipt's stored follow
+        code and its fapiao.  Only what must talk to WeChat or the invoicing provider (a new
+        follow code, a pending invoice) runs after it, in transactions of its own."""
+        fields = decode(token)
+        with service.db.tx() as tx:
+            found = judge(tx, fields)
+            # Only a genuine receipt is a receipt the store printed; a reload or a second
+            # look by the same visitor is the same open (cloud/members/funnel.py); a
+            # crawler's look is no open.
+            if found["verdict"] == "genuine" and not is_bot(request.headers.get("user-agent", "")):
+                sale = found.get("sale")
+                assoc = str(((sale or {}).get("payload") or {}).get("associate") or "")
+                service.members.funnel.open_receipt(
+                    tx, found["device"], fields.receipt_no, assoc, visitor
+                )
+            if not fields.gift and found["verdict"] not in UNVERIFIED:
+                # made here on a database's very first page: with the open count's
+                # asynchronous commit a crash may lose it within ~600 ms, before any
+                # session was signed with it (a page signs none), so nothing is lost
+                key = service.session_secret_in(tx)
+                who = read_visitor(request, key, time.time())
+                found["view"], found["owner"] = receipt_view(tx, codes, found, who)
+            found["fapiao"] = None
+            if wants_fapiao(found) and found["sale"] is not None:
+                found["fapiao"] = service.fapiao.state_in(
+                    tx, receipt_key(found["device"], fields.receipt_no)
+                )
+        if "view" in found:
+            service.keep_session_secret(key)  # committed: every later page reuses it
+            if needs_follow_code(codes, found, found["view"]):
+                found["view"] = with_follow_code(codes, found, found["view"])
+        if _unsent(found["fapiao"]):  # the provider has not answered yet: asked again first
+            found["fapiao"] = service.fapiao.state(receipt_key(found["device"], fields.receipt_no))
+        return found
 
     async def receipt_page(request: Request, token: Token) -> Response:
+        visitor, new_visitor = visitor_of(request)
         try:
-            found = await run_in_threadpool(lookup, token)
+            found = await run_in_threadpool(show, token, visitor, request)
         except ApiError:
             return not_a_receipt_page(cfg, request)
-        visitor, new_visitor = visitor_of(request)
-        if not is_bot(request.headers.get("user-agent", "")):  # a crawler's look is no open
-            await run_in_threadpool(_count_open, found, visitor)
-        sections = await run_in_threadpool(_fapiao_html, token, found)
-        page = await run_in_threadpool(_receipt_page, found, request, token, sections)
+        page = _receipt_page(found, token)
         if new_visitor:
             page.set_cookie(
                 VISITOR_COOKIE,
@@ -187,32 +224,16 @@ def add_receipt_routes(
             responses=PAGE_ANSWERS,
         )
 
-    codes = follow_codes(service.db, service.now, cfg)
-    keys: list[bytes] = []  # the session key, read once (pages/visitor.py)
-
-    def _fapiao_html(token: str, found: dict[str, Any]) -> str:
-        # A sale's genuine receipt of a brand with an invoicing provider (cloud/pages/fapiao.py)
-        sale = found["sale"]
-        if found["verdict"] != "genuine" or not service.fapiao.available:
-            return ""
-        if sale is not None and sale["type"] != "sale.completed":
-            return ""
-        view = fapiao_view(service, found)
-        return fapiao_section(token, view["synced"], view["fapiao"])
-
-    def _receipt_page(
-        found: dict[str, Any], request: Request, token: str, sections: str = ""
-    ) -> HTMLResponse:
+    def _receipt_page(found: dict[str, Any], token: str) -> HTMLResponse:
         f, dev, sale, verdict = found["fields"], found["device"], found["sale"], found["verdict"]
         if f.gift:  # a gift receipt's QR: the items and how to exchange them, no money (and
             # for an altered or unknown one, that it cannot be exchanged on it: gift.py)
             return HTMLResponse(gift_page(found, cfg))
         if verdict in UNVERIFIED:  # nothing of the receipt: its contents are not the store's
             return HTMLResponse(unverified_page(cfg, verdict))
-        if not keys:
-            keys.append(session_key(service.db))
-        view, owner = receipt_view(
-            service, codes, found, read_visitor(request, keys[0], time.time())
+        view, owner = found["view"], found["owner"]
+        sections = (
+            fapiao_section(token, sale is not None, found["fapiao"]) if wants_fapiao(found) else ""
         )
         refund = sale is not None and sale["type"] == "refund.completed"
         lead = hero_html(
@@ -226,22 +247,20 @@ def add_receipt_routes(
         )
         # the invitation card below the receipt is for a visitor who does not follow yet
         invite = invite_html(cfg) if view.state == VISITOR else ""
-        payload = private_payload(sale["payload"], owner) if sale is not None else None
-        if payload is not None and render_receipt_html is not None:
-            try:
-                text = render_receipt_html(
-                    payload,
+        if sale is not None:
+            # receipts.html draws the synced sale or refund (issue 18: the page has one
+            # renderer); its footer says where a refund's money went (现金退回 / 原路退回)
+            return HTMLResponse(
+                receipts_page(
+                    private_payload(sale["payload"], owner),
                     verified=None,  # the hero above carries the verdict
                     extra_html=sections + invite,
                     store_name=dev["store_name"],
                     kind=sale["type"],
                     lead_html=lead,
                 )
-                return HTMLResponse(text)
-            except Exception:  # the injected renderer failed: the built-in page still serves
-                log.exception("the injected receipt renderer failed; using the built-in page")
-        text = builtin_receipt(
-            payload,
+            )
+        text = token_only_page(
             store_name=dev["store_name"],
             store_id=dev["store_id"],
             till_no=dev["till_no"],
@@ -284,3 +303,12 @@ def add_receipt_routes(
         return JSONResponse({"counted": counted})
 
     add_fapiao_routes(app, service, lookup)
+
+
+def _unsent(fapiao: dict[str, Any] | None) -> bool:
+    """An invoice (or a 红冲 of an issued one) still waiting for the provider's answer."""
+    if fapiao is None:
+        return False
+    if fapiao["state"] == "pending":
+        return True
+    return fapiao["state"] == "issued" and any(r["state"] == "pending" for r in fapiao["reversals"])

@@ -9,6 +9,7 @@ then resends it and ingest.py checks it again (`_retry`).  Every clearing is kep
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from typing import Any
 
@@ -47,7 +48,8 @@ class CloudRejections:
             ).fetchall()
         return [dict(zip(_COLUMNS, r, strict=True)) for r in rows]
 
-    def clear(self, ids: Sequence[str] = (), device_id: str | None = None) -> list[str]:
+    # builtins.list: in the class body, after the method above, `list` names that method
+    def clear(self, ids: Sequence[str] = (), device_id: str | None = None) -> builtins.list[str]:
         """Clear the rejections of `ids` (or, with none, every rejection of `device_id`, or
         every rejection): all or nothing; the ids cleared."""
         at = _now_iso(self.now())

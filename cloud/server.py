@@ -95,7 +95,7 @@ def app_from_env() -> Any:
     """uvicorn's app factory in each worker process (`cloud.server:app_from_env`)."""
     from .app import create_app
     from .db import CloudDB
-    from .ereceipt import CloudConfig, receipts_page
+    from .ereceipt import CloudConfig
     from .follow_qr import read_secret
     from .service import CloudService
 
@@ -111,7 +111,7 @@ def app_from_env() -> Any:
     # lifespan is off (uvicorn_config): the pool is closed when the worker exits.
     atexit.register(db.close)
     svc = CloudService(db, ereceipt_base_url=cfg.base_url())
-    return create_app(svc, render_receipt_html=receipts_page, config=cfg)
+    return create_app(svc, config=cfg)
 
 
 def run_workers(settings: dict[str, Any], workers: int, host: str, port: int, **kw: Any) -> None:

@@ -81,6 +81,18 @@ class CloudService:
             self._session_secret = session_key(self.db)
         return self._session_secret
 
+    def session_secret_in(self, tx: Tx) -> bytes:
+        """session_secret in the caller's transaction (the e-receipt page's one transaction);
+        remembered once that transaction committed (`keep_session_secret`)."""
+        if self._session_secret is not None:
+            return self._session_secret
+        from .pages.visitor import session_key_in
+
+        return session_key_in(tx)
+
+    def keep_session_secret(self, key: bytes) -> None:
+        self._session_secret = key
+
     # ---- enrollment ------------------------------------------------------------------------
 
     def enroll(self, req: EnrollRequest) -> dict[str, Any]:
@@ -103,7 +115,11 @@ class CloudService:
                 '(keyid "enroll"); update the till software',
             )
         signed = verify_possession(req, pub)
-        if not self.remember_nonce(f"enroll:{key_id_of(pub).hex()}", signed.nonce, signed.created):
+        with self.db.tx() as tx:
+            fresh = self.remember_nonce(
+                tx, f"enroll:{key_id_of(pub).hex()}", signed.nonce, signed.created
+            )
+        if not fresh:
             raise ApiError(
                 401, "replayed_nonce", "This signature's nonce was used before (a replayed request)"
             )
@@ -260,29 +276,23 @@ class CloudService:
 
     # ---- authentication support -----------------------------------------------------------
 
-    def device_key(self, device_id: str) -> tuple[str, bool] | None:
+    def device_key(self, tx: Tx, device_id: str) -> tuple[str, bool] | None:
         """(public key base64, revoked) of a device."""
-        with self.db.tx() as tx:
-            row = tx.execute(
-                "SELECT public_key, revoked_at FROM devices WHERE device_id = ?", (device_id,)
-            ).fetchone()
+        row = tx.execute(
+            "SELECT public_key, revoked_at FROM devices WHERE device_id = ?", (device_id,)
+        ).fetchone()
         return None if row is None else (row[0], row[1] is not None)
 
-    def remember_nonce(self, device_id: str, nonce: str, created: int) -> bool:
+    def remember_nonce(self, tx: Tx, device_id: str, nonce: str, created: int) -> bool:
         """False when the nonce was seen before (a replay)."""
-        with self.db.tx() as tx:
-            cur = tx.execute(
-                "INSERT INTO nonces(device_id, nonce, created) VALUES (?, ?, ?) "
-                "ON CONFLICT DO NOTHING",
-                (device_id, nonce, created),
-            )
-            fresh = cur.rowcount == 1
-            if time.monotonic() - self._last_prune > 60:
-                self._last_prune = time.monotonic()
-                tx.execute(
-                    "DELETE FROM nonces WHERE created < ?", (int(self.now().timestamp()) - 900,)
-                )
-        return fresh
+        cur = tx.execute(
+            "INSERT INTO nonces(device_id, nonce, created) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            (device_id, nonce, created),
+        )
+        if time.monotonic() - self._last_prune > 60:
+            self._last_prune = time.monotonic()
+            tx.execute("DELETE FROM nonces WHERE created < ?", (int(self.now().timestamp()) - 900,))
+        return bool(cur.rowcount == 1)
 
     # ---- push ------------------------------------------------------------------------------
 
@@ -306,15 +316,15 @@ class CloudService:
             raise ApiError(400, "bad_batch", "an event id appears twice in one batch")
         at = _now_iso(self.now())
         with self.db.tx() as tx:
-            before = stock.device_contiguous(tx, device_id)
-            result = ingest_batch(tx, device_id, events, at, floats_as_decimal)
-            stock.after_ingest(tx, self.publish, device_id, events, result["accepted"], before, at)
-            self.members.ledger.apply(tx, device_id, events, set(result["accepted"]))
-            reversal = self.fapiao.note_refunds(tx, device_id, events, set(result["accepted"]))
-            self.members.claims.on_ingest(tx, device_id, events, set(result["accepted"]))
+            batch = ingest_batch(tx, device_id, events, at, floats_as_decimal)
+            accepted = set(batch.answer["accepted"])
+            stock.after_ingest(tx, self.publish, device_id, events, accepted, batch, at)
+            self.members.ledger.apply(tx, device_id, batch.store_id, events, accepted)
+            reversal = self.fapiao.note_refunds(tx, device_id, events, accepted)
+            self.members.claims.on_ingest(tx, device_id, events, accepted)
         if reversal:  # the 红冲 goes to the provider after the refund is committed
             self.fapiao.send_pending()
-        return result
+        return batch.answer
 
     # ---- pull ------------------------------------------------------------------------------
 

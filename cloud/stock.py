@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from .common import ApiError, _dump
-from .ingest import Tx
+from .ingest import Ingested, Tx
 
 Publish = Callable[..., None]
 
@@ -103,25 +103,18 @@ def _style_from_products(tx: Tx, sku: str) -> str:
 # ---- ingestion (inside the push transaction, after ingest_batch) ---------------------------
 
 
-def device_contiguous(tx: Tx, device_id: str) -> int:
-    row = tx.execute(
-        "SELECT contiguous_seq FROM devices WHERE device_id = ?", (device_id,)
-    ).fetchone()
-    return int(row[0]) if row else 0
-
-
 def after_ingest(
     tx: Tx,
     publish: Publish,
     device_id: str,
     events: Sequence[Any],
     accepted: Iterable[str],
-    contiguous_before: int,
+    batch: Ingested,
     at: str,
 ) -> None:
-    store_id = tx.execute(
-        "SELECT store_id FROM devices WHERE device_id = ?", (device_id,)
-    ).fetchone()[0]
+    """Book the batch's stock moves and publish the levels its contiguous seq now covers
+    (`batch`: the device as ingest_batch found it, locked, and its answer)."""
+    store_id, contiguous_before = batch.store_id, batch.contiguous_before
     ok = set(accepted)
     retried: set[str] = set()  # a move accepted after its rejection was cleared
     for e in events:
@@ -131,7 +124,7 @@ def after_ingest(
         if isinstance(e.get("seq"), int) and e["seq"] <= contiguous_before:
             lines = e["payload"].get("lines") or []
             retried.update(str(x.get("sku", "")) for x in lines if isinstance(x, dict))
-    after = device_contiguous(tx, device_id)
+    after = int(batch.answer["contiguous_seq"])
     touched = set(retried)
     if after != contiguous_before:
         touched.update(

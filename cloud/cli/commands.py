@@ -199,7 +199,7 @@ def serve(
     import uvicorn
 
     from cloud.app import create_app
-    from cloud.ereceipt import CloudConfig, receipts_page
+    from cloud.ereceipt import CloudConfig
     from cloud.server import uvicorn_config
 
     qr = ""
@@ -250,7 +250,7 @@ def serve(
             forwarded_allow_ips=forwarded_allow_ips,
         )
         return
-    app = create_app(svc, render_receipt_html=receipts_page, config=cfg)
+    app = create_app(svc, config=cfg)
     click.echo(
         f"cloud on http://{host}:{port} ({svc.db.dialect}, schema "
         f"{svc.db.migrated.from_revision or 'none'} -> {svc.db.migrated.to_revision}); "

@@ -182,7 +182,9 @@ class FapiaoDesk:
             ).rowcount
         if not fresh:
             return 409, self._already_body(key)
-        return 202, self.state(key)
+        state = self.state(key)
+        assert state is not None  # inserted just above, in a committed transaction
+        return 202, state
 
     def _already_body(self, key: str) -> dict[str, Any]:
         return _Already(self.state(key) or {}).body()
@@ -238,8 +240,13 @@ class FapiaoDesk:
         provider has not answered yet, or a reversal, is sent again first."""
         self.send_pending(key)
         with self.db.tx() as tx:
-            row = self._row(tx, key)
-            return None if row is None else self._public(tx, row)
+            return self.state_in(tx, key)
+
+    def state_in(self, tx: Tx, key: str) -> dict[str, Any] | None:
+        """The receipt's invoice as the page shows it, read in the caller's transaction (the
+        e-receipt page's one transaction); nothing is sent to the provider."""
+        row = self._row(tx, key)
+        return None if row is None else self._public(tx, row)
 
     def list(self, store_id: str | None = None) -> list[dict[str, Any]]:
         """Every request, newest first, for the store manager (contact in full: they issue it)."""

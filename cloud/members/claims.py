@@ -113,31 +113,42 @@ class Claims:
     ) -> None:
         """In the ingest transaction: credit pending claims of sales that just arrived, and
         take back the refunded share of credited ones."""
-        for e in events:
-            if e.get("id") not in accepted:
-                continue
+        mine = [e for e in events if e.get("id") in accepted]
+        keys = sorted(
+            {
+                receipt_key(device_id, p["receipt_no"])
+                for p in ((e.get("payload") or {}) for e in mine)
+                if isinstance(p.get("receipt_no"), int)
+            }
+        )
+        pending: dict[str, tuple[str, str]] = {}
+        if keys:
+            # the batch's pending claims in one statement (per batch, not per event)
+            marks = ", ".join("?" * len(keys))
+            pending = {
+                str(k): (str(m), str(t))
+                for k, m, t in tx.execute(
+                    "SELECT receipt_key, member_id, token FROM receipt_claims "
+                    f"WHERE receipt_key IN ({marks}) AND state = 'pending'",
+                    keys,
+                ).fetchall()
+            }
+        for e in mine:
             p = e.get("payload") or {}
             if e["type"] == "sale.completed" and isinstance(p.get("receipt_no"), int):
-                row = tx.execute(
-                    "SELECT member_id, token FROM receipt_claims WHERE receipt_key = ? "
-                    "AND state = 'pending'",
-                    (receipt_key(device_id, p["receipt_no"]),),
-                ).fetchone()
-                if row is None:
-                    continue
                 key = receipt_key(device_id, p["receipt_no"])
-                if not _names(str(row[1]), str(e.get("entry_hash") or ""), p.get("total_fen")):
+                if key not in pending:
+                    continue
+                member_id, token = pending[key]
+                if not _names(token, str(e.get("entry_hash") or ""), p.get("total_fen")):
                     self._refuse(tx, key, "altered", str(p.get("sale_id") or ""))
                     continue
-                self._settle(tx, key, str(row[0]), "sale.completed", p, str(e["id"]))
+                self._settle(tx, key, member_id, "sale.completed", p, str(e["id"]))
             elif e["type"] == "refund.completed":
                 if isinstance(p.get("receipt_no"), int):
                     # a refund receipt's own QR claimed while it had not synced: no points
                     key = receipt_key(device_id, p["receipt_no"])
-                    if tx.execute(
-                        "SELECT 1 FROM receipt_claims WHERE receipt_key = ? AND state = 'pending'",
-                        (key,),
-                    ).fetchone():
+                    if key in pending:
                         self._refuse(tx, key, "not_a_sale", "")
                 if p.get("original_sale_id"):
                     self._take_back(tx, str(p["original_sale_id"]), str(e["id"]), device_id)

@@ -25,8 +25,12 @@ class Followers:
 
     def is_following(self, openid: str) -> bool:
         with self.db.tx() as tx:
-            row = tx.execute(
-                "SELECT 1 FROM wechat_followers WHERE openid = ? AND unfollowed_at IS NULL",
-                (openid,),
-            ).fetchone()
-        return row is not None
+            return is_following(tx, openid)
+
+
+def is_following(tx: Tx, openid: str) -> bool:
+    row = tx.execute(
+        "SELECT 1 FROM wechat_followers WHERE openid = ? AND unfollowed_at IS NULL",
+        (openid,),
+    ).fetchone()
+    return row is not None

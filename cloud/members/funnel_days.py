@@ -79,7 +79,7 @@ def funnel_by_day(
         )
 
     # every sale (the 90-day return looks past the window), then the printed ones in it
-    sales = []
+    sales: list[dict[str, Any]] = []
     member_sales: dict[str, list[tuple[datetime, str, int]]] = defaultdict(list)
     for device_id, store, receipt_no, payload in tx.execute(
         "SELECT e.device_id, d.store_id, e.receipt_no, e.payload FROM events e "
@@ -92,7 +92,7 @@ def funnel_by_day(
             continue
         member = str((p.get("member") or {}).get("id") or "")
         member = canonical(tx, member) if member else ""
-        sale = {
+        sale: dict[str, Any] = {
             "key": f"{device_id}:{receipt_no}",
             "store": str(store),
             "associate": str(p.get("associate") or ""),

@@ -6,32 +6,58 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..db import Tx
 from ..follow_qr import FollowQrCodes
+from ..members.followers import is_following
+from ..members.rows import canonical
 from .receipt_hero import VISITOR, HeroView, page_state
 from .visitor import Visitor
 
 
 def receipt_view(
-    service: Any, codes: FollowQrCodes, found: dict[str, Any], visitor: Visitor
+    tx: Tx, codes: FollowQrCodes, found: dict[str, Any], visitor: Visitor
 ) -> tuple[HeroView, bool]:
     """(the hero's view, whether the visitor is the receipt's member) for a looked-up token
-    (receipt_routes.lookup) whose verdict is genuine or revoked_till."""
+    (receipt_routes.judge) whose verdict is genuine or revoked_till, read in the page's one
+    transaction.  The follow code is the receipt's stored one: a receipt without one gets
+    it from WeChat after that transaction (`needs_follow_code`)."""
     sale = found.get("sale")
     payload = (sale or {}).get("payload") or {}
     member = (payload.get("member") or {}).get("id")
     owner = False
     if visitor.member_id and member:
-        canonical = service.members.views.canonical_member_id
-        owner = canonical(visitor.member_id) == canonical(str(member))
-    following = bool(visitor.openid) and service.members.followers.is_following(visitor.openid)
+        owner = canonical(tx, visitor.member_id) == canonical(tx, str(member))
+    following = bool(visitor.openid) and is_following(tx, str(visitor.openid))
     state = page_state(visitor, following)
     code = None
     if state == VISITOR and found["verdict"] == "genuine":
-        fields = found["fields"]
-        code = codes.for_receipt(
-            found["device"],
-            fields.key_id.hex(),
-            fields.receipt_no,
-            str(payload.get("associate") or ""),
-        )
+        code = codes.stored(tx, receipt_code_key(found))
     return HeroView(state, code), owner
+
+
+def receipt_code_key(found: dict[str, Any]) -> str:
+    return f"{found['device']['device_id']}:{found['fields'].receipt_no}"
+
+
+def needs_follow_code(codes: FollowQrCodes, found: dict[str, Any], view: HeroView) -> bool:
+    """A visitor's genuine receipt with no stored code, while WeChat's API is configured."""
+    return (
+        view.state == VISITOR
+        and found["verdict"] == "genuine"
+        and view.follow_qr is None
+        and codes.can_fetch
+    )
+
+
+def with_follow_code(codes: FollowQrCodes, found: dict[str, Any], view: HeroView) -> HeroView:
+    """The view with the receipt's code fetched from WeChat (its own transaction: once per
+    receipt, never while the page's transaction holds a connection)."""
+    fields = found["fields"]
+    payload = (found.get("sale") or {}).get("payload") or {}
+    code = codes.for_receipt(
+        found["device"],
+        fields.key_id.hex(),
+        fields.receipt_no,
+        str(payload.get("associate") or ""),
+    )
+    return HeroView(view.state, code)

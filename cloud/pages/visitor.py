@@ -27,7 +27,7 @@ from typing import Any
 from starlette.requests import Request
 
 from ..common import _now_iso
-from ..db import CloudDB
+from ..db import CloudDB, Tx
 
 SESSION_COOKIE = "gt_session"
 SESSION_MAX_AGE_S = 30 * 24 * 3600
@@ -51,10 +51,18 @@ def _unb64(text: str) -> bytes:
 
 def session_key(db: CloudDB) -> bytes:
     """The key sessions are signed with (see the module's docstring)."""
+    with db.tx() as tx:
+        return session_key_in(tx)
+
+
+def session_key_in(tx: Tx) -> bytes:
+    """session_key in the caller's transaction (the e-receipt page reads it in its one
+    transaction, the first time a worker shows a page)."""
     configured = os.environ.get(SECRET_ENV, "")
     if configured:
         return hashlib.sha256(b"guitai-session\n" + configured.encode()).digest()
-    with db.tx() as tx:
+    row = tx.execute("SELECT value FROM cloud_secrets WHERE name = 'session_key'").fetchone()
+    if row is None:  # made once per database; the first of two workers to insert wins
         tx.execute(
             "INSERT INTO cloud_secrets(name, value, at) VALUES ('session_key', ?, ?) "
             "ON CONFLICT DO NOTHING",

@@ -129,7 +129,7 @@ def start_stack(out: Path, *, cloud: bool = True, fast: bool = False) -> LiveSta
 def start_cloud(s: LiveStack) -> None:
     from cloud.app import create_app
     from cloud.db import CloudDB
-    from cloud.ereceipt import CloudConfig, receipts_page
+    from cloud.ereceipt import CloudConfig
     from cloud.server import ThreadedServer
     from cloud.service import CloudService
 
@@ -143,9 +143,7 @@ def start_cloud(s: LiveStack) -> None:
     url = f"http://127.0.0.1:{port}"
     cfg = CloudConfig(brand_name="青衫", account_name="青衫服饰", public_url=url)
     svc = CloudService(db, ereceipt_base_url=cfg.base_url())
-    server = ThreadedServer(
-        create_app(svc, render_receipt_html=receipts_page, config=cfg), port=port
-    )
+    server = ThreadedServer(create_app(svc, config=cfg), port=port)
     server.start()
     s.closers.append(server.stop)
     s.cloud, s.cloud_service = server, svc

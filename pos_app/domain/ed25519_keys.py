@@ -11,6 +11,8 @@ no crypto library, and the check runs once per key, not per signature (about a m
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 P = 2**255 - 19
 L = 2**252 + 27742317777372353535851937790883648493  # the prime order of the base point
 D = -121665 * pow(121666, P - 2, P) % P
@@ -66,6 +68,10 @@ def _is_identity(pt: _Point) -> bool:
     return x % P == 0 and (y - z) % P == 0
 
 
+# Remembered per key: the cloud checks the issuing till's key on every e-receipt page and
+# every signed request (receipts.token.verify_token, cloud/gate.py), and this arithmetic is
+# about 2 ms of a page's 4; a chain has a few thousand tills.
+@lru_cache(maxsize=8192)
 def public_key_problem(raw: bytes) -> str | None:
     """None when `raw` is an acceptable Ed25519 public key, else why it is not (English)."""
     if len(raw) != 32:

@@ -13,7 +13,7 @@ from typing import Any
 from sync_fixtures import Cloud
 from sync_testkit import TillWriter, enroll_device, enroll_settings, make_till_home, token_for
 
-from cloud.ereceipt import CloudConfig, receipts_page
+from cloud.ereceipt import CloudConfig
 from cloud.pages.visitor import SESSION_COOKIE, session_cookie, session_key
 from drivers.wechat_mp.emulator import WechatMpEmulator
 from pos_app.cli.sync_cmds import build_relay
@@ -108,7 +108,7 @@ def start_rig(
         wechat_secret=APP_SECRET,
     )
     # the receipts package draws the synced sale, as `guitai cloud serve` does
-    cloud = Cloud(db_url, config=cfg, render_receipt_html=receipts_page).start()
+    cloud = Cloud(db_url, config=cfg).start()
     emu.push_url = cloud.url + "/wechat/push"
     svc = cloud.service
     svc.admin.add_store("S001", store_name)

@@ -48,12 +48,11 @@ def test_gift_and_refund_pages_in_chromium(tmp_path: Path, cloud_db_url: str) ->
     from PIL import Image
     from sync_fixtures import Cloud
 
-    from cloud.ereceipt import CloudConfig, receipts_page
+    from cloud.ereceipt import CloudConfig
 
     cloud = Cloud(
         cloud_db_url,
         config=CloudConfig(brand_name="青衫 QINGSHAN", account_name="青衫服饰"),
-        render_receipt_html=receipts_page,
     ).start()
     try:
         cloud.service.admin.add_store("S001", "南京西路店")

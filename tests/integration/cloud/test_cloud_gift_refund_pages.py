@@ -14,7 +14,6 @@ import pytest
 from sync_fixtures import Cloud
 from sync_testkit import TillWriter, make_till_home
 
-from cloud.ereceipt import receipts_page
 from pos_app.cli import main
 from receipts import token as tk
 
@@ -24,14 +23,11 @@ ISSUED = 1795588200
 MONEY_WORDS = ("合计", "应收", "实收", "找零", "现金", "微信", "优惠", "会员", "积分", "¥", "￥")
 
 
-@pytest.fixture(params=["receipts_page", "builtin"])
-def served(request: pytest.FixtureRequest, cloud_db_url: str) -> Iterator[Cloud]:
-    """The cloud as `guitai cloud serve` runs it (the receipts package draws the page) and
-    with its built-in page."""
-    kw: dict[str, Any] = (
-        {"render_receipt_html": receipts_page} if request.param == "receipts_page" else {}
-    )
-    c = Cloud(cloud_db_url, **kw).start()
+@pytest.fixture
+def served(cloud_db_url: str) -> Iterator[Cloud]:
+    """The cloud as `guitai cloud serve` runs it: receipts.html draws the page (issue 18,
+    item 1: the page has one renderer, the built-in fallback is gone)."""
+    c = Cloud(cloud_db_url).start()
     try:
         yield c
     finally:

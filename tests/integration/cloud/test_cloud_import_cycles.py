@@ -33,5 +33,7 @@ def test_the_database_layer_imports_nothing_above_it() -> None:
         "cloud.storage.settings",
     }
     assert edges["cloud.db"] <= below, sorted(edges["cloud.db"])
+    # storage.settings: the pool and timeout defaults, a leaf the CLI reads without the pool
+    assert edges["cloud.storage.settings"] == set(), sorted(edges["cloud.storage.settings"])
     for m in below:
         assert edges[m] <= below, (m, sorted(edges[m]))
