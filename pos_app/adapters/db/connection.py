@@ -115,7 +115,7 @@ class GuitaiConnection(sqlite3.Connection):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.thread = DbThread()
+        self.thread = DbThread(busy=lambda: self.in_transaction)
         # The open unit of work's transaction and savepoints (adapters/db/unit_of_work.py),
         # kept with the connection so every SqliteUnitOfWork on it nests into the same one.
         self.uow_frames: list[Any] = []

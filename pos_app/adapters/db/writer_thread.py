@@ -25,6 +25,7 @@ import functools
 import os
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from typing import Concatenate, ParamSpec, Protocol, TypeVar
@@ -40,17 +41,40 @@ class WrongThread(RuntimeError):
     """A statement on the writing connection from a thread other than the database thread."""
 
 
+_Work = tuple[Callable[[], object], "Future[object]"]
+_WAKE: _Work = (lambda: None, Future())  # wakes a `wait`; never run
+_Item = _Work | None
+
+
+def _run(item: _Work) -> None:
+    fn, future = item
+    if not future.set_running_or_notify_cancel():
+        return
+    try:
+        future.set_result(fn())
+    except BaseException as err:  # handed to the caller, who re-raises it
+        future.set_exception(err)
+
+
 class DbThread:
-    def __init__(self, name: str = NAME, *, strict: bool | None = None) -> None:
+    def __init__(
+        self,
+        name: str = NAME,
+        *,
+        strict: bool | None = None,
+        busy: Callable[[], bool] | None = None,
+    ) -> None:
         self.name = name
+        # True while a transaction is open on the connection: then `wait` runs nobody else's
+        # work (it would join that transaction).
+        self._busy = busy or (lambda: False)
         self.ident: int | None = None
         self.strict = os.environ.get("GUITAI_DB_STRICT") == "1" if strict is None else strict
         # The units of work's turns: uncontended once every caller is on the thread.
         self._turns = threading.RLock()
-        self._queue: queue.SimpleQueue[tuple[Callable[[], object], Future[object]] | None] = (
-            queue.SimpleQueue()
-        )
+        self._queue: queue.SimpleQueue[_Item] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
+        self._closed = False
 
     @property
     def bound(self) -> bool:
@@ -69,13 +93,8 @@ class DbThread:
             self.ident = threading.get_ident()
             started.set()
             while (item := self._queue.get()) is not None:
-                fn, future = item
-                if not future.set_running_or_notify_cancel():
-                    continue
-                try:
-                    future.set_result(fn())
-                except BaseException as err:  # handed to the caller, who re-raises it
-                    future.set_exception(err)
+                if item is not _WAKE:
+                    _run(item)
 
         # daemon: a CLI interrupted with Ctrl-C must still exit; close() ends it normally.
         self._thread = threading.Thread(target=loop, name=self.name, daemon=True)
@@ -84,8 +103,11 @@ class DbThread:
 
     def submit(self, fn: Callable[[], T]) -> Future[T]:
         """Queue fn for the database thread, in submission order (started if it was not)."""
-        self.start()
         future: Future[T] = Future()
+        if self._closed:  # a late call (a timer of a closed window): the connection is gone
+            future.set_exception(RuntimeError("the till's database is closed"))
+            return future
+        self.start()
         self._queue.put((fn, future))  # type: ignore[arg-type]
         return future
 
@@ -97,6 +119,29 @@ class DbThread:
         if threading.get_ident() == self.ident:
             return fn()
         return self.submit(fn).result()
+
+    def wait(self, future: Future[T], timeout: float | None) -> T:
+        """future.result(timeout), but on the database thread the work queued meanwhile runs
+        while it waits: a printer's worker writes its job's states through this thread, so a
+        call that waits for the printer here must not block them (outside a transaction)."""
+        if not self.on_thread() or self._busy():
+            return future.result(timeout)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        future.add_done_callback(lambda _f: self._queue.put(_WAKE))
+        while not future.done():
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                break
+            try:
+                item = self._queue.get(timeout=left)
+            except queue.Empty:
+                break
+            if item is None:  # closing: leave it for the loop
+                self._queue.put(None)
+                break
+            if item is not _WAKE:
+                _run(item)
+        return future.result(0)
 
     @contextlib.contextmanager
     def turn(self) -> Iterator[None]:
@@ -116,6 +161,7 @@ class DbThread:
 
     def close(self) -> None:
         """Run what is queued, then end the thread (not from the thread itself)."""
+        self._closed = True
         thread = self._thread
         if thread is None:
             return
