@@ -108,6 +108,10 @@ class OpenDatabase:
         thread.close()
 
 
+_execute = sqlite3.Connection.execute
+get_ident = threading.get_ident
+
+
 class GuitaiConnection(sqlite3.Connection):
     """The till's one writing connection and its database thread (writer_thread.DbThread):
     once that thread is started, a statement from any other thread is refused (WrongThread),
@@ -129,9 +133,9 @@ class GuitaiConnection(sqlite3.Connection):
     # these); each checks the thread first.  Cheap: one attribute read and a comparison.
     def execute(self, *args: Any) -> sqlite3.Cursor:
         owner = self.thread.ident
-        if owner is not None and owner != threading.get_ident():
+        if owner is not None and owner != get_ident():
             self.thread.check()
-        return super().execute(*args)
+        return _execute(self, *args)
 
     def executemany(self, *args: Any) -> sqlite3.Cursor:
         self.thread.check()

@@ -14,7 +14,6 @@ transaction is rolled back: nothing is half-written.
 
 from __future__ import annotations
 
-import contextlib
 import sqlite3
 from dataclasses import dataclass
 from types import TracebackType
@@ -49,7 +48,6 @@ class SqliteUnitOfWork:
         # The connection's database thread (connection.GuitaiConnection); a plain connection
         # (a tool's) gets one of its own, never started.
         self.thread: DbThread = thread if thread is not None else DbThread()
-        self._turn: list[contextlib.AbstractContextManager[None]] = []
         # The transaction and its savepoints, innermost last; only the database thread
         # touches them.  Kept on the connection: two units of work on one connection (a tool's
         # beside the till's) join one transaction instead of beginning a second.
@@ -71,8 +69,7 @@ class SqliteUnitOfWork:
     def __enter__(self) -> Self:
         # Refused off the database thread once it runs; before that (a tool, a test), the
         # callers take turns on the connection.
-        turn = self.thread.turn()
-        turn.__enter__()
+        self.thread.take_turn()
         try:
             if self._frames:
                 name = f"uow_{len(self._frames)}"
@@ -89,9 +86,8 @@ class SqliteUnitOfWork:
                 self._begin()
                 self._frames.append(_Frame(None))
         except BaseException:
-            turn.__exit__(None, None, None)
+            self.thread.end_turn()
             raise
-        self._turn.append(turn)
         return self
 
     def _begin(self) -> None:
@@ -115,7 +111,7 @@ class SqliteUnitOfWork:
                 self._undo(frame)
         finally:
             self._frames.pop()
-            self._turn.pop().__exit__(None, None, None)
+            self.thread.end_turn()
         if exc is not None and frame.savepoint is None:
             mapped = storage_error(exc)
             if mapped is not None:

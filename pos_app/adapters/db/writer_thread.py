@@ -147,9 +147,19 @@ class DbThread:
     def turn(self) -> Iterator[None]:
         """Held around a unit of work: the caller's turn on the connection (refused, when
         strict, off the started database thread)."""
-        self.check()
-        with self._turns:
+        self.take_turn()
+        try:
             yield
+        finally:
+            self.end_turn()
+
+    # `turn()` in two calls, for the unit of work's __enter__/__exit__ (once per transaction).
+    def take_turn(self) -> None:
+        self.check()
+        self._turns.acquire()
+
+    def end_turn(self) -> None:
+        self._turns.release()
 
     def check(self) -> None:
         if self.strict and self.ident is not None and threading.get_ident() != self.ident:
