@@ -187,7 +187,7 @@ def build(paths: Paths, database: OpenDatabase, clock: Clock | None = None) -> A
         checkout=checkout,
         payments=payments,
         members=members,
-        followups=Followups(lambda: members().associates),
+        followups=Followups(lambda: members().associates, uow.thread),
         devices=DeviceStatusBoard(),
         hardware=hardware,
         printing=printing,
@@ -243,9 +243,17 @@ def register_probes(app: App, ttl_s: float = 5.0) -> None:
     """Status bar lines: printer, drawer, scanner, card terminal, network and sync."""
     from pos_app.adapters.hardware.probes import register_probes as register
 
-    register(
-        app.devices, app.hardware(), app.payments, app.uow.settings.get, app.sync.status, ttl_s
-    )
+    # The probes run on threads of their own: what they read of the till's database (and the
+    # first build of the parts, which reads settings) runs on its database thread.
+    db = app.uow.thread
+
+    def payments() -> PaymentService:
+        return app.payments.built() or db.call(app.payments)
+
+    def setting(key: str) -> str | None:
+        return db.call(lambda: app.uow.settings.get(key))
+
+    register(app.devices, db.call(app.hardware), payments, setting, app.sync.status, ttl_s)
 
 
 def shutdown(app: App) -> None:

@@ -4,12 +4,13 @@ transactions (the till itself uses sqlite3; apsw lets a test VFS sit under SQLit
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import apsw
+
+from pos_app.adapters.db.writer_thread import DbThread
 
 
 class Cursor:
@@ -50,11 +51,11 @@ class Cursor:
 
 class ApswConnection:
     """The parts of sqlite3.Connection that pos_app's unit of work, repositories and services
-    use (with GuitaiConnection's writer lock and unit-of-work frames)."""
+    use (with GuitaiConnection's database thread and unit-of-work frames)."""
 
     def __init__(self, path: Path, vfs: str, synchronous: str) -> None:
         self.raw = apsw.Connection(str(path), vfs=vfs)
-        self.lock = threading.RLock()
+        self.thread = DbThread()  # as connection.GuitaiConnection (never started here)
         self.uow_frames: list[Any] = []  # as connection.GuitaiConnection
         self.row_factory = None
         self.raw.execute("PRAGMA busy_timeout = 5000")

@@ -24,8 +24,8 @@ class Backups:
 
         if folders is None:
             folders = [self.paths.backups_dir]
-            with self.uow.lock:  # the scheduler's thread: never beside a sale's statements
-                second = self.uow.settings.get("backup_second_location")
+            # From the scheduler's thread too: the read runs on the database thread.
+            second = self.uow.thread.call(lambda: self.uow.settings.get("backup_second_location"))
             if second:
                 folders.append(Path(second))
         return backup(self.conn, folders, self.clock.now(), reason)

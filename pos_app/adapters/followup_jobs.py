@@ -1,13 +1,12 @@
 """An APScheduler job that surfaces the associates' follow-ups as they fall due.
 
 The till (or the UI) gives `on_due`, called with the follow-ups that became due since the last
-run; each is surfaced once per process.  The job reads under the writer lock of the till's one
-connection, like the sync jobs.
+run; each is surfaced once per process.  The job's read runs on the database thread of the
+till's one connection (writer_thread.DbThread), like the sync jobs'.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import UTC
@@ -15,6 +14,7 @@ from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from pos_app.adapters.db.writer_thread import DbThread
 from pos_app.services.members.associates import MemberAssociates
 
 log = logging.getLogger(__name__)
@@ -28,8 +28,11 @@ class FollowupJob:
         *,
         interval_s: float = 60.0,
         associate: str | None = None,
+        thread: DbThread | None = None,
     ) -> None:
         self.service = service
+        # The till's database thread (a job without one, a test's, reads where it runs).
+        self.thread = thread or DbThread()
         self.on_due = on_due
         self.associate = associate
         self._seen: set[int] = set()
@@ -45,10 +48,8 @@ class FollowupJob:
 
     def run_once(self) -> list[dict[str, Any]]:
         """Surface what is due and not yet surfaced; returns it."""
-        lock = getattr(self.service.uow, "lock", None)
         try:
-            with lock if lock is not None else contextlib.nullcontext():
-                rows = self.service.followups(self.associate, due=True)
+            rows = self.thread.call(lambda: self.service.followups(self.associate, due=True))
         except Exception:  # a busy or closing database: the next run tries again
             log.exception("could not read due follow-ups")
             return []

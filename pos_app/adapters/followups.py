@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from pos_app.adapters.db.writer_thread import DbThread
     from pos_app.adapters.followup_jobs import FollowupJob
     from pos_app.services.members.associates import MemberAssociates
 
@@ -14,8 +15,9 @@ if TYPE_CHECKING:
 class Followups:
     """The running till's follow-up job: started once (by the UI), stopped on close."""
 
-    def __init__(self, service: Callable[[], MemberAssociates]) -> None:
+    def __init__(self, service: Callable[[], MemberAssociates], thread: DbThread) -> None:
         self.service = service
+        self.thread = thread
         self.job: FollowupJob | None = None
 
     def start(
@@ -27,7 +29,9 @@ class Followups:
 
         if self.job is not None:
             return
-        self.job = FollowupJob(self.service(), on_due, interval_s=interval_s)
+        # The member parts are built on the database thread, like every first use of them.
+        service = self.thread.call(self.service)
+        self.job = FollowupJob(service, on_due, interval_s=interval_s, thread=self.thread)
         self.job.start()
 
     def close(self) -> None:

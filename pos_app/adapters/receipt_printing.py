@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from pos_app.adapters import receipt_docs
@@ -45,11 +46,16 @@ class ReceiptPrinting:
         self.notice = notice
         self.wait_s = wait_s
 
+    # The printing thread calls these too: each read of the till's database runs on its
+    # database thread (writer_thread.DbThread); rendering and the printer's I/O stay here.
     def printer_name(self) -> str | None:
-        rows = self.uow.conn.execute(
-            "SELECT name FROM devices WHERE kind = 'printer' ORDER BY added_at LIMIT 1"
-        ).fetchone()
-        return rows[0] if rows else None
+        def read() -> str | None:
+            rows = self.uow.conn.execute(
+                "SELECT name FROM devices WHERE kind = 'printer' ORDER BY added_at LIMIT 1"
+            ).fetchone()
+            return rows[0] if rows else None
+
+        return self.uow.thread.call(read)
 
     def _printer(self, given: str | None) -> str:
         name = given or self.printer_name()
@@ -64,11 +70,14 @@ class ReceiptPrinting:
     def bytes_for(
         self, payload: dict[str, Any], *, copy: bool = False, gift: bool = False
     ) -> bytes:
-        reprints = self.uow.sales.count_reprint(int(payload["receipt_no"])) if copy else 0
-        doc = receipt_docs.document(
-            self.uow, self.signer, payload, reprint_count=reprints, gift=gift
-        )
-        prof = receipt_docs.profile(None, None, self.uow.settings.get("printer_profile"))
+        def read() -> tuple[Any, Any]:
+            reprints = self.uow.sales.count_reprint(int(payload["receipt_no"])) if copy else 0
+            doc = receipt_docs.document(
+                self.uow, self.signer, payload, reprint_count=reprints, gift=gift
+            )
+            return doc, receipt_docs.profile(None, None, self.uow.settings.get("printer_profile"))
+
+        doc, prof = self.uow.thread.call(read)
         return render_escpos(doc, prof)
 
     def print_receipt(
@@ -103,7 +112,11 @@ class ReceiptPrinting:
         rendered: list[int] = []
         for job in self.hw.store.unrendered():
             ref = job.ref or ""
-            payload = self.uow.sales.payload(receipt_no=int(ref)) if ref.isdigit() else None
+            payload = (
+                self.uow.thread.call(partial(self.uow.sales.payload, receipt_no=int(ref)))
+                if ref.isdigit()
+                else None
+            )
             if payload is None:
                 self.hw.store.mark_failed(job.id, "not_rendered: no such receipt")
                 continue
@@ -134,8 +147,12 @@ class ReceiptPrinting:
     ) -> dict[str, Any]:
         """An X or Z report on the receipt printer (a Z again later prints 重印)."""
         name = self._printer(printer)
-        doc = receipt_docs.z_document(self.uow, report, reprint_count=1 if copy else 0)
-        prof = receipt_docs.profile(None, None, self.uow.settings.get("printer_profile"))
+
+        def read() -> tuple[Any, Any]:
+            doc = receipt_docs.z_document(self.uow, report, reprint_count=1 if copy else 0)
+            return doc, receipt_docs.profile(None, None, self.uow.settings.get("printer_profile"))
+
+        doc, prof = self.uow.thread.call(read)
         ref = f"Z{report['z_no']}" if report.get("kind") == "Z" else f"X{report.get('shift_id')}"
         outcome = self.hw.enqueue_and_print(
             name, render_escpos(doc, prof), "report", ref, wait=self.wait_s

@@ -43,7 +43,7 @@ def build_relay(
     **relay_kw: Any,
 ) -> SyncParts:
     """The till's relay, writing through the unit of work on the till's one writing connection
-    (it shares the connection's writer lock with every other unit of work on it)."""
+    (its ports run their work on the connection's database thread: relay_ports.py)."""
     from pos_app.adapters.db.relay_ports import RelayChangeSink, RelayOutbox, RelaySyncState
     from pos_app.adapters.db.repositories.outbox import settings_get
     from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
@@ -53,12 +53,15 @@ def build_relay(
     from sync.signing import load_private_key
 
     clock = clock or SystemClock()
-    cloud_url, device_id = settings_get(conn, "cloud_url"), settings_get(conn, "device_id")
+    uow = SqliteUnitOfWork(conn)
+    # Built on the status probe's thread too: the reads run on the database thread.
+    cloud_url, device_id = uow.thread.call(
+        lambda: (settings_get(conn, "cloud_url"), settings_get(conn, "device_id"))
+    )
     if not cloud_url or not device_id:
         raise NotEnrolled()
     key = load_private_key(paths.private_key)
     client = CloudClient(cloud_url, key=key, device_id=device_id, clock=clock, timeout_s=timeout_s)
-    uow = SqliteUnitOfWork(conn)
     outbox = RelayOutbox(uow)
     state = RelaySyncState(uow)
     relay = Relay(outbox, RelayChangeSink(uow, clock), state, client, clock, **relay_kw)

@@ -51,7 +51,10 @@ def build_app(
     family = apply(app)
     translations = Translations(app)
     translations.set(lang)
-    worker = ServiceWorker()
+    # From here on the till's database is used from its database thread alone: what the
+    # window reads as it is built (the store's name and time zone) is read there first.
+    worker = ServiceWorker(till.database.thread)
+    till.database.thread.call(till.identity)
     session = Session(till, worker, lang)
     win = MainWindow(session, translations)
     worker.setParent(win)

@@ -7,7 +7,7 @@ never blocks the writer (nor is blocked by it), so the till goes on committing s
 copy is made, and the copy holds each of those sales wholly or not at all.  (Copying through the
 till's own connection would need the writer lock for the whole copy — 1.9 s at 500,000 SKUs
 with no sale possible — or it would copy a sale's uncommitted rows.)  A database that is not in
-WAL mode (or in memory) falls back to the writer's connection under its lock.
+WAL mode (or in memory) falls back to the writer's connection, on its database thread.
 """
 
 from __future__ import annotations
@@ -40,19 +40,19 @@ def _main_file(conn: sqlite3.Connection) -> str:
     path = getattr(conn, "path", None)
     if isinstance(path, str):  # a GuitaiConnection knows its file: nothing runs on it
         return "" if path in ("", ":memory:") or path.startswith("file::memory:") else path
-    lock: Any = getattr(conn, "lock", None) or contextlib.nullcontext()
-    with lock:  # a plain connection: ask it, outside anyone's transaction
-        rows = conn.execute("PRAGMA database_list").fetchall()
+    # a plain connection: ask it, outside anyone's transaction
+    rows = conn.execute("PRAGMA database_list").fetchall()
     return next((str(file or "") for _seq, name, file in rows if name == "main"), "")
 
 
 @contextlib.contextmanager
 def _snapshot_source(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """A connection to copy from: a separate reader inside a read transaction (WAL), else the
-    writer's own connection with its lock held.  Nothing runs on the writer's connection
-    outside its lock: a statement there from this thread would make a sale's COMMIT on the
+    writer's own connection, in its database thread's turn.  Nothing runs on the writer's
+    connection from another thread: a statement there would make a sale's COMMIT on the
     selling thread fail with "SQL statements in progress" (seen in bench_ops)."""
-    lock: Any = getattr(conn, "lock", None) or contextlib.nullcontext()
+    thread = getattr(conn, "thread", None)
+    turn: Any = contextlib.nullcontext() if thread is None else thread.turn()
     path = _main_file(conn)
     reader = None
     if path:
@@ -67,7 +67,7 @@ def _snapshot_source(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
             reader.close()
             reader = None
     if reader is None:
-        with lock:
+        with turn:
             yield conn
         return
     try:
@@ -90,7 +90,7 @@ def backup(
 ) -> list[Path]:
     """Copy the live database into each folder as till-<stamp>-<reason>.db.
 
-    Never takes the till's writer lock on a WAL database (see the module's note).
+    Never uses the till's writing connection on a WAL database (see the module's note).
     `on_snapshot` runs once the copy's point in time is fixed, before the pages are copied
     (tests use it to commit a sale "during" the backup)."""
     if not dest_dirs:

@@ -49,7 +49,6 @@ class BackupScheduler:
         folder: Path,
         interval_s: float,
         *,
-        lock: Any = None,
         first_delay_s: float = FIRST_DELAY_S,
     ) -> None:
         from apscheduler.schedulers.background import BackgroundScheduler
@@ -60,10 +59,9 @@ class BackupScheduler:
         self.folder = folder
         self.interval = timedelta(seconds=interval_s)
         self.first_delay = timedelta(seconds=first_delay_s)
-        # `lock` is accepted for callers of the first version and not held: the backup reads a
-        # WAL snapshot through a connection of its own (backup.py), so sales go on during the
-        # copy; on a non-WAL database backup() itself takes the writer connection's lock.
-        self._lock = lock
+        # The backup reads a WAL snapshot through a connection of its own (backup.py), so
+        # sales go on during the copy; its one read of the writing connection (the second
+        # folder's setting) is handed to the database thread (adapters/backups.py).
         self.last_ok: str | None = None
         self.last_error: str | None = None
         self.runs = 0
@@ -110,7 +108,7 @@ class BackupScheduler:
 def start_backup_schedule(backups: Backups, **kw: Any) -> BackupScheduler | None:
     """The running till's scheduled backups, from the `backup_interval_hours` setting
     (default 24; 0 switches them off).  None when switched off."""
-    raw = backups.uow.settings.get("backup_interval_hours")
+    raw = backups.uow.thread.call(lambda: backups.uow.settings.get("backup_interval_hours"))
     try:
         hours = float(raw) if raw not in (None, "") else 24.0
     except ValueError:
@@ -123,7 +121,6 @@ def start_backup_schedule(backups: Backups, **kw: Any) -> BackupScheduler | None
         lambda: backups.backup("scheduled"),
         backups.paths.backups_dir,
         hours * 3600,
-        lock=backups.uow.lock,
         **kw,
     )
     sched.start()

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, overload
 
 from sqlite_utils import Database
 
@@ -19,6 +20,9 @@ from pos_app.domain.errors import IntegrityError, StateError
 
 from .files import database_files, private_file, restrict
 from .migrations import KNOWN, migrations
+from .writer_thread import DbThread
+
+_C = TypeVar("_C", bound=sqlite3.Cursor)
 
 # The WAL-reset corruption bug affects SQLite 3.7.0 to 3.51.2 (fixed in 3.51.3).  It needs two
 # connections writing or checkpointing at once, which our one-writer rule prevents; we still
@@ -90,18 +94,35 @@ class OpenDatabase:
     conn: sqlite3.Connection
     db: Database
 
+    @property
+    def thread(self) -> DbThread:
+        thread: DbThread = self.conn.thread  # type: ignore[attr-defined]
+        return thread
+
+    def start_thread(self) -> DbThread:
+        """From now on every statement on this connection runs on its database thread."""
+        self.thread.start()
+        return self.thread
+
     def close(self) -> None:
-        self.conn.close()
+        """Close the connection on its thread, then end the thread."""
+        thread = self.thread
+        thread.call(self.conn.close)
+        thread.close()
+
+
+_execute = sqlite3.Connection.execute
+get_ident = threading.get_ident
 
 
 class GuitaiConnection(sqlite3.Connection):
-    """The till's one writing connection, with the lock every writer holds for a whole
-    transaction: device threads and the selling thread share the connection (one owner of the
-    database), so a device write can never land inside a sale's transaction."""
+    """The till's one writing connection and its database thread (writer_thread.DbThread):
+    once that thread is started, a statement from any other thread is refused (WrongThread),
+    so no device, sync or scheduler thread can run a statement beside a sale's transaction."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.lock = threading.RLock()
+        self.thread = DbThread(busy=lambda: self.in_transaction)
         # The open unit of work's transaction and savepoints (adapters/db/unit_of_work.py),
         # kept with the connection so every SqliteUnitOfWork on it nests into the same one.
         self.uow_frames: list[Any] = []
@@ -111,12 +132,45 @@ class GuitaiConnection(sqlite3.Connection):
         # in progress").
         self.path = str(args[0] if args else kwargs.get("database", ""))
 
+    # The entry points through which a statement runs (sqlite-utils and the repositories use
+    # these); each checks the thread first.  Cheap: one attribute read and a comparison.
+    def execute(self, *args: Any) -> sqlite3.Cursor:
+        owner = self.thread.ident
+        if owner is not None and owner != get_ident():
+            self.thread.check()
+        return _execute(self, *args)
 
-def connection_lock(conn: sqlite3.Connection) -> threading.RLock:
-    lock = getattr(conn, "lock", None)
-    if lock is None:  # a plain connection (tests, tools): give it one
-        raise TypeError("not a GuitaiConnection; open it with open_database()")
-    return lock  # type: ignore[no-any-return]
+    def executemany(self, *args: Any) -> sqlite3.Cursor:
+        self.thread.check()
+        return super().executemany(*args)
+
+    def executescript(self, *args: Any) -> sqlite3.Cursor:
+        self.thread.check()
+        return super().executescript(*args)
+
+    @overload
+    def cursor(self, factory: None = None) -> sqlite3.Cursor: ...
+
+    @overload
+    def cursor(self, factory: Callable[[sqlite3.Connection], _C]) -> _C: ...
+
+    def cursor(
+        self, factory: Callable[[sqlite3.Connection], _C] | None = None
+    ) -> sqlite3.Cursor | _C:
+        self.thread.check()
+        return super().cursor() if factory is None else super().cursor(factory)
+
+    def commit(self) -> None:
+        self.thread.check()
+        super().commit()
+
+    def rollback(self) -> None:
+        self.thread.check()
+        super().rollback()
+
+    def close(self) -> None:
+        self.thread.check()
+        super().close()
 
 
 def _connect(path: Path, readonly: bool) -> sqlite3.Connection:

@@ -2,8 +2,8 @@
 events in the outbox (schema 0002_devices; events as in docs/events.md).
 
 Every method is one short read or one small unit of work (adapters/db/unit_of_work.py) on the
-till's writing connection.  Device threads call these, so all access holds the connection's
-writer lock: a device write never lands inside a sale's transaction.
+till's writing connection.  Device threads call these, so each runs on the connection's
+database thread (writer_thread.DbThread): a device write never lands inside a sale's transaction.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from pos_app.domain.events import DEVICE_STATUS, SCHEMA_VERSION
 from pos_app.domain.ports import Clock, SystemClock
 
 from .unit_of_work import SqliteUnitOfWork
+from .writer_thread import on_db_thread
 
 # A row by column name; the values are whatever SQLite stored in that column (the SELECT,
 # not Python, fixes their types), so they stay Any until _device/_job convert them.
@@ -45,21 +46,21 @@ class DeviceStore:
     ) -> None:
         self.conn = conn
         self.clock = clock or SystemClock()
-        # Each write is one unit of work: it waits on the connection's writer lock for a
-        # sale's to end, never joins it from a device thread.
+        # Each write is one unit of work on the database thread: it waits for a sale's to
+        # end, never joins it from a device thread.
         self.uow = SqliteUnitOfWork(conn)
-        self.lock = self.uow.lock
+        self.thread = self.uow.thread
 
     def _now(self) -> str:
         return rfc3339(self.clock.now())
 
     def _q(self, sql: str, args: tuple[Any, ...] = ()) -> list[_Row]:
-        with self.lock:
-            cur = self.conn.execute(sql, args)
-            cols = [c[0] for c in cur.description or ()]
-            return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+        cur = self.conn.execute(sql, args)
+        cols = [c[0] for c in cur.description or ()]
+        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
 
     # -- registry -------------------------------------------------------------------------------
+    @on_db_thread
     def add_device(
         self,
         name: str,
@@ -117,6 +118,7 @@ class DeviceStore:
             self.uow.commit()
         return self.get_device(name)
 
+    @on_db_thread
     def get_device(self, name: str) -> DeviceRecord:
         rows = self._q("SELECT * FROM devices WHERE name = ?", (name,))
         if not rows:
@@ -127,6 +129,7 @@ class DeviceStore:
             )
         return _device(rows[0])
 
+    @on_db_thread
     def list_devices(self, kind: str | None = None) -> list[DeviceRecord]:
         if kind:
             rows = self._q("SELECT * FROM devices WHERE kind = ? ORDER BY name", (kind,))
@@ -134,6 +137,7 @@ class DeviceStore:
             rows = self._q("SELECT * FROM devices ORDER BY kind, name")
         return [_device(r) for r in rows]
 
+    @on_db_thread
     def remove_device(self, name: str) -> None:
         self.get_device(name)
         with self.uow:
@@ -142,6 +146,7 @@ class DeviceStore:
             self.uow.commit()
 
     # -- print jobs -------------------------------------------------------------------------------
+    @on_db_thread
     def enqueue(self, printer: str, data: bytes, kind: str, ref: str | None = None) -> int:
         if not data:
             raise InvalidInput("Nothing to print (empty job)", "打印内容为空")
@@ -156,24 +161,25 @@ class DeviceStore:
             self.uow.commit()
             return result
 
+    @on_db_thread
     def reserve(self, printer: str, kind: str, ref: str) -> int:
         """A job whose bytes are not rendered yet, written inside the caller's transaction (a
         sale's or refund's: the receipt is owed from the moment the sale commits, so a till
         killed before it renders and sends the bytes still finds it at start).  Its data stays
         empty until `fill`; `unrendered` lists the ones a crash left behind."""
-        with self.lock:
-            if not self.conn.in_transaction:
-                raise StateError(
-                    "A receipt's print job is reserved inside its sale's transaction",
-                    "小票打印任务须在销售事务内登记",
-                )
-            cur = self.conn.execute(
-                "INSERT INTO print_jobs (printer, created_at, kind, ref, data, state)"
-                " VALUES (?, ?, ?, ?, x'', 'queued')",
-                (printer, self._now(), kind, ref),
+        if not self.conn.in_transaction:
+            raise StateError(
+                "A receipt's print job is reserved inside its sale's transaction",
+                "小票打印任务须在销售事务内登记",
             )
-            return int(cur.lastrowid or 0)
+        cur = self.conn.execute(
+            "INSERT INTO print_jobs (printer, created_at, kind, ref, data, state)"
+            " VALUES (?, ?, ?, ?, x'', 'queued')",
+            (printer, self._now(), kind, ref),
+        )
+        return int(cur.lastrowid or 0)
 
+    @on_db_thread
     def reserved(self, kind: str, ref: str) -> int | None:
         """The reserved, still unrendered job for this receipt, if there is one."""
         rows = self._q(
@@ -183,6 +189,7 @@ class DeviceStore:
         )
         return int(rows[0]["id"]) if rows else None
 
+    @on_db_thread
     def unrendered(self) -> list[PrintJob]:
         """Reserved jobs whose bytes were never rendered (the till stopped first), oldest first."""
         rows = self._q(
@@ -190,6 +197,7 @@ class DeviceStore:
         )
         return [_job(r) for r in rows]
 
+    @on_db_thread
     def fill(self, job_id: int, data: bytes) -> None:
         """The rendered bytes of a reserved job (still queued: the printer's thread sends it)."""
         if not data:
@@ -202,12 +210,14 @@ class DeviceStore:
             )
             self.uow.commit()
 
+    @on_db_thread
     def job(self, job_id: int) -> PrintJob:
         rows = self._q("SELECT * FROM print_jobs WHERE id = ?", (job_id,))
         if not rows:
             raise NotFound(f"No print job {job_id}", f"没有打印任务 {job_id}")
         return _job(rows[0])
 
+    @on_db_thread
     def jobs(
         self, printer: str | None = None, *, states: tuple[str, ...] = JOB_STATES, limit: int = 100
     ) -> list[PrintJob]:
@@ -227,6 +237,7 @@ class DeviceStore:
         sql += " ORDER BY id DESC LIMIT ?"
         return [_job(r) for r in self._q(sql, (*args, limit))]
 
+    @on_db_thread
     def open_jobs(self, printer: str | None = None) -> list[PrintJob]:
         """Jobs not yet printed (queued, printing, failed) or not confirmed, oldest first."""
         return sorted(
@@ -234,6 +245,7 @@ class DeviceStore:
             key=lambda j: j.id,
         )
 
+    @on_db_thread
     def mark_printing(self, job_id: int) -> PrintJob:
         with self.uow:
             c = self.conn
@@ -256,6 +268,7 @@ class DeviceStore:
             self.uow.commit()
         return self.job(job_id)
 
+    @on_db_thread
     def mark_done(self, job_id: int) -> None:
         with self.uow:
             c = self.conn
@@ -265,6 +278,7 @@ class DeviceStore:
             )
             self.uow.commit()
 
+    @on_db_thread
     def mark_unconfirmed(self, job_id: int, warning: str) -> None:
         """Sent in full, but the printer never said it printed it: kept for a reprint."""
         with self.uow:
@@ -275,6 +289,7 @@ class DeviceStore:
             )
             self.uow.commit()
 
+    @on_db_thread
     def confirm(self, job_id: int) -> PrintJob:
         """Someone saw the paper: an unconfirmed job is marked printed."""
         job = self.job(job_id)
@@ -292,6 +307,7 @@ class DeviceStore:
             self.uow.commit()
         return self.job(job_id)
 
+    @on_db_thread
     def mark_failed(self, job_id: int, error: str) -> None:
         with self.uow:
             c = self.conn
@@ -301,6 +317,7 @@ class DeviceStore:
             )
             self.uow.commit()
 
+    @on_db_thread
     def requeue(self, job_id: int) -> PrintJob:
         """Reprint: a failed (or done) job goes back to the queue."""
         job = self.job(job_id)
@@ -314,6 +331,7 @@ class DeviceStore:
             self.uow.commit()
         return self.job(job_id)
 
+    @on_db_thread
     def recover_interrupted(self, printer: str | None = None) -> list[int]:
         """After a crash, jobs left 'printing' are unconfirmed: some or all of the bytes may
         have reached the paper, so they are neither resent blindly nor taken as printed; they
@@ -324,6 +342,7 @@ class DeviceStore:
         return ids
 
     # -- drawer ---------------------------------------------------------------------------------
+    @on_db_thread
     def record_drawer_open(
         self,
         reason: str,
@@ -352,10 +371,12 @@ class DeviceStore:
             self.uow.commit()
             return result
 
+    @on_db_thread
     def drawer_opens(self, limit: int = 100) -> list[dict[str, Any]]:
         return list(self._q("SELECT * FROM drawer_opens ORDER BY id DESC LIMIT ?", (limit,)))
 
     # -- outbox ---------------------------------------------------------------------------------
+    @on_db_thread
     def emit_device_status(self, device: str, kind: str, state: str, reason: str | None) -> str:
         """Write a device.status event (docs/events.md) with the next outbox seq."""
         event_id = str(uuid.uuid4())

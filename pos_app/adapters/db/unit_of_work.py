@@ -1,13 +1,12 @@
 """The unit of work on SQLite (the port: pos_app/services/unit_of_work.py).
 
-It owns the till's one writing connection and the lock every writer holds for a whole
-transaction (connection.GuitaiConnection.lock): device threads and the selling thread share the
-connection, so a device write can never land inside a sale's transaction.
+It owns the till's one writing connection, used from the connection's database thread alone
+(writer_thread.DbThread): device, sync and scheduler threads submit their units of work to that
+thread, so a device write can never land inside a sale's transaction.
 
-The outermost `with uow:` takes the lock and runs BEGIN IMMEDIATE, so the receipt number is
-taken under SQLite's write lock and stays gap-free; `commit()` runs COMMIT.  A nested `with uow:`
-(same thread, lock re-entered) opens a SAVEPOINT: its `commit()` releases it, leaving it without
-commit rolls back to it.  sqlite-utils has no savepoint helper, so the three statements are here.
+The outermost `with uow:` runs BEGIN IMMEDIATE, so the receipt number is taken under SQLite's
+write lock and stays gap-free; `commit()` runs COMMIT.  A nested `with uow:` opens a SAVEPOINT:
+its `commit()` releases it, leaving it without commit rolls back to it.  sqlite-utils has no savepoint helper, so the three statements are here.
 
 Disk errors (full, read-only, I/O) come out as the errors of storage_errors.py, after the
 transaction is rolled back: nothing is half-written.
@@ -16,7 +15,6 @@ transaction is rolled back: nothing is half-written.
 from __future__ import annotations
 
 import sqlite3
-import threading
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Self
@@ -34,6 +32,7 @@ from .repositories.stock import SqliteStockRepo
 from .repositories.suspended import SqliteSuspended
 from .repositories.users import SqliteUsers
 from .storage_errors import storage_error
+from .writer_thread import DbThread
 
 
 @dataclass
@@ -45,11 +44,11 @@ class _Frame:
 class SqliteUnitOfWork:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
-        lock = getattr(conn, "lock", None)
-        # The writer lock of connection.GuitaiConnection, shared with every other writer on this
-        # connection (device threads, the sync relay); a plain connection (a tool) gets its own.
-        self.lock: threading.RLock = lock if lock is not None else threading.RLock()
-        # The transaction and its savepoints, innermost last; only the thread holding the lock
+        thread = getattr(conn, "thread", None)
+        # The connection's database thread (connection.GuitaiConnection); a plain connection
+        # (a tool's) gets one of its own, never started.
+        self.thread: DbThread = thread if thread is not None else DbThread()
+        # The transaction and its savepoints, innermost last; only the database thread
         # touches them.  Kept on the connection: two units of work on one connection (a tool's
         # beside the till's) join one transaction instead of beginning a second.
         frames = getattr(conn, "uow_frames", None)
@@ -68,7 +67,9 @@ class SqliteUnitOfWork:
         self.stock = SqliteStockRepo(conn, self.settings, self.outbox)
 
     def __enter__(self) -> Self:
-        self.lock.acquire()
+        # Refused off the database thread once it runs; before that (a tool, a test), the
+        # callers take turns on the connection.
+        self.thread.take_turn()
         try:
             if self._frames:
                 name = f"uow_{len(self._frames)}"
@@ -80,12 +81,12 @@ class SqliteUnitOfWork:
                     # unit of work: joining it would mix our writes into theirs.
                     raise RuntimeError(
                         "a transaction is already open on the till's database connection: "
-                        "every writer must go through the unit of work (it holds the same lock)"
+                        "every writer must go through the unit of work"
                     )
                 self._begin()
                 self._frames.append(_Frame(None))
         except BaseException:
-            self.lock.release()
+            self.thread.end_turn()
             raise
         return self
 
@@ -110,7 +111,7 @@ class SqliteUnitOfWork:
                 self._undo(frame)
         finally:
             self._frames.pop()
-            self.lock.release()
+            self.thread.end_turn()
         if exc is not None and frame.savepoint is None:
             mapped = storage_error(exc)
             if mapped is not None:

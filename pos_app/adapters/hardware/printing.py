@@ -68,6 +68,9 @@ class PrinterService:
         self.store = store
         self.wait_s = wait_s
         self.worker = DeviceWorker(name)
+        # The registry's database thread (adapters/db/devices.DeviceStore): a print waited for
+        # on that thread lets the job's state writes through meanwhile.
+        self._db = getattr(store, "thread", None)
         self.last_error: str | None = None
         self._status_lock = threading.Lock()
         self._status_future: Future[PrinterStatus] | None = None
@@ -93,8 +96,9 @@ class PrinterService:
         return JobOutcome(job_id, "done", result.warnings)
 
     def _wait(self, job_id: int, fut: Future[JobOutcome], wait: float | None) -> JobOutcome:
+        timeout = self.wait_s if wait is None else wait
         try:
-            return fut.result(self.wait_s if wait is None else wait)
+            return fut.result(timeout) if self._db is None else self._db.wait(fut, timeout)
         except FutureTimeout:
             return JobOutcome(job_id, self.store.job(job_id).state, ["still_printing"])
 

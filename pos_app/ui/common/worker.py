@@ -1,15 +1,18 @@
 """Service calls off the GUI thread.
 
-One pool thread runs every call in submission order, so the till's single SQLite connection
-is only ever used by one thread at a time and a sale's mutations apply in the order the
-cashier made them.  Results and errors come back to the GUI thread through a queued signal.
+Every call runs on the till's database thread (adapters/db/writer_thread.DbThread), the one
+thread that uses the till's SQLite connection, in submission order, so a sale's mutations apply
+in the order the cashier made them.  (A QThreadPool may run its jobs on a different OS thread
+over time; the database thread stays one.)  Results and errors come back to the GUI thread
+through a queued signal.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from concurrent.futures import Future, wait
+from typing import Any, Protocol, TypeVar
 
 from pos_app.domain.errors import GuitaiError
 
@@ -19,6 +22,15 @@ log = logging.getLogger(__name__)
 
 OnOk = Callable[[Any], None]
 OnErr = Callable[[GuitaiError], None]
+T = TypeVar("T")
+
+
+class DbExecutor(Protocol):
+    """The till's database thread (adapters/db/writer_thread.DbThread, via App.database)."""
+
+    def start(self) -> None: ...
+
+    def submit(self, fn: Callable[[], T]) -> Future[T]: ...
 
 
 def receiver_alive(callback: Callable[[Any], None]) -> bool:
@@ -41,11 +53,9 @@ class _Relay(QObject):
     done = Signal(object, object, object)  # callback, value, busy-token
 
 
-class _Job(QRunnable):
+class _Job:
     def __init__(self, fn: Callable[[], Any], ok: OnOk, err: OnErr, relay: _Relay) -> None:
-        super().__init__()
         self.fn, self.ok, self.err, self.relay = fn, ok, err, relay
-        self.setAutoDelete(True)
 
     def run(self) -> None:
         try:
@@ -66,16 +76,27 @@ class _Job(QRunnable):
         self.relay.done.emit(self.ok, value, None)
 
 
+class _SideJob(QRunnable):
+    def __init__(self, job: _Job) -> None:
+        super().__init__()
+        self.job = job
+        self.setAutoDelete(True)
+
+    def run(self) -> None:
+        self.job.run()
+
+
 class ServiceWorker(QObject):
-    """`submit(fn, on_ok, on_err)`: run fn on the worker thread, the callback on the GUI thread."""
+    """`submit(fn, on_ok, on_err)`: run fn on the database thread, the callback on the GUI
+    thread."""
 
     busy_changed = Signal(bool)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, thread: DbExecutor, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
-        self._pool.setExpiryTimeout(-1)
+        thread.start()  # from now on the connection is used from that thread alone
+        self._thread = thread
+        self._last: Future[None] | None = None
         self._relay = _Relay(self)
         self._relay.done.connect(self._deliver)
         self._pending = 0
@@ -94,11 +115,11 @@ class ServiceWorker(QObject):
         self._pending += 1
         if self._pending == 1:
             self.busy_changed.emit(True)
-        self._pool.start(_Job(fn, on_ok, on_err, self._relay))
+        self._last = self._thread.submit(_Job(fn, on_ok, on_err, self._relay).run)
 
     def submit_side(self, fn: Callable[[], Any], on_ok: OnOk, on_err: OnErr) -> None:
         """Run fn at once on the side thread (no database), even while the worker is busy."""
-        self._side.start(_Job(fn, on_ok, on_err, self._side_relay))
+        self._side.start(_SideJob(_Job(fn, on_ok, on_err, self._side_relay)))
 
     def _deliver(self, callback: Callable[[Any], None], value: Any, _token: Any) -> None:
         self._pending -= 1
@@ -108,8 +129,11 @@ class ServiceWorker(QObject):
 
     def wait_idle(self, msecs: int = 10_000) -> bool:
         """Block until queued calls have run (shutdown and tests only; never while selling)."""
-        return bool(self._pool.waitForDone(msecs))
+        last = self._last  # calls run in order: the last one done means all are
+        if last is None:
+            return True
+        return not wait([last], timeout=msecs / 1000).not_done
 
     def shutdown(self) -> None:
         self._side.waitForDone(10_000)
-        self._pool.waitForDone(10_000)
+        self.wait_idle(10_000)

@@ -40,7 +40,7 @@ class StandInShell(QWidget):
 
 @pytest.fixture
 def alone(qtbot: Any, till: Any) -> Iterator[tuple[StandInShell, Session]]:
-    worker = ServiceWorker()
+    worker = ServiceWorker(till.database.thread)
     shell = StandInShell()
     qtbot.addWidget(shell)
     session = Session(till, worker, "en")

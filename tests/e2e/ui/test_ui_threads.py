@@ -18,12 +18,14 @@ class WatchedConnection:
         self._conn = conn
         self.gui_calls: list[str] = []
         self.worker_calls = 0
+        self.worker_threads: set[str] = set()
 
     def _note(self, sql: str) -> None:
         if threading.current_thread() is threading.main_thread():
             self.gui_calls.append(sql)
         else:
             self.worker_calls += 1
+            self.worker_threads.add(threading.current_thread().name)
 
     def execute(self, sql: str, *args: Any) -> Any:
         self._note(sql)
@@ -70,6 +72,8 @@ def test_selling_session_never_touches_the_database_on_the_gui_thread(
     assert t.session.last_payload["receipt_no"] == 1
     assert watched.worker_calls > 10
     assert watched.gui_calls == []
+    # one thread, the database thread, ran every statement (not a pool's thread of the moment)
+    assert watched.worker_threads == {"guitai-db"}
 
 
 def test_a_crashing_call_becomes_a_message(qtbot: Any, app_ui: Any) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from pos_app.adapters.db.writer_thread import DbThread
 from pos_app.ui.common.worker import ServiceWorker
 from pos_app.ui.qt import QApplication, QEvent, QLabel, isValid
 
@@ -22,7 +23,8 @@ class Asker(QLabel):
 
 
 def test_a_result_for_a_widget_that_is_gone_is_dropped(qtbot: Any) -> None:
-    worker = ServiceWorker()
+    thread = DbThread()
+    worker = ServiceWorker(thread)
     release = threading.Event()
     gone, alive = Asker(), Asker()
     qtbot.addWidget(alive)
@@ -39,3 +41,4 @@ def test_a_result_for_a_widget_that_is_gone_is_dropped(qtbot: Any) -> None:
     finally:
         release.set()
         worker.shutdown()
+        thread.close()

@@ -63,21 +63,25 @@ def test_device_write_waits_for_a_sale_transaction_and_survives_its_rollback(sto
     with) a transaction the unit of work has open on it."""
     import threading
 
+    db = store.thread  # the connection's database thread: the sale's and the device's work
+    db.start()
     began, done = threading.Event(), threading.Event()
 
     def unit_of_work() -> None:
-        with store.conn.lock:  # a sale's unit of work holds the writer lock throughout
-            store.conn.execute("BEGIN IMMEDIATE")
-            store.conn.execute("INSERT INTO settings(key, value) VALUES ('half', 'sale')")
-            began.set()
-            done.wait(0.3)  # the device thread tries to write meanwhile
-            store.conn.execute("ROLLBACK")
+        # a sale's unit of work, on the database thread throughout
+        store.conn.execute("BEGIN IMMEDIATE")
+        store.conn.execute("INSERT INTO settings(key, value) VALUES ('half', 'sale')")
+        began.set()
+        done.wait(0.3)  # the device thread tries to write meanwhile
+        store.conn.execute("ROLLBACK")
 
-    t = threading.Thread(target=unit_of_work)
-    t.start()
+    sale = db.submit(unit_of_work)
     began.wait(5)
     job = store.enqueue("front", b"data", "receipt", "sale-1")  # waits for the rollback
     done.set()
-    t.join(5)
+    sale.result(5)
     assert store.job(job).state == "queued"
-    assert store.conn.execute("SELECT count(*) FROM settings WHERE key = 'half'").fetchone() == (0,)
+    count = db.call(
+        lambda: store.conn.execute("SELECT count(*) FROM settings WHERE key = 'half'").fetchone()
+    )
+    assert count == (0,)

@@ -55,7 +55,7 @@ def test_backup_completes_while_the_main_thread_holds_the_writer_lock(
     till.shifts.open(user, 0)
     _sell(till, user)
     conn = till.database.conn
-    with till.uow.lock:  # held the whole time: a backup that waited for it would hang
+    with till.uow.thread.turn():  # held throughout: a backup that waited for it would hang
         conn.execute("BEGIN IMMEDIATE")  # and a sale half-written on the till's connection
         conn.execute("INSERT INTO settings(key, value) VALUES('half_written', 'never in a backup')")
         t, box = _in_thread(lambda: till.backups.backup("manual", [tmp_path / "b"]))
@@ -83,7 +83,7 @@ def test_the_backup_runs_no_statement_on_the_tills_connection(till: Any, tmp_pat
     seen: list[str] = []
     conn.set_trace_callback(seen.append)
     try:
-        with till.uow.lock:
+        with till.uow.thread.turn():
             t, box = _in_thread(lambda: till.backups.backup("manual", [tmp_path / "b"]))
             t.join(60)
     finally:

@@ -155,7 +155,8 @@ def test_batches_respect_the_event_and_byte_limits(tmp_path: Path) -> None:
 def test_scheduler_pushes_soon_after_a_nudge(tmp_path: Path, cloud) -> None:
     paths, od, _ = enrolled(tmp_path, cloud)
     cloud.service.admin.set_price("QP-1", 100)
-    lock = od.conn.lock  # the relay's unit of work holds the connection's writer lock
+    db = od.thread  # the relay's units of work run on the connection's database thread
+    db.start()
     parts = build_relay(paths, od.conn)
     sched = build_scheduler(
         parts, push_interval_s=3600, pull_interval_s=3600, nudge_delay_s=0.05, first_run_s=0.05
@@ -167,13 +168,11 @@ def test_scheduler_pushes_soon_after_a_nudge(tmp_path: Path, cloud) -> None:
         while sched.runs["pull"] < 1 and time.monotonic() < deadline:
             time.sleep(0.02)
         assert parts.state.get("changes_cursor")
-        with lock:
-            writer.day(10)
+        db.call(lambda: writer.day(10))
         sched.nudge()
         while time.monotonic() < deadline:
-            with lock:
-                if parts.outbox.stats(datetime.now(UTC))["pending"] == 0:
-                    break
+            if parts.outbox.stats(datetime.now(UTC))["pending"] == 0:
+                break
             time.sleep(0.02)
         assert cloud.service.admin.totals()["sales_and_refunds"] == 11
         job = sched._scheduler.get_job("push")
@@ -181,6 +180,7 @@ def test_scheduler_pushes_soon_after_a_nudge(tmp_path: Path, cloud) -> None:
     finally:
         sched.shutdown()
         parts.close()
+        db.close()
     assert not sched.running
 
 
@@ -191,7 +191,7 @@ def test_adapters_refuse_to_join_a_transaction_they_do_not_own(tmp_path: Path) -
     ids = [e.id for e in box.pending(10, 1 << 20, datetime.now(UTC))]
     od.conn.execute("BEGIN IMMEDIATE")  # e.g. a sale being completed without the shared lock
     try:
-        with pytest.raises(RuntimeError, match="same lock"):
+        with pytest.raises(RuntimeError, match="through the unit of work"):
             box.mark_sent(ids, datetime.now(UTC))
     finally:
         od.conn.execute("ROLLBACK")

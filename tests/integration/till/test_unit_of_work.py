@@ -123,7 +123,10 @@ def test_two_units_of_work_on_one_connection_share_the_transaction(db: OpenDatab
 def test_a_transaction_begun_outside_the_unit_of_work_is_refused(db: OpenDatabase) -> None:
     db.conn.execute("BEGIN IMMEDIATE")
     try:
-        with pytest.raises(RuntimeError, match="same lock"), SqliteUnitOfWork(db.conn):
+        with (
+            pytest.raises(RuntimeError, match="through the unit of work"),
+            SqliteUnitOfWork(db.conn),
+        ):
             pass
     finally:
         db.conn.execute("ROLLBACK")
