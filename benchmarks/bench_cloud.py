@@ -492,7 +492,7 @@ def page_and_rss_run(pg: Postgres, args: argparse.Namespace) -> dict[str, Any]:
                     token_for(t.key, sale["receipt_no"], 1795588200, sale["total_fen"], h["hash"])
                 )
         page = httpx.get(f"{serve.url}/r/{tokens[0]}", timeout=10)
-        if "已验证" not in page.text:  # receipts.html's banner of a verified receipt
+        if "真实小票" not in page.text:  # the page's verified badge (cloud/pages/receipt_hero.py)
             raise RuntimeError("the e-receipt page did not show a genuine receipt")
         pids = serve.worker_pids()
         cpu0 = sum(cpu_s(p) for p in pids), pg.backend_cpu_s(), load_1min()
