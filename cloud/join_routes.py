@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import time
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import Path, Query
 from starlette.concurrency import run_in_threadpool
@@ -24,7 +25,7 @@ from .pages.visitor import SESSION_COOKIE, SESSION_MAX_AGE_S, Visitor, read_visi
 from .receipt_verdict import lookup_token
 from .service import CloudService
 from .sms import SmsSender
-from .wechat_oauth import WechatOAuth, in_wechat, read_state, sign_state
+from .wechat_oauth import WechatOAuth, in_wechat, read_state, return_path, sign_state
 
 log = logging.getLogger(__name__)
 
@@ -155,8 +156,8 @@ def add_join_routes(
             and visitor(request).openid is None
         ):
             # snsapi_base: WeChat tells who the visitor is without asking them anything
-            state = sign_state(_key(request), f"/r/{token}/join")
-            back = cfg.public_url.rstrip("/") + "/wx/oauth"
+            state = sign_state(_key(request), return_path(token))
+            back = cfg.public_url.rstrip("/") + "/wx/oauth?" + urlencode({"r": token})
             return RedirectResponse(oauth.authorize_url(back, state), status_code=302)
         dev, f = found["device"], found["fields"]
         points, why = await run_in_threadpool(service.joining.preview, found)
@@ -251,6 +252,7 @@ def add_join_routes(
         request: Request,
         code: Annotated[str, Query(max_length=512)] = "",
         state: Annotated[str, Query(max_length=512)] = "",
+        r: Annotated[str, Query(max_length=200)] = "",
     ) -> Response:
         if oauth is None:
             raise ApiError(
@@ -259,7 +261,7 @@ def add_join_routes(
                 "No WeChat official account is configured on this cloud",
                 "未配置微信公众号",
             )
-        path = read_state(_key(request), state)
+        path = read_state(_key(request), r, state)
         if path is None:
             raise ApiError(
                 400, "bad_state", "Open the page from the receipt again", "请重新扫码打开页面"

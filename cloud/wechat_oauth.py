@@ -12,13 +12,15 @@ the join page learns the visitor's openid, so the follow and the membership are 
 
 The authorize page is WeChat's open.weixin.qq.com and the exchange api.weixin.qq.com; the
 cloud reaches both under `wechat_mp_url` (the official-account setting of `guitai cloud
-serve`), so the WeChat emulator can stand for both.  `state` is the page to return to, signed
-(HMAC with the session key) so the callback cannot be made to redirect anywhere else, and the
-openid never appears in a URL."""
+serve`), so the WeChat emulator can stand for both.  The page to return to travels in the
+redirect_uri (`/wx/oauth?r=TOKEN`) and `state` is its signature (HMAC with the session key),
+so the callback cannot be made to redirect anywhere else, and the openid never appears in a
+URL.  WeChat takes `state` only as a-zA-Z0-9 of at most 128 bytes [W21 in the shared
+reference cn-integrations.md]: a path with its MAC (`/r/…/join~…`, ~170 bytes) does not fit,
+hence the hex signature alone."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import re
@@ -38,13 +40,18 @@ def in_wechat(user_agent: str) -> bool:
     return "micromessenger" in user_agent.lower()
 
 
+def return_path(token: str) -> str:
+    return f"/r/{token}/join"
+
+
 def sign_state(key: bytes, path: str) -> str:
-    mac = hmac.new(key, b"oauth-state\n" + path.encode(), hashlib.sha256).digest()[:12]
-    return f"{path}~{base64.urlsafe_b64encode(mac).decode().rstrip('=')}"
+    """32 hex digits (128 bits of HMAC): within WeChat's a-zA-Z0-9, 128-byte `state`."""
+    return hmac.new(key, b"oauth-state\n" + path.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def read_state(key: bytes, state: str) -> str | None:
-    path = state.rpartition("~")[0]
+def read_state(key: bytes, token: str, state: str) -> str | None:
+    """The join page to return to, or None when `state` is not this cloud's signature of it."""
+    path = return_path(token)
     if not RETURN_PATH.fullmatch(path) or not hmac.compare_digest(sign_state(key, path), state):
         return None
     return path

@@ -18,6 +18,7 @@ is that WeChat user, so the same openid can scan a follow code and join.
 from __future__ import annotations
 
 import html
+import re
 import secrets
 import threading
 from collections.abc import Callable
@@ -29,7 +30,14 @@ CODE_TTL_S = 300  # WeChat: a code unused for 5 minutes expires
 WEB_TOKEN_TTL_S = 7200
 SCOPES = ("snsapi_base", "snsapi_userinfo")
 
+# WeChat takes `state` as a-zA-Z0-9, at most 128 bytes [W21]; what it does with any other is
+# not documented (truncation or an error), so the emulator refuses it outright: a cloud that
+# passes it here would fail in front of a real customer.
+STATE = re.compile(r"[A-Za-z0-9]{0,128}")
+STATE_REFUSED = 0  # no documented code: the page says what is wrong instead
+
 ERRORS = {
+    STATE_REFUSED: "state参数错误：只能是a-zA-Z0-9，最多128字节 (state must be a-zA-Z0-9, ≤128 bytes)",
     10005: "此公众号并没有这些scope的权限",
     10010: "scope不能为空",
     10011: "redirect_uri不能为空",
@@ -80,12 +88,13 @@ class WebAuth:
             else 10011 if not back or urlsplit(back).scheme not in ("http", "https")
             else 10010 if not scope
             else 10005 if scope not in SCOPES or query.get("response_type") != "code"
+            else STATE_REFUSED if not STATE.fullmatch(query.get("state", ""))
             else None
         )  # fmt: skip
         if refused is not None:
             page = (
                 "<!DOCTYPE html><html><head><meta charset='utf-8'><title>微信</title></head>"
-                f"<body><p>Oops! Something went wrong:(</p><p>{refused} "
+                f"<body><p>Oops! Something went wrong:(</p><p>{f'{refused} ' if refused else ''}"
                 f"{html.escape(ERRORS[refused])}</p></body></html>"
             )
             return 200, "text/html; charset=utf-8", page.encode(), ""

@@ -89,13 +89,18 @@ class ReceiptDesk:
 
         return self.uow.settings.get("ereceipt_base_url") or ""
 
-    def ereceipt_qr(self, payload: dict[str, Any]) -> list[list[bool]]:
-        """The signed e-receipt QR of a committed sale as modules (True = dark)."""
+    def ereceipt_qr(self, payload: dict[str, Any]) -> list[list[bool]] | None:
+        """The signed e-receipt QR of a committed sale as modules (True = dark); None while the
+        till has no e-receipt address.  The paper receipt still carries the bare token (the till
+        scans it for a return), but on the customer's screen a QR that opens no page would only
+        invite a scan that leads nowhere."""
         from pos_app.adapters import receipt_docs
         from receipts.token import qr_matrix
 
-        url = receipt_docs.ereceipt_url(payload, self.signer(), self.ereceipt_base_url())
-        return qr_matrix(url)
+        base = self.ereceipt_base_url()
+        if not base:
+            return None
+        return qr_matrix(receipt_docs.ereceipt_url(payload, self.signer(), base))
 
     def verify_scan(self, text: str) -> dict[str, Any]:
         """A scanned e-receipt (paper or phone): verdict genuine / altered / unknown_till /

@@ -282,7 +282,7 @@ class Session:
     def parked(self, ok: Callable[[list[ParkedSale]], None], err: Err) -> None:
         self.call(self.till.reads.parked_sales, ok, err)
 
-    def resume(self, sid: int, ok: Callable[[SaleView], None], err: Err) -> None:
+    def resume(self, sid: int, ok: Callable[[SaleView], None], err: Err, label: str = "") -> None:
         user = self.user
         assert user is not None
 
@@ -295,7 +295,11 @@ class Session:
 
         def done(result: tuple[Sale, SaleView, MemberCheckout]) -> None:
             if self.user is not user:
-                return  # signed out meanwhile: the sale was the cashier's who left
+                # Signed out meanwhile: the basket was already taken off the parked list, so
+                # dropping the result would lose it; it goes back to the list instead.
+                sale = result[0]
+                self.call(lambda: self.till.sales.suspend(sale, label), lambda _sid: None, err)
+                return
             self.sale, self.view, self.mc = result
             deliver(ok, self.view)
 

@@ -74,3 +74,11 @@ def start_selling(qtbot: Any, t: Any, user: str = "李娜", pin: str = "7391") -
     assert t.window.current == "sale"
     t.window.activateWindow()
     t.window.sale.scan.setFocus()
+
+
+def give_ereceipt_address(home: Any) -> None:
+    """The till's e-receipt address (a cloud's /r/ page, QR alphanumeric): without one the
+    customer's screen shows no QR, as there is no page for a phone to open."""
+    from members_kit import set_setting
+
+    set_setting(home, "ereceipt_base_url", "HTTPS://R.EXAMPLE.COM/R/")

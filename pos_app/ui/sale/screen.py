@@ -482,12 +482,15 @@ class SaleScreen(QWidget):
                 )
                 for p in parked
             ]
+            labels = {p.id: p.label for p in parked}
             self.shell.open_dialog(
                 PickDialog(
                     self.shell.window(),
                     self.tr("Resume a parked sale"),
                     rows,
-                    lambda sid: self.session.resume(int(sid), self.updated, self.show_error),
+                    lambda sid: self.session.resume(
+                        int(sid), self.updated, self.show_error, labels.get(int(sid), "")
+                    ),
                     empty_text=self.tr("No parked sales."),
                     ok_text=self.tr("Resume"),
                     cancel_text=self.tr("Cancel"),

@@ -20,7 +20,7 @@ import pytest
 # The member cloud stub and a till with a shop, as fixtures of this module.
 from members_ui_fixtures import cloud, shop  # noqa: F401
 from members_ui_kit import JACKET, TEE, panel_ready, start_selling
-from uihelp import idle, wedge_scan
+from uihelp import give_ereceipt_address, idle, wedge_scan
 
 from pos_app.ui.common.fit import CELL_PADDING, TYPICAL_NAME, text_room, text_width
 from pos_app.ui.qt import QApplication, QLineEdit, QPushButton, Qt, QWidget
@@ -143,9 +143,10 @@ def test_the_till_at_each_screen_size(
 
 
 def test_the_customer_display_keeps_its_lines_beside_the_qr(
-    qtbot: Any, shop: dict[str, str], app_ui: Any, shots: Path
+    qtbot: Any, shop: dict[str, str], app_ui: Any, shots: Path, till_home: Path
 ) -> None:
     t = app_ui
+    give_ereceipt_address(till_home)
     start_selling(qtbot, t)
     cust = t.window.customer
     cust.show()
@@ -172,3 +173,23 @@ def test_the_customer_display_keeps_its_lines_beside_the_qr(
         assert last.bottom() <= rows.viewport().height(), (w, h)
         assert cust.qr.geometry().left() >= rows.geometry().right()
         save(cust, shots, f"till-customer-{w}x{h}.png")
+
+
+def test_without_an_ereceipt_address_the_customer_sees_no_qr(
+    qtbot: Any, shop: dict[str, str], app_ui: Any
+) -> None:
+    t = app_ui
+    start_selling(qtbot, t)
+    cust = t.window.customer
+    cust.show()
+    wedge_scan(qtbot, t, JACKET)
+    qtbot.keyClick(t.window.sale.scan, Qt.Key.Key_F2)
+    idle(qtbot, t)
+    t.window.tender.amount.setText("1300")
+    qtbot.keyClick(t.window.tender.amount, Qt.Key.Key_Return)
+    idle(qtbot, t)
+    assert cust.change.isVisible()  # the sale is done and the screen says so
+    idle(qtbot, t)  # the QR call has come back
+    # no page to open: no QR and no "scan for your e-receipt" on the customer's screen
+    assert cust.qr_modules is None
+    assert not cust.qr.isVisible() and not cust.qr_note.isVisible()

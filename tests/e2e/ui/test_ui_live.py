@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from uihelp import TIMEOUT, idle, sign_in, tap, wedge_scan
+from uihelp import TIMEOUT, give_ereceipt_address, idle, sign_in, tap, wedge_scan
 
 from pos_app.domain.tenders import Tender
 from pos_app.ui.qt import Qt
@@ -31,6 +31,8 @@ def live(qtbot: Any, till_home: Path, tmp_path: Path) -> Iterator[Any]:
     t = None
     try:
         configure_till(till_home, stack, enroll=False)
+        # the customer's screen shows the e-receipt QR only where there is a page to open
+        give_ereceipt_address(till_home)
         ctx = AppContext(till_home)
         till = ctx.till
         till.users.add("李娜", {Role.CASHIER}, "7391")

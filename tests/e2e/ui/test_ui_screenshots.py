@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import paths
 import pytest
-from uihelp import dialog, fill, idle, sign_in, tap, wedge_scan
+from uihelp import dialog, fill, give_ereceipt_address, idle, sign_in, tap, wedge_scan
 
 from pos_app.domain.ports import ManualClock
 from pos_app.domain.tenders import Tender
@@ -76,6 +76,7 @@ def test_screenshots_of_every_screen(qtbot: Any, till_home: Path, shots: Path) -
     # the receipt printer, card terminal and WeChat Pay / Alipay emulators on loopback
     stack = start_stack(till_home.parent / "emu", cloud=False, fast=True)
     configure_till(till_home, stack, enroll=False)
+    give_ereceipt_address(till_home)  # the customer's screen shows the e-receipt QR
     clock = ManualClock(datetime(2026, 11, 25, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai")))
     db = open_database(Paths(till_home).database)
     till = build(Paths(till_home), db, clock)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from uihelp import idle, sign_in, start_selling, tap
+from uihelp import dialog, fill, idle, sign_in, start_selling, tap
 
 from pos_app.ui.qt import QApplication
 
@@ -81,6 +81,47 @@ def test_sign_out_from_the_shift_screen_while_its_report_loads(qtbot: Any, app_u
     finally:
         release.set()
     _signed_out_cleanly(qtbot, t)
+
+
+def _parked(qtbot: Any, t: Any) -> list[Any]:
+    got: list[Any] = []
+    t.session.parked(got.extend, lambda e: got.append(e))
+    idle(qtbot, t)
+    return got
+
+
+def test_a_resume_in_flight_at_sign_out_puts_the_basket_back(qtbot: Any, app_ui: Any) -> None:
+    t = app_ui
+    start_selling(qtbot, t)
+    t.window.sale.scanned("6901234567892")
+    t.window.sale.scanned("6901234567908")
+    idle(qtbot, t)
+    t.window.sale.suspend()
+    idle(qtbot, t)
+    fill(qtbot, t, label="红衣女士")
+    [before] = _parked(qtbot, t)
+    t.window.sale.resume()
+    idle(qtbot, t)
+    pick = dialog(t)
+    release = _hold_worker(t)
+    try:
+        pick.ok_btn.click()  # the resume waits behind the held call
+        QApplication.processEvents()
+        tap_now(t.window.signout_btn)  # allowed: the sale screen is still empty
+        assert t.window.current == "signin"
+    finally:
+        release.set()
+    _signed_out_cleanly(qtbot, t)
+    # the basket was taken off the list for the cashier who left: it is parked again, whole
+    [after] = _parked(qtbot, t)
+    assert (after.label, after.lines, after.qty, after.total_fen, after.cashier) == (
+        before.label,
+        before.lines,
+        before.qty,
+        before.total_fen,
+        before.cashier,
+    )
+    assert t.window.sale.table.rowCount() == 0
 
 
 def tap_now(button: Any) -> None:

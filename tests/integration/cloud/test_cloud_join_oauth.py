@@ -39,9 +39,19 @@ def test_inside_wechat_the_member_is_the_wechat_user(tmp_path: Path) -> None:
                 where = first.headers["location"]
                 assert where.startswith(f"{wx.url}/connect/oauth2/authorize?")
                 assert "scope=snsapi_base" in where and where.endswith("#wechat_redirect")
+                # WeChat takes state as a-zA-Z0-9, ≤128 bytes; the page travels in redirect_uri
+                state = httpx.URL(where.removesuffix("#wechat_redirect")).params["state"]
+                assert state.isascii() and state.isalnum() and len(state) <= 128
                 back = phone.get(where)  # the emulator's authorize page sends the browser back
                 assert back.status_code == 302
-                assert back.headers["location"].startswith(f"{rig.url}/wx/oauth?code=")
+                assert back.headers["location"].startswith(f"{rig.url}/wx/oauth?r={token}&code=")
+                # another receipt's page cannot borrow this signature
+                _, other = rig.sale()
+                stolen = phone.get(
+                    f"{rig.url}/wx/oauth", params={"r": other, "code": "x", "state": state}
+                )
+                assert stolen.status_code == 400
+                assert stolen.json()["error"]["code"] == "bad_state"
                 page = phone.get(back.headers["location"], follow_redirects=True)
                 assert page.status_code == 200 and "入会领积分" in page.text
                 assert (wx.web_auth.authorizations, wx.web_auth.exchanges) == (1, 1)
@@ -127,4 +137,12 @@ def test_the_emulators_codes_are_single_use_short_lived_and_bound_to_the_account
             page = authorize(**over)
             assert page.status_code == 200 and "location" not in page.headers
             assert errcode in page.text
+        # a state WeChat does not take (not a-zA-Z0-9, or over 128 bytes): no redirect
+        for state in ("/r/abc/join~mac", "a" * 129, "s-1"):
+            page = authorize(state=state)
+            assert page.status_code == 200 and "location" not in page.headers
+            assert "state" in page.text
+        longest = authorize(state="a" * 128)
+        assert longest.status_code == 302
+        assert httpx.URL(longest.headers["location"]).params["state"] == "a" * 128
         assert httpx.post(f"{wx.url}/test/browse", json={}).status_code == 400
