@@ -7,6 +7,8 @@
 - `followers`: who follows the official account (followers.py)
 - `views`: one member across every store, and the reconciliation flags (views.py)
 - `claims`: receipts claimed from their page by a member who joined there (claims.py)
+- `segments`, `issuing`: named member segments and coupons issued to members (segments.py,
+  issuing.py)
 
 What they share (alias resolution, the member row a till pulls, flags, funnel counters) are
 functions on a transaction in rows.py.
@@ -22,9 +24,11 @@ from ..db import CloudDB
 from .claims import Claims
 from .coupons import Coupons
 from .followers import Followers
+from .issuing import CouponIssuing
 from .funnel import Funnel, ReceiptLookup
 from .ledger import Ledger
 from .points import Points
+from .segments import Segments
 from .views import MemberViews
 
 __all__ = ["Members"]
@@ -45,3 +49,5 @@ class Members:
         self.views = MemberViews(db)
         self.ledger = Ledger(now, publish, self.points, self.coupons)
         self.claims = Claims(now, publish)  # 补积分: receipts claimed from their page
+        self.segments = Segments(db, now, publish)  # 分群 (segments.py)
+        self.issuing = CouponIssuing(db, now, publish, self.segments)  # coupons to people
