@@ -24,8 +24,8 @@ from ..db import CloudDB
 from .claims import Claims
 from .coupons import Coupons
 from .followers import Followers
-from .issuing import CouponIssuing
 from .funnel import Funnel, ReceiptLookup
+from .issuing import CouponIssuing
 from .ledger import Ledger
 from .points import Points
 from .segments import Segments

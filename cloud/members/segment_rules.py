@@ -211,12 +211,16 @@ class _Parser:
         if field == "lapsed":
             m = re.fullmatch(r"(\d{1,5})d?", raw.lower())
             if m is None:
-                raise self.fail(t, f"lapsed takes days, like 90d (not “{raw}”)", "lapsed 取天数，如 90d")
+                raise self.fail(
+                    t, f"lapsed takes days, like 90d (not “{raw}”)", "lapsed 取天数，如 90d"
+                )
             return int(m.group(1))
         if field == "spend_fen":
             if not re.fullmatch(r"\d{1,15}", raw):
                 raise self.fail(
-                    t, f"spend_fen takes whole fen, like 100000 (not “{raw}”)", "spend_fen 取整数（分）"
+                    t,
+                    f"spend_fen takes whole fen, like 100000 (not “{raw}”)",
+                    "spend_fen 取整数（分）",
                 )
             return int(raw)
         if field == "birthday_month":
@@ -247,5 +251,9 @@ def parse_rule(text: str) -> Rule:
     tree = p.rule()
     rest = p.peek()
     if rest.kind != "end":
-        raise p.fail(rest, f"unexpected “{rest.text}” (join conditions with and / or)", "多余的内容（条件之间请用 and / or 连接）")
+        raise p.fail(
+            rest,
+            f"unexpected “{rest.text}” (join conditions with and / or)",
+            "多余的内容（条件之间请用 and / or 连接）",
+        )
     return tree

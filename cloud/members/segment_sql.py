@@ -60,6 +60,7 @@ class _Compiler:
 
     def _bought_category(self, category: str) -> ColumnElement[bool]:
         mp = mp_table.alias("mp")
+        item_cat: ColumnElement[Any]
         if self.pg:
             each = sa.func.jsonb_array_elements(
                 sa.cast(mp.c["items"], postgresql.JSONB)
@@ -133,7 +134,9 @@ class _Compiler:
         if field == "associate":
             return self._data_text("associate") == str(v)
         if field == "lapsed":
-            return sa.and_(self._lapsed_at_least(int(v)), sa.not_(self._lapsed_at_least(int(v) + 1)))
+            return sa.and_(
+                self._lapsed_at_least(int(v)), sa.not_(self._lapsed_at_least(int(v) + 1))
+            )
         if field == "spend_fen":
             return self._spend() == int(v)
         raise AssertionError(field)  # the parser admits no other field
@@ -174,9 +177,9 @@ def member_query(rule: Rule, dialect: str, clock: Clock) -> sa.Select[Any]:
 
 def to_sql(stmt: sa.Select[Any], dialect: str) -> tuple[str, list[Any]]:
     """The statement as `?` SQL and its positional parameters, for cloud.db.Tx."""
-    d: Any = (
-        postgresql.dialect(paramstyle="qmark") if dialect == "postgres" else sqlite.dialect()
-    )
+    d: Any = sqlite.dialect()
+    if dialect == "postgres":
+        d = postgresql.dialect(paramstyle="qmark")  # type: ignore[no-untyped-call]
     compiled = stmt.compile(dialect=d, compile_kwargs={"render_postcompile": True})
     params = compiled.params
     return compiled.string, [params[name] for name in compiled.positiontup or ()]

@@ -77,7 +77,7 @@ class Segments:
             count = len(self._rows(tx, rule))
         return {"name": name, "rule": rule, "members": count}
 
-    def list(self) -> list[dict[str, Any]]:
+    def listing(self) -> list[dict[str, Any]]:
         with self.db.tx() as tx:
             rows = tx.execute(
                 "SELECT name, rule, created_at, updated_at FROM segments ORDER BY name"
