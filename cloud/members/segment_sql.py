@@ -44,9 +44,13 @@ class _Compiler:
     # ---- JSON kept as text -----------------------------------------------------------
 
     def _data_text(self, key: str) -> ColumnElement[Any]:
+        # '' for a key the member lacks: a comparison is then false, never NULL, so `not`
+        # and `!=` select the members without it too
         if self.pg:
-            return sa.cast(m.c.data, postgresql.JSONB).op("->>")(key)
-        return sa.func.json_extract(m.c.data, f"$.{key}")
+            value = sa.cast(m.c.data, postgresql.JSONB).op("->>")(key)
+        else:
+            value = sa.func.json_extract(m.c.data, f"$.{key}")
+        return sa.func.coalesce(value, "")
 
     def _has_tag(self, tag: str) -> ColumnElement[bool]:
         if self.pg:
