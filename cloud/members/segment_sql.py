@@ -46,6 +46,7 @@ class _Compiler:
     def _data_text(self, key: str) -> ColumnElement[Any]:
         # '' for a key the member lacks: a comparison is then false, never NULL, so `not`
         # and `!=` select the members without it too
+        value: ColumnElement[Any]
         if self.pg:
             value = sa.cast(m.c.data, postgresql.JSONB).op("->>")(key)
         else:

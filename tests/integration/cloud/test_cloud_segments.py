@@ -261,7 +261,7 @@ def test_bulk_issue_is_idempotent_and_keeps_the_per_member_limit(svc: CloudServi
     assert first["issued"] == len(vips) and first["already_issued"] == 0
     again = svc.members.issuing.issue_segment("BDAY", "vips")
     assert (again["issued"], again["already_issued"]) == (0, len(vips))
-    campaign = svc.members.issuing.issue("BDAY", vips[:3] + ["NOSUCH"], batch="2027")
+    campaign = svc.members.issuing.issue("BDAY", [*vips[:3], "NOSUCH"], batch="2027")
     assert (campaign["issued"], campaign["unknown_members"]) == (3, ["NOSUCH"])
     third = svc.members.issuing.issue("BDAY", vips[:1], batch="2028")
     assert (third["issued"], third["over_limit"]) == (0, 1)

@@ -169,7 +169,7 @@ def test_coupons_issued_to_a_segment_once_reach_the_members_till_by_the_pull(
     assert (by_id["issued"], by_id["already_issued"]) == (0, 1)
     with chain.db.tx() as tx:
         copies = tx.execute(
-            "SELECT count(*) FROM coupons WHERE data LIKE '%\"issued_from\":\"CARE3\"%'"
+            'SELECT count(*) FROM coupons WHERE data LIKE \'%"issued_from":"CARE3"%\''
         ).fetchone()[0]
     assert copies == 1
     home = chain.tills["S001"]
