@@ -21,6 +21,7 @@ from cloud.service import CloudService
 from pos_app.domain.ports import ManualClock
 
 TEE = "6901234567908"  # 纯棉T恤 ¥99.00, no member price
+JKT = "6901234567892"  # 男士羊毛夹克 ¥299.00, member price ¥269.00
 CORE, ORDINARY = "13800138000", "13900139000"
 
 
@@ -180,6 +181,14 @@ def test_coupons_issued_to_a_segment_once_reach_the_members_till_by_the_pull(
         (first["coupons"][0]["coupon_code"], "count", 3)
     ]
     assert mine[0]["expires_at"] > "2026-"
+    # the member's copy is redeemed at the till like any coupon: the dearest line, free
+    sale = run(
+        home, "sale", "--user", "admin", "--member", CORE, "--scan", JKT, "--scan", TEE,
+        "--coupon", mine[0]["code"], "--pay", "cash:100",
+    )  # fmt: skip
+    assert [(s["ref"], s["amount_fen"]) for s in sale["savings"] if s["kind"] == "coupon"] == [
+        (mine[0]["code"], 26900)
+    ]
     # the issue-only coupon itself is not redeemable by its code at the till
     from pos_app.adapters.db.connection import open_database
 
