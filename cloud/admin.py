@@ -191,7 +191,12 @@ class CloudAdmin:
                 "updated_at = excluded.updated_at",
                 (code, _dump(data), _now_iso(self.now())),
             )
-            self.publish(tx, "coupon", "upsert", code, {"code": code, **data})
+            if data.get("issue_only"):
+                # only the members' own copies are redeemed (cloud/members/issuing.py): a
+                # till that had the coupon itself forgets it
+                self.publish(tx, "coupon", "delete", code, {})
+            else:
+                self.publish(tx, "coupon", "upsert", code, {"code": code, **data})
 
     def set_config(self, key: str, value: Any, store_id: str | None = None) -> None:
         with self.db.tx() as tx:

@@ -51,6 +51,18 @@ def coupon() -> None:
 @click.option("--percent-off", type=int, help="Percentage off (1–100).")
 @click.option("--min-spend-fen", type=int, default=0)
 @click.option("--expires", default="", help="Last valid day, YYYY-MM-DD.")
+@click.option(
+    "--uses", type=int, help="A count coupon (计次券): this many free units of a service."
+)
+@click.option("--name", default="", help="As the receipt shows it, e.g. 满300减50.")
+@click.option("--category", "categories", multiple=True, help="Only these categories.")
+@click.option("--member", "member_id", help="Bound to this member (only they may use it).")
+@click.option("--valid-from", default="", help="First valid day, YYYY-MM-DD.")
+@click.option("--valid-days", type=int, help="Copies issued to members are valid this many days.")
+@click.option("--per-member", type=int, help="Copies one member may be issued at most (default 1).")
+@click.option(
+    "--issue-only", is_flag=True, help="Not usable by its code: only members' issued copies."
+)
 @db_options
 @json_option
 def coupon_add(
@@ -59,22 +71,77 @@ def coupon_add(
     percent_off: int | None,
     min_spend_fen: int,
     expires: str,
+    uses: int | None,
+    name: str,
+    categories: tuple[str, ...],
+    member_id: str | None,
+    valid_from: str,
+    valid_days: int | None,
+    per_member: int | None,
+    issue_only: bool,
     db_file: str | None,
     database_url: str | None,
     as_json: bool,
 ) -> None:
-    if (amount_fen is None) == (percent_off is None):
+    """A coupon of any kind the tills redeem: cash (--amount-fen, with --min-spend-fen as
+    its threshold, 满减), percent (--percent-off), count (--uses, 计次券); for some categories,
+    one member, from and to a day; `coupon issue` gives members their own copies."""
+    if uses is None and (amount_fen is None) == (percent_off is None):
         raise InvalidInput(
-            "Give --amount-fen or --percent-off", "请指定 --amount-fen 或 --percent-off"
+            "Give --amount-fen or --percent-off (or --uses for a count coupon)",
+            "请指定 --amount-fen 或 --percent-off（计次券用 --uses）",
         )
-    data = {
+    if uses is not None and (amount_fen is not None or percent_off is not None):
+        raise InvalidInput(
+            "A count coupon (--uses) takes no --amount-fen or --percent-off",
+            "计次券（--uses）不能再指定 --amount-fen 或 --percent-off",
+        )
+    _check_coupon_numbers(amount_fen, percent_off, min_spend_fen, uses, valid_days, per_member)
+    data: dict[str, Any] = {
         "amount_fen": amount_fen,
         "percent_off": percent_off,
         "min_spend_fen": min_spend_fen,
         "expires": expires or None,
     }
+    extra: dict[str, Any] = {
+        "kind": "count" if uses is not None else None,
+        "uses": uses,
+        "uses_total": uses,
+        "name": name or None,
+        "categories": [c for raw in categories for c in raw.split(",") if c] or None,
+        "member_id": member_id,
+        "valid_from": valid_from or None,
+        "valid_days": valid_days,
+        "per_member": per_member,
+        "issue_only": True if issue_only else None,
+    }
+    data |= {k: v for k, v in extra.items() if v is not None}
+    _check_days(valid_from)
     _run(lambda s: s.admin.add_coupon(code, data), db_file, database_url)
     emit({"code": code, **data}, as_json, f"coupon {code} published")
+
+
+def _check_coupon_numbers(*values: int | None) -> None:
+    names = ("--amount-fen", "--percent-off", "--min-spend-fen", "--uses", "--valid-days")
+    for flag, v in zip((*names, "--per-member"), values, strict=True):
+        if v is None:
+            continue
+        low = 0 if flag == "--min-spend-fen" else 1
+        high = 100 if flag == "--percent-off" else None
+        if v < low or (high is not None and v > high):
+            span = f"{low} to {high}" if high else f"at least {low}"
+            raise InvalidInput(f"{flag} must be {span}, not {v}", f"{flag} 须为 {span}（现为 {v}）")
+
+
+def _check_days(*days: str) -> None:
+    for day in days:
+        if day:
+            try:
+                datetime.strptime(day, "%Y-%m-%d")
+            except ValueError as err:
+                raise InvalidInput(
+                    f"{day!r} is not a day like 2026-12-31", f"{day!r} 不是日期（如 2026-12-31）"
+                ) from err
 
 
 @cloud.group("promotion")

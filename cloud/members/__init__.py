@@ -7,6 +7,8 @@
 - `followers`: who follows the official account (followers.py)
 - `views`: one member across every store, and the reconciliation flags (views.py)
 - `claims`: receipts claimed from their page by a member who joined there (claims.py)
+- `segments`, `issuing`, `promos`: named member segments, coupons issued to members and
+  targeted promotions (segments.py, issuing.py, promos.py)
 
 What they share (alias resolution, the member row a till pulls, flags, funnel counters) are
 functions on a transaction in rows.py.
@@ -23,8 +25,11 @@ from .claims import Claims
 from .coupons import Coupons
 from .followers import Followers
 from .funnel import Funnel, ReceiptLookup
+from .issuing import CouponIssuing
 from .ledger import Ledger
 from .points import Points
+from .promos import Promos
+from .segments import Segments
 from .views import MemberViews
 
 __all__ = ["Members"]
@@ -45,3 +50,6 @@ class Members:
         self.views = MemberViews(db)
         self.ledger = Ledger(now, publish, self.points, self.coupons)
         self.claims = Claims(now, publish)  # 补积分: receipts claimed from their page
+        self.segments = Segments(db, now, publish)  # 分群 (segments.py)
+        self.issuing = CouponIssuing(db, now, publish, self.segments)  # coupons to people
+        self.promos = Promos(db, now, publish, self.segments)  # 会员日, targeted promotions

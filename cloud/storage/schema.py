@@ -565,3 +565,40 @@ refund_vat = sa.Table(
     _req("at", _text),
     sa.Index("refund_vat_sale", "original_sale_id"),
 )
+
+# --- segments, coupons to people, targeted promotions (issue 21) ----------------------------
+# (cloud/members/segments.py, issuing.py)
+
+segments = sa.Table(
+    "segments",
+    metadata,
+    sa.Column("name", _text, primary_key=True),
+    _req("rule", _text),  # the rule as written (docs/members.md, Segments)
+    _req("created_at", _text),
+    _req("updated_at", _text),
+)
+
+# One coupon copy per (coupon, member, batch): issuing again finds the row and gives nothing.
+coupon_issues = sa.Table(
+    "coupon_issues",
+    metadata,
+    sa.Column("code", _text, primary_key=True),  # the coupon issued (coupons.code)
+    sa.Column("member_id", _text, primary_key=True),
+    sa.Column("batch", _text, primary_key=True),  # '' unless the caller names a campaign
+    sa.Column("coupon_code", _text, nullable=False, unique=True),  # the member's own copy
+    _req("at", _text),
+    sa.Index("coupon_issues_member", "member_id"),
+)
+
+# Who saw members' phones unmasked (`segment members --unmasked`), and how many.
+member_exports = sa.Table(
+    "member_exports",
+    metadata,
+    _serial("id"),
+    _req("what", _text),
+    _req("who", _text),
+    _dflt("reason", _text, "''"),
+    _req("rows", _big),
+    _req("at", _text),
+    sqlite_autoincrement=True,
+)

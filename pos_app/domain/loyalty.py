@@ -140,6 +140,11 @@ def check_coupon(c: Coupon, member_id: str | None, now: datetime) -> None:
         )
     if c.expires_at and datetime.fromisoformat(c.expires_at.replace("Z", "+00:00")) <= now:
         raise RuleViolation(f"Coupon {c.code} has expired", f"券 {c.code} 已过期")
+    if c.starts_at and datetime.fromisoformat(c.starts_at.replace("Z", "+00:00")) > now:
+        raise RuleViolation(
+            f"Coupon {c.code} is not valid before {c.starts_at[:10]}: take it then",
+            f"券 {c.code} 自 {c.starts_at[:10]} 起才能使用",
+        )
     if c.kind is CouponKind.COUNT and c.uses < 1:
         raise RuleViolation(f"Coupon {c.code} has no uses left", f"券 {c.code} 已无剩余次数")
 

@@ -12,7 +12,9 @@ put in a canonical order before anything is spread over them).  Precedence and s
 5. one coupon (cash with a threshold, percent off, or a count coupon);
 6. points redemption, capped at a share of what is left.
 
-Every saving is spread over its lines and never takes a line below zero.
+Every saving is spread over its lines and never takes a line below zero.  A promotion with
+a date/time window or an audience (tiers, segments, stores: promo_windows.py) takes part only
+when it is open for this sale; the order above does not change.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any
 
 from .errors import InvalidInput, RuleViolation
 from .money import allocate, percent_of
+from .promo_windows import PricingContext, PromoAudience, PromoWindow, promo_open
 
 TIER_ZH = {"core": "核心", "potential": "潜力", "ordinary": "普通"}
 
@@ -117,6 +120,12 @@ class Promotion:
     priority: int = 0
     members_only: bool = False
     active: bool = True
+    window: PromoWindow = field(
+        default_factory=PromoWindow
+    )  # when (promo_windows.py): 会员日, weekends …
+    audience: PromoAudience = field(
+        default_factory=PromoAudience
+    )  # for whom: tiers, segments, stores
 
     def __post_init__(self) -> None:
         if self.kind is PromoKind.SPEND_SAVE and (self.threshold_fen <= 0 or self.off_fen <= 0):
@@ -170,6 +179,8 @@ class Promotion:
             priority=int(d.get("priority", 0)),
             members_only=bool(d.get("members_only", False)),
             active=bool(d.get("active", True)),
+            window=PromoWindow.from_dict(d, str(d.get("id", ""))),
+            audience=PromoAudience.from_dict(d),
         )
 
 
@@ -186,6 +197,7 @@ class Coupon:
     member_id: str | None = None  # issued to one member, or to anyone holding the code
     expires_at: str | None = None  # RFC 3339 UTC
     redeemed: bool = False
+    starts_at: str | None = None  # RFC 3339: not valid before (a campaign's first day)
 
     def applies_to(self, ln: BasketLine) -> bool:
         return not self.categories or ln.category in self.categories
@@ -223,6 +235,8 @@ class Coupon:
             member_id=d.get("member_id") or None,
             expires_at=expires or None,
             redeemed=bool(d.get("redeemed", False)),
+            starts_at=d.get("starts_at")
+            or (f"{d['valid_from']}T00:00:00+08:00" if d.get("valid_from") else None),
         )
 
 
@@ -313,14 +327,24 @@ def price_basket(
     tier_discount_bp: Mapping[str, int] | None = None,
     coupon: Coupon | None = None,
     points: PointsRedemption | None = None,
+    context: PricingContext | None = None,
 ) -> Pricing:
-    """Every saving the basket gets, in precedence order (see the module docstring)."""
+    """Every saving the basket gets, in precedence order (see the module docstring).
+
+    `context` (the clock's instant, the store and its zone, the member's segments) decides
+    the promotions with a date/time window or an audience; without it they do not apply."""
     basket = _canonical(ln for ln in lines if ln.qty > 0)
     left = {ln.line_no: max(0, ln.net_fen) for ln in basket}
     savings: list[Saving] = []
     notes: list[str] = []
     active = sorted(
-        (p for p in promotions if p.active and (is_member or not p.members_only)),
+        (
+            p
+            for p in promotions
+            if p.active
+            and (is_member or not p.members_only)
+            and promo_open(p.window, p.audience, context, is_member=is_member, tier=tier)
+        ),
         key=lambda p: (-p.priority, p.id),
     )
 

@@ -12,6 +12,7 @@ from pos_app.domain.loyalty import (
     points_earned,
 )
 from pos_app.domain.members import Member
+from pos_app.domain.promo_windows import PricingContext
 from pos_app.domain.promotions import (
     BasketLine,
     Coupon,
@@ -85,6 +86,20 @@ class MemberPricing:
                 log.warning("promotion %s from the cloud is not valid; skipped", d.get("id"))
         return out
 
+    def context(self, promotions: list[Promotion], member: Member | None) -> PricingContext:
+        """The clock, the store and its zone, and which of the segments the promotions name
+        the member is in: the cloud publishes each such segment's member ids as the config
+        `segment_members.<NAME>` (cloud/members/segments.py)."""
+        ident = self.ctx.identity
+        mine: set[str] = set()
+        if member is not None:
+            for name in {s for p in promotions for s in p.audience.segments}:
+                published = self.repo.cloud_config(f"segment_members.{name}")
+                ids = published.get("members", []) if isinstance(published, dict) else []
+                if member.id in ids:
+                    mine.add(name)
+        return PricingContext(self.ctx.clock.now(), ident.tz, ident.store_id, frozenset(mine))
+
     def coupon(self, code: str, member: Member | None) -> Coupon:
         d = self.repo.coupon(code.strip())
         if d is None:
@@ -115,6 +130,7 @@ class MemberPricing:
             )
         coupon = self.coupon(coupon_code, member) if coupon_code else None
         sale.savings = []
+        promotions = self.promotions()
         basket = [
             BasketLine(
                 ln.line_no,
@@ -129,7 +145,7 @@ class MemberPricing:
         ]
         pricing = price_basket(
             basket,
-            self.promotions(),
+            promotions,
             is_member=member is not None,
             tier=member.tier if member else None,
             tier_discount_bp=rules.tier_discount_bp,
@@ -137,6 +153,7 @@ class MemberPricing:
             points=PointsRedemption(points, rules.redeem_points_per_yuan, rules.redeem_cap_bp)
             if points
             else None,
+            context=self.context(promotions, member),
         )
         sale.apply_savings(list(pricing.savings))
         if member is not None:
