@@ -39,12 +39,8 @@ def _doc(
     non_returnable: tuple[str, ...],
     approval_above: str | None,
     original_tender_only: bool,
-    no_receipt_days: int,
 ) -> dict[str, Any]:
-    doc: dict[str, Any] = {
-        "original_tender_only": original_tender_only,
-        "no_receipt_days": no_receipt_days,
-    }
+    doc: dict[str, Any] = {"original_tender_only": original_tender_only}
     if no_reason_days is not None or quality_days is not None:
         n = no_reason_days if no_reason_days is not None else 0
         doc |= {"no_reason_days": n, "quality_days": quality_days if quality_days else n}
@@ -78,13 +74,6 @@ def _doc(
     default=False,
     help="Card and wallet payments go back only to the original tender unless approved.",
 )
-@click.option(
-    "--no-receipt-days",
-    type=click.IntRange(1),
-    default=90,
-    show_default=True,
-    help="A return without a receipt is refunded at the lowest price of these days.",
-)
 @click.option("--store", "store_id", help="Only for this store (default: every store).")
 @db_options
 @json_option
@@ -96,7 +85,6 @@ def rules_set(
     non_returnable: tuple[str, ...],
     approval_above: str | None,
     original_tender_only: bool,
-    no_receipt_days: int,
     store_id: str | None,
     db_file: str | None,
     database_url: str | None,
@@ -119,7 +107,6 @@ def rules_set(
             non_returnable,
             approval_above,
             original_tender_only,
-            no_receipt_days,
         )
     checked = ReturnRules.from_doc(doc).as_doc()  # a document the tills cannot read is refused
     _run(lambda s: s.admin.set_config(CONFIG_KEY, checked, store_id), db_file, database_url)

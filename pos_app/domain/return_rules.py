@@ -10,7 +10,7 @@ what was sold is allowed, as before the brand published any."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -48,7 +48,6 @@ class ReturnRules:
     non_returnable: frozenset[str] = frozenset()
     approval_above_fen: int | None = None
     original_tender_only: bool = False
-    no_receipt_days: int = 90
 
     @classmethod
     def from_doc(cls, doc: Mapping[str, Any] | None) -> ReturnRules:
@@ -69,9 +68,6 @@ class ReturnRules:
         above = doc.get("approval_above_fen")
         if above is not None and not _count(above):
             raise _bad("approval_above_fen must be a whole number of fen")
-        no_receipt = doc.get("no_receipt_days", 90)
-        if not _count(no_receipt):
-            raise _bad("no_receipt_days must be a whole number of days")
         banned = doc.get("non_returnable") or []
         if not isinstance(banned, list) or not all(isinstance(c, str) for c in banned):
             raise _bad("non_returnable must be a list of categories")
@@ -81,7 +77,6 @@ class ReturnRules:
             non_returnable=frozenset(banned),
             approval_above_fen=above,
             original_tender_only=bool(doc.get("original_tender_only", False)),
-            no_receipt_days=int(no_receipt),
         )
 
     def as_doc(self) -> dict[str, Any]:
@@ -101,7 +96,6 @@ class ReturnRules:
         if self.approval_above_fen is not None:
             doc["approval_above_fen"] = self.approval_above_fen
         doc["original_tender_only"] = self.original_tender_only
-        doc["no_receipt_days"] = self.no_receipt_days
         return doc
 
     def window_for(self, category: str) -> Window | None:
@@ -115,7 +109,6 @@ _KEYS = {
     "non_returnable",
     "approval_above_fen",
     "original_tender_only",
-    "no_receipt_days",
 }
 
 
@@ -305,10 +298,3 @@ def enforce(rules: ReturnRules, case: ReturnCase, now: datetime, tz: str) -> Non
         + "；".join(zh for _, zh in approval)
         + "）：请加 --approve 店长（GUITAI_APPROVER_PIN）和 --reason 原因",
     )
-
-
-def no_receipt_price(prices_fen: Iterable[int]) -> int | None:
-    """A return without a receipt is refunded at the lowest price the item sold for in the
-    last `no_receipt_days` (the caller picks the days' prices); None: no price seen."""
-    seen = [int(p) for p in prices_fen]
-    return min(seen) if seen else None
