@@ -13,6 +13,7 @@ from typing import Any
 
 from pos_app.domain.errors import GuitaiError, InvalidInput
 from pos_app.domain.money import format_fen
+from pos_app.domain.return_rules import line_statuses
 from pos_app.domain.returns import ReturnRequest
 from pos_app.domain.sale import Approval
 from pos_app.domain.tenders import Tender
@@ -23,6 +24,7 @@ from .handlers.exchange import ExchangeGoods, check_exchange, exchange_goods, pl
 from .handlers.refunds import original_sale
 from .members.checkout import MemberCheckout, PayStep
 from .members.parts import Members
+from .selling import SaleService
 
 log = logging.getLogger(__name__)
 
@@ -144,3 +146,13 @@ def exchange_command(
         quality,
         gift,
     )
+
+
+def line_status(sales: SaleService, original: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per line of the original: what is still returnable, until when, and why not (the
+    returns screen; pos_app.domain.return_rules.LineStatus.as_dict)."""
+    deps = sales.deps
+    returned = deps.uow.sales.returned_qty(str(original["sale_id"]))
+    rules = deps.return_rules()
+    now, tz = deps.clock.now(), deps.identity().tz
+    return [s.as_dict() for s in line_statuses(rules, original, returned, now, tz)]
