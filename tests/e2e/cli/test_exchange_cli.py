@@ -203,3 +203,23 @@ def test_a_gift_receipt_exchanges_but_never_gives_cash_back(
     )  # fmt: skip
     assert ex["difference_fen"] == 0
     books_agree(home, capsys, 29900)
+
+
+def test_goods_from_an_exchange_return_in_money_never_in_exchange_credit(
+    shop: tuple[Path, Rig], capsys: pytest.CaptureFixture[str]
+) -> None:
+    home, _ = shop
+    sale = ok(
+        home, capsys, "sale", "--user", "admin", "--scan", TEE,
+        "--pay", f"wechat:99.00:{wechat_code()}",
+    )  # fmt: skip
+    ex = ok(
+        home, capsys, "exchange", "--user", "admin", "--receipt", str(sale["receipt_no"]),
+        "--return-line", "1=1", "--scan", JACKET, "--pay", "cash:200",
+    )  # fmt: skip
+    back = ok(
+        home, capsys, "return", "--user", "admin", "--receipt", str(ex["sale_receipt_no"]),
+        "--refund", "original",
+    )  # fmt: skip
+    assert {p["tender"]: p["amount_fen"] for p in back["payments"]} == {"cash": -29900}
+    books_agree(home, capsys, 20000 - 29900)
