@@ -67,7 +67,8 @@ class ExchangePanel(QFrame):
         self.items.verticalHeader().hide()
         self.items.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.items.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        lay.addWidget(self.items, 1)
+        self.items.setMaximumHeight(150)  # the returned lines above keep their room
+        lay.addWidget(self.items)
         self.difference = label("", "title", wrap=True)
         self.difference.setObjectName("exchange_difference")
         lay.addWidget(self.difference)
@@ -164,12 +165,24 @@ class ExchangePanel(QFrame):
             )
         else:
             self.difference.setText(self.t("Even exchange: nothing to pay", "等价换货，无需付款"))
-        self.pay_cash_btn.setEnabled(ready and self.diff > 0)
-        self.pay_card_btn.setEnabled(ready and self.diff > 0)
-        # a gift receipt gives no money back (the rules say why if it is tried)
-        self.refund_cash_btn.setEnabled(ready and self.diff < 0 and not self.gift)
-        self.refund_orig_btn.setEnabled(ready and self.diff < 0 and not self.gift)
-        self.even_btn.setEnabled(ready and self.diff == 0)
+        # only the way this difference is settled is offered; a gift receipt gives no money
+        # back (the rules say why if it is tried)
+        for b, on in (
+            (self.pay_cash_btn, self.diff > 0),
+            (self.pay_card_btn, self.diff > 0),
+            (self.refund_cash_btn, self.diff < 0 and not self.gift),
+            (self.refund_orig_btn, self.diff < 0 and not self.gift),
+            (self.even_btn, self.diff == 0),
+        ):
+            b.setEnabled(ready and on)
+            b.setVisible(ready and on)
+        if ready and self.diff < 0 and self.gift:
+            self.message.setText(
+                self.t(
+                    "A gift receipt gives no money back: add items worth at least the returned ones",
+                    "礼品小票不能退款：请再选不低于退回金额的商品",
+                )
+            )
 
     def pay_cash(self) -> None:
         self.settle([PayStep(Tender.CASH, self.diff)])

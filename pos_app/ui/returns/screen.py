@@ -110,7 +110,7 @@ class ReturnsScreen(QWidget):
         self.exchange = ExchangePanel(shell, session, lambda: self.reason.text().strip())
         self.exchange.finished.connect(self.exchanged)
         self.exchange.closed.connect(self.recalc)
-        llay.addWidget(self.exchange, 1)
+        llay.addWidget(self.exchange)
         outer.addWidget(left, 3)
 
         right, rlay = panel()
