@@ -9,6 +9,7 @@ import click
 
 from pos_app.domain.digits import is_digits
 from pos_app.domain.errors import InvalidInput, NotFound, RuleViolation
+from pos_app.domain.money import format_fen
 from pos_app.domain.returns import ReturnRequest
 from pos_app.services.members.checkout import PayStep
 
@@ -149,7 +150,14 @@ def exchange(
     done = settle_exchange(mc, cmd, pay_plan, on_text=_show_terminal_text)
     out = exchange_json(done)
 
-    def text(_: dict[str, Any]) -> str:
-        return receipt_text(till, done["sale"])
+    def text(d: dict[str, Any]) -> str:
+        diff = int(d["difference_fen"])
+        money = ("-" if diff < 0 else "") + format_fen(abs(diff))
+        head = (
+            f"换货完成：退货单 {d['refund_receipt_no']}，销售单 {d['sale_receipt_no']}，"
+            f"差价 ¥{money}\nexchange done: refund no. {d['refund_receipt_no']}, sale no. "
+            f"{d['sale_receipt_no']}, difference ¥{money}\n"
+        )
+        return head + receipt_text(till, done["sale"])
 
     emit(out, as_json, text)

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from uihelp import idle, start_selling, tap, wedge_scan
+from uihelp import dialog, fill, idle, start_selling, tap, wedge_scan
 
 from pos_app.adapters.db.relay_ports import RelayChangeSink
 from pos_app.domain.ports import Change
 from pos_app.services.journal import verify
-from pos_app.ui.qt import Qt
+from pos_app.ui.qt import QLabel, Qt
 
 TEE, SCARF, JACKET = "6901234567908", "6901234567922", "6901234567892"  # ¥199, ¥399, ¥1299
 
@@ -37,22 +37,18 @@ def open_receipt(qtbot: Any, t: Any, no: int) -> Any:
     return r
 
 
+def publish(till: Any, doc: dict[str, Any]) -> None:
+    """As the relay applies the cloud's `return_rules` config change."""
+    change = Change("config", "upsert", "return_rules", {"value": doc})
+    RelayChangeSink(till.uow).apply_page([change], "c1")
+
+
 def test_lines_say_until_when_or_why_not_and_an_exchange_takes_the_difference(
     qtbot: Any, app_ui: Any
 ) -> None:
     t = app_ui
     till = t.session.till
-    RelayChangeSink(till.uow).apply_page(
-        [
-            Change(
-                "config",
-                "upsert",
-                "return_rules",
-                {"value": {"no_reason_days": 7, "quality_days": 30, "non_returnable": ["配饰"]}},
-            )
-        ],
-        "c1",
-    )
+    publish(till, {"no_reason_days": 7, "quality_days": 30, "non_returnable": ["配饰"]})
     start_selling(qtbot, t)
     sell(qtbot, t, TEE, SCARF)
     sold = till.reads.receipt(1)
@@ -91,3 +87,28 @@ def test_lines_say_until_when_or_why_not_and_an_exchange_takes_the_difference(
     x_report = till.shifts.x_report()
     assert x_report["by_tender"]["exchange"]["net_fen"] == 0
     assert x_report["cash"]["cash_net_fen"] == 19900 + 39900 + 110000
+
+
+def test_a_refund_the_rules_hold_back_asks_the_manager_and_is_audited(
+    qtbot: Any, app_ui: Any
+) -> None:
+    t = app_ui
+    till = t.session.till
+    publish(till, {"approval_above_fen": 10000})  # refunds above ¥100.00 need a manager
+    start_selling(qtbot, t)
+    sell(qtbot, t, TEE)
+    r = open_receipt(qtbot, t, 1)
+    r.spins[0][1].setValue(1)
+    r.reason.setText("质量问题")
+    tap(qtbot, t, r.refund_btn)
+    assert any("¥100.00" in w.text() for w in dialog(t).findChildren(QLabel))
+    fill(qtbot, t, name="admin", pin="9472")
+    assert till.reads.last_receipt_no() == 2 and "2" in r.outcome.text()
+    refund = till.reads.receipt(2)
+    assert refund["approvals"] == [
+        {"action": "return_rules", "approver": "admin", "reason": "质量问题"}
+    ]
+    audit = till.database.conn.execute(
+        "SELECT action, user, approver, reason FROM audit WHERE action = 'return_rules'"
+    ).fetchall()
+    assert audit == [("return_rules", "李娜", "admin", "质量问题")]
