@@ -16,7 +16,14 @@ from pos_app.services.members.checkout import PayStep
 from .auth import sign_in
 from .common import emit, json_option, obj
 from .receipt_text import receipt_text
-from .sale_cmds import _notice, _pair, _show_terminal_text, parse_pay, rule_approvals
+from .sale_cmds import (
+    _notice,
+    _pair,
+    _show_terminal_text,
+    approval_hint,
+    parse_pay,
+    rule_approvals,
+)
 
 if TYPE_CHECKING:
     from pos_app.bootstrap import App
@@ -147,7 +154,8 @@ def exchange(
         quality=quality,
         gift=gift,
     )
-    done = settle_exchange(mc, cmd, pay_plan, on_text=_show_terminal_text)
+    with approval_hint():
+        done = settle_exchange(mc, cmd, pay_plan, on_text=_show_terminal_text)
     out = exchange_json(done)
 
     def text(d: dict[str, Any]) -> str:

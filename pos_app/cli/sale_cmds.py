@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -263,18 +265,19 @@ def return_(
     from pos_app.services.members.checkout import member_refund
 
     approvals = rule_approvals(till, approver, reason)
-    payload = member_refund(
-        till.checkout,
-        till.members().returns,
-        cashier,
-        receipt_no,
-        requests,
-        mode,
-        reason,
-        approvals,
-        on_text=_show_terminal_text,
-        quality=quality,
-    )
+    with approval_hint():
+        payload = member_refund(
+            till.checkout,
+            till.members().returns,
+            cashier,
+            receipt_no,
+            requests,
+            mode,
+            reason,
+            approvals,
+            on_text=_show_terminal_text,
+            quality=quality,
+        )
     emit(sale_json(payload), as_json, lambda _: receipt_text(till, payload))
 
 
@@ -287,6 +290,17 @@ def rule_approvals(till: App, approver: str | None, reason: str) -> list[Approva
         )
     a = approval(till, approver, APPROVAL_ACTION, reason)
     return [a] if a is not None else []
+
+
+@contextmanager
+def approval_hint() -> Iterator[None]:
+    """The brand's return rules ask for a manager: say how, on the command line."""
+    try:
+        yield
+    except NeedsApproval as err:
+        err.message += ": add --approve MANAGER with GUITAI_APPROVER_PIN and --reason TEXT"
+        err.message_zh += "：请加 --approve 店长（GUITAI_APPROVER_PIN）和 --reason 原因"
+        raise
 
 
 @click.group()

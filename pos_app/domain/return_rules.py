@@ -291,10 +291,8 @@ def enforce(rules: ReturnRules, case: ReturnCase, now: datetime, tz: str) -> Non
     if ok:
         return
     raise NeedsApproval(
-        "A manager must approve this return ("
+        "A manager must approve this return with a reason ("
         + "; ".join(en for en, _ in approval)
-        + "): add --approve MANAGER with GUITAI_APPROVER_PIN and --reason TEXT",
-        "此退货需店长授权（"
-        + "；".join(zh for _, zh in approval)
-        + "）：请加 --approve 店长（GUITAI_APPROVER_PIN）和 --reason 原因",
+        + ")",
+        "此退货需店长授权并填写原因（" + "；".join(zh for _, zh in approval) + "）",
     )

@@ -65,6 +65,22 @@ def test_published_rules_reach_the_till_and_hold_back_a_return(
     assert (
         "category 服务 is not returnable" in error["message"] and "不可退换" in error["message_zh"]
     )
+    # a refund above ¥500.00 asks for a manager, saying how on the command line
+    rc, out, _ = cli(
+        capsys, *home, "sale", "--user", "admin", "--scan", TEE, "--qty", f"{TEE}=6",
+        "--pay", "cash:594", "--json",
+    )  # fmt: skip
+    big = str(json.loads(out)["receipt_no"])
+    rc, out, _ = cli(capsys, *home, "return", "--user", "admin", "--receipt", big, "--json")
+    error = json.loads(out)["error"]
+    assert rc == 2 and error["code"] == "needs_approval" and "--approve MANAGER" in error["message"]
+    monkeypatch.setenv("GUITAI_APPROVER_PIN", "7391")
+    rc, out, err = cli(
+        capsys, *home, "return", "--user", "admin", "--receipt", big, "--approve", "admin",
+        "--reason", "顾客不满意", "--json",
+    )  # fmt: skip
+    assert rc == 0, out + err
+    assert json.loads(out)["approvals"][0]["action"] == "return_rules"
     # an approval needs its reason
     rc, out, _ = cli(
         capsys, *home, "return", "--user", "admin", "--receipt", no, "--line", "1=1",

@@ -74,7 +74,7 @@ def test_outside_the_window_a_cashier_is_refused_and_a_manager_approves(
     clock.advance(days=8)  # day 8 after the sale: past the 7 days without a reason
     with pytest.raises(NeedsApproval) as e:
         refund(till, lily, sale["receipt_no"])
-    assert "7-day return window" in e.value.message and "--approve" in e.value.message
+    assert "7-day return window" in e.value.message and "manager" in e.value.message
     assert "无理由退换期限" in e.value.message_zh
     # a fault has 30 days: no approval needed
     back = refund(till, lily, sale["receipt_no"], quality=True, reason="开线")
