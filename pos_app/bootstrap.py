@@ -31,6 +31,7 @@ from pos_app.services.checkout import Checkout
 from pos_app.services.context import TillIdentity
 from pos_app.services.device_status import DeviceStatusBoard
 from pos_app.services.messagebus import MessageBus
+from pos_app.services.return_policy import rules_reader
 from pos_app.services.selling import SaleService
 from pos_app.services.shifts import ShiftService
 from pos_app.services.stock import StockService
@@ -119,6 +120,7 @@ def build(paths: Paths, database: OpenDatabase, clock: Clock | None = None) -> A
 
     bus = MessageBus()  # what follows a commit (pos_app/adapters/bus_wiring.py)
     sales = SaleService(uow, clock, lookup, bus)
+    sales.deps.return_rules = rules_reader(uow.members)
     sync = SyncLink(paths, conn, clock, uow.settings.get, bus)
     stock = StockService(
         uow,

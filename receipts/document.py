@@ -260,7 +260,8 @@ def from_sale_payload(
             )
             if savings
             else ()
-        ),
+        )
+        + _exchange_section(payload, store.language),
         footer=_footer(store),
         qr_url=qr_url,
         qr_caption=store.caption,
@@ -268,6 +269,29 @@ def from_sale_payload(
         gift=gift,
     )
     return _without_money(doc) if gift else doc
+
+
+def _exchange_section(payload: Mapping[str, Any], lang: str) -> tuple[Section, ...]:
+    """An exchange's sale (换货) prints the goods taken back, negative, with the refund's
+    receipt number: one receipt for both sides."""
+    ex = payload.get("exchange")
+    if not isinstance(ex, Mapping):
+        return ()
+    kind = "sale"
+    rows = [
+        (
+            f"{_need(ln, 'name', kind)} ×{_int(ln, 'qty', kind)}",
+            "-" + money(_int(ln, "amount_fen", kind)),
+        )
+        for ln in ex.get("lines") or []
+    ]
+    rows.append((tr(lang, "退回合计"), "-" + money(_int(ex, "credit_fen", kind))))
+    balance = _int(ex, "balance_fen", kind, 0)
+    if balance:  # the returned goods were worth more: the rest went back (the refund's tenders)
+        rows.append((tr(lang, "差额退款"), money(balance)))
+    rows.append((tr(lang, "退货小票号"), f"{_int(ex, 'refund_receipt_no', kind):06d}"))
+    rows.append((tr(lang, "原小票号"), f"{_int(ex, 'original_receipt_no', kind):06d}"))
+    return (Section(tr(lang, "换货退回"), tuple(rows)),)
 
 
 def _without_money(doc: ReceiptDocument) -> ReceiptDocument:

@@ -35,6 +35,7 @@ TENDER_LABELS = {
     "coupon": "优惠券",
     "voucher": "代金券",
     "points": "积分抵扣",
+    "exchange": "换货抵扣",
 }
 
 

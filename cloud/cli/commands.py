@@ -26,6 +26,7 @@ from cloud.cli import (
     member_cmds,
     migrate_cmds,
     rejection_cmds,
+    return_rules_cmds,
     segment_cmds,
     stats_cmds,
 )
@@ -275,6 +276,7 @@ __all__ = [
     "member_cmds",
     "migrate_cmds",
     "rejection_cmds",
+    "return_rules_cmds",
     "segment_cmds",
     "serve",
     "stats_cmds",

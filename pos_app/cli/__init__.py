@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "catalog": "pos_app.cli.catalog_cmds:catalog",
     "sale": "pos_app.cli.sale_cmds:sale",
     "return": "pos_app.cli.sale_cmds:return_",
+    "exchange": "pos_app.cli.exchange_cmd:exchange",
     "sales": "pos_app.cli.sale_cmds:sales",
     "shift": "pos_app.cli.shift_cmds:shift",
     "report": "pos_app.cli.shift_cmds:report",

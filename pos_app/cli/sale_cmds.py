@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -13,8 +15,9 @@ from pos_app.domain.errors import GuitaiError, InvalidInput, NeedsApproval, NotF
 from pos_app.domain.money import Money, format_fen
 from pos_app.domain.payments import tender_for_code
 from pos_app.domain.pricing import Discount
+from pos_app.domain.return_rules import APPROVAL_ACTION
 from pos_app.domain.returns import ReturnRequest
-from pos_app.domain.sale import Sale, SaleLine
+from pos_app.domain.sale import Approval, Sale, SaleLine
 from pos_app.domain.tenders import Tender
 from pos_app.domain.timeutil import local_day
 from pos_app.services.members.checkout import MemberCheckout, PayStep
@@ -225,6 +228,12 @@ def sale_json(p: dict[str, Any]) -> dict[str, Any]:
     help="Refund to cash or to the original tenders.",
 )
 @click.option("--reason", default="", help="Why the customer returns the goods.")
+@click.option(
+    "--approve",
+    "approver",
+    help="Manager approving a return the brand's rules hold back (PIN from GUITAI_APPROVER_PIN).",
+)
+@click.option("--quality", is_flag=True, help="Returned for a fault: the longer window applies.")
 @json_option
 @click.pass_context
 def return_(
@@ -234,6 +243,8 @@ def return_(
     lines: tuple[str, ...],
     mode: str,
     reason: str,
+    approver: str | None,
+    quality: bool,
     as_json: bool,
 ) -> None:
     """Refund against a completed sale (partial by line and quantity)."""
@@ -253,17 +264,43 @@ def return_(
             requests.append(ReturnRequest(int(n), int(q)))
     from pos_app.services.members.checkout import member_refund
 
-    payload = member_refund(
-        till.checkout,
-        till.members().returns,
-        cashier,
-        receipt_no,
-        requests,
-        mode,
-        reason,
-        on_text=_show_terminal_text,
-    )
+    approvals = rule_approvals(till, approver, reason)
+    with approval_hint():
+        payload = member_refund(
+            till.checkout,
+            till.members().returns,
+            cashier,
+            receipt_no,
+            requests,
+            mode,
+            reason,
+            approvals,
+            on_text=_show_terminal_text,
+            quality=quality,
+        )
     emit(sale_json(payload), as_json, lambda _: receipt_text(till, payload))
+
+
+def rule_approvals(till: App, approver: str | None, reason: str) -> list[Approval]:
+    """A manager's approval of what the brand's return rules hold back: needs a reason."""
+    if approver and not reason.strip():
+        raise InvalidInput(
+            "--approve needs --reason TEXT: the approval is kept with its reason",
+            "店长授权需要填写原因：请加 --reason 原因",
+        )
+    a = approval(till, approver, APPROVAL_ACTION, reason)
+    return [a] if a is not None else []
+
+
+@contextmanager
+def approval_hint() -> Iterator[None]:
+    """The brand's return rules ask for a manager: say how, on the command line."""
+    try:
+        yield
+    except NeedsApproval as err:
+        err.message += ": add --approve MANAGER with GUITAI_APPROVER_PIN and --reason TEXT"
+        err.message_zh += "：请加 --approve 店长（GUITAI_APPROVER_PIN）和 --reason 原因"
+        raise
 
 
 @click.group()

@@ -30,6 +30,10 @@ class RefundSale:
     mode: str = "cash"  # "cash", or "original": back to the tenders the sale was paid with
     reason: str = ""
     approvals: tuple[Approval, ...] = ()
+    # the brand's return rules (pos_app.domain.return_rules): a fault's longer window, and a
+    # gift receipt that never gives money back
+    quality: bool = False
+    gift: bool = False
 
 
 @dataclass(frozen=True, slots=True)

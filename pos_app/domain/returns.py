@@ -116,6 +116,8 @@ def refund_tenders(
     refs: dict[str, str | None] = {}
     for p in original["payments"]:
         t = str(p["tender"])
+        if t == Tender.EXCHANGE.value:  # goods an exchange took back paid it: that goes in cash
+            t = Tender.CASH.value
         paid[t] = paid.get(t, 0) + int(p["amount_fen"]) - int(p.get("change_fen", 0))
         refs.setdefault(t, p.get("reference"))
     order = sorted(paid, key=lambda t: (t == Tender.CASH.value, t))

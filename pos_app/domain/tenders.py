@@ -19,6 +19,9 @@ class Tender(StrEnum):
     STORED_VALUE = "stored_value"
     COUPON = "coupon"
     POINTS = "points"
+    # 换货抵扣: the value of goods taken back in an exchange, paying for the new ones (the
+    # exchange's refund gives it out, its sale takes it in: it nets to zero in the day's figures)
+    EXCHANGE = "exchange"
 
     @property
     def label_zh(self) -> str:
@@ -50,6 +53,7 @@ _ZH = {
     Tender.STORED_VALUE: "储值卡",
     Tender.COUPON: "代金券",
     Tender.POINTS: "积分",
+    Tender.EXCHANGE: "换货抵扣",
 }
 _EN = {
     Tender.CASH: "Cash",
@@ -61,6 +65,7 @@ _EN = {
     Tender.STORED_VALUE: "Stored value",
     Tender.COUPON: "Coupon",
     Tender.POINTS: "Points",
+    Tender.EXCHANGE: "Exchange credit",
 }
 
 # Tenders whose money moves through a terminal or a provider: they cannot simply be cancelled.

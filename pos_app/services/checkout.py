@@ -140,11 +140,17 @@ class Checkout:
         approvals: list[Approval] | None = None,
         on_text: TextCallback | None = None,
         member: MemberReturns | None = None,
+        *,
+        quality: bool = False,
+        gift: bool = False,
     ) -> dict[str, Any]:
         """A refund with card and wallet money given back ("original") and the cash checked
-        against the drawer (pos_app.services.handlers.refunds); `member`: its member side."""
+        against the drawer (pos_app.services.handlers.refunds); `member`: its member side;
+        `quality`, `gift`: as the return rules judge them (pos_app.domain.return_rules)."""
         return refund_sale(
-            refund_command(cashier, receipt_no, requests, mode, reason, approvals),
+            refund_command(
+                cashier, receipt_no, requests, mode, reason, approvals, quality=quality, gift=gift
+            ),
             self.sales.deps,
             tenders=self._payments,
             member=member,

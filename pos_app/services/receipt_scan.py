@@ -94,4 +94,5 @@ def verify_scan(
             GuitaiError("this is a refund receipt", "这是退货单，不能再退"),
             **info,
         )
-    return out("genuine", original=original_for_return(int(result["receipt_no"])), **info)
+    original = original_for_return(int(result["receipt_no"]))
+    return out("genuine", original=original, gift=bool(result.get("gift")), **info)

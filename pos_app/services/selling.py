@@ -137,6 +137,9 @@ def refund_command(
     mode: str,
     reason: str,
     approvals: list[Approval] | None,
+    *,
+    quality: bool = False,
+    gift: bool = False,
 ) -> RefundSale:
     return RefundSale(
         cashier,
@@ -145,4 +148,6 @@ def refund_command(
         mode,
         reason,
         tuple(approvals or ()),
+        quality=quality,
+        gift=gift,
     )

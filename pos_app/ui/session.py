@@ -347,9 +347,10 @@ class Session:
         err: Err,
         mode: str = "cash",
         on_text: Callable[[str, str], None] | None = None,
+        gift: bool = False,
     ) -> None:
         """on_text: the card terminal's texts while a refund to the card runs (called on the
-        worker thread: marshal them to the GUI thread)."""
+        worker thread: marshal them to the GUI thread); gift: opened from a gift receipt."""
         user = self.user
         assert user is not None
         checkout = self.till.checkout
@@ -366,6 +367,7 @@ class Session:
                 reason,
                 approvals or None,
                 on_text=on_text,
+                gift=gift,
             ),
             ok,
             err,

@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 from pos_app.domain.errors import StateError
 from pos_app.domain.ports import Clock
+from pos_app.domain.return_rules import ReturnRules
 
 from ..context import TillIdentity
 from ..messagebus import MessageBus
@@ -30,6 +31,8 @@ class SaleDeps:
     bus: MessageBus
     # Set once printing is wired (`App.side_effects.wire`); None: no receipt is owed.
     receipt_jobs: ReceiptJobs | None = None
+    # The brand's return rules as last pulled (set by the composition root); default: none.
+    return_rules: Callable[[], ReturnRules] = ReturnRules
 
 
 def require_open_shift(uow: AbstractUnitOfWork) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from pos_app.domain.timeutil import iso_utc
 
 from .. import payments, stock
 from ..drawer import expected_drawer_fen, refund_short
+from ..return_policy import check_refund
 from ..unit_of_work import AbstractUnitOfWork
 from .deps import SaleDeps, require_open_shift
 from .sales import book_approval
@@ -51,6 +52,16 @@ def refund_sale(
     if tenders is None:  # the refusals come in the order the till has always given them
         require_open_shift(uow)
     plan = plan_refund(uow, cmd.receipt_no, requests, cmd.mode)
+    check_refund(
+        deps.return_rules(),
+        deps.clock,
+        deps.identity().tz,
+        plan,
+        mode=cmd.mode,
+        approvals=cmd.approvals,
+        quality=cmd.quality,
+        gift=cmd.gift,
+    )
     original = plan["original"]
     other = cmd.mode == "cash" and any(
         p["tender"] != Tender.CASH.value for p in original["payments"]

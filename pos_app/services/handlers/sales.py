@@ -3,6 +3,7 @@ follow the commit as subscribers of `SaleCompleted`)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from pos_app.domain import events
@@ -20,10 +21,14 @@ if TYPE_CHECKING:  # services.members imports the checkout, which imports this m
 
 
 def complete_sale(
-    cmd: CompleteSale, deps: SaleDeps, ledger: MemberLedger | None = None
+    cmd: CompleteSale,
+    deps: SaleDeps,
+    ledger: MemberLedger | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Commit a fully paid sale; returns its payload with `_entry_hash`.  `ledger`: the
-    member ledger books the member's side of the sale (points, stored value, coupon)."""
+    member ledger books the member's side of the sale (points, stored value, coupon).
+    `extra`: fields the payload carries besides the sale's own (an exchange's `exchange`)."""
     sale, uow = cmd.sale, deps.uow
     ident = deps.identity()
     now = iso_utc(deps.clock.now())
@@ -38,6 +43,8 @@ def complete_sale(
             store_id=ident.store_id,
             till_no=ident.till_no,
         )
+        if extra:
+            payload.update(extra)
         seq, prev, digest = uow.journal.append("sale", sale.id, payload, now)
         uow.sales.add("sale", payload, seq)
         uow.outbox.add(events.SALE_COMPLETED, payload, now, prev, digest)

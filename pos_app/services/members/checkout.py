@@ -307,12 +307,24 @@ def member_refund(
     reason: str = "",
     approvals: list[Approval] | None = None,
     on_text: TextCallback | None = None,
+    *,
+    quality: bool = False,
+    gift: bool = False,
 ) -> dict[str, Any]:
     """A return with its member side (`guitai return` and the till's returns screen): stored
     value paid goes back to the card when refunding to the original tenders, and the points
     the sale earned and redeemed are settled in proportion, in the refund's own transaction."""
     return checkout.refund(
-        cashier, receipt_no, requests, mode, reason, approvals, on_text=on_text, member=returns
+        cashier,
+        receipt_no,
+        requests,
+        mode,
+        reason,
+        approvals,
+        on_text=on_text,
+        member=returns,
+        quality=quality,
+        gift=gift,
     )
 
 

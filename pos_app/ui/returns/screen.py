@@ -11,9 +11,11 @@ from typing import TYPE_CHECKING, Any
 from pos_app.domain.digits import is_digits
 from pos_app.domain.errors import GuitaiError, NeedsApproval
 from pos_app.domain.payments import PaymentDeclined, PaymentUnavailable, PaymentUnknown
+from pos_app.domain.return_rules import APPROVAL_ACTION
 from pos_app.domain.returns import ReturnRequest
 from pos_app.domain.sale import Approval
 from pos_app.domain.tenders import Tender
+from pos_app.services.exchanging import line_status
 
 from ..common.widgets import button, label, panel, restyle, yuan
 from ..qt import (
@@ -33,6 +35,7 @@ from ..qt import (
     QWidget,
     Signal,
 )
+from .exchange import ExchangePanel
 
 ORIGINAL_TENDERS = {"card", "wechat", "alipay", "unionpay", "ecny"}
 
@@ -61,6 +64,7 @@ class ReturnsScreen(QWidget):
         self._texts = _Texts(self)
         self._texts.text.connect(self.terminal_text)
         self.original: dict[str, Any] | None = None
+        self.gift = False  # opened from a gift receipt's QR: exchanges only, no money back
         self.spins: list[tuple[dict[str, Any], QSpinBox]] = []
         outer = QHBoxLayout(self)
         outer.setContentsMargins(20, 16, 20, 16)
@@ -81,7 +85,7 @@ class ReturnsScreen(QWidget):
         llay.addWidget(self.verdict)
         self.info = label("", "muted", wrap=True)
         llay.addWidget(self.info)
-        self.table = QTableWidget(0, 5)
+        self.table = QTableWidget(0, 6)
         self.table.setObjectName("return_lines")
         self.table.setHorizontalHeaderLabels(
             [
@@ -90,6 +94,7 @@ class ReturnsScreen(QWidget):
                 self.tr("Paid each"),
                 self.tr("Can return"),
                 self.tr("Return"),
+                self._t("Until / why not", "退换期限"),
             ]
         )
         self.table.verticalHeader().hide()
@@ -102,6 +107,10 @@ class ReturnsScreen(QWidget):
         hh.setSectionResizeMode(4, QHeaderView.ResizeMode.Fixed)
         self.table.setColumnWidth(4, 120)
         llay.addWidget(self.table, 1)
+        self.exchange = ExchangePanel(shell, session, lambda: self.reason.text().strip())
+        self.exchange.finished.connect(self.exchanged)
+        self.exchange.closed.connect(self.recalc)
+        llay.addWidget(self.exchange)
         outer.addWidget(left, 3)
 
         right, rlay = panel()
@@ -142,8 +151,14 @@ class ReturnsScreen(QWidget):
         self.refund_btn = button(self.tr("Refund"), "pay", self.refund)
         self.refund_btn.setEnabled(False)
         rlay.addWidget(self.refund_btn)
+        self.exchange_btn = button(self._t("Exchange", "换货"), "", self.start_exchange)
+        self.exchange_btn.setObjectName("exchange_btn")
+        self.exchange_btn.setEnabled(False)
         self.back_btn = button(self.tr("Back  Esc"), "", self.back)
-        rlay.addWidget(self.back_btn)
+        bottom = QHBoxLayout()  # side by side: the screen still fits 1024×768
+        bottom.addWidget(self.exchange_btn)
+        bottom.addWidget(self.back_btn)
+        rlay.addLayout(bottom)
         outer.addWidget(right, 2)
         sc = QShortcut(QKeySequence("Esc"), self)
         sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -158,8 +173,13 @@ class ReturnsScreen(QWidget):
         self.orig_btn.setChecked(mode == "original")
         self.cash_btn.setChecked(mode == "cash")
 
+    def _t(self, en: str, zh: str) -> str:
+        return zh if self.session.lang == "zh" else en
+
     def load(self) -> None:
         self.outcome.clear()
+        self.exchange.cancel()
+        self.gift = False
         self.original = None
         self.receipt.clear()
         self.reason.clear()
@@ -179,12 +199,16 @@ class ReturnsScreen(QWidget):
             self.message.setText(self.tr("Type the receipt number (digits only)."))
             return
         self.message.clear()
+        self.gift = False
         self.session.original(int(text), self.show_original, self.show_error)
 
     def scanned(self, code: str) -> None:
         """A scan on this screen: a receipt number, or an e-receipt QR to verify and open."""
         if self.refunding is not None:
             return  # the terminal is paying back the receipt on screen
+        if self.exchange.active:  # the new items of an exchange
+            self.exchange.scanned(code)
+            return
         text = code.strip()
         if is_digits(text.lstrip("#")) and len(text) < 10:
             self.receipt.setText(text)
@@ -196,6 +220,7 @@ class ReturnsScreen(QWidget):
         self.session.verify_scan(text, self.show_verdict, self.show_error)
 
     def show_verdict(self, v: dict[str, Any]) -> None:
+        self.gift = False
         genuine = v["verdict"] == "genuine"
         restyle(self.verdict, "ok" if genuine else "error")
         msg = v["message_zh"] if self.session.lang == "zh" else v["message"]
@@ -205,6 +230,7 @@ class ReturnsScreen(QWidget):
         if v.get("original") is not None:
             self.receipt.setText(str(v["receipt_no"]))
             self.show_original(v["original"])
+            self.gift = bool(v.get("gift"))
         else:
             self.original = None
             self.table.setRowCount(0)
@@ -250,6 +276,31 @@ class ReturnsScreen(QWidget):
             self.table.setCellWidget(i, 4, spin)
             self.spins.append((ln, spin))
         self.recalc()
+        self.session.call(
+            lambda: line_status(self.session.till.sales, p), self.show_status, self.show_error
+        )
+
+    def show_status(self, statuses: list[dict[str, Any]]) -> None:
+        """Per line: returnable until when, or why not (the brand's return rules)."""
+        by_line = {int(st["line_no"]): st for st in statuses}
+        for i, (ln, spin) in enumerate(self.spins):
+            st = by_line.get(int(ln["line_no"]))
+            if st is None:
+                continue
+            why = st["why_not_zh"] if self.session.lang == "zh" else st["why_not"]
+            if why:
+                text = why + (
+                    self._t(" (manager)", "（需店长授权）") if st["needs_approval"] else ""
+                )
+            elif st["until"]:
+                text = self._t("until %1", "%1 前").replace("%1", str(st["until"]))
+            else:
+                text = ""
+            item = QTableWidgetItem(text)
+            item.setToolTip(text)
+            self.table.setItem(i, 5, item)
+            if why and not st["needs_approval"]:
+                spin.setRange(0, 0)  # not returnable at all: nothing to choose
 
     def requests(self) -> list[ReturnRequest]:
         return [
@@ -267,7 +318,33 @@ class ReturnsScreen(QWidget):
             if q:
                 fen += int(ln["amount_fen"]) * q // int(ln["qty"])
         self.amount.setText(yuan(fen))
-        self.refund_btn.setEnabled(bool(self.requests()) and self.refunding is None)
+        chosen = bool(self.requests()) and self.refunding is None
+        self.refund_btn.setEnabled(chosen and not self.gift)
+        self.exchange_btn.setEnabled(chosen and not self.exchange.active)
+
+    def start_exchange(self) -> None:
+        if self.original is None or not self.requests() or self.refunding is not None:
+            return
+        self.exchange_btn.setEnabled(False)
+        self.refund_btn.setEnabled(False)
+        self.exchange.start(int(self.original["receipt_no"]), self.requests(), self.gift)
+
+    def exchanged(self, done: dict[str, Any]) -> None:
+        refund, sale = done["refund"], done["sale"]
+        diff = int(done["difference_fen"])
+        text = (
+            self._t(
+                "Exchange done: refund no. %1, sale no. %2, difference %3.",
+                "换货完成：退货单 %1，销售单 %2，差价 %3。",
+            )
+            .replace("%1", str(refund["receipt_no"]))
+            .replace("%2", str(sale["receipt_no"]))
+            .replace("%3", yuan(diff) if diff >= 0 else "-" + yuan(-diff))
+        )
+        self.shell.flash(text)
+        self.load()
+        self.outcome.setText(text)
+        self.session.receipt_text(sale, self.info.setText, self.show_error)
 
     def refund(self, approvals: list[Approval] | None = None) -> None:
         if self.original is None or not self.requests() or self.refunding is not None:
@@ -277,7 +354,9 @@ class ReturnsScreen(QWidget):
         def err(e: GuitaiError) -> None:
             self._refund_over()
             if isinstance(e, NeedsApproval):
-                self.shell.ask_approval("refund", e, self.reason.text(), lambda a: self.refund([a]))
+                self.shell.ask_approval(
+                    APPROVAL_ACTION, e, self.reason.text(), lambda a: self.refund([a])
+                )
             else:
                 self.refund_failed(e)
 
@@ -306,6 +385,7 @@ class ReturnsScreen(QWidget):
             err,
             mode=self.mode,
             on_text=self._texts.text.emit if card else None,
+            gift=self.gift,
         )
 
     def terminal_text(self, en: str, zh: str) -> None:
