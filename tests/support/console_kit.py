@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import httpx
@@ -145,8 +145,14 @@ class Till:
         closed = f"{day}T13:00:00Z"
         out = self.push(
             "shift.closed",
-            {"shift_id": shift_id, "business_day": day, "closed_by": closed_by,
-             "closed_at": closed, "z_no": shift_id, "report": report},  # fmt: skip
+            {
+                "shift_id": shift_id,
+                "business_day": day,
+                "closed_by": closed_by,
+                "closed_at": closed,
+                "z_no": shift_id,
+                "report": report,
+            },
         )
         assert out["result"]["accepted"] == [out["event"]["id"]], out["result"]
         return str(out["event"]["id"])
@@ -219,6 +225,3 @@ class Browser:
 def clock_at(cloud: Cloud, when: datetime) -> None:
     """The cloud's clock set to `when` (the console reads the service's clock each time)."""
     cloud.service.now = lambda: when
-
-
-__all__ = ["UTC", "Browser", "Till", "add_user", "clock_at", "china_day"]

@@ -93,8 +93,10 @@ def test_a_session_id_planted_before_sign_in_is_never_signed_in(chain: dict[str,
 def test_a_forged_cookie_is_no_session(chain: dict[str, Any]) -> None:
     with Browser(chain["cloud"].url) as b:
         b.login("mia")
-        sid, exp, sig = b.client.cookies.get(COOKIE).split(".")
-        b.client.cookies.set(COOKIE, f"{sid}.99999999999.{sig}", domain="127.0.0.1", path="/console")
+        sid, _exp, sig = b.client.cookies.get(COOKIE).split(".")
+        b.client.cookies.set(
+            COOKIE, f"{sid}.99999999999.{sig}", domain="127.0.0.1", path="/console"
+        )
         assert b.get("/console/").status_code == 303
 
 
@@ -178,7 +180,9 @@ def test_every_change_made_from_the_console_is_in_the_audit_log(chain: dict[str,
         assert action in log
     assert shown.group(1) not in log  # the one-time code is a secret until used
     with cloud.db.tx() as tx:
-        rows = tx.execute("SELECT username, action, store_id FROM console_audit ORDER BY id").fetchall()
+        rows = tx.execute(
+            "SELECT username, action, store_id FROM console_audit ORDER BY id"
+        ).fetchall()
     assert [tuple(r) for r in rows] == [
         ("mia", "sign_in", ""),
         ("mia", "requeue_dead_letter", "S001"),
