@@ -154,7 +154,8 @@ def store(ctx: Ctx) -> Response:
                 str(d["till_no"]),
                 str(d["seq"]),
                 esc(d["type"]),
-                f"<b>{esc(d['code'])}</b>: {esc(d['reason'])}",
+                f"<b>{esc(d['code'])}</b>: {esc(d['reason'])}"
+                f'<div class="muted">{esc(d["about"])}</div>',
                 esc(d["received_at"]),
                 action,
             ]

@@ -11,6 +11,7 @@ with the till's next push, so they show as the age of its last contact.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -128,13 +129,36 @@ def tills(tx: Tx, store_id: str, now: datetime) -> list[dict[str, Any]]:
 def dead_letters(tx: Tx, store_id: str) -> list[dict[str, Any]]:
     rows = tx.execute(
         "SELECT e.id, e.device_id, d.till_no, e.seq, e.type, e.status, e.reject_code, "
-        "e.reject_reason, e.received_at FROM events e JOIN devices d "
+        "e.reject_reason, e.received_at, e.payload FROM events e JOIN devices d "
         "ON d.device_id = e.device_id WHERE d.store_id = ? AND e.status IN ('rejected', "
         "'cleared') ORDER BY d.till_no, e.seq",
         (store_id,),
     ).fetchall()
     cols = ("id", "device_id", "till_no", "seq", "type", "state", "code", "reason", "received_at")
-    return [dict(zip(cols, r, strict=True)) for r in rows]
+    return [dict(zip(cols, r[:-1], strict=True)) | {"about": about(r[9])} for r in rows]
+
+
+def about(payload: str) -> str:
+    """What a dead letter is, in a line: its receipt, items and note (plain text: the page
+    escapes it)."""
+    try:
+        p = json.loads(payload)
+    except ValueError:
+        return ""
+    if not isinstance(p, dict):
+        return ""
+    parts = []
+    if isinstance(p.get("receipt_no"), int):
+        parts.append(f"#{p['receipt_no']}")
+    lines = p.get("lines") if isinstance(p.get("lines"), list) else []
+    names = [
+        f"{x.get('name', '')} ×{x.get('qty', '')}" for x in lines[:5] if isinstance(x, dict)
+    ]
+    parts += names
+    for note in ("reason", "associate", "cashier"):
+        if isinstance(p.get(note), str) and p[note]:
+            parts.append(f"{note}: {p[note]}")
+    return " · ".join(parts)[:300]
 
 
 def event_store(tx: Tx, event_id: str) -> str | None:
