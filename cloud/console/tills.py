@@ -151,9 +151,7 @@ def about(payload: str) -> str:
     if isinstance(p.get("receipt_no"), int):
         parts.append(f"#{p['receipt_no']}")
     lines = p.get("lines") if isinstance(p.get("lines"), list) else []
-    names = [
-        f"{x.get('name', '')} ×{x.get('qty', '')}" for x in lines[:5] if isinstance(x, dict)
-    ]
+    names = [f"{x.get('name', '')} ×{x.get('qty', '')}" for x in lines[:5] if isinstance(x, dict)]
     parts += names
     for note in ("reason", "associate", "cashier"):
         if isinstance(p.get(note), str) and p[note]:
