@@ -117,7 +117,8 @@ def apply(
             continue
         kind = e.get("type")
         if kind in (SALE, REFUND):
-            day += day_rows(store_id, till_no, p, kind == REFUND)
+            mine = day_rows(store_id, till_no, p, kind == REFUND)
+            day += mine + [("", *r[1:]) for r in mine]  # and the chain's day
             shift += shift_rows(device_id, p, kind == REFUND)
         elif kind == "shift.closed" and isinstance(p.get("report"), dict):
             _z_report(tx, e, p, device_id, store_id, till_no, received_at)
@@ -151,8 +152,8 @@ def _z_report(
     z_no = p.get("z_no")
     tx.execute(
         "INSERT INTO console_z_reports(event_id, device_id, store_id, till_no, shift_id, z_no, "
-        "business_day, closed_at, closed_by, report, received_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        "business_day, closed_at, closed_by, report, seq, received_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (
             str(e["id"]),
             device_id,
@@ -164,6 +165,7 @@ def _z_report(
             str(p.get("closed_at") or e.get("occurred_at") or ""),
             str(p.get("closed_by") or ""),
             json.dumps(report, ensure_ascii=False, sort_keys=True, default=str),
+            _int(e.get("seq")),
             received_at,
         ),
     )

@@ -1,8 +1,9 @@
 """Sales figures for the console from `console_sales_day` (kept by facts.py): by store, day,
 hour, tender, category, associate and till, over a period, for the stores a viewer may see.
 
-Each query reads one (dim) slice of the summary over the period: at 1,000 stores a month is
-30,000 rows at most, aggregated by the database."""
+Each query reads one (dim) slice of the summary over the period.  For the whole chain it reads
+the chain's own rows (store_id ''), a few a day; only the store ranking reads one row per
+store and day (30,000 for a month at 1,000 stores)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,10 @@ def grouped(tx: Tx, period: Period, by: str) -> list[dict[str, Any]]:
             return []
         where += f" AND store_id IN ({', '.join('?' * len(period.stores))})"
         args += list(period.stores)
+    elif by == "store":
+        where += " AND store_id <> ''"
+    else:  # the whole chain: its own rows (facts.py), not a sum over every store's
+        where += " AND store_id = ''"
     rows = tx.execute(
         f"SELECT {col}, SUM(sales), SUM(refunds), SUM(qty), SUM(sales_fen), SUM(refunds_fen) "
         f"FROM console_sales_day WHERE {where} GROUP BY {col} ORDER BY {col}",

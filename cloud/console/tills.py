@@ -53,7 +53,7 @@ def store_summaries(tx: Tx, now: datetime, day: str) -> dict[str, dict[str, int]
         get(s)["dead"] = int(n)
     for s, sales, fen in tx.execute(
         "SELECT store_id, sales, sales_fen + refunds_fen FROM console_sales_day "
-        "WHERE business_day = ? AND dim = '' AND key = ''",
+        "WHERE business_day = ? AND dim = '' AND key = '' AND store_id <> ''",
         (day,),
     ).fetchall():
         get(s)["sales"], get(s)["net_fen"] = int(sales), int(fen)
@@ -150,7 +150,8 @@ def about(payload: str) -> str:
     parts = []
     if isinstance(p.get("receipt_no"), int):
         parts.append(f"#{p['receipt_no']}")
-    lines = p.get("lines") if isinstance(p.get("lines"), list) else []
+    given = p.get("lines")
+    lines: list[Any] = given if isinstance(given, list) else []
     names = [f"{x.get('name', '')} ×{x.get('qty', '')}" for x in lines[:5] if isinstance(x, dict)]
     parts += names
     for note in ("reason", "associate", "cashier"):

@@ -22,8 +22,8 @@ _COLS = ("event_id", "device_id", "store_id", "till_no", "shift_id", "z_no", "bu
          "closed_at", "closed_by", "report", "seq", "contiguous_seq")  # fmt: skip
 _SELECT = (
     "SELECT z.event_id, z.device_id, z.store_id, z.till_no, z.shift_id, z.z_no, z.business_day, "
-    "z.closed_at, z.closed_by, z.report, e.seq, d.contiguous_seq FROM console_z_reports z "
-    "JOIN events e ON e.id = z.event_id JOIN devices d ON d.device_id = z.device_id"
+    "z.closed_at, z.closed_by, z.report, z.seq, d.contiguous_seq FROM console_z_reports z "
+    "JOIN devices d ON d.device_id = z.device_id"
 )
 
 

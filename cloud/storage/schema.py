@@ -615,7 +615,9 @@ console_audit = sa.Table(
 )
 
 # dim '' (key ''): the store's day; 'hour' (key 00–23, China time), 'tender', 'category',
-# 'associate', 'till'.  Refund figures are negative, as on the refund receipt.
+# 'associate', 'till'.  Refund figures are negative, as on the refund receipt.  store_id ''
+# holds the whole chain's day (a store id is never empty): head office's pages read a few
+# rows a day instead of one per store.
 console_sales_day = sa.Table(
     "console_sales_day",
     metadata,
@@ -656,8 +658,10 @@ console_z_reports = sa.Table(
     _req("closed_at", _text),
     _dflt("closed_by", _text, "''"),
     _req("report", _text),
+    _req("seq", _big),  # the Z event's place in the till's sequence (its sales come before)
     _req("received_at", _text),
     sa.Index("console_z_reports_store", "store_id", "business_day"),
+    sa.Index("console_z_reports_day", "business_day"),
 )
 
 console_device_status = sa.Table(

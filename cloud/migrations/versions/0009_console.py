@@ -112,12 +112,14 @@ def upgrade() -> None:
         _req("closed_at", text),
         _dflt("closed_by", text, "''"),
         _req("report", text),
+        _req("seq", big),
         _req("received_at", text),
         sa.PrimaryKeyConstraint("event_id"),
     )
     op.create_index(
         "console_z_reports_store", "console_z_reports", ["store_id", "business_day"], unique=False
     )
+    op.create_index("console_z_reports_day", "console_z_reports", ["business_day"], unique=False)
     op.create_table(
         "console_device_status",
         _req("device_id", text),
@@ -132,6 +134,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("console_device_status")
+    op.drop_index("console_z_reports_day", table_name="console_z_reports")
     op.drop_index("console_z_reports_store", table_name="console_z_reports")
     op.drop_table("console_z_reports")
     op.drop_table("console_shift_sums")
