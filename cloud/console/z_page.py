@@ -27,12 +27,25 @@ _SELECT = (
 )
 
 
-def _verdict(tx: Tx, z: dict[str, Any]) -> tuple[str, list[Line]]:
-    sums = tx.execute(
-        "SELECT dim, key, n, net_fen FROM console_shift_sums WHERE device_id = ? AND shift_id = ?",
-        (z["device_id"], z["shift_id"]),
-    ).fetchall()
-    lines = check(json.loads(z["report"]), [tuple(r) for r in sums])
+def _sums(tx: Tx, zs: list[dict[str, Any]]) -> dict[tuple[str, int], list[tuple[Any, ...]]]:
+    """The shift sums of every listed report, in one query (not one per report)."""
+    out: dict[tuple[str, int], list[tuple[Any, ...]]] = {}
+    if not zs:
+        return out
+    devices = sorted({str(z["device_id"]) for z in zs})
+    shifts = sorted({int(z["shift_id"]) for z in zs})
+    for r in tx.execute(
+        "SELECT device_id, shift_id, dim, key, n, net_fen FROM console_shift_sums "
+        f"WHERE device_id IN ({', '.join('?' * len(devices))}) "
+        f"AND shift_id IN ({', '.join('?' * len(shifts))})",
+        [*devices, *shifts],
+    ).fetchall():
+        out.setdefault((str(r[0]), int(r[1])), []).append(tuple(r[2:]))
+    return out
+
+
+def _verdict(z: dict[str, Any], sums: list[tuple[Any, ...]]) -> tuple[str, list[Line]]:
+    lines = check(json.loads(z["report"]), sums)  # type: ignore[arg-type]
     if all(x.agrees for x in lines):
         return "agrees", lines
     if int(z["seq"]) > int(z["contiguous_seq"]):
@@ -71,7 +84,8 @@ def z_list(ctx: Ctx) -> Response:
                 args,
             ).fetchall()
         ]
-        verdicts = [_verdict(tx, z) for z in rows]
+        sums = _sums(tx, rows)
+    verdicts = [_verdict(z, sums.get((str(z["device_id"]), int(z["shift_id"])), [])) for z in rows]
     out = []
     for z, (verdict, lines) in zip(rows, verdicts, strict=True):
         report = json.loads(z["report"])
@@ -123,7 +137,7 @@ def z_detail(ctx: Ctx) -> Response:
             raise NotFound(f"没有日结 {event_id} / No Z report {event_id}")
         z = dict(zip(_COLS, row, strict=True))
         ctx.require_store(z["store_id"])
-        verdict, lines = _verdict(tx, z)
+        verdict, lines = _verdict(z, _sums(tx, [z]).get((z["device_id"], int(z["shift_id"])), []))
     report = json.loads(z["report"])
     check_rows = [
         [esc(x.label), _fmt(x, x.report), _fmt(x, x.synced),
