@@ -188,3 +188,28 @@ def test_csv_cells_a_spreadsheet_would_run_are_sent_as_text(shop: dict[str, Any]
         b.login("hq")
         text = b.get("/console/sales.csv?by=associate&from=2026-11-24&to=2026-11-24").text
     assert "'=HYPERLINK" in text
+
+
+def test_the_funnel_per_store_and_associate(shop: dict[str, Any]) -> None:
+    cloud, a = shop["cloud"], shop["a"]
+    other = Till(cloud, "S002", "淮海路店")
+    add_user(cloud, "mia", "store-manager", ["S001"])
+    a.sale("2026-11-24T02:10:00Z", associate="王芳")
+    a.sale("2026-11-24T03:10:00Z", associate="王芳")
+    a.sale("2026-11-24T04:10:00Z", associate="李娜")
+    other.sale("2026-11-24T02:10:00Z", associate="赵敏")
+    a.push("member.enrolled", {"member_id": "M1", "phone": "13800000001", "name": "",
+                               "associate": "王芳", "completed_at": "2026-11-24T02:12:00Z"})  # fmt: skip
+    with Browser(cloud.url) as b:
+        b.login("hq")
+        page = b.get("/console/funnel?from=2026-11-01&to=2026-11-30").text
+        table_html = page[page.index('id="funnel"') :]
+        cells = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", table_html)]
+        assert cells[:7] == ["S001", "李娜", "1", "0", "0", "0", "0"]
+        assert cells[9:16] == ["S001", "王芳", "2", "0", "0", "1", "0"]
+        assert "S002" in table_html and "打印小票 printed" in page and "<svg" in page
+    with Browser(cloud.url) as b:
+        b.login("mia")
+        page = b.get("/console/funnel?from=2026-11-01&to=2026-11-30").text
+        assert "S001" in page and "赵敏" not in page
+        assert b.get("/console/funnel?store=S002").status_code == 403
