@@ -65,6 +65,7 @@ class Till:
         qty: int = 1,
         unit_fen: int = 45900,
         shift_id: int = 1,
+        member: str | None = None,
     ) -> dict[str, Any]:
         self.receipt_no += 1
         amount = qty * unit_fen
@@ -83,6 +84,8 @@ class Till:
         }  # fmt: skip
         if associate:
             payload["associate"] = associate
+        if member:
+            payload["member"] = {"id": member, "phone_masked": "138****0001"}
         out = self.push("sale.completed", payload, chained=True)
         assert out["result"]["accepted"] == [out["event"]["id"]], out["result"]
         return payload

@@ -213,3 +213,28 @@ def test_the_funnel_per_store_and_associate(shop: dict[str, Any]) -> None:
         page = b.get("/console/funnel?from=2026-11-01&to=2026-11-30").text
         assert "S001" in page and "赵敏" not in page
         assert b.get("/console/funnel?store=S002").status_code == 403
+
+
+def test_a_member_found_by_phone_masked_for_a_store_manager(shop: dict[str, Any]) -> None:
+    cloud, a = shop["cloud"], shop["a"]
+    other = Till(cloud, "S002", "淮海路店")
+    add_user(cloud, "mia", "store-manager", ["S001"])
+    a.push("member.enrolled", {"member_id": "M77", "phone": "13800000001", "name": XSS,
+                               "tier": "gold", "completed_at": "2026-11-20T02:00:00Z"})  # fmt: skip
+    a.sale("2026-11-24T02:10:00Z", member="M77", name="羊毛夹克")
+    other.sale("2026-11-25T02:10:00Z", member="M77", name="围巾", unit_fen=26000)
+    with Browser(cloud.url) as b:
+        b.login("hq")
+        found = b.get("/console/members?phone=13800000001")
+        assert found.status_code == 303 and found.headers["location"] == "/console/members/M77"
+        page = b.get("/console/members/M77").text
+        assert "13800000001" in page and "¥719.00" in page  # spend across both stores
+        assert "S001, S002" in page and "羊毛夹克 ×1" in page and "围巾 ×1" in page
+        assert "<script>alert" not in page and "&lt;script&gt;" in page
+        assert "gold" in b.get("/console/members").text
+    with Browser(cloud.url) as b:
+        b.login("mia")
+        page = b.get(b.get("/console/members?phone=13800000001").headers["location"]).text
+        assert "138****0001" in page and "13800000001" not in page
+        missing = b.get("/console/members?phone=13900000000")
+        assert missing.status_code == 404 and "13900000000" not in missing.text
