@@ -8,7 +8,7 @@ from starlette.applications import Starlette
 from starlette.responses import Response
 from starlette.routing import Route
 
-from . import audit_page, funnel_page, members_page, sales_page, stores_page, z_page
+from . import audit_page, catalog_page, funnel_page, members_page, sales_page, stores_page, z_page
 from .login_page import add_login_routes
 from .web import Console, Ctx, NotFound, view
 
@@ -30,6 +30,9 @@ def console_app(service: Any) -> Starlette:
         ("/z", z_page.z_list, ["GET"]),
         ("/z/{event_id}", z_page.z_detail, ["GET"]),
         ("/funnel", funnel_page.funnel, ["GET"]),
+        ("/catalog", catalog_page.catalog, ["GET"]),
+        ("/catalog/price", catalog_page.set_price, ["POST"]),
+        ("/catalog/preview", catalog_page.preview, ["GET"]),
         ("/members", members_page.members, ["GET"]),
         ("/members/{member_id}", members_page.member, ["GET"]),
         ("/audit", audit_page.audit_page, ["GET"]),

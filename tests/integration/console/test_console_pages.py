@@ -238,3 +238,32 @@ def test_a_member_found_by_phone_masked_for_a_store_manager(shop: dict[str, Any]
         assert "138****0001" in page and "13800000001" not in page
         missing = b.get("/console/members?phone=13900000000")
         assert missing.status_code == 404 and "13900000000" not in missing.text
+
+
+def test_a_price_changed_in_the_console_reaches_the_tills_change_feed(shop: dict[str, Any]) -> None:
+    cloud = shop["cloud"]
+    add_user(cloud, "mia", "store-manager", ["S001"])
+    cloud.service.admin.set_price("QP-001-BLK-L", 45900, 39900)
+    cloud.service.admin.add_promotion("P1", {"name": XSS, "kind": "spend_save",
+                                             "threshold_fen": 50000, "off_fen": 5000})  # fmt: skip
+    cloud.service.admin.add_coupon("C-1", {"kind": "amount", "amount_fen": 2000,
+                                           "expires_at": "2026-12-31T15:59:59Z"})  # fmt: skip
+    with Browser(cloud.url) as b:
+        b.login("hq")
+        page = b.get("/console/catalog").text
+        assert "¥459.00" in page and "¥399.00" in page and "2026-12-31T15:59:59Z" in page
+        assert "<script>alert" not in page and "&lt;script&gt;" in page
+        r = b.post("/console/catalog/price", {"sku": "QP-001-BLK-L", "price": "429.5",
+                                               "member_price": "389"})  # fmt: skip
+        assert r.status_code == 303
+        preview = b.get("/console/catalog/preview?store=S001").text
+        assert "QP-001-BLK-L" in preview and "42950" in preview and "38900" in preview
+        assert "set_price" in b.get("/console/audit").text
+    with Browser(cloud.url) as b:
+        b.login("mia")
+        assert b.get("/console/catalog").status_code == 200
+        r = b.post("/console/catalog/price", {"sku": "QP-001-BLK-L", "price": "1"})
+        assert r.status_code == 403
+    with cloud.db.tx() as tx:
+        assert tx.execute("SELECT price_fen, member_price_fen FROM prices WHERE sku = ?",
+                          ("QP-001-BLK-L",)).fetchone() == (42950, 38900)  # fmt: skip
