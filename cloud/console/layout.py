@@ -73,6 +73,7 @@ def page(title: str, body: str, *, user: str | None = None, csrf_token: str = ""
             ' · <a href="/console/z">日结 Z reports</a> · <a href="/console/funnel">漏斗 Funnel</a>'
             ' · <a href="/console/members">会员 Members</a>'
             ' · <a href="/console/catalog">商品 Catalog</a>'
+            ' · <a href="/console/stock">库存 Stock</a>'
             ' · <a href="/console/audit">审计 Audit</a></nav>'
             f'<span>{esc(user)}</span><form method="post" action="/console/logout">'
             f'{csrf_field(csrf_token)}<button type="submit">退出 Sign out</button></form>'

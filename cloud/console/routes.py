@@ -8,7 +8,16 @@ from starlette.applications import Starlette
 from starlette.responses import Response
 from starlette.routing import Route
 
-from . import audit_page, catalog_page, funnel_page, members_page, sales_page, stores_page, z_page
+from . import (
+    audit_page,
+    catalog_page,
+    funnel_page,
+    members_page,
+    sales_page,
+    stock_page,
+    stores_page,
+    z_page,
+)
 from .login_page import add_login_routes
 from .web import Console, Ctx, NotFound, view
 
@@ -33,6 +42,7 @@ def console_app(service: Any) -> Starlette:
         ("/catalog", catalog_page.catalog, ["GET"]),
         ("/catalog/price", catalog_page.set_price, ["POST"]),
         ("/catalog/preview", catalog_page.preview, ["GET"]),
+        ("/stock", stock_page.stock, ["GET"]),
         ("/members", members_page.members, ["GET"]),
         ("/members/{member_id}", members_page.member, ["GET"]),
         ("/audit", audit_page.audit_page, ["GET"]),

@@ -267,3 +267,39 @@ def test_a_price_changed_in_the_console_reaches_the_tills_change_feed(shop: dict
     with cloud.db.tx() as tx:
         assert tx.execute("SELECT price_fen, member_price_fen FROM prices WHERE sku = ?",
                           ("QP-001-BLK-L",)).fetchone() == (42950, 38900)  # fmt: skip
+
+
+def test_stock_grid_transfers_in_flight_and_count_variances(shop: dict[str, Any]) -> None:
+    from cloud.stock import CloudStock
+
+    cloud, a = shop["cloud"], shop["a"]
+    other = Till(cloud, "S002", "淮海路店")
+    Till(cloud, "S003", "徐家汇店")
+    add_user(cloud, "mia", "store-manager", ["S001"])
+    cloud.service.admin.upsert_product({"style": "QP-001", "skus": [
+        {"sku": "QP-001-BLK-M", "price_fen": 45900, "colour": "黑", "size": "M"},
+        {"sku": "QP-001-BLK-L", "price_fen": 45900, "colour": "黑", "size": "L"},
+        {"sku": "QP-001-GRY-L", "price_fen": 45900, "colour": XSS, "size": "L"}]})  # fmt: skip
+    stock = CloudStock(cloud.service)
+    stock.set_quantities("S001", {"QP-001-BLK-M": 3, "QP-001-BLK-L": 5, "QP-001-GRY-L": 1})
+    stock.set_quantities("S002", {"QP-001-BLK-L": 7})
+    stock.set_quantities("S003", {"QP-001-BLK-L": 11})
+    other.push("stock.moved", {"reason": "transfer_out", "doc": "T-9", "to_store": "S001",
+                               "lines": [{"sku": "QP-001-BLK-L", "qty": -2}],
+                               "send_lines": [{"sku": "QP-001-BLK-L", "qty": 2}],
+                               "at": "2026-11-25T05:00:00Z"})  # fmt: skip
+    a.push("stock.moved", {"reason": "count", "ref": "count-1", "at": "2026-11-25T05:10:00Z",
+                           "lines": [{"sku": "QP-001-BLK-M", "qty": -1},
+                                     {"sku": "QP-001-GRY-L", "qty": 2}]})  # fmt: skip
+    with Browser(cloud.url) as b:
+        b.login("hq")
+        page = b.get("/console/stock?style=QP-001").text
+        grid = page[page.index('id="grid"') :]
+        # black L: 5 + (7 − 2 sent) + 11; black M: 3 − 1 counted missing
+        assert '<td>黑</td><td class="n">21</td><td class="n">2</td>' in grid
+        assert "T-9" in page and "count-1" in page and "+1" in page and "¥459.00" in page
+        assert "<script>alert" not in page
+    with Browser(cloud.url) as b:
+        b.login("mia")
+        page = b.get("/console/stock?style=QP-001").text
+        assert "S003" not in page and "T-9" in page  # the transfer comes to her store
