@@ -50,6 +50,9 @@ def stock(ctx: Ctx) -> Response:
             skus = [r[0] for r in tx.execute(
                 "SELECT sku FROM stock_skus WHERE style = ? ORDER BY sku", (style,)).fetchall()]  # fmt: skip
             labels = _labels(tx, style)
+            # the product's own order (S, M, L, XL), not the SKUs' alphabetical one
+            order = {sku: i for i, sku in enumerate(labels)}
+            skus.sort(key=lambda sku: (order.get(sku, len(order)), sku))
             per: dict[str, dict[str, int]] = {}
             if skus:
                 marks = ",".join("?" * len(skus))

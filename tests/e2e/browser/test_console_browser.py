@@ -71,6 +71,52 @@ def chain(tmp_path: Path) -> Iterator[dict[str, Any]]:
         a.device_status("front", "printer", "warning", "纸将用完 paper low", "2026-11-25T05:50:00Z")
         a.device_status("zvt", "terminal", "ok", "", "2026-11-25T05:50:00Z")
         dead = a.rejected_sale("2026-11-25T05:00:00Z")
+        cloud.service.admin.upsert_product(
+            {
+                "style": "QP-001",
+                "skus": [
+                    {
+                        "sku": f"QP-001-{c}-{z}",
+                        "price_fen": 45900,
+                        "member_price_fen": 41300,
+                        "colour": colour,
+                        "size": z,
+                    }
+                    for c, colour in (("BLK", "黑"), ("GRY", "灰"))
+                    for z in ("S", "M", "L", "XL")
+                ],
+            }
+        )
+        from cloud.stock import CloudStock
+
+        for n, store in enumerate(("S001", "S002")):
+            CloudStock(cloud.service).set_quantities(
+                store,
+                {
+                    f"QP-001-{c}-{z}": 2 + n + i
+                    for i, (c, z) in enumerate(
+                        (c, z) for c in ("BLK", "GRY") for z in ("S", "M", "L", "XL")
+                    )
+                },
+            )
+        cloud.service.admin.add_promotion(
+            "P-1111",
+            {
+                "name": "双十一 满 500 减 50",
+                "kind": "spend_save",
+                "threshold_fen": 50000,
+                "off_fen": 5000,
+            },
+        )
+        cloud.service.admin.add_coupon(
+            "WELCOME-20",
+            {
+                "kind": "amount",
+                "amount_fen": 2000,
+                "name": "新会员 20 元券",
+                "expires_at": "2026-12-31T15:59:59Z",
+            },
+        )
         add_user(cloud, "hq", "hq")
         add_user(cloud, "mia", "store-manager", ["S001"])
         yield {"cloud": cloud, "a": a, "b": b, "z": z, "dead": dead}
@@ -158,6 +204,14 @@ def test_head_office_runs_the_chain_from_the_console(browser: Any, chain: dict[s
     browser.find_element(By.LINK_TEXT, "审计 Audit").click()
     assert "requeue_dead_letter" in browser.find_element(By.ID, "audit").text
     shot(browser, "audit")
+
+    # the funnel, members, catalog and stock pages
+    for name, path in (("funnel", "/console/funnel?from=2026-11-01&to=2026-11-30"),
+                       ("members", "/console/members"), ("catalog", "/console/catalog"),
+                       ("stock", "/console/stock?style=QP-001")):  # fmt: skip
+        browser.get(f"{cloud.url}{path}")
+        assert browser.find_elements(By.CSS_SELECTOR, "main h1"), name
+        shot(browser, name)
 
     # the stores page at tablet width
     browser.set_window_size(820, 1180)

@@ -295,8 +295,8 @@ def test_stock_grid_transfers_in_flight_and_count_variances(shop: dict[str, Any]
         b.login("hq")
         page = b.get("/console/stock?style=QP-001").text
         grid = page[page.index('id="grid"') :]
-        # black L: 5 + (7 − 2 sent) + 11; black M: 3 − 1 counted missing
-        assert '<td>黑</td><td class="n">21</td><td class="n">2</td>' in grid
+        # black M: 3 − 1 counted missing; black L: 5 + (7 − 2 sent) + 11
+        assert '<td>黑</td><td class="n">2</td><td class="n">21</td>' in grid
         assert "T-9" in page and "count-1" in page and "+1" in page and "¥459.00" in page
         assert "<script>alert" not in page
     with Browser(cloud.url) as b:
