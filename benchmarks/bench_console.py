@@ -6,8 +6,8 @@ stores × 365 days of sales on PostgreSQL.
 Starts PostgreSQL 15 on loopback (a throwaway cluster, fsync on), migrates it, and generates
 in the database (generate_series) one till per store and, per store and business day, the
 summary rows the ingest keeps (cloud/console/facts.py): the day, 12 hours, 3 tenders, 5
-categories, 4 associates and the till; the chain's own day rows are summed from them; one Z
-report per store and day with its shift sums.  Then it pushes real chained sales through
+categories, 4 associates and the till; the chain's own day rows and every month's rows are
+summed from them; one Z report per store and day with its shift sums.  Then it pushes real chained sales through
 `CloudService.ingest` for one more store and checks the console's CSV against them (the
 figures stay exact on the ingest path), signs in as head office and as a store manager of 5
 stores, and times each page over `--requests` sequential requests through the served app
@@ -72,6 +72,9 @@ def generate(db_url: str, stores: int, days: int, today: str) -> dict[str, float
          "SUM(sales), SUM(refunds), SUM(qty), SUM(sales_fen), SUM(refunds_fen) "
          "FROM console_sales_day WHERE dim IN ('', 'hour', 'tender', 'category', 'associate', "
          "'till') GROUP BY business_day, dim, key"),
+        ("month_rows", "INSERT INTO console_sales_month SELECT store_id, "
+         "substr(business_day, 1, 7), dim, key, SUM(sales), SUM(refunds), SUM(qty), "
+         "SUM(sales_fen), SUM(refunds_fen) FROM console_sales_day GROUP BY 1, 2, 3, 4"),
         ("z_reports", """
          INSERT INTO console_z_reports(event_id, device_id, store_id, till_no, shift_id, z_no,
              business_day, closed_at, closed_by, report, seq, received_at)

@@ -31,6 +31,9 @@ _DAY_UPSERT = (
     "sales_fen = console_sales_day.sales_fen + excluded.sales_fen, "
     "refunds_fen = console_sales_day.refunds_fen + excluded.refunds_fen"
 )
+_MONTH_UPSERT = _DAY_UPSERT.replace("console_sales_day", "console_sales_month").replace(
+    "business_day", "month"
+)
 _SHIFT_UPSERT = (
     "INSERT INTO console_shift_sums(device_id, shift_id, dim, key, n, net_fen) "
     "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(device_id, shift_id, dim, key) DO UPDATE SET "
@@ -124,10 +127,13 @@ def apply(
             _z_report(tx, e, p, device_id, store_id, till_no, received_at)
         elif kind == "device.status":
             _device_status(tx, device_id, p)
-    # one statement per distinct row: the sums of a row repeated in the batch add up first
-    for sql, rows, width in ((_DAY_UPSERT, day, 4), (_SHIFT_UPSERT, shift, 4)):
+    month = [(r[0], r[1][:7], *r[2:]) for r in day]
+    # One statement per distinct row (the sums of a row repeated in the batch add up first),
+    # in key order: every batch takes the rows' locks in the same order, so two tills' batches
+    # that share a row (the chain's day) wait for each other and never deadlock.
+    for sql, rows in ((_DAY_UPSERT, day), (_MONTH_UPSERT, month), (_SHIFT_UPSERT, shift)):
         if rows:
-            tx.executemany(sql, _merge(rows, width))
+            tx.executemany(sql, sorted(_merge(rows, 4)))
 
 
 def _merge(rows: list[tuple[Any, ...]], key_width: int) -> list[tuple[Any, ...]]:

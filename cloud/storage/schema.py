@@ -633,6 +633,23 @@ console_sales_day = sa.Table(
     sa.Index("console_sales_day_day", "business_day", "dim"),
 )
 
+# The same figures by calendar month ('YYYY-MM' of the business day): a period of many months
+# reads a month's row where it covers the whole month, and days only at its two ends.
+console_sales_month = sa.Table(
+    "console_sales_month",
+    metadata,
+    sa.Column("store_id", _text, primary_key=True),
+    sa.Column("month", _text, primary_key=True),
+    sa.Column("dim", _text, primary_key=True),
+    sa.Column("key", _text, primary_key=True),
+    _dflt("sales", _big, "0"),
+    _dflt("refunds", _big, "0"),
+    _dflt("qty", _big, "0"),
+    _dflt("sales_fen", _big, "0"),
+    _dflt("refunds_fen", _big, "0"),
+    sa.Index("console_sales_month_month", "month", "dim"),
+)
+
 # What the synced sales of one till's shift add up to, to check its Z report against.
 console_shift_sums = sa.Table(
     "console_shift_sums",

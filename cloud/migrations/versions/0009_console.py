@@ -91,6 +91,22 @@ def upgrade() -> None:
         "console_sales_day_day", "console_sales_day", ["business_day", "dim"], unique=False
     )
     op.create_table(
+        "console_sales_month",
+        _req("store_id", text),
+        _req("month", text),
+        _req("dim", text),
+        _req("key", text),
+        _dflt("sales", big, "0"),
+        _dflt("refunds", big, "0"),
+        _dflt("qty", big, "0"),
+        _dflt("sales_fen", big, "0"),
+        _dflt("refunds_fen", big, "0"),
+        sa.PrimaryKeyConstraint("store_id", "month", "dim", "key"),
+    )
+    op.create_index(
+        "console_sales_month_month", "console_sales_month", ["month", "dim"], unique=False
+    )
+    op.create_table(
         "console_shift_sums",
         _req("device_id", text),
         _req("shift_id", big),
@@ -138,6 +154,8 @@ def downgrade() -> None:
     op.drop_index("console_z_reports_store", table_name="console_z_reports")
     op.drop_table("console_z_reports")
     op.drop_table("console_shift_sums")
+    op.drop_index("console_sales_month_month", table_name="console_sales_month")
+    op.drop_table("console_sales_month")
     op.drop_index("console_sales_day_day", table_name="console_sales_day")
     op.drop_table("console_sales_day")
     op.drop_table("console_audit")

@@ -120,6 +120,9 @@ def test_sales_by_store_day_hour_tender_category_and_associate(shop: dict[str, A
             ["S001", "2", "1", "1", "71900", "-45900", "26000", "260.00"],
             ["S002", "1", "0", "2", "24600", "0", "24600", "246.00"],
         ]
+        # a whole month is read from the month rows: the same figures
+        whole = b.get("/console/sales.csv?by=store&from=2026-10-15&to=2026-11-30").text
+        assert list(csv.reader(io.StringIO(whole.lstrip("\ufeff")))) == rows
         by_tender = b.get("/console/sales.csv?by=tender&from=2026-11-24&to=2026-11-24")
         assert (
             'filename="sales-by-tender-2026-11-24-2026-11-24.csv"'

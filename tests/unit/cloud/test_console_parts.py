@@ -69,3 +69,15 @@ def test_a_z_report_agrees_or_names_what_differs() -> None:
         x.label for x in check(report, [*sums[:2], ("tender", "wechat", 3, 800)]) if not x.agrees
     ]
     assert off == ["支付 Tender cash", "支付 Tender wechat"]
+
+
+def test_a_period_reads_whole_months_and_days_only_at_its_ends() -> None:
+    from cloud.console.sales_data import spans
+
+    assert spans("2026-01-01", "2026-12-31") == ([], [f"2026-{m:02d}" for m in range(1, 13)])
+    assert spans("2025-12-07", "2026-12-06") == (
+        [("2025-12-07", "2025-12-31"), ("2026-12-01", "2026-12-06")],
+        [f"2026-{m:02d}" for m in range(1, 12)],
+    )
+    assert spans("2026-02-03", "2026-02-10") == ([("2026-02-03", "2026-02-10")], [])
+    assert spans("2024-02-01", "2024-02-29") == ([], ["2024-02"])
