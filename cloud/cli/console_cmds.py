@@ -58,3 +58,24 @@ def console_user_add(
         f"console user {data['username']} ({data['role']}; {where}) saved: sign in at "
         f"/console/login (控制台账号已保存)",
     )
+
+
+@cloud.command("console-rebuild")
+@db_options
+@json_option
+def console_rebuild(db_file: str | None, database_url: str | None, as_json: bool) -> None:
+    """Make the console's summaries again from the event log (after upgrading a cloud that
+    holds events from before the console; the ingest keeps them from then on)."""
+
+    def rebuild(svc: Any) -> dict[str, int]:
+        from cloud.console.facts import rebuild
+
+        return rebuild(svc.db)
+
+    data = _run(rebuild, db_file, database_url)
+    emit(
+        data,
+        as_json,
+        f"console summaries rebuilt from {data['events']} events ({data['summary_rows']} rows) "
+        "(控制台汇总已重建)",
+    )

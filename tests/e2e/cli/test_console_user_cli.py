@@ -78,3 +78,9 @@ def test_refusals_say_what_to_do_in_both_languages(tmp_path: Path) -> None:
     r = guitai("cloud", "console-user", "add", "mia", "--role", "hq", "--db", db,
                GUITAI_CONSOLE_PASSWORD="short")  # fmt: skip
     assert r.returncode == 2 and "至少需要 10 个字符" in r.stderr and "10 characters" in r.stderr
+
+
+def test_console_rebuild_on_a_cloud_without_events(tmp_path: Path) -> None:
+    r = guitai("cloud", "console-rebuild", "--db", str(tmp_path / "cloud.db"), "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == {"events": 0, "summary_rows": 0}
