@@ -200,3 +200,20 @@ def test_an_account_changed_from_the_command_line_loses_its_sessions(chain: dict
             "mia", "store-manager", "another long password", ["S001"]
         )
         assert b.get("/console/").status_code == 303
+
+
+def test_sign_in_returns_to_the_page_asked_for_and_never_to_another_site(
+    chain: dict[str, Any],
+) -> None:
+    from console_kit import CSRF
+
+    with Browser(chain["cloud"].url) as b:
+        for asked, landed in (("/console/z", "/console/z"),
+                              ("https://evil.example/", "/console/"),
+                              ("//evil.example/console/", "/console/")):  # fmt: skip
+            page = b.get(f"/console/login?next={asked}")
+            token = CSRF.search(page.text)
+            assert token
+            r = b.client.post("/console/login", data={"username": "hq", "password": PASSWORD,
+                              "csrf": token.group(1), "next": asked})  # fmt: skip
+            assert r.status_code == 303 and r.headers["location"] == landed, asked
