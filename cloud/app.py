@@ -40,6 +40,7 @@ from .api_models import (
     StoredValueResult,
 )
 from .common import load_json
+from .console.routes import console_app
 from .enrolment import EnrollRequest as Enrollment
 from .ereceipt import CloudConfig
 from .errors import error_handlers
@@ -319,6 +320,7 @@ def create_app(
     add_join_routes(app, service, cfg, sms)
     add_me_routes(app, service, cfg)
     add_health_routes(app, service.db)
+    app.mount("/console", console_app(service))  # the brand's console (cloud/console)
     add_wechat_route(
         app, service, lambda: cfg.wechat_token or os.environ.get("GUITAI_WECHAT_TOKEN", "")
     )

@@ -26,6 +26,7 @@ from . import stock
 from .admin import CloudAdmin
 from .changelog import ChangeLog
 from .common import ApiError, _dump, _now_iso, code_hash, load_json
+from .console import facts as console_facts
 from .db import CloudDB, Tx
 from .enrolment import EnrollRequest, read_enrollment, verify_possession
 from .fapiao.desk import FapiaoDesk
@@ -322,6 +323,7 @@ class CloudService:
             self.members.ledger.apply(tx, device_id, batch.store_id, events, accepted)
             reversal = self.fapiao.note_refunds(tx, device_id, events, accepted)
             self.members.claims.on_ingest(tx, device_id, events, accepted)
+            console_facts.apply(tx, device_id, batch.store_id, batch.till_no, events, accepted, at)
         if reversal:  # the 红冲 goes to the provider after the refund is committed
             self.fapiao.send_pending()
         return batch.answer

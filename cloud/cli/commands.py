@@ -22,6 +22,7 @@ import click
 # Imported for their commands: each adds its own to the `cloud` group.
 from cloud.cli import (
     admin_cmds,
+    console_cmds,
     fapiao_cmds,
     member_cmds,
     migrate_cmds,
@@ -272,6 +273,7 @@ def serve(
 __all__ = [
     "admin_cmds",
     "cloud",
+    "console_cmds",
     "fapiao_cmds",
     "member_cmds",
     "migrate_cmds",

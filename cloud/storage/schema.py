@@ -602,3 +602,129 @@ member_exports = sa.Table(
     _req("at", _text),
     sqlite_autoincrement=True,
 )
+
+# --- the brand's console (issue 22) ---------------------------------------------------------
+# Accounts, their sessions and audit log (cloud/console/auth.py, sessions.py, audit.py), and
+# the summaries the console's pages read, kept exact in the ingest's own transaction
+# (cloud/console/facts.py): a page at 1,000 stores × 365 days never walks the event log.
+
+console_users = sa.Table(
+    "console_users",
+    metadata,
+    sa.Column("username", _text, primary_key=True),
+    _req("role", _text),  # hq | store-manager
+    _req("password_hash", _text),  # scrypt$N$r$p$salt$key
+    _dflt("failures", _int, "0"),
+    _opt("locked_until", _text),
+    _req("created_at", _text),
+    _req("updated_at", _text),
+)
+
+console_user_stores = sa.Table(
+    "console_user_stores",
+    metadata,
+    sa.Column("username", _text, primary_key=True),
+    sa.Column("store_id", _text, primary_key=True),
+)
+
+console_sessions = sa.Table(
+    "console_sessions",
+    metadata,
+    sa.Column("sid_hash", _text, primary_key=True),  # sha256 of the cookie's session id
+    _req("username", _text),
+    _req("csrf", _text),
+    _req("created_at", _text),
+    _req("expires_at", _text),
+    sa.Index("console_sessions_user", "username"),
+)
+
+console_audit = sa.Table(
+    "console_audit",
+    metadata,
+    _serial("id"),
+    _req("at", _text),
+    _req("username", _text),
+    _req("action", _text),
+    _dflt("store_id", _text, "''"),
+    _dflt("target", _text, "''"),
+    _dflt("detail", _text, "''"),
+    sqlite_autoincrement=True,
+)
+
+# dim '' (key ''): the store's day; 'hour' (key 00–23, China time), 'tender', 'category',
+# 'associate', 'till'.  Refund figures are negative, as on the refund receipt.  store_id ''
+# holds the whole chain's day (a store id is never empty): head office's pages read a few
+# rows a day instead of one per store.
+console_sales_day = sa.Table(
+    "console_sales_day",
+    metadata,
+    sa.Column("store_id", _text, primary_key=True),
+    sa.Column("business_day", _text, primary_key=True),
+    sa.Column("dim", _text, primary_key=True),
+    sa.Column("key", _text, primary_key=True),
+    _dflt("sales", _big, "0"),
+    _dflt("refunds", _big, "0"),
+    _dflt("qty", _big, "0"),
+    _dflt("sales_fen", _big, "0"),
+    _dflt("refunds_fen", _big, "0"),
+    sa.Index("console_sales_day_day", "business_day", "dim"),
+)
+
+# The same figures by calendar month ('YYYY-MM' of the business day): a period of many months
+# reads a month's row where it covers the whole month, and days only at its two ends.
+console_sales_month = sa.Table(
+    "console_sales_month",
+    metadata,
+    sa.Column("store_id", _text, primary_key=True),
+    sa.Column("month", _text, primary_key=True),
+    sa.Column("dim", _text, primary_key=True),
+    sa.Column("key", _text, primary_key=True),
+    _dflt("sales", _big, "0"),
+    _dflt("refunds", _big, "0"),
+    _dflt("qty", _big, "0"),
+    _dflt("sales_fen", _big, "0"),
+    _dflt("refunds_fen", _big, "0"),
+    sa.Index("console_sales_month_month", "month", "dim"),
+)
+
+# What the synced sales of one till's shift add up to, to check its Z report against.
+console_shift_sums = sa.Table(
+    "console_shift_sums",
+    metadata,
+    sa.Column("device_id", _text, primary_key=True),
+    sa.Column("shift_id", _big, primary_key=True),
+    sa.Column("dim", _text, primary_key=True),  # kind (sale | refund) | tender
+    sa.Column("key", _text, primary_key=True),
+    _dflt("n", _big, "0"),
+    _dflt("net_fen", _big, "0"),
+)
+
+console_z_reports = sa.Table(
+    "console_z_reports",
+    metadata,
+    sa.Column("event_id", _text, primary_key=True),
+    _req("device_id", _text),
+    _req("store_id", _text),
+    _req("till_no", _int),
+    _req("shift_id", _big),
+    _opt("z_no", _big),
+    _req("business_day", _text),
+    _req("closed_at", _text),
+    _dflt("closed_by", _text, "''"),
+    _req("report", _text),
+    _req("seq", _big),  # the Z event's place in the till's sequence (its sales come before)
+    _req("received_at", _text),
+    sa.Index("console_z_reports_store", "store_id", "business_day"),
+    sa.Index("console_z_reports_day", "business_day"),
+)
+
+console_device_status = sa.Table(
+    "console_device_status",
+    metadata,
+    sa.Column("device_id", _text, primary_key=True),  # the till
+    sa.Column("device", _text, primary_key=True),  # the till's name for the printer, terminal…
+    _req("kind", _text),
+    _req("state", _text),
+    _dflt("reason", _text, "''"),
+    _req("at", _text),
+)
