@@ -34,6 +34,7 @@ from .members import Members
 from .members.join import Joining
 from .members.rows import member_data
 from .receipt_lookup import SyncedReceipts
+from .tiers.recompute import Tiers
 
 __all__ = ["ApiError", "CloudService"]
 
@@ -71,6 +72,7 @@ class CloudService:
         self.fapiao = FapiaoDesk(db, now, self.receipts)
         self.joining = Joining(db, now, self.publish, self.members.claims, self.session_secret)
         self._session_secret: bytes | None = None
+        self.tiers = Tiers(db, now, self.changelog)  # 631 tiers (issue 21)
 
     def session_secret(self) -> bytes:
         """The key that signs member sessions and join codes (pages/visitor.py), read once."""
