@@ -45,6 +45,10 @@ class NoChainView(GuitaiError):
     code = "chain_view_unavailable"
 
 
+class ChainViewNotEnrolled(NoChainView):
+    code = "not_enrolled"
+
+
 class MemberChainViews:
     def __init__(self, ctx: MemberContext, cache: ChainViewCache) -> None:
         self.ctx = ctx
@@ -83,7 +87,7 @@ class MemberChainViews:
                 "云端尚无此会员（注册信息尚未同步）：请先运行 guitai sync run 再查看",
             )
         if cloud is None:
-            raise NoChainView(
+            raise ChainViewNotEnrolled(
                 "This till is not enrolled with a cloud, so it has no chain-wide view: "
                 "enroll it (guitai enroll) to see a member's purchases at every store",
                 "本机未接入云端，无法查看全渠道会员视图：请先注册收银台（guitai enroll）",
