@@ -53,7 +53,8 @@ class ChangeLog:
             return
         tx.lock_changes()
         at = _now_iso(self.now())
-        tx.executemany(
-            "INSERT INTO changes(kind, op, key, data, store_id, at) VALUES (?, ?, ?, ?, NULL, ?)",
-            [(kind, op, key, _dump(data), at) for key, data in items],
+        tx.copy_rows(
+            "changes",
+            ("kind", "op", "key", "data", "store_id", "at"),
+            [(kind, op, key, _dump(data), None, at) for key, data in items],
         )

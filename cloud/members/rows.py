@@ -88,39 +88,21 @@ def count(tx: Tx, store_id: str, associate: str, kind: str, n: int = 1) -> None:
     )
 
 
-def full_members(tx: Tx, member_ids: Sequence[str], chunk: int = 500) -> dict[str, dict[str, Any]]:
-    """full_member for many members at once, a few queries per `chunk` of them (a tier
-    recompute publishes every member it moved: one query each would be most of its time)."""
-    out: dict[str, dict[str, Any]] = {}
-    for i in range(0, len(member_ids), chunk):
-        ids = list(member_ids[i : i + chunk])
-        marks = ",".join("?" * len(ids))
-        bal = {
-            str(r[0]): int(r[1])
-            for r in tx.execute(
-                "SELECT member_id, COALESCE(SUM(delta_fen), 0) FROM stored_value_ledger "
-                f"WHERE member_id IN ({marks}) GROUP BY member_id",
-                ids,
-            ).fetchall()
-        }
-        for r in tx.execute(
-            "SELECT id, phone, name, tier, points, created_at, data FROM members "
-            f"WHERE id IN ({marks})",
-            ids,
-        ).fetchall():
-            extra = json.loads(r[6] or "{}")
-            tags = extra.get("tags") or []
-            out[r[0]] = {
-                "id": r[0],
-                "phone": r[1],
-                "name": r[2],
-                "tier": r[3],
-                "points": int(r[4]),
-                "stored_value_fen": bal.get(r[0], 0),
-                "created_at": r[5],
-                "birthday": extra.get("birthday"),
-                "consent_at": extra.get("consent_at"),
-                "associate": extra.get("associate"),
-                "tags": ",".join(tags) if isinstance(tags, list) else str(tags),
-            }
-    return out
+def shape_full_member(r: Sequence[Any]) -> dict[str, Any]:
+    """full_member from one row of (id, phone, name, tier, points, created_at, data,
+    stored value balance): a query that reads many members at once shapes them alike."""
+    extra = json.loads(r[6] or "{}")
+    tags = extra.get("tags") or []
+    return {
+        "id": r[0],
+        "phone": r[1],
+        "name": r[2],
+        "tier": r[3],
+        "points": int(r[4]),
+        "stored_value_fen": int(r[7]),
+        "created_at": r[5],
+        "birthday": extra.get("birthday"),
+        "consent_at": extra.get("consent_at"),
+        "associate": extra.get("associate"),
+        "tags": ",".join(tags) if isinstance(tags, list) else str(tags),
+    }

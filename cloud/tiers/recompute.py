@@ -19,7 +19,7 @@ from pos_app.domain.timeutil import iso_utc
 from ..changelog import ChangeLog
 from ..common import ApiError, _dump, _now_iso
 from ..db import CloudDB, Tx
-from ..members.rows import canonical, full_members
+from ..members.rows import canonical, shape_full_member
 from .ranking import (
     TIERS,
     PolicyError,
@@ -157,24 +157,52 @@ class Tiers:
         }
         if dry_run:
             return summary
-        tx.executemany(
-            "UPDATE members SET tier = ?, updated_at = ? WHERE id = ?",
-            [(to, until, mid) for mid, _, to, _ in moves],
-        )
-        tx.executemany(
-            "INSERT INTO tier_history(member_id, from_tier, to_tier, spend_fen, run_id, at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [(mid, frm, to, spend, run_id, until) for mid, frm, to, spend in moves],
-        )
+        self._apply(tx, run_id, until, moves)
         tx.executemany("DELETE FROM tier_grace WHERE member_id = ?", [(m,) for m in grace_end])
-        tx.executemany(
-            "INSERT INTO tier_grace(member_id, since) VALUES (?, ?)",
-            [(m, until) for m in grace_new],
-        )
-        moved = [m[0] for m in moves]
-        data = full_members(tx, moved)
-        self.changelog.publish_many(tx, "member", "upsert", [(m, data[m]) for m in moved])
+        tx.copy_rows("tier_grace", ("member_id", "since"), [(m, until) for m in grace_new])
         return summary
+
+    def _apply(self, tx: Tx, run_id: str, at: str, moves: list[tuple[str, str, str, int]]) -> None:
+        """The moves, set-based: they go to a temporary table (COPY on PostgreSQL), and the
+        members, their history and the change feed are written from it with a statement
+        each (one statement per member was most of a recompute's time)."""
+        if not moves:
+            return
+        if tx.dialect == "postgres":
+            tx.execute(
+                "CREATE TEMPORARY TABLE tier_moves (member_id TEXT PRIMARY KEY, "
+                "from_tier TEXT, to_tier TEXT, spend_fen BIGINT) ON COMMIT DROP"
+            )
+        else:
+            tx.execute(
+                "CREATE TEMPORARY TABLE IF NOT EXISTS tier_moves (member_id TEXT PRIMARY KEY, "
+                "from_tier TEXT, to_tier TEXT, spend_fen BIGINT)"
+            )
+            tx.execute("DELETE FROM tier_moves")
+        tx.copy_rows("tier_moves", ("member_id", "from_tier", "to_tier", "spend_fen"), moves)
+        if tx.dialect == "postgres":
+            tx.execute("ANALYZE tier_moves")  # a fresh table has no statistics: plan on rows
+        tx.execute(
+            "UPDATE members SET tier = (SELECT t.to_tier FROM tier_moves t "
+            "WHERE t.member_id = members.id), updated_at = ? "
+            "WHERE id IN (SELECT member_id FROM tier_moves)",
+            (at,),
+        )
+        tx.execute(
+            "INSERT INTO tier_history(member_id, from_tier, to_tier, spend_fen, run_id, at) "
+            "SELECT member_id, from_tier, to_tier, spend_fen, ?, ? FROM tier_moves "
+            "ORDER BY member_id",
+            (run_id, at),
+        )
+        rows = tx.execute(
+            "SELECT m.id, m.phone, m.name, m.tier, m.points, m.created_at, m.data, "
+            "COALESCE((SELECT SUM(s.delta_fen) FROM stored_value_ledger s "
+            "WHERE s.member_id = m.id), 0) "
+            "FROM tier_moves t JOIN members m ON m.id = t.member_id ORDER BY m.id"
+        ).fetchall()
+        self.changelog.publish_many(
+            tx, "member", "upsert", [(r[0], shape_full_member(r)) for r in rows]
+        )
 
     # ---- reads -----------------------------------------------------------------------
 

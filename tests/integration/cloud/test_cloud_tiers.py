@@ -13,6 +13,7 @@ import pytest
 from tier_chain import add_purchase, member_id, seed_chain, tiers_of
 
 from cloud.db import CloudDB
+from cloud.members.rows import full_member
 from cloud.service import CloudService
 
 N = 100_000
@@ -136,6 +137,11 @@ def test_the_policy_changes_the_window_and_the_percents(
     svc.tiers.set_policy({"core_pct": 20, "potential_pct": 50})
     r = svc.tiers.recompute()
     assert (r["core"], r["potential"], r["ordinary"]) == (20, 50, 30)
+    with svc.db.tx() as tx:  # the tills get the member as every other change describes them
+        key, data = tx.execute(
+            "SELECT key, data FROM changes WHERE kind = 'member' ORDER BY cursor LIMIT 1"
+        ).fetchone()
+        assert json.loads(data) == full_member(tx, key)
     svc.tiers.set_policy({"window_days": 5})  # the purchases are 11 days old: nobody spent
     r = svc.tiers.recompute()
     assert (r["core"], r["potential"], r["ordinary"]) == (20, 50, 30)  # kept: grace
