@@ -182,10 +182,11 @@ class Tiers:
         tx.copy_rows("tier_moves", ("member_id", "from_tier", "to_tier", "spend_fen"), moves)
         if tx.dialect == "postgres":
             tx.execute("ANALYZE tier_moves")  # a fresh table has no statistics: plan on rows
+        # UPDATE … FROM (PostgreSQL; SQLite since 3.33): one join, where a correlated
+        # subquery per member took four times as long on PostgreSQL
         tx.execute(
-            "UPDATE members SET tier = (SELECT t.to_tier FROM tier_moves t "
-            "WHERE t.member_id = members.id), updated_at = ? "
-            "WHERE id IN (SELECT member_id FROM tier_moves)",
+            "UPDATE members SET tier = t.to_tier, updated_at = ? FROM tier_moves t "
+            "WHERE members.id = t.member_id",
             (at,),
         )
         tx.execute(
