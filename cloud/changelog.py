@@ -58,3 +58,12 @@ class ChangeLog:
             ("kind", "op", "key", "data", "store_id", "at"),
             [(kind, op, key, _dump(data), None, at) for key, data in items],
         )
+
+    def publish_select(self, tx: Tx, kind: str, op: str, select_sql: str) -> None:
+        """Changes of one kind for every store from a query of (key, data as JSON text)."""
+        tx.lock_changes()
+        tx.execute(
+            "INSERT INTO changes(kind, op, key, data, store_id, at) "
+            f"SELECT ?, ?, q.k, q.d, NULL, ? FROM ({select_sql}) AS q(k, d)",
+            (kind, op, _now_iso(self.now())),
+        )

@@ -134,14 +134,26 @@ def test_the_policy_changes_the_window_and_the_percents(
 ) -> None:
     svc, _ = chain
     seed_chain(svc.db, [i * 100 for i in range(100)], AT)
+    top = member_id(99)
+    with svc.db.tx() as tx:
+        extra = {"tags": ["修身", "VIP"], "birthday": "1990-05-01", "associate": "小李"}
+        tx.execute("UPDATE members SET data = ? WHERE id = ?", (json.dumps(extra), top))
+        tx.execute(
+            "INSERT INTO stored_value_ledger(member_id, delta_fen, reference, at) "
+            "VALUES (?, 30000, 'topup', ?)",
+            (top, AT),
+        )
     svc.tiers.set_policy({"core_pct": 20, "potential_pct": 50})
     r = svc.tiers.recompute()
     assert (r["core"], r["potential"], r["ordinary"]) == (20, 50, 30)
-    with svc.db.tx() as tx:  # the tills get the member as every other change describes them
-        key, data = tx.execute(
-            "SELECT key, data FROM changes WHERE kind = 'member' ORDER BY cursor LIMIT 1"
-        ).fetchone()
-        assert json.loads(data) == full_member(tx, key)
+    with svc.db.tx() as tx:  # the tills get each member as every other change describes them
+        published = tx.execute(
+            "SELECT key, data FROM changes WHERE kind = 'member' ORDER BY cursor"
+        ).fetchall()
+        assert len(published) == 70
+        for key, data in published:
+            assert json.loads(data) == full_member(tx, key)
+    assert dict(published)[top] and json.loads(dict(published)[top])["tags"] == "修身,VIP"
     svc.tiers.set_policy({"window_days": 5})  # the purchases are 11 days old: nobody spent
     r = svc.tiers.recompute()
     assert (r["core"], r["potential"], r["ordinary"]) == (20, 50, 30)  # kept: grace
