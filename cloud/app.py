@@ -39,6 +39,7 @@ from .api_models import (
     StoredValueRequest,
     StoredValueResult,
 )
+from .chain_view_routes import add_chain_view_route
 from .common import load_json
 from .console.routes import console_app
 from .enrolment import EnrollRequest as Enrollment
@@ -319,6 +320,7 @@ def create_app(
     add_receipt_routes(app, service, cfg)
     add_join_routes(app, service, cfg, sms)
     add_me_routes(app, service, cfg)
+    add_chain_view_route(app, service)  # issue 21
     add_health_routes(app, service.db)
     app.mount("/console", console_app(service))  # the brand's console (cloud/console)
     add_wechat_route(

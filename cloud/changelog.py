@@ -4,7 +4,7 @@ the change itself, in commit order."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -42,4 +42,28 @@ class ChangeLog:
         tx.execute(
             "INSERT INTO changes(kind, op, key, data, store_id, at) VALUES (?, ?, ?, ?, ?, ?)",
             (kind, op, key, _dump(data), store_id, _now_iso(self.now())),
+        )
+
+    def publish_many(
+        self, tx: Tx, kind: str, op: str, items: Sequence[tuple[str, Mapping[str, Any]]]
+    ) -> None:
+        """Many changes of one kind for every store, in one statement batch (a tier recompute
+        moves thousands of members at once)."""
+        if not items:
+            return
+        tx.lock_changes()
+        at = _now_iso(self.now())
+        tx.copy_rows(
+            "changes",
+            ("kind", "op", "key", "data", "store_id", "at"),
+            [(kind, op, key, _dump(data), None, at) for key, data in items],
+        )
+
+    def publish_select(self, tx: Tx, kind: str, op: str, select_sql: str) -> None:
+        """Changes of one kind for every store from a query of (key, data as JSON text)."""
+        tx.lock_changes()
+        tx.execute(
+            "INSERT INTO changes(kind, op, key, data, store_id, at) "
+            f"SELECT ?, ?, q.k, q.d, NULL, ? FROM ({select_sql}) AS q(k, d)",
+            (kind, op, _now_iso(self.now())),
         )

@@ -64,6 +64,18 @@ class Tx:
         else:
             self._conn.executemany(sql, rows)
 
+    def copy_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Insert many rows: PostgreSQL's COPY (a row costs microseconds, where a pipelined
+        INSERT each cost ~100 µs), SQLite's executemany."""
+        cols = ", ".join(columns)
+        if self.dialect == "postgres":
+            with self._conn.cursor() as cur, cur.copy(f"COPY {table}({cols}) FROM STDIN") as cp:
+                for row in rows:
+                    cp.write_row(row)
+        else:
+            marks = ", ".join("?" * len(columns))
+            self._conn.executemany(f"INSERT INTO {table}({cols}) VALUES ({marks})", rows)
+
     def lock_device(self, device_id: str) -> None:
         """Serialize with one device's batches, which read its row FOR UPDATE (ingest.py):
         the join's claims (members/claims.py).  SQLite: the whole database is locked."""

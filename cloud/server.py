@@ -91,6 +91,9 @@ def serve_settings(
     }
 
 
+TIERS_AT_ENV = "GUITAI_TIERS_AT"  # `guitai cloud serve --tiers-at`, inherited by the workers
+
+
 def app_from_env() -> Any:
     """uvicorn's app factory in each worker process (`cloud.server:app_from_env`)."""
     from .app import create_app
@@ -111,7 +114,18 @@ def app_from_env() -> Any:
     # lifespan is off (uvicorn_config): the pool is closed when the worker exits.
     atexit.register(db.close)
     svc = CloudService(db, ereceipt_base_url=cfg.base_url())
+    _start_tiers_nightly(svc)
     return create_app(svc, config=cfg)
+
+
+def _start_tiers_nightly(svc: Any) -> None:
+    """Each worker schedules the nightly tier recompute; one of them claims each night's run
+    (cloud/tiers/nightly.py).  Stopped before the pool closes (atexit runs last in, first out)."""
+    from .tiers.nightly import DEFAULT_AT, start_nightly
+
+    scheduler = start_nightly(svc, os.environ.get(TIERS_AT_ENV, DEFAULT_AT))
+    if scheduler is not None:
+        atexit.register(scheduler.shutdown)
 
 
 def run_workers(settings: dict[str, Any], workers: int, host: str, port: int, **kw: Any) -> None:

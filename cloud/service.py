@@ -32,9 +32,11 @@ from .enrolment import EnrollRequest, read_enrollment, verify_possession
 from .fapiao.desk import FapiaoDesk
 from .ingest import ingest_batch
 from .members import Members
+from .members.chain_view import ChainView
 from .members.join import Joining
 from .members.rows import member_data
 from .receipt_lookup import SyncedReceipts
+from .tiers.recompute import Tiers
 
 __all__ = ["ApiError", "CloudService"]
 
@@ -72,6 +74,8 @@ class CloudService:
         self.fapiao = FapiaoDesk(db, now, self.receipts)
         self.joining = Joining(db, now, self.publish, self.members.claims, self.session_secret)
         self._session_secret: bytes | None = None
+        self.tiers = Tiers(db, now, self.changelog)  # 631 tiers (issue 21)
+        self.chain_view = ChainView(db, now, self.tiers)  # one member across the chain
 
     def session_secret(self) -> bytes:
         """The key that signs member sessions and join codes (pages/visitor.py), read once."""

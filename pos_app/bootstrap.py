@@ -238,7 +238,12 @@ def _members(
             payload = payload | {"member": {"id": found["member_id"]}}
         return payload
 
-    return compose_members(uow, SqliteMembers(database.conn), clock, lookup, cloud, receipt_payload)
+    from pos_app.adapters.chain_view_cache import SqliteChainViewCache
+
+    chain_cache = SqliteChainViewCache(paths.home / "chain_views.db")
+    return compose_members(
+        uow, SqliteMembers(database.conn), clock, lookup, cloud, receipt_payload, chain_cache
+    )
 
 
 def register_probes(app: App, ttl_s: float = 5.0) -> None:

@@ -30,6 +30,7 @@ from cloud.cli import (
     return_rules_cmds,
     segment_cmds,
     stats_cmds,
+    tier_cmds,
 )
 from cloud.cli.common import _service, cloud, db_options, need_packages
 from cloud.storage.settings import DEFAULT_POOL_SIZE, DEFAULT_STATEMENT_TIMEOUT_MS
@@ -133,6 +134,14 @@ from cloud.storage.settings import DEFAULT_POOL_SIZE, DEFAULT_STATEMENT_TIMEOUT_
     envvar="GUITAI_CLOUD_STATEMENT_TIMEOUT_MS",
     help="PostgreSQL cancels a statement that runs longer (0: never); the till retries.",
 )
+@click.option(
+    "--tiers-at",
+    default="02:30",
+    show_default=True,
+    envvar="GUITAI_TIERS_AT",
+    help="When the nightly 631 tier recompute runs (HH:MM, Asia/Shanghai), or off; with "
+    "several workers one of them runs it.",
+)
 def serve(
     db_file: str | None,
     database_url: str | None,
@@ -158,6 +167,7 @@ def serve(
     workers: int,
     pool_size: int,
     statement_timeout_ms: int,
+    tiers_at: str,
 ) -> None:
     """Run the cloud (FastAPI on uvicorn) until Ctrl-C.
 
@@ -233,6 +243,9 @@ def serve(
     # Opening the database upgrades its schema first, under the migration lock (workers started
     # together migrate once: cloud.storage.migrate), before any worker starts, and refuses a
     # bad URL with the usual error instead of N crashing workers.
+    from cloud.tiers.nightly import parse_at
+
+    parse_at(tiers_at)  # refused now, not at night
     svc = _service(db_file, database_url, cfg.base_url(), **db_kw)
     if workers > 1:
         from cloud.server import run_workers, serve_settings
@@ -244,6 +257,7 @@ def serve(
             err=True,
         )
         assert database_url is not None  # refused above otherwise
+        os.environ["GUITAI_TIERS_AT"] = tiers_at  # each worker schedules it (cloud.server)
         run_workers(
             serve_settings(database_url, cfg, pool_size, statement_timeout_ms),
             workers,
@@ -260,6 +274,9 @@ def serve(
         f"e-receipts {cfg.base_url()}",
         err=True,
     )
+    from cloud.tiers.nightly import start_nightly
+
+    nightly = start_nightly(svc, tiers_at)
     try:
         uvicorn.Server(
             uvicorn_config(
@@ -267,6 +284,8 @@ def serve(
             )
         ).run()
     finally:
+        if nightly is not None:
+            nightly.shutdown()
         svc.db.close()
 
 
@@ -282,4 +301,5 @@ __all__ = [
     "segment_cmds",
     "serve",
     "stats_cmds",
+    "tier_cmds",
 ]

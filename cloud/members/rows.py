@@ -4,6 +4,7 @@ till pulls, reconciliation flags and the funnel's counters (functions on a trans
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from ..changelog import Publish
@@ -85,3 +86,23 @@ def count(tx: Tx, store_id: str, associate: str, kind: str, n: int = 1) -> None:
         "ON CONFLICT(store_id, associate, kind) DO UPDATE SET n = funnel.n + excluded.n",
         (store_id, associate, kind, n),
     )
+
+
+def shape_full_member(r: Sequence[Any]) -> dict[str, Any]:
+    """full_member from one row of (id, phone, name, tier, points, created_at, data,
+    stored value balance): a query that reads many members at once shapes them alike."""
+    extra = json.loads(r[6] or "{}")
+    tags = extra.get("tags") or []
+    return {
+        "id": r[0],
+        "phone": r[1],
+        "name": r[2],
+        "tier": r[3],
+        "points": int(r[4]),
+        "stored_value_fen": int(r[7]),
+        "created_at": r[5],
+        "birthday": extra.get("birthday"),
+        "consent_at": extra.get("consent_at"),
+        "associate": extra.get("associate"),
+        "tags": ",".join(tags) if isinstance(tags, list) else str(tags),
+    }

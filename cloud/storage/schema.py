@@ -728,3 +728,38 @@ console_device_status = sa.Table(
     _dflt("reason", _text, "''"),
     _req("at", _text),
 )
+
+# --- 631 tiers (issue 21) ---------------------------------------------------------------
+# (cloud/tiers: members.tier stays the current tier; these hold the runs, every change, and
+# the downgrades waiting out their grace period)
+
+tier_runs = sa.Table(
+    "tier_runs",
+    metadata,
+    sa.Column("run_id", _text, primary_key=True),  # nightly:<day> (claimed once) | manual:<uuid>
+    _req("kind", _text),  # nightly | manual
+    _req("at", _text),
+    _req("policy", _text),  # JSON TierPolicy
+    _req("summary", _text),  # JSON: counts, moves, thresholds
+)
+
+tier_history = sa.Table(
+    "tier_history",
+    metadata,
+    _serial("id"),
+    _req("member_id", _text),
+    _req("from_tier", _text),
+    _req("to_tier", _text),
+    _req("spend_fen", _big),  # net spend in the window at the change
+    _req("run_id", _text),
+    _req("at", _text),
+    sa.Index("tier_history_member", "member_id", "id"),
+    sqlite_autoincrement=True,
+)
+
+tier_grace = sa.Table(
+    "tier_grace",
+    metadata,
+    sa.Column("member_id", _text, primary_key=True),
+    _req("since", _text),  # the first recompute that found the member below their tier
+)

@@ -102,6 +102,25 @@ class SyncMemberCloud:
         data: dict[str, Any] = resp.json()
         return data
 
+    def chain_view(self, phone: str) -> dict[str, Any] | None:
+        """GET /v1/members/chain-view (issue 21): the member across every store; None when
+        the cloud does not know the phone (an enrollment not synced yet)."""
+        from urllib.parse import urlencode
+
+        from sync.errors import CloudRejected
+
+        def get(c: CloudClient) -> dict[str, Any] | None:
+            try:
+                resp = c._request("GET", "/v1/members/chain-view?" + urlencode({"phone": phone}))
+            except CloudRejected as err:
+                if err.status == 404:
+                    return None
+                raise
+            data: dict[str, Any] = resp.json()
+            return data
+
+        return self._call(get)
+
     def receipt(self, token: str) -> dict[str, Any]:
         return self._call(lambda c: c.receipt(token))
 

@@ -83,13 +83,24 @@ def enroll(
 
 @member.command("show")
 @click.argument("member_id")
+@click.option(
+    "--chain",
+    is_flag=True,
+    help="The member across every store of the chain, from the cloud (offline: the copy "
+    "this till fetched last, with its age).",
+)
 @json_option
 @click.pass_context
-def show(ctx: click.Context, member_id: str, as_json: bool) -> None:
+def show(ctx: click.Context, member_id: str, chain: bool, as_json: bool) -> None:
     """The member panel: tier, balances, coupons, tags, flags, last visits, sizes."""
     svc = member_service(obj(ctx).till)
     if not member_id.upper().startswith("M") or member_id.isdigit():
         member_id = svc.directory.find_one(member_id).id
+    if chain:
+        from .member_chain import chain_text
+
+        emit(svc.chain.show(svc.directory.by_id(member_id).phone), as_json, chain_text)
+        return
     p = svc.directory.panel(member_id)
 
     def text(p: dict[str, Any]) -> str:

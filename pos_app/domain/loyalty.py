@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -147,6 +147,26 @@ def check_coupon(c: Coupon, member_id: str | None, now: datetime) -> None:
         )
     if c.kind is CouponKind.COUNT and c.uses < 1:
         raise RuleViolation(f"Coupon {c.code} has no uses left", f"券 {c.code} 已无剩余次数")
+
+
+def usable_here(c: Coupon, uses_total: int, used_here: int) -> Coupon:
+    """The coupon as this till may use it, given its own redemptions (`used_here`, net of
+    give-backs).  A one-time coupon redeemed here is used.  A count coupon (计次券) keeps the
+    uses left: what the cloud last published (`c.uses`), but never more than its total less
+    this till's own uses, which the cloud's figure may not count yet (offline, or not pulled).
+    Counting any use here as "used" refused a count coupon's second use with uses left."""
+    if c.kind is CouponKind.COUNT:
+        return replace(c, uses=max(0, min(c.uses, uses_total - used_here)))
+    if used_here > 0:
+        raise RuleViolation(f"Coupon {c.code} was already used", f"券 {c.code} 已被使用")
+    return c
+
+
+def coupon_uses_total(d: Mapping[str, Any]) -> int:
+    """A count coupon's uses at issue: the cloud publishes `uses` (left) and, once one was
+    used, `uses_total` (what it began with)."""
+    raw = d.get("uses_total", d.get("uses", 1))
+    return int(raw) if isinstance(raw, int) and not isinstance(raw, bool) else 1
 
 
 def check_offline_debit(

@@ -12,7 +12,7 @@ from typing import Any
 from pos_app.domain import events
 from pos_app.domain.digits import only_digits
 from pos_app.domain.errors import GuitaiError, InvalidInput, NotFound
-from pos_app.domain.loyalty import check_coupon
+from pos_app.domain.loyalty import check_coupon, coupon_uses_total, usable_here
 from pos_app.domain.members import (
     Member,
     birthday_this_month,
@@ -210,11 +210,11 @@ class MemberDirectory:
         for d in self.repo.coupons_for(m.id):
             try:
                 c = Coupon.from_dict(d)
+                c = usable_here(c, coupon_uses_total(d), self.repo.coupon_uses_here(c.code))
                 check_coupon(c, m.id, now)
             except GuitaiError:
                 continue
-            if not self.repo.coupon_used_here(c.code):
-                coupons.append(d)
+            coupons.append(d)
         today = date.fromisoformat(local_day(now, ident.tz))
         return m.as_dict() | {
             "coupons": coupons,

@@ -20,6 +20,7 @@ from pos_app.domain.sale import Sellable
 
 from ..unit_of_work import AbstractUnitOfWork
 from .associates import MemberAssociates
+from .chain_view import ChainViewCache, MemberChainViews, MemoryChainViewCache
 from .common import MemberCloud, MemberContext
 from .directory import MemberDirectory, ReceiptLookup
 from .ledger import MemberLedger
@@ -41,6 +42,7 @@ class Members:
     ledger: MemberLedger  # a sale's bookings inside its transaction
     returns: MemberReturns  # a refund's member side
     associates: MemberAssociates  # follow-ups, suggestions, sales by associate
+    chain: MemberChainViews  # the member across every store, from the cloud or its cache
 
 
 def compose_members(
@@ -50,6 +52,7 @@ def compose_members(
     lookup: Callable[[str], Sellable],
     cloud: Callable[[], MemberCloud | None] = lambda: None,
     receipt_lookup: ReceiptLookup | None = None,
+    chain_cache: ChainViewCache | None = None,
 ) -> Members:
     ctx = MemberContext(uow, repo, clock, cloud)
     holds = CouponHolds()
@@ -62,4 +65,5 @@ def compose_members(
         ledger=MemberLedger(ctx, holds),
         returns=MemberReturns(ctx),
         associates=MemberAssociates(ctx, directory),
+        chain=MemberChainViews(ctx, chain_cache or MemoryChainViewCache()),
     )

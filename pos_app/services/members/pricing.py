@@ -9,7 +9,9 @@ from pos_app.domain.errors import GuitaiError, InvalidInput, NotFound, RuleViola
 from pos_app.domain.loyalty import (
     LoyaltyRules,
     check_coupon,
+    coupon_uses_total,
     points_earned,
+    usable_here,
 )
 from pos_app.domain.members import Member
 from pos_app.domain.promo_windows import PricingContext
@@ -105,9 +107,8 @@ class MemberPricing:
         if d is None:
             raise NotFound(f"No coupon {code} on this till", f"本机没有券 {code}")
         c = Coupon.from_dict(d)
+        c = usable_here(c, coupon_uses_total(d), self.repo.coupon_uses_here(c.code))
         check_coupon(c, member.id if member else None, self.ctx.clock.now())
-        if self.repo.coupon_used_here(c.code):
-            raise RuleViolation(f"Coupon {c.code} was already used", f"券 {c.code} 已被使用")
         return c
 
     def price(

@@ -404,6 +404,26 @@
 <context>
     <name>MemberColumn</name>
     <message>
+        <source>Across the chain: %1 · %2 visits · %3 stores</source>
+        <translation>全渠道：累计 %1 · 到店 %2 次 · %3 家门店</translation>
+    </message>
+    <message>
+        <source>Last visit: %1 %2</source>
+        <translation>最近到店：%1 %2</translation>
+    </message>
+    <message>
+        <source>Next tier %1: %2 to go</source>
+        <translation>距%1还差 %2</translation>
+    </message>
+    <message>
+        <source>Sizes bought: %1</source>
+        <translation>购买尺码：%1</translation>
+    </message>
+    <message>
+        <source>Offline: as of %1 ago</source>
+        <translation>离线：%1 前的数据</translation>
+    </message>
+    <message>
         <location filename="../members/panel.py" line="80" />
         <location filename="../members/panel.py" line="215" />
         <source>No member on this sale</source>

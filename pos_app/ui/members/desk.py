@@ -114,6 +114,15 @@ class MemberDesk:
 
         self.session.call(job, ok, err)
 
+    def chain_view(self, member_id: str, ok: Ok, err: Err) -> None:
+        """The member across every store (issue 21): from the cloud, else this till's copy
+        with its age (MemberChainViews)."""
+
+        def job() -> dict[str, Any]:
+            return self.members.chain.show(self.members.directory.by_id(member_id).phone)
+
+        self.session.call(job, ok, err)
+
     def set_tags(self, tags: str, ok: ViewOk, err: Err) -> None:
         user = self.session.user
         who = user.name if user else ""

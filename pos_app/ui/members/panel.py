@@ -58,6 +58,17 @@ def savings_text(view: SaleView) -> str:
     return "\n".join(f"{name}  -{yuan(fen)}" for name, fen in named)
 
 
+def _age(seconds: int) -> str:
+    """A cache's age, short: 45 s, 12 min, 3 h, 2 d."""
+    if seconds < 120:
+        return f"{seconds} s"
+    if seconds < 7200:
+        return f"{seconds // 60} min"
+    if seconds < 2 * 86400:
+        return f"{seconds // 3600} h"
+    return f"{seconds // 86400} d"
+
+
 _W = TypeVar("_W", bound=QWidget)
 
 
@@ -116,6 +127,9 @@ class MemberColumn(QFrame):
         self.history = label("", "", wrap=True)
         self.history.setObjectName("member_history")
         self.details.addWidget(self.history)
+        self.chain = label("", "muted", wrap=True)  # the member across the chain (issue 21)
+        self.chain.setObjectName("member_chain")
+        self.details.addWidget(self.chain)
         self.details.addStretch(1)
         self.scroll_area = QScrollArea()
         self.scroll_area.setObjectName("member_scroll")
@@ -193,6 +207,12 @@ class MemberColumn(QFrame):
             self.coupon_list.clear()
             self.tags.clear()
             self.history.clear()
+            self.chain.clear()
+            if self.desk.available:
+                mid = m.member_id
+                self.desk.chain_view(
+                    mid, lambda v: self.show_chain(mid, v), lambda e: self.chain_failed(mid, e)
+                )
         self.member_id = m.member_id if m else None
         if old is None or old.lines != view.lines or old.member != view.member:
             self.refresh_timer.start()
@@ -225,6 +245,7 @@ class MemberColumn(QFrame):
             self.flags.hide()
             self.tags.clear()
             self.history.clear()
+            self.chain.clear()
             self.coupon_list.clear()
             return
         self.name.setText(f"{m.name or '—'}  ·  {self.flow.tier_name(m.tier)}")
@@ -318,6 +339,48 @@ class MemberColumn(QFrame):
         else:
             parts.append(self.tr("No purchases yet"))
         self.history.setText("\n".join(parts))
+
+    def show_chain(self, member_id: str, v: dict[str, Any]) -> None:
+        """The chain view under the till's own history: lifetime spend, visits and stores,
+        last visit, the next tier, sizes; where it came from and, cached, how old it is."""
+        if self.member_id != member_id:
+            return  # another member was put on the sale meanwhile
+        stores = v.get("stores") or []
+        parts = [
+            self.tr("Across the chain: %1 · %2 visits · %3 stores")
+            .replace("%1", yuan(int(v["lifetime_spend_fen"])))
+            .replace("%2", str(v["visits"]))
+            .replace("%3", str(len(stores)))
+        ]
+        last = v.get("last_visit")
+        if last:
+            parts.append(
+                self.tr("Last visit: %1 %2")
+                .replace("%1", self.session.local(str(last["at"]), "%m-%d"))
+                .replace("%2", str(last.get("store_name") or last.get("store_id") or ""))
+            )
+        nxt = v.get("next_tier")
+        if nxt:
+            parts.append(
+                self.tr("Next tier %1: %2 to go")
+                .replace("%1", self.flow.tier_name(str(nxt["tier"])))
+                .replace("%2", yuan(int(nxt["to_go_fen"])))
+            )
+        sizes = v.get("sizes") or []
+        if sizes:
+            parts.append(
+                self.tr("Sizes bought: %1").replace(
+                    "%1", "，".join(f"{s['size']} {s['qty']}" for s in sizes[:4])
+                )
+            )
+        if v.get("source") == "cache":
+            parts.append(self.tr("Offline: as of %1 ago").replace("%1", _age(int(v["age_s"]))))
+        self.chain.setText("\n".join(parts))
+
+    def chain_failed(self, member_id: str, err: Any) -> None:
+        # a till without a cloud has no chain view to speak of: nothing is shown
+        if self.member_id == member_id and getattr(err, "code", "") != "not_enrolled":
+            self.chain.setText(self.session.message(err))
 
     def set_due(self, counts: tuple[int, int]) -> None:
         """The follow-ups button's badge: (due now, open)."""

@@ -155,12 +155,16 @@ class SqliteMembers:
 
     def coupon_used_here(self, code: str) -> bool:
         """Redeemed on this till and not given back (a give-back is a negative row)."""
+        return self.coupon_uses_here(code) > 0
+
+    def coupon_uses_here(self, code: str) -> int:
+        """How many times this till redeemed the coupon, less the uses it gave back."""
         n = self.conn.execute(
             "SELECT coalesce(sum(CASE WHEN amount < 0 THEN -1 ELSE 1 END), 0) FROM member_ledger "
             "WHERE kind = 'coupon_redeemed' AND ref = ?",
             (code,),
         ).fetchone()[0]
-        return int(n) > 0
+        return max(0, int(n))
 
     def ledger(self, member_id: str, limit: int = 50) -> list[dict[str, Any]]:
         rows = self.conn.execute(
