@@ -52,6 +52,7 @@ from .receipt_routes import add_receipt_routes
 from .service import ApiError, CloudService
 from .sms import SmsSender, sms_from_config
 from .stock import CloudStock
+from .topups.routes import add_topup_routes
 from .wechat_push import add_wechat_route
 
 log = logging.getLogger(__name__)
@@ -318,6 +319,7 @@ def create_app(
     add_receipt_routes(app, service, cfg)
     add_join_routes(app, service, cfg, sms)
     add_me_routes(app, service, cfg)
+    add_topup_routes(app, service)
     add_health_routes(app, service.db)
     add_wechat_route(
         app, service, lambda: cfg.wechat_token or os.environ.get("GUITAI_WECHAT_TOKEN", "")

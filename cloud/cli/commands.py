@@ -27,6 +27,7 @@ from cloud.cli import (
     migrate_cmds,
     rejection_cmds,
     stats_cmds,
+    topup_cmds,
 )
 from cloud.cli.common import _service, cloud, db_options, need_packages
 from cloud.storage.settings import DEFAULT_POOL_SIZE, DEFAULT_STATEMENT_TIMEOUT_MS
@@ -276,4 +277,5 @@ __all__ = [
     "rejection_cmds",
     "serve",
     "stats_cmds",
+    "topup_cmds",
 ]
