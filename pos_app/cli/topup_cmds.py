@@ -170,6 +170,8 @@ def topup_receipt(
     if output:
         Path(output).write_bytes(data)
         click.echo(f"top-up {topup} written to {output} ({len(data)} bytes)", err=True)
+    elif fmt == "text":
+        click.echo(data.decode("utf-8"), nl=False)
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

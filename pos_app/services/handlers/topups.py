@@ -360,7 +360,7 @@ def _payload(
         "tender": cmd.tender or "none",
         "paid_fen": cmd.amount_fen,
         "bonus_fen": bonus,
-        "rule_name": answer.get("rule_name") or (f"rule {answer['rule_id']}" if bonus else None),
+        "rule_name": (answer.get("rule_name") or answer.get("rule_id")) if bonus else None,
         "balance_fen": int(answer.get("balance_fen", member.stored_value_fen + cmd.amount_fen)),
         "bonus_balance_fen": int(answer.get("bonus_balance_fen", 0)),
         "payment": payment,
