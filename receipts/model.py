@@ -82,6 +82,8 @@ class Tender:
     amount_fen: int
     change_fen: int = 0
     detail: str = ""  # card: type and last four digits only, e.g. "VISA 尾号1234"
+    # the acquirer's transaction number (微信/支付宝/银联 单号), which a customer's dispute names
+    ref: str = ""
 
 
 @dataclass(frozen=True, slots=True)

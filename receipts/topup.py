@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .document import is_unionpay
 from .labels import tr
 from .model import (
     TENDER_LABELS,
@@ -30,8 +31,7 @@ def tender_text(tender: str, payment: Mapping[str, Any] | None, lang: str) -> st
     label = tr(lang, TENDER_LABELS.get(tender, tender))
     if tender != "card" or not payment:
         return label
-    kind = str(payment.get("card_type") or "")
-    if "unionpay" in kind.lower() or "银联" in kind:
+    if is_unionpay(str(payment.get("card_type") or "")):
         label = tr(lang, "银联卡")
     digits = "".join(ch for ch in str(payment.get("masked_pan") or "") if ch.isdigit())
     return f"{label} {tr(lang, '尾号')}{digits[-4:]}" if len(digits) >= 4 else label

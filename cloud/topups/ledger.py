@@ -89,7 +89,9 @@ class TopUps:
         expected = "{topup_id, member_id, amount_fen, tender, payment_ref, business_day}"
         body = _body(raw_body, expected)
         topup_id, member_id = body.get("topup_id"), body.get("member_id")
-        if not isinstance(topup_id, str) or not topup_id or not isinstance(member_id, str):
+        if not isinstance(topup_id, str) or not 0 < len(topup_id) <= 64:
+            raise ApiError(400, "bad_request", f"Send {expected} (topup_id: 1 to 64 characters)")
+        if not isinstance(member_id, str) or not member_id:
             raise ApiError(400, "bad_request", f"Send {expected} (ids are strings)")
         amount = _amount(body.get("amount_fen"))
         tender = str(body.get("tender") or "")
@@ -169,8 +171,8 @@ class TopUps:
                     forfeited_fen=int(row[4]),
                     bonus_balance_fen=bonus,
                 )
-            except GuitaiError as err:
-                return _error(400, "bad_amount", err.message)
+            except GuitaiError as err:  # more than is left of it: the top-up's state
+                return _error(409, "refund_too_large", err.message)
             paid_balance = total - bonus
             if paid_balance < amount:
                 return _error(

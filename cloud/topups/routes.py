@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import Header
@@ -10,6 +11,8 @@ from fastapi import Path as PathParam
 from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
+
+from pos_app.domain.sale_limits import TOKEN_MAX_FEN
 
 from ..api_docs import SIGNED, CloudAPI, request_body, v1
 from ..api_models import RequestShape, Shape
@@ -30,12 +33,12 @@ TopUpId = Annotated[str, PathParam(description="the till's top-up id")]
 
 
 class TopUpRequest(RequestShape):
-    topup_id: str
-    member_id: str
-    amount_fen: int = Field(ge=1, description="fen paid at the till")
+    topup_id: str = Field(min_length=1, max_length=64)
+    member_id: str = Field(min_length=1)
+    amount_fen: int = Field(ge=1, le=TOKEN_MAX_FEN, description="fen paid at the till")
     tender: str = Field("", description="cash, card, wechat, alipay, unionpay, ecny")
     payment_ref: str = Field("", description="the acquirer's transaction number, if any")
-    business_day: str | None = Field(None, description="the till's business day, 2026-12-01")
+    business_day: date | None = Field(None, description="the till's business day")
 
 
 class TopUpResult(Shape):
@@ -51,7 +54,9 @@ class TopUpResult(Shape):
 
 
 class TopUpRefundRequest(RequestShape):
-    amount_fen: int = Field(ge=1, description="fen of the paid amount to give back")
+    amount_fen: int = Field(
+        ge=1, le=TOKEN_MAX_FEN, description="fen of the paid amount to give back"
+    )
 
 
 class TopUpRefundResult(Shape):
@@ -99,7 +104,8 @@ def add_topup_routes(app: CloudAPI, service: CloudService) -> None:
                 {
                     400: "idempotency_key_required, bad_request, bad_amount",
                     404: "unknown_topup",
-                    409: "insufficient_funds: the member spent the stored value since",
+                    409: "insufficient_funds: the member spent the stored value since; "
+                    "refund_too_large: more than is left of the top-up",
                     422: "idempotency_key_reused",
                 }
             ),

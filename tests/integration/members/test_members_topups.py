@@ -144,6 +144,8 @@ def test_a_top_up_by_each_tender_gets_the_published_bonus_and_the_ledger_reconci
     }
     assert x["by_tender"]["wechat"]["count"] == 2 and x["paid_fen"] == paid + 50_000
     assert run(shop.till, "report", "x")["cash"]["pay_in_fen"] == 50_000  # the drawer agrees
+    paper = run_text(shop.till, "report", "x")  # the X as printed: top-ups apart from sales
+    assert "储值充值" in paper and "云闪付 ×1" in paper and "微信支付 ×2" in paper
     ledger = run_cloud(rig, "topups")
     assert ledger["balanced"] and ledger["count"] == 7
     assert ledger["paid_fen"] == x["paid_fen"] and ledger["bonus_fen"] == x["bonus_fen"]
