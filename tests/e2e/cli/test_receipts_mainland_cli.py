@@ -37,7 +37,7 @@ def run(home: Path, capsys: pytest.CaptureFixture[str], *args: str) -> str:
 @pytest.fixture
 def shop(
     till_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Iterator[Path]:
+) -> Iterator[tuple[Path, AggregatorEmulator]]:
     monkeypatch.setenv("GUITAI_PIN", "7391")
     agg: AggregatorEmulator = start_emulator()
     zvt = ZvtEmulator(config=ZvtEmulatorConfig(step_delay=0.01)).start()
@@ -63,7 +63,7 @@ def shop(
             opened.close()
         run(till_home, capsys, "devices", "add", "T1", "--kind", "terminal", "--uri", zvt.uri)
         run(till_home, capsys, "shift", "open", "--user", "admin", "--float", "0")
-        yield till_home
+        yield till_home, agg
     finally:
         zvt.stop()
         agg.stop()
@@ -82,22 +82,23 @@ def _refs(home: Path) -> dict[str, str]:
 
 
 def test_card_and_wallets_print_as_mainland_receipts_do_at_58_and_80_mm(
-    shop: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    shop: tuple[Path, AggregatorEmulator], capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
+    home = shop[0]
     sale = ["sale", "--user", "admin", "--scan", JACKET, "--scan", TEE]
     pays = ["card:200.00", f"code:100.00:{code('unionpay')}", f"code:98.00:{code('wechat')}"]
-    done = json.loads(run(shop, capsys, *sale, *[x for p in pays for x in ("--pay", p)], "--json"))
+    done = json.loads(run(home, capsys, *sale, *[x for p in pays for x in ("--pay", p)], "--json"))
     no = str(done["receipt_no"])
-    refs = _refs(shop)
+    refs = _refs(home)
     assert set(refs) == {"card", "unionpay", "wechat"} and all(refs.values())
 
-    text = run(shop, capsys, "receipt", "show", no, "--paper", "58")
+    text = run(home, capsys, "receipt", "show", no, "--paper", "58")
     assert "银联卡 尾号8599" in text and "UnionPay" not in text and "银行卡" not in text
     assert "云闪付" in text and "微信支付" in text and "交易单号" in text
 
     for mm, columns in ((58, 32), (80, 48)):
         out = tmp_path / f"r{mm}.bin"
-        run(shop, capsys, "receipt", "show", no, "--format", "escpos", "--paper", str(mm),
+        run(home, capsys, "receipt", "show", no, "--format", "escpos", "--paper", str(mm),
             "-o", str(out))  # fmt: skip
         lines = read(out.read_bytes()).lines
         assert all(len(x.encode("gb18030")) <= columns for x in lines), lines
@@ -108,11 +109,43 @@ def test_card_and_wallets_print_as_mainland_receipts_do_at_58_and_80_mm(
         for line in lines:  # no label runs into an amount: at least one space before it
             assert not re.search(r"[^\s\d.\-￥¥:：]\d+\.\d\d$", line.strip()), line
 
-    x = json.loads(run(shop, capsys, "report", "x", "--json"))
+    x = json.loads(run(home, capsys, "report", "x", "--json"))
     assert {t: v["net_fen"] for t, v in x["by_tender"].items()} == {
         "card": 20_000,
         "unionpay": 10_000,
         "wechat": 9_800,
     }
-    paper = run(shop, capsys, "report", "x")
+    paper = run(home, capsys, "report", "x")
     assert "银行卡 ×1" in paper and "云闪付 ×1" in paper and "微信支付 ×1" in paper
+
+
+def test_returns_after_the_z_go_back_to_each_wallet_part_then_the_rest(
+    shop: tuple[Path, AggregatorEmulator], capsys: pytest.CaptureFixture[str]
+) -> None:
+    home, agg = shop
+    sale = ["sale", "--user", "admin", "--scan", JACKET, "--scan", TEE]
+    pays = [
+        f"code:100.00:{code('unionpay', n=1)}",
+        f"code:100.00:{code('ecny', n=2)}",
+        f"code:99.00:{code('alipay', n=3)}",
+        f"code:99.00:{code('wechat', n=4)}",
+    ]
+    done = json.loads(run(home, capsys, *sale, *[x for p in pays for x in ("--pay", p)], "--json"))
+    no = str(done["receipt_no"])
+    run(home, capsys, "shift", "close", "--user", "admin", "--counted", "0")  # the day's Z
+    run(home, capsys, "shift", "open", "--user", "admin", "--float", "0")  # the next day
+    back = ["return", "--user", "admin", "--receipt", no, "--refund", "original", "--json"]
+    first = json.loads(run(home, capsys, *back, "--line", "2=1"))  # the T-shirt, ¥99.00
+    assert sum(p["amount_fen"] for p in first["payments"]) == -9_900
+    rest = json.loads(run(home, capsys, *back, "--line", "1=1"))  # then the jacket
+    assert sum(p["amount_fen"] for p in rest["payments"]) == -29_900
+    assert all(p["tender"] != "cash" for p in first["payments"] + rest["payments"])
+    # every wallet got back what it paid, through the acquirer that took it
+    assert {agg.wallets[sn]: sum(t.refunds.values()) for sn, t in agg.trades.items()} == {
+        "unionpay": 10_000,
+        "ecny": 10_000,
+        "alipay": 9_900,
+        "wechat": 9_900,
+    }
+    text = run(home, capsys, "receipt", "show", str(rest["receipt_no"]))
+    assert "交易单号" in text
