@@ -116,9 +116,15 @@ def top_up(cmd: TopUp, deps: TopUpDeps) -> dict[str, Any]:
     if cloud is None:
         raise offline_refusal()
     try:  # online only: asked before the customer pays
-        cloud.member_by_phone(member.phone)
+        known = cloud.member_by_phone(member.phone)
     except CloudUnavailable as err:
         raise offline_refusal() from err
+    if known is None:
+        raise StateError(
+            "The cloud does not know this member yet (enrolled offline): run `guitai sync run`, "
+            "then top up",
+            "云端尚无该会员（离线登记）：请先运行 guitai sync run 同步，再充值",
+        )
     topup_id = uuid.uuid4().hex
     approved: ApprovedPayment | None = None
     if cmd.tender is not None and cmd.tender != "cash":
