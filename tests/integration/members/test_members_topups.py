@@ -240,3 +240,17 @@ def test_offline_a_top_up_is_refused_before_any_money_moves(shop: Shop) -> None:
         assert raw.execute("SELECT count(*) FROM topups").fetchone()[0] == 0
     finally:
         raw.close()
+
+
+def test_the_paid_balance_is_spent_first_then_the_bonus(shop: Shop) -> None:
+    rig = shop.rig
+    m = rig.svc.admin.add_member(PHONE, "陈女士")
+    run_cloud(rig, "topup-rule", "add", "R100", "--min", "100", "--bonus", "20")
+    rig.sync(shop.till)
+    assert shop.topup(PHONE, "100", "--cash")["stored_value_fen"] == 12_000
+    sale = ["sale", "--user", "admin", "--member", PHONE, "--scan", TEE]
+    run(shop.till, *sale, "--pay", "stored_value:99.00")
+    assert shop.bonus_balance(m["id"]) == 2_000  # ¥1.00 paid money left, the bonus whole
+    run(shop.till, *sale, "--pay", "stored_value:11.00", "--pay", "cash:88.00")
+    assert shop.bonus_balance(m["id"]) == 1_000  # ¥1.00 paid, then ¥10.00 of the bonus
+    assert shop.cloud_member(m["id"])["stored_value_fen"] == 1_000
