@@ -37,8 +37,10 @@ def reconcile(
         ).fetchall()
         booked: dict[str, int] = {}
         for ref, delta in tx.execute(
+            # the pattern as a parameter: psycopg reads a literal % as a placeholder
             "SELECT reference, SUM(delta_fen) FROM stored_value_ledger "
-            "WHERE reference LIKE 'topup%' GROUP BY reference"
+            "WHERE reference LIKE ? GROUP BY reference",
+            ("topup%",),
         ).fetchall():
             booked[str(ref)] = int(delta)
     topups: list[dict[str, Any]] = []

@@ -51,11 +51,21 @@ class Shop:
 
 
 @pytest.fixture
-def shop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Shop]:
+def shop(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Shop]:
+    """The rig on one server (SQLite); with the param "two_workers", till A talks to a worker
+    process on PostgreSQL (issue 18's rig)."""
+    workers = None
+    if getattr(request, "param", "one_server") == "two_workers":
+        import sync_fixtures
+
+        url = sync_fixtures.fresh_pg_database(request.getfixturevalue("pg_server"))
+        workers = sync_fixtures.Workers(url)
     agg = start_emulator()
     zvt = ZvtEmulator(config=ZvtEmulatorConfig(step_delay=0.01)).start()
     try:
-        for rig in open_rig(tmp_path, monkeypatch):
+        for rig in open_rig(tmp_path, monkeypatch, workers):
             home = rig.a
             run(
                 home,
@@ -100,6 +110,9 @@ def _rules(shop: Shop) -> None:
     run_cloud(shop.rig, *add, "OLD", "--min", "100", "--bonus", "999", "--to", "2020-01-31")
 
 
+@pytest.mark.parametrize(
+    "shop", ["one_server", pytest.param("two_workers", marks=pytest.mark.postgres)], indirect=True
+)
 def test_a_top_up_by_each_tender_gets_the_published_bonus_and_the_ledger_reconciles(
     shop: Shop,
 ) -> None:
