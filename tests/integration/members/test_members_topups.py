@@ -191,6 +191,9 @@ def test_the_top_up_receipt_names_the_tender_and_carries_a_signed_qr(shop: Shop)
     verify_token(fields, public_key_raw(key))
 
 
+@pytest.mark.parametrize(
+    "shop", ["one_server", pytest.param("two_workers", marks=pytest.mark.postgres)], indirect=True
+)
 def test_the_bonus_is_spent_last_and_forfeited_first_when_the_top_up_is_refunded(
     shop: Shop,
 ) -> None:
