@@ -270,3 +270,22 @@ def test_the_paid_balance_is_spent_first_then_the_bonus(shop: Shop) -> None:
     run(shop.till, *sale, "--pay", "stored_value:11.00", "--pay", "cash:88.00")
     assert shop.bonus_balance(m["id"]) == 1_000  # ¥1.00 paid, then ¥10.00 of the bonus
     assert shop.cloud_member(m["id"])["stored_value_fen"] == 1_000
+
+
+def test_the_top_up_receipt_prints_after_the_commit(shop: Shop, tmp_path: Path) -> None:
+    from drivers.escpos.emulator.printer import VirtualPrinter
+
+    rig = shop.rig
+    rig.svc.admin.add_member(PHONE, "陈女士")
+    vp = VirtualPrinter(out_dir=tmp_path / "emu")
+    try:
+        uri = f"tcp://127.0.0.1:{vp.serve_tcp(0)}"
+        run_text(shop.till, "devices", "add", "front", "--kind", "printer", "--uri", uri,
+                 "--no-test")  # fmt: skip
+        top = shop.topup(PHONE, "300", "--pay", f"code:{code('wechat', n=11)}")
+        (job,) = vp.wait_for_jobs(1)
+        text = "\n".join(job["text_lines"])
+        assert "储值充值" in text and "充值单号：000001" in text and "微信支付" in text
+        assert top["payment_ref"] in text
+    finally:
+        vp.close()
