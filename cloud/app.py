@@ -54,6 +54,7 @@ from .receipt_routes import add_receipt_routes
 from .service import ApiError, CloudService
 from .sms import SmsSender, sms_from_config
 from .stock import CloudStock
+from .topups.routes import add_topup_routes
 from .wechat_push import add_wechat_route
 
 log = logging.getLogger(__name__)
@@ -321,6 +322,7 @@ def create_app(
     add_join_routes(app, service, cfg, sms)
     add_me_routes(app, service, cfg)
     add_chain_view_route(app, service)  # issue 21
+    add_topup_routes(app, service)
     add_health_routes(app, service.db)
     app.mount("/console", console_app(service))  # the brand's console (cloud/console)
     add_wechat_route(

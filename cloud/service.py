@@ -37,6 +37,8 @@ from .members.join import Joining
 from .members.rows import member_data
 from .receipt_lookup import SyncedReceipts
 from .tiers.recompute import Tiers
+from .topups.bonus import clamp_bonus
+from .topups.ledger import TopUps
 
 __all__ = ["ApiError", "CloudService"]
 
@@ -72,6 +74,7 @@ class CloudService:
         self.receipts = SyncedReceipts(db)
         self.members = Members(db, now, self.publish, self.receipts)
         self.fapiao = FapiaoDesk(db, now, self.receipts)
+        self.topups = TopUps(db, now, self.publish)  # issue 23
         self.joining = Joining(db, now, self.publish, self.members.claims, self.session_secret)
         self._session_secret: bytes | None = None
         self.tiers = Tiers(db, now, self.changelog)  # 631 tiers (issue 21)
@@ -437,6 +440,8 @@ class CloudService:
                         "RETURNING id",
                         (member_id, delta, str(body.get("reference", "")), device_id, now),
                     ).fetchone()[0]
+                    if direction == "debits":  # paid stored value first, then bonus
+                        clamp_bonus(tx, member_id, idem_key, now)
                     status, resp = (
                         200,
                         {

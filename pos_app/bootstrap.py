@@ -23,7 +23,7 @@ from pos_app.adapters.lazy import Lazy
 from pos_app.adapters.receipt_desk import ReceiptDesk
 from pos_app.adapters.sync_link import SyncLink
 from pos_app.config import Paths
-from pos_app.domain.errors import RuleViolation
+from pos_app.domain.errors import GuitaiError, RuleViolation
 from pos_app.domain.ports import Clock, SystemClock
 from pos_app.domain.sale import Sellable
 from pos_app.services.catalog import CatalogService
@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from pos_app.adapters.receipt_printing import ReceiptPrinting
     from pos_app.services.members.parts import Members
     from pos_app.services.payments import PaymentService
+    from pos_app.services.topups import TopUps
 
 
 def scrypt_cost() -> int | None:
@@ -70,6 +71,7 @@ class App:
     checkout: Checkout
     payments: Lazy[PaymentService]
     members: Lazy[Members]
+    topups: Lazy[TopUps]
     followups: Followups
     devices: DeviceStatusBoard
     hardware: Lazy[Hardware]
@@ -150,6 +152,8 @@ def build(paths: Paths, database: OpenDatabase, clock: Clock | None = None) -> A
     payments = Lazy(make_payments)
     checkout = Checkout(sales, payments, lambda: identity().cash_rounding)
     members = Lazy(lambda: _members(paths, database, clock, uow, signer, lookup))
+    topups = Lazy(lambda: _topups(paths, database, clock, uow, bus, identity, payments))
+    shifts.report_sections["topups"] = lambda shift: topups().z_section(shift)
 
     def make_hardware() -> Hardware:
         """Printers, drawers and scanners as configured (`guitai devices add`)."""
@@ -189,6 +193,7 @@ def build(paths: Paths, database: OpenDatabase, clock: Clock | None = None) -> A
         checkout=checkout,
         payments=payments,
         members=members,
+        topups=topups,
         followups=Followups(lambda: members().associates, uow.thread),
         devices=DeviceStatusBoard(),
         hardware=hardware,
@@ -244,6 +249,41 @@ def _members(
     return compose_members(
         uow, SqliteMembers(database.conn), clock, lookup, cloud, receipt_payload, chain_cache
     )
+
+
+def _topups(
+    paths: Paths,
+    database: OpenDatabase,
+    clock: Clock,
+    uow: SqliteUnitOfWork,
+    bus: MessageBus,
+    identity: Lazy[TillIdentity],
+    payments: Lazy[PaymentService],
+) -> TopUps:
+    """Stored-value top-ups (issue 23): online only, through the cloud when enrolled."""
+    from pos_app.adapters.db.repositories.members import SqliteMembers
+    from pos_app.adapters.db.repositories.topups import SqliteTopUps
+    from pos_app.adapters.member_cloud import SyncMemberCloud
+    from pos_app.services.handlers.topups import TopUpDeps
+    from pos_app.services.topups import TopUps
+
+    def cloud() -> SyncMemberCloud | None:
+        try:
+            return SyncMemberCloud.from_till(paths, database.conn, clock)
+        except GuitaiError:  # not enrolled, or its key unreadable: an offline-only till
+            return None
+
+    deps = TopUpDeps(
+        uow,
+        SqliteTopUps(database.conn),
+        SqliteMembers(database.conn),
+        clock,
+        bus,
+        identity,
+        cloud,
+        payments,
+    )
+    return TopUps(deps)
 
 
 def register_probes(app: App, ttl_s: float = 5.0) -> None:

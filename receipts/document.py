@@ -92,11 +92,21 @@ def _tender(p: Mapping[str, Any], kind: str, lang: str) -> Tender:
         # Only the card type and the last four digits ever reach paper (PCI DSS 3.4).
         digits = "".join(ch for ch in str(card.get("masked_pan") or "") if ch.isdigit())
         last4 = digits[-4:] if len(digits) >= 4 else ""
-        parts = [str(card.get("type") or "").strip()]
+        kind_name = str(card.get("type") or "").strip()
+        if is_unionpay(kind_name):
+            # 银联卡 尾号8599, as mainland receipts say it (not 银行卡 UnionPay)
+            label, kind_name = tr(lang, "银联卡"), ""
+        parts = [kind_name]
         if last4:
             parts.append(f"{tr(lang, '尾号')}{last4}")
         detail = " ".join(x for x in parts if x)
-    return Tender(label, _int(p, "amount_fen", kind), _int(p, "change_fen", kind, 0), detail)
+    ref = str(p.get("trade_no") or "").strip()
+    return Tender(label, _int(p, "amount_fen", kind), _int(p, "change_fen", kind, 0), detail, ref)
+
+
+def is_unionpay(card_type: str) -> bool:
+    """UnionPay, UnionPay QuickPass, 银联: the terminal's names of a UnionPay card."""
+    return "unionpay" in card_type.replace(" ", "").lower() or "银联" in card_type
 
 
 def _one_cash_line(payments: Any, kind: str) -> list[Mapping[str, Any]]:

@@ -264,6 +264,14 @@ def layout(doc: ReceiptDocument, paper_width: int | str | Paper) -> list[Block]:
             else:
                 kv(t.label, amount)
                 add(row(t.detail, "", w, indent=2))
+            if t.ref:
+                # the acquirer's number whole, never broken: on its own line where it must be
+                ref_label = tr(lang, "交易单号")
+                if 2 + text_width(ref_label) + 1 + text_width(t.ref) <= w:
+                    add(row(f"{ref_label} {t.ref}", "", w, indent=2))
+                else:
+                    add(row(ref_label, "", w, indent=2))
+                    add(row(t.ref, "", w, indent=2))
             if t.change_fen and doc.kind != "sale":
                 kv(tr(lang, "找零"), money(t.change_fen))
         if doc.kind == "sale" and doc.tenders:

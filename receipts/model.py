@@ -19,7 +19,7 @@ from pos_app.domain.money import format_fen
 from .errors import BadReceiptData
 from .labels import Language, tr
 
-Kind = Literal["sale", "refund", "z_report", "test_page"]
+Kind = Literal["sale", "refund", "z_report", "test_page", "topup"]
 
 DEFAULT_QR_CAPTION = "微信扫码 查看电子小票 · 退换货凭证"
 
@@ -83,6 +83,8 @@ class Tender:
     amount_fen: int
     change_fen: int = 0
     detail: str = ""  # card: type and last four digits only, e.g. "VISA 尾号1234"
+    # the acquirer's transaction number (微信/支付宝/银联 单号), which a customer's dispute names
+    ref: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,12 @@ Version 2 is the gift receipt's token: the version 1 layout with byte 0 = 0x02 a
 so the QR that goes with a present does not tell what was paid, while any till can still verify
 it offline and find the sale for an exchange.  Verifiers accept both versions.
 
+Version 3 is the stored-value top-up receipt's token (issue 23): the version 1 layout with byte
+0 = 0x03, receipt_no = the top-up's own number (not a sale's), total_fen = the amount paid and
+sale_digest = the first 8 bytes of the recorded top-up's SHA-256.  Sale verifiers do not accept
+it (a top-up is no sale to look up or return); `decode_token(..., versions=(TOPUP_VERSION,))`
+reads it.
+
 This is a contract with the cloud: never change version 1; add a version instead.
 """
 
@@ -39,6 +45,7 @@ from pos_app.domain.errors import GuitaiError
 VERSION = 1
 GIFT_VERSION = 2
 VERSIONS = (VERSION, GIFT_VERSION)
+TOPUP_VERSION = 3
 TOKEN_BYTES = 89
 SIGNED_BYTES = 25
 TOKEN_CHARS = 143
@@ -128,6 +135,18 @@ def issue_gift_token(
     return _sign(GIFT_VERSION, private_key, receipt_no, issued_at, 0, entry_hash)
 
 
+def issue_topup_token(
+    private_key: Ed25519PrivateKey,
+    *,
+    topup_no: int,
+    issued_at: int,
+    paid_fen: int,
+    digest: bytes,
+) -> str:
+    """Sign a version-3 (top-up receipt) token."""
+    return _sign(TOPUP_VERSION, private_key, topup_no, issued_at, paid_fen, digest)
+
+
 def _sign(
     version: int,
     private_key: Ed25519PrivateKey,
@@ -178,7 +197,7 @@ def _strip_url(token_or_url: str) -> str:
     return text.rsplit("/", 1)[-1]
 
 
-def decode_token(token_or_url: str) -> TokenFields:
+def decode_token(token_or_url: str, *, versions: tuple[int, ...] = VERSIONS) -> TokenFields:
     """Read a token (or the whole QR URL) without checking the signature."""
     token = _strip_url(token_or_url).upper()
     if not token:
@@ -214,7 +233,7 @@ def decode_token(token_or_url: str) -> TokenFields:
             "这不是有效的电子小票凭证：最后一个字符不是规范的 base32 编码",
         )
     version, kid, receipt_no, issued_at, total_fen, digest = _HEADER.unpack(raw[:SIGNED_BYTES])
-    if version not in VERSIONS:
+    if version not in versions:
         raise TokenError(
             f"e-receipt token version {version} is not supported (this till reads versions "
             "1 and 2); update the till software",

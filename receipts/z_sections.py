@@ -131,6 +131,25 @@ def _cash(r: Mapping[str, Any], lang: str) -> Rows:
     return tuple(rows)
 
 
+def _topups(r: Mapping[str, Any], lang: str) -> Rows:
+    """Stored value sold in the shift, by tender (issue 23): money taken that is not revenue
+    (the member is owed it), so it stands apart from the sales' tenders."""
+    t = r.get("topups")
+    if not isinstance(t, Mapping):
+        return ()
+    rows: list[tuple[str, str]] = []
+    for code, v in (t.get("by_tender") or {}).items():
+        if not isinstance(v, Mapping):
+            continue
+        label = tr(lang, TENDER_LABELS[code]) if code in TENDER_LABELS else str(code)
+        rows.append((f"{label} ×{_int(v.get('count'))}", money(_int(v.get("paid_fen")))))
+        if _int(v.get("refunded_fen")):
+            rows.append((tr(lang, "  退充值"), money(-_int(v.get("refunded_fen")))))
+    if _int(t.get("bonus_fen")):
+        rows.append((tr(lang, "赠送金额"), money(_int(t.get("bonus_fen")))))
+    return tuple(rows)
+
+
 def shift_sections(report: Mapping[str, Any], lang: str) -> list[Section]:
     """The sections of an X or Z report, empty ones left out."""
     parts = [
@@ -142,6 +161,7 @@ def shift_sections(report: Mapping[str, Any], lang: str) -> list[Section]:
         ("导购", _people(report, "by_associate", lang)),
         ("品类", _categories(report, lang)),
         ("时段", _hours(report, lang)),
+        ("储值充值", _topups(report, lang)),
     ]
     out = [Section(tr(lang, title), rows) for title, rows in parts if rows]
     if report.get("grand_total_fen") is not None:

@@ -31,6 +31,7 @@ from cloud.cli import (
     segment_cmds,
     stats_cmds,
     tier_cmds,
+    topup_cmds,
 )
 from cloud.cli.common import _service, cloud, db_options, need_packages
 from cloud.storage.settings import DEFAULT_POOL_SIZE, DEFAULT_STATEMENT_TIMEOUT_MS
@@ -302,4 +303,5 @@ __all__ = [
     "serve",
     "stats_cmds",
     "tier_cmds",
+    "topup_cmds",
 ]

@@ -26,6 +26,7 @@ from typing import Any
 from ..changelog import Publish
 from ..common import _dump, _now_iso
 from ..db import Tx
+from ..topups.bonus import clamp_bonus
 from .coupons import Coupons
 from .points import Points
 from .rows import canonical, count, flag, publish_member
@@ -210,6 +211,7 @@ class Ledger:
             "VALUES (?, ?, ?, ?, ?)",
             (mid, -amount, ref, device_id, _now_iso(self.now())),
         )
+        clamp_bonus(tx, mid, ref, _now_iso(self.now()))  # paid stored value first, then bonus
         bal = int(
             tx.execute(
                 "SELECT COALESCE(SUM(delta_fen), 0) FROM stored_value_ledger WHERE member_id = ?",

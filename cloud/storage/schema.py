@@ -763,3 +763,54 @@ tier_grace = sa.Table(
     sa.Column("member_id", _text, primary_key=True),
     _req("since", _text),  # the first recompute that found the member below their tier
 )
+
+# --- stored-value top-ups (issue 23) ---
+# Bonus rules (充500送50) the brand publishes; top-ups as the tills booked them; the bonus
+# part of each member's stored value.  stored_value_ledger keeps the whole spendable balance
+# (paid and bonus); stored_value_bonus says how much of it is bonus, spent last.
+
+topup_rules = sa.Table(
+    "topup_rules",
+    metadata,
+    sa.Column("id", _text, primary_key=True),
+    _dflt("name", _text, "''"),
+    _req("min_fen", _big),
+    _req("bonus_fen", _big),
+    _opt("tier", _text),  # NULL: every tier
+    _opt("starts_on", _text),  # ISO dates, inclusive; NULL: open ended
+    _opt("ends_on", _text),
+    _dflt("active", _int, "1"),
+    _req("created_at", _text),
+)
+
+topups = sa.Table(
+    "topups",
+    metadata,
+    sa.Column("id", _text, primary_key=True),  # the till's top-up id
+    sa.Column("member_id", _text, sa.ForeignKey("members.id"), nullable=False),
+    _req("device_id", _text),
+    _dflt("store_id", _text, "''"),
+    _req("paid_fen", _big),
+    _dflt("bonus_fen", _big, "0"),
+    _opt("rule_id", _text),
+    _req("tender", _text),
+    _dflt("payment_ref", _text, "''"),
+    _req("business_day", _text),
+    _req("at", _text),
+    _dflt("refunded_fen", _big, "0"),
+    _dflt("forfeited_fen", _big, "0"),
+    sa.Index("topups_member", "member_id"),
+    sa.Index("topups_store_day", "store_id", "business_day"),
+)
+
+stored_value_bonus = sa.Table(
+    "stored_value_bonus",
+    metadata,
+    _serial("id"),
+    sa.Column("member_id", _text, sa.ForeignKey("members.id"), nullable=False),
+    _req("delta_fen", _big),
+    _dflt("reference", _text, "''"),
+    _req("at", _text),
+    sa.Index("sv_bonus_member", "member_id"),
+    sqlite_autoincrement=True,
+)

@@ -7,7 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 from pos_app.adapters.receipt_printing import ReceiptPrinting
-from pos_app.domain.events import CashMoved, RefundCompleted, SaleCompleted, ShiftClosed
+from pos_app.adapters.topup_receipts import TopUpPrinting
+from pos_app.domain.events import (
+    CashMoved,
+    RefundCompleted,
+    SaleCompleted,
+    ShiftClosed,
+    TopUpCompleted,
+)
 from pos_app.services.handlers.deps import SaleDeps
 from pos_app.services.messagebus import Executor, MessageBus
 
@@ -31,6 +38,8 @@ def wire_printing(
     # The move's drawer outcome is part of the command's answer: at once, never threaded.
     bus.subscribe(CashMoved, printing.on_cash_moved)
     bus.subscribe(ShiftClosed, printing.on_shift_closed, print_thread)
+    # A top-up is its own receipt (issue 23).
+    bus.subscribe(TopUpCompleted, TopUpPrinting.of(printing).on_topup, print_thread)
 
 
 def wire_sync_nudge(bus: MessageBus, scheduler: Any) -> None:

@@ -124,6 +124,22 @@ class SyncMemberCloud:
     def receipt(self, token: str) -> dict[str, Any]:
         return self._call(lambda c: c.receipt(token))
 
+    # Top-ups (issue 23; cloud/topups/routes.py), idempotent by key like the debits.
+    def topup(self, body: dict[str, Any], key: str) -> dict[str, Any]:
+        return self._post("/v1/stored-value/topups", body, key)
+
+    def refund_topup(self, topup_id: str, amount_fen: int, key: str) -> dict[str, Any]:
+        path = f"/v1/stored-value/topups/{topup_id}/refunds"
+        return self._post(path, {"amount_fen": amount_fen}, key)
+
+    def _post(self, path: str, body: dict[str, Any], key: str) -> dict[str, Any]:
+        raw = json.dumps(body).encode()
+        resp = self._call(
+            lambda c: c._request("POST", path, body=raw, headers={"Idempotency-Key": key})
+        )
+        data: dict[str, Any] = resp.json()
+        return data
+
     def release_coupon(self, code: str, sale_id: str) -> dict[str, Any]:
         body = json.dumps({"code": code, "sale_id": sale_id}).encode()
         resp = self._call(lambda c: c._request("POST", "/v1/coupons/releases", body=body))

@@ -10,6 +10,7 @@ from typing import Any
 from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
 from pos_app.adapters.keys import TillSigner
 from pos_app.domain.errors import InvalidInput
+from pos_app.domain.tenders import PAYMENT_TENDERS
 from pos_app.domain.timeutil import DEFAULT_TZ, parse_iso, zone
 from receipts import (
     PrinterProfile,
@@ -79,6 +80,7 @@ def document(
     base = settings.get("ereceipt_base_url") or ""
     if not base:
         info = replace(info, qr_caption=tr(info.language, NO_BASE_CAPTION))
+    payload = with_trade_nos(uow, payload)
     if "refund_id" in payload:
         url = ereceipt_url(payload, signer, base)
         return from_refund_payload(payload, store=info, reprint_count=reprint_count, qr_url=url)
@@ -86,6 +88,25 @@ def document(
     return from_sale_payload(
         payload, store=info, reprint_count=reprint_count, gift=gift, qr_url=url
     )
+
+
+def with_trade_nos(uow: SqliteUnitOfWork, payload: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Each card or wallet payment with the acquirer's transaction number (`trade_no`), from
+    its payment attempt: the receipt prints it for the customer's dispute (issue 23).  The
+    recorded sale is not changed: its journal hash and the e-receipt token stay as they were."""
+    payments = payload.get("payments")
+    if not isinstance(payments, list):
+        return payload
+    out: list[Any] = []
+    for p in payments:
+        ref = p.get("reference") if isinstance(p, Mapping) else None
+        if ref and p.get("tender") in PAYMENT_TENDERS and not p.get("trade_no"):
+            attempt = uow.payments.get(str(ref))
+            number = attempt and (attempt.provider_ref or attempt.terminal_ref)
+            if number:
+                p = dict(p, trade_no=number)
+        out.append(p)
+    return dict(payload, payments=out)
 
 
 def z_document(

@@ -10,6 +10,7 @@ from pos_app.domain.members import Member
 from pos_app.domain.money import format_fen
 from pos_app.services.members.parts import Members
 
+from . import topup_cmds
 from .auth import sign_in
 from .common import emit, json_option, obj
 
@@ -137,38 +138,6 @@ def tags_cmd(ctx: click.Context, member_id: str, tags: str, user: str, as_json: 
     emit(m.as_dict(), as_json, lambda _: _line(m) + "  " + ",".join(m.tags))
 
 
-@member.command("topup")
-@click.argument("member_id")
-@click.argument("amount")
-@click.option("--user", required=True)
-@click.option(
-    "--cash",
-    is_flag=True,
-    help="Paid in cash at this till: also recorded as a pay-in of the open shift.",
-)
-@json_option
-@click.pass_context
-def topup(
-    ctx: click.Context, member_id: str, amount: str, user: str, cash: bool, as_json: bool
-) -> None:
-    """Add stored value (储值充值): online only, the cloud answers the new balance."""
-    from pos_app.domain.money import Money
-    from pos_app.services.members.checkout import top_up
-
-    till = obj(ctx).till
-    who = sign_in(till, user)
-    svc = member_service(till)
-    if not member_id.upper().startswith("M") or member_id.isdigit():
-        member_id = svc.directory.find_one(member_id).id
-    if cash:
-        till.side_effects.wire()  # the pay-in opens the drawer, as any pay-in does
-    r = top_up(svc.stored_value, till.shifts, who, member_id, Money.parse(amount).fen, cash=cash)
-    out = {"member_id": member_id, "stored_value_fen": r["stored_value_fen"]}
-    if cash:
-        out["cash_recorded"] = True
-    emit(out, as_json, f"balance / 余额 ¥{format_fen(r['stored_value_fen'])}")
-
-
 @member.command("followups")
 @click.option("--associate", help="Only this associate's follow-ups.")
 @click.option("--due", is_flag=True, help="Only those due now.")
@@ -252,3 +221,8 @@ def associates(ctx: click.Context, day: str, last_day: str | None, as_json: bool
             or "no sales"
         ),
     )
+
+
+# Top-ups (issue 23): topup, topup-refund, topup-receipt, topup-rules (topup_cmds.py).
+for _command in topup_cmds.COMMANDS:
+    member.add_command(_command)

@@ -93,7 +93,12 @@ def run(
     from pos_app.adapters.db.backup_schedule import start_backup_schedule
 
     backups = start_backup_schedule(till.backups)  # daily online backups (backup_interval_hours)
+    from pos_app.adapters.aggregator_checkin import start_checkin_job
+
+    checkin = start_checkin_job(till)  # the aggregator acquirer's daily check-in (issue 23)
     code = app.exec()
+    if checkin is not None:
+        checkin.shutdown()
     if backups is not None:
         backups.shutdown()
     t.session.worker.shutdown()

@@ -28,6 +28,8 @@ class CodeKind(StrEnum):
     STORE = "store"
     WECHAT_PAY = "wechat_pay"
     ALIPAY = "alipay"
+    UNIONPAY_QR = "unionpay_qr"  # 云闪付 payment code: 16–24 digits starting 62
+    ECNY = "ecny"  # 数字人民币 payment code: 16–24 digits starting 01
     ERECEIPT = "ereceipt"
     MEMBER = "member"
     INVALID = "invalid"
@@ -50,6 +52,8 @@ ROUTES: dict[CodeKind, Action] = {
     CodeKind.STORE: Action.ADD_ITEM,
     CodeKind.WECHAT_PAY: Action.TAKE_PAYMENT,
     CodeKind.ALIPAY: Action.TAKE_PAYMENT,
+    CodeKind.UNIONPAY_QR: Action.TAKE_PAYMENT,
+    CodeKind.ECNY: Action.TAKE_PAYMENT,
     CodeKind.ERECEIPT: Action.OPEN_RECEIPT,
     CodeKind.MEMBER: Action.IDENTIFY_MEMBER,
     CodeKind.INVALID: Action.REJECT,
@@ -132,6 +136,12 @@ def classify(
             return ScannedCode(CodeKind.WECHAT_PAY, code, raw)
         if 16 <= n <= 24 and 25 <= p2 <= 30:
             return ScannedCode(CodeKind.ALIPAY, code, raw)
+        # Taken only through an aggregator acquirer (issue 23); the same prefixes as the
+        # payment service's routing (domain.payments.tender_for_code).
+        if 16 <= n <= 24 and p2 == 62:
+            return ScannedCode(CodeKind.UNIONPAY_QR, code, raw)
+        if 16 <= n <= 24 and p2 == 1:
+            return ScannedCode(CodeKind.ECNY, code, raw)
         if n in (8, 12, 13):
             kind = {8: CodeKind.EAN8, 12: CodeKind.UPCA, 13: CodeKind.EAN13}[n]
             if gtin_check_digit_ok(code):

@@ -66,3 +66,26 @@ class CloseShift:
 
     user: User
     counted_fen: int
+
+
+@dataclass(frozen=True, slots=True)
+class TopUp:
+    """Stored value bought at the till (online only).  `tender`: cash, card or a wallet (its
+    payment `code`); None: the cloud credits it and no money is recorded at this till (the
+    `guitai member topup` of before issue 23, without --cash)."""
+
+    user: User
+    member_id: str
+    amount_fen: int
+    tender: str | None = None
+    code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RefundTopUp:
+    """Give back (part of) a top-up to the tender it was paid with; its bonus goes first.
+    `amount_fen` None: all that is left of it."""
+
+    user: User
+    topup_ref: str  # the top-up's id or the number on its receipt
+    amount_fen: int | None = None

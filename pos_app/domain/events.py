@@ -95,4 +95,26 @@ class ShiftClosed:
     type: ClassVar[str] = SHIFT_CLOSED
 
 
-Event = SaleCompleted | RefundCompleted | CashMoved | ShiftClosed
+# Top-ups (issue 23) travel to the cloud by its own online call, not the outbox: these are
+# bus events only (what follows the commit: the top-up receipt, the drawer).
+TOPUP_COMPLETED = "stored_value.topped_up"
+TOPUP_REFUNDED = "stored_value.topup_refunded"
+
+
+@dataclass(frozen=True, slots=True)
+class TopUpCompleted:
+    """A top-up committed; `payload` is what its receipt prints."""
+
+    payload: dict[str, Any]
+    type: ClassVar[str] = TOPUP_COMPLETED
+
+
+@dataclass(frozen=True, slots=True)
+class TopUpRefunded:
+    """A refund of a top-up committed; `refund` is the recorded refund."""
+
+    refund: dict[str, Any]
+    type: ClassVar[str] = TOPUP_REFUNDED
+
+
+Event = SaleCompleted | RefundCompleted | CashMoved | ShiftClosed | TopUpCompleted | TopUpRefunded

@@ -52,9 +52,11 @@ class Checkout:
         return self._rounding()
 
     def tender_availability(self) -> dict[str, GuitaiError | None]:
-        """card / wechat / alipay → None when it can be taken now, else why not."""
+        """card / wechat / alipay / unionpay / ecny → None when it can be taken now, else why
+        not."""
         out: dict[str, GuitaiError | None] = {}
-        for t in (Tender.CARD, Tender.WECHAT, Tender.ALIPAY):
+        # 云闪付 and 数字人民币 too: the tender screen takes their scanned codes (issue 23)
+        for t in (Tender.CARD, Tender.WECHAT, Tender.ALIPAY, Tender.UNIONPAY, Tender.ECNY):
             try:
                 self.check_available(t)
                 out[t.value] = None

@@ -292,6 +292,9 @@ class PaymentService:
                 "it cannot be refunded",
                 f"支付记录 {original.id} 状态为 {original.state}，不属于已完成的销售，不能退款",
             )
+        earlier = self._unfinished_refund(original.id, amount_fen)
+        if earlier is not None:
+            return self._finish_refund(earlier)
         left = original.amount_fen - self.attempts.refunded_fen(original.id)
         if not isinstance(amount_fen, int) or amount_fen <= 0 or amount_fen > left:
             raise InvalidInput(
@@ -318,6 +321,28 @@ class PaymentService:
             self.uow.payments.insert(attempt)
             self.uow.commit()
         result = port.refund(attempt, original, on_text)
+        attempt, result = self._settle(attempt, result, port, wait=True)
+        return self._outcome(attempt, result)
+
+    def _unfinished_refund(self, original_id: str, amount_fen: int) -> PaymentAttempt | None:
+        """A refund of this payment and amount whose return was never recorded: its answer
+        was lost (unknown), or it was paid out (approved) but the return then failed."""
+        for a in self.attempts.in_states([S.APPROVED, *UNRESOLVED]):
+            if a.kind == "refund" and a.original_id == original_id and a.amount_fen == amount_fen:
+                return a
+        return None
+
+    def _finish_refund(self, attempt: PaymentAttempt) -> ApprovedPayment:
+        """The same refund asked again finishes the earlier one instead of sending a second:
+        an approved one is handed back as it is; an unknown one is asked about under its own
+        refund number (the providers treat it as the same refund), never paid out twice."""
+        port = self.port(attempt.tender)
+        if attempt.state is S.APPROVED:
+            return self._outcome(attempt, ProviderResult(P.APPROVED))
+        self.check_available(attempt.tender)
+        if attempt.state is S.STARTED:
+            attempt = self._save(attempt, S.UNKNOWN, error="interrupted; asked again")
+        result = port.query(attempt, self.attempts.claimed_refs(port.provider, attempt.id))
         attempt, result = self._settle(attempt, result, port, wait=True)
         return self._outcome(attempt, result)
 

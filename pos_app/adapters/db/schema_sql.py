@@ -471,3 +471,37 @@ CREATE INDEX sales_id_day ON sales(id, business_day, kind);
 CREATE INDEX sale_lines_vat_category ON sale_lines(vat_rate_bp, category, sale_id, qty, amount_fen);
 CREATE INDEX payments_sale_tender ON payments(sale_id, tender, amount_fen, change_fen);
 """
+
+# Stored-value top-ups (issue 23): each top-up is its own receipt (its own number sequence,
+# `topup_no`), paid by any tender; the cloud's answer (bonus, balances) is in `payload`.
+SCHEMA_0010_TOPUPS = """
+CREATE TABLE topups (
+  id TEXT PRIMARY KEY,
+  topup_no INTEGER NOT NULL UNIQUE,     -- the top-up receipt's number (not a sale's receipt_no)
+  member_id TEXT NOT NULL,
+  business_day TEXT NOT NULL,
+  shift_id INTEGER,                     -- NULL: recorded without money at this till
+  tender TEXT NOT NULL,                 -- cash | card | wechat | alipay | unionpay | ecny | none
+  paid_fen INTEGER NOT NULL CHECK (paid_fen > 0),
+  bonus_fen INTEGER NOT NULL DEFAULT 0,
+  refunded_fen INTEGER NOT NULL DEFAULT 0,
+  attempt_id TEXT,                      -- payment_attempts.id of a card or wallet top-up
+  cashier TEXT NOT NULL,
+  completed_at TEXT NOT NULL,
+  payload TEXT NOT NULL                 -- what the receipt prints (JSON), with its digest
+);
+CREATE INDEX topups_shift ON topups(shift_id, tender);
+CREATE TABLE topup_refunds (
+  id TEXT PRIMARY KEY,
+  topup_id TEXT NOT NULL REFERENCES topups(id),
+  amount_fen INTEGER NOT NULL CHECK (amount_fen > 0),
+  forfeited_bonus_fen INTEGER NOT NULL DEFAULT 0,
+  tender TEXT NOT NULL,
+  attempt_id TEXT,
+  shift_id INTEGER,
+  business_day TEXT NOT NULL,
+  cashier TEXT NOT NULL,
+  at TEXT NOT NULL
+);
+CREATE INDEX topup_refunds_shift ON topup_refunds(shift_id, tender);
+"""

@@ -18,9 +18,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pos_app.domain.errors import GuitaiError, InvalidInput, RuleViolation, StateError
+from pos_app.domain.errors import GuitaiError, InvalidInput, RuleViolation
 from pos_app.domain.members import Member
-from pos_app.domain.money import format_fen, percent_of
+from pos_app.domain.money import percent_of
 from pos_app.domain.promotions import Pricing
 from pos_app.domain.returns import ReturnRequest
 from pos_app.domain.sale import Approval, Sale
@@ -28,10 +28,8 @@ from pos_app.domain.tenders import Tender, TenderLine
 from pos_app.domain.users import User
 
 from ..checkout import Checkout
-from ..shifts import ShiftService
 from .parts import Members
 from .returns import MemberReturns
-from .stored_value import MemberStoredValue
 
 log = logging.getLogger(__name__)
 
@@ -326,32 +324,3 @@ def member_refund(
         quality=quality,
         gift=gift,
     )
-
-
-def top_up(
-    stored_value: MemberStoredValue,
-    shifts: ShiftService,
-    user: User,
-    member_id: str,
-    amount_fen: int,
-    *,
-    cash: bool,
-) -> dict[str, Any]:
-    """Stored value bought at the till (online only: the cloud answers the balance).  Paid in
-    cash, the money is recorded as a pay-in of the open shift, so the drawer count at the Z
-    agrees; a till with no open shift is refused before the cloud credits anything."""
-    if cash:
-        shifts.current()
-    balance = stored_value.top_up(member_id, amount_fen, user.name)
-    if cash:
-        try:
-            shifts.cash_move(user, "pay_in", amount_fen, f"储值充值 stored value {member_id}")
-        except GuitaiError as err:
-            amount, now = format_fen(amount_fen), format_fen(balance)
-            raise StateError(
-                f"The top-up is done (balance ¥{now}) but the cash was not recorded "
-                f"({err.message}): record a pay-in of ¥{amount} (guitai shift pay-in)",
-                f"充值已成功（余额 ¥{now}），但现金未入账（{err.message_zh}）："
-                f"请补录一笔存入 ¥{amount}",
-            ) from err
-    return {"member_id": member_id, "stored_value_fen": balance, "cash_recorded": cash}

@@ -38,7 +38,7 @@ class Members:
     context: MemberContext  # rules, identity, clock, business day, the cloud
     directory: MemberDirectory  # find, enroll, tags, the panel
     pricing: MemberPricing  # member prices, promotions, coupons, points
-    stored_value: MemberStoredValue  # debits, top-ups, give-backs
+    stored_value: MemberStoredValue  # debits, give-backs (top-ups: App.topups)
     ledger: MemberLedger  # a sale's bookings inside its transaction
     returns: MemberReturns  # a refund's member side
     associates: MemberAssociates  # follow-ups, suggestions, sales by associate

@@ -1,4 +1,5 @@
-"""Stored value (储值): debits online or offline under the caps, top-ups, give-backs."""
+"""Stored value (储值): debits online or offline under the caps, give-backs (top-ups are a
+handler of their own: pos_app.services.handlers.topups)."""
 
 from __future__ import annotations
 
@@ -68,28 +69,6 @@ class MemberStoredValue:
         return sale.add_tender(
             Tender.STORED_VALUE, amount_fen, self.ctx.identity.cash_rounding, ref
         )
-
-    def top_up(self, member_id: str, amount_fen: int, user: str) -> int:
-        """Add stored value: online only (the cloud's answer is the balance)."""
-        m = self.directory.by_id(member_id)
-        if amount_fen <= 0:
-            raise InvalidInput("A top-up must be more than zero", "充值金额必须大于零")
-        cloud = self.ctx.cloud()
-        refuse = RuleViolation(
-            "Top-ups need the cloud, which cannot be reached: try again when online",
-            "充值需要连接云端，目前无法连接，请联网后重试",
-        )
-        if cloud is None:
-            raise refuse
-        try:
-            answer = cloud.credit(m.id, amount_fen, str(uuid.uuid4()), f"topup:{user}")
-        except CloudUnavailable as err:
-            raise refuse from err
-        balance = int(answer.get("balance_fen", m.stored_value_fen + amount_fen))
-        with self.uow:
-            self.repo.adjust(m.id, 0, balance - m.stored_value_fen, self.ctx.now())
-            self.uow.commit()
-        return balance
 
     def give_back_stored_value(self, sale: Sale) -> None:
         """An abandoned sale: credit back what the cloud debited (same key: safe to repeat)."""

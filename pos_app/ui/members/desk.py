@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from pos_app.domain.commands import TopUp
 from pos_app.domain.errors import GuitaiError, StateError
 from pos_app.domain.members import Member, member_code_id
 from pos_app.domain.sale import Sale
-from pos_app.services.members.checkout import MemberCheckout, PointsCap, top_up
+from pos_app.services.members.checkout import MemberCheckout, PointsCap
 from pos_app.services.members.parts import Members
 
 from ..session import Err, Ok, Session
@@ -149,21 +150,16 @@ class MemberDesk:
         self.session.call(mc.points_cap, ok, err)
 
     def top_up(self, amount_fen: int, ok: ViewOk, err: Err) -> None:
-        """Stored value bought in cash at the till: credited by the cloud, the cash recorded
-        as a pay-in; the sale's view comes back with the member's new balance."""
+        """Stored value bought in cash at the till (the top-up handler): credited by the
+        cloud, the cash recorded as a pay-in; the sale's view comes back with the member's new
+        balance."""
         user = self.session.user
+        till = self.session.till
 
         def change(mc: MemberCheckout) -> None:
             if mc.member is None or user is None:
                 raise StateError("Find the member first", "请先查找会员")
-            top_up(
-                self.members.stored_value,
-                self.session.till.shifts,
-                user,
-                mc.member.id,
-                amount_fen,
-                cash=True,
-            )
+            till.topups().top_up(TopUp(user, mc.member.id, amount_fen, "cash"))
             mc.refresh_member()
 
         self._change(change, ok, err)

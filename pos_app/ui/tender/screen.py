@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from pos_app.domain.codes import CodeKind, classify
+from pos_app.domain.codes import ROUTES, Action, classify
 from pos_app.domain.errors import GuitaiError, InvalidInput
 from pos_app.domain.money import Money
 from pos_app.domain.payments import tender_for_code
@@ -32,6 +32,9 @@ from ..qt import (
 )
 from ..session import PAYMENT_TENDERS
 from ..views.sale import SaleView
+
+# The scans that pay (WeChat Pay, Alipay, 云闪付, 数字人民币), as the domain routes them.
+PAYMENT_CODES = frozenset(k for k, a in ROUTES.items() if a is Action.TAKE_PAYMENT)
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -157,11 +160,15 @@ class TenderScreen(QWidget):
         return page
 
     def other_name(self, t: Tender) -> str:
-        return {
+        names = {
             Tender.CARD: self.tr("Card"),
             Tender.WECHAT: self.tr("WeChat Pay"),
             Tender.ALIPAY: self.tr("Alipay"),
-        }[t]
+        }
+        if t in names:
+            return names[t]
+        # 云闪付 and 数字人民币 have no button: their scanned codes pay (the domain's names)
+        return t.label_zh if self.session.lang.startswith("zh") else t.label_en
 
     def load(self, view: SaleView) -> None:
         self.stack.setCurrentIndex(0)
@@ -317,19 +324,12 @@ class TenderScreen(QWidget):
         self.abort_btn.setText(self.tr("Back"))
 
     def scanned(self, code: str) -> None:
-        """A scan on the tender screen: a WeChat Pay / Alipay payment code pays by its prefix."""
+        """A scan on the tender screen: a payment code (WeChat Pay, Alipay, 云闪付, 数字人民币)
+        pays by its prefix, as `--pay code:…` does on the command line."""
         if self.paying is not None:
             return
         kind = classify(code).kind
-        tender = (
-            tender_for_code(code.strip())
-            if kind
-            in (
-                CodeKind.WECHAT_PAY,
-                CodeKind.ALIPAY,
-            )
-            else None
-        )
+        tender = tender_for_code(code.strip()) if kind in PAYMENT_CODES else None
         if tender is None:
             self.message.setText(self.tr("Payment has started: go back (Esc) to add more items."))
             return

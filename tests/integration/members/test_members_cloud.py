@@ -211,10 +211,13 @@ def test_two_tills_offline_spending_one_card_lose_at_most_the_caps(
     m = rig.svc.admin.add_member("13900001111", "李先生")
     rig.sync(rig.a)
     # top-ups are online only
-    assert run(rig.a, "member", "topup", "13900001111", "100.00", "--user", "admin") == {
+    top = run(rig.a, "member", "topup", "13900001111", "100.00", "--user", "admin")
+    # issue 23 added the top-up's own fields; those of before keep their values
+    assert {k: top[k] for k in ("member_id", "stored_value_fen")} == {
         "member_id": m["id"],
         "stored_value_fen": 10000,
     }
+    assert "cash_recorded" not in top and top["tender"] == "none" and top["bonus_fen"] == 0
     rig.offline(rig.a)
     err = run(rig.a, "member", "topup", "13900001111", "1.00", "--user", "admin", ok=False)
     assert "online" in err["error"]["message"]
@@ -332,11 +335,14 @@ def test_a_cash_top_up_is_a_pay_in_and_needs_an_open_shift(rig: Rig) -> None:
     rig.sync(rig.a)
     top = ["member", "topup", "13900002222", "50.00", "--user", "admin", "--cash"]
     before = run(rig.a, "report", "x")["cash"]  # the rig's tills sell in an open shift
-    assert run(rig.a, *top) == {
+    r = run(rig.a, *top)
+    # issue 23 added the top-up's own fields; those of before keep their values
+    assert {k: r[k] for k in ("member_id", "stored_value_fen", "cash_recorded")} == {
         "member_id": m["id"],
         "stored_value_fen": 5000,
         "cash_recorded": True,
     }
+    assert r["tender"] == "cash" and r["paid_fen"] == 5000 and r["topup_no"] >= 1
     x = run(rig.a, "report", "x")["cash"]
     assert x["pay_in_fen"] == before["pay_in_fen"] + 5000
     assert x["expected_fen"] == before["expected_fen"] + 5000
