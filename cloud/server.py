@@ -111,6 +111,9 @@ def app_from_env() -> Any:
     # lifespan is off (uvicorn_config): the pool is closed when the worker exits.
     atexit.register(db.close)
     svc = CloudService(db, ereceipt_base_url=cfg.base_url())
+    from .triggers.schedule import start_jobs
+
+    atexit.register(start_jobs(svc, cfg).stop)  # each worker; the daily pass takes a lease
     return create_app(svc, config=cfg)
 
 

@@ -34,6 +34,7 @@ from .members import Members
 from .members.join import Joining
 from .members.rows import member_data
 from .receipt_lookup import SyncedReceipts
+from .triggers.service import Triggers
 
 __all__ = ["ApiError", "CloudService"]
 
@@ -69,6 +70,7 @@ class CloudService:
         self.receipts = SyncedReceipts(db)
         self.members = Members(db, now, self.publish, self.receipts)
         self.fapiao = FapiaoDesk(db, now, self.receipts)
+        self.triggers = Triggers(db, now, self.publish, self.members.issuing)  # issue 21
         self.joining = Joining(db, now, self.publish, self.members.claims, self.session_secret)
         self._session_secret: bytes | None = None
 

@@ -28,6 +28,7 @@ from cloud.cli import (
     rejection_cmds,
     segment_cmds,
     stats_cmds,
+    trigger_cmds,
 )
 from cloud.cli.common import _service, cloud, db_options, need_packages
 from cloud.storage.settings import DEFAULT_POOL_SIZE, DEFAULT_STATEMENT_TIMEOUT_MS
@@ -252,6 +253,9 @@ def serve(
         )
         return
     app = create_app(svc, config=cfg)
+    from cloud.triggers.schedule import start_jobs
+
+    jobs = start_jobs(svc, cfg)  # triggers: the event stream and the daily pass (issue 21)
     click.echo(
         f"cloud on http://{host}:{port} ({svc.db.dialect}, schema "
         f"{svc.db.migrated.from_revision or 'none'} -> {svc.db.migrated.to_revision}); "
@@ -265,6 +269,7 @@ def serve(
             )
         ).run()
     finally:
+        jobs.stop()
         svc.db.close()
 
 
@@ -278,4 +283,5 @@ __all__ = [
     "segment_cmds",
     "serve",
     "stats_cmds",
+    "trigger_cmds",
 ]
