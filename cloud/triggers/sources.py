@@ -216,7 +216,7 @@ def _next_birthday(text: str, today: date) -> date | None:
 def birthdays(tx: Tx, facts: MemberFacts, now: datetime, within: int) -> Iterator[Occurrence]:
     today = now.astimezone(CHINA).date()
     for (mid,) in tx.execute(
-        "SELECT id FROM members WHERE data LIKE '%\"birthday\"%' ORDER BY id"
+        "SELECT id FROM members WHERE data LIKE ? ORDER BY id", ('%"birthday"%',)
     ).fetchall():
         f = facts.get(str(mid))
         if f is None or not f.birthday:

@@ -76,7 +76,7 @@ class DbHistory:
             # different occurrences cannot both see "under the cap" at once.
             self.tx.execute(
                 "SELECT pg_advisory_xact_lock(hashtextextended(?, 21))",
-                (f"trigger:{trigger}\x00{member_id}",),
+                (f"trigger:{trigger}\n{member_id}",),
             )
         row = self.tx.execute(
             "SELECT count(*) FROM trigger_firings WHERE trigger = ? AND member_id = ? "
