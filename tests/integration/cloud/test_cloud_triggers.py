@@ -227,3 +227,33 @@ def test_the_daily_pass_runs_once_and_sends_a_wechat_message(
         emu.stop()
         a.db.close()
         b.db.close()
+
+
+def test_the_served_clouds_jobs_fire_on_their_own_and_stop(shop: Shop) -> None:
+    """What `cloud serve` starts (schedule.start_jobs): the stream job reads new events and
+    sends the queued WeChat messages without anyone running a command."""
+    from cloud.triggers.schedule import TriggerJobs
+
+    clock = Clock(ADDED)
+    a = brand(shop, clock)
+    emu = WechatMpEmulator(appid="wxapp", secret="s3cret", token="tok").start()
+    jobs = TriggerJobs(a, MpClient(a.db, emu.url, "wxapp", "s3cret"), stream_s=0.2, daily_s=60)
+    try:
+        a.triggers.add("hello", "first_purchase", ["wechat:TPL-WELCOME"])
+        enrol(shop, "M1", "13800000001", consent=True)
+        with a.db.tx() as tx:
+            tx.execute("INSERT INTO member_openids(openid, member_id, at) VALUES ('oM1', 'M1', '')")
+        emu.followers.add("oM1")
+        shop.sale(at=SALE_DAY, member="M1")
+        jobs.start()
+        deadline = datetime.now(UTC).timestamp() + 30
+        while datetime.now(UTC).timestamp() < deadline and not (
+            emu.template_messages and jobs.runs["daily"]
+        ):
+            threading.Event().wait(0.1)
+        assert [m["template_id"] for m in emu.template_messages] == ["TPL-WELCOME"]
+        assert jobs.runs["daily"] >= 1  # the daily pass was tried at start
+    finally:
+        jobs.stop()
+        emu.stop()
+        a.db.close()
