@@ -39,6 +39,7 @@ from .api_models import (
     StoredValueRequest,
     StoredValueResult,
 )
+from .associates.routes import add_associate_routes
 from .common import load_json
 from .enrolment import EnrollRequest as Enrollment
 from .ereceipt import CloudConfig
@@ -318,6 +319,7 @@ def create_app(
     add_receipt_routes(app, service, cfg)
     add_join_routes(app, service, cfg, sms)
     add_me_routes(app, service, cfg)
+    add_associate_routes(app, service)  # the associate's phone at /a/ (issue 21)
     add_health_routes(app, service.db)
     add_wechat_route(
         app, service, lambda: cfg.wechat_token or os.environ.get("GUITAI_WECHAT_TOKEN", "")

@@ -24,6 +24,7 @@ from sync.signing import b64, key_id_of
 
 from . import stock
 from .admin import CloudAdmin
+from .associates.service import Associates
 from .changelog import ChangeLog
 from .common import ApiError, _dump, _now_iso, code_hash, load_json
 from .db import CloudDB, Tx
@@ -71,6 +72,7 @@ class CloudService:
         self.members = Members(db, now, self.publish, self.receipts)
         self.fapiao = FapiaoDesk(db, now, self.receipts)
         self.triggers = Triggers(db, now, self.publish, self.members.issuing)  # issue 21
+        self.associates = Associates(db, now, self.publish, self.members.issuing)  # /a/
         self.joining = Joining(db, now, self.publish, self.members.claims, self.session_secret)
         self._session_secret: bytes | None = None
 

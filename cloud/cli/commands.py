@@ -22,6 +22,7 @@ import click
 # Imported for their commands: each adds its own to the `cloud` group.
 from cloud.cli import (
     admin_cmds,
+    associate_cmds,
     fapiao_cmds,
     member_cmds,
     migrate_cmds,
@@ -275,6 +276,7 @@ def serve(
 
 __all__ = [
     "admin_cmds",
+    "associate_cmds",
     "cloud",
     "fapiao_cmds",
     "member_cmds",

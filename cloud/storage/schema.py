@@ -690,3 +690,33 @@ member_tasks = sa.Table(
     sa.Index("member_tasks_who", "associate", "state", "due_at"),
     sqlite_autoincrement=True,
 )
+
+# The associates' own accounts for the workbench at /a/ (cloud/associates/): a scrypt hash,
+# failed sign-ins counted for the lockout.
+associates = sa.Table(
+    "associates",
+    metadata,
+    sa.Column("name", _text, primary_key=True),  # as the tills write it on a sale
+    _req("store_id", _text),
+    _req("pw_hash", _text),  # scrypt$n$r$p$salt$hash
+    _dflt("failed", _int, "0"),
+    _dflt("locked_until", _text, "''"),
+    _req("created_at", _text),
+)
+
+# 话术: the suggested message for a kind of task, kept by the brand.
+talk_scripts = sa.Table(
+    "talk_scripts",
+    metadata,
+    sa.Column("kind", _text, primary_key=True),  # followup, birthday, lapsed, … or default
+    _req("text", _text),
+    _req("updated_at", _text),
+)
+
+# The coupons an associate may send from the workbench.
+associate_coupons = sa.Table(
+    "associate_coupons",
+    metadata,
+    sa.Column("code", _text, primary_key=True),
+    _req("at", _text),
+)

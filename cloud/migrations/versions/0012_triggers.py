@@ -1,5 +1,6 @@
 """Triggers: the rules, their firings (once per trigger, member and occurrence), the engine's
-cursor per till, the daily pass's lease, WeChat messages to send, and the associates' tasks
+cursor per till, the daily pass's lease, WeChat messages to send, the associates' tasks, and
+the associates' workbench: their accounts, the brand's 话术 and the coupons they may send
 (issue 21).
 
 Revision ID: 0012_triggers
@@ -109,10 +110,36 @@ def upgrade() -> None:
     op.create_index(
         "member_tasks_who", "member_tasks", ["associate", "state", "due_at"], unique=False
     )
+    op.create_table(
+        "associates",
+        sa.Column("name", sa.Text(), nullable=False),
+        sa.Column("store_id", sa.Text(), nullable=False),
+        sa.Column("pw_hash", sa.Text(), nullable=False),
+        sa.Column("failed", sa.Integer(), server_default=sa.text("0"), nullable=False),
+        sa.Column("locked_until", sa.Text(), server_default=sa.text("''"), nullable=False),
+        sa.Column("created_at", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("name"),
+    )
+    op.create_table(
+        "talk_scripts",
+        sa.Column("kind", sa.Text(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("updated_at", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("kind"),
+    )
+    op.create_table(
+        "associate_coupons",
+        sa.Column("code", sa.Text(), nullable=False),
+        sa.Column("at", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("code"),
+    )
 
 
 def downgrade() -> None:
     for table in (
+        "associate_coupons",
+        "talk_scripts",
+        "associates",
         "member_tasks",
         "trigger_messages",
         "trigger_leases",
