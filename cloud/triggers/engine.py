@@ -249,7 +249,8 @@ def parse_cap(text: str | None) -> Cap | None:
 
 def matches(t: Trigger, occ: Occurrence) -> bool:
     """Does this occurrence set off the trigger (event, number and condition)?"""
-    if not t.active or occ.at < t.since:
+    # from the second it was added: the tills' times have whole seconds
+    if not t.active or occ.at < t.since.replace(microsecond=0):
         return False
     w = t.when
     if w.event == "purchase_above":
