@@ -21,6 +21,7 @@ from ..common import ApiError, _dump, _now_iso
 from ..db import CloudDB, Tx
 from ..members.issuing import CouponIssuing
 from ..members.rows import publish_member
+from ..triggers.actions import publish_task
 from ..triggers.coupon_link import issue_one
 
 CHINA = timezone(timedelta(hours=8))  # the store's day
@@ -121,10 +122,13 @@ class Workbench:
                 "UPDATE members SET data = ?, updated_at = ? WHERE id = ?",
                 (_dump(data), _now_iso(self.now()), member_id),
             )
-            tx.execute(
-                "UPDATE member_tasks SET associate = ? WHERE member_id = ? AND state = 'open'",
+            moved = tx.execute(
+                "UPDATE member_tasks SET associate = ? WHERE member_id = ? AND state = 'open' "
+                "RETURNING id",
                 (associate, member_id),
-            )
+            ).fetchall()
+            for (tid,) in moved:
+                publish_task(tx, self.publish, int(tid))
             publish_member(tx, self.publish, member_id)
         return {"member_id": member_id, "associate": associate}
 
@@ -256,7 +260,7 @@ class Workbench:
                     (note, now, name, int(key[2:]), name),
                 ).rowcount
                 if n:
-                    self._publish_task(tx, int(key[2:]))
+                    publish_task(tx, self.publish, int(key[2:]))
                     return {"key": key, "done": True}
             elif key.startswith("f:"):
                 _, mid, sale, step = [*key.split(":", 3), "", "", ""][:4]
@@ -291,17 +295,6 @@ class Workbench:
             "That task is not an open task of yours: reload the page",
             "该任务不是您未完成的任务：请刷新页面",
         )
-
-    def _publish_task(self, tx: Tx, tid: int) -> None:
-        row = tx.execute(
-            "SELECT id, member_id, associate, store_id, title, due_at, state, note, done_at, "
-            "done_by FROM member_tasks WHERE id = ?",
-            (tid,),
-        ).fetchone()
-        keys = ("id", "member_id", "associate", "store_id", "title", "due_at", "state", "note",
-                "done_at", "done_by")  # fmt: skip
-        data = dict(zip(keys, row, strict=True))
-        self.publish(tx, "task", "upsert", str(tid), data, store_id=str(row[3]) or None)
 
     def send_coupon(self, name: str, member_id: str, code: str) -> dict[str, Any]:
         """A coupon from the brand's allowed list to one of the associate's members who

@@ -29,6 +29,19 @@ TITLES = {
 }
 
 
+def publish_task(tx: Tx, publish: Publish, task_id: int) -> None:
+    """A task as the tills pull it (`task`, to the member's store only)."""
+    row = tx.execute(
+        "SELECT id, member_id, associate, store_id, title, due_at, state, note, done_at, "
+        "done_by FROM member_tasks WHERE id = ?",
+        (task_id,),
+    ).fetchone()
+    keys = ("id", "member_id", "associate", "store_id", "title", "due_at", "state", "note",
+            "done_at", "done_by")  # fmt: skip
+    data = dict(zip(keys, row, strict=True))
+    publish(tx, "task", "upsert", str(task_id), data, store_id=str(row[3]) or None)
+
+
 class ActionRunner:
     def __init__(self, now: Callable[[], datetime], publish: Publish, issue: IssueOne) -> None:
         self.now = now
@@ -68,6 +81,8 @@ class ActionRunner:
                     _now_iso(self.now()),
                 ),
             ).fetchone()
+            if row is not None:  # the till's follow-up list shows it (pulled)
+                publish_task(tx, self.publish, int(row[0]))
             return out | {"task_id": int(row[0]) if row else None, "associate": occ.associate}
         if a.action == "tag":
             row = tx.execute("SELECT data FROM members WHERE id = ?", (d.member_id,)).fetchone()

@@ -12,7 +12,7 @@ from ..common import ApiError
 from ..db import CloudDB, Tx
 from ..members.issuing import CouponIssuing
 from . import sources
-from .actions import ActionRunner
+from .actions import ActionRunner, publish_task
 from .coupon_link import issue_one
 from .engine import (
     FIRED,
@@ -50,6 +50,7 @@ class Triggers:
     ) -> None:
         self.db = db
         self.now = now
+        self.publish = publish
         self.actions = ActionRunner(
             now, publish, lambda tx, code, mid, batch: issue_one(issuing, tx, code, mid, batch)
         )
@@ -141,6 +142,10 @@ class Triggers:
                         for _, eid, kind, at, payload in rows
                         for o in sources.from_event(tx, facts, eid, kind, at, payload)
                     ]
+                    for _, _, kind, _, payload in rows:
+                        tid = sources.task_done_at_till(tx, kind, payload)
+                        if tid is not None:  # the phone shows it done too
+                            publish_task(tx, self.publish, tid)
                     if rules:
                         fired += self._fire(tx, rules, occs)
                     after = int(rows[-1][0]) if len(rows) == limit else upto

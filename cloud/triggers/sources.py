@@ -23,7 +23,7 @@ from ..members.rows import canonical
 from .engine import Occurrence
 
 CHINA = timezone(timedelta(hours=8))  # the store's day (as the funnel's business days)
-STREAM_TYPES = ("sale.completed", "refund.completed")
+STREAM_TYPES = ("sale.completed", "refund.completed", "member.updated")
 # A follow-up step or an open is caught up to this long after it fell due (a pass missed while
 # the cloud was down), never older: a new trigger does not act on last year's sales.
 CATCH_UP = timedelta(days=3)
@@ -114,6 +114,8 @@ def from_event(
     tx: Tx, facts: MemberFacts, event_id: str, kind: str, occurred_at: str, payload: str
 ) -> list[Occurrence]:
     """The occurrences one stored sale or refund event is (none without a member)."""
+    if kind not in ("sale.completed", "refund.completed"):
+        return []
     p = json.loads(payload)
     at = _parse(str(p.get("completed_at") or occurred_at)) or _parse(occurred_at)
     if at is None:
@@ -156,10 +158,28 @@ def from_event(
     return out
 
 
+def task_done_at_till(tx: Tx, kind: str, payload: str) -> int | None:
+    """A pulled task finished at the till (`followup_done` with sale id `task:<id>`): the
+    task's id once marked done here, else None."""
+    if kind != "member.updated" or '"task:' not in payload:
+        return None
+    done = json.loads(payload).get("followup_done")
+    sale = str(done.get("sale_id") or "") if isinstance(done, dict) else ""
+    if not sale.startswith("task:") or not sale[5:].isdigit():
+        return None
+    n = tx.execute(
+        "UPDATE member_tasks SET state = 'done', note = ?, done_at = ?, done_by = ? "
+        "WHERE id = ? AND state = 'open'",
+        (str(done.get("note") or ""), str(done.get("at") or ""), str(done.get("by") or ""),
+         int(sale[5:])),
+    ).rowcount  # fmt: skip
+    return int(sale[5:]) if n else None
+
+
 def stream_rows(tx: Tx, device_id: str, after: int, upto: int, limit: int) -> list[Any]:
     return tx.execute(
         "SELECT seq, id, type, occurred_at, payload FROM events WHERE device_id = ? "
-        "AND seq > ? AND seq <= ? AND status = 'accepted' AND type IN (?, ?) "
+        "AND seq > ? AND seq <= ? AND status = 'accepted' AND type IN (?, ?, ?) "
         "ORDER BY seq LIMIT ?",
         (device_id, after, upto, *STREAM_TYPES, limit),
     ).fetchall()
