@@ -171,7 +171,8 @@ class Workbench:
                             "due_at": f.get("due_at"),
                         }
                     )
-        out.sort(key=lambda t: (str(t["due_at"]), t["key"]))
+        far = datetime.max.replace(tzinfo=CHINA)
+        out.sort(key=lambda t: (_parse(str(t["due_at"])) or far, t["key"]))
         return out
 
     def card(self, member_id: str) -> dict[str, Any]:
