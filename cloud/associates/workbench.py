@@ -4,8 +4,8 @@ suggested message, a task done with a note, a coupon from the brand's allowed li
 sales and funnel.
 
 A member is the associate's (专属导购) when the member enrolled with them (`associate` in the
-member's data), or, for a member enrolled without one, when they served the member's last
-sale; a manager reassigns with `guitai cloud associate assign`.
+member's data), or, for a member enrolled without one, when they were the first to serve
+the member; a manager reassigns with `guitai cloud associate assign`.
 """
 
 from __future__ import annotations
@@ -43,9 +43,10 @@ def masked(phone: str) -> str:
 def owner(tx: Tx, member_id: str, data: dict[str, Any]) -> str:
     if data.get("associate"):
         return str(data["associate"])
+    # the first associate who served them: theirs until a manager reassigns the member
     last = tx.execute(
         "SELECT associate FROM member_purchases WHERE member_id = ? AND kind = 'sale.completed' "
-        "ORDER BY at DESC LIMIT 1",
+        "AND COALESCE(associate, '') <> '' ORDER BY at LIMIT 1",
         (member_id,),
     ).fetchone()
     return str(last[0] or "") if last else ""

@@ -72,7 +72,7 @@ class MemberFacts:
             # served by an associate: theirs until a manager reassigns the member
             last = self.tx.execute(
                 "SELECT associate, store_id FROM member_purchases WHERE member_id = ? "
-                "AND kind = 'sale.completed' ORDER BY at DESC LIMIT 1",
+                "AND kind = 'sale.completed' AND COALESCE(associate, '') <> '' ORDER BY at LIMIT 1",
                 (member_id,),
             ).fetchone()
             if last is not None:
@@ -139,10 +139,8 @@ def from_event(
             str(ln.get("category")) for ln in p.get("lines") or [] if ln.get("category")
         ),
     }
-    if p.get("store_id"):
-        kw["store"] = str(p["store_id"])
-    if p.get("associate"):
-        kw["associate"] = str(p["associate"])
+    # store and associate stay the member's own (专属导购): a task goes to them, not to
+    # whoever rang the sale
     if kind == "refund.completed":
         key = str(p.get("refund_id") or event_id)
         return [_occ("return", mid, key, at, f, **kw)]
@@ -194,11 +192,11 @@ def followups(tx: Tx, facts: MemberFacts, now: datetime) -> Iterator[Occurrence]
     steps = DEFAULT_FOLLOWUPS
     oldest = now - max(steps) - CATCH_UP - timedelta(days=1)  # a day more: any UTC offset
     rows = tx.execute(
-        "SELECT member_id, sale_id, event_id, at, store_id, associate, total_fen "
+        "SELECT member_id, sale_id, event_id, at, total_fen "
         "FROM member_purchases WHERE kind = 'sale.completed' AND at >= ? ORDER BY at",
         (_now_iso(oldest),),
     ).fetchall()
-    for mid, sale, eid, at_s, store, associate, total in rows:
+    for mid, sale, eid, at_s, total in rows:
         at = _parse(str(at_s))
         if at is None:
             continue
@@ -210,10 +208,6 @@ def followups(tx: Tx, facts: MemberFacts, now: datetime) -> Iterator[Occurrence]
             if f is None:
                 continue
             kw: dict[str, Any] = {"days": step.days, "amount_fen": int(total or 0)}
-            if store:
-                kw["store"] = str(store)
-            if associate:
-                kw["associate"] = str(associate)
             key = f"{sale or eid}:{step.days}d" if step.days else f"{sale or eid}:{step}"
             yield _occ("followup", str(mid), key, due, f, **kw)
 

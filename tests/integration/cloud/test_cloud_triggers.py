@@ -111,7 +111,8 @@ def test_stream_events_fire_once_per_occurrence_under_duplicates_and_two_workers
         a.triggers.add("sorry", "return", ["task"], cond="tier=ordinary")
         enrol(shop, "M1", "13800000001", consent=True)
         enrol(shop, "M2", "13800000002", consent=False)
-        s1, _ = shop.sale(at=SALE_DAY, associate="小李", member="M1")  # 1,178.00: first and big
+        # 1,178.00: first and big; rung by 小王, but M1's tasks go to 小李, her own associate
+        s1, _ = shop.sale(at=SALE_DAY, associate="小王", member="M1")
         shop.sale(at="2026-11-25T04:00:00Z", associate="小李", member="M1")  # big again: capped
         shop.sale(at=SALE_DAY, associate="小王", member="M2")  # no consent: nothing reaches M2
         shop.sale(at=SALE_DAY)  # no member: no trigger
