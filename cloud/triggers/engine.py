@@ -105,7 +105,9 @@ class Trigger:
     conds: tuple[Clause, ...]
     then: tuple[Then, ...]
     cap: Cap | None
-    since: datetime  # occurrences before the trigger was added do not fire
+    # occurrences before the second it was added do not fire (a till's times have whole
+    # seconds: a sale in that second counts)
+    since: datetime
     active: bool = True
 
 
@@ -249,8 +251,7 @@ def parse_cap(text: str | None) -> Cap | None:
 
 def matches(t: Trigger, occ: Occurrence) -> bool:
     """Does this occurrence set off the trigger (event, number and condition)?"""
-    # from the second it was added: the tills' times have whole seconds
-    if not t.active or occ.at < t.since.replace(microsecond=0):
+    if not t.active or occ.at < t.since:
         return False
     w = t.when
     if w.event == "purchase_above":

@@ -70,7 +70,7 @@ class Triggers:
             conds=parse_condition(cond),
             then=parse_then(actions),
             cap=parse_cap(cap),
-            since=self.now(),
+            since=self.now().replace(microsecond=0),
         )
         with self.db.tx() as tx:
             for a in t.then:

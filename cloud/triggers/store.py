@@ -29,7 +29,7 @@ def trigger_of(row: Any) -> Trigger:
         conds=parse_condition(str(cond)),
         then=parse_then(json.loads(then)),
         cap=parse_cap(str(cap)),
-        since=_parse(str(created)),
+        since=_parse(str(created)).replace(microsecond=0),
         active=bool(active),
     )
 
