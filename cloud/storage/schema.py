@@ -603,8 +603,8 @@ member_exports = sa.Table(
     sqlite_autoincrement=True,
 )
 
-# --- triggers and the associates' tasks (issue 21) -------------------------------------------
-# (cloud/triggers/: the engine, its sources, the daily pass)
+# --- triggers and the associate's phone (issue 21) --------------------------------------------
+# (cloud/triggers/: the engine, its sources, the daily pass; cloud/associates/: the workbench)
 
 triggers = sa.Table(
     "triggers",
