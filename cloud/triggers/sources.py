@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from pos_app.domain.loyalty import DEFAULT_FOLLOWUPS
+from pos_app.domain.loyalty import DEFAULT_FOLLOWUPS, LoyaltyRules
 
 from ..common import _now_iso
 from ..db import Tx
@@ -186,10 +186,22 @@ def stream_rows(tx: Tx, device_id: str, after: int, upto: int, limit: int) -> li
 # ---- the daily pass -------------------------------------------------------------------------
 
 
+def cadence(tx: Tx) -> tuple[timedelta, ...]:
+    """The 3369 steps the tills use: the brand's `loyalty` config (`followup_minutes`, pushed
+    to every till), else DEFAULT_FOLLOWUPS (30 minutes, 3, 30, 60 and 90 days)."""
+    row = tx.execute("SELECT value FROM config WHERE key = 'loyalty'").fetchone()
+    if row is None:
+        return DEFAULT_FOLLOWUPS
+    try:
+        steps = LoyaltyRules.from_settings({"loyalty_rules": str(row[0])}).followups
+    except (ValueError, TypeError, KeyError):  # a config the tills cannot read either
+        return DEFAULT_FOLLOWUPS
+    return steps or DEFAULT_FOLLOWUPS
+
+
 def followups(tx: Tx, facts: MemberFacts, now: datetime) -> Iterator[Occurrence]:
-    """Each 3369 step (DEFAULT_FOLLOWUPS: 30 minutes, 3, 30, 60 and 90 days after the sale)
-    that fell due within CATCH_UP before now."""
-    steps = DEFAULT_FOLLOWUPS
+    """Each 3369 step (cadence) that fell due within CATCH_UP before now."""
+    steps = cadence(tx)
     oldest = now - max(steps) - CATCH_UP - timedelta(days=1)  # a day more: any UTC offset
     rows = tx.execute(
         "SELECT member_id, sale_id, event_id, at, total_fen "

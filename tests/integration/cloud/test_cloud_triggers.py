@@ -258,3 +258,21 @@ def test_the_served_clouds_jobs_fire_on_their_own_and_stop(shop: Shop) -> None:
         jobs.stop()
         emu.stop()
         a.db.close()
+
+
+def test_the_3369_steps_are_the_brands_cadence(shop: Shop) -> None:
+    """The cadence the brand pushed to the tills (`loyalty` config, followup_minutes) is the
+    one the daily pass counts: a step two days after the sale."""
+    clock = Clock(ADDED)
+    a = brand(shop, clock)
+    try:
+        a.admin.set_config("loyalty", {"followup_minutes": [30, 2880]})
+        a.triggers.add("visit2", "followup:2", ["tag:回访2"])
+        a.triggers.add("visit3", "followup:3", ["tag:回访3"])
+        enrol(shop, "M1", "13800000001", consent=True)
+        shop.sale(at=SALE_DAY, member="M1")
+        clock.now = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)  # 2 days and 50 minutes later
+        assert a.triggers.run_daily("w")["fired"] == 1
+        assert [(t, o) for t, _, _, o in firings(a)] == [("visit2", "fired")]
+    finally:
+        a.db.close()
