@@ -39,6 +39,7 @@ from .api_models import (
     StoredValueRequest,
     StoredValueResult,
 )
+from .associates.routes import add_associate_routes
 from .chain_view_routes import add_chain_view_route
 from .common import load_json
 from .console.routes import console_app
@@ -323,6 +324,7 @@ def create_app(
     add_me_routes(app, service, cfg)
     add_chain_view_route(app, service)  # issue 21
     add_topup_routes(app, service)
+    add_associate_routes(app, service)  # the associate's phone at /a/ (issue 21)
     add_health_routes(app, service.db)
     app.mount("/console", console_app(service))  # the brand's console (cloud/console)
     add_wechat_route(

@@ -115,6 +115,9 @@ def app_from_env() -> Any:
     atexit.register(db.close)
     svc = CloudService(db, ereceipt_base_url=cfg.base_url())
     _start_tiers_nightly(svc)
+    from .triggers.schedule import start_jobs
+
+    atexit.register(start_jobs(svc, cfg).stop)  # each worker; the daily pass takes a lease
     return create_app(svc, config=cfg)
 
 

@@ -24,6 +24,7 @@ from sync.signing import b64, key_id_of
 
 from . import stock
 from .admin import CloudAdmin
+from .associates.service import Associates
 from .changelog import ChangeLog
 from .common import ApiError, _dump, _now_iso, code_hash, load_json
 from .console import facts as console_facts
@@ -39,6 +40,7 @@ from .receipt_lookup import SyncedReceipts
 from .tiers.recompute import Tiers
 from .topups.bonus import clamp_bonus
 from .topups.ledger import TopUps
+from .triggers.service import Triggers
 
 __all__ = ["ApiError", "CloudService"]
 
@@ -75,6 +77,8 @@ class CloudService:
         self.members = Members(db, now, self.publish, self.receipts)
         self.fapiao = FapiaoDesk(db, now, self.receipts)
         self.topups = TopUps(db, now, self.publish)  # issue 23
+        self.triggers = Triggers(db, now, self.publish, self.members.issuing)  # issue 21
+        self.associates = Associates(db, now, self.publish, self.members.issuing)  # /a/
         self.joining = Joining(db, now, self.publish, self.members.claims, self.session_secret)
         self._session_secret: bytes | None = None
         self.tiers = Tiers(db, now, self.changelog)  # 631 tiers (issue 21)

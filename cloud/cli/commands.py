@@ -22,6 +22,7 @@ import click
 # Imported for their commands: each adds its own to the `cloud` group.
 from cloud.cli import (
     admin_cmds,
+    associate_cmds,
     console_cmds,
     fapiao_cmds,
     member_cmds,
@@ -32,6 +33,7 @@ from cloud.cli import (
     stats_cmds,
     tier_cmds,
     topup_cmds,
+    trigger_cmds,
 )
 from cloud.cli.common import _service, cloud, db_options, need_packages
 from cloud.storage.settings import DEFAULT_POOL_SIZE, DEFAULT_STATEMENT_TIMEOUT_MS
@@ -269,6 +271,9 @@ def serve(
         )
         return
     app = create_app(svc, config=cfg)
+    from cloud.triggers.schedule import start_jobs
+
+    jobs = start_jobs(svc, cfg)  # triggers: the event stream and the daily pass (issue 21)
     click.echo(
         f"cloud on http://{host}:{port} ({svc.db.dialect}, schema "
         f"{svc.db.migrated.from_revision or 'none'} -> {svc.db.migrated.to_revision}); "
@@ -287,11 +292,13 @@ def serve(
     finally:
         if nightly is not None:
             nightly.shutdown()
+        jobs.stop()
         svc.db.close()
 
 
 __all__ = [
     "admin_cmds",
+    "associate_cmds",
     "cloud",
     "console_cmds",
     "fapiao_cmds",
@@ -304,4 +311,5 @@ __all__ = [
     "stats_cmds",
     "tier_cmds",
     "topup_cmds",
+    "trigger_cmds",
 ]

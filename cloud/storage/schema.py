@@ -814,3 +814,121 @@ stored_value_bonus = sa.Table(
     sa.Index("sv_bonus_member", "member_id"),
     sqlite_autoincrement=True,
 )
+
+# --- triggers and the associate's phone (issue 21) --------------------------------------------
+# (cloud/triggers/: the engine, its sources, the daily pass; cloud/associates/: the workbench)
+
+triggers = sa.Table(
+    "triggers",
+    metadata,
+    sa.Column("name", _text, primary_key=True),
+    _req("when_spec", _text),  # first_purchase | purchase_above:FEN | followup[:DAYS] | …
+    _dflt("if_spec", _text, "''"),
+    _req("then_spec", _text),  # JSON list of actions as written (coupon:CODE, task, …)
+    _dflt("cap_spec", _text, "''"),  # N/Dd, '' for none
+    _dflt("active", _int, "1"),
+    _req("created_at", _text),
+)
+
+# One row per (trigger, member, occurrence): the unique key that makes a trigger fire once
+# however often its event is delivered or passed over, and by however many workers.
+trigger_firings = sa.Table(
+    "trigger_firings",
+    metadata,
+    _serial("id"),
+    _req("trigger", _text),
+    _req("member_id", _text),  # '' when nobody joined (opened_not_joined)
+    _req("occurrence", _text),
+    _req("event", _text),
+    _req("outcome", _text),  # fired | capped | no_consent | no_member
+    _dflt("actions", _text, "'[]'"),  # JSON: what each action did
+    _req("occurred_at", _text),
+    _req("at", _text),
+    sa.UniqueConstraint("trigger", "member_id", "occurrence", name="trigger_firings_once"),
+    sa.Index("trigger_firings_member", "trigger", "member_id", "occurred_at"),
+    sqlite_autoincrement=True,
+)
+
+# How far the engine has read each till's events (never past the till's contiguous_seq).
+trigger_cursors = sa.Table(
+    "trigger_cursors",
+    metadata,
+    sa.Column("device_id", _text, primary_key=True),
+    _req("seq", _big),
+)
+
+# The daily pass: one worker holds the lease until it expires or the day's pass is done.
+trigger_leases = sa.Table(
+    "trigger_leases",
+    metadata,
+    sa.Column("name", _text, primary_key=True),
+    _dflt("holder", _text, "''"),
+    _dflt("expires_at", _text, "''"),
+    _dflt("done_for", _text, "''"),  # the store date whose pass finished
+)
+
+# WeChat template messages waiting to be sent (sent after the firing committed).
+trigger_messages = sa.Table(
+    "trigger_messages",
+    metadata,
+    sa.Column("firing_id", _big, primary_key=True),
+    _req("openid", _text),
+    _req("template_id", _text),
+    _req("data", _text),  # JSON: the template's fields
+    _dflt("state", _text, "'pending'"),  # pending | sent | failed
+    _dflt("detail", _text, "''"),
+    _req("at", _text),
+    _opt("sent_at", _text),
+    sa.Index("trigger_messages_state", "state"),
+)
+
+# Tasks for the member's own associate (专属导购): from triggers (and the workbench).
+member_tasks = sa.Table(
+    "member_tasks",
+    metadata,
+    _serial("id"),
+    sa.Column("task_key", _text, nullable=False, unique=True),  # e.g. trigger:<firing id>
+    _req("member_id", _text),
+    _dflt("associate", _text, "''"),
+    _dflt("store_id", _text, "''"),
+    _req("kind", _text),  # trigger
+    _req("title", _text),
+    _req("due_at", _text),
+    _dflt("state", _text, "'open'"),  # open | done
+    _dflt("note", _text, "''"),
+    _opt("done_at", _text),
+    _opt("done_by", _text),
+    _req("created_at", _text),
+    sa.Index("member_tasks_who", "associate", "state", "due_at"),
+    sqlite_autoincrement=True,
+)
+
+# The associates' own accounts for the workbench at /a/ (cloud/associates/): a scrypt hash,
+# failed sign-ins counted for the lockout.
+associates = sa.Table(
+    "associates",
+    metadata,
+    sa.Column("name", _text, primary_key=True),  # as the tills write it on a sale
+    _req("store_id", _text),
+    _req("pw_hash", _text),  # scrypt$n$r$p$salt$hash
+    _dflt("failed", _int, "0"),
+    _dflt("locked_until", _text, "''"),
+    _req("created_at", _text),
+)
+
+# 话术: the suggested message for a kind of task, kept by the brand.
+talk_scripts = sa.Table(
+    "talk_scripts",
+    metadata,
+    sa.Column("kind", _text, primary_key=True),  # followup, birthday, lapsed, … or default
+    _req("text", _text),
+    _req("updated_at", _text),
+)
+
+# The coupons an associate may send from the workbench.
+associate_coupons = sa.Table(
+    "associate_coupons",
+    metadata,
+    sa.Column("code", _text, primary_key=True),
+    _req("at", _text),
+)

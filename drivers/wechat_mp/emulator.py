@@ -63,6 +63,8 @@ ERRORS = {
     44002: "empty post data",
     47001: "data format error",
     40053: "invalid action info",
+    40037: "invalid template_id",
+    43004: "require subscribe",
 }
 
 
@@ -125,6 +127,7 @@ class WechatMpEmulator:
         self.token_requests = 0
         self.qrcode_creates = 0
         self.pushes: list[dict[str, Any]] = []
+        self.template_messages: list[dict[str, Any]] = []  # template/send, as received
         self.requests: Counter[str] = Counter()  # path → requests, answered or refused
         self.web_auth = WebAuth(appid, secret, clock)
         emu = self
@@ -213,6 +216,8 @@ class WechatMpEmulator:
             return _json(self.issue_token(query))
         if route == ("POST", "/cgi-bin/qrcode/create"):
             return _json(self.create_qrcode(query.get("access_token", ""), body))
+        if route == ("POST", "/cgi-bin/message/template/send"):
+            return _json(self.send_template(query.get("access_token", ""), body))
         if route == ("GET", "/cgi-bin/showqrcode"):
             return self.show_qrcode(query.get("ticket", ""))
         if route == ("GET", "/sns/oauth2/access_token"):
@@ -280,6 +285,28 @@ class WechatMpEmulator:
             self.qrcode_creates += 1
             self.tickets[ticket] = Ticket(scene_str, url, self.clock() + expire)
         return {"ticket": ticket, "expire_seconds": expire, "url": url}
+
+    def send_template(self, access_token: str, body: bytes) -> dict[str, Any]:
+        """模板消息 (template message): only to a follower (43004 otherwise, as WeChat), with
+        a template id (40037) and a data object (47001)."""
+        refused = self._check_token(access_token)
+        if refused is not None:
+            return refused
+        try:
+            req = json.loads(body)
+            touser, template, data = req["touser"], req["template_id"], req["data"]
+        except (ValueError, KeyError, TypeError):
+            return _err(47001)
+        if not isinstance(template, str) or not template:
+            return _err(40037)
+        if not isinstance(data, dict):
+            return _err(47001)
+        with self.lock:
+            if touser not in self.followers:
+                return _err(43004)
+            self.template_messages.append(req)
+            msgid = 200_000_000 + len(self.template_messages)
+        return {"errcode": 0, "errmsg": "ok", "msgid": msgid}
 
     def show_qrcode(self, ticket: str) -> tuple[int, str, bytes]:
         with self.lock:

@@ -151,8 +151,9 @@ def followups(ctx: click.Context, associate: str | None, due: bool, as_json: boo
         as_json,
         lambda rs: (
             "\n".join(
-                f"{r['id']:>5} {r['due_at']} {r['associate']:<8} 第{r['step']}次 "
-                f"{r['name'] or '-'} {r['phone'][:3]}****{r['phone'][-4:]}"
+                f"{r['id']:>5} {r['due_at']} {r['associate']:<8} "
+                + (f"任务 {r['note']} " if r["step"] == 0 else f"第{r['step']}次 ")  # pulled task
+                + f"{r['name'] or '-'} {(r['phone'] or '')[:3]}****{(r['phone'] or '')[-4:]}"
                 for r in rs
             )
             or "nothing due / 暂无回访"

@@ -116,7 +116,10 @@ class FollowupsDialog(Dialog):
                 str(r.get("associate") or ""),
                 str(r.get("name") or r.get("member_id") or ""),
                 mask_phone(str(r.get("phone") or "")),  # as the member column shows it
-                self.tr("No. %1").replace("%1", str(r["step"])),
+                # step 0: a task pulled from the cloud (a trigger's), its title in the note
+                self.tr("No. %1").replace("%1", str(r["step"]))
+                if r["step"]
+                else str(r.get("note") or "任务 Task"),
                 sale,
             )
             for c, v in enumerate(values):

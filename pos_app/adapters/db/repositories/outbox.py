@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from pos_app.adapters.db.repositories.stock import apply_stock_change, apply_stock_doc_change
+from pos_app.adapters.db.repositories.task_changes import apply_followup_done, apply_task
 from pos_app.domain.ed25519_keys import is_acceptable_public_key
 from pos_app.domain.ports import Change, OutboxEvent, Rejection
 
@@ -385,6 +386,8 @@ _HANDLERS = {
     "device_key": _device_key,
     "stock": apply_stock_change,
     "stock_doc": apply_stock_doc_change,
+    "task": apply_task,  # the associates' tasks and 3369 steps done on the phone (issue 21)
+    "followup": apply_followup_done,
 }
 
 
