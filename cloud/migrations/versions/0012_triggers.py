@@ -4,7 +4,7 @@ the associates' workbench: their accounts, the brand's 话术 and the coupons th
 (issue 21).
 
 Revision ID: 0012_triggers
-Revises: 0010_topup (the branch this one starts from; the lead re-chains at merge)
+Revises: 0010_topup
 Create Date: 2026-12-06
 """
 
