@@ -184,6 +184,26 @@ def _dump(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
 
 
+def _any(tx: Tx, head: str, params: list[Any], values: Sequence[Any], pg_type: str) -> list[Any]:
+    """The rows of `head` (a query ending in the column to match) whose column is one of
+    `values`.  PostgreSQL: `= ANY(array)`, one statement text whatever the batch's size, so
+    psycopg parses it once and the server plans it once (prepared): `IN (?, ?, …)` of more
+    than 50 values was parsed afresh by psycopg for every batch and planned afresh by the
+    server.  SQLite: IN lists of at most CHUNK values."""
+    if not values:
+        return []
+    if tx.dialect == "postgres":
+        return list(
+            tx.execute(
+                f"{head} = ANY(?::{pg_type}[])", [*params, list(values)], binary=True
+            ).fetchall()
+        )
+    rows: list[Any] = []
+    for chunk, marks in _chunks(values):
+        rows += tx.execute(f"{head} IN ({marks})", [*params, *chunk]).fetchall()
+    return rows
+
+
 def _chunks(items: Sequence[Any]) -> Any:
     for i in range(0, len(items), CHUNK):
         chunk = list(items[i : i + CHUNK])
@@ -302,24 +322,23 @@ def ingest_batch(
     head = head or GENESIS_HEX
     ids = [e["id"] for e in events]
     known: dict[str, tuple[str, str, str | None, str | None]] = {}
-    for chunk, marks in _chunks(ids):
-        for r in tx.execute(
-            "SELECT e.id, e.device_id, e.status, e.reject_code, e.reject_reason, d.public_key "
-            f"FROM events e JOIN devices d ON d.device_id = e.device_id WHERE e.id IN ({marks})",
-            chunk,
-        ).fetchall():
-            # the same till enrolled again (same key) owns its earlier events too
-            known[r[0]] = (device_id if r[5] == my_key else r[1], r[2], r[3], r[4])
+    for r in _any(
+        tx,
+        "SELECT e.id, e.device_id, e.status, e.reject_code, e.reject_reason, d.public_key "
+        "FROM events e JOIN devices d ON d.device_id = e.device_id WHERE e.id",
+        [],
+        ids,
+        "text",
+    ):
+        # the same till enrolled again (same key) owns its earlier events too
+        known[r[0]] = (device_id if r[5] == my_key else r[1], r[2], r[3], r[4])
     seqs = [s for e in events if (s := _seq(e)) is not None and e["id"] not in known]
-    taken: set[int] = set()
-    for chunk, marks in _chunks(seqs):
-        taken.update(
-            r[0]
-            for r in tx.execute(
-                f"SELECT seq FROM events WHERE device_id = ? AND seq IN ({marks})",
-                [device_id, *chunk],
-            ).fetchall()
+    taken = {
+        r[0]
+        for r in _any(
+            tx, "SELECT seq FROM events WHERE device_id = ? AND seq", [device_id], seqs, "bigint"
         )
+    }
     accepted: list[str] = []
     duplicates: list[str] = []
     rejected: list[dict[str, str]] = []
