@@ -64,19 +64,6 @@ class Tx:
         else:
             self._conn.executemany(sql, rows)
 
-    @contextmanager
-    def pipeline(self) -> Iterator[None]:
-        """Statements in the block are sent without waiting for each answer: psycopg waits
-        only where a result is read (fetchone, fetchall), so a run of statements whose
-        answers are not read (a SET LOCAL, a write) costs one round trip with the next read,
-        the BEGIN included.  An error surfaces at that read or at the block's end, and the
-        transaction rolls back as ever.  SQLite: statements run as they come."""
-        if self.dialect == "postgres":
-            with self._conn.pipeline():
-                yield
-        else:
-            yield
-
     def lock_device(self, device_id: str) -> None:
         """Serialize with one device's batches, which read its row FOR UPDATE (ingest.py):
         the join's claims (members/claims.py).  SQLite: the whole database is locked."""

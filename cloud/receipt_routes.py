@@ -163,10 +163,7 @@ def add_receipt_routes(app: CloudAPI, service: CloudService, cfg: CloudConfig) -
         code and its fapiao.  Only what must talk to WeChat or the invoicing provider (a new
         follow code, a pending invoice) runs after it, in transactions of its own."""
         fields = decode(token)
-        # Pipelined: BEGIN goes with the lookup, and the open count (SET LOCAL, the count)
-        # with the follow code's read; the page waits on PostgreSQL three times, the commit
-        # included, where a round trip per statement made nine.
-        with service.db.tx() as tx, tx.pipeline():
+        with service.db.tx() as tx:
             found = judge(tx, fields)
             # Only a genuine receipt is a receipt the store printed; a reload or a second
             # look by the same visitor is the same open (cloud/members/funnel.py); a

@@ -68,8 +68,7 @@ class Funnel:
             # by default), a statistic, never a sale or a ledger entry: nothing else is
             # written in this transaction.
             tx.execute("SET LOCAL synchronous_commit = off")
-            # The open and, only when it is new, its count: one statement, whose answer the
-            # page need not wait for (it is sent in the page's pipeline, CloudDB.pipeline).
+            # The open and, only when it is new, its count: one statement (one round trip).
             tx.execute(
                 "WITH fresh AS (INSERT INTO funnel_opens(receipt_key, visitor, store_id, "
                 "associate, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING 1) "
