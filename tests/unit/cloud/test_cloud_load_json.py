@@ -24,14 +24,21 @@ def test_an_integer_within_64_bits_is_taken(number: str) -> None:
     ["9223372036854775808", "-9223372036854775809", "100000000000000000000000000000"],
 )
 def test_an_integer_beyond_64_bits_is_refused(number: str) -> None:
-    with pytest.raises(ApiError) as err:
-        load_json(f'{{"x": [1, {number}]}}'.encode(), "bad_batch", "{}")
-    assert err.value.status == 400 and err.value.code == "bad_batch"
+    hash_like = "ab" + "1234567890" * 3  # a run of digits in a string first
+    for body in (
+        f'{{"h": "{hash_like}", "x": [1, {number}]}}',
+        f'{{"h": "{hash_like}", "x": [1,\n  {number}]}}',
+        f'{{"x":{number}}}',
+        number,
+    ):
+        with pytest.raises(ApiError) as err:
+            load_json(body.encode(), "bad_batch", "{}")
+        assert err.value.status == 400 and err.value.code == "bad_batch", body
 
 
 def test_a_long_run_of_digits_in_a_string_decodes_the_same() -> None:
     """A 20-digit barcode in a string takes the checked path: the same document."""
-    doc = {"barcode": "12345678901234567890", "qty": 3, "lines": [{"n": -7}]}
+    doc = {"barcode": "12345678901234567890", "qty": 3, "lines": [{"n": -7}], "e": "0" * 64}
     body = json.dumps(doc).encode()
     assert load_json(body, "bad_batch", "{}") == doc
     assert load_json(body.replace(b"1234567890123", b"1"), "bad_batch", "{}")["qty"] == 3
