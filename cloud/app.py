@@ -198,7 +198,7 @@ def create_app(
     )
     async def push(till: Till) -> Response:
         # Floats arrive as Decimal, which canonical JSON refuses: the ingest can hash
-        # without walking every payload for floats first (see ingest.check_hash).
+        # without walking every payload for floats first (see event_checks.check_hash).
         data = load_json(till.body, "bad_batch", '{"events": [...]}', decimal_floats=True)
         events = data.get("events") if isinstance(data, dict) else None
         if not isinstance(events, list):

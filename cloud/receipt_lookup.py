@@ -1,10 +1,12 @@
 """The receipts the cloud holds: a till's device by the key id in an e-receipt token, and a
 receipt's sale once it has synced (the e-receipt page and the funnel's follows read them),
-in a transaction of their own or in the caller's."""
+in a transaction of their own or in the caller's; the page reads both at once
+(token_receipt)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from .db import CloudDB, Tx
@@ -31,8 +33,10 @@ def device_by_key_id(tx: Tx, key_id_hex: str) -> dict[str, Any] | None:
         "ORDER BY d.enrolled_at DESC LIMIT 1",
         (key_id_hex,),
     ).fetchone()
-    if row is None:
-        return None
+    return None if row is None else _device(row)
+
+
+def _device(row: Sequence[Any]) -> dict[str, Any]:
     return {
         "device_id": row[0],
         "store_id": row[1],
@@ -49,8 +53,11 @@ def synced_receipt(tx: Tx, device_id: str, receipt_no: int) -> dict[str, Any] | 
         "device_id = ? AND receipt_no = ? AND status = 'accepted'",
         (device_id, receipt_no),
     ).fetchone()
-    if row is None:
-        return None
+    return None if row is None else sale_of_row(row)
+
+
+def sale_of_row(row: Sequence[Any]) -> dict[str, Any]:
+    """A synced sale from its row: (type, payload, entry_hash, total_fen, id)."""
     return {
         "type": row[0],
         "payload": json.loads(row[1]),
@@ -58,3 +65,23 @@ def synced_receipt(tx: Tx, device_id: str, receipt_no: int) -> dict[str, Any] | 
         "total_fen": row[3],
         "event_id": row[4],
     }
+
+
+def token_receipt(
+    tx: Tx, key_id_hex: str, receipt_no: int
+) -> tuple[dict[str, Any] | None, tuple[Any, ...] | None]:
+    """(device_by_key_id, the row of its synced sale `receipt_no` or None) in one read: the
+    e-receipt page's lookup.  The sale's row is turned into a sale (sale_of_row, its payload
+    parsed) only once the token is found genuine; an altered token's sale is never shown."""
+    row = tx.execute(
+        "SELECT d.device_id, d.store_id, d.till_no, d.public_key, d.revoked_at, s.name, "
+        "e.type, e.payload, e.entry_hash, e.total_fen, e.id "
+        "FROM devices d JOIN stores s ON s.store_id = d.store_id "
+        "LEFT JOIN events e ON e.device_id = d.device_id AND e.receipt_no = ? "
+        "AND e.status = 'accepted' "
+        "WHERE d.key_id = ? ORDER BY d.enrolled_at DESC LIMIT 1",
+        (receipt_no, key_id_hex),
+    ).fetchone()
+    if row is None:
+        return None, None
+    return _device(row), (None if row[10] is None else tuple(row[6:11]))

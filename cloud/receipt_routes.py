@@ -33,7 +33,7 @@ from .pages.gift import gift_page
 from .pages.receipt_hero import UNVERIFIED, VISITOR, hero_html, private_payload, unverified_page
 from .pages.receipt_view import needs_follow_code, receipt_view, with_follow_code
 from .pages.visitor import read_visitor
-from .receipt_lookup import device_by_key_id, synced_receipt
+from .receipt_lookup import sale_of_row, token_receipt
 from .service import ApiError, CloudService
 
 log = logging.getLogger(__name__)
@@ -86,7 +86,7 @@ def add_receipt_routes(app: CloudAPI, service: CloudService, cfg: CloudConfig) -
 
     def judge(tx: Tx, fields: TokenFields) -> dict[str, Any]:
         """What the cloud knows about a token: verdict, device, synced sale."""
-        device = device_by_key_id(tx, fields.key_id.hex())
+        device, sale_row = token_receipt(tx, fields.key_id.hex(), fields.receipt_no)
         result: dict[str, Any] = {"fields": fields, "device": device, "sale": None}
         if device is None:
             result["verdict"] = "unknown_till"
@@ -101,8 +101,8 @@ def add_receipt_routes(app: CloudAPI, service: CloudService, cfg: CloudConfig) -
             result["verdict"] = "altered"
             return result
         result["verdict"] = "revoked_till" if device["revoked_at"] else "genuine"
-        sale = synced_receipt(tx, device["device_id"], fields.receipt_no)
-        if sale is not None:
+        if sale_row is not None:
+            sale = sale_of_row(sale_row)
             # a gift receipt's token (version 2) carries no total: its digest binds it
             if sale["entry_hash"][:16] != fields.sale_digest.hex() or (
                 not fields.gift and sale["total_fen"] != fields.total_fen

@@ -50,30 +50,41 @@ class Funnel:
 
     def open_receipt(
         self, tx: Tx, device: dict[str, Any], receipt_no: int, associate: str, visitor: str
-    ) -> bool:
+    ) -> None:
         """A genuine e-receipt's page was shown to `visitor` (app.visitor_of): counted once
         per receipt and visitor, so reloads and a second look are not new opens.  In the
         page's own transaction, which writes nothing else."""
+        store_id = str(device["store_id"])
+        opened = (
+            f"{device['device_id']}:{receipt_no}",
+            visitor,
+            store_id,
+            associate,
+            _now_iso(self.now()),
+        )
         if tx.dialect == "postgres":
             # The page does not wait for the WAL flush of a count: a crash of the database
             # may lose the opens of its last moments (at most 3 × wal_writer_delay, 600 ms
             # by default), a statistic, never a sale or a ledger entry: nothing else is
             # written in this transaction.
             tx.execute("SET LOCAL synchronous_commit = off")
+            # The open and, only when it is new, its count: one statement (one round trip).
+            tx.execute(
+                "WITH fresh AS (INSERT INTO funnel_opens(receipt_key, visitor, store_id, "
+                "associate, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING 1) "
+                "INSERT INTO funnel(store_id, associate, kind, n) "
+                "SELECT ?, ?, 'ereceipts_opened', 1 FROM fresh "
+                "ON CONFLICT(store_id, associate, kind) DO UPDATE SET n = funnel.n + excluded.n",
+                (*opened, store_id, associate),
+            )
+            return
         fresh = tx.execute(
             "INSERT INTO funnel_opens(receipt_key, visitor, store_id, associate, at) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            (
-                f"{device['device_id']}:{receipt_no}",
-                visitor,
-                str(device["store_id"]),
-                associate,
-                _now_iso(self.now()),
-            ),
+            opened,
         ).rowcount
         if fresh:
-            count(tx, str(device["store_id"]), associate, "ereceipts_opened")
-        return bool(fresh)
+            count(tx, store_id, associate, "ereceipts_opened")
 
     def funnel(self, store_id: str | None = None) -> list[dict[str, Any]]:
         """Counters per store and associate ('' = no associate)."""

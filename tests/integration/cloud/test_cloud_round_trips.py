@@ -118,3 +118,31 @@ def test_a_page_view_is_one_transaction(tmp_path: Path, cloud: Any) -> None:
             assert "SET LOCAL synchronous_commit = off" in statements, statements
     opened = sum(r["ereceipts_opened"] for r in svc.members.funnel.funnel("S001"))
     assert opened == 2  # phone-a's reload is not a new open
+
+
+def test_a_page_view_reads_the_till_and_its_sale_together(tmp_path: Path, cloud: Any) -> None:
+    """The page's lookup is one statement (the till by the token's key id, joined with its
+    synced sale), and a new visitor's open is counted by at most two more besides the follow
+    code's read (was: the till, the sale, then the open and its count, each a round trip)."""
+    svc = cloud.service
+    svc.admin.add_store("S001", "南京西路店")
+    key = Ed25519PrivateKey.generate()
+    device_id = enroll_device(svc, key)["device_id"]
+    _, od, _ = make_till_home(tmp_path / "till")
+    row = TillWriter(od, "S001", 1).sale()
+    events = SqliteOutbox(od.conn).pending(500, 1 << 20, datetime.now(UTC))
+    assert _push(cloud.url + "/v1/events", key, device_id, encode_batch(events)).status_code == 200
+    p = row["payload"]
+    token = token_for(key, p["receipt_no"], 1795588200, p["total_fen"], row["hash"])
+    counted = Counted(cloud.db)
+    assert httpx.get(f"{cloud.url}/r/{token}", headers={"user-agent": "a"}).status_code == 200
+    counted.take()  # the first page of a worker also reads the session key
+    page = httpx.get(f"{cloud.url}/r/{token}", headers={"user-agent": "phone-b"})
+    assert page.status_code == 200 and p["lines"][0]["name"] in page.text
+    (sent,) = counted.take()
+    lookups = [s for s in sent if "devices" in s or "events" in s]
+    assert len(lookups) == 1 and "JOIN events" in lookups[0], sent
+    # the lookup; the open and its count (PostgreSQL: SET LOCAL, one statement); the follow code
+    assert len(sent) == 4, sent
+    opened = sum(r["ereceipts_opened"] for r in svc.members.funnel.funnel("S001"))
+    assert opened == 2

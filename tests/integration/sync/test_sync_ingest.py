@@ -14,7 +14,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sync_testkit import TillWriter, enroll_device, make_till_home
 
-from cloud.ingest import Reject, _fast_canonical
+from cloud.event_checks import Reject, _fast_canonical
 from pos_app.domain.journal import canonical
 from sync.signing import RequestSigner
 
