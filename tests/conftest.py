@@ -14,6 +14,11 @@ import pytest
 # stored with each hash, so tests use a cheaper one.  Production never sets this.
 os.environ.setdefault("GUITAI_SCRYPT_N", "4096")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Strict database thread for every test and every process a test starts (the CLI's too): once
+# a till's database thread runs, a statement on its writing connection from any other thread
+# raises WrongThread (adapters/db/writer_thread.py) instead of racing a sale.  A test reads the
+# App on that thread (tests/support/on_db.py).
+os.environ["GUITAI_DB_STRICT"] = "1"
 
 ADMIN_PIN = "7391"
 

@@ -87,6 +87,12 @@ class LazyGroup(click.Group):
         assert isinstance(cmd, click.Command)
         return cmd
 
+    def invoke(self, ctx: click.Context) -> Any:
+        # The till's commands run on the database thread of this process (cli/db_thread.py).
+        from pos_app.cli.db_thread import invoke_on_db_thread
+
+        return invoke_on_db_thread(ctx, frozenset(COMMANDS), lambda: click.Group.invoke(self, ctx))
+
 
 class NotInstalled(GuitaiError):
     code = "not_installed"
@@ -124,8 +130,9 @@ def _not_installed(name: str) -> click.Command:
 def cli(ctx: click.Context, home: str | None) -> None:
     """Guitai (柜台): the till's command line for cashiers, managers and technicians."""
     from pos_app.cli.context import AppContext
+    from pos_app.cli.db_thread import thread_of
 
-    ctx.obj = AppContext(home)
+    ctx.obj = AppContext(home, thread=thread_of(ctx))
     if ctx.obj.paths.database.exists():
         from pos_app.logs import setup
 

@@ -12,13 +12,16 @@ from pos_app.domain.errors import StateError
 
 if TYPE_CHECKING:
     from pos_app.adapters.db.connection import OpenDatabase
+    from pos_app.adapters.db.writer_thread import DbThread
     from pos_app.bootstrap import App
 
 
 class AppContext:
-    def __init__(self, home: str | Path | None) -> None:
+    def __init__(self, home: str | Path | None, *, thread: DbThread | None = None) -> None:
         self.paths = Paths(resolve_home(home))
         self._db: OpenDatabase | None = None
+        # The database thread the command runs on (cli/db_thread.py): it serves the connection.
+        self._thread = thread
 
     def database(self, *, must_exist: bool = True) -> OpenDatabase:
         """The writing connection, migrated.  must_exist: refuse a folder without `guitai init`."""
@@ -31,7 +34,7 @@ class AppContext:
                 )
             from pos_app.adapters.db.connection import open_database
 
-            self._db = open_database(self.paths.database)
+            self._db = open_database(self.paths.database, thread=self._thread)
         return self._db
 
     @cached_property

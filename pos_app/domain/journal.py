@@ -21,17 +21,39 @@ class FloatInPayload(TypeError):
 
 def _reject_floats(value: Any) -> None:
     # On the hot path of every sale: an explicit stack and exact type checks (isinstance
-    # against the Mapping ABC costs more than the JSON encoding itself).
+    # against the Mapping ABC costs more than the JSON encoding itself), and no path strings:
+    # building one per value cost as much again, so the path is found only for the error.
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        t = type(v)
+        if t is float:
+            raise FloatInPayload(
+                f"float at {_float_path(value)}: payloads carry integers only (money in fen)"
+            )
+        if t is dict or isinstance(v, Mapping):
+            for x in v.values():
+                if type(x) not in _LEAVES:
+                    stack.append(x)
+        elif t is list or t is tuple:
+            for x in v:
+                if type(x) not in _LEAVES:
+                    stack.append(x)
+
+
+def _float_path(value: Any) -> str:
+    """Where the first float is (in _reject_floats' order), for the error message."""
     stack = [("$", value)]
     while stack:
         path, v = stack.pop()
         t = type(v)
         if t is float:
-            raise FloatInPayload(f"float at {path}: payloads carry integers only (money in fen)")
+            return path
         if t is dict or isinstance(v, Mapping):
             stack.extend((f"{path}.{k}", x) for k, x in v.items() if type(x) not in _LEAVES)
         elif t is list or t is tuple:
             stack.extend((f"{path}[{i}]", x) for i, x in enumerate(v) if type(x) not in _LEAVES)
+    return "$"
 
 
 _LEAVES = (str, int, bool, type(None))

@@ -132,6 +132,12 @@ class GuitaiConnection(sqlite3.Connection):
         # in progress").
         self.path = str(args[0] if args else kwargs.get("database", ""))
 
+    def use_thread(self, thread: DbThread) -> None:
+        """Serve this connection from a database thread that already runs (the CLI's, on
+        which its command runs) instead of one of its own."""
+        thread.watch(lambda: self.in_transaction)
+        self.thread = thread
+
     # The entry points through which a statement runs (sqlite-utils and the repositories use
     # these); each checks the thread first.  Cheap: one attribute read and a comparison.
     def execute(self, *args: Any) -> sqlite3.Cursor:
@@ -197,8 +203,12 @@ def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
     return conn
 
 
-def open_database(path: Path, *, readonly: bool = False, check: bool = True) -> OpenDatabase:
-    """Open (creating if needed, unless read-only) and migrate the till's database."""
+def open_database(
+    path: Path, *, readonly: bool = False, check: bool = True, thread: DbThread | None = None
+) -> OpenDatabase:
+    """Open (creating if needed, unless read-only) and migrate the till's database.  thread:
+    the running database thread to serve it (the CLI's; called on that thread); otherwise the
+    connection gets one of its own, started when first asked for."""
     if readonly and not path.exists():
         raise StateError(
             f"No till database at {path}: run `guitai init` first",
@@ -211,6 +221,9 @@ def open_database(path: Path, *, readonly: bool = False, check: bool = True) -> 
             restrict(part)
     try:
         conn = _connect(path, readonly)
+        if thread is not None:
+            assert isinstance(conn, GuitaiConnection)
+            conn.use_thread(thread)
         if check:
             result = quick_check(conn)
             if result != "ok":

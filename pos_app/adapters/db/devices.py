@@ -1,14 +1,14 @@
 """The device registry, the persistent print-job queue, the drawer-open log, and device.status
-events in the outbox (schema 0002_devices; events as in docs/events.md).
+events in the outbox, for the device threads (the DeviceRegistry port, pos_app.domain.devices).
 
 Every method is one short read or one small unit of work (adapters/db/unit_of_work.py) on the
-till's writing connection.  Device threads call these, so each runs on the connection's
+till's writing connection, its statements in the unit of work's `devices` repository
+(repositories/devices.py).  Device threads call these, so each runs on the connection's
 database thread (writer_thread.DbThread): a device write never lands inside a sale's transaction.
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import uuid
 from datetime import UTC, datetime
@@ -16,15 +16,10 @@ from typing import Any
 
 from pos_app.domain.devices import UNCONFIRMED, DeviceRecord, PrintJob
 from pos_app.domain.errors import InvalidInput, NotFound, StateError
-from pos_app.domain.events import DEVICE_STATUS, SCHEMA_VERSION
 from pos_app.domain.ports import Clock, SystemClock
 
 from .unit_of_work import SqliteUnitOfWork
 from .writer_thread import on_db_thread
-
-# A row by column name; the values are whatever SQLite stored in that column (the SELECT,
-# not Python, fixes their types), so they stay Any until _device/_job convert them.
-_Row = dict[str, Any]
 
 KINDS = ("printer", "drawer", "scanner", "terminal")
 DRAWER_REASONS = ("sale", "refund", "no_sale", "test")
@@ -49,15 +44,11 @@ class DeviceStore:
         # Each write is one unit of work on the database thread: it waits for a sale's to
         # end, never joins it from a device thread.
         self.uow = SqliteUnitOfWork(conn)
+        self.repo = self.uow.devices
         self.thread = self.uow.thread
 
     def _now(self) -> str:
         return rfc3339(self.clock.now())
-
-    def _q(self, sql: str, args: tuple[Any, ...] = ()) -> list[_Row]:
-        cur = self.conn.execute(sql, args)
-        cols = [c[0] for c in cur.description or ()]
-        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
 
     # -- registry -------------------------------------------------------------------------------
     @on_db_thread
@@ -83,66 +74,45 @@ class DeviceStore:
                 f"未知设备类型 {kind}：可用 {', '.join(KINDS)}",
             )
         if serial_number:
-            clash = self._q(
-                "SELECT name FROM devices WHERE serial_number = ? AND name != ?",
-                (serial_number, name),
-            )
-            if clash:
+            clash = self.repo.named_with_serial(serial_number, name)
+            if clash is not None:
                 raise InvalidInput(
                     f"This device (serial {serial_number}) is already set up as "
-                    f"{clash[0]['name']!r}: remove that entry first",
-                    f"该设备（序列号 {serial_number}）已登记为 {clash[0]['name']}：请先删除旧记录",
+                    f"{clash!r}: remove that entry first",
+                    f"该设备（序列号 {serial_number}）已登记为 {clash}：请先删除旧记录",
                 )
-        row = (
-            name,
-            kind,
-            uri,
-            json.dumps(settings or {}, ensure_ascii=False, sort_keys=True),
-            serial_number,
-            self._now(),
-        )
+        added_at = self._now()
         with self.uow:
-            c = self.conn
-            exists = c.execute("SELECT 1 FROM devices WHERE name = ?", (name,)).fetchone()
-            if exists and not replace:
+            if self.repo.exists(name) and not replace:
                 raise InvalidInput(
                     f"A device named {name!r} already exists: pick another name or remove it "
                     "with `guitai devices remove`",
                     f"已有名为 {name} 的设备：请换一个名称，或先用 guitai devices remove 删除",
                 )
-            c.execute(
-                "INSERT OR REPLACE INTO devices (name, kind, uri, settings, serial_number,"
-                " added_at) VALUES (?, ?, ?, ?, ?, ?)",
-                row,
-            )
+            self.repo.put(name, kind, uri, settings or {}, serial_number, added_at)
             self.uow.commit()
         return self.get_device(name)
 
     @on_db_thread
     def get_device(self, name: str) -> DeviceRecord:
-        rows = self._q("SELECT * FROM devices WHERE name = ?", (name,))
-        if not rows:
+        device = self.repo.get(name)
+        if device is None:
             raise NotFound(
                 f"No device named {name!r}: see `guitai devices list`, or add it with "
                 "`guitai devices add`",
                 f"没有名为 {name} 的设备：请查看 guitai devices list，或用 guitai devices add 添加",
             )
-        return _device(rows[0])
+        return device
 
     @on_db_thread
     def list_devices(self, kind: str | None = None) -> list[DeviceRecord]:
-        if kind:
-            rows = self._q("SELECT * FROM devices WHERE kind = ? ORDER BY name", (kind,))
-        else:
-            rows = self._q("SELECT * FROM devices ORDER BY kind, name")
-        return [_device(r) for r in rows]
+        return self.repo.all(kind)
 
     @on_db_thread
     def remove_device(self, name: str) -> None:
         self.get_device(name)
         with self.uow:
-            c = self.conn
-            c.execute("DELETE FROM devices WHERE name = ?", (name,))
+            self.repo.delete(name)
             self.uow.commit()
 
     # -- print jobs -------------------------------------------------------------------------------
@@ -151,13 +121,7 @@ class DeviceStore:
         if not data:
             raise InvalidInput("Nothing to print (empty job)", "打印内容为空")
         with self.uow:
-            c = self.conn
-            cur = c.execute(
-                "INSERT INTO print_jobs (printer, created_at, kind, ref, data, state)"
-                " VALUES (?, ?, ?, ?, ?, 'queued')",
-                (printer, self._now(), kind, ref, sqlite3.Binary(data)),
-            )
-            result = int(cur.lastrowid or 0)
+            result = self.repo.add_job(printer, self._now(), kind, ref, data)
             self.uow.commit()
             return result
 
@@ -172,30 +136,17 @@ class DeviceStore:
                 "A receipt's print job is reserved inside its sale's transaction",
                 "小票打印任务须在销售事务内登记",
             )
-        cur = self.conn.execute(
-            "INSERT INTO print_jobs (printer, created_at, kind, ref, data, state)"
-            " VALUES (?, ?, ?, ?, x'', 'queued')",
-            (printer, self._now(), kind, ref),
-        )
-        return int(cur.lastrowid or 0)
+        return self.repo.reserve_job(printer, self._now(), kind, ref)
 
     @on_db_thread
     def reserved(self, kind: str, ref: str) -> int | None:
         """The reserved, still unrendered job for this receipt, if there is one."""
-        rows = self._q(
-            "SELECT id FROM print_jobs WHERE ref = ? AND kind = ? AND state = 'queued'"
-            " AND length(data) = 0 ORDER BY id LIMIT 1",
-            (ref, kind),
-        )
-        return int(rows[0]["id"]) if rows else None
+        return self.repo.reserved(kind, ref)
 
     @on_db_thread
     def unrendered(self) -> list[PrintJob]:
         """Reserved jobs whose bytes were never rendered (the till stopped first), oldest first."""
-        rows = self._q(
-            "SELECT * FROM print_jobs WHERE state = 'queued' AND length(data) = 0 ORDER BY id"
-        )
-        return [_job(r) for r in rows]
+        return self.repo.unrendered()
 
     @on_db_thread
     def fill(self, job_id: int, data: bytes) -> None:
@@ -203,39 +154,21 @@ class DeviceStore:
         if not data:
             raise InvalidInput("Nothing to print (empty job)", "打印内容为空")
         with self.uow:
-            c = self.conn
-            c.execute(
-                "UPDATE print_jobs SET data = ? WHERE id = ? AND length(data) = 0",
-                (sqlite3.Binary(data), job_id),
-            )
+            self.repo.fill(job_id, data)
             self.uow.commit()
 
     @on_db_thread
     def job(self, job_id: int) -> PrintJob:
-        rows = self._q("SELECT * FROM print_jobs WHERE id = ?", (job_id,))
-        if not rows:
+        job = self.repo.job(job_id)
+        if job is None:
             raise NotFound(f"No print job {job_id}", f"没有打印任务 {job_id}")
-        return _job(rows[0])
+        return job
 
     @on_db_thread
     def jobs(
         self, printer: str | None = None, *, states: tuple[str, ...] = JOB_STATES, limit: int = 100
     ) -> list[PrintJob]:
-        plain = [x for x in states if x not in ("done", UNCONFIRMED)]
-        where = [f"state IN ({','.join('?' * len(plain))})"] if plain else []
-        args: tuple[Any, ...] = tuple(plain)
-        if "done" in states:
-            where.append("(state = 'done' AND coalesce(last_error, '') NOT LIKE 'unconfirmed%')")
-        if UNCONFIRMED in states:
-            where.append("(state = 'done' AND last_error LIKE 'unconfirmed%')")
-        if not where:
-            return []
-        sql = f"SELECT * FROM print_jobs WHERE ({' OR '.join(where)})"
-        if printer:
-            sql += " AND printer = ?"
-            args += (printer,)
-        sql += " ORDER BY id DESC LIMIT ?"
-        return [_job(r) for r in self._q(sql, (*args, limit))]
+        return self.repo.jobs(printer, states, limit)
 
     @on_db_thread
     def open_jobs(self, printer: str | None = None) -> list[PrintJob]:
@@ -248,13 +181,7 @@ class DeviceStore:
     @on_db_thread
     def mark_printing(self, job_id: int) -> PrintJob:
         with self.uow:
-            c = self.conn
-            cur = c.execute(
-                "UPDATE print_jobs SET state = 'printing', attempts = attempts + 1"
-                " WHERE id = ? AND state IN ('queued', 'failed') AND length(data) > 0",
-                (job_id,),
-            )
-            if cur.rowcount != 1:
+            if not self.repo.start_printing(job_id):
                 if self.job(job_id).data == b"":
                     raise StateError(
                         f"Print job {job_id} is a receipt not rendered yet: the till prints it "
@@ -271,22 +198,14 @@ class DeviceStore:
     @on_db_thread
     def mark_done(self, job_id: int) -> None:
         with self.uow:
-            c = self.conn
-            c.execute(
-                "UPDATE print_jobs SET state = 'done', done_at = ?, last_error = NULL WHERE id = ?",
-                (self._now(), job_id),
-            )
+            self.repo.set_done(job_id, self._now())
             self.uow.commit()
 
     @on_db_thread
     def mark_unconfirmed(self, job_id: int, warning: str) -> None:
         """Sent in full, but the printer never said it printed it: kept for a reprint."""
         with self.uow:
-            c = self.conn
-            c.execute(
-                "UPDATE print_jobs SET state = 'done', done_at = ?, last_error = ? WHERE id = ?",
-                (self._now(), f"{UNCONFIRMED}:{warning}", job_id),
-            )
+            self.repo.set_done(job_id, self._now(), f"{UNCONFIRMED}:{warning}")
             self.uow.commit()
 
     @on_db_thread
@@ -299,22 +218,14 @@ class DeviceStore:
                 f"打印任务 {job_id} 状态为 {job.state}，无需确认",
             )
         with self.uow:
-            c = self.conn
-            c.execute(
-                "UPDATE print_jobs SET last_error = NULL WHERE id = ? AND state = 'done'",
-                (job_id,),
-            )
+            self.repo.confirm(job_id)
             self.uow.commit()
         return self.job(job_id)
 
     @on_db_thread
     def mark_failed(self, job_id: int, error: str) -> None:
         with self.uow:
-            c = self.conn
-            c.execute(
-                "UPDATE print_jobs SET state = 'failed', last_error = ? WHERE id = ?",
-                (error, job_id),
-            )
+            self.repo.set_failed(job_id, error)
             self.uow.commit()
 
     @on_db_thread
@@ -326,8 +237,7 @@ class DeviceStore:
                 f"Print job {job_id} is printing right now", f"打印任务 {job_id} 正在打印"
             )
         with self.uow:
-            c = self.conn
-            c.execute("UPDATE print_jobs SET state = 'queued' WHERE id = ?", (job_id,))
+            self.repo.requeue(job_id)
             self.uow.commit()
         return self.job(job_id)
 
@@ -362,18 +272,13 @@ class DeviceStore:
                 "无交易开钱箱必须记录操作人",
             )
         with self.uow:
-            c = self.conn
-            cur = c.execute(
-                "INSERT INTO drawer_opens (at, reason, ref, user, drawer) VALUES (?, ?, ?, ?, ?)",
-                (self._now(), reason, ref, user, drawer),
-            )
-            result = int(cur.lastrowid or 0)
+            result = self.repo.add_drawer_open(self._now(), reason, ref, user, drawer)
             self.uow.commit()
             return result
 
     @on_db_thread
     def drawer_opens(self, limit: int = 100) -> list[dict[str, Any]]:
-        return list(self._q("SELECT * FROM drawer_opens ORDER BY id DESC LIMIT ?", (limit,)))
+        return self.repo.drawer_opens(limit)
 
     # -- outbox ---------------------------------------------------------------------------------
     @on_db_thread
@@ -381,43 +286,8 @@ class DeviceStore:
         """Write a device.status event (docs/events.md) with the next outbox seq."""
         event_id = str(uuid.uuid4())
         at = self._now()
-        payload = json.dumps(
-            {"device": device, "kind": kind, "state": state, "reason": reason, "at": at},
-            ensure_ascii=False,
-            sort_keys=True,
-            separators=(",", ":"),
-        )
+        payload = {"device": device, "kind": kind, "state": state, "reason": reason, "at": at}
         with self.uow:
-            c = self.conn
-            c.execute(
-                "INSERT INTO outbox (seq, id, type, schema, occurred_at, payload, state)"
-                " SELECT COALESCE(MAX(seq), 0) + 1, ?, ?, ?, ?, ?, 'pending' FROM outbox",
-                (event_id, DEVICE_STATUS, SCHEMA_VERSION, at, payload),
-            )
+            self.repo.add_status_event(event_id, at, payload)
             self.uow.commit()
         return event_id
-
-
-def _device(r: _Row) -> DeviceRecord:
-    try:
-        settings = json.loads(r["settings"] or "{}")
-    except ValueError:
-        settings = {}
-    return DeviceRecord(r["name"], r["kind"], r["uri"], settings, r["serial_number"], r["added_at"])
-
-
-def _job(r: _Row) -> PrintJob:
-    return PrintJob(
-        r["id"],
-        r["printer"],
-        r["created_at"],
-        r["kind"],
-        r["ref"],
-        bytes(r["data"]),
-        UNCONFIRMED
-        if r["state"] == "done" and str(r["last_error"] or "").startswith(UNCONFIRMED)
-        else r["state"],
-        r["attempts"],
-        r["last_error"],
-        r["done_at"],
-    )

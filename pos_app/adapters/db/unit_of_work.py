@@ -21,6 +21,7 @@ from typing import Self
 
 from .repositories.audit import SqliteAudit
 from .repositories.catalog import SqliteCatalog
+from .repositories.devices import SqliteDevices
 from .repositories.journal import SqliteJournal
 from .repositories.members import SqliteMembers
 from .repositories.outbox import SqliteOutbox
@@ -64,6 +65,7 @@ class SqliteUnitOfWork:
         self.payments = SqlitePaymentAttempts(conn)
         self.catalog = SqliteCatalog(conn)
         self.members = SqliteMembers(conn)
+        self.devices = SqliteDevices(conn)
         self.stock = SqliteStockRepo(conn, self.settings, self.outbox)
 
     def __enter__(self) -> Self:

@@ -76,6 +76,11 @@ class DbThread:
         self._thread: threading.Thread | None = None
         self._closed = False
 
+    def watch(self, busy: Callable[[], bool]) -> None:
+        """The connection this thread serves (busy: a transaction is open on it), for a thread
+        started before its connection was opened (the CLI's, pos_app/cli/db_thread.py)."""
+        self._busy = busy
+
     @property
     def bound(self) -> bool:
         return self.ident is not None

@@ -95,10 +95,15 @@ class PrinterService:
         self.store.mark_done(job_id)
         return JobOutcome(job_id, "done", result.warnings)
 
+    def _result(self, fut: Future[T], timeout: float | None) -> T:
+        """fut's result; on the database thread, the job states the printer's worker writes
+        meanwhile run (the worker may be finishing a job before it gets to fut)."""
+        return fut.result(timeout) if self._db is None else self._db.wait(fut, timeout)
+
     def _wait(self, job_id: int, fut: Future[JobOutcome], wait: float | None) -> JobOutcome:
         timeout = self.wait_s if wait is None else wait
         try:
-            return fut.result(timeout) if self._db is None else self._db.wait(fut, timeout)
+            return self._result(fut, timeout)
         except FutureTimeout:
             return JobOutcome(job_id, self.store.job(job_id).state, ["still_printing"])
 
@@ -154,10 +159,14 @@ class PrinterService:
             fut = self._status_future
             if fut is None or fut.done():
                 fut = self._status_future = self.worker.submit(self.printer.status)
-        return fut.result(timeout)
+        return self._result(fut, timeout)
 
     def call(self, fn: Callable[[EscposPrinter], T], timeout: float = 10.0) -> T:
-        return self.worker.call(lambda: fn(self.printer), timeout)
+        if self._db is None or not self._db.on_thread():
+            return self.worker.call(lambda: fn(self.printer), timeout)
+        # A drawer kick after a sale, on the database thread while the printer still prints
+        # an earlier job: that job's state writes need this thread, so wait through it.
+        return self._result(self.worker.submit(lambda: fn(self.printer)), timeout)
 
     def close(self) -> None:
         with contextlib.suppress(Exception):

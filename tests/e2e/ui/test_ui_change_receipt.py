@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from on_db import on_db
 from uihelp import idle, start_selling, wedge_scan
 
 from pos_app.ui.qt import Qt
@@ -28,10 +29,11 @@ def test_the_change_screen_shows_the_paper_receipt(qtbot: Any, app_ui: Any) -> N
     from receipts import render_escpos, render_text
 
     till = t.session.till
-    payload = till.reads.receipt(1)
+    payload = on_db(till, lambda: till.reads.receipt(1))
     assert len(payload["payments"]) == 2  # the journal keeps both steps
-    doc = receipt_docs.document(till.uow, till.signer(), payload)
-    prof = receipt_docs.profile(None, None, till.uow.settings.get("printer_profile"))
+    doc = on_db(till, lambda: receipt_docs.document(till.uow, till.signer(), payload))
+    profile_name = on_db(till, lambda: till.uow.settings.get("printer_profile"))
+    prof = receipt_docs.profile(None, None, profile_name)
     assert shown.rstrip("\n") == render_text(doc, prof.paper).rstrip("\n")
     assert "小票号：000001" in shown and "销售单 #1" not in shown
     assert "含增值税" in shown

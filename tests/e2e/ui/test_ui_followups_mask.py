@@ -8,6 +8,7 @@ from typing import Any
 # The member cloud stub and a till with a shop, as fixtures of this module.
 from members_ui_fixtures import cloud, shop  # noqa: F401
 from members_ui_kit import PHONE_A, panel_ready, start_selling
+from on_db import on_db
 from uihelp import dialog, table_text, tap, wedge_scan
 
 from pos_app.domain.members import mask_phone
@@ -17,14 +18,18 @@ def test_followups_show_the_phone_masked_like_the_member_column(
     qtbot: Any, shop: dict[str, str], app_ui: Any
 ) -> None:
     t = app_ui
-    conn = t.session.till.uow.conn
-    with t.session.till.uow:
-        conn.execute(
-            "INSERT INTO followups(member_id, sale_id, associate, step, due_at, created_at) "
-            "VALUES (?, 'S-1', '李娜', 1, '2000-01-01T00:00:00Z', '2000-01-01T00:00:00Z')",
-            (shop["a"],),
-        )
-        t.session.till.uow.commit()
+    uow = t.session.till.uow
+
+    def due_followup() -> None:
+        with uow:
+            uow.conn.execute(
+                "INSERT INTO followups(member_id, sale_id, associate, step, due_at, created_at) "
+                "VALUES (?, 'S-1', '李娜', 1, '2000-01-01T00:00:00Z', '2000-01-01T00:00:00Z')",
+                (shop["a"],),
+            )
+            uow.commit()
+
+    on_db(t.session.till, due_followup)
     start_selling(qtbot, t)
     col = t.window.sale.member_col
     wedge_scan(qtbot, t, f"GTM:{shop['a']}")

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from on_db import on_db, sql
 from uihelp import TIMEOUT, give_ereceipt_address, idle, sign_in, tap, wedge_scan
 
 from pos_app.domain.tenders import Tender
@@ -81,11 +82,11 @@ def done_page(qtbot: Any, t: Any) -> None:
 
 
 def attempts(t: Any) -> list[tuple[str, str, int, str]]:
-    conn = t.session.till.database.conn
     return [
         tuple(r)
-        for r in conn.execute(
-            "SELECT kind, tender, amount_fen, state FROM payment_attempts ORDER BY started_at"
+        for r in sql(
+            t.session.till,
+            "SELECT kind, tender, amount_fen, state FROM payment_attempts ORDER BY started_at",
         )
     ]
 
@@ -239,7 +240,8 @@ def test_paper_out_during_a_sale_then_reprint(qtbot: Any, live: Any) -> None:
     t.window.tender.pay_cash()  # exact cash
     done_page(qtbot, t)
     no = t.session.last_payload["receipt_no"]
-    assert t.session.till.reads.receipt(no)["total_fen"] == 19_900  # the sale stands
+    till = t.session.till
+    assert on_db(till, lambda: till.reads.receipt(no))["total_fen"] == 19_900  # the sale stands
     qtbot.waitUntil(lambda: "纸用完了" in t.window.flash_label.text(), timeout=TIMEOUT)
     banner = t.window.flash_label.text()
     assert "换纸卷" in banner and "重印" in banner
@@ -260,12 +262,7 @@ def test_paper_out_during_a_sale_then_reprint(qtbot: Any, live: Any) -> None:
     job = vp.wait_for_jobs(jobs_before + 1)[-1]
     assert any("重印" in line for line in job["text_lines"])
     qtbot.waitUntil(lambda: "已重印" in t.window.flash_label.text(), timeout=TIMEOUT)
-    assert (
-        t.session.till.uow.conn.execute(
-            "SELECT reprints FROM sales WHERE receipt_no = ?", (no,)
-        ).fetchone()[0]
-        == 1
-    )
+    assert sql(till, "SELECT reprints FROM sales WHERE receipt_no = ?", (no,))[0][0] == 1
 
     # gift receipt: no prices
     tap(qtbot, t, t.window.tender.gift_btn)

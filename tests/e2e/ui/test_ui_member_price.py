@@ -9,6 +9,7 @@ from typing import Any
 # The member cloud stub and a till with a shop, as fixtures of this module.
 from members_ui_fixtures import cloud, shop  # noqa: F401
 from members_ui_kit import JACKET, start_selling
+from on_db import on_db
 from uihelp import idle, table_text, wedge_scan
 
 from pos_app.ui.qt import Qt
@@ -52,7 +53,10 @@ def test_the_member_price_saving_is_named_on_screen_and_on_every_receipt(
     from receipts.profiles import get_profile
 
     till = t.session.till
-    doc = receipt_docs.document(till.uow, till.signer(), till.reads.receipt(p["receipt_no"]))
+    doc = on_db(
+        till,
+        lambda: receipt_docs.document(till.uow, till.signer(), till.reads.receipt(p["receipt_no"])),
+    )
     assert doc.subtotal_fen == 129_900  # 原价合计 at the list price
     assert doc.sections[0].rows[0] == ("会员价优惠", "-100.00")  # 优惠明细, by name
     assert doc.discount_fen == 20_000

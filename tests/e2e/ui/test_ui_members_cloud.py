@@ -8,6 +8,7 @@ from typing import Any
 # The member cloud stub and a till with a shop, as fixtures of this module.
 from members_ui_fixtures import cloud, shop  # noqa: F401
 from members_ui_kit import JACKET, PHONE_A, start_selling
+from on_db import on_db
 from uihelp import dialog, fill, idle, tap, wedge_scan
 
 from pos_app.ui.qt import Qt
@@ -23,7 +24,8 @@ def test_cancelled_payments_release_the_coupon_and_give_stored_value_back(
             return [r[0] for r in tx.execute("SELECT sale_id FROM coupon_redemptions")]
 
     def balance() -> int:
-        mid = t.session.till.members().directory.find_one(PHONE_A).id
+        till = t.session.till
+        mid = on_db(till, lambda: till.members().directory.find_one(PHONE_A).id)
         return int(svc.members.views.member_view(mid)["stored_value_fen"])
 
     t = app_ui
@@ -73,18 +75,19 @@ def test_top_up_in_cash_at_the_till_credits_the_card_and_the_drawer(
     qtbot.keyClick(sale.scan, Qt.Key.Key_F6)
     fill(qtbot, t, query=PHONE_A)
     assert col.topup_btn.isVisible()
-    drawer_before = t.session.till.shifts.x_report()["cash"]["expected_fen"]
+    till = t.session.till
+    drawer_before = on_db(till, till.shifts.x_report)["cash"]["expected_fen"]
     tap(qtbot, t, col.topup_btn)
     d = dialog(t)
     assert d.objectName() == "top_up"
     fill(qtbot, t, amount="0")  # refused in the dialog: nothing credited
     assert dialog(t) is d and d.isVisible()
     fill(qtbot, t, amount="200")
-    mid = t.session.till.members().directory.find_one(PHONE_A).id
+    mid = on_db(till, lambda: till.members().directory.find_one(PHONE_A).id)
     assert (
         int(svc.members.views.member_view(mid)["stored_value_fen"]) == 50000
     )  # 300 + 200 in the cloud
     assert "¥500.00" in col.balances.text()
     assert "¥500.00" in t.window.flash_label.text()
-    cash = t.session.till.shifts.x_report()["cash"]
+    cash = on_db(till, till.shifts.x_report)["cash"]
     assert cash["pay_in_fen"] == 20000 and cash["expected_fen"] == drawer_before + 20000

@@ -15,6 +15,7 @@ import paths
 # The member cloud stub and a till with a shop, as fixtures of this module.
 from members_ui_fixtures import cloud, shop  # noqa: F401
 from members_ui_kit import JACKET, PHONE_A, TEE, panel_ready, savings_names, start_selling
+from on_db import on_db, sql
 from uihelp import dialog, fill, idle, table_text, tap, wedge_scan
 
 from pos_app.ui.qt import Qt
@@ -116,19 +117,25 @@ def test_member_code_coupon_points_cash_then_stored_value_and_followups(
     d.note.setText("已电话回访，周六来店")
     tap(qtbot, t, d.ok_btn)
     assert len(table_text(d.table)) == 4
-    done = t.session.till.members().context.repo.followups(None, None, include_done=True)
+    till = t.session.till
+    done = on_db(till, lambda: till.members().context.repo.followups(None, None, include_done=True))
     assert [(r["step"], r["note"]) for r in done if r["done_at"]] == [(1, "已电话回访，周六来店")]
     tap(qtbot, t, d.cancel_btn)
     # a follow-up falling due: the scheduler's job reports it, the banner and badge show it
     job = t.session.till.followups.job
     assert job is not None
-    conn = t.session.till.uow.conn
-    with t.session.till.uow:
-        conn.execute(
-            "UPDATE followups SET due_at = '2000-01-01T00:00:00Z' WHERE step = 2 AND sale_id = ?",
-            (p["sale_id"],),
-        )
-        t.session.till.uow.commit()
+    uow = till.uow
+
+    def falls_due() -> None:
+        with uow:
+            uow.conn.execute(
+                "UPDATE followups SET due_at = '2000-01-01T00:00:00Z' "
+                "WHERE step = 2 AND sale_id = ?",
+                (p["sale_id"],),
+            )
+            uow.commit()
+
+    on_db(till, falls_due)
     assert [r["step"] for r in job.run_once()] == [2]
     idle(qtbot, t)
     assert "王女士" in t.window.flash_label.text()
@@ -138,8 +145,7 @@ def test_member_code_coupon_points_cash_then_stored_value_and_followups(
     # is found from the e-receipt QR of her last receipt, scanned into Find (F6)
     from pos_app.adapters.receipt_docs import ereceipt_url
 
-    till = t.session.till
-    url = ereceipt_url(p, till.signer(), till.receipts.ereceipt_base_url())
+    url = on_db(till, lambda: ereceipt_url(p, till.signer(), till.receipts.ereceipt_base_url()))
     wedge_scan(qtbot, t, JACKET)
     qtbot.keyClick(sale.scan, Qt.Key.Key_F6)
     assert dialog(t).objectName() == "find_member"
@@ -171,7 +177,8 @@ def test_member_code_coupon_points_cash_then_stored_value_and_followups(
     ]
     assert p2["payments"][0]["reference"].startswith("sv-offline:")
     assert p2["member"]["stored_value_balance_fen"] == 20000
-    assert t.session.till.members().directory.by_id(shop["a"]).stored_value_fen == 20000
+    member = on_db(till, lambda: till.members().directory.by_id(shop["a"]))
+    assert member.stored_value_fen == 20000
 
 
 def test_last_four_digits_pick_and_remove_member(
@@ -201,7 +208,9 @@ def test_last_four_digits_pick_and_remove_member(
     assert dialog(t).edits["tags"].text() == "修身"
     fill(qtbot, t, tags="修身,黑色,M码")
     qtbot.waitUntil(lambda: "黑色" in col.tags.text(), timeout=5000)
-    assert set(t.session.till.members().directory.by_id(shop["a"]).tags) == {"修身", "黑色", "M码"}
+    till = t.session.till
+    member = on_db(till, lambda: till.members().directory.by_id(shop["a"]))
+    assert set(member.tags) == {"修身", "黑色", "M码"}
     assert table_text(sale.table)[0][5] != "¥199.00"  # the core tier's discount
     tap(qtbot, t, sale.member_col.remove_btn)
     assert t.session.sale.member_id is None
@@ -225,7 +234,8 @@ def test_enroll_a_new_phone_and_an_existing_phone_finds_the_member(
     d.consent.setChecked(True)
     fill(qtbot, t, name="赵小姐", birthday="1995-03-08", tags="宽松,L码")
     assert "赵小姐" in sale.member_col.name.text()
-    m = t.session.till.members().directory.find_one("13700001111")
+    till = t.session.till
+    m = on_db(till, lambda: till.members().directory.find_one("13700001111"))
     assert m.name == "赵小姐" and m.consent_at and m.associate == "李娜"
     assert set(m.tags) == {"宽松", "L码"}
     assert "赵小姐" in t.window.flash_label.text()
@@ -239,9 +249,7 @@ def test_enroll_a_new_phone_and_an_existing_phone_finds_the_member(
     assert t.session.sale.member_id == shop["a"]
     assert "王女士" in sale.member_col.name.text()
     assert "已是会员" in t.window.flash_label.text()
-    n = t.session.till.uow.conn.execute(
-        "SELECT COUNT(*) FROM members WHERE phone = ?", (PHONE_A,)
-    ).fetchone()[0]
+    n = sql(till, "SELECT COUNT(*) FROM members WHERE phone = ?", (PHONE_A,))[0][0]
     assert n == 1
 
 
@@ -361,7 +369,8 @@ def test_a_return_at_the_till_settles_the_members_points(
     t = app_ui
     start_selling(qtbot, t)
     sale, col = t.window.sale, t.window.sale.member_col
-    members = t.session.till.members()
+    till = t.session.till
+    members = on_db(till, till.members)
     wedge_scan(qtbot, t, TEE)
     wedge_scan(qtbot, t, f"GTM:{shop['a']}")
     panel_ready(qtbot, t)
@@ -375,7 +384,8 @@ def test_a_return_at_the_till_settles_the_members_points(
     p = t.session.last_payload
     earned, used = p["member"]["points_earned"], p["member"]["points_redeemed"]
     assert used == 500 and earned > 0
-    assert members.directory.by_id(shop["a"]).points == 2000 - used + earned
+    points = on_db(till, lambda: members.directory.by_id(shop["a"]).points)
+    assert points == 2000 - used + earned
     tap(qtbot, t, tender.next_btn)
     idle(qtbot, t)
 
@@ -391,12 +401,14 @@ def test_a_return_at_the_till_settles_the_members_points(
     tap(qtbot, t, r.refund_btn)
     idle(qtbot, t)
     assert "退款完成" in t.window.flash_label.text()
-    assert members.directory.by_id(shop["a"]).points == 2000  # a full return restores exactly
+    points = on_db(till, lambda: members.directory.by_id(shop["a"]).points)
+    assert points == 2000  # a full return restores exactly
     kinds = [
         json.loads(row[0])["reason"]
-        for row in t.session.till.uow.conn.execute(
+        for row in sql(
+            till,
             "SELECT payload FROM outbox WHERE type IN ('points.earned', 'points.redeemed') "
-            "AND payload LIKE '%refund%'"
+            "AND payload LIKE '%refund%'",
         )
     ]
     assert kinds == ["refund", "refund"]
@@ -404,15 +416,20 @@ def test_a_return_at_the_till_settles_the_members_points(
 
 def test_followups_only_mine(qtbot: Any, shop: dict[str, str], app_ui: Any) -> None:
     t = app_ui
-    conn = t.session.till.uow.conn
-    with t.session.till.uow:
-        for sale_id, who in (("S-1", "李娜"), ("S-2", "小王")):
-            conn.execute(
-                "INSERT INTO followups(member_id, sale_id, associate, step, due_at, created_at) "
-                "VALUES (?, ?, ?, 1, '2000-01-01T00:00:00Z', '2000-01-01T00:00:00Z')",
-                (shop["a"], sale_id, who),
-            )
-        t.session.till.uow.commit()
+    uow = t.session.till.uow
+
+    def two_due() -> None:
+        with uow:
+            for sale_id, who in (("S-1", "李娜"), ("S-2", "小王")):
+                uow.conn.execute(
+                    "INSERT INTO followups(member_id, sale_id, associate, step, due_at, "
+                    "created_at) VALUES (?, ?, ?, 1, '2000-01-01T00:00:00Z', "
+                    "'2000-01-01T00:00:00Z')",
+                    (shop["a"], sale_id, who),
+                )
+            uow.commit()
+
+    on_db(t.session.till, two_due)
     start_selling(qtbot, t)
     col = t.window.sale.member_col
     tap(qtbot, t, col.followups_btn)

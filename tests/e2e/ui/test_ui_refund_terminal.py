@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from on_db import sql
 from uihelp import TIMEOUT, idle, sign_in, tap
 
 from drivers.common.scenarios import Behaviour
@@ -96,8 +97,9 @@ def shown_texts(r: Any) -> list[str]:
 def refunds(t: Any) -> list[tuple[Any, ...]]:
     return [
         tuple(row)
-        for row in t.session.till.database.conn.execute(
-            "SELECT kind, tender, amount_fen, state FROM payment_attempts WHERE kind = 'refund'"
+        for row in sql(
+            t.session.till,
+            "SELECT kind, tender, amount_fen, state FROM payment_attempts WHERE kind = 'refund'",
         )
     ]
 
@@ -148,9 +150,7 @@ def test_cancel_refund_on_the_terminal_pays_nothing_and_can_be_tried_again(
     assert "退款未完成" in r.message.text() and "未退款" in r.message.text()
     assert refunds(t) == [("refund", "card", 19_900, "declined")]
     assert [x.kind for x in t.emu.ledger] == ["sale"]  # the terminal paid nothing back
-    count = t.session.till.database.conn.execute(
-        "SELECT count(*) FROM sales WHERE kind = 'refund'"
-    ).fetchone()[0]
+    count = sql(t.session.till, "SELECT count(*) FROM sales WHERE kind = 'refund'")[0][0]
     assert count == 0  # and no return was recorded
     assert r.refund_btn.isEnabled() and r.table.rowCount() == 1  # ready to try again
 

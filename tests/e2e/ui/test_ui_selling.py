@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from on_db import on_db, sql
 from uihelp import (
     dialog,
     fill,
@@ -45,7 +46,8 @@ def test_cash_sale_by_wedge_scan_shows_change_and_receipt_no(qtbot: Any, app_ui:
     assert tender.change.text() == "¥103.00"
     assert tender.receipt_no.text() == "小票号 1"
     assert "男士羊毛夹克" in tender.receipt_view.toPlainText()
-    paid = t.session.till.reads.receipt(1)
+    till = t.session.till
+    paid = on_db(till, lambda: till.reads.receipt(1))
     assert paid["total_fen"] == 169_700
     assert paid["payments"] == [{"tender": "cash", "amount_fen": 180_000, "change_fen": 10_300}]
 
@@ -109,7 +111,8 @@ def test_suspend_and_resume(qtbot: Any, app_ui: Any) -> None:
     rows = table_text(sale.table)
     assert [r[1].split("\n")[0] for r in rows] == ["羊绒围巾 灰", "男士羊毛夹克 黑 L"]
     assert sale.total.text() == "¥1698.00"
-    assert len(t.session.till.reads.parked_sales()) == 1
+    till = t.session.till
+    assert len(on_db(till, till.reads.parked_sales)) == 1
 
 
 def test_discount_beyond_limit_needs_manager_pin(qtbot: Any, app_ui: Any) -> None:
@@ -182,7 +185,8 @@ def test_return_by_receipt_number(qtbot: Any, app_ui: Any) -> None:
     r.reason.setText("尺码不合适")
     tap(qtbot, t, r.refund_btn)
     assert "退款完成" in t.window.flash_label.text()
-    refund = t.session.till.reads.receipt(2)
+    till = t.session.till
+    refund = on_db(till, lambda: till.reads.receipt(2))
     assert refund["total_fen"] == -19_900
     assert refund["original_receipt_no"] == 1
     assert refund["reason"] == "尺码不合适"
@@ -292,12 +296,7 @@ def test_reprint_shows_receipt_text_without_printer(qtbot: Any, app_ui: Any) -> 
     tap(qtbot, t, pick.ok_btn)
     text = dialog(t)
     assert "纯棉圆领T恤" in text.view.toPlainText()
-    assert (
-        t.session.till.uow.conn.execute(
-            "SELECT reprints FROM sales WHERE receipt_no = 1"
-        ).fetchone()[0]
-        == 1
-    )
+    assert sql(t.session.till, "SELECT reprints FROM sales WHERE receipt_no = 1")[0][0] == 1
 
 
 def test_gift_receipt_without_printer_shows_no_prices(qtbot: Any, app_ui: Any) -> None:

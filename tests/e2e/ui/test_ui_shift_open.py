@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from on_db import on_db
 from uihelp import dialog, idle, sign_in, tap
 
 from pos_app.ui.qt import Qt
+
+
+def open_shift(t: Any) -> Any:
+    """The open shift's row, read on the till's database thread."""
+    till = t.session.till
+    return on_db(till, till.reads.uow.shifts.find_open)
 
 
 def test_enter_on_an_empty_float_opens_nothing(qtbot: Any, app_ui: Any) -> None:
@@ -20,7 +27,7 @@ def test_enter_on_an_empty_float_opens_nothing(qtbot: Any, app_ui: Any) -> None:
     idle(qtbot, t)
     assert t.window.current == "shift"
     assert "备用金" in sh.message.text() and "0" in sh.message.text()
-    assert t.session.till.reads.uow.shifts.find_open() is None
+    assert open_shift(t) is None
 
 
 def test_a_zero_float_is_confirmed_before_the_shift_opens(qtbot: Any, app_ui: Any) -> None:
@@ -35,20 +42,24 @@ def test_a_zero_float_is_confirmed_before_the_shift_opens(qtbot: Any, app_ui: An
     d.reject()
     idle(qtbot, t)
     assert t.window.current == "shift"
-    assert t.session.till.reads.uow.shifts.find_open() is None
+    assert open_shift(t) is None
 
     qtbot.keyClick(sh.float_edit, Qt.Key.Key_Return)
     idle(qtbot, t)
     tap(qtbot, t, dialog(t).ok_btn)
     assert t.window.current == "sale"
-    assert t.session.till.reads.uow.shifts.find_open()["float_fen"] == 0
+    assert open_shift(t)["float_fen"] == 0
 
 
 def test_the_last_days_float_is_offered_as_a_real_value(qtbot: Any, app_ui: Any) -> None:
     till = app_ui.session.till
-    admin = till.users.authenticate("admin", "9472")
-    till.shifts.open(admin, 80_000)
-    till.shifts.close(admin, 80_000)
+
+    def last_days_shift() -> None:
+        admin = till.users.authenticate("admin", "9472")
+        till.shifts.open(admin, 80_000)
+        till.shifts.close(admin, 80_000)
+
+    on_db(till, last_days_shift)
     t = app_ui
     sign_in(qtbot, t, "李娜", "7391")
     sh = t.window.shift
@@ -56,4 +67,4 @@ def test_the_last_days_float_is_offered_as_a_real_value(qtbot: Any, app_ui: Any)
     qtbot.keyClick(sh.float_edit, Qt.Key.Key_Return)
     idle(qtbot, t)
     assert t.window.current == "sale"
-    assert till.reads.uow.shifts.find_open()["float_fen"] == 80_000
+    assert open_shift(t)["float_fen"] == 80_000

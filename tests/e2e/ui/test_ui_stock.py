@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from on_db import on_db, sql
 from ui_stock_seed import COLOURS, SIZES, START, STYLE, barcode, seed_stock, seed_style, sku
 from uihelp import TIMEOUT, dialog, fill, idle, open_shift, sign_in, tap, wedge_scan
 
@@ -46,7 +47,7 @@ def cell(t: Any, row: int, col: int) -> Any:
 
 
 def on_hand(till: Any, code: str) -> int:
-    return int(till.stock.repo.on_hand(code))
+    return int(on_db(till, lambda: till.stock.repo.on_hand(code)))
 
 
 # ---- the grid ---------------------------------------------------------------------------
@@ -244,16 +245,16 @@ def test_count_scan_variance_cashier_refused_manager_posts(qtbot: Any, ui: Any) 
         assert on_hand(till, code) == counted  # on hand equals counted
     assert on_hand(till, sku("BK", "S")) == 1  # not counted: unchanged
     ev = json.loads(
-        till.database.conn.execute(
-            "SELECT payload FROM outbox WHERE type = 'stock.moved' ORDER BY seq DESC LIMIT 1"
-        ).fetchone()[0]
+        sql(
+            till, "SELECT payload FROM outbox WHERE type = 'stock.moved' ORDER BY seq DESC LIMIT 1"
+        )[0][0]
     )
     assert ev["reason"] == "count" and ev["approved_by"] == "admin"
     assert sorted((ln["sku"], ln["qty"]) for ln in ev["lines"]) == [
         (sku("BK", "M"), -1),
         (sku("NV", "S"), -1),
     ]
-    assert till.stock.repo.consistency() == []
+    assert on_db(till, till.stock.repo.consistency) == []
 
 
 def test_interrupted_count_resumes_in_a_new_window(

@@ -69,6 +69,25 @@ def test_a_statement_from_another_thread_is_refused(tmp_path: Path) -> None:
     assert not any(t.name == "guitai-db" for t in threading.enumerate())
 
 
+def test_the_suite_runs_strict(tmp_path: Path) -> None:
+    """No test sets strict itself: the whole suite (and the CLI processes it starts) runs with
+    GUITAI_DB_STRICT=1, so a test that reads the App off its database thread fails."""
+    import os
+
+    from pos_app.adapters.db.connection import open_database
+    from pos_app.adapters.db.writer_thread import WrongThread
+
+    assert os.environ.get("GUITAI_DB_STRICT") == "1"
+    od = open_database(tmp_path / "till.db")
+    od.start_thread()
+    try:
+        assert od.thread.strict
+        with pytest.raises(WrongThread, match="guitai-db"):
+            od.conn.execute("SELECT 1")
+    finally:
+        od.close()
+
+
 def test_a_day_at_the_till_touches_the_database_from_one_thread(
     till: Any,
     vprinter: VirtualPrinter,

@@ -46,6 +46,20 @@ class SqliteOutbox:
         prev_entry_hash: str | None = None,
         entry_hash_hex: str | None = None,
     ) -> str:
+        event_id, _seq = self.add_numbered(
+            type_, payload, occurred_at, prev_entry_hash, entry_hash_hex
+        )
+        return event_id
+
+    def add_numbered(
+        self,
+        type_: str,
+        payload: Mapping[str, Any],
+        occurred_at: str,
+        prev_entry_hash: str | None = None,
+        entry_hash_hex: str | None = None,
+    ) -> tuple[str, int]:
+        """add(), and the event's seq (a stock movement records it: no SELECT by id after)."""
         event_id = str(uuid.uuid4())
         seq = int(self.conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM outbox").fetchone()[0])
         self.conn.execute(
@@ -62,7 +76,7 @@ class SqliteOutbox:
                 entry_hash_hex,
             ),
         )
-        return event_id
+        return event_id, seq
 
     def pending(self, limit: int, max_bytes: int, now: datetime) -> Sequence[OutboxEvent]:
         c = self.conn

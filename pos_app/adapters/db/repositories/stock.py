@@ -74,6 +74,7 @@ class SqliteStockRepo:
         out_lines: list[dict[str, Any]] = []
         move_ids: list[int] = []
         sale = reason == "sale"
+        styles = self._styles({sku for sku, _qty in lines})  # one SELECT, not one per line
         for sku, qty in lines:
             after = int(
                 self.conn.execute(
@@ -91,7 +92,7 @@ class SqliteStockRepo:
                 (sku, qty, reason, ref, user, at, business_day, after),
             )
             move_ids.append(int(cur.lastrowid or 0))
-            style = self._one("SELECT style FROM skus WHERE sku = ?", (sku,)) or ""
+            style = styles.get(sku) or ""
             out_lines.append({"sku": sku, "style": style, "qty": qty, "on_hand_after": after})
             if after < 0 and qty < 0:
                 self.conn.execute(
@@ -110,12 +111,27 @@ class SqliteStockRepo:
         }
         if extra:
             payload.update(extra)
-        event_id = self.outbox.add(events.STOCK_MOVED, payload, at)
-        seq = int(self._one("SELECT seq FROM outbox WHERE id = ?", (event_id,)))
-        self.conn.executemany(
-            "UPDATE stock_moves SET outbox_seq = ? WHERE id = ?", [(seq, i) for i in move_ids]
-        )
+        _event_id, seq = self.outbox.add_numbered(events.STOCK_MOVED, payload, at)
+        for i in range(0, len(move_ids), 500):
+            chunk = move_ids[i : i + 500]
+            self.conn.execute(
+                f"UPDATE stock_moves SET outbox_seq = ? WHERE id IN ({','.join('?' * len(chunk))})",
+                (seq, *chunk),
+            )
         return payload
+
+    def _styles(self, skus: set[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        ordered = sorted(skus)
+        for i in range(0, len(ordered), 500):
+            chunk = ordered[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            out.update(
+                self.conn.execute(
+                    f"SELECT sku, style FROM skus WHERE sku IN ({marks})", chunk
+                ).fetchall()
+            )
+        return out
 
     def moved_since(self, sku: str, after_id: int, reasons: Sequence[str]) -> int:
         marks = ",".join("?" * len(reasons))

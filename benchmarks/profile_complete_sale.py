@@ -1,0 +1,136 @@
+"""CPU per complete sale on the till's database thread, and where it goes (issue 17).
+
+The box the benchmarks run on is shared, so wall-clock percentiles there say more about the
+neighbours than about the sale: this counts the database thread's CPU time (time.thread_time)
+per `till.sales.complete`, the same for the bare durable insert, the CPU of each kind of
+statement, and a cProfile of the handler.  Run it on two checkouts alternately to compare.
+
+    python -m benchmarks.profile_complete_sale [--skus 20000] [--sales 400] [--sync FULL|OFF]
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import contextlib
+import cProfile
+import io
+import pstats
+import shutil
+import sqlite3
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.bench_foundation import PIN, make_till, open_till, pct
+
+
+def measure(skus: int, sales: int, sync: str, profile: bool) -> dict[str, Any]:
+    from pos_app.adapters.db import connection
+    from pos_app.domain.tenders import Tender
+
+    root = Path(tempfile.mkdtemp(prefix="guitai-prof-"))
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        home = make_till(root, skus)
+    till, _clock = open_till(home)
+    db = till.database.thread
+    db.start()
+    conn = till.database.conn
+    by_statement: dict[str, list[float]] = collections.defaultdict(lambda: [0, 0.0])
+    counting = [False]
+    execute = connection._execute
+
+    def counted(self: sqlite3.Connection, *args: Any) -> sqlite3.Cursor:
+        if not counting[0]:
+            return execute(self, *args)
+        t = time.thread_time()
+        try:
+            return execute(self, *args)
+        finally:
+            kind = by_statement[str(args[0])[:48]]
+            kind[0] += 1
+            kind[1] += time.thread_time() - t
+
+    connection._execute = counted  # type: ignore[assignment]
+    prof = cProfile.Profile()
+
+    def run() -> tuple[list[float], list[float]]:
+        conn.execute(f"PRAGMA synchronous = {sync}")
+        codes = [
+            r[0]
+            for r in conn.execute(
+                "SELECT code FROM barcodes WHERE kind = 'ean13' ORDER BY code LIMIT 300"
+            )
+        ]
+        user = till.users.authenticate("admin", PIN)
+        till.shifts.open(user, 0)
+        cpu, wall = [], []
+        for i in range(sales + 20):
+            sale = till.sales.new_sale(user)
+            for c in codes[i % 40 : i % 40 + 3]:
+                till.sales.scan(sale, c)
+            sale.add_tender(Tender.CASH, sale.totals().due_fen, till.identity().cash_rounding)
+            warm = i >= 20
+            counting[0] = warm and not profile
+            if warm and profile:
+                prof.enable()
+            c, w = time.thread_time(), time.perf_counter()
+            till.sales.complete(sale)
+            c, w = time.thread_time() - c, time.perf_counter() - w
+            prof.disable()
+            counting[0] = False
+            if warm:
+                cpu.append(c * 1000)
+                wall.append(w * 1000)
+        return cpu, wall
+
+    try:
+        cpu, wall = db.call(run)
+    finally:
+        connection._execute = execute  # type: ignore[assignment]
+        till.database.close()
+    bare = sqlite3.connect(root / "bare.db", isolation_level=None)
+    bare.execute("PRAGMA journal_mode = WAL")
+    bare.execute(f"PRAGMA synchronous = {sync}")
+    bare.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)")
+    bare_cpu = []
+    for i in range(sales):
+        c = time.thread_time()
+        bare.execute("BEGIN IMMEDIATE")
+        bare.execute("INSERT INTO t(v) VALUES(?)", (str(i),))
+        bare.execute("COMMIT")
+        bare_cpu.append((time.thread_time() - c) * 1000)
+    bare.close()
+    shutil.rmtree(root, ignore_errors=True)
+    out: dict[str, Any] = {
+        "sale_cpu_p50_ms": pct(cpu, 0.5),
+        "sale_cpu_p99_ms": pct(cpu, 0.99),
+        "sale_cpu_mean_ms": sum(cpu) / len(cpu),
+        "sale_wall_p50_ms": pct(wall, 0.5),
+        "sale_wall_p99_ms": pct(wall, 0.99),
+        "bare_cpu_p50_ms": pct(bare_cpu, 0.5),
+        "bare_cpu_p99_ms": pct(bare_cpu, 0.99),
+    }
+    if profile:
+        text = io.StringIO()
+        pstats.Stats(prof, stream=text).sort_stats("tottime").print_stats(20)
+        out["profile"] = text.getvalue()
+    else:
+        out["statements_per_sale"] = sum(n for n, _ in by_statement.values()) / sales
+        out["statement_cpu_ms"] = {
+            sql: round(spent / sales * 1000, 3)
+            for sql, (_n, spent) in sorted(by_statement.items(), key=lambda kv: -kv[1][1])[:8]
+        }
+    return out
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--skus", type=int, default=20_000)
+    ap.add_argument("--sales", type=int, default=400)
+    ap.add_argument("--sync", choices=("FULL", "OFF"), default="FULL")
+    ap.add_argument("--profile", action="store_true", help="cProfile the handler instead")
+    args = ap.parse_args()
+    for k, v in measure(args.skus, args.sales, args.sync, args.profile).items():
+        print(f"{k:22} {v:.3f}" if isinstance(v, float) else f"{k:22} {v}")
