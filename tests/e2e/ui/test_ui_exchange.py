@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from on_db import on_db, sql
 from uihelp import dialog, fill, idle, start_selling, tap, wedge_scan
 
 from pos_app.adapters.db.relay_ports import RelayChangeSink
@@ -40,7 +41,7 @@ def open_receipt(qtbot: Any, t: Any, no: int) -> Any:
 def publish(till: Any, doc: dict[str, Any]) -> None:
     """As the relay applies the cloud's `return_rules` config change."""
     change = Change("config", "upsert", "return_rules", {"value": doc})
-    RelayChangeSink(till.uow).apply_page([change], "c1")
+    on_db(till, lambda: RelayChangeSink(till.uow).apply_page([change], "c1"))
 
 
 def test_lines_say_until_when_or_why_not_and_an_exchange_takes_the_difference(
@@ -51,7 +52,7 @@ def test_lines_say_until_when_or_why_not_and_an_exchange_takes_the_difference(
     publish(till, {"no_reason_days": 7, "quality_days": 30, "non_returnable": ["配饰"]})
     start_selling(qtbot, t)
     sell(qtbot, t, TEE, SCARF)
-    sold = till.reads.receipt(1)
+    sold = on_db(till, lambda: till.reads.receipt(1))
     r = open_receipt(qtbot, t, 1)
     assert r.table.rowCount() == 2
     until = r.table.item(0, 5).text()
@@ -76,15 +77,15 @@ def test_lines_say_until_when_or_why_not_and_an_exchange_takes_the_difference(
     assert "换货完成" in r.outcome.text() and "退货单 2" in r.outcome.text()
     assert "销售单 3" in r.outcome.text()
 
-    result = verify(till.uow)
+    result = on_db(till, lambda: verify(till.uow))
     assert result.ok and (result.sales, result.refunds) == (2, 1)
-    sale = till.reads.receipt(3)
+    sale = on_db(till, lambda: till.reads.receipt(3))
     assert sale["exchange"]["refund_receipt_no"] == 2
     assert {p["tender"]: p["amount_fen"] for p in sale["payments"]} == {
         "exchange": 19900,
         "cash": 110000,
     }
-    x_report = till.shifts.x_report()
+    x_report = on_db(till, till.shifts.x_report)
     assert x_report["by_tender"]["exchange"]["net_fen"] == 0
     assert x_report["cash"]["cash_net_fen"] == 19900 + 39900 + 110000
 
@@ -103,12 +104,12 @@ def test_a_refund_the_rules_hold_back_asks_the_manager_and_is_audited(
     tap(qtbot, t, r.refund_btn)
     assert any("¥100.00" in w.text() for w in dialog(t).findChildren(QLabel))
     fill(qtbot, t, name="admin", pin="9472")
-    assert till.reads.last_receipt_no() == 2 and "2" in r.outcome.text()
-    refund = till.reads.receipt(2)
+    assert on_db(till, till.reads.last_receipt_no) == 2 and "2" in r.outcome.text()
+    refund = on_db(till, lambda: till.reads.receipt(2))
     assert refund["approvals"] == [
         {"action": "return_rules", "approver": "admin", "reason": "质量问题"}
     ]
-    audit = till.database.conn.execute(
-        "SELECT action, user, approver, reason FROM audit WHERE action = 'return_rules'"
-    ).fetchall()
+    audit = sql(
+        till, "SELECT action, user, approver, reason FROM audit WHERE action = 'return_rules'"
+    )
     assert audit == [("return_rules", "李娜", "admin", "质量问题")]

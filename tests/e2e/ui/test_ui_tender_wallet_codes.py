@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from aggregator_rig import ACTIVATION_CODE, VENDOR_KEY, VENDOR_SN, code, start_emulator
+from on_db import on_db
 from uihelp import idle, start_selling, wedge_scan
 
 from drivers.aggregator.emulator import AggregatorEmulator
@@ -63,6 +64,6 @@ def test_a_scanned_unionpay_or_ecny_code_pays_through_the_aggregator(
     tender.scanned(code(wallet))
     qtbot.waitUntil(lambda: tender.stack.currentIndex() == 1, timeout=10_000)
     idle(qtbot, t)
-    paid = t.session.till.reads.receipt(1)
+    paid = on_db(t.session.till, lambda: t.session.till.reads.receipt(1))
     assert [(p["tender"], p["amount_fen"]) for p in paid["payments"]] == [(wallet, 19_900)]
     assert list(aggregator.wallets.values()) == [wallet]
