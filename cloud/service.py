@@ -34,6 +34,7 @@ from .members import Members
 from .members.join import Joining
 from .members.rows import member_data
 from .receipt_lookup import SyncedReceipts
+from .returns import ledger as return_ledger
 
 __all__ = ["ApiError", "CloudService"]
 
@@ -322,6 +323,7 @@ class CloudService:
             self.members.ledger.apply(tx, device_id, batch.store_id, events, accepted)
             reversal = self.fapiao.note_refunds(tx, device_id, events, accepted)
             self.members.claims.on_ingest(tx, device_id, events, accepted)
+            return_ledger.after_ingest(tx, self.publish, events, accepted, device_id, at)
         if reversal:  # the 红冲 goes to the provider after the refund is committed
             self.fapiao.send_pending()
         return batch.answer

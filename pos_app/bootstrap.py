@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from pos_app.adapters.after_commit import SideEffects
 from pos_app.adapters.backups import Backups
 from pos_app.adapters.db.connection import OpenDatabase
+from pos_app.adapters.db.repositories.sibling_sales import SqliteSiblingSales
 from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
 from pos_app.adapters.followups import Followups
 from pos_app.adapters.keys import TillSigner, load_key, load_pepper
@@ -119,6 +120,7 @@ def build(paths: Paths, database: OpenDatabase, clock: Clock | None = None) -> A
 
     bus = MessageBus()  # what follows a commit (pos_app/adapters/bus_wiring.py)
     sales = SaleService(uow, clock, lookup, bus)
+    sales.deps.elsewhere = SqliteSiblingSales(conn)  # returns of a sibling till's sale
     sync = SyncLink(paths, conn, clock, uow.settings.get, bus)
     stock = StockService(
         uow,

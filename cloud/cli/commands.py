@@ -26,6 +26,7 @@ from cloud.cli import (
     member_cmds,
     migrate_cmds,
     rejection_cmds,
+    return_cmds,
     stats_cmds,
 )
 from cloud.cli.common import _service, cloud, db_options, need_packages
@@ -274,6 +275,7 @@ __all__ = [
     "member_cmds",
     "migrate_cmds",
     "rejection_cmds",
+    "return_cmds",
     "serve",
     "stats_cmds",
 ]

@@ -15,6 +15,7 @@ from pos_app.domain.payments import tender_for_code
 from pos_app.domain.pricing import Discount
 from pos_app.domain.returns import ReturnRequest
 from pos_app.domain.sale import Sale, SaleLine
+from pos_app.domain.sold_at import SoldAt
 from pos_app.domain.tenders import Tender
 from pos_app.domain.timeutil import local_day
 from pos_app.services.members.checkout import MemberCheckout, PayStep
@@ -225,6 +226,13 @@ def sale_json(p: dict[str, Any]) -> dict[str, Any]:
     help="Refund to cash or to the original tenders.",
 )
 @click.option("--reason", default="", help="Why the customer returns the goods.")
+@click.option(
+    "--till",
+    "till_no",
+    type=click.IntRange(1, 999),
+    help="The receipt is another till's of this store (its sale as the cloud last synced it).",
+)
+@click.option("--store", "store_id", help="The receipt is another store's.")
 @json_option
 @click.pass_context
 def return_(
@@ -234,6 +242,8 @@ def return_(
     lines: tuple[str, ...],
     mode: str,
     reason: str,
+    till_no: int | None,
+    store_id: str | None,
     as_json: bool,
 ) -> None:
     """Refund against a completed sale (partial by line and quantity)."""
@@ -262,6 +272,7 @@ def return_(
         mode,
         reason,
         on_text=_show_terminal_text,
+        sold_at=SoldAt(till_no, store_id) if till_no or store_id else None,
     )
     emit(sale_json(payload), as_json, lambda _: receipt_text(till, payload))
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from .returns import ReturnRequest
 from .sale import Approval, Sale
+from .sold_at import SoldAt
 from .users import User
 
 
@@ -30,6 +31,7 @@ class RefundSale:
     mode: str = "cash"  # "cash", or "original": back to the tenders the sale was paid with
     reason: str = ""
     approvals: tuple[Approval, ...] = ()
+    sold_at: SoldAt | None = None  # None: a sale of this till
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from pos_app.domain.errors import NotFound, StateError
 from pos_app.domain.ports import Clock
 from pos_app.domain.returns import ReturnRequest
 from pos_app.domain.sale import Approval, Sale, Sellable
+from pos_app.domain.sold_at import SoldAt
 from pos_app.domain.timeutil import iso_utc
 from pos_app.domain.users import User
 
@@ -108,10 +109,14 @@ class SaleService:
         return original_sale(self.uow, receipt_no)
 
     def plan_refund(
-        self, receipt_no: int, requests: list[ReturnRequest] | None, mode: str = "cash"
+        self,
+        receipt_no: int,
+        requests: list[ReturnRequest] | None,
+        mode: str = "cash",
+        sold_at: SoldAt | None = None,
     ) -> dict[str, Any]:
         """What a refund would give back (lines, tenders), without writing anything."""
-        return plan_refund(self.uow, receipt_no, requests, mode)
+        return plan_refund(self.uow, receipt_no, requests, mode, sold_at=sold_at, deps=self.deps)
 
     def refund(
         self,
@@ -137,6 +142,7 @@ def refund_command(
     mode: str,
     reason: str,
     approvals: list[Approval] | None,
+    sold_at: SoldAt | None = None,
 ) -> RefundSale:
     return RefundSale(
         cashier,
@@ -145,4 +151,5 @@ def refund_command(
         mode,
         reason,
         tuple(approvals or ()),
+        sold_at,
     )

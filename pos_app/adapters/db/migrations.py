@@ -18,6 +18,7 @@ from .schema_sql import (
     SCHEMA_0006,
     SCHEMA_0007_STOCK,
     SCHEMA_0008_MEMBERS,
+    SCHEMA_0010_SIBLING_SALES,
     _script_statements,
     _statements,
 )
@@ -104,6 +105,12 @@ def m0009_sealed_credentials(db: Database) -> None:
             "UPDATE payment_providers SET settings = ? WHERE name = ?",
             (json.dumps(values, sort_keys=True), name),
         )
+
+
+@migrations(name="0010_sibling_sales")
+def m0010_sibling_sales(db: Database) -> None:
+    for stmt in _statements(SCHEMA_0010_SIBLING_SALES):
+        db.execute(stmt)
 
 
 KNOWN = [m.name for m in migrations._migrations]

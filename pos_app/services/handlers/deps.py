@@ -12,6 +12,7 @@ from pos_app.domain.ports import Clock
 from ..context import TillIdentity
 from ..messagebus import MessageBus
 from ..unit_of_work import AbstractUnitOfWork
+from .sale_source import SaleSource
 
 
 class ReceiptJobs(Protocol):
@@ -30,6 +31,8 @@ class SaleDeps:
     bus: MessageBus
     # Set once printing is wired (`App.side_effects.wire`); None: no receipt is owed.
     receipt_jobs: ReceiptJobs | None = None
+    # The store's other tills' sales (returns of a sibling till's sale); None: this till's only.
+    elsewhere: SaleSource | None = None
 
 
 def require_open_shift(uow: AbstractUnitOfWork) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from pos_app.domain.money import format_fen, percent_of
 from pos_app.domain.promotions import Pricing
 from pos_app.domain.returns import ReturnRequest
 from pos_app.domain.sale import Approval, Sale
+from pos_app.domain.sold_at import SoldAt
 from pos_app.domain.tenders import Tender, TenderLine
 from pos_app.domain.users import User
 
@@ -307,12 +308,21 @@ def member_refund(
     reason: str = "",
     approvals: list[Approval] | None = None,
     on_text: TextCallback | None = None,
+    sold_at: SoldAt | None = None,
 ) -> dict[str, Any]:
     """A return with its member side (`guitai return` and the till's returns screen): stored
     value paid goes back to the card when refunding to the original tenders, and the points
     the sale earned and redeemed are settled in proportion, in the refund's own transaction."""
     return checkout.refund(
-        cashier, receipt_no, requests, mode, reason, approvals, on_text=on_text, member=returns
+        cashier,
+        receipt_no,
+        requests,
+        mode,
+        reason,
+        approvals,
+        on_text=on_text,
+        member=returns,
+        sold_at=sold_at,
     )
 
 

@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from pos_app.adapters.db.repositories.sibling_sales import apply_store_sale
 from pos_app.adapters.db.repositories.stock import apply_stock_change, apply_stock_doc_change
 from pos_app.domain.ed25519_keys import is_acceptable_public_key
 from pos_app.domain.ports import Change, OutboxEvent, Rejection
@@ -385,6 +386,7 @@ _HANDLERS = {
     "device_key": _device_key,
     "stock": apply_stock_change,
     "stock_doc": apply_stock_doc_change,
+    "store_sale": apply_store_sale,
 }
 
 
