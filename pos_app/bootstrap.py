@@ -22,6 +22,7 @@ from pos_app.adapters.followups import Followups
 from pos_app.adapters.keys import TillSigner, load_key, load_pepper
 from pos_app.adapters.lazy import Lazy
 from pos_app.adapters.receipt_desk import ReceiptDesk
+from pos_app.adapters.remote_returns import CloudReturns
 from pos_app.adapters.sync_link import SyncLink
 from pos_app.config import Paths
 from pos_app.domain.errors import RuleViolation
@@ -121,6 +122,7 @@ def build(paths: Paths, database: OpenDatabase, clock: Clock | None = None) -> A
     bus = MessageBus()  # what follows a commit (pos_app/adapters/bus_wiring.py)
     sales = SaleService(uow, clock, lookup, bus)
     sales.deps.elsewhere = SqliteSiblingSales(conn)  # returns of a sibling till's sale
+    sales.deps.remote = CloudReturns(paths, conn, clock, uow.settings.get)  # another store's
     sync = SyncLink(paths, conn, clock, uow.settings.get, bus)
     stock = StockService(
         uow,

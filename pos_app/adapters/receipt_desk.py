@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
 from pos_app.adapters.keys import TillSigner
 from pos_app.adapters.lazy import Lazy
+from pos_app.domain.sold_at import SoldAt
 from pos_app.services.receipt_scan import ScannedToken, verify_scan
 from pos_app.services.till_reads import ReceiptOutput, TillReads
 
@@ -96,6 +97,12 @@ class ReceiptDesk:
 
         url = receipt_docs.ereceipt_url(payload, self.signer(), self.ereceipt_base_url())
         return qr_matrix(url)
+
+    def return_origin(self, text: str) -> tuple[int, SoldAt | None]:
+        """A scanned e-receipt's receipt number and where it was sold (issue 20)."""
+        from pos_app.adapters.ereceipt_origin import sold_at_of
+
+        return sold_at_of(self.uow, self.signer(), text)
 
     def verify_scan(self, text: str) -> dict[str, Any]:
         """A scanned e-receipt (paper or phone): verdict genuine / altered / unknown_till /

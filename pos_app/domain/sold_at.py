@@ -10,6 +10,7 @@ from dataclasses import dataclass
 class SoldAt:
     till_no: int | None = None  # None: this till
     store_id: str | None = None  # None: this store
+    ereceipt: str | None = None  # the scanned e-receipt token: another store's sale online
 
     def is_here(self, store_id: str, till_no: int) -> bool:
         return self.store_id in (None, store_id) and self.till_no in (None, till_no)

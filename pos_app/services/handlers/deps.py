@@ -12,7 +12,7 @@ from pos_app.domain.ports import Clock
 from ..context import TillIdentity
 from ..messagebus import MessageBus
 from ..unit_of_work import AbstractUnitOfWork
-from .sale_source import SaleSource
+from .sale_source import RemoteSales, SaleSource
 
 
 class ReceiptJobs(Protocol):
@@ -33,6 +33,8 @@ class SaleDeps:
     receipt_jobs: ReceiptJobs | None = None
     # The store's other tills' sales (returns of a sibling till's sale); None: this till's only.
     elsewhere: SaleSource | None = None
+    # The cloud's sales of other stores, and the reservation of a return's quantities.
+    remote: RemoteSales | None = None
 
 
 def require_open_shift(uow: AbstractUnitOfWork) -> dict[str, Any]:

@@ -60,6 +60,22 @@ def refund_sale(
     if tenders is not None:
         check_drawer(uow, plan["payments"], 0, other)
         require_open_shift(uow)
+    with sale_source.held(deps.remote, plan):  # another store's sale: reserved in the cloud
+        return _refund_planned(cmd, deps, plan, other, tenders, member, on_text)
+
+
+def _refund_planned(
+    cmd: RefundSale,
+    deps: SaleDeps,
+    plan: dict[str, Any],
+    other: bool,
+    tenders: Callable[[], PaymentService] | None,
+    member: MemberReturns | None,
+    on_text: TextCallback | None,
+) -> dict[str, Any]:
+    """The refund once what it takes back is sure: money back first, then the one commit."""
+    uow = deps.uow
+    original = plan["original"]
     ident = deps.identity()
     refund_id = plan["refund_id"]
     paid_back: list[str] = []  # attempt ids of card and wallet money given back
@@ -136,7 +152,9 @@ def plan_refund(
     source = deps.elsewhere if deps is not None else None
     found = None
     if sold_at is not None and deps is not None:
-        found = sale_source.find_original(uow, receipt_no, sold_at, deps.identity(), source)
+        found = sale_source.find_original(
+            uow, receipt_no, sold_at, deps.identity(), source, deps.remote
+        )
     original = found if found is not None else original_sale(uow, receipt_no)
     returned = sale_source.returned_qty(uow, original, source)
     lines = plan_refund_lines(original, returned, requests)

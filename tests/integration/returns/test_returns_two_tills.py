@@ -56,9 +56,7 @@ def test_a_sibling_tills_sale_is_returned_offline_and_an_over_refund_is_flagged(
     rig.sync(rig.b)
 
     port = stop_cloud(rig)
-    back = run(
-        rig.b, "return", "--user", "admin", "--receipt", "1", "--till", "1", "--line", "1=1"
-    )
+    back = run(rig.b, "return", "--user", "admin", "--receipt", "1", "--till", "1", "--line", "1=1")
     assert back["total_fen"] == -29900
     assert back["original_receipt_no"] == 1
     # till 2 counts its own refund: the line is gone for it

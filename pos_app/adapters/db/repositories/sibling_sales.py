@@ -52,27 +52,26 @@ class SqliteSiblingSales:
         record["_sold_at"] = {"store_id": store_id, "till_no": till_no}
         return record
 
-    def _mine(self, sale_id: str) -> list[str]:
-        return [
-            r[0]
-            for r in self.conn.execute(
-                "SELECT refund_id FROM sibling_refunds WHERE sale_id = ?", (sale_id,)
-            ).fetchall()
-        ]
-
-    def _other_refunds(self, sale_id: str, mine: list[str]) -> list[dict[str, Any]]:
+    def _other_refunds(self, sale_id: str) -> list[dict[str, Any]]:
+        """The record's refunds made at other tills (this till's own are in `sales`)."""
         row = self.conn.execute(
             "SELECT record FROM sibling_sales WHERE sale_id = ?", (sale_id,)
         ).fetchone()
         if row is None:
             return []
         refunds: list[dict[str, Any]] = json.loads(row[0]).get("refunds", [])
+        ids = [str(r.get("refund_id")) for r in refunds]
+        mine = {
+            r[0]
+            for r in self.conn.execute(
+                f"SELECT id FROM sales WHERE id IN ({','.join('?' * len(ids))})", ids
+            ).fetchall()
+        }
         return [r for r in refunds if r.get("refund_id") not in mine]
 
     def returned(self, sale_id: str) -> dict[int, int]:
-        mine = self._mine(sale_id)
         out: dict[int, int] = {}
-        for r in self._other_refunds(sale_id, mine):
+        for r in self._other_refunds(sale_id):
             for line_no, qty in r.get("lines", {}).items():
                 out[int(line_no)] = out.get(int(line_no), 0) + int(qty)
         for line_no, qty in self.conn.execute(
@@ -84,9 +83,8 @@ class SqliteSiblingSales:
         return out
 
     def refunded_by_tender(self, sale_id: str) -> dict[str, int]:
-        mine = self._mine(sale_id)
         out: dict[str, int] = {}
-        for r in self._other_refunds(sale_id, mine):
+        for r in self._other_refunds(sale_id):
             for tender, fen in r.get("tenders", {}).items():
                 out[str(tender)] = out.get(str(tender), 0) + int(fen)
         for tender, fen in self.conn.execute(
