@@ -174,7 +174,9 @@ def build(paths: Paths, database: OpenDatabase, clock: Clock | None = None) -> A
 
         return CountedReceiptOutput(uow, printing())
 
-    receipts = ReceiptDesk(uow, signer, printing, Lazy(make_printer), lambda: reads)
+    receipts = ReceiptDesk(
+        uow, signer, printing, Lazy(make_printer), lambda: reads, sales.original_elsewhere
+    )
     reads = TillReads(uow, identity, receipts.current_output, receipts.paper_text)
     return App(
         paths=paths,

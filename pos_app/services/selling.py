@@ -20,6 +20,7 @@ from pos_app.domain.users import User
 from .context import TillIdentity
 from .handlers.deps import SaleDeps, require_open_shift
 from .handlers.refunds import original_sale, plan_refund, refund_sale
+from .handlers.sale_source import original_elsewhere
 from .handlers.sales import complete_sale, void_sale
 from .messagebus import MessageBus
 from .unit_of_work import AbstractUnitOfWork
@@ -107,6 +108,11 @@ class SaleService:
 
     def original(self, receipt_no: int) -> dict[str, Any]:
         return original_sale(self.uow, receipt_no)
+
+    def original_elsewhere(self, receipt_no: int, sold_at: SoldAt) -> dict[str, Any]:
+        """Another till's or store's sale for the returns screen: its lines with
+        `returnable_qty` summed across tills (sale_source.py), and `sold_at`."""
+        return original_elsewhere(self.uow, receipt_no, sold_at, self.deps)
 
     def plan_refund(
         self,

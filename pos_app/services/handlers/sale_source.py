@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pos_app.domain.errors import GuitaiError, NotFound, RuleViolation
 from pos_app.domain.sold_at import SoldAt
 
 from ..context import TillIdentity
 from ..unit_of_work import AbstractUnitOfWork
+
+if TYPE_CHECKING:  # deps imports this module for its ports
+    from .deps import SaleDeps
 
 
 class SaleSource(Protocol):
@@ -201,3 +204,23 @@ def add_refund(
         return
     uow.sales.add("refund", dict(payload, original_sale_id=None), journal_seq)
     source.note_refund(payload["refund_id"], original["sale_id"])
+
+
+def original_elsewhere(
+    uow: AbstractUnitOfWork, receipt_no: int, sold_at: SoldAt, deps: SaleDeps
+) -> dict[str, Any]:
+    """The returns screen's view of another till's or store's sale: its lines with what is
+    still returnable, and where it was sold."""
+    here = deps.identity()
+    found = find_original(uow, receipt_no, sold_at, here, deps.elsewhere, deps.remote)
+    if found is None:
+        raise NotFound(
+            f"Receipt {receipt_no} is this till's: type its number",
+            f"小票 {receipt_no} 是本机的：请直接输入小票号",
+        )
+    returned = returned_qty(uow, found, deps.elsewhere)
+    lines = [
+        dict(ln, returnable_qty=max(0, int(ln["qty"]) - returned.get(int(ln["line_no"]), 0)))
+        for ln in found["lines"]
+    ]
+    return dict(found, lines=lines, cashier=found.get("cashier", ""))
