@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Literal
 
 from pydantic import Field
 
 from ..api_models import RequestShape, Shape
 
+MAX_INT = 2**31 - 1  # the columns' INTEGER
+
+
+class ReturnLineRequest(RequestShape):
+    line_no: int = Field(ge=1, le=MAX_INT)
+    qty: int = Field(ge=1, le=MAX_INT, description="a line named twice: the quantities add up")
+
 
 class ReservedLine(Shape):
-    line_no: int = Field(ge=1)
-    qty: int = Field(ge=1)
+    line_no: int
+    qty: int
 
 
 class ReturnReservation(RequestShape):
-    refund_id: str = Field(description="the refund's UUID: the idempotency key")
-    sale_id: str = Field(description="the original sale (ReceiptLookup's payload.sale_id)")
-    lines: list[ReservedLine]
+    refund_id: uuid.UUID = Field(description="the refund's UUID: the idempotency key")
+    sale_id: str = Field(
+        min_length=1, description="the original sale (ReceiptLookup's payload.sale_id)"
+    )
+    lines: list[ReturnLineRequest] = Field(min_length=1)
 
 
 class ReturnReserved(Shape):
@@ -29,7 +39,7 @@ class ReturnReserved(Shape):
 
 
 class ReturnRelease(RequestShape):
-    refund_id: str
+    refund_id: uuid.UUID
 
 
 class ReturnReleased(Shape):

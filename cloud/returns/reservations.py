@@ -33,24 +33,32 @@ def _refund_id(body: Any) -> str:
     raise ApiError(400, "bad_request", "refund_id must be the refund's UUID")
 
 
+def _whole(value: Any) -> Any:
+    """1.0 is the integer 1 (JSON Schema's `integer`)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
 def _count(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool) and 1 <= value < 2**31
 
 
 def _lines(body: dict[str, Any]) -> list[tuple[int, int]]:
+    """(line_no, qty) in line order; a line named twice asks for both quantities."""
     lines = body.get("lines")
     out: dict[int, int] = {}
     if isinstance(lines, list) and lines:
         for ln in lines:
-            no = ln.get("line_no") if isinstance(ln, dict) else None
-            qty = ln.get("qty") if isinstance(ln, dict) else None
-            if not (_count(no) and _count(qty)) or no in out:
+            no = _whole(ln.get("line_no")) if isinstance(ln, dict) else None
+            qty = _whole(ln.get("qty")) if isinstance(ln, dict) else None
+            if not (_count(no) and _count(qty)):
                 break
-            out[no] = qty
+            out[no] = out.get(no, 0) + qty
         else:
             return sorted(out.items())
     raise ApiError(
-        400, "bad_request", f"Send {EXPECTED}: each line once, line_no and qty positive integers"
+        400, "bad_request", f"Send {EXPECTED}: line_no and qty positive integers (below 2^31)"
     )
 
 
