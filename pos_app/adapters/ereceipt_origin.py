@@ -24,7 +24,14 @@ def sold_at_of(uow: SqliteUnitOfWork, signer: TillSigner, text: str) -> tuple[in
         "updated_at DESC LIMIT 1",
         (fields.key_id.hex(),),
     ).fetchone()
-    store_id = str(row[0] or "")
-    till_no = int(row[1]) if row[1] is not None else None
-    token = text.strip().rsplit("/", 1)[-1].split("?", 1)[0].split("#", 1)[0].upper()
-    return fields.receipt_no, SoldAt(till_no, store_id or None, token)
+    store_id = str(row[0] or "") if row else ""
+    till_no = int(row[1]) if row and row[1] is not None else None
+    return fields.receipt_no, SoldAt(till_no, store_id or None, token_of(text))
+
+
+def token_of(text: str) -> str:
+    """The token of a scanned QR: its URL's last segment (a scanner app may append a query
+    or fragment), as the cloud's /v1/receipts/{token} takes it."""
+    for sep in ("?", "#"):
+        text = text.split(sep, 1)[0]
+    return text.strip().rsplit("/", 1)[-1].upper()
