@@ -81,43 +81,48 @@ def after_ingest(
     at: str,
 ) -> None:
     ok = set(accepted)
-    for e in sorted(events, key=lambda x: x.get("seq") if isinstance(x.get("seq"), int) else 0):
-        if e.get("id") not in ok:
-            continue
-        if e.get("type") == ev.SALE_COMPLETED:
-            _sale(tx, publish, e["payload"], str(e.get("entry_hash", "")), device_id, at)
-        elif e.get("type") == ev.REFUND_COMPLETED:
+    mine = [e for e in events if e.get("id") in ok]
+    _sales(tx, [e for e in mine if e.get("type") == ev.SALE_COMPLETED], device_id, at)
+    for e in sorted(mine, key=lambda x: x.get("seq") if isinstance(x.get("seq"), int) else 0):
+        if e.get("type") == ev.REFUND_COMPLETED:
             _refund(tx, publish, e["payload"], at)
 
 
-def _sale(
-    tx: Tx, publish: Publish, p: Mapping[str, Any], entry_hash: str, device_id: str, at: str
-) -> None:
-    record = compact_record(p)
-    # what a scanned e-receipt's token binds (its sale digest), checked by the sibling till
-    record["digest"] = entry_hash[:16].lower()
-    cur = tx.execute(
+def _sales(tx: Tx, events: list[Any], device_id: str, at: str) -> None:
+    """A batch's sales in three statements whatever its size (a push costs statements per
+    batch, not per event): their records, their lines, and their changes for the store's
+    tills.  A sale accepted again (its rejection cleared) keeps its rows: ON CONFLICT."""
+    if not events:
+        return
+    sales, lines, changes = [], [], []
+    for e in events:
+        p = e["payload"]
+        record = compact_record(p)
+        # what a scanned e-receipt's token binds (its sale digest), checked by the sibling till
+        record["digest"] = str(e.get("entry_hash", ""))[:16].lower()
+        text = _dump(record)
+        sales.append(
+            (p["sale_id"], p["store_id"], device_id, p["till_no"], p["receipt_no"], text, at)
+        )
+        lines += [(p["sale_id"], int(ln["line_no"]), int(ln["qty"])) for ln in p.get("lines", [])]
+        # the rows ChangeLog.publish writes, one statement for the batch (under its lock)
+        changes.append(("store_sale", "upsert", p["sale_id"], text, str(p["store_id"]), at))
+    tx.executemany(
         "INSERT INTO return_sales(sale_id, store_id, device_id, till_no, receipt_no, record, at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        (
-            p["sale_id"],
-            p["store_id"],
-            device_id,
-            p["till_no"],
-            p["receipt_no"],
-            _dump(record),
-            at,
-        ),
+        sales,
     )
-    if cur.rowcount != 1:
-        return  # a sale cleared and accepted again: its record stands
-    for ln in p.get("lines", []):
-        tx.execute(
+    if lines:
+        tx.executemany(
             "INSERT INTO return_lines(sale_id, line_no, sold_qty) VALUES (?, ?, ?) "
             "ON CONFLICT DO NOTHING",
-            (p["sale_id"], int(ln["line_no"]), int(ln["qty"])),
+            lines,
         )
-    publish(tx, "store_sale", "upsert", p["sale_id"], record, store_id=str(p["store_id"]))
+    tx.lock_changes()
+    tx.executemany(
+        "INSERT INTO changes(kind, op, key, data, store_id, at) VALUES (?, ?, ?, ?, ?, ?)",
+        changes,
+    )
 
 
 def _refund(tx: Tx, publish: Publish, p: Mapping[str, Any], at: str) -> None:
