@@ -221,6 +221,12 @@ class ReceiptLookup(Shape):
     payload: dict[str, Any] | None
     entry_hash: str | None
     member_id: str | None
+    # issue 20: what is left to return of a synced sale, by line (None: not a synced sale)
+    returns: list[dict[str, int]] | None = Field(
+        None,
+        description="per line: line_no, sold_qty, refunded_qty (every till and store), "
+        "reserved_qty (returns in progress), returnable_qty",
+    )
 
 
 class FollowResult(Shape):

@@ -52,6 +52,7 @@ from .health import add_health_routes
 from .join_routes import add_join_routes
 from .me_routes import add_me_routes
 from .receipt_routes import add_receipt_routes
+from .returns.routes import add_return_routes
 from .service import ApiError, CloudService
 from .sms import SmsSender, sms_from_config
 from .stock import CloudStock
@@ -320,6 +321,7 @@ def create_app(
     if cfg.fapiao_url and not service.fapiao.available:
         service.fapiao.use(HttpFapiaoProvider(cfg.fapiao_url))
     add_receipt_routes(app, service, cfg)
+    add_return_routes(app, service)
     add_join_routes(app, service, cfg, sms)
     add_me_routes(app, service, cfg)
     add_chain_view_route(app, service)  # issue 21

@@ -20,6 +20,7 @@ from sync.signing import unb64
 
 from .api_docs import CRASH, ERROR, SIGNED, CloudAPI, v1
 from .api_models import FollowRefused, FollowResult, ReceiptLookup
+from .common import _now_iso
 from .db import Tx
 from .ereceipt import CloudConfig, invite_html, receipts_page, token_only_page
 from .errors import not_a_receipt_page
@@ -34,6 +35,7 @@ from .pages.receipt_hero import UNVERIFIED, VISITOR, hero_html, private_payload,
 from .pages.receipt_view import needs_follow_code, receipt_view, with_follow_code
 from .pages.visitor import read_visitor
 from .receipt_lookup import sale_of_row, token_receipt
+from .returns.reservations import returnable
 from .service import ApiError, CloudService
 
 log = logging.getLogger(__name__)
@@ -114,7 +116,12 @@ def add_receipt_routes(app: CloudAPI, service: CloudService, cfg: CloudConfig) -
     def lookup(token: str) -> dict[str, Any]:
         fields = decode(token)
         with service.db.tx() as tx:
-            return judge(tx, fields)
+            found = judge(tx, fields)
+            sale = found["sale"]
+            if sale is not None and sale["type"] == "sale.completed":
+                sale_id = str(sale["payload"].get("sale_id", ""))
+                found["returns"] = returnable(tx, sale_id, _now_iso(service.now()))
+            return found
 
     @app.get(
         "/v1/receipts/{token}",
@@ -145,6 +152,7 @@ def add_receipt_routes(app: CloudAPI, service: CloudService, cfg: CloudConfig) -
                 "payload": sale["payload"] if sale else None,
                 "entry_hash": sale["entry_hash"] if sale else None,
                 "member_id": member_id,
+                "returns": found.get("returns"),
             }
         )
 

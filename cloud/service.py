@@ -37,6 +37,7 @@ from .members.chain_view import ChainView
 from .members.join import Joining
 from .members.rows import member_data
 from .receipt_lookup import SyncedReceipts
+from .returns import ledger as return_ledger
 from .tiers.recompute import Tiers
 from .topups.bonus import clamp_bonus
 from .topups.ledger import TopUps
@@ -335,6 +336,7 @@ class CloudService:
             reversal = self.fapiao.note_refunds(tx, device_id, events, accepted)
             self.members.claims.on_ingest(tx, device_id, events, accepted)
             console_facts.apply(tx, device_id, batch.store_id, batch.till_no, events, accepted, at)
+            return_ledger.after_ingest(tx, self.publish, events, accepted, device_id, at)
         if reversal:  # the 红冲 goes to the provider after the refund is committed
             self.fapiao.send_pending()
         return batch.answer

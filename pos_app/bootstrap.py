@@ -16,11 +16,13 @@ from typing import TYPE_CHECKING, Any
 from pos_app.adapters.after_commit import SideEffects
 from pos_app.adapters.backups import Backups
 from pos_app.adapters.db.connection import OpenDatabase
+from pos_app.adapters.db.repositories.sibling_sales import SqliteSiblingSales
 from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
 from pos_app.adapters.followups import Followups
 from pos_app.adapters.keys import TillSigner, load_key, load_pepper
 from pos_app.adapters.lazy import Lazy
 from pos_app.adapters.receipt_desk import ReceiptDesk
+from pos_app.adapters.remote_returns import CloudReturns
 from pos_app.adapters.sync_link import SyncLink
 from pos_app.config import Paths
 from pos_app.domain.errors import GuitaiError, RuleViolation
@@ -123,6 +125,8 @@ def build(paths: Paths, database: OpenDatabase, clock: Clock | None = None) -> A
     bus = MessageBus()  # what follows a commit (pos_app/adapters/bus_wiring.py)
     sales = SaleService(uow, clock, lookup, bus)
     sales.deps.return_rules = rules_reader(uow.members)
+    sales.deps.elsewhere = SqliteSiblingSales(conn)  # returns of a sibling till's sale
+    sales.deps.remote = CloudReturns(paths, conn, clock, uow.settings.get)  # another store's
     sync = SyncLink(paths, conn, clock, uow.settings.get, bus)
     stock = StockService(
         uow,
@@ -176,7 +180,9 @@ def build(paths: Paths, database: OpenDatabase, clock: Clock | None = None) -> A
 
         return CountedReceiptOutput(uow, printing())
 
-    receipts = ReceiptDesk(uow, signer, printing, Lazy(make_printer), lambda: reads)
+    receipts = ReceiptDesk(
+        uow, signer, printing, Lazy(make_printer), lambda: reads, sales.original_elsewhere
+    )
     reads = TillReads(uow, identity, receipts.current_output, receipts.paper_text)
     return App(
         paths=paths,

@@ -257,6 +257,27 @@ class CloudClient:
         data: dict[str, Any] = self._json(self._request("GET", f"/v1/receipts/{token}"))
         return data
 
+    def reserve_return(
+        self, refund_id: str, sale_id: str, lines: Sequence[tuple[int, int]]
+    ) -> dict[str, Any]:
+        """Hold a return's quantities of a sale before money moves (issue 20)."""
+        body = json.dumps(
+            {
+                "refund_id": refund_id,
+                "sale_id": sale_id,
+                "lines": [{"line_no": n, "qty": q} for n, q in lines],
+            }
+        ).encode()
+        data: dict[str, Any] = self._json(
+            self._request("POST", "/v1/returns/reservations", body=body)
+        )
+        return data
+
+    def release_return(self, refund_id: str) -> dict[str, Any]:
+        body = json.dumps({"refund_id": refund_id}).encode()
+        data: dict[str, Any] = self._json(self._request("POST", "/v1/returns/releases", body=body))
+        return data
+
 
 def _error_code(resp: httpx.Response) -> str:
     try:

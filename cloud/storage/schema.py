@@ -932,3 +932,67 @@ associate_coupons = sa.Table(
     sa.Column("code", _text, primary_key=True),
     _req("at", _text),
 )
+
+# --- returns that travel (issue 20) ---------------------------------------------------------
+# A synced sale's compact record (what the store's tills keep for returns offline), its lines'
+# sold / refunded / reserved quantities (the reservation is a serialising UPDATE on a line's
+# row: two stores never take the same unit), reservations by refund id, and over-refunds
+# found on ingest (two tills refunded one line while offline).
+
+return_sales = sa.Table(
+    "return_sales",
+    metadata,
+    sa.Column("sale_id", _text, primary_key=True),
+    _req("store_id", _text),
+    _req("device_id", _text),
+    _req("till_no", _int),
+    _req("receipt_no", _big),
+    _req("record", _text),  # JSON: the record published to the store's tills (store_sale)
+    _req("at", _text),
+    sa.Index("return_sales_receipt", "device_id", "receipt_no"),
+)
+
+return_lines = sa.Table(
+    "return_lines",
+    metadata,
+    sa.Column("sale_id", _text, primary_key=True),
+    sa.Column("line_no", _int, primary_key=True),
+    _req("sold_qty", _big),
+    _dflt("refunded_qty", _big, "0"),
+    _dflt("reserved_qty", _big, "0"),
+    sa.CheckConstraint("reserved_qty >= 0", name="return_lines_reserved"),
+)
+
+return_reservations = sa.Table(
+    "return_reservations",
+    metadata,
+    sa.Column("refund_id", _text, primary_key=True),
+    sa.Column("line_no", _int, primary_key=True),
+    _req("sale_id", _text),
+    _req("device_id", _text),
+    _req("qty", _big),
+    _req("state", _text),  # held | committed | released
+    _req("expires_at", _text),
+    _req("at", _text),
+    sa.Index("return_reservations_held", "state", "expires_at"),
+)
+
+return_conflicts = sa.Table(
+    "return_conflicts",
+    metadata,
+    _serial("id"),
+    _req("store_id", _text),
+    _req("sale_id", _text),
+    _req("receipt_no", _big),
+    _req("till_no", _int),
+    _req("line_no", _int),
+    _req("sold_qty", _big),
+    _req("refunded_qty", _big),  # all refunds of the line, this one included
+    _req("excess_qty", _big),
+    _req("refund_id", _text),
+    _req("refund_till_no", _int),
+    _req("refund_receipt_no", _big),
+    _req("at", _text),
+    sa.UniqueConstraint("refund_id", "line_no"),
+    sa.Index("return_conflicts_store", "store_id", "at"),
+)

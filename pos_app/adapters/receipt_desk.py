@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Any
 from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
 from pos_app.adapters.keys import TillSigner
 from pos_app.adapters.lazy import Lazy
-from pos_app.services.receipt_scan import ScannedToken, verify_scan
+from pos_app.domain.errors import GuitaiError
+from pos_app.domain.sold_at import SoldAt
+from pos_app.services.receipt_scan import ScannedToken, sold_elsewhere, verify_scan
 from pos_app.services.till_reads import ReceiptOutput, TillReads
 
 if TYPE_CHECKING:
@@ -58,7 +60,10 @@ class ReceiptDesk:
         printing: Callable[[], ReceiptPrinting],
         printer: Lazy[CountedReceiptOutput],
         reads: Callable[[], TillReads],
+        elsewhere: Callable[[int, SoldAt], dict[str, Any]] | None = None,
     ) -> None:
+        """`elsewhere`: another till's or store's sale for a return (SaleService's)."""
+        self.elsewhere = elsewhere
         self.uow = uow
         self.signer = signer
         self.printing = printing
@@ -102,11 +107,35 @@ class ReceiptDesk:
             return None
         return qr_matrix(receipt_docs.ereceipt_url(payload, self.signer(), base))
 
+    def return_origin(self, text: str) -> tuple[int, SoldAt | None]:
+        """A scanned e-receipt's receipt number and where it was sold (issue 20)."""
+        from pos_app.adapters.ereceipt_origin import sold_at_of
+
+        return sold_at_of(self.uow, self.signer(), text)
+
     def verify_scan(self, text: str) -> dict[str, Any]:
         """A scanned e-receipt (paper or phone): verdict genuine / altered / unknown_till /
         unreadable, and for this till's genuine sales the sale ready for a return."""
         codec = TokenCodec(self.uow, self.signer())
-        return verify_scan(codec, self.reads().original_for_return, text)
+        verdict = verify_scan(codec, self.reads().original_for_return, text)
+        if verdict["verdict"] != "genuine_other" or self.elsewhere is None:
+            return verdict
+        # another till's or store's: its sale from the store's records or the cloud (issue 20)
+        try:
+            receipt_no, sold_at = self.return_origin(text)
+            if sold_at is None:
+                return verdict
+            original = self.elsewhere(receipt_no, sold_at)
+        except GuitaiError as err:
+            return dict(
+                verdict,
+                message=f"{verdict['message']} ({err.message})",
+                message_zh=f"{verdict['message_zh']}（{err.message_zh}）",
+            )
+        here = self.uow.settings.get("store_id") or ""
+        found = sold_elsewhere(verdict, original, here)
+        found["sold_at"] = dict(found["sold_at"], ereceipt=sold_at.ereceipt)
+        return found
 
     def print_gift(self, receipt_no: int, lang: str = "zh") -> tuple[bool, str]:
         """A gift receipt (no prices) of a sale; (printed, on-screen text)."""

@@ -18,6 +18,7 @@ from pos_app.domain.pricing import Discount
 from pos_app.domain.return_rules import APPROVAL_ACTION
 from pos_app.domain.returns import ReturnRequest
 from pos_app.domain.sale import Approval, Sale, SaleLine
+from pos_app.domain.sold_at import SoldAt
 from pos_app.domain.tenders import Tender
 from pos_app.domain.timeutil import local_day
 from pos_app.services.members.checkout import MemberCheckout, PayStep
@@ -212,7 +213,7 @@ def sale_json(p: dict[str, Any]) -> dict[str, Any]:
 
 @click.command("return")
 @click.option("--user", required=True, help="Cashier (PIN from GUITAI_PIN or a prompt).")
-@click.option("--receipt", "receipt_no", required=True, type=int, help="Original receipt number.")
+@click.option("--receipt", "receipt_no", type=int, help="Original receipt number.")
 @click.option(
     "--line",
     "lines",
@@ -234,21 +235,46 @@ def sale_json(p: dict[str, Any]) -> dict[str, Any]:
     help="Manager approving a return the brand's rules hold back (PIN from GUITAI_APPROVER_PIN).",
 )
 @click.option("--quality", is_flag=True, help="Returned for a fault: the longer window applies.")
+@click.option(
+    "--till",
+    "till_no",
+    type=click.IntRange(1, 999),
+    help="The receipt is another till's of this store (its sale as the cloud last synced it).",
+)
+@click.option("--store", "store_id", help="The receipt is another store's.")
+@click.option(
+    "--ereceipt",
+    help="The scanned e-receipt (QR URL or token) instead of --receipt: any till or store.",
+)
 @json_option
 @click.pass_context
 def return_(
     ctx: click.Context,
     user: str,
-    receipt_no: int,
+    receipt_no: int | None,
     lines: tuple[str, ...],
     mode: str,
     reason: str,
     approver: str | None,
     quality: bool,
+    till_no: int | None,
+    store_id: str | None,
+    ereceipt: str | None,
     as_json: bool,
 ) -> None:
     """Refund against a completed sale (partial by line and quantity)."""
     till = obj(ctx).till
+    if (receipt_no is None) == (ereceipt is None) or (ereceipt and (till_no or store_id)):
+        raise InvalidInput(
+            "Give --receipt NO (with --till N / --store S for another till's or store's "
+            "receipt) or --ereceipt URL_OR_TOKEN",
+            "请提供 --receipt 小票号（其他收银机或门店的小票加 --till / --store）或 "
+            "--ereceipt 电子小票",
+        )
+    sold_at = SoldAt(till_no, store_id) if till_no or store_id else None
+    number = int(receipt_no or 0)
+    if ereceipt is not None:
+        number, sold_at = till.receipts.return_origin(ereceipt)
     cashier = sign_in(till, user)
     till.side_effects.wire(_notice)
     requests = None
@@ -270,13 +296,14 @@ def return_(
             till.checkout,
             till.members().returns,
             cashier,
-            receipt_no,
+            number,
             requests,
             mode,
             reason,
             approvals,
             on_text=_show_terminal_text,
             quality=quality,
+            sold_at=sold_at,
         )
     emit(sale_json(payload), as_json, lambda _: receipt_text(till, payload))
 

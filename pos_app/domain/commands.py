@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from .returns import ReturnRequest
 from .sale import Approval, Sale
+from .sold_at import SoldAt
 from .users import User
 
 
@@ -34,6 +35,7 @@ class RefundSale:
     # gift receipt that never gives money back
     quality: bool = False
     gift: bool = False
+    sold_at: SoldAt | None = None  # None: a sale of this till
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from pos_app.domain.errors import GuitaiError, InvalidInput, RuleViolation
 from pos_app.domain.money import CashRounding, format_fen
 from pos_app.domain.returns import ReturnRequest
 from pos_app.domain.sale import Approval, Sale
+from pos_app.domain.sold_at import SoldAt
 from pos_app.domain.tenders import PAYMENT_TENDERS, Tender, TenderLine
 from pos_app.domain.users import User
 
@@ -145,13 +146,23 @@ class Checkout:
         *,
         quality: bool = False,
         gift: bool = False,
+        sold_at: SoldAt | None = None,
     ) -> dict[str, Any]:
         """A refund with card and wallet money given back ("original") and the cash checked
         against the drawer (pos_app.services.handlers.refunds); `member`: its member side;
-        `quality`, `gift`: as the return rules judge them (pos_app.domain.return_rules)."""
+        `quality`, `gift`: as the return rules judge them (pos_app.domain.return_rules);
+        `sold_at`: the sale is another till's."""
         return refund_sale(
             refund_command(
-                cashier, receipt_no, requests, mode, reason, approvals, quality=quality, gift=gift
+                cashier,
+                receipt_no,
+                requests,
+                mode,
+                reason,
+                approvals,
+                quality=quality,
+                gift=gift,
+                sold_at=sold_at,
             ),
             self.sales.deps,
             tenders=self._payments,

@@ -96,3 +96,21 @@ def verify_scan(
         )
     original = original_for_return(int(result["receipt_no"]))
     return out("genuine", original=original, gift=bool(result.get("gift")), **info)
+
+
+def sold_elsewhere(
+    verdict: dict[str, Any], original: dict[str, Any], here_store: str
+) -> dict[str, Any]:
+    """A genuine receipt of another till or store whose sale was found (issue 20): genuine,
+    saying where it was sold, with the sale ready for a return there."""
+    where = original.get("_sold_at") or {}
+    store, till = where.get("store_id") or here_store, where.get("till_no")
+    if store == here_store:
+        en = f"Genuine receipt of till {till} of this store"
+        zh = f"真实小票（本店 {till} 号收银机签发）"
+    else:
+        en = f"Genuine receipt of store {store}, till {till} (checked with the cloud)"
+        zh = f"真实小票（门店 {store} {till} 号收银机签发，已向云端核实）"
+    return dict(
+        verdict, verdict="genuine", message=en, message_zh=zh, original=original, sold_at=where
+    )

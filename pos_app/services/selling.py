@@ -13,12 +13,14 @@ from pos_app.domain.errors import NotFound, StateError
 from pos_app.domain.ports import Clock
 from pos_app.domain.returns import ReturnRequest
 from pos_app.domain.sale import Approval, Sale, Sellable
+from pos_app.domain.sold_at import SoldAt
 from pos_app.domain.timeutil import iso_utc
 from pos_app.domain.users import User
 
 from .context import TillIdentity
 from .handlers.deps import SaleDeps, require_open_shift
 from .handlers.refunds import original_sale, plan_refund, refund_sale
+from .handlers.sale_source import original_elsewhere
 from .handlers.sales import complete_sale, void_sale
 from .messagebus import MessageBus
 from .unit_of_work import AbstractUnitOfWork
@@ -107,11 +109,20 @@ class SaleService:
     def original(self, receipt_no: int) -> dict[str, Any]:
         return original_sale(self.uow, receipt_no)
 
+    def original_elsewhere(self, receipt_no: int, sold_at: SoldAt) -> dict[str, Any]:
+        """Another till's or store's sale for the returns screen: its lines with
+        `returnable_qty` summed across tills (sale_source.py), and `sold_at`."""
+        return original_elsewhere(self.uow, receipt_no, sold_at, self.deps)
+
     def plan_refund(
-        self, receipt_no: int, requests: list[ReturnRequest] | None, mode: str = "cash"
+        self,
+        receipt_no: int,
+        requests: list[ReturnRequest] | None,
+        mode: str = "cash",
+        sold_at: SoldAt | None = None,
     ) -> dict[str, Any]:
         """What a refund would give back (lines, tenders), without writing anything."""
-        return plan_refund(self.uow, receipt_no, requests, mode)
+        return plan_refund(self.uow, receipt_no, requests, mode, sold_at=sold_at, deps=self.deps)
 
     def refund(
         self,
@@ -140,6 +151,7 @@ def refund_command(
     *,
     quality: bool = False,
     gift: bool = False,
+    sold_at: SoldAt | None = None,
 ) -> RefundSale:
     return RefundSale(
         cashier,
@@ -150,4 +162,5 @@ def refund_command(
         tuple(approvals or ()),
         quality=quality,
         gift=gift,
+        sold_at=sold_at,
     )

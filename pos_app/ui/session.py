@@ -16,6 +16,7 @@ from pos_app.domain.money import CashRounding
 from pos_app.domain.pricing import Discount
 from pos_app.domain.returns import ReturnRequest
 from pos_app.domain.sale import Approval, Sale
+from pos_app.domain.sold_at import SoldAt
 from pos_app.domain.tenders import PAYMENT_TENDERS, Tender
 from pos_app.domain.users import Role, User
 from pos_app.services.members.checkout import member_refund
@@ -348,9 +349,11 @@ class Session:
         mode: str = "cash",
         on_text: Callable[[str, str], None] | None = None,
         gift: bool = False,
+        sold_at: SoldAt | None = None,
     ) -> None:
         """on_text: the card terminal's texts while a refund to the card runs (called on the
-        worker thread: marshal them to the GUI thread); gift: opened from a gift receipt."""
+        worker thread: marshal them to the GUI thread); gift: opened from a gift receipt;
+        sold_at: another till's or store's sale (a scanned e-receipt)."""
         user = self.user
         assert user is not None
         checkout = self.till.checkout
@@ -368,6 +371,7 @@ class Session:
                 approvals or None,
                 on_text=on_text,
                 gift=gift,
+                sold_at=sold_at,
             ),
             ok,
             err,

@@ -89,8 +89,8 @@ CATALOG = [
 ]
 
 
-def init_till(home: Path, till_no: int) -> Path:
-    """`guitai init` store S001 with a small catalog (admin PIN 1234)."""
+def init_till(home: Path, till_no: int, store_id: str = "S001") -> Path:
+    """`guitai init` store S001 (or `store_id`) with a small catalog (admin PIN 1234)."""
     from pos_app.adapters.db.connection import open_database
 
     rc = cli_main(
@@ -99,7 +99,7 @@ def init_till(home: Path, till_no: int) -> Path:
             str(home),
             "init",
             "--store-id",
-            "S001",
+            store_id,
             "--store-name",
             "静安嘉里店",
             "--till-no",

@@ -19,6 +19,7 @@ from .schema_sql import (
     SCHEMA_0007_STOCK,
     SCHEMA_0008_MEMBERS,
     SCHEMA_0010_TOPUPS,
+    SCHEMA_0011_SIBLING_SALES,
     _script_statements,
     _statements,
 )
@@ -110,6 +111,12 @@ def m0009_sealed_credentials(db: Database) -> None:
 @migrations(name="0010_topups")
 def m0010_topups(db: Database) -> None:
     for stmt in _statements(SCHEMA_0010_TOPUPS):
+        db.execute(stmt)
+
+
+@migrations(name="0011_sibling_sales")
+def m0011_sibling_sales(db: Database) -> None:
+    for stmt in _statements(SCHEMA_0011_SIBLING_SALES):
         db.execute(stmt)
 
 

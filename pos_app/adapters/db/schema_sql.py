@@ -505,3 +505,22 @@ CREATE TABLE topup_refunds (
 );
 CREATE INDEX topup_refunds_shift ON topup_refunds(shift_id, tender);
 """
+
+# Returns that travel (issue 20): the store's other tills' sales as the cloud publishes them
+# (`store_sale` changes), so a return of a sibling till's sale works with the cloud down.
+SCHEMA_0011_SIBLING_SALES = """
+CREATE TABLE sibling_sales (
+  sale_id TEXT PRIMARY KEY,
+  store_id TEXT NOT NULL,
+  till_no INTEGER NOT NULL,
+  receipt_no INTEGER NOT NULL,
+  record TEXT NOT NULL,                 -- JSON: lines, tenders, member, refunds by till
+  updated_at TEXT NOT NULL,
+  UNIQUE (store_id, till_no, receipt_no)
+);
+CREATE TABLE sibling_refunds (           -- this till's refunds of a sibling till's sale
+  refund_id TEXT PRIMARY KEY REFERENCES sales(id),
+  sale_id TEXT NOT NULL                  -- in sibling_sales (sales.original_sale_id is NULL)
+);
+CREATE INDEX sibling_refunds_sale ON sibling_refunds(sale_id)
+"""

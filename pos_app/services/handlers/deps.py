@@ -13,6 +13,7 @@ from pos_app.domain.return_rules import ReturnRules
 from ..context import TillIdentity
 from ..messagebus import MessageBus
 from ..unit_of_work import AbstractUnitOfWork
+from .sale_source import RemoteSales, SaleSource
 
 
 class ReceiptJobs(Protocol):
@@ -33,6 +34,10 @@ class SaleDeps:
     receipt_jobs: ReceiptJobs | None = None
     # The brand's return rules as last pulled (set by the composition root); default: none.
     return_rules: Callable[[], ReturnRules] = ReturnRules
+    # The store's other tills' sales (returns of a sibling till's sale); None: this till's only.
+    elsewhere: SaleSource | None = None
+    # The cloud's sales of other stores, and the reservation of a return's quantities.
+    remote: RemoteSales | None = None
 
 
 def require_open_shift(uow: AbstractUnitOfWork) -> dict[str, Any]:

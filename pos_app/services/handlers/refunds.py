@@ -18,6 +18,7 @@ from pos_app.domain.commands import RefundSale
 from pos_app.domain.errors import NotFound, RuleViolation, StateError
 from pos_app.domain.events import RefundCompleted
 from pos_app.domain.returns import ReturnRequest, plan_refund_lines, refund_payload, refund_tenders
+from pos_app.domain.sold_at import SoldAt
 from pos_app.domain.tenders import PAYMENT_TENDERS, Tender
 from pos_app.domain.timeutil import iso_utc
 
@@ -25,6 +26,7 @@ from .. import payments, stock
 from ..drawer import expected_drawer_fen, refund_short
 from ..return_policy import check_refund
 from ..unit_of_work import AbstractUnitOfWork
+from . import sale_source
 from .deps import SaleDeps, require_open_shift
 from .sales import book_approval
 
@@ -51,7 +53,7 @@ def refund_sale(
     requests = list(cmd.requests) if cmd.requests is not None else None
     if tenders is None:  # the refusals come in the order the till has always given them
         require_open_shift(uow)
-    plan = plan_refund(uow, cmd.receipt_no, requests, cmd.mode)
+    plan = plan_refund(uow, cmd.receipt_no, requests, cmd.mode, sold_at=cmd.sold_at, deps=deps)
     check_refund(
         deps.return_rules(),
         deps.clock,
@@ -69,6 +71,22 @@ def refund_sale(
     if tenders is not None:
         check_drawer(uow, plan["payments"], 0, other)
         require_open_shift(uow)
+    with sale_source.held(deps.remote, plan):  # another store's sale: reserved in the cloud
+        return _refund_planned(cmd, deps, plan, other, tenders, member, on_text)
+
+
+def _refund_planned(
+    cmd: RefundSale,
+    deps: SaleDeps,
+    plan: dict[str, Any],
+    other: bool,
+    tenders: Callable[[], PaymentService] | None,
+    member: MemberReturns | None,
+    on_text: TextCallback | None,
+) -> dict[str, Any]:
+    """The refund once what it takes back is sure: money back first, then the one commit."""
+    uow = deps.uow
+    original = plan["original"]
     ident = deps.identity()
     refund_id = plan["refund_id"]
     paid_back: list[str] = []  # attempt ids of card and wallet money given back
@@ -81,7 +99,7 @@ def refund_sale(
     now = iso_utc(deps.clock.now())
     with uow:
         shift = require_open_shift(uow)
-        if uow.sales.returned_qty(original["sale_id"]) != plan["returned"]:
+        if sale_source.returned_qty(uow, original, deps.elsewhere) != plan["returned"]:
             raise StateError(
                 "This receipt was returned against meanwhile: start again",
                 "该小票刚刚已办理退货，请重新操作",
@@ -102,7 +120,7 @@ def refund_sale(
         )
         payload["store_id"], payload["till_no"] = ident.store_id, ident.till_no
         seq, prev, digest = uow.journal.append("refund", refund_id, payload, now)
-        uow.sales.add("refund", payload, seq)
+        sale_source.add_refund(uow, deps.elsewhere, original, payload, seq)
         uow.outbox.add(events.REFUND_COMPLETED, payload, now, prev, digest)
         for a in cmd.approvals:
             details = {"refund_id": refund_id, "receipt_no": new_no}
@@ -132,15 +150,28 @@ def original_sale(uow: AbstractUnitOfWork, receipt_no: int) -> dict[str, Any]:
 
 
 def plan_refund(
-    uow: AbstractUnitOfWork, receipt_no: int, requests: list[ReturnRequest] | None, mode: str
+    uow: AbstractUnitOfWork,
+    receipt_no: int,
+    requests: list[ReturnRequest] | None,
+    mode: str,
+    *,
+    sold_at: SoldAt | None = None,
+    deps: SaleDeps | None = None,
 ) -> dict[str, Any]:
-    """What a refund would give back (lines, tenders), without writing anything."""
-    original = original_sale(uow, receipt_no)
-    returned = uow.sales.returned_qty(original["sale_id"])
+    """What a refund would give back (lines, tenders), without writing anything.  `sold_at`:
+    the sale is another till's (found through `deps.elsewhere`, sale_source.py)."""
+    source = deps.elsewhere if deps is not None else None
+    found = None
+    if sold_at is not None and deps is not None:
+        found = sale_source.find_original(
+            uow, receipt_no, sold_at, deps.identity(), source, deps.remote
+        )
+    original = found if found is not None else original_sale(uow, receipt_no)
+    returned = sale_source.returned_qty(uow, original, source)
     lines = plan_refund_lines(original, returned, requests)
     amount = sum(int(x["amount_fen"]) for x in lines)
     tenders = refund_tenders(
-        original, uow.sales.refunded_by_tender(original["sale_id"]), amount, mode
+        original, sale_source.refunded_by_tender(uow, original, source), amount, mode
     )
     return {
         "refund_id": str(uuid.uuid4()),

@@ -24,6 +24,7 @@ from pos_app.domain.money import percent_of
 from pos_app.domain.promotions import Pricing
 from pos_app.domain.returns import ReturnRequest
 from pos_app.domain.sale import Approval, Sale
+from pos_app.domain.sold_at import SoldAt
 from pos_app.domain.tenders import Tender, TenderLine
 from pos_app.domain.users import User
 
@@ -308,6 +309,7 @@ def member_refund(
     *,
     quality: bool = False,
     gift: bool = False,
+    sold_at: SoldAt | None = None,
 ) -> dict[str, Any]:
     """A return with its member side (`guitai return` and the till's returns screen): stored
     value paid goes back to the card when refunding to the original tenders, and the points
@@ -323,4 +325,5 @@ def member_refund(
         member=returns,
         quality=quality,
         gift=gift,
+        sold_at=sold_at,
     )

@@ -1349,6 +1349,11 @@
         <source>Receipt %1 · %2 · cashier %3 · total %4</source>
         <translation>小票 %1 · %2 · 收银员 %3 · 合计 %4</translation>
     </message>
+    <message>
+        <location filename="../returns/screen.py" line="271" />
+        <source>Sold at store %1, till %2</source>
+        <translation>售出门店 %1，收银机 %2</translation>
+    </message>
 </context>
 <context>
     <name>SaleDiscounts</name>

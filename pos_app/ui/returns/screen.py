@@ -14,6 +14,7 @@ from pos_app.domain.payments import PaymentDeclined, PaymentUnavailable, Payment
 from pos_app.domain.return_rules import APPROVAL_ACTION
 from pos_app.domain.returns import ReturnRequest
 from pos_app.domain.sale import Approval
+from pos_app.domain.sold_at import SoldAt
 from pos_app.domain.tenders import Tender
 from pos_app.services.exchanging import line_status
 
@@ -65,6 +66,7 @@ class ReturnsScreen(QWidget):
         self._texts.text.connect(self.terminal_text)
         self.original: dict[str, Any] | None = None
         self.gift = False  # opened from a gift receipt's QR: exchanges only, no money back
+        self.sold_at: SoldAt | None = None  # a scanned receipt of another till or store
         self.spins: list[tuple[dict[str, Any], QSpinBox]] = []
         outer = QHBoxLayout(self)
         outer.setContentsMargins(20, 16, 20, 16)
@@ -181,6 +183,7 @@ class ReturnsScreen(QWidget):
         self.exchange.cancel()
         self.gift = False
         self.original = None
+        self.sold_at = None
         self.receipt.clear()
         self.reason.clear()
         self.info.clear()
@@ -200,6 +203,7 @@ class ReturnsScreen(QWidget):
             return
         self.message.clear()
         self.gift = False
+        self.sold_at = None  # a typed number is this till's receipt
         self.session.original(int(text), self.show_original, self.show_error)
 
     def scanned(self, code: str) -> None:
@@ -227,6 +231,12 @@ class ReturnsScreen(QWidget):
         if v.get("receipt_no") is not None:
             msg = self.tr("Receipt %1: ").replace("%1", str(v["receipt_no"])) + msg
         self.verdict.setText(msg)
+        where = v.get("sold_at")
+        self.sold_at = None
+        if where and v.get("original") is not None:
+            self.sold_at = SoldAt(
+                where.get("till_no"), where.get("store_id"), where.get("ereceipt")
+            )
         if v.get("original") is not None:
             self.receipt.setText(str(v["receipt_no"]))
             self.show_original(v["original"])
@@ -254,6 +264,7 @@ class ReturnsScreen(QWidget):
             .replace("%2", self.session.local(str(p["completed_at"]), "%Y-%m-%d %H:%M"))
             .replace("%3", str(p["cashier"]))
             .replace("%4", yuan(int(p["total_fen"])))
+            + self.sold_where(p)
         )
         self.table.setRowCount(len(p["lines"]))
         self.spins = []
@@ -301,6 +312,17 @@ class ReturnsScreen(QWidget):
             self.table.setItem(i, 5, item)
             if why and not st["needs_approval"]:
                 spin.setRange(0, 0)  # not returnable at all: nothing to choose
+
+    def sold_where(self, p: dict[str, Any]) -> str:
+        """Where a scanned receipt of another till or store was sold (issue 20)."""
+        where = p.get("_sold_at")
+        if not where:
+            return ""
+        return "\n" + (
+            self.tr("Sold at store %1, till %2")
+            .replace("%1", str(where.get("store_id") or ""))
+            .replace("%2", str(where.get("till_no") or ""))
+        )
 
     def requests(self) -> list[ReturnRequest]:
         return [
@@ -386,6 +408,7 @@ class ReturnsScreen(QWidget):
             mode=self.mode,
             on_text=self._texts.text.emit if card else None,
             gift=self.gift,
+            sold_at=self.sold_at,
         )
 
     def terminal_text(self, en: str, zh: str) -> None:

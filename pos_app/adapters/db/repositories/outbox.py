@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from pos_app.adapters.db.repositories.sibling_sales import apply_store_sale
 from pos_app.adapters.db.repositories.stock import apply_stock_change, apply_stock_doc_change
 from pos_app.adapters.db.repositories.task_changes import apply_followup_done, apply_task
 from pos_app.domain.ed25519_keys import is_acceptable_public_key
@@ -402,6 +403,7 @@ _HANDLERS = {
     "stock_doc": apply_stock_doc_change,
     "task": apply_task,  # the associates' tasks and 3369 steps done on the phone (issue 21)
     "followup": apply_followup_done,
+    "store_sale": apply_store_sale,
 }
 
 
