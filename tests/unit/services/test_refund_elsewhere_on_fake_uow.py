@@ -93,7 +93,7 @@ def sales(uow: FakeUnitOfWork, clock: ManualClock) -> SaleService:
 
 
 def cmd(lines: tuple[ReturnRequest, ...] | None, sold_at: SoldAt) -> RefundSale:
-    return RefundSale(MANAGER, 41, lines, "cash", "size", (), sold_at)
+    return RefundSale(MANAGER, 41, lines, "cash", "size", (), sold_at=sold_at)
 
 
 def test_a_sibling_tills_sale_counts_what_every_till_returned(sales: SaleService) -> None:
