@@ -113,6 +113,13 @@ class ReceiptDesk:
 
         return sold_at_of(self.uow, self.signer(), text)
 
+    def gift_receipt(self, text: str) -> bool:
+        """Whether a scanned e-receipt is a gift receipt's (a version 2 token): it takes
+        exchanges only, never money back (pos_app.domain.return_rules)."""
+        from receipts.token import decode_token
+
+        return decode_token(text.strip()).gift
+
     def verify_scan(self, text: str) -> dict[str, Any]:
         """A scanned e-receipt (paper or phone): verdict genuine / altered / unknown_till /
         unreadable, and for this till's genuine sales the sale ready for a return."""

@@ -272,9 +272,10 @@ def return_(
             "--ereceipt 电子小票",
         )
     sold_at = SoldAt(till_no, store_id) if till_no or store_id else None
-    number = int(receipt_no or 0)
+    number, gift = int(receipt_no or 0), False
     if ereceipt is not None:
         number, sold_at = till.receipts.return_origin(ereceipt)
+        gift = till.receipts.gift_receipt(ereceipt)  # exchanges only: no money back
     cashier = sign_in(till, user)
     till.side_effects.wire(_notice)
     requests = None
@@ -303,6 +304,7 @@ def return_(
             approvals,
             on_text=_show_terminal_text,
             quality=quality,
+            gift=gift,
             sold_at=sold_at,
         )
     emit(sale_json(payload), as_json, lambda _: receipt_text(till, payload))

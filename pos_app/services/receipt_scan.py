@@ -83,7 +83,7 @@ def verify_scan(
     result = tokens.verify_receipt(text)
     info = {"receipt_no": result["receipt_no"], "total_fen": result["total_fen"]}
     if not result["own_till"]:
-        return out("genuine_other", **info)
+        return out("genuine_other", gift=bool(result.get("gift")), **info)
     local = result["local_sale"] or {}
     if not local.get("matches"):
         reason = str(local.get("reason") or "no such sale")

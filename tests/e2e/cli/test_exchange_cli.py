@@ -205,6 +205,22 @@ def test_a_gift_receipt_exchanges_but_never_gives_cash_back(
     books_agree(home, capsys, 29900)
 
 
+def test_guitai_return_of_a_gift_receipts_qr_gives_no_money_back(
+    shop: tuple[Path, Rig], capsys: pytest.CaptureFixture[str]
+) -> None:
+    home, _ = shop
+    sale = ok(home, capsys, "sale", "--user", "admin", "--scan", JACKET, "--pay", "cash:299")
+    token = gift_token(home, sale["receipt_no"])
+    rc, out, _ = run(home, capsys, "return", "--user", "admin", "--ereceipt", token, "--json")
+    err = json.loads(out)["error"]
+    assert rc == 2 and err["code"] == "rule_violation"
+    assert "gift receipt" in err["message"] and "礼品小票" in err["message_zh"]
+    assert ok(home, capsys, "journal", "verify")["sales"] == 1  # nothing was written
+    # the buyer's own receipt (by its number) is returned for money as always
+    back = ok(home, capsys, "return", "--user", "admin", "--receipt", str(sale["receipt_no"]))
+    assert back["total_fen"] == -29900
+
+
 def test_goods_from_an_exchange_return_in_money_never_in_exchange_credit(
     shop: tuple[Path, Rig], capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -80,3 +80,10 @@ def test_the_reason_is_told_in_both_languages() -> None:
     assert out["message"].endswith("(signature does not match)")
     assert out["message_zh"].endswith("（签名不符）")
     assert out["receipt_no"] == 7
+
+
+def test_another_tills_gift_receipt_says_it_is_one() -> None:
+    """Opened on the returns screen from the store's records, it still gives no money back."""
+    theirs = {"receipt_no": 7, "total_fen": 0, "own_till": False, "gift": True}
+    out = verify_scan(FakeTokens(result=theirs), original, "x")
+    assert out["verdict"] == "genuine_other" and out["gift"] is True
