@@ -20,6 +20,7 @@ from pos_app.domain.tenders import Tender
 from pos_app.domain.users import User
 
 from .checkout import Checkout
+from .handlers import sale_source
 from .handlers.exchange import ExchangeGoods, check_exchange, exchange_goods, plan_exchange
 from .handlers.refunds import original_sale
 from .members.checkout import MemberCheckout, PayStep
@@ -152,7 +153,9 @@ def line_status(sales: SaleService, original: dict[str, Any]) -> list[dict[str, 
     """Per line of the original: what is still returnable, until when, and why not (the
     returns screen; pos_app.domain.return_rules.LineStatus.as_dict)."""
     deps = sales.deps
-    returned = deps.uow.sales.returned_qty(str(original["sale_id"]))
+    # summed across the store's tills, as the refund counts it (another till's or store's
+    # sale opened from its e-receipt, or this till's returned at a sibling till)
+    returned = sale_source.returned_qty(deps.uow, original, deps.elsewhere)
     rules = deps.return_rules()
     now, tz = deps.clock.now(), deps.identity().tz
     return [s.as_dict() for s in line_statuses(rules, original, returned, now, tz)]

@@ -14,6 +14,7 @@ from pos_app.domain.errors import GuitaiError, NotFound, RuleViolation
 from pos_app.domain.ports import ManualClock
 from pos_app.domain.returns import ReturnRequest
 from pos_app.domain.sold_at import SoldAt
+from pos_app.services.exchanging import line_status
 from pos_app.services.handlers.refunds import refund_sale
 from pos_app.services.selling import SaleService
 from pos_app.services.shifts import ShiftService
@@ -106,6 +107,10 @@ def test_a_sibling_tills_sale_counts_what_every_till_returned(sales: SaleService
     uow = sales.uow
     assert isinstance(uow, FakeUnitOfWork)
     assert uow.sales.rows[-1]["original_sale_id"] is None  # not this till's sale
+    # the returns screen's last column counts the same: nothing of the T-shirts is left
+    status = line_status(sales, sales.original_elsewhere(41, SoldAt(2)))
+    assert [(st["line_no"], st["left"]) for st in status] == [(1, 1), (2, 0)]
+    assert status[1]["why_not"] == "already returned"
     with pytest.raises(RuleViolation) as gone:  # one at till 3, one here: none left
         refund_sale(cmd((ReturnRequest(2, 1),), SoldAt(2)), sales.deps)
     assert "only 0 of 2" in gone.value.message
