@@ -34,6 +34,17 @@ _DAY_UPSERT = (
 _MONTH_UPSERT = _DAY_UPSERT.replace("console_sales_day", "console_sales_month").replace(
     "business_day", "month"
 )
+_Z_INSERT = (
+    "INSERT INTO console_z_reports(event_id, device_id, store_id, till_no, shift_id, z_no, "
+    "business_day, closed_at, closed_by, report, seq, received_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
+)
+_STATUS_UPSERT = (
+    "INSERT INTO console_device_status(device_id, device, kind, state, reason, at) "
+    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(device_id, device) DO UPDATE SET "
+    "kind = excluded.kind, state = excluded.state, reason = excluded.reason, "
+    "at = excluded.at WHERE console_device_status.at <= excluded.at"
+)
 _SHIFT_UPSERT = (
     "INSERT INTO console_shift_sums(device_id, shift_id, dim, key, n, net_fen) "
     "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(device_id, shift_id, dim, key) DO UPDATE SET "
@@ -112,6 +123,8 @@ def apply(
     ok = set(accepted)
     day: list[tuple[Any, ...]] = []
     shift: list[tuple[Any, ...]] = []
+    zs: list[tuple[Any, ...]] = []
+    status: list[tuple[Any, ...]] = []
     for e in events:
         if not isinstance(e, dict) or e.get("id") not in ok:
             continue
@@ -120,17 +133,21 @@ def apply(
             continue
         kind = e.get("type")
         if kind in (SALE, REFUND):
-            mine = day_rows(store_id, till_no, p, kind == REFUND)
-            day += mine + [("", *r[1:]) for r in mine]  # and the chain's day
+            day += day_rows(store_id, till_no, p, kind == REFUND)
             shift += shift_rows(device_id, p, kind == REFUND)
         elif kind == "shift.closed" and isinstance(p.get("report"), dict):
-            _z_report(tx, e, p, device_id, store_id, till_no, received_at)
+            zs.append(_z_report(e, p, device_id, store_id, till_no, received_at))
         elif kind == "device.status":
-            _device_status(tx, device_id, p)
+            status.append(_device_status(device_id, p))
     month = [(r[0], r[1][:7], *r[2:]) for r in day]
-    # One statement per distinct row (the sums of a row repeated in the batch add up first),
-    # in key order: every batch takes the rows' locks in the same order, so two tills' batches
-    # that share a row (the chain's day) wait for each other and never deadlock.
+    if zs:
+        tx.executemany(_Z_INSERT, zs)
+    if status:  # in the batch's order: a later status of one device wins, as one by one
+        tx.executemany(_STATUS_UPSERT, status)
+    # The batch's figures add up by row key first, then one executemany a table: the rows are
+    # the till's own store's (no row shared by the whole chain, which every till's batch would
+    # queue on), and in key order so two tills of one store lock their rows in the same order
+    # and never deadlock.
     for sql, rows in ((_DAY_UPSERT, day), (_MONTH_UPSERT, month), (_SHIFT_UPSERT, shift)):
         if rows:
             tx.executemany(sql, sorted(_merge(rows, 4)))
@@ -146,52 +163,38 @@ def _merge(rows: list[tuple[Any, ...]], key_width: int) -> list[tuple[Any, ...]]
 
 
 def _z_report(
-    tx: Tx,
     e: Mapping[str, Any],
     p: Mapping[str, Any],
     device_id: str,
     store_id: str,
     till_no: int,
     received_at: str,
-) -> None:
-    report = p["report"]
+) -> tuple[Any, ...]:
     z_no = p.get("z_no")
-    tx.execute(
-        "INSERT INTO console_z_reports(event_id, device_id, store_id, till_no, shift_id, z_no, "
-        "business_day, closed_at, closed_by, report, seq, received_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        (
-            str(e["id"]),
-            device_id,
-            store_id,
-            till_no,
-            _int(p.get("shift_id")),
-            z_no if isinstance(z_no, int) and not isinstance(z_no, bool) else None,
-            str(p.get("business_day") or ""),
-            str(p.get("closed_at") or e.get("occurred_at") or ""),
-            str(p.get("closed_by") or ""),
-            json.dumps(report, ensure_ascii=False, sort_keys=True, default=str),
-            _int(e.get("seq")),
-            received_at,
-        ),
+    return (
+        str(e["id"]),
+        device_id,
+        store_id,
+        till_no,
+        _int(p.get("shift_id")),
+        z_no if isinstance(z_no, int) and not isinstance(z_no, bool) else None,
+        str(p.get("business_day") or ""),
+        str(p.get("closed_at") or e.get("occurred_at") or ""),
+        str(p.get("closed_by") or ""),
+        json.dumps(p["report"], ensure_ascii=False, sort_keys=True, default=str),
+        _int(e.get("seq")),
+        received_at,
     )
 
 
-def _device_status(tx: Tx, device_id: str, p: Mapping[str, Any]) -> None:
-    at = str(p.get("at") or "")
-    tx.execute(
-        "INSERT INTO console_device_status(device_id, device, kind, state, reason, at) "
-        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(device_id, device) DO UPDATE SET "
-        "kind = excluded.kind, state = excluded.state, reason = excluded.reason, "
-        "at = excluded.at WHERE console_device_status.at <= excluded.at",
-        (
-            device_id,
-            str(p.get("device") or "-"),
-            str(p.get("kind") or ""),
-            str(p.get("state") or ""),
-            str(p.get("reason") or ""),
-            at,
-        ),
+def _device_status(device_id: str, p: Mapping[str, Any]) -> tuple[Any, ...]:
+    return (
+        device_id,
+        str(p.get("device") or "-"),
+        str(p.get("kind") or ""),
+        str(p.get("state") or ""),
+        str(p.get("reason") or ""),
+        str(p.get("at") or ""),
     )
 
 

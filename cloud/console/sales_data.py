@@ -3,8 +3,9 @@ tender, category, associate and till, over a period, for the stores a viewer may
 
 A period is read as its whole calendar months from `console_sales_month` and its two partial
 ends from `console_sales_day` (by day: days only), so a year is twelve month rows per store
-and key, not 365.  The whole chain reads the chain's own rows (store_id ''), a few a month;
-only the store ranking reads one row per store."""
+and key, not 365.  Head office's figures are the sum of every store's rows: no row is shared
+by the whole chain (each till's ingest would queue on it), and the (dim, day) indexes carry
+the figures so the sum reads the index alone (schema.py)."""
 
 from __future__ import annotations
 
@@ -64,10 +65,6 @@ def grouped(tx: Tx, period: Period, by: str) -> list[dict[str, Any]]:
             return []
         stores_sql = f" AND store_id IN ({', '.join('?' * len(period.stores))})"
         stores_args = list(period.stores)
-    elif by == "store":
-        stores_sql = " AND store_id <> ''"
-    else:  # the whole chain: its own rows (facts.py), not a sum over every store's
-        stores_sql = " AND store_id = ''"
     months: list[str]
     if by == "day":
         days, months = [(period.start, period.end)], []

@@ -1,0 +1,75 @@
+"""The console's share of the ingest is a few statements a batch, whatever its size, and
+touches only the till's own store (issue 22 follow-up; issue 18's ingest rate): a batch's
+events add up by summary key in Python, one executemany a table, no chain-wide row."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from cloud.console.facts import apply
+
+
+class SpyTx:
+    """A unit of work that records what it is asked to write."""
+
+    dialect = "sqlite"
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, list[Sequence[Any]]]] = []
+
+    def execute(self, sql: str, args: Sequence[Any] = ()) -> None:
+        self.calls.append((sql, [args]))
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self.calls.append((sql, list(rows)))
+
+
+def sale(i: int) -> dict[str, Any]:
+    return {
+        "id": str(uuid.uuid4()),
+        "type": "sale.completed",
+        "payload": {
+            "business_day": "2026-11-24", "completed_at": f"2026-11-24T0{i % 3 + 2}:10:00Z",
+            "shift_id": 1, "associate": "王芳", "total_fen": 1000 + i,
+            "lines": [{"qty": 1, "amount_fen": 1000 + i, "category": "外套"}],
+            "payments": [{"tender": "wechat" if i % 2 else "cash", "amount_fen": 1000 + i,
+                          "change_fen": 0}],
+        },
+    }  # fmt: skip
+
+
+def status(i: int) -> dict[str, Any]:
+    return {
+        "id": str(uuid.uuid4()),
+        "type": "device.status",
+        "payload": {"device": "front", "kind": "printer", "state": f"s{i}", "reason": "",
+                    "at": f"2026-11-24T05:0{i}:00Z"},
+    }  # fmt: skip
+
+
+def run(events: list[dict[str, Any]]) -> SpyTx:
+    tx = SpyTx()
+    apply(tx, "dev1", "S001", 1, events, [e["id"] for e in events], "2026-11-24T06:00:00Z")  # type: ignore[arg-type]
+    return tx
+
+
+def test_a_batch_costs_one_statement_a_summary_table_whatever_its_size() -> None:
+    small, big = run([sale(0)]), run([sale(i) for i in range(200)] + [status(i) for i in range(5)])
+    assert len(small.calls) == 3  # day, month, shift sums
+    assert len(big.calls) == 4  # and the device statuses, in one executemany
+    day = next(rows for sql, rows in big.calls if "console_sales_day" in sql)
+    keys = [tuple(r[:4]) for r in day]
+    assert len(keys) == len(set(keys)) == 1 + 3 + 1 + 1 + 1 + 2  # day, hours, …, tenders
+    assert keys == sorted(keys)  # in key order: two tills of a store never deadlock
+    whole = next(r for r in day if r[2] == "")
+    assert whole[4] == 200 and whole[7] == sum(1000 + i for i in range(200))
+    statuses = next(rows for sql, rows in big.calls if "console_device_status" in sql)
+    assert [r[3] for r in statuses] == ["s0", "s1", "s2", "s3", "s4"]  # the batch's order
+
+
+def test_no_row_is_shared_by_the_whole_chain() -> None:
+    for sql, rows in run([sale(i) for i in range(10)]).calls:
+        if "console_sales" in sql:
+            assert {r[0] for r in rows} == {"S001"}, sql
