@@ -140,17 +140,35 @@ def apply(
         elif kind == "device.status":
             status.append(_device_status(device_id, p))
     month = [(r[0], r[1][:7], *r[2:]) for r in day]
-    if zs:
-        tx.executemany(_Z_INSERT, zs)
-    if status:  # in the batch's order: a later status of one device wins, as one by one
-        tx.executemany(_STATUS_UPSERT, status)
-    # The batch's figures add up by row key first, then one executemany a table: the rows are
-    # the till's own store's (no row shared by the whole chain, which every till's batch would
+    # The batch's figures add up by row key first, then one multi-row statement a table (a
+    # statement per row cost PostgreSQL a parse and a round trip each): the rows are the
+    # till's own store's (no row shared by the whole chain, which every till's batch would
     # queue on), and in key order so two tills of one store lock their rows in the same order
     # and never deadlock.
     for sql, rows in ((_DAY_UPSERT, day), (_MONTH_UPSERT, month), (_SHIFT_UPSERT, shift)):
-        if rows:
-            tx.executemany(sql, sorted(_merge(rows, 4)))
+        _upsert(tx, sql, sorted(_merge(rows, 4)))
+    _upsert(tx, _Z_INSERT, zs)
+    # One statement may not update a row twice: a device's latest status of the batch (the
+    # later of equal times, as one by one), checked against the stored one by the statement.
+    latest: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    for r in status:
+        if r[:2] not in latest or latest[r[:2]][5] <= r[5]:
+            latest[r[:2]] = r
+    _upsert(tx, _STATUS_UPSERT, sorted(latest.values()))
+
+
+_CHUNK = 500  # rows a statement: well inside SQLite's 32,766 parameters
+
+
+def _upsert(tx: Tx, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
+    """`sql` (one VALUES group) for every row, in statements of up to _CHUNK rows."""
+    if not rows:
+        return
+    group = "(" + ", ".join("?" * len(rows[0])) + ")"
+    head, tail = sql.split(group, 1)
+    for i in range(0, len(rows), _CHUNK):
+        chunk = rows[i : i + _CHUNK]
+        tx.execute(head + ", ".join([group] * len(chunk)) + tail, [v for r in chunk for v in r])
 
 
 def _merge(rows: list[tuple[Any, ...]], key_width: int) -> list[tuple[Any, ...]]:

@@ -1,6 +1,6 @@
 """The console's share of the ingest is a few statements a batch, whatever its size, and
 touches only the till's own store (issue 22 follow-up; issue 18's ingest rate): a batch's
-events add up by summary key in Python, one executemany a table, no chain-wide row."""
+events add up by summary key in Python, one multi-row statement a table, no chain-wide row."""
 
 from __future__ import annotations
 
@@ -20,10 +20,11 @@ class SpyTx:
         self.calls: list[tuple[str, list[Sequence[Any]]]] = []
 
     def execute(self, sql: str, args: Sequence[Any] = ()) -> None:
-        self.calls.append((sql, [args]))
+        width = sql[: sql.index(")")].count(",") + 1  # the INSERT's columns
+        self.calls.append((sql, [tuple(args[i : i + width]) for i in range(0, len(args), width)]))
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        self.calls.append((sql, list(rows)))
+        self.calls += [(sql, [tuple(r)]) for r in rows]
 
 
 def sale(i: int) -> dict[str, Any]:
@@ -56,9 +57,10 @@ def run(events: list[dict[str, Any]]) -> SpyTx:
 
 
 def test_a_batch_costs_one_statement_a_summary_table_whatever_its_size() -> None:
+    """(The spy counts an executemany as one statement a row.)"""
     small, big = run([sale(0)]), run([sale(i) for i in range(200)] + [status(i) for i in range(5)])
     assert len(small.calls) == 3  # day, month, shift sums
-    assert len(big.calls) == 4  # and the device statuses, in one executemany
+    assert len(big.calls) == 4  # and the device statuses
     day = next(rows for sql, rows in big.calls if "console_sales_day" in sql)
     keys = [tuple(r[:4]) for r in day]
     assert len(keys) == len(set(keys)) == 1 + 3 + 1 + 1 + 1 + 2  # day, hours, …, tenders
@@ -66,10 +68,21 @@ def test_a_batch_costs_one_statement_a_summary_table_whatever_its_size() -> None
     whole = next(r for r in day if r[2] == "")
     assert whole[4] == 200 and whole[7] == sum(1000 + i for i in range(200))
     statuses = next(rows for sql, rows in big.calls if "console_device_status" in sql)
-    assert [r[3] for r in statuses] == ["s0", "s1", "s2", "s3", "s4"]  # the batch's order
+    assert [r[3] for r in statuses] == ["s4"]  # the device's latest of the batch
 
 
 def test_no_row_is_shared_by_the_whole_chain() -> None:
     for sql, rows in run([sale(i) for i in range(10)]).calls:
         if "console_sales" in sql:
             assert {r[0] for r in rows} == {"S001"}, sql
+
+
+def test_a_large_batch_is_written_in_statements_of_at_most_500_rows() -> None:
+    events = []
+    for i in range(700):
+        e = status(0)
+        e["payload"] |= {"device": f"p{i:03d}", "at": f"2026-11-24T05:00:{i % 60:02d}Z"}
+        events.append(e)
+    statuses = [rows for sql, rows in run(events).calls if "console_device_status" in sql]
+    assert [len(rows) for rows in statuses] == [500, 200]
+    assert sorted(r[1] for rows in statuses for r in rows) == [f"p{i:03d}" for i in range(700)]
