@@ -53,6 +53,8 @@ _SHIFT_UPSERT = (
 
 
 def china_hour(at: str) -> str:
+    if len(at) > 13 and at[-1] == "Z" and at[10] == "T" and at[11:13].isdigit():
+        return f"{(int(at[11:13]) + 8) % 24:02d}"  # a till's UTC time, without a parse
     when = datetime.fromisoformat(at.replace("Z", "+00:00"))
     return f"{(when + CHINA).hour:02d}" if when.utcoffset() == timedelta(0) else f"{when.hour:02d}"
 
@@ -86,7 +88,7 @@ def day_rows(
         c = cats.setdefault(str(x.get("category") or "-"), [0, 0])
         c[0] += _int(x.get("qty"))
         c[1] += sign * _int(x.get("amount_fen"))  # refund lines carry positive amounts
-    rows += [row("category", k, q, fen) for k, (q, fen) in sorted(cats.items())]
+    rows += [row("category", k, q, fen) for k, (q, fen) in cats.items()]
     tenders: dict[str, int] = {}
     for pay in p.get("payments") or []:
         if isinstance(pay, dict):
@@ -94,7 +96,7 @@ def day_rows(
             tenders[t] = (
                 tenders.get(t, 0) + _int(pay.get("amount_fen")) - _int(pay.get("change_fen"))
             )
-    rows += [row("tender", k, 0, fen) for k, fen in sorted(tenders.items())]
+    rows += [row("tender", k, 0, fen) for k, fen in tenders.items()]
     return rows
 
 
@@ -139,14 +141,16 @@ def apply(
             zs.append(_z_report(e, p, device_id, store_id, till_no, received_at))
         elif kind == "device.status":
             status.append(_device_status(device_id, p))
-    month = [(r[0], r[1][:7], *r[2:]) for r in day]
+    day = sorted(_merge(day, 4))
+    month = sorted(_merge([(r[0], r[1][:7], *r[2:]) for r in day], 4))
     # The batch's figures add up by row key first, then one multi-row statement a table (a
     # statement per row cost PostgreSQL a parse and a round trip each): the rows are the
     # till's own store's (no row shared by the whole chain, which every till's batch would
     # queue on), and in key order so two tills of one store lock their rows in the same order
     # and never deadlock.
-    for sql, rows in ((_DAY_UPSERT, day), (_MONTH_UPSERT, month), (_SHIFT_UPSERT, shift)):
-        _upsert(tx, sql, sorted(_merge(rows, 4)))
+    for sql, rows in ((_DAY_UPSERT, day), (_MONTH_UPSERT, month)):
+        _upsert(tx, sql, rows)
+    _upsert(tx, _SHIFT_UPSERT, sorted(_merge(shift, 4)))
     _upsert(tx, _Z_INSERT, zs)
     # One statement may not update a row twice: a device's latest status of the batch (the
     # later of equal times, as one by one), checked against the stored one by the statement.
@@ -174,9 +178,13 @@ def _upsert(tx: Tx, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
 def _merge(rows: list[tuple[Any, ...]], key_width: int) -> list[tuple[Any, ...]]:
     merged: dict[tuple[Any, ...], list[int]] = {}
     for r in rows:
-        acc = merged.setdefault(r[:key_width], [0] * (len(r) - key_width))
-        for i, v in enumerate(r[key_width:]):
-            acc[i] += v
+        k = r[:key_width]
+        had = merged.get(k)
+        if had is None:
+            merged[k] = list(r[key_width:])
+        else:
+            for i, v in enumerate(r[key_width:]):
+                had[i] += v
     return [(*k, *v) for k, v in merged.items()]
 
 
