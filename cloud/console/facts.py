@@ -17,6 +17,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..db import Tx
+from . import funnel_facts
+from .upsert import merge, upsert
 
 CHINA = timedelta(hours=8)
 SALE, REFUND = "sale.completed", "refund.completed"
@@ -122,6 +124,7 @@ def apply(
     received_at: str,
 ) -> None:
     """Add the accepted events of a batch to the console's summaries."""
+    funnel_facts.apply(tx, device_id, store_id, events, accepted)
     ok = set(accepted)
     day: list[tuple[Any, ...]] = []
     shift: list[tuple[Any, ...]] = []
@@ -141,51 +144,24 @@ def apply(
             zs.append(_z_report(e, p, device_id, store_id, till_no, received_at))
         elif kind == "device.status":
             status.append(_device_status(device_id, p))
-    day = sorted(_merge(day, 4))
-    month = sorted(_merge([(r[0], r[1][:7], *r[2:]) for r in day], 4))
+    day = sorted(merge(day, 4))
+    month = sorted(merge([(r[0], r[1][:7], *r[2:]) for r in day], 4))
     # The batch's figures add up by row key first, then one multi-row statement a table (a
     # statement per row cost PostgreSQL a parse and a round trip each): the rows are the
     # till's own store's (no row shared by the whole chain, which every till's batch would
     # queue on), and in key order so two tills of one store lock their rows in the same order
     # and never deadlock.
     for sql, rows in ((_DAY_UPSERT, day), (_MONTH_UPSERT, month)):
-        _upsert(tx, sql, rows)
-    _upsert(tx, _SHIFT_UPSERT, sorted(_merge(shift, 4)))
-    _upsert(tx, _Z_INSERT, zs)
+        upsert(tx, sql, rows)
+    upsert(tx, _SHIFT_UPSERT, sorted(merge(shift, 4)))
+    upsert(tx, _Z_INSERT, zs)
     # One statement may not update a row twice: a device's latest status of the batch (the
     # later of equal times, as one by one), checked against the stored one by the statement.
     latest: dict[tuple[Any, ...], tuple[Any, ...]] = {}
     for r in status:
         if r[:2] not in latest or latest[r[:2]][5] <= r[5]:
             latest[r[:2]] = r
-    _upsert(tx, _STATUS_UPSERT, sorted(latest.values()))
-
-
-_CHUNK = 500  # rows a statement: well inside SQLite's 32,766 parameters
-
-
-def _upsert(tx: Tx, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
-    """`sql` (one VALUES group) for every row, in statements of up to _CHUNK rows."""
-    if not rows:
-        return
-    group = "(" + ", ".join("?" * len(rows[0])) + ")"
-    head, tail = sql.split(group, 1)
-    for i in range(0, len(rows), _CHUNK):
-        chunk = rows[i : i + _CHUNK]
-        tx.execute(head + ", ".join([group] * len(chunk)) + tail, [v for r in chunk for v in r])
-
-
-def _merge(rows: list[tuple[Any, ...]], key_width: int) -> list[tuple[Any, ...]]:
-    merged: dict[tuple[Any, ...], list[int]] = {}
-    for r in rows:
-        k = r[:key_width]
-        had = merged.get(k)
-        if had is None:
-            merged[k] = list(r[key_width:])
-        else:
-            for i, v in enumerate(r[key_width:]):
-                had[i] += v
-    return [(*k, *v) for k, v in merged.items()]
+    upsert(tx, _STATUS_UPSERT, sorted(latest.values()))
 
 
 def _z_report(
@@ -230,15 +206,17 @@ SUMMARIES = (
     "console_shift_sums",
     "console_z_reports",
     "console_device_status",
+    *funnel_facts.SUMMARIES,
 )
-_KINDS = (SALE, REFUND, "shift.closed", "device.status")
+_KINDS = (SALE, REFUND, "shift.closed", "device.status", "member.enrolled")
 
 
 def rebuild(db: Any, chunk: int = 2000) -> dict[str, int]:
     """The summaries made again from the event log, in one transaction (a cloud upgraded to
     the console's migration holds events from before it): every accepted sale, refund, Z
-    report and device status, device by device in seq order, through `apply` as the ingest
-    does.  The counts of events read and of summary rows written."""
+    report, device status and enrolment, device by device in seq order, through `apply` as
+    the ingest does; the funnel's rows then as `guitai cloud funnel` counts them.  The counts
+    of events read and of summary rows written."""
     marks = ", ".join("?" * len(_KINDS))
     read = 0
     with db.tx() as tx:
@@ -251,17 +229,20 @@ def rebuild(db: Any, chunk: int = 2000) -> dict[str, int]:
             last = 0
             while True:
                 rows = tx.execute(
-                    "SELECT id, seq, type, payload, received_at FROM events WHERE device_id = ? "
+                    "SELECT id, seq, type, payload, received_at, occurred_at FROM events "
+                    "WHERE device_id = ? "
                     f"AND status = 'accepted' AND type IN ({marks}) AND seq > ? "
                     "ORDER BY seq LIMIT ?",
                     (device_id, *_KINDS, last, chunk),
                 ).fetchall()
                 if not rows:
                     break
-                for eid, seq, etype, payload, received in rows:
-                    event = {"id": eid, "seq": seq, "type": etype, "payload": json.loads(payload)}
+                for eid, seq, etype, payload, received, occurred in rows:
+                    event = {"id": eid, "seq": seq, "type": etype, "occurred_at": occurred,
+                             "payload": json.loads(payload)}  # fmt: skip
                     apply(tx, device_id, store_id, int(till_no), [event], [eid], received)
                 read += len(rows)
                 last = int(rows[-1][1])
+        funnel_facts.rebuild_days(tx)
         written = sum(int(tx.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]) for t in SUMMARIES)
     return {"events": read, "summary_rows": written}

@@ -19,6 +19,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from ..common import ApiError, _now_iso
+from ..console import funnel_facts
 from ..db import CloudDB, Tx
 from .followers import mark_following, mark_unfollowed
 from .funnel_days import funnel_by_day
@@ -73,6 +74,7 @@ class Funnel:
         ).rowcount
         if fresh:
             count(tx, str(device["store_id"]), associate, "ereceipts_opened")
+            funnel_facts.opened(tx, str(device["device_id"]), receipt_no)  # the console's
         return bool(fresh)
 
     def funnel(self, store_id: str | None = None) -> list[dict[str, Any]]:
@@ -128,6 +130,7 @@ class Funnel:
                 )
             return False
         count(tx, who["store_id"], who["associate"], "follows")
+        funnel_facts.followed(tx, key)  # the console's per-day funnel
         return True
 
     def _receipt_follower(self, device: dict[str, Any], receipt_no: int) -> dict[str, Any]:

@@ -706,3 +706,43 @@ console_device_status = sa.Table(
     _dflt("reason", _text, "''"),
     _req("at", _text),
 )
+
+# The e-receipt funnel per store, business day and associate ('' none), and by month
+# ('YYYY-MM'), kept exact by the ingest and the e-receipt pages (cloud/console/funnel_facts.py):
+# /console/funnel reads these instead of walking the event log.
+_FUNNEL = (
+    "receipts_printed", "printed_fen", "ereceipts_opened", "receipts_opened", "follows",
+    "joins", "returned_90d", "returned_fen",
+)  # fmt: skip
+console_funnel_day = sa.Table(
+    "console_funnel_day",
+    metadata,
+    sa.Column("store_id", _text, primary_key=True),
+    sa.Column("business_day", _text, primary_key=True),
+    sa.Column("associate", _text, primary_key=True),
+    *(_dflt(c, _big, "0") for c in _FUNNEL),
+    sa.Index("console_funnel_day_day", "business_day"),
+)
+console_funnel_month = sa.Table(
+    "console_funnel_month",
+    metadata,
+    sa.Column("store_id", _text, primary_key=True),
+    sa.Column("month", _text, primary_key=True),
+    sa.Column("associate", _text, primary_key=True),
+    *(_dflt(c, _big, "0") for c in _FUNNEL),
+    sa.Index("console_funnel_month_month", "month"),
+)
+# A member's sales (the till's member id as sold), for the 90-day returns of each.
+console_funnel_sales = sa.Table(
+    "console_funnel_sales",
+    metadata,
+    sa.Column("receipt_key", _text, primary_key=True),  # <device id>:<receipt no>
+    _req("member_id", _text),
+    _req("store_id", _text),
+    _req("business_day", _text),
+    _req("associate", _text),
+    _req("at", _text),
+    _req("sale_id", _text),
+    _req("total_fen", _big),
+    sa.Index("console_funnel_sales_member", "member_id"),
+)

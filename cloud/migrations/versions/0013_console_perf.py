@@ -1,7 +1,9 @@
 """The console off the ingest's hot path (issue 22, follow-up): no chain-wide summary rows
 (store_id '': every till's batch queued on them until commit) — head office's pages sum the
 stores' rows through (dim, day) indexes that carry the figures (an index-only read on
-PostgreSQL).
+PostgreSQL); and the e-receipt funnel per store, business day and associate kept as summary
+rows (console_funnel_day, console_funnel_month, and console_funnel_sales for the returns), made
+from the event log by `guitai cloud console-rebuild`.
 
 Revision ID: 0013_console_perf
 Revises: 0009_console
@@ -10,6 +12,7 @@ Create Date: 2026-12-06
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_console_perf"
@@ -18,6 +21,29 @@ branch_labels = None
 depends_on = None
 
 SUMS = ["sales", "refunds", "qty", "sales_fen", "refunds_fen"]
+FUNNEL = [
+    "receipts_printed", "printed_fen", "ereceipts_opened", "receipts_opened", "follows",
+    "joins", "returned_90d", "returned_fen",
+]  # fmt: skip
+
+
+def _req(name: str) -> sa.Column[str]:
+    return sa.Column(name, sa.Text(), nullable=False)
+
+
+def _funnel(table: str, period: str) -> None:
+    op.create_table(
+        table,
+        _req("store_id"),
+        _req(period),
+        _req("associate"),
+        *(
+            sa.Column(c, sa.BigInteger(), server_default=sa.text("0"), nullable=False)
+            for c in FUNNEL
+        ),
+        sa.PrimaryKeyConstraint("store_id", period, "associate"),
+    )
+    op.create_index(f"{table}_{period.split('_')[-1]}", table, [period], unique=False)
 
 
 def upgrade() -> None:
@@ -33,9 +59,32 @@ def upgrade() -> None:
             unique=False,
             postgresql_include=SUMS,
         )
+    _funnel("console_funnel_day", "business_day")
+    _funnel("console_funnel_month", "month")
+    op.create_table(
+        "console_funnel_sales",
+        _req("receipt_key"),
+        _req("member_id"),
+        _req("store_id"),
+        _req("business_day"),
+        _req("associate"),
+        _req("at"),
+        _req("sale_id"),
+        sa.Column("total_fen", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("receipt_key"),
+    )
+    op.create_index(
+        "console_funnel_sales_member", "console_funnel_sales", ["member_id"], unique=False
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("console_funnel_sales_member", table_name="console_funnel_sales")
+    op.drop_table("console_funnel_sales")
+    op.drop_index("console_funnel_month_month", table_name="console_funnel_month")
+    op.drop_table("console_funnel_month")
+    op.drop_index("console_funnel_day_day", table_name="console_funnel_day")
+    op.drop_table("console_funnel_day")
     # The chain's rows are not made again here: `guitai cloud console-rebuild` does it.
     for table, col in (("console_sales_month", "month"), ("console_sales_day", "business_day")):
         op.drop_index(f"{table}_dim", table_name=table)
