@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..db import Tx
-from . import funnel_facts
+from . import chain, funnel_facts
 from .upsert import merge, upsert
 
 CHINA = timedelta(hours=8)
@@ -153,6 +153,7 @@ def apply(
     # and never deadlock.
     for sql, rows in ((_DAY_UPSERT, day), (_MONTH_UPSERT, month)):
         upsert(tx, sql, rows)
+    chain.mark(tx, {(r[0], r[1]) for r in day})
     upsert(tx, _SHIFT_UPSERT, sorted(merge(shift, 4)))
     upsert(tx, _Z_INSERT, zs)
     # One statement may not update a row twice: a device's latest status of the batch (the
@@ -244,5 +245,6 @@ def rebuild(db: Any, chunk: int = 2000) -> dict[str, int]:
                 read += len(rows)
                 last = int(rows[-1][1])
         funnel_facts.rebuild_days(tx)
+        chain.rebuild(tx)
         written = sum(int(tx.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]) for t in SUMMARIES)
     return {"events": read, "summary_rows": written}

@@ -746,3 +746,30 @@ console_funnel_sales = sa.Table(
     _req("total_fen", _big),
     sa.Index("console_funnel_sales_member", "member_id"),
 )
+
+# Head office's rows for the whole chain (cloud/console/chain.py): brought up to date by the
+# console's pages for the store days the ingest marked in console_sales_dirty, never written
+# by the ingest itself (a chain-wide row would make every till's batch queue on it).
+console_chain_day = sa.Table(
+    "console_chain_day",
+    metadata,
+    sa.Column("dim", _text, primary_key=True),
+    sa.Column("business_day", _text, primary_key=True),
+    sa.Column("key", _text, primary_key=True),
+    *(_dflt(c, _big, "0") for c in _SUMS),
+)
+console_chain_month = sa.Table(
+    "console_chain_month",
+    metadata,
+    sa.Column("dim", _text, primary_key=True),
+    sa.Column("month", _text, primary_key=True),
+    sa.Column("key", _text, primary_key=True),
+    *(_dflt(c, _big, "0") for c in _SUMS),
+)
+console_sales_dirty = sa.Table(
+    "console_sales_dirty",
+    metadata,
+    sa.Column("store_id", _text, primary_key=True),
+    sa.Column("business_day", _text, primary_key=True),
+    _dflt("n", _big, "0"),  # batches that changed the store's day since the chain's rows
+)

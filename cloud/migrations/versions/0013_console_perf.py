@@ -1,7 +1,8 @@
 """The console off the ingest's hot path (issue 22, follow-up): no chain-wide summary rows
-(store_id '': every till's batch queued on them until commit) — head office's pages sum the
-stores' rows through (dim, day) indexes that carry the figures (an index-only read on
-PostgreSQL); and the e-receipt funnel per store, business day and associate kept as summary
+(store_id '': every till's batch queued on them until commit) — the ingest marks the store's
+day changed and head office's pages bring the chain's rows (console_chain_day/_month) up to
+date for the marked days; the store ranking reads the stores' rows through (dim, day)
+indexes that carry the figures (an index-only read on PostgreSQL); and the e-receipt funnel per store, business day and associate kept as summary
 rows (console_funnel_day, console_funnel_month, and console_funnel_sales for the returns), made
 from the event log by `guitai cloud console-rebuild`.
 
@@ -59,6 +60,30 @@ def upgrade() -> None:
             unique=False,
             postgresql_include=SUMS,
         )
+    for table, col in (("console_chain_day", "business_day"), ("console_chain_month", "month")):
+        op.create_table(
+            table,
+            _req("dim"),
+            _req(col),
+            _req("key"),
+            *(
+                sa.Column(c, sa.BigInteger(), server_default=sa.text("0"), nullable=False)
+                for c in SUMS
+            ),
+            sa.PrimaryKeyConstraint("dim", col, "key"),
+        )
+    op.create_table(
+        "console_sales_dirty",
+        _req("store_id"),
+        _req("business_day"),
+        sa.Column("n", sa.BigInteger(), server_default=sa.text("0"), nullable=False),
+        sa.PrimaryKeyConstraint("store_id", "business_day"),
+    )
+    # every store day marked: the first head-office page sums the chain's rows
+    op.execute(
+        "INSERT INTO console_sales_dirty(store_id, business_day, n) "
+        "SELECT DISTINCT store_id, business_day, 1 FROM console_sales_day"
+    )
     _funnel("console_funnel_day", "business_day")
     _funnel("console_funnel_month", "month")
     op.create_table(
@@ -79,6 +104,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    for table in ("console_sales_dirty", "console_chain_month", "console_chain_day"):
+        op.drop_table(table)
     op.drop_index("console_funnel_sales_member", table_name="console_funnel_sales")
     op.drop_table("console_funnel_sales")
     op.drop_index("console_funnel_month_month", table_name="console_funnel_month")
