@@ -1,6 +1,6 @@
 """Head office's figures are the sum of the stores' summary rows (issue 22 follow-up): the
 ingest keeps no row shared by the whole chain, so two tills of different stores never queue
-on one row; a cloud whose summaries still hold the chain's rows (migration 0009) loses them
+on one row (it marks the store's day, and the page brings the chain's rows up to date); a cloud whose summaries still hold the chain's rows (migration 0009) loses them
 in migration 0013, and its pages show the same figures."""
 
 from __future__ import annotations
@@ -47,6 +47,12 @@ def test_head_office_sums_every_stores_rows_and_no_row_is_the_chains(cloud: Clou
         ]
         page = b.get(f"/console/sales?{q}&day=2026-11-24").text
         assert "¥606.00" in page  # the period's net: 506 + 100
+        with cloud.db.tx() as tx:  # the chain's rows are up to date: no day left marked
+            assert tx.execute("SELECT COUNT(*) FROM console_sales_dirty").fetchone()[0] == 0
+        b2.sale("2026-11-24T05:00:00Z", tender="cash", unit_fen=1000)  # marks S002's day
+        assert csv_rows(b, f"/console/sales.csv?by=day&{q}")[2] == [
+            "2026-11-24", "4", "1", "4", "97500", "-45900", "51600", "516.00",
+        ]  # fmt: skip
 
 
 def test_migration_0013_drops_the_chains_rows(tmp_path: Path) -> None:
