@@ -19,6 +19,7 @@ from ..db import CloudDB, Tx
 from .upsert import upsert
 
 TABLES = ("console_chain_day", "console_chain_month", "console_sales_dirty")
+DIMS = ("", "hour", "tender", "category", "associate", "till")  # facts.day_rows' dims
 SUMS = ("sales", "refunds", "qty", "sales_fen", "refunds_fen")
 _COLS = ", ".join(SUMS)
 _SUMS = ", ".join(f"SUM({c})" for c in SUMS)
@@ -57,12 +58,14 @@ def refresh(db: CloudDB) -> None:
 
 def _resum(tx: Tx, chain: str, stores: str, col: str, keys: list[str]) -> None:
     marks = ", ".join("?" * len(keys))
-    # set, not add: two pages refreshing at once write the same sums
+    dims = ", ".join("?" * len(DIMS))
+    # dim first: the stores' rows are indexed by (dim, day); set, not add: two pages
+    # refreshing at once write the same sums
     tx.execute(
         f"INSERT INTO {chain}(dim, {col}, key, {_COLS}) SELECT dim, {col}, key, {_SUMS} "
-        f"FROM {stores} WHERE {col} IN ({marks}) GROUP BY dim, {col}, key "
+        f"FROM {stores} WHERE dim IN ({dims}) AND {col} IN ({marks}) GROUP BY dim, {col}, key "
         f"ORDER BY dim, {col}, key ON CONFLICT(dim, {col}, key) DO UPDATE SET {_SET}",
-        keys,
+        [*DIMS, *keys],
     )
 
 

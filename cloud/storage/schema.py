@@ -721,7 +721,13 @@ console_funnel_day = sa.Table(
     sa.Column("business_day", _text, primary_key=True),
     sa.Column("associate", _text, primary_key=True),
     *(_dflt(c, _big, "0") for c in _FUNNEL),
-    sa.Index("console_funnel_day_day", "business_day"),
+    sa.Index(
+        "console_funnel_day_day",
+        "business_day",
+        "store_id",
+        "associate",
+        postgresql_include=list(_FUNNEL),
+    ),
 )
 console_funnel_month = sa.Table(
     "console_funnel_month",
@@ -730,7 +736,13 @@ console_funnel_month = sa.Table(
     sa.Column("month", _text, primary_key=True),
     sa.Column("associate", _text, primary_key=True),
     *(_dflt(c, _big, "0") for c in _FUNNEL),
-    sa.Index("console_funnel_month_month", "month"),
+    sa.Index(
+        "console_funnel_month_month",
+        "month",
+        "store_id",
+        "associate",
+        postgresql_include=list(_FUNNEL),
+    ),
 )
 # A member's sales (the till's member id as sold), for the 90-day returns of each.
 console_funnel_sales = sa.Table(
