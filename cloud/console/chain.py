@@ -6,9 +6,10 @@ queues on until it commits.  So the ingest only marks the store's day as changed
 (`console_sales_dirty`, one row per store and day: the store's own tills share it, as they
 share its day rows), and a head-office page first brings the chain's rows
 (`console_chain_day`, `console_chain_month`) up to date for the marked days: each marked day's
-and month's chain rows are summed again from the stores' rows, and a mark is cleared only if
-no batch marked it again meanwhile (its count is unchanged; a batch still in flight holds the
-mark's row, so the clearing waits for it and then sees the new count).
+and month's chain rows are summed again from the stores' rows, one refresh at a time, and a
+mark is cleared only if no batch marked it again meanwhile (its count is unchanged; a batch
+still in flight holds the mark's row, so the clearing waits for it and then sees the new
+count).
 """
 
 from __future__ import annotations
@@ -38,29 +39,40 @@ def mark(tx: Tx, store_days: Iterable[tuple[str, str]]) -> None:
 def refresh(db: CloudDB) -> None:
     """The chain's rows summed again for every marked day and its month."""
     with db.tx() as tx:
-        marks = tx.execute("SELECT store_id, business_day, n FROM console_sales_dirty").fetchall()
-    if not marks:
-        return
-    days = sorted({str(d) for _, d, _ in marks})
-    months = sorted({d[:7] for d in days})
+        if not tx.execute("SELECT 1 FROM console_sales_dirty LIMIT 1").fetchone():
+            return
     with db.tx() as tx:
+        if tx.dialect == "postgres":
+            # one refresh at a time: a slower one must not write its older sums over a newer
+            # one's after that one cleared the marks (SQLite: the write lock already does)
+            tx.execute("SELECT pg_advisory_xact_lock(7722)")
+        marks = tx.execute("SELECT store_id, business_day, n FROM console_sales_dirty").fetchall()
+        if not marks:
+            return
+        days = sorted({str(d) for _, d, _ in marks})
         _resum(tx, "console_chain_day", "console_sales_day", "business_day", days)
-        _resum(tx, "console_chain_month", "console_sales_month", "month", months)
-    with db.tx() as tx:  # cleared only where no batch marked the day again since
+        _resum(
+            tx, "console_chain_month", "console_sales_month", "month", sorted({d[:7] for d in days})
+        )
+        # cleared only where no batch marked the day again since it was read (a batch still
+        # in flight holds its mark: the DELETE waits for it, then finds the count changed)
+        marks = sorted(marks)
         for i in range(0, len(marks), 300):
-            chunk = sorted(marks)[i : i + 300]
-            tx.execute(
-                "DELETE FROM console_sales_dirty WHERE (store_id, business_day, n) IN "
-                f"(VALUES {', '.join(['(?, ?, ?)'] * len(chunk))})",
-                [v for m in chunk for v in m],
+            chunk = marks[i : i + 300]
+            match = (
+                "FROM console_sales_dirty WHERE (store_id, business_day, n) IN "
+                f"(VALUES {', '.join(['(?, ?, ?)'] * len(chunk))})"
             )
+            args = [v for m in chunk for v in m]
+            if tx.dialect == "postgres":  # locked in key order, as the ingest marks them
+                tx.execute(f"SELECT 1 {match} ORDER BY store_id, business_day FOR UPDATE", args)
+            tx.execute(f"DELETE {match}", args)
 
 
 def _resum(tx: Tx, chain: str, stores: str, col: str, keys: list[str]) -> None:
     marks = ", ".join("?" * len(keys))
     dims = ", ".join("?" * len(DIMS))
-    # dim first: the stores' rows are indexed by (dim, day); set, not add: two pages
-    # refreshing at once write the same sums
+    # dim first: the stores' rows are indexed by (dim, day); the sums set, not added to
     tx.execute(
         f"INSERT INTO {chain}(dim, {col}, key, {_COLS}) SELECT dim, {col}, key, {_SUMS} "
         f"FROM {stores} WHERE dim IN ({dims}) AND {col} IN ({marks}) GROUP BY dim, {col}, key "
