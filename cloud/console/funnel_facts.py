@@ -21,11 +21,10 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from ..db import Tx
-from .sales_data import spans
 from .upsert import merge, upsert
 
 CHINA = timezone(timedelta(hours=8))
@@ -303,21 +302,48 @@ def rebuild_days(tx: Tx) -> None:
     deltas.write(tx)
 
 
+def pieces(start: str, end: str) -> tuple[list[tuple[str, str, int]], list[str]]:
+    """The period as day ranges, each added (+1) or taken away (-1), and whole months: a
+    month mostly covered is read as its month row less the days it leaves out, which reads
+    fewer rows than the days it covers."""
+    lo, hi = date.fromisoformat(start), date.fromisoformat(end)
+    days: list[tuple[str, str, int]] = []
+    months: list[str] = []
+    first = lo.replace(day=1)
+    while first <= hi:
+        nxt = (first + timedelta(days=32)).replace(day=1)
+        last = nxt - timedelta(days=1)
+        a, b = max(lo, first), min(hi, last)
+        if (a, b) == (first, last):
+            months.append(first.isoformat()[:7])
+        elif (b - a).days + 1 <= (last - first).days + 1 - ((b - a).days + 1):
+            days.append((a.isoformat(), b.isoformat(), 1))
+        else:
+            months.append(first.isoformat()[:7])
+            if a > first:
+                days.append((first.isoformat(), (a - timedelta(days=1)).isoformat(), -1))
+            if b < last:
+                days.append(((b + timedelta(days=1)).isoformat(), last.isoformat(), -1))
+        first = nxt
+    return days, months
+
+
 def grouped(tx: Tx, start: str, end: str, stores: Sequence[str] | None) -> list[dict[str, Any]]:
-    """The funnel per store and associate over [start, end]: whole months from the month
-    rows, the ends by day (sales_data.spans)."""
+    """The funnel per store and associate over [start, end] (pieces: months from the month
+    rows, the rest by day)."""
     where, args = "", []
     if stores is not None:
         if not stores:
             return []
         where = f" AND store_id IN ({', '.join('?' * len(stores))})"
         args = list(stores)
-    days, months = spans(start, end)
+    days, months = pieces(start, end)
     sums = ", ".join(f"SUM({f})" for f in FIGURES)
+    less = ", ".join(f"-{f} AS {f}" for f in FIGURES)
     parts, params = [], []
-    for a, b in days:
+    for a, b, sign in days:
         parts.append(
-            f"SELECT store_id, associate, {_COLS} FROM console_funnel_day "
+            f"SELECT store_id, associate, {_COLS if sign > 0 else less} FROM console_funnel_day "
             f"WHERE business_day BETWEEN ? AND ?{where}"
         )
         params += [a, b, *args]
@@ -336,4 +362,5 @@ def grouped(tx: Tx, start: str, end: str, stores: Sequence[str] | None) -> list[
         {"store_id": str(r[0]), "associate": str(r[1]) or None}
         | {f: int(v or 0) for f, v in zip(FIGURES, r[2:], strict=True)}
         for r in rows
+        if any(r[2:])  # a store and associate with nothing in the period
     ]

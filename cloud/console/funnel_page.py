@@ -50,14 +50,11 @@ def funnel(ctx: Ctx) -> Response:
         stores = None if ctx.viewer.hq else tuple(sorted(ctx.viewer.stores))
     with ctx.db.tx() as tx:
         rows = grouped(tx, start, end, stores)
-    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for r in rows:
-        groups.setdefault((str(r["store_id"]), str(r["associate"] or "-")), []).append(r)
     total = _sum(rows)
     chart = bar_chart("漏斗 Funnel", [(label, total[k]) for k, label in STAGES], fmt="count")
     table_rows = []
-    for (s, a), rs in sorted(groups.items()):
-        t = _sum(rs)
+    for t in sorted(rows, key=lambda r: (str(r["store_id"]), str(r["associate"] or "-"))):
+        s, a = str(t["store_id"]), str(t["associate"] or "-")
         table_rows.append(
             [esc(s), esc(a)]
             + [f"{t[k]:,}" for k, _ in STAGES]
