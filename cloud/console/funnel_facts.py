@@ -13,7 +13,8 @@ Each figure is added where its fact arrives, in that fact's own transaction:
 - bought again within 90 days: the returns of a member's sales depend on all of them, so a
   batch takes each of its members' sales (`console_funnel_sales`, the member sales only) and
   adds the difference the new sales make; a till's member id that becomes an alias of another
-  member (the same phone) regroups both members' sales the same way.
+  member (the same phone) regroups both members' sales the same way (each sale keeps the
+  member it is counted under, `grp`).
 """
 
 from __future__ import annotations
@@ -47,8 +48,9 @@ _MONTH_UPSERT = _DAY_UPSERT.replace("console_funnel_day", "console_funnel_month"
     "business_day", "month"
 )
 _SALE_INSERT = (
-    "INSERT INTO console_funnel_sales(receipt_key, member_id, store_id, business_day, "
-    "associate, at, sale_id, total_fen) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
+    "INSERT INTO console_funnel_sales(receipt_key, member_id, grp, store_id, business_day, "
+    "associate, at, sale_id, total_fen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT DO NOTHING"
 )
 
 
@@ -96,18 +98,6 @@ def returns(sales: Iterable[Sequence[Any]]) -> dict[Key, tuple[int, int]]:
     return {k: (v[0], v[1]) for k, v in out.items()}
 
 
-def _aliases(tx: Tx, members: set[str]) -> dict[str, str]:
-    """Every raw id that stands for one of `members` now, to the member it stands for."""
-    marks = ", ".join("?" * len(members))
-    out = {m: m for m in members}
-    for alias, member in tx.execute(
-        f"SELECT alias_id, member_id FROM member_aliases WHERE member_id IN ({marks})",
-        sorted(members),
-    ).fetchall():
-        out[str(alias)] = str(member)
-    return out
-
-
 def _canonical(tx: Tx, raw: set[str]) -> dict[str, str]:
     marks = ", ".join("?" * len(raw))
     out = {r: r for r in raw}
@@ -118,16 +108,17 @@ def _canonical(tx: Tx, raw: set[str]) -> dict[str, str]:
     return out
 
 
-def _member_sales(tx: Tx, raw_to_member: Mapping[str, str]) -> dict[str, list[tuple[Any, ...]]]:
-    """The stored sales of the members, by member: (store, day, associate, at, id, total)."""
-    marks = ", ".join("?" * len(raw_to_member))
+def _group_sales(tx: Tx, groups: set[str]) -> dict[str, list[tuple[Any, ...]]]:
+    """The stored member sales of these groups (the member each was counted under), by
+    group: (store, day, associate, at, sale id, total)."""
+    marks = ", ".join("?" * len(groups))
     out: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
-    for raw, *sale in tx.execute(
-        "SELECT member_id, store_id, business_day, associate, at, sale_id, total_fen "
-        f"FROM console_funnel_sales WHERE member_id IN ({marks})",
-        sorted(raw_to_member),
+    for grp, *sale in tx.execute(
+        "SELECT grp, store_id, business_day, associate, at, sale_id, total_fen "
+        f"FROM console_funnel_sales WHERE grp IN ({marks})",
+        sorted(groups),
     ).fetchall():
-        out[raw_to_member[str(raw)]].append(tuple(sale))
+        out[str(grp)].append(tuple(sale))
     return out
 
 
@@ -171,28 +162,32 @@ def apply(
 
 
 def _regroup(tx: Tx, deltas: Deltas, till_ids: set[str]) -> None:
-    """A till's member id that this batch made an alias of another member (ledger.py, which
-    runs first): its sales were their own member's, now they are that member's."""
+    """A till's member id that is an alias of another member now (ledger.py, which runs
+    first, made it one for the same phone): the sales counted under the id join the
+    member's.  Each sale keeps the member it was counted under (grp), so an alias made
+    before this batch has nothing left to move."""
     moved = {a: m for a, m in _canonical(tx, till_ids).items() if a != m}
     if not moved:
         return
-    members = set(moved.values())
-    raw_to_member = _aliases(tx, members)
+    stored = _group_sales(tx, set(moved) | set(moved.values()))
+    if not any(stored.get(a) for a in moved):
+        return
     before: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
+    for part in stored.values():
+        for k, v in returns(part).items():
+            before[k][0] += v[0]
+            before[k][1] += v[1]
+    merged: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    for grp, part in stored.items():
+        merged[moved.get(grp, grp)] += part
     after: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
-    for member, rows in _member_sales(tx, raw_to_member).items():
-        groups: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
-        by_raw = _member_sales(tx, {r: r for r, m in raw_to_member.items() if m == member})
-        for raw, own in by_raw.items():
-            groups[raw if raw in moved else member] += own
-        for part in groups.values():
-            for k, v in returns(part).items():
-                before[k][0] += v[0]
-                before[k][1] += v[1]
-        for k, v in returns(rows).items():
+    for part in merged.values():
+        for k, v in returns(part).items():
             after[k][0] += v[0]
             after[k][1] += v[1]
     _add_returns(deltas, {k: (v[0], v[1]) for k, v in before.items()}, after)
+    for alias, member in sorted(moved.items()):
+        tx.execute("UPDATE console_funnel_sales SET grp = ? WHERE grp = ?", (member, alias))
 
 
 def _opens_and_follows(tx: Tx, deltas: Deltas, sales: list[tuple[str, Key, Any]]) -> None:
@@ -229,14 +224,13 @@ def _sale_returns(tx: Tx, deltas: Deltas, sales: list[tuple[str, Key, Any]]) -> 
     if not mine:
         return
     canon = _canonical(tx, {s[3] for s in mine})
-    raw_to_member = _aliases(tx, set(canon.values()))
-    stored = _member_sales(tx, raw_to_member)
+    stored = _group_sales(tx, set(canon.values()))
     new: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
     rows = []
     for receipt, key, p, raw in mine:
         sale = (*key, str(p["completed_at"]), str(p.get("sale_id") or ""), _total(p))
         new[canon[raw]].append(sale)
-        rows.append((receipt, raw, *sale))
+        rows.append((receipt, raw, canon[raw], *sale))
     for member, added in new.items():
         old = stored.get(member, [])
         _add_returns(deltas, returns(old), returns(old + added))

@@ -750,13 +750,14 @@ console_funnel_sales = sa.Table(
     metadata,
     sa.Column("receipt_key", _text, primary_key=True),  # <device id>:<receipt no>
     _req("member_id", _text),
+    _req("grp", _text),  # the member it is counted under (member_id, or what it is an alias of)
     _req("store_id", _text),
     _req("business_day", _text),
     _req("associate", _text),
     _req("at", _text),
     _req("sale_id", _text),
     _req("total_fen", _big),
-    sa.Index("console_funnel_sales_member", "member_id"),
+    sa.Index("console_funnel_sales_grp", "grp"),
 )
 
 # Head office's rows for the whole chain (cloud/console/chain.py): brought up to date by the

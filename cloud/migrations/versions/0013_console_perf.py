@@ -97,6 +97,7 @@ def upgrade() -> None:
         "console_funnel_sales",
         _req("receipt_key"),
         _req("member_id"),
+        _req("grp"),
         _req("store_id"),
         _req("business_day"),
         _req("associate"),
@@ -105,15 +106,13 @@ def upgrade() -> None:
         sa.Column("total_fen", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("receipt_key"),
     )
-    op.create_index(
-        "console_funnel_sales_member", "console_funnel_sales", ["member_id"], unique=False
-    )
+    op.create_index("console_funnel_sales_grp", "console_funnel_sales", ["grp"], unique=False)
 
 
 def downgrade() -> None:
     for table in ("console_sales_dirty", "console_chain_month", "console_chain_day"):
         op.drop_table(table)
-    op.drop_index("console_funnel_sales_member", table_name="console_funnel_sales")
+    op.drop_index("console_funnel_sales_grp", table_name="console_funnel_sales")
     op.drop_table("console_funnel_sales")
     op.drop_index("console_funnel_month_month", table_name="console_funnel_month")
     op.drop_table("console_funnel_month")
