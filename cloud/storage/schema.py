@@ -707,6 +707,7 @@ console_device_status = sa.Table(
     _req("at", _text),
 )
 
+# --- the console off the ingest's hot path (issue 22, follow-up) ---------------------------
 # The e-receipt funnel per store, business day and associate ('' none), and by month
 # ('YYYY-MM'), kept exact by the ingest and the e-receipt pages (cloud/console/funnel_facts.py):
 # /console/funnel reads these instead of walking the event log.
