@@ -17,6 +17,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..db import Tx
+from . import chain, funnel_facts
+from .upsert import merge, upsert
 
 CHINA = timedelta(hours=8)
 SALE, REFUND = "sale.completed", "refund.completed"
@@ -34,6 +36,17 @@ _DAY_UPSERT = (
 _MONTH_UPSERT = _DAY_UPSERT.replace("console_sales_day", "console_sales_month").replace(
     "business_day", "month"
 )
+_Z_INSERT = (
+    "INSERT INTO console_z_reports(event_id, device_id, store_id, till_no, shift_id, z_no, "
+    "business_day, closed_at, closed_by, report, seq, received_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
+)
+_STATUS_UPSERT = (
+    "INSERT INTO console_device_status(device_id, device, kind, state, reason, at) "
+    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(device_id, device) DO UPDATE SET "
+    "kind = excluded.kind, state = excluded.state, reason = excluded.reason, "
+    "at = excluded.at WHERE console_device_status.at <= excluded.at"
+)
 _SHIFT_UPSERT = (
     "INSERT INTO console_shift_sums(device_id, shift_id, dim, key, n, net_fen) "
     "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(device_id, shift_id, dim, key) DO UPDATE SET "
@@ -42,6 +55,8 @@ _SHIFT_UPSERT = (
 
 
 def china_hour(at: str) -> str:
+    if len(at) > 13 and at[-1] == "Z" and at[10] == "T" and at[11:13].isdigit():
+        return f"{(int(at[11:13]) + 8) % 24:02d}"  # a till's UTC time, without a parse
     when = datetime.fromisoformat(at.replace("Z", "+00:00"))
     return f"{(when + CHINA).hour:02d}" if when.utcoffset() == timedelta(0) else f"{when.hour:02d}"
 
@@ -75,7 +90,7 @@ def day_rows(
         c = cats.setdefault(str(x.get("category") or "-"), [0, 0])
         c[0] += _int(x.get("qty"))
         c[1] += sign * _int(x.get("amount_fen"))  # refund lines carry positive amounts
-    rows += [row("category", k, q, fen) for k, (q, fen) in sorted(cats.items())]
+    rows += [row("category", k, q, fen) for k, (q, fen) in cats.items()]
     tenders: dict[str, int] = {}
     for pay in p.get("payments") or []:
         if isinstance(pay, dict):
@@ -83,7 +98,7 @@ def day_rows(
             tenders[t] = (
                 tenders.get(t, 0) + _int(pay.get("amount_fen")) - _int(pay.get("change_fen"))
             )
-    rows += [row("tender", k, 0, fen) for k, fen in sorted(tenders.items())]
+    rows += [row("tender", k, 0, fen) for k, fen in tenders.items()]
     return rows
 
 
@@ -109,9 +124,12 @@ def apply(
     received_at: str,
 ) -> None:
     """Add the accepted events of a batch to the console's summaries."""
+    funnel_facts.apply(tx, device_id, store_id, events, accepted)
     ok = set(accepted)
     day: list[tuple[Any, ...]] = []
     shift: list[tuple[Any, ...]] = []
+    zs: list[tuple[Any, ...]] = []
+    status: list[tuple[Any, ...]] = []
     for e in events:
         if not isinstance(e, dict) or e.get("id") not in ok:
             continue
@@ -120,78 +138,66 @@ def apply(
             continue
         kind = e.get("type")
         if kind in (SALE, REFUND):
-            mine = day_rows(store_id, till_no, p, kind == REFUND)
-            day += mine + [("", *r[1:]) for r in mine]  # and the chain's day
+            day += day_rows(store_id, till_no, p, kind == REFUND)
             shift += shift_rows(device_id, p, kind == REFUND)
         elif kind == "shift.closed" and isinstance(p.get("report"), dict):
-            _z_report(tx, e, p, device_id, store_id, till_no, received_at)
+            zs.append(_z_report(e, p, device_id, store_id, till_no, received_at))
         elif kind == "device.status":
-            _device_status(tx, device_id, p)
-    month = [(r[0], r[1][:7], *r[2:]) for r in day]
-    # One statement per distinct row (the sums of a row repeated in the batch add up first),
-    # in key order: every batch takes the rows' locks in the same order, so two tills' batches
-    # that share a row (the chain's day) wait for each other and never deadlock.
-    for sql, rows in ((_DAY_UPSERT, day), (_MONTH_UPSERT, month), (_SHIFT_UPSERT, shift)):
-        if rows:
-            tx.executemany(sql, sorted(_merge(rows, 4)))
-
-
-def _merge(rows: list[tuple[Any, ...]], key_width: int) -> list[tuple[Any, ...]]:
-    merged: dict[tuple[Any, ...], list[int]] = {}
-    for r in rows:
-        acc = merged.setdefault(r[:key_width], [0] * (len(r) - key_width))
-        for i, v in enumerate(r[key_width:]):
-            acc[i] += v
-    return [(*k, *v) for k, v in merged.items()]
+            status.append(_device_status(device_id, p))
+    day = sorted(merge(day, 4))
+    month = sorted(merge([(r[0], r[1][:7], *r[2:]) for r in day], 4))
+    # The batch's figures add up by row key first, then one multi-row statement a table (a
+    # statement per row cost PostgreSQL a parse and a round trip each): the rows are the
+    # till's own store's (no row shared by the whole chain, which every till's batch would
+    # queue on), and in key order so two tills of one store lock their rows in the same order
+    # and never deadlock.
+    for sql, rows in ((_DAY_UPSERT, day), (_MONTH_UPSERT, month)):
+        upsert(tx, sql, rows)
+    chain.mark(tx, {(r[0], r[1]) for r in day})
+    upsert(tx, _SHIFT_UPSERT, sorted(merge(shift, 4)))
+    upsert(tx, _Z_INSERT, zs)
+    # One statement may not update a row twice: a device's latest status of the batch (the
+    # later of equal times, as one by one), checked against the stored one by the statement.
+    latest: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    for r in status:
+        if r[:2] not in latest or latest[r[:2]][5] <= r[5]:
+            latest[r[:2]] = r
+    upsert(tx, _STATUS_UPSERT, sorted(latest.values()))
 
 
 def _z_report(
-    tx: Tx,
     e: Mapping[str, Any],
     p: Mapping[str, Any],
     device_id: str,
     store_id: str,
     till_no: int,
     received_at: str,
-) -> None:
-    report = p["report"]
+) -> tuple[Any, ...]:
     z_no = p.get("z_no")
-    tx.execute(
-        "INSERT INTO console_z_reports(event_id, device_id, store_id, till_no, shift_id, z_no, "
-        "business_day, closed_at, closed_by, report, seq, received_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        (
-            str(e["id"]),
-            device_id,
-            store_id,
-            till_no,
-            _int(p.get("shift_id")),
-            z_no if isinstance(z_no, int) and not isinstance(z_no, bool) else None,
-            str(p.get("business_day") or ""),
-            str(p.get("closed_at") or e.get("occurred_at") or ""),
-            str(p.get("closed_by") or ""),
-            json.dumps(report, ensure_ascii=False, sort_keys=True, default=str),
-            _int(e.get("seq")),
-            received_at,
-        ),
+    return (
+        str(e["id"]),
+        device_id,
+        store_id,
+        till_no,
+        _int(p.get("shift_id")),
+        z_no if isinstance(z_no, int) and not isinstance(z_no, bool) else None,
+        str(p.get("business_day") or ""),
+        str(p.get("closed_at") or e.get("occurred_at") or ""),
+        str(p.get("closed_by") or ""),
+        json.dumps(p["report"], ensure_ascii=False, sort_keys=True, default=str),
+        _int(e.get("seq")),
+        received_at,
     )
 
 
-def _device_status(tx: Tx, device_id: str, p: Mapping[str, Any]) -> None:
-    at = str(p.get("at") or "")
-    tx.execute(
-        "INSERT INTO console_device_status(device_id, device, kind, state, reason, at) "
-        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(device_id, device) DO UPDATE SET "
-        "kind = excluded.kind, state = excluded.state, reason = excluded.reason, "
-        "at = excluded.at WHERE console_device_status.at <= excluded.at",
-        (
-            device_id,
-            str(p.get("device") or "-"),
-            str(p.get("kind") or ""),
-            str(p.get("state") or ""),
-            str(p.get("reason") or ""),
-            at,
-        ),
+def _device_status(device_id: str, p: Mapping[str, Any]) -> tuple[Any, ...]:
+    return (
+        device_id,
+        str(p.get("device") or "-"),
+        str(p.get("kind") or ""),
+        str(p.get("state") or ""),
+        str(p.get("reason") or ""),
+        str(p.get("at") or ""),
     )
 
 
@@ -201,15 +207,17 @@ SUMMARIES = (
     "console_shift_sums",
     "console_z_reports",
     "console_device_status",
+    *funnel_facts.SUMMARIES,
 )
-_KINDS = (SALE, REFUND, "shift.closed", "device.status")
+_KINDS = (SALE, REFUND, "shift.closed", "device.status", "member.enrolled")
 
 
 def rebuild(db: Any, chunk: int = 2000) -> dict[str, int]:
     """The summaries made again from the event log, in one transaction (a cloud upgraded to
     the console's migration holds events from before it): every accepted sale, refund, Z
-    report and device status, device by device in seq order, through `apply` as the ingest
-    does.  The counts of events read and of summary rows written."""
+    report, device status and enrolment, device by device in seq order, through `apply` as
+    the ingest does; the funnel's rows then as `guitai cloud funnel` counts them.  The counts
+    of events read and of summary rows written."""
     marks = ", ".join("?" * len(_KINDS))
     read = 0
     with db.tx() as tx:
@@ -222,17 +230,21 @@ def rebuild(db: Any, chunk: int = 2000) -> dict[str, int]:
             last = 0
             while True:
                 rows = tx.execute(
-                    "SELECT id, seq, type, payload, received_at FROM events WHERE device_id = ? "
+                    "SELECT id, seq, type, payload, received_at, occurred_at FROM events "
+                    "WHERE device_id = ? "
                     f"AND status = 'accepted' AND type IN ({marks}) AND seq > ? "
                     "ORDER BY seq LIMIT ?",
                     (device_id, *_KINDS, last, chunk),
                 ).fetchall()
                 if not rows:
                     break
-                for eid, seq, etype, payload, received in rows:
-                    event = {"id": eid, "seq": seq, "type": etype, "payload": json.loads(payload)}
+                for eid, seq, etype, payload, received, occurred in rows:
+                    event = {"id": eid, "seq": seq, "type": etype, "occurred_at": occurred,
+                             "payload": json.loads(payload)}  # fmt: skip
                     apply(tx, device_id, store_id, int(till_no), [event], [eid], received)
                 read += len(rows)
                 last = int(rows[-1][1])
+        funnel_facts.rebuild_days(tx)
+        chain.rebuild(tx)
         written = sum(int(tx.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]) for t in SUMMARIES)
     return {"events": read, "summary_rows": written}

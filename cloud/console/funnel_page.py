@@ -1,18 +1,19 @@
 """/console/funnel: the e-receipt funnel over a period, printed → opened → followed → joined
 → bought again within 90 days, as a chart and a table per store and associate.
 
-Figures come from the cloud's own funnel (cloud/members/funnel_days.py, the same as
-`guitai cloud funnel`); a store manager's are their stores' only."""
+Figures come from the funnel's summary rows (funnel_facts.py), equal to the cloud's own
+funnel (`guitai cloud funnel`, cloud/members/funnel_days.py) without walking the event log; a
+store manager's are their stores' only."""
 
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any
 
 from starlette.responses import Response
 
 from .facts import CHINA
+from .funnel_facts import grouped
 from .layout import bar_chart, esc, money, table
 from .web import Ctx
 
@@ -39,24 +40,21 @@ def funnel(ctx: Ctx) -> Response:
     today = (ctx.console.now() + CHINA).date()
     start = ctx.arg("from") if DAY.fullmatch(ctx.arg("from")) else today.replace(day=1).isoformat()
     end = ctx.arg("to") if DAY.fullmatch(ctx.arg("to")) else today.isoformat()
+    if end < start:
+        start, end = end, start
     store = ctx.arg("store")
     if store:
         ctx.require_store(store)
-        stores: list[str | None] = [store]
+        stores: tuple[str, ...] | None = (store,)
     else:
-        stores = [None] if ctx.viewer.hq else list(sorted(ctx.viewer.stores))
-    by_day = ctx.console.service.members.funnel.by_day
-    rows: list[dict[str, Any]] = []
-    for s in stores:
-        rows += by_day(s, None, date.fromisoformat(start), date.fromisoformat(end))
-    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for r in rows:
-        groups.setdefault((str(r["store_id"]), str(r["associate"] or "-")), []).append(r)
+        stores = None if ctx.viewer.hq else tuple(sorted(ctx.viewer.stores))
+    with ctx.db.tx() as tx:
+        rows = grouped(tx, start, end, stores)
     total = _sum(rows)
     chart = bar_chart("漏斗 Funnel", [(label, total[k]) for k, label in STAGES], fmt="count")
     table_rows = []
-    for (s, a), rs in sorted(groups.items()):
-        t = _sum(rs)
+    for t in sorted(rows, key=lambda r: (str(r["store_id"]), str(r["associate"] or "-"))):
+        s, a = str(t["store_id"]), str(t["associate"] or "-")
         table_rows.append(
             [esc(s), esc(a)]
             + [f"{t[k]:,}" for k, _ in STAGES]

@@ -3,8 +3,10 @@ tender, category, associate and till, over a period, for the stores a viewer may
 
 A period is read as its whole calendar months from `console_sales_month` and its two partial
 ends from `console_sales_day` (by day: days only), so a year is twelve month rows per store
-and key, not 365.  The whole chain reads the chain's own rows (store_id ''), a few a month;
-only the store ranking reads one row per store."""
+and key, not 365.  The whole chain (head office, no store asked for) reads the chain's rows,
+which the page brings up to date first (chain.py: no row the ingest shares across stores);
+the store ranking reads one row per store through the (dim, day) index that carries the
+figures (an index-only read on PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -64,10 +66,9 @@ def grouped(tx: Tx, period: Period, by: str) -> list[dict[str, Any]]:
             return []
         stores_sql = f" AND store_id IN ({', '.join('?' * len(period.stores))})"
         stores_args = list(period.stores)
-    elif by == "store":
-        stores_sql = " AND store_id <> ''"
-    else:  # the whole chain: its own rows (facts.py), not a sum over every store's
-        stores_sql = " AND store_id = ''"
+    day_table, month_table = "console_sales_day", "console_sales_month"
+    if period.stores is None and by != "store":  # the whole chain: its rows (chain.py)
+        day_table, month_table = "console_chain_day", "console_chain_month"
     months: list[str]
     if by == "day":
         days, months = [(period.start, period.end)], []
@@ -76,14 +77,14 @@ def grouped(tx: Tx, period: Period, by: str) -> list[dict[str, Any]]:
     parts, args = [], []
     for a, b in days:
         parts.append(
-            f"SELECT {col} AS k, {_SUMS} FROM console_sales_day WHERE business_day "
+            f"SELECT {col} AS k, {_SUMS} FROM {day_table} WHERE business_day "
             f"BETWEEN ? AND ? AND dim = ?{stores_sql} GROUP BY {col}"
         )
         args += [a, b, dim, *stores_args]
     if months:
         mcol = "month" if col == "business_day" else col
         parts.append(
-            f"SELECT {mcol} AS k, {_SUMS} FROM console_sales_month WHERE month IN "
+            f"SELECT {mcol} AS k, {_SUMS} FROM {month_table} WHERE month IN "
             f"({', '.join('?' * len(months))}) AND dim = ?{stores_sql} GROUP BY {mcol}"
         )
         args += [*months, dim, *stores_args]

@@ -12,6 +12,7 @@ import re
 
 from starlette.responses import Response
 
+from . import chain
 from .facts import CHINA
 from .layout import bar_chart, esc, money, table
 from .sales_data import DIMS, Period, grouped, totals
@@ -65,6 +66,8 @@ def _section(title: str, by: str, rows: list[dict[str, object]], query: str) -> 
 def sales(ctx: Ctx) -> Response:
     period, store, day = _period(ctx)
     one_day = Period(day, day, period.stores)
+    if period.stores is None:  # the whole chain's rows read below: the days changed since
+        chain.refresh(ctx.db)
     with ctx.db.tx() as tx:
         by = {k: grouped(tx, period, k) for k in ("store", "day", "tender", "category",
                                                    "associate", "till")}  # fmt: skip
@@ -136,6 +139,8 @@ def sales_csv(ctx: Ctx) -> Response:
     dim = ctx.arg("by", "store")
     if dim not in DIMS:
         dim = "store"
+    if period.stores is None:
+        chain.refresh(ctx.db)
     with ctx.db.tx() as tx:
         rows = grouped(tx, period, dim)
     out = io.StringIO()

@@ -19,6 +19,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from ..common import ApiError, _now_iso
+from ..console import funnel_facts
 from ..db import CloudDB, Tx
 from .followers import mark_following, mark_unfollowed
 from .funnel_days import funnel_by_day
@@ -68,15 +69,19 @@ class Funnel:
             # by default), a statistic, never a sale or a ledger entry: nothing else is
             # written in this transaction.
             tx.execute("SET LOCAL synchronous_commit = off")
-            # The open and, only when it is new, its count: one statement (one round trip).
-            tx.execute(
+            # The open and, only when it is new, its count: one statement (one round trip);
+            # the console's summary (a second one) only for a new visitor's open.
+            (new,) = tx.execute(
                 "WITH fresh AS (INSERT INTO funnel_opens(receipt_key, visitor, store_id, "
-                "associate, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING 1) "
-                "INSERT INTO funnel(store_id, associate, kind, n) "
+                "associate, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING 1), "
+                "counted AS (INSERT INTO funnel(store_id, associate, kind, n) "
                 "SELECT ?, ?, 'ereceipts_opened', 1 FROM fresh "
-                "ON CONFLICT(store_id, associate, kind) DO UPDATE SET n = funnel.n + excluded.n",
+                "ON CONFLICT(store_id, associate, kind) DO UPDATE SET n = funnel.n + excluded.n) "
+                "SELECT COUNT(*) FROM fresh",
                 (*opened, store_id, associate),
-            )
+            ).fetchone()
+            if new:
+                funnel_facts.opened(tx, str(device["device_id"]), receipt_no)  # the console's
             return
         fresh = tx.execute(
             "INSERT INTO funnel_opens(receipt_key, visitor, store_id, associate, at) "
@@ -85,6 +90,7 @@ class Funnel:
         ).rowcount
         if fresh:
             count(tx, store_id, associate, "ereceipts_opened")
+            funnel_facts.opened(tx, str(device["device_id"]), receipt_no)  # the console's
 
     def funnel(self, store_id: str | None = None) -> list[dict[str, Any]]:
         """Counters per store and associate ('' = no associate)."""
@@ -139,6 +145,7 @@ class Funnel:
                 )
             return False
         count(tx, who["store_id"], who["associate"], "follows")
+        funnel_facts.followed(tx, key)  # the console's per-day funnel
         return True
 
     def _receipt_follower(self, device: dict[str, Any], receipt_no: int) -> dict[str, Any]:

@@ -652,9 +652,10 @@ console_audit = sa.Table(
 )
 
 # dim '' (key ''): the store's day; 'hour' (key 00–23, China time), 'tender', 'category',
-# 'associate', 'till'.  Refund figures are negative, as on the refund receipt.  store_id ''
-# holds the whole chain's day (a store id is never empty): head office's pages read a few
-# rows a day instead of one per store.
+# 'associate', 'till'.  Refund figures are negative, as on the refund receipt.  Head office's
+# pages sum every store's rows (no chain-wide row for every till's ingest to queue on): the
+# (dim, day) index carries the figures on PostgreSQL, so that sum reads the index alone.
+_SUMS = ("sales", "refunds", "qty", "sales_fen", "refunds_fen")
 console_sales_day = sa.Table(
     "console_sales_day",
     metadata,
@@ -667,7 +668,14 @@ console_sales_day = sa.Table(
     _dflt("qty", _big, "0"),
     _dflt("sales_fen", _big, "0"),
     _dflt("refunds_fen", _big, "0"),
-    sa.Index("console_sales_day_day", "business_day", "dim"),
+    sa.Index(
+        "console_sales_day_dim",
+        "dim",
+        "business_day",
+        "key",
+        "store_id",
+        postgresql_include=list(_SUMS),
+    ),
 )
 
 # The same figures by calendar month ('YYYY-MM' of the business day): a period of many months
@@ -684,7 +692,14 @@ console_sales_month = sa.Table(
     _dflt("qty", _big, "0"),
     _dflt("sales_fen", _big, "0"),
     _dflt("refunds_fen", _big, "0"),
-    sa.Index("console_sales_month_month", "month", "dim"),
+    sa.Index(
+        "console_sales_month_dim",
+        "dim",
+        "month",
+        "key",
+        "store_id",
+        postgresql_include=list(_SUMS),
+    ),
 )
 
 # What the synced sales of one till's shift add up to, to check its Z report against.
@@ -995,4 +1010,86 @@ return_conflicts = sa.Table(
     _req("at", _text),
     sa.UniqueConstraint("refund_id", "line_no"),
     sa.Index("return_conflicts_store", "store_id", "at"),
+)
+
+
+# --- the console off the ingest's hot path (issue 22, follow-up) ---------------------------
+# The e-receipt funnel per store, business day and associate ('' none), and by month
+# ('YYYY-MM'), kept exact by the ingest and the e-receipt pages (cloud/console/funnel_facts.py):
+# /console/funnel reads these instead of walking the event log.
+_FUNNEL = (
+    "receipts_printed", "printed_fen", "ereceipts_opened", "receipts_opened", "follows",
+    "joins", "returned_90d", "returned_fen",
+)  # fmt: skip
+console_funnel_day = sa.Table(
+    "console_funnel_day",
+    metadata,
+    sa.Column("store_id", _text, primary_key=True),
+    sa.Column("business_day", _text, primary_key=True),
+    sa.Column("associate", _text, primary_key=True),
+    *(_dflt(c, _big, "0") for c in _FUNNEL),
+    sa.Index(
+        "console_funnel_day_day",
+        "business_day",
+        "store_id",
+        "associate",
+        postgresql_include=list(_FUNNEL),
+    ),
+)
+console_funnel_month = sa.Table(
+    "console_funnel_month",
+    metadata,
+    sa.Column("store_id", _text, primary_key=True),
+    sa.Column("month", _text, primary_key=True),
+    sa.Column("associate", _text, primary_key=True),
+    *(_dflt(c, _big, "0") for c in _FUNNEL),
+    sa.Index(
+        "console_funnel_month_month",
+        "month",
+        "store_id",
+        "associate",
+        postgresql_include=list(_FUNNEL),
+    ),
+)
+# A member's sales (the till's member id as sold), for the 90-day returns of each.
+console_funnel_sales = sa.Table(
+    "console_funnel_sales",
+    metadata,
+    sa.Column("receipt_key", _text, primary_key=True),  # <device id>:<receipt no>
+    _req("member_id", _text),
+    _req("grp", _text),  # the member it is counted under (member_id, or what it is an alias of)
+    _req("store_id", _text),
+    _req("business_day", _text),
+    _req("associate", _text),
+    _req("at", _text),
+    _req("sale_id", _text),
+    _req("total_fen", _big),
+    sa.Index("console_funnel_sales_grp", "grp"),
+)
+
+# Head office's rows for the whole chain (cloud/console/chain.py): brought up to date by the
+# console's pages for the store days the ingest marked in console_sales_dirty, never written
+# by the ingest itself (a chain-wide row would make every till's batch queue on it).
+console_chain_day = sa.Table(
+    "console_chain_day",
+    metadata,
+    sa.Column("dim", _text, primary_key=True),
+    sa.Column("business_day", _text, primary_key=True),
+    sa.Column("key", _text, primary_key=True),
+    *(_dflt(c, _big, "0") for c in _SUMS),
+)
+console_chain_month = sa.Table(
+    "console_chain_month",
+    metadata,
+    sa.Column("dim", _text, primary_key=True),
+    sa.Column("month", _text, primary_key=True),
+    sa.Column("key", _text, primary_key=True),
+    *(_dflt(c, _big, "0") for c in _SUMS),
+)
+console_sales_dirty = sa.Table(
+    "console_sales_dirty",
+    metadata,
+    sa.Column("store_id", _text, primary_key=True),
+    sa.Column("business_day", _text, primary_key=True),
+    _dflt("n", _big, "0"),  # batches that changed the store's day since the chain's rows
 )

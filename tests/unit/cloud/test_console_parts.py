@@ -3,8 +3,9 @@ escaped, the rows one sale adds to the summaries, and the Z report check."""
 
 from __future__ import annotations
 
-from cloud.console.facts import _merge, china_hour, day_rows, shift_rows
+from cloud.console.facts import china_hour, day_rows, shift_rows
 from cloud.console.layout import bar_chart, money
+from cloud.console.upsert import merge
 from cloud.console.z_check import check
 
 SALE = {
@@ -52,7 +53,7 @@ def test_a_refund_subtracts() -> None:
 
 def test_rows_repeated_in_a_batch_add_up_before_they_are_written() -> None:
     rows = shift_rows("d", SALE, refund=False) * 2
-    assert sorted(_merge(rows, 4)) == [
+    assert sorted(merge(rows, 4)) == [
         ("d", 3, "kind", "sale", 2, 143800),
         ("d", 3, "tender", "cash", 2, 143800),
     ]
