@@ -28,9 +28,11 @@ T = TypeVar("T")
 META_KEY = "guitai.db_thread"
 
 # Commands that keep the main thread: the window (Qt's event loop runs on the main thread; its
-# calls go through the UI worker onto the connection's database thread) and the emulators
-# (a SIGTERM handler can only be set on the main thread; they open no till database).
-MAIN_THREAD = frozenset({"run", "emulate"})
+# calls go through the UI worker onto the connection's database thread), the emulators (a
+# SIGTERM handler can only be set on the main thread; they open no till database) and the
+# self-test, whose Qt check makes the QGuiApplication: made on another thread, the process
+# answered every check and then died of SIGSEGV at exit (exit 139, the bundled till's test).
+MAIN_THREAD = frozenset({"run", "emulate", "selftest"})
 
 
 def command_name(ctx: click.Context) -> str | None:

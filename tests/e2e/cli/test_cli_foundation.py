@@ -341,3 +341,20 @@ def test_the_console_script_runs_and_reports_errors_plainly(tmp_path: Path) -> N
         timeout=60,
     )
     assert r.returncode == 0 and "guitai" in r.stdout
+
+
+def test_the_selftest_passes_and_exits_cleanly_with_its_qt_check(tmp_path: Path) -> None:
+    """Its Qt check makes the application object, which must be made on the main thread: made
+    on the command's database thread the process answered every check, then died (SIGSEGV)."""
+    env = dict(os.environ, GUITAI_HOME=str(tmp_path / "till"), QT_QPA_PLATFORM="offscreen")
+    r = subprocess.run(
+        [sys.executable, "-m", "pos_app.cli", "selftest", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert r.returncode == 0, (r.returncode, r.stderr[-2000:])
+    report = json.loads(r.stdout)
+    assert report["ok"] is True
+    assert {"check": "qt", "ok": True, "platform": "offscreen"} in report["checks"]
