@@ -179,8 +179,13 @@ def add_receipt_routes(app: CloudAPI, service: CloudService, cfg: CloudConfig) -
             if found["verdict"] == "genuine" and not is_bot(request.headers.get("user-agent", "")):
                 sale = found.get("sale")
                 assoc = str(((sale or {}).get("payload") or {}).get("associate") or "")
+                synced = (
+                    (sale or {}).get("payload")
+                    if (sale or {}).get("type") == "sale.completed"
+                    else None
+                )
                 service.members.funnel.open_receipt(
-                    tx, found["device"], fields.receipt_no, assoc, visitor
+                    tx, found["device"], fields.receipt_no, assoc, visitor, synced
                 )
             if not fields.gift and found["verdict"] not in UNVERIFIED:
                 # made here on a database's very first page: with the open count's

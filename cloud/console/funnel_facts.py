@@ -255,16 +255,39 @@ def _receipt_sale(tx: Tx, device_id: str, receipt_no: int) -> Key | None:
     return (str(row[0]), str(p.get("business_day") or _day(at)), str(p.get("associate") or ""))
 
 
-def opened(tx: Tx, device_id: str, receipt_no: int) -> None:
-    """A new visitor's open of a receipt was recorded (funnel.py, in the same transaction)."""
-    key = _receipt_sale(tx, device_id, receipt_no)
+def sale_key(store_id: str, payload: Mapping[str, Any]) -> Key | None:
+    """The summary key of a synced sale's payload (None without its completion time)."""
+    at = str(payload.get("completed_at") or "")
+    if not at:
+        return None
+    return (
+        store_id,
+        str(payload.get("business_day") or _day(at)),
+        str(payload.get("associate") or ""),
+    )
+
+
+def opened(
+    tx: Tx, device_id: str, receipt_no: int, *, key: Key | None = None, first: bool | None = None
+) -> None:
+    """A new visitor's open of a receipt was recorded (funnel.py, in the same transaction).
+
+    `key` (and `first`: no other visitor had opened it) when the page had already read the
+    synced sale: its ingest has committed, so no batch in flight can count this open and there
+    is nothing to wait for or read again.  Without them the sale is looked up after waiting for
+    the till's batch in flight (the sale's ingest counts the opens it finds)."""
     if key is None:
-        return
-    (n,) = tx.execute(
-        "SELECT COUNT(*) FROM funnel_opens WHERE receipt_key = ?", (f"{device_id}:{receipt_no}",)
-    ).fetchone()
+        key, first = _receipt_sale(tx, device_id, receipt_no), None
+        if key is None:
+            return
+    if first is None:
+        (n,) = tx.execute(
+            "SELECT COUNT(*) FROM funnel_opens WHERE receipt_key = ?",
+            (f"{device_id}:{receipt_no}",),
+        ).fetchone()
+        first = int(n) == 1
     deltas = Deltas()
-    deltas.add(key, ereceipts_opened=1, receipts_opened=1 if int(n) == 1 else 0)
+    deltas.add(key, ereceipts_opened=1, receipts_opened=1 if first else 0)
     deltas.write(tx)
 
 

@@ -14,7 +14,7 @@ links, so the brand can join them later.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -50,12 +50,20 @@ class Funnel:
         self.receipts = receipts
 
     def open_receipt(
-        self, tx: Tx, device: dict[str, Any], receipt_no: int, associate: str, visitor: str
+        self,
+        tx: Tx,
+        device: dict[str, Any],
+        receipt_no: int,
+        associate: str,
+        visitor: str,
+        sale: Mapping[str, Any] | None = None,
     ) -> None:
         """A genuine e-receipt's page was shown to `visitor` (app.visitor_of): counted once
         per receipt and visitor, so reloads and a second look are not new opens.  In the
-        page's own transaction, which writes nothing else."""
+        page's own transaction, which writes nothing else.  `sale`: the synced sale's payload
+        when the page read it (the console's summary then needs no second look-up)."""
         store_id = str(device["store_id"])
+        key = None if sale is None else funnel_facts.sale_key(store_id, sale)
         opened = (
             f"{device['device_id']}:{receipt_no}",
             visitor,
@@ -69,19 +77,23 @@ class Funnel:
             # by default), a statistic, never a sale or a ledger entry: nothing else is
             # written in this transaction.
             tx.execute("SET LOCAL synchronous_commit = off")
-            # The open and, only when it is new, its count: one statement (one round trip);
-            # the console's summary (a second one) only for a new visitor's open.
-            (new,) = tx.execute(
+            # The open and, only when it is new, its count: one statement (one round trip),
+            # which also says whether another visitor opened it before (the statement's
+            # snapshot does not see its own insert); the console's summary is one more, only
+            # for a new visitor's open.
+            new, before = tx.execute(
                 "WITH fresh AS (INSERT INTO funnel_opens(receipt_key, visitor, store_id, "
                 "associate, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING 1), "
                 "counted AS (INSERT INTO funnel(store_id, associate, kind, n) "
                 "SELECT ?, ?, 'ereceipts_opened', 1 FROM fresh "
                 "ON CONFLICT(store_id, associate, kind) DO UPDATE SET n = funnel.n + excluded.n) "
-                "SELECT COUNT(*) FROM fresh",
-                (*opened, store_id, associate),
+                "SELECT (SELECT COUNT(*) FROM fresh), "
+                "(SELECT COUNT(*) FROM funnel_opens WHERE receipt_key = ?)",
+                (*opened, store_id, associate, opened[0]),
             ).fetchone()
             if new:
-                funnel_facts.opened(tx, str(device["device_id"]), receipt_no)  # the console's
+                first = None if key is None else int(before) == 0
+                funnel_facts.opened(tx, str(device["device_id"]), receipt_no, key=key, first=first)
             return
         fresh = tx.execute(
             "INSERT INTO funnel_opens(receipt_key, visitor, store_id, associate, at) "
@@ -90,7 +102,7 @@ class Funnel:
         ).rowcount
         if fresh:
             count(tx, store_id, associate, "ereceipts_opened")
-            funnel_facts.opened(tx, str(device["device_id"]), receipt_no)  # the console's
+            funnel_facts.opened(tx, str(device["device_id"]), receipt_no, key=key)  # console's
 
     def funnel(self, store_id: str | None = None) -> list[dict[str, Any]]:
         """Counters per store and associate ('' = no associate)."""
