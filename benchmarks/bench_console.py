@@ -8,7 +8,8 @@ in the database (generate_series) one till per store and, per store and business
 summary rows the ingest keeps (cloud/console/facts.py): the day, 12 hours, 3 tenders, 5
 categories, 4 associates and the till; every month's rows are summed from them (there are no
 chain-wide rows: head office's pages sum the stores'); one Z report per store and day with
-its shift sums.  Then it pushes real chained sales through `CloudService.ingest` for one
+its shift sums; 100 members a store with two tier recomputes' history (the members page's
+distribution over time).  Then it pushes real chained sales through `CloudService.ingest` for one
 more store and checks the console's CSV against them (the figures stay exact on the ingest
 path), signs in as head office and as a store manager of 5
 stores, and times each page over `--requests` sequential requests through the served app
@@ -113,11 +114,33 @@ def generate(db_url: str, stores: int, days: int, today: str) -> dict[str, float
                          ('kind', 'refund', c.refunds, c.refunds_fen),
                          ('tender', 'wechat', c.sales + c.refunds,
                           c.sales_fen + c.refunds_fen)) x(dim, key, n, f)"""),
+        # 100 members a store (100,000 at 1,000 stores, the tier recompute's benchmark size),
+        # joined over the 500 days before a first recompute 200 days ago that moved 4 in 10
+        # up, and a second 40 days ago that moved 2 in 10 (cloud/console/tier_trend.py)
+        ("members", """
+         INSERT INTO members(id, phone, name, tier, points, data, created_at, updated_at)
+         SELECT 'M' || lpad(g::text, 8, '0'), '139' || lpad(g::text, 8, '0'), '',
+             CASE g %% 10 WHEN 0 THEN 'core' WHEN 1 THEN 'potential' WHEN 2 THEN 'potential'
+                          WHEN 4 THEN 'core' ELSE 'ordinary' END, 0,
+             json_build_object('store_id', 'S' || lpad((1 + g %% %(n)s)::text, 4, '0'))::text,
+             to_char(%(today)s::date - 201 - g %% 500, 'YYYY-MM-DD') || 'T02:00:00Z',
+             to_char(%(today)s::date - 40, 'YYYY-MM-DD') || 'T04:00:00Z'
+         FROM generate_series(1, %(n)s * 100) g"""),
+        ("tier_history", """
+         INSERT INTO tier_history(member_id, from_tier, to_tier, spend_fen, run_id, at)
+         SELECT m.id, x.f, x.t, 100000, x.run, to_char(%(today)s::date - x.ago, 'YYYY-MM-DD')
+             || 'T04:00:00Z' FROM members m, LATERAL (VALUES
+             (0, 'ordinary', 'core', 'r1', 200), (1, 'ordinary', 'potential', 'r1', 200),
+             (2, 'ordinary', 'potential', 'r1', 200), (3, 'ordinary', 'potential', 'r1', 200),
+             (3, 'potential', 'ordinary', 'r2', 40), (4, 'ordinary', 'core', 'r2', 40))
+             x(k, f, t, run, ago) WHERE substr(m.id, 2)::int %% 10 = x.k
+         ORDER BY x.ago DESC, m.id"""),
         # as autovacuum leaves a table that is not written to: its visibility map set, so
         # head office's sums read the (dim, day) index alone
         ("vacuum", "VACUUM ANALYZE"),
     ]  # fmt: skip
-    params = {"n": stores, "days": days, "first": first, "seen": _iso(datetime.now(UTC))}
+    params = {"n": stores, "days": days, "first": first, "today": today,
+              "seen": _iso(datetime.now(UTC))}  # fmt: skip
     with psycopg.connect(db_url, autocommit=True) as c:
         for name, sql in steps:
             t0 = time.perf_counter()
@@ -233,6 +256,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                     "audit": "/console/audit",
                     "funnel_month": "/console/funnel",
                     "funnel_year": f"/console/funnel?from={year}&to={today}",
+                    "members": "/console/members",
                 }
                 timed = time_pages(
                     hq, hq_pages, args.requests, lambda: every_store_sold(url, today)
@@ -245,6 +269,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                             "sales_year": f"/console/sales?from={year}&to={today}",
                             "stores": "/console/",
                             "funnel_year": f"/console/funnel?from={year}&to={today}",
+                            "members": "/console/members",
                         },
                         args.requests,
                     ).items()

@@ -1,6 +1,6 @@
 """/console/members: search a member by phone, the member's single view (tier, spend,
 purchases across stores, coupons redeemed, points and stored-value ledgers, tags,
-follow-ups), and the tier distribution (by the month members joined).
+follow-ups), and the tier distribution (631) at each month end and now (tier_trend.py).
 
 The phone number is shown in full to head office only; a store manager sees it masked
 (138****0001), on the search answer and on the member's page alike."""
@@ -11,8 +11,8 @@ from typing import Any
 
 from starlette.responses import RedirectResponse, Response
 
-from ..db import Tx
 from .layout import bar_chart, esc, money, table
+from .tier_trend import tier_chart, tier_name, tier_trend
 from .web import Ctx, NotFound
 
 
@@ -24,28 +24,6 @@ def _phone(ctx: Ctx, phone: str) -> str:
     return phone if ctx.viewer.hq else mask(phone)
 
 
-def _tiers(tx: Tx) -> tuple[list[tuple[str, int]], list[list[str]]]:
-    now = [
-        (str(t), int(n))
-        for t, n in tx.execute(
-            "SELECT tier, COUNT(*) FROM members GROUP BY tier ORDER BY tier"
-        ).fetchall()
-    ]
-    by_month: dict[str, dict[str, int]] = {}
-    for month, tier, n in tx.execute(
-        "SELECT substr(created_at, 1, 7), tier, COUNT(*) FROM members "
-        "GROUP BY substr(created_at, 1, 7), tier"
-    ).fetchall():
-        by_month.setdefault(str(month), {})[str(tier)] = int(n)
-    names = [t for t, _ in now]
-    rows, running = [], dict.fromkeys(names, 0)
-    for month in sorted(by_month):
-        for t in names:
-            running[t] += by_month[month].get(t, 0)
-        rows.append([esc(month)] + [f"{running[t]:,}" for t in names])
-    return now, [["", *(esc(t) for t in names)], *rows]
-
-
 def members(ctx: Ctx) -> Response:
     phone = "".join(c for c in ctx.arg("phone") if c.isdigit())
     if phone:
@@ -55,8 +33,15 @@ def members(ctx: Ctx) -> Response:
             raise NotFound(f"没有手机号为 {mask(phone)} 的会员 / No member with that phone")
         return RedirectResponse(f"/console/members/{row[0]}", status_code=303)
     with ctx.db.tx() as tx:
-        now, over_time = _tiers(tx)
-    head, *rows = over_time
+        trend = tier_trend(tx, ctx.console.now(), None if ctx.viewer.hq else ctx.viewer.stores)
+    now = [(tier_name(t), n) for t, n in trend.counts[-1].items() if n]
+    head = ["月末 Month end", *(esc(tier_name(t)) for t in trend.tiers), "合计 Total"]
+    rows = [
+        [esc("现在 now" if label == "now" else label)]
+        + [f"{counts[t]:,}" for t in trend.tiers]
+        + [f"{sum(counts.values()):,}"]
+        for label, counts in zip(trend.labels, trend.counts, strict=True)
+    ]
     body = (
         "<h1>会员 Members</h1>"
         '<form class="filters card" method="get" action="/console/members">'
@@ -64,8 +49,11 @@ def members(ctx: Ctx) -> Response:
         '</label><button type="submit">查找 Find</button></form>'
         '<h2>会员等级分布 Tiers</h2><div class="card" id="tiers">'
         + bar_chart("会员等级 Tiers", now, fmt="count")
-        + "</div><h2>按入会月份累计 Over time (members by the month they joined)</h2>"
-        '<div class="card">' + table(head, rows, numeric=tuple(range(1, len(head)))) + "</div>"
+        + "</div><h2>等级分布变化 Tiers over time (at each month end)</h2>"
+        '<div class="card" id="tier-trend">'
+        + tier_chart(trend)
+        + table(head, rows, numeric=tuple(range(1, len(head))))
+        + "</div>"
     )
     return ctx.page("会员 Members", body)
 

@@ -117,11 +117,38 @@ def chain(tmp_path: Path) -> Iterator[dict[str, Any]]:
                 "expires_at": "2026-12-31T15:59:59Z",
             },
         )
+        seed_tiers(cloud)
         add_user(cloud, "hq", "hq")
         add_user(cloud, "mia", "store-manager", ["S001"])
         yield {"cloud": cloud, "a": a, "b": b, "z": z, "dead": dead}
     finally:
         cloud.stop()
+
+
+def seed_tiers(cloud: Cloud) -> None:
+    """40 members joined January to June, ranked by two tier recomputes (30 June and 30
+    September, a 60-day window) on their spend: the members page's distribution moves."""
+    svc = cloud.service
+    svc.tiers.set_policy({"grace_days": 0})
+    ids = [svc.admin.add_member(f"139{i:08d}", f"会员{i}")["id"] for i in range(40)]
+    with svc.db.tx() as tx:
+        tx.executemany(
+            "UPDATE members SET created_at = ? WHERE id = ?",
+            [(f"2026-{1 + i % 6:02d}-10T02:00:00Z", m) for i, m in enumerate(ids)],
+        )
+        tx.executemany(
+            "INSERT INTO member_purchases(event_id, member_id, kind, total_fen, at) "
+            "VALUES (?, ?, 'sale', ?, ?)",
+            [(f"seed-{run}-{i}", m, (i + 1) * 10000, f"2026-{month}-01T02:00:00Z")
+             for run, month, lo, hi in (("a", "06", 0, 16), ("b", "09", 20, 27))
+             for i, m in enumerate(ids) if lo <= i < hi],
+        )  # fmt: skip
+    for at, window in ((datetime(2026, 6, 30, 4, tzinfo=UTC), 365),
+                       (datetime(2026, 9, 30, 4, tzinfo=UTC), 60)):  # fmt: skip
+        svc.tiers.set_policy({"window_days": window})  # September: only its 7 spenders
+        svc.tiers.now = lambda at=at: at
+        svc.tiers.recompute()
+    svc.tiers.now = lambda: NOW
 
 
 def shot(driver: Any, name: str) -> None:
@@ -211,6 +238,8 @@ def test_head_office_runs_the_chain_from_the_console(browser: Any, chain: dict[s
                        ("stock", "/console/stock?style=QP-001")):  # fmt: skip
         browser.get(f"{cloud.url}{path}")
         assert browser.find_elements(By.CSS_SELECTOR, "main h1"), name
+        if name == "members":  # the distribution at each month end, as a chart and a table
+            assert browser.find_element(By.ID, "tier-trend-chart").is_displayed()
         shot(browser, name)
 
     # the stores page at tablet width
