@@ -8,6 +8,7 @@ from typing import Any
 
 from pos_app.domain.commands import RefundTopUp, TopUp
 from pos_app.domain.members import Member
+from pos_app.domain.payments import TextCallback
 
 from .handlers import topups as handlers
 from .handlers.topups import TopUpDeps
@@ -17,8 +18,8 @@ class TopUps:
     def __init__(self, deps: TopUpDeps) -> None:
         self.deps = deps
 
-    def top_up(self, cmd: TopUp) -> dict[str, Any]:
-        return handlers.top_up(cmd, self.deps)
+    def top_up(self, cmd: TopUp, on_text: TextCallback | None = None) -> dict[str, Any]:
+        return handlers.top_up(cmd, self.deps, on_text)
 
     def refund(self, cmd: RefundTopUp) -> dict[str, Any]:
         return handlers.refund_top_up(cmd, self.deps)

@@ -28,7 +28,7 @@ from pos_app.domain.errors import GuitaiError, InvalidInput, NotFound, RuleViola
 from pos_app.domain.events import CashMoved, TopUpCompleted, TopUpRefunded
 from pos_app.domain.members import Member
 from pos_app.domain.money import format_fen
-from pos_app.domain.payments import CODE_TENDERS, ApprovedPayment
+from pos_app.domain.payments import CODE_TENDERS, ApprovedPayment, TextCallback
 from pos_app.domain.ports import Clock
 from pos_app.domain.timeutil import iso_utc, local_day
 from pos_app.domain.topups import TopUpRule, bonus_for, rules_from
@@ -99,7 +99,9 @@ def preview(deps: TopUpDeps, member: Member, amount_fen: int) -> dict[str, Any]:
     return {"amount_fen": amount_fen, "bonus_fen": bonus, "rule": rule.as_dict() if rule else None}
 
 
-def top_up(cmd: TopUp, deps: TopUpDeps) -> dict[str, Any]:
+def top_up(cmd: TopUp, deps: TopUpDeps, on_text: TextCallback | None = None) -> dict[str, Any]:
+    """`on_text`: the terminal's or provider's texts while the money is taken (the till's
+    screen shows them, as its tender screen does)."""
     if cmd.amount_fen <= 0:
         raise InvalidInput("A top-up must be more than zero", "充值金额必须大于零")
     if cmd.tender is not None and cmd.tender not in TOPUP_TENDERS:
@@ -128,7 +130,7 @@ def top_up(cmd: TopUp, deps: TopUpDeps) -> dict[str, Any]:
     topup_id = uuid.uuid4().hex
     approved: ApprovedPayment | None = None
     if cmd.tender is not None and cmd.tender != "cash":
-        approved = deps.payments().charge(topup_id, cmd.tender, cmd.amount_fen, cmd.code)
+        approved = deps.payments().charge(topup_id, cmd.tender, cmd.amount_fen, cmd.code, on_text)
     ident = deps.identity()
     now = deps.clock.now()
     day = local_day(now, ident.tz)

@@ -2352,4 +2352,72 @@
         <translation>未配置小票打印机：小票内容显示如下。</translation>
     </message>
 </context>
+<context>
+    <name>TopUpDialog</name>
+    <message>
+        <location filename="../members/topup.py" line="1" />
+        <source>Top up stored value</source>
+        <translation>储值充值</translation>
+    </message>
+    <message>
+        <location filename="../members/topup.py" line="1" />
+        <source>Balance now %1. Cash is recorded as a pay-in in the drawer; a card or a wallet code is charged through the terminal or the provider. Top-ups need the cloud.</source>
+        <translation>当前余额 %1。现金计入钱箱收入；银行卡或付款码经终端或支付机构扣款。充值需要连接云端。</translation>
+    </message>
+    <message>
+        <location filename="../members/topup.py" line="1" />
+        <source>Amount (yuan)</source>
+        <translation>金额（元）</translation>
+    </message>
+    <message>
+        <location filename="../members/topup.py" line="1" />
+        <source>Card</source>
+        <translation>银行卡</translation>
+    </message>
+    <message>
+        <location filename="../members/topup.py" line="1" />
+        <source>Or scan the customer's payment code: WeChat Pay, Alipay, UnionPay QR (云闪付) or digital RMB (数字人民币).</source>
+        <translation>或扫描顾客的付款码：微信支付、支付宝、云闪付或数字人民币。</translation>
+    </message>
+    <message>
+        <location filename="../members/topup.py" line="1" />
+        <source>Cancel payment</source>
+        <translation>取消支付</translation>
+    </message>
+    <message>
+        <location filename="../members/topup.py" line="1" />
+        <source>Cash</source>
+        <translation>现金</translation>
+    </message>
+    <message>
+        <location filename="../members/topup.py" line="1" />
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../members/topup.py" line="1" />
+        <source>The amount must be more than zero.</source>
+        <translation>金额必须大于零。</translation>
+    </message>
+    <message>
+        <location filename="../members/topup.py" line="1" />
+        <source>No bonus rule applies to this amount.</source>
+        <translation>此金额没有充值赠送。</translation>
+    </message>
+    <message>
+        <location filename="../members/topup.py" line="1" />
+        <source>%1: bonus %2</source>
+        <translation>%1：赠送 %2</translation>
+    </message>
+    <message>
+        <location filename="../members/topup.py" line="1" />
+        <source>%1: %2 — follow the terminal</source>
+        <translation>%1：%2 — 请按终端提示操作</translation>
+    </message>
+    <message>
+        <location filename="../members/topup.py" line="1" />
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+</context>
 </TS>

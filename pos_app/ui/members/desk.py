@@ -149,20 +149,41 @@ class MemberDesk:
             return
         self.session.call(mc.points_cap, ok, err)
 
-    def top_up(self, amount_fen: int, ok: ViewOk, err: Err) -> None:
-        """Stored value bought in cash at the till (the top-up handler): credited by the
-        cloud, the cash recorded as a pay-in; the sale's view comes back with the member's new
-        balance."""
+    def top_up(
+        self,
+        amount_fen: int,
+        ok: ViewOk,
+        err: Err,
+        tender: str = "cash",
+        code: str | None = None,
+        on_text: Callable[[str, str], None] | None = None,
+    ) -> None:
+        """Stored value bought at the till by any tender (the top-up handler): cash as a
+        pay-in, card or a wallet code through the payment service (on_text: the terminal's
+        texts, called on the worker); credited by the cloud, the top-up receipt printed; the
+        sale's view comes back with the member's new balance."""
         user = self.session.user
         till = self.session.till
 
         def change(mc: MemberCheckout) -> None:
             if mc.member is None or user is None:
                 raise StateError("Find the member first", "请先查找会员")
-            till.topups().top_up(TopUp(user, mc.member.id, amount_fen, "cash"))
+            cmd = TopUp(user, mc.member.id, amount_fen, tender, code)
+            till.topups().top_up(cmd, on_text)
             mc.refresh_member()
 
         self._change(change, ok, err)
+
+    def topup_preview(self, amount_fen: int, ok: Ok, err: Err) -> None:
+        """The bonus rule the published rules give this member for the amount (the cloud
+        decides when it books: this is what the customer is told before paying)."""
+        mc = self.mc
+        if mc is None or mc.member is None:
+            err(StateError("Find the member first", "请先查找会员"))
+            return
+        member = mc.member
+        till = self.session.till
+        self.session.call(lambda: till.topups().preview(member, amount_fen), ok, err)
 
     # ---- the associate -----------------------------------------------------------------
 

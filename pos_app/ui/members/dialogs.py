@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 from pos_app.domain.digits import is_digits
 from pos_app.domain.errors import GuitaiError
 from pos_app.domain.members import Member
-from pos_app.domain.money import Money
 from pos_app.services.members.checkout import PointsCap
 
 from ..common.dialogs import Field, FormDialog, PickDialog
 from ..common.widgets import yuan
 from ..qt import QCheckBox, QObject, QWidget
 from .desk import MemberDesk
+from .topup import TopUpDialog
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -289,28 +289,10 @@ class MemberFlow(QObject):
         self.shell.open_dialog(dlg)
 
     def open_top_up(self, balance_fen: int) -> None:
-        def validate(v: dict[str, str]) -> str:
-            try:
-                fen = Money.parse(v["amount"]).fen
-            except GuitaiError as e:
-                return self.session.message(e)
-            return "" if fen > 0 else self.tr("The amount must be more than zero.")
-
-        dlg = FormDialog(
-            self.shell.window(),
-            self.tr("Top up stored value"),
-            [Field("amount", self.tr("Amount (yuan)"), "500")],
-            lambda v: self.desk.top_up(Money.parse(v["amount"]).fen, self._topped_up, self._error),
-            message=self.tr(
-                "Balance now %1. The customer pays cash: it is recorded as a pay-in in the "
-                "drawer. Top-ups need the cloud."
-            ).replace("%1", yuan(balance_fen)),
-            ok_text=self.tr("Top up"),
-            cancel_text=self.tr("Cancel"),
-            validate=validate,
-            keypad=True,
+        """Any tender, the bonus rule shown before paying (members/topup.py)."""
+        dlg = TopUpDialog(
+            self.shell.window(), self.session, self.desk, balance_fen, self._topped_up
         )
-        dlg.setObjectName("top_up")
         self.shell.open_dialog(dlg)
 
     def _topped_up(self, view: SaleView) -> None:

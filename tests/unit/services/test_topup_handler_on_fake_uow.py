@@ -78,7 +78,9 @@ class Payments:
         self.charged: list[tuple[str, int]] = []
         self.voided: list[str] = []
 
-    def charge(self, sale_id: str, tender: str, amount: int, code: str | None) -> ApprovedPayment:
+    def charge(
+        self, sale_id: str, tender: str, amount: int, code: str | None, on_text: Any = None
+    ) -> ApprovedPayment:
         self.charged.append((tender, amount))
         attempt = PaymentAttempt(
             id="A1", kind="sale", tender=tender, amount_fen=amount, state=AttemptState.APPROVED,
