@@ -1,56 +1,19 @@
-"""Associates' accounts: a password kept as a scrypt hash (memory-hard: 16 MiB per try), and
+"""Associates' accounts: a password kept as a scrypt hash (cloud/passwords.py), and
 a lockout after repeated failures (LOCK_AFTER wrong passwords lock the account LOCK_FOR)."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from ..common import ApiError, _now_iso
 from ..db import CloudDB
+from ..passwords import burn, hash_password, password_matches
 
-N, R, P = 2**14, 8, 1  # 128·N·r bytes = 16 MiB of memory per try
 LOCK_AFTER = 5
 LOCK_FOR = timedelta(minutes=15)
 MIN_PASSWORD = 8
-
-
-def hash_password(password: str, salt: bytes | None = None) -> str:
-    salt = salt or secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, n=N, r=R, p=P, maxmem=64 * 2**20)
-    b64 = base64.b64encode
-    return f"scrypt${N}${R}${P}${b64(salt).decode()}${b64(digest).decode()}"
-
-
-def check_password(password: str, stored: str) -> bool:
-    try:
-        _, n, r, p, salt, digest = stored.split("$")
-        want = base64.b64decode(digest)
-        got = hashlib.scrypt(
-            password.encode(),
-            salt=base64.b64decode(salt),
-            n=int(n),
-            r=int(r),
-            p=int(p),
-            maxmem=64 * 2**20,
-        )
-    except ValueError:
-        return False
-    return hmac.compare_digest(want, got)
-
-
-_DUMMY: list[str] = []
-
-
-def _dummy() -> str:
-    if not _DUMMY:
-        _DUMMY.append(hash_password(secrets.token_urlsafe(12)))
-    return _DUMMY[0]
 
 
 def _parse(iso: str) -> datetime:
@@ -106,12 +69,12 @@ class Accounts:
                 (name,),
             ).fetchone()
         if row is None:
-            check_password(password, _dummy())  # one scrypt, as for a real name
+            burn(password)  # one scrypt, as for a real name
             return None
         store, pw, failed, locked = row
         if locked and _parse(str(locked)) > now:
             return None
-        ok = check_password(password, str(pw))
+        ok = password_matches(password, str(pw))
         with self.db.tx() as tx:
             if ok:
                 tx.execute(

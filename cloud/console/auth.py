@@ -1,10 +1,7 @@
 """Console accounts: passwords hashed with scrypt (memory-hard), roles, and lockout.
 
-scrypt N=2^15, r=8, p=1: 32 MiB and ~0.1 s a check, so a burst of sign-ins cannot take the
-server's memory (the till's PINs use 2^17: one check at a time there).  Passwords are at
-least 10 characters, unlike 4-digit PINs.  The parameters are stored with each hash, so a
-later cost applies to new passwords without breaking old ones.
-GUITAI_SCRYPT_N lowers it for test suites only (floor 2^12), as on the till.
+The hashing is cloud/passwords.py (shared with the associates' accounts).  Passwords are at
+least 10 characters, unlike 4-digit PINs.
 
 After MAX_FAILURES wrong passwords in a row an account is locked for LOCK_FOR; the answer to
 an unknown name and to a wrong password is the same (no way to learn which names exist).
@@ -12,60 +9,18 @@ an unknown name and to a wrong password is the same (no way to learn which names
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ..common import ApiError, _now_iso
 from ..db import CloudDB
+from ..passwords import burn, hash_password, password_matches
 
 ROLES = ("hq", "store-manager")
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
 MAX_FAILURES = 5
 LOCK_FOR = timedelta(minutes=15)
 MIN_PASSWORD = 10
-
-
-def _cost() -> int:
-    raw = os.environ.get("GUITAI_SCRYPT_N")
-    return max(4096, int(raw)) if raw else SCRYPT_N
-
-
-def hash_password(password: str, *, salt: bytes | None = None) -> str:
-    n, salt = _cost(), salt or os.urandom(16)
-    key = hashlib.scrypt(
-        password.encode(), salt=salt, n=n, r=SCRYPT_R, p=SCRYPT_P, maxmem=128 << 20, dklen=32
-    )
-    b64 = base64.b64encode
-    return f"scrypt${n}${SCRYPT_R}${SCRYPT_P}${b64(salt).decode()}${b64(key).decode()}"
-
-
-def password_matches(password: str, stored: str) -> bool:
-    try:
-        algo, n, r, p, salt, key = stored.split("$")
-        if algo != "scrypt":
-            return False
-        expected = base64.b64decode(key)
-        got = hashlib.scrypt(
-            password.encode(),
-            salt=base64.b64decode(salt),
-            n=int(n),
-            r=int(r),
-            p=int(p),
-            maxmem=128 << 20,
-            dklen=len(expected),
-        )
-    except (ValueError, TypeError):
-        return False
-    return hmac.compare_digest(got, expected)
-
-
-# A hash of nothing anyone knows: an unknown name costs the same time as a wrong password.
-_DUMMY = "scrypt$4096$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
 
 
 @dataclass(frozen=True)
@@ -173,7 +128,7 @@ class Accounts:
                 (username,),
             ).fetchone()
         if row is None:
-            password_matches(password, _DUMMY)
+            burn(password)  # the same time as a wrong password: no name can be probed
             raise SignInRefused()
         stored, failures, locked_until = str(row[0]), int(row[1]), row[2]
         if locked_until and locked_until > _now_iso(now):

@@ -12,8 +12,9 @@ import pytest
 from console_kit import PASSWORD, Browser, Till, add_user
 from sync_fixtures import Cloud
 
-from cloud.console.auth import MAX_FAILURES, Accounts, hash_password, password_matches
+from cloud.console.auth import MAX_FAILURES, Accounts
 from cloud.console.sessions import COOKIE
+from cloud.passwords import hash_password, password_matches
 
 
 @pytest.fixture
@@ -73,6 +74,32 @@ def test_passwords_are_stored_as_scrypt_hashes() -> None:
     assert stored.startswith("scrypt$") and "a long password" not in stored
     assert password_matches("a long password", stored)
     assert not password_matches("a long passwore", stored)
+
+
+def test_an_unknown_name_costs_the_same_scrypt_as_a_wrong_password(
+    chain: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The answer's time must not tell which names exist: the check for a name nobody has
+    runs scrypt at the cost of a real account's (it once used 2^12 against 2^15)."""
+    import hashlib
+
+    costs: list[int] = []
+    real = hashlib.scrypt
+
+    def counting(*args: Any, **kw: Any) -> bytes:
+        costs.append(int(kw["n"]))
+        return real(*args, **kw)
+
+    # above the suite's own cost (tests/conftest.py), as a deployment's is
+    monkeypatch.setenv("GUITAI_SCRYPT_N", "8192")
+    add_user(chain["cloud"], "ola", "hq")
+    monkeypatch.setattr(hashlib, "scrypt", counting)
+    with Browser(chain["cloud"].url) as b:
+        b.login("ola", "x" * 12)
+        wrong = costs[-1]
+        costs.clear()
+        b.login("nobody", "x" * 12)
+    assert costs and set(costs) == {wrong}, (costs, wrong)
 
 
 def test_a_session_id_planted_before_sign_in_is_never_signed_in(chain: dict[str, Any]) -> None:
