@@ -5,29 +5,12 @@ the workbench at /a/, the brand's 话术, the coupons they may send, and who a m
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from typing import Any
 
 import click
 
-from cloud.cli.common import CloudCommandError, _service, cloud, db_options, emit, json_option
+from cloud.cli.common import _run, cloud, db_options, emit, json_option
 
 PASSWORD_ENV = "GUITAI_ASSOCIATE_PASSWORD"
-
-
-def _call(fn: Callable[[Any], Any], db_file: str | None, database_url: str | None) -> Any:
-    from cloud.service import ApiError
-
-    svc = _service(db_file, database_url)
-    try:
-        return fn(svc)
-    except ApiError as err:
-        raise CloudCommandError(
-            f"{err.message} ({err.code})",
-            f"{err.message_zh} ({err.code})" if err.message_zh else None,
-        ) from err
-    finally:
-        svc.db.close()
 
 
 @cloud.group("associate")
@@ -48,7 +31,7 @@ def associate_add(
     password = os.environ.get(PASSWORD_ENV) or click.prompt(
         "Password / 密码", hide_input=True, confirmation_prompt=True, err=True
     )
-    r = _call(lambda s: s.associates.accounts.add(name, store, password), db_file, database_url)
+    r = _run(lambda s: s.associates.accounts.add(name, store, password), db_file, database_url)
     emit(r, as_json, f"associate {name} at {store}: signs in at /a/ (导购已添加)")
 
 
@@ -62,7 +45,7 @@ def associate_script(
 ) -> None:
     """The suggested message (话术) for a kind of task: followup, first_purchase, birthday,
     lapsed, return, opened_not_joined, purchase_above, or default."""
-    r = _call(lambda s: s.associates.workbench.add_script(kind, text), db_file, database_url)
+    r = _run(lambda s: s.associates.workbench.add_script(kind, text), db_file, database_url)
     emit(r, as_json, f"话术 {r['kind']} saved")
 
 
@@ -74,7 +57,7 @@ def associate_allow_coupon(
     code: str, db_file: str | None, database_url: str | None, as_json: bool
 ) -> None:
     """Put a coupon on the list associates may send from the workbench."""
-    r = _call(lambda s: s.associates.workbench.allow_coupon(code), db_file, database_url)
+    r = _run(lambda s: s.associates.workbench.allow_coupon(code), db_file, database_url)
     emit(r, as_json, f"associates may send {r['code']} (导购可发放)")
 
 
@@ -87,7 +70,7 @@ def associate_assign(
     member_id: str, to: str, db_file: str | None, database_url: str | None, as_json: bool
 ) -> None:
     """A manager reassigns a member (专属导购) and their open tasks."""
-    r = _call(lambda s: s.associates.workbench.assign(member_id, to), db_file, database_url)
+    r = _run(lambda s: s.associates.workbench.assign(member_id, to), db_file, database_url)
     emit(r, as_json, f"member {member_id} now belongs to {to} (已改派)")
 
 
@@ -99,7 +82,7 @@ def associate_tasks(
     name: str, db_file: str | None, database_url: str | None, as_json: bool
 ) -> None:
     """Today's open tasks of an associate, as their phone shows them."""
-    rows = _call(lambda s: s.associates.workbench.today(name), db_file, database_url)
+    rows = _run(lambda s: s.associates.workbench.today(name), db_file, database_url)
     emit(
         rows,
         as_json,

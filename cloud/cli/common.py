@@ -101,7 +101,10 @@ def _run(fn: Callable[[Any], Any], db_file: str | None, database_url: str | None
     try:
         return fn(svc)
     except ApiError as err:
-        raise CloudCommandError(f"{err.message} ({err.code})") from err
+        raise CloudCommandError(
+            f"{err.message} ({err.code})",
+            f"{err.message_zh} ({err.code})" if err.message_zh else None,
+        ) from err
     finally:
         svc.db.close()
 

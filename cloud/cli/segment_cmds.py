@@ -7,32 +7,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
-from cloud.cli.common import CloudCommandError, _service, cloud, db_options, emit, json_option
+from cloud.cli.common import _run, cloud, db_options, emit, json_option
 from cloud.cli.member_cmds import coupon
 from pos_app.domain.errors import InvalidInput
-
-
-def _call(fn: Callable[[Any], Any], db_file: str | None, database_url: str | None) -> Any:
-    """As common._run, keeping the Chinese of the cloud's answer."""
-    from cloud.service import ApiError
-
-    svc = _service(db_file, database_url)
-    try:
-        return fn(svc)
-    except ApiError as err:
-        raise CloudCommandError(
-            f"{err.message} ({err.code})",
-            f"{err.message_zh} ({err.code})" if err.message_zh else None,
-        ) from err
-    finally:
-        svc.db.close()
-
 
 # ---- segments -------------------------------------------------------------------------------
 
@@ -58,7 +40,7 @@ def segment_add(
     as_json: bool,
 ) -> None:
     """Add a segment (its members are counted now, and evaluated afresh at each use)."""
-    r = _call(lambda s: s.members.segments.add(name, rule, replace=replace), db_file, database_url)
+    r = _run(lambda s: s.members.segments.add(name, rule, replace=replace), db_file, database_url)
     emit(r, as_json, f"segment {name}: {r['members']} members (会员 {r['members']} 人)")
 
 
@@ -67,7 +49,7 @@ def segment_add(
 @json_option
 def segment_list(db_file: str | None, database_url: str | None, as_json: bool) -> None:
     """Every segment with its rule and how many members it has now."""
-    rows = _call(lambda s: s.members.segments.listing(), db_file, database_url)
+    rows = _run(lambda s: s.members.segments.listing(), db_file, database_url)
     emit(
         rows,
         as_json,
@@ -114,7 +96,7 @@ def segment_members(
             "--by goes with --unmasked (masked lists are not recorded)",
             "--by 仅与 --unmasked 一起使用（脱敏名单不做记录）",
         )
-    rows = _call(
+    rows = _run(
         lambda s: s.members.segments.members(
             name, unmasked_for=who.strip() if unmasked and who else None, reason=reason
         ),
@@ -147,7 +129,7 @@ def segment_publish(
 ) -> None:
     """Publish the segment's member ids again, for the tills' segment promotions (run it when
     the segment has moved, e.g. nightly)."""
-    r = _call(lambda s: s.members.segments.publish_segment(name), db_file, database_url)
+    r = _run(lambda s: s.members.segments.publish_segment(name), db_file, database_url)
     emit(r, as_json, f"segment {name}: {r['members']} members published to the tills")
 
 
@@ -182,13 +164,13 @@ def coupon_issue(
             "请指定 --segment 分群名 或 --member 会员号（可多个），二者选一",
         )
     if segment_name:
-        r = _call(
+        r = _run(
             lambda s: s.members.issuing.issue_segment(code, segment_name, batch),
             db_file,
             database_url,
         )
     else:
-        r = _call(
+        r = _run(
             lambda s: s.members.issuing.issue(code, list(member_ids), batch), db_file, database_url
         )
     emit(
@@ -325,5 +307,5 @@ def promo_add(
             "Give --kind (spend_save, category_percent or buy_x_get_y) or a --file with one",
             "请用 --kind 指定促销类型（spend_save、category_percent 或 buy_x_get_y），或在 --file 中给出",
         )
-    r = _call(lambda s: s.members.promos.add(promo_id, data), db_file, database_url)
+    r = _run(lambda s: s.members.promos.add(promo_id, data), db_file, database_url)
     emit(r, as_json, f"promotion {promo_id} published (促销 {promo_id} 已发布)")

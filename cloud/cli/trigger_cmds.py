@@ -3,27 +3,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import click
 
-from cloud.cli.common import CloudCommandError, _service, cloud, db_options, emit, json_option
-
-
-def _call(fn: Callable[[Any], Any], db_file: str | None, database_url: str | None) -> Any:
-    from cloud.service import ApiError
-
-    svc = _service(db_file, database_url)
-    try:
-        return fn(svc)
-    except ApiError as err:
-        raise CloudCommandError(
-            f"{err.message} ({err.code})",
-            f"{err.message_zh} ({err.code})" if err.message_zh else None,
-        ) from err
-    finally:
-        svc.db.close()
+from cloud.cli.common import _run, cloud, db_options, emit, json_option
 
 
 @cloud.group("trigger")
@@ -63,7 +47,7 @@ def trigger_add(
     as_json: bool,
 ) -> None:
     """Add a trigger; it acts on what happens from now on."""
-    r = _call(lambda s: s.triggers.add(name, when, then, cond, cap), db_file, database_url)
+    r = _run(lambda s: s.triggers.add(name, when, then, cond, cap), db_file, database_url)
     emit(r, as_json, f"trigger {name}: when {r['when']} then {', '.join(r['then'])} (已添加)")
 
 
@@ -72,7 +56,7 @@ def trigger_add(
 @json_option
 def trigger_list(db_file: str | None, database_url: str | None, as_json: bool) -> None:
     """Every trigger with its rule and how often it fired."""
-    rows = _call(lambda s: s.triggers.listing(), db_file, database_url)
+    rows = _run(lambda s: s.triggers.listing(), db_file, database_url)
     emit(
         rows,
         as_json,
@@ -106,7 +90,7 @@ def trigger_log(
 ) -> None:
     """Every firing, newest first: the outcome (fired, capped, no_consent, no_member) and
     what each action did."""
-    rows = _call(
+    rows = _run(
         lambda s: s.triggers.log(trigger=name, member=member, limit=limit), db_file, database_url
     )
     emit(
@@ -144,7 +128,7 @@ def trigger_run(
             r["daily"] = s.triggers.run_daily("cli", force=force)
         return r
 
-    r = _call(go, db_file, database_url)
+    r = _run(go, db_file, database_url)
     emit(
         r,
         as_json,
