@@ -26,11 +26,12 @@ from . import stock
 from .admin import CloudAdmin
 from .associates.service import Associates
 from .changelog import ChangeLog
-from .common import ApiError, _dump, _now_iso, code_hash, load_json
+from .common import ApiError, _now_iso, code_hash, load_json
 from .console import facts as console_facts
 from .db import CloudDB, Tx
 from .enrolment import EnrollRequest, read_enrollment, verify_possession
 from .fapiao.desk import FapiaoDesk
+from .idempotency import once
 from .ingest import ingest_batch
 from .members import Members
 from .members.chain_view import ChainView
@@ -390,27 +391,10 @@ class CloudService:
             )
         req_hash = hashlib.sha256(direction.encode() + b"\n" + raw_body).hexdigest()
         now = _now_iso(self.now())
-        status: int
-        resp: dict[str, Any]
-        with self.db.tx() as tx:
-            cur = tx.execute(
-                "INSERT INTO idempotency(device_id, key, request_hash, status, "
-                "response, at) VALUES (?, ?, ?, 0, '', ?) ON CONFLICT DO NOTHING",
-                (device_id, idem_key, req_hash, now),
-            )
-            if cur.rowcount == 0:
-                row = tx.execute(
-                    "SELECT request_hash, status, response FROM idempotency "
-                    "WHERE device_id = ? AND key = ?",
-                    (device_id, idem_key),
-                ).fetchone()
-                if row[0] != req_hash:
-                    raise ApiError(
-                        422,
-                        "idempotency_key_reused",
-                        "This Idempotency-Key was used for a different request",
-                    )
-                return int(row[1]), json.loads(row[2])
+
+        def book(tx: Tx) -> tuple[int, dict[str, Any]]:
+            status: int
+            resp: dict[str, Any]
             lock = " FOR UPDATE" if tx.dialect == "postgres" else ""
             if (
                 tx.execute(f"SELECT id FROM members WHERE id = ?{lock}", (member_id,)).fetchone()
@@ -459,8 +443,7 @@ class CloudService:
                         },
                     )
                     self.publish(tx, "member", "upsert", member_id, member_data(tx, member_id))
-            tx.execute(
-                "UPDATE idempotency SET status = ?, response = ? WHERE device_id = ? AND key = ?",
-                (status, _dump(resp), device_id, idem_key),
-            )
-        return status, resp
+            return status, resp
+
+        with self.db.tx() as tx:
+            return once(tx, device_id, idem_key, req_hash, now, lambda: book(tx))

@@ -11,7 +11,6 @@ already spent it).  Both are idempotent by the till's Idempotency-Key, like the 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
@@ -23,6 +22,7 @@ from pos_app.domain.topups import TopUpRule, bonus_for, refund_split
 from ..changelog import Publish
 from ..common import ApiError, _dump, _now_iso, load_json
 from ..db import CloudDB, Tx
+from ..idempotency import once
 from ..members.rows import publish_member
 from .bonus import balance, bonus_balance, book_bonus
 
@@ -221,30 +221,7 @@ class TopUps:
             )
         req_hash = hashlib.sha256(what.encode() + b"\n" + raw_body).hexdigest()
         with self.db.tx() as tx:
-            cur = tx.execute(
-                "INSERT INTO idempotency(device_id, key, request_hash, status, response, at) "
-                "VALUES (?, ?, ?, 0, '', ?) ON CONFLICT DO NOTHING",
-                (device_id, idem_key, req_hash, _now_iso(self.now())),
-            )
-            if cur.rowcount == 0:
-                row = tx.execute(
-                    "SELECT request_hash, status, response FROM idempotency "
-                    "WHERE device_id = ? AND key = ?",
-                    (device_id, idem_key),
-                ).fetchone()
-                if row[0] != req_hash:
-                    raise ApiError(
-                        422,
-                        "idempotency_key_reused",
-                        "This Idempotency-Key was used for a different request",
-                    )
-                return int(row[1]), json.loads(row[2])
-            status, resp = book(tx)
-            tx.execute(
-                "UPDATE idempotency SET status = ?, response = ? WHERE device_id = ? AND key = ?",
-                (status, _dump(resp), device_id, idem_key),
-            )
-        return status, resp
+            return once(tx, device_id, idem_key, req_hash, _now_iso(self.now()), lambda: book(tx))
 
 
 def _active_rules(tx: Tx) -> list[TopUpRule]:
