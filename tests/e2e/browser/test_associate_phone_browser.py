@@ -87,7 +87,7 @@ def test_sign_in_see_tasks_finish_one_send_a_coupon(rig: Rig, browser: Any, tmp_
     browser.find_element(By.ID, "name").send_keys("小李")
     browser.find_element(By.ID, "password").send_keys(PASSWORD)
     browser.find_element(By.ID, "sign-in").click()
-    today = browser.find_element(By.ID, "today").text
+    today = landed(browser).text
     assert "(2)" in today, browser.page_source[:2000]
     cards = browser.find_elements(By.CSS_SELECTOR, ".task")
     step = next(i for i, c in enumerate(cards) if "3369" in c.text)
@@ -97,10 +97,10 @@ def test_sign_in_see_tasks_finish_one_send_a_coupon(rig: Rig, browser: Any, tmp_
 
     browser.find_element(By.ID, f"note-{step}").send_keys("已电话回访，很合身")
     browser.find_element(By.ID, f"done-{step}").click()
-    assert "已完成" in browser.find_element(By.ID, "flash").text
+    assert "已完成" in flash_after_post(browser, "已完成")
     assert "(1)" in browser.find_element(By.ID, "today").text
     browser.find_element(By.ID, "send-0").click()
-    assert "已发券" in browser.find_element(By.ID, "flash").text
+    assert "已发券" in flash_after_post(browser, "已发券")
     shot(browser, "associate-done.png", tmp_path)
 
     # the till and the cloud agree after the till's next sync
@@ -121,3 +121,33 @@ def test_sign_in_see_tasks_finish_one_send_a_coupon(rig: Rig, browser: Any, tmp_
     assert phone_open(rig) == []
     browser.refresh()
     assert "(0)" in browser.find_element(By.ID, "today").text
+
+
+def flash_after_post(browser: Any, expected: str) -> str:
+    """The flash once it says `expected` (the page a form's POST led to), or what it says
+    after 20 s: a click may return before the browser has navigated."""
+    from selenium.common.exceptions import TimeoutException, WebDriverException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def says(b: Any) -> bool:
+        try:
+            return expected in b.find_element(By.ID, "flash").text
+        except WebDriverException:  # between two pages
+            return False
+
+    try:
+        WebDriverWait(browser, 20).until(says)
+    except TimeoutException:
+        pass
+    landed(browser)
+    return str(browser.find_element(By.ID, "flash").text)
+
+
+def landed(browser: Any) -> Any:
+    """The workbench's task list once the page a form led to has loaded."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(browser, 20).until(ec.presence_of_element_located((By.ID, "today")))
