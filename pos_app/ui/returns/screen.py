@@ -349,7 +349,9 @@ class ReturnsScreen(QWidget):
             return
         self.exchange_btn.setEnabled(False)
         self.refund_btn.setEnabled(False)
-        self.exchange.start(int(self.original["receipt_no"]), self.requests(), self.gift)
+        self.exchange.start(
+            int(self.original["receipt_no"]), self.requests(), self.gift, self.sold_at
+        )
 
     def exchanged(self, done: dict[str, Any]) -> None:
         refund, sale = done["refund"], done["sale"]
