@@ -235,7 +235,10 @@ class ReturnsScreen(QWidget):
         self.sold_at = None
         if where and v.get("original") is not None:
             self.sold_at = SoldAt(
-                where.get("till_no"), where.get("store_id"), where.get("ereceipt")
+                where.get("till_no"),
+                where.get("store_id"),
+                where.get("ereceipt"),
+                where.get("proof"),  # another store's receipt taken offline: what it proves
             )
         if v.get("original") is not None:
             self.receipt.setText(str(v["receipt_no"]))
