@@ -39,6 +39,8 @@ def _doc(
     non_returnable: tuple[str, ...],
     approval_above: str | None,
     original_tender_only: bool,
+    offline_other_store: str | None = None,
+    offline_limit: str | None = None,
 ) -> dict[str, Any]:
     doc: dict[str, Any] = {"original_tender_only": original_tender_only}
     if no_reason_days is not None or quality_days is not None:
@@ -50,7 +52,21 @@ def _doc(
         doc["non_returnable"] = sorted(set(non_returnable))
     if approval_above is not None:
         doc["approval_above_fen"] = Money.parse(approval_above).fen
+    doc |= _offline(offline_other_store, offline_limit)
     return doc
+
+
+def _offline(switch: str | None, limit: str | None) -> dict[str, Any]:
+    """Another store's receipt taken back offline (issue 20): on needs a limit."""
+    if switch is None and limit is None:
+        return {}
+    if switch == "on" and limit is None:
+        raise InvalidInput(
+            "--offline-other-store on needs --offline-other-store-limit AMOUNT (yuan)",
+            "--offline-other-store on 需同时指定 --offline-other-store-limit 金额（元）",
+        )
+    fen = Money.parse(limit).fen if limit is not None else 0
+    return {"offline_other_store": switch == "on", "offline_other_store_limit_fen": fen}
 
 
 @return_rules.command("set")
@@ -74,6 +90,16 @@ def _doc(
     default=False,
     help="Card and wallet payments go back only to the original tender unless approved.",
 )
+@click.option(
+    "--offline-other-store",
+    type=click.Choice(["on", "off"]),
+    help="Take another store's receipt back offline (whole receipt, manager approval).",
+)
+@click.option(
+    "--offline-other-store-limit",
+    "offline_limit",
+    help="Up to this amount (yuan) per receipt, with --offline-other-store on.",
+)
 @click.option("--store", "store_id", help="Only for this store (default: every store).")
 @db_options
 @json_option
@@ -85,6 +111,8 @@ def rules_set(
     non_returnable: tuple[str, ...],
     approval_above: str | None,
     original_tender_only: bool,
+    offline_other_store: str | None,
+    offline_limit: str | None,
     store_id: str | None,
     db_file: str | None,
     database_url: str | None,
@@ -107,6 +135,8 @@ def rules_set(
             non_returnable,
             approval_above,
             original_tender_only,
+            offline_other_store,
+            offline_limit,
         )
     checked = ReturnRules.from_doc(doc).as_doc()  # a document the tills cannot read is refused
     _run(lambda s: s.admin.set_config(CONFIG_KEY, checked, store_id), db_file, database_url)

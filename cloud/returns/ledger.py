@@ -22,6 +22,7 @@ from pos_app.domain import events as ev
 from ..changelog import Publish
 from ..common import _dump
 from ..db import Tx
+from . import offline
 
 LINE_KEYS = (
     "line_no",
@@ -82,10 +83,22 @@ def after_ingest(
 ) -> None:
     ok = set(accepted)
     mine = [e for e in events if e.get("id") in ok]
-    _sales(tx, [e for e in mine if e.get("type") == ev.SALE_COMPLETED], device_id, at)
+    sales = [e for e in mine if e.get("type") == ev.SALE_COMPLETED]
+    _sales(tx, sales, device_id, at)
+    # another store's receipt refunded offline before this sale reached the cloud
+    keys = [(str(p["store_id"]), int(p["till_no"]), int(p["receipt_no"])) for p in _payloads(sales)]
+    refunds = offline.waiting_for(tx, keys) if keys else []
     for e in sorted(mine, key=lambda x: x.get("seq") if isinstance(x.get("seq"), int) else 0):
         if e.get("type") == ev.REFUND_COMPLETED:
-            _refund(tx, publish, e["payload"], at)
+            refunds.append(e["payload"])
+    for p in refunds:
+        booked = offline.as_booked(tx, p, at)  # an offline refund: against its token's sale
+        if booked is not None:
+            _refund(tx, publish, booked, at)
+
+
+def _payloads(events: list[Any]) -> list[Mapping[str, Any]]:
+    return [e["payload"] for e in events]
 
 
 def _sales(tx: Tx, events: list[Any], device_id: str, at: str) -> None:

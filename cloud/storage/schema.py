@@ -1093,3 +1093,20 @@ console_sales_dirty = sa.Table(
     sa.Column("business_day", _text, primary_key=True),
     _dflt("n", _big, "0"),  # batches that changed the store's day since the chain's rows
 )
+
+
+# --- offline returns of another store's receipt (issue 20) --------------------------------
+# A refund of another store's receipt taken offline whose sale the cloud does not have yet:
+# booked against it when the sale is ingested (cloud/returns/offline.py).
+return_offline_pending = sa.Table(
+    "return_offline_pending",
+    metadata,
+    sa.Column("refund_id", _text, primary_key=True),
+    _req("store_id", _text),
+    _req("till_no", _int),
+    _req("receipt_no", _big),
+    _req("digest", _text),
+    _req("payload", _text),
+    _req("at", _text),
+    sa.Index("return_offline_pending_sale", "store_id", "till_no", "receipt_no"),
+)

@@ -5,7 +5,11 @@ not verify is refused before anything else is asked."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from pos_app.domain.offline_returns import TokenProof
 from pos_app.domain.sold_at import SoldAt
+from pos_app.domain.timeutil import iso_utc
 from receipts.token import verify
 
 from .db.unit_of_work import SqliteUnitOfWork
@@ -26,7 +30,13 @@ def sold_at_of(uow: SqliteUnitOfWork, signer: TillSigner, text: str) -> tuple[in
     ).fetchone()
     store_id = str(row[0] or "") if row else ""
     till_no = int(row[1]) if row and row[1] is not None else None
-    return fields.receipt_no, SoldAt(till_no, store_id or None, token_of(text))
+    proof = TokenProof(
+        total_fen=fields.total_fen,
+        digest=fields.sale_digest.hex(),
+        issued_at=iso_utc(datetime.fromtimestamp(fields.issued_at, UTC)),
+        gift=fields.gift,
+    )
+    return fields.receipt_no, SoldAt(till_no, store_id or None, token_of(text), proof)
 
 
 def token_of(text: str) -> str:

@@ -141,7 +141,7 @@ class ReceiptDesk:
             )
         here = self.uow.settings.get("store_id") or ""
         found = sold_elsewhere(verdict, original, here)
-        found["sold_at"] = dict(found["sold_at"], ereceipt=sold_at.ereceipt)
+        found["sold_at"] = dict(found["sold_at"], ereceipt=sold_at.ereceipt, proof=sold_at.proof)
         return found
 
     def print_gift(self, receipt_no: int, lang: str = "zh") -> tuple[bool, str]:

@@ -11,6 +11,7 @@ from pos_app.domain.digits import is_digits
 from pos_app.domain.errors import InvalidInput, NotFound, RuleViolation
 from pos_app.domain.money import format_fen
 from pos_app.domain.returns import ReturnRequest
+from pos_app.domain.sold_at import SoldAt
 from pos_app.services.members.checkout import PayStep
 
 from .auth import sign_in
@@ -70,7 +71,17 @@ def _requests(items: tuple[str, ...]) -> list[ReturnRequest]:
 @click.command()
 @click.option("--user", required=True, help="Cashier (PIN from GUITAI_PIN or a prompt).")
 @click.option("--receipt", "receipt_no", type=int, help="The original sale's receipt number.")
-@click.option("--ereceipt", help="The original's e-receipt (scanned URL or token; gift too).")
+@click.option(
+    "--till",
+    "till_no",
+    type=int,
+    help="The receipt is another till's of this store (its sale as the cloud last synced it).",
+)
+@click.option("--store", "store_id", help="The receipt is another store's.")
+@click.option(
+    "--ereceipt",
+    help="The original's e-receipt (scanned URL or token; gift too): any till or store.",
+)
 @click.option(
     "--return-line",
     "return_lines",
@@ -106,6 +117,8 @@ def exchange(
     ctx: click.Context,
     user: str,
     receipt_no: int | None,
+    till_no: int | None,
+    store_id: str | None,
     ereceipt: str | None,
     return_lines: tuple[str, ...],
     scans: tuple[str, ...],
@@ -124,10 +137,12 @@ def exchange(
         start_exchange,
     )
 
-    if (receipt_no is None) == (ereceipt is None):
+    if (receipt_no is None) == (ereceipt is None) or (ereceipt and (till_no or store_id)):
         raise InvalidInput(
-            "Name the original sale: --receipt NO or --ereceipt URL_OR_TOKEN (one of them)",
-            "请指定原销售：--receipt 小票号 或 --ereceipt 电子小票（二选一）",
+            "Name the original sale: --receipt NO (with --till N / --store S for another "
+            "till's or store's receipt) or --ereceipt URL_OR_TOKEN (one of them)",
+            "请指定原销售：--receipt 小票号（其他收银机或门店的小票加 --till / --store）或 "
+            "--ereceipt 电子小票（二选一）",
         )
     till = obj(ctx).till
     cashier = sign_in(till, user)
@@ -135,11 +150,16 @@ def exchange(
     pay_plan = [PayStep(*parse_pay(p)) for p in pays]
     requests = _requests(return_lines)
     gift = False
+    sold_at = SoldAt(till_no, store_id) if till_no or store_id else None
     if ereceipt is not None:
-        receipt_no, gift = receipt_of_token(till, ereceipt)
+        receipt_no, sold_at = till.receipts.return_origin(ereceipt)
+        if sold_at is None:  # this till's: checked against its own journal
+            receipt_no, gift = receipt_of_token(till, ereceipt)
+        else:
+            gift = till.receipts.gift_receipt(ereceipt)
     receipt_no = int(receipt_no or 0)
     approvals = rule_approvals(till, approver, reason)
-    mc = start_exchange(till.members(), till.checkout, cashier, receipt_no)
+    mc = start_exchange(till.members(), till.checkout, cashier, receipt_no, sold_at)
     for code in scans:
         till.sales.scan(mc.sale, code)
     mc.price()
@@ -153,6 +173,7 @@ def exchange(
         approvals=approvals,
         quality=quality,
         gift=gift,
+        sold_at=sold_at,
     )
     with approval_hint():
         done = settle_exchange(mc, cmd, pay_plan, on_text=_show_terminal_text)

@@ -17,6 +17,7 @@ from typing import Any
 
 from .errors import InvalidInput, NeedsApproval, RuleViolation
 from .money import format_fen
+from .offline_returns import MARK as OFFLINE_MARK
 from .sale import Approval
 from .tenders import NETWORK_TENDERS
 from .timeutil import local_day, parse_iso
@@ -48,6 +49,9 @@ class ReturnRules:
     non_returnable: frozenset[str] = frozenset()
     approval_above_fen: int | None = None
     original_tender_only: bool = False
+    # another store's receipt taken back offline (whole receipt, up to the limit, approved)
+    offline_other_store: bool = False
+    offline_other_store_limit_fen: int = 0
 
     @classmethod
     def from_doc(cls, doc: Mapping[str, Any] | None) -> ReturnRules:
@@ -68,6 +72,9 @@ class ReturnRules:
         above = doc.get("approval_above_fen")
         if above is not None and not _count(above):
             raise _bad("approval_above_fen must be a whole number of fen")
+        limit = doc.get("offline_other_store_limit_fen", 0)
+        if not _count(limit):
+            raise _bad("offline_other_store_limit_fen must be a whole number of fen")
         banned = doc.get("non_returnable") or []
         if not isinstance(banned, list) or not all(isinstance(c, str) for c in banned):
             raise _bad("non_returnable must be a list of categories")
@@ -77,6 +84,8 @@ class ReturnRules:
             non_returnable=frozenset(banned),
             approval_above_fen=above,
             original_tender_only=bool(doc.get("original_tender_only", False)),
+            offline_other_store=bool(doc.get("offline_other_store", False)),
+            offline_other_store_limit_fen=int(limit),
         )
 
     def as_doc(self) -> dict[str, Any]:
@@ -96,6 +105,9 @@ class ReturnRules:
         if self.approval_above_fen is not None:
             doc["approval_above_fen"] = self.approval_above_fen
         doc["original_tender_only"] = self.original_tender_only
+        if self.offline_other_store or self.offline_other_store_limit_fen:
+            doc["offline_other_store"] = self.offline_other_store
+            doc["offline_other_store_limit_fen"] = self.offline_other_store_limit_fen
         return doc
 
     def window_for(self, category: str) -> Window | None:
@@ -109,6 +121,8 @@ _KEYS = {
     "non_returnable",
     "approval_above_fen",
     "original_tender_only",
+    "offline_other_store",
+    "offline_other_store_limit_fen",
 }
 
 
@@ -225,6 +239,8 @@ def judge(
                 "礼品小票只能换货或转为店铺余额，不能退款：请选择不低于退回金额的新商品",
             )
         )
+    if case.original.get(OFFLINE_MARK):
+        _offline_other_store(rules, case, refused, approval)
     sold = _sold_day(case.original, tz)
     today = date.fromisoformat(local_day(now, tz))
     for ln in case.lines:
@@ -274,6 +290,37 @@ def judge(
             )
         )
     return refused, approval
+
+
+def _offline_other_store(
+    rules: ReturnRules, case: ReturnCase, refused: list[Reason], approval: list[Reason]
+) -> None:
+    """Another store's receipt with the cloud out of reach: only where the brand allows it,
+    for goods worth no more than its limit, and always with a manager."""
+    value = sum(int(ln["amount_fen"]) for ln in case.lines)
+    limit = format_fen(rules.offline_other_store_limit_fen)
+    if not rules.offline_other_store:
+        refused.append(
+            (
+                "another store's receipt needs the cloud, which did not answer: try again "
+                "when the till is online, or send the customer to that store",
+                "其他门店的小票需联网向云端核实，云端未响应：请联网后重试，或请顾客到原门店办理",
+            )
+        )
+    elif value > rules.offline_other_store_limit_fen:
+        refused.append(
+            (
+                f"another store's receipt is taken back offline up to ¥{limit} only, this one "
+                f"is ¥{format_fen(value)}: try again when the till is online",
+                f"离线时其他门店的小票最多退 ¥{limit}，本单 ¥{format_fen(value)}：请联网后重试",
+            )
+        )
+    approval.append(
+        (
+            "another store's receipt taken back offline needs a manager",
+            "离线办理其他门店小票的退货需店长授权",
+        )
+    )
 
 
 def enforce(rules: ReturnRules, case: ReturnCase, now: datetime, tz: str) -> None:

@@ -232,6 +232,8 @@ def sale_movements(payload: Mapping[str, Any]) -> tuple[str, list[tuple[str, int
     sign = 1 if refund else -1
     totals: dict[str, int] = {}
     for line in payload.get("lines", []):
+        if not line.get("sku"):  # an offline whole-receipt return names no item
+            continue
         sku = str(line["sku"])
         totals[sku] = totals.get(sku, 0) + sign * int(line["qty"])
     return (RETURN if refund else SALE), [(s, q) for s, q in totals.items() if q]

@@ -16,6 +16,7 @@ from pos_app.domain.money import format_fen
 from pos_app.domain.return_rules import line_statuses
 from pos_app.domain.returns import ReturnRequest
 from pos_app.domain.sale import Approval
+from pos_app.domain.sold_at import SoldAt
 from pos_app.domain.tenders import Tender
 from pos_app.domain.users import User
 
@@ -33,11 +34,25 @@ TextCallback = Callable[[str, str], None]
 
 
 def start_exchange(
-    members: Members, checkout: Checkout, cashier: User, receipt_no: int
+    members: Members,
+    checkout: Checkout,
+    cashier: User,
+    receipt_no: int,
+    sold_at: SoldAt | None = None,
 ) -> MemberCheckout:
     """The sale of the new items, with the original sale's member on it (member prices,
-    points) when the member is known here."""
-    original = original_sale(checkout.sales.uow, receipt_no)
+    points) when the member is known here.  `sold_at`: another till's or store's sale."""
+    deps = checkout.sales.deps
+    found = sale_source.find_original(
+        deps.uow,
+        receipt_no,
+        sold_at,
+        deps.identity(),
+        deps.elsewhere,
+        deps.remote,
+        deps.return_rules(),
+    )
+    original = found if found is not None else original_sale(deps.uow, receipt_no)
     mc = MemberCheckout(members, checkout, checkout.sales.new_sale(cashier))
     mid = (original.get("member") or {}).get("id")
     if mid:
@@ -49,10 +64,14 @@ def start_exchange(
 
 
 def preview(
-    mc: MemberCheckout, receipt_no: int, requests: Sequence[ReturnRequest]
+    mc: MemberCheckout,
+    receipt_no: int,
+    requests: Sequence[ReturnRequest],
+    sold_at: SoldAt | None = None,
 ) -> dict[str, Any]:
     """credit_fen, new_fen, difference_fen (positive: to pay) of the exchange as it stands."""
-    plan = plan_exchange(mc.checkout.sales.uow, receipt_no, tuple(requests), mc.sale)
+    deps = mc.checkout.sales.deps
+    plan = plan_exchange(deps.uow, receipt_no, tuple(requests), mc.sale, sold_at=sold_at, deps=deps)
     return {k: plan[k] for k in ("credit_fen", "new_fen", "difference_fen")}
 
 
@@ -63,10 +82,14 @@ def settle_exchange(
     on_text: TextCallback | None = None,
 ) -> dict[str, Any]:
     """Check the rules, take the credit and the payment of the difference, commit; returns
-    the handler's {"refund", "sale"} and the `difference_fen`."""
+    the handler's {"refund", "sale"} and the `difference_fen`.  Another store's sale: its
+    returned quantities are reserved in the cloud before the difference is taken, released
+    when the exchange does not commit, and committed by the refund event (as a return's)."""
     checkout = mc.checkout
     deps = checkout.sales.deps
-    plan = plan_exchange(deps.uow, cmd.receipt_no, cmd.requests, mc.sale)
+    plan = plan_exchange(
+        deps.uow, cmd.receipt_no, cmd.requests, mc.sale, sold_at=cmd.sold_at, deps=deps
+    )
     check_exchange(deps, plan, cmd)  # refused before any money moves
     diff = int(plan["difference_fen"])
     if diff > 0 and not pay:
@@ -85,23 +108,25 @@ def settle_exchange(
     credit = min(int(plan["credit_fen"]), int(plan["new_fen"]))
     if mc.sale.tenders:
         raise InvalidInput("Payment has already started", "已开始付款")
-    mc.begin_payment()
-    try:
-        if credit:
-            mc.sale.add_tender(Tender.EXCHANGE, credit, checkout.rounding)
-        for step in pay:
-            mc.pay(step.tender, step.amount_fen, step.code, on_text)
-        done = exchange_goods(
-            cmd,
-            deps,
-            tenders=lambda: checkout.payments,
-            member=mc.members.returns,
-            ledger=mc.members.ledger,
-            on_text=on_text,
-        )
-    except BaseException:
-        mc.abandon()
-        raise
+    with sale_source.held(deps.remote, plan):
+        mc.begin_payment()
+        try:
+            if credit:
+                mc.sale.add_tender(Tender.EXCHANGE, credit, checkout.rounding)
+            for step in pay:
+                mc.pay(step.tender, step.amount_fen, step.code, on_text)
+            done = exchange_goods(
+                cmd,
+                deps,
+                tenders=lambda: checkout.payments,
+                member=mc.members.returns,
+                ledger=mc.members.ledger,
+                on_text=on_text,
+                plan=plan,
+            )
+        except BaseException:
+            mc.abandon()
+            raise
     mc.coupon_reserved = False
     return done | {"difference_fen": diff}
 
@@ -135,6 +160,7 @@ def exchange_command(
     approvals: Sequence[Approval] = (),
     quality: bool = False,
     gift: bool = False,
+    sold_at: SoldAt | None = None,
 ) -> ExchangeGoods:
     return ExchangeGoods(
         cashier,
@@ -146,6 +172,7 @@ def exchange_command(
         tuple(approvals),
         quality,
         gift,
+        sold_at,
     )
 
 

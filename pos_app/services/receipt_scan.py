@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from pos_app.domain.errors import GuitaiError
+from pos_app.domain.offline_returns import MARK as OFFLINE_MARK
 
 VERDICTS = {
     "genuine": ("Genuine receipt of this till", "真实小票（本机签发）"),
@@ -108,6 +109,15 @@ def sold_elsewhere(
     if store == here_store:
         en = f"Genuine receipt of till {till} of this store"
         zh = f"真实小票（本店 {till} 号收银机签发）"
+    elif original.get(OFFLINE_MARK):
+        en = (
+            f"Genuine receipt of store {store}, till {till} (signature checked; the cloud is "
+            "out of reach): only the whole receipt, up to the brand's limit, with a manager"
+        )
+        zh = (
+            f"真实小票（门店 {store} {till} 号收银机签发，已验签；云端未响应）：仅可整单退货，"
+            "不超过品牌限额，需店长授权"
+        )
     else:
         en = f"Genuine receipt of store {store}, till {till} (checked with the cloud)"
         zh = f"真实小票（门店 {store} {till} 号收银机签发，已向云端核实）"

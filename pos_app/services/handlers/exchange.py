@@ -20,9 +20,11 @@ from pos_app.domain import events
 from pos_app.domain.commands import CompleteSale
 from pos_app.domain.errors import RuleViolation, StateError
 from pos_app.domain.events import Event
+from pos_app.domain.offline_returns import refund_mark
 from pos_app.domain.return_rules import CASH, NONE, ORIGINAL, ReturnCase, enforce
 from pos_app.domain.returns import ReturnRequest, refund_payload, refund_tenders
 from pos_app.domain.sale import Approval, Sale
+from pos_app.domain.sold_at import SoldAt
 from pos_app.domain.tenders import PAYMENT_TENDERS, Tender
 from pos_app.domain.timeutil import iso_utc
 from pos_app.domain.users import User
@@ -30,6 +32,7 @@ from pos_app.domain.users import User
 from .. import payments, stock
 from ..messagebus import MessageBus
 from ..unit_of_work import AbstractUnitOfWork
+from . import sale_source
 from .deps import SaleDeps, require_open_shift
 from .refunds import cash_out, check_drawer, pay_back, plan_refund
 from .sales import book_approval, complete_sale
@@ -56,13 +59,21 @@ class ExchangeGoods:
     approvals: tuple[Approval, ...] = ()
     quality: bool = False
     gift: bool = False
+    sold_at: SoldAt | None = None  # another till's or store's sale (as `guitai return`)
 
 
 def plan_exchange(
-    uow: AbstractUnitOfWork, receipt_no: int, requests: tuple[ReturnRequest, ...], sale: Sale
+    uow: AbstractUnitOfWork,
+    receipt_no: int,
+    requests: tuple[ReturnRequest, ...],
+    sale: Sale,
+    *,
+    sold_at: SoldAt | None = None,
+    deps: SaleDeps | None = None,
 ) -> dict[str, Any]:
     """The returned side (plan_refund's lines), what it is worth (`credit_fen`), the new
-    goods' total (`new_fen`) and `difference_fen` (positive: the customer pays it)."""
+    goods' total (`new_fen`) and `difference_fen` (positive: the customer pays it).
+    `sold_at`: another till's or store's sale, found as a return finds it (sale_source)."""
     if not requests:
         raise RuleViolation(
             "Name the lines taken back (--return-line N=QTY)",
@@ -73,7 +84,7 @@ def plan_exchange(
             "An exchange needs the new items: scan them (--scan CODE)",
             "换货需要新商品：请扫码（--scan 条码）",
         )
-    plan = plan_refund(uow, receipt_no, list(requests), CASH)
+    plan = plan_refund(uow, receipt_no, list(requests), CASH, sold_at=sold_at, deps=deps)
     credit = sum(int(x["amount_fen"]) for x in plan["lines"])
     new = sale.totals().total_fen
     return plan | {"credit_fen": credit, "new_fen": new, "difference_fen": new - credit}
@@ -117,11 +128,17 @@ def exchange_goods(
     member: MemberReturns | None = None,
     ledger: MemberLedger | None = None,
     on_text: TextCallback | None = None,
+    plan: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Commit the exchange: {"refund": payload, "sale": payload} (each with `_entry_hash`)."""
+    """Commit the exchange: {"refund": payload, "sale": payload} (each with `_entry_hash`).
+    `plan`: the exchange as planned before the payment of the difference (another store's
+    sale: its quantities are reserved in the cloud under the plan's refund id)."""
     uow, sale = deps.uow, cmd.sale
     require_open_shift(uow)
-    plan = plan_exchange(uow, cmd.receipt_no, cmd.requests, sale)
+    if plan is None:
+        plan = plan_exchange(
+            uow, cmd.receipt_no, cmd.requests, sale, sold_at=cmd.sold_at, deps=deps
+        )
     balance, mode = check_exchange(deps, plan, cmd)
     credit = sum(t.amount_fen for t in sale.tenders if t.tender is Tender.EXCHANGE)
     if credit != min(plan["credit_fen"], plan["new_fen"]) or sale.totals().due_fen > 0:
@@ -136,9 +153,8 @@ def exchange_goods(
     paid_back: list[str] = []
     other = mode == CASH and any(p["tender"] != Tender.CASH.value for p in original["payments"])
     if balance:
-        back = refund_tenders(
-            original, uow.sales.refunded_by_tender(original["sale_id"]), balance, mode
-        )
+        refunded = sale_source.refunded_by_tender(uow, original, deps.elsewhere)
+        back = refund_tenders(original, refunded, balance, mode)
         check_drawer(uow, back, 0, other)
         if mode == ORIGINAL:
             if tenders is not None:
@@ -153,7 +169,7 @@ def exchange_goods(
     refund_id = plan["refund_id"]
     with uow:
         shift = require_open_shift(uow)
-        if uow.sales.returned_qty(original["sale_id"]) != plan["returned"]:
+        if sale_source.returned_qty(uow, original, deps.elsewhere) != plan["returned"]:
             raise StateError(
                 "This receipt was returned against meanwhile: start again",
                 "该小票刚刚已办理退货，请重新操作",
@@ -172,9 +188,10 @@ def exchange_goods(
             approvals=[a.as_dict() for a in cmd.approvals],
         )
         refund["store_id"], refund["till_no"] = ident.store_id, ident.till_no
+        refund.update(refund_mark(original))  # another store's receipt taken offline
         refund["exchange"] = {"sale_id": sale.id}
         seq, prev, refund_hash = uow.journal.append("refund", refund_id, refund, now)
-        uow.sales.add("refund", refund, seq)
+        sale_source.add_refund(uow, deps.elsewhere, original, refund, seq)
         uow.outbox.add(events.REFUND_COMPLETED, refund, now, prev, refund_hash)
         for a in cmd.approvals:
             book_approval(uow, a, cmd.cashier.name, {"refund_id": refund_id}, now)

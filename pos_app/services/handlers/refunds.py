@@ -17,6 +17,7 @@ from pos_app.domain import events
 from pos_app.domain.commands import RefundSale
 from pos_app.domain.errors import NotFound, RuleViolation, StateError
 from pos_app.domain.events import RefundCompleted
+from pos_app.domain.offline_returns import refund_mark
 from pos_app.domain.returns import ReturnRequest, plan_refund_lines, refund_payload, refund_tenders
 from pos_app.domain.sold_at import SoldAt
 from pos_app.domain.tenders import PAYMENT_TENDERS, Tender
@@ -119,6 +120,7 @@ def _refund_planned(
             approvals=[a.as_dict() for a in cmd.approvals],
         )
         payload["store_id"], payload["till_no"] = ident.store_id, ident.till_no
+        payload.update(refund_mark(original))  # another store's receipt taken offline
         seq, prev, digest = uow.journal.append("refund", refund_id, payload, now)
         sale_source.add_refund(uow, deps.elsewhere, original, payload, seq)
         uow.outbox.add(events.REFUND_COMPLETED, payload, now, prev, digest)
@@ -164,7 +166,7 @@ def plan_refund(
     found = None
     if sold_at is not None and deps is not None:
         found = sale_source.find_original(
-            uow, receipt_no, sold_at, deps.identity(), source, deps.remote
+            uow, receipt_no, sold_at, deps.identity(), source, deps.remote, deps.return_rules()
         )
     original = found if found is not None else original_sale(uow, receipt_no)
     returned = sale_source.returned_qty(uow, original, source)

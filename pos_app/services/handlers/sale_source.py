@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Protocol
 
 from pos_app.domain.errors import GuitaiError, NotFound, RuleViolation
+from pos_app.domain.offline_returns import offline_original
+from pos_app.domain.return_rules import ReturnRules
 from pos_app.domain.sold_at import SoldAt
 
 from ..context import TillIdentity
@@ -64,13 +66,25 @@ def find_original(
     here: TillIdentity,
     source: SaleSource | None,
     remote: RemoteSales | None = None,
+    rules: ReturnRules | None = None,
 ) -> dict[str, Any] | None:
-    """The sale of another till or store, or None when it is this till's (look there)."""
+    """The sale of another till or store, or None when it is this till's (look there).
+    `rules`: the brand's; where they allow it, another store's receipt is taken back with
+    the cloud out of reach as far as its token proves it (pos_app.domain.offline_returns)."""
     if sold_at is None or sold_at.is_here(here.store_id, here.till_no):
         return None
     if sold_at.store_id not in (None, here.store_id):
         if sold_at.ereceipt and remote is not None:
-            return other_store_sale(remote, sold_at, receipt_no)
+            try:
+                return other_store_sale(remote, sold_at, receipt_no)
+            except CloudOut:
+                offline = offline_other_store(sold_at, receipt_no, rules)
+                if offline is None:
+                    raise
+                return offline
+        offline = offline_other_store(sold_at, receipt_no, rules)
+        if offline is not None:
+            return offline
         raise RuleViolation(
             f"Receipt {receipt_no} was sold at store {sold_at.store_id}: a return of another "
             "store's sale needs the cloud; scan its e-receipt QR while online",
@@ -90,13 +104,29 @@ def find_original(
     return found
 
 
+class CloudOut(RuleViolation):
+    """Another store's sale could not be asked for: the cloud did not answer."""
+
+
+def offline_other_store(
+    sold_at: SoldAt, receipt_no: int, rules: ReturnRules | None
+) -> dict[str, Any] | None:
+    """Another store's receipt as its verified token proves it, where the brand takes such
+    receipts back offline (the rules' limit and approval are judged with the refund); None
+    where it does not, or for a gift receipt (no money back, and no lines to exchange)."""
+    proof = sold_at.proof
+    if rules is None or not rules.offline_other_store or proof is None or proof.gift:
+        return None
+    return offline_original(receipt_no, str(sold_at.store_id), sold_at.till_no, proof)
+
+
 def other_store_sale(remote: RemoteSales, sold_at: SoldAt, receipt_no: int) -> dict[str, Any]:
     """Another store's sale as the cloud holds it, with what is left of it to return
     (refunded and reserved by every till of the brand), asked for while online."""
     try:
         found = remote.sale_by_token(str(sold_at.ereceipt))
     except GuitaiError as err:
-        raise RuleViolation(
+        raise CloudOut(
             f"Receipt {receipt_no} of store {sold_at.store_id} is genuine, but a return of "
             f"another store's sale needs the cloud, which did not answer ({err.message}): try "
             "again when the till is online, or send the customer to that store",
@@ -212,7 +242,9 @@ def original_elsewhere(
     """The returns screen's view of another till's or store's sale: its lines with what is
     still returnable, and where it was sold."""
     here = deps.identity()
-    found = find_original(uow, receipt_no, sold_at, here, deps.elsewhere, deps.remote)
+    found = find_original(
+        uow, receipt_no, sold_at, here, deps.elsewhere, deps.remote, deps.return_rules()
+    )
     if found is None:
         raise NotFound(
             f"Receipt {receipt_no} is this till's: type its number",

@@ -12,6 +12,7 @@ from pos_app.domain.errors import GuitaiError, NeedsApproval
 from pos_app.domain.return_rules import APPROVAL_ACTION
 from pos_app.domain.returns import ReturnRequest
 from pos_app.domain.sale import Approval
+from pos_app.domain.sold_at import SoldAt
 from pos_app.domain.tenders import Tender
 from pos_app.services.exchanging import (
     exchange_command,
@@ -55,6 +56,7 @@ class ExchangePanel(QFrame):
         self.receipt_no = 0
         self.requests: list[ReturnRequest] = []
         self.gift = False
+        self.sold_at: SoldAt | None = None  # another till's or store's sale
         self.diff = 0
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 8, 0, 0)
@@ -106,19 +108,27 @@ class ExchangePanel(QFrame):
     def active(self) -> bool:
         return self.isVisible() or self.mc is not None
 
-    def start(self, receipt_no: int, requests: list[ReturnRequest], gift: bool) -> None:
-        """The new sale, with the original's member on it, on the worker."""
+    def start(
+        self,
+        receipt_no: int,
+        requests: list[ReturnRequest],
+        gift: bool,
+        sold_at: SoldAt | None = None,
+    ) -> None:
+        """The new sale, with the original's member on it, on the worker.  `sold_at`: the
+        scanned receipt is another till's or store's (its sale found as a return finds it)."""
         user = self.session.user
         if user is None:
             return
         till = self.session.till
         self.receipt_no, self.requests, self.gift = receipt_no, requests, gift
+        self.sold_at = sold_at
         self.message.clear()
         self.items.setRowCount(0)
         self.show()
 
         def job() -> MemberCheckout:
-            return start_exchange(till.members(), till.checkout, user, receipt_no)
+            return start_exchange(till.members(), till.checkout, user, receipt_no, sold_at)
 
         def ok(mc: MemberCheckout) -> None:
             self.mc = mc
@@ -131,13 +141,13 @@ class ExchangePanel(QFrame):
         if mc is None:
             return
         till = self.session.till
-        receipt_no, requests = self.receipt_no, list(self.requests)
+        receipt_no, requests, sold_at = self.receipt_no, list(self.requests), self.sold_at
 
         def job() -> tuple[list[tuple[str, int, int]], dict[str, Any]]:
             till.sales.scan(mc.sale, code.strip())
             mc.reprice()
             lines = [(ln.name, ln.qty, ln.net_fen) for ln in mc.sale.lines]
-            return lines, preview(mc, receipt_no, requests)
+            return lines, preview(mc, receipt_no, requests, sold_at)
 
         def ok(r: tuple[list[tuple[str, int, int]], dict[str, Any]]) -> None:
             lines, figures = r
@@ -209,6 +219,7 @@ class ExchangePanel(QFrame):
             reason=reason,
             approvals=approvals,
             gift=self.gift,
+            sold_at=self.sold_at,
         )
 
         def err(e: GuitaiError) -> None:

@@ -235,7 +235,10 @@ class ReturnsScreen(QWidget):
         self.sold_at = None
         if where and v.get("original") is not None:
             self.sold_at = SoldAt(
-                where.get("till_no"), where.get("store_id"), where.get("ereceipt")
+                where.get("till_no"),
+                where.get("store_id"),
+                where.get("ereceipt"),
+                where.get("proof"),  # another store's receipt taken offline: what it proves
             )
         if v.get("original") is not None:
             self.receipt.setText(str(v["receipt_no"]))
@@ -349,7 +352,9 @@ class ReturnsScreen(QWidget):
             return
         self.exchange_btn.setEnabled(False)
         self.refund_btn.setEnabled(False)
-        self.exchange.start(int(self.original["receipt_no"]), self.requests(), self.gift)
+        self.exchange.start(
+            int(self.original["receipt_no"]), self.requests(), self.gift, self.sold_at
+        )
 
     def exchanged(self, done: dict[str, Any]) -> None:
         refund, sale = done["refund"], done["sale"]
