@@ -1093,3 +1093,14 @@ console_sales_dirty = sa.Table(
     sa.Column("business_day", _text, primary_key=True),
     _dflt("n", _big, "0"),  # batches that changed the store's day since the chain's rows
 )
+
+# --- top-up receipts' QR (issue 23) ------------------------------------------------------------
+# (cloud/topups/receipt_page.py): the version 3 e-receipt token binds a top-up by its digest
+# (docs/specs/ereceipt-token-v1.md "Version 3"); the booking writes it, the page finds it by it.
+
+topup_receipts = sa.Table(
+    "topup_receipts",
+    metadata,
+    sa.Column("digest", _text, primary_key=True),  # 16 hex: the token's 8 digest bytes
+    sa.Column("topup_id", _text, sa.ForeignKey("topups.id"), nullable=False),
+)

@@ -11,9 +11,10 @@ from typing import Any
 from pos_app.domain.errors import GuitaiError
 from pos_app.domain.events import TopUpCompleted
 from pos_app.domain.timeutil import parse_iso
+from pos_app.domain.topups import receipt_digest
 from receipts.escpos import render_escpos
 from receipts.model import ReceiptDocument
-from receipts.token import issue_topup_token
+from receipts.token import issue_topup_token, receipt_url
 from receipts.topup import from_topup_payload
 
 from .db.unit_of_work import SqliteUnitOfWork
@@ -28,14 +29,29 @@ _ONE_PER_PRINTING: weakref.WeakKeyDictionary[ReceiptPrinting, TopUpPrinting] = (
 
 
 def topup_token(payload: Mapping[str, Any], signer: TillSigner) -> str:
-    """The QR text: the token alone (the e-receipt page shows sales, not top-ups)."""
+    """The top-up's signed token (version 3).  Its digest is worked out from the recorded
+    top-up, not read from it: top-ups recorded before the spec's rule reprint with a QR the
+    cloud can check."""
     return issue_topup_token(
         signer.private_key,
         topup_no=int(payload["topup_no"]),
         issued_at=int(parse_iso(str(payload["completed_at"])).timestamp()),
         paid_fen=int(payload["paid_fen"]),
-        digest=bytes.fromhex(str(payload["digest"])),
+        digest=receipt_digest(
+            topup_id=str(payload["topup_id"]),
+            member_id=str(payload["member_id"]),
+            paid_fen=int(payload["paid_fen"]),
+            bonus_fen=int(payload.get("bonus_fen") or 0),
+            tender=str(payload["tender"]),
+        ),
     )
+
+
+def topup_qr_text(payload: Mapping[str, Any], signer: TillSigner, base_url: str) -> str:
+    """The QR text: the e-receipt base URL + token, so the customer's phone opens the cloud's
+    top-up page (as a sale's QR does); the token alone while the till has no base URL."""
+    token = topup_token(payload, signer)
+    return receipt_url(base_url, token) if base_url else token
 
 
 def topup_document(
@@ -44,7 +60,7 @@ def topup_document(
     return from_topup_payload(
         payload,
         store=store_info(uow.settings.all()),
-        qr_url=topup_token(payload, signer),
+        qr_url=topup_qr_text(payload, signer, uow.settings.get("ereceipt_base_url") or ""),
         reprint_count=reprint_count,
     )
 

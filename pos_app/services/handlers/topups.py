@@ -15,8 +15,6 @@ same provider, after the day's Z too), then one transaction records it.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,7 +29,7 @@ from pos_app.domain.money import format_fen
 from pos_app.domain.payments import CODE_TENDERS, ApprovedPayment, TextCallback
 from pos_app.domain.ports import Clock
 from pos_app.domain.timeutil import iso_utc, local_day
-from pos_app.domain.topups import TopUpRule, bonus_for, rules_from
+from pos_app.domain.topups import TopUpRule, bonus_for, receipt_digest, rules_from
 
 from ..context import TillIdentity
 from ..drawer import DrawerCashShort, expected_drawer_fen
@@ -153,7 +151,7 @@ def top_up(cmd: TopUp, deps: TopUpDeps, on_text: TextCallback | None = None) -> 
             day = str(shift["business_day"])
         payload = _payload(cmd, member, answer, approved, ident, topup_id, at, day)
         payload["topup_no"] = deps.repo.next_no()
-        payload["digest"] = _digest(payload)
+        payload["digest"] = _digest(payload)  # what the receipt's QR binds (token version 3)
         deps.repo.add(payload, int(shift["id"]) if shift else None, _attempt(approved))
         if approved is not None:
             attach_all(uow, (approved.attempt_id,), topup_id, now)
@@ -381,6 +379,11 @@ def _payload(
 
 
 def _digest(payload: dict[str, Any]) -> str:
-    """What the receipt's signed QR binds: the recorded top-up, canonical JSON."""
-    body = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+    """The booking the cloud holds too, so it can check a scanned receipt against it."""
+    return receipt_digest(
+        topup_id=str(payload["topup_id"]),
+        member_id=str(payload["member_id"]),
+        paid_fen=int(payload["paid_fen"]),
+        bonus_fen=int(payload["bonus_fen"]),
+        tender=str(payload["tender"]),
+    ).hex()
