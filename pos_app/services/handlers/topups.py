@@ -29,7 +29,7 @@ from pos_app.domain.money import format_fen
 from pos_app.domain.payments import CODE_TENDERS, ApprovedPayment, TextCallback
 from pos_app.domain.ports import Clock
 from pos_app.domain.timeutil import iso_utc, local_day
-from pos_app.domain.topups import TopUpRule, bonus_for, receipt_digest, rules_from
+from pos_app.domain.topups import TopUpRule, bonus_for, receipt_digest, refund_split, rules_from
 
 from ..context import TillIdentity
 from ..drawer import DrawerCashShort, expected_drawer_fen
@@ -62,6 +62,7 @@ class TopUpRepo(Protocol):
     def next_no(self) -> int: ...
     def add(self, p: dict[str, Any], shift_id: int | None, attempt_id: str | None) -> None: ...
     def get(self, ref: str) -> dict[str, Any] | None: ...
+    def for_member(self, member_id: str) -> list[dict[str, Any]]: ...
     def add_refund(self, r: dict[str, Any], shift_id: int | None) -> None: ...
     def shift_totals(self, shift_id: int) -> dict[str, Any]: ...
 
@@ -164,6 +165,27 @@ def top_up(cmd: TopUp, deps: TopUpDeps, on_text: TextCallback | None = None) -> 
         deps.bus.publish(CashMoved(move))  # the drawer opens, as for any pay-in
     deps.bus.publish(TopUpCompleted(payload))
     return payload
+
+
+def refundable(deps: TopUpDeps, member_id: str) -> list[dict[str, Any]]:
+    """The member's top-ups with money left to refund (paid at this till), newest first, each
+    with `left_fen` and `forfeit_bonus_fen`: what a full refund forfeits of its bonus first
+    (at most; the cloud forfeits no more than the member still holds)."""
+    out = []
+    for t in deps.repo.for_member(member_id):
+        left = int(t["paid_fen"]) - int(t["refunded_fen"])
+        if left <= 0 or t["tender"] == "none":
+            continue
+        split = refund_split(
+            left,
+            paid_fen=int(t["paid_fen"]),
+            refunded_fen=int(t["refunded_fen"]),
+            bonus_fen=int(t["bonus_fen"]),
+            forfeited_fen=int(t["forfeited_fen"]),
+            bonus_balance_fen=int(t["bonus_fen"]),
+        )
+        out.append(t | {"left_fen": left, "forfeit_bonus_fen": split.forfeit_bonus_fen})
+    return out
 
 
 def refund_top_up(cmd: RefundTopUp, deps: TopUpDeps) -> dict[str, Any]:

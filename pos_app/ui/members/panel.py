@@ -150,10 +150,22 @@ class MemberColumn(QFrame):
         self.tags_btn = button(self.tr("Tags"), "", self.ask_tags)
         self.topup_btn = button(self.tr("Top up"), "", self.ask_top_up)
         self.topup_btn.setObjectName("topup_btn")
+        zh = self.session.lang.startswith("zh")
+        self.refund_topup_btn = button(
+            "退充值" if zh else "Refund top-up", "", self.ask_topup_refund
+        )
+        self.refund_topup_btn.setObjectName("topup_refund_btn")
         self.remove_btn = button(self.tr("Remove"), "danger", self.remove)
         self.find_btn = button(self.tr("Find / enroll  F6"), "", self.flow.open_find)
         for i, b in enumerate(
-            (self.coupon_btn, self.points_btn, self.tags_btn, self.topup_btn, self.remove_btn)
+            (
+                self.coupon_btn,
+                self.points_btn,
+                self.tags_btn,
+                self.topup_btn,
+                self.refund_topup_btn,
+                self.remove_btn,
+            )
         ):
             keys.addWidget(pad(b, 2), i // 3, i % 3)  # three across a narrow column
         keys.addWidget(self.find_btn, 2, 0, 1, 3)
@@ -236,6 +248,7 @@ class MemberColumn(QFrame):
         has = m is not None
         for b in (self.coupon_btn, self.points_btn, self.tags_btn, self.remove_btn, self.topup_btn):
             b.setVisible(has)
+        self.refund_topup_btn.setVisible(has)
         self.find_btn.setVisible(not has)
         self.scroll_area.setVisible(has)
         if not has:
@@ -430,6 +443,10 @@ class MemberColumn(QFrame):
         m = self.view.member if self.view else None
         if m is not None:
             self.flow.open_top_up(m.stored_value_fen)
+
+    def ask_topup_refund(self) -> None:
+        if self.view is not None and self.view.member is not None:
+            self.flow.open_topup_refund()
 
     def ask_associate(self) -> None:
         self.flow.open_associate(self.view.associate if self.view else None)
