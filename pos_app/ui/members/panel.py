@@ -158,17 +158,12 @@ class MemberColumn(QFrame):
         self.remove_btn = button(self.tr("Remove"), "danger", self.remove)
         self.find_btn = button(self.tr("Find / enroll  F6"), "", self.flow.open_find)
         for i, b in enumerate(
-            (
-                self.coupon_btn,
-                self.points_btn,
-                self.tags_btn,
-                self.topup_btn,
-                self.refund_topup_btn,
-                self.remove_btn,
-            )
+            (self.coupon_btn, self.points_btn, self.tags_btn, self.topup_btn, self.remove_btn)
         ):
             keys.addWidget(pad(b, 2), i // 3, i % 3)  # three across a narrow column
         keys.addWidget(self.find_btn, 2, 0, 1, 3)
+        # the find button's row while a member is shown (one of the two is visible)
+        keys.addWidget(self.refund_topup_btn, 2, 0, 1, 3)
         outer.addLayout(keys)
 
         # the associate (a row of its own: the name never clipped) and the suggestions
