@@ -24,8 +24,18 @@ PHONE = "13900007777"
 
 
 @pytest.fixture
-def rig(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Rig]:
-    yield from open_rig(tmp_path, monkeypatch)
+def rig(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Rig]:
+    """One server on SQLite; with the param "two_workers", two worker processes on
+    PostgreSQL (issue 18's rig)."""
+    workers = None
+    if getattr(request, "param", "one_server") == "two_workers":
+        import sync_fixtures
+
+        url = sync_fixtures.fresh_pg_database(request.getfixturevalue("pg_server"))
+        workers = sync_fixtures.Workers(url)
+    yield from open_rig(tmp_path, monkeypatch, workers)
 
 
 def qr_text(home: Path, topup: str) -> str:
@@ -54,6 +64,9 @@ def _resigned(home: Path, fields: tk.TokenFields, **change: int | bytes) -> str:
     )
 
 
+@pytest.mark.parametrize(
+    "rig", ["one_server", pytest.param("two_workers", marks=pytest.mark.postgres)], indirect=True
+)
 def test_a_top_ups_qr_opens_its_page_on_the_cloud(rig: Rig) -> None:
     till = rig.a
     rig.svc.admin.add_member(PHONE, "陈女士")
