@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from receipts.token import TokenError, TokenFields, decode_token, verify_token
+from receipts.token import ALL_VERSIONS, TokenError, TokenFields, decode_token, verify_token
 from sync.signing import unb64
 
 from .api_docs import CRASH, ERROR, SIGNED, CloudAPI, v1
@@ -37,6 +37,7 @@ from .pages.visitor import read_visitor
 from .receipt_lookup import sale_of_row, token_receipt
 from .returns.reservations import returnable
 from .service import ApiError, CloudService
+from .topups.receipt_page import show_topup
 
 log = logging.getLogger(__name__)
 
@@ -208,6 +209,10 @@ def add_receipt_routes(app: CloudAPI, service: CloudService, cfg: CloudConfig) -
         return found
 
     async def receipt_page(request: Request, token: Token) -> Response:
+        topup = _topup_fields(token)
+        if topup is not None:  # a top-up receipt's QR (token version 3): its own page
+            text = await run_in_threadpool(show_topup, service, cfg, topup, token, request)
+            return HTMLResponse(text)
         visitor, new_visitor = visitor_of(request)
         try:
             found = await run_in_threadpool(show, token, visitor, request)
@@ -316,6 +321,14 @@ def add_receipt_routes(app: CloudAPI, service: CloudService, cfg: CloudConfig) -
         return JSONResponse({"counted": counted})
 
     add_fapiao_routes(app, service, lookup)
+
+
+def _topup_fields(token: str) -> TokenFields | None:
+    try:
+        fields = decode_token(token, versions=ALL_VERSIONS)
+    except TokenError:
+        return None  # the sale page's decoding says why
+    return fields if fields.topup else None
 
 
 def _unsent(fapiao: dict[str, Any] | None) -> bool:

@@ -19,7 +19,7 @@ from pos_app.domain.money import format_fen
 from .errors import BadReceiptData
 from .labels import Language, tr
 
-Kind = Literal["sale", "refund", "z_report", "test_page", "topup"]
+Kind = Literal["sale", "refund", "z_report", "test_page", "topup", "topup_refund"]
 
 DEFAULT_QR_CAPTION = "微信扫码 查看电子小票 · 退换货凭证"
 

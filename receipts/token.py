@@ -14,10 +14,11 @@ so the QR that goes with a present does not tell what was paid, while any till c
 it offline and find the sale for an exchange.  Verifiers accept both versions.
 
 Version 3 is the stored-value top-up receipt's token (issue 23): the version 1 layout with byte
-0 = 0x03, receipt_no = the top-up's own number (not a sale's), total_fen = the amount paid and
-sale_digest = the first 8 bytes of the recorded top-up's SHA-256.  Sale verifiers do not accept
-it (a top-up is no sale to look up or return); `decode_token(..., versions=(TOPUP_VERSION,))`
-reads it.
+0 = 0x03, receipt_no = the till's top-up number (its own sequence, not a sale's), total_fen =
+the amount paid and sale_digest = `pos_app.domain.topups.receipt_digest` of the booking the
+cloud holds too.  Sale verifiers do not accept it (a top-up is no sale to look up or return):
+decoding one with the default versions raises `TopUpReceiptToken`, which says how a top-up is
+refunded; `decode_token(..., versions=ALL_VERSIONS)` reads it (the cloud's page).
 
 This is a contract with the cloud: never change version 1; add a version instead.
 """
@@ -46,6 +47,7 @@ VERSION = 1
 GIFT_VERSION = 2
 VERSIONS = (VERSION, GIFT_VERSION)
 TOPUP_VERSION = 3
+ALL_VERSIONS = (VERSION, GIFT_VERSION, TOPUP_VERSION)
 TOKEN_BYTES = 89
 SIGNED_BYTES = 25
 TOKEN_CHARS = 143
@@ -73,6 +75,13 @@ class TokenError(GuitaiError):
     code = "bad_receipt_token"
 
 
+class TopUpReceiptToken(TokenError):
+    """A top-up receipt's token (version 3) where a sale's was expected: it is refunded as a
+    top-up, never returned as a sale."""
+
+    code = "topup_receipt"
+
+
 @dataclass(frozen=True, slots=True)
 class TokenFields:
     version: int
@@ -88,6 +97,11 @@ class TokenFields:
     def gift(self) -> bool:
         """A gift receipt's token (version 2): its total is 0, not the sale's."""
         return self.version == GIFT_VERSION
+
+    @property
+    def topup(self) -> bool:
+        """A stored-value top-up receipt's token (version 3): receipt_no is the top-up's."""
+        return self.version == TOPUP_VERSION
 
 
 def key_id(public_key_raw: bytes) -> bytes:
@@ -233,11 +247,19 @@ def decode_token(token_or_url: str, *, versions: tuple[int, ...] = VERSIONS) -> 
             "这不是有效的电子小票凭证：最后一个字符不是规范的 base32 编码",
         )
     version, kid, receipt_no, issued_at, total_fen, digest = _HEADER.unpack(raw[:SIGNED_BYTES])
+    if version == TOPUP_VERSION and version not in versions:
+        raise TopUpReceiptToken(
+            f"this is a stored-value top-up receipt (top-up No. {receipt_no:06d}), not a sale "
+            f"receipt: refund it with `guitai member topup-refund {receipt_no} --user MANAGER` "
+            "or on the members desk (会员 → 退充值)",
+            f"这是储值充值凭证（充值单号 {receipt_no:06d}），不是购物小票：请用 guitai member "
+            f"topup-refund {receipt_no} --user 店长 或在会员界面（会员 → 退充值）办理退充值",
+        )
     if version not in versions:
         raise TokenError(
             f"e-receipt token version {version} is not supported (this till reads versions "
-            "1 and 2); update the till software",
-            f"不支持第 {version} 版电子小票凭证（本机支持第 1、2 版）；请升级收银软件",
+            "1, 2 and 3); update the till software",
+            f"不支持第 {version} 版电子小票凭证（本机支持第 1、2、3 版）；请升级收银软件",
         )
     if version == GIFT_VERSION and total_fen != 0:
         # A version 2 token never carries an amount: one that does was not issued by a till.

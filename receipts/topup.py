@@ -71,3 +71,45 @@ def from_topup_payload(
         reprint_count=reprint_count,
         meta={tr(lang, "充值单号"): f"{int(p['topup_no']):06d}"},
     )
+
+
+REFUND_TITLE = "储值退款"
+
+
+def from_topup_refund_payload(
+    r: Mapping[str, Any], *, store: StoreInfo, reprint_count: int = 0
+) -> ReceiptDocument:
+    """The refund of (part of) a top-up: what went back by which tender (the same wallet or
+    card, 原路退回), the bonus forfeited first and the balances after.  No QR: a refund of a
+    top-up is looked up by its top-up's number, printed here."""
+    lang = store.language
+    tender = str(r["tender"])
+    rows: list[tuple[str, str]] = [(tr(lang, "退款金额"), money(int(r["amount_fen"])))]
+    if int(r.get("forfeited_bonus_fen") or 0):
+        rows.append((tr(lang, "扣回赠送"), money(int(r["forfeited_bonus_fen"]))))
+    back = tender_text(tender, None, lang)
+    if tender != "cash":
+        back = f"{back} {tr(lang, '原路退回')}"
+    rows.append((back, money(int(r["amount_fen"]))))
+    if r.get("provider_ref"):
+        rows.append((tr(lang, "交易单号"), ""))
+        rows.append((f"  {r['provider_ref']}", ""))
+    balances = [
+        (tr(lang, "储值余额"), money(int(r["balance_fen"]))),
+        (tr(lang, "其中赠送"), money(int(r.get("bonus_balance_fen") or 0))),
+    ]
+    return ReceiptDocument(
+        kind="topup_refund",
+        title=tr(lang, REFUND_TITLE),
+        store=store,
+        till_no=r.get("till_no"),
+        cashier=str(r.get("cashier") or ""),
+        time_text=local_time_text(str(r["at"]), store.timezone),
+        total_fen=-int(r["amount_fen"]),
+        member=None,
+        sections=(Section("", tuple(rows), fit=True), Section("", tuple(balances), fit=True)),
+        footer=(),
+        qr_url=None,
+        reprint_count=reprint_count,
+        meta={tr(lang, "充值单号"): f"{int(r['topup_no']):06d}"},
+    )

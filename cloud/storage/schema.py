@@ -1110,3 +1110,14 @@ return_offline_pending = sa.Table(
     _req("at", _text),
     sa.Index("return_offline_pending_sale", "store_id", "till_no", "receipt_no"),
 )
+
+# --- top-up receipts' QR (issue 23) ------------------------------------------------------------
+# (cloud/topups/receipt_page.py): the version 3 e-receipt token binds a top-up by its digest
+# (docs/specs/ereceipt-token-v1.md "Version 3"); the booking writes it, the page finds it by it.
+
+topup_receipts = sa.Table(
+    "topup_receipts",
+    metadata,
+    sa.Column("digest", _text, primary_key=True),  # 16 hex: the token's 8 digest bytes
+    sa.Column("topup_id", _text, sa.ForeignKey("topups.id"), nullable=False),
+)

@@ -17,7 +17,7 @@ from typing import Any
 
 from pos_app.domain.errors import GuitaiError
 from pos_app.domain.sale_limits import TOKEN_MAX_FEN
-from pos_app.domain.topups import TopUpRule, bonus_for, refund_split
+from pos_app.domain.topups import TopUpRule, bonus_for, receipt_digest, refund_split
 
 from ..changelog import Publish
 from ..common import ApiError, _dump, _now_iso, load_json
@@ -128,6 +128,18 @@ class TopUps:
                     day,
                     now,
                 ),
+            )
+            # what the top-up receipt's QR (token version 3) names it by
+            digest = receipt_digest(
+                topup_id=topup_id,
+                member_id=member_id,
+                paid_fen=amount,
+                bonus_fen=bonus,
+                tender=tender,
+            )
+            tx.execute(
+                "INSERT INTO topup_receipts(digest, topup_id) VALUES (?, ?)",
+                (digest.hex(), topup_id),
             )
             publish_member(tx, self.publish, member_id)
             return 200, {

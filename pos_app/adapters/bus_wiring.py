@@ -14,6 +14,7 @@ from pos_app.domain.events import (
     SaleCompleted,
     ShiftClosed,
     TopUpCompleted,
+    TopUpRefunded,
 )
 from pos_app.services.handlers.deps import SaleDeps
 from pos_app.services.messagebus import Executor, MessageBus
@@ -40,6 +41,7 @@ def wire_printing(
     bus.subscribe(ShiftClosed, printing.on_shift_closed, print_thread)
     # A top-up is its own receipt (issue 23).
     bus.subscribe(TopUpCompleted, TopUpPrinting.of(printing).on_topup, print_thread)
+    bus.subscribe(TopUpRefunded, TopUpPrinting.of(printing).on_refund, print_thread)
 
 
 def wire_sync_nudge(bus: MessageBus, scheduler: Any) -> None:

@@ -120,6 +120,12 @@ class ReceiptDesk:
 
         return decode_token(text.strip()).gift
 
+    def topup_scan(self, text: str) -> int:
+        """The number of this till's top-up whose receipt QR was scanned (issue 23)."""
+        from pos_app.adapters.topup_receipts import scanned_topup_no
+
+        return scanned_topup_no(self.uow, self.signer(), text)
+
     def verify_scan(self, text: str) -> dict[str, Any]:
         """A scanned e-receipt (paper or phone): verdict genuine / altered / unknown_till /
         unreadable, and for this till's genuine sales the sale ready for a return."""

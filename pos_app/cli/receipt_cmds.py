@@ -137,7 +137,9 @@ def receipt_verify(ctx: click.Context, url_or_token: str, as_json: bool) -> None
         r = receipt_docs.verify_receipt(till.uow, till.signer(), url_or_token)
     except TokenError as err:
         if as_json:
-            emit({"valid": False, "reason": err.message, "reason_zh": err.message_zh}, True)
+            # code: bad_receipt_token, or topup_receipt for a top-up receipt's QR (issue 23)
+            no = {"valid": False, "reason": err.message, "reason_zh": err.message_zh}
+            emit(no | {"code": err.code}, True)
         else:
             click.echo(f"NOT VALID: {err.message_zh}\n{err.message}")
         ctx.exit(1)

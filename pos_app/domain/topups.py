@@ -15,12 +15,14 @@ bonus before any paid money goes back (`refund_split`).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from .errors import InvalidInput
+from .journal import canonical
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,3 +140,22 @@ def refund_split(
         )
     forfeit = max(0, min(bonus_fen - forfeited_fen, bonus_balance_fen))
     return RefundSplit(forfeit, amount_fen)
+
+
+def receipt_digest(
+    *, topup_id: str, member_id: str, paid_fen: int, bonus_fen: int, tender: str
+) -> bytes:
+    """The 8 bytes a top-up receipt's token (version 3, docs/specs/ereceipt-token-v1.md) binds.
+
+    A top-up is in no journal chain, so the token binds the booking both sides hold: the till
+    from its request and the cloud's answer, the cloud from the row it booked (top-ups are online
+    only, so the cloud always has it).  Only those fields: a digest of anything the cloud never
+    saw (the cashier, the till's clock) could not be checked against its record."""
+    body = {
+        "bonus_fen": bonus_fen,
+        "member_id": member_id,
+        "paid_fen": paid_fen,
+        "tender": tender,
+        "topup_id": topup_id,
+    }
+    return hashlib.sha256(canonical(body)).digest()[:8]

@@ -27,7 +27,10 @@ VERDICTS = {
         "未知收银机签发的小票：请同步收银机密钥或联系总部",
     ),
     "unreadable": ("Not an e-receipt QR: scan it again", "不是电子小票二维码：请重新扫描"),
+    # a top-up receipt's QR (token version 3): nothing to return; the top-up is refunded
+    "topup": ("A top-up receipt, not a sale's", "储值充值凭证，不是购物小票"),
 }
+TOPUP_RECEIPT = "topup_receipt"  # the code of the decoding error a top-up's token gives
 
 
 class ScannedToken(Protocol):
@@ -73,7 +76,7 @@ def verify_scan(
     try:
         fields = tokens.decode(text.strip())
     except GuitaiError as err:
-        return out("unreadable", err)
+        return out("topup" if err.code == TOPUP_RECEIPT else "unreadable", err)
     public = tokens.public_key(fields.key_id)
     if public is None:
         return out("unknown_till", receipt_no=fields.receipt_no, total_fen=fields.total_fen)

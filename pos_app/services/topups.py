@@ -27,6 +27,9 @@ class TopUps:
     def get(self, ref: str) -> dict[str, Any] | None:
         return self.deps.repo.get(ref)
 
+    def refundable(self, member_id: str) -> list[dict[str, Any]]:
+        return handlers.refundable(self.deps, member_id)
+
     def rules(self) -> list[dict[str, Any]]:
         return [r.as_dict() for r in handlers.published_rules(self.deps)]
 

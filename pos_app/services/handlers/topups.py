@@ -15,8 +15,6 @@ same provider, after the day's Z too), then one transaction records it.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,7 +29,7 @@ from pos_app.domain.money import format_fen
 from pos_app.domain.payments import CODE_TENDERS, ApprovedPayment, TextCallback
 from pos_app.domain.ports import Clock
 from pos_app.domain.timeutil import iso_utc, local_day
-from pos_app.domain.topups import TopUpRule, bonus_for, rules_from
+from pos_app.domain.topups import TopUpRule, bonus_for, receipt_digest, refund_split, rules_from
 
 from ..context import TillIdentity
 from ..drawer import DrawerCashShort, expected_drawer_fen
@@ -64,6 +62,7 @@ class TopUpRepo(Protocol):
     def next_no(self) -> int: ...
     def add(self, p: dict[str, Any], shift_id: int | None, attempt_id: str | None) -> None: ...
     def get(self, ref: str) -> dict[str, Any] | None: ...
+    def for_member(self, member_id: str) -> list[dict[str, Any]]: ...
     def add_refund(self, r: dict[str, Any], shift_id: int | None) -> None: ...
     def shift_totals(self, shift_id: int) -> dict[str, Any]: ...
 
@@ -153,7 +152,7 @@ def top_up(cmd: TopUp, deps: TopUpDeps, on_text: TextCallback | None = None) -> 
             day = str(shift["business_day"])
         payload = _payload(cmd, member, answer, approved, ident, topup_id, at, day)
         payload["topup_no"] = deps.repo.next_no()
-        payload["digest"] = _digest(payload)
+        payload["digest"] = _digest(payload)  # what the receipt's QR binds (token version 3)
         deps.repo.add(payload, int(shift["id"]) if shift else None, _attempt(approved))
         if approved is not None:
             attach_all(uow, (approved.attempt_id,), topup_id, now)
@@ -166,6 +165,27 @@ def top_up(cmd: TopUp, deps: TopUpDeps, on_text: TextCallback | None = None) -> 
         deps.bus.publish(CashMoved(move))  # the drawer opens, as for any pay-in
     deps.bus.publish(TopUpCompleted(payload))
     return payload
+
+
+def refundable(deps: TopUpDeps, member_id: str) -> list[dict[str, Any]]:
+    """The member's top-ups with money left to refund (paid at this till), newest first, each
+    with `left_fen` and `forfeit_bonus_fen`: what a full refund forfeits of its bonus first
+    (at most; the cloud forfeits no more than the member still holds)."""
+    out = []
+    for t in deps.repo.for_member(member_id):
+        left = int(t["paid_fen"]) - int(t["refunded_fen"])
+        if left <= 0 or t["tender"] == "none":
+            continue
+        split = refund_split(
+            left,
+            paid_fen=int(t["paid_fen"]),
+            refunded_fen=int(t["refunded_fen"]),
+            bonus_fen=int(t["bonus_fen"]),
+            forfeited_fen=int(t["forfeited_fen"]),
+            bonus_balance_fen=int(t["bonus_fen"]),
+        )
+        out.append(t | {"left_fen": left, "forfeit_bonus_fen": split.forfeit_bonus_fen})
+    return out
 
 
 def refund_top_up(cmd: RefundTopUp, deps: TopUpDeps) -> dict[str, Any]:
@@ -381,6 +401,11 @@ def _payload(
 
 
 def _digest(payload: dict[str, Any]) -> str:
-    """What the receipt's signed QR binds: the recorded top-up, canonical JSON."""
-    body = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+    """The booking the cloud holds too, so it can check a scanned receipt against it."""
+    return receipt_digest(
+        topup_id=str(payload["topup_id"]),
+        member_id=str(payload["member_id"]),
+        paid_fen=int(payload["paid_fen"]),
+        bonus_fen=int(payload["bonus_fen"]),
+        tender=str(payload["tender"]),
+    ).hex()

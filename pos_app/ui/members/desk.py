@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pos_app.domain.commands import TopUp
+from pos_app.domain.commands import RefundTopUp, TopUp
 from pos_app.domain.errors import GuitaiError, StateError
 from pos_app.domain.members import Member, member_code_id
 from pos_app.domain.sale import Sale
+from pos_app.domain.users import User
 from pos_app.services.members.checkout import MemberCheckout, PointsCap
 from pos_app.services.members.parts import Members
 
@@ -184,6 +185,40 @@ class MemberDesk:
         member = mc.member
         till = self.session.till
         self.session.call(lambda: till.topups().preview(member, amount_fen), ok, err)
+
+    def topup_refundable(self, ok: Ok, err: Err) -> None:
+        """The member's top-ups with money left to refund, newest first (TopUps.refundable)."""
+        mc = self.mc
+        if mc is None or mc.member is None:
+            err(StateError("Find the member first", "请先查找会员"))
+            return
+        member_id = mc.member.id
+        till = self.session.till
+        self.session.call(lambda: till.topups().refundable(member_id), ok, err)
+
+    def topup_scan(self, text: str, ok: Ok, err: Err) -> None:
+        """A scanned top-up receipt's QR: the number of this till's top-up it names."""
+        till = self.session.till
+        self.session.call(lambda: till.receipts.topup_scan(text), ok, err)
+
+    def refund_top_up(
+        self, approver: User, topup_ref: str, amount_fen: int | None, ok: Ok, err: Err
+    ) -> None:
+        """Refund (part of) a top-up to the tender it came by, through the same provider (the
+        refund handler; `approver` a manager, as `member topup-refund --user` requires); the
+        refund receipt prints.  `ok` gets (the recorded refund, the sale's fresh view)."""
+        mc = self.mc
+        if mc is None:
+            err(_no_members())
+            return
+        till = self.session.till
+        box: dict[str, Any] = {}
+
+        def change(mc: MemberCheckout) -> None:
+            box["refund"] = till.topups().refund(RefundTopUp(approver, topup_ref, amount_fen))
+            mc.refresh_member()
+
+        self._change(change, lambda view: ok((box["refund"], view)), err)
 
     # ---- the associate -----------------------------------------------------------------
 

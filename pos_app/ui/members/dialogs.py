@@ -17,6 +17,7 @@ from ..common.widgets import yuan
 from ..qt import QCheckBox, QObject, QWidget
 from .desk import MemberDesk
 from .topup import TopUpDialog
+from .topup_refund import TopUpRefundDialog
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -302,6 +303,23 @@ class MemberFlow(QObject):
             self.shell.flash(
                 self.tr("Topped up: the balance is %1.").replace("%1", yuan(m.stored_value_fen))
             )
+
+    def open_topup_refund(self) -> None:
+        """One of the member's top-ups back to its tender, a manager approving
+        (members/topup_refund.py)."""
+        dlg = TopUpRefundDialog(self.shell.window(), self.session, self.desk, self._refunded)
+        self.shell.open_dialog(dlg)
+
+    def _refunded(self, refund: dict[str, Any], view: SaleView) -> None:
+        self._updated(view)
+        zh = self.session.lang.startswith("zh")
+        amount, forfeit = yuan(refund["amount_fen"]), yuan(refund["forfeited_bonus_fen"])
+        balance = yuan(refund["balance_fen"])
+        self.shell.flash(
+            f"已退充值 {amount}，扣回赠送 {forfeit}；余额 {balance}"
+            if zh
+            else f"Top-up refunded: {amount}, bonus taken back {forfeit}; balance {balance}"
+        )
 
     def open_associate(self, current: str | None) -> None:
         def go(names: list[str]) -> None:

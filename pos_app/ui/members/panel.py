@@ -150,6 +150,11 @@ class MemberColumn(QFrame):
         self.tags_btn = button(self.tr("Tags"), "", self.ask_tags)
         self.topup_btn = button(self.tr("Top up"), "", self.ask_top_up)
         self.topup_btn.setObjectName("topup_btn")
+        zh = self.session.lang.startswith("zh")
+        self.refund_topup_btn = button(
+            "退充值" if zh else "Refund top-up", "", self.ask_topup_refund
+        )
+        self.refund_topup_btn.setObjectName("topup_refund_btn")
         self.remove_btn = button(self.tr("Remove"), "danger", self.remove)
         self.find_btn = button(self.tr("Find / enroll  F6"), "", self.flow.open_find)
         for i, b in enumerate(
@@ -157,6 +162,8 @@ class MemberColumn(QFrame):
         ):
             keys.addWidget(pad(b, 2), i // 3, i % 3)  # three across a narrow column
         keys.addWidget(self.find_btn, 2, 0, 1, 3)
+        # the find button's row while a member is shown (one of the two is visible)
+        keys.addWidget(self.refund_topup_btn, 2, 0, 1, 3)
         outer.addLayout(keys)
 
         # the associate (a row of its own: the name never clipped) and the suggestions
@@ -236,6 +243,7 @@ class MemberColumn(QFrame):
         has = m is not None
         for b in (self.coupon_btn, self.points_btn, self.tags_btn, self.remove_btn, self.topup_btn):
             b.setVisible(has)
+        self.refund_topup_btn.setVisible(has)
         self.find_btn.setVisible(not has)
         self.scroll_area.setVisible(has)
         if not has:
@@ -430,6 +438,10 @@ class MemberColumn(QFrame):
         m = self.view.member if self.view else None
         if m is not None:
             self.flow.open_top_up(m.stored_value_fen)
+
+    def ask_topup_refund(self) -> None:
+        if self.view is not None and self.view.member is not None:
+            self.flow.open_topup_refund()
 
     def ask_associate(self) -> None:
         self.flow.open_associate(self.view.associate if self.view else None)

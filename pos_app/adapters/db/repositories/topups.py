@@ -49,6 +49,21 @@ class SqliteTopUps:
             return None
         return dict(json.loads(row[0]), refunded_fen=int(row[1]), attempt_id=row[2])
 
+    def for_member(self, member_id: str) -> list[dict[str, Any]]:
+        """The member's top-ups taken at this till, newest first, each with what was refunded
+        and the bonus its refunds forfeited (what the refund dialog lists)."""
+        rows = self.conn.execute(
+            "SELECT t.payload, t.refunded_fen, t.attempt_id, "
+            "(SELECT coalesce(sum(r.forfeited_bonus_fen), 0) FROM topup_refunds r "
+            "WHERE r.topup_id = t.id) FROM topups t WHERE t.member_id = ? "
+            "ORDER BY t.topup_no DESC",
+            (member_id,),
+        ).fetchall()
+        return [
+            dict(json.loads(r[0]), refunded_fen=int(r[1]), attempt_id=r[2], forfeited_fen=int(r[3]))
+            for r in rows
+        ]
+
     def add_refund(self, r: Mapping[str, Any], shift_id: int | None) -> None:
         self.conn.execute(
             "INSERT INTO topup_refunds(id, topup_id, amount_fen, forfeited_bonus_fen, tender, "
