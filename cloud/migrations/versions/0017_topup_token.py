@@ -3,7 +3,7 @@ token carries to the booked top-up (docs/specs/ereceipt-token-v1.md "Version 3")
 the top-ups booked before it.
 
 Revision ID: 0017_topup_token
-Revises: 0013_console_perf
+Revises: 0016_offline_returns
 Create Date: 2026-12-06
 """
 
