@@ -26,6 +26,7 @@ from pos_app.services.members.checkout import MemberCheckout, PayStep
 from .auth import approval, sign_in
 from .common import emit, json_option, obj
 from .receipt_text import receipt_text
+from .store_credit import credit_recipient
 
 if TYPE_CHECKING:
     from pos_app.bootstrap import App
@@ -223,10 +224,20 @@ def sale_json(p: dict[str, Any]) -> dict[str, Any]:
 @click.option(
     "--refund",
     "mode",
-    type=click.Choice(["cash", "original"]),
+    type=click.Choice(["cash", "original", "store-credit"]),
     default="cash",
     show_default=True,
-    help="Refund to cash or to the original tenders.",
+    help="Refund to cash, to the original tenders, or onto a member's stored value (退至储值).",
+)
+@click.option(
+    "--member",
+    "member_phone",
+    help="--refund store-credit: the mobile number of the member who takes the credit.",
+)
+@click.option(
+    "--consent",
+    is_flag=True,
+    help="--refund store-credit: not a member yet, the customer agrees to be enrolled.",
 )
 @click.option("--reason", default="", help="Why the customer returns the goods.")
 @click.option(
@@ -260,6 +271,8 @@ def return_(
     till_no: int | None,
     store_id: str | None,
     ereceipt: str | None,
+    member_phone: str | None,
+    consent: bool,
     as_json: bool,
 ) -> None:
     """Refund against a completed sale (partial by line and quantity)."""
@@ -292,6 +305,7 @@ def return_(
     from pos_app.services.members.checkout import member_refund
 
     approvals = rule_approvals(till, approver, reason)
+    recipient, enrolled = credit_recipient(obj(ctx), mode, member_phone, consent)
     with approval_hint():
         payload = member_refund(
             till.checkout,
@@ -306,8 +320,12 @@ def return_(
             quality=quality,
             gift=gift,
             sold_at=sold_at,
+            credit_to=recipient.id if recipient is not None else None,
         )
-    emit(sale_json(payload), as_json, lambda _: receipt_text(till, payload))
+    out = sale_json(payload)
+    if recipient is not None:
+        out["store_credit"] = dict(out["store_credit"], enrolled=enrolled)
+    emit(out, as_json, lambda _: receipt_text(till, payload))
 
 
 def rule_approvals(till: App, approver: str | None, reason: str) -> list[Approval]:

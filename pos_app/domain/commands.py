@@ -28,7 +28,7 @@ class RefundSale:
     cashier: User
     receipt_no: int
     requests: tuple[ReturnRequest, ...] | None
-    mode: str = "cash"  # "cash", or "original": back to the tenders the sale was paid with
+    mode: str = "cash"  # "cash", "original" (the tenders the sale was paid with), "store-credit"
     reason: str = ""
     approvals: tuple[Approval, ...] = ()
     # the brand's return rules (pos_app.domain.return_rules): a fault's longer window, and a
@@ -36,6 +36,7 @@ class RefundSale:
     quality: bool = False
     gift: bool = False
     sold_at: SoldAt | None = None  # None: a sale of this till
+    credit_to: str | None = None  # "store-credit": the member whose stored value takes it
 
 
 @dataclass(frozen=True, slots=True)

@@ -147,11 +147,12 @@ class Checkout:
         quality: bool = False,
         gift: bool = False,
         sold_at: SoldAt | None = None,
+        credit_to: str | None = None,
     ) -> dict[str, Any]:
         """A refund with card and wallet money given back ("original") and the cash checked
         against the drawer (pos_app.services.handlers.refunds); `member`: its member side;
         `quality`, `gift`: as the return rules judge them (pos_app.domain.return_rules);
-        `sold_at`: the sale is another till's."""
+        `sold_at`: the sale is another till's; `credit_to`: the member a store credit goes to."""
         return refund_sale(
             refund_command(
                 cashier,
@@ -163,6 +164,7 @@ class Checkout:
                 quality=quality,
                 gift=gift,
                 sold_at=sold_at,
+                credit_to=credit_to,
             ),
             self.sales.deps,
             tenders=self._payments,
