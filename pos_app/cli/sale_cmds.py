@@ -305,7 +305,7 @@ def return_(
     from pos_app.services.members.checkout import member_refund
 
     approvals = rule_approvals(till, approver, reason)
-    recipient, enrolled = credit_recipient(obj(ctx), mode, member_phone, consent)
+    recipient, enrolled = credit_recipient(till, mode, member_phone, consent)
     with approval_hint():
         payload = member_refund(
             till.checkout,

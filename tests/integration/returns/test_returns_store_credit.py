@@ -163,3 +163,31 @@ def test_an_ordinary_receipt_takes_store_credit_onto_a_known_member(
     assert cloud_balance(cloud, member["member_id"]) == 9900
     wrong = run(till, "return", "--user", "admin", "--receipt", "1", "--member", PHONE, ok=False)
     assert "--refund store-credit" in wrong["error"]["message"]
+
+
+@pytest.mark.parametrize("cloud_db_url", ["sqlite"], indirect=True)
+def test_a_refund_that_does_not_commit_takes_its_store_credit_back(
+    till: Path, cloud: Cloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pos_app.services.handlers import refunds
+
+    member = run(till, "member", "enroll", "--phone", PHONE, "--consent")
+    run(till, "sync", "run")
+    sale = run(till, "sale", "--user", "admin", "--scan", TEE, "--pay", "cash:100")
+
+    def disk_full(*_: Any) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(refunds.stock, "book_sale", disk_full)
+    args = ["--receipt", str(sale["receipt_no"]), "--refund", "store-credit", "--member", PHONE]
+    run(till, "return", "--user", "admin", *args, ok=False)  # the internal error's exit
+    assert refunds_of(till) == []
+    with cloud.db.tx() as tx:
+        deltas = [
+            int(r[0])
+            for r in tx.execute(
+                "SELECT delta_fen FROM stored_value_ledger WHERE member_id = ? ORDER BY 1",
+                (member["member_id"],),
+            ).fetchall()
+        ]
+    assert deltas == [-9900, 9900]  # credited before the commit, taken back when it failed
