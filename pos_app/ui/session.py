@@ -14,6 +14,7 @@ from pos_app.domain.catalog import SkuInfo
 from pos_app.domain.errors import AccessDenied, GuitaiError, StateError
 from pos_app.domain.money import CashRounding
 from pos_app.domain.pricing import Discount
+from pos_app.domain.return_rules import STORE_CREDIT
 from pos_app.domain.returns import ReturnRequest
 from pos_app.domain.sale import Approval, Sale
 from pos_app.domain.sold_at import SoldAt
@@ -350,17 +351,28 @@ class Session:
         on_text: Callable[[str, str], None] | None = None,
         gift: bool = False,
         sold_at: SoldAt | None = None,
+        credit_phone: str = "",
+        consent: bool = False,
     ) -> None:
         """on_text: the card terminal's texts while a refund to the card runs (called on the
         worker thread: marshal them to the GUI thread); gift: opened from a gift receipt;
-        sold_at: another till's or store's sale (a scanned e-receipt)."""
+        sold_at: another till's or store's sale (a scanned e-receipt); credit_phone, consent:
+        store credit's member, enrolled with their consent when not one yet."""
         user = self.user
         assert user is not None
         checkout = self.till.checkout
         members = self.till.members()
-        # the member side too: stored value back to the card, points settled (as `guitai return`)
-        self.call(
-            lambda: member_refund(
+
+        def job() -> dict[str, Any]:
+            credit_to = None
+            if mode == STORE_CREDIT:
+                member, _new = members.returns.store_credit.recipient(
+                    credit_phone, consent=consent, publish=self.till.sync.push_now
+                )
+                credit_to = member.id
+            # the member side too: stored value back to the card, points settled (as
+            # `guitai return`)
+            return member_refund(
                 checkout,
                 members.returns,
                 user,
@@ -372,10 +384,10 @@ class Session:
                 on_text=on_text,
                 gift=gift,
                 sold_at=sold_at,
-            ),
-            ok,
-            err,
-        )
+                credit_to=credit_to,
+            )
+
+        self.call(job, ok, err)
 
     # ---- shift -------------------------------------------------------------------------
 

@@ -74,9 +74,11 @@ class MemberStoreCredit:
             )
         if not consent:
             raise InvalidInput(
-                f"{phone} is not a member: store credit enrols them; with the customer's consent "
-                "add --consent (or exchange the goods instead)",
-                f"{phone} 还不是会员：退至储值需先注册会员，征得顾客同意后请加 --consent（或改为换货）",
+                f"{phone} is not a member: store credit enrols them; with the customer's "
+                "consent tick “the customer agrees to join” (--consent on the command line), "
+                "or exchange the goods instead",
+                f"{phone} 还不是会员：退至储值需先注册会员，征得顾客同意后勾选“顾客同意注册会员”"
+                "（命令行加 --consent），或改为换货",
             )
         member, created = self.directory.enroll(phone, name=name, consent=True)
         if created and publish is not None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from pos_app.domain.digits import is_digits
 from pos_app.domain.errors import GuitaiError, NeedsApproval
 from pos_app.domain.payments import PaymentDeclined, PaymentUnavailable, PaymentUnknown
-from pos_app.domain.return_rules import APPROVAL_ACTION
+from pos_app.domain.return_rules import APPROVAL_ACTION, STORE_CREDIT
 from pos_app.domain.returns import ReturnRequest
 from pos_app.domain.sale import Approval
 from pos_app.domain.sold_at import SoldAt
@@ -37,6 +37,7 @@ from ..qt import (
     Signal,
 )
 from .exchange import ExchangePanel
+from .store_credit import StoreCreditEntry
 
 ORIGINAL_TENDERS = {"card", "wechat", "alipay", "unionpay", "ecny"}
 
@@ -133,6 +134,15 @@ class ReturnsScreen(QWidget):
         self.cash_btn.setCheckable(True)
         self.cash_btn.setChecked(True)
         rlay.addWidget(self.cash_btn)
+        self.credit_btn = button(
+            self._t("Store credit", "退至储值"), "", lambda: self.set_mode(STORE_CREDIT)
+        )
+        self.credit_btn.setObjectName("store_credit_btn")
+        self.credit_btn.setCheckable(True)
+        rlay.addWidget(self.credit_btn)
+        self.credit = StoreCreditEntry(self._t, lambda: self.recalc())
+        self.credit.hide()
+        rlay.addWidget(self.credit)
         self.mode = "cash"
         self.message = label("", "error", wrap=True)
         rlay.addWidget(self.message)
@@ -174,6 +184,9 @@ class ReturnsScreen(QWidget):
         self.mode = mode
         self.orig_btn.setChecked(mode == "original")
         self.cash_btn.setChecked(mode == "cash")
+        self.credit_btn.setChecked(mode == STORE_CREDIT)
+        self.credit.setVisible(mode == STORE_CREDIT)
+        self.recalc()
 
     def _t(self, en: str, zh: str) -> str:
         return zh if self.session.lang == "zh" else en
@@ -189,6 +202,7 @@ class ReturnsScreen(QWidget):
         self.info.clear()
         self.verdict.clear()
         self.orig_btn.setEnabled(False)
+        self.credit.clear()
         self.set_mode("cash")
         self.message.clear()
         self.table.setRowCount(0)
@@ -241,6 +255,8 @@ class ReturnsScreen(QWidget):
             self.receipt.setText(str(v["receipt_no"]))
             self.show_original(v["original"])
             self.gift = bool(v.get("gift"))
+            if self.gift:  # no money back: store credit or an exchange
+                self.set_mode(STORE_CREDIT)
         else:
             self.original = None
             self.table.setRowCount(0)
@@ -341,7 +357,9 @@ class ReturnsScreen(QWidget):
                 fen += int(ln["amount_fen"]) * q // int(ln["qty"])
         self.amount.setText(yuan(fen))
         chosen = bool(self.requests()) and self.refunding is None
-        self.refund_btn.setEnabled(chosen and not self.gift)
+        credit = self.mode == STORE_CREDIT
+        ready = not credit or bool(self.credit.number())
+        self.refund_btn.setEnabled(chosen and ready and (credit or not self.gift))
         self.exchange_btn.setEnabled(chosen and not self.exchange.active)
 
     def start_exchange(self) -> None:
@@ -409,6 +427,8 @@ class ReturnsScreen(QWidget):
             on_text=self._texts.text.emit if card else None,
             gift=self.gift,
             sold_at=self.sold_at,
+            credit_phone=self.credit.number(),
+            consent=self.credit.consent.isChecked(),
         )
 
     def terminal_text(self, en: str, zh: str) -> None:
