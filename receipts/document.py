@@ -378,12 +378,32 @@ def from_refund_payload(
         total_fen=total,
         vat=_vat(payload, kind),
         tenders=tuple(_tender(p, kind, store.language) for p in payload.get("payments") or []),
-        sections=_store_credit_section(payload, store.language),
+        sections=_no_receipt_section(payload, store.language)
+        + _store_credit_section(payload, store.language),
         footer=_refund_footer(payload, store),
         qr_url=qr_url,
         qr_caption=store.caption,
         reprint_count=reprint_count,
     )
+
+
+# The price rule a return without a receipt applied to a line (pos_app.domain.no_receipt)
+NO_RECEIPT_RULES = {"lowest_90_days": "按近90天最低售价", "today_price": "按今日售价（含今日促销）"}
+
+
+def _no_receipt_section(payload: Mapping[str, Any], lang: str) -> tuple[Section, ...]:
+    """A return without a receipt (无小票退货) says, per line, which price it went back at."""
+    nr = payload.get("no_receipt")
+    if not isinstance(nr, Mapping):
+        return ()
+    names = {int(ln.get("line_no", 0)): str(ln.get("name", "")) for ln in payload["lines"]}
+    rows = []
+    for b in nr.get("lines") or []:
+        rule = str(b.get("price_rule", ""))
+        rows.append(
+            (names.get(int(b.get("line_no", 0)), ""), tr(lang, NO_RECEIPT_RULES.get(rule, rule)))
+        )
+    return (Section(tr(lang, "无小票退货"), tuple(rows)),)
 
 
 def _store_credit_section(payload: Mapping[str, Any], lang: str) -> tuple[Section, ...]:

@@ -39,8 +39,11 @@ def _doc(
     non_returnable: tuple[str, ...],
     approval_above: str | None,
     original_tender_only: bool,
+    no_receipt_limit: int | None = None,
 ) -> dict[str, Any]:
     doc: dict[str, Any] = {"original_tender_only": original_tender_only}
+    if no_receipt_limit is not None:
+        doc["no_receipt_limit"] = no_receipt_limit
     if no_reason_days is not None or quality_days is not None:
         n = no_reason_days if no_reason_days is not None else 0
         doc |= {"no_reason_days": n, "quality_days": quality_days if quality_days else n}
@@ -74,6 +77,11 @@ def _doc(
     default=False,
     help="Card and wallet payments go back only to the original tender unless approved.",
 )
+@click.option(
+    "--no-receipt-limit",
+    type=click.IntRange(0),
+    help="Returns without a receipt one member (by phone) may make in 30 days.",
+)
 @click.option("--store", "store_id", help="Only for this store (default: every store).")
 @db_options
 @json_option
@@ -85,6 +93,7 @@ def rules_set(
     non_returnable: tuple[str, ...],
     approval_above: str | None,
     original_tender_only: bool,
+    no_receipt_limit: int | None,
     store_id: str | None,
     db_file: str | None,
     database_url: str | None,
@@ -107,6 +116,7 @@ def rules_set(
             non_returnable,
             approval_above,
             original_tender_only,
+            no_receipt_limit,
         )
     checked = ReturnRules.from_doc(doc).as_doc()  # a document the tills cannot read is refused
     _run(lambda s: s.admin.set_config(CONFIG_KEY, checked, store_id), db_file, database_url)

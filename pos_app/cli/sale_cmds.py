@@ -239,6 +239,12 @@ def sale_json(p: dict[str, Any]) -> dict[str, Any]:
     is_flag=True,
     help="--refund store-credit: not a member yet, the customer agrees to be enrolled.",
 )
+@click.option(
+    "--no-receipt",
+    is_flag=True,
+    help="Goods brought back without a receipt: --scan them, a manager approves (--approve).",
+)
+@click.option("--scan", "codes", multiple=True, help="--no-receipt: a returned item; repeat.")
 @click.option("--reason", default="", help="Why the customer returns the goods.")
 @click.option(
     "--approve",
@@ -273,10 +279,15 @@ def return_(
     ereceipt: str | None,
     member_phone: str | None,
     consent: bool,
+    no_receipt: bool,
+    codes: tuple[str, ...],
     as_json: bool,
 ) -> None:
-    """Refund against a completed sale (partial by line and quantity)."""
+    """Refund against a completed sale (partial by line and quantity), or without a receipt."""
     till = obj(ctx).till
+    if no_receipt or codes:
+        _without_receipt(ctx, user, codes, mode, reason, approver, member_phone, consent, as_json)
+        return
     if (receipt_no is None) == (ereceipt is None) or (ereceipt and (till_no or store_id)):
         raise InvalidInput(
             "Give --receipt NO (with --till N / --store S for another till's or store's "
@@ -324,6 +335,63 @@ def return_(
         )
     out = sale_json(payload)
     if recipient is not None:
+        out["store_credit"] = dict(out["store_credit"], enrolled=enrolled)
+    emit(out, as_json, lambda _: receipt_text(till, payload))
+
+
+def _without_receipt(
+    ctx: click.Context,
+    user: str,
+    codes: tuple[str, ...],
+    mode: str,
+    reason: str,
+    approver: str | None,
+    phone: str | None,
+    consent: bool,
+    as_json: bool,
+) -> None:
+    """`guitai return --no-receipt --scan CODE …` (pos_app/cli/no_receipt_cmd.py)."""
+    from .no_receipt_cmd import refund_without_receipt, refuse_receipt_flags, rule_texts
+
+    p = ctx.params
+    if not p.get("no_receipt"):
+        raise InvalidInput(
+            "--scan goes with --no-receipt (goods brought back without a receipt); with a "
+            "receipt choose its lines with --line N=QTY",
+            "--scan 需与 --no-receipt 一起使用（无小票退货）；有小票时请用 --line 行号=数量",
+        )
+    refuse_receipt_flags(
+        [
+            f"--{name.replace('_', '-')}"
+            for name, flag in (
+                ("receipt", p.get("receipt_no")),
+                ("ereceipt", p.get("ereceipt")),
+                ("till", p.get("till_no")),
+                ("store", p.get("store_id")),
+                ("line", p.get("lines")),
+                ("quality", p.get("quality")),
+            )
+            if flag
+        ]
+    )
+    till = obj(ctx).till
+    cashier = sign_in(till, user)
+    till.side_effects.wire(_notice)
+    approvals = rule_approvals(till, approver, reason)
+    with approval_hint():
+        payload, enrolled = refund_without_receipt(
+            till,
+            cashier,
+            codes,
+            mode=mode,
+            reason=reason,
+            approvals=approvals,
+            phone=phone,
+            consent=consent,
+        )
+    out = sale_json(payload)
+    out["no_receipt"] = dict(out["no_receipt"], lines=rule_texts(payload))
+    if enrolled is not None:
         out["store_credit"] = dict(out["store_credit"], enrolled=enrolled)
     emit(out, as_json, lambda _: receipt_text(till, payload))
 

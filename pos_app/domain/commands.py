@@ -92,3 +92,17 @@ class RefundTopUp:
     user: User
     topup_ref: str  # the top-up's id or the number on its receipt
     amount_fen: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RefundWithoutReceipt:
+    """Take back scanned goods without a receipt (issue 20) at the lowest price of the last
+    90 days, a manager approving; `phone`: the customer's (the brand's cap counts by it)."""
+
+    cashier: User
+    codes: tuple[str, ...]  # scanned barcodes or SKUs, one per unit
+    mode: str = "cash"  # "cash" or "store-credit"
+    reason: str = ""
+    approvals: tuple[Approval, ...] = ()
+    phone: str | None = None
+    credit_to: str | None = None  # "store-credit": the member whose stored value takes it

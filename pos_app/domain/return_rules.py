@@ -51,6 +51,8 @@ class ReturnRules:
     non_returnable: frozenset[str] = frozenset()
     approval_above_fen: int | None = None
     original_tender_only: bool = False
+    # returns without a receipt a member (by phone) may make in 30 days; None: no cap
+    no_receipt_limit: int | None = None
 
     @classmethod
     def from_doc(cls, doc: Mapping[str, Any] | None) -> ReturnRules:
@@ -71,6 +73,9 @@ class ReturnRules:
         above = doc.get("approval_above_fen")
         if above is not None and not _count(above):
             raise _bad("approval_above_fen must be a whole number of fen")
+        limit = doc.get("no_receipt_limit")
+        if limit is not None and not _count(limit):
+            raise _bad("no_receipt_limit must be a whole number, 0 or more")
         banned = doc.get("non_returnable") or []
         if not isinstance(banned, list) or not all(isinstance(c, str) for c in banned):
             raise _bad("non_returnable must be a list of categories")
@@ -80,6 +85,7 @@ class ReturnRules:
             non_returnable=frozenset(banned),
             approval_above_fen=above,
             original_tender_only=bool(doc.get("original_tender_only", False)),
+            no_receipt_limit=limit,
         )
 
     def as_doc(self) -> dict[str, Any]:
@@ -99,6 +105,8 @@ class ReturnRules:
         if self.approval_above_fen is not None:
             doc["approval_above_fen"] = self.approval_above_fen
         doc["original_tender_only"] = self.original_tender_only
+        if self.no_receipt_limit is not None:
+            doc["no_receipt_limit"] = self.no_receipt_limit
         return doc
 
     def window_for(self, category: str) -> Window | None:
@@ -112,6 +120,7 @@ _KEYS = {
     "non_returnable",
     "approval_above_fen",
     "original_tender_only",
+    "no_receipt_limit",
 }
 
 

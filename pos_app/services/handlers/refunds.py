@@ -79,10 +79,10 @@ def refund_sale(
         check_drawer(uow, plan["payments"], 0, other)
         require_open_shift(uow)
     with sale_source.held(deps.remote, plan):  # another store's sale: reserved in the cloud
-        return _refund_planned(cmd, deps, plan, other, tenders, member, on_text)
+        return refund_planned(cmd, deps, plan, other, tenders, member, on_text)
 
 
-def _refund_planned(
+def refund_planned(
     cmd: RefundSale,
     deps: SaleDeps,
     plan: dict[str, Any],
@@ -91,7 +91,8 @@ def _refund_planned(
     member: MemberReturns | None,
     on_text: TextCallback | None,
 ) -> dict[str, Any]:
-    """The refund once what it takes back is sure: money back first, then the one commit."""
+    """The refund once what it takes back is sure: money back first, then the one commit.
+    `plan["extra"]`: what the payload says besides (a return without a receipt's block)."""
     refund_id = plan["refund_id"]
     paid_back: list[str] = []  # attempt ids of card and wallet money given back
     out = plan["payments"]
@@ -155,6 +156,7 @@ def _commit(
             approvals=[a.as_dict() for a in cmd.approvals],
         )
         payload["store_id"], payload["till_no"] = ident.store_id, ident.till_no
+        payload |= plan.get("extra", {})
         if credit is not None:
             payload["store_credit"] = credit
         seq, prev, digest = uow.journal.append("refund", refund_id, payload, now)
