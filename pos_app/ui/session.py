@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pos_app.domain.catalog import SkuInfo
+from pos_app.domain.commands import RefundWithoutReceipt
 from pos_app.domain.errors import AccessDenied, GuitaiError, StateError
 from pos_app.domain.money import CashRounding
 from pos_app.domain.pricing import Discount
@@ -21,6 +22,7 @@ from pos_app.domain.sold_at import SoldAt
 from pos_app.domain.tenders import PAYMENT_TENDERS, Tender
 from pos_app.domain.users import Role, User
 from pos_app.services.members.checkout import member_refund
+from pos_app.services.members.no_receipt_price import today_price
 from pos_app.services.till_reads import ParkedSale
 
 from .common.worker import ServiceWorker, deliver
@@ -385,6 +387,40 @@ class Session:
                 gift=gift,
                 sold_at=sold_at,
                 credit_to=credit_to,
+            )
+
+        self.call(job, ok, err)
+
+    def refund_without_receipt(
+        self,
+        codes: tuple[str, ...],
+        mode: str,
+        reason: str,
+        approvals: list[Approval],
+        phone: str | None,
+        consent: bool,
+        ok: Ok,
+        err: Err,
+    ) -> None:
+        """Goods brought back without a receipt (issue 20): `phone` counts against the brand's
+        cap and, for store credit, names the member (enrolled with `consent`)."""
+        user = self.user
+        assert user is not None
+        till = self.till
+
+        def job() -> dict[str, Any]:
+            members = till.members()
+            credit_to = None
+            if mode == STORE_CREDIT:
+                member, _new = members.returns.store_credit.recipient(
+                    phone or "", consent=consent, publish=till.sync.push_now
+                )
+                credit_to = member.id
+            cmd = RefundWithoutReceipt(
+                user, codes, mode, reason, tuple(approvals), phone=phone, credit_to=credit_to
+            )
+            return till.checkout.refund_without_receipt(
+                cmd, today_price(members.pricing), members.returns
             )
 
         self.call(job, ok, err)

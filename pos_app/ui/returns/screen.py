@@ -37,6 +37,7 @@ from ..qt import (
     Signal,
 )
 from .exchange import ExchangePanel
+from .no_receipt import NoReceiptPanel
 from .store_credit import StoreCreditEntry
 
 ORIGINAL_TENDERS = {"card", "wechat", "alipay", "unionpay", "ecny"}
@@ -114,6 +115,9 @@ class ReturnsScreen(QWidget):
         self.exchange.finished.connect(self.exchanged)
         self.exchange.closed.connect(self.recalc)
         llay.addWidget(self.exchange)
+        self.no_receipt = NoReceiptPanel(shell, session, lambda: self.reason.text().strip())
+        self.no_receipt.finished.connect(self.done)
+        llay.addWidget(self.no_receipt)
         outer.addWidget(left, 3)
 
         right, rlay = panel()
@@ -169,6 +173,9 @@ class ReturnsScreen(QWidget):
         self.back_btn = button(self.tr("Back  Esc"), "", self.back)
         bottom = QHBoxLayout()  # side by side: the screen still fits 1024×768
         bottom.addWidget(self.exchange_btn)
+        self.no_receipt_btn = button(self._t("No receipt", "无小票退货"), "", self.no_receipt.start)
+        self.no_receipt_btn.setObjectName("no_receipt_btn")
+        bottom.addWidget(self.no_receipt_btn)
         bottom.addWidget(self.back_btn)
         rlay.addLayout(bottom)
         outer.addWidget(right, 2)
@@ -194,6 +201,7 @@ class ReturnsScreen(QWidget):
     def load(self) -> None:
         self.outcome.clear()
         self.exchange.cancel()
+        self.no_receipt.cancel()
         self.gift = False
         self.original = None
         self.sold_at = None
@@ -224,9 +232,10 @@ class ReturnsScreen(QWidget):
         """A scan on this screen: a receipt number, or an e-receipt QR to verify and open."""
         if self.refunding is not None:
             return  # the terminal is paying back the receipt on screen
-        if self.exchange.active:  # the new items of an exchange
-            self.exchange.scanned(code)
-            return
+        for side in (self.exchange, self.no_receipt):  # an exchange's or no receipt's goods
+            if side.active:
+                side.scanned(code)
+                return
         text = code.strip()
         if is_digits(text.lstrip("#")) and len(text) < 10:
             self.receipt.setText(text)
@@ -479,18 +488,15 @@ class ReturnsScreen(QWidget):
             f"{self.tender_name(str(p['tender']))} {yuan(abs(int(p['amount_fen'])))}"
             for p in payload["payments"]
         )
-        self.shell.flash(
+        text = (
             self.tr("Refund done: receipt no. %1, paid back: %2.")
             .replace("%1", str(payload["receipt_no"]))
             .replace("%2", paid)
         )
+        self.shell.flash(text)
         self.refunded.emit(payload)
         self.load()
-        self.outcome.setText(
-            self.tr("Refund done: receipt no. %1, paid back: %2.")
-            .replace("%1", str(payload["receipt_no"]))
-            .replace("%2", paid)
-        )
+        self.outcome.setText(text)
         self.info.clear()
         self.session.receipt_text(payload, self.info.setText, self.show_error)
 
