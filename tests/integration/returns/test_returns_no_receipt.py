@@ -132,3 +132,20 @@ def test_no_receipt_as_store_credit(till: Path, cloud: Cloud) -> None:
                "--consent", *APPROVED)  # fmt: skip
     assert back["payments"][0]["tender"] == "store_credit"
     assert back["store_credit"]["balance_fen"] == 9900 and back["store_credit"]["enrolled"]
+
+
+@pytest.mark.parametrize("cloud_db_url", ["sqlite"], indirect=True)
+def test_the_lowest_price_counts_a_sibling_tills_sale(
+    till: Path, cloud: Cloud, tmp_path: Path
+) -> None:
+    sibling = init_till(tmp_path / "till2", 2, "S001")
+    run(sibling, "enroll", "--cloud", cloud.url, "--code",
+        cloud.service.admin.enrollment_code("S001")["code"])  # fmt: skip
+    run(sibling, "shift", "open", "--user", "admin", "--float", "500")
+    run(sibling, "sale", "--user", "admin", "--scan", TEE, "--line-discount", f"{TEE}=30%",
+        "--pay", "cash:100")  # fmt: skip
+    run(sibling, "sync", "run")
+    run(till, "sync", "run")  # the store's sales, published to each of its tills
+    back = run(till, *NO_RECEIPT, "--scan", TEE, *APPROVED)
+    assert back["lines"][0]["unit_price_fen"] == 6930
+    assert back["lines"][0]["price_rule"] == "lowest_90_days"
