@@ -26,6 +26,7 @@ from pos_app.services.members.checkout import MemberCheckout, PayStep
 from .auth import approval, sign_in
 from .common import emit, json_option, obj
 from .receipt_text import receipt_text
+from .return_options import return_options
 from .store_credit import credit_recipient
 
 if TYPE_CHECKING:
@@ -221,13 +222,10 @@ def sale_json(p: dict[str, Any]) -> dict[str, Any]:
     multiple=True,
     help="N=QTY: line of the original and quantity; omit to return everything still returnable.",
 )
-@click.option(
-    "--refund",
-    "mode",
-    type=click.Choice(["cash", "original", "store-credit"]),
-    default="cash",
-    show_default=True,
-    help="Refund to cash, to the original tenders, or onto a member's stored value (退至储值).",
+@return_options(
+    ["cash", "original", "store-credit"],
+    "Refund to cash, to the original tenders, or onto a member's stored value (退至储值).",
+    "Why the customer returns the goods.",
 )
 @click.option(
     "--member",
@@ -245,13 +243,6 @@ def sale_json(p: dict[str, Any]) -> dict[str, Any]:
     help="Goods brought back without a receipt: --scan them, a manager approves (--approve).",
 )
 @click.option("--scan", "codes", multiple=True, help="--no-receipt: a returned item; repeat.")
-@click.option("--reason", default="", help="Why the customer returns the goods.")
-@click.option(
-    "--approve",
-    "approver",
-    help="Manager approving a return the brand's rules hold back (PIN from GUITAI_APPROVER_PIN).",
-)
-@click.option("--quality", is_flag=True, help="Returned for a fault: the longer window applies.")
 @click.option(
     "--till",
     "till_no",
