@@ -84,6 +84,8 @@ def test_no_receipt_at_the_lowest_price_of_90_days_approved_and_counted_by_the_c
             "SELECT count(*) FROM events WHERE type = 'refund.completed' AND status = 'accepted'"
         ).fetchone()[0]
     assert refunds == 2
+    with cloud.db.tx() as tx:  # no sale to be net of: no invoice's VAT row
+        assert tx.execute("SELECT count(*) FROM refund_vat").fetchone()[0] == 0
     assert run_cloud(cloud, "total") == x["net_fen"] == 7920 + 9900 - 9900 - 15840
 
 
