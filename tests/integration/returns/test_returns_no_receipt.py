@@ -87,6 +87,9 @@ def test_no_receipt_at_the_lowest_price_of_90_days_approved_and_counted_by_the_c
     with cloud.db.tx() as tx:  # no sale to be net of: no invoice's VAT row
         assert tx.execute("SELECT count(*) FROM refund_vat").fetchone()[0] == 0
     assert run_cloud(cloud, "total") == x["net_fen"] == 7920 + 9900 - 9900 - 15840
+    counted = str(x["cash"]["expected_fen"] / 100)
+    z = run(till, "shift", "close", "--user", "admin", "--counted", counted)
+    assert z["net_fen"] == run_cloud(cloud, "total") and z["refunds"]["count"] == 2
 
 
 def run_cloud(cloud: Cloud, what: str) -> int:
