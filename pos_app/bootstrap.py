@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from pos_app.adapters.after_commit import SideEffects
 from pos_app.adapters.backups import Backups
 from pos_app.adapters.db.connection import OpenDatabase
+from pos_app.adapters.db.repositories.no_receipt import SqliteNoReceiptHistory
 from pos_app.adapters.db.repositories.sibling_sales import SqliteSiblingSales
 from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
 from pos_app.adapters.followups import Followups
@@ -126,6 +127,7 @@ def build(paths: Paths, database: OpenDatabase, clock: Clock | None = None) -> A
     sales = SaleService(uow, clock, lookup, bus)
     sales.deps.return_rules = rules_reader(uow.members)
     sales.deps.elsewhere = SqliteSiblingSales(conn)  # returns of a sibling till's sale
+    sales.deps.no_receipt = SqliteNoReceiptHistory(conn)  # returns without a receipt
     sales.deps.remote = CloudReturns(paths, conn, clock, uow.settings.get)  # another store's
     sync = SyncLink(paths, conn, clock, uow.settings.get, bus)
     stock = StockService(

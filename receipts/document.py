@@ -328,6 +328,8 @@ def refund_destination(codes: Sequence[str], lang: str = "zh-Hans") -> str:
     for code in codes:
         if code == "cash":
             text = tr(lang, "现金退回")
+        elif code == "store_credit":  # onto the member's stored value, not back to a tender
+            text = tr(lang, "退至储值")
         else:
             label = tr(lang, TENDER_LABELS[code]) if code in TENDER_LABELS else code
             text = tr(lang, "原路退回至{tender}", tender=label)
@@ -376,11 +378,46 @@ def from_refund_payload(
         total_fen=total,
         vat=_vat(payload, kind),
         tenders=tuple(_tender(p, kind, store.language) for p in payload.get("payments") or []),
+        sections=_no_receipt_section(payload, store.language)
+        + _store_credit_section(payload, store.language),
         footer=_refund_footer(payload, store),
         qr_url=qr_url,
         qr_caption=store.caption,
         reprint_count=reprint_count,
     )
+
+
+# The price rule a return without a receipt applied to a line (pos_app.domain.no_receipt)
+NO_RECEIPT_RULES = {"lowest_90_days": "按近90天最低售价", "today_price": "按今日售价（含今日促销）"}
+
+
+def _no_receipt_section(payload: Mapping[str, Any], lang: str) -> tuple[Section, ...]:
+    """A return without a receipt (无小票退货) says, per line, which price it went back at."""
+    nr = payload.get("no_receipt")
+    if not isinstance(nr, Mapping):
+        return ()
+    names = {int(ln.get("line_no", 0)): str(ln.get("name", "")) for ln in payload["lines"]}
+    rows = []
+    for b in nr.get("lines") or []:
+        rule = str(b.get("price_rule", ""))
+        rows.append(
+            (names.get(int(b.get("line_no", 0)), ""), tr(lang, NO_RECEIPT_RULES.get(rule, rule)))
+        )
+    return (Section(tr(lang, "无小票退货"), tuple(rows)),)
+
+
+def _store_credit_section(payload: Mapping[str, Any], lang: str) -> tuple[Section, ...]:
+    """A refund given as store credit (退至储值) prints whose card took it and the balance the
+    cloud answered after the credit."""
+    sc = payload.get("store_credit")
+    if not isinstance(sc, Mapping):
+        return ()
+    kind = "refund"
+    rows = [(tr(lang, "退至储值"), money(_int(sc, "amount_fen", kind)))]
+    if sc.get("phone_masked"):
+        rows.append((tr(lang, "会员手机"), str(sc["phone_masked"])))
+    rows.append((tr(lang, "储值余额"), money(_int(sc, "balance_fen", kind))))
+    return (Section(tr(lang, "退至储值"), tuple(rows)),)
 
 
 def from_token(fields: Any, *, store: StoreInfo, qr_url: str | None = None) -> ReceiptDocument:

@@ -36,6 +36,7 @@ TENDER_LABELS = {
     "voucher": "代金券",
     "points": "积分抵扣",
     "exchange": "换货抵扣",
+    "store_credit": "退至储值",
 }
 
 

@@ -41,8 +41,11 @@ def _doc(
     original_tender_only: bool,
     offline_other_store: str | None = None,
     offline_limit: str | None = None,
+    no_receipt_limit: int | None = None,
 ) -> dict[str, Any]:
     doc: dict[str, Any] = {"original_tender_only": original_tender_only}
+    if no_receipt_limit is not None:
+        doc["no_receipt_limit"] = no_receipt_limit
     if no_reason_days is not None or quality_days is not None:
         n = no_reason_days if no_reason_days is not None else 0
         doc |= {"no_reason_days": n, "quality_days": quality_days if quality_days else n}
@@ -100,6 +103,11 @@ def _offline(switch: str | None, limit: str | None) -> dict[str, Any]:
     "offline_limit",
     help="Up to this amount (yuan) per receipt, with --offline-other-store on.",
 )
+@click.option(
+    "--no-receipt-limit",
+    type=click.IntRange(0),
+    help="Returns without a receipt one member (by phone) may make in 30 days.",
+)
 @click.option("--store", "store_id", help="Only for this store (default: every store).")
 @db_options
 @json_option
@@ -113,6 +121,7 @@ def rules_set(
     original_tender_only: bool,
     offline_other_store: str | None,
     offline_limit: str | None,
+    no_receipt_limit: int | None,
     store_id: str | None,
     db_file: str | None,
     database_url: str | None,
@@ -137,6 +146,7 @@ def rules_set(
             original_tender_only,
             offline_other_store,
             offline_limit,
+            no_receipt_limit,
         )
     checked = ReturnRules.from_doc(doc).as_doc()  # a document the tills cannot read is refused
     _run(lambda s: s.admin.set_config(CONFIG_KEY, checked, store_id), db_file, database_url)

@@ -359,6 +359,8 @@ class FapiaoDesk:
             if e.get("type") != "refund.completed" or e.get("id") not in accepted:
                 continue
             p = e.get("payload") or {}
+            if not p.get("original_sale_id"):
+                continue  # a return without a receipt: no sale, so no invoice it is net of
             refund_id, sale_id = (
                 str(p.get("refund_id", e["id"])),
                 str(p.get("original_sale_id", "")),

@@ -139,7 +139,11 @@ def _sales(tx: Tx, events: list[Any], device_id: str, at: str) -> None:
 
 
 def _refund(tx: Tx, publish: Publish, p: Mapping[str, Any], at: str) -> None:
-    sale_id = str(p.get("original_sale_id", ""))
+    if not p.get("original_sale_id"):
+        # a return without a receipt (`no_receipt`) names no sale: its money and stock count
+        # as every refund's do, and there is no sold line to take back
+        return
+    sale_id = str(p["original_sale_id"])
     lock = " FOR UPDATE" if tx.dialect == "postgres" else ""
     row = tx.execute(
         f"SELECT record, store_id, till_no, receipt_no FROM return_sales WHERE sale_id = ?{lock}",

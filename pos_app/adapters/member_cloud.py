@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pos_app.config import Paths
-from pos_app.domain.errors import RuleViolation
+from pos_app.domain.errors import RuleViolation, StateError
 from pos_app.domain.ports import Clock
 from pos_app.services.members.common import CloudUnavailable
 
@@ -64,6 +64,12 @@ class SyncMemberCloud:
         except TransportError as err:
             raise CloudUnavailable(err.message, err.message_zh) from err
         except CloudRejected as err:
+            if err.error_code == "unknown_member":  # enrolled at a till, not synced yet
+                raise StateError(
+                    "The cloud does not know this member yet (enrolled offline): run "
+                    "`guitai sync run`, then try again",
+                    "云端尚无该会员（离线登记）：请先运行 guitai sync run 同步，再重试",
+                ) from err
             if err.error_code in ("insufficient_funds", "coupon_used", "unknown_coupon"):
                 raise RuleViolation(
                     {

@@ -132,6 +132,18 @@ class SyncLink:
         status: dict[str, Any] = parts.relay.status()
         return status
 
+    def push_now(self) -> None:
+        """Send the pending events at once, as `guitai sync run` does (a member enrolled for
+        store credit must reach the cloud's ledger before the credit; issue 20)."""
+        import logging
+
+        logging.getLogger("sync.relay").setLevel(logging.ERROR)  # the caller says what failed
+        parts = build_relay(self.paths, self.conn, clock=self.clock)
+        try:
+            parts.relay.push(force=True)
+        finally:
+            parts.close()
+
     def remote_stock(self, style: str) -> dict[str, Any]:
         """Other stores' quantities of a style from the cloud (GET /v1/stock/{style})."""
         # The counter cannot wait long for a customer's question: a short timeout, and the

@@ -17,6 +17,7 @@ from pos_app.services.members.checkout import PayStep
 from .auth import sign_in
 from .common import emit, json_option, obj
 from .receipt_text import receipt_text
+from .return_options import return_options
 from .sale_cmds import (
     _notice,
     _pair,
@@ -96,21 +97,11 @@ def _requests(items: tuple[str, ...]) -> list[ReturnRequest]:
     multiple=True,
     help="TENDER:AMOUNT[:CODE] for a difference to pay (as `guitai sale --pay`); repeat.",
 )
-@click.option(
-    "--refund",
-    "mode",
-    type=click.Choice(["cash", "original"]),
-    default="cash",
-    show_default=True,
-    help="How a balance in the customer's favour goes back.",
+@return_options(
+    ["cash", "original"],
+    "How a balance in the customer's favour goes back.",
+    "Why the goods come back.",
 )
-@click.option("--reason", default="", help="Why the goods come back.")
-@click.option(
-    "--approve",
-    "approver",
-    help="Manager approving what the brand's return rules hold back (GUITAI_APPROVER_PIN).",
-)
-@click.option("--quality", is_flag=True, help="Returned for a fault: the longer window applies.")
 @json_option
 @click.pass_context
 def exchange(

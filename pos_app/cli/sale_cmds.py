@@ -26,6 +26,8 @@ from pos_app.services.members.checkout import MemberCheckout, PayStep
 from .auth import approval, sign_in
 from .common import emit, json_option, obj
 from .receipt_text import receipt_text
+from .return_options import return_options
+from .store_credit import credit_recipient
 
 if TYPE_CHECKING:
     from pos_app.bootstrap import App
@@ -220,21 +222,27 @@ def sale_json(p: dict[str, Any]) -> dict[str, Any]:
     multiple=True,
     help="N=QTY: line of the original and quantity; omit to return everything still returnable.",
 )
-@click.option(
-    "--refund",
-    "mode",
-    type=click.Choice(["cash", "original"]),
-    default="cash",
-    show_default=True,
-    help="Refund to cash or to the original tenders.",
+@return_options(
+    ["cash", "original", "store-credit"],
+    "Refund to cash, to the original tenders, or onto a member's stored value (退至储值).",
+    "Why the customer returns the goods.",
 )
-@click.option("--reason", default="", help="Why the customer returns the goods.")
 @click.option(
-    "--approve",
-    "approver",
-    help="Manager approving a return the brand's rules hold back (PIN from GUITAI_APPROVER_PIN).",
+    "--member",
+    "member_phone",
+    help="--refund store-credit: the mobile number of the member who takes the credit.",
 )
-@click.option("--quality", is_flag=True, help="Returned for a fault: the longer window applies.")
+@click.option(
+    "--consent",
+    is_flag=True,
+    help="--refund store-credit: not a member yet, the customer agrees to be enrolled.",
+)
+@click.option(
+    "--no-receipt",
+    is_flag=True,
+    help="Goods brought back without a receipt: --scan them, a manager approves (--approve).",
+)
+@click.option("--scan", "codes", multiple=True, help="--no-receipt: a returned item; repeat.")
 @click.option(
     "--till",
     "till_no",
@@ -260,10 +268,17 @@ def return_(
     till_no: int | None,
     store_id: str | None,
     ereceipt: str | None,
+    member_phone: str | None,
+    consent: bool,
+    no_receipt: bool,
+    codes: tuple[str, ...],
     as_json: bool,
 ) -> None:
-    """Refund against a completed sale (partial by line and quantity)."""
+    """Refund against a completed sale (partial by line and quantity), or without a receipt."""
     till = obj(ctx).till
+    if no_receipt or codes:
+        _without_receipt(ctx, user, codes, mode, reason, approver, member_phone, consent, as_json)
+        return
     if (receipt_no is None) == (ereceipt is None) or (ereceipt and (till_no or store_id)):
         raise InvalidInput(
             "Give --receipt NO (with --till N / --store S for another till's or store's "
@@ -292,6 +307,7 @@ def return_(
     from pos_app.services.members.checkout import member_refund
 
     approvals = rule_approvals(till, approver, reason)
+    recipient, enrolled = credit_recipient(till, mode, member_phone, consent)
     with approval_hint():
         payload = member_refund(
             till.checkout,
@@ -306,8 +322,69 @@ def return_(
             quality=quality,
             gift=gift,
             sold_at=sold_at,
+            credit_to=recipient.id if recipient is not None else None,
         )
-    emit(sale_json(payload), as_json, lambda _: receipt_text(till, payload))
+    out = sale_json(payload)
+    if recipient is not None:
+        out["store_credit"] = dict(out["store_credit"], enrolled=enrolled)
+    emit(out, as_json, lambda _: receipt_text(till, payload))
+
+
+def _without_receipt(
+    ctx: click.Context,
+    user: str,
+    codes: tuple[str, ...],
+    mode: str,
+    reason: str,
+    approver: str | None,
+    phone: str | None,
+    consent: bool,
+    as_json: bool,
+) -> None:
+    """`guitai return --no-receipt --scan CODE …` (pos_app/cli/no_receipt_cmd.py)."""
+    from .no_receipt_cmd import refund_without_receipt, refuse_receipt_flags, rule_texts
+
+    p = ctx.params
+    if not p.get("no_receipt"):
+        raise InvalidInput(
+            "--scan goes with --no-receipt (goods brought back without a receipt); with a "
+            "receipt choose its lines with --line N=QTY",
+            "--scan 需与 --no-receipt 一起使用（无小票退货）；有小票时请用 --line 行号=数量",
+        )
+    refuse_receipt_flags(
+        [
+            f"--{name.replace('_', '-')}"
+            for name, flag in (
+                ("receipt", p.get("receipt_no")),
+                ("ereceipt", p.get("ereceipt")),
+                ("till", p.get("till_no")),
+                ("store", p.get("store_id")),
+                ("line", p.get("lines")),
+                ("quality", p.get("quality")),
+            )
+            if flag
+        ]
+    )
+    till = obj(ctx).till
+    cashier = sign_in(till, user)
+    till.side_effects.wire(_notice)
+    approvals = rule_approvals(till, approver, reason)
+    with approval_hint():
+        payload, enrolled = refund_without_receipt(
+            till,
+            cashier,
+            codes,
+            mode=mode,
+            reason=reason,
+            approvals=approvals,
+            phone=phone,
+            consent=consent,
+        )
+    out = sale_json(payload)
+    out["no_receipt"] = dict(out["no_receipt"], lines=rule_texts(payload))
+    if enrolled is not None:
+        out["store_credit"] = dict(out["store_credit"], enrolled=enrolled)
+    emit(out, as_json, lambda _: receipt_text(till, payload))
 
 
 def rule_approvals(till: App, approver: str | None, reason: str) -> list[Approval]:

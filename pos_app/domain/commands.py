@@ -28,7 +28,7 @@ class RefundSale:
     cashier: User
     receipt_no: int
     requests: tuple[ReturnRequest, ...] | None
-    mode: str = "cash"  # "cash", or "original": back to the tenders the sale was paid with
+    mode: str = "cash"  # "cash", "original" (the tenders the sale was paid with), "store-credit"
     reason: str = ""
     approvals: tuple[Approval, ...] = ()
     # the brand's return rules (pos_app.domain.return_rules): a fault's longer window, and a
@@ -36,6 +36,7 @@ class RefundSale:
     quality: bool = False
     gift: bool = False
     sold_at: SoldAt | None = None  # None: a sale of this till
+    credit_to: str | None = None  # "store-credit": the member whose stored value takes it
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,3 +92,17 @@ class RefundTopUp:
     user: User
     topup_ref: str  # the top-up's id or the number on its receipt
     amount_fen: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RefundWithoutReceipt:
+    """Take back scanned goods without a receipt (issue 20) at the lowest price of the last
+    90 days, a manager approving; `phone`: the customer's (the brand's cap counts by it)."""
+
+    cashier: User
+    codes: tuple[str, ...]  # scanned barcodes or SKUs, one per unit
+    mode: str = "cash"  # "cash" or "store-credit"
+    reason: str = ""
+    approvals: tuple[Approval, ...] = ()
+    phone: str | None = None
+    credit_to: str | None = None  # "store-credit": the member whose stored value takes it

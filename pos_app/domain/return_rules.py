@@ -5,7 +5,7 @@ A window per category counted in the store's local days (the day of the sale is 
 7-day window ends at the close of the 7th local day after it), a longer one for quality faults,
 categories that are never taken back, and a manager's approval (with a reason) above an amount,
 outside the window, or for cash back on a card or wallet payment.  A gift receipt (token
-version 2) never gives money back: exchanges only.  No rules published: every return within
+version 2) never gives money back: exchanges and store credit only.  No rules published: every return within
 what was sold is allowed, as before the brand published any."""
 
 from __future__ import annotations
@@ -27,6 +27,9 @@ APPROVAL_ACTION = "return_rules"  # the audit trail's action of a manager's over
 
 # Modes of money going back (the refund's --refund, or an exchange's balance)
 CASH, ORIGINAL, NONE = "cash", "original", "none"
+# Onto a member's stored value (退至储值): the money stays with the brand, so a gift receipt
+# may take it and a card or wallet sale may be refunded so without a manager
+STORE_CREDIT = "store-credit"
 
 Reason = tuple[str, str]  # (English, Chinese)
 
@@ -52,6 +55,8 @@ class ReturnRules:
     # another store's receipt taken back offline (whole receipt, up to the limit, approved)
     offline_other_store: bool = False
     offline_other_store_limit_fen: int = 0
+    # returns without a receipt a member (by phone) may make in 30 days; None: no cap
+    no_receipt_limit: int | None = None
 
     @classmethod
     def from_doc(cls, doc: Mapping[str, Any] | None) -> ReturnRules:
@@ -75,6 +80,9 @@ class ReturnRules:
         limit = doc.get("offline_other_store_limit_fen", 0)
         if not _count(limit):
             raise _bad("offline_other_store_limit_fen must be a whole number of fen")
+        no_receipt = doc.get("no_receipt_limit")
+        if no_receipt is not None and not _count(no_receipt):
+            raise _bad("no_receipt_limit must be a whole number, 0 or more")
         banned = doc.get("non_returnable") or []
         if not isinstance(banned, list) or not all(isinstance(c, str) for c in banned):
             raise _bad("non_returnable must be a list of categories")
@@ -86,6 +94,7 @@ class ReturnRules:
             original_tender_only=bool(doc.get("original_tender_only", False)),
             offline_other_store=bool(doc.get("offline_other_store", False)),
             offline_other_store_limit_fen=int(limit),
+            no_receipt_limit=no_receipt,
         )
 
     def as_doc(self) -> dict[str, Any]:
@@ -108,6 +117,8 @@ class ReturnRules:
         if self.offline_other_store or self.offline_other_store_limit_fen:
             doc["offline_other_store"] = self.offline_other_store
             doc["offline_other_store_limit_fen"] = self.offline_other_store_limit_fen
+        if self.no_receipt_limit is not None:
+            doc["no_receipt_limit"] = self.no_receipt_limit
         return doc
 
     def window_for(self, category: str) -> Window | None:
@@ -123,6 +134,7 @@ _KEYS = {
     "original_tender_only",
     "offline_other_store",
     "offline_other_store_limit_fen",
+    "no_receipt_limit",
 }
 
 
@@ -218,7 +230,7 @@ class ReturnCase:
     original: Mapping[str, Any]
     lines: list[dict[str, Any]]  # the refund's lines (plan_refund_lines)
     money_out_fen: int  # what goes back to the customer (an even exchange: 0)
-    mode: str  # CASH, ORIGINAL or NONE (no money goes back)
+    mode: str  # CASH, ORIGINAL, STORE_CREDIT or NONE (no money goes back)
     quality: bool = False  # the customer returns it for a fault (质量问题)
     gift: bool = False  # identified by a gift receipt (token version 2)
     exchange: bool = False
@@ -231,12 +243,14 @@ def judge(
     """(refused, needs a manager's approval): why the return cannot go ahead as asked."""
     refused: list[Reason] = []
     approval: list[Reason] = []
-    if case.gift and case.money_out_fen > 0:
+    if case.gift and case.money_out_fen > 0 and case.mode != STORE_CREDIT:
         refused.append(
             (
                 "a gift receipt allows an exchange or store credit only, never money back: "
-                "choose new items worth at least the returned ones",
-                "礼品小票只能换货或转为店铺余额，不能退款：请选择不低于退回金额的新商品",
+                "choose new items worth at least the returned ones, or --refund store-credit "
+                "--member PHONE",
+                "礼品小票只能换货或转为店铺余额，不能退款：请选择不低于退回金额的新商品，"
+                "或退至储值（--refund store-credit --member 手机号）",
             )
         )
     if case.original.get(OFFLINE_MARK):

@@ -10,6 +10,7 @@ from typing import Any
 from .errors import InvalidInput, NotFound, RuleViolation
 from .money import div_round_half_up, format_fen
 from .pricing import vat_breakdown
+from .return_rules import STORE_CREDIT
 from .sale_limits import TOKEN_MAX_FEN
 from .tenders import Tender
 
@@ -107,10 +108,12 @@ def refund_tenders(
     """
     if mode == "cash":
         return [{"tender": Tender.CASH.value, "amount_fen": -amount_fen, "change_fen": 0}]
+    if mode == STORE_CREDIT:  # onto a member's stored value (the member side books it)
+        return [{"tender": Tender.STORE_CREDIT.value, "amount_fen": -amount_fen, "change_fen": 0}]
     if mode != "original":
         raise InvalidInput(
-            f"Refund to “{mode}”? Use cash or original",
-            f"退款方式“{mode}”无效：请用 cash 或 original",
+            f"Refund to “{mode}”? Use cash, original or store-credit",
+            f"退款方式“{mode}”无效：请用 cash、original 或 store-credit",
         )
     paid: dict[str, int] = {}
     refs: dict[str, str | None] = {}

@@ -22,6 +22,9 @@ class Tender(StrEnum):
     # 换货抵扣: the value of goods taken back in an exchange, paying for the new ones (the
     # exchange's refund gives it out, its sale takes it in: it nets to zero in the day's figures)
     EXCHANGE = "exchange"
+    # 退至储值: a refund given as store credit onto a member's stored value (a gift receipt's
+    # money never goes back in cash; the brand keeps it), counted apart from 储值卡 payments
+    STORE_CREDIT = "store_credit"
 
     @property
     def label_zh(self) -> str:
@@ -54,6 +57,7 @@ _ZH = {
     Tender.COUPON: "代金券",
     Tender.POINTS: "积分",
     Tender.EXCHANGE: "换货抵扣",
+    Tender.STORE_CREDIT: "退至储值",
 }
 _EN = {
     Tender.CASH: "Cash",
@@ -66,6 +70,7 @@ _EN = {
     Tender.COUPON: "Coupon",
     Tender.POINTS: "Points",
     Tender.EXCHANGE: "Exchange credit",
+    Tender.STORE_CREDIT: "Store credit",
 }
 
 # Tenders whose money moves through a terminal or a provider: they cannot simply be cancelled.

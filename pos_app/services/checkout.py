@@ -12,15 +12,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from pos_app.domain.commands import CompleteSale
+from pos_app.domain.commands import CompleteSale, RefundWithoutReceipt
 from pos_app.domain.errors import GuitaiError, InvalidInput, RuleViolation
 from pos_app.domain.money import CashRounding, format_fen
 from pos_app.domain.returns import ReturnRequest
-from pos_app.domain.sale import Approval, Sale
+from pos_app.domain.sale import Approval, Sale, Sellable
 from pos_app.domain.sold_at import SoldAt
 from pos_app.domain.tenders import PAYMENT_TENDERS, Tender, TenderLine
 from pos_app.domain.users import User
 
+from .handlers.no_receipt import refund_without_receipt
 from .handlers.refunds import refund_sale
 from .handlers.sales import complete_sale
 from .payments import PaymentService
@@ -147,11 +148,12 @@ class Checkout:
         quality: bool = False,
         gift: bool = False,
         sold_at: SoldAt | None = None,
+        credit_to: str | None = None,
     ) -> dict[str, Any]:
         """A refund with card and wallet money given back ("original") and the cash checked
         against the drawer (pos_app.services.handlers.refunds); `member`: its member side;
         `quality`, `gift`: as the return rules judge them (pos_app.domain.return_rules);
-        `sold_at`: the sale is another till's."""
+        `sold_at`: the sale is another till's; `credit_to`: the member a store credit goes to."""
         return refund_sale(
             refund_command(
                 cashier,
@@ -163,9 +165,27 @@ class Checkout:
                 quality=quality,
                 gift=gift,
                 sold_at=sold_at,
+                credit_to=credit_to,
             ),
             self.sales.deps,
             tenders=self._payments,
             member=member,
             on_text=on_text,
+        )
+
+    def refund_without_receipt(
+        self,
+        cmd: RefundWithoutReceipt,
+        today_price: Callable[[Sellable], int],
+        member: MemberReturns | None = None,
+    ) -> dict[str, Any]:
+        """A return without a receipt (pos_app.services.handlers.no_receipt), its cash
+        checked against the drawer; `today_price`: a unit's price today after promotions."""
+        return refund_without_receipt(
+            cmd,
+            self.sales.deps,
+            self.sales.lookup,
+            today_price,
+            tenders=self._payments,
+            member=member,
         )

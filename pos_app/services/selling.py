@@ -152,6 +152,7 @@ def refund_command(
     quality: bool = False,
     gift: bool = False,
     sold_at: SoldAt | None = None,
+    credit_to: str | None = None,
 ) -> RefundSale:
     return RefundSale(
         cashier,
@@ -163,4 +164,5 @@ def refund_command(
         quality=quality,
         gift=gift,
         sold_at=sold_at,
+        credit_to=credit_to,
     )

@@ -11,15 +11,18 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pos_app.domain.catalog import SkuInfo
+from pos_app.domain.commands import RefundWithoutReceipt
 from pos_app.domain.errors import AccessDenied, GuitaiError, StateError
 from pos_app.domain.money import CashRounding
 from pos_app.domain.pricing import Discount
+from pos_app.domain.return_rules import STORE_CREDIT
 from pos_app.domain.returns import ReturnRequest
 from pos_app.domain.sale import Approval, Sale
 from pos_app.domain.sold_at import SoldAt
 from pos_app.domain.tenders import PAYMENT_TENDERS, Tender
 from pos_app.domain.users import Role, User
 from pos_app.services.members.checkout import member_refund
+from pos_app.services.members.no_receipt_price import today_price
 from pos_app.services.till_reads import ParkedSale
 
 from .common.worker import ServiceWorker, deliver
@@ -350,17 +353,28 @@ class Session:
         on_text: Callable[[str, str], None] | None = None,
         gift: bool = False,
         sold_at: SoldAt | None = None,
+        credit_phone: str = "",
+        consent: bool = False,
     ) -> None:
         """on_text: the card terminal's texts while a refund to the card runs (called on the
         worker thread: marshal them to the GUI thread); gift: opened from a gift receipt;
-        sold_at: another till's or store's sale (a scanned e-receipt)."""
+        sold_at: another till's or store's sale (a scanned e-receipt); credit_phone, consent:
+        store credit's member, enrolled with their consent when not one yet."""
         user = self.user
         assert user is not None
         checkout = self.till.checkout
         members = self.till.members()
-        # the member side too: stored value back to the card, points settled (as `guitai return`)
-        self.call(
-            lambda: member_refund(
+
+        def job() -> dict[str, Any]:
+            credit_to = None
+            if mode == STORE_CREDIT:
+                member, _new = members.returns.store_credit.recipient(
+                    credit_phone, consent=consent, publish=self.till.sync.push_now
+                )
+                credit_to = member.id
+            # the member side too: stored value back to the card, points settled (as
+            # `guitai return`)
+            return member_refund(
                 checkout,
                 members.returns,
                 user,
@@ -372,10 +386,44 @@ class Session:
                 on_text=on_text,
                 gift=gift,
                 sold_at=sold_at,
-            ),
-            ok,
-            err,
-        )
+                credit_to=credit_to,
+            )
+
+        self.call(job, ok, err)
+
+    def refund_without_receipt(
+        self,
+        codes: tuple[str, ...],
+        mode: str,
+        reason: str,
+        approvals: list[Approval],
+        phone: str | None,
+        consent: bool,
+        ok: Ok,
+        err: Err,
+    ) -> None:
+        """Goods brought back without a receipt (issue 20): `phone` counts against the brand's
+        cap and, for store credit, names the member (enrolled with `consent`)."""
+        user = self.user
+        assert user is not None
+        till = self.till
+
+        def job() -> dict[str, Any]:
+            members = till.members()
+            credit_to = None
+            if mode == STORE_CREDIT:
+                member, _new = members.returns.store_credit.recipient(
+                    phone or "", consent=consent, publish=till.sync.push_now
+                )
+                credit_to = member.id
+            cmd = RefundWithoutReceipt(
+                user, codes, mode, reason, tuple(approvals), phone=phone, credit_to=credit_to
+            )
+            return till.checkout.refund_without_receipt(
+                cmd, today_price(members.pricing), members.returns
+            )
+
+        self.call(job, ok, err)
 
     # ---- shift -------------------------------------------------------------------------
 

@@ -24,6 +24,19 @@ class ReceiptJobs(Protocol):
         commit still owes the receipt and prints it at its next start."""
 
 
+class NoReceiptHistory(Protocol):
+    """What a return without a receipt looks up (adapters/db/repositories/no_receipt.py)."""
+
+    def sold_unit_prices(self, sku: str, since: str) -> list[int]:
+        """Net unit prices of the SKU in this store's sales since then (this till's and the
+        sibling tills' it holds)."""
+        ...
+
+    def made_since(self, phone_key: str, since: str) -> int:
+        """Returns without a receipt of the member with that phone key since then."""
+        ...
+
+
 @dataclass
 class SaleDeps:
     uow: AbstractUnitOfWork
@@ -38,6 +51,8 @@ class SaleDeps:
     elsewhere: SaleSource | None = None
     # The cloud's sales of other stores, and the reservation of a return's quantities.
     remote: RemoteSales | None = None
+    # Prices sold at and returns made without a receipt; None: such returns are not taken.
+    no_receipt: NoReceiptHistory | None = None
 
 
 def require_open_shift(uow: AbstractUnitOfWork) -> dict[str, Any]:

@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from pos_app.domain import events
 from pos_app.domain.commands import RefundSale
-from pos_app.domain.errors import NotFound, RuleViolation, StateError
+from pos_app.domain.errors import InvalidInput, NotFound, RuleViolation, StateError
 from pos_app.domain.events import RefundCompleted
 from pos_app.domain.offline_returns import refund_mark
+from pos_app.domain.return_rules import STORE_CREDIT
 from pos_app.domain.returns import ReturnRequest, plan_refund_lines, refund_payload, refund_tenders
 from pos_app.domain.sold_at import SoldAt
 from pos_app.domain.tenders import PAYMENT_TENDERS, Tender
@@ -36,6 +37,7 @@ if TYPE_CHECKING:  # services.members imports the checkout, which imports this m
     from ..payments import PaymentService
 
 TextCallback = Callable[[str, str], None]
+STORE_CREDIT_TENDER = Tender.STORE_CREDIT.value
 
 
 def refund_sale(
@@ -52,6 +54,11 @@ def refund_sale(
     terminal's texts while a refund to the card runs."""
     uow = deps.uow
     requests = list(cmd.requests) if cmd.requests is not None else None
+    if cmd.mode == STORE_CREDIT and (member is None or not cmd.credit_to):
+        raise InvalidInput(
+            "Store credit goes to a member: give the customer's mobile number (--member PHONE)",
+            "退至储值需要会员：请输入顾客手机号（--member 手机号）",
+        )
     if tenders is None:  # the refusals come in the order the till has always given them
         require_open_shift(uow)
     plan = plan_refund(uow, cmd.receipt_no, requests, cmd.mode, sold_at=cmd.sold_at, deps=deps)
@@ -73,10 +80,10 @@ def refund_sale(
         check_drawer(uow, plan["payments"], 0, other)
         require_open_shift(uow)
     with sale_source.held(deps.remote, plan):  # another store's sale: reserved in the cloud
-        return _refund_planned(cmd, deps, plan, other, tenders, member, on_text)
+        return refund_planned(cmd, deps, plan, other, tenders, member, on_text)
 
 
-def _refund_planned(
+def refund_planned(
     cmd: RefundSale,
     deps: SaleDeps,
     plan: dict[str, Any],
@@ -85,10 +92,8 @@ def _refund_planned(
     member: MemberReturns | None,
     on_text: TextCallback | None,
 ) -> dict[str, Any]:
-    """The refund once what it takes back is sure: money back first, then the one commit."""
-    uow = deps.uow
-    original = plan["original"]
-    ident = deps.identity()
+    """The refund once what it takes back is sure: money back first, then the one commit.
+    `plan["extra"]`: what the payload says besides (a return without a receipt's block)."""
     refund_id = plan["refund_id"]
     paid_back: list[str] = []  # attempt ids of card and wallet money given back
     out = plan["payments"]
@@ -97,6 +102,38 @@ def _refund_planned(
             out = pay_back(tenders, plan, paid_back, on_text)
         if member is not None:
             out = member.refund_payout(dict(plan, payments=out))
+    credit = None
+    if cmd.mode == STORE_CREDIT and member is not None and cmd.credit_to:
+        credit = member.store_credit.give(plan, cmd.credit_to)
+        ref = f"sc:{refund_id}:{credit['transaction_id']}"
+        out = [dict(p, reference=ref) if p["tender"] == STORE_CREDIT_TENDER else p for p in out]
+    try:
+        payload, digest = _commit(cmd, deps, plan, out, other, tenders, member, paid_back, credit)
+    except BaseException:
+        if credit is not None and member is not None:  # never money half-moved
+            member.store_credit.take_back(refund_id, credit)
+        raise
+    payload = dict(payload, _entry_hash=digest)
+    deps.bus.publish(RefundCompleted(payload))
+    return payload
+
+
+def _commit(
+    cmd: RefundSale,
+    deps: SaleDeps,
+    plan: dict[str, Any],
+    out: list[dict[str, Any]],
+    other: bool,
+    tenders: Callable[[], PaymentService] | None,
+    member: MemberReturns | None,
+    paid_back: list[str],
+    credit: dict[str, Any] | None,
+) -> tuple[dict[str, Any], str]:
+    """The refund's one transaction: (its payload, its journal entry's hash)."""
+    uow = deps.uow
+    original = plan["original"]
+    ident = deps.identity()
+    refund_id = plan["refund_id"]
     now = iso_utc(deps.clock.now())
     with uow:
         shift = require_open_shift(uow)
@@ -121,6 +158,9 @@ def _refund_planned(
         )
         payload["store_id"], payload["till_no"] = ident.store_id, ident.till_no
         payload.update(refund_mark(original))  # another store's receipt taken offline
+        payload |= plan.get("extra", {})
+        if credit is not None:
+            payload["store_credit"] = credit
         seq, prev, digest = uow.journal.append("refund", refund_id, payload, now)
         sale_source.add_refund(uow, deps.elsewhere, original, payload, seq)
         uow.outbox.add(events.REFUND_COMPLETED, payload, now, prev, digest)
@@ -136,9 +176,7 @@ def _refund_planned(
         if member is not None:
             member.book_refund(payload)
         uow.commit()
-    payload = dict(payload, _entry_hash=digest)
-    deps.bus.publish(RefundCompleted(payload))
-    return payload
+    return payload, digest
 
 
 def original_sale(uow: AbstractUnitOfWork, receipt_no: int) -> dict[str, Any]:

@@ -310,6 +310,7 @@ def member_refund(
     quality: bool = False,
     gift: bool = False,
     sold_at: SoldAt | None = None,
+    credit_to: str | None = None,
 ) -> dict[str, Any]:
     """A return with its member side (`guitai return` and the till's returns screen): stored
     value paid goes back to the card when refunding to the original tenders, and the points
@@ -326,4 +327,5 @@ def member_refund(
         quality=quality,
         gift=gift,
         sold_at=sold_at,
+        credit_to=credit_to,
     )

@@ -27,6 +27,7 @@ from .ledger import MemberLedger
 from .ports import MemberRepo
 from .pricing import CouponHolds, MemberPricing
 from .returns import MemberReturns
+from .store_credit import MemberStoreCredit
 from .stored_value import MemberStoredValue
 
 
@@ -63,7 +64,7 @@ def compose_members(
         pricing=MemberPricing(ctx, directory, lookup, holds),
         stored_value=MemberStoredValue(ctx, directory),
         ledger=MemberLedger(ctx, holds),
-        returns=MemberReturns(ctx),
+        returns=MemberReturns(ctx, MemberStoreCredit(ctx, directory)),
         associates=MemberAssociates(ctx, directory),
         chain=MemberChainViews(ctx, chain_cache or MemoryChainViewCache()),
     )

@@ -11,6 +11,7 @@ from pos_app.domain.loyalty import points_settled_by_returns, refunded_value
 from pos_app.domain.tenders import Tender
 
 from .common import CloudUnavailable, MemberContext
+from .store_credit import MemberStoreCredit
 
 log = logging.getLogger(__name__)
 
@@ -21,8 +22,9 @@ class MemberReturns:
     """The member side of a return: before it commits (stored value back through the
     cloud) and inside its transaction (the mirror, points given and taken back)."""
 
-    def __init__(self, ctx: MemberContext) -> None:
+    def __init__(self, ctx: MemberContext, store_credit: MemberStoreCredit) -> None:
         self.ctx = ctx
+        self.store_credit = store_credit  # --refund store-credit: onto a member's stored value
         self.uow = ctx.uow
         self.repo = ctx.repo
 
@@ -60,6 +62,7 @@ class MemberReturns:
         on the card moves the mirror; points earned on what is returned are taken back and
         points redeemed on it are given back, each in proportion to the value refunded so far
         over every return of the sale (rounded down; a full return settles exactly)."""
+        self.store_credit.book(payload)
         original = self.uow.sales.payload(sale_id=payload["original_sale_id"]) or {}
         mid = (original.get("member") or {}).get("id")
         self._restore_coupon(original, payload, mid)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from pos_app.domain.digits import is_digits
 from pos_app.domain.errors import GuitaiError, NeedsApproval
 from pos_app.domain.payments import PaymentDeclined, PaymentUnavailable, PaymentUnknown
-from pos_app.domain.return_rules import APPROVAL_ACTION
+from pos_app.domain.return_rules import APPROVAL_ACTION, STORE_CREDIT
 from pos_app.domain.returns import ReturnRequest
 from pos_app.domain.sale import Approval
 from pos_app.domain.sold_at import SoldAt
@@ -37,6 +37,8 @@ from ..qt import (
     Signal,
 )
 from .exchange import ExchangePanel
+from .no_receipt import NoReceiptPanel
+from .store_credit import StoreCreditEntry
 
 ORIGINAL_TENDERS = {"card", "wechat", "alipay", "unionpay", "ecny"}
 
@@ -113,6 +115,9 @@ class ReturnsScreen(QWidget):
         self.exchange.finished.connect(self.exchanged)
         self.exchange.closed.connect(self.recalc)
         llay.addWidget(self.exchange)
+        self.no_receipt = NoReceiptPanel(shell, session, lambda: self.reason.text().strip())
+        self.no_receipt.finished.connect(self.done)
+        llay.addWidget(self.no_receipt)
         outer.addWidget(left, 3)
 
         right, rlay = panel()
@@ -133,6 +138,15 @@ class ReturnsScreen(QWidget):
         self.cash_btn.setCheckable(True)
         self.cash_btn.setChecked(True)
         rlay.addWidget(self.cash_btn)
+        self.credit_btn = button(
+            self._t("Store credit", "退至储值"), "", lambda: self.set_mode(STORE_CREDIT)
+        )
+        self.credit_btn.setObjectName("store_credit_btn")
+        self.credit_btn.setCheckable(True)
+        rlay.addWidget(self.credit_btn)
+        self.credit = StoreCreditEntry(self._t, lambda: self.recalc())
+        self.credit.hide()
+        rlay.addWidget(self.credit)
         self.mode = "cash"
         self.message = label("", "error", wrap=True)
         rlay.addWidget(self.message)
@@ -159,6 +173,9 @@ class ReturnsScreen(QWidget):
         self.back_btn = button(self.tr("Back  Esc"), "", self.back)
         bottom = QHBoxLayout()  # side by side: the screen still fits 1024×768
         bottom.addWidget(self.exchange_btn)
+        self.no_receipt_btn = button(self._t("No receipt", "无小票退货"), "", self.no_receipt.start)
+        self.no_receipt_btn.setObjectName("no_receipt_btn")
+        bottom.addWidget(self.no_receipt_btn)
         bottom.addWidget(self.back_btn)
         rlay.addLayout(bottom)
         outer.addWidget(right, 2)
@@ -174,6 +191,9 @@ class ReturnsScreen(QWidget):
         self.mode = mode
         self.orig_btn.setChecked(mode == "original")
         self.cash_btn.setChecked(mode == "cash")
+        self.credit_btn.setChecked(mode == STORE_CREDIT)
+        self.credit.setVisible(mode == STORE_CREDIT)
+        self.recalc()
 
     def _t(self, en: str, zh: str) -> str:
         return zh if self.session.lang == "zh" else en
@@ -181,6 +201,7 @@ class ReturnsScreen(QWidget):
     def load(self) -> None:
         self.outcome.clear()
         self.exchange.cancel()
+        self.no_receipt.cancel()
         self.gift = False
         self.original = None
         self.sold_at = None
@@ -189,6 +210,7 @@ class ReturnsScreen(QWidget):
         self.info.clear()
         self.verdict.clear()
         self.orig_btn.setEnabled(False)
+        self.credit.clear()
         self.set_mode("cash")
         self.message.clear()
         self.table.setRowCount(0)
@@ -210,9 +232,10 @@ class ReturnsScreen(QWidget):
         """A scan on this screen: a receipt number, or an e-receipt QR to verify and open."""
         if self.refunding is not None:
             return  # the terminal is paying back the receipt on screen
-        if self.exchange.active:  # the new items of an exchange
-            self.exchange.scanned(code)
-            return
+        for side in (self.exchange, self.no_receipt):  # an exchange's or no receipt's goods
+            if side.active:
+                side.scanned(code)
+                return
         text = code.strip()
         if is_digits(text.lstrip("#")) and len(text) < 10:
             self.receipt.setText(text)
@@ -244,6 +267,8 @@ class ReturnsScreen(QWidget):
             self.receipt.setText(str(v["receipt_no"]))
             self.show_original(v["original"])
             self.gift = bool(v.get("gift"))
+            if self.gift:  # no money back: store credit or an exchange
+                self.set_mode(STORE_CREDIT)
         else:
             self.original = None
             self.table.setRowCount(0)
@@ -344,7 +369,9 @@ class ReturnsScreen(QWidget):
                 fen += int(ln["amount_fen"]) * q // int(ln["qty"])
         self.amount.setText(yuan(fen))
         chosen = bool(self.requests()) and self.refunding is None
-        self.refund_btn.setEnabled(chosen and not self.gift)
+        credit = self.mode == STORE_CREDIT
+        ready = not credit or bool(self.credit.number())
+        self.refund_btn.setEnabled(chosen and ready and (credit or not self.gift))
         self.exchange_btn.setEnabled(chosen and not self.exchange.active)
 
     def start_exchange(self) -> None:
@@ -414,6 +441,8 @@ class ReturnsScreen(QWidget):
             on_text=self._texts.text.emit if card else None,
             gift=self.gift,
             sold_at=self.sold_at,
+            credit_phone=self.credit.number(),
+            consent=self.credit.consent.isChecked(),
         )
 
     def terminal_text(self, en: str, zh: str) -> None:
@@ -464,18 +493,15 @@ class ReturnsScreen(QWidget):
             f"{self.tender_name(str(p['tender']))} {yuan(abs(int(p['amount_fen'])))}"
             for p in payload["payments"]
         )
-        self.shell.flash(
+        text = (
             self.tr("Refund done: receipt no. %1, paid back: %2.")
             .replace("%1", str(payload["receipt_no"]))
             .replace("%2", paid)
         )
+        self.shell.flash(text)
         self.refunded.emit(payload)
         self.load()
-        self.outcome.setText(
-            self.tr("Refund done: receipt no. %1, paid back: %2.")
-            .replace("%1", str(payload["receipt_no"]))
-            .replace("%2", paid)
-        )
+        self.outcome.setText(text)
         self.info.clear()
         self.session.receipt_text(payload, self.info.setText, self.show_error)
 
