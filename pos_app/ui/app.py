@@ -62,13 +62,25 @@ def build_app(
     app.installEventFilter(wedge)
     wedge.scanned.connect(win.scanned)
     if wire:
-        start_followups(
-            till,
-            session,
-            win.followup_notices,
-            lambda _v: win.sale.member_col.refresh_due(),  # the sale screen of the moment
-            win.notice,
-        )
+        # The follow-ups' scheduler (APScheduler, and the member parts its job reads with)
+        # starts on the worker once the first sale screen is up: its first look is a minute
+        # later anyway, and started here it stood between the cashier's PIN check and the
+        # sale screen in the worker's queue.
+        started = [False]
+
+        def first_sale_screen(_index: int) -> None:
+            if started[0] or win.current != "sale":
+                return
+            started[0] = True
+            start_followups(
+                till,
+                session,
+                win.followup_notices,
+                lambda _v: win.sale.member_col.refresh_due(),  # the sale screen of the moment
+                win.notice,
+            )
+
+        win.stack.currentChanged.connect(first_sale_screen)
     screens = QGuiApplication.screens()
     if customer_display is None:
         customer_display = len(screens) > 1
