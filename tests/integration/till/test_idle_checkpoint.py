@@ -12,6 +12,9 @@ from typing import Any
 from tests.conftest import ADMIN_PIN
 
 CODES = ("6901234567892", "6901234567908")
+# Enough for the idle checkpoint (connection.CHECKPOINT_CHANGES rows written), far fewer WAL
+# pages than SQLite's own checkpoint waits for.
+SALES = 10
 
 
 def _receipts_in_the_database_file(path: Path) -> int:
@@ -35,7 +38,7 @@ def test_a_quiet_database_thread_copies_the_committed_sales_into_the_database(
     def sell() -> None:
         user = till.users.authenticate("admin", ADMIN_PIN)
         till.shifts.open(user, 10_000)
-        for _ in range(3):
+        for _ in range(SALES):
             sale = till.sales.new_sale(user)
             for code in CODES:
                 till.sales.scan(sale, code)
@@ -46,7 +49,7 @@ def test_a_quiet_database_thread_copies_the_committed_sales_into_the_database(
     # Far fewer than 1,000 WAL pages: SQLite's own checkpoint has not run, the sales are in
     # the WAL only until the thread has been idle for a moment.
     deadline = time.monotonic() + 30
-    while _receipts_in_the_database_file(path) < 3 and time.monotonic() < deadline:
+    while _receipts_in_the_database_file(path) < SALES and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert _receipts_in_the_database_file(path) == 3
+    assert _receipts_in_the_database_file(path) == SALES
     assert thread.call(lambda: till.database.conn.in_transaction) is False
