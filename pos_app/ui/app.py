@@ -62,37 +62,13 @@ def build_app(
     app.installEventFilter(wedge)
     wedge.scanned.connect(win.scanned)
     if wire:
-        # Once the first sale screen is up, on the worker (which runs jobs in order): the
-        # receipt printing, so that after each commit the receipt prints (on its own thread:
-        # the change shows at once) and a problem (paper out…) reaches the banner; then the
-        # follow-ups' scheduler (APScheduler and the member parts its job reads with; its
-        # first look is a minute later).  Both are queued before any sale can complete or a
-        # follow-up be asked for.  Queued at start they stood between the cashier's PIN check
-        # and the sale screen (~0.1 s and ~0.07 s of CPU).
-        started = [False]
-        notices = win.notices  # kept alive by this closure for the printing thread
-
-        def emit(err: Any) -> None:
-            notices.arrived.emit(err)
-
-        def first_sale_screen(_index: int) -> None:
-            if started[0] or win.current != "sale":
-                return
-            started[0] = True
-            session.call(
-                lambda: till.side_effects.wire(emit, background=True),
-                lambda _v: None,
-                win.notice,
-            )
-            start_followups(
-                till,
-                session,
-                win.followup_notices,
-                lambda _v: win.sale.member_col.refresh_due(),  # the sale screen of the moment
-                win.notice,
-            )
-
-        win.stack.currentChanged.connect(first_sale_screen)
+        start_followups(
+            till,
+            session,
+            win.followup_notices,
+            lambda _v: win.sale.member_col.refresh_due(),  # the sale screen of the moment
+            win.notice,
+        )
     screens = QGuiApplication.screens()
     if customer_display is None:
         customer_display = len(screens) > 1
@@ -116,6 +92,21 @@ def build_app(
                 win.customer.show()
         win.activateWindow()  # the keyboard and the scanner belong to the till's window
     win.start()
+    if wire:
+        # After each commit the receipt prints (on its own thread: the change shows at once);
+        # a problem (paper out…) reaches the banner.  Wired on the worker after the sign-in
+        # screen's own loads (the worker runs jobs in order) and before any sale can complete
+        # there, so loading the receipt renderer overlaps the cashier typing the PIN.
+        notices = win.notices  # kept alive by this closure for the printing thread
+
+        def emit(err: Any) -> None:
+            notices.arrived.emit(err)
+
+        session.call(
+            lambda: till.side_effects.wire(emit, background=True),
+            lambda _v: None,
+            win.notice,
+        )
     return TillApp(app, win, session, wedge, family)
 
 
