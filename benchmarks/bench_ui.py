@@ -3,10 +3,11 @@
     python -m benchmarks.bench_ui
 
 * scan → painted: from a keyboard-wedge scanner's Enter to the sale table painting the new
-  line, p50/p99, while a sale grows to 100 lines (target p99 < 16 ms, one frame at 60 Hz);
-  the baseline is the bare service call (lookup + add to the sale) in the same run.
+  line, p50/p99 over 1,000 scans (ten sales, each growing to 100 lines; target p99 < 16 ms,
+  one frame at 60 Hz); the baseline is the bare service call (lookup + add to the sale) in the
+  same run.
 * start → ready: a fresh process from its first line to a ready sale screen (database opened,
-  window built, the cashier's PIN checked at full scrypt cost, a sale started; target < 2 s).
+  window built, the cashier's PIN checked at full scrypt cost, a sale started; target < 1.5 s).
 * status bar: one round of the six probes as the status bar asks for it (answered from each
   probe's cache; target < 100 ms), and each probe's own check when it refreshes.
 * the worker's payment and print steps against the emulators on loopback: a card payment on
@@ -27,6 +28,9 @@ from pathlib import Path
 from typing import Any
 
 N_ITEMS = 100
+# Scan → painted is measured over SALES sales of N_ITEMS lines each: a p99 wants at least
+# 1,000 samples (issue 17), and a till's sale is tens of lines, not a thousand.
+SALES = 1 if os.environ.get("GUITAI_BENCH_QUICK") == "1" else 10
 # GUITAI_BENCH_QUICK=1 (the short run inside `make test`) skips the big catalog
 CATALOG_SKUS = 0 if os.environ.get("GUITAI_BENCH_QUICK") == "1" else 500_000
 
@@ -71,7 +75,7 @@ def make_till(home: Path, fast_pins: bool) -> None:
     conn.close()
 
 
-def scan_latency(home: Path) -> dict[str, float]:
+def scan_latency(home: Path, sales: int = SALES) -> dict[str, float]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtTest import QTest
 
@@ -123,19 +127,29 @@ def scan_latency(home: Path) -> dict[str, float]:
     probe = PaintProbe()
     table.viewport().installEventFilter(probe)
     samples: list[float] = []
-    for i in range(N_ITEMS):
-        code = f"69000000{i:05d}"
-        QTest.keyClicks(field, code)
-        probe.want_rows, probe.painted_at = i + 1, None
-        t0 = time.perf_counter()
-        QTest.keyClick(field, Qt.Key.Key_Return)
-        deadline = time.monotonic() + 5
-        while probe.painted_at is None and time.monotonic() < deadline:
-            QApplication.processEvents()
-        if probe.painted_at is None:
-            raise RuntimeError(f"line {i + 1} was never painted")
-        samples.append((probe.painted_at - t0) * 1000)
-    assert table.rowCount() == N_ITEMS
+    cpu: list[float] = []  # the process's CPU over the same span (all threads)
+    for n in range(sales):
+        if n:  # the next customer: a new, empty sale on the same screen
+            before = t.session.sale
+            win.new_sale()
+            deadline = time.monotonic() + 10
+            while (t.session.sale is before or table.rowCount()) and time.monotonic() < deadline:
+                QApplication.processEvents()
+            field.setFocus()
+        for i in range(N_ITEMS):
+            code = f"69000000{i:05d}"
+            QTest.keyClicks(field, code)
+            probe.want_rows, probe.painted_at = i + 1, None
+            t0, c0 = time.perf_counter(), time.process_time()
+            QTest.keyClick(field, Qt.Key.Key_Return)
+            deadline = time.monotonic() + 5
+            while probe.painted_at is None and time.monotonic() < deadline:
+                QApplication.processEvents()
+            if probe.painted_at is None:
+                raise RuntimeError(f"line {i + 1} of sale {n + 1} was never painted")
+            cpu.append((time.process_time() - c0) * 1000)
+            samples.append((probe.painted_at - t0) * 1000)
+        assert table.rowCount() == N_ITEMS
     table.viewport().removeEventFilter(probe)
     teardown(t)
     ctx.close()
@@ -143,11 +157,14 @@ def scan_latency(home: Path) -> dict[str, float]:
         "scan_to_paint_p50_ms": round(statistics.median(samples), 2),
         "scan_to_paint_p99_ms": round(_pct(samples, 99), 2),
         "scan_to_paint_max_ms": round(max(samples), 2),
+        "scan_to_paint_cpu_p50_ms": round(statistics.median(cpu), 2),
+        "scan_to_paint_cpu_p99_ms": round(_pct(cpu, 99), 2),
         "service_scan_p50_ms": round(statistics.median(base), 3),
         "scan_to_paint_vs_service_p50": round(
             statistics.median(samples) / max(1e-6, statistics.median(base)), 1
         ),
         "lines": N_ITEMS,
+        "scans": len(samples),
     }
 
 
@@ -173,7 +190,8 @@ while (t.window.current != "sale" or t.session.sale is None) and time.monotonic(
 t.window.sale.scan.repaint()
 ready = time.perf_counter()
 assert t.window.current == "sale"
-print(json.dumps({"signin": (signin_ready - t0) * 1000, "sale": (ready - t0) * 1000}))
+print(json.dumps({"signin": (signin_ready - t0) * 1000, "sale": (ready - t0) * 1000,
+                  "sale_cpu": time.process_time() * 1000}))
 t.session.worker.shutdown()
 """
 
@@ -200,7 +218,7 @@ def startup(home: Path, runs: int = 3) -> dict[str, float]:
     env["PYTHONPATH"] = os.pathsep.join(
         [str(Path(__file__).resolve().parents[1]), env.get("PYTHONPATH", "")]
     )
-    signin, sale = [], []
+    signin, sale, cpu = [], [], []
     for i in range(runs + 1):
         out = subprocess.run(
             [sys.executable, "-c", STARTUP, str(home)],
@@ -215,11 +233,15 @@ def startup(home: Path, runs: int = 3) -> dict[str, float]:
         d = json.loads(out.stdout.strip().splitlines()[-1])
         signin.append(d["signin"])
         sale.append(d["sale"])
+        cpu.append(d["sale_cpu"])
     return {
         "start_to_signin_ms": round(statistics.median(signin), 1),
         "start_to_ready_sale_ms": round(statistics.median(sale), 1),
         "pin_check_ms (scrypt, inside the above)": round(statistics.median(pins), 1),
         "ready_sale_minus_pin_ms": round(statistics.median(sale) - statistics.median(pins), 1),
+        # CPU of the whole process (all its threads, the interpreter's own start included) up
+        # to the ready sale screen: what the start costs, apart from the neighbours' load
+        "start_to_ready_sale_cpu_ms": round(statistics.median(cpu), 1),
     }
 
 
@@ -286,16 +308,24 @@ def live_figures(d: Path) -> dict[str, Any]:
         stack.close()
 
 
-def main() -> dict[str, Any]:
+def main(only: str | None = None) -> dict[str, Any]:
+    """only: "scan", "start" or "live" to take that part alone (python -m … --only scan)."""
+    res: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as d:
-        res_live = live_figures(Path(d))
-        fast = Path(d) / "scan"
-        make_till(fast, fast_pins=True)
-        res = scan_latency(fast)
-        real = Path(d) / "start"
-        make_till(real, fast_pins=False)
-        res |= startup(real)
-    res |= res_live
+        if only in (None, "live"):
+            res |= live_figures(Path(d))
+        if only in (None, "scan"):
+            fast = Path(d) / "scan"
+            make_till(fast, fast_pins=True)
+            res |= scan_latency(fast)
+        if only in (None, "start"):
+            real = Path(d) / "start"
+            make_till(real, fast_pins=False)
+            res |= startup(real)
+    if only is not None:
+        for k, v in res.items():
+            print(f"{k:32} {v}")
+        return res
     res["catalog_skus"] = CATALOG_SKUS + N_ITEMS + 5
     res["targets"] = {
         "scan_to_paint_p99_ms": {
@@ -303,8 +333,8 @@ def main() -> dict[str, Any]:
             "met": res["scan_to_paint_p99_ms"] < 16,
         },
         "start_to_ready_sale_ms": {
-            "target": "< 2000 ms",
-            "met": res["start_to_ready_sale_ms"] < 2000,
+            "target": "< 1500 ms",
+            "met": res["start_to_ready_sale_ms"] < 1500,
         },
         "status_round_p99_ms": {
             "target": "< 100 ms",
@@ -317,4 +347,8 @@ def main() -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    main()
+    import argparse
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--only", choices=("scan", "start", "live"), help="one part alone")
+    main(ap.parse_args().only)

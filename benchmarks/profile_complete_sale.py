@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bench_foundation import PIN, make_till, open_till, pct
+from benchmarks.bench_foundation import PIN, bare_connection, make_till, open_till, pct
 
 
 def measure(skus: int, sales: int, sync: str, profile: bool) -> dict[str, Any]:
@@ -80,20 +80,37 @@ def measure(skus: int, sales: int, sync: str, profile: bool) -> dict[str, Any]:
             c, w = time.thread_time() - c, time.perf_counter() - w
             prof.disable()
             counting[0] = False
+            # The quiet seconds before the next customer: the database thread's idle work (the
+            # WAL checkpoint, connection.checkpoint_if_written) runs there, untimed.  A tree
+            # without it (the one before) checkpoints inside its COMMITs instead.
+            if idle is not None:
+                idle()
             if warm:
                 cpu.append(c * 1000)
                 wall.append(w * 1000)
+        # Pages each COMMIT writes: from an empty WAL, ten more sales (well under the
+        # auto-checkpoint's 1,000 pages, so the WAL only grows).
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        for i in range(10):
+            sale = till.sales.new_sale(user)
+            for c in codes[i % 40 : i % 40 + 3]:
+                till.sales.scan(sale, c)
+            sale.add_tender(Tender.CASH, sale.totals().due_fen, till.identity().cash_rounding)
+            till.sales.complete(sale)
+        page = int(conn.execute("PRAGMA page_size").fetchone()[0])
+        frames[0] = (wal.stat().st_size - 32) / (24 + page) / 10
         return cpu, wall
 
+    wal = Path(f"{till.database.path}-wal")
+    idle = getattr(db, "run_idle", None)
+    frames = [0.0]
     try:
         cpu, wall = db.call(run)
     finally:
         connection._execute = execute  # type: ignore[assignment]
         till.database.close()
-    bare = sqlite3.connect(root / "bare.db", isolation_level=None)
-    bare.execute("PRAGMA journal_mode = WAL")
+    bare = bare_connection(root / "bare.db")
     bare.execute(f"PRAGMA synchronous = {sync}")
-    bare.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)")
     bare_cpu = []
     for i in range(sales):
         c = time.thread_time()
@@ -101,6 +118,14 @@ def measure(skus: int, sales: int, sync: str, profile: bool) -> dict[str, Any]:
         bare.execute("INSERT INTO t(v) VALUES(?)", (str(i),))
         bare.execute("COMMIT")
         bare_cpu.append((time.thread_time() - c) * 1000)
+        if idle is not None:  # the same quiet moment, untimed
+            bare.execute("PRAGMA wal_checkpoint(PASSIVE)")
+    bare.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    for i in range(10):
+        bare.execute("BEGIN IMMEDIATE")
+        bare.execute("INSERT INTO t(v) VALUES(?)", (str(i),))
+        bare.execute("COMMIT")
+    bare_frames = ((root / "bare.db-wal").stat().st_size - 32) / (24 + 4096) / 10
     bare.close()
     shutil.rmtree(root, ignore_errors=True)
     out: dict[str, Any] = {
@@ -111,6 +136,8 @@ def measure(skus: int, sales: int, sync: str, profile: bool) -> dict[str, Any]:
         "sale_wall_p99_ms": pct(wall, 0.99),
         "bare_cpu_p50_ms": pct(bare_cpu, 0.5),
         "bare_cpu_p99_ms": pct(bare_cpu, 0.99),
+        "sale_wal_pages": frames[0],
+        "bare_wal_pages": bare_frames,
     }
     if profile:
         text = io.StringIO()

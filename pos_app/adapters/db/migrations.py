@@ -20,6 +20,7 @@ from .schema_sql import (
     SCHEMA_0008_MEMBERS,
     SCHEMA_0010_TOPUPS,
     SCHEMA_0011_SIBLING_SALES,
+    SCHEMA_0012_LEAN_INDEXES,
     _script_statements,
     _statements,
 )
@@ -117,6 +118,12 @@ def m0010_topups(db: Database) -> None:
 @migrations(name="0011_sibling_sales")
 def m0011_sibling_sales(db: Database) -> None:
     for stmt in _statements(SCHEMA_0011_SIBLING_SALES):
+        db.execute(stmt)
+
+
+@migrations(name="0012_lean_indexes")
+def m0012_lean_indexes(db: Database) -> None:
+    for stmt in _statements(SCHEMA_0012_LEAN_INDEXES):
         db.execute(stmt)
 
 

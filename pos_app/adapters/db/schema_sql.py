@@ -524,3 +524,15 @@ CREATE TABLE sibling_refunds (           -- this till's refunds of a sibling til
 );
 CREATE INDEX sibling_refunds_sale ON sibling_refunds(sale_id)
 """
+
+# Lean indexes (issue 17): every index a sale dirties is a page the sale's COMMIT writes to the
+# WAL (and a checkpoint writes again).  `sales_day` is the first column of `sales_day_kind`,
+# which answers every query by day; nothing reads `stock_moves` by `outbox_seq` alone (the
+# cloud's stock figure reads one SKU's moves through `stock_moves_sku`); and only a refund has
+# an original sale, so that index keeps refunds only (`original_sale_id = ?` implies NOT NULL).
+SCHEMA_0012_LEAN_INDEXES = """
+DROP INDEX IF EXISTS sales_day;
+DROP INDEX IF EXISTS stock_moves_seq;
+DROP INDEX IF EXISTS sales_original;
+CREATE INDEX sales_original ON sales(original_sale_id) WHERE original_sale_id IS NOT NULL
+"""

@@ -72,9 +72,9 @@ class SqliteStockRepo:
         transaction).  Returns the event payload; lines that went below zero are flagged."""
         ident = self.settings.all()
         out_lines: list[dict[str, Any]] = []
-        move_ids: list[int] = []
         sale = reason == "sale"
         styles = self._styles({sku for sku, _qty in lines})  # one SELECT, not one per line
+        afters: list[int] = []
         for sku, qty in lines:
             after = int(
                 self.conn.execute(
@@ -86,19 +86,9 @@ class SqliteStockRepo:
                     (sku, qty, at if sale else None, at),
                 ).fetchone()[0]
             )
-            cur = self.conn.execute(
-                "INSERT INTO stock_moves(sku, qty, reason, ref, user, at, business_day, "
-                "on_hand_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (sku, qty, reason, ref, user, at, business_day, after),
-            )
-            move_ids.append(int(cur.lastrowid or 0))
+            afters.append(after)
             style = styles.get(sku) or ""
             out_lines.append({"sku": sku, "style": style, "qty": qty, "on_hand_after": after})
-            if after < 0 and qty < 0:
-                self.conn.execute(
-                    "INSERT INTO stock_alerts(at, sku, on_hand, ref, user) VALUES (?, ?, ?, ?, ?)",
-                    (at, sku, after, ref, user),
-                )
         payload: dict[str, Any] = {
             "reason": reason,
             "ref": ref,
@@ -111,13 +101,20 @@ class SqliteStockRepo:
         }
         if extra:
             payload.update(extra)
+        # The event first, so each move is written once with the seq of the event that carries
+        # it (writing it without and updating it after wrote its row twice in one transaction).
         _event_id, seq = self.outbox.add_numbered(events.STOCK_MOVED, payload, at)
-        for i in range(0, len(move_ids), 500):
-            chunk = move_ids[i : i + 500]
+        for (sku, qty), after in zip(lines, afters, strict=True):
             self.conn.execute(
-                f"UPDATE stock_moves SET outbox_seq = ? WHERE id IN ({','.join('?' * len(chunk))})",
-                (seq, *chunk),
+                "INSERT INTO stock_moves(sku, qty, reason, ref, user, at, business_day, "
+                "on_hand_after, outbox_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (sku, qty, reason, ref, user, at, business_day, after, seq),
             )
+            if after < 0 and qty < 0:
+                self.conn.execute(
+                    "INSERT INTO stock_alerts(at, sku, on_hand, ref, user) VALUES (?, ?, ?, ?, ?)",
+                    (at, sku, after, ref, user),
+                )
         return payload
 
     def _styles(self, skus: set[str]) -> dict[str, str]:
