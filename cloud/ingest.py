@@ -152,7 +152,11 @@ def ingest_batch(
     ):
         # the same till enrolled again (same key) owns its earlier events too
         known[r[0]] = (device_id if r[5] == my_key else r[1], r[2], r[3], r[4])
-    seqs = [s for e in events if (s := _seq(e)) is not None and e["id"] not in known]
+    # A seq above the device's max_seq (the highest it ever stored) is free: a till's new
+    # batch asks nothing; only a resent or reordered one looks its seqs up.
+    seqs = [
+        s for e in events if (s := _seq(e)) is not None and s <= max_seq and e["id"] not in known
+    ]
     taken = {
         r[0]
         for r in _any(
