@@ -17,6 +17,7 @@ import argparse
 import cProfile
 import io
 import json
+import os
 import pstats
 import sys
 import time
@@ -159,7 +160,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         out["postgresql_statements"] = _top_statements(url, n)
         if prof is not None:
             s = io.StringIO()
-            pstats.Stats(prof, stream=s).sort_stats("cumulative").print_stats(45)
+            pstats.Stats(prof, stream=s).sort_stats(
+                os.environ.get("PROFILE_SORT", "cumulative")
+            ).print_stats(45)
             print(s.getvalue(), file=sys.stderr)
         db.close()
         return out
