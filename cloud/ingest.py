@@ -262,8 +262,16 @@ def ingest_batch(
                 }
                 for i in sorted(lost)
             ]
+        new_seqs = sorted(r[2] for r in rows if r[0] in stored)
+        if max_seq == contiguous and new_seqs == list(
+            range(contiguous + 1, contiguous + len(new_seqs) + 1)
+        ):
+            # nothing was stored above the contiguous seq and the batch carries on from it
+            # without a gap (a till's every next batch): no need to read the seqs back
+            contiguous += len(new_seqs)
+        else:
+            contiguous = advance_contiguous(tx, device_id, contiguous)
         max_seq = max(max_seq, *(r[2] for r in rows))
-        contiguous = advance_contiguous(tx, device_id, contiguous)
     tx.execute(
         "UPDATE devices SET chain_head = ?, contiguous_seq = ?, max_seq = ?, last_seen_at = ? "
         "WHERE device_id = ?",
