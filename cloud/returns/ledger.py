@@ -108,7 +108,7 @@ def _sales(tx: Tx, events: list[Any], device_id: str, at: str) -> None:
         lines += [(p["sale_id"], int(ln["line_no"]), int(ln["qty"])) for ln in p.get("lines", [])]
         # the rows ChangeLog.publish writes, one statement for the batch (under its lock)
         changes.append(("store_sale", "upsert", p["sale_id"], text, str(p["store_id"]), at))
-    # one statement a table (storage/bulk.py): a statement per row was ~250 of them a batch
+    # one statement a table (storage/bulk.py): a statement per row was ~230 of them a batch
     insert_rows(
         tx,
         "INSERT INTO return_sales(sale_id, store_id, device_id, till_no, receipt_no, record, at) "

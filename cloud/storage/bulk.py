@@ -4,7 +4,7 @@ whole batch of rows.
 PostgreSQL: the columns go as arrays through `unnest`, in binary, so the statement's text is
 the same whatever the number of rows: psycopg converts it once and the server prepares and
 plans it once.  A row per statement (executemany, even pipelined) cost a statement each on
-both sides (a 50-sale batch's return ledger was ~250 of them, the costliest step of a push),
+both sides (a 50-sale batch's return ledger was ~230 of them, the costliest step of a push),
 and a multi-row `VALUES (…), (…)` was a new text, parsed and planned afresh, for every size
 of batch.  The array types come from the table's definition (schema.py), so a caller writes
 the statement once, as for SQLite.  `unnest` yields the rows in the order given, so callers

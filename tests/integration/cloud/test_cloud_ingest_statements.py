@@ -92,7 +92,7 @@ def test_a_batch_of_sales_costs_the_same_statements_at_any_size(
     for_fifty = len(server_statements)
 
     if service.db.dialect == "postgres":
-        # the return ledger's sales, lines and changes were a statement a row (~250 for 50)
+        # the return ledger's sales, lines and changes were a statement a row (~230 for 50)
         assert for_fifty == for_five, server_statements
         assert for_fifty < 30, server_statements
     # a new batch's seqs are above anything the till stored: not looked up
