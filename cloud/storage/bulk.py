@@ -63,6 +63,10 @@ def insert_rows(tx: Tx, sql: str, rows: Sequence[Sequence[Any]], *, many: bool =
     if not rows:
         return
     head, group, tail, unnest = _parts(sql)
+    if tx.dialect == "postgres" and len(rows) == 1:
+        # one row (a page's open count): its own VALUES text is as fixed, and costs no arrays
+        tx.execute(sql, rows[0])
+        return
     if tx.dialect == "postgres":
         columns = [_column(list(c)) for c in zip(*rows, strict=True)]
         tx.execute(unnest, columns, binary=True)
