@@ -152,7 +152,11 @@ def ingest_batch(
     ):
         # the same till enrolled again (same key) owns its earlier events too
         known[r[0]] = (device_id if r[5] == my_key else r[1], r[2], r[3], r[4])
-    seqs = [s for e in events if (s := _seq(e)) is not None and e["id"] not in known]
+    # A seq above the device's max_seq (the highest it ever stored) is free: a till's new
+    # batch asks nothing; only a resent or reordered one looks its seqs up.
+    seqs = [
+        s for e in events if (s := _seq(e)) is not None and s <= max_seq and e["id"] not in known
+    ]
     taken = {
         r[0]
         for r in _any(
@@ -258,8 +262,16 @@ def ingest_batch(
                 }
                 for i in sorted(lost)
             ]
+        new_seqs = sorted(r[2] for r in rows if r[0] in stored)
+        if max_seq == contiguous and new_seqs == list(
+            range(contiguous + 1, contiguous + len(new_seqs) + 1)
+        ):
+            # nothing was stored above the contiguous seq and the batch carries on from it
+            # without a gap (a till's every next batch): no need to read the seqs back
+            contiguous += len(new_seqs)
+        else:
+            contiguous = advance_contiguous(tx, device_id, contiguous)
         max_seq = max(max_seq, *(r[2] for r in rows))
-        contiguous = advance_contiguous(tx, device_id, contiguous)
     tx.execute(
         "UPDATE devices SET chain_head = ?, contiguous_seq = ?, max_seq = ?, last_seen_at = ? "
         "WHERE device_id = ?",

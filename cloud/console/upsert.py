@@ -1,5 +1,5 @@
-"""Writing summary rows: a batch's rows added up by key, then one multi-row upsert a table
-(a statement per row cost PostgreSQL a parse and a round trip each)."""
+"""Writing summary rows: a batch's rows added up by key, then one upsert statement a table
+(a statement per row cost PostgreSQL a parse and a round trip each; storage/bulk.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..db import Tx
+from ..storage.bulk import insert_rows
 
 
 def merge(rows: list[tuple[Any, ...]], key_width: int) -> list[tuple[Any, ...]]:
@@ -22,15 +23,7 @@ def merge(rows: list[tuple[Any, ...]], key_width: int) -> list[tuple[Any, ...]]:
     return [(*k, *v) for k, v in merged.items()]
 
 
-CHUNK = 500  # rows a statement: well inside SQLite's 32,766 parameters
-
-
 def upsert(tx: Tx, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
-    """`sql` (one VALUES group) for every row, in statements of up to CHUNK rows."""
-    if not rows:
-        return
-    group = "(" + ", ".join("?" * len(rows[0])) + ")"
-    head, tail = sql.split(group, 1)
-    for i in range(0, len(rows), CHUNK):
-        chunk = rows[i : i + CHUNK]
-        tx.execute(head + ", ".join([group] * len(chunk)) + tail, [v for r in chunk for v in r])
+    """`sql` (one VALUES group) for every row: PostgreSQL one statement (unnest), SQLite
+    statements of up to 500 rows."""
+    insert_rows(tx, sql, rows)

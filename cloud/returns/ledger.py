@@ -22,6 +22,7 @@ from pos_app.domain import events as ev
 from ..changelog import Publish
 from ..common import _dump
 from ..db import Tx
+from ..storage.bulk import insert_rows
 from . import offline
 
 LINE_KEYS = (
@@ -104,7 +105,7 @@ def _payloads(events: list[Any]) -> list[Mapping[str, Any]]:
 def _sales(tx: Tx, events: list[Any], device_id: str, at: str) -> None:
     """A batch's sales in three statements whatever its size (a push costs statements per
     batch, not per event): their records, their lines, and their changes for the store's
-    tills.  A sale accepted again (its rejection cleared) keeps its rows: ON CONFLICT."""
+    tills (in the batch's order: their cursors follow it).  A sale accepted again (its rejection cleared) keeps its rows: ON CONFLICT."""
     if not events:
         return
     sales, lines, changes = [], [], []
@@ -120,21 +121,27 @@ def _sales(tx: Tx, events: list[Any], device_id: str, at: str) -> None:
         lines += [(p["sale_id"], int(ln["line_no"]), int(ln["qty"])) for ln in p.get("lines", [])]
         # the rows ChangeLog.publish writes, one statement for the batch (under its lock)
         changes.append(("store_sale", "upsert", p["sale_id"], text, str(p["store_id"]), at))
-    tx.executemany(
+    # one statement a table (storage/bulk.py): a statement per row was ~230 of them a batch
+    insert_rows(
+        tx,
         "INSERT INTO return_sales(sale_id, store_id, device_id, till_no, receipt_no, record, at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         sales,
+        many=True,
     )
-    if lines:
-        tx.executemany(
-            "INSERT INTO return_lines(sale_id, line_no, sold_qty) VALUES (?, ?, ?) "
-            "ON CONFLICT DO NOTHING",
-            lines,
-        )
+    insert_rows(
+        tx,
+        "INSERT INTO return_lines(sale_id, line_no, sold_qty) VALUES (?, ?, ?) "
+        "ON CONFLICT DO NOTHING",
+        lines,
+        many=True,
+    )
     tx.lock_changes()
-    tx.executemany(
+    insert_rows(
+        tx,
         "INSERT INTO changes(kind, op, key, data, store_id, at) VALUES (?, ?, ?, ?, ?, ?)",
         changes,
+        many=True,
     )
 
 
