@@ -29,13 +29,13 @@ def no_receipt(home: Path, *, ok: bool = True) -> Any:
     )  # fmt: skip
 
 
-@pytest.mark.parametrize("cloud_db_url", ["sqlite"], indirect=True)
 def test_the_cap_counts_the_members_returns_at_every_store_online_and_the_till_offline(
     cloud: Cloud, cloud_db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("GUITAI_PIN", "7391")
     monkeypatch.setenv("GUITAI_APPROVER_PIN", "7391")
-    db = SimpleNamespace(db_args=["--db", cloud_db_url])
+    url = ["--database-url", cloud_db_url] if "://" in cloud_db_url else ["--db", cloud_db_url]
+    db = SimpleNamespace(db_args=url)
     run_cloud(db, "return-rules", "set", "--no-receipt-limit", "1")  # type: ignore[arg-type]
     stores = open_stores(cloud, tmp_path, ("S001", "S002"))
     a, b = stores["S001"], stores["S002"]
