@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from pos_app.domain.ports import Change, Clock, OutboxEvent, Rejection, SystemClock
 
-from .errors import CloudRejected, TransportError
+from .errors import CloudNotReached, CloudRejected, TransportError
 from .signing import ENROLL_KEYID, RequestSigner, b64, public_raw
 
 RETRYABLE_STATUS = frozenset({408, 429})
@@ -114,12 +114,12 @@ class CloudClient:
         try:
             resp = self._http.request(method, url, content=body, headers=hdrs)
         except httpx.TimeoutException as err:
-            raise TransportError(
+            raise CloudNotReached(
                 f"The cloud at {self.base_url} did not answer in time ({type(err).__name__})",
                 f"云端 {self.base_url} 响应超时",
             ) from err
         except httpx.HTTPError as err:
-            raise TransportError(
+            raise CloudNotReached(
                 f"Cannot reach the cloud at {self.base_url}: {err}. Check the network; "
                 "sales are kept and sent later",
                 f"无法连接云端 {self.base_url}：请检查网络；销售数据已保存，稍后自动上传",
@@ -138,6 +138,8 @@ class CloudClient:
                 code,
                 f"The cloud refused the request ({resp.status_code} {code}): {msg}",
                 f"云端拒绝请求（{resp.status_code} {code}）：{msg}",
+                answer=msg,
+                answer_zh=_error_message_zh(resp),
             )
         return resp
 
@@ -273,6 +275,14 @@ class CloudClient:
         )
         return data
 
+    def no_receipt_count(self, phone_key: str, since: str) -> dict[str, Any]:
+        """A member's returns without a receipt at every store since then (issue 20)."""
+        query = urlencode({"phone_key": phone_key, "since": since})
+        data: dict[str, Any] = self._json(
+            self._request("GET", f"/v1/returns/no-receipt-count?{query}")
+        )
+        return data
+
     def release_return(self, refund_id: str) -> dict[str, Any]:
         body = json.dumps({"refund_id": refund_id}).encode()
         data: dict[str, Any] = self._json(self._request("POST", "/v1/returns/releases", body=body))
@@ -284,6 +294,14 @@ def _error_code(resp: httpx.Response) -> str:
         return str(resp.json()["error"]["code"])
     except (ValueError, KeyError, TypeError):
         return f"http_{resp.status_code}"
+
+
+def _error_message_zh(resp: httpx.Response) -> str | None:
+    try:
+        zh = resp.json()["error"].get("message_zh")
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return str(zh) if zh else None
 
 
 def _error_message(resp: httpx.Response) -> str:

@@ -23,7 +23,7 @@ from ..changelog import Publish
 from ..common import _dump
 from ..db import Tx
 from ..storage.bulk import insert_rows
-from . import offline
+from . import no_receipt, offline
 
 LINE_KEYS = (
     "line_no",
@@ -92,6 +92,7 @@ def after_ingest(
     for e in sorted(mine, key=lambda x: x.get("seq") if isinstance(x.get("seq"), int) else 0):
         if e.get("type") == ev.REFUND_COMPLETED:
             refunds.append(e["payload"])
+    no_receipt.note(tx, (e["payload"] for e in mine if e.get("type") == ev.REFUND_COMPLETED))
     for p in refunds:
         booked = offline.as_booked(tx, p, at)  # an offline refund: against its token's sale
         if booked is not None:

@@ -54,3 +54,10 @@ class ReturnableLine(Shape):
     refunded_qty: int = Field(description="by every till and store, never above sold_qty")
     reserved_qty: int = Field(description="held by returns in progress at other tills")
     returnable_qty: int
+
+
+class NoReceiptCount(Shape):
+    phone_key: str
+    since: str = Field(description="counted from then (RFC 3339 UTC)")
+    count: int = Field(description="the member's returns without a receipt at every store")
+    refund_ids: list[str] = Field(description="the refunds counted, oldest first")

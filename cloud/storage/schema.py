@@ -1121,3 +1121,17 @@ topup_receipts = sa.Table(
     sa.Column("digest", _text, primary_key=True),  # 16 hex: the token's 8 digest bytes
     sa.Column("topup_id", _text, sa.ForeignKey("topups.id"), nullable=False),
 )
+
+# --- returns without a receipt across the chain (issue 20) -------------------------------------
+# One row per ingested refund marked `no_receipt` that names the member's phone key (never the
+# phone): what `GET /v1/returns/no-receipt-count` counts (cloud/returns/no_receipt.py).
+returns_no_receipt = sa.Table(
+    "returns_no_receipt",
+    metadata,
+    sa.Column("refund_id", _text, primary_key=True),
+    _req("phone_key", _text),
+    _req("store_id", _text),
+    _req("till_no", _int),
+    _req("completed_at", _text),
+    sa.Index("returns_no_receipt_phone", "phone_key", "completed_at"),
+)

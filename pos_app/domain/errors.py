@@ -56,3 +56,30 @@ class IntegrityError(GuitaiError):
     """The journal or the database does not verify."""
 
     code = "integrity"
+
+
+class CloudUnreachable(GuitaiError):
+    """The cloud could not be reached at all (no connection, name lookup, timeout).  The only
+    failure of a cloud call after which the till may act on what it knows offline: a refusal
+    or a server error is an answer, and the cloud may know better than the till."""
+
+    code = "cloud_unreachable"
+
+
+class CloudFailed(GuitaiError):
+    """The cloud answered with an error of its own (5xx, a cut-off answer): try again."""
+
+    code = "cloud_error"
+
+
+class CloudRefused(GuitaiError):
+    """The cloud refused the call (a 4xx): its own answer, shown as it gave it."""
+
+    code = "cloud_refused"
+
+    def __init__(
+        self, status: int, error_code: str, message: str, message_zh: str | None = None
+    ) -> None:
+        super().__init__(message, message_zh)
+        self.status = status
+        self.error_code = error_code

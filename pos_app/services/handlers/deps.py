@@ -32,8 +32,9 @@ class NoReceiptHistory(Protocol):
         sibling tills' it holds)."""
         ...
 
-    def made_since(self, phone_key: str, since: str) -> int:
-        """Returns without a receipt of the member with that phone key since then."""
+    def refunds_since(self, phone_key: str, since: str) -> list[str]:
+        """This till's returns without a receipt of the member with that phone key since
+        then: their refund ids."""
         ...
 
 

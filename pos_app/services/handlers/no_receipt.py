@@ -15,13 +15,20 @@ from typing import TYPE_CHECKING, Any
 from pos_app.domain.commands import RefundSale, RefundWithoutReceipt
 from pos_app.domain.errors import InvalidInput
 from pos_app.domain.members import mask_phone, normalize_phone
-from pos_app.domain.no_receipt import LIMIT_DAYS, PRICE_DAYS, check_no_receipt, unit_price
+from pos_app.domain.no_receipt import (
+    CAP_TILL,
+    LIMIT_DAYS,
+    PRICE_DAYS,
+    check_no_receipt,
+    unit_price,
+)
 from pos_app.domain.return_rules import CASH, STORE_CREDIT
 from pos_app.domain.returns import refund_tenders
 from pos_app.domain.sale import Sellable
 from pos_app.domain.timeutil import iso_utc
 
 from .deps import SaleDeps, require_open_shift
+from .no_receipt_cap import made_since
 from .refunds import check_drawer, refund_planned
 
 if TYPE_CHECKING:
@@ -99,8 +106,19 @@ def refund_without_receipt(
             }
         )
     key = phone_key(cmd.phone) if cmd.phone else None
-    made = history.made_since(key, iso_utc(now - timedelta(days=LIMIT_DAYS))) if key else 0
-    check_no_receipt(deps.return_rules(), lines, cmd.approvals, phone=cmd.phone, made_30_days=made)
+    rules = deps.return_rules()
+    made, cap_source = 0, None  # no cap published: nothing to count, nobody asked
+    if key and rules.no_receipt_limit is not None:  # the cloud is asked only under a cap
+        since = iso_utc(now - timedelta(days=LIMIT_DAYS))
+        made, cap_source = made_since(history, deps.remote, key, since)
+    check_no_receipt(
+        rules,
+        lines,
+        cmd.approvals,
+        phone=cmd.phone,
+        made_30_days=made,
+        cap_source=cap_source or CAP_TILL,
+    )
     amount = sum(int(ln["amount_fen"]) for ln in lines)
     ident = deps.identity()
     original: dict[str, Any] = {  # none: the refund names no sale (the journal's payload says so)
@@ -123,6 +141,8 @@ def refund_without_receipt(
                 "price_days": PRICE_DAYS,
                 "phone_key": key,
                 "phone_masked": mask_phone(normalize_phone(cmd.phone)) if cmd.phone else None,
+                # which count the brand's cap was checked against (None: no cap published)
+                "cap_source": cap_source,
                 "lines": basis,
             }
         },

@@ -12,7 +12,14 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Protocol
 
-from pos_app.domain.errors import GuitaiError, NotFound, RuleViolation
+from pos_app.domain.errors import (
+    CloudFailed,
+    CloudRefused,
+    CloudUnreachable,
+    GuitaiError,
+    NotFound,
+    RuleViolation,
+)
 from pos_app.domain.offline_returns import offline_original
 from pos_app.domain.return_rules import ReturnRules
 from pos_app.domain.sold_at import SoldAt
@@ -48,7 +55,8 @@ class SaleSource(Protocol):
 
 class RemoteSales(Protocol):
     """The cloud, online: another store's sale behind an e-receipt, and the reservation of a
-    return's quantities (raises GuitaiError when the cloud cannot be reached or refuses)."""
+    return's quantities.  Raises CloudUnreachable when the cloud cannot be reached at all,
+    CloudFailed when it answers with an error of its own, CloudRefused when it refuses."""
 
     def sale_by_token(self, token: str) -> dict[str, Any]:
         """`GET /v1/receipts/{token}`: verdict, store_id, till_no, payload, returns."""
@@ -57,6 +65,11 @@ class RemoteSales(Protocol):
     def reserve(self, refund_id: str, sale_id: str, lines: Sequence[tuple[int, int]]) -> None: ...
 
     def release(self, refund_id: str) -> None: ...
+
+    def no_receipt_refunds(self, phone_key: str, since: str) -> list[str]:
+        """`GET /v1/returns/no-receipt-count`: the refund ids of a member's returns without a
+        receipt at every store since then (the brand's cap)."""
+        ...
 
 
 def find_original(
@@ -105,7 +118,8 @@ def find_original(
 
 
 class CloudOut(RuleViolation):
-    """Another store's sale could not be asked for: the cloud did not answer."""
+    """Another store's sale could not be asked for: the cloud could not be reached.  Only
+    this opens the offline path; a refusal or a server error is the cloud's answer."""
 
 
 def offline_other_store(
@@ -125,7 +139,23 @@ def other_store_sale(remote: RemoteSales, sold_at: SoldAt, receipt_no: int) -> d
     (refunded and reserved by every till of the brand), asked for while online."""
     try:
         found = remote.sale_by_token(str(sold_at.ereceipt))
-    except GuitaiError as err:
+    except CloudFailed as err:
+        raise CloudFailed(
+            f"Receipt {receipt_no} of store {sold_at.store_id}: the cloud had an error looking "
+            f"up the sale ({err.message}). Nothing was refunded: try again",
+            f"小票 {receipt_no}（门店 {sold_at.store_id}）：云端查询销售记录时出错"
+            f"（{err.message_zh}）。未退款：请重试",
+        ) from err
+    except CloudRefused as err:
+        raise CloudRefused(
+            err.status,
+            err.error_code,
+            f"Receipt {receipt_no} of store {sold_at.store_id}: {err.message}. Nothing was "
+            "refunded: send the customer to that store, or call head office",
+            f"小票 {receipt_no}（门店 {sold_at.store_id}）：{err.message_zh}。未退款："
+            "请顾客到原门店办理，或联系总部",
+        ) from err
+    except CloudUnreachable as err:
         raise CloudOut(
             f"Receipt {receipt_no} of store {sold_at.store_id} is genuine, but a return of "
             f"another store's sale needs the cloud, which did not answer ({err.message}): try "

@@ -42,12 +42,16 @@ class SqliteNoReceiptHistory:
                     out.append(_unit(int(ln["amount_fen"]), int(ln["qty"])))
         return out
 
-    def made_since(self, phone_key: str, since: str) -> int:
-        """Returns without a receipt of the member whose phone has `phone_key`, since then."""
-        row = self.conn.execute(
-            "SELECT count(*) FROM journal WHERE kind = 'refund' "
-            "AND json_extract(payload, '$.no_receipt.phone_key') = ? "
-            "AND json_extract(payload, '$.completed_at') >= ?",
-            (phone_key, since),
-        ).fetchone()
-        return int(row[0])
+    def refunds_since(self, phone_key: str, since: str) -> list[str]:
+        """Returns without a receipt of the member whose phone has `phone_key`, since then:
+        their refund ids.  (The store's other tills' are not among the records the cloud
+        publishes to this till: they name no sale.)"""
+        return [
+            str(r[0])
+            for r in self.conn.execute(
+                "SELECT json_extract(payload, '$.refund_id') FROM journal WHERE kind = 'refund' "
+                "AND json_extract(payload, '$.no_receipt.phone_key') = ? "
+                "AND json_extract(payload, '$.completed_at') >= ?",
+                (phone_key, since),
+            ).fetchall()
+        ]
