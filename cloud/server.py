@@ -114,21 +114,14 @@ def app_from_env() -> Any:
     # lifespan is off (uvicorn_config): the pool is closed when the worker exits.
     atexit.register(db.close)
     svc = CloudService(db, ereceipt_base_url=cfg.base_url())
-    _start_tiers_nightly(svc)
-    from .triggers.schedule import start_jobs
+    from .jobs import start_worker_jobs
+    from .tiers.nightly import DEFAULT_AT
 
-    atexit.register(start_jobs(svc, cfg).stop)  # each worker; the daily pass takes a lease
+    # Each worker's one scheduler: one of them claims each night's tier run, the triggers'
+    # daily pass takes a lease.  Stopped before the pool closes (atexit: last in, first out).
+    jobs = start_worker_jobs(svc, cfg, os.environ.get(TIERS_AT_ENV, DEFAULT_AT))
+    atexit.register(jobs.stop)
     return create_app(svc, config=cfg)
-
-
-def _start_tiers_nightly(svc: Any) -> None:
-    """Each worker schedules the nightly tier recompute; one of them claims each night's run
-    (cloud/tiers/nightly.py).  Stopped before the pool closes (atexit runs last in, first out)."""
-    from .tiers.nightly import DEFAULT_AT, start_nightly
-
-    scheduler = start_nightly(svc, os.environ.get(TIERS_AT_ENV, DEFAULT_AT))
-    if scheduler is not None:
-        atexit.register(scheduler.shutdown)
 
 
 def run_workers(settings: dict[str, Any], workers: int, host: str, port: int, **kw: Any) -> None:

@@ -272,18 +272,16 @@ def serve(
         )
         return
     app = create_app(svc, config=cfg)
-    from cloud.triggers.schedule import start_jobs
+    from cloud.jobs import start_worker_jobs
 
-    jobs = start_jobs(svc, cfg)  # triggers: the event stream and the daily pass (issue 21)
+    # one scheduler: the triggers' stream and daily pass, and the nightly tier recompute
+    jobs = start_worker_jobs(svc, cfg, tiers_at)
     click.echo(
         f"cloud on http://{host}:{port} ({svc.db.dialect}, schema "
         f"{svc.db.migrated.from_revision or 'none'} -> {svc.db.migrated.to_revision}); "
         f"e-receipts {cfg.base_url()}",
         err=True,
     )
-    from cloud.tiers.nightly import start_nightly
-
-    nightly = start_nightly(svc, tiers_at)
     try:
         uvicorn.Server(
             uvicorn_config(
@@ -291,8 +289,6 @@ def serve(
             )
         ).run()
     finally:
-        if nightly is not None:
-            nightly.shutdown()
         jobs.stop()
         svc.db.close()
 

@@ -9,6 +9,7 @@ import json
 import re
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -62,11 +63,69 @@ def emit(data: Any, as_json: bool, text: Callable[[Any], str] | str | None = Non
         click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
+# The URL carries the database password: from a file or the environment it stays out of the
+# process list and the shell's history, where --database-url shows it.
+DATABASE_URL_ENV = ["GUITAI_CLOUD_DATABASE_URL", "GUITAI_DATABASE_URL"]
+_URL_FILE = "guitai.database_url_file"
+
+
+def read_database_url(path: str) -> str:
+    """The URL in a file (its first line; the password stays out of every message)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise InvalidInput(
+            f"--database-url-file {path}: cannot read it ({type(err).__name__}). Give a file "
+            "holding the URL (postgresql://user:password@host:port/db) on its first line",
+            f"--database-url-file {path}：无法读取（{type(err).__name__}）。"
+            "请给出第一行为数据库地址（postgresql://用户:密码@主机:端口/库）的文件",
+        ) from None
+    url = text.strip().splitlines()[0].strip() if text.strip() else ""
+    if not url:
+        raise InvalidInput(
+            f"--database-url-file {path} is empty: write the URL "
+            "(postgresql://user:password@host:port/db) on its first line",
+            f"--database-url-file {path} 为空：请在第一行写入数据库地址"
+            "（postgresql://用户:密码@主机:端口/库）",
+        )
+    return url
+
+
+def _keep_url_file(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.meta[_URL_FILE] = value
+
+
+def _database_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    path = ctx.meta.get(_URL_FILE)
+    if path is None:
+        return value
+    if value is not None and ctx.get_parameter_source(param.name or "") is (
+        click.core.ParameterSource.COMMANDLINE
+    ):
+        raise InvalidInput(
+            "Give --database-url or --database-url-file, not both",
+            "--database-url 与 --database-url-file 只能选一个",
+        )
+    return read_database_url(path)  # the file, given on this command, over the environment
+
+
 def db_options(f: F) -> F:
     f = click.option(
         "--database-url",
-        envvar="GUITAI_CLOUD_DATABASE_URL",
-        help="postgresql://user@host:port/db (PostgreSQL backend).",
+        envvar=DATABASE_URL_ENV,
+        callback=_database_url,
+        help="postgresql://user@host:port/db (PostgreSQL backend). A password here shows in "
+        "the process list: use --database-url-file or GUITAI_DATABASE_URL.",
+    )(f)
+    f = click.option(
+        "--database-url-file",
+        is_eager=True,  # read before --database-url's callback, which takes it
+        expose_value=False,
+        callback=_keep_url_file,
+        metavar="PATH",
+        help="A file whose first line is the PostgreSQL URL (keeps its password off the "
+        "command line).",
     )(f)
     return click.option(
         "--db",

@@ -1,5 +1,5 @@
-"""The nightly tier recompute: an APScheduler 3.x job that `guitai cloud serve` starts in
-every worker process.  Every worker's job fires; the run is claimed by its row in tier_runs
+"""The nightly tier recompute: an APScheduler 3.x job that `guitai cloud serve` registers on
+every worker process's one scheduler (cloud/jobs.py).  Every worker's job fires; the run is claimed by its row in tier_runs
 (`nightly:<day>`, inserted in the run's own transaction), so exactly one worker recomputes a
 given night and the others find it taken.  A run that fails rolls its claim back: another
 worker (or the next night) runs it."""
@@ -10,7 +10,8 @@ import logging
 import re
 from typing import Any
 
-from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.job import Job
+from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from pos_app.domain.errors import InvalidInput
@@ -56,14 +57,12 @@ def run_nightly(service: Any) -> dict[str, Any] | None:
     return r
 
 
-def start_nightly(service: Any, at: str = DEFAULT_AT) -> BackgroundScheduler | None:
-    """Start the scheduler with the nightly job (None when `at` is off); the caller shuts it
-    down (`shutdown(wait=True)`) when the server stops."""
+def add_nightly(scheduler: BaseScheduler, service: Any, at: str = DEFAULT_AT) -> Job | None:
+    """The nightly job on the worker's scheduler (None when `at` is off)."""
     when = parse_at(at)
     if when is None:
         return None
-    scheduler = BackgroundScheduler(timezone=TZ)
-    scheduler.add_job(
+    return scheduler.add_job(
         run_nightly,
         CronTrigger(hour=when[0], minute=when[1], timezone=TZ),
         args=[service],
@@ -72,5 +71,3 @@ def start_nightly(service: Any, at: str = DEFAULT_AT) -> BackgroundScheduler | N
         coalesce=True,
         misfire_grace_time=3600,  # a worker busy at 02:30 still runs it within the hour
     )
-    scheduler.start()
-    return scheduler

@@ -1,5 +1,5 @@
-"""The triggers' jobs in `cloud serve` (APScheduler 3, one scheduler per worker process):
-the event stream every few seconds (with the WeChat messages it queued), and the daily pass,
+"""The triggers' jobs in `cloud serve`, registered on the worker process's one scheduler
+(cloud/jobs.py): the event stream every few seconds (with the WeChat messages it queued), and the daily pass,
 tried every quarter hour and run by the one worker that takes the day's lease."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import socket
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
 
 from .wechat import TemplateSender, send_pending
 
@@ -30,10 +30,6 @@ class TriggerJobs:
         self.sender = sender
         self.holder = f"{socket.gethostname()}:{os.getpid()}"
         self.stream_s, self.daily_s = stream_s, daily_s
-        self._scheduler = BackgroundScheduler(
-            timezone=UTC,
-            job_defaults={"max_instances": 1, "coalesce": True, "misfire_grace_time": 60},
-        )
         self.runs = {"stream": 0, "daily": 0}
 
     def stream(self) -> None:
@@ -54,23 +50,27 @@ class TriggerJobs:
         finally:
             self.runs["daily"] += 1
 
-    def start(self) -> TriggerJobs:
+    def register(self, scheduler: BaseScheduler) -> TriggerJobs:
+        """Both jobs on the worker's scheduler, each run tried at once when it starts."""
         soon = datetime.now(UTC) + timedelta(seconds=1)
-        self._scheduler.add_job(
-            self.stream, "interval", seconds=self.stream_s, id="triggers-stream", next_run_time=soon
-        )
-        self._scheduler.add_job(
-            self.daily, "interval", seconds=self.daily_s, id="triggers-daily", next_run_time=soon
-        )
-        self._scheduler.start()
+        for job_id, fn, every_s in (
+            ("triggers-stream", self.stream, self.stream_s),
+            ("triggers-daily", self.daily, self.daily_s),
+        ):
+            scheduler.add_job(
+                fn,
+                "interval",
+                seconds=every_s,
+                id=job_id,
+                next_run_time=soon,
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=60,
+            )
         return self
 
-    def stop(self) -> None:
-        if self._scheduler.running:
-            self._scheduler.shutdown(wait=True)
 
-
-def start_jobs(service: Any, config: Any) -> TriggerJobs:
+def trigger_jobs(service: Any, config: Any) -> TriggerJobs:
     """The jobs for a served cloud; WeChat messages go out when the official account is
     configured (--wechat-mp-url, --wechat-appid, --wechat-secret), else they wait."""
     sender: TemplateSender | None = None
@@ -80,4 +80,4 @@ def start_jobs(service: Any, config: Any) -> TriggerJobs:
         sender = MpClient(
             service.db, config.wechat_mp_url, config.wechat_appid, config.wechat_secret
         )
-    return TriggerJobs(service, sender).start()
+    return TriggerJobs(service, sender)

@@ -1,5 +1,8 @@
-"""The shared part of the WeChat Pay and Alipay emulators: a threaded HTTP server on loopback,
-the trade book (the ground truth tests compare the till against) and the scripted faults."""
+"""The shared part of the HTTP emulators.  `LoopbackServer`: a threaded HTTP server on
+loopback, its start, stop and request plumbing, which every HTTP emulator runs on (the payment
+providers here, the WeChat official account in drivers/wechat_mp).  `HttpEmulator` adds what
+the WeChat Pay, Alipay and aggregator emulators share: the trade book (the ground truth tests
+compare the till against) and the scripted faults."""
 
 from __future__ import annotations
 
@@ -42,54 +45,44 @@ class EmulatorOptions(TypedDict, total=False):
     no_answer_limit: float
 
 
-class HttpEmulator(ABC):
-    """Subclasses implement `answer(path, body, headers) -> (status, content_type, bytes)`."""
+Reply = tuple[int, str, bytes, dict[str, str]]  # status, content type, body, more headers
+
+
+class LoopbackServer(ABC):
+    """One HTTP server on loopback (port 0 picks a free one), served on its own thread between
+    `start()` and `stop()`.  Subclasses implement `handle(method, target, body, headers)`; a
+    handler that raises DropConnection closes the connection without an answer."""
 
     name = "emulator"
+    max_body = 1 << 20  # a request body is read up to this many bytes
 
-    def __init__(
-        self,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        *,
-        behaviour: Behaviour | None = None,
-        faults: dict[str, Behaviour] | None = None,
-        paying_queries: int = 2,
-        no_answer_limit: float = 30.0,
-    ) -> None:
-        self.behaviour = behaviour
-        self.faults = dict(faults or {})
-        self.paying_queries = paying_queries
-        self.no_answer_limit = no_answer_limit
-        self.trades: dict[str, Trade] = {}
-        self.calls: list[str] = []
-        self.rejected_signatures = 0
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.stopping = threading.Event()
-        self.lock = threading.RLock()
-        self._seq = 0
         emu = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
             def log_message(self, format: str, *args: Any) -> None:
-                log.debug("%s: " + format, emu.name, *args)
+                log.debug("%s: %s", emu.name, emu.log_text(format % args))
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(min(length, 1 << 20))
-                self._send(lambda: emu.answer(self.path, body, dict(self.headers)))
+                body = self.rfile.read(min(length, emu.max_body)) if length else b""
+                self._send(lambda: emu.handle("POST", self.path, body, dict(self.headers)))
 
             def do_GET(self) -> None:
-                self._send(lambda: emu.answer_get(self.path, dict(self.headers)))
+                self._send(lambda: emu.handle("GET", self.path, b"", dict(self.headers)))
 
-            def _send(self, call: Callable[[], tuple[int, str, bytes]]) -> None:
+            def _send(self, call: Callable[[], Reply]) -> None:
                 try:
-                    status, ctype, content = call()
+                    status, ctype, content, more = call()
                 except DropConnection:
                     self.close_connection = True
                     return
                 self.send_response(status)
+                for k, v in more.items():
+                    self.send_header(k, v)
                 self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(content)))
                 self.send_header("Connection", "close")
@@ -131,6 +124,44 @@ class HttpEmulator(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    def log_text(self, line: str) -> str:
+        """A request's log line as logged (a subclass hides secrets in it)."""
+        return line
+
+    @abstractmethod
+    def handle(self, method: str, target: str, body: bytes, headers: dict[str, str]) -> Reply:
+        """The answer to one GET or POST (target: the path with its query string)."""
+
+
+class HttpEmulator(LoopbackServer):
+    """Subclasses implement `answer(path, body, headers) -> (status, content_type, bytes)`."""
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        behaviour: Behaviour | None = None,
+        faults: dict[str, Behaviour] | None = None,
+        paying_queries: int = 2,
+        no_answer_limit: float = 30.0,
+    ) -> None:
+        self.behaviour = behaviour
+        self.faults = dict(faults or {})
+        self.paying_queries = paying_queries
+        self.no_answer_limit = no_answer_limit
+        self.trades: dict[str, Trade] = {}
+        self.calls: list[str] = []
+        self.rejected_signatures = 0
+        self.lock = threading.RLock()
+        self._seq = 0
+        super().__init__(host, port)
+
+    def handle(self, method: str, target: str, body: bytes, headers: dict[str, str]) -> Reply:
+        if method == "GET":
+            return (*self.answer_get(target, headers), {})
+        return (*self.answer(target, body, headers), {})
 
     @abstractmethod
     def answer(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, str, bytes]:

@@ -39,10 +39,10 @@ import urllib.request
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from ..common.http_emulator import LoopbackServer, Reply
 from .oauth import WebAuth
 
 log = logging.getLogger(__name__)
@@ -99,10 +99,11 @@ class Ticket:
     expires_at: float
 
 
-class WechatMpEmulator:
+class WechatMpEmulator(LoopbackServer):
     """The official account's API on a threaded HTTP server; `url` once constructed."""
 
     name = "wechat-mp-emulator"
+    max_body = 1 << 16
 
     def __init__(
         self,
@@ -130,68 +131,15 @@ class WechatMpEmulator:
         self.template_messages: list[dict[str, Any]] = []  # template/send, as received
         self.requests: Counter[str] = Counter()  # path → requests, answered or refused
         self.web_auth = WebAuth(appid, secret, clock)
-        emu = self
+        super().__init__(host, port)
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
+    def log_text(self, line: str) -> str:
+        # the token call carries the AppSecret in its query: never in a log
+        return SECRET_IN_QUERY.sub(r"\1***", line)
 
-            def log_message(self, format: str, *args: Any) -> None:
-                # the token call carries the AppSecret in its query: never in a log
-                log.debug("%s: %s", emu.name, SECRET_IN_QUERY.sub(r"\1***", format % args))
-
-            def _answer(self, method: str) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(min(length, 1 << 16)) if length else b""
-                status, ctype, content, where = emu.serve(method, self.path, body)
-                self.send_response(status)
-                if where:
-                    self.send_header("Location", where)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(content)))
-                self.send_header("Connection", "close")
-                self.end_headers()
-                self.wfile.write(content)
-                self.close_connection = True
-
-            def do_GET(self) -> None:
-                self._answer("GET")
-
-            def do_POST(self) -> None:
-                self._answer("POST")
-
-        class Server(ThreadingHTTPServer):
-            daemon_threads = True
-            block_on_close = False
-
-        self._server = Server((host, port), Handler)
-        self.host, self.port = str(self._server.server_address[0]), self._server.server_address[1]
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
-    def start(self) -> WechatMpEmulator:
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name=self.name,
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(5)
-
-    def __enter__(self) -> WechatMpEmulator:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+    def handle(self, method: str, target: str, body: bytes, headers: dict[str, str]) -> Reply:
+        status, ctype, content, where = self.serve(method, target, body)
+        return status, ctype, content, ({"Location": where} if where else {})
 
     # ---- the API ---------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from pos_app.cli.device_access import KINDS
 from pos_app.cli.device_access import device_store as _store
 from pos_app.cli.device_access import hardware as _hardware
 from pos_app.cli.device_access import parse_settings as _settings
+from pos_app.cli.device_secrets import read_password, shown, with_password
 
 # `guitai drawer` and `guitai emulate` live in their own modules; the CLI's command table (and
 # anyone else) still finds them here.
@@ -73,9 +74,10 @@ def _test_device(ctx: click.Context, rec: Any, print_page: bool) -> dict[str, An
     result: dict[str, Any] = {"name": rec.name, "state": state, "reason": reason, **details}
     if state == "unavailable":
         problem = details.get("error", reason)
+        where = shown(rec.as_dict())["uri"]
         raise DeviceProblem(
-            f"{rec.name} ({rec.uri}) does not respond: {problem}. Check power, cable and address",
-            f"{rec.name}（{rec.uri}）无响应：{problem}。请检查电源、连线和地址",
+            f"{rec.name} ({where}) does not respond: {problem}. Check power, cable and address",
+            f"{rec.name}（{where}）无响应：{problem}。请检查电源、连线和地址",
             reason=reason or "unavailable",
             device=rec.name,
         )
@@ -101,6 +103,13 @@ def _test_device(ctx: click.Context, rec: Any, print_page: bool) -> dict[str, An
     help="A device setting (repeatable): drawer_pin, drawer_on_ms, drawer_off_ms, "
     "open_level, status_timeout, cjk_codec, printer, trigger, status_line …",
 )
+@click.option(
+    "--password-file",
+    default=None,
+    metavar="PATH",
+    help="A ZVT terminal's password from the file's first line (- : standard input), "
+    "instead of ?password= in --uri, which the process list and shell history show.",
+)
 @click.option("--serial", "serial_number", default=None, help="The device's serial number.")
 @click.option("--no-test", is_flag=True, help="Save without testing the device first.")
 @click.option("--replace", is_flag=True, help="Replace an existing device of that name.")
@@ -112,6 +121,7 @@ def add(
     kind: str,
     uri: str,
     settings: tuple[str, ...],
+    password_file: str | None,
     serial_number: str | None,
     no_test: bool,
     replace: bool,
@@ -124,6 +134,8 @@ def add(
     from pos_app.domain.ports import SystemClock
     from pos_app.domain.timeutil import iso_utc
 
+    if password_file is not None:
+        uri = with_password(uri, read_password(password_file))
     validate_uri(uri, kind)  # the address is judged before the --set pairs, as it always was
     entry = DeviceEntry(name, kind, uri, _settings(settings), serial_number)
     probe = None
@@ -133,12 +145,12 @@ def add(
             lambda rec: _hardware(ctx).probe_unsaved(rec), iso_utc(SystemClock().now())
         )
     result = add_device(_store(ctx), entry, probe=probe, replace=replace)
-    out = {"device": result.saved.as_dict(), "test": result.test}
+    out = {"device": shown(result.saved.as_dict()), "test": result.test}
 
     def text(d: dict[str, Any]) -> str:
         t = d["test"]
         state = f" (status: {t['state']})" if t else " (not tested)"
-        return f"added {name}: {kind} at {uri}{state}"
+        return f"added {name}: {kind} at {d['device']['uri']}{state}"
 
     emit(out, as_json, text)
 
@@ -171,10 +183,10 @@ def list_(ctx: click.Context, no_status: bool, as_json: bool) -> None:
     store = _store(ctx)
     recs = store.list_devices()
     if no_status:
-        out = [r.as_dict() for r in recs]
+        out = [shown(r.as_dict()) for r in recs]
     else:
         hw = _hardware(ctx)
-        out = [hw.device_report(r) for r in recs]
+        out = [shown(hw.device_report(r)) for r in recs]
 
     def text(items: list[dict[str, Any]]) -> str:
         if not items:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from uihelp import idle, open_shift, sign_in
+from uihelp import TIMEOUT, idle, open_shift, sign_in
 
 JACKET, TEE = "6901234567892", "6901234567908"  # ¥1299 (member ¥1199), ¥199
 PHONE_A, PHONE_B = "13800138000", "13900138000"  # both end in 8000
@@ -29,7 +29,7 @@ def start_selling(qtbot: Any, t: Any) -> None:
 
 def panel_ready(qtbot: Any, t: Any) -> Any:
     col = t.window.sale.member_col
-    qtbot.waitUntil(lambda: col.data is not None, timeout=5000)
+    qtbot.waitUntil(lambda: col.data is not None, timeout=TIMEOUT)
     idle(qtbot, t)
     return col
 

@@ -108,7 +108,9 @@ class VirtualPrinter(PrinterLinks):
                 "status_queries": self.status_queries,
             }
 
-    def wait_for_jobs(self, count: int, timeout: float = 5.0) -> list[dict[str, Any]]:
+    def wait_for_jobs(self, count: int, timeout: float = 60.0) -> list[dict[str, Any]]:
+        """The jobs once there are `count`; the timeout only bounds a hang (a loaded box may
+        take seconds to print), it never paces the caller."""
         end = time.monotonic() + timeout
         with self._jobs_changed:
             while len(self.jobs) < count:

@@ -5,6 +5,11 @@ people type 80+ ms apart), at least `min_len` long, ending in Enter.  The filter
 Enter, removes the burst from whatever line edit caught it, and emits `scanned(code)`, so a
 scan lands in the sale whichever field has the focus.  The devices package's pure decoder can
 replace `BurstTimer` without touching the Qt side.
+
+The gaps are those between the times the keys were typed (the input system stamps each key
+event), not the times the GUI thread got round to them: a till busy painting, or a loaded CPU,
+hands a scan's keys over late and unevenly, and timing them on arrival split one scan into
+typed text and a short, wrong code.
 """
 
 from __future__ import annotations
@@ -27,14 +32,16 @@ class BurstTimer:
         self.last = -1.0
 
     def char(self, ch: str, at: float) -> None:
-        if not self.buffer or at - self.last > self.gap_s:
+        # A key stamped before the last one comes from another clock (a synthetic event
+        # between device ones): never part of the same burst.
+        if not self.buffer or not 0 <= at - self.last <= self.gap_s:
             self.buffer = []
         self.buffer.append(ch)
         self.last = at
 
     def enter(self, at: float) -> str | None:
         code = "".join(self.buffer)
-        fast = bool(self.buffer) and at - self.last <= self.gap_s
+        fast = bool(self.buffer) and 0 <= at - self.last <= self.gap_s
         self.buffer = []
         return code if fast and len(code) >= self.min_len else None
 
@@ -66,9 +73,11 @@ class WedgeFilter(QObject):
         if obj is not QApplication.focusWidget() and QApplication.focusWidget() is not None:
             return False
         now = self.clock()
+        stamp_ms = event.timestamp()  # type: ignore[attr-defined]
+        typed_at = stamp_ms / 1000 if stamp_ms else now  # synthetic events carry no stamp (0)
         key = event.key()  # type: ignore[attr-defined]
         if key in ENTER_KEYS:
-            code = self.timer.enter(now)
+            code = self.timer.enter(typed_at)
             if code is None:
                 return False
             if isinstance(obj, QLineEdit) and obj.text().endswith(code):
@@ -78,5 +87,5 @@ class WedgeFilter(QObject):
             return True
         text = event.text()  # type: ignore[attr-defined]
         if text and text.isprintable() and len(text) == 1:
-            self.timer.char(text, now)
+            self.timer.char(text, typed_at)
         return False

@@ -16,31 +16,18 @@ from typing import Any
 import paths
 import pytest
 from console_kit import PASSWORD, Till, add_user, clock_at
+from phone_browser import chrome, needs_chromium
 from sync_fixtures import Cloud
 
-CHROMIUM = "/usr/bin/chromium"
-DRIVER = "/usr/bin/chromedriver"
 SHOTS = paths.SCREENSHOTS
 NOW = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
 
-pytestmark = pytest.mark.skipif(
-    not (Path(CHROMIUM).exists() and Path(DRIVER).exists()),
-    reason="Debian's chromium and chromium-driver are not installed",
-)
+pytestmark = needs_chromium
 
 
 @pytest.fixture
 def browser(tmp_path: Path) -> Iterator[Any]:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                "--window-size=1280,900", f"--user-data-dir={tmp_path / 'chromium'}"):  # fmt: skip
-        opts.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(DRIVER), options=opts)
-    driver.set_window_size(1280, 900)
+    driver = chrome(tmp_path / "chromium", 1280, 900)
     downloads = tmp_path / "downloads"
     downloads.mkdir()
     driver.execute_cdp_cmd(

@@ -17,10 +17,9 @@ from typing import Any
 import paths
 import pytest
 from ereceipt_kit import ISSUED_AT, Rig, start_rig
+from phone_browser import chrome, needs_chromium
 from sync_testkit import make_till_home, token_for
 
-CHROMIUM = "/usr/bin/chromium"
-DRIVER = "/usr/bin/chromedriver"
 SHOTS = paths.SCREENSHOTS
 WIDTH, HEIGHT = 390, 844
 WECHAT_UA = (
@@ -29,10 +28,7 @@ WECHAT_UA = (
 )
 PRIVATE = ("积分余额", "本次积分", "核心会员", "138****5678", "王芳")
 
-pytestmark = pytest.mark.skipif(
-    not (Path(CHROMIUM).exists() and Path(DRIVER).exists()),
-    reason="Debian's chromium and chromium-driver are not installed",
-)
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
@@ -47,32 +43,10 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-
-    opts = Options()
-    opts.binary_location = CHROMIUM
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--hide-scrollbars",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium')}",
-        f"--user-agent={WECHAT_UA}",
-    ):
-        opts.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(DRIVER), options=opts)
+    driver = chrome(
+        tmp_path_factory.mktemp("chromium"), WIDTH, HEIGHT, user_agent=WECHAT_UA, mobile=True
+    )
     try:
-        driver.execute_cdp_cmd(
-            "Emulation.setDeviceMetricsOverride",
-            {"width": WIDTH, "height": HEIGHT, "deviceScaleFactor": 1, "mobile": True},
-        )
         yield driver
     finally:
         driver.quit()

@@ -13,31 +13,18 @@ from typing import Any
 import paths
 import pytest
 from cloud_shop import Shop
+from phone_browser import chrome, needs_chromium
 
 from cloud.emulators.fapiao import FapiaoEmulator
 
-CHROMIUM = "/usr/bin/chromium"
-DRIVER = "/usr/bin/chromedriver"
 SHOTS = paths.SCREENSHOTS
 
-pytestmark = pytest.mark.skipif(
-    not (Path(CHROMIUM).exists() and Path(DRIVER).exists()),
-    reason="Debian's chromium and chromium-driver are not installed",
-)
+pytestmark = needs_chromium
 
 
 @pytest.fixture
 def browser(tmp_path: Path) -> Iterator[Any]:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                "--window-size=390,844", f"--user-data-dir={tmp_path / 'chromium'}"):  # fmt: skip
-        opts.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(DRIVER), options=opts)
-    driver.set_window_size(390, 844)
+    driver = chrome(tmp_path / "chromium", 390, 844)
     try:
         yield driver
     finally:

@@ -6,58 +6,23 @@ return-voucher.png."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-import paths
 import pytest
 from join_kit import JoinRig, start_join_rig
+from phone_browser import needs_chromium, phone, shot
 
 from pos_app.domain.loyalty import LoyaltyRules, points_earned
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-SHOTS = paths.SCREENSHOTS
 PHONE = "13712345678"
 
-pytestmark = pytest.mark.skipif(
-    not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()),
-    reason="Debian's chromium and chromium-driver are not installed",
-)
+pytestmark = needs_chromium
 
 
 @pytest.fixture
 def browser(tmp_path: Path) -> Iterator[object]:
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--hide-scrollbars",
-        "--window-size=390,844",
-        f"--user-data-dir={tmp_path / 'chromium'}",
-    ):
-        opts.add_argument(arg)
-    # WeChat's in-app browser on an iPhone: the page must work there
-    opts.add_argument(
-        "--user-agent=Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) "
-        "AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.47"
-    )
-    driver = webdriver.Chrome(options=opts, service=Service(CHROMEDRIVER))
-    try:
-        driver.set_window_size(390, 844)
-        yield driver
-    finally:
-        driver.quit()
+    yield from phone(tmp_path)
 
 
 @pytest.fixture
@@ -67,17 +32,6 @@ def rig(tmp_path: Path) -> Iterator[JoinRig]:
         yield r
     finally:
         r.stop()
-
-
-def shot(driver, name: str, tmp: Path) -> None:  # type: ignore[no-untyped-def]
-    from PIL import Image
-
-    out = tmp / name
-    driver.save_screenshot(str(out))
-    img = Image.open(out).convert("RGB")
-    assert len(img.getcolors(maxcolors=1 << 20) or []) > 20  # not a blank page
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(out, SHOTS / name)
 
 
 def test_join_typed_in_chromium(browser, rig: JoinRig, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -20,7 +20,7 @@ import pytest
 # The member cloud stub and a till with a shop, as fixtures of this module.
 from members_ui_fixtures import cloud, shop  # noqa: F401
 from members_ui_kit import JACKET, TEE, panel_ready, start_selling
-from uihelp import give_ereceipt_address, idle, wedge_scan
+from uihelp import TIMEOUT, give_ereceipt_address, idle, wedge_scan
 
 from pos_app.ui.common.fit import CELL_PADDING, TYPICAL_NAME, text_room, text_width
 from pos_app.ui.qt import QApplication, QLineEdit, QPushButton, Qt, QWidget
@@ -162,7 +162,7 @@ def test_the_customer_display_keeps_its_lines_beside_the_qr(
     t.window.tender.amount.setText("3000")
     qtbot.keyClick(t.window.tender.amount, Qt.Key.Key_Return)
     idle(qtbot, t)
-    qtbot.waitUntil(lambda: cust.qr_modules is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: cust.qr_modules is not None, timeout=TIMEOUT)
     for w, h in SIZES:
         cust.resize(w, h)
         settle(qtbot, t)

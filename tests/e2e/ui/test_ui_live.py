@@ -324,7 +324,7 @@ def test_enrolled_till_pushes_after_a_sale_and_the_sync_line_counts(
         till.checkout.pay(sale, T.CASH, sale.totals().due_fen)
         till.checkout.complete(sale)  # the commit nudges the relay
         probe = till.devices._probes["sync"]
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + 60  # bounds a hang; the loop ends when pushed
         while time.monotonic() < deadline:
             st = probe.refresh_now()
             if st.pending == 0 and st.state.value == "ok":
@@ -355,7 +355,8 @@ def test_x_printed_from_the_shift_screen_and_the_z_prints_at_the_close(
     t.window.show_tender()
     t.window.tender.pay_cash()
     done_page(qtbot, t)
-    n = len(vp.wait_for_jobs(len(vp.jobs)))  # the receipt
+    # the receipt prints on the printing thread, maybe after the done page shows
+    n = len(vp.wait_for_jobs(1))
     tap(qtbot, t, t.window.tender.next_btn)
     qtbot.keyClick(t.window.sale.scan, Qt.Key.Key_F9)
     idle(qtbot, t)

@@ -9,7 +9,7 @@ from typing import Any
 
 from members_ui_fixtures import cloud, shop  # noqa: F401
 from members_ui_kit import PHONE_A, start_selling
-from uihelp import fill, idle
+from uihelp import TIMEOUT, fill, idle
 
 from pos_app.domain.timeutil import iso_utc
 from pos_app.ui.qt import Qt
@@ -42,7 +42,7 @@ def test_attaching_a_member_shows_their_purchases_at_every_store(
     assert col.chain.text() == ""
     qtbot.keyClick(sale.scan, Qt.Key.Key_F6)
     fill(qtbot, t, query=PHONE_A)
-    qtbot.waitUntil(lambda: "¥899.00" in col.chain.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "¥899.00" in col.chain.text(), timeout=TIMEOUT)
     idle(qtbot, t)
     text = col.chain.text()
     assert "徐汇店" in text  # the last visit, at another store

@@ -16,7 +16,7 @@ import paths
 from members_ui_fixtures import cloud, shop  # noqa: F401
 from members_ui_kit import JACKET, PHONE_A, TEE, panel_ready, savings_names, start_selling
 from on_db import on_db, sql
-from uihelp import dialog, fill, idle, table_text, tap, wedge_scan
+from uihelp import TIMEOUT, dialog, fill, idle, table_text, tap, wedge_scan
 
 from pos_app.ui.qt import Qt
 
@@ -139,7 +139,7 @@ def test_member_code_coupon_points_cash_then_stored_value_and_followups(
     assert [r["step"] for r in job.run_once()] == [2]
     idle(qtbot, t)
     assert "王女士" in t.window.flash_label.text()
-    qtbot.waitUntil(lambda: "1" in col.followups_btn.text().split("，")[-1], timeout=5000)
+    qtbot.waitUntil(lambda: "1" in col.followups_btn.text().split("，")[-1], timeout=TIMEOUT)
 
     # a second sale paid with stored value (offline: within the card's cap); the member
     # is found from the e-receipt QR of her last receipt, scanned into Find (F6)
@@ -207,7 +207,7 @@ def test_last_four_digits_pick_and_remove_member(
     tap(qtbot, t, col.tags_btn)
     assert dialog(t).edits["tags"].text() == "修身"
     fill(qtbot, t, tags="修身,黑色,M码")
-    qtbot.waitUntil(lambda: "黑色" in col.tags.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "黑色" in col.tags.text(), timeout=TIMEOUT)
     till = t.session.till
     member = on_db(till, lambda: till.members().directory.by_id(shop["a"]))
     assert set(member.tags) == {"修身", "黑色", "M码"}
@@ -329,7 +329,7 @@ def test_screenshot_of_the_member_panel(
         lambda: any(
             "纯棉圆领T恤" in col.suggestions.item(i).text() for i in range(col.suggestions.count())
         ),
-        timeout=5000,
+        timeout=TIMEOUT,
     )
     idle(qtbot, t)
     assert "最近到店" in col.history.text()

@@ -46,6 +46,13 @@ def test_burst_after_typing_only_keeps_the_burst() -> None:
     assert b.enter(end) == "6901234567908"
 
 
+def test_a_key_stamped_before_the_last_is_not_part_of_the_burst() -> None:
+    b = BurstTimer(gap_ms=30, min_len=4)
+    end = feed(b, "69012", 10.0, 0.003)
+    end = feed(b, "34567", end - 0.5, 0.003)  # another clock's stamps, half a second behind
+    assert b.enter(end) == "34567"
+
+
 def test_quick_amounts_offer_exact_then_likely_notes() -> None:
     assert quick_amounts(169_700) == [169_700, 170_000, 180_000, 200_000]
     assert quick_amounts(10_000) == [10_000, 20_000, 50_000]

@@ -13,7 +13,16 @@ from zoneinfo import ZoneInfo
 
 import paths
 import pytest
-from uihelp import dialog, fill, give_ereceipt_address, idle, sign_in, tap, wedge_scan
+from uihelp import (
+    TIMEOUT,
+    dialog,
+    fill,
+    give_ereceipt_address,
+    idle,
+    sign_in,
+    tap,
+    wedge_scan,
+)
 
 from pos_app.domain.ports import ManualClock
 from pos_app.domain.tenders import Tender
@@ -124,10 +133,10 @@ def test_screenshots_of_every_screen(qtbot: Any, till_home: Path, shots: Path) -
 
         t.window.show_tender()
         tender = t.window.tender
-        qtbot.waitUntil(lambda: all(b.isEnabled() for b in tender.other.values()), timeout=10_000)
+        qtbot.waitUntil(lambda: all(b.isEnabled() for b in tender.other.values()), timeout=TIMEOUT)
         tender.amount.setText("500")
         tap(qtbot, t, tender.other[Tender.CARD])  # split: ¥500 by card on the ZVT terminal
-        qtbot.waitUntil(lambda: tender.paying is None, timeout=10_000)
+        qtbot.waitUntil(lambda: tender.paying is None, timeout=TIMEOUT)
         idle(qtbot, t)
         tender.amount.setText("1000")
         qtbot.keyClick(tender.amount, Qt.Key.Key_Return)
@@ -140,7 +149,7 @@ def test_screenshots_of_every_screen(qtbot: Any, till_home: Path, shots: Path) -
         assert tender.stack.currentIndex() == 1
         save(t.window, shots, "till-change.png")
         t.window.customer.resize(1024, 760)
-        qtbot.waitUntil(lambda: t.window.customer.qr_modules is not None, timeout=10_000)
+        qtbot.waitUntil(lambda: t.window.customer.qr_modules is not None, timeout=TIMEOUT)
         save(t.window.customer, shots, "till-customer.png")
         tap(qtbot, t, tender.next_btn)
 

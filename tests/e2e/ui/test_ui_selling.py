@@ -7,6 +7,7 @@ from typing import Any
 
 from on_db import on_db, sql
 from uihelp import (
+    TIMEOUT,
     dialog,
     fill,
     idle,
@@ -326,7 +327,7 @@ def test_typed_sku_is_found_and_added(qtbot: Any, app_ui: Any) -> None:
     start_selling(qtbot, t)
     sale = t.window.sale
     qtbot.keyClicks(sale.scan, "TS2002-WH-M", delay=60)  # a person typing, not a scanner
-    qtbot.waitUntil(lambda: sale.results.isVisible(), timeout=5000)
+    qtbot.waitUntil(lambda: sale.results.isVisible(), timeout=TIMEOUT)
     idle(qtbot, t)
     assert "纯棉圆领T恤" in sale.results.item(0).text()
     qtbot.keyClick(sale.scan, Qt.Key.Key_Return)

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from aggregator_rig import ACTIVATION_CODE, VENDOR_KEY, VENDOR_SN, code, start_emulator
 from on_db import on_db
-from uihelp import idle, start_selling, wedge_scan
+from uihelp import TIMEOUT, idle, start_selling, wedge_scan
 
 from drivers.aggregator.emulator import AggregatorEmulator
 from pos_app.adapters.db.connection import open_database
@@ -62,7 +62,7 @@ def test_a_scanned_unionpay_or_ecny_code_pays_through_the_aggregator(
     tender = t.window.tender
     assert tender.availability.get(wallet, False) is None  # the acquirer takes it here
     tender.scanned(code(wallet))
-    qtbot.waitUntil(lambda: tender.stack.currentIndex() == 1, timeout=10_000)
+    qtbot.waitUntil(lambda: tender.stack.currentIndex() == 1, timeout=TIMEOUT)
     idle(qtbot, t)
     paid = on_db(t.session.till, lambda: t.session.till.reads.receipt(1))
     assert [(p["tender"], p["amount_fen"]) for p in paid["payments"]] == [(wallet, 19_900)]

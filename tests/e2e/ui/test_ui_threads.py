@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from uihelp import idle, open_shift, sign_in, tap, wedge_scan
+from uihelp import TIMEOUT, idle, open_shift, sign_in, tap, wedge_scan
 
 from pos_app.domain.errors import GuitaiError
 
@@ -82,7 +82,7 @@ def test_a_crashing_call_becomes_a_message(qtbot: Any, app_ui: Any) -> None:
     idle(qtbot, t)
     got: list[GuitaiError] = []
     t.session.call(lambda: 1 // 0, lambda _v: None, got.append)
-    qtbot.waitUntil(lambda: bool(got), timeout=5000)
+    qtbot.waitUntil(lambda: bool(got), timeout=TIMEOUT)
     assert "ZeroDivisionError" in got[0].message
     assert got[0].message_zh.startswith("操作失败")
     assert t.session.worker.pending == 0

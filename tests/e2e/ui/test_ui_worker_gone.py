@@ -7,6 +7,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from uihelp import TIMEOUT
+
 from pos_app.adapters.db.writer_thread import DbThread
 from pos_app.ui.common.worker import ServiceWorker
 from pos_app.ui.qt import QApplication, QEvent, QLabel, isValid
@@ -36,7 +38,7 @@ def test_a_result_for_a_widget_that_is_gone_is_dropped(qtbot: Any) -> None:
         QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         assert not isValid(gone)
         release.set()
-        qtbot.waitUntil(lambda: worker.pending == 0, timeout=10_000)
+        qtbot.waitUntil(lambda: worker.pending == 0, timeout=TIMEOUT)
         assert alive.got == ["panel"]
     finally:
         release.set()

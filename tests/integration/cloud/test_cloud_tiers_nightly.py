@@ -10,8 +10,9 @@ import pytest
 from tier_chain import seed_chain
 
 from cloud.db import CloudDB
+from cloud.jobs import worker_scheduler
 from cloud.service import CloudService
-from cloud.tiers.nightly import parse_at, run_nightly, start_nightly
+from cloud.tiers.nightly import add_nightly, parse_at, run_nightly
 from pos_app.cli import main
 from pos_app.domain.errors import InvalidInput
 
@@ -59,8 +60,9 @@ def test_the_job_is_scheduled_at_the_time_given_and_stops_with_the_server(
     db = CloudDB(":memory:")
     try:
         svc = CloudService(db, ereceipt_base_url="")
-        scheduler = start_nightly(svc, "03:15")
-        assert scheduler is not None
+        scheduler = worker_scheduler()
+        assert add_nightly(scheduler, svc, "03:15") is not None
+        scheduler.start()
         try:
             job = scheduler.get_job("tiers-nightly")
             assert job is not None
@@ -68,7 +70,7 @@ def test_the_job_is_scheduled_at_the_time_given_and_stops_with_the_server(
             assert (job.max_instances, job.coalesce) == (1, True)
         finally:
             scheduler.shutdown()
-        assert start_nightly(svc, "off") is None
+        assert add_nightly(worker_scheduler(), svc, "off") is None
     finally:
         db.close()
     assert parse_at("2:05") == (2, 5)

@@ -231,14 +231,16 @@ def test_the_daily_pass_runs_once_and_sends_a_wechat_message(
 
 
 def test_the_served_clouds_jobs_fire_on_their_own_and_stop(shop: Shop) -> None:
-    """What `cloud serve` starts (schedule.start_jobs): the stream job reads new events and
-    sends the queued WeChat messages without anyone running a command."""
+    """What `cloud serve` starts (cloud.jobs.start_worker_jobs): the stream job reads new
+    events and sends the queued WeChat messages without anyone running a command."""
+    from cloud.jobs import worker_scheduler
     from cloud.triggers.schedule import TriggerJobs
 
     clock = Clock(ADDED)
     a = brand(shop, clock)
     emu = WechatMpEmulator(appid="wxapp", secret="s3cret", token="tok").start()
     jobs = TriggerJobs(a, MpClient(a.db, emu.url, "wxapp", "s3cret"), stream_s=0.2, daily_s=60)
+    scheduler = worker_scheduler()
     try:
         a.triggers.add("hello", "first_purchase", ["wechat:TPL-WELCOME"])
         enrol(shop, "M1", "13800000001", consent=True)
@@ -246,7 +248,8 @@ def test_the_served_clouds_jobs_fire_on_their_own_and_stop(shop: Shop) -> None:
             tx.execute("INSERT INTO member_openids(openid, member_id, at) VALUES ('oM1', 'M1', '')")
         emu.followers.add("oM1")
         shop.sale(at=SALE_DAY, member="M1")
-        jobs.start()
+        jobs.register(scheduler)
+        scheduler.start()
         deadline = datetime.now(UTC).timestamp() + 30
         while datetime.now(UTC).timestamp() < deadline and not (
             emu.template_messages and jobs.runs["daily"]
@@ -255,7 +258,8 @@ def test_the_served_clouds_jobs_fire_on_their_own_and_stop(shop: Shop) -> None:
         assert [m["template_id"] for m in emu.template_messages] == ["TPL-WELCOME"]
         assert jobs.runs["daily"] >= 1  # the daily pass was tried at start
     finally:
-        jobs.stop()
+        if scheduler.running:
+            scheduler.shutdown(wait=True)
         emu.stop()
         a.db.close()
 
