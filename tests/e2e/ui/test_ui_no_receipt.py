@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from on_db import on_db
-from uihelp import fill, idle, start_selling, tap, wedge_scan
+from uihelp import TIMEOUT, fill, idle, start_selling, tap, wedge_scan
 
 from pos_app.ui.qt import Qt
 
@@ -46,4 +46,4 @@ def test_no_receipt_scans_asks_a_manager_and_refunds_at_the_lowest_price(
     assert refund["original_sale_id"] is None
     assert refund["no_receipt"]["lines"][0]["price_rule"] == "today_price"
     assert refund["approvals"][0]["reason"] == "顾客无小票"
-    qtbot.waitUntil(lambda: "无小票退货" in r.info.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "无小票退货" in r.info.text(), timeout=TIMEOUT)

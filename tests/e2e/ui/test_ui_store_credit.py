@@ -10,7 +10,7 @@ from typing import Any
 from members_ui_fixtures import cloud  # noqa: F401
 from members_ui_kit import PHONE_A, start_selling
 from on_db import on_db
-from uihelp import idle, tap, wedge_scan
+from uihelp import TIMEOUT, idle, tap, wedge_scan
 
 from pos_app.adapters.receipt_docs import ereceipt_url
 from pos_app.ui.qt import Qt
@@ -67,7 +67,7 @@ def test_store_credit_takes_the_phone_and_enrols_only_with_consent(
     idle(qtbot, t)
     assert "退至储值 ¥199.00" in r.outcome.text(), (r.outcome.text(), r.message.text())
     assert balance(t, svc, NEW_PHONE) == 19900
-    qtbot.waitUntil(lambda: "储值余额" in r.info.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "储值余额" in r.info.text(), timeout=TIMEOUT)
 
 
 def test_a_gift_receipt_opens_with_store_credit_and_never_cash(
