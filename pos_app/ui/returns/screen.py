@@ -133,11 +133,13 @@ class ReturnsScreen(QWidget):
         self.orig_btn = button(self.tr("Original payment"), "", lambda: self.set_mode("original"))
         self.orig_btn.setCheckable(True)
         self.orig_btn.setEnabled(False)
-        rlay.addWidget(self.orig_btn)
         self.cash_btn = button(self.tr("Cash"), "", lambda: self.set_mode("cash"))
         self.cash_btn.setCheckable(True)
         self.cash_btn.setChecked(True)
-        rlay.addWidget(self.cash_btn)
+        tenders = QHBoxLayout()  # side by side: with store credit the screen still fits 1024×768
+        tenders.addWidget(self.orig_btn)
+        tenders.addWidget(self.cash_btn)
+        rlay.addLayout(tenders)
         self.credit_btn = button(
             self._t("Store credit", "退至储值"), "", lambda: self.set_mode(STORE_CREDIT)
         )
