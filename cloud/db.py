@@ -47,6 +47,7 @@ class Tx:
     def __init__(self, conn: Any, dialect: str) -> None:
         self._conn = conn
         self.dialect = dialect
+        self._staged: list[Sequence[Any]] = []
 
     def execute(self, sql: str, params: Sequence[Any] = (), *, binary: bool = False) -> Cursor:
         """`binary`: PostgreSQL receives the parameters in binary form.  For lists (arrays)
@@ -83,6 +84,26 @@ class Tx:
             self.execute(
                 "SELECT device_id FROM devices WHERE device_id = ? FOR UPDATE", (device_id,)
             )
+
+    def stage_changes(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Rows of `changes` (kind, op, key, data, store_id, at) published in this
+        transaction, written by write_changes, which CloudDB.tx runs as its last statements:
+        the feed's lock is then held from them to the commit only (changelog.py)."""
+        self._staged.extend(rows)
+
+    def write_changes(self) -> None:
+        """The staged changes, in the order they were staged, under the feed's lock."""
+        if not self._staged:
+            return
+        from .storage.bulk import insert_rows  # storage.bulk reads Tx's type from here
+
+        rows, self._staged = self._staged, []
+        self.lock_changes()
+        insert_rows(
+            self,
+            "INSERT INTO changes(kind, op, key, data, store_id, at) VALUES (?, ?, ?, ?, ?, ?)",
+            rows,
+        )
 
     def lock_changes(self) -> None:
         # Cursor order must equal commit order, or a puller could skip a cursor that commits
@@ -273,13 +294,17 @@ class CloudDB:
             # (an ApiError too), and the pool discards a broken connection (server restart,
             # network cut), so a failed request never poisons the next one.
             with self._pool.connection() as conn:
-                yield Tx(conn, "postgres")
+                tx = Tx(conn, "postgres")
+                yield tx
+                tx.write_changes()
                 self._idle.used(conn)  # it answered: alive (the commit follows on exit)
         else:
             with self._lock:
                 self._sqlite.execute("BEGIN IMMEDIATE")
                 try:
-                    yield Tx(self._sqlite, "sqlite")
+                    tx = Tx(self._sqlite, "sqlite")
+                    yield tx
+                    tx.write_changes()
                 except BaseException:
                     self._sqlite.execute("ROLLBACK")
                     raise
