@@ -3,9 +3,9 @@ coupons, config, device keys, stock) is one row of `changes`, written in the tra
 the change itself, in commit order.
 
 A transaction's changes are staged as it runs and written as its last statements, under the
-feed's lock (Tx.lock_changes): cursors must follow commit order, so the lock is held from the
-first cursor taken to the commit, and taking it last keeps that stretch to one insert and the
-commit instead of the rest of a push's work too."""
+feed's locks (Tx.lock_changes): the cursors a till sees must follow commit order, so a lock is
+held from the first cursor taken to the commit, and taking it last keeps that stretch to one
+insert and the commit instead of the rest of a push's work too."""
 
 from __future__ import annotations
 
@@ -58,8 +58,9 @@ class ChangeLog:
     def publish_select(self, tx: Tx, kind: str, op: str, select_sql: str) -> None:
         """Changes of one kind for every store from a query of (key, data as JSON text), run
         now (its rows are what the query reads at this point of the transaction)."""
-        tx.write_changes()  # the ones staged before, first: the feed keeps their order
-        tx.lock_changes()
+        # the ones staged before go first (the feed keeps their order), and the chain's lock
+        # is taken at once: a later upgrade from a store's could wait on another's forever
+        tx.write_changes(chain_wide=True)
         tx.execute(
             "INSERT INTO changes(kind, op, key, data, store_id, at) "
             f"SELECT ?, ?, q.k, q.d, NULL, ? FROM ({select_sql}) AS q(k, d)",
