@@ -3,7 +3,7 @@ process on PostgreSQL (fsync on) and profiled, HTTP routing, signature, nonce an
 included.
 
     python -m benchmarks.profile_cloud_push [--tills 20] [--batches 10] [--batch 50]
-                                            [--sort cumulative]
+                                            [--sort cumulative] [--lines 45]
 
 Starts a throwaway PostgreSQL (bench_cloud.Postgres), enrolls tills, then pushes their
 signed batches through the app itself (httpx's ASGI transport).  The blocking parts normally
@@ -41,6 +41,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--batches", type=int, default=10)
     ap.add_argument("--batch", type=int, default=50)
     ap.add_argument("--sort", default="cumulative")
+    ap.add_argument("--lines", type=int, default=45, help="rows of the profile printed")
     args = ap.parse_args(argv)
 
     import cloud.app as app_mod
@@ -96,7 +97,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "postgresql_cpu_us_per_event": (pg.backend_cpu_s() - pg0) / n * 1e6,
         }
         s = io.StringIO()
-        pstats.Stats(prof, stream=s).sort_stats(args.sort).print_stats(45)
+        pstats.Stats(prof, stream=s).sort_stats(args.sort).print_stats(args.lines)
         print(s.getvalue(), file=sys.stderr)
         db.close()
         return out
