@@ -47,6 +47,7 @@ class Tx:
     def __init__(self, conn: Any, dialect: str) -> None:
         self._conn = conn
         self.dialect = dialect
+        self._staged: list[Sequence[Any]] = []
 
     def execute(self, sql: str, params: Sequence[Any] = (), *, binary: bool = False) -> Cursor:
         """`binary`: PostgreSQL receives the parameters in binary form.  For lists (arrays)
@@ -84,11 +85,54 @@ class Tx:
                 "SELECT device_id FROM devices WHERE device_id = ? FOR UPDATE", (device_id,)
             )
 
-    def lock_changes(self) -> None:
-        # Cursor order must equal commit order, or a puller could skip a cursor that commits
-        # after a higher one: publishers take one lock (SQLite: the write lock already does).
-        if self.dialect == "postgres":
+    def stage_changes(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Rows of `changes` (kind, op, key, data, store_id, at) published in this
+        transaction, written by write_changes, which CloudDB.tx runs as its last statements:
+        the feed's locks are then held from them to the commit only (changelog.py)."""
+        self._staged.extend(rows)
+
+    def write_changes(self, *, chain_wide: bool = False) -> None:
+        """The staged changes, in the order they were staged, under the feed's locks for
+        their stores (`chain_wide`: under the lock of every store, for a change written by
+        a statement of its own next)."""
+        rows, self._staged = self._staged, []
+        if not rows:
+            if chain_wide:
+                self.lock_changes(None)
+            return
+        from .storage.bulk import insert_rows  # storage.bulk reads Tx's type from here
+
+        stores = {r[4] for r in rows}
+        self.lock_changes(None if chain_wide or None in stores else sorted(stores))
+        insert_rows(
+            self,
+            "INSERT INTO changes(kind, op, key, data, store_id, at) VALUES (?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+    def lock_changes(self, stores: Sequence[str] | None = None) -> None:
+        """A till must never see a cursor commit after a higher one it can see: it would
+        have moved past it.  So the changes a till sees commit in cursor order: writers of
+        one store's changes hold that store's lock (and the chain's in shared mode) from
+        taking their cursors to the commit; writers of changes for every store (`stores`
+        None) hold the chain's lock exclusively.  Pushes of different stores then do not
+        wait for each other's commit.  A transaction takes its locks once, in one order
+        (chain, then stores sorted), so two never wait for each other (SQLite: the write
+        lock already serializes transactions)."""
+        if self.dialect != "postgres":
+            return
+        if stores is None:
             self.execute("SELECT pg_advisory_xact_lock(7700)")
+        elif len(stores) == 1:
+            self.execute(
+                "SELECT pg_advisory_xact_lock_shared(7700), "
+                "pg_advisory_xact_lock(7701, hashtext(?))",
+                (stores[0],),
+            )
+        else:
+            self.execute("SELECT pg_advisory_xact_lock_shared(7700)")
+            for store in stores:
+                self.execute("SELECT pg_advisory_xact_lock(7701, hashtext(?))", (store,))
 
 
 _PLACEHOLDER = re.compile(r"\?")
@@ -273,13 +317,17 @@ class CloudDB:
             # (an ApiError too), and the pool discards a broken connection (server restart,
             # network cut), so a failed request never poisons the next one.
             with self._pool.connection() as conn:
-                yield Tx(conn, "postgres")
+                tx = Tx(conn, "postgres")
+                yield tx
+                tx.write_changes()
                 self._idle.used(conn)  # it answered: alive (the commit follows on exit)
         else:
             with self._lock:
                 self._sqlite.execute("BEGIN IMMEDIATE")
                 try:
-                    yield Tx(self._sqlite, "sqlite")
+                    tx = Tx(self._sqlite, "sqlite")
+                    yield tx
+                    tx.write_changes()
                 except BaseException:
                     self._sqlite.execute("ROLLBACK")
                     raise

@@ -120,7 +120,7 @@ def _sales(tx: Tx, events: list[Any], device_id: str, at: str) -> None:
             (p["sale_id"], p["store_id"], device_id, p["till_no"], p["receipt_no"], text, at)
         )
         lines += [(p["sale_id"], int(ln["line_no"]), int(ln["qty"])) for ln in p.get("lines", [])]
-        # the rows ChangeLog.publish writes, one statement for the batch (under its lock)
+        # the rows ChangeLog.publish stages
         changes.append(("store_sale", "upsert", p["sale_id"], text, str(p["store_id"]), at))
     # one statement a table (storage/bulk.py): a statement per row was ~230 of them a batch
     insert_rows(
@@ -137,13 +137,7 @@ def _sales(tx: Tx, events: list[Any], device_id: str, at: str) -> None:
         lines,
         many=True,
     )
-    tx.lock_changes()
-    insert_rows(
-        tx,
-        "INSERT INTO changes(kind, op, key, data, store_id, at) VALUES (?, ?, ?, ?, ?, ?)",
-        changes,
-        many=True,
-    )
+    tx.stage_changes(changes)  # written last, under the feed's lock (Tx.write_changes)
 
 
 def _refund(tx: Tx, publish: Publish, p: Mapping[str, Any], at: str) -> None:
