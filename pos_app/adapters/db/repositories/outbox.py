@@ -69,12 +69,12 @@ class SqliteOutbox:
             else body.decode("utf-8")
         )
         event_id = str(uuid.uuid4())
-        seq = int(self.conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM outbox").fetchone()[0])
-        self.conn.execute(
-            "INSERT INTO outbox(seq, id, type, schema, occurred_at, payload, prev_entry_hash, "
-            "entry_hash) VALUES(?,?,?,?,?,?,?,?)",
+        # seq is the rowid (INTEGER PRIMARY KEY, no AUTOINCREMENT): SQLite gives the new row
+        # max(seq) + 1, which is what a SELECT before the insert used to ask for.
+        cur = self.conn.execute(
+            "INSERT INTO outbox(id, type, schema, occurred_at, payload, prev_entry_hash, "
+            "entry_hash) VALUES(?,?,?,?,?,?,?)",
             (
-                seq,
                 event_id,
                 type_,
                 1,
@@ -84,7 +84,7 @@ class SqliteOutbox:
                 entry_hash_hex,
             ),
         )
-        return event_id, seq
+        return event_id, int(cur.lastrowid or 0)
 
     def pending(self, limit: int, max_bytes: int, now: datetime) -> Sequence[OutboxEvent]:
         c = self.conn
