@@ -92,10 +92,10 @@ def allocate(total: int, weights: list[int]) -> list[int]:
     Used to spread an order discount or a cash rounding over lines so that every line's
     net amount is exact and the parts always add up to the whole.
     """
+    if not total:  # nothing to spread (most sales: no order discount, no rounding)
+        return [0] * len(weights)
     if not weights:
-        if total:
-            raise ValueError("cannot allocate a non-zero total over nothing")
-        return []
+        raise ValueError("cannot allocate a non-zero total over nothing")
     base = sum(weights)
     if base == 0:
         shares = [0] * len(weights)

@@ -401,13 +401,12 @@ class Sale:
         """The `sale.completed` payload; refuses a sale that is not fully paid."""
         if self.state != "open":
             raise StateError(f"This sale is already {self.state}", "这笔交易已结束")
-        if not self.fully_paid:
-            due = self.totals().due_fen
+        t = self.totals()  # once: fully_paid would add them up again
+        if not self.lines or t.due_fen > 0:
             raise RuleViolation(
-                f"¥{format_fen(due)} is still due: add a payment before completing",
-                f"还差 ¥{format_fen(due)}，请继续收款",
+                f"¥{format_fen(t.due_fen)} is still due: add a payment before completing",
+                f"还差 ¥{format_fen(t.due_fen)}，请继续收款",
             )
-        t = self.totals()
         if t.subtotal_fen > self.max_total_fen:  # a parked sale from before a lower limit
             raise sale_too_big(t.subtotal_fen, self.max_total_fen)
         rounding = sum(x.rounding_fen for x in self.tenders)

@@ -14,7 +14,9 @@ DEFAULT_TZ = "Asia/Shanghai"
 def iso_utc(dt: datetime) -> str:
     if dt.tzinfo is None:
         raise ValueError("naive datetime: the till's clock must be timezone-aware")
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat, not strftime: the same text for years 1000-9999 at half the cost (it
+    # stamps every sale, event and journal entry)
+    return dt.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 def parse_iso(text: str) -> datetime:

@@ -44,6 +44,11 @@ def book_sale(uow: AbstractUnitOfWork, payload: Mapping[str, Any]) -> None:
     reason, lines = st.sale_movements(payload)
     if not lines:
         return
+    # A sale's payload names this till (Sale.completion_payload took them from its
+    # identity): the movement need not read the settings again.
+    origin = None
+    if reason == st.SALE and "store_id" in payload and "till_no" in payload:
+        origin = str(payload["store_id"]), int(payload["till_no"])
     ref = str(payload.get("refund_id") or payload.get("sale_id"))
     uow.stock.record(
         lines,
@@ -53,6 +58,7 @@ def book_sale(uow: AbstractUnitOfWork, payload: Mapping[str, Any]) -> None:
         at=str(payload["completed_at"]),
         business_day=payload.get("business_day"),
         extra={"receipt_no": payload.get("receipt_no")},
+        origin=origin,
     )
 
 

@@ -83,17 +83,25 @@ class ShiftRepository(Protocol):
 
 
 class JournalRepository(Protocol):
-    """The hash-chained `journal`: one entry per completed sale or refund."""
+    """The hash-chained `journal`: one entry per completed sale or refund.  `body`: the
+    payload's canonical bytes (domain/journal.canonical) when the caller already made them, so
+    a sale is serialised once for its journal entry and its outbox event."""
 
     def append(
-        self, kind: str, ref_id: str, payload: Mapping[str, Any], at: str
+        self,
+        kind: str,
+        ref_id: str,
+        payload: Mapping[str, Any],
+        at: str,
+        body: bytes | None = None,
     ) -> tuple[int, str, str]: ...
     def entries(self) -> Iterator[JournalEntry]: ...
     def refs_without_sale(self) -> list[int]: ...
 
 
 class OutboxRepository(Protocol):
-    """The transactional `outbox`: an event written with the change it describes."""
+    """The transactional `outbox`: an event written with the change it describes.  `body`:
+    the payload's canonical bytes when the caller already has them (stored as they are)."""
 
     def add(
         self,
@@ -102,6 +110,7 @@ class OutboxRepository(Protocol):
         occurred_at: str,
         prev_entry_hash: str | None = None,
         entry_hash_hex: str | None = None,
+        body: bytes | None = None,
     ) -> str: ...
 
 
@@ -182,6 +191,7 @@ class StockRepo(Protocol):
         at: str,
         business_day: str | None,
         extra: Mapping[str, Any] | None = None,
+        origin: tuple[str, int] | None = None,
     ) -> dict[str, Any]: ...
     def grid(self, style: str) -> Grid | None: ...
     def open_count(self) -> dict[str, Any] | None: ...

@@ -239,10 +239,16 @@ class FakeJournal:
         self.rows: list[JournalEntry] = []
 
     def append(
-        self, kind: str, ref_id: str, payload: Mapping[str, Any], at: str
+        self,
+        kind: str,
+        ref_id: str,
+        payload: Mapping[str, Any],
+        at: str,
+        body: bytes | None = None,
     ) -> tuple[int, str, str]:
         prev = bytes.fromhex(self.rows[-1].entry_hash) if self.rows else GENESIS
-        body = canonical(payload)
+        if body is None:
+            body = canonical(payload)
         digest = entry_hash(prev, body)
         seq = len(self.rows) + 1
         self.rows.append(
@@ -268,6 +274,7 @@ class FakeOutbox:
         occurred_at: str,
         prev_entry_hash: str | None = None,
         entry_hash_hex: str | None = None,
+        body: bytes | None = None,
     ) -> str:
         event_id = str(uuid.uuid4())
         self.events.append(
@@ -487,6 +494,7 @@ class FakeStock:
         at: str,
         business_day: str | None,
         extra: Mapping[str, Any] | None = None,
+        origin: tuple[str, int] | None = None,
     ) -> dict[str, Any]:
         out = []
         for sku, qty in lines:

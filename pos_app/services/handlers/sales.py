@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from pos_app.domain import events
 from pos_app.domain.commands import CompleteSale, VoidSale
 from pos_app.domain.events import SaleCompleted
+from pos_app.domain.journal import canonical
 from pos_app.domain.sale import Approval
 from pos_app.domain.timeutil import iso_utc
 
@@ -45,9 +46,11 @@ def complete_sale(
         )
         if extra:
             payload.update(extra)
-        seq, prev, digest = uow.journal.append("sale", sale.id, payload, now)
+        # Serialised once: the journal hashes these bytes and the outbox stores them.
+        body = canonical(payload)
+        seq, prev, digest = uow.journal.append("sale", sale.id, payload, now, body)
         uow.sales.add("sale", payload, seq)
-        uow.outbox.add(events.SALE_COMPLETED, payload, now, prev, digest)
+        uow.outbox.add(events.SALE_COMPLETED, payload, now, prev, digest, body)
         for v in sale.voided_lines:
             uow.audit.add_void(
                 int(shift["id"]),

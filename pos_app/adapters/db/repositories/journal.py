@@ -14,14 +14,20 @@ class SqliteJournal:
         self.conn = conn
 
     def append(
-        self, kind: str, ref_id: str, payload: Mapping[str, Any], at: str
+        self,
+        kind: str,
+        ref_id: str,
+        payload: Mapping[str, Any],
+        at: str,
+        body: bytes | None = None,
     ) -> tuple[int, str, str]:
         last = self.conn.execute(
             "SELECT seq, entry_hash FROM journal ORDER BY seq DESC LIMIT 1"
         ).fetchone()
         seq = (last[0] if last else 0) + 1
         prev = bytes.fromhex(last[1]) if last else GENESIS
-        body = canonical(payload)
+        if body is None:
+            body = canonical(payload)
         digest = entry_hash(prev, body)
         self.conn.execute(
             "INSERT INTO journal(seq, kind, ref_id, payload, prev_hash, entry_hash, created_at) "

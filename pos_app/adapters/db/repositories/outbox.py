@@ -46,9 +46,10 @@ class SqliteOutbox:
         occurred_at: str,
         prev_entry_hash: str | None = None,
         entry_hash_hex: str | None = None,
+        body: bytes | None = None,
     ) -> str:
         event_id, _seq = self.add_numbered(
-            type_, payload, occurred_at, prev_entry_hash, entry_hash_hex
+            type_, payload, occurred_at, prev_entry_hash, entry_hash_hex, body
         )
         return event_id
 
@@ -59,25 +60,31 @@ class SqliteOutbox:
         occurred_at: str,
         prev_entry_hash: str | None = None,
         entry_hash_hex: str | None = None,
+        body: bytes | None = None,
     ) -> tuple[str, int]:
         """add(), and the event's seq (a stock movement records it: no SELECT by id after)."""
+        text = (
+            json.dumps(payload, ensure_ascii=False, sort_keys=True)
+            if body is None
+            else body.decode("utf-8")
+        )
         event_id = str(uuid.uuid4())
-        seq = int(self.conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM outbox").fetchone()[0])
-        self.conn.execute(
-            "INSERT INTO outbox(seq, id, type, schema, occurred_at, payload, prev_entry_hash, "
-            "entry_hash) VALUES(?,?,?,?,?,?,?,?)",
+        # seq is the rowid (INTEGER PRIMARY KEY, no AUTOINCREMENT): SQLite gives the new row
+        # max(seq) + 1, which is what a SELECT before the insert used to ask for.
+        cur = self.conn.execute(
+            "INSERT INTO outbox(id, type, schema, occurred_at, payload, prev_entry_hash, "
+            "entry_hash) VALUES(?,?,?,?,?,?,?)",
             (
-                seq,
                 event_id,
                 type_,
                 1,
                 occurred_at,
-                json.dumps(payload, ensure_ascii=False, sort_keys=True),
+                text,
                 prev_entry_hash,
                 entry_hash_hex,
             ),
         )
-        return event_id, seq
+        return event_id, int(cur.lastrowid or 0)
 
     def pending(self, limit: int, max_bytes: int, now: datetime) -> Sequence[OutboxEvent]:
         c = self.conn

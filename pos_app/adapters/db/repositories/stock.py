@@ -67,10 +67,15 @@ class SqliteStockRepo:
         at: str,
         business_day: str | None,
         extra: Mapping[str, Any] | None = None,
+        origin: tuple[str, int] | None = None,
     ) -> dict[str, Any]:
         """Apply signed quantities and write one `stock.moved` event for them (call inside a
-        transaction).  Returns the event payload; lines that went below zero are flagged."""
-        ident = self.settings.all()
+        transaction).  Returns the event payload; lines that went below zero are flagged.
+        `origin`: (store id, till no) when the caller has them (a sale's handler does), else
+        they are read from the settings."""
+        if origin is None:
+            ident = self.settings.all()
+            origin = ident.get("store_id", ""), int(ident.get("till_no", "1"))
         out_lines: list[dict[str, Any]] = []
         sale = reason == "sale"
         styles = self._styles({sku for sku, _qty in lines})  # one SELECT, not one per line
@@ -92,8 +97,8 @@ class SqliteStockRepo:
         payload: dict[str, Any] = {
             "reason": reason,
             "ref": ref,
-            "store_id": ident.get("store_id", ""),
-            "till_no": int(ident.get("till_no", "1")),
+            "store_id": origin[0],
+            "till_no": origin[1],
             "user": user,
             "at": at,
             "business_day": business_day,
@@ -104,12 +109,15 @@ class SqliteStockRepo:
         # The event first, so each move is written once with the seq of the event that carries
         # it (writing it without and updating it after wrote its row twice in one transaction).
         _event_id, seq = self.outbox.add_numbered(events.STOCK_MOVED, payload, at)
+        self.conn.executemany(
+            "INSERT INTO stock_moves(sku, qty, reason, ref, user, at, business_day, "
+            "on_hand_after, outbox_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (sku, qty, reason, ref, user, at, business_day, after, seq)
+                for (sku, qty), after in zip(lines, afters, strict=True)
+            ],
+        )
         for (sku, qty), after in zip(lines, afters, strict=True):
-            self.conn.execute(
-                "INSERT INTO stock_moves(sku, qty, reason, ref, user, at, business_day, "
-                "on_hand_after, outbox_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (sku, qty, reason, ref, user, at, business_day, after, seq),
-            )
             if after < 0 and qty < 0:
                 self.conn.execute(
                     "INSERT INTO stock_alerts(at, sku, on_hand, ref, user) VALUES (?, ?, ?, ?, ?)",
