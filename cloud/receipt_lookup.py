@@ -9,6 +9,10 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from pos_app.domain.ed25519_keys import public_key_problem
+from receipts.token import TokenError, TokenFields, verify_token
+from sync.signing import unb64
+
 from .db import CloudDB, Tx
 
 
@@ -85,3 +89,17 @@ def token_receipt(
     if row is None:
         return None, None
     return _device(row), (None if row[10] is None else tuple(row[6:11]))
+
+
+def token_signed_by(device: Any, fields: TokenFields) -> bool:
+    """Whether the till's enrolled key signed the token: the one check behind the e-receipt
+    page, its join calls and the top-up page.  A key any signature verifies under (a till
+    enrolled before keys were checked) proves nothing, so it counts as altered too."""
+    try:
+        pub = unb64(device["public_key"])
+        if public_key_problem(pub) is not None:
+            return False
+        verify_token(fields, pub)
+    except (TokenError, ValueError):
+        return False
+    return True

@@ -15,8 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from receipts.token import ALL_VERSIONS, TokenError, TokenFields, decode_token, verify_token
-from sync.signing import unb64
+from receipts.token import ALL_VERSIONS, TokenError, TokenFields, decode_token
 
 from .api_docs import CRASH, ERROR, SIGNED, CloudAPI, v1
 from .api_models import FollowRefused, FollowResult, ReceiptLookup
@@ -27,14 +26,14 @@ from .errors import not_a_receipt_page
 from .fapiao.desk import receipt_key
 from .fapiao_routes import add_fapiao_routes
 from .follow_qr import follow_codes
-from .gate import Till, key_acceptable
+from .gate import Till
 from .members.funnel_days import is_bot
 from .pages.fapiao import fapiao_section
 from .pages.gift import gift_page
 from .pages.receipt_hero import UNVERIFIED, VISITOR, hero_html, private_payload, unverified_page
 from .pages.receipt_view import needs_follow_code, receipt_view, with_follow_code
 from .pages.visitor import read_visitor
-from .receipt_lookup import sale_of_row, token_receipt
+from .receipt_lookup import sale_of_row, token_receipt, token_signed_by
 from .returns.reservations import returnable
 from .service import ApiError, CloudService
 from .topups.receipt_page import show_topup
@@ -94,13 +93,7 @@ def add_receipt_routes(app: CloudAPI, service: CloudService, cfg: CloudConfig) -
         if device is None:
             result["verdict"] = "unknown_till"
             return result
-        try:
-            pub = unb64(device["public_key"])
-            if not key_acceptable(pub):
-                # a key any signature verifies under (enrolled before keys were checked)
-                raise ValueError("the till's key is not acceptable")
-            verify_token(fields, pub)
-        except (TokenError, ValueError):  # any verification failure: the printed token was altered
+        if not token_signed_by(device, fields):  # the printed token was altered
             result["verdict"] = "altered"
             return result
         result["verdict"] = "revoked_till" if device["revoked_at"] else "genuine"

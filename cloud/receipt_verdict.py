@@ -7,12 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from receipts.token import TokenError, decode_token, verify_token
-from sync.signing import unb64
+from receipts.token import TokenError, decode_token
 
 from .common import ApiError
-from .gate import key_acceptable
-from .receipt_lookup import SyncedReceipts
+from .receipt_lookup import SyncedReceipts, token_signed_by
 
 
 def lookup_token(receipts: SyncedReceipts, token: str) -> dict[str, Any]:
@@ -31,12 +29,7 @@ def lookup_token(receipts: SyncedReceipts, token: str) -> dict[str, Any]:
     if device is None:
         found["verdict"] = "unknown_till"
         return found
-    try:
-        pub = unb64(device["public_key"])
-        if not key_acceptable(pub):
-            raise ValueError("the till's key is not acceptable")
-        verify_token(fields, pub)
-    except (TokenError, ValueError):
+    if not token_signed_by(device, fields):
         found["verdict"] = "altered"
         return found
     found["verdict"] = "revoked_till" if device["revoked_at"] else "genuine"

@@ -17,13 +17,11 @@ from typing import Any
 
 from starlette.requests import Request
 
-from receipts.token import TokenError, TokenFields, verify_token
+from receipts.token import TokenFields
 from receipts.topup import tender_text
-from sync.signing import unb64
 
 from ..db import Tx
 from ..ereceipt import VERDICTS, CloudConfig, local_time, page, yuan
-from ..gate import key_acceptable
 from ..members.followers import is_following
 from ..members.rows import canonical
 from ..pages.receipt_hero import (
@@ -37,7 +35,7 @@ from ..pages.receipt_hero import (
     unverified_page,
 )
 from ..pages.visitor import read_visitor
-from ..receipt_lookup import device_by_key_id
+from ..receipt_lookup import device_by_key_id, token_signed_by
 from ..service import CloudService
 
 MASKED = "¥****"
@@ -51,12 +49,7 @@ def judge_topup(tx: Tx, fields: TokenFields) -> dict[str, Any]:
     if device is None:
         found["verdict"] = "unknown_till"
         return found
-    try:
-        pub = unb64(device["public_key"])
-        if not key_acceptable(pub):
-            raise ValueError("the till's key is not acceptable")
-        verify_token(fields, pub)
-    except (TokenError, ValueError):
+    if not token_signed_by(device, fields):
         found["verdict"] = "altered"
         return found
     row = tx.execute(
