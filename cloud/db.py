@@ -24,6 +24,7 @@ from typing import Any, Protocol
 
 from pos_app.domain.errors import GuitaiError
 
+from .storage.bulk import insert_rows
 from .storage.migrate import Migrated, upgrade_postgres, upgrade_sqlite
 from .storage.settings import (
     DEFAULT_POOL_SIZE,
@@ -100,8 +101,6 @@ class Tx:
             if chain_wide:
                 self.lock_changes(None)
             return
-        from .storage.bulk import insert_rows  # storage.bulk reads Tx's type from here
-
         stores = {r[4] for r in rows}
         self.lock_changes(None if chain_wide or None in stores else sorted(stores))
         insert_rows(

@@ -18,12 +18,23 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.dialects import postgresql
 
-from ..db import Tx
 from .schema import metadata
+
+
+class Tx(Protocol):
+    """What a batch's insert needs of cloud.db.Tx (typed here: the database layer imports
+    this module, so this module may not import it back)."""
+
+    dialect: str
+
+    def execute(self, sql: str, params: Sequence[Any] = (), *, binary: bool = False) -> Any: ...
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
+
 
 _INSERT = re.compile(
     r"\s*INSERT INTO (\w+)\s*\(([^)]*)\)\s*VALUES\s*(\(\?(?:\s*,\s*\?)*\))", re.IGNORECASE

@@ -28,6 +28,7 @@ def test_the_database_layer_imports_nothing_above_it() -> None:
     edges = _cloud_graph()
     below = {
         "cloud.storage",
+        "cloud.storage.bulk",
         "cloud.storage.schema",
         "cloud.storage.migrate",
         "cloud.storage.settings",
