@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from aggregator_rig import ACTIVATION_CODE, VENDOR_KEY, VENDOR_SN, start_emulator
+from aggregator_rig import ACTIVATION_CODE, VENDOR_KEY, VENDOR_SN, fast_polling, start_emulator
 from members_ui_kit import PHONE_A, cli, start_selling
 from on_db import on_db
 from uihelp import dialog, fill, tap
@@ -26,8 +25,6 @@ def counter_devices(till_home: Path, svc: Any, terminal_uri: str = "") -> Iterat
     """(acquirer emulator, printer): both set up on the enrolled till, with the card terminal
     at `terminal_uri` when given, and the brand's 充500送50 pulled from the cloud."""
     from drivers.escpos.emulator.printer import VirtualPrinter
-    from pos_app.adapters.db.connection import open_database
-    from pos_app.adapters.db.repositories.payments import SqlitePaymentProviders
 
     agg = start_emulator()
     printer = VirtualPrinter(out_dir=till_home.parent / "printer")
@@ -42,14 +39,7 @@ def counter_devices(till_home: Path, svc: Any, terminal_uri: str = "") -> Iterat
             *("payments", "configure", "aggregator", "--url", agg.url),
             *("--vendor-sn", VENDOR_SN, "--vendor-key", VENDOR_KEY, "--code", ACTIVATION_CODE),
         )
-        opened = open_database(till_home / "till.db")
-        try:  # short polling limits for the test (operator settings of the provider row)
-            store = SqlitePaymentProviders(opened.conn)
-            url, settings = store.get("aggregator") or ("", {})
-            settings.update(poll_interval_s=0.02, give_up_after_s=0.6, timeout=0.4)
-            store.put("aggregator", url, settings, datetime.now(UTC))
-        finally:
-            opened.close()
+        fast_polling(till_home)
         svc.topups.add_rule(TopUpRule("R500", 50_000, 5_000, "充500送50"))
         cli(till_home, "sync", "run")
         yield agg, printer
