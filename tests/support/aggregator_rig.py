@@ -31,6 +31,19 @@ def code(wallet: str, suffix: str = "00", n: int = 0) -> str:
     return f"{head}{n:0{size - len(head) - 2}d}{suffix}"
 
 
+def fast_polling(home: Path) -> None:
+    """Short polling limits for the test on the till in HOME, its acquirer configured
+    (operator settings of the provider row)."""
+    opened = open_database(home / "till.db")
+    try:
+        store = SqlitePaymentProviders(opened.conn)
+        url, settings = store.get("aggregator") or ("", {})
+        settings.update(poll_interval_s=0.02, give_up_after_s=0.6, timeout=0.4)
+        store.put("aggregator", url, settings, datetime.now(UTC))
+    finally:
+        opened.close()
+
+
 def start_emulator(**options: Any) -> AggregatorEmulator:
     emu = AggregatorEmulator(
         vendor_sn=VENDOR_SN,

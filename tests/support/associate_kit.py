@@ -5,7 +5,7 @@ above ¥1,000 makes a trigger open a task for 小李, the brand adds 小李's ac
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 import httpx
@@ -18,12 +18,15 @@ COUPON = "THANKS20"
 
 def seed(shop: Shop, *, name: str = "王芳") -> dict[str, Any]:
     svc = shop.cloud.service
-    now = datetime.now(UTC)
     svc.admin.add_coupon(
         COUPON, {"amount_fen": 2000, "percent_off": None, "min_spend_fen": None,
                  "expires": None, "name": "回访礼券"},
     )  # fmt: skip
     svc.triggers.add("big", "purchase_above:100000", ["task:大单回访"])
+    # Read the clock only now: a trigger never fires for a purchase made before it was
+    # added, so "today's big sale" must be stamped after the rule exists.  Read before it,
+    # a busy box could tick a second in between and the sale would predate the trigger.
+    now = svc.now().astimezone(UTC)
     shop._event(
         "member.enrolled",
         {

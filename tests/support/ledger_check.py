@@ -4,7 +4,11 @@ own books (the ground truth of what was charged), not against what the till beli
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from typing import Any
+
+from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
+from pos_app.domain.payments import PaymentError
 
 SETTLED = ("approved", "attached")
 
@@ -15,6 +19,45 @@ def attempts(conn: sqlite3.Connection) -> list[dict[str, Any]]:
         return [dict(r) for r in conn.execute("SELECT * FROM payment_attempts")]
     finally:
         conn.row_factory = None
+
+
+def play_case(
+    svc: Any,
+    conn: sqlite3.Connection,
+    tender: str,
+    amount: int,
+    code: str | None,
+    commit: bool,
+    clear_faults: Callable[[], None],
+) -> tuple[set[str], set[str], set[str]]:
+    """One case of a fault matrix: charge SALE-1 (the fault set beforehand may break it); with
+    `commit`, the sale commits and 1.00 of it is refunded as RET-1; then recovery runs while
+    the fault is still there, and again once `clear_faults` cleared it.  The sales and
+    returns the till committed, and the attempts recovery left for a person (for `check`)."""
+    sales: set[str] = set()
+    returns: set[str] = set()
+    try:
+        paid = svc.charge("SALE-1", tender, amount, code)
+    except PaymentError:
+        paid = None
+    if paid is not None and commit:
+        with SqliteUnitOfWork(conn) as uow:  # the sale's commit: sale row + attach, one transaction
+            svc.attach(paid.attempt_id, "SALE-1")
+            uow.commit()
+        sales.add("SALE-1")
+        try:
+            back = svc.refund(paid.attempt_id, 100, refund_id="RET-1")
+        except PaymentError:
+            pass
+        else:
+            svc.attach(back.attempt_id, "RET-1")
+            returns.add("RET-1")
+    # a recovery while the fault is still there must not make things worse
+    svc.recover(void_unattached=True)
+    # the fault clears (the link is back); start-up recovery runs
+    clear_faults()
+    outcomes = svc.recover(void_unattached=True)
+    return sales, returns, {o.attempt_id for o in outcomes if o.action == "needs_decision"}
 
 
 def check(

@@ -64,7 +64,32 @@ def put_json_row(home: Path, table: str, key_col: str, key: str, data: dict[str,
         db.close()
 
 
-__all__ = ["CliRunner", "put_json_row", "run"]
+def member_sale(
+    home: Path,
+    *scans: str,
+    pay: str | tuple[str, ...],
+    member: str = "",
+    associate: str = "",
+    coupon: str = "",
+    points: str = "",
+    ok: bool = True,
+) -> Any:
+    """`guitai sale --user admin [--member M] [--associate A] --scan … [--coupon C]
+    [--points N] --pay … (one tender, or several in order)` at the till in HOME; the parsed
+    JSON answer (see `run`)."""
+    args = ["sale", "--user", "admin"]
+    for flag, value in (("--member", member), ("--associate", associate)):
+        args += [flag, value] if value else []
+    for sku in scans:
+        args += ["--scan", sku]
+    for flag, value in (("--coupon", coupon), ("--points", points)):
+        args += [flag, value] if value else []
+    for tender in (pay,) if isinstance(pay, str) else pay:
+        args += ["--pay", tender]
+    return run(home, *args, ok=ok)
+
+
+__all__ = ["CliRunner", "member_sale", "put_json_row", "run"]
 
 
 def member_service_for(till: Any) -> Any:

@@ -3,6 +3,7 @@ returns and exchanges across stores), and a `guitai` process to race them with."
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -36,6 +37,20 @@ def cli(home: Path, *args: str) -> subprocess.Popen[bytes]:
         stderr=subprocess.PIPE,
         env={**os.environ, "GUITAI_PIN": "7391"},
     )
+
+
+def outcomes(
+    procs: dict[str, subprocess.Popen[bytes]],
+) -> tuple[dict[str, tuple[int, Any]], list[str], list[str]]:
+    """Each racing process's exit code and JSON answer by store, then the stores whose
+    process succeeded and those whose failed."""
+    results = {}
+    for s, p in procs.items():
+        out, err = p.communicate(timeout=120)
+        results[s] = (p.returncode, json.loads(out or err))
+    won = [s for s, (rc, _) in results.items() if rc == 0]
+    lost = [s for s, (rc, _) in results.items() if rc != 0]
+    return results, won, lost
 
 
 def refunds_of(home: Path) -> list[dict[str, Any]]:

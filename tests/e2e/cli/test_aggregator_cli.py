@@ -12,16 +12,21 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import paths
 import pytest
-from aggregator_rig import ACTIVATION_CODE, VENDOR_KEY, VENDOR_SN, code, start_emulator
+from aggregator_rig import (
+    ACTIVATION_CODE,
+    VENDOR_KEY,
+    VENDOR_SN,
+    code,
+    fast_polling,
+    start_emulator,
+)
 
 from drivers.aggregator.emulator import AggregatorEmulator
 from pos_app.adapters.db.connection import open_database
-from pos_app.adapters.db.repositories.payments import SqlitePaymentProviders
 from pos_app.cli import main
 
 JACKET = "6901234567892"  # ¥299.00
@@ -33,18 +38,6 @@ def run(home: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int
     rc = main(["--home", str(home), *args])
     o = capsys.readouterr()
     return rc, o.out, o.err
-
-
-def _fast(home: Path) -> None:
-    """Short polling limits for the test (operator settings of the provider row)."""
-    opened = open_database(home / "till.db")
-    try:
-        store = SqlitePaymentProviders(opened.conn)
-        url, settings = store.get("aggregator") or ("", {})
-        settings.update(poll_interval_s=0.02, give_up_after_s=0.6, timeout=0.4)
-        store.put("aggregator", url, settings, datetime.now(UTC))
-    finally:
-        opened.close()
 
 
 @pytest.fixture
@@ -81,7 +74,7 @@ def shop(
         finally:
             raw.close()
         assert terminal_key not in stored  # sealed at rest
-        _fast(till_home)
+        fast_polling(till_home)
         assert run(till_home, capsys, "shift", "open", "--user", "admin", "--float", "0")[0] == 0
         yield till_home, emu
     finally:

@@ -10,22 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_capture import run
 from receipts_escpos_reader import read
 
-from pos_app.cli import main
 from receipts import token as tk
 
 J = "6901234567892"  # 男士羊毛夹克 ¥299.00
 T = "6901234567908"  # 纯棉T恤 ¥99.00
 PLACEHOLDER = "R.EXAMPLE.COM"
 NO_ADDRESS_LINE = "电子小票开通后可扫码查看"
-
-
-def run(home: Path, *args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    capsys.readouterr()
-    rc = main(["--home", str(home), *args])
-    out = capsys.readouterr()
-    return rc, out.out, out.err
 
 
 def init(home: Path, *extra: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

@@ -10,18 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from pos_app.cli import main
+from cli_capture import opened, run  # noqa: F401 (opened: a fixture)
 
 J = "6901234567892"  # 男士羊毛夹克 ¥299.00
 T = "6901234567908"  # 纯棉T恤 ¥99.00
-
-
-def run(home: Path, *args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    capsys.readouterr()
-    rc = main(["--home", str(home), *args])
-    out = capsys.readouterr()
-    return rc, out.out, out.err
 
 
 def counts(home: Path) -> tuple[int, ...]:
@@ -35,18 +27,6 @@ def counts(home: Path) -> tuple[int, ...]:
         )
     finally:
         c.close()
-
-
-@pytest.fixture
-def opened(
-    till_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Path:
-    monkeypatch.setenv("GUITAI_PIN", "7391")
-    rc, _, err = run(
-        till_home, "shift", "open", "--user", "admin", "--float", "500.00", capsys=capsys
-    )
-    assert rc == 0, err
-    return till_home
 
 
 def test_init_creates_keys_readable_only_by_the_owner(

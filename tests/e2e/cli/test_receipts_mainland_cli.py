@@ -10,17 +10,21 @@ import json
 import re
 import sqlite3
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from aggregator_rig import ACTIVATION_CODE, VENDOR_KEY, VENDOR_SN, code, start_emulator
+from aggregator_rig import (
+    ACTIVATION_CODE,
+    VENDOR_KEY,
+    VENDOR_SN,
+    code,
+    fast_polling,
+    start_emulator,
+)
 from receipts_escpos_reader import read
 
 from drivers.aggregator.emulator import AggregatorEmulator
 from drivers.zvt.emulator import ZvtEmulator, ZvtEmulatorConfig
-from pos_app.adapters.db.connection import open_database
-from pos_app.adapters.db.repositories.payments import SqlitePaymentProviders
 from pos_app.cli import main
 
 JACKET, TEE = "6901234567892", "6901234567908"  # ¥299.00, ¥99.00
@@ -53,14 +57,7 @@ def shop(
             "--code",
             ACTIVATION_CODE,
         )
-        opened = open_database(till_home / "till.db")
-        try:
-            store = SqlitePaymentProviders(opened.conn)
-            url, settings = store.get("aggregator") or ("", {})
-            settings.update(poll_interval_s=0.02, give_up_after_s=0.6, timeout=0.4)
-            store.put("aggregator", url, settings, datetime.now(UTC))
-        finally:
-            opened.close()
+        fast_polling(till_home)
         run(till_home, capsys, "devices", "add", "T1", "--kind", "terminal", "--uri", zvt.uri)
         run(till_home, capsys, "shift", "open", "--user", "admin", "--float", "0")
         yield till_home, agg

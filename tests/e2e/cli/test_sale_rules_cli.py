@@ -8,18 +8,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-
-from pos_app.cli import main
+from cli_capture import opened, run  # noqa: F401 (opened: a fixture)
 
 J = "6901234567892"  # 男士羊毛夹克 ¥299.00
 T = "6901234567908"  # 纯棉T恤 ¥99.00
-
-
-def run(home: Path, *args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    capsys.readouterr()
-    rc = main(["--home", str(home), *args])
-    out = capsys.readouterr()
-    return rc, out.out, out.err
 
 
 def count(home: Path, table: str) -> int:
@@ -28,18 +20,6 @@ def count(home: Path, table: str) -> int:
         return int(c.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
     finally:
         c.close()
-
-
-@pytest.fixture
-def opened(
-    till_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Path:
-    monkeypatch.setenv("GUITAI_PIN", "7391")
-    rc, _, err = run(
-        till_home, "shift", "open", "--user", "admin", "--float", "500.00", capsys=capsys
-    )
-    assert rc == 0, err
-    return till_home
 
 
 def sold(home: Path, capsys: pytest.CaptureFixture[str]) -> int:

@@ -12,6 +12,7 @@ import pytest
 from members_cloud_rig import Rig, ereceipt_url_of, open_rig
 from members_kit import run
 from on_db import on_db
+from sibling_till_ui import till_two_offline
 from uihelp import idle, start_selling, tap, wedge_scan
 
 from pos_app.ui.qt import Qt
@@ -27,23 +28,8 @@ def rig(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Rig]:
 @pytest.fixture
 def till_two(qtbot: Any, rig: Rig) -> Iterator[Any]:
     """Till 2's screen, once till 1 sold and synced; then the cloud stops."""
-    from pos_app.cli.context import AppContext
-    from pos_app.domain.users import Role
-    from pos_app.ui.app import build_app, teardown
-
     run(rig.a, "sale", "--user", "admin", "--scan", JKT, "--scan", TEE, "--pay", "cash:400")
-    rig.sync(rig.a)
-    rig.sync(rig.b)
-    assert rig.server is not None
-    rig.server.stop()
-    ctx = AppContext(rig.b)
-    ctx.till.users.add("李娜", {Role.CASHIER}, "7391")
-    t = build_app(ctx.till, lang="zh", customer_display=False)
-    t.window.resize(1280, 800)
-    qtbot.addWidget(t.window)
-    yield t
-    teardown(t)
-    ctx.close()
+    yield from till_two_offline(qtbot, rig)
 
 
 def test_till_2_exchanges_a_till_1_sale_on_the_returns_screen_offline(

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from members_cloud_rig import Rig, ereceipt_url_of, open_rig
 from members_kit import run
+from sibling_till_ui import till_two_offline
 from uihelp import TIMEOUT, idle, start_selling, tap, wedge_scan
 
 from pos_app.ui.qt import Qt
@@ -27,25 +28,10 @@ def rig(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Rig]:
 def till_two(qtbot: Any, rig: Rig) -> Iterator[Any]:
     """Till 2's screen, once till 1 sold, refunded a T-shirt and synced; then the cloud
     stops."""
-    from pos_app.cli.context import AppContext
-    from pos_app.domain.users import Role
-    from pos_app.ui.app import build_app, teardown
-
     run(rig.a, "sale", "--user", "admin", "--scan", JKT, "--scan", TEE, "--scan", TEE,
         "--pay", "cash:600")  # fmt: skip
     run(rig.a, "return", "--user", "admin", "--receipt", "1", "--line", "2=1")
-    rig.sync(rig.a)
-    rig.sync(rig.b)
-    assert rig.server is not None
-    rig.server.stop()
-    ctx = AppContext(rig.b)
-    ctx.till.users.add("李娜", {Role.CASHIER}, "7391")
-    t = build_app(ctx.till, lang="zh", customer_display=False)
-    t.window.resize(1280, 800)
-    qtbot.addWidget(t.window)
-    yield t
-    teardown(t)
-    ctx.close()
+    yield from till_two_offline(qtbot, rig)
 
 
 def test_a_sibling_tills_receipt_shows_where_it_was_sold_and_what_is_left(

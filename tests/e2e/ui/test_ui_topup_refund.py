@@ -9,65 +9,31 @@ with nothing refunded."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aggregator_rig import ACTIVATION_CODE, VENDOR_KEY, VENDOR_SN, code, start_emulator
+from aggregator_rig import code
 from members_kit import dead_url
 from members_ui_fixtures import cloud, shop  # noqa: F401
-from members_ui_kit import PHONE_A, cli, start_selling
 from on_db import on_db, sql
-from uihelp import TIMEOUT, dialog, fill, idle, tap, wedge_scan
+from topups_ui_kit import cloud_balance, counter_devices, open_top_up
+from uihelp import TIMEOUT, dialog, idle, tap, wedge_scan
 
-from pos_app.domain.topups import TopUpRule
 from pos_app.ui.qt import Qt
 
 
 @pytest.fixture
 def counter(till_home: Path, cloud: Any) -> Iterator[Any]:
     """The acquirer and the printer set up on the enrolled till, and 充500送50 pulled."""
-    from drivers.escpos.emulator.printer import VirtualPrinter
-    from pos_app.adapters.db.connection import open_database
-    from pos_app.adapters.db.repositories.payments import SqlitePaymentProviders
-
     svc, _db = cloud
-    agg = start_emulator()
-    printer = VirtualPrinter(out_dir=till_home.parent / "printer")
-    try:
-        port = printer.serve_tcp(0)
-        cli(till_home, "devices", "add", "front", "--kind", "printer", "--uri",
-            f"tcp://127.0.0.1:{port}")  # fmt: skip
-        cli(
-            till_home,
-            *("payments", "configure", "aggregator", "--url", agg.url),
-            *("--vendor-sn", VENDOR_SN, "--vendor-key", VENDOR_KEY, "--code", ACTIVATION_CODE),
-        )
-        opened = open_database(till_home / "till.db")
-        try:  # short polling limits for the test (operator settings of the provider row)
-            store = SqlitePaymentProviders(opened.conn)
-            url, settings = store.get("aggregator") or ("", {})
-            settings.update(poll_interval_s=0.02, give_up_after_s=0.6, timeout=0.4)
-            store.put("aggregator", url, settings, datetime.now(UTC))
-        finally:
-            opened.close()
-        svc.topups.add_rule(TopUpRule("R500", 50_000, 5_000, "充500送50"))
-        cli(till_home, "sync", "run")
+    with counter_devices(till_home, svc) as (agg, printer):
         yield svc, agg, printer
-    finally:
-        printer.close()
-        agg.stop()
 
 
 def wallet_top_up(qtbot: Any, t: Any) -> None:
     """¥500 by a scanned WeChat Pay code in the top-up dialog (充500送50: ¥50 bonus)."""
-    start_selling(qtbot, t)
-    sale = t.window.sale
-    qtbot.keyClick(sale.scan, Qt.Key.Key_F6)
-    fill(qtbot, t, query=PHONE_A)
-    tap(qtbot, t, sale.member_col.topup_btn)
-    d = dialog(t)
+    d = open_top_up(qtbot, t)
     d.edits["amount"].setText("500")
     idle(qtbot, t)
     wedge_scan(qtbot, t, code("wechat", n=21))
@@ -80,12 +46,6 @@ def open_refund(qtbot: Any, t: Any) -> Any:
     assert d.objectName() == "topup_refund"
     qtbot.waitUntil(lambda: d.list.count() > 0 or d.error.isVisible(), timeout=TIMEOUT)
     return d
-
-
-def cloud_balance(t: Any, svc: Any) -> int:
-    till = t.session.till
-    mid = on_db(till, lambda: till.members().directory.find_one(PHONE_A).id)
-    return int(svc.members.views.member_view(mid)["stored_value_fen"])
 
 
 def test_a_wallet_top_up_is_refunded_to_its_wallet_from_the_members_desk(

@@ -7,18 +7,16 @@ scanned code pays by its prefix, and a till without the cloud refuses in both la
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aggregator_rig import ACTIVATION_CODE, VENDOR_KEY, VENDOR_SN, code, start_emulator
+from aggregator_rig import code
 from members_ui_fixtures import cloud, shop  # noqa: F401
-from members_ui_kit import PHONE_A, cli, start_selling
 from on_db import on_db
+from topups_ui_kit import cloud_balance, counter_devices, open_top_up
 from uihelp import TIMEOUT, dialog, fill, idle, tap, wedge_scan
 
-from pos_app.domain.topups import TopUpRule
 from pos_app.ui.qt import Qt
 
 
@@ -26,57 +24,15 @@ from pos_app.ui.qt import Qt
 def counter(till_home: Path, cloud: Any) -> Iterator[Any]:
     """The card terminal, the acquirer and the printer set up on the enrolled till, and the
     brand's 充500送50 pulled from the cloud."""
-    from drivers.escpos.emulator.printer import VirtualPrinter
     from drivers.zvt.emulator import ZvtEmulator, ZvtEmulatorConfig
-    from pos_app.adapters.db.connection import open_database
-    from pos_app.adapters.db.repositories.payments import SqlitePaymentProviders
 
     svc, _db = cloud
-    agg = start_emulator()
     zvt = ZvtEmulator(config=ZvtEmulatorConfig(step_delay=0.01, forever_limit=4.0)).start()
-    printer = VirtualPrinter(out_dir=till_home.parent / "printer")
     try:
-        port = printer.serve_tcp(0)
-        cli(till_home, "devices", "add", "front", "--kind", "printer", "--uri",
-            f"tcp://127.0.0.1:{port}")  # fmt: skip
-        cli(till_home, "devices", "add", "T1", "--kind", "terminal", "--uri", zvt.uri)
-        cli(
-            till_home,
-            *("payments", "configure", "aggregator", "--url", agg.url),
-            *("--vendor-sn", VENDOR_SN, "--vendor-key", VENDOR_KEY, "--code", ACTIVATION_CODE),
-        )
-        opened = open_database(till_home / "till.db")
-        try:  # short polling limits for the test (operator settings of the provider row)
-            store = SqlitePaymentProviders(opened.conn)
-            url, settings = store.get("aggregator") or ("", {})
-            settings.update(poll_interval_s=0.02, give_up_after_s=0.6, timeout=0.4)
-            store.put("aggregator", url, settings, datetime.now(UTC))
-        finally:
-            opened.close()
-        svc.topups.add_rule(TopUpRule("R500", 50_000, 5_000, "充500送50"))
-        cli(till_home, "sync", "run")
-        yield svc, agg, zvt, printer
+        with counter_devices(till_home, svc, terminal_uri=zvt.uri) as (agg, printer):
+            yield svc, agg, zvt, printer
     finally:
-        printer.close()
         zvt.stop()
-        agg.stop()
-
-
-def open_top_up(qtbot: Any, t: Any) -> Any:
-    start_selling(qtbot, t)
-    sale = t.window.sale
-    qtbot.keyClick(sale.scan, Qt.Key.Key_F6)
-    fill(qtbot, t, query=PHONE_A)
-    tap(qtbot, t, sale.member_col.topup_btn)
-    d = dialog(t)
-    assert d.objectName() == "top_up"
-    return d
-
-
-def cloud_balance(t: Any, svc: Any) -> int:
-    till = t.session.till
-    mid = on_db(till, lambda: till.members().directory.find_one(PHONE_A).id)
-    return int(svc.members.views.member_view(mid)["stored_value_fen"])
 
 
 def test_card_top_up_shows_the_bonus_first_follows_the_terminal_and_prints_the_receipt(

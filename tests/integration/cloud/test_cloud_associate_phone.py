@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from urllib.parse import unquote
 
 import httpx
@@ -17,6 +19,8 @@ import pytest
 from associate_kit import COUPON, MEMBER, PASSWORD, csrf_of, seed, sign_in
 from cloud_shop import Shop
 from sync_fixtures import Cloud
+
+from cloud.service import CloudService
 
 
 @pytest.fixture
@@ -106,3 +110,31 @@ def test_wrong_passwords_lock_the_account(shop: Shop) -> None:
     forged = httpx.Client(base_url=shop.cloud.url, cookies={"gt_associate": "e30.forged"})
     with forged:  # a cookie not signed by the cloud is no session: the sign-in page
         assert 'action="/a/login"' in forged.get("/a/").text
+
+
+class BusyClock:
+    """The wall clock of a box so busy that a second passes between any two readings."""
+
+    def __init__(self) -> None:
+        self.at = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        self.at += timedelta(seconds=1)
+        return self.at
+
+
+def test_the_seeded_big_sale_comes_after_its_trigger_on_a_busy_box(tmp_path: Path) -> None:
+    """The workbench once showed "Today's tasks (1)" under load: the seed read the clock, the
+    second ticked while it added the coupon and the trigger, and "today's big sale" was then
+    stamped before the trigger existed, so it fired no task (the rule is right to ignore
+    purchases older than itself).  The seed reads the clock after adding the trigger."""
+    cloud = Cloud(str(tmp_path / "cloud.db"))
+    cloud.service = CloudService(cloud.db, ereceipt_base_url="", now=BusyClock())
+    cloud.start()
+    try:
+        seed(Shop(cloud))
+        tasks = cloud.service.associates.workbench.today("小李")
+    finally:
+        cloud.stop()
+    assert sorted(t["kind"] for t in tasks) == ["followup", "trigger"], tasks
+    assert [t["title"] for t in tasks if t["kind"] == "trigger"] == ["大单回访"]

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 from members_cloud_rig import Rig, ereceipt_url_of, open_rig, run_cloud
-from members_kit import run, set_setting
+from members_kit import member_sale, run, set_setting
 
 JKT, TEE, SCARF = "6901234567892", "6901234567908", "6901234567915"
 PHONE = "13800138000"
@@ -41,38 +41,12 @@ def test_offline_and_online_enrollment_of_one_phone_end_as_one_member(rig: Rig) 
     rig.offline(rig.a)
     ma = run(rig.a, "member", "enroll", "--phone", PHONE, "--name", "王女士", "--consent")
     assert ma["created"]
-    sale_a = run(
-        rig.a,
-        "sale",
-        "--user",
-        "admin",
-        "--member",
-        PHONE,
-        "--associate",
-        "小李",
-        "--scan",
-        JKT,
-        "--pay",
-        "cash:300",
-    )
+    sale_a = member_sale(rig.a, JKT, pay="cash:300", member=PHONE, associate="小李")
     # till B is online: the cloud has not heard of the phone yet, so B enrolls it too
     mb = run(rig.b, "member", "enroll", "--phone", PHONE, "--associate", "小王")
     assert mb["created"] and mb["member_id"] != ma["member_id"]
     rig.sync(rig.b)
-    sale_b = run(
-        rig.b,
-        "sale",
-        "--user",
-        "admin",
-        "--member",
-        PHONE,
-        "--associate",
-        "小王",
-        "--scan",
-        TEE,
-        "--pay",
-        "cash:100",
-    )
+    sale_b = member_sale(rig.b, TEE, pay="cash:100", member=PHONE, associate="小王")
     rig.sync(rig.b)
     # till A comes back: its enrollment merges into B's member, with its purchase
     rig.online(rig.a)
@@ -128,52 +102,11 @@ def test_a_coupon_redeemed_at_two_tills_online_is_refused_the_second_time(
     rig.sync(rig.a)
     rig.sync(rig.b)
     # a sale abandoned after the coupon was redeemed (not enough paid) gives it back
-    err = run(
-        rig.a,
-        "sale",
-        "--user",
-        "admin",
-        "--member",
-        PHONE,
-        "--scan",
-        JKT,
-        "--coupon",
-        "VIP50",
-        "--pay",
-        "cash:1",
-        ok=False,
-    )
+    err = member_sale(rig.a, JKT, pay="cash:1", member=PHONE, coupon="VIP50", ok=False)
     assert "still due" in err["error"]["message"]
-    first = run(
-        rig.a,
-        "sale",
-        "--user",
-        "admin",
-        "--member",
-        PHONE,
-        "--scan",
-        JKT,
-        "--coupon",
-        "VIP50",
-        "--pay",
-        "cash:300",
-    )
+    first = member_sale(rig.a, JKT, pay="cash:300", member=PHONE, coupon="VIP50")
     assert [s["name"] for s in first["savings"]] == ["50元券"]
-    err = run(
-        rig.b,
-        "sale",
-        "--user",
-        "admin",
-        "--member",
-        PHONE,
-        "--scan",
-        JKT,
-        "--coupon",
-        "VIP50",
-        "--pay",
-        "cash:300",
-        ok=False,
-    )
+    err = member_sale(rig.b, JKT, pay="cash:300", member=PHONE, coupon="VIP50", ok=False)
     assert "already used at another till" in err["error"]["message"]
     assert run(rig.b, "sales", "list") == []  # nothing was sold at B
     with rig.db.tx() as tx:
@@ -186,21 +119,7 @@ def test_a_coupon_redeemed_at_two_tills_online_is_refused_the_second_time(
     # pushed down: B's mirror now knows the coupon is used and refuses it without asking
     rig.sync(rig.b)
     rig.offline(rig.b)
-    err = run(
-        rig.b,
-        "sale",
-        "--user",
-        "admin",
-        "--member",
-        PHONE,
-        "--scan",
-        JKT,
-        "--coupon",
-        "VIP50",
-        "--pay",
-        "cash:300",
-        ok=False,
-    )
+    err = member_sale(rig.b, JKT, pay="cash:300", member=PHONE, coupon="VIP50", ok=False)
     assert "already used" in err["error"]["message"]
 
 
@@ -229,36 +148,11 @@ def test_two_tills_offline_spending_one_card_lose_at_most_the_caps(
         rig.offline(home)
     spent = []
     for home in (rig.a, rig.b):
-        r = run(
-            home,
-            "sale",
-            "--user",
-            "admin",
-            "--member",
-            "13900001111",
-            "--scan",
-            TEE,
-            "--pay",
-            "stored_value:80.00",
-            "--pay",
-            "cash:19.00",
-        )
+        r = member_sale(home, TEE, pay=("stored_value:80.00", "cash:19.00"), member="13900001111")
         assert r["balances"]["stored_value_fen"] == 2000
         spent.append(80_00)
-        err = run(
-            home,
-            "sale",
-            "--user",
-            "admin",
-            "--member",
-            "13900001111",
-            "--scan",
-            TEE,
-            "--pay",
-            "stored_value:0.01",
-            "--pay",
-            "cash:98.99",
-            ok=False,
+        err = member_sale(
+            home, TEE, pay=("stored_value:0.01", "cash:98.99"), member="13900001111", ok=False
         )
         assert "offline limit" in err["error"]["message"] or "not enough" in err["error"]["message"]
     for home in (rig.a, rig.b):
@@ -312,20 +206,8 @@ def test_two_tills_offline_spending_one_card_lose_at_most_the_caps(
     view = rig.svc.members.views.member_view(m["id"])
     assert view["stored_value_fen"] == 10000 - sum(spent) + 8000
     # online, a debit beyond the cloud's balance (¥20 now) is refused by the cloud itself
-    err = run(
-        rig.a,
-        "sale",
-        "--user",
-        "admin",
-        "--member",
-        "13900001111",
-        "--scan",
-        TEE,
-        "--pay",
-        "stored_value:20.01",
-        "--pay",
-        "cash:78.99",
-        ok=False,
+    err = member_sale(
+        rig.a, TEE, pay=("stored_value:20.01", "cash:78.99"), member="13900001111", ok=False
     )
     assert "not enough" in err["error"]["message"].lower() or "balance" in err["error"]["message"]
 

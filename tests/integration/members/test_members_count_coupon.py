@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from members_cloud_rig import Rig, open_rig
-from members_kit import run
+from members_kit import member_sale, run
 
 JKT, TEE = "6901234567892", "6901234567908"
 PHONE = "13800138000"
@@ -20,23 +20,7 @@ def rig(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Rig]:
 
 
 def _sell(rig: Rig, ok: bool = True) -> dict:
-    return run(
-        rig.a,
-        "sale",
-        "--user",
-        "admin",
-        "--member",
-        PHONE,
-        "--scan",
-        JKT,
-        "--scan",
-        TEE,
-        "--coupon",
-        "CARE3",
-        "--pay",
-        "cash:100",
-        ok=ok,
-    )
+    return member_sale(rig.a, JKT, TEE, pay="cash:100", member=PHONE, coupon="CARE3", ok=ok)
 
 
 def test_a_count_coupon_is_used_three_times_at_one_till_and_refused_the_fourth(rig: Rig) -> None:

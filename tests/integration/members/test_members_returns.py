@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from members_cloud_rig import Rig, open_rig
-from members_kit import run
+from members_kit import member_sale, run
 from sync_testkit import enroll_device
 
 from cloud.db import CloudDB
@@ -84,25 +84,14 @@ def test_partial_then_full_return_settles_points_and_stored_value_in_till_and_cl
         run(rig.a, "member", "topup", PHONE, "1000.00", "--user", "admin")["stored_value_fen"]
         == 100000
     )
-    sale = run(
+    sale = member_sale(
         rig.a,
-        "sale",
-        "--user",
-        "admin",
-        "--member",
-        PHONE,
-        "--scan",
         JKT,
-        "--scan",
         TEE,
-        "--scan",
         SCARF,
-        "--points",
-        "2000",
-        "--pay",
-        "stored_value:500.00",
-        "--pay",
-        "cash:387.00",
+        pay=("stored_value:500.00", "cash:387.00"),
+        member=PHONE,
+        points="2000",
     )
     total = 26900 + 9900 + 53900 - 2000
     assert sale["total_fen"] == total
@@ -246,23 +235,7 @@ def test_a_coupon_comes_back_only_on_a_full_return_and_only_if_the_brand_says_so
     rig.sync(rig.b)
 
     def sell(home: Path, code: str, ok: bool = True) -> Any:
-        return run(
-            home,
-            "sale",
-            "--user",
-            "admin",
-            "--member",
-            PHONE,
-            "--scan",
-            JKT,
-            "--scan",
-            TEE,
-            "--coupon",
-            code,
-            "--pay",
-            "cash:500",
-            ok=ok,
-        )
+        return member_sale(home, JKT, TEE, pay="cash:500", member=PHONE, coupon=code, ok=ok)
 
     def ret(home: Path, receipt_no: int, *line: str) -> Any:
         args = [a for n in line for a in ("--line", n)]

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from members_kit import put_json_row, run
+from members_kit import member_sale, put_json_row, run
 
 from pos_app.domain.errors import RuleViolation
 
@@ -134,27 +134,16 @@ def test_member_sale_names_every_saving_and_earns_points(till_home: Path) -> Non
     )
     db.close()
     run(till_home, "shift", "open", "--user", "admin", "--float", "500")
-    r = run(
+    r = member_sale(
         till_home,
-        "sale",
-        "--user",
-        "admin",
-        "--member",
-        PHONE,
-        "--associate",
-        "小李",
-        "--scan",
         JKT,
-        "--scan",
         SCARF,
-        "--scan",
         TEE,
-        "--coupon",
-        "C20",
-        "--points",
-        "500",
-        "--pay",
-        "cash:1000",
+        pay="cash:1000",
+        member=PHONE,
+        associate="小李",
+        coupon="C20",
+        points="500",
     )
     names = [(s["name"], s["amount_fen"]) for s in r["savings"]]
     # member prices 269 + 539; tee 99 at list price; scarf 10% off its member price;
@@ -180,21 +169,7 @@ def test_member_sale_names_every_saving_and_earns_points(till_home: Path) -> Non
     assert outbox(till_home, "points.redeemed")[0]["points"] == 500
     assert outbox(till_home, "coupon.redeemed")[0]["code"] == "C20"
     # the coupon is gone on this till
-    err = run(
-        till_home,
-        "sale",
-        "--user",
-        "admin",
-        "--member",
-        PHONE,
-        "--scan",
-        JKT,
-        "--coupon",
-        "C20",
-        "--pay",
-        "cash:300",
-        ok=False,
-    )
+    err = member_sale(till_home, JKT, pay="cash:300", member=PHONE, coupon="C20", ok=False)
     assert "already used" in err["error"]["message"]
     # the receipt prints each saving by name
     from members_kit import run_text
@@ -210,35 +185,9 @@ def test_member_sale_names_every_saving_and_earns_points(till_home: Path) -> Non
 def test_points_without_member_and_too_many_points_are_refused(till_home: Path) -> None:
     run(till_home, "member", "enroll", "--phone", PHONE)
     run(till_home, "shift", "open", "--user", "admin", "--float", "500")
-    err = run(
-        till_home,
-        "sale",
-        "--user",
-        "admin",
-        "--scan",
-        TEE,
-        "--points",
-        "100",
-        "--pay",
-        "cash:100",
-        ok=False,
-    )
+    err = member_sale(till_home, TEE, pay="cash:100", points="100", ok=False)
     assert "--member" in err["error"]["message"]
-    err = run(
-        till_home,
-        "sale",
-        "--user",
-        "admin",
-        "--member",
-        PHONE,
-        "--scan",
-        TEE,
-        "--points",
-        "100",
-        "--pay",
-        "cash:100",
-        ok=False,
-    )
+    err = member_sale(till_home, TEE, pay="cash:100", member=PHONE, points="100", ok=False)
     assert "0 points" in err["error"]["message"]
     assert run(till_home, "sales", "list") == []
 
@@ -392,20 +341,7 @@ def test_offline_debits_are_not_subtracted_twice_from_the_balance(till) -> None:
 def test_cli_followups_and_associates(till_home: Path) -> None:
     run(till_home, "member", "enroll", "--phone", PHONE)
     run(till_home, "shift", "open", "--user", "admin", "--float", "500")
-    r = run(
-        till_home,
-        "sale",
-        "--user",
-        "admin",
-        "--member",
-        PHONE,
-        "--associate",
-        "小李",
-        "--scan",
-        TEE,
-        "--pay",
-        "cash:100",
-    )
+    r = member_sale(till_home, TEE, pay="cash:100", member=PHONE, associate="小李")
     rows = run(till_home, "member", "followups", "--associate", "小李")
     assert len(rows) == 5 and all(x["sale_id"] == r["sale_id"] for x in rows)
     assert run(till_home, "member", "followups", "--associate", "小王") == []

@@ -9,19 +9,23 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aggregator_rig import ACTIVATION_CODE, VENDOR_KEY, VENDOR_SN, code, start_emulator
+from aggregator_rig import (
+    ACTIVATION_CODE,
+    VENDOR_KEY,
+    VENDOR_SN,
+    code,
+    fast_polling,
+    start_emulator,
+)
 from members_cloud_rig import Rig, open_rig, run_cloud
 from members_kit import run, run_text
 
 from drivers.aggregator.emulator import AggregatorEmulator
 from drivers.zvt.emulator import ZvtEmulator, ZvtEmulatorConfig
-from pos_app.adapters.db.connection import open_database
-from pos_app.adapters.db.repositories.payments import SqlitePaymentProviders
 from pos_app.adapters.keys import load_key
 from pos_app.config import Paths
 from receipts.layout import text_width
@@ -81,24 +85,12 @@ def shop(
                 "--code",
                 ACTIVATION_CODE,
             )
-            _fast(home)
+            fast_polling(home)
             run_text(home, "devices", "add", "T1", "--kind", "terminal", "--uri", zvt.uri)
             yield Shop(rig, agg, zvt)
     finally:
         zvt.stop()
         agg.stop()
-
-
-def _fast(home: Path) -> None:
-    """Short polling limits for the test (operator settings of the provider row)."""
-    opened = open_database(home / "till.db")
-    try:
-        store = SqlitePaymentProviders(opened.conn)
-        url, settings = store.get("aggregator") or ("", {})
-        settings.update(poll_interval_s=0.02, give_up_after_s=0.6, timeout=0.4)
-        store.put("aggregator", url, settings, datetime.now(UTC))
-    finally:
-        opened.close()
 
 
 def _rules(shop: Shop) -> None:

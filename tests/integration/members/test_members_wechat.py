@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from members_cloud_rig import Rig, ereceipt_url_of, open_rig
-from members_kit import run
+from members_kit import member_sale, run
 
 from cloud.wechat_push import follow_scene, parse_push, push_signature
 from receipts.token import decode_token
@@ -91,20 +91,7 @@ def test_subscribe_from_a_receipt_counts_one_follow_with_the_button(
     rig: Rig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     m = run(rig.a, "member", "enroll", "--phone", PHONE, "--name", "王女士")
-    sale = run(
-        rig.a,
-        "sale",
-        "--user",
-        "admin",
-        "--member",
-        PHONE,
-        "--associate",
-        "小李",
-        "--scan",
-        JKT,
-        "--pay",
-        "cash:300",
-    )
+    sale = member_sale(rig.a, JKT, pay="cash:300", member=PHONE, associate="小李")
     rig.sync(rig.a)
     url = ereceipt_url_of(rig.a, sale["receipt_no"])
     fields = decode_token(url)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from driver_fixtures import vprinter  # noqa: F401
 from ops_cli import cli
 
 from drivers.escpos.emulator.printer import VirtualPrinter
@@ -22,15 +23,6 @@ ADMIN = "4860"
 def admin_pin(monkeypatch: pytest.MonkeyPatch) -> None:
     """`settings set` and `settings import` are signed by a manager or technician."""
     monkeypatch.setenv("GUITAI_PIN", ADMIN)
-
-
-@pytest.fixture
-def vprinter(tmp_path: Path) -> Iterator[VirtualPrinter]:
-    vp = VirtualPrinter(out_dir=tmp_path / "emu")
-    try:
-        yield vp
-    finally:
-        vp.close()
 
 
 class LocalCloud:

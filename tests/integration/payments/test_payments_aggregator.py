@@ -22,7 +22,7 @@ from aggregator_rig import (
     code,
     start_emulator,
 )
-from ledger_check import check
+from ledger_check import check, play_case
 from payments_rig import Rig, wechat_code
 
 from drivers.aggregator.driver import UpayClient, activate
@@ -148,28 +148,9 @@ def test_aggregator_fault_matrix(agg: AggregatorRig, case: tuple) -> None:
         agg.emu.faults[step] = fault
     svc = agg.service()
     conn = agg.opened.conn
-    sales: set[str] = set()
-    returns: set[str] = set()
-    try:
-        paid = svc.charge("SALE-1", "wechat", 2105, code("wechat", SUFFIX[pay], 1))
-    except PaymentError:
-        paid = None
-    if paid is not None and commit:
-        with SqliteUnitOfWork(conn) as uow:
-            svc.attach(paid.attempt_id, "SALE-1")
-            uow.commit()
-        sales.add("SALE-1")
-        try:
-            back = svc.refund(paid.attempt_id, 100, refund_id="RET-1")
-        except PaymentError:
-            pass
-        else:
-            svc.attach(back.attempt_id, "RET-1")
-            returns.add("RET-1")
-    svc.recover(void_unattached=True)
-    agg.emu.faults.clear()
-    outcomes = svc.recover(void_unattached=True)
-    needs = {o.attempt_id for o in outcomes if o.action == "needs_decision"}
+    sales, returns, needs = play_case(
+        svc, conn, "wechat", 2105, code("wechat", SUFFIX[pay], 1), commit, agg.emu.faults.clear
+    )
     problems = check(conn, SimpleNamespace(wechat=agg.emu), "wechat", sales, returns, needs)
     assert problems == [], problems
 

@@ -13,12 +13,10 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from ledger_check import check
+from ledger_check import check, play_case
 from payments_rig import Rig, alipay_code, card_amount, wechat_code
 
 from drivers.common.scenarios import SUFFIXES, Behaviour
-from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
-from pos_app.domain.payments import PaymentError
 
 PAY = list(Behaviour)
 SUFFIX = {b: s for s, b in SUFFIXES.items()} | {Behaviour.APPROVE: "00"}
@@ -75,29 +73,8 @@ def test_fault_matrix(rig: Rig, case: tuple) -> None:
         tender
     )
     amount = card_amount(21, SUFFIX[pay]) if tender == "card" else 2105
-    sales: set[str] = set()
-    returns: set[str] = set()
-    try:
-        paid = svc.charge("SALE-1", tender, amount, code)
-    except PaymentError:
-        paid = None
-    if paid is not None and commit:
-        with SqliteUnitOfWork(conn) as uow:  # the sale's commit: sale row + attach, one transaction
-            svc.attach(paid.attempt_id, "SALE-1")
-            uow.commit()
-        sales.add("SALE-1")
-        try:
-            back = svc.refund(paid.attempt_id, 100, refund_id="RET-1")
-        except PaymentError:
-            pass
-        else:
-            svc.attach(back.attempt_id, "RET-1")
-            returns.add("RET-1")
-    # a recovery while the fault is still there must not make things worse
-    svc.recover(void_unattached=True)
-    # the fault clears (the link is back); start-up recovery runs
-    _emulator(rig, tender).faults.clear()
-    outcomes = svc.recover(void_unattached=True)
-    needs = {o.attempt_id for o in outcomes if o.action == "needs_decision"}
+    sales, returns, needs = play_case(
+        svc, conn, tender, amount, code, commit, _emulator(rig, tender).faults.clear
+    )
     problems = check(conn, rig, tender, sales, returns, needs)
     assert problems == [], problems

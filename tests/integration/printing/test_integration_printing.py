@@ -5,22 +5,13 @@ reprint works once the roll is replaced."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from printer_kit import cli
+from driver_fixtures import vprinter  # noqa: F401 (PNG-rendering, not the conftest's)
+from printer_kit import cli, print_on
 
 from drivers.escpos.emulator.printer import VirtualPrinter
-
-
-@pytest.fixture
-def vprinter(tmp_path: Path) -> Iterator[VirtualPrinter]:
-    vp = VirtualPrinter(out_dir=tmp_path / "emu")
-    try:
-        yield vp
-    finally:
-        vp.close()
 
 
 def test_sale_prints_and_reprints(
@@ -105,23 +96,7 @@ def test_no_sale_and_pay_out_open_the_drawer_and_count_on_the_z_report(
 ) -> None:
     monkeypatch.setenv("GUITAI_PIN", "7391")
     vprinter.set(auto_close_drawer=True)
-    port = vprinter.serve_tcp(0)
-    assert (
-        cli(
-            till_home,
-            capsys,
-            "devices",
-            "add",
-            "front",
-            "--kind",
-            "printer",
-            "--uri",
-            f"tcp://127.0.0.1:{port}",
-            "--no-test",
-        )[0]
-        == 0
-    )
-    assert cli(till_home, capsys, "shift", "open", "--user", "admin", "--float", "100")[0] == 0
+    print_on(vprinter, till_home, capsys)
     assert cli(till_home, capsys, "shift", "no-sale", "--user", "admin")[0] == 0
     assert (
         cli(till_home, capsys, "shift", "pay-out", "20", "--user", "admin", "--reason", "快递费")[0]

@@ -5,14 +5,13 @@ the same line at a third store, one wins and the other is refused before money m
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from members_cloud_rig import Rig, ereceipt_url_of, open_rig
 from members_kit import run
-from returns_stores import JKT, cli, open_stores, refunds_of
+from returns_stores import JKT, cli, open_stores, outcomes, refunds_of
 from sync_fixtures import Cloud
 
 from cloud.returns.ledger import left_to_return
@@ -84,12 +83,7 @@ def test_another_stores_sale_is_exchanged_online_and_races_a_return(
             stores["S003"], "return", "--user", "admin", "--ereceipt", url, "--line", "1=1"
         ),
     }
-    results = {}
-    for s, p in procs.items():
-        out, err = p.communicate(timeout=120)
-        results[s] = (p.returncode, json.loads(out or err))
-    won = [s for s, (rc, _) in results.items() if rc == 0]
-    lost = [s for s, (rc, _) in results.items() if rc != 0]
+    results, won, lost = outcomes(procs)
     assert len(won) == 1 and len(lost) == 1, results
     rc, answer = results[lost[0]]
     assert rc == 2

@@ -6,10 +6,6 @@ reason."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -18,41 +14,19 @@ from typing import Any
 
 import pytest
 from members_cloud_rig import ereceipt_url_of
-from members_kit import dead_url, init_till, run, set_setting, setting
+from members_kit import dead_url, run, set_setting, setting
+from returns_stores import JKT, cli, open_stores, outcomes, refunds_of
 from sync_fixtures import Cloud
 
 from cloud.returns.ledger import left_to_return
 from sync.errors import CloudRejected
-
-JKT = "6901234567892"
 
 
 @pytest.fixture
 def stores(cloud: Cloud, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """The seller (S001) and two other stores' tills (S002, S003), enrolled and synced."""
     monkeypatch.setenv("GUITAI_PIN", "7391")
-    homes = {}
-    for store in ("S001", "S002", "S003"):
-        cloud.service.admin.add_store(store, f"门店 {store}")
-        home = init_till(tmp_path / store, 1, store)
-        code = cloud.service.admin.enrollment_code(store)["code"]
-        run(home, "enroll", "--cloud", cloud.url, "--code", code)
-        run(home, "shift", "open", "--user", "admin", "--float", "500")
-        homes[store] = home
-    yield homes
-
-
-def cli(home: Path, *args: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "pos_app.cli", "--home", str(home), *args, "--json"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env={**os.environ, "GUITAI_PIN": "7391"},
-    )
-
-
-def refunds_of(home: Path) -> list[dict[str, Any]]:
-    return [s for s in run(home, "sales", "list") if s["kind"] == "refund"]
+    yield open_stores(cloud, tmp_path)
 
 
 def test_two_stores_race_to_refund_one_line_and_one_is_refused(
@@ -70,12 +44,7 @@ def test_two_stores_race_to_refund_one_line_and_one_is_refused(
         s: cli(stores[s], "return", "--user", "admin", "--ereceipt", url, "--line", "1=1")
         for s in ("S002", "S003")
     }
-    results = {}
-    for s, p in procs.items():
-        out, err = p.communicate(timeout=120)
-        results[s] = (p.returncode, json.loads(out or err))
-    won = [s for s, (rc, _) in results.items() if rc == 0]
-    lost = [s for s, (rc, _) in results.items() if rc != 0]
+    results, won, lost = outcomes(procs)
     assert len(won) == 1 and len(lost) == 1, results
     rc, answer = results[lost[0]]
     assert rc == 2
