@@ -1,0 +1,52 @@
+"""Work the till wants soon but not before the cashier's first working screen is on the glass.
+
+The printing wiring and the follow-ups' scheduler each import and build a part of the till
+(~0.1 s of CPU each).  Queued on the database thread at start, they ran ahead of the PIN check
+that the cashier waits on; started merely later, they competed for the GIL with the first
+paint of the sale screen.  So they start on the GUI thread's turn after that paint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from .qt import QEvent, QObject, QTimer, QWidget
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+
+
+class AfterFirstPaint(QObject):
+    """Runs `then` once, on the event loop's next turn after the first screen other than the
+    sign-in has painted (the sale screen, or the shift screen when the shift is closed).
+
+    Nothing can print or fall due before that screen: a sale is completed from the sale
+    screen, reports are printed from the shift screen, and the database thread runs its jobs
+    in order, so the wiring queued here runs before any of theirs."""
+
+    def __init__(self, win: MainWindow, then: Callable[[], None]) -> None:
+        super().__init__(win)
+        self._win = win
+        self._then: Callable[[], None] | None = then
+        win.screen_shown.connect(self._shown)
+
+    def run_now(self) -> None:
+        if self._then is not None:
+            then, self._then = self._then, None
+            then()
+
+    def _shown(self, name: str) -> None:
+        if self._then is None or name == "signin":
+            return
+        # A language switch rebuilds the screens: the one shown now is watched, whichever
+        # screen was watched before it.
+        self._win.screens[name].installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and self._then is not None:
+            then, self._then = self._then, None
+            QTimer.singleShot(0, self, then)  # after this paint; never once the window is gone
+        if self._then is None and isinstance(watched, QWidget):
+            watched.removeEventFilter(self)
+        return False
