@@ -87,6 +87,7 @@ def build_app(
     win.start()
     if wire:
         background = AfterFirstPaint(win, lambda: start_background(till, session, win))
+        win.screen_shown.connect(lambda name: background.shown(name, win.screens[name]))
         if not show:
             background.run_now()  # no window on the glass: no first paint to wait for
     return TillApp(app, win, session, wedge, family)

@@ -9,12 +9,8 @@ paint of the sale screen.  So they start on the GUI thread's turn after that pai
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from .qt import QEvent, QObject, QTimer, QWidget
-
-if TYPE_CHECKING:
-    from .main_window import MainWindow
 
 
 class AfterFirstPaint(QObject):
@@ -25,23 +21,22 @@ class AfterFirstPaint(QObject):
     screen, reports are printed from the shift screen, and the database thread runs its jobs
     in order, so the wiring queued here runs before any of theirs."""
 
-    def __init__(self, win: MainWindow, then: Callable[[], None]) -> None:
-        super().__init__(win)
-        self._win = win
+    def __init__(self, parent: QObject, then: Callable[[], None]) -> None:
+        super().__init__(parent)
         self._then: Callable[[], None] | None = then
-        win.screen_shown.connect(self._shown)
 
     def run_now(self) -> None:
         if self._then is not None:
             then, self._then = self._then, None
             then()
 
-    def _shown(self, name: str) -> None:
+    def shown(self, name: str, screen: QWidget) -> None:
+        """The window moved to `screen` (MainWindow.screen_shown)."""
         if self._then is None or name == "signin":
             return
         # A language switch rebuilds the screens: the one shown now is watched, whichever
         # screen was watched before it.
-        self._win.screens[name].installEventFilter(self)
+        screen.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint and self._then is not None:
