@@ -24,6 +24,7 @@ class AfterFirstPaint(QObject):
     def __init__(self, parent: QObject, then: Callable[[], None]) -> None:
         super().__init__(parent)
         self._then: Callable[[], None] | None = then
+        self._painted = False
 
     def run_now(self) -> None:
         if self._then is not None:
@@ -32,16 +33,22 @@ class AfterFirstPaint(QObject):
 
     def shown(self, name: str, screen: QWidget) -> None:
         """The window moved to `screen` (MainWindow.screen_shown)."""
-        if self._then is None or name == "signin":
+        if self._then is None or self._painted or name == "signin":
             return
         # A language switch rebuilds the screens: the one shown now is watched, whichever
         # screen was watched before it.
         screen.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint and self._then is not None:
-            then, self._then = self._then, None
-            QTimer.singleShot(0, self, then)  # after this paint; never once the window is gone
-        if self._then is None and isinstance(watched, QWidget):
+        if event.type() == QEvent.Type.Paint and not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self, self._after_paint)  # never once the window is gone
+        if self._painted and isinstance(watched, QWidget):
             watched.removeEventFilter(self)
         return False
+
+    def _after_paint(self) -> None:
+        window = self.parent()
+        if isinstance(window, QWidget) and not window.isVisible():
+            return  # closed meanwhile (teardown stopped the follow-ups already)
+        self.run_now()

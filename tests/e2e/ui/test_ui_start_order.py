@@ -65,3 +65,24 @@ def test_a_window_never_shown_starts_them_at_once(qtbot: Any, till: Any) -> None
         qtbot.waitUntil(lambda: _background_started(till), timeout=TIMEOUT)
     finally:
         teardown(t)
+
+
+def test_a_window_closed_before_its_turn_after_the_paint_starts_nothing(qtbot: Any) -> None:
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QPaintEvent
+
+    from pos_app.ui.first_paint import AfterFirstPaint
+    from pos_app.ui.qt import QApplication, QWidget
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    screen = QWidget(window)
+    window.show()
+    ran: list[str] = []
+    later = AfterFirstPaint(window, lambda: ran.append("started"))
+    later.shown("sale", screen)
+    QApplication.sendEvent(screen, QPaintEvent(QRect(0, 0, 10, 10)))
+    window.close()  # teardown, or the till's window shut, before the event loop's next turn
+    for _ in range(3):
+        QApplication.processEvents()  # the zero timer's turn comes, and finds it closed
+    assert ran == []
