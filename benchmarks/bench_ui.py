@@ -168,25 +168,34 @@ def scan_latency(home: Path, sales: int = SALES) -> dict[str, float]:
     }
 
 
+# The start as `guitai run` takes it (pos_app/cli/run_cmd.py): the till built before Qt is
+# imported, then the window; the waits block for the next event as the till's own event loop
+# does (app.exec()), instead of spinning processEvents, which took a core from the PIN check.
 STARTUP = r"""
 import time
 t0 = time.perf_counter()
 import os, sys, json
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from pos_app.cli.context import AppContext
-from pos_app.ui.app import build_app
-from pos_app.ui.qt import QApplication
+from pos_app.bootstrap import register_probes
 till = AppContext(sys.argv[1]).till
+register_probes(till)
+from pos_app.ui.app import build_app
+from pos_app.ui.qt import QApplication, QTimer
+from PySide6.QtCore import QEventLoop
 t = build_app(till, lang="zh")
-deadline = time.monotonic() + 20
-while not t.window.signin.tiles and time.monotonic() < deadline:
-    QApplication.processEvents()
+wake = QTimer()  # the deadline is checked at least every 50 ms
+wake.start(50)
+def wait_until(ready):
+    deadline = time.monotonic() + 20
+    while not ready() and time.monotonic() < deadline:
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+wait_until(lambda: t.window.signin.tiles)
 signin_ready = time.perf_counter()
 t.window.signin.choose("admin")
 t.window.signin.pin.setText("2468")
 t.window.signin.submit()
-while (t.window.current != "sale" or t.session.sale is None) and time.monotonic() < deadline:
-    QApplication.processEvents()
+wait_until(lambda: t.window.current == "sale" and t.session.sale is not None)
 t.window.sale.scan.repaint()
 ready = time.perf_counter()
 assert t.window.current == "sale"

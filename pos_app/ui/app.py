@@ -10,6 +10,7 @@ from .common.theme import apply
 from .common.translations import Translations
 from .common.wedge import WedgeFilter
 from .common.worker import ServiceWorker
+from .first_paint import AfterFirstPaint
 from .main_window import MainWindow
 from .notices import start_followups, stop_followups
 from .qt import QApplication, QGuiApplication, Qt, guard_none_refcount
@@ -61,14 +62,6 @@ def build_app(
     wedge = WedgeFilter(parent=win)
     app.installEventFilter(wedge)
     wedge.scanned.connect(win.scanned)
-    if wire:
-        start_followups(
-            till,
-            session,
-            win.followup_notices,
-            lambda _v: win.sale.member_col.refresh_due(),  # the sale screen of the moment
-            win.notice,
-        )
     screens = QGuiApplication.screens()
     if customer_display is None:
         customer_display = len(screens) > 1
@@ -93,21 +86,31 @@ def build_app(
         win.activateWindow()  # the keyboard and the scanner belong to the till's window
     win.start()
     if wire:
-        # After each commit the receipt prints (on its own thread: the change shows at once);
-        # a problem (paper out…) reaches the banner.  Wired on the worker after the sign-in
-        # screen's own loads (the worker runs jobs in order) and before any sale can complete
-        # there, so loading the receipt renderer overlaps the cashier typing the PIN.
-        notices = win.notices  # kept alive by this closure for the printing thread
-
-        def emit(err: Any) -> None:
-            notices.arrived.emit(err)
-
-        session.call(
-            lambda: till.side_effects.wire(emit, background=True),
-            lambda _v: None,
-            win.notice,
-        )
+        background = AfterFirstPaint(win, lambda: start_background(till, session, win))
+        win.screen_shown.connect(lambda name: background.shown(name, win.screens[name]))
+        if not show:
+            background.run_now()  # no window on the glass: no first paint to wait for
     return TillApp(app, win, session, wedge, family)
+
+
+def start_background(till: App, session: Session, win: MainWindow) -> None:
+    """The follow-ups' scheduler and the printing wiring (pos_app/ui/first_paint.py says when)."""
+    start_followups(
+        till,
+        session,
+        win.followup_notices,
+        lambda _v: win.sale.member_col.refresh_due(),  # the sale screen of the moment
+        win.notice,
+    )
+    # After each commit the receipt prints (on its own thread: the change shows at once);
+    # a problem (paper out…) reaches the banner.  Queued on the worker, which runs jobs in
+    # order, before any sale can complete or a report print from the screen just painted.
+    notices = win.notices  # kept alive by this closure for the printing thread
+
+    def emit(err: Any) -> None:
+        notices.arrived.emit(err)
+
+    session.call(lambda: till.side_effects.wire(emit, background=True), lambda _v: None, win.notice)
 
 
 def teardown(t: TillApp) -> None:

@@ -23,6 +23,7 @@ from .qt import (
     QTimer,
     QVBoxLayout,
     QWidget,
+    Signal,
 )
 from .returns.screen import ReturnsScreen
 from .sale.customer_display import CustomerDisplay
@@ -38,6 +39,8 @@ from .views.sale import EMPTY_VIEW, SaleView
 
 
 class MainWindow(QMainWindow):
+    screen_shown = Signal(str)  # the name of the screen `go` moved to
+
     def __init__(self, session: Session, translations: Translations) -> None:
         super().__init__()
         self.session = session
@@ -174,6 +177,7 @@ class MainWindow(QMainWindow):
         self.current = name
         self.stack.setCurrentWidget(self.screens[name])
         self.tick()
+        self.screen_shown.emit(name)
 
     # ---- flow --------------------------------------------------------------------------
 
