@@ -640,10 +640,20 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--max-seconds", type=float, default=180.0, help="bound of each ingest run")
     ap.add_argument("--page-requests", type=int, default=2000)
     ap.add_argument("--rss-events", type=int, default=100_000)
+    ap.add_argument(
+        "--pages-only",
+        action="store_true",
+        help="skip the two ingest runs: only the page and RSS figures (code compared side by side)",
+    )
     args = ap.parse_args(argv if argv is not None else [])
     if os.environ.get("GUITAI_BENCH_QUICK") == "1":
         args.tills, args.batches, args.page_requests, args.rss_events = 40, 2, 800, 8000
     pg = Postgres()
+    if args.pages_only:
+        try:
+            return page_and_rss_run(pg, args)
+        finally:
+            pg.stop()
     try:
         one = ingest_run(pg, 1, args)
         two = ingest_run(pg, 2, args)
