@@ -88,8 +88,13 @@ def add_receipt_routes(app: CloudAPI, service: CloudService, cfg: CloudConfig) -
 
     def judge(tx: Tx, fields: TokenFields) -> dict[str, Any]:
         """What the cloud knows about a token: verdict, device, synced sale."""
-        device, sale_row = token_receipt(tx, fields.key_id.hex(), fields.receipt_no)
-        result: dict[str, Any] = {"fields": fields, "device": device, "sale": None}
+        device, sale_row, follow_row = token_receipt(tx, fields.key_id.hex(), fields.receipt_no)
+        result: dict[str, Any] = {
+            "fields": fields,
+            "device": device,
+            "sale": None,
+            "follow_row": follow_row,
+        }
         if device is None:
             result["verdict"] = "unknown_till"
             return result
