@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from pos_app.domain.ed25519_keys import public_key_problem
@@ -99,9 +100,19 @@ def token_receipt(
 def token_signed_by(device: Any, fields: TokenFields) -> bool:
     """Whether the till's enrolled key signed the token: the one check behind the e-receipt
     page, its join calls and the top-up page.  A key any signature verifies under (a till
-    enrolled before keys were checked) proves nothing, so it counts as altered too."""
+    enrolled before keys were checked) proves nothing, so it counts as altered too.
+
+    Remembered per worker (`_signed_by`): the answer depends on the key's and the token's
+    bytes alone, so a reload or a second look at a receipt skips the Ed25519 verification.
+    Whether the till is revoked is not part of it: the page reads the till's row, and with it
+    `revoked_at`, on every view, so a revoked till's receipts stop being genuine at once."""
+    return _signed_by(str(device["public_key"]), fields)
+
+
+@lru_cache(maxsize=4096)
+def _signed_by(public_key: str, fields: TokenFields) -> bool:
     try:
-        pub = unb64(device["public_key"])
+        pub = unb64(public_key)
         if public_key_problem(pub) is not None:
             return False
         verify_token(fields, pub)
