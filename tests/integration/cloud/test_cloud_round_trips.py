@@ -117,9 +117,9 @@ def test_a_page_view_is_one_transaction(tmp_path: Path, cloud: Any) -> None:
             # a counted open does not wait for the WAL flush (SET LOCAL, as set_config(…,
             # true) in the open's own statement: no round trip of its own); nothing else is
             # written
-            assert any(
-                "set_config('synchronous_commit', 'off', true)" in s for s in statements
-            ), statements
+            assert any("set_config('synchronous_commit', 'off', true)" in s for s in statements), (
+                statements
+            )
     opened = sum(r["ereceipts_opened"] for r in svc.members.funnel.funnel("S001"))
     assert opened == 2  # phone-a's reload is not a new open
 
