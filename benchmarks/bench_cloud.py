@@ -2,6 +2,7 @@
 
     python -m benchmarks.bench_cloud [--tills 200] [--batches 4] [--batch 50]
                                      [--rss-events 100000] [--page-requests 2000]
+                                     [--pages-only]
 
 Starts PostgreSQL 15 on loopback (a throwaway cluster, fsync on, as in production), then for
 1 worker and for 2 workers (`guitai cloud serve --workers N`, the real command) in the same
@@ -17,7 +18,7 @@ counted from the database (accepted rows versus distinct events sent).
 Then against the 2 workers: the public e-receipt page /r/{token} with 200 concurrent
 clients, closed loop (requests/s at saturation) and open loop at 500 requests/s (p99), and a
 worker's RSS at checkpoints while `--rss-events` more events are ingested (flat: no growth
-with the number of events).  The load client runs on the same 2-core box as the server, so
+with the number of events); `--pages-only` runs this part alone.  The load client runs on the same 2-core box as the server, so
 the figures include its cost.  Targets: ≥ 5,000 events/s with 2 workers; page p99 < 50 ms at
 500 requests/s.  The figures that hold however busy the box is are the CPU per 1,000 events
 and per page of the workers and of PostgreSQL (from /proc/<pid>/stat before and after), given
