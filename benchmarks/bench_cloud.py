@@ -2,6 +2,7 @@
 
     python -m benchmarks.bench_cloud [--tills 200] [--batches 4] [--batch 50]
                                      [--rss-events 100000] [--page-requests 2000]
+                                     [--pages-only]
 
 Starts PostgreSQL 15 on loopback (a throwaway cluster, fsync on, as in production), then for
 1 worker and for 2 workers (`guitai cloud serve --workers N`, the real command) in the same
@@ -17,7 +18,7 @@ counted from the database (accepted rows versus distinct events sent).
 Then against the 2 workers: the public e-receipt page /r/{token} with 200 concurrent
 clients, closed loop (requests/s at saturation) and open loop at 500 requests/s (p99), and a
 worker's RSS at checkpoints while `--rss-events` more events are ingested (flat: no growth
-with the number of events).  The load client runs on the same 2-core box as the server, so
+with the number of events); `--pages-only` runs this part alone.  The load client runs on the same 2-core box as the server, so
 the figures include its cost.  Targets: ≥ 5,000 events/s with 2 workers; page p99 < 50 ms at
 500 requests/s.  The figures that hold however busy the box is are the CPU per 1,000 events
 and per page of the workers and of PostgreSQL (from /proc/<pid>/stat before and after), given
@@ -640,10 +641,20 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--max-seconds", type=float, default=180.0, help="bound of each ingest run")
     ap.add_argument("--page-requests", type=int, default=2000)
     ap.add_argument("--rss-events", type=int, default=100_000)
+    ap.add_argument(
+        "--pages-only",
+        action="store_true",
+        help="skip the two ingest runs: only the page and RSS figures (code compared side by side)",
+    )
     args = ap.parse_args(argv if argv is not None else [])
     if os.environ.get("GUITAI_BENCH_QUICK") == "1":
         args.tills, args.batches, args.page_requests, args.rss_events = 40, 2, 800, 8000
     pg = Postgres()
+    if args.pages_only:
+        try:
+            return page_and_rss_run(pg, args)
+        finally:
+            pg.stop()
     try:
         one = ingest_run(pg, 1, args)
         two = ingest_run(pg, 2, args)

@@ -1,13 +1,15 @@
 """Where an e-receipt page's time goes (issue 18): /r/{token} served in process on PostgreSQL
 (fsync on) and profiled.
 
-    python -m benchmarks.profile_cloud_page [--pages 400] [--sort cumulative]
+    python -m benchmarks.profile_cloud_page [--pages 400] [--sort cumulative] [--statements]
 
 Starts a throwaway PostgreSQL (bench_cloud.Postgres), enrolls 20 tills that push 20 sales
 each, then asks for pages through the app itself (httpx's ASGI transport, 200 phones' user
 agents).  The route's blocking part normally runs in a worker thread, which cProfile does not
 follow: here it runs inline on the event loop, so one profile holds the whole page.  Prints
-the wall time, this process's CPU and PostgreSQL's CPU per page, and the profile's top.
+the wall time, this process's CPU and PostgreSQL's CPU per page, and the profile's top;
+`--statements`: the statements a page runs (`Tx.execute`, the transaction's BEGIN and COMMIT
+aside), how many per page and their wall time each, round trip included.
 """
 
 from __future__ import annotations
@@ -33,10 +35,31 @@ async def _inline(fn: Any, *args: Any, **kwargs: Any) -> Any:
     return fn(*args, **kwargs)
 
 
+def _count_statements() -> dict[str, list[float]]:
+    """Every Tx.execute from now on: {statement's first 90 characters: [count, seconds]}."""
+    from cloud.db import Tx
+
+    seen: dict[str, list[float]] = {}
+    plain = Tx.execute
+
+    def timed(self: Tx, sql: str, *args: Any, **kwargs: Any) -> Any:
+        t0 = time.perf_counter()
+        try:
+            return plain(self, sql, *args, **kwargs)
+        finally:
+            entry = seen.setdefault(" ".join(sql.split())[:90], [0, 0.0])
+            entry[0] += 1
+            entry[1] += time.perf_counter() - t0
+
+    Tx.execute = timed  # type: ignore[method-assign]
+    return seen
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--pages", type=int, default=400)
     ap.add_argument("--sort", default="cumulative")
+    ap.add_argument("--statements", action="store_true")
     args = ap.parse_args(argv)
 
     from sync_testkit import token_for
@@ -77,6 +100,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                         raise RuntimeError(f"the page answered {answer.status_code}")
 
         asyncio.run(pages(50, None))  # warm: prepared statements, the session key
+        statements = _count_statements() if args.statements else None
         prof = cProfile.Profile()
         t0, cpu0, pg0 = time.perf_counter(), time.process_time(), pg.backend_cpu_s()
         asyncio.run(pages(args.pages, prof))
@@ -88,6 +112,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             * 1e3,
             "postgresql_cpu_ms_per_page": (pg.backend_cpu_s() - pg0) / args.pages * 1e3,
         }
+        if statements is not None:
+            out["statements_per_page"] = {
+                sql: {"per_page": n / args.pages, "us_each": t / n * 1e6}
+                for sql, (n, t) in sorted(statements.items(), key=lambda kv: -kv[1][1])
+            }
         s = io.StringIO()
         pstats.Stats(prof, stream=s).sort_stats(args.sort).print_stats(40)
         print(s.getvalue(), file=sys.stderr)

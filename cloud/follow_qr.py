@@ -15,7 +15,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -89,7 +89,12 @@ class FollowQrCodes:
             "SELECT scene, ticket, url, expires_at FROM receipt_follow_qrs WHERE receipt_key = ?",
             (receipt_key,),
         ).fetchone()
-        if row is None or int(row[3]) - REUSE_MARGIN_S <= self.clock():
+        return self.of_row(row)
+
+    def of_row(self, row: Sequence[Any] | None) -> dict[str, Any] | None:
+        """`stored` of a row (scene, ticket, url, expires_at) the caller read (the e-receipt
+        page reads it with the till and the sale: receipt_lookup.token_receipt)."""
+        if row is None or row[0] is None or int(row[3]) - REUSE_MARGIN_S <= self.clock():
             return None
         return {"scene": row[0], "ticket": row[1], "url": row[2], "expires_at": int(row[3])}
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from pos_app.domain.ed25519_keys import public_key_problem
@@ -73,30 +74,45 @@ def sale_of_row(row: Sequence[Any]) -> dict[str, Any]:
 
 def token_receipt(
     tx: Tx, key_id_hex: str, receipt_no: int
-) -> tuple[dict[str, Any] | None, tuple[Any, ...] | None]:
-    """(device_by_key_id, the row of its synced sale `receipt_no` or None) in one read: the
-    e-receipt page's lookup.  The sale's row is turned into a sale (sale_of_row, its payload
-    parsed) only once the token is found genuine; an altered token's sale is never shown."""
+) -> tuple[dict[str, Any] | None, tuple[Any, ...] | None, tuple[Any, ...] | None]:
+    """(device_by_key_id, the row of its synced sale `receipt_no` or None, the row of the
+    receipt's stored follow code (scene, ticket, url, expires_at) or None) in one read: the
+    e-receipt page's lookup (a statement each cost the page a round trip).  The sale's row is
+    turned into a sale (sale_of_row, its payload parsed) only once the token is found
+    genuine; an altered token's sale is never shown."""
     row = tx.execute(
         "SELECT d.device_id, d.store_id, d.till_no, d.public_key, d.revoked_at, s.name, "
-        "e.type, e.payload, e.entry_hash, e.total_fen, e.id "
+        "e.type, e.payload, e.entry_hash, e.total_fen, e.id, "
+        "q.scene, q.ticket, q.url, q.expires_at "
         "FROM devices d JOIN stores s ON s.store_id = d.store_id "
         "LEFT JOIN events e ON e.device_id = d.device_id AND e.receipt_no = ? "
         "AND e.status = 'accepted' "
+        "LEFT JOIN receipt_follow_qrs q ON q.receipt_key = d.device_id || ':' || ? "
         "WHERE d.key_id = ? ORDER BY d.enrolled_at DESC LIMIT 1",
-        (receipt_no, key_id_hex),
+        (receipt_no, str(receipt_no), key_id_hex),
     ).fetchone()
     if row is None:
-        return None, None
-    return _device(row), (None if row[10] is None else tuple(row[6:11]))
+        return None, None, None
+    sale = None if row[10] is None else tuple(row[6:11])
+    return _device(row), sale, (None if row[11] is None else tuple(row[11:15]))
 
 
 def token_signed_by(device: Any, fields: TokenFields) -> bool:
     """Whether the till's enrolled key signed the token: the one check behind the e-receipt
     page, its join calls and the top-up page.  A key any signature verifies under (a till
-    enrolled before keys were checked) proves nothing, so it counts as altered too."""
+    enrolled before keys were checked) proves nothing, so it counts as altered too.
+
+    Remembered per worker (`_signed_by`): the answer depends on the key's and the token's
+    bytes alone, so a reload or a second look at a receipt skips the Ed25519 verification.
+    Whether the till is revoked is not part of it: the page reads the till's row, and with it
+    `revoked_at`, on every view, so a revoked till's receipts stop being genuine at once."""
+    return _signed_by(str(device["public_key"]), fields)
+
+
+@lru_cache(maxsize=4096)
+def _signed_by(public_key: str, fields: TokenFields) -> bool:
     try:
-        pub = unb64(device["public_key"])
+        pub = unb64(public_key)
         if public_key_problem(pub) is not None:
             return False
         verify_token(fields, pub)

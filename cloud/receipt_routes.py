@@ -88,8 +88,13 @@ def add_receipt_routes(app: CloudAPI, service: CloudService, cfg: CloudConfig) -
 
     def judge(tx: Tx, fields: TokenFields) -> dict[str, Any]:
         """What the cloud knows about a token: verdict, device, synced sale."""
-        device, sale_row = token_receipt(tx, fields.key_id.hex(), fields.receipt_no)
-        result: dict[str, Any] = {"fields": fields, "device": device, "sale": None}
+        device, sale_row, follow_row = token_receipt(tx, fields.key_id.hex(), fields.receipt_no)
+        result: dict[str, Any] = {
+            "fields": fields,
+            "device": device,
+            "sale": None,
+            "follow_row": follow_row,
+        }
         if device is None:
             result["verdict"] = "unknown_till"
             return result
@@ -159,12 +164,11 @@ def add_receipt_routes(app: CloudAPI, service: CloudService, cfg: CloudConfig) -
             return False
         return sale is None or sale["type"] == "sale.completed"
 
-    def show(token: str, visitor: str, request: Request) -> dict[str, Any]:
+    def show(fields: TokenFields, visitor: str, request: Request) -> dict[str, Any]:
         """Everything the page reads, and its open count, in one transaction (one commit per
         page): the lookup, the visitor's session key, who follows, the receipt's stored follow
         code and its fapiao.  Only what must talk to WeChat or the invoicing provider (a new
         follow code, a pending invoice) runs after it, in transactions of its own."""
-        fields = decode(token)
         with service.db.tx() as tx:
             found = judge(tx, fields)
             # Only a genuine receipt is a receipt the store printed; a reload or a second
@@ -202,13 +206,15 @@ def add_receipt_routes(app: CloudAPI, service: CloudService, cfg: CloudConfig) -
         return found
 
     async def receipt_page(request: Request, token: Token) -> Response:
-        topup = _topup_fields(token)
-        if topup is not None:  # a top-up receipt's QR (token version 3): its own page
-            text = await run_in_threadpool(show_topup, service, cfg, topup, token, request)
+        fields = _any_fields(token)  # decoded once: base32 both ways is a tenth of a page
+        if fields is not None and fields.topup:  # a top-up receipt's QR (token version 3)
+            text = await run_in_threadpool(show_topup, service, cfg, fields, token, request)
             return HTMLResponse(text)
+        if fields is None:
+            return not_a_receipt_page(cfg, request)
         visitor, new_visitor = visitor_of(request)
         try:
-            found = await run_in_threadpool(show, token, visitor, request)
+            found = await run_in_threadpool(show, fields, visitor, request)
         except ApiError:
             return not_a_receipt_page(cfg, request)
         page = _receipt_page(found, token)
@@ -316,12 +322,14 @@ def add_receipt_routes(app: CloudAPI, service: CloudService, cfg: CloudConfig) -
     add_fapiao_routes(app, service, lookup)
 
 
-def _topup_fields(token: str) -> TokenFields | None:
+def _any_fields(token: str) -> TokenFields | None:
+    """The token's fields, a top-up receipt's too (version 3: its own page); None when it is
+    no token (the page then says it is not a receipt).  A sale's or gift receipt's fields
+    are those decode_token reads with its default versions: only the version check differs."""
     try:
-        fields = decode_token(token, versions=ALL_VERSIONS)
+        return decode_token(token, versions=ALL_VERSIONS)
     except TokenError:
-        return None  # the sale page's decoding says why
-    return fields if fields.topup else None
+        return None
 
 
 def _unsent(fapiao: dict[str, Any] | None) -> bool:

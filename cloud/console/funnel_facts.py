@@ -267,6 +267,35 @@ def sale_key(store_id: str, payload: Mapping[str, Any]) -> Key | None:
     )
 
 
+def opened_upserts_pg() -> str:
+    """The day and month rows of one new open (what `opened` writes for a synced sale), as
+    two data-modifying CTEs for the e-receipt page's one funnel statement on PostgreSQL
+    (members/funnel.py): they read `fresh` (the open's insert, a row only when the visitor is
+    new) and `prior` (how many visitors had opened the receipt before), and take the key's
+    three parameters each, day then month.  A statement a table cost the page a round trip
+    each."""
+    ctes = []
+    for table, period in (
+        ("console_funnel_day", "business_day"),
+        ("console_funnel_month", "month"),
+    ):
+        ctes.append(
+            f"{table} AS (INSERT INTO {table}(store_id, {period}, associate, "
+            "ereceipts_opened, receipts_opened) "
+            "SELECT ?, ?, ?, 1, CASE WHEN prior.n = 0 THEN 1 ELSE 0 END FROM fresh, prior "
+            f"ON CONFLICT(store_id, {period}, associate) DO UPDATE SET "
+            f"ereceipts_opened = {table}.ereceipts_opened + excluded.ereceipts_opened, "
+            f"receipts_opened = {table}.receipts_opened + excluded.receipts_opened)"
+        )
+    return ", ".join(ctes)
+
+
+def opened_key_params(key: Key) -> tuple[str, ...]:
+    """The parameters of `opened_upserts_pg` for a sale's summary key: day, then month."""
+    store, day, associate = key
+    return (store, day, associate, store, day[:7], associate)
+
+
 def opened(
     tx: Tx, device_id: str, receipt_no: int, *, key: Key | None = None, first: bool | None = None
 ) -> None:

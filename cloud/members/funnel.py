@@ -72,28 +72,34 @@ class Funnel:
             _now_iso(self.now()),
         )
         if tx.dialect == "postgres":
-            # The page does not wait for the WAL flush of a count: a crash of the database
-            # may lose the opens of its last moments (at most 3 × wal_writer_delay, 600 ms
-            # by default), a statistic, never a sale or a ledger entry: nothing else is
-            # written in this transaction.
-            tx.execute("SET LOCAL synchronous_commit = off")
-            # The open and, only when it is new, its count: one statement (one round trip),
-            # which also says whether another visitor opened it before (the statement's
-            # snapshot does not see its own insert); the console's summary is one more, only
-            # for a new visitor's open.
-            new, before = tx.execute(
-                "WITH fresh AS (INSERT INTO funnel_opens(receipt_key, visitor, store_id, "
+            # The page does not wait for the WAL flush of a count (set_config(…, true): SET
+            # LOCAL, without a round trip of its own): a crash of the database may lose the
+            # opens of its last moments (at most 3 × wal_writer_delay, 600 ms by default), a
+            # statistic, never a sale or a ledger entry: nothing else is written in this
+            # transaction.  The open and, only when it is new, its count and the console's
+            # day and month rows: one statement (one round trip); `prior`, whether another
+            # visitor opened it before, does not see the statement's own insert (one
+            # snapshot).  Exact under several workers: the open's key is unique, so of two
+            # concurrent inserts of one open only one returns a row and counts.
+            summaries = ""
+            summary_args: tuple[str, ...] = ()
+            if key is not None:
+                summaries = ", " + funnel_facts.opened_upserts_pg()
+                summary_args = funnel_facts.opened_key_params(key)
+            new, _ = tx.execute(
+                "WITH quick AS (SELECT set_config('synchronous_commit', 'off', true)), "
+                "fresh AS (INSERT INTO funnel_opens(receipt_key, visitor, store_id, "
                 "associate, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING 1), "
+                "prior AS (SELECT COUNT(*) AS n FROM funnel_opens WHERE receipt_key = ?), "
                 "counted AS (INSERT INTO funnel(store_id, associate, kind, n) "
                 "SELECT ?, ?, 'ereceipts_opened', 1 FROM fresh "
-                "ON CONFLICT(store_id, associate, kind) DO UPDATE SET n = funnel.n + excluded.n) "
-                "SELECT (SELECT COUNT(*) FROM fresh), "
-                "(SELECT COUNT(*) FROM funnel_opens WHERE receipt_key = ?)",
-                (*opened, store_id, associate, opened[0]),
+                "ON CONFLICT(store_id, associate, kind) DO UPDATE SET n = funnel.n + excluded.n)"
+                f"{summaries} "
+                "SELECT (SELECT COUNT(*) FROM fresh), (SELECT COUNT(*) FROM quick)",
+                (*opened, opened[0], store_id, associate, *summary_args),
             ).fetchone()
-            if new:
-                first = None if key is None else int(before) == 0
-                funnel_facts.opened(tx, str(device["device_id"]), receipt_no, key=key, first=first)
+            if new and key is None:  # the sale is not synced yet: funnel_facts waits for it
+                funnel_facts.opened(tx, str(device["device_id"]), receipt_no)
             return
         fresh = tx.execute(
             "INSERT INTO funnel_opens(receipt_key, visitor, store_id, associate, at) "

@@ -19,8 +19,9 @@ def receipt_view(
 ) -> tuple[HeroView, bool]:
     """(the hero's view, whether the visitor is the receipt's member) for a looked-up token
     (receipt_routes.judge) whose verdict is genuine or revoked_till, read in the page's one
-    transaction.  The follow code is the receipt's stored one: a receipt without one gets
-    it from WeChat after that transaction (`needs_follow_code`)."""
+    transaction.  The follow code is the receipt's stored one (read with the till and the
+    sale: receipt_lookup.token_receipt): a receipt without one gets it from WeChat after
+    that transaction (`needs_follow_code`)."""
     sale = found.get("sale")
     payload = (sale or {}).get("payload") or {}
     member = (payload.get("member") or {}).get("id")
@@ -31,12 +32,8 @@ def receipt_view(
     state = page_state(visitor, following)
     code = None
     if state == VISITOR and found["verdict"] == "genuine":
-        code = codes.stored(tx, receipt_code_key(found))
+        code = codes.of_row(found["follow_row"])  # read with the token's till and sale
     return HeroView(state, code), owner
-
-
-def receipt_code_key(found: dict[str, Any]) -> str:
-    return f"{found['device']['device_id']}:{found['fields'].receipt_no}"
 
 
 def needs_follow_code(codes: FollowQrCodes, found: dict[str, Any], view: HeroView) -> bool:
