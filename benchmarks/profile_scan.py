@@ -18,6 +18,7 @@ import argparse
 import collections
 import contextlib
 import cProfile
+import gc
 import io
 import os
 import pstats
@@ -114,6 +115,19 @@ def run(sales: int, customer_display: bool) -> None:
         app.installEventFilter(stamps)  # last installed: before the till's wedge
         prof = cProfile.Profile()
         cpu: list[float] = []
+        # the garbage collector's pauses inside the scans, by generation (a tail suspect)
+        gc_pauses: dict[int, list[float]] = collections.defaultdict(list)
+        gc_started = [0.0]
+
+        def gc_watch(phase: str, info: dict[str, int]) -> None:
+            if not app.on:
+                return
+            if phase == "start":
+                gc_started[0] = time.perf_counter()
+            else:
+                gc_pauses[info["generation"]].append(time.perf_counter() - gc_started[0])
+
+        gc.callbacks.append(gc_watch)
         for n in range(sales):
             if n:
                 before = t.session.sale
@@ -138,6 +152,7 @@ def run(sales: int, customer_display: bool) -> None:
                 cpu.append((time.process_time() - c0) * 1000)
                 prof.disable()
                 app.on = False
+        gc.callbacks.remove(gc_watch)
         table.viewport().removeEventFilter(probe)
         app.removeEventFilter(stamps)
         teardown(t)
@@ -146,6 +161,11 @@ def run(sales: int, customer_display: bool) -> None:
         f"scans {len(cpu)}  CPU per scan p50 {statistics.median(cpu):.2f} ms"
         f"  p99 {_pct(cpu, 99):.2f} ms  (profiled: slower than the bench)"
     )
+    for gen, pauses in sorted(gc_pauses.items()):
+        print(
+            f"gc generation {gen}: {len(pauses)} collections in the scans, "
+            f"{max(pauses) * 1000:.2f} ms the longest"
+        )
     print("\nQt event handling per scan (outermost and nested both listed), ms CPU:")
     rows = sorted(app.spent.items(), key=lambda kv: -kv[1][1])[:25]
     for (name, kind), (count, secs) in rows:
