@@ -72,12 +72,10 @@ class LinesTable(QTableWidget):
         rows = self.rowCount()
         del self.cell_widths[rows:]
         for r in sorted(set(changed)):
-            hints = self.cell_hints(r)
             if r < len(self.cell_widths):
-                self.cell_widths[r] = hints
-            else:
-                self.cell_widths.append(hints)
-        assert len(self.cell_widths) == rows, "every row is measured once it is set"
+                self.cell_widths[r] = self.cell_hints(r)
+        # rows added since the last call (a new line is always among `changed`)
+        self.cell_widths.extend(self.cell_hints(r) for r in range(len(self.cell_widths), rows))
         hh = self.horizontalHeader()
         for i, c in enumerate(CONTENT_COLUMNS):
             widest = max((w[i] for w in self.cell_widths), default=0)
@@ -91,7 +89,7 @@ class LinesTable(QTableWidget):
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
-        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange) and self.rowCount():
             self.fit_columns(range(self.rowCount()))  # every line measures anew
 
     def resizeEvent(self, event: QResizeEvent) -> None:
