@@ -27,6 +27,10 @@ COLOURS = {
 
 class StatusBar(QFrame):
     POLL_MS = 5000
+    # The busy mark is for a wait the cashier notices (a card payment, a slow network): a
+    # call that ends sooner never shows it.  Shown and hidden within a scan, it relaid and
+    # repainted the status bar twice for each scan, before the scanned line could paint.
+    BUSY_AFTER_MS = 200
 
     def __init__(self, shell: Shell, session: Session) -> None:
         super().__init__()
@@ -51,6 +55,10 @@ class StatusBar(QFrame):
         self.busy.setTextVisible(False)
         self.busy.hide()
         lay.addWidget(self.busy)
+        self.busy_delay = QTimer(self)
+        self.busy_delay.setSingleShot(True)
+        self.busy_delay.setInterval(self.BUSY_AFTER_MS)
+        self.busy_delay.timeout.connect(self.busy.show)
         self.note = label("", "muted")
         lay.addWidget(self.note)
         self.timer = QTimer(self)
@@ -105,7 +113,12 @@ class StatusBar(QFrame):
             b.setStyleSheet(f"color: {COLOURS[state]};")
 
     def set_busy(self, busy: bool) -> None:
-        self.busy.setVisible(busy)
+        if busy:
+            self.busy_delay.start()
+            return
+        self.busy_delay.stop()
+        if not self.busy.isHidden():
+            self.busy.hide()
 
     def details(self, kind: str) -> None:
         s = self.statuses.get(kind)

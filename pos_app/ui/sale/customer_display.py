@@ -7,8 +7,24 @@ from typing import Any
 
 from ..common.widgets import label, yuan
 from ..members.panel import savings_text
-from ..qt import QColor, QHBoxLayout, QImage, QListWidget, QPixmap, Qt, QVBoxLayout, QWidget
+from ..qt import (
+    QColor,
+    QCoreApplication,
+    QEvent,
+    QHBoxLayout,
+    QImage,
+    QListWidget,
+    QPixmap,
+    Qt,
+    QVBoxLayout,
+    QWidget,
+)
 from ..views.sale import SaleView
+
+# Posted below Qt's own repaint requests (Qt.LowEventPriority, -1): when the cashier's screen
+# and this one are both waiting, the cashier's screen paints first.
+FOLLOW = QEvent.Type(QEvent.registerEventType())
+FOLLOW_PRIORITY = -2
 
 
 class CustomerDisplay(QWidget):
@@ -70,6 +86,9 @@ class CustomerDisplay(QWidget):
         side.addWidget(self.qr_note)
         side.addStretch(1)
         self.qr_modules: list[list[bool]] | None = None
+        # The sale as the cashier's screen shows it, painted here once the cashier's screen
+        # has painted its line (see FOLLOW), and once for a burst of scans: the last view.
+        self.pending: SaleView | None = None
         self.resize(800, 600)
 
     def show_qr(self, modules: list[list[bool]] | None) -> None:
@@ -106,6 +125,20 @@ class CustomerDisplay(QWidget):
     def show_sale(self, view: SaleView) -> None:
         if not self.isVisible():
             return
+        if self.pending is None:
+            QCoreApplication.postEvent(self, QEvent(FOLLOW), FOLLOW_PRIORITY)
+        self.pending = view
+
+    def customEvent(self, event: QEvent) -> None:
+        if event.type() == FOLLOW:
+            self.paint_sale()
+        else:
+            super().customEvent(event)
+
+    def paint_sale(self) -> None:
+        view, self.pending = self.pending, None
+        if view is None or not self.isVisible():
+            return
         self.lines.clear()
         for ln in view.lines:
             self.lines.addItem(f"{ln.name}   × {ln.qty}   {yuan(ln.net_fen)}")
@@ -124,6 +157,7 @@ class CustomerDisplay(QWidget):
     def show_done(self, payload: dict[str, Any]) -> None:
         if not self.isVisible():
             return
+        self.paint_sale()  # the sale's last lines first, then its end over them
         change = sum(int(p.get("change_fen", 0)) for p in payload["payments"])
         self.total.setText(yuan(int(payload["total_fen"])))
         self.change.setText(self.tr("Change %1").replace("%1", yuan(change)) if change else "")

@@ -228,9 +228,11 @@ class SaleScreen(QWidget):
         t = self.table
         if len(lines) != t.rowCount():
             t.setRowCount(len(lines))
+        changed = []
         for i, ln in enumerate(lines):
             if i < len(self.rows) and self.rows[i] == ln:
                 continue
+            changed.append(i)
             values = (
                 str(ln.line_no),
                 f"{ln.name}\n{ln.sku}" if ln.sku != ln.name else ln.name,
@@ -251,6 +253,7 @@ class SaleScreen(QWidget):
                 if c == 4:
                     item.setToolTip(v)
             t.resizeRowToContents(i)
+        t.fit_columns(changed)
         if len(lines) != len(self.rows):
             self.table.fit()  # a new line's wider price may leave the name less room
         self.rows = lines
