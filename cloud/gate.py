@@ -111,14 +111,17 @@ class Gate:
     def check(self, tx: Tx, req: SignedRequest) -> str:
         """The device that signed `req`, checked in `tx`: its key read, the signature
         verified (a fraction of a millisecond), the nonce remembered, so the nonce commits or
-        rolls back with whatever else `tx` writes.  A replayed nonce is refused by the nonce
-        row's unique key: a copy racing in another transaction waits for that one's outcome."""
-        service = self.service
-        try:
-            device_id = signature_key_id(req.headers)
-        except SignatureProblem as p:
-            raise ApiError(401, p.code, p.message) from p
-        found = service.device_key(tx, device_id)
+        rolls back with whatever else `tx` writes."""
+        device_id = key_id(req)
+        return self.verify(tx, req, device_id, self.service.device_key(tx, device_id))
+
+    def verify(
+        self, tx: Tx, req: SignedRequest, device_id: str, found: tuple[str, bool] | None
+    ) -> str:
+        """`device_id` when its key `found` (public key base64, revoked; None: no such
+        device) signed `req`, and the nonce remembered in `tx`.  A replayed nonce is refused
+        by the nonce row's unique key: a copy racing in another transaction waits for that
+        one's outcome."""
         if found is None:
             raise ApiError(
                 401, "unknown_key", f"No device {device_id} is enrolled: enroll the till"
@@ -142,13 +145,21 @@ class Gate:
             )
         except SignatureProblem as p:
             raise ApiError(401, p.code, p.message) from p
-        if not service.remember_nonce(tx, device_id, signed.nonce, signed.created):
+        if not self.service.remember_nonce(tx, device_id, signed.nonce, signed.created):
             raise ApiError(
                 401,
                 "replayed_nonce",
                 "This signature's nonce was used before (a replayed request)",
             )
         return device_id
+
+
+def key_id(req: SignedRequest) -> str:
+    """The device a request says signed it (its signature's keyid), else ApiError 401."""
+    try:
+        return signature_key_id(req.headers)
+    except SignatureProblem as p:
+        raise ApiError(401, p.code, p.message) from p
 
 
 async def signed_till(

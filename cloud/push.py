@@ -15,7 +15,8 @@ from __future__ import annotations
 from typing import Any
 
 from .common import ApiError, load_json
-from .gate import Gate, SignedRequest
+from .gate import Gate, SignedRequest, key_id
+from .ingest import lock_device
 from .service import CloudService, check_batch
 
 MAX_EVENTS = 500
@@ -38,10 +39,15 @@ def batch_events(body: bytes) -> list[Any]:
 def push(service: CloudService, gate: Gate, req: SignedRequest) -> dict[str, Any]:
     """The push's answer (blocking: run it in the thread pool).  The signature is checked
     before the body is read as a batch: one who did not sign meets the 401 first."""
+    device_id = key_id(req)
     with service.db.tx() as tx:
-        device_id = gate.check(tx, req)
+        # The device's row is read once, locked, for the key and for the batch: the batch's
+        # other copies and the join's claims wait for this push's commit (ingest.py).
+        device = lock_device(tx, device_id)
+        key = None if device is None else (device.public_key, device.revoked)
+        gate.verify(tx, req, device_id, key)
         events = batch_events(req.body)
-        answer, reversal = service.ingest_in(tx, device_id, events, True)
+        answer, reversal = service.ingest_in(tx, device_id, events, True, device)
     if reversal:  # the 红冲 goes to the provider after the refund is committed
         service.fapiao.send_pending()
     return answer

@@ -32,7 +32,7 @@ from .db import CloudDB, Tx
 from .enrolment import EnrollRequest, read_enrollment, verify_possession
 from .fapiao.desk import FapiaoDesk
 from .idempotency import once
-from .ingest import ingest_batch
+from .ingest import Device, ingest_batch
 from .members import Members
 from .members.chain_view import ChainView
 from .members.join import Joining
@@ -340,12 +340,18 @@ class CloudService:
         return answer
 
     def ingest_in(
-        self, tx: Tx, device_id: str, events: Sequence[Any], floats_as_decimal: bool
+        self,
+        tx: Tx,
+        device_id: str,
+        events: Sequence[Any],
+        floats_as_decimal: bool,
+        device: Device | None = None,
     ) -> tuple[dict[str, Any], bool]:
         """A checked batch (check_batch) stored in `tx`: the push's answer, and whether a
-        refund's 红冲 waits to be sent (`fapiao.send_pending` once `tx` has committed)."""
+        refund's 红冲 waits to be sent (`fapiao.send_pending` once `tx` has committed).
+        `device`: the device's row as ingest.lock_device read it earlier in `tx`."""
         at = _now_iso(self.now())
-        batch = ingest_batch(tx, device_id, events, at, floats_as_decimal)
+        batch = ingest_batch(tx, device_id, events, at, floats_as_decimal, device)
         accepted = set(batch.answer["accepted"])
         stock.after_ingest(tx, self.publish, device_id, events, accepted, batch, at)
         self.members.ledger.apply(tx, device_id, batch.store_id, events, accepted)

@@ -123,14 +123,17 @@ class Claims:
         )
         pending: dict[str, tuple[str, str]] = {}
         if keys:
-            # the batch's pending claims in one statement (per batch, not per event)
-            marks = ", ".join("?" * len(keys))
+            # the batch's pending claims in one statement (per batch, not per event);
+            # PostgreSQL: an array, so the text is the same for every batch and prepared
+            pg = tx.dialect == "postgres"
+            matches = "= ANY(?::text[])" if pg else f"IN ({', '.join('?' * len(keys))})"
             pending = {
                 str(k): (str(m), str(t))
                 for k, m, t in tx.execute(
                     "SELECT receipt_key, member_id, token FROM receipt_claims "
-                    f"WHERE receipt_key IN ({marks}) AND state = 'pending'",
-                    keys,
+                    f"WHERE receipt_key {matches} AND state = 'pending'",
+                    [keys] if pg else keys,
+                    binary=pg,
                 ).fetchall()
             }
         for e in mine:
