@@ -17,6 +17,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sync_testkit import TillWriter, enroll_device, make_till_home
 
+from cloud import db as cloud_db
 from cloud.returns import ledger as return_ledger
 from pos_app.adapters.db.repositories.outbox import SqliteOutbox
 from sync.client import encode_batch
@@ -110,3 +111,24 @@ def test_one_signed_push_sent_twice_at_once_is_stored_once_and_replay_refused(
     assert refused.json()["error"]["code"] == "replayed_nonce"
     assert _count(cloud, "SELECT count(*) FROM events") == n
     assert _count(cloud, "SELECT count(*) FROM nonces WHERE nonce = ?", (nonce,)) == 1
+
+
+def test_a_push_reads_its_device_once(
+    tmp_path: Path, cloud: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The signature's key and the batch's device row are one locked read (the push's first
+    statement, before the nonce), not a read each."""
+    body, headers, n = _signed_push(cloud, tmp_path, 5, "n-" + uuid.uuid4().hex)
+    ran: list[str] = []
+    execute = cloud_db.Tx.execute
+
+    def counted(self: Any, sql: str, params: Any = (), **kw: Any) -> Any:
+        ran.append(sql)
+        return execute(self, sql, params, **kw)
+
+    monkeypatch.setattr(cloud_db.Tx, "execute", counted)
+    answer = httpx.post(cloud.url + "/v1/events", content=body, headers=headers, timeout=30)
+    assert answer.status_code == 200 and len(answer.json()["accepted"]) == n, answer.text
+    reads = [s for s in ran if s.startswith("SELECT") and "FROM devices WHERE device_id" in s]
+    assert len(reads) == 1, ran
+    assert ran[0] == reads[0] and "nonces" in ran[1], ran
