@@ -202,13 +202,17 @@ def _opens_and_follows(tx: Tx, deltas: Deltas, sales: list[tuple[str, Key, Any]]
         matches, params = f"IN ({', '.join('?' * len(keys))})", [*keys, *follow_keys]
     opens: dict[str, int] = {}
     follows: set[str] = set()
-    for kind, key, n in tx.execute(
+    sql = (
         f"SELECT 'o', receipt_key, COUNT(*) FROM funnel_opens WHERE receipt_key {matches} "
         "GROUP BY receipt_key UNION ALL "
-        f"SELECT 'f', follow_key, 0 FROM funnel_follows WHERE follow_key {matches}",
-        params,
-        binary=tx.dialect == "postgres",
-    ).fetchall():
+        f"SELECT 'f', follow_key, 0 FROM funnel_follows WHERE follow_key {matches}"
+    )
+    found = (
+        tx.execute(sql, params, binary=True)
+        if tx.dialect == "postgres"
+        else tx.execute(sql, params)
+    )
+    for kind, key, n in found.fetchall():
         if kind == "o":
             opens[str(key)] = int(n)
         else:
