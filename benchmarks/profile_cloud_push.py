@@ -3,14 +3,16 @@ process on PostgreSQL (fsync on) and profiled, HTTP routing, signature, nonce an
 included.
 
     python -m benchmarks.profile_cloud_push [--tills 20] [--batches 10] [--batch 50]
-                                            [--sort cumulative] [--lines 45]
+                                            [--sort cumulative] [--lines 45] [--plain]
 
 Starts a throwaway PostgreSQL (bench_cloud.Postgres), enrolls tills, then pushes their
 signed batches through the app itself (httpx's ASGI transport).  The blocking parts normally
 run in worker threads, which cProfile does not follow: here they run inline on the event
 loop, so one profile holds the whole request.  Prints the wall time, this process's CPU
 (client's signing and encoding excluded: done before the timed part) and PostgreSQL's CPU per
-event, and the profile's top.
+event, the statements and transactions a push (counted as the cloud sends them), and the
+profile's top.  `--plain`: no cProfile, so the CPU figures carry none of its overhead (for
+comparing code).
 """
 
 from __future__ import annotations
