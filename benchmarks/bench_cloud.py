@@ -2,7 +2,7 @@
 
     python -m benchmarks.bench_cloud [--tills 200] [--batches 4] [--batch 50]
                                      [--rss-events 100000] [--page-requests 2000]
-                                     [--pages-only]
+                                     [--pages-only] [--ingest-only]
 
 Starts PostgreSQL 15 on loopback (a throwaway cluster, fsync on, as in production), then for
 1 worker and for 2 workers (`guitai cloud serve --workers N`, the real command) in the same
@@ -646,6 +646,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         action="store_true",
         help="skip the two ingest runs: only the page and RSS figures (code compared side by side)",
     )
+    ap.add_argument(
+        "--ingest-only",
+        action="store_true",
+        help="the two ingest runs only (no page or RSS run): comparing code quickly",
+    )
     args = ap.parse_args(argv if argv is not None else [])
     if os.environ.get("GUITAI_BENCH_QUICK") == "1":
         args.tills, args.batches, args.page_requests, args.rss_events = 40, 2, 800, 8000
@@ -658,6 +663,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     try:
         one = ingest_run(pg, 1, args)
         two = ingest_run(pg, 2, args)
+        if args.ingest_only:
+            return {
+                "ingest_1_worker": one,
+                "ingest_2_workers": two,
+                "scaling_ratio": two["events_per_s"] / one["events_per_s"],
+            }
         rest = page_and_rss_run(pg, args)
     finally:
         pg.stop()

@@ -41,16 +41,16 @@ from .api_models import (
 )
 from .associates.routes import add_associate_routes
 from .chain_view_routes import add_chain_view_route
-from .common import load_json
 from .console.routes import console_app
 from .enrolment import EnrollRequest as Enrollment
 from .ereceipt import CloudConfig
 from .errors import error_handlers
 from .fapiao.provider import HttpFapiaoProvider
-from .gate import Gate, Till, read_body
+from .gate import Gate, Till, Unchecked, read_body
 from .health import add_health_routes
 from .join_routes import add_join_routes
 from .me_routes import add_me_routes
+from .push import push as push_batch
 from .receipt_routes import add_receipt_routes
 from .returns.routes import add_return_routes
 from .service import ApiError, CloudService
@@ -141,7 +141,7 @@ def create_app(
         exception_handlers=error_handlers(cfg),
         separate_input_output_schemas=False,
     )
-    app.state.gate = Gate(service)
+    app.state.gate = gate = Gate(service)
     # read at the first page that needs it, not here: a cloud whose database does not answer
     # yet still starts and says so on /readyz
     app.state.session_key = service.session_secret  # pages/visitor.py
@@ -197,16 +197,8 @@ def create_app(
         },
         openapi_extra=request_body(PushRequest),
     )
-    async def push(till: Till) -> Response:
-        # Floats arrive as Decimal, which canonical JSON refuses: the ingest can hash
-        # without walking every payload for floats first (see event_checks.check_hash).
-        data = load_json(till.body, "bad_batch", '{"events": [...]}', decimal_floats=True)
-        events = data.get("events") if isinstance(data, dict) else None
-        if not isinstance(events, list):
-            raise ApiError(400, "bad_batch", 'Send {"events": [...]}: events is not a list')
-        if len(events) > 500:
-            raise ApiError(413, "batch_too_large", "A batch is at most 500 events")
-        return JSONResponse(await run_in_threadpool(service.ingest, till.device_id, events, True))
+    async def push(req: Unchecked) -> Response:
+        return JSONResponse(await run_in_threadpool(push_batch, service, gate, req))
 
     @app.get(
         "/v1/changes",

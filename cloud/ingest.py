@@ -71,6 +71,33 @@ class Ingested:
     contiguous_before: int
 
 
+@dataclass(frozen=True)
+class Device:
+    """A device's row as a batch finds it, locked for the batch's transaction."""
+
+    store_id: str
+    till_no: int
+    chain_head: str | None
+    contiguous_seq: int
+    max_seq: int
+    public_key: str
+    revoked: bool
+
+
+def lock_device(tx: Tx, device_id: str) -> Device | None:
+    """The device's row, locked so its batches serialize (PostgreSQL: SELECT … FOR UPDATE;
+    SQLite: the write lock already held); None when no such device is enrolled."""
+    lock = " FOR UPDATE" if tx.dialect == "postgres" else ""
+    row = tx.execute(
+        "SELECT store_id, till_no, chain_head, contiguous_seq, max_seq, public_key, revoked_at "
+        f"FROM devices WHERE device_id = ?{lock}",
+        (device_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    return Device(row[0], int(row[1]), row[2], int(row[3]), int(row[4]), row[5], row[6] is not None)
+
+
 EVENT_COLUMNS = (
     "id, device_id, seq, type, occurred_at, received_at, payload, prev_entry_hash, "
     "entry_hash, receipt_no, total_fen, status, reject_code, reject_reason"
@@ -123,6 +150,7 @@ def ingest_batch(
     events: Sequence[Any],
     received: str,
     floats_as_decimal: bool = False,
+    device: Device | None = None,
 ) -> Ingested:
     """Store one device's batch: each event once, even when copies of the batch race.
 
@@ -130,14 +158,14 @@ def ingest_batch(
     UPDATE; SQLite: the write lock); the event id as primary key and INSERT … ON CONFLICT DO
     NOTHING are the backstop.  Rejected events are stored too, so a resend gets the same
     answer until the rejection is cleared (rejections.py): then the resend is checked
-    again.  New rows go in with one statement (_insert_events).
+    again.  New rows go in with one statement (_insert_events).  `device`: its row as
+    lock_device read it earlier in `tx` (the push's signature check), else read here.
     """
-    lock = " FOR UPDATE" if tx.dialect == "postgres" else ""
-    store_id, till_no, head, contiguous, max_seq, my_key = tx.execute(
-        "SELECT store_id, till_no, chain_head, contiguous_seq, max_seq, public_key "
-        f"FROM devices WHERE device_id = ?{lock}",
-        (device_id,),
-    ).fetchone()
+    if device is None:
+        device = lock_device(tx, device_id)
+        assert device is not None, device_id  # an enrolled device's batch
+    store_id, till_no, head = device.store_id, device.till_no, device.chain_head
+    contiguous, max_seq, my_key = device.contiguous_seq, device.max_seq, device.public_key
     contiguous_before = contiguous
     head = head or GENESIS_HEX
     ids = [e["id"] for e in events]

@@ -32,7 +32,7 @@ from .db import CloudDB, Tx
 from .enrolment import EnrollRequest, read_enrollment, verify_possession
 from .fapiao.desk import FapiaoDesk
 from .idempotency import once
-from .ingest import ingest_batch
+from .ingest import Device, ingest_batch
 from .members import Members
 from .members.chain_view import ChainView
 from .members.join import Joining
@@ -58,6 +58,21 @@ def _is_uuid(value: Any) -> bool:
         return str(uuid.UUID(value)) == value.lower()
     except ValueError:
         return False
+
+
+def check_batch(events: Sequence[Any]) -> None:
+    """ApiError 400 unless every event is an object with a UUID `id`, each id once."""
+    for e in events:
+        if not isinstance(e, dict) or not _is_uuid(e.get("id")):
+            raise ApiError(
+                400,
+                "bad_batch",
+                "every event needs an `id` that is a UUID "
+                "(e.g. 0f8fad5b-d9cb-469f-a165-70867728950e)",
+            )
+    ids = [e["id"] for e in events]
+    if len(set(ids)) != len(ids):
+        raise ApiError(400, "bad_batch", "an event id appears twice in one batch")
 
 
 class CloudService:
@@ -317,30 +332,34 @@ class CloudService:
 
         floats_as_decimal: the batch was parsed with parse_float=Decimal (the HTTP path).
         """
-        for e in events:
-            if not isinstance(e, dict) or not _is_uuid(e.get("id")):
-                raise ApiError(
-                    400,
-                    "bad_batch",
-                    "every event needs an `id` that is a UUID "
-                    "(e.g. 0f8fad5b-d9cb-469f-a165-70867728950e)",
-                )
-        ids = [e["id"] for e in events]
-        if len(set(ids)) != len(ids):
-            raise ApiError(400, "bad_batch", "an event id appears twice in one batch")
-        at = _now_iso(self.now())
+        check_batch(events)
         with self.db.tx() as tx:
-            batch = ingest_batch(tx, device_id, events, at, floats_as_decimal)
-            accepted = set(batch.answer["accepted"])
-            stock.after_ingest(tx, self.publish, device_id, events, accepted, batch, at)
-            self.members.ledger.apply(tx, device_id, batch.store_id, events, accepted)
-            reversal = self.fapiao.note_refunds(tx, device_id, events, accepted)
-            self.members.claims.on_ingest(tx, device_id, events, accepted)
-            console_facts.apply(tx, device_id, batch.store_id, batch.till_no, events, accepted, at)
-            return_ledger.after_ingest(tx, self.publish, events, accepted, device_id, at)
+            answer, reversal = self.ingest_in(tx, device_id, events, floats_as_decimal)
         if reversal:  # the 红冲 goes to the provider after the refund is committed
             self.fapiao.send_pending()
-        return batch.answer
+        return answer
+
+    def ingest_in(
+        self,
+        tx: Tx,
+        device_id: str,
+        events: Sequence[Any],
+        floats_as_decimal: bool,
+        device: Device | None = None,
+    ) -> tuple[dict[str, Any], bool]:
+        """A checked batch (check_batch) stored in `tx`: the push's answer, and whether a
+        refund's 红冲 waits to be sent (`fapiao.send_pending` once `tx` has committed).
+        `device`: the device's row as ingest.lock_device read it earlier in `tx`."""
+        at = _now_iso(self.now())
+        batch = ingest_batch(tx, device_id, events, at, floats_as_decimal, device)
+        accepted = set(batch.answer["accepted"])
+        stock.after_ingest(tx, self.publish, device_id, events, accepted, batch, at)
+        self.members.ledger.apply(tx, device_id, batch.store_id, events, accepted)
+        reversal = self.fapiao.note_refunds(tx, device_id, events, accepted)
+        self.members.claims.on_ingest(tx, device_id, events, accepted)
+        console_facts.apply(tx, device_id, batch.store_id, batch.till_no, events, accepted, at)
+        return_ledger.after_ingest(tx, self.publish, events, accepted, device_id, at)
+        return batch.answer, bool(reversal)
 
     # ---- pull ------------------------------------------------------------------------------
 

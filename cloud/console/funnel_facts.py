@@ -192,23 +192,33 @@ def _regroup(tx: Tx, deltas: Deltas, till_ids: set[str]) -> None:
 
 def _opens_and_follows(tx: Tx, deltas: Deltas, sales: list[tuple[str, Key, Any]]) -> None:
     keys = [r for r, _, _ in sales]
-    marks = ", ".join("?" * len(keys))
-    opens = dict(
-        tx.execute(
-            f"SELECT receipt_key, COUNT(*) FROM funnel_opens WHERE receipt_key IN ({marks}) "
-            "GROUP BY receipt_key",
-            keys,
-        ).fetchall()
+    follow_keys = [f"receipt:{r}" for r in keys]
+    # One round trip for both (a statement of its own each cost the push a round trip);
+    # PostgreSQL: arrays, so the statement's text is the same for every batch and prepared.
+    params: list[Any]
+    if tx.dialect == "postgres":
+        matches, params = "= ANY(?::text[])", [keys, follow_keys]
+    else:
+        matches, params = f"IN ({', '.join('?' * len(keys))})", [*keys, *follow_keys]
+    opens: dict[str, int] = {}
+    follows: set[str] = set()
+    sql = (
+        f"SELECT 'o', receipt_key, COUNT(*) FROM funnel_opens WHERE receipt_key {matches} "
+        "GROUP BY receipt_key UNION ALL "
+        f"SELECT 'f', follow_key, 0 FROM funnel_follows WHERE follow_key {matches}"
     )
-    follows = {
-        str(k).removeprefix("receipt:")
-        for (k,) in tx.execute(
-            f"SELECT follow_key FROM funnel_follows WHERE follow_key IN ({marks})",
-            [f"receipt:{r}" for r in keys],
-        ).fetchall()
-    }
+    found = (
+        tx.execute(sql, params, binary=True)
+        if tx.dialect == "postgres"
+        else tx.execute(sql, params)
+    )
+    for kind, key, n in found.fetchall():
+        if kind == "o":
+            opens[str(key)] = int(n)
+        else:
+            follows.add(str(key).removeprefix("receipt:"))
     for receipt, key, _ in sales:
-        n = int(opens.get(receipt, 0))
+        n = opens.get(receipt, 0)
         if n or receipt in follows:
             deltas.add(
                 key,

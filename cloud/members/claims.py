@@ -123,16 +123,17 @@ class Claims:
         )
         pending: dict[str, tuple[str, str]] = {}
         if keys:
-            # the batch's pending claims in one statement (per batch, not per event)
-            marks = ", ".join("?" * len(keys))
-            pending = {
-                str(k): (str(m), str(t))
-                for k, m, t in tx.execute(
-                    "SELECT receipt_key, member_id, token FROM receipt_claims "
-                    f"WHERE receipt_key IN ({marks}) AND state = 'pending'",
-                    keys,
-                ).fetchall()
-            }
+            # the batch's pending claims in one statement (per batch, not per event);
+            # PostgreSQL: an array, so the text is the same for every batch and prepared
+            head = "SELECT receipt_key, member_id, token FROM receipt_claims WHERE receipt_key"
+            found = (
+                tx.execute(f"{head} = ANY(?::text[]) AND state = 'pending'", [keys], binary=True)
+                if tx.dialect == "postgres"
+                else tx.execute(
+                    f"{head} IN ({', '.join('?' * len(keys))}) AND state = 'pending'", keys
+                )
+            )
+            pending = {str(k): (str(m), str(t)) for k, m, t in found.fetchall()}
         for e in mine:
             p = e.get("payload") or {}
             if e["type"] == "sale.completed" and isinstance(p.get("receipt_no"), int):
