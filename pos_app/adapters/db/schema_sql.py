@@ -536,3 +536,57 @@ DROP INDEX IF EXISTS stock_moves_seq;
 DROP INDEX IF EXISTS sales_original;
 CREATE INDEX sales_original ON sales(original_sale_id) WHERE original_sale_id IS NOT NULL
 """
+
+# Fewer B-trees per sale (issue 17): a sale's COMMIT writes at least one page of every table
+# and index it touches, so the lines and payments become WITHOUT ROWID tables clustered on
+# their primary key (the table IS the (sale_id, ...) index: one B-tree instead of two, and a
+# sale's payments hold every column the tender reports read, so payments_sale_tender goes).
+# sales_id_day has no reader left (the reports read the sales first, by day or shift, and
+# find the lines and payments by sale_id).  The Z report's stock lists read the day's
+# non-sale moves and the moves that went negative: two partial indexes a normal sale never
+# writes replace stock_moves_day.  Columns keep their order (SELECT * and the journal
+# checks read them positionally).
+SCHEMA_0013_SALE_BTREES = """
+CREATE TABLE sale_lines_0013 (
+  sale_id TEXT NOT NULL REFERENCES sales(id),
+  line_no INTEGER NOT NULL,
+  sku TEXT NOT NULL,
+  name TEXT NOT NULL,
+  qty INTEGER NOT NULL CHECK (qty > 0),
+  unit_price_fen INTEGER NOT NULL,
+  discount_fen INTEGER NOT NULL,
+  amount_fen INTEGER NOT NULL,
+  vat_rate_bp INTEGER NOT NULL,
+  category TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (sale_id, line_no)
+) WITHOUT ROWID;
+INSERT INTO sale_lines_0013(sale_id, line_no, sku, name, qty, unit_price_fen, discount_fen,
+  amount_fen, vat_rate_bp, category)
+  SELECT sale_id, line_no, sku, name, qty, unit_price_fen, discount_fen, amount_fen,
+  vat_rate_bp, category FROM sale_lines ORDER BY sale_id, line_no;
+DROP TABLE sale_lines;
+ALTER TABLE sale_lines_0013 RENAME TO sale_lines;
+CREATE INDEX sale_lines_sku ON sale_lines(sku);
+CREATE INDEX sale_lines_vat_category ON sale_lines(vat_rate_bp, category, sale_id, qty, amount_fen);
+CREATE TABLE payments_0013 (
+  sale_id TEXT NOT NULL REFERENCES sales(id),
+  seq INTEGER NOT NULL,
+  tender TEXT NOT NULL,
+  amount_fen INTEGER NOT NULL,
+  change_fen INTEGER NOT NULL DEFAULT 0,
+  reference TEXT,
+  PRIMARY KEY (sale_id, seq)
+) WITHOUT ROWID;
+INSERT INTO payments_0013(sale_id, seq, tender, amount_fen, change_fen, reference)
+  SELECT sale_id, seq, tender, amount_fen, change_fen, reference FROM payments
+  ORDER BY sale_id, seq;
+DROP TABLE payments;
+ALTER TABLE payments_0013 RENAME TO payments;
+DROP INDEX IF EXISTS sales_id_day;
+DROP INDEX IF EXISTS stock_moves_day;
+CREATE INDEX stock_moves_day ON stock_moves(business_day, reason)
+  WHERE reason NOT IN ('sale', 'return');
+CREATE INDEX stock_moves_negative ON stock_moves(business_day) WHERE on_hand_after < 0;
+ANALYZE sale_lines;
+ANALYZE payments
+"""
