@@ -130,8 +130,8 @@ def m0012_lean_indexes(db: Database) -> None:
 
 @migrations(name="0013_sale_btrees")
 def m0013_sale_btrees(db: Database) -> None:
-    # The rebuilt tables are children of sales only (nothing references a line or a
-    # payment), so dropping the old ones deletes no row another table points at.
+    # The rebuilt table is a child of sales only (nothing references a payment), so
+    # dropping the old one deletes no row another table points at.
     for stmt in _statements(SCHEMA_0013_SALE_BTREES):
         db.execute(stmt)
 
