@@ -545,8 +545,7 @@ CREATE INDEX sales_original ON sales(original_sale_id) WHERE original_sale_id IS
 # payments by sale_id).  The Z report's stock lists read the day's non-sale moves and the moves
 # that went negative: two partial indexes a sale from stock never writes replace
 # stock_moves_day.  The lines stay a rowid table: clustered on (sale_id, line_no) they saved
-# no page (a sale's random id puts them on a random, more often split leaf) and a month's lines
-# were no longer on neighbouring pages (the short period report took a quarter more CPU).
+# no page (a sale's random id puts its wide rows on a random, more often split leaf).
 SCHEMA_0013_SALE_BTREES = """
 CREATE TABLE payments_0013 (
   sale_id TEXT NOT NULL REFERENCES sales(id),
