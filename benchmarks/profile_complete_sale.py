@@ -3,7 +3,8 @@
 The box the benchmarks run on is shared, so wall-clock percentiles there say more about the
 neighbours than about the sale: this counts the database thread's CPU time (time.thread_time)
 per `till.sales.complete`, the same for the bare durable insert, the CPU of each kind of
-statement, and a cProfile of the handler.  Run it on two checkouts alternately to compare.
+statement, and a cProfile of the handler.  `floor_*` is the smallest COMMIT a sale could make
+(its journal entry and outbox event alone, _floor); `load_*` the box's 1-minute load average.  Run it on two checkouts alternately to compare.
 
     python -m benchmarks.profile_complete_sale [--skus 20000] [--sales 400] [--sync FULL|OFF]
 """
@@ -14,16 +15,48 @@ import argparse
 import collections
 import contextlib
 import cProfile
+import hashlib
 import io
+import os
 import pstats
 import shutil
 import sqlite3
 import tempfile
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
 from benchmarks.bench_foundation import PIN, bare_connection, make_till, open_till, pct
+
+
+def _floor(conn: sqlite3.Connection, n: int, idle: Any) -> list[float]:
+    """The smallest COMMIT a sale could make: its journal entry and its outbox event alone
+    (the last sale's payload bytes, fresh ids and hashes, every index those two tables
+    have), on the till's own connection.  CPU ms per COMMIT."""
+    payload, at = conn.execute(
+        "SELECT payload, created_at FROM journal ORDER BY seq DESC LIMIT 1"
+    ).fetchone()
+    out = []
+    for _ in range(n):
+        digest = hashlib.sha256(os.urandom(16)).hexdigest()
+        c = time.thread_time()
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(
+            "INSERT INTO journal(kind, ref_id, payload, prev_hash, entry_hash, created_at) "
+            "VALUES('sale', ?, ?, ?, ?, ?)",
+            (str(uuid.uuid4()), payload, digest, digest, at),
+        )
+        conn.execute(
+            "INSERT INTO outbox(id, type, occurred_at, payload, entry_hash) "
+            "VALUES(?, 'sale.completed', ?, ?, ?)",
+            (str(uuid.uuid4()), at, payload, digest),
+        )
+        conn.execute("COMMIT")
+        out.append((time.thread_time() - c) * 1000)
+        if idle is not None:
+            idle()
+    return out
 
 
 def measure(skus: int, sales: int, sync: str, profile: bool) -> dict[str, Any]:
@@ -116,11 +149,18 @@ def measure(skus: int, sales: int, sync: str, profile: bool) -> dict[str, Any]:
             till.sales.complete(sale)
         page = int(conn.execute("PRAGMA page_size").fetchone()[0])
         frames[0] = (wal.stat().st_size - 32) / (24 + page) / 10
+        floor_cpu.extend(_floor(conn, sales, idle))
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        _floor(conn, 10, None)
+        floor_frames[0] = (wal.stat().st_size - 32) / (24 + page) / 10
         return cpu, wall
 
     wal = Path(f"{till.database.path}-wal")
     idle = getattr(db, "run_idle", None)
     frames = [0.0]
+    floor_cpu: list[float] = []
+    floor_frames = [0.0]
+    load = os.getloadavg()[0]
     try:
         cpu, wall = db.call(run)
     finally:
@@ -156,6 +196,11 @@ def measure(skus: int, sales: int, sync: str, profile: bool) -> dict[str, Any]:
         "bare_cpu_p99_ms": pct(bare_cpu, 0.99),
         "sale_wal_pages": frames[0],
         "bare_wal_pages": bare_frames,
+        "floor_cpu_p50_ms": pct(floor_cpu, 0.5),
+        "floor_cpu_p99_ms": pct(floor_cpu, 0.99),
+        "floor_wal_pages": floor_frames[0],
+        "load_before": load,
+        "load_after": os.getloadavg()[0],
     }
     if profile:
         text = io.StringIO()

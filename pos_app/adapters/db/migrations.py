@@ -21,6 +21,7 @@ from .schema_sql import (
     SCHEMA_0010_TOPUPS,
     SCHEMA_0011_SIBLING_SALES,
     SCHEMA_0012_LEAN_INDEXES,
+    SCHEMA_0013_SALE_BTREES,
     _script_statements,
     _statements,
 )
@@ -124,6 +125,14 @@ def m0011_sibling_sales(db: Database) -> None:
 @migrations(name="0012_lean_indexes")
 def m0012_lean_indexes(db: Database) -> None:
     for stmt in _statements(SCHEMA_0012_LEAN_INDEXES):
+        db.execute(stmt)
+
+
+@migrations(name="0013_sale_btrees")
+def m0013_sale_btrees(db: Database) -> None:
+    # The rebuilt table is a child of sales only (nothing references a payment), so
+    # dropping the old one deletes no row another table points at.
+    for stmt in _statements(SCHEMA_0013_SALE_BTREES):
         db.execute(stmt)
 
 

@@ -536,3 +536,35 @@ DROP INDEX IF EXISTS stock_moves_seq;
 DROP INDEX IF EXISTS sales_original;
 CREATE INDEX sales_original ON sales(original_sale_id) WHERE original_sale_id IS NOT NULL
 """
+
+# Fewer B-trees per sale (issue 17): a sale's COMMIT writes at least one page of every table
+# and index it touches.  The payments become a WITHOUT ROWID table clustered on its primary key
+# (the table IS the (sale_id, seq) index: one B-tree instead of two), and a sale's payments hold
+# every column the tender reports read, so payments_sale_tender goes.  sales_id_day has no
+# reader left (the reports read the sales first, by day or shift, and find the lines and
+# payments by sale_id).  The Z report's stock lists read the day's non-sale moves and the moves
+# that went negative: two partial indexes a sale from stock never writes replace
+# stock_moves_day.  The lines stay a rowid table: clustered on (sale_id, line_no) they saved
+# no page (a sale's random id puts its wide rows on a random, more often split leaf).
+SCHEMA_0013_SALE_BTREES = """
+CREATE TABLE payments_0013 (
+  sale_id TEXT NOT NULL REFERENCES sales(id),
+  seq INTEGER NOT NULL,
+  tender TEXT NOT NULL,
+  amount_fen INTEGER NOT NULL,
+  change_fen INTEGER NOT NULL DEFAULT 0,
+  reference TEXT,
+  PRIMARY KEY (sale_id, seq)
+) WITHOUT ROWID;
+INSERT INTO payments_0013(sale_id, seq, tender, amount_fen, change_fen, reference)
+  SELECT sale_id, seq, tender, amount_fen, change_fen, reference FROM payments
+  ORDER BY sale_id, seq;
+DROP TABLE payments;
+ALTER TABLE payments_0013 RENAME TO payments;
+DROP INDEX IF EXISTS sales_id_day;
+DROP INDEX IF EXISTS stock_moves_day;
+CREATE INDEX stock_moves_day ON stock_moves(business_day, reason)
+  WHERE reason NOT IN ('sale', 'return');
+CREATE INDEX stock_moves_negative ON stock_moves(business_day) WHERE on_hand_after < 0;
+ANALYZE payments
+"""

@@ -26,8 +26,10 @@ def _rows(path: Path) -> dict[str, list[tuple]]:
     try:
         return {
             "sales": c.execute("SELECT * FROM sales ORDER BY receipt_no").fetchall(),
-            "sale_lines": c.execute("SELECT * FROM sale_lines ORDER BY rowid").fetchall(),
-            "payments": c.execute("SELECT * FROM payments ORDER BY rowid").fetchall(),
+            "sale_lines": c.execute(
+                "SELECT * FROM sale_lines ORDER BY sale_id, line_no"
+            ).fetchall(),
+            "payments": c.execute("SELECT * FROM payments ORDER BY sale_id, seq").fetchall(),
             "journal": c.execute("SELECT * FROM journal ORDER BY seq").fetchall(),
             "outbox": c.execute("SELECT id, type, payload FROM outbox ORDER BY seq").fetchall(),
         }

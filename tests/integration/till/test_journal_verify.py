@@ -12,6 +12,9 @@ import pytest
 from pos_app.cli import main
 
 CODES = ["6901234567892", "6901234567908", "6901234567915"]
+# The first line and the first payment of the first sale (what rowid 1 was before the lines
+# and payments became WITHOUT ROWID tables).
+FIRST = "sale_id = (SELECT id FROM sales WHERE receipt_no = 1) AND "
 
 
 @pytest.fixture
@@ -74,12 +77,15 @@ def test_clean_journal_verifies(sold: Path, capsys: pytest.CaptureFixture[str]) 
             "reordered",
         ),
         (["UPDATE sales SET total_fen = 100 WHERE receipt_no = 1"], "differs from the journal"),
-        (["UPDATE sale_lines SET amount_fen = 1 WHERE rowid = 1"], "sale lines were edited"),
-        (["UPDATE payments SET amount_fen = 1 WHERE rowid = 1"], "payments were edited"),
+        (
+            ["UPDATE sale_lines SET amount_fen = 1 WHERE " + FIRST + "line_no = 1"],
+            "sale lines were edited",
+        ),
+        (["UPDATE payments SET amount_fen = 1 WHERE " + FIRST + "seq = 1"], "payments were edited"),
         (
             [
-                "DELETE FROM sale_lines WHERE rowid = 1",
-                "DELETE FROM payments WHERE rowid = 1",
+                "DELETE FROM sale_lines WHERE " + FIRST + "line_no = 1",
+                "DELETE FROM payments WHERE " + FIRST + "seq = 1",
                 "DELETE FROM sales WHERE receipt_no = 1",
             ],
             "no sale row",

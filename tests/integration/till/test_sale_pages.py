@@ -5,6 +5,7 @@ queries that do read the sales, refunds and stock moves still find theirs."""
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import struct
 from pathlib import Path
@@ -16,8 +17,18 @@ CODES = ("6901234567892", "6901234567908", "6901234567915")
 
 # Indexes 0012_lean_indexes took off a sale's path: sales_day was the first column of
 # sales_day_kind, nothing reads stock_moves by outbox_seq alone, and only a refund has an
-# original sale.
-UNREAD = {"sales_day", "stock_moves_seq", "sales_original"}
+# original sale.  0013_sale_btrees: sales_id_day had no reader left, the payments are
+# clustered on their key (no separate primary-key index, and the table covers the tender
+# reports), and the day's stock list reads only the moves a sale never makes.
+UNREAD = {
+    "sales_day",
+    "stock_moves_seq",
+    "sales_original",
+    "sales_id_day",
+    "payments_sale_tender",
+    "sqlite_autoindex_payments_1",
+    "stock_moves_day",
+}
 
 
 def _btrees_written(conn: sqlite3.Connection, wal: Path, start: int, end: int) -> set[str]:
@@ -69,8 +80,86 @@ def test_the_readers_still_find_their_index(till: Any) -> None:
         ),
         "SELECT reason, ref, sku, qty, user, at FROM stock_moves WHERE business_day = ? "
         "AND reason NOT IN ('sale', 'return') ORDER BY id": "stock_moves_day",
+        "SELECT g.sku, g.low, g.ref, g.user, g.at, coalesce(l.on_hand, 0) FROM ("
+        " SELECT sku, min(on_hand_after) AS low, ref, user, at, id FROM stock_moves"
+        " WHERE business_day = ? AND qty < 0 AND on_hand_after < 0 AND reason = 'sale'"
+        " GROUP BY sku) g LEFT JOIN stock_levels l ON l.sku = g.sku ORDER BY g.id": (
+            "stock_moves_negative"
+        ),
+        "SELECT vat_rate_bp, category, count(*), sum(qty), sum(amount_fen) FROM sale_lines "
+        "INDEXED BY sale_lines_vat_category GROUP BY vat_rate_bp, category": (
+            "sale_lines_vat_category"
+        ),
+        "SELECT coalesce(sum(qty), 0) FROM sale_lines l WHERE l.sku = ?": "sale_lines_sku",
     }
     for sql, index in plans.items():
         args = (None,) * sql.count("?")
         plan = " ".join(r[-1] for r in conn.execute(f"EXPLAIN QUERY PLAN {sql}", args))
         assert f"INDEX {index}" in plan, (sql, plan)
+    # A sale's payments are one range of their clustered table, its lines one range of their
+    # key's index: every reader that goes from a sale to either searches by that key.
+    by_sale = [
+        "SELECT l.vat_rate_bp, l.category, count(*) FROM sales s CROSS JOIN sale_lines l "
+        "ON l.sale_id = s.id WHERE s.business_day BETWEEN ? AND ? "
+        "GROUP BY l.vat_rate_bp, l.category",
+        "SELECT p.tender, count(*), sum(p.amount_fen - p.change_fen) FROM sales s "
+        "CROSS JOIN payments p ON p.sale_id = s.id WHERE s.business_day BETWEEN ? AND ? "
+        "GROUP BY p.tender",
+        "SELECT p.tender, s.kind, count(*), sum(p.amount_fen - p.change_fen) FROM payments p "
+        "JOIN sales s ON s.id = p.sale_id WHERE s.shift_id = ? GROUP BY p.tender, s.kind",
+        "SELECT l.line_no, sum(l.qty) FROM sales s JOIN sale_lines l ON l.sale_id = s.id "
+        "WHERE s.original_sale_id = ? GROUP BY l.line_no",
+        "SELECT p.tender, -sum(p.amount_fen) FROM sales s JOIN payments p ON p.sale_id = s.id "
+        "WHERE s.original_sale_id = ? GROUP BY p.tender",
+        "SELECT p.tender, p.amount_fen FROM sibling_refunds r JOIN payments p "
+        "ON p.sale_id = r.refund_id WHERE r.sale_id = ?",
+        "SELECT l.line_no, l.qty FROM sibling_refunds r JOIN sale_lines l "
+        "ON l.sale_id = r.refund_id WHERE r.sale_id = ?",
+        "SELECT coalesce(sum(amount_fen - change_fen), 0) FROM payments WHERE sale_id = ?",
+        "SELECT count(*) FROM sale_lines WHERE sale_id = ?",
+    ]
+    for sql in by_sale:
+        args = (None,) * sql.count("?")
+        plan = " ".join(r[-1] for r in conn.execute(f"EXPLAIN QUERY PLAN {sql}", args))
+        key = "INDEX sqlite_autoindex_sale_lines_1" if "sale_lines" in sql else "PRIMARY KEY"
+        assert f"USING {key} (sale_id=?)" in plan or f"USING COVERING {key} (sale_id=?)" in (
+            plan
+        ), (sql, plan)
+
+
+def test_a_till_with_sales_upgrades_to_the_clustered_payments(tmp_path: Path) -> None:
+    """The 0012 fixture (sales, a refund, a shift rung up on that schema) opens with its
+    payments moved into the clustered table, every row and journal entry as it was."""
+    from paths import FIXTURES
+
+    from pos_app.adapters.db.connection import open_database
+    from pos_app.adapters.db.unit_of_work import SqliteUnitOfWork
+    from pos_app.services.journal import verify
+
+    path = tmp_path / "till.db"
+    shutil.copyfile(FIXTURES / "till-schema-0012.db", path)
+    old = sqlite3.connect(path)
+    before = {
+        t: old.execute(f"SELECT * FROM {t} ORDER BY sale_id, {k}").fetchall()
+        for t, k in (("sale_lines", "line_no"), ("payments", "seq"))
+    }
+    old.close()
+    assert before["sale_lines"] and before["payments"]
+    db = open_database(path)
+    try:
+        conn = db.conn
+        sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'payments'").fetchone()
+        assert sql[0].rstrip().endswith("WITHOUT ROWID"), sql
+        for table in ("sale_lines", "payments"):
+            assert (
+                conn.execute(f"SELECT * FROM {table} ORDER BY sale_id").fetchall()
+                == (before[table])
+            )
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        assert not names & {"sales_id_day", "payments_sale_tender", "payments_0013"}
+        assert {"sale_lines_sku", "sale_lines_vat_category", "stock_moves_negative"} <= names
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        result = verify(SqliteUnitOfWork(conn))
+        assert result.ok, result.problems
+    finally:
+        db.close()
