@@ -96,38 +96,53 @@ def bare_connection(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def complete_vs_bare(till: Any, codes: list[str], root: Path, n: int = 200) -> dict[str, float]:
+def complete_vs_bare(
+    till: Any, codes: list[str], root: Path, n: int = 1000, warmup: int = 20
+) -> dict[str, float]:
+    """A complete sale against a bare durable insert, one after the other, ``n`` of each.
+
+    The two are interleaved (a sale, its idle moment, a bare insert, the same idle moment,
+    and again) rather than run as two blocks, so that a noisy second on a shared box lands
+    on both sides alike instead of on whichever block happened to run then. ``warmup``
+    pairs run first, untimed, on both sides (statement caches, the WAL's first pages,
+    the bare table's first page). ``n`` is at least 1,000 in a full run: p99 of 200 is the
+    second-worst sample, so one stray sample decided the ratio; of 1,000 it is the tenth.
+    Both sides get the same treatment; nothing is dropped from either.
+    """
     from pos_app.domain.tenders import Tender
 
     user = till.users.authenticate("admin", PIN)
     rnd_codes = codes[:50]
     idle = getattr(till.database.thread, "run_idle", None)
-    done = []
-    for i in range(n):
+    bare_db = bare_connection(root / "bare.db")
+    done: list[float] = []
+    bare: list[float] = []
+    for i in range(warmup + n):
         sale = till.sales.new_sale(user)
         for c in rnd_codes[i % 40 : i % 40 + 3]:
             till.sales.scan(sale, c)
         sale.add_tender(Tender.CASH, sale.totals().due_fen, till.identity().cash_rounding)
         t = time.perf_counter()
         till.sales.complete(sale)
-        done.append((time.perf_counter() - t) * 1000)
+        sale_ms = (time.perf_counter() - t) * 1000
         # The quiet moment before the next customer, untimed: the database thread's idle
         # work (the WAL checkpoint, connection.checkpoint_if_written) runs there.  A tree
         # without it (the one before) checkpoints inside its COMMITs instead.
         if idle is not None:
             idle()
-    bare_db = bare_connection(root / "bare.db")
-    bare = []
-    for i in range(n):
         t = time.perf_counter()
         bare_db.execute("BEGIN IMMEDIATE")
         bare_db.execute("INSERT INTO t(v) VALUES(?)", (str(i),))
         bare_db.execute("COMMIT")
-        bare.append((time.perf_counter() - t) * 1000)
+        bare_ms = (time.perf_counter() - t) * 1000
         if idle is not None:  # the same quiet moment, untimed
             bare_db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        if i >= warmup:
+            done.append(sale_ms)
+            bare.append(bare_ms)
     bare_db.close()
     return {
+        "complete_vs_bare_samples": float(n),
         "complete_sale_p50_ms": pct(done, 0.5),
         "complete_sale_p99_ms": pct(done, 0.99),
         "bare_insert_p50_ms": pct(bare, 0.5),
@@ -195,7 +210,7 @@ def main(skus: int | None = None) -> dict[str, Any]:
     ]
     figures: dict[str, Any] = {"skus": skus, "demo_data_seconds": gen_s}
     figures.update(scan_to_line(till, codes))
-    figures.update(complete_vs_bare(till, codes, root, 30 if quick else 200))
+    figures.update(complete_vs_bare(till, codes, root, 30 if quick else 1000))
     figures.update(z_report(till, clock, codes, 100 if quick else 3000))
     till.database.close()
     small_code = (
@@ -209,6 +224,7 @@ def main(skus: int | None = None) -> dict[str, Any]:
     targets = {
         "scan_to_line_p99_ms": ("< 2 ms", figures["scan_to_line_p99_ms"] < 2),
         "complete_vs_bare_p99_ratio": ("< 2x", figures["complete_vs_bare_p99_ratio"] < 2),
+        "complete_vs_bare_p50_ratio": ("<= 2.5x", figures["complete_vs_bare_p50_ratio"] <= 2.5),
         "z_report_ms_median": ("< 50 ms", figures["z_report_ms_median"] < 50),
         "startup_ratio": ("within 20% (500k vs 5k)", figures["startup_ratio"] < 1.2),
     }

@@ -15,6 +15,7 @@ import argparse
 import collections
 import contextlib
 import cProfile
+import gc
 import hashlib
 import io
 import os
@@ -59,6 +60,38 @@ def _floor(conn: sqlite3.Connection, n: int, idle: Any) -> list[float]:
     return out
 
 
+def _tail(
+    cpu: list[float], sql_ms: list[float], gc_in: list[bool], per_sale: list[dict[str, float]]
+) -> dict[str, Any]:
+    """What the slowest 1% of sales do that the others do not: their SQL and their Python
+    (the rest of the sale's CPU) against the median sale's, and how many of them had a
+    garbage collection start inside `complete()` (against how many sales had one at all)."""
+    order = sorted(range(len(cpu)), key=lambda i: cpu[i])
+    slow = order[-max(1, len(cpu) // 100) :]
+
+    def mid(xs: list[float]) -> float:
+        return sorted(xs)[len(xs) // 2]
+
+    typical = {k: mid([p.get(k, 0) * 1000 for p in per_sale]) for k in per_sale[0]}
+
+    def excess(k: str) -> float:
+        return mid([per_sale[i].get(k, 0) * 1000 for i in slow]) - typical[k]
+
+    return {
+        "median_sql_ms": mid(sql_ms),
+        "median_python_ms": mid([c - s for c, s in zip(cpu, sql_ms, strict=True)]),
+        "slowest_1pct_sql_ms": mid([sql_ms[i] for i in slow]),
+        "slowest_1pct_python_ms": mid([cpu[i] - sql_ms[i] for i in slow]),
+        "sales_with_gc": sum(gc_in),
+        "slowest_1pct_with_gc": sum(gc_in[i] for i in slow),
+        # Per kind of statement, its ms in the slowest 1% beyond its median in all sales.
+        "slowest_1pct_excess_ms": {
+            k: round(mid([per_sale[i].get(k, 0) * 1000 for i in slow]) - typical[k], 3)
+            for k in sorted(typical, key=lambda k: -excess(k))[:4]
+        },
+    }
+
+
 def measure(skus: int, sales: int, sync: str, profile: bool) -> dict[str, Any]:
     from pos_app.adapters.db import connection
     from pos_app.domain.tenders import Tender
@@ -72,6 +105,19 @@ def measure(skus: int, sales: int, sync: str, profile: bool) -> dict[str, Any]:
     conn = till.database.conn
     by_statement: dict[str, list[float]] = collections.defaultdict(lambda: [0, 0.0])
     counting = [False]
+    # The tail's probes: the SQL CPU of the sale being timed, every distinct statement text
+    # (against the connection's statement cache, 128 by default), and the garbage
+    # collections that start while a sale is being completed.
+    sale_sql = [0.0]
+    sale_by: dict[str, float] = collections.defaultdict(float)
+    texts: set[str] = set()
+    collecting = [0]
+    in_sale = [False]
+
+    def on_gc(phase: str, _info: dict[str, Any]) -> None:
+        if phase == "start" and in_sale[0]:
+            collecting[0] += 1
+
     execute = connection._execute
 
     def counted(self: sqlite3.Connection, *args: Any) -> sqlite3.Cursor:
@@ -81,9 +127,13 @@ def measure(skus: int, sales: int, sync: str, profile: bool) -> dict[str, Any]:
         try:
             return execute(self, *args)
         finally:
+            spent = time.thread_time() - t
             kind = by_statement[str(args[0])[:48]]
             kind[0] += 1
-            kind[1] += time.thread_time() - t
+            kind[1] += spent
+            sale_sql[0] += spent
+            sale_by[str(args[0])[:24]] += spent
+            texts.add(str(args[0]))
 
     executemany = connection.GuitaiConnection.executemany
 
@@ -97,9 +147,13 @@ def measure(skus: int, sales: int, sync: str, profile: bool) -> dict[str, Any]:
         try:
             return executemany(self, sql, rows)  # type: ignore[arg-type]
         finally:
+            spent = time.thread_time() - t
             kind = by_statement[sql[:48]]
             kind[0] += len(rows)
-            kind[1] += time.thread_time() - t
+            kind[1] += spent
+            sale_sql[0] += spent
+            sale_by[sql[:24]] += spent
+            texts.add(sql)
 
     connection._execute = counted  # type: ignore[assignment]
     connection.GuitaiConnection.executemany = counted_many  # type: ignore[method-assign,assignment]
@@ -125,9 +179,13 @@ def measure(skus: int, sales: int, sync: str, profile: bool) -> dict[str, Any]:
             counting[0] = warm and not profile
             if warm and profile:
                 prof.enable()
+            sale_sql[0], collected = 0.0, collecting[0]
+            sale_by.clear()
+            in_sale[0] = True
             c, w = time.thread_time(), time.perf_counter()
             till.sales.complete(sale)
             c, w = time.thread_time() - c, time.perf_counter() - w
+            in_sale[0] = False
             prof.disable()
             counting[0] = False
             # The quiet seconds before the next customer: the database thread's idle work (the
@@ -138,6 +196,9 @@ def measure(skus: int, sales: int, sync: str, profile: bool) -> dict[str, Any]:
             if warm:
                 cpu.append(c * 1000)
                 wall.append(w * 1000)
+                sql_ms.append(sale_sql[0] * 1000)
+                per_sale.append(dict(sale_by))
+                gc_in.append(collecting[0] > collected)
         # Pages each COMMIT writes: from an empty WAL, ten more sales (well under the
         # auto-checkpoint's 1,000 pages, so the WAL only grows).
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -161,9 +222,14 @@ def measure(skus: int, sales: int, sync: str, profile: bool) -> dict[str, Any]:
     floor_cpu: list[float] = []
     floor_frames = [0.0]
     load = os.getloadavg()[0]
+    sql_ms: list[float] = []
+    per_sale: list[dict[str, float]] = []
+    gc_in: list[bool] = []
+    gc.callbacks.append(on_gc)
     try:
         cpu, wall = db.call(run)
     finally:
+        gc.callbacks.remove(on_gc)
         connection._execute = execute  # type: ignore[assignment]
         connection.GuitaiConnection.executemany = executemany  # type: ignore[method-assign]
         till.database.close()
@@ -207,6 +273,8 @@ def measure(skus: int, sales: int, sync: str, profile: bool) -> dict[str, Any]:
         pstats.Stats(prof, stream=text).sort_stats("tottime").print_stats(70)
         out["profile"] = text.getvalue()
     else:
+        out.update(_tail(cpu, sql_ms, gc_in, per_sale))
+        out["distinct_statements"] = len(texts)
         out["statements_per_sale"] = sum(n for n, _ in by_statement.values()) / sales
         out["statement_cpu_ms"] = {
             sql: round(spent / sales * 1000, 3)

@@ -1,0 +1,61 @@
+"""The complete-sale-versus-bare-insert figure treats both sides alike (issue 17): the sales and
+the bare inserts alternate one for one, after an untimed warm-up of both, so a noisy second on
+the shared box lands on both sides and not on whichever block ran then."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from benchmarks import bench_foundation
+
+
+class _Sale:
+    def add_tender(self, *_args: Any) -> None:
+        pass
+
+    def totals(self) -> Any:
+        return SimpleNamespace(due_fen=100)
+
+
+def _till(order: list[str]) -> Any:
+    def complete(_sale: _Sale) -> None:
+        order.append("sale")
+
+    return SimpleNamespace(
+        users=SimpleNamespace(authenticate=lambda *_a: "admin"),
+        database=SimpleNamespace(thread=SimpleNamespace(run_idle=lambda: order.append("idle"))),
+        sales=SimpleNamespace(
+            new_sale=lambda _user: _Sale(), scan=lambda *_a: None, complete=complete
+        ),
+        identity=lambda: SimpleNamespace(cash_rounding="none"),
+    )
+
+
+def test_sales_and_bare_inserts_alternate_after_a_warm_up_of_both(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    order: list[str] = []
+    real = bench_foundation.bare_connection
+
+    def traced(path: Path) -> sqlite3.Connection:
+        conn = real(path)
+        steps = {"COMMIT": "bare", "PRAGMA wal_checkpoint(PASSIVE)": "bare idle"}
+        conn.set_trace_callback(lambda sql: order.append(steps[sql]) if sql in steps else None)
+        return conn
+
+    monkeypatch.setattr(bench_foundation, "bare_connection", traced)
+    figures = bench_foundation.complete_vs_bare(
+        _till(order), [f"690{i:010d}" for i in range(60)], tmp_path, n=30, warmup=5
+    )
+    # One for one, each followed by the same untimed quiet moment; five of each untimed first.
+    assert order == ["sale", "idle", "bare", "bare idle"] * 35
+    assert figures["complete_vs_bare_samples"] == 30
+    with sqlite3.connect(tmp_path / "bare.db") as bare:
+        assert bare.execute("SELECT count(*) FROM t").fetchone()[0] == 35
+    for key in ("complete_sale_p50_ms", "bare_insert_p99_ms", "complete_vs_bare_p50_ratio"):
+        assert figures[key] > 0, key
