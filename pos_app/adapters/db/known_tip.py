@@ -9,7 +9,7 @@ this connection ran outside the repositories that keep the values moves it) and 
 `PRAGMA data_version` (moved by a COMMIT of any other connection or process, such as a `guitai`
 command beside the running till).  Each transaction checks the stamp once, right after its
 BEGIN IMMEDIATE, under the write lock, so no other writer can commit between the check and the
-use; a stale stamp reads all three again.  A rollback or a failed COMMIT forgets them.
+use; a stale stamp reads both values again.  A rollback or a failed COMMIT forgets them.
 Outside a unit of work's transaction nothing is remembered and the repositories ask SQLite.
 """
 
