@@ -1,7 +1,7 @@
 """The end of the journal and of the receipt numbers, remembered between the transactions of
-the till's writing connection (issue 17), and its open shift: a sale needs the journal's last
-entry (its hash is the next entry's `prev_hash`), the next receipt number and the open shift,
-and asking SQLite for them cost three statements a sale.
+the till's writing connection (issue 17): a sale needs the journal's last entry (its hash is the
+next entry's `prev_hash`) and the next receipt number, and asking SQLite for both cost two
+statements a sale.
 
 The values are trusted only while nothing but this connection's own units of work has written
 since the last COMMIT: the stamp taken then is the connection's `total_changes` (any statement
@@ -20,14 +20,6 @@ from typing import Any
 
 RECEIPT = "receipt"  # the next receipt number
 JOURNAL = "journal"  # (seq, entry_hash hex) of the last journal entry, or None: empty
-SHIFT = "shift"  # the open shift's row (SHIFT_SQL), or None
-KEYS = 3
-# The repositories ask these when nothing is remembered (sales.py, journal.py, shifts.py).
-RECEIPT_SQL = "SELECT coalesce(max(receipt_no), 0) + 1 FROM sales"
-JOURNAL_SQL = "SELECT seq, entry_hash FROM journal ORDER BY seq DESC LIMIT 1"
-SHIFT_SQL = (
-    "SELECT id, business_day, opened_at, opened_by, float_fen FROM shifts WHERE closed_at IS NULL"
-)
 
 
 class KnownTip:
@@ -40,9 +32,9 @@ class KnownTip:
     def begin(self, conn: sqlite3.Connection) -> None:
         """The outermost transaction has begun (BEGIN IMMEDIATE ran)."""
         self._version = int(conn.execute("PRAGMA data_version").fetchone()[0])
-        if self._stamp != (conn.total_changes, self._version) or len(self._values) < KEYS:
+        if self._stamp != (conn.total_changes, self._version) or len(self._values) < 2:
             self._load(conn)
-        self._open = len(self._values) == KEYS
+        self._open = len(self._values) == 2
 
     def known(self) -> bool:
         """Inside a transaction that checked the stamp: `get` answers for every key."""
@@ -76,12 +68,12 @@ class KnownTip:
     def _load(self, conn: sqlite3.Connection) -> None:
         self._values.clear()
         try:
-            receipt = int(conn.execute(RECEIPT_SQL).fetchone()[0])
-            last = conn.execute(JOURNAL_SQL).fetchone()
-            shift = conn.execute(SHIFT_SQL).fetchone()
+            receipt = conn.execute("SELECT coalesce(max(receipt_no), 0) + 1 FROM sales")
+            self._values[RECEIPT] = int(receipt.fetchone()[0])
+            last = conn.execute(
+                "SELECT seq, entry_hash FROM journal ORDER BY seq DESC LIMIT 1"
+            ).fetchone()
         except sqlite3.OperationalError:  # no schema yet (a unit of work before migrations)
             self.forget()
             return
-        self._values[RECEIPT] = receipt
         self._values[JOURNAL] = None if last is None else (int(last[0]), str(last[1]))
-        self._values[SHIFT] = None if shift is None else tuple(shift)

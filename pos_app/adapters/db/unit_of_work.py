@@ -60,7 +60,7 @@ class SqliteUnitOfWork:
         self._tip: KnownTip | None = getattr(conn, "known_tip", None)
         self.settings = SqliteSettings(conn)
         self.users = SqliteUsers(conn)
-        self.shifts = SqliteShifts(conn, self._tip)
+        self.shifts = SqliteShifts(conn)
         self.journal = SqliteJournal(conn, self._tip)
         self.outbox = SqliteOutbox(conn)
         self.sales = SqliteSales(conn, self._tip)

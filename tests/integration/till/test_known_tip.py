@@ -16,12 +16,9 @@ from tests.conftest import ADMIN_PIN
 CODES = ("6901234567892", "6901234567908", "6901234567915")
 RECEIPT_SQL = "SELECT coalesce(max(receipt_no), 0) + 1 FROM sales"
 TIP_SQL = "SELECT seq, entry_hash FROM journal ORDER BY seq DESC LIMIT 1"
-SHIFT_SQL = (
-    "SELECT id, business_day, opened_at, opened_by, float_fen FROM shifts WHERE closed_at IS NULL"
-)
 
 
-def _sell(till: Any, code: str = CODES[0], trace: list[str] | None = None) -> dict[str, Any]:
+def _sell(till: Any, code: str = CODES[0]) -> dict[str, Any]:
     from pos_app.domain.money import CashRounding
     from pos_app.domain.tenders import Tender
 
@@ -29,13 +26,7 @@ def _sell(till: Any, code: str = CODES[0], trace: list[str] | None = None) -> di
     sale = till.sales.new_sale(user)
     till.sales.scan(sale, code)
     sale.add_tender(Tender.CASH, sale.totals().due_fen, CashRounding.NONE)
-    if trace is None:
-        return dict(till.sales.complete(sale))
-    till.database.conn.set_trace_callback(trace.append)
-    try:
-        return dict(till.sales.complete(sale))
-    finally:
-        till.database.conn.set_trace_callback(None)
+    return dict(till.sales.complete(sale))
 
 
 def _verified(till: Any) -> None:
@@ -65,34 +56,18 @@ def test_a_sale_after_the_first_asks_sqlite_for_neither_its_number_nor_the_last_
     till.shifts.open(till.users.authenticate("admin", ADMIN_PIN), 10_000)
     first = _sell(till)
     statements: list[str] = []
-    done = _sell(till, CODES[1], statements)
-    assert statements[0] == "BEGIN IMMEDIATE" and statements[-1] == "COMMIT"
-    assert not [s for s in statements if s in (RECEIPT_SQL, TIP_SQL, SHIFT_SQL)], statements
+    till.database.conn.set_trace_callback(statements.append)
+    try:
+        done = _sell(till, CODES[1])
+    finally:
+        till.database.conn.set_trace_callback(None)
+    assert not [s for s in statements if s in (RECEIPT_SQL, TIP_SQL)], statements
     assert done["receipt_no"] == first["receipt_no"] + 1
     (prev,) = till.database.conn.execute(
         "SELECT prev_hash FROM journal WHERE seq = (SELECT max(seq) FROM journal)"
     ).fetchone()
     assert prev == first["_entry_hash"]
     _verified(till)
-
-
-def test_a_shift_closed_and_opened_on_another_connection_is_the_next_sales_shift(
-    till: Any, second: Any
-) -> None:
-    from pos_app.domain.errors import GuitaiError
-
-    admin = till.users.authenticate("admin", ADMIN_PIN)
-    till.shifts.open(admin, 10_000)
-    first = _sell(till)
-    second.shifts.close(second.users.authenticate("admin", ADMIN_PIN), 10_000 + first["total_fen"])
-    with pytest.raises(GuitaiError):
-        _sell(till, CODES[1])
-    second.shifts.open(second.users.authenticate("admin", ADMIN_PIN), 5_000)
-    (open_id,) = second.database.conn.execute(
-        "SELECT id FROM shifts WHERE closed_at IS NULL"
-    ).fetchone()
-    assert open_id != first["shift_id"]
-    assert _sell(till, CODES[1])["shift_id"] == open_id
 
 
 def test_sales_from_two_connections_in_turn_keep_one_gap_free_chain(till: Any, second: Any) -> None:

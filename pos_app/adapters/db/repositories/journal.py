@@ -8,7 +8,7 @@ from typing import Any
 
 from pos_app.domain.journal import GENESIS, JournalEntry, canonical, entry_hash
 
-from ..known_tip import JOURNAL, JOURNAL_SQL, KnownTip
+from ..known_tip import JOURNAL, KnownTip
 
 
 class SqliteJournal:
@@ -28,7 +28,9 @@ class SqliteJournal:
         if tip is not None and tip.known():
             last = tip.get(JOURNAL)
         else:
-            last = self.conn.execute(JOURNAL_SQL).fetchone()
+            last = self.conn.execute(
+                "SELECT seq, entry_hash FROM journal ORDER BY seq DESC LIMIT 1"
+            ).fetchone()
         seq = (last[0] if last else 0) + 1
         prev = bytes.fromhex(last[1]) if last else GENESIS
         if body is None:

@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..known_tip import RECEIPT, RECEIPT_SQL, KnownTip
+from ..known_tip import RECEIPT, KnownTip
 
 
 class SqliteSales:
@@ -20,7 +20,9 @@ class SqliteSales:
         known = self.tip.get(RECEIPT) if self.tip is not None else None
         if known is not None:
             return int(known)
-        return int(self.conn.execute(RECEIPT_SQL).fetchone()[0])
+        return int(
+            self.conn.execute("SELECT coalesce(max(receipt_no), 0) + 1 FROM sales").fetchone()[0]
+        )
 
     def _numbered(self, receipt_no: int) -> None:
         # max + 1 stays exact whatever number the row carries.

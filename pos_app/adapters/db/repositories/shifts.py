@@ -7,19 +7,16 @@ import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
-from ..known_tip import SHIFT, SHIFT_SQL, KnownTip
-
 
 class SqliteShifts:
-    def __init__(self, conn: sqlite3.Connection, tip: KnownTip | None = None) -> None:
+    def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
-        self.tip = tip
 
     def find_open(self) -> dict[str, Any] | None:
-        if self.tip is not None and self.tip.known():
-            row = self.tip.get(SHIFT)
-        else:
-            row = self.conn.execute(SHIFT_SQL).fetchone()
+        row = self.conn.execute(
+            "SELECT id, business_day, opened_at, opened_by, float_fen FROM shifts "
+            "WHERE closed_at IS NULL"
+        ).fetchone()
         if row is None:
             return None
         return dict(
@@ -31,10 +28,7 @@ class SqliteShifts:
             "INSERT INTO shifts(business_day, opened_at, opened_by, float_fen) VALUES(?,?,?,?)",
             (business_day, opened_at, user, float_fen),
         )
-        shift_id = int(cur.lastrowid or 0)
-        if self.tip is not None:  # the one open shift now (index one_open_shift)
-            self.tip.put(SHIFT, (shift_id, business_day, opened_at, user, float_fen))
-        return shift_id
+        return int(cur.lastrowid or 0)
 
     def close(
         self,
@@ -45,9 +39,6 @@ class SqliteShifts:
         z_no: int,
         report: Mapping[str, Any],
     ) -> None:
-        tip = self.tip
-        if tip is not None and tip.known() and (tip.get(SHIFT) or (None,))[0] == shift_id:
-            tip.put(SHIFT, None)
         self.conn.execute(
             "UPDATE shifts SET closed_at = ?, closed_by = ?, counted_fen = ?, z_no = ?, "
             "z_report = ? WHERE id = ? AND closed_at IS NULL",
