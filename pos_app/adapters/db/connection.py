@@ -19,7 +19,6 @@ from sqlite_utils import Database
 from pos_app.domain.errors import IntegrityError, StateError
 
 from .files import database_files, private_file, restrict
-from .known_tip import KnownTip
 from .migrations import KNOWN, migrations
 from .writer_thread import DbThread
 
@@ -134,8 +133,6 @@ class GuitaiConnection(sqlite3.Connection):
         # The open unit of work's transaction and savepoints (adapters/db/unit_of_work.py),
         # kept with the connection so every SqliteUnitOfWork on it nests into the same one.
         self.uow_frames: list[Any] = []
-        # What its units of work remember between transactions (known_tip.py).
-        self.known_tip = KnownTip()
         # The file, for helpers that open a connection of their own (the backup's reader):
         # asking this connection (PRAGMA database_list) from another thread would run a
         # statement beside a sale's transaction, whose COMMIT then fails ("SQL statements

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Self
 
-from .known_tip import KnownTip
 from .repositories.audit import SqliteAudit
 from .repositories.catalog import SqliteCatalog
 from .repositories.devices import SqliteDevices
@@ -55,15 +54,12 @@ class SqliteUnitOfWork:
         # beside the till's) join one transaction instead of beginning a second.
         frames = getattr(conn, "uow_frames", None)
         self._frames: list[_Frame] = frames if frames is not None else []
-        # The journal's end and the next receipt number, kept between transactions on the
-        # till's own connection only (known_tip.py); any other connection asks SQLite.
-        self._tip: KnownTip | None = getattr(conn, "known_tip", None)
         self.settings = SqliteSettings(conn)
         self.users = SqliteUsers(conn)
         self.shifts = SqliteShifts(conn)
-        self.journal = SqliteJournal(conn, self._tip)
+        self.journal = SqliteJournal(conn)
         self.outbox = SqliteOutbox(conn)
-        self.sales = SqliteSales(conn, self._tip)
+        self.sales = SqliteSales(conn)
         self.audit = SqliteAudit(conn)
         self.suspended = SqliteSuspended(conn)
         self.payments = SqlitePaymentAttempts(conn)
@@ -104,8 +100,6 @@ class SqliteUnitOfWork:
             if mapped is None:
                 raise
             raise mapped from err
-        if self._tip is not None:
-            self._tip.begin(self.conn)
 
     def __exit__(
         self,
@@ -140,8 +134,6 @@ class SqliteUnitOfWork:
                 raise
             raise mapped from err
         frame.done = True
-        if self._tip is not None:
-            self._tip.committed(self.conn)
 
     def rollback(self) -> None:
         self._undo(self._current())
@@ -156,11 +148,6 @@ class SqliteUnitOfWork:
 
     def _undo(self, frame: _Frame) -> None:
         frame.done = True
-        if self._tip is not None:
-            if frame.savepoint is None or not self.conn.in_transaction:
-                self._tip.forget()
-            else:
-                self._tip.rolled_back_to_savepoint(self.conn)
         if not self.conn.in_transaction:
             return  # SQLite already rolled back (after SQLITE_FULL or an I/O error)
         if frame.savepoint is None:

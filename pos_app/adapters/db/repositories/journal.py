@@ -8,13 +8,10 @@ from typing import Any
 
 from pos_app.domain.journal import GENESIS, JournalEntry, canonical, entry_hash
 
-from ..known_tip import JOURNAL, KnownTip
-
 
 class SqliteJournal:
-    def __init__(self, conn: sqlite3.Connection, tip: KnownTip | None = None) -> None:
+    def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
-        self.tip = tip
 
     def append(
         self,
@@ -24,13 +21,9 @@ class SqliteJournal:
         at: str,
         body: bytes | None = None,
     ) -> tuple[int, str, str]:
-        tip = self.tip
-        if tip is not None and tip.known():
-            last = tip.get(JOURNAL)
-        else:
-            last = self.conn.execute(
-                "SELECT seq, entry_hash FROM journal ORDER BY seq DESC LIMIT 1"
-            ).fetchone()
+        last = self.conn.execute(
+            "SELECT seq, entry_hash FROM journal ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
         seq = (last[0] if last else 0) + 1
         prev = bytes.fromhex(last[1]) if last else GENESIS
         if body is None:
@@ -41,8 +34,6 @@ class SqliteJournal:
             "VALUES(?,?,?,?,?,?,?)",
             (seq, kind, ref_id, body.decode("utf-8"), prev.hex(), digest.hex(), at),
         )
-        if tip is not None:
-            tip.put(JOURNAL, (seq, digest.hex()))
         return seq, prev.hex(), digest.hex()
 
     def entries(self) -> Iterator[JournalEntry]:

@@ -8,27 +8,15 @@ import sqlite3
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..known_tip import RECEIPT, KnownTip
-
 
 class SqliteSales:
-    def __init__(self, conn: sqlite3.Connection, tip: KnownTip | None = None) -> None:
+    def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
-        self.tip = tip
 
     def next_receipt_no(self) -> int:
-        known = self.tip.get(RECEIPT) if self.tip is not None else None
-        if known is not None:
-            return int(known)
         return int(
             self.conn.execute("SELECT coalesce(max(receipt_no), 0) + 1 FROM sales").fetchone()[0]
         )
-
-    def _numbered(self, receipt_no: int) -> None:
-        # max + 1 stays exact whatever number the row carries.
-        tip = self.tip
-        if tip is not None and tip.known():
-            tip.put(RECEIPT, max(int(tip.get(RECEIPT)), receipt_no + 1))
 
     def add(self, kind: str, payload: Mapping[str, Any], journal_seq: int) -> None:
         sale_id = payload["sale_id"] if kind == "sale" else payload["refund_id"]
@@ -38,7 +26,6 @@ class SqliteSales:
             "subtotal_fen", sum(int(x["unit_price_fen"]) * int(x["qty"]) for x in lines)
         )
         discount = sum(int(x.get("discount_fen", 0)) for x in lines)
-        self._numbered(int(payload["receipt_no"]))
         self.conn.execute(
             "INSERT INTO sales(id, kind, receipt_no, shift_id, business_day, completed_at, "
             "cashier, associate, member_id, original_sale_id, subtotal_fen, discount_fen, "
