@@ -13,6 +13,7 @@ from pos_app.domain import events as ev
 from pos_app.domain.journal import FloatInPayload, entry_hash
 
 from .event_shapes import shape_problem
+from .sorted_json import sorted_json
 
 GENESIS_HEX = "0" * 64
 
@@ -111,6 +112,11 @@ def _fast_canonical(payload: Any) -> bytes:
 
 
 def _canonical_text(payload: Any) -> str:
+    # a payload of a push's body (no plain float: common.load_json), so orjson may write it
+    return sorted_json(payload, _stdlib_canonical)
+
+
+def _stdlib_canonical(payload: Any) -> str:
     return json.dumps(
         payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
     )
