@@ -108,6 +108,12 @@ def _number(decimal_floats: bool) -> Any:
     return parse
 
 
+class JsonConstant(float):
+    """NaN, Infinity or -Infinity in a body read with decimal_floats: a float like any other
+    (json.dumps writes and refuses it as before), of a type orjson refuses, so a body read
+    that way holds no float that sorted_json.py would write differently from the stdlib."""
+
+
 def load_json(body: bytes, code: str, expected: str, *, decimal_floats: bool = False) -> Any:
     """A request body as JSON, or ApiError 400 `code` saying what to send (`expected`).
 
@@ -120,7 +126,12 @@ def load_json(body: bytes, code: str, expected: str, *, decimal_floats: bool = F
     # decoding a batch.  (A string that looks like one, `"a:1234…"`, takes the checked path.)
     parse_int = int64 if _long_number(body) else None
     try:
-        data = json.loads(body, parse_int=parse_int, parse_float=_number(decimal_floats))
+        data = json.loads(
+            body,
+            parse_int=parse_int,
+            parse_float=_number(decimal_floats),
+            parse_constant=JsonConstant if decimal_floats else None,
+        )
     except RecursionError as err:
         raise ApiError(
             400, code, f"The body nests deeper than {MAX_JSON_DEPTH} levels: send {expected}"

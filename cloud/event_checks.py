@@ -13,6 +13,7 @@ from pos_app.domain import events as ev
 from pos_app.domain.journal import FloatInPayload, entry_hash
 
 from .event_shapes import shape_problem
+from .sorted_json import sorted_json
 
 GENESIS_HEX = "0" * 64
 
@@ -24,10 +25,13 @@ class Reject(Exception):
         self.reason = reason
 
 
-def _int(d: Mapping[str, Any], key: str, where: str) -> int:
+def _int(d: Mapping[str, Any], key: str, where: str, i: int | None = None) -> int:
+    """d[key] when an integer; `where` (and the list index `i`) say where, for the error
+    only: built on every call, the path string cost more than the check (issue 18)."""
     v = d.get(key)
     if not isinstance(v, int) or isinstance(v, bool):
-        raise Reject("bad_payload", f"{where}.{key} must be an integer, got {v!r}")
+        at = where if i is None else f"{where}[{i}]"
+        raise Reject("bad_payload", f"{at}.{key} must be an integer, got {v!r}")
     return v
 
 
@@ -67,13 +71,13 @@ def check_sums(kind: str, p: Mapping[str, Any]) -> None:
     for i, line in enumerate(lines):
         if not isinstance(line, dict):
             raise Reject("bad_payload", f"line {i} is not an object")
-        qty = _int(line, "qty", f"lines[{i}]")
-        unit = _int(line, "unit_price_fen", f"lines[{i}]")
-        amount = _int(line, "amount_fen", f"lines[{i}]")
+        qty = _int(line, "qty", "lines", i)
+        unit = _int(line, "unit_price_fen", "lines", i)
+        amount = _int(line, "amount_fen", "lines", i)
         if qty <= 0:
             raise Reject("bad_line", f"line {line.get('line_no', i)} has quantity {qty}")
         if kind == ev.SALE_COMPLETED:
-            discount = _int(line, "discount_fen", f"lines[{i}]")
+            discount = _int(line, "discount_fen", "lines", i)
             if amount != qty * unit - discount:
                 raise Reject(
                     "line_sum_mismatch",
@@ -89,7 +93,7 @@ def check_sums(kind: str, p: Mapping[str, Any]) -> None:
     for i, pay in enumerate(payments):
         if not isinstance(pay, dict):
             raise Reject("bad_payload", f"payment {i} is not an object")
-        amount = _int(pay, "amount_fen", f"payments[{i}]")
+        amount = _int(pay, "amount_fen", "payments", i)
         change = pay.get("change_fen", 0)
         if not isinstance(change, int) or change < 0:
             raise Reject("bad_payload", f"payments[{i}].change_fen must be a non-negative integer")
@@ -111,6 +115,11 @@ def _fast_canonical(payload: Any) -> bytes:
 
 
 def _canonical_text(payload: Any) -> str:
+    # a payload of a push's body (no plain float: common.load_json), so orjson may write it
+    return sorted_json(payload, _stdlib_canonical)
+
+
+def _stdlib_canonical(payload: Any) -> str:
     return json.dumps(
         payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
     )

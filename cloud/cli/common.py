@@ -145,7 +145,8 @@ def _service(
         )
     if database_url:
         need_packages("psycopg", "psycopg_pool")
-    need_packages("sqlalchemy", "alembic")  # the schema and its migrations, on every engine
+    # the schema and its migrations, and the ingest's JSON writer (sorted_json), on every engine
+    need_packages("sqlalchemy", "alembic", "orjson")
     from cloud.db import CloudDB
     from cloud.service import CloudService
 

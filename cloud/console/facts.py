@@ -69,28 +69,53 @@ def day_rows(
     store_id: str, till_no: int, p: Mapping[str, Any], refund: bool
 ) -> list[tuple[Any, ...]]:
     """The (dim, key) rows one sale or refund adds to its store's day."""
+    into: dict[tuple[Any, ...], list[int]] = {}
+    add_day_rows(into, store_id, till_no, p, refund)
+    return [(*k, *v) for k, v in into.items()]
+
+
+def add_day_rows(
+    into: dict[tuple[Any, ...], list[int]],
+    store_id: str,
+    till_no: int,
+    p: Mapping[str, Any],
+    refund: bool,
+) -> None:
+    """Add the rows of day_rows to `into` (store, day, dim, key → sales, refunds, qty,
+    sales_fen, refunds_fen), as upsert.merge adds rows up: a batch's rows are summed as they
+    come, not built as tuples first and merged after (issue 18: per event, the console's
+    largest cost)."""
     day = str(p.get("business_day") or str(p.get("completed_at", ""))[:10])
     total = _int(p.get("total_fen"))
     lines = [x for x in p.get("lines") or [] if isinstance(x, dict)]
     qty = sum(_int(x.get("qty")) for x in lines)
     sign = -1 if refund else 1
+    sales, refunds = (0, 1) if refund else (1, 0)
 
-    def row(dim: str, key: str, q: int, fen: int) -> tuple[Any, ...]:
-        return (store_id, day, dim, key, 0 if refund else 1, 1 if refund else 0,
-                sign * q, 0 if refund else fen, fen if refund else 0)  # fmt: skip
+    def row(dim: str, key: str, q: int, fen: int) -> None:
+        k = (store_id, day, dim, key)
+        had = into.get(k)
+        sales_fen, refunds_fen = (0, fen) if refund else (fen, 0)
+        if had is None:
+            into[k] = [sales, refunds, sign * q, sales_fen, refunds_fen]
+        else:
+            had[0] += sales
+            had[1] += refunds
+            had[2] += sign * q
+            had[3] += sales_fen
+            had[4] += refunds_fen
 
-    rows = [
-        row("", "", qty, total),
-        row("hour", china_hour(str(p.get("completed_at") or "1970-01-01T00:00:00Z")), qty, total),
-        row("associate", str(p.get("associate") or "-"), qty, total),
-        row("till", str(till_no), qty, total),
-    ]
+    row("", "", qty, total)
+    row("hour", china_hour(str(p.get("completed_at") or "1970-01-01T00:00:00Z")), qty, total)
+    row("associate", str(p.get("associate") or "-"), qty, total)
+    row("till", str(till_no), qty, total)
     cats: dict[str, list[int]] = {}
     for x in lines:
         c = cats.setdefault(str(x.get("category") or "-"), [0, 0])
         c[0] += _int(x.get("qty"))
         c[1] += sign * _int(x.get("amount_fen"))  # refund lines carry positive amounts
-    rows += [row("category", k, q, fen) for k, (q, fen) in cats.items()]
+    for k, (q, fen) in cats.items():
+        row("category", k, q, fen)
     tenders: dict[str, int] = {}
     for pay in p.get("payments") or []:
         if isinstance(pay, dict):
@@ -98,8 +123,8 @@ def day_rows(
             tenders[t] = (
                 tenders.get(t, 0) + _int(pay.get("amount_fen")) - _int(pay.get("change_fen"))
             )
-    rows += [row("tender", k, 0, fen) for k, fen in tenders.items()]
-    return rows
+    for k, fen in tenders.items():
+        row("tender", k, 0, fen)
 
 
 def shift_rows(device_id: str, p: Mapping[str, Any], refund: bool) -> list[tuple[Any, ...]]:
@@ -126,7 +151,7 @@ def apply(
     """Add the accepted events of a batch to the console's summaries."""
     funnel_facts.apply(tx, device_id, store_id, events, accepted)
     ok = set(accepted)
-    day: list[tuple[Any, ...]] = []
+    day_totals: dict[tuple[Any, ...], list[int]] = {}
     shift: list[tuple[Any, ...]] = []
     zs: list[tuple[Any, ...]] = []
     status: list[tuple[Any, ...]] = []
@@ -138,13 +163,13 @@ def apply(
             continue
         kind = e.get("type")
         if kind in (SALE, REFUND):
-            day += day_rows(store_id, till_no, p, kind == REFUND)
+            add_day_rows(day_totals, store_id, till_no, p, kind == REFUND)
             shift += shift_rows(device_id, p, kind == REFUND)
         elif kind == "shift.closed" and isinstance(p.get("report"), dict):
             zs.append(_z_report(e, p, device_id, store_id, till_no, received_at))
         elif kind == "device.status":
             status.append(_device_status(device_id, p))
-    day = sorted(merge(day, 4))
+    day = sorted((*k, *v) for k, v in day_totals.items())  # as sorted(merge(rows, 4))
     month = sorted(merge([(r[0], r[1][:7], *r[2:]) for r in day], 4))
     # The batch's figures add up by row key first, then one multi-row statement a table (a
     # statement per row cost PostgreSQL a parse and a round trip each): the rows are the

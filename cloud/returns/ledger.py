@@ -22,6 +22,7 @@ from pos_app.domain import events as ev
 from ..changelog import Publish
 from ..common import _dump
 from ..db import Tx
+from ..sorted_json import sorted_json
 from ..storage.bulk import insert_rows
 from . import no_receipt, offline
 
@@ -115,7 +116,9 @@ def _sales(tx: Tx, events: list[Any], device_id: str, at: str) -> None:
         record = compact_record(p)
         # what a scanned e-receipt's token binds (its sale digest), checked by the sibling till
         record["digest"] = str(e.get("entry_hash", ""))[:16].lower()
-        text = _dump(record)
+        # an accepted sale's payload passed its hash check, which refuses floats: orjson
+        # writes its record as the stdlib does (sorted_json.py)
+        text = sorted_json(record, _dump)
         sales.append(
             (p["sale_id"], p["store_id"], device_id, p["till_no"], p["receipt_no"], text, at)
         )
