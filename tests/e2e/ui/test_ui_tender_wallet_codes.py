@@ -5,18 +5,22 @@ command line's `--pay code:…` does (issue 23): routed by its prefix to the agg
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aggregator_rig import ACTIVATION_CODE, VENDOR_KEY, VENDOR_SN, code, start_emulator
+from aggregator_rig import (
+    ACTIVATION_CODE,
+    VENDOR_KEY,
+    VENDOR_SN,
+    code,
+    fast_polling,
+    start_emulator,
+)
 from on_db import on_db
 from uihelp import TIMEOUT, idle, start_selling, wedge_scan
 
 from drivers.aggregator.emulator import AggregatorEmulator
-from pos_app.adapters.db.connection import open_database
-from pos_app.adapters.db.repositories.payments import SqlitePaymentProviders
 from pos_app.cli import main
 
 
@@ -39,14 +43,7 @@ def till_home(
     configure = ["--home", str(till_home), "payments", "configure", "aggregator"]
     rc = main([*configure, *args, "--code", ACTIVATION_CODE])
     assert rc == 0
-    opened = open_database(till_home / "till.db")
-    try:
-        store = SqlitePaymentProviders(opened.conn)
-        url, settings = store.get("aggregator") or ("", {})
-        settings.update(poll_interval_s=0.02, give_up_after_s=0.6, timeout=0.4)
-        store.put("aggregator", url, settings, datetime.now(UTC))
-    finally:
-        opened.close()
+    fast_polling(till_home)
     return till_home
 
 
