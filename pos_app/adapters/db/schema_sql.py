@@ -568,3 +568,36 @@ CREATE INDEX stock_moves_day ON stock_moves(business_day, reason)
 CREATE INDEX stock_moves_negative ON stock_moves(business_day) WHERE on_hand_after < 0;
 ANALYZE payments
 """
+
+# Keys that grow, and two B-trees fewer per sale (issue 17).  New sales, refunds and outbox
+# events get time-ordered ids (UUIDv7, domain/ids.py), so a sale's keys land on the pages the
+# previous sale wrote instead of on random leaves.  With that, the lines clustered on their
+# key `(sale_id, line_no)` append too (with random ids they saved no page, 0013 above): the
+# table IS its key's index, one B-tree instead of two.  `outbox_entry_hash` put each event's
+# random hash on a random leaf for one reader, verification's count of the events carrying a
+# journal entry's hash, which now counts them all in one grouped pass.
+SCHEMA_0014_SALE_KEYS = """
+CREATE TABLE sale_lines_0014 (
+  sale_id TEXT NOT NULL REFERENCES sales(id),
+  line_no INTEGER NOT NULL,
+  sku TEXT NOT NULL,
+  name TEXT NOT NULL,
+  qty INTEGER NOT NULL CHECK (qty > 0),
+  unit_price_fen INTEGER NOT NULL,
+  discount_fen INTEGER NOT NULL,
+  amount_fen INTEGER NOT NULL,
+  vat_rate_bp INTEGER NOT NULL,
+  category TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (sale_id, line_no)
+) WITHOUT ROWID;
+INSERT INTO sale_lines_0014(sale_id, line_no, sku, name, qty, unit_price_fen, discount_fen,
+  amount_fen, vat_rate_bp, category)
+  SELECT sale_id, line_no, sku, name, qty, unit_price_fen, discount_fen, amount_fen,
+  vat_rate_bp, category FROM sale_lines ORDER BY sale_id, line_no;
+DROP TABLE sale_lines;
+ALTER TABLE sale_lines_0014 RENAME TO sale_lines;
+CREATE INDEX sale_lines_sku ON sale_lines(sku);
+CREATE INDEX sale_lines_vat_category ON sale_lines(vat_rate_bp, category, sale_id, qty, amount_fen);
+DROP INDEX IF EXISTS outbox_entry_hash;
+ANALYZE sale_lines
+"""

@@ -167,8 +167,12 @@ class SqliteSales:
                  (SELECT count(*) FROM sale_lines WHERE sale_id = s.id),
                  (SELECT coalesce(sum(amount_fen - change_fen), 0) FROM payments
                    WHERE sale_id = s.id),
-                 (SELECT count(*) FROM outbox WHERE entry_hash = j.entry_hash AND entry_hash IS NOT NULL)
-          FROM sales s LEFT JOIN journal j ON j.seq = s.journal_seq ORDER BY s.receipt_no"""
+                 coalesce(o.n, 0)
+          FROM sales s LEFT JOIN journal j ON j.seq = s.journal_seq
+          LEFT JOIN (SELECT entry_hash, count(*) AS n FROM outbox
+                     WHERE entry_hash IS NOT NULL GROUP BY entry_hash) o
+            ON o.entry_hash = j.entry_hash
+          ORDER BY s.receipt_no"""
         cols = (
             "id",
             "kind",
