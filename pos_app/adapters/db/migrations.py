@@ -141,7 +141,7 @@ def m0013_sale_btrees(db: Database) -> None:
 def m0014_sale_keys(db: Database) -> None:
     # As in 0013: nothing references a line, so dropping the old table deletes no row another
     # table points at.
-    for stmt in _statements(SCHEMA_0014_SALE_KEYS):
+    for stmt in _script_statements(SCHEMA_0014_SALE_KEYS):
         db.execute(stmt)
 
 

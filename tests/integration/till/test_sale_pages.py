@@ -20,8 +20,9 @@ CODES = ("6901234567892", "6901234567908", "6901234567915")
 # original sale.  0013_sale_btrees: sales_id_day had no reader left, the payments are
 # clustered on their key (no separate primary-key index, and the table covers the tender
 # reports), and the day's stock list reads only the moves a sale never makes.
-# 0014_sale_keys: the lines are clustered on their key too, and verify counts the events of a
-# journal entry's hash in one grouped pass instead of through an index of random hashes.
+# 0014_sale_keys: the lines are clustered on their key too, verify counts the events of a
+# journal entry's hash in one grouped pass instead of through an index of random hashes, and
+# the period report reads the lines' sums from line_totals instead of a covering index.
 UNREAD = {
     "sales_day",
     "stock_moves_seq",
@@ -32,6 +33,7 @@ UNREAD = {
     "stock_moves_day",
     "sqlite_autoindex_sale_lines_1",
     "outbox_entry_hash",
+    "sale_lines_vat_category",
 }
 
 
@@ -90,16 +92,21 @@ def test_the_readers_still_find_their_index(till: Any) -> None:
         " GROUP BY sku) g LEFT JOIN stock_levels l ON l.sku = g.sku ORDER BY g.id": (
             "stock_moves_negative"
         ),
-        "SELECT vat_rate_bp, category, count(*), sum(qty), sum(amount_fen) FROM sale_lines "
-        "INDEXED BY sale_lines_vat_category GROUP BY vat_rate_bp, category": (
-            "sale_lines_vat_category"
-        ),
         "SELECT coalesce(sum(qty), 0) FROM sale_lines l WHERE l.sku = ?": "sale_lines_sku",
     }
     for sql, index in plans.items():
         args = (None,) * sql.count("?")
         plan = " ".join(r[-1] for r in conn.execute(f"EXPLAIN QUERY PLAN {sql}", args))
         assert f"INDEX {index}" in plan, (sql, plan)
+    # The period report's pass over every line reads the lines' sums, not the lines.
+    plan = " ".join(
+        r[-1]
+        for r in conn.execute(
+            "EXPLAIN QUERY PLAN SELECT vat_rate_bp, category, lines, qty, amount_fen "
+            "FROM line_totals WHERE lines > 0 ORDER BY vat_rate_bp, category"
+        )
+    )
+    assert "line_totals" in plan and "sale_lines" not in plan and "TEMP B-TREE" not in plan, plan
     # A sale's payments and its lines are each one range of their clustered table: every
     # reader that goes from a sale to either searches by that key.
     by_sale = [
@@ -161,7 +168,7 @@ def test_a_till_with_sales_upgrades_to_the_clustered_payments(tmp_path: Path) ->
             )
         names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
         assert not names & {"sales_id_day", "payments_sale_tender", "payments_0013"}
-        assert {"sale_lines_sku", "sale_lines_vat_category", "stock_moves_negative"} <= names
+        assert {"sale_lines_sku", "line_totals", "stock_moves_negative"} <= names
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
         result = verify(SqliteUnitOfWork(conn))
         assert result.ok, result.problems
@@ -224,8 +231,9 @@ def test_a_till_at_0013_upgrades_to_the_clustered_lines(tmp_path: Path) -> None:
         )
         assert conn.execute("SELECT * FROM journal ORDER BY seq").fetchall() == journal
         names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-        assert not names & {"outbox_entry_hash", "sale_lines_0014"}
-        assert {"sale_lines_sku", "sale_lines_vat_category"} <= names
+        assert not names & {"outbox_entry_hash", "sale_lines_0014", "sale_lines_vat_category"}
+        assert {"sale_lines_sku", "line_totals"} <= names
+        assert _line_totals(conn) == _lines_summed(conn) != {}
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
         result = verify(SqliteUnitOfWork(conn))
         assert result.ok, result.problems
@@ -238,3 +246,52 @@ def test_a_till_at_0013_upgrades_to_the_clustered_lines(tmp_path: Path) -> None:
         assert not result.ok and "outbox event" in str(result.problems), result.problems
     finally:
         db.close()
+
+
+def _line_totals(conn: sqlite3.Connection) -> dict[tuple[int, str], tuple[int, int, int]]:
+    return {
+        (r[0], r[1]): (r[2], r[3], r[4])
+        for r in conn.execute("SELECT * FROM line_totals")
+        if r[2] or r[3] or r[4]
+    }
+
+
+def _lines_summed(conn: sqlite3.Connection) -> dict[tuple[int, str], tuple[int, int, int]]:
+    return {
+        (r[0], r[1]): (r[2], r[3], r[4])
+        for r in conn.execute(
+            "SELECT vat_rate_bp, category, count(*), sum(qty), sum(amount_fen) FROM sale_lines "
+            "GROUP BY vat_rate_bp, category"
+        )
+    }
+
+
+def test_the_line_totals_follow_every_write_of_the_lines_and_verify_sees_an_edit(
+    till: Any,
+) -> None:
+    """`line_totals` (the period report's sums by VAT rate and category) is what the lines
+    add up to after sales, a refund, a line edited in place and one deleted (the triggers),
+    and an edit of the totals themselves is a problem `verify` reports."""
+    from pos_app.domain.money import CashRounding
+    from pos_app.domain.returns import ReturnRequest
+    from pos_app.domain.tenders import Tender
+    from pos_app.services.journal import verify
+
+    user = till.users.authenticate("admin", ADMIN_PIN)
+    till.shifts.open(user, 10_000)
+    for codes in (CODES, CODES[:2], CODES[1:]):
+        sale = till.sales.new_sale(user)
+        for code in codes:
+            till.sales.scan(sale, code)
+        sale.add_tender(Tender.CASH, sale.totals().due_fen, CashRounding.NONE)
+        till.sales.complete(sale)
+    till.sales.refund(user, 1, [ReturnRequest(1, 1)], "cash", "尺码不合适")
+    conn = till.database.conn
+    assert _line_totals(conn) == _lines_summed(conn)
+    assert len(_line_totals(conn)) >= 2 and verify(till.uow).ok
+    conn.execute("UPDATE sale_lines SET category = 'x', qty = qty + 1 WHERE line_no = 2")
+    conn.execute("DELETE FROM sale_lines WHERE line_no = 3")
+    assert _line_totals(conn) == _lines_summed(conn)
+    conn.execute("UPDATE line_totals SET amount_fen = amount_fen + 100 WHERE category = 'x'")
+    problems = [p.problem for p in verify(till.uow).problems]
+    assert any("line totals" in p and "'x'" in p for p in problems), problems
