@@ -7,12 +7,12 @@ downstream (receipt, reports, cloud) reads.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
 from .errors import InvalidInput, NeedsApproval, NotFound, RuleViolation, StateError
+from .ids import time_ordered_id
 from .money import CashRounding, Money, format_fen
 from .pricing import Discount, DiscountKind, share_bp, spread, vat_breakdown
 from .promotions import Saving
@@ -125,7 +125,7 @@ class Sale:
     cashier: str
     cashier_roles: frozenset[str]
     started_at: datetime
-    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    id: str = field(default_factory=time_ordered_id)
     lines: list[SaleLine] = field(default_factory=list)
     voided_lines: list[VoidedLine] = field(default_factory=list)
     order_discount: Discount | None = None

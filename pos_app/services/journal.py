@@ -79,5 +79,13 @@ def verify(uow: AbstractUnitOfWork) -> VerifyResult:
             problems.append(ChainProblem(seq, f"receipt {row['receipt_no']}: {p}"))
     for seq in uow.journal.refs_without_sale():
         problems.append(ChainProblem(seq, "journal entry has no sale row (sale deleted)"))
+    for rate, category in uow.sales.line_totals_drift():
+        problems.append(
+            ChainProblem(
+                0,
+                f"the period report's line totals for VAT {rate / 100:g}% and category "
+                f"{category or '(none)'!r} were edited: they no longer add up the sale lines",
+            )
+        )
     entries = sum(1 for _ in uow.journal.entries())
     return VerifyResult(entries, counts["sale"], counts["refund"], problems)

@@ -356,6 +356,9 @@ class FakeSales:
     def rows_for_verify(self) -> Iterator[dict[str, Any]]:
         return iter([])
 
+    def line_totals_drift(self) -> list[tuple[int, str]]:
+        return []
+
 
 def canonical_payload(entry: JournalEntry) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(entry.payload_json)

@@ -10,12 +10,12 @@ database thread (writer_thread.DbThread): a device write never lands inside a sa
 from __future__ import annotations
 
 import sqlite3
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 from pos_app.domain.devices import UNCONFIRMED, DeviceRecord, PrintJob
 from pos_app.domain.errors import InvalidInput, NotFound, StateError
+from pos_app.domain.ids import time_ordered_id
 from pos_app.domain.ports import Clock, SystemClock
 
 from .unit_of_work import SqliteUnitOfWork
@@ -284,7 +284,7 @@ class DeviceStore:
     @on_db_thread
     def emit_device_status(self, device: str, kind: str, state: str, reason: str | None) -> str:
         """Write a device.status event (docs/events.md) with the next outbox seq."""
-        event_id = str(uuid.uuid4())
+        event_id = time_ordered_id()
         at = self._now()
         payload = {"device": device, "kind": kind, "state": state, "reason": reason, "at": at}
         with self.uow:

@@ -22,6 +22,7 @@ from .schema_sql import (
     SCHEMA_0011_SIBLING_SALES,
     SCHEMA_0012_LEAN_INDEXES,
     SCHEMA_0013_SALE_BTREES,
+    SCHEMA_0014_SALE_KEYS,
     _script_statements,
     _statements,
 )
@@ -133,6 +134,14 @@ def m0013_sale_btrees(db: Database) -> None:
     # The rebuilt table is a child of sales only (nothing references a payment), so
     # dropping the old one deletes no row another table points at.
     for stmt in _statements(SCHEMA_0013_SALE_BTREES):
+        db.execute(stmt)
+
+
+@migrations(name="0014_sale_keys")
+def m0014_sale_keys(db: Database) -> None:
+    # As in 0013: nothing references a line, so dropping the old table deletes no row another
+    # table points at.
+    for stmt in _script_statements(SCHEMA_0014_SALE_KEYS):
         db.execute(stmt)
 
 

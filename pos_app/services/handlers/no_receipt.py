@@ -7,13 +7,13 @@ and marked `no_receipt` in its payload."""
 from __future__ import annotations
 
 import hashlib
-import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from pos_app.domain.commands import RefundSale, RefundWithoutReceipt
 from pos_app.domain.errors import InvalidInput
+from pos_app.domain.ids import time_ordered_id
 from pos_app.domain.members import mask_phone, normalize_phone
 from pos_app.domain.no_receipt import (
     CAP_TILL,
@@ -131,7 +131,7 @@ def refund_without_receipt(
         "_returned": {},
     }
     plan: dict[str, Any] = {
-        "refund_id": str(uuid.uuid4()),
+        "refund_id": time_ordered_id(),
         "original": original,
         "returned": {},
         "lines": lines,

@@ -9,7 +9,6 @@ the commit against a refund or pay-out that got in meanwhile."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +16,7 @@ from pos_app.domain import events
 from pos_app.domain.commands import RefundSale
 from pos_app.domain.errors import InvalidInput, NotFound, RuleViolation, StateError
 from pos_app.domain.events import RefundCompleted
+from pos_app.domain.ids import time_ordered_id
 from pos_app.domain.offline_returns import refund_mark
 from pos_app.domain.return_rules import STORE_CREDIT
 from pos_app.domain.returns import ReturnRequest, plan_refund_lines, refund_payload, refund_tenders
@@ -214,7 +214,7 @@ def plan_refund(
         original, sale_source.refunded_by_tender(uow, original, source), amount, mode
     )
     return {
-        "refund_id": str(uuid.uuid4()),
+        "refund_id": time_ordered_id(),
         "original": original,
         "returned": returned,
         "lines": lines,

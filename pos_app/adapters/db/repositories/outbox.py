@@ -14,7 +14,6 @@ import base64
 import json
 import logging
 import sqlite3
-import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -23,6 +22,7 @@ from pos_app.adapters.db.repositories.sibling_sales import apply_store_sale
 from pos_app.adapters.db.repositories.stock import apply_stock_change, apply_stock_doc_change
 from pos_app.adapters.db.repositories.task_changes import apply_followup_done, apply_task
 from pos_app.domain.ed25519_keys import is_acceptable_public_key
+from pos_app.domain.ids import time_ordered_id
 from pos_app.domain.ports import Change, OutboxEvent, Rejection
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ class SqliteOutbox:
             if body is None
             else body.decode("utf-8")
         )
-        event_id = str(uuid.uuid4())
+        event_id = time_ordered_id()
         # seq is the rowid (INTEGER PRIMARY KEY, no AUTOINCREMENT): SQLite gives the new row
         # max(seq) + 1, which is what a SELECT before the insert used to ask for.
         cur = self.conn.execute(

@@ -156,6 +156,25 @@ class SqliteSales:
         )
         return [dict(zip(cols, r, strict=True)) for r in self.conn.execute(sql, (*args, limit))]
 
+    def line_totals_drift(self) -> list[tuple[int, str]]:
+        """The (VAT rate, category) groups whose `line_totals` row (kept by the lines'
+        triggers, read by the period report) no longer sums the lines it stands for."""
+        kept = {
+            (r[0], r[1]): (r[2], r[3], r[4])
+            for r in self.conn.execute(
+                "SELECT vat_rate_bp, category, lines, qty, amount_fen FROM line_totals"
+            )
+            if r[2] or r[3] or r[4]
+        }
+        summed = {
+            (r[0], r[1]): (r[2], r[3], r[4])
+            for r in self.conn.execute(
+                "SELECT vat_rate_bp, category, count(*), sum(qty), sum(amount_fen) "
+                "FROM sale_lines GROUP BY vat_rate_bp, category"
+            )
+        }
+        return sorted(k for k in kept.keys() | summed.keys() if kept.get(k) != summed.get(k))
+
     def rows_for_verify(self) -> Iterator[dict[str, Any]]:
         """Each sales row with what its own lines and payments add up to, and its journal
         entry, so verification can tell an edit in the report tables from the journal."""
@@ -167,8 +186,12 @@ class SqliteSales:
                  (SELECT count(*) FROM sale_lines WHERE sale_id = s.id),
                  (SELECT coalesce(sum(amount_fen - change_fen), 0) FROM payments
                    WHERE sale_id = s.id),
-                 (SELECT count(*) FROM outbox WHERE entry_hash = j.entry_hash AND entry_hash IS NOT NULL)
-          FROM sales s LEFT JOIN journal j ON j.seq = s.journal_seq ORDER BY s.receipt_no"""
+                 coalesce(o.n, 0)
+          FROM sales s LEFT JOIN journal j ON j.seq = s.journal_seq
+          LEFT JOIN (SELECT entry_hash, count(*) AS n FROM outbox
+                     WHERE entry_hash IS NOT NULL GROUP BY entry_hash) o
+            ON o.entry_hash = j.entry_hash
+          ORDER BY s.receipt_no"""
         cols = (
             "id",
             "kind",
