@@ -75,6 +75,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     import cloud.app as app_mod
     import cloud.gate as gate_mod
+    import cloud.push as push_mod
     from cloud.app import create_app
     from cloud.db import CloudDB
     from cloud.service import CloudService
@@ -82,6 +83,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     app_mod.run_in_threadpool = _inline  # type: ignore[assignment]
     gate_mod.run_in_threadpool = _inline  # type: ignore[assignment]
+    push_mod.PushThreads.run = lambda self, fn, *a: _inline(fn, *a)  # type: ignore[method-assign]
     pg = Postgres()
     try:
         url = pg.database("push")

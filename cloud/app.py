@@ -50,6 +50,7 @@ from .gate import Gate, Till, Unchecked, read_body
 from .health import add_health_routes
 from .join_routes import add_join_routes
 from .me_routes import add_me_routes
+from .push import PushThreads
 from .push import push as push_batch
 from .receipt_routes import add_receipt_routes
 from .returns.routes import add_return_routes
@@ -142,6 +143,7 @@ def create_app(
         separate_input_output_schemas=False,
     )
     app.state.gate = gate = Gate(service)
+    push_threads = PushThreads(service.db.pool_size)
     # read at the first page that needs it, not here: a cloud whose database does not answer
     # yet still starts and says so on /readyz
     app.state.session_key = service.session_secret  # pages/visitor.py
@@ -198,7 +200,7 @@ def create_app(
         openapi_extra=request_body(PushRequest),
     )
     async def push(req: Unchecked) -> Response:
-        return JSONResponse(await run_in_threadpool(push_batch, service, gate, req))
+        return JSONResponse(await push_threads.run(push_batch, service, gate, req))
 
     @app.get(
         "/v1/changes",

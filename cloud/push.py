@@ -12,12 +12,17 @@ idempotent by event id) rather than refused as a replay of something that never 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+import anyio
+import anyio.to_thread
 
 from .common import ApiError, load_json
 from .gate import Gate, SignedRequest, key_id
 from .ingest import lock_device
 from .service import CloudService, check_batch
+from .storage.settings import POOL_WAIT_S
 
 MAX_EVENTS = 500
 
@@ -51,3 +56,33 @@ def push(service: CloudService, gate: Gate, req: SignedRequest) -> dict[str, Any
     if reversal:  # the 红冲 goes to the provider after the refund is committed
         service.fapiao.send_pending()
     return answer
+
+
+class PushThreads:
+    """Pushes run in worker threads, at most as many at once as the worker's database pool
+    has connections (issue 18).  Starlette's thread pool lets 40 run: with 200 tills pushing,
+    the pushes beyond the pool's size only waited for a connection inside a thread, and 40
+    threads taking turns at one GIL cost the served worker CPU (thread wake-ups and GIL
+    hand-offs; ~3-4% of a worker's CPU per event in the ingest bench, docs/cloud.md).  A push
+    beyond the limit waits on the event loop instead, as cheaply as an unread request.
+
+    The wait for a place is bounded like the pool's own wait (POOL_WAIT_S): after it the push
+    goes to the thread pool as before and waits for a connection there, so an overloaded
+    worker answers as it did.  Other routes keep Starlette's thread pool."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._limiter: anyio.CapacityLimiter | None = None
+
+    async def run(self, fn: Callable[..., Any], *args: Any) -> Any:
+        if self._limiter is None:  # made on the serving event loop, at its first push
+            self._limiter = anyio.CapacityLimiter(self.size)
+        limiter, acquired = self._limiter, False
+        with anyio.move_on_after(POOL_WAIT_S):
+            await limiter.acquire()
+            acquired = True
+        try:
+            return await anyio.to_thread.run_sync(fn, *args)
+        finally:
+            if acquired:
+                limiter.release()
