@@ -118,7 +118,10 @@ def test_name_index_after_bulk_load(
     guitai: Callable[..., Result], catalog_home: Path, tmp_path: Path
 ) -> None:
     demo(catalog_home, "--skus", "300", "--members", "0", "--json")
-    triggers = rows(catalog_home, "SELECT name FROM sqlite_master WHERE type = 'trigger'")
+    triggers = rows(
+        catalog_home,
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'skus'",
+    )
     assert len(triggers) == 3  # bulk_load put the name index's triggers back
     name = str(rows(catalog_home, "SELECT name FROM skus ORDER BY sku LIMIT 1")[0][0])
     found = json.loads(guitai("catalog", "search", name.split()[0], "--json").stdout)
