@@ -82,16 +82,7 @@ def json_depth_exceeds(data: Any, limit: int) -> bool:
     """True when containers nest deeper than `limit`.  Level by level, without recursion (no
     depth can crash it) and without a tuple per node: about half of json.loads' own time on
     a full 500-sale batch."""
-    level, depth = [data], 1
-    while level:
-        if depth > limit:
-            return True
-        deeper: list[Any] = []
-        for node in level:
-            children = node.values() if type(node) is dict else node
-            deeper += [c for c in children if type(c) is dict or type(c) is list]
-        level, depth = deeper, depth + 1
-    return False
+    return not _nests_within(data, limit, floats=True)
 
 
 def _number(decimal_floats: bool) -> Any:
@@ -169,13 +160,13 @@ def _orjson_read(body: bytes) -> dict[str, Any] | list[Any] | None:
         return None
     if type(data) is not dict and type(data) is not list:
         return None  # a scalar body: rare, and cheap to read again
-    return data if _plain_within(data, MAX_JSON_DEPTH) else None
+    return data if _nests_within(data, MAX_JSON_DEPTH, floats=False) else None
 
 
-def _plain_within(data: Any, limit: int) -> bool:
-    """Whether containers nest at most `limit` levels and no value is a float: the depth
-    walk of json_depth_exceeds, which also looks at the types of each container's values
-    (a set of them per container: ~1.3 µs more per event than the depth walk alone)."""
+def _nests_within(data: Any, limit: int, *, floats: bool) -> bool:
+    """Whether containers nest at most `limit` levels and, unless `floats`, no value is a
+    float (what orjson reads as the stdlib does): one walk, level by level, looking at the
+    set of each container's value types (~1.3 µs an event more than a depth walk alone)."""
     level, depth = [data], 1
     while level:
         if depth > limit:
@@ -184,7 +175,7 @@ def _plain_within(data: Any, limit: int) -> bool:
         for node in level:
             children = node.values() if type(node) is dict else node
             kinds = set(map(type, children))
-            if float in kinds:
+            if not floats and float in kinds:
                 return False
             if dict in kinds or list in kinds:
                 deeper += [c for c in children if type(c) is dict or type(c) is list]
