@@ -17,6 +17,7 @@ from .event_checks import (
     _seq,
     check_event,
 )
+from .storage.bulk import pg_insert
 
 CHUNK = 400  # ids per IN (…) query, below SQLite's variable limit
 
@@ -112,19 +113,19 @@ def _insert_events(tx: Tx, device_id: str, rows: list[tuple[Any, ...]]) -> set[s
     """Insert the new rows (another device may have raced us to an id: ON CONFLICT DO
     NOTHING); the ids now stored for this device.
 
-    PostgreSQL: one statement for the whole batch, its columns as arrays through unnest,
-    RETURNING what went in.  A row per statement (executemany, even pipelined) cost the
-    cloud and the server a statement each, and a second query to learn what was stored."""
+    PostgreSQL: one statement for the whole batch (storage/bulk.py: the rows as one JSON
+    parameter), RETURNING what went in.  A row per statement (executemany, even pipelined)
+    cost the cloud and the server a statement each, and a second query to learn what was
+    stored."""
     if tx.dialect == "postgres":
-        arrays = ", ".join(f"?::{t}[]" for t in _PG_COLUMN_TYPES)
-        columns = [list(c) for c in zip(*rows, strict=True)]
         return {
             r[0]
-            for r in tx.execute(
-                f"INSERT INTO events({EVENT_COLUMNS}) SELECT * FROM unnest({arrays}) "
-                "ON CONFLICT DO NOTHING RETURNING id",
-                columns,
-                binary=True,
+            for r in pg_insert(
+                tx,
+                f"INSERT INTO events({EVENT_COLUMNS}) ",
+                _PG_COLUMN_TYPES,
+                " ON CONFLICT DO NOTHING RETURNING id",
+                rows,
             ).fetchall()
         }
     tx.executemany(
