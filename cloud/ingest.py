@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from . import key_checks
 from .event_checks import (
     GENESIS_HEX,
     Reject,
@@ -17,6 +18,7 @@ from .event_checks import (
     _seq,
     check_event,
 )
+from .key_checks import UNRECORDED, KeyVerdict
 from .storage.bulk import pg_insert
 
 CHUNK = 400  # ids per IN (…) query, below SQLite's variable limit
@@ -83,20 +85,32 @@ class Device:
     max_seq: int
     public_key: str
     revoked: bool
+    key_verdict: KeyVerdict = UNRECORDED  # its key's recorded verdict (key_checks.py)
 
 
 def lock_device(tx: Tx, device_id: str) -> Device | None:
     """The device's row, locked so its batches serialize (PostgreSQL: SELECT … FOR UPDATE;
-    SQLite: the write lock already held); None when no such device is enrolled."""
-    lock = " FOR UPDATE" if tx.dialect == "postgres" else ""
+    SQLite: the write lock already held), with its key's recorded verdict; None when no such
+    device is enrolled."""
+    lock = " FOR UPDATE OF d" if tx.dialect == "postgres" else ""
     row = tx.execute(
-        "SELECT store_id, till_no, chain_head, contiguous_seq, max_seq, public_key, revoked_at "
-        f"FROM devices WHERE device_id = ?{lock}",
+        "SELECT d.store_id, d.till_no, d.chain_head, d.contiguous_seq, d.max_seq, "
+        f"d.public_key, d.revoked_at, {key_checks.COLUMNS} "
+        f"FROM devices d {key_checks.JOIN} WHERE d.device_id = ?{lock}",
         (device_id,),
     ).fetchone()
     if row is None:
         return None
-    return Device(row[0], int(row[1]), row[2], int(row[3]), int(row[4]), row[5], row[6] is not None)
+    return Device(
+        row[0],
+        int(row[1]),
+        row[2],
+        int(row[3]),
+        int(row[4]),
+        row[5],
+        row[6] is not None,
+        KeyVerdict.of(row[7], row[8]),
+    )
 
 
 EVENT_COLUMNS = (

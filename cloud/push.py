@@ -49,7 +49,7 @@ def push(service: CloudService, gate: Gate, req: SignedRequest) -> dict[str, Any
         # The device's row is read once, locked, for the key and for the batch: the batch's
         # other copies and the join's claims wait for this push's commit (ingest.py).
         device = lock_device(tx, device_id)
-        key = None if device is None else (device.public_key, device.revoked)
+        key = None if device is None else (device.public_key, device.revoked, device.key_verdict)
         gate.verify(tx, req, device_id, key)
         events = batch_events(req.body)
         answer, reversal = service.ingest_in(tx, device_id, events, True, device)

@@ -22,7 +22,7 @@ from typing import Any
 from pos_app.domain.sale_limits import TOKEN_MAX_FEN
 from sync.signing import b64, key_id_of
 
-from . import stock
+from . import key_checks, stock
 from .admin import CloudAdmin
 from .associates.service import Associates
 from .changelog import ChangeLog
@@ -33,6 +33,7 @@ from .enrolment import EnrollRequest, read_enrollment, verify_possession
 from .fapiao.desk import FapiaoDesk
 from .idempotency import once
 from .ingest import Device, ingest_batch
+from .key_checks import KeyVerdict
 from .members import Members
 from .members.chain_view import ChainView
 from .members.join import Joining
@@ -210,6 +211,8 @@ class CloudService:
                     *carried,
                 ),
             )
+            # read_enrollment refused a key with a problem: this one is acceptable
+            key_checks.record(tx, pub_b64, None, _now_iso(now))
             tx.execute(
                 "UPDATE enrollment_codes SET used_at = ?, used_by = ? WHERE code = ?",
                 (_now_iso(now), device_id, code_hash(code)),
@@ -305,12 +308,14 @@ class CloudService:
 
     # ---- authentication support -----------------------------------------------------------
 
-    def device_key(self, tx: Tx, device_id: str) -> tuple[str, bool] | None:
-        """(public key base64, revoked) of a device."""
+    def device_key(self, tx: Tx, device_id: str) -> tuple[str, bool, KeyVerdict] | None:
+        """(public key base64, revoked, the key's recorded verdict) of a device."""
         row = tx.execute(
-            "SELECT public_key, revoked_at FROM devices WHERE device_id = ?", (device_id,)
+            f"SELECT d.public_key, d.revoked_at, {key_checks.COLUMNS} FROM devices d "
+            f"{key_checks.JOIN} WHERE d.device_id = ?",
+            (device_id,),
         ).fetchone()
-        return None if row is None else (row[0], row[1] is not None)
+        return None if row is None else (row[0], row[1] is not None, KeyVerdict.of(row[2], row[3]))
 
     def remember_nonce(self, tx: Tx, device_id: str, nonce: str, created: int) -> bool:
         """False when the nonce was seen before (a replay)."""
