@@ -92,11 +92,10 @@ def lock_device(tx: Tx, device_id: str) -> Device | None:
     """The device's row, locked so its batches serialize (PostgreSQL: SELECT … FOR UPDATE;
     SQLite: the write lock already held), with its key's recorded verdict; None when no such
     device is enrolled."""
-    lock = " FOR UPDATE OF d" if tx.dialect == "postgres" else ""
+    lock = " FOR UPDATE" if tx.dialect == "postgres" else ""
     row = tx.execute(
-        "SELECT d.store_id, d.till_no, d.chain_head, d.contiguous_seq, d.max_seq, "
-        f"d.public_key, d.revoked_at, {key_checks.COLUMNS} "
-        f"FROM devices d {key_checks.JOIN} WHERE d.device_id = ?{lock}",
+        "SELECT store_id, till_no, chain_head, contiguous_seq, max_seq, public_key, revoked_at, "
+        f"{key_checks.columns('devices')} FROM devices WHERE device_id = ?{lock}",
         (device_id,),
     ).fetchone()
     if row is None:

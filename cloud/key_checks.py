@@ -18,9 +18,13 @@ from typing import Any, Protocol
 
 from pos_app.domain.ed25519_keys import public_key_problem
 
-# The verdict's columns and join, for a statement that reads a device `d`.
-COLUMNS = "k.checked_at, k.problem"
-JOIN = "LEFT JOIN device_key_checks k ON k.public_key = d.public_key"
+
+def columns(devices: str) -> str:
+    """The verdict's two columns (checked_at, problem: KeyVerdict.of) for a statement that
+    reads the devices table as `devices` (its name or alias): subqueries of the select list,
+    so the statement's FROM and FOR UPDATE stay the device's alone."""
+    row = f"FROM device_key_checks k WHERE k.public_key = {devices}.public_key"
+    return f"(SELECT k.checked_at {row}), (SELECT k.problem {row})"
 
 
 class Tx(Protocol):
@@ -36,7 +40,7 @@ class KeyVerdict:
 
     @classmethod
     def of(cls, checked_at: Any, problem: Any) -> KeyVerdict:
-        """From the row's COLUMNS."""
+        """From the row's two `columns`."""
         return cls(checked_at is not None, None if problem is None else str(problem))
 
 

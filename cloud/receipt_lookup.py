@@ -35,8 +35,8 @@ class SyncedReceipts:
 def device_by_key_id(tx: Tx, key_id_hex: str) -> dict[str, Any] | None:
     row = tx.execute(
         "SELECT d.device_id, d.store_id, d.till_no, d.public_key, "
-        f"d.revoked_at, s.name, {key_checks.COLUMNS} FROM devices d JOIN stores s "
-        f"ON s.store_id = d.store_id {key_checks.JOIN} WHERE d.key_id = ? "
+        f"d.revoked_at, s.name, {key_checks.columns('d')} FROM devices d JOIN stores s "
+        "ON s.store_id = d.store_id WHERE d.key_id = ? "
         "ORDER BY d.enrolled_at DESC LIMIT 1",
         (key_id_hex,),
     ).fetchone()
@@ -86,12 +86,11 @@ def token_receipt(
     row = tx.execute(
         "SELECT d.device_id, d.store_id, d.till_no, d.public_key, d.revoked_at, s.name, "
         "e.type, e.payload, e.entry_hash, e.total_fen, e.id, "
-        f"q.scene, q.ticket, q.url, q.expires_at, {key_checks.COLUMNS} "
+        f"q.scene, q.ticket, q.url, q.expires_at, {key_checks.columns('d')} "
         "FROM devices d JOIN stores s ON s.store_id = d.store_id "
         "LEFT JOIN events e ON e.device_id = d.device_id AND e.receipt_no = ? "
         "AND e.status = 'accepted' "
         "LEFT JOIN receipt_follow_qrs q ON q.receipt_key = d.device_id || ':' || ? "
-        f"{key_checks.JOIN} "
         "WHERE d.key_id = ? ORDER BY d.enrolled_at DESC LIMIT 1",
         (receipt_no, str(receipt_no), key_id_hex),
     ).fetchone()

@@ -311,8 +311,8 @@ class CloudService:
     def device_key(self, tx: Tx, device_id: str) -> tuple[str, bool, KeyVerdict] | None:
         """(public key base64, revoked, the key's recorded verdict) of a device."""
         row = tx.execute(
-            f"SELECT d.public_key, d.revoked_at, {key_checks.COLUMNS} FROM devices d "
-            f"{key_checks.JOIN} WHERE d.device_id = ?",
+            f"SELECT public_key, revoked_at, {key_checks.columns('devices')} FROM devices "
+            "WHERE device_id = ?",
             (device_id,),
         ).fetchone()
         return None if row is None else (row[0], row[1] is not None, KeyVerdict.of(row[2], row[3]))
