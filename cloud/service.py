@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -50,15 +51,18 @@ __all__ = ["ApiError", "CloudService"]
 MAX_TILL_NO = 999
 
 
+# What `str(uuid.UUID(v)) == v.lower()` held for a 36-character v: the canonical 8-4-4-4-12
+# form, its hex digits in either case (a regular expression: building the UUID and its text
+# cost ~2 µs an event of a push).
+_UUID_TEXT = re.compile(
+    "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
+
+
 def _is_uuid(value: Any) -> bool:
     """The spec's event id: a UUID in its 36-character text form (the idempotency key, stored
     and echoed back, so never free text of any length)."""
-    if not isinstance(value, str) or len(value) != 36:
-        return False
-    try:
-        return str(uuid.UUID(value)) == value.lower()
-    except ValueError:
-        return False
+    return isinstance(value, str) and _UUID_TEXT.fullmatch(value) is not None
 
 
 def check_batch(events: Sequence[Any]) -> None:
