@@ -154,3 +154,26 @@ def test_the_receipt_page_reads_the_verdict(
     page = httpx.get(cloud.url + "/r/" + token)
     assert page.status_code == 200 and "此小票已被篡改" in page.text
     assert checks == []
+
+
+def test_the_migration_goes_down_and_up(cloud_db_url: str) -> None:
+    """0019_key_checks' downgrade drops the table, its upgrade makes it again."""
+    import sqlalchemy as sa
+    from alembic import command
+
+    from cloud.db import CloudDB
+    from cloud.storage import migrate
+
+    CloudDB(cloud_db_url).close()  # brought to head
+    postgres = cloud_db_url.startswith("postgresql")
+    url = migrate.sa_url(cloud_db_url) if postgres else f"sqlite:///{cloud_db_url}"
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        for step, present in ((command.downgrade, False), (command.upgrade, True)):
+            with engine.begin() as conn:
+                cfg = migrate._config()
+                cfg.attributes["connection"] = conn
+                step(cfg, "0018_no_receipt_count" if step is command.downgrade else "head")
+            assert sa.inspect(engine).has_table("device_key_checks") is present
+    finally:
+        engine.dispose()
