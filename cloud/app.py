@@ -50,7 +50,7 @@ from .gate import Gate, Till, Unchecked, read_body
 from .health import add_health_routes
 from .join_routes import add_join_routes
 from .me_routes import add_me_routes
-from .push import PushThreads
+from .push import PushAnswer, PushThreads
 from .push import push as push_batch
 from .receipt_routes import add_receipt_routes
 from .returns.routes import add_return_routes
@@ -200,7 +200,7 @@ def create_app(
         openapi_extra=request_body(PushRequest),
     )
     async def push(req: Unchecked) -> Response:
-        return JSONResponse(await push_threads.run(push_batch, service, gate, req))
+        return PushAnswer(await push_threads.run(push_batch, service, gate, req))
 
     @app.get(
         "/v1/changes",

@@ -11,7 +11,6 @@ from fastapi import Depends, Security
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
-from pos_app.domain.ed25519_keys import public_key_problem
 from sync.signing import (
     SignatureProblem,
     public_key_from_raw,
@@ -21,16 +20,12 @@ from sync.signing import (
 )
 
 from .api_docs import signature_header
+from .common import _now_iso
 from .db import Tx
+from .key_checks import KeyVerdict, key_problem
 from .service import ApiError, CloudService
 
 MAX_BODY = (1 << 20) + 64 * 1024  # a 1 MiB batch plus its envelope
-
-
-def key_acceptable(raw: bytes) -> bool:
-    """Whether signatures under the key prove anything (public_key_problem remembers its
-    answer per key: the arithmetic runs once per till, not per request)."""
-    return public_key_problem(raw) is None
 
 
 def signed_target_uri(request: Request) -> str:
@@ -116,21 +111,26 @@ class Gate:
         return self.verify(tx, req, device_id, self.service.device_key(tx, device_id))
 
     def verify(
-        self, tx: Tx, req: SignedRequest, device_id: str, found: tuple[str, bool] | None
+        self,
+        tx: Tx,
+        req: SignedRequest,
+        device_id: str,
+        found: tuple[str, bool, KeyVerdict] | None,
     ) -> str:
-        """`device_id` when its key `found` (public key base64, revoked; None: no such
-        device) signed `req`, and the nonce remembered in `tx`.  A replayed nonce is refused
-        by the nonce row's unique key: a copy racing in another transaction waits for that
-        one's outcome."""
+        """`device_id` when its key `found` (public key base64, revoked, the key's recorded
+        verdict; None: no such device) signed `req`, and the nonce remembered in `tx`.  A
+        replayed nonce is refused by the nonce row's unique key: a copy racing in another
+        transaction waits for that one's outcome."""
         if found is None:
             raise ApiError(
                 401, "unknown_key", f"No device {device_id} is enrolled: enroll the till"
             )
-        pub_b64, revoked = found
+        pub_b64, revoked, verdict = found
         if revoked:
             raise ApiError(401, "revoked_key", f"Device {device_id} was revoked: enroll it again")
         pub = unb64(pub_b64)
-        if not key_acceptable(pub):
+        at = _now_iso(self.service.now())
+        if key_problem(tx, pub_b64, pub, verdict, at) is not None:
             # enrolled before keys were checked (protocol 1.0): signatures under it prove
             # nothing
             raise ApiError(

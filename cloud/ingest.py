@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from . import key_checks
 from .event_checks import (
     GENESIS_HEX,
     Reject,
@@ -17,6 +18,8 @@ from .event_checks import (
     _seq,
     check_event,
 )
+from .key_checks import UNRECORDED, KeyVerdict
+from .storage.bulk import pg_insert
 
 CHUNK = 400  # ids per IN (…) query, below SQLite's variable limit
 
@@ -82,20 +85,31 @@ class Device:
     max_seq: int
     public_key: str
     revoked: bool
+    key_verdict: KeyVerdict = UNRECORDED  # its key's recorded verdict (key_checks.py)
 
 
 def lock_device(tx: Tx, device_id: str) -> Device | None:
     """The device's row, locked so its batches serialize (PostgreSQL: SELECT … FOR UPDATE;
-    SQLite: the write lock already held); None when no such device is enrolled."""
+    SQLite: the write lock already held), with its key's recorded verdict; None when no such
+    device is enrolled."""
     lock = " FOR UPDATE" if tx.dialect == "postgres" else ""
     row = tx.execute(
-        "SELECT store_id, till_no, chain_head, contiguous_seq, max_seq, public_key, revoked_at "
-        f"FROM devices WHERE device_id = ?{lock}",
+        "SELECT store_id, till_no, chain_head, contiguous_seq, max_seq, public_key, revoked_at, "
+        f"{key_checks.columns('devices')} FROM devices WHERE device_id = ?{lock}",
         (device_id,),
     ).fetchone()
     if row is None:
         return None
-    return Device(row[0], int(row[1]), row[2], int(row[3]), int(row[4]), row[5], row[6] is not None)
+    return Device(
+        row[0],
+        int(row[1]),
+        row[2],
+        int(row[3]),
+        int(row[4]),
+        row[5],
+        row[6] is not None,
+        KeyVerdict.of(row[7], row[8]),
+    )
 
 
 EVENT_COLUMNS = (
@@ -112,19 +126,19 @@ def _insert_events(tx: Tx, device_id: str, rows: list[tuple[Any, ...]]) -> set[s
     """Insert the new rows (another device may have raced us to an id: ON CONFLICT DO
     NOTHING); the ids now stored for this device.
 
-    PostgreSQL: one statement for the whole batch, its columns as arrays through unnest,
-    RETURNING what went in.  A row per statement (executemany, even pipelined) cost the
-    cloud and the server a statement each, and a second query to learn what was stored."""
+    PostgreSQL: one statement for the whole batch (storage/bulk.py: the rows as one JSON
+    parameter), RETURNING what went in.  A row per statement (executemany, even pipelined)
+    cost the cloud and the server a statement each, and a second query to learn what was
+    stored."""
     if tx.dialect == "postgres":
-        arrays = ", ".join(f"?::{t}[]" for t in _PG_COLUMN_TYPES)
-        columns = [list(c) for c in zip(*rows, strict=True)]
         return {
             r[0]
-            for r in tx.execute(
-                f"INSERT INTO events({EVENT_COLUMNS}) SELECT * FROM unnest({arrays}) "
-                "ON CONFLICT DO NOTHING RETURNING id",
-                columns,
-                binary=True,
+            for r in pg_insert(
+                tx,
+                f"INSERT INTO events({EVENT_COLUMNS}) ",
+                _PG_COLUMN_TYPES,
+                " ON CONFLICT DO NOTHING RETURNING id",
+                rows,
             ).fetchall()
         }
     tx.executemany(

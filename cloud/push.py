@@ -17,6 +17,8 @@ from typing import Any
 
 import anyio
 import anyio.to_thread
+import orjson
+from starlette.responses import JSONResponse
 
 from .common import ApiError, load_json
 from .gate import Gate, SignedRequest, key_id
@@ -41,6 +43,20 @@ def batch_events(body: bytes) -> list[Any]:
     return events
 
 
+class PushAnswer(JSONResponse):
+    """The push's answer written by orjson: the same bytes as Starlette's `json.dumps(…,
+    ensure_ascii=False, separators=(",", ":"))` for what an answer holds (strings, integers,
+    lists and objects; every code point checked, tests/unit/cloud), at a fraction of the
+    stdlib's cost per push.  Whatever orjson refuses (a lone surrogate, an int beyond 64 bits)
+    goes to Starlette's own rendering, which answers as before."""
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return orjson.dumps(content)
+        except orjson.JSONEncodeError:
+            return super().render(content)
+
+
 def push(service: CloudService, gate: Gate, req: SignedRequest) -> dict[str, Any]:
     """The push's answer (blocking: run it in the thread pool).  The signature is checked
     before the body is read as a batch: one who did not sign meets the 401 first."""
@@ -49,7 +65,7 @@ def push(service: CloudService, gate: Gate, req: SignedRequest) -> dict[str, Any
         # The device's row is read once, locked, for the key and for the batch: the batch's
         # other copies and the join's claims wait for this push's commit (ingest.py).
         device = lock_device(tx, device_id)
-        key = None if device is None else (device.public_key, device.revoked)
+        key = None if device is None else (device.public_key, device.revoked, device.key_verdict)
         gate.verify(tx, req, device_id, key)
         events = batch_events(req.body)
         answer, reversal = service.ingest_in(tx, device_id, events, True, device)

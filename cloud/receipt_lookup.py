@@ -14,7 +14,9 @@ from pos_app.domain.ed25519_keys import public_key_problem
 from receipts.token import TokenError, TokenFields, verify_token
 from sync.signing import unb64
 
+from . import key_checks
 from .db import CloudDB, Tx
+from .key_checks import UNRECORDED, KeyVerdict
 
 
 class SyncedReceipts:
@@ -33,15 +35,15 @@ class SyncedReceipts:
 def device_by_key_id(tx: Tx, key_id_hex: str) -> dict[str, Any] | None:
     row = tx.execute(
         "SELECT d.device_id, d.store_id, d.till_no, d.public_key, "
-        "d.revoked_at, s.name FROM devices d JOIN stores s "
+        f"d.revoked_at, s.name, {key_checks.columns('d')} FROM devices d JOIN stores s "
         "ON s.store_id = d.store_id WHERE d.key_id = ? "
         "ORDER BY d.enrolled_at DESC LIMIT 1",
         (key_id_hex,),
     ).fetchone()
-    return None if row is None else _device(row)
+    return None if row is None else _device(row, KeyVerdict.of(row[6], row[7]))
 
 
-def _device(row: Sequence[Any]) -> dict[str, Any]:
+def _device(row: Sequence[Any], verdict: KeyVerdict) -> dict[str, Any]:
     return {
         "device_id": row[0],
         "store_id": row[1],
@@ -49,6 +51,7 @@ def _device(row: Sequence[Any]) -> dict[str, Any]:
         "public_key": row[3],
         "revoked_at": row[4],
         "store_name": row[5],
+        "key_verdict": verdict,  # its key's recorded verdict (key_checks.py)
     }
 
 
@@ -83,7 +86,7 @@ def token_receipt(
     row = tx.execute(
         "SELECT d.device_id, d.store_id, d.till_no, d.public_key, d.revoked_at, s.name, "
         "e.type, e.payload, e.entry_hash, e.total_fen, e.id, "
-        "q.scene, q.ticket, q.url, q.expires_at "
+        f"q.scene, q.ticket, q.url, q.expires_at, {key_checks.columns('d')} "
         "FROM devices d JOIN stores s ON s.store_id = d.store_id "
         "LEFT JOIN events e ON e.device_id = d.device_id AND e.receipt_no = ? "
         "AND e.status = 'accepted' "
@@ -94,7 +97,8 @@ def token_receipt(
     if row is None:
         return None, None, None
     sale = None if row[10] is None else tuple(row[6:11])
-    return _device(row), sale, (None if row[11] is None else tuple(row[11:15]))
+    device = _device(row, KeyVerdict.of(row[15], row[16]))
+    return device, sale, (None if row[11] is None else tuple(row[11:15]))
 
 
 def token_signed_by(device: Any, fields: TokenFields) -> bool:
@@ -105,17 +109,23 @@ def token_signed_by(device: Any, fields: TokenFields) -> bool:
     Remembered per worker (`_signed_by`): the answer depends on the key's and the token's
     bytes alone, so a reload or a second look at a receipt skips the Ed25519 verification.
     Whether the till is revoked is not part of it: the page reads the till's row, and with it
-    `revoked_at`, on every view, so a revoked till's receipts stop being genuine at once."""
-    return _signed_by(str(device["public_key"]), fields)
+    `revoked_at`, on every view, so a revoked till's receipts stop being genuine at once.
+
+    The key's verdict recorded in the database (key_checks.py, read with the till's row)
+    spares a fresh worker the key's ~2 ms check; a key not yet recorded is checked here (and
+    recorded by the till's next signed request)."""
+    verdict = device.get("key_verdict", UNRECORDED)
+    return _signed_by(str(device["public_key"]), fields, verdict)
 
 
 @lru_cache(maxsize=4096)
-def _signed_by(public_key: str, fields: TokenFields) -> bool:
+def _signed_by(public_key: str, fields: TokenFields, verdict: KeyVerdict) -> bool:
     try:
         pub = unb64(public_key)
-        if public_key_problem(pub) is not None:
+        problem = verdict.problem if verdict.recorded else public_key_problem(pub)
+        if problem is not None:
             return False
-        verify_token(fields, pub)
+        verify_token(fields, pub, key_checked=True)
     except (TokenError, ValueError):
         return False
     return True

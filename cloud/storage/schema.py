@@ -1135,3 +1135,16 @@ returns_no_receipt = sa.Table(
     _req("completed_at", _text),
     sa.Index("returns_no_receipt_phone", "phone_key", "completed_at"),
 )
+
+# --- till keys' verdicts (issue 18) ------------------------------------------------------------
+# (cloud/key_checks.py): whether a till's public key is acceptable (pos_app.domain.ed25519_keys)
+# is ~2 ms of point arithmetic, which every fresh worker paid once per till; the verdict is
+# written at enrolment, or by the first worker that checks a key it finds unrecorded, and read
+# with the device's row.  NULL problem: acceptable.
+device_key_checks = sa.Table(
+    "device_key_checks",
+    metadata,
+    sa.Column("public_key", _text, primary_key=True),  # base64, as devices.public_key
+    _opt("problem", _text),
+    _req("checked_at", _text),
+)
