@@ -39,6 +39,10 @@ from cloud.cli import (
 from cloud.cli.common import _service, cloud, db_options, need_packages
 from cloud.storage.settings import DEFAULT_POOL_SIZE, DEFAULT_STATEMENT_TIMEOUT_MS
 
+# uvicorn's own default.  Its supervisor pings each worker and kills one that does not answer
+# in time: under a starved host (load 20, `nice 19`) a healthy worker was killed mid-run.
+DEFAULT_WORKER_HEALTHCHECK_S = 5
+
 
 @cloud.command("serve")
 @db_options
@@ -139,6 +143,16 @@ from cloud.storage.settings import DEFAULT_POOL_SIZE, DEFAULT_STATEMENT_TIMEOUT_
     help="PostgreSQL cancels a statement that runs longer (0: never); the till retries.",
 )
 @click.option(
+    "--timeout-worker-healthcheck",
+    default=DEFAULT_WORKER_HEALTHCHECK_S,
+    show_default=True,
+    type=click.IntRange(1, 3600),
+    envvar="GUITAI_CLOUD_TIMEOUT_WORKER_HEALTHCHECK",
+    help="With --workers above 1: seconds the supervisor waits for a worker to answer its "
+    "health ping (or to start) before it kills and replaces it. Raise it on a host whose "
+    "workers can be starved of CPU for longer.",
+)
+@click.option(
     "--tiers-at",
     default="02:30",
     show_default=True,
@@ -171,6 +185,7 @@ def serve(
     workers: int,
     pool_size: int,
     statement_timeout_ms: int,
+    timeout_worker_healthcheck: int,
     tiers_at: str,
 ) -> None:
     """Run the cloud (FastAPI on uvicorn) until Ctrl-C.
@@ -269,6 +284,7 @@ def serve(
             port,
             log_level="info",
             forwarded_allow_ips=forwarded_allow_ips,
+            timeout_worker_healthcheck=timeout_worker_healthcheck,
         )
         return
     app = create_app(svc, config=cfg)

@@ -7,6 +7,7 @@ in tests/sync/test_sync_signatures.py::test_same_batch_twice_at_once_is_stored_o
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -15,7 +16,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -316,7 +317,10 @@ def _spawned_workers(pid: int) -> list[int]:
     return workers
 
 
-def test_serve_with_two_workers_runs_two_processes_on_one_port(pg_server: str) -> None:
+@contextlib.contextmanager
+def _serving(pg_server: str, *flags: str) -> Iterator[tuple[subprocess.Popen[bytes], str, Path]]:
+    """`guitai cloud serve --database-url … --port … FLAGS` on a fresh database, ready: (the
+    supervisor's process, its URL, its log)."""
     db_url = kit().fresh_pg_database(pg_server)
     port = kit()._free_port()
     env = dict(os.environ, PYTHONPATH=str(kit().ROOT))
@@ -324,19 +328,32 @@ def test_serve_with_two_workers_runs_two_processes_on_one_port(pg_server: str) -
     log = Path(kit().tempfile.mkdtemp(prefix="guitai-serve-")) / "serve.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [*cmd, "--port", str(port), "--workers", "2", "--pool-size", "3"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=out,
+            [*cmd, "--port", str(port), *flags], env=env, stdout=subprocess.DEVNULL, stderr=out
         )
     try:
         url = f"http://127.0.0.1:{port}"
         kit().wait_ready(url, proc, log)
-        deadline = time.monotonic() + 60
-        while len(_spawned_workers(proc.pid)) < 2:
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.2)
-        workers = _spawned_workers(proc.pid)
+        yield proc, url, log
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+        log.unlink(missing_ok=True)
+        log.parent.rmdir()
+
+
+def _both_spawned(proc: subprocess.Popen[bytes], log: Path) -> list[int]:
+    deadline = time.monotonic() + 60
+    while len(_spawned_workers(proc.pid)) < 2:
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.2)
+    return _spawned_workers(proc.pid)
+
+
+def test_serve_with_two_workers_runs_two_processes_on_one_port(pg_server: str) -> None:
+    flags = ("--workers", "2", "--pool-size", "3")
+    with _serving(pg_server, *flags) as (proc, url, log):
+        workers = _both_spawned(proc, log)
         assert len(workers) == 2
         for _ in range(20):  # served (by whichever worker the kernel picked)
             assert httpx.get(url + "/readyz", timeout=10).json() == {
@@ -350,12 +367,58 @@ def test_serve_with_two_workers_runs_two_processes_on_one_port(pg_server: str) -
         while any(Path(f"/proc/{w}").exists() for w in workers):
             assert time.monotonic() < deadline, "a worker outlived the stopped server"
             time.sleep(0.2)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=10)
-        log.unlink(missing_ok=True)
-        log.parent.rmdir()
+
+
+@pytest.mark.parametrize(
+    ("timeout_s", "stopped_s", "kept"),
+    [
+        # uvicorn's default (5 s) would kill a worker stopped for 8 s: 60 keeps it
+        (60, 8.0, True),
+        # and would keep one stopped for 3 s: 1 replaces it
+        (1, 3.0, False),
+    ],
+)
+def test_a_worker_silent_for_longer_than_the_healthcheck_timeout_is_replaced(
+    pg_server: str, timeout_s: int, stopped_s: float, kept: bool
+) -> None:
+    """`--timeout-worker-healthcheck`: how long the supervisor waits for a worker's answer to
+    its health ping before killing it and starting another.  A stopped process (SIGSTOP)
+    answers nothing, as a worker starved of CPU on a loaded host does."""
+    flags = ("--workers", "2", "--pool-size", "2")
+    with _serving(pg_server, *flags, "--timeout-worker-healthcheck", str(timeout_s)) as (
+        proc,
+        url,
+        log,
+    ):
+        victim = _both_spawned(proc, log)[0]
+        os.kill(victim, signal.SIGSTOP)
+        try:
+            time.sleep(stopped_s)
+        finally:
+            with contextlib.suppress(ProcessLookupError):  # already killed and reaped
+                os.kill(victim, signal.SIGCONT)
+        deadline = time.monotonic() + 60
+        if kept:
+            time.sleep(2)  # the supervisor's next rounds of pings (every 0.5 s)
+            assert victim in _spawned_workers(proc.pid), log.read_text()
+        else:
+            while victim in _spawned_workers(proc.pid):
+                assert time.monotonic() < deadline, "the silent worker was not replaced"
+                time.sleep(0.2)
+            assert len(_both_spawned(proc, log)) == 2  # and another took its place
+        assert httpx.get(url + "/readyz", timeout=10).status_code == 200
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0
+
+
+def test_serve_refuses_a_healthcheck_timeout_out_of_range(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    capsys.readouterr()
+    rc = main(["cloud", "serve", "--workers", "2", "--timeout-worker-healthcheck", "0"])
+    err = capsys.readouterr().err
+    assert rc == 2
+    assert "--timeout-worker-healthcheck" in err and "0 is not in the range 1<=x<=3600" in err
 
 
 def test_pooled_connections_carry_the_statement_timeout(
