@@ -5,9 +5,10 @@ The check (pos_app.domain.ed25519_keys.public_key_problem) is ~2 ms of pure-Pyth
 arithmetic per key, remembered per process only: every fresh worker paid it once per till
 (a chain of thousands of tills after every deploy, in every worker).  The verdict is written
 at enrolment, or by the first worker that checks a key it finds unrecorded (a till enrolled
-before this table, or whose enrolment's row rolled back), and read with the device's row (a
-LEFT JOIN on the statement that loads it, no round trip of its own).  A key with a problem is
-refused exactly as before: the verdict is the check's own answer.
+before this table, or whose enrolment's row rolled back), and read with the device's row
+(two subqueries in the select list of the statement that loads it, no round trip of its
+own).  A key with a problem is refused exactly as before: the verdict is the check's own
+answer.
 """
 
 from __future__ import annotations
