@@ -46,7 +46,7 @@ def batch_events(body: bytes) -> list[Any]:
 class PushAnswer(JSONResponse):
     """The push's answer written by orjson: the same bytes as Starlette's `json.dumps(…,
     ensure_ascii=False, separators=(",", ":"))` for what an answer holds (strings, integers,
-    lists and objects; every code point checked, tests/unit/cloud), at a fraction of the
+    lists and objects; every code point checked, tests/integration/cloud), at a fraction of the
     stdlib's cost per push.  Whatever orjson refuses (a lone surrogate, an int beyond 64 bits)
     goes to Starlette's own rendering, which answers as before."""
 
