@@ -23,6 +23,7 @@ from .schema_sql import (
     SCHEMA_0012_LEAN_INDEXES,
     SCHEMA_0013_SALE_BTREES,
     SCHEMA_0014_SALE_KEYS,
+    SCHEMA_0015_STOCK_ALERTS,
     _script_statements,
     _statements,
 )
@@ -142,6 +143,13 @@ def m0014_sale_keys(db: Database) -> None:
     # As in 0013: nothing references a line, so dropping the old table deletes no row another
     # table points at.
     for stmt in _script_statements(SCHEMA_0014_SALE_KEYS):
+        db.execute(stmt)
+
+
+@migrations(name="0015_stock_alerts")
+def m0015_stock_alerts(db: Database) -> None:
+    # Nothing references an alert: its rows are the moves the view selects.
+    for stmt in _script_statements(SCHEMA_0015_STOCK_ALERTS):
         db.execute(stmt)
 
 

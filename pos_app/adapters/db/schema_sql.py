@@ -637,3 +637,16 @@ CREATE TRIGGER line_totals_change AFTER UPDATE OF vat_rate_bp, category, qty, am
 END;
 ANALYZE sale_lines;
 """
+
+# A stock alert was a second copy of a stock move (issue 17): record() wrote one for every
+# move out of the store that left the level below zero, with the move's time, SKU, level
+# after, reference and user, in the same transaction, and nothing ever set `seen_by`.  A sale
+# of an unstocked item (every sale of a store that sells before it counts) wrote a row per
+# line and a page of its table.  The view gives those same rows from the moves themselves;
+# its one reader, the negative-stock report, finds a SKU's through `stock_moves_sku`.
+SCHEMA_0015_STOCK_ALERTS = """
+DROP TABLE stock_alerts;
+CREATE VIEW stock_alerts(id, at, sku, on_hand, ref, user, seen_by) AS
+  SELECT id, at, sku, on_hand_after, ref, user, NULL FROM stock_moves
+  WHERE qty < 0 AND on_hand_after < 0;
+"""

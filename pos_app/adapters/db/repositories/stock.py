@@ -70,7 +70,8 @@ class SqliteStockRepo:
         origin: tuple[str, int] | None = None,
     ) -> dict[str, Any]:
         """Apply signed quantities and write one `stock.moved` event for them (call inside a
-        transaction).  Returns the event payload; lines that went below zero are flagged.
+        transaction).  Returns the event payload.  A move out that leaves its level below
+        zero is what the negative-stock report flags (the `stock_alerts` view, 0015).
         `origin`: (store id, till no) when the caller has them (a sale's handler does), else
         they are read from the settings."""
         if origin is None:
@@ -79,21 +80,11 @@ class SqliteStockRepo:
         out_lines: list[dict[str, Any]] = []
         sale = reason == "sale"
         styles = self._styles({sku for sku, _qty in lines})  # one SELECT, not one per line
-        afters: list[int] = []
-        for sku, qty in lines:
-            after = int(
-                self.conn.execute(
-                    "INSERT INTO stock_levels(sku, on_hand, last_sale_at, updated_at) "
-                    "VALUES (?, ?, ?, ?) ON CONFLICT(sku) DO UPDATE SET "
-                    "on_hand = on_hand + excluded.on_hand, "
-                    "last_sale_at = coalesce(excluded.last_sale_at, last_sale_at), "
-                    "updated_at = excluded.updated_at RETURNING on_hand",
-                    (sku, qty, at if sale else None, at),
-                ).fetchone()[0]
+        afters = self._apply(lines, at if sale else None, at)
+        for (sku, qty), after in zip(lines, afters, strict=True):
+            out_lines.append(
+                {"sku": sku, "style": styles.get(sku) or "", "qty": qty, "on_hand_after": after}
             )
-            afters.append(after)
-            style = styles.get(sku) or ""
-            out_lines.append({"sku": sku, "style": style, "qty": qty, "on_hand_after": after})
         payload: dict[str, Any] = {
             "reason": reason,
             "ref": ref,
@@ -117,13 +108,33 @@ class SqliteStockRepo:
                 for (sku, qty), after in zip(lines, afters, strict=True)
             ],
         )
-        for (sku, qty), after in zip(lines, afters, strict=True):
-            if after < 0 and qty < 0:
-                self.conn.execute(
-                    "INSERT INTO stock_alerts(at, sku, on_hand, ref, user) VALUES (?, ?, ?, ?, ?)",
-                    (at, sku, after, ref, user),
-                )
         return payload
+
+    def _apply(
+        self, lines: Sequence[tuple[str, int]], last_sale_at: str | None, at: str
+    ) -> list[int]:
+        """Each line's quantity onto its level; the levels after, in the lines' order.  One
+        statement for a sale's lines rather than one each (issue 17: a statement's own cost
+        is most of a level's write).  RETURNING's row order is not defined, so the rows are
+        matched by SKU, which only distinct SKUs allow (a sale's movements are summed per
+        SKU); otherwise, one statement per line in order, each seeing the one before."""
+        upsert = (
+            "INSERT INTO stock_levels(sku, on_hand, last_sale_at, updated_at) VALUES {} "
+            "ON CONFLICT(sku) DO UPDATE SET on_hand = on_hand + excluded.on_hand, "
+            "last_sale_at = coalesce(excluded.last_sale_at, last_sale_at), "
+            "updated_at = excluded.updated_at RETURNING sku, on_hand"
+        )
+        skus = [sku for sku, _qty in lines]
+        if 1 < len(lines) <= 200 and len(set(skus)) == len(skus):
+            args = [x for sku, qty in lines for x in (sku, qty, last_sale_at, at)]
+            sql = upsert.format(",".join(["(?,?,?,?)"] * len(lines)))
+            after = dict(self.conn.execute(sql, args).fetchall())
+            return [int(after[sku]) for sku in skus]
+        one = upsert.format("(?,?,?,?)")
+        return [
+            int(self.conn.execute(one, (sku, qty, last_sale_at, at)).fetchone()[1])
+            for sku, qty in lines
+        ]
 
     def _styles(self, skus: set[str]) -> dict[str, str]:
         out: dict[str, str] = {}
