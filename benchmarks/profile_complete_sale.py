@@ -243,7 +243,7 @@ def measure(skus: int, sales: int, sync: str, profile: bool) -> dict[str, Any]:
         bare.execute("COMMIT")
         bare_cpu.append((time.thread_time() - c) * 1000)
         if idle is not None:  # the same quiet moment, untimed
-            bare.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            bare.checkpoint_if_written()
     bare.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     for i in range(10):
         bare.execute("BEGIN IMMEDIATE")
