@@ -19,6 +19,19 @@ def _negative(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     return SqliteStockRepo(conn, None, None).negative()  # type: ignore[arg-type]
 
 
+def _move(till: Any, sku: str, qty: int, reason: str, ref: str) -> None:
+    with till.uow:
+        till.uow.stock.record(
+            [(sku, qty)],
+            reason=reason,
+            ref=ref,
+            user="admin",
+            at="2026-01-01T00:00:00Z",
+            business_day=None,
+        )
+        till.uow.commit()
+
+
 def test_a_till_at_0014_keeps_every_alert_and_its_report(tmp_path: Path) -> None:
     from paths import FIXTURES
 
@@ -56,16 +69,7 @@ def test_a_sale_below_zero_is_flagged_and_one_from_stock_is_not(till: Any) -> No
     sku_in_stock, sku_not = (
         r[0] for r in conn.execute("SELECT sku FROM skus ORDER BY sku LIMIT 2").fetchall()
     )
-    with till.uow:
-        till.uow.stock.record(
-            [(sku_in_stock, 5)],
-            reason="receive",
-            ref="D1",
-            user="admin",
-            at="2026-01-01T00:00:00Z",
-            business_day=None,
-        )
-        till.uow.commit()
+    _move(till, sku_in_stock, 5, "receive", "D1")
     code = {
         sku: conn.execute("SELECT code FROM barcodes WHERE sku = ? LIMIT 1", (sku,)).fetchone()[0]
         for sku in (sku_in_stock, sku_not)
@@ -88,14 +92,5 @@ def test_a_sale_below_zero_is_flagged_and_one_from_stock_is_not(till: Any) -> No
         (sku_not, -2, done["sale_id"])
     ]
     # A count that puts it right leaves the move where it was, and the report empty.
-    with till.uow:
-        till.uow.stock.record(
-            [(sku_not, 2)],
-            reason="adjust",
-            ref="C1",
-            user="admin",
-            at="2026-01-01T01:00:00Z",
-            business_day=None,
-        )
-        till.uow.commit()
+    _move(till, sku_not, 2, "adjust", "C1")
     assert len(conn.execute(ALERTS).fetchall()) == 1 and _negative(conn) == []
