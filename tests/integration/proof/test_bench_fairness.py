@@ -72,3 +72,20 @@ def test_sales_and_bare_inserts_alternate_after_a_warm_up_of_both(
         assert figures[key] > 0, key
     above = figures["complete_sale_p50_ms"] - figures["bare_insert_p50_ms"]
     assert figures["complete_above_bare_p50_ms"] == above
+
+
+def test_the_bare_inserts_wal_is_written_through_a_checkpoint_before_timing(
+    tmp_path: Path,
+) -> None:
+    """As the till's is: a WAL file still growing costs each fsync the file's new size too."""
+    from pos_app.adapters.db.connection import CHECKPOINT_CHANGES
+
+    conn = bench_foundation.bare_connection(tmp_path / "bare.db")
+    try:
+        wal = tmp_path / "bare.db-wal"
+        assert wal.stat().st_size >= 32 + CHECKPOINT_CHANGES * (24 + 4096)
+        assert conn.execute("SELECT count(*) FROM t").fetchone()[0] == 0
+        busy, log, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        assert busy == 0 and log == copied <= 1  # started over: at most the one-page write
+    finally:
+        conn.close()
