@@ -23,7 +23,7 @@ class FloatInPayload(TypeError):
 
 def _reject_floats(value: Any) -> bool:
     """Raise FloatInPayload on a float; True when the payload holds nothing but dicts, lists,
-    tuples, str, int, bool and None of exactly those types (what `_fast_json` may encode)."""
+    tuples, str, int, bool and None of exactly those types (what canonical() hands orjson)."""
     # On the hot path of every sale: an explicit stack and exact type checks (isinstance
     # against the Mapping ABC costs more than the JSON encoding itself), and no path strings:
     # building one per value cost as much again, so the path is found only for the error.

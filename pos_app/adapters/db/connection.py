@@ -170,7 +170,7 @@ class GuitaiConnection(sqlite3.Connection):
         would: SQLite then writes a new WAL header and, at synchronous=FULL, syncs it before
         the transaction's own frames (sqlite3WalFrames), a second fsync inside that COMMIT.
         One sale in every checkpoint's worth (about one in seven) paid it: strace showed its
-        two fdatasyncs, and it was most of the sales' p99 (issue 17).  Rewriting the
+        two fdatasyncs, in the sales' slowest seventh (issue 17).  Rewriting the
         header's user_version unchanged is the smallest write (one page): it pays that start
         here, in the quiet moment, and the next sale appends to a WAL already begun.  Nothing
         else reads or sets user_version (migrations are recorded in their own table)."""

@@ -117,7 +117,8 @@ class SqliteStockRepo:
         statement for a sale's lines rather than one each (issue 17: a statement's own cost
         is most of a level's write).  RETURNING's row order is not defined, so the rows are
         matched by SKU, which only distinct SKUs allow (a sale's movements are summed per
-        SKU); otherwise, one statement per line in order, each seeing the one before."""
+        SKU); otherwise, one statement per line in order, each seeing the one before.  At
+        most 200 lines in one: 800 parameters, within the 999 of SQLite's older builds."""
         upsert = (
             "INSERT INTO stock_levels(sku, on_hand, last_sale_at, updated_at) VALUES {} "
             "ON CONFLICT(sku) DO UPDATE SET on_hand = on_hand + excluded.on_hand, "
