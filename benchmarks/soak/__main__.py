@@ -2,7 +2,7 @@
 
     python -m benchmarks.soak [--kills 200] [--cuts 15] [--events 10000] [--quick]
 
---quick (or GUITAI_BENCH_QUICK=1): 20 kills, 3 power cuts per mode, 500 events, and the fault
+--quick (or GUITAI_BENCH_QUICK=1): 20 kills, 3 power cuts per mode (the control cuts on, to 12, until it loses a sale), 500 events, and the fault
 matrices left to `make test` (they are ordinary tests there); tests/integration/proof runs this version.
 """
 

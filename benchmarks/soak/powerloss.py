@@ -72,13 +72,26 @@ def one_cut(template: Path, work: Path, sync: str, seed: int, max_wait: float) -
     return {"acked": acked, "have": have, "integrity": integrity, "problems": problems}
 
 
-def run(work: Path, cuts: int, modes: tuple[str, ...] = ("FULL", "NORMAL"), max_wait: float = 1.2):
+def run(
+    work: Path,
+    cuts: int,
+    modes: tuple[str, ...] = ("FULL", "NORMAL"),
+    max_wait: float = 1.2,
+    control_cap: int = 12,
+) -> list[PowerLossReport]:
+    """`cuts` cuts per mode.  The control (any mode but FULL) cuts on, up to `control_cap`,
+    until it has lost an acknowledged sale: a cut that lands in SQLite's automatic checkpoint
+    loses nothing (the checkpoint syncs the WAL before the sale that ran it is acknowledged),
+    and on a loaded box that was a third of the cuts (three runs of three cuts at load 2: 2, 3
+    and 1 of them lost sales), so three cuts showed no loss about once in thirty runs."""
     work.mkdir(parents=True, exist_ok=True)
     template = make_till(work / "template")
     reports = []
     for sync in modes:
         r = PowerLossReport(sync)
-        for i in range(cuts):
+        limit = cuts if sync == "FULL" else max(cuts, control_cap)
+        i = 0
+        while i < cuts or (r.acknowledged_lost_runs == 0 and i < limit):
             res = one_cut(template, work, sync, 1000 + i, max_wait)
             r.cuts += 1
             r.acknowledged_sales += res["acked"]
@@ -90,5 +103,6 @@ def run(work: Path, cuts: int, modes: tuple[str, ...] = ("FULL", "NORMAL"), max_
             r.other_problems += [
                 f"cut {i}: {p}" for p in res["problems"] if "acknowledged receipt" not in p
             ]
+            i += 1
         reports.append(r)
     return reports
