@@ -63,7 +63,13 @@ def main() -> dict[str, float]:
     import sys
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "support"))
-    from conftest import Rig, alipay_code, card_amount, wechat_code  # type: ignore[import-not-found]
+    # The emulator rig the payment tests use (tests/support, moved there from conftest.py).
+    from payments_rig import (  # type: ignore[import-not-found]
+        Rig,
+        alipay_code,
+        card_amount,
+        wechat_code,
+    )
 
     with tempfile.TemporaryDirectory() as tmp:
         rig = Rig(Path(tmp))
