@@ -217,16 +217,11 @@ def startup_pair(
     every round.  Five of one then five of the other put the box's drift into the ratio: one
     full run measured 1.32x that way where alternate starts of the same two tills, a minute
     later, measured 1.01x (each start spread over 230-400 ms)."""
-    a: list[float] = []
-    b: list[float] = []
+    runs: dict[tuple[Path, str], list[float]] = {small: [], big: []}
     for r in range(rounds):
-        if r % 2:
-            b.append(_startup_once(*big))
-            a.append(_startup_once(*small))
-        else:
-            a.append(_startup_once(*small))
-            b.append(_startup_once(*big))
-    return statistics.median(a), statistics.median(b)
+        for till in (small, big) if r % 2 == 0 else (big, small):
+            runs[till].append(_startup_once(*till))
+    return statistics.median(runs[small]), statistics.median(runs[big])
 
 
 def main(skus: int | None = None) -> dict[str, Any]:

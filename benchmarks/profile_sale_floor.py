@@ -31,8 +31,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
+from unittest import mock
 
-from benchmarks.bench_foundation import complete_vs_bare, make_till, open_till
+from benchmarks.bench_foundation import PIN, complete_vs_bare, make_till, open_till
 
 SHAPES: dict[str, frozenset[str]] = {
     "whole": frozenset(),
@@ -51,24 +52,19 @@ def left_out(till: Any, parts: frozenset[str]) -> Iterator[None]:
     """The sale's handler with `parts` replaced by no-ops, put back after."""
     from pos_app.services.handlers import sales as handler
 
-    deps, uow = till.sales.deps, till.sales.deps.uow
-    saved = (handler.stock, handler.payments, deps.receipt_jobs)
-    try:
-        if "stock" in parts:
-            handler.stock = SimpleNamespace(book_sale=_noop)  # type: ignore[assignment]
-        if "payments" in parts:
-            handler.payments = SimpleNamespace(attach_all=_noop)  # type: ignore[assignment]
-        if "print" in parts:
-            deps.receipt_jobs = None
-        if "sale_rows" in parts:
-            uow.sales.add = _noop
-        if "outbox" in parts:
-            uow.outbox.add = _noop
+    deps = till.sales.deps
+    replace = {
+        "stock": (handler, "stock", SimpleNamespace(book_sale=_noop)),
+        "payments": (handler, "payments", SimpleNamespace(attach_all=_noop)),
+        "print": (deps, "receipt_jobs", None),
+        "sale_rows": (deps.uow.sales, "add", _noop),
+        "outbox": (deps.uow.outbox, "add", _noop),
+    }
+    with contextlib.ExitStack() as stack:
+        for part in parts:
+            target, name, value = replace[part]
+            stack.enter_context(mock.patch.object(target, name, value))
         yield
-    finally:
-        handler.stock, handler.payments, deps.receipt_jobs = saved
-        for repo in (uow.sales, uow.outbox):
-            repo.__dict__.pop("add", None)
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -89,7 +85,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 "SELECT code FROM barcodes WHERE kind = 'ean13' ORDER BY random() LIMIT 300"
             )
         ]
-        user = till.users.authenticate("admin", "7391")
+        user = till.users.authenticate("admin", PIN)
         if till.uow.shifts.find_open() is None:
             till.shifts.open(user, 0)
         names = list(SHAPES)
